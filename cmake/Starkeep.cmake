@@ -1,0 +1,17 @@
+# starkeep_target_warnings(<target>): strict warnings, as errors, for our own code only.
+# Generated ANTLR code does not use this.
+function(starkeep_target_warnings target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+    -Wunused -Woverloaded-virtual -Wnull-dereference -Wformat=2 -Werror)
+endfunction()
+
+# starkeep_add_subdirs(<dir>...): adds each listed sub-folder that has a CMakeLists.txt, in the order given
+# (the order documents the pipeline).
+macro(starkeep_add_subdirs)
+  foreach(dir ${ARGN})
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt)
+      add_subdirectory(${dir})
+    endif()
+  endforeach()
+endmacro()
