@@ -1,0 +1,257 @@
+#include "compiler/domain/names.h"
+
+#include <cstdint>
+#include <string>
+
+namespace sk {
+namespace {
+
+bool is_ident_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+
+// Length in bytes of the UTF-8 sequence starting at s[i], or 0 if it is not valid UTF-8 (overlong forms, surrogates
+// and code points above U+10FFFF are invalid).
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) return 1;
+  size_t len = 0;
+  std::uint32_t cp = 0;
+  if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1F; }
+  else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0F; }
+  else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07; }
+  else return 0;
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;  // overlong
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+// Text safe to echo in a diagnostic: printable ASCII kept, every other byte as \xNN.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b < 0x7f) out += c;
+    else out += fmt::format("\\x{:02x}", b);
+  }
+  return out;
+}
+
+std::string describe_char(char c) {
+  const auto b = static_cast<unsigned char>(c);
+  if (b >= 0x20 && b < 0x7f) return fmt::format("'{}'", c);
+  return fmt::format("the byte 0x{:02x}", b);
+}
+
+// Cluster object names: non-empty, ≤ max_bytes, valid UTF-8, no control characters.
+Status check_object_name(std::string_view text, size_t max_bytes, std::string_view code, std::string_view what) {
+  if (text.empty()) return fail(std::string(code), "{} is empty", what);
+  if (text.size() > max_bytes) {
+    return fail(std::string(code), "{} is {} bytes long; at most {} bytes are allowed", what, text.size(),
+                max_bytes);
+  }
+  for (size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x20 || b == 0x7f) {
+      return fail(std::string(code),
+                  "{} contains the control character 0x{:02x} at byte {}; control characters (below 0x20, 0x7f) "
+                  "are not allowed",
+                  what, b, i);
+    }
+    const size_t len = utf8_sequence_length(text, i);
+    if (len == 0) return fail(std::string(code), "{} is not valid UTF-8 (bad byte 0x{:02x} at byte {})", what, b, i);
+    i += len;
+  }
+  return ok();
+}
+
+// Policy identifiers: [A-Za-z_][A-Za-z0-9_]*, ≤ max_len.
+Status check_identifier(std::string_view text, size_t max_len, std::string_view code, std::string_view what) {
+  if (text.empty()) return fail(std::string(code), "{} is empty; expected letters, digits and '_', starting with a letter or '_'", what);
+  if (text.size() > max_len) {
+    return fail(std::string(code), "{} is {} characters long; at most {} are allowed", what, text.size(), max_len);
+  }
+  if (!is_ident_start(text.front())) {
+    return fail(std::string(code), "{} '{}' must start with a letter or '_'", what, printable(text));
+  }
+  for (char c : text) {
+    if (!is_ident_char(c)) {
+      return fail(std::string(code), "{} '{}' contains {}; only letters, digits and '_' are allowed", what,
+                  printable(text), describe_char(c));
+    }
+  }
+  return ok();
+}
+
+std::uint32_t fnv1a32(std::string_view s) {
+  std::uint32_t h = 2166136261u;
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+
+}  // namespace
+
+#define SK_DEFINE_OBJECT_NAME(Type, code, what)                                          \
+  Result<Type> Type::parse(std::string_view text) {                                      \
+    if (Status s = check_object_name(text, kMaxBytes, code, what); !s) {                 \
+      return std::unexpected(s.error());                                                 \
+    }                                                                                    \
+    return Type(std::string(text));                                                      \
+  }
+#define SK_DEFINE_IDENTIFIER(Type, code, what)                                           \
+  Result<Type> Type::parse(std::string_view text) {                                      \
+    if (Status s = check_identifier(text, kMaxBytes, code, what); !s) {                  \
+      return std::unexpected(s.error());                                                 \
+    }                                                                                    \
+    return Type(std::string(text));                                                      \
+  }
+
+SK_DEFINE_OBJECT_NAME(DatabaseName, "domain.database_name", "database name")
+SK_DEFINE_OBJECT_NAME(TableName, "domain.table_name", "table name")
+SK_DEFINE_OBJECT_NAME(PartitionName, "domain.partition_name", "partition name")
+SK_DEFINE_IDENTIFIER(TierName, "domain.tier_name", "tier name")
+SK_DEFINE_IDENTIFIER(DrillName, "domain.drill_name", "drill name")
+SK_DEFINE_IDENTIFIER(AlertName, "domain.alert_name", "alert name")
+SK_DEFINE_IDENTIFIER(NotifierName, "domain.notifier_name", "notifier name")
+SK_DEFINE_IDENTIFIER(RepositoryName, "domain.repository_name", "repository name")
+SK_DEFINE_IDENTIFIER(SnapshotLabel, "domain.snapshot_label", "snapshot label")
+
+#undef SK_DEFINE_OBJECT_NAME
+#undef SK_DEFINE_IDENTIFIER
+
+// ---------------------------------------------------------------- LabelTemplate
+
+std::string sanitize_for_label(const DatabaseName& db) {
+  constexpr size_t kMaxDbPart = 48;
+  const std::string_view in = db.str();
+  std::string out;
+  out.reserve(in.size());
+  bool replaced = false;
+  for (size_t i = 0; i < in.size();) {
+    if (is_ident_char(in[i])) {
+      out += in[i];
+      ++i;
+      continue;
+    }
+    out += '_';
+    replaced = true;
+    const size_t len = utf8_sequence_length(in, i);  // valid by construction of DatabaseName
+    i += len == 0 ? 1 : len;
+  }
+  if (out.size() > kMaxDbPart) {
+    out.resize(kMaxDbPart);
+    replaced = true;
+  }
+  if (replaced) out += fmt::format("_h{:08x}", fnv1a32(in));
+  return out;
+}
+
+Result<LabelTemplate> LabelTemplate::parse(std::string_view text) {
+  constexpr std::string_view kAllowed =
+      "letters, digits and '_' with the placeholders {db}, {tier}, {date}, {time}, {suffix}";
+  std::vector<Piece> pieces;
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '{') {
+      const size_t close = text.find('}', i);
+      if (close == std::string_view::npos) {
+        return fail("domain.label_template", "label template '{}' has an unclosed '{{' at position {}; expected {}",
+                    text, i, kAllowed);
+      }
+      const std::string_view name = text.substr(i + 1, close - i - 1);
+      Part part;
+      if (name == "db") part = Part::kDb;
+      else if (name == "tier") part = Part::kTier;
+      else if (name == "date") part = Part::kDate;
+      else if (name == "time") part = Part::kTime;
+      else if (name == "suffix") part = Part::kSuffix;
+      else {
+        return fail("domain.label_template",
+                    "label template '{}' uses the unknown placeholder {{{}}}; allowed: {{db}}, {{tier}}, {{date}}, "
+                    "{{time}}, {{suffix}}",
+                    text, name);
+      }
+      pieces.push_back(Piece{part, {}});
+      i = close + 1;
+    } else if (is_ident_char(c)) {
+      if (pieces.empty() || pieces.back().part != Part::kLiteral) pieces.push_back(Piece{Part::kLiteral, {}});
+      pieces.back().literal += c;
+      ++i;
+    } else {
+      return fail("domain.label_template", "label template '{}' contains '{}' at position {}; expected {}", text, c, i,
+                  kAllowed);
+    }
+  }
+  if (pieces.empty()) return fail("domain.label_template", "label template is empty; expected {}", kAllowed);
+  auto has = [&](Part p) {
+    for (const Piece& piece : pieces) {
+      if (piece.part == p) return true;
+    }
+    return false;
+  };
+  if (!has(Part::kDb) || !has(Part::kDate)) {
+    return fail("domain.label_template",
+                "label template '{}' must contain {{db}} and {{date}} so that labels are unique per database and day "
+                "in a shared repository",
+                text);
+  }
+  const Piece& first = pieces.front();
+  if (first.part == Part::kDate || first.part == Part::kTime ||
+      (first.part == Part::kLiteral && !is_ident_start(first.literal.front()))) {
+    return fail("domain.label_template",
+                "label template '{}' would start the label with a digit; labels must start with a letter or '_' "
+                "(start with {{db}}, {{tier}} or a letter)",
+                text);
+  }
+  return LabelTemplate(std::string(text), std::move(pieces));
+}
+
+bool LabelTemplate::uses(std::string_view placeholder) const {
+  Part p;
+  if (placeholder == "db") p = Part::kDb;
+  else if (placeholder == "tier") p = Part::kTier;
+  else if (placeholder == "date") p = Part::kDate;
+  else if (placeholder == "time") p = Part::kTime;
+  else if (placeholder == "suffix") p = Part::kSuffix;
+  else return false;
+  for (const Piece& piece : pieces_) {
+    if (piece.part == p) return true;
+  }
+  return false;
+}
+
+Result<SnapshotLabel> LabelTemplate::render(const DatabaseName& db, const TierName& tier, std::string_view suffix,
+                                            CivilSecond local_slot) const {
+  for (char c : suffix) {
+    if (!is_ident_char(c)) {
+      return fail("domain.snapshot_label", "label suffix '{}' contains '{}'; only letters, digits and '_' are allowed",
+                  suffix, c);
+    }
+  }
+  std::string out;
+  out.reserve(64);
+  for (const Piece& piece : pieces_) {
+    switch (piece.part) {
+      case Part::kLiteral: out += piece.literal; break;
+      case Part::kDb: out += sanitize_for_label(db); break;
+      case Part::kTier: out += tier.str(); break;
+      case Part::kDate:
+        out += fmt::format("{:04}{:02}{:02}", local_slot.year(), local_slot.month(), local_slot.day());
+        break;
+      case Part::kTime: out += fmt::format("{:02}{:02}", local_slot.hour(), local_slot.minute()); break;
+      case Part::kSuffix: out += suffix; break;
+    }
+  }
+  if (!out.empty() && !is_ident_start(out.front())) out.insert(out.begin(), '_');
+  return SnapshotLabel::parse(out);
+}
+
+}  // namespace sk

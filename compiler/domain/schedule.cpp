@@ -1,0 +1,375 @@
+#include "compiler/domain/schedule.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+namespace sk {
+namespace {
+
+// The Gregorian calendar repeats every 400 years = 146097 days (= 20871 weeks).
+constexpr std::int64_t kCycleDays = 146097;
+constexpr int kLastSlot = 5;  // NthWeekday slot for n = -1
+
+constexpr std::array<std::string_view, 13> kMonthNames{"",    "jan", "feb", "mar", "apr", "may", "jun",
+                                                       "jul", "aug", "sep", "oct", "nov", "dec"};
+constexpr std::array<std::string_view, 6> kOrdinals{"first", "second", "third", "fourth", "fifth", "last"};
+
+bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in_month(std::int64_t year, int month) {
+  static constexpr std::array<int, 13> kDays{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && is_leap(year) ? 29 : kDays[static_cast<size_t>(month)];
+}
+
+int nth_slot(int n) { return n == -1 ? kLastSlot : n - 1; }
+
+// Joins sorted small integers (or names) with ',' and collapses runs of three or more into "a..b".
+template <typename Name>
+std::string join_runs(const std::vector<int>& values, Name name) {
+  std::string out;
+  for (size_t i = 0; i < values.size();) {
+    size_t j = i;
+    while (j + 1 < values.size() && values[j + 1] == values[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    if (j - i >= 2) {
+      out += name(values[i]);
+      out += "..";
+      out += name(values[j]);
+      i = j + 1;
+    } else {
+      out += name(values[i]);
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- factories
+
+Schedule Schedule::daily(TimeOfDay at) {
+  Schedule s(Kind::kDaily, at);
+  s.weekday_mask_ = 0x7F;
+  s.precompute();
+  return s;
+}
+
+Result<Schedule> Schedule::weekly(std::set<Weekday> days, TimeOfDay at) {
+  if (days.empty()) return fail("domain.schedule", "a weekly schedule needs at least one weekday (mon..sun)");
+  std::uint8_t mask = 0;
+  for (Weekday d : days) {
+    const int i = static_cast<int>(d);
+    if (i < 0 || i > 6) return fail("domain.schedule", "weekday value {} is out of range; expected mon..sun", i);
+    mask = static_cast<std::uint8_t>(mask | (1u << i));
+  }
+  if (mask == 0x7F) return daily(at);
+  Schedule s(Kind::kWeekly, at);
+  s.weekday_mask_ = mask;
+  s.precompute();
+  return s;
+}
+
+Result<Schedule> Schedule::nth_weekday_of_month(std::vector<NthWeekday> days, TimeOfDay at) {
+  if (days.empty()) {
+    return fail("domain.schedule", "an nth-weekday-of-month schedule needs at least one entry such as 'first sun'");
+  }
+  std::uint64_t mask = 0;
+  for (const NthWeekday& d : days) {
+    if (d.n != -1 && (d.n < 1 || d.n > 5)) {
+      return fail("domain.schedule",
+                  "'{}' is not a valid occurrence of a weekday in a month; expected first..fifth (1..5) or last (-1)",
+                  d.n);
+    }
+    const int w = static_cast<int>(d.day);
+    if (w < 0 || w > 6) return fail("domain.schedule", "weekday value {} is out of range; expected mon..sun", w);
+    mask |= std::uint64_t{1} << (w * 6 + nth_slot(d.n));
+  }
+  Schedule s(Kind::kNthWeekdayOfMonth, at);
+  s.nth_mask_ = mask;
+  s.precompute();
+  return s;
+}
+
+Result<Schedule> Schedule::days_of_month(std::set<int> days, TimeOfDay at) {
+  if (days.empty()) return fail("domain.schedule", "a day-of-month schedule needs at least one day (1..31 or last)");
+  std::uint64_t mask = 0;
+  for (int d : days) {
+    if (d == kLastDay) {
+      mask |= 1;
+    } else if (d >= 1 && d <= 31) {
+      mask |= std::uint64_t{1} << d;
+    } else {
+      return fail("domain.schedule", "day {} of month does not exist; expected 1..31 or last", d);
+    }
+  }
+  Schedule s(Kind::kDaysOfMonth, at);
+  s.day_mask_ = mask;
+  s.precompute();
+  return s;
+}
+
+Result<Schedule> Schedule::with_months(std::set<int> months) const {
+  if (months.empty()) return fail("domain.schedule", "a month filter needs at least one month (1..12, jan..dec)");
+  std::uint16_t mask = 0;
+  for (int m : months) {
+    if (m < 1 || m > 12) return fail("domain.schedule", "month {} does not exist; expected 1..12 (jan..dec)", m);
+    mask = static_cast<std::uint16_t>(mask | (1u << m));
+  }
+  Schedule s = *this;
+  s.month_mask_ = mask;
+  s.precompute();
+  return s;
+}
+
+Result<std::set<int>> Schedule::every_n_months(int n, int anchor_month) {
+  if (n != 1 && n != 2 && n != 3 && n != 4 && n != 6 && n != 12) {
+    return fail("domain.schedule",
+                "every {} months does not repeat the same way each year; expected 1, 2, 3 (quarter), 4, 6 or 12", n);
+  }
+  if (anchor_month < 1 || anchor_month > 12) {
+    return fail("domain.schedule", "month {} does not exist; expected 1..12 (jan..dec)", anchor_month);
+  }
+  std::set<int> months;
+  for (int k = 0; k < 12 / n; ++k) months.insert((anchor_month - 1 + k * n) % 12 + 1);
+  return months;
+}
+
+// ---------------------------------------------------------------- accessors
+
+std::set<Weekday> Schedule::weekdays() const {
+  std::set<Weekday> out;
+  for (int i = 0; i < 7; ++i) {
+    if (weekday_mask_ & (1u << i)) out.insert(static_cast<Weekday>(i));
+  }
+  return out;
+}
+
+std::vector<NthWeekday> Schedule::nth_weekdays() const {
+  std::vector<NthWeekday> out;
+  for (int slot = 0; slot < 6; ++slot) {
+    for (int w = 0; w < 7; ++w) {
+      if (nth_mask_ & (std::uint64_t{1} << (w * 6 + slot))) {
+        out.push_back(NthWeekday{slot == kLastSlot ? -1 : slot + 1, static_cast<Weekday>(w)});
+      }
+    }
+  }
+  return out;
+}
+
+std::set<int> Schedule::days() const {
+  std::set<int> out;
+  if (day_mask_ & 1) out.insert(kLastDay);
+  for (int d = 1; d <= 31; ++d) {
+    if (day_mask_ & (std::uint64_t{1} << d)) out.insert(d);
+  }
+  return out;
+}
+
+std::set<int> Schedule::months() const {
+  std::set<int> out;
+  for (int m = 1; m <= 12; ++m) {
+    if (month_mask_ & (1u << m)) out.insert(m);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- queries
+
+bool Schedule::fires_on(CivilDay local_day) const {
+  const int month = local_day.month();
+  if (!(month_mask_ & (1u << month))) return false;
+  switch (kind_) {
+    case Kind::kDaily: return true;
+    case Kind::kWeekly: return weekday_mask_ & (1u << static_cast<int>(weekday_of(local_day)));
+    case Kind::kNthWeekdayOfMonth: {
+      const int w = static_cast<int>(weekday_of(local_day));
+      const int dom = local_day.day();
+      const int slot = (dom - 1) / 7;
+      if (nth_mask_ & (std::uint64_t{1} << (w * 6 + slot))) return true;
+      const bool last = dom + 7 > days_in_month(local_day.year(), month);
+      return last && (nth_mask_ & (std::uint64_t{1} << (w * 6 + kLastSlot)));
+    }
+    case Kind::kDaysOfMonth: {
+      const int dom = local_day.day();
+      if (day_mask_ & (std::uint64_t{1} << dom)) return true;
+      return (day_mask_ & 1) && dom == days_in_month(local_day.year(), month);
+    }
+  }
+  return false;
+}
+
+std::optional<CivilDay> Schedule::next_day_on_or_after(CivilDay day) const {
+  if (never_fires_) return std::nullopt;
+  // Terminates within max_gap_days_ + 1 days because the schedule fires at least that often.
+  while (!fires_on(day)) {
+    if (!(month_mask_ & (1u << day.month()))) {
+      day = CivilDay(cctz::civil_month(day) + 1);
+    } else {
+      day += 1;
+    }
+  }
+  return day;
+}
+
+namespace {
+// Backwards counterpart of next_day_on_or_after, used by latest_at_or_before.
+template <typename Fires, typename MonthOk>
+CivilDay prev_day_on_or_before(CivilDay day, Fires fires, MonthOk month_ok) {
+  while (!fires(day)) {
+    if (!month_ok(day.month())) {
+      day = CivilDay(cctz::civil_month(day)) - 1;  // last day of the previous month
+    } else {
+      day -= 1;
+    }
+  }
+  return day;
+}
+}  // namespace
+
+std::optional<Instant> Schedule::next_after(Instant t, const TimeZone& zone) const {
+  if (never_fires_) return std::nullopt;
+  // Start two days early: a slot in a spring-forward gap fires at the end of the gap, possibly on a later day.
+  CivilDay day = CivilDay(zone.to_local(t)) - 2;
+  for (;;) {
+    day = *next_day_on_or_after(day);
+    const Instant firing = zone.from_local(at_.on(day));
+    if (firing > t) return firing;  // firings are non-decreasing in civil order, so the first one after t wins
+    day += 1;
+  }
+}
+
+std::optional<Instant> Schedule::latest_at_or_before(Instant t, const TimeZone& zone) const {
+  if (never_fires_) return std::nullopt;
+  CivilDay day = CivilDay(zone.to_local(t)) + 2;
+  const auto fires = [this](CivilDay d) { return fires_on(d); };
+  const auto month_ok = [this](int m) { return (month_mask_ & (1u << m)) != 0; };
+  for (;;) {
+    day = prev_day_on_or_before(day, fires, month_ok);
+    const Instant firing = zone.from_local(at_.on(day));
+    if (firing <= t) return firing;
+    day -= 1;
+  }
+}
+
+std::vector<Instant> Schedule::firings_between(Instant from_inclusive, Instant to_exclusive,
+                                               const TimeZone& zone) const {
+  std::vector<Instant> out;
+  if (never_fires_ || !(from_inclusive < to_exclusive)) return out;
+  const CivilDay last = CivilDay(zone.to_local(to_exclusive)) + 2;
+  CivilDay day = CivilDay(zone.to_local(from_inclusive)) - 2;
+  if (min_gap_days_ > 0) out.reserve(static_cast<size_t>((last - day) / min_gap_days_ + 1));
+  for (;;) {
+    day = *next_day_on_or_after(day);
+    if (day > last) break;
+    const Instant firing = zone.from_local(at_.on(day));
+    if (firing >= to_exclusive) break;
+    if (firing >= from_inclusive && (out.empty() || out.back() != firing)) out.push_back(firing);
+    day += 1;
+  }
+  return out;
+}
+
+Duration Schedule::min_interval(const TimeZone& zone, Instant from, Instant to) const {
+  const std::vector<Instant> firings = firings_between(from, to, zone);
+  if (firings.size() < 2) return Duration();
+  Duration best = firings[1] - firings[0];
+  for (size_t i = 2; i < firings.size(); ++i) best = std::min(best, firings[i] - firings[i - 1]);
+  return best;
+}
+
+Duration Schedule::max_interval(const TimeZone& zone, Instant from, Instant to) const {
+  const std::vector<Instant> firings = firings_between(from, to, zone);
+  if (firings.size() < 2) return Duration();
+  Duration best = firings[1] - firings[0];
+  for (size_t i = 2; i < firings.size(); ++i) best = std::max(best, firings[i] - firings[i - 1]);
+  return best;
+}
+
+void Schedule::precompute() {
+  // One full Gregorian cycle; months outside the filter are skipped whole.
+  const CivilDay start(2000, 1, 1);
+  const CivilDay end = start + kCycleDays;
+  std::int64_t first = -1, prev = -1, min_gap = 0, max_gap = 0;
+  for (CivilDay day = start; day < end;) {
+    if (!(month_mask_ & (1u << day.month()))) {
+      day = CivilDay(cctz::civil_month(day) + 1);
+      continue;
+    }
+    if (fires_on(day)) {
+      const std::int64_t index = day - start;
+      if (first < 0) {
+        first = index;
+      } else {
+        const std::int64_t gap = index - prev;
+        min_gap = min_gap == 0 ? gap : std::min(min_gap, gap);
+        max_gap = std::max(max_gap, gap);
+      }
+      prev = index;
+    }
+    day += 1;
+  }
+  never_fires_ = first < 0;
+  if (!never_fires_) {
+    const std::int64_t wrap = first + kCycleDays - prev;  // from the last firing to the first of the next cycle
+    min_gap = min_gap == 0 ? wrap : std::min(min_gap, wrap);
+    max_gap = std::max(max_gap, wrap);
+  }
+  min_gap_days_ = min_gap;
+  max_gap_days_ = max_gap;
+}
+
+// ---------------------------------------------------------------- text
+
+std::string Schedule::to_string() const {
+  std::string out;
+  switch (kind_) {
+    case Kind::kDaily: out = "daily"; break;
+    case Kind::kWeekly: {
+      std::vector<int> days;
+      for (int i = 0; i < 7; ++i) {
+        if (weekday_mask_ & (1u << i)) days.push_back(i);
+      }
+      out = join_runs(days, [](int i) { return std::string(sk::to_string(static_cast<Weekday>(i))); });
+      break;
+    }
+    case Kind::kNthWeekdayOfMonth: {
+      for (const NthWeekday& d : nth_weekdays()) {
+        if (!out.empty()) out += ',';
+        out += kOrdinals[static_cast<size_t>(nth_slot(d.n))];
+        out += ' ';
+        out += sk::to_string(d.day);
+      }
+      out += " of month";
+      break;
+    }
+    case Kind::kDaysOfMonth: {
+      if (day_mask_ == 1) {
+        out = "last day of month";
+        break;
+      }
+      std::vector<int> days;
+      for (int d = 1; d <= 31; ++d) {
+        if (day_mask_ & (std::uint64_t{1} << d)) days.push_back(d);
+      }
+      out = "day " + join_runs(days, [](int d) { return std::to_string(d); });
+      if (day_mask_ & 1) out += ",last";
+      out += " of month";
+      break;
+    }
+  }
+  out += " at ";
+  out += at_.to_string();
+  if (has_month_filter()) {
+    std::vector<int> months;
+    for (int m = 1; m <= 12; ++m) {
+      if (month_mask_ & (1u << m)) months.push_back(m);
+    }
+    out += " in ";
+    out += join_runs(months, [](int m) { return std::string(kMonthNames[static_cast<size_t>(m)]); });
+  }
+  return out;
+}
+
+}  // namespace sk
