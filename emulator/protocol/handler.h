@@ -50,6 +50,15 @@ struct ErrorResult {
 using QueryResult = std::variant<OkResult, ResultSet, ErrorResult>;
 
 // One client connection's state (current database, user). Called from that connection's thread only.
+//
+// Statements real clients send on their own, which a Session must answer (seen with the protocol tests):
+//  * mysql-connector-c++ 1.1 on connect: `SET autocommit=1`,
+//    `SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ`,
+//    `SHOW SESSION VARIABLES LIKE 'lower_case_table_names'` (a result set Variable_name, Value; "0" is fine);
+//    Connection::setSchema(db) sends the query "USE `db`" (not COM_INIT_DB); setAutoCommit sends `SET autocommit=1`.
+//  * the mariadb CLI with -e sends only the statements given; with -D db it passes db in the handshake.
+// A query is passed through verbatim: several statements separated by ';' arrive as one string (StarRocks has no
+// multi-statements; the engine decides what to do with them).
 class Session {
  public:
   virtual ~Session() = default;
@@ -66,7 +75,9 @@ class SessionFactory {
   virtual ~SessionFactory() = default;
   // The configured plain-text password of `user`, or nullopt when the user does not exist.
   virtual std::optional<std::string> password_of(std::string_view user) const = 0;
-  // Opens a session after successful authentication; `database` may be empty.
+  // Opens a session after successful authentication; `database` may be empty. When it is not, the protocol layer
+  // then calls use_database(database) on the new session and refuses the connection with that error if it fails.
+  // Returning nullptr refuses the connection with ERR 1045.
   virtual std::unique_ptr<Session> open(std::string_view user, std::string_view database) = 0;
 };
 
