@@ -1,0 +1,97 @@
+// The StarRocks SQL dialect: the only code that renders SQL text. Identifiers are quoted by quote_identifier(),
+// values escaped by quote_string(); every other function composes those two with validated value objects, so a
+// hostile name from an inventory can never change the statement's structure.
+// Pure functions of their arguments; thread-safe. Nothing here throws or fails: the specs are valid by type.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "compiler/domain/names.h"
+#include "compiler/domain/quantities.h"
+
+namespace sk::dialect {
+
+// Which BACKUP/RESTORE grammar to emit (reference/starrocks.md §2.1, §3.1).
+enum class Grammar {
+  kPre34,  // BACKUP SNAPSHOT db.label TO repo ON (t PARTITION (..)) — accepted by 2.5 … 4.x; the default
+  kV34,    // BACKUP DATABASE db SNAPSHOT label TO repo ON (TABLE t PARTITION (..) | ALL TABLES)
+};
+
+// `name` with embedded backticks doubled: a`b → `a``b`.
+[[nodiscard]] std::string quote_identifier(std::string_view name);
+// 'text' with backslash, single and double quote escaped by a backslash and the control characters StarRocks'
+// (MySQL-style) lexer has escapes for written as \0 \b \n \r \t \Z; every other byte is copied unchanged.
+[[nodiscard]] std::string quote_string(std::string_view text);
+
+// Which partitions of a table an ON entry names.
+struct PartitionSelection {
+  enum class Kind {
+    kWholeTable,       // no PARTITION clause
+    kListed,           // PARTITION (`p1`, `p2`)
+    kBoundAtRunTime,   // preview only: PARTITION (<changed partitions, bound at run time>) — not executable SQL
+  };
+  Kind kind = Kind::kWholeTable;
+  std::vector<PartitionName> partitions;  // kListed only, non-empty, in the order given
+
+  [[nodiscard]] static PartitionSelection whole_table() { return {}; }
+  [[nodiscard]] static PartitionSelection listed(std::vector<PartitionName> p) { return {Kind::kListed, std::move(p)}; }
+  [[nodiscard]] static PartitionSelection bound_at_run_time() { return {Kind::kBoundAtRunTime, {}}; }
+};
+
+// `(`p1`, `p2`)` — the partition list as it appears after PARTITION.
+[[nodiscard]] std::string render_partition_list(const std::vector<PartitionName>& partitions);
+
+struct BackupTable {
+  TableName table;
+  PartitionSelection partitions;
+};
+
+struct BackupJobSpec {
+  DatabaseName database;
+  SnapshotLabel label;
+  RepositoryName repository;
+  std::vector<BackupTable> tables;     // empty: the whole database (no ON clause / ON (ALL TABLES))
+  std::optional<Duration> timeout;     // PROPERTIES "timeout" in whole seconds; nullopt: server default
+  Grammar grammar = Grammar::kPre34;
+};
+
+// BACKUP SNAPSHOT `db`.`label` TO `repo` [ON (...)] PROPERTIES ('type' = 'full'[, 'timeout' = '7200'])
+[[nodiscard]] std::string render_backup(const BackupJobSpec& spec);
+
+struct RestoreTable {
+  TableName table;                                   // the table's name inside the snapshot
+  std::vector<PartitionName> partitions;             // empty: the whole table
+  std::optional<TableName> alias;                    // AS `alias`: restore under another name
+};
+
+struct RestoreJobSpec {
+  DatabaseName source_database;        // the database the snapshot was taken of (used by the 3.4 grammar)
+  DatabaseName target_database;        // where the data lands (pre-3.4: the `db` in `db`.`label`)
+  SnapshotLabel label;
+  RepositoryName repository;
+  std::vector<RestoreTable> tables;    // empty: everything in the snapshot
+  std::string backup_timestamp;        // opaque, copied verbatim from SHOW SNAPSHOT; required by the server
+  std::optional<int> replication_num;
+  std::optional<Duration> timeout;
+  std::optional<bool> allow_load;
+  Grammar grammar = Grammar::kPre34;
+};
+
+// RESTORE SNAPSHOT `db`.`label` FROM `repo` [ON (`t` PARTITION (`p`) AS `a`, ...)]
+//   PROPERTIES ('backup_timestamp' = '...'[, 'replication_num' = '1'][, 'timeout' = '...'][, 'allow_load' = 'true'])
+[[nodiscard]] std::string render_restore(const RestoreJobSpec& spec);
+
+[[nodiscard]] std::string render_show_backup(const DatabaseName& db);    // SHOW BACKUP FROM `db`
+[[nodiscard]] std::string render_show_restore(const DatabaseName& db);   // SHOW RESTORE FROM `db`
+[[nodiscard]] std::string render_cancel_backup(const DatabaseName& db);  // CANCEL BACKUP FROM `db`
+[[nodiscard]] std::string render_cancel_restore(const DatabaseName& db); // CANCEL RESTORE FROM `db`
+// SHOW SNAPSHOT ON `repo` [WHERE SNAPSHOT = 'label' [AND TIMESTAMP = 'ts']]; a timestamp without a label is ignored.
+[[nodiscard]] std::string render_show_snapshot(const RepositoryName& repo,
+                                               const std::optional<SnapshotLabel>& label = std::nullopt,
+                                               const std::optional<std::string>& backup_timestamp = std::nullopt);
+
+}  // namespace sk::dialect
