@@ -1,0 +1,280 @@
+#include "compiler/diag/diagnostic.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include <fmt/args.h>
+
+namespace sk::diag {
+namespace {
+
+struct CodeInfo {
+  Code code;
+  std::string_view text;
+  Severity severity;
+  std::string_view format;
+};
+
+constexpr Severity kError = Severity::kError;
+constexpr Severity kWarning = Severity::kWarning;
+constexpr Severity kNote = Severity::kNote;
+
+constexpr CodeInfo kTable[] = {
+#define SK_DIAG(id, code_text, severity, format) CodeInfo{Code::id, code_text, severity, format},
+#include "compiler/diag/codes_front.def"
+#include "compiler/diag/codes_analysis.def"
+#undef SK_DIAG
+};
+
+const CodeInfo& info(Code code) { return kTable[static_cast<size_t>(code)]; }
+
+// Length in code points of a UTF-8 byte range (continuation bytes are not counted).
+uint32_t code_points(std::string_view s) {
+  uint32_t n = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string_view code_text(Code code) { return info(code).text; }
+Severity default_severity(Code code) { return info(code).severity; }
+std::string_view message_format(Code code) { return info(code).format; }
+
+const std::vector<Code>& all_codes() {
+  static const std::vector<Code> codes = [] {
+    std::vector<Code> out;
+    for (const CodeInfo& c : kTable) out.push_back(c.code);
+    return out;
+  }();
+  return codes;
+}
+
+std::string_view to_string(Severity severity) {
+  switch (severity) {
+    case Severity::kError: return "error";
+    case Severity::kWarning: return "warning";
+    case Severity::kNote: return "note";
+  }
+  return "error";
+}
+
+// ---- SourceFile ----
+
+SourceFile::SourceFile(std::string path, std::string text) : path_(std::move(path)), text_(std::move(text)) {
+  line_starts_.push_back(0);
+  for (uint32_t i = 0; i < text_.size(); ++i) {
+    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  }
+}
+
+SourceFile::LineCol SourceFile::line_col(uint32_t offset) const {
+  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
+  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  const auto line_index = static_cast<uint32_t>(it - line_starts_.begin()) - 1;
+  const uint32_t start = line_starts_[line_index];
+  return LineCol{line_index + 1, code_points(std::string_view(text_).substr(start, offset - start)) + 1};
+}
+
+std::string_view SourceFile::line_text(uint32_t line) const {
+  if (line == 0 || line > line_starts_.size()) return {};
+  const uint32_t start = line_starts_[line - 1];
+  uint32_t end = line < line_starts_.size() ? line_starts_[line] : static_cast<uint32_t>(text_.size());
+  std::string_view s = std::string_view(text_).substr(start, end - start);
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// ---- DiagnosticSink ----
+
+Diagnostic& DiagnosticSink::add(Code code, std::optional<SourceRange> range, const std::vector<std::string>& args) {
+  const CodeInfo& ci = info(code);
+  std::string message;
+  try {
+    fmt::dynamic_format_arg_store<fmt::format_context> store;
+    for (const std::string& a : args) store.push_back(a);
+    message = fmt::vformat(ci.format, store);
+  } catch (const fmt::format_error&) {
+    // A template/argument mismatch is a programming error; keep the template text rather than lose the diagnostic.
+    message = std::string(ci.format);
+  }
+  diagnostics_.push_back(Diagnostic{code, ci.severity, range, std::move(message), {}, std::nullopt});
+  return diagnostics_.back();
+}
+
+void DiagnosticSink::push(Diagnostic d) { diagnostics_.push_back(std::move(d)); }
+
+size_t DiagnosticSink::error_count() const {
+  return static_cast<size_t>(std::count_if(diagnostics_.begin(), diagnostics_.end(),
+                                           [](const Diagnostic& d) { return d.severity == Severity::kError; }));
+}
+
+size_t DiagnosticSink::warning_count() const {
+  return static_cast<size_t>(std::count_if(diagnostics_.begin(), diagnostics_.end(),
+                                           [](const Diagnostic& d) { return d.severity == Severity::kWarning; }));
+}
+
+void DiagnosticSink::sort_by_position() {
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.range.has_value() != b.range.has_value()) return a.range.has_value();
+    if (!a.range) return false;
+    return a.range->begin < b.range->begin;
+  });
+}
+
+// ---- rendering ----
+
+namespace {
+
+struct Style {
+  bool color;
+  std::string_view bold() const { return color ? "\x1b[1m" : ""; }
+  std::string_view reset() const { return color ? "\x1b[0m" : ""; }
+  std::string_view severity(Severity s) const {
+    if (!color) return "";
+    switch (s) {
+      case Severity::kError: return "\x1b[1;31m";
+      case Severity::kWarning: return "\x1b[1;35m";
+      case Severity::kNote: return "\x1b[1;36m";
+    }
+    return "";
+  }
+  std::string_view caret() const { return color ? "\x1b[1;32m" : ""; }
+};
+
+// Appends the source line of `range` and a caret line under it.
+void append_snippet(std::string& out, const SourceFile& file, SourceRange range, const Style& style) {
+  const std::string_view text = file.text();
+  range.begin = std::min<uint32_t>(range.begin, static_cast<uint32_t>(text.size()));
+  const SourceFile::LineCol begin = file.line_col(range.begin);
+  const std::string_view line = file.line_text(begin.line);
+  const std::string number = std::to_string(begin.line);
+  const size_t gutter = std::max<size_t>(4, number.size());
+  // Tabs are shown as single spaces so that carets line up.
+  std::string shown(line);
+  std::replace(shown.begin(), shown.end(), '\t', ' ');
+  out += fmt::format("{:>{}} | {}\n", number, gutter, shown);
+  const size_t newline = text.substr(0, range.begin).rfind('\n');
+  const auto line_start = static_cast<uint32_t>(newline == std::string_view::npos ? 0 : newline + 1);
+  const uint32_t line_end = line_start + static_cast<uint32_t>(line.size());
+  const uint32_t end = std::clamp(range.end, range.begin, std::max(line_end, range.begin));
+  const uint32_t width = std::max<uint32_t>(1, code_points(text.substr(range.begin, end - range.begin)));
+  std::string marks = "^";
+  if (width > 1) marks += std::string(width - 1, '~');
+  out += fmt::format("{:>{}} | {}{}{}{}\n", "", gutter, std::string(begin.col - 1, ' '), style.caret(), marks,
+                     style.reset());
+}
+
+std::string location(const SourceFile& file, std::optional<SourceRange> range) {
+  if (!range) return file.path();
+  const SourceFile::LineCol lc = file.line_col(range->begin);
+  return fmt::format("{}:{}:{}", file.path(), lc.line, lc.col);
+}
+
+}  // namespace
+
+std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& diagnostics, bool color) {
+  const Style style{color};
+  std::string out;
+  for (const Diagnostic& d : diagnostics) {
+    out += fmt::format("{}{}: {}{}[{}]{}: {}{}{}\n", style.bold(), location(file, d.range), style.severity(d.severity),
+                       to_string(d.severity), code_text(d.code), style.reset(), style.bold(), d.message,
+                       style.reset());
+    if (d.range) append_snippet(out, file, *d.range, style);
+    if (d.did_you_mean) out += fmt::format("     = help: did you mean '{}'?\n", *d.did_you_mean);
+    for (const Note& n : d.notes) {
+      if (n.range) {
+        out += fmt::format("{}{}: {}note{}: {}\n", style.bold(), location(file, n.range),
+                           style.severity(Severity::kNote), style.reset(), n.message);
+        append_snippet(out, file, *n.range, style);
+      } else {
+        out += fmt::format("     = note: {}\n", n.message);
+      }
+    }
+  }
+  return out;
+}
+
+namespace {
+void put_range(nlohmann::json& j, const SourceFile& file, std::optional<SourceRange> range) {
+  if (!range) {
+    j["line"] = nullptr;
+    j["col"] = nullptr;
+    j["end_line"] = nullptr;
+    j["end_col"] = nullptr;
+    return;
+  }
+  const SourceFile::LineCol b = file.line_col(range->begin);
+  const SourceFile::LineCol e = file.line_col(range->end);
+  j["line"] = b.line;
+  j["col"] = b.col;
+  j["end_line"] = e.line;
+  j["end_col"] = e.col;
+}
+}  // namespace
+
+nlohmann::json render_json(const SourceFile& file, const std::vector<Diagnostic>& diagnostics) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Diagnostic& d : diagnostics) {
+    nlohmann::json j;
+    j["code"] = std::string(code_text(d.code));
+    j["severity"] = std::string(to_string(d.severity));
+    j["message"] = d.message;
+    j["file"] = file.path();
+    put_range(j, file, d.range);
+    j["notes"] = nlohmann::json::array();
+    for (const Note& n : d.notes) {
+      nlohmann::json jn;
+      jn["message"] = n.message;
+      put_range(jn, file, n.range);
+      j["notes"].push_back(std::move(jn));
+    }
+    j["did_you_mean"] = d.did_you_mean ? nlohmann::json(*d.did_you_mean) : nlohmann::json(nullptr);
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+// ---- did you mean ----
+
+namespace {
+size_t edit_distance(std::string_view a, std::string_view b) {
+  // Optimal string alignment (Damerau-Levenshtein with adjacent transpositions), case-insensitive.
+  const size_t n = a.size(), m = b.size();
+  std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
+  for (size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (size_t j = 0; j <= m; ++j) d[0][j] = j;
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  for (size_t i = 1; i <= n; ++i) {
+    for (size_t j = 1; j <= m; ++j) {
+      const size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1])) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[n][m];
+}
+}  // namespace
+
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  if (word.size() > 256) return std::nullopt;
+  const size_t limit = std::max<size_t>(1, word.size() / 3);
+  std::optional<std::string> best;
+  size_t best_distance = limit + 1;
+  for (const std::string& c : candidates) {
+    if (c == word || c.size() > 256) continue;
+    const size_t dist = edit_distance(word, c);
+    if (dist <= limit && dist < best_distance) {
+      best = c;
+      best_distance = dist;
+    }
+  }
+  return best;
+}
+
+}  // namespace sk::diag

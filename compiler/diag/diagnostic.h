@@ -1,0 +1,142 @@
+// Diagnostics engine for mistakes in user input (policy text, inventory): stable codes with message templates from
+// the .def tables, exact source ranges, notes and "did you mean" fix-its, collected in a sink (never thrown) and
+// rendered as clang-style text or JSON. No dependency on any other compiler stage.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace sk::diag {
+
+// Byte offsets into the source text, half-open [begin, end). An empty range (begin == end) marks a position
+// (e.g. "expected '}' here" at end of file).
+struct SourceRange {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  friend bool operator==(const SourceRange&, const SourceRange&) = default;
+};
+
+// The smallest range containing both.
+inline SourceRange join(SourceRange a, SourceRange b) {
+  return SourceRange{a.begin < b.begin ? a.begin : b.begin, a.end > b.end ? a.end : b.end};
+}
+
+enum class Severity { kError, kWarning, kNote };
+
+enum class Code {
+#define SK_DIAG(id, code_text, severity, format) id,
+#include "compiler/diag/codes_front.def"
+#include "compiler/diag/codes_analysis.def"
+#undef SK_DIAG
+};
+
+// "SK0203".
+[[nodiscard]] std::string_view code_text(Code code);
+[[nodiscard]] Severity default_severity(Code code);
+// The message template ({} placeholders, fmt syntax).
+[[nodiscard]] std::string_view message_format(Code code);
+// Every code in table order (for coverage tests and docs).
+[[nodiscard]] const std::vector<Code>& all_codes();
+// "error", "warning", "note".
+[[nodiscard]] std::string_view to_string(Severity severity);
+
+struct Note {
+  std::optional<SourceRange> range;  // nullopt: a note not tied to a place
+  std::string message;
+};
+
+struct Diagnostic {
+  Code code;
+  Severity severity;
+  std::optional<SourceRange> range;  // nullopt: not tied to a place in the file
+  std::string message;
+  std::vector<Note> notes;
+  std::optional<std::string> did_you_mean;  // replacement text for `range` (a fix-it)
+
+  Diagnostic& note(std::optional<SourceRange> at, std::string text) {
+    notes.push_back(Note{at, std::move(text)});
+    return *this;
+  }
+  Diagnostic& suggest(std::string replacement) {
+    did_you_mean = std::move(replacement);
+    return *this;
+  }
+};
+
+// The text being compiled. Line/column computation is O(log lines) after an O(n) index built at construction.
+class SourceFile {
+ public:
+  SourceFile(std::string path, std::string text);
+
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const std::string& text() const { return text_; }
+
+  // 1-based line and column. The column counts UTF-8 code points (not bytes) from the start of the line, so carets
+  // line up under non-ASCII text in a UTF-8 terminal. Offsets past the end clamp to the end.
+  struct LineCol {
+    uint32_t line = 1;
+    uint32_t col = 1;
+  };
+  [[nodiscard]] LineCol line_col(uint32_t offset) const;
+  // The text of 1-based `line` without its line terminator.
+  [[nodiscard]] std::string_view line_text(uint32_t line) const;
+  [[nodiscard]] uint32_t line_count() const { return static_cast<uint32_t>(line_starts_.size()); }
+
+ private:
+  std::string path_;
+  std::string text_;
+  std::vector<uint32_t> line_starts_;
+};
+
+// Collects diagnostics of one compilation. Not thread-safe; one sink per compilation.
+class DiagnosticSink {
+ public:
+  // Reports `code` at `range` with the table's severity and message template filled with `format_args`
+  // (each argument formatted with "{}"). Returns the stored diagnostic so the caller can add notes or a fix-it;
+  // the reference stays valid until the next report().
+  template <typename... A>
+  Diagnostic& report(Code code, std::optional<SourceRange> range, A&&... format_args) {
+    std::vector<std::string> args{fmt::format("{}", std::forward<A>(format_args))...};
+    return add(code, range, args);
+  }
+  // The same with an explicit severity (e.g. an error demoted to a warning by a flag).
+  Diagnostic& add(Code code, std::optional<SourceRange> range, const std::vector<std::string>& args);
+  void push(Diagnostic d);
+
+  [[nodiscard]] bool has_errors() const { return error_count() > 0; }
+  [[nodiscard]] size_t error_count() const;
+  [[nodiscard]] size_t warning_count() const;
+  [[nodiscard]] const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+  // Stable: by range begin (diagnostics without a range last), then insertion order.
+  void sort_by_position();
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// Clang-style text, one block per diagnostic:
+//   policies/p.skp:12:15: error[SK0203]: unknown tier 'dayly'
+//      12 |     from = "dayly"
+//         |            ^~~~~~~
+//         = help: did you mean 'daily'?
+//   policies/p.skp:3:5: note: tier 'daily' declared here
+//      3 |   tier "daily" {
+//        |   ^~~~~~~~~~~~~~
+// A multi-line range is underlined to the end of its first line. Notes without a range print as "  = note: …".
+std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& diagnostics, bool color = false);
+// [{code, severity, message, file, line, col, end_line, end_col, notes:[{message, line, col, end_line, end_col}],
+//   did_you_mean}] — positions omitted (null) for diagnostics without a range; end is exclusive.
+nlohmann::json render_json(const SourceFile& file, const std::vector<Diagnostic>& diagnostics);
+
+// The candidate closest to `word` by (case-insensitive) Damerau-Levenshtein distance, if that distance is at most
+// max(1, word.size() / 3) and the candidate is not `word` itself; ties go to the earliest candidate.
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace sk::diag

@@ -1,0 +1,224 @@
+// The policy model: what a policy means, valid by construction (built only by sema::build_model from a
+// diagnostics-free AST), with source ranges kept so that later stages (analysis, plan) can point at the text.
+// The planner consumes only these types. Plain immutable-after-construction values; safe to share read-only
+// between threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/diag/diagnostic.h"
+#include "compiler/domain/names.h"
+#include "compiler/domain/quantities.h"
+#include "compiler/domain/schedule.h"
+#include "compiler/domain/time.h"
+
+namespace sk::model {
+
+using diag::SourceRange;
+
+// Attributes an inclusion rule can test; the planner fills one per inventory table and tier.
+struct TableAttributes {
+  std::string_view database;
+  std::string_view table;
+  std::string_view table_class;  // lower case ("fact", "dimension", …)
+  bool partitioned = false;
+  bool eligible = true;  // the inventory's eligibility of this table for the tier being evaluated
+};
+
+// Inclusion rules: a validated boolean expression tree over TableAttributes. Immutable value, shared_ptr-backed
+// (cheap to copy). Globs ("fct_*") support '*' (any run of characters) and '?' (one character), case-sensitive,
+// matched against the whole name.
+class Predicate {
+ public:
+  enum class Kind {
+    kTrue,         // always()
+    kFalse,        // never()
+    kAnd,          // operands()
+    kOr,           // operands()
+    kNot,          // operands()[0]
+    kClassIn,      // table_class ∈ values()  (class == "x" is a one-value set)
+    kDatabaseIn,   // database ∈ values()
+    kDatabaseMatches,  // database matches glob values()[0]
+    kTableIn,      // table ∈ values()
+    kTableMatches,     // table matches glob values()[0]
+    kPartitioned,
+    kEligible,
+  };
+
+  static Predicate always();
+  static Predicate never();
+  static Predicate all_of(std::vector<Predicate> operands, SourceRange range = {});  // empty → always()
+  static Predicate any_of(std::vector<Predicate> operands, SourceRange range = {});  // empty → never()
+  static Predicate negate(Predicate operand, SourceRange range = {});
+  static Predicate class_in(std::vector<std::string> classes, SourceRange range = {});
+  static Predicate database_in(std::vector<std::string> databases, SourceRange range = {});
+  static Predicate database_matches(std::string glob, SourceRange range = {});
+  static Predicate table_in(std::vector<std::string> tables, SourceRange range = {});
+  static Predicate table_matches(std::string glob, SourceRange range = {});
+  static Predicate partitioned(SourceRange range = {});
+  static Predicate eligible(SourceRange range = {});
+
+  [[nodiscard]] bool evaluate(const TableAttributes& table) const;
+  // Canonical text, for plan JSON and previews: `class == "fact" and partitioned`, `not (a or b)`,
+  // `class in ["dimension", "lookup"]`, `table matches "fct_*"`, `true`.
+  [[nodiscard]] std::string to_string() const;
+
+  [[nodiscard]] Kind kind() const;
+  [[nodiscard]] const std::vector<Predicate>& operands() const;
+  [[nodiscard]] const std::vector<std::string>& values() const;
+  [[nodiscard]] SourceRange range() const;  // where the user wrote this node ({} for synthesized nodes)
+
+  // True if every table the predicate selects is partitioned, decided syntactically: the predicate is
+  // `partitioned`, or an `and` with a conjunct that requires it, or an `or` all of whose operands require it, or
+  // `never()`.
+  [[nodiscard]] bool requires_partitioned() const;
+
+  // Glob matching used by kDatabaseMatches / kTableMatches.
+  static bool glob_match(std::string_view glob, std::string_view text);
+
+ private:
+  struct Node;
+  explicit Predicate(std::shared_ptr<const Node> node) : node_(std::move(node)) {}
+  std::shared_ptr<const Node> node_;
+};
+
+enum class BackupKind { kChangedPartitions, kTables, kDatabase };
+[[nodiscard]] std::string_view to_string(BackupKind kind);  // "changed_partitions", "tables", "database"
+
+// How a changed_partitions tier detects changes.
+struct ChangeDetection {
+  enum class Mode {
+    kVisibleVersion,  // partitions whose VisibleVersion differs from the last manifest (the default)
+    kUpdatedWithin,   // partitions whose VisibleVersionTime lies within `within` of the slot
+  } mode = Mode::kVisibleVersion;
+  std::optional<Duration> within;  // kUpdatedWithin only
+};
+
+struct Tier {
+  TierName name;
+  BackupKind kind;
+  Predicate include;         // kDatabase: always()
+  ChangeDetection changes;   // meaningful for kChangedPartitions only
+  Schedule schedule;
+  Duration retain;
+  Duration window;           // default 4h when not written (window_range then is the tier's name_range)
+  LabelTemplate label;       // default LabelTemplate::kDefault
+  int precedence = 0;        // higher wins when tiers coincide in one slot (one local day)
+  std::vector<TierName> covers;  // tiers this tier's snapshot satisfies when they coincide (monthly covers weekly)
+  std::optional<RepositoryName> repository;  // nullopt only when the policy has exactly one repository
+  // `suffix` used in labels for {suffix}: "inc" (changed_partitions), "full" (tables), "base" (database), or the
+  // value of the tier's `suffix` key.
+  std::string label_suffix;
+  SourceRange range, name_range, schedule_range, retain_range, window_range, include_range;
+  SourceRange kind_range, covers_range, precedence_range;
+};
+
+enum class CredentialsKind { kEnvironment, kInstanceProfile, kAssumeRole };
+[[nodiscard]] std::string_view to_string(CredentialsKind kind);  // "env", "instance_profile", "assume_role"
+
+struct Repository {
+  RepositoryName name;
+  std::string location;  // "s3a://bucket/prefix"
+  std::string endpoint;  // "https://…" (HTTPS enforced by sema); may be empty (provider default)
+  std::string region;    // may be empty
+  CredentialsKind credentials = CredentialsKind::kEnvironment;
+  std::optional<std::string> role_arn;  // kAssumeRole only
+  SourceRange range, name_range, endpoint_range;
+};
+
+// Runner pre-checks. Without a precheck block: threshold 15%, no canary.
+struct Precheck {
+  Percent snapshot_disk_free_min = *Percent::from_hundredths(1500);
+  bool canary_backup = false;
+  SourceRange range;
+};
+
+enum class DrillScope { kPartition, kTable, kDatabase };
+enum class Verification { kChecksum, kRowCount };
+[[nodiscard]] std::string_view to_string(DrillScope scope);           // "partition", "table", "database"
+[[nodiscard]] std::string_view to_string(Verification verification);  // "checksum", "row_count"
+
+struct Drill {
+  DrillName name;
+  // `every = month` → day 1 of every month; `quarter` → day 1 of jan,apr,jul,oct; `6 months` → day 1 of jan,jul;
+  // `year` → day 1 of jan; `week` → mon; `day` → daily; optional `at HH:MM` (default 06:00); or a full schedule.
+  Schedule schedule;
+  TierName from;
+  DrillScope scope;
+  Verification verify = Verification::kChecksum;
+  SourceRange range, name_range, from_range, schedule_range;
+};
+
+enum class Severity { kInfo, kWarning, kCritical };
+[[nodiscard]] std::string_view to_string(Severity severity);  // "info", "warning", "critical"
+
+struct AlertCondition {
+  enum class Kind {
+    kJobState,               // job.state in [CANCELLED, FAILED]
+    kOverrun,                // job.elapsed > tier.window   (or > <duration>: elapsed_limit)
+    kRepositoryUnreachable,  // repository.unreachable
+    kDiskFreeBelow,          // snapshot_disk_free < 15%
+    kPrecheckFailed,         // precheck.failed
+  } kind = Kind::kJobState;
+  std::set<std::string> states;            // kJobState: upper case, e.g. CANCELLED, FAILED
+  std::optional<Percent> threshold;        // kDiskFreeBelow
+  std::optional<Duration> elapsed_limit;   // kOverrun: nullopt = the tier's window
+  std::string to_string() const;           // canonical text of the condition
+};
+
+struct Alert {
+  AlertName name;
+  AlertCondition when;
+  std::vector<NotifierName> notify;  // non-empty; each names a declared notifier
+  Severity severity = Severity::kWarning;
+  SourceRange range, name_range, when_range;
+};
+
+enum class NotifierKind { kAlertmanager, kWebhook, kCommand, kLog };
+[[nodiscard]] std::string_view to_string(NotifierKind kind);  // "alertmanager", "webhook", "command", "log"
+
+struct Notifier {
+  NotifierName name;
+  NotifierKind kind;
+  std::string target;  // URL (kAlertmanager, kWebhook), command line (kCommand), empty (kLog)
+  SourceRange range, name_range;
+};
+
+struct DatabaseSelection {
+  bool all = false;                    // `all` / `all except [...]`
+  std::vector<DatabaseName> include;   // when !all: the listed databases (non-empty, no duplicates)
+  std::vector<DatabaseName> exclude;   // when all: the excluded databases
+  [[nodiscard]] bool matches(const DatabaseName& db) const;
+  SourceRange range;
+};
+
+struct Policy {
+  std::string name;
+  TimeZone time_zone = TimeZone::utc();
+  DatabaseSelection databases;
+  std::vector<Repository> repositories;
+  Precheck precheck;
+  std::vector<Tier> tiers;  // in declaration order
+  std::vector<Drill> drills;
+  std::vector<Alert> alerts;
+  std::vector<Notifier> notifiers;
+  SourceRange range, name_range, time_zone_range;
+
+  [[nodiscard]] const Tier* find_tier(const TierName& name) const;
+  [[nodiscard]] const Repository* find_repository(const RepositoryName& name) const;
+  [[nodiscard]] const Notifier* find_notifier(const NotifierName& name) const;
+  [[nodiscard]] const Drill* find_drill(const DrillName& name) const;
+  [[nodiscard]] const Alert* find_alert(const AlertName& name) const;
+  // The repository a tier writes to: its own, or the policy's only repository. Never null for a built model.
+  [[nodiscard]] const Repository* repository_for(const Tier& tier) const;
+  // The tiers whose `covers` lists `tier` (their snapshot counts for `tier` on days both are due).
+  [[nodiscard]] std::vector<const Tier*> tiers_covering(const Tier& tier) const;
+};
+
+}  // namespace sk::model
