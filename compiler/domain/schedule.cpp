@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <string>
 
 namespace sk {
@@ -177,27 +178,25 @@ std::set<int> Schedule::months() const {
 
 // ---------------------------------------------------------------- queries
 
+bool Schedule::fires_on_day(int dom, Weekday weekday, int days_in_month) const {
+  switch (kind_) {
+    case Kind::kDaily: return true;
+    case Kind::kWeekly: return weekday_mask_ & (1u << static_cast<int>(weekday));
+    case Kind::kNthWeekdayOfMonth: {
+      const int w = static_cast<int>(weekday);
+      if (nth_mask_ & (std::uint64_t{1} << (w * 6 + (dom - 1) / 7))) return true;
+      return dom + 7 > days_in_month && (nth_mask_ & (std::uint64_t{1} << (w * 6 + kLastSlot)));
+    }
+    case Kind::kDaysOfMonth:
+      return (day_mask_ & (std::uint64_t{1} << dom)) || ((day_mask_ & 1) && dom == days_in_month);
+  }
+  return false;
+}
+
 bool Schedule::fires_on(CivilDay local_day) const {
   const int month = local_day.month();
   if (!(month_mask_ & (1u << month))) return false;
-  switch (kind_) {
-    case Kind::kDaily: return true;
-    case Kind::kWeekly: return weekday_mask_ & (1u << static_cast<int>(weekday_of(local_day)));
-    case Kind::kNthWeekdayOfMonth: {
-      const int w = static_cast<int>(weekday_of(local_day));
-      const int dom = local_day.day();
-      const int slot = (dom - 1) / 7;
-      if (nth_mask_ & (std::uint64_t{1} << (w * 6 + slot))) return true;
-      const bool last = dom + 7 > days_in_month(local_day.year(), month);
-      return last && (nth_mask_ & (std::uint64_t{1} << (w * 6 + kLastSlot)));
-    }
-    case Kind::kDaysOfMonth: {
-      const int dom = local_day.day();
-      if (day_mask_ & (std::uint64_t{1} << dom)) return true;
-      return (day_mask_ & 1) && dom == days_in_month(local_day.year(), month);
-    }
-  }
-  return false;
+  return fires_on_day(local_day.day(), weekday_of(local_day), days_in_month(local_day.year(), month));
 }
 
 std::optional<CivilDay> Schedule::next_day_on_or_after(CivilDay day) const {
@@ -288,27 +287,41 @@ Duration Schedule::max_interval(const TimeZone& zone, Instant from, Instant to) 
 }
 
 void Schedule::precompute() {
-  // One full Gregorian cycle; months outside the filter are skipped whole.
-  const CivilDay start(2000, 1, 1);
-  const CivilDay end = start + kCycleDays;
-  std::int64_t first = -1, prev = -1, min_gap = 0, max_gap = 0;
-  for (CivilDay day = start; day < end;) {
-    if (!(month_mask_ & (1u << day.month()))) {
-      day = CivilDay(cctz::civil_month(day) + 1);
-      continue;
-    }
-    if (fires_on(day)) {
-      const std::int64_t index = day - start;
-      if (first < 0) {
-        first = index;
-      } else {
-        const std::int64_t gap = index - prev;
-        min_gap = min_gap == 0 ? gap : std::min(min_gap, gap);
-        max_gap = std::max(max_gap, gap);
+  // Which days of a month fire depends only on the month's length and the weekday of its 1st (the month filter
+  // aside): 4 × 7 masks (bit d = day d). With them one 400-year cycle (4800 months) is walked month by month.
+  std::array<std::array<std::uint32_t, 7>, 4> masks{};
+  for (int dim = 28; dim <= 31; ++dim) {
+    for (int w1 = 0; w1 < 7; ++w1) {
+      std::uint32_t m = 0;
+      for (int d = 1; d <= dim; ++d) {
+        if (fires_on_day(d, static_cast<Weekday>((w1 + d - 1) % 7), dim)) m |= std::uint32_t{1} << d;
       }
-      prev = index;
+      masks[static_cast<size_t>(dim - 28)][static_cast<size_t>(w1)] = m;
     }
-    day += 1;
+  }
+  const CivilDay start(2000, 1, 1);
+  int w1 = static_cast<int>(weekday_of(start));
+  std::int64_t month_start = 0;  // day index of the current month's 1st, from `start`
+  std::int64_t first = -1, prev = -1, min_gap = 0, max_gap = 0;
+  for (int year = 2000; year < 2400; ++year) {
+    for (int month = 1; month <= 12; ++month) {
+      const int dim = days_in_month(year, month);
+      if (month_mask_ & (1u << month)) {
+        for (std::uint32_t m = masks[static_cast<size_t>(dim - 28)][static_cast<size_t>(w1)]; m != 0; m &= m - 1) {
+          const std::int64_t index = month_start + std::countr_zero(m) - 1;
+          if (first < 0) {
+            first = index;
+          } else {
+            const std::int64_t gap = index - prev;
+            min_gap = min_gap == 0 ? gap : std::min(min_gap, gap);
+            max_gap = std::max(max_gap, gap);
+          }
+          prev = index;
+        }
+      }
+      month_start += dim;
+      w1 = (w1 + dim) % 7;
+    }
   }
   never_fires_ = first < 0;
   if (!never_fires_) {

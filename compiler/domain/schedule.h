@@ -101,6 +101,8 @@ class Schedule {
 
   Schedule(Kind kind, TimeOfDay at) : kind_(kind), at_(at) {}
   void precompute();
+  // The day rule alone (no month filter) for day-of-month dom of a month with days_in_month days.
+  [[nodiscard]] bool fires_on_day(int dom, Weekday weekday, int days_in_month) const;
 
   Kind kind_;
   TimeOfDay at_;

@@ -1,1 +1,331 @@
+// Schedule: factories and their validation, calendar rules, DST behaviour (exactly one firing per day), interval
+// bounds, never-firing detection and canonical text. Expected dates are written out literally.
+#include "compiler/domain/schedule.h"
+
+#include <array>
+#include <initializer_list>
+
 #include <gtest/gtest.h>
+
+#include "tests/domain/printers.h"
+
+namespace sk {
+namespace {
+
+Instant utc(std::string_view text) { return *Instant::parse(text, TimeZone::utc()); }
+TimeZone zone(std::string_view name) { return *TimeZone::parse(name); }
+TimeOfDay at(std::string_view text) { return *TimeOfDay::parse(text); }
+std::vector<CivilDay> days(std::initializer_list<std::array<int, 3>> ymd) {
+  std::vector<CivilDay> out;
+  for (const auto& d : ymd) out.emplace_back(d[0], d[1], d[2]);
+  return out;
+}
+
+Schedule mon_to_sat(std::string_view time = "01:00") {
+  return *Schedule::weekly({Weekday::kMonday, Weekday::kTuesday, Weekday::kWednesday, Weekday::kThursday,
+                            Weekday::kFriday, Weekday::kSaturday},
+                           at(time));
+}
+
+// Local calendar days of the firings of `s` in the local year `year` of `z`.
+std::vector<CivilDay> local_days(const Schedule& s, const TimeZone& z, int year) {
+  const Instant from = z.from_local(CivilSecond(year, 1, 1, 0, 0, 0));
+  const Instant to = z.from_local(CivilSecond(year + 1, 1, 1, 0, 0, 0));
+  std::vector<CivilDay> out;
+  for (Instant t : s.firings_between(from, to, z)) out.push_back(CivilDay(z.to_local(t)));
+  return out;
+}
+
+TEST(ScheduleFactories, RejectInvalidArguments) {
+  EXPECT_EQ(Schedule::weekly({}, at("01:00")).error().code, "domain.schedule");
+  EXPECT_EQ(Schedule::nth_weekday_of_month({}, at("01:00")).error().code, "domain.schedule");
+  for (int n : {0, 6, -2, 7}) {
+    const auto r = Schedule::nth_weekday_of_month({{n, Weekday::kSunday}}, at("01:00"));
+    ASSERT_FALSE(r.has_value()) << n;
+    EXPECT_EQ(r.error().code, "domain.schedule");
+  }
+  EXPECT_EQ(Schedule::days_of_month({}, at("01:00")).error().code, "domain.schedule");
+  for (int d : {0, 32, -2}) {
+    const auto r = Schedule::days_of_month({d}, at("01:00"));
+    ASSERT_FALSE(r.has_value()) << d;
+    EXPECT_EQ(r.error().code, "domain.schedule");
+    EXPECT_NE(r.error().message.find("1..31 or last"), std::string::npos);
+  }
+  const Schedule d = Schedule::daily(at("01:00"));
+  EXPECT_EQ(d.with_months({}).error().code, "domain.schedule");
+  EXPECT_EQ(d.with_months({0}).error().code, "domain.schedule");
+  EXPECT_EQ(d.with_months({1, 13}).error().code, "domain.schedule");
+  EXPECT_EQ(Schedule::every_n_months(5).error().code, "domain.schedule");
+  EXPECT_EQ(Schedule::every_n_months(0).error().code, "domain.schedule");
+  EXPECT_EQ(Schedule::every_n_months(3, 13).error().code, "domain.schedule");
+}
+
+TEST(ScheduleFactories, EveryNMonths) {
+  EXPECT_EQ(*Schedule::every_n_months(3, 1), (std::set<int>{1, 4, 7, 10}));
+  EXPECT_EQ(*Schedule::every_n_months(6, 1), (std::set<int>{1, 7}));
+  EXPECT_EQ(*Schedule::every_n_months(6, 9), (std::set<int>{3, 9}));
+  EXPECT_EQ(*Schedule::every_n_months(12, 3), (std::set<int>{3}));
+  EXPECT_EQ(Schedule::every_n_months(1)->size(), 12u);
+  EXPECT_EQ(*Schedule::every_n_months(4, 2), (std::set<int>{2, 6, 10}));
+}
+
+TEST(ScheduleFactories, AccessorsAndNormalisation) {
+  const Schedule s = mon_to_sat();
+  EXPECT_EQ(s.kind(), Schedule::Kind::kWeekly);
+  EXPECT_EQ(s.weekdays().size(), 6u);
+  EXPECT_EQ(s.at(), at("01:00"));
+  EXPECT_FALSE(s.has_month_filter());
+  EXPECT_EQ(s.months().size(), 12u);
+  const auto all = Schedule::weekly({Weekday::kMonday, Weekday::kTuesday, Weekday::kWednesday, Weekday::kThursday,
+                                     Weekday::kFriday, Weekday::kSaturday, Weekday::kSunday},
+                                    at("01:00"));
+  EXPECT_EQ(*all, Schedule::daily(at("01:00")));
+  EXPECT_EQ(all->kind(), Schedule::Kind::kDaily);
+  const auto nth = *Schedule::nth_weekday_of_month(
+      {{-1, Weekday::kFriday}, {1, Weekday::kSunday}, {1, Weekday::kSunday}}, at("01:00"));
+  EXPECT_EQ(nth.nth_weekdays(), (std::vector<NthWeekday>{{1, Weekday::kSunday}, {-1, Weekday::kFriday}}));
+  EXPECT_EQ((*Schedule::days_of_month({15, -1, 1}, at("02:00"))).days(), (std::set<int>{-1, 1, 15}));
+  const auto q = *Schedule::daily(at("01:00")).with_months({1, 4, 7, 10});
+  EXPECT_TRUE(q.has_month_filter());
+  EXPECT_EQ(q.months(), (std::set<int>{1, 4, 7, 10}));
+  EXPECT_NE(q, Schedule::daily(at("01:00")));
+  EXPECT_NE(Schedule::daily(at("01:00")), Schedule::daily(at("01:01")));
+}
+
+TEST(ScheduleText, Canonical) {
+  EXPECT_EQ(mon_to_sat().to_string(), "mon..sat at 01:00");
+  EXPECT_EQ(Schedule::daily(at("23:05")).to_string(), "daily at 23:05");
+  EXPECT_EQ(Schedule::weekly({Weekday::kSunday}, at("01:00"))->to_string(), "sun at 01:00");
+  EXPECT_EQ(Schedule::weekly({Weekday::kMonday, Weekday::kWednesday, Weekday::kFriday}, at("01:00"))->to_string(),
+            "mon,wed,fri at 01:00");
+  EXPECT_EQ(Schedule::weekly({Weekday::kSaturday, Weekday::kSunday}, at("01:00"))->to_string(), "sat,sun at 01:00");
+  EXPECT_EQ(Schedule::weekly({Weekday::kMonday, Weekday::kTuesday, Weekday::kWednesday, Weekday::kFriday}, at("01:00"))
+                ->to_string(),
+            "mon..wed,fri at 01:00");
+  EXPECT_EQ(Schedule::nth_weekday_of_month({{1, Weekday::kSunday}}, at("01:00"))->to_string(),
+            "first sun of month at 01:00");
+  EXPECT_EQ(
+      Schedule::nth_weekday_of_month({{-1, Weekday::kFriday}, {1, Weekday::kSunday}}, at("01:00"))->to_string(),
+      "first sun,last fri of month at 01:00");
+  EXPECT_EQ(Schedule::days_of_month({1, 15}, at("02:00"))->to_string(), "day 1,15 of month at 02:00");
+  EXPECT_EQ(Schedule::days_of_month({-1}, at("02:00"))->to_string(), "last day of month at 02:00");
+  EXPECT_EQ(Schedule::days_of_month({1, -1}, at("02:00"))->to_string(), "day 1,last of month at 02:00");
+  EXPECT_EQ(Schedule::days_of_month({1, 2, 3}, at("02:00"))->to_string(), "day 1..3 of month at 02:00");
+  EXPECT_EQ(Schedule::days_of_month({1}, at("02:00"))->with_months({1, 4, 7, 10})->to_string(),
+            "day 1 of month at 02:00 in jan,apr,jul,oct");
+  EXPECT_EQ(Schedule::daily(at("01:00")).with_months({6, 7, 8})->to_string(), "daily at 01:00 in jun..aug");
+}
+
+TEST(ScheduleCalendar, MonToSatOverAYearInBerlin) {
+  const TimeZone berlin = zone("Europe/Berlin");
+  const Schedule s = mon_to_sat();
+  // Independent count: iterate the civil days of 2025 and keep those that are not Sundays.
+  std::vector<CivilDay> expected;
+  for (CivilDay d(2025, 1, 1); d < CivilDay(2026, 1, 1); d += 1) {
+    if (cctz::get_weekday(d) != cctz::weekday::sunday) expected.push_back(d);
+    EXPECT_EQ(s.fires_on(d), cctz::get_weekday(d) != cctz::weekday::sunday) << d;
+  }
+  EXPECT_EQ(expected.size(), 313u);
+  EXPECT_EQ(local_days(s, berlin, 2025), expected);
+  // Every firing is at 01:00 local, on both sides of the DST changes.
+  const auto firings = s.firings_between(utc("2025-01-01T00:00:00Z"), utc("2026-01-01T00:00:00Z"), berlin);
+  for (Instant t : firings) {
+    const CivilSecond local = berlin.to_local(t);
+    EXPECT_EQ(local.hour(), 1);
+    EXPECT_EQ(local.minute(), 0);
+  }
+}
+
+TEST(ScheduleCalendar, FirstSundayOf2025And2026) {
+  const TimeZone berlin = zone("Europe/Berlin");
+  const Schedule s = *Schedule::nth_weekday_of_month({{1, Weekday::kSunday}}, at("01:00"));
+  const std::vector<CivilDay> y2025 = days({{2025, 1, 5}, {2025, 2, 2},  {2025, 3, 2},  {2025, 4, 6},
+                                    {2025, 5, 4}, {2025, 6, 1},  {2025, 7, 6},  {2025, 8, 3},
+                                    {2025, 9, 7}, {2025, 10, 5}, {2025, 11, 2}, {2025, 12, 7}});
+  const std::vector<CivilDay> y2026 = days({{2026, 1, 4}, {2026, 2, 1},  {2026, 3, 1},  {2026, 4, 5},
+                                    {2026, 5, 3}, {2026, 6, 7},  {2026, 7, 5},  {2026, 8, 2},
+                                    {2026, 9, 6}, {2026, 10, 4}, {2026, 11, 1}, {2026, 12, 6}});
+  EXPECT_EQ(local_days(s, berlin, 2025), y2025);
+  EXPECT_EQ(local_days(s, berlin, 2026), y2026);
+  EXPECT_EQ(local_days(s, TimeZone::utc(), 2025), y2025);
+  // The instants themselves: 01:00 CET = 00:00Z in winter, 01:00 CEST = 23:00Z the day before in summer.
+  EXPECT_EQ(s.next_after(utc("2025-01-01T00:00:00Z"), berlin), utc("2025-01-05T00:00:00Z"));
+  EXPECT_EQ(s.next_after(utc("2025-09-01T00:00:00Z"), berlin), utc("2025-09-06T23:00:00Z"));
+}
+
+TEST(ScheduleCalendar, LastAndFifthWeekdays) {
+  const Schedule last_fri = *Schedule::nth_weekday_of_month({{-1, Weekday::kFriday}}, at("01:00"));
+  const std::vector<CivilDay> last_fridays = days({{2025, 1, 31}, {2025, 2, 28}, {2025, 3, 28},  {2025, 4, 25},
+                                           {2025, 5, 30}, {2025, 6, 27}, {2025, 7, 25},  {2025, 8, 29},
+                                           {2025, 9, 26}, {2025, 10, 31}, {2025, 11, 28}, {2025, 12, 26}});
+  EXPECT_EQ(local_days(last_fri, TimeZone::utc(), 2025), last_fridays);
+  const Schedule fifth_sun = *Schedule::nth_weekday_of_month({{5, Weekday::kSunday}}, at("01:00"));
+  EXPECT_EQ(local_days(fifth_sun, TimeZone::utc(), 2025),
+            days({{2025, 3, 30}, {2025, 6, 29}, {2025, 8, 31}, {2025, 11, 30}}));
+}
+
+TEST(ScheduleCalendar, LastDayOfMonthAndDay31) {
+  const Schedule last = *Schedule::days_of_month({Schedule::kLastDay}, at("02:00"));
+  EXPECT_EQ(local_days(last, TimeZone::utc(), 2024),
+            days({{2024, 1, 31}, {2024, 2, 29}, {2024, 3, 31}, {2024, 4, 30}, {2024, 5, 31},
+                                   {2024, 6, 30}, {2024, 7, 31}, {2024, 8, 31}, {2024, 9, 30}, {2024, 10, 31},
+                                   {2024, 11, 30}, {2024, 12, 31}}));
+  EXPECT_TRUE(last.fires_on(CivilDay(2025, 2, 28)));
+  EXPECT_FALSE(last.fires_on(CivilDay(2024, 2, 28)));
+  const Schedule d31 = *Schedule::days_of_month({31}, at("02:00"));
+  EXPECT_EQ(local_days(d31, TimeZone::utc(), 2025),
+            days({{2025, 1, 31}, {2025, 3, 31}, {2025, 5, 31}, {2025, 7, 31}, {2025, 8, 31},
+                                   {2025, 10, 31}, {2025, 12, 31}}));
+  EXPECT_EQ(d31.min_interval(), Duration::from_days(31));  // jul 31 → aug 31
+  EXPECT_EQ(d31.max_interval(), Duration::from_days(61));  // e.g. mar 31 → may 31
+}
+
+TEST(ScheduleCalendar, NeverFires) {
+  const Schedule feb30 = *Schedule::days_of_month({30}, at("01:00"))->with_months({2});
+  EXPECT_TRUE(feb30.never_fires());
+  const TimeZone berlin = zone("Europe/Berlin");
+  EXPECT_EQ(feb30.next_after(utc("2025-01-01T00:00:00Z"), berlin), std::nullopt);
+  EXPECT_EQ(feb30.latest_at_or_before(utc("2025-01-01T00:00:00Z"), berlin), std::nullopt);
+  EXPECT_TRUE(feb30.firings_between(utc("2024-01-01T00:00:00Z"), utc("2030-01-01T00:00:00Z"), berlin).empty());
+  EXPECT_EQ(feb30.next_day_on_or_after(CivilDay(2025, 1, 1)), std::nullopt);
+  EXPECT_EQ(feb30.max_interval(), Duration());
+  EXPECT_TRUE(Schedule::days_of_month({31}, at("01:00"))->with_months({4, 6, 9, 11})->never_fires());
+  EXPECT_FALSE(Schedule::days_of_month({30}, at("01:00"))->never_fires());
+  EXPECT_FALSE(mon_to_sat().never_fires());
+  // Five Mondays in February happen only in leap years starting on a Monday (e.g. 2016): rare but possible.
+  const Schedule fifth_mon_feb =
+      *Schedule::nth_weekday_of_month({{5, Weekday::kMonday}}, at("01:00"))->with_months({2});
+  EXPECT_FALSE(fifth_mon_feb.never_fires());
+  EXPECT_TRUE(fifth_mon_feb.fires_on(CivilDay(2016, 2, 29)));
+}
+
+TEST(ScheduleCalendar, LeapDayGapsAcrossTheCenturyRule) {
+  const Schedule feb29 = *Schedule::days_of_month({29}, at("01:00"))->with_months({2});
+  EXPECT_FALSE(feb29.never_fires());
+  EXPECT_EQ(feb29.min_interval(), Duration::from_days(1461));  // four years
+  EXPECT_EQ(feb29.max_interval(), Duration::from_days(2921));  // 2096-02-29 → 2104-02-29 (2100 is not leap)
+  EXPECT_EQ(feb29.next_day_on_or_after(CivilDay(2097, 1, 1)), CivilDay(2104, 2, 29));
+}
+
+TEST(ScheduleIntervals, MonToSatCivilAndZoned) {
+  const Schedule s = mon_to_sat();
+  EXPECT_EQ(s.min_interval(), Duration::from_days(1));
+  EXPECT_EQ(s.max_interval(), Duration::from_days(2));
+  EXPECT_EQ(Schedule::daily(at("01:00")).max_interval(), Duration::from_days(1));
+  EXPECT_EQ(Schedule::weekly({Weekday::kSunday}, at("01:00"))->min_interval(), Duration::from_days(7));
+  const Schedule first_sun = *Schedule::nth_weekday_of_month({{1, Weekday::kSunday}}, at("01:00"));
+  EXPECT_EQ(first_sun.min_interval(), Duration::from_days(28));
+  EXPECT_EQ(first_sun.max_interval(), Duration::from_days(35));
+  // Real instants in Berlin over 2025: Sat→Mon spans 47h across the spring change (sat 03-29 00:00Z → mon
+  // 03-30 23:00Z) and 49h across the autumn change (sat 10-24 23:00Z → mon 10-27 00:00Z).
+  const TimeZone berlin = zone("Europe/Berlin");
+  const Instant from = utc("2025-01-01T00:00:00Z"), to = utc("2026-01-01T00:00:00Z");
+  EXPECT_EQ(s.min_interval(berlin, from, to), Duration::from_hours(24));
+  EXPECT_EQ(s.max_interval(berlin, from, to), Duration::from_hours(49));
+  EXPECT_EQ(s.min_interval(berlin, from, from + Duration::from_hours(1)), Duration());
+}
+
+// Europe/Berlin 2025: spring forward 2025-03-30 02:00 CET → 03:00 CEST (at 01:00Z); fall back 2025-10-26 03:00 CEST
+// → 02:00 CET (at 01:00Z).
+TEST(ScheduleDst, DailyAt0230FiresExactlyOncePerDay) {
+  const TimeZone berlin = zone("Europe/Berlin");
+  const Schedule s = Schedule::daily(at("02:30"));
+  // Spring: 02:30 does not exist on 03-30, so that day fires at 03:00 CEST = 01:00Z.
+  EXPECT_EQ(s.firings_between(utc("2025-03-29T00:00:00Z"), utc("2025-04-01T00:00:00Z"), berlin),
+            (std::vector<Instant>{utc("2025-03-29T01:30:00Z"),    // 02:30 CET
+                                  utc("2025-03-30T01:00:00Z"),    // 03:00 CEST (end of the gap)
+                                  utc("2025-03-31T00:30:00Z")}));  // 02:30 CEST
+  // Autumn: 02:30 occurs twice on 10-26; only the first (CEST, 00:30Z) fires.
+  EXPECT_EQ(s.firings_between(utc("2025-10-25T00:00:00Z"), utc("2025-10-28T00:00:00Z"), berlin),
+            (std::vector<Instant>{utc("2025-10-25T00:30:00Z"),    // 02:30 CEST
+                                  utc("2025-10-26T00:30:00Z"),    // 02:30 CEST, first occurrence
+                                  utc("2025-10-27T01:30:00Z")}));  // 02:30 CET
+  // Asked from inside the repeated hour (after the first 02:30), the next firing is the next day, not 01:30Z.
+  EXPECT_EQ(s.next_after(utc("2025-10-26T00:30:00Z"), berlin), utc("2025-10-27T01:30:00Z"));
+  EXPECT_EQ(s.next_after(utc("2025-10-26T01:15:00Z"), berlin), utc("2025-10-27T01:30:00Z"));
+  EXPECT_EQ(s.latest_at_or_before(utc("2025-10-26T01:45:00Z"), berlin), utc("2025-10-26T00:30:00Z"));
+  EXPECT_EQ(s.next_after(utc("2025-03-30T00:59:59Z"), berlin), utc("2025-03-30T01:00:00Z"));
+  EXPECT_EQ(s.latest_at_or_before(utc("2025-03-30T00:59:59Z"), berlin), utc("2025-03-29T01:30:00Z"));
+}
+
+TEST(ScheduleDst, DailyAt0100AroundBothChanges) {
+  const TimeZone berlin = zone("Europe/Berlin");
+  const Schedule s = Schedule::daily(at("01:00"));
+  EXPECT_EQ(s.firings_between(utc("2025-03-28T12:00:00Z"), utc("2025-03-31T12:00:00Z"), berlin),
+            (std::vector<Instant>{utc("2025-03-29T00:00:00Z"),    // 03-29 01:00 CET
+                                  utc("2025-03-30T00:00:00Z"),    // 03-30 01:00 CET (before the gap)
+                                  utc("2025-03-30T23:00:00Z")}));  // 03-31 01:00 CEST
+  EXPECT_EQ(s.firings_between(utc("2025-10-24T12:00:00Z"), utc("2025-10-28T00:00:00Z"), berlin),
+            (std::vector<Instant>{utc("2025-10-24T23:00:00Z"),    // 10-25 01:00 CEST
+                                  utc("2025-10-25T23:00:00Z"),    // 10-26 01:00 CEST (before the overlap)
+                                  utc("2025-10-27T00:00:00Z")}));  // 10-27 01:00 CET
+  // One firing per local day over the whole year, whatever the time of day.
+  for (const char* time : {"00:00", "01:00", "02:00", "02:30", "03:00", "23:59"}) {
+    const auto firings = Schedule::daily(at(time)).firings_between(
+        berlin.from_local(CivilSecond(2025, 1, 1, 0, 0, 0)), berlin.from_local(CivilSecond(2026, 1, 1, 0, 0, 0)),
+        berlin);
+    EXPECT_EQ(firings.size(), 365u) << time;
+    for (size_t i = 1; i < firings.size(); ++i) {
+      EXPECT_EQ(CivilDay(berlin.to_local(firings[i])) - CivilDay(berlin.to_local(firings[i - 1])), 1) << time;
+    }
+  }
+}
+
+TEST(ScheduleQueries, NextAfterIsStrictAndLatestIncludesT) {
+  const TimeZone berlin = zone("Europe/Berlin");
+  const Schedule s = mon_to_sat();
+  const Instant sat = utc("2025-09-12T23:00:00Z");  // sat 2025-09-13 01:00 CEST
+  const Instant mon = utc("2025-09-14T23:00:00Z");  // mon 2025-09-15 01:00 CEST
+  EXPECT_EQ(s.next_after(sat - Duration::from_seconds(1), berlin), sat);
+  EXPECT_EQ(s.next_after(sat, berlin), mon);
+  EXPECT_EQ(s.latest_at_or_before(sat, berlin), sat);
+  EXPECT_EQ(s.latest_at_or_before(sat - Duration::from_seconds(1), berlin), utc("2025-09-11T23:00:00Z"));
+  // A run on Sunday belongs to Saturday's slot.
+  EXPECT_EQ(s.latest_at_or_before(utc("2025-09-14T12:00:00Z"), berlin), sat);
+  EXPECT_EQ(s.latest_at_or_before(mon - Duration::from_seconds(1), berlin), sat);
+  // Empty and reversed ranges.
+  EXPECT_TRUE(s.firings_between(sat, sat, berlin).empty());
+  EXPECT_TRUE(s.firings_between(mon, sat, berlin).empty());
+  EXPECT_EQ(s.firings_between(sat, mon + Duration::from_seconds(1), berlin), (std::vector<Instant>{sat, mon}));
+  EXPECT_EQ(s.next_day_on_or_after(CivilDay(2025, 9, 14)), CivilDay(2025, 9, 15));
+  EXPECT_EQ(s.next_day_on_or_after(CivilDay(2025, 9, 13)), CivilDay(2025, 9, 13));
+}
+
+TEST(ScheduleQueries, QueriesAgreeWithEachOther) {
+  const TimeZone berlin = zone("Europe/Berlin");
+  const std::vector<Schedule> schedules{
+      mon_to_sat("02:30"), *Schedule::nth_weekday_of_month({{1, Weekday::kSunday}}, at("01:00")),
+      *Schedule::days_of_month({-1, 15}, at("02:30")), *Schedule::daily(at("02:15")).with_months({3, 10}),
+      *Schedule::days_of_month({1}, at("00:00"))->with_months(*Schedule::every_n_months(3, 1))};
+  const Instant from = utc("2024-12-25T00:00:00Z");
+  const Instant to = utc("2026-01-10T00:00:00Z");
+  for (const Schedule& s : schedules) {
+    const auto all = s.firings_between(from, to, berlin);
+    ASSERT_FALSE(all.empty()) << s.to_string();
+    // Walking next_after from `from` visits exactly firings_between.
+    std::vector<Instant> walked;
+    for (auto t = s.next_after(from - Duration::from_seconds(1), berlin); t && *t < to; t = s.next_after(*t, berlin)) {
+      walked.push_back(*t);
+    }
+    EXPECT_EQ(walked, all) << s.to_string();
+    for (size_t i = 0; i < all.size(); ++i) {
+      const CivilDay day(berlin.to_local(all[i]));
+      EXPECT_TRUE(s.fires_on(day)) << s.to_string() << " " << day;
+      EXPECT_EQ(s.latest_at_or_before(all[i], berlin), all[i]);
+      if (i > 0) {
+        EXPECT_EQ(s.latest_at_or_before(all[i] - Duration::from_seconds(1), berlin), all[i - 1]);
+      }
+    }
+  }
+}
+
+TEST(ScheduleQueries, OtherZones) {
+  const TimeZone shanghai = zone("Asia/Shanghai");
+  const Schedule s = *Schedule::weekly({Weekday::kSunday}, at("01:00"));
+  // Sunday 2025-09-14 01:00 in Shanghai (+08:00) is Saturday 17:00Z.
+  EXPECT_EQ(s.next_after(utc("2025-09-13T00:00:00Z"), shanghai), utc("2025-09-13T17:00:00Z"));
+  EXPECT_EQ(s.next_after(utc("2025-09-13T00:00:00Z"), TimeZone::utc()), utc("2025-09-14T01:00:00Z"));
+}
+
+}  // namespace
+}  // namespace sk
