@@ -199,33 +199,56 @@ bool Schedule::fires_on(CivilDay local_day) const {
   return fires_on_day(local_day.day(), weekday_of(local_day), days_in_month(local_day.year(), month));
 }
 
+namespace {
+// Weekday (0 = monday) of the first day of day's month.
+int weekday_of_first(CivilDay day) { return ((static_cast<int>(weekday_of(day)) - (day.day() - 1)) % 7 + 7) % 7; }
+}  // namespace
+
 std::optional<CivilDay> Schedule::next_day_on_or_after(CivilDay day) const {
   if (never_fires_) return std::nullopt;
-  // Terminates within max_gap_days_ + 1 days because the schedule fires at least that often.
-  while (!fires_on(day)) {
-    if (!(month_mask_ & (1u << day.month()))) {
-      day = CivilDay(cctz::civil_month(day) + 1);
-    } else {
-      day += 1;
+  // Month by month; terminates within max_gap_days_ because the schedule fires at least that often.
+  std::int64_t year = day.year();
+  int month = day.month();
+  int from = day.day();
+  int w1 = weekday_of_first(day);
+  for (;;) {
+    const int dim = days_in_month(year, month);
+    if (month_mask_ & (1u << month)) {
+      const std::uint32_t bits =
+          day_masks_[static_cast<size_t>((dim - 28) * 7 + w1)] & ~((std::uint32_t{1} << from) - 1);
+      if (bits != 0) return CivilDay(year, month, std::countr_zero(bits));
+    }
+    w1 = (w1 + dim) % 7;
+    from = 1;
+    if (++month > 12) {
+      month = 1;
+      ++year;
     }
   }
-  return day;
 }
 
-namespace {
-// Backwards counterpart of next_day_on_or_after, used by latest_at_or_before.
-template <typename Fires, typename MonthOk>
-CivilDay prev_day_on_or_before(CivilDay day, Fires fires, MonthOk month_ok) {
-  while (!fires(day)) {
-    if (!month_ok(day.month())) {
-      day = CivilDay(cctz::civil_month(day)) - 1;  // last day of the previous month
-    } else {
-      day -= 1;
+std::optional<CivilDay> Schedule::prev_day_on_or_before(CivilDay day) const {
+  if (never_fires_) return std::nullopt;
+  std::int64_t year = day.year();
+  int month = day.month();
+  int to = day.day();
+  int w1 = weekday_of_first(day);
+  for (;;) {
+    const int dim = days_in_month(year, month);
+    if (month_mask_ & (1u << month)) {
+      // Bits 0..to; (2 << 31) - 1 is all ones (unsigned wrap-around is well defined).
+      const std::uint32_t bits =
+          day_masks_[static_cast<size_t>((dim - 28) * 7 + w1)] & ((std::uint32_t{2} << to) - 1);
+      if (bits != 0) return CivilDay(year, month, std::bit_width(bits) - 1);
     }
+    if (--month < 1) {
+      month = 12;
+      --year;
+    }
+    to = days_in_month(year, month);
+    w1 = ((w1 - to) % 7 + 7) % 7;
   }
-  return day;
 }
-}  // namespace
 
 std::optional<Instant> Schedule::next_after(Instant t, const TimeZone& zone) const {
   if (never_fires_) return std::nullopt;
@@ -242,10 +265,8 @@ std::optional<Instant> Schedule::next_after(Instant t, const TimeZone& zone) con
 std::optional<Instant> Schedule::latest_at_or_before(Instant t, const TimeZone& zone) const {
   if (never_fires_) return std::nullopt;
   CivilDay day = CivilDay(zone.to_local(t)) + 2;
-  const auto fires = [this](CivilDay d) { return fires_on(d); };
-  const auto month_ok = [this](int m) { return (month_mask_ & (1u << m)) != 0; };
   for (;;) {
-    day = prev_day_on_or_before(day, fires, month_ok);
+    day = *prev_day_on_or_before(day);
     const Instant firing = zone.from_local(at_.on(day));
     if (firing <= t) return firing;
     day -= 1;
@@ -289,14 +310,13 @@ Duration Schedule::max_interval(const TimeZone& zone, Instant from, Instant to) 
 void Schedule::precompute() {
   // Which days of a month fire depends only on the month's length and the weekday of its 1st (the month filter
   // aside): 4 × 7 masks (bit d = day d). With them one 400-year cycle (4800 months) is walked month by month.
-  std::array<std::array<std::uint32_t, 7>, 4> masks{};
   for (int dim = 28; dim <= 31; ++dim) {
     for (int w1 = 0; w1 < 7; ++w1) {
       std::uint32_t m = 0;
       for (int d = 1; d <= dim; ++d) {
         if (fires_on_day(d, static_cast<Weekday>((w1 + d - 1) % 7), dim)) m |= std::uint32_t{1} << d;
       }
-      masks[static_cast<size_t>(dim - 28)][static_cast<size_t>(w1)] = m;
+      day_masks_[static_cast<size_t>((dim - 28) * 7 + w1)] = m;
     }
   }
   const CivilDay start(2000, 1, 1);
@@ -307,7 +327,7 @@ void Schedule::precompute() {
     for (int month = 1; month <= 12; ++month) {
       const int dim = days_in_month(year, month);
       if (month_mask_ & (1u << month)) {
-        for (std::uint32_t m = masks[static_cast<size_t>(dim - 28)][static_cast<size_t>(w1)]; m != 0; m &= m - 1) {
+        for (std::uint32_t m = day_masks_[static_cast<size_t>((dim - 28) * 7 + w1)]; m != 0; m &= m - 1) {
           const std::int64_t index = month_start + std::countr_zero(m) - 1;
           if (first < 0) {
             first = index;

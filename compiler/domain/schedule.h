@@ -8,6 +8,7 @@
 // Errors: "domain.schedule" with a message naming the bad argument and what is allowed.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -73,6 +74,8 @@ class Schedule {
                                                      const TimeZone& zone) const;
   // The first local day >= day on which it fires; nullopt if never_fires().
   [[nodiscard]] std::optional<CivilDay> next_day_on_or_after(CivilDay day) const;
+  // The last local day <= day on which it fires; nullopt if never_fires().
+  [[nodiscard]] std::optional<CivilDay> prev_day_on_or_before(CivilDay day) const;
   // True if it fires on no day of the Gregorian calendar (e.g. day 30 in February only).
   [[nodiscard]] bool never_fires() const { return never_fires_; }
 
@@ -110,6 +113,8 @@ class Schedule {
   std::uint64_t nth_mask_ = 0;            // bit (w*6 + slot), slot 0..4 = n 1..5, slot 5 = last
   std::uint64_t day_mask_ = 0;            // bit d for day 1..31, bit 0 = last day
   std::uint16_t month_mask_ = kAllMonths;  // bit m for month 1..12
+  // Derived by precompute(): firing days (bit d = day d) of a month with 28 + i / 7 days whose 1st is weekday i % 7.
+  std::array<std::uint32_t, 28> day_masks_{};
   bool never_fires_ = false;
   std::int64_t min_gap_days_ = 0;
   std::int64_t max_gap_days_ = 0;

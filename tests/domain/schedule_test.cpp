@@ -329,3 +329,33 @@ TEST(ScheduleQueries, OtherZones) {
 
 }  // namespace
 }  // namespace sk
+
+namespace sk {
+namespace {
+
+// next_day_on_or_after / prev_day_on_or_before (month-mask walks) agree with a naive day-by-day scan of fires_on.
+TEST(ScheduleQueries, DayWalksMatchNaiveScan) {
+  const std::vector<Schedule> schedules{
+      mon_to_sat(),
+      *Schedule::nth_weekday_of_month({{1, Weekday::kSunday}, {-1, Weekday::kFriday}}, at("01:00")),
+      *Schedule::nth_weekday_of_month({{5, Weekday::kWednesday}}, at("01:00")),
+      *Schedule::days_of_month({-1, 1, 31}, at("01:00")),
+      *Schedule::days_of_month({29}, at("01:00"))->with_months({2}),
+      *Schedule::weekly({Weekday::kSunday}, at("01:00"))->with_months({1, 7}),
+      Schedule::daily(at("01:00"))};
+  for (const Schedule& s : schedules) {
+    for (CivilDay d(2023, 12, 1); d < CivilDay(2026, 3, 1); d += 1) {
+      CivilDay next = d;
+      while (!s.fires_on(next)) next += 1;
+      ASSERT_EQ(s.next_day_on_or_after(d), next) << s.to_string() << " from " << d;
+      CivilDay prev = d;
+      while (!s.fires_on(prev)) prev -= 1;
+      ASSERT_EQ(s.prev_day_on_or_before(d), prev) << s.to_string() << " from " << d;
+    }
+  }
+  EXPECT_EQ(Schedule::days_of_month({29}, at("01:00"))->with_months({2})->prev_day_on_or_before(CivilDay(2103, 1, 1)),
+            CivilDay(2096, 2, 29));
+}
+
+}  // namespace
+}  // namespace sk
