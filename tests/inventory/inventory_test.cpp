@@ -1,0 +1,238 @@
+// Loading the JSON inventory: the happy path, every inventory diagnostic, positions and hostile input.
+#include "compiler/inventory/inventory.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "compiler/inventory/json_cursor.h"
+
+namespace sk::inventory {
+namespace {
+
+using diag::Code;
+
+struct Loaded {
+  std::optional<Inventory> inventory;
+  diag::DiagnosticSink sink;
+};
+
+Loaded load(std::string_view text) {
+  Loaded out;
+  out.inventory = load_inventory_json(text, out.sink);
+  return out;
+}
+
+std::vector<Code> codes(const diag::DiagnosticSink& sink) {
+  std::vector<Code> out;
+  for (const auto& d : sink.diagnostics()) out.push_back(d.code);
+  return out;
+}
+
+constexpr std::string_view kGood = R"({
+  "inventory_version": 1,
+  "generated_at": "2025-09-13T22:00:00Z",
+  "cluster_databases": ["sales", {"name": "crm", "tables": ["contacts"]}],
+  "tables": [
+    {"database": "sales", "table": "orders", "class": "fact", "partitioned": true,
+     "eligibility": {"daily": false},
+     "partitions": [
+       {"name": "p20250912", "id": 10012, "visible_version": 7, "visible_version_time": "2025-09-12T23:59:00Z",
+        "row_count": 1000, "data_size": 123456},
+       {"name": "p20250913", "id": 10013, "visible_version": 3, "visible_version_time": null}
+     ]},
+    {"database": "crm", "table": "contacts", "class": "dimension", "partitioned": false, "partitions": []},
+    {"database": "sales", "table": "scratch", "class": null, "partitioned": false}
+  ]
+})";
+
+TEST(LoadInventory, ReadsEveryField) {
+  Loaded r = load(kGood);
+  ASSERT_TRUE(r.inventory) << (r.sink.diagnostics().empty() ? "" : r.sink.diagnostics()[0].message);
+  EXPECT_TRUE(r.sink.diagnostics().empty());
+  const Inventory& inv = *r.inventory;
+  EXPECT_EQ(inv.version, 1);
+  ASSERT_TRUE(inv.generated_at);
+  EXPECT_EQ(inv.generated_at->to_iso8601_utc(), "2025-09-13T22:00:00Z");
+  ASSERT_EQ(inv.cluster_databases.size(), 2u);
+  EXPECT_EQ(inv.cluster_databases[0].name.str(), "sales");
+  EXPECT_FALSE(inv.cluster_databases[0].tables);
+  ASSERT_TRUE(inv.cluster_databases[1].tables);
+  EXPECT_EQ(inv.cluster_databases[1].tables->at(0).str(), "contacts");
+  ASSERT_EQ(inv.tables.size(), 3u);
+  const TableEntry& orders = inv.tables[0];
+  EXPECT_EQ(orders.display_name(), "sales.orders");
+  EXPECT_EQ(orders.table_class, "fact");
+  EXPECT_TRUE(orders.partitioned);
+  EXPECT_FALSE(orders.eligible_for("daily"));
+  EXPECT_TRUE(orders.eligible_for("weekly"));
+  ASSERT_EQ(orders.partitions.size(), 2u);
+  EXPECT_EQ(orders.partitions[0].name.str(), "p20250912");
+  EXPECT_EQ(orders.partitions[0].id, 10012);
+  EXPECT_EQ(orders.partitions[0].visible_version, 7);
+  EXPECT_EQ(orders.partitions[0].visible_version_time->to_iso8601_utc(), "2025-09-12T23:59:00Z");
+  EXPECT_EQ(orders.partitions[0].row_count, 1000);
+  EXPECT_EQ(orders.partitions[0].data_size, 123456);
+  EXPECT_FALSE(orders.partitions[1].visible_version_time);
+  EXPECT_EQ(inv.tables[2].table_class, "");  // null class: unclassified
+  EXPECT_EQ(inv.databases().size(), 2u);
+  EXPECT_EQ(inv.databases()[0].str(), "crm");
+  // The range of a table covers its object.
+  EXPECT_EQ(kGood.substr(orders.range.begin, 1), "{");
+  EXPECT_EQ(kGood.substr(orders.range.end - 1, 1), "}");
+}
+
+TEST(LoadInventory, OffsetInstantsAreAccepted) {
+  Loaded r = load(R"({"inventory_version":1,"generated_at":"2025-09-14T03:00:00+02:00","tables":[]})");
+  ASSERT_TRUE(r.inventory);
+  EXPECT_EQ(r.inventory->generated_at->to_iso8601_utc(), "2025-09-14T01:00:00Z");
+}
+
+TEST(LoadInventory, InvalidJsonPointsAtTheOffendingByte) {
+  std::string_view text = R"({"inventory_version": 1, "tables": [ {"database": "a",, } ]})";
+  Loaded r = load(text);
+  EXPECT_FALSE(r.inventory);
+  ASSERT_EQ(codes(r.sink), std::vector<Code>{Code::kInventoryInvalidJson});
+  const auto& d = r.sink.diagnostics()[0];
+  ASSERT_TRUE(d.range);
+  EXPECT_EQ(text[d.range->begin], ',');
+  EXPECT_NE(d.message.find("expected a member name"), std::string::npos) << d.message;
+}
+
+TEST(LoadInventory, TruncatedAndTrailingText) {
+  EXPECT_EQ(codes(load(R"({"inventory_version": 1, "tables": [)").sink),
+            std::vector<Code>{Code::kInventoryInvalidJson});
+  EXPECT_EQ(codes(load(R"({"inventory_version": 1, "tables": []} x)").sink),
+            std::vector<Code>{Code::kInventoryInvalidJson});
+  EXPECT_EQ(codes(load("").sink), std::vector<Code>{Code::kInventoryInvalidJson});
+  EXPECT_EQ(codes(load(R"({"tables": ["\x"]})").sink), std::vector<Code>{Code::kInventoryInvalidJson});
+}
+
+TEST(LoadInventory, WrongTypesReportThePathAndContinue) {
+  Loaded r = load(R"({"inventory_version": 1, "tables": [
+    {"database": "sales", "table": 5, "partitioned": true},
+    {"database": "sales", "table": "t", "partitioned": "yes"},
+    {"database": "sales", "table": "u", "partitioned": true, "partitions": [{"name": "p1", "id": 1.5, "visible_version": 1}]}
+  ]})");
+  EXPECT_FALSE(r.inventory);
+  ASSERT_EQ(codes(r.sink), (std::vector<Code>{Code::kInventoryWrongType, Code::kInventoryWrongType,
+                                              Code::kInventoryWrongType}));
+  EXPECT_EQ(r.sink.diagnostics()[0].message, "tables[0].table: expected a string, found a number");
+  EXPECT_EQ(r.sink.diagnostics()[1].message, "tables[1].partitioned: expected true or false, found a string");
+  EXPECT_EQ(r.sink.diagnostics()[2].message,
+            "tables[2].partitions[0].id: expected a non-negative integer, found a number");
+}
+
+TEST(LoadInventory, MissingFieldsAndVersion) {
+  Loaded r = load(R"({"tables": [{"database": "sales", "partitioned": true}]})");
+  EXPECT_FALSE(r.inventory);
+  EXPECT_EQ(codes(r.sink), (std::vector<Code>{Code::kInventoryMissingField, Code::kInventoryMissingField}));
+  EXPECT_EQ(r.sink.diagnostics()[0].message, "tables[0]: missing required field 'table'");
+  EXPECT_EQ(r.sink.diagnostics()[1].message, "the inventory: missing required field 'inventory_version'");
+  Loaded v2 = load(R"({"inventory_version": 2, "tables": []})");
+  EXPECT_EQ(codes(v2.sink), std::vector<Code>{Code::kInventoryUnsupportedVersion});
+}
+
+TEST(LoadInventory, UnknownFieldIsAWarningWithSuggestion) {
+  Loaded r = load(R"({"inventory_version": 1, "tables": [
+    {"database": "sales", "table": "t", "partitioned": false, "clas": "fact"}]})");
+  ASSERT_TRUE(r.inventory);
+  ASSERT_EQ(codes(r.sink), std::vector<Code>{Code::kInventoryUnknownField});
+  EXPECT_EQ(r.sink.diagnostics()[0].severity, diag::Severity::kWarning);
+  EXPECT_EQ(r.sink.diagnostics()[0].did_you_mean, "\"class\"");
+}
+
+TEST(LoadInventory, BadClassSuggestsLowerCase) {
+  Loaded r = load(R"({"inventory_version": 1, "tables": [
+    {"database": "sales", "table": "t", "partitioned": false, "class": "Fact"},
+    {"database": "sales", "table": "u", "partitioned": false, "class": "fact table"}]})");
+  EXPECT_FALSE(r.inventory);
+  ASSERT_EQ(codes(r.sink), (std::vector<Code>{Code::kInventoryBadClass, Code::kInventoryBadClass}));
+  EXPECT_EQ(r.sink.diagnostics()[0].did_you_mean, "\"fact\"");
+  EXPECT_FALSE(r.sink.diagnostics()[1].did_you_mean);
+}
+
+TEST(LoadInventory, InvalidNamesUseTheDomainRules) {
+  std::string long_name(65, 'x');
+  Loaded r = load(R"({"inventory_version": 1, "tables": [
+    {"database": "sales", "table": ")" + long_name + R"(", "partitioned": false},
+    {"database": "", "table": "t", "partitioned": false},
+    {"database": "sales", "table": "bad\u0001", "partitioned": false}]})");
+  EXPECT_FALSE(r.inventory);
+  ASSERT_EQ(codes(r.sink), (std::vector<Code>{Code::kInventoryInvalidName, Code::kInventoryInvalidName,
+                                              Code::kInventoryInvalidName}));
+  EXPECT_EQ(r.sink.diagnostics()[0].message.rfind("tables[0].table: ", 0), 0u) << r.sink.diagnostics()[0].message;
+  EXPECT_EQ(r.sink.diagnostics()[1].message.rfind("tables[1].database: ", 0), 0u);
+}
+
+TEST(LoadInventory, HostileButValidNamesAreKeptVerbatim) {
+  Loaded r = load(R"({"inventory_version": 1, "tables": [
+    {"database": "x`; DROP DATABASE x; --", "table": "it's \"quoted\" \u00e4\ud83d\ude00", "partitioned": false}]})");
+  ASSERT_TRUE(r.inventory) << r.sink.diagnostics()[0].message;
+  EXPECT_EQ(r.inventory->tables[0].database.str(), "x`; DROP DATABASE x; --");
+  EXPECT_EQ(r.inventory->tables[0].table.str(), "it's \"quoted\" \xc3\xa4\xf0\x9f\x98\x80");
+}
+
+TEST(LoadInventory, DuplicatesAreErrorsWithANoteAtTheFirst) {
+  Loaded r = load(R"({"inventory_version": 1, "tables": [
+    {"database": "sales", "table": "t", "partitioned": true,
+     "partitions": [{"name": "p1", "id": 1, "visible_version": 1}, {"name": "p1", "id": 2, "visible_version": 1}]},
+    {"database": "sales", "table": "t", "partitioned": false}]})");
+  EXPECT_FALSE(r.inventory);
+  ASSERT_EQ(codes(r.sink), (std::vector<Code>{Code::kInventoryDuplicatePartition, Code::kInventoryDuplicateTable}));
+  EXPECT_EQ(r.sink.diagnostics()[0].message,
+            "tables[0].partitions[1]: partition 'p1' is listed more than once in this table");
+  EXPECT_EQ(r.sink.diagnostics()[1].message, "table sales.t appears more than once in the inventory");
+  ASSERT_EQ(r.sink.diagnostics()[1].notes.size(), 1u);
+}
+
+TEST(LoadInventory, NegativeNumbersAndBadInstants) {
+  Loaded r = load(R"({"inventory_version": 1, "tables": [
+    {"database": "sales", "table": "t", "partitioned": true,
+     "partitions": [{"name": "p1", "id": 1, "visible_version": -1, "visible_version_time": "yesterday"}]}]})");
+  EXPECT_FALSE(r.inventory);
+  EXPECT_EQ(codes(r.sink), (std::vector<Code>{Code::kInventoryNegativeNumber, Code::kInventoryInvalidInstant}));
+}
+
+TEST(LoadInventory, WarningsForUnpartitionedWithPartitionsAndUnknownDatabase) {
+  Loaded r = load(R"({"inventory_version": 1, "cluster_databases": ["crm"], "tables": [
+    {"database": "sales", "table": "t", "partitioned": false,
+     "partitions": [{"name": "p1", "id": 1, "visible_version": 1}, {"name": "p2", "id": 2, "visible_version": 1}]}]})");
+  ASSERT_TRUE(r.inventory);
+  EXPECT_EQ(codes(r.sink), (std::vector<Code>{Code::kInventoryUnpartitionedWithPartitions,
+                                              Code::kInventoryDatabaseNotInCluster}));
+}
+
+TEST(LoadInventory, ResultOverloadReturnsTheFirstError) {
+  auto bad = load_inventory_json(R"({"inventory_version": 1, "tables": 3})");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, "inventory.invalid");
+  EXPECT_EQ(bad.error().message, "tables: expected an array, found a number");
+  EXPECT_TRUE(load_inventory_json(kGood));
+}
+
+TEST(JsonCursor, SkipsNestedValuesAndDecodesEscapes) {
+  detail::JsonCursor c(R"({"a": [1, {"b": [true, null, -2.5e3]}], "s": "x\n\"\/\u0041"})");
+  ASSERT_TRUE(c.begin_object());
+  std::string_view key;
+  bool first = true;
+  ASSERT_TRUE(c.next_member(first, key));
+  EXPECT_EQ(key, "a");
+  c.skip_value();
+  ASSERT_TRUE(c.next_member(first, key));
+  EXPECT_EQ(key, "s");
+  EXPECT_EQ(c.read_string(), std::optional<std::string_view>("x\n\"/A"));
+  EXPECT_FALSE(c.next_member(first, key));
+  c.expect_end();
+  EXPECT_FALSE(c.failed()) << c.error();
+}
+
+TEST(JsonCursor, DeepNestingFailsCleanly) {
+  std::string deep(10000, '[');
+  detail::JsonCursor c(deep);
+  c.skip_value();
+  EXPECT_TRUE(c.failed());
+}
+
+}  // namespace
+}  // namespace sk::inventory
