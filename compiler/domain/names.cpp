@@ -1,10 +1,14 @@
 #include "compiler/domain/names.h"
+#include "compiler/domain/escape.h"
 
 #include <cstdint>
 #include <string>
 
 namespace sk {
 namespace {
+
+using detail::describe_char;
+using detail::printable;
 
 bool is_ident_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
@@ -31,22 +35,7 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
   return len;
 }
 
-// Text safe to echo in a diagnostic: printable ASCII kept, every other byte as \xNN.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b >= 0x20 && b < 0x7f) out += c;
-    else out += fmt::format("\\x{:02x}", b);
-  }
-  return out;
-}
 
-std::string describe_char(char c) {
-  const auto b = static_cast<unsigned char>(c);
-  if (b >= 0x20 && b < 0x7f) return fmt::format("'{}'", c);
-  return fmt::format("the byte 0x{:02x}", b);
-}
 
 // Cluster object names: non-empty, ≤ max_bytes, valid UTF-8, no control characters.
 Status check_object_name(std::string_view text, size_t max_bytes, std::string_view code, std::string_view what) {
@@ -164,7 +153,7 @@ Result<LabelTemplate> LabelTemplate::parse(std::string_view text) {
       const size_t close = text.find('}', i);
       if (close == std::string_view::npos) {
         return fail("domain.label_template", "label template '{}' has an unclosed '{{' at position {}; expected {}",
-                    text, i, kAllowed);
+                    printable(text), i, kAllowed);
       }
       const std::string_view name = text.substr(i + 1, close - i - 1);
       Part part;
@@ -177,7 +166,7 @@ Result<LabelTemplate> LabelTemplate::parse(std::string_view text) {
         return fail("domain.label_template",
                     "label template '{}' uses the unknown placeholder {{{}}}; allowed: {{db}}, {{tier}}, {{date}}, "
                     "{{time}}, {{suffix}}",
-                    text, name);
+                    printable(text), printable(name));
       }
       pieces.push_back(Piece{part, {}});
       i = close + 1;
@@ -186,8 +175,8 @@ Result<LabelTemplate> LabelTemplate::parse(std::string_view text) {
       pieces.back().literal += c;
       ++i;
     } else {
-      return fail("domain.label_template", "label template '{}' contains '{}' at position {}; expected {}", text, c, i,
-                  kAllowed);
+      return fail("domain.label_template", "label template '{}' contains {} at position {}; expected {}",
+                  printable(text), describe_char(c), i, kAllowed);
     }
   }
   if (pieces.empty()) return fail("domain.label_template", "label template is empty; expected {}", kAllowed);
@@ -201,7 +190,7 @@ Result<LabelTemplate> LabelTemplate::parse(std::string_view text) {
     return fail("domain.label_template",
                 "label template '{}' must contain {{db}} and {{date}} so that labels are unique per database and day "
                 "in a shared repository",
-                text);
+                printable(text));
   }
   const Piece& first = pieces.front();
   if (first.part == Part::kDate || first.part == Part::kTime ||
@@ -209,7 +198,7 @@ Result<LabelTemplate> LabelTemplate::parse(std::string_view text) {
     return fail("domain.label_template",
                 "label template '{}' would start the label with a digit; labels must start with a letter or '_' "
                 "(start with {{db}}, {{tier}} or a letter)",
-                text);
+                printable(text));
   }
   return LabelTemplate(std::string(text), std::move(pieces));
 }
@@ -232,8 +221,8 @@ Result<SnapshotLabel> LabelTemplate::render(const DatabaseName& db, const TierNa
                                             CivilSecond local_slot) const {
   for (char c : suffix) {
     if (!is_ident_char(c)) {
-      return fail("domain.snapshot_label", "label suffix '{}' contains '{}'; only letters, digits and '_' are allowed",
-                  suffix, c);
+      return fail("domain.snapshot_label", "label suffix '{}' contains {}; only letters, digits and '_' are allowed",
+                  printable(suffix), describe_char(c));
     }
   }
   std::string out;

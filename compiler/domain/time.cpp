@@ -1,4 +1,5 @@
 #include "compiler/domain/time.h"
+#include "compiler/domain/escape.h"
 
 #include <array>
 #include <chrono>
@@ -9,6 +10,8 @@
 namespace sk {
 namespace {
 
+using detail::printable;
+
 using Seconds = cctz::time_point<cctz::seconds>;
 
 Seconds to_tp(Instant t) { return Seconds(cctz::seconds(t.unix_seconds())); }
@@ -16,6 +19,7 @@ Instant from_tp(Seconds tp) { return Instant::from_unix_seconds(tp.time_since_ep
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
 
 // Reads exactly n digits at text[pos..]; advances pos.
 bool read_fixed(std::string_view text, size_t& pos, size_t n, int* out) {
@@ -54,7 +58,7 @@ Result<Weekday> parse_weekday(std::string_view text) {
     }
   }
   return fail("domain.weekday", "unknown weekday '{}'; expected mon, tue, wed, thu, fri, sat, sun (or the full name)",
-              text);
+              printable(text));
 }
 
 std::string_view to_string(Weekday day) {
@@ -73,12 +77,12 @@ Result<TimeOfDay> TimeOfDay::parse(std::string_view text) {
   constexpr std::string_view kAllowed = "HH:MM between 00:00 and 23:59 (e.g. 01:00)";
   const size_t colon = text.find(':');
   if (colon == std::string_view::npos || colon == 0 || colon > 2 || text.size() - colon - 1 != 2) {
-    return fail("domain.time_of_day", "invalid time of day '{}'; expected {}", text, kAllowed);
+    return fail("domain.time_of_day", "invalid time of day '{}'; expected {}", printable(text), kAllowed);
   }
   int h = 0, m = 0;
   size_t pos = 0;
   if (!read_fixed(text, pos, colon, &h) || !expect(text, pos, ':') || !read_fixed(text, pos, 2, &m)) {
-    return fail("domain.time_of_day", "invalid time of day '{}'; expected {}", text, kAllowed);
+    return fail("domain.time_of_day", "invalid time of day '{}'; expected {}", printable(text), kAllowed);
   }
   if (h > 23 || m > 59) return fail("domain.time_of_day", "time of day '{}' is out of range; expected {}", text, kAllowed);
   return TimeOfDay(h, m);
@@ -104,7 +108,11 @@ Result<TimeZone> TimeZone::parse(std::string_view iana_name) {
                     c == '-' || c == '/';
     plain = plain && ok;
   }
-  if (!plain) return fail("domain.time_zone", "'{}' is not a time zone name; expected {}", iana_name, kAllowed);
+  if (!plain) return fail("domain.time_zone", "'{}' is not a time zone name; expected {}", printable(iana_name), kAllowed);
+  // Host-dependent or leap-second-counting zones would make plans differ between machines.
+  if (iana_name == "localtime" || iana_name.starts_with("right/")) {
+    return fail("domain.time_zone", "time zone '{}' is not allowed; expected {}", iana_name, kAllowed);
+  }
   std::string name(iana_name);
   cctz::time_zone zone;
   if (!cctz::load_time_zone(name, &zone)) {
@@ -140,7 +148,7 @@ Result<Instant> Instant::parse(std::string_view text, const TimeZone& default_zo
   constexpr std::string_view kAllowed =
       "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS] with an optional Z or ±HH:MM offset "
       "(e.g. 2025-09-14T01:00:00Z)";
-  auto bad = [&] { return fail("domain.instant", "invalid time '{}'; expected {}", text, kAllowed); };
+  auto bad = [&] { return fail("domain.instant", "invalid time '{}'; expected {}", printable(text), kAllowed); };
   size_t pos = 0;
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   if (!read_fixed(text, pos, 4, &y) || !expect(text, pos, '-') || !read_fixed(text, pos, 2, &mo) ||

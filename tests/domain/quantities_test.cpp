@@ -28,6 +28,9 @@ TEST(Duration, RejectsMalformedText) {
   }
   EXPECT_NE(Duration::parse("14").error().message.find("no unit"), std::string::npos);
   EXPECT_NE(Duration::parse("1y").error().message.find("unknown unit 'y'"), std::string::npos);
+  EXPECT_NE(Duration::parse("1h30m").error().message.find("one unit"), std::string::npos);
+  // Untrusted bytes are escaped in messages.
+  EXPECT_NE(Duration::parse("1\x01").error().message.find("\\x01"), std::string::npos);
 }
 
 TEST(Duration, CanonicalTextUsesLargestExactUnitWithoutWeeks) {
