@@ -132,6 +132,7 @@ class LabelTemplate {
 
   [[nodiscard]] const std::string& str() const { return text_; }
   [[nodiscard]] bool uses(std::string_view placeholder) const;  // uses("time") for "{time}"
+  // local_slot is the slot's nominal local time (Schedule::Slot::local), not to_local() of its firing instant.
   // Fails ("domain.snapshot_label") when the suffix has characters outside [A-Za-z0-9_] or the label would
   // exceed 128 characters.
   [[nodiscard]] Result<SnapshotLabel> render(const DatabaseName& db, const TierName& tier, std::string_view suffix,

@@ -250,27 +250,58 @@ std::optional<CivilDay> Schedule::prev_day_on_or_before(CivilDay day) const {
   }
 }
 
-std::optional<Instant> Schedule::next_after(Instant t, const TimeZone& zone) const {
+std::optional<Schedule::Slot> Schedule::next_slot_after(Instant t, const TimeZone& zone) const {
   if (never_fires_) return std::nullopt;
   // Start two days early: a slot in a spring-forward gap fires at the end of the gap, possibly on a later day.
   CivilDay day = CivilDay(zone.to_local(t)) - 2;
   for (;;) {
     day = *next_day_on_or_after(day);
-    const Instant firing = zone.from_local(at_.on(day));
-    if (firing > t) return firing;  // firings are non-decreasing in civil order, so the first one after t wins
+    const CivilSecond local = at_.on(day);
+    const Instant firing = zone.from_local(local);
+    if (firing > t) return Slot{local, firing};  // firings never decrease in civil order: the first after t wins
     day += 1;
   }
 }
 
-std::optional<Instant> Schedule::latest_at_or_before(Instant t, const TimeZone& zone) const {
+std::optional<Schedule::Slot> Schedule::latest_slot_at_or_before(Instant t, const TimeZone& zone) const {
   if (never_fires_) return std::nullopt;
   CivilDay day = CivilDay(zone.to_local(t)) + 2;
   for (;;) {
     day = *prev_day_on_or_before(day);
-    const Instant firing = zone.from_local(at_.on(day));
-    if (firing <= t) return firing;
+    const CivilSecond local = at_.on(day);
+    const Instant firing = zone.from_local(local);
+    if (firing <= t) return Slot{local, firing};
     day -= 1;
   }
+}
+
+std::vector<Schedule::Slot> Schedule::slots_between(Instant from_inclusive, Instant to_exclusive,
+                                                    const TimeZone& zone) const {
+  std::vector<Slot> out;
+  if (never_fires_ || !(from_inclusive < to_exclusive)) return out;
+  const CivilDay last = CivilDay(zone.to_local(to_exclusive)) + 2;
+  CivilDay day = CivilDay(zone.to_local(from_inclusive)) - 2;
+  if (min_gap_days_ > 0) out.reserve(static_cast<size_t>((last - day) / min_gap_days_ + 1));
+  for (;;) {
+    day = *next_day_on_or_after(day);
+    if (day > last) break;
+    const CivilSecond local = at_.on(day);
+    const Instant firing = zone.from_local(local);
+    if (firing >= to_exclusive) break;
+    if (firing >= from_inclusive) out.push_back(Slot{local, firing});
+    day += 1;
+  }
+  return out;
+}
+
+std::optional<Instant> Schedule::next_after(Instant t, const TimeZone& zone) const {
+  const auto slot = next_slot_after(t, zone);
+  return slot ? std::optional<Instant>(slot->at) : std::nullopt;
+}
+
+std::optional<Instant> Schedule::latest_at_or_before(Instant t, const TimeZone& zone) const {
+  const auto slot = latest_slot_at_or_before(t, zone);
+  return slot ? std::optional<Instant>(slot->at) : std::nullopt;
 }
 
 std::vector<Instant> Schedule::firings_between(Instant from_inclusive, Instant to_exclusive,
@@ -285,7 +316,7 @@ std::vector<Instant> Schedule::firings_between(Instant from_inclusive, Instant t
     if (day > last) break;
     const Instant firing = zone.from_local(at_.on(day));
     if (firing >= to_exclusive) break;
-    if (firing >= from_inclusive && (out.empty() || out.back() != firing)) out.push_back(firing);
+    if (firing >= from_inclusive) out.push_back(firing);
     day += 1;
   }
   return out;

@@ -4,7 +4,7 @@
 // fires at the end of the gap, a repeated time fires at its first occurrence — so exactly once per firing day).
 // Immutable value; all queries are const and thread-safe. Construction scans one 400-year Gregorian cycle (the
 // calendar repeats every 146097 days, a multiple of 7) to precompute never_fires() and the intervals; queries are
-// allocation-free except firings_between() and to_string().
+// allocation-free except firings_between(), slots_between() and to_string().
 // Errors: "domain.schedule" with a message naming the bad argument and what is allowed.
 #pragma once
 
@@ -65,11 +65,26 @@ class Schedule {
   // ---- queries ----
   // Whether it fires on this local calendar day. O(1).
   [[nodiscard]] bool fires_on(CivilDay local_day) const;
+  // One firing: the nominal local date and time of the slot (what labels and reports use: 2025-03-30 02:30 even
+  // though that slot fires at 03:00 CEST) and the instant it fires.
+  struct Slot {
+    CivilSecond local;
+    Instant at;
+    [[nodiscard]] CivilDay day() const { return CivilDay(local); }
+    friend bool operator==(const Slot& a, const Slot& b) { return a.local == b.local && a.at == b.at; }
+  };
+  // Slot-returning forms of next_after / latest_at_or_before / firings_between (same rules).
+  [[nodiscard]] std::optional<Slot> next_slot_after(Instant t, const TimeZone& zone) const;
+  [[nodiscard]] std::optional<Slot> latest_slot_at_or_before(Instant t, const TimeZone& zone) const;
+  [[nodiscard]] std::vector<Slot> slots_between(Instant from_inclusive, Instant to_exclusive,
+                                                const TimeZone& zone) const;
+
   // The first firing strictly after t; nullopt if none within 400 years (i.e. never_fires()).
   [[nodiscard]] std::optional<Instant> next_after(Instant t, const TimeZone& zone) const;
   // The latest firing at or before t: the slot a run at t belongs to. nullopt if none within 400 years.
   [[nodiscard]] std::optional<Instant> latest_at_or_before(Instant t, const TimeZone& zone) const;
-  // All firings in [from, to), ascending.
+  // All firings in [from, to), ascending (one per firing local day; instants never decrease, and differ except
+  // in pathological zones where a whole day is skipped).
   [[nodiscard]] std::vector<Instant> firings_between(Instant from_inclusive, Instant to_exclusive,
                                                      const TimeZone& zone) const;
   // The first local day >= day on which it fires; nullopt if never_fires().

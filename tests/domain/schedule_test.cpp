@@ -359,3 +359,30 @@ TEST(ScheduleQueries, DayWalksMatchNaiveScan) {
 
 }  // namespace
 }  // namespace sk
+
+namespace sk {
+namespace {
+
+TEST(ScheduleSlots, CarryTheNominalLocalTime) {
+  const TimeZone berlin = zone("Europe/Berlin");
+  const Schedule s = Schedule::daily(at("02:30"));
+  // The 2025-03-30 slot is nominally 02:30 although it fires at 03:00 CEST (01:00Z).
+  const auto slot = s.next_slot_after(utc("2025-03-29T12:00:00Z"), berlin);
+  ASSERT_TRUE(slot.has_value());
+  EXPECT_EQ(slot->local, CivilSecond(2025, 3, 30, 2, 30, 0));
+  EXPECT_EQ(slot->day(), CivilDay(2025, 3, 30));
+  EXPECT_EQ(slot->at, utc("2025-03-30T01:00:00Z"));
+  EXPECT_EQ(berlin.to_local(slot->at), CivilSecond(2025, 3, 30, 3, 0, 0));
+  EXPECT_EQ(s.latest_slot_at_or_before(utc("2025-03-30T01:00:00Z"), berlin), slot);
+  const auto slots = s.slots_between(utc("2025-03-29T00:00:00Z"), utc("2025-04-01T00:00:00Z"), berlin);
+  ASSERT_EQ(slots.size(), 3u);
+  EXPECT_EQ(slots[1], *slot);
+  const auto firings = s.firings_between(utc("2025-03-29T00:00:00Z"), utc("2025-04-01T00:00:00Z"), berlin);
+  for (size_t i = 0; i < slots.size(); ++i) EXPECT_EQ(slots[i].at, firings[i]);
+  EXPECT_EQ(Schedule::days_of_month({30}, at("01:00"))->with_months({2})->next_slot_after(utc("2025-01-01T00:00:00Z"),
+                                                                                          berlin),
+            std::nullopt);
+}
+
+}  // namespace
+}  // namespace sk
