@@ -258,7 +258,15 @@ std::optional<Schedule::Slot> Schedule::next_slot_after(Instant t, const TimeZon
     day = *next_day_on_or_after(day);
     const CivilSecond local = at_.on(day);
     const Instant firing = zone.from_local(local);
-    if (firing > t) return Slot{local, firing};  // firings never decrease in civil order: the first after t wins
+    if (firing > t) {  // firings never decrease in civil order: the first after t wins
+      if (zone.to_local(firing) != local) {
+        // A skipped slot can fire at the same instant as the next one (a whole day skipped): the later one stands.
+        const CivilDay next_day = *next_day_on_or_after(day + 1);
+        const CivilSecond next_local = at_.on(next_day);
+        if (zone.from_local(next_local) == firing) return Slot{next_local, firing};
+      }
+      return Slot{local, firing};
+    }
     day += 1;
   }
 }
@@ -288,7 +296,13 @@ std::vector<Schedule::Slot> Schedule::slots_between(Instant from_inclusive, Inst
     const CivilSecond local = at_.on(day);
     const Instant firing = zone.from_local(local);
     if (firing >= to_exclusive) break;
-    if (firing >= from_inclusive) out.push_back(Slot{local, firing});
+    if (firing >= from_inclusive) {
+      if (!out.empty() && out.back().at == firing) {
+        out.back() = Slot{local, firing};  // merged slots (see next_slot_after): the later one stands
+      } else {
+        out.push_back(Slot{local, firing});
+      }
+    }
     day += 1;
   }
   return out;
@@ -316,7 +330,7 @@ std::vector<Instant> Schedule::firings_between(Instant from_inclusive, Instant t
     if (day > last) break;
     const Instant firing = zone.from_local(at_.on(day));
     if (firing >= to_exclusive) break;
-    if (firing >= from_inclusive) out.push_back(firing);
+    if (firing >= from_inclusive && (out.empty() || out.back() != firing)) out.push_back(firing);
     day += 1;
   }
   return out;

@@ -2,6 +2,8 @@
 // optionally restricted to some months, evaluated in the policy's time zone. At most one firing per local day; the
 // firing instant is TimeZone::from_local(day at time) (see the DST rule in time.h: a time in a spring-forward gap
 // fires at the end of the gap, a repeated time fires at its first occurrence — so exactly once per firing day).
+// Firing instants strictly increase from slot to slot; in the rare case where a skipped slot fires at the same
+// instant as the next day's slot (Pacific/Apia skipped all of 2011-12-30), the two merge into the later one.
 // Immutable value; all queries are const and thread-safe. Construction scans one 400-year Gregorian cycle (the
 // calendar repeats every 146097 days, a multiple of 7) to precompute never_fires() and the intervals; queries are
 // allocation-free except firings_between(), slots_between() and to_string().
@@ -83,8 +85,7 @@ class Schedule {
   [[nodiscard]] std::optional<Instant> next_after(Instant t, const TimeZone& zone) const;
   // The latest firing at or before t: the slot a run at t belongs to. nullopt if none within 400 years.
   [[nodiscard]] std::optional<Instant> latest_at_or_before(Instant t, const TimeZone& zone) const;
-  // All firings in [from, to), ascending (one per firing local day; instants never decrease, and differ except
-  // in pathological zones where a whole day is skipped).
+  // All firings in [from, to), strictly ascending.
   [[nodiscard]] std::vector<Instant> firings_between(Instant from_inclusive, Instant to_exclusive,
                                                      const TimeZone& zone) const;
   // The first local day >= day on which it fires; nullopt if never_fires().

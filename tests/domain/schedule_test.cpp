@@ -386,3 +386,69 @@ TEST(ScheduleSlots, CarryTheNominalLocalTime) {
 
 }  // namespace
 }  // namespace sk
+
+namespace sk {
+namespace {
+
+// In zones with unusual transitions (30-minute DST on Lord Howe, midnight changes in Santiago, a skipped whole day
+// in Apia at the end of 2011), a daily schedule still fires once per local day with strictly increasing instants,
+// and each firing is at the nominal local time or, if that does not exist, at the end of the gap. In Apia the
+// 00:00 slot of the missing 2011-12-30 fires at the same instant as 2011-12-31 00:00 and merges into it.
+TEST(ScheduleDst, OneFiringPerDayInUnusualZones) {
+  for (const char* name : {"Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Santiago",
+                           "Asia/Kolkata", "Pacific/Apia", "America/St_Johns"}) {
+    const TimeZone z = zone(name);
+    for (const char* time : {"00:00", "00:30", "01:00", "02:00", "02:30", "03:00", "23:30"}) {
+      const Schedule s = Schedule::daily(at(time));
+      const auto slots = s.slots_between(utc("2010-06-01T00:00:00Z"), utc("2013-06-01T00:00:00Z"), z);
+      ASSERT_GT(slots.size(), 1000u) << name << " " << time;
+      for (size_t i = 0; i < slots.size(); ++i) {
+        EXPECT_EQ(slots[i].local, at(time).on(slots[i].day())) << name;
+        const CivilSecond fired = z.to_local(slots[i].at);
+        if (z.classify(slots[i].local) == LocalTimeKind::kSkipped) {
+          EXPECT_GT(fired, slots[i].local) << name << " " << time << " " << slots[i].local;
+          EXPECT_EQ(z.to_local(slots[i].at - Duration::from_seconds(1)) < slots[i].local, true) << name;
+        } else {
+          EXPECT_EQ(fired, slots[i].local) << name << " " << time;
+        }
+        if (i > 0) {
+          // Consecutive days, except across a day that does not exist at all (its slot merged into the next day's).
+          const auto step = slots[i].day() - slots[i - 1].day();
+          const bool day_skipped = step == 2 && z.classify(CivilSecond(slots[i - 1].day() + 1)) == LocalTimeKind::kSkipped;
+          EXPECT_TRUE(step == 1 || day_skipped) << name << " " << time << " " << slots[i].day();
+          EXPECT_LT(slots[i - 1].at, slots[i].at) << name << " " << time << " " << slots[i].day();
+          // next_slot_after / latest_slot_at_or_before visit the same slots.
+          EXPECT_EQ(s.next_slot_after(slots[i - 1].at, z), slots[i]) << name << " " << time;
+          EXPECT_EQ(s.latest_slot_at_or_before(slots[i].at - Duration::from_seconds(1), z), slots[i - 1]) << name;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sk
+
+namespace sk {
+namespace {
+
+// Pacific/Apia jumped from 2011-12-29 23:59:59 (-10:00) to 2011-12-31 00:00 (+14:00) at 2011-12-30T10:00Z.
+TEST(ScheduleDst, SkippedWholeDayInApia) {
+  const TimeZone apia = zone("Pacific/Apia");
+  const Instant from = utc("2011-12-28T12:00:00Z"), to = utc("2011-12-31T09:00:00Z");
+  // At 00:00 the missing day's slot and 12-31's slot would both fire at 10:00Z: one slot, dated 12-31.
+  const auto midnight = Schedule::daily(at("00:00")).slots_between(from, to, apia);
+  ASSERT_EQ(midnight.size(), 2u);
+  EXPECT_EQ(midnight[0].local, CivilSecond(2011, 12, 29, 0, 0, 0));
+  EXPECT_EQ(midnight[0].at, utc("2011-12-29T10:00:00Z"));
+  EXPECT_EQ(midnight[1].local, CivilSecond(2011, 12, 31, 0, 0, 0));
+  EXPECT_EQ(midnight[1].at, utc("2011-12-30T10:00:00Z"));
+  EXPECT_EQ(Schedule::daily(at("00:00")).next_slot_after(utc("2011-12-29T10:00:00Z"), apia), midnight[1]);
+  // At 01:00 the missing day's slot fires at the end of the gap, an hour before 12-31's own slot.
+  const auto one = Schedule::daily(at("01:00")).firings_between(from, to, apia);
+  EXPECT_EQ(one, (std::vector<Instant>{utc("2011-12-29T11:00:00Z"), utc("2011-12-30T10:00:00Z"),
+                                       utc("2011-12-30T11:00:00Z")}));
+}
+
+}  // namespace
+}  // namespace sk
