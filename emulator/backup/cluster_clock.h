@@ -1,0 +1,25 @@
+// Wall-clock formatting in the emulated cluster's time zone (EmulatorConfig::time_zone): SHOW columns use
+// `yyyy-MM-dd HH:mm:ss`, backup timestamps use `yyyy-MM-dd-HH-mm-ss-SSS` (reference §1.4). Uses cctz, so it never
+// touches the process-wide TZ. Immutable after construction; thread-safe.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <cctz/time_zone.h>
+
+namespace sk::emu::backup {
+
+class ClusterClock {
+ public:
+  // Unknown zone names fall back to UTC.
+  explicit ClusterClock(const std::string& zone_name);
+
+  [[nodiscard]] std::string datetime(std::chrono::system_clock::time_point t) const;
+  [[nodiscard]] std::string backup_timestamp(std::chrono::system_clock::time_point t) const;
+
+ private:
+  cctz::time_zone zone_;
+};
+
+}  // namespace sk::emu::backup
