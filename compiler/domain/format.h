@@ -1,12 +1,12 @@
-// Optional fmt support for the domain values: `fmt::format("{}", table)` prints table.str(), an Instant prints
-// as ISO-8601 UTC, Duration/Percent/ByteSize/TimeOfDay/Schedule print their canonical to_string(), Weekday its
-// short name. Include only where formatting is wanted; it adds nothing else.
+// Optional fmt support for the domain values: `fmt::format("{}", table)` prints table.str(), an Instant
+// prints as ISO-8601 UTC, Duration/Percent/ByteSize/TimeOfDay/Schedule print their canonical to_string(),
+// Weekday its short name. Include only where formatting is wanted; it adds nothing else.
 #pragma once
+
+#include <fmt/format.h>
 
 #include <concepts>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "compiler/domain/names.h"
 #include "compiler/domain/quantities.h"
@@ -18,7 +18,7 @@ template <typename T>
 concept DomainName = std::derived_from<T, NameBase<T>>;
 template <typename T>
 concept DomainText = std::same_as<T, Duration> || std::same_as<T, Percent> || std::same_as<T, ByteSize> ||
-                     std::same_as<T, TimeOfDay> || std::same_as<T, Schedule>;
+    std::same_as<T, TimeOfDay> || std::same_as<T, Schedule>;
 }  // namespace sk::detail
 
 template <sk::detail::DomainName T>

@@ -1,8 +1,9 @@
 #include "compiler/domain/names.h"
-#include "compiler/domain/escape.h"
 
 #include <cstdint>
 #include <string>
+
+#include "compiler/domain/escape.h"
 
 namespace sk {
 namespace {
@@ -13,32 +14,39 @@ using detail::printable;
 bool is_ident_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
 
-// Length in bytes of the UTF-8 sequence starting at s[i], or 0 if it is not valid UTF-8 (overlong forms, surrogates
-// and code points above U+10FFFF are invalid).
+// Length in bytes of the UTF-8 sequence starting at s[i], or 0 if it is not valid UTF-8 (overlong forms,
+// surrogates and code points above U+10FFFF are invalid).
 size_t utf8_sequence_length(std::string_view s, size_t i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   if (b0 < 0x80) return 1;
   size_t len = 0;
   std::uint32_t cp = 0;
-  if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1F; }
-  else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0F; }
-  else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07; }
-  else return 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2;
+    cp = b0 & 0x1F;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3;
+    cp = b0 & 0x0F;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4;
+    cp = b0 & 0x07;
+  } else
+    return 0;
   if (i + len > s.size()) return 0;
   for (size_t k = 1; k < len; ++k) {
     const auto b = static_cast<unsigned char>(s[i + k]);
     if ((b & 0xC0) != 0x80) return 0;
     cp = (cp << 6) | (b & 0x3F);
   }
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;  // overlong
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
+    return 0;  // overlong
   if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return len;
 }
 
-
-
 // Cluster object names: non-empty, ≤ max_bytes, valid UTF-8, no control characters.
-Status check_object_name(std::string_view text, size_t max_bytes, std::string_view code, std::string_view what) {
+Status check_object_name(std::string_view text, size_t max_bytes, std::string_view code,
+                         std::string_view what) {
   if (text.empty()) return fail(std::string(code), "{} is empty", what);
   if (text.size() > max_bytes) {
     return fail(std::string(code), "{} is {} bytes long; at most {} bytes are allowed", what, text.size(),
@@ -47,13 +55,15 @@ Status check_object_name(std::string_view text, size_t max_bytes, std::string_vi
   for (size_t i = 0; i < text.size();) {
     const auto b = static_cast<unsigned char>(text[i]);
     if (b < 0x20 || b == 0x7f) {
-      return fail(std::string(code),
-                  "{} contains the control character 0x{:02x} at byte {}; control characters (below 0x20, 0x7f) "
-                  "are not allowed",
-                  what, b, i);
+      return fail(
+          std::string(code),
+          "{} contains the control character 0x{:02x} at byte {}; control characters (below 0x20, 0x7f) "
+          "are not allowed",
+          what, b, i);
     }
     const size_t len = utf8_sequence_length(text, i);
-    if (len == 0) return fail(std::string(code), "{} is not valid UTF-8 (bad byte 0x{:02x} at byte {})", what, b, i);
+    if (len == 0)
+      return fail(std::string(code), "{} is not valid UTF-8 (bad byte 0x{:02x} at byte {})", what, b, i);
     i += len;
   }
   return ok();
@@ -61,9 +71,12 @@ Status check_object_name(std::string_view text, size_t max_bytes, std::string_vi
 
 // Policy identifiers: [A-Za-z_][A-Za-z0-9_]*, ≤ max_len.
 Status check_identifier(std::string_view text, size_t max_len, std::string_view code, std::string_view what) {
-  if (text.empty()) return fail(std::string(code), "{} is empty; expected letters, digits and '_', starting with a letter or '_'", what);
+  if (text.empty())
+    return fail(std::string(code),
+                "{} is empty; expected letters, digits and '_', starting with a letter or '_'", what);
   if (text.size() > max_len) {
-    return fail(std::string(code), "{} is {} characters long; at most {} are allowed", what, text.size(), max_len);
+    return fail(std::string(code), "{} is {} characters long; at most {} are allowed", what, text.size(),
+                max_len);
   }
   if (!is_ident_start(text.front())) {
     return fail(std::string(code), "{} '{}' must start with a letter or '_'", what, printable(text));
@@ -88,19 +101,19 @@ std::uint32_t fnv1a32(std::string_view s) {
 
 }  // namespace
 
-#define SK_DEFINE_OBJECT_NAME(Type, code, what)                                          \
-  Result<Type> Type::parse(std::string_view text) {                                      \
-    if (Status s = check_object_name(text, kMaxBytes, code, what); !s) {                 \
-      return std::unexpected(s.error());                                                 \
-    }                                                                                    \
-    return Type(std::string(text));                                                      \
+#define SK_DEFINE_OBJECT_NAME(Type, code, what)                          \
+  Result<Type> Type::parse(std::string_view text) {                      \
+    if (Status s = check_object_name(text, kMaxBytes, code, what); !s) { \
+      return std::unexpected(s.error());                                 \
+    }                                                                    \
+    return Type(std::string(text));                                      \
   }
-#define SK_DEFINE_IDENTIFIER(Type, code, what)                                           \
-  Result<Type> Type::parse(std::string_view text) {                                      \
-    if (Status s = check_identifier(text, kMaxBytes, code, what); !s) {                  \
-      return std::unexpected(s.error());                                                 \
-    }                                                                                    \
-    return Type(std::string(text));                                                      \
+#define SK_DEFINE_IDENTIFIER(Type, code, what)                          \
+  Result<Type> Type::parse(std::string_view text) {                     \
+    if (Status s = check_identifier(text, kMaxBytes, code, what); !s) { \
+      return std::unexpected(s.error());                                \
+    }                                                                   \
+    return Type(std::string(text));                                     \
   }
 
 SK_DEFINE_OBJECT_NAME(DatabaseName, "domain.database_name", "database name")
@@ -152,21 +165,28 @@ Result<LabelTemplate> LabelTemplate::parse(std::string_view text) {
     if (c == '{') {
       const size_t close = text.find('}', i);
       if (close == std::string_view::npos) {
-        return fail("domain.label_template", "label template '{}' has an unclosed '{{' at position {}; expected {}",
-                    printable(text), i, kAllowed);
+        return fail("domain.label_template",
+                    "label template '{}' has an unclosed '{{' at position {}; expected {}", printable(text),
+                    i, kAllowed);
       }
       const std::string_view name = text.substr(i + 1, close - i - 1);
       Part part;
-      if (name == "db") part = Part::kDb;
-      else if (name == "tier") part = Part::kTier;
-      else if (name == "date") part = Part::kDate;
-      else if (name == "time") part = Part::kTime;
-      else if (name == "suffix") part = Part::kSuffix;
+      if (name == "db")
+        part = Part::kDb;
+      else if (name == "tier")
+        part = Part::kTier;
+      else if (name == "date")
+        part = Part::kDate;
+      else if (name == "time")
+        part = Part::kTime;
+      else if (name == "suffix")
+        part = Part::kSuffix;
       else {
-        return fail("domain.label_template",
-                    "label template '{}' uses the unknown placeholder {{{}}}; allowed: {{db}}, {{tier}}, {{date}}, "
-                    "{{time}}, {{suffix}}",
-                    printable(text), printable(name));
+        return fail(
+            "domain.label_template",
+            "label template '{}' uses the unknown placeholder {{{}}}; allowed: {{db}}, {{tier}}, {{date}}, "
+            "{{time}}, {{suffix}}",
+            printable(text), printable(name));
       }
       pieces.push_back(Piece{part, {}});
       i = close + 1;
@@ -187,41 +207,50 @@ Result<LabelTemplate> LabelTemplate::parse(std::string_view text) {
     return false;
   };
   if (!has(Part::kDb) || !has(Part::kDate)) {
-    return fail("domain.label_template",
-                "label template '{}' must contain {{db}} and {{date}} so that labels are unique per database and day "
-                "in a shared repository",
-                printable(text));
+    return fail(
+        "domain.label_template",
+        "label template '{}' must contain {{db}} and {{date}} so that labels are unique per database and day "
+        "in a shared repository",
+        printable(text));
   }
   const Piece& first = pieces.front();
   if (first.part == Part::kDate || first.part == Part::kTime ||
       (first.part == Part::kLiteral && !is_ident_start(first.literal.front()))) {
-    return fail("domain.label_template",
-                "label template '{}' would start the label with a digit; labels must start with a letter or '_' "
-                "(start with {{db}}, {{tier}} or a letter)",
-                printable(text));
+    return fail(
+        "domain.label_template",
+        "label template '{}' would start the label with a digit; labels must start with a letter or '_' "
+        "(start with {{db}}, {{tier}} or a letter)",
+        printable(text));
   }
   return LabelTemplate(std::string(text), std::move(pieces));
 }
 
 bool LabelTemplate::uses(std::string_view placeholder) const {
   Part p;
-  if (placeholder == "db") p = Part::kDb;
-  else if (placeholder == "tier") p = Part::kTier;
-  else if (placeholder == "date") p = Part::kDate;
-  else if (placeholder == "time") p = Part::kTime;
-  else if (placeholder == "suffix") p = Part::kSuffix;
-  else return false;
+  if (placeholder == "db")
+    p = Part::kDb;
+  else if (placeholder == "tier")
+    p = Part::kTier;
+  else if (placeholder == "date")
+    p = Part::kDate;
+  else if (placeholder == "time")
+    p = Part::kTime;
+  else if (placeholder == "suffix")
+    p = Part::kSuffix;
+  else
+    return false;
   for (const Piece& piece : pieces_) {
     if (piece.part == p) return true;
   }
   return false;
 }
 
-Result<SnapshotLabel> LabelTemplate::render(const DatabaseName& db, const TierName& tier, std::string_view suffix,
-                                            CivilSecond local_slot) const {
+Result<SnapshotLabel> LabelTemplate::render(const DatabaseName& db, const TierName& tier,
+                                            std::string_view suffix, CivilSecond local_slot) const {
   for (char c : suffix) {
     if (!is_ident_char(c)) {
-      return fail("domain.snapshot_label", "label suffix '{}' contains {}; only letters, digits and '_' are allowed",
+      return fail("domain.snapshot_label",
+                  "label suffix '{}' contains {}; only letters, digits and '_' are allowed",
                   printable(suffix), describe_char(c));
     }
   }
@@ -229,14 +258,24 @@ Result<SnapshotLabel> LabelTemplate::render(const DatabaseName& db, const TierNa
   out.reserve(64);
   for (const Piece& piece : pieces_) {
     switch (piece.part) {
-      case Part::kLiteral: out += piece.literal; break;
-      case Part::kDb: out += sanitize_for_label(db); break;
-      case Part::kTier: out += tier.str(); break;
+      case Part::kLiteral:
+        out += piece.literal;
+        break;
+      case Part::kDb:
+        out += sanitize_for_label(db);
+        break;
+      case Part::kTier:
+        out += tier.str();
+        break;
       case Part::kDate:
         out += fmt::format("{:04}{:02}{:02}", local_slot.year(), local_slot.month(), local_slot.day());
         break;
-      case Part::kTime: out += fmt::format("{:02}{:02}", local_slot.hour(), local_slot.minute()); break;
-      case Part::kSuffix: out += suffix; break;
+      case Part::kTime:
+        out += fmt::format("{:02}{:02}", local_slot.hour(), local_slot.minute());
+        break;
+      case Part::kSuffix:
+        out += suffix;
+        break;
     }
   }
   if (!out.empty() && !is_ident_start(out.front())) out.insert(out.begin(), '_');

@@ -116,14 +116,15 @@ class SnapshotLabel : public detail::NameBase<SnapshotLabel> {
 };
 
 // A label template such as "{db}_{date}_{suffix}". Literal text: [A-Za-z0-9_]. Placeholders:
-//   {db}     the database name, sanitised: every character (UTF-8 code point) outside [A-Za-z0-9_] becomes '_';
-//            if anything was replaced, "_h" + 8 hex digits of a stable hash (FNV-1a 32) of the original name is
-//            appended so that e.g. "a-b" and "a_b" never share labels in one repository; a name longer than 48
-//            characters after sanitising is cut to 48 and gets the hash too;
+//   {db}     the database name, sanitised: every character (UTF-8 code point) outside [A-Za-z0-9_] becomes
+//   '_';
+//            if anything was replaced, "_h" + 8 hex digits of a stable hash (FNV-1a 32) of the original name
+//            is appended so that e.g. "a-b" and "a_b" never share labels in one repository; a name longer
+//            than 48 characters after sanitising is cut to 48 and gets the hash too;
 //   {tier}   the tier name;   {date} yyyyMMdd of the local slot;   {time} HHmm of the local slot;
 //   {suffix} a caller-supplied suffix ([A-Za-z0-9_]*, e.g. "inc", "full", "r1").
-// parse() ("domain.label_template") requires {db} and {date} (labels must be unique per database and slot in a
-// shared repository), and rejects templates whose first element could start the label with a digit ({date},
+// parse() ("domain.label_template") requires {db} and {date} (labels must be unique per database and slot in
+// a shared repository), and rejects templates whose first element could start the label with a digit ({date},
 // {time} or a literal digit). If the rendered {db} starts with a digit, '_' is prepended to the label.
 class LabelTemplate {
  public:
@@ -132,11 +133,11 @@ class LabelTemplate {
 
   [[nodiscard]] const std::string& str() const { return text_; }
   [[nodiscard]] bool uses(std::string_view placeholder) const;  // uses("time") for "{time}"
-  // local_slot is the slot's nominal local time (Schedule::Slot::local), not to_local() of its firing instant.
-  // Fails ("domain.snapshot_label") when the suffix has characters outside [A-Za-z0-9_] or the label would
-  // exceed 128 characters.
-  [[nodiscard]] Result<SnapshotLabel> render(const DatabaseName& db, const TierName& tier, std::string_view suffix,
-                                             CivilSecond local_slot) const;
+  // local_slot is the slot's nominal local time (Schedule::Slot::local), not to_local() of its firing
+  // instant. Fails ("domain.snapshot_label") when the suffix has characters outside [A-Za-z0-9_] or the label
+  // would exceed 128 characters.
+  [[nodiscard]] Result<SnapshotLabel> render(const DatabaseName& db, const TierName& tier,
+                                             std::string_view suffix, CivilSecond local_slot) const;
 
   friend bool operator==(const LabelTemplate& a, const LabelTemplate& b) { return a.text_ == b.text_; }
 
@@ -147,7 +148,8 @@ class LabelTemplate {
     std::string literal;
     friend bool operator==(const Piece&, const Piece&) = default;
   };
-  LabelTemplate(std::string text, std::vector<Piece> pieces) : text_(std::move(text)), pieces_(std::move(pieces)) {}
+  LabelTemplate(std::string text, std::vector<Piece> pieces)
+      : text_(std::move(text)), pieces_(std::move(pieces)) {}
   std::string text_;
   std::vector<Piece> pieces_;
 };
@@ -160,16 +162,27 @@ class LabelTemplate {
 namespace sk::detail {
 struct NameHash {
   template <typename T>
-  size_t operator()(const T& name) const noexcept { return std::hash<std::string>{}(name.str()); }
+  size_t operator()(const T& name) const noexcept {
+    return std::hash<std::string>{}(name.str());
+  }
 };
 }  // namespace sk::detail
 
-template <> struct std::hash<sk::DatabaseName> : sk::detail::NameHash {};
-template <> struct std::hash<sk::TableName> : sk::detail::NameHash {};
-template <> struct std::hash<sk::PartitionName> : sk::detail::NameHash {};
-template <> struct std::hash<sk::TierName> : sk::detail::NameHash {};
-template <> struct std::hash<sk::DrillName> : sk::detail::NameHash {};
-template <> struct std::hash<sk::AlertName> : sk::detail::NameHash {};
-template <> struct std::hash<sk::NotifierName> : sk::detail::NameHash {};
-template <> struct std::hash<sk::RepositoryName> : sk::detail::NameHash {};
-template <> struct std::hash<sk::SnapshotLabel> : sk::detail::NameHash {};
+template <>
+struct std::hash<sk::DatabaseName> : sk::detail::NameHash {};
+template <>
+struct std::hash<sk::TableName> : sk::detail::NameHash {};
+template <>
+struct std::hash<sk::PartitionName> : sk::detail::NameHash {};
+template <>
+struct std::hash<sk::TierName> : sk::detail::NameHash {};
+template <>
+struct std::hash<sk::DrillName> : sk::detail::NameHash {};
+template <>
+struct std::hash<sk::AlertName> : sk::detail::NameHash {};
+template <>
+struct std::hash<sk::NotifierName> : sk::detail::NameHash {};
+template <>
+struct std::hash<sk::RepositoryName> : sk::detail::NameHash {};
+template <>
+struct std::hash<sk::SnapshotLabel> : sk::detail::NameHash {};

@@ -38,8 +38,14 @@ class Duration {
   friend constexpr Duration operator-(Duration a) { return Duration(-a.seconds_); }
   friend constexpr Duration operator*(Duration a, std::int64_t k) { return Duration(a.seconds_ * k); }
   friend constexpr Duration operator*(std::int64_t k, Duration a) { return Duration(a.seconds_ * k); }
-  constexpr Duration& operator+=(Duration o) { seconds_ += o.seconds_; return *this; }
-  constexpr Duration& operator-=(Duration o) { seconds_ -= o.seconds_; return *this; }
+  constexpr Duration& operator+=(Duration o) {
+    seconds_ += o.seconds_;
+    return *this;
+  }
+  constexpr Duration& operator-=(Duration o) {
+    seconds_ -= o.seconds_;
+    return *this;
+  }
   friend constexpr bool operator==(Duration, Duration) = default;
   friend constexpr auto operator<=>(Duration, Duration) = default;
 
@@ -69,8 +75,9 @@ class Percent {
   std::int32_t hundredths_ = 0;
 };
 
-// A non-negative number of bytes. parse() accepts an integer followed by B, KB, MB, GB, TB, PB (powers of 1000)
-// or KiB, MiB, GiB, TiB, PiB (powers of 1024), case-sensitive units, optional single space: "512MiB", "10 GB".
+// A non-negative number of bytes. parse() accepts an integer followed by B, KB, MB, GB, TB, PB (powers of
+// 1000) or KiB, MiB, GiB, TiB, PiB (powers of 1024), case-sensitive units, optional single space: "512MiB",
+// "10 GB".
 class ByteSize {
  public:
   constexpr ByteSize() = default;  // zero

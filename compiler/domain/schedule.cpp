@@ -62,7 +62,8 @@ Result<Schedule> Schedule::weekly(std::set<Weekday> days, TimeOfDay at) {
   std::uint8_t mask = 0;
   for (Weekday d : days) {
     const int i = static_cast<int>(d);
-    if (i < 0 || i > 6) return fail("domain.schedule", "weekday value {} is out of range; expected mon..sun", i);
+    if (i < 0 || i > 6)
+      return fail("domain.schedule", "weekday value {} is out of range; expected mon..sun", i);
     mask = static_cast<std::uint8_t>(mask | (1u << i));
   }
   if (mask == 0x7F) return daily(at);
@@ -74,17 +75,20 @@ Result<Schedule> Schedule::weekly(std::set<Weekday> days, TimeOfDay at) {
 
 Result<Schedule> Schedule::nth_weekday_of_month(std::vector<NthWeekday> days, TimeOfDay at) {
   if (days.empty()) {
-    return fail("domain.schedule", "an nth-weekday-of-month schedule needs at least one entry such as 'first sun'");
+    return fail("domain.schedule",
+                "an nth-weekday-of-month schedule needs at least one entry such as 'first sun'");
   }
   std::uint64_t mask = 0;
   for (const NthWeekday& d : days) {
     if (d.n != -1 && (d.n < 1 || d.n > 5)) {
-      return fail("domain.schedule",
-                  "'{}' is not a valid occurrence of a weekday in a month; expected first..fifth (1..5) or last (-1)",
-                  d.n);
+      return fail(
+          "domain.schedule",
+          "'{}' is not a valid occurrence of a weekday in a month; expected first..fifth (1..5) or last (-1)",
+          d.n);
     }
     const int w = static_cast<int>(d.day);
-    if (w < 0 || w > 6) return fail("domain.schedule", "weekday value {} is out of range; expected mon..sun", w);
+    if (w < 0 || w > 6)
+      return fail("domain.schedule", "weekday value {} is out of range; expected mon..sun", w);
     mask |= std::uint64_t{1} << (w * 6 + nth_slot(d.n));
   }
   Schedule s(Kind::kNthWeekdayOfMonth, at);
@@ -94,7 +98,8 @@ Result<Schedule> Schedule::nth_weekday_of_month(std::vector<NthWeekday> days, Ti
 }
 
 Result<Schedule> Schedule::days_of_month(std::set<int> days, TimeOfDay at) {
-  if (days.empty()) return fail("domain.schedule", "a day-of-month schedule needs at least one day (1..31 or last)");
+  if (days.empty())
+    return fail("domain.schedule", "a day-of-month schedule needs at least one day (1..31 or last)");
   std::uint64_t mask = 0;
   for (int d : days) {
     if (d == kLastDay) {
@@ -112,10 +117,12 @@ Result<Schedule> Schedule::days_of_month(std::set<int> days, TimeOfDay at) {
 }
 
 Result<Schedule> Schedule::with_months(std::set<int> months) const {
-  if (months.empty()) return fail("domain.schedule", "a month filter needs at least one month (1..12, jan..dec)");
+  if (months.empty())
+    return fail("domain.schedule", "a month filter needs at least one month (1..12, jan..dec)");
   std::uint16_t mask = 0;
   for (int m : months) {
-    if (m < 1 || m > 12) return fail("domain.schedule", "month {} does not exist; expected 1..12 (jan..dec)", m);
+    if (m < 1 || m > 12)
+      return fail("domain.schedule", "month {} does not exist; expected 1..12 (jan..dec)", m);
     mask = static_cast<std::uint16_t>(mask | (1u << m));
   }
   Schedule s = *this;
@@ -126,8 +133,9 @@ Result<Schedule> Schedule::with_months(std::set<int> months) const {
 
 Result<std::set<int>> Schedule::every_n_months(int n, int anchor_month) {
   if (n != 1 && n != 2 && n != 3 && n != 4 && n != 6 && n != 12) {
-    return fail("domain.schedule",
-                "every {} months does not repeat the same way each year; expected 1, 2, 3 (quarter), 4, 6 or 12", n);
+    return fail(
+        "domain.schedule",
+        "every {} months does not repeat the same way each year; expected 1, 2, 3 (quarter), 4, 6 or 12", n);
   }
   if (anchor_month < 1 || anchor_month > 12) {
     return fail("domain.schedule", "month {} does not exist; expected 1..12 (jan..dec)", anchor_month);
@@ -180,8 +188,10 @@ std::set<int> Schedule::months() const {
 
 bool Schedule::fires_on_day(int dom, Weekday weekday, int days_in_month) const {
   switch (kind_) {
-    case Kind::kDaily: return true;
-    case Kind::kWeekly: return weekday_mask_ & (1u << static_cast<int>(weekday));
+    case Kind::kDaily:
+      return true;
+    case Kind::kWeekly:
+      return weekday_mask_ & (1u << static_cast<int>(weekday));
     case Kind::kNthWeekdayOfMonth: {
       const int w = static_cast<int>(weekday);
       if (nth_mask_ & (std::uint64_t{1} << (w * 6 + (dom - 1) / 7))) return true;
@@ -201,7 +211,9 @@ bool Schedule::fires_on(CivilDay local_day) const {
 
 namespace {
 // Weekday (0 = monday) of the first day of day's month.
-int weekday_of_first(CivilDay day) { return ((static_cast<int>(weekday_of(day)) - (day.day() - 1)) % 7 + 7) % 7; }
+int weekday_of_first(CivilDay day) {
+  return ((static_cast<int>(weekday_of(day)) - (day.day() - 1)) % 7 + 7) % 7;
+}
 }  // namespace
 
 std::optional<CivilDay> Schedule::next_day_on_or_after(CivilDay day) const {
@@ -252,7 +264,8 @@ std::optional<CivilDay> Schedule::prev_day_on_or_before(CivilDay day) const {
 
 std::optional<Schedule::Slot> Schedule::next_slot_after(Instant t, const TimeZone& zone) const {
   if (never_fires_) return std::nullopt;
-  // Start two days early: a slot in a spring-forward gap fires at the end of the gap, possibly on a later day.
+  // Start two days early: a slot in a spring-forward gap fires at the end of the gap, possibly on a later
+  // day.
   CivilDay day = CivilDay(zone.to_local(t)) - 2;
   for (;;) {
     day = *next_day_on_or_after(day);
@@ -260,7 +273,8 @@ std::optional<Schedule::Slot> Schedule::next_slot_after(Instant t, const TimeZon
     const Instant firing = zone.from_local(local);
     if (firing > t) {  // firings never decrease in civil order: the first after t wins
       if (zone.to_local(firing) != local) {
-        // A skipped slot can fire at the same instant as the next one (a whole day skipped): the later one stands.
+        // A skipped slot can fire at the same instant as the next one (a whole day skipped): the later one
+        // stands.
         const CivilDay next_day = *next_day_on_or_after(day + 1);
         const CivilSecond next_local = at_.on(next_day);
         if (zone.from_local(next_local) == firing) return Slot{next_local, firing};
@@ -353,8 +367,9 @@ Duration Schedule::max_interval(const TimeZone& zone, Instant from, Instant to) 
 }
 
 void Schedule::precompute() {
-  // Which days of a month fire depends only on the month's length and the weekday of its 1st (the month filter
-  // aside): 4 × 7 masks (bit d = day d). With them one 400-year cycle (4800 months) is walked month by month.
+  // Which days of a month fire depends only on the month's length and the weekday of its 1st (the month
+  // filter aside): 4 × 7 masks (bit d = day d). With them one 400-year cycle (4800 months) is walked month by
+  // month.
   for (int dim = 28; dim <= 31; ++dim) {
     for (int w1 = 0; w1 < 7; ++w1) {
       std::uint32_t m = 0;
@@ -390,7 +405,8 @@ void Schedule::precompute() {
   }
   never_fires_ = first < 0;
   if (!never_fires_) {
-    const std::int64_t wrap = first + kCycleDays - prev;  // from the last firing to the first of the next cycle
+    const std::int64_t wrap =
+        first + kCycleDays - prev;  // from the last firing to the first of the next cycle
     min_gap = min_gap == 0 ? wrap : std::min(min_gap, wrap);
     max_gap = std::max(max_gap, wrap);
   }
@@ -403,7 +419,9 @@ void Schedule::precompute() {
 std::string Schedule::to_string() const {
   std::string out;
   switch (kind_) {
-    case Kind::kDaily: out = "daily"; break;
+    case Kind::kDaily:
+      out = "daily";
+      break;
     case Kind::kWeekly: {
       std::vector<int> days;
       for (int i = 0; i < 7; ++i) {

@@ -1,13 +1,13 @@
-// When a tier or drill fires: a day rule (daily, weekly, nth weekday of month, days of month) plus a time of day,
-// optionally restricted to some months, evaluated in the policy's time zone. At most one firing per local day; the
-// firing instant is TimeZone::from_local(day at time) (see the DST rule in time.h: a time in a spring-forward gap
-// fires at the end of the gap, a repeated time fires at its first occurrence — so exactly once per firing day).
-// Firing instants strictly increase from slot to slot; in the rare case where a skipped slot fires at the same
-// instant as the next day's slot (Pacific/Apia skipped all of 2011-12-30), the two merge into the later one.
-// Immutable value; all queries are const and thread-safe. Construction scans one 400-year Gregorian cycle (the
-// calendar repeats every 146097 days, a multiple of 7) to precompute never_fires() and the intervals; queries are
-// allocation-free except firings_between(), slots_between() and to_string().
-// Errors: "domain.schedule" with a message naming the bad argument and what is allowed.
+// When a tier or drill fires: a day rule (daily, weekly, nth weekday of month, days of month) plus a time of
+// day, optionally restricted to some months, evaluated in the policy's time zone. At most one firing per
+// local day; the firing instant is TimeZone::from_local(day at time) (see the DST rule in time.h: a time in a
+// spring-forward gap fires at the end of the gap, a repeated time fires at its first occurrence — so exactly
+// once per firing day). Firing instants strictly increase from slot to slot; in the rare case where a skipped
+// slot fires at the same instant as the next day's slot (Pacific/Apia skipped all of 2011-12-30), the two
+// merge into the later one. Immutable value; all queries are const and thread-safe. Construction scans one
+// 400-year Gregorian cycle (the calendar repeats every 146097 days, a multiple of 7) to precompute
+// never_fires() and the intervals; queries are allocation-free except firings_between(), slots_between() and
+// to_string(). Errors: "domain.schedule" with a message naming the bad argument and what is allowed.
 #pragma once
 
 #include <array>
@@ -44,8 +44,8 @@ class Schedule {
   [[nodiscard]] static Result<Schedule> weekly(std::set<Weekday> days, TimeOfDay at);
   // Non-empty; each n in 1..5 or -1; duplicates are merged. ("first sun of month at 01:00")
   [[nodiscard]] static Result<Schedule> nth_weekday_of_month(std::vector<NthWeekday> days, TimeOfDay at);
-  // Non-empty; each day in 1..31 or -1 (= last day of the month). A day that a month lacks (31 in April) simply
-  // does not fire in that month (no clamping). ("day 1,15 of month at 02:00")
+  // Non-empty; each day in 1..31 or -1 (= last day of the month). A day that a month lacks (31 in April)
+  // simply does not fire in that month (no clamping). ("day 1,15 of month at 02:00")
   [[nodiscard]] static Result<Schedule> days_of_month(std::set<int> days, TimeOfDay at);
 
   // The same schedule restricted to the given months (1..12, non-empty); replaces any earlier filter.
@@ -58,17 +58,18 @@ class Schedule {
   // ---- accessors (normalised, sorted) ----
   [[nodiscard]] Kind kind() const { return kind_; }
   [[nodiscard]] TimeOfDay at() const { return at_; }
-  [[nodiscard]] std::set<Weekday> weekdays() const;           // kWeekly (all seven for kDaily)
-  [[nodiscard]] std::vector<NthWeekday> nth_weekdays() const;  // kNthWeekdayOfMonth, sorted by (n, day), last last
-  [[nodiscard]] std::set<int> days() const;                    // kDaysOfMonth; -1 for last day
-  [[nodiscard]] std::set<int> months() const;                  // 1..12; all twelve when unfiltered
+  [[nodiscard]] std::set<Weekday> weekdays() const;  // kWeekly (all seven for kDaily)
+  [[nodiscard]] std::vector<NthWeekday> nth_weekdays()
+      const;                                   // kNthWeekdayOfMonth, sorted by (n, day), last last
+  [[nodiscard]] std::set<int> days() const;    // kDaysOfMonth; -1 for last day
+  [[nodiscard]] std::set<int> months() const;  // 1..12; all twelve when unfiltered
   [[nodiscard]] bool has_month_filter() const { return month_mask_ != kAllMonths; }
 
   // ---- queries ----
   // Whether it fires on this local calendar day. O(1).
   [[nodiscard]] bool fires_on(CivilDay local_day) const;
-  // One firing: the nominal local date and time of the slot (what labels and reports use: 2025-03-30 02:30 even
-  // though that slot fires at 03:00 CEST) and the instant it fires.
+  // One firing: the nominal local date and time of the slot (what labels and reports use: 2025-03-30 02:30
+  // even though that slot fires at 03:00 CEST) and the instant it fires.
   struct Slot {
     CivilSecond local;
     Instant at;
@@ -95,24 +96,24 @@ class Schedule {
   // True if it fires on no day of the Gregorian calendar (e.g. day 30 in February only).
   [[nodiscard]] bool never_fires() const { return never_fires_; }
 
-  // Smallest / largest gap between consecutive firings, computed on CIVIL time (whole local days × 86400 s, as if
-  // the zone had no DST) over a full 400-year cycle. Real UTC gaps differ by the zone's DST shifts (usually ±1h);
-  // use the zoned overloads for those. Zero when never_fires().
+  // Smallest / largest gap between consecutive firings, computed on CIVIL time (whole local days × 86400 s,
+  // as if the zone had no DST) over a full 400-year cycle. Real UTC gaps differ by the zone's DST shifts
+  // (usually ±1h); use the zoned overloads for those. Zero when never_fires().
   [[nodiscard]] Duration min_interval() const { return Duration::from_days(min_gap_days_); }
   [[nodiscard]] Duration max_interval() const { return Duration::from_days(max_gap_days_); }
-  // The same measured on real instants of firings in [from, to) in `zone` (gaps between consecutive firings in
-  // that window; zero if fewer than two firings).
+  // The same measured on real instants of firings in [from, to) in `zone` (gaps between consecutive firings
+  // in that window; zero if fewer than two firings).
   [[nodiscard]] Duration min_interval(const TimeZone& zone, Instant from, Instant to) const;
   [[nodiscard]] Duration max_interval(const TimeZone& zone, Instant from, Instant to) const;
 
-  // Canonical text: "daily at 01:00", "mon..sat at 01:00", "mon,wed,fri at 01:00", "first sun of month at 01:00",
-  // "first sun,last fri of month at 01:00", "day 1,15 of month at 02:00", "last day of month at 02:00",
-  // "day 1,last of month at 02:00", each optionally followed by " in jan,apr,jul,oct".
+  // Canonical text: "daily at 01:00", "mon..sat at 01:00", "mon,wed,fri at 01:00", "first sun of month at
+  // 01:00", "first sun,last fri of month at 01:00", "day 1,15 of month at 02:00", "last day of month at
+  // 02:00", "day 1,last of month at 02:00", each optionally followed by " in jan,apr,jul,oct".
   [[nodiscard]] std::string to_string() const;
 
   friend bool operator==(const Schedule& a, const Schedule& b) {
-    return a.kind_ == b.kind_ && a.at_ == b.at_ && a.weekday_mask_ == b.weekday_mask_ && a.nth_mask_ == b.nth_mask_ &&
-           a.day_mask_ == b.day_mask_ && a.month_mask_ == b.month_mask_;
+    return a.kind_ == b.kind_ && a.at_ == b.at_ && a.weekday_mask_ == b.weekday_mask_ &&
+           a.nth_mask_ == b.nth_mask_ && a.day_mask_ == b.day_mask_ && a.month_mask_ == b.month_mask_;
   }
 
  private:
@@ -125,11 +126,12 @@ class Schedule {
 
   Kind kind_;
   TimeOfDay at_;
-  std::uint8_t weekday_mask_ = 0;         // bit w (Weekday value) — kWeekly / kDaily
-  std::uint64_t nth_mask_ = 0;            // bit (w*6 + slot), slot 0..4 = n 1..5, slot 5 = last
-  std::uint64_t day_mask_ = 0;            // bit d for day 1..31, bit 0 = last day
+  std::uint8_t weekday_mask_ = 0;          // bit w (Weekday value) — kWeekly / kDaily
+  std::uint64_t nth_mask_ = 0;             // bit (w*6 + slot), slot 0..4 = n 1..5, slot 5 = last
+  std::uint64_t day_mask_ = 0;             // bit d for day 1..31, bit 0 = last day
   std::uint16_t month_mask_ = kAllMonths;  // bit m for month 1..12
-  // Derived by precompute(): firing days (bit d = day d) of a month with 28 + i / 7 days whose 1st is weekday i % 7.
+  // Derived by precompute(): firing days (bit d = day d) of a month with 28 + i / 7 days whose 1st is weekday
+  // i % 7.
   std::array<std::uint32_t, 28> day_masks_{};
   bool never_fires_ = false;
   std::int64_t min_gap_days_ = 0;

@@ -1,11 +1,12 @@
 #include "compiler/domain/time.h"
-#include "compiler/domain/escape.h"
 
 #include <array>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
 #include <string>
+
+#include "compiler/domain/escape.h"
 
 namespace sk {
 namespace {
@@ -19,7 +20,6 @@ Instant from_tp(Seconds tp) { return Instant::from_unix_seconds(tp.time_since_ep
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
 
 // Reads exactly n digits at text[pos..]; advances pos.
 bool read_fixed(std::string_view text, size_t& pos, size_t n, int* out) {
@@ -47,7 +47,7 @@ bool expect(std::string_view text, size_t& pos, char c) {
 
 Result<Weekday> parse_weekday(std::string_view text) {
   static constexpr std::array<std::string_view, 7> kShort{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-  static constexpr std::array<std::string_view, 7> kLong{"monday", "tuesday", "wednesday", "thursday",
+  static constexpr std::array<std::string_view, 7> kLong{"monday", "tuesday",  "wednesday", "thursday",
                                                          "friday", "saturday", "sunday"};
   if (text.size() <= 9) {
     std::array<char, 9> buf{};
@@ -57,7 +57,8 @@ Result<Weekday> parse_weekday(std::string_view text) {
       if (lower == kShort[i] || lower == kLong[i]) return static_cast<Weekday>(i);
     }
   }
-  return fail("domain.weekday", "unknown weekday '{}'; expected mon, tue, wed, thu, fri, sat, sun (or the full name)",
+  return fail("domain.weekday",
+              "unknown weekday '{}'; expected mon, tue, wed, thu, fri, sat, sun (or the full name)",
               printable(text));
 }
 
@@ -84,13 +85,15 @@ Result<TimeOfDay> TimeOfDay::parse(std::string_view text) {
   if (!read_fixed(text, pos, colon, &h) || !expect(text, pos, ':') || !read_fixed(text, pos, 2, &m)) {
     return fail("domain.time_of_day", "invalid time of day '{}'; expected {}", printable(text), kAllowed);
   }
-  if (h > 23 || m > 59) return fail("domain.time_of_day", "time of day '{}' is out of range; expected {}", text, kAllowed);
+  if (h > 23 || m > 59)
+    return fail("domain.time_of_day", "time of day '{}' is out of range; expected {}", text, kAllowed);
   return TimeOfDay(h, m);
 }
 
 Result<TimeOfDay> TimeOfDay::from_hm(int hour, int minute) {
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) {
-    return fail("domain.time_of_day", "time of day {}:{} is out of range; expected 00:00 to 23:59", hour, minute);
+    return fail("domain.time_of_day", "time of day {}:{} is out of range; expected 00:00 to 23:59", hour,
+                minute);
   }
   return TimeOfDay(hour, minute);
 }
@@ -102,13 +105,16 @@ std::string TimeOfDay::to_string() const { return fmt::format("{:02}:{:02}", hou
 Result<TimeZone> TimeZone::parse(std::string_view iana_name) {
   constexpr std::string_view kAllowed = "an IANA time zone name such as UTC, Europe/Berlin or Asia/Shanghai";
   if (iana_name.empty()) return fail("domain.time_zone", "empty time zone; expected {}", kAllowed);
-  bool plain = iana_name.size() <= 64 && iana_name.front() != '/' && iana_name.find("..") == std::string_view::npos;
+  bool plain =
+      iana_name.size() <= 64 && iana_name.front() != '/' && iana_name.find("..") == std::string_view::npos;
   for (char c : iana_name) {
     const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '+' ||
                     c == '-' || c == '/';
     plain = plain && ok;
   }
-  if (!plain) return fail("domain.time_zone", "'{}' is not a time zone name; expected {}", printable(iana_name), kAllowed);
+  if (!plain)
+    return fail("domain.time_zone", "'{}' is not a time zone name; expected {}", printable(iana_name),
+                kAllowed);
   // Host-dependent or leap-second-counting zones would make plans differ between machines.
   if (iana_name == "localtime" || iana_name.starts_with("right/")) {
     return fail("domain.time_zone", "time zone '{}' is not allowed; expected {}", iana_name, kAllowed);
@@ -133,9 +139,12 @@ Instant TimeZone::from_local(CivilSecond local) const {
 
 LocalTimeKind TimeZone::classify(CivilSecond local) const {
   switch (zone_.lookup(local).kind) {
-    case cctz::time_zone::civil_lookup::SKIPPED: return LocalTimeKind::kSkipped;
-    case cctz::time_zone::civil_lookup::REPEATED: return LocalTimeKind::kRepeated;
-    case cctz::time_zone::civil_lookup::UNIQUE: break;
+    case cctz::time_zone::civil_lookup::SKIPPED:
+      return LocalTimeKind::kSkipped;
+    case cctz::time_zone::civil_lookup::REPEATED:
+      return LocalTimeKind::kRepeated;
+    case cctz::time_zone::civil_lookup::UNIQUE:
+      break;
   }
   return LocalTimeKind::kUnique;
 }
@@ -148,7 +157,9 @@ Result<Instant> Instant::parse(std::string_view text, const TimeZone& default_zo
   constexpr std::string_view kAllowed =
       "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS] with an optional Z or ±HH:MM offset "
       "(e.g. 2025-09-14T01:00:00Z)";
-  auto bad = [&] { return fail("domain.instant", "invalid time '{}'; expected {}", printable(text), kAllowed); };
+  auto bad = [&] {
+    return fail("domain.instant", "invalid time '{}'; expected {}", printable(text), kAllowed);
+  };
   size_t pos = 0;
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   if (!read_fixed(text, pos, 4, &y) || !expect(text, pos, '-') || !read_fixed(text, pos, 2, &mo) ||
@@ -160,7 +171,8 @@ Result<Instant> Instant::parse(std::string_view text, const TimeZone& default_zo
     if (text[pos] != 'T' && text[pos] != ' ') return bad();
     ++pos;
     has_time = true;
-    if (!read_fixed(text, pos, 2, &h) || !expect(text, pos, ':') || !read_fixed(text, pos, 2, &mi)) return bad();
+    if (!read_fixed(text, pos, 2, &h) || !expect(text, pos, ':') || !read_fixed(text, pos, 2, &mi))
+      return bad();
     if (pos < text.size() && text[pos] == ':') {
       ++pos;
       if (!read_fixed(text, pos, 2, &s)) return bad();
@@ -200,8 +212,8 @@ Result<Instant> Instant::parse(std::string_view text, const TimeZone& default_zo
 
 std::string Instant::to_iso8601_utc() const {
   const CivilSecond cs = cctz::convert(to_tp(*this), cctz::utc_time_zone());
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", cs.year(), cs.month(), cs.day(), cs.hour(), cs.minute(),
-                     cs.second());
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", cs.year(), cs.month(), cs.day(), cs.hour(),
+                     cs.minute(), cs.second());
 }
 
 std::string Instant::to_string(const TimeZone& zone) const {
@@ -209,8 +221,9 @@ std::string Instant::to_string(const TimeZone& zone) const {
   const CivilSecond& cs = lookup.cs;
   const int off = lookup.offset;
   const int abs_off = std::abs(off);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", cs.year(), cs.month(), cs.day(), cs.hour(),
-                     cs.minute(), cs.second(), off < 0 ? '-' : '+', abs_off / 3600, (abs_off % 3600) / 60);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", cs.year(), cs.month(), cs.day(),
+                     cs.hour(), cs.minute(), cs.second(), off < 0 ? '-' : '+', abs_off / 3600,
+                     (abs_off % 3600) / 60);
 }
 
 }  // namespace sk

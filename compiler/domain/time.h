@@ -6,19 +6,20 @@
 // fires exactly once per local day, like cron:
 //  * a local time inside a spring-forward gap (does not exist) maps to the first valid instant after the gap,
 //    i.e. the transition instant: 02:30 in Europe/Berlin on 2025-03-30 (02:00→03:00) is 03:00 CEST = 01:00Z;
-//  * a local time inside a fall-back overlap (exists twice) maps to its FIRST occurrence (the earlier instant,
+//  * a local time inside a fall-back overlap (exists twice) maps to its FIRST occurrence (the earlier
+//  instant,
 //    pre-transition offset): 02:30 on 2025-10-26 in Europe/Berlin is 02:30 CEST = 00:30Z.
 // This is cctz::convert(); it preserves order: a < b implies from_local(a) <= from_local(b).
 #pragma once
+
+#include <cctz/civil_time.h>
+#include <cctz/time_zone.h>
 
 #include <compare>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
-
-#include <cctz/civil_time.h>
-#include <cctz/time_zone.h>
 
 #include "common/result.h"
 #include "compiler/domain/quantities.h"
@@ -52,7 +53,9 @@ class TimeOfDay {
   // "01:00".
   [[nodiscard]] std::string to_string() const;
   // The civil second at this time on `day`.
-  [[nodiscard]] CivilSecond on(CivilDay day) const { return CivilSecond(day.year(), day.month(), day.day(), hour_, minute_, 0); }
+  [[nodiscard]] CivilSecond on(CivilDay day) const {
+    return CivilSecond(day.year(), day.month(), day.day(), hour_, minute_, 0);
+  }
 
   friend constexpr bool operator==(TimeOfDay, TimeOfDay) = default;
   friend constexpr auto operator<=>(TimeOfDay, TimeOfDay) = default;
@@ -83,8 +86,13 @@ class Instant {
 
   friend constexpr Instant operator+(Instant t, Duration d) { return Instant(t.seconds_ + d.seconds()); }
   friend constexpr Instant operator-(Instant t, Duration d) { return Instant(t.seconds_ - d.seconds()); }
-  friend constexpr Duration operator-(Instant a, Instant b) { return Duration::from_seconds(a.seconds_ - b.seconds_); }
-  constexpr Instant& operator+=(Duration d) { seconds_ += d.seconds(); return *this; }
+  friend constexpr Duration operator-(Instant a, Instant b) {
+    return Duration::from_seconds(a.seconds_ - b.seconds_);
+  }
+  constexpr Instant& operator+=(Duration d) {
+    seconds_ += d.seconds();
+    return *this;
+  }
   friend constexpr bool operator==(Instant, Instant) = default;
   friend constexpr auto operator<=>(Instant, Instant) = default;
 
@@ -94,13 +102,17 @@ class Instant {
 };
 
 // How a local time maps onto the UTC time line in a zone.
-enum class LocalTimeKind { kUnique, kSkipped /* in a spring-forward gap */, kRepeated /* in a fall-back overlap */ };
+enum class LocalTimeKind {
+  kUnique,
+  kSkipped /* in a spring-forward gap */,
+  kRepeated /* in a fall-back overlap */
+};
 
 // An IANA time zone loaded from the system tz database (cctz). Cheap to copy; equality compares names.
 class TimeZone {
  public:
-  // "UTC", "Europe/Berlin", "Asia/Shanghai". Fails ("domain.time_zone") for unknown names and for names that are
-  // not plain zone identifiers (absolute paths, "..", characters outside [A-Za-z0-9_+-/]).
+  // "UTC", "Europe/Berlin", "Asia/Shanghai". Fails ("domain.time_zone") for unknown names and for names that
+  // are not plain zone identifiers (absolute paths, "..", characters outside [A-Za-z0-9_+-/]).
   [[nodiscard]] static Result<TimeZone> parse(std::string_view iana_name);
   [[nodiscard]] static TimeZone utc();
 

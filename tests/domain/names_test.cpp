@@ -1,17 +1,18 @@
-// Name value types: cluster object names (hostile input), policy identifiers, snapshot labels, label templates.
+// Name value types: cluster object names (hostile input), policy identifiers, snapshot labels, label
+// templates.
 #include "compiler/domain/names.h"
+
+#include <gtest/gtest.h>
 
 #include <string>
 #include <unordered_set>
-
-#include <gtest/gtest.h>
 
 namespace sk {
 namespace {
 
 TEST(ObjectNames, AcceptWhatStarRocksAcceptsWhenQuoted) {
-  for (const char* ok : {"sales", "my-db", "with space", "back`tick", "quote'd", "dq\"", "订单", "ünïcödé", "_x", "1abc",
-                         "a.b"}) {
+  for (const char* ok : {"sales", "my-db", "with space", "back`tick", "quote'd", "dq\"", "订单", "ünïcödé",
+                         "_x", "1abc", "a.b"}) {
     EXPECT_TRUE(DatabaseName::parse(ok).has_value()) << ok;
     EXPECT_TRUE(TableName::parse(ok).has_value()) << ok;
     EXPECT_TRUE(PartitionName::parse(ok).has_value()) << ok;
@@ -21,9 +22,10 @@ TEST(ObjectNames, AcceptWhatStarRocksAcceptsWhenQuoted) {
 
 TEST(ObjectNames, RejectEmptyControlAndInvalidUtf8) {
   const std::string with_nul("a\0b", 3);
-  for (const std::string& bad : {std::string(""), with_nul, std::string("a\nb"), std::string("tab\there"),
-                                 std::string("del\x7f"), std::string("\xff\xfe"), std::string("\xc3"),
-                                 std::string("\xc0\xaf") /* overlong '/' */, std::string("\xed\xa0\x80") /* surrogate */}) {
+  for (const std::string& bad :
+       {std::string(""), with_nul, std::string("a\nb"), std::string("tab\there"), std::string("del\x7f"),
+        std::string("\xff\xfe"), std::string("\xc3"), std::string("\xc0\xaf") /* overlong '/' */,
+        std::string("\xed\xa0\x80") /* surrogate */}) {
     const auto t = TableName::parse(bad);
     ASSERT_FALSE(t.has_value());
     EXPECT_EQ(t.error().code, "domain.table_name");
@@ -67,7 +69,8 @@ TEST(Identifiers, RejectWithExactCodes) {
   EXPECT_EQ(RepositoryName::parse("s3.prod").error().code, "domain.repository_name");
   EXPECT_EQ(RepositoryName::parse(std::string(65, 'r')).error().code, "domain.repository_name");
   EXPECT_NE(DrillName::parse("a-b").error().message.find("contains '-'"), std::string::npos);
-  EXPECT_NE(TierName::parse("1st").error().message.find("must start with a letter or '_'"), std::string::npos);
+  EXPECT_NE(TierName::parse("1st").error().message.find("must start with a letter or '_'"),
+            std::string::npos);
   // Non-printable bytes are described, never echoed raw.
   EXPECT_NE(TierName::parse("a\x01").error().message.find("0x01"), std::string::npos);
 }
@@ -106,7 +109,8 @@ TEST_F(LabelTemplateTest, RendersDefaultTemplate) {
 TEST_F(LabelTemplateTest, RendersEveryPlaceholder) {
   const auto tpl = LabelTemplate::parse("bk_{db}_{tier}_{date}T{time}_{suffix}");
   ASSERT_TRUE(tpl.has_value()) << tpl.error().message;
-  EXPECT_EQ(tpl->render(*DatabaseName::parse("crm"), tier_, "r1", slot_)->str(), "bk_crm_daily_20250914T0105_r1");
+  EXPECT_EQ(tpl->render(*DatabaseName::parse("crm"), tier_, "r1", slot_)->str(),
+            "bk_crm_daily_20250914T0105_r1");
   EXPECT_TRUE(tpl->uses("time"));
   EXPECT_TRUE(tpl->uses("tier"));
   EXPECT_FALSE(LabelTemplate::parse("{db}_{date}")->uses("time"));
@@ -128,7 +132,8 @@ TEST_F(LabelTemplateTest, SanitisesDatabaseNamesAndKeepsThemDistinct) {
   EXPECT_NE(hyphen, tpl.render(*DatabaseName::parse("my.db"), tier_, "inc", slot_)->str());
   // Deterministic.
   EXPECT_EQ(hyphen, tpl.render(*DatabaseName::parse("my-db"), tier_, "inc", slot_)->str());
-  EXPECT_EQ(sanitize_for_label(*DatabaseName::parse("my-db")), sanitize_for_label(*DatabaseName::parse("my-db")));
+  EXPECT_EQ(sanitize_for_label(*DatabaseName::parse("my-db")),
+            sanitize_for_label(*DatabaseName::parse("my-db")));
 }
 
 TEST_F(LabelTemplateTest, LongAndDigitLeadingDatabaseNames) {
@@ -137,12 +142,14 @@ TEST_F(LabelTemplateTest, LongAndDigitLeadingDatabaseNames) {
   ASSERT_TRUE(long_label.has_value()) << long_label.error().message;
   EXPECT_LE(long_label->str().size(), 128u);
   EXPECT_EQ(long_label->str().substr(0, 49), std::string(48, 'x') + "_");
-  EXPECT_EQ(tpl.render(*DatabaseName::parse("2024sales"), tier_, "inc", slot_)->str(), "_2024sales_20250914_inc");
+  EXPECT_EQ(tpl.render(*DatabaseName::parse("2024sales"), tier_, "inc", slot_)->str(),
+            "_2024sales_20250914_inc");
 }
 
 TEST_F(LabelTemplateTest, RejectsBadTemplates) {
-  for (const char* bad : {"", "{db}_{date", "{db}_{when}", "{db}-{date}", "{date}_{db}", "{time}{db}{date}",
-                          "1_{db}_{date}", "{db}", "{date}_x", "x_{tier}_{date}", "{db}_{date}_{}", "{db} {date}"}) {
+  for (const char* bad :
+       {"", "{db}_{date", "{db}_{when}", "{db}-{date}", "{date}_{db}", "{time}{db}{date}", "1_{db}_{date}",
+        "{db}", "{date}_x", "x_{tier}_{date}", "{db}_{date}_{}", "{db} {date}"}) {
     const auto r = LabelTemplate::parse(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().code, "domain.label_template") << bad;
@@ -153,7 +160,8 @@ TEST_F(LabelTemplateTest, RejectsBadTemplates) {
 
 TEST_F(LabelTemplateTest, RenderRejectsBadSuffixAndOverlongLabels) {
   const auto tpl = *LabelTemplate::parse(LabelTemplate::kDefault);
-  EXPECT_EQ(tpl.render(*DatabaseName::parse("s"), tier_, "in-c", slot_).error().code, "domain.snapshot_label");
+  EXPECT_EQ(tpl.render(*DatabaseName::parse("s"), tier_, "in-c", slot_).error().code,
+            "domain.snapshot_label");
   EXPECT_EQ(tpl.render(*DatabaseName::parse("s"), tier_, std::string(120, 's'), slot_).error().code,
             "domain.snapshot_label");
 }

@@ -19,8 +19,8 @@ TEST(Duration, ParsesEveryUnit) {
 }
 
 TEST(Duration, RejectsMalformedText) {
-  for (const char* bad : {"", "14", "d", "-1d", "1.5h", "1 d", "1D", "1y", "1h30m", "+3s", " 3s", "3s ", "99999999999999999999s",
-                          "1000001d"}) {
+  for (const char* bad : {"", "14", "d", "-1d", "1.5h", "1 d", "1D", "1y", "1h30m", "+3s", " 3s", "3s ",
+                          "99999999999999999999s", "1000001d"}) {
     const auto r = Duration::parse(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().code, "domain.duration") << bad;
@@ -75,8 +75,8 @@ TEST(Percent, ParsesWholeAndDecimal) {
 }
 
 TEST(Percent, RejectsOutOfRangeAndMalformed) {
-  for (const char* bad : {"", "%", "15", "-1%", "100.01%", "101%", "15.%", "15.123%", ".5%", "1e1%", "15 %", "15%%",
-                          "abc%"}) {
+  for (const char* bad :
+       {"", "%", "15", "-1%", "100.01%", "101%", "15.%", "15.123%", ".5%", "1e1%", "15 %", "15%%", "abc%"}) {
     const auto r = Percent::parse(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().code, "domain.percent") << bad;

@@ -1,11 +1,11 @@
-// Schedule: factories and their validation, calendar rules, DST behaviour (exactly one firing per day), interval
-// bounds, never-firing detection and canonical text. Expected dates are written out literally.
+// Schedule: factories and their validation, calendar rules, DST behaviour (exactly one firing per day),
+// interval bounds, never-firing detection and canonical text. Expected dates are written out literally.
 #include "compiler/domain/schedule.h"
+
+#include <gtest/gtest.h>
 
 #include <array>
 #include <initializer_list>
-
-#include <gtest/gtest.h>
 
 #include "tests/domain/printers.h"
 
@@ -76,9 +76,10 @@ TEST(ScheduleFactories, AccessorsAndNormalisation) {
   EXPECT_EQ(s.at(), at("01:00"));
   EXPECT_FALSE(s.has_month_filter());
   EXPECT_EQ(s.months().size(), 12u);
-  const auto all = Schedule::weekly({Weekday::kMonday, Weekday::kTuesday, Weekday::kWednesday, Weekday::kThursday,
-                                     Weekday::kFriday, Weekday::kSaturday, Weekday::kSunday},
-                                    at("01:00"));
+  const auto all =
+      Schedule::weekly({Weekday::kMonday, Weekday::kTuesday, Weekday::kWednesday, Weekday::kThursday,
+                        Weekday::kFriday, Weekday::kSaturday, Weekday::kSunday},
+                       at("01:00"));
   EXPECT_EQ(*all, Schedule::daily(at("01:00")));
   EXPECT_EQ(all->kind(), Schedule::Kind::kDaily);
   const auto nth = *Schedule::nth_weekday_of_month(
@@ -96,17 +97,20 @@ TEST(ScheduleText, Canonical) {
   EXPECT_EQ(mon_to_sat().to_string(), "mon..sat at 01:00");
   EXPECT_EQ(Schedule::daily(at("23:05")).to_string(), "daily at 23:05");
   EXPECT_EQ(Schedule::weekly({Weekday::kSunday}, at("01:00"))->to_string(), "sun at 01:00");
-  EXPECT_EQ(Schedule::weekly({Weekday::kMonday, Weekday::kWednesday, Weekday::kFriday}, at("01:00"))->to_string(),
-            "mon,wed,fri at 01:00");
-  EXPECT_EQ(Schedule::weekly({Weekday::kSaturday, Weekday::kSunday}, at("01:00"))->to_string(), "sat,sun at 01:00");
-  EXPECT_EQ(Schedule::weekly({Weekday::kMonday, Weekday::kTuesday, Weekday::kWednesday, Weekday::kFriday}, at("01:00"))
+  EXPECT_EQ(
+      Schedule::weekly({Weekday::kMonday, Weekday::kWednesday, Weekday::kFriday}, at("01:00"))->to_string(),
+      "mon,wed,fri at 01:00");
+  EXPECT_EQ(Schedule::weekly({Weekday::kSaturday, Weekday::kSunday}, at("01:00"))->to_string(),
+            "sat,sun at 01:00");
+  EXPECT_EQ(Schedule::weekly({Weekday::kMonday, Weekday::kTuesday, Weekday::kWednesday, Weekday::kFriday},
+                             at("01:00"))
                 ->to_string(),
             "mon..wed,fri at 01:00");
   EXPECT_EQ(Schedule::nth_weekday_of_month({{1, Weekday::kSunday}}, at("01:00"))->to_string(),
             "first sun of month at 01:00");
-  EXPECT_EQ(
-      Schedule::nth_weekday_of_month({{-1, Weekday::kFriday}, {1, Weekday::kSunday}}, at("01:00"))->to_string(),
-      "first sun,last fri of month at 01:00");
+  EXPECT_EQ(Schedule::nth_weekday_of_month({{-1, Weekday::kFriday}, {1, Weekday::kSunday}}, at("01:00"))
+                ->to_string(),
+            "first sun,last fri of month at 01:00");
   EXPECT_EQ(Schedule::days_of_month({1, 15}, at("02:00"))->to_string(), "day 1,15 of month at 02:00");
   EXPECT_EQ(Schedule::days_of_month({-1}, at("02:00"))->to_string(), "last day of month at 02:00");
   EXPECT_EQ(Schedule::days_of_month({1, -1}, at("02:00"))->to_string(), "day 1,last of month at 02:00");
@@ -139,12 +143,30 @@ TEST(ScheduleCalendar, MonToSatOverAYearInBerlin) {
 TEST(ScheduleCalendar, FirstSundayOf2025And2026) {
   const TimeZone berlin = zone("Europe/Berlin");
   const Schedule s = *Schedule::nth_weekday_of_month({{1, Weekday::kSunday}}, at("01:00"));
-  const std::vector<CivilDay> y2025 = days({{2025, 1, 5}, {2025, 2, 2},  {2025, 3, 2},  {2025, 4, 6},
-                                    {2025, 5, 4}, {2025, 6, 1},  {2025, 7, 6},  {2025, 8, 3},
-                                    {2025, 9, 7}, {2025, 10, 5}, {2025, 11, 2}, {2025, 12, 7}});
-  const std::vector<CivilDay> y2026 = days({{2026, 1, 4}, {2026, 2, 1},  {2026, 3, 1},  {2026, 4, 5},
-                                    {2026, 5, 3}, {2026, 6, 7},  {2026, 7, 5},  {2026, 8, 2},
-                                    {2026, 9, 6}, {2026, 10, 4}, {2026, 11, 1}, {2026, 12, 6}});
+  const std::vector<CivilDay> y2025 = days({{2025, 1, 5},
+                                            {2025, 2, 2},
+                                            {2025, 3, 2},
+                                            {2025, 4, 6},
+                                            {2025, 5, 4},
+                                            {2025, 6, 1},
+                                            {2025, 7, 6},
+                                            {2025, 8, 3},
+                                            {2025, 9, 7},
+                                            {2025, 10, 5},
+                                            {2025, 11, 2},
+                                            {2025, 12, 7}});
+  const std::vector<CivilDay> y2026 = days({{2026, 1, 4},
+                                            {2026, 2, 1},
+                                            {2026, 3, 1},
+                                            {2026, 4, 5},
+                                            {2026, 5, 3},
+                                            {2026, 6, 7},
+                                            {2026, 7, 5},
+                                            {2026, 8, 2},
+                                            {2026, 9, 6},
+                                            {2026, 10, 4},
+                                            {2026, 11, 1},
+                                            {2026, 12, 6}});
   EXPECT_EQ(local_days(s, berlin, 2025), y2025);
   EXPECT_EQ(local_days(s, berlin, 2026), y2026);
   EXPECT_EQ(local_days(s, TimeZone::utc(), 2025), y2025);
@@ -155,9 +177,18 @@ TEST(ScheduleCalendar, FirstSundayOf2025And2026) {
 
 TEST(ScheduleCalendar, LastAndFifthWeekdays) {
   const Schedule last_fri = *Schedule::nth_weekday_of_month({{-1, Weekday::kFriday}}, at("01:00"));
-  const std::vector<CivilDay> last_fridays = days({{2025, 1, 31}, {2025, 2, 28}, {2025, 3, 28},  {2025, 4, 25},
-                                           {2025, 5, 30}, {2025, 6, 27}, {2025, 7, 25},  {2025, 8, 29},
-                                           {2025, 9, 26}, {2025, 10, 31}, {2025, 11, 28}, {2025, 12, 26}});
+  const std::vector<CivilDay> last_fridays = days({{2025, 1, 31},
+                                                   {2025, 2, 28},
+                                                   {2025, 3, 28},
+                                                   {2025, 4, 25},
+                                                   {2025, 5, 30},
+                                                   {2025, 6, 27},
+                                                   {2025, 7, 25},
+                                                   {2025, 8, 29},
+                                                   {2025, 9, 26},
+                                                   {2025, 10, 31},
+                                                   {2025, 11, 28},
+                                                   {2025, 12, 26}});
   EXPECT_EQ(local_days(last_fri, TimeZone::utc(), 2025), last_fridays);
   const Schedule fifth_sun = *Schedule::nth_weekday_of_month({{5, Weekday::kSunday}}, at("01:00"));
   EXPECT_EQ(local_days(fifth_sun, TimeZone::utc(), 2025),
@@ -166,16 +197,28 @@ TEST(ScheduleCalendar, LastAndFifthWeekdays) {
 
 TEST(ScheduleCalendar, LastDayOfMonthAndDay31) {
   const Schedule last = *Schedule::days_of_month({Schedule::kLastDay}, at("02:00"));
-  EXPECT_EQ(local_days(last, TimeZone::utc(), 2024),
-            days({{2024, 1, 31}, {2024, 2, 29}, {2024, 3, 31}, {2024, 4, 30}, {2024, 5, 31},
-                                   {2024, 6, 30}, {2024, 7, 31}, {2024, 8, 31}, {2024, 9, 30}, {2024, 10, 31},
-                                   {2024, 11, 30}, {2024, 12, 31}}));
+  EXPECT_EQ(local_days(last, TimeZone::utc(), 2024), days({{2024, 1, 31},
+                                                           {2024, 2, 29},
+                                                           {2024, 3, 31},
+                                                           {2024, 4, 30},
+                                                           {2024, 5, 31},
+                                                           {2024, 6, 30},
+                                                           {2024, 7, 31},
+                                                           {2024, 8, 31},
+                                                           {2024, 9, 30},
+                                                           {2024, 10, 31},
+                                                           {2024, 11, 30},
+                                                           {2024, 12, 31}}));
   EXPECT_TRUE(last.fires_on(CivilDay(2025, 2, 28)));
   EXPECT_FALSE(last.fires_on(CivilDay(2024, 2, 28)));
   const Schedule d31 = *Schedule::days_of_month({31}, at("02:00"));
-  EXPECT_EQ(local_days(d31, TimeZone::utc(), 2025),
-            days({{2025, 1, 31}, {2025, 3, 31}, {2025, 5, 31}, {2025, 7, 31}, {2025, 8, 31},
-                                   {2025, 10, 31}, {2025, 12, 31}}));
+  EXPECT_EQ(local_days(d31, TimeZone::utc(), 2025), days({{2025, 1, 31},
+                                                          {2025, 3, 31},
+                                                          {2025, 5, 31},
+                                                          {2025, 7, 31},
+                                                          {2025, 8, 31},
+                                                          {2025, 10, 31},
+                                                          {2025, 12, 31}}));
   EXPECT_EQ(d31.min_interval(), Duration::from_days(31));  // jul 31 → aug 31
   EXPECT_EQ(d31.max_interval(), Duration::from_days(61));  // e.g. mar 31 → may 31
 }
@@ -186,7 +229,8 @@ TEST(ScheduleCalendar, NeverFires) {
   const TimeZone berlin = zone("Europe/Berlin");
   EXPECT_EQ(feb30.next_after(utc("2025-01-01T00:00:00Z"), berlin), std::nullopt);
   EXPECT_EQ(feb30.latest_at_or_before(utc("2025-01-01T00:00:00Z"), berlin), std::nullopt);
-  EXPECT_TRUE(feb30.firings_between(utc("2024-01-01T00:00:00Z"), utc("2030-01-01T00:00:00Z"), berlin).empty());
+  EXPECT_TRUE(
+      feb30.firings_between(utc("2024-01-01T00:00:00Z"), utc("2030-01-01T00:00:00Z"), berlin).empty());
   EXPECT_EQ(feb30.next_day_on_or_after(CivilDay(2025, 1, 1)), std::nullopt);
   EXPECT_EQ(feb30.max_interval(), Duration());
   EXPECT_TRUE(Schedule::days_of_month({31}, at("01:00"))->with_months({4, 6, 9, 11})->never_fires());
@@ -225,20 +269,20 @@ TEST(ScheduleIntervals, MonToSatCivilAndZoned) {
   EXPECT_EQ(s.min_interval(berlin, from, from + Duration::from_hours(1)), Duration());
 }
 
-// Europe/Berlin 2025: spring forward 2025-03-30 02:00 CET → 03:00 CEST (at 01:00Z); fall back 2025-10-26 03:00 CEST
-// → 02:00 CET (at 01:00Z).
+// Europe/Berlin 2025: spring forward 2025-03-30 02:00 CET → 03:00 CEST (at 01:00Z); fall back 2025-10-26
+// 03:00 CEST → 02:00 CET (at 01:00Z).
 TEST(ScheduleDst, DailyAt0230FiresExactlyOncePerDay) {
   const TimeZone berlin = zone("Europe/Berlin");
   const Schedule s = Schedule::daily(at("02:30"));
   // Spring: 02:30 does not exist on 03-30, so that day fires at 03:00 CEST = 01:00Z.
   EXPECT_EQ(s.firings_between(utc("2025-03-29T00:00:00Z"), utc("2025-04-01T00:00:00Z"), berlin),
-            (std::vector<Instant>{utc("2025-03-29T01:30:00Z"),    // 02:30 CET
-                                  utc("2025-03-30T01:00:00Z"),    // 03:00 CEST (end of the gap)
+            (std::vector<Instant>{utc("2025-03-29T01:30:00Z"),     // 02:30 CET
+                                  utc("2025-03-30T01:00:00Z"),     // 03:00 CEST (end of the gap)
                                   utc("2025-03-31T00:30:00Z")}));  // 02:30 CEST
   // Autumn: 02:30 occurs twice on 10-26; only the first (CEST, 00:30Z) fires.
   EXPECT_EQ(s.firings_between(utc("2025-10-25T00:00:00Z"), utc("2025-10-28T00:00:00Z"), berlin),
-            (std::vector<Instant>{utc("2025-10-25T00:30:00Z"),    // 02:30 CEST
-                                  utc("2025-10-26T00:30:00Z"),    // 02:30 CEST, first occurrence
+            (std::vector<Instant>{utc("2025-10-25T00:30:00Z"),     // 02:30 CEST
+                                  utc("2025-10-26T00:30:00Z"),     // 02:30 CEST, first occurrence
                                   utc("2025-10-27T01:30:00Z")}));  // 02:30 CET
   // Asked from inside the repeated hour (after the first 02:30), the next firing is the next day, not 01:30Z.
   EXPECT_EQ(s.next_after(utc("2025-10-26T00:30:00Z"), berlin), utc("2025-10-27T01:30:00Z"));
@@ -252,18 +296,18 @@ TEST(ScheduleDst, DailyAt0100AroundBothChanges) {
   const TimeZone berlin = zone("Europe/Berlin");
   const Schedule s = Schedule::daily(at("01:00"));
   EXPECT_EQ(s.firings_between(utc("2025-03-28T12:00:00Z"), utc("2025-03-31T12:00:00Z"), berlin),
-            (std::vector<Instant>{utc("2025-03-29T00:00:00Z"),    // 03-29 01:00 CET
-                                  utc("2025-03-30T00:00:00Z"),    // 03-30 01:00 CET (before the gap)
+            (std::vector<Instant>{utc("2025-03-29T00:00:00Z"),     // 03-29 01:00 CET
+                                  utc("2025-03-30T00:00:00Z"),     // 03-30 01:00 CET (before the gap)
                                   utc("2025-03-30T23:00:00Z")}));  // 03-31 01:00 CEST
   EXPECT_EQ(s.firings_between(utc("2025-10-24T12:00:00Z"), utc("2025-10-28T00:00:00Z"), berlin),
-            (std::vector<Instant>{utc("2025-10-24T23:00:00Z"),    // 10-25 01:00 CEST
-                                  utc("2025-10-25T23:00:00Z"),    // 10-26 01:00 CEST (before the overlap)
+            (std::vector<Instant>{utc("2025-10-24T23:00:00Z"),     // 10-25 01:00 CEST
+                                  utc("2025-10-25T23:00:00Z"),     // 10-26 01:00 CEST (before the overlap)
                                   utc("2025-10-27T00:00:00Z")}));  // 10-27 01:00 CET
   // One firing per local day over the whole year, whatever the time of day.
   for (const char* time : {"00:00", "01:00", "02:00", "02:30", "03:00", "23:59"}) {
     const auto firings = Schedule::daily(at(time)).firings_between(
-        berlin.from_local(CivilSecond(2025, 1, 1, 0, 0, 0)), berlin.from_local(CivilSecond(2026, 1, 1, 0, 0, 0)),
-        berlin);
+        berlin.from_local(CivilSecond(2025, 1, 1, 0, 0, 0)),
+        berlin.from_local(CivilSecond(2026, 1, 1, 0, 0, 0)), berlin);
     EXPECT_EQ(firings.size(), 365u) << time;
     for (size_t i = 1; i < firings.size(); ++i) {
       EXPECT_EQ(CivilDay(berlin.to_local(firings[i])) - CivilDay(berlin.to_local(firings[i - 1])), 1) << time;
@@ -286,7 +330,8 @@ TEST(ScheduleQueries, NextAfterIsStrictAndLatestIncludesT) {
   // Empty and reversed ranges.
   EXPECT_TRUE(s.firings_between(sat, sat, berlin).empty());
   EXPECT_TRUE(s.firings_between(mon, sat, berlin).empty());
-  EXPECT_EQ(s.firings_between(sat, mon + Duration::from_seconds(1), berlin), (std::vector<Instant>{sat, mon}));
+  EXPECT_EQ(s.firings_between(sat, mon + Duration::from_seconds(1), berlin),
+            (std::vector<Instant>{sat, mon}));
   EXPECT_EQ(s.next_day_on_or_after(CivilDay(2025, 9, 14)), CivilDay(2025, 9, 15));
   EXPECT_EQ(s.next_day_on_or_after(CivilDay(2025, 9, 13)), CivilDay(2025, 9, 13));
 }
@@ -304,7 +349,8 @@ TEST(ScheduleQueries, QueriesAgreeWithEachOther) {
     ASSERT_FALSE(all.empty()) << s.to_string();
     // Walking next_after from `from` visits exactly firings_between.
     std::vector<Instant> walked;
-    for (auto t = s.next_after(from - Duration::from_seconds(1), berlin); t && *t < to; t = s.next_after(*t, berlin)) {
+    for (auto t = s.next_after(from - Duration::from_seconds(1), berlin); t && *t < to;
+         t = s.next_after(*t, berlin)) {
       walked.push_back(*t);
     }
     EXPECT_EQ(walked, all) << s.to_string();
@@ -333,7 +379,8 @@ TEST(ScheduleQueries, OtherZones) {
 namespace sk {
 namespace {
 
-// next_day_on_or_after / prev_day_on_or_before (month-mask walks) agree with a naive day-by-day scan of fires_on.
+// next_day_on_or_after / prev_day_on_or_before (month-mask walks) agree with a naive day-by-day scan of
+// fires_on.
 TEST(ScheduleQueries, DayWalksMatchNaiveScan) {
   const std::vector<Schedule> schedules{
       mon_to_sat(),
@@ -353,7 +400,9 @@ TEST(ScheduleQueries, DayWalksMatchNaiveScan) {
       ASSERT_EQ(s.prev_day_on_or_before(d), prev) << s.to_string() << " from " << d;
     }
   }
-  EXPECT_EQ(Schedule::days_of_month({29}, at("01:00"))->with_months({2})->prev_day_on_or_before(CivilDay(2103, 1, 1)),
+  EXPECT_EQ(Schedule::days_of_month({29}, at("01:00"))
+                ->with_months({2})
+                ->prev_day_on_or_before(CivilDay(2103, 1, 1)),
             CivilDay(2096, 2, 29));
 }
 
@@ -379,8 +428,9 @@ TEST(ScheduleSlots, CarryTheNominalLocalTime) {
   EXPECT_EQ(slots[1], *slot);
   const auto firings = s.firings_between(utc("2025-03-29T00:00:00Z"), utc("2025-04-01T00:00:00Z"), berlin);
   for (size_t i = 0; i < slots.size(); ++i) EXPECT_EQ(slots[i].at, firings[i]);
-  EXPECT_EQ(Schedule::days_of_month({30}, at("01:00"))->with_months({2})->next_slot_after(utc("2025-01-01T00:00:00Z"),
-                                                                                          berlin),
+  EXPECT_EQ(Schedule::days_of_month({30}, at("01:00"))
+                ->with_months({2})
+                ->next_slot_after(utc("2025-01-01T00:00:00Z"), berlin),
             std::nullopt);
 }
 
@@ -390,10 +440,11 @@ TEST(ScheduleSlots, CarryTheNominalLocalTime) {
 namespace sk {
 namespace {
 
-// In zones with unusual transitions (30-minute DST on Lord Howe, midnight changes in Santiago, a skipped whole day
-// in Apia at the end of 2011), a daily schedule still fires once per local day with strictly increasing instants,
-// and each firing is at the nominal local time or, if that does not exist, at the end of the gap. In Apia the
-// 00:00 slot of the missing 2011-12-30 fires at the same instant as 2011-12-31 00:00 and merges into it.
+// In zones with unusual transitions (30-minute DST on Lord Howe, midnight changes in Santiago, a skipped
+// whole day in Apia at the end of 2011), a daily schedule still fires once per local day with strictly
+// increasing instants, and each firing is at the nominal local time or, if that does not exist, at the end of
+// the gap. In Apia the 00:00 slot of the missing 2011-12-30 fires at the same instant as 2011-12-31 00:00 and
+// merges into it.
 TEST(ScheduleDst, OneFiringPerDayInUnusualZones) {
   for (const char* name : {"Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Santiago",
                            "Asia/Kolkata", "Pacific/Apia", "America/St_Johns"}) {
@@ -412,14 +463,17 @@ TEST(ScheduleDst, OneFiringPerDayInUnusualZones) {
           EXPECT_EQ(fired, slots[i].local) << name << " " << time;
         }
         if (i > 0) {
-          // Consecutive days, except across a day that does not exist at all (its slot merged into the next day's).
+          // Consecutive days, except across a day that does not exist at all (its slot merged into the next
+          // day's).
           const auto step = slots[i].day() - slots[i - 1].day();
-          const bool day_skipped = step == 2 && z.classify(CivilSecond(slots[i - 1].day() + 1)) == LocalTimeKind::kSkipped;
+          const bool day_skipped =
+              step == 2 && z.classify(CivilSecond(slots[i - 1].day() + 1)) == LocalTimeKind::kSkipped;
           EXPECT_TRUE(step == 1 || day_skipped) << name << " " << time << " " << slots[i].day();
           EXPECT_LT(slots[i - 1].at, slots[i].at) << name << " " << time << " " << slots[i].day();
           // next_slot_after / latest_slot_at_or_before visit the same slots.
           EXPECT_EQ(s.next_slot_after(slots[i - 1].at, z), slots[i]) << name << " " << time;
-          EXPECT_EQ(s.latest_slot_at_or_before(slots[i].at - Duration::from_seconds(1), z), slots[i - 1]) << name;
+          EXPECT_EQ(s.latest_slot_at_or_before(slots[i].at - Duration::from_seconds(1), z), slots[i - 1])
+              << name;
         }
       }
     }
