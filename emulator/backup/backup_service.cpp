@@ -845,7 +845,7 @@ struct BackupService::Impl {
     job->created_steady = SteadyClock::now();
     if (job->kind == JobKind::kBackup) job->timestamp = clock.backup_timestamp(job->create_time);
     jobs[job->db_id] = job;
-    enter_state_locked(*job, 0);
+    if (auto failure = enter_state_locked(*job, 0)) cancel_locked(*job, *failure, "");
     cv.notify_all();
   }
 
@@ -873,7 +873,7 @@ struct BackupService::Impl {
     job->created_steady = SteadyClock::now();
     job->timestamp = clock.backup_timestamp(job->create_time);
     jobs[job->db_id] = job;
-    enter_state_locked(*job, 0);
+    if (auto failure = enter_state_locked(*job, 0)) cancel_locked(*job, *failure, "");
     cv.notify_all();
     return OkResult{};
   }
@@ -945,18 +945,19 @@ struct BackupService::Impl {
     if (!*exists) return error(Origin::kDdl, fmt::format("Unknown database '{}'", db));
     auto db_id = catalog.database_id(db);
     if (!db_id) return error(Origin::kPlain, db_id.error().message);
-    std::vector<std::string> to_drop;
-    std::vector<std::pair<std::string, std::string>> parts_to_drop;
-    std::string drop_db;
+    std::shared_ptr<Job> target;
+    std::string status;
     {
-      std::lock_guard lock(mu);
+      std::unique_lock lock(mu);
       auto it = jobs.find(*db_id);
       JobKind want = s.restore ? JobKind::kRestore : JobKind::kBackup;
       if (it == jobs.end() || it->second->kind != want) {
         return error(Origin::kDdl, s.restore ? "No restore is currently running"
                                              : "No backup job is currently running");
       }
-      Job& job = *it->second;
+      target = it->second;
+      cv.wait(lock, [&] { return !target->busy; });  // let a running step finish first
+      Job& job = *target;
       if (job.done()) {
         return error(Origin::kDdl, fmt::format("Failed to cancel job: Job with label {} can not be cancelled. state: "
                                                "{}",
@@ -964,12 +965,10 @@ struct BackupService::Impl {
       }
       std::string msg = job.kind == JobKind::kBackup ? "user cancelled"
                                                      : "user cancelled, current state: " + job.state_name();
-      cancel_locked(job, status_text("COMMON_ERROR", msg), "");
-      to_drop = std::move(job.created_tables);
-      job.created_tables.clear();
-      drop_db = job.db_name;
+      status = status_text("COMMON_ERROR", msg);
+      job.busy = true;
     }
-    for (const std::string& t : to_drop) (void)catalog.drop_table(drop_db, t);
+    finish_cancel(target, status, "");
     return OkResult{};
   }
 
@@ -1052,12 +1051,14 @@ struct BackupService::Impl {
     }
   }
 
-  void enter_state_locked(Job& job, size_t state) {
+  // Enters `state`, applying DELAY faults; returns the Status of a FAIL JOB AT fault that fired (the caller
+  // cancels the job, after undoing what it created).
+  std::optional<std::string> enter_state_locked(Job& job, size_t state) {
     job.state = state;
     job.state_entered = SteadyClock::now();
     job.extra_delay_s = 0;
     set_task_columns_locked(job);
-    if (job.done()) return;
+    if (job.done()) return std::nullopt;
     const std::string& name = job.states()[state];
     for (auto it = state_faults.begin(); it != state_faults.end();) {
       if (it->state != name || (it->db && *it->db != job.db_name)) {
@@ -1070,11 +1071,30 @@ struct BackupService::Impl {
         job.extra_delay_s += fault.delay_s;
       } else {
         std::string text = fault.status.value_or("injected failure at " + name);
-        std::string status = text.starts_with("[") ? text : status_text("COMMON_ERROR", text);
-        cancel_locked(job, status, "");
-        return;
+        return text.starts_with("[") ? text : status_text("COMMON_ERROR", text);
       }
     }
+    return std::nullopt;
+  }
+
+  // Undoes what the job created (restored tables), then marks it CANCELLED, so that a client seeing CANCELLED
+  // never sees the tables. The caller has set job->busy, which keeps the timer away meanwhile.
+  void finish_cancel(const std::shared_ptr<Job>& job, const std::string& status, const std::string& task_err) {
+    std::vector<std::string> drop;
+    std::string db;
+    {
+      std::lock_guard lock(mu);
+      drop = std::move(job->created_tables);
+      job->created_tables.clear();
+      db = job->db_name;
+    }
+    for (const std::string& t : drop) (void)catalog.drop_table(db, t);
+    {
+      std::lock_guard lock(mu);
+      cancel_locked(*job, status, task_err);
+      job->busy = false;
+    }
+    cv.notify_all();
   }
 
   void cancel_locked(Job& job, std::string status, std::string task_err) {
@@ -1137,7 +1157,12 @@ struct BackupService::Impl {
       if (stopping) break;
       std::vector<std::shared_ptr<Job>> due;
       auto now = SteadyClock::now();
-      std::vector<std::pair<std::string, std::vector<std::string>>> drops;
+      struct Cancel {
+        std::shared_ptr<Job> job;
+        std::string status;
+        std::string task_err;
+      };
+      std::vector<Cancel> cancels;
       for (auto& [id, job] : jobs) {
         (void)id;
         if (job->done() || job->busy) continue;
@@ -1146,8 +1171,8 @@ struct BackupService::Impl {
           std::string msg = job->kind == JobKind::kBackup
                                 ? ""
                                 : fmt::format("restore job with label: {}  timeout.", job->label);
-          cancel_locked(*job, status_text("TIMEOUT", msg), "");
-          drops.emplace_back(job->db_name, std::move(job->created_tables));
+          job->busy = true;
+          cancels.push_back({job, status_text("TIMEOUT", msg), ""});
           continue;
         }
         const std::string& st = job->states()[job->state];
@@ -1155,8 +1180,8 @@ struct BackupService::Impl {
           std::string failure = storage_failure_locked(*job, st == "UPLOADING");
           if (!failure.empty()) {
             std::string sig = job->unfinished_tasks.substr(0, job->unfinished_tasks.find('='));
-            cancel_locked(*job, status_text("COMMON_ERROR", failure), fmt::format("[{}: {}]", sig, failure));
-            drops.emplace_back(job->db_name, std::move(job->created_tables));
+            job->busy = true;
+            cancels.push_back({job, status_text("COMMON_ERROR", failure), fmt::format("[{}: {}]", sig, failure)});
             continue;
           }
         }
@@ -1168,9 +1193,7 @@ struct BackupService::Impl {
         }
       }
       lock.unlock();
-      for (auto& [db, tables] : drops) {
-        for (const std::string& t : tables) (void)catalog.drop_table(db, t);
-      }
+      for (const Cancel& c : cancels) finish_cancel(c.job, c.status, c.task_err);
       for (auto& job : due) run_step(job);
       lock.lock();
     }
@@ -1186,18 +1209,11 @@ struct BackupService::Impl {
     StepResult result = job->foreign ? StepResult::advance()
                         : job->kind == JobKind::kBackup ? backup_step(*job, state)
                                                         : restore_step(*job, state);
-    std::vector<std::string> drop;
+    std::optional<std::pair<std::string, std::string>> failure;  // status, task error
     {
       std::lock_guard lock(mu);
-      job->busy = false;
-      if (job->cancelled) {
-        // Cancelled (by the user) while the step ran: undo what the step created.
-        drop = std::move(job->created_tables);
-        job->created_tables.clear();
-      } else if (result.kind == StepResult::Kind::kFail) {
-        cancel_locked(*job, result.status, result.task_err_msg);
-        drop = std::move(job->created_tables);
-        job->created_tables.clear();
+      if (result.kind == StepResult::Kind::kFail) {
+        failure.emplace(result.status, result.task_err_msg);
       } else if (result.kind == StepResult::Kind::kRetry) {
         job->status = result.status;
         job->state_entered = SteadyClock::now();
@@ -1213,18 +1229,21 @@ struct BackupService::Impl {
           if (state == "DOWNLOADING") job->times[2] = now;
         }
         if (state == "PENDING" && job->job_id < 0) job->job_id = next_id++;
-        enter_state_locked(*job, job->state + 1);
-        if (job->cancelled) {  // a FAIL JOB AT fault fired on entering the next state
-          drop = std::move(job->created_tables);
-          job->created_tables.clear();
+        if (auto fault = enter_state_locked(*job, job->state + 1)) {
+          failure.emplace(*fault, "");
         } else if (job->done()) {
           job->finished_time = now;
           job->snapshot.tables.clear();  // release captured rows
           job->meta.clear();
         }
       }
+      if (!failure) job->busy = false;
     }
-    for (const std::string& t : drop) (void)catalog.drop_table(job->db_name, t);
+    if (failure) {
+      finish_cancel(job, failure->first, failure->second);
+    } else {
+      cv.notify_all();
+    }
   }
 
   // Repository directory of a job, or nullopt when the repository was dropped.
