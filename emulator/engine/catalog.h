@@ -57,6 +57,8 @@ struct TableSchema {
   int buckets = 0;
   std::map<std::string, std::string> properties;
   std::string table_type = "BASE TABLE";  // or "VIEW"
+  std::string comment;                      // table COMMENT; empty when none
+  std::vector<std::string> sort_columns;    // ORDER BY (...); empty = the key columns
 };
 
 // A row in column order; nullopt is SQL NULL. Values are the text MariaDB returns for them.

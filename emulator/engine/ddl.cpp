@@ -1,0 +1,1085 @@
+#include "emulator/engine/ddl.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace sk::emu {
+
+namespace {
+
+bool is_integer_type(std::string_view base) {
+  return base == "TINYINT" || base == "SMALLINT" || base == "INT" || base == "BIGINT" || base == "LARGEINT";
+}
+
+int64_t type_arg(std::string_view type, int which, int64_t fallback) {
+  auto open = type.find('(');
+  if (open == std::string_view::npos) return fallback;
+  std::string_view args = type.substr(open + 1);
+  for (int i = 0; i < which; ++i) {
+    auto comma = args.find(',');
+    if (comma == std::string_view::npos) return fallback;
+    args = args.substr(comma + 1);
+  }
+  int64_t v = fallback;
+  std::from_chars(args.data(), args.data() + args.size(), v);
+  return v;
+}
+
+const ColumnSchema* find_column(const TableSchema& t, std::string_view name) {
+  for (const auto& c : t.columns) {
+    if (iequals(c.name, name)) return &c;
+  }
+  return nullptr;
+}
+
+std::string column_type_of(const TableSchema& t, const std::string& col) {
+  const ColumnSchema* c = find_column(t, col);
+  return c ? c->type : std::string("VARCHAR(65533)");
+}
+
+// Compares two bound values of one column; integer types numerically, everything else as text (dates and
+// datetimes are normalised to fixed-width text first).
+int compare_value(std::string_view base, const std::string& a, const std::string& b) {
+  if (is_integer_type(base)) {
+    auto valid = [](const std::string& v) {
+      size_t i = !v.empty() && (v[0] == '-' || v[0] == '+') ? 1 : 0;
+      if (i >= v.size()) return false;
+      for (; i < v.size(); ++i) {
+        if (v[i] < '0' || v[i] > '9') return false;
+      }
+      return true;
+    };
+    if (valid(a) && valid(b)) {
+      // Compare decimal integers of any width as text: sign, then magnitude length, then digits.
+      auto split = [](const std::string& v) {
+        bool neg = v[0] == '-';
+        std::string mag = v.substr(v[0] == '-' || v[0] == '+' ? 1 : 0);
+        mag.erase(0, std::min(mag.find_first_not_of('0'), mag.size() - 1));
+        if (mag == "0") neg = false;
+        return std::make_pair(neg, mag);
+      };
+      auto [na, ma] = split(a);
+      auto [nb, mb] = split(b);
+      if (na != nb) return na ? -1 : 1;
+      int mag = ma.size() != mb.size() ? (ma.size() < mb.size() ? -1 : 1) : (ma < mb ? -1 : (ma > mb ? 1 : 0));
+      return na ? -mag : mag;
+    }
+  }
+  return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+// Tuple comparison of bounds; empty = -infinity when `empty_is_min`, +infinity otherwise.
+int compare_bound(const TableSchema& t, const std::vector<std::string>& a, bool a_min,
+                  const std::vector<std::string>& b, bool b_min) {
+  if (a.empty() && b.empty()) return a_min == b_min ? 0 : (a_min ? -1 : 1);
+  if (a.empty()) return a_min ? -1 : 1;
+  if (b.empty()) return b_min ? 1 : -1;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    std::string base = i < t.partition_columns.size() ? base_type(column_type_of(t, t.partition_columns[i]))
+                                                       : std::string("VARCHAR");
+    int c = compare_value(base, a[i], b[i]);
+    if (c != 0) return c;
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+std::string min_key(std::string_view base) {
+  if (base == "DATE") return "0000-01-01";
+  if (base == "DATETIME") return "0000-01-01 00:00:00";
+  if (base == "TINYINT") return "-128";
+  if (base == "SMALLINT") return "-32768";
+  if (base == "INT") return "-2147483648";
+  if (base == "BIGINT") return "-9223372036854775808";
+  if (base == "LARGEINT") return "-170141183460469231731687303715884105728";
+  return "";
+}
+std::string max_key(std::string_view base) {
+  if (base == "DATE") return "9999-12-31";
+  if (base == "DATETIME") return "9999-12-31 23:59:59";
+  if (base == "TINYINT") return "127";
+  if (base == "SMALLINT") return "32767";
+  if (base == "INT") return "2147483647";
+  if (base == "BIGINT") return "9223372036854775807";
+  if (base == "LARGEINT") return "170141183460469231731687303715884105727";
+  return "";
+}
+
+std::string range_key_text(const TableSchema& t, const std::vector<std::string>& values, bool is_min) {
+  std::string types, keys;
+  for (size_t i = 0; i < t.partition_columns.size(); ++i) {
+    std::string base = base_type(column_type_of(t, t.partition_columns[i]));
+    if (i) {
+      types += ", ";
+      keys += ", ";
+    }
+    types += base;
+    keys += values.empty() ? (is_min ? min_key(base) : max_key(base)) : (i < values.size() ? values[i] : "");
+  }
+  return fmt::format("types: [{}]; keys: [{}]; ", types, keys);
+}
+
+std::string normalize_value(std::string_view base, std::string v) {
+  if (base == "DATETIME" && v.size() == 10) v += " 00:00:00";
+  return v;
+}
+
+std::string literal(const std::string& v) { return quote_string(v); }
+
+std::string tuple(const std::vector<std::string>& cols, std::string_view prefix) {
+  if (cols.size() == 1) return std::string(prefix) + quote_ident(cols[0]);
+  std::string out = "(";
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i) out += ", ";
+    out += std::string(prefix) + quote_ident(cols[i]);
+  }
+  return out + ")";
+}
+std::string value_tuple(const std::vector<std::string>& vals) {
+  if (vals.size() == 1) return literal(vals[0]);
+  std::string out = "(";
+  for (size_t i = 0; i < vals.size(); ++i) {
+    if (i) out += ", ";
+    out += literal(vals[i]);
+  }
+  return out + ")";
+}
+
+// ---- parsing helpers ----
+
+Result<std::vector<std::string>> parse_name_list(std::string_view sql, TokenCursor& cur) {
+  std::vector<std::string> out;
+  if (!cur.accept_symbol("(")) return syntax_error(sql, cur);
+  while (true) {
+    auto n = cur.name();
+    if (!n) return syntax_error(sql, cur);
+    out.push_back(*n);
+    if (cur.accept_symbol(",")) continue;
+    if (cur.accept_symbol(")")) break;
+    return syntax_error(sql, cur);
+  }
+  return out;
+}
+
+// A literal value in a partition bound: string, number, or signed number.
+std::optional<std::string> parse_value(TokenCursor& cur) {
+  if (cur.peek().kind == TokenKind::kString || cur.peek().kind == TokenKind::kNumber) return cur.next().value;
+  if (cur.peek().is_symbol("-") && cur.peek(1).kind == TokenKind::kNumber) {
+    cur.next();
+    return "-" + cur.next().value;
+  }
+  return std::nullopt;
+}
+
+// ( v [, v]* )
+Result<std::vector<std::string>> parse_value_tuple(std::string_view sql, TokenCursor& cur) {
+  std::vector<std::string> out;
+  if (!cur.accept_symbol("(")) return syntax_error(sql, cur);
+  while (true) {
+    auto v = parse_value(cur);
+    if (!v) return syntax_error(sql, cur);
+    out.push_back(*v);
+    if (cur.accept_symbol(",")) continue;
+    if (cur.accept_symbol(")")) break;
+    return syntax_error(sql, cur);
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> parse_properties(std::string_view sql, TokenCursor& cur) {
+  std::map<std::string, std::string> out;
+  if (!cur.accept_symbol("(")) return syntax_error(sql, cur);
+  if (cur.accept_symbol(")")) return out;
+  while (true) {
+    if (cur.peek().kind != TokenKind::kString) return syntax_error(sql, cur);
+    std::string k = cur.next().value;
+    if (!cur.accept_symbol("=")) return syntax_error(sql, cur);
+    if (cur.peek().kind != TokenKind::kString) return syntax_error(sql, cur);
+    out[k] = cur.next().value;
+    if (cur.accept_symbol(",")) continue;
+    if (cur.accept_symbol(")")) break;
+    return syntax_error(sql, cur);
+  }
+  return out;
+}
+
+// Type text as written, including (args) and <nested> parts.
+std::optional<std::string> parse_type_text(TokenCursor& cur) {
+  if (cur.peek().kind != TokenKind::kWord) return std::nullopt;
+  std::string text = to_upper(cur.next().text);
+  if (cur.peek().is_symbol("<")) {
+    int depth = 0;
+    while (!cur.at_end()) {
+      const Token& t = cur.next();
+      text += t.kind == TokenKind::kWord ? to_upper(t.text) : t.text;
+      if (t.is_symbol("<")) ++depth;
+      if (t.is_symbol(">") && --depth == 0) break;
+      if (t.is_symbol(">>")) {
+        depth -= 2;
+        if (depth <= 0) break;
+      }
+      if (t.is_symbol(",")) text += " ";
+    }
+    return text;
+  }
+  if (cur.peek().is_symbol("(")) {
+    text += "(";
+    cur.next();
+    bool first = true;
+    while (!cur.at_end() && !cur.peek().is_symbol(")")) {
+      const Token& t = cur.next();
+      if (t.is_symbol(",")) {
+        text += ",";
+        continue;
+      }
+      (void)first;
+      text += t.text;
+    }
+    cur.accept_symbol(")");
+    text += ")";
+  }
+  return text;
+}
+
+Result<ColumnSchema> parse_column(std::string_view sql, TokenCursor& cur, std::string& agg_type) {
+  ColumnSchema c;
+  auto n = cur.name();
+  if (!n) return syntax_error(sql, cur);
+  c.name = *n;
+  size_t type_pos = cur.pos();
+  auto written = parse_type_text(cur);
+  if (!written) return syntax_error(sql, cur);
+  auto type = normalize_type(*written);
+  if (!type) {
+    cur.set_pos(type_pos);
+    return syntax_error(sql, cur);
+  }
+  c.type = *type;
+  static const char* kAgg[] = {"SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL", "HLL_UNION", "BITMAP_UNION",
+                               "PERCENTILE_UNION"};
+  while (!cur.at_end() && !cur.peek().is_symbol(",") && !cur.peek().is_symbol(")")) {
+    bool matched = false;
+    for (const char* a : kAgg) {
+      if (cur.peek().is(a)) {
+        agg_type = a;
+        cur.next();
+        matched = true;
+        break;
+      }
+    }
+    if (matched) continue;
+    if (cur.accept_seq({"NOT", "NULL"})) {
+      c.nullable = false;
+    } else if (cur.accept("NULL")) {
+      c.nullable = true;
+    } else if (cur.accept("DEFAULT")) {
+      if (cur.peek().kind == TokenKind::kString || cur.peek().kind == TokenKind::kNumber) {
+        c.default_value = cur.next().value;
+      } else if (cur.peek().is_symbol("-") && cur.peek(1).kind == TokenKind::kNumber) {
+        cur.next();
+        c.default_value = "-" + cur.next().value;
+      } else if (cur.accept("CURRENT_TIMESTAMP")) {
+        c.default_value = "CURRENT_TIMESTAMP";
+        if (cur.peek().is_symbol("(")) cur.skip_group();
+      } else if (cur.accept("NULL")) {
+        c.default_value = std::nullopt;
+      } else if (cur.peek().is_symbol("(")) {
+        cur.skip_group();  // expression defaults such as (uuid()) are accepted and ignored
+      } else {
+        return syntax_error(sql, cur);
+      }
+    } else if (cur.accept("AUTO_INCREMENT")) {
+      // accepted; MariaDB does not get it (StarRocks AUTO_INCREMENT ids are not contiguous anyway)
+    } else if (cur.accept("COMMENT")) {
+      if (cur.peek().kind != TokenKind::kString) return syntax_error(sql, cur);
+      c.comment = cur.next().value;
+    } else if (cur.accept("AS")) {
+      // generated column: skip its expression
+      if (cur.peek().is_symbol("(")) {
+        cur.skip_group();
+      } else {
+        cur.next();
+      }
+    } else {
+      return syntax_error(sql, cur);
+    }
+  }
+  return c;
+}
+
+int64_t days_from_civil(int y, unsigned m, unsigned d) {
+  using namespace std::chrono;
+  return sys_days{year{y} / month{m} / day{d}}.time_since_epoch().count();
+}
+
+bool parse_date(const std::string& s, int& y, unsigned& m, unsigned& d) {
+  if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
+  y = std::stoi(s.substr(0, 4));
+  m = static_cast<unsigned>(std::stoi(s.substr(5, 2)));
+  d = static_cast<unsigned>(std::stoi(s.substr(8, 2)));
+  return true;
+}
+
+std::string date_text(int64_t days) {
+  using namespace std::chrono;
+  year_month_day ymd{sys_days{std::chrono::days{days}}};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+// START ("a") END ("b") EVERY (INTERVAL n UNIT | n)
+Result<std::vector<PartitionDef>> parse_batch(std::string_view sql, TokenCursor& cur, const TableSchema& t) {
+  std::vector<PartitionDef> out;
+  auto start = parse_value_tuple(sql, cur);
+  if (!start) return std::unexpected(start.error());
+  if (!cur.accept("END")) return syntax_error(sql, cur);
+  auto end = parse_value_tuple(sql, cur);
+  if (!end) return std::unexpected(end.error());
+  if (!cur.accept("EVERY")) return syntax_error(sql, cur);
+  if (!cur.accept_symbol("(")) return syntax_error(sql, cur);
+  int64_t step = 1;
+  std::string unit;
+  if (cur.accept("INTERVAL")) {
+    if (cur.peek().kind != TokenKind::kNumber) return syntax_error(sql, cur);
+    step = std::stoll(cur.next().text);
+    if (cur.peek().kind != TokenKind::kWord) return syntax_error(sql, cur);
+    unit = to_upper(cur.next().text);
+  } else if (cur.peek().kind == TokenKind::kNumber) {
+    step = std::stoll(cur.next().text);
+  } else {
+    return syntax_error(sql, cur);
+  }
+  if (!cur.accept_symbol(")")) return syntax_error(sql, cur);
+  if (step <= 0) return analysis_error("Batch partition every interval must be positive");
+  if (t.partition_columns.size() != 1) return analysis_error("Batch build partition only support single range column");
+  std::string base = base_type(column_type_of(t, t.partition_columns[0]));
+  const std::string& s = (*start)[0];
+  const std::string& e = (*end)[0];
+  if (unit.empty()) {
+    if (!is_integer_type(base)) return analysis_error("Batch build partition EVERY is date type but START or END does not type match");
+    int64_t a = std::stoll(s), b = std::stoll(e);
+    for (int64_t v = a; v < b; v += step) {
+      PartitionDef d;
+      d.partition.name = fmt::format("p{}", v);
+      d.partition.lower = {std::to_string(v)};
+      d.partition.upper = {std::to_string(std::min(v + step, b))};
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+  int y1, y2;
+  unsigned m1, d1, m2, d2;
+  if (!parse_date(s, y1, m1, d1) || !parse_date(e, y2, m2, d2)) {
+    return analysis_error("Batch build partition EVERY is date type but START or END does not type match");
+  }
+  int64_t a = days_from_civil(y1, m1, d1), b = days_from_civil(y2, m2, d2);
+  auto fmt_bound = [&](int64_t days) { return normalize_value(base, date_text(days)); };
+  int64_t cursor = a;
+  int guard = 0;
+  while (cursor < b && ++guard < 100000) {
+    int64_t next = cursor;
+    std::string name;
+    using namespace std::chrono;
+    year_month_day ymd{sys_days{std::chrono::days{cursor}}};
+    int yy = static_cast<int>(ymd.year());
+    unsigned mm = static_cast<unsigned>(ymd.month()), dd = static_cast<unsigned>(ymd.day());
+    if (unit == "DAY") {
+      next = cursor + step;
+      name = fmt::format("p{:04}{:02}{:02}", yy, mm, dd);
+    } else if (unit == "WEEK") {
+      next = cursor + 7 * step;
+      unsigned doy = static_cast<unsigned>(cursor - days_from_civil(yy, 1, 1));
+      name = fmt::format("p{:04}_{:02}", yy, doy / 7 + 1);
+    } else if (unit == "MONTH") {
+      int64_t total = static_cast<int64_t>(yy) * 12 + (mm - 1) + step;
+      next = days_from_civil(static_cast<int>(total / 12), static_cast<unsigned>(total % 12) + 1, 1);
+      name = fmt::format("p{:04}{:02}", yy, mm);
+    } else if (unit == "YEAR") {
+      next = days_from_civil(yy + static_cast<int>(step), 1, 1);
+      name = fmt::format("p{:04}", yy);
+    } else {
+      return analysis_error(fmt::format("Batch build partition does not support time interval type: {}", unit));
+    }
+    PartitionDef d;
+    d.partition.name = name;
+    d.partition.lower = {fmt_bound(cursor)};
+    d.partition.upper = {fmt_bound(std::min(next, b))};
+    out.push_back(std::move(d));
+    cursor = next;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string syntax_error_text(std::string_view sql, size_t offset, std::string_view token_text) {
+  size_t line = 1, col = 0;
+  for (size_t i = 0; i < std::min(offset, sql.size()); ++i) {
+    if (sql[i] == '\n') {
+      ++line;
+      col = 0;
+    } else {
+      ++col;
+    }
+  }
+  if (offset >= sql.size()) {
+    return fmt::format("Getting syntax error at line {}, column {}. Detail message: Unexpected input '<EOF>'.", line,
+                       col);
+  }
+  return fmt::format(
+      "Getting syntax error at line {}, column {}. Detail message: Unexpected input '{}', the most similar input is "
+      "{{<EOF>, ';'}}.",
+      line, col, token_text);
+}
+
+std::string analyzing_error_text(std::string_view detail) {
+  return fmt::format("Getting analyzing error. Detail message: {}.", detail);
+}
+
+std::unexpected<Error> syntax_error(std::string_view sql, const TokenCursor& cur) {
+  const Token& t = cur.peek();
+  size_t off = cur.at_end() ? sql.size() : t.begin;
+  return std::unexpected(Error{"emu.syntax", syntax_error_text(sql, off, t.text), {}});
+}
+
+std::unexpected<Error> analysis_error(std::string_view detail) {
+  return std::unexpected(Error{"emu.analysis", analyzing_error_text(detail), {}});
+}
+
+std::string backquoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    out += quote_ident(names[i]);
+  }
+  return out;
+}
+
+std::string base_type(std::string_view type) {
+  auto p = type.find_first_of("(<");
+  return std::string(p == std::string_view::npos ? type : type.substr(0, p));
+}
+
+Result<std::string> normalize_type(std::string_view written) {
+  std::string t = to_upper(written);
+  std::string base = base_type(t);
+  std::string rest = t.substr(base.size());
+  auto bad = [&]() -> Result<std::string> {
+    return analysis_error(fmt::format("Unsupported type '{}'", written));
+  };
+  if (base == "INTEGER") base = "INT";
+  if (base == "BOOL") base = "BOOLEAN";
+  if (base == "TINYINT" || base == "SMALLINT" || base == "INT" || base == "BIGINT" || base == "LARGEINT" ||
+      base == "BOOLEAN" || base == "FLOAT" || base == "DOUBLE" || base == "DATE" || base == "JSON" ||
+      base == "HLL" || base == "BITMAP" || base == "PERCENTILE") {
+    return base;  // display widths such as INT(11) are dropped
+  }
+  if (base == "DATETIME" || base == "TIMESTAMP") return std::string("DATETIME");
+  if (base == "STRING" || base == "TEXT") return std::string("VARCHAR(65533)");
+  if (base == "VARCHAR") {
+    int64_t len = type_arg(t, 0, 65533);
+    if (rest.empty()) len = 65533;
+    if (len < 1 || len > 1048576) return analysis_error("Varchar size must be between 1 and 1048576");
+    return fmt::format("VARCHAR({})", len);
+  }
+  if (base == "CHAR") {
+    int64_t len = rest.empty() ? 1 : type_arg(t, 0, 1);
+    if (len < 1 || len > 255) return analysis_error("Char size must be between 1 and 255");
+    return fmt::format("CHAR({})", len);
+  }
+  if (base == "DECIMAL" || base == "DECIMALV2" || base == "DECIMALV3" || base == "DECIMAL32" ||
+      base == "DECIMAL64" || base == "DECIMAL128" || base == "NUMERIC") {
+    int64_t p = rest.empty() ? 10 : type_arg(t, 0, 10);
+    int64_t s = rest.empty() ? 0 : type_arg(t, 1, 0);
+    if (p < 1 || p > 38 || s < 0 || s > p) {
+      return analysis_error(fmt::format("DECIMAL's precision should range from 1 to 38, scale from 0 to precision"));
+    }
+    return fmt::format("DECIMAL({},{})", p, s);
+  }
+  if (base == "VARBINARY" || base == "BINARY") return base;
+  if (base == "ARRAY" || base == "MAP" || base == "STRUCT") return t;
+  return bad();
+}
+
+std::string mariadb_type(const ColumnSchema& c, bool in_key) {
+  std::string base = base_type(c.type);
+  if (base == "LARGEINT") return "DECIMAL(39,0)";
+  if (base == "BOOLEAN") return "BOOLEAN";
+  if (base == "DECIMAL") return c.type;
+  if (base == "VARCHAR") {
+    int64_t len = type_arg(c.type, 0, 65533);
+    if (len <= (in_key ? 768 : 255)) return c.type;
+    if (len <= 16383) return "TEXT";
+    return "MEDIUMTEXT";
+  }
+  if (base == "JSON") return "JSON";
+  if (base == "HLL" || base == "BITMAP" || base == "PERCENTILE" || base == "VARBINARY" || base == "BINARY") {
+    return "LONGBLOB";
+  }
+  if (base == "ARRAY" || base == "MAP" || base == "STRUCT") return "LONGTEXT";
+  return c.type;  // TINYINT..BIGINT, FLOAT, DOUBLE, DATE, DATETIME, CHAR(n)
+}
+
+Result<std::vector<PartitionDef>> parse_partition_defs(std::string_view sql, TokenCursor& cur,
+                                                       const TableSchema& table, bool single) {
+  std::vector<PartitionDef> out;
+  if (cur.accept("START")) return parse_batch(sql, cur, table);
+  if (!cur.accept("PARTITION")) return syntax_error(sql, cur);
+  PartitionDef d;
+  if (cur.accept_seq({"IF", "NOT", "EXISTS"})) d.if_not_exists = true;
+  auto name = cur.name();
+  if (!name) return syntax_error(sql, cur);
+  d.partition.name = *name;
+  if (!cur.accept("VALUES")) return syntax_error(sql, cur);
+  if (cur.accept_seq({"LESS", "THAN"})) {
+    if (table.partition_type != "RANGE") return analysis_error("Only support adding range partition to range table");
+    d.less_than = true;
+    if (cur.accept("MAXVALUE")) {
+      d.partition.upper = {};
+    } else if (cur.peek().is_symbol("(") && cur.peek(1).is("MAXVALUE")) {
+      cur.next();
+      cur.next();
+      if (!cur.accept_symbol(")")) return syntax_error(sql, cur);
+    } else {
+      auto v = parse_value_tuple(sql, cur);
+      if (!v) return std::unexpected(v.error());
+      d.partition.upper = *v;
+    }
+  } else if (cur.accept_symbol("[")) {
+    if (table.partition_type != "RANGE") return analysis_error("Only support adding range partition to range table");
+    auto lo = parse_value_tuple(sql, cur);
+    if (!lo) return std::unexpected(lo.error());
+    if (!cur.accept_symbol(",")) return syntax_error(sql, cur);
+    auto hi = parse_value_tuple(sql, cur);
+    if (!hi) return std::unexpected(hi.error());
+    if (!cur.accept_symbol(")")) return syntax_error(sql, cur);
+    d.partition.lower = *lo;
+    d.partition.upper = *hi;
+  } else if (cur.accept("IN")) {
+    if (table.partition_type != "LIST") return analysis_error("Only support adding list partition to list table");
+    if (!cur.accept_symbol("(")) return syntax_error(sql, cur);
+    while (true) {
+      if (cur.peek().is_symbol("(")) {
+        auto v = parse_value_tuple(sql, cur);
+        if (!v) return std::unexpected(v.error());
+        d.partition.list_values.push_back(*v);
+      } else {
+        auto v = parse_value(cur);
+        if (!v) return syntax_error(sql, cur);
+        d.partition.list_values.push_back({*v});
+      }
+      if (cur.accept_symbol(",")) continue;
+      if (cur.accept_symbol(")")) break;
+      return syntax_error(sql, cur);
+    }
+  } else {
+    return syntax_error(sql, cur);
+  }
+  // Per-partition properties: ("replication_num" = "1")
+  if (cur.peek().is_symbol("(") && cur.peek(1).kind == TokenKind::kString) {
+    auto props = parse_properties(sql, cur);
+    if (!props) return std::unexpected(props.error());
+    if (auto it = props->find("replication_num"); it != props->end()) {
+      d.partition.replication_num = std::atoi(it->second.c_str());
+    }
+  }
+  (void)single;
+  out.push_back(std::move(d));
+  return out;
+}
+
+Status add_partitions(TableSchema& table, std::vector<PartitionDef> defs) {
+  for (auto& d : defs) {
+    PartitionSchema& p = d.partition;
+    for (const auto& existing : table.partitions) {
+      if (iequals(existing.name, p.name)) {
+        if (d.if_not_exists) goto next_def;
+        return analysis_error(fmt::format("Duplicate partition name {}", p.name));
+      }
+    }
+    if (table.partition_type == "RANGE") {
+      size_t ncols = table.partition_columns.size();
+      if ((!p.upper.empty() && p.upper.size() != ncols) || (!p.lower.empty() && p.lower.size() > ncols)) {
+        return analysis_error("Partition values number is more than partition column number");
+      }
+      for (size_t i = 0; i < p.upper.size(); ++i) {
+        p.upper[i] = normalize_value(base_type(column_type_of(table, table.partition_columns[i])), p.upper[i]);
+      }
+      for (size_t i = 0; i < p.lower.size(); ++i) {
+        p.lower[i] = normalize_value(base_type(column_type_of(table, table.partition_columns[i])), p.lower[i]);
+      }
+      if (d.less_than) {
+        // Lower bound: the greatest existing upper bound below this one.
+        p.lower.clear();
+        for (const auto& e : table.partitions) {
+          if (e.upper.empty()) continue;
+          if (compare_bound(table, e.upper, false, p.upper, false) < 0 &&
+              (p.lower.empty() || compare_bound(table, e.upper, false, p.lower, true) > 0)) {
+            p.lower = e.upper;
+          }
+        }
+      }
+      if (compare_bound(table, p.lower, true, p.upper, false) >= 0) {
+        return analysis_error(fmt::format("Range {} is empty", p.name));
+      }
+      p.range = "[" + range_key_text(table, p.lower, true) + ".." + range_key_text(table, p.upper, false) + ")";
+      for (const auto& e : table.partitions) {
+        bool overlap = compare_bound(table, p.lower, true, e.upper, false) < 0 &&
+                       compare_bound(table, e.lower, true, p.upper, false) < 0;
+        if (overlap) return analysis_error(fmt::format("Range {} is intersected with range: {}", p.range, e.range));
+      }
+    } else if (table.partition_type == "LIST") {
+      std::string text = "(";
+      for (size_t i = 0; i < p.list_values.size(); ++i) {
+        if (p.list_values[i].size() != table.partition_columns.size()) {
+          return analysis_error("Partition values number is not equal to partition column number");
+        }
+        for (const auto& e : table.partitions) {
+          for (const auto& ev : e.list_values) {
+            if (ev == p.list_values[i]) {
+              return analysis_error(fmt::format("Duplicate values ({}) in partition {}", fmt::join(ev, ", "), e.name));
+            }
+          }
+        }
+        if (i) text += ", ";
+        text += "(";
+        for (size_t j = 0; j < p.list_values[i].size(); ++j) {
+          if (j) text += ", ";
+          text += "'" + p.list_values[i][j] + "'";
+        }
+        text += ")";
+      }
+      p.range = text + ")";
+    }
+    table.partitions.push_back(p);
+  next_def:;
+  }
+  return ok();
+}
+
+Result<CreateTableStmt> parse_create_table(std::string_view sql) {
+  auto tokens = tokenize(sql);
+  TokenCursor cur(tokens);
+  CreateTableStmt st;
+  TableSchema& t = st.schema;
+  if (!cur.accept("CREATE")) return syntax_error(sql, cur);
+  if (cur.peek().is("EXTERNAL") || cur.peek().is("TEMPORARY")) {
+    return analysis_error(fmt::format("{} tables are not supported by the emulator", to_upper(cur.peek().text)));
+  }
+  if (!cur.accept("TABLE")) return syntax_error(sql, cur);
+  if (cur.accept_seq({"IF", "NOT", "EXISTS"})) st.if_not_exists = true;
+  auto qn = cur.qualified_name();
+  if (!qn) return syntax_error(sql, cur);
+  t.database = qn->first;
+  t.name = qn->second;
+  if (t.name.size() > 64) return analysis_error(fmt::format("Incorrect table name '{}'", t.name));
+
+  if (cur.accept("LIKE")) {
+    auto src = cur.qualified_name();
+    if (!src) return syntax_error(sql, cur);
+    st.like = *src;
+    if (!cur.at_end() && !cur.peek().is_symbol(";")) return syntax_error(sql, cur);
+    return st;
+  }
+
+  std::map<std::string, std::string> agg_types;
+  if (cur.accept_symbol("(")) {
+    while (true) {
+      if (cur.peek().is("INDEX")) {
+        while (!cur.at_end() && !cur.peek().is_symbol(",") && !cur.peek().is_symbol(")")) {
+          if (cur.peek().is_symbol("(")) {
+            cur.skip_group();
+          } else {
+            cur.next();
+          }
+        }
+      } else {
+        std::string agg;
+        auto col = parse_column(sql, cur, agg);
+        if (!col) return std::unexpected(col.error());
+        for (const auto& c : t.columns) {
+          if (iequals(c.name, col->name)) return analysis_error(fmt::format("Duplicate column name '{}'", c.name));
+        }
+        if (!agg.empty()) agg_types[col->name] = agg;
+        t.columns.push_back(*col);
+      }
+      if (cur.accept_symbol(",")) continue;
+      if (cur.accept_symbol(")")) break;
+      return syntax_error(sql, cur);
+    }
+  }
+
+  bool have_partition_defs = false;
+  std::vector<PartitionDef> defs;
+  while (!cur.at_end() && !cur.peek().is_symbol(";")) {
+    if (cur.accept("ENGINE")) {
+      cur.accept_symbol("=");
+      auto e = cur.name();
+      if (!e || !iequals(*e, "OLAP")) {
+        return analysis_error(fmt::format("Unknown engine name: {}", e ? *e : std::string()));
+      }
+    } else if (cur.peek(1).is("KEY") &&
+               (cur.peek().is("DUPLICATE") || cur.peek().is("PRIMARY") || cur.peek().is("UNIQUE") ||
+                cur.peek().is("AGGREGATE"))) {
+      std::string k = to_upper(cur.next().text);
+      cur.next();
+      t.keys_type = k == "DUPLICATE" ? "DUP_KEYS" : k == "PRIMARY" ? "PRI_KEYS" : k == "UNIQUE" ? "UNQ_KEYS" : "AGG_KEYS";
+      auto cols = parse_name_list(sql, cur);
+      if (!cols) return std::unexpected(cols.error());
+      t.key_columns = *cols;
+    } else if (cur.accept("COMMENT")) {
+      cur.accept_symbol("=");
+      if (cur.peek().kind != TokenKind::kString) return syntax_error(sql, cur);
+      t.comment = cur.next().value;
+    } else if (cur.accept_seq({"PARTITION", "BY"})) {
+      if (cur.accept("RANGE")) {
+        t.partition_type = "RANGE";
+      } else if (cur.accept("LIST")) {
+        t.partition_type = "LIST";
+      } else {
+        return analysis_error("Expression partitioning is not supported by the emulator; use RANGE or LIST");
+      }
+      auto cols = parse_name_list(sql, cur);
+      if (!cols) return std::unexpected(cols.error());
+      t.partition_columns = *cols;
+      if (!cur.accept_symbol("(")) return syntax_error(sql, cur);
+      have_partition_defs = true;
+      if (!cur.peek().is_symbol(")")) {
+        while (true) {
+          // Partition bounds need the column types, which are known by now.
+          auto more = parse_partition_defs(sql, cur, t, false);
+          if (!more) return std::unexpected(more.error());
+          for (auto& d : *more) defs.push_back(std::move(d));
+          if (cur.accept_symbol(",")) continue;
+          if (cur.accept_symbol(")")) break;
+          return syntax_error(sql, cur);
+        }
+      } else {
+        cur.next();
+      }
+    } else if (cur.accept_seq({"DISTRIBUTED", "BY"})) {
+      if (cur.accept("HASH")) {
+        auto cols = parse_name_list(sql, cur);
+        if (!cols) return std::unexpected(cols.error());
+        t.distribution_columns = *cols;
+      } else if (!cur.accept("RANDOM")) {
+        return syntax_error(sql, cur);
+      }
+      if (cur.accept("BUCKETS")) {
+        if (cur.peek().kind != TokenKind::kNumber) return syntax_error(sql, cur);
+        t.buckets = std::atoi(cur.next().text.c_str());
+        if (t.buckets <= 0) return analysis_error("Number of hash distribution should be greater than zero");
+      }
+    } else if (cur.accept_seq({"ORDER", "BY"})) {
+      auto cols = parse_name_list(sql, cur);
+      if (!cols) return std::unexpected(cols.error());
+      t.sort_columns = *cols;
+    } else if (cur.accept("ROLLUP")) {
+      cur.skip_group();
+    } else if (cur.accept("PROPERTIES")) {
+      auto props = parse_properties(sql, cur);
+      if (!props) return std::unexpected(props.error());
+      t.properties = *props;
+    } else if (cur.peek().is("AS")) {
+      cur.next();
+      st.as_select = std::string(sql.substr(cur.peek().begin));
+      while (!cur.at_end()) cur.next();
+    } else {
+      return syntax_error(sql, cur);
+    }
+  }
+  if (t.columns.empty() && st.as_select.empty()) return syntax_error(sql, cur);
+  if (!st.as_select.empty()) return st;  // CTAS: keys and columns are settled by the engine after the query
+
+  // Keys: default DUPLICATE KEY on the first column.
+  if (t.keys_type.empty()) {
+    t.keys_type = agg_types.empty() ? "DUP_KEYS" : "AGG_KEYS";
+    if (agg_types.empty()) {
+      t.key_columns = {t.columns[0].name};
+    } else {
+      for (const auto& c : t.columns) {
+        if (!agg_types.contains(c.name)) t.key_columns.push_back(c.name);
+      }
+    }
+  }
+  if (t.key_columns.size() > t.columns.size()) return analysis_error("Key columns should be a ordered prefix of the schema");
+  for (size_t i = 0; i < t.key_columns.size(); ++i) {
+    if (!find_column(t, t.key_columns[i])) {
+      return analysis_error(fmt::format("Key column '{}' does not exist", t.key_columns[i]));
+    }
+    if (!iequals(t.columns[i].name, t.key_columns[i])) {
+      return analysis_error("Key columns should be a ordered prefix of the schema");
+    }
+    t.key_columns[i] = t.columns[i].name;
+    t.columns[i].is_key = true;
+    std::string base = base_type(t.columns[i].type);
+    if (base == "FLOAT" || base == "DOUBLE") {
+      return analysis_error("Float or double can not used as a key, use decimal instead");
+    }
+    if (t.keys_type == "PRI_KEYS") t.columns[i].nullable = false;
+  }
+  if (t.keys_type == "AGG_KEYS") {
+    for (size_t i = t.key_columns.size(); i < t.columns.size(); ++i) {
+      if (!agg_types.contains(t.columns[i].name)) {
+        return analysis_error(fmt::format("Aggregate type of value column '{}' is not specified", t.columns[i].name));
+      }
+    }
+  }
+  for (auto& c : t.distribution_columns) {
+    const ColumnSchema* col = find_column(t, c);
+    if (!col) return analysis_error(fmt::format("Distribution column({}) doesn't exist", c));
+    c = col->name;
+  }
+  if (t.distribution_columns.empty() && t.keys_type != "DUP_KEYS" && !t.key_columns.empty()) {
+    // StarRocks only allows RANDOM for Duplicate Key tables; default HASH on the keys otherwise.
+    bool explicit_random = sql.find("RANDOM") != std::string_view::npos || sql.find("random") != std::string_view::npos;
+    if (explicit_random) return analysis_error("Random distribution is only supported for Duplicate Key tables");
+    t.distribution_columns = t.key_columns;
+  }
+  for (auto& c : t.partition_columns) {
+    const ColumnSchema* col = find_column(t, c);
+    if (!col) return analysis_error(fmt::format("Partition column[{}] does not exist in column list", c));
+    c = col->name;
+    if ((t.keys_type == "PRI_KEYS" || t.keys_type == "UNQ_KEYS" || t.keys_type == "AGG_KEYS") && !col->is_key) {
+      return analysis_error(fmt::format("The partition column could not be aggregated column: {}", c));
+    }
+  }
+  for (auto& c : t.sort_columns) {
+    const ColumnSchema* col = find_column(t, c);
+    if (!col) return analysis_error(fmt::format("Unknown column '{}' in order by clause", c));
+    c = col->name;
+  }
+  if (have_partition_defs) {
+    // Re-parse is not needed: defs were parsed with the final column types.
+    if (auto s = add_partitions(t, std::move(defs)); !s) return std::unexpected(s.error());
+  } else {
+    PartitionSchema p;
+    p.name = t.name;
+    t.partitions.push_back(p);
+  }
+  int rep = 3;
+  if (auto it = t.properties.find("replication_num"); it != t.properties.end()) {
+    rep = std::atoi(it->second.c_str());
+    if (rep <= 0) return analysis_error("Replication num should larger than 0");
+  }
+  for (auto& p : t.partitions) {
+    if (p.replication_num == 3) p.replication_num = rep;
+  }
+  return st;
+}
+
+std::string render_mariadb_create(const TableSchema& t) {
+  std::string out = fmt::format("CREATE TABLE {}.{} (\n", quote_ident(t.database), quote_ident(t.name));
+  bool unique = t.keys_type == "PRI_KEYS" || t.keys_type == "UNQ_KEYS";
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    const auto& c = t.columns[i];
+    out += fmt::format("  {} {}{}", quote_ident(c.name), mariadb_type(c, c.is_key && unique),
+                       c.nullable ? " NULL" : " NOT NULL");
+    if (c.default_value) {
+      if (*c.default_value == "CURRENT_TIMESTAMP") {
+        out += " DEFAULT CURRENT_TIMESTAMP";
+      } else {
+        out += " DEFAULT " + quote_string(*c.default_value);
+      }
+    }
+    if (!c.comment.empty()) out += " COMMENT " + quote_string(c.comment);
+    if (i + 1 < t.columns.size() || unique) out += ",";
+    out += "\n";
+  }
+  if (unique) {
+    std::string keys;
+    for (size_t i = 0; i < t.key_columns.size(); ++i) {
+      if (i) keys += ", ";
+      keys += quote_ident(t.key_columns[i]);
+      const ColumnSchema* c = find_column(t, t.key_columns[i]);
+      std::string mt = c ? mariadb_type(*c, true) : "";
+      if (mt == "TEXT" || mt == "MEDIUMTEXT" || mt == "LONGTEXT" || mt == "LONGBLOB" || mt == "JSON") keys += "(255)";
+    }
+    out += "  PRIMARY KEY (" + keys + ")\n";
+  }
+  out += ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+  return out;
+}
+
+namespace {
+
+std::string display_type(const std::string& type) {
+  std::string base = base_type(type);
+  if (base == "TINYINT") return "tinyint(4)";
+  if (base == "SMALLINT") return "smallint(6)";
+  if (base == "INT") return "int(11)";
+  if (base == "BIGINT") return "bigint(20)";
+  if (base == "LARGEINT") return "largeint(40)";
+  if (base == "DECIMAL") {
+    return fmt::format("decimal({}, {})", type_arg(type, 0, 10), type_arg(type, 1, 0));
+  }
+  return to_lower(type);
+}
+
+std::string bound_list(const std::vector<std::string>& v) {
+  std::string out = "(";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ", ";
+    out += "\"" + v[i] + "\"";
+  }
+  return out + ")";
+}
+
+}  // namespace
+
+std::string render_starrocks_create(const TableSchema& t) {
+  std::string out = fmt::format("CREATE TABLE {} (\n", quote_ident(t.name));
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    const auto& c = t.columns[i];
+    out += fmt::format("  {} {} {}", quote_ident(c.name), display_type(c.type), c.nullable ? "NULL" : "NOT NULL");
+    if (c.default_value) {
+      out += *c.default_value == "CURRENT_TIMESTAMP" ? " DEFAULT CURRENT_TIMESTAMP"
+                                                     : fmt::format(" DEFAULT \"{}\"", *c.default_value);
+    }
+    out += fmt::format(" COMMENT \"{}\"", c.comment);
+    out += i + 1 < t.columns.size() ? ",\n" : "\n";
+  }
+  std::string kw = t.keys_type == "PRI_KEYS"   ? "PRIMARY"
+                   : t.keys_type == "UNQ_KEYS" ? "UNIQUE"
+                   : t.keys_type == "AGG_KEYS" ? "AGGREGATE"
+                                               : "DUPLICATE";
+  out += ") ENGINE=OLAP \n";
+  out += fmt::format("{} KEY({})\n", kw, backquoted_list(t.key_columns));
+  out += fmt::format("COMMENT \"{}\"\n", t.comment.empty() ? "OLAP" : t.comment);
+  if (!t.partition_type.empty()) {
+    out += fmt::format("PARTITION BY {}({})\n(", t.partition_type, backquoted_list(t.partition_columns));
+    for (size_t i = 0; i < t.partitions.size(); ++i) {
+      const auto& p = t.partitions[i];
+      if (i) out += ",\n";
+      if (t.partition_type == "RANGE") {
+        std::vector<std::string> lo = p.lower, hi = p.upper;
+        if (lo.empty()) {
+          for (const auto& c : t.partition_columns) lo.push_back(min_key(base_type(column_type_of(t, c))));
+        }
+        if (hi.empty()) {
+          for (const auto& c : t.partition_columns) hi.push_back(max_key(base_type(column_type_of(t, c))));
+        }
+        out += fmt::format("PARTITION {} VALUES [{}, {})", p.name, bound_list(lo), bound_list(hi));
+      } else {
+        std::string vals;
+        for (size_t j = 0; j < p.list_values.size(); ++j) {
+          if (j) vals += ", ";
+          vals += p.list_values[j].size() == 1 ? "\"" + p.list_values[j][0] + "\"" : bound_list(p.list_values[j]);
+        }
+        out += fmt::format("PARTITION {} VALUES IN ({})", p.name, vals);
+      }
+    }
+    out += ")\n";
+  }
+  if (t.distribution_columns.empty()) {
+    out += "DISTRIBUTED BY RANDOM";
+  } else {
+    out += fmt::format("DISTRIBUTED BY HASH({})", backquoted_list(t.distribution_columns));
+  }
+  if (t.buckets > 0) out += fmt::format(" BUCKETS {}", t.buckets);
+  out += " \n";
+  if (!t.sort_columns.empty()) out += fmt::format("ORDER BY({})\n", backquoted_list(t.sort_columns));
+  std::map<std::string, std::string> props = t.properties;
+  if (!props.contains("replication_num")) props["replication_num"] = "3";
+  props.try_emplace("in_memory", "false");
+  props.try_emplace("storage_format", "DEFAULT");
+  props.try_emplace("enable_persistent_index", t.keys_type == "PRI_KEYS" ? "true" : "false");
+  props.try_emplace("compression", "LZ4");
+  out += "PROPERTIES (\n";
+  size_t i = 0;
+  for (const auto& [k, v] : props) {
+    out += fmt::format("\"{}\" = \"{}\"{}\n", k, v, ++i < props.size() ? "," : "");
+  }
+  out += ");";
+  return out;
+}
+
+std::string partition_predicate(const TableSchema& t, const PartitionSchema& p, std::string_view prefix) {
+  if (t.partition_type.empty()) return "TRUE";
+  std::string cols = tuple(t.partition_columns, prefix);
+  if (t.partition_type == "LIST") {
+    if (p.list_values.empty()) return "FALSE";
+    std::string out = cols + " IN (";
+    for (size_t i = 0; i < p.list_values.size(); ++i) {
+      if (i) out += ", ";
+      out += value_tuple(p.list_values[i]);
+    }
+    return out + ")";
+  }
+  std::vector<std::string> parts;
+  if (!p.lower.empty()) {
+    std::vector<std::string> lo = p.lower;
+    parts.push_back(cols + " >= " + value_tuple(lo));
+  }
+  if (!p.upper.empty()) parts.push_back(cols + " < " + value_tuple(p.upper));
+  std::string out;
+  if (parts.empty()) return "TRUE";
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += " AND ";
+    out += parts[i];
+  }
+  if (p.lower.empty() && t.partition_columns.size() == 1) {
+    // NULL partition values go to the partition starting at MINVALUE (StarRocks treats NULL as the minimum).
+    out = "(" + std::string(prefix) + quote_ident(t.partition_columns[0]) + " IS NULL OR " + out + ")";
+  }
+  return "(" + out + ")";
+}
+
+std::string partition_id_expr(const TableSchema& t, std::string_view prefix) {
+  if (t.partition_type.empty()) {
+    return t.partitions.empty() ? std::string("NULL") : std::to_string(t.partitions[0].id);
+  }
+  if (t.partitions.empty()) return "NULL";
+  std::string out = "CASE";
+  for (const auto& p : t.partitions) {
+    if (p.is_temp) continue;
+    out += fmt::format(" WHEN {} THEN {}", partition_predicate(t, p, prefix), p.id);
+  }
+  return out + " ELSE NULL END";
+}
+
+std::vector<std::string> render_drop_triggers(const TableSchema& t) {
+  std::vector<std::string> out;
+  for (const char* suffix : {"bi", "bu", "bd"}) {
+    out.push_back(fmt::format("DROP TRIGGER IF EXISTS {}.{}", quote_ident(t.database),
+                              quote_ident(fmt::format("__sk_{}_{}", t.id, suffix))));
+  }
+  return out;
+}
+
+std::vector<std::string> render_triggers(const TableSchema& t, std::string_view meta) {
+  std::vector<std::string> out = render_drop_triggers(t);
+  const std::string touched = fmt::format("{}.touched", quote_ident(meta));
+  const std::string filtered =
+      "Insert has filtered data in strict mode, tracking sql = select tracking_log from "
+      "information_schema.load_tracking_logs where job_id=" +
+      std::to_string(t.id);
+  auto name = [&](const char* s) {
+    return fmt::format("{}.{}", quote_ident(t.database), quote_ident(fmt::format("__sk_{}_{}", t.id, s)));
+  };
+  const std::string target = fmt::format("{}.{}", quote_ident(t.database), quote_ident(t.name));
+  const std::string pid_new = partition_id_expr(t, "NEW.");
+  const std::string pid_old = partition_id_expr(t, "OLD.");
+  // @__sk_untracked set by the catalog's own bulk writes (restore) to skip per-row bookkeeping.
+  out.push_back(fmt::format(
+      "CREATE TRIGGER {} BEFORE INSERT ON {} FOR EACH ROW BEGIN DECLARE pid BIGINT; SET pid = {}; "
+      "IF pid IS NULL THEN SIGNAL SQLSTATE 'HY000' SET MESSAGE_TEXT = {}, MYSQL_ERRNO = 1064; END IF; "
+      "IF @__sk_untracked IS NULL THEN INSERT IGNORE INTO {} VALUES (CONNECTION_ID(), pid); END IF; END",
+      name("bi"), target, pid_new, quote_string(filtered), touched));
+  out.push_back(fmt::format(
+      "CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW BEGIN DECLARE pid BIGINT; SET pid = {}; "
+      "IF pid IS NULL THEN SIGNAL SQLSTATE 'HY000' SET MESSAGE_TEXT = {}, MYSQL_ERRNO = 1064; END IF; "
+      "IF @__sk_untracked IS NULL THEN INSERT IGNORE INTO {} VALUES (CONNECTION_ID(), pid); "
+      "INSERT IGNORE INTO {} VALUES (CONNECTION_ID(), {}); END IF; END",
+      name("bu"), target, pid_new, quote_string(filtered), touched, touched, pid_old));
+  out.push_back(fmt::format(
+      "CREATE TRIGGER {} BEFORE DELETE ON {} FOR EACH ROW BEGIN IF @__sk_untracked IS NULL THEN "
+      "INSERT IGNORE INTO {} VALUES (CONNECTION_ID(), IFNULL({}, 0)); END IF; END",
+      name("bd"), target, touched, pid_old));
+  return out;
+}
+
+}  // namespace sk::emu

@@ -1,0 +1,902 @@
+#include "emulator/engine/engine_session.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+
+#include <cctz/time_zone.h>
+#include <fmt/format.h>
+
+#include "emulator/engine/cluster_views.h"
+#include "emulator/engine/ddl.h"
+#include "emulator/engine/sql_rewrite.h"
+#include "emulator/engine/token_cursor.h"
+
+namespace sk::emu {
+
+namespace {
+
+std::atomic<int64_t> g_txn_id{20001};
+
+std::string data_size_text(int64_t bytes) {
+  static const char* kUnits[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024.0 && u < 5) {
+    v /= 1024.0;
+    ++u;
+  }
+  std::string n = fmt::format("{:.1f}", v);
+  if (n.size() > 2 && n.ends_with(".0")) n.resize(n.size() - 2);
+  return n + kUnits[u];
+}
+
+bool is_hidden_database(std::string_view db) {
+  return db == kMetaSchema || db == "mysql" || db == "performance_schema" || db == "sys";
+}
+
+// Text of the statement from token `from` to the end.
+std::string tail(std::string_view sql, const std::vector<Token>& tokens, size_t from) {
+  if (from >= tokens.size()) return "";
+  return std::string(sql.substr(tokens[from].begin, tokens.back().end - tokens[from].begin));
+}
+
+}  // namespace
+
+class EngineSession : public Session {
+ public:
+  EngineSession(EngineSessionFactory& f, std::string user, std::unique_ptr<MariaDbConnection> conn,
+                std::string connect_error)
+      : f_(f), user_(std::move(user)), conn_(std::move(conn)), connect_error_(std::move(connect_error)) {
+    time_zone_ = f_.cluster_.config().time_zone;
+  }
+
+  QueryResult query(std::string_view sql) override;
+  std::optional<ErrorResult> use_database(std::string_view db) override;
+  std::optional<ErrorResult> ping() override {
+    if (!fe_alive()) return err("Frontend is not alive (emulated fault)");
+    return std::nullopt;
+  }
+
+ private:
+  const EmulatorConfig& config() const { return f_.cluster_.config(); }
+  MariaDbCatalog& catalog() { return f_.catalog_; }
+  ErrorResult err(std::string message) const { return ErrorResult{config().error_code, config().error_sql_state, std::move(message)}; }
+  ErrorResult from_error(const Error& e) const {
+    if (e.message.rfind("Getting ", 0) == 0) return err(e.message);
+    if (e.code == "emu.analysis" || e.code == "emu.unknown_table" || e.code == "emu.table_exists") {
+      return err(analyzing_error_text(e.message));
+    }
+    return err(e.message);
+  }
+  bool fe_alive() const {
+    auto fes = f_.cluster_.frontends();
+    return fes.empty() || fes[0].alive;
+  }
+  std::string now() const { return f_.catalog_.clock().now_text(); }
+  std::string db_or_current(const std::string& db) const { return db.empty() ? conn_->current_database() : db; }
+
+  QueryResult dispatch(std::string_view sql, const std::vector<Token>& tokens);
+  ErrorResult map_backend(const ErrorResult& e, std::string_view sql) const;
+  QueryResult pass(const std::string& sql);
+  QueryResult run_select(std::string_view sql, const std::vector<Token>& tokens);
+  // Runs the statements in one MariaDB transaction and advances VisibleVersion of every partition they touched.
+  QueryResult run_dml(const std::vector<std::string>& statements);
+  QueryResult handle_show(std::string_view sql, const std::vector<Token>& tokens);
+  QueryResult show_partitions(std::string_view sql, const std::vector<Token>& tokens, TokenCursor& cur, bool temporary);
+  QueryResult handle_create(std::string_view sql, const std::vector<Token>& tokens);
+  QueryResult handle_drop(std::string_view sql, const std::vector<Token>& tokens);
+  QueryResult handle_alter(std::string_view sql, const std::vector<Token>& tokens);
+  QueryResult handle_truncate(std::string_view sql, const std::vector<Token>& tokens);
+  QueryResult handle_insert(std::string_view sql, const std::vector<Token>& tokens);
+  QueryResult handle_update_delete(std::string_view sql, const std::vector<Token>& tokens);
+  QueryResult handle_set(std::string_view sql, const std::vector<Token>& tokens);
+  QueryResult handle_admin(std::string_view sql, const std::vector<Token>& tokens);
+  QueryResult handle_desc(std::string_view sql, const std::vector<Token>& tokens);
+  std::optional<ErrorResult> check_database(const std::string& db);
+
+  EngineSessionFactory& f_;
+  std::string user_;
+  std::unique_ptr<MariaDbConnection> conn_;
+  std::string connect_error_;
+  std::string time_zone_;
+};
+
+QueryResult EngineSession::query(std::string_view raw) {
+  if (!conn_) return err("Backend connection failed: " + connect_error_);
+  std::vector<Token> tokens = tokenize(raw);
+  while (!tokens.empty() && tokens.back().is_symbol(";")) tokens.pop_back();
+  if (tokens.empty()) return err(syntax_error_text(raw, raw.size(), ""));
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i].is_symbol(";")) {
+      size_t at = i + 1 < tokens.size() ? i + 1 : i;
+      return err(syntax_error_text(raw, tokens[at].begin, tokens[at].text));
+    }
+  }
+  std::string_view sql = raw.substr(0, tokens.back().end);
+  bool admin_emulator = tokens.size() > 1 && tokens[0].is("ADMIN") && tokens[1].is("EMULATOR");
+  if (!fe_alive() && !admin_emulator) return err("Frontend is not alive (emulated fault)");
+  if (StatementHook* hook = f_.hook_) {
+    if (auto r = hook->try_handle(HookContext{user_, conn_->current_database()}, sql)) return *r;
+  }
+  return dispatch(sql, tokens);
+}
+
+QueryResult EngineSession::dispatch(std::string_view sql, const std::vector<Token>& tokens) {
+  const Token& first = tokens[0];
+  if (first.is("SELECT") || first.is("WITH") || first.is_symbol("(")) return run_select(sql, tokens);
+  if (first.is("SHOW")) return handle_show(sql, tokens);
+  if (first.is("INSERT")) return handle_insert(sql, tokens);
+  if (first.is("UPDATE") || first.is("DELETE")) return handle_update_delete(sql, tokens);
+  if (first.is("CREATE")) return handle_create(sql, tokens);
+  if (first.is("DROP")) return handle_drop(sql, tokens);
+  if (first.is("ALTER")) return handle_alter(sql, tokens);
+  if (first.is("TRUNCATE")) return handle_truncate(sql, tokens);
+  if (first.is("SET")) return handle_set(sql, tokens);
+  if (first.is("ADMIN")) return handle_admin(sql, tokens);
+  if (first.is("DESC") || first.is("DESCRIBE")) return handle_desc(sql, tokens);
+  if (first.is("EXPLAIN")) return pass(std::string(sql));
+  if (first.is("USE") && tokens.size() == 2 && tokens[1].is_name()) {
+    if (auto e = use_database(tokens[1].value)) return *e;
+    return OkResult{};
+  }
+  if (first.is("BEGIN") || (first.is("START") && tokens.size() > 1 && tokens[1].is("TRANSACTION"))) {
+    // StarRocks 3.x has no interactive (locking) transactions; see docs/emulator.md.
+    return err(analyzing_error_text("Explicit transactions are not supported: StarRocks has no interactive "
+                                    "transactions with row locks (BEGIN/START TRANSACTION)"));
+  }
+  if (first.is("COMMIT") || first.is("ROLLBACK")) return OkResult{};
+  if (first.is("KILL")) return OkResult{};
+  if ((first.is("GRANT") || first.is("REVOKE")) && tokens.size() > 1) return OkResult{};
+  return err(syntax_error_text(sql, first.begin, first.text));
+}
+
+ErrorResult EngineSession::map_backend(const ErrorResult& e, std::string_view sql) const {
+  const std::string& m = e.message;
+  auto quoted = [&](size_t from) -> std::string {
+    size_t a = m.find('\'', from);
+    if (a == std::string::npos) return "";
+    size_t b = m.find('\'', a + 1);
+    return b == std::string::npos ? "" : m.substr(a + 1, b - a - 1);
+  };
+  switch (e.code) {
+    case 1064: {
+      if (m.rfind("Insert has filtered", 0) == 0) return err(m);
+      size_t near = m.find("near '");
+      std::string frag = near == std::string::npos ? "" : quoted(near);
+      size_t off = frag.empty() ? sql.size() : sql.find(frag.substr(0, std::min<size_t>(frag.size(), 20)));
+      if (off == std::string_view::npos) off = sql.size();
+      auto toks = tokenize(sql.substr(off));
+      return err(syntax_error_text(sql, off, toks.empty() ? "" : toks[0].text));
+    }
+    case 1146:
+      return err(analyzing_error_text(fmt::format("Unknown table '{}'", quoted(0))));
+    case 1049:
+      return err(analyzing_error_text(fmt::format("Unknown database '{}'", quoted(0))));
+    case 1054:
+      return err(analyzing_error_text(fmt::format("Column '{}' cannot be resolved", quoted(0))));
+    case 1305: {
+      std::string name = m.substr(std::min(m.size(), m.find(' ') + 1));
+      name = name.substr(0, name.find(' '));
+      if (auto dot = name.rfind('.'); dot != std::string::npos) name = name.substr(dot + 1);
+      return err(analyzing_error_text(fmt::format("No matching function with signature: {}()", name)));
+    }
+    case 1048:
+    case 1406:
+    case 1264:
+    case 1366:
+    case 1292:
+      return err("Insert has filtered data in strict mode, tracking sql = select tracking_log from "
+                 "information_schema.load_tracking_logs where job_id=0");
+    default:
+      return err(m);
+  }
+}
+
+QueryResult EngineSession::pass(const std::string& sql) {
+  QueryResult r = conn_->run(sql);
+  if (auto* e = std::get_if<ErrorResult>(&r)) return map_backend(*e, sql);
+  return r;
+}
+
+QueryResult EngineSession::run_select(std::string_view sql, const std::vector<Token>& tokens) {
+  RewriteContext ctx;
+  ctx.current_database = conn_->current_database();
+  ctx.build_version = build_version(config());
+  ctx.time_zone = time_zone_;
+  auto rw = rewrite_query(sql, tokens, ctx);
+  if (!rw) return from_error(rw.error());
+  if (rw->touches_partitions_meta) {
+    if (auto s = catalog().refresh_statistics(); !s) return from_error(s.error());
+  }
+  QueryResult r = pass(rw->sql);
+  if (auto* rs = std::get_if<ResultSet>(&r)) {
+    for (auto& c : rs->columns) {
+      if (auto it = rw->column_renames.find(c.name); it != rw->column_renames.end()) c.name = it->second;
+    }
+  }
+  return r;
+}
+
+QueryResult EngineSession::run_dml(const std::vector<std::string>& statements) {
+  const std::string meta = quote_ident(kMetaSchema);
+  const std::string& sql = statements.back();
+  for (int attempt = 0;; ++attempt) {
+    if (auto s = conn_->run("START TRANSACTION"); std::holds_alternative<ErrorResult>(s)) {
+      return map_backend(std::get<ErrorResult>(s), sql);
+    }
+    QueryResult r = OkResult{};
+    std::optional<ErrorResult> failed;
+    for (const auto& stmt : statements) {
+      r = conn_->run(stmt);
+      if (auto* e = std::get_if<ErrorResult>(&r)) {
+        failed = *e;
+        break;
+      }
+    }
+    if (!failed) {
+      QueryResult bump = conn_->run(fmt::format(
+          "UPDATE {0}.`partitions` p JOIN {0}.`touched` t ON p.partition_id = t.partition_id AND t.conn_id = "
+          "CONNECTION_ID() SET p.visible_version = p.visible_version + 1, p.visible_version_time = {1}",
+          meta, quote_string(now())));
+      QueryResult clear = conn_->run(fmt::format("DELETE FROM {}.`touched` WHERE conn_id = CONNECTION_ID()", meta));
+      QueryResult commit = conn_->run("COMMIT");
+      for (auto* step : {&bump, &clear, &commit}) {
+        if (auto* e = std::get_if<ErrorResult>(step)) {
+          failed = *e;
+          break;
+        }
+      }
+    }
+    if (failed) {
+      conn_->run("ROLLBACK");
+      if ((failed->code == 1213 || failed->code == 1205) && attempt < 3) continue;
+      return map_backend(*failed, sql);
+    }
+    if (auto* ok = std::get_if<OkResult>(&r)) {
+      int64_t txn = g_txn_id.fetch_add(1);
+      ok->info = fmt::format("{{'label':'insert_{}', 'status':'VISIBLE', 'txnId':'{}'}}", txn, txn);
+    }
+    return r;
+  }
+}
+
+std::optional<ErrorResult> EngineSession::check_database(const std::string& db) {
+  if (db.empty()) return err(analyzing_error_text("No database selected"));
+  auto exists = catalog().database_exists(db);
+  if (!exists) return from_error(exists.error());
+  if (!*exists) return err(analyzing_error_text(fmt::format("Unknown database '{}'", db)));
+  return std::nullopt;
+}
+
+std::optional<ErrorResult> EngineSession::use_database(std::string_view db_view) {
+  std::string db(db_view);
+  if (is_hidden_database(db)) return err(analyzing_error_text(fmt::format("Unknown database '{}'", db)));
+  if (auto e = conn_->use(db)) {
+    if (e->code == 1049) return err(analyzing_error_text(fmt::format("Unknown database '{}'", db)));
+    return map_backend(*e, "");
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------- SHOW
+
+QueryResult EngineSession::handle_show(std::string_view sql, const std::vector<Token>& tokens) {
+  TokenCursor cur(tokens);
+  cur.next();  // SHOW
+  if (cur.accept("FRONTENDS") && cur.at_end()) return show_frontends(f_.cluster_, now());
+  cur.set_pos(1);
+  if (cur.accept("BACKENDS") && cur.at_end()) return show_backends(f_.cluster_, now());
+  cur.set_pos(1);
+  if (cur.accept("PROC")) {
+    if (cur.peek().kind != TokenKind::kString) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    std::string path = cur.next().value;
+    if (!cur.at_end()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    return show_proc(f_.cluster_, path, now());
+  }
+  bool temporary = cur.accept("TEMPORARY");
+  if (cur.accept("PARTITIONS")) return show_partitions(sql, tokens, cur, temporary);
+  cur.set_pos(1);
+  if (cur.accept("DATABASES") || cur.accept("SCHEMAS")) {
+    QueryResult r = pass(std::string(sql));
+    if (auto* rs = std::get_if<ResultSet>(&r)) {
+      std::erase_if(rs->rows, [](const auto& row) { return !row.empty() && row[0] && is_hidden_database(*row[0]); });
+    }
+    return r;
+  }
+  if (cur.accept("CREATE") && cur.accept("TABLE")) {
+    auto qn = cur.qualified_name();
+    if (!qn || !cur.at_end()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    std::string db = db_or_current(qn->first);
+    if (db.empty()) return err(analyzing_error_text("No database selected"));
+    auto t = catalog().find_table(db, qn->second);
+    if (!t) return from_error(t.error());
+    if (!*t) return pass(std::string(sql));
+    ResultSet rs;
+    rs.columns = {Column{"Table"}, Column{"Create Table"}};
+    rs.rows.push_back({(*t)->name, render_starrocks_create(**t)});
+    return rs;
+  }
+  cur.set_pos(1);
+  cur.accept("SESSION") || cur.accept("GLOBAL") || cur.accept("LOCAL");
+  if (cur.accept("VARIABLES")) {
+    QueryResult r = pass(std::string(sql));
+    if (auto* rs = std::get_if<ResultSet>(&r)) {
+      for (auto& row : rs->rows) {
+        if (row.size() < 2 || !row[0]) continue;
+        std::string name = to_lower(*row[0]);
+        if (name == "time_zone") row[1] = time_zone_;
+        if (name == "system_time_zone") row[1] = config().time_zone;
+        if (name == "version") row[1] = "5.1.0";
+        if (name == "version_comment") row[1] = "StarRocks version " + build_version(config());
+      }
+    }
+    return r;
+  }
+  return pass(std::string(sql));
+}
+
+QueryResult EngineSession::show_partitions(std::string_view sql, const std::vector<Token>& tokens, TokenCursor& cur,
+                                           bool temporary) {
+  if (!cur.accept("FROM") && !cur.accept("IN")) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  auto qn = cur.qualified_name();
+  if (!qn) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  std::string db = db_or_current(qn->first);
+  if (db.empty()) return err(analyzing_error_text("No database selected"));
+  if (auto s = catalog().refresh_statistics(); !s) return from_error(s.error());
+  auto t = catalog().find_table(db, qn->second);
+  if (!t) return from_error(t.error());
+  if (!*t) return err(analyzing_error_text(fmt::format("Table {} does not exist", qn->second)));
+  const TableSchema& ts = **t;
+  std::vector<std::string> names = {"PartitionId", "PartitionName", "VisibleVersion", "VisibleVersionTime",
+                                    "VisibleVersionHash", "State", "PartitionKey",
+                                    ts.partition_type == "LIST" ? "List" : "Range", "DistributionKey", "Buckets",
+                                    "ReplicationNum", "StorageMedium", "CooldownTime", "LastConsistencyCheckTime",
+                                    "DataSize", "IsInMemory", "RowCount"};
+  ResultSet rs;
+  for (const auto& n : names) rs.columns.push_back(Column{n});
+  auto join = [](const std::vector<std::string>& v) {
+    std::string o;
+    for (size_t i = 0; i < v.size(); ++i) o += (i ? ", " : "") + v[i];
+    return o;
+  };
+  if (!temporary) {
+    for (const auto& p : ts.partitions) {
+      if (p.is_temp) continue;
+      rs.rows.push_back({std::to_string(p.id), p.name, std::to_string(p.visible_version), p.visible_version_time, "0",
+                         "NORMAL", join(ts.partition_columns), p.range,
+                         ts.distribution_columns.empty() ? "ALL KEY" : join(ts.distribution_columns),
+                         std::to_string(ts.buckets), std::to_string(p.replication_num), "HDD", "9999-12-31 23:59:59",
+                         std::nullopt, data_size_text(p.data_size), "false", std::to_string(p.row_count)});
+    }
+  }
+  if (cur.at_end()) return rs;
+  // WHERE / ORDER BY / LIMIT: let MariaDB evaluate them over the rows as a derived table.
+  std::string rest = tail(sql, tokens, cur.pos());
+  std::string derived;
+  for (size_t r = 0; r < rs.rows.size(); ++r) {
+    derived += r ? " UNION ALL SELECT " : "SELECT ";
+    for (size_t c = 0; c < names.size(); ++c) {
+      if (c) derived += ", ";
+      derived += rs.rows[r][c] ? quote_string(*rs.rows[r][c]) : std::string("CAST(NULL AS CHAR)");
+      derived += " AS " + quote_ident(names[c]);
+    }
+  }
+  if (rs.rows.empty()) {
+    derived = "SELECT ";
+    for (size_t c = 0; c < names.size(); ++c) {
+      derived += (c ? ", " : "") + std::string("CAST(NULL AS CHAR) AS ") + quote_ident(names[c]);
+    }
+    derived += " FROM DUAL WHERE FALSE";
+  }
+  QueryResult r = pass(fmt::format("SELECT * FROM ({}) AS `__show_partitions` {}", derived, rest));
+  if (auto* out = std::get_if<ResultSet>(&r)) {
+    for (auto& c : out->columns) c.type = ColumnType::kVarString;
+  }
+  return r;
+}
+
+QueryResult EngineSession::handle_desc(std::string_view sql, const std::vector<Token>& tokens) {
+  TokenCursor cur(tokens);
+  cur.next();
+  auto qn = cur.qualified_name();
+  if (!qn || !cur.at_end()) return pass(std::string(sql));
+  std::string db = db_or_current(qn->first);
+  if (db.empty()) return err(analyzing_error_text("No database selected"));
+  auto t = catalog().cached_table(db, qn->second);
+  if (!t) return from_error(t.error());
+  if (!*t) return pass(std::string(sql));
+  ResultSet rs;
+  for (const char* n : {"Field", "Type", "Null", "Key", "Default", "Extra"}) rs.columns.push_back(Column{n});
+  for (const auto& c : (*t)->columns) {
+    rs.rows.push_back({c.name, to_lower(c.type), c.nullable ? "YES" : "NO", c.is_key ? "true" : "false",
+                       c.default_value, std::string("")});
+  }
+  return rs;
+}
+
+// ---------------------------------------------------------------- DDL
+
+QueryResult EngineSession::handle_create(std::string_view sql, const std::vector<Token>& tokens) {
+  TokenCursor cur(tokens);
+  cur.next();
+  if (cur.accept("DATABASE") || cur.accept("SCHEMA")) {
+    bool if_not_exists = cur.accept_seq({"IF", "NOT", "EXISTS"});
+    auto name = cur.name();
+    if (!name) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    if (cur.accept("PROPERTIES")) cur.skip_group();
+    if (!cur.at_end()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    if (is_hidden_database(*name)) return err(fmt::format("Can't create database '{}'; database exists", *name));
+    auto s = catalog().create_database(*name);
+    if (!s) {
+      if (s.error().code == "emu.db_exists" && if_not_exists) return OkResult{};
+      return from_error(s.error());
+    }
+    return OkResult{1, 0, ""};
+  }
+  if (cur.peek().is("TABLE") || cur.peek().is("EXTERNAL") || cur.peek().is("TEMPORARY")) {
+    auto st = parse_create_table(sql);
+    if (!st) return from_error(st.error());
+    TableSchema& t = st->schema;
+    t.database = db_or_current(t.database);
+    if (auto e = check_database(t.database)) return *e;
+    if (st->like) {
+      std::string src_db = db_or_current(st->like->first);
+      auto src = catalog().find_table(src_db, st->like->second);
+      if (!src) return from_error(src.error());
+      if (!*src) return err(analyzing_error_text(fmt::format("Unknown table '{}.{}'", src_db, st->like->second)));
+      TableSchema copy = **src;
+      copy.database = t.database;
+      copy.name = t.name;
+      if (copy.partition_type.empty() && !copy.partitions.empty()) copy.partitions[0].name = t.name;
+      t = copy;
+    } else if (!st->as_select.empty()) {
+      RewriteContext ctx;
+      ctx.current_database = conn_->current_database();
+      auto q = tokenize(st->as_select);
+      auto rw = rewrite_query(st->as_select, q, ctx);
+      if (!rw) return from_error(rw.error());
+      QueryResult r = pass(fmt::format("CREATE TABLE {}.{} ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin AS {}",
+                                       quote_ident(t.database), quote_ident(t.name), rw->sql));
+      if (auto* e = std::get_if<ErrorResult>(&r)) {
+        if (e->message.find("already exists") != std::string::npos && st->if_not_exists) return OkResult{};
+        return r;
+      }
+      if (auto s = catalog().register_existing_table(t.database, t.name); !s) return from_error(s.error());
+      return r;
+    }
+    int rep = 3;
+    if (auto it = t.properties.find("replication_num"); it != t.properties.end()) rep = std::atoi(it->second.c_str());
+    for (const auto& p : t.partitions) rep = std::max(rep, p.replication_num);
+    std::vector<std::string> alive;
+    for (const auto& b : f_.cluster_.backends()) {
+      if (b.alive) alive.push_back(std::to_string(b.id));
+    }
+    if (rep > static_cast<int>(alive.size())) {
+      std::string ids;
+      for (size_t i = 0; i < alive.size(); ++i) ids += (i ? "," : "") + alive[i];
+      return err(fmt::format(
+          "Table replication num should be less than or equal to the number of available BE nodes. You can change "
+          "this default by setting the replication_num table properties. Current alive backend is [{}]. , table={}, "
+          "default_replication_num=3",
+          ids, t.name));
+    }
+    auto s = catalog().create_table(t);
+    if (!s) {
+      if (s.error().code == "emu.table_exists" && st->if_not_exists) return OkResult{};
+      return from_error(s.error());
+    }
+    return OkResult{};
+  }
+  if (cur.peek().is("VIEW") || (cur.peek().is("OR") && cur.peek(1).is("REPLACE"))) return pass(std::string(sql));
+  if (cur.peek().is("USER") || cur.peek().is("ROLE")) return OkResult{};
+  if (cur.peek().is("MATERIALIZED")) {
+    return err(analyzing_error_text("Materialized views are not supported by the emulator"));
+  }
+  return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+}
+
+QueryResult EngineSession::handle_drop(std::string_view sql, const std::vector<Token>& tokens) {
+  TokenCursor cur(tokens);
+  cur.next();
+  if (cur.accept("DATABASE") || cur.accept("SCHEMA")) {
+    bool if_exists = cur.accept_seq({"IF", "EXISTS"});
+    auto name = cur.name();
+    if (!name) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    cur.accept("FORCE");
+    if (!cur.at_end()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    if (is_hidden_database(*name) || *name == "information_schema") {
+      return err(fmt::format("Access denied; you need (at least one of) the DROP privilege(s) for this operation"));
+    }
+    auto exists = catalog().database_exists(*name);
+    if (!exists) return from_error(exists.error());
+    if (!*exists) {
+      if (if_exists) return OkResult{};
+      return err(fmt::format("Can't drop database '{}'; database doesn't exist", *name));
+    }
+    if (auto s = catalog().drop_database(*name); !s) return from_error(s.error());
+    if (conn_->current_database() == *name) {
+      // MariaDB keeps the dropped name as the default; StarRocks has no current database afterwards.
+    }
+    return OkResult{};
+  }
+  if (cur.accept("TABLE")) {
+    bool if_exists = cur.accept_seq({"IF", "EXISTS"});
+    auto qn = cur.qualified_name();
+    if (!qn) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    cur.accept("FORCE");
+    if (!cur.at_end()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    std::string db = db_or_current(qn->first);
+    if (db.empty()) return err(analyzing_error_text("No database selected"));
+    auto t = catalog().cached_table(db, qn->second);
+    if (!t) return from_error(t.error());
+    if (!*t) {
+      QueryResult r = conn_->run(fmt::format("DROP TABLE {}.{}", quote_ident(db), quote_ident(qn->second)));
+      if (std::holds_alternative<ErrorResult>(r)) {
+        if (if_exists) return OkResult{};
+        return err(analyzing_error_text(fmt::format("Unknown table '{}.{}'", db, qn->second)));
+      }
+      return OkResult{};
+    }
+    if (auto s = catalog().drop_table(db, qn->second); !s) return from_error(s.error());
+    return OkResult{};
+  }
+  if (cur.peek().is("VIEW")) return pass(std::string(sql));
+  if (cur.peek().is("USER") || cur.peek().is("ROLE")) return OkResult{};
+  return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+}
+
+QueryResult EngineSession::handle_alter(std::string_view sql, const std::vector<Token>& tokens) {
+  TokenCursor cur(tokens);
+  cur.next();
+  if (!cur.accept("TABLE")) {
+    if (cur.peek().is("VIEW")) return pass(std::string(sql));
+    if (cur.peek().is("DATABASE") || cur.peek().is("USER")) return OkResult{};
+    return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  }
+  auto qn = cur.qualified_name();
+  if (!qn) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  std::string db = db_or_current(qn->first);
+  if (db.empty()) return err(analyzing_error_text("No database selected"));
+  auto t = catalog().cached_table(db, qn->second);
+  if (!t) return from_error(t.error());
+  if (!*t) return err(analyzing_error_text(fmt::format("Table {} does not exist", qn->second)));
+  if (cur.accept_seq({"SWAP", "WITH"})) {
+    auto other = cur.name();
+    if (!other || !cur.at_end()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    if (auto s = catalog().swap_tables(db, qn->second, *other); !s) return from_error(s.error());
+    return OkResult{};
+  }
+  if (cur.accept("RENAME")) {
+    auto to = cur.name();
+    if (!to || !cur.at_end()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    if (auto s = catalog().rename_table(db, qn->second, *to); !s) return from_error(s.error());
+    return OkResult{};
+  }
+  if (cur.accept("ADD")) {
+    if (cur.peek().is("TEMPORARY")) return err(analyzing_error_text("Temporary partitions are not supported by the emulator"));
+    if (cur.peek().is("PARTITION") || cur.peek().is("PARTITIONS")) {
+      if (cur.peek().is("PARTITIONS")) {
+        cur.next();
+        if (!cur.peek().is("START")) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+      }
+      auto defs = parse_partition_defs(sql, cur, **t, true);
+      if (!defs) return from_error(defs.error());
+      // Optional per-partition DISTRIBUTED BY ... is accepted and ignored.
+      if (auto s = catalog().add_partition_defs(db, qn->second, std::move(*defs)); !s) return from_error(s.error());
+      return OkResult{};
+    }
+    return err(analyzing_error_text("Schema change is not supported by the emulator"));
+  }
+  if (cur.accept("DROP")) {
+    if (cur.accept("PARTITION")) {
+      bool if_exists = cur.accept_seq({"IF", "EXISTS"});
+      auto p = cur.name();
+      if (!p) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+      cur.accept("FORCE");
+      if (!cur.at_end()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+      if (auto s = catalog().drop_partition(db, qn->second, *p, if_exists); !s) return from_error(s.error());
+      return OkResult{};
+    }
+    return err(analyzing_error_text("Schema change is not supported by the emulator"));
+  }
+  if (cur.accept("SET")) return OkResult{};
+  return err(analyzing_error_text("Schema change is not supported by the emulator"));
+}
+
+QueryResult EngineSession::handle_truncate(std::string_view sql, const std::vector<Token>& tokens) {
+  TokenCursor cur(tokens);
+  cur.next();
+  cur.accept("TABLE");
+  auto qn = cur.qualified_name();
+  if (!qn) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  std::vector<std::string> parts;
+  if (cur.accept("PARTITION") || cur.accept("PARTITIONS")) {
+    if (!cur.accept_symbol("(")) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    while (auto n = cur.name()) {
+      parts.push_back(*n);
+      if (!cur.accept_symbol(",")) break;
+    }
+    if (!cur.accept_symbol(")")) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  }
+  if (!cur.at_end()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  std::string db = db_or_current(qn->first);
+  if (db.empty()) return err(analyzing_error_text("No database selected"));
+  if (auto s = catalog().truncate(db, qn->second, parts); !s) return from_error(s.error());
+  return OkResult{};
+}
+
+// ---------------------------------------------------------------- DML
+
+QueryResult EngineSession::handle_insert(std::string_view sql, const std::vector<Token>& tokens) {
+  TokenCursor cur(tokens);
+  cur.next();
+  bool overwrite = false;
+  if (cur.accept("OVERWRITE")) {
+    overwrite = true;
+  } else if (!cur.accept("INTO")) {
+    return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  }
+  cur.accept("TABLE");
+  auto qn = cur.qualified_name();
+  if (!qn) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  std::string db = db_or_current(qn->first);
+  if (db.empty()) return err(analyzing_error_text("No database selected"));
+  std::vector<std::string> target_partitions;
+  if (cur.accept("TEMPORARY")) return err(analyzing_error_text("Temporary partitions are not supported by the emulator"));
+  if (cur.accept("PARTITION") || cur.accept("PARTITIONS")) {
+    if (!cur.accept_symbol("(")) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    while (auto n = cur.name()) {
+      target_partitions.push_back(*n);
+      if (!cur.accept_symbol(",")) break;
+    }
+    if (!cur.accept_symbol(")")) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  }
+  if (cur.accept_seq({"WITH", "LABEL"})) {
+    if (!cur.name()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  }
+  if (cur.at_end()) return err(syntax_error_text(sql, sql.size(), ""));
+  auto t = catalog().cached_table(db, qn->second);
+  if (!t) return from_error(t.error());
+  if (!*t) {
+    auto exists = catalog().database_exists(db);
+    if (exists && !*exists) return err(analyzing_error_text(fmt::format("Unknown database '{}'", db)));
+  }
+  bool upsert = *t && ((*t)->keys_type == "PRI_KEYS" || (*t)->keys_type == "UNQ_KEYS");
+  std::string body = tail(sql, tokens, cur.pos());
+  std::string rewritten = fmt::format("{} INTO {}.{} {}", upsert ? "REPLACE" : "INSERT", quote_ident(db),
+                                      quote_ident(qn->second), body);
+  RewriteContext ctx;
+  ctx.current_database = conn_->current_database();
+  auto rw_tokens = tokenize(rewritten);
+  auto rw = rewrite_query(rewritten, rw_tokens, ctx);
+  if (!rw) return from_error(rw.error());
+  if (overwrite && *t) {
+    // INSERT OVERWRITE: replace the named partitions (or the whole table) in the same transaction.
+    std::string pred = "TRUE";
+    if (!target_partitions.empty()) {
+      pred.clear();
+      for (const auto& name : target_partitions) {
+        auto it = std::find_if((*t)->partitions.begin(), (*t)->partitions.end(),
+                               [&](const PartitionSchema& p) { return p.name == name; });
+        if (it == (*t)->partitions.end()) {
+          return err(analyzing_error_text(fmt::format("Unknown partition '{}' in table '{}'", name, qn->second)));
+        }
+        pred += (pred.empty() ? "" : " OR ") + partition_predicate(**t, *it, "");
+      }
+    }
+    return run_dml({fmt::format("DELETE FROM {}.{} WHERE {}", quote_ident(db), quote_ident(qn->second), pred),
+                    rw->sql});
+  }
+  return run_dml({rw->sql});
+}
+
+QueryResult EngineSession::handle_update_delete(std::string_view sql, const std::vector<Token>& tokens) {
+  TokenCursor cur(tokens);
+  bool is_update = cur.next().is("UPDATE");
+  if (!is_update && !cur.accept("FROM")) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  auto qn = cur.qualified_name();
+  if (!qn) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  std::string db = db_or_current(qn->first);
+  if (db.empty()) return err(analyzing_error_text("No database selected"));
+  auto t = catalog().cached_table(db, qn->second);
+  if (!t) return from_error(t.error());
+  if (is_update && *t && (*t)->keys_type != "PRI_KEYS") {
+    return err(analyzing_error_text("only support updating primary key table"));
+  }
+  RewriteContext ctx;
+  ctx.current_database = conn_->current_database();
+  auto rw = rewrite_query(sql, tokens, ctx);
+  if (!rw) return from_error(rw.error());
+  return run_dml({rw->sql});
+}
+
+// ---------------------------------------------------------------- SET / ADMIN
+
+QueryResult EngineSession::handle_set(std::string_view sql, const std::vector<Token>& tokens) {
+  TokenCursor cur(tokens);
+  cur.next();
+  if (cur.peek().is("NAMES") || cur.peek().is("CHARACTER") || cur.peek().is("CHARSET") ||
+      cur.peek().kind == TokenKind::kVariable) {
+    if (cur.peek().kind == TokenKind::kVariable && cur.peek().text.rfind("@@", 0) == 0) {
+      // @@session.x = ...: StarRocks session variables; only character set ones reach MariaDB.
+      std::string v = to_lower(cur.peek().text);
+      if (v.find("character_set") == std::string::npos && v.find("collation") == std::string::npos) return OkResult{};
+    }
+    return pass(std::string(sql));
+  }
+  cur.accept("SESSION") || cur.accept("GLOBAL") || cur.accept("LOCAL");
+  if (cur.peek().is_name() && to_lower(cur.peek().value).rfind("character_set", 0) == 0) return pass(std::string(sql));
+  if (cur.peek().is("TIME_ZONE")) {
+    cur.next();
+    if (!cur.accept_symbol("=") && !cur.accept_symbol(":=")) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    if (cur.peek().kind != TokenKind::kString) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+    std::string tz = cur.next().value;
+    cctz::time_zone zone;
+    std::string offset = tz;
+    if (cctz::load_time_zone(tz, &zone)) {
+      offset = ClusterClock(tz).offset_text();
+    } else if (!(tz.size() == 6 && (tz[0] == '+' || tz[0] == '-'))) {
+      return err(fmt::format("Unknown or incorrect time zone: '{}'", tz));
+    }
+    QueryResult r = pass(fmt::format("SET time_zone = {}", quote_string(offset)));
+    if (std::holds_alternative<ErrorResult>(r)) return r;
+    time_zone_ = tz;
+    return OkResult{};
+  }
+  // StarRocks session variables (query_timeout, enable_insert_strict, autocommit, ...): accepted.
+  return OkResult{};
+}
+
+QueryResult EngineSession::handle_admin(std::string_view sql, const std::vector<Token>& tokens) {
+  TokenCursor cur(tokens);
+  cur.next();
+  if (!cur.accept("EMULATOR")) return OkResult{};  // ADMIN SET FRONTEND CONFIG etc.: accepted, no effect
+  if (!config().faults_enabled) return err(syntax_error_text(sql, tokens[1].begin, tokens[1].text));
+  auto bad = [&]() { return err(syntax_error_text(sql, cur.at_end() ? sql.size() : cur.peek().begin, cur.peek().text)); };
+  auto parse_bool = [&]() -> std::optional<bool> {
+    if (cur.accept("TRUE")) return true;
+    if (cur.accept("FALSE")) return false;
+    return std::nullopt;
+  };
+  auto parse_int = [&]() -> std::optional<int64_t> {
+    if (cur.peek().kind != TokenKind::kNumber) return std::nullopt;
+    try {
+      return std::stoll(cur.next().text);
+    } catch (...) {
+      return std::nullopt;
+    }
+  };
+  if (cur.accept_seq({"DROP", "CONNECTIONS"})) {
+    if (!cur.at_end()) return bad();
+    std::function<void()> fn;
+    {
+      std::lock_guard lock(f_.mu_);
+      fn = f_.options_.drop_connections;
+    }
+    if (fn) fn();
+    return OkResult{};
+  }
+  if (!cur.accept("SET")) return bad();
+  if (cur.accept("FRONTEND")) {
+    if (cur.peek().kind != TokenKind::kString && !cur.peek().is_name()) return bad();
+    std::string name = cur.next().value;
+    if (!cur.accept("ALIVE") || !cur.accept_symbol("=")) return bad();
+    auto alive = parse_bool();
+    if (!alive || !cur.at_end()) return bad();
+    bool found = false;
+    f_.cluster_.update_frontends([&](std::vector<FrontendState>& fes) {
+      for (auto& f : fes) {
+        if (f.name == name) {
+          f.alive = *alive;
+          found = true;
+        }
+      }
+    });
+    if (!found) return err(fmt::format("Frontend {} does not exist.", name));
+    return OkResult{};
+  }
+  if (!cur.accept("BACKEND")) return bad();
+  auto id = parse_int();
+  if (!id) return bad();
+  bool found = false;
+  if (cur.accept("ALIVE")) {
+    if (!cur.accept_symbol("=")) return bad();
+    auto alive = parse_bool();
+    if (!alive || !cur.at_end()) return bad();
+    f_.cluster_.update_backends([&](std::vector<BackendState>& bes) {
+      for (auto& b : bes) {
+        if (b.id == *id) {
+          b.alive = *alive;
+          found = true;
+        }
+      }
+    });
+    if (!found) return err(fmt::format("Backend[{}] does not exist.", *id));
+    return OkResult{};
+  }
+  if (!cur.accept("DISK")) return bad();
+  if (cur.peek().kind != TokenKind::kString) return bad();
+  std::string root = cur.next().value;
+  std::optional<int64_t> avail, total, data_used;
+  while (!cur.at_end()) {
+    std::optional<int64_t>* target = nullptr;
+    if (cur.accept("AVAIL")) {
+      target = &avail;
+    } else if (cur.accept("TOTAL")) {
+      target = &total;
+    } else if (cur.accept("DATA_USED")) {
+      target = &data_used;
+    } else {
+      return bad();
+    }
+    if (!cur.accept_symbol("=")) return bad();
+    auto v = parse_int();
+    if (!v || *v < 0) return bad();
+    *target = *v;
+    cur.accept_symbol(",");
+  }
+  if (!avail && !total && !data_used) return bad();
+  bool disk_found = false;
+  std::string problem;
+  f_.cluster_.update_backends([&](std::vector<BackendState>& bes) {
+    for (auto& b : bes) {
+      if (b.id != *id) continue;
+      found = true;
+      for (auto& d : b.disks) {
+        if (d.root_path != root) continue;
+        disk_found = true;
+        int64_t new_total = total.value_or(d.total_bytes);
+        int64_t new_avail = avail.value_or(d.avail_bytes);
+        int64_t new_used = data_used.value_or(d.data_used_bytes);
+        if (new_avail > new_total) {
+          problem = "AVAIL must not exceed TOTAL";
+          return;
+        }
+        d.total_bytes = new_total;
+        d.avail_bytes = new_avail;
+        d.data_used_bytes = std::min(new_used, new_total - new_avail);
+      }
+    }
+  });
+  if (!found) return err(fmt::format("Backend[{}] does not exist.", *id));
+  if (!disk_found) return err(fmt::format("Disk '{}' does not exist on backend {}.", root, *id));
+  if (!problem.empty()) return err(problem);
+  return OkResult{};
+}
+
+// ---------------------------------------------------------------- factory
+
+EngineSessionFactory::EngineSessionFactory(ClusterState& cluster, MariaDbCatalog& catalog, StatementHook* hook,
+                                           EngineOptions options)
+    : cluster_(cluster), catalog_(catalog), hook_(hook), options_(std::move(options)) {}
+
+std::optional<std::string> EngineSessionFactory::password_of(std::string_view user) const {
+  std::lock_guard lock(mu_);
+  auto it = options_.users.find(std::string(user));
+  if (it == options_.users.end()) return std::nullopt;
+  return it->second;
+}
+
+void EngineSessionFactory::set_drop_connections(std::function<void()> fn) {
+  std::lock_guard lock(mu_);
+  options_.drop_connections = std::move(fn);
+}
+
+void EngineSessionFactory::set_hook(StatementHook* hook) { hook_ = hook; }
+
+std::unique_ptr<Session> EngineSessionFactory::open(std::string_view user, std::string_view database) {
+  BackendParams p = catalog_.params();
+  auto conn = MariaDbConnection::connect(p);
+  if (!conn) return std::make_unique<EngineSession>(*this, std::string(user), nullptr, conn.error().message);
+  auto s = std::make_unique<EngineSession>(*this, std::string(user), std::move(*conn), "");
+  if (!database.empty()) (void)s->use_database(database);
+  return s;
+}
+
+std::unique_ptr<Session> open_engine_session(EngineSessionFactory& factory, std::string_view user,
+                                             std::string_view database) {
+  return factory.open(user, database);
+}
+
+}  // namespace sk::emu

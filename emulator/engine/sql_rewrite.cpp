@@ -1,0 +1,229 @@
+#include "emulator/engine/sql_rewrite.h"
+
+#include <fmt/format.h>
+
+#include "emulator/engine/ddl.h"
+#include "emulator/engine/mariadb_catalog.h"
+
+namespace sk::emu {
+
+namespace {
+
+struct Edit {
+  size_t begin;
+  size_t end;
+  std::string text;
+};
+
+bool is_lock_function(const Token& t) {
+  for (const char* f : {"GET_LOCK", "RELEASE_LOCK", "IS_FREE_LOCK", "IS_USED_LOCK", "RELEASE_ALL_LOCKS"}) {
+    if (t.is(f)) return true;
+  }
+  return false;
+}
+
+// Index of the ")" closing the "(" at `open`, or tokens.size().
+size_t matching_paren(const std::vector<Token>& tokens, size_t open) {
+  int depth = 0;
+  for (size_t i = open; i < tokens.size(); ++i) {
+    if (tokens[i].is_symbol("(")) ++depth;
+    if (tokens[i].is_symbol(")") && --depth == 0) return i;
+  }
+  return tokens.size();
+}
+
+std::string arg_signature(const std::vector<Token>& tokens, size_t open, size_t close) {
+  std::vector<std::string> types;
+  int depth = 0;
+  std::string current;
+  for (size_t i = open + 1; i < close; ++i) {
+    const Token& t = tokens[i];
+    if (t.is_symbol("(")) ++depth;
+    if (t.is_symbol(")")) --depth;
+    if (depth == 0 && t.is_symbol(",")) {
+      types.push_back(current.empty() ? "varchar" : current);
+      current.clear();
+      continue;
+    }
+    if (current.empty()) {
+      if (t.kind == TokenKind::kNumber) {
+        current = t.text.find('.') == std::string::npos ? "tinyint" : "decimal";
+      } else {
+        current = "varchar";
+      }
+    }
+  }
+  if (close > open + 1) types.push_back(current.empty() ? "varchar" : current);
+  std::string out;
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (i) out += ", ";
+    out += types[i];
+  }
+  return out;
+}
+
+std::optional<std::string> info_schema_target(std::string_view name) {
+  std::string n = to_lower(name);
+  if (n == "partitions_meta") return "partitions_meta";
+  if (n == "tables_config") return "tables_config";
+  if (n == "partitions") return "partitions_empty";
+  if (n == "tables") return "is_tables";
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<RewriteResult> rewrite_query(std::string_view sql, const std::vector<Token>& tokens,
+                                    const RewriteContext& ctx) {
+  RewriteResult out;
+  std::vector<Edit> edits;
+  const std::string meta = quote_ident(kMetaSchema);
+  std::vector<bool> cast_stack;  // for each open paren: opened by CAST/CONVERT
+  int depth = 0;
+  auto literal = [&](size_t b, size_t e, const std::string& value, const std::string& original) {
+    edits.push_back({b, e, quote_string(value)});
+    out.column_renames[value] = original;
+  };
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    const Token* next = i + 1 < tokens.size() ? &tokens[i + 1] : nullptr;
+    if (t.is_symbol("(")) {
+      cast_stack.push_back(i > 0 && (tokens[i - 1].is("CAST") || tokens[i - 1].is("CONVERT")));
+      ++depth;
+      continue;
+    }
+    if (t.is_symbol(")")) {
+      if (!cast_stack.empty()) cast_stack.pop_back();
+      --depth;
+      continue;
+    }
+    // Locking reads StarRocks' grammar does not have.
+    if (depth == 0 && ((t.is("FOR") && next && (next->is("UPDATE") || next->is("SHARE"))) ||
+                       (t.is("LOCK") && next && next->is("IN")))) {
+      return std::unexpected(Error{"emu.syntax", syntax_error_text(sql, t.begin, t.text), {}});
+    }
+    if (is_lock_function(t) && next && next->is_symbol("(")) {
+      size_t close = matching_paren(tokens, i + 1);
+      return analysis_error(fmt::format("No matching function with signature: {}({})", to_lower(t.text),
+                                        arg_signature(tokens, i + 1, close)));
+    }
+    // information_schema.<view>
+    if (t.is_name() && iequals(t.value, "information_schema") && next && next->is_symbol(".") &&
+        i + 2 < tokens.size() && tokens[i + 2].is_name()) {
+      if (auto target = info_schema_target(tokens[i + 2].value)) {
+        edits.push_back({t.begin, tokens[i + 2].end, meta + "." + quote_ident(*target)});
+        if (*target == "partitions_meta") out.touches_partitions_meta = true;
+        i += 2;
+        continue;
+      }
+    }
+    if (t.is_name() && iequals(ctx.current_database, "information_schema") && i > 0 &&
+        (tokens[i - 1].is("FROM") || tokens[i - 1].is("JOIN")) && !(next && next->is_symbol("."))) {
+      if (auto target = info_schema_target(t.value)) {
+        edits.push_back({t.begin, t.end, meta + "." + quote_ident(*target)});
+        if (*target == "partitions_meta") out.touches_partitions_meta = true;
+        continue;
+      }
+    }
+    if (t.kind == TokenKind::kWord && next && next->is_symbol("(") && !(i > 0 && tokens[i - 1].is_symbol("."))) {
+      size_t close = matching_paren(tokens, i + 1);
+      std::string fname = to_lower(t.text);
+      if ((fname == "version" || fname == "current_version") && close == i + 2) {
+        std::string original(sql.substr(t.begin, tokens[close].end - t.begin));
+        literal(t.begin, tokens[close].end, fname == "version" ? ctx.version_string : ctx.build_version, original);
+        i = close;
+        continue;
+      }
+      if (fname == "murmur_hash3_32" || fname == "xx_hash3_64" || fname == "xx_hash3_128" || fname == "md5sum" ||
+          fname == "md5sum_numeric") {
+        if (close >= tokens.size()) continue;
+        std::string fn = fname == "md5sum" ? "MD5" : meta + "." + quote_ident("sk_" + fname);
+        std::string args(sql.substr(tokens[i + 1].end, tokens[close].begin - tokens[i + 1].end));
+        std::string joined = fname.rfind("md5sum", 0) == 0 ? "CONCAT(" + args + ")" : "CONCAT_WS(CHAR(1), " + args + ")";
+        std::string original(sql.substr(t.begin, tokens[close].end - t.begin));
+        // The inner arguments may need rewriting too: rewrite them recursively.
+        auto inner_tokens = tokenize(joined);
+        auto inner = rewrite_query(joined, inner_tokens, ctx);
+        if (!inner) return std::unexpected(inner.error());
+        std::string replacement = fn + "(" + inner->sql + ")";
+        edits.push_back({t.begin, tokens[close].end, replacement});
+        out.column_renames[replacement] = original;
+        i = close;
+        continue;
+      }
+    }
+    if (t.kind == TokenKind::kVariable) {
+      std::string v = to_lower(t.text);
+      for (const char* p : {"@@session.", "@@global.", "@@local."}) {
+        if (v.rfind(p, 0) == 0) v = "@@" + v.substr(std::string_view(p).size());
+      }
+      if (v == "@@version") {
+        literal(t.begin, t.end, ctx.version_string, t.text);
+      } else if (v == "@@version_comment") {
+        literal(t.begin, t.end, "StarRocks version " + ctx.build_version, t.text);
+      } else if (v == "@@time_zone" || v == "@@system_time_zone") {
+        literal(t.begin, t.end, ctx.time_zone, t.text);
+      }
+      continue;
+    }
+    // CAST(x AS <StarRocks type>)
+    if (t.is("AS") && !cast_stack.empty() && cast_stack.back() && next && next->kind == TokenKind::kWord) {
+      std::string ty = to_upper(next->text);
+      std::string repl;
+      size_t end = next->end;
+      bool has_args = i + 2 < tokens.size() && tokens[i + 2].is_symbol("(");
+      if (ty == "BIGINT" || ty == "INT" || ty == "INTEGER" || ty == "SMALLINT" || ty == "TINYINT" || ty == "BOOLEAN") {
+        repl = "SIGNED";
+      } else if (ty == "LARGEINT") {
+        repl = "DECIMAL(39,0)";
+      } else if (ty == "STRING" || ty == "TEXT" || ty == "VARCHAR") {
+        repl = "CHAR";
+        if (has_args && ty == "VARCHAR") {
+          size_t close = matching_paren(tokens, i + 2);
+          if (close < tokens.size()) end = tokens[close].end;
+        }
+      }
+      if (!repl.empty()) {
+        edits.push_back({next->begin, end, repl});
+        while (i + 1 < tokens.size() && tokens[i + 1].end <= end) ++i;
+      }
+      continue;
+    }
+  }
+  std::string result;
+  size_t pos = 0;
+  for (const auto& e : edits) {
+    result.append(sql.substr(pos, e.begin - pos));
+    result += e.text;
+    pos = e.end;
+  }
+  result.append(sql.substr(pos));
+  out.sql = std::move(result);
+  return out;
+}
+
+std::vector<std::string> rewrite_support_functions(std::string_view meta_schema) {
+  std::string m = quote_ident(meta_schema);
+  // Deterministic stand-ins with the StarRocks return types; values differ from real StarRocks hashes.
+  return {
+      fmt::format("CREATE FUNCTION IF NOT EXISTS {}.`sk_murmur_hash3_32`(s LONGTEXT) RETURNS INT DETERMINISTIC "
+                  "RETURN IF(s IS NULL, NULL, CAST(CONV(SUBSTR(MD5(s), 1, 8), 16, 10) AS SIGNED) - 2147483648)",
+                  m),
+      fmt::format("CREATE FUNCTION IF NOT EXISTS {}.`sk_xx_hash3_64`(s LONGTEXT) RETURNS BIGINT DETERMINISTIC "
+                  "RETURN IF(s IS NULL, NULL, CAST(CAST(CONV(SUBSTR(MD5(s), 1, 16), 16, 10) AS DECIMAL(20,0)) - "
+                  "9223372036854775808 AS SIGNED))",
+                  m),
+      fmt::format("CREATE FUNCTION IF NOT EXISTS {}.`sk_xx_hash3_128`(s LONGTEXT) RETURNS DECIMAL(39,0) "
+                  "DETERMINISTIC RETURN IF(s IS NULL, NULL, CAST(CONV(SUBSTR(MD5(s), 1, 16), 16, 10) AS "
+                  "DECIMAL(39,0)) * 18446744073709551616 + CAST(CONV(SUBSTR(MD5(s), 17, 16), 16, 10) AS "
+                  "DECIMAL(39,0)) - 170141183460469231731687303715884105728)",
+                  m),
+      fmt::format("CREATE FUNCTION IF NOT EXISTS {}.`sk_md5sum_numeric`(s LONGTEXT) RETURNS DECIMAL(39,0) "
+                  "DETERMINISTIC RETURN IF(s IS NULL, NULL, CAST(CONV(SUBSTR(MD5(s), 1, 16), 16, 10) AS "
+                  "DECIMAL(39,0)) * 18446744073709551616 + CAST(CONV(SUBSTR(MD5(s), 17, 16), 16, 10) AS "
+                  "DECIMAL(39,0)) - 170141183460469231731687303715884105728)",
+                  m),
+  };
+}
+
+}  // namespace sk::emu

@@ -1,0 +1,192 @@
+// starkeep-emulator: a StarRocks FE emulator on top of a real MariaDB. Parses the flags, builds the cluster
+// state, the MariaDB-backed catalog, the backup service, the engine's session factory and the MySQL-protocol
+// server; writes the bound port to --port-file once listening; exits cleanly on SIGTERM/SIGINT.
+// Flags are documented in docs/emulator.md ("Engine" → "Command line").
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "emulator/engine/cluster_state.h"
+#include "emulator/engine/cluster_views.h"
+#include "emulator/engine/engine_session.h"
+#include "emulator/engine/mariadb_catalog.h"
+#include "emulator/engine/statement_hook.h"
+#include "emulator/protocol/server.h"
+#ifdef SK_HAVE_BACKUP
+#include "emulator/backup/backup_service.h"
+#endif
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
+#ifdef SK_HAVE_BACKUP
+// Routes the engine's statement hook to the backup service.
+class BackupHook : public sk::emu::StatementHook {
+ public:
+  explicit BackupHook(sk::emu::BackupService& service) : service_(service) {}
+  std::optional<sk::emu::QueryResult> try_handle(const sk::emu::HookContext& context, std::string_view sql) override {
+    return service_.try_handle(sk::emu::SessionContext{context.user, context.current_database}, sql);
+  }
+
+ private:
+  sk::emu::BackupService& service_;
+};
+#endif
+
+bool write_port_file(const std::string& path, uint16_t port) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return false;
+    out << port << "\n";
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"StarRocks FE emulator backed by MariaDB"};
+  int port = 9030;
+  std::string bind = "127.0.0.1";
+  std::string port_file;
+  std::string mariadb_host = "127.0.0.1";
+  int mariadb_port = 3306;
+  std::string mariadb_user = "root";
+  std::string mariadb_password;
+  std::vector<std::string> users;
+  std::string version = "3.3.0";
+  int error_code = 1064;
+  std::string time_zone = "Asia/Shanghai";
+  int frontends = 1;
+  int backends = 3;
+  int64_t disk_total = 1LL << 40;
+  int64_t disk_avail = -1;
+  std::string repository_root;
+  bool enable_faults = false;
+  double time_scale = 1.0;
+  double job_fixed_seconds = 2.0;
+  double be_bytes_per_second = 100e6;
+
+  app.add_option("--port", port, "MySQL-protocol port (0 = any free port)")->check(CLI::Range(0, 65535));
+  app.add_option("--bind", bind, "address to listen on");
+  app.add_option("--port-file", port_file, "write the bound port here once listening");
+  app.add_option("--mariadb-host", mariadb_host, "backing MariaDB host");
+  app.add_option("--mariadb-port", mariadb_port, "backing MariaDB port")->check(CLI::Range(1, 65535));
+  app.add_option("--mariadb-user", mariadb_user, "backing MariaDB user");
+  app.add_option("--mariadb-password", mariadb_password, "backing MariaDB password");
+  app.add_option("--user", users, "NAME:PASSWORD of an emulated StarRocks user (repeatable; default root:)");
+  app.add_option("--starrocks-version", version, "emulated StarRocks version (column sets, grammar switches)");
+  app.add_option("--error-code", error_code, "error number of ERR packets: 1064 (HY000) or 5064 (42000)")
+      ->check(CLI::IsMember({1064, 5064}));
+  app.add_option("--time-zone", time_zone, "cluster time zone (IANA name)");
+  app.add_option("--frontends", frontends, "number of emulated FEs")->check(CLI::Range(1, 64));
+  app.add_option("--backends", backends, "number of emulated BEs")->check(CLI::Range(0, 1024));
+  app.add_option("--disk-total", disk_total, "bytes per BE disk")->check(CLI::PositiveNumber);
+  app.add_option("--disk-avail", disk_avail, "available bytes per BE disk (default 80% of total)");
+  app.add_option("--repository-root", repository_root, "directory that holds backup repositories");
+  app.add_flag("--enable-faults", enable_faults, "accept ADMIN EMULATOR fault-injection statements");
+  app.add_option("--time-scale", time_scale, "job time speed-up factor")->check(CLI::PositiveNumber);
+  app.add_option("--job-fixed-seconds", job_fixed_seconds, "fixed seconds per job state, before time scale");
+  app.add_option("--be-bytes-per-second", be_bytes_per_second, "per-BE transfer rate, before time scale")
+      ->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
+
+  std::map<std::string, std::string> user_map;
+  for (const auto& u : users) {
+    auto colon = u.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      std::cerr << "starkeep-emulator: --user expects NAME:PASSWORD, got '" << u << "'\n";
+      return 2;
+    }
+    user_map[u.substr(0, colon)] = u.substr(colon + 1);
+  }
+  if (user_map.empty()) user_map["root"] = "";
+
+  sk::emu::EmulatorConfig config;
+  config.starrocks_version = version;
+  config.error_code = static_cast<uint16_t>(error_code);
+  config.error_sql_state = error_code == 5064 ? "42000" : "HY000";
+  config.time_zone = time_zone;
+  config.faults_enabled = enable_faults;
+  config.time_scale = time_scale;
+  config.job_fixed_seconds = job_fixed_seconds;
+  config.be_bytes_per_second = be_bytes_per_second;
+  config.repository_root = repository_root;
+  sk::emu::ClusterState cluster(config);
+  sk::emu::ClusterShape shape;
+  shape.frontends = frontends;
+  shape.backends = backends;
+  shape.disk_total_bytes = disk_total;
+  shape.disk_avail_bytes = disk_avail < 0 ? disk_total * 8 / 10 : disk_avail;
+  sk::emu::init_cluster(cluster, shape);
+
+  sk::emu::BackendParams backend;
+  backend.host = mariadb_host;
+  backend.port = static_cast<uint16_t>(mariadb_port);
+  backend.user = mariadb_user;
+  backend.password = mariadb_password;
+  auto catalog = sk::emu::MariaDbCatalog::open(backend, time_zone);
+  if (!catalog) {
+    std::cerr << "starkeep-emulator: " << catalog.error().describe() << "\n";
+    return 1;
+  }
+
+  sk::emu::StatementHook* hook = nullptr;
+#ifdef SK_HAVE_BACKUP
+  auto backup = std::make_unique<sk::emu::BackupService>(**catalog, cluster);
+  BackupHook backup_hook(*backup);
+  hook = &backup_hook;
+#endif
+
+  sk::emu::EngineOptions options;
+  options.users = user_map;
+  sk::emu::EngineSessionFactory factory(cluster, **catalog, hook, options);
+
+  sk::emu::ServerOptions server_options;
+  server_options.bind_address = bind;
+  server_options.port = static_cast<uint16_t>(port);
+  sk::emu::Server server(server_options, factory);
+  factory.set_drop_connections([&server] { server.drop_all_connections(); });
+
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto bound = server.start();
+  if (!bound) {
+    std::cerr << "starkeep-emulator: " << bound.error().describe() << "\n";
+    return 1;
+  }
+  if (!port_file.empty() && !write_port_file(port_file, *bound)) {
+    std::cerr << "starkeep-emulator: cannot write port file " << port_file << "\n";
+    server.stop();
+    return 1;
+  }
+  std::cerr << fmt::format("starkeep-emulator: StarRocks {} emulator listening on {}:{} (MariaDB {}:{})\n", version,
+                           bind, *bound, mariadb_host, mariadb_port);
+  while (!g_stop) {
+    struct timespec ts{0, 100 * 1000 * 1000};
+    nanosleep(&ts, nullptr);
+  }
+  std::cerr << "starkeep-emulator: stopping\n";
+  server.stop();
+#ifdef SK_HAVE_BACKUP
+  backup.reset();
+#endif
+  return 0;
+}
