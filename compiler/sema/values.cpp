@@ -1,0 +1,196 @@
+#include "compiler/sema/values.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace sk::sema {
+
+using ast::Expr;
+using diag::Code;
+
+std::string join_words(const std::vector<std::string>& words) {
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i) out += ", ";
+    out += words[i];
+  }
+  return out;
+}
+
+BlockKeys::BlockKeys(const ast::Block& block, std::string what, const std::vector<std::string>& known,
+                     DiagnosticSink& sink, const std::vector<std::string>& threshold_keys,
+                     const std::vector<std::string>& nested_blocks)
+    : block_(block), what_(std::move(what)) {
+  for (const ast::Entry& e : block.entries) {
+    const std::string& key = e.key.text;
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      diag::Diagnostic& d = sink.report(Code::kUnknownKey, e.key.range, key, what_);
+      if (auto m = diag::closest_match(key, known)) {
+        d.suggest(*m);
+      } else {
+        d.note(std::nullopt, "known keys: " + join_words(known));
+      }
+      continue;
+    }
+    auto previous = std::find_if(entries_.begin(), entries_.end(), [&](const auto& p) { return p.first == key; });
+    if (previous != entries_.end()) {
+      sink.report(Code::kDuplicateKey, e.key.range, key, what_)
+          .note(previous->second->key.range, fmt::format("'{}' was first set here", key));
+      continue;
+    }
+    const bool threshold = std::find(threshold_keys.begin(), threshold_keys.end(), key) != threshold_keys.end();
+    if (e.op != "=" && !(threshold && e.op == ">=")) {
+      sink.report(Code::kWrongOperator, e.op_range, threshold ? ">=' or '=" : "=", key, e.op);
+      continue;
+    }
+    entries_.emplace_back(key, &e);
+  }
+  for (const ast::Block& nested : block.blocks) {
+    if (std::find(nested_blocks.begin(), nested_blocks.end(), nested.kind.text) != nested_blocks.end()) continue;
+    diag::Diagnostic& d = sink.report(Code::kUnknownBlock, nested.kind.range, nested.kind.text, what_);
+    if (auto m = diag::closest_match(nested.kind.text, nested_blocks)) d.suggest(*m);
+  }
+}
+
+const ast::Entry* BlockKeys::get(std::string_view key) const {
+  for (const auto& [k, e] : entries_) {
+    if (k == key) return e;
+  }
+  return nullptr;
+}
+
+namespace {
+void wrong_type(const Expr& value, std::string_view key, std::string_view expected, DiagnosticSink& sink) {
+  if (value.is(Expr::Kind::kError)) return;
+  sink.report(Code::kWrongType, value.range, key, expected, ast::describe(value));
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+std::optional<std::string> read_string(const Expr& value, std::string_view key, DiagnosticSink& sink) {
+  if (value.is(Expr::Kind::kString)) return value.text;
+  wrong_type(value, key, "a string in double quotes", sink);
+  return std::nullopt;
+}
+
+std::optional<std::string> read_string(const ast::Entry& entry, DiagnosticSink& sink) {
+  return read_string(entry.value, entry.key.text, sink);
+}
+
+std::optional<Duration> read_duration(const Expr& value, std::string_view key, std::string_view example_unit,
+                                      DiagnosticSink& sink) {
+  if (value.is(Expr::Kind::kNumber)) {
+    sink.report(Code::kMissingUnit, value.range, key, value.text, example_unit)
+        .suggest(value.text + std::string(example_unit));
+    return std::nullopt;
+  }
+  if (!value.is(Expr::Kind::kQuantity)) {
+    wrong_type(value, key, "a duration such as 14d, 2h, 90m or 2w", sink);
+    return std::nullopt;
+  }
+  auto d = Duration::parse(value.text);
+  if (!d) {
+    sink.report(Code::kInvalidDuration, value.range, value.text, "use a whole number followed by s, m, h, d or w");
+    return std::nullopt;
+  }
+  if (d->seconds() <= 0) {
+    sink.report(Code::kNumberOutOfRange, value.range, key, value.text, "must be longer than zero");
+    return std::nullopt;
+  }
+  return *d;
+}
+
+std::optional<Percent> read_percent(const Expr& value, std::string_view key, DiagnosticSink& sink) {
+  if (!value.is(Expr::Kind::kPercent)) {
+    if (value.is(Expr::Kind::kNumber)) {
+      sink.report(Code::kMissingUnit, value.range, key, value.text, "%").suggest(value.text + "%");
+      return std::nullopt;
+    }
+    wrong_type(value, key, "a percentage such as 15%", sink);
+    return std::nullopt;
+  }
+  auto p = Percent::parse(value.text);
+  if (!p) {
+    sink.report(Code::kPercentOutOfRange, value.range, value.text);
+    return std::nullopt;
+  }
+  return *p;
+}
+
+std::optional<bool> read_bool(const ast::Entry& entry, DiagnosticSink& sink) {
+  auto w = read_word(entry.value, entry.key.text, "boolean", {"true", "false"}, sink);
+  if (!w) return std::nullopt;
+  return *w == "true";
+}
+
+std::optional<int64_t> read_integer(const Expr& value, std::string_view key, int64_t min, int64_t max,
+                                    DiagnosticSink& sink) {
+  if (!value.is(Expr::Kind::kNumber) || value.text.find('.') != std::string::npos) {
+    wrong_type(value, key, "a whole number", sink);
+    return std::nullopt;
+  }
+  int64_t n = 0;
+  for (char c : value.text) {
+    n = n * 10 + (c - '0');
+    if (n > max) break;
+  }
+  if (n < min || n > max) {
+    sink.report(Code::kNumberOutOfRange, value.range, key, value.text, fmt::format("{} to {}", min, max));
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<std::string> read_word(const Expr& value, std::string_view key, std::string_view what,
+                                     const std::vector<std::string>& words, DiagnosticSink& sink) {
+  if (!value.is_word()) {
+    wrong_type(value, key, "one of: " + join_words(words), sink);
+    return std::nullopt;
+  }
+  const std::string& w = value.path.front().text;
+  if (std::find(words.begin(), words.end(), w) != words.end()) return w;
+  diag::Diagnostic& d = sink.report(Code::kUnknownWord, value.range, what, w, join_words(words));
+  if (auto m = diag::closest_match(w, words)) d.suggest(*m);
+  return std::nullopt;
+}
+
+std::optional<std::vector<Located>> read_strings(const Expr& value, std::string_view key, bool allow_single,
+                                                 DiagnosticSink& sink) {
+  if (allow_single && value.is(Expr::Kind::kString)) return std::vector<Located>{{value.text, value.range}};
+  if (!value.is(Expr::Kind::kList)) {
+    wrong_type(value, key, allow_single ? "a string or a list of strings" : "a list of strings", sink);
+    return std::nullopt;
+  }
+  std::vector<Located> out;
+  bool ok = true;
+  for (const Expr& element : value.operands) {
+    if (element.is(Expr::Kind::kString)) {
+      out.push_back({element.text, element.range});
+    } else {
+      wrong_type(element, key, "strings in the list", sink);
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<int> month_number(std::string_view word) {
+  static const char* const kMonths[] = {"january", "february", "march", "april", "may", "june", "july",
+                                        "august", "september", "october", "november", "december"};
+  const std::string w = lower(word);
+  for (int i = 0; i < 12; ++i) {
+    const std::string_view full = kMonths[i];
+    if (w == full || (w.size() == 3 && w == full.substr(0, 3)) || (i == 8 && w == "sept")) return i + 1;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sk::sema

@@ -1,0 +1,371 @@
+#include "compiler/syntax/build_ast.h"
+
+#include <fmt/format.h>
+
+namespace sk::syntax {
+
+using ast::Expr;
+using diag::SourceRange;
+
+namespace {
+bool conjured(const antlr4::Token* t) {
+  return t == nullptr || t->getStartIndex() == INVALID_INDEX || t->getTokenIndex() == INVALID_INDEX ||
+         t->getType() == antlr4::Token::EOF;
+}
+}  // namespace
+
+std::optional<SourceRange> AstBuilder::token_range(const antlr4::Token* token) const {
+  if (conjured(token)) return std::nullopt;
+  return map_.range(token->getStartIndex(), token->getStopIndex());
+}
+
+SourceRange AstBuilder::context_range(antlr4::ParserRuleContext& ctx) const {
+  const antlr4::Token* start = ctx.getStart();
+  const antlr4::Token* stop = ctx.getStop();
+  if (start == nullptr || start->getStartIndex() == INVALID_INDEX) return {};
+  const SourceRange b = map_.range(start->getStartIndex(), start->getStopIndex());
+  if (stop == nullptr || stop->getStartIndex() == INVALID_INDEX || stop->getTokenIndex() < start->getTokenIndex() ||
+      stop->getType() == antlr4::Token::EOF) {
+    return b;
+  }
+  return diag::join(b, map_.range(stop->getStartIndex(), stop->getStopIndex()));
+}
+
+std::optional<ast::Ident> AstBuilder::ident(const antlr4::Token* token) const {
+  const auto r = token_range(token);
+  if (!r) return std::nullopt;
+  return ast::Ident{file_.text().substr(r->begin, r->end - r->begin), *r};
+}
+
+Expr AstBuilder::error_expr(antlr4::ParserRuleContext& ctx) const {
+  Expr e;
+  e.kind = Expr::Kind::kError;
+  e.range = context_range(ctx);
+  return e;
+}
+
+std::string AstBuilder::string_value(const antlr4::Token* token, bool terminated) {
+  const SourceRange r = *token_range(token);
+  const std::string_view raw = std::string_view(file_.text()).substr(r.begin, r.end - r.begin);
+  if (!terminated) sink_.report(diag::Code::kUnterminatedString, r);
+  const size_t end = terminated && raw.size() >= 2 ? raw.size() - 1 : raw.size();
+  std::string out;
+  for (size_t i = 1; i < end; ++i) {
+    const char c = raw[i];
+    if (c != '\\') {
+      out += c;
+      continue;
+    }
+    const auto at = [&](size_t from, size_t to) {
+      return SourceRange{r.begin + static_cast<uint32_t>(from), r.begin + static_cast<uint32_t>(to)};
+    };
+    if (i + 1 >= end) {
+      sink_.report(diag::Code::kInvalidEscape, at(i, i + 1), "\\");
+      break;
+    }
+    const char e = raw[i + 1];
+    switch (e) {
+      case '"': out += '"'; ++i; continue;
+      case '\\': out += '\\'; ++i; continue;
+      case 'n': out += '\n'; ++i; continue;
+      case 't': out += '\t'; ++i; continue;
+      case 'r': out += '\r'; ++i; continue;
+      default: break;
+    }
+    if (e == 'u' && i + 2 < end && raw[i + 2] == '{') {
+      const size_t close = raw.find('}', i + 3);
+      if (close != std::string_view::npos && close < end && close > i + 3 && close - (i + 3) <= 6) {
+        const std::string_view hex = raw.substr(i + 3, close - (i + 3));
+        uint32_t cp = 0;
+        bool ok = true;
+        for (char h : hex) {
+          int v = -1;
+          if (h >= '0' && h <= '9') v = h - '0';
+          if (h >= 'a' && h <= 'f') v = h - 'a' + 10;
+          if (h >= 'A' && h <= 'F') v = h - 'A' + 10;
+          if (v < 0) ok = false;
+          cp = cp * 16 + static_cast<uint32_t>(v < 0 ? 0 : v);
+        }
+        if (ok && cp != 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
+          if (cp < 0x80) {
+            out += static_cast<char>(cp);
+          } else if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+          } else if (cp < 0x10000) {
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+          } else {
+            out += static_cast<char>(0xF0 | (cp >> 18));
+            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+          }
+          i = close;
+          continue;
+        }
+        sink_.report(diag::Code::kInvalidEscape, at(i, close + 1), raw.substr(i, close + 1 - i));
+        i = close;
+        continue;
+      }
+    }
+    // Report the escape as written (one code point after the backslash).
+    size_t len = 1;
+    const auto lead = static_cast<unsigned char>(e);
+    if (lead >= 0xF0) len = 4; else if (lead >= 0xE0) len = 3; else if (lead >= 0xC0) len = 2;
+    len = std::min(len, end - (i + 1));
+    sink_.report(diag::Code::kInvalidEscape, at(i, i + 1 + len), raw.substr(i, 1 + len));
+    i += len;
+  }
+  return out;
+}
+
+ast::Policy AstBuilder::build_document(P::DocumentContext& ctx) {
+  ast::Policy policy;
+  for (P::BlockContext* b : ctx.block()) {
+    if (b != nullptr && !conjured(b->kind)) policy.blocks.push_back(build_block(*b));
+  }
+  return policy;
+}
+
+ast::Block AstBuilder::build_block(P::BlockContext& ctx) {
+  ast::Block block;
+  block.kind = *ident(ctx.kind);
+  block.range = context_range(ctx);
+  block.header_range = block.kind.range;
+  if (P::BlockNameContext* n = ctx.blockName(); n != nullptr && n->getStart() != nullptr) {
+    const antlr4::Token* t = n->getStart();
+    if (const auto r = token_range(t)) {
+      if (n->IDENT() != nullptr) {
+        block.name = ident(t);
+      } else {
+        block.name = ast::Ident{string_value(t, n->STRING() != nullptr), *r};
+        block.name_quoted = true;
+      }
+      block.header_range = diag::join(block.header_range, *r);
+    }
+  }
+  if (P::BodyContext* body = ctx.body(); body != nullptr) {
+    for (P::ItemContext* item : body->item()) {
+      if (item == nullptr) continue;
+      if (P::EntryContext* e = item->entry(); e != nullptr && !conjured(e->key)) {
+        block.entries.push_back(build_entry(*e));
+      } else if (P::BlockContext* nested = item->block(); nested != nullptr && !conjured(nested->kind)) {
+        block.blocks.push_back(build_block(*nested));
+      }
+    }
+  }
+  return block;
+}
+
+ast::Entry AstBuilder::build_entry(P::EntryContext& ctx) {
+  ast::Entry entry;
+  entry.key = *ident(ctx.key);
+  if (const auto r = token_range(ctx.op)) {
+    entry.op = ctx.op->getText();
+    entry.op_range = *r;
+  } else {
+    entry.op = "=";  // conjured by recovery ("expected '='" was reported)
+    entry.op_range = SourceRange{entry.key.range.end, entry.key.range.end};
+  }
+  if (P::ValueContext* v = ctx.value(); v != nullptr && v->getStart() != nullptr && !conjured(v->getStart())) {
+    entry.value = build_value(*v);
+  } else {
+    entry.value.kind = Expr::Kind::kError;
+    entry.value.range = SourceRange{entry.op_range.end, entry.op_range.end};
+  }
+  entry.range = diag::join(entry.key.range, entry.value.range);
+  return entry;
+}
+
+Expr AstBuilder::build_value(P::ValueContext& ctx) {
+  if (auto* w = dynamic_cast<P::WhereValueContext*>(&ctx)) {
+    Expr e;
+    e.kind = Expr::Kind::kWhere;
+    e.range = context_range(ctx);
+    if (auto subject = ident(w->subject)) e.path.push_back(*subject);
+    if (auto r = token_range(w->WHERE() ? w->WHERE()->getSymbol() : nullptr)) e.op_range = *r;
+    if (P::ExprContext* cond = w->expr(); cond != nullptr) {
+      e.operands.push_back(build_expr(*cond));
+    } else {
+      e.operands.push_back(error_expr(ctx));
+    }
+    if (e.path.empty()) return error_expr(ctx);
+    return e;
+  }
+  if (auto* s = dynamic_cast<P::SequenceValueContext*>(&ctx)) {
+    std::vector<P::ExprContext*> parts = s->expr();
+    if (parts.size() == 1 && parts.front() != nullptr) return build_expr(*parts.front());
+    Expr e;
+    e.kind = Expr::Kind::kSequence;
+    e.range = context_range(ctx);
+    for (P::ExprContext* p : parts) {
+      if (p != nullptr) e.operands.push_back(build_expr(*p));
+    }
+    if (e.operands.empty()) return error_expr(ctx);
+    return e;
+  }
+  return error_expr(ctx);
+}
+
+namespace {
+Expr combine(Expr::Kind kind, std::vector<Expr> operands, SourceRange range) {
+  if (operands.size() == 1) return std::move(operands.front());
+  Expr e;
+  e.kind = kind;
+  e.range = range;
+  e.operands = std::move(operands);
+  return e;
+}
+}  // namespace
+
+Expr AstBuilder::build_expr(P::ExprContext& ctx) {
+  std::vector<Expr> operands;
+  for (P::AndExprContext* a : ctx.andExpr()) {
+    if (a != nullptr) operands.push_back(build_and(*a));
+  }
+  if (operands.empty()) return error_expr(ctx);
+  return combine(Expr::Kind::kOr, std::move(operands), context_range(ctx));
+}
+
+Expr AstBuilder::build_and(P::AndExprContext& ctx) {
+  std::vector<Expr> operands;
+  for (P::NotExprContext* n : ctx.notExpr()) {
+    if (n != nullptr) operands.push_back(build_not(*n));
+  }
+  if (operands.empty()) return error_expr(ctx);
+  return combine(Expr::Kind::kAnd, std::move(operands), context_range(ctx));
+}
+
+Expr AstBuilder::build_not(P::NotExprContext& ctx) {
+  if (auto* n = dynamic_cast<P::NegationContext*>(&ctx)) {
+    Expr e;
+    e.kind = Expr::Kind::kNot;
+    e.range = context_range(ctx);
+    if (auto r = token_range(n->NOT() ? n->NOT()->getSymbol() : nullptr)) e.op_range = *r;
+    if (P::NotExprContext* inner = n->notExpr(); inner != nullptr) {
+      e.operands.push_back(build_not(*inner));
+    } else {
+      e.operands.push_back(error_expr(ctx));
+    }
+    return e;
+  }
+  if (auto* p = dynamic_cast<P::PlainRelationContext*>(&ctx); p != nullptr && p->relation() != nullptr) {
+    return build_relation(*p->relation());
+  }
+  return error_expr(ctx);
+}
+
+Expr AstBuilder::build_relation(P::RelationContext& ctx) {
+  if (ctx.lhs == nullptr) return error_expr(ctx);
+  Expr lhs = build_phrase(*ctx.lhs);
+  if (ctx.op == nullptr) return lhs;
+  Expr e;
+  e.range = context_range(ctx);
+  if (auto r = token_range(ctx.op)) e.op_range = *r;
+  const size_t type = ctx.op->getType();
+  if (type == P::IN) {
+    e.kind = Expr::Kind::kIn;
+  } else if (type == P::MATCHES) {
+    e.kind = Expr::Kind::kMatches;
+  } else {
+    e.kind = Expr::Kind::kCompare;
+    e.text = ctx.op->getText();
+  }
+  e.operands.push_back(std::move(lhs));
+  if (ctx.rhs != nullptr) {
+    e.operands.push_back(build_phrase(*ctx.rhs));
+  } else {
+    Expr missing;
+    missing.range = SourceRange{e.op_range.end, e.op_range.end};
+    e.operands.push_back(missing);
+  }
+  return e;
+}
+
+Expr AstBuilder::build_phrase(P::PhraseContext& ctx) {
+  std::vector<Expr> atoms;
+  for (P::AtomContext* a : ctx.atom()) {
+    if (a != nullptr) atoms.push_back(build_atom(*a));
+  }
+  if (atoms.empty()) return error_expr(ctx);
+  return combine(Expr::Kind::kPhrase, std::move(atoms), context_range(ctx));
+}
+
+Expr AstBuilder::build_path(P::PathContext& ctx) {
+  Expr e;
+  e.kind = Expr::Kind::kPath;
+  e.range = context_range(ctx);
+  for (antlr4::tree::TerminalNode* t : ctx.IDENT()) {
+    if (auto id = ident(t->getSymbol())) e.path.push_back(*id);
+  }
+  if (e.path.empty()) return error_expr(ctx);
+  return e;
+}
+
+Expr AstBuilder::build_atom(P::AtomContext& ctx) {
+  Expr e;
+  e.range = context_range(ctx);
+  const auto literal = [&](Expr::Kind kind, antlr4::tree::TerminalNode* node) {
+    if (node == nullptr || conjured(node->getSymbol())) return error_expr(ctx);
+    e.kind = kind;
+    e.text = file_.text().substr(e.range.begin, e.range.end - e.range.begin);
+    return e;
+  };
+  if (auto* s = dynamic_cast<P::StringAtomContext*>(&ctx)) {
+    if (s->STRING() == nullptr || conjured(s->STRING()->getSymbol())) return error_expr(ctx);
+    e.kind = Expr::Kind::kString;
+    e.text = string_value(s->STRING()->getSymbol(), true);
+    return e;
+  }
+  if (auto* u = dynamic_cast<P::UnterminatedStringAtomContext*>(&ctx)) {
+    if (u->UNTERMINATED_STRING() == nullptr) return error_expr(ctx);
+    e.kind = Expr::Kind::kString;
+    e.text = string_value(u->UNTERMINATED_STRING()->getSymbol(), false);
+    return e;
+  }
+  if (auto* q = dynamic_cast<P::QuantityAtomContext*>(&ctx)) return literal(Expr::Kind::kQuantity, q->QUANTITY());
+  if (auto* p = dynamic_cast<P::PercentAtomContext*>(&ctx)) return literal(Expr::Kind::kPercent, p->PERCENT());
+  if (auto* n = dynamic_cast<P::NumberAtomContext*>(&ctx)) return literal(Expr::Kind::kNumber, n->NUMBER());
+  if (auto* t = dynamic_cast<P::TimeAtomContext*>(&ctx)) return literal(Expr::Kind::kTime, t->TIME());
+  if (auto* l = dynamic_cast<P::ListAtomContext*>(&ctx)) {
+    e.kind = Expr::Kind::kList;
+    for (P::ExprContext* x : l->expr()) {
+      if (x != nullptr) e.operands.push_back(build_expr(*x));
+    }
+    return e;
+  }
+  if (auto* c = dynamic_cast<P::CallAtomContext*>(&ctx)) {
+    auto callee = ident(c->callee);
+    if (!callee) return error_expr(ctx);
+    e.kind = Expr::Kind::kCall;
+    e.path.push_back(*callee);
+    for (P::ArgumentContext* a : c->argument()) {
+      if (a == nullptr || a->expr() == nullptr) continue;
+      e.argument_names.push_back(a->name != nullptr ? ident(a->name) : std::nullopt);
+      e.operands.push_back(build_expr(*a->expr()));
+    }
+    return e;
+  }
+  if (auto* p = dynamic_cast<P::PathAtomContext*>(&ctx)) {
+    std::vector<P::PathContext*> paths = p->path();
+    if (paths.empty() || paths.front() == nullptr) return error_expr(ctx);
+    Expr from = build_path(*paths.front());
+    if (paths.size() < 2 || paths[1] == nullptr) return from;
+    e.kind = Expr::Kind::kRange;
+    if (auto r = token_range(p->DOTDOT() ? p->DOTDOT()->getSymbol() : nullptr)) e.op_range = *r;
+    e.operands.push_back(std::move(from));
+    e.operands.push_back(build_path(*paths[1]));
+    return e;
+  }
+  if (auto* g = dynamic_cast<P::GroupAtomContext*>(&ctx)) {
+    if (g->expr() == nullptr) return error_expr(ctx);
+    Expr inner = build_expr(*g->expr());
+    inner.parenthesized = true;
+    return inner;
+  }
+  return error_expr(ctx);
+}
+
+}  // namespace sk::syntax

@@ -1,0 +1,237 @@
+// The ANTLR adapter: runs the generated lexer and parser, turns their errors into SK01xx diagnostics with readable
+// messages, and hands the parse tree to AstBuilder. The only place (with build_ast.cpp) that sees ANTLR.
+#include "compiler/syntax/parse.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "PolicyLexer.h"
+#include "PolicyParser.h"
+#include "antlr4-runtime.h"
+#include "compiler/syntax/build_ast.h"
+#include "compiler/syntax/source_map.h"
+
+namespace sk::syntax {
+namespace {
+
+using policy_antlr::PolicyLexer;
+using policy_antlr::PolicyParser;
+
+std::string shorten(std::string text) {
+  if (text.size() > 32) text = text.substr(0, 29) + "...";
+  return text;
+}
+
+// How a token is named in messages: "end of file", "end of line", "'retain'", "string \"x\"".
+std::string describe_token(const antlr4::Token* t) {
+  if (t == nullptr) return "input";
+  switch (t->getType()) {
+    case antlr4::Token::EOF: return "end of file";
+    case PolicyParser::NL: return "end of line";
+    case PolicyParser::STRING:
+    case PolicyParser::UNTERMINATED_STRING: return "string " + shorten(t->getText());
+    default: return "'" + shorten(t->getText()) + "'";
+  }
+}
+
+// How an expected token type is named; value-starting tokens are grouped as "a value".
+std::string expected_name(size_t type) {
+  switch (type) {
+    case PolicyParser::LBRACE: return "'{'";
+    case PolicyParser::RBRACE: return "'}'";
+    case PolicyParser::LBRACK: return "'['";
+    case PolicyParser::RBRACK: return "']'";
+    case PolicyParser::LPAREN: return "'('";
+    case PolicyParser::RPAREN: return "')'";
+    case PolicyParser::COMMA: return "','";
+    case PolicyParser::ASSIGN: return "'='";
+    case PolicyParser::NL: return "a new line";
+    case PolicyParser::SEMI: return "';'";
+    case PolicyParser::IDENT: return "a name";
+    case PolicyParser::STRING: return "a string";
+    case antlr4::Token::EOF: return "end of file";
+    default: return "";
+  }
+}
+
+bool starts_value(size_t type) {
+  switch (type) {
+    case PolicyParser::STRING:
+    case PolicyParser::UNTERMINATED_STRING:
+    case PolicyParser::QUANTITY:
+    case PolicyParser::PERCENT:
+    case PolicyParser::NUMBER:
+    case PolicyParser::TIME:
+    case PolicyParser::LBRACK:
+    case PolicyParser::LPAREN:
+    case PolicyParser::NOT: return true;
+    default: return false;
+  }
+}
+
+class ErrorListener : public antlr4::BaseErrorListener {
+ public:
+  ErrorListener(const SourceMap& map, diag::DiagnosticSink& sink) : map_(map), sink_(sink) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t /*line*/, size_t /*col*/,
+                   const std::string& raw_message, std::exception_ptr /*e*/) override {
+    auto* parser = dynamic_cast<PolicyParser*>(recognizer);
+    if (parser == nullptr || offending == nullptr) {
+      // Lexer errors cannot happen (ERROR_CHAR matches anything); keep the raw text if one ever does.
+      sink_.report(diag::Code::kSyntaxError, std::nullopt, raw_message);
+      return;
+    }
+    if (!reported_tokens_.insert(offending->getTokenIndex()).second) return;
+    diag::SourceRange range = map_.range(offending->getStartIndex(), offending->getStopIndex());
+    const size_t type = offending->getType();
+    if (type == antlr4::Token::EOF || type == PolicyParser::NL) range.end = range.begin;
+
+    std::set<size_t> expected;
+    try {
+      for (ssize_t t : parser->getExpectedTokens().toList()) expected.insert(static_cast<size_t>(t));
+    } catch (...) {
+      // getExpectedTokens() can fail in odd recovery states; fall back to a message without the expected set.
+    }
+    const antlr4::Token* previous = nullptr;
+    if (offending->getTokenIndex() != INVALID_INDEX) {
+      auto* stream = dynamic_cast<antlr4::BufferedTokenStream*>(parser->getTokenStream());
+      if (stream != nullptr) {
+        for (size_t i = offending->getTokenIndex(); i-- > 0;) {
+          antlr4::Token* t = stream->get(i);
+          if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) {
+            previous = t;
+            break;
+          }
+        }
+      }
+    }
+
+    std::string message;
+    diag::Diagnostic* extra_note_target = nullptr;
+    antlr4::ParserRuleContext* block = nullptr;
+    for (antlr4::ParserRuleContext* c = parser->getContext(); c != nullptr;
+         c = dynamic_cast<antlr4::ParserRuleContext*>(c->parent)) {
+      if (c->getRuleIndex() == PolicyParser::RuleBlock) {
+        block = c;
+        break;
+      }
+    }
+    const bool after_word = previous != nullptr && previous->getType() == PolicyParser::IDENT;
+    const bool after_operator = previous != nullptr && (previous->getType() == PolicyParser::ASSIGN ||
+                                                        previous->getType() == PolicyParser::GE ||
+                                                        previous->getType() == PolicyParser::LE ||
+                                                        previous->getType() == PolicyParser::GT ||
+                                                        previous->getType() == PolicyParser::LT ||
+                                                        previous->getType() == PolicyParser::EQ ||
+                                                        previous->getType() == PolicyParser::NE);
+    if (expected.count(PolicyParser::ASSIGN) && after_word && expected.count(PolicyParser::LBRACE)) {
+      message = fmt::format("expected '=' after '{}', found {}", shorten(previous->getText()),
+                            describe_token(offending));
+    } else if (after_operator && std::any_of(expected.begin(), expected.end(), starts_value)) {
+      message = fmt::format("expected a value after '{}', found {}", previous->getText(), describe_token(offending));
+    } else if (type == antlr4::Token::EOF && block != nullptr && expected.count(PolicyParser::RBRACE)) {
+      message = "expected '}' to close this block before the end of the file";
+    } else if (expected.count(PolicyParser::RBRACK) && expected.count(PolicyParser::COMMA)) {
+      message = fmt::format("expected ',' or ']' in the list, found {}", describe_token(offending));
+    } else if (expected.count(PolicyParser::RPAREN)) {
+      message = fmt::format("expected ')', found {}", describe_token(offending));
+    } else {
+      std::vector<std::string> names;
+      bool value = false;
+      for (size_t t : expected) {
+        if (starts_value(t)) {
+          value = true;
+          continue;
+        }
+        std::string n = expected_name(t);
+        if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+      }
+      if (value) names.insert(names.begin(), "a value");
+      if (names.empty() || names.size() > 5) {
+        message = fmt::format("unexpected {}", describe_token(offending));
+      } else {
+        std::string list;
+        for (size_t i = 0; i < names.size(); ++i) {
+          if (i) list += i + 1 == names.size() ? " or " : ", ";
+          list += names[i];
+        }
+        message = fmt::format("unexpected {}; expected {}", describe_token(offending), list);
+      }
+    }
+    diag::Diagnostic& d = sink_.report(diag::Code::kSyntaxError, range, message);
+    extra_note_target = &d;
+    if (type == antlr4::Token::EOF && block != nullptr && block->getStart() != nullptr &&
+        block->getStart()->getStartIndex() != INVALID_INDEX) {
+      extra_note_target->note(map_.range(block->getStart()->getStartIndex(), block->getStart()->getStopIndex()),
+                              "the block starts here");
+    }
+  }
+
+ private:
+  const SourceMap& map_;
+  diag::DiagnosticSink& sink_;
+  std::set<size_t> reported_tokens_;
+};
+
+// Reports stray characters and rejects inputs nested too deeply for the recursive-descent parser.
+bool check_tokens(antlr4::CommonTokenStream& tokens, const SourceMap& map, diag::DiagnosticSink& sink) {
+  int depth = 0;
+  int nots = 0;
+  bool reported_char = false;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    switch (t->getType()) {
+      case PolicyLexer::ERROR_CHAR:
+        if (!reported_char || sink.diagnostics().size() < 50) {
+          sink.report(diag::Code::kInvalidCharacter, map.range(t->getStartIndex(), t->getStopIndex()),
+                      t->getText());
+        }
+        reported_char = true;
+        break;
+      case PolicyLexer::LBRACE:
+      case PolicyLexer::LBRACK:
+      case PolicyLexer::LPAREN: ++depth; break;
+      case PolicyLexer::RBRACE:
+      case PolicyLexer::RBRACK:
+      case PolicyLexer::RPAREN: depth = std::max(0, depth - 1); break;
+      default: break;
+    }
+    nots = t->getType() == PolicyLexer::NOT ? nots + 1 : 0;
+    if (depth > kMaxNesting || nots > kMaxNesting) {
+      sink.report(diag::Code::kNestingTooDeep, map.range(t->getStartIndex(), t->getStopIndex()), kMaxNesting);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
+  try {
+    const SourceMap map(file.text(), sink);
+    antlr4::ANTLRInputStream input(map.normalized());
+    PolicyLexer lexer(&input);
+    lexer.removeErrorListeners();
+    ErrorListener listener(map, sink);
+    lexer.addErrorListener(&listener);
+    antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    if (!check_tokens(tokens, map, sink)) return {};
+    PolicyParser parser(&tokens);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&listener);
+    PolicyParser::DocumentContext* document = parser.document();
+    AstBuilder builder(file, map, sink);
+    return builder.build_document(*document);
+  } catch (const std::exception& e) {
+    // The ANTLR runtime should not throw here; if it does, report instead of propagating (parse() never throws).
+    sink.report(diag::Code::kSyntaxError, std::nullopt, std::string("internal parser failure: ") + e.what());
+  } catch (...) {
+    sink.report(diag::Code::kSyntaxError, std::nullopt, "internal parser failure");
+  }
+  return {};
+}
+
+}  // namespace sk::syntax

@@ -1,0 +1,19 @@
+// The policy parser: policy text → ast::Policy. The only public entry point of the syntax stage; ANTLR stays behind
+// it (generated code in target sk_policy_antlr, used only by this folder's .cpp files).
+#pragma once
+
+#include "compiler/ast/ast.h"
+#include "compiler/diag/diagnostic.h"
+
+namespace sk::syntax {
+
+// Parses `file` and returns the best-effort tree. Every problem (invalid UTF-8, stray characters, unterminated
+// strings, bad escapes, syntax errors — all of them, the parser recovers and continues) is reported to `sink` with
+// an SK01xx code and the exact byte range; the tree then omits or marks (Expr::Kind::kError) what could not be
+// read. Never throws. Thread-safe (ANTLR's shared DFA cache is internally synchronised).
+ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink);
+
+// Nesting of ( [ { deeper than this is rejected (SK0106) before parsing, bounding recursion.
+inline constexpr int kMaxNesting = 64;
+
+}  // namespace sk::syntax

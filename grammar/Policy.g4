@@ -1,0 +1,96 @@
+// The starkeep policy language (.skp). One combined grammar; code is generated at build time into the build tree
+// (compiler/syntax/CMakeLists.txt) and used only by the syntax adapter (compiler/syntax/*.cpp).
+//
+// The grammar is deliberately generic: a file is a tree of blocks (`tier "daily" { … }`) holding entries
+// (`key = value`, or `key >= value` for thresholds). Values are small expressions: literals, lists, calls, dotted
+// paths, `a..b` ranges, word phrases (`first sun of month at 01:00`, `one partition`, `6 months`), comparisons and
+// boolean operators, top-level comma sequences (`mon,wed,fri at 01:00`) and `tables where <condition>`.
+// Which keys exist and what their values mean is decided by semantic analysis (compiler/sema), so that misspelt
+// keys and words get precise diagnostics with suggestions instead of generic syntax errors.
+//
+// Separators: newlines or ';'. Newlines are ignored inside [ ] and ( ) and after 'and' / 'or'.
+// Comments: '#' or '//' to the end of the line.
+grammar Policy;
+
+document   : sep* (block sep*)* EOF ;
+
+sep        : NL | SEMI ;
+
+block      : kind=IDENT blockName? LBRACE body RBRACE ;
+blockName  : STRING | UNTERMINATED_STRING | IDENT ;
+body       : sep* (item sep*)* ;
+item       : entry | block ;
+entry      : key=IDENT op=(ASSIGN | GE | LE | GT | LT | EQ | NE) value ;
+
+value      : subject=IDENT WHERE expr      # whereValue
+           | expr (COMMA expr)*            # sequenceValue
+           ;
+
+expr       : andExpr (OR NL* andExpr)* ;
+andExpr    : notExpr (AND NL* notExpr)* ;
+notExpr    : NOT notExpr                   # negation
+           | relation                      # plainRelation
+           ;
+relation   : lhs=phrase ( op=(EQ | NE | GE | LE | GT | LT) rhs=phrase
+                        | op=IN rhs=phrase
+                        | op=MATCHES rhs=phrase )? ;
+phrase     : atom+ ;
+
+atom       : STRING                                          # stringAtom
+           | UNTERMINATED_STRING                             # unterminatedStringAtom
+           | QUANTITY                                        # quantityAtom
+           | PERCENT                                         # percentAtom
+           | NUMBER                                          # numberAtom
+           | TIME                                            # timeAtom
+           | LBRACK NL* (expr (NL* COMMA NL* expr)* (NL* COMMA)?)? NL* RBRACK   # listAtom
+           | callee=IDENT LPAREN NL* (argument (NL* COMMA NL* argument)*)? NL* RPAREN  # callAtom
+           | path (DOTDOT path)?                             # pathAtom
+           | LPAREN NL* expr NL* RPAREN                      # groupAtom
+           ;
+argument   : (name=IDENT ASSIGN)? expr ;
+path       : IDENT (DOT IDENT)* ;
+
+// ---- lexer ----
+AND        : 'and' ;
+OR         : 'or' ;
+NOT        : 'not' ;
+IN         : 'in' ;
+MATCHES    : 'matches' ;
+WHERE      : 'where' ;
+
+LBRACE     : '{' ;
+RBRACE     : '}' ;
+LBRACK     : '[' ;
+RBRACK     : ']' ;
+LPAREN     : '(' ;
+RPAREN     : ')' ;
+COMMA      : ',' ;
+SEMI       : ';' ;
+DOTDOT     : '..' ;
+DOT        : '.' ;
+EQ         : '==' ;
+NE         : '!=' ;
+GE         : '>=' ;
+LE         : '<=' ;
+GT         : '>' ;
+LT         : '<' ;
+ASSIGN     : '=' ;
+
+// "14d", "2h", "90m", "2w" (validated by sema; "14x" lexes here and gets a precise diagnostic).
+QUANTITY   : DIGIT+ ('.' DIGIT+)? [a-zA-Z_] [a-zA-Z0-9_]* ;
+PERCENT    : DIGIT+ ('.' DIGIT+)? '%' ;
+TIME       : DIGIT+ ':' DIGIT+ ;
+NUMBER     : DIGIT+ ('.' DIGIT+)? ;
+IDENT      : [a-zA-Z_] [a-zA-Z0-9_]* ;
+STRING     : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* '"' ;
+// A string that reaches the end of the line: kept as a token so the parser recovers; reported by the adapter.
+UNTERMINATED_STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* ;
+
+HASH_COMMENT : '#' ~[\r\n]* -> skip ;
+LINE_COMMENT : '//' ~[\r\n]* -> skip ;
+NL         : '\r'? '\n' | '\r' ;
+WS         : [ \t\f]+ -> skip ;
+// Anything else: hidden from the parser, reported by the adapter as SK0104.
+ERROR_CHAR : . -> channel(HIDDEN) ;
+
+fragment DIGIT : [0-9] ;
