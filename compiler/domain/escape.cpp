@@ -20,7 +20,9 @@ std::string printable(std::string_view text) {
 
 std::string describe_char(char c) {
   const auto b = static_cast<unsigned char>(c);
-  if (b >= 0x20 && b < 0x7f) return fmt::format("'{}'", c);
+  if (b >= 0x20 && b < 0x7f) {
+    return fmt::format("'{}'", c);
+  }
   return fmt::format("the byte 0x{:02x}", b);
 }
 

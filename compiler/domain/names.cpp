@@ -1,6 +1,8 @@
 #include "compiler/domain/names.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "compiler/domain/escape.h"
@@ -18,7 +20,9 @@ bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9');
 // surrogates and code points above U+10FFFF are invalid).
 size_t utf8_sequence_length(std::string_view s, size_t i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return 1;
+  if (b0 < 0x80) {
+    return 1;
+  }
   size_t len = 0;
   std::uint32_t cp = 0;
   if ((b0 & 0xE0) == 0xC0) {
@@ -30,17 +34,25 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
   } else if ((b0 & 0xF8) == 0xF0) {
     len = 4;
     cp = b0 & 0x07;
-  } else
+  } else {
     return 0;
-  if (i + len > s.size()) return 0;
+  }
+  if (i + len > s.size()) {
+    return 0;
+  }
   for (size_t k = 1; k < len; ++k) {
     const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
+    if ((b & 0xC0) != 0x80) {
+      return 0;
+    }
     cp = (cp << 6) | (b & 0x3F);
   }
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) {
     return 0;  // overlong
-  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  }
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0;
+  }
   return len;
 }
 
@@ -170,25 +182,15 @@ Result<LabelTemplate> LabelTemplate::parse(std::string_view text) {
                     i, kAllowed);
       }
       const std::string_view name = text.substr(i + 1, close - i - 1);
-      Part part;
-      if (name == "db")
-        part = Part::kDb;
-      else if (name == "tier")
-        part = Part::kTier;
-      else if (name == "date")
-        part = Part::kDate;
-      else if (name == "time")
-        part = Part::kTime;
-      else if (name == "suffix")
-        part = Part::kSuffix;
-      else {
+      const std::optional<Part> part = part_named(name);
+      if (!part) {
         return fail(
             "domain.label_template",
             "label template '{}' uses the unknown placeholder {{{}}}; allowed: {{db}}, {{tier}}, {{date}}, "
             "{{time}}, {{suffix}}",
             printable(text), printable(name));
       }
-      pieces.push_back(Piece{part, {}});
+      pieces.push_back(Piece{*part, {}});
       i = close + 1;
     } else if (is_ident_char(c)) {
       if (pieces.empty() || pieces.back().part != Part::kLiteral) pieces.push_back(Piece{Part::kLiteral, {}});
@@ -225,24 +227,29 @@ Result<LabelTemplate> LabelTemplate::parse(std::string_view text) {
   return LabelTemplate(std::string(text), std::move(pieces));
 }
 
-bool LabelTemplate::uses(std::string_view placeholder) const {
-  Part p;
-  if (placeholder == "db")
-    p = Part::kDb;
-  else if (placeholder == "tier")
-    p = Part::kTier;
-  else if (placeholder == "date")
-    p = Part::kDate;
-  else if (placeholder == "time")
-    p = Part::kTime;
-  else if (placeholder == "suffix")
-    p = Part::kSuffix;
-  else
-    return false;
-  for (const Piece& piece : pieces_) {
-    if (piece.part == p) return true;
+std::optional<LabelTemplate::Part> LabelTemplate::part_named(std::string_view placeholder) {
+  if (placeholder == "db") {
+    return Part::kDb;
   }
-  return false;
+  if (placeholder == "tier") {
+    return Part::kTier;
+  }
+  if (placeholder == "date") {
+    return Part::kDate;
+  }
+  if (placeholder == "time") {
+    return Part::kTime;
+  }
+  if (placeholder == "suffix") {
+    return Part::kSuffix;
+  }
+  return std::nullopt;
+}
+
+bool LabelTemplate::uses(std::string_view placeholder) const {
+  const std::optional<Part> part = part_named(placeholder);
+  return part &&
+         std::any_of(pieces_.begin(), pieces_.end(), [&](const Piece& piece) { return piece.part == *part; });
 }
 
 Result<SnapshotLabel> LabelTemplate::render(const DatabaseName& db, const TierName& tier,
@@ -278,7 +285,9 @@ Result<SnapshotLabel> LabelTemplate::render(const DatabaseName& db, const TierNa
         break;
     }
   }
-  if (!out.empty() && !is_ident_start(out.front())) out.insert(out.begin(), '_');
+  if (!out.empty() && !is_ident_start(out.front())) {
+    out.insert(out.begin(), '_');
+  }
   return SnapshotLabel::parse(out);
 }
 

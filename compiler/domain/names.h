@@ -8,6 +8,7 @@
 #include <compare>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -148,6 +149,7 @@ class LabelTemplate {
     std::string literal;
     friend bool operator==(const Piece&, const Piece&) = default;
   };
+  static std::optional<Part> part_named(std::string_view placeholder);
   LabelTemplate(std::string text, std::vector<Piece> pieces)
       : text_(std::move(text)), pieces_(std::move(pieces)) {}
   std::string text_;

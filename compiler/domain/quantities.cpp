@@ -22,7 +22,9 @@ size_t parse_digits(std::string_view text, std::uint64_t* out) {
   std::uint64_t v = 0;
   while (i < text.size() && is_digit(text[i])) {
     const std::uint64_t d = static_cast<std::uint64_t>(text[i] - '0');
-    if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return 0;
+    if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) {
+      return 0;
+    }
     v = v * 10 + d;
     ++i;
   }
@@ -48,28 +50,29 @@ Result<Duration> Duration::parse(std::string_view text) {
   }
   const std::string_view unit = text.substr(digits);
   std::int64_t factor = 0;
-  if (unit == "s")
+  if (unit == "s") {
     factor = 1;
-  else if (unit == "m")
+  } else if (unit == "m") {
     factor = 60;
-  else if (unit == "h")
+  } else if (unit == "h") {
     factor = 3600;
-  else if (unit == "d")
+  } else if (unit == "d") {
     factor = 86400;
-  else if (unit == "w")
-    factor = 7 * 86400;
-  else if (unit.empty())
+  } else if (unit == "w") {
+    factor = std::int64_t{7} * 86400;
+  } else if (unit.empty()) {
     return fail("domain.duration", "duration '{}' has no unit; expected {}", printable(text), kAllowed);
-  else if (unit.size() > 1 && unit[0] == '.')
+  } else if (unit.size() > 1 && unit[0] == '.') {
     return fail("domain.duration", "duration '{}' is not a whole number; expected {}", printable(text),
                 kAllowed);
-  else if (unit.find_first_of("0123456789") != std::string_view::npos)
+  } else if (unit.find_first_of("0123456789") != std::string_view::npos) {
     return fail("domain.duration",
                 "duration '{}' combines units; write it with one unit (e.g. 90m); expected {}",
                 printable(text), kAllowed);
-  else
+  } else {
     return fail("domain.duration", "unknown unit '{}' in duration '{}'; expected {}", printable(unit),
                 printable(text), kAllowed);
+  }
   // Cap at 1,000,000 days: far beyond any retention, and keeps Instant arithmetic safe.
   constexpr std::uint64_t kMaxSeconds = 1'000'000ULL * 86400ULL;
   if (n > kMaxSeconds / static_cast<std::uint64_t>(factor))
@@ -78,7 +81,9 @@ Result<Duration> Duration::parse(std::string_view text) {
 }
 
 std::string Duration::to_string() const {
-  if (seconds_ == 0) return "0s";
+  if (seconds_ == 0) {
+    return "0s";
+  }
   struct Unit {
     std::int64_t size;
     char name;
@@ -128,16 +133,21 @@ Result<Percent> Percent::parse(std::string_view text) {
 }
 
 Result<Percent> Percent::from_hundredths(std::int64_t hundredths) {
-  if (hundredths < 0 || hundredths > 10000)
+  if (hundredths < 0 || hundredths > 10000) {
     return fail("domain.percent", "percentage {}/100 is outside 0%..100%", hundredths);
+  }
   return Percent(static_cast<std::int32_t>(hundredths));
 }
 
 std::string Percent::to_string() const {
   const int whole = hundredths_ / 100;
   const int frac = hundredths_ % 100;
-  if (frac == 0) return fmt::format("{}%", whole);
-  if (frac % 10 == 0) return fmt::format("{}.{}%", whole, frac / 10);
+  if (frac == 0) {
+    return fmt::format("{}%", whole);
+  }
+  if (frac % 10 == 0) {
+    return fmt::format("{}.{}%", whole, frac / 10);
+  }
   return fmt::format("{}.{:02}%", whole, frac);
 }
 
@@ -188,7 +198,9 @@ Result<ByteSize> ByteSize::parse(std::string_view text) {
 }
 
 std::string ByteSize::to_string() const {
-  if (bytes_ == 0) return "0B";
+  if (bytes_ == 0) {
+    return "0B";
+  }
   // The exact unit giving the smallest number; binary wins ties (listed first).
   const ByteUnit* best = &kByteUnits.back();
   for (const ByteUnit& u : kByteUnits) {

@@ -58,7 +58,9 @@ Schedule Schedule::daily(TimeOfDay at) {
 }
 
 Result<Schedule> Schedule::weekly(std::set<Weekday> days, TimeOfDay at) {
-  if (days.empty()) return fail("domain.schedule", "a weekly schedule needs at least one weekday (mon..sun)");
+  if (days.empty()) {
+    return fail("domain.schedule", "a weekly schedule needs at least one weekday (mon..sun)");
+  }
   std::uint8_t mask = 0;
   for (Weekday d : days) {
     const int i = static_cast<int>(d);
@@ -66,7 +68,9 @@ Result<Schedule> Schedule::weekly(std::set<Weekday> days, TimeOfDay at) {
       return fail("domain.schedule", "weekday value {} is out of range; expected mon..sun", i);
     mask = static_cast<std::uint8_t>(mask | (1u << i));
   }
-  if (mask == 0x7F) return daily(at);
+  if (mask == 0x7F) {
+    return daily(at);
+  }
   Schedule s(Kind::kWeekly, at);
   s.weekday_mask_ = mask;
   s.precompute();
@@ -98,8 +102,9 @@ Result<Schedule> Schedule::nth_weekday_of_month(std::vector<NthWeekday> days, Ti
 }
 
 Result<Schedule> Schedule::days_of_month(std::set<int> days, TimeOfDay at) {
-  if (days.empty())
+  if (days.empty()) {
     return fail("domain.schedule", "a day-of-month schedule needs at least one day (1..31 or last)");
+  }
   std::uint64_t mask = 0;
   for (int d : days) {
     if (d == kLastDay) {
@@ -117,8 +122,9 @@ Result<Schedule> Schedule::days_of_month(std::set<int> days, TimeOfDay at) {
 }
 
 Result<Schedule> Schedule::with_months(std::set<int> months) const {
-  if (months.empty())
+  if (months.empty()) {
     return fail("domain.schedule", "a month filter needs at least one month (1..12, jan..dec)");
+  }
   std::uint16_t mask = 0;
   for (int m : months) {
     if (m < 1 || m > 12)
@@ -194,7 +200,9 @@ bool Schedule::fires_on_day(int dom, Weekday weekday, int days_in_month) const {
       return weekday_mask_ & (1u << static_cast<int>(weekday));
     case Kind::kNthWeekdayOfMonth: {
       const int w = static_cast<int>(weekday);
-      if (nth_mask_ & (std::uint64_t{1} << (w * 6 + (dom - 1) / 7))) return true;
+      if (nth_mask_ & (std::uint64_t{1} << (w * 6 + (dom - 1) / 7))) {
+        return true;
+      }
       return dom + 7 > days_in_month && (nth_mask_ & (std::uint64_t{1} << (w * 6 + kLastSlot)));
     }
     case Kind::kDaysOfMonth:
@@ -205,7 +213,9 @@ bool Schedule::fires_on_day(int dom, Weekday weekday, int days_in_month) const {
 
 bool Schedule::fires_on(CivilDay local_day) const {
   const int month = local_day.month();
-  if (!(month_mask_ & (1u << month))) return false;
+  if (!(month_mask_ & (1u << month))) {
+    return false;
+  }
   return fires_on_day(local_day.day(), weekday_of(local_day), days_in_month(local_day.year(), month));
 }
 
@@ -306,16 +316,19 @@ std::vector<Schedule::Slot> Schedule::slots_between(Instant from_inclusive, Inst
   if (min_gap_days_ > 0) out.reserve(static_cast<size_t>((last - day) / min_gap_days_ + 1));
   for (;;) {
     day = *next_day_on_or_after(day);
-    if (day > last) break;
+    if (day > last) {
+      break;
+    }
     const CivilSecond local = at_.on(day);
     const Instant firing = zone.from_local(local);
-    if (firing >= to_exclusive) break;
+    if (firing >= to_exclusive) {
+      break;
+    }
     if (firing >= from_inclusive) {
       if (!out.empty() && out.back().at == firing) {
-        out.back() = Slot{local, firing};  // merged slots (see next_slot_after): the later one stands
-      } else {
-        out.push_back(Slot{local, firing});
+        out.pop_back();  // merged slots (see next_slot_after): the later one stands
       }
+      out.push_back(Slot{local, firing});
     }
     day += 1;
   }
@@ -341,9 +354,13 @@ std::vector<Instant> Schedule::firings_between(Instant from_inclusive, Instant t
   if (min_gap_days_ > 0) out.reserve(static_cast<size_t>((last - day) / min_gap_days_ + 1));
   for (;;) {
     day = *next_day_on_or_after(day);
-    if (day > last) break;
+    if (day > last) {
+      break;
+    }
     const Instant firing = zone.from_local(at_.on(day));
-    if (firing >= to_exclusive) break;
+    if (firing >= to_exclusive) {
+      break;
+    }
     if (firing >= from_inclusive && (out.empty() || out.back() != firing)) out.push_back(firing);
     day += 1;
   }
@@ -352,7 +369,9 @@ std::vector<Instant> Schedule::firings_between(Instant from_inclusive, Instant t
 
 Duration Schedule::min_interval(const TimeZone& zone, Instant from, Instant to) const {
   const std::vector<Instant> firings = firings_between(from, to, zone);
-  if (firings.size() < 2) return Duration();
+  if (firings.size() < 2) {
+    return {};
+  }
   Duration best = firings[1] - firings[0];
   for (size_t i = 2; i < firings.size(); ++i) best = std::min(best, firings[i] - firings[i - 1]);
   return best;
@@ -360,7 +379,9 @@ Duration Schedule::min_interval(const TimeZone& zone, Instant from, Instant to) 
 
 Duration Schedule::max_interval(const TimeZone& zone, Instant from, Instant to) const {
   const std::vector<Instant> firings = firings_between(from, to, zone);
-  if (firings.size() < 2) return Duration();
+  if (firings.size() < 2) {
+    return {};
+  }
   Duration best = firings[1] - firings[0];
   for (size_t i = 2; i < firings.size(); ++i) best = std::max(best, firings[i] - firings[i - 1]);
   return best;
@@ -374,7 +395,9 @@ void Schedule::precompute() {
     for (int w1 = 0; w1 < 7; ++w1) {
       std::uint32_t m = 0;
       for (int d = 1; d <= dim; ++d) {
-        if (fires_on_day(d, static_cast<Weekday>((w1 + d - 1) % 7), dim)) m |= std::uint32_t{1} << d;
+        if (fires_on_day(d, static_cast<Weekday>((w1 + d - 1) % 7), dim)) {
+          m |= std::uint32_t{1} << d;
+        }
       }
       day_masks_[static_cast<size_t>((dim - 28) * 7 + w1)] = m;
     }
@@ -450,7 +473,9 @@ std::string Schedule::to_string() const {
         if (day_mask_ & (std::uint64_t{1} << d)) days.push_back(d);
       }
       out = "day " + join_runs(days, [](int d) { return std::to_string(d); });
-      if (day_mask_ & 1) out += ",last";
+      if (day_mask_ & 1) {
+        out += ",last";
+      }
       out += " of month";
       break;
     }

@@ -23,11 +23,15 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads exactly n digits at text[pos..]; advances pos.
 bool read_fixed(std::string_view text, size_t& pos, size_t n, int* out) {
-  if (pos + n > text.size()) return false;
+  if (pos + n > text.size()) {
+    return false;
+  }
   int v = 0;
   for (size_t i = 0; i < n; ++i) {
     const char c = text[pos + i];
-    if (!is_digit(c)) return false;
+    if (!is_digit(c)) {
+      return false;
+    }
     v = v * 10 + (c - '0');
   }
   *out = v;
@@ -36,7 +40,9 @@ bool read_fixed(std::string_view text, size_t& pos, size_t n, int* out) {
 }
 
 bool expect(std::string_view text, size_t& pos, char c) {
-  if (pos >= text.size() || text[pos] != c) return false;
+  if (pos >= text.size() || text[pos] != c) {
+    return false;
+  }
   ++pos;
   return true;
 }
@@ -54,7 +60,9 @@ Result<Weekday> parse_weekday(std::string_view text) {
     for (size_t i = 0; i < text.size(); ++i) buf[i] = ascii_lower(text[i]);
     const std::string_view lower(buf.data(), text.size());
     for (size_t i = 0; i < 7; ++i) {
-      if (lower == kShort[i] || lower == kLong[i]) return static_cast<Weekday>(i);
+      if (lower == kShort[i] || lower == kLong[i]) {
+        return static_cast<Weekday>(i);
+      }
     }
   }
   return fail("domain.weekday",
@@ -127,7 +135,7 @@ Result<TimeZone> TimeZone::parse(std::string_view iana_name) {
   return TimeZone(std::move(name), zone);
 }
 
-TimeZone TimeZone::utc() { return TimeZone("UTC", cctz::utc_time_zone()); }
+TimeZone TimeZone::utc() { return {"UTC", cctz::utc_time_zone()}; }
 
 CivilSecond TimeZone::to_local(Instant t) const { return cctz::convert(to_tp(t), zone_); }
 
@@ -168,19 +176,26 @@ Result<Instant> Instant::parse(std::string_view text, const TimeZone& default_zo
   }
   bool has_time = false;
   if (pos < text.size()) {
-    if (text[pos] != 'T' && text[pos] != ' ') return bad();
+    if (text[pos] != 'T' && text[pos] != ' ') {
+      return bad();
+    }
     ++pos;
     has_time = true;
-    if (!read_fixed(text, pos, 2, &h) || !expect(text, pos, ':') || !read_fixed(text, pos, 2, &mi))
+    if (!read_fixed(text, pos, 2, &h) || !expect(text, pos, ':') || !read_fixed(text, pos, 2, &mi)) {
       return bad();
+    }
     if (pos < text.size() && text[pos] == ':') {
       ++pos;
-      if (!read_fixed(text, pos, 2, &s)) return bad();
+      if (!read_fixed(text, pos, 2, &s)) {
+        return bad();
+      }
     }
   }
   std::optional<int> offset;
   if (pos < text.size()) {
-    if (!has_time) return bad();
+    if (!has_time) {
+      return bad();
+    }
     const char c = text[pos++];
     if (c == 'Z' && pos == text.size()) {
       offset = 0;
