@@ -200,13 +200,21 @@ Result<Instant> Instant::parse(std::string_view text, const TimeZone& default_zo
     if (c == 'Z' && pos == text.size()) {
       offset = 0;
     } else if (c == '+' || c == '-') {
-      int oh = 0, om = 0;
-      if (!read_fixed(text, pos, 2, &oh) || !expect(text, pos, ':') || !read_fixed(text, pos, 2, &om) ||
-          pos != text.size()) {
+      int oh = 0, om = 0, os = 0;
+      if (!read_fixed(text, pos, 2, &oh) || !expect(text, pos, ':') || !read_fixed(text, pos, 2, &om)) {
         return bad();
       }
-      if (oh > 23 || om > 59) return fail("domain.instant", "UTC offset in '{}' is out of range", text);
-      offset = (c == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+      // ±HH:MM:SS only appears for historical local mean time offsets (to_string() writes it).
+      if (pos < text.size() && (!expect(text, pos, ':') || !read_fixed(text, pos, 2, &os))) {
+        return bad();
+      }
+      if (pos != text.size()) {
+        return bad();
+      }
+      if (oh > 23 || om > 59 || os > 59) {
+        return fail("domain.instant", "UTC offset in '{}' is out of range", text);
+      }
+      offset = (c == '-' ? -1 : 1) * (oh * 3600 + om * 60 + os);
     } else {
       return bad();
     }
@@ -236,9 +244,13 @@ std::string Instant::to_string(const TimeZone& zone) const {
   const CivilSecond& cs = lookup.cs;
   const int off = lookup.offset;
   const int abs_off = std::abs(off);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", cs.year(), cs.month(), cs.day(),
-                     cs.hour(), cs.minute(), cs.second(), off < 0 ? '-' : '+', abs_off / 3600,
-                     (abs_off % 3600) / 60);
+  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", cs.year(), cs.month(),
+                                cs.day(), cs.hour(), cs.minute(), cs.second(), off < 0 ? '-' : '+',
+                                abs_off / 3600, (abs_off % 3600) / 60);
+  if (abs_off % 60 != 0) {
+    out += fmt::format(":{:02}", abs_off % 60);  // local mean time before standard time, e.g. +00:53:28
+  }
+  return out;
 }
 
 }  // namespace sk

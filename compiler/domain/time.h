@@ -81,7 +81,8 @@ class Instant {
   [[nodiscard]] constexpr std::int64_t unix_seconds() const { return seconds_; }
   // "2025-09-14T01:00:00Z".
   [[nodiscard]] std::string to_iso8601_utc() const;
-  // "2025-09-14T03:00:00+02:00" (always a numeric offset, "+00:00" for UTC).
+  // "2025-09-14T03:00:00+02:00" (always a numeric offset, "+00:00" for UTC; historical local-mean-time offsets
+  // with seconds print as "+00:53:28", which parse() accepts, so the text always round-trips).
   [[nodiscard]] std::string to_string(const TimeZone& zone) const;
 
   friend constexpr Instant operator+(Instant t, Duration d) { return Instant(t.seconds_ + d.seconds()); }

@@ -167,6 +167,12 @@ TEST(InstantTest, FormatsAndRoundTrips) {
     EXPECT_EQ(*Instant::parse(i.to_string(berlin), TimeZone::utc()), i);
     EXPECT_EQ(*Instant::parse(i.to_string(kolkata), TimeZone::utc()), i);
   }
+  // Before 1893 Berlin kept local mean time, 53 min 28 s ahead of UTC: the offset keeps its seconds.
+  const Instant lmt = utc("1800-01-01T00:00:00Z");
+  EXPECT_EQ(lmt.to_string(berlin), "1800-01-01T00:53:28+00:53:28");
+  EXPECT_EQ(*Instant::parse(lmt.to_string(berlin), TimeZone::utc()), lmt);
+  EXPECT_EQ(Instant::parse("2025-09-14T01:00:00+02:00:60", berlin).error().code, "domain.instant");
+  EXPECT_EQ(Instant::parse("2025-09-14T01:00:00+02:00:", berlin).error().code, "domain.instant");
   // Both instants showing 02:30 local on the fall-back day format with their own offset.
   EXPECT_EQ(utc("2025-10-26T00:30:00Z").to_string(berlin), "2025-10-26T02:30:00+02:00");
   EXPECT_EQ(utc("2025-10-26T01:30:00Z").to_string(berlin), "2025-10-26T02:30:00+01:00");
