@@ -58,11 +58,14 @@ class Schedule {
   // ---- accessors (normalised, sorted) ----
   [[nodiscard]] Kind kind() const { return kind_; }
   [[nodiscard]] TimeOfDay at() const { return at_; }
-  [[nodiscard]] std::set<Weekday> weekdays() const;  // kWeekly (all seven for kDaily)
-  [[nodiscard]] std::vector<NthWeekday> nth_weekdays()
-      const;                                   // kNthWeekdayOfMonth, sorted by (n, day), last last
-  [[nodiscard]] std::set<int> days() const;    // kDaysOfMonth; -1 for last day
-  [[nodiscard]] std::set<int> months() const;  // 1..12; all twelve when unfiltered
+  // kWeekly (all seven for kDaily).
+  [[nodiscard]] std::set<Weekday> weekdays() const;
+  // kNthWeekdayOfMonth, sorted by n (first..fifth, then last), then weekday.
+  [[nodiscard]] std::vector<NthWeekday> nth_weekdays() const;
+  // kDaysOfMonth; -1 for the last day.
+  [[nodiscard]] std::set<int> days() const;
+  // 1..12; all twelve when unfiltered.
+  [[nodiscard]] std::set<int> months() const;
   [[nodiscard]] bool has_month_filter() const { return month_mask_ != kAllMonths; }
 
   // ---- queries ----
