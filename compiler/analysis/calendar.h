@@ -1,0 +1,49 @@
+// Tier coincidence over the calendar: on each local day, which tiers fire and which jobs that makes. Tiers coincide
+// when they fire on the same local day of the policy's zone. A firing tier that another firing tier covers
+// (transitively through `covers`) does not run on its own: its slot is satisfied by the covering tier's snapshot,
+// which then counts for every satisfied tier's retention (the longest one). When several firing tiers cover it, the
+// one with the highest precedence wins (then the one declared first). Every tier not covered that day runs its own
+// job. (Sema rejects coinciding tiers that neither cover each other with equal precedence; if such a model still
+// reaches here, both simply run.)
+// Calendar is immutable after construction and caches nothing mutable: safe to share read-only.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "compiler/domain/quantities.h"
+#include "compiler/domain/time.h"
+#include "compiler/model/policy.h"
+
+namespace sk::analysis {
+
+// One job (per database) on one day: the tier that runs and the tiers its snapshot satisfies.
+struct SlotGroup {
+  size_t runner = 0;               // index into policy.tiers
+  std::vector<size_t> satisfied;   // tier indices, ascending, including runner
+  Instant slot;                    // the runner's firing instant that day
+  Duration retain;                 // the longest retention among the satisfied tiers
+  size_t retain_from = 0;          // the tier that retention comes from
+};
+
+class Calendar {
+ public:
+  explicit Calendar(const model::Policy& policy);
+
+  // True if tier `a` covers tier `b` directly or through a chain of covers.
+  [[nodiscard]] bool covers(size_t a, size_t b) const { return closure_[a * n_ + b] != 0; }
+  // The firing instant of `tier` on local `day` (its time of day, DST rule of TimeZone::from_local).
+  [[nodiscard]] Instant firing_on(size_t tier, CivilDay day) const;
+  // The jobs of local `day`, ordered by slot then runner index. Empty when no tier fires.
+  [[nodiscard]] std::vector<SlotGroup> day(CivilDay day) const;
+  // The same for an explicit set of firing tiers (indices) on `day`.
+  [[nodiscard]] std::vector<SlotGroup> resolve(const std::vector<size_t>& firing, CivilDay day) const;
+  [[nodiscard]] const model::Policy& policy() const { return *policy_; }
+
+ private:
+  const model::Policy* policy_;
+  size_t n_ = 0;
+  std::vector<uint8_t> closure_;
+};
+
+}  // namespace sk::analysis

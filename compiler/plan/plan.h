@@ -1,0 +1,123 @@
+// The plan: what a run at an instant must do — which tiers are due and which job satisfies each, one backup job per
+// database with its label, objects, retention expiry and the SQL it implies, and the drills due. Logical and
+// deterministic (no cluster access): changed partitions stay symbolic and are bound at run time.
+//
+// "Due at T" (precisely): a tier's slot is its latest firing at or before T (Schedule::latest_at_or_before in the
+// policy's zone); the tier is due when slot <= T < slot + window. The tiers firing on the slot's local day are
+// resolved for coincidence (analysis::Calendar): a due tier covered by another tier firing that day is satisfied by
+// that tier's job; the job runs when its runner is due (a covered tier whose runner is not due yet, or any more, is
+// listed as satisfied by it, without a job). A drill is due when slot <= T < slot + 24h.
+// A runner invoked at 01:05 on a Monday with a `mon..sat at 01:00`, window 2h tier sees it due (slot 01:00).
+//
+// JSON: canonical (sorted keys, dump(2)), "plan_version": 1; plan_from_json(to_json(p)) reproduces it byte for byte.
+// Values; safe to share read-only.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+#include "compiler/domain/names.h"
+#include "compiler/domain/quantities.h"
+#include "compiler/domain/time.h"
+#include "compiler/inventory/inventory.h"
+#include "compiler/model/policy.h"
+#include "runtime/dialect/starrocks_dialect.h"
+
+namespace sk::analysis {
+class Selection;
+class Calendar;
+}  // namespace sk::analysis
+
+namespace sk::plan {
+
+inline constexpr int kPlanVersion = 1;
+
+// A due tier and what satisfies it.
+struct DueTier {
+  TierName tier;
+  Instant slot;
+  Instant window_end;      // slot + window
+  TierName satisfied_by;   // == tier when the tier runs its own job
+  bool runs_now = false;   // false: satisfied by a job that is not due at this instant (it fires earlier/later)
+};
+
+enum class TableScope { kWholeTable, kChangedPartitions };
+[[nodiscard]] std::string_view to_string(TableScope scope);  // "table", "changed_partitions"
+
+struct TableObject {
+  TableName table;
+  TableScope scope = TableScope::kWholeTable;
+};
+
+struct BackupJob {
+  DatabaseName database;
+  TierName tier;                    // the tier that runs the job
+  std::vector<TierName> satisfies;  // sorted by name; includes `tier`
+  Instant slot;
+  Instant deadline;                 // slot + the runner's window
+  Instant expires;                  // slot + retain
+  Duration retain;                  // the longest retention among `satisfies`
+  TierName retain_from;             // the tier that retention comes from
+  SnapshotLabel label;
+  RepositoryName repository;
+  bool whole_database = false;      // true: the whole database (tables empty)
+  std::vector<TableObject> tables;  // sorted by name; non-empty unless whole_database
+  // Set when some table is kChangedPartitions: how the runner binds its partitions.
+  std::optional<model::ChangeDetection> change_detection;
+};
+
+// A job that would have no object (e.g. a database without dimension tables for a weekly tier).
+struct SkippedJob {
+  DatabaseName database;
+  TierName tier;
+  std::string reason;
+};
+
+struct DrillDue {
+  DrillName drill;
+  Instant slot;
+  TierName from;
+  model::DrillScope scope = model::DrillScope::kTable;
+  model::Verification verify = model::Verification::kChecksum;
+};
+
+struct Plan {
+  std::string policy;
+  std::string time_zone;             // IANA name
+  Instant at;
+  std::vector<DueTier> due;          // by slot, then tier name
+  std::vector<BackupJob> jobs;       // by slot, database, tier
+  std::vector<SkippedJob> skipped;   // by database, tier
+  std::vector<DrillDue> drills;      // by slot, drill name
+  std::vector<DatabaseName> databases;  // the policy's databases present in the inventory (plus named-but-absent)
+
+  // Something to do: a job or a drill.
+  [[nodiscard]] bool has_work() const { return !jobs.empty() || !drills.empty(); }
+};
+
+// Plans the run at `at`. Uses the coverage matrix and calendar when given (a compilation computes them once for
+// analysis too), else computes them.
+[[nodiscard]] Plan make_plan(const model::Policy& policy, const inventory::Inventory& inventory, Instant at);
+[[nodiscard]] Plan make_plan(const model::Policy& policy, const inventory::Inventory& inventory, Instant at,
+                             const analysis::Selection& selection, const analysis::Calendar& calendar);
+
+// The BACKUP statement of a job (pre-3.4 grammar by default). Changed-partition tables render with the run-time
+// placeholder; the runner binds them (dialect::PartitionSelection::listed) before executing.
+[[nodiscard]] dialect::BackupJobSpec backup_spec(const BackupJob& job,
+                                                 dialect::Grammar grammar = dialect::Grammar::kPre34);
+[[nodiscard]] std::string preview_sql(const BackupJob& job);
+
+[[nodiscard]] nlohmann::json to_json(const Plan& plan);
+// to_json(plan).dump(2) + "\n".
+[[nodiscard]] std::string to_json_text(const Plan& plan);
+// Errors: "plan.json" with the path of the bad field.
+[[nodiscard]] Result<Plan> plan_from_json(const nlohmann::json& json);
+
+// What a reviewer reads in CI: per slot and database, the jobs, their objects, SQL and expiry; the drills.
+[[nodiscard]] std::string render_preview(const Plan& plan);
+
+}  // namespace sk::plan

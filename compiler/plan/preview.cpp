@@ -1,0 +1,113 @@
+// The human preview of a plan: what a reviewer reads in CI.
+#include <fmt/format.h>
+
+#include "compiler/plan/plan.h"
+
+namespace sk::plan {
+namespace {
+
+// "2025-09-14 01:00 +02:00".
+std::string local(const TimeZone& z, Instant t) {
+  CivilSecond s = z.to_local(t);
+  int off = z.utc_offset_seconds(t);
+  char sign = off < 0 ? '-' : '+';
+  if (off < 0) off = -off;
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02} {}{:02}:{:02}", s.year(), s.month(), s.day(), s.hour(), s.minute(),
+                     sign, off / 3600, (off % 3600) / 60);
+}
+
+std::string join_tiers(const std::vector<TierName>& tiers, const TierName& except) {
+  std::string out;
+  for (const auto& t : tiers) {
+    if (t == except) continue;
+    if (!out.empty()) out += ", ";
+    out += t.str();
+  }
+  return out;
+}
+
+std::string drill_text(const DrillDue& d) {
+  std::string what = d.scope == model::DrillScope::kPartition ? "one partition"
+                     : d.scope == model::DrillScope::kTable  ? "one table"
+                                                              : "a whole database";
+  return fmt::format("restore {} from the latest '{}' snapshot into a scratch database, verify by {}", what,
+                     d.from.str(), model::to_string(d.verify));
+}
+
+}  // namespace
+
+std::string render_preview(const Plan& plan) {
+  auto zone = TimeZone::parse(plan.time_zone);
+  const TimeZone z = zone ? *zone : TimeZone::utc();
+  std::string out;
+  out += fmt::format("Plan for policy \"{}\" at {} ({}, {})\n", plan.policy, local(z, plan.at), plan.time_zone,
+                     plan.at.to_iso8601_utc());
+  out += fmt::format("Databases: ");
+  for (size_t i = 0; i < plan.databases.size(); ++i) out += (i ? ", " : "") + plan.databases[i].str();
+  out += plan.databases.empty() ? "(none)\n" : "\n";
+
+  out += "\nDue tiers\n";
+  if (plan.due.empty()) out += "  none\n";
+  for (const DueTier& d : plan.due) {
+    std::string how = d.satisfied_by == d.tier ? "runs its own job"
+                      : d.runs_now            ? fmt::format("satisfied by '{}' (same day; runs once)", d.satisfied_by.str())
+                                              : fmt::format("satisfied by '{}', whose job is not due now",
+                                                            d.satisfied_by.str());
+    out += fmt::format("  {:<10} slot {}, window until {}: {}\n", d.tier.str(), local(z, d.slot),
+                       local(z, d.window_end), how);
+  }
+
+  out += fmt::format("\nBackup jobs ({})\n", plan.jobs.size());
+  if (plan.jobs.empty()) out += "  none\n";
+  for (const BackupJob& j : plan.jobs) {
+    std::string also = join_tiers(j.satisfies, j.tier);
+    out += fmt::format("  {} — tier '{}'{}\n", j.database.str(), j.tier.str(),
+                       also.empty() ? "" : " (also satisfies " + also + ")");
+    out += fmt::format("    label       {}\n", j.label.str());
+    out += fmt::format("    repository  {}\n", j.repository.str());
+    out += fmt::format("    slot        {}, deadline {}\n", local(z, j.slot), local(z, j.deadline));
+    out += fmt::format("    expires     {} ({}, from '{}')\n", local(z, j.expires), j.retain.to_string(),
+                       j.retain_from.str());
+    if (j.whole_database) {
+      out += "    objects     the whole database\n";
+    } else {
+      size_t changed = 0;
+      for (const auto& t : j.tables) changed += t.scope == TableScope::kChangedPartitions;
+      out += fmt::format("    objects     {} table{}", j.tables.size(), j.tables.size() == 1 ? "" : "s");
+      if (changed == j.tables.size()) {
+        out += ", changed partitions only\n";
+      } else if (changed > 0) {
+        out += fmt::format(" ({} whole, {} changed partitions only)\n", j.tables.size() - changed, changed);
+      } else {
+        out += ", whole tables\n";
+      }
+      for (const auto& t : j.tables) {
+        out += fmt::format("      {}{}\n", t.table.str(), t.scope == TableScope::kChangedPartitions ? "  [changed partitions]" : "");
+      }
+      if (j.change_detection) {
+        out += j.change_detection->mode == model::ChangeDetection::Mode::kVisibleVersion
+                   ? "    partitions  those whose VisibleVersion differs from the last manifest (bound at run time)\n"
+                   : fmt::format("    partitions  those whose VisibleVersionTime is within {} before the slot "
+                                 "(bound at run time)\n",
+                                 j.change_detection->within ? j.change_detection->within->to_string() : "?");
+      }
+    }
+    out += fmt::format("    sql         {}\n", preview_sql(j));
+  }
+
+  if (!plan.skipped.empty()) {
+    out += fmt::format("\nSkipped ({})\n", plan.skipped.size());
+    for (const SkippedJob& s : plan.skipped) {
+      out += fmt::format("  {} — tier '{}': {}\n", s.database.str(), s.tier.str(), s.reason);
+    }
+  }
+
+  out += fmt::format("\nDrills due ({})\n", plan.drills.size());
+  if (plan.drills.empty()) out += "  none\n";
+  for (const DrillDue& d : plan.drills) {
+    out += fmt::format("  {:<10} slot {}: {}\n", d.drill.str(), local(z, d.slot), drill_text(d));
+  }
+  return out;
+}
+
+}  // namespace sk::plan

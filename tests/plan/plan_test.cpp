@@ -1,0 +1,263 @@
+// The planner on the production policy (built as a model): what is due when, coincidence, objects, labels,
+// expiry, SQL, skipped jobs, drills, JSON round trip, and a year of days checked against an independent calendar.
+#include <gtest/gtest.h>
+
+#include "compiler/analysis/calendar.h"
+#include "compiler/plan/plan.h"
+#include "tests/plan/production_policy.h"
+
+namespace sk::plan {
+namespace {
+
+Instant local_instant(const model::Policy& p, int y, int mo, int d, int h, int mi) {
+  return p.time_zone.from_local(CivilSecond(y, mo, d, h, mi, 0));
+}
+
+std::vector<std::string> names(const std::vector<TableObject>& tables) {
+  std::vector<std::string> out;
+  for (const auto& t : tables) out.push_back(t.table.str() + (t.scope == TableScope::kChangedPartitions ? "*" : ""));
+  return out;
+}
+
+TEST(MakePlan, MondayAtOneOhFiveRunsTheDaily) {
+  auto policy = testing::production_policy();
+  auto inv = testing::production_inventory();
+  // 2025-09-15 is a Monday.
+  Plan plan = make_plan(policy, inv, local_instant(policy, 2025, 9, 15, 1, 5));
+  ASSERT_EQ(plan.due.size(), 1u);
+  EXPECT_EQ(plan.due[0].tier.str(), "daily");
+  EXPECT_EQ(plan.due[0].slot, local_instant(policy, 2025, 9, 15, 1, 0));
+  EXPECT_TRUE(plan.due[0].runs_now);
+  ASSERT_EQ(plan.jobs.size(), 1u);  // crm has no partitioned fact table
+  const BackupJob& j = plan.jobs[0];
+  EXPECT_EQ(j.database.str(), "sales");
+  EXPECT_EQ(j.label.str(), "sales_20250915_inc");
+  EXPECT_EQ(names(j.tables), (std::vector<std::string>{"line_items*", "orders*"}));
+  EXPECT_FALSE(j.whole_database);
+  ASSERT_TRUE(j.change_detection);
+  EXPECT_EQ(j.change_detection->mode, model::ChangeDetection::Mode::kVisibleVersion);
+  EXPECT_EQ(j.expires, local_instant(policy, 2025, 9, 29, 1, 0));
+  EXPECT_EQ(j.deadline, local_instant(policy, 2025, 9, 15, 3, 0));
+  EXPECT_EQ(preview_sql(j),
+            "BACKUP SNAPSHOT `sales`.`sales_20250915_inc` TO `s3_prod` ON (`line_items` PARTITION (<changed "
+            "partitions, bound at run time>), `orders` PARTITION (<changed partitions, bound at run time>)) "
+            "PROPERTIES ('type' = 'full', 'timeout' = '7200')");
+  ASSERT_EQ(plan.skipped.size(), 1u);
+  EXPECT_EQ(plan.skipped[0].database.str(), "crm");
+  EXPECT_TRUE(plan.has_work());
+  EXPECT_EQ(plan.databases.size(), 2u);  // "other" is not in the policy
+}
+
+TEST(MakePlan, OutsideTheWindowNothingIsDue) {
+  auto policy = testing::production_policy();
+  Plan plan = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 15, 3, 0));
+  EXPECT_TRUE(plan.due.empty());  // window 2h: [01:00, 03:00)
+  EXPECT_FALSE(plan.has_work());
+  Plan before = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 15, 0, 59));
+  EXPECT_TRUE(before.due.empty());
+}
+
+TEST(MakePlan, PlainSundayRunsTheWeeklyOnTablesOnly) {
+  auto policy = testing::production_policy();
+  Plan plan = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 14, 1, 5));
+  ASSERT_EQ(plan.due.size(), 1u);
+  EXPECT_EQ(plan.due[0].tier.str(), "weekly");
+  ASSERT_EQ(plan.jobs.size(), 2u);
+  EXPECT_EQ(plan.jobs[0].database.str(), "crm");
+  EXPECT_EQ(names(plan.jobs[0].tables), std::vector<std::string>{"contacts"});
+  EXPECT_EQ(plan.jobs[1].label.str(), "sales_20250914_full");
+  EXPECT_EQ(names(plan.jobs[1].tables), (std::vector<std::string>{"customers", "fx_rates"}));
+  EXPECT_FALSE(plan.jobs[1].change_detection);
+  EXPECT_EQ(plan.jobs[1].expires, local_instant(policy, 2025, 12, 13, 1, 0));
+}
+
+TEST(MakePlan, FirstSundayRunsTheMonthlyWhichCoversTheWeekly) {
+  auto policy = testing::production_policy();
+  Plan plan = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 7, 1, 5));
+  ASSERT_EQ(plan.due.size(), 2u);
+  EXPECT_EQ(plan.due[0].tier.str(), "monthly");
+  EXPECT_EQ(plan.due[0].satisfied_by.str(), "monthly");
+  EXPECT_EQ(plan.due[1].tier.str(), "weekly");
+  EXPECT_EQ(plan.due[1].satisfied_by.str(), "monthly");
+  ASSERT_EQ(plan.jobs.size(), 2u);  // one per database, not two
+  for (const BackupJob& j : plan.jobs) {
+    EXPECT_EQ(j.tier.str(), "monthly");
+    EXPECT_EQ(j.satisfies.size(), 2u);
+    EXPECT_TRUE(j.whole_database);
+    EXPECT_EQ(j.retain, Duration::from_days(365));
+    EXPECT_EQ(j.retain_from.str(), "monthly");
+  }
+  EXPECT_EQ(plan.jobs[1].label.str(), "sales_20250907_base");
+  EXPECT_EQ(preview_sql(plan.jobs[1]),
+            "BACKUP SNAPSHOT `sales`.`sales_20250907_base` TO `s3_prod` PROPERTIES ('type' = 'full', 'timeout' = "
+            "'28800')");
+  // At 06:00 the weekly's 4h window has passed but the monthly's 8h has not: still one job, still satisfying both.
+  Plan later = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 7, 6, 0));
+  ASSERT_EQ(later.due.size(), 1u);
+  EXPECT_EQ(later.jobs.size(), 2u);
+  EXPECT_EQ(later.jobs[0].satisfies.size(), 2u);
+}
+
+TEST(MakePlan, DrillsAreDueOnTheirDay) {
+  auto policy = testing::production_policy();
+  Plan plan = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 7, 1, 6, 30));
+  ASSERT_EQ(plan.drills.size(), 3u);  // July: monthly partition, quarterly table, semi-annual database drills
+  EXPECT_EQ(plan.drills[0].drill.str(), "database");
+  EXPECT_EQ(plan.drills[0].from.str(), "monthly");
+  Plan aug = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 8, 1, 6, 30));
+  ASSERT_EQ(aug.drills.size(), 1u);
+  EXPECT_EQ(aug.drills[0].drill.str(), "partition");
+  Plan next_day = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 8, 2, 6, 30));
+  EXPECT_TRUE(next_day.drills.empty());
+}
+
+TEST(MakePlan, NamedDatabaseMissingFromInventoryGetsOnlyWholeDatabaseJobs) {
+  auto policy = testing::production_policy();
+  policy.databases.include.push_back(DatabaseName::parse("billing").value());
+  Plan monthly = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 7, 1, 5));
+  ASSERT_EQ(monthly.jobs.size(), 3u);
+  EXPECT_EQ(monthly.jobs[0].database.str(), "billing");
+  EXPECT_TRUE(monthly.jobs[0].whole_database);
+  Plan weekly = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 14, 1, 5));
+  ASSERT_EQ(weekly.skipped.size(), 1u);
+  EXPECT_EQ(weekly.skipped[0].database.str(), "billing");
+}
+
+TEST(MakePlan, IneligibleTablesAreNotSelected) {
+  auto policy = testing::production_policy();
+  auto inv = testing::production_inventory();
+  inv.tables[0].eligibility["daily"] = false;  // sales.orders
+  Plan plan = make_plan(policy, inv, local_instant(policy, 2025, 9, 15, 1, 5));
+  ASSERT_EQ(plan.jobs.size(), 1u);
+  EXPECT_EQ(names(plan.jobs[0].tables), std::vector<std::string>{"line_items*"});
+}
+
+TEST(PlanJson, RoundTripIsByteIdentical) {
+  auto policy = testing::production_policy("Europe/Berlin");
+  for (Instant at : {local_instant(policy, 2025, 9, 7, 1, 5), local_instant(policy, 2025, 9, 15, 1, 5),
+                     local_instant(policy, 2025, 7, 1, 6, 30), local_instant(policy, 2025, 9, 15, 12, 0)}) {
+    Plan plan = make_plan(policy, testing::production_inventory(), at);
+    const std::string text = to_json_text(plan);
+    auto back = plan_from_json(nlohmann::json::parse(text));
+    ASSERT_TRUE(back) << back.error().describe();
+    EXPECT_EQ(to_json_text(*back), text);
+    EXPECT_EQ(render_preview(*back), render_preview(plan));
+  }
+}
+
+TEST(PlanJson, ShapeIsVersionedAndCanonical) {
+  auto policy = testing::production_policy();
+  Plan plan = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 15, 1, 5));
+  nlohmann::json j = to_json(plan);
+  EXPECT_EQ(j["plan_version"], 1);
+  EXPECT_EQ(j["jobs"][0]["change_detection"]["mode"], "visible_version");
+  EXPECT_EQ(j["jobs"][0]["tables"][0]["scope"], "changed_partitions");
+  // Keys are sorted: "at" comes first in the dump.
+  EXPECT_EQ(to_json_text(plan).substr(0, 10), "{\n  \"at\": ");
+}
+
+TEST(PlanJson, ErrorsNameTheField) {
+  auto policy = testing::production_policy();
+  Plan plan = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 15, 1, 5));
+  nlohmann::json j = to_json(plan);
+  j["jobs"][0]["label"] = "not a label!";
+  auto bad = plan_from_json(j);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, "plan.json");
+  EXPECT_EQ(bad.error().message.rfind("plan.jobs[0].label: ", 0), 0u) << bad.error().message;
+  j = to_json(plan);
+  j["plan_version"] = 2;
+  EXPECT_FALSE(plan_from_json(j));
+  j = to_json(plan);
+  j.erase("due");
+  ASSERT_FALSE(plan_from_json(j));
+  EXPECT_EQ(plan_from_json(j).error().message, "plan: missing field 'due'");
+}
+
+TEST(Preview, ShowsJobsSqlExpiryAndDrills) {
+  auto policy = testing::production_policy();
+  Plan plan = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 7, 1, 5));
+  std::string text = render_preview(plan);
+  EXPECT_NE(text.find("sales — tier 'monthly' (also satisfies weekly)"), std::string::npos) << text;
+  EXPECT_NE(text.find("expires     2026-09-07 01:00 +00:00 (365d, from 'monthly')"), std::string::npos) << text;
+  EXPECT_NE(text.find("sql         BACKUP SNAPSHOT `sales`.`sales_20250907_base`"), std::string::npos) << text;
+  EXPECT_NE(text.find("weekly     slot 2025-09-07 01:00 +00:00, window until 2025-09-07 05:00 +00:00: satisfied by "
+                      "'monthly' (same day; runs once)"),
+            std::string::npos)
+      << text;
+}
+
+// ---- a year, day by day, against an independent calendar ----
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm), and the weekday from it.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+bool is_sunday(int y, int m, int d) { return (days_from_civil(y, m, d) + 4) % 7 == 0; }  // 1970-01-01 was a Thursday
+int days_in_month(int y, int m) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+// EU rule: summer time from the last Sunday of March to the last Sunday of October, switching at 01:00 UTC
+// (02:00 CET → 03:00 CEST; 03:00 CEST → 02:00 CET). At 01:00 local the switch day is still on the old offset.
+bool berlin_summer_at_one_am(int y, int m, int d) {
+  auto last_sunday = [&](int month) {
+    int day = days_in_month(y, month);
+    while (!is_sunday(y, month, day)) --day;
+    return day;
+  };
+  if (m < 3 || m > 10) return false;
+  if (m > 3 && m < 10) return true;
+  if (m == 3) return d > last_sunday(3);
+  return d <= last_sunday(10);
+}
+
+TEST(YearOfPlans, EveryDayOf2026InBerlinMatchesTheCalendar) {
+  auto policy = testing::production_policy("Europe/Berlin");
+  auto inv = testing::production_inventory();
+  int monthly = 0, weekly = 0, daily = 0;
+  for (int m = 1; m <= 12; ++m) {
+    for (int d = 1; d <= days_in_month(2026, m); ++d) {
+      SCOPED_TRACE(fmt::format("2026-{:02}-{:02}", m, d));
+      const Instant at = policy.time_zone.from_local(CivilSecond(2026, m, d, 1, 5, 0));
+      // The slot is 01:00 local: 00:00Z in winter, 23:00Z the day before in summer.
+      const int64_t slot_utc = days_from_civil(2026, m, d) * 86400 + (berlin_summer_at_one_am(2026, m, d) ? -3600 : 0);
+      Plan plan = make_plan(policy, inv, at);
+      std::string expected_tier = !is_sunday(2026, m, d) ? "daily" : d <= 7 ? "monthly" : "weekly";
+      ASSERT_FALSE(plan.jobs.empty());
+      const std::string date = fmt::format("2026{:02}{:02}", m, d);
+      for (const BackupJob& j : plan.jobs) {
+        EXPECT_EQ(j.tier.str(), expected_tier);
+        EXPECT_EQ(j.slot.unix_seconds(), slot_utc);
+        EXPECT_NE(j.label.str().find(date), std::string::npos) << j.label.str();
+      }
+      if (expected_tier == "monthly") {
+        ++monthly;
+        ASSERT_EQ(plan.due.size(), 2u);
+        EXPECT_EQ(plan.due[1].tier.str(), "weekly");
+        EXPECT_EQ(plan.due[1].satisfied_by.str(), "monthly");
+        EXPECT_EQ(plan.jobs.size(), 2u);
+        EXPECT_EQ(plan.jobs[0].satisfies.size(), 2u);
+        EXPECT_EQ(plan.jobs[0].expires.unix_seconds(),
+                  policy.time_zone.from_local(CivilSecond(2026, m, d, 1, 0, 0) + 365 * 86400).unix_seconds());
+      } else {
+        ASSERT_EQ(plan.due.size(), 1u);
+        EXPECT_EQ(plan.due[0].tier.str(), expected_tier);
+        expected_tier == "weekly" ? ++weekly : ++daily;
+        EXPECT_EQ(plan.jobs.size(), expected_tier == "weekly" ? 2u : 1u);
+      }
+    }
+  }
+  EXPECT_EQ(monthly, 12);
+  EXPECT_EQ(weekly, 52 - 12);
+  EXPECT_EQ(daily, 365 - 52);
+}
+
+}  // namespace
+}  // namespace sk::plan
