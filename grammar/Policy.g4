@@ -17,7 +17,7 @@ document   : sep* (block sep*)* EOF ;
 sep        : NL | SEMI ;
 
 block      : kind=IDENT blockName? LBRACE body RBRACE ;
-blockName  : STRING | UNTERMINATED_STRING | IDENT ;
+blockName  : STRING | UNTERMINATED_STRING ;
 body       : sep* (item sep*)* ;
 item       : entry | block ;
 entry      : key=IDENT op=(ASSIGN | GE | LE | GT | LT | EQ | NE) value ;

@@ -76,12 +76,13 @@ struct Entry {
 // `kind ["name"] { entries and nested blocks }`.
 struct Block {
   Ident kind;                  // "policy", "tier", …
-  std::optional<Ident> name;   // unescaped text; range includes the quotes
-  bool name_quoted = false;
+  std::optional<Ident> name;   // unescaped text of the quoted name; range includes the quotes
+  bool name_quoted = false;    // always true for names the parser accepted (names are quoted strings)
   std::vector<Entry> entries;  // in source order
   std::vector<Block> blocks;   // nested blocks, in source order
   SourceRange range;           // kind through the closing brace
   SourceRange header_range;    // kind through name (what a "declared here" note points at)
+  bool recovered = false;      // a syntax error inside: entries may be missing (sema reports no missing keys)
 };
 
 // A parsed policy file: its top-level blocks (a valid file has exactly one, `policy "name" { … }`).

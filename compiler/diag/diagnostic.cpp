@@ -184,7 +184,15 @@ std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& d
                        to_string(d.severity), code_text(d.code), style.reset(), style.bold(), d.message,
                        style.reset());
     if (d.range) append_snippet(out, file, *d.range, style);
-    if (d.did_you_mean) out += fmt::format("     = help: did you mean '{}'?\n", *d.did_you_mean);
+    if (d.did_you_mean) {
+      // A replacement that is itself quoted text ("\"daily\"") is shown as is, a word in single quotes.
+      const bool quoted = !d.did_you_mean->empty() && d.did_you_mean->front() == '"';
+      if (quoted) {
+        out += fmt::format("     = help: did you mean {}?\n", *d.did_you_mean);
+      } else {
+        out += fmt::format("     = help: did you mean '{}'?\n", *d.did_you_mean);
+      }
+    }
     for (const Note& n : d.notes) {
       if (n.range) {
         out += fmt::format("{}{}: {}note{}: {}\n", style.bold(), location(file, n.range),

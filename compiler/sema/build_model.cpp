@@ -128,6 +128,16 @@ class Builder {
     return *n;
   }
 
+  // Reports a required key as missing, unless the block had a syntax error (the key may be what failed to parse);
+  // then the returned diagnostic is a scratch object that is not reported.
+  diag::Diagnostic& missing_key(const ast::Block& b, const std::string& what, std::string_view key) {
+    if (b.recovered) {
+      scratch_ = diag::Diagnostic{};
+      return scratch_;
+    }
+    return sink_.report(Code::kMissingKey, b.header_range, what, key);
+  }
+
   void read_policy_keys(const ast::Block& b, model::Policy& policy);
   void read_databases(const ast::Entry& e, model::Policy& policy);
   void read_repository(const ast::Block& b);
@@ -172,6 +182,7 @@ class Builder {
   std::vector<NotifierDraft> notifiers_;
   const ast::Block* precheck_block_ = nullptr;
   const ast::Block* defaults_block_ = nullptr;
+  diag::Diagnostic scratch_{};
 };
 
 const std::vector<std::string> kPolicyBlocks = {"repository", "precheck", "defaults", "tier",
@@ -322,7 +333,7 @@ void Builder::read_policy_keys(const ast::Block& b, model::Policy& policy) {
   if (const ast::Entry* e = keys.get("databases")) {
     read_databases(*e, policy);
   } else {
-    sink_.report(Code::kMissingKey, b.header_range, keys.what(), "databases")
+    missing_key(b, keys.what(), "databases")
         .note(std::nullopt, "write databases = [\"sales\", \"crm\"] or databases = all except [\"tmp\"]");
   }
 }
@@ -392,7 +403,7 @@ void Builder::read_repository(const ast::Block& b) {
       }
     }
   } else {
-    sink_.report(Code::kMissingKey, b.header_range, keys.what(), "location");
+    missing_key(b, keys.what(), "location");
   }
   if (const ast::Entry* e = keys.get("endpoint")) {
     if (auto s = read_string(*e, sink_)) {
@@ -547,7 +558,7 @@ void Builder::read_tier(const ast::Block& b) {
   if (const ast::Entry* e = keys.get("backup")) {
     read_backup_kind(*e, t);
   } else {
-    sink_.report(Code::kMissingKey, b.header_range, keys.what(), "backup")
+    missing_key(b, keys.what(), "backup")
         .note(std::nullopt, "write backup = changed_partitions, tables or database");
     t.complete = false;
   }
@@ -570,7 +581,7 @@ void Builder::read_tier(const ast::Block& b) {
     t.schedule = read_schedule(e->value, sink_);
     if (!t.schedule) t.complete = false;
   } else {
-    sink_.report(Code::kMissingKey, b.header_range, keys.what(), "schedule")
+    missing_key(b, keys.what(), "schedule")
         .note(std::nullopt, "e.g. schedule = mon..sat at 01:00");
     t.complete = false;
   }
@@ -582,7 +593,7 @@ void Builder::read_tier(const ast::Block& b) {
     t.retain = defaults_.retain;
     t.retain_range = defaults_.retain_range;
   } else {
-    sink_.report(Code::kMissingKey, b.header_range, keys.what(), "retain").note(std::nullopt, "e.g. retain = 14d");
+    missing_key(b, keys.what(), "retain").note(std::nullopt, "e.g. retain = 14d");
     t.complete = false;
   }
   if (const ast::Entry* e = keys.get("window")) {
@@ -656,14 +667,14 @@ void Builder::read_drill(const ast::Block& b) {
     d.schedule_range = schedule->value.range;
     d.schedule = read_schedule(schedule->value, sink_);
   } else {
-    sink_.report(Code::kMissingKey, b.header_range, keys.what(), "every")
+    missing_key(b, keys.what(), "every")
         .note(std::nullopt, "e.g. every = month, every = quarter at 04:00, or schedule = first mon of month at 09:00");
   }
   if (!d.schedule) d.complete = false;
   if (const ast::Entry* e = keys.get("from")) {
     if (auto s = read_string(*e, sink_)) d.from = Located{*s, e->value.range};
   } else {
-    sink_.report(Code::kMissingKey, b.header_range, keys.what(), "from")
+    missing_key(b, keys.what(), "from")
         .note(std::nullopt, "name the tier whose snapshots the drill restores: from = \"daily\"");
   }
   if (!d.from) d.complete = false;
@@ -683,7 +694,7 @@ void Builder::read_drill(const ast::Block& b) {
                                   : model::DrillScope::kDatabase;
     }
   } else {
-    sink_.report(Code::kMissingKey, b.header_range, keys.what(), "restore")
+    missing_key(b, keys.what(), "restore")
         .note(std::nullopt, "write restore = one partition, one table or database");
   }
   if (!d.scope) d.complete = false;
@@ -813,7 +824,7 @@ void Builder::read_alert(const ast::Block& b) {
     a.when_range = e->value.range;
     a.when = read_condition(e->value);
   } else {
-    sink_.report(Code::kMissingKey, b.header_range, keys.what(), "when")
+    missing_key(b, keys.what(), "when")
         .note(std::nullopt, "e.g. when = job.state in [CANCELLED, FAILED]");
   }
   if (!a.when) a.complete = false;
@@ -828,7 +839,7 @@ void Builder::read_alert(const ast::Block& b) {
       a.complete = false;
     }
   } else {
-    sink_.report(Code::kMissingKey, b.header_range, keys.what(), "notify")
+    missing_key(b, keys.what(), "notify")
         .note(std::nullopt, "name the notifier(s) to call: notify = \"oncall\"");
     a.complete = false;
   }
@@ -858,7 +869,7 @@ void Builder::read_notifier(const ast::Block& b) {
     if (e != nullptr) targets.push_back(e);
   }
   if (targets.empty()) {
-    sink_.report(Code::kMissingKey, b.header_range, keys.what(), "webhook")
+    missing_key(b, keys.what(), "webhook")
         .note(std::nullopt, "a notifier needs one of: webhook = \"https://…\", command = \"…\", log = true");
     n.complete = false;
   } else if (targets.size() > 1) {
@@ -978,7 +989,8 @@ void Builder::resolve_references() {
     const bool used = std::any_of(alerts_.begin(), alerts_.end(), [&](const AlertDraft& a) {
       return std::any_of(a.notify.begin(), a.notify.end(), [&](const Located& l) { return l.text == n.name->str(); });
     });
-    if (!used && !alerts_.empty()) sink_.report(Code::kUnusedNotifier, n.name_range, n.name->str());
+    const bool all_resolved = std::all_of(alerts_.begin(), alerts_.end(), [](const AlertDraft& a) { return a.complete; });
+    if (!used && all_resolved) sink_.report(Code::kUnusedNotifier, n.name_range, n.name->str());
   }
   // Repositories: every tier needs one.
   if (!tiers_.empty() && repositories_.empty()) {

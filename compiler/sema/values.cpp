@@ -171,6 +171,13 @@ std::optional<std::vector<Located>> read_strings(const Expr& value, std::string_
   std::vector<Located> out;
   bool ok = true;
   for (const Expr& element : value.operands) {
+    if (element.is(Expr::Kind::kPhrase) && element.operands.size() >= 2) {
+      // ["a" "b"]: two elements juxtaposed.
+      const uint32_t at = element.operands[1].range.begin;
+      sink.report(Code::kSyntaxError, SourceRange{at, at}, "expected ',' between list elements");
+      ok = false;
+      continue;
+    }
     if (element.is(Expr::Kind::kString)) {
       out.push_back({element.text, element.range});
     } else {

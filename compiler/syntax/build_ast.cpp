@@ -137,13 +137,17 @@ ast::Block AstBuilder::build_block(P::BlockContext& ctx) {
   if (P::BlockNameContext* n = ctx.blockName(); n != nullptr && n->getStart() != nullptr) {
     const antlr4::Token* t = n->getStart();
     if (const auto r = token_range(t)) {
-      if (n->IDENT() != nullptr) {
-        block.name = ident(t);
-      } else {
-        block.name = ast::Ident{string_value(t, n->STRING() != nullptr), *r};
-        block.name_quoted = true;
-      }
+      block.name = ast::Ident{string_value(t, n->STRING() != nullptr), *r};
+      block.name_quoted = true;
       block.header_range = diag::join(block.header_range, *r);
+    }
+  }
+  // A block in which the parser had to recover may lack entries the user did write; sema then does not report
+  // them as missing.
+  for (const diag::Diagnostic& d : sink_.diagnostics()) {
+    if (d.code == diag::Code::kSyntaxError && d.range && d.range->begin >= block.range.begin &&
+        d.range->begin <= block.range.end) {
+      block.recovered = true;
     }
   }
   if (P::BodyContext* body = ctx.body(); body != nullptr) {
@@ -321,7 +325,8 @@ Expr AstBuilder::build_atom(P::AtomContext& ctx) {
   }
   if (auto* u = dynamic_cast<P::UnterminatedStringAtomContext*>(&ctx)) {
     if (u->UNTERMINATED_STRING() == nullptr) return error_expr(ctx);
-    e.kind = Expr::Kind::kString;
+    // Reported here; kError keeps sema from piling further diagnostics on a value that is cut short.
+    e.kind = Expr::Kind::kError;
     e.text = string_value(u->UNTERMINATED_STRING()->getSymbol(), false);
     return e;
   }

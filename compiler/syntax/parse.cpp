@@ -94,19 +94,35 @@ class ErrorListener : public antlr4::BaseErrorListener {
     } catch (...) {
       // getExpectedTokens() can fail in odd recovery states; fall back to a message without the expected set.
     }
+    // The two visible tokens before the offending one, and the one after it.
     const antlr4::Token* previous = nullptr;
+    const antlr4::Token* before_previous = nullptr;
+    const antlr4::Token* next = nullptr;
     if (offending->getTokenIndex() != INVALID_INDEX) {
       auto* stream = dynamic_cast<antlr4::BufferedTokenStream*>(parser->getTokenStream());
       if (stream != nullptr) {
         for (size_t i = offending->getTokenIndex(); i-- > 0;) {
           antlr4::Token* t = stream->get(i);
-          if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) {
+          if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+          if (previous == nullptr) {
             previous = t;
+          } else {
+            before_previous = t;
             break;
           }
         }
+        for (size_t i = offending->getTokenIndex() + 1; i < stream->size(); ++i) {
+          antlr4::Token* t = stream->get(i);
+          if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+          next = t;
+          break;
+        }
       }
     }
+    // `key value` at the start of an item: the '=' is missing.
+    const bool item_start = before_previous == nullptr || before_previous->getType() == PolicyParser::NL ||
+                            before_previous->getType() == PolicyParser::SEMI ||
+                            before_previous->getType() == PolicyParser::LBRACE;
 
     std::string message;
     diag::Diagnostic* extra_note_target = nullptr;
@@ -126,7 +142,15 @@ class ErrorListener : public antlr4::BaseErrorListener {
                                                         previous->getType() == PolicyParser::LT ||
                                                         previous->getType() == PolicyParser::EQ ||
                                                         previous->getType() == PolicyParser::NE);
-    if (expected.count(PolicyParser::ASSIGN) && after_word && expected.count(PolicyParser::LBRACE)) {
+    if (after_word && item_start && type == PolicyParser::IDENT && next != nullptr &&
+        next->getType() == PolicyParser::LBRACE) {
+      message = fmt::format("block names are quoted strings: write {} \"{}\" {{", shorten(previous->getText()),
+                            shorten(offending->getText()));
+    } else if (after_word && item_start && block != nullptr && type != PolicyParser::LBRACE &&
+               type != PolicyParser::STRING && type != PolicyParser::UNTERMINATED_STRING) {
+      message = fmt::format("expected '=' after '{}', found {}", shorten(previous->getText()),
+                            describe_token(offending));
+    } else if (expected.count(PolicyParser::ASSIGN) && after_word && expected.count(PolicyParser::LBRACE)) {
       message = fmt::format("expected '=' after '{}', found {}", shorten(previous->getText()),
                             describe_token(offending));
     } else if (after_operator && std::any_of(expected.begin(), expected.end(), starts_value)) {
@@ -173,6 +197,23 @@ class ErrorListener : public antlr4::BaseErrorListener {
   const SourceMap& map_;
   diag::DiagnosticSink& sink_;
   std::set<size_t> reported_tokens_;
+};
+
+// ANTLR's default recovery, except that separators and closing brackets are never deleted as "extraneous": a
+// missing value before ';' must not swallow the next entry's key, nor a stray token a block's closing brace.
+class ErrorStrategy : public antlr4::DefaultErrorStrategy {
+ protected:
+  antlr4::Token* singleTokenDeletion(antlr4::Parser* parser) override {
+    switch (parser->getInputStream()->LA(1)) {
+      case PolicyParser::NL:
+      case PolicyParser::SEMI:
+      case PolicyParser::LBRACE:
+      case PolicyParser::RBRACE:
+      case PolicyParser::RBRACK:
+      case PolicyParser::RPAREN: return nullptr;
+      default: return DefaultErrorStrategy::singleTokenDeletion(parser);
+    }
+  }
 };
 
 // Reports stray characters and rejects inputs nested too deeply for the recursive-descent parser.
@@ -222,6 +263,7 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
     PolicyParser parser(&tokens);
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
+    parser.setErrorHandler(std::make_shared<ErrorStrategy>());
     PolicyParser::DocumentContext* document = parser.document();
     AstBuilder builder(file, map, sink);
     return builder.build_document(*document);
