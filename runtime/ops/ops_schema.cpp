@@ -1,0 +1,268 @@
+#include "runtime/ops/ops_schema.h"
+
+#include <algorithm>
+#include <set>
+
+#include <openssl/evp.h>
+
+#include "runtime/dialect/starrocks_dialect.h"
+#include "runtime/ops/ops_sql.h"
+
+namespace sk::ops {
+namespace {
+
+using T = ColumnType;
+
+ColumnSpec id(std::string_view name) { return {name, T::kVarchar, 32, false}; }
+ColumnSpec text(std::string_view name, int length, bool nullable = false) { return {name, T::kVarchar, length, nullable}; }
+ColumnSpec bigint(std::string_view name, bool nullable = false) { return {name, T::kBigInt, 0, nullable}; }
+ColumnSpec integer(std::string_view name, bool nullable = false) { return {name, T::kInt, 0, nullable}; }
+ColumnSpec boolean(std::string_view name) { return {name, T::kBoolean, 0, false}; }
+ColumnSpec datetime(std::string_view name, bool nullable = false) { return {name, T::kDateTime, 0, nullable}; }
+
+constexpr bool kNull = true;
+
+// Name lengths: StarRocks database names up to 256 bytes (DatabaseName::kMaxBytes), tables and partitions 64,
+// snapshot labels 128, repositories and tiers 64.
+std::vector<TableSpec> build_tables() {
+  return {
+      TableSpec{"schema_version",
+                {integer("version"), text("description", 256), datetime("applied_at_utc"), text("applied_by", 256)},
+                {"version"},
+                {"version"}},
+      TableSpec{"table_inventory",
+                {id("inventory_id"), text("database_name", 256), text("table_name", 64), text("table_class", 64),
+                 boolean("partitioned"), text("eligibility", 4096), text("classified_by", 16),
+                 datetime("first_seen_utc"), datetime("last_seen_utc")},
+                {"inventory_id"},
+                {"inventory_id"}},
+      TableSpec{"backup_history",
+                {id("attempt_id"), text("run_id", 64), text("label", 128), text("repository", 64),
+                 text("database_name", 256), text("tiers", 1024), datetime("slot_utc", kNull),
+                 text("backup_kind", 16), text("objects", 65533), text("state", 16),
+                 text("server_state", 32, kNull), bigint("job_id", kNull), integer("submit_tries"),
+                 datetime("submitted_at_utc", kNull), datetime("started_at_utc", kNull),
+                 datetime("finished_at_utc", kNull), text("error_text", 4096, kNull), bigint("bytes", kNull),
+                 text("backup_timestamp", 64, kNull), datetime("updated_at_utc")},
+                {"attempt_id"},
+                {"attempt_id"}},
+      TableSpec{"backup_manifest",
+                {id("entry_id"), id("attempt_id"), text("repository", 64), text("label", 128),
+                 text("database_name", 256), text("table_name", 64), text("partition_name", 64),
+                 bigint("partition_id"), bigint("visible_version"), datetime("visible_version_time_utc", kNull),
+                 bigint("row_count", kNull), bigint("data_size", kNull), text("checksum_algorithm", 32, kNull),
+                 text("checksum", 64, kNull), bigint("checksum_row_count", kNull), datetime("recorded_at_utc")},
+                {"entry_id"},
+                {"entry_id"}},
+      TableSpec{"snapshot_lineage",
+                {id("edge_id"), text("repository", 64), text("label", 128), text("database_name", 256),
+                 text("depends_on_repository", 64), text("depends_on_label", 128), text("reason", 64),
+                 datetime("recorded_at_utc")},
+                {"edge_id"},
+                {"edge_id"}},
+      TableSpec{"restore_history",
+                {id("restore_id"), text("run_id", 64), text("kind", 16), text("drill_name", 64, kNull),
+                 text("repository", 64), text("label", 128), text("backup_timestamp", 64),
+                 text("source_database", 256), text("target_database", 256), text("objects", 65533),
+                 datetime("target_time_utc", kNull), text("state", 16), text("server_state", 32, kNull),
+                 bigint("job_id", kNull), datetime("submitted_at_utc", kNull), datetime("finished_at_utc", kNull),
+                 text("error_text", 4096, kNull), text("verification", 16, kNull),
+                 text("expected_checksums", 65533, kNull), text("actual_checksums", 65533, kNull),
+                 boolean("swapped"), datetime("updated_at_utc")},
+                {"restore_id"},
+                {"restore_id"}},
+      TableSpec{"run_status",
+                {id("marker_id"), text("run_id", 64), text("database_name", 256), text("slot", 64),
+                 text("host", 256), bigint("pid"), text("state", 16), datetime("started_at_utc"),
+                 datetime("heartbeat_at_utc"), datetime("finished_at_utc", kNull)},
+                {"marker_id"},
+                {"marker_id"}},
+  };
+}
+
+Result<std::set<int>> recorded_versions(ports::SqlConnection& connection, const OpsConfig& config) {
+  auto rows = connection.query(fmt::format("SELECT `version` FROM {}", qualified_table(config, "schema_version")));
+  if (!rows) return std::unexpected(std::move(rows.error()));
+  std::set<int> out;
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    auto v = rows->get_int(i, "version");
+    if (!v) return std::unexpected(std::move(v.error()));
+    if (*v) out.insert(static_cast<int>(**v));
+  }
+  return out;
+}
+
+Status create_base(ports::SqlConnection& connection, const OpsConfig& config) {
+  using ports::Idempotency;
+  if (auto s = connection.execute(
+          fmt::format("CREATE DATABASE IF NOT EXISTS {}", dialect::quote_identifier(config.database.str())),
+          Idempotency::kIdempotent);
+      !s) {
+    return std::unexpected(std::move(s.error()).with_context("creating the ops database"));
+  }
+  if (auto s = connection.execute(render_create_table(ops_tables().front(), config), Idempotency::kIdempotent); !s) {
+    return std::unexpected(std::move(s.error()).with_context("creating schema_version"));
+  }
+  return ok();
+}
+
+}  // namespace
+
+OpsConfig OpsConfig::defaults() { return OpsConfig{*DatabaseName::parse("ops"), 3}; }
+
+const std::vector<TableSpec>& ops_tables() {
+  static const std::vector<TableSpec> tables = build_tables();
+  return tables;
+}
+
+const TableSpec* find_table(std::string_view name) {
+  for (const auto& t : ops_tables()) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+std::size_t primary_key_bytes(const TableSpec& table) {
+  std::size_t total = 0;
+  for (auto key : table.primary_key) {
+    auto it = std::find_if(table.columns.begin(), table.columns.end(), [&](const ColumnSpec& c) { return c.name == key; });
+    if (it == table.columns.end()) continue;
+    switch (it->type) {
+      case T::kInt: total += 4; break;
+      case T::kBigInt: total += 8; break;
+      case T::kBoolean: total += 1; break;
+      case T::kDateTime: total += 8; break;
+      case T::kVarchar: total += static_cast<std::size_t>(it->length) + 2; break;
+    }
+  }
+  return total;
+}
+
+std::string column_type_sql(const ColumnSpec& column) {
+  switch (column.type) {
+    case T::kInt: return "INT";
+    case T::kBigInt: return "BIGINT";
+    case T::kBoolean: return "BOOLEAN";
+    case T::kDateTime: return "DATETIME";
+    case T::kVarchar: return fmt::format("VARCHAR({})", column.length);
+  }
+  return "VARCHAR(1)";
+}
+
+std::string qualified_table(const OpsConfig& config, std::string_view table) {
+  return dialect::quote_identifier(config.database.str()) + "." + dialect::quote_identifier(table);
+}
+
+std::string render_create_table(const TableSpec& table, const OpsConfig& config) {
+  auto join_quoted = [](const std::vector<std::string_view>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (i) out += ", ";
+      out += dialect::quote_identifier(names[i]);
+    }
+    return out;
+  };
+  std::string out = fmt::format("CREATE TABLE IF NOT EXISTS {} (", qualified_table(config, table.name));
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    const auto& c = table.columns[i];
+    if (i) out += ", ";
+    out += fmt::format("{} {} {}", dialect::quote_identifier(c.name), column_type_sql(c), c.nullable ? "NULL" : "NOT NULL");
+  }
+  out += fmt::format(") PRIMARY KEY ({}) DISTRIBUTED BY HASH({}) PROPERTIES ({} = {})", join_quoted(table.primary_key),
+                     join_quoted(table.distribution), dialect::quote_string("replication_num"),
+                     dialect::quote_string(std::to_string(config.replication_num)));
+  return out;
+}
+
+std::string make_id(std::initializer_list<std::string_view> parts) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (auto part : parts) {
+    const std::string prefix = std::to_string(part.size()) + ":";
+    EVP_DigestUpdate(ctx, prefix.data(), prefix.size());
+    EVP_DigestUpdate(ctx, part.data(), part.size());
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx, digest, &length);
+  EVP_MD_CTX_free(ctx);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(32);
+  for (unsigned int i = 0; i < 16 && i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0xF];
+  }
+  return out;
+}
+
+std::vector<Migration> migrations(const OpsConfig& config) {
+  Migration v1{1, "ops schema 1: inventory, backup history, manifest, lineage, restore history, run status", {}};
+  for (const auto& table : ops_tables()) {
+    if (table.name == "schema_version") continue;  // created before any step runs
+    v1.statements.push_back(render_create_table(table, config));
+  }
+  return {std::move(v1)};
+}
+
+Result<int> current_schema_version(ports::SqlConnection& connection, const OpsConfig& config) {
+  auto tables = connection.query(fmt::format("SHOW TABLES FROM {}", dialect::quote_identifier(config.database.str())));
+  if (!tables) {
+    // Unknown database: nothing was ever installed. Any other failure is real.
+    if (tables.error().code == ports::kServerError) {
+      auto dbs = connection.query(fmt::format("SHOW DATABASES LIKE {}", dialect::quote_string(config.database.str())));
+      if (dbs && dbs->empty()) return 0;
+    }
+    return std::unexpected(std::move(tables.error()));
+  }
+  bool has_table = false;
+  for (std::size_t i = 0; i < tables->size(); ++i) {
+    // The column is "Tables_in_<db>"; it is the only one, so find it by its prefix rather than by position.
+    for (const auto& name : tables->columns()) {
+      if (!name.starts_with("Tables_in_")) continue;
+      auto cell = tables->get(i, name);
+      if (cell && *cell && **cell == "schema_version") has_table = true;
+    }
+  }
+  if (!has_table) return 0;
+  auto versions = recorded_versions(connection, config);
+  if (!versions) return std::unexpected(std::move(versions.error()));
+  return versions->empty() ? 0 : *versions->rbegin();
+}
+
+Status migrate(ports::SqlConnection& connection, const OpsConfig& config, ports::Clock& clock,
+               std::string_view applied_by) {
+  if (config.replication_num < 1) {
+    return fail("ops.config", "replication_num must be at least 1 (got {})", config.replication_num);
+  }
+  if (auto s = create_base(connection, config); !s) return s;
+  auto versions = recorded_versions(connection, config);
+  if (!versions) return std::unexpected(std::move(versions.error()).with_context("reading ops schema_version"));
+  if (!versions->empty() && *versions->rbegin() > kLatestSchemaVersion) {
+    return fail("ops.schema_newer",
+                "the ops schema in {} is at version {}, newer than this starkeep supports ({}); upgrade starkeep",
+                config.database.str(), *versions->rbegin(), kLatestSchemaVersion);
+  }
+  for (const auto& step : migrations(config)) {
+    if (versions->contains(step.version)) continue;
+    for (const auto& statement : step.statements) {
+      if (auto s = connection.execute(statement, ports::Idempotency::kIdempotent); !s) {
+        return std::unexpected(std::move(s.error()).with_context(fmt::format("ops schema step {}", step.version)));
+      }
+    }
+    const auto record = sql::render_inserts(
+        qualified_table(config, "schema_version"), {"version", "description", "applied_at_utc", "applied_by"},
+        {{sql::literal(step.version), sql::literal(step.description), sql::literal(clock.now()),
+          sql::literal(sql::truncate_utf8(applied_by, 256))}});
+    for (const auto& statement : record) {
+      // Upsert of the same key: repeating it is harmless.
+      if (auto s = connection.execute(statement, ports::Idempotency::kIdempotent); !s) {
+        return std::unexpected(
+            std::move(s.error()).with_context(fmt::format("recording ops schema step {}", step.version)));
+      }
+    }
+  }
+  return ok();
+}
+
+}  // namespace sk::ops
