@@ -24,6 +24,7 @@ int64_t type_arg(std::string_view type, int which, int64_t fallback) {
     if (comma == std::string_view::npos) return fallback;
     args = args.substr(comma + 1);
   }
+  while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
   int64_t v = fallback;
   std::from_chars(args.data(), args.data() + args.size(), v);
   return v;

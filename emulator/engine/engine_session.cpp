@@ -254,8 +254,10 @@ QueryResult EngineSession::run_dml(const std::vector<std::string>& statements) {
       return map_backend(*failed, sql);
     }
     if (auto* ok = std::get_if<OkResult>(&r)) {
-      int64_t txn = g_txn_id.fetch_add(1);
-      ok->info = fmt::format("{{'label':'insert_{}', 'status':'VISIBLE', 'txnId':'{}'}}", txn, txn);
+      // StarRocks puts {'label':..., 'status':'VISIBLE', 'txnId':...} into the OK packet's info; left empty
+      // until the protocol layer encodes info as a length-encoded string (clients reject it otherwise).
+      ok->info.clear();
+      g_txn_id.fetch_add(1);
     }
     return r;
   }

@@ -190,6 +190,7 @@ Status MariaDbCatalog::bootstrap() {
   for (const auto& s : rewrite_support_functions(kMetaSchema)) {
     if (auto r = conn_->exec(s); !r) return r;
   }
+  if (auto e = conn_->use(kMetaSchema)) return fail("emu.backend", "cannot use {}: {}", kMetaSchema, e->message);
   return ok();
 }
 

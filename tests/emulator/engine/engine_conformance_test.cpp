@@ -1,0 +1,380 @@
+// Conformance tests of the engine through mysql-connector-c++ against a running emulator (private MariaDB +
+// starkeep-emulator from the harness fixture): partition versions, information_schema views, SHOW views, cluster
+// views, refused MySQL features, primary-key upsert, SWAP WITH and cluster faults.
+#include <cppconn/exception.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "emulator/harness/gtest_fixture.h"
+
+namespace sk::emu {
+namespace {
+
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+
+  // Value of `column` in row `r`.
+  std::optional<std::string> at(size_t r, const std::string& column) const {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i] == column) return rows.at(r).at(i);
+    }
+    ADD_FAILURE() << "no column " << column;
+    return std::nullopt;
+  }
+};
+
+Table query(sql::Connection& c, const std::string& sql) {
+  std::unique_ptr<sql::Statement> st(c.createStatement());
+  std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql));
+  Table t;
+  auto* md = rs->getMetaData();
+  for (unsigned i = 1; i <= md->getColumnCount(); ++i) t.columns.push_back(std::string(md->getColumnLabel(i)));
+  while (rs->next()) {
+    std::vector<std::optional<std::string>> row;
+    for (unsigned i = 1; i <= md->getColumnCount(); ++i) {
+      std::string v = rs->getString(i);
+      row.push_back(rs->wasNull() ? std::nullopt : std::optional<std::string>(v));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+void exec(sql::Connection& c, const std::string& sql) {
+  std::unique_ptr<sql::Statement> st(c.createStatement());
+  st->execute(sql);
+}
+
+// The server's error for `sql` (fails the test when the statement succeeds).
+struct ServerError {
+  int code = 0;
+  std::string message;
+};
+ServerError error_of(sql::Connection& c, const std::string& sql) {
+  try {
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    st->execute(sql);
+  } catch (const sql::SQLException& e) {
+    return ServerError{e.getErrorCode(), e.what()};
+  }
+  ADD_FAILURE() << "statement succeeded: " << sql;
+  return {};
+}
+
+std::map<std::string, int64_t> versions(sql::Connection& c, const std::string& db, const std::string& table) {
+  Table t = query(c, "SELECT PARTITION_NAME, VISIBLE_VERSION FROM information_schema.partitions_meta WHERE DB_NAME = '" +
+                         db + "' AND TABLE_NAME = '" + table + "'");
+  std::map<std::string, int64_t> out;
+  for (size_t r = 0; r < t.rows.size(); ++r) out[*t.at(r, "PARTITION_NAME")] = std::stoll(*t.at(r, "VISIBLE_VERSION"));
+  return out;
+}
+
+const char* kOrdersDdl =
+    "CREATE TABLE orders (dt DATE NOT NULL, id BIGINT NOT NULL, amount DECIMAL(18,2)) DUPLICATE KEY(dt, id) "
+    "PARTITION BY RANGE(dt) (PARTITION p202401 VALUES LESS THAN (\"2024-02-01\"), "
+    "PARTITION p202402 VALUES LESS THAN (\"2024-03-01\"), PARTITION p202404 VALUES [(\"2024-04-01\"), "
+    "(\"2024-05-01\"))) DISTRIBUTED BY HASH(id) BUCKETS 4 PROPERTIES (\"replication_num\" = \"1\")";
+
+class EngineIt : public testing::ClusterFixture {
+ protected:
+  static void SetUpTestSuite() { start_cluster({"--enable-faults", "--backends", "3", "--frontends", "2"}); }
+
+  // A fresh database named `db` as the connection's current database.
+  std::unique_ptr<sql::Connection> fresh(const std::string& db) {
+    auto c = connect();
+    exec(*c, "DROP DATABASE IF EXISTS " + db);
+    exec(*c, "CREATE DATABASE " + db);
+    exec(*c, "USE " + db);
+    return c;
+  }
+};
+
+TEST_F(EngineIt, VisibleVersionGrowsByOnePerWritePerTouchedPartition) {
+  auto c = fresh("ver_db");
+  exec(*c, kOrdersDdl);
+  EXPECT_EQ(versions(*c, "ver_db", "orders"),
+            (std::map<std::string, int64_t>{{"p202401", 1}, {"p202402", 1}, {"p202404", 1}}));
+  exec(*c, "INSERT INTO orders VALUES ('2024-01-05', 1, 10.5), ('2024-01-06', 2, 3)");
+  EXPECT_EQ(versions(*c, "ver_db", "orders"),
+            (std::map<std::string, int64_t>{{"p202401", 2}, {"p202402", 1}, {"p202404", 1}}));
+  exec(*c, "INSERT INTO orders VALUES ('2024-01-07', 3, 1), ('2024-02-07', 4, 1)");
+  EXPECT_EQ(versions(*c, "ver_db", "orders"),
+            (std::map<std::string, int64_t>{{"p202401", 3}, {"p202402", 2}, {"p202404", 1}}));
+  exec(*c, "INSERT INTO orders SELECT dt, id + 100, amount FROM orders WHERE dt < '2024-02-01'");
+  exec(*c, "DELETE FROM orders WHERE id = 4");
+  EXPECT_EQ(versions(*c, "ver_db", "orders"),
+            (std::map<std::string, int64_t>{{"p202401", 4}, {"p202402", 3}, {"p202404", 1}}));
+
+  Table t = query(*c,
+                  "SELECT PARTITION_NAME, PARTITION_ID, VISIBLE_VERSION_TIME, ROW_COUNT, DATA_SIZE, IS_TEMP FROM "
+                  "information_schema.partitions_meta WHERE DB_NAME = 'ver_db' ORDER BY PARTITION_NAME");
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.at(0, "PARTITION_NAME"), "p202401");
+  EXPECT_EQ(t.at(0, "ROW_COUNT"), "6");
+  EXPECT_EQ(t.at(1, "ROW_COUNT"), "0");
+  EXPECT_EQ(t.at(2, "ROW_COUNT"), "0");
+  EXPECT_NE(t.at(0, "DATA_SIZE"), "0");
+  EXPECT_EQ(t.at(0, "IS_TEMP"), "0");
+  EXPECT_TRUE(std::regex_match(*t.at(0, "VISIBLE_VERSION_TIME"), std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")));
+}
+
+TEST_F(EngineIt, PartitionsMetaHasAllReferenceColumns) {
+  auto c = fresh("meta_cols");
+  exec(*c, "CREATE TABLE t (k INT NOT NULL) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 "
+           "PROPERTIES ('replication_num' = '1')");
+  Table t = query(*c, "SELECT * FROM information_schema.partitions_meta WHERE DB_NAME = 'meta_cols'");
+  EXPECT_EQ(t.columns,
+            (std::vector<std::string>{"DB_NAME", "TABLE_NAME", "PARTITION_NAME", "PARTITION_ID", "COMPACT_VERSION",
+                                      "VISIBLE_VERSION", "VISIBLE_VERSION_TIME", "NEXT_VERSION", "DATA_VERSION",
+                                      "VERSION_EPOCH", "VERSION_TXN_TYPE", "PARTITION_KEY", "PARTITION_VALUE",
+                                      "DISTRIBUTION_KEY", "BUCKETS", "REPLICATION_NUM", "STORAGE_MEDIUM",
+                                      "COOLDOWN_TIME", "LAST_CONSISTENCY_CHECK_TIME", "IS_IN_MEMORY", "IS_TEMP",
+                                      "DATA_SIZE", "ROW_COUNT", "ENABLE_DATACACHE", "AVG_CS", "P50_CS", "MAX_CS",
+                                      "STORAGE_PATH", "STORAGE_SIZE", "METADATA_SWITCH_VERSION",
+                                      "TABLET_BALANCED"}));
+  ASSERT_EQ(t.rows.size(), 1u);
+  EXPECT_EQ(t.at(0, "PARTITION_NAME"), "t");  // unpartitioned: one partition named after the table
+  EXPECT_EQ(t.at(0, "VISIBLE_VERSION"), "1");
+}
+
+TEST_F(EngineIt, InsertOutsideEveryPartitionIsFilteredAndChangesNothing) {
+  auto c = fresh("gap_db");
+  exec(*c, kOrdersDdl);
+  ServerError e = error_of(*c, "INSERT INTO orders VALUES ('2024-01-09', 1, 1), ('2024-03-15', 2, 1)");
+  EXPECT_EQ(e.code, 1064);
+  EXPECT_NE(e.message.find("Insert has filtered data in strict mode"), std::string::npos) << e.message;
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM orders").at(0, "n"), "0");
+  EXPECT_EQ(versions(*c, "gap_db", "orders"),
+            (std::map<std::string, int64_t>{{"p202401", 1}, {"p202402", 1}, {"p202404", 1}}));
+  exec(*c, "ALTER TABLE orders ADD PARTITION p202403 VALUES [('2024-03-01'), ('2024-04-01'))");
+  exec(*c, "INSERT INTO orders VALUES ('2024-03-15', 2, 1)");
+  EXPECT_EQ(versions(*c, "gap_db", "orders").at("p202403"), 2);
+  exec(*c, "ALTER TABLE orders DROP PARTITION p202403");
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM orders").at(0, "n"), "0");
+  EXPECT_FALSE(versions(*c, "gap_db", "orders").contains("p202403"));
+}
+
+TEST_F(EngineIt, TablesConfigPartitionKeyAndEmptyInformationSchemaPartitions) {
+  auto c = fresh("cfg_db");
+  exec(*c, kOrdersDdl);
+  exec(*c, "CREATE TABLE dim (id BIGINT NOT NULL, name VARCHAR(32)) PRIMARY KEY(id) DISTRIBUTED BY HASH(id) "
+           "BUCKETS 2 PROPERTIES ('replication_num' = '1')");
+  Table t = query(*c, "SELECT TABLE_NAME, TABLE_MODEL, PARTITION_KEY, PRIMARY_KEY, DISTRIBUTE_TYPE, DISTRIBUTE_BUCKET "
+                      "FROM information_schema.tables_config WHERE TABLE_SCHEMA = 'cfg_db' ORDER BY TABLE_NAME");
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.at(0, "TABLE_NAME"), "dim");
+  EXPECT_EQ(t.at(0, "PARTITION_KEY"), "");
+  EXPECT_EQ(t.at(0, "TABLE_MODEL"), "PRI_KEYS");
+  EXPECT_EQ(t.at(0, "PRIMARY_KEY"), "`id`");
+  EXPECT_EQ(t.at(1, "PARTITION_KEY"), "`dt`");
+  EXPECT_EQ(t.at(1, "TABLE_MODEL"), "DUP_KEYS");
+  EXPECT_EQ(t.at(1, "PRIMARY_KEY"), "");
+  EXPECT_EQ(t.at(1, "DISTRIBUTE_BUCKET"), "4");
+  EXPECT_TRUE(query(*c, "SELECT * FROM information_schema.partitions WHERE TABLE_SCHEMA = 'cfg_db'").rows.empty());
+  Table tables = query(*c, "SELECT TABLE_NAME, ENGINE FROM information_schema.tables WHERE TABLE_SCHEMA = 'cfg_db' "
+                           "ORDER BY TABLE_NAME");
+  ASSERT_EQ(tables.rows.size(), 2u);
+  EXPECT_EQ(tables.at(0, "ENGINE"), "StarRocks");
+}
+
+TEST_F(EngineIt, ShowPartitionsColumnsExactly) {
+  auto c = fresh("showp_db");
+  exec(*c, kOrdersDdl);
+  exec(*c, "CREATE TABLE single (k INT NOT NULL) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 "
+           "PROPERTIES ('replication_num' = '1')");
+  exec(*c, "INSERT INTO orders VALUES ('2024-02-02', 1, 1)");
+  Table t = query(*c, "SHOW PARTITIONS FROM showp_db.orders");
+  EXPECT_EQ(t.columns, (std::vector<std::string>{"PartitionId", "PartitionName", "VisibleVersion",
+                                                 "VisibleVersionTime", "VisibleVersionHash", "State", "PartitionKey",
+                                                 "Range", "DistributionKey", "Buckets", "ReplicationNum",
+                                                 "StorageMedium", "CooldownTime", "LastConsistencyCheckTime",
+                                                 "DataSize", "IsInMemory", "RowCount"}));
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.at(1, "PartitionName"), "p202402");
+  EXPECT_EQ(t.at(1, "VisibleVersion"), "2");
+  EXPECT_EQ(t.at(1, "RowCount"), "1");
+  EXPECT_EQ(t.at(1, "PartitionKey"), "dt");
+  EXPECT_EQ(t.at(1, "Range"), "[types: [DATE]; keys: [2024-02-01]; ..types: [DATE]; keys: [2024-03-01]; )");
+  EXPECT_EQ(t.at(0, "DataSize"), "0B");
+  Table s = query(*c, "SHOW PARTITIONS FROM single");
+  ASSERT_EQ(s.rows.size(), 1u);
+  EXPECT_EQ(s.at(0, "PartitionName"), "single");
+  EXPECT_EQ(s.at(0, "PartitionKey"), "");
+  EXPECT_EQ(s.at(0, "Range"), "");
+  Table w = query(*c, "SHOW PARTITIONS FROM orders WHERE PartitionName = 'p202404'");
+  ASSERT_EQ(w.rows.size(), 1u);
+  EXPECT_EQ(w.at(0, "VisibleVersion"), "1");
+  EXPECT_EQ(w.columns.size(), 17u);
+}
+
+TEST_F(EngineIt, ClusterViewsColumnsAndFormats) {
+  auto c = connect();
+  Table fe = query(*c, "SHOW FRONTENDS");
+  EXPECT_EQ(fe.columns, (std::vector<std::string>{"Name", "IP", "EditLogPort", "HttpPort", "QueryPort", "RpcPort",
+                                                  "Role", "ClusterId", "Join", "Alive", "ReplayedJournalId",
+                                                  "LastHeartbeat", "IsHelper", "ErrMsg", "StartTime", "Version"}));
+  ASSERT_EQ(fe.rows.size(), 2u);
+  EXPECT_EQ(fe.at(0, "Role"), "LEADER");
+  EXPECT_EQ(fe.at(0, "Alive"), "true");
+  Table be = query(*c, "SHOW BACKENDS");
+  ASSERT_EQ(be.rows.size(), 3u);
+  EXPECT_EQ(be.columns.front(), "BackendId");
+  EXPECT_EQ(be.columns.back(), "Location");  // 3.3 column set
+  std::regex capacity(R"(\d+\.\d{3} (B|KB|MB|GB|TB))");
+  std::regex percent(R"(\d+\.\d\d %)");
+  EXPECT_TRUE(std::regex_match(*be.at(0, "AvailCapacity"), capacity)) << *be.at(0, "AvailCapacity");
+  EXPECT_TRUE(std::regex_match(*be.at(0, "TotalCapacity"), capacity));
+  EXPECT_TRUE(std::regex_match(*be.at(0, "UsedPct"), percent)) << *be.at(0, "UsedPct");
+  EXPECT_TRUE(std::regex_match(*be.at(0, "MaxDiskUsedPct"), percent));
+  Table proc = query(*c, "SHOW PROC '/backends/10001'");
+  EXPECT_EQ(proc.columns, (std::vector<std::string>{"RootPath", "DataUsedCapacity", "OtherUsedCapacity",
+                                                    "AvailCapacity", "TotalCapacity", "TotalUsedPct", "State",
+                                                    "PathHash", "StorageMedium", "TabletNum", "DataTotalCapacity",
+                                                    "DataUsedPct"}));
+  EXPECT_EQ(query(*c, "SHOW PROC '/backends'").columns, be.columns);
+  EXPECT_EQ(query(*c, "SHOW PROC '/frontends'").columns, fe.columns);
+  EXPECT_EQ(error_of(*c, "SHOW PROC '/backends/abc'").message, "Invalid backend id format: abc");
+  EXPECT_EQ(error_of(*c, "SHOW PROC '/backends/77'").message, "Backend[77] does not exist.");
+}
+
+TEST_F(EngineIt, VersionsAndVariables) {
+  auto c = connect();
+  Table v = query(*c, "SELECT version(), current_version(), @@version_comment");
+  EXPECT_EQ(v.columns, (std::vector<std::string>{"version()", "current_version()", "@@version_comment"}));
+  EXPECT_EQ(v.rows.at(0).at(0), "5.1.0");
+  EXPECT_EQ(v.rows.at(0).at(1), "3.3.0-emulator");
+  Table tz = query(*c, "SHOW VARIABLES LIKE 'time_zone'");
+  ASSERT_EQ(tz.rows.size(), 1u);
+  EXPECT_EQ(tz.rows[0][1], "Asia/Shanghai");
+  Table dbs = query(*c, "SHOW DATABASES");
+  for (const auto& r : dbs.rows) {
+    EXPECT_NE(r[0], "__starrocks_emu");
+    EXPECT_NE(r[0], "mysql");
+  }
+}
+
+TEST_F(EngineIt, MySqlFeaturesStarRocksLacksAreRefused) {
+  auto c = fresh("refuse_db");
+  exec(*c, "CREATE TABLE t (k INT NOT NULL) PRIMARY KEY(k) DISTRIBUTED BY HASH(k) PROPERTIES ('replication_num'='1')");
+  ServerError lock = error_of(*c, "SELECT GET_LOCK('starkeep', 5)");
+  EXPECT_EQ(lock.code, 1064);
+  EXPECT_NE(lock.message.find("No matching function with signature: get_lock"), std::string::npos) << lock.message;
+  EXPECT_NE(error_of(*c, "SELECT RELEASE_LOCK('starkeep')").message.find("release_lock"), std::string::npos);
+  EXPECT_NE(error_of(*c, "SELECT IS_FREE_LOCK('starkeep')").message.find("is_free_lock"), std::string::npos);
+  ServerError fu = error_of(*c, "SELECT * FROM t WHERE k = 1 FOR UPDATE");
+  EXPECT_NE(fu.message.find("Getting syntax error"), std::string::npos) << fu.message;
+  EXPECT_NE(error_of(*c, "SELECT * FROM t LOCK IN SHARE MODE").message.find("Getting syntax error"),
+            std::string::npos);
+  EXPECT_NE(error_of(*c, "LOCK TABLES t WRITE").message.find("Getting syntax error"), std::string::npos);
+  EXPECT_NE(error_of(*c, "BEGIN").message.find("Getting analyzing error"), std::string::npos);
+  EXPECT_NE(error_of(*c, "START TRANSACTION").message.find("Getting analyzing error"), std::string::npos);
+  EXPECT_NE(error_of(*c, "SELECT 1; SELECT 2").message.find("Getting syntax error"), std::string::npos);
+  EXPECT_NE(error_of(*c, "REPLACE INTO t VALUES (1)").message.find("Getting syntax error"), std::string::npos);
+  // Still usable afterwards.
+  EXPECT_EQ(query(*c, "SELECT 1 AS one").at(0, "one"), "1");
+}
+
+TEST_F(EngineIt, PrimaryKeyInsertUpserts) {
+  auto c = fresh("pk_db");
+  exec(*c, "CREATE TABLE run_status (db VARCHAR(64) NOT NULL, state VARCHAR(16)) PRIMARY KEY(db) "
+           "DISTRIBUTED BY HASH(db) BUCKETS 1 PROPERTIES ('replication_num' = '1')");
+  exec(*c, "INSERT INTO run_status VALUES ('sales', 'ACTIVE')");
+  EXPECT_NO_THROW(exec(*c, "INSERT INTO run_status VALUES ('sales', 'DONE')"));
+  Table t = query(*c, "SELECT db, state FROM run_status");
+  ASSERT_EQ(t.rows.size(), 1u);
+  EXPECT_EQ(t.at(0, "state"), "DONE");
+  EXPECT_EQ(versions(*c, "pk_db", "run_status").at("run_status"), 3);
+  exec(*c, "UPDATE run_status SET state = 'X' WHERE db = 'sales'");
+  EXPECT_EQ(query(*c, "SELECT state FROM run_status").at(0, "state"), "X");
+  exec(*c, "CREATE TABLE dup (k INT NOT NULL) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) PROPERTIES ('replication_num'='1')");
+  exec(*c, "INSERT INTO dup VALUES (1), (1)");
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM dup").at(0, "n"), "2");
+  EXPECT_NE(error_of(*c, "UPDATE dup SET k = 2").message.find("primary key"), std::string::npos);
+}
+
+TEST_F(EngineIt, SwapWithExchangesTablesAtomicallyWithTheirPartitions) {
+  auto c = fresh("swap_db");
+  exec(*c, "CREATE TABLE live (k INT NOT NULL, v VARCHAR(8)) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) "
+           "PROPERTIES ('replication_num'='1')");
+  exec(*c, "CREATE TABLE staging LIKE live");
+  exec(*c, "INSERT INTO live VALUES (1, 'old')");
+  exec(*c, "INSERT INTO staging VALUES (2, 'new')");
+  exec(*c, "INSERT INTO staging VALUES (3, 'new')");
+  exec(*c, "ALTER TABLE live SWAP WITH staging");
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM live").at(0, "n"), "2");
+  EXPECT_EQ(query(*c, "SELECT v FROM staging").at(0, "v"), "old");
+  // Versions travel with the data.
+  EXPECT_EQ(versions(*c, "swap_db", "live").begin()->second, 3);
+  EXPECT_EQ(versions(*c, "swap_db", "staging").begin()->second, 2);
+  Table create = query(*c, "SHOW CREATE TABLE live");
+  EXPECT_EQ(create.columns, (std::vector<std::string>{"Table", "Create Table"}));
+  EXPECT_NE(create.at(0, "Create Table")->find("CREATE TABLE `live`"), std::string::npos);
+  exec(*c, "TRUNCATE TABLE live");
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM live").at(0, "n"), "0");
+  exec(*c, "DROP TABLE staging");
+  EXPECT_TRUE(versions(*c, "swap_db", "staging").empty());
+}
+
+TEST_F(EngineIt, ClusterFaults) {
+  auto c = connect();
+  exec(*c, "ADMIN EMULATOR SET BACKEND 10002 ALIVE = false");
+  Table be = query(*c, "SHOW BACKENDS");
+  EXPECT_EQ(be.at(1, "Alive"), "false");
+  EXPECT_EQ(be.at(0, "Alive"), "true");
+  exec(*c, "ADMIN EMULATOR SET BACKEND 10002 ALIVE = true");
+  EXPECT_EQ(query(*c, "SHOW BACKENDS").at(1, "Alive"), "true");
+
+  exec(*c, "ADMIN EMULATOR SET BACKEND 10003 DISK '/data1/starrocks/storage' AVAIL = 107374182400 "
+           "TOTAL = 1099511627776");
+  Table disk = query(*c, "SHOW PROC '/backends/10003'");
+  EXPECT_EQ(disk.at(0, "AvailCapacity"), "100.000 GB");
+  EXPECT_EQ(disk.at(0, "TotalCapacity"), "1.000 TB");
+  EXPECT_EQ(disk.at(0, "TotalUsedPct"), "90.23 %");
+  EXPECT_EQ(error_of(*c, "ADMIN EMULATOR SET BACKEND 999 ALIVE = false").message, "Backend[999] does not exist.");
+
+  std::string follower = *query(*c, "SHOW FRONTENDS").at(1, "Name");
+  exec(*c, "ADMIN EMULATOR SET FRONTEND '" + follower + "' ALIVE = false");
+  EXPECT_EQ(query(*c, "SHOW FRONTENDS").at(1, "Alive"), "false");
+  exec(*c, "ADMIN EMULATOR SET FRONTEND '" + follower + "' ALIVE = true");
+
+  auto other = connect();
+  // The issuing connection is dropped too, usually before its OK arrives.
+  try {
+    exec(*c, "ADMIN EMULATOR DROP CONNECTIONS");
+  } catch (const sql::SQLException&) {
+  }
+  EXPECT_THROW(query(*other, "SELECT 1"), sql::SQLException);
+  auto fresh_conn = connect();
+  EXPECT_EQ(query(*fresh_conn, "SELECT 1 AS one").at(0, "one"), "1");
+}
+
+class EngineNoFaultsIt : public testing::ClusterFixture {
+ protected:
+  static void SetUpTestSuite() { start_cluster({"--backends", "1", "--starrocks-version", "3.2.0"}); }
+};
+
+TEST_F(EngineNoFaultsIt, ControlStatementsAreParseErrorsAndReplicationIsChecked) {
+  auto c = connect();
+  ServerError e = error_of(*c, "ADMIN EMULATOR SET BACKEND 10001 ALIVE = false");
+  EXPECT_NE(e.message.find("Getting syntax error"), std::string::npos) << e.message;
+  EXPECT_EQ(query(*c, "SHOW BACKENDS").columns.back(), "CpuCores");  // 3.2 column set
+  exec(*c, "CREATE DATABASE IF NOT EXISTS rep_db");
+  ServerError rep = error_of(*c, "CREATE TABLE rep_db.t (k INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k)");
+  EXPECT_NE(rep.message.find("Table replication num should be less than or equal to the number of available BE"),
+            std::string::npos)
+      << rep.message;
+  EXPECT_NO_THROW(exec(*c, "CREATE TABLE rep_db.t (k INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) "
+                           "PROPERTIES ('replication_num' = '1')"));
+}
+
+}  // namespace
+}  // namespace sk::emu
