@@ -34,6 +34,11 @@ Result<std::unique_ptr<MariaDbInstance>> MariaDbInstance::start(MariaDbOptions o
   if (!dir) return std::unexpected(dir.error());
   db->dir_ = *dir;
   db->socket_ = db->dir_ / "mysql.sock";
+  // A private tmpdir: mariadbd deletes every #sql* file in its tmpdir at start-up, which breaks other servers
+  // (and concurrent mariadb-install-db runs) sharing /tmp.
+  std::error_code ec;
+  fs::create_directories(db->tmpdir(), ec);
+  if (ec) return fail("harness.io", "cannot create {}: {}", db->tmpdir().string(), ec.message());
   if (db->socket_.string().size() > 100) {
     // sun_path holds 108 bytes: keep the socket in the instance directory only when the path fits.
     db->socket_ = fs::path("/tmp") / ("starkeep-" + db->dir_.filename().string() + ".sock");
@@ -63,7 +68,8 @@ Status MariaDbInstance::install() {
                                    "--datadir=" + datadir().string(),
                                    "--user=root",
                                    "--skip-test-db",
-                                   "--skip-name-resolve"};
+                                   "--skip-name-resolve",
+                                   "--tmpdir=" + tmpdir().string()};
   argv.insert(argv.end(), kInnodbSizing.begin(), kInnodbSizing.end());
   fs::path log = dir_ / "install.log";
   auto child = ChildProcess::spawn({argv, log, true});
@@ -72,13 +78,13 @@ Status MariaDbInstance::install() {
   while (child->running()) {
     if (Clock::now() > deadline) {
       child->stop(std::chrono::seconds(1));
-      return fail("harness.install", "mariadb-install-db timed out:\n{}", tail_of(log));
+      return fail("harness.install", "mariadb-install-db timed out:\n{}", excerpt_of(log));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   int status = child->wait_status();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return fail("harness.install", "mariadb-install-db failed (status {}):\n{}", status, tail_of(log));
+    return fail("harness.install", "mariadb-install-db failed (status {}):\n{}", status, excerpt_of(log));
   }
   return ok();
 }
@@ -100,6 +106,7 @@ Result<bool> MariaDbInstance::launch(uint16_t port) {
                                    "--skip-name-resolve",
                                    "--pid-file=" + (dir_ / "mariadbd.pid").string(),
                                    "--log-error=" + log.string(),
+                                   "--tmpdir=" + tmpdir().string(),
                                    "--innodb-flush-log-at-trx-commit=2",
                                    "--innodb-doublewrite=0",
                                    "--character-set-server=utf8mb4",
@@ -116,15 +123,15 @@ Result<bool> MariaDbInstance::launch(uint16_t port) {
     if (!process_.running()) {
       std::string text = read_file(log);
       if (port_taken(text)) return false;
-      return fail("harness.start", "mariadbd exited during start-up (status {}); error log tail:\n{}",
-                  process_.wait_status(), tail_of(log));
+      return fail("harness.start", "mariadbd exited during start-up (status {}); error log:\n{}",
+                  process_.wait_status(), excerpt_of(log));
     }
     if (read_file(log).find("ready for connections") != std::string::npos && probe_mysql(host_, port)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   process_.stop(std::chrono::seconds(5));
-  return fail("harness.start", "mariadbd not ready after {} ms; error log tail:\n{}",
-              options_.start_timeout.count(), tail_of(log));
+  return fail("harness.start", "mariadbd not ready after {} ms; error log:\n{}", options_.start_timeout.count(),
+              excerpt_of(log));
 }
 
 void MariaDbInstance::stop() {

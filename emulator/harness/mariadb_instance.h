@@ -57,6 +57,7 @@ class MariaDbInstance {
   [[nodiscard]] std::filesystem::path datadir() const { return dir_ / "data"; }
   [[nodiscard]] std::filesystem::path socket_path() const { return socket_; }
   [[nodiscard]] std::filesystem::path error_log() const { return dir_ / "error.log"; }
+  [[nodiscard]] std::filesystem::path tmpdir() const { return dir_ / "tmp"; }
   [[nodiscard]] bool running() { return process_.running(); }
 
  private:

@@ -234,6 +234,22 @@ std::string tail_of(const std::filesystem::path& file, size_t max_lines) {
   return out;
 }
 
+std::string excerpt_of(const std::filesystem::path& file, size_t head, size_t tail) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  std::string out;
+  if (lines.size() <= head + tail) {
+    for (const auto& l : lines) out += l + "\n";
+    return out;
+  }
+  for (size_t i = 0; i < head; ++i) out += lines[i] + "\n";
+  out += fmt::format("[... {} lines ...]\n", lines.size() - head - tail);
+  for (size_t i = lines.size() - tail; i < lines.size(); ++i) out += lines[i] + "\n";
+  return out;
+}
+
 Result<std::filesystem::path> make_temp_dir(const std::filesystem::path& parent, const std::string& prefix) {
   std::filesystem::path base = parent;
   if (base.empty()) {

@@ -71,6 +71,9 @@ bool stop_pid(pid_t pid, const std::string& expected_in_cmdline,
 // The last `max_lines` lines of a text file ("" when unreadable), for error messages.
 [[nodiscard]] std::string tail_of(const std::filesystem::path& file, size_t max_lines = 20);
 
+// The first `head` and last `tail` lines of a text file (all of it when short), for error messages.
+[[nodiscard]] std::string excerpt_of(const std::filesystem::path& file, size_t head = 10, size_t tail = 25);
+
 // Makes a fresh directory `<parent>/<prefix>XXXXXX`; parent empty = $TMPDIR, else /tmp. Errors: "harness.io".
 [[nodiscard]] Result<std::filesystem::path> make_temp_dir(const std::filesystem::path& parent,
                                                           const std::string& prefix);

@@ -95,7 +95,8 @@ TEST(HarnessCli, UpAfterACrashStartsAfresh) {
   auto dir = make_temp_dir({}, "sk-cli-test-");
   ASSERT_TRUE(dir);
   std::string d = "--dir " + dir->string();
-  ASSERT_EQ(run_harness("up --mariadb-only " + d).exit_code, 0);
+  CliRun first = run_harness("up --mariadb-only " + d);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
   auto env = read_env_file(*dir / "env");
   ASSERT_TRUE(env);
   int old_pid = std::stoi(env->at("MARIADB_PID"));
