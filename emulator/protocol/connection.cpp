@@ -1,5 +1,6 @@
 #include "emulator/protocol/connection.h"
 
+#include <exception>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -97,7 +98,14 @@ class ConnectionHandler {
       : channel_(fd), id_(id), peer_(peer), options_(options), factory_(factory) {}
 
   void run() {
-    auto session = handshake();
+    std::optional<std::unique_ptr<Session>> session;
+    try {
+      session = handshake();
+    } catch (const std::exception& e) {
+      // password_of / open / use_database threw: refuse this client, keep the server.
+      (void)send_error(ErrorResult{1064, "HY000", fmt::format("Unexpected exception: {}", e.what())});
+      return;
+    }
     if (!session) return;
     command_loop(**session);
   }
@@ -195,28 +203,34 @@ class ConnectionHandler {
       if (packet->empty()) return;
       uint8_t command = static_cast<uint8_t>((*packet)[0]);
       std::string_view arg = std::string_view(*packet).substr(1);
-      Status sent;
-      switch (command) {
-        case kComQuit:
-          return;
-        case kComQuery:
-          sent = send_query_result(session.query(arg));
-          break;
-        case kComInitDb:
-          sent = send_optional_error(session.use_database(arg));
-          break;
-        case kComPing:
-          sent = send_optional_error(session.ping());
-          break;
-        case kComFieldList:
-          sent = channel_.send_packet(eof_packet());
-          break;
-        default:
-          // COM_STMT_PREPARE and everything else: StarRocks 3.1 and older reject them.
-          sent = send_error(ErrorResult{1047, "08S01", "Unknown command"});
-          break;
-      }
-      if (!sent) return;
+      if (command == kComQuit) return;
+      if (!dispatch(session, command, arg)) return;
+    }
+  }
+
+  // Answers one command. A Session that throws gets the exception text back as an ERR packet, as the FE does
+  // for unexpected exceptions, instead of terminating the whole emulator.
+  Status dispatch(Session& session, uint8_t command, std::string_view arg) {
+    try {
+      return answer(session, command, arg);
+    } catch (const std::exception& e) {
+      return send_error(ErrorResult{1064, "HY000", fmt::format("Unexpected exception: {}", e.what())});
+    }
+  }
+
+  Status answer(Session& session, uint8_t command, std::string_view arg) {
+    switch (command) {
+      case kComQuery:
+        return send_query_result(session.query(arg));
+      case kComInitDb:
+        return send_optional_error(session.use_database(arg));
+      case kComPing:
+        return send_optional_error(session.ping());
+      case kComFieldList:
+        return channel_.send_packet(eof_packet());
+      default:
+        // COM_STMT_PREPARE and everything else: StarRocks 3.1 and older reject them.
+        return send_error(ErrorResult{1047, "08S01", "Unknown command"});
     }
   }
 

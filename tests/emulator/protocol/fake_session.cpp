@@ -1,5 +1,7 @@
 #include "tests/emulator/protocol/fake_session.h"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 namespace sk::emu::testing {
@@ -34,6 +36,7 @@ class FakeSession : public Session {
       if (factory_.on_drop) factory_.on_drop();
       return OkResult{};
     }
+    if (sql == "SELECT throw") throw std::runtime_error("engine bug");
     if (sql == "INSERT three") return OkResult{3, 0, ""};
     if (sql == "BACKUP bad") {
       return ErrorResult{1064, "HY000",

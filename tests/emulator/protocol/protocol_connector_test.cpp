@@ -111,6 +111,20 @@ TEST_F(ConnectorTest, ErrorCarriesCodeSqlStateAndMessageExactly) {
   EXPECT_TRUE(rs->next());
 }
 
+TEST_F(ConnectorTest, SessionExceptionBecomesAnErrorAndTheServerSurvives) {
+  auto conn = connect();
+  std::unique_ptr<sql::Statement> st(conn->createStatement());
+  try {
+    st->execute("SELECT throw");
+    FAIL() << "expected an error";
+  } catch (const sql::SQLException& e) {
+    EXPECT_EQ(e.getErrorCode(), 1064);
+    EXPECT_STREQ(e.what(), "Unexpected exception: engine bug");
+  }
+  std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT rows"));
+  EXPECT_TRUE(rs->next());
+}
+
 TEST_F(ConnectorTest, PasswordUserAuthenticatesAndWrongPasswordIsDenied) {
   auto conn = connect("sk", "secret");
   std::unique_ptr<sql::Statement> st(conn->createStatement());
