@@ -593,6 +593,15 @@ struct BackupService::Impl {
       auto table = catalog.find_table(db, item.table);
       if (!table) return error(Origin::kPlain, table.error().message);
       if (!*table) return error(Origin::kDdl, fmt::format("Unknown table '{}'", item.table));
+      if ((*table)->table_type == "VIEW") {
+        // Views are backed up from 3.4 on; the emulator cannot recreate them through the Catalog.
+        return error(Origin::kDdl, version.at_least(3, 4)
+                                       ? fmt::format("Table: {} can not support backup restore, type: VIEW", item.table)
+                                       : fmt::format("Table '{}' is not a OLAP table", item.table));
+      }
+      if ((*table)->partition_type == "LIST" && version.at_least(3, 1) && !version.at_least(3, 3)) {
+        return error(Origin::kAnalyzer, "List partition table does not support backup/restore job");
+      }
       for (const std::string& p : item.partitions) {
         bool found = std::any_of((*table)->partitions.begin(), (*table)->partitions.end(),
                                  [&](const PartitionSchema& ps) { return ps.name == p && !ps.is_temp; });

@@ -132,7 +132,9 @@ json schema_to_json(const TableSchema& s) {
               {"distribution_columns", s.distribution_columns},
               {"buckets", s.buckets},
               {"properties", s.properties},
-              {"table_type", s.table_type}};
+              {"table_type", s.table_type},
+              {"comment", s.comment},
+              {"sort_columns", s.sort_columns}};
 }
 
 Result<TableSchema> schema_from_json(const json& j) {
@@ -164,6 +166,8 @@ Result<TableSchema> schema_from_json(const json& j) {
     s.buckets = j.value("buckets", 0);
     s.properties = j.value("properties", std::map<std::string, std::string>{});
     s.table_type = j.value("table_type", std::string("BASE TABLE"));
+    s.comment = j.value("comment", std::string());
+    s.sort_columns = j.value("sort_columns", std::vector<std::string>{});
     return s;
   } catch (const json::exception& e) {
     return sk::fail("snapshot.bad_schema", "invalid table schema in snapshot: {}", e.what());

@@ -166,5 +166,52 @@ TEST_F(BackupE2eTest, BackupShowSnapshotRestoreRoundTrip) {
   EXPECT_EQ(restored[3][2], std::optional<std::string>(""));
 }
 
+TEST_F(BackupE2eTest, OverwriteRestoreFaultsAndRepositoryView) {
+  auto conn = connect();
+  exec(*conn, "CREATE DATABASE e2e_ow");
+  exec(*conn,
+       "CREATE TABLE e2e_ow.kv (k INT NOT NULL, v STRING) PRIMARY KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 "
+       "PROPERTIES ('replication_num' = '1')");
+  exec(*conn, "INSERT INTO e2e_ow.kv VALUES (1, 'one'), (2, NULL)");
+  exec(*conn, "CREATE REPOSITORY ow_repo WITH BROKER ON LOCATION 's3a://e2e-bucket/ow/'");
+  auto repos = query(*conn, "SHOW REPOSITORIES");
+  bool found = false;
+  for (const auto& r : repos) {
+    if (r[1] == std::optional<std::string>("ow_repo")) {
+      found = true;
+      EXPECT_EQ(r[4], std::optional<std::string>("s3a://e2e-bucket/ow"));
+      EXPECT_EQ(r[5], std::optional<std::string>(""));
+      EXPECT_FALSE(r[6].has_value());
+    }
+  }
+  EXPECT_TRUE(found);
+
+  exec(*conn, "BACKUP SNAPSHOT e2e_ow.s1 TO ow_repo");
+  auto [state, status] = wait_job(*conn, "SHOW BACKUP FROM e2e_ow");
+  ASSERT_EQ(state, "FINISHED") << status;
+  std::string ts = *query(*conn, "SHOW SNAPSHOT ON ow_repo WHERE SNAPSHOT = 's1'")[0][1];
+
+  // Writes after the backup are undone by restoring over the same table.
+  exec(*conn, "INSERT INTO e2e_ow.kv VALUES (3, 'three')");
+  exec(*conn, "RESTORE SNAPSHOT e2e_ow.s1 FROM ow_repo PROPERTIES ('backup_timestamp' = '" + ts + "')");
+  auto [rstate, rstatus] = wait_job(*conn, "SHOW RESTORE FROM e2e_ow");
+  ASSERT_EQ(rstate, "FINISHED") << rstatus;
+  auto rows = query(*conn, "SELECT k, v FROM e2e_ow.kv ORDER BY k");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][1], std::optional<std::string>("one"));
+  EXPECT_FALSE(rows[1][1].has_value());
+
+  // An injected failure shows up only in SHOW BACKUP.
+  exec(*conn, "ADMIN EMULATOR FAIL JOB AT UPLOADING IN DATABASE e2e_ow WITH STATUS 'upload refused'");
+  exec(*conn, "BACKUP SNAPSHOT e2e_ow.s2 TO ow_repo");
+  auto [fstate, fstatus] = wait_job(*conn, "SHOW BACKUP FROM e2e_ow");
+  EXPECT_EQ(fstate, "CANCELLED");
+  EXPECT_EQ(fstatus, "[COMMON_ERROR, msg: upload refused]");
+
+  auto dup = try_exec(*conn, "BACKUP SNAPSHOT e2e_ow.s1 TO ow_repo");
+  ASSERT_TRUE(dup.has_value());
+  EXPECT_EQ(dup->message, "Snapshot with name 's1' already exist in repository");
+}
+
 }  // namespace
 }  // namespace sk::emu

@@ -324,6 +324,30 @@ TEST_F(BackupServiceTest, BackupSynchronousErrors) {
             "Do not support backing up temp partitions");
 }
 
+TEST_F(BackupServiceTest, BackupRefusesViewsAndOldListPartitioning) {
+  TableSchema view = items_schema("sales");
+  view.name = "v_items";
+  view.table_type = "VIEW";
+  catalog_.add_table(view);
+  TableSchema list = items_schema("lists");
+  list.name = "by_list";
+  list.partition_type = "LIST";
+  list.partition_columns = {"k"};
+  catalog_.add_table(list);
+  ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
+  EXPECT_EQ(err("BACKUP SNAPSHOT sales.l TO repo ON (v_items)"), "Table 'v_items' is not a OLAP table");
+  ok("BACKUP SNAPSHOT lists.l TO repo ON (by_list)");  // 3.3 accepts list partitioning
+  EmulatorConfig c = config();
+  c.starrocks_version = "3.2.9";
+  BackupService& old = start(c);
+  ok_on(old, "CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
+  EXPECT_EQ(err_on(old, "BACKUP SNAPSHOT lists.l2 TO repo ON (by_list)"),
+            "Getting analyzing error. Detail message: List partition table does not support backup/restore job.");
+  // 3.0-3.2 wrap handler errors.
+  EXPECT_EQ(err_on(old, "BACKUP SNAPSHOT sales.l TO repo ON (v_items)"),
+            "Unexpected exception: Table 'v_items' is not a OLAP table");
+}
+
 TEST_F(BackupServiceTest, BackupStatesAdvanceInOrderWithTimeColumns) {
   BackupService& s = start(config(100));  // 20 ms per state
   ok_on(s, "CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
