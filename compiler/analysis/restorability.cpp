@@ -122,6 +122,7 @@ void check_restorability(const model::Policy& policy, const inventory::Inventory
       names.push_back(inventory.tables[i].display_name());
       classes.insert(inventory.tables[i].table_class.empty() ? "unclassified" : inventory.tables[i].table_class);
     }
+    std::sort(names.begin(), names.end());
     std::string class_list;
     for (const std::string& c : classes) class_list += (class_list.empty() ? "" : ", ") + c;
 
