@@ -1,5 +1,6 @@
 // The full cluster: a private MariaDB plus the real starkeep-emulator binary, through ClusterFixture.
 #include <memory>
+#include <string>
 
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
@@ -17,7 +18,8 @@ TEST_F(ClusterTest, EmulatorAnswersCurrentVersion) {
   std::unique_ptr<sql::Statement> st(conn->createStatement());
   std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT current_version()"));
   ASSERT_TRUE(rs->next());
-  EXPECT_FALSE(rs->getString(1).empty());
+  std::string version = rs->getString(1);
+  EXPECT_FALSE(version.empty());
   EXPECT_FALSE(rs->next());
 }
 
