@@ -188,6 +188,12 @@ std::string schema_difference(const TableSchema& existing, const TableSchema& sn
   return {};
 }
 
+// Labels and repository names become directory names: refuse what would leave the repository directory.
+bool safe_name(std::string_view name) {
+  return !name.empty() && name.find('/') == std::string_view::npos && name.find('\\') == std::string_view::npos &&
+         name.find('\0') == std::string_view::npos;
+}
+
 uint64_t fnv1a(std::string_view s) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : s) {
@@ -303,6 +309,7 @@ struct BackupService::Impl {
 
   QueryResult create_repository(const CreateRepositoryStmt& s) {
     if (s.broker) return error(Origin::kDdl, fmt::format("broker does not exist: {}", *s.broker));
+    if (!safe_name(s.name)) return error(Origin::kAnalyzer, fmt::format("Incorrect repository name '{}'", s.name));
     std::string location = normalize_location(s.location);
     auto mapped = map_location(config().repository_root, location);
     if (!mapped) return error(Origin::kDdl, "Failed to create repository: " + mapped.error().message);
@@ -569,7 +576,7 @@ struct BackupService::Impl {
     auto exists = catalog.database_exists(db);
     if (!exists) return error(Origin::kPlain, exists.error().message);
     if (!*exists) return error(Origin::kAnalyzer, fmt::format("Unknown database '{}'", db));
-    if (s.label.empty()) return error(Origin::kAnalyzer, fmt::format("Incorrect label name '{}'", s.label));
+    if (!safe_name(s.label)) return error(Origin::kAnalyzer, fmt::format("Incorrect label name '{}'", s.label));
     {
       std::lock_guard lock(mu);
       if (!repos.contains(s.repo)) {
@@ -736,6 +743,7 @@ struct BackupService::Impl {
       return error(Origin::kAnalyzer, fmt::format("Unknown restore job properties: [{}]", join(unknown, ", ")));
     }
 
+    if (!safe_name(s.label)) return error(Origin::kAnalyzer, fmt::format("Incorrect label name '{}'", s.label));
     // BackupHandler.process(): repository, snapshot info, database.
     Repo repo;
     {
@@ -1214,6 +1222,7 @@ struct BackupService::Impl {
     {
       std::lock_guard lock(mu);
       state = job->states()[job->state];
+      if (state == "PENDING" && job->job_id < 0) job->job_id = next_id++;  // allocated as the PENDING step runs
     }
     StepResult result = job->foreign ? StepResult::advance()
                         : job->kind == JobKind::kBackup ? backup_step(*job, state)
@@ -1237,7 +1246,6 @@ struct BackupService::Impl {
           if (state == "SNAPSHOTING") job->times[1] = now;
           if (state == "DOWNLOADING") job->times[2] = now;
         }
-        if (state == "PENDING" && job->job_id < 0) job->job_id = next_id++;
         if (auto fault = enter_state_locked(*job, job->state + 1)) {
           failure.emplace(*fault, "");
         } else if (job->done()) {
@@ -1308,6 +1316,7 @@ struct BackupService::Impl {
         std::chrono::duration_cast<std::chrono::milliseconds>(job.create_time.time_since_epoch()).count();
     snap.cluster_id = cluster_id;
     int64_t bytes = 0;
+    bool no_replica = !cluster.backends().empty() && alive_backends().empty();
     for (const TableItem& item : job.items) {
       auto table = catalog.find_table(job.db_name, item.table);
       if (!table) return StepResult::fail(status_text("COMMON_ERROR", table.error().message));
@@ -1336,6 +1345,17 @@ struct BackupService::Impl {
         sp.rows = std::move(*rows);
         st.schema.partitions.push_back(ps);
         st.partitions.push_back(std::move(sp));
+      }
+      if (no_replica && !st.partitions.empty()) {
+        // No alive BE holds a replica: BackupJob.prepareSnapshotTask cannot choose one.
+        int64_t tablet = 0;
+        {
+          std::lock_guard lock(mu);
+          tablet = next_id++;
+        }
+        return StepResult::fail(status_text(
+            "COMMON_ERROR", fmt::format("failed to choose replica to make snapshot for tablet {}. visible version: {}",
+                                        tablet, st.partitions.front().schema.visible_version)));
       }
       int32_t hash = st.schema_hash();
       for (SnapshotPartition& sp : st.partitions) {

@@ -352,6 +352,7 @@ TEST_F(BackupServiceTest, BackupStatesAdvanceInOrderWithTimeColumns) {
   BackupService& s = start(config(100));  // 20 ms per state
   ok_on(s, "CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
   ok_on(s, "BACKUP SNAPSHOT sales.l1 TO repo ON (orders PARTITION (p1), items) PROPERTIES ('type' = 'full')");
+  EXPECT_EQ(str(rows_on(s, "SHOW BACKUP"), 0, "JobId"), "-1");  // no id before the PENDING step ran
   std::vector<std::string> seen;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   ResultSet last;
@@ -367,7 +368,9 @@ TEST_F(BackupServiceTest, BackupStatesAdvanceInOrderWithTimeColumns) {
       EXPECT_EQ(cell(rs, 0, "SnapshotFinishedTime").has_value(), snap_done) << st;
       EXPECT_EQ(cell(rs, 0, "UploadFinishedTime").has_value(), upload_done) << st;
       EXPECT_EQ(cell(rs, 0, "FinishedTime").has_value(), st == "FINISHED") << st;
-      EXPECT_EQ(str(rs, 0, "JobId") == "-1", st == "PENDING") << st;
+      if (st != "PENDING") {
+        EXPECT_NE(str(rs, 0, "JobId"), "-1") << st;  // allocated by the PENDING step
+      }
       // The snapshot appears (with a timestamp) only after UPLOAD_INFO.
       ResultSet snap = rows_on(s, "SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'l1'");
       EXPECT_EQ(str(snap, 0, "Status") == "OK", st == "FINISHED") << st;
@@ -640,6 +643,28 @@ TEST_F(BackupServiceTest, RestoreDiskLimitAndTimeouts) {
   ResultSet b = wait_done();
   EXPECT_EQ(str(b, 0, "Status"), "[TIMEOUT, msg: ]");
   EXPECT_EQ(str(b, 0, "Timeout"), "600");
+}
+
+TEST_F(BackupServiceTest, BackupWithoutAliveBackendCannotChooseReplica) {
+  ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
+  cluster().update_backends([](std::vector<BackendState>& bes) {
+    for (auto& b : bes) b.alive = false;
+  });
+  ok("BACKUP SNAPSHOT sales.l1 TO repo ON (items)");
+  ResultSet rs = wait_done();
+  EXPECT_EQ(str(rs, 0, "State"), "CANCELLED");
+  std::string status = str(rs, 0, "Status");
+  EXPECT_TRUE(status.starts_with("[COMMON_ERROR, msg: failed to choose replica to make snapshot for tablet ")) << status;
+  EXPECT_TRUE(status.ends_with(". visible version: 2]")) << status;
+  EXPECT_NE(str(rs, 0, "JobId"), "-1");
+}
+
+TEST_F(BackupServiceTest, LabelsCannotEscapeTheRepository) {
+  ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
+  EXPECT_EQ(err("BACKUP SNAPSHOT sales.`../../x` TO repo"),
+            "Getting analyzing error. Detail message: Incorrect label name '../../x'.");
+  EXPECT_EQ(err("CREATE REPOSITORY `a/b` WITH BROKER ON LOCATION 's3a://bucket/bk'"),
+            "Getting analyzing error. Detail message: Incorrect repository name 'a/b'.");
 }
 
 TEST_F(BackupServiceTest, BackupOverDiskLimitCancelsInSnapshoting) {
