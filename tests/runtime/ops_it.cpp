@@ -1,0 +1,189 @@
+// The ops schema and store against the StarRocks FE emulator: migrate() twice, every table created with the
+// StarRocks DDL, records written and read back through the real MySQL protocol, upserts by id, hostile names;
+// and ReconnectingConnection surviving the emulator dropping every connection.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+
+#include "emulator/harness/gtest_fixture.h"
+#include "runtime/mysql/mysql_connection.h"
+#include "runtime/mysql/reconnecting_connection.h"
+#include "runtime/ops/ops_schema.h"
+#include "runtime/ops/ops_sql.h"
+#include "runtime/ops/ops_store.h"
+#include "runtime/ports/fakes.h"
+
+namespace sk::ops {
+namespace {
+
+template <typename T>
+T must(Result<T> r) {
+  EXPECT_TRUE(r.has_value()) << r.error().describe();
+  return std::move(*r);
+}
+
+class OpsIt : public emu::testing::ClusterFixture {
+ protected:
+  static void SetUpTestSuite() { start_cluster({"--enable-faults"}); }
+
+  static mysql::ConnectionOptions options() {
+    mysql::ConnectionOptions o;
+    o.host = cluster().emulator().host();
+    o.port = cluster().emulator().port();
+    o.user = "root";
+    o.password = "";
+    return o;
+  }
+  static std::unique_ptr<mysql::MySqlConnection> open() {
+    auto c = mysql::MySqlConnection::connect(options());
+    EXPECT_TRUE(c.has_value()) << c.error().describe();
+    return c ? std::move(*c) : nullptr;
+  }
+  static OpsConfig config(std::string_view db) { return OpsConfig{must(DatabaseName::parse(db)), 1}; }
+
+  static std::set<std::string> tables_in(ports::SqlConnection& c, const OpsConfig& cfg) {
+    std::set<std::string> out;
+    auto rows = c.query("SHOW TABLES FROM `" + cfg.database.str() + "`");
+    EXPECT_TRUE(rows.has_value()) << rows.error().describe();
+    if (!rows) return out;
+    const std::string column = "Tables_in_" + cfg.database.str();
+    for (std::size_t i = 0; i < rows->size(); ++i) out.insert(std::string(*rows->get_required(i, column)));
+    return out;
+  }
+
+  ports::FakeClock clock_{Instant::from_unix_seconds(1757811600)};
+};
+
+TEST_F(OpsIt, MigrateTwiceCreatesEveryTableOnceAndRecordsTheVersion) {
+  auto c = open();
+  ASSERT_TRUE(c);
+  const OpsConfig cfg = config("ops_it_migrate");
+  EXPECT_EQ(must(current_schema_version(*c, cfg)), 0);
+
+  ASSERT_TRUE(migrate(*c, cfg, clock_, "runtime_ops_it").has_value());
+  std::set<std::string> expected;
+  for (const auto& t : ops_tables()) expected.insert(std::string(t.name));
+  EXPECT_EQ(tables_in(*c, cfg), expected);
+  EXPECT_EQ(must(current_schema_version(*c, cfg)), kLatestSchemaVersion);
+
+  clock_.advance(std::chrono::hours(1));
+  ASSERT_TRUE(migrate(*c, cfg, clock_, "runtime_ops_it again").has_value());
+  auto rows = c->query("SELECT `version`, `applied_at_utc`, `applied_by` FROM `ops_it_migrate`.`schema_version`");
+  ASSERT_TRUE(rows.has_value()) << rows.error().describe();
+  ASSERT_EQ(rows->size(), 1u);  // the second run applied nothing
+  EXPECT_EQ(must(rows->get_int(0, "version")), 1);
+  EXPECT_EQ(must(rows->get_required(0, "applied_by")), "runtime_ops_it");
+  EXPECT_EQ(must(ops::sql::parse_datetime_utc(must(rows->get_required(0, "applied_at_utc")))).unix_seconds(), 1757811600);
+  EXPECT_EQ(tables_in(*c, cfg), expected);
+}
+
+TEST_F(OpsIt, KeysAreStarRocksPrimaryKeys) {
+  auto c = open();
+  ASSERT_TRUE(c);
+  const OpsConfig cfg = config("ops_it_keys");
+  ASSERT_TRUE(migrate(*c, cfg, clock_, "t").has_value());
+  auto rows = c->query("SHOW CREATE TABLE `ops_it_keys`.`backup_history`");
+  ASSERT_TRUE(rows.has_value()) << rows.error().describe();
+  const std::string ddl(must(rows->get_required(0, "Create Table")));
+  EXPECT_NE(ddl.find("PRIMARY KEY(`attempt_id`)"), std::string::npos) << ddl;
+}
+
+TEST_F(OpsIt, HostileOpsDatabaseNameIsQuoted) {
+  auto c = open();
+  ASSERT_TRUE(c);
+  const OpsConfig cfg = config("ops`it x");
+  ASSERT_TRUE(migrate(*c, cfg, clock_, "t").has_value());
+  EXPECT_EQ(must(current_schema_version(*c, cfg)), kLatestSchemaVersion);
+}
+
+TEST_F(OpsIt, StoreWritesAndReadsBackThroughTheProtocol) {
+  auto c = open();
+  ASSERT_TRUE(c);
+  const OpsConfig cfg = config("ops_it_store");
+  ASSERT_TRUE(migrate(*c, cfg, clock_, "t").has_value());
+  OpsStore store(*c, cfg, clock_);
+  const auto sales = must(DatabaseName::parse("sales"));
+
+  BackupAttempt a{"run-1",
+                  must(SnapshotLabel::parse("sales_20250914_inc")),
+                  must(RepositoryName::parse("s3_prod")),
+                  sales,
+                  {must(TierName::parse("daily"))},
+                  clock_.now(),
+                  BackupKind::kPartitions,
+                  {{must(TableName::parse("orders")), {must(PartitionName::parse("p1"))}}},
+                  AttemptState::kSubmitting,
+                  {}, {}, 1, clock_.now(), {}, {}, "it's a 'quoted' \\ text", {}, {}, {}};
+  ASSERT_TRUE(store.record_backup_attempt(a).has_value());
+  ASSERT_TRUE(store.record_backup_attempt(a).has_value());  // upsert by id: still one row
+
+  ManifestEntry e{a.attempt_id(), a.repository, a.label, sales, must(TableName::parse("orders")),
+                  must(PartitionName::parse("p1")), 11, 5, clock_.now(), 100, 4096, "murmur_hash3_32_sum",
+                  "98765432109876543210", 100, {}};
+  ASSERT_TRUE(store.write_manifest({e}).has_value());
+  // Not finished yet: no baseline.
+  EXPECT_TRUE(must(store.load_last_manifest(sales)).empty());
+  auto unfinished = must(store.load_unfinished_attempts());
+  ASSERT_EQ(unfinished.size(), 1u);
+  EXPECT_EQ(unfinished[0].error_text, "it's a 'quoted' \\ text");
+
+  clock_.advance(std::chrono::minutes(30));
+  ASSERT_TRUE(store
+                  .update_backup_state(a.attempt_id(), AttemptUpdate{.state = AttemptState::kFinished,
+                                                                     .server_state = "FINISHED",
+                                                                     .job_id = 4242,
+                                                                     .finished_at = clock_.now(),
+                                                                     .backup_timestamp = "2025-09-14-09-30-00-123"})
+                  .has_value());
+  auto loaded = must(store.load_backup_attempts(sales));
+  ASSERT_EQ(loaded.size(), 1u);
+  EXPECT_EQ(loaded[0].state, AttemptState::kFinished);
+  EXPECT_EQ(loaded[0].job_id, 4242);
+  EXPECT_EQ(loaded[0].finished_at, clock_.now());
+  EXPECT_EQ(loaded[0].slot, Instant::from_unix_seconds(1757811600));
+  EXPECT_EQ(loaded[0].objects, a.objects);
+  EXPECT_TRUE(must(store.load_unfinished_attempts()).empty());
+
+  auto last = must(store.load_last_manifest(sales));
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].partition_id, 11);
+  EXPECT_EQ(last[0].visible_version, 5);
+  auto manifest = must(store.load_manifest(a.attempt_id()));
+  ASSERT_EQ(manifest.size(), 1u);
+  EXPECT_EQ(manifest[0].checksum, "98765432109876543210");
+  EXPECT_EQ(manifest[0].visible_version_time, Instant::from_unix_seconds(1757811600));
+
+  RunMarker m{"run-1", sales, "2025-09-14T01:00:00Z daily", "host", 7, RunState::kActive, clock_.now(), clock_.now(), {}};
+  ASSERT_TRUE(store.mark_run(m).has_value());
+  ASSERT_EQ(must(store.load_active_runs(sales)).size(), 1u);
+  ASSERT_TRUE(store.finish_run(m, RunState::kDone).has_value());
+  EXPECT_TRUE(must(store.load_active_runs(sales)).empty());
+
+  InventoryRecord inv{sales, must(TableName::parse("orders")), "fact", true, {{"weekly", false}},
+                      ClassifiedBy::kRule, clock_.now(), clock_.now()};
+  ASSERT_TRUE(store.upsert_inventory({inv}).has_value());
+  auto inventory = must(store.load_inventory(sales));
+  ASSERT_EQ(inventory.size(), 1u);
+  EXPECT_EQ(inventory[0].eligibility, inv.eligibility);
+  EXPECT_TRUE(inventory[0].partitioned);
+}
+
+TEST_F(OpsIt, ReconnectingConnectionSurvivesDroppedConnections) {
+  ports::FakeSleeper sleeper;
+  mysql::ReconnectingConnection conn(mysql::mysql_connection_factory(options()), sleeper);
+  ASSERT_TRUE(conn.query("SHOW DATABASES").has_value());
+  EXPECT_EQ(conn.sessions_opened(), 1);
+  {
+    auto admin = open();
+    ASSERT_TRUE(admin);
+    (void)admin->execute("ADMIN EMULATOR DROP CONNECTIONS");  // may drop this session too
+  }
+  auto rows = conn.query("SHOW DATABASES");
+  ASSERT_TRUE(rows.has_value()) << rows.error().describe();
+  EXPECT_TRUE(rows->has_column("Database"));
+  EXPECT_EQ(conn.sessions_opened(), 2);
+}
+
+}  // namespace
+}  // namespace sk::ops
