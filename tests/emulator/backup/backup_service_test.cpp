@@ -2,6 +2,7 @@
 // job state machines as seen through SHOW BACKUP/RESTORE, snapshot layout and round trip, and the job faults.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -488,6 +489,28 @@ TEST_F(BackupServiceTest, OneJobPerDatabaseSharedByBackupAndRestore) {
   EXPECT_EQ(str(all, 0, "DbName"), "other");
   EXPECT_EQ(rows("SHOW RESTORE FROM sales").rows.size(), 0u);  // latest sales job is a backup
   EXPECT_EQ(err("SHOW BACKUP FROM nodb"), "Getting analyzing error. Detail message: Unknown database 'nodb'.");
+}
+
+TEST_F(BackupServiceTest, ConcurrentSubmissionsGetExactlyOneSlot) {
+  ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
+  ok("ADMIN EMULATOR DELAY JOB AT PENDING SECONDS 100000");
+  std::atomic<int> accepted{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = svc().try_handle(SessionContext{"root", "sales"}, "BACKUP SNAPSHOT sales.c" + std::to_string(i) + " TO repo");
+      if (r && std::holds_alternative<OkResult>(*r)) {
+        ++accepted;
+      } else if (r && std::get<ErrorResult>(*r).message ==
+                          "Can only run one backup or restore job of a database at same time") {
+        ++refused;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(accepted.load(), 1);
+  EXPECT_EQ(refused.load(), 7);
 }
 
 // ------------------------------------------------------------------ restore
