@@ -119,7 +119,11 @@ QueryResult EngineSession::query(std::string_view raw) {
   if (StatementHook* hook = f_.hook_) {
     if (auto r = hook->try_handle(HookContext{user_, conn_->current_database()}, sql)) return *r;
   }
-  return dispatch(sql, tokens);
+  QueryResult r = dispatch(sql, tokens);
+  // MariaDB's info strings ("Records: 2  Duplicates: 0 ...") are not StarRocks'; the protocol layer also sends
+  // info unencoded, which clients reject (see the INSERT note in run_dml).
+  if (auto* ok = std::get_if<OkResult>(&r)) ok->info.clear();
+  return r;
 }
 
 QueryResult EngineSession::dispatch(std::string_view sql, const std::vector<Token>& tokens) {

@@ -182,6 +182,12 @@ Status MariaDbCatalog::bootstrap() {
           "i.TABLE_COMMENT FROM information_schema.TABLES i LEFT JOIN {} t ON t.db_name = i.TABLE_SCHEMA AND "
           "t.table_name = i.TABLE_NAME WHERE i.TABLE_SCHEMA NOT IN ('{}', 'mysql', 'performance_schema', 'sys')",
           meta("is_tables"), meta("tables"), kMetaSchema),
+      fmt::format("CREATE OR REPLACE VIEW {} AS SELECT * FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN "
+                  "('{}', 'mysql', 'performance_schema', 'sys')",
+                  meta("is_schemata"), kMetaSchema),
+      fmt::format("CREATE OR REPLACE VIEW {} AS SELECT * FROM information_schema.COLUMNS WHERE TABLE_SCHEMA NOT IN "
+                  "('{}', 'mysql', 'performance_schema', 'sys')",
+                  meta("is_columns"), kMetaSchema),
   };
   std::lock_guard lock(mu_);
   for (const auto& s : ddl) {

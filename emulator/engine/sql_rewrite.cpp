@@ -68,6 +68,8 @@ std::optional<std::string> info_schema_target(std::string_view name) {
   if (n == "tables_config") return "tables_config";
   if (n == "partitions") return "partitions_empty";
   if (n == "tables") return "is_tables";
+  if (n == "schemata") return "is_schemata";
+  if (n == "columns") return "is_columns";
   return std::nullopt;
 }
 

@@ -357,6 +357,72 @@ TEST_F(EngineIt, ClusterFaults) {
   EXPECT_EQ(query(*fresh_conn, "SELECT 1 AS one").at(0, "one"), "1");
 }
 
+TEST_F(EngineIt, ListPartitionsCtasOverwriteAndChecksumQueries) {
+  auto c = fresh("misc_db");
+  exec(*c, "CREATE TABLE city (city VARCHAR(20) NOT NULL, v INT) DUPLICATE KEY(city) PARTITION BY LIST(city) "
+           "(PARTITION pbj VALUES IN ('beijing', 'tianjin'), PARTITION psh VALUES IN ('shanghai')) "
+           "DISTRIBUTED BY RANDOM PROPERTIES ('replication_num' = '1')");
+  exec(*c, "INSERT INTO city VALUES ('beijing', 1), ('tianjin', 2)");
+  EXPECT_NE(error_of(*c, "INSERT INTO city VALUES ('paris', 3)").message.find("Insert has filtered data"),
+            std::string::npos);
+  EXPECT_EQ(versions(*c, "misc_db", "city"), (std::map<std::string, int64_t>{{"pbj", 2}, {"psh", 1}}));
+  Table list = query(*c, "SHOW PARTITIONS FROM city");
+  EXPECT_EQ(list.columns.at(7), "List");
+
+  exec(*c, "INSERT OVERWRITE city PARTITION (pbj) SELECT 'beijing', 9");
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n, SUM(v) AS s FROM city").at(0, "s"), "9");
+  EXPECT_EQ(versions(*c, "misc_db", "city"), (std::map<std::string, int64_t>{{"pbj", 3}, {"psh", 1}}));
+
+  exec(*c, "CREATE TABLE copy AS SELECT city, v FROM city");
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM copy").at(0, "n"), "1");
+  EXPECT_EQ(query(*c, "SELECT TABLE_MODEL FROM information_schema.tables_config WHERE TABLE_SCHEMA = 'misc_db' AND "
+                      "TABLE_NAME = 'copy'")
+                .at(0, "TABLE_MODEL"),
+            "DUP_KEYS");
+
+  // The runner's fingerprint query shape (reference §8) runs and is deterministic.
+  const std::string fp =
+      "SELECT COUNT(*) AS n, SUM(CAST(murmur_hash3_32(concat_ws('|', ifnull(cast(city as varchar), '\\N'), "
+      "ifnull(cast(v as varchar), '\\N'))) AS BIGINT)) AS h, SUM(CAST(xx_hash3_64(city) AS LARGEINT)) AS x FROM city";
+  Table a = query(*c, fp);
+  Table b = query(*c, fp);
+  EXPECT_EQ(a.at(0, "n"), "1");
+  EXPECT_EQ(a.at(0, "h"), b.at(0, "h"));
+  EXPECT_TRUE(a.at(0, "h").has_value());
+
+  exec(*c, "TRUNCATE TABLE city PARTITION (pbj)");
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM city").at(0, "n"), "0");
+  EXPECT_EQ(versions(*c, "misc_db", "city").at("pbj"), 4);
+
+  for (const auto& r : query(*c, "SELECT SCHEMA_NAME FROM information_schema.schemata").rows) {
+    EXPECT_NE(r[0], "__starrocks_emu");
+  }
+}
+
+class EngineV41It : public testing::ClusterFixture {
+ protected:
+  static void SetUpTestSuite() {
+    start_cluster({"--starrocks-version", "4.1.0", "--error-code", "5064", "--time-zone", "UTC", "--backends", "1"});
+  }
+};
+
+TEST_F(EngineV41It, VersionSwitchesErrorCodeAndTimeZone) {
+  auto c = connect();
+  Table fe = query(*c, "SHOW FRONTENDS");
+  EXPECT_EQ(fe.columns.front(), "Id");
+  EXPECT_EQ(fe.columns.at(1), "Name");
+  EXPECT_EQ(query(*c, "SHOW BACKENDS").columns.back(), "StatusCode");
+  EXPECT_EQ(query(*c, "SELECT current_version() AS v").at(0, "v"), "4.1.0-emulator");
+  EXPECT_EQ(query(*c, "SHOW VARIABLES LIKE 'time_zone'").rows.at(0).at(1), "UTC");
+  try {
+    exec(*c, "SELECT * FROM nowhere.t FOR UPDATE");
+    ADD_FAILURE() << "FOR UPDATE accepted";
+  } catch (const sql::SQLException& e) {
+    EXPECT_EQ(e.getErrorCode(), 5064);
+    EXPECT_EQ(e.getSQLState(), "42000");
+  }
+}
+
 class EngineNoFaultsIt : public testing::ClusterFixture {
  protected:
   static void SetUpTestSuite() { start_cluster({"--backends", "1", "--starrocks-version", "3.2.0"}); }
