@@ -33,6 +33,7 @@ int run_down(const DownArgs& args) {
   std::error_code ec;
   if (env->contains("MARIADB_DIR")) fs::remove_all(env->at("MARIADB_DIR"), ec);
   if (env->contains("MARIADB_SOCKET")) fs::remove(env->at("MARIADB_SOCKET"), ec);
+  fs::remove(fs::absolute(args.dir) / "emulator.port", ec);
   fs::remove(env_path, ec);
   std::cout << "down: " << args.dir.string() << "\n";
   return 0;
