@@ -207,6 +207,36 @@ std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& d
 }
 
 namespace {
+// Messages quote user text, which may be invalid UTF-8; JSON needs valid UTF-8: invalid bytes become U+FFFD.
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
+    for (size_t k = 1; ok && k < n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      ok = (b & 0xC0) == 0x80;
+      cp = (cp << 6) | (b & 0x3Fu);
+    }
+    if (ok && ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+               (cp >= 0xD800 && cp <= 0xDFFF))) {
+      ok = false;
+    }
+    if (!ok) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
 void put_range(nlohmann::json& j, const SourceFile& file, std::optional<SourceRange> range) {
   if (!range) {
     j["line"] = nullptr;
@@ -230,17 +260,17 @@ nlohmann::json render_json(const SourceFile& file, const std::vector<Diagnostic>
     nlohmann::json j;
     j["code"] = std::string(code_text(d.code));
     j["severity"] = std::string(to_string(d.severity));
-    j["message"] = d.message;
-    j["file"] = file.path();
+    j["message"] = valid_utf8(d.message);
+    j["file"] = valid_utf8(file.path());
     put_range(j, file, d.range);
     j["notes"] = nlohmann::json::array();
     for (const Note& n : d.notes) {
       nlohmann::json jn;
-      jn["message"] = n.message;
+      jn["message"] = valid_utf8(n.message);
       put_range(jn, file, n.range);
       j["notes"].push_back(std::move(jn));
     }
-    j["did_you_mean"] = d.did_you_mean ? nlohmann::json(*d.did_you_mean) : nlohmann::json(nullptr);
+    j["did_you_mean"] = d.did_you_mean ? nlohmann::json(valid_utf8(*d.did_you_mean)) : nlohmann::json(nullptr);
     out.push_back(std::move(j));
   }
   return out;

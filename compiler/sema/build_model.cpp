@@ -4,6 +4,7 @@
 #include "compiler/sema/build_model.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include <fmt/format.h>
@@ -130,12 +131,12 @@ class Builder {
 
   // Reports a required key as missing, unless the block had a syntax error (the key may be what failed to parse);
   // then the returned diagnostic is a scratch object that is not reported.
-  diag::Diagnostic& missing_key(const ast::Block& b, const std::string& what, std::string_view key) {
-    if (b.recovered) {
+  diag::Diagnostic& missing_key(const ast::Block& b, const BlockKeys& keys, std::string_view key) {
+    if (b.recovered || keys.attempted(key)) {
       scratch_ = diag::Diagnostic{};
       return scratch_;
     }
-    return sink_.report(Code::kMissingKey, b.header_range, what, key);
+    return sink_.report(Code::kMissingKey, b.header_range, keys.what(), key);
   }
 
   void read_policy_keys(const ast::Block& b, model::Policy& policy);
@@ -207,7 +208,7 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
     policy_block = &b;
   }
   if (policy_block == nullptr) {
-    if (file.blocks.empty() || !sink_.has_errors()) sink_.report(Code::kMissingPolicy, std::nullopt);
+    if (!sink_.has_errors()) sink_.report(Code::kMissingPolicy, std::nullopt);
     return std::nullopt;
   }
 
@@ -242,7 +243,7 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
   check_tiers(policy);
   check_covers_cycles();
   check_coincidence();
-  if (tiers_.empty()) sink_.report(Code::kNoTiers, policy_block->header_range);
+  if (tiers_.empty() && !policy_block->recovered) sink_.report(Code::kNoTiers, policy_block->header_range);
 
   if (sink_.has_errors()) return std::nullopt;
 
@@ -333,7 +334,7 @@ void Builder::read_policy_keys(const ast::Block& b, model::Policy& policy) {
   if (const ast::Entry* e = keys.get("databases")) {
     read_databases(*e, policy);
   } else {
-    missing_key(b, keys.what(), "databases")
+    missing_key(b, keys, "databases")
         .note(std::nullopt, "write databases = [\"sales\", \"crm\"] or databases = all except [\"tmp\"]");
   }
 }
@@ -403,7 +404,7 @@ void Builder::read_repository(const ast::Block& b) {
       }
     }
   } else {
-    missing_key(b, keys.what(), "location");
+    missing_key(b, keys, "location");
   }
   if (const ast::Entry* e = keys.get("endpoint")) {
     if (auto s = read_string(*e, sink_)) {
@@ -558,7 +559,7 @@ void Builder::read_tier(const ast::Block& b) {
   if (const ast::Entry* e = keys.get("backup")) {
     read_backup_kind(*e, t);
   } else {
-    missing_key(b, keys.what(), "backup")
+    missing_key(b, keys, "backup")
         .note(std::nullopt, "write backup = changed_partitions, tables or database");
     t.complete = false;
   }
@@ -581,7 +582,7 @@ void Builder::read_tier(const ast::Block& b) {
     t.schedule = read_schedule(e->value, sink_);
     if (!t.schedule) t.complete = false;
   } else {
-    missing_key(b, keys.what(), "schedule")
+    missing_key(b, keys, "schedule")
         .note(std::nullopt, "e.g. schedule = mon..sat at 01:00");
     t.complete = false;
   }
@@ -593,7 +594,7 @@ void Builder::read_tier(const ast::Block& b) {
     t.retain = defaults_.retain;
     t.retain_range = defaults_.retain_range;
   } else {
-    missing_key(b, keys.what(), "retain").note(std::nullopt, "e.g. retain = 14d");
+    missing_key(b, keys, "retain").note(std::nullopt, "e.g. retain = 14d");
     t.complete = false;
   }
   if (const ast::Entry* e = keys.get("window")) {
@@ -667,14 +668,14 @@ void Builder::read_drill(const ast::Block& b) {
     d.schedule_range = schedule->value.range;
     d.schedule = read_schedule(schedule->value, sink_);
   } else {
-    missing_key(b, keys.what(), "every")
+    missing_key(b, keys, "every")
         .note(std::nullopt, "e.g. every = month, every = quarter at 04:00, or schedule = first mon of month at 09:00");
   }
   if (!d.schedule) d.complete = false;
   if (const ast::Entry* e = keys.get("from")) {
     if (auto s = read_string(*e, sink_)) d.from = Located{*s, e->value.range};
   } else {
-    missing_key(b, keys.what(), "from")
+    missing_key(b, keys, "from")
         .note(std::nullopt, "name the tier whose snapshots the drill restores: from = \"daily\"");
   }
   if (!d.from) d.complete = false;
@@ -694,7 +695,7 @@ void Builder::read_drill(const ast::Block& b) {
                                   : model::DrillScope::kDatabase;
     }
   } else {
-    missing_key(b, keys.what(), "restore")
+    missing_key(b, keys, "restore")
         .note(std::nullopt, "write restore = one partition, one table or database");
   }
   if (!d.scope) d.complete = false;
@@ -824,7 +825,7 @@ void Builder::read_alert(const ast::Block& b) {
     a.when_range = e->value.range;
     a.when = read_condition(e->value);
   } else {
-    missing_key(b, keys.what(), "when")
+    missing_key(b, keys, "when")
         .note(std::nullopt, "e.g. when = job.state in [CANCELLED, FAILED]");
   }
   if (!a.when) a.complete = false;
@@ -839,7 +840,7 @@ void Builder::read_alert(const ast::Block& b) {
       a.complete = false;
     }
   } else {
-    missing_key(b, keys.what(), "notify")
+    missing_key(b, keys, "notify")
         .note(std::nullopt, "name the notifier(s) to call: notify = \"oncall\"");
     a.complete = false;
   }
@@ -869,7 +870,7 @@ void Builder::read_notifier(const ast::Block& b) {
     if (e != nullptr) targets.push_back(e);
   }
   if (targets.empty()) {
-    missing_key(b, keys.what(), "webhook")
+    missing_key(b, keys, "webhook")
         .note(std::nullopt, "a notifier needs one of: webhook = \"https://…\", command = \"…\", log = true");
     n.complete = false;
   } else if (targets.size() > 1) {
@@ -953,7 +954,7 @@ void Builder::resolve_references() {
     } else if (known.empty()) {
       d.note(std::nullopt, fmt::format("the policy declares no {}", kind));
     } else {
-      d.note(std::nullopt, fmt::format("declared {}s: {}", kind, join_words(known)));
+      d.note(std::nullopt, fmt::format("declared: {}", join_words(known)));
     }
   };
   for (DrillDraft& d : drills_) {
@@ -990,7 +991,7 @@ void Builder::resolve_references() {
       return std::any_of(a.notify.begin(), a.notify.end(), [&](const Located& l) { return l.text == n.name->str(); });
     });
     const bool all_resolved = std::all_of(alerts_.begin(), alerts_.end(), [](const AlertDraft& a) { return a.complete; });
-    if (!used && all_resolved) sink_.report(Code::kUnusedNotifier, n.name_range, n.name->str());
+    if (!used && all_resolved && n.complete) sink_.report(Code::kUnusedNotifier, n.name_range, n.name->str());
   }
   // Repositories: every tier needs one.
   if (!tiers_.empty() && repositories_.empty()) {
@@ -1106,7 +1107,14 @@ void Builder::check_covers_cycles() {
       }
       return false;
     };
-    if (walk(t)) {
+    // Report each cycle once, at its first tier in declaration order.
+    const auto index_of = [&](const std::string& n) {
+      for (size_t k = 0; k < tiers_.size(); ++k) {
+        if (tiers_[k].name && tiers_[k].name->str() == n) return k;
+      }
+      return tiers_.size();
+    };
+    if (walk(t) && std::all_of(path.begin(), path.end(), [&](const std::string& n) { return index_of(n) >= i; })) {
       std::string chain;
       for (const std::string& p : path) chain += "'" + p + "' covers ";
       chain += "'" + t.name->str() + "'";
@@ -1137,7 +1145,7 @@ void Builder::check_coincidence() {
     for (size_t j = i + 1; j < tiers_.size(); ++j) {
       const TierDraft& a = tiers_[i];
       const TierDraft& b = tiers_[j];
-      if (!a.name || !b.name || !a.schedule || !b.schedule) continue;
+      if (!a.name || !b.name || !a.schedule || !b.schedule || *a.name == *b.name) continue;
       const auto covers = [](const TierDraft& x, const TierDraft& y) {
         return std::any_of(x.covers.begin(), x.covers.end(), [&](const Located& c) { return c.text == y.name->str(); });
       };

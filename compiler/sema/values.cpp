@@ -28,6 +28,7 @@ BlockKeys::BlockKeys(const ast::Block& block, std::string what, const std::vecto
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       diag::Diagnostic& d = sink.report(Code::kUnknownKey, e.key.range, key, what_);
       if (auto m = diag::closest_match(key, known)) {
+        attempted_.push_back(*m);
         d.suggest(*m);
       } else {
         d.note(std::nullopt, "known keys: " + join_words(known));
@@ -40,6 +41,7 @@ BlockKeys::BlockKeys(const ast::Block& block, std::string what, const std::vecto
           .note(previous->second->key.range, fmt::format("'{}' was first set here", key));
       continue;
     }
+    attempted_.push_back(key);
     const bool threshold = std::find(threshold_keys.begin(), threshold_keys.end(), key) != threshold_keys.end();
     if (e.op != "=" && !(threshold && e.op == ">=")) {
       sink.report(Code::kWrongOperator, e.op_range, threshold ? ">=' or '=" : "=", key, e.op);
@@ -49,9 +51,18 @@ BlockKeys::BlockKeys(const ast::Block& block, std::string what, const std::vecto
   }
   for (const ast::Block& nested : block.blocks) {
     if (std::find(nested_blocks.begin(), nested_blocks.end(), nested.kind.text) != nested_blocks.end()) continue;
+    // `tier daily {` recovers as a block of kind "daily": the syntax error there already says what is wrong.
+    const bool after_syntax_error = std::any_of(sink.diagnostics().begin(), sink.diagnostics().end(), [&](const auto& d) {
+      return d.code == Code::kSyntaxError && d.range && d.range->begin == nested.kind.range.begin;
+    });
+    if (after_syntax_error) continue;
     diag::Diagnostic& d = sink.report(Code::kUnknownBlock, nested.kind.range, nested.kind.text, what_);
     if (auto m = diag::closest_match(nested.kind.text, nested_blocks)) d.suggest(*m);
   }
+}
+
+bool BlockKeys::attempted(std::string_view key) const {
+  return std::find(attempted_.begin(), attempted_.end(), key) != attempted_.end();
 }
 
 const ast::Entry* BlockKeys::get(std::string_view key) const {

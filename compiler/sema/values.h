@@ -32,6 +32,9 @@ class BlockKeys {
             const std::vector<std::string>& nested_blocks = {});
 
   [[nodiscard]] const ast::Entry* get(std::string_view key) const;
+  // True if the user wrote `key` in some form: valid, duplicated, with a wrong operator, or misspelt so that it
+  // was suggested. A required key that was attempted is not reported as missing a second time.
+  [[nodiscard]] bool attempted(std::string_view key) const;
   [[nodiscard]] const std::string& what() const { return what_; }
   [[nodiscard]] const ast::Block& block() const { return block_; }
 
@@ -39,6 +42,7 @@ class BlockKeys {
   const ast::Block& block_;
   std::string what_;
   std::vector<std::pair<std::string, const ast::Entry*>> entries_;
+  std::vector<std::string> attempted_;
 };
 
 // A string literal value.
