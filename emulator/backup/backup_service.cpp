@@ -83,6 +83,12 @@ struct Job {
   SteadyClock::time_point state_entered;
   double extra_delay_s = 0;
   bool busy = false;  // a transition's I/O is running on the timer thread
+  struct TransferTask {
+    int64_t signature = 0;
+    int64_t backend = 0;
+    size_t total = 0;  // files (partitions) this BE task moves
+  };
+  std::vector<TransferTask> transfers;  // UPLOADING / DOWNLOADING only
 
   std::vector<TableItem> items;  // backup: resolved table refs; restore: selected tables (+ alias)
   std::string objs;              // BackupObjs / RestoreObjs
@@ -933,6 +939,7 @@ struct BackupService::Impl {
                                   "SnapshotFinishedTime", "UploadFinishedTime", "FinishedTime", "UnfinishedTasks",
                                   "Progress", "TaskErrMsg", "Status", "Timeout"});
       for (const auto& j : list) {
+        refresh_progress_locked(*j);
         rs.rows.push_back({std::to_string(j->job_id), j->label, j->db_name, j->state_name(), j->objs,
                            clock.datetime(j->create_time), time_or_null(j->times[0]), time_or_null(j->times[1]),
                            time_or_null(j->finished_time), j->unfinished_tasks, j->progress, j->task_err_msg,
@@ -945,6 +952,7 @@ struct BackupService::Impl {
                                 "DownloadFinishedTime", "FinishedTime", "UnfinishedTasks", "Progress", "TaskErrMsg",
                                 "Status", "Timeout"});
     for (const auto& j : list) {
+      refresh_progress_locked(*j);
       rs.rows.push_back({std::to_string(j->job_id), j->label, j->timestamp, j->db_name, j->state_name(),
                          j->allow_load ? "true" : "false", std::to_string(j->replication_num), j->objs,
                          clock.datetime(j->create_time), time_or_null(j->times[0]), time_or_null(j->times[1]),
@@ -1039,6 +1047,7 @@ struct BackupService::Impl {
   void set_task_columns_locked(Job& job) {
     job.unfinished_tasks.clear();
     job.progress.clear();
+    job.transfers.clear();
     if (job.foreign) return;
     const std::string& st = job.states()[job.state];
     if (st == "SNAPSHOTING") {
@@ -1054,18 +1063,31 @@ struct BackupService::Impl {
       size_t parts = 0;
       for (const SnapshotTable& t : job.snapshot.tables) parts += t.partitions.size();
       auto alive = alive_backends();
-      std::vector<std::string> tasks;
-      std::vector<std::string> progress;
       size_t n = std::max<size_t>(1, alive.size());
       for (size_t i = 0; i < n; ++i) {
-        int64_t sig = next_id++;
-        tasks.push_back(fmt::format("{}={}", sig, pick_backend(i)));
-        size_t share = parts / n + (i < parts % n ? 1 : 0);
-        progress.push_back(fmt::format("[{}: 0/{}]", sig, share));
+        job.transfers.push_back({next_id++, pick_backend(i), parts / n + (i < parts % n ? 1 : 0)});
       }
-      job.unfinished_tasks = join(tasks, ", ");
-      job.progress = join(progress, ", ");
+      refresh_progress_locked(job);
     }
+  }
+
+  // UnfinishedTasks / Progress of a transfer state, from the share of the state's time already spent.
+  void refresh_progress_locked(Job& job) {
+    if (job.transfers.empty() || job.done()) return;
+    double fraction = 0;
+    if (auto need = required_seconds_locked(job); need && *need > 0) {
+      double in_state = std::chrono::duration<double>(SteadyClock::now() - job.state_entered).count() * scale();
+      fraction = std::clamp(in_state / *need, 0.0, 1.0);
+    }
+    std::vector<std::string> unfinished;
+    std::vector<std::string> progress;
+    for (const Job::TransferTask& t : job.transfers) {
+      auto done = static_cast<size_t>(static_cast<double>(t.total) * fraction);
+      if (done < t.total || t.total == 0) unfinished.push_back(fmt::format("{}={}", t.signature, t.backend));
+      progress.push_back(fmt::format("[{}: {}/{}]", t.signature, done, t.total));
+    }
+    job.unfinished_tasks = join(unfinished, ", ");
+    job.progress = join(progress, ", ");
   }
 
   // Enters `state`, applying DELAY faults; returns the Status of a FAIL JOB AT fault that fired (the caller
@@ -1120,6 +1142,7 @@ struct BackupService::Impl {
     if (!task_err.empty()) job.task_err_msg = std::move(task_err);
     job.unfinished_tasks.clear();
     job.progress.clear();
+    job.transfers.clear();
     job.finished_time = SysClock::now();
   }
 
@@ -1196,7 +1219,7 @@ struct BackupService::Impl {
         if (!job->foreign && (st == "UPLOADING" || st == "DOWNLOADING")) {
           std::string failure = storage_failure_locked(*job, st == "UPLOADING");
           if (!failure.empty()) {
-            std::string sig = job->unfinished_tasks.substr(0, job->unfinished_tasks.find('='));
+            std::string sig = job->transfers.empty() ? "0" : std::to_string(job->transfers.front().signature);
             job->busy = true;
             cancels.push_back({job, status_text("COMMON_ERROR", failure), fmt::format("[{}: {}]", sig, failure)});
             continue;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -666,6 +667,31 @@ TEST_F(BackupServiceTest, RestoreDiskLimitAndTimeouts) {
   ResultSet b = wait_done();
   EXPECT_EQ(str(b, 0, "Status"), "[TIMEOUT, msg: ]");
   EXPECT_EQ(str(b, 0, "Timeout"), "600");
+}
+
+TEST_F(BackupServiceTest, TaskColumnsDuringSnapshotAndUpload) {
+  ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
+  ok("ADMIN EMULATOR DELAY JOB AT SNAPSHOTING SECONDS 100000");
+  ok("ADMIN EMULATOR DELAY JOB AT UPLOADING SECONDS 100000");
+  ok("BACKUP SNAPSHOT sales.l1 TO repo");
+  wait_state(svc(), false, "SNAPSHOTING");
+  ResultSet snap = rows("SHOW BACKUP");
+  // One emulated tablet per partition: orders p1, p2 and items, each on some BE.
+  EXPECT_TRUE(std::regex_match(str(snap, 0, "UnfinishedTasks"),
+                               std::regex(R"(\d+=1000[1-3], \d+=1000[1-3], \d+=1000[1-3])")))
+      << str(snap, 0, "UnfinishedTasks");
+  EXPECT_EQ(str(snap, 0, "Progress"), "");
+  ok("CANCEL BACKUP");
+  ok("BACKUP SNAPSHOT sales.l2 TO repo");
+  wait_state(svc(), false, "UPLOADING");
+  ResultSet up = rows("SHOW BACKUP");
+  EXPECT_TRUE(std::regex_match(str(up, 0, "Progress"), std::regex(R"(\[\d+: 0/1\], \[\d+: 0/1\], \[\d+: 0/1\])")))
+      << str(up, 0, "Progress");
+  EXPECT_TRUE(std::regex_match(str(up, 0, "UnfinishedTasks"),
+                               std::regex(R"(\d+=10001, \d+=10002, \d+=10003)")))
+      << str(up, 0, "UnfinishedTasks");
+  ok("CANCEL BACKUP");
+  EXPECT_EQ(str(rows("SHOW BACKUP"), 0, "UnfinishedTasks"), "");
 }
 
 TEST_F(BackupServiceTest, BackupWithoutAliveBackendCannotChooseReplica) {
