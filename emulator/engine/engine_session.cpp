@@ -94,6 +94,18 @@ class EngineSession : public Session {
   QueryResult handle_admin(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult handle_desc(std::string_view sql, const std::vector<Token>& tokens);
   std::optional<ErrorResult> check_database(const std::string& db);
+  RewriteContext rewrite_context() {
+    RewriteContext ctx;
+    ctx.current_database = conn_->current_database();
+    ctx.build_version = build_version(config());
+    ctx.time_zone = time_zone_;
+    ctx.find_table = [this](const std::string& db, const std::string& table) -> std::optional<TableSchema> {
+      auto t = catalog().cached_table(db, table);
+      if (!t || !*t) return std::nullopt;
+      return **t;
+    };
+    return ctx;
+  }
 
   EngineSessionFactory& f_;
   std::string user_;
@@ -204,10 +216,7 @@ QueryResult EngineSession::pass(const std::string& sql) {
 }
 
 QueryResult EngineSession::run_select(std::string_view sql, const std::vector<Token>& tokens) {
-  RewriteContext ctx;
-  ctx.current_database = conn_->current_database();
-  ctx.build_version = build_version(config());
-  ctx.time_zone = time_zone_;
+  RewriteContext ctx = rewrite_context();
   auto rw = rewrite_query(sql, tokens, ctx);
   if (!rw) return from_error(rw.error());
   if (rw->touches_partitions_meta) {
@@ -457,8 +466,7 @@ QueryResult EngineSession::handle_create(std::string_view sql, const std::vector
       if (copy.partition_type.empty() && !copy.partitions.empty()) copy.partitions[0].name = t.name;
       t = copy;
     } else if (!st->as_select.empty()) {
-      RewriteContext ctx;
-      ctx.current_database = conn_->current_database();
+      RewriteContext ctx = rewrite_context();
       auto q = tokenize(st->as_select);
       auto rw = rewrite_query(st->as_select, q, ctx);
       if (!rw) return from_error(rw.error());
@@ -672,8 +680,7 @@ QueryResult EngineSession::handle_insert(std::string_view sql, const std::vector
   std::string body = tail(sql, tokens, cur.pos());
   std::string rewritten = fmt::format("{} INTO {}.{} {}", upsert ? "REPLACE" : "INSERT", quote_ident(db),
                                       quote_ident(qn->second), body);
-  RewriteContext ctx;
-  ctx.current_database = conn_->current_database();
+  RewriteContext ctx = rewrite_context();
   auto rw_tokens = tokenize(rewritten);
   auto rw = rewrite_query(rewritten, rw_tokens, ctx);
   if (!rw) return from_error(rw.error());
@@ -710,8 +717,7 @@ QueryResult EngineSession::handle_update_delete(std::string_view sql, const std:
   if (is_update && *t && (*t)->keys_type != "PRI_KEYS") {
     return err(analyzing_error_text("only support updating primary key table"));
   }
-  RewriteContext ctx;
-  ctx.current_database = conn_->current_database();
+  RewriteContext ctx = rewrite_context();
   auto rw = rewrite_query(sql, tokens, ctx);
   if (!rw) return from_error(rw.error());
   return run_dml({rw->sql});

@@ -62,6 +62,15 @@ std::string arg_signature(const std::vector<Token>& tokens, size_t open, size_t 
   return out;
 }
 
+bool is_clause_keyword(const Token& t) {
+  for (const char* k : {"WHERE", "JOIN", "ON", "GROUP", "ORDER", "LIMIT", "LEFT", "RIGHT", "INNER", "CROSS", "UNION",
+                        "HAVING", "STRAIGHT_JOIN", "NATURAL", "FULL", "OUTER", "USING", "WINDOW", "EXCEPT",
+                        "INTERSECT", "FOR", "LOCK", "INTO", "SET", "VALUES", "SELECT"}) {
+    if (t.is(k)) return true;
+  }
+  return false;
+}
+
 std::optional<std::string> info_schema_target(std::string_view name) {
   std::string n = to_lower(name);
   if (n == "partitions_meta") return "partitions_meta";
@@ -108,6 +117,52 @@ Result<RewriteResult> rewrite_query(std::string_view sql, const std::vector<Toke
       size_t close = matching_paren(tokens, i + 1);
       return analysis_error(fmt::format("No matching function with signature: {}({})", to_lower(t.text),
                                         arg_signature(tokens, i + 1, close)));
+    }
+    // Top-level INTO in a query: SELECT ... INTO OUTFILE/DUMPFILE/@var does not exist in StarRocks.
+    if (depth == 0 && t.is("INTO") && (tokens[0].is("SELECT") || tokens[0].is("WITH") || tokens[0].is_symbol("("))) {
+      return std::unexpected(Error{"emu.syntax", syntax_error_text(sql, t.begin, t.text), {}});
+    }
+    // [db.]t PARTITION (p, ..) / PARTITIONS (..) / TEMPORARY PARTITION (..)
+    if (t.is_name() && ctx.find_table && next && (next->is("PARTITION") || next->is("PARTITIONS") ||
+                                                  next->is("TEMPORARY")) &&
+        !(i > 0 && tokens[i - 1].is_symbol("("))) {
+      size_t kw = i + 1;
+      if (tokens[kw].is("TEMPORARY")) {
+        return analysis_error("Temporary partitions are not supported by the emulator");
+      }
+      if (kw + 1 < tokens.size() && tokens[kw + 1].is_symbol("(")) {
+        size_t close = matching_paren(tokens, kw + 1);
+        if (close >= tokens.size()) continue;
+        std::string db = ctx.current_database;
+        size_t start = i;
+        if (i >= 2 && tokens[i - 1].is_symbol(".") && tokens[i - 2].is_name()) {
+          db = tokens[i - 2].value;
+          start = i - 2;
+        }
+        auto table = ctx.find_table(db, t.value);
+        if (!table) return analysis_error(fmt::format("Unknown table '{}'", t.value));
+        std::string preds;
+        for (size_t j = kw + 2; j < close; ++j) {
+          if (tokens[j].is_symbol(",")) continue;
+          const PartitionSchema* found = nullptr;
+          for (const auto& p : table->partitions) {
+            if (p.name == tokens[j].value) found = &p;
+          }
+          if (!found) {
+            return analysis_error(fmt::format("Unknown partition '{}' in table '{}'", tokens[j].value, t.value));
+          }
+          preds += (preds.empty() ? "" : " OR ") + partition_predicate(*table, *found, "");
+        }
+        if (preds.empty()) return std::unexpected(Error{"emu.syntax", syntax_error_text(sql, tokens[close].begin, ")"), {}});
+        const Token* after = close + 1 < tokens.size() ? &tokens[close + 1] : nullptr;
+        bool has_alias = after && (after->is("AS") || (after->is_name() && !is_clause_keyword(*after)));
+        std::string derived = fmt::format("(SELECT * FROM {}.{} WHERE {})", quote_ident(db), quote_ident(t.value), preds);
+        if (!has_alias) derived += " AS " + quote_ident(t.value);
+        // Drop an edit already queued for the qualifier tokens (none are: names are not rewritten).
+        edits.push_back({tokens[start].begin, tokens[close].end, derived});
+        i = close;
+        continue;
+      }
     }
     // information_schema.<view>
     if (t.is_name() && iequals(t.value, "information_schema") && next && next->is_symbol(".") &&

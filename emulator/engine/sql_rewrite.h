@@ -4,6 +4,7 @@
 // (GET_LOCK & co., SELECT ... FOR UPDATE / LOCK IN SHARE MODE). Pure; thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "emulator/engine/catalog.h"
 #include "emulator/engine/sql_lexer.h"
 
 namespace sk::emu {
@@ -20,6 +22,9 @@ struct RewriteContext {
   std::string version_string = "5.1.0";          // version(), @@version
   std::string build_version = "3.3.0-emulator";  // current_version()
   std::string time_zone = "Asia/Shanghai";       // @@time_zone, @@system_time_zone
+  // Looks up an emulated table for `FROM [db.]t PARTITION (p, ..)`; db is already resolved (may be empty when no
+  // database is current). Unset: partition selection is passed through unchanged.
+  std::function<std::optional<TableSchema>(const std::string& db, const std::string& table)> find_table;
 };
 
 struct RewriteResult {
@@ -29,7 +34,9 @@ struct RewriteResult {
   bool touches_partitions_meta = false;  // the caller refreshes row counts first
 };
 
-// Errors carry the StarRocks message (codes "emu.syntax" / "emu.analysis").
+// Errors carry the StarRocks message (codes "emu.syntax" / "emu.analysis"). A SELECT with a top-level INTO
+// (OUTFILE, DUMPFILE, @var) is a syntax error; `[db.]t PARTITION (p1, p2)` / `PARTITIONS (..)` becomes a derived
+// table filtered by the partitions' bounds.
 Result<RewriteResult> rewrite_query(std::string_view sql, const std::vector<Token>& tokens, const RewriteContext& ctx);
 
 // Stored functions the rewritten text calls, created once in the metadata schema.

@@ -114,6 +114,9 @@ TEST_F(EngineIt, VisibleVersionGrowsByOnePerWritePerTouchedPartition) {
   EXPECT_EQ(versions(*c, "ver_db", "orders"),
             (std::map<std::string, int64_t>{{"p202401", 4}, {"p202402", 3}, {"p202404", 1}}));
 
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM orders PARTITION (p202401)").at(0, "n"), "6");
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM ver_db.orders PARTITIONS (p202402, p202404) o").at(0, "n"), "0");
+
   Table t = query(*c,
                   "SELECT PARTITION_NAME, PARTITION_ID, VISIBLE_VERSION_TIME, ROW_COUNT, DATA_SIZE, IS_TEMP FROM "
                   "information_schema.partitions_meta WHERE DB_NAME = 'ver_db' ORDER BY PARTITION_NAME");

@@ -69,5 +69,52 @@ TEST(Rewrite, StarRocksFunctionsAndCasts) {
   EXPECT_EQ(m->sql, "SELECT MD5(CONCAT(a, b)) FROM t");
 }
 
+TEST(Rewrite, PartitionSelectionBecomesBoundsFilter) {
+  RewriteContext ctx;
+  ctx.current_database = "sales";
+  ctx.find_table = [](const std::string& db, const std::string& table) -> std::optional<TableSchema> {
+    if (db != "sales" || table != "t") return std::nullopt;
+    TableSchema t;
+    t.database = db;
+    t.name = table;
+    t.partition_type = "RANGE";
+    t.partition_columns = {"k"};
+    t.columns = {ColumnSchema{"k", "INT", false, true, std::nullopt, ""}};
+    PartitionSchema a;
+    a.name = "p1";
+    a.upper = {"10"};
+    PartitionSchema b;
+    b.name = "p2";
+    b.lower = {"10"};
+    b.upper = {"20"};
+    t.partitions = {a, b};
+    return t;
+  };
+  std::string sql = "SELECT COUNT(*) FROM t PARTITION (p2) WHERE k > 1";
+  auto r = rewrite_query(sql, tokenize(sql), ctx);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->sql, "SELECT COUNT(*) FROM (SELECT * FROM `sales`.`t` WHERE (`k` >= '10' AND `k` < '20')) AS `t` "
+                    "WHERE k > 1");
+  sql = "SELECT x.k FROM sales.t PARTITIONS (p1, p2) x";
+  r = rewrite_query(sql, tokenize(sql), ctx);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->sql, "SELECT x.k FROM (SELECT * FROM `sales`.`t` WHERE ((`k` IS NULL OR `k` < '10')) OR (`k` >= '10' "
+                    "AND `k` < '20')) x");
+  sql = "SELECT * FROM t PARTITION (nope)";
+  r = rewrite_query(sql, tokenize(sql), ctx);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("Unknown partition 'nope'"), std::string::npos);
+  sql = "SELECT SUM(k) OVER (PARTITION BY k) FROM t";
+  r = rewrite_query(sql, tokenize(sql), ctx);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->sql, sql);
+}
+
+TEST(Rewrite, SelectIntoIsRefused) {
+  EXPECT_FALSE(rw("SELECT * FROM t INTO OUTFILE '/tmp/x'"));
+  EXPECT_FALSE(rw("SELECT 1 INTO @v"));
+  EXPECT_TRUE(rw("SELECT * FROM (SELECT 1) AS x"));
+}
+
 }  // namespace
 }  // namespace sk::emu
