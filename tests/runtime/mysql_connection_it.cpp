@@ -3,6 +3,8 @@
 // statements only.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 #include "emulator/harness/mariadb_instance.h"
@@ -187,6 +189,98 @@ TEST_F(MySqlConnectionIt, ReconnectingConnectionDoesNotResendNonIdempotentStatem
   auto count = conn.query("SELECT COUNT(*) AS n FROM rt_it.counter");
   ASSERT_TRUE(count.has_value()) << count.error().describe();
   EXPECT_EQ(*count->get_int(0, "n"), 0);  // the statement died with the session and was not sent again
+}
+
+// A MariaDB with TLS (a throw-away CA and a server certificate for IP 127.0.0.1): every TLS mode verifies the
+// certificate chain and the host name.
+class MySqlTlsIt : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char pattern[] = "/tmp/sk-tls-XXXXXX";
+    if (!mkdtemp(pattern)) {
+      start_error_ = "mkdtemp failed";
+      return;
+    }
+    dir_ = pattern;
+    const std::string d = dir_.string();
+    const std::string script =
+        "cd '" + d + "' && "
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=sk-test-ca && "
+        "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1 && "
+        "printf 'subjectAltName=IP:127.0.0.1\\n' > ext.cnf && "
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 "
+        "-extfile ext.cnf && "
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj /CN=other-ca "
+        "> openssl.log 2>&1";
+    if (std::system(script.c_str()) != 0) {
+      start_error_ = "openssl failed, see " + d;
+      return;
+    }
+    emu::harness::MariaDbOptions options;
+    options.extra_args = {"--ssl-ca=" + d + "/ca.pem", "--ssl-cert=" + d + "/server.pem",
+                          "--ssl-key=" + d + "/server.key"};
+    auto started = emu::harness::MariaDbInstance::start(options);
+    if (!started) {
+      start_error_ = started.error().describe();
+      return;
+    }
+    server_ = std::move(*started);
+  }
+  static void TearDownTestSuite() {
+    server_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  void SetUp() override { ASSERT_TRUE(server_) << "TLS MariaDB did not start: " << start_error_; }
+
+  static ConnectionOptions options(TlsMode mode, std::string ca) {
+    ConnectionOptions o;
+    o.host = server_->host();
+    o.port = server_->port();
+    o.user = server_->user();
+    o.password = server_->password();
+    o.tls_mode = mode;
+    o.ssl_ca = std::move(ca);
+    return o;
+  }
+  static std::string cipher(ports::SqlConnection& c) {
+    auto rows = c.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+    EXPECT_TRUE(rows.has_value());
+    return rows ? std::string(*rows->get_required(0, "Value")) : "";
+  }
+
+  static inline std::unique_ptr<emu::harness::MariaDbInstance> server_;
+  static inline std::filesystem::path dir_;
+  static inline std::string start_error_;
+};
+
+TEST_F(MySqlTlsIt, VerifiedTlsWithTheRightCa) {
+  for (TlsMode mode : {TlsMode::kVerifyIdentity, TlsMode::kVerifyCa, TlsMode::kRequired}) {
+    auto c = MySqlConnection::connect(options(mode, (dir_ / "ca.pem").string()));
+    ASSERT_TRUE(c.has_value()) << to_string(mode) << ": " << c.error().describe();
+    EXPECT_FALSE(cipher(**c).empty()) << to_string(mode);
+  }
+}
+
+TEST_F(MySqlTlsIt, DisabledIsPlainText) {
+  auto c = MySqlConnection::connect(options(TlsMode::kDisabled, ""));
+  ASSERT_TRUE(c.has_value()) << c.error().describe();
+  EXPECT_TRUE(cipher(**c).empty());
+}
+
+TEST_F(MySqlTlsIt, WrongCaIsRefused) {
+  auto c = MySqlConnection::connect(options(TlsMode::kVerifyCa, (dir_ / "other.pem").string()));
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().code, "sql.connection") << c.error().describe();
+  EXPECT_NE(c.error().message.find("2026"), std::string::npos) << c.error().describe();  // a TLS error
+}
+
+TEST_F(MySqlTlsIt, HostNameMustMatchTheCertificate) {
+  ConnectionOptions o = options(TlsMode::kVerifyIdentity, (dir_ / "ca.pem").string());
+  o.host = "localhost";  // resolves to this server, but the certificate names only IP 127.0.0.1
+  auto c = MySqlConnection::connect(o);
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().code, "sql.connection") << c.error().describe();
+  EXPECT_NE(c.error().message.find("2026"), std::string::npos) << c.error().describe();  // a TLS error
 }
 
 }  // namespace
