@@ -562,17 +562,17 @@ struct BackupService::Impl {
     return std::nullopt;
   }
 
-  Result<int64_t> parse_timeout(const std::string& value, std::optional<ErrorResult>& err) const {
+  // The `timeout` property in seconds (BackupRestoreAnalyzer.setPropTimeout), or the analyzer error.
+  std::expected<int64_t, ErrorResult> parse_timeout(const std::string& value) const {
     int64_t t = 0;
     try {
       size_t used = 0;
       t = std::stoll(value, &used);
       if (used != value.size()) throw std::invalid_argument(value);
     } catch (const std::exception&) {
-      err = error(Origin::kAnalyzer, "Invalid timeout format: " + value);
-      return t;
+      return std::unexpected(error(Origin::kAnalyzer, "Invalid timeout format: " + value));
     }
-    if (t * 1000 < 600000) err = error(Origin::kAnalyzer, "timeout must be at least 10 min");
+    if (t * 1000 < 600000) return std::unexpected(error(Origin::kAnalyzer, "timeout must be at least 10 min"));
     return t;
   }
 
@@ -639,9 +639,9 @@ struct BackupService::Impl {
     std::vector<std::string> unknown;
     for (const auto& [k, v] : s.properties) {
       if (k == "timeout") {
-        std::optional<ErrorResult> err;
-        timeout = *parse_timeout(v, err);
-        if (err) return *err;
+        auto t = parse_timeout(v);
+        if (!t) return t.error();
+        timeout = *t;
       } else if (k == "type") {
         if (to_upper(v) != "FULL" && to_upper(v) != "INCREMENTAL") {
           return error(Origin::kAnalyzer, "Invalid backup job type: " + v);
@@ -726,9 +726,9 @@ struct BackupService::Impl {
     for (const auto& [k, v] : s.properties) {
       int ignored = 0;
       if (k == "timeout") {
-        std::optional<ErrorResult> err;
-        timeout = *parse_timeout(v, err);
-        if (err) return *err;
+        auto t = parse_timeout(v);
+        if (!t) return t.error();
+        timeout = *t;
       } else if (k == "allow_load") {
         if (iequals(v, "true")) allow_load = true;
         else if (iequals(v, "false")) allow_load = false;

@@ -211,7 +211,7 @@ class Parser {
   }
 
   // ON ( ... ) for BACKUP and RESTORE; returns whether ALL TABLES was given.
-  bool on_list(std::vector<TableItem>& items, bool allow_alias) {
+  bool on_list(std::vector<TableItem>& items) {
     bool all = false;
     expect_symbol('(');
     while (ok()) {
@@ -227,7 +227,6 @@ class Parser {
         if (accept("AS")) {
           item.alias = name();
         }
-        (void)allow_alias;
         items.push_back(std::move(item));
       }
       if (!accept_symbol(',')) break;
@@ -385,7 +384,7 @@ class Parser {
     s.repo = name();
     if (accept("ON")) {
       s.has_on = true;
-      s.all_tables = on_list(s.tables, false);
+      s.all_tables = on_list(s.tables);
     }
     if (accept("PROPERTIES")) s.properties = properties();
     return s;
@@ -409,7 +408,7 @@ class Parser {
     }
     if (accept("ON")) {
       s.has_on = true;
-      s.all_tables = on_list(s.tables, true);
+      s.all_tables = on_list(s.tables);
     }
     if (accept("PROPERTIES")) s.properties = properties();
     return s;
