@@ -60,7 +60,7 @@ class RowReader {
   Result<std::int64_t> integer(std::string_view column) const {
     auto v = rows_.get_int(row_, column);
     if (!v) return std::unexpected(std::move(v.error()));
-    if (!*v) return fail(std::string(kCorrupt), "column '{}' is empty in {} row {}", column, "ops", row_);
+    if (!*v) return fail(std::string(kCorrupt), "column '{}' is NULL or empty in result row {}", column, row_);
     return **v;
   }
   Result<std::optional<std::int64_t>> optional_integer(std::string_view column) const {

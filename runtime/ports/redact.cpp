@@ -236,6 +236,22 @@ class Redactor {
     }
   }
 
+  // True when the word starting at `begin` is preceded by "using " (MySQL's "Access denied … (using password: YES)").
+  bool follows_using(std::size_t begin) const {
+    std::size_t j = begin;
+    while (j > 0 && is_space(text_[j - 1])) --j;
+    if (j == begin || j < 5) return false;
+    const std::size_t start = j - 5;
+    if (start > 0 && is_word_char(text_[start - 1])) return false;
+    if (!iequals(text_.substr(start, 5), "using")) return false;
+    // Only the YES / NO form: anything else after it is still treated as a value.
+    std::size_t k = skip_space(text_, begin + 8);
+    if (k < text_.size() && text_[k] == ':') k = skip_space(text_, k + 1);
+    const std::size_t end = scan_word(text_, k);
+    const std::string_view answer = text_.substr(k, end - k);
+    return iequals(answer, "YES") || iequals(answer, "NO");
+  }
+
   void word_token() {
     const std::size_t end = scan_word(text_, i_);
     const std::string_view word = text_.substr(i_, end - i_);
@@ -244,6 +260,7 @@ class Redactor {
     if (iequals(word, "IDENTIFIED")) {
       after_identified();
     } else if (iequals(word, "PASSWORD")) {
+      if (follows_using(end - word.size())) return;  // "(using password: YES)" in MySQL errors holds no secret
       after_password_keyword();
     } else if (names_secret(word)) {
       redact_after_key();

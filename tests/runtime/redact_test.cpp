@@ -56,6 +56,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"--password=hunter2 --host fe1", "--password=<redacted> --host fe1"},
         Case{"jdbc:mysql://fe1/db?user=u&password=p&ssl=1", "jdbc:mysql://fe1/db?user=u&password=<redacted>&ssl=1"},
         Case{R"({"token": "abc", "name": "n"})", R"({"token": "<redacted>", "name": "n"})"},
+        // MySQL's access-denied message keeps its YES/NO; anything else after "using password" is redacted.
+        Case{"Access denied for user 'u'@'h' (using password: YES)", "Access denied for user 'u'@'h' (using password: YES)"},
+        Case{"using password: hunter2", "using password: <redacted>"},
         // An unclosed secret value is redacted to the end.
         Case{R"("aws.s3.secret_key" = "abc)", R"("aws.s3.secret_key" = "<redacted>)"},
         // Secrets inside a quoted server message are found too.
