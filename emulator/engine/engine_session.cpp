@@ -240,7 +240,11 @@ QueryResult EngineSession::run_dml(const std::vector<std::string>& statements) {
     }
     QueryResult r = OkResult{};
     std::optional<ErrorResult> failed;
+    // Rows a direct MariaDB client left under a connection id this connection now reuses are not ours.
+    QueryResult stale = conn_->run(fmt::format("DELETE FROM {}.`touched` WHERE conn_id = CONNECTION_ID()", meta));
+    if (auto* e = std::get_if<ErrorResult>(&stale)) failed = *e;
     for (const auto& stmt : statements) {
+      if (failed) break;
       r = conn_->run(stmt);
       if (auto* e = std::get_if<ErrorResult>(&r)) {
         failed = *e;

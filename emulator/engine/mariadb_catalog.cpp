@@ -197,6 +197,8 @@ Status MariaDbCatalog::bootstrap() {
     if (auto r = conn_->exec(s); !r) return r;
   }
   if (auto e = conn_->use(kMetaSchema)) return fail("emu.backend", "cannot use {}: {}", kMetaSchema, e->message);
+  // Write bookkeeping never outlives its transaction; anything left is from writes made behind the emulator.
+  if (auto r = conn_->exec(fmt::format("DELETE FROM {}", meta("touched"))); !r) return r;
   return ok();
 }
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "emulator/harness/gtest_fixture.h"
@@ -400,6 +401,32 @@ TEST_F(EngineIt, ListPartitionsCtasOverwriteAndChecksumQueries) {
   for (const auto& r : query(*c, "SELECT SCHEMA_NAME FROM information_schema.schemata").rows) {
     EXPECT_NE(r[0], "__starrocks_emu");
   }
+}
+
+TEST_F(EngineIt, ConcurrentWritersEachAdvanceTheVersionOnce) {
+  auto c = fresh("conc_db");
+  exec(*c, "CREATE TABLE ev (k BIGINT NOT NULL, v INT) PRIMARY KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 "
+           "PROPERTIES ('replication_num' = '1')");
+  constexpr int kThreads = 4;
+  constexpr int kWrites = 10;
+  std::vector<std::thread> threads;
+  std::vector<std::string> errors(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        auto w = connect("root", "", "conc_db");
+        for (int i = 0; i < kWrites; ++i) {
+          exec(*w, "INSERT INTO ev VALUES (" + std::to_string(i) + ", " + std::to_string(t) + ")");
+        }
+      } catch (const sql::SQLException& e) {
+        errors[t] = e.what();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  EXPECT_EQ(versions(*c, "conc_db", "ev").at("ev"), 1 + kThreads * kWrites);
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM ev").at(0, "n"), std::to_string(kWrites));
 }
 
 class EngineV41It : public testing::ClusterFixture {
