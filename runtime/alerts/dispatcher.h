@@ -1,0 +1,131 @@
+// AlertDispatcher: turns what the runner observed (raise(kind, context)) into AlertEvents for the policy's
+// matching alerts and delivers each to the alert's notifiers. Its contract is that alerting never changes the
+// outcome of a run: raise() never throws and never aborts; every notifier failure (including a notifier whose
+// URL was rejected when the dispatcher was built, or a sink that throws) comes back as a redacted warning line in
+// the DispatchReport and is also handed to the warning callback. The caller logs the warnings and carries on.
+//
+// Matching (the dispatcher, not the runner, evaluates the policy's conditions):
+//   kJobState               context.job_state is one of the alert's states (case-insensitive);
+//   kOverrun                context.elapsed > the alert's limit (job.elapsed > 18h) or, for > tier.window,
+//                           > context.window (no match when the needed value is absent);
+//   kDiskFreeBelow          context.disk_free < the alert's threshold;
+//   kRepositoryUnreachable, kPrecheckFailed: always.
+// So the runner may raise kOverrun on every poll with the current elapsed time: nothing is sent until the limit
+// is passed, and then once (see dedup).
+//
+// Dedup: an event is delivered to a notifier at most once per dispatcher (= per run) for the same fingerprint
+// and status (firing / resolved); later raises report it as a duplicate without sending. A failed delivery is
+// not remembered, so the next raise tries again.
+//
+// Thread safety: raise() may be called from several threads at once; deliveries of one raise() run in order,
+// one notifier after the other (each bounded by its adapter's timeouts).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "compiler/domain/names.h"
+#include "compiler/domain/quantities.h"
+#include "compiler/domain/time.h"
+#include "compiler/model/policy.h"
+#include "runtime/alerts/command_notifier.h"
+#include "runtime/alerts/http_notifier.h"
+#include "runtime/alerts/log_notifier.h"
+#include "runtime/alerts/notifier_sink.h"
+#include "runtime/ports/clock.h"
+
+namespace sk::alerts {
+
+using AlertKind = model::AlertCondition::Kind;
+
+// What the runner knows when it raises an alert kind. Fill what applies; absent fields are left out.
+struct AlertContext {
+  std::optional<DatabaseName> database;
+  std::optional<TierName> tier;
+  std::optional<SnapshotLabel> label;
+  std::optional<std::string> job_id;
+  std::optional<RepositoryName> repository;
+  std::optional<std::string> backend;    // the BE whose snapshot disk is low
+  std::optional<std::string> job_state;  // kJobState: "CANCELLED", "FAILED", …
+  std::optional<Duration> elapsed;       // kOverrun: how long the job has been running
+  std::optional<Duration> window;        // kOverrun: the tier's window (for `job.elapsed > tier.window`)
+  std::optional<Percent> disk_free;      // kDiskFreeBelow: the observed free space
+  std::string detail;                    // free text (server Status / TaskErrMsg, error message); redacted on send
+  std::optional<Instant> started_at;     // when the condition began; default: the clock's now()
+  // Only when the condition is known to be over. Alertmanager treats an alert whose endsAt has passed as
+  // resolved (it may never page), so a failed job is raised without it.
+  std::optional<Instant> resolved_at;
+};
+
+struct Delivery {
+  AlertName alert;
+  NotifierName notifier;
+  std::string target;      // the sink's describe() (redacted), or "unavailable"
+  Status result;           // the sink's result (errors already redacted)
+  bool duplicate = false;  // not sent: already delivered in this run
+};
+
+struct DispatchReport {
+  std::vector<AlertEvent> events;     // the alerts whose condition held, in policy order
+  std::vector<Delivery> deliveries;   // one per (event, notifier), in order
+  std::vector<std::string> warnings;  // one redacted line per failed delivery
+  [[nodiscard]] bool all_delivered() const { return warnings.empty(); }
+};
+
+// A sink per policy notifier name; a notifier whose sink could not be built maps to that error.
+using NotifierSinks = std::map<NotifierName, Result<std::shared_ptr<NotifierSink>>>;
+
+// What the production adapters need. `sleeper` must outlive the sinks.
+struct NotifierDeps {
+  ports::Sleeper* sleeper = nullptr;  // required for webhook and alertmanager notifiers
+  LineSink log;                       // the runner's log, for `log = true` notifiers
+  HttpOptions http;
+  CommandOptions command;
+  std::string generator_url;          // Alertmanager generatorURL (may be empty)
+};
+
+// The adapter for one notifier. Errors: "alerts.url" (rejected webhook URL), "alerts.config" (missing deps).
+[[nodiscard]] Result<std::shared_ptr<NotifierSink>> make_sink(const model::Notifier& notifier,
+                                                              const NotifierDeps& deps);
+[[nodiscard]] NotifierSinks make_sinks(const model::Policy& policy, const NotifierDeps& deps);
+
+// The events a raise() would produce for the policy's alerts (pure; used by raise() and by tests). Summary and
+// description are built from the context (see docs/alerts.md); nothing is redacted here (serialisers do it).
+[[nodiscard]] std::vector<AlertEvent> evaluate(const std::string& policy_name,
+                                               const std::vector<model::Alert>& alerts, const std::string& run_id,
+                                               AlertKind kind, const AlertContext& context, Instant now);
+
+class AlertDispatcher {
+ public:
+  // Copies what it needs from `policy`. `clock` must outlive the dispatcher. `warn` (may be empty) receives each
+  // warning line as it happens; it is called with no lock held and may be called from several threads.
+  AlertDispatcher(const model::Policy& policy, NotifierSinks sinks, ports::Clock& clock, std::string run_id,
+                  LineSink warn = {});
+
+  // See the contract at the top of the file. Never throws.
+  DispatchReport raise(AlertKind kind, const AlertContext& context) noexcept;
+
+  // Whether any alert of the policy has this kind (lets the runner skip building a context).
+  [[nodiscard]] bool wants(AlertKind kind) const;
+
+ private:
+  void deliver(const model::Alert& alert, const AlertEvent& event, DispatchReport& report);
+  void warn(DispatchReport& report, std::string line);
+
+  std::string policy_name_;
+  std::vector<model::Alert> alerts_;
+  NotifierSinks sinks_;
+  ports::Clock& clock_;
+  std::string run_id_;
+  LineSink warn_;
+  std::mutex mutex_;
+  std::set<std::string> delivered_;  // fingerprint/status/notifier, for dedup (guarded by mutex_)
+};
+
+}  // namespace sk::alerts

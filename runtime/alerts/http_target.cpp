@@ -1,0 +1,134 @@
+#include "runtime/alerts/http_target.h"
+
+#include <cctype>
+#include <charconv>
+
+#include "runtime/ports/redact.h"
+
+namespace sk::alerts {
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_ipv4_loopback(std::string_view host) {
+  int octets = 0;
+  int first = -1;
+  std::size_t i = 0;
+  while (i <= host.size()) {
+    const std::size_t dot = host.find('.', i);
+    const std::string_view part = host.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
+    if (part.empty() || part.size() > 3) return false;
+    int value = 0;
+    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (ec != std::errc() || ptr != part.data() + part.size() || value > 255) return false;
+    if (octets == 0) first = value;
+    ++octets;
+    if (dot == std::string_view::npos) break;
+    i = dot + 1;
+  }
+  return octets == 4 && first == 127;
+}
+
+}  // namespace
+
+bool is_loopback_host(std::string_view host) {
+  const std::string h = lower(host);
+  return h == "localhost" || h == "[::1]" || h == "::1" || is_ipv4_loopback(h);
+}
+
+Result<HttpTarget> HttpTarget::parse(std::string_view url) {
+  const auto bad = [&](std::string_view why) {
+    return fail("alerts.url", "Invalid notifier URL {}: {}", ports::redact(url), why);
+  };
+  for (const char c : url) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) return bad("it contains whitespace or control characters");
+  }
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return bad("expected http:// or https://");
+  const std::string scheme = lower(url.substr(0, scheme_end));
+  if (scheme != "https" && scheme != "http") return bad("only https:// (or http:// to a loopback host) is allowed");
+  const std::string_view rest = url.substr(scheme_end + 3);
+  const std::size_t authority_end = rest.find_first_of("/?#");
+  const std::string_view authority = rest.substr(0, authority_end);
+  const std::string_view after = authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
+
+  const std::size_t at = authority.rfind('@');
+  const std::string_view userinfo = at == std::string_view::npos ? std::string_view() : authority.substr(0, at);
+  const std::string_view hostport = at == std::string_view::npos ? authority : authority.substr(at + 1);
+  std::string_view host;
+  std::string_view port;
+  bool has_port = false;
+  if (!hostport.empty() && hostport.front() == '[') {
+    const std::size_t close = hostport.find(']');
+    if (close == std::string_view::npos) return bad("unclosed '[' in the host");
+    host = hostport.substr(0, close + 1);
+    const std::string_view tail = hostport.substr(close + 1);
+    if (!tail.empty()) {
+      if (tail.front() != ':') return bad("unexpected text after the IPv6 address");
+      port = tail.substr(1);
+      has_port = true;
+    }
+  } else {
+    const std::size_t colon = hostport.rfind(':');
+    host = hostport.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port = hostport.substr(colon + 1);
+      has_port = true;
+    }
+  }
+  if (host.empty() || host == "[]") return bad("no host");
+  if (has_port) {
+    int value = 0;
+    const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || value < 1 || value > 65535) {
+      return bad("bad port");
+    }
+  }
+
+  HttpTarget t;
+  t.url_ = std::string(url);
+  t.https_ = scheme == "https";
+  t.loopback_ = is_loopback_host(host);
+  if (!t.https_ && !t.loopback_) {
+    return bad("plain http is allowed only to a loopback host (localhost, 127.0.0.0/8, [::1]); use https://");
+  }
+  const std::size_t query = after.find_first_of("?#");
+  t.path_ = std::string(after.substr(0, query));
+  std::string shown = scheme + "://";
+  if (!userinfo.empty()) {
+    const std::size_t colon = userinfo.find(':');
+    shown += std::string(userinfo.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      shown += ':';
+      shown += ports::kRedacted;
+    }
+    shown += '@';
+  }
+  shown += std::string(hostport);
+  shown += t.path_;
+  if (query != std::string_view::npos && after[query] == '?') {
+    shown += '?';
+    shown += ports::kRedacted;
+  }
+  t.redacted_ = ports::redact(shown);
+  return t;
+}
+
+HttpTarget HttpTarget::with_default_path(std::string_view path) const {
+  if (!path_.empty() && path_ != "/") return *this;
+  // Insert the path between the authority and any query/fragment.
+  const std::size_t scheme_end = url_.find("://") + 3;
+  std::size_t insert = url_.find_first_of("/?#", scheme_end);
+  if (insert == std::string::npos) insert = url_.size();
+  std::size_t cut = insert;
+  if (cut < url_.size() && url_[cut] == '/') ++cut;  // replace the lone "/"
+  auto parsed = parse(url_.substr(0, insert) + std::string(path) + url_.substr(cut));
+  return parsed ? *parsed : *this;
+}
+
+}  // namespace sk::alerts
