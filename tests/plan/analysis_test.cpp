@@ -102,8 +102,8 @@ TEST(Coverage, UncoveredTablesAreReportedWithTheirClass) {
   auto r = run(policy, testing::production_inventory());
   auto uncovered = with_code(r.inventory_sink, Code::kTableNotCovered);
   ASSERT_EQ(uncovered.size(), 2u);
-  EXPECT_EQ(uncovered[0]->message, "table crm.events (class unclassified) is backed up by no tier");
-  EXPECT_EQ(uncovered[1]->message, "table sales.stage_orders (class staging) is backed up by no tier");
+  EXPECT_EQ(uncovered[0]->message, "table crm.events of class unclassified: backed up by no tier");
+  EXPECT_EQ(uncovered[1]->message, "table sales.stage_orders of class staging: backed up by no tier");
 }
 
 TEST(Coverage, ProductionCoversEveryTable) {
@@ -160,8 +160,8 @@ TEST(Restorability, ProductionHoleIsReportedWithConcreteDates) {
   // 2025-01-05 is the first Sunday (monthly); 2025-01-12 the first plain weekly. The fact tables' state then is the
   // daily of 2025-01-11, whose chain runs to the last daily before the next monthly (2025-02-01) + 14d.
   EXPECT_EQ(d.message,
-            "2 tables (sales.line_items, sales.orders) (class fact) cannot be restored to 2025-01-12 01:00 (weekly "
-            "restore point, kept until 2025-04-12): from 2025-02-15 its state at that time is gone");
+            "2 tables (sales.line_items, sales.orders) of class fact: cannot be restored to 2025-01-12 01:00 (weekly "
+            "restore point, kept until 2025-04-12): from 2025-02-15 their state at that time is gone");
   ASSERT_GE(d.notes.size(), 3u);
   EXPECT_EQ(d.notes[0].message,
             "changes after the 'monthly' baseline of 2025-01-05 are kept only in 'daily' incrementals, which expire "
@@ -188,9 +188,9 @@ TEST(Restorability, LongerDailiesCloseTheFactHoleButExposeTheDimensionOne) {
   // holds the dimension tables' state (also 90d, from the Sunday before): a real, smaller hole.
   ASSERT_EQ(holes.size(), 1u);
   EXPECT_EQ(holes[0]->message,
-            "3 tables (crm.contacts, sales.customers, sales.fx_rates) (class dimension, fact) cannot be restored to "
-            "2025-01-01 01:00 (daily restore point, kept until 2025-04-01): from 2025-03-29 its state at that time "
-            "is gone");
+            "3 tables (crm.contacts, sales.customers, sales.fx_rates) of class dimension, fact: cannot be restored "
+            "to 2025-01-01 01:00 (daily restore point, kept until 2025-04-01): from 2025-03-29 their state at that "
+            "time is gone");
   EXPECT_EQ(holes[0]->notes[0].message,
             "their state at 2025-01-01 is held only by the 'weekly' backup of 2024-12-29, which is kept for 90d "
             "(until 2025-03-29)");

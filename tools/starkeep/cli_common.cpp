@@ -1,0 +1,70 @@
+#include "tools/starkeep/cli_common.h"
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "tools/starkeep/exit_codes.h"
+
+namespace sk::cli {
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return sk::fail("io.read", "cannot open '{}'", path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) return sk::fail("io.read", "cannot read '{}'", path);
+  return s.str();
+}
+
+Instant now() {
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  return Instant::from_unix_seconds(secs.count());
+}
+
+Result<Instant> parse_instant_flag(const std::string& text, const TimeZone& zone) {
+  if (text == "now") return now();
+  return Instant::parse(text, zone);
+}
+
+int load_inputs(const std::string& policy_path, const std::string& inventory_path, Inputs& inputs, std::ostream& err) {
+  auto policy = read_file(policy_path);
+  if (!policy) {
+    err << "starkeep: error: " << policy.error().describe() << "\n";
+    return kExitNoInput;
+  }
+  inputs.policy.emplace(policy_path, std::move(*policy));
+  if (!inventory_path.empty()) {
+    auto inv = read_file(inventory_path);
+    if (!inv) {
+      err << "starkeep: error: " << inv.error().describe() << "\n";
+      return kExitNoInput;
+    }
+    inputs.inventory.emplace(inventory_path, std::move(*inv));
+  }
+  return kExitOk;
+}
+
+void print_diagnostics(const driver::Compilation& c, const Inputs& inputs, Format format, std::ostream& out,
+                       bool summary) {
+  if (format == Format::kJson) {
+    nlohmann::json all = diag::render_json(*inputs.policy, c.policy_diagnostics.diagnostics());
+    if (inputs.inventory) {
+      for (auto& d : diag::render_json(*inputs.inventory, c.inventory_diagnostics.diagnostics())) all.push_back(d);
+    }
+    out << all.dump(2) << "\n";
+    return;
+  }
+  out << diag::render_text(*inputs.policy, c.policy_diagnostics.diagnostics());
+  if (inputs.inventory) out << diag::render_text(*inputs.inventory, c.inventory_diagnostics.diagnostics());
+  if (summary) {
+    const size_t e = c.error_count(), w = c.warning_count();
+    out << fmt::format("{}: {} error{}, {} warning{}\n", inputs.policy->path(), e, e == 1 ? "" : "s", w,
+                       w == 1 ? "" : "s");
+  }
+}
+
+}  // namespace sk::cli

@@ -1,0 +1,41 @@
+// Helpers shared by the subcommands: reading input files, parsing instants given on the command line, compiling and
+// printing diagnostics of both input files. Output goes to the given streams, never to spdlog.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/domain/time.h"
+#include "compiler/driver/compile.h"
+
+namespace sk::cli {
+
+enum class Format { kText, kJson };
+
+// The whole file ("io.read" errors name the path).
+[[nodiscard]] Result<std::string> read_file(const std::string& path);
+
+// An instant from the command line: "now", or anything Instant::parse accepts (local forms in `zone`).
+[[nodiscard]] Result<Instant> parse_instant_flag(const std::string& text, const TimeZone& zone);
+
+// The current time and today's date in UTC.
+[[nodiscard]] Instant now();
+
+// Loaded input files; the SourceFiles must outlive the compilation that points at them.
+struct Inputs {
+  std::optional<diag::SourceFile> policy;
+  std::optional<diag::SourceFile> inventory;
+};
+
+// Reads the files (an unreadable one is reported to `err`; returns kExitNoInput then, else 0).
+int load_inputs(const std::string& policy_path, const std::string& inventory_path, Inputs& inputs, std::ostream& err);
+
+// Text: clang-style blocks for both files plus "N error(s), M warning(s)"; JSON: one array of both files'
+// diagnostics (each element names its file).
+void print_diagnostics(const driver::Compilation& c, const Inputs& inputs, Format format, std::ostream& out,
+                       bool summary);
+
+}  // namespace sk::cli

@@ -1,0 +1,13 @@
+// The subcommands. Each register_* adds one subcommand to the app; when CLI11 selects it, it runs and stores its
+// exit status (tools/starkeep/exit_codes.h) in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace sk::cli {
+
+void register_check(CLI::App& app, int& exit_code);
+void register_plan(CLI::App& app, int& exit_code);
+void register_schedule(CLI::App& app, int& exit_code);
+
+}  // namespace sk::cli

@@ -1,0 +1,39 @@
+// starkeep: builds the command line and dispatches to one subcommand; all behaviour lives in the subcommands.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "tools/starkeep/commands.h"
+#include "tools/starkeep/exit_codes.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "starkeep — declarative backup and restore for StarRocks.\n"
+      "Compile a policy (check), preview what a run at an instant would do (plan), list when tiers fire (schedule).\n"
+      "Exit codes: 0 ok, 1 errors in the policy/inventory, 2 work due (plan --detailed-exitcode), 64 usage, "
+      "66 unreadable input, 70 internal error.",
+      "starkeep"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Print help for every subcommand");
+  int exit_code = sk::cli::kExitOk;
+  sk::cli::register_check(app, exit_code);
+  sk::cli::register_plan(app, exit_code);
+  sk::cli::register_schedule(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message and a pointer to --help
+    return sk::cli::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "starkeep: internal error: " << e.what() << "\n";
+    return sk::cli::kExitInternal;
+  }
+  return exit_code;
+}

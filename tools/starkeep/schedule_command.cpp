@@ -1,0 +1,114 @@
+// starkeep schedule: the next firings of every tier and drill, in the policy's zone and in UTC.
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "compiler/analysis/calendar.h"
+#include "tools/starkeep/cli_common.h"
+#include "tools/starkeep/commands.h"
+#include "tools/starkeep/exit_codes.h"
+
+namespace sk::cli {
+namespace {
+
+struct ScheduleOptions {
+  std::string policy;
+  int next = 5;
+  std::string from = "now";
+  std::string format = "text";
+};
+
+// Who runs on the firing's day: the covering tier when another tier's job satisfies this one.
+std::string satisfied_by(const analysis::Calendar& cal, size_t tier, const TimeZone& zone, Instant firing) {
+  const CivilDay day(zone.to_local(firing));
+  for (const auto& g : cal.day(day)) {
+    for (size_t t : g.satisfied) {
+      if (t == tier) return cal.policy().tiers[g.runner].name.str();
+    }
+  }
+  return cal.policy().tiers[tier].name.str();
+}
+
+std::vector<Instant> next_firings(const Schedule& s, Instant from, const TimeZone& zone, int n) {
+  std::vector<Instant> out;
+  Instant t = from - Duration::from_seconds(1);  // "from" itself counts
+  for (int i = 0; i < n; ++i) {
+    auto next = s.next_after(t, zone);
+    if (!next) break;
+    out.push_back(*next);
+    t = *next;
+  }
+  return out;
+}
+
+int run_schedule(const ScheduleOptions& o) {
+  Inputs inputs;
+  if (int rc = load_inputs(o.policy, "", inputs, std::cerr); rc != kExitOk) return rc;
+  if (auto probe = parse_instant_flag(o.from, TimeZone::utc()); !probe) {
+    std::cerr << "starkeep schedule: error: --from: " << probe.error().message << "\n";
+    return kExitUsage;
+  }
+  const driver::Compilation c = driver::compile(driver::CompileInput{&*inputs.policy, nullptr});
+  print_diagnostics(c, inputs, Format::kText, std::cerr, c.has_errors());
+  if (c.has_errors()) return kExitErrors;
+  const model::Policy& p = *c.policy;
+  const TimeZone& zone = p.time_zone;
+  const Instant from = *parse_instant_flag(o.from, zone);
+  const analysis::Calendar cal(p);
+
+  nlohmann::json tiers = nlohmann::json::array(), drills = nlohmann::json::array();
+  std::string text = fmt::format("Next {} firings from {} (zone {})\n", o.next, from.to_string(zone), zone.name());
+  for (size_t k = 0; k < p.tiers.size(); ++k) {
+    const model::Tier& tier = p.tiers[k];
+    text += fmt::format("\ntier {} ({})\n", tier.name.str(), tier.schedule.to_string());
+    nlohmann::json firings = nlohmann::json::array();
+    for (Instant f : next_firings(tier.schedule, from, zone, o.next)) {
+      const std::string by = satisfied_by(cal, k, zone, f);
+      firings.push_back({{"local", f.to_string(zone)}, {"utc", f.to_iso8601_utc()}, {"satisfied_by", by}});
+      text += fmt::format("  {}  {}{}\n", f.to_string(zone), f.to_iso8601_utc(),
+                          by == tier.name.str() ? "" : "  (satisfied by " + by + ")");
+    }
+    tiers.push_back({{"tier", tier.name.str()}, {"schedule", tier.schedule.to_string()}, {"firings", firings}});
+  }
+  for (const model::Drill& d : p.drills) {
+    text += fmt::format("\ndrill {} ({}, from '{}')\n", d.name.str(), d.schedule.to_string(), d.from.str());
+    nlohmann::json firings = nlohmann::json::array();
+    for (Instant f : next_firings(d.schedule, from, zone, o.next)) {
+      firings.push_back({{"local", f.to_string(zone)}, {"utc", f.to_iso8601_utc()}});
+      text += fmt::format("  {}  {}\n", f.to_string(zone), f.to_iso8601_utc());
+    }
+    drills.push_back({{"drill", d.name.str()}, {"schedule", d.schedule.to_string()}, {"firings", firings}});
+  }
+  if (o.format == "json") {
+    nlohmann::json out{{"policy", p.name}, {"time_zone", zone.name()}, {"from", from.to_iso8601_utc()},
+                       {"tiers", tiers},   {"drills", drills}};
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << text;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_schedule(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ScheduleOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "schedule",
+      "List the next firings of every tier and drill, in the policy's time zone and in UTC, marking firings whose "
+      "job is run by a covering tier (e.g. the weekly on a first Sunday, satisfied by the monthly).");
+  cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();
+  cmd->add_option("--next,-n", o->next, "How many firings per tier and drill")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--from", o->from, "Start instant ('now', ISO 8601, or local time in the policy's zone)")
+      ->capture_default_str();
+  cmd->add_option("--format", o->format, "'text' or 'json'")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->callback([o, &exit_code] { exit_code = run_schedule(*o); });
+}
+
+}  // namespace sk::cli
