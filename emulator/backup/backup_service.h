@@ -1,6 +1,6 @@
-// Backup and restore behaviour of the emulated FE: repositories, BACKUP/RESTORE jobs and their state machines,
-// SHOW BACKUP/RESTORE/SNAPSHOT/REPOSITORIES, CANCEL, DROP SNAPSHOT (4.2 switch), and the job-related faults.
-// The engine's statement router offers every statement to try_handle() first.
+// Backup and restore behaviour of the emulated FE: repositories, BACKUP/RESTORE jobs and their state
+// machines, SHOW BACKUP/RESTORE/SNAPSHOT/REPOSITORIES, CANCEL, DROP SNAPSHOT (4.2 switch), and the
+// job-related faults. The engine's statement router offers every statement to try_handle() first.
 // Thread-safe: try_handle() is called concurrently from every connection thread; jobs advance on the
 // service's own timer thread, started by the constructor and joined by the destructor.
 #pragma once

@@ -1,12 +1,12 @@
 // Wall-clock formatting in the emulated cluster's time zone (EmulatorConfig::time_zone): SHOW columns use
-// `yyyy-MM-dd HH:mm:ss`, backup timestamps use `yyyy-MM-dd-HH-mm-ss-SSS` (reference §1.4). Uses cctz, so it never
-// touches the process-wide TZ. Immutable after construction; thread-safe.
+// `yyyy-MM-dd HH:mm:ss`, backup timestamps use `yyyy-MM-dd-HH-mm-ss-SSS` (reference §1.4). Uses cctz, so it
+// never touches the process-wide TZ. Immutable after construction; thread-safe.
 #pragma once
+
+#include <cctz/time_zone.h>
 
 #include <chrono>
 #include <string>
-
-#include <cctz/time_zone.h>
 
 namespace sk::emu::backup {
 

@@ -1,11 +1,11 @@
 #include "emulator/backup/repository_storage.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <system_error>
-
-#include <openssl/evp.h>
 
 #include "emulator/backup/statement_lexer.h"
 
@@ -34,8 +34,10 @@ Result<fs::path> map_location(const std::string& root, std::string_view location
     if (host.empty()) return sk::fail("repo.bad_location", "Invalid location: {}", loc);
     base /= "hdfs";
     base /= host;
-    if (slash != std::string::npos) rest = rest.substr(slash + 1);
-    else rest.clear();
+    if (slash != std::string::npos)
+      rest = rest.substr(slash + 1);
+    else
+      rest.clear();
   } else if (scheme == "S3A" || scheme == "S3" || scheme == "S3N" || scheme == "OSS" || scheme == "COS" ||
              scheme == "COSN" || scheme == "OBS" || scheme == "GS" || scheme == "KS3" || scheme == "TOS") {
     if (rest.empty() || rest.front() == '/') return sk::fail("repo.bad_location", "bucket is null/empty");
@@ -69,7 +71,9 @@ std::string md5_hex(std::string_view data) {
 Status write_plain_file(const fs::path& path, std::string_view data) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
-  if (ec) return sk::fail("repo.io", "failed to create directory {}: {}", path.parent_path().string(), ec.message());
+  if (ec)
+    return sk::fail("repo.io", "failed to create directory {}: {}", path.parent_path().string(),
+                    ec.message());
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return sk::fail("repo.io", "failed to open {} for writing", path.string());
   out.write(data.data(), static_cast<std::streamsize>(data.size()));

@@ -36,11 +36,16 @@ bool valid_utf8(std::string_view s) {
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
     size_t n = 0;
-    if (c < 0x80) n = 0;
-    else if ((c >> 5) == 0x6) n = 1;
-    else if ((c >> 4) == 0xe) n = 2;
-    else if ((c >> 3) == 0x1e) n = 3;
-    else return false;
+    if (c < 0x80)
+      n = 0;
+    else if ((c >> 5) == 0x6)
+      n = 1;
+    else if ((c >> 4) == 0xe)
+      n = 2;
+    else if ((c >> 3) == 0x1e)
+      n = 3;
+    else
+      return false;
     if (n > 0 && i + n >= s.size()) return false;
     for (size_t k = 1; k <= n; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
@@ -113,7 +118,10 @@ const SnapshotTable* SnapshotInfo::find_table(std::string_view name) const {
 json schema_to_json(const TableSchema& s) {
   json cols = json::array();
   for (const ColumnSchema& c : s.columns) {
-    json col{{"name", c.name}, {"type", c.type}, {"nullable", c.nullable}, {"is_key", c.is_key},
+    json col{{"name", c.name},
+             {"type", c.type},
+             {"nullable", c.nullable},
+             {"is_key", c.is_key},
              {"comment", c.comment}};
     col["default_value"] = c.default_value ? json(*c.default_value) : json(nullptr);
     cols.push_back(std::move(col));
@@ -206,9 +214,12 @@ Result<std::vector<Row>> rows_from_jsonl(std::string_view text) {
       json arr = json::parse(line);
       Row row;
       for (const json& v : arr) {
-        if (v.is_null()) row.emplace_back(std::nullopt);
-        else if (v.is_object()) row.emplace_back(from_hex(v.at("hex").get<std::string>()));
-        else row.emplace_back(v.get<std::string>());
+        if (v.is_null())
+          row.emplace_back(std::nullopt);
+        else if (v.is_object())
+          row.emplace_back(from_hex(v.at("hex").get<std::string>()));
+        else
+          row.emplace_back(v.get<std::string>());
       }
       rows.push_back(std::move(row));
     }
@@ -244,9 +255,13 @@ json info_to_json(const SnapshotInfo& info, bool verbose) {
     tbl["partitions"] = parts;
     objs[t.schema.name] = tbl;
   }
-  json root{{"name", info.label}, {"database", info.db_name}, {"backup_time", info.backup_time_ms},
-            {"backup_objects", objs}, {"meta_version", kMetaVersion},
-            {"starrocks_meta_version", kStarRocksMetaVersion}, {"backup_result", "succeed"}};
+  json root{{"name", info.label},
+            {"database", info.db_name},
+            {"backup_time", info.backup_time_ms},
+            {"backup_objects", objs},
+            {"meta_version", kMetaVersion},
+            {"starrocks_meta_version", kStarRocksMetaVersion},
+            {"backup_result", "succeed"}};
   if (verbose) {
     root["id"] = info.db_id;
     root["cluster_id"] = info.cluster_id;
@@ -315,11 +330,13 @@ Result<std::vector<TableSchema>> meta_from_json(std::string_view text) {
 }
 
 std::string tablet_dir(const SnapshotInfo& info, const SnapshotTable& table, const SnapshotPartition& part) {
-  return fmt::format("__db_{}/__tbl_{}/__part_{}/__idx_{}/__{}/__{}", info.db_id, table.schema.id, part.schema.id,
-                     table.schema.id, part.tablet_id, part.schema_hash);
+  return fmt::format("__db_{}/__tbl_{}/__part_{}/__idx_{}/__{}/__{}", info.db_id, table.schema.id,
+                     part.schema.id, table.schema.id, part.tablet_id, part.schema_hash);
 }
 
 std::string header_file_name(const SnapshotPartition& part) { return fmt::format("{}.hdr", part.tablet_id); }
-std::string data_file_name(const SnapshotPartition& part) { return fmt::format("{}_0_0.dat", part.tablet_id); }
+std::string data_file_name(const SnapshotPartition& part) {
+  return fmt::format("{}_0_0.dat", part.tablet_id);
+}
 
 }  // namespace sk::emu::backup

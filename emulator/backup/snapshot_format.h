@@ -1,16 +1,16 @@
 // The content of an emulated snapshot and its on-storage encoding. A snapshot is the job info file
-// (`__info_<ts>`, the same JSON shape as StarRocks' BackupJobInfo: tables → partitions with id, version and tablet
-// files), the meta file (`__meta`: the TableSchema of every backed-up table as JSON), and per partition one header
-// file (schema + partition) and one data file (rows as JSON lines; SQL NULL is JSON null; text that is not valid
-// UTF-8 is stored as {"hex": "..."}), so a restore reproduces the rows byte for byte. Pure; thread-safe.
+// (`__info_<ts>`, the same JSON shape as StarRocks' BackupJobInfo: tables → partitions with id, version and
+// tablet files), the meta file (`__meta`: the TableSchema of every backed-up table as JSON), and per
+// partition one header file (schema + partition) and one data file (rows as JSON lines; SQL NULL is JSON
+// null; text that is not valid UTF-8 is stored as {"hex": "..."}), so a restore reproduces the rows byte for
+// byte. Pure; thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/result.h"
 #include "emulator/engine/catalog.h"
@@ -18,9 +18,9 @@
 namespace sk::emu::backup {
 
 struct SnapshotPartition {
-  PartitionSchema schema;           // includes visible_version as of the SNAPSHOTING step
-  int64_t tablet_id = 0;            // one emulated tablet per partition
-  int32_t schema_hash = 0;          // of the table, as recorded in the info file
+  PartitionSchema schema;          // includes visible_version as of the SNAPSHOTING step
+  int64_t tablet_id = 0;           // one emulated tablet per partition
+  int32_t schema_hash = 0;         // of the table, as recorded in the info file
   std::vector<std::string> files;  // file names (with md5) under the tablet directory
   std::vector<Row> rows;           // filled only while capturing or after download
 };

@@ -6,8 +6,12 @@ namespace sk::emu::backup {
 
 namespace {
 
-bool is_word_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80) != 0; }
-bool is_word_char(char c) { return is_word_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '$'; }
+bool is_word_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80) != 0;
+}
+bool is_word_char(char c) {
+  return is_word_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '$';
+}
 
 // Skips whitespace and comments starting at `i`; returns the next significant offset.
 size_t skip_blank(std::string_view s, size_t i) {
@@ -37,11 +41,21 @@ std::string read_quoted(std::string_view s, size_t& i, char quote, bool backslas
     if (backslash_escapes && c == '\\' && i + 1 < s.size()) {
       char n = s[i + 1];
       switch (n) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case '0': out += '\0'; break;
-        default: out += n; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case '0':
+          out += '\0';
+          break;
+        default:
+          out += n;
+          break;
       }
       i += 2;
       continue;
@@ -66,7 +80,8 @@ std::string read_quoted(std::string_view s, size_t& i, char quote, bool backslas
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i]))) return false;
+    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
@@ -97,7 +112,8 @@ std::vector<Token> tokenize(std::string_view s) {
     } else if (std::isdigit(static_cast<unsigned char>(c))) {
       t.kind = TokenKind::kNumber;
       size_t b = i;
-      while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '_')) ++i;
+      while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '_'))
+        ++i;
       t.text = std::string(s.substr(b, i - b));
       // Identifiers may start with digits (e.g. a label 2024_full); classify by content.
       for (char ch : t.text) {

@@ -1,8 +1,8 @@
-// Tokenizer for the backup/restore statement family (CREATE/DROP REPOSITORY, BACKUP, RESTORE, SHOW ..., CANCEL,
-// DROP SNAPSHOT, ADMIN EMULATOR job faults). Case-insensitive keywords, `backquoted` names, 'single' and "double"
-// quoted strings with backslash escapes, numbers and one-character symbols. Also a cheap look at the first words of
-// a statement so the router's "is this yours?" question costs almost nothing for other statements.
-// Pure functions; thread-safe.
+// Tokenizer for the backup/restore statement family (CREATE/DROP REPOSITORY, BACKUP, RESTORE, SHOW ...,
+// CANCEL, DROP SNAPSHOT, ADMIN EMULATOR job faults). Case-insensitive keywords, `backquoted` names, 'single'
+// and "double" quoted strings with backslash escapes, numbers and one-character symbols. Also a cheap look at
+// the first words of a statement so the router's "is this yours?" question costs almost nothing for other
+// statements. Pure functions; thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -21,7 +21,9 @@ struct Token {
 
   // Case-insensitive keyword test; only unquoted words are keywords.
   [[nodiscard]] bool is(std::string_view keyword) const;
-  [[nodiscard]] bool is_symbol(char c) const { return kind == TokenKind::kSymbol && text.size() == 1 && text[0] == c; }
+  [[nodiscard]] bool is_symbol(char c) const {
+    return kind == TokenKind::kSymbol && text.size() == 1 && text[0] == c;
+  }
   [[nodiscard]] bool is_name() const { return kind == TokenKind::kWord || kind == TokenKind::kQuoted; }
 };
 
@@ -29,8 +31,8 @@ struct Token {
 // Never fails: an unterminated literal runs to the end of the input.
 std::vector<Token> tokenize(std::string_view sql);
 
-// Up to `n` leading unquoted words, upper-cased, skipping whitespace and comments; stops at the first token that is
-// not a word. Cheap: scans only the prefix it returns.
+// Up to `n` leading unquoted words, upper-cased, skipping whitespace and comments; stops at the first token
+// that is not a word. Cheap: scans only the prefix it returns.
 std::vector<std::string> leading_words(std::string_view sql, size_t n);
 
 bool iequals(std::string_view a, std::string_view b);

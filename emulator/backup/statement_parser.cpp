@@ -1,8 +1,8 @@
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "emulator/backup/statement_lexer.h"
 #include "emulator/backup/statements.h"
@@ -37,8 +37,11 @@ namespace {
 enum class Family { kNone, kRepository, kJob, kFault };
 
 Family classify(const std::vector<std::string>& w) {
-  auto at = [&](size_t i) -> std::string_view { return i < w.size() ? std::string_view(w[i]) : std::string_view(); };
-  if (at(0) == "CREATE" && (at(1) == "REPOSITORY" || (at(1) == "READ" && at(2) == "ONLY" && at(3) == "REPOSITORY"))) {
+  auto at = [&](size_t i) -> std::string_view {
+    return i < w.size() ? std::string_view(w[i]) : std::string_view();
+  };
+  if (at(0) == "CREATE" &&
+      (at(1) == "REPOSITORY" || (at(1) == "READ" && at(2) == "ONLY" && at(3) == "REPOSITORY"))) {
     return Family::kRepository;
   }
   if (at(0) == "DROP" && (at(1) == "REPOSITORY" || at(1) == "SNAPSHOT")) return Family::kRepository;
@@ -59,7 +62,8 @@ Family classify(const std::vector<std::string>& w) {
 
 class Parser {
  public:
-  Parser(std::string_view sql, const Version& version) : sql_(sql), tokens_(tokenize(sql)), version_(version) {}
+  Parser(std::string_view sql, const Version& version)
+      : sql_(sql), tokens_(tokenize(sql)), version_(version) {}
 
   std::expected<Statement, std::string> parse() {
     std::optional<Statement> stmt = statement();
@@ -97,10 +101,12 @@ class Parser {
         ++col;
       }
     }
-    std::string shown = t.kind == TokenKind::kEnd ? "<EOF>" : std::string(sql_.substr(t.offset, token_length(t)));
-    error_ = fmt::format("Getting syntax error at line {}, column {}. Detail message: Unexpected input '{}', "
-                         "the most similar input is {{{}}}.",
-                         line, col, shown, expected);
+    std::string shown =
+        t.kind == TokenKind::kEnd ? "<EOF>" : std::string(sql_.substr(t.offset, token_length(t)));
+    error_ = fmt::format(
+        "Getting syntax error at line {}, column {}. Detail message: Unexpected input '{}', "
+        "the most similar input is {{{}}}.",
+        line, col, shown, expected);
   }
   size_t token_length(const Token& t) const {
     size_t next = pos_ + 1 < tokens_.size() ? tokens_[pos_ + 1].offset : sql_.size();
@@ -220,7 +226,8 @@ class Parser {
         advance();
         all = true;
       } else {
-        if (version_.at_least(3, 4) && (peek().is("TABLE") || peek().is("TABLES")) && peek(1).is_name()) advance();
+        if (version_.at_least(3, 4) && (peek().is("TABLE") || peek().is("TABLES")) && peek(1).is_name())
+          advance();
         TableItem item;
         item.table = name();
         partitions(item);
@@ -253,9 +260,9 @@ class Parser {
 
   std::string job_state() {
     if (!ok()) return {};
-    static constexpr std::string_view kStates[] = {"PENDING",   "SNAPSHOTING", "UPLOAD_SNAPSHOT", "UPLOADING",
-                                                   "SAVE_META", "UPLOAD_INFO", "DOWNLOAD",        "DOWNLOADING",
-                                                   "COMMIT",    "COMMITTING"};
+    static constexpr std::string_view kStates[] = {
+        "PENDING",     "SNAPSHOTING", "UPLOAD_SNAPSHOT", "UPLOADING", "SAVE_META",
+        "UPLOAD_INFO", "DOWNLOAD",    "DOWNLOADING",     "COMMIT",    "COMMITTING"};
     const Token& t = peek();
     if (t.kind == TokenKind::kWord || t.kind == TokenKind::kString) {
       std::string up = to_upper(t.text);
@@ -266,8 +273,9 @@ class Parser {
         }
       }
     }
-    fail_unexpected("a job state (PENDING, SNAPSHOTING, UPLOAD_SNAPSHOT, UPLOADING, SAVE_META, UPLOAD_INFO, "
-                    "DOWNLOAD, DOWNLOADING, COMMIT, COMMITTING)");
+    fail_unexpected(
+        "a job state (PENDING, SNAPSHOTING, UPLOAD_SNAPSHOT, UPLOADING, SAVE_META, UPLOAD_INFO, "
+        "DOWNLOAD, DOWNLOADING, COMMIT, COMMITTING)");
     return {};
   }
 
@@ -359,8 +367,9 @@ class Parser {
       if (!accept("AND")) break;
     }
     if (ok() && (!have_label || (s.label_in_list && s.timestamp))) {
-      error_ = "Getting analyzing error. Detail message: Where clause should looks like: SNAPSHOT = "
-               "'your_snapshot_name' [AND TIMESTAMP = '2018-04-18-19-19-10'].";
+      error_ =
+          "Getting analyzing error. Detail message: Where clause should looks like: SNAPSHOT = "
+          "'your_snapshot_name' [AND TIMESTAMP = '2018-04-18-19-19-10'].";
     }
     return s;
   }
@@ -502,17 +511,18 @@ class Parser {
 
 bool is_backup_statement(std::string_view sql) { return classify(leading_words(sql, 4)) != Family::kNone; }
 
-std::optional<std::expected<Statement, std::string>> parse_statement(std::string_view sql, const Version& version) {
+std::optional<std::expected<Statement, std::string>> parse_statement(std::string_view sql,
+                                                                     const Version& version) {
   if (!is_backup_statement(sql)) return std::nullopt;
   Parser parser(sql, version);
   return parser.parse();
 }
 
 bool is_fault_statement(const Statement& stmt) {
-  return std::holds_alternative<SetRepositoryFaultStmt>(stmt) || std::holds_alternative<SetLocationFaultStmt>(stmt) ||
-         std::holds_alternative<FailJobStmt>(stmt) || std::holds_alternative<DelayJobStmt>(stmt) ||
-         std::holds_alternative<ForeignBackupStmt>(stmt) || std::holds_alternative<RefuseSubmitsStmt>(stmt) ||
-         std::holds_alternative<ClearJobFaultsStmt>(stmt);
+  return std::holds_alternative<SetRepositoryFaultStmt>(stmt) ||
+         std::holds_alternative<SetLocationFaultStmt>(stmt) || std::holds_alternative<FailJobStmt>(stmt) ||
+         std::holds_alternative<DelayJobStmt>(stmt) || std::holds_alternative<ForeignBackupStmt>(stmt) ||
+         std::holds_alternative<RefuseSubmitsStmt>(stmt) || std::holds_alternative<ClearJobFaultsStmt>(stmt);
 }
 
 }  // namespace sk::emu::backup

@@ -1,6 +1,7 @@
-// The statements the backup service handles, as parsed from SQL text: repositories, BACKUP/RESTORE in the pre-3.4
-// and 3.4+ grammars, SHOW/CANCEL for jobs, SHOW SNAPSHOT, DROP SNAPSHOT (4.2+), and the ADMIN EMULATOR job-fault
-// family. parse_statement() answers "not mine" cheaply from the leading words. Pure; thread-safe.
+// The statements the backup service handles, as parsed from SQL text: repositories, BACKUP/RESTORE in the
+// pre-3.4 and 3.4+ grammars, SHOW/CANCEL for jobs, SHOW SNAPSHOT, DROP SNAPSHOT (4.2+), and the ADMIN
+// EMULATOR job-fault family. parse_statement() answers "not mine" cheaply from the leading words. Pure;
+// thread-safe.
 #pragma once
 
 #include <expected>
@@ -19,7 +20,9 @@ struct Version {
   int minor = 3;
   int patch = 0;
   static Version parse(std::string_view text);
-  [[nodiscard]] bool at_least(int maj, int min) const { return major > maj || (major == maj && minor >= min); }
+  [[nodiscard]] bool at_least(int maj, int min) const {
+    return major > maj || (major == maj && minor >= min);
+  }
 };
 
 using Properties = std::vector<std::pair<std::string, std::string>>;  // in statement order
@@ -28,8 +31,8 @@ using Properties = std::vector<std::pair<std::string, std::string>>;  // in stat
 struct TableItem {
   std::string table;
   std::vector<std::string> partitions;  // empty = the whole table
-  bool temp_partitions = false;          // TEMPORARY PARTITION (...)
-  std::optional<std::string> alias;      // AS alias
+  bool temp_partitions = false;         // TEMPORARY PARTITION (...)
+  std::optional<std::string> alias;     // AS alias
 };
 
 struct CreateRepositoryStmt {
@@ -113,16 +116,17 @@ struct RefuseSubmitsStmt {
 };
 struct ClearJobFaultsStmt {};
 
-using Statement = std::variant<CreateRepositoryStmt, DropRepositoryStmt, ShowRepositoriesStmt, ShowSnapshotStmt,
-                               BackupStmt, RestoreStmt, ShowJobStmt, CancelJobStmt, DropSnapshotStmt,
-                               SetRepositoryFaultStmt, SetLocationFaultStmt, FailJobStmt, DelayJobStmt,
-                               ForeignBackupStmt, RefuseSubmitsStmt, ClearJobFaultsStmt>;
+using Statement = std::variant<CreateRepositoryStmt, DropRepositoryStmt, ShowRepositoriesStmt,
+                               ShowSnapshotStmt, BackupStmt, RestoreStmt, ShowJobStmt, CancelJobStmt,
+                               DropSnapshotStmt, SetRepositoryFaultStmt, SetLocationFaultStmt, FailJobStmt,
+                               DelayJobStmt, ForeignBackupStmt, RefuseSubmitsStmt, ClearJobFaultsStmt>;
 
 // Whether the statement belongs to the backup service, judged from its first words only.
 bool is_backup_statement(std::string_view sql);
 
 // nullopt when the statement is not ours; otherwise the statement or a StarRocks-style syntax error message.
-std::optional<std::expected<Statement, std::string>> parse_statement(std::string_view sql, const Version& version);
+std::optional<std::expected<Statement, std::string>> parse_statement(std::string_view sql,
+                                                                     const Version& version);
 
 // True for the ADMIN EMULATOR statements (faults), which need faults_enabled.
 bool is_fault_statement(const Statement& stmt);

@@ -1,19 +1,19 @@
 // End-to-end conformance of BACKUP/RESTORE through the real emulator binary and MariaDB, spoken to with
-// mysql-connector-c++ exactly as the runner does: create a partitioned table, load rows with NULL and non-ASCII
-// text, back it up, follow SHOW BACKUP to FINISHED, read SHOW SNAPSHOT in both shapes, restore into another
-// database under an alias and compare the rows one by one.
+// mysql-connector-c++ exactly as the runner does: create a partitioned table, load rows with NULL and
+// non-ASCII text, back it up, follow SHOW BACKUP to FINISHED, read SHOW SNAPSHOT in both shapes, restore into
+// another database under an alias and compare the rows one by one.
+#include <cppconn/exception.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <cppconn/exception.h>
-#include <cppconn/resultset.h>
-#include <cppconn/resultset_metadata.h>
-#include <cppconn/statement.h>
-#include <gtest/gtest.h>
 
 #include "emulator/harness/gtest_fixture.h"
 
@@ -52,7 +52,8 @@ class BackupE2eTest : public testing::ClusterFixture {
   }
 
   // Rows of a query as strings; nullopt for SQL NULL.
-  static std::vector<std::vector<std::optional<std::string>>> query(sql::Connection& conn, const std::string& sql) {
+  static std::vector<std::vector<std::optional<std::string>>> query(sql::Connection& conn,
+                                                                    const std::string& sql) {
     std::unique_ptr<sql::Statement> st(conn.createStatement());
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql));
     unsigned int n = rs->getMetaData()->getColumnCount();
@@ -113,8 +114,9 @@ TEST_F(BackupE2eTest, BackupShowSnapshotRestoreRoundTrip) {
   exec(*conn,
        "INSERT INTO e2e_src.orders VALUES (1, '2024-01-05', 'plain'), (2, '2024-01-06', NULL), "
        "(3, '2024-02-07', '日本語 ✓ émoji 🎉'), (4, '2024-02-20', '')");
-  exec(*conn, "CREATE REPOSITORY e2e_repo WITH BROKER ON LOCATION 's3a://e2e-bucket/backups' PROPERTIES "
-              "('aws.s3.access_key' = 'k', 'aws.s3.secret_key' = 's', 'aws.s3.endpoint' = 'http://127.0.0.1:1')");
+  exec(*conn,
+       "CREATE REPOSITORY e2e_repo WITH BROKER ON LOCATION 's3a://e2e-bucket/backups' PROPERTIES "
+       "('aws.s3.access_key' = 'k', 'aws.s3.secret_key' = 's', 'aws.s3.endpoint' = 'http://127.0.0.1:1')");
 
   exec(*conn, "BACKUP SNAPSHOT e2e_src.snap1 TO e2e_repo ON (orders) PROPERTIES ('type' = 'full')");
   // The first job is still running (each state takes at least job_fixed_seconds / time_scale = 40 ms).
@@ -144,16 +146,20 @@ TEST_F(BackupE2eTest, BackupShowSnapshotRestoreRoundTrip) {
   EXPECT_EQ(detail[0][2], std::optional<std::string>("e2e_src"));
   EXPECT_EQ(detail[0][4], std::optional<std::string>("OK"));
 
-  auto wrong = try_exec(*conn, "RESTORE SNAPSHOT e2e_dst.snap1 FROM e2e_repo PROPERTIES "
-                               "('backup_timestamp' = '1999-01-01-00-00-00-000')");
+  auto wrong = try_exec(*conn,
+                        "RESTORE SNAPSHOT e2e_dst.snap1 FROM e2e_repo PROPERTIES "
+                        "('backup_timestamp' = '1999-01-01-00-00-00-000')");
   ASSERT_TRUE(wrong.has_value());
-  EXPECT_EQ(wrong->message,
-            "Failed to get info of snapshot 'snap1' because: Expected one file with path: "
-            "s3a://e2e-bucket/backups/__starrocks_repository_e2e_repo/__ss_snap1/__info_1999-01-01-00-00-00-000. "
-            "get: 0. Maybe specified wrong backup timestamp");
+  EXPECT_EQ(
+      wrong->message,
+      "Failed to get info of snapshot 'snap1' because: Expected one file with path: "
+      "s3a://e2e-bucket/backups/__starrocks_repository_e2e_repo/__ss_snap1/__info_1999-01-01-00-00-00-000. "
+      "get: 0. Maybe specified wrong backup timestamp");
 
-  exec(*conn, "RESTORE SNAPSHOT e2e_dst.snap1 FROM e2e_repo ON (orders AS orders_copy) PROPERTIES "
-              "('backup_timestamp' = '" + ts + "', 'replication_num' = '1')");
+  exec(*conn,
+       "RESTORE SNAPSHOT e2e_dst.snap1 FROM e2e_repo ON (orders AS orders_copy) PROPERTIES "
+       "('backup_timestamp' = '" +
+           ts + "', 'replication_num' = '1')");
   auto [rstate, rstatus] = wait_job(*conn, "SHOW RESTORE FROM e2e_dst");
   ASSERT_EQ(rstate, "FINISHED") << rstatus;
 

@@ -1,5 +1,9 @@
-// Unit tests of the emulator's BackupService against an in-memory catalog: statement texts, exact error messages,
-// job state machines as seen through SHOW BACKUP/RESTORE, snapshot layout and round trip, and the job faults.
+// Unit tests of the emulator's BackupService against an in-memory catalog: statement texts, exact error
+// messages, job state machines as seen through SHOW BACKUP/RESTORE, snapshot layout and round trip, and the
+// job faults.
+#include "emulator/backup/backup_service.h"
+
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -10,9 +14,6 @@
 #include <regex>
 #include <thread>
 
-#include <gtest/gtest.h>
-
-#include "emulator/backup/backup_service.h"
 #include "emulator/backup/statements.h"
 #include "tests/emulator/backup/fake_catalog.h"
 
@@ -75,7 +76,8 @@ class BackupServiceTest : public ::testing::Test {
     fs::create_directories(root_);
     catalog_.add_table(orders_schema("sales"));
     catalog_.add_table(items_schema("sales"));
-    catalog_.insert("sales", "orders", "p1", {{"1", "2024-01-05", "plain"}, {"2", "2024-01-06", std::nullopt}});
+    catalog_.insert("sales", "orders", "p1",
+                    {{"1", "2024-01-05", "plain"}, {"2", "2024-01-06", std::nullopt}});
     catalog_.insert("sales", "orders", "p2", {{"3", "2024-02-07", "日本語 ✓ émoji 🎉"}});
     catalog_.insert("sales", "items", "items", {{"10", "x"}, {"11", std::nullopt}});
     catalog_.create_database("empty_db").value();
@@ -173,7 +175,9 @@ class BackupServiceTest : public ::testing::Test {
     ADD_FAILURE() << "job did not finish";
     return rows_on(s, sql, db);
   }
-  ResultSet wait_done(bool restore = false, const std::string& db = "sales") { return wait_done(svc(), restore, db); }
+  ResultSet wait_done(bool restore = false, const std::string& db = "sales") {
+    return wait_done(svc(), restore, db);
+  }
 
   // Waits until the job of `db` shows `state`.
   void wait_state(BackupService& s, bool restore, const std::string& state, const std::string& db = "sales") {
@@ -205,19 +209,22 @@ class BackupServiceTest : public ::testing::Test {
 // ------------------------------------------------------------------ routing and parsing
 
 TEST_F(BackupServiceTest, OtherStatementsAreNotHandled) {
-  for (std::string_view sql : {"SELECT 1", "CREATE TABLE t (a INT)", "SHOW BACKENDS", "SHOW DATABASES",
-                               "ADMIN EMULATOR SET BACKEND 10001 ALIVE = false", "DROP TABLE t", "insert into t values(1)",
-                               "SHOW PROC '/backends'", "CANCEL ALTER TABLE COLUMN FROM t"}) {
+  for (std::string_view sql :
+       {"SELECT 1", "CREATE TABLE t (a INT)", "SHOW BACKENDS", "SHOW DATABASES",
+        "ADMIN EMULATOR SET BACKEND 10001 ALIVE = false", "DROP TABLE t", "insert into t values(1)",
+        "SHOW PROC '/backends'", "CANCEL ALTER TABLE COLUMN FROM t"}) {
     EXPECT_FALSE(svc().try_handle(SessionContext{"root", "sales"}, sql).has_value()) << sql;
   }
 }
 
 TEST_F(BackupServiceTest, SyntaxErrorsAreReported) {
-  EXPECT_EQ(err("BACKUP SNAPSHOT sales.l1 INTO repo"),
-            "Getting syntax error at line 1, column 25. Detail message: Unexpected input 'INTO', the most similar "
-            "input is {'TO'}.");
+  EXPECT_EQ(
+      err("BACKUP SNAPSHOT sales.l1 INTO repo"),
+      "Getting syntax error at line 1, column 25. Detail message: Unexpected input 'INTO', the most similar "
+      "input is {'TO'}.");
   // 3.4 grammar is refused before 3.4.
-  EXPECT_TRUE(err("BACKUP DATABASE sales SNAPSHOT l1 TO repo ON (ALL TABLES)").starts_with("Getting syntax error"));
+  EXPECT_TRUE(
+      err("BACKUP DATABASE sales SNAPSHOT l1 TO repo ON (ALL TABLES)").starts_with("Getting syntax error"));
   EXPECT_TRUE(err("DROP SNAPSHOT l1 ON repo").starts_with("Getting syntax error"));
 }
 
@@ -247,7 +254,8 @@ TEST_F(BackupServiceTest, VersionParsing) {
 
 TEST_F(BackupServiceTest, CreateShowDropRepository) {
   ok("CREATE REPOSITORY `repo` WITH BROKER ON LOCATION \"s3a://bucket/backups/\" PROPERTIES "
-     "(\"aws.s3.access_key\" = \"k\", \"aws.s3.secret_key\" = \"s\", \"aws.s3.endpoint\" = \"http://minio:9000\")");
+     "(\"aws.s3.access_key\" = \"k\", \"aws.s3.secret_key\" = \"s\", \"aws.s3.endpoint\" = "
+     "\"http://minio:9000\")");
   ok("create read only repository ro with broker on location 'hdfs://nn:8020/sr/bk'");
   EXPECT_TRUE(fs::exists(root_ / "bucket/backups/__starrocks_repository_repo/__repo_info"));
   EXPECT_TRUE(fs::exists(root_ / "hdfs/nn/sr/bk/__starrocks_repository_ro/__repo_info"));
@@ -293,7 +301,8 @@ TEST_F(BackupServiceTest, SecondClusterAdoptsRepositoryAndItsSnapshots) {
   EXPECT_EQ(str(snaps, 0, "Timestamp"), ts);
   EXPECT_EQ(str(snaps, 0, "Status"), "OK");
   // Labels are unique per repository, across clusters.
-  EXPECT_EQ(err_on(second, "BACKUP SNAPSHOT sales.l1 TO repo"), "Snapshot with name 'l1' already exist in repository");
+  EXPECT_EQ(err_on(second, "BACKUP SNAPSHOT sales.l1 TO repo"),
+            "Snapshot with name 'l1' already exist in repository");
 }
 
 // ------------------------------------------------------------------ backup
@@ -301,8 +310,10 @@ TEST_F(BackupServiceTest, SecondClusterAdoptsRepositoryAndItsSnapshots) {
 TEST_F(BackupServiceTest, BackupSynchronousErrors) {
   ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
   ok("CREATE READ ONLY REPOSITORY ro WITH BROKER ON LOCATION 's3a://bucket/ro'");
-  EXPECT_EQ(err("BACKUP SNAPSHOT nodb.l TO repo"), "Getting analyzing error. Detail message: Unknown database 'nodb'.");
-  EXPECT_EQ(err("BACKUP SNAPSHOT l TO repo", ""), "Getting analyzing error. Detail message: No database selected.");
+  EXPECT_EQ(err("BACKUP SNAPSHOT nodb.l TO repo"),
+            "Getting analyzing error. Detail message: Unknown database 'nodb'.");
+  EXPECT_EQ(err("BACKUP SNAPSHOT l TO repo", ""),
+            "Getting analyzing error. Detail message: No database selected.");
   EXPECT_EQ(err("BACKUP SNAPSHOT sales.l TO nope"),
             "Getting analyzing error. Detail message: Repository [nope] does not exist.");
   EXPECT_EQ(err("BACKUP SNAPSHOT sales.l TO repo ON (missing)"), "Unknown table 'missing'");
@@ -311,7 +322,8 @@ TEST_F(BackupServiceTest, BackupSynchronousErrors) {
   EXPECT_EQ(err("BACKUP SNAPSHOT sales.l TO repo ON (orders, items, orders)"),
             "Getting analyzing error. Detail message: Duplicated table: orders.");
   EXPECT_EQ(err("BACKUP SNAPSHOT sales.l TO repo ON (orders AS o)"),
-            "Getting analyzing error. Detail message: Can not set alias for table in Backup Stmt: sales.orders AS o.");
+            "Getting analyzing error. Detail message: Can not set alias for table in Backup Stmt: "
+            "sales.orders AS o.");
   EXPECT_EQ(err("BACKUP SNAPSHOT sales.l TO repo PROPERTIES ('timeout' = '60')"),
             "Getting analyzing error. Detail message: timeout must be at least 10 min.");
   EXPECT_EQ(err("BACKUP SNAPSHOT sales.l TO repo PROPERTIES ('timeout' = 'abc')"),
@@ -343,8 +355,9 @@ TEST_F(BackupServiceTest, BackupRefusesViewsAndOldListPartitioning) {
   c.starrocks_version = "3.2.9";
   BackupService& old = start(c);
   ok_on(old, "CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
-  EXPECT_EQ(err_on(old, "BACKUP SNAPSHOT lists.l2 TO repo ON (by_list)"),
-            "Getting analyzing error. Detail message: List partition table does not support backup/restore job.");
+  EXPECT_EQ(
+      err_on(old, "BACKUP SNAPSHOT lists.l2 TO repo ON (by_list)"),
+      "Getting analyzing error. Detail message: List partition table does not support backup/restore job.");
   // 3.0-3.2 wrap handler errors.
   EXPECT_EQ(err_on(old, "BACKUP SNAPSHOT sales.l TO repo ON (v_items)"),
             "Unexpected exception: Table 'v_items' is not a OLAP table");
@@ -364,8 +377,8 @@ TEST_F(BackupServiceTest, BackupStatesAdvanceInOrderWithTimeColumns) {
     std::string st = str(rs, 0, "State");
     if (seen.empty() || seen.back() != st) {
       seen.push_back(st);
-      bool snap_done = st == "UPLOAD_SNAPSHOT" || st == "UPLOADING" || st == "SAVE_META" || st == "UPLOAD_INFO" ||
-                       st == "FINISHED";
+      bool snap_done = st == "UPLOAD_SNAPSHOT" || st == "UPLOADING" || st == "SAVE_META" ||
+                       st == "UPLOAD_INFO" || st == "FINISHED";
       bool upload_done = st == "SAVE_META" || st == "UPLOAD_INFO" || st == "FINISHED";
       EXPECT_EQ(cell(rs, 0, "SnapshotFinishedTime").has_value(), snap_done) << st;
       EXPECT_EQ(cell(rs, 0, "UploadFinishedTime").has_value(), upload_done) << st;
@@ -381,12 +394,12 @@ TEST_F(BackupServiceTest, BackupStatesAdvanceInOrderWithTimeColumns) {
     if (st == "FINISHED" || st == "CANCELLED") break;
     std::this_thread::sleep_for(std::chrono::microseconds(300));
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{"PENDING", "SNAPSHOTING", "UPLOAD_SNAPSHOT", "UPLOADING", "SAVE_META",
-                                             "UPLOAD_INFO", "FINISHED"}));
-  EXPECT_EQ(names(last), (std::vector<std::string>{"JobId", "SnapshotName", "DbName", "State", "BackupObjs",
-                                                   "CreateTime", "SnapshotFinishedTime", "UploadFinishedTime",
-                                                   "FinishedTime", "UnfinishedTasks", "Progress", "TaskErrMsg",
-                                                   "Status", "Timeout"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"PENDING", "SNAPSHOTING", "UPLOAD_SNAPSHOT", "UPLOADING",
+                                            "SAVE_META", "UPLOAD_INFO", "FINISHED"}));
+  EXPECT_EQ(names(last),
+            (std::vector<std::string>{"JobId", "SnapshotName", "DbName", "State", "BackupObjs", "CreateTime",
+                                      "SnapshotFinishedTime", "UploadFinishedTime", "FinishedTime",
+                                      "UnfinishedTasks", "Progress", "TaskErrMsg", "Status", "Timeout"}));
   EXPECT_EQ(str(last, 0, "SnapshotName"), "l1");
   EXPECT_EQ(str(last, 0, "DbName"), "sales");
   EXPECT_EQ(str(last, 0, "BackupObjs"), "[sales.items], [sales.ordersPARTITIONS (p1)]");
@@ -432,16 +445,19 @@ TEST_F(BackupServiceTest, SnapshotLayoutAndShowSnapshotShapes) {
   EXPECT_NE(details.find("\"orders\""), std::string::npos);
   EXPECT_NE(details.find("\"p2\""), std::string::npos);
 
-  ResultSet bad = rows("SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'l1' AND TIMESTAMP = '2000-01-01-00-00-00-000'");
+  ResultSet bad =
+      rows("SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'l1' AND TIMESTAMP = '2000-01-01-00-00-00-000'");
   EXPECT_FALSE(cell(bad, 0, "Database").has_value());
-  EXPECT_TRUE(str(bad, 0, "Status").starts_with("Failed to get info: Expected one file with path: "
-                                                "s3a://bucket/bk/__starrocks_repository_repo/__ss_l1/"
-                                                "__info_2000-01-01-00-00-00-000. get: 0"));
+  EXPECT_TRUE(str(bad, 0, "Status")
+                  .starts_with("Failed to get info: Expected one file with path: "
+                               "s3a://bucket/bk/__starrocks_repository_repo/__ss_l1/"
+                               "__info_2000-01-01-00-00-00-000. get: 0"));
 
   ResultSet missing = rows("SHOW SNAPSHOT ON repo WHERE SNAPSHOT IN ('l1', 'nope')");
   ASSERT_EQ(missing.rows.size(), 2u);
   EXPECT_EQ(str(missing, 1, "Status"), "ERROR: no snapshot");
-  EXPECT_EQ(err("SHOW SNAPSHOT ON nope"), "Getting analyzing error. Detail message: Repository nope does not exist.");
+  EXPECT_EQ(err("SHOW SNAPSHOT ON nope"),
+            "Getting analyzing error. Detail message: Repository nope does not exist.");
 
   // An unfinished upload of an info file shows as Invalid.
   std::ofstream(ss / "__info_2030-01-01-00-00-00-000.part") << "x";
@@ -468,7 +484,8 @@ TEST_F(BackupServiceTest, OneJobPerDatabaseSharedByBackupAndRestore) {
   std::string ts = backup_sales("l1");
   ok("ADMIN EMULATOR DELAY JOB AT UPLOADING SECONDS 100000");
   ok("BACKUP SNAPSHOT sales.l2 TO repo");
-  EXPECT_EQ(err("BACKUP SNAPSHOT sales.l3 TO repo"), "Can only run one backup or restore job of a database at same time");
+  EXPECT_EQ(err("BACKUP SNAPSHOT sales.l3 TO repo"),
+            "Can only run one backup or restore job of a database at same time");
   EXPECT_EQ(err("RESTORE SNAPSHOT sales.l1 FROM repo PROPERTIES ('backup_timestamp' = '" + ts + "')"),
             "Can only run one backup or restore job of a database at same time");
   // Another database is free.
@@ -478,8 +495,9 @@ TEST_F(BackupServiceTest, OneJobPerDatabaseSharedByBackupAndRestore) {
   EXPECT_EQ(str(rs, 0, "State"), "CANCELLED");
   EXPECT_EQ(str(rs, 0, "Status"), "[COMMON_ERROR, msg: user cancelled]");
   EXPECT_TRUE(cell(rs, 0, "FinishedTime").has_value());
-  EXPECT_EQ(err("CANCEL BACKUP FROM sales"), "Failed to cancel job: Job with label l2 can not be cancelled. state: "
-                                             "CANCELLED");
+  EXPECT_EQ(err("CANCEL BACKUP FROM sales"),
+            "Failed to cancel job: Job with label l2 can not be cancelled. state: "
+            "CANCELLED");
   EXPECT_EQ(err("CANCEL RESTORE FROM sales"), "No restore is currently running");
   EXPECT_EQ(err("CANCEL BACKUP FROM empty_db"), "No backup job is currently running");
   // An existing snapshot occupies the label.
@@ -489,7 +507,8 @@ TEST_F(BackupServiceTest, OneJobPerDatabaseSharedByBackupAndRestore) {
   ASSERT_EQ(all.rows.size(), 1u);
   EXPECT_EQ(str(all, 0, "DbName"), "other");
   EXPECT_EQ(rows("SHOW RESTORE FROM sales").rows.size(), 0u);  // latest sales job is a backup
-  EXPECT_EQ(err("SHOW BACKUP FROM nodb"), "Getting analyzing error. Detail message: Unknown database 'nodb'.");
+  EXPECT_EQ(err("SHOW BACKUP FROM nodb"),
+            "Getting analyzing error. Detail message: Unknown database 'nodb'.");
 }
 
 TEST_F(BackupServiceTest, ConcurrentSubmissionsGetExactlyOneSlot) {
@@ -500,7 +519,8 @@ TEST_F(BackupServiceTest, ConcurrentSubmissionsGetExactlyOneSlot) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
-      auto r = svc().try_handle(SessionContext{"root", "sales"}, "BACKUP SNAPSHOT sales.c" + std::to_string(i) + " TO repo");
+      auto r = svc().try_handle(SessionContext{"root", "sales"},
+                                "BACKUP SNAPSHOT sales.c" + std::to_string(i) + " TO repo");
       if (r && std::holds_alternative<OkResult>(*r)) {
         ++accepted;
       } else if (r && std::get<ErrorResult>(*r).message ==
@@ -522,8 +542,9 @@ TEST_F(BackupServiceTest, RestoreSynchronousErrors) {
   std::string props = "PROPERTIES ('backup_timestamp' = '" + ts + "')";
   EXPECT_EQ(err("RESTORE SNAPSHOT other.l1 FROM repo"),
             "Getting analyzing error. Detail message: Missing backup_timestamp property.");
-  EXPECT_EQ(err("RESTORE SNAPSHOT other.l1 FROM repo PROPERTIES ('backup_timestamp' = '" + ts + "', 'k' = 'v')"),
-            "Getting analyzing error. Detail message: Unknown restore job properties: [k].");
+  EXPECT_EQ(
+      err("RESTORE SNAPSHOT other.l1 FROM repo PROPERTIES ('backup_timestamp' = '" + ts + "', 'k' = 'v')"),
+      "Getting analyzing error. Detail message: Unknown restore job properties: [k].");
   EXPECT_EQ(err("RESTORE SNAPSHOT other.l1 FROM repo PROPERTIES ('backup_timestamp' = '" + ts +
                 "', 'allow_load' = 'maybe')"),
             "Getting analyzing error. Detail message: Invalid allow load value: maybe.");
@@ -535,12 +556,14 @@ TEST_F(BackupServiceTest, RestoreSynchronousErrors) {
   EXPECT_EQ(err("RESTORE SNAPSHOT other.l1 FROM repo ON (orders AS x, items AS x) " + props),
             "Getting analyzing error. Detail message: Duplicated alias name: x.");
   EXPECT_EQ(err("RESTORE SNAPSHOT other.l1 FROM nope " + props), "Repository nope does not exist");
-  EXPECT_EQ(err("RESTORE SNAPSHOT other.l1 FROM repo PROPERTIES ('backup_timestamp' = '2020-01-01-00-00-00-000')"),
-            "Failed to get info of snapshot 'l1' because: Expected one file with path: "
-            "s3a://bucket/bk/__starrocks_repository_repo/__ss_l1/__info_2020-01-01-00-00-00-000. get: 0. Maybe "
-            "specified wrong backup timestamp");
+  EXPECT_EQ(
+      err("RESTORE SNAPSHOT other.l1 FROM repo PROPERTIES ('backup_timestamp' = '2020-01-01-00-00-00-000')"),
+      "Failed to get info of snapshot 'l1' because: Expected one file with path: "
+      "s3a://bucket/bk/__starrocks_repository_repo/__ss_l1/__info_2020-01-01-00-00-00-000. get: 0. Maybe "
+      "specified wrong backup timestamp");
   EXPECT_EQ(err("RESTORE SNAPSHOT nodb.l1 FROM repo " + props), "Unknown database 'nodb'");
-  EXPECT_EQ(err("RESTORE SNAPSHOT other.l1 FROM repo ON (ghost) " + props), "Table ghost does not exist in snapshot l1");
+  EXPECT_EQ(err("RESTORE SNAPSHOT other.l1 FROM repo ON (ghost) " + props),
+            "Table ghost does not exist in snapshot l1");
   EXPECT_EQ(err("RESTORE SNAPSHOT other.l1 FROM repo ON (orders PARTITION (p7)) " + props),
             "Partition p7 of table orders does not exist in snapshot l1");
 }
@@ -551,8 +574,10 @@ TEST_F(BackupServiceTest, RestoreRoundTripWithAliasNullsAndUnicode) {
   ok_on(s, "BACKUP SNAPSHOT sales.l1 TO repo");
   ASSERT_EQ(str(wait_done(s, false), 0, "State"), "FINISHED");
   std::string ts = str(rows_on(s, "SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'l1'"), 0, "Timestamp");
-  ok_on(s, "RESTORE SNAPSHOT other.l1 FROM repo ON (orders AS orders_copy, items) PROPERTIES ('backup_timestamp' = '" +
-               ts + "', 'replication_num' = '3', 'timeout' = '3600')");
+  ok_on(s,
+        "RESTORE SNAPSHOT other.l1 FROM repo ON (orders AS orders_copy, items) PROPERTIES "
+        "('backup_timestamp' = '" +
+            ts + "', 'replication_num' = '3', 'timeout' = '3600')");
   std::vector<std::string> seen;
   ResultSet last;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -562,7 +587,8 @@ TEST_F(BackupServiceTest, RestoreRoundTripWithAliasNullsAndUnicode) {
     if (seen.empty() || seen.back() != st) {
       seen.push_back(st);
       EXPECT_EQ(cell(rs, 0, "MetaPreparedTime").has_value(), st != "PENDING") << st;
-      EXPECT_EQ(cell(rs, 0, "SnapshotFinishedTime").has_value(), st != "PENDING" && st != "SNAPSHOTING") << st;
+      EXPECT_EQ(cell(rs, 0, "SnapshotFinishedTime").has_value(), st != "PENDING" && st != "SNAPSHOTING")
+          << st;
       EXPECT_EQ(cell(rs, 0, "DownloadFinishedTime").has_value(),
                 st == "COMMIT" || st == "COMMITTING" || st == "FINISHED")
           << st;
@@ -573,11 +599,12 @@ TEST_F(BackupServiceTest, RestoreRoundTripWithAliasNullsAndUnicode) {
     std::this_thread::sleep_for(std::chrono::microseconds(300));
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"PENDING", "SNAPSHOTING", "DOWNLOAD", "DOWNLOADING", "COMMIT",
-                                             "COMMITTING", "FINISHED"}));
-  EXPECT_EQ(names(last), (std::vector<std::string>{"JobId", "Label", "Timestamp", "DbName", "State", "AllowLoad",
-                                                   "ReplicationNum", "RestoreObjs", "CreateTime", "MetaPreparedTime",
-                                                   "SnapshotFinishedTime", "DownloadFinishedTime", "FinishedTime",
-                                                   "UnfinishedTasks", "Progress", "TaskErrMsg", "Status", "Timeout"}));
+                                            "COMMITTING", "FINISHED"}));
+  EXPECT_EQ(names(last),
+            (std::vector<std::string>{"JobId", "Label", "Timestamp", "DbName", "State", "AllowLoad",
+                                      "ReplicationNum", "RestoreObjs", "CreateTime", "MetaPreparedTime",
+                                      "SnapshotFinishedTime", "DownloadFinishedTime", "FinishedTime",
+                                      "UnfinishedTasks", "Progress", "TaskErrMsg", "Status", "Timeout"}));
   EXPECT_EQ(str(last, 0, "Label"), "l1");
   EXPECT_EQ(str(last, 0, "Timestamp"), ts);
   EXPECT_EQ(str(last, 0, "AllowLoad"), "false");
@@ -603,7 +630,8 @@ TEST_F(BackupServiceTest, RestoreOverwritesSameSchemaAndRefusesDifferentSchema) 
   ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
   std::string ts = backup_sales("l1", " ON (orders)");
   catalog_.insert("sales", "orders", "p1", {{"99", "2024-01-30", "after backup"}});
-  ok("RESTORE SNAPSHOT sales.l1 FROM repo ON (orders PARTITION (p1)) PROPERTIES ('backup_timestamp' = '" + ts + "')");
+  ok("RESTORE SNAPSHOT sales.l1 FROM repo ON (orders PARTITION (p1)) PROPERTIES ('backup_timestamp' = '" +
+     ts + "')");
   ASSERT_EQ(str(wait_done(true), 0, "State"), "FINISHED");
   EXPECT_EQ(catalog_.rows("sales", "orders", "p1").size(), 2u);
 
@@ -636,10 +664,14 @@ TEST_F(BackupServiceTest, CancelledRestoreDropsCreatedTables) {
 TEST_F(BackupServiceTest, RestoreNeedsEnoughBackendsForNewReplicas) {
   ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
   std::string ts = backup_sales("l1");
-  cluster().update_backends([](std::vector<BackendState>& bes) { bes[1].alive = false; bes[2].alive = false; });
+  cluster().update_backends([](std::vector<BackendState>& bes) {
+    bes[1].alive = false;
+    bes[2].alive = false;
+  });
   ok("RESTORE SNAPSHOT other.l1 FROM repo ON (items) PROPERTIES ('backup_timestamp' = '" + ts + "')");
   ResultSet rs = wait_done(true, "other");
-  EXPECT_EQ(str(rs, 0, "Status"), "[COMMON_ERROR, msg: failed to find 2 different hosts to create table: items]");
+  EXPECT_EQ(str(rs, 0, "Status"),
+            "[COMMON_ERROR, msg: failed to find 2 different hosts to create table: items]");
   ok("RESTORE SNAPSHOT other.l1 FROM repo ON (items) PROPERTIES ('backup_timestamp' = '" + ts +
      "', 'replication_num' = '1')");
   EXPECT_EQ(str(wait_done(true, "other"), 0, "State"), "FINISHED");
@@ -652,15 +684,18 @@ TEST_F(BackupServiceTest, RestoreDiskLimitAndTimeouts) {
   ok("RESTORE SNAPSHOT other.l1 FROM repo PROPERTIES ('backup_timestamp' = '" + ts + "')");
   ResultSet rs = wait_done(true, "other");
   std::string status = str(rs, 0, "Status");
-  EXPECT_TRUE(status.starts_with("[COMMON_ERROR, msg: disk /data0/starrocks/storage on backend 10001 exceed limit "
-                                 "usage, path hash: "))
+  EXPECT_TRUE(
+      status.starts_with("[COMMON_ERROR, msg: disk /data0/starrocks/storage on backend 10001 exceed limit "
+                         "usage, path hash: "))
       << status;
   EXPECT_FALSE(catalog_.find_table("other", "orders").value().has_value());  // created tables dropped again
 
-  cluster().update_backends([](std::vector<BackendState>& bes) { bes[0].disks[0].avail_bytes = int64_t{1} << 39; });
+  cluster().update_backends(
+      [](std::vector<BackendState>& bes) { bes[0].disks[0].avail_bytes = int64_t{1} << 39; });
   ok("ADMIN EMULATOR DELAY JOB AT DOWNLOADING SECONDS 100000");
   ok("RESTORE SNAPSHOT other.l1 FROM repo PROPERTIES ('backup_timestamp' = '" + ts + "', 'timeout' = '600')");
-  EXPECT_EQ(str(wait_done(true, "other"), 0, "Status"), "[TIMEOUT, msg: restore job with label: l1  timeout.]");
+  EXPECT_EQ(str(wait_done(true, "other"), 0, "Status"),
+            "[TIMEOUT, msg: restore job with label: l1  timeout.]");
 
   ok("ADMIN EMULATOR DELAY JOB AT SAVE_META SECONDS 100000");
   ok("BACKUP SNAPSHOT sales.l9 TO repo PROPERTIES ('timeout' = '600')");
@@ -685,10 +720,11 @@ TEST_F(BackupServiceTest, TaskColumnsDuringSnapshotAndUpload) {
   ok("BACKUP SNAPSHOT sales.l2 TO repo");
   wait_state(svc(), false, "UPLOADING");
   ResultSet up = rows("SHOW BACKUP");
-  EXPECT_TRUE(std::regex_match(str(up, 0, "Progress"), std::regex(R"(\[\d+: 0/1\], \[\d+: 0/1\], \[\d+: 0/1\])")))
+  EXPECT_TRUE(
+      std::regex_match(str(up, 0, "Progress"), std::regex(R"(\[\d+: 0/1\], \[\d+: 0/1\], \[\d+: 0/1\])")))
       << str(up, 0, "Progress");
-  EXPECT_TRUE(std::regex_match(str(up, 0, "UnfinishedTasks"),
-                               std::regex(R"(\d+=10001, \d+=10002, \d+=10003)")))
+  EXPECT_TRUE(
+      std::regex_match(str(up, 0, "UnfinishedTasks"), std::regex(R"(\d+=10001, \d+=10002, \d+=10003)")))
       << str(up, 0, "UnfinishedTasks");
   ok("CANCEL BACKUP");
   EXPECT_EQ(str(rows("SHOW BACKUP"), 0, "UnfinishedTasks"), "");
@@ -703,7 +739,8 @@ TEST_F(BackupServiceTest, BackupWithoutAliveBackendCannotChooseReplica) {
   ResultSet rs = wait_done();
   EXPECT_EQ(str(rs, 0, "State"), "CANCELLED");
   std::string status = str(rs, 0, "Status");
-  EXPECT_TRUE(status.starts_with("[COMMON_ERROR, msg: failed to choose replica to make snapshot for tablet ")) << status;
+  EXPECT_TRUE(status.starts_with("[COMMON_ERROR, msg: failed to choose replica to make snapshot for tablet "))
+      << status;
   EXPECT_TRUE(status.ends_with(". visible version: 2]")) << status;
   EXPECT_NE(str(rs, 0, "JobId"), "-1");
 }
@@ -722,10 +759,12 @@ TEST_F(BackupServiceTest, BackupOverDiskLimitCancelsInSnapshoting) {
   ok("BACKUP SNAPSHOT sales.l1 TO repo ON (items)");
   ResultSet rs = wait_done();
   EXPECT_EQ(str(rs, 0, "State"), "CANCELLED");
-  EXPECT_EQ(str(rs, 0, "Status"), "[COMMON_ERROR, msg: make snapshot failed. disk /data2/starrocks/storage on backend "
-                                  "10003 exceed limit usage]");
-  EXPECT_TRUE(str(rs, 0, "TaskErrMsg").ends_with(": make snapshot failed. disk /data2/starrocks/storage on backend "
-                                                 "10003 exceed limit usage]"));
+  EXPECT_EQ(str(rs, 0, "Status"),
+            "[COMMON_ERROR, msg: make snapshot failed. disk /data2/starrocks/storage on backend "
+            "10003 exceed limit usage]");
+  EXPECT_TRUE(str(rs, 0, "TaskErrMsg")
+                  .ends_with(": make snapshot failed. disk /data2/starrocks/storage on backend "
+                             "10003 exceed limit usage]"));
   EXPECT_TRUE(cell(rs, 0, "SnapshotFinishedTime") == std::nullopt);
 }
 
@@ -739,11 +778,17 @@ TEST_F(BackupServiceTest, Grammar34DatabaseClauses) {
   ok_on(s, "BACKUP DATABASE sales SNAPSHOT l1 TO repo ON (TABLE orders PARTITION (p2), TABLE items)", "");
   ASSERT_EQ(str(wait_done(s, false), 0, "State"), "FINISHED");
   std::string ts = str(rows_on(s, "SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'l1'"), 0, "Timestamp");
-  EXPECT_EQ(err_on(s, "RESTORE SNAPSHOT l1 FROM repo DATABASE wrong AS fresh ON (ALL TABLES) PROPERTIES "
-                      "('backup_timestamp' = '" + ts + "')", ""),
+  EXPECT_EQ(err_on(s,
+                   "RESTORE SNAPSHOT l1 FROM repo DATABASE wrong AS fresh ON (ALL TABLES) PROPERTIES "
+                   "('backup_timestamp' = '" +
+                       ts + "')",
+                   ""),
             "target database: wrong is not existed in snapshot");
-  ok_on(s, "RESTORE SNAPSHOT l1 FROM repo DATABASE sales AS fresh ON (ALL TABLES) PROPERTIES ('backup_timestamp' = '" +
-               ts + "')", "");
+  ok_on(s,
+        "RESTORE SNAPSHOT l1 FROM repo DATABASE sales AS fresh ON (ALL TABLES) PROPERTIES "
+        "('backup_timestamp' = '" +
+            ts + "')",
+        "");
   ASSERT_EQ(str(wait_done(s, true, "fresh"), 0, "State"), "FINISHED");
   EXPECT_EQ(catalog_.rows("fresh", "orders", "p2").size(), 1u);
   EXPECT_TRUE(catalog_.rows("fresh", "orders", "p1").empty());
@@ -780,7 +825,8 @@ TEST_F(BackupServiceTest, FaultsNeedFaultsEnabled) {
   c.faults_enabled = false;
   BackupService& s = start(c);
   EXPECT_EQ(err_on(s, "ADMIN EMULATOR REFUSE NEXT SUBMITS 1"),
-            "Getting syntax error at line 1, column 6. Detail message: Unexpected input 'EMULATOR', the most similar "
+            "Getting syntax error at line 1, column 6. Detail message: Unexpected input 'EMULATOR', the most "
+            "similar "
             "input is {<EOF>, ';'}.");
 }
 
@@ -805,7 +851,8 @@ TEST_F(BackupServiceTest, FailJobAtStateWithStatus) {
 TEST_F(BackupServiceTest, ForeignBackupOccupiesTheSlot) {
   ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
   ok("ADMIN EMULATOR START FOREIGN BACKUP IN DATABASE sales SECONDS 100000");
-  EXPECT_EQ(err("BACKUP SNAPSHOT sales.l1 TO repo"), "Can only run one backup or restore job of a database at same time");
+  EXPECT_EQ(err("BACKUP SNAPSHOT sales.l1 TO repo"),
+            "Can only run one backup or restore job of a database at same time");
   ResultSet rs = rows("SHOW BACKUP FROM sales");
   EXPECT_TRUE(str(rs, 0, "SnapshotName").starts_with("foreign_backup_"));
   EXPECT_NE(str(rs, 0, "State"), "FINISHED");
@@ -836,9 +883,10 @@ TEST_F(BackupServiceTest, UnreachableRepositoryAndLocation) {
   EXPECT_EQ(msg.substr(19, 2), ": ");
   ResultSet rs = wait_done();
   EXPECT_EQ(str(rs, 0, "State"), "CANCELLED");
-  EXPECT_TRUE(str(rs, 0, "Status").starts_with("[COMMON_ERROR, msg: failed to upload snapshot files to "
-                                               "s3a://bucket/bk/__starrocks_repository_repo/__ss_l2/__ss_content: "
-                                               "Status Code: 503"))
+  EXPECT_TRUE(str(rs, 0, "Status")
+                  .starts_with("[COMMON_ERROR, msg: failed to upload snapshot files to "
+                               "s3a://bucket/bk/__starrocks_repository_repo/__ss_l2/__ss_content: "
+                               "Status Code: 503"))
       << str(rs, 0, "Status");
   EXPECT_NE(str(rs, 0, "TaskErrMsg"), "");
   EXPECT_TRUE(err("RESTORE SNAPSHOT other.l1 FROM repo PROPERTIES ('backup_timestamp' = '" + ts + "')")
@@ -869,7 +917,8 @@ TEST_F(BackupServiceTest, DropRepositoryRefusedWhileJobRuns) {
   ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
   ok("ADMIN EMULATOR DELAY JOB AT UPLOADING SECONDS 100000");
   ok("BACKUP SNAPSHOT sales.l1 TO repo");
-  EXPECT_EQ(err("DROP REPOSITORY repo"), "Backup or restore job is running on this repository. Can not drop it");
+  EXPECT_EQ(err("DROP REPOSITORY repo"),
+            "Backup or restore job is running on this repository. Can not drop it");
   ok("CANCEL BACKUP");
   ok("DROP REPOSITORY repo");
 }

@@ -55,7 +55,8 @@ class FakeCatalog : public Catalog {
     std::lock_guard lock(mu_);
     auto dit = dbs_.find(schema.database);
     if (dit == dbs_.end()) return sk::fail("catalog.no_db", "Unknown database '{}'", schema.database);
-    if (dit->second.tables.contains(schema.name)) return sk::fail("catalog.exists", "Table '{}' already exists", schema.name);
+    if (dit->second.tables.contains(schema.name))
+      return sk::fail("catalog.exists", "Table '{}' already exists", schema.name);
     Table t;
     t.schema = schema;
     t.schema.id = next_id_++;
@@ -109,7 +110,8 @@ class FakeCatalog : public Catalog {
     d.tables[schema.name].schema = std::move(schema);
   }
   // Appends rows to a partition and bumps its VisibleVersion, like a load.
-  void insert(const std::string& db, const std::string& table, const std::string& partition, std::vector<Row> rows) {
+  void insert(const std::string& db, const std::string& table, const std::string& partition,
+              std::vector<Row> rows) {
     std::lock_guard lock(mu_);
     Table* t = find(db, table);
     PartitionSchema* p = part(*t, partition);
