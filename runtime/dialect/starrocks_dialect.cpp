@@ -167,4 +167,24 @@ std::string render_show_snapshot(const RepositoryName& repo, const std::optional
   return out;
 }
 
+std::string render_create_repository(const CreateRepositorySpec& spec) {
+  return fmt::format("CREATE {}REPOSITORY {} WITH BROKER ON LOCATION {}{}", spec.read_only ? "READ ONLY " : "",
+                     quote_identifier(spec.name.str()), quote_string(spec.location),
+                     render_properties(spec.properties));
+}
+
+std::string render_show_repositories() { return "SHOW REPOSITORIES"; }
+
+std::string render_tables_config_query(const DatabaseName& db) {
+  return "SELECT TABLE_NAME, PARTITION_KEY, TABLE_MODEL FROM information_schema.tables_config WHERE TABLE_SCHEMA = " +
+         quote_string(db.str()) + " ORDER BY TABLE_NAME";
+}
+
+std::string render_partitions_meta_query(const DatabaseName& db) {
+  return "SELECT TABLE_NAME, PARTITION_NAME, PARTITION_ID, VISIBLE_VERSION, VISIBLE_VERSION_TIME, "
+         "UNIX_TIMESTAMP(VISIBLE_VERSION_TIME) AS VISIBLE_VERSION_UNIX, ROW_COUNT, DATA_SIZE "
+         "FROM information_schema.partitions_meta WHERE DB_NAME = " +
+         quote_string(db.str()) + " AND IS_TEMP = 0 ORDER BY TABLE_NAME, PARTITION_NAME";
+}
+
 }  // namespace sk::dialect

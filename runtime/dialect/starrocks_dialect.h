@@ -94,4 +94,27 @@ struct RestoreJobSpec {
                                                const std::optional<SnapshotLabel>& label = std::nullopt,
                                                const std::optional<std::string>& backup_timestamp = std::nullopt);
 
+// ---- Repositories (reference/starrocks.md §1) ----
+
+struct CreateRepositorySpec {
+  RepositoryName name;
+  std::string location;                                         // e.g. "s3a://bucket/prefix", quoted as a string
+  bool read_only = false;
+  std::vector<std::pair<std::string, std::string>> properties;  // in the order given; may hold secret keys
+};
+// CREATE [READ ONLY] REPOSITORY `r` WITH BROKER ON LOCATION 's3a://…' [PROPERTIES ('k' = 'v', ...)]
+// (brokerless). The text contains the secret keys given in `properties`: log it only through ports::redact().
+[[nodiscard]] std::string render_create_repository(const CreateRepositorySpec& spec);
+[[nodiscard]] std::string render_show_repositories();  // SHOW REPOSITORIES
+
+// ---- Catalog queries for the table inventory (reference/starrocks.md §5): one statement per database ----
+
+// SELECT TABLE_NAME, PARTITION_KEY, TABLE_MODEL FROM information_schema.tables_config WHERE TABLE_SCHEMA = 'db'
+[[nodiscard]] std::string render_tables_config_query(const DatabaseName& db);
+// SELECT TABLE_NAME, PARTITION_NAME, PARTITION_ID, VISIBLE_VERSION, VISIBLE_VERSION_TIME,
+//   UNIX_TIMESTAMP(VISIBLE_VERSION_TIME) AS VISIBLE_VERSION_UNIX, ROW_COUNT, DATA_SIZE
+// FROM information_schema.partitions_meta WHERE DB_NAME = 'db' AND IS_TEMP = 0 — the session converts the
+// server-local VISIBLE_VERSION_TIME into an unambiguous instant (pitfall 3).
+[[nodiscard]] std::string render_partitions_meta_query(const DatabaseName& db);
+
 }  // namespace sk::dialect
