@@ -219,5 +219,48 @@ TEST_F(BackupE2eTest, OverwriteRestoreFaultsAndRepositoryView) {
   EXPECT_EQ(dup->message, "Snapshot with name 's1' already exist in repository");
 }
 
+// A 3.4 FE that sends ERR_COMMON_ERROR as 5064/42000: the 3.4 grammar and the database it creates on restore.
+class BackupE2e34Test : public BackupE2eTest {
+ protected:
+  static void SetUpTestSuite() {
+    start_cluster(
+        {"--enable-faults", "--time-scale", "50", "--starrocks-version", "3.4.1", "--error-code", "5064"});
+  }
+};
+
+TEST_F(BackupE2e34Test, DatabaseGrammarAndErrorCode) {
+  auto conn = connect();
+  exec(*conn, "CREATE DATABASE e2e34");
+  exec(*conn,
+       "CREATE TABLE e2e34.t (id INT NOT NULL, s VARCHAR(20)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) "
+       "BUCKETS 1 "
+       "PROPERTIES ('replication_num' = '1')");
+  exec(*conn, "INSERT INTO e2e34.t VALUES (1, 'a'), (2, NULL)");
+  exec(*conn, "CREATE REPOSITORY r34 WITH BROKER ON LOCATION 'hdfs://namenode:8020/backups'");
+  exec(*conn, "BACKUP DATABASE e2e34 SNAPSHOT s34 TO r34 ON (ALL TABLES)");
+  auto [state, status] = wait_job(*conn, "SHOW BACKUP FROM e2e34");
+  ASSERT_EQ(state, "FINISHED") << status;
+  std::string ts = *query(*conn, "SHOW SNAPSHOT ON r34 WHERE SNAPSHOT = 's34'")[0][1];
+
+  auto err = try_exec(*conn,
+                      "RESTORE SNAPSHOT s34 FROM r34 DATABASE e2e34 AS e2e34_copy PROPERTIES "
+                      "('backup_timestamp' = '" +
+                          ts + "', 'colour' = 'red')");
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->code, 5064);
+  EXPECT_EQ(err->sql_state, "42000");
+  EXPECT_EQ(err->message,
+            "Getting analyzing error. Detail message: Unknown restore job properties: [colour].");
+
+  exec(*conn,
+       "RESTORE SNAPSHOT s34 FROM r34 DATABASE e2e34 AS e2e34_copy ON (ALL TABLES) PROPERTIES "
+       "('backup_timestamp' = '" +
+           ts + "', 'replication_num' = '1')");
+  auto [rstate, rstatus] = wait_job(*conn, "SHOW RESTORE FROM e2e34_copy");
+  ASSERT_EQ(rstate, "FINISHED") << rstatus;
+  EXPECT_EQ(query(*conn, "SELECT id, s FROM e2e34_copy.t ORDER BY id"),
+            query(*conn, "SELECT id, s FROM e2e34.t ORDER BY id"));
+}
+
 }  // namespace
 }  // namespace sk::emu
