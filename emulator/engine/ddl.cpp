@@ -128,7 +128,33 @@ std::string normalize_value(std::string_view base, std::string v) {
   return v;
 }
 
-std::string literal(const std::string& v) { return quote_string(v); }
+bool digits_at(const std::string& v, std::initializer_list<size_t> positions) {
+  for (size_t i : positions) {
+    if (i >= v.size() || v[i] < '0' || v[i] > '9') return false;
+  }
+  return true;
+}
+
+// A bound value as a literal of the partition column's type, so that MariaDB compares without converting text
+// on every row: integers unquoted, DATE'..' and TIMESTAMP'..' for dates, quoted text otherwise.
+std::string typed_literal(const TableSchema& t, size_t column, const std::string& v) {
+  std::string base = column < t.partition_columns.size() ? base_type(column_type_of(t, t.partition_columns[column]))
+                                                         : std::string();
+  if (is_integer_type(base)) {
+    size_t i = !v.empty() && (v[0] == '-' || v[0] == '+') ? 1 : 0;
+    bool ok = i < v.size();
+    for (size_t j = i; j < v.size(); ++j) ok = ok && v[j] >= '0' && v[j] <= '9';
+    if (ok) return v[0] == '+' ? v.substr(1) : v;
+  }
+  if (base == "DATE" && v.size() == 10 && v[4] == '-' && v[7] == '-' && digits_at(v, {0, 1, 2, 3, 5, 6, 8, 9})) {
+    return "DATE" + quote_string(v);
+  }
+  if (base == "DATETIME" && v.size() == 19 && v[4] == '-' && v[7] == '-' && v[10] == ' ' && v[13] == ':' &&
+      v[16] == ':' && digits_at(v, {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})) {
+    return "TIMESTAMP" + quote_string(v);
+  }
+  return quote_string(v);
+}
 
 std::string tuple(const std::vector<std::string>& cols, std::string_view prefix) {
   if (cols.size() == 1) return std::string(prefix) + quote_ident(cols[0]);
@@ -139,12 +165,12 @@ std::string tuple(const std::vector<std::string>& cols, std::string_view prefix)
   }
   return out + ")";
 }
-std::string value_tuple(const std::vector<std::string>& vals) {
-  if (vals.size() == 1) return literal(vals[0]);
+std::string value_tuple(const TableSchema& t, const std::vector<std::string>& vals) {
+  if (vals.size() == 1) return typed_literal(t, 0, vals[0]);
   std::string out = "(";
   for (size_t i = 0; i < vals.size(); ++i) {
     if (i) out += ", ";
-    out += literal(vals[i]);
+    out += typed_literal(t, i, vals[i]);
   }
   return out + ")";
 }
@@ -1006,16 +1032,16 @@ std::string partition_predicate(const TableSchema& t, const PartitionSchema& p, 
     std::string out = cols + " IN (";
     for (size_t i = 0; i < p.list_values.size(); ++i) {
       if (i) out += ", ";
-      out += value_tuple(p.list_values[i]);
+      out += value_tuple(t, p.list_values[i]);
     }
     return out + ")";
   }
   std::vector<std::string> parts;
   if (!p.lower.empty()) {
     std::vector<std::string> lo = p.lower;
-    parts.push_back(cols + " >= " + value_tuple(lo));
+    parts.push_back(cols + " >= " + value_tuple(t, lo));
   }
-  if (!p.upper.empty()) parts.push_back(cols + " < " + value_tuple(p.upper));
+  if (!p.upper.empty()) parts.push_back(cols + " < " + value_tuple(t, p.upper));
   std::string out;
   if (parts.empty()) return "TRUE";
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -1029,11 +1055,49 @@ std::string partition_predicate(const TableSchema& t, const PartitionSchema& p, 
   return "(" + out + ")";
 }
 
+namespace {
+
+// Binary search over disjoint single-column ranges sorted by lower bound: O(log n) comparisons per row.
+std::string range_tree(const TableSchema& t, const std::vector<const PartitionSchema*>& sorted, size_t lo, size_t hi,
+                       std::string_view prefix) {
+  const std::string col = std::string(prefix) + quote_ident(t.partition_columns[0]);
+  if (hi - lo <= 3) {
+    std::string out = "CASE";
+    for (size_t i = lo; i < hi; ++i) {
+      std::string cond;
+      if (!sorted[i]->lower.empty()) cond = col + " >= " + value_tuple(t, sorted[i]->lower);
+      if (!sorted[i]->upper.empty()) {
+        cond += (cond.empty() ? "" : " AND ") + col + " < " + value_tuple(t, sorted[i]->upper);
+      }
+      out += fmt::format(" WHEN {} THEN {}", cond.empty() ? "TRUE" : cond, sorted[i]->id);
+    }
+    return out + " ELSE NULL END";
+  }
+  size_t mid = (lo + hi) / 2;
+  return fmt::format("IF({} < {}, {}, {})", col, value_tuple(t, sorted[mid]->lower), range_tree(t, sorted, lo, mid, prefix),
+                     range_tree(t, sorted, mid, hi, prefix));
+}
+
+}  // namespace
+
 std::string partition_id_expr(const TableSchema& t, std::string_view prefix) {
   if (t.partition_type.empty()) {
     return t.partitions.empty() ? std::string("NULL") : std::to_string(t.partitions[0].id);
   }
   if (t.partitions.empty()) return "NULL";
+  if (t.partition_type == "RANGE" && t.partition_columns.size() == 1 && t.partitions.size() > 3) {
+    std::vector<const PartitionSchema*> sorted;
+    for (const auto& p : t.partitions) {
+      if (!p.is_temp) sorted.push_back(&p);
+    }
+    std::sort(sorted.begin(), sorted.end(), [&](const PartitionSchema* a, const PartitionSchema* b) {
+      return compare_bound(t, a->lower, true, b->lower, true) < 0;
+    });
+    const std::string col = std::string(prefix) + quote_ident(t.partition_columns[0]);
+    std::string null_target = "NULL";
+    if (!sorted.empty() && sorted[0]->lower.empty()) null_target = std::to_string(sorted[0]->id);
+    return fmt::format("IF({} IS NULL, {}, {})", col, null_target, range_tree(t, sorted, 0, sorted.size(), prefix));
+  }
   std::string out = "CASE";
   for (const auto& p : t.partitions) {
     if (p.is_temp) continue;
@@ -1052,8 +1116,8 @@ std::vector<std::string> render_drop_triggers(const TableSchema& t) {
 }
 
 std::vector<std::string> render_triggers(const TableSchema& t, std::string_view meta) {
+  (void)meta;
   std::vector<std::string> out = render_drop_triggers(t);
-  const std::string touched = fmt::format("{}.touched", quote_ident(meta));
   const std::string filtered =
       "Insert has filtered data in strict mode, tracking sql = select tracking_log from "
       "information_schema.load_tracking_logs where job_id=" +
@@ -1064,22 +1128,25 @@ std::vector<std::string> render_triggers(const TableSchema& t, std::string_view 
   const std::string target = fmt::format("{}.{}", quote_ident(t.database), quote_ident(t.name));
   const std::string pid_new = partition_id_expr(t, "NEW.");
   const std::string pid_old = partition_id_expr(t, "OLD.");
-  // @__sk_untracked set by the catalog's own bulk writes (restore) to skip per-row bookkeeping.
+  // Touched partition ids collect in the connection's user variable @__sk_t ("id,id,..."), which the engine
+  // resets before and reads after each write; @__sk_untracked (the catalog's own bulk writes) skips that.
+  auto track = [](const std::string& var) {
+    return fmt::format("IF @__sk_untracked IS NULL AND {0} IS NOT NULL AND (@__sk_t IS NULL OR FIND_IN_SET({0}, "
+                       "@__sk_t) = 0) THEN SET @__sk_t = CONCAT_WS(',', @__sk_t, {0}); END IF;",
+                       var);
+  };
   out.push_back(fmt::format(
       "CREATE TRIGGER {} BEFORE INSERT ON {} FOR EACH ROW BEGIN DECLARE pid BIGINT; SET pid = {}; "
-      "IF pid IS NULL THEN SIGNAL SQLSTATE 'HY000' SET MESSAGE_TEXT = {}, MYSQL_ERRNO = 1064; END IF; "
-      "IF @__sk_untracked IS NULL THEN INSERT IGNORE INTO {} VALUES (CONNECTION_ID(), pid); END IF; END",
-      name("bi"), target, pid_new, quote_string(filtered), touched));
+      "IF pid IS NULL THEN SIGNAL SQLSTATE 'HY000' SET MESSAGE_TEXT = {}, MYSQL_ERRNO = 1064; END IF; {} END",
+      name("bi"), target, pid_new, quote_string(filtered), track("pid")));
   out.push_back(fmt::format(
-      "CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW BEGIN DECLARE pid BIGINT; SET pid = {}; "
-      "IF pid IS NULL THEN SIGNAL SQLSTATE 'HY000' SET MESSAGE_TEXT = {}, MYSQL_ERRNO = 1064; END IF; "
-      "IF @__sk_untracked IS NULL THEN INSERT IGNORE INTO {} VALUES (CONNECTION_ID(), pid); "
-      "INSERT IGNORE INTO {} VALUES (CONNECTION_ID(), {}); END IF; END",
-      name("bu"), target, pid_new, quote_string(filtered), touched, touched, pid_old));
-  out.push_back(fmt::format(
-      "CREATE TRIGGER {} BEFORE DELETE ON {} FOR EACH ROW BEGIN IF @__sk_untracked IS NULL THEN "
-      "INSERT IGNORE INTO {} VALUES (CONNECTION_ID(), IFNULL({}, 0)); END IF; END",
-      name("bd"), target, touched, pid_old));
+      "CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW BEGIN DECLARE pid BIGINT; DECLARE old_pid BIGINT; "
+      "SET pid = {}; IF pid IS NULL THEN SIGNAL SQLSTATE 'HY000' SET MESSAGE_TEXT = {}, MYSQL_ERRNO = 1064; END IF; "
+      "SET old_pid = {}; {} {} END",
+      name("bu"), target, pid_new, quote_string(filtered), pid_old, track("pid"), track("old_pid")));
+  out.push_back(fmt::format("CREATE TRIGGER {} BEFORE DELETE ON {} FOR EACH ROW BEGIN DECLARE old_pid BIGINT; "
+                            "SET old_pid = {}; {} END",
+                            name("bd"), target, pid_old, track("old_pid")));
   return out;
 }
 

@@ -235,36 +235,31 @@ QueryResult EngineSession::run_dml(const std::vector<std::string>& statements) {
   const std::string meta = quote_ident(kMetaSchema);
   const std::string& sql = statements.back();
   for (int attempt = 0;; ++attempt) {
-    if (auto s = conn_->run("START TRANSACTION"); std::holds_alternative<ErrorResult>(s)) {
-      return map_backend(std::get<ErrorResult>(s), sql);
-    }
-    QueryResult r = OkResult{};
     std::optional<ErrorResult> failed;
-    // Rows a direct MariaDB client left under a connection id this connection now reuses are not ours.
-    QueryResult stale = conn_->run(fmt::format("DELETE FROM {}.`touched` WHERE conn_id = CONNECTION_ID()", meta));
-    if (auto* e = std::get_if<ErrorResult>(&stale)) failed = *e;
+    QueryResult r = OkResult{};
+    auto step = [&](const std::string& stmt) -> QueryResult {
+      if (failed) return OkResult{};
+      QueryResult x = conn_->run(stmt);
+      if (auto* e = std::get_if<ErrorResult>(&x)) failed = *e;
+      return x;
+    };
+    step("START TRANSACTION");
+    step("SET @__sk_t = NULL, @__sk_untracked = NULL");
     for (const auto& stmt : statements) {
-      if (failed) break;
-      r = conn_->run(stmt);
-      if (auto* e = std::get_if<ErrorResult>(&r)) {
-        failed = *e;
-        break;
-      }
+      QueryResult x = step(stmt);
+      if (!failed) r = std::move(x);
     }
-    if (!failed) {
-      QueryResult bump = conn_->run(fmt::format(
-          "UPDATE {0}.`partitions` p JOIN {0}.`touched` t ON p.partition_id = t.partition_id AND t.conn_id = "
-          "CONNECTION_ID() SET p.visible_version = p.visible_version + 1, p.visible_version_time = {1}",
-          meta, quote_string(now())));
-      QueryResult clear = conn_->run(fmt::format("DELETE FROM {}.`touched` WHERE conn_id = CONNECTION_ID()", meta));
-      QueryResult commit = conn_->run("COMMIT");
-      for (auto* step : {&bump, &clear, &commit}) {
-        if (auto* e = std::get_if<ErrorResult>(step)) {
-          failed = *e;
-          break;
-        }
-      }
+    // The triggers left the touched partition ids in @__sk_t; only digits and commas are trusted.
+    std::string touched;
+    QueryResult ids = step("SELECT @__sk_t");
+    if (auto* rs = std::get_if<ResultSet>(&ids); rs && !rs->rows.empty() && rs->rows[0][0]) touched = *rs->rows[0][0];
+    if (touched.find_first_not_of("0123456789,") != std::string::npos) touched.clear();
+    if (!touched.empty()) {
+      step(fmt::format("UPDATE {}.`partitions` SET visible_version = visible_version + 1, visible_version_time = {} "
+                       "WHERE partition_id IN ({})",
+                       meta, quote_string(now()), touched));
     }
+    step("COMMIT");
     if (failed) {
       conn_->run("ROLLBACK");
       if ((failed->code == 1213 || failed->code == 1205) && attempt < 3) continue;
@@ -732,6 +727,10 @@ QueryResult EngineSession::handle_update_delete(std::string_view sql, const std:
 QueryResult EngineSession::handle_set(std::string_view sql, const std::vector<Token>& tokens) {
   TokenCursor cur(tokens);
   cur.next();
+  for (const auto& t : tokens) {
+    // The write-tracking variables belong to the engine.
+    if (t.kind == TokenKind::kVariable && to_lower(t.text).rfind("@__sk", 0) == 0) return OkResult{};
+  }
   if (cur.peek().is("NAMES") || cur.peek().is("CHARACTER") || cur.peek().is("CHARSET") ||
       cur.peek().kind == TokenKind::kVariable) {
     if (cur.peek().kind == TokenKind::kVariable && cur.peek().text.rfind("@@", 0) == 0) {

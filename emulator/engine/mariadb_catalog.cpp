@@ -148,9 +148,6 @@ Status MariaDbCatalog::bootstrap() {
           "data_size BIGINT NOT NULL DEFAULT 0, counted_version BIGINT NOT NULL DEFAULT 1, KEY (table_id)) "
           "ENGINE=InnoDB",
           meta("partitions")),
-      fmt::format("CREATE TABLE IF NOT EXISTS {} (conn_id BIGINT NOT NULL, partition_id BIGINT NOT NULL, "
-                  "PRIMARY KEY (conn_id, partition_id)) ENGINE=InnoDB",
-                  meta("touched")),
       fmt::format(
           "CREATE OR REPLACE VIEW {} AS SELECT t.db_name AS DB_NAME, t.table_name AS TABLE_NAME, "
           "p.partition_name AS PARTITION_NAME, p.partition_id AS PARTITION_ID, CAST(0 AS SIGNED) AS COMPACT_VERSION, "
@@ -197,8 +194,6 @@ Status MariaDbCatalog::bootstrap() {
     if (auto r = conn_->exec(s); !r) return r;
   }
   if (auto e = conn_->use(kMetaSchema)) return fail("emu.backend", "cannot use {}: {}", kMetaSchema, e->message);
-  // Write bookkeeping never outlives its transaction; anything left is from writes made behind the emulator.
-  if (auto r = conn_->exec(fmt::format("DELETE FROM {}", meta("touched"))); !r) return r;
   return ok();
 }
 

@@ -2,8 +2,8 @@
 // metadata (ids, keys, partitions with bounds, VisibleVersion/VisibleVersionTime, row counts) lives in the
 // MariaDB schema `__starrocks_emu`, together with the views the engine rewrites information_schema queries to.
 // Partitions exist only in that metadata: the MariaDB tables are unpartitioned, and per-table triggers reject
-// rows no partition covers and record which partitions each write touched (table `__starrocks_emu.touched`,
-// keyed by MariaDB connection id). See docs/emulator.md, "Engine".
+// rows no partition covers and record which partitions each write touched (in the connection's user variable
+// @__sk_t, read by the engine before COMMIT). See docs/emulator.md, "Engine".
 // Thread-safe: one internal connection guarded by a mutex.
 #pragma once
 

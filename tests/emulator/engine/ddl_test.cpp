@@ -180,8 +180,8 @@ TEST(DdlRender, PartitionPredicatesAndIdExpression) {
   TableSchema t = st->schema;
   t.partitions[0].id = 501;
   t.partitions[1].id = 502;
-  EXPECT_EQ(partition_predicate(t, t.partitions[0], "NEW."), "((NEW.`k` IS NULL OR NEW.`k` < '10'))");
-  EXPECT_EQ(partition_predicate(t, t.partitions[1], ""), "(`k` >= '20' AND `k` < '30')");
+  EXPECT_EQ(partition_predicate(t, t.partitions[0], "NEW."), "((NEW.`k` IS NULL OR NEW.`k` < 10))");
+  EXPECT_EQ(partition_predicate(t, t.partitions[1], ""), "(`k` >= 20 AND `k` < 30)");
   std::string expr = partition_id_expr(t, "NEW.");
   EXPECT_NE(expr.find("THEN 501"), std::string::npos);
   EXPECT_NE(expr.find("THEN 502"), std::string::npos);
@@ -189,6 +189,14 @@ TEST(DdlRender, PartitionPredicatesAndIdExpression) {
   auto triggers = render_triggers(t, "__starrocks_emu");
   ASSERT_EQ(triggers.size(), 6u);  // three drops, three creates
   EXPECT_NE(triggers[3].find("Insert has filtered data in strict mode"), std::string::npos);
+  EXPECT_NE(triggers[3].find("@__sk_t"), std::string::npos);
+
+  auto dates = parse_create_table(
+      "CREATE TABLE d (dt DATETIME NOT NULL) DUPLICATE KEY(dt) PARTITION BY RANGE(dt) "
+      "(PARTITION p1 VALUES [('2024-01-01'), ('2024-02-01'))) DISTRIBUTED BY HASH(dt)");
+  ASSERT_TRUE(dates);
+  EXPECT_EQ(partition_predicate(dates->schema, dates->schema.partitions[0], ""),
+            "(`dt` >= TIMESTAMP'2024-01-01 00:00:00' AND `dt` < TIMESTAMP'2024-02-01 00:00:00')");
 }
 
 TEST(DdlAddPartition, LessThanLowerBoundComesFromExistingPartitions) {

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "emulator/harness/gtest_fixture.h"
 
 namespace sk::emu {
@@ -401,6 +403,37 @@ TEST_F(EngineIt, ListPartitionsCtasOverwriteAndChecksumQueries) {
   for (const auto& r : query(*c, "SELECT SCHEMA_NAME FROM information_schema.schemata").rows) {
     EXPECT_NE(r[0], "__starrocks_emu");
   }
+}
+
+TEST_F(EngineIt, ManyRangePartitionsRouteEveryRowToItsOwnPartition) {
+  auto c = fresh("many_db");
+  exec(*c, "CREATE TABLE daily (dt DATE NOT NULL, id INT NOT NULL) DUPLICATE KEY(dt) PARTITION BY RANGE(dt) "
+           "(PARTITION pmin VALUES LESS THAN ('2024-01-01'), START ('2024-01-01') END ('2024-02-10') EVERY "
+           "(INTERVAL 1 DAY)) DISTRIBUTED BY HASH(id) PROPERTIES ('replication_num' = '1')");
+  exec(*c, "ALTER TABLE daily DROP PARTITION p20240120");
+  std::string values;
+  for (int d = 1; d <= 40; ++d) {
+    if (d == 20) continue;
+    std::string day = d <= 31 ? fmt::format("2024-01-{:02}", d) : fmt::format("2024-02-{:02}", d - 31);
+    values += fmt::format("{}('{}', {})", values.empty() ? "" : ", ", day, d);
+  }
+  exec(*c, "INSERT INTO daily VALUES " + values + ", ('2023-06-01', 0)");
+  auto v = versions(*c, "many_db", "daily");
+  ASSERT_EQ(v.size(), 40u);  // pmin + 40 days - the dropped one
+  for (const auto& [name, version] : v) EXPECT_EQ(version, 2) << name;
+  Table counts = query(*c, "SELECT PARTITION_NAME, ROW_COUNT FROM information_schema.partitions_meta WHERE "
+                           "DB_NAME = 'many_db'");
+  for (size_t r = 0; r < counts.rows.size(); ++r) EXPECT_EQ(counts.at(r, "ROW_COUNT"), "1") << *counts.at(r, "PARTITION_NAME");
+  EXPECT_EQ(query(*c, "SELECT id FROM daily PARTITION (p20240207)").at(0, "id"), "38");
+  EXPECT_NE(error_of(*c, "INSERT INTO daily VALUES ('2024-01-20', 1)").message.find("Insert has filtered data"),
+            std::string::npos);
+  EXPECT_NE(error_of(*c, "INSERT INTO daily VALUES ('2024-02-10', 1)").message.find("Insert has filtered data"),
+            std::string::npos);
+  exec(*c, "DELETE FROM daily WHERE dt = '2024-01-21'");
+  v = versions(*c, "many_db", "daily");
+  EXPECT_EQ(v.at("p20240121"), 3);
+  EXPECT_EQ(v.at("p20240122"), 2);
+  EXPECT_EQ(v.at("pmin"), 2);
 }
 
 TEST_F(EngineIt, ConcurrentWritersEachAdvanceTheVersionOnce) {

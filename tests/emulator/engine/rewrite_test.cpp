@@ -93,13 +93,13 @@ TEST(Rewrite, PartitionSelectionBecomesBoundsFilter) {
   std::string sql = "SELECT COUNT(*) FROM t PARTITION (p2) WHERE k > 1";
   auto r = rewrite_query(sql, tokenize(sql), ctx);
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->sql, "SELECT COUNT(*) FROM (SELECT * FROM `sales`.`t` WHERE (`k` >= '10' AND `k` < '20')) AS `t` "
+  EXPECT_EQ(r->sql, "SELECT COUNT(*) FROM (SELECT * FROM `sales`.`t` WHERE (`k` >= 10 AND `k` < 20)) AS `t` "
                     "WHERE k > 1");
   sql = "SELECT x.k FROM sales.t PARTITIONS (p1, p2) x";
   r = rewrite_query(sql, tokenize(sql), ctx);
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->sql, "SELECT x.k FROM (SELECT * FROM `sales`.`t` WHERE ((`k` IS NULL OR `k` < '10')) OR (`k` >= '10' "
-                    "AND `k` < '20')) x");
+  EXPECT_EQ(r->sql, "SELECT x.k FROM (SELECT * FROM `sales`.`t` WHERE ((`k` IS NULL OR `k` < 10)) OR (`k` >= 10 "
+                    "AND `k` < 20)) x");
   sql = "SELECT * FROM t PARTITION (nope)";
   r = rewrite_query(sql, tokenize(sql), ctx);
   ASSERT_FALSE(r);
