@@ -870,6 +870,17 @@ TEST_F(BackupServiceTest, RefuseNextSubmits) {
   ok("BACKUP SNAPSHOT sales.l1 TO repo");
 }
 
+TEST_F(BackupServiceTest, ClearJobFaultsForgetsPendingFaults) {
+  ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
+  ok("ADMIN EMULATOR REFUSE NEXT SUBMITS 5");
+  ok("ADMIN EMULATOR FAIL JOB AT UPLOADING");
+  ok("admin emulator delay job at save_meta seconds 100000");
+  ok("ADMIN EMULATOR CLEAR JOB FAULTS");
+  ok("BACKUP SNAPSHOT sales.l1 TO repo ON (items)");
+  EXPECT_EQ(str(wait_done(), 0, "State"), "FINISHED");
+  EXPECT_TRUE(err("ADMIN EMULATOR DELAY JOB AT FINISHED SECONDS 1").starts_with("Getting syntax error"));
+}
+
 TEST_F(BackupServiceTest, UnreachableRepositoryAndLocation) {
   ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
   std::string ts = backup_sales("l1");
