@@ -69,9 +69,15 @@ void check_restorability(const model::Policy& policy, const inventory::Inventory
   const Instant examine_from = zone.from_local(CivilSecond(options.reference));
   const Instant examine_to = zone.from_local(CivilSecond(options.reference + options.horizon_days));
 
+  // A job that selects no table anywhere takes no snapshot, so it is no restore point.
+  auto takes_snapshot = [&](const SlotGroup& g) {
+    return std::any_of(g.satisfied.begin(), g.satisfied.end(),
+                       [&](size_t t) { return selection.selected_count(t) > 0; });
+  };
   std::vector<Job> jobs;
   for (CivilDay d = first_day; d <= last_day; ++d) {
     for (SlotGroup& g : calendar.day(d)) {
+      if (!takes_snapshot(g)) continue;
       Instant expires = g.slot + g.retain;
       jobs.push_back(Job{std::move(g), expires});
     }
@@ -149,7 +155,7 @@ void check_restorability(const model::Policy& policy, const inventory::Inventory
       const model::Tier& base_tier = policy.tiers[jobs[tl.job[chain.links.front()]].group.runner];
       const size_t last = keep[h.backup].because;
       d.note(held_tier.retain_range,
-             fmt::format("changes after the '{}' baseline of {} are kept only in '{}' incrementals, which expire "
+             fmt::format("changes after the '{}' full backup of {} are kept only in '{}' incrementals, which expire "
                          "after {}; their state at {} is the incremental of {}",
                          base_tier.name.str(), local_day(zone, base.taken), held_tier.name.str(),
                          held_job.group.retain.to_string(), local_day(zone, point.group.slot),
@@ -171,10 +177,15 @@ void check_restorability(const model::Policy& policy, const inventory::Inventory
       if (names.size() > 10) all += fmt::format(", and {} more", names.size() - 10);
       d.note(std::nullopt, "affected tables: " + all);
     }
-    d.note(point_tier.include_range.end > 0 ? std::optional(point_tier.include_range) : std::nullopt,
-           fmt::format("to close the hole, let '{}' back these tables up too, or keep '{}' for at least {}",
-                       point_tier.name.str(), held_tier.name.str(),
-                       policy.tiers[point.group.retain_from].retain.to_string()));
+    const std::optional<diag::SourceRange> fix_at =
+        point_tier.include_range.end > 0 ? std::optional(point_tier.include_range) : std::nullopt;
+    if (!chain.has_baseline) {
+      d.note(fix_at, "to close the hole, let a 'tables' or 'database' tier back these tables up in full");
+    } else {
+      d.note(fix_at, fmt::format("to close the hole, let '{}' back these tables up too, or keep '{}' for at least {}",
+                                 point_tier.name.str(), held_tier.name.str(),
+                                 policy.tiers[point.group.retain_from].retain.to_string()));
+    }
   }
 }
 

@@ -393,9 +393,11 @@ class Loader {
       e.name = std::move(*name);
       out.push_back(std::move(e));
       partition_ranges_.push_back(since(b));
+      partition_indices_.push_back(i);
     }
-    if (!bad) check_partition_duplicates(table_index, out);
+    check_partition_duplicates(table_index, out);
     partition_ranges_.clear();
+    partition_indices_.clear();
   }
 
   void check_partition_duplicates(size_t table_index, const std::vector<PartitionEntry>& parts) {
@@ -408,7 +410,7 @@ class Loader {
     for (size_t k = 1; k < order.size(); ++k) {
       if (parts[order[k]].name == parts[order[k - 1]].name) {
         sink_.report(Code::kInventoryDuplicatePartition, partition_ranges_[order[k]],
-                     fmt::format("tables[{}].partitions[{}]", table_index, order[k]), parts[order[k]].name.str())
+                     fmt::format("tables[{}].partitions[{}]", table_index, partition_indices_[order[k]]), parts[order[k]].name.str())
             .note(partition_ranges_[order[k - 1]], "first listed here");
       }
     }
@@ -449,7 +451,8 @@ class Loader {
   JsonCursor c_;
   diag::DiagnosticSink& sink_;
   Inventory inv_;
-  std::vector<SourceRange> partition_ranges_;
+  std::vector<SourceRange> partition_ranges_;  // of the partitions read so far in the current table
+  std::vector<size_t> partition_indices_;      // their indices in the file
 };
 
 }  // namespace

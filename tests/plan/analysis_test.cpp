@@ -164,7 +164,7 @@ TEST(Restorability, ProductionHoleIsReportedWithConcreteDates) {
             "restore point, kept until 2025-04-12): from 2025-02-15 their state at that time is gone");
   ASSERT_GE(d.notes.size(), 3u);
   EXPECT_EQ(d.notes[0].message,
-            "changes after the 'monthly' baseline of 2025-01-05 are kept only in 'daily' incrementals, which expire "
+            "changes after the 'monthly' full backup of 2025-01-05 are kept only in 'daily' incrementals, which expire "
             "after 14d; their state at 2025-01-12 is the incremental of 2025-01-11");
   EXPECT_EQ(d.notes[1].message,
             "chain-aware retention keeps that chain until its last incremental (of 2025-02-01) expires on "
