@@ -402,10 +402,11 @@ Status OpsStore::update_backup_state(std::string_view attempt_id, const AttemptU
 }
 
 Result<std::vector<BackupAttempt>> OpsStore::load_backup_attempts(const DatabaseName& database,
-                                                                  const std::optional<SnapshotLabel>& label) {
+                                                                  const AttemptFilter& filter) {
   std::string statement = fmt::format("SELECT {} FROM {} WHERE {} = {}", select_list(kHistoryColumns),
                                       table("backup_history"), q("database_name"), literal(database.str()));
-  if (label) statement += fmt::format(" AND {} = {}", q("label"), literal(label->str()));
+  if (filter.label) statement += fmt::format(" AND {} = {}", q("label"), literal(filter.label->str()));
+  if (filter.slot) statement += fmt::format(" AND {} = {}", q("slot_utc"), literal(*filter.slot));
   statement += fmt::format(" ORDER BY {} DESC, {}", q("updated_at_utc"), q("attempt_id"));
   auto rows = connection_.query(statement);
   if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading ops.backup_history"));

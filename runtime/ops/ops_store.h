@@ -219,9 +219,16 @@ class OpsStore {
   // backup_history
   [[nodiscard]] Status record_backup_attempt(const BackupAttempt& attempt);
   [[nodiscard]] Status update_backup_state(std::string_view attempt_id, const AttemptUpdate& update);
-  // Attempts for one database (newest first by updated_at), optionally only one label.
-  [[nodiscard]] Result<std::vector<BackupAttempt>> load_backup_attempts(
-      const DatabaseName& database, const std::optional<SnapshotLabel>& label = {});
+  // Attempts for one database (newest first by updated_at), optionally narrowed to one label and/or one slot.
+  struct AttemptFilter {
+    std::optional<SnapshotLabel> label{};
+    std::optional<Instant> slot{};
+  };
+  [[nodiscard]] Result<std::vector<BackupAttempt>> load_backup_attempts(const DatabaseName& database,
+                                                                        const AttemptFilter& filter);
+  [[nodiscard]] Result<std::vector<BackupAttempt>> load_backup_attempts(const DatabaseName& database) {
+    return load_backup_attempts(database, AttemptFilter{});
+  }
   // Attempts in a non-terminal state, any database (what a killed run left behind; reconciled from SHOW BACKUP).
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_unfinished_attempts();
 

@@ -144,6 +144,8 @@ TEST_F(OpsIt, StoreWritesAndReadsBackThroughTheProtocol) {
   EXPECT_EQ(loaded[0].slot, Instant::from_unix_seconds(1757811600));
   EXPECT_EQ(loaded[0].objects, a.objects);
   EXPECT_TRUE(must(store.load_unfinished_attempts()).empty());
+  EXPECT_EQ(must(store.load_backup_attempts(sales, {.label = a.label, .slot = a.slot})).size(), 1u);
+  EXPECT_TRUE(must(store.load_backup_attempts(sales, {.slot = clock_.now()})).empty());
 
   auto last = must(store.load_last_manifest(sales));
   ASSERT_EQ(last.size(), 1u);

@@ -115,6 +115,16 @@ TEST_F(OpsStoreTest, LoadBackupAttemptsReadsByColumnName) {
   EXPECT_EQ(a.backup_timestamp, "2025-09-14-09-00-01-123");
   EXPECT_FALSE(a.slot.has_value());
   EXPECT_NE(conn_.statements()[0].sql.find("WHERE `database_name` = 'sales'"), std::string::npos);
+
+  ASSERT_TRUE(store_
+                  .load_backup_attempts(must(DatabaseName::parse("sales")),
+                                        {.label = must(SnapshotLabel::parse("sales_20250914_full")),
+                                         .slot = Instant::from_unix_seconds(1757811600)})
+                  .has_value());
+  EXPECT_NE(conn_.statements()[1].sql.find("WHERE `database_name` = 'sales' AND `label` = 'sales_20250914_full' AND "
+                                           "`slot_utc` = '2025-09-14 01:00:00' ORDER BY"),
+            std::string::npos)
+      << conn_.statements()[1].sql;
 }
 
 TEST_F(OpsStoreTest, CorruptRowsAreReportedNotGuessed) {
