@@ -39,6 +39,29 @@ void put(Json& object, const char* key, std::string_view value) {
   if (!value.empty()) object[key] = std::string(value);
 }
 
+// At most `limit` bytes of free text, cut at whitespace so that no token (a URL with credentials, a bare
+// key=value secret) is split before redaction sees it; a quoted secret cut open is still redacted to the end.
+std::string bounded(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  const std::size_t space = text.substr(0, limit).find_last_of(" \t\r\n");
+  std::string out(space == std::string_view::npos ? std::string_view() : text.substr(0, space));
+  return out + " [truncated]";
+}
+
+std::string summary_text(const AlertEvent& e) { return ports::redact(bounded(e.summary, kMaxSummaryBytes)); }
+std::string description_text(const AlertEvent& e) {
+  return ports::redact(bounded(e.description, kMaxDescriptionBytes));
+}
+
+// At most kMaxEnvValueBytes bytes, cut at a UTF-8 character boundary, "…" appended when cut.
+std::string cap_env_value(std::string value) {
+  if (value.size() <= kMaxEnvValueBytes) return value;
+  std::size_t cut = kMaxEnvValueBytes - 3;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0U) == 0x80U) --cut;
+  value.resize(cut);
+  return value + "\u2026";
+}
+
 // dump() that never throws on invalid UTF-8 (server messages are not guaranteed to be valid).
 std::string dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
@@ -76,8 +99,8 @@ std::string alertmanager_payload(const AlertEvent& event, const std::string& gen
   Json labels = Json::object();
   for (const auto& [key, value] : identity_labels(event)) labels[key] = value;
   Json annotations = Json::object();
-  put(annotations, "summary", ports::redact(event.summary));
-  put(annotations, "description", ports::redact(event.description));
+  put(annotations, "summary", summary_text(event));
+  put(annotations, "description", description_text(event));
   put(annotations, "run_id", ports::redact(event.labels.run_id));
   put(annotations, "job_id", ports::redact(text_of(event.labels.job_id)));
   annotations["fingerprint"] = event.fingerprint();
@@ -108,8 +131,8 @@ std::string webhook_payload(const AlertEvent& event) {
   body["alert"] = event.name.str();
   body["severity"] = model::to_string(event.severity);
   body["status"] = event.ends_at ? "resolved" : "firing";
-  body["summary"] = ports::redact(event.summary);
-  body["description"] = ports::redact(event.description);
+  body["summary"] = summary_text(event);
+  body["description"] = description_text(event);
   body["labels"] = std::move(labels);
   body["starts_at"] = event.starts_at.to_iso8601_utc();
   body["ends_at"] = event.ends_at ? Json(event.ends_at->to_iso8601_utc()) : Json(nullptr);
@@ -120,12 +143,12 @@ std::string webhook_payload(const AlertEvent& event) {
 std::vector<std::pair<std::string, std::string>> environment(const AlertEvent& event) {
   std::vector<std::pair<std::string, std::string>> out;
   const auto add = [&](const char* key, std::string_view value) {
-    if (!value.empty()) out.emplace_back(fmt::format("STARKEEP_ALERT_{}", key), ports::redact(value));
+    if (!value.empty()) out.emplace_back(fmt::format("STARKEEP_ALERT_{}", key), cap_env_value(ports::redact(value)));
   };
   add("NAME", event.name.str());
   add("SEVERITY", model::to_string(event.severity));
-  add("SUMMARY", event.summary);
-  add("DESCRIPTION", event.description);
+  add("SUMMARY", bounded(event.summary, kMaxSummaryBytes));
+  add("DESCRIPTION", bounded(event.description, kMaxDescriptionBytes));
   add("POLICY", event.labels.policy);
   add("RUN_ID", event.labels.run_id);
   add("DATABASE", text_of(event.labels.database));

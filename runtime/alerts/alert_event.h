@@ -3,9 +3,12 @@
 // array, the generic starkeep webhook JSON (also the command notifier's stdin), and the STARKEEP_ALERT_* variables.
 // docs/alerts.md documents each form. Free text (summary, description) is passed through ports::redact() by every
 // serialiser, so a secret that slipped into a server message is never sent (invariant 7).
+// Every form bounds the free text first (summary kMaxSummaryBytes, description kMaxDescriptionBytes, cut at
+// whitespace with " [truncated]" appended): a server message can be huge, and receivers have size limits.
 // Plain values; the functions are pure and thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -16,6 +19,9 @@
 #include "compiler/model/policy.h"
 
 namespace sk::alerts {
+
+inline constexpr std::size_t kMaxSummaryBytes = 1024;
+inline constexpr std::size_t kMaxDescriptionBytes = 16384;
 
 // The run context an event is about. Every field is optional except policy and run_id; an absent field is left
 // out of every wire form (Alertmanager treats an empty label as absent anyway).
@@ -63,6 +69,9 @@ struct AlertEvent {
 
 // STARKEEP_ALERT_NAME, _SEVERITY, _SUMMARY, _DESCRIPTION, _POLICY, _RUN_ID, _DATABASE, _TIER, _LABEL, _JOB_ID,
 // _REPOSITORY, _BACKEND, _STARTS_AT, _ENDS_AT, _FINGERPRINT (absent fields: not set), as NAME=value pairs.
+// Each value is cut to kMaxEnvValueBytes (at a UTF-8 boundary, "…" appended): the kernel refuses to exec with
+// one environment string over 128 KiB, and the complete text is on stdin anyway.
+inline constexpr std::size_t kMaxEnvValueBytes = 8192;
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> environment(const AlertEvent& event);
 
 }  // namespace sk::alerts
