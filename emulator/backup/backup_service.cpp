@@ -81,6 +81,75 @@ uint64_t fnv1a(std::string_view s) {
   return h;
 }
 
+namespace {
+
+// Orders partition bound values: numerically when both are integers, else as text (dates, datetimes).
+int compare_value(const std::string& a, const std::string& b) {
+  auto is_int = [](const std::string& v) {
+    size_t i = (!v.empty() && (v[0] == '-' || v[0] == '+')) ? 1 : 0;
+    return i < v.size() && std::all_of(v.begin() + static_cast<std::ptrdiff_t>(i), v.end(),
+                                       [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (is_int(a) && is_int(b) && a.size() < 19 && b.size() < 19) {
+    long long x = std::stoll(a);
+    long long y = std::stoll(b);
+    return x < y ? -1 : (x > y ? 1 : 0);
+  }
+  return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+// Compares bound tuples; an empty tuple is -infinity (lower) or +infinity (upper) as `empty_is_max` says.
+int compare_bound(const std::vector<std::string>& a, bool a_max, const std::vector<std::string>& b,
+                  bool b_max) {
+  if (a.empty() || b.empty()) {
+    if (a.empty() && b.empty()) return a_max == b_max ? 0 : (a_max ? 1 : -1);
+    return a.empty() ? (a_max ? 1 : -1) : (b_max ? -1 : 1);
+  }
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    if (int c = compare_value(a[i], b[i]); c != 0) return c;
+  }
+  return 0;
+}
+
+bool ranges_overlap(const PartitionSchema& x, const PartitionSchema& y) {
+  return compare_bound(x.lower, false, y.upper, true) < 0 && compare_bound(y.lower, false, x.upper, true) < 0;
+}
+
+}  // namespace
+
+std::string partition_conflict(const TableSchema& local, const TableSchema& snapshot, int replication_num) {
+  bool range = local.partition_type == "RANGE";
+  for (const PartitionSchema& p : snapshot.partitions) {
+    auto it = std::find_if(local.partitions.begin(), local.partitions.end(),
+                           [&](const PartitionSchema& e) { return e.name == p.name; });
+    if (it != local.partitions.end()) {
+      if (range && (it->lower != p.lower || it->upper != p.upper)) {
+        return fmt::format("Partition {} in table {} has different range with partition in repository",
+                           p.name, local.name);
+      }
+      if (it->replication_num != replication_num) {
+        return fmt::format(
+            "Partition {} in table {} has different replication num '{}' with partition in "
+            "repository, which is {}",
+            p.name, local.name, it->replication_num, replication_num);
+      }
+      continue;
+    }
+    if (!range && local.partition_type.empty()) {
+      return fmt::format("No partition exist in single partitioned table {}", local.name);
+    }
+    if (range) {
+      for (const PartitionSchema& e : local.partitions) {
+        if (ranges_overlap(e, p)) {
+          return fmt::format("Partition {} in table {} has conflict range with existing ranges", p.name,
+                             local.name);
+        }
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace sk::emu::backup
 
 namespace sk::emu {

@@ -531,6 +531,11 @@ StepResult BackupService::Impl::prepare_meta(Job& job) {
                 : fmt::format("Table {} already exist but with different schema, {}", local, diff);
         return StepResult::fail(status_text("COMMON_ERROR", msg));
       }
+      std::string conflict = partition_conflict(**existing, snap, job.replication_num);
+      if (!conflict.empty()) {
+        record();
+        return StepResult::fail(status_text("COMMON_ERROR", conflict));
+      }
       for (const PartitionSchema& p : snap.partitions) {
         bool have = std::any_of((*existing)->partitions.begin(), (*existing)->partitions.end(),
                                 [&](const PartitionSchema& e) { return e.name == p.name; });

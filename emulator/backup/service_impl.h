@@ -161,6 +161,11 @@ std::string schema_difference(const TableSchema& existing, const TableSchema& sn
 // Labels and repository names become directory names: refuse what would leave the repository directory.
 bool safe_name(std::string_view name);
 
+// Empty when the snapshot's partitions can go into the existing table `local` (same name → same range and
+// replication num as the restore's; new ones → no overlap with existing ranges); otherwise RestoreJob's
+// message.
+std::string partition_conflict(const TableSchema& local, const TableSchema& snapshot, int replication_num);
+
 uint64_t fnv1a(std::string_view s);
 
 }  // namespace sk::emu::backup

@@ -199,7 +199,15 @@ TEST_F(BackupE2eTest, OverwriteRestoreFaultsAndRepositoryView) {
 
   // Writes after the backup are undone by restoring over the same table.
   exec(*conn, "INSERT INTO e2e_ow.kv VALUES (3, 'three')");
+  // The table has 1 replica; a restore with the default replication_num (3) is refused asynchronously.
   exec(*conn, "RESTORE SNAPSHOT e2e_ow.s1 FROM ow_repo PROPERTIES ('backup_timestamp' = '" + ts + "')");
+  auto [cstate, cstatus] = wait_job(*conn, "SHOW RESTORE FROM e2e_ow");
+  EXPECT_EQ(cstate, "CANCELLED");
+  EXPECT_EQ(cstatus,
+            "[COMMON_ERROR, msg: Partition kv in table kv has different replication num '1' with partition "
+            "in repository, which is 3]");
+  exec(*conn, "RESTORE SNAPSHOT e2e_ow.s1 FROM ow_repo PROPERTIES ('backup_timestamp' = '" + ts +
+                  "', 'replication_num' = '1')");
   auto [rstate, rstatus] = wait_job(*conn, "SHOW RESTORE FROM e2e_ow");
   ASSERT_EQ(rstate, "FINISHED") << rstatus;
   auto rows = query(*conn, "SELECT k, v FROM e2e_ow.kv ORDER BY k");

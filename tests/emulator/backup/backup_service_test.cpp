@@ -647,6 +647,54 @@ TEST_F(BackupServiceTest, RestoreOverwritesSameSchemaAndRefusesDifferentSchema) 
             "VARCHAR(64) NULL]");
 }
 
+TEST_F(BackupServiceTest, RestoreIntoExistingTableChecksPartitions) {
+  ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
+  std::string ts = backup_sales("l1");
+  std::string props = "PROPERTIES ('backup_timestamp' = '" + ts + "'";
+  auto status_of = [&](const std::string& sql) {
+    ok(sql);
+    return str(wait_done(true, "other"), 0, "Status");
+  };
+  // Same partitions, but created with 1 replica while the restore asks for the default 3.
+  TableSchema one_replica = orders_schema("other");
+  for (PartitionSchema& p : one_replica.partitions) p.replication_num = 1;
+  catalog_.add_table(one_replica);
+  EXPECT_EQ(
+      status_of("RESTORE SNAPSHOT other.l1 FROM repo ON (orders) " + props + ")"),
+      "[COMMON_ERROR, msg: Partition p1 in table orders has different replication num '1' with partition in "
+      "repository, which is 3]");
+  EXPECT_EQ(
+      status_of("RESTORE SNAPSHOT other.l1 FROM repo ON (orders) " + props + ", 'replication_num' = '1')"),
+      "[OK]");
+
+  // Same name, other range.
+  TableSchema shifted = orders_schema("other");
+  shifted.name = "shifted";
+  shifted.partitions[0].upper = {"2024-01-15"};
+  shifted.partitions[1].lower = {"2024-01-15"};
+  catalog_.add_table(shifted);
+  EXPECT_EQ(
+      status_of("RESTORE SNAPSHOT other.l1 FROM repo ON (orders AS shifted) " + props + ")"),
+      "[COMMON_ERROR, msg: Partition p1 in table shifted has different range with partition in repository]");
+
+  // A missing partition whose range overlaps an existing one.
+  TableSchema overlapping = orders_schema("other");
+  overlapping.name = "overlapping";
+  overlapping.partitions.pop_back();
+  overlapping.partitions[0].name = "p_old";
+  catalog_.add_table(overlapping);
+  EXPECT_EQ(status_of("RESTORE SNAPSHOT other.l1 FROM repo ON (orders AS overlapping) " + props + ")"),
+            "[COMMON_ERROR, msg: Partition p1 in table overlapping has conflict range with existing ranges]");
+
+  // An unpartitioned table's only partition is named after the table, so an alias does not match it.
+  TableSchema items2 = items_schema("other");
+  items2.name = "items2";
+  items2.partitions[0].name = "items2";
+  catalog_.add_table(items2);
+  EXPECT_EQ(status_of("RESTORE SNAPSHOT other.l1 FROM repo ON (items AS items2) " + props + ")"),
+            "[COMMON_ERROR, msg: No partition exist in single partitioned table items2]");
+}
+
 TEST_F(BackupServiceTest, CancelledRestoreDropsCreatedTables) {
   ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
   std::string ts = backup_sales("l1");
