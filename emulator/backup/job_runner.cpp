@@ -546,7 +546,7 @@ StepResult BackupService::Impl::prepare_meta(Job& job) {
       record();
       return StepResult::fail(
           status_text("COMMON_ERROR", fmt::format("failed to find {} different hosts to create table: {}",
-                                                  static_cast<size_t>(job.replication_num) - alive, local)));
+                                                  job.replication_num, snap.name)));
     }
     if (!*existing) {
       TableSchema create = snap;

@@ -719,7 +719,7 @@ TEST_F(BackupServiceTest, RestoreNeedsEnoughBackendsForNewReplicas) {
   ok("RESTORE SNAPSHOT other.l1 FROM repo ON (items) PROPERTIES ('backup_timestamp' = '" + ts + "')");
   ResultSet rs = wait_done(true, "other");
   EXPECT_EQ(str(rs, 0, "Status"),
-            "[COMMON_ERROR, msg: failed to find 2 different hosts to create table: items]");
+            "[COMMON_ERROR, msg: failed to find 3 different hosts to create table: items]");
   ok("RESTORE SNAPSHOT other.l1 FROM repo ON (items) PROPERTIES ('backup_timestamp' = '" + ts +
      "', 'replication_num' = '1')");
   EXPECT_EQ(str(wait_done(true, "other"), 0, "State"), "FINISHED");
