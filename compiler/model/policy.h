@@ -109,8 +109,12 @@ struct Tier {
   Duration retain;
   Duration window;           // default 4h when not written (window_range then is the tier's name_range)
   LabelTemplate label;       // default LabelTemplate::kDefault
-  int precedence = 0;        // higher wins when tiers coincide in one slot (one local day)
-  std::vector<TierName> covers;  // tiers this tier's snapshot satisfies when they coincide (monthly covers weekly)
+  // On a local day when several tiers are due: a due tier listed in the `covers` of another due tier is not run
+  // separately (the covering tier's snapshot counts for its retention, e.g. monthly covers weekly); the remaining
+  // tiers run one after another in decreasing precedence. Sema guarantees that any two tiers that can be due on
+  // the same day are related by covers or have different precedences (and then different labels).
+  int precedence = 0;
+  std::vector<TierName> covers;
   std::optional<RepositoryName> repository;  // nullopt only when the policy has exactly one repository
   // `suffix` used in labels for {suffix}: "inc" (changed_partitions), "full" (tables), "base" (database), or the
   // value of the tier's `suffix` key.

@@ -157,7 +157,23 @@ class Builder {
   void resolve_references();
   void check_tiers(const model::Policy& policy);
   void check_coincidence();
+  void check_label_collision(const TierDraft& a, const TierDraft& b, CivilDay day);
   void check_covers_cycles();
+  // The tier's firing calendar over one 400-year cycle from options_.calendar_start; null without a schedule.
+  const FiringCalendar* calendar(const TierDraft& t) {
+    const auto i = static_cast<size_t>(&t - tiers_.data());
+    if (!t.schedule) return nullptr;
+    if (calendars_.size() < tiers_.size()) calendars_.resize(tiers_.size());
+    if (!calendars_[i]) calendars_[i].emplace(*t.schedule, options_.calendar_start);
+    return &*calendars_[i];
+  }
+  static std::string default_suffix(const TierDraft& t) {
+    if (!t.suffix.empty()) return t.suffix;
+    if (!t.kind) return "";
+    return *t.kind == model::BackupKind::kChangedPartitions ? "inc"
+           : *t.kind == model::BackupKind::kTables         ? "full"
+                                                           : "base";
+  }
 
   std::vector<std::string> tier_names() const {
     std::vector<std::string> out;
@@ -184,6 +200,7 @@ class Builder {
   const ast::Block* precheck_block_ = nullptr;
   const ast::Block* defaults_block_ = nullptr;
   diag::Diagnostic scratch_{};
+  std::vector<std::optional<FiringCalendar>> calendars_;  // per tier, computed on first use
 };
 
 const std::vector<std::string> kPolicyBlocks = {"repository", "precheck", "defaults", "tier",
@@ -270,12 +287,7 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
     } else if (policy.repositories.size() == 1) {
       repository = policy.repositories.front().name;
     }
-    std::string suffix = t.suffix;
-    if (suffix.empty()) {
-      suffix = *t.kind == model::BackupKind::kChangedPartitions ? "inc"
-               : *t.kind == model::BackupKind::kTables         ? "full"
-                                                               : "base";
-    }
+    const std::string suffix = default_suffix(t);
     policy.tiers.push_back(model::Tier{
         *t.name, *t.kind, t.include.value_or(Predicate::always()), t.changes, *t.schedule, *t.retain,
         t.window.value_or(Duration::from_hours(4)), t.label.value_or(*default_label), t.precedence, covers,
@@ -1039,7 +1051,7 @@ void Builder::resolve_references() {
   }
 }
 
-void Builder::check_tiers(const model::Policy& /*policy*/) {
+void Builder::check_tiers(const model::Policy& policy) {
   for (const TierDraft& t : tiers_) {
     const std::string name = t.name ? t.name->str() : "?";
     if (t.schedule) {
@@ -1083,6 +1095,13 @@ void Builder::check_tiers(const model::Policy& /*policy*/) {
     if (t.include && !satisfiable(*t.include)) {
       sink_.report(Code::kTierSelectsNothing, t.include_range, name)
           .note(std::nullopt, "the condition contradicts itself for every table");
+    } else if (t.include && !policy.databases.all && !policy.databases.include.empty()) {
+      std::vector<std::string> listed;
+      for (const DatabaseName& d : policy.databases.include) listed.push_back(d.str());
+      if (!satisfiable(*t.include, &listed)) {
+        sink_.report(Code::kTierSelectsNothing, t.include_range, name)
+            .note(policy.databases.range, "it only selects databases that the policy does not back up");
+      }
     }
   }
 }
@@ -1132,12 +1151,28 @@ void Builder::check_covers_cycles() {
                                                                               : std::nullopt,
                   fmt::format("'{}' has precedence {}", c.text, other->precedence));
       }
-      if (t.schedule && other->schedule &&
-          !first_common_day(*t.schedule, *other->schedule, options_.calendar_start)) {
+      const FiringCalendar* mine = calendar(t);
+      const FiringCalendar* theirs = calendar(*other);
+      if (mine != nullptr && theirs != nullptr && !mine->first_common_day(*theirs)) {
         sink_.report(Code::kCoversNotCoinciding, c.range, t.name->str(), c.text);
       }
     }
   }
+}
+
+void Builder::check_label_collision(const TierDraft& a, const TierDraft& b, CivilDay day) {
+  const auto default_label = LabelTemplate::parse(LabelTemplate::kDefault);
+  if (!default_label || !a.name || !b.name) return;
+  const LabelTemplate& la = a.label ? *a.label : *default_label;
+  const LabelTemplate& lb = b.label ? *b.label : *default_label;
+  const auto db = DatabaseName::parse("db");
+  if (!db) return;
+  const auto ra = la.render(*db, *a.name, default_suffix(a), a.schedule->at().on(day));
+  const auto rb = lb.render(*db, *b.name, default_suffix(b), b.schedule->at().on(day));
+  if (!ra || !rb || !(*ra == *rb)) return;
+  sink_.report(Code::kLabelCollision, b.schedule_range, a.name->str(), b.name->str(), ra->str())
+      .note(a.schedule_range, fmt::format("'{}' is due on {} too", a.name->str(), describe_day(day)))
+      .note(std::nullopt, "give one tier another suffix (suffix = \"...\") or use {tier} in the label template");
 }
 
 void Builder::check_coincidence() {
@@ -1149,9 +1184,14 @@ void Builder::check_coincidence() {
       const auto covers = [](const TierDraft& x, const TierDraft& y) {
         return std::any_of(x.covers.begin(), x.covers.end(), [&](const Located& c) { return c.text == y.name->str(); });
       };
-      if (covers(a, b) || covers(b, a) || a.precedence != b.precedence) continue;
-      auto day = first_common_day(*a.schedule, *b.schedule, options_.calendar_start);
+      if (covers(a, b) || covers(b, a)) continue;
+      auto day = calendar(a)->first_common_day(*calendar(b));
       if (!day) continue;
+      if (a.precedence != b.precedence) {
+        // Both run that day: their labels must differ.
+        check_label_collision(a, b, *day);
+        continue;
+      }
       sink_.report(Code::kTiersCoincide, b.schedule_range, a.name->str(), b.name->str())
           .note(a.schedule_range, fmt::format("'{}' is due on {} too ({})", a.name->str(), describe_day(*day),
                                               a.schedule->to_string()))

@@ -6,14 +6,25 @@ namespace sk::sema {
 
 using model::Predicate;
 
-std::optional<CivilDay> first_common_day(const Schedule& a, const Schedule& b, CivilDay start) {
-  if (a.never_fires() || b.never_fires()) return std::nullopt;
-  constexpr int kCycleDays = 146097;  // 400 Gregorian years
+FiringCalendar::FiringCalendar(const Schedule& schedule, CivilDay start)
+    : start_(start), bits_((kCycleDays + 63) / 64, 0) {
+  if (schedule.never_fires()) return;
   for (int i = 0; i < kCycleDays; ++i) {
-    const CivilDay d = start + i;
-    if (a.fires_on(d) && b.fires_on(d)) return d;
+    if (schedule.fires_on(start + i)) bits_[static_cast<size_t>(i) / 64] |= uint64_t{1} << (i % 64);
+  }
+}
+
+std::optional<CivilDay> FiringCalendar::first_common_day(const FiringCalendar& other) const {
+  for (size_t w = 0; w < bits_.size() && w < other.bits_.size(); ++w) {
+    const uint64_t both = bits_[w] & other.bits_[w];
+    if (both != 0) return start_ + static_cast<int>(w * 64 + static_cast<size_t>(__builtin_ctzll(both)));
   }
   return std::nullopt;
+}
+
+std::optional<CivilDay> first_common_day(const Schedule& a, const Schedule& b, CivilDay start) {
+  if (a.never_fires() || b.never_fires()) return std::nullopt;
+  return FiringCalendar(a, start).first_common_day(FiringCalendar(b, start));
 }
 
 std::string describe_day(CivilDay day) {
@@ -43,14 +54,18 @@ void collect(const Predicate& p, Literals& out) {
 }
 }  // namespace
 
-bool satisfiable(const Predicate& p) {
+bool satisfiable(const Predicate& p, const std::vector<std::string>* databases) {
   Literals lits;
   collect(p, lits);
   if (lits.globs) return true;
   // A value no literal equals stands for "any other".
   const std::string other = "\x01other";
   lits.classes.push_back(other);
-  lits.databases.push_back(other);
+  if (databases != nullptr && !databases->empty()) {
+    lits.databases = *databases;
+  } else {
+    lits.databases.push_back(other);
+  }
   lits.tables.push_back(other);
   if (lits.classes.size() * lits.databases.size() * lits.tables.size() > 200000) return true;
   for (const std::string& c : lits.classes) {
