@@ -720,6 +720,9 @@ TEST_F(BackupServiceTest, RestoreNeedsEnoughBackendsForNewReplicas) {
   ResultSet rs = wait_done(true, "other");
   EXPECT_EQ(str(rs, 0, "Status"),
             "[COMMON_ERROR, msg: failed to find 3 different hosts to create table: items]");
+  EXPECT_FALSE(cell(rs, 0, "MetaPreparedTime").has_value());
+  EXPECT_TRUE(cell(rs, 0, "FinishedTime").has_value());
+  EXPECT_NE(str(rs, 0, "JobId"), "-1");
   ok("RESTORE SNAPSHOT other.l1 FROM repo ON (items) PROPERTIES ('backup_timestamp' = '" + ts +
      "', 'replication_num' = '1')");
   EXPECT_EQ(str(wait_done(true, "other"), 0, "State"), "FINISHED");
