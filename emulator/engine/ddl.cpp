@@ -913,9 +913,11 @@ std::string render_mariadb_create(const TableSchema& t) {
       }
     }
     if (!c.comment.empty()) out += " COMMENT " + quote_string(c.comment);
-    if (i + 1 < t.columns.size() || unique) out += ",";
-    out += "\n";
+    out += ",\n";
   }
+  out += "  " + render_pid_column(t) + ",\n";
+  out += fmt::format("  CONSTRAINT {} CHECK ({} IS NOT NULL){}\n", quote_ident(kRangeConstraint),
+                     quote_ident(kPartitionIdColumn), unique ? "," : "");
   if (unique) {
     std::string keys;
     for (size_t i = 0; i < t.key_columns.size(); ++i) {
@@ -1108,26 +1110,27 @@ std::string partition_id_expr(const TableSchema& t, std::string_view prefix) {
 
 std::vector<std::string> render_drop_triggers(const TableSchema& t) {
   std::vector<std::string> out;
-  for (const char* suffix : {"bi", "bu", "bd"}) {
+  for (const char* suffix : {"ai", "au", "ad"}) {
     out.push_back(fmt::format("DROP TRIGGER IF EXISTS {}.{}", quote_ident(t.database),
                               quote_ident(fmt::format("__sk_{}_{}", t.id, suffix))));
   }
   return out;
 }
 
-std::vector<std::string> render_triggers(const TableSchema& t, std::string_view meta) {
-  (void)meta;
+std::string render_pid_column(const TableSchema& t) {
+  return fmt::format("{} BIGINT AS ({}) VIRTUAL INVISIBLE", quote_ident(kPartitionIdColumn), partition_id_expr(t, ""));
+}
+
+std::string render_alter_pid_column(const TableSchema& t) {
+  return fmt::format("ALTER TABLE {}.{} MODIFY {}", quote_ident(t.database), quote_ident(t.name), render_pid_column(t));
+}
+
+std::vector<std::string> render_triggers(const TableSchema& t) {
   std::vector<std::string> out = render_drop_triggers(t);
-  const std::string filtered =
-      "Insert has filtered data in strict mode, tracking sql = select tracking_log from "
-      "information_schema.load_tracking_logs where job_id=" +
-      std::to_string(t.id);
   auto name = [&](const char* s) {
     return fmt::format("{}.{}", quote_ident(t.database), quote_ident(fmt::format("__sk_{}_{}", t.id, s)));
   };
   const std::string target = fmt::format("{}.{}", quote_ident(t.database), quote_ident(t.name));
-  const std::string pid_new = partition_id_expr(t, "NEW.");
-  const std::string pid_old = partition_id_expr(t, "OLD.");
   // Touched partition ids collect in the connection's user variable @__sk_t ("id,id,..."), which the engine
   // resets before and reads after each write; @__sk_untracked (the catalog's own bulk writes) skips that.
   auto track = [](const std::string& var) {
@@ -1135,18 +1138,14 @@ std::vector<std::string> render_triggers(const TableSchema& t, std::string_view 
                        "@__sk_t) = 0) THEN SET @__sk_t = CONCAT_WS(',', @__sk_t, {0}); END IF;",
                        var);
   };
-  out.push_back(fmt::format(
-      "CREATE TRIGGER {} BEFORE INSERT ON {} FOR EACH ROW BEGIN DECLARE pid BIGINT; SET pid = {}; "
-      "IF pid IS NULL THEN SIGNAL SQLSTATE 'HY000' SET MESSAGE_TEXT = {}, MYSQL_ERRNO = 1064; END IF; {} END",
-      name("bi"), target, pid_new, quote_string(filtered), track("pid")));
-  out.push_back(fmt::format(
-      "CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW BEGIN DECLARE pid BIGINT; DECLARE old_pid BIGINT; "
-      "SET pid = {}; IF pid IS NULL THEN SIGNAL SQLSTATE 'HY000' SET MESSAGE_TEXT = {}, MYSQL_ERRNO = 1064; END IF; "
-      "SET old_pid = {}; {} {} END",
-      name("bu"), target, pid_new, quote_string(filtered), pid_old, track("pid"), track("old_pid")));
-  out.push_back(fmt::format("CREATE TRIGGER {} BEFORE DELETE ON {} FOR EACH ROW BEGIN DECLARE old_pid BIGINT; "
-                            "SET old_pid = {}; {} END",
-                            name("bd"), target, pid_old, track("old_pid")));
+  const std::string pid_new = "NEW." + quote_ident(kPartitionIdColumn);
+  const std::string pid_old = "OLD." + quote_ident(kPartitionIdColumn);
+  out.push_back(fmt::format("CREATE TRIGGER {} AFTER INSERT ON {} FOR EACH ROW BEGIN {} END", name("ai"), target,
+                            track(pid_new)));
+  out.push_back(fmt::format("CREATE TRIGGER {} AFTER UPDATE ON {} FOR EACH ROW BEGIN {} {} END", name("au"), target,
+                            track(pid_new), track(pid_old)));
+  out.push_back(fmt::format("CREATE TRIGGER {} AFTER DELETE ON {} FOR EACH ROW BEGIN {} END", name("ad"), target,
+                            track(pid_old)));
   return out;
 }
 

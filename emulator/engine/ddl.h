@@ -1,7 +1,8 @@
 // StarRocks DDL → the emulator's table model and MariaDB DDL. Parses CREATE TABLE (keys, partitions,
 // distribution, properties), partition definitions for ALTER TABLE ADD PARTITION, normalises StarRocks type
-// names, and renders: the MariaDB table, SHOW CREATE TABLE in StarRocks form, per-partition predicates and the
-// triggers that record which partitions a write touched (see docs/emulator.md, "Engine").
+// names, and renders: the MariaDB table (with its partition-id column and range check), SHOW CREATE TABLE in
+// StarRocks form, per-partition predicates and the triggers that record which partitions a write touched
+// (see docs/emulator.md, "Engine").
 // Pure functions; errors carry the StarRocks-style message text in Error::message with code "emu.syntax"
 // (parse errors) or "emu.analysis" (semantic errors).
 #pragma once
@@ -63,12 +64,21 @@ std::string render_mariadb_create(const TableSchema& table);
 // SHOW CREATE TABLE text in StarRocks form.
 std::string render_starrocks_create(const TableSchema& table);
 
+// Every emulated MariaDB table has an invisible virtual column holding the row's partition id (NULL when no
+// partition covers the row) and a CHECK constraint rejecting NULL there: the "filtered data" error.
+inline constexpr const char* kPartitionIdColumn = "__sk_pid";
+inline constexpr const char* kRangeConstraint = "__sk_range";
+// "`__sk_pid` BIGINT AS (<partition_id_expr>) VIRTUAL INVISIBLE"
+std::string render_pid_column(const TableSchema& table);
+// ALTER TABLE ... MODIFY of that column after the partitions changed (instant in MariaDB: no rows rewritten).
+std::string render_alter_pid_column(const TableSchema& table);
+
 // A boolean SQL expression true for rows of partition `p`; columns are prefixed with `row_prefix` ("NEW.").
 std::string partition_predicate(const TableSchema& table, const PartitionSchema& p, std::string_view row_prefix);
 // An SQL expression giving the partition id of a row, NULL when no partition covers it.
 std::string partition_id_expr(const TableSchema& table, std::string_view row_prefix);
-// Statements that (re)create the write-tracking triggers of `table` (the first drops the old ones).
-std::vector<std::string> render_triggers(const TableSchema& table, std::string_view meta_schema);
+// Statements that (re)create the write-tracking triggers of `table` (the first ones drop the old triggers).
+std::vector<std::string> render_triggers(const TableSchema& table);
 // Statements that drop the triggers of `table`.
 std::vector<std::string> render_drop_triggers(const TableSchema& table);
 

@@ -197,13 +197,17 @@ ErrorResult EngineSession::map_backend(const ErrorResult& e, std::string_view sq
       if (auto dot = name.rfind('.'); dot != std::string::npos) name = name.substr(dot + 1);
       return err(analyzing_error_text(fmt::format("No matching function with signature: {}()", name)));
     }
+    case 4025:
+      if (m.find(kRangeConstraint) == std::string::npos) return err(m);
+      [[fallthrough]];
     case 1048:
     case 1406:
     case 1264:
     case 1366:
     case 1292:
-      return err("Insert has filtered data in strict mode, tracking sql = select tracking_log from "
-                 "information_schema.load_tracking_logs where job_id=0");
+      return err(fmt::format("Insert has filtered data in strict mode, tracking sql = select tracking_log from "
+                             "information_schema.load_tracking_logs where job_id={}",
+                             g_txn_id.load()));
     default:
       return err(m);
   }

@@ -183,8 +183,8 @@ Status MariaDbCatalog::bootstrap() {
                   "('{}', 'mysql', 'performance_schema', 'sys')",
                   meta("is_schemata"), kMetaSchema),
       fmt::format("CREATE OR REPLACE VIEW {} AS SELECT * FROM information_schema.COLUMNS WHERE TABLE_SCHEMA NOT IN "
-                  "('{}', 'mysql', 'performance_schema', 'sys')",
-                  meta("is_columns"), kMetaSchema),
+                  "('{}', 'mysql', 'performance_schema', 'sys') AND COLUMN_NAME <> '{}'",
+                  meta("is_columns"), kMetaSchema, kPartitionIdColumn),
   };
   std::lock_guard lock(mu_);
   for (const auto& s : ddl) {
@@ -401,7 +401,7 @@ Status MariaDbCatalog::write_partition_meta(const TableSchema& t, const Partitio
 }
 
 Status MariaDbCatalog::recreate_triggers(const TableSchema& t) {
-  for (const auto& s : render_triggers(t, kMetaSchema)) {
+  for (const auto& s : render_triggers(t)) {
     if (auto r = conn_->exec(s); !r) return r;
   }
   return ok();
@@ -457,7 +457,7 @@ Status MariaDbCatalog::register_existing_table(const std::string& db, const std:
     std::lock_guard lock(mu_);
     auto cols = conn_->select(fmt::format(
         "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS WHERE "
-        "TABLE_SCHEMA = {} AND TABLE_NAME = {} ORDER BY ORDINAL_POSITION",
+        "TABLE_SCHEMA = {} AND TABLE_NAME = {} AND COLUMN_NAME <> '__sk_pid' ORDER BY ORDINAL_POSITION",
         quote_string(db), quote_string(table)));
     if (!cols) return std::unexpected(cols.error());
     for (const auto& r : *cols) {
@@ -498,6 +498,12 @@ Status MariaDbCatalog::register_existing_table(const std::string& db, const std:
   t.partitions[0].id = *pid;
   // Rows already present count as the first load.
   t.partitions[0].visible_version = 2;
+  if (auto s = conn_->exec(fmt::format("ALTER TABLE {}.{} ADD COLUMN {}, ADD CONSTRAINT {} CHECK ({} IS NOT NULL)",
+                                       quote_ident(db), quote_ident(table), render_pid_column(t),
+                                       quote_ident(kRangeConstraint), quote_ident(kPartitionIdColumn)));
+      !s) {
+    return s;
+  }
   if (auto s = recreate_triggers(t); !s) return s;
   return in_transaction([&]() -> Status {
     if (auto w = write_table_meta(t); !w) return w;
@@ -546,7 +552,7 @@ Status MariaDbCatalog::add_partition_defs(const std::string& db, const std::stri
     return ok();
   });
   if (!s) return s;
-  return recreate_triggers(ts);
+  return conn_->exec(render_alter_pid_column(ts));
 }
 
 Status MariaDbCatalog::drop_partition(const std::string& db, const std::string& table, const std::string& partition,
@@ -578,7 +584,7 @@ Status MariaDbCatalog::drop_partition(const std::string& db, const std::string& 
     return conn_->exec(fmt::format("DELETE FROM {} WHERE partition_id = {}", meta("partitions"), dropped.id));
   });
   if (!s) return s;
-  return recreate_triggers(ts);
+  return conn_->exec(render_alter_pid_column(ts));
 }
 
 Status MariaDbCatalog::replace_partition(const std::string& db, const std::string& table,
@@ -742,7 +748,7 @@ Status MariaDbCatalog::refresh_statistics() {
     concat += ")";
     auto counts = conn_->select(fmt::format("SELECT {} AS pid, COUNT(*), IFNULL(SUM(LENGTH({}) + 8), 0) FROM {}.{} "
                                             "GROUP BY pid",
-                                            partition_id_expr(ts, ""), concat, quote_ident(ts.database),
+                                            quote_ident(kPartitionIdColumn), concat, quote_ident(ts.database),
                                             quote_ident(ts.name)));
     if (!counts) return std::unexpected(counts.error());
     std::map<std::string, std::pair<std::string, std::string>> by_pid;

@@ -150,6 +150,8 @@ TEST(DdlRender, MariaDbTableUsesPrimaryKeyOnlyForUpsertModels) {
   EXPECT_NE(ddl.find("`big` DECIMAL(39,0)"), std::string::npos);
   EXPECT_NE(ddl.find("PRIMARY KEY (`id`)"), std::string::npos);
   EXPECT_NE(ddl.find("utf8mb4_bin"), std::string::npos);
+  EXPECT_NE(ddl.find("`__sk_pid` BIGINT AS ("), std::string::npos);
+  EXPECT_NE(ddl.find("CONSTRAINT `__sk_range` CHECK (`__sk_pid` IS NOT NULL)"), std::string::npos);
 
   auto dup = parse_create_table("CREATE TABLE db1.d (id BIGINT, name VARCHAR(20)) DUPLICATE KEY(id)");
   ASSERT_TRUE(dup);
@@ -186,10 +188,13 @@ TEST(DdlRender, PartitionPredicatesAndIdExpression) {
   EXPECT_NE(expr.find("THEN 501"), std::string::npos);
   EXPECT_NE(expr.find("THEN 502"), std::string::npos);
   EXPECT_NE(expr.find("ELSE NULL END"), std::string::npos);
-  auto triggers = render_triggers(t, "__starrocks_emu");
+  auto triggers = render_triggers(t);
   ASSERT_EQ(triggers.size(), 6u);  // three drops, three creates
-  EXPECT_NE(triggers[3].find("Insert has filtered data in strict mode"), std::string::npos);
+  EXPECT_NE(triggers[3].find("AFTER INSERT"), std::string::npos);
+  EXPECT_NE(triggers[3].find("NEW.`__sk_pid`"), std::string::npos);
   EXPECT_NE(triggers[3].find("@__sk_t"), std::string::npos);
+  EXPECT_EQ(render_pid_column(t).rfind("`__sk_pid` BIGINT AS (CASE WHEN", 0), 0u);
+  EXPECT_NE(render_pid_column(t).find("VIRTUAL INVISIBLE"), std::string::npos);
 
   auto dates = parse_create_table(
       "CREATE TABLE d (dt DATETIME NOT NULL) DUPLICATE KEY(dt) PARTITION BY RANGE(dt) "
@@ -197,6 +202,19 @@ TEST(DdlRender, PartitionPredicatesAndIdExpression) {
   ASSERT_TRUE(dates);
   EXPECT_EQ(partition_predicate(dates->schema, dates->schema.partitions[0], ""),
             "(`dt` >= TIMESTAMP'2024-01-01 00:00:00' AND `dt` < TIMESTAMP'2024-02-01 00:00:00')");
+}
+
+TEST(DdlRender, ManyRangePartitionsUseABinarySearchThatAgreesWithThePredicates) {
+  auto st = parse_create_table(
+      "CREATE TABLE t (k INT NOT NULL) DUPLICATE KEY(k) PARTITION BY RANGE(k) "
+      "(START ('0') END ('100') EVERY (10)) DISTRIBUTED BY HASH(k)");
+  ASSERT_TRUE(st) << st.error().message;
+  TableSchema t = st->schema;
+  ASSERT_EQ(t.partitions.size(), 10u);
+  for (size_t i = 0; i < t.partitions.size(); ++i) t.partitions[i].id = 700 + static_cast<int64_t>(i);
+  std::string expr = partition_id_expr(t, "");
+  EXPECT_EQ(expr.rfind("IF(`k` IS NULL, NULL, IF(`k` < 50, ", 0), 0u) << expr;
+  EXPECT_NE(expr.find("WHEN `k` >= 90 AND `k` < 100 THEN 709"), std::string::npos) << expr;
 }
 
 TEST(DdlAddPartition, LessThanLowerBoundComesFromExistingPartitions) {
