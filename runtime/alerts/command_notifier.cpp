@@ -163,6 +163,7 @@ Status CommandNotifier::send(const AlertEvent& event) {
       ::dup2(stdin_pipe->read.get(), STDIN_FILENO);
       ::dup2(output_pipe->write.get(), STDOUT_FILENO);
       ::dup2(output_pipe->write.get(), STDERR_FILENO);
+      ::close_range(3, ~0U, 0);  // the runner's sockets and files are not the command's business
       sigset_t none;
       sigemptyset(&none);
       pthread_sigmask(SIG_SETMASK, &none, nullptr);  // the child starts with a clean signal mask

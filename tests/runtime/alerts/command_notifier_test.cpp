@@ -2,6 +2,7 @@
 // killing the whole process group, no SIGPIPE when the command ignores stdin, redaction of its output.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -81,6 +82,18 @@ TEST(CommandNotifier, CommandSeesStarkeepAlertVariables) {
   EXPECT_EQ(env.find("STARKEEP_ALERT_STALE"), std::string::npos) << "inherited alert variables must not leak";
   // The rest of the environment is inherited.
   EXPECT_TRUE(CommandNotifier("test -n \"$PATH\"").send(sample_event()));
+}
+
+TEST(CommandNotifier, InheritsNoOtherFileDescriptors) {
+  const int fd = ::open("/dev/null", O_RDONLY);  // deliberately without O_CLOEXEC
+  ASSERT_GE(fd, 3);
+  const std::string probe = "/proc/$$/fd/" + std::to_string(fd);
+  // Sanity check of the probe itself: an inherited descriptor is visible this way.
+  const Status visible = CommandNotifier("exec 7</dev/null; test -e /proc/$$/fd/7").send(sample_event());
+  const Status s = CommandNotifier("test ! -e " + probe).send(sample_event());
+  ::close(fd);
+  EXPECT_TRUE(visible) << visible.error().describe();
+  EXPECT_TRUE(s) << s.error().describe();
 }
 
 TEST(CommandNotifier, NonZeroExitIsAFailureWithTheRedactedOutput) {
