@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "emulator/harness/gtest_fixture.h"
 #include "runtime/mysql/mysql_connection.h"
@@ -76,6 +77,32 @@ TEST_F(OpsIt, MigrateTwiceCreatesEveryTableOnceAndRecordsTheVersion) {
   EXPECT_EQ(must(rows->get_required(0, "applied_by")), "runtime_ops_it");
   EXPECT_EQ(must(ops::sql::parse_datetime_utc(must(rows->get_required(0, "applied_at_utc")))).unix_seconds(), 1757811600);
   EXPECT_EQ(tables_in(*c, cfg), expected);
+}
+
+TEST_F(OpsIt, ConcurrentMigrationsFromSeveralRunnersAgree) {
+  const OpsConfig cfg = config("ops_it_concurrent");
+  constexpr int kRunners = 4;
+  std::vector<Status> results(kRunners);
+  std::vector<std::thread> runners;
+  for (int i = 0; i < kRunners; ++i) {
+    runners.emplace_back([&, i] {
+      auto c = mysql::MySqlConnection::connect(options());
+      if (!c) {
+        results[static_cast<std::size_t>(i)] = std::unexpected(c.error());
+        return;
+      }
+      ports::FakeClock clock(Instant::from_unix_seconds(1757811600));
+      results[static_cast<std::size_t>(i)] = migrate(**c, cfg, clock, "runner " + std::to_string(i));
+    });
+  }
+  for (auto& t : runners) t.join();
+  for (const auto& r : results) EXPECT_TRUE(r.has_value()) << r.error().describe();
+  auto c = open();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(must(current_schema_version(*c, cfg)), kLatestSchemaVersion);
+  auto rows = c->query("SELECT `version` FROM `ops_it_concurrent`.`schema_version`");
+  ASSERT_TRUE(rows.has_value());
+  EXPECT_EQ(rows->size(), 1u);  // the same step recorded by several runners is one upserted row
 }
 
 TEST_F(OpsIt, KeysAreStarRocksPrimaryKeys) {

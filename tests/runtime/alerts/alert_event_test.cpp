@@ -1,10 +1,11 @@
 // AlertEvent wire forms (Alertmanager v2, generic webhook, environment), the fingerprint, and HttpTarget's
 // URL rules (HTTPS only except loopback; redacted display).
+#include "runtime/alerts/alert_event.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/alerts/alert_event.h"
 #include "runtime/alerts/http_target.h"
 #include "test_support.h"
 
@@ -21,7 +22,8 @@ TEST(AlertmanagerPayload, IsAV2PostableAlertsArrayWithIdentityLabelsAndAnnotatio
                "tier": "daily", "snapshot_label": "sales_20250914_inc"},
     "annotations": {"summary": "Job sales_20250914_inc on database sales (tier daily) ended CANCELLED",
                     "description": "repository s3_prod: access denied", "run_id": "run-42", "job_id": "10086",
-                    "fingerprint": ")" + e.fingerprint() + R"("},
+                    "fingerprint": ")" +
+                                    e.fingerprint() + R"("},
     "startsAt": "2025-09-14T01:00:00Z",
     "generatorURL": "https://ops.example.com/starkeep"
   }])");
@@ -57,8 +59,7 @@ TEST(Payloads, SecretsInFreeTextAreRedacted) {
   AlertEvent e = sample_event();
   e.summary = "CREATE REPOSITORY failed: \"aws.s3.secret_key\" = \"wJalrXUtnFEMI\"";
   e.description = "connect https://admin:hunter2@s3.internal/bucket failed; IDENTIFIED BY 'pw1234'";
-  for (const std::string& text :
-       {alertmanager_payload(e, ""), webhook_payload(e)}) {
+  for (const std::string& text : {alertmanager_payload(e, ""), webhook_payload(e)}) {
     EXPECT_EQ(text.find("wJalrXUtnFEMI"), std::string::npos) << text;
     EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
     EXPECT_EQ(text.find("pw1234"), std::string::npos) << text;
@@ -73,7 +74,8 @@ TEST(Payloads, SecretsInFreeTextAreRedacted) {
 TEST(Payloads, HugeTextIsBoundedAtWhitespaceAndStillRedacted) {
   AlertEvent e = sample_event();
   // The URL with credentials straddles the limit: it must be dropped whole, never cut open.
-  e.description = std::string(kMaxDescriptionBytes - 20, 'a') + " https://u:longsecretpassword@host/x and more";
+  e.description =
+      std::string(kMaxDescriptionBytes - 20, 'a') + " https://u:longsecretpassword@host/x and more";
   const json hook = json::parse(webhook_payload(e));
   const std::string d = hook["description"];
   EXPECT_LE(d.size(), kMaxDescriptionBytes + 20);
@@ -100,7 +102,8 @@ TEST(WebhookPayload, DocumentedSchema) {
     "description": "repository s3_prod: access denied",
     "labels": {"policy": "production", "run_id": "run-42", "database": "sales", "tier": "daily",
                "label": "sales_20250914_inc", "job_id": "10086"},
-    "starts_at": "2025-09-14T01:00:00Z", "ends_at": null, "fingerprint": ")" + e.fingerprint() + R"("})");
+    "starts_at": "2025-09-14T01:00:00Z", "ends_at": null, "fingerprint": ")" +
+                                    e.fingerprint() + R"("})");
   EXPECT_EQ(json::parse(webhook_payload(e)), expected);
   AlertEvent resolved = e;
   resolved.ends_at = Instant::from_unix_seconds(1'757'815'200);
@@ -133,7 +136,8 @@ TEST(Environment, CarriesEveryPresentField) {
 
 TEST(Environment, LongValuesAreCutAtACharacterBoundary) {
   AlertEvent e = sample_event();
-  e.description = std::string(kMaxEnvValueBytes - 2, 'x') + "\u00e9\u00e9\u00e9";  // 2-byte characters at the cut
+  e.description =
+      std::string(kMaxEnvValueBytes - 2, 'x') + "\u00e9\u00e9\u00e9";  // 2-byte characters at the cut
   for (const auto& [k, v] : environment(e)) {
     if (k != "STARKEEP_ALERT_DESCRIPTION") continue;
     EXPECT_LE(v.size(), kMaxEnvValueBytes);
@@ -172,16 +176,17 @@ TEST(Fingerprint, IdentifiesTheAlertNotTheRunOrTheText) {
 TEST(HttpTarget, HttpsAnywhereHttpOnlyToLoopback) {
   EXPECT_TRUE(HttpTarget::parse("https://alertmanager.internal:9093/api/v2/alerts"));
   EXPECT_TRUE(HttpTarget::parse("HTTPS://hooks.example.com"));
-  for (const char* ok : {"http://127.0.0.1:9093/x", "http://127.1.2.3/x", "http://localhost:8080", "http://[::1]:80/"}) {
+  for (const char* ok :
+       {"http://127.0.0.1:9093/x", "http://127.1.2.3/x", "http://localhost:8080", "http://[::1]:80/"}) {
     auto t = HttpTarget::parse(ok);
     ASSERT_TRUE(t) << ok << ": " << t.error().message;
     EXPECT_TRUE(t->loopback()) << ok;
     EXPECT_FALSE(t->https()) << ok;
   }
-  for (const char* bad : {"http://alertmanager.internal:9093/api/v2/alerts", "http://10.0.0.1/x",
-                          "http://127.0.0.1.evil.com/x", "http://128.0.0.1/", "ftp://127.0.0.1/", "hooks.example.com",
-                          "https://", "https://host:0/", "https://host:99999/", "https://host:/", "https://ho st/",
-                          "https://host/a\nb"}) {
+  for (const char* bad :
+       {"http://alertmanager.internal:9093/api/v2/alerts", "http://10.0.0.1/x", "http://127.0.0.1.evil.com/x",
+        "http://128.0.0.1/", "ftp://127.0.0.1/", "hooks.example.com", "https://", "https://host:0/",
+        "https://host:99999/", "https://host:/", "https://ho st/", "https://host/a\nb"}) {
     auto t = HttpTarget::parse(bad);
     ASSERT_FALSE(t) << bad;
     EXPECT_EQ(t.error().code, "alerts.url") << bad;

@@ -1,8 +1,9 @@
 // CommandNotifier and LogNotifier: stdin and environment of the command, exit status handling, the timeout
 // killing the whole process group, no SIGPIPE when the command ignores stdin, redaction of its output.
-#include <gtest/gtest.h>
+#include "runtime/alerts/command_notifier.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,12 +11,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
-#include "runtime/alerts/command_notifier.h"
 #include "runtime/alerts/log_notifier.h"
 #include "test_support.h"
 

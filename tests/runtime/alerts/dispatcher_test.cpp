@@ -1,14 +1,15 @@
-// AlertDispatcher: condition matching, routing an alert to its notifiers, failures reported as redacted warnings
-// (never thrown, never stopping the other notifiers), dedup within a run; end to end with the real adapters.
+// AlertDispatcher: condition matching, routing an alert to its notifiers, failures reported as redacted
+// warnings (never thrown, never stopping the other notifiers), dedup within a run; end to end with the real
+// adapters.
+#include "runtime/alerts/dispatcher.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
-
 #include "http_receiver.h"
-#include "runtime/alerts/dispatcher.h"
 #include "runtime/ports/fakes.h"
 #include "test_support.h"
 
@@ -88,7 +89,8 @@ struct Fixture {
     NotifierSinks sinks;
     sinks.emplace(must(NotifierName::parse("pager")), pager);
     sinks.emplace(must(NotifierName::parse("chat")), chat);
-    return AlertDispatcher(policy, std::move(sinks), clock, "run-7", [this](std::string l) { warned.push_back(l); });
+    return AlertDispatcher(policy, std::move(sinks), clock, "run-7",
+                           [this](std::string l) { warned.push_back(l); });
   }
 };
 
@@ -111,7 +113,8 @@ TEST(Evaluate, JobStateMatchesOnlyListedStates) {
 
 TEST(Evaluate, EventCarriesContextSeverityAndText) {
   const auto p = production_policy();
-  const auto events = evaluate(p.name, p.alerts, "run-7", K::kJobState, failed_job(), Instant::from_unix_seconds(100));
+  const auto events =
+      evaluate(p.name, p.alerts, "run-7", K::kJobState, failed_job(), Instant::from_unix_seconds(100));
   ASSERT_EQ(events.size(), 1u);
   const AlertEvent& e = events[0];
   EXPECT_EQ(e.name.str(), "job_failed");
@@ -192,7 +195,8 @@ TEST(AlertDispatcher, RoutesAnAlertToEachOfItsNotifiers) {
 TEST(AlertDispatcher, OneFailingNotifierDoesNotStopTheOtherAndIsReported) {
   Fixture f;
   f.pager = std::make_shared<RecordingSink>(
-      "pager", fail("alerts.http_status", "POST https://am:<redacted>@am.example.com failed after 4 attempts: HTTP 503"));
+      "pager", fail("alerts.http_status",
+                    "POST https://am:<redacted>@am.example.com failed after 4 attempts: HTTP 503"));
   AlertDispatcher d = f.make();
   DispatchReport r;
   EXPECT_NO_THROW(r = d.raise(K::kJobState, failed_job()));
@@ -237,7 +241,8 @@ TEST(AlertDispatcher, ThrowingWarningCallbackIsContained) {
 TEST(AlertDispatcher, MissingOrRejectedNotifierIsAWarningNotAnError) {
   model::Policy p = production_policy();
   p.notifiers.clear();
-  p.notifiers.push_back(notifier("pager", model::NotifierKind::kWebhook, "http://pager.example.com/hook"));  // no TLS
+  p.notifiers.push_back(
+      notifier("pager", model::NotifierKind::kWebhook, "http://pager.example.com/hook"));  // no TLS
   p.notifiers.push_back(notifier("chat", model::NotifierKind::kLog, ""));
   std::vector<std::string> log;
   ports::FakeSleeper sleeper;
@@ -302,9 +307,9 @@ TEST(AlertDispatcherEndToEnd, AlertmanagerDownCommandStillRunsWarningRedacted) {
   receiver.script({}, 503);
   model::Policy p = production_policy();
   p.notifiers.clear();
-  p.notifiers.push_back(notifier(
-      "pager", model::NotifierKind::kAlertmanager,
-      "http://am:s3cretPass@127.0.0.1:" + std::to_string(receiver.port()) + "/api/v2/alerts"));
+  p.notifiers.push_back(
+      notifier("pager", model::NotifierKind::kAlertmanager,
+               "http://am:s3cretPass@127.0.0.1:" + std::to_string(receiver.port()) + "/api/v2/alerts"));
   p.notifiers.push_back(notifier("chat", model::NotifierKind::kCommand, "cat > /dev/null"));
   ports::FakeSleeper sleeper;
   NotifierDeps deps;

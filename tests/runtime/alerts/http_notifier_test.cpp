@@ -1,14 +1,14 @@
-// AlertmanagerNotifier / WebhookNotifier against a real HTTP receiver on loopback: exact payloads and headers,
-// retry on 5xx and connection failures with backoff through the Sleeper port, no retry on 4xx, timeouts, and
-// redaction of URL credentials in errors.
+// AlertmanagerNotifier / WebhookNotifier against a real HTTP receiver on loopback: exact payloads and
+// headers, retry on 5xx and connection failures with backoff through the Sleeper port, no retry on 4xx,
+// timeouts, and redaction of URL credentials in errors.
+#include "runtime/alerts/http_notifier.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
-
 #include <nlohmann/json.hpp>
 
 #include "http_receiver.h"
-#include "runtime/alerts/http_notifier.h"
 #include "runtime/ports/fakes.h"
 #include "test_support.h"
 
@@ -34,8 +34,8 @@ HttpOptions fast_options(int attempts = 4) {
 TEST(AlertmanagerNotifier, PostsTheV2PayloadAsJsonToTheAlertsEndpoint) {
   HttpReceiver receiver;
   ports::FakeSleeper sleeper;
-  AlertmanagerNotifier notifier(must(HttpTarget::parse(receiver.url("/api/v2/alerts"))), sleeper, fast_options(),
-                                "https://ops.example.com/runs/42");
+  AlertmanagerNotifier notifier(must(HttpTarget::parse(receiver.url("/api/v2/alerts"))), sleeper,
+                                fast_options(), "https://ops.example.com/runs/42");
   const AlertEvent e = sample_event();
   ASSERT_TRUE(notifier.send(e));
   const auto requests = receiver.requests();
@@ -73,7 +73,8 @@ TEST(HttpNotifier, Retries503WithBackoffThenSucceeds) {
   HttpReceiver receiver;
   receiver.script({503, 503});
   ports::FakeSleeper sleeper;
-  AlertmanagerNotifier notifier(must(HttpTarget::parse(receiver.url("/api/v2/alerts"))), sleeper, fast_options());
+  AlertmanagerNotifier notifier(must(HttpTarget::parse(receiver.url("/api/v2/alerts"))), sleeper,
+                                fast_options());
   const Status s = notifier.send(sample_event());
   ASSERT_TRUE(s) << s.error().describe();
   const auto requests = receiver.requests();
@@ -101,7 +102,8 @@ TEST(HttpNotifier, ClientErrorIsNotRetried) {
   HttpReceiver receiver;
   receiver.script({400});
   ports::FakeSleeper sleeper;
-  AlertmanagerNotifier notifier(must(HttpTarget::parse(receiver.url("/api/v2/alerts"))), sleeper, fast_options());
+  AlertmanagerNotifier notifier(must(HttpTarget::parse(receiver.url("/api/v2/alerts"))), sleeper,
+                                fast_options());
   const Status s = notifier.send(sample_event());
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, "alerts.http_status");
@@ -124,8 +126,8 @@ TEST(HttpNotifier, TooManyRequestsIsRetried) {
 TEST(HttpNotifier, RefusedConnectionIsRetriedThenFailsWithoutThrowing) {
   const int port = testing::closed_port();
   ports::FakeSleeper sleeper;
-  WebhookNotifier notifier(must(HttpTarget::parse("http://127.0.0.1:" + std::to_string(port) + "/hook")), sleeper,
-                           fast_options(3));
+  WebhookNotifier notifier(must(HttpTarget::parse("http://127.0.0.1:" + std::to_string(port) + "/hook")),
+                           sleeper, fast_options(3));
   Status s;
   EXPECT_NO_THROW(s = notifier.send(sample_event()));
   ASSERT_FALSE(s);
@@ -152,7 +154,8 @@ TEST(HttpNotifier, UrlCredentialsAreSentButNeverAppearInErrors) {
   HttpReceiver receiver;
   receiver.script({}, 503);
   ports::FakeSleeper sleeper;
-  const std::string url = "http://oncall:hunter2@127.0.0.1:" + std::to_string(receiver.port()) + "/hook?token=t0k3n";
+  const std::string url =
+      "http://oncall:hunter2@127.0.0.1:" + std::to_string(receiver.port()) + "/hook?token=t0k3n";
   WebhookNotifier notifier(must(HttpTarget::parse(url)), sleeper, fast_options(2));
   const Status s = notifier.send(sample_event());
   ASSERT_FALSE(s);
@@ -174,8 +177,8 @@ TEST(HttpNotifier, UnreachableHttpsHostFailsWithTheUrlRedacted) {
   HttpOptions o = fast_options(1);
   o.connect_timeout = 300ms;
   o.total_timeout = 500ms;
-  WebhookNotifier notifier(must(HttpTarget::parse("https://admin:pa55word@starkeep-no-such-host.invalid/hook")),
-                           sleeper, o);
+  WebhookNotifier notifier(
+      must(HttpTarget::parse("https://admin:pa55word@starkeep-no-such-host.invalid/hook")), sleeper, o);
   const Status s = notifier.send(sample_event());
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, "alerts.http_transport");

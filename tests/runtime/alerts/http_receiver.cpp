@@ -34,17 +34,25 @@ std::string trim(std::string_view s) {
 
 const char* reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
-// Reads into `buffer` until `done(buffer)` or the peer closes / 5 s pass without data. False on close/timeout.
+// Reads into `buffer` until `done(buffer)` or the peer closes / 5 s pass without data. False on
+// close/timeout.
 template <typename Done>
 bool read_until(int fd, std::string& buffer, Done done) {
   char chunk[4096];
@@ -141,7 +149,8 @@ void HttpReceiver::serve() {
 
 void HttpReceiver::handle(int fd) {
   std::string data;
-  if (!read_until(fd, data, [](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; })) return;
+  if (!read_until(fd, data, [](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; }))
+    return;
   const std::size_t head_end = data.find("\r\n\r\n");
   HttpRequest req;
   std::string_view head(data.data(), head_end);
@@ -161,7 +170,8 @@ void HttpReceiver::handle(int fd) {
     const std::size_t colon = line.find(':');
     if (colon != std::string_view::npos) {
       req.headers.emplace_back(lower(line.substr(0, colon)), trim(line.substr(colon + 1)));
-      if (req.headers.back().first == "content-length") content_length = std::stoul(req.headers.back().second);
+      if (req.headers.back().first == "content-length")
+        content_length = std::stoul(req.headers.back().second);
     }
     pos = end + 2;
   }
@@ -185,9 +195,10 @@ void HttpReceiver::handle(int fd) {
   }
   const int status = next_status();
   const std::string body = status < 300 ? "{\"status\":\"success\"}" : "{\"error\":\"scripted failure\"}";
-  const std::string response = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
-                               "\r\nContent-Type: application/json\r\nContent-Length: " +
-                               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  const std::string response =
+      "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
   std::size_t sent = 0;
   while (sent < response.size()) {
     const ssize_t n = ::send(fd, response.data() + sent, response.size() - sent, MSG_NOSIGNAL);

@@ -1,7 +1,7 @@
 // Test-only: a real HTTP/1.1 receiver on 127.0.0.1:<ephemeral port>, served by one background thread with
-// POSIX sockets. It records each request (request line, headers, body) and answers with scripted status codes,
-// or never answers (hang mode) to exercise client timeouts. One connection at a time; every response closes the
-// connection. Thread-safe accessors.
+// POSIX sockets. It records each request (request line, headers, body) and answers with scripted status
+// codes, or never answers (hang mode) to exercise client timeouts. One connection at a time; every response
+// closes the connection. Thread-safe accessors.
 #pragma once
 
 #include <atomic>

@@ -37,14 +37,22 @@ inline AlertEvent sample_event() {
 }
 
 inline model::Notifier notifier(std::string_view name, model::NotifierKind kind, std::string target) {
-  return model::Notifier{.name = must(NotifierName::parse(name)), .kind = kind, .target = std::move(target),
-                         .range = {}, .name_range = {}};
+  return model::Notifier{.name = must(NotifierName::parse(name)),
+                         .kind = kind,
+                         .target = std::move(target),
+                         .range = {},
+                         .name_range = {}};
 }
 
 inline model::Alert alert(std::string_view name, model::AlertCondition when, std::vector<std::string> notify,
                           model::Severity severity = model::Severity::kWarning) {
-  model::Alert a{.name = must(AlertName::parse(name)), .when = std::move(when), .notify = {},
-                 .severity = severity, .range = {}, .name_range = {}, .when_range = {}};
+  model::Alert a{.name = must(AlertName::parse(name)),
+                 .when = std::move(when),
+                 .notify = {},
+                 .severity = severity,
+                 .range = {},
+                 .name_range = {},
+                 .when_range = {}};
   for (const auto& n : notify) a.notify.push_back(must(NotifierName::parse(n)));
   return a;
 }
