@@ -115,7 +115,8 @@ struct Tier {
   // the same day are related by covers or have different precedences (and then different labels).
   int precedence = 0;
   std::vector<TierName> covers;
-  std::optional<RepositoryName> repository;  // nullopt only when the policy has exactly one repository
+  // Always set in a built model: the tier's own, else the defaults block's, else the policy's only repository.
+  std::optional<RepositoryName> repository;
   // `suffix` used in labels for {suffix}: "inc" (changed_partitions), "full" (tables), "base" (database), or the
   // value of the tier's `suffix` key.
   std::string label_suffix;
