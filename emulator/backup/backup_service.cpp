@@ -224,6 +224,7 @@ QueryResult BackupService::Impl::handle(const SessionContext& session, std::stri
                                line, col, sql.substr(t.offset, t.text.size())));
     }
     if (const auto* f = std::get_if<ForeignBackupStmt>(&stmt)) return start_foreign_backup(*f);
+    if (const auto* c = std::get_if<CorruptSnapshotStmt>(&stmt)) return corrupt_snapshot(*c);
     return apply_fault(stmt);
   }
   return std::visit(

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "emulator/backup/service_impl.h"
@@ -287,6 +288,37 @@ QueryResult BackupService::Impl::drop_snapshot(const DropSnapshotStmt& s) {
     return error(Origin::kDdl, fmt::format("Failed to delete snapshot {} in repository {}: {}", s.label,
                                            repo.name, ec.message()));
   }
+  return OkResult{};
+}
+
+QueryResult BackupService::Impl::corrupt_snapshot(const CorruptSnapshotStmt& s) {
+  Repo repo;
+  {
+    std::lock_guard lock(mu);
+    auto it = repos.find(s.repo);
+    if (it == repos.end()) return error(Origin::kPlain, fmt::format("Repository {} does not exist", s.repo));
+    repo = it->second;
+  }
+  fs::path content = repo.dir / (std::string(kSnapshotDirPrefix) + s.label) / kContentDir;
+  std::vector<fs::path> data_files;
+  std::error_code ec;
+  if (fs::exists(content, ec)) {
+    for (const auto& e : fs::recursive_directory_iterator(content, ec)) {
+      std::string n = e.path().filename().string();
+      std::string base, md5;
+      if (e.is_regular_file() && decode_checksum_name(n, base, md5) && base.ends_with(".dat")) {
+        data_files.push_back(e.path());
+      }
+    }
+  }
+  if (data_files.empty()) {
+    return error(Origin::kPlain,
+                 fmt::format("Snapshot {} has no data file in repository {}", s.label, s.repo));
+  }
+  std::sort(data_files.begin(), data_files.end());
+  std::ofstream out(data_files.front(), std::ios::binary | std::ios::app);
+  out << "[\"corrupted\"]\n";
+  if (!out) return error(Origin::kPlain, "failed to write " + data_files.front().string());
   return OkResult{};
 }
 

@@ -238,6 +238,9 @@ struct BackupService::Impl {
 
   QueryResult drop_snapshot(const backup::DropSnapshotStmt& s);
 
+  // Fault: appends a row to the first data file of the snapshot, so downloads fail their md5 check.
+  QueryResult corrupt_snapshot(const backup::CorruptSnapshotStmt& s);
+
   // ---------------------------------------------------------------- submission
 
   // The seqlock + concurrency part of BackupHandler.process(): call with mu held.

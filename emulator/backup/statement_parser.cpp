@@ -55,6 +55,7 @@ Family classify(const std::vector<std::string>& w) {
     if (at(2) == "SET" && (at(3) == "REPOSITORY" || at(3) == "LOCATION")) return Family::kFault;
     if ((at(2) == "FAIL" || at(2) == "DELAY" || at(2) == "CLEAR") && at(3) == "JOB") return Family::kFault;
     if (at(2) == "START" && at(3) == "FOREIGN") return Family::kFault;
+    if (at(2) == "CORRUPT" && at(3) == "SNAPSHOT") return Family::kFault;
     if (at(2) == "REFUSE" && at(3) == "NEXT") return Family::kFault;
   }
   return Family::kNone;
@@ -494,6 +495,14 @@ class Parser {
       s.count = static_cast<int>(number());
       return s;
     }
+    if (accept("CORRUPT")) {
+      expect("SNAPSHOT");
+      CorruptSnapshotStmt s;
+      s.label = name();
+      expect("ON");
+      s.repo = name();
+      return s;
+    }
     expect("CLEAR");
     expect("JOB");
     expect("FAULTS");
@@ -522,7 +531,9 @@ bool is_fault_statement(const Statement& stmt) {
   return std::holds_alternative<SetRepositoryFaultStmt>(stmt) ||
          std::holds_alternative<SetLocationFaultStmt>(stmt) || std::holds_alternative<FailJobStmt>(stmt) ||
          std::holds_alternative<DelayJobStmt>(stmt) || std::holds_alternative<ForeignBackupStmt>(stmt) ||
-         std::holds_alternative<RefuseSubmitsStmt>(stmt) || std::holds_alternative<ClearJobFaultsStmt>(stmt);
+         std::holds_alternative<RefuseSubmitsStmt>(stmt) ||
+         std::holds_alternative<ClearJobFaultsStmt>(stmt) ||
+         std::holds_alternative<CorruptSnapshotStmt>(stmt);
 }
 
 }  // namespace sk::emu::backup

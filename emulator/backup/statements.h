@@ -115,11 +115,17 @@ struct RefuseSubmitsStmt {
   int count = 0;
 };
 struct ClearJobFaultsStmt {};
+// ADMIN EMULATOR CORRUPT SNAPSHOT label ON repo: damages one data file (its md5 no longer matches).
+struct CorruptSnapshotStmt {
+  std::string label;
+  std::string repo;
+};
 
-using Statement = std::variant<CreateRepositoryStmt, DropRepositoryStmt, ShowRepositoriesStmt,
-                               ShowSnapshotStmt, BackupStmt, RestoreStmt, ShowJobStmt, CancelJobStmt,
-                               DropSnapshotStmt, SetRepositoryFaultStmt, SetLocationFaultStmt, FailJobStmt,
-                               DelayJobStmt, ForeignBackupStmt, RefuseSubmitsStmt, ClearJobFaultsStmt>;
+using Statement =
+    std::variant<CreateRepositoryStmt, DropRepositoryStmt, ShowRepositoriesStmt, ShowSnapshotStmt, BackupStmt,
+                 RestoreStmt, ShowJobStmt, CancelJobStmt, DropSnapshotStmt, SetRepositoryFaultStmt,
+                 SetLocationFaultStmt, FailJobStmt, DelayJobStmt, ForeignBackupStmt, RefuseSubmitsStmt,
+                 ClearJobFaultsStmt, CorruptSnapshotStmt>;
 
 // Whether the statement belongs to the backup service, judged from its first words only.
 bool is_backup_statement(std::string_view sql);

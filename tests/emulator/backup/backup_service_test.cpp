@@ -932,6 +932,22 @@ TEST_F(BackupServiceTest, ClearJobFaultsForgetsPendingFaults) {
   EXPECT_TRUE(err("ADMIN EMULATOR DELAY JOB AT FINISHED SECONDS 1").starts_with("Getting syntax error"));
 }
 
+TEST_F(BackupServiceTest, CorruptSnapshotFailsRestoreChecksum) {
+  ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
+  std::string ts = backup_sales("l1");
+  ok("ADMIN EMULATOR CORRUPT SNAPSHOT l1 ON repo");
+  EXPECT_EQ(err("ADMIN EMULATOR CORRUPT SNAPSHOT nope ON repo"),
+            "Snapshot nope has no data file in repository repo");
+  ok("RESTORE SNAPSHOT other.l1 FROM repo PROPERTIES ('backup_timestamp' = '" + ts + "')");
+  ResultSet rs = wait_done(true, "other");
+  EXPECT_EQ(str(rs, 0, "State"), "CANCELLED");
+  EXPECT_TRUE(std::regex_match(
+      str(rs, 0, "Status"),
+      std::regex(R"(\[BAD_FILE, msg: md5sum does not equal\. local: [0-9a-f]{32}, remote: [0-9a-f]{32}\])")))
+      << str(rs, 0, "Status");
+  EXPECT_FALSE(catalog_.find_table("other", "orders").value().has_value());
+}
+
 TEST_F(BackupServiceTest, UnreachableRepositoryAndLocation) {
   ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3a://bucket/bk'");
   std::string ts = backup_sales("l1");
