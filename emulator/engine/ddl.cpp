@@ -287,7 +287,8 @@ Result<ColumnSchema> parse_column(std::string_view sql, TokenCursor& cur, std::s
   c.type = *type;
   static const char* kAgg[] = {"SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL", "HLL_UNION", "BITMAP_UNION",
                                "PERCENTILE_UNION"};
-  while (!cur.at_end() && !cur.peek().is_symbol(",") && !cur.peek().is_symbol(")")) {
+  while (!cur.at_end() && !cur.peek().is_symbol(",") && !cur.peek().is_symbol(")") && !cur.peek().is("AFTER") &&
+         !cur.peek().is("FIRST")) {
     bool matched = false;
     for (const char* a : kAgg) {
       if (cur.peek().is(a)) {
@@ -548,6 +549,14 @@ std::string mariadb_type(const ColumnSchema& c, bool in_key) {
   }
   if (base == "ARRAY" || base == "MAP" || base == "STRUCT") return "LONGTEXT";
   return c.type;  // TINYINT..BIGINT, FLOAT, DOUBLE, DATE, DATETIME, CHAR(n)
+}
+
+Result<ColumnSchema> parse_column_def(std::string_view sql, TokenCursor& cur) {
+  std::string agg;
+  auto c = parse_column(sql, cur, agg);
+  if (!c) return c;
+  if (!agg.empty()) return analysis_error("Aggregate columns can only be added to Aggregate Key tables");
+  return c;
 }
 
 Result<std::vector<PartitionDef>> parse_partition_defs(std::string_view sql, TokenCursor& cur,

@@ -50,6 +50,10 @@ struct PartitionDef {
 Result<std::vector<PartitionDef>> parse_partition_defs(std::string_view sql, TokenCursor& cur,
                                                        const TableSchema& table, bool single);
 
+// Parses one column definition (`name TYPE [NULL|NOT NULL] [DEFAULT v] [COMMENT 'c']`) at the cursor, as in
+// ALTER TABLE ADD/MODIFY COLUMN; stops before `,`, `)`, AFTER, FIRST or the end.
+Result<ColumnSchema> parse_column_def(std::string_view sql, TokenCursor& cur);
+
 // Adds `defs` to `table.partitions`: resolves LESS THAN lower bounds, normalises bound values, fills
 // PartitionSchema::range, and rejects duplicate names and overlapping ranges (StarRocks texts).
 Status add_partitions(TableSchema& table, std::vector<PartitionDef> defs);

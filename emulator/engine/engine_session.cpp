@@ -88,6 +88,8 @@ class EngineSession : public Session {
   QueryResult handle_drop(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult handle_alter(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult handle_truncate(std::string_view sql, const std::vector<Token>& tokens);
+  // ALTER TABLE ... ADD COLUMN / MODIFY COLUMN / DROP COLUMN (`verb`), cursor after the verb (and COLUMN).
+  QueryResult alter_columns(std::string_view sql, TokenCursor& cur, TableSchema table, const std::string& verb);
   QueryResult handle_insert(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult handle_update_delete(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult handle_set(std::string_view sql, const std::vector<Token>& tokens);
@@ -603,7 +605,20 @@ QueryResult EngineSession::handle_alter(std::string_view sql, const std::vector<
       if (auto s = catalog().add_partition_defs(db, qn->second, std::move(*defs)); !s) return from_error(s.error());
       return OkResult{};
     }
+    if (cur.accept("COLUMN") || cur.peek().is_name() || cur.peek().is_symbol("(")) {
+      return alter_columns(sql, cur, **t, "ADD");
+    }
     return err(analyzing_error_text("Schema change is not supported by the emulator"));
+  }
+  if (cur.peek().is("MODIFY")) {
+    cur.next();
+    cur.accept("COLUMN");
+    return alter_columns(sql, cur, **t, "MODIFY");
+  }
+  if (cur.peek().is("DROP") && cur.peek(1).is("COLUMN")) {
+    cur.next();
+    cur.next();
+    return alter_columns(sql, cur, **t, "DROP");
   }
   if (cur.accept("DROP")) {
     if (cur.accept("PARTITION")) {
@@ -619,6 +634,96 @@ QueryResult EngineSession::handle_alter(std::string_view sql, const std::vector<
   }
   if (cur.accept("SET")) return OkResult{};
   return err(analyzing_error_text("Schema change is not supported by the emulator"));
+}
+
+QueryResult EngineSession::alter_columns(std::string_view sql, TokenCursor& cur, TableSchema t,
+                                         const std::string& verb) {
+  auto bad = [&]() { return err(syntax_error_text(sql, cur.at_end() ? sql.size() : cur.peek().begin, cur.peek().text)); };
+  auto find = [&](const std::string& name) {
+    return std::find_if(t.columns.begin(), t.columns.end(), [&](const ColumnSchema& c) { return iequals(c.name, name); });
+  };
+  auto in_list = [](const std::vector<std::string>& v, const std::string& name) {
+    return std::any_of(v.begin(), v.end(), [&](const std::string& x) { return iequals(x, name); });
+  };
+  std::vector<std::string> clauses;
+  bool unique = t.keys_type == "PRI_KEYS" || t.keys_type == "UNQ_KEYS";
+  if (verb == "DROP") {
+    auto name = cur.name();
+    if (!name || !cur.at_end()) return bad();
+    auto it = find(*name);
+    if (it == t.columns.end()) return err(analyzing_error_text(fmt::format("Column does not exists: {}", *name)));
+    if (it->is_key || in_list(t.partition_columns, it->name) || in_list(t.distribution_columns, it->name)) {
+      return err(analyzing_error_text(fmt::format("Can not drop key column {} in {} table", it->name, t.keys_type)));
+    }
+    clauses.push_back("DROP COLUMN " + quote_ident(it->name));
+    t.columns.erase(it);
+  } else {
+    bool grouped = cur.accept_symbol("(");
+    while (true) {
+      auto col = parse_column_def(sql, cur);
+      if (!col) return from_error(col.error());
+      std::string position;
+      std::optional<std::string> after;
+      bool first = false;
+      if (cur.accept("AFTER")) {
+        after = cur.name();
+        if (!after) return bad();
+        if (find(*after) == t.columns.end()) {
+          return err(analyzing_error_text(fmt::format("Column[{}] does not exist", *after)));
+        }
+        position = " AFTER " + quote_ident(find(*after)->name);
+      } else if (cur.accept("FIRST")) {
+        first = true;
+        position = " FIRST";
+      }
+      auto existing = find(col->name);
+      std::optional<size_t> keep_at;  // MODIFY without a position keeps the column where it was
+      if (verb == "ADD") {
+        if (existing != t.columns.end()) {
+          return err(analyzing_error_text(
+              fmt::format("Can not add column which already exists in base table: {}", col->name)));
+        }
+      } else {
+        if (existing == t.columns.end()) {
+          return err(analyzing_error_text(fmt::format("Column[{}] does not exists", col->name)));
+        }
+        if (in_list(t.partition_columns, existing->name) || in_list(t.distribution_columns, existing->name)) {
+          return err(analyzing_error_text(fmt::format("Can not modify partition or distribution column : {}",
+                                                      existing->name)));
+        }
+        col->is_key = existing->is_key;
+        col->name = existing->name;
+        keep_at = static_cast<size_t>(existing - t.columns.begin());
+        t.columns.erase(existing);
+      }
+      std::string def = fmt::format("{} {}{}", quote_ident(col->name), mariadb_type(*col, col->is_key && unique),
+                                    col->nullable ? " NULL" : " NOT NULL");
+      if (col->default_value) {
+        def += *col->default_value == "CURRENT_TIMESTAMP" ? " DEFAULT CURRENT_TIMESTAMP"
+                                                          : " DEFAULT " + quote_string(*col->default_value);
+      }
+      if (!col->comment.empty()) def += " COMMENT " + quote_string(col->comment);
+      clauses.push_back(fmt::format("{} COLUMN {}{}", verb, def, position));
+      if (first) {
+        t.columns.insert(t.columns.begin(), *col);
+      } else if (after) {
+        t.columns.insert(find(*after) + 1, *col);
+      } else if (keep_at) {
+        t.columns.insert(t.columns.begin() + static_cast<std::ptrdiff_t>(*keep_at), *col);
+      } else {
+        t.columns.push_back(*col);
+      }
+      if (!grouped) break;
+      if (cur.accept_symbol(",")) continue;
+      if (cur.accept_symbol(")")) break;
+      return bad();
+    }
+    if (!cur.at_end()) return bad();
+  }
+  std::string alter = fmt::format("ALTER TABLE {}.{} ", quote_ident(t.database), quote_ident(t.name));
+  for (size_t i = 0; i < clauses.size(); ++i) alter += (i ? ", " : "") + clauses[i];
+  if (auto s = catalog().change_columns(t, alter); !s) return from_error(s.error());
+  return OkResult{};
 }
 
 QueryResult EngineSession::handle_truncate(std::string_view sql, const std::vector<Token>& tokens) {

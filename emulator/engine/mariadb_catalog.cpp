@@ -694,6 +694,13 @@ Status MariaDbCatalog::rename_table(const std::string& db, const std::string& fr
   return write_table_meta(**t);
 }
 
+Status MariaDbCatalog::change_columns(const TableSchema& changed, const std::string& mariadb_alter) {
+  std::lock_guard lock(mu_);
+  if (auto s = conn_->exec(mariadb_alter); !s) return s;
+  invalidate(changed.database, changed.name);
+  return write_table_meta(changed);
+}
+
 Status MariaDbCatalog::truncate(const std::string& db, const std::string& table,
                                 const std::vector<std::string>& partitions) {
   std::lock_guard lock(mu_);

@@ -65,6 +65,9 @@ class MariaDbCatalog : public Catalog {
   // ALTER TABLE a SWAP WITH b: one MariaDB RENAME TABLE of three names, then the metadata.
   Status swap_tables(const std::string& db, const std::string& a, const std::string& b);
   Status rename_table(const std::string& db, const std::string& from, const std::string& to);
+  // Schema change: runs `mariadb_alter` (an ALTER TABLE on the MariaDB table) and stores `changed` as the
+  // table's schema (partitions and versions untouched).
+  Status change_columns(const TableSchema& changed, const std::string& mariadb_alter);
   // Empties the table (or the listed partitions) and advances their VisibleVersion.
   Status truncate(const std::string& db, const std::string& table, const std::vector<std::string>& partitions);
   // Recomputes ROW_COUNT / DATA_SIZE of partitions whose version changed since the last count.

@@ -462,6 +462,31 @@ TEST_F(EngineIt, ConcurrentWritersEachAdvanceTheVersionOnce) {
   EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM ev").at(0, "n"), std::to_string(kWrites));
 }
 
+TEST_F(EngineIt, AddModifyDropColumn) {
+  auto c = fresh("alter_db");
+  exec(*c, "CREATE TABLE h (id BIGINT NOT NULL, state VARCHAR(16)) PRIMARY KEY(id) DISTRIBUTED BY HASH(id) "
+           "PROPERTIES ('replication_num' = '1')");
+  exec(*c, "INSERT INTO h VALUES (1, 'DONE')");
+  exec(*c, "ALTER TABLE h ADD COLUMN bytes BIGINT NULL DEFAULT \"0\" COMMENT 'size' AFTER id");
+  exec(*c, "ALTER TABLE h ADD COLUMN (note VARCHAR(200), tries INT NOT NULL DEFAULT '1')");
+  Table t = query(*c, "SELECT * FROM h");
+  EXPECT_EQ(t.columns, (std::vector<std::string>{"id", "bytes", "state", "note", "tries"}));
+  EXPECT_EQ(t.at(0, "bytes"), "0");
+  EXPECT_EQ(t.at(0, "tries"), "1");
+  exec(*c, "INSERT INTO h VALUES (2, 10, 'X', 'n', 3)");
+  exec(*c, "ALTER TABLE h MODIFY COLUMN state VARCHAR(64)");
+  exec(*c, "ALTER TABLE h DROP COLUMN note");
+  Table d = query(*c, "DESC h");
+  ASSERT_EQ(d.rows.size(), 4u);
+  EXPECT_EQ(d.at(2, "Type"), "varchar(64)");
+  EXPECT_NE(query(*c, "SHOW CREATE TABLE h").at(0, "Create Table")->find("`bytes` bigint(20) NULL DEFAULT \"0\" "
+                                                                          "COMMENT \"size\""),
+            std::string::npos);
+  EXPECT_NE(error_of(*c, "ALTER TABLE h DROP COLUMN id").message.find("Can not drop key column"), std::string::npos);
+  EXPECT_NE(error_of(*c, "ALTER TABLE h ADD COLUMN state INT").message.find("already exists"), std::string::npos);
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM h").at(0, "n"), "2");
+}
+
 class EngineV41It : public testing::ClusterFixture {
  protected:
   static void SetUpTestSuite() {
