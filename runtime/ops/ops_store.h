@@ -34,12 +34,12 @@ enum class ClassifiedBy { kManual, kRule };
 struct InventoryRecord {
   DatabaseName database;
   TableName table;
-  std::string table_class;                 // "fact", "dimension", … (lower case)
+  std::string table_class{};                 // "fact", "dimension", … (lower case)
   bool partitioned = false;
-  std::map<std::string, bool> eligibility;  // tier name → eligible; a tier not listed is eligible
+  std::map<std::string, bool> eligibility{};  // tier name → eligible; a tier not listed is eligible
   ClassifiedBy classified_by = ClassifiedBy::kRule;
-  Instant first_seen;
-  Instant last_seen;
+  Instant first_seen{};
+  Instant last_seen{};
 };
 
 // ---- backup_history ----
@@ -65,30 +65,30 @@ enum class BackupKind { kPartitions, kTables, kDatabase };
 // database. Stored as JSON text: [{"table":"t","partitions":["p1"]}, …].
 struct BackupObject {
   TableName table;
-  std::vector<PartitionName> partitions;
+  std::vector<PartitionName> partitions{};
   friend bool operator==(const BackupObject&, const BackupObject&) = default;
 };
 
 struct BackupAttempt {
-  std::string run_id;                  // the runner invocation; ≤ 64 bytes
+  std::string run_id{};                  // the runner invocation; ≤ 64 bytes
   SnapshotLabel label;                 // the label value we chose (never re-parsed from SQL, pitfall 1)
   RepositoryName repository;
   DatabaseName database;
-  std::vector<TierName> tiers;         // every tier this snapshot counts for (weekly + monthly on first Sundays)
-  std::optional<Instant> slot;         // the schedule slot it fulfils
+  std::vector<TierName> tiers{};         // every tier this snapshot counts for (weekly + monthly on first Sundays)
+  std::optional<Instant> slot{};         // the schedule slot it fulfils
   BackupKind kind = BackupKind::kTables;
-  std::vector<BackupObject> objects;
+  std::vector<BackupObject> objects{};
   AttemptState state = AttemptState::kSubmitting;
-  std::optional<std::string> server_state;      // SHOW BACKUP State, verbatim
-  std::optional<std::int64_t> job_id;           // SHOW BACKUP JobId
+  std::optional<std::string> server_state{};      // SHOW BACKUP State, verbatim
+  std::optional<std::int64_t> job_id{};           // SHOW BACKUP JobId
   int submit_tries = 0;                         // statements sent for this label (busy-database retries)
-  std::optional<Instant> submitted_at;
-  std::optional<Instant> started_at;            // server CreateTime, converted to UTC
-  std::optional<Instant> finished_at;
-  std::optional<std::string> error_text;        // server Status / TaskErrMsg or the submit error; redacted on write
-  std::optional<std::int64_t> bytes;
-  std::optional<std::string> backup_timestamp;  // SHOW SNAPSHOT Timestamp, opaque
-  Instant updated_at;                           // filled by the store on every write
+  std::optional<Instant> submitted_at{};
+  std::optional<Instant> started_at{};            // server CreateTime, converted to UTC
+  std::optional<Instant> finished_at{};
+  std::optional<std::string> error_text{};        // server Status / TaskErrMsg or the submit error; redacted on write
+  std::optional<std::int64_t> bytes{};
+  std::optional<std::string> backup_timestamp{};  // SHOW SNAPSHOT Timestamp, opaque
+  Instant updated_at{};                           // filled by the store on every write
 
   // make_id(run_id, repository, label): one row per attempt; two runners racing for a label keep separate rows.
   [[nodiscard]] std::string attempt_id() const;
@@ -112,7 +112,7 @@ struct AttemptUpdate {
 
 // One partition of one snapshot, with VisibleVersion as read BEFORE the job was submitted (pitfall 4).
 struct ManifestEntry {
-  std::string attempt_id;
+  std::string attempt_id{};
   RepositoryName repository;
   SnapshotLabel label;
   DatabaseName database;
@@ -120,13 +120,13 @@ struct ManifestEntry {
   PartitionName partition;
   std::int64_t partition_id = 0;
   std::int64_t visible_version = 0;
-  std::optional<Instant> visible_version_time;
-  std::optional<std::int64_t> row_count;
-  std::optional<std::int64_t> data_size;
-  std::optional<std::string> checksum_algorithm;  // e.g. "murmur_hash3_32_sum"
-  std::optional<std::string> checksum;            // decimal text (sums exceed BIGINT)
-  std::optional<std::int64_t> checksum_row_count;
-  Instant recorded_at;                            // filled by the store
+  std::optional<Instant> visible_version_time{};
+  std::optional<std::int64_t> row_count{};
+  std::optional<std::int64_t> data_size{};
+  std::optional<std::string> checksum_algorithm{};  // e.g. "murmur_hash3_32_sum"
+  std::optional<std::string> checksum{};            // decimal text (sums exceed BIGINT)
+  std::optional<std::int64_t> checksum_row_count{};
+  Instant recorded_at{};                            // filled by the store
 
   [[nodiscard]] std::string entry_id() const;  // make_id(attempt_id, table, partition)
 };
@@ -147,8 +147,8 @@ struct LineageEdge {
   DatabaseName database;
   RepositoryName depends_on_repository;
   SnapshotLabel depends_on_label;  // an earlier snapshot it needs
-  std::string reason;              // "baseline", "unchanged_partitions", … (≤ 64 bytes)
-  Instant recorded_at;             // filled by the store
+  std::string reason{};              // "baseline", "unchanged_partitions", … (≤ 64 bytes)
+  Instant recorded_at{};             // filled by the store
 
   [[nodiscard]] std::string edge_id() const;
 };
@@ -159,28 +159,28 @@ enum class RestoreKind { kRestore, kDrill };
 [[nodiscard]] std::string_view to_string(RestoreKind kind);
 
 struct RestoreRecord {
-  std::string restore_id;  // chosen by the caller, e.g. make_id(run_id, step); 32 hex digits
-  std::string run_id;
+  std::string restore_id{};  // chosen by the caller, e.g. make_id(run_id, step); 32 hex digits
+  std::string run_id{};
   RestoreKind kind = RestoreKind::kRestore;
-  std::optional<std::string> drill_name;
+  std::optional<std::string> drill_name{};
   RepositoryName repository;
   SnapshotLabel label;
-  std::string backup_timestamp;
+  std::string backup_timestamp{};
   DatabaseName source_database;
   DatabaseName target_database;
-  std::vector<BackupObject> objects;
-  std::optional<Instant> target_time;
+  std::vector<BackupObject> objects{};
+  std::optional<Instant> target_time{};
   AttemptState state = AttemptState::kSubmitting;  // same life cycle as a backup attempt
-  std::optional<std::string> server_state;
-  std::optional<std::int64_t> job_id;
-  std::optional<Instant> submitted_at;
-  std::optional<Instant> finished_at;
-  std::optional<std::string> error_text;
-  std::optional<std::string> verification;        // "PASSED" | "FAILED" | "SKIPPED"
-  std::optional<std::string> expected_checksums;  // JSON text
-  std::optional<std::string> actual_checksums;    // JSON text
+  std::optional<std::string> server_state{};
+  std::optional<std::int64_t> job_id{};
+  std::optional<Instant> submitted_at{};
+  std::optional<Instant> finished_at{};
+  std::optional<std::string> error_text{};
+  std::optional<std::string> verification{};        // "PASSED" | "FAILED" | "SKIPPED"
+  std::optional<std::string> expected_checksums{};  // JSON text
+  std::optional<std::string> actual_checksums{};    // JSON text
   bool swapped = false;                           // live data replaced (ALTER TABLE … SWAP WITH)
-  Instant updated_at;                             // filled by the store
+  Instant updated_at{};                             // filled by the store
 };
 
 // ---- run_status ----
@@ -191,15 +191,15 @@ enum class RunState { kActive, kDone, kAbandoned };
 // An advisory marker: which run works on which database, alive as long as its heartbeat is fresh. It is NOT a
 // lock (pitfall 8): exclusion comes from the server (one job per database, unique labels).
 struct RunMarker {
-  std::string run_id;
+  std::string run_id{};
   DatabaseName database;
-  std::string slot;  // e.g. "2025-09-14T01:00:00Z daily"
-  std::string host;
+  std::string slot{};  // e.g. "2025-09-14T01:00:00Z daily"
+  std::string host{};
   std::int64_t pid = 0;
   RunState state = RunState::kActive;
-  Instant started_at;
-  Instant heartbeat_at;
-  std::optional<Instant> finished_at;
+  Instant started_at{};
+  Instant heartbeat_at{};
+  std::optional<Instant> finished_at{};
 
   [[nodiscard]] std::string marker_id() const;  // make_id(run_id, database)
 };
