@@ -81,7 +81,9 @@ class EngineSession : public Session {
   QueryResult pass(const std::string& sql);
   QueryResult run_select(std::string_view sql, const std::vector<Token>& tokens);
   // Runs the statements in one MariaDB transaction and advances VisibleVersion of every partition they touched.
-  QueryResult run_dml(const std::vector<std::string>& statements);
+  // `upsert`: the last statement is an INSERT sent as REPLACE; its affected-row count is reported as StarRocks
+  // does (rows loaded), not as MariaDB's delete+insert count.
+  QueryResult run_dml(const std::vector<std::string>& statements, bool upsert = false);
   QueryResult handle_show(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult show_partitions(std::string_view sql, const std::vector<Token>& tokens, TokenCursor& cur, bool temporary);
   QueryResult handle_create(std::string_view sql, const std::vector<Token>& tokens);
@@ -237,7 +239,7 @@ QueryResult EngineSession::run_select(std::string_view sql, const std::vector<To
   return r;
 }
 
-QueryResult EngineSession::run_dml(const std::vector<std::string>& statements) {
+QueryResult EngineSession::run_dml(const std::vector<std::string>& statements, bool upsert) {
   const std::string meta = quote_ident(kMetaSchema);
   const std::string& sql = statements.back();
   for (int attempt = 0;; ++attempt) {
@@ -272,6 +274,15 @@ QueryResult EngineSession::run_dml(const std::vector<std::string>& statements) {
       return map_backend(*failed, sql);
     }
     if (auto* ok = std::get_if<OkResult>(&r)) {
+      if (upsert) {
+        // "Records: N  Duplicates: D  Warnings: W" for multi-row statements; single rows report 1 or 2.
+        auto at = ok->info.find("Records: ");
+        if (at != std::string::npos) {
+          ok->affected_rows = std::strtoull(ok->info.c_str() + at + 9, nullptr, 10);
+        } else {
+          ok->affected_rows = std::min<uint64_t>(ok->affected_rows, 1);
+        }
+      }
       // StarRocks puts {'label':..., 'status':'VISIBLE', 'txnId':...} into the OK packet's info; left empty
       // until the protocol layer encodes info as a length-encoded string (clients reject it otherwise).
       ok->info.clear();
@@ -335,6 +346,24 @@ QueryResult EngineSession::handle_show(std::string_view sql, const std::vector<T
     ResultSet rs;
     rs.columns = {Column{"Table"}, Column{"Create Table"}};
     rs.rows.push_back({(*t)->name, render_starrocks_create(**t)});
+    return rs;
+  }
+  cur.set_pos(1);
+  if (cur.accept_seq({"ALTER", "TABLE"})) {
+    // Schema changes finish synchronously here, so there is never a pending job to show.
+    ResultSet rs;
+    if (cur.accept("ROLLUP") || cur.accept("MATERIALIZED")) {
+      for (const char* n : {"JobId", "TableName", "CreateTime", "FinishTime", "BaseIndexName", "RollupIndexName",
+                            "RollupId", "TransactionId", "State", "Msg", "Progress", "Timeout"}) {
+        rs.columns.push_back(Column{n});
+      }
+    } else {
+      for (const char* n : {"JobId", "TableName", "CreateTime", "FinishTime", "IndexName", "IndexId",
+                            "OriginIndexId", "SchemaVersion", "TransactionId", "State", "Msg", "Progress",
+                            "Timeout"}) {
+        rs.columns.push_back(Column{n});
+      }
+    }
     return rs;
   }
   cur.set_pos(1);
@@ -807,9 +836,10 @@ QueryResult EngineSession::handle_insert(std::string_view sql, const std::vector
       }
     }
     return run_dml({fmt::format("DELETE FROM {}.{} WHERE {}", quote_ident(db), quote_ident(qn->second), pred),
-                    rw->sql});
+                    rw->sql},
+                   upsert);
   }
-  return run_dml({rw->sql});
+  return run_dml({rw->sql}, upsert);
 }
 
 QueryResult EngineSession::handle_update_delete(std::string_view sql, const std::vector<Token>& tokens) {

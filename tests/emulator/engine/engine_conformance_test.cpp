@@ -294,11 +294,21 @@ TEST_F(EngineIt, PrimaryKeyInsertUpserts) {
   exec(*c, "CREATE TABLE run_status (db VARCHAR(64) NOT NULL, state VARCHAR(16)) PRIMARY KEY(db) "
            "DISTRIBUTED BY HASH(db) BUCKETS 1 PROPERTIES ('replication_num' = '1')");
   exec(*c, "INSERT INTO run_status VALUES ('sales', 'ACTIVE')");
-  EXPECT_NO_THROW(exec(*c, "INSERT INTO run_status VALUES ('sales', 'DONE')"));
+  {
+    std::unique_ptr<sql::Statement> st(c->createStatement());
+    EXPECT_EQ(st->executeUpdate("INSERT INTO run_status VALUES ('sales', 'DONE')"), 1);  // upsert, no error
+  }
   Table t = query(*c, "SELECT db, state FROM run_status");
   ASSERT_EQ(t.rows.size(), 1u);
   EXPECT_EQ(t.at(0, "state"), "DONE");
   EXPECT_EQ(versions(*c, "pk_db", "run_status").at("run_status"), 3);
+  {
+    std::unique_ptr<sql::Statement> st(c->createStatement());
+    EXPECT_EQ(st->executeUpdate("INSERT INTO run_status VALUES ('crm', 'A'), ('sales', 'DONE')"), 2);
+    EXPECT_EQ(st->executeUpdate("DELETE FROM run_status WHERE db = 'crm'"), 1);
+  }
+  EXPECT_EQ(versions(*c, "pk_db", "run_status").at("run_status"), 5);
+  EXPECT_TRUE(query(*c, "SHOW ALTER TABLE COLUMN").rows.empty());
   exec(*c, "UPDATE run_status SET state = 'X' WHERE db = 'sales'");
   EXPECT_EQ(query(*c, "SELECT state FROM run_status").at(0, "state"), "X");
   exec(*c, "CREATE TABLE dup (k INT NOT NULL) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) PROPERTIES ('replication_num'='1')");
