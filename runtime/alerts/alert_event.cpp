@@ -1,10 +1,10 @@
 #include "runtime/alerts/alert_event.h"
 
-#include <cstdint>
-#include <string_view>
-
 #include <fmt/format.h>
+
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "runtime/ports/redact.h"
 
@@ -143,7 +143,8 @@ std::string webhook_payload(const AlertEvent& event) {
 std::vector<std::pair<std::string, std::string>> environment(const AlertEvent& event) {
   std::vector<std::pair<std::string, std::string>> out;
   const auto add = [&](const char* key, std::string_view value) {
-    if (!value.empty()) out.emplace_back(fmt::format("STARKEEP_ALERT_{}", key), cap_env_value(ports::redact(value)));
+    if (!value.empty())
+      out.emplace_back(fmt::format("STARKEEP_ALERT_{}", key), cap_env_value(ports::redact(value)));
   };
   add("NAME", event.name.str());
   add("SEVERITY", model::to_string(event.severity));

@@ -1,11 +1,11 @@
-// AlertEvent: one alert as the notifiers see it (a policy alert whose condition held, with the run's context), its
-// dedup fingerprint, and the three wire forms every notifier derives from it: the Alertmanager v2 postableAlerts
-// array, the generic starkeep webhook JSON (also the command notifier's stdin), and the STARKEEP_ALERT_* variables.
-// docs/alerts.md documents each form. Free text (summary, description) is passed through ports::redact() by every
-// serialiser, so a secret that slipped into a server message is never sent (invariant 7).
-// Every form bounds the free text first (summary kMaxSummaryBytes, description kMaxDescriptionBytes, cut at
-// whitespace with " [truncated]" appended): a server message can be huge, and receivers have size limits.
-// Plain values; the functions are pure and thread-safe.
+// AlertEvent: one alert as the notifiers see it (a policy alert whose condition held, with the run's
+// context), its dedup fingerprint, and the three wire forms every notifier derives from it: the Alertmanager
+// v2 postableAlerts array, the generic starkeep webhook JSON (also the command notifier's stdin), and the
+// STARKEEP_ALERT_* variables. docs/alerts.md documents each form. Free text (summary, description) is passed
+// through ports::redact() by every serialiser, so a secret that slipped into a server message is never sent
+// (invariant 7). Every form bounds the free text first (summary kMaxSummaryBytes, description
+// kMaxDescriptionBytes, cut at whitespace with " [truncated]" appended): a server message can be huge, and
+// receivers have size limits. Plain values; the functions are pure and thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -23,17 +23,17 @@ namespace sk::alerts {
 inline constexpr std::size_t kMaxSummaryBytes = 1024;
 inline constexpr std::size_t kMaxDescriptionBytes = 16384;
 
-// The run context an event is about. Every field is optional except policy and run_id; an absent field is left
-// out of every wire form (Alertmanager treats an empty label as absent anyway).
+// The run context an event is about. Every field is optional except policy and run_id; an absent field is
+// left out of every wire form (Alertmanager treats an empty label as absent anyway).
 struct AlertLabels {
-  std::string policy;                         // the policy's name
-  std::string run_id;                         // the runner's run id (not identifying: see fingerprint())
+  std::string policy;  // the policy's name
+  std::string run_id;  // the runner's run id (not identifying: see fingerprint())
   std::optional<DatabaseName> database;
   std::optional<TierName> tier;
-  std::optional<SnapshotLabel> label;         // the snapshot label of the job
-  std::optional<std::string> job_id;          // the server's JobId (not identifying)
-  std::optional<RepositoryName> repository;   // repository.unreachable
-  std::optional<std::string> backend;         // snapshot_disk_free: the BE (host or id)
+  std::optional<SnapshotLabel> label;        // the snapshot label of the job
+  std::optional<std::string> job_id;         // the server's JobId (not identifying)
+  std::optional<RepositoryName> repository;  // repository.unreachable
+  std::optional<std::string> backend;        // snapshot_disk_free: the BE (host or id)
   friend bool operator==(const AlertLabels&, const AlertLabels&) = default;
 };
 
@@ -67,10 +67,10 @@ struct AlertEvent {
 // The generic webhook / command body (one JSON object, "version":"1"); see docs/alerts.md for the schema.
 [[nodiscard]] std::string webhook_payload(const AlertEvent& event);
 
-// STARKEEP_ALERT_NAME, _SEVERITY, _SUMMARY, _DESCRIPTION, _POLICY, _RUN_ID, _DATABASE, _TIER, _LABEL, _JOB_ID,
-// _REPOSITORY, _BACKEND, _STARTS_AT, _ENDS_AT, _FINGERPRINT (absent fields: not set), as NAME=value pairs.
-// Each value is cut to kMaxEnvValueBytes (at a UTF-8 boundary, "…" appended): the kernel refuses to exec with
-// one environment string over 128 KiB, and the complete text is on stdin anyway.
+// STARKEEP_ALERT_NAME, _SEVERITY, _SUMMARY, _DESCRIPTION, _POLICY, _RUN_ID, _DATABASE, _TIER, _LABEL,
+// _JOB_ID, _REPOSITORY, _BACKEND, _STARTS_AT, _ENDS_AT, _FINGERPRINT (absent fields: not set), as NAME=value
+// pairs. Each value is cut to kMaxEnvValueBytes (at a UTF-8 boundary, "…" appended): the kernel refuses to
+// exec with one environment string over 128 KiB, and the complete text is on stdin anyway.
 inline constexpr std::size_t kMaxEnvValueBytes = 8192;
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> environment(const AlertEvent& event);
 

@@ -1,6 +1,7 @@
 #include "runtime/alerts/command_notifier.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -13,8 +14,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "runtime/ports/redact.h"
 
@@ -56,8 +55,8 @@ Result<Pipe> make_pipe() {
 
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
-// Blocks SIGPIPE in the calling thread for the scope; a SIGPIPE raised meanwhile (writing to a child that closed
-// its stdin) is consumed before the old mask comes back, so it is never delivered.
+// Blocks SIGPIPE in the calling thread for the scope; a SIGPIPE raised meanwhile (writing to a child that
+// closed its stdin) is consumed before the old mask comes back, so it is never delivered.
 class SigpipeGuard {
  public:
   SigpipeGuard() {
@@ -238,7 +237,8 @@ Status CommandNotifier::send(const AlertEvent& event) {
       const int code = WEXITSTATUS(status);
       if (code == 0) return ok();
       if (code == 127 && output.empty()) {
-        return fail("alerts.command_failed", "{} exited with status 127 (could not be started){}", who, suffix);
+        return fail("alerts.command_failed", "{} exited with status 127 (could not be started){}", who,
+                    suffix);
       }
       return fail("alerts.command_failed", "{} exited with status {}{}", who, code, suffix);
     }

@@ -1,12 +1,12 @@
 // CommandNotifier: runs the policy's command line for each event, as `/bin/sh -c <command>` (the command is
 // written by the policy author, like a cron line). The event never enters the command line: the command gets
-// webhook_payload(event) on stdin and the STARKEEP_ALERT_* variables (alert_event.h environment()) on top of the
-// runner's environment; it inherits no other file descriptor than stdin/stdout/stderr. The command runs in its own process group; when it is still running at the timeout the
-// whole group is killed with SIGKILL. Exit status 0 is success; anything else (non-zero exit, killed by a
-// signal, timeout, fork/exec failure) is an error whose message carries the redacted tail of the command's
-// combined stdout/stderr.
-// Thread safety: send() may run concurrently (each call has its own child and pipes). SIGPIPE is blocked in the
-// calling thread while writing to the child, so a command that does not read its stdin cannot kill the runner.
+// webhook_payload(event) on stdin and the STARKEEP_ALERT_* variables (alert_event.h environment()) on top of
+// the runner's environment; it inherits no other file descriptor than stdin/stdout/stderr. The command runs
+// in its own process group; when it is still running at the timeout the whole group is killed with SIGKILL.
+// Exit status 0 is success; anything else (non-zero exit, killed by a signal, timeout, fork/exec failure) is
+// an error whose message carries the redacted tail of the command's combined stdout/stderr. Thread safety:
+// send() may run concurrently (each call has its own child and pipes). SIGPIPE is blocked in the calling
+// thread while writing to the child, so a command that does not read its stdin cannot kill the runner.
 #pragma once
 
 #include <chrono>

@@ -1,11 +1,11 @@
 #include "runtime/alerts/dispatcher.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <exception>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "runtime/ports/redact.h"
 
@@ -61,17 +61,17 @@ std::string summary_of(const model::AlertCondition& when, AlertKind kind, const 
       std::string s = job_phrase(c);
       s[0] = 'J';
       const auto limit = overrun_limit(when, c);
-      return fmt::format("{} still running after {} (limit {}{})", s, c.elapsed ? c.elapsed->to_string() : "?",
-                         limit ? limit->to_string() : "?", when.elapsed_limit ? "" : ", the tier's window");
+      return fmt::format("{} still running after {} (limit {}{})", s,
+                         c.elapsed ? c.elapsed->to_string() : "?", limit ? limit->to_string() : "?",
+                         when.elapsed_limit ? "" : ", the tier's window");
     }
     case AlertKind::kRepositoryUnreachable:
       return c.repository ? fmt::format("Repository {} is unreachable", c.repository->str())
                           : std::string("Backup repository is unreachable");
     case AlertKind::kDiskFreeBelow:
-      return fmt::format("Snapshot disk free space {} is below {}{}",
-                         c.disk_free ? c.disk_free->to_string() : "?",
-                         when.threshold ? when.threshold->to_string() : "?",
-                         c.backend ? " on backend " + *c.backend : "");
+      return fmt::format(
+          "Snapshot disk free space {} is below {}{}", c.disk_free ? c.disk_free->to_string() : "?",
+          when.threshold ? when.threshold->to_string() : "?", c.backend ? " on backend " + *c.backend : "");
     case AlertKind::kPrecheckFailed:
       return c.database ? fmt::format("Pre-checks failed for database {}", c.database->str())
                         : std::string("Pre-checks failed");
@@ -79,8 +79,8 @@ std::string summary_of(const model::AlertCondition& when, AlertKind kind, const 
   return "starkeep alert";
 }
 
-std::string description_of(const model::Alert& alert, const std::string& policy_name, const std::string& run_id,
-                           const AlertContext& c) {
+std::string description_of(const model::Alert& alert, const std::string& policy_name,
+                           const std::string& run_id, const AlertContext& c) {
   std::string out;
   if (!c.detail.empty()) out = c.detail + "\n";
   out += fmt::format("alert {} (when {}) in policy {}, run {}", alert.name.str(), alert.when.to_string(),
@@ -160,7 +160,8 @@ std::vector<AlertEvent> evaluate(const std::string& policy_name, const std::vect
                                  Instant now) {
   std::vector<AlertEvent> events;
   for (const model::Alert& alert : alerts) {
-    if (auto e = evaluate_one(alert, policy_name, run_id, kind, context, now)) events.push_back(std::move(*e));
+    if (auto e = evaluate_one(alert, policy_name, run_id, kind, context, now))
+      events.push_back(std::move(*e));
   }
   return events;
 }
@@ -175,7 +176,8 @@ AlertDispatcher::AlertDispatcher(const model::Policy& policy, NotifierSinks sink
       warn_(std::move(warn)) {}
 
 bool AlertDispatcher::wants(AlertKind kind) const {
-  return std::any_of(alerts_.begin(), alerts_.end(), [&](const model::Alert& a) { return a.when.kind == kind; });
+  return std::any_of(alerts_.begin(), alerts_.end(),
+                     [&](const model::Alert& a) { return a.when.kind == kind; });
 }
 
 void AlertDispatcher::warn(DispatchReport& report, std::string line) {

@@ -1,8 +1,9 @@
 // AlertDispatcher: turns what the runner observed (raise(kind, context)) into AlertEvents for the policy's
 // matching alerts and delivers each to the alert's notifiers. Its contract is that alerting never changes the
 // outcome of a run: raise() never throws and never aborts; every notifier failure (including a notifier whose
-// URL was rejected when the dispatcher was built, or a sink that throws) comes back as a redacted warning line in
-// the DispatchReport and is also handed to the warning callback. The caller logs the warnings and carries on.
+// URL was rejected when the dispatcher was built, or a sink that throws) comes back as a redacted warning
+// line in the DispatchReport and is also handed to the warning callback. The caller logs the warnings and
+// carries on.
 //
 // Matching (the dispatcher, not the runner, evaluates the policy's conditions):
 //   kJobState               context.job_state is one of the alert's states (case-insensitive);
@@ -10,8 +11,8 @@
 //                           > context.window (no match when the needed value is absent);
 //   kDiskFreeBelow          context.disk_free < the alert's threshold;
 //   kRepositoryUnreachable, kPrecheckFailed: always.
-// So the runner may raise kOverrun on every poll with the current elapsed time: nothing is sent until the limit
-// is passed, and then once (see dedup).
+// So the runner may raise kOverrun on every poll with the current elapsed time: nothing is sent until the
+// limit is passed, and then once (see dedup).
 //
 // Dedup: an event is delivered to a notifier at most once per dispatcher (= per run) for the same fingerprint
 // and status (firing / resolved); later raises report it as a duplicate without sending. A failed delivery is
@@ -56,8 +57,8 @@ struct AlertContext {
   std::optional<Duration> elapsed;       // kOverrun: how long the job has been running
   std::optional<Duration> window;        // kOverrun: the tier's window (for `job.elapsed > tier.window`)
   std::optional<Percent> disk_free;      // kDiskFreeBelow: the observed free space
-  std::string detail;                    // free text (server Status / TaskErrMsg, error message); redacted on send
-  std::optional<Instant> started_at;     // when the condition began; default: the clock's now()
+  std::string detail;  // free text (server Status / TaskErrMsg, error message); redacted on send
+  std::optional<Instant> started_at;  // when the condition began; default: the clock's now()
   // Only when the condition is known to be over. Alertmanager treats an alert whose endsAt has passed as
   // resolved (it may never page), so a failed job is raised without it.
   std::optional<Instant> resolved_at;
@@ -87,7 +88,7 @@ struct NotifierDeps {
   LineSink log;                       // the runner's log, for `log = true` notifiers
   HttpOptions http;
   CommandOptions command;
-  std::string generator_url;          // Alertmanager generatorURL (may be empty)
+  std::string generator_url;  // Alertmanager generatorURL (may be empty)
 };
 
 // The adapter for one notifier. Errors: "alerts.url" (rejected webhook URL), "alerts.config" (missing deps).
@@ -95,16 +96,18 @@ struct NotifierDeps {
                                                               const NotifierDeps& deps);
 [[nodiscard]] NotifierSinks make_sinks(const model::Policy& policy, const NotifierDeps& deps);
 
-// The events a raise() would produce for the policy's alerts (pure; used by raise() and by tests). Summary and
-// description are built from the context (see docs/alerts.md); nothing is redacted here (serialisers do it).
+// The events a raise() would produce for the policy's alerts (pure; used by raise() and by tests). Summary
+// and description are built from the context (see docs/alerts.md); nothing is redacted here (serialisers do
+// it).
 [[nodiscard]] std::vector<AlertEvent> evaluate(const std::string& policy_name,
-                                               const std::vector<model::Alert>& alerts, const std::string& run_id,
-                                               AlertKind kind, const AlertContext& context, Instant now);
+                                               const std::vector<model::Alert>& alerts,
+                                               const std::string& run_id, AlertKind kind,
+                                               const AlertContext& context, Instant now);
 
 class AlertDispatcher {
  public:
-  // Copies what it needs from `policy`. `clock` must outlive the dispatcher. `warn` (may be empty) receives each
-  // warning line as it happens; it is called with no lock held and may be called from several threads.
+  // Copies what it needs from `policy`. `clock` must outlive the dispatcher. `warn` (may be empty) receives
+  // each warning line as it happens; it is called with no lock held and may be called from several threads.
   AlertDispatcher(const model::Policy& policy, NotifierSinks sinks, ports::Clock& clock, std::string run_id,
                   LineSink warn = {});
 

@@ -1,14 +1,13 @@
 #include "runtime/alerts/http_notifier.h"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <exception>
 #include <memory>
 #include <mutex>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "runtime/ports/redact.h"
 
@@ -161,8 +160,8 @@ Status post_json(const HttpTarget& target, const std::string& body, const HttpOp
   }
 }
 
-AlertmanagerNotifier::AlertmanagerNotifier(const HttpTarget& target, ports::Sleeper& sleeper, HttpOptions options,
-                                           std::string generator_url)
+AlertmanagerNotifier::AlertmanagerNotifier(const HttpTarget& target, ports::Sleeper& sleeper,
+                                           HttpOptions options, std::string generator_url)
     : target_(target.with_default_path(kAlertmanagerPath)),
       sleeper_(sleeper),
       options_(options),

@@ -1,5 +1,5 @@
-// HTTP notifier adapters over libcurl: AlertmanagerNotifier (POST the Alertmanager v2 postableAlerts array) and
-// WebhookNotifier (POST the generic starkeep JSON). Both share one delivery routine with
+// HTTP notifier adapters over libcurl: AlertmanagerNotifier (POST the Alertmanager v2 postableAlerts array)
+// and WebhookNotifier (POST the generic starkeep JSON). Both share one delivery routine with
 //   * connect and total timeouts per attempt (HttpOptions),
 //   * HTTPS only, except to loopback hosts (HttpTarget), no redirects followed, TLS peer verification on,
 //   * bounded retries with exponential backoff through the Sleeper port on connection errors, timeouts, 5xx,
@@ -18,9 +18,9 @@
 namespace sk::alerts {
 
 struct RetryPolicy {
-  int max_attempts = 4;                               // total attempts, including the first (≥ 1)
-  std::chrono::milliseconds initial_backoff{1000};    // wait before the 2nd attempt; doubles each time
-  std::chrono::milliseconds max_backoff{8000};        // cap on one wait
+  int max_attempts = 4;                             // total attempts, including the first (≥ 1)
+  std::chrono::milliseconds initial_backoff{1000};  // wait before the 2nd attempt; doubles each time
+  std::chrono::milliseconds max_backoff{8000};      // cap on one wait
 };
 
 struct HttpOptions {
@@ -36,16 +36,16 @@ struct HttpAttempt {
 };
 
 // POSTs `body` as application/json to `target` with the retry policy. Errors: "alerts.http_status" (final
-// non-2xx status), "alerts.http_transport" (connection, TLS or timeout failure on the last attempt). The message
-// names the redacted URL, the attempt count and the redacted response excerpt. Does not throw.
+// non-2xx status), "alerts.http_transport" (connection, TLS or timeout failure on the last attempt). The
+// message names the redacted URL, the attempt count and the redacted response excerpt. Does not throw.
 [[nodiscard]] Status post_json(const HttpTarget& target, const std::string& body, const HttpOptions& options,
                                ports::Sleeper& sleeper);
 
 class AlertmanagerNotifier final : public NotifierSink {
  public:
-  // A target with an empty or "/" path is sent to <target>/api/v2/alerts; any other path is used as given (the
-  // policy usually names the full .../api/v2/alerts URL). `generator_url` (may be empty) becomes generatorURL.
-  // `sleeper` must outlive the notifier.
+  // A target with an empty or "/" path is sent to <target>/api/v2/alerts; any other path is used as given
+  // (the policy usually names the full .../api/v2/alerts URL). `generator_url` (may be empty) becomes
+  // generatorURL. `sleeper` must outlive the notifier.
   AlertmanagerNotifier(const HttpTarget& target, ports::Sleeper& sleeper, HttpOptions options = {},
                        std::string generator_url = {});
   [[nodiscard]] Status send(const AlertEvent& event) override;

@@ -20,7 +20,8 @@ bool is_ipv4_loopback(std::string_view host) {
   std::size_t i = 0;
   while (i <= host.size()) {
     const std::size_t dot = host.find('.', i);
-    const std::string_view part = host.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
+    const std::string_view part =
+        host.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
     if (part.empty() || part.size() > 3) return false;
     int value = 0;
     const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
@@ -51,14 +52,17 @@ Result<HttpTarget> HttpTarget::parse(std::string_view url) {
   const std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return bad("expected http:// or https://");
   const std::string scheme = lower(url.substr(0, scheme_end));
-  if (scheme != "https" && scheme != "http") return bad("only https:// (or http:// to a loopback host) is allowed");
+  if (scheme != "https" && scheme != "http")
+    return bad("only https:// (or http:// to a loopback host) is allowed");
   const std::string_view rest = url.substr(scheme_end + 3);
   const std::size_t authority_end = rest.find_first_of("/?#");
   const std::string_view authority = rest.substr(0, authority_end);
-  const std::string_view after = authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
+  const std::string_view after =
+      authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
 
   const std::size_t at = authority.rfind('@');
-  const std::string_view userinfo = at == std::string_view::npos ? std::string_view() : authority.substr(0, at);
+  const std::string_view userinfo =
+      at == std::string_view::npos ? std::string_view() : authority.substr(0, at);
   const std::string_view hostport = at == std::string_view::npos ? authority : authority.substr(at + 1);
   std::string_view host;
   std::string_view port;

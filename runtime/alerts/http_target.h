@@ -1,6 +1,6 @@
 // HttpTarget: a validated notifier URL. HTTPS is required, except for loopback hosts (localhost, 127.0.0.0/8,
-// [::1]) where plain http is allowed so that local receivers and tests work without certificates; a policy that
-// points a webhook at http://<remote host> is refused here, before anything is sent. Immutable value.
+// [::1]) where plain http is allowed so that local receivers and tests work without certificates; a policy
+// that points a webhook at http://<remote host> is refused here, before anything is sent. Immutable value.
 #pragma once
 
 #include <string>
@@ -12,9 +12,10 @@ namespace sk::alerts {
 
 class HttpTarget {
  public:
-  // Accepts scheme://[user[:password]@]host[:port][/path][?query] with scheme http or https (any case), host a
-  // name, an IPv4 address or a bracketed IPv6 address. Errors ("alerts.url"): another scheme, no host, a bad
-  // port, whitespace or control characters, http:// to a non-loopback host. Error messages show the URL redacted.
+  // Accepts scheme://[user[:password]@]host[:port][/path][?query] with scheme http or https (any case), host
+  // a name, an IPv4 address or a bracketed IPv6 address. Errors ("alerts.url"): another scheme, no host, a
+  // bad port, whitespace or control characters, http:// to a non-loopback host. Error messages show the URL
+  // redacted.
   [[nodiscard]] static Result<HttpTarget> parse(std::string_view url);
 
   // The URL as given, credentials included: hand it to the HTTP client only, never to a log.

@@ -14,10 +14,10 @@ class NotifierSink {
  public:
   virtual ~NotifierSink() = default;
 
-  // Delivers one event; blocks until it is delivered or given up (an adapter bounds this with its timeouts and
-  // retry policy). Errors: "alerts.*" codes with a message that is already redacted (no URL credentials, no
-  // secrets from the event). Implementations must be safe to call from several threads at once and must not
-  // throw (the dispatcher still guards against it).
+  // Delivers one event; blocks until it is delivered or given up (an adapter bounds this with its timeouts
+  // and retry policy). Errors: "alerts.*" codes with a message that is already redacted (no URL credentials,
+  // no secrets from the event). Implementations must be safe to call from several threads at once and must
+  // not throw (the dispatcher still guards against it).
   [[nodiscard]] virtual Status send(const AlertEvent& event) = 0;
 
   // What this sink delivers to, for log lines: e.g. "alertmanager https://am:9093/api/v2/alerts" with

@@ -127,13 +127,13 @@ TEST(CommandNotifier, HangingCommandIsKilledWithItsChildrenAtTheTimeout) {
   TempDir dir;
   const std::string pid_file = dir.file("pid");
   CommandOptions o;
-  o.timeout = 500ms;
+  o.timeout = 1500ms;
   // The shell starts a grandchild and waits for it: both must die.
   CommandNotifier notifier("sleep 60 & echo $! > '" + pid_file + "'; wait", o);
   const Status s = notifier.send(sample_event());
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, "alerts.command_timeout");
-  EXPECT_NE(s.error().message.find("500 ms"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("1500 ms"), std::string::npos) << s.error().message;
   const std::string pid_text = read_file(pid_file);
   ASSERT_FALSE(pid_text.empty());
   const pid_t grandchild = std::stoi(pid_text);

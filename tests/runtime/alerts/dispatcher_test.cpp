@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "http_receiver.h"
+#include "runtime/alerts/fake_sink.h"
 #include "runtime/ports/fakes.h"
 #include "test_support.h"
 
@@ -24,25 +25,6 @@ using testing::job_state_in;
 using testing::must;
 using testing::notifier;
 using K = model::AlertCondition::Kind;
-
-// A sink that records events and answers with a scripted result (or throws).
-class RecordingSink final : public NotifierSink {
- public:
-  explicit RecordingSink(std::string name, Status result = ok(), bool throws = false)
-      : name_(std::move(name)), result_(std::move(result)), throws_(throws) {}
-  Status send(const AlertEvent& event) override {
-    events.push_back(event);
-    if (throws_) throw std::runtime_error("sink exploded: password='hunter2'");
-    return result_;
-  }
-  std::string describe() const override { return "fake " + name_; }
-  std::vector<AlertEvent> events;
-
- private:
-  std::string name_;
-  Status result_;
-  bool throws_;
-};
 
 model::Policy production_policy() {
   model::Policy p;
@@ -80,8 +62,8 @@ AlertContext failed_job(std::string state = "CANCELLED") {
 }
 
 struct Fixture {
-  std::shared_ptr<RecordingSink> pager = std::make_shared<RecordingSink>("pager");
-  std::shared_ptr<RecordingSink> chat = std::make_shared<RecordingSink>("chat");
+  std::shared_ptr<RecordingNotifierSink> pager = std::make_shared<RecordingNotifierSink>("pager");
+  std::shared_ptr<RecordingNotifierSink> chat = std::make_shared<RecordingNotifierSink>("chat");
   ports::FakeClock clock;
   std::vector<std::string> warned;
 
@@ -175,9 +157,9 @@ TEST(AlertDispatcher, RoutesAnAlertToEachOfItsNotifiers) {
   AlertDispatcher d = f.make();
   const DispatchReport r = d.raise(K::kJobState, failed_job());
   EXPECT_EQ(names(r), std::vector<std::string>{"job_failed"});
-  ASSERT_EQ(f.pager->events.size(), 1u);
-  ASSERT_EQ(f.chat->events.size(), 1u);
-  EXPECT_EQ(f.pager->events[0].fingerprint(), f.chat->events[0].fingerprint());
+  ASSERT_EQ(f.pager->events().size(), 1u);
+  ASSERT_EQ(f.chat->events().size(), 1u);
+  EXPECT_EQ(f.pager->events()[0].fingerprint(), f.chat->events()[0].fingerprint());
   ASSERT_EQ(r.deliveries.size(), 2u);
   EXPECT_EQ(r.deliveries[0].notifier.str(), "pager");
   EXPECT_EQ(r.deliveries[1].notifier.str(), "chat");
@@ -188,19 +170,19 @@ TEST(AlertDispatcher, RoutesAnAlertToEachOfItsNotifiers) {
   c.elapsed = Duration::from_hours(3);
   c.window = Duration::from_hours(2);
   d.raise(K::kOverrun, c);
-  EXPECT_EQ(f.pager->events.size(), 1u);
-  EXPECT_EQ(f.chat->events.size(), 2u);
+  EXPECT_EQ(f.pager->events().size(), 1u);
+  EXPECT_EQ(f.chat->events().size(), 2u);
 }
 
 TEST(AlertDispatcher, OneFailingNotifierDoesNotStopTheOtherAndIsReported) {
   Fixture f;
-  f.pager = std::make_shared<RecordingSink>(
-      "pager", fail("alerts.http_status",
-                    "POST https://am:<redacted>@am.example.com failed after 4 attempts: HTTP 503"));
+  f.pager->fail_with(fail("alerts.http_status",
+                          "POST https://am:<redacted>@am.example.com failed after 4 attempts: HTTP 503")
+                         .error());
   AlertDispatcher d = f.make();
   DispatchReport r;
   EXPECT_NO_THROW(r = d.raise(K::kJobState, failed_job()));
-  EXPECT_EQ(f.chat->events.size(), 1u) << "the healthy notifier still gets the alert";
+  EXPECT_EQ(f.chat->events().size(), 1u) << "the healthy notifier still gets the alert";
   ASSERT_EQ(r.deliveries.size(), 2u);
   EXPECT_FALSE(r.deliveries[0].result);
   EXPECT_TRUE(r.deliveries[1].result);
@@ -214,11 +196,11 @@ TEST(AlertDispatcher, OneFailingNotifierDoesNotStopTheOtherAndIsReported) {
 
 TEST(AlertDispatcher, ThrowingNotifierIsContained) {
   Fixture f;
-  f.pager = std::make_shared<RecordingSink>("pager", ok(), /*throws=*/true);
+  f.pager->throw_on_send("sink exploded: password='hunter2'");
   AlertDispatcher d = f.make();
   DispatchReport r;
   EXPECT_NO_THROW(r = d.raise(K::kJobState, failed_job()));
-  EXPECT_EQ(f.chat->events.size(), 1u);
+  EXPECT_EQ(f.chat->events().size(), 1u);
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_NE(r.warnings[0].find("sink exploded"), std::string::npos);
   EXPECT_EQ(r.warnings[0].find("hunter2"), std::string::npos) << r.warnings[0];
@@ -226,7 +208,7 @@ TEST(AlertDispatcher, ThrowingNotifierIsContained) {
 
 TEST(AlertDispatcher, ThrowingWarningCallbackIsContained) {
   Fixture f;
-  f.pager = std::make_shared<RecordingSink>("pager", fail("alerts.x", "down"));
+  f.pager->fail_with(fail("alerts.x", "down").error());
   NotifierSinks sinks;
   sinks.emplace(must(NotifierName::parse("pager")), f.pager);
   sinks.emplace(must(NotifierName::parse("chat")), f.chat);
@@ -235,7 +217,7 @@ TEST(AlertDispatcher, ThrowingWarningCallbackIsContained) {
   DispatchReport r;
   EXPECT_NO_THROW(r = d.raise(K::kJobState, failed_job()));
   EXPECT_EQ(r.warnings.size(), 1u);
-  EXPECT_EQ(f.chat->events.size(), 1u);
+  EXPECT_EQ(f.chat->events().size(), 1u);
 }
 
 TEST(AlertDispatcher, MissingOrRejectedNotifierIsAWarningNotAnError) {
@@ -274,22 +256,22 @@ TEST(AlertDispatcher, SameAlertIsDeliveredOncePerRunButFailuresAreRetried) {
     c.elapsed = Duration::from_minutes(minutes);
     d.raise(K::kOverrun, c);  // the runner raises on every poll
   }
-  EXPECT_EQ(f.chat->events.size(), 1u);
+  EXPECT_EQ(f.chat->events().size(), 1u);
   const DispatchReport again = d.raise(K::kOverrun, c);
   ASSERT_EQ(again.deliveries.size(), 1u);
   EXPECT_TRUE(again.deliveries[0].duplicate);
   // A resolved event is a different delivery.
   c.resolved_at = Instant::from_unix_seconds(9999);
   d.raise(K::kOverrun, c);
-  EXPECT_EQ(f.chat->events.size(), 2u);
+  EXPECT_EQ(f.chat->events().size(), 2u);
 
   Fixture g;
-  g.pager = std::make_shared<RecordingSink>("pager", fail("alerts.x", "down"));
+  g.pager->fail_with(fail("alerts.x", "down").error());
   AlertDispatcher d2 = g.make();
   d2.raise(K::kJobState, failed_job());
   d2.raise(K::kJobState, failed_job());
-  EXPECT_EQ(g.pager->events.size(), 2u) << "a failed delivery is tried again";
-  EXPECT_EQ(g.chat->events.size(), 1u);
+  EXPECT_EQ(g.pager->events().size(), 2u) << "a failed delivery is tried again";
+  EXPECT_EQ(g.chat->events().size(), 1u);
 }
 
 TEST(AlertDispatcher, WantsReportsConfiguredKinds) {

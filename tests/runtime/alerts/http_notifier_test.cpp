@@ -141,7 +141,7 @@ TEST(HttpNotifier, ReceiverThatNeverAnswersTimesOut) {
   receiver.set_hang(true);
   ports::FakeSleeper sleeper;
   HttpOptions o = fast_options(2);
-  o.total_timeout = 300ms;
+  o.total_timeout = 1000ms;
   WebhookNotifier notifier(must(HttpTarget::parse(receiver.url("/hook"))), sleeper, o);
   const Status s = notifier.send(sample_event());
   ASSERT_FALSE(s);
