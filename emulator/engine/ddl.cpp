@@ -343,11 +343,22 @@ int64_t days_from_civil(int y, unsigned m, unsigned d) {
   return sys_days{year{y} / month{m} / day{d}}.time_since_epoch().count();
 }
 
+std::optional<int64_t> parse_int64(std::string_view text) {
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
 bool parse_date(const std::string& s, int& y, unsigned& m, unsigned& d) {
   if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
-  y = std::stoi(s.substr(0, 4));
-  m = static_cast<unsigned>(std::stoi(s.substr(5, 2)));
-  d = static_cast<unsigned>(std::stoi(s.substr(8, 2)));
+  auto yy = parse_int64(std::string_view(s).substr(0, 4));
+  auto mm = parse_int64(std::string_view(s).substr(5, 2));
+  auto dd = parse_int64(std::string_view(s).substr(8, 2));
+  if (!yy || !mm || !dd || *mm < 1 || *mm > 12 || *dd < 1 || *dd > 31) return false;
+  y = static_cast<int>(*yy);
+  m = static_cast<unsigned>(*mm);
+  d = static_cast<unsigned>(*dd);
   return true;
 }
 
@@ -372,11 +383,14 @@ Result<std::vector<PartitionDef>> parse_batch(std::string_view sql, TokenCursor&
   std::string unit;
   if (cur.accept("INTERVAL")) {
     if (cur.peek().kind != TokenKind::kNumber) return syntax_error(sql, cur);
-    step = std::stoll(cur.next().text);
+    auto n = parse_int64(cur.peek().text);
+    if (!n) return syntax_error(sql, cur);
+    cur.next();
+    step = *n;
     if (cur.peek().kind != TokenKind::kWord) return syntax_error(sql, cur);
     unit = to_upper(cur.next().text);
-  } else if (cur.peek().kind == TokenKind::kNumber) {
-    step = std::stoll(cur.next().text);
+  } else if (cur.peek().kind == TokenKind::kNumber && parse_int64(cur.peek().text)) {
+    step = *parse_int64(cur.next().text);
   } else {
     return syntax_error(sql, cur);
   }
@@ -388,7 +402,10 @@ Result<std::vector<PartitionDef>> parse_batch(std::string_view sql, TokenCursor&
   const std::string& e = (*end)[0];
   if (unit.empty()) {
     if (!is_integer_type(base)) return analysis_error("Batch build partition EVERY is date type but START or END does not type match");
-    int64_t a = std::stoll(s), b = std::stoll(e);
+    auto pa = parse_int64(s), pb = parse_int64(e);
+    if (!pa || !pb) return analysis_error("Batch build partition START and END must be integers for an integer column");
+    int64_t a = *pa, b = *pb;
+    if ((b - a) / step > 100000) return analysis_error("Too many partitions in batch build");
     for (int64_t v = a; v < b; v += step) {
       PartitionDef d;
       d.partition.name = fmt::format("p{}", v);

@@ -76,6 +76,7 @@ class EngineSession : public Session {
   std::string now() const { return f_.catalog_.clock().now_text(); }
   std::string db_or_current(const std::string& db) const { return db.empty() ? conn_->current_database() : db; }
 
+  QueryResult query_impl(std::string_view raw);
   QueryResult dispatch(std::string_view sql, const std::vector<Token>& tokens);
   ErrorResult map_backend(const ErrorResult& e, std::string_view sql) const;
   QueryResult pass(const std::string& sql);
@@ -119,6 +120,16 @@ class EngineSession : public Session {
 };
 
 QueryResult EngineSession::query(std::string_view raw) {
+  // The process serves every client: an unexpected exception (from the standard library or a bug) becomes this
+  // statement's error instead of terminating the emulator.
+  try {
+    return query_impl(raw);
+  } catch (const std::exception& e) {
+    return err(fmt::format("Internal error in the emulator: {}", e.what()));
+  }
+}
+
+QueryResult EngineSession::query_impl(std::string_view raw) {
   if (!conn_) return err("Backend connection failed: " + connect_error_);
   std::vector<Token> tokens = tokenize(raw);
   while (!tokens.empty() && tokens.back().is_symbol(";")) tokens.pop_back();
@@ -1046,11 +1057,6 @@ std::unique_ptr<Session> EngineSessionFactory::open(std::string_view user, std::
   auto s = std::make_unique<EngineSession>(*this, std::string(user), std::move(*conn), "");
   if (!database.empty()) (void)s->use_database(database);
   return s;
-}
-
-std::unique_ptr<Session> open_engine_session(EngineSessionFactory& factory, std::string_view user,
-                                             std::string_view database) {
-  return factory.open(user, database);
 }
 
 }  // namespace sk::emu

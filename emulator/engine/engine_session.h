@@ -33,8 +33,9 @@ class EngineSessionFactory : public SessionFactory {
   std::optional<std::string> password_of(std::string_view user) const override;
   std::unique_ptr<Session> open(std::string_view user, std::string_view database) override;
 
-  // Late wiring for the drop-connections callback (the Server is built after the factory).
+  // Late wiring for the drop-connections callback (the Server is built after the factory). Thread-safe.
   void set_drop_connections(std::function<void()> fn);
+  // Replaces the statement hook; call before the server accepts connections (not synchronised).
   void set_hook(StatementHook* hook);
 
  private:
@@ -45,9 +46,5 @@ class EngineSessionFactory : public SessionFactory {
   EngineOptions options_;
   mutable std::mutex mu_;
 };
-
-// Creates a session directly (tests): same as factory.open().
-std::unique_ptr<Session> open_engine_session(EngineSessionFactory& factory, std::string_view user,
-                                             std::string_view database);
 
 }  // namespace sk::emu
