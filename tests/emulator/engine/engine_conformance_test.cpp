@@ -73,9 +73,18 @@ ServerError error_of(sql::Connection& c, const std::string& sql) {
   return {};
 }
 
+std::string sql_string(const std::string& v) {
+  std::string out = "'";
+  for (char ch : v) {
+    if (ch == '\'' || ch == '\\') out += ch;
+    out += ch;
+  }
+  return out + "'";
+}
+
 std::map<std::string, int64_t> versions(sql::Connection& c, const std::string& db, const std::string& table) {
-  Table t = query(c, "SELECT PARTITION_NAME, VISIBLE_VERSION FROM information_schema.partitions_meta WHERE DB_NAME = '" +
-                         db + "' AND TABLE_NAME = '" + table + "'");
+  Table t = query(c, "SELECT PARTITION_NAME, VISIBLE_VERSION FROM information_schema.partitions_meta WHERE DB_NAME = " +
+                         sql_string(db) + " AND TABLE_NAME = " + sql_string(table));
   std::map<std::string, int64_t> out;
   for (size_t r = 0; r < t.rows.size(); ++r) out[*t.at(r, "PARTITION_NAME")] = std::stoll(*t.at(r, "VISIBLE_VERSION"));
   return out;
@@ -500,7 +509,8 @@ TEST_F(EngineIt, AddModifyDropColumn) {
 class EngineV41It : public testing::ClusterFixture {
  protected:
   static void SetUpTestSuite() {
-    start_cluster({"--starrocks-version", "4.1.0", "--error-code", "5064", "--time-zone", "UTC", "--backends", "1"});
+    start_cluster({"--starrocks-version", "4.1.0", "--error-code", "5064", "--time-zone", "UTC", "--backends", "1",
+                   "--user", "root:", "--user", "alice:s3cret"});
   }
 };
 
@@ -519,6 +529,33 @@ TEST_F(EngineV41It, VersionSwitchesErrorCodeAndTimeZone) {
     EXPECT_EQ(e.getErrorCode(), 5064);
     EXPECT_EQ(e.getSQLState(), "42000");
   }
+}
+
+TEST_F(EngineV41It, ConfiguredUsersAuthenticate) {
+  auto alice = connect("alice", "s3cret");
+  EXPECT_EQ(query(*alice, "SELECT 1 AS one").at(0, "one"), "1");
+  EXPECT_THROW(connect("alice", "wrong"), sql::SQLException);
+  EXPECT_THROW(connect("mallory", ""), sql::SQLException);
+}
+
+TEST_F(EngineIt, HostileNamesAreQuotedEverywhere) {
+  auto c = connect();
+  exec(*c, "DROP DATABASE IF EXISTS `we'ird db`");
+  exec(*c, "CREATE DATABASE `we'ird db`");
+  exec(*c, "USE `we'ird db`");
+  exec(*c, "CREATE TABLE `t-1 ``x` (`k\"ey` INT NOT NULL, `v;al` VARCHAR(10)) DUPLICATE KEY(`k\"ey`) "
+           "PARTITION BY RANGE(`k\"ey`) (PARTITION `p one` VALUES LESS THAN (\"10\"), PARTITION `p'two` VALUES "
+           "LESS THAN (\"20\")) DISTRIBUTED BY HASH(`k\"ey`) PROPERTIES ('replication_num' = '1')");
+  exec(*c, "INSERT INTO `t-1 ``x` VALUES (1, 'a;b'), (15, 'c')");
+  EXPECT_EQ(query(*c, "SELECT `v;al` FROM `t-1 ``x` PARTITION (`p'two`)").at(0, "v;al"), "c");
+  EXPECT_EQ(versions(*c, "we'ird db", "t-1 `x"), (std::map<std::string, int64_t>{{"p one", 2}, {"p'two", 2}}));
+  Table p = query(*c, "SHOW PARTITIONS FROM `t-1 ``x` WHERE PartitionName = 'p''two'");
+  ASSERT_EQ(p.rows.size(), 1u);
+  EXPECT_EQ(p.at(0, "RowCount"), "1");
+  exec(*c, "CREATE TABLE `t2` LIKE `t-1 ``x`");
+  exec(*c, "ALTER TABLE `t-1 ``x` SWAP WITH `t2`");
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM `t2`").at(0, "n"), "2");
+  exec(*c, "DROP DATABASE `we'ird db`");
 }
 
 class EngineNoFaultsIt : public testing::ClusterFixture {
