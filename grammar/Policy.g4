@@ -80,7 +80,7 @@ ASSIGN     : '=' ;
 QUANTITY   : DIGIT+ ('.' DIGIT+)? [a-zA-Z_] [a-zA-Z0-9_]* ;
 PERCENT    : DIGIT+ ('.' DIGIT+)? '%' ;
 TIME       : DIGIT+ ':' DIGIT+ ;
-NUMBER     : DIGIT+ ('.' DIGIT+)? ;
+NUMBER     : '-'? DIGIT+ ('.' DIGIT+)? ;
 IDENT      : [a-zA-Z_] [a-zA-Z0-9_]* ;
 STRING     : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* '"' ;
 // A string that reaches the end of the line: kept as a token so the parser recovers; reported by the adapter.

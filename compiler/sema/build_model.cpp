@@ -251,6 +251,12 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
     else if (k == "alert") read_alert(b);
     else if (k == "notifier") read_notifier(b);
   }
+  // Calendar checks compare every pair of tiers; bound the work for hostile inputs.
+  constexpr size_t kMaxTiers = 256;
+  if (tiers_.size() > kMaxTiers) {
+    sink_.report(Code::kTooManyTiers, tiers_[kMaxTiers].block->header_range, tiers_.size(), kMaxTiers);
+    return std::nullopt;
+  }
   check_unique(repositories_, "repository");
   check_unique(tiers_, "tier");
   check_unique(drills_, "drill");

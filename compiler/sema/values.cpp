@@ -147,11 +147,13 @@ std::optional<int64_t> read_integer(const Expr& value, std::string_view key, int
     wrong_type(value, key, "a whole number", sink);
     return std::nullopt;
   }
+  const bool negative = value.text.front() == '-';
   int64_t n = 0;
-  for (char c : value.text) {
+  for (char c : std::string_view(value.text).substr(negative ? 1 : 0)) {
     n = n * 10 + (c - '0');
-    if (n > max) break;
+    if (n > 1'000'000'000) break;
   }
+  if (negative) n = -n;
   if (n < min || n > max) {
     sink.report(Code::kNumberOutOfRange, value.range, key, value.text, fmt::format("{} to {}", min, max));
     return std::nullopt;
