@@ -219,7 +219,10 @@ Status MariaDbCatalog::in_transaction(const std::function<Status()>& body) {
   return conn_->exec("COMMIT");
 }
 
-void MariaDbCatalog::invalidate(const std::string& db, const std::string& table) { cache_.erase(key_of(db, table)); }
+void MariaDbCatalog::invalidate(const std::string& db, const std::string& table) {
+  std::lock_guard lock(cache_mu_);
+  cache_.erase(key_of(db, table));
+}
 
 Result<bool> MariaDbCatalog::database_exists(const std::string& db) {
   std::lock_guard lock(mu_);
@@ -267,8 +270,11 @@ Status MariaDbCatalog::drop_database(const std::string& db) {
     if (e->code == 1008) return fail("emu.analysis", "Can't drop database '{}'; database doesn't exist", db);
     return fail("emu.backend", "{}", e->message);
   }
-  for (auto it = cache_.begin(); it != cache_.end();) {
-    it = it->second.database == db ? cache_.erase(it) : std::next(it);
+  {
+    std::lock_guard cache_lock(cache_mu_);
+    for (auto it = cache_.begin(); it != cache_.end();) {
+      it = it->second.database == db ? cache_.erase(it) : std::next(it);
+    }
   }
   return in_transaction([&]() -> Status {
     if (auto s = conn_->exec(fmt::format("DELETE p FROM {} p JOIN {} t ON p.table_id = t.table_id WHERE t.db_name = {}",
@@ -319,7 +325,10 @@ Result<std::optional<TableSchema>> MariaDbCatalog::load_table(const std::string&
     p.is_temp = r[9].value_or("0") == "1";
     t->partitions.push_back(std::move(p));
   }
-  cache_[key_of(db, table)] = *t;
+  {
+    std::lock_guard cache_lock(cache_mu_);
+    cache_[key_of(db, table)] = *t;
+  }
   return std::optional<TableSchema>(std::move(*t));
 }
 
@@ -329,8 +338,12 @@ Result<std::optional<TableSchema>> MariaDbCatalog::find_table(const std::string&
 }
 
 Result<std::optional<TableSchema>> MariaDbCatalog::cached_table(const std::string& db, const std::string& table) {
+  {
+    // Hits do not wait for a long catalog operation (a restore's replace_partition) holding mu_.
+    std::lock_guard cache_lock(cache_mu_);
+    if (auto it = cache_.find(key_of(db, table)); it != cache_.end()) return std::optional<TableSchema>(it->second);
+  }
   std::lock_guard lock(mu_);
-  if (auto it = cache_.find(key_of(db, table)); it != cache_.end()) return std::optional<TableSchema>(it->second);
   return load_table(db, table);
 }
 

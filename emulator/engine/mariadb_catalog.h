@@ -94,9 +94,10 @@ class MariaDbCatalog : public Catalog {
 
   BackendParams params_;
   ClusterClock clock_;
-  std::mutex mu_;
+  std::mutex mu_;  // guards conn_ and every metadata change; taken before cache_mu_
   std::unique_ptr<MariaDbConnection> conn_;
-  std::map<std::string, TableSchema> cache_;  // key: db + '\0' + table
+  std::mutex cache_mu_;
+  std::map<std::string, TableSchema> cache_;  // key: db + '\0' + table; guarded by cache_mu_
 };
 
 // Serialises a schema (without partitions) and partition bounds for the metadata tables.

@@ -371,6 +371,13 @@ TEST_F(EngineIt, ClusterFaults) {
   EXPECT_EQ(query(*c, "SHOW FRONTENDS").at(1, "Alive"), "false");
   exec(*c, "ADMIN EMULATOR SET FRONTEND '" + follower + "' ALIVE = true");
 
+  // The first FE is the one we talk to: while it is dead, everything but the control statements fails.
+  std::string leader = *query(*c, "SHOW FRONTENDS").at(0, "Name");
+  exec(*c, "ADMIN EMULATOR SET FRONTEND '" + leader + "' ALIVE = false");
+  EXPECT_NE(error_of(*c, "SELECT 1").message.find("Frontend is not alive"), std::string::npos);
+  exec(*c, "ADMIN EMULATOR SET FRONTEND '" + leader + "' ALIVE = true");
+  EXPECT_EQ(query(*c, "SELECT 1 AS one").at(0, "one"), "1");
+
   auto other = connect();
   // The issuing connection is dropped too, usually before its OK arrives.
   try {
