@@ -1,0 +1,44 @@
+// StarRocks statements that restore and verification need besides RESTORE itself (starrocks_dialect.h): the
+// column list of a table, the order-independent fingerprint query (reference/starrocks.md §8), the atomic swap,
+// and the few DDL statements around a staging table. Part of the dialect module (the only code that renders SQL):
+// every name goes through quote_identifier, every value through quote_string. Pure functions; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/domain/names.h"
+
+namespace sk::dialect {
+
+// SELECT COLUMN_NAME FROM information_schema.columns WHERE TABLE_SCHEMA = 'db' AND TABLE_NAME = 't'
+//   ORDER BY ORDINAL_POSITION
+[[nodiscard]] std::string render_columns_query(const DatabaseName& db, const TableName& table);
+
+// SELECT COUNT(*) AS row_count, SUM(CAST(murmur_hash3_32(concat_ws('|', ifnull(cast(`c1` AS VARCHAR), '\\N'), …))
+//   AS BIGINT)) AS row_hash_sum FROM `db`.`t` [PARTITION (`p`)]
+// Order-independent (a sum), NULL-safe (ifnull: concat_ws skips NULLs). `columns` must not be empty.
+[[nodiscard]] std::string render_fingerprint_query(const DatabaseName& db, const TableName& table,
+                                                   const std::optional<PartitionName>& partition,
+                                                   const std::vector<std::string>& columns);
+
+// ALTER TABLE `db`.`live` SWAP WITH `staging` — one atomic statement (both tables in `db`).
+[[nodiscard]] std::string render_swap_table(const DatabaseName& db, const TableName& live, const TableName& staging);
+// INSERT OVERWRITE `db`.`live` PARTITION (`p`) SELECT * FROM `sdb`.`staging` — replaces one partition atomically.
+[[nodiscard]] std::string render_overwrite_partition(const DatabaseName& db, const TableName& live,
+                                                     const PartitionName& partition, const DatabaseName& staging_db,
+                                                     const TableName& staging);
+// DROP TABLE `db`.`t`
+[[nodiscard]] std::string render_drop_table(const DatabaseName& db, const TableName& table);
+// CREATE DATABASE IF NOT EXISTS `db`
+[[nodiscard]] std::string render_create_database_if_not_exists(const DatabaseName& db);
+// SHOW CREATE TABLE `db`.`t`
+[[nodiscard]] std::string render_show_create_table(const DatabaseName& db, const TableName& table);
+// SELECT TABLE_NAME, PARTITION_NAME, VISIBLE_VERSION FROM information_schema.partitions_meta
+//   WHERE DB_NAME = 'db' AND IS_TEMP = 0 — every partition's current version in one statement.
+[[nodiscard]] std::string render_partition_versions_query(const DatabaseName& db);
+// SELECT TABLE_NAME FROM information_schema.tables WHERE TABLE_SCHEMA = 'db'
+[[nodiscard]] std::string render_list_tables(const DatabaseName& db);
+
+}  // namespace sk::dialect

@@ -1,0 +1,400 @@
+#include "runtime/restore/planner.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "runtime/dialect/restore_sql.h"
+
+namespace sk::restore {
+namespace {
+
+std::string stamp(Instant t) {
+  std::string out;
+  for (char c : t.to_iso8601_utc()) {
+    if (c >= '0' && c <= '9') out += c;
+  }
+  return out;
+}
+
+// `<base>_restored_<stamp>`, cut to fit the name limit.
+std::string default_name(const std::string& base, Instant t, std::size_t max_bytes) {
+  const std::string suffix = "_restored_" + stamp(t);
+  std::string head = base.substr(0, max_bytes > suffix.size() ? max_bytes - suffix.size() : 0);
+  // Do not cut inside a UTF-8 sequence.
+  while (!head.empty() && (static_cast<unsigned char>(head.back()) & 0xC0) == 0x80) head.pop_back();
+  if (!head.empty() && (static_cast<unsigned char>(head.back()) & 0x80)) head.pop_back();
+  return head + suffix;
+}
+
+bool holds_table(const Snapshot& s, const TableName& t) {
+  return std::any_of(s.entries.begin(), s.entries.end(), [&](const ops::ManifestEntry& e) { return e.table == t; });
+}
+
+struct TableResolution {
+  std::vector<ops::ManifestEntry> partitions;  // source entry per partition, sorted by partition name
+  std::map<std::string, std::string> later;    // partition → label of the first snapshot after T holding it
+};
+
+}  // namespace
+
+std::string_view to_string(Scope scope) {
+  switch (scope) {
+    case Scope::kPartition: return "partition";
+    case Scope::kTable: return "table";
+    case Scope::kDatabase: return "database";
+  }
+  return "table";
+}
+
+Instant Snapshot::point() const { return attempt.finished_at.value_or(attempt.updated_at); }
+
+Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::vector<Snapshot>& history) {
+  const RestoreRequest& r = request;
+  if (r.as_of.has_value() == r.snapshot.has_value()) {
+    return sk::fail("restore.usage", "give exactly one of --as-of and --snapshot");
+  }
+  if (r.scope != Scope::kDatabase && !r.table) return sk::fail("restore.usage", "a table is required");
+  if (r.scope == Scope::kPartition && r.partitions.empty()) {
+    return sk::fail("restore.usage", "a partition is required");
+  }
+  if (r.scope == Scope::kDatabase && r.as_name) {
+    return sk::fail("restore.usage", "--as names a table; to restore a database under another name use --into");
+  }
+  if (r.drop_old && !r.replace) return sk::fail("restore.usage", "--drop-old needs --replace");
+  if (r.replace && r.scope == Scope::kDatabase) {
+    return sk::fail("restore.usage",
+                    "--replace works on one table or partition (one atomic statement); a database cannot be swapped "
+                    "atomically — restore it with --into and swap tables one by one");
+  }
+  if (r.replace && r.into && *r.into != r.database) {
+    return sk::fail("restore.usage", "--replace swaps inside the table's own database; use --as instead of --into");
+  }
+
+  // Candidate snapshots: FINISHED attempts of the database (and repository), oldest first.
+  std::vector<const Snapshot*> all;
+  for (const auto& s : history) {
+    if (s.attempt.state != ops::AttemptState::kFinished) continue;
+    if (s.attempt.database != r.database) continue;
+    if (r.repository && s.attempt.repository != *r.repository) continue;
+    all.push_back(&s);
+  }
+  std::stable_sort(all.begin(), all.end(), [](const Snapshot* a, const Snapshot* b) {
+    if (a->point() != b->point()) return a->point() < b->point();
+    return a->attempt.label < b->attempt.label;
+  });
+
+  RestorePlan plan{r, Instant{}, r.database};
+  std::size_t cut = 0;  // snapshots [0, cut) count
+  if (r.snapshot) {
+    auto it = std::find_if(all.begin(), all.end(), [&](const Snapshot* s) { return s->attempt.label == *r.snapshot; });
+    if (it == all.end()) {
+      return sk::fail("restore.snapshot_missing",
+                      "no FINISHED snapshot '{}' of database {} in ops.backup_history{}", r.snapshot->str(),
+                      r.database.str(), r.repository ? " for repository " + r.repository->str() : std::string());
+    }
+    cut = static_cast<std::size_t>(it - all.begin()) + 1;
+    plan.point = (*it)->point();
+  } else {
+    plan.point = *r.as_of;
+    while (cut < all.size() && all[cut]->point() <= plan.point) ++cut;
+  }
+  const std::vector<const Snapshot*> before(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(cut));
+  const std::vector<const Snapshot*> after(all.begin() + static_cast<std::ptrdiff_t>(cut), all.end());
+
+  // Which tables.
+  std::vector<TableName> tables;
+  if (r.scope == Scope::kDatabase) {
+    std::set<std::string> seen;
+    for (const auto* s : before) {
+      for (const auto& e : s->entries) {
+        if (seen.insert(e.table.str()).second) tables.push_back(e.table);
+      }
+    }
+    std::set<std::string> later_only;
+    for (const auto* s : after) {
+      for (const auto& e : s->entries) {
+        if (!seen.count(e.table.str()) && later_only.insert(e.table.str()).second) {
+          plan.notes.push_back(fmt::format("table {} not restored: first backed up in '{}' ({}), after {}",
+                                           e.table.str(), s->attempt.label.str(), s->point().to_iso8601_utc(),
+                                           plan.point.to_iso8601_utc()));
+        }
+      }
+    }
+  } else {
+    tables.push_back(*r.table);
+  }
+
+  // Target database and names.
+  plan.target_database = r.database;
+  if (r.into) {
+    plan.target_database = *r.into;
+  } else if (r.scope == Scope::kDatabase) {
+    auto name = DatabaseName::parse(default_name(r.database.str(), plan.point, DatabaseName::kMaxBytes));
+    if (!name) return std::unexpected(name.error());
+    plan.target_database = *name;
+  }
+  plan.create_target_database = plan.target_database != r.database;
+
+  std::map<std::string, const Snapshot*> by_attempt;
+  for (const auto* s : before) by_attempt[s->attempt.attempt_id()] = s;
+
+  for (const auto& table : tables) {
+    std::vector<const Snapshot*> holding;
+    for (const auto* s : before) {
+      if (holds_table(*s, table)) holding.push_back(s);
+    }
+    if (holding.empty()) {
+      std::string why = "no snapshot holds it";
+      for (const auto* s : after) {
+        if (holds_table(*s, table)) {
+          why = fmt::format("it was first backed up in '{}' at {}, after {} (created after that instant?)",
+                            s->attempt.label.str(), s->point().to_iso8601_utc(), plan.point.to_iso8601_utc());
+          break;
+        }
+      }
+      plan.notes.push_back(fmt::format("table {} not restored: {}", table.str(), why));
+      continue;
+    }
+    // Baseline: the newest whole-table / whole-database snapshot holding the table.
+    std::ptrdiff_t base = -1;
+    for (std::size_t i = holding.size(); i-- > 0;) {
+      if (holding[i]->attempt.kind != ops::BackupKind::kPartitions) {
+        base = static_cast<std::ptrdiff_t>(i);
+        break;
+      }
+    }
+    // Dropped before T: a whole-database snapshot after the table's last backup that does not hold it.
+    const Snapshot* dropped_in = nullptr;
+    for (const auto* s : before) {
+      if (s->attempt.kind == ops::BackupKind::kDatabase && holding.back()->point() < s->point() &&
+          !holds_table(*s, table)) {
+        dropped_in = s;
+      }
+    }
+    if (dropped_in) {
+      plan.notes.push_back(fmt::format("table {} not restored: absent from the database snapshot '{}' ({}), so it "
+                                       "was dropped before {}",
+                                       table.str(), dropped_in->attempt.label.str(),
+                                       dropped_in->point().to_iso8601_utc(), plan.point.to_iso8601_utc()));
+      continue;
+    }
+    if (base < 0) {
+      plan.notes.push_back(fmt::format("table {}: no whole-table snapshot at or before {}; partitions come from "
+                                       "partition snapshots only",
+                                       table.str(), plan.point.to_iso8601_utc()));
+      base = 0;
+    }
+    std::map<std::string, ops::ManifestEntry> source;  // partition → newest entry
+    for (std::size_t i = static_cast<std::size_t>(base); i < holding.size(); ++i) {
+      for (const auto& e : holding[i]->entries) {
+        if (e.table == table) source.insert_or_assign(e.partition.str(), e);
+      }
+    }
+    if (r.scope == Scope::kPartition) {
+      std::map<std::string, ops::ManifestEntry> wanted;
+      for (const auto& p : r.partitions) {
+        auto it = source.find(p.str());
+        if (it != source.end()) {
+          wanted.insert(*it);
+          continue;
+        }
+        std::string why = "no snapshot holds it";
+        for (const auto* s : after) {
+          for (const auto& e : s->entries) {
+            if (e.table == table && e.partition == p) {
+              why = fmt::format("it was first backed up in '{}' at {}, after {}", s->attempt.label.str(),
+                                s->point().to_iso8601_utc(), plan.point.to_iso8601_utc());
+              break;
+            }
+          }
+          if (why != "no snapshot holds it") break;
+        }
+        plan.notes.push_back(fmt::format("partition {}.{} not restored: {}", table.str(), p.str(), why));
+      }
+      source = std::move(wanted);
+    }
+    if (source.empty()) continue;
+
+    TargetTable target{table, plan.target_database, table, {}};
+    if (r.as_name) {
+      target.target = *r.as_name;
+    } else if (plan.target_database == r.database) {
+      auto name = TableName::parse(default_name(table.str(), plan.point, TableName::kMaxBytes));
+      if (!name) return std::unexpected(name.error());
+      target.target = *name;
+    }
+    for (auto& [_, e] : source) target.partitions.push_back(e);
+    plan.targets.push_back(std::move(target));
+  }
+
+  if (plan.targets.empty()) {
+    std::string why;
+    for (const auto& n : plan.notes) why += "\n  " + n;
+    if (before.empty()) {
+      why += fmt::format("\n  no FINISHED snapshot of database {} at or before {}", r.database.str(),
+                         plan.point.to_iso8601_utc());
+    }
+    return sk::fail("restore.nothing", "nothing to restore as of {}:{}", plan.point.to_iso8601_utc(), why);
+  }
+
+  // One step per snapshot, in snapshot order.
+  for (const auto* s : before) {
+    RestoreStep step{s->attempt.label, s->attempt.repository, s->attempt.attempt_id(), s->point(),
+                     s->attempt.backup_timestamp, {}, {}};
+    for (const auto& t : plan.targets) {
+      std::vector<PartitionName> parts;
+      for (const auto& e : t.partitions) {
+        if (e.attempt_id == step.attempt_id) parts.push_back(e.partition);
+      }
+      if (parts.empty()) continue;
+      std::size_t held = 0;
+      for (const auto& e : s->entries) held += e.table == t.source ? 1 : 0;
+      // A whole-table snapshot restores the table without a PARTITION clause when every partition it holds is
+      // wanted; partition snapshots always list their partitions.
+      const bool whole = s->attempt.kind != ops::BackupKind::kPartitions && parts.size() == held;
+      StepTable st{t.source, whole ? std::vector<PartitionName>{} : parts, t.target};
+      step.tables.push_back(std::move(st));
+    }
+    if (!step.tables.empty()) plan.steps.push_back(std::move(step));
+  }
+
+  if (r.replace) {
+    plan.final_action = r.scope == Scope::kPartition ? FinalAction::kOverwritePartitions : FinalAction::kSwapTable;
+  }
+  if (auto s = check_live_untouched(plan); !s) return std::unexpected(s.error());
+  return plan;
+}
+
+dialect::RestoreJobSpec step_spec(const RestorePlan& plan, const RestoreStep& step) {
+  dialect::RestoreJobSpec spec{plan.request.database, plan.target_database, step.label, step.repository, {},
+                               step.backup_timestamp.empty() ? std::string("<unresolved>") : step.backup_timestamp,
+                               plan.request.replication_num, std::nullopt, std::nullopt, dialect::Grammar::kPre34};
+  for (const auto& t : step.tables) {
+    dialect::RestoreTable rt{t.source, t.partitions, std::nullopt};
+    if (t.target != t.source) rt.alias = t.target;
+    spec.tables.push_back(std::move(rt));
+  }
+  return spec;
+}
+
+std::vector<std::string> plan_statements(const RestorePlan& plan) {
+  std::vector<std::string> out;
+  if (plan.create_target_database) out.push_back(dialect::render_create_database_if_not_exists(plan.target_database));
+  for (const auto& step : plan.steps) out.push_back(dialect::render_restore(step_spec(plan, step)));
+  for (const auto& t : plan.targets) {
+    if (plan.final_action == FinalAction::kSwapTable) {
+      out.push_back(dialect::render_swap_table(plan.request.database, t.source, t.target));
+      if (plan.request.drop_old) out.push_back(dialect::render_drop_table(plan.request.database, t.target));
+    } else if (plan.final_action == FinalAction::kOverwritePartitions) {
+      for (const auto& e : t.partitions) {
+        out.push_back(dialect::render_overwrite_partition(plan.request.database, t.source, e.partition,
+                                                          t.target_database, t.target));
+      }
+      if (plan.request.drop_old) out.push_back(dialect::render_drop_table(t.target_database, t.target));
+    }
+  }
+  return out;
+}
+
+Status check_live_untouched(const RestorePlan& plan) {
+  for (const auto& step : plan.steps) {
+    for (const auto& t : step.tables) {
+      if (plan.target_database == plan.request.database && t.target == t.source) {
+        return sk::fail("restore.usage", "step '{}' would restore into the live table {}.{}", step.label.str(),
+                        plan.request.database.str(), t.source.str());
+      }
+    }
+  }
+  return sk::ok();
+}
+
+nlohmann::json plan_to_json(const RestorePlan& plan) {
+  const RestoreRequest& r = plan.request;
+  nlohmann::json j;
+  j["restore_plan_version"] = 1;
+  j["scope"] = std::string(to_string(r.scope));
+  j["database"] = r.database.str();
+  if (r.table) j["table"] = r.table->str();
+  if (!r.partitions.empty()) {
+    j["partitions"] = nlohmann::json::array();
+    for (const auto& p : r.partitions) j["partitions"].push_back(p.str());
+  }
+  j["as_of"] = plan.point.to_iso8601_utc();
+  if (r.snapshot) j["snapshot"] = r.snapshot->str();
+  j["target_database"] = plan.target_database.str();
+  j["create_target_database"] = plan.create_target_database;
+  j["replace"] = r.replace;
+  j["drop_old"] = r.drop_old;
+  j["targets"] = nlohmann::json::array();
+  for (const auto& t : plan.targets) {
+    nlohmann::json tj{{"source", t.source.str()}, {"target_database", t.target_database.str()},
+                      {"target", t.target.str()}, {"partitions", nlohmann::json::array()}};
+    for (const auto& e : t.partitions) {
+      tj["partitions"].push_back({{"partition", e.partition.str()},
+                                  {"label", e.label.str()},
+                                  {"visible_version", e.visible_version},
+                                  {"checksum", e.checksum ? nlohmann::json(*e.checksum) : nlohmann::json()}});
+    }
+    j["targets"].push_back(std::move(tj));
+  }
+  j["steps"] = nlohmann::json::array();
+  for (const auto& s : plan.steps) {
+    nlohmann::json sj{{"label", s.label.str()},
+                      {"repository", s.repository.str()},
+                      {"snapshot_finished_at", s.point.to_iso8601_utc()},
+                      {"backup_timestamp", s.backup_timestamp},
+                      {"sql", dialect::render_restore(step_spec(plan, s))},
+                      {"tables", nlohmann::json::array()}};
+    for (const auto& t : s.tables) {
+      nlohmann::json tj{{"source", t.source.str()}, {"target", t.target.str()}, {"partitions", nlohmann::json::array()}};
+      for (const auto& p : t.partitions) tj["partitions"].push_back(p.str());
+      sj["tables"].push_back(std::move(tj));
+    }
+    j["steps"].push_back(std::move(sj));
+  }
+  j["statements"] = plan_statements(plan);
+  j["notes"] = plan.notes;
+  return j;
+}
+
+std::string plan_to_text(const RestorePlan& plan) {
+  const RestoreRequest& r = plan.request;
+  std::string what = r.database.str();
+  if (r.table) what += "." + r.table->str();
+  if (!r.partitions.empty()) {
+    what += " partition";
+    for (const auto& p : r.partitions) what += " " + p.str();
+  }
+  std::string out = fmt::format("Restore plan: {} {} as of {}{}\n", to_string(r.scope), what,
+                                plan.point.to_iso8601_utc(),
+                                r.snapshot ? " (snapshot '" + r.snapshot->str() + "')" : std::string());
+  for (const auto& t : plan.targets) {
+    out += fmt::format("  {} → {}.{} ({} partition(s))\n", t.source.str(), t.target_database.str(), t.target.str(),
+                       t.partitions.size());
+    for (const auto& e : t.partitions) {
+      out += fmt::format("      {:<24} from '{}' (VisibleVersion {})\n", e.partition.str(), e.label.str(),
+                         e.visible_version);
+    }
+  }
+  out += fmt::format("Jobs ({}), each into the same staging object:\n", plan.steps.size());
+  std::size_t i = 0;
+  for (const auto& s : plan.steps) {
+    out += fmt::format("  {}. '{}' finished {}, backup_timestamp {}\n", ++i, s.label.str(), s.point.to_iso8601_utc(),
+                       s.backup_timestamp.empty() ? "<unresolved>" : s.backup_timestamp);
+  }
+  out += "Statements:\n";
+  for (const auto& sql : plan_statements(plan)) out += "  " + sql + ";\n";
+  if (plan.final_action == FinalAction::kNone) {
+    out += "Live tables are not touched (no --replace).\n";
+  } else {
+    out += "The live data is replaced only after verification passes.\n";
+  }
+  for (const auto& n : plan.notes) out += "Note: " + n + "\n";
+  return out;
+}
+
+}  // namespace sk::restore

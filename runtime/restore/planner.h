@@ -1,0 +1,116 @@
+// Restore planning (product.md §4 "Restore"): from ops.backup_history and ops.backup_manifest, which snapshot
+// restores each partition of a partition, table or database as of an instant T (or as of a snapshot label), and
+// the fewest RESTORE jobs that bring them into a staging object. Pure: no I/O; the executor (executor.h) resolves
+// backup timestamps and runs the plan.
+//
+// Rules:
+//  * A snapshot counts for T when it FINISHED at or before T (its content is as of a moment before it finished,
+//    so nothing newer than T is ever restored). Instants are UTC (pitfall 3).
+//  * Per table, the baseline is the newest whole-table or whole-database snapshot at or before T that holds it;
+//    the table's partitions are those of the baseline and of the partition (incremental) snapshots after it; each
+//    partition comes from the newest of those that holds it. Without a baseline, the incrementals alone are used
+//    (noted in the plan).
+//  * Tables or partitions first seen after T are not restored (explained in `notes`); a table missing from a
+//    whole-database snapshot taken after its last backup (and at or before T) was dropped before T: not restored.
+//  * One RESTORE job per snapshot label, in snapshot order (baseline first); every job of the plan writes into the
+//    SAME staging object (pitfall 2): restoring a table never names the live table — the target is another name
+//    (AS alias) or another database. The live table is touched only by the final, explicit action (--replace):
+//    one `ALTER TABLE live SWAP WITH staging` (table) or `INSERT OVERWRITE live PARTITION (p)` (partition).
+//
+// Errors (sk::Error::code): "restore.usage" (contradictory request), "restore.snapshot_missing" (--snapshot label
+// not in the history as FINISHED), "restore.nothing" (nothing at or before T for the target).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/result.h"
+#include "compiler/domain/names.h"
+#include "compiler/domain/time.h"
+#include "runtime/dialect/starrocks_dialect.h"
+#include "runtime/ops/ops_store.h"
+
+namespace sk::restore {
+
+enum class Scope { kPartition, kTable, kDatabase };
+[[nodiscard]] std::string_view to_string(Scope scope);
+
+// One FINISHED backup attempt with its manifest rows.
+struct Snapshot {
+  ops::BackupAttempt attempt;
+  std::vector<ops::ManifestEntry> entries;
+  // The instant the snapshot counts from: finished_at (updated_at when the history lacks it).
+  [[nodiscard]] Instant point() const;
+};
+
+struct RestoreRequest {
+  Scope scope = Scope::kTable;
+  DatabaseName database;
+  std::optional<TableName> table{};               // partition and table scope
+  std::vector<PartitionName> partitions{};        // partition scope: at least one
+  std::optional<Instant> as_of{};                 // exactly one of as_of / snapshot
+  std::optional<SnapshotLabel> snapshot{};
+  std::optional<RepositoryName> repository{};     // only snapshots of this repository
+  std::optional<DatabaseName> into{};             // restore into this database (same table names)
+  std::optional<TableName> as_name{};             // restore under this name (partition/table scope)
+  bool replace = false;                           // final atomic replacement of the live data after verification
+  bool drop_old = false;                          // with replace: drop the old data (the staging name after swap)
+  std::optional<int> replication_num{};           // PROPERTIES replication_num for every job
+  Instant now{};                                  // names default staging objects (UTC stamp)
+};
+
+// Where one source table lands, and which manifest entry (snapshot) each of its partitions comes from.
+struct TargetTable {
+  TableName source;
+  DatabaseName target_database;
+  TableName target;
+  std::vector<ops::ManifestEntry> partitions{};  // one per partition: the entry of the snapshot it comes from
+};
+
+struct StepTable {
+  TableName source;
+  std::vector<PartitionName> partitions{};  // empty: the whole table as the snapshot holds it
+  TableName target;                         // == source: no AS clause
+};
+
+struct RestoreStep {
+  SnapshotLabel label;
+  RepositoryName repository;
+  std::string attempt_id;
+  Instant point{};
+  std::optional<std::string> recorded_timestamp{};  // backup_history.backup_timestamp, when known
+  std::string backup_timestamp{};                   // from SHOW SNAPSHOT (executor::resolve_timestamps)
+  std::vector<StepTable> tables{};
+};
+
+enum class FinalAction { kNone, kSwapTable, kOverwritePartitions };
+
+struct RestorePlan {
+  RestoreRequest request;
+  Instant point{};                       // T: the instant restored to
+  DatabaseName target_database;
+  bool create_target_database = false;   // target database differs from the source
+  std::vector<RestoreStep> steps{};      // in snapshot order, baseline first
+  std::vector<TargetTable> targets{};
+  std::vector<std::string> notes{};      // what is not restored and why; baselines missing
+  FinalAction final_action = FinalAction::kNone;
+};
+
+[[nodiscard]] Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::vector<Snapshot>& history);
+
+// The RESTORE statement of one step (needs backup_timestamp resolved; "<unresolved>" otherwise).
+[[nodiscard]] dialect::RestoreJobSpec step_spec(const RestorePlan& plan, const RestoreStep& step);
+// Every statement the plan would send that changes something, in order: CREATE DATABASE, the RESTOREs, and with
+// replace the SWAP / INSERT OVERWRITE and DROP. (Verification queries are read-only and not listed.)
+[[nodiscard]] std::vector<std::string> plan_statements(const RestorePlan& plan);
+// "restore.usage" when any RESTORE of the plan would write into a live source table (invariant 4).
+[[nodiscard]] Status check_live_untouched(const RestorePlan& plan);
+
+[[nodiscard]] nlohmann::json plan_to_json(const RestorePlan& plan);
+[[nodiscard]] std::string plan_to_text(const RestorePlan& plan);
+
+}  // namespace sk::restore

@@ -1,0 +1,106 @@
+// Content fingerprints of tables and partitions, for restore verification (product.md §4, reference §8):
+// COUNT(*) and SUM(CAST(murmur_hash3_32(concat_ws('|', <every column as text, NULL as \N>)) AS BIGINT)), computed
+// by the server with functions StarRocks has. The sum is order-independent, so a restored copy has the same
+// fingerprint as the original whatever the tablet layout. Two fingerprints are comparable only when taken by the
+// same server build (the emulator's hash differs from StarRocks').
+//
+// record_fingerprints() stores the fingerprint of each backed-up partition in ops.backup_manifest, but only when
+// the partition's VisibleVersion still equals the version recorded for the snapshot, before and after the scan
+// (then the live partition IS the snapshot's content; otherwise the value would describe newer data and is not
+// recorded). expected_fingerprint() uses the same proof at restore time for entries without a stored value.
+//
+// Errors: the connection's "sql.*" errors; "verify.no_columns" when a table has no visible column (does not
+// exist); "verify.not_found" when the label has no FINISHED attempt. Not thread-safe (uses one connection).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "compiler/domain/names.h"
+#include "runtime/ops/ops_store.h"
+#include "runtime/ports/sql_connection.h"
+
+namespace sk::verify {
+
+inline constexpr std::string_view kAlgorithm = "murmur_hash3_32_sum";
+
+struct Fingerprint {
+  std::int64_t row_count = 0;
+  std::string row_hash_sum = "0";  // decimal text (the sum can exceed BIGINT on other algorithms); "0" when empty
+  friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
+};
+[[nodiscard]] std::string to_string(const Fingerprint& f);  // "rows=12 sum=-123456"
+
+// The table's columns in ordinal order (information_schema.columns). Empty result → "verify.no_columns".
+[[nodiscard]] Result<std::vector<std::string>> table_columns(ports::SqlConnection& connection, const DatabaseName& db,
+                                                             const TableName& table);
+
+// The fingerprint of a whole table (partition = nullopt) or of one partition (FROM t PARTITION (p)).
+[[nodiscard]] Result<Fingerprint> fingerprint(ports::SqlConnection& connection, const DatabaseName& db,
+                                              const TableName& table, const std::optional<PartitionName>& partition,
+                                              const std::vector<std::string>& columns);
+[[nodiscard]] Result<Fingerprint> fingerprint(ports::SqlConnection& connection, const DatabaseName& db,
+                                              const TableName& table, const std::optional<PartitionName>& partition);
+
+// Current VisibleVersion of every partition of `db` (one partitions_meta query), keyed by table then partition.
+using VersionMap = std::map<std::string, std::map<std::string, std::int64_t>>;
+[[nodiscard]] Result<VersionMap> visible_versions(ports::SqlConnection& connection, const DatabaseName& db);
+
+// One table and (optionally) a subset of its partitions; an empty list means every partition of the manifest.
+struct ObjectSelection {
+  TableName table;
+  std::vector<PartitionName> partitions{};
+};
+
+struct RecordOutcome {
+  int recorded = 0;                     // entries that got a fingerprint
+  std::vector<std::string> skipped{};   // "t.p: VisibleVersion 7 != 5 recorded" — data changed since the snapshot
+};
+
+// Fingerprints the manifest entries of the FINISHED attempt of `label` in `db` that `objects` select (all entries
+// when `objects` is empty) and writes them back to ops.backup_manifest (checksum_algorithm, checksum,
+// checksum_row_count). Called by the runner right after a backup finishes.
+[[nodiscard]] Result<RecordOutcome> record_fingerprints(ports::SqlConnection& connection, ops::OpsStore& store,
+                                                        const SnapshotLabel& label, const DatabaseName& db,
+                                                        const std::vector<ObjectSelection>& objects = {});
+// The brief's shape: Status only (skipped entries are not an error).
+[[nodiscard]] Status record_fingerprints_status(ports::SqlConnection& connection, ops::OpsStore& store,
+                                                const SnapshotLabel& label, const DatabaseName& db,
+                                                const std::vector<ObjectSelection>& objects = {});
+
+// Where an expected fingerprint came from.
+enum class Proof {
+  kRecorded,       // stored in the manifest at backup time
+  kLiveUnchanged,  // computed now from the live partition, whose VisibleVersion equals the manifest's
+  kUnknown,        // neither: the partition cannot be verified by content
+};
+[[nodiscard]] std::string_view to_string(Proof proof);
+
+struct Expected {
+  std::optional<Fingerprint> fingerprint;
+  Proof proof = Proof::kUnknown;
+};
+
+// The expected fingerprint of one manifest entry: the stored value, else the live partition's when its
+// VisibleVersion (from `live_versions`) is unchanged since the snapshot, else unknown.
+[[nodiscard]] Result<Expected> expected_fingerprint(ports::SqlConnection& connection, const ops::ManifestEntry& entry,
+                                                    const VersionMap& live_versions);
+
+struct PartitionCheck {
+  std::string table;       // the source table name (as in the snapshot)
+  std::string partition;
+  Expected expected;
+  std::optional<Fingerprint> actual;
+  bool passed = false;     // expected known and equal to actual
+};
+
+enum class Verdict { kPassed, kFailed, kSkipped };  // kSkipped: nothing could be verified by content
+[[nodiscard]] std::string_view to_string(Verdict verdict);
+[[nodiscard]] Verdict overall(const std::vector<PartitionCheck>& checks);  // any mismatch → failed; none known → skipped
+
+}  // namespace sk::verify
