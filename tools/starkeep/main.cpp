@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   sk::cli::register_check(app, exit_code);
   sk::cli::register_plan(app, exit_code);
   sk::cli::register_schedule(app, exit_code);
+  sk::cli::register_init(app, exit_code);
+  sk::cli::register_inventory(app, exit_code);
+  sk::cli::register_repository(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

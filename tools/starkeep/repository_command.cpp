@@ -1,0 +1,128 @@
+// starkeep repository apply|security: create or verify the StarRocks repositories a policy declares, and emit the
+// storage-side security documents (IAM policy, TLS-only bucket policy, versioning / Object Lock suggestions).
+// Exit codes: 0 created / verified / would create (dry run) / documents written; 1 policy errors; 3 a repository
+// exists but differs from the policy or is unhealthy; 64 usage (unknown --repository); 66 unreadable policy;
+// 69 the cluster cannot be reached or refused a statement; 78 non-HTTPS endpoint or missing credentials variable.
+#include <iostream>
+#include <memory>
+#include <vector>
+
+#include "runtime/ports/redact.h"
+#include "runtime/repository/repository_apply.h"
+#include "runtime/repository/security.h"
+#include "tools/starkeep/cluster_options.h"
+#include "tools/starkeep/commands.h"
+#include "tools/starkeep/exit_codes.h"
+
+namespace sk::cli {
+namespace {
+
+struct RepositoryOptions {
+  mysql::ConnectionFlags connection;
+  std::string policy;
+  std::string repository;
+  bool dry_run = false;
+  bool verbose = false;
+};
+
+// The repositories selected by --repository (all when empty); sets `rc` on a usage error.
+std::vector<const model::Repository*> select(const model::Policy& policy, const std::string& name, const char* cmd,
+                                             int& rc) {
+  std::vector<const model::Repository*> out;
+  for (const auto& r : policy.repositories) {
+    if (name.empty() || r.name.str() == name) out.push_back(&r);
+  }
+  if (out.empty()) {
+    std::cerr << "starkeep repository " << cmd << ": error: the policy declares no repository"
+              << (name.empty() ? std::string() : " named '" + name + "'") << "\n";
+    rc = kExitUsage;
+  }
+  return out;
+}
+
+int run_apply(const RepositoryOptions& o) {
+  int rc = kExitOk;
+  auto policy = load_policy_model(o.policy, std::cerr, rc);
+  if (!policy) return rc;
+  auto repos = select(*policy, o.repository, "apply", rc);
+  if (rc != kExitOk) return rc;
+  const auto env = repository::process_environment();
+  // Refuse unsafe declarations before connecting.
+  for (const auto* r : repos) {
+    if (auto s = repository::repository_properties(*r, env); !s) {
+      std::cerr << "starkeep repository apply: error: " << s.error().describe() << "\n";
+      return kExitConfig;
+    }
+  }
+  auto conn = open_cluster(o.connection);
+  if (!conn) {
+    std::cerr << "starkeep repository apply: error: " << conn.error().describe() << "\n";
+    return exit_code_for(conn.error());
+  }
+  repository::StatementLog log;
+  if (o.verbose) log = [](std::string_view sql) { std::cerr << "-- sql: " << sql << "\n"; };
+  for (const auto* r : repos) {
+    auto result = repository::apply_repository(**conn, *r, env, o.dry_run, log);
+    if (!result) {
+      std::cerr << "starkeep repository apply: error: " << ports::redact(result.error().describe()) << "\n";
+      return result.error().code.starts_with("repository.") ? kExitConfig : exit_code_for(result.error());
+    }
+    std::cout << "repository " << r->name.str() << ": " << repository::to_string(result->outcome) << "\n";
+    if (result->statement) std::cout << "  " << *result->statement << "\n";  // already redacted
+    for (const auto& d : result->drift) std::cout << "  drift: " << d << "\n";
+    if (result->outcome == repository::ApplyOutcome::kDrift) rc = kExitDrift;
+  }
+  return rc;
+}
+
+int run_security(const RepositoryOptions& o) {
+  int rc = kExitOk;
+  auto policy = load_policy_model(o.policy, std::cerr, rc);
+  if (!policy) return rc;
+  auto repos = select(*policy, o.repository, "security", rc);
+  if (rc != kExitOk) return rc;
+  if (repos.size() > 1) {
+    std::cerr << "starkeep repository security: error: the policy declares " << repos.size()
+              << " repositories; choose one with --repository\n";
+    return kExitUsage;
+  }
+  const model::Repository& r = *repos.front();
+  auto doc = repository::security_documents(r, repository::longest_retention(*policy, r.name));
+  if (!doc) {
+    std::cerr << "starkeep repository security: error: " << doc.error().describe() << "\n";
+    return kExitErrors;
+  }
+  std::cout << doc->dump(2) << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_repository(CLI::App& app, int& exit_code) {
+  CLI::App* repo = app.add_subcommand("repository", "Create, verify and secure the policy's backup repositories");
+  repo->require_subcommand(1);
+
+  auto a = std::make_shared<RepositoryOptions>();
+  CLI::App* apply = repo->add_subcommand(
+      "apply",
+      "Create the policy's repositories that do not exist (CREATE REPOSITORY with the endpoint, region and keys from "
+      "STARKEEP_S3_ACCESS_KEY / STARKEEP_S3_SECRET_KEY, or the instance profile / assumed role) and verify those "
+      "that do (location, not read-only, no ErrMsg). Non-HTTPS endpoints are refused. Secrets are never printed.");
+  apply->add_option("--policy,-p", a->policy, "The policy file (.skp)")->required();
+  apply->add_option("--repository", a->repository, "Only this repository (default: every declared one)");
+  apply->add_flag("--dry-run", a->dry_run, "Show what would be created (redacted), change nothing");
+  apply->add_flag("--verbose,-v", a->verbose, "Log every statement sent (redacted) to stderr");
+  add_connection_flags(*apply, a->connection);
+  apply->callback([a, &exit_code] { exit_code = run_apply(*a); });
+
+  auto s = std::make_shared<RepositoryOptions>();
+  CLI::App* sec = repo->add_subcommand(
+      "security",
+      "Print (JSON) a least-privilege IAM policy for the repository's bucket/prefix, a bucket policy denying "
+      "non-TLS access, and versioning / Object Lock suggestions. Pure generation: no cluster, no cloud call.");
+  sec->add_option("--policy,-p", s->policy, "The policy file (.skp)")->required();
+  sec->add_option("--repository", s->repository, "The repository (required when the policy declares several)");
+  sec->callback([s, &exit_code] { exit_code = run_security(*s); });
+}
+
+}  // namespace sk::cli
