@@ -9,6 +9,8 @@ namespace sk::cli {
 void register_check(CLI::App& app, int& exit_code);
 void register_plan(CLI::App& app, int& exit_code);
 void register_schedule(CLI::App& app, int& exit_code);
+void register_run(CLI::App& app, int& exit_code);     // run_command.cpp
+void register_status(CLI::App& app, int& exit_code);  // status_command.cpp
 void register_init(CLI::App& app, int& exit_code);        // init_command.cpp
 void register_inventory(CLI::App& app, int& exit_code);   // inventory_command.cpp
 void register_repository(CLI::App& app, int& exit_code);  // repository_command.cpp

@@ -9,10 +9,19 @@ enum ExitCode : int {
   kExitErrors = 1,       // the policy or inventory has errors (or warnings with --warnings-as-errors)
   kExitWorkDue = 2,      // plan --detailed-exitcode: the plan has jobs or drills due
   kExitDrift = 3,        // repository apply: a repository exists but differs from the policy (or is unhealthy)
+  // starkeep run / status (docs/operations.md):
+  kExitNothingDue = 10,      // run: no job due at the instant, or no partition changed anywhere
+  kExitAlreadyHandled = 11,  // run: the slot's snapshot exists already, or another runner is running its job
+  kExitConflict = 12,        // run: a foreign backup/restore kept a database busy; backoff exhausted
+  kExitJobFailed = 13,       // run: a job was CANCELLED by the server, or its BACKUP refused
+  kExitRepository = 14,      // run: repository missing, read only or unreachable
+  kExitPrecheck = 15,        // run: FE/BE not alive, or snapshot disk free space below the policy threshold
+  kExitConnection = 16,      // run/status: the cluster could not be reached (after reconnect attempts)
   kExitUsage = 64,       // bad command line: unknown flag, missing value, malformed instant (EX_USAGE)
   kExitNoInput = 66,     // an input file cannot be read (EX_NOINPUT)
   kExitUnavailable = 69, // the cluster cannot be reached or refused a statement (EX_UNAVAILABLE)
   kExitInternal = 70,    // a bug: an unexpected failure inside starkeep (EX_SOFTWARE)
+  kExitInterrupted = 130,  // run: SIGTERM/SIGINT; stopped submitting (jobs on the server continue; reconciled)
   kExitConfig = 78,      // unsafe or incomplete configuration: non-HTTPS endpoint, missing credentials variable,
                          // bad connection settings, ops schema newer than this build (EX_CONFIG)
 };

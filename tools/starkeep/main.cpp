@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   sk::cli::register_check(app, exit_code);
   sk::cli::register_plan(app, exit_code);
   sk::cli::register_schedule(app, exit_code);
+  sk::cli::register_run(app, exit_code);
+  sk::cli::register_status(app, exit_code);
   sk::cli::register_init(app, exit_code);
   sk::cli::register_inventory(app, exit_code);
   sk::cli::register_repository(app, exit_code);

@@ -1,0 +1,127 @@
+// The runner: executes a plan against the cluster (product.md §4). In order:
+//   1. reconcile what dead earlier runs left (backup_history rows SUBMITTING/RUNNING whose run is gone) from the
+//      server's own records (SHOW BACKUP FROM db, SHOW SNAPSHOT) — invariant 3, pitfall 10;
+//   2. pre-checks: every FE and BE alive (SHOW FRONTENDS/BACKENDS by column name), the repository present,
+//      writable and healthy (SHOW REPOSITORIES), snapshot-disk free space on every BE (SHOW PROC '/backends/<id>')
+//      at or above the policy's threshold — each failure alerts and stops the run before anything is submitted;
+//   3. per database (in parallel up to `parallel`, one connection per worker, one job per database at a time):
+//      decide the label (done slot → nothing; L, L_r1, …), bind changed partitions (one partitions_meta query),
+//      write the intent row (SUBMITTING) and the manifest, send BACKUP, poll SHOW BACKUP with adaptive backoff
+//      through a reconnecting connection, record the terminal state.
+// Mutual exclusion comes from the server, never from ops.run_status (pitfalls 8–9): the runner whose BACKUP is
+// accepted owns the database's slot; one that is told "Can only run one backup or restore job …" looks at the
+// running job: our slot's label → another runner does this work (kAlreadyHandled); a foreign label → bounded
+// exponential backoff with jitter, then kConflict.
+// Thread safety: run() uses several threads internally; the deps must be thread-safe where noted.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "compiler/model/policy.h"
+#include "compiler/plan/plan.h"
+#include "runtime/executor/backoff.h"
+#include "runtime/executor/run_log.h"
+#include "runtime/ops/ops_schema.h"
+#include "runtime/ports/clock.h"
+#include "runtime/ports/sql_connection.h"
+
+namespace sk::executor {
+
+// The result of a run, worst first when combined; each maps to one documented exit code (tools/starkeep).
+enum class Outcome {
+  kSuccess,           // every due job finished
+  kNothingDue,        // no job due (or no changed partition anywhere)
+  kAlreadyHandled,    // the slot's snapshot exists already, or another runner is running it
+  kConflict,          // a foreign job kept the database busy (backoff exhausted)
+  kJobFailed,         // a job was CANCELLED by the server or its BACKUP refused
+  kRepositoryError,   // repository missing, read only, or unreachable
+  kPrecheckFailed,    // FE/BE dead, snapshot disk too full
+  kConnectionFailed,  // the cluster could not be reached (after retries)
+  kInterrupted,       // SIGTERM/SIGINT: stopped submitting; running jobs continue, the next run reconciles
+};
+[[nodiscard]] std::string_view to_string(Outcome outcome);
+// The more severe of two outcomes (the order above, kInterrupted most severe; kNothingDue < kSuccess).
+[[nodiscard]] Outcome worse(Outcome a, Outcome b);
+
+// What happened to one database's job.
+struct DatabaseResult {
+  DatabaseName database;
+  TierName tier;
+  std::optional<SnapshotLabel> label;
+  std::optional<std::int64_t> job_id;
+  Outcome outcome = Outcome::kSuccess;
+  std::string message;
+  std::optional<std::string> backup_timestamp;
+};
+
+struct RunReport {
+  std::string run_id;
+  Outcome outcome = Outcome::kNothingDue;
+  std::string message;                    // for pre-check / connection failures: what failed and how to fix it
+  std::vector<DatabaseResult> databases;
+  int reconciled = 0;                     // history rows brought to a terminal state from earlier runs
+};
+
+// What the runner raises; the CLI forwards it to the policy's AlertDispatcher. Must be thread-safe; must not throw.
+struct AlertRequest {
+  model::AlertCondition::Kind kind = model::AlertCondition::Kind::kJobState;
+  std::optional<std::string> database;
+  std::optional<std::string> tier;
+  std::optional<std::string> label;
+  std::optional<std::int64_t> job_id;
+  std::optional<std::string> repository;
+  std::optional<std::string> backend;
+  std::optional<std::string> job_state;
+  std::optional<Duration> elapsed;
+  std::optional<Duration> window;
+  std::optional<Percent> disk_free;
+  std::string detail;
+};
+using AlertFn = std::function<void(const AlertRequest&)>;
+
+using SessionFactory = std::function<Result<std::unique_ptr<ports::SqlConnection>>(
+    const std::optional<std::string>& database_for_log)>;
+
+struct RunConfig {
+  std::string run_id;
+  std::string host;
+  std::int64_t pid = 0;
+  int parallel = 4;
+  bool dry_run = false;
+  bool wait = false;                      // wait for another runner's job of our slot instead of exiting
+  ops::OpsConfig ops = ops::OpsConfig::defaults();
+  BackoffPolicy busy_backoff;             // foreign job / submit lock
+  PollPolicy poll;
+  std::chrono::seconds stale_heartbeat{300};  // a run whose marker is older is dead
+  int max_label_retries = 9;
+};
+
+struct RunnerDeps {
+  SessionFactory connect;                 // one new session per worker thread (reconnecting)
+  ports::Clock& clock;                    // thread-safe
+  ports::Sleeper& sleeper;                // thread-safe
+  RunLog& log;
+  AlertFn alert;                          // may be empty
+  const std::atomic<bool>* stop = nullptr;  // set by the signal handler
+  std::function<double()> random01;       // jitter; default_random01 when empty
+  // Whether process `pid` on `host` still runs (only answerable for this host; other hosts: heartbeat age).
+  std::function<bool(const std::string& host, std::int64_t pid)> process_alive;
+};
+
+// Runs `plan` (already filtered to the tiers/databases asked for). Never throws.
+[[nodiscard]] RunReport run(const model::Policy& policy, const plan::Plan& plan, const RunConfig& config,
+                            RunnerDeps& deps);
+
+// Reconciliation alone (also step 1 of run()): brings every non-terminal backup_history row whose run is dead to
+// a terminal state from SHOW BACKUP / SHOW SNAPSHOT. Returns the number of rows settled.
+[[nodiscard]] Result<int> reconcile(ports::SqlConnection& connection, const RunConfig& config, RunnerDeps& deps);
+
+}  // namespace sk::executor

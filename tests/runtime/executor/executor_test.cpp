@@ -1,0 +1,279 @@
+// Unit tests of the runner's pure parts: SHOW parsing by column name, capacities, labels (_rN, done slots),
+// backoff bounds, polling cadence, binding (changed partitions), hostile names in rendered SQL.
+#include <gtest/gtest.h>
+
+#include "runtime/dialect/runner_sql.h"
+#include "runtime/dialect/starrocks_dialect.h"
+#include "runtime/executor/backoff.h"
+#include "runtime/executor/binding.h"
+#include "runtime/executor/labels.h"
+#include "runtime/executor/server_views.h"
+#include "runtime/ports/fakes.h"
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace sk::executor {
+namespace {
+
+using ports::make_rows;
+using std::chrono::milliseconds;
+
+SnapshotLabel L(const std::string& s) { return SnapshotLabel::parse(s).value(); }
+
+ServerBackupJob job(const std::string& label, const std::string& state) {
+  ServerBackupJob j;
+  j.label = label;
+  j.state = state;
+  j.job_id = 42;
+  return j;
+}
+
+SnapshotRow snap(const std::string& label, const std::string& status, std::vector<std::string> ts = {}) {
+  return SnapshotRow{label, std::move(ts), status};
+}
+
+TEST(ServerViews, ShowBackupIsReadByColumnNameWhateverTheOrder) {
+  // An extra leading column and a different order must not matter (pitfall 6).
+  auto rows = make_rows({"Id", "State", "SnapshotName", "DbName", "JobId", "Status", "TaskErrMsg"},
+                        {{"x", "CANCELLED", "sales_20250914_inc", "sales", "17", "[COMMON_ERROR, msg: disk]", "[1: e]"}});
+  auto jobs = parse_show_backup(rows);
+  ASSERT_TRUE(jobs) << jobs.error().describe();
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ((*jobs)[0].label, "sales_20250914_inc");
+  EXPECT_EQ((*jobs)[0].state, "CANCELLED");
+  EXPECT_EQ((*jobs)[0].job_id, 17);
+  EXPECT_TRUE((*jobs)[0].cancelled());
+  EXPECT_EQ((*jobs)[0].error_text(), "[COMMON_ERROR, msg: disk] TaskErrMsg: [1: e]");
+}
+
+TEST(ServerViews, JobIdMinusOneIsUnknown) {
+  auto rows = make_rows({"JobId", "SnapshotName", "DbName", "State"}, {{"-1", "l", "d", "PENDING"}});
+  auto jobs = parse_show_backup(rows);
+  ASSERT_TRUE(jobs);
+  EXPECT_FALSE((*jobs)[0].job_id.has_value());
+}
+
+TEST(ServerViews, ShowBackupWithoutStateColumnIsAnError) {
+  auto rows = make_rows({"JobId", "SnapshotName", "DbName"}, {{"1", "l", "d"}});
+  EXPECT_FALSE(parse_show_backup(rows));
+}
+
+TEST(ServerViews, ShowSnapshotSplitsTimestamps) {
+  auto rows = make_rows({"Snapshot", "Timestamp", "Status"},
+                        {{"a", "2025-09-14-01-00-00-123\n2025-09-15-01-00-00-456", "OK"}, {"b", "", "ERROR: no snapshot"}});
+  auto s = parse_show_snapshot(rows);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->size(), 2u);
+  EXPECT_EQ((*s)[0].timestamps.size(), 2u);
+  EXPECT_TRUE((*s)[0].ok());
+  EXPECT_FALSE((*s)[1].ok());
+}
+
+TEST(ServerViews, Capacities) {
+  EXPECT_DOUBLE_EQ(parse_capacity("1.000 KB").value(), 1024.0);
+  EXPECT_DOUBLE_EQ(parse_capacity("1.500 TB").value(), 1.5 * 1024.0 * 1024 * 1024 * 1024);
+  EXPECT_DOUBLE_EQ(parse_capacity(".000 ").value(), 0.0);
+  EXPECT_DOUBLE_EQ(parse_capacity("0.000 B").value(), 0.0);
+  EXPECT_DOUBLE_EQ(parse_capacity("512.000 GB").value(), 512.0 * 1024 * 1024 * 1024);
+  EXPECT_FALSE(parse_capacity("lots"));
+  EXPECT_FALSE(parse_capacity("1.0 XB"));
+}
+
+TEST(ServerViews, ServerTimesAreReadInTheClusterZone) {
+  auto shanghai = TimeZone::parse("Asia/Shanghai").value();
+  auto t = parse_server_time("2025-09-14 09:00:00", shanghai);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->to_iso8601_utc(), "2025-09-14T01:00:00Z");  // pitfall 3: +8 h is not UTC
+}
+
+TEST(Labels, CandidatesAreBaseThenRetries) {
+  auto c = label_candidates(L("sales_20250914_inc"), 3);
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c[0].str(), "sales_20250914_inc");
+  EXPECT_EQ(c[3].str(), "sales_20250914_inc_r3");
+}
+
+TEST(Labels, FreshSlotUsesTheBaseLabel) {
+  auto d = decide_label(L("s_20250914_inc"), {}, {}, {});
+  EXPECT_EQ(d.kind, LabelDecision::Kind::kSubmit);
+  EXPECT_EQ(d.label.str(), "s_20250914_inc");
+}
+
+TEST(Labels, FinishedSnapshotMeansDone) {
+  auto d = decide_label(L("s_20250914_inc"), {snap("s_20250914_inc", "OK", {"2025-09-14-01-00-00-001"})}, {}, {});
+  EXPECT_EQ(d.kind, LabelDecision::Kind::kDone);
+  EXPECT_EQ(d.backup_timestamp, "2025-09-14-01-00-00-001");
+}
+
+TEST(Labels, FinishedRetryMeansDoneToo) {
+  auto d = decide_label(L("s_d_inc"), {snap("s_d_inc", "ERROR: no snapshot"), snap("s_d_inc_r1", "OK", {"t1"})}, {}, {});
+  EXPECT_EQ(d.kind, LabelDecision::Kind::kDone);
+  EXPECT_EQ(d.label.str(), "s_d_inc_r1");
+}
+
+TEST(Labels, CancelledAttemptLeavesItsLabelUsed) {
+  // The partial directory of a cancelled job occupies the label in the repository.
+  auto d = decide_label(L("s_d_inc"), {snap("s_d_inc", "ERROR: no snapshot")}, {job("s_d_inc", "CANCELLED")}, {});
+  EXPECT_EQ(d.kind, LabelDecision::Kind::kSubmit);
+  EXPECT_EQ(d.label.str(), "s_d_inc_r1");
+}
+
+TEST(Labels, HistoryOfFailedAttemptsAdvancesTheRetryNumber) {
+  auto d = decide_label(L("s_d_inc"), {}, {}, {"s_d_inc", "s_d_inc_r1"});
+  EXPECT_EQ(d.kind, LabelDecision::Kind::kSubmit);
+  EXPECT_EQ(d.label.str(), "s_d_inc_r2");
+}
+
+TEST(Labels, RunningJobOfOurSlotIsAnotherRunner) {
+  auto d = decide_label(L("s_d_inc"), {snap("s_d_inc", "ERROR: no snapshot")},
+                        {job("s_d_inc_r1", "UPLOADING")}, {"s_d_inc"});
+  EXPECT_EQ(d.kind, LabelDecision::Kind::kRunning);
+  EXPECT_EQ(d.label.str(), "s_d_inc_r1");
+}
+
+TEST(Labels, ForeignRunningJobDoesNotTakeOurLabel) {
+  auto d = decide_label(L("s_d_inc"), {}, {job("foreign_backup_1", "UPLOADING")}, {});
+  EXPECT_EQ(d.kind, LabelDecision::Kind::kSubmit);
+  EXPECT_EQ(d.label.str(), "s_d_inc");
+}
+
+TEST(Labels, LabelsAreComparedAsValuesNotQuotedText) {
+  // Pitfall 1: SHOW BACKUP prints the bare SnapshotName; a backticked form must never be what we compare.
+  auto d = decide_label(L("s_d_inc"), {}, {job("`s_d_inc`", "UPLOADING")}, {});
+  EXPECT_EQ(d.kind, LabelDecision::Kind::kSubmit);
+  auto e = decide_label(L("s_d_inc"), {}, {job("s_d_inc", "UPLOADING")}, {});
+  EXPECT_EQ(e.kind, LabelDecision::Kind::kRunning);
+}
+
+TEST(Labels, AllCandidatesUsedIsExhausted) {
+  auto d = decide_label(L("s_d_inc"), {}, {}, {"s_d_inc", "s_d_inc_r1", "s_d_inc_r2"}, 2);
+  EXPECT_EQ(d.kind, LabelDecision::Kind::kExhausted);
+}
+
+TEST(Backoff, IsBoundedAndGrowsWithinJitter) {
+  BackoffPolicy p;
+  p.max_attempts = 4;
+  p.initial = milliseconds(1000);
+  p.multiplier = 2;
+  p.max_delay = milliseconds(5000);
+  p.jitter = 0.25;
+  double r = 0.0;
+  Backoff b(p, [&r] { return r; });
+  EXPECT_EQ(b.next(), milliseconds(750));  // 1000 × (1 − 0.25)
+  r = 0.999999;
+  auto second = b.next();
+  ASSERT_TRUE(second);
+  EXPECT_GE(second->count(), 2000 * 0.75);
+  EXPECT_LE(second->count(), 2000 * 1.25);
+  r = 0.5;
+  EXPECT_EQ(b.next(), milliseconds(4000));
+  EXPECT_EQ(b.next(), milliseconds(5000));  // capped
+  EXPECT_FALSE(b.next().has_value());       // bounded
+  EXPECT_EQ(b.retries(), 4);
+}
+
+TEST(PollCadence, NoticesCompletionWithinFivePercentOfElapsed) {
+  PollPolicy p;
+  EXPECT_EQ(next_poll_delay(p, milliseconds(0)), milliseconds(1000));
+  EXPECT_EQ(next_poll_delay(p, milliseconds(10'000)), milliseconds(1000));
+  EXPECT_EQ(next_poll_delay(p, milliseconds(100'000)), milliseconds(5000));
+  EXPECT_EQ(next_poll_delay(p, milliseconds(3'600'000)), milliseconds(30'000));  // capped
+  // Everywhere: the delay never exceeds max(1 s, 5 % of elapsed).
+  for (std::int64_t e = 0; e < 10'000'000; e += 77'777) {
+    const auto d = next_poll_delay(p, milliseconds(e));
+    EXPECT_LE(d.count(), std::max<std::int64_t>(1000, e / 20));
+  }
+}
+
+plan::BackupJob daily_job(const std::string& db, std::vector<std::string> tables) {
+  const TierName daily = TierName::parse("daily").value();
+  plan::BackupJob j{DatabaseName::parse(db).value(), daily, {daily}, {}, {}, {}, {}, daily, L("sales_20250914_inc"),
+                    RepositoryName::parse("repo").value()};
+  j.slot = Instant::from_unix_seconds(1'757'811'600);
+  j.deadline = j.slot + Duration::from_hours(2);
+  j.expires = j.slot + Duration::from_days(14);
+  j.retain_from = j.tier;
+  j.label = L("sales_20250914_inc");
+  j.repository = RepositoryName::parse("repo").value();
+  for (const auto& t : tables) j.tables.push_back({TableName::parse(t).value(), plan::TableScope::kChangedPartitions});
+  j.change_detection = model::ChangeDetection{};
+  return j;
+}
+
+PartitionMeta pm(const std::string& t, const std::string& p, std::int64_t id, std::int64_t v) {
+  PartitionMeta m;
+  m.table = t;
+  m.partition = p;
+  m.partition_id = id;
+  m.visible_version = v;
+  return m;
+}
+
+ops::LastBackedUp last(const std::string& t, const std::string& p, std::int64_t id, std::int64_t v) {
+  return {TableName::parse(t).value(), PartitionName::parse(p).value(), id, v};
+}
+
+TEST(Binding, ChangedMeansNewOrDifferentVersion) {
+  auto j = daily_job("sales", {"orders"});
+  auto b = bind_job(j, {pm("orders", "p1", 1, 5), pm("orders", "p2", 2, 7), pm("orders", "p3", 3, 1)},
+                    {last("orders", "p1", 1, 5), last("orders", "p2", 2, 6)});
+  ASSERT_EQ(b.tables.size(), 1u);
+  ASSERT_EQ(b.tables[0].partitions.size(), 2u);
+  EXPECT_EQ(b.tables[0].partitions[0].str(), "p2");  // version 6 → 7
+  EXPECT_EQ(b.tables[0].partitions[1].str(), "p3");  // new
+  // The manifest records the versions read now, before submission (pitfall 4).
+  ASSERT_EQ(b.manifest.size(), 2u);
+  EXPECT_EQ(b.manifest[0].visible_version, 7);
+}
+
+TEST(Binding, NoChangeMeansNoJob) {
+  auto j = daily_job("sales", {"orders"});
+  auto b = bind_job(j, {pm("orders", "p1", 1, 5)}, {last("orders", "p1", 1, 5)});
+  EXPECT_TRUE(b.empty());
+  EXPECT_EQ(b.unchanged_tables, std::vector<std::string>{"orders"});
+}
+
+TEST(Binding, UpdatedWithinUsesVisibleVersionTime) {
+  auto j = daily_job("sales", {"orders"});
+  j.change_detection = model::ChangeDetection{model::ChangeDetection::Mode::kUpdatedWithin, Duration::from_days(1)};
+  auto recent = pm("orders", "p1", 1, 5);
+  recent.visible_version_time = j.slot - Duration::from_hours(3);
+  auto old = pm("orders", "p2", 2, 5);
+  old.visible_version_time = j.slot - Duration::from_days(3);
+  auto b = bind_job(j, {recent, old}, {});
+  ASSERT_EQ(b.tables.size(), 1u);
+  ASSERT_EQ(b.tables[0].partitions.size(), 1u);
+  EXPECT_EQ(b.tables[0].partitions[0].str(), "p1");
+}
+
+TEST(Binding, HostileNamesAreQuotedNeverInterpolated) {
+  const std::string evil_table = "t`; DROP DATABASE x; --";
+  const std::string evil_part = "p') OR 1=1 #";
+  auto j = daily_job("sales", {evil_table});
+  auto b = bind_job(j, {pm(evil_table, evil_part, 9, 1)}, {});
+  const std::string sql = dialect::render_backup(bound_spec(j, b, L("sales_20250914_inc_r1")));
+  EXPECT_NE(sql.find("`t``; DROP DATABASE x; --`"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("`p') OR 1=1 #`"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("`sales_20250914_inc_r1`"), std::string::npos) << sql;
+  const std::string meta = dialect::render_partitions_meta_for_binding(DatabaseName::parse("s'; DROP x; --").value());
+  EXPECT_NE(meta.find("DB_NAME = 's\\'; DROP x; --'"), std::string::npos) << meta;
+}
+
+TEST(Binding, ReadsPartitionsMetaInOneQueryByColumnName) {
+  ports::RecordingSqlConnection conn;
+  conn.on("partitions_meta",
+          make_rows({"PARTITION_ID", "TABLE_NAME", "PARTITION_NAME", "VISIBLE_VERSION", "VISIBLE_VERSION_UNIX",
+                     "ROW_COUNT", "DATA_SIZE"},
+                    {{"11", "orders", "p1", "3", "1757811600", "10", "100"},
+                     {"12", "payments", "p1", "4", std::nullopt, "1", "2"}}));
+  auto meta = read_partitions_meta(conn, DatabaseName::parse("sales").value());
+  ASSERT_TRUE(meta) << meta.error().describe();
+  ASSERT_EQ(meta->size(), 2u);
+  EXPECT_EQ((*meta)[0].partition_id, 11);
+  EXPECT_EQ((*meta)[0].visible_version_time, Instant::from_unix_seconds(1757811600));
+  EXPECT_FALSE((*meta)[1].visible_version_time.has_value());
+  EXPECT_EQ(conn.statements().size(), 1u);
+}
+
+}  // namespace
+}  // namespace sk::executor

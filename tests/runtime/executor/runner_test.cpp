@@ -1,0 +1,267 @@
+// Run-level decisions of the runner against a scripted connection (RecordingSqlConnection) with a fake clock and
+// sleeper: intent before BACKUP, the done slot, another runner's job, bounded backoff on a foreign job, pre-check
+// failures, cancelled jobs.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "runtime/executor/runner.h"
+#include "runtime/ports/fakes.h"
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace sk::executor {
+namespace {
+
+using ports::make_rows;
+
+// Hands out the one scripted connection to every "session".
+class Forward final : public ports::SqlConnection {
+ public:
+  explicit Forward(ports::SqlConnection& inner) : inner_(inner) {}
+
+ private:
+  Result<ports::Rows> do_query(std::string_view sql, ports::Idempotency i) override { return inner_.query(sql, i); }
+  Status do_execute(std::string_view sql, ports::Idempotency i) override { return inner_.execute(sql, i); }
+  ports::SqlConnection& inner_;
+};
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    conn_.on("^SHOW FRONTENDS", make_rows({"Name", "IP", "Role", "Alive"}, {{"fe1", "127.0.0.1", "LEADER", "true"}}));
+    conn_.on_call("^SHOW BACKENDS", [this](std::string_view) -> Result<ports::Rows> {
+      return make_rows({"BackendId", "IP", "Alive"}, {{"10001", "127.0.0.1", be_alive_}});
+    });
+    conn_.on_call("^SHOW PROC", [this](std::string_view) -> Result<ports::Rows> {
+      return make_rows({"RootPath", "DataUsedCapacity", "AvailCapacity", "TotalCapacity"},
+                       {{"/data1", "1.000 GB", avail_, "1.000 TB"}});
+    });
+    conn_.on_call("^SHOW REPOSITORIES", [this](std::string_view) -> Result<ports::Rows> {
+      return make_rows({"RepoId", "RepoName", "IsReadOnly", "ErrMsg"}, {{"1", "repo", "false", repo_err_}});
+    });
+    conn_.on_call("^SHOW SNAPSHOT", [this](std::string_view sql) -> Result<ports::Rows> {
+      std::vector<ports::Rows::Row> rows;
+      for (const auto& [label, ts] : snapshots_) {
+        if (sql.find("WHERE") == std::string_view::npos || sql.find("'" + label + "'") != std::string_view::npos) {
+          rows.push_back({label, ts, ts.empty() ? "ERROR: no snapshot" : "OK"});
+        }
+      }
+      return make_rows({"Snapshot", "Timestamp", "Status"}, rows);
+    });
+    conn_.on_call("^SHOW BACKUP FROM", [this](std::string_view) -> Result<ports::Rows> {
+      std::vector<ports::Rows::Row> rows;
+      if (!server_label_.empty()) {
+        std::string state = server_state_;
+        if (!states_.empty()) {
+          state = states_.front();
+          if (states_.size() > 1) states_.erase(states_.begin());
+          if (state == "FINISHED") snapshots_[server_label_] = "2025-09-14-09-00-05-123";
+        }
+        rows.push_back({"77", server_label_, "sales", state, "2025-09-14 09:00:00", std::nullopt, server_status_, ""});
+      }
+      return make_rows({"JobId", "SnapshotName", "DbName", "State", "CreateTime", "FinishedTime", "Status", "TaskErrMsg"},
+                       rows);
+    });
+    conn_.on("partitions_meta",
+             make_rows({"TABLE_NAME", "PARTITION_NAME", "PARTITION_ID", "VISIBLE_VERSION", "VISIBLE_VERSION_UNIX"},
+                       {{"orders", "p1", "11", "3", "1757811000"}}));
+    conn_.on_call("^BACKUP SNAPSHOT", [this](std::string_view sql) -> Result<ports::Rows> {
+      if (submit_lock_failures_ > 0) {
+        --submit_lock_failures_;
+        return std::unexpected(ports::server_error(
+            1064, "HY000", "Another backup or restore job is being submitted. Please wait and try again"));
+      }
+      if (!busy_label_.empty()) {
+        server_label_ = busy_label_;
+        server_state_ = "SNAPSHOTING";
+        return std::unexpected(
+            ports::server_error(1064, "HY000", "Can only run one backup or restore job of a database at same time"));
+      }
+      const auto start = sql.find("`sales`.`") + 9;
+      server_label_ = std::string(sql.substr(start, sql.find('`', start) - start));
+      return ports::Rows{};
+    });
+
+    job_.satisfies = {job_.tier};
+    job_.slot = clock_.now();
+    job_.deadline = job_.slot + Duration::from_hours(2);
+    job_.expires = job_.slot + Duration::from_days(14);
+    job_.retain_from = job_.tier;
+    job_.tables.push_back({TableName::parse("orders").value(), plan::TableScope::kChangedPartitions});
+    job_.change_detection = model::ChangeDetection{};
+    plan_.jobs.push_back(job_);
+    config_.run_id = "run-1";
+    config_.host = "h";
+    config_.pid = 1;
+    config_.parallel = 1;
+    config_.busy_backoff.max_attempts = 3;
+  }
+
+  RunReport run_once() {
+    RunnerDeps deps{[this](const std::optional<std::string>&) -> Result<std::unique_ptr<ports::SqlConnection>> {
+                      return std::make_unique<Forward>(conn_);
+                    },
+                    clock_, sleeper_, log_, [this](const AlertRequest& r) { alerts_.push_back(r); }, nullptr,
+                    [] { return 0.5; }, [](const std::string&, std::int64_t) { return true; }};
+    return run(policy_, plan_, config_, deps);
+  }
+
+  std::size_t index_of(const std::string& pattern) const {
+    const auto sql = conn_.sql();
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+      if (sql[i].find(pattern) != std::string::npos) return i;
+    }
+    return sql.size();
+  }
+
+  ports::RecordingSqlConnection conn_;
+  ports::FakeClock clock_;
+  ports::FakeSleeper sleeper_{&clock_};
+  std::ostringstream log_text_;
+  RunLog log_{log_text_, LogFormat::kJson, LogLevel::kDebug, clock_};
+  model::Policy policy_;
+  plan::BackupJob job_{DatabaseName::parse("sales").value(), TierName::parse("daily").value(), {}, {}, {}, {}, {}, TierName::parse("daily").value(),
+                       SnapshotLabel::parse("sales_20250914_inc").value(), RepositoryName::parse("repo").value()};
+  plan::Plan plan_;
+  RunConfig config_;
+  std::vector<AlertRequest> alerts_;
+  std::string be_alive_ = "true";
+  std::string avail_ = "800.000 GB";
+  std::optional<std::string> repo_err_;
+  std::map<std::string, std::string> snapshots_;  // label → timestamp ("" = partial)
+  std::string server_label_;
+  std::string server_state_ = "UPLOADING";
+  std::string server_status_ = "[OK]";
+  std::vector<std::string> states_;
+  std::string busy_label_;
+  int submit_lock_failures_ = 0;
+};
+
+TEST_F(RunnerTest, IntentAndManifestAreWrittenBeforeTheBackupAndTheJobIsPolledToTheEnd) {
+  states_ = {"PENDING", "SNAPSHOTING", "UPLOADING", "FINISHED"};
+  const RunReport r = run_once();
+  ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.message << log_text_.str();
+  ASSERT_EQ(r.databases.size(), 1u);
+  EXPECT_EQ(r.databases[0].label->str(), "sales_20250914_inc");
+  EXPECT_EQ(r.databases[0].job_id, 77);
+  EXPECT_EQ(r.databases[0].backup_timestamp, "2025-09-14-09-00-05-123");
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 1u);
+  const auto backup = index_of("BACKUP SNAPSHOT");
+  EXPECT_LT(index_of("INSERT INTO `ops`.`backup_history`"), backup);
+  EXPECT_LT(index_of("INSERT INTO `ops`.`backup_manifest`"), backup);
+  EXPECT_EQ(conn_.count_matching("partitions_meta"), 1u);  // one query for the database
+  // The label in SHOW BACKUP (bare) matched the label we chose (pitfall 1) and the end was recorded.
+  EXPECT_GT(conn_.count_matching("UPDATE `ops`.`backup_history`.*FINISHED"), 0u) << log_text_.str();
+  for (auto d : sleeper_.sleeps()) EXPECT_GE(d.count(), 1000);
+  // JSON log lines carry the run id, database, label and job id.
+  EXPECT_NE(log_text_.str().find("\"run_id\":\"run-1\""), std::string::npos);
+  EXPECT_NE(log_text_.str().find("\"job_id\":77"), std::string::npos) << log_text_.str();
+  EXPECT_NE(log_text_.str().find("\"label\":\"sales_20250914_inc\""), std::string::npos);
+}
+
+TEST_F(RunnerTest, FinishedSnapshotOfTheSlotMeansNothingIsSubmitted) {
+  snapshots_["sales_20250914_inc"] = "2025-09-14-09-00-05-123";
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kAlreadyHandled);
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+}
+
+TEST_F(RunnerTest, CancelledEarlierAttemptMovesToTheNextRetryLabel) {
+  snapshots_["sales_20250914_inc"] = "";  // partial directory left by a cancelled job
+  server_label_ = "sales_20250914_inc";
+  server_state_ = "CANCELLED";
+  states_ = {"CANCELLED", "FINISHED"};  // SHOW before submit sees the old job; after submit ours
+  const RunReport r = run_once();
+  ASSERT_EQ(r.databases.size(), 1u);
+  EXPECT_EQ(r.databases[0].label->str(), "sales_20250914_inc_r1") << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("BACKUP SNAPSHOT `sales`.`sales_20250914_inc_r1`"), 1u);
+}
+
+TEST_F(RunnerTest, BusyDatabaseWithOurSlotsLabelIsAnotherRunner) {
+  busy_label_ = "sales_20250914_inc";  // another runner's BACKUP of the same slot got in first
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kAlreadyHandled) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 1u);
+  EXPECT_TRUE(sleeper_.sleeps().empty());  // no backoff, no polling: the other runner owns the slot
+  EXPECT_GT(conn_.count_matching("UPDATE `ops`.`backup_history`.*REJECTED"), 0u);
+}
+
+TEST_F(RunnerTest, ForeignJobIsRetriedWithBoundedBackoffThenConflict) {
+  busy_label_ = "foreign_backup_1";
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kConflict) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 4u);  // first try + 3 retries
+  ASSERT_EQ(sleeper_.sleeps().size(), 3u);
+  EXPECT_LT(sleeper_.sleeps()[0], sleeper_.sleeps()[1]);
+  EXPECT_LT(sleeper_.sleeps()[1], sleeper_.sleeps()[2]);
+}
+
+TEST_F(RunnerTest, SubmitLockContentionIsRetried) {
+  submit_lock_failures_ = 2;
+  states_ = {"PENDING", "FINISHED"};
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 3u);
+}
+
+TEST_F(RunnerTest, DeadBackendFailsThePrecheckBeforeAnySubmit) {
+  be_alive_ = "false";
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kPrecheckFailed);
+  EXPECT_NE(r.message.find("backend 10001 is not alive"), std::string::npos) << r.message;
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+  ASSERT_FALSE(alerts_.empty());
+  EXPECT_EQ(alerts_.back().kind, model::AlertCondition::Kind::kPrecheckFailed);
+}
+
+TEST_F(RunnerTest, LowSnapshotDiskFailsThePrecheckAndAlerts) {
+  avail_ = "100.000 GB";  // ~9.8 % of 1 TB < 15 %
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kPrecheckFailed);
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+  bool disk_alert = false;
+  for (const auto& a : alerts_) disk_alert = disk_alert || a.kind == model::AlertCondition::Kind::kDiskFreeBelow;
+  EXPECT_TRUE(disk_alert);
+}
+
+TEST_F(RunnerTest, UnhealthyRepositoryIsARepositoryError) {
+  repo_err_ = "2025-09-14 09:00:00: failed to check path exist (Service: S3, Status Code: 503)";
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kRepositoryError);
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+  EXPECT_GT(conn_.count_matching("INSERT INTO `ops`.`backup_history`.*REJECTED"), 0u);
+}
+
+TEST_F(RunnerTest, CancelledJobRecordsTheServerStatus) {
+  states_ = {"PENDING", "CANCELLED"};
+  server_status_ = "[COMMON_ERROR, msg: make snapshot failed. disk /data1 on backend 10001 exceed limit usage]";
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kJobFailed);
+  EXPECT_GT(conn_.count_matching("UPDATE `ops`.`backup_history`.*CANCELLED.*exceed limit usage"), 0u);
+  ASSERT_FALSE(alerts_.empty());
+  EXPECT_EQ(alerts_.back().job_state, "CANCELLED");
+}
+
+TEST_F(RunnerTest, NoChangedPartitionMeansNothingDue) {
+  conn_.on("backup_manifest.*INNER JOIN",
+           make_rows({"table_name", "partition_name", "partition_id", "visible_version"}, {{"orders", "p1", "11", "3"}}));
+  // Added after the fixture rules, but no fixture rule matches the manifest query.
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kNothingDue) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+}
+
+TEST_F(RunnerTest, InterruptedBeforeSubmitSubmitsNothing) {
+  std::atomic<bool> stop{true};
+  RunnerDeps deps{[this](const std::optional<std::string>&) -> Result<std::unique_ptr<ports::SqlConnection>> {
+                    return std::make_unique<Forward>(conn_);
+                  },
+                  clock_, sleeper_, log_, {}, &stop, [] { return 0.5; }, {}};
+  const RunReport r = run(policy_, plan_, config_, deps);
+  EXPECT_EQ(r.outcome, Outcome::kInterrupted);
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+}
+
+}  // namespace
+}  // namespace sk::executor

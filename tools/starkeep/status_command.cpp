@@ -1,0 +1,138 @@
+// starkeep status: what is going on — backup attempts not yet settled (ops.backup_history), the advisory run
+// markers of their databases (ops.run_status), the recent attempts of --database, and the server's latest
+// backup job per database (SHOW BACKUP). Read-only. Exit 0, 16 when the cluster cannot be reached.
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "runtime/dialect/runner_sql.h"
+#include "runtime/executor/server_views.h"
+#include "runtime/ops/ops_store.h"
+#include "runtime/ports/clock.h"
+#include "tools/starkeep/commands.h"
+#include "tools/starkeep/exit_codes.h"
+#include "tools/starkeep/runner_cli.h"
+
+namespace sk::cli {
+namespace {
+
+struct StatusOptions {
+  std::string format = "text";
+  std::string database;
+  RunnerCliOptions common;
+};
+
+nlohmann::json attempt_json(const ops::BackupAttempt& a) {
+  nlohmann::json j{{"run_id", a.run_id},         {"database", a.database.str()},
+                   {"label", a.label.str()},      {"repository", a.repository.str()},
+                   {"state", ops::to_string(a.state)}};
+  if (a.server_state) j["server_state"] = *a.server_state;
+  if (a.job_id) j["job_id"] = *a.job_id;
+  if (a.error_text) j["error"] = *a.error_text;
+  if (a.backup_timestamp) j["backup_timestamp"] = *a.backup_timestamp;
+  j["updated_at"] = a.updated_at.to_iso8601_utc();
+  return j;
+}
+
+int run_status(const StatusOptions& o) {
+  auto connection = resolve_runner_connection(o.common);
+  auto ops_config = runner_ops_config(o.common);
+  if (!connection || !ops_config) {
+    std::cerr << "starkeep status: error: " << (!connection ? connection.error() : ops_config.error()).describe() << "\n";
+    return kExitUsage;
+  }
+  ports::SystemClock clock;
+  ports::ThreadSleeper sleeper;
+  executor::RunLog log(std::cerr, executor::LogFormat::kText, executor::LogLevel::kWarning, clock);
+  auto session = make_logged_session_factory(*connection, sleeper, clock, log)(std::nullopt);
+  if (!session) return kExitConnection;
+  ports::SqlConnection& conn = **session;
+  ops::OpsStore store(conn, *ops_config, clock);
+
+  auto unfinished = store.load_unfinished_attempts();
+  if (!unfinished) {
+    std::cerr << "starkeep status: error: " << unfinished.error().describe() << "\n";
+    return ports::is_connection_error(unfinished.error()) ? kExitConnection : kExitInternal;
+  }
+  std::set<std::string> databases;
+  for (const auto& a : *unfinished) databases.insert(a.database.str());
+  if (!o.database.empty()) databases.insert(o.database);
+
+  nlohmann::json out{{"unfinished", nlohmann::json::array()}, {"active_runs", nlohmann::json::array()},
+                     {"recent", nlohmann::json::array()}, {"server_jobs", nlohmann::json::array()}};
+  for (const auto& a : *unfinished) out["unfinished"].push_back(attempt_json(a));
+  for (const auto& name : databases) {
+    auto db = DatabaseName::parse(name);
+    if (!db) continue;
+    if (auto markers = store.load_active_runs(*db)) {
+      for (const auto& m : *markers) {
+        out["active_runs"].push_back({{"run_id", m.run_id},
+                                      {"database", m.database.str()},
+                                      {"slot", m.slot},
+                                      {"host", m.host},
+                                      {"pid", m.pid},
+                                      {"heartbeat_at", m.heartbeat_at.to_iso8601_utc()}});
+      }
+    }
+  }
+  if (!o.database.empty()) {
+    if (auto db = DatabaseName::parse(o.database)) {
+      if (auto attempts = store.load_backup_attempts(*db)) {
+        for (std::size_t i = 0; i < attempts->size() && i < 20; ++i) out["recent"].push_back(attempt_json((*attempts)[i]));
+      }
+    }
+  }
+  if (auto rows = conn.query(dialect::render_show_backup_all()); rows) {
+    if (auto jobs = executor::parse_show_backup(*rows)) {
+      for (const auto& j : *jobs) {
+        nlohmann::json x{{"database", j.database}, {"label", j.label}, {"state", j.state}, {"status", j.status}};
+        if (j.job_id) x["job_id"] = *j.job_id;
+        out["server_jobs"].push_back(std::move(x));
+      }
+    }
+  }
+  if (o.format == "json") {
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << fmt::format("unsettled backup attempts: {}\n", out["unfinished"].size());
+  for (const auto& a : out["unfinished"]) {
+    std::cout << fmt::format("  {} {} {} (run {})\n", a["database"].get<std::string>(), a["label"].get<std::string>(),
+                             a["state"].get<std::string>(), a["run_id"].get<std::string>());
+  }
+  std::cout << fmt::format("active run markers: {}\n", out["active_runs"].size());
+  for (const auto& m : out["active_runs"]) {
+    std::cout << fmt::format("  {} {} host {} pid {} heartbeat {}\n", m["database"].get<std::string>(),
+                             m["run_id"].get<std::string>(), m["host"].get<std::string>(), m["pid"].get<std::int64_t>(),
+                             m["heartbeat_at"].get<std::string>());
+  }
+  for (const auto& a : out["recent"]) {
+    std::cout << fmt::format("  recent: {} {} {}\n", a["label"].get<std::string>(), a["state"].get<std::string>(),
+                             a.contains("error") ? a["error"].get<std::string>() : "");
+  }
+  std::cout << fmt::format("server jobs (latest per database): {}\n", out["server_jobs"].size());
+  for (const auto& j : out["server_jobs"]) {
+    std::cout << fmt::format("  {} {} {} {}\n", j["database"].get<std::string>(), j["label"].get<std::string>(),
+                             j["state"].get<std::string>(), j["status"].get<std::string>());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_status(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<StatusOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "status",
+      "Show unsettled backup attempts, the run markers of their databases, and the server's latest backup job per "
+      "database. Read-only.");
+  cmd->add_option("--format", o->format, "'text' or 'json'")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd->add_option("--database", o->database, "Also list the recent attempts of this database");
+  add_runner_connection_flags(*cmd, o->common);
+  cmd->callback([o, &exit_code] { exit_code = run_status(*o); });
+}
+
+}  // namespace sk::cli
