@@ -313,9 +313,10 @@ std::optional<ErrorResult> EngineSession::check_database(const std::string& db) 
 
 std::optional<ErrorResult> EngineSession::use_database(std::string_view db_view) {
   std::string db(db_view);
-  if (is_hidden_database(db)) return err(analyzing_error_text(fmt::format("Unknown database '{}'", db)));
+  // StarRocks 3.2: `use nope` → ERROR 1064 (HY000): Unknown database 'nope' (sling-cli#153), no analyzer prefix.
+  if (is_hidden_database(db)) return err(fmt::format("Unknown database '{}'", db));
   if (auto e = conn_->use(db)) {
-    if (e->code == 1049) return err(analyzing_error_text(fmt::format("Unknown database '{}'", db)));
+    if (e->code == 1049) return err(fmt::format("Unknown database '{}'", db));
     return map_backend(*e, "");
   }
   return std::nullopt;
@@ -388,7 +389,7 @@ QueryResult EngineSession::handle_show(std::string_view sql, const std::vector<T
         if (name == "time_zone") row[1] = time_zone_;
         if (name == "system_time_zone") row[1] = config().time_zone;
         if (name == "version") row[1] = "5.1.0";
-        if (name == "version_comment") row[1] = "StarRocks version " + build_version(config());
+        if (name == "version_comment") row[1] = build_version(config());
       }
     }
     return r;

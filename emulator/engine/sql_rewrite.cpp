@@ -91,9 +91,18 @@ Result<RewriteResult> rewrite_query(std::string_view sql, const std::vector<Toke
   const std::string meta = quote_ident(kMetaSchema);
   std::vector<bool> cast_stack;  // for each open paren: opened by CAST/CONVERT
   int depth = 0;
-  auto literal = [&](size_t b, size_t e, const std::string& value, const std::string& original) {
-    edits.push_back({b, e, quote_string(value)});
-    out.column_renames[value] = original;
+  // A replaced expression that is a whole top-level select item keeps its name with an alias (`'5.1.0' AS
+  // `version()``); elsewhere it becomes a bare literal.
+  auto literal = [&](size_t first_tok, size_t last_tok, const std::string& value, const std::string& original) {
+    const Token* before = first_tok > 0 ? &tokens[first_tok - 1] : nullptr;
+    const Token* after = last_tok + 1 < tokens.size() ? &tokens[last_tok + 1] : nullptr;
+    bool item_start = before && (before->is("SELECT") || before->is("DISTINCT") || before->is_symbol(","));
+    bool item_end = !after || after->is_symbol(",") || after->is("FROM") || after->is("LIMIT") ||
+                    after->is("WHERE") || after->is("UNION") || after->is("ORDER") || after->is("GROUP") ||
+                    after->is("HAVING") || after->is("INTO");
+    std::string text = quote_string(value);
+    if (depth == 0 && item_start && item_end) text += " AS " + quote_ident(original);
+    edits.push_back({tokens[first_tok].begin, tokens[last_tok].end, text});
   };
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
@@ -187,7 +196,7 @@ Result<RewriteResult> rewrite_query(std::string_view sql, const std::vector<Toke
       std::string fname = to_lower(t.text);
       if ((fname == "version" || fname == "current_version") && close == i + 2) {
         std::string original(sql.substr(t.begin, tokens[close].end - t.begin));
-        literal(t.begin, tokens[close].end, fname == "version" ? ctx.version_string : ctx.build_version, original);
+        literal(i, close, fname == "version" ? ctx.version_string : ctx.build_version, original);
         i = close;
         continue;
       }
@@ -215,11 +224,12 @@ Result<RewriteResult> rewrite_query(std::string_view sql, const std::vector<Toke
         if (v.rfind(p, 0) == 0) v = "@@" + v.substr(std::string_view(p).size());
       }
       if (v == "@@version") {
-        literal(t.begin, t.end, ctx.version_string, t.text);
+        literal(i, i, ctx.version_string, t.text);
       } else if (v == "@@version_comment") {
-        literal(t.begin, t.end, "StarRocks version " + ctx.build_version, t.text);
+        // The mysql client prints "Server version: 5.1.0 3.2.2-269e832": the comment is the build string.
+        literal(i, i, ctx.build_version, t.text);
       } else if (v == "@@time_zone" || v == "@@system_time_zone") {
-        literal(t.begin, t.end, ctx.time_zone, t.text);
+        literal(i, i, ctx.time_zone, t.text);
       }
       continue;
     }

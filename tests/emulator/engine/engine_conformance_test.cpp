@@ -267,6 +267,10 @@ TEST_F(EngineIt, VersionsAndVariables) {
   EXPECT_EQ(v.columns, (std::vector<std::string>{"version()", "current_version()", "@@version_comment"}));
   EXPECT_EQ(v.rows.at(0).at(0), "5.1.0");
   EXPECT_EQ(v.rows.at(0).at(1), "3.3.0-emulator");
+  EXPECT_EQ(v.rows.at(0).at(2), "3.3.0-emulator");
+  ServerError use = error_of(*c, "USE no_such_db");
+  EXPECT_EQ(use.code, 1064);
+  EXPECT_EQ(use.message, "Unknown database 'no_such_db'");
   Table tz = query(*c, "SHOW VARIABLES LIKE 'time_zone'");
   ASSERT_EQ(tz.rows.size(), 1u);
   EXPECT_EQ(tz.rows[0][1], "Asia/Shanghai");
