@@ -548,7 +548,12 @@ QueryResult EngineSession::handle_create(std::string_view sql, const std::vector
     }
     return OkResult{};
   }
-  if (cur.peek().is("VIEW") || (cur.peek().is("OR") && cur.peek(1).is("REPLACE"))) return pass(std::string(sql));
+  if (cur.peek().is("VIEW") || (cur.peek().is("OR") && cur.peek(1).is("REPLACE"))) {
+    // The view's query is stored by MariaDB: rewrite it like any query (information_schema views, functions).
+    auto rw = rewrite_query(sql, tokens, rewrite_context());
+    if (!rw) return from_error(rw.error());
+    return pass(rw->sql);
+  }
   if (cur.peek().is("USER") || cur.peek().is("ROLE")) return OkResult{};
   if (cur.peek().is("MATERIALIZED")) {
     return err(analyzing_error_text("Materialized views are not supported by the emulator"));
