@@ -555,6 +555,19 @@ void Builder::read_backup_kind(const ast::Entry& e, TierDraft& t) {
     }
     return;
   }
+  // Words people use for the kinds.
+  static const std::vector<std::pair<std::string, std::string>> kSynonyms = {
+      {"incremental", "changed_partitions"}, {"inc", "changed_partitions"}, {"partitions", "changed_partitions"},
+      {"full", "tables"},  {"table", "tables"}, {"baseline", "database"}, {"databases", "database"}};
+  if (v.is_word()) {
+    for (const auto& [word, kind] : kSynonyms) {
+      if (v.path.front().text == word) {
+        sink_.report(Code::kUnknownWord, v.range, "backup kind", word, join_words(kKinds)).suggest(kind);
+        t.complete = false;
+        return;
+      }
+    }
+  }
   auto w = read_word(v, "backup", "backup kind", kKinds, sink_);
   if (!w) {
     t.complete = false;

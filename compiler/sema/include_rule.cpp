@@ -160,7 +160,12 @@ std::optional<model::Predicate> read_include(const Expr& value, DiagnosticSink& 
   if (value.is(Expr::Kind::kError)) return std::nullopt;
   if (value.is_word("all") || value.is_word("tables")) return Predicate::always();
   if (!value.is(Expr::Kind::kWhere)) {
-    sink.report(Code::kWrongType, value.range, "include", "'tables where <condition>'", ast::describe(value));
+    diag::Diagnostic& d =
+        sink.report(Code::kWrongType, value.range, "include", "'tables where <condition>'", ast::describe(value));
+    // A bare condition: suggest it with the missing "tables where" (read quietly, in a scratch sink).
+    DiagnosticSink scratch;
+    Reader quiet(scratch);
+    if (auto p = quiet.condition(value); p && !scratch.has_errors()) d.suggest("tables where " + p->to_string());
     return std::nullopt;
   }
   const ast::Ident& subject = value.path.front();

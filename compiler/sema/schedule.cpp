@@ -200,8 +200,12 @@ class Reader {
     std::set<Weekday> weekdays;
     std::vector<NthWeekday> nth;
     std::set<int> days;
+    // "every day at …" reads as daily; "every sun at …" as sun.
+    if (peek_word("every") && peek(1) != nullptr && peek(1)->kind == Tok::Kind::kWord) advance();
     const Tok& first = *peek();
-    if (peek_word("daily")) {
+    const bool plain_day = peek_word("day") && peek(1) != nullptr && peek(1)->kind != Tok::Kind::kNumber &&
+                           !(peek(1)->kind == Tok::Kind::kWord && peek(1)->text == "last");
+    if (peek_word("daily") || plain_day) {
       advance();
     } else if (peek_word("day") || (peek_word("last") && peek_word("day", 1))) {
       rule = Rule::kDays;
@@ -268,6 +272,11 @@ class Reader {
             weekdays.insert(static_cast<Weekday>(d));
             if (d == static_cast<int>(*to)) break;
           }
+        } else if (peek_word("to")) {
+          sink_.report(Code::kInvalidSchedule, peek()->range, "weekday ranges are written with '..' (mon..sat)")
+              .suggest("..");
+          failed_ = true;
+          return std::nullopt;
         } else {
           weekdays.insert(*from);
         }

@@ -87,6 +87,11 @@ std::string lower(std::string_view s) {
 
 std::optional<std::string> read_string(const Expr& value, std::string_view key, DiagnosticSink& sink) {
   if (value.is(Expr::Kind::kString)) return value.text;
+  if (value.is_word()) {
+    sink.report(Code::kWrongType, value.range, key, "a string in double quotes", ast::describe(value))
+        .suggest("\"" + value.path.front().text + "\"");
+    return std::nullopt;
+  }
   wrong_type(value, key, "a string in double quotes", sink);
   return std::nullopt;
 }
@@ -101,6 +106,23 @@ std::optional<Duration> read_duration(const Expr& value, std::string_view key, s
     sink.report(Code::kMissingUnit, value.range, key, value.text, example_unit)
         .suggest(value.text + std::string(example_unit));
     return std::nullopt;
+  }
+  if (value.is(Expr::Kind::kPhrase) && value.operands.size() == 2 && value.operands[0].is(Expr::Kind::kNumber) &&
+      value.operands[1].is_word()) {
+    // "14 days", "2 hours": suggest the compact form.
+    static const std::vector<std::pair<std::string, std::string>> kUnits = {
+        {"s", "s"}, {"sec", "s"}, {"second", "s"}, {"seconds", "s"}, {"m", "m"}, {"min", "m"}, {"minute", "m"},
+        {"minutes", "m"}, {"h", "h"}, {"hour", "h"}, {"hours", "h"}, {"d", "d"}, {"day", "d"}, {"days", "d"},
+        {"w", "w"}, {"week", "w"}, {"weeks", "w"}};
+    const std::string& word = value.operands[1].path.front().text;
+    for (const auto& [name, unit] : kUnits) {
+      if (name == word) {
+        sink.report(Code::kInvalidDuration, value.range, value.operands[0].text + " " + word,
+                    "write the number and the unit together")
+            .suggest(value.operands[0].text + unit);
+        return std::nullopt;
+      }
+    }
   }
   if (!value.is(Expr::Kind::kQuantity)) {
     wrong_type(value, key, "a duration such as 14d, 2h, 90m or 2w", sink);
@@ -177,6 +199,12 @@ std::optional<std::string> read_word(const Expr& value, std::string_view key, st
 std::optional<std::vector<Located>> read_strings(const Expr& value, std::string_view key, bool allow_single,
                                                  DiagnosticSink& sink) {
   if (allow_single && value.is(Expr::Kind::kString)) return std::vector<Located>{{value.text, value.range}};
+  if (value.is_word()) {
+    sink.report(Code::kWrongType, value.range, key, allow_single ? "a string or a list of strings" : "a list of strings",
+                ast::describe(value))
+        .suggest(allow_single ? "\"" + value.path.front().text + "\"" : "[\"" + value.path.front().text + "\"]");
+    return std::nullopt;
+  }
   if (!value.is(Expr::Kind::kList)) {
     wrong_type(value, key, allow_single ? "a string or a list of strings" : "a list of strings", sink);
     return std::nullopt;

@@ -225,8 +225,9 @@ bool check_tokens(antlr4::CommonTokenStream& tokens, const SourceMap& map, diag:
     switch (t->getType()) {
       case PolicyLexer::ERROR_CHAR:
         if (!reported_char || sink.diagnostics().size() < 50) {
-          sink.report(diag::Code::kInvalidCharacter, map.range(t->getStartIndex(), t->getStopIndex()),
-                      t->getText());
+          diag::Diagnostic& d = sink.report(diag::Code::kInvalidCharacter,
+                                            map.range(t->getStartIndex(), t->getStopIndex()), t->getText());
+          if (t->getText() == "-") d.note(std::nullopt, "ranges are written with '..' (mon..sat); names use '_'");
         }
         reported_char = true;
         break;
