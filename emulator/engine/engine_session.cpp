@@ -872,6 +872,27 @@ QueryResult EngineSession::handle_update_delete(std::string_view sql, const std:
   if (is_update && *t && (*t)->keys_type != "PRI_KEYS") {
     return err(analyzing_error_text("only support updating primary key table"));
   }
+  if (is_update && *t) {
+    // Key columns cannot be assigned (so an UPDATE can never collide on the primary key either).
+    int depth = 0;
+    bool in_set = false;
+    for (size_t i = cur.pos(); i < tokens.size(); ++i) {
+      const Token& tk = tokens[i];
+      if (tk.is_symbol("(")) ++depth;
+      if (tk.is_symbol(")")) --depth;
+      if (depth != 0) continue;
+      if (tk.is("SET")) in_set = true;
+      if (tk.is("WHERE") || tk.is("ORDER") || tk.is("LIMIT") || tk.is("FROM")) in_set = false;
+      if (in_set && tk.is_name() && i + 1 < tokens.size() && tokens[i + 1].is_symbol("=") &&
+          (i == 0 || !tokens[i - 1].is_symbol("="))) {
+        for (const auto& c : (*t)->columns) {
+          if (c.is_key && iequals(c.name, tk.value)) {
+            return err(analyzing_error_text(fmt::format("primary key column cannot be updated: {}", c.name)));
+          }
+        }
+      }
+    }
+  }
   RewriteContext ctx = rewrite_context();
   auto rw = rewrite_query(sql, tokens, ctx);
   if (!rw) return from_error(rw.error());

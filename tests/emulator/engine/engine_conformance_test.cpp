@@ -324,6 +324,9 @@ TEST_F(EngineIt, PrimaryKeyInsertUpserts) {
   EXPECT_TRUE(query(*c, "SHOW ALTER TABLE COLUMN").rows.empty());
   exec(*c, "UPDATE run_status SET state = 'X' WHERE db = 'sales'");
   EXPECT_EQ(query(*c, "SELECT state FROM run_status").at(0, "state"), "X");
+  EXPECT_NE(error_of(*c, "UPDATE run_status SET state = 'Y', db = 'other' WHERE db = 'sales'")
+                .message.find("primary key column cannot be updated: db"),
+            std::string::npos);
   exec(*c, "CREATE TABLE dup (k INT NOT NULL) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) PROPERTIES ('replication_num'='1')");
   exec(*c, "INSERT INTO dup VALUES (1), (1)");
   EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM dup").at(0, "n"), "2");
