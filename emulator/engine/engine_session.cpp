@@ -84,7 +84,10 @@ class EngineSession : public Session {
   // Runs the statements in one MariaDB transaction and advances VisibleVersion of every partition they touched.
   // `upsert`: the last statement is an INSERT sent as REPLACE; its affected-row count is reported as StarRocks
   // does (rows loaded), not as MariaDB's delete+insert count.
-  QueryResult run_dml(const std::vector<std::string>& statements, bool upsert = false);
+  // `allowed`: when set, the partition ids the statements may touch (INSERT ... PARTITION (..)); a row elsewhere
+  // fails the whole write with the "filtered data" error.
+  QueryResult run_dml(const std::vector<std::string>& statements, bool upsert = false,
+                      const std::optional<std::vector<int64_t>>& allowed = std::nullopt);
   QueryResult handle_show(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult show_partitions(std::string_view sql, const std::vector<Token>& tokens, TokenCursor& cur, bool temporary);
   QueryResult handle_create(std::string_view sql, const std::vector<Token>& tokens);
@@ -250,7 +253,8 @@ QueryResult EngineSession::run_select(std::string_view sql, const std::vector<To
   return r;
 }
 
-QueryResult EngineSession::run_dml(const std::vector<std::string>& statements, bool upsert) {
+QueryResult EngineSession::run_dml(const std::vector<std::string>& statements, bool upsert,
+                                   const std::optional<std::vector<int64_t>>& allowed) {
   const std::string meta = quote_ident(kMetaSchema);
   const std::string& sql = statements.back();
   for (int attempt = 0;; ++attempt) {
@@ -273,6 +277,19 @@ QueryResult EngineSession::run_dml(const std::vector<std::string>& statements, b
     QueryResult ids = step("SELECT @__sk_t");
     if (auto* rs = std::get_if<ResultSet>(&ids); rs && !rs->rows.empty() && rs->rows[0][0]) touched = *rs->rows[0][0];
     if (touched.find_first_not_of("0123456789,") != std::string::npos) touched.clear();
+    if (!failed && allowed && !touched.empty()) {
+      size_t pos = 0;
+      while (pos <= touched.size()) {
+        size_t comma = touched.find(',', pos);
+        std::string id = touched.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        if (!id.empty() && std::find(allowed->begin(), allowed->end(), std::stoll(id)) == allowed->end()) {
+          failed = ErrorResult{4025, "23000", std::string("CONSTRAINT `") + kRangeConstraint + "` failed"};
+          break;
+        }
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+      }
+    }
     if (!touched.empty()) {
       step(fmt::format("UPDATE {}.`partitions` SET visible_version = visible_version + 1, visible_version_time = {} "
                        "WHERE partition_id IN ({})",
@@ -831,6 +848,18 @@ QueryResult EngineSession::handle_insert(std::string_view sql, const std::vector
     if (exists && !*exists) return err(analyzing_error_text(fmt::format("Unknown database '{}'", db)));
   }
   bool upsert = *t && ((*t)->keys_type == "PRI_KEYS" || (*t)->keys_type == "UNQ_KEYS");
+  std::optional<std::vector<int64_t>> allowed;
+  if (*t && !target_partitions.empty()) {
+    allowed.emplace();
+    for (const auto& name : target_partitions) {
+      auto it = std::find_if((*t)->partitions.begin(), (*t)->partitions.end(),
+                             [&](const PartitionSchema& p) { return p.name == name; });
+      if (it == (*t)->partitions.end()) {
+        return err(analyzing_error_text(fmt::format("Unknown partition '{}' in table '{}'", name, qn->second)));
+      }
+      allowed->push_back(it->id);
+    }
+  }
   std::string body = tail(sql, tokens, cur.pos());
   std::string rewritten = fmt::format("{} INTO {}.{} {}", upsert ? "REPLACE" : "INSERT", quote_ident(db),
                                       quote_ident(qn->second), body);
@@ -854,9 +883,9 @@ QueryResult EngineSession::handle_insert(std::string_view sql, const std::vector
     }
     return run_dml({fmt::format("DELETE FROM {}.{} WHERE {}", quote_ident(db), quote_ident(qn->second), pred),
                     rw->sql},
-                   upsert);
+                   upsert, allowed);
   }
-  return run_dml({rw->sql}, upsert);
+  return run_dml({rw->sql}, upsert, allowed);
 }
 
 QueryResult EngineSession::handle_update_delete(std::string_view sql, const std::vector<Token>& tokens) {

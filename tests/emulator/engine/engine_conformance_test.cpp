@@ -412,6 +412,16 @@ TEST_F(EngineIt, ListPartitionsCtasOverwriteAndChecksumQueries) {
   EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n, SUM(v) AS s FROM city").at(0, "s"), "9");
   EXPECT_EQ(versions(*c, "misc_db", "city"), (std::map<std::string, int64_t>{{"pbj", 3}, {"psh", 1}}));
 
+  // Rows outside the named partitions are filtered, and the whole statement fails (nothing deleted either).
+  EXPECT_NE(error_of(*c, "INSERT OVERWRITE city PARTITION (pbj) SELECT 'shanghai', 7").message.find(
+                "Insert has filtered data"),
+            std::string::npos);
+  EXPECT_NE(error_of(*c, "INSERT INTO city PARTITION (psh) VALUES ('tianjin', 1)").message.find(
+                "Insert has filtered data"),
+            std::string::npos);
+  EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n, SUM(v) AS s FROM city").at(0, "s"), "9");
+  EXPECT_EQ(versions(*c, "misc_db", "city"), (std::map<std::string, int64_t>{{"pbj", 3}, {"psh", 1}}));
+
   exec(*c, "CREATE TABLE copy AS SELECT city, v FROM city");
   EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM copy").at(0, "n"), "1");
   EXPECT_EQ(query(*c, "SELECT TABLE_MODEL FROM information_schema.tables_config WHERE TABLE_SCHEMA = 'misc_db' AND "
