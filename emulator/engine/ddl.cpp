@@ -664,6 +664,15 @@ Status add_partitions(TableSchema& table, std::vector<PartitionDef> defs) {
       for (size_t i = 0; i < p.lower.size(); ++i) {
         p.lower[i] = normalize_value(base_type(column_type_of(table, table.partition_columns[i])), p.lower[i]);
       }
+      // SHOW CREATE TABLE prints MINVALUE as the type's minimum; read it back as MINVALUE.
+      if (ncols == 1 && p.lower.size() == 1 &&
+          p.lower[0] == min_key(base_type(column_type_of(table, table.partition_columns[0])))) {
+        p.lower.clear();
+      }
+      if (ncols == 1 && p.upper.size() == 1 &&
+          p.upper[0] == max_key(base_type(column_type_of(table, table.partition_columns[0])))) {
+        p.upper.clear();
+      }
       if (d.less_than) {
         // Lower bound: the greatest existing upper bound below this one.
         p.lower.clear();

@@ -174,6 +174,36 @@ TEST(DdlRender, ShowCreateTableInStarRocksForm) {
   EXPECT_NE(text.find("\"replication_num\" = \"1\""), std::string::npos);
 }
 
+TEST(DdlRender, ShowCreateTableParsesBackToTheSameTable) {
+  auto st = parse_create_table(
+      "CREATE TABLE orders (dt DATE NOT NULL, id BIGINT NOT NULL DEFAULT '0' COMMENT 'order id', amount "
+      "DECIMAL(18, 2), big LARGEINT, note STRING) PRIMARY KEY(dt, id) COMMENT 'facts' PARTITION BY RANGE(dt) "
+      "(PARTITION p1 VALUES LESS THAN ('2024-02-01'), PARTITION p2 VALUES [('2024-03-01'), ('2024-04-01')), "
+      "PARTITION pmax VALUES LESS THAN MAXVALUE) DISTRIBUTED BY HASH(id) BUCKETS 3 ORDER BY (id) "
+      "PROPERTIES ('replication_num' = '1')");
+  ASSERT_TRUE(st) << st.error().message;
+  std::string text = render_starrocks_create(st->schema);
+  auto again = parse_create_table(text);
+  ASSERT_TRUE(again) << again.error().message << "\n" << text;
+  const TableSchema& a = st->schema;
+  const TableSchema& b = again->schema;
+  EXPECT_EQ(a.columns, b.columns);
+  EXPECT_EQ(a.keys_type, b.keys_type);
+  EXPECT_EQ(a.key_columns, b.key_columns);
+  EXPECT_EQ(a.partition_columns, b.partition_columns);
+  EXPECT_EQ(a.distribution_columns, b.distribution_columns);
+  EXPECT_EQ(a.buckets, b.buckets);
+  EXPECT_EQ(a.sort_columns, b.sort_columns);
+  EXPECT_EQ(a.comment, b.comment);
+  ASSERT_EQ(a.partitions.size(), b.partitions.size());
+  for (size_t i = 0; i < a.partitions.size(); ++i) {
+    EXPECT_EQ(a.partitions[i].name, b.partitions[i].name);
+    EXPECT_EQ(a.partitions[i].lower, b.partitions[i].lower) << a.partitions[i].name;
+    EXPECT_EQ(a.partitions[i].upper, b.partitions[i].upper) << a.partitions[i].name;
+    EXPECT_EQ(a.partitions[i].range, b.partitions[i].range) << a.partitions[i].name;
+  }
+}
+
 TEST(DdlRender, PartitionPredicatesAndIdExpression) {
   auto st = parse_create_table(
       "CREATE TABLE t (k INT NOT NULL) DUPLICATE KEY(k) PARTITION BY RANGE(k) "
