@@ -17,6 +17,16 @@ enum ExitCode : int {
   kExitRepository = 14,      // run: repository missing, read only or unreachable
   kExitPrecheck = 15,        // run: FE/BE not alive, or snapshot disk free space below the policy threshold
   kExitConnection = 16,      // run/status: the cluster could not be reached (after reconnect attempts)
+  // starkeep restore (docs/operations.md "Restore"):
+  kExitRestoreNothing = 20,   // restore: no snapshot at or before the instant holds the target
+  kExitSnapshotMissing = 21,  // restore: the snapshot is not in ops.backup_history or not in the repository
+  kExitWrongTimestamp = 22,   // restore: the backup_timestamp is not one the repository lists for the label
+  kExitSchemaConflict = 23,   // restore: the server cancelled the job: table exists with another schema/range
+  kExitDiskLimit = 24,        // restore: the server cancelled the job: a BE disk exceeds its limit
+  kExitRestoreFailed = 25,    // restore: any other cancelled/refused RESTORE, or the final replace failed
+  kExitVerifyFailed = 26,     // restore: fingerprints differ (or nothing verifiable with --replace); live untouched
+  kExitTargetExists = 27,     // restore: the target table exists already (a restore never overwrites one)
+  kExitRestoreBusy = 28,      // restore: another backup/restore kept the database busy; backoff exhausted
   kExitUsage = 64,       // bad command line: unknown flag, missing value, malformed instant (EX_USAGE)
   kExitNoInput = 66,     // an input file cannot be read (EX_NOINPUT)
   kExitUnavailable = 69, // the cluster cannot be reached or refused a statement (EX_UNAVAILABLE)
