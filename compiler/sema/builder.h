@@ -1,0 +1,226 @@
+// Internal to sema: the drafts that blocks are read into and the Builder that reads them, resolves references and
+// runs the policy-level checks. build_model.cpp drives it; read_blocks.cpp reads blocks (SK02xx);
+// cross_checks.cpp checks the policy as a whole (SK03xx). One Builder per compilation; not thread-safe.
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "compiler/sema/build_model.h"
+#include "compiler/sema/checks.h"
+#include "compiler/sema/values.h"
+
+namespace sk::sema::detail {
+
+using ast::Expr;
+using diag::Code;
+using model::Predicate;
+
+struct Named {
+  std::string text;
+  SourceRange range;
+};
+
+struct TierDraft {
+  const ast::Block* block = nullptr;
+  std::optional<TierName> name;
+  SourceRange name_range;
+  std::optional<model::BackupKind> kind;
+  SourceRange kind_range;
+  model::ChangeDetection changes;
+  std::optional<Predicate> include;
+  bool include_written = false;
+  SourceRange include_range;
+  std::optional<Schedule> schedule;
+  SourceRange schedule_range;
+  std::optional<Duration> retain;
+  SourceRange retain_range;
+  std::optional<Duration> window;
+  SourceRange window_range;
+  std::optional<LabelTemplate> label;
+  int precedence = 0;
+  SourceRange precedence_range;
+  std::vector<Located> covers;
+  SourceRange covers_range;
+  std::optional<Located> repository;
+  std::string suffix;
+  bool complete = true;  // false when a required part is missing or invalid (already reported)
+};
+
+struct DrillDraft {
+  const ast::Block* block = nullptr;
+  std::optional<DrillName> name;
+  SourceRange name_range;
+  std::optional<Schedule> schedule;
+  SourceRange schedule_range;
+  std::optional<Located> from;
+  std::optional<model::DrillScope> scope;
+  SourceRange scope_range;
+  model::Verification verify = model::Verification::kChecksum;
+  bool complete = true;
+};
+
+struct AlertDraft {
+  const ast::Block* block = nullptr;
+  std::optional<AlertName> name;
+  SourceRange name_range;
+  std::optional<model::AlertCondition> when;
+  SourceRange when_range;
+  std::vector<Located> notify;
+  model::Severity severity = model::Severity::kWarning;
+  bool complete = true;
+};
+
+struct NotifierDraft {
+  const ast::Block* block = nullptr;
+  std::optional<NotifierName> name;
+  SourceRange name_range;
+  std::optional<model::NotifierKind> kind;
+  std::string target;
+  bool complete = true;
+};
+
+struct RepositoryDraft {
+  const ast::Block* block = nullptr;
+  std::optional<RepositoryName> name;
+  SourceRange name_range;
+  std::optional<std::string> location;
+  std::string endpoint, region;
+  SourceRange endpoint_range;
+  model::CredentialsKind credentials = model::CredentialsKind::kEnvironment;
+  std::optional<std::string> role_arn;
+  bool complete = true;
+};
+
+struct Defaults {
+  std::optional<Duration> window;
+  SourceRange window_range;
+  std::optional<Duration> retain;
+  SourceRange retain_range;
+  std::optional<LabelTemplate> label;
+  std::optional<Located> repository;
+};
+
+inline std::string in_quotes(std::string_view s) { return fmt::format("'{}'", s); }
+
+class Builder {
+ public:
+  Builder(DiagnosticSink& sink, const Options& options) : sink_(sink), options_(options) {}
+
+  std::optional<model::Policy> run(const ast::Policy& file);
+
+ private:
+  // ---- reading blocks ----
+  template <typename N>
+  std::optional<N> read_name(const ast::Block& b, std::string_view kind, SourceRange& name_range) {
+    if (!b.name) {
+      sink_.report(Code::kMissingBlockName, b.kind.range, kind, kind);
+      return std::nullopt;
+    }
+    name_range = b.name->range;
+    auto n = N::parse(b.name->text);
+    if (!n) {
+      sink_.report(Code::kInvalidName, b.name->range, kind, b.name->text, n.error().message);
+      return std::nullopt;
+    }
+    return *n;
+  }
+
+  // Reports a required key as missing, unless the block had a syntax error (the key may be what failed to parse);
+  // then the returned diagnostic is a scratch object that is not reported.
+  diag::Diagnostic& missing_key(const ast::Block& b, const BlockKeys& keys, std::string_view key) {
+    if (b.recovered || keys.attempted(key)) {
+      scratch_ = diag::Diagnostic{};
+      return scratch_;
+    }
+    return sink_.report(Code::kMissingKey, b.header_range, keys.what(), key);
+  }
+
+  void read_policy_keys(const ast::Block& b, model::Policy& policy);
+  void read_databases(const ast::Entry& e, model::Policy& policy);
+  void read_repository(const ast::Block& b);
+  void read_precheck(const ast::Block& b, model::Precheck& precheck);
+  void read_defaults(const ast::Block& b);
+  void read_tier(const ast::Block& b);
+  void read_backup_kind(const ast::Entry& e, TierDraft& t);
+  void read_drill(const ast::Block& b);
+  void read_alert(const ast::Block& b);
+  std::optional<model::AlertCondition> read_condition(const Expr& e);
+  void read_notifier(const ast::Block& b);
+
+  // ---- checks ----
+  template <typename D>
+  void check_unique(const std::vector<D>& drafts, std::string_view kind);
+  void resolve_references();
+  void check_tiers(const model::Policy& policy);
+  void check_coincidence();
+  void check_label_collision(const TierDraft& a, const TierDraft& b, CivilDay day);
+  void check_covers_cycles();
+  // The tier's firing calendar over one 400-year cycle from options_.calendar_start; null without a schedule.
+  const FiringCalendar* calendar(const TierDraft& t) {
+    const auto i = static_cast<size_t>(&t - tiers_.data());
+    if (!t.schedule) return nullptr;
+    if (calendars_.size() < tiers_.size()) calendars_.resize(tiers_.size());
+    if (!calendars_[i]) calendars_[i].emplace(*t.schedule, options_.calendar_start);
+    return &*calendars_[i];
+  }
+  static std::string default_suffix(const TierDraft& t) {
+    if (!t.suffix.empty()) return t.suffix;
+    if (!t.kind) return "";
+    return *t.kind == model::BackupKind::kChangedPartitions ? "inc"
+           : *t.kind == model::BackupKind::kTables         ? "full"
+                                                           : "base";
+  }
+
+  std::vector<std::string> tier_names() const {
+    std::vector<std::string> out;
+    for (const TierDraft& t : tiers_) {
+      if (t.name) out.push_back(t.name->str());
+    }
+    return out;
+  }
+  const TierDraft* find_tier(std::string_view name) const {
+    for (const TierDraft& t : tiers_) {
+      if (t.name && t.name->str() == name) return &t;
+    }
+    return nullptr;
+  }
+
+  DiagnosticSink& sink_;
+  const Options& options_;
+  Defaults defaults_;
+  std::vector<RepositoryDraft> repositories_;
+  std::vector<TierDraft> tiers_;
+  std::vector<DrillDraft> drills_;
+  std::vector<AlertDraft> alerts_;
+  std::vector<NotifierDraft> notifiers_;
+  const ast::Block* precheck_block_ = nullptr;
+  const ast::Block* defaults_block_ = nullptr;
+  diag::Diagnostic scratch_{};
+  std::vector<std::optional<FiringCalendar>> calendars_;  // per tier, computed on first use
+};
+
+inline const std::vector<std::string> kPolicyBlocks = {"repository", "precheck", "defaults", "tier",
+                                                       "drill",      "alert",    "notifier"};
+
+template <typename D>
+void Builder::check_unique(const std::vector<D>& drafts, std::string_view kind) {
+  for (size_t i = 0; i < drafts.size(); ++i) {
+    if (!drafts[i].name) continue;
+    for (size_t j = 0; j < i; ++j) {
+      if (drafts[j].name && *drafts[j].name == *drafts[i].name) {
+        sink_.report(Code::kDuplicateName, drafts[i].name_range, kind, drafts[i].name->str())
+            .note(drafts[j].name_range, fmt::format("the first {} named '{}' is here", kind, drafts[i].name->str()));
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace sk::sema::detail

@@ -1,0 +1,262 @@
+// Policy-level checks over the drafts: references, duplicates, calendar (windows, retention, coinciding tiers,
+// labels), coverage relations, drill scopes, include rules (SK03xx diagnostics).
+#include "compiler/sema/builder.h"
+
+namespace sk::sema::detail {
+
+// ---- cross references and checks ----
+
+void Builder::resolve_references() {
+  const std::vector<std::string> tiers = tier_names();
+  std::vector<std::string> repositories, notifiers;
+  for (const RepositoryDraft& r : repositories_) {
+    if (r.name) repositories.push_back(r.name->str());
+  }
+  for (const NotifierDraft& n : notifiers_) {
+    if (n.name) notifiers.push_back(n.name->str());
+  }
+  const auto unknown = [&](Code code, const Located& ref, const std::vector<std::string>& known,
+                           std::string_view kind) {
+    diag::Diagnostic& d = sink_.report(code, ref.range, ref.text);
+    if (auto m = diag::closest_match(ref.text, known)) {
+      d.suggest("\"" + *m + "\"");
+    } else if (known.empty()) {
+      d.note(std::nullopt, fmt::format("the policy declares no {}", kind));
+    } else {
+      d.note(std::nullopt, fmt::format("declared: {}", join_words(known)));
+    }
+  };
+  for (DrillDraft& d : drills_) {
+    if (d.from && std::find(tiers.begin(), tiers.end(), d.from->text) == tiers.end()) {
+      unknown(Code::kUnknownTier, *d.from, tiers, "tier");
+      d.complete = false;
+    }
+  }
+  for (TierDraft& t : tiers_) {
+    for (const Located& c : t.covers) {
+      if (std::find(tiers.begin(), tiers.end(), c.text) == tiers.end()) {
+        unknown(Code::kUnknownTier, c, tiers, "tier");
+        t.complete = false;
+      }
+    }
+    if (t.repository) {
+      if (std::find(repositories.begin(), repositories.end(), t.repository->text) == repositories.end()) {
+        unknown(Code::kUnknownRepository, *t.repository, repositories, "repository");
+        t.complete = false;
+      }
+    }
+  }
+  for (AlertDraft& a : alerts_) {
+    for (const Located& n : a.notify) {
+      if (std::find(notifiers.begin(), notifiers.end(), n.text) == notifiers.end()) {
+        unknown(Code::kUnknownNotifier, n, notifiers, "notifier");
+        a.complete = false;
+      }
+    }
+  }
+  for (const NotifierDraft& n : notifiers_) {
+    if (!n.name) continue;
+    const bool used = std::any_of(alerts_.begin(), alerts_.end(), [&](const AlertDraft& a) {
+      return std::any_of(a.notify.begin(), a.notify.end(), [&](const Located& l) { return l.text == n.name->str(); });
+    });
+    const bool all_resolved = std::all_of(alerts_.begin(), alerts_.end(), [](const AlertDraft& a) { return a.complete; });
+    if (!used && all_resolved && n.complete) sink_.report(Code::kUnusedNotifier, n.name_range, n.name->str());
+  }
+  // Repositories: every tier needs one.
+  if (!tiers_.empty() && repositories_.empty()) {
+    sink_.report(Code::kNoRepository, tiers_.front().block->header_range)
+        .note(std::nullopt, "declare where snapshots go: repository \"s3_prod\" { location = \"s3a://bucket/prefix\" … }");
+  } else if (repositories_.size() > 1) {
+    for (TierDraft& t : tiers_) {
+      if (!t.repository) {
+        sink_.report(Code::kAmbiguousRepository, t.block->header_range, t.name ? t.name->str() : "?",
+                     fmt::format("{} repositories", repositories_.size()))
+            .note(std::nullopt, "add repository = \"<name>\" to the tier or to a defaults block");
+        t.complete = false;
+      }
+    }
+  }
+  // Drill scopes against the kind of the tier they restore from.
+  for (const DrillDraft& d : drills_) {
+    if (!d.from || !d.scope) continue;
+    const TierDraft* t = find_tier(d.from->text);
+    if (t == nullptr || !t->kind) continue;
+    bool fits = true;
+    std::string needs;
+    switch (*d.scope) {
+      case model::DrillScope::kPartition:
+        fits = *t->kind == model::BackupKind::kChangedPartitions;
+        needs = "a changed_partitions tier";
+        break;
+      case model::DrillScope::kTable:
+        fits = *t->kind != model::BackupKind::kChangedPartitions;
+        needs = "a tables or database tier (an incremental snapshot holds only changed partitions)";
+        break;
+      case model::DrillScope::kDatabase:
+        fits = *t->kind == model::BackupKind::kDatabase;
+        needs = "a database tier";
+        break;
+    }
+    if (!fits) {
+      sink_.report(Code::kDrillScopeMismatch, d.scope_range, d.name ? d.name->str() : "?",
+                   std::string("one ") + std::string(model::to_string(*d.scope)), d.from->text,
+                   model::to_string(*t->kind))
+          .note(t->kind_range, fmt::format("tier '{}' is declared as {} here", d.from->text,
+                                           model::to_string(*t->kind)))
+          .note(std::nullopt, "this drill needs " + needs);
+    }
+  }
+}
+
+void Builder::check_tiers(const model::Policy& policy) {
+  for (const TierDraft& t : tiers_) {
+    const std::string name = t.name ? t.name->str() : "?";
+    if (t.schedule) {
+      if (t.schedule->never_fires()) {
+        sink_.report(Code::kScheduleNeverFires, t.schedule_range, t.schedule->to_string())
+            .note(std::nullopt, "no day of the calendar matches (e.g. day 30 in February)");
+      } else {
+        const Duration min_gap = t.schedule->min_interval();
+        const Duration max_gap = t.schedule->max_interval();
+        const Duration window = t.window.value_or(Duration::from_hours(4));
+        if (window > min_gap) {
+          sink_.report(Code::kWindowExceedsInterval, t.window_range, window.to_string(), name, min_gap.to_string())
+              .note(t.schedule_range, fmt::format("'{}' can run again {} later", t.schedule->to_string(),
+                                                  min_gap.to_string()))
+              .note(std::nullopt, "a run would still be allowed to work when the next one is due");
+        }
+        if (t.retain && *t.retain < max_gap) {
+          sink_.report(Code::kRetentionShorterThanInterval, t.retain_range, name, t.retain->to_string(),
+                       max_gap.to_string())
+              .note(t.schedule_range, fmt::format("the longest gap between runs of '{}' is {}",
+                                                  t.schedule->to_string(), max_gap.to_string()))
+              .suggest(max_gap.to_string());
+        }
+      }
+    }
+    if (t.kind == model::BackupKind::kChangedPartitions && t.include && !t.include->requires_partitioned()) {
+      diag::Diagnostic& d = sink_.report(Code::kIncrementalNeedsPartitioned, t.include_range, name);
+      if (t.include_written) {
+        d.note(std::nullopt, "only partitioned tables have partitions to back up incrementally; add "
+                             "'and partitioned' to the condition");
+        const Predicate& p = *t.include;
+        if (p.kind() != Predicate::Kind::kTrue && p.range().end > p.range().begin) {
+          d.suggest(p.kind() == Predicate::Kind::kOr ? "tables where (" + p.to_string() + ") and partitioned"
+                                                     : "tables where " + p.to_string() + " and partitioned");
+        }
+      } else {
+        d.note(std::nullopt, "the tier has no include rule, so it selects every table; add include = tables where "
+                             "partitioned");
+      }
+    }
+    if (t.include && !satisfiable(*t.include)) {
+      sink_.report(Code::kTierSelectsNothing, t.include_range, name)
+          .note(std::nullopt, "the condition contradicts itself for every table");
+    } else if (t.include && !policy.databases.all && !policy.databases.include.empty()) {
+      std::vector<std::string> listed;
+      for (const DatabaseName& d : policy.databases.include) listed.push_back(d.str());
+      if (!satisfiable(*t.include, &listed)) {
+        sink_.report(Code::kTierSelectsNothing, t.include_range, name)
+            .note(policy.databases.range, "it only selects databases that the policy does not back up");
+      }
+    }
+  }
+}
+
+void Builder::check_covers_cycles() {
+  for (size_t i = 0; i < tiers_.size(); ++i) {
+    const TierDraft& t = tiers_[i];
+    if (!t.name) continue;
+    // Depth-first walk over covers, looking for a path back to t.
+    std::vector<std::string> path{t.name->str()};
+    std::vector<std::string> visited;
+    std::function<bool(const TierDraft&)> walk = [&](const TierDraft& from) -> bool {
+      for (const Located& c : from.covers) {
+        if (c.text == t.name->str()) return true;
+        if (std::find(visited.begin(), visited.end(), c.text) != visited.end()) continue;
+        visited.push_back(c.text);
+        const TierDraft* next = find_tier(c.text);
+        if (next == nullptr) continue;
+        path.push_back(c.text);
+        if (walk(*next)) return true;
+        path.pop_back();
+      }
+      return false;
+    };
+    // Report each cycle once, at its first tier in declaration order.
+    const auto index_of = [&](const std::string& n) {
+      for (size_t k = 0; k < tiers_.size(); ++k) {
+        if (tiers_[k].name && tiers_[k].name->str() == n) return k;
+      }
+      return tiers_.size();
+    };
+    if (walk(t) && std::all_of(path.begin(), path.end(), [&](const std::string& n) { return index_of(n) >= i; })) {
+      std::string chain;
+      for (const std::string& p : path) chain += "'" + p + "' covers ";
+      chain += "'" + t.name->str() + "'";
+      sink_.report(Code::kCoversCycle, t.covers_range, t.name->str(), chain);
+    }
+    for (const Located& c : t.covers) {
+      const TierDraft* other = find_tier(c.text);
+      if (other == nullptr || other == &t) continue;
+      if (t.precedence < other->precedence) {
+        sink_.report(Code::kCoversPrecedenceConflict, t.precedence_range.end > t.precedence_range.begin
+                                                          ? t.precedence_range
+                                                          : c.range,
+                     t.name->str(), c.text, t.precedence, other->precedence)
+            .note(other->precedence_range.end > other->precedence_range.begin ? std::optional(other->precedence_range)
+                                                                              : std::nullopt,
+                  fmt::format("'{}' has precedence {}", c.text, other->precedence));
+      }
+      const FiringCalendar* mine = calendar(t);
+      const FiringCalendar* theirs = calendar(*other);
+      if (mine != nullptr && theirs != nullptr && !mine->first_common_day(*theirs)) {
+        sink_.report(Code::kCoversNotCoinciding, c.range, t.name->str(), c.text);
+      }
+    }
+  }
+}
+
+void Builder::check_label_collision(const TierDraft& a, const TierDraft& b, CivilDay day) {
+  const auto default_label = LabelTemplate::parse(LabelTemplate::kDefault);
+  if (!default_label || !a.name || !b.name) return;
+  const LabelTemplate& la = a.label ? *a.label : *default_label;
+  const LabelTemplate& lb = b.label ? *b.label : *default_label;
+  const auto db = DatabaseName::parse("db");
+  if (!db) return;
+  const auto ra = la.render(*db, *a.name, default_suffix(a), a.schedule->at().on(day));
+  const auto rb = lb.render(*db, *b.name, default_suffix(b), b.schedule->at().on(day));
+  if (!ra || !rb || !(*ra == *rb)) return;
+  sink_.report(Code::kLabelCollision, b.schedule_range, a.name->str(), b.name->str(), ra->str())
+      .note(a.schedule_range, fmt::format("'{}' is due on {} too", a.name->str(), describe_day(day)))
+      .note(std::nullopt, "give one tier another suffix (suffix = \"...\") or use {tier} in the label template");
+}
+
+void Builder::check_coincidence() {
+  for (size_t i = 0; i < tiers_.size(); ++i) {
+    for (size_t j = i + 1; j < tiers_.size(); ++j) {
+      const TierDraft& a = tiers_[i];
+      const TierDraft& b = tiers_[j];
+      if (!a.name || !b.name || !a.schedule || !b.schedule || *a.name == *b.name) continue;
+      const auto covers = [](const TierDraft& x, const TierDraft& y) {
+        return std::any_of(x.covers.begin(), x.covers.end(), [&](const Located& c) { return c.text == y.name->str(); });
+      };
+      if (covers(a, b) || covers(b, a)) continue;
+      auto day = calendar(a)->first_common_day(*calendar(b));
+      if (!day) continue;
+      if (a.precedence != b.precedence) {
+        // Both run that day: their labels must differ.
+        check_label_collision(a, b, *day);
+        continue;
+      }
+      sink_.report(Code::kTiersCoincide, b.schedule_range, a.name->str(), b.name->str())
+          .note(a.schedule_range, fmt::format("'{}' is due on {} too ({})", a.name->str(), describe_day(*day),
+                                              a.schedule->to_string()))
+          .note(std::nullopt, fmt::format("say which snapshot serves both: add covers = [\"{}\"] to tier '{}' "
+                                          "(or the reverse), or give them different precedences",
+                                          a.name->str(), b.name->str()));
+    }
+  }
+}
+
+}  // namespace sk::sema::detail

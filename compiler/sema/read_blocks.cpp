@@ -1,0 +1,633 @@
+// Reading the policy's blocks into drafts: keys, values, names (SK02xx diagnostics).
+#include "compiler/sema/builder.h"
+
+namespace sk::sema::detail {
+
+// ---- policy keys ----
+
+void Builder::read_policy_keys(const ast::Block& b, model::Policy& policy) {
+  BlockKeys keys(b, b.name ? "policy '" + b.name->text + "'" : "policy", {"timezone", "databases"}, sink_, {},
+                 kPolicyBlocks);
+  if (const ast::Entry* e = keys.get("timezone")) {
+    if (auto name = read_string(*e, sink_)) {
+      auto tz = TimeZone::parse(*name);
+      if (tz) {
+        policy.time_zone = *tz;
+        policy.time_zone_range = e->value.range;
+      } else {
+        diag::Diagnostic& d = sink_.report(Code::kUnknownTimeZone, e->value.range, *name);
+        if (auto m = diag::closest_match(*name, {"UTC", "Etc/UTC", "Europe/London", "Europe/Berlin",
+                                                 "Europe/Paris", "America/New_York", "America/Chicago",
+                                                 "America/Los_Angeles", "Asia/Shanghai", "Asia/Tokyo",
+                                                 "Asia/Singapore", "Australia/Sydney"})) {
+          d.suggest(*m);
+        } else {
+          d.note(std::nullopt, "use an IANA time zone name such as \"UTC\" or \"Europe/Berlin\"");
+        }
+      }
+    }
+  }
+  if (const ast::Entry* e = keys.get("databases")) {
+    read_databases(*e, policy);
+  } else {
+    missing_key(b, keys, "databases")
+        .note(std::nullopt, "write databases = [\"sales\", \"crm\"] or databases = all except [\"tmp\"]");
+  }
+}
+
+void Builder::read_databases(const ast::Entry& e, model::Policy& policy) {
+  const Expr& v = e.value;
+  policy.databases.range = v.range;
+  const auto read_list = [&](const Expr& list, std::vector<DatabaseName>& out) {
+    auto items = read_strings(list, "databases", false, sink_);
+    if (!items) return;
+    for (const Located& item : *items) {
+      auto n = DatabaseName::parse(item.text);
+      if (!n) {
+        sink_.report(Code::kInvalidName, item.range, "database", item.text, n.error().message);
+        continue;
+      }
+      if (std::find(out.begin(), out.end(), *n) != out.end()) {
+        sink_.report(Code::kDatabaseListedTwice, item.range, item.text);
+        continue;
+      }
+      out.push_back(*n);
+    }
+  };
+  if (v.is_word("all")) {
+    policy.databases.all = true;
+    return;
+  }
+  if (v.is(Expr::Kind::kPhrase) && v.operands.size() == 3 && v.operands[0].is_word("all") &&
+      v.operands[1].is_word("except")) {
+    policy.databases.all = true;
+    read_list(v.operands[2], policy.databases.exclude);
+    return;
+  }
+  if (v.is(Expr::Kind::kList)) {
+    if (v.operands.empty()) {
+      sink_.report(Code::kEmptyDatabaseList, v.range);
+      return;
+    }
+    read_list(v, policy.databases.include);
+    return;
+  }
+  if (v.is(Expr::Kind::kString)) {
+    sink_.report(Code::kWrongType, v.range, "databases", "a list of names", "a string")
+        .suggest("[\"" + v.text + "\"]");
+    return;
+  }
+  if (v.is(Expr::Kind::kError)) return;
+  sink_.report(Code::kWrongType, v.range, "databases", "a list such as [\"sales\"], 'all' or 'all except [...]'",
+               ast::describe(v));
+}
+
+// ---- repository, precheck, defaults ----
+
+void Builder::read_repository(const ast::Block& b) {
+  RepositoryDraft r;
+  r.block = &b;
+  r.name = read_name<RepositoryName>(b, "repository", r.name_range);
+  BlockKeys keys(b, "repository" + (b.name ? " " + in_quotes(b.name->text) : std::string()),
+                 {"location", "endpoint", "region", "credentials"}, sink_);
+  if (const ast::Entry* e = keys.get("location")) {
+    if (auto s = read_string(*e, sink_)) {
+      if (s->find("://") == std::string::npos || s->find("://") == 0) {
+        sink_.report(Code::kWrongType, e->value.range, "location", "a URI such as \"s3a://bucket/prefix\"",
+                     in_quotes(*s));
+      } else {
+        r.location = *s;
+      }
+    }
+  } else {
+    missing_key(b, keys, "location");
+  }
+  if (const ast::Entry* e = keys.get("endpoint")) {
+    if (auto s = read_string(*e, sink_)) {
+      r.endpoint = *s;
+      r.endpoint_range = e->value.range;
+      if (s->rfind("http://", 0) == 0) {
+        sink_.report(Code::kInsecureEndpoint, e->value.range, *s)
+            .suggest("\"https://" + s->substr(7) + "\"")
+            .note(std::nullopt, "backups travel over this connection; starkeep accepts only https:// endpoints");
+      } else if (s->rfind("https://", 0) != 0) {
+        sink_.report(Code::kInsecureEndpoint, e->value.range, *s)
+            .note(std::nullopt, "write the endpoint as a full URL starting with https://");
+      }
+    }
+  }
+  if (const ast::Entry* e = keys.get("region")) {
+    if (auto s = read_string(*e, sink_)) r.region = *s;
+  }
+  if (const ast::Entry* e = keys.get("credentials")) {
+    const Expr& v = e->value;
+    if (v.is(Expr::Kind::kCall) && v.path.front().text == "assume_role") {
+      if (v.operands.size() == 1 && v.operands[0].is(Expr::Kind::kString) && !v.argument_names[0]) {
+        r.credentials = model::CredentialsKind::kAssumeRole;
+        r.role_arn = v.operands[0].text;
+      } else {
+        sink_.report(Code::kWrongType, v.range, "assume_role", "one string argument (the role ARN)",
+                     fmt::format("{} argument(s)", v.operands.size()));
+      }
+    } else if (auto w = read_word(v.is(Expr::Kind::kCall) ? Expr{Expr::Kind::kPath, v.path.front().range, "",
+                                                                 {v.path.front()}, {}, {}, {}, false}
+                                                          : v,
+                                  "credentials", "credentials kind", {"env", "instance_profile", "assume_role"},
+                                  sink_)) {
+      if (*w == "env") r.credentials = model::CredentialsKind::kEnvironment;
+      else if (*w == "instance_profile") r.credentials = model::CredentialsKind::kInstanceProfile;
+      else
+        sink_.report(Code::kWrongType, v.range, "assume_role", "the role ARN: assume_role(\"arn:aws:iam::…\")",
+                     "no argument");
+    }
+  }
+  r.complete = r.name && r.location;
+  repositories_.push_back(std::move(r));
+}
+
+void Builder::read_precheck(const ast::Block& b, model::Precheck& precheck) {
+  if (precheck_block_ != nullptr) {
+    sink_.report(Code::kDuplicateName, b.kind.range, "block", "precheck")
+        .note(precheck_block_->kind.range, "first precheck block here");
+    return;
+  }
+  precheck_block_ = &b;
+  precheck.range = b.range;
+  if (b.name) sink_.report(Code::kWrongType, b.name->range, "precheck", "no name", "a name");
+  BlockKeys keys(b, "precheck", {"snapshot_disk_free", "canary_backup"}, sink_, {"snapshot_disk_free"});
+  if (const ast::Entry* e = keys.get("snapshot_disk_free")) {
+    if (auto p = read_percent(e->value, e->key.text, sink_)) {
+      precheck.snapshot_disk_free_min = *p;
+      if (p->hundredths() < 500) sink_.report(Code::kWeakThreshold, e->value.range, p->to_string());
+    }
+  }
+  if (const ast::Entry* e = keys.get("canary_backup")) {
+    if (auto v = read_bool(*e, sink_)) precheck.canary_backup = *v;
+  }
+}
+
+void Builder::read_defaults(const ast::Block& b) {
+  if (defaults_block_ != nullptr) {
+    sink_.report(Code::kDuplicateName, b.kind.range, "block", "defaults")
+        .note(defaults_block_->kind.range, "first defaults block here");
+    return;
+  }
+  defaults_block_ = &b;
+  BlockKeys keys(b, "defaults", {"window", "retain", "label", "repository"}, sink_);
+  if (const ast::Entry* e = keys.get("window")) {
+    defaults_.window = read_duration(e->value, "window", "h", sink_);
+    defaults_.window_range = e->value.range;
+  }
+  if (const ast::Entry* e = keys.get("retain")) {
+    defaults_.retain = read_duration(e->value, "retain", "d", sink_);
+    defaults_.retain_range = e->value.range;
+  }
+  if (const ast::Entry* e = keys.get("label")) {
+    if (auto s = read_string(*e, sink_)) {
+      auto l = LabelTemplate::parse(*s);
+      if (l) defaults_.label = *l;
+      else sink_.report(Code::kInvalidLabelTemplate, e->value.range, l.error().message);
+    }
+  }
+  if (const ast::Entry* e = keys.get("repository")) {
+    if (auto s = read_string(*e, sink_)) defaults_.repository = Located{*s, e->value.range};
+  }
+}
+
+// ---- tiers ----
+
+void Builder::read_backup_kind(const ast::Entry& e, TierDraft& t) {
+  const Expr& v = e.value;
+  t.kind_range = v.range;
+  static const std::vector<std::string> kKinds = {"changed_partitions", "tables", "database"};
+  if (v.is(Expr::Kind::kCall)) {
+    const ast::Ident& callee = v.path.front();
+    if (callee.text != "changed_partitions") {
+      diag::Diagnostic& d = sink_.report(Code::kUnknownWord, callee.range, "backup kind", callee.text,
+                                         join_words(kKinds));
+      if (auto m = diag::closest_match(callee.text, kKinds)) d.suggest(*m);
+      t.complete = false;
+      return;
+    }
+    t.kind = model::BackupKind::kChangedPartitions;
+    for (size_t i = 0; i < v.operands.size(); ++i) {
+      const std::optional<ast::Ident>& name = v.argument_names[i];
+      if (!name || name->text != "updated_within") {
+        diag::Diagnostic& d =
+            sink_.report(Code::kUnknownKey, name ? name->range : v.operands[i].range,
+                         name ? name->text : "(unnamed argument)", "changed_partitions(…)");
+        d.note(std::nullopt, "the only argument is updated_within = <duration>, e.g. changed_partitions(updated_within = 3d)");
+        if (name) {
+          if (auto m = diag::closest_match(name->text, {"updated_within"})) d.suggest(*m);
+        }
+        t.complete = false;
+        continue;
+      }
+      auto within = read_duration(v.operands[i], "updated_within", "d", sink_);
+      if (!within) {
+        t.complete = false;
+        continue;
+      }
+      t.changes.mode = model::ChangeDetection::Mode::kUpdatedWithin;
+      t.changes.within = *within;
+    }
+    return;
+  }
+  // Words people use for the kinds.
+  static const std::vector<std::pair<std::string, std::string>> kSynonyms = {
+      {"incremental", "changed_partitions"}, {"inc", "changed_partitions"}, {"partitions", "changed_partitions"},
+      {"full", "tables"},  {"table", "tables"}, {"baseline", "database"}, {"databases", "database"}};
+  if (v.is_word()) {
+    for (const auto& [word, kind] : kSynonyms) {
+      if (v.path.front().text == word) {
+        sink_.report(Code::kUnknownWord, v.range, "backup kind", word, join_words(kKinds)).suggest(kind);
+        t.complete = false;
+        return;
+      }
+    }
+  }
+  auto w = read_word(v, "backup", "backup kind", kKinds, sink_);
+  if (!w) {
+    t.complete = false;
+    return;
+  }
+  t.kind = *w == "changed_partitions" ? model::BackupKind::kChangedPartitions
+           : *w == "tables"           ? model::BackupKind::kTables
+                                      : model::BackupKind::kDatabase;
+}
+
+void Builder::read_tier(const ast::Block& b) {
+  TierDraft t;
+  t.block = &b;
+  t.name = read_name<TierName>(b, "tier", t.name_range);
+  t.window_range = t.name_range;
+  BlockKeys keys(b, "tier" + (b.name ? " " + in_quotes(b.name->text) : std::string()),
+                 {"backup", "include", "schedule", "retain", "window", "label", "precedence", "covers",
+                  "repository", "suffix"},
+                 sink_);
+  if (const ast::Entry* e = keys.get("backup")) {
+    read_backup_kind(*e, t);
+  } else {
+    missing_key(b, keys, "backup")
+        .note(std::nullopt, "write backup = changed_partitions, tables or database");
+    t.complete = false;
+  }
+  if (const ast::Entry* e = keys.get("include")) {
+    t.include_written = true;
+    t.include_range = e->value.range;
+    if (t.kind == model::BackupKind::kDatabase) {
+      sink_.report(Code::kKeyNotApplicable, e->key.range, "include", "database backups (they contain every table)")
+          .note(t.kind_range, "the tier backs up whole databases here");
+      t.complete = false;
+    } else {
+      t.include = read_include(e->value, sink_);
+      if (!t.include) t.complete = false;
+    }
+  } else {
+    t.include_range = t.name_range;
+  }
+  if (const ast::Entry* e = keys.get("schedule")) {
+    t.schedule_range = e->value.range;
+    t.schedule = read_schedule(e->value, sink_);
+    if (!t.schedule) t.complete = false;
+  } else {
+    missing_key(b, keys, "schedule")
+        .note(std::nullopt, "e.g. schedule = mon..sat at 01:00");
+    t.complete = false;
+  }
+  if (const ast::Entry* e = keys.get("retain")) {
+    t.retain_range = e->value.range;
+    t.retain = read_duration(e->value, "retain", "d", sink_);
+    if (!t.retain) t.complete = false;
+  } else if (defaults_.retain) {
+    t.retain = defaults_.retain;
+    t.retain_range = defaults_.retain_range;
+  } else {
+    missing_key(b, keys, "retain").note(std::nullopt, "e.g. retain = 14d");
+    t.complete = false;
+  }
+  if (const ast::Entry* e = keys.get("window")) {
+    t.window_range = e->value.range;
+    t.window = read_duration(e->value, "window", "h", sink_);
+    if (!t.window) t.complete = false;
+  } else if (defaults_.window) {
+    t.window = defaults_.window;
+    t.window_range = defaults_.window_range;
+  }
+  if (const ast::Entry* e = keys.get("label")) {
+    if (auto s = read_string(*e, sink_)) {
+      auto l = LabelTemplate::parse(*s);
+      if (l) {
+        t.label = *l;
+      } else {
+        sink_.report(Code::kInvalidLabelTemplate, e->value.range, l.error().message);
+        t.complete = false;
+      }
+    }
+  } else if (defaults_.label) {
+    t.label = defaults_.label;
+  }
+  if (const ast::Entry* e = keys.get("precedence")) {
+    t.precedence_range = e->value.range;
+    if (auto p = read_integer(e->value, "precedence", -1000, 1000, sink_)) t.precedence = static_cast<int>(*p);
+  }
+  if (const ast::Entry* e = keys.get("covers")) {
+    t.covers_range = e->value.range;
+    if (auto c = read_strings(e->value, "covers", true, sink_)) t.covers = *c;
+  }
+  if (const ast::Entry* e = keys.get("repository")) {
+    if (auto s = read_string(*e, sink_)) t.repository = Located{*s, e->value.range};
+  } else if (defaults_.repository) {
+    t.repository = defaults_.repository;
+  }
+  if (const ast::Entry* e = keys.get("suffix")) {
+    if (auto s = read_string(*e, sink_)) {
+      const bool ok = !s->empty() && std::all_of(s->begin(), s->end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      });
+      if (ok) {
+        t.suffix = *s;
+      } else {
+        sink_.report(Code::kInvalidName, e->value.range, "suffix", *s, "use letters, digits and '_' only");
+      }
+    }
+  }
+  if (!t.name) t.complete = false;
+  tiers_.push_back(std::move(t));
+}
+
+// ---- drills ----
+
+void Builder::read_drill(const ast::Block& b) {
+  DrillDraft d;
+  d.block = &b;
+  d.name = read_name<DrillName>(b, "drill", d.name_range);
+  BlockKeys keys(b, "drill" + (b.name ? " " + in_quotes(b.name->text) : std::string()),
+                 {"every", "schedule", "from", "restore", "verify"}, sink_);
+  const ast::Entry* every = keys.get("every");
+  const ast::Entry* schedule = keys.get("schedule");
+  if (every != nullptr && schedule != nullptr) {
+    sink_.report(Code::kConflictingKeys, schedule->key.range, "every", "schedule", keys.what())
+        .note(every->key.range, "'every' is set here");
+    d.complete = false;
+  } else if (every != nullptr) {
+    d.schedule_range = every->value.range;
+    d.schedule = read_every(every->value, sink_);
+  } else if (schedule != nullptr) {
+    d.schedule_range = schedule->value.range;
+    d.schedule = read_schedule(schedule->value, sink_);
+  } else {
+    missing_key(b, keys, "every")
+        .note(std::nullopt, "e.g. every = month, every = quarter at 04:00, or schedule = first mon of month at 09:00");
+  }
+  if (!d.schedule) d.complete = false;
+  if (const ast::Entry* e = keys.get("from")) {
+    if (auto s = read_string(*e, sink_)) d.from = Located{*s, e->value.range};
+  } else {
+    missing_key(b, keys, "from")
+        .note(std::nullopt, "name the tier whose snapshots the drill restores: from = \"daily\"");
+  }
+  if (!d.from) d.complete = false;
+  if (const ast::Entry* e = keys.get("restore")) {
+    const Expr& v = e->value;
+    d.scope_range = v.range;
+    static const std::vector<std::string> kScopes = {"partition", "table", "database"};
+    // `one partition`, `one table`, `database` (also `partition`, `table`, `whole database`).
+    const Expr* word = &v;
+    if (v.is(Expr::Kind::kPhrase) && v.operands.size() == 2 &&
+        (v.operands[0].is_word("one") || v.operands[0].is_word("whole"))) {
+      word = &v.operands[1];
+    }
+    if (auto w = read_word(*word, "restore", "restore scope", kScopes, sink_)) {
+      d.scope = *w == "partition" ? model::DrillScope::kPartition
+                : *w == "table"   ? model::DrillScope::kTable
+                                  : model::DrillScope::kDatabase;
+    }
+  } else {
+    missing_key(b, keys, "restore")
+        .note(std::nullopt, "write restore = one partition, one table or database");
+  }
+  if (!d.scope) d.complete = false;
+  if (const ast::Entry* e = keys.get("verify")) {
+    if (auto w = read_word(e->value, "verify", "verification", {"checksum", "row_count"}, sink_)) {
+      d.verify = *w == "checksum" ? model::Verification::kChecksum : model::Verification::kRowCount;
+    } else {
+      d.complete = false;
+    }
+  }
+  if (!d.name) d.complete = false;
+  drills_.push_back(std::move(d));
+}
+
+// ---- alerts and notifiers ----
+
+std::optional<model::AlertCondition> Builder::read_condition(const Expr& e) {
+  using K = model::AlertCondition::Kind;
+  static const std::vector<std::string> kStates = {"PENDING",  "SNAPSHOTING", "UPLOAD_SNAPSHOT", "UPLOADING",
+                                                   "SAVE_META", "UPLOAD_INFO", "FINISHED", "CANCELLED", "FAILED"};
+  static const std::vector<std::string> kSubjects = {"job.state", "job.elapsed", "repository.unreachable",
+                                                     "snapshot_disk_free", "precheck.failed"};
+  model::AlertCondition c;
+  const auto unknown_subject = [&](const Expr& subject) {
+    if (subject.is(Expr::Kind::kError)) return;
+    const std::string text = subject.is(Expr::Kind::kPath) ? subject.dotted() : ast::describe(subject);
+    diag::Diagnostic& d = sink_.report(Code::kUnknownWord, subject.range, "alert condition", text,
+                                       "job.state in [...], job.elapsed > tier.window, repository.unreachable, "
+                                       "snapshot_disk_free < N%, precheck.failed");
+    if (subject.is(Expr::Kind::kPath)) {
+      if (auto m = diag::closest_match(text, kSubjects)) d.suggest(*m);
+    }
+  };
+  const auto state = [&](const Expr& s) -> bool {
+    if (!s.is_word()) {
+      sink_.report(Code::kWrongType, s.range, "job.state", "a job state such as FAILED", ast::describe(s));
+      return false;
+    }
+    const std::string& w = s.path.front().text;
+    if (std::find(kStates.begin(), kStates.end(), w) == kStates.end()) {
+      diag::Diagnostic& d = sink_.report(Code::kUnknownJobState, s.range, w, join_words(kStates));
+      if (auto m = diag::closest_match(w, kStates)) d.suggest(*m);
+      return false;
+    }
+    c.states.insert(w);
+    return true;
+  };
+  if (e.is(Expr::Kind::kPath)) {
+    const std::string text = e.dotted();
+    if (text == "repository.unreachable") {
+      c.kind = K::kRepositoryUnreachable;
+      return c;
+    }
+    if (text == "precheck.failed") {
+      c.kind = K::kPrecheckFailed;
+      return c;
+    }
+    unknown_subject(e);
+    return std::nullopt;
+  }
+  if (e.is(Expr::Kind::kIn) || (e.is(Expr::Kind::kCompare) && e.text == "==")) {
+    const Expr& lhs = e.operands[0];
+    if (!lhs.is(Expr::Kind::kPath) || lhs.dotted() != "job.state") {
+      unknown_subject(lhs);
+      return std::nullopt;
+    }
+    c.kind = K::kJobState;
+    const Expr& rhs = e.operands[1];
+    bool ok = true;
+    if (e.is(Expr::Kind::kIn)) {
+      if (!rhs.is(Expr::Kind::kList) || rhs.operands.empty()) {
+        sink_.report(Code::kWrongType, rhs.range, "job.state in", "a list of job states such as [CANCELLED, FAILED]",
+                     ast::describe(rhs));
+        return std::nullopt;
+      }
+      for (const Expr& s : rhs.operands) ok = state(s) && ok;
+    } else {
+      ok = state(rhs);
+    }
+    if (!ok) return std::nullopt;
+    return c;
+  }
+  if (e.is(Expr::Kind::kCompare)) {
+    const Expr& lhs = e.operands[0];
+    const Expr& rhs = e.operands[1];
+    const std::string subject = lhs.is(Expr::Kind::kPath) ? lhs.dotted() : "";
+    if (subject == "job.elapsed") {
+      if (e.text != ">") {
+        sink_.report(Code::kWrongOperator, e.op_range, ">", "job.elapsed", e.text);
+        return std::nullopt;
+      }
+      c.kind = K::kOverrun;
+      if (rhs.is(Expr::Kind::kPath) && rhs.dotted() == "tier.window") return c;
+      auto d = read_duration(rhs, "job.elapsed", "h", sink_);
+      if (!d) return std::nullopt;
+      c.elapsed_limit = *d;
+      return c;
+    }
+    if (subject == "snapshot_disk_free") {
+      if (e.text != "<") {
+        sink_.report(Code::kWrongOperator, e.op_range, "<", "snapshot_disk_free", e.text);
+        return std::nullopt;
+      }
+      c.kind = K::kDiskFreeBelow;
+      auto p = read_percent(rhs, "snapshot_disk_free", sink_);
+      if (!p) return std::nullopt;
+      c.threshold = *p;
+      return c;
+    }
+    unknown_subject(lhs);
+    return std::nullopt;
+  }
+  if (!e.is(Expr::Kind::kError)) {
+    sink_.report(Code::kWrongType, e.range, "when", "one condition such as job.state in [CANCELLED, FAILED]",
+                 ast::describe(e));
+  }
+  return std::nullopt;
+}
+
+void Builder::read_alert(const ast::Block& b) {
+  AlertDraft a;
+  a.block = &b;
+  a.name = read_name<AlertName>(b, "alert", a.name_range);
+  BlockKeys keys(b, "alert" + (b.name ? " " + in_quotes(b.name->text) : std::string()), {"when", "notify", "severity"},
+                 sink_);
+  if (const ast::Entry* e = keys.get("when")) {
+    a.when_range = e->value.range;
+    a.when = read_condition(e->value);
+  } else {
+    missing_key(b, keys, "when")
+        .note(std::nullopt, "e.g. when = job.state in [CANCELLED, FAILED]");
+  }
+  if (!a.when) a.complete = false;
+  if (const ast::Entry* e = keys.get("notify")) {
+    if (auto n = read_strings(e->value, "notify", true, sink_)) {
+      a.notify = *n;
+      if (a.notify.empty()) {
+        sink_.report(Code::kWrongType, e->value.range, "notify", "at least one notifier name", "an empty list");
+        a.complete = false;
+      }
+    } else {
+      a.complete = false;
+    }
+  } else {
+    missing_key(b, keys, "notify")
+        .note(std::nullopt, "name the notifier(s) to call: notify = \"oncall\"");
+    a.complete = false;
+  }
+  if (const ast::Entry* e = keys.get("severity")) {
+    if (auto w = read_word(e->value, "severity", "severity", {"critical", "warning", "info"}, sink_)) {
+      a.severity = *w == "critical" ? model::Severity::kCritical
+                   : *w == "warning" ? model::Severity::kWarning
+                                     : model::Severity::kInfo;
+    }
+  }
+  if (!a.name) a.complete = false;
+  alerts_.push_back(std::move(a));
+}
+
+void Builder::read_notifier(const ast::Block& b) {
+  NotifierDraft n;
+  n.block = &b;
+  n.name = read_name<NotifierName>(b, "notifier", n.name_range);
+  BlockKeys keys(b, "notifier" + (b.name ? " " + in_quotes(b.name->text) : std::string()),
+                 {"webhook", "format", "command", "log"}, sink_);
+  const ast::Entry* webhook = keys.get("webhook");
+  const ast::Entry* command = keys.get("command");
+  const ast::Entry* log = keys.get("log");
+  const ast::Entry* format = keys.get("format");
+  std::vector<const ast::Entry*> targets;
+  for (const ast::Entry* e : {webhook, command, log}) {
+    if (e != nullptr) targets.push_back(e);
+  }
+  if (targets.empty()) {
+    missing_key(b, keys, "webhook")
+        .note(std::nullopt, "a notifier needs one of: webhook = \"https://…\", command = \"…\", log = true");
+    n.complete = false;
+  } else if (targets.size() > 1) {
+    sink_.report(Code::kConflictingKeys, targets[1]->key.range, targets[0]->key.text, targets[1]->key.text,
+                 keys.what())
+        .note(targets[0]->key.range, fmt::format("'{}' is set here", targets[0]->key.text));
+    n.complete = false;
+  } else if (webhook != nullptr) {
+    if (auto url = read_string(*webhook, sink_)) {
+      if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
+        sink_.report(Code::kWrongType, webhook->value.range, "webhook", "an http(s):// URL", in_quotes(*url));
+        n.complete = false;
+      }
+      n.target = *url;
+      n.kind = model::NotifierKind::kWebhook;
+      if (format != nullptr) {
+        if (auto f = read_word(format->value, "format", "webhook format", {"alertmanager", "json"}, sink_)) {
+          if (*f == "alertmanager") n.kind = model::NotifierKind::kAlertmanager;
+        } else {
+          n.complete = false;
+        }
+      }
+    } else {
+      n.complete = false;
+    }
+  } else if (command != nullptr) {
+    if (auto c = read_string(*command, sink_)) {
+      n.kind = model::NotifierKind::kCommand;
+      n.target = *c;
+    } else {
+      n.complete = false;
+    }
+  } else if (auto v = read_bool(*log, sink_)) {
+    if (*v) {
+      n.kind = model::NotifierKind::kLog;
+    } else {
+      sink_.report(Code::kWrongType, log->value.range, "log", "true (remove the notifier to disable it)", "false");
+      n.complete = false;
+    }
+  } else {
+    n.complete = false;
+  }
+  if (format != nullptr && webhook == nullptr) {
+    sink_.report(Code::kKeyNotApplicable, format->key.range, "format", "command or log notifiers (only webhooks)");
+    n.complete = false;
+  }
+  if (!n.name) n.complete = false;
+  notifiers_.push_back(std::move(n));
+}
+
+}  // namespace sk::sema::detail
