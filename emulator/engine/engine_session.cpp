@@ -841,6 +841,17 @@ QueryResult EngineSession::handle_insert(std::string_view sql, const std::vector
     if (!cur.name()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
   }
   if (cur.at_end()) return err(syntax_error_text(sql, sql.size(), ""));
+  {
+    // MySQL's INSERT ... ON DUPLICATE KEY UPDATE does not exist in StarRocks.
+    int depth = 0;
+    for (size_t i = cur.pos(); i < tokens.size(); ++i) {
+      if (tokens[i].is_symbol("(")) ++depth;
+      if (tokens[i].is_symbol(")")) --depth;
+      if (depth == 0 && tokens[i].is("ON") && i + 1 < tokens.size() && tokens[i + 1].is("DUPLICATE")) {
+        return err(syntax_error_text(sql, tokens[i].begin, tokens[i].text));
+      }
+    }
+  }
   auto t = catalog().cached_table(db, qn->second);
   if (!t) return from_error(t.error());
   if (!*t) {

@@ -298,6 +298,12 @@ TEST_F(EngineIt, MySqlFeaturesStarRocksLacksAreRefused) {
   EXPECT_NE(error_of(*c, "START TRANSACTION").message.find("Getting analyzing error"), std::string::npos);
   EXPECT_NE(error_of(*c, "SELECT 1; SELECT 2").message.find("Getting syntax error"), std::string::npos);
   EXPECT_NE(error_of(*c, "REPLACE INTO t VALUES (1)").message.find("Getting syntax error"), std::string::npos);
+  EXPECT_NE(error_of(*c, "INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE k = 2").message.find("Getting syntax error"),
+            std::string::npos);
+  EXPECT_NE(error_of(*c, "INSERT IGNORE INTO t VALUES (1)").message.find("Getting syntax error"), std::string::npos);
+  EXPECT_NE(error_of(*c, "CALL some_procedure()").message.find("Getting syntax error"), std::string::npos);
+  EXPECT_NE(error_of(*c, "CREATE TABLE inno (k INT) ENGINE=InnoDB").message.find("Unknown engine name"),
+            std::string::npos);
   // Still usable afterwards.
   EXPECT_EQ(query(*c, "SELECT 1 AS one").at(0, "one"), "1");
 }
