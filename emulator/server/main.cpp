@@ -20,17 +20,14 @@
 #include "emulator/engine/engine_session.h"
 #include "emulator/engine/mariadb_catalog.h"
 #include "emulator/engine/statement_hook.h"
-#include "emulator/protocol/server.h"
-#ifdef SK_HAVE_BACKUP
 #include "emulator/backup/backup_service.h"
-#endif
+#include "emulator/protocol/server.h"
 
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-#ifdef SK_HAVE_BACKUP
 // Routes the engine's statement hook to the backup service.
 class BackupHook : public sk::emu::StatementHook {
  public:
@@ -42,7 +39,6 @@ class BackupHook : public sk::emu::StatementHook {
  private:
   sk::emu::BackupService& service_;
 };
-#endif
 
 bool write_port_file(const std::string& path, uint16_t port) {
   std::string tmp = path + ".tmp";
@@ -146,12 +142,9 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  sk::emu::StatementHook* hook = nullptr;
-#ifdef SK_HAVE_BACKUP
   auto backup = std::make_unique<sk::emu::BackupService>(**catalog, cluster);
   BackupHook backup_hook(*backup);
-  hook = &backup_hook;
-#endif
+  sk::emu::StatementHook* hook = &backup_hook;
 
   sk::emu::EngineOptions options;
   options.users = user_map;
@@ -185,8 +178,6 @@ int main(int argc, char** argv) {
   }
   std::cerr << "starkeep-emulator: stopping\n";
   server.stop();
-#ifdef SK_HAVE_BACKUP
   backup.reset();
-#endif
   return 0;
 }
