@@ -494,6 +494,16 @@ std::unexpected<Error> analysis_error(std::string_view detail) {
   return std::unexpected(Error{"emu.analysis", analyzing_error_text(detail), {}});
 }
 
+std::vector<PartitionSchema> display_order(const TableSchema& t) {
+  std::vector<PartitionSchema> out = t.partitions;
+  if (t.partition_type == "RANGE") {
+    std::stable_sort(out.begin(), out.end(), [&](const PartitionSchema& a, const PartitionSchema& b) {
+      return compare_bound(t, a.lower, true, b.lower, true) < 0;
+    });
+  }
+  return out;
+}
+
 std::string backquoted_list(const std::vector<std::string>& names) {
   std::string out;
   for (size_t i = 0; i < names.size(); ++i) {

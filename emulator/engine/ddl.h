@@ -86,6 +86,10 @@ std::vector<std::string> render_triggers(const TableSchema& table);
 // Statements that drop the triggers of `table`.
 std::vector<std::string> render_drop_triggers(const TableSchema& table);
 
+// The partitions in StarRocks' display order: RANGE by lower bound (as PartitionsProcDir sorts them), others as
+// created.
+std::vector<PartitionSchema> display_order(const TableSchema& table);
+
 // "`a`, `b`"
 std::string backquoted_list(const std::vector<std::string>& names);
 // StarRocks base type name of a canonical type text: "VARCHAR(10)" → "VARCHAR".

@@ -439,7 +439,7 @@ QueryResult EngineSession::show_partitions(std::string_view sql, const std::vect
     return o;
   };
   if (!temporary) {
-    for (const auto& p : ts.partitions) {
+    for (const auto& p : display_order(ts)) {
       if (p.is_temp) continue;
       rs.rows.push_back({std::to_string(p.id), p.name, std::to_string(p.visible_version), p.visible_version_time, "0",
                          "NORMAL", join(ts.partition_columns), p.range,

@@ -173,6 +173,10 @@ TEST_F(EngineIt, InsertOutsideEveryPartitionIsFilteredAndChangesNothing) {
   exec(*c, "ALTER TABLE orders ADD PARTITION p202403 VALUES [('2024-03-01'), ('2024-04-01'))");
   exec(*c, "INSERT INTO orders VALUES ('2024-03-15', 2, 1)");
   EXPECT_EQ(versions(*c, "gap_db", "orders").at("p202403"), 2);
+  Table shown = query(*c, "SHOW PARTITIONS FROM orders");  // sorted by range, not by creation
+  ASSERT_EQ(shown.rows.size(), 4u);
+  EXPECT_EQ(shown.at(2, "PartitionName"), "p202403");
+  EXPECT_EQ(shown.at(3, "PartitionName"), "p202404");
   exec(*c, "ALTER TABLE orders DROP PARTITION p202403");
   EXPECT_EQ(query(*c, "SELECT COUNT(*) AS n FROM orders").at(0, "n"), "0");
   EXPECT_FALSE(versions(*c, "gap_db", "orders").contains("p202403"));
