@@ -1,6 +1,7 @@
 #include "emulator/engine/cluster_views.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -80,6 +81,75 @@ std::string format_capacity(int64_t bytes) {
 }
 
 std::string format_percent(double p) { return fmt::format("{:.2f} %", p); }
+
+namespace {
+
+std::string sql_text(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += c;
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::string system_table_select(const ClusterState& state, std::string_view name) {
+  std::vector<std::string> rows;
+  if (name == "be_configs") {
+    for (const auto& b : state.backends()) {
+      std::string roots;
+      for (const auto& d : b.disks) roots += (roots.empty() ? "" : ";") + d.root_path;
+      const std::vector<std::array<std::string, 4>> configs = {
+          {"storage_root_path", roots, "string", "${STARROCKS_HOME}/storage"},
+          {"snapshot_expire_time_sec", "172800", "int32", "172800"},
+          {"trash_file_expire_time_sec", "86400", "int32", "86400"},
+          {"storage_flood_stage_usage_percent", "95", "int32", "95"},
+          {"storage_flood_stage_left_capacity_bytes", "107374182400", "int64", "107374182400"},
+          {"be_port", "9060", "int32", "9060"},
+          {"be_http_port", "8040", "int32", "8040"},
+          {"heartbeat_service_port", "9050", "int32", "9050"},
+          {"brpc_port", "8060", "int32", "8060"},
+      };
+      for (const auto& c : configs) {
+        bool mutable_config = c[0].find("port") == std::string::npos && c[0] != "storage_root_path";
+        rows.push_back(fmt::format("SELECT CAST({} AS SIGNED) AS BE_ID, {} AS NAME, {} AS VALUE, {} AS TYPE, {} AS "
+                                   "`DEFAULT`, {} AS MUTABLE",
+                                   b.id, sql_text(c[0]), sql_text(c[1]), sql_text(c[2]), sql_text(c[3]),
+                                   mutable_config ? "TRUE" : "FALSE"));
+      }
+    }
+    if (rows.empty()) {
+      return "SELECT CAST(NULL AS SIGNED) AS BE_ID, CAST(NULL AS CHAR) AS NAME, CAST(NULL AS CHAR) AS VALUE, "
+             "CAST(NULL AS CHAR) AS TYPE, CAST(NULL AS CHAR) AS `DEFAULT`, FALSE AS MUTABLE FROM DUAL WHERE FALSE";
+    }
+  } else if (name == "be_metrics") {
+    for (const auto& b : state.backends()) {
+      for (const auto& d : b.disks) {
+        std::string labels = fmt::format("{{\"path\":\"{}\"}}", d.root_path);
+        for (const auto& [metric, value] : std::vector<std::pair<std::string, int64_t>>{
+                 {"disks_avail_capacity", d.avail_bytes},
+                 {"disks_total_capacity", d.total_bytes},
+                 {"disks_data_used_capacity", d.data_used_bytes},
+                 {"disks_state", b.alive ? 1 : 0}}) {
+          rows.push_back(fmt::format("SELECT CAST({} AS SIGNED) AS BE_ID, {} AS NAME, {} AS LABELS, CAST({} AS SIGNED) "
+                                     "AS VALUE",
+                                     b.id, sql_text(metric), sql_text(labels), value));
+        }
+      }
+    }
+    if (rows.empty()) {
+      return "SELECT CAST(NULL AS SIGNED) AS BE_ID, CAST(NULL AS CHAR) AS NAME, CAST(NULL AS CHAR) AS LABELS, "
+             "CAST(NULL AS SIGNED) AS VALUE FROM DUAL WHERE FALSE";
+    }
+  } else {
+    return "";
+  }
+  std::string out;
+  for (size_t i = 0; i < rows.size(); ++i) out += (i ? " UNION ALL " : "") + rows[i];
+  return out;
+}
 
 std::string build_version(const EmulatorConfig& config) { return config.starrocks_version + "-emulator"; }
 

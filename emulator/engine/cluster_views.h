@@ -38,6 +38,10 @@ ResultSet show_backends(const ClusterState& state, const std::string& now);
 // SHOW PROC '<path>'; errors as StarRocks reports them.
 QueryResult show_proc(const ClusterState& state, std::string_view path, const std::string& now);
 
+// A MariaDB SELECT (no trailing semicolon) yielding information_schema.be_configs (BE_ID, NAME, VALUE, TYPE,
+// DEFAULT, MUTABLE) or be_metrics (BE_ID, NAME, LABELS, VALUE) for the current state; empty for other names.
+std::string system_table_select(const ClusterState& state, std::string_view name);
+
 // The "-emulator" build string current_version() returns, e.g. "3.3.0-emulator".
 std::string build_version(const EmulatorConfig& config);
 

@@ -107,6 +107,7 @@ class EngineSession : public Session {
     ctx.current_database = conn_->current_database();
     ctx.build_version = build_version(config());
     ctx.time_zone = time_zone_;
+    ctx.system_table = [this](std::string_view name) { return system_table_select(f_.cluster_, name); };
     ctx.find_table = [this](const std::string& db, const std::string& table) -> std::optional<TableSchema> {
       auto t = catalog().cached_table(db, table);
       if (!t || !*t) return std::nullopt;

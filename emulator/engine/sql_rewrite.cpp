@@ -173,6 +173,20 @@ Result<RewriteResult> rewrite_query(std::string_view sql, const std::vector<Toke
         continue;
       }
     }
+    // information_schema.be_configs / be_metrics: rows from the emulated cluster state, as a derived table.
+    if (t.is_name() && iequals(t.value, "information_schema") && next && next->is_symbol(".") &&
+        i + 2 < tokens.size() && tokens[i + 2].is_name() && ctx.system_table) {
+      std::string select = ctx.system_table(to_lower(tokens[i + 2].value));
+      if (!select.empty()) {
+        const Token* after = i + 3 < tokens.size() ? &tokens[i + 3] : nullptr;
+        bool has_alias = after && (after->is("AS") || (after->is_name() && !is_clause_keyword(*after)));
+        std::string derived = "(" + select + ")";
+        if (!has_alias) derived += " AS " + quote_ident(to_lower(tokens[i + 2].value));
+        edits.push_back({t.begin, tokens[i + 2].end, derived});
+        i += 2;
+        continue;
+      }
+    }
     // information_schema.<view>
     if (t.is_name() && iequals(t.value, "information_schema") && next && next->is_symbol(".") &&
         i + 2 < tokens.size() && tokens[i + 2].is_name()) {

@@ -25,6 +25,8 @@ struct RewriteContext {
   // Looks up an emulated table for `FROM [db.]t PARTITION (p, ..)`; db is already resolved (may be empty when no
   // database is current). Unset: partition selection is passed through unchanged.
   std::function<std::optional<TableSchema>(const std::string& db, const std::string& table)> find_table;
+  // A SELECT producing the rows of a live system table ("be_configs", "be_metrics"), or empty when unknown.
+  std::function<std::string(std::string_view name)> system_table;
 };
 
 struct RewriteResult {

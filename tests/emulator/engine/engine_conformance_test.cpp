@@ -377,6 +377,12 @@ TEST_F(EngineIt, ClusterFaults) {
 
   exec(*c, "ADMIN EMULATOR SET BACKEND 10003 DISK '/data1/starrocks/storage' AVAIL = 107374182400 "
            "TOTAL = 1099511627776");
+  Table metric = query(*c, "SELECT m.VALUE FROM information_schema.be_metrics m WHERE m.BE_ID = 10003 AND "
+                           "m.NAME = 'disks_avail_capacity'");
+  EXPECT_EQ(metric.at(0, "VALUE"), "107374182400");
+  Table cfg = query(*c, "SELECT BE_ID, VALUE FROM information_schema.be_configs WHERE NAME = 'snapshot_expire_time_sec'");
+  EXPECT_EQ(cfg.rows.size(), 3u);
+  EXPECT_EQ(cfg.at(0, "VALUE"), "172800");
   Table disk = query(*c, "SHOW PROC '/backends/10003'");
   EXPECT_EQ(disk.at(0, "AvailCapacity"), "100.000 GB");
   EXPECT_EQ(disk.at(0, "TotalCapacity"), "1.000 TB");
