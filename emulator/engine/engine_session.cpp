@@ -598,9 +598,7 @@ QueryResult EngineSession::handle_drop(std::string_view sql, const std::vector<T
       return err(fmt::format("Can't drop database '{}'; database doesn't exist", *name));
     }
     if (auto s = catalog().drop_database(*name); !s) return from_error(s.error());
-    if (conn_->current_database() == *name) {
-      // MariaDB keeps the dropped name as the default; StarRocks has no current database afterwards.
-    }
+    if (conn_->current_database() == *name) conn_->forget_database();
     return OkResult{};
   }
   if (cur.accept("TABLE")) {

@@ -47,6 +47,8 @@ class MariaDbConnection {
   // Switches the default database; ErrorResult from MariaDB on failure.
   std::optional<ErrorResult> use(const std::string& db);
   const std::string& current_database() const { return database_; }
+  // After the current database was dropped: MariaDB has no default database any more.
+  void forget_database() { database_.clear(); }
   uint64_t connection_id() const;
 
  private:
