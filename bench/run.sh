@@ -23,10 +23,12 @@ for n in 1000 10000 100000; do
 done
 
 HOST="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-TABLE="Measured $(date -u +%Y-%m-%d) on ${HOST}; Release build; best of 3 runs per size; peak RSS of the process.
+LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+TABLE="Measured $(date -u +%Y-%m-%d) on ${HOST} (load average ${LOAD} while measuring); Release build; best of 3
+runs per size; wall-clock columns in ms, CPU = process CPU time of read + check + plan; peak RSS of the process.
 
-| tables | partitions | inventory MB | read ms | inventory load ms | check ms | plan ms | check+plan ms | peak RSS MB | jobs |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| tables | partitions | inventory MB | read ms | inventory load ms | check ms | plan ms | check+plan ms | check+plan CPU ms | peak RSS MB | jobs |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${ROWS}"
 
 DOC="$ROOT/docs/performance.md"

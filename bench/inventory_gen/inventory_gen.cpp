@@ -25,7 +25,8 @@ std::string generate_inventory(const GenOptions& o) {
     out += fmt::format("    {{\"database\": \"db{:03}\", \"table\": \"{}\", \"class\": \"{}\", \"partitioned\": {}, "
                        "\"partitions\": [",
                        t % o.databases, name, cls, partitioned ? "true" : "false");
-    const int n = partitioned ? o.partitions : 1;
+    // Half the tables are partitioned; giving them 2P-1 partitions makes the average P per table.
+    const int n = partitioned ? 2 * o.partitions - 1 : 1;
     for (int p = 0; p < n; ++p) {
       const int64_t r = rows(rng);
       // Partition p covers day p of September 2025 (days wrap past 28).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -36,6 +37,17 @@ std::optional<Instant> parse_utc_fast(std::string_view s) {
   CivilSecond cs(y, mo, d, h, mi, se);
   if (cs.day() != d) return std::nullopt;  // 2025-02-30 normalises to March: reject
   return Instant::from_unix_seconds(cs - CivilSecond(1970, 1, 1, 0, 0, 0));
+}
+
+// JSON paths ("tables[3].partitions[0].id") are built only when a diagnostic needs one: hot loops pass a callable
+// that formats it, other callers a ready string.
+template <typename P>
+std::string path_text(const P& path) {
+  if constexpr (std::is_invocable_v<const P&>) {
+    return path();
+  } else {
+    return std::string(path);
+  }
 }
 
 bool valid_class(std::string_view c) {
@@ -78,31 +90,34 @@ class Loader {
   SourceRange since(uint32_t begin) const { return SourceRange{begin, std::max(begin, c_.last_end())}; }
 
   // Reports a type mismatch at the next value and skips it.
-  void wrong_type(const std::string& path, std::string_view expected) {
+  template <typename P>
+  void wrong_type(const P& path, std::string_view expected) {
     uint32_t b = c_.value_begin();
     JsonCursor::Type t = c_.peek();
     c_.skip_value();
     if (c_.failed()) return;
-    sink_.report(Code::kInventoryWrongType, since(b), path, expected, JsonCursor::describe(t));
+    sink_.report(Code::kInventoryWrongType, since(b), path_text(path), expected, JsonCursor::describe(t));
   }
 
   void unknown_field(const std::string& path, std::string_view key, const std::vector<std::string>& known) {
-    auto& d = sink_.report(Code::kInventoryUnknownField, SourceRange{c_.key_begin(), c_.key_end()}, path, key);
+    auto& d = sink_.report(Code::kInventoryUnknownField, SourceRange{c_.key_begin(), c_.key_end()}, path_text(path), key);
     if (auto m = diag::closest_match(key, known)) d.suggest(fmt::format("\"{}\"", *m));
     c_.skip_value();
   }
 
-  std::optional<std::string_view> string_field(const std::string& path) {
+  template <typename P>
+  std::optional<std::string_view> string_field(const P& path) {
     if (auto s = c_.read_string()) return s;
     wrong_type(path, "a string");
     return std::nullopt;
   }
 
-  std::optional<int64_t> count_field(const std::string& path) {
+  template <typename P>
+  std::optional<int64_t> count_field(const P& path) {
     uint32_t b = c_.value_begin();
     if (auto v = c_.read_int()) {
       if (*v < 0) {
-        sink_.report(Code::kInventoryNegativeNumber, since(b), path, *v);
+        sink_.report(Code::kInventoryNegativeNumber, since(b), path_text(path), *v);
         return std::nullopt;
       }
       return v;
@@ -112,7 +127,8 @@ class Loader {
   }
 
   // Instant or null.
-  std::optional<Instant> instant_field(const std::string& path, bool& ok) {
+  template <typename P>
+  std::optional<Instant> instant_field(const P& path, bool& ok) {
     ok = true;
     if (c_.read_null()) return std::nullopt;
     uint32_t b = c_.value_begin();
@@ -125,15 +141,15 @@ class Loader {
     if (auto fast = parse_utc_fast(*s)) return fast;
     auto parsed = Instant::parse(*s, TimeZone::utc());
     if (!parsed) {
-      sink_.report(Code::kInventoryInvalidInstant, since(b), path, parsed.error().message);
+      sink_.report(Code::kInventoryInvalidInstant, since(b), path_text(path), parsed.error().message);
       ok = false;
       return std::nullopt;
     }
     return *parsed;
   }
 
-  template <typename Name>
-  std::optional<Name> name_field(const std::string& path) {
+  template <typename Name, typename P>
+  std::optional<Name> name_field(const P& path) {
     uint32_t b = c_.value_begin();
     auto s = c_.read_string();
     if (!s) {
@@ -142,7 +158,7 @@ class Loader {
     }
     auto parsed = Name::parse(*s);
     if (!parsed) {
-      sink_.report(Code::kInventoryInvalidName, since(b), path, parsed.error().message);
+      sink_.report(Code::kInventoryInvalidName, since(b), path_text(path), parsed.error().message);
       return std::nullopt;
     }
     return std::move(*parsed);
@@ -264,15 +280,15 @@ class Loader {
     std::string_view key;
     for (bool first = true; c_.next_member(first, key);) {
       if (key == "database") {
-        db = name_field<DatabaseName>(path("database"));
+        db = name_field<DatabaseName>([&] { return path("database"); });
         bad |= !db;
       } else if (key == "table") {
-        table = name_field<TableName>(path("table"));
+        table = name_field<TableName>([&] { return path("table"); });
         bad |= !table;
       } else if (key == "class") {
         if (c_.read_null()) continue;
         uint32_t vb = c_.value_begin();
-        auto s = string_field(path("class"));
+        auto s = string_field([&] { return path("class"); });
         if (!s) {
           bad = true;
           continue;
@@ -352,28 +368,28 @@ class Loader {
       std::string_view key;
       for (bool f = true; c_.next_member(f, key);) {
         if (key == "name") {
-          name = name_field<PartitionName>(path("name"));
+          name = name_field<PartitionName>([&] { return path("name"); });
           ok &= name.has_value();
         } else if (key == "id") {
-          auto v = count_field(path("id"));
+          auto v = count_field([&] { return path("id"); });
           ok &= v.has_value();
           have_id = true;
           e.id = v.value_or(0);
         } else if (key == "visible_version") {
-          auto v = count_field(path("visible_version"));
+          auto v = count_field([&] { return path("visible_version"); });
           ok &= v.has_value();
           have_version = true;
           e.visible_version = v.value_or(0);
         } else if (key == "visible_version_time") {
           bool fine = true;
-          e.visible_version_time = instant_field(path("visible_version_time"), fine);
+          e.visible_version_time = instant_field([&] { return path("visible_version_time"); }, fine);
           ok &= fine;
         } else if (key == "row_count") {
-          auto v = count_field(path("row_count"));
+          auto v = count_field([&] { return path("row_count"); });
           ok &= v.has_value();
           e.row_count = v.value_or(0);
         } else if (key == "data_size") {
-          auto v = count_field(path("data_size"));
+          auto v = count_field([&] { return path("data_size"); });
           ok &= v.has_value();
           e.data_size = v.value_or(0);
         } else {
@@ -382,10 +398,10 @@ class Loader {
         }
       }
       if (c_.failed()) return;
-      const std::string where = fmt::format("{}[{}]", base, i);
-      if (!name && ok) missing(where, "name", since(b)), ok = false;
-      if (!have_id && ok) missing(where, "id", since(b)), ok = false;
-      if (!have_version && ok) missing(where, "visible_version", since(b)), ok = false;
+      auto where = [&] { return fmt::format("{}[{}]", base, i); };
+      if (!name && ok) missing(where(), "name", since(b)), ok = false;
+      if (!have_id && ok) missing(where(), "id", since(b)), ok = false;
+      if (!have_version && ok) missing(where(), "visible_version", since(b)), ok = false;
       if (!ok) {
         bad = true;
         continue;

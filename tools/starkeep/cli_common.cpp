@@ -12,12 +12,15 @@
 namespace sk::cli {
 
 Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return sk::fail("io.read", "cannot open '{}'", path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) return sk::fail("io.read", "cannot read '{}'", path);
-  return s.str();
+  const std::streamoff size = in.tellg();
+  if (size < 0) return sk::fail("io.read", "cannot read '{}'", path);
+  std::string text(static_cast<size_t>(size), '\0');
+  in.seekg(0);
+  in.read(text.data(), size);
+  if (in.gcount() != size) return sk::fail("io.read", "cannot read '{}'", path);
+  return text;
 }
 
 Instant now() {
