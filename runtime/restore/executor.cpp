@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -129,6 +130,27 @@ Result<std::vector<Snapshot>> load_history(ops::OpsStore& store, const DatabaseN
     out.push_back(Snapshot{std::move(a), std::move(*entries)});
   }
   return out;
+}
+
+Result<std::optional<int>> source_replication_num(ports::SqlConnection& connection, const DatabaseName& db,
+                                                  const TableName& table) {
+  auto rows = connection.query(dialect::render_show_create_table(db, table));
+  if (!rows) {
+    const std::string text = error_text(rows.error());
+    if (rows.error().code == ports::kServerError &&
+        (contains(text, "Unknown table") || contains(text, "does not exist") || contains(text, "Unknown database"))) {
+      return std::optional<int>{};
+    }
+    return std::unexpected(std::move(rows.error()));
+  }
+  if (rows->empty() || !rows->has_column("Create Table")) return std::optional<int>{};
+  auto ddl = rows->get(0, "Create Table");
+  if (!ddl || !*ddl) return std::optional<int>{};
+  static const std::regex kReplication(R"re(["']replication_num["']\s*=\s*["'](\d+)["'])re", std::regex::icase);
+  std::match_results<std::string_view::const_iterator> m;
+  const std::string_view text = **ddl;
+  if (!std::regex_search(text.begin(), text.end(), m, kReplication)) return std::optional<int>{};
+  return std::optional<int>{std::stoi(m[1].str())};
 }
 
 Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,

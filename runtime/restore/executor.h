@@ -37,6 +37,12 @@ namespace sk::restore {
 [[nodiscard]] Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,
                                         const std::optional<std::string>& override_timestamp = std::nullopt);
 
+// The replication_num of the live source table (SHOW CREATE TABLE, PROPERTIES "replication_num"), so that the
+// restored table matches it: restoring partitions next to or over a table with another replication_num fails
+// (reference §3.4). nullopt when the table does not exist or does not say.
+[[nodiscard]] Result<std::optional<int>> source_replication_num(ports::SqlConnection& connection,
+                                                                const DatabaseName& db, const TableName& table);
+
 struct ExecuteOptions {
   std::string run_id;                                   // names the restore_history rows
   int busy_retries = 6;                                 // RESTORE refused because the database is busy

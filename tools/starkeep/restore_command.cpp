@@ -138,6 +138,12 @@ int run_restore(const RestoreOptions& o) {
 
   auto history = restore::load_history(store, request->database);
   if (!history) return report(history.error(), o.format);
+  if (!request->replication_num && request->table) {
+    // Match the source table, or a restore next to it fails on "different replication num" (reference §3.4).
+    auto n = restore::source_replication_num(conn, request->database, *request->table);
+    if (!n) return report(n.error(), o.format);
+    request->replication_num = *n;
+  }
   auto plan = restore::make_restore_plan(*request, *history);
   if (!plan) return report(plan.error(), o.format);
   std::optional<std::string> override_ts;
@@ -208,7 +214,7 @@ void add_common(CLI::App& cmd, RestoreOptions& o) {
   cmd.add_option("--backup-timestamp", o.backup_timestamp,
                  "Use this backup_timestamp (one-snapshot plans; must be listed by SHOW SNAPSHOT)");
   cmd.add_option("--replication-num", o.replication_num,
-                 "replication_num of the restored tables (match the source when restoring next to it)")
+                 "replication_num of the restored tables (default: the live source table's, from SHOW CREATE TABLE)")
       ->check(CLI::PositiveNumber);
   add_connection_flags(cmd, o.connection);
   add_ops_flags(cmd, o.ops, false);

@@ -219,10 +219,20 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
   // As of T_A given as Asia/Shanghai local time (pitfall 3): only the full backup.
   const std::string t_a_local = t_a.to_string(*TimeZone::parse("Asia/Shanghai")).substr(0, 19);
   auto a = run("restore table shop.orders --as-of '" + t_a_local +
-               "' --time-zone Asia/Shanghai --as orders_a --replication-num 1 --format json");
+               "' --time-zone Asia/Shanghai --as orders_a --format json");  // replication_num read from the source
   ASSERT_EQ(a.exit_code, 0) << a.output;
   EXPECT_EQ(a.output.find("\"label\": \"inc1\""), std::string::npos) << a.output;
   EXPECT_EQ(dump("shop.orders_a"), ref_a);
+  EXPECT_NE(a.output.find("'replication_num' = '1'"), std::string::npos) << a.output;
+
+  // One partition as of T_A, then replaced in the live table (INSERT OVERWRITE ... PARTITION, after verification).
+  auto p = run("restore partition shop.orders p2 --as-of " + t_a.to_iso8601_utc() + " --as orders_p2 --replace");
+  ASSERT_EQ(p.exit_code, 0) << p.output;
+  EXPECT_EQ(dump("shop.orders_p2"), "2|2024-02-06|<NULL>\n");
+  EXPECT_EQ(dump("shop.orders"), "1|2024-01-05|a\n2|2024-02-06|<NULL>\n3|2024-03-07|ü\n6|2024-01-20|d\n8|2024-03-20|f\n")
+      << "only p2 went back to T_A";
+  exec("INSERT INTO shop.orders VALUES (4, '2024-02-10', 'b'), (5, '2024-02-11', 'c'), (7, '2024-02-20', 'e')");
+  ASSERT_EQ(dump("shop.orders"), live_now);
 
   // Errors, each with its own exit code.
   EXPECT_EQ(run("restore table shop.orders --snapshot nope --dry-run").exit_code, 21);
@@ -243,8 +253,15 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
   EXPECT_EQ(dump("shop.orders"), ref_b);
   EXPECT_EQ(dump("shop.orders_stage"), live_now);
 
-  auto history = query("SELECT label, state, verification, swapped FROM ops.restore_history WHERE swapped = 1");
-  EXPECT_EQ(history.size(), 2u) << "both steps of the swapped restore are recorded";
+  auto history = query("SELECT label, state, verification, swapped FROM ops.restore_history WHERE swapped = 1 "
+                       "ORDER BY label");
+  ASSERT_EQ(history.size(), 3u) << "the partition replace (1 step) and both steps of the table swap";
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    EXPECT_EQ(cell(history, i, "state"), "FINISHED");
+    EXPECT_EQ(cell(history, i, "verification"), "PASSED");
+  }
+  EXPECT_EQ(cell(history, 0, "label") + "," + cell(history, 1, "label") + "," + cell(history, 2, "label"),
+            "full1,full1,inc1");
 
   // The runbooks: every ```bash runbook block runs verbatim against this cluster.
   const std::filesystem::path dir = std::filesystem::path(SK_SOURCE_DIR) / "docs" / "runbooks";

@@ -417,5 +417,21 @@ TEST_F(ExecutorTest, RefusesToRestoreOverAnExistingTable) {
   EXPECT_EQ(conn.count_matching("^RESTORE"), 0u);
 }
 
+TEST(SourceReplicationNum, ReadFromShowCreateTable) {
+  ports::RecordingSqlConnection conn;
+  conn.on("SHOW CREATE TABLE `sales`.`t`",
+          ports::make_rows({"Table", "Create Table"},
+                           {{"t", "CREATE TABLE `t` (\n  `k` int(11) NOT NULL\n) ENGINE=OLAP\nPROPERTIES (\n"
+                                  "\"compression\" = \"LZ4\",\n\"replication_num\" = \"2\"\n);"}}));
+  conn.on_error("SHOW CREATE TABLE `sales`.`gone`",
+               ports::server_error(1064, "HY000", "Getting analyzing error. Detail message: Unknown table 'sales.gone'."));
+  auto n = source_replication_num(conn, db("sales"), tb("t"));
+  ASSERT_TRUE(n) << n.error().describe();
+  EXPECT_EQ(*n, 2);
+  auto gone = source_replication_num(conn, db("sales"), tb("gone"));
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(*gone);
+}
+
 }  // namespace
 }  // namespace sk::restore
