@@ -389,6 +389,34 @@ TEST_F(ExecutorTest, CancelledJobsAreClassified) {
   EXPECT_EQ(conn.count_matching("^RESTORE SNAPSHOT `sales`.`inc1`"), 0u) << "stops at the failed step";
 }
 
+TEST_F(ExecutorTest, SchemaConflictAndWrongTimestampHaveTheirOwnCodes) {
+  script_snapshots();
+  script_verification("12345");
+  conn.on("^SHOW RESTORE", restore_rows(1, "older", "FINISHED"), 1);
+  conn.on("^SHOW RESTORE",
+          restore_rows(2, "full1", "CANCELLED",
+                       "[COMMON_ERROR, msg: Table t_staging already exist but with different schema, errMsg: x]"));
+  auto p = plan(false);
+  ASSERT_TRUE(resolve_timestamps(conn, p));
+  auto conflict = execute_plan(conn, nullptr, p, clock, sleeper, options, nullptr);
+  ASSERT_TRUE(conflict.error);
+  EXPECT_EQ(conflict.error->code, "restore.schema_conflict");
+  EXPECT_NE(conflict.error->message.find("different schema"), std::string::npos) << "the server's Status is shown";
+
+  ports::RecordingSqlConnection refused;
+  refused.on("information_schema.tables", ports::make_rows({"TABLE_NAME"}, {{"t"}}));
+  refused.on("^SHOW RESTORE", restore_rows(1, "older", "FINISHED"));
+  refused.on_error("^RESTORE SNAPSHOT",
+                   ports::server_error(1064, "HY000",
+                                       "Failed to get info of snapshot 'full1' because: x. Maybe specified wrong "
+                                       "backup timestamp"));
+  auto wrong = execute_plan(refused, nullptr, p, clock, sleeper, options, nullptr);
+  ASSERT_TRUE(wrong.error);
+  EXPECT_EQ(wrong.error->code, "restore.wrong_timestamp");
+  ASSERT_EQ(wrong.records.size(), 1u);
+  EXPECT_EQ(wrong.records[0].state, ops::AttemptState::kRejected);
+}
+
 TEST_F(ExecutorTest, BusyDatabaseGivesUpAfterBoundedBackoff) {
   script_snapshots();
   script_verification("12345");
