@@ -3,6 +3,17 @@
 
 namespace sk::sema::detail {
 
+namespace {
+
+// "http://localhost…", "http://127.x.y.z…": a receiver on this host, where TLS adds nothing.
+bool is_loopback_http(std::string_view url) {
+  std::string_view host = url.substr(7);
+  host = host.substr(0, host.find_first_of(":/?#"));
+  return host == "localhost" || host.rfind("127.", 0) == 0;
+}
+
+}  // namespace
+
 // ---- policy keys ----
 
 void Builder::read_policy_keys(const ast::Block& b, model::Policy& policy) {
@@ -591,6 +602,13 @@ void Builder::read_notifier(const ast::Block& b) {
     if (auto url = read_string(*webhook, sink_)) {
       if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
         sink_.report(Code::kWrongType, webhook->value.range, "webhook", "an http(s):// URL", in_quotes(*url));
+        n.complete = false;
+      } else if (url->rfind("http://", 0) == 0 && !is_loopback_http(*url)) {
+        // Alerts carry job details; like repository endpoints they must not travel in clear text.
+        // Plain http is accepted only for a receiver on this host (the runtime's rule too: docs/alerts.md).
+        sink_.report(Code::kInsecureWebhook, webhook->value.range, *url)
+            .suggest("\"https://" + url->substr(7) + "\"")
+            .note(std::nullopt, "plain http:// is accepted only for a receiver on this host (localhost, 127.0.0.0/8)");
         n.complete = false;
       }
       n.target = *url;
