@@ -384,7 +384,10 @@ class DatabaseWorker {
             a.state == AttemptState::kFinished) {
           used.insert(a.label.str());
         }
-        if (a.state == AttemptState::kRunning && a.run_id != config_.run_id) orphan_by_label.emplace(a.label.str(), a);
+        if (a.state == AttemptState::kRunning && a.run_id != config_.run_id && !config_.dry_run) {
+          std::vector<ops::RunMarker> dead_markers;
+          if (run_is_dead(store_, a, config_, deps_, dead_markers)) orphan_by_label.emplace(a.label.str(), a);
+        }
       }
     }
     std::vector<SnapshotRow> snapshots = snapshots_;
@@ -800,7 +803,8 @@ RunReport run(const model::Policy& policy, const plan::Plan& plan, const RunConf
                            "; check --host/--port/--user and that the FE is up");
   }
   ports::SqlConnection& conn = **control;
-  if (!config.dry_run) {
+  auto prepare_ops = [&]() -> std::optional<RunReport> {
+    if (config.dry_run) return std::nullopt;
     if (auto s = ops::migrate(conn, config.ops, deps.clock, "starkeep run " + config.run_id); !s) {
       const bool connection = ports::is_connection_error(s.error());
       deps.log.error({"ops.migrate"}, s.error().describe());
@@ -816,13 +820,17 @@ RunReport run(const model::Policy& policy, const plan::Plan& plan, const RunConf
     } else {
       report.reconciled = *settled;
     }
-  }
+    return std::nullopt;
+  };
   if (plan.jobs.empty()) {
+    if (auto failed = prepare_ops()) return *failed;
     deps.log.info({"run.nothing_due"}, "no backup job is due at " + plan.at.to_iso8601_utc());
     return fail_report(Outcome::kNothingDue, "nothing due");
   }
+  // Pre-checks come first: with a dead BE even the ops DDL fails (replication_num), and the operator needs the
+  // real cause.
   if (PrecheckResult p = precheck(conn, policy, plan, deps); p.outcome != Outcome::kSuccess) {
-    if (!config.dry_run && p.outcome == Outcome::kRepositoryError) {
+    if (!config.dry_run && p.outcome == Outcome::kRepositoryError && !prepare_ops()) {
       // Leave a trace per job: the slot was attempted and failed on the repository.
       ops::OpsStore store(conn, config.ops, deps.clock);
       for (const auto& j : plan.jobs) {
@@ -838,6 +846,7 @@ RunReport run(const model::Policy& policy, const plan::Plan& plan, const RunConf
     }
     return fail_report(p.outcome, p.message);
   }
+  if (auto failed = prepare_ops()) return *failed;
   const TimeZone zone = cluster_zone(conn, deps.log);
   // The repository's snapshot list, once per repository.
   std::map<std::string, std::vector<SnapshotRow>> snapshots;

@@ -1,9 +1,11 @@
 // The runner: executes a plan against the cluster (product.md §4). In order:
-//   1. reconcile what dead earlier runs left (backup_history rows SUBMITTING/RUNNING whose run is gone) from the
-//      server's own records (SHOW BACKUP FROM db, SHOW SNAPSHOT) — invariant 3, pitfall 10;
-//   2. pre-checks: every FE and BE alive (SHOW FRONTENDS/BACKENDS by column name), the repository present,
-//      writable and healthy (SHOW REPOSITORIES), snapshot-disk free space on every BE (SHOW PROC '/backends/<id>')
-//      at or above the policy's threshold — each failure alerts and stops the run before anything is submitted;
+//   1. pre-checks (when a job is due): every FE and BE alive (SHOW FRONTENDS/BACKENDS by column name), the
+//      repository present, writable and healthy (SHOW REPOSITORIES), snapshot-disk free space on every BE
+//      (SHOW PROC '/backends/<id>') at or above the policy's threshold — each failure alerts and stops the run
+//      before anything is submitted;
+//   2. migrate the ops schema, then reconcile what dead earlier runs left (backup_history rows SUBMITTING/RUNNING
+//      whose run is gone) from the server's own records (SHOW BACKUP FROM db, SHOW SNAPSHOT) — invariant 3,
+//      pitfall 10;
 //   3. per database (in parallel up to `parallel`, one connection per worker, one job per database at a time):
 //      decide the label (done slot → nothing; L, L_r1, …), bind changed partitions (one partitions_meta query),
 //      write the intent row (SUBMITTING) and the manifest, send BACKUP, poll SHOW BACKUP with adaptive backoff
