@@ -1,0 +1,319 @@
+// End-to-end tests of the set-up commands: the REAL starkeep binary (STARKEEP_BIN) against the StarRocks FE
+// emulator backed by MariaDB. init twice; inventory sync over a partitioned fact table, a dimension table and a
+// hostile name (backtick, quote, unicode); a manual classification surviving the next sync; export read by
+// `starkeep check` and `starkeep plan`; repository apply creating the repository (SHOW REPOSITORIES), verifying it
+// the second time, reporting drift, refusing an http endpoint and missing keys — and never printing a secret.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "emulator/harness/gtest_fixture.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kSecret = "e2eSECRETkey/ShouldNeverBePrinted+123";
+constexpr const char* kAccess = "AKIAE2EACCESSKEY0001";
+const std::string kHostile = "we`ird'tbl_ü表";
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+class OpsCommandsE2e : public sk::emu::testing::ClusterFixture {
+ protected:
+  static void SetUpTestSuite() { start_cluster({}); }
+
+  void SetUp() override {
+    ClusterFixture::SetUp();
+    dir_ = fs::temp_directory_path() /
+           ("starkeep-opscmd-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // Runs starkeep with the cluster's connection flags appended when `cluster` is true.
+  CliRun starkeep(std::vector<std::string> args, bool with_cluster = true, std::map<std::string, std::string> env = {}) {
+    std::string cmd = "env -u STARKEEP_S3_ACCESS_KEY -u STARKEEP_S3_SECRET_KEY";
+    for (const auto& [k, v] : env) cmd += " " + shell_quote(k + "=" + v);
+    cmd += " " + shell_quote(STARKEEP_BIN);
+    for (const auto& a : args) cmd += " " + shell_quote(a);
+    if (with_cluster) {
+      cmd += " --host " + shell_quote(cluster().emulator().host()) + " --port " +
+             std::to_string(cluster().emulator().port()) + " --user root";
+    }
+    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string());
+    const int status = std::system(cmd.c_str());
+    CliRun r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+
+  fs::path write(const std::string& name, const std::string& text) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+
+  static void exec(const std::string& sql) {
+    auto c = connect();
+    std::unique_ptr<sql::Statement> st(c->createStatement());
+    st->execute(sql);
+  }
+  static std::vector<std::map<std::string, std::string>> query(const std::string& sql,
+                                                              const std::vector<std::string>& columns) {
+    auto c = connect();
+    std::unique_ptr<sql::Statement> st(c->createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql));
+    std::vector<std::map<std::string, std::string>> out;
+    while (rs->next()) {
+      std::map<std::string, std::string> row;
+      for (const auto& col : columns) row[col] = std::string(rs->getString(col));
+      out.push_back(std::move(row));
+    }
+    return out;
+  }
+
+  static std::string policy_text(const std::string& repository_body) {
+    return "policy \"e2e\" {\n"
+           "  timezone  = \"UTC\"\n"
+           "  databases = [\"e2e_sales\"]\n"
+           "  repository \"e2e_repo\" { " + repository_body + " }\n"
+           "  tier \"daily\" {\n"
+           "    backup   = tables\n"
+           "    include  = tables where class == \"fact\"\n"
+           "    schedule = daily at 02:00\n"
+           "    retain   = 7d\n"
+           "  }\n"
+           "  tier \"weekly\" {\n"
+           "    backup = database; schedule = sun at 03:00; retain = 30d; precedence = 10; covers = [\"daily\"]\n"
+           "  }\n"
+           "}\n";
+  }
+  static std::string good_repository() {
+    return "location = \"s3a://e2e-bucket/starkeep\"; endpoint = \"https://s3.example.test\"; region = "
+           "\"us-east-1\"";
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(OpsCommandsE2e, InitTwiceIsIdempotent) {
+  CliRun first = starkeep({"init", "--ops-database", "e2e_ops_init", "--replication-num", "1"});
+  ASSERT_EQ(first.code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("version 0 -> 1"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("table_inventory"), std::string::npos) << first.out;
+  CliRun second = starkeep({"init", "--ops-database", "e2e_ops_init", "--replication-num", "1"});
+  ASSERT_EQ(second.code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("up to date"), std::string::npos) << second.out;
+  auto versions = query("SELECT version FROM `e2e_ops_init`.`schema_version`", {"version"});
+  EXPECT_EQ(versions.size(), 1u);
+}
+
+TEST_F(OpsCommandsE2e, InitUnreachableClusterExits69) {
+  CliRun r = starkeep({"init", "--host", "127.0.0.1", "--port", "1", "--connect-timeout", "2"}, false);
+  EXPECT_EQ(r.code, 69) << r.out << r.err;
+}
+
+TEST_F(OpsCommandsE2e, InventorySyncClassifyExportCheckPlan) {
+  ASSERT_EQ(starkeep({"init", "--replication-num", "1"}).code, 0);
+  exec("CREATE DATABASE e2e_sales");
+  exec("CREATE DATABASE e2e_other");
+  exec("CREATE TABLE e2e_sales.fact_orders (dt DATE NOT NULL, id INT NOT NULL, amount INT) DUPLICATE KEY(dt, id) "
+       "PARTITION BY RANGE(dt) (PARTITION p2024 VALUES LESS THAN ('2025-01-01'), PARTITION p2025 VALUES LESS THAN "
+       "('2026-01-01')) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES (\"replication_num\" = \"1\")");
+  exec("CREATE TABLE e2e_sales.dim_customer (id INT NOT NULL, name VARCHAR(64)) DUPLICATE KEY(id) "
+       "DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES (\"replication_num\" = \"1\")");
+  exec("CREATE TABLE e2e_sales.`we``ird'tbl_ü表` (id INT NOT NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) "
+       "BUCKETS 1 PROPERTIES (\"replication_num\" = \"1\")");
+  exec("CREATE TABLE e2e_other.fact_ignored (id INT NOT NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 "
+       "PROPERTIES (\"replication_num\" = \"1\")");
+  exec("INSERT INTO e2e_sales.fact_orders VALUES ('2025-09-13', 1, 10), ('2025-09-13', 2, 20)");
+  const fs::path policy = write("p.skp", policy_text(good_repository()));
+
+  CliRun sync = starkeep({"inventory", "sync", "--policy", policy.string()});
+  ASSERT_EQ(sync.code, 0) << sync.out << sync.err;
+  EXPECT_NE(sync.out.find("3 new"), std::string::npos) << sync.out;
+  auto rows = query("SELECT database_name, table_name, table_class, partitioned, classified_by FROM "
+                    "ops.table_inventory ORDER BY table_name",
+                    {"database_name", "table_name", "table_class", "partitioned", "classified_by"});
+  ASSERT_EQ(rows.size(), 3u);  // e2e_other is outside the policy's databases
+  std::map<std::string, std::map<std::string, std::string>> by_table;
+  for (auto& r : rows) by_table[r["table_name"]] = r;
+  ASSERT_TRUE(by_table.contains("fact_orders"));
+  EXPECT_EQ(by_table["fact_orders"]["table_class"], "fact");
+  EXPECT_EQ(by_table["fact_orders"]["partitioned"], "1");
+  EXPECT_EQ(by_table["dim_customer"]["table_class"], "dimension");
+  EXPECT_EQ(by_table["dim_customer"]["partitioned"], "0");
+  ASSERT_TRUE(by_table.contains(kHostile)) << "hostile name did not round-trip";
+  EXPECT_EQ(by_table[kHostile]["table_class"], "unclassified");
+
+  // A manual classification survives the next sync.
+  CliRun cls = starkeep({"inventory", "classify", "--database", "e2e_sales", "--table", kHostile, "--class", "fact"});
+  ASSERT_EQ(cls.code, 0) << cls.out << cls.err;
+  CliRun cls_dim = starkeep({"inventory", "classify", "e2e_sales.fact_orders", "--class", "dimension"});
+  ASSERT_EQ(cls_dim.code, 0) << cls_dim.out << cls_dim.err;
+  CliRun unknown = starkeep({"inventory", "classify", "e2e_sales.nope", "--class", "fact"});
+  EXPECT_EQ(unknown.code, 1) << unknown.out << unknown.err;
+  exec("DROP TABLE e2e_sales.dim_customer");
+  CliRun again = starkeep({"inventory", "sync", "--policy", policy.string()});
+  ASSERT_EQ(again.code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("0 new"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("1 gone"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("gone     e2e_sales.dim_customer"), std::string::npos) << again.out;
+  rows = query("SELECT table_name, table_class, classified_by FROM ops.table_inventory",
+               {"table_name", "table_class", "classified_by"});
+  ASSERT_EQ(rows.size(), 3u);  // the dropped table is kept, not deleted
+  for (auto& r : rows) {
+    if (r["table_name"] == kHostile) {
+      EXPECT_EQ(r["table_class"], "fact");
+      EXPECT_EQ(r["classified_by"], "manual");
+    }
+    if (r["table_name"] == "fact_orders") {
+      EXPECT_EQ(r["table_class"], "dimension");
+      EXPECT_EQ(r["classified_by"], "manual");
+    }
+  }
+  ASSERT_EQ(starkeep({"inventory", "classify", "e2e_sales.fact_orders", "--class", "fact"}).code, 0);
+
+  // Export → a file check and plan accept.
+  const fs::path inventory = dir_ / "inventory.json";
+  CliRun exp = starkeep({"inventory", "export", "--policy", policy.string(), "--out", inventory.string()});
+  ASSERT_EQ(exp.code, 0) << exp.out << exp.err;
+  const auto doc = nlohmann::json::parse(slurp(inventory));
+  EXPECT_EQ(doc["inventory_version"], 1);
+  ASSERT_EQ(doc["tables"].size(), 2u) << doc.dump(2);
+  bool saw_hostile = false, saw_orders = false;
+  for (const auto& t : doc["tables"]) {
+    if (t["table"] == kHostile) {
+      saw_hostile = true;
+      EXPECT_EQ(t["class"], "fact");
+      EXPECT_FALSE(t["partitioned"].get<bool>());
+      ASSERT_EQ(t["partitions"].size(), 1u);
+    }
+    if (t["table"] == "fact_orders") {
+      saw_orders = true;
+      EXPECT_TRUE(t["partitioned"].get<bool>());
+      ASSERT_EQ(t["partitions"].size(), 2u);
+      EXPECT_EQ(t["partitions"][1]["name"], "p2025");
+      EXPECT_GE(t["partitions"][1]["visible_version"].get<int>(), 2) << "the INSERT advanced the version";
+      EXPECT_GT(t["partitions"][1]["id"].get<long>(), 0);
+    }
+  }
+  EXPECT_TRUE(saw_hostile && saw_orders) << doc.dump(2);
+
+  CliRun check = starkeep({"check", "--policy", policy.string(), "--inventory", inventory.string()}, false);
+  EXPECT_EQ(check.code, 0) << check.out << check.err;
+  CliRun plan = starkeep({"plan", "--policy", policy.string(), "--inventory", inventory.string(), "--at",
+                       "2025-09-15T02:00:00Z", "--format", "json"},
+                      false);
+  ASSERT_EQ(plan.code, 0) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("fact_orders"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("\"e2e_sales\""), std::string::npos) << plan.out;
+}
+
+TEST_F(OpsCommandsE2e, RepositoryApplyCreatesThenVerifiesAndNeverPrintsKeys) {
+  const fs::path policy = write("p.skp", policy_text(good_repository()));
+  const std::map<std::string, std::string> keys = {{"STARKEEP_S3_ACCESS_KEY", kAccess},
+                                                   {"STARKEEP_S3_SECRET_KEY", kSecret}};
+  CliRun missing = starkeep({"repository", "apply", "--policy", policy.string()});
+  EXPECT_EQ(missing.code, 78) << missing.out << missing.err;
+  EXPECT_NE(missing.err.find("STARKEEP_S3_ACCESS_KEY"), std::string::npos) << missing.err;
+
+  CliRun dry = starkeep({"repository", "apply", "--policy", policy.string(), "--dry-run"}, true, keys);
+  ASSERT_EQ(dry.code, 0) << dry.out << dry.err;
+  EXPECT_NE(dry.out.find("would_create"), std::string::npos) << dry.out;
+  EXPECT_TRUE(query("SHOW REPOSITORIES", {"RepoName"}).empty());
+
+  CliRun created = starkeep({"repository", "apply", "--policy", policy.string(), "--verbose"}, true, keys);
+  ASSERT_EQ(created.code, 0) << created.out << created.err;
+  EXPECT_NE(created.out.find("repository e2e_repo: created"), std::string::npos) << created.out;
+  EXPECT_NE(created.err.find("CREATE REPOSITORY"), std::string::npos) << created.err;
+  for (const CliRun* r : {&dry, &created}) {
+    EXPECT_EQ(r->out.find(kSecret), std::string::npos) << r->out;
+    EXPECT_EQ(r->err.find(kSecret), std::string::npos) << r->err;
+    EXPECT_EQ(r->out.find(kAccess), std::string::npos) << r->out;
+    EXPECT_EQ(r->err.find(kAccess), std::string::npos) << r->err;
+  }
+  auto repos = query("SHOW REPOSITORIES", {"RepoName", "Location", "IsReadOnly"});
+  ASSERT_EQ(repos.size(), 1u);
+  EXPECT_EQ(repos[0]["RepoName"], "e2e_repo");
+  EXPECT_EQ(repos[0]["Location"], "s3a://e2e-bucket/starkeep");
+  EXPECT_EQ(repos[0]["IsReadOnly"], "false");
+
+  CliRun verified = starkeep({"repository", "apply", "--policy", policy.string()}, true, keys);
+  ASSERT_EQ(verified.code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("repository e2e_repo: verified"), std::string::npos) << verified.out;
+  EXPECT_EQ(query("SHOW REPOSITORIES", {"RepoName"}).size(), 1u);
+
+  const fs::path moved = write("moved.skp", policy_text("location = \"s3a://e2e-bucket/elsewhere\"; endpoint = "
+                                                        "\"https://s3.example.test\""));
+  CliRun drift = starkeep({"repository", "apply", "--policy", moved.string()}, true, keys);
+  EXPECT_EQ(drift.code, 3) << drift.out << drift.err;
+  EXPECT_NE(drift.out.find("drift: location"), std::string::npos) << drift.out;
+}
+
+TEST_F(OpsCommandsE2e, HttpEndpointIsRefused) {
+  const fs::path policy =
+      write("http.skp", policy_text("location = \"s3a://e2e-bucket/plain\"; endpoint = \"http://minio:9000\""));
+  CliRun r = starkeep({"repository", "apply", "--policy", policy.string()}, true,
+                   {{"STARKEEP_S3_ACCESS_KEY", kAccess}, {"STARKEEP_S3_SECRET_KEY", kSecret}});
+  EXPECT_NE(r.code, 0);
+  EXPECT_EQ(r.code, 1) << r.out << r.err;  // the compiler refuses it (SK0305) before anything is sent
+  EXPECT_NE(r.err.find("HTTPS"), std::string::npos) << r.err;
+  for (auto& repo : query("SHOW REPOSITORIES", {"Location"})) {
+    EXPECT_EQ(repo["Location"].find("plain"), std::string::npos) << "the http repository was created";
+  }
+}
+
+TEST_F(OpsCommandsE2e, SecurityDocumentsFromThePolicy) {
+  const fs::path policy = write("p.skp", policy_text(good_repository()));
+  CliRun r = starkeep({"repository", "security", "--policy", policy.string()}, false);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["bucket"], "e2e-bucket");
+  EXPECT_EQ(doc["object_lock"]["Rule"]["DefaultRetention"]["Days"], 30);  // the longest tier retention
+  EXPECT_EQ(doc["bucket_policy"]["Statement"][0]["Condition"]["Bool"]["aws:SecureTransport"], "false");
+}
+
+}  // namespace
