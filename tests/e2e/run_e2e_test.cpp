@@ -296,6 +296,13 @@ TEST_F(RunE2e, DailyRunRecordsHistoryAndASecondRunForTheSlotSubmitsNothing) {
   EXPECT_EQ(query("SHOW BACKUP FROM ea_a")[0]["JobId"], job_before);  // no new job
   EXPECT_EQ(snapshots_named("ea_a_20250915_inc"), 1);                  // no _r1
   EXPECT_EQ(history_in("ea_a", "FINISHED").size(), 1u);
+
+  // starkeep status: nothing unsettled; the server's latest jobs are listed.
+  const Finished status = wait(spawn({STARKEEP_BIN, "status", "--format", "json", "--database", "ea_a", "--host",
+                                      "127.0.0.1", "--port", std::to_string(cluster().emulator().port())}));
+  ASSERT_EQ(status.code, kOk) << describe(status);
+  EXPECT_NE(status.out.find("\"unfinished\": []"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("ea_a_20250915_inc"), std::string::npos) << status.out;
 }
 
 // (b) Four runners started at once for the same slot: exactly one BACKUP per database.
