@@ -262,6 +262,19 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
     if (!step.tables.empty()) plan.steps.push_back(std::move(step));
   }
 
+  if (r.live_tables) {
+    for (const auto& t : plan.targets) {
+      if (std::find(r.live_tables->begin(), r.live_tables->end(), t.source) != r.live_tables->end()) continue;
+      if (r.replace) {
+        return sk::fail("restore.usage",
+                        "table {}.{} no longer exists, so there is nothing to replace: restore it without --replace "
+                        "(--as NAME) and rename it with ALTER TABLE ... RENAME",
+                        r.database.str(), t.source.str());
+      }
+      plan.notes.push_back(fmt::format("table {} was dropped since (not in {} now); restored as {}.{}",
+                                       t.source.str(), r.database.str(), t.target_database.str(), t.target.str()));
+    }
+  }
   if (r.replace) {
     plan.final_action = r.scope == Scope::kPartition ? FinalAction::kOverwritePartitions : FinalAction::kSwapTable;
   }

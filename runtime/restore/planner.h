@@ -61,6 +61,9 @@ struct RestoreRequest {
   bool drop_old = false;                          // with replace: drop the old data (the staging name after swap)
   std::optional<int> replication_num{};           // PROPERTIES replication_num for every job
   Instant now{};                                  // names default staging objects (UTC stamp)
+  // Tables of `database` that exist now (information_schema.tables), when known: a restored table missing there
+  // was dropped since; the plan says so, and --replace (nothing to swap with) is refused.
+  std::optional<std::vector<TableName>> live_tables{};
 };
 
 // Where one source table lands, and which manifest entry (snapshot) each of its partitions comes from.

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "runtime/dialect/restore_sql.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"
@@ -143,6 +144,17 @@ int run_restore(const RestoreOptions& o) {
     auto n = restore::source_replication_num(conn, request->database, *request->table);
     if (!n) return report(n.error(), o.format);
     request->replication_num = *n;
+  }
+  {
+    auto live = conn.query(dialect::render_list_tables(request->database));
+    if (!live) return report(live.error(), o.format);
+    std::vector<TableName> tables;
+    for (std::size_t i = 0; i < live->size(); ++i) {
+      auto name = live->get(i, "TABLE_NAME");
+      if (!name || !*name) continue;
+      if (auto t = TableName::parse(**name)) tables.push_back(*t);
+    }
+    request->live_tables = std::move(tables);
   }
   auto plan = restore::make_restore_plan(*request, *history);
   if (!plan) return report(plan.error(), o.format);

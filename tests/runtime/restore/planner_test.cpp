@@ -250,6 +250,23 @@ TEST(RestorePlanner, InstantsAreUtcWhateverTheInputOffset) {
   EXPECT_EQ(step_labels(*local), (std::vector<std::string>{"full1", "inc1"}));
 }
 
+TEST(RestorePlanner, DroppedSinceIsExplainedAndCannotBeReplaced) {
+  auto r = table_request("2025-09-14T13:00:00Z");
+  r.live_tables = std::vector<TableName>{tb("other")};
+  auto plan = make_restore_plan(r, history());
+  ASSERT_TRUE(plan) << plan.error().describe();
+  ASSERT_EQ(plan->notes.size(), 1u);
+  EXPECT_NE(plan->notes[0].find("table t was dropped since"), std::string::npos) << plan->notes[0];
+  r.replace = true;
+  auto replace = make_restore_plan(r, history());
+  ASSERT_FALSE(replace);
+  EXPECT_EQ(replace.error().code, "restore.usage");
+  r.live_tables = std::vector<TableName>{tb("t")};
+  auto present = make_restore_plan(r, history());
+  ASSERT_TRUE(present);
+  EXPECT_TRUE(present->notes.empty());
+}
+
 TEST(RestorePlanner, JsonListsStepsStatementsAndNotes) {
   auto plan = make_restore_plan(table_request("2025-09-14T13:00:00Z"), history());
   ASSERT_TRUE(plan);
