@@ -263,5 +263,17 @@ TEST_F(RunnerTest, InterruptedBeforeSubmitSubmitsNothing) {
   EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
 }
 
+TEST_F(RunnerTest, DryRunWritesNothingAndSubmitsNothing) {
+  config_.dry_run = true;
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  ASSERT_EQ(r.databases.size(), 1u);
+  EXPECT_NE(r.databases[0].message.find("BACKUP SNAPSHOT `sales`.`sales_20250914_inc` TO `repo` ON (`orders` PARTITION (`p1`))"),
+            std::string::npos)
+      << r.databases[0].message;
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+  EXPECT_EQ(conn_.count_matching("^(INSERT|UPDATE|CREATE)"), 0u);
+}
+
 }  // namespace
 }  // namespace sk::executor
