@@ -275,5 +275,15 @@ TEST_F(RunnerTest, DryRunWritesNothingAndSubmitsNothing) {
   EXPECT_EQ(conn_.count_matching("^(INSERT|UPDATE|CREATE)"), 0u);
 }
 
+TEST_F(RunnerTest, JobRunningPastItsWindowAlertsOnce) {
+  plan_.jobs[0].deadline = clock_.now() + Duration::from_seconds(2);  // the window ends while the job runs
+  states_ = {"PENDING", "SNAPSHOTING", "UPLOADING", "UPLOADING", "UPLOADING", "UPLOADING", "FINISHED"};
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  int overruns = 0;
+  for (const auto& a : alerts_) overruns += a.kind == model::AlertCondition::Kind::kOverrun;
+  EXPECT_EQ(overruns, 1);
+}
+
 }  // namespace
 }  // namespace sk::executor
