@@ -5,8 +5,11 @@
 // `<name>_restored_<UTC stamp>` by default), verifies it against the fingerprints recorded at backup time and, only
 // with --replace and a PASSED verification, replaces the live data in one statement. Exit codes: exit_codes.h and
 // docs/operations.md "Restore".
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
+#include <random>
 #include <string>
 
 #include <fmt/format.h>
@@ -181,7 +184,9 @@ int run_restore(const RestoreOptions& o) {
   }
 
   restore::ExecuteOptions options;
-  options.run_id = ops::make_id({"restore", std::to_string(clock.now().unix_seconds()), plan->target_database.str(),
+  // Unique per invocation: two restores of the same database within one second must not share history rows.
+  options.run_id = ops::make_id({"restore", std::to_string(clock.now().unix_seconds()), std::to_string(::getpid()),
+                                 std::to_string(std::random_device{}()), plan->target_database.str(),
                                  request->database.str()});
   std::ostream* progress = o.format == "json" ? &std::cerr : &std::cout;
   auto outcome = restore::execute_plan(conn, &store, *plan, clock, sleeper, options, progress);
