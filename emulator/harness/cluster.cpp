@@ -30,6 +30,7 @@ Result<std::unique_ptr<Cluster>> Cluster::start(ClusterOptions options) {
   EmulatorOptions emu_options;
   emu_options.binary = options.emulator_binary;
   emu_options.work_dir = cluster->work_dir_;
+  emu_options.repository_root = options.repository_root;
   emu_options.mariadb_host = cluster->mariadb_->host();
   emu_options.mariadb_port = cluster->mariadb_->port();
   emu_options.mariadb_user = cluster->mariadb_->user();

@@ -18,6 +18,9 @@ struct ClusterOptions {
   // The work directory (emulator port file, log, repository root, MariaDB instance dir). Empty = a fresh temp
   // dir `starkeep-cluster-XXXXXX` under $TMPDIR or /tmp, removed by stop() unless keep.
   std::filesystem::path work_dir{};
+  // The emulator's repository root; empty = <work_dir>/repository. Two clusters given the same root are two
+  // "clusters" sharing one object store (cold-start DR, cross-cluster snapshot visibility).
+  std::filesystem::path repository_root{};
   bool keep = false;
   bool die_with_parent = true;
   MariaDbOptions mariadb;  // parent_dir and keep_dir are set from the fields above
