@@ -270,6 +270,8 @@ TEST_F(ConnectorTest, DropAllConnectionsBreaksOpenConnectionsButServerKeepsListe
 TEST_F(ConnectorTest, DropFromInsideAQueryDropsTheCallerToo) {
   auto a = connect();
   auto b = connect();
+  // The client can finish its handshake before the server has registered the connection; wait for both.
+  EXPECT_EQ(wait_open_connections(2), 2u);
   std::unique_ptr<sql::Statement> st(a->createStatement());
   EXPECT_THROW(st->execute("SELECT drop_all()"), sql::SQLException);
   std::unique_ptr<sql::Statement> st_b(b->createStatement());
