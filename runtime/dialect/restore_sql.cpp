@@ -61,4 +61,21 @@ std::string render_list_tables(const DatabaseName& db) {
   return "SELECT TABLE_NAME FROM information_schema.tables WHERE TABLE_SCHEMA = " + quote_string(db.str());
 }
 
+std::string render_drop_table_if_exists(const DatabaseName& db, const TableName& table) {
+  return "DROP TABLE IF EXISTS " + qualified(db, table);
+}
+
+std::string render_server_version_query() { return "SELECT current_version()"; }
+
+std::string render_history_databases_query(const DatabaseName& catalog_db) {
+  return "SELECT DISTINCT database_name FROM " + quote_identifier(catalog_db.str()) + "." +
+         quote_identifier("backup_history") + " WHERE state = " + quote_string("FINISHED") +
+         " ORDER BY database_name";
+}
+
+std::string render_catalog_source_query(const DatabaseName& recovery_db) {
+  return "SELECT repository, label, backup_timestamp FROM " + quote_identifier(recovery_db.str()) + "." +
+         quote_identifier("catalog_source");
+}
+
 }  // namespace sk::dialect

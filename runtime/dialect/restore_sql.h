@@ -40,5 +40,17 @@ namespace sk::dialect {
 [[nodiscard]] std::string render_partition_versions_query(const DatabaseName& db);
 // SELECT TABLE_NAME FROM information_schema.tables WHERE TABLE_SCHEMA = 'db'
 [[nodiscard]] std::string render_list_tables(const DatabaseName& db);
+// DROP TABLE IF EXISTS `db`.`t`
+[[nodiscard]] std::string render_drop_table_if_exists(const DatabaseName& db, const TableName& table);
+// SELECT current_version() — the StarRocks build ("3.4.1-abc", column `current_version()`); picks the grammar.
+[[nodiscard]] std::string render_server_version_query();
+
+// ---- Catalog snapshots (runtime/catalog): the ops tables restore needs, published to the repository ----
+
+// SELECT DISTINCT database_name FROM `db`.`backup_history` WHERE state = 'FINISHED' ORDER BY database_name
+[[nodiscard]] std::string render_history_databases_query(const DatabaseName& catalog_db);
+// SELECT repository, label, backup_timestamp FROM `db`.`catalog_source` — which catalog snapshot a recovery
+// database holds (one row, written after its RESTORE finished).
+[[nodiscard]] std::string render_catalog_source_query(const DatabaseName& recovery_db);
 
 }  // namespace sk::dialect

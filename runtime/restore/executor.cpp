@@ -298,21 +298,23 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
     rec.state = ops::AttemptState::kRunning;
     write(rec);
 
-    // Poll SHOW RESTORE until our job (our label, not the job seen before submitting) is terminal.
+    // Poll SHOW RESTORE until our job (our label, not the job seen before submitting) is terminal. Past the wait
+    // limit the job is cancelled, so that no restore goes on writing after starkeep stopped watching it.
     const auto started = clock.monotonic();
     std::chrono::milliseconds poll = options.poll_initial;
     std::optional<ServerJob> last;
+    std::optional<std::chrono::milliseconds> cancel_sent;  // monotonic time of our CANCEL RESTORE
+    std::string cancel_reply;
     for (;;) {
       sleeper.sleep_for(poll);
       poll = std::min(std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(poll.count()) * 1.5)),
                       options.poll_max);
       auto job = latest_restore(connection, plan.target_database);
       if (!job) {
-        if (ports::is_connection_error(job.error())) continue;  // the job goes on; ask again
-        return fail_with(job.error());
-      }
-      if (*job && (*job)->label == step.label.str() &&
-          !((*job)->job_id && previous_id && *(*job)->job_id == *previous_id && (*job)->job_id != -1)) {
+        if (!ports::is_connection_error(job.error())) return fail_with(job.error());
+        // the job goes on; ask again
+      } else if (*job && (*job)->label == step.label.str() &&
+                 !((*job)->job_id && previous_id && *(*job)->job_id == *previous_id && (*job)->job_id != -1)) {
         last = *job;
         if (rec.server_state != last->state) {
           rec.server_state = last->state;
@@ -321,10 +323,25 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
         }
         if (last->state == "FINISHED" || last->state == "CANCELLED") break;
       }
-      if (clock.monotonic() - started > options.job_deadline) {
-        Error e{"restore.job_failed",
-                fmt::format("RESTORE of '{}' not finished after {} s; it continues on the server (SHOW RESTORE FROM {})",
-                            step.label.str(), options.job_deadline.count() / 1000, plan.target_database.str()),
+      const auto now = clock.monotonic();
+      if (!cancel_sent && now - started > options.job_deadline) {
+        const std::string cancel = dialect::render_cancel_restore(plan.target_database);
+        say(fmt::format("RESTORE of '{}' not finished after {} s (the wait limit): {}", step.label.str(),
+                        options.job_deadline.count() / 1000, cancel));
+        auto s = connection.execute(cancel, ports::Idempotency::kNotIdempotent);
+        cancel_reply = s ? "accepted" : "refused: " + error_text(s.error());
+        if (!s) say("  CANCEL RESTORE " + cancel_reply);
+        cancel_sent = now;
+        rec.error_text = fmt::format("wait limit of {} s exceeded; {} ({})", options.job_deadline.count() / 1000,
+                                     cancel, cancel_reply);
+        write(rec);
+      } else if (cancel_sent && now - *cancel_sent > options.cancel_grace) {
+        Error e{"restore.timeout",
+                fmt::format("RESTORE of '{}' not finished after the wait limit of {} s, and still not ended {} s "
+                            "after CANCEL RESTORE FROM {} ({}); check SHOW RESTORE FROM {}",
+                            step.label.str(), options.job_deadline.count() / 1000,
+                            options.cancel_grace.count() / 1000, plan.target_database.str(), cancel_reply,
+                            plan.target_database.str()),
                 {}};
         rec.error_text = e.message;
         write(rec);
@@ -336,12 +353,22 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
     if (last->state == "CANCELLED") {
       std::string status = last->status;
       if (!last->task_error.empty() && last->task_error != "[]") status += " " + last->task_error;
-      Error e = classify_cancel(step.label.str(), status);
+      Error e = cancel_sent ? Error{"restore.timeout",
+                                    fmt::format("RESTORE of '{}' exceeded the wait limit of {} s and was cancelled "
+                                                "(CANCEL RESTORE FROM {}): {}",
+                                                step.label.str(), options.job_deadline.count() / 1000,
+                                                plan.target_database.str(), status),
+                                    {}}
+                            : classify_cancel(step.label.str(), status);
       rec.state = ops::AttemptState::kCancelled;
       rec.error_text = e.message;
       write(rec);
       out.records.push_back(rec);
       return fail_with(std::move(e));
+    }
+    if (cancel_sent) {
+      say(fmt::format("  {}: FINISHED before the cancel took effect", step.label.str()));
+      rec.error_text.reset();
     }
     rec.state = ops::AttemptState::kFinished;
     write(rec);
@@ -349,7 +376,8 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
   }
 
   // Verification: every restored partition against the fingerprint of the snapshot it came from.
-  auto live = verify::visible_versions(connection, plan.request.database);
+  Result<verify::VersionMap> live = verify::VersionMap{};
+  if (options.live_proof) live = verify::visible_versions(connection, plan.request.database);
   if (!live) return fail_with(live.error());
   nlohmann::json expected_json = nlohmann::json::object();
   nlohmann::json actual_json = nlohmann::json::object();

@@ -13,7 +13,8 @@
 // "restore.wrong_timestamp" (a given or recorded timestamp the repository does not list, or the server's "Maybe
 // specified wrong backup timestamp"), "restore.schema_conflict", "restore.disk_limit", "restore.job_failed"
 // (other CANCELLED jobs and refused statements; the server's Status is in the message), "restore.busy",
-// "restore.target_exists", "restore.verify_failed", plus the connection's "sql.*". Not thread-safe.
+// "restore.target_exists", "restore.verify_failed", "restore.timeout" (the wait limit passed: the job was
+// cancelled), plus the connection's "sql.*". Not thread-safe.
 #pragma once
 
 #include <chrono>
@@ -49,7 +50,16 @@ struct ExecuteOptions {
   std::chrono::milliseconds busy_initial{2'000};
   std::chrono::milliseconds poll_initial{500};
   std::chrono::milliseconds poll_max{10'000};
-  std::chrono::milliseconds job_deadline{std::chrono::hours(24)};  // give up waiting (the job continues)
+  // The wait limit per RESTORE job: when it passes, the job is cancelled (CANCEL RESTORE FROM <target db>), the
+  // executor waits up to `cancel_grace` for SHOW RESTORE to say CANCELLED, records that in restore_history and
+  // fails with "restore.timeout". A job the server refuses to cancel (COMMIT/COMMITTING, reference §3.5) is
+  // waited for up to `cancel_grace` more; one that FINISHED meanwhile counts as finished.
+  std::chrono::milliseconds job_deadline{std::chrono::hours(24)};
+  std::chrono::milliseconds cancel_grace{std::chrono::minutes(5)};
+  // Whether an entry without a recorded fingerprint may be proven by the live partition's unchanged
+  // VisibleVersion. False for a restore on another cluster (cold start): its versions say nothing about the
+  // snapshot's source.
+  bool live_proof = true;
 };
 
 struct RestoreOutcome {

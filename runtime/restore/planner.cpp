@@ -70,6 +70,12 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
                     "--replace works on one table or partition (one atomic statement); a database cannot be swapped "
                     "atomically — restore it with --into and swap tables one by one");
   }
+  if (r.replace && !r.source_on_this_cluster) {
+    return sk::fail("restore.usage",
+                    "--replace needs the live database {} on this cluster; it does not exist here (restore it with "
+                    "--into)",
+                    r.database.str());
+  }
   if (r.replace && r.into && *r.into != r.database) {
     return sk::fail("restore.usage", "--replace swaps inside the table's own database; use --as instead of --into");
   }
@@ -137,7 +143,7 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
     if (!name) return std::unexpected(name.error());
     plan.target_database = *name;
   }
-  plan.create_target_database = plan.target_database != r.database;
+  plan.create_target_database = plan.target_database != r.database || !r.source_on_this_cluster;
 
   std::map<std::string, const Snapshot*> by_attempt;
   for (const auto* s : before) by_attempt[s->attempt.attempt_id()] = s;
@@ -222,7 +228,7 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
     TargetTable target{table, plan.target_database, table, {}};
     if (r.as_name) {
       target.target = *r.as_name;
-    } else if (plan.target_database == r.database) {
+    } else if (plan.target_database == r.database && r.source_on_this_cluster) {
       auto name = TableName::parse(default_name(table.str(), plan.point, TableName::kMaxBytes));
       if (!name) return std::unexpected(name.error());
       target.target = *name;
@@ -285,7 +291,7 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
 dialect::RestoreJobSpec step_spec(const RestorePlan& plan, const RestoreStep& step) {
   dialect::RestoreJobSpec spec{plan.request.database, plan.target_database, step.label, step.repository, {},
                                step.backup_timestamp.empty() ? std::string("<unresolved>") : step.backup_timestamp,
-                               plan.request.replication_num, std::nullopt, std::nullopt, dialect::Grammar::kPre34};
+                               plan.request.replication_num, std::nullopt, std::nullopt, plan.request.grammar};
   for (const auto& t : step.tables) {
     dialect::RestoreTable rt{t.source, t.partitions, std::nullopt};
     if (t.target != t.source) rt.alias = t.target;
@@ -314,6 +320,7 @@ std::vector<std::string> plan_statements(const RestorePlan& plan) {
 }
 
 Status check_live_untouched(const RestorePlan& plan) {
+  if (!plan.request.source_on_this_cluster) return sk::ok();  // nothing of the source lives here
   for (const auto& step : plan.steps) {
     for (const auto& t : step.tables) {
       if (plan.target_database == plan.request.database && t.target == t.source) {

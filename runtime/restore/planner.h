@@ -64,6 +64,12 @@ struct RestoreRequest {
   // Tables of `database` that exist now (information_schema.tables), when known: a restored table missing there
   // was dropped since; the plan says so, and --replace (nothing to swap with) is refused.
   std::optional<std::vector<TableName>> live_tables{};
+  // False when the source database does not exist on the cluster restored to (cold-start recovery on another
+  // cluster): nothing live can be touched, so `--into <the source's own name>` keeps the table names (the
+  // database is created); --replace is refused (nothing to replace).
+  bool source_on_this_cluster = true;
+  // The RESTORE grammar to render (reference §3.1); both restore the same objects.
+  dialect::Grammar grammar = dialect::Grammar::kPre34;
 };
 
 // Where one source table lands, and which manifest entry (snapshot) each of its partitions comes from.

@@ -1,0 +1,70 @@
+#include "runtime/catalog/after_run.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace sk::catalog {
+
+std::vector<RepositoryName> repositories_to_publish(const plan::Plan& plan, const executor::RunReport& report) {
+  std::vector<RepositoryName> out;
+  auto add = [&](const RepositoryName& r) {
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
+  };
+  for (const auto& d : report.databases) {
+    if (d.outcome != executor::Outcome::kSuccess || !d.label) continue;
+    for (const auto& j : plan.jobs) {
+      if (j.database == d.database && j.tier == d.tier) add(j.repository);
+    }
+  }
+  if (out.empty() && report.reconciled > 0) {
+    for (const auto& j : plan.jobs) add(j.repository);
+  }
+  std::sort(out.begin(), out.end(), [](const RepositoryName& a, const RepositoryName& b) { return a.str() < b.str(); });
+  return out;
+}
+
+std::vector<Published> publish_after_run(const plan::Plan& plan, const executor::RunReport& report,
+                                         const ops::OpsConfig& ops, AfterRunDeps deps, const JobOptions& options) {
+  std::vector<Published> out;
+  const auto repositories = repositories_to_publish(plan, report);
+  if (repositories.empty()) return out;
+  const SnapshotLabel label = catalog_label(deps.clock.now(), report.run_id);
+  auto fail = [&](const RepositoryName& repo, const Error& e) {
+    deps.log.warn(executor::LogFields("catalog.failed", ops.database.str(), label.str()),
+                  fmt::format("catalog snapshot not published to repository {} (the run's backups are unaffected; "
+                              "the next run publishes again): {}",
+                              repo.str(), e.describe()));
+    if (!deps.alert) return;
+    executor::AlertRequest r;
+    r.kind = model::AlertCondition::Kind::kJobState;
+    r.database = ops.database.str();
+    r.label = label.str();
+    r.repository = repo.str();
+    r.job_state = e.code == "catalog.failed" && e.message.find("CANCELLED") != std::string::npos ? "CANCELLED"
+                                                                                                 : "FAILED";
+    r.detail = "catalog snapshot " + label.str() + " not published to " + repo.str() + ": " + e.message;
+    deps.alert(r);
+  };
+  auto session = deps.connect(ops.database.str());
+  if (!session) {
+    for (const auto& repo : repositories) fail(repo, session.error());
+    return out;
+  }
+  for (const auto& repo : repositories) {
+    deps.log.info(executor::LogFields("catalog.publish", ops.database.str(), label.str()),
+                  "publishing catalog snapshot " + label.str() + " to repository " + repo.str());
+    auto published = publish(**session, ops, repo, label, deps.clock, deps.sleeper, options);
+    if (!published) {
+      fail(repo, published.error());
+      continue;
+    }
+    deps.log.info(executor::LogFields("catalog.published", ops.database.str(), label.str(), published->job_id),
+                  fmt::format("catalog snapshot {} published to repository {} (backup_timestamp {})", label.str(),
+                              repo.str(), published->catalog.backup_timestamp));
+    out.push_back(std::move(*published));
+  }
+  return out;
+}
+
+}  // namespace sk::catalog

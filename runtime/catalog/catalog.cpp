@@ -1,0 +1,418 @@
+#include "runtime/catalog/catalog.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "runtime/dialect/restore_sql.h"
+#include "runtime/ops/ops_sql.h"
+#include "runtime/ports/redact.h"
+
+namespace sk::catalog {
+namespace {
+
+bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+
+std::string error_text(const Error& e) {
+  if (auto m = ports::server_message(e)) return *m;
+  return e.message;
+}
+
+bool is_busy(const Error& e) {
+  const std::string text = error_text(e);
+  return contains(text, "Can only run one backup or restore job") ||
+         contains(text, "Another backup or restore job is being submitted");
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string item(text.substr(start, end - start));
+    while (!item.empty() && (item.back() == '\r' || item.back() == ' ')) item.pop_back();
+    if (!item.empty()) out.push_back(std::move(item));
+    start = end + 1;
+  }
+  return out;
+}
+
+const ops::TableSpec& marker_spec() {
+  static const ops::TableSpec spec{"catalog_source",
+                                   {{"id", ops::ColumnType::kInt, 0, false},
+                                    {"repository", ops::ColumnType::kVarchar, 64, false},
+                                    {"label", ops::ColumnType::kVarchar, 128, false},
+                                    {"backup_timestamp", ops::ColumnType::kVarchar, 64, false},
+                                    {"recovered_at_utc", ops::ColumnType::kDateTime, 0, false}},
+                                   {"id"},
+                                   {"id"}};
+  return spec;
+}
+
+// The newest job of a SHOW BACKUP / SHOW RESTORE answer (one row per database; the last row when several).
+struct JobRow {
+  std::optional<std::int64_t> job_id;
+  std::string label;
+  std::string state;
+  std::string status;
+  std::string task_error;
+};
+
+Result<std::optional<JobRow>> latest_job(ports::SqlConnection& c, const std::string& show,
+                                         std::string_view label_column) {
+  auto rows = c.query(show);
+  if (!rows) return std::unexpected(std::move(rows.error()));
+  if (rows->empty()) return std::optional<JobRow>{};
+  const std::size_t i = rows->size() - 1;
+  JobRow job;
+  auto id = rows->get_int(i, "JobId");
+  auto label = rows->get(i, label_column);
+  auto state = rows->get(i, "State");
+  if (!id) return std::unexpected(std::move(id.error()));
+  if (!label) return std::unexpected(std::move(label.error()));
+  if (!state) return std::unexpected(std::move(state.error()));
+  job.job_id = *id;
+  job.label = std::string(label->value_or(""));
+  job.state = std::string(state->value_or(""));
+  if (rows->has_column("Status")) job.status = std::string(rows->get(i, "Status")->value_or(""));
+  if (rows->has_column("TaskErrMsg")) job.task_error = std::string(rows->get(i, "TaskErrMsg")->value_or(""));
+  return std::optional<JobRow>{job};
+}
+
+// Sends a BACKUP/RESTORE, retrying while the database is busy with another job.
+Status submit(ports::SqlConnection& c, const std::string& sql, const DatabaseName& db, ports::Sleeper& sleeper,
+              const JobOptions& options, std::string_view what) {
+  std::chrono::milliseconds delay = options.busy_initial;
+  for (int attempt = 0;; ++attempt) {
+    auto s = c.execute(sql, ports::Idempotency::kNotIdempotent);
+    if (s) return ok();
+    if (is_busy(s.error()) && attempt < options.busy_retries) {
+      sleeper.sleep_for(delay);
+      delay = std::min(delay * 2, std::chrono::milliseconds(60'000));
+      continue;
+    }
+    if (is_busy(s.error())) {
+      return sk::fail("catalog.busy", "{}: database {} stayed busy with another backup or restore job: {}", what,
+                      db.str(), error_text(s.error()));
+    }
+    if (ports::is_connection_error(s.error())) return std::unexpected(std::move(s.error()));
+    return sk::fail("catalog.failed", "{} refused: {}", what, ports::redact(error_text(s.error())));
+  }
+}
+
+// Polls `show` until the job labelled `label` (and not the job `previous_id` seen before submitting) is FINISHED
+// or CANCELLED.
+Result<JobRow> wait_for(ports::SqlConnection& c, const std::string& show, std::string_view label_column,
+                        const std::string& label, std::optional<std::int64_t> previous_id, ports::Clock& clock,
+                        ports::Sleeper& sleeper, const JobOptions& options, std::string_view what) {
+  const auto started = clock.monotonic();
+  std::chrono::milliseconds poll = options.poll_initial;
+  for (;;) {
+    sleeper.sleep_for(poll);
+    poll = std::min(std::chrono::milliseconds(poll.count() * 3 / 2 + 1), options.poll_max);
+    auto job = latest_job(c, show, label_column);
+    if (!job) {
+      if (!ports::is_connection_error(job.error())) return std::unexpected(std::move(job.error()));
+    } else if (*job && (*job)->label == label &&
+               !(previous_id && (*job)->job_id && *(*job)->job_id == *previous_id && *previous_id != -1)) {
+      if ((*job)->state == "FINISHED" || (*job)->state == "CANCELLED") return **job;
+    }
+    if (clock.monotonic() - started > options.deadline) {
+      return sk::fail("catalog.timeout", "{} '{}' not finished after {} s; it continues on the server ({})", what,
+                      label, options.deadline.count() / 1000, show);
+    }
+  }
+}
+
+std::optional<std::int64_t> previous_job_id(ports::SqlConnection& c, const std::string& show,
+                                            std::string_view label_column) {
+  auto before = latest_job(c, show, label_column);
+  if (!before || !*before) return std::nullopt;
+  return (*before)->job_id;
+}
+
+std::string digits_of(Instant t) {
+  std::string out;
+  for (char ch : t.to_iso8601_utc()) {
+    if (ch >= '0' && ch <= '9') out += ch;
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<TableName>& catalog_tables() {
+  static const std::vector<TableName> tables{*TableName::parse("schema_version"), *TableName::parse("backup_history"),
+                                             *TableName::parse("backup_manifest"),
+                                             *TableName::parse("snapshot_lineage")};
+  return tables;
+}
+
+SnapshotLabel catalog_label(Instant at, std::string_view run_id) {
+  const std::string id = ops::make_id({run_id});
+  return *SnapshotLabel::parse(fmt::format("{}{}_{}", kLabelPrefix, digits_of(at), id.substr(0, 8)));
+}
+
+std::optional<Instant> catalog_label_instant(std::string_view label) {
+  if (!label.starts_with(kLabelPrefix)) return std::nullopt;
+  std::string_view rest = label.substr(kLabelPrefix.size());
+  if (rest.size() != 14 + 1 + 8 || rest[14] != '_') return std::nullopt;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    const char ch = rest[i];
+    if (i < 14 && !std::isdigit(static_cast<unsigned char>(ch))) return std::nullopt;
+    if (i > 14 && !std::isxdigit(static_cast<unsigned char>(ch))) return std::nullopt;
+  }
+  const std::string iso = fmt::format("{}-{}-{}T{}:{}:{}Z", rest.substr(0, 4), rest.substr(4, 2), rest.substr(6, 2),
+                                      rest.substr(8, 2), rest.substr(10, 2), rest.substr(12, 2));
+  auto t = Instant::parse(iso, TimeZone::utc());
+  if (!t) return std::nullopt;
+  return *t;
+}
+
+Result<std::vector<RepositorySnapshot>> list_snapshots(ports::SqlConnection& connection,
+                                                       const RepositoryName& repository) {
+  auto rows = connection.query(dialect::render_show_snapshot(repository));
+  if (!rows) return std::unexpected(std::move(rows.error()).with_context("SHOW SNAPSHOT ON " + repository.str()));
+  std::vector<RepositorySnapshot> out;
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    auto name = rows->get(i, "Snapshot");
+    auto ts = rows->get(i, "Timestamp");
+    auto st = rows->get(i, "Status");
+    if (!name) return std::unexpected(std::move(name.error()));
+    if (!ts) return std::unexpected(std::move(ts.error()));
+    if (!st) return std::unexpected(std::move(st.error()));
+    out.push_back(RepositorySnapshot{std::string(name->value_or("")), split_lines(ts->value_or("")),
+                                     std::string(st->value_or(""))});
+  }
+  return out;
+}
+
+Result<CatalogRef> newest_catalog(const RepositoryName& repository, const std::vector<RepositorySnapshot>& snapshots) {
+  std::optional<CatalogRef> best;
+  for (const auto& s : snapshots) {
+    if (!s.ok()) continue;
+    auto at = catalog_label_instant(s.label);
+    if (!at) continue;
+    auto label = SnapshotLabel::parse(s.label);
+    if (!label) continue;
+    const std::string ts = *std::max_element(s.timestamps.begin(), s.timestamps.end());
+    CatalogRef c{repository, *label, ts, *at};
+    if (!best || std::tie(c.published_at, c.backup_timestamp, c.label) >
+                     std::tie(best->published_at, best->backup_timestamp, best->label)) {
+      best = std::move(c);
+    }
+  }
+  if (!best) {
+    return sk::fail("catalog.none",
+                    "repository {} holds no catalog snapshot ({}…): nothing there says which snapshot holds what. "
+                    "Catalog snapshots are published by `starkeep run` after each run that finished a backup (or by "
+                    "`starkeep catalog publish`)",
+                    repository.str(), kLabelPrefix);
+  }
+  return *best;
+}
+
+Result<Published> publish(ports::SqlConnection& connection, const ops::OpsConfig& ops, const RepositoryName& repository,
+                          const SnapshotLabel& label, ports::Clock& clock, ports::Sleeper& sleeper,
+                          const JobOptions& options) {
+  dialect::BackupJobSpec spec{ops.database, label, repository, {}, std::nullopt, options.grammar};
+  for (const auto& t : catalog_tables()) {
+    spec.tables.push_back(dialect::BackupTable{t, dialect::PartitionSelection::whole_table()});
+  }
+  const std::string show = dialect::render_show_backup(ops.database);
+  const auto previous = previous_job_id(connection, show, "SnapshotName");
+  if (auto s = submit(connection, dialect::render_backup(spec), ops.database, sleeper, options,
+                      "BACKUP of the catalog snapshot '" + label.str() + "'");
+      !s) {
+    return std::unexpected(std::move(s.error()));
+  }
+  auto job = wait_for(connection, show, "SnapshotName", label.str(), previous, clock, sleeper, options,
+                      "catalog BACKUP");
+  if (!job) return std::unexpected(std::move(job.error()));
+  if (job->state != "FINISHED") {
+    return sk::fail("catalog.failed", "catalog BACKUP '{}' was CANCELLED by the server: {} {}", label.str(),
+                    job->status, job->task_error);
+  }
+  auto listed = connection.query(dialect::render_show_snapshot(repository, label));
+  if (!listed) return std::unexpected(std::move(listed.error()));
+  std::string ts;
+  for (std::size_t i = 0; i < listed->size(); ++i) {
+    auto cell = listed->get(i, "Timestamp");
+    if (!cell) return std::unexpected(std::move(cell.error()));
+    for (auto& t : split_lines(cell->value_or(""))) ts = std::max(ts, t);
+  }
+  if (ts.empty()) {
+    return sk::fail("catalog.failed", "catalog BACKUP '{}' FINISHED but SHOW SNAPSHOT ON {} does not list it",
+                    label.str(), repository.str());
+  }
+  return Published{CatalogRef{repository, label, ts, clock.now()}, job->job_id};
+}
+
+DatabaseName default_recovery_database(const DatabaseName& ops_database) {
+  constexpr std::string_view kSuffix = "_recovered";
+  std::string base = ops_database.str();
+  if (base.size() + kSuffix.size() > DatabaseName::kMaxBytes) base.resize(DatabaseName::kMaxBytes - kSuffix.size());
+  return *DatabaseName::parse(base + std::string(kSuffix));
+}
+
+Result<Recovered> recover(ports::SqlConnection& connection, const CatalogRef& catalog, const RecoverOptions& options,
+                          ports::Clock& clock, ports::Sleeper& sleeper) {
+  const DatabaseName& db = options.recovery_database;
+  const ops::OpsConfig recovered_config{db, options.replication_num};
+  auto check_schema = [&]() -> Status {
+    auto version = ops::current_schema_version(connection, recovered_config);
+    if (!version) return std::unexpected(std::move(version.error()));
+    if (*version > ops::kLatestSchemaVersion) {
+      return sk::fail("catalog.schema_newer",
+                      "catalog snapshot '{}' has ops schema version {}, newer than this build knows ({}); use a newer "
+                      "starkeep",
+                      catalog.label.str(), *version, ops::kLatestSchemaVersion);
+    }
+    return ok();
+  };
+
+  // What the recovery database holds now.
+  auto listed = connection.query(dialect::render_list_tables(db));
+  if (!listed) return std::unexpected(std::move(listed.error()));
+  std::vector<std::string> present;
+  for (std::size_t i = 0; i < listed->size(); ++i) {
+    if (auto n = listed->get(i, "TABLE_NAME"); n && *n) present.emplace_back(**n);
+  }
+  auto has = [&](std::string_view t) { return std::find(present.begin(), present.end(), t) != present.end(); };
+  if (has(marker_spec().name)) {
+    auto marker = connection.query(dialect::render_catalog_source_query(db));
+    if (!marker) return std::unexpected(std::move(marker.error()));
+    if (marker->size() == 1) {
+      auto repo = marker->get(0, "repository");
+      auto label = marker->get(0, "label");
+      auto ts = marker->get(0, "backup_timestamp");
+      const bool all_tables = std::all_of(catalog_tables().begin(), catalog_tables().end(),
+                                          [&](const TableName& t) { return has(t.str()); });
+      if (repo && label && ts && all_tables && repo->value_or("") == catalog.repository.str() &&
+          label->value_or("") == catalog.label.str() && ts->value_or("") == catalog.backup_timestamp) {
+        if (auto s = check_schema(); !s) return std::unexpected(std::move(s.error()));
+        return Recovered{catalog, db, true};
+      }
+    }
+  }
+  if (!present.empty()) {
+    if (!options.refresh) {
+      std::string names;
+      for (const auto& p : present) names += (names.empty() ? "" : ", ") + p;
+      return sk::fail("catalog.not_empty",
+                      "recovery database {} is not empty ({}) and does not hold catalog snapshot '{}'; pass "
+                      "--refresh-catalog to replace the catalog tables there, or choose another "
+                      "--recovery-database",
+                      db.str(), names, catalog.label.str());
+    }
+    std::vector<TableName> drop = catalog_tables();
+    drop.push_back(*TableName::parse(marker_spec().name));
+    for (const auto& t : drop) {
+      if (!has(t.str())) continue;
+      if (auto s = connection.execute(dialect::render_drop_table_if_exists(db, t), ports::Idempotency::kIdempotent);
+          !s) {
+        return std::unexpected(std::move(s.error()).with_context("refreshing the recovery database"));
+      }
+    }
+  }
+  if (auto s = connection.execute(dialect::render_create_database_if_not_exists(db), ports::Idempotency::kIdempotent);
+      !s) {
+    return std::unexpected(std::move(s.error()));
+  }
+
+  // The snapshot's own database name (the 3.4 grammar names it; reading it also proves the snapshot readable).
+  auto detail = connection.query(dialect::render_show_snapshot(catalog.repository, catalog.label,
+                                                               catalog.backup_timestamp));
+  if (!detail) {
+    return sk::fail("catalog.failed", "catalog snapshot '{}' in repository {} cannot be read: {}", catalog.label.str(),
+                    catalog.repository.str(), error_text(detail.error()));
+  }
+  std::optional<DatabaseName> source;
+  for (std::size_t i = 0; i < detail->size() && !source; ++i) {
+    if (!detail->has_column("Database")) break;
+    auto cell = detail->get(i, "Database");
+    if (cell && *cell) {
+      if (auto d = DatabaseName::parse(**cell)) source = *d;
+    }
+  }
+  if (!source) {
+    std::string status;
+    if (!detail->empty() && detail->has_column("Status")) status = std::string(detail->get(0, "Status")->value_or(""));
+    return sk::fail("catalog.failed", "catalog snapshot '{}' ({}) in repository {} has no readable database: {}",
+                    catalog.label.str(), catalog.backup_timestamp, catalog.repository.str(),
+                    status.empty() ? "not listed" : status);
+  }
+
+  dialect::RestoreJobSpec spec{*source,       db,       catalog.label,  catalog.repository,    {},
+                               catalog.backup_timestamp, options.replication_num, std::nullopt, std::nullopt,
+                               options.job.grammar};
+  for (const auto& t : catalog_tables()) spec.tables.push_back(dialect::RestoreTable{t, {}, std::nullopt});
+  const std::string show = dialect::render_show_restore(db);
+  const auto previous = previous_job_id(connection, show, "Label");
+  if (auto s = submit(connection, dialect::render_restore(spec), db, sleeper, options.job,
+                      "RESTORE of the catalog snapshot '" + catalog.label.str() + "'");
+      !s) {
+    return std::unexpected(std::move(s.error()));
+  }
+  auto job = wait_for(connection, show, "Label", catalog.label.str(), previous, clock, sleeper, options.job,
+                      "catalog RESTORE");
+  if (!job) return std::unexpected(std::move(job.error()));
+  if (job->state != "FINISHED") {
+    return sk::fail("catalog.failed", "catalog RESTORE '{}' into {} was CANCELLED by the server: {} {}",
+                    catalog.label.str(), db.str(), job->status, job->task_error);
+  }
+
+  // Remember which catalog this database holds.
+  if (auto s = connection.execute(ops::render_create_table(marker_spec(), recovered_config),
+                                  ports::Idempotency::kIdempotent);
+      !s) {
+    return std::unexpected(std::move(s.error()).with_context("creating catalog_source"));
+  }
+  const std::vector<std::string_view> columns{"id", "repository", "label", "backup_timestamp", "recovered_at_utc"};
+  const std::vector<std::vector<std::string>> rows{{ops::sql::literal(1), ops::sql::literal(catalog.repository.str()),
+                                                    ops::sql::literal(catalog.label.str()),
+                                                    ops::sql::literal(catalog.backup_timestamp),
+                                                    ops::sql::literal(clock.now())}};
+  for (const auto& sql :
+       ops::sql::render_inserts(ops::qualified_table(recovered_config, marker_spec().name), columns, rows)) {
+    if (auto s = connection.execute(sql, ports::Idempotency::kIdempotent); !s) {
+      return std::unexpected(std::move(s.error()).with_context("writing catalog_source"));
+    }
+  }
+  if (auto s = check_schema(); !s) return std::unexpected(std::move(s.error()));
+  return Recovered{catalog, db, false};
+}
+
+dialect::Grammar grammar_for_version(std::string_view version) {
+  int major = 0;
+  int minor = 0;
+  std::size_t i = 0;
+  auto number = [&](int& out) {
+    const std::size_t start = i;
+    while (i < version.size() && std::isdigit(static_cast<unsigned char>(version[i]))) {
+      out = out * 10 + (version[i] - '0');
+      ++i;
+    }
+    return i > start;
+  };
+  if (!number(major) || i >= version.size() || version[i] != '.') return dialect::Grammar::kPre34;
+  ++i;
+  if (!number(minor)) return dialect::Grammar::kPre34;
+  return (major > 3 || (major == 3 && minor >= 4)) ? dialect::Grammar::kV34 : dialect::Grammar::kPre34;
+}
+
+Result<dialect::Grammar> detect_grammar(ports::SqlConnection& connection) {
+  auto rows = connection.query(dialect::render_server_version_query());
+  if (!rows) {
+    if (rows.error().code == ports::kServerError) return dialect::Grammar::kPre34;
+    return std::unexpected(std::move(rows.error()));
+  }
+  if (rows->empty() || rows->columns().empty()) return dialect::Grammar::kPre34;
+  auto cell = rows->get(0, rows->columns().front());
+  if (!cell || !*cell) return dialect::Grammar::kPre34;
+  return grammar_for_version(**cell);
+}
+
+}  // namespace sk::catalog
