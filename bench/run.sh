@@ -1,43 +1,83 @@
 #!/usr/bin/env bash
-# Runs the compiler benchmarks (Release build in build-bench/) on synthetic inventories of 1k, 10k and 100k tables
-# × 10 partitions and writes the results table into docs/performance.md (between the BENCH markers).
-# Not part of the test suite. Usage: bench/run.sh [build-dir]
+# Runs the benchmarks (Release build in build-bench/) and writes their tables into docs/performance.md:
+#   * compiler: `check` + `plan` on synthetic inventories of 1k, 10k and 100k tables × 10 partitions
+#     (between the BENCH markers);
+#   * runner: SQL round trips, overhead and makespan of `starkeep run` on the emulator (between the RUNNER markers).
+# Not part of the test suite. Usage: bench/run.sh [build-dir] [compiler|runner|all]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${1:-$ROOT/build-bench}"
+WHAT="${2:-all}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+DOC="$ROOT/docs/performance.md"
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" -j2 --target inventory_gen plan_bench >/dev/null
-
-ROWS=""
-for n in 1000 10000 100000; do
-  "$BUILD/bench/inventory_gen/inventory_gen" --tables "$n" --partitions 10 --databases 100 --seed 42 \
-    --out "$WORK/inv_$n.json"
-  ROW="$("$BUILD/bench/plan_bench/plan_bench" --policy "$ROOT/bench/plan_bench/bench_policy.skp" \
-    --inventory "$WORK/inv_$n.json" --at "2025-09-07 01:05" --repeat 3)"
-  echo "$ROW"
-  ROWS+="$ROW"$'\n'
-  rm -f "$WORK/inv_$n.json"
-done
+cmake --build "$BUILD" -j2 --target inventory_gen plan_bench runner_bench starkeep starkeep-emulator >/dev/null
 
 HOST="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
-TABLE="Measured $(date -u +%Y-%m-%d) on ${HOST} (load average ${LOAD} while measuring); Release build; best of 3
+
+# Replaces the text between <!-- $1:BEGIN --> and <!-- $1:END --> in docs/performance.md with the file $2.
+replace_section() {
+  local marker="$1" body="$2" out="$WORK/doc.md"
+  awk -v begin="<!-- $marker:BEGIN -->" -v end="<!-- $marker:END -->" -v body="$body" '
+    $0 == begin { print; while ((getline line < body) > 0) print line; skip = 1; next }
+    $0 == end { skip = 0 }
+    !skip { print }' "$DOC" >"$out"
+  cat "$out" >"$DOC"
+}
+
+if [[ "$WHAT" == all || "$WHAT" == compiler ]]; then
+  ROWS=""
+  for n in 1000 10000 100000; do
+    "$BUILD/bench/inventory_gen/inventory_gen" --tables "$n" --partitions 10 --databases 100 --seed 42 \
+      --out "$WORK/inv_$n.json"
+    ROW="$("$BUILD/bench/plan_bench/plan_bench" --policy "$ROOT/bench/plan_bench/bench_policy.skp" \
+      --inventory "$WORK/inv_$n.json" --at "2025-09-07 01:05" --repeat 3)"
+    echo "$ROW"
+    ROWS+="$ROW"$'\n'
+    rm -f "$WORK/inv_$n.json"
+  done
+  LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+  cat >"$WORK/compiler.md" <<TABLE
+Measured $(date -u +%Y-%m-%d) on ${HOST} (load average ${LOAD} while measuring); Release build; best of 3
 runs per size; wall-clock columns in ms, CPU = process CPU time of read + check + plan; peak RSS of the process.
 
 | tables | partitions | inventory MB | read ms | inventory load ms | check ms | plan ms | check+plan ms | check+plan CPU ms | peak RSS MB | jobs |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-${ROWS}"
+${ROWS%$'\n'}
+TABLE
+  replace_section BENCH "$WORK/compiler.md"
+fi
 
-DOC="$ROOT/docs/performance.md"
-python3 - "$DOC" "$TABLE" <<'PY'
-import sys
-path, table = sys.argv[1], sys.argv[2]
-text = open(path).read()
-begin, end = "<!-- BENCH:BEGIN -->", "<!-- BENCH:END -->"
-a, b = text.index(begin) + len(begin), text.index(end)
-open(path, "w").write(text[:a] + "\n" + table.rstrip("\n") + "\n" + text[b:])
-PY
+if [[ "$WHAT" == all || "$WHAT" == runner ]]; then
+  OUT="$("$BUILD/bench/runner_bench/runner_bench" --starkeep "$BUILD/tools/starkeep/starkeep" \
+    --emulator "$BUILD/emulator/server/starkeep-emulator")"
+  echo "$OUT"
+  LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+  rows() { grep "^$1|" <<<"$OUT" | sed "s/^$1|/|/"; }
+  cat >"$WORK/runner.md" <<TABLE
+Measured $(date -u +%Y-%m-%d) on ${HOST} (load average ${LOAD} after measuring); Release build; emulator at time
+scale 1 with \`--job-fixed-seconds 5\`, 3 backends.
+
+SQL round trips of one \`starkeep run\` (daily tier, one database):
+
+| tables | partitions | statements for the database (excl. polls) | of which partitions_meta | SHOW BACKUP polls | cluster-level statements | run s |
+|---:|---:|---:|---:|---:|---:|---:|
+$(rows roundtrips)
+
+Runner overhead over the emulator's job time (one database):
+
+| job time D s | starkeep run W s | overhead W − D s | allowed 5 % × D + 1 s | within |
+|---:|---:|---:|---:|:---:|
+$(rows overhead)
+
+Makespan against the lower bound ceil(databases / parallel) × D:
+
+| databases | --parallel | job time D s | lower bound s | makespan s | ratio | ≤ 1.1× |
+|---:|---:|---:|---:|---:|---:|:---:|
+$(rows makespan)
+TABLE
+  replace_section RUNNER "$WORK/runner.md"
+fi
 echo "updated $DOC"

@@ -1,0 +1,302 @@
+// runner_bench: measures the runner against the emulator (product.md §7, issue 4 point 12). Not a test; run through
+// bench/run.sh, which writes the rows into docs/performance.md. Three measurements, each with the real `starkeep`
+// binary against a private emulated cluster (MariaDB + starkeep-emulator, time scale 1):
+//   1. SQL round trips of one `starkeep run` per database against its table count (10, 100, 1000 partitioned fact
+//      tables of 3 partitions, one partition changed per table): counted from the run's own debug log, split into
+//      binding/submit statements and SHOW BACKUP polls. The target is a count independent of the table count.
+//   2. Runner overhead over the emulator's job time: a probe submits the same BACKUP itself and polls SHOW BACKUP
+//      every 20 ms to learn the job time D; `starkeep run` for an identical database takes W; overhead = W − D
+//      (target ≤ 5 % of D + 1 s). W includes process start, pre-checks and the history writes.
+//   3. Makespan of 20 identical databases at --parallel 4 against the lower bound ceil(20 / 4) × D set by one job
+//      per database and the parallelism limit (target ≤ 1.1×).
+// Prints one markdown line per measurement on stdout, prefixed by its section ("roundtrips|", "overhead|",
+// "makespan|"); progress goes to stderr.
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "emulator/harness/cluster.h"
+#include "runtime/mysql/mysql_connection.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using sk::Result;
+using sk::Status;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr const char* kMonday = "2025-09-15T01:05:00Z";  // the daily tier's slot 2025-09-15 01:00 UTC is due
+constexpr const char* kRepository = "bench_repo";
+
+struct Options {
+  std::string starkeep;
+  std::string emulator;
+  std::vector<int> table_counts{10, 100, 1000};
+  int databases = 20;
+  int parallel = 4;
+  double job_seconds = 5.0;
+};
+
+double seconds_since(SteadyClock::time_point t) {
+  return std::chrono::duration<double>(SteadyClock::now() - t).count();
+}
+
+[[noreturn]] void die(const std::string& what) {
+  std::cerr << "runner_bench: " << what << "\n";
+  std::exit(1);
+}
+
+template <typename T>
+T must(Result<T> r, std::string_view what) {
+  if (!r) die(fmt::format("{}: {}", what, r.error().message));
+  return std::move(*r);
+}
+
+void must(const Status& s, std::string_view what) {
+  if (!s) die(fmt::format("{}: {}", what, s.error().message));
+}
+
+struct ProcessResult {
+  int code = -1;
+  std::string err;
+  double seconds = 0;
+};
+
+// Runs `args` (argv[0] is the program path) with stdout discarded and stderr captured.
+ProcessResult run_process(const std::vector<std::string>& args, const fs::path& err_file) {
+  const auto start = SteadyClock::now();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int null_fd = ::open("/dev/null", O_WRONLY);
+    const int err_fd = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(null_fd, 1);
+    ::dup2(err_fd, 2);
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ProcessResult r;
+  r.seconds = seconds_since(start);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::ifstream in(err_file);
+  std::stringstream s;
+  s << in.rdbuf();
+  r.err = s.str();
+  return r;
+}
+
+class Bench {
+ public:
+  Bench(Options options, std::unique_ptr<sk::emu::harness::Cluster> cluster, fs::path dir)
+      : options_(std::move(options)), cluster_(std::move(cluster)), dir_(std::move(dir)) {
+    sk::mysql::ConnectionOptions o;
+    o.port = cluster_->emulator().port();
+    o.user = "root";
+    conn_ = must(sk::mysql::MySqlConnection::connect(o), "connecting to the emulator");
+    exec(fmt::format("CREATE REPOSITORY {} WITH BROKER ON LOCATION 's3a://bench-bucket/runner' PROPERTIES "
+                     "('aws.s3.access_key' = 'k', 'aws.s3.secret_key' = 's')",
+                     kRepository));
+  }
+
+  void round_trips() {
+    std::vector<std::string> dbs;
+    for (int n : options_.table_counts) dbs.push_back(fmt::format("rt_{}", n));
+    write_policy("roundtrips", dbs);
+    for (int n : options_.table_counts) {
+      std::cerr << fmt::format("round trips: creating rt_{} with {} tables\n", n, n);
+      make_database(fmt::format("rt_{}", n), n);
+    }
+    for (int n : options_.table_counts) {
+      const std::string db = fmt::format("rt_{}", n);
+      const ProcessResult r = starkeep_run("roundtrips", {"--database", db, "--log-level", "debug"});
+      if (r.code != 0) die(fmt::format("starkeep run for {} exited {}:\n{}", db, r.code, r.err));
+      int per_database = 0, polls = 0, partitions_meta = 0, cluster_level = 0;
+      std::istringstream lines(r.err);
+      for (std::string line; std::getline(lines, line);) {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded() || j.value("event", "") != "sql") continue;
+        const std::string message = j.value("message", "");
+        if (!j.contains("database")) {
+          ++cluster_level;
+        } else if (j["database"] == db) {
+          if (message.starts_with("SHOW BACKUP")) {
+            ++polls;
+          } else {
+            ++per_database;
+            if (message.find("partitions_meta") != std::string::npos) ++partitions_meta;
+          }
+        }
+      }
+      std::cout << fmt::format("roundtrips| {} | {} | {} | {} | {} | {} | {:.1f} |\n", n, n * 3, per_database,
+                               partitions_meta, polls, cluster_level, r.seconds);
+    }
+  }
+
+  // The job time D of one database as the emulator runs it, seen by a client polling every 20 ms.
+  double probe_job_seconds(const std::string& db) {
+    const auto start = SteadyClock::now();
+    exec(fmt::format("BACKUP SNAPSHOT {}.probe_{} TO {} ON (f0, f1)", db, ::getpid(), kRepository));
+    for (;;) {
+      auto rows = must(conn_->query("SHOW BACKUP FROM " + db), "SHOW BACKUP");
+      auto state = must(rows.get(0, "State"), "State");
+      if (state && (*state == "FINISHED" || *state == "CANCELLED")) {
+        if (*state != "FINISHED") die("the probe backup was cancelled");
+        return seconds_since(start);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  void overhead_and_makespan() {
+    std::vector<std::string> dbs;
+    for (int i = 0; i < options_.databases; ++i) dbs.push_back(fmt::format("mk_{:02}", i));
+    write_policy("makespan", dbs);
+    write_policy("overhead", {"ov_single"});
+    for (const std::string& db : dbs) make_database(db, 2);
+    make_database("ov_single", 2);
+    make_database("ov_probe", 2);  // backed up by the probe only, in no policy
+
+    std::cerr << "overhead: probing the emulator's job time\n";
+    const double job = probe_job_seconds("ov_probe");
+    const ProcessResult single = starkeep_run("overhead", {});
+    if (single.code != 0) die(fmt::format("starkeep run for ov_single exited {}:\n{}", single.code, single.err));
+    const double overhead = single.seconds - job;
+    const double allowed = 0.05 * job + 1.0;
+    std::cout << fmt::format("overhead| {:.2f} | {:.2f} | {:.2f} | {:.2f} | {} |\n", job, single.seconds, overhead,
+                             allowed, overhead <= allowed ? "yes" : "**no**");
+
+    std::cerr << fmt::format("makespan: {} databases at --parallel {}\n", options_.databases, options_.parallel);
+    const ProcessResult all = starkeep_run("makespan", {"--parallel", std::to_string(options_.parallel)});
+    if (all.code != 0) die(fmt::format("starkeep run (makespan) exited {}:\n{}", all.code, all.err));
+    const int waves = (options_.databases + options_.parallel - 1) / options_.parallel;
+    const double bound = waves * job;
+    const double ratio = all.seconds / bound;
+    std::cout << fmt::format("makespan| {} | {} | {:.2f} | {:.2f} | {:.2f} | {:.3f} | {} |\n", options_.databases,
+                             options_.parallel, job, bound, all.seconds, ratio, ratio <= 1.1 ? "yes" : "**no**");
+  }
+
+ private:
+  void exec(const std::string& sql) { must(conn_->execute(sql), sql.substr(0, 80)); }
+
+  // `tables` partitioned fact tables f0.. of 3 partitions each, one row in one partition of each.
+  void make_database(const std::string& db, int tables) {
+    exec("CREATE DATABASE " + db);
+    for (int t = 0; t < tables; ++t) {
+      exec(fmt::format("CREATE TABLE {}.f{} (id BIGINT NOT NULL, dt DATE, v INT) DUPLICATE KEY(id) "
+                       "PARTITION BY RANGE(dt) (PARTITION p1 VALUES LESS THAN ('2025-09-01'), "
+                       "PARTITION p2 VALUES LESS THAN ('2025-10-01'), PARTITION p3 VALUES LESS THAN "
+                       "('2025-11-01')) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')",
+                       db, t));
+      exec(fmt::format("INSERT INTO {}.f{} VALUES ({}, '2025-09-10', 1)", db, t, t));
+    }
+    for (int t = 0; t < tables; ++t) {
+      inventory_.push_back(fmt::format(
+          R"({{"database": "{}", "table": "f{}", "class": "fact", "partitioned": true}})", db, t));
+    }
+  }
+
+  void write_policy(const std::string& name, const std::vector<std::string>& dbs) {
+    std::string list;
+    for (const std::string& db : dbs) list += (list.empty() ? "\"" : ", \"") + db + "\"";
+    std::ofstream(dir_ / (name + ".skp")) << fmt::format(R"(policy "{0}" {{
+  timezone  = "UTC"
+  databases = [{1}]
+  repository "{2}" {{
+    location = "s3a://bench-bucket/runner"
+    endpoint = "https://s3.eu-west-1.amazonaws.com"
+    region   = "eu-west-1"
+  }}
+  tier "daily" {{
+    backup   = changed_partitions
+    include  = tables where class == "fact" and partitioned
+    schedule = mon..sat at 01:00
+    retain   = 14d
+    window   = 2h
+  }}
+}}
+)",
+                                                         name, list, kRepository);
+  }
+
+  ProcessResult starkeep_run(const std::string& policy, std::vector<std::string> extra) {
+    std::string tables;
+    for (const std::string& t : inventory_) tables += (tables.empty() ? "    " : ",\n    ") + t;
+    std::ofstream(dir_ / "inventory.json") << "{\n  \"inventory_version\": 1,\n  \"tables\": [\n"
+                                           << tables << "\n  ]\n}\n";
+    std::vector<std::string> args{options_.starkeep,
+                                  "run",
+                                  "--policy",
+                                  (dir_ / (policy + ".skp")).string(),
+                                  "--inventory",
+                                  (dir_ / "inventory.json").string(),
+                                  "--at",
+                                  kMonday,
+                                  "--host",
+                                  "127.0.0.1",
+                                  "--port",
+                                  std::to_string(cluster_->emulator().port()),
+                                  "--user",
+                                  "root",
+                                  "--log-format",
+                                  "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_process(args, dir_ / "starkeep.err");
+  }
+
+  Options options_;
+  std::unique_ptr<sk::emu::harness::Cluster> cluster_;
+  fs::path dir_;
+  std::unique_ptr<sk::mysql::MySqlConnection> conn_;
+  std::vector<std::string> inventory_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  CLI::App app{"runner_bench: SQL round trips, runner overhead and makespan of `starkeep run` on the emulator"};
+  app.add_option("--starkeep", options.starkeep, "The starkeep binary")->required();
+  app.add_option("--emulator", options.emulator, "The starkeep-emulator binary")->required();
+  app.add_option("--tables", options.table_counts, "Table counts of the round-trip databases")->delimiter(',');
+  app.add_option("--databases", options.databases, "Databases of the makespan run")->capture_default_str();
+  app.add_option("--parallel", options.parallel, "--parallel of the makespan run")->capture_default_str();
+  app.add_option("--job-seconds", options.job_seconds, "The emulator's --job-fixed-seconds per job state")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  const fs::path dir = fs::temp_directory_path() / fmt::format("starkeep-runner-bench-{}", ::getpid());
+  fs::create_directories(dir);
+  sk::emu::harness::ClusterOptions cluster_options;
+  cluster_options.emulator_binary = options.emulator;
+  cluster_options.emulator_args = {"--job-fixed-seconds", fmt::format("{}", options.job_seconds), "--backends", "3"};
+  cluster_options.mariadb.extra_args = {"--max-connections=500"};
+  auto cluster = must(sk::emu::harness::Cluster::start(cluster_options), "starting the emulated cluster");
+  {
+    Bench bench(options, std::move(cluster), dir);
+    bench.round_trips();
+    bench.overhead_and_makespan();
+  }
+  fs::remove_all(dir);
+  return 0;
+}
