@@ -15,5 +15,6 @@ void register_init(CLI::App& app, int& exit_code);        // init_command.cpp
 void register_inventory(CLI::App& app, int& exit_code);   // inventory_command.cpp
 void register_repository(CLI::App& app, int& exit_code);  // repository_command.cpp
 void register_restore(CLI::App& app, int& exit_code);  // restore_command.cpp
+void register_drill(CLI::App& app, int& exit_code);    // drill_command.cpp
 
 }  // namespace sk::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   sk::cli::register_inventory(app, exit_code);
   sk::cli::register_repository(app, exit_code);
   sk::cli::register_restore(app, exit_code);
+  sk::cli::register_drill(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

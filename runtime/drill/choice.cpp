@@ -1,0 +1,110 @@
+#include "runtime/drill/choice.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+namespace sk::drill {
+namespace {
+
+bool counts_for(const ops::BackupAttempt& a, const TierName& tier) {
+  return std::find(a.tiers.begin(), a.tiers.end(), tier) != a.tiers.end();
+}
+
+// The snapshot's time for drills: its schedule slot (the clock of the drill's own schedule and of `run --at`), else
+// its finish time (ad-hoc backups).
+Instant time_of(const restore::Snapshot& s) { return s.attempt.slot.value_or(s.point()); }
+
+struct Candidate {
+  std::string database, table, partition;  // sort key (bytewise)
+  const restore::Snapshot* source = nullptr;
+  friend bool operator<(const Candidate& a, const Candidate& b) {
+    return std::tie(a.database, a.table, a.partition) < std::tie(b.database, b.table, b.partition);
+  }
+  friend bool operator==(const Candidate& a, const Candidate& b) {
+    return std::tie(a.database, a.table, a.partition) == std::tie(b.database, b.table, b.partition);
+  }
+};
+
+}  // namespace
+
+std::string Choice::object() const {
+  std::string out = database.str();
+  if (table) out += "." + table->str();
+  if (partition) out += " partition " + partition->str();
+  return out;
+}
+
+Result<Choice> choose(const model::Policy& policy, const model::Drill& drill, const Period& period, Instant t,
+                      const std::vector<restore::Snapshot>& history) {
+  const model::Tier* tier = policy.find_tier(drill.from);
+  if (!tier) return sk::fail("drill.usage", "drill '{}': tier '{}' is not in the policy", drill.name.str(), drill.from.str());
+  const Instant oldest = t - tier->retain;
+
+  // The newest qualifying snapshot per database.
+  std::map<std::string, const restore::Snapshot*> newest;
+  for (const auto& s : history) {
+    const ops::BackupAttempt& a = s.attempt;
+    if (a.state != ops::AttemptState::kFinished || !counts_for(a, drill.from)) continue;
+    if (!policy.databases.matches(a.database) || s.entries.empty()) continue;
+    const Instant p = time_of(s);
+    if (p > t || p < oldest) continue;
+    auto& slot = newest[a.database.str()];
+    if (!slot) {
+      slot = &s;
+      continue;
+    }
+    const Instant q = time_of(*slot);
+    if (std::tie(q, slot->attempt.label) < std::tie(p, a.label)) slot = &s;
+  }
+  if (newest.empty()) {
+    return sk::fail("drill.no_snapshot",
+                    "drill '{}': no FINISHED snapshot of tier '{}' between {} (retention {}) and {} with a manifest",
+                    drill.name.str(), drill.from.str(), oldest.to_iso8601_utc(), tier->retain.to_string(),
+                    t.to_iso8601_utc());
+  }
+
+  std::vector<Candidate> candidates;
+  std::vector<std::string> sources;
+  for (const auto& [db, s] : newest) {
+    sources.push_back(fmt::format("{}: {} ({})", db, s->attempt.label.str(), time_of(*s).to_iso8601_utc()));
+    if (drill.scope == model::DrillScope::kDatabase) {
+      candidates.push_back(Candidate{db, "", "", s});
+      continue;
+    }
+    for (const auto& e : s->entries) {
+      candidates.push_back(Candidate{db, e.table.str(),
+                                     drill.scope == model::DrillScope::kPartition ? e.partition.str() : "", s});
+    }
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+
+  const std::uint64_t seed = seed_of(drill.name, period.label);
+  const std::size_t index = static_cast<std::size_t>(seed % candidates.size());
+  const Candidate& c = candidates[index];
+  Choice choice{.scope = drill.scope,
+                .database = c.source->attempt.database,
+                .snapshot = c.source->attempt,
+                .seed = seed,
+                .index = index,
+                .candidates = candidates.size(),
+                .sources = std::move(sources)};
+  if (drill.scope != model::DrillScope::kDatabase) {
+    for (const auto& e : c.source->entries) {
+      if (e.table.str() != c.table) continue;
+      choice.table = e.table;
+      if (drill.scope == model::DrillScope::kPartition && e.partition.str() == c.partition) {
+        choice.partition = e.partition;
+        break;
+      }
+      if (drill.scope == model::DrillScope::kTable) break;
+    }
+  }
+  return choice;
+}
+
+}  // namespace sk::drill

@@ -1,0 +1,27 @@
+#include "runtime/drill/drill_sql.h"
+
+#include <fmt/format.h>
+
+#include "runtime/dialect/starrocks_dialect.h"
+#include "runtime/ops/ops_sql.h"
+
+namespace sk::drill::sql {
+
+std::string render_drill_history_query(const DatabaseName& ops_database, const DrillName& name, Instant from,
+                                       Instant to) {
+  return fmt::format(
+      "SELECT run_id, target_time_utc, verification, state FROM {}.{} WHERE kind = 'drill' AND drill_name = {} "
+      "AND target_time_utc >= {} AND target_time_utc < {}",
+      dialect::quote_identifier(ops_database.str()), dialect::quote_identifier("restore_history"),
+      ops::sql::literal(name.str()), ops::sql::literal(from), ops::sql::literal(to));
+}
+
+std::string render_database_exists_query(const DatabaseName& db) {
+  return "SELECT SCHEMA_NAME FROM information_schema.schemata WHERE SCHEMA_NAME = " + dialect::quote_string(db.str());
+}
+
+std::string render_drop_database(const DatabaseName& db) {
+  return "DROP DATABASE IF EXISTS " + dialect::quote_identifier(db.str()) + " FORCE";
+}
+
+}  // namespace sk::drill::sql
