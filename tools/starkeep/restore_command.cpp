@@ -3,8 +3,12 @@
 // snapshot's backup_timestamp with SHOW SNAPSHOT, prints the plan (text or JSON) BEFORE anything runs, and unless
 // --dry-run restores into a NEW name (another database with --into, or an alias with --as; a generated
 // `<name>_restored_<UTC stamp>` by default), verifies it against the fingerprints recorded at backup time and, only
-// with --replace and a PASSED verification, replaces the live data in one statement. Exit codes: exit_codes.h and
-// docs/operations.md "Restore".
+// with --replace and a PASSED verification, replaces the live data in one statement. With --from-repository REPO
+// the plan comes from the newest catalog snapshot in the repository (runtime/catalog), restored first into a
+// recovery database — cold-start recovery on a cluster whose ops tables know nothing.
+// starkeep restore points: the restore points the repository alone offers (the same catalog).
+// starkeep catalog publish: publishes a catalog snapshot now (`starkeep run` does it after each run).
+// Exit codes: exit_codes.h and docs/operations.md "Restore".
 #include <unistd.h>
 
 #include <iostream>
@@ -15,10 +19,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "runtime/catalog/catalog.h"
 #include "runtime/dialect/restore_sql.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"
+#include "runtime/restore/cold_start.h"
 #include "runtime/restore/executor.h"
 #include "runtime/restore/planner.h"
 #include "tools/starkeep/cluster_options.h"
@@ -44,9 +50,17 @@ struct RestoreOptions {
   bool replace = false;
   bool drop_old = false;
   bool dry_run = false;
+  std::string from_repository;     // cold start: plan from the repository's newest catalog snapshot
+  std::string recovery_database;   // where that catalog is restored; default <ops>_recovered
+  bool refresh_catalog = false;
+  std::string grammar = "auto";    // RESTORE grammar: auto (server version), pre-3.4, 3.4
+  int wait_limit_seconds = 86'400;  // per RESTORE job; then CANCEL RESTORE
   mysql::ConnectionFlags connection;
   OpsFlags ops;
 };
+
+// To move into exit_codes.h (owned elsewhere): the wait limit passed and the RESTORE was cancelled.
+constexpr int kExitRestoreTimeout = 29;
 
 int exit_code_for_restore(const Error& e) {
   const std::string& c = e.code;
@@ -59,6 +73,13 @@ int exit_code_for_restore(const Error& e) {
   if (c == "restore.verify_failed") return kExitVerifyFailed;
   if (c == "restore.target_exists") return kExitTargetExists;
   if (c == "restore.busy") return kExitRestoreBusy;
+  if (c == "restore.timeout" || c == "catalog.timeout") return kExitRestoreTimeout;
+  if (c == "catalog.none") return kExitSnapshotMissing;
+  if (c == "catalog.not_empty") return kExitTargetExists;
+  if (c == "catalog.busy") return kExitRestoreBusy;
+  if (c == "catalog.failed") return kExitRestoreFailed;
+  if (c == "catalog.schema_newer") return kExitConfig;
+  if (c == "cli.usage") return kExitUsage;
   if (c == "restore.usage" || c.starts_with("domain.")) return kExitUsage;
   if (c.starts_with("sql.")) return exit_code_for(e);
   return kExitInternal;
@@ -128,6 +149,57 @@ Result<restore::RestoreRequest> build_request(const RestoreOptions& o, Instant n
   return r;
 }
 
+Result<dialect::Grammar> choose_grammar(ports::SqlConnection& conn, const std::string& option) {
+  if (option == "pre-3.4") return dialect::Grammar::kPre34;
+  if (option == "3.4") return dialect::Grammar::kV34;
+  return catalog::detect_grammar(conn);
+}
+
+// The replication_num of this cluster's own ops tables (SHOW CREATE TABLE), `fallback` when unknown: the
+// replication the operator chose for this cluster, used for a recovered catalog and for data whose source table
+// is not on this cluster.
+int local_replication(ports::SqlConnection& conn, const ops::OpsConfig& config, int fallback) {
+  auto n = restore::source_replication_num(conn, config.database, *TableName::parse("backup_history"));
+  return n && *n ? **n : fallback;
+}
+
+struct RepositoryCatalog {
+  std::vector<catalog::RepositorySnapshot> listed;
+  catalog::Recovered recovered;
+};
+
+// SHOW SNAPSHOT ON repo, the newest catalog snapshot, restored into (or found in) the recovery database.
+Result<RepositoryCatalog> recover_from_repository(ports::SqlConnection& conn, const ops::OpsConfig& config,
+                                                  const RepositoryName& repo, const std::string& recovery_database,
+                                                  bool refresh, dialect::Grammar grammar, int replication_num,
+                                                  ports::Clock& clock, ports::Sleeper& sleeper) {
+  catalog::RecoverOptions options{catalog::default_recovery_database(config.database), replication_num, refresh, {}};
+  options.job.grammar = grammar;
+  if (!recovery_database.empty()) {
+    auto db = DatabaseName::parse(recovery_database);
+    if (!db) return sk::fail("restore.usage", "--recovery-database: {}", db.error().message);
+    options.recovery_database = *db;
+  }
+  if (options.recovery_database == config.database) {
+    return sk::fail("restore.usage", "the recovery database must not be the ops database {}", config.database.str());
+  }
+  auto listed = catalog::list_snapshots(conn, repo);
+  if (!listed) {
+    if (auto m = ports::server_message(listed.error()); m && m->find("does not exist") != std::string::npos) {
+      return sk::fail("restore.snapshot_missing",
+                      "{} — create it on this cluster with the same name and location first (starkeep repository "
+                      "apply)",
+                      *m);
+    }
+    return std::unexpected(std::move(listed.error()));
+  }
+  auto newest = catalog::newest_catalog(repo, *listed);
+  if (!newest) return std::unexpected(std::move(newest.error()));
+  auto recovered = catalog::recover(conn, *newest, options, clock, sleeper);
+  if (!recovered) return std::unexpected(std::move(recovered.error()));
+  return RepositoryCatalog{std::move(*listed), std::move(*recovered)};
+}
+
 int run_restore(const RestoreOptions& o) {
   ports::SystemClock clock;
   ports::ThreadSleeper sleeper;
@@ -138,27 +210,64 @@ int run_restore(const RestoreOptions& o) {
   auto session = open_cluster(o.connection);
   if (!session) return report(session.error(), o.format);
   ports::SqlConnection& conn = **session;
-  ops::OpsStore store(conn, *config, clock);
+  ops::OpsStore store(conn, *config, clock);  // this cluster's ops: restore_history
+  std::ostream& info = o.format == "json" ? std::cerr : std::cout;
 
-  auto history = restore::load_history(store, request->database);
-  if (!history) return report(history.error(), o.format);
-  if (!request->replication_num && request->table) {
+  auto grammar = choose_grammar(conn, o.grammar);
+  if (!grammar) return report(grammar.error(), o.format);
+  request->grammar = *grammar;
+
+  std::vector<TableName> live_tables;
+  {
+    auto live = conn.query(dialect::render_list_tables(request->database));
+    if (!live) return report(live.error(), o.format);
+    for (std::size_t i = 0; i < live->size(); ++i) {
+      auto name = live->get(i, "TABLE_NAME");
+      if (!name || !*name) continue;
+      if (auto t = TableName::parse(**name)) live_tables.push_back(*t);
+    }
+  }
+
+  const bool cold = !o.from_repository.empty();
+  std::optional<ops::OpsStore> catalog_store;  // cold start: the recovered catalog
+  Result<std::vector<restore::Snapshot>> history = std::vector<restore::Snapshot>{};
+  if (cold) {
+    auto repo = RepositoryName::parse(o.from_repository);
+    if (!repo) return report(repo.error(), o.format);
+    if (request->repository && *request->repository != *repo) {
+      return report(Error{"restore.usage", "--repository and --from-repository name different repositories", {}},
+                    o.format);
+    }
+    request->repository = *repo;
+    auto found = recover_from_repository(conn, *config, *repo, o.recovery_database, o.refresh_catalog, *grammar,
+                                         local_replication(conn, *config, config->replication_num), clock, sleeper);
+    if (!found) return report(found.error(), o.format);
+    const auto& c = found->recovered.catalog;
+    info << fmt::format("Catalog: snapshot '{}' (published {}) of repository {} {} {}\n", c.label.str(),
+                        c.published_at.to_iso8601_utc(), c.repository.str(),
+                        found->recovered.reused ? "already in" : "restored into", found->recovered.database.str());
+    catalog_store.emplace(conn, ops::OpsConfig{found->recovered.database, config->replication_num}, clock);
+    history = restore::load_history(*catalog_store, request->database);
+    if (!history) return report(history.error(), o.format);
+    std::vector<std::string> dropped;
+    history = restore::listed_only(std::move(*history), *repo, found->listed, &dropped);
+    for (const auto& d : dropped) info << "Catalog: skipped " << d << "\n";
+    // The source database absent here: nothing live to protect, and its versions prove nothing.
+    request->source_on_this_cluster = !live_tables.empty();
+  } else {
+    history = restore::load_history(store, request->database);
+    if (!history) return report(history.error(), o.format);
+  }
+  if (!request->replication_num && request->table && request->source_on_this_cluster) {
     // Match the source table, or a restore next to it fails on "different replication num" (reference §3.4).
     auto n = restore::source_replication_num(conn, request->database, *request->table);
     if (!n) return report(n.error(), o.format);
     request->replication_num = *n;
   }
-  {
-    auto live = conn.query(dialect::render_list_tables(request->database));
-    if (!live) return report(live.error(), o.format);
-    std::vector<TableName> tables;
-    for (std::size_t i = 0; i < live->size(); ++i) {
-      auto name = live->get(i, "TABLE_NAME");
-      if (!name || !*name) continue;
-      if (auto t = TableName::parse(**name)) tables.push_back(*t);
-    }
-    request->live_tables = std::move(tables);
+  if (!request->replication_num && !request->source_on_this_cluster) {
+    request->replication_num = local_replication(conn, *config, config->replication_num);
   }
+  if (request->source_on_this_cluster) request->live_tables = std::move(live_tables);
   auto plan = restore::make_restore_plan(*request, *history);
   if (!plan) return report(plan.error(), o.format);
   std::optional<std::string> override_ts;
@@ -188,7 +297,9 @@ int run_restore(const RestoreOptions& o) {
   options.run_id = ops::make_id({"restore", std::to_string(clock.now().unix_seconds()), std::to_string(::getpid()),
                                  std::to_string(std::random_device{}()), plan->target_database.str(),
                                  request->database.str()});
-  std::ostream* progress = o.format == "json" ? &std::cerr : &std::cout;
+  options.job_deadline = std::chrono::seconds(o.wait_limit_seconds);
+  options.live_proof = request->source_on_this_cluster && !cold;
+  std::ostream* progress = &info;
   auto outcome = restore::execute_plan(conn, &store, *plan, clock, sleeper, options, progress);
   if (o.format == "json") {
     nlohmann::json j{{"verification", std::string(verify::to_string(outcome.verdict))},
@@ -208,6 +319,20 @@ int run_restore(const RestoreOptions& o) {
                              verify::to_string(outcome.verdict), outcome.swapped ? "; live data replaced" : "");
   }
   return kExitOk;
+}
+
+void add_catalog_flags(CLI::App& cmd, std::string& recovery_database, bool& refresh) {
+  cmd.add_option("--recovery-database", recovery_database,
+                 "Database the repository's catalog snapshot is restored into (default: <ops database>_recovered)");
+  cmd.add_flag("--refresh-catalog", refresh,
+               "Replace the catalog tables in a recovery database that holds another catalog snapshot");
+}
+
+void add_grammar_flag(CLI::App& cmd, std::string& grammar) {
+  cmd.add_option("--restore-grammar", grammar,
+                 "BACKUP/RESTORE grammar: auto (3.4 form on servers from 3.4, by current_version()), pre-3.4, 3.4")
+      ->check(CLI::IsMember({"auto", "pre-3.4", "3.4"}))
+      ->capture_default_str();
 }
 
 void add_common(CLI::App& cmd, RestoreOptions& o) {
@@ -231,10 +356,125 @@ void add_common(CLI::App& cmd, RestoreOptions& o) {
   cmd.add_option("--backup-timestamp", o.backup_timestamp,
                  "Use this backup_timestamp (one-snapshot plans; must be listed by SHOW SNAPSHOT)");
   cmd.add_option("--replication-num", o.replication_num,
-                 "replication_num of the restored tables (default: the live source table's, from SHOW CREATE TABLE)")
+                 "replication_num of the restored tables (default: the live source table's, from SHOW CREATE TABLE; "
+                 "when the source is not on this cluster: that of this cluster's ops tables)")
       ->check(CLI::PositiveNumber);
+  cmd.add_option("--from-repository", o.from_repository,
+                 "Cold start: plan from the newest catalog snapshot in this repository (restored first into "
+                 "--recovery-database), not from this cluster's ops tables");
+  add_catalog_flags(cmd, o.recovery_database, o.refresh_catalog);
+  add_grammar_flag(cmd, o.grammar);
+  cmd.add_option("--wait-limit", o.wait_limit_seconds,
+                 "Seconds to wait for each RESTORE job; past it the job is cancelled (CANCEL RESTORE) and the "
+                 "restore exits 29")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   add_connection_flags(cmd, o.connection);
   add_ops_flags(cmd, o.ops, false);
+}
+
+// ---- starkeep restore points ----
+
+struct PointsOptions {
+  std::string repository;
+  std::string database;
+  std::string format = "text";
+  std::string recovery_database;
+  bool refresh_catalog = false;
+  std::string grammar = "auto";
+  mysql::ConnectionFlags connection;
+  OpsFlags ops;
+};
+
+int run_points(const PointsOptions& o) {
+  ports::SystemClock clock;
+  ports::ThreadSleeper sleeper;
+  auto repo = RepositoryName::parse(o.repository);
+  if (!repo) return report(repo.error(), o.format);
+  std::optional<DatabaseName> db;
+  if (!o.database.empty()) {
+    auto d = DatabaseName::parse(o.database);
+    if (!d) return report(d.error(), o.format);
+    db = *d;
+  }
+  auto config = ops_config(o.ops);
+  if (!config) return report(config.error(), o.format);
+  auto session = open_cluster(o.connection);
+  if (!session) return report(session.error(), o.format);
+  ports::SqlConnection& conn = **session;
+  auto grammar = choose_grammar(conn, o.grammar);
+  if (!grammar) return report(grammar.error(), o.format);
+  auto found = recover_from_repository(conn, *config, *repo, o.recovery_database, o.refresh_catalog, *grammar,
+                                       local_replication(conn, *config, config->replication_num), clock, sleeper);
+  if (!found) return report(found.error(), o.format);
+  ops::OpsStore catalog_store(conn, ops::OpsConfig{found->recovered.database, config->replication_num}, clock);
+  auto points = restore::restore_points(conn, catalog_store, db, *repo, found->listed);
+  if (!points) return report(points.error(), o.format);
+  if (o.format == "json") {
+    std::cout << restore::points_to_json(found->recovered, *points).dump(2) << "\n";
+  } else {
+    std::cout << restore::points_to_text(found->recovered, *points);
+  }
+  return kExitOk;
+}
+
+// ---- starkeep catalog publish ----
+
+struct PublishOptions {
+  std::string repository;
+  std::string format = "text";
+  std::string grammar = "auto";
+  mysql::ConnectionFlags connection;
+  OpsFlags ops;
+};
+
+int run_publish(const PublishOptions& o) {
+  ports::SystemClock clock;
+  ports::ThreadSleeper sleeper;
+  auto repo = RepositoryName::parse(o.repository);
+  if (!repo) return report(repo.error(), o.format);
+  auto config = ops_config(o.ops);
+  if (!config) return report(config.error(), o.format);
+  auto session = open_cluster(o.connection);
+  if (!session) return report(session.error(), o.format);
+  auto grammar = choose_grammar(**session, o.grammar);
+  if (!grammar) return report(grammar.error(), o.format);
+  catalog::JobOptions options;
+  options.grammar = *grammar;
+  const std::string run_id = fmt::format("catalog-publish-{}-{}-{}", clock.now().unix_seconds(), ::getpid(),
+                                         std::random_device{}());
+  auto published = catalog::publish(**session, *config, *repo, catalog::catalog_label(clock.now(), run_id), clock,
+                                    sleeper, options);
+  if (!published) return report(published.error(), o.format);
+  const auto& c = published->catalog;
+  if (o.format == "json") {
+    std::cout << nlohmann::json{{"repository", c.repository.str()},
+                                {"label", c.label.str()},
+                                {"backup_timestamp", c.backup_timestamp}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << fmt::format("Published catalog snapshot '{}' to repository {} (backup_timestamp {})\n",
+                             c.label.str(), c.repository.str(), c.backup_timestamp);
+  }
+  return kExitOk;
+}
+
+void register_catalog(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("catalog",
+                                 "Catalog snapshots: the ops tables restore needs, kept in the repository next to the "
+                                 "data so that an empty cluster can restore from the repository alone.");
+  cmd->require_subcommand(1);
+  auto o = std::make_shared<PublishOptions>();
+  auto* publish = cmd->add_subcommand(
+      "publish", "BACKUP the catalog (schema_version, backup_history, backup_manifest, snapshot_lineage) to a "
+                 "repository now (`starkeep run` does this after every run that finished a backup).");
+  publish->add_option("--repository", o->repository, "The repository")->required();
+  publish->add_option("--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  add_grammar_flag(*publish, o->grammar);
+  add_connection_flags(*publish, o->connection);
+  add_ops_flags(*publish, o->ops, false);
+  publish->callback([o, &exit_code] { exit_code = run_publish(*o); });
 }
 
 }  // namespace
@@ -246,7 +486,8 @@ void register_restore(CLI::App& app, int& exit_code) {
       "Restore a partition, a table or a database as of an instant or a snapshot, into a new name by default.\n"
       "The plan is printed before anything runs. Exit codes: 0 done, 20 nothing to restore, 21 snapshot missing, "
       "22 wrong backup timestamp, 23 schema conflict, 24 BE disk limit, 25 restore job failed, 26 verification "
-      "failed (live data untouched), 27 target exists, 28 database busy, 64 usage, 69 cluster unreachable.");
+      "failed (live data untouched), 27 target exists, 28 database busy, 29 wait limit passed (job cancelled), "
+      "64 usage, 69 cluster unreachable, 78 catalog newer than this build.");
   cmd->require_subcommand(1);
 
   auto* partition = cmd->add_subcommand("partition", "Restore one partition: DB.TABLE PARTITION");
@@ -266,6 +507,20 @@ void register_restore(CLI::App& app, int& exit_code) {
     exit_code = run_restore(*options);
   });
 
+  auto points_options = std::make_shared<PointsOptions>();
+  auto* points = cmd->add_subcommand(
+      "points",
+      "List the restore points the repository alone offers: its newest catalog snapshot is restored into the "
+      "recovery database (or found there) and only snapshots SHOW SNAPSHOT lists as OK are shown.");
+  points->add_option("--repository", points_options->repository, "The repository")->required();
+  points->add_option("--database", points_options->database, "Only this database");
+  points->add_option("--format", points_options->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  add_catalog_flags(*points, points_options->recovery_database, points_options->refresh_catalog);
+  add_grammar_flag(*points, points_options->grammar);
+  add_connection_flags(*points, points_options->connection);
+  add_ops_flags(*points, points_options->ops, false);
+  points->callback([points_options, &exit_code] { exit_code = run_points(*points_options); });
+
   auto* database = cmd->add_subcommand("database", "Restore a whole database (into another one): DB");
   database->add_option("database", options->object, "DB")->required();
   add_common(*database, *options);
@@ -273,6 +528,9 @@ void register_restore(CLI::App& app, int& exit_code) {
     options->scope = restore::Scope::kDatabase;
     exit_code = run_restore(*options);
   });
+
+  // `starkeep catalog …` lives here with the restore it serves (main.cpp registers only `restore`).
+  register_catalog(app, exit_code);
 }
 
 }  // namespace sk::cli

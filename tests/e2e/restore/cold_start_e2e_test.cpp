@@ -1,0 +1,331 @@
+// Cold-start disaster recovery end to end (issue 5 point 2), through the real `starkeep` binary: cluster A (its own
+// MariaDB, StarRocks 3.3 grammar) runs `init`, `repository apply` and four days of `starkeep run --at …` with writes
+// in between — each run also publishes a catalog snapshot; cluster B (a new emulator with a new MariaDB and an empty
+// ops database, StarRocks 3.4) shares only the repository root. On B the runbook docs/runbooks/cold-start-recovery.md
+// runs verbatim (its ```bash runbook cold-start blocks): init, repository apply, restore points, restore database
+// `sales` to an instant between two backups. The result equals, row for row, reference copies taken on A at that
+// instant, and is verified by the fingerprints recorded on A. Then on B: the 3.4 RESTORE grammar chosen by the server
+// version and the pre-3.4 one when forced (the emulator accepts both), the recovery database reused and never
+// overwritten, and a RESTORE past --wait-limit cancelled (exit 29) and recorded as CANCELLED.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "emulator/harness/cluster.h"
+#include "runtime/mysql/mysql_connection.h"
+#include "runtime/ports/clock.h"
+
+namespace sk {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+CommandResult shell(const std::string& cmd) {
+  CommandResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string single_quoted(const std::string& text) { return "'" + std::regex_replace(text, std::regex("'"), "'\\''") + "'"; }
+
+constexpr const char* kAccess = "AKIACOLDSTART0000001";
+constexpr const char* kSecret = "coldstart/secret/key/0000000000000000000";
+
+class Side {
+ public:
+  Side(std::unique_ptr<emu::harness::Cluster> cluster, std::string name)
+      : cluster_(std::move(cluster)), name_(std::move(name)) {
+    mysql::ConnectionOptions o;
+    o.host = "127.0.0.1";
+    o.port = cluster_->emulator().port();
+    auto c = mysql::MySqlConnection::connect(o);
+    EXPECT_TRUE(c) << c.error().describe();
+    if (c) conn_ = std::move(*c);
+  }
+  [[nodiscard]] std::uint16_t port() const { return cluster_->emulator().port(); }
+  [[nodiscard]] std::string env() const {
+    return "STARKEEP_HOST=127.0.0.1 STARKEEP_PORT=" + std::to_string(port()) +
+           " STARKEEP_USER=root STARKEEP_S3_ACCESS_KEY=" + kAccess + " STARKEEP_S3_SECRET_KEY=" + kSecret;
+  }
+  CommandResult starkeep(const std::string& args) const {
+    return shell("env " + env() + " " + std::string(STARKEEP_BIN) + " " + args + " 2>&1");
+  }
+  void exec(const std::string& sql) {
+    auto s = conn_->execute(sql);
+    ASSERT_TRUE(s) << name_ << ": " << sql << ": " << s.error().describe();
+  }
+  ports::Rows query(const std::string& sql) {
+    auto r = conn_->query(sql);
+    EXPECT_TRUE(r) << name_ << ": " << sql << ": " << (r ? "" : r.error().describe());
+    return r ? *r : ports::Rows{};
+  }
+  std::string cell(const ports::Rows& rows, std::size_t i, const char* column) {
+    auto v = rows.get(i, column);
+    return v && *v ? std::string(**v) : std::string("<NULL>");
+  }
+  // Every row of a query as text, '|' between columns.
+  std::string dump(const std::string& sql) {
+    auto rows = query(sql);
+    std::string out;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      for (std::size_t c = 0; c < rows.columns().size(); ++c) {
+        out += (c ? "|" : "") + cell(rows, i, rows.columns()[c].c_str());
+      }
+      out += "\n";
+    }
+    return out;
+  }
+  std::string orders(const std::string& table = "orders") {
+    return dump("SELECT id, dt, amount FROM sales." + table + " ORDER BY id");
+  }
+  std::string customers() { return dump("SELECT id, name FROM sales.customers ORDER BY id"); }
+
+ private:
+  std::unique_ptr<emu::harness::Cluster> cluster_;
+  std::string name_;
+  std::unique_ptr<mysql::MySqlConnection> conn_;
+};
+
+class ColdStartE2e : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("starkeep-coldstart-" + std::to_string(::getpid()));
+    fs::create_directories(dir_ / "repository");
+    const char* env_bin = std::getenv("STARKEEP_EMULATOR_BIN");
+    binary_ = env_bin != nullptr ? fs::path(env_bin) : fs::path(STARKEEP_EMULATOR_BIN);
+    std::ofstream(dir_ / "policy.skp") << R"(policy "dr" {
+  timezone  = "UTC"
+  databases = ["sales"]
+  repository "dr_repo" {
+    location = "s3a://dr-bucket/cold"
+    endpoint = "https://s3.eu-west-1.amazonaws.com"
+    region   = "eu-west-1"
+  }
+  precheck { snapshot_disk_free >= 15% }
+  tier "daily" {
+    backup   = changed_partitions
+    include  = tables where class == "fact" and partitioned
+    schedule = mon..sat at 01:00
+    retain   = 14d
+    window   = 2h
+  }
+  tier "weekly" {
+    backup   = tables
+    include  = tables where class == "dimension" or not partitioned
+    schedule = sun at 01:00
+    retain   = 90d
+    window   = 4h
+  }
+}
+)";
+    std::ofstream(dir_ / "inventory.json") << R"({
+  "inventory_version": 1,
+  "tables": [
+    {"database": "sales", "table": "orders", "class": "fact", "partitioned": true},
+    {"database": "sales", "table": "customers", "class": "dimension", "partitioned": false}
+  ]
+}
+)";
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  std::unique_ptr<Side> start(const std::string& name, std::vector<std::string> args) {
+    emu::harness::ClusterOptions o;
+    o.emulator_binary = binary_;
+    o.emulator_args = std::move(args);
+    o.repository_root = dir_ / "repository";
+    auto c = emu::harness::Cluster::start(o);
+    EXPECT_TRUE(c) << name << ": " << c.error().describe();
+    if (!c) return nullptr;
+    return std::make_unique<Side>(std::move(*c), name);
+  }
+
+  std::string run_args(const char* at) const {
+    return "run --policy " + (dir_ / "policy.skp").string() + " --inventory " + (dir_ / "inventory.json").string() +
+           " --at " + at + " --poll-initial-ms 100";
+  }
+
+  // The ```bash runbook cold-start blocks of the runbook, in order.
+  static std::vector<std::string> runbook_blocks() {
+    std::ifstream in(fs::path(SK_SOURCE_DIR) / "docs" / "runbooks" / "cold-start-recovery.md");
+    std::vector<std::string> blocks;
+    std::string line, block;
+    bool inside = false;
+    while (std::getline(in, line)) {
+      if (!inside && line == "```bash runbook cold-start") {
+        inside = true;
+        block.clear();
+      } else if (inside && line == "```") {
+        inside = false;
+        blocks.push_back(block);
+      } else if (inside) {
+        block += line + "\n";
+      }
+    }
+    return blocks;
+  }
+
+  fs::path dir_;
+  fs::path binary_;
+};
+
+TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAlone) {
+  ports::SystemClock clock;
+  auto a = start("A", {"--time-scale", "50"});
+  auto b = start("B", {"--time-scale", "50", "--starrocks-version", "3.4.1", "--enable-faults"});
+  ASSERT_TRUE(a && b);
+
+  // ---- cluster A: the production cluster ----
+  ASSERT_EQ(a->starkeep("init --replication-num 1").exit_code, 0);
+  a->exec("CREATE DATABASE sales");
+  a->exec("CREATE TABLE sales.orders (id BIGINT NOT NULL, dt DATE, amount INT) DUPLICATE KEY(id) "
+          "PARTITION BY RANGE(dt) (PARTITION p1 VALUES LESS THAN ('2025-09-01'), "
+          "PARTITION p2 VALUES LESS THAN ('2025-10-01'), PARTITION p3 VALUES LESS THAN ('2025-11-01')) "
+          "DISTRIBUTED BY HASH(id) BUCKETS 2 PROPERTIES ('replication_num' = '1')");
+  a->exec("CREATE TABLE sales.customers (id INT NOT NULL, name VARCHAR(32)) DUPLICATE KEY(id) "
+          "DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')");
+  a->exec("INSERT INTO sales.orders VALUES (1, '2025-08-05', 10), (2, '2025-09-06', 20), (3, '2025-10-07', 30)");
+  a->exec("INSERT INTO sales.customers VALUES (1, 'ann'), (2, NULL)");
+  auto applied = a->starkeep("repository apply --policy " + (dir_ / "policy.skp").string());
+  ASSERT_EQ(applied.exit_code, 0) << applied.output;
+
+  auto sunday = a->starkeep(run_args("2025-09-14T01:05:00Z"));  // weekly: customers
+  ASSERT_EQ(sunday.exit_code, 0) << sunday.output;
+  EXPECT_NE(sunday.output.find("catalog snapshot starkeep_catalog_"), std::string::npos) << sunday.output;
+  auto monday = a->starkeep(run_args("2025-09-15T01:05:00Z"));  // daily: every orders partition (first time)
+  ASSERT_EQ(monday.exit_code, 0) << monday.output;
+  a->exec("INSERT INTO sales.orders VALUES (4, '2025-09-16', 40)");
+  auto tuesday = a->starkeep(run_args("2025-09-16T01:05:00Z"));  // daily: p2
+  ASSERT_EQ(tuesday.exit_code, 0) << tuesday.output;
+
+  // T: between Tuesday's and Wednesday's backups; the reference copies are the live data at T.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const Instant t = clock.now();
+  const std::string orders_at_t = a->orders();
+  const std::string customers_at_t = a->customers();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+
+  a->exec("INSERT INTO sales.orders VALUES (5, '2025-08-20', 50), (6, '2025-10-21', 60)");
+  a->exec("INSERT INTO sales.customers VALUES (3, 'cy')");
+  auto wednesday = a->starkeep(run_args("2025-09-17T01:05:00Z"));  // daily: p1, p3
+  ASSERT_EQ(wednesday.exit_code, 0) << wednesday.output;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const Instant t2 = clock.now();
+  const std::string orders_at_t2 = a->orders();
+  ASSERT_NE(orders_at_t, orders_at_t2);
+
+  auto catalogs = a->query("SHOW SNAPSHOT ON dr_repo");
+  int catalog_count = 0;
+  for (std::size_t i = 0; i < catalogs.size(); ++i) {
+    if (a->cell(catalogs, i, "Snapshot").starts_with("starkeep_catalog_")) ++catalog_count;
+  }
+  EXPECT_EQ(catalog_count, 4) << "one catalog snapshot per run that finished a backup";
+
+  // ---- cluster B: empty, same repository root; the runbook verbatim ----
+  EXPECT_TRUE(b->query("SHOW DATABASES LIKE 'sales'").empty());
+  const auto blocks = runbook_blocks();
+  ASSERT_EQ(blocks.size(), 3u);
+  std::vector<CommandResult> outputs;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const std::string env = "set -euo pipefail; export PATH=" + fs::path(STARKEEP_BIN).parent_path().string() +
+                            ":$PATH " + b->env() + " POLICY=" + (dir_ / "policy.skp").string() +
+                            " REPO=dr_repo DB=sales AS_OF=" + t.to_iso8601_utc() + "; ";
+    outputs.push_back(shell("bash -c " + single_quoted(env + blocks[i]) + " 2>&1"));
+    ASSERT_EQ(outputs.back().exit_code, 0) << "block " << i + 1 << ":\n" << blocks[i] << "\n---\n"
+                                           << outputs.back().output;
+  }
+  // Restore points: every data snapshot of A, from the catalog restored on B.
+  EXPECT_NE(outputs[1].output.find("restored into ops_recovered"), std::string::npos) << outputs[1].output;
+  EXPECT_NE(outputs[1].output.find("sales_20250916"), std::string::npos) << outputs[1].output;
+  EXPECT_EQ(outputs[1].output.find("starkeep_catalog_2025", outputs[1].output.find("DATABASE")), std::string::npos)
+      << "catalog snapshots are not restore points:\n" << outputs[1].output;
+  // The restore: 3.4 grammar on B (server version 3.4.1), verified, equal to A at T row for row.
+  const std::string& restore = outputs[2].output;
+  EXPECT_NE(restore.find("already in ops_recovered"), std::string::npos) << restore;
+  EXPECT_NE(restore.find("DATABASE `sales` ON (TABLE"), std::string::npos) << "3.4 grammar:\n" << restore;
+  EXPECT_NE(restore.find("Restored into sales: verification PASSED"), std::string::npos) << restore;
+  EXPECT_EQ(b->orders(), orders_at_t);
+  EXPECT_EQ(b->customers(), customers_at_t);
+  auto history = b->query("SELECT label, state, verification FROM ops.restore_history ORDER BY label");
+  ASSERT_GE(history.size(), 2u) << "a weekly and at least one daily step";
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    EXPECT_EQ(b->cell(history, i, "state"), "FINISHED");
+    EXPECT_EQ(b->cell(history, i, "verification"), "PASSED");
+  }
+
+  // Restore points as JSON: the four data snapshots, in time order, fingerprinted; the catalog reused.
+  auto points = b->starkeep("restore points --repository dr_repo --database sales --format json");
+  ASSERT_EQ(points.exit_code, 0) << points.output;
+  auto j = nlohmann::json::parse(points.output);
+  EXPECT_EQ(j["catalog"]["reused"], true);
+  ASSERT_EQ(j["restore_points"].size(), 4u) << j.dump(2);
+  EXPECT_EQ(j["restore_points"][0]["kind"], "tables");
+  EXPECT_EQ(j["restore_points"][3]["kind"], "partitions");
+  for (const auto& p : j["restore_points"]) {
+    EXPECT_FALSE(p["label"].get<std::string>().starts_with("starkeep_catalog_"));
+    EXPECT_EQ(p["fingerprinted_partitions"], p["partitions"]) << p.dump();
+  }
+
+  // The pre-3.4 grammar, forced, on the same 3.4 server: one table as of T2 under a new name.
+  auto forced = b->starkeep("restore table sales.orders --as-of " + t2.to_iso8601_utc() +
+                            " --from-repository dr_repo --as orders_t2 --restore-grammar pre-3.4");
+  ASSERT_EQ(forced.exit_code, 0) << forced.output;
+  EXPECT_NE(forced.output.find("RESTORE SNAPSHOT `sales`.`sales_2025091"), std::string::npos) << forced.output;
+  EXPECT_NE(forced.output.find("verification PASSED"), std::string::npos) << forced.output;
+  EXPECT_EQ(b->orders("orders_t2"), orders_at_t2);
+  EXPECT_EQ(b->orders(), orders_at_t) << "the restored database is untouched";
+
+  // The recovery database is never overwritten by something else.
+  auto refused = b->starkeep("restore points --repository dr_repo --recovery-database sales");
+  EXPECT_EQ(refused.exit_code, 27) << refused.output;
+
+  // The wait limit: a RESTORE held in DOWNLOADING is cancelled after 2 s; the history says so.
+  b->exec("ADMIN EMULATOR DELAY JOB AT DOWNLOADING IN DATABASE sales SECONDS 100000");
+  auto slow = b->starkeep("restore table sales.orders --as-of " + t2.to_iso8601_utc() +
+                          " --from-repository dr_repo --as orders_slow --wait-limit 2");
+  EXPECT_EQ(slow.exit_code, 29) << slow.output;
+  EXPECT_NE(slow.output.find("CANCEL RESTORE FROM `sales`"), std::string::npos) << slow.output;
+  auto show = b->query("SHOW RESTORE FROM sales");
+  ASSERT_EQ(show.size(), 1u);
+  EXPECT_EQ(b->cell(show, 0, "State"), "CANCELLED");
+  EXPECT_NE(b->cell(show, 0, "Status").find("user cancelled"), std::string::npos);
+  auto cancelled = b->query("SELECT state, server_state, error_text FROM ops.restore_history WHERE state = "
+                            "'CANCELLED'");
+  ASSERT_EQ(cancelled.size(), 1u);
+  EXPECT_EQ(b->cell(cancelled, 0, "server_state"), "CANCELLED");
+  EXPECT_NE(b->cell(cancelled, 0, "error_text").find("wait limit"), std::string::npos);
+  EXPECT_TRUE(b->query("SELECT TABLE_NAME FROM information_schema.tables WHERE TABLE_SCHEMA = 'sales' AND "
+                       "TABLE_NAME = 'orders_slow'")
+                  .empty())
+      << "the server dropped what it created";
+}
+
+}  // namespace
+}  // namespace sk
