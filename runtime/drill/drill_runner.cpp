@@ -407,6 +407,8 @@ nlohmann::json report_to_json(const DrillReport& r) {
                       {"candidates", c.candidates},
                       {"snapshot", {{"label", c.snapshot.label.str()},
                                     {"repository", c.snapshot.repository.str()},
+                                    {"slot", c.snapshot.slot ? nlohmann::json(c.snapshot.slot->to_iso8601_utc())
+                                                             : nlohmann::json()},
                                     {"finished_at", c.snapshot.finished_at
                                                         ? nlohmann::json(c.snapshot.finished_at->to_iso8601_utc())
                                                         : nlohmann::json()}}},
@@ -458,7 +460,8 @@ std::string report_to_text(const DrillReport& r) {
     const Choice& c = *r.choice;
     out += fmt::format("  chosen:    {} (candidate {} of {}, seed {} = hash of \"{}|{}\")\n", c.object(), c.index + 1,
                        c.candidates, seed_hex(c.seed), r.name.str(), r.period.label);
-    out += fmt::format("  snapshot:  '{}' in {}{}\n", c.snapshot.label.str(), c.snapshot.repository.str(),
+    out += fmt::format("  snapshot:  '{}' in {}{}{}\n", c.snapshot.label.str(), c.snapshot.repository.str(),
+                       c.snapshot.slot ? ", slot " + c.snapshot.slot->to_iso8601_utc() : "",
                        c.snapshot.finished_at ? ", finished " + c.snapshot.finished_at->to_iso8601_utc() : "");
   }
   if (r.plan) {
