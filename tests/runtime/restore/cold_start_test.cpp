@@ -4,6 +4,8 @@
 // source database absent from this cluster, and CANCEL RESTORE when the wait limit passes.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "runtime/catalog/after_run.h"
@@ -236,6 +238,53 @@ TEST(AfterRun, PublishesToTheRepositoriesThatReceivedABackup) {
   EXPECT_TRUE(catalog::repositories_to_publish(p, report).empty()) << "nothing finished: nothing to publish";
   report.reconciled = 1;
   EXPECT_EQ(catalog::repositories_to_publish(p, report).size(), 3u) << "settled history rows are news too";
+}
+
+TEST(AfterRun, AFailedPublicationIsAWarningAndAnAlertNeverAnError) {
+  plan::Plan p;
+  const TierName daily = *TierName::parse("daily");
+  p.jobs = {plan::BackupJob{db("sales"), daily, {daily}, {}, {}, {}, {}, daily, lbl("x"), repo("r1"), false, {}, {}}};
+  executor::RunReport report;
+  report.run_id = "run-7";
+  report.databases.push_back({db("sales"), daily, lbl("sales_1"), 1, executor::Outcome::kSuccess, {}, {}});
+
+  ports::FakeClock clock;
+  ports::FakeSleeper sleeper{&clock};
+  std::ostringstream out;
+  executor::RunLog log(out, executor::LogFormat::kText, executor::LogLevel::kInfo, clock);
+  std::vector<executor::AlertRequest> alerts;
+  const executor::AlertFn alert = [&](const executor::AlertRequest& r) { alerts.push_back(r); };
+  int sessions = 0;
+  std::vector<std::string> backups;  // BACKUP statements sent (the sessions die with publish_after_run)
+  const executor::SessionFactory connect = [&](const std::optional<std::string>&)
+      -> Result<std::unique_ptr<ports::SqlConnection>> {
+    ++sessions;
+    auto c = std::make_unique<ports::RecordingSqlConnection>();
+    c->on_call("^BACKUP SNAPSHOT", [&](std::string_view sql) -> Result<ports::Rows> {
+      backups.emplace_back(sql);
+      return std::unexpected(ports::server_error(1064, "HY000", "Repository r1 is read only"));
+    });
+    return std::unique_ptr<ports::SqlConnection>(std::move(c));
+  };
+  auto published = catalog::publish_after_run(p, report, ops::OpsConfig{db("ops"), 1},
+                                              {connect, clock, sleeper, log, alert});
+  EXPECT_TRUE(published.empty());
+  ASSERT_EQ(backups.size(), 1u);
+  EXPECT_TRUE(backups[0].starts_with("BACKUP SNAPSHOT `ops`.`starkeep_catalog_20250914010000_")) << backups[0];
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].kind, model::AlertCondition::Kind::kJobState);
+  EXPECT_EQ(alerts[0].job_state, "FAILED");
+  EXPECT_EQ(alerts[0].database, "ops");
+  EXPECT_EQ(alerts[0].repository, "r1");
+  EXPECT_NE(alerts[0].detail.find("Repository r1 is read only"), std::string::npos) << alerts[0].detail;
+  EXPECT_NE(out.str().find("catalog snapshot not published to repository r1"), std::string::npos) << out.str();
+
+  report.databases[0].outcome = executor::Outcome::kAlreadyHandled;
+  EXPECT_TRUE(catalog::publish_after_run(p, report, ops::OpsConfig{db("ops"), 1},
+                                         {connect, clock, sleeper, log, alert})
+                  .empty());
+  EXPECT_EQ(sessions, 1) << "no backup finished: no session, no statement";
+  EXPECT_EQ(alerts.size(), 1u);
 }
 
 // ---- planning on another cluster ----
