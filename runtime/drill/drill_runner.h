@@ -13,7 +13,8 @@
 //
 // Errors: run_drills fails only when the inputs cannot be read (ops history: the connection's "sql.*", "ops.*");
 // every per-drill failure is in its DrillReport (error codes of runtime/restore plus "drill.no_snapshot",
-// "drill.unverified" — nothing could be verified by content). Not thread-safe (one connection).
+// "drill.unverified" — a restored partition had no fingerprint to compare with: with verify = checksum a drill passes
+// only when EVERY restored partition was compared and equal). Not thread-safe (one connection).
 #pragma once
 
 #include <functional>

@@ -123,6 +123,26 @@ TEST_F(DrillChoice, SnapshotsAfterTOrPastRetentionAreNotSources) {
   EXPECT_NE(none.error().message.find("tier 'daily'"), std::string::npos) << none.error().message;
 }
 
+TEST_F(DrillChoice, ASnapshotCountsFromItsScheduleSlot) {
+  // Backed up late (a catch-up run finished on the 20th for the slot of the 16th): it counts from its slot, the same
+  // clock as the drill's schedule and `run --at`, so on the 17th it is the newest daily of crm.
+  auto h = history();
+  for (auto& s : h) {
+    if (s.attempt.label.str() == "crm_0916_inc") {
+      s.attempt.slot = at("2025-09-15T23:00:00Z");
+      s.attempt.finished_at = at("2025-09-20T08:00:00Z");
+    }
+  }
+  auto c = pick("partition", "2025-09-17T06:00:00Z", h);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->sources, (std::vector<std::string>{"crm: crm_0916_inc (2025-09-15T23:00:00Z)",
+                                                  "sales: sales_0916_inc (2025-09-16T00:10:00Z)"}));
+  // Retention is measured from the slot too: 14 days after it the snapshot is no longer a source.
+  auto late = pick("partition", "2025-09-30T00:00:00Z", h);
+  ASSERT_TRUE(late);
+  for (const auto& s : late->sources) EXPECT_EQ(s.find("crm"), std::string::npos) << s;
+}
+
 TEST_F(DrillChoice, TableFromTheWeeklyAndDatabaseFromTheMonthly) {
   // On 15 September the newest weekly-tier snapshot of sales is the weekly full of the 14th.
   auto t = pick("table", "2025-09-15T12:00:00Z", history());
