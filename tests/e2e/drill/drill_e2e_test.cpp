@@ -326,6 +326,21 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
               "starkeep_drill_" + cell(rows, i, "drill_name") + "_20250708");
   }
 
+  // The choice is recorded: the object in `objects`, the period and seed in the run id.
+  {
+    const nlohmann::json* d = find_drill(doc, "partition");
+    ASSERT_NE(d, nullptr);
+    auto rec = query("SELECT objects, run_id FROM ops.restore_history WHERE kind = 'drill' AND drill_name = "
+                     "'partition'");
+    ASSERT_EQ(rec.size(), 1u);
+    auto objects = nlohmann::json::parse(cell(rec, 0, "objects"));
+    ASSERT_EQ(objects.size(), 1u);
+    EXPECT_EQ(objects[0]["table"], "orders");
+    EXPECT_EQ(objects[0]["partitions"], nlohmann::json::array({(*d)["choice"]["partition"]}));
+    EXPECT_EQ(cell(rec, 0, "run_id").rfind("drill-2025-07-" + (*d)["choice"]["seed"].get<std::string>() + "-", 0), 0u)
+        << cell(rec, 0, "run_id");
+  }
+
   // The same inputs choose the same objects (dry run later in the period).
   auto again = drill("--at 2025-07-08T11:00:00Z --drill partition --dry-run");
   ASSERT_EQ(again.code, 0) << again.out << again.err;
