@@ -39,6 +39,7 @@ struct DrillCliOptions {
   int poll_initial_ms = 500;
   int busy_retries = 6;
   int busy_delay_ms = 2000;
+  int wait_limit_s = 86400;
   mysql::ConnectionFlags connection;
   OpsFlags ops;
 };
@@ -119,6 +120,7 @@ int run_drill_command(const DrillCliOptions& o) {
   options.execute.poll_initial = std::chrono::milliseconds(o.poll_initial_ms);
   options.execute.busy_retries = o.busy_retries;
   options.execute.busy_initial = std::chrono::milliseconds(o.busy_delay_ms);
+  options.execute.job_deadline = std::chrono::seconds(o.wait_limit_s);
 
   auto session = open_cluster(o.connection);
   if (!session) return fail(session.error().describe(), exit_code_for(session.error()), o.format);
@@ -239,6 +241,10 @@ void register_drill(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--busy-delay-ms", o->busy_delay_ms, "First busy backoff delay (doubles)")
       ->check(CLI::Range(1, 3'600'000))
+      ->capture_default_str();
+  cmd->add_option("--wait-limit", o->wait_limit_s,
+                  "Seconds to wait for each RESTORE; past it the job is cancelled and the drill FAILS (exit 25)")
+      ->check(CLI::Range(60, 7 * 86400))
       ->capture_default_str();
   add_ops_flags(*cmd, o->ops, false);
   add_connection_flags(*cmd, o->connection);
