@@ -1,0 +1,215 @@
+// The simulated-calendar driver shared by the calendar end-to-end tests (issue 4 point 10, issue 5 point 6,
+// pitfalls §3 and §5): the REAL `starkeep` binary against the emulator, one simulated day at a time
+// (`starkeep run --at <day> 01:05 UTC`), data written between runs (and while a snapshot is taken) with plain SQL,
+// and helpers that read what the runner left behind (ops.backup_history, ops.backup_manifest, SHOW SNAPSHOT).
+//
+//   class SixWeeks : public CalendarFixture {
+//    protected:
+//     static void SetUpTestSuite() { start_calendar_cluster("Asia/Shanghai"); }
+//   };
+//
+// One cluster per test suite (each ctest case is its own process, so its own cluster); every database and
+// repository name carries the pid. Not thread-safe: one test thread drives everything.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "emulator/harness/gtest_fixture.h"
+#include "runtime/mysql/mysql_connection.h"
+
+namespace sk::e2e::calendar {
+
+// Exit codes of `starkeep run` / `restore` (tools/starkeep/exit_codes.h, docs/operations.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitNothingDue = 10;
+inline constexpr int kExitAlreadyHandled = 11;
+inline constexpr int kExitConflict = 12;
+inline constexpr int kExitJobFailed = 13;
+inline constexpr int kExitRepository = 14;
+inline constexpr int kExitPrecheck = 15;
+
+// One simulated day of the calendar. Runs happen at 01:05 UTC, five minutes after the production tiers' slots.
+struct SimDay {
+  int index = 0;                // 0 = the calendar's first day
+  std::chrono::sys_days date{};
+
+  [[nodiscard]] std::string at() const;        // "2027-03-01T01:05:00Z" (the --at instant)
+  [[nodiscard]] std::string compact() const;   // "20270301" ({date} of labels)
+  [[nodiscard]] std::string slot_utc() const;  // "2027-03-01 01:00:00" (ops.backup_history.slot_utc)
+  [[nodiscard]] bool sunday() const;
+  [[nodiscard]] bool first_sunday() const;      // the production monthly's day
+  // The production policy's label suffix for the day: "inc" (daily), "full" (weekly), "base" (monthly).
+  [[nodiscard]] std::string suffix() const;
+  [[nodiscard]] std::string label(const std::string& db) const { return db + "_" + compact() + "_" + suffix(); }
+};
+
+// `count` consecutive days from `first` (yyyy, mm, dd).
+[[nodiscard]] std::vector<SimDay> make_calendar(int y, unsigned m, unsigned d, int count);
+
+// The end of one starkeep invocation.
+struct Finished {
+  int code = -1;
+  std::string out, err;
+  [[nodiscard]] std::string describe() const;
+};
+
+// A started starkeep invocation (see CalendarFixture::spawn).
+struct Proc {
+  pid_t pid = -1;
+  std::filesystem::path out, err;
+};
+
+// A loopback HTTP/1.1 receiver for Alertmanager v2 posts: records every alert of every request body (a JSON
+// array), answers 200. Thread-safe; stop() (or the destructor) joins its thread.
+class AlertReceiver {
+ public:
+  AlertReceiver() = default;
+  ~AlertReceiver();
+  AlertReceiver(const AlertReceiver&) = delete;
+  AlertReceiver& operator=(const AlertReceiver&) = delete;
+
+  // Listens on 127.0.0.1 on a free port; false when the socket cannot be opened.
+  bool start();
+  void stop();
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  // The alerts received since the last call (each an Alertmanager alert object), in arrival order.
+  [[nodiscard]] std::vector<nlohmann::json> take();
+  // Request lines of every request so far ("POST /api/v2/alerts HTTP/1.1").
+  [[nodiscard]] std::vector<std::string> request_lines() const;
+
+ private:
+  void serve();
+  int listener_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::vector<nlohmann::json> alerts_;
+  std::vector<std::string> lines_;
+};
+
+// One row written by the data writer, and where it landed.
+struct Write {
+  std::string db, table, partition;
+  std::int64_t id = 0;
+  std::int64_t version = 0;  // the partition's VisibleVersion right after the write committed
+  int day = 0;               // simulated day index
+  bool racing = false;       // written while that day's snapshot of `db` was being uploaded
+  bool fact = false;         // a partitioned fact table (daily tier); otherwise weekly
+};
+
+// One row of ops.backup_history (the columns the tests assert).
+struct HistoryRow {
+  std::string label, state, tiers, kind, database, slot, error_text, attempt_id, backup_timestamp;
+};
+
+class CalendarFixture : public emu::testing::ClusterFixture {
+ protected:
+  // Starts the suite's cluster: faults on, 3 BEs with a known disk size, jobs 100× faster, in `time_zone`.
+  static void start_calendar_cluster(const std::string& time_zone);
+  static constexpr std::int64_t kDiskTotal = 1'000'000'000'000;
+  static constexpr std::int64_t kDiskAvail = 800'000'000'000;
+
+  void SetUp() override;
+  void TearDown() override;
+
+  // ---- SQL through the emulator (reconnects once after a dropped connection) ----
+  void exec(const std::string& sql);
+  [[nodiscard]] ports::Rows query(const std::string& sql);
+  [[nodiscard]] static std::string cell(const ports::Rows& rows, std::size_t i, const char* column);
+  void reconnect();
+
+  // ---- starkeep ----
+  // Starts `starkeep <args>` with STARKEEP_HOST/PORT/USER of the cluster (and the S3 keys) in its environment.
+  Proc spawn(const std::vector<std::string>& args);
+  Finished wait(const Proc& p);
+  Finished starkeep(const std::vector<std::string>& args) { return wait(spawn(args)); }
+  // `starkeep run --policy <policy_> --at <day> ...` (ops.table_inventory as the inventory).
+  std::vector<std::string> run_args(const SimDay& day, const std::vector<std::string>& extra = {}) const;
+  Finished run_day(const SimDay& day, const std::vector<std::string>& extra = {}) {
+    return starkeep(run_args(day, extra));
+  }
+  // init, repository apply and inventory sync for policy_ (asserts each succeeds).
+  void set_up_starkeep();
+  void inventory_sync();
+
+  // ---- policy ----
+  // policies/production.skp with the databases, the repository name and location, and the notifier webhook
+  // replaced (each replacement must match exactly once, so the test follows the production policy as it changes).
+  [[nodiscard]] static std::string production_policy(const std::string& db_sales, const std::string& db_crm,
+                                                     const std::string& repository, const std::string& location,
+                                                     const std::string& webhook);
+  void write_policy(const std::string& text);
+
+  // ---- data ----
+  // CREATE TABLE db.table (id BIGINT, dt DATE, note VARCHAR(64)): range-partitioned on dt by `partitions`
+  // ((name, exclusive upper bound) pairs) as a DUPLICATE KEY table, or, with no partitions, an unpartitioned
+  // PRIMARY KEY table (an INSERT of an existing id upserts). replication_num 1.
+  void create_table(const std::string& db, const std::string& table,
+                    const std::vector<std::pair<std::string, std::string>>& partitions);
+  // INSERT one row into db.table (a new id, or `id` to upsert); records the write with its partition's new
+  // VisibleVersion. `fact`: the table is a partitioned fact table.
+  Write insert(const std::string& db, const std::string& table, const std::string& dt, int day, bool racing = false,
+               std::optional<std::int64_t> id = std::nullopt);
+  [[nodiscard]] std::int64_t partition_version(const std::string& db, const std::string& table,
+                                               const std::string& partition);
+  // The partition of db.table holding `dt` (from create_table's bounds); the table name when unpartitioned.
+  [[nodiscard]] std::string partition_of(const std::string& db, const std::string& table, const std::string& dt) const;
+  // Every row of db.table as "c1|c2|..." (NULL as \N), sorted.
+  [[nodiscard]] std::vector<std::string> dump(const std::string& db, const std::string& table,
+                                              const std::string& partition = "");
+  [[nodiscard]] std::vector<std::string> tables_of(const std::string& db);
+
+  // ---- what the runner and the server recorded ----
+  [[nodiscard]] std::vector<HistoryRow> history(const std::string& db, const std::string& slot_utc = "");
+  // label → Status of SHOW SNAPSHOT ON repo.
+  [[nodiscard]] std::map<std::string, std::string> snapshots(const std::string& repo);
+  // table → partitions the snapshot holds, from SHOW SNAPSHOT ... Details (the server's BackupJobInfo).
+  [[nodiscard]] std::map<std::string, std::set<std::string>> snapshot_contents(const std::string& repo,
+                                                                              const std::string& label);
+  // (table, partition) → VisibleVersion recorded in ops.backup_manifest for the FINISHED attempt of `label`.
+  [[nodiscard]] std::map<std::pair<std::string, std::string>, std::int64_t> manifest(const std::string& db,
+                                                                                     const std::string& label);
+  // State of the database's latest backup job on the server (SHOW BACKUP), with its label.
+  [[nodiscard]] std::optional<std::pair<std::string, std::string>> server_job(const std::string& db);
+  // Waits (bounded) until SHOW BACKUP FROM db shows `label` in `state`.
+  bool wait_for_job_state(const std::string& db, const std::string& label, const std::string& state, int seconds = 60);
+
+  // ---- instants (restores) ----
+  // A UTC instant at second precision that every backup finished so far is at or before, and no later one will
+  // be: returns floor(now) and waits until the wall clock is past that second.
+  std::string instant_now();
+
+  // A restore into a new database; returns the finished command.
+  Finished restore_database(const std::string& db, const std::string& as_of, const std::string& into);
+  // Reference copies: CREATE DATABASE ref; CREATE TABLE ref.t AS SELECT * FROM db.t for every table of db.
+  void copy_database(const std::string& db, const std::string& ref);
+  // Every table of `expected_db` has a table of the same name in `restored_db` with the same rows (sorted), and
+  // `restored_db` has no other table.
+  void expect_same_tables(const std::string& expected_db, const std::string& restored_db);
+
+  std::filesystem::path dir_;
+  std::filesystem::path policy_;
+  std::string pid_;  // the test process id, in every name
+  std::unique_ptr<mysql::MySqlConnection> conn_;
+  std::int64_t next_id_ = 1;
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> ranges_;  // "db.table" → bounds
+  int spawned_ = 0;
+};
+
+}  // namespace sk::e2e::calendar
