@@ -14,6 +14,7 @@
 #include "runtime/executor/labels.h"
 #include "runtime/executor/server_views.h"
 #include "runtime/ops/ops_store.h"
+#include "runtime/verify/fingerprint.h"
 
 // The ops record types (BackupAttempt, ManifestEntry, RunMarker) are aggregates with many optional fields; this
 // file sets the key fields by brace initialisation and leaves the rest at their defaults on purpose.
@@ -44,6 +45,42 @@ bool stopping(const RunnerDeps& deps) { return deps.stop && deps.stop->load(); }
 
 void raise(RunnerDeps& deps, AlertRequest request) {
   if (deps.alert) deps.alert(request);
+}
+
+void checkpoint(RunnerDeps& deps, std::string_view step) {
+  if (deps.checkpoint) deps.checkpoint(step);
+}
+
+// The snapshot's size: the sum of the manifest's data_size (partitions_meta DATA_SIZE read before submission) of
+// the partitions the attempt backed up; unknown when the manifest is empty or any entry lacks a size. StarRocks
+// reports no size in SHOW BACKUP / SHOW SNAPSHOT, so this is the best the server offers.
+std::optional<std::int64_t> manifest_bytes(ops::OpsStore& store, const std::string& attempt_id) {
+  auto manifest = store.load_manifest(attempt_id);
+  if (!manifest || manifest->empty()) return std::nullopt;
+  std::int64_t sum = 0;
+  for (const auto& e : *manifest) {
+    if (!e.data_size) return std::nullopt;
+    sum += *e.data_size;
+  }
+  return sum;
+}
+
+// After a FINISHED attempt: content fingerprints of its partitions into the manifest (only for partitions whose
+// VisibleVersion is still the snapshot's). Never changes the outcome: failures are warnings.
+void fingerprint_snapshot(ports::SqlConnection& conn, ops::OpsStore& store, const SnapshotLabel& label,
+                          const DatabaseName& db, RunLog& log, const LogFields& fields) {
+  auto recorded = verify::record_fingerprints(conn, store, label, db);
+  LogFields f = fields;
+  f.event = "fingerprint";
+  if (!recorded) {
+    log.warn(f, "cannot record the snapshot's fingerprints (restores of it verify against the live data when "
+                "unchanged): " + recorded.error().describe());
+    return;
+  }
+  std::string skipped;
+  for (const auto& s : recorded->skipped) skipped += (skipped.empty() ? "" : "; ") + s;
+  log.info(f, fmt::format("recorded {} partition fingerprint(s){}", recorded->recorded,
+                          skipped.empty() ? "" : "; not recorded (data changed since the snapshot): " + skipped));
 }
 
 // Errors that mean the repository itself is the problem (reference §4): fail at once, alert.
@@ -93,6 +130,13 @@ std::optional<std::string> finished_timestamp(ports::SqlConnection& conn, const 
   return std::nullopt;
 }
 
+// Whether the run that wrote `m` still lives: its process on this host, else a fresh heartbeat.
+bool marker_alive(const ops::RunMarker& m, const RunConfig& config, RunnerDeps& deps) {
+  if (m.run_id == config.run_id) return true;
+  if (m.host == config.host && deps.process_alive) return deps.process_alive(m.host, m.pid);
+  return (deps.clock.now() - m.heartbeat_at).seconds() <= config.stale_heartbeat.count();
+}
+
 bool run_is_dead(ops::OpsStore& store, const ops::BackupAttempt& attempt, const RunConfig& config,
                  RunnerDeps& deps, std::vector<ops::RunMarker>& dead_markers) {
   if (attempt.run_id == config.run_id) return false;
@@ -100,13 +144,7 @@ bool run_is_dead(ops::OpsStore& store, const ops::BackupAttempt& attempt, const 
   if (!markers) return false;  // cannot tell: leave it for a later run
   for (const auto& m : *markers) {
     if (m.run_id != attempt.run_id) continue;
-    bool alive = false;
-    if (m.host == config.host && deps.process_alive) {
-      alive = deps.process_alive(m.host, m.pid);
-    } else {
-      alive = (deps.clock.now() - m.heartbeat_at).seconds() <= config.stale_heartbeat.count();
-    }
-    if (alive) return false;
+    if (marker_alive(m, config, deps)) return false;
     dead_markers.push_back(m);
     return true;
   }
@@ -175,6 +213,7 @@ Result<int> reconcile(ports::SqlConnection& conn, const RunConfig& config, Runne
       u.state = AttemptState::kFinished;
       u.server_state = "FINISHED";
       u.backup_timestamp = *ts;
+      u.bytes = manifest_bytes(store, a.attempt_id());
       if (job) {
         if (job->job_id) u.job_id = *job->job_id;
         u.started_at = server_time(job->create_time, zone);
@@ -192,7 +231,8 @@ Result<int> reconcile(ports::SqlConnection& conn, const RunConfig& config, Runne
       continue;
     }
     ++settled;
-    deps.log.info(f, fmt::format("reconciled attempt of dead run {}: {}", a.run_id, to_string(*u.state)));
+    deps.log.info(f, fmt::format("reconciled attempt of dead run {}: {}", a.run_id, ops::to_string(*u.state)));
+    if (*u.state == AttemptState::kFinished) fingerprint_snapshot(conn, store, a.label, a.database, deps.log, f);
   }
   for (const auto& m : dead_markers) {
     if (auto s = store.finish_run(m, ops::RunState::kAbandoned); !s) {
@@ -415,7 +455,6 @@ class DatabaseWorker {
         if (config_.wait && !config_.dry_run) {
           deps_.log.info(fields("job.waiting"), "another runner is running this slot's job; waiting for it (--wait)");
           poll({}, d.label, deps_.clock.monotonic());
-          if (result_.outcome == Outcome::kSuccess) result_.outcome = Outcome::kAlreadyHandled;
           return false;
         }
         finish(Outcome::kAlreadyHandled,
@@ -512,6 +551,7 @@ class DatabaseWorker {
       entries.push_back(std::move(e));
     }
     if (auto s = store_.write_manifest(entries); !s) return fail_sql(s.error());
+    checkpoint(deps_, "intent");
 
     Backoff backoff(config_.busy_backoff, deps_.random01 ? deps_.random01 : default_random01);
     int tries = 0;
@@ -543,8 +583,9 @@ class DatabaseWorker {
             result_.label = SnapshotLabel::parse(j.label).value_or(label);
             result_.job_id = j.job_id;
             if (config_.wait) {
+              deps_.log.info(fields("job.waiting"),
+                             "another runner is running this slot's job; waiting for it (--wait)");
               poll({}, *result_.label, deps_.clock.monotonic());
-              if (result_.outcome == Outcome::kSuccess) result_.outcome = Outcome::kAlreadyHandled;
               return false;
             }
             finish(Outcome::kAlreadyHandled,
@@ -593,6 +634,7 @@ class DatabaseWorker {
       finish(Outcome::kJobFailed, "BACKUP refused: " + text);
       return false;
     }
+    checkpoint(deps_, "submitted");
     AttemptUpdate u;
     u.state = AttemptState::kRunning;
     u.submitted_at = deps_.clock.now();
@@ -634,6 +676,7 @@ class DatabaseWorker {
   void poll(const std::string& attempt_id, const SnapshotLabel& label, std::chrono::milliseconds started) {
     std::string last_state;
     bool overrun_alerted = false;
+    bool polling_checkpoint = false;
     int failures = 0;
     auto last_heartbeat = deps_.clock.monotonic();
     while (true) {
@@ -662,7 +705,7 @@ class DatabaseWorker {
       if (!job) {
         // Replaced by a newer job of the database: the repository decides.
         if (auto ts = finished_timestamp(conn_, job_.repository, label)) {
-          record_finished(attempt_id, nullptr, *ts);
+          record_finished(attempt_id, label, nullptr, *ts);
           return;
         }
         record_terminal(attempt_id, AttemptState::kLost, "job disappeared from SHOW BACKUP without a snapshot",
@@ -684,8 +727,9 @@ class DatabaseWorker {
         }
       }
       if (job->finished()) {
+        checkpoint(deps_, "finished");
         auto ts = finished_timestamp(conn_, job_.repository, label);
-        record_finished(attempt_id, job, ts.value_or(""));
+        record_finished(attempt_id, label, job, ts.value_or(""));
         return;
       }
       if (job->cancelled()) {
@@ -701,6 +745,10 @@ class DatabaseWorker {
         raise(deps_, r);
         finish(Outcome::kJobFailed, fmt::format("job {} CANCELLED: {}", label.str(), job->error_text()));
         return;
+      }
+      if (!polling_checkpoint && !job->terminal()) {
+        polling_checkpoint = true;
+        checkpoint(deps_, "polling");
       }
       const Instant now = deps_.clock.now();
       if (!overrun_alerted && now > job_.deadline) {
@@ -728,20 +776,26 @@ class DatabaseWorker {
     }
   }
 
-  void record_finished(const std::string& attempt_id, const ServerBackupJob* job, const std::string& ts) {
+  void record_finished(const std::string& attempt_id, const SnapshotLabel& label, const ServerBackupJob* job,
+                       const std::string& ts) {
     result_.backup_timestamp = ts.empty() ? std::nullopt : std::optional(ts);
     if (!attempt_id.empty()) {
       AttemptUpdate u;
       u.state = AttemptState::kFinished;
       u.server_state = "FINISHED";
       if (!ts.empty()) u.backup_timestamp = ts;
+      u.bytes = manifest_bytes(store_, attempt_id);
       if (job) {
         u.job_id = job->job_id;
         u.started_at = server_time(job->create_time, zone_);
         u.finished_at = server_time(job->finished_time, zone_);
       }
       if (!u.finished_at) u.finished_at = deps_.clock.now();
-      if (auto s = store_.update_backup_state(attempt_id, u); !s) deps_.log.warn(fields("history"), s.error().describe());
+      if (auto s = store_.update_backup_state(attempt_id, u); !s) {
+        deps_.log.warn(fields("history"), s.error().describe());
+      } else {
+        fingerprint_snapshot(conn_, store_, label, job_.database, deps_.log, fields());
+      }
     }
     finish(Outcome::kSuccess, fmt::format("FINISHED (backup_timestamp {})", ts.empty() ? "?" : ts));
   }
@@ -869,32 +923,63 @@ RunReport run(const model::Policy& policy, const plan::Plan& plan, const RunConf
   ops::OpsStore store(conn, config.ops, deps.clock);
   std::vector<ops::RunMarker> markers;
   if (!config.dry_run) {
+    // Markers of dead runs that left no unsettled attempt (killed before writing any history row) are released
+    // here; those with attempts were released by reconcile().
+    std::set<std::string> seen;
+    for (const auto& j : plan.jobs) {
+      if (!seen.insert(j.database.str()).second) continue;
+      auto active = store.load_active_runs(j.database);
+      if (!active) continue;
+      for (const auto& m : *active) {
+        if (marker_alive(m, config, deps)) continue;
+        if (auto s = store.finish_run(m, ops::RunState::kAbandoned); !s) {
+          deps.log.warn({"run_status", j.database.str()}, s.error().describe());
+        } else {
+          deps.log.info({"reconcile", j.database.str()}, fmt::format("released the marker of dead run {}", m.run_id));
+        }
+      }
+    }
     for (const auto& j : plan.jobs) {
       ops::RunMarker m{config.run_id, j.database, j.slot.to_iso8601_utc() + " " + j.tier.str(), config.host,
                        config.pid,     ops::RunState::kActive, deps.clock.now(), deps.clock.now()};
       if (auto s = store.mark_run(m); !s) deps.log.warn({"run_status"}, s.error().describe());
       markers.push_back(m);
     }
+    checkpoint(deps, "marked");
   }
-  // Workers: one job per database at a time, databases in parallel.
+  // Workers: one job per database at a time (a database's jobs — e.g. two tiers due together that do not cover
+  // each other — run one after the other on one worker, so they never compete for the database's one job slot),
+  // databases in parallel.
+  std::vector<std::vector<std::size_t>> groups;
+  {
+    std::map<std::string, std::size_t> group_of;
+    for (std::size_t i = 0; i < plan.jobs.size(); ++i) {
+      auto [it, added] = group_of.emplace(plan.jobs[i].database.str(), groups.size());
+      if (added) groups.emplace_back();
+      groups[it->second].push_back(i);
+    }
+  }
   std::vector<std::optional<DatabaseResult>> results(plan.jobs.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     while (true) {
-      const std::size_t i = next.fetch_add(1);
-      if (i >= plan.jobs.size()) return;
-      const auto& job = plan.jobs[i];
-      auto session = deps.connect(job.database.str());
-      if (!session) {
-        results[i] = DatabaseResult{job.database, job.tier, job.label, std::nullopt, Outcome::kConnectionFailed,
-                                    session.error().describe(), std::nullopt};
-        continue;
+      const std::size_t g = next.fetch_add(1);
+      if (g >= groups.size()) return;
+      const auto& first = plan.jobs[groups[g].front()];
+      auto session = deps.connect(first.database.str());
+      for (const std::size_t i : groups[g]) {
+        const auto& job = plan.jobs[i];
+        if (!session) {
+          results[i] = DatabaseResult{job.database, job.tier, job.label, std::nullopt, Outcome::kConnectionFailed,
+                                      session.error().describe(), std::nullopt};
+          continue;
+        }
+        DatabaseWorker w(job, config, deps, snapshots[job.repository.str()], **session, zone);
+        results[i] = w.run();
       }
-      DatabaseWorker w(job, config, deps, snapshots[job.repository.str()], **session, zone);
-      results[i] = w.run();
     }
   };
-  const int threads = std::max(1, std::min<int>(config.parallel, static_cast<int>(plan.jobs.size())));
+  const int threads = std::max(1, std::min<int>(config.parallel, static_cast<int>(groups.size())));
   if (threads == 1) {
     worker();
   } else {

@@ -9,7 +9,9 @@
 //   3. per database (in parallel up to `parallel`, one connection per worker, one job per database at a time):
 //      decide the label (done slot → nothing; L, L_r1, …), bind changed partitions (one partitions_meta query),
 //      write the intent row (SUBMITTING) and the manifest, send BACKUP, poll SHOW BACKUP with adaptive backoff
-//      through a reconnecting connection, record the terminal state.
+//      through a reconnecting connection, record the terminal state; after FINISHED, record each partition's
+//      content fingerprint in the manifest (verify::record_fingerprints — a failure there is a warning only) and
+//      the snapshot's size in backup_history.bytes (the sum of the manifest's data_size).
 // Mutual exclusion comes from the server, never from ops.run_status (pitfalls 8–9): the runner whose BACKUP is
 // accepted owns the database's slot; one that is told "Can only run one backup or restore job …" looks at the
 // running job: our slot's label → another runner does this work (kAlreadyHandled); a foreign label → bounded
@@ -24,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -116,6 +119,12 @@ struct RunnerDeps {
   std::function<double()> random01;       // jitter; default_random01 when empty
   // Whether process `pid` on `host` still runs (only answerable for this host; other hosts: heartbeat age).
   std::function<bool(const std::string& host, std::int64_t pid)> process_alive;
+  // Test-only pause points (may be empty): called with the name of each step as the run passes it, so that a
+  // test can stop the process exactly there (the CLI maps STARKEEP_TEST_PAUSE_AT=<step> to SIGSTOP). Steps, in
+  // order: "marked" (run_status markers written), "intent" (SUBMITTING row and manifest written, BACKUP not yet
+  // sent), "submitted" (BACKUP accepted, history still SUBMITTING), "polling" (history RUNNING, job not yet
+  // finished), "finished" (job FINISHED on the server, history not yet written). Called from worker threads.
+  std::function<void(std::string_view step)> checkpoint;
 };
 
 // Runs `plan` (already filtered to the tiers/databases asked for). Never throws.

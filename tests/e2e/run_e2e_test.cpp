@@ -1,270 +1,26 @@
 // End to end: `starkeep run` (the real binary) against the emulator. Each test uses its own databases and
 // repository in one shared emulated cluster (--enable-faults, --time-scale 20, 3 backends, Asia/Shanghai).
-#include <cppconn/exception.h>
-#include <cppconn/resultset.h>
-#include <cppconn/resultset_metadata.h>
-#include <cppconn/statement.h>
-#include <gtest/gtest.h>
-
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <functional>
-#include <map>
-#include <memory>
-#include <optional>
-#include <sstream>
-#include <string>
-#include <thread>
-#include <vector>
-
-#include <fmt/format.h>
-
-#include "emulator/harness/gtest_fixture.h"
+#include "tests/e2e/run_fixture.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-using Row = std::map<std::string, std::optional<std::string>>;
+using namespace sk::e2e;  // NOLINT: the fixture's helpers and exit codes
 
-// Exit codes of `starkeep run` (tools/starkeep/exit_codes.h, docs/operations.md).
-constexpr int kOk = 0;
-constexpr int kAlreadyHandled = 11;
-constexpr int kConflict = 12;
-constexpr int kRepository = 14;
-constexpr int kPrecheck = 15;
-
-// A Monday 01:05 UTC: the daily tier (mon..sat at 01:00, window 2h) is due; its slot date is 20250915.
-constexpr const char* kMonday = "2025-09-15T01:05:00Z";
-constexpr const char* kTuesday = "2025-09-16T01:05:00Z";
-
-struct Proc {
-  pid_t pid = -1;
-  fs::path out, err;
-};
-
-struct Finished {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class RunE2e : public sk::emu::testing::ClusterFixture {
+class RunE2e : public RunFixture {
  protected:
-  static void SetUpTestSuite() {
-    start_cluster({"--enable-faults", "--time-scale", "20", "--backends", "3"});
+  // The fingerprint of one partition computed here, independently of starkeep, with the documented SQL
+  // (docs/operations.md "Restore" step 6; reference/starrocks.md §8): "rows=N sum=S".
+  std::string partition_fingerprint(const std::string& db, const std::string& partition) {
+    auto rows = query(R"(SELECT COUNT(*) AS n, SUM(CAST(murmur_hash3_32(concat_ws('|', )"
+                      R"(ifnull(cast(`id` AS VARCHAR), '\N'), ifnull(cast(`dt` AS VARCHAR), '\N'), )"
+                      R"(ifnull(cast(`amount` AS VARCHAR), '\N'))) AS BIGINT)) AS s FROM `)" +
+                      db + "`.`orders` PARTITION (`" + partition + "`)");
+    return fmt::format("rows={} sum={}", rows.at(0)["n"].value_or("?"), rows.at(0)["s"].value_or("0"));
   }
-
-  void SetUp() override {
-    ClusterFixture::SetUp();
-    dir_ = fs::temp_directory_path() /
-           fmt::format("starkeep-e2e-{}-{}", ::getpid(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-    conn_ = connect();
+  static std::string recorded_fingerprint(Row& entry) {
+    return fmt::format("rows={} sum={}", entry["checksum_row_count"].value_or("?"), entry["checksum"].value_or("?"));
   }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-
-  void exec(const std::string& sql) {
-    std::unique_ptr<sql::Statement> st(conn_->createStatement());
-    st->execute(sql);
-  }
-  std::vector<Row> query(const std::string& sql) {
-    std::unique_ptr<sql::Statement> st(conn_->createStatement());
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql));
-    sql::ResultSetMetaData* meta = rs->getMetaData();
-    std::vector<Row> rows;
-    while (rs->next()) {
-      Row r;
-      for (unsigned i = 1; i <= meta->getColumnCount(); ++i) {
-        const std::string name = meta->getColumnLabel(i);
-        r[name] = rs->isNull(i) ? std::nullopt : std::optional<std::string>(std::string(rs->getString(i)));
-      }
-      rows.push_back(std::move(r));
-    }
-    return rows;
-  }
-
-  // Databases `<prefix>_a` and `<prefix>_b`: a partitioned fact table (3 partitions) and a dimension table each;
-  // repository `<prefix>_repo`; the policy and inventory files for them.
-  void make_cluster_data(const std::string& prefix) {
-    prefix_ = prefix;
-    for (const char* suffix : {"_a", "_b"}) {
-      const std::string db = prefix + suffix;
-      exec("CREATE DATABASE " + db);
-      exec("CREATE TABLE " + db +
-           ".orders (id BIGINT NOT NULL, dt DATE, amount INT) DUPLICATE KEY(id) PARTITION BY RANGE(dt) ("
-           "PARTITION p1 VALUES LESS THAN ('2025-09-01'), PARTITION p2 VALUES LESS THAN ('2025-10-01'), "
-           "PARTITION p3 VALUES LESS THAN ('2025-11-01')) DISTRIBUTED BY HASH(id) BUCKETS 2 "
-           "PROPERTIES ('replication_num' = '1')");
-      exec("INSERT INTO " + db + ".orders VALUES (1, '2025-08-05', 10), (2, '2025-09-06', 20), (3, '2025-10-07', 30)");
-      exec("CREATE TABLE " + db +
-           ".customers (id INT NOT NULL, name VARCHAR(32)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 "
-           "PROPERTIES ('replication_num' = '1')");
-      exec("INSERT INTO " + db + ".customers VALUES (1, 'ann'), (2, 'bob')");
-    }
-    exec("CREATE REPOSITORY " + prefix + "_repo WITH BROKER ON LOCATION 's3a://e2e-bucket/" + prefix +
-         "' PROPERTIES ('aws.s3.access_key' = 'k', 'aws.s3.secret_key' = 's')");
-    std::ofstream(dir_ / "policy.skp") << fmt::format(R"(policy "e2e" {{
-  timezone  = "UTC"
-  databases = ["{0}_a", "{0}_b"]
-  repository "{0}_repo" {{
-    location = "s3a://e2e-bucket/{0}"
-    endpoint = "https://s3.eu-west-1.amazonaws.com"
-    region   = "eu-west-1"
-  }}
-  precheck {{ snapshot_disk_free >= 15% }}
-  tier "daily" {{
-    backup   = changed_partitions
-    include  = tables where class == "fact" and partitioned
-    schedule = mon..sat at 01:00
-    retain   = 14d
-    window   = 2h
-  }}
-  tier "weekly" {{
-    backup   = tables
-    include  = tables where class == "dimension" or not partitioned
-    schedule = sun at 01:00
-    retain   = 90d
-    window   = 4h
-  }}
-}}
-)",
-                                                      prefix);
-    std::string tables;
-    for (const char* suffix : {"_a", "_b"}) {
-      if (!tables.empty()) tables += ",\n";
-      tables += fmt::format(
-          R"(    {{"database": "{0}{1}", "table": "orders", "class": "fact", "partitioned": true}},
-    {{"database": "{0}{1}", "table": "customers", "class": "dimension", "partitioned": false}})",
-          prefix, suffix);
-    }
-    std::ofstream(dir_ / "inventory.json") << "{\n  \"inventory_version\": 1,\n  \"tables\": [\n" << tables << "\n  ]\n}\n";
-  }
-
-  std::vector<std::string> run_args(const std::string& at, std::vector<std::string> extra = {}) {
-    std::vector<std::string> a{STARKEEP_BIN,
-                               "run",
-                               "--policy",
-                               (dir_ / "policy.skp").string(),
-                               "--inventory",
-                               (dir_ / "inventory.json").string(),
-                               "--at",
-                               at,
-                               "--host",
-                               "127.0.0.1",
-                               "--port",
-                               std::to_string(cluster().emulator().port()),
-                               "--user",
-                               "root",
-                               "--poll-initial-ms",
-                               "200",
-                               "--log-level",
-                               "debug",
-                               "--log-format",
-                               "json"};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  }
-
-  Proc spawn(const std::vector<std::string>& args) {
-    static int counter = 0;
-    Proc p;
-    p.out = dir_ / fmt::format("out{}.txt", counter);
-    p.err = dir_ / fmt::format("err{}.txt", counter);
-    ++counter;
-    p.pid = ::fork();
-    if (p.pid == 0) {
-      const int o = ::open(p.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      const int e = ::open(p.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(o, 1);
-      ::dup2(e, 2);
-      std::vector<char*> argv;
-      for (const auto& s : args) argv.push_back(const_cast<char*>(s.c_str()));
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    return p;
-  }
-
-  Finished wait(const Proc& p) {
-    int status = 0;
-    ::waitpid(p.pid, &status, 0);
-    Finished f;
-    f.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    f.out = slurp(p.out);
-    f.err = slurp(p.err);
-    return f;
-  }
-
-  Finished run(const std::string& at, std::vector<std::string> extra = {}) { return wait(spawn(run_args(at, extra))); }
-
-  // The attempts of `db`; none while no run has created the ops tables yet (each ctest process has its own cluster).
-  std::vector<Row> history(const std::string& db) {
-    try {
-      return query("SELECT label, state, job_id, backup_timestamp, error_text, run_id, attempt_id, objects FROM "
-                   "ops.backup_history WHERE database_name = '" + db + "' ORDER BY updated_at_utc");
-    } catch (const sql::SQLException& e) {
-      if (std::string(e.what()).find("Unknown table") != std::string::npos) return {};
-      throw;
-    }
-  }
-  std::vector<Row> history_in(const std::string& db, const std::string& state) {
-    std::vector<Row> out;
-    for (auto& r : history(db)) {
-      if (r["state"] == state) out.push_back(r);
-    }
-    return out;
-  }
-  std::vector<Row> snapshots() { return query("SHOW SNAPSHOT ON " + prefix_ + "_repo"); }
-  int snapshots_named(const std::string& prefix) {
-    int n = 0;
-    for (auto& r : snapshots()) {
-      if (r["Snapshot"] && r["Snapshot"]->rfind(prefix, 0) == 0) ++n;
-    }
-    return n;
-  }
-  std::optional<std::string> snapshot_status(const std::string& label) {
-    for (auto& r : snapshots()) {
-      if (r["Snapshot"] == label) return r["Status"];
-    }
-    return std::nullopt;
-  }
-  // Waits (up to `seconds`) for `predicate`.
-  bool eventually(const std::function<bool()>& predicate, int seconds = 60) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    while (std::chrono::steady_clock::now() < end) {
-      if (predicate()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return predicate();
-  }
-  std::optional<std::string> server_state(const std::string& db) {
-    auto rows = query("SHOW BACKUP FROM " + db);
-    if (rows.empty()) return std::nullopt;
-    return rows[0]["State"];
-  }
-
-  fs::path dir_;
-  std::string prefix_;
-  std::unique_ptr<sql::Connection> conn_;
 };
-
-std::string describe(const Finished& f) { return fmt::format("exit {}\nstdout:\n{}\nstderr:\n{}", f.code, f.out, f.err); }
 
 // (a) One daily run: history FINISHED with label and JobId, manifest written, SHOW SNAPSHOT has it; a second run
 // for the same slot submits nothing.
@@ -281,10 +37,21 @@ TEST_F(RunE2e, DailyRunRecordsHistoryAndASecondRunForTheSlotSubmitsNothing) {
     ASSERT_TRUE(finished[0]["backup_timestamp"].has_value());
     EXPECT_EQ(snapshot_status(label), "OK");
     // The manifest has the three partitions of the fact table with their versions.
-    auto manifest = query("SELECT partition_name, visible_version FROM ops.backup_manifest WHERE attempt_id = '" +
-                          *finished[0]["attempt_id"] + "' ORDER BY partition_name");
-    ASSERT_EQ(manifest.size(), 3u);
-    EXPECT_EQ(manifest[0]["partition_name"], "p1");
+    auto entries = manifest(*finished[0]["attempt_id"]);
+    ASSERT_EQ(entries.size(), 3u);
+    EXPECT_EQ(entries[0]["partition_name"], "p1");
+    // Fingerprints recorded after FINISHED (the data did not change since): equal to the ones computed here.
+    long long bytes = 0;
+    for (auto& e : entries) {
+      EXPECT_EQ(e["checksum_algorithm"], "murmur_hash3_32_sum") << *e["partition_name"];
+      EXPECT_EQ(recorded_fingerprint(e), partition_fingerprint(db, *e["partition_name"])) << *e["partition_name"];
+      EXPECT_EQ(e["checksum_row_count"], "1");
+      ASSERT_TRUE(e["data_size"].has_value());
+      bytes += std::stoll(*e["data_size"]);
+    }
+    // backup_history.bytes: the sum of the manifest's data_size (partitions_meta DATA_SIZE before submission).
+    EXPECT_GT(bytes, 0);
+    EXPECT_EQ(finished[0]["bytes"], std::to_string(bytes));
     // The server's own record matches the label we chose (pitfall 1: compared unquoted).
     auto show = query(std::string("SHOW BACKUP FROM ") + db);
     ASSERT_EQ(show.size(), 1u);
@@ -448,6 +215,24 @@ TEST_F(RunE2e, WriteRacingTheSnapshotIsInTheNextDailySnapshot) {
                                 "'ew_a' AND TABLE_NAME = 'orders' AND PARTITION_NAME = 'p2'")[0]["VISIBLE_VERSION"];
   const Finished first = wait(p);
   ASSERT_EQ(first.code, kOk) << describe(first);
+  // The write raced the snapshot, before the fingerprint: p2's checksum is left NULL (the live data is newer than
+  // the snapshot) rather than recorded wrong; p1 and p3 are unchanged and fingerprinted.
+  {
+    auto monday = history_in("ew_a", "FINISHED");
+    ASSERT_EQ(monday.size(), 1u);
+    auto entries = manifest(*monday[0]["attempt_id"]);
+    ASSERT_EQ(entries.size(), 3u);
+    for (auto& e : entries) {
+      if (e["partition_name"] == "p2") {
+        EXPECT_FALSE(e["checksum"].has_value()) << *e["checksum"];
+        EXPECT_FALSE(e["checksum_algorithm"].has_value());
+      } else {
+        EXPECT_EQ(e["checksum_algorithm"], "murmur_hash3_32_sum") << *e["partition_name"];
+        EXPECT_EQ(recorded_fingerprint(e), partition_fingerprint("ew_a", *e["partition_name"]));
+      }
+    }
+    EXPECT_NE(first.err.find("p2: VisibleVersion"), std::string::npos) << first.err;
+  }
 
   const Finished next = run(kTuesday, {"--database", "ew_a"});
   ASSERT_EQ(next.code, kOk) << describe(next);
@@ -456,11 +241,13 @@ TEST_F(RunE2e, WriteRacingTheSnapshotIsInTheNextDailySnapshot) {
   auto& tuesday = finished[1]["label"] == "ew_a_20250916_inc" ? finished[1] : finished[0];
   EXPECT_EQ(tuesday["label"], "ew_a_20250916_inc");
   // Only p2 changed since Monday's manifest, and the Tuesday snapshot holds its new version.
-  auto manifest = query("SELECT partition_name, visible_version FROM ops.backup_manifest WHERE attempt_id = '" +
-                        *tuesday["attempt_id"] + "'");
-  ASSERT_EQ(manifest.size(), 1u) << *tuesday["objects"];
-  EXPECT_EQ(manifest[0]["partition_name"], "p2");
-  EXPECT_EQ(manifest[0]["visible_version"], p2_version);
+  auto entries = manifest(*tuesday["attempt_id"]);
+  ASSERT_EQ(entries.size(), 1u) << *tuesday["objects"];
+  EXPECT_EQ(entries[0]["partition_name"], "p2");
+  EXPECT_EQ(entries[0]["visible_version"], p2_version);
+  // Tuesday's snapshot holds the raced row and is fingerprinted with it (2 rows in p2).
+  EXPECT_EQ(recorded_fingerprint(entries[0]), partition_fingerprint("ew_a", "p2"));
+  EXPECT_EQ(entries[0]["checksum_row_count"], "2");
   EXPECT_EQ(snapshot_status("ew_a_20250916_inc"), "OK");
 }
 

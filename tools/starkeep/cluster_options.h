@@ -1,7 +1,9 @@
-// Helpers shared by the subcommands that talk to the cluster (init, inventory, repository, …): the connection
-// flags (resolved by runtime/mysql with the precedence flags > environment > option file > defaults), opening a
-// reconnecting session, the ops-database flags, and loading a policy into its model (diagnostics printed on error).
-// Output goes to the given streams. Not thread-safe (one CLI invocation).
+// The one set of cluster-connection helpers for every subcommand that talks to the cluster (init, inventory,
+// repository, run, status, restore): the connection flags (resolved by runtime/mysql with the precedence
+// flags > STARKEEP_* environment > option file > defaults), opening a reconnecting session, the ops-database
+// flags, the runner's per-thread statement-logging sessions, loading a policy into its model, and the exit code of
+// a failure talking to the cluster. Output goes to the given streams. Not thread-safe (one CLI invocation), except
+// the sessions handed out by make_logged_session_factory (one per thread).
 #pragma once
 
 #include <iosfwd>
@@ -13,25 +15,40 @@
 
 #include "common/result.h"
 #include "compiler/model/policy.h"
+#include "runtime/executor/run_log.h"
+#include "runtime/executor/runner.h"
 #include "runtime/mysql/connection_options.h"
 #include "runtime/ops/ops_schema.h"
+#include "runtime/ports/clock.h"
 #include "runtime/ports/sql_connection.h"
 
 namespace sk::cli {
 
-// --host --port --user --password --password-file --ssl-ca --ssl-mode --defaults-file --connect-timeout
-// (each also from STARKEEP_* variables, see runtime/mysql/connection_options.h).
+// --host/-H --port/-P --user/-u --password --password-file --ssl-ca --ssl-mode --defaults-file --connect-timeout
+// --read-timeout (each also from STARKEEP_* variables, see runtime/mysql/connection_options.h). The same flags on
+// every command.
 void add_connection_flags(CLI::App& cmd, mysql::ConnectionFlags& flags);
 
-// A session that reconnects on dropped connections (idempotent statements are repeated). The connection is made
-// on first use. Errors: "sql.config" from option resolution.
+// The flags resolved against the process environment and the option file. Errors: "sql.config".
+[[nodiscard]] Result<mysql::ConnectionOptions> resolve_connection(const mysql::ConnectionFlags& flags);
+
+// A session that reconnects on dropped connections (idempotent statements are repeated, 3 connection attempts per
+// statement). The connection is made on first use. Errors: "sql.config" from option resolution.
 [[nodiscard]] Result<std::unique_ptr<ports::SqlConnection>> open_cluster(const mysql::ConnectionFlags& flags);
+
+// For the runner: each call opens a new ReconnectingConnection (default reconnect policy, lazily connected) whose
+// statements are logged at debug level, redacted, tagged with the database. `sleeper`, `clock` and `log` must
+// outlive every session.
+[[nodiscard]] executor::SessionFactory make_logged_session_factory(const mysql::ConnectionOptions& options,
+                                                                   ports::Sleeper& sleeper, ports::Clock& clock,
+                                                                   executor::RunLog& log);
 
 struct OpsFlags {
   std::string database = "ops";
   int replication_num = 3;
 };
-// --ops-database (and, with `with_replication`, --replication-num).
+// --ops-database and, with `with_replication` (commands that may create the ops tables: init, run),
+// --replication-num (alias --ops-replication).
 void add_ops_flags(CLI::App& cmd, OpsFlags& flags, bool with_replication);
 // "cli.usage" for an invalid database name.
 [[nodiscard]] Result<ops::OpsConfig> ops_config(const OpsFlags& flags);
@@ -41,7 +58,9 @@ void add_ops_flags(CLI::App& cmd, OpsFlags& flags, bool with_replication);
 [[nodiscard]] std::optional<model::Policy> load_policy_model(const std::string& path, std::ostream& err,
                                                              int& exit_code);
 
-// The exit code for a failure talking to the cluster: kExitConfig for "sql.config", kExitUnavailable otherwise.
+// The exit code for a failure talking to the cluster (exit_codes.h): kExitConfig for bad settings ("sql.config",
+// "cli.usage"), kExitConnection when the cluster could not be reached ("sql.connection" after the reconnect
+// attempts), kExitRefused when it answered with an error.
 [[nodiscard]] int exit_code_for(const Error& error);
 
 }  // namespace sk::cli

@@ -1,5 +1,7 @@
-// Every exit status of the starkeep binary, in one place (documented in docs/cli.md). A scheduler can tell "nothing
-// to do", "work due", "the policy or inventory is wrong", "you called me wrongly" and "a file is missing" apart.
+// Every exit status of the starkeep binary, in one place (documented in docs/cli.md and docs/operations.md). A
+// scheduler can tell "nothing to do", "work due", "the policy or inventory is wrong", "you called me wrongly", "a
+// file is missing", "the cluster is unreachable" and "the cluster refused" apart. Each code has one meaning for
+// every command.
 #pragma once
 
 namespace sk::cli {
@@ -16,7 +18,8 @@ enum ExitCode : int {
   kExitJobFailed = 13,       // run: a job was CANCELLED by the server, or its BACKUP refused
   kExitRepository = 14,      // run: repository missing, read only or unreachable
   kExitPrecheck = 15,        // run: FE/BE not alive, or snapshot disk free space below the policy threshold
-  kExitConnection = 16,      // run/status: the cluster could not be reached (after reconnect attempts)
+  kExitConnection = 16,      // every command: the cluster could not be reached (connect failed, or the connection
+                             // was lost and the reconnect attempts failed) — transient, retry later
   // starkeep restore (docs/operations.md "Restore"):
   kExitRestoreNothing = 20,   // restore: no snapshot at or before the instant holds the target
   kExitSnapshotMissing = 21,  // restore: the snapshot is not in ops.backup_history or not in the repository
@@ -29,7 +32,8 @@ enum ExitCode : int {
   kExitRestoreBusy = 28,      // restore: another backup/restore kept the database busy; backoff exhausted
   kExitUsage = 64,       // bad command line: unknown flag, missing value, malformed instant (EX_USAGE)
   kExitNoInput = 66,     // an input file cannot be read (EX_NOINPUT)
-  kExitUnavailable = 69, // the cluster cannot be reached or refused a statement (EX_UNAVAILABLE)
+  kExitRefused = 69,     // every command without a more specific code: the cluster answered but refused a
+                         // statement (missing privilege, ops schema absent, …) — fix the cluster or the grants
   kExitInternal = 70,    // a bug: an unexpected failure inside starkeep (EX_SOFTWARE)
   kExitInterrupted = 130,  // run: SIGTERM/SIGINT; stopped submitting (jobs on the server continue; reconciled)
   kExitConfig = 78,      // unsafe or incomplete configuration: non-HTTPS endpoint, missing credentials variable,

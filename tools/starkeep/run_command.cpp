@@ -3,8 +3,11 @@
 // starkeep status: what the ops tables and the server say is going on (status_command.cpp).
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <string_view>
 #include <thread>
 
 #include <unistd.h>
@@ -21,9 +24,9 @@
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/audited_connection.h"
 #include "tools/starkeep/cli_common.h"
+#include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
-#include "tools/starkeep/runner_cli.h"
 #ifdef STARKEEP_HAVE_ALERTS
 #include "runtime/alerts/dispatcher.h"
 #endif
@@ -70,7 +73,8 @@ struct RunOptions {
   int busy_retries = 8;
   int busy_delay_ms = 2000;
   int poll_initial_ms = 1000;
-  RunnerCliOptions common;
+  mysql::ConnectionFlags connection;
+  OpsFlags ops;
 };
 
 std::string make_run_id(Instant now) {
@@ -129,14 +133,26 @@ int exit_code_of(executor::Outcome o) {
   return kExitInternal;
 }
 
+// Test-only (docs/operations.md "Test hooks"): STARKEEP_TEST_PAUSE_AT=<step> stops the whole process with SIGSTOP
+// when the run reaches that step (RunnerDeps::checkpoint), so that a test can SIGKILL it exactly there.
+std::function<void(std::string_view)> test_pause_points(executor::RunLog& log) {
+  const char* step = std::getenv("STARKEEP_TEST_PAUSE_AT");
+  if (step == nullptr || *step == '\0') return {};
+  return [wanted = std::string(step), &log](std::string_view reached) {
+    if (reached != wanted) return;
+    log.warn(executor::LogFields("test.pause"), "STARKEEP_TEST_PAUSE_AT: stopping at " + wanted);
+    ::raise(SIGSTOP);
+  };
+}
+
 int run_run(const RunOptions& o) {
   install_signal_handlers();
-  auto connection = resolve_runner_connection(o.common);
+  auto connection = resolve_connection(o.connection);
   if (!connection) {
     std::cerr << "starkeep run: error: " << connection.error().describe() << "\n";
-    return kExitUsage;
+    return exit_code_for(connection.error());
   }
-  auto ops_config = runner_ops_config(o.common);
+  auto ops_config = sk::cli::ops_config(o.ops);
   if (!ops_config) {
     std::cerr << "starkeep run: error: " << ops_config.error().describe() << "\n";
     return kExitUsage;
@@ -164,13 +180,13 @@ int run_run(const RunOptions& o) {
     auto session = factory(std::nullopt);
     if (!session) {
       std::cerr << "starkeep run: error: " << session.error().describe() << "\n";
-      return kExitConnection;
+      return exit_code_for(session.error());
     }
     auto inv = inventory_from_ops(**session, *ops_config, clock);
     if (!inv) {
       std::cerr << "starkeep run: error: " << inv.error().describe()
                 << " (pass --inventory FILE, or fill ops.table_inventory with `starkeep inventory`)\n";
-      return ports::is_connection_error(inv.error()) ? kExitConnection : kExitErrors;
+      return exit_code_for(inv.error());
     }
     inputs.inventory.emplace("ops.table_inventory", std::move(*inv));
   } else if (int rc = load_inputs(o.policy, o.inventory, inputs, std::cerr); rc != kExitOk) {
@@ -209,7 +225,7 @@ int run_run(const RunOptions& o) {
   config.busy_backoff.initial = std::chrono::milliseconds(o.busy_delay_ms);
   config.poll.initial = std::chrono::milliseconds(o.poll_initial_ms);
 
-  executor::RunnerDeps deps{factory, clock, sleeper, log, {}, &g_stop, {}, {}};
+  executor::RunnerDeps deps{factory, clock, sleeper, log, {}, &g_stop, {}, {}, test_pause_points(log)};
   deps.process_alive = [](const std::string&, std::int64_t pid) {
     return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
   };
@@ -284,8 +300,9 @@ void register_run(CLI::App& app, int& exit_code) {
       "repository healthy, snapshot disk free), bind changed partitions, submit one BACKUP per database (in "
       "parallel across databases), poll to completion and record everything in ops.backup_history. Exit codes: 0 "
       "success, 10 nothing due, 11 already done/running by another runner, 12 conflict (foreign job, backoff "
-      "exhausted), 13 job failed/cancelled, 14 repository error, 15 pre-check failed, 16 connection failure, 1 "
-      "policy/inventory invalid, 64 usage, 130 interrupted (see docs/operations.md).");
+      "exhausted), 13 job failed/cancelled, 14 repository error, 15 pre-check failed, 16 cluster unreachable, 69 "
+      "cluster refused a statement, 1 policy/inventory invalid, 64 usage, 78 bad connection settings, 130 "
+      "interrupted (see docs/operations.md).");
   cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();
   cmd->add_option("--inventory,-i", o->inventory, "The table inventory (JSON); default: ops.table_inventory");
   cmd->add_option("--at", o->at, "The instant to run for ('now' or an instant, see `starkeep plan`)")
@@ -296,7 +313,9 @@ void register_run(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_flag("--dry-run", o->dry_run, "Decide labels and bind partitions, print the BACKUP statements, submit nothing");
-  cmd->add_flag("--wait", o->wait, "When another runner runs this slot's job, wait for it instead of exiting 11");
+  cmd->add_flag("--wait", o->wait,
+                "When another runner runs this slot's job, wait for it instead of exiting 11 (then exit 0 when it "
+                "finished, 13 when it was cancelled)");
   cmd->add_option("--log-format", o->log_format, "Progress on stderr: 'text' or 'json' (one object per line)")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
@@ -312,7 +331,8 @@ void register_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--poll-initial-ms", o->poll_initial_ms, "First SHOW BACKUP poll interval")
       ->check(CLI::Range(1, 600'000))
       ->capture_default_str();
-  add_runner_connection_flags(*cmd, o->common);
+  add_ops_flags(*cmd, o->ops, true);
+  add_connection_flags(*cmd, o->connection);
   cmd->callback([o, &exit_code] { exit_code = run_run(*o); });
 }
 

@@ -1,6 +1,7 @@
 // starkeep status: what is going on — backup attempts not yet settled (ops.backup_history), the advisory run
 // markers of their databases (ops.run_status), the recent attempts of --database, and the server's latest
-// backup job per database (SHOW BACKUP). Read-only. Exit 0, 16 when the cluster cannot be reached.
+// backup job per database (SHOW BACKUP). Read-only. Exit 0; 16 when the cluster cannot be reached, 69 when it
+// refuses the reads (e.g. no ops schema yet), 78 bad connection settings.
 #include <iostream>
 #include <memory>
 #include <set>
@@ -14,7 +15,7 @@
 #include "runtime/ports/clock.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
-#include "tools/starkeep/runner_cli.h"
+#include "tools/starkeep/cluster_options.h"
 
 namespace sk::cli {
 namespace {
@@ -22,7 +23,8 @@ namespace {
 struct StatusOptions {
   std::string format = "text";
   std::string database;
-  RunnerCliOptions common;
+  mysql::ConnectionFlags connection;
+  OpsFlags ops;
 };
 
 nlohmann::json attempt_json(const ops::BackupAttempt& a) {
@@ -38,24 +40,24 @@ nlohmann::json attempt_json(const ops::BackupAttempt& a) {
 }
 
 int run_status(const StatusOptions& o) {
-  auto connection = resolve_runner_connection(o.common);
-  auto ops_config = runner_ops_config(o.common);
-  if (!connection || !ops_config) {
-    std::cerr << "starkeep status: error: " << (!connection ? connection.error() : ops_config.error()).describe() << "\n";
+  auto ops_config = sk::cli::ops_config(o.ops);
+  if (!ops_config) {
+    std::cerr << "starkeep status: error: " << ops_config.error().describe() << "\n";
     return kExitUsage;
   }
+  auto session = open_cluster(o.connection);
+  if (!session) {
+    std::cerr << "starkeep status: error: " << session.error().describe() << "\n";
+    return exit_code_for(session.error());
+  }
   ports::SystemClock clock;
-  ports::ThreadSleeper sleeper;
-  executor::RunLog log(std::cerr, executor::LogFormat::kText, executor::LogLevel::kWarning, clock);
-  auto session = make_logged_session_factory(*connection, sleeper, clock, log)(std::nullopt);
-  if (!session) return kExitConnection;
   ports::SqlConnection& conn = **session;
   ops::OpsStore store(conn, *ops_config, clock);
 
   auto unfinished = store.load_unfinished_attempts();
   if (!unfinished) {
     std::cerr << "starkeep status: error: " << unfinished.error().describe() << "\n";
-    return ports::is_connection_error(unfinished.error()) ? kExitConnection : kExitInternal;
+    return exit_code_for(unfinished.error());
   }
   std::set<std::string> databases;
   for (const auto& a : *unfinished) databases.insert(a.database.str());
@@ -131,7 +133,8 @@ void register_status(CLI::App& app, int& exit_code) {
       "database. Read-only.");
   cmd->add_option("--format", o->format, "'text' or 'json'")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   cmd->add_option("--database", o->database, "Also list the recent attempts of this database");
-  add_runner_connection_flags(*cmd, o->common);
+  add_ops_flags(*cmd, o->ops, false);
+  add_connection_flags(*cmd, o->connection);
   cmd->callback([o, &exit_code] { exit_code = run_status(*o); });
 }
 

@@ -150,9 +150,62 @@ TEST_F(OpsCommandsE2e, InitTwiceIsIdempotent) {
   EXPECT_EQ(versions.size(), 1u);
 }
 
-TEST_F(OpsCommandsE2e, InitUnreachableClusterExits69) {
+// Exit codes shared by every command (tools/starkeep/exit_codes.h): 16 the cluster cannot be reached, 69 it answered
+// but refused a statement, 78 bad connection settings — the same for every command that talks to the cluster.
+TEST_F(OpsCommandsE2e, InitUnreachableClusterExits16) {
   CliRun r = starkeep({"init", "--host", "127.0.0.1", "--port", "1", "--connect-timeout", "2"}, false);
-  EXPECT_EQ(r.code, 69) << r.out << r.err;
+  EXPECT_EQ(r.code, 16) << r.out << r.err;
+}
+
+TEST_F(OpsCommandsE2e, EveryClusterCommandExits16WhenUnreachable69WhenRefused78OnBadSettings) {
+  std::ofstream(dir_ / "p.skp") << R"(policy "codes" {
+  timezone  = "UTC"
+  databases = ["codes_db"]
+  repository "codes_repo" {
+    location = "s3a://b/codes"
+    endpoint = "https://s3.eu-west-1.amazonaws.com"
+    region   = "eu-west-1"
+  }
+  tier "daily" {
+    backup   = tables
+    include  = tables where class == "fact"
+    schedule = mon..sun at 01:00
+    retain   = 7d
+    window   = 2h
+  }
+}
+)";
+  std::ofstream(dir_ / "inv.json") << R"({"inventory_version": 1, "tables": [
+  {"database": "codes_db", "table": "t", "class": "fact", "partitioned": false}]})";
+  const std::string policy = (dir_ / "p.skp").string();
+  const std::string inventory = (dir_ / "inv.json").string();
+  const std::vector<std::vector<std::string>> commands = {
+      {"init"},
+      {"inventory", "sync"},
+      {"inventory", "export", "--out", "-"},
+      {"status"},
+      {"run", "--policy", policy, "--inventory", inventory, "--at", "2025-09-15T01:05:00Z"},
+      {"restore", "table", "codes_db.t", "--as-of", "2025-09-15T02:00:00Z", "--dry-run"},
+  };
+  const std::vector<std::string> unreachable = {"--host", "127.0.0.1", "--port", "1", "--connect-timeout", "1"};
+  for (auto args : commands) {
+    const std::string name = args[0] + (args.size() > 1 && args[1][0] != '-' ? " " + args[1] : "");
+    auto a = args;
+    a.insert(a.end(), unreachable.begin(), unreachable.end());
+    CliRun r = starkeep(a, false, {{"STARKEEP_S3_ACCESS_KEY", "k"}, {"STARKEEP_S3_SECRET_KEY", "s"}});
+    EXPECT_EQ(r.code, 16) << name << ": " << r.out << r.err;
+    auto b = args;
+    b.insert(b.end(), {"--password-file", (dir_ / "no-such-file").string()});
+    r = starkeep(b, true);
+    EXPECT_EQ(r.code, 78) << name << ": " << r.out << r.err;
+  }
+  // Refused: reading ops tables of an ops database that was never created.
+  for (auto args : std::vector<std::vector<std::string>>{{"status", "--ops-database", "codes_never_created"},
+                                                        {"inventory", "export", "--out", "-", "--ops-database",
+                                                         "codes_never_created"}}) {
+    CliRun r = starkeep(args, true);
+    EXPECT_EQ(r.code, 69) << args[0] << ": " << r.out << r.err;
+  }
 }
 
 TEST_F(OpsCommandsE2e, InventorySyncClassifyExportCheckPlan) {

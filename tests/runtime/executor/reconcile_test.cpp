@@ -54,7 +54,7 @@ class ReconcileTest : public ::testing::Test {
 
   Result<int> reconcile_once() {
     RunnerDeps deps{{}, clock_, sleeper_, log_, {}, nullptr, {},
-                    [this](const std::string&, std::int64_t) { return process_alive_; }};
+                    [this](const std::string&, std::int64_t) { return process_alive_; }, {}};
     return reconcile(conn_, config_, deps);
   }
 

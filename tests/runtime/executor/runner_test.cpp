@@ -103,8 +103,26 @@ class RunnerTest : public ::testing::Test {
                       return std::make_unique<Forward>(conn_);
                     },
                     clock_, sleeper_, log_, [this](const AlertRequest& r) { alerts_.push_back(r); }, nullptr,
-                    [] { return 0.5; }, [](const std::string&, std::int64_t) { return true; }};
+                    [] { return 0.5; }, [](const std::string&, std::int64_t) { return true; },
+                    [this](std::string_view step) { steps_.emplace_back(step); }};
     return run(policy_, plan_, config_, deps);
+  }
+
+  // The manifest the store reads back for the attempt (load_manifest), with the given data sizes.
+  void manifest_sizes(const std::vector<std::optional<std::string>>& sizes) {
+    std::vector<ports::Rows::Row> rows;
+    int n = 0;
+    for (const auto& size : sizes) {
+      ++n;
+      rows.push_back({"a1", "repo", "sales_20250914_inc", "sales", "orders", "p" + std::to_string(n),
+                      std::to_string(10 + n), "3", std::nullopt, "1", size, std::nullopt, std::nullopt, std::nullopt,
+                      "2025-09-14 09:00:00"});
+    }
+    conn_.on("FROM `ops`.`backup_manifest` WHERE `attempt_id`",
+             make_rows({"attempt_id", "repository", "label", "database_name", "table_name", "partition_name",
+                        "partition_id", "visible_version", "visible_version_time_utc", "row_count", "data_size",
+                        "checksum_algorithm", "checksum", "checksum_row_count", "recorded_at_utc"},
+                       rows));
   }
 
   std::size_t index_of(const std::string& pattern) const {
@@ -136,6 +154,7 @@ class RunnerTest : public ::testing::Test {
   std::vector<std::string> states_;
   std::string busy_label_;
   int submit_lock_failures_ = 0;
+  std::vector<std::string> steps_;
 };
 
 TEST_F(RunnerTest, IntentAndManifestAreWrittenBeforeTheBackupAndTheJobIsPolledToTheEnd) {
@@ -283,6 +302,50 @@ TEST_F(RunnerTest, JobRunningPastItsWindowAlertsOnce) {
   int overruns = 0;
   for (const auto& a : alerts_) overruns += a.kind == model::AlertCondition::Kind::kOverrun;
   EXPECT_EQ(overruns, 1);
+}
+
+TEST_F(RunnerTest, TestPausePointsArePassedInOrder) {
+  states_ = {"PENDING", "UPLOADING", "FINISHED"};
+  const RunReport r = run_once();
+  ASSERT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(steps_, (std::vector<std::string>{"marked", "intent", "submitted", "polling", "finished"}));
+}
+
+TEST_F(RunnerTest, BytesOfAFinishedBackupAreTheManifestsDataSizeSum) {
+  manifest_sizes({"100", "250"});
+  states_ = {"PENDING", "FINISHED"};
+  const RunReport r = run_once();
+  ASSERT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`backup_history` SET .*FINISHED.*`bytes` = 350"), 1u) << log_text_.str();
+}
+
+TEST_F(RunnerTest, BytesStayUnknownWhenAPartitionHasNoSize) {
+  manifest_sizes({"100", std::nullopt});
+  states_ = {"PENDING", "FINISHED"};
+  const RunReport r = run_once();
+  ASSERT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_GT(conn_.count_matching("UPDATE `ops`.`backup_history` SET .*FINISHED"), 0u);
+  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`backup_history` SET .*`bytes`"), 0u);
+}
+
+TEST_F(RunnerTest, FingerprintFailureIsAWarningAndNeverChangesTheOutcome) {
+  conn_.on_error("information_schema.columns", ports::server_error(1064, "HY000", "Access denied for columns"));
+  conn_.on("FROM `ops`.`backup_history` WHERE .*`label` =",
+           make_rows({"attempt_id", "run_id", "label", "repository", "database_name", "tiers", "slot_utc", "backup_kind", "objects",
+                      "state", "server_state", "job_id", "submit_tries", "submitted_at_utc", "started_at_utc",
+                      "finished_at_utc", "error_text", "bytes", "backup_timestamp", "updated_at_utc"},
+                     {{"a1", "run-1", "sales_20250914_inc", "repo", "sales", "daily", "2025-09-14 01:00:00", "partitions",
+                       "[]", "FINISHED", "FINISHED", "77", "1", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                       std::nullopt, "2025-09-14-09-00-05-123", "2025-09-14 09:00:00"}}));
+  manifest_sizes({"100"});  // p1 of orders at version 3, as partitions_meta still says: fingerprinted
+  states_ = {"PENDING", "FINISHED"};
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(r.databases.at(0).outcome, Outcome::kSuccess);
+  EXPECT_GT(conn_.count_matching("information_schema.columns"), 0u) << log_text_.str();  // it got that far
+  EXPECT_NE(log_text_.str().find("cannot record the snapshot's fingerprints"), std::string::npos) << log_text_.str();
+  EXPECT_NE(log_text_.str().find("Access denied for columns"), std::string::npos);
+  EXPECT_EQ(conn_.count_matching("INSERT INTO `ops`.`backup_manifest`.*murmur"), 0u);
 }
 
 }  // namespace

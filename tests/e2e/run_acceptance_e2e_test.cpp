@@ -1,0 +1,283 @@
+// End to end, issue 4 acceptance: the REAL `starkeep run` against the emulator —
+//   * SIGKILL at each step (after marking the run, with the intent row SUBMITTING before and after the BACKUP reached
+//     the server, before writing the final history), stopped exactly there by the test-only STARKEEP_TEST_PAUSE_AT
+//     hook (the runner raises SIGSTOP; no timing guesses): the next run settles everything, submits no duplicate;
+//   * --wait on another runner's job of the same slot;
+//   * --tier / --database filters (and a database's two jobs of one run never competing for its job slot);
+//   * alert delivery to real HTTP receivers on loopback (Alertmanager v2 and generic JSON), and receivers that fail.
+#include <nlohmann/json.hpp>
+
+#include "tests/e2e/run_fixture.h"
+#include "tests/runtime/alerts/http_receiver.h"
+
+namespace {
+
+using namespace sk::e2e;  // NOLINT: the fixture's helpers and exit codes
+using sk::alerts::testing::HttpReceiver;
+
+class RunAcceptanceE2e : public RunFixture {
+ protected:
+  // Starts a run of `db` that stops itself at `step`; fails the test when it exits instead.
+  Proc run_until(const std::string& step, const std::string& db, const std::string& at = kMonday) {
+    Proc p = spawn(run_args(at, {"--database", db}), {"STARKEEP_TEST_PAUSE_AT=" + step});
+    EXPECT_TRUE(wait_stopped(p)) << "the run did not stop at " << step << ":\n" << slurp(p.err);
+    return p;
+  }
+  std::vector<Row> markers(const std::string& db) {
+    return query("SELECT run_id, state FROM ops.run_status WHERE database_name = '" + db + "' ORDER BY started_at_utc");
+  }
+  static int count(const std::string& text, const std::string& needle) {
+    int n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  }
+};
+
+// Issue 4 point 7, "after taking the lock": the run marked the database ACTIVE (ops.run_status) and was killed
+// before writing any history. The next run releases the dead run's marker (ABANDONED) and does the work once.
+TEST_F(RunAcceptanceE2e, KilledAfterMarkingTheRunIsReleasedAndTheSlotDoneOnce) {
+  make_cluster_data("km");
+  Proc p = run_until("marked", "km_a");
+  auto before = markers("km_a");
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(before[0]["state"], "ACTIVE");
+  EXPECT_TRUE(history("km_a").empty());
+  EXPECT_TRUE(server_jobs("km_a").empty());
+  EXPECT_EQ(kill_now(p).code, 128 + SIGKILL);
+
+  const Finished next = run(kMonday, {"--database", "km_a"});
+  ASSERT_EQ(next.code, kOk) << describe(next);
+  auto after = markers("km_a");
+  ASSERT_EQ(after.size(), 2u);
+  for (auto& m : after) {
+    // The dead run's marker is released; the new run's is done.
+    EXPECT_EQ(m["state"], m["run_id"] == before[0]["run_id"] ? "ABANDONED" : "DONE") << *m["run_id"];
+  }
+  EXPECT_EQ(history_in("km_a", "FINISHED").size(), 1u);
+  EXPECT_EQ(history("km_a").size(), 1u);
+  EXPECT_EQ(server_jobs("km_a").size(), 1u);
+  EXPECT_EQ(snapshots_named("km_a_20250915_inc"), 1);
+}
+
+// SUBMITTING row, BACKUP never sent: the next run settles the row LOST ("NEVER_SUBMITTED") and submits the slot's
+// label itself, once (no _r1: a label that never reached the server is free).
+TEST_F(RunAcceptanceE2e, SubmittingRowWithoutTheBackupIsSettledAndTheSlotSubmittedOnce) {
+  make_cluster_data("ki");
+  Proc p = run_until("intent", "ki_a");
+  auto rows = history("ki_a");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["state"], "SUBMITTING");
+  EXPECT_TRUE(server_jobs("ki_a").empty());
+  kill_now(p);
+
+  const Finished next = run(kMonday, {"--database", "ki_a"});
+  ASSERT_EQ(next.code, kOk) << describe(next);
+  auto lost = history_in("ki_a", "LOST");
+  ASSERT_EQ(lost.size(), 1u) << describe(next);
+  EXPECT_EQ(lost[0]["attempt_id"], rows[0]["attempt_id"]);
+  EXPECT_NE(lost[0]["error_text"]->find("NEVER_SUBMITTED"), std::string::npos);
+  auto finished = history_in("ki_a", "FINISHED");
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_EQ(finished[0]["label"], "ki_a_20250915_inc");
+  EXPECT_TRUE(history_in("ki_a", "SUBMITTING").empty());
+  EXPECT_EQ(count(next.err, "BACKUP SNAPSHOT `ki_a`"), 1) << next.err;  // one statement sent (logged once at debug)
+  EXPECT_EQ(snapshots_named("ki_a_20250915_inc"), 1);             // no _r1
+  auto jobs = server_jobs("ki_a");
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0]["JobId"], finished[0]["job_id"]);
+}
+
+// SUBMITTING row, BACKUP accepted by the server (killed before recording it): the next run finds the job by its
+// label, settles the SAME row FINISHED (JobId, backup_timestamp, bytes, fingerprints) and submits nothing.
+TEST_F(RunAcceptanceE2e, SubmittingRowWhoseBackupReachedTheServerIsSettledWithoutADuplicate) {
+  make_cluster_data("ks");
+  Proc p = run_until("submitted", "ks_a");
+  auto rows = history("ks_a");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["state"], "SUBMITTING");
+  auto jobs = server_jobs("ks_a");
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0]["SnapshotName"], "ks_a_20250915_inc");
+  kill_now(p);
+  ASSERT_TRUE(eventually([&] { return server_state("ks_a") == "FINISHED"; }));
+  const auto job_id = server_jobs("ks_a")[0]["JobId"];  // assigned once the job left PENDING
+
+  const Finished next = run(kMonday, {"--database", "ks_a"});
+  EXPECT_EQ(next.code, kAlreadyHandled) << describe(next);
+  EXPECT_EQ(count(next.err, "BACKUP SNAPSHOT `ks_a`"), 0) << next.err;
+  rows = history("ks_a");
+  ASSERT_EQ(rows.size(), 1u) << describe(next);
+  EXPECT_EQ(rows[0]["state"], "FINISHED");
+  EXPECT_EQ(rows[0]["job_id"], job_id);
+  EXPECT_TRUE(rows[0]["backup_timestamp"].has_value());
+  EXPECT_TRUE(rows[0]["bytes"].has_value());
+  for (auto& e : manifest(*rows[0]["attempt_id"])) EXPECT_TRUE(e["checksum"].has_value()) << *e["partition_name"];
+  EXPECT_EQ(server_jobs("ks_a")[0]["JobId"], job_id);
+  EXPECT_EQ(snapshots_named("ks_a_20250915_inc"), 1);
+}
+
+// Killed after the job FINISHED on the server but before the history was written ("before writing history").
+TEST_F(RunAcceptanceE2e, KilledBeforeWritingHistoryIsCompletedFromTheServer) {
+  make_cluster_data("kh");
+  Proc p = run_until("finished", "kh_a");
+  auto rows = history("kh_a");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["state"], "RUNNING");
+  EXPECT_EQ(server_state("kh_a"), "FINISHED");
+  const auto job_id = server_jobs("kh_a")[0]["JobId"];
+  kill_now(p);
+
+  const Finished next = run(kMonday, {"--database", "kh_a"});
+  EXPECT_EQ(next.code, kAlreadyHandled) << describe(next);
+  rows = history("kh_a");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["state"], "FINISHED");
+  EXPECT_EQ(rows[0]["job_id"], job_id);
+  EXPECT_TRUE(rows[0]["backup_timestamp"].has_value());
+  EXPECT_EQ(server_jobs("kh_a")[0]["JobId"], job_id);
+  EXPECT_EQ(snapshots_named("kh_a_20250915_inc"), 1);
+  auto marks = markers("kh_a");
+  for (auto& m : marks) EXPECT_NE(m["state"], "ACTIVE");
+}
+
+// --wait: a second runner for the same slot waits for the first runner's job and exits 0 once it FINISHED, without
+// submitting a BACKUP of its own and without a history row of its own.
+TEST_F(RunAcceptanceE2e, WaitFollowsAnotherRunnersJobToTheEnd) {
+  make_cluster_data("xw");
+  exec("ADMIN EMULATOR DELAY JOB AT UPLOADING IN DATABASE xw_a SECONDS 100");  // the job stays running ~5 s
+  Proc first = run_until("polling", "xw_a");  // its job is on the server, history RUNNING
+  Proc second = spawn(run_args(kMonday, {"--database", "xw_a", "--wait"}));
+  ASSERT_TRUE(eventually([&] { return slurp(second.err).find("\"job.waiting\"") != std::string::npos; }, 30))
+      << slurp(second.err);
+  ::kill(first.pid, SIGCONT);
+  const Finished a = wait(first);
+  const Finished b = wait(second);
+  EXPECT_EQ(a.code, kOk) << describe(a);
+  EXPECT_EQ(b.code, kOk) << describe(b);
+  EXPECT_EQ(count(b.err, "BACKUP SNAPSHOT `xw_a`"), 0) << b.err;
+  EXPECT_NE(b.out.find("xw_a_20250915_inc"), std::string::npos) << b.out;
+  auto rows = history("xw_a");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["state"], "FINISHED");
+  EXPECT_EQ(server_jobs("xw_a").size(), 1u);
+  EXPECT_EQ(snapshots_named("xw_a_20250915_inc"), 1);
+}
+
+// --tier and --database run only what was asked. On this Sunday both tiers are due (daily every day, weekly on
+// Sundays, weekly first by precedence; they cover different tables, so each database has two jobs).
+TEST_F(RunAcceptanceE2e, TierAndDatabaseFiltersRunOnlyWhatWasAsked) {
+  daily_schedule_ = "mon..sun at 01:00";
+  weekly_extra_ = "    precedence = 10\n";
+  make_cluster_data("xf");
+  auto objects_of = [&](const std::string& db) {
+    std::vector<std::string> out;
+    for (auto& r : history_in(db, "FINISHED")) out.push_back(*r["objects"]);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  // 1. Weekly of xf_a only.
+  const Finished weekly_a = run(kSunday, {"--tier", "weekly", "--database", "xf_a"});
+  ASSERT_EQ(weekly_a.code, kOk) << describe(weekly_a);
+  auto a1 = objects_of("xf_a");
+  ASSERT_EQ(a1.size(), 1u);
+  EXPECT_NE(a1[0].find("customers"), std::string::npos) << a1[0];
+  EXPECT_EQ(a1[0].find("orders"), std::string::npos) << a1[0];
+  EXPECT_TRUE(history("xf_b").empty());
+  EXPECT_TRUE(server_jobs("xf_b").empty());
+  EXPECT_EQ(snapshots_named("xf_b"), 0);
+  // 2. Both tiers of xf_b: its two jobs run one after the other (never "busy" with each other); xf_a untouched.
+  const Finished both_b = run(kSunday, {"--database", "xf_b", "--parallel", "4"});
+  ASSERT_EQ(both_b.code, kOk) << describe(both_b);
+  EXPECT_EQ(objects_of("xf_b").size(), 2u);
+  EXPECT_EQ(both_b.err.find("\"job.busy\""), std::string::npos) << both_b.err;
+  EXPECT_EQ(history("xf_a").size(), 1u);
+  // 3. Daily everywhere: xf_a gets its daily; xf_b's daily is already done (exit 11 wins over 0); no weekly again.
+  const Finished daily = run(kSunday, {"--tier", "daily"});
+  EXPECT_EQ(daily.code, kAlreadyHandled) << describe(daily);
+  auto a3 = objects_of("xf_a");
+  ASSERT_EQ(a3.size(), 2u);
+  EXPECT_EQ(history("xf_a").size(), 2u);
+  EXPECT_EQ(history("xf_b").size(), 2u);
+  EXPECT_EQ(count(daily.err, "BACKUP SNAPSHOT `xf_a`"), 1) << daily.err;
+  EXPECT_EQ(count(daily.err, "BACKUP SNAPSHOT `xf_b`"), 0) << daily.err;
+}
+
+std::string alert_policy(int am_port, int hook_port) {
+  return fmt::format(R"(  alert "repo_down" {{ when = repository.unreachable; notify = ["am", "hook"]; severity = critical }}
+  notifier "am"   {{ webhook = "http://127.0.0.1:{}/api/v2/alerts"; format = alertmanager }}
+  notifier "hook" {{ webhook = "http://127.0.0.1:{}/hooks/backups" }}
+)",
+                     am_port, hook_port);
+}
+
+// Issue 4 points 3 and 8: a repository-down run delivers repo_down to both receivers with the documented payloads
+// (docs/alerts.md) and no secret; the run's exit code is the repository's (14).
+TEST_F(RunAcceptanceE2e, RepositoryDownAlertReachesAlertmanagerAndWebhookReceivers) {
+  HttpReceiver am;
+  HttpReceiver hook;
+  const std::string secret = "Zq8SecretKeyValue";
+  make_cluster_data("xa", alert_policy(am.port(), hook.port()), secret);
+  exec("ADMIN EMULATOR SET REPOSITORY xa_repo UNREACHABLE = true");
+  const Finished f = run(kMonday);
+  exec("ADMIN EMULATOR SET REPOSITORY xa_repo UNREACHABLE = false");
+  EXPECT_EQ(f.code, kRepository) << describe(f);
+
+  auto am_requests = am.requests();
+  ASSERT_EQ(am_requests.size(), 1u) << describe(f);
+  const auto& r = am_requests[0];
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.target, "/api/v2/alerts");
+  EXPECT_EQ(r.header("content-type"), "application/json");
+  EXPECT_EQ(r.body.find(secret), std::string::npos) << r.body;
+  const auto body = nlohmann::json::parse(r.body);
+  ASSERT_TRUE(body.is_array());
+  ASSERT_EQ(body.size(), 1u);
+  const auto& alert = body[0];
+  EXPECT_EQ(alert["labels"]["alertname"], "repo_down");
+  EXPECT_EQ(alert["labels"]["severity"], "critical");
+  EXPECT_EQ(alert["labels"]["policy"], "e2e");
+  EXPECT_EQ(alert["labels"]["repository"], "xa_repo");
+  EXPECT_NE(alert["annotations"]["summary"].get<std::string>().find("xa_repo"), std::string::npos);
+  EXPECT_NE(alert["annotations"]["description"].get<std::string>().find("503"), std::string::npos);
+  EXPECT_FALSE(alert["annotations"]["run_id"].get<std::string>().empty());
+  EXPECT_EQ(alert["annotations"]["fingerprint"].get<std::string>().size(), 16u);
+  EXPECT_TRUE(alert.contains("startsAt"));
+  EXPECT_FALSE(alert.contains("endsAt"));  // a failure is never announced as resolved
+
+  auto hook_requests = hook.requests();
+  ASSERT_EQ(hook_requests.size(), 1u);
+  EXPECT_EQ(hook_requests[0].target, "/hooks/backups");
+  EXPECT_EQ(hook_requests[0].body.find(secret), std::string::npos);
+  const auto event = nlohmann::json::parse(hook_requests[0].body);
+  EXPECT_EQ(event["version"], "1");
+  EXPECT_EQ(event["source"], "starkeep");
+  EXPECT_EQ(event["alert"], "repo_down");
+  EXPECT_EQ(event["severity"], "critical");
+  EXPECT_EQ(event["status"], "firing");
+  EXPECT_EQ(event["labels"]["repository"], "xa_repo");
+  EXPECT_EQ(event["labels"]["run_id"], alert["annotations"]["run_id"]);
+  EXPECT_EQ(event["fingerprint"], alert["annotations"]["fingerprint"]);
+  EXPECT_TRUE(event["ends_at"].is_null());
+  EXPECT_EQ(f.err.find(secret), std::string::npos);
+}
+
+// A receiver that answers 500 (retried, then given up) and one that is closed: both failures are logged as
+// warnings and the run ends exactly as without notifiers (exit 14, REJECTED rows).
+TEST_F(RunAcceptanceE2e, FailingReceiversAreLoggedAndDoNotChangeTheExitCode) {
+  HttpReceiver am;
+  am.script({}, 500);
+  const int closed = sk::alerts::testing::closed_port();
+  make_cluster_data("xe", alert_policy(am.port(), closed));
+  exec("ADMIN EMULATOR SET REPOSITORY xe_repo UNREACHABLE = true");
+  const Finished f = run(kMonday);
+  exec("ADMIN EMULATOR SET REPOSITORY xe_repo UNREACHABLE = false");
+  EXPECT_EQ(f.code, kRepository) << describe(f);
+  EXPECT_EQ(am.requests().size(), 4u);  // first attempt + 3 retries on 5xx (docs/alerts.md)
+  EXPECT_EQ(count(f.err, "\"alert.failed\""), 2) << f.err;
+  EXPECT_NE(f.err.find("HTTP 500"), std::string::npos) << f.err;
+  EXPECT_NE(f.err.find(fmt::format("127.0.0.1:{}", closed)), std::string::npos) << f.err;
+  EXPECT_EQ(history_in("xe_a", "REJECTED").size(), 1u);
+  EXPECT_EQ(history_in("xe_b", "REJECTED").size(), 1u);
+}
+
+}  // namespace
