@@ -385,6 +385,24 @@ Result<Recovered> recover(ports::SqlConnection& connection, const CatalogRef& ca
   return Recovered{catalog, db, false};
 }
 
+Status adopt(ports::SqlConnection& connection, const DatabaseName& recovered, const ops::OpsConfig& ops,
+             ports::Clock& clock, std::string_view applied_by) {
+  if (recovered == ops.database) return sk::fail("catalog.usage", "cannot adopt the ops database into itself");
+  if (auto s = ops::migrate(connection, ops, clock, applied_by); !s) return s;
+  for (const char* name : {"backup_history", "backup_manifest", "snapshot_lineage"}) {
+    const ops::TableSpec* spec = ops::find_table(name);
+    if (spec == nullptr) return sk::fail("catalog.internal", "no ops table {}", name);
+    std::vector<std::string> columns;
+    for (const auto& c : spec->columns) columns.emplace_back(c.name);
+    const std::string sql = dialect::render_copy_rows(recovered, ops.database, *TableName::parse(name), columns,
+                                                      std::string_view(name) == "backup_history");
+    if (auto s = connection.execute(sql, ports::Idempotency::kIdempotent); !s) {
+      return std::unexpected(std::move(s.error()).with_context(fmt::format("copying {}", name)));
+    }
+  }
+  return ok();
+}
+
 dialect::Grammar grammar_for_version(std::string_view version) {
   int major = 0;
   int minor = 0;

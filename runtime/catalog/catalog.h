@@ -113,6 +113,13 @@ struct Recovered {
 [[nodiscard]] Result<Recovered> recover(ports::SqlConnection& connection, const CatalogRef& catalog,
                                         const RecoverOptions& options, ports::Clock& clock, ports::Sleeper& sleeper);
 
+// Makes this cluster's own ops tables (migrated first) carry the recovered catalog's history, so that its runs —
+// and the catalog snapshots they publish — keep the earlier cluster's restore points: every FINISHED
+// backup_history row and every backup_manifest and snapshot_lineage row of `recovered` is copied (whole-row
+// upserts by id: idempotent; rows this cluster wrote itself are kept). `applied_by` names the migration author.
+[[nodiscard]] Status adopt(ports::SqlConnection& connection, const DatabaseName& recovered, const ops::OpsConfig& ops,
+                           ports::Clock& clock, std::string_view applied_by);
+
 // The default recovery database: `<ops database>_recovered` (cut to the name limit).
 [[nodiscard]] DatabaseName default_recovery_database(const DatabaseName& ops_database);
 

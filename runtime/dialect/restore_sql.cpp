@@ -73,6 +73,16 @@ std::string render_history_databases_query(const DatabaseName& catalog_db) {
          " ORDER BY database_name";
 }
 
+std::string render_copy_rows(const DatabaseName& from, const DatabaseName& to, const TableName& table,
+                             const std::vector<std::string>& columns, bool finished_only) {
+  std::string list;
+  for (const auto& c : columns) list += (list.empty() ? "" : ", ") + quote_identifier(c);
+  std::string out = "INSERT INTO " + qualified(to, table) + " (" + list + ") SELECT " + list + " FROM " +
+                    qualified(from, table);
+  if (finished_only) out += " WHERE state = " + quote_string("FINISHED");
+  return out;
+}
+
 std::string render_catalog_source_query(const DatabaseName& recovery_db) {
   return "SELECT repository, label, backup_timestamp FROM " + quote_identifier(recovery_db.str()) + "." +
          quote_identifier("catalog_source");

@@ -49,6 +49,10 @@ namespace sk::dialect {
 
 // SELECT DISTINCT database_name FROM `db`.`backup_history` WHERE state = 'FINISHED' ORDER BY database_name
 [[nodiscard]] std::string render_history_databases_query(const DatabaseName& catalog_db);
+// INSERT INTO `to`.`t` (`c1`, …) SELECT `c1`, … FROM `from`.`t` [WHERE state = 'FINISHED'] — copies rows of an ops
+// table between databases (an upsert on primary-key tables). `columns` must not be empty.
+[[nodiscard]] std::string render_copy_rows(const DatabaseName& from, const DatabaseName& to, const TableName& table,
+                                           const std::vector<std::string>& columns, bool finished_only);
 // SELECT repository, label, backup_timestamp FROM `db`.`catalog_source` — which catalog snapshot a recovery
 // database holds (one row, written after its RESTORE finished).
 [[nodiscard]] std::string render_catalog_source_query(const DatabaseName& recovery_db);

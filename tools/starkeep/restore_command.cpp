@@ -78,7 +78,7 @@ int exit_code_for_restore(const Error& e) {
   if (c == "catalog.not_empty") return kExitTargetExists;
   if (c == "catalog.busy") return kExitRestoreBusy;
   if (c == "catalog.failed") return kExitRestoreFailed;
-  if (c == "catalog.schema_newer") return kExitConfig;
+  if (c == "catalog.schema_newer" || c == "ops.schema_newer") return kExitConfig;
   if (c == "cli.usage") return kExitUsage;
   if (c == "restore.usage" || c.starts_with("domain.")) return kExitUsage;
   if (c.starts_with("sql.")) return exit_code_for(e);
@@ -460,6 +460,39 @@ int run_publish(const PublishOptions& o) {
   return kExitOk;
 }
 
+struct AdoptOptions {
+  std::string repository;
+  std::string recovery_database;
+  bool refresh_catalog = false;
+  std::string grammar = "auto";
+  mysql::ConnectionFlags connection;
+  OpsFlags ops;
+};
+
+int run_adopt(const AdoptOptions& o) {
+  ports::SystemClock clock;
+  ports::ThreadSleeper sleeper;
+  auto repo = RepositoryName::parse(o.repository);
+  if (!repo) return report(repo.error(), "text");
+  auto config = ops_config(o.ops);
+  if (!config) return report(config.error(), "text");
+  auto session = open_cluster(o.connection);
+  if (!session) return report(session.error(), "text");
+  ports::SqlConnection& conn = **session;
+  auto grammar = choose_grammar(conn, o.grammar);
+  if (!grammar) return report(grammar.error(), "text");
+  auto found = recover_from_repository(conn, *config, *repo, o.recovery_database, o.refresh_catalog, *grammar,
+                                       local_replication(conn, *config, config->replication_num), clock, sleeper);
+  if (!found) return report(found.error(), "text");
+  if (auto s = catalog::adopt(conn, found->recovered.database, *config, clock, "starkeep catalog adopt"); !s) {
+    return report(s.error(), "text");
+  }
+  std::cout << fmt::format("Adopted catalog snapshot '{}' of repository {} into {}: its backups are restore points "
+                           "of this cluster now, and its runs' catalog snapshots carry them\n",
+                           found->recovered.catalog.label.str(), repo->str(), config->database.str());
+  return kExitOk;
+}
+
 void register_catalog(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("catalog",
                                  "Catalog snapshots: the ops tables restore needs, kept in the repository next to the "
@@ -475,6 +508,17 @@ void register_catalog(CLI::App& app, int& exit_code) {
   add_connection_flags(*publish, o->connection);
   add_ops_flags(*publish, o->ops, false);
   publish->callback([o, &exit_code] { exit_code = run_publish(*o); });
+
+  auto a = std::make_shared<AdoptOptions>();
+  auto* adopt = cmd->add_subcommand(
+      "adopt", "After a cold start: copy the repository's newest catalog (its FINISHED backups, manifests and lineage) "
+               "into this cluster's ops tables, so that this cluster's runs keep the earlier restore points.");
+  adopt->add_option("--repository", a->repository, "The repository")->required();
+  add_catalog_flags(*adopt, a->recovery_database, a->refresh_catalog);
+  add_grammar_flag(*adopt, a->grammar);
+  add_connection_flags(*adopt, a->connection);
+  add_ops_flags(*adopt, a->ops, true);
+  adopt->callback([a, &exit_code] { exit_code = run_adopt(*a); });
 }
 
 }  // namespace

@@ -260,12 +260,12 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   // ---- cluster B: empty, same repository root; the runbook verbatim ----
   EXPECT_TRUE(b->query("SHOW DATABASES LIKE 'sales'").empty());
   const auto blocks = runbook_blocks();
-  ASSERT_EQ(blocks.size(), 3u);
+  ASSERT_EQ(blocks.size(), 4u);
   std::vector<CommandResult> outputs;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     const std::string env = "set -euo pipefail; export PATH=" + fs::path(STARKEEP_BIN).parent_path().string() +
                             ":$PATH " + b->env() + " POLICY=" + (dir_ / "policy.skp").string() +
-                            " REPO=dr_repo DB=sales AS_OF=" + t.to_iso8601_utc() + "; ";
+                            " REPO=dr_repo DB=sales TABLE=customers AS_OF=" + t.to_iso8601_utc() + "; ";
     outputs.push_back(shell("bash -c " + single_quoted(env + blocks[i]) + " 2>&1"));
     ASSERT_EQ(outputs.back().exit_code, 0) << "block " << i + 1 << ":\n" << blocks[i] << "\n---\n"
                                            << outputs.back().output;
@@ -288,6 +288,13 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
     EXPECT_EQ(b->cell(history, i, "state"), "FINISHED");
     EXPECT_EQ(b->cell(history, i, "verification"), "PASSED");
   }
+
+  // Adopted: B's own ops tables know A's FINISHED backups, and a plan from them (no --from-repository) uses them.
+  EXPECT_NE(outputs[3].output.find("Adopted catalog snapshot"), std::string::npos) << outputs[3].output;
+  EXPECT_NE(outputs[3].output.find("'sales_20250914_"), std::string::npos) << outputs[3].output;
+  auto adopted = b->query("SELECT label FROM ops.backup_history WHERE state = 'FINISHED' ORDER BY label");
+  EXPECT_EQ(adopted.size(), 4u);
+  EXPECT_TRUE(b->query("SELECT label FROM ops.backup_history WHERE state <> 'FINISHED'").empty());
 
   // Restore points as JSON: the four data snapshots, in time order, fingerprinted; the catalog reused.
   auto points = b->starkeep("restore points --repository dr_repo --database sales --format json");

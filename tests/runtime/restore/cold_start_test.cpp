@@ -219,6 +219,21 @@ TEST_F(RecoverTest, ANewerSchemaIsRefused) {
   EXPECT_EQ(r.error().code, "catalog.schema_newer");
 }
 
+TEST(Adopt, CopiesFinishedHistoryManifestsAndLineageIntoThisClustersOps) {
+  ports::FakeClock clock;
+  ports::RecordingSqlConnection conn;
+  ASSERT_TRUE(catalog::adopt(conn, db("ops_recovered"), ops::OpsConfig{db("ops"), 1}, clock, "test"));
+  EXPECT_EQ(conn.count_matching("^INSERT INTO `ops`.`backup_history` \\(`attempt_id`, `run_id`, .*\\) SELECT "
+                                "`attempt_id`, `run_id`, .* FROM `ops_recovered`.`backup_history` WHERE state = "
+                                "'FINISHED'$"),
+            1u);
+  EXPECT_EQ(conn.count_matching("^INSERT INTO `ops`.`backup_manifest` .* FROM `ops_recovered`.`backup_manifest`$"), 1u);
+  EXPECT_EQ(conn.count_matching("^INSERT INTO `ops`.`snapshot_lineage` .* FROM `ops_recovered`.`snapshot_lineage`$"),
+            1u);
+  EXPECT_EQ(conn.count_matching("INSERT INTO `ops`.`restore_history`|INSERT INTO `ops`.`run_status`"), 0u);
+  EXPECT_FALSE(catalog::adopt(conn, db("ops"), ops::OpsConfig{db("ops"), 1}, clock, "test")) << "not into itself";
+}
+
 // ---- after a run ----
 
 TEST(AfterRun, PublishesToTheRepositoriesThatReceivedABackup) {
