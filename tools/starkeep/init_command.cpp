@@ -1,7 +1,7 @@
 // starkeep init: create or upgrade the ops control schema (ops::migrate, idempotent). Prints what it created or
 // that the schema was already up to date.
-// Exit codes: 0 created or up to date; 69 the cluster cannot be reached or refused a statement; 78 bad connection
-// settings, or the cluster's ops schema is newer than this build (nothing is written then).
+// Exit codes: 0 created or up to date; 16 the cluster cannot be reached; 69 the cluster refused a statement; 78 bad
+// connection settings, or the cluster's ops schema is newer than this build (nothing is written then).
 #include <iostream>
 #include <memory>
 
@@ -66,7 +66,7 @@ void register_init(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "init",
       "Create (or upgrade) the ops control schema in the cluster: CREATE DATABASE/TABLE IF NOT EXISTS and the "
-      "recorded schema version. Safe to run again. Exit 0 created or up to date, 69 cluster unreachable or "
+      "recorded schema version. Safe to run again. Exit 0 created or up to date, 16 cluster unreachable, 69 "
       "statement refused, 78 bad settings or a newer schema on the cluster.");
   add_ops_flags(*cmd, o->ops, true);
   add_connection_flags(*cmd, o->connection);

@@ -1,7 +1,7 @@
 // starkeep inventory sync|export|classify: keep ops.table_inventory in step with the cluster, export it as the
 // JSON inventory file (docs/inventory.md) for check/plan without the cluster, and set manual classifications.
 // Exit codes: 0 ok; 1 unknown table or invalid class (classify), policy errors; 64 usage; 66 unreadable file;
-// 69 the cluster cannot be reached or refused a statement; 78 bad connection settings.
+// 16 the cluster cannot be reached; 69 the cluster refused a statement; 78 bad connection settings.
 #include <fstream>
 #include <iostream>
 #include <memory>

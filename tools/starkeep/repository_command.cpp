@@ -2,7 +2,8 @@
 // storage-side security documents (IAM policy, TLS-only bucket policy, versioning / Object Lock suggestions).
 // Exit codes: 0 created / verified / would create (dry run) / documents written; 1 policy errors; 3 a repository
 // exists but differs from the policy or is unhealthy; 64 usage (unknown --repository); 66 unreadable policy;
-// 69 the cluster cannot be reached or refused a statement; 78 non-HTTPS endpoint or missing credentials variable.
+// 16 the cluster cannot be reached; 69 the cluster refused a statement; 78 non-HTTPS endpoint or missing
+// credentials variable.
 #include <iostream>
 #include <memory>
 #include <vector>
