@@ -148,9 +148,9 @@ class Runner {
     for (std::size_t i = 0; i < r.plan->steps.size(); ++i) records.push_back(base_record(r, i));
     if (!exists->empty()) {
       Error e{"restore.target_exists",
-              fmt::format("scratch database {} exists already (kept by an earlier --keep?); a drill never restores "
-                          "into an existing database — drop it first",
-                          r.scratch->str()),
+              fmt::format("scratch database {} exists already ({}); a drill never restores into, nor drops, a "
+                          "database it did not create — drop it first (DROP DATABASE {} FORCE)",
+                          r.scratch->str(), scratch_owner(*r.scratch), r.scratch->str()),
               {}};
       r.finished_at = clock_.now();
       for (auto& rec : records) {
@@ -234,6 +234,20 @@ class Runner {
     write(r, records);
     say(fmt::format("drill {}: {}{}", r.name.str(), to_string(r.verdict),
                     r.error ? " — " + r.error->message : std::string()));
+  }
+
+  // Who left an existing scratch database, from restore_history (best effort: "not made by a drill" otherwise).
+  std::string scratch_owner(const DatabaseName& scratch) {
+    auto rows = connection_.query(sql::render_scratch_owner_query(store_.config().database, scratch));
+    if (!rows || rows->empty()) return "not made by a recorded drill";
+    auto run_id = rows->get(0, "run_id");
+    auto state = rows->get(0, "state");
+    auto verification = rows->get(0, "verification");
+    if (!run_id || !state || !verification) return "not made by a recorded drill";
+    const std::string st(state->value_or(""));
+    return fmt::format("made by drill run {}, state {}{}", run_id->value_or("?"), st,
+                       st == "SUBMITTING" || st == "RUNNING" ? " — killed while running?"
+                                                             : " — kept with --keep?");
   }
 
   ops::RestoreRecord base_record(const DrillReport& r, std::size_t index) const {

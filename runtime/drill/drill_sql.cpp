@@ -16,6 +16,12 @@ std::string render_drill_history_query(const DatabaseName& ops_database, const D
       ops::sql::literal(name.str()), ops::sql::literal(from), ops::sql::literal(to));
 }
 
+std::string render_scratch_owner_query(const DatabaseName& ops_database, const DatabaseName& scratch) {
+  return fmt::format("SELECT run_id, state, verification FROM {}.{} WHERE kind = 'drill' AND target_database = {}",
+                     dialect::quote_identifier(ops_database.str()), dialect::quote_identifier("restore_history"),
+                     ops::sql::literal(scratch.str()));
+}
+
 std::string render_database_exists_query(const DatabaseName& db) {
   return "SELECT SCHEMA_NAME FROM information_schema.schemata WHERE SCHEMA_NAME = " + dialect::quote_string(db.str());
 }

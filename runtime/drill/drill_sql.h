@@ -13,6 +13,8 @@ namespace sk::drill::sql {
 // Rows of drill `name` whose target_time_utc lies in [from, to): run_id, target_time_utc, verification, state.
 [[nodiscard]] std::string render_drill_history_query(const DatabaseName& ops_database, const DrillName& name,
                                                      Instant from, Instant to);
+// Drill rows that restored into `scratch`: run_id, state, verification (who left an existing scratch database).
+[[nodiscard]] std::string render_scratch_owner_query(const DatabaseName& ops_database, const DatabaseName& scratch);
 // SCHEMA_NAME of `db` in information_schema.schemata: one row when the database exists.
 [[nodiscard]] std::string render_database_exists_query(const DatabaseName& db);
 // DROP DATABASE IF EXISTS `db` FORCE (FORCE: no recycle bin for scratch data).

@@ -30,7 +30,8 @@ class DrillRunner : public ::testing::Test {
     options_.execute.poll_initial = std::chrono::milliseconds(10);
     options_.only = *DrillName::parse("partition");
     // Nothing recorded in restore_history; the scratch database does not exist.
-    conn_.on("FROM `ops`.`restore_history`", make_rows({"run_id", "target_time_utc", "verification", "state"}, {}));
+    conn_.on("FROM `ops`.`restore_history` WHERE kind = 'drill' AND drill_name",
+             make_rows({"run_id", "target_time_utc", "verification", "state"}, {}));
     conn_.on("information_schema.schemata", make_rows({"SCHEMA_NAME"}, {}), 1);
     conn_.on("^SHOW SNAPSHOT ON `repo` WHERE SNAPSHOT = 'sales_0916_inc'",
              make_rows({"Snapshot", "Timestamp", "Status"}, {{"sales_0916_inc", "2025-09-16-08-10-00-123", "OK"}}));
@@ -174,6 +175,7 @@ TEST_F(DrillRunner, ExistingScratchDatabaseIsRefusedAndNotDropped) {
   EXPECT_EQ(r.verdict, Verdict::kFailed);
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code, "restore.target_exists");
+  EXPECT_NE(r.error->message.find("not made by a recorded drill"), std::string::npos) << r.error->message;
   EXPECT_EQ(sent("^RESTORE"), 0u);
   EXPECT_EQ(sent("^CREATE DATABASE"), 0u);
   EXPECT_EQ(sent("^DROP DATABASE"), 0u);
@@ -181,6 +183,20 @@ TEST_F(DrillRunner, ExistingScratchDatabaseIsRefusedAndNotDropped) {
   EXPECT_EQ(failures_, std::vector<std::string>{"partition"});
   ASSERT_EQ(r.records.size(), 1u);
   EXPECT_EQ(r.records[0].state, ops::AttemptState::kRejected);
+}
+
+TEST_F(DrillRunner, ExistingScratchDatabaseLeftByAKilledDrillIsNamed) {
+  conn_.on("information_schema.schemata", make_rows({"SCHEMA_NAME"}, {{"starkeep_drill_partition_20250917"}}));
+  (void)conn_.query("SELECT SCHEMA_NAME FROM information_schema.schemata WHERE SCHEMA_NAME = 'x'");
+  conn_.on("target_database = 'starkeep_drill_partition_20250917'",
+           make_rows({"run_id", "state", "verification"}, {{"drill-2025-09-abc-old", "SUBMITTING", std::nullopt}}));
+  DrillReport r = run_one();
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code, "restore.target_exists");
+  EXPECT_NE(r.error->message.find("made by drill run drill-2025-09-abc-old, state SUBMITTING — killed while running?"),
+            std::string::npos)
+      << r.error->message;
+  EXPECT_EQ(sent("^DROP DATABASE"), 0u);
 }
 
 TEST_F(DrillRunner, DryRunSendsNothingThatChangesAnything) {
