@@ -5,7 +5,9 @@
 // a naive-DATETIME-read-as-UTC shift would skip — is in the next incremental (manifest version, SHOW SNAPSHOT
 // Details, and a restore as of just after it); history instants are UTC although the server prints Shanghai time;
 // a restore as of an instant between the two backups does not see the write, one as of after the incremental does
-// (given in UTC or as Shanghai local time).
+// (given in UTC or as Shanghai local time). The same pitfall for `changed_partitions(updated_within = …)`, which
+// decides from VisibleVersionTime, in a cluster west of UTC (America/Los_Angeles), where a local time misread as
+// UTC would look hours old.
 //
 // §5 Chains found by string prefix: databases `<p>_sales` and `<p>_sales_eu` (the first is a prefix of the second,
 // both contain `_`) under a custom label template `bk_{db}_{tier}_{date}`, so every label of sales is a prefix
@@ -212,6 +214,65 @@ TEST_F(Pitfalls, ChainsOfPrefixSharingDatabasesNeverMix) {
   const Finished wrong = starkeep({"restore", "database", sales, "--snapshot", label(sales_eu, "daily", days[2]),
                                    "--into", sales + "_wrong", "--dry-run"});
   EXPECT_EQ(wrong.code, 21) << wrong.describe();
+}
+
+// §3 for the time-based mode, in a cluster west of UTC (America/Los_Angeles): `changed_partitions(updated_within =
+// 1h)` decides from VisibleVersionTime, which the server prints in local time. Read as UTC it would look 7–8 hours
+// old and the partition written a moment ago would be skipped. The slot is the real current time (VisibleVersionTime
+// is real time), so this test uses `--at` = now instead of a simulated day.
+class PitfallsWestOfUtc : public CalendarFixture {
+ protected:
+  static void SetUpTestSuite() { start_calendar_cluster("America/Los_Angeles"); }
+};
+
+TEST_F(PitfallsWestOfUtc, PartitionUpdatedJustNowIsWithinTheUpdatedWithinWindow) {
+  const std::string db = "west_" + pid_;
+  const std::string repo = "west_repo_" + pid_;
+  // The slot: today (UTC) at the minute two minutes ago; the run is inside its 2 h window.
+  const std::time_t slot = static_cast<std::time_t>(now_seconds() - 120);
+  std::tm tm{};
+  ::gmtime_r(&slot, &tm);
+  write_policy(fmt::format(R"(policy "west" {{
+  timezone  = "UTC"
+  databases = ["{0}"]
+  repository "{1}" {{
+    location = "s3a://pitfalls-{1}/r"
+    endpoint = "https://s3.eu-west-1.amazonaws.com"
+    region   = "eu-west-1"
+  }}
+  tier "recent" {{
+    backup   = changed_partitions(updated_within = 1h)
+    include  = tables where class == "fact" and partitioned
+    schedule = daily at {2:02}:{3:02}
+    retain   = 14d
+    window   = 2h
+  }}
+}}
+)",
+                           db, repo, tm.tm_hour, tm.tm_min));
+  exec("CREATE DATABASE " + db);
+  create_table(db, "fact_orders", kParts);
+  set_up_starkeep();
+
+  const Write w = insert(db, "fact_orders", "2027-03-15", 0);
+  auto vvt = query(fmt::format("SELECT VISIBLE_VERSION_TIME FROM information_schema.partitions_meta WHERE DB_NAME = "
+                               "'{}' AND TABLE_NAME = 'fact_orders' AND PARTITION_NAME = 'p2'",
+                               db));
+  const std::int64_t shift = utc_seconds(cell(vvt, 0, "VISIBLE_VERSION_TIME")) - now_seconds();
+  EXPECT_LE(shift, -7 * 3600 + 60) << "the server prints VisibleVersionTime in Los Angeles time";
+
+  const Finished f = starkeep({"run", "--policy", policy_.string(), "--at", "now", "--poll-initial-ms", "50",
+                               "--ops-replication", "1"});
+  ASSERT_EQ(f.code, kExitOk) << f.describe();
+  auto rows = query(fmt::format("SELECT label FROM ops.backup_history WHERE database_name = '{}' AND state = "
+                                "'FINISHED'",
+                                db));
+  ASSERT_EQ(rows.size(), 1u) << f.describe();
+  const std::string label = cell(rows, 0, "label");
+  auto m = manifest(db, label);
+  ASSERT_TRUE(m.contains({"fact_orders", "p2"})) << label;
+  EXPECT_GE((m[{"fact_orders", "p2"}]), w.version);
+  EXPECT_TRUE(snapshot_contents(repo, label)["fact_orders"].contains("p2"));
 }
 
 }  // namespace
