@@ -1,17 +1,62 @@
 #include "compiler/sema/checks.h"
 
+#include <array>
+#include <optional>
+
 #include <fmt/format.h>
 
 namespace sk::sema {
 
 using model::Predicate;
 
+namespace {
+int month_length(int64_t year, int month) {
+  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[static_cast<size_t>(month - 1)];
+}
+}  // namespace
+
 FiringCalendar::FiringCalendar(const Schedule& schedule, CivilDay start)
     : start_(start), bits_((kCycleDays + 63) / 64, 0) {
   if (schedule.never_fires()) return;
-  for (int i = 0; i < kCycleDays; ++i) {
-    if (schedule.fires_on(start + i)) bits_[static_cast<size_t>(i) / 64] |= uint64_t{1} << (i % 64);
+  // Whether a schedule fires on day d of a month depends only on the month, its length and the weekday of its 1st,
+  // so each such month shape is evaluated once with fires_on and the cycle is filled month by month: about 5,000
+  // steps instead of 146,097 fires_on calls per tier (which made sema ~100x slower under the fuzzer's sanitizers).
+  std::array<std::optional<uint32_t>, 13 * 4 * 7> shapes;  // [month][length - 28][weekday of the 1st]: day bits
+  int64_t year = start.year();
+  int month = start.month();
+  const CivilDay first_of_start_month(year, month, 1);
+  int64_t offset = first_of_start_month - start;  // days from `start` to the 1st of the current month
+  int w1 = static_cast<int>(weekday_of(first_of_start_month));
+  while (offset < kCycleDays) {
+    const int length = month_length(year, month);
+    std::optional<uint32_t>& days = shapes[static_cast<size_t>((month * 4 + (length - 28)) * 7 + w1)];
+    if (!days) {
+      days = 0;
+      for (int d = 1; d <= length; ++d) {
+        if (schedule.fires_on(CivilDay(year, month, d))) *days |= uint32_t{1} << d;
+      }
+    }
+    // Day d of this month is bit offset + d - 1 of the cycle.
+    uint64_t month_bits = *days >> 1;
+    int64_t at = offset;
+    if (at < 0) {
+      month_bits >>= -at;
+      at = 0;
+    }
+    const auto word = static_cast<size_t>(at / 64);
+    const auto shift = static_cast<int>(at % 64);
+    if (word < bits_.size()) bits_[word] |= month_bits << shift;
+    if (shift != 0 && word + 1 < bits_.size()) bits_[word + 1] |= month_bits >> (64 - shift);
+    offset += length;
+    w1 = (w1 + length) % 7;
+    if (++month == 13) {
+      month = 1;
+      ++year;
+    }
   }
+  bits_.back() &= (uint64_t{1} << (kCycleDays % 64)) - 1;  // the last month ran past the cycle
 }
 
 std::optional<CivilDay> FiringCalendar::first_common_day(const FiringCalendar& other) const {
