@@ -5,6 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${STARKEEP_BUILD_DIR:-$ROOT/build}"
 BUILD_TYPE="${STARKEEP_BUILD_TYPE:-RelWithDebInfo}"
+FUZZ_BUILD_DIR="${STARKEEP_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 
 # Debian 12 packages the project builds, tests and runs with. One list, used by test.sh and demo.sh.
 DEB_PACKAGES=(
@@ -14,7 +15,7 @@ DEB_PACKAGES=(
   libfmt-dev libspdlog-dev nlohmann-json3-dev libgtest-dev libgmock-dev libcli11-dev
   libcctz-dev tzdata
   mariadb-server mariadb-client
-  clang libclang-rt-14-dev
+  clang-16 libclang-rt-16-dev   # the libFuzzer build (fuzz_policy_parser)
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -41,4 +42,17 @@ build_project() {
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" >/dev/null
   log "building with -j2"
   cmake --build "$BUILD_DIR" -j2
+}
+
+# The libFuzzer target in its own clang configuration (cmake/StarkeepFuzz.cmake), run for $1 seconds on a scratch
+# copy of the seed corpus (tests/fuzz/run_fuzzer.sh). Returns non-zero, with the reproducer printed, on a finding.
+fuzz_policy_parser() {
+  local seconds="$1"
+  log "configuring the libFuzzer build (clang-16) in $FUZZ_BUILD_DIR"
+  cmake -S "$ROOT" -B "$FUZZ_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTARKEEP_FUZZ=ON \
+    -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 >/dev/null
+  log "building policy_parser_fuzzer with -j2"
+  cmake --build "$FUZZ_BUILD_DIR" -j2 --target policy_parser_fuzzer
+  log "fuzzing the policy front end for ${seconds}s"
+  "$ROOT/tests/fuzz/run_fuzzer.sh" "$FUZZ_BUILD_DIR" "$seconds"
 }

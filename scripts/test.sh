@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite (unit, golden, emulator-backed end-to-end).
-# Idempotent: safe to run again on the same checkout.
+# Idempotent: safe to run again on the same checkout. Then builds the libFuzzer target with clang and fuzzes the
+# policy front end for STARKEEP_FUZZ_SECONDS (default 60); STARKEEP_SKIP_FUZZ=1 skips that step (developers only:
+# CI, .ci/run, always runs it). Arguments are passed to ctest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -9,3 +11,8 @@ build_project
 log "running the test suite"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j2 --timeout 900 "$@"
+if [[ "${STARKEEP_SKIP_FUZZ:-0}" == 1 ]]; then
+  log "STARKEEP_SKIP_FUZZ=1: libFuzzer step skipped"
+else
+  fuzz_policy_parser "${STARKEEP_FUZZ_SECONDS:-60}"
+fi

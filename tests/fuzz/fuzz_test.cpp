@@ -1,5 +1,6 @@
-// A deterministic in-process mutation fuzzer for the policy front end, run in the test suite (clang 14 with
-// libstdc++ 12 has no std::expected, so libFuzzer cannot build the project here). Seeds: the production policy,
+// A deterministic in-process mutation fuzzer for the policy front end (parse + sema), run in the g++ test suite next
+// to the coverage-guided libFuzzer target (policy_parser_fuzzer, clang build): it fuzzes the front end as g++ builds
+// it and covers shapes libFuzzer's length limit does not reach (100k-deep nesting). Seeds: the production policy,
 // the examples and the golden cases; mutations: truncation, span deletion/duplication, byte flips, dictionary token
 // insertion and splicing, from a fixed-seed generator. This binary is compiled with AddressSanitizer and
 // UndefinedBehaviorSanitizer. Each test stops after its iteration count or its time budget, whichever comes first.
