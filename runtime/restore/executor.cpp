@@ -353,13 +353,15 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
     if (last->state == "CANCELLED") {
       std::string status = last->status;
       if (!last->task_error.empty() && last->task_error != "[]") status += " " + last->task_error;
-      Error e = cancel_sent ? Error{"restore.timeout",
-                                    fmt::format("RESTORE of '{}' exceeded the wait limit of {} s and was cancelled "
-                                                "(CANCEL RESTORE FROM {}): {}",
-                                                step.label.str(), options.job_deadline.count() / 1000,
-                                                plan.target_database.str(), status),
-                                    {}}
-                            : classify_cancel(step.label.str(), status);
+      // Our CANCEL, or the server's own reason (a job it cancelled first keeps its classification).
+      const bool ours = cancel_sent && status.find("user cancelled") != std::string::npos;
+      Error e = ours ? Error{"restore.timeout",
+                             fmt::format("RESTORE of '{}' exceeded the wait limit of {} s and was cancelled "
+                                         "(CANCEL RESTORE FROM {}): {}",
+                                         step.label.str(), options.job_deadline.count() / 1000,
+                                         plan.target_database.str(), status),
+                             {}}
+                     : classify_cancel(step.label.str(), status);
       rec.state = ops::AttemptState::kCancelled;
       rec.error_text = e.message;
       write(rec);

@@ -425,6 +425,23 @@ TEST_F(WaitLimitTest, PastTheLimitTheJobIsCancelledAndRecorded) {
   EXPECT_EQ(conn.count_matching("murmur_hash3_32"), 0u) << "nothing verified after a cancel";
 }
 
+TEST_F(WaitLimitTest, AJobTheServerCancelledForItsOwnReasonKeepsThatReason) {
+  conn.on("^SHOW RESTORE FROM `sales`", jobs("Label", 1, "older", "FINISHED"), 1);
+  bool cancelled = false;
+  conn.on_call("^CANCEL RESTORE", [&](std::string_view) -> Result<ports::Rows> {
+    cancelled = true;
+    return std::unexpected(ports::server_error(1064, "HY000", "No restore is currently running"));
+  });
+  conn.on_call("^SHOW RESTORE FROM `sales`", [&](std::string_view) -> Result<ports::Rows> {
+    return cancelled ? jobs("Label", 2, "a", "CANCELLED",
+                            "[COMMON_ERROR, msg: disk /data1 on backend 10001 exceed limit usage, path hash: 1]")
+                     : jobs("Label", 2, "a", "DOWNLOADING");
+  });
+  auto out = restore::execute_plan(conn, nullptr, plan(), clock, sleeper, options, nullptr);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->code, "restore.disk_limit");
+}
+
 TEST_F(WaitLimitTest, AJobThatCannotBeCancelledAnyMoreIsWaitedForWithinTheGrace) {
   options.cancel_grace = std::chrono::seconds(30);
   conn.on("^SHOW RESTORE FROM `sales`", jobs("Label", 1, "older", "FINISHED"), 1);
