@@ -140,18 +140,13 @@ class Runner {
       return;
     }
 
-    // The scratch database is created for the drill; an existing one is never used (nor dropped).
-    auto exists = connection_.query(sql::render_database_exists_query(*r.scratch));
-    if (!exists) return fail(r, exists.error());
+    // The scratch database is created for the drill with a plain CREATE DATABASE, which the server makes atomic: an
+    // existing one (kept, left by a killed drill, or being made by a drill running right now) is refused, never
+    // used and never dropped.
     r.started_at = clock_.now();
     std::vector<ops::RestoreRecord> records;
     for (std::size_t i = 0; i < r.plan->steps.size(); ++i) records.push_back(base_record(r, i));
-    if (!exists->empty()) {
-      Error e{"restore.target_exists",
-              fmt::format("scratch database {} exists already ({}); a drill never restores into, nor drops, a "
-                          "database it did not create — drop it first (DROP DATABASE {} FORCE)",
-                          r.scratch->str(), scratch_owner(*r.scratch), r.scratch->str()),
-              {}};
+    auto reject = [&](Error e) {
       r.finished_at = clock_.now();
       for (auto& rec : records) {
         rec.state = ops::AttemptState::kRejected;
@@ -160,13 +155,25 @@ class Runner {
         rec.verification = std::string(to_string(Verdict::kFailed));
       }
       write(r, records);
-      return fail(r, std::move(e));
+      fail(r, std::move(e));
+    };
+    if (auto created = connection_.execute(sql::render_create_database(*r.scratch), ports::Idempotency::kNotIdempotent);
+        !created) {
+      const std::string text = error_text(created.error());
+      if (created.error().code == ports::kServerError && contains(text, "database exists")) {
+        return reject(Error{"restore.target_exists",
+                            fmt::format("scratch database {} exists already ({}); a drill never restores into, nor "
+                                        "drops, a database it did not create — drop it first (DROP DATABASE {} FORCE)",
+                                        r.scratch->str(), scratch_owner(*r.scratch), r.scratch->str()),
+                            {}});
+      }
+      return reject(created.error());
     }
+    r.scratch_created = true;
     write(r, records);  // SUBMITTING: the drill has started
 
     restore::ExecuteOptions exec = options_.execute;
     exec.run_id = r.run_id;
-    r.scratch_created = true;
     restore::RestoreOutcome outcome =
         restore::execute_plan(connection_, nullptr, *r.plan, clock_, sleeper_, exec, progress_);
     r.finished_at = clock_.now();
@@ -246,7 +253,7 @@ class Runner {
     if (!run_id || !state || !verification) return "not made by a recorded drill";
     const std::string st(state->value_or(""));
     return fmt::format("made by drill run {}, state {}{}", run_id->value_or("?"), st,
-                       st == "SUBMITTING" || st == "RUNNING" ? " — killed while running?"
+                       st == "SUBMITTING" || st == "RUNNING" ? " — still running, or killed?"
                                                              : " — kept with --keep?");
   }
 

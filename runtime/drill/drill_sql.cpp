@@ -17,13 +17,14 @@ std::string render_drill_history_query(const DatabaseName& ops_database, const D
 }
 
 std::string render_scratch_owner_query(const DatabaseName& ops_database, const DatabaseName& scratch) {
-  return fmt::format("SELECT run_id, state, verification FROM {}.{} WHERE kind = 'drill' AND target_database = {}",
+  return fmt::format("SELECT run_id, state, verification FROM {}.{} WHERE kind = 'drill' AND target_database = {} "
+                     "ORDER BY updated_at_utc DESC LIMIT 1",
                      dialect::quote_identifier(ops_database.str()), dialect::quote_identifier("restore_history"),
                      ops::sql::literal(scratch.str()));
 }
 
-std::string render_database_exists_query(const DatabaseName& db) {
-  return "SELECT SCHEMA_NAME FROM information_schema.schemata WHERE SCHEMA_NAME = " + dialect::quote_string(db.str());
+std::string render_create_database(const DatabaseName& db) {
+  return "CREATE DATABASE " + dialect::quote_identifier(db.str());
 }
 
 std::string render_drop_database(const DatabaseName& db) {

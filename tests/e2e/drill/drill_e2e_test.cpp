@@ -107,12 +107,12 @@ class DrillE2e : public emu::testing::ClusterFixture {
   // This test's own fingerprint of a partition (row count and the sum of murmur_hash3_32 over the row's columns as
   // text joined by '|', NULL as \N), computed with SQL written here, not by starkeep.
   std::string fingerprint(const std::string& table, const std::string& partition,
-                          const std::vector<std::string>& columns) {
+                          const std::vector<std::string>& columns, const std::string& db = "shop") {
     std::string args;
     for (const auto& c : columns) args += (args.empty() ? "" : ", ") + fmt::format("ifnull(cast(`{}` AS VARCHAR), '\\\\N')", c);
     auto rows = query(fmt::format("SELECT COUNT(*) AS c, SUM(CAST(murmur_hash3_32(concat_ws('|', {})) AS BIGINT)) AS "
-                                  "s FROM shop.`{}` PARTITION (`{}`)",
-                                  args, table, partition));
+                                  "s FROM `{}`.`{}` PARTITION (`{}`)",
+                                  args, db, table, partition));
     if (rows.size() != 1) return "?";
     const std::string sum = cell(rows, 0, "s");
     return fmt::format("rows={} sum={}", cell(rows, 0, "c"), sum == "<NULL>" ? "0" : sum);
@@ -346,6 +346,38 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   for (const auto& d : nlohmann::json::parse(second.out)["drills"]) EXPECT_EQ(d["verdict"], "NOT_DUE") << d.dump(2);
   EXPECT_EQ(cell(query("SELECT COUNT(*) AS n FROM ops.restore_history WHERE kind = 'drill'"), 0, "n"), "3");
   EXPECT_FALSE(fs::exists(alerts)) << slurp(alerts);
+
+  // --keep leaves the scratch copy for inspection (it holds the snapshot's data); a drill meeting it is refused
+  // (exit 27) and names the run that made it; dropped by hand, the drill runs again.
+  auto kept = drill("--at 2025-07-08T12:00:00Z --drill partition --keep");
+  ASSERT_EQ(kept.code, 0) << kept.out << kept.err;
+  const std::string kept_run = nlohmann::json::parse(kept.out)["drills"][0]["run_id"];
+  const std::string kept_db = "starkeep_drill_partition_20250708";
+  EXPECT_EQ(scratch_databases(), std::vector<std::string>{kept_db});
+  const std::string kept_partition = chosen["partition"].substr(chosen["partition"].rfind(' ') + 1);
+  EXPECT_EQ(fingerprint("orders", kept_partition, {"id", "dt", "amount"}, kept_db),
+            reference[tue]["orders." + kept_partition]);
+  auto refused = drill("--at 2025-07-08T13:00:00Z --drill partition");
+  EXPECT_EQ(refused.code, 27) << refused.out << refused.err;
+  {
+    auto d = nlohmann::json::parse(refused.out)["drills"][0];
+    EXPECT_EQ(d["error"]["code"], "restore.target_exists") << d.dump(2);
+    // (Every partition drill of 8 July used that name; the newest row is named — the kept run's, unless both ended
+    // within the same second.)
+    const std::string message = d["error"]["message"];
+    EXPECT_NE(message.find("made by drill run drill-2025-07-" + kept_run.substr(14, 16) + "-"), std::string::npos)
+        << message;
+    EXPECT_NE(message.find(", state FINISHED — kept with --keep?"), std::string::npos) << message;
+  }
+  EXPECT_EQ(scratch_databases(), std::vector<std::string>{kept_db});  // not ours: not dropped
+  exec("DROP DATABASE " + kept_db + " FORCE");
+  auto rerun = drill("--at 2025-07-08T14:00:00Z --drill partition");
+  EXPECT_EQ(rerun.code, 0) << rerun.out << rerun.err;
+  EXPECT_TRUE(scratch_databases().empty());
+  // The refused drill FAILED, so it alerted; start the alert log afresh for the next cases.
+  ASSERT_TRUE(fs::exists(alerts));
+  EXPECT_NE(slurp(alerts).find("exists already"), std::string::npos) << slurp(alerts);
+  fs::remove(alerts);
 
   // A recorded checksum that does not match the snapshot: the partition drill (forced) FAILS verification.
   exec("UPDATE ops.backup_manifest SET checksum = '123456789' WHERE label = '" + tue + "'");

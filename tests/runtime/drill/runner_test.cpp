@@ -29,10 +29,9 @@ class DrillRunner : public ::testing::Test {
     options_.invocation = "test";
     options_.execute.poll_initial = std::chrono::milliseconds(10);
     options_.only = *DrillName::parse("partition");
-    // Nothing recorded in restore_history; the scratch database does not exist.
+    // Nothing recorded in restore_history.
     conn_.on("FROM `ops`.`restore_history` WHERE kind = 'drill' AND drill_name",
              make_rows({"run_id", "target_time_utc", "verification", "state"}, {}));
-    conn_.on("information_schema.schemata", make_rows({"SCHEMA_NAME"}, {}), 1);
     conn_.on("^SHOW SNAPSHOT ON `repo` WHERE SNAPSHOT = 'sales_0916_inc'",
              make_rows({"Snapshot", "Timestamp", "Status"}, {{"sales_0916_inc", "2025-09-16-08-10-00-123", "OK"}}));
     conn_.on("information_schema.tables", make_rows({"TABLE_NAME"}, {}));
@@ -165,35 +164,39 @@ TEST_F(DrillRunner, CancelledRestoreFailsAlertsAndStillDrops) {
   EXPECT_EQ(r.records[0].verification, "FAILED");
 }
 
+void scratch_exists(ports::RecordingSqlConnection& c) {
+  c.on_error("^CREATE DATABASE `starkeep_drill_partition_20250917`$",
+             ports::server_error(1007, "HY000", "Can't create database 'starkeep_drill_partition_20250917'; database "
+                                                "exists"));
+}
+
 TEST_F(DrillRunner, ExistingScratchDatabaseIsRefusedAndNotDropped) {
-  conn_.clear_statements();
-  ports::RecordingSqlConnection& c = conn_;
-  c.on("information_schema.schemata", make_rows({"SCHEMA_NAME"}, {{"starkeep_drill_partition_20250917"}}));
-  // The rule above comes after the constructor's one-shot "does not exist" answer; use it up first.
-  (void)c.query("SELECT SCHEMA_NAME FROM information_schema.schemata WHERE SCHEMA_NAME = 'x'");
+  scratch_exists(conn_);
   DrillReport r = run_one();
   EXPECT_EQ(r.verdict, Verdict::kFailed);
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code, "restore.target_exists");
   EXPECT_NE(r.error->message.find("not made by a recorded drill"), std::string::npos) << r.error->message;
+  EXPECT_EQ(sent("^CREATE DATABASE `starkeep_drill_partition_20250917`$"), 1u);
   EXPECT_EQ(sent("^RESTORE"), 0u);
-  EXPECT_EQ(sent("^CREATE DATABASE"), 0u);
+  EXPECT_EQ(sent("^CREATE DATABASE IF NOT EXISTS"), 0u);
   EXPECT_EQ(sent("^DROP DATABASE"), 0u);
   EXPECT_FALSE(r.scratch_created);
   EXPECT_EQ(failures_, std::vector<std::string>{"partition"});
   ASSERT_EQ(r.records.size(), 1u);
   EXPECT_EQ(r.records[0].state, ops::AttemptState::kRejected);
+  EXPECT_EQ(r.records[0].verification, "FAILED");
 }
 
-TEST_F(DrillRunner, ExistingScratchDatabaseLeftByAKilledDrillIsNamed) {
-  conn_.on("information_schema.schemata", make_rows({"SCHEMA_NAME"}, {{"starkeep_drill_partition_20250917"}}));
-  (void)conn_.query("SELECT SCHEMA_NAME FROM information_schema.schemata WHERE SCHEMA_NAME = 'x'");
+TEST_F(DrillRunner, ExistingScratchDatabaseLeftByAnotherDrillIsNamed) {
+  scratch_exists(conn_);
   conn_.on("target_database = 'starkeep_drill_partition_20250917'",
            make_rows({"run_id", "state", "verification"}, {{"drill-2025-09-abc-old", "SUBMITTING", std::nullopt}}));
   DrillReport r = run_one();
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code, "restore.target_exists");
-  EXPECT_NE(r.error->message.find("made by drill run drill-2025-09-abc-old, state SUBMITTING — killed while running?"),
+  EXPECT_NE(r.error->message.find("made by drill run drill-2025-09-abc-old, state SUBMITTING — still running, or "
+                                  "killed?"),
             std::string::npos)
       << r.error->message;
   EXPECT_EQ(sent("^DROP DATABASE"), 0u);
