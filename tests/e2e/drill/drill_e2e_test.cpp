@@ -2,9 +2,11 @@
 // simulated Sunday (monthly baseline, covering the weekly), Monday and Tuesday (dailies). Checks: the three drill
 // kinds of the production policy are due and PASS, with checksums equal to fingerprints this test computes itself
 // with its own SQL right after each backup; restore_history holds kind 'drill' rows; the scratch databases are gone;
-// a second drill in the same period is not due (exit 10); a tampered recorded checksum fails the partition drill
-// (exit 26) and a corrupted snapshot file fails the database drill (exit 25) — each with verdict FAILED, an alert
-// delivered through the policy's command notifier and the scratch database dropped.
+// a second drill in the same period is not due (exit 10); in the next month the daily is past retention (exit 20);
+// a scratch database kept with --keep holds the snapshot's data and makes the next drill refuse (exit 27) without
+// dropping it; a tampered recorded checksum fails the partition drill (exit 26) and a corrupted snapshot file fails
+// the database drill (exit 25) — each with verdict FAILED, an alert delivered through the policy's command notifier
+// and the scratch database dropped.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
