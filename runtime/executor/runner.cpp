@@ -369,6 +369,99 @@ PrecheckResult precheck(ports::SqlConnection& conn, const model::Policy& policy,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Canary backup (policy `precheck { canary_backup = true }`): the only end-to-end proof that the repository takes
+// writes. For every repository the plan uses, BACKUP of the small ops table `schema_version` under a label unique
+// to this run (`starkeep_canary_<12 hex of the run id>`), polled to its end before any real job is submitted. The
+// ops database's one job slot may be busy (another runner's canary, a catalog publication): bounded backoff, then
+// kConflict. CANCELLED (e.g. the storage refuses writes) or refused → kRepositoryError with the server's reason.
+
+PrecheckResult canary(ports::SqlConnection& conn, const plan::Plan& plan, const RunConfig& config, RunnerDeps& deps) {
+  auto fail_with = [&](Outcome o, const std::string& repo, std::string message) {
+    AlertRequest r;
+    r.kind = o == Outcome::kRepositoryError ? model::AlertCondition::Kind::kRepositoryUnreachable
+                                            : model::AlertCondition::Kind::kPrecheckFailed;
+    r.repository = repo;
+    r.detail = message;
+    raise(deps, r);
+    deps.log.error({"precheck.canary"}, message);
+    return PrecheckResult{o, std::move(message)};
+  };
+  std::set<std::string> repos;
+  for (const auto& j : plan.jobs) repos.insert(j.repository.str());
+  const auto table = TableName::parse("schema_version");
+  for (const auto& repo_name : repos) {
+    const auto repo = RepositoryName::parse(repo_name);
+    const auto label = SnapshotLabel::parse("starkeep_canary_" + ops::make_id({config.run_id, repo_name}).substr(0, 12));
+    if (!repo || !label || !table) return fail_with(Outcome::kPrecheckFailed, repo_name, "canary: invalid name");
+    const dialect::BackupJobSpec spec{config.ops.database, *label, *repo,
+                                      {dialect::BackupTable{*table, dialect::PartitionSelection::whole_table()}},
+                                      Duration::from_seconds(600)};
+    const std::string sql = dialect::render_backup(spec);
+    Backoff backoff(config.busy_backoff, deps.random01 ? deps.random01 : default_random01);
+    deps.log.info({"precheck.canary", std::nullopt, label->str()},
+                  fmt::format("canary backup of {}.schema_version to {}", config.ops.database.str(), repo_name));
+    while (true) {
+      auto sent = conn.execute(sql, ports::Idempotency::kNotIdempotent);
+      if (sent) break;
+      const Error& e = sent.error();
+      if (ports::is_connection_error(e)) {
+        auto cur = show_backup(conn, config.ops.database);
+        if (cur && std::any_of(cur->begin(), cur->end(), [&](const auto& j) { return j.label == label->str(); })) break;
+        return fail_with(Outcome::kConnectionFailed, repo_name, "canary backup: connection lost: " + e.describe());
+      }
+      if (server_error_contains(e, "Can only run one backup or restore job") ||
+          server_error_contains(e, "Another backup or restore job is being submitted")) {
+        auto delay = backoff.next();
+        if (!delay || stopping(deps)) {
+          return fail_with(Outcome::kConflict, repo_name,
+                           "canary backup: the ops database stayed busy with another backup or restore job: " +
+                               e.describe());
+        }
+        deps.sleeper.sleep_for(*delay);
+        continue;
+      }
+      return fail_with(is_repository_error(e) ? Outcome::kRepositoryError : Outcome::kPrecheckFailed, repo_name,
+                       fmt::format("pre-check failed: the canary backup to repository {} was refused: {}; the "
+                                   "repository cannot take backups — check its storage permissions and endpoint",
+                                   repo_name, e.describe()));
+    }
+    const auto started = deps.clock.monotonic();
+    while (true) {
+      if (stopping(deps)) return {Outcome::kInterrupted, "interrupted during the canary backup"};
+      auto jobs = show_backup(conn, config.ops.database);
+      const ServerBackupJob* job = nullptr;
+      if (jobs) {
+        for (const auto& j : *jobs) {
+          if (j.label == label->str()) job = &j;
+        }
+      }
+      if (job && job->finished()) break;
+      if (job && job->cancelled()) {
+        return fail_with(Outcome::kRepositoryError, repo_name,
+                         fmt::format("pre-check failed: the canary backup to repository {} was CANCELLED: {}; the "
+                                     "repository does not take writes — check the bucket policy / credentials "
+                                     "(write and delete under the prefix) and the endpoint, then run again",
+                                     repo_name, job->error_text()));
+      }
+      if (jobs && !job && !finished_timestamp(conn, *repo, *label)) {
+        return fail_with(Outcome::kRepositoryError, repo_name,
+                         "pre-check failed: the canary backup disappeared from SHOW BACKUP without a snapshot");
+      }
+      if (jobs && !job) break;  // replaced by a newer job, but its snapshot is there
+      const auto elapsed = deps.clock.monotonic() - started;
+      if (elapsed > std::chrono::minutes(15)) {
+        return fail_with(Outcome::kRepositoryError, repo_name,
+                         "pre-check failed: the canary backup did not finish within 15 minutes");
+      }
+      deps.sleeper.sleep_for(next_poll_delay(config.poll, elapsed));
+    }
+    deps.log.info({"precheck.canary", std::nullopt, label->str()},
+                  fmt::format("canary backup to {} FINISHED: the repository takes writes", repo_name));
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // One database
 
 class DatabaseWorker {
@@ -883,9 +976,9 @@ RunReport run(const model::Policy& policy, const plan::Plan& plan, const RunConf
   }
   // Pre-checks come first: with a dead BE even the ops DDL fails (replication_num), and the operator needs the
   // real cause.
-  if (PrecheckResult p = precheck(conn, policy, plan, deps); p.outcome != Outcome::kSuccess) {
-    if (!config.dry_run && p.outcome == Outcome::kRepositoryError && !prepare_ops()) {
-      // Leave a trace per job: the slot was attempted and failed on the repository.
+  auto reject_all = [&](const std::string& message) {
+    // Leave a trace per job: the slot was attempted and failed on the repository.
+    {
       ops::OpsStore store(conn, config.ops, deps.clock);
       for (const auto& j : plan.jobs) {
         ops::BackupAttempt a{config.run_id, j.label, j.repository, j.database};
@@ -893,14 +986,23 @@ RunReport run(const model::Policy& policy, const plan::Plan& plan, const RunConf
         a.slot = j.slot;
         a.kind = j.whole_database ? ops::BackupKind::kDatabase : ops::BackupKind::kTables;
         a.state = AttemptState::kRejected;
-        a.error_text = p.message;
+        a.error_text = message;
         a.finished_at = deps.clock.now();
         if (auto s = store.record_backup_attempt(a); !s) deps.log.warn({"history"}, s.error().describe());
       }
     }
+  };
+  if (PrecheckResult p = precheck(conn, policy, plan, deps); p.outcome != Outcome::kSuccess) {
+    if (!config.dry_run && p.outcome == Outcome::kRepositoryError && !prepare_ops()) reject_all(p.message);
     return fail_report(p.outcome, p.message);
   }
   if (auto failed = prepare_ops()) return *failed;
+  if (policy.precheck.canary_backup && !config.dry_run) {
+    if (PrecheckResult p = canary(conn, plan, config, deps); p.outcome != Outcome::kSuccess) {
+      if (p.outcome == Outcome::kRepositoryError) reject_all(p.message);
+      return fail_report(p.outcome, p.message);
+    }
+  }
   const TimeZone zone = cluster_zone(conn, deps.log);
   // The repository's snapshot list, once per repository.
   std::map<std::string, std::vector<SnapshotRow>> snapshots;

@@ -5,7 +5,8 @@
 //      before anything is submitted;
 //   2. migrate the ops schema, then reconcile what dead earlier runs left (backup_history rows SUBMITTING/RUNNING
 //      whose run is gone) from the server's own records (SHOW BACKUP FROM db, SHOW SNAPSHOT) — invariant 3,
-//      pitfall 10;
+//      pitfall 10; then, with `precheck { canary_backup = true }`, a canary BACKUP of ops.schema_version to every
+//      repository the plan uses, polled to its end (refused or CANCELLED → kRepositoryError, nothing submitted);
 //   3. per database (in parallel up to `parallel`, one connection per worker, one job per database at a time):
 //      decide the label (done slot → nothing; L, L_r1, …), bind changed partitions (one partitions_meta query),
 //      write the intent row (SUBMITTING) and the manifest, send BACKUP, poll SHOW BACKUP with adaptive backoff

@@ -68,6 +68,22 @@ TEST_F(RunAcceptanceE2e, SubmittingRowWithoutTheBackupIsSettledAndTheSlotSubmitt
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["state"], "SUBMITTING");
   EXPECT_TRUE(server_jobs("ki_a").empty());
+  // Issue 4 point 9: `starkeep status` shows the unsettled attempt and the run's marker, in text and JSON.
+  const std::vector<std::string> status = {STARKEEP_BIN, "status", "--host", "127.0.0.1", "--port",
+                                           std::to_string(cluster().emulator().port())};
+  const Finished text = wait(spawn(status));
+  ASSERT_EQ(text.code, kOk) << describe(text);
+  EXPECT_NE(text.out.find("unsettled backup attempts: 1"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("ki_a ki_a_20250915_inc SUBMITTING"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("active run markers: 1"), std::string::npos) << text.out;
+  auto json_args = status;
+  json_args.insert(json_args.end(), {"--format", "json"});
+  const Finished json = wait(spawn(json_args));
+  ASSERT_EQ(json.code, kOk) << describe(json);
+  const auto doc = nlohmann::json::parse(json.out);
+  ASSERT_EQ(doc["unfinished"].size(), 1u) << json.out;
+  EXPECT_EQ(doc["unfinished"][0]["state"], "SUBMITTING");
+  EXPECT_EQ(doc["active_runs"].size(), 1u);
   kill_now(p);
 
   const Finished next = run(kMonday, {"--database", "ki_a"});
@@ -200,6 +216,55 @@ TEST_F(RunAcceptanceE2e, TierAndDatabaseFiltersRunOnlyWhatWasAsked) {
   EXPECT_EQ(history("xf_b").size(), 2u);
   EXPECT_EQ(count(daily.err, "BACKUP SNAPSHOT `xf_a`"), 1) << daily.err;
   EXPECT_EQ(count(daily.err, "BACKUP SNAPSHOT `xf_b`"), 0) << daily.err;
+}
+
+// Issue 4 point 3, "on request a canary backup of a one-row ops table": with canary_backup = true a repository whose
+// storage refuses writes (IsReadOnly and ErrMsg look healthy) fails the pre-check before any real BACKUP (exit 14,
+// REJECTED rows, repository alert); once writable, the canary finishes first and the run goes on.
+TEST_F(RunAcceptanceE2e, CanaryBackupProvesTheRepositoryTakesWritesBeforeAnyJob) {
+  precheck_ = "snapshot_disk_free >= 15%; canary_backup = true";
+  make_cluster_data("xc");
+  exec("ADMIN EMULATOR SET REPOSITORY xc_repo READ ONLY = true");
+  const Finished refused = run(kMonday);
+  exec("ADMIN EMULATOR SET REPOSITORY xc_repo READ ONLY = false");
+  EXPECT_EQ(refused.code, kRepository) << describe(refused);
+  EXPECT_NE(refused.err.find("canary backup to repository xc_repo was CANCELLED"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("403"), std::string::npos);
+  EXPECT_TRUE(server_jobs("xc_a").empty());  // no real job was submitted
+  EXPECT_TRUE(server_jobs("xc_b").empty());
+  EXPECT_EQ(history_in("xc_a", "REJECTED").size(), 1u);
+
+  const Finished ok = run(kMonday);
+  ASSERT_EQ(ok.code, kOk) << describe(ok);
+  EXPECT_NE(ok.err.find("the repository takes writes"), std::string::npos);
+  EXPECT_LT(ok.err.find("BACKUP SNAPSHOT `ops`.`starkeep_canary_"), ok.err.find("BACKUP SNAPSHOT `xc_a`"));
+  int canaries_ok = 0;
+  for (auto& r : snapshots()) {
+    canaries_ok += r["Snapshot"]->starts_with("starkeep_canary_") && r["Status"] == "OK";
+  }
+  EXPECT_EQ(canaries_ok, 1);  // the second run's canary
+  EXPECT_EQ(history_in("xc_a", "FINISHED").size(), 1u);
+}
+
+// Issue 4 points 3 and 5: a snapshot disk below the policy's threshold halts the run before anything is submitted,
+// says what failed and how to fix it, alerts, and exits 15.
+TEST_F(RunAcceptanceE2e, LowSnapshotDiskHaltsBeforeSubmitting) {
+  make_cluster_data("xd");
+  auto disks = query("SHOW PROC '/backends/10001'");
+  ASSERT_FALSE(disks.empty());
+  const std::string root = *disks[0]["RootPath"];
+  exec("ADMIN EMULATOR SET BACKEND 10001 DISK '" + root + "' AVAIL = 100000000000 TOTAL = 1000000000000");
+  const Finished f = run(kMonday);
+  exec("ADMIN EMULATOR SET BACKEND 10001 DISK '" + root + "' AVAIL = 900000000000 TOTAL = 1000000000000");
+  EXPECT_EQ(f.code, kPrecheck) << describe(f);
+  EXPECT_NE(f.err.find("snapshot disk " + root + " on backend 10001 has 10.00% free, below the policy's threshold"),
+            std::string::npos)
+      << f.err;
+  EXPECT_NE(f.err.find("free space on that disk"), std::string::npos);  // how to fix it
+  EXPECT_NE(f.err.find("\"alert\""), std::string::npos);                 // the alert was raised (logged)
+  EXPECT_TRUE(server_jobs("xd_a").empty());
+  EXPECT_TRUE(server_jobs("xd_b").empty());
+  EXPECT_TRUE(history("xd_a").empty());
 }
 
 std::string alert_policy(int am_port, int hook_port) {

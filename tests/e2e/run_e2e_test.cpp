@@ -60,6 +60,9 @@ TEST_F(RunE2e, DailyRunRecordsHistoryAndASecondRunForTheSlotSubmitsNothing) {
   }
   // JSON log lines carry run_id, database, label and job_id; SQL is logged at debug level.
   EXPECT_NE(first.err.find("\"job_id\""), std::string::npos);
+  EXPECT_NE(first.err.find("\"run_id\":\""), std::string::npos);
+  EXPECT_NE(first.err.find("\"database\":\"ea_a\""), std::string::npos);
+  EXPECT_NE(first.err.find("\"label\":\"ea_a_20250915_inc\""), std::string::npos);
   EXPECT_NE(first.err.find("BACKUP SNAPSHOT"), std::string::npos);
   EXPECT_EQ(first.err.find("'s'"), std::string::npos);  // no secret
 

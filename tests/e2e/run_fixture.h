@@ -147,7 +147,7 @@ class RunFixture : public sk::emu::testing::ClusterFixture {
     endpoint = "https://s3.eu-west-1.amazonaws.com"
     region   = "eu-west-1"
   }}
-  precheck {{ snapshot_disk_free >= 15% }}
+  precheck {{ {4} }}
   tier "daily" {{
     backup   = changed_partitions
     include  = tables where class == "fact" and partitioned
@@ -164,7 +164,7 @@ class RunFixture : public sk::emu::testing::ClusterFixture {
 {3}  }}
 {1}}}
 )",
-                                                      prefix, policy_extra, daily_schedule_, weekly_extra_);
+                                                      prefix, policy_extra, daily_schedule_, weekly_extra_, precheck_);
     std::string tables;
     for (const char* suffix : {"_a", "_b"}) {
       if (!tables.empty()) tables += ",\n";
@@ -314,6 +314,7 @@ class RunFixture : public sk::emu::testing::ClusterFixture {
   fs::path dir_;
   std::string prefix_;
   std::string daily_schedule_ = "mon..sat at 01:00";  // set before make_cluster_data to change the daily tier
+  std::string precheck_ = "snapshot_disk_free >= 15%";  // the policy's precheck block
   std::string weekly_extra_;                           // more lines of the weekly tier (e.g. "    precedence = 10\n")
   std::unique_ptr<sql::Connection> conn_;
   std::vector<pid_t> live_;
