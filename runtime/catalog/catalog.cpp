@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -189,29 +190,42 @@ Result<std::vector<RepositorySnapshot>> list_snapshots(ports::SqlConnection& con
   return out;
 }
 
-Result<CatalogRef> newest_catalog(const RepositoryName& repository, const std::vector<RepositorySnapshot>& snapshots) {
-  std::optional<CatalogRef> best;
+std::vector<CatalogRef> catalogs_newest_first(const RepositoryName& repository,
+                                              const std::vector<RepositorySnapshot>& snapshots) {
+  std::vector<CatalogRef> out;
   for (const auto& s : snapshots) {
     if (!s.ok()) continue;
     auto at = catalog_label_instant(s.label);
     if (!at) continue;
     auto label = SnapshotLabel::parse(s.label);
     if (!label) continue;
-    const std::string ts = *std::max_element(s.timestamps.begin(), s.timestamps.end());
-    CatalogRef c{repository, *label, ts, *at};
-    if (!best || std::tie(c.published_at, c.backup_timestamp, c.label) >
-                     std::tie(best->published_at, best->backup_timestamp, best->label)) {
-      best = std::move(c);
-    }
+    out.push_back(CatalogRef{repository, *label, *std::max_element(s.timestamps.begin(), s.timestamps.end()), *at});
   }
-  if (!best) {
+  std::sort(out.begin(), out.end(), [](const CatalogRef& a, const CatalogRef& b) {
+    return std::tie(a.published_at, a.backup_timestamp, a.label) >
+           std::tie(b.published_at, b.backup_timestamp, b.label);
+  });
+  return out;
+}
+
+Result<CatalogRef> newest_catalog(const RepositoryName& repository, const std::vector<RepositorySnapshot>& snapshots,
+                                  const std::optional<SnapshotLabel>& label) {
+  const auto all = catalogs_newest_first(repository, snapshots);
+  if (label) {
+    for (const auto& c : all) {
+      if (c.label == *label) return c;
+    }
+    return sk::fail("catalog.none", "'{}' is not a usable catalog snapshot in repository {} (SHOW SNAPSHOT ON {})",
+                    label->str(), repository.str(), repository.str());
+  }
+  if (all.empty()) {
     return sk::fail("catalog.none",
                     "repository {} holds no catalog snapshot ({}…): nothing there says which snapshot holds what. "
                     "Catalog snapshots are published by `starkeep run` after each run that finished a backup (or by "
                     "`starkeep catalog publish`)",
                     repository.str(), kLabelPrefix);
   }
-  return *best;
+  return all.front();
 }
 
 Result<Published> publish(ports::SqlConnection& connection, const ops::OpsConfig& ops, const RepositoryName& repository,

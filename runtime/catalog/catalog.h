@@ -65,10 +65,15 @@ struct CatalogRef {
   std::string backup_timestamp;  // opaque, from SHOW SNAPSHOT
   Instant published_at{};        // from the label
 };
-// The newest usable catalog snapshot (latest label instant, then latest timestamp); "catalog.none" when there is
-// none. Labels that merely start with the prefix but do not parse are ignored.
+// The usable catalog snapshots, newest first (latest label instant, then latest timestamp). Labels that merely
+// start with the prefix but do not parse are ignored.
+[[nodiscard]] std::vector<CatalogRef> catalogs_newest_first(const RepositoryName& repository,
+                                                            const std::vector<RepositorySnapshot>& snapshots);
+// The newest usable catalog snapshot, or the one labelled `label` when given; "catalog.none" when there is none
+// (or `label` is not a usable catalog snapshot of the repository).
 [[nodiscard]] Result<CatalogRef> newest_catalog(const RepositoryName& repository,
-                                                const std::vector<RepositorySnapshot>& snapshots);
+                                                const std::vector<RepositorySnapshot>& snapshots,
+                                                const std::optional<SnapshotLabel>& label = std::nullopt);
 
 // How a catalog job is driven.
 struct JobOptions {

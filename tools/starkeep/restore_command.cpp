@@ -34,6 +34,13 @@
 namespace sk::cli {
 namespace {
 
+// Where a repository's catalog snapshot is restored on this cluster, and which one.
+struct CatalogFlags {
+  std::string recovery_database;  // default <ops>_recovered
+  bool refresh = false;
+  std::string label;              // a chosen catalog snapshot; default the newest
+};
+
 struct RestoreOptions {
   restore::Scope scope = restore::Scope::kTable;
   std::string object;      // DB.TABLE or DB
@@ -51,8 +58,7 @@ struct RestoreOptions {
   bool drop_old = false;
   bool dry_run = false;
   std::string from_repository;     // cold start: plan from the repository's newest catalog snapshot
-  std::string recovery_database;   // where that catalog is restored; default <ops>_recovered
-  bool refresh_catalog = false;
+  CatalogFlags catalog;
   std::string grammar = "auto";    // RESTORE grammar: auto (server version), pre-3.4, 3.4
   int wait_limit_seconds = 86'400;  // per RESTORE job; then CANCEL RESTORE
   mysql::ConnectionFlags connection;
@@ -170,9 +176,11 @@ struct RepositoryCatalog {
 
 // SHOW SNAPSHOT ON repo, the newest catalog snapshot, restored into (or found in) the recovery database.
 Result<RepositoryCatalog> recover_from_repository(ports::SqlConnection& conn, const ops::OpsConfig& config,
-                                                  const RepositoryName& repo, const std::string& recovery_database,
-                                                  bool refresh, dialect::Grammar grammar, int replication_num,
+                                                  const RepositoryName& repo, const CatalogFlags& flags,
+                                                  dialect::Grammar grammar, int replication_num,
                                                   ports::Clock& clock, ports::Sleeper& sleeper) {
+  const std::string& recovery_database = flags.recovery_database;
+  const bool refresh = flags.refresh;
   catalog::RecoverOptions options{catalog::default_recovery_database(config.database), replication_num, refresh, {}};
   options.job.grammar = grammar;
   if (!recovery_database.empty()) {
@@ -193,10 +201,33 @@ Result<RepositoryCatalog> recover_from_repository(ports::SqlConnection& conn, co
     }
     return std::unexpected(std::move(listed.error()));
   }
-  auto newest = catalog::newest_catalog(repo, *listed);
+  std::optional<SnapshotLabel> chosen;
+  if (!flags.label.empty()) {
+    auto l = SnapshotLabel::parse(flags.label);
+    if (!l) return sk::fail("restore.usage", "--catalog: {}", l.error().message);
+    chosen = *l;
+  }
+  auto newest = catalog::newest_catalog(repo, *listed, chosen);
   if (!newest) return std::unexpected(std::move(newest.error()));
   auto recovered = catalog::recover(conn, *newest, options, clock, sleeper);
-  if (!recovered) return std::unexpected(std::move(recovered.error()));
+  if (!recovered) {
+    Error e = std::move(recovered.error());
+    if (e.code == "catalog.failed" && !chosen) {
+      // Name the older catalogs: one of them may be chosen on purpose (it knows nothing published after it).
+      std::string older;
+      for (const auto& c : catalog::catalogs_newest_first(repo, *listed)) {
+        if (c.label == newest->label) continue;
+        older += fmt::format("{}{} (published {})", older.empty() ? "" : ", ", c.label.str(),
+                             c.published_at.to_iso8601_utc());
+        if (older.size() > 400) break;
+      }
+      if (!older.empty()) {
+        e.message += "; older catalog snapshots: " + older +
+                     " — choose one with --catalog LABEL (it knows no snapshot taken after it was published)";
+      }
+    }
+    return std::unexpected(std::move(e));
+  }
   return RepositoryCatalog{std::move(*listed), std::move(*recovered)};
 }
 
@@ -239,7 +270,7 @@ int run_restore(const RestoreOptions& o) {
                     o.format);
     }
     request->repository = *repo;
-    auto found = recover_from_repository(conn, *config, *repo, o.recovery_database, o.refresh_catalog, *grammar,
+    auto found = recover_from_repository(conn, *config, *repo, o.catalog, *grammar,
                                          local_replication(conn, *config, config->replication_num), clock, sleeper);
     if (!found) return report(found.error(), o.format);
     const auto& c = found->recovered.catalog;
@@ -321,11 +352,14 @@ int run_restore(const RestoreOptions& o) {
   return kExitOk;
 }
 
-void add_catalog_flags(CLI::App& cmd, std::string& recovery_database, bool& refresh) {
-  cmd.add_option("--recovery-database", recovery_database,
+void add_catalog_flags(CLI::App& cmd, CatalogFlags& flags) {
+  cmd.add_option("--recovery-database", flags.recovery_database,
                  "Database the repository's catalog snapshot is restored into (default: <ops database>_recovered)");
-  cmd.add_flag("--refresh-catalog", refresh,
+  cmd.add_flag("--refresh-catalog", flags.refresh,
                "Replace the catalog tables in a recovery database that holds another catalog snapshot");
+  cmd.add_option("--catalog", flags.label,
+                 "Use this catalog snapshot (starkeep_catalog_…) instead of the newest; it knows no snapshot taken "
+                 "after it was published");
 }
 
 void add_grammar_flag(CLI::App& cmd, std::string& grammar) {
@@ -362,7 +396,7 @@ void add_common(CLI::App& cmd, RestoreOptions& o) {
   cmd.add_option("--from-repository", o.from_repository,
                  "Cold start: plan from the newest catalog snapshot in this repository (restored first into "
                  "--recovery-database), not from this cluster's ops tables");
-  add_catalog_flags(cmd, o.recovery_database, o.refresh_catalog);
+  add_catalog_flags(cmd, o.catalog);
   add_grammar_flag(cmd, o.grammar);
   cmd.add_option("--wait-limit", o.wait_limit_seconds,
                  "Seconds to wait for each RESTORE job; past it the job is cancelled (CANCEL RESTORE) and the "
@@ -379,8 +413,7 @@ struct PointsOptions {
   std::string repository;
   std::string database;
   std::string format = "text";
-  std::string recovery_database;
-  bool refresh_catalog = false;
+  CatalogFlags catalog;
   std::string grammar = "auto";
   mysql::ConnectionFlags connection;
   OpsFlags ops;
@@ -404,7 +437,7 @@ int run_points(const PointsOptions& o) {
   ports::SqlConnection& conn = **session;
   auto grammar = choose_grammar(conn, o.grammar);
   if (!grammar) return report(grammar.error(), o.format);
-  auto found = recover_from_repository(conn, *config, *repo, o.recovery_database, o.refresh_catalog, *grammar,
+  auto found = recover_from_repository(conn, *config, *repo, o.catalog, *grammar,
                                        local_replication(conn, *config, config->replication_num), clock, sleeper);
   if (!found) return report(found.error(), o.format);
   ops::OpsStore catalog_store(conn, ops::OpsConfig{found->recovered.database, config->replication_num}, clock);
@@ -462,8 +495,7 @@ int run_publish(const PublishOptions& o) {
 
 struct AdoptOptions {
   std::string repository;
-  std::string recovery_database;
-  bool refresh_catalog = false;
+  CatalogFlags catalog;
   std::string grammar = "auto";
   mysql::ConnectionFlags connection;
   OpsFlags ops;
@@ -481,7 +513,7 @@ int run_adopt(const AdoptOptions& o) {
   ports::SqlConnection& conn = **session;
   auto grammar = choose_grammar(conn, o.grammar);
   if (!grammar) return report(grammar.error(), "text");
-  auto found = recover_from_repository(conn, *config, *repo, o.recovery_database, o.refresh_catalog, *grammar,
+  auto found = recover_from_repository(conn, *config, *repo, o.catalog, *grammar,
                                        local_replication(conn, *config, config->replication_num), clock, sleeper);
   if (!found) return report(found.error(), "text");
   if (auto s = catalog::adopt(conn, found->recovered.database, *config, clock, "starkeep catalog adopt"); !s) {
@@ -514,7 +546,7 @@ void register_catalog(CLI::App& app, int& exit_code) {
       "adopt", "After a cold start: copy the repository's newest catalog (its FINISHED backups, manifests and lineage) "
                "into this cluster's ops tables, so that this cluster's runs keep the earlier restore points.");
   adopt->add_option("--repository", a->repository, "The repository")->required();
-  add_catalog_flags(*adopt, a->recovery_database, a->refresh_catalog);
+  add_catalog_flags(*adopt, a->catalog);
   add_grammar_flag(*adopt, a->grammar);
   add_connection_flags(*adopt, a->connection);
   add_ops_flags(*adopt, a->ops, true);
@@ -559,7 +591,7 @@ void register_restore(CLI::App& app, int& exit_code) {
   points->add_option("--repository", points_options->repository, "The repository")->required();
   points->add_option("--database", points_options->database, "Only this database");
   points->add_option("--format", points_options->format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  add_catalog_flags(*points, points_options->recovery_database, points_options->refresh_catalog);
+  add_catalog_flags(*points, points_options->catalog);
   add_grammar_flag(*points, points_options->grammar);
   add_connection_flags(*points, points_options->connection);
   add_ops_flags(*points, points_options->ops, false);

@@ -365,6 +365,24 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   ASSERT_EQ(without.exit_code, 0) << without.output;
   EXPECT_NE(without.output.find("skipped " + wednesday_label), std::string::npos) << without.output;
   EXPECT_EQ(b->orders("orders_without_wed"), orders_at_t);
+
+  // The newest catalog snapshot is damaged: the restore of it is cancelled (BAD_FILE), the error names the older
+  // catalogs, and one of them can be chosen on purpose.
+  const std::string newest = j["catalog"]["label"].get<std::string>();
+  b->exec("ADMIN EMULATOR CORRUPT SNAPSHOT " + newest + " ON dr_repo");
+  auto damaged = b->starkeep("restore points --repository dr_repo --recovery-database ops_fallback");
+  EXPECT_EQ(damaged.exit_code, 25) << damaged.output;
+  std::smatch older;
+  ASSERT_TRUE(std::regex_search(damaged.output, older,
+                                std::regex("older catalog snapshots: (starkeep_catalog_[0-9]+_[0-9a-f]+)")))
+      << damaged.output;
+  EXPECT_NE(damaged.output.find("BAD_FILE"), std::string::npos) << damaged.output;
+  auto chosen = b->starkeep("restore points --repository dr_repo --recovery-database ops_fallback --format json "
+                            "--catalog " + older[1].str());
+  ASSERT_EQ(chosen.exit_code, 0) << chosen.output;
+  auto cj = nlohmann::json::parse(chosen.output);
+  EXPECT_EQ(cj["catalog"]["label"], older[1].str());
+  EXPECT_EQ(cj["restore_points"].size(), 3u) << "published after Tuesday's run: Sunday, Monday, Tuesday";
 }
 
 }  // namespace
