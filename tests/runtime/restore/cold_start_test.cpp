@@ -59,6 +59,21 @@ TEST(CatalogLabel, NewestUsableCatalogWins) {
   EXPECT_EQ(newest->backup_timestamp, "2025-09-16-09-08-10-001");
   EXPECT_EQ(newest->published_at, at("2025-09-16T01:07:09Z"));
 
+  auto chosen = catalog::newest_catalog(
+      r, {{"starkeep_catalog_20250915010709_aaaaaaaa", {"a"}, "OK"}, {"starkeep_catalog_20250916010709_cccccccc", {"c"}, "OK"}},
+      lbl("starkeep_catalog_20250915010709_aaaaaaaa"));
+  ASSERT_TRUE(chosen);
+  EXPECT_EQ(chosen->backup_timestamp, "a") << "an older catalog on purpose";
+  auto broken = catalog::newest_catalog(r, {{"starkeep_catalog_20250915010709_aaaaaaaa", {"a"}, "ERROR: x"}},
+                                        lbl("starkeep_catalog_20250915010709_aaaaaaaa"));
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().code, "catalog.none");
+  EXPECT_EQ(catalog::catalogs_newest_first(r, {{"starkeep_catalog_20250915010709_aaaaaaaa", {"a"}, "OK"},
+                                               {"starkeep_catalog_20250916010709_cccccccc", {"c"}, "OK"}})
+                .front()
+                .backup_timestamp,
+            "c");
+
   auto none = catalog::newest_catalog(r, {{"sales_20250918_inc", {"t"}, "OK"}});
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().code, "catalog.none");
