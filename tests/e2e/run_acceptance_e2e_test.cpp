@@ -246,22 +246,58 @@ TEST_F(RunAcceptanceE2e, CanaryBackupProvesTheRepositoryTakesWritesBeforeAnyJob)
   EXPECT_EQ(history_in("xc_a", "FINISHED").size(), 1u);
 }
 
+// Issue 4 point 4: the monthly tier backs up the whole database and, by precedence and `covers`, stands in for the
+// weekly tier due the same Sunday: one BACKUP per database without an ON clause, history kind `database` counting
+// for both tiers, a manifest of every partition of every table (unpartitioned ones too), all fingerprinted.
+TEST_F(RunAcceptanceE2e, MonthlyWholeDatabaseBackupCoversTheWeeklyTier) {
+  make_cluster_data("xm", R"(  tier "monthly" {
+    backup     = database
+    schedule   = first sun of month at 01:00
+    retain     = 365d
+    window     = 6h
+    precedence = 20
+    covers     = ["weekly"]
+  }
+)");
+  const Finished f = run("2025-09-07T01:05:00Z");  // the first Sunday of September 2025
+  ASSERT_EQ(f.code, kOk) << describe(f);
+  for (const char* db : {"xm_a", "xm_b"}) {
+    auto rows = query("SELECT label, tiers, backup_kind, objects, attempt_id, bytes FROM ops.backup_history WHERE "
+                      "database_name = '" + std::string(db) + "' AND state = 'FINISHED'");
+    ASSERT_EQ(rows.size(), 1u) << db;
+    EXPECT_EQ(rows[0]["tiers"], "monthly,weekly");
+    EXPECT_EQ(rows[0]["backup_kind"], "database");
+    EXPECT_EQ(rows[0]["objects"], "[]");
+    auto entries = manifest(*rows[0]["attempt_id"]);
+    ASSERT_EQ(entries.size(), 4u);  // customers (one partition) + orders p1..p3
+    EXPECT_EQ(entries[0]["table_name"], "customers");
+    for (auto& e : entries) EXPECT_TRUE(e["checksum"].has_value()) << *e["table_name"] << "." << *e["partition_name"];
+    EXPECT_TRUE(rows[0]["bytes"].has_value());
+    EXPECT_EQ(count(f.err, fmt::format("BACKUP SNAPSHOT `{}`.`{}` TO `xm_repo` PROPERTIES", db, *rows[0]["label"])),
+              1)
+        << f.err;
+  }
+}
+
 // Issue 4 points 3 and 5: a snapshot disk below the policy's threshold halts the run before anything is submitted,
-// says what failed and how to fix it, alerts, and exits 15.
+// says what failed and how to fix it, alerts, and exits 15. Human progress (text log format) on stderr.
 TEST_F(RunAcceptanceE2e, LowSnapshotDiskHaltsBeforeSubmitting) {
   make_cluster_data("xd");
   auto disks = query("SHOW PROC '/backends/10001'");
   ASSERT_FALSE(disks.empty());
   const std::string root = *disks[0]["RootPath"];
   exec("ADMIN EMULATOR SET BACKEND 10001 DISK '" + root + "' AVAIL = 100000000000 TOTAL = 1000000000000");
-  const Finished f = run(kMonday);
+  auto args = run_args(kMonday);
+  std::replace(args.begin(), args.end(), std::string("json"), std::string("text"));
+  const Finished f = wait(spawn(args));
   exec("ADMIN EMULATOR SET BACKEND 10001 DISK '" + root + "' AVAIL = 900000000000 TOTAL = 1000000000000");
   EXPECT_EQ(f.code, kPrecheck) << describe(f);
   EXPECT_NE(f.err.find("snapshot disk " + root + " on backend 10001 has 10.00% free, below the policy's threshold"),
             std::string::npos)
       << f.err;
   EXPECT_NE(f.err.find("free space on that disk"), std::string::npos);  // how to fix it
-  EXPECT_NE(f.err.find("\"alert\""), std::string::npos);                 // the alert was raised (logged)
+  EXPECT_NE(f.err.find("starkeep run [warning]: alert: disk " + root + " of backend 10001: 10.00% free"), std::string::npos) << f.err;  // the alert
+  EXPECT_NE(f.err.find("starkeep run [error]: pre-check failed: snapshot disk"), std::string::npos) << f.err;
   EXPECT_TRUE(server_jobs("xd_a").empty());
   EXPECT_TRUE(server_jobs("xd_b").empty());
   EXPECT_TRUE(history("xd_a").empty());
