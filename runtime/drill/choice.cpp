@@ -14,9 +14,7 @@ bool counts_for(const ops::BackupAttempt& a, const TierName& tier) {
   return std::find(a.tiers.begin(), a.tiers.end(), tier) != a.tiers.end();
 }
 
-// The snapshot's time for drills: its schedule slot (the clock of the drill's own schedule and of `run --at`), else
-// its finish time (ad-hoc backups).
-Instant time_of(const restore::Snapshot& s) { return s.attempt.slot.value_or(s.point()); }
+Instant time_of(const restore::Snapshot& s) { return snapshot_time(s.attempt); }
 
 struct Candidate {
   std::string database, table, partition;  // sort key (bytewise)
@@ -30,6 +28,35 @@ struct Candidate {
 };
 
 }  // namespace
+
+Instant snapshot_time(const ops::BackupAttempt& a) {
+  // The schedule slot is the clock of the drill's own schedule and of `run --at`; ad-hoc backups have none.
+  return a.slot.value_or(a.finished_at.value_or(a.updated_at));
+}
+
+std::vector<std::vector<const ops::BackupAttempt*>> source_candidates(const model::Policy& policy,
+                                                                      const model::Drill& drill, Instant t,
+                                                                      const std::vector<ops::BackupAttempt>& attempts) {
+  const model::Tier* tier = policy.find_tier(drill.from);
+  const Instant oldest = tier ? t - tier->retain : Instant{};
+  std::map<std::string, std::vector<const ops::BackupAttempt*>> by_db;
+  for (const auto& a : attempts) {
+    if (a.state != ops::AttemptState::kFinished || !counts_for(a, drill.from)) continue;
+    if (!policy.databases.matches(a.database)) continue;
+    const Instant p = snapshot_time(a);
+    if (p > t || p < oldest) continue;
+    by_db[a.database.str()].push_back(&a);
+  }
+  std::vector<std::vector<const ops::BackupAttempt*>> out;
+  for (auto& [db, list] : by_db) {
+    std::sort(list.begin(), list.end(), [](const ops::BackupAttempt* x, const ops::BackupAttempt* y) {
+      const Instant tx = snapshot_time(*x), ty = snapshot_time(*y);
+      return std::tie(ty, y->label) < std::tie(tx, x->label);
+    });
+    out.push_back(std::move(list));
+  }
+  return out;
+}
 
 std::string Choice::object() const {
   std::string out = database.str();

@@ -43,6 +43,15 @@ struct Choice {
   [[nodiscard]] std::string object() const;
 };
 
+// A snapshot's time for drills: its schedule slot, else its finish time, else its last update.
+[[nodiscard]] Instant snapshot_time(const ops::BackupAttempt& attempt);
+
+// The attempts that may be a drill's source, per database of the policy (sorted by database name), best first
+// (newest time, then label descending): FINISHED, counting for the `from` tier, time within [T − retain, T].
+// Manifests are not needed; the first of each list with a non-empty manifest is that database's source snapshot.
+[[nodiscard]] std::vector<std::vector<const ops::BackupAttempt*>> source_candidates(
+    const model::Policy& policy, const model::Drill& drill, Instant t, const std::vector<ops::BackupAttempt>& attempts);
+
 // Errors: "drill.no_snapshot" (no source snapshot: the drill cannot run; the message says why),
 // "drill.usage" (the `from` tier is not in the policy).
 [[nodiscard]] Result<Choice> choose(const model::Policy& policy, const model::Drill& drill, const Period& period,

@@ -1,6 +1,7 @@
 #include "runtime/drill/drill_runner.h"
 
 #include <algorithm>
+#include <map>
 #include <ostream>
 #include <set>
 
@@ -58,7 +59,14 @@ class Runner {
         progress_(progress),
         on_failure_(on_failure) {}
 
-  void preset_history(std::vector<restore::Snapshot> history) { history_ = std::move(history); }
+  // Snapshots given by the caller: their attempts and manifests are used instead of the ops store's.
+  void preset_history(std::vector<restore::Snapshot> history) {
+    attempts_.emplace();
+    for (auto& s : history) {
+      manifests_[s.attempt.attempt_id()] = std::move(s.entries);
+      attempts_->push_back(std::move(s.attempt));
+    }
+  }
 
   Result<std::vector<DrillReport>> run() {
     std::vector<DrillReport> out;
@@ -89,12 +97,9 @@ class Runner {
       r.verdict = Verdict::kNotDue;
       return r;
     }
-    if (!history_) {
-      auto h = load_policy_history(policy_, store_);
-      if (!h) return std::unexpected(std::move(h.error()));
-      history_ = std::move(*h);
-    }
-    auto choice = choose(policy_, drill, r.period, options_.at, *history_);
+    auto sources = source_snapshots(drill);
+    if (!sources) return std::unexpected(std::move(sources.error()));
+    auto choice = choose(policy_, drill, r.period, options_.at, *sources);
     if (!choice) {
       r.error = choice.error();
       r.verdict = choice.error().code == "drill.no_snapshot" ? Verdict::kNoSnapshot : Verdict::kFailed;
@@ -108,9 +113,43 @@ class Runner {
     say(fmt::format("drill {}: chose {} (candidate {} of {}, seed {}) from snapshot '{}'", drill.name.str(),
                     r.choice->object(), r.choice->index + 1, r.choice->candidates, seed_hex(r.choice->seed),
                     r.choice->snapshot.label.str()));
-    execute(r);
+    source_.reset();
+    for (const auto& src : *sources) {
+      if (src.attempt.attempt_id() == r.choice->snapshot.attempt_id()) source_ = src;
+    }
+    if (!source_) {
+      fail(r, Error{"drill.internal", "the chosen snapshot is not among the sources", {}});
+    } else {
+      execute(r);
+    }
     if (r.verdict == Verdict::kFailed && on_failure_) on_failure_(r);
     return r;
+  }
+
+  // Per database, the newest candidate attempt with a non-empty manifest (choice.h). Reads the FINISHED attempts
+  // once per invocation (one query per database) and only the manifests of the attempts it inspects.
+  Result<std::vector<restore::Snapshot>> source_snapshots(const model::Drill& drill) {
+    if (!attempts_) {
+      auto a = load_policy_attempts(policy_, store_);
+      if (!a) return std::unexpected(std::move(a.error()));
+      attempts_ = std::move(*a);
+    }
+    std::vector<restore::Snapshot> out;
+    for (const auto& list : source_candidates(policy_, drill, options_.at, *attempts_)) {
+      for (const ops::BackupAttempt* a : list) {
+        const std::string id = a->attempt_id();
+        auto it = manifests_.find(id);
+        if (it == manifests_.end()) {
+          auto m = store_.load_manifest(id);
+          if (!m) return std::unexpected(std::move(m.error()));
+          it = manifests_.emplace(id, std::move(*m)).first;
+        }
+        if (it->second.empty()) continue;
+        out.push_back(restore::Snapshot{*a, it->second});
+        break;
+      }
+    }
+    return out;
   }
 
   void fail(DrillReport& r, Error e) {
@@ -128,7 +167,9 @@ class Runner {
     req.into = *r.scratch;
     req.replication_num = options_.replication_num;
     req.now = clock_.now();
-    auto plan = restore::make_restore_plan(req, *history_);
+    // The plan of the chosen snapshot alone: it holds every restored partition (a partition from the daily, a table
+    // from its whole-table or database snapshot, every table from the baseline), so no chain is needed.
+    auto plan = restore::make_restore_plan(req, {*source_});
     if (!plan) return fail(r, plan.error());
     if (auto s = restore::resolve_timestamps(connection_, *plan); !s) {
       r.plan = std::move(*plan);
@@ -293,7 +334,9 @@ class Runner {
   const DrillOptions& options_;
   std::ostream* progress_;
   const FailureHook& on_failure_;
-  std::optional<std::vector<restore::Snapshot>> history_;
+  std::optional<std::vector<ops::BackupAttempt>> attempts_;                  // FINISHED attempts, policy databases
+  std::map<std::string, std::vector<ops::ManifestEntry>> manifests_;        // by attempt id, loaded on demand
+  std::optional<restore::Snapshot> source_;                                 // the chosen drill's source snapshot
 };
 
 }  // namespace
@@ -351,7 +394,7 @@ Result<std::vector<PastDrill>> load_past_drills(ports::SqlConnection& connection
   return out;
 }
 
-Result<std::vector<restore::Snapshot>> load_policy_history(const model::Policy& policy, ops::OpsStore& store) {
+Result<std::vector<ops::BackupAttempt>> load_policy_attempts(const model::Policy& policy, ops::OpsStore& store) {
   std::vector<DatabaseName> databases;
   if (!policy.databases.all) {
     databases = policy.databases.include;
@@ -365,11 +408,13 @@ Result<std::vector<restore::Snapshot>> load_policy_history(const model::Policy& 
       }
     }
   }
-  std::vector<restore::Snapshot> out;
+  std::vector<ops::BackupAttempt> out;
   for (const auto& db : databases) {
-    auto h = restore::load_history(store, db);
-    if (!h) return std::unexpected(std::move(h.error()));
-    for (auto& s : *h) out.push_back(std::move(s));
+    auto attempts = store.load_backup_attempts(db);
+    if (!attempts) return std::unexpected(std::move(attempts.error()));
+    for (auto& a : *attempts) {
+      if (a.state == ops::AttemptState::kFinished) out.push_back(std::move(a));
+    }
   }
   return out;
 }

@@ -93,10 +93,10 @@ using FailureHook = std::function<void(const DrillReport&)>;
                                                               const DatabaseName& ops_database, const DrillName& name,
                                                               const Period& period);
 
-// FINISHED snapshots (with manifests) of every database the policy selects: the listed ones, or for `all …` the
-// databases of ops.table_inventory that match.
-[[nodiscard]] Result<std::vector<restore::Snapshot>> load_policy_history(const model::Policy& policy,
-                                                                         ops::OpsStore& store);
+// FINISHED backup attempts (without manifests) of every database the policy selects: the listed ones, or for
+// `all …` the databases of ops.table_inventory that match. One query per database.
+[[nodiscard]] Result<std::vector<ops::BackupAttempt>> load_policy_attempts(const model::Policy& policy,
+                                                                           ops::OpsStore& store);
 
 // Every drill of the policy (or only `options.only`), in policy order. `progress` may be null.
 [[nodiscard]] Result<std::vector<DrillReport>> run_drills(const model::Policy& policy, ports::SqlConnection& connection,

@@ -143,6 +143,24 @@ TEST_F(DrillChoice, ASnapshotCountsFromItsScheduleSlot) {
   for (const auto& s : late->sources) EXPECT_EQ(s.find("crm"), std::string::npos) << s;
 }
 
+TEST_F(DrillChoice, SourceCandidatesPerDatabaseNewestFirst) {
+  std::vector<ops::BackupAttempt> attempts;
+  for (auto& s : history()) attempts.push_back(s.attempt);
+  auto lists = source_candidates(policy_, drill_named(policy_, "partition"), at("2025-09-17T06:00:00Z"), attempts);
+  ASSERT_EQ(lists.size(), 2u);  // crm, sales ("other" is not a database of the policy)
+  auto labels = [](const std::vector<const ops::BackupAttempt*>& list) {
+    std::vector<std::string> out;
+    for (const auto* a : list) out.push_back(a->label.str());
+    return out;
+  };
+  EXPECT_EQ(labels(lists[0]), std::vector<std::string>{"crm_0916_inc"});  // the August one is past retention
+  EXPECT_EQ(labels(lists[1]), (std::vector<std::string>{"sales_0916_inc", "sales_0915_inc"}));  // not the 18th's
+  // The weekly tier: the monthly baseline counts for it too.
+  auto weekly = source_candidates(policy_, drill_named(policy_, "table"), at("2025-09-17T06:00:00Z"), attempts);
+  ASSERT_EQ(weekly.size(), 1u);
+  EXPECT_EQ(labels(weekly[0]), (std::vector<std::string>{"sales_0914_full", "sales_0907_base"}));
+}
+
 TEST_F(DrillChoice, TableFromTheWeeklyAndDatabaseFromTheMonthly) {
   // On 15 September the newest weekly-tier snapshot of sales is the weekly full of the 14th.
   auto t = pick("table", "2025-09-15T12:00:00Z", history());
