@@ -261,6 +261,7 @@ int run_restore(const RestoreOptions& o) {
 
   const bool cold = !o.from_repository.empty();
   std::optional<ops::OpsStore> catalog_store;  // cold start: the recovered catalog
+  std::optional<catalog::Recovered> recovered;
   Result<std::vector<restore::Snapshot>> history = std::vector<restore::Snapshot>{};
   if (cold) {
     auto repo = RepositoryName::parse(o.from_repository);
@@ -278,6 +279,7 @@ int run_restore(const RestoreOptions& o) {
                         c.published_at.to_iso8601_utc(), c.repository.str(),
                         found->recovered.reused ? "already in" : "restored into", found->recovered.database.str());
     catalog_store.emplace(conn, ops::OpsConfig{found->recovered.database, config->replication_num}, clock);
+    recovered = found->recovered;
     history = restore::load_history(*catalog_store, request->database);
     if (!history) return report(history.error(), o.format);
     std::vector<std::string> dropped;
@@ -309,6 +311,14 @@ int run_restore(const RestoreOptions& o) {
   if (o.format == "json") {
     nlohmann::json j = restore::plan_to_json(*plan);
     j["dry_run"] = o.dry_run;
+    if (recovered) {
+      j["catalog"] = {{"repository", recovered->catalog.repository.str()},
+                      {"label", recovered->catalog.label.str()},
+                      {"backup_timestamp", recovered->catalog.backup_timestamp},
+                      {"published_at", recovered->catalog.published_at.to_iso8601_utc()},
+                      {"recovery_database", recovered->database.str()},
+                      {"reused", recovered->reused}};
+    }
     if (o.dry_run) {
       std::cout << j.dump(2) << "\n";
       return kExitOk;

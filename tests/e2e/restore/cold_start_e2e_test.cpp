@@ -72,8 +72,10 @@ class Side {
     return "STARKEEP_HOST=127.0.0.1 STARKEEP_PORT=" + std::to_string(port()) +
            " STARKEEP_USER=root STARKEEP_S3_ACCESS_KEY=" + kAccess + " STARKEEP_S3_SECRET_KEY=" + kSecret;
   }
-  CommandResult starkeep(const std::string& args) const {
-    return shell("env " + env() + " " + std::string(STARKEEP_BIN) + " " + args + " 2>&1");
+  // stdout and stderr together, or stdout alone (JSON documents).
+  CommandResult starkeep(const std::string& args, bool with_stderr = true) const {
+    return shell("env " + env() + " " + std::string(STARKEEP_BIN) + " " + args +
+                 (with_stderr ? " 2>&1" : " 2>/dev/null"));
   }
   void exec(const std::string& sql) {
     auto s = conn_->execute(sql);
@@ -308,6 +310,16 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
     EXPECT_FALSE(p["label"].get<std::string>().starts_with("starkeep_catalog_"));
     EXPECT_EQ(p["fingerprinted_partitions"], p["partitions"]) << p.dump();
   }
+
+  // The plan as JSON names the catalog it came from.
+  auto plan_json = b->starkeep("restore database sales --as-of " + t.to_iso8601_utc() +
+                               " --from-repository dr_repo --dry-run --format json",
+                               false);
+  ASSERT_EQ(plan_json.exit_code, 0) << plan_json.output;
+  auto pj = nlohmann::json::parse(plan_json.output);
+  EXPECT_EQ(pj["catalog"]["label"], j["catalog"]["label"]);
+  EXPECT_EQ(pj["catalog"]["reused"], true);
+  EXPECT_EQ(pj["steps"].size(), 3u) << "Sunday's weekly, Monday's and Tuesday's dailies";
 
   // The pre-3.4 grammar, forced, on the same 3.4 server: one table as of T2 under a new name.
   auto forced = b->starkeep("restore table sales.orders --as-of " + t2.to_iso8601_utc() +
