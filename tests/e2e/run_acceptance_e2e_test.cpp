@@ -279,6 +279,29 @@ TEST_F(RunAcceptanceE2e, MonthlyWholeDatabaseBackupCoversTheWeeklyTier) {
   }
 }
 
+// Issue 4 points 4 and 5: a job the server CANCELLED is recorded with its Status (exit 13, job alert); the next run
+// for the same slot submits it again under `_r1`, because the failed attempt holds the label.
+TEST_F(RunAcceptanceE2e, CancelledJobIsRecordedAndTheNextRunRetriesUnderR1) {
+  make_cluster_data("xr");
+  exec("ADMIN EMULATOR FAIL JOB AT UPLOADING IN DATABASE xr_a WITH STATUS 'injected upload failure xr'");
+  const Finished failed = run(kMonday, {"--database", "xr_a"});
+  EXPECT_EQ(failed.code, 13) << describe(failed);
+  auto cancelled = history_in("xr_a", "CANCELLED");
+  ASSERT_EQ(cancelled.size(), 1u) << describe(failed);
+  EXPECT_EQ(cancelled[0]["label"], "xr_a_20250915_inc");
+  EXPECT_TRUE(cancelled[0]["job_id"].has_value());
+  EXPECT_NE(cancelled[0]["error_text"]->find("injected upload failure xr"), std::string::npos)
+      << *cancelled[0]["error_text"];
+  EXPECT_NE(failed.err.find("alert: "), std::string::npos);
+
+  const Finished retry = run(kMonday, {"--database", "xr_a"});
+  ASSERT_EQ(retry.code, kOk) << describe(retry);
+  auto finished = history_in("xr_a", "FINISHED");
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_EQ(finished[0]["label"], "xr_a_20250915_inc_r1");
+  EXPECT_EQ(snapshot_status("xr_a_20250915_inc_r1"), "OK");
+}
+
 // Issue 4 points 3 and 5: a snapshot disk below the policy's threshold halts the run before anything is submitted,
 // says what failed and how to fix it, alerts, and exits 15. Human progress (text log format) on stderr.
 TEST_F(RunAcceptanceE2e, LowSnapshotDiskHaltsBeforeSubmitting) {
