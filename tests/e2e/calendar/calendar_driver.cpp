@@ -56,6 +56,11 @@ std::string SimDay::compact() const {
   return fmt::format("{}{}{}", static_cast<int>(d.year()), two(static_cast<unsigned>(d.month())),
                      two(static_cast<unsigned>(d.day())));
 }
+std::string SimDay::iso_date() const {
+  const year_month_day d{date};
+  return fmt::format("{}-{}-{}", static_cast<int>(d.year()), two(static_cast<unsigned>(d.month())),
+                     two(static_cast<unsigned>(d.day())));
+}
 std::string SimDay::slot_utc() const {
   const year_month_day d{date};
   return fmt::format("{}-{}-{} 01:00:00", static_cast<int>(d.year()), two(static_cast<unsigned>(d.month())),
@@ -295,7 +300,7 @@ void CalendarFixture::write_policy(const std::string& text) { std::ofstream(poli
 // data
 
 void CalendarFixture::create_table(const std::string& db, const std::string& table,
-                                   const std::vector<std::pair<std::string, std::string>>& partitions) {
+                                   const PartitionBounds& partitions) {
   std::string sql;
   if (partitions.empty()) {
     sql = fmt::format("CREATE TABLE {}.{} (id BIGINT NOT NULL, dt DATE, note VARCHAR(64)) PRIMARY KEY(id) "

@@ -50,6 +50,7 @@ struct SimDay {
 
   [[nodiscard]] std::string at() const;        // "2027-03-01T01:05:00Z" (the --at instant)
   [[nodiscard]] std::string compact() const;   // "20270301" ({date} of labels)
+  [[nodiscard]] std::string iso_date() const;  // "2027-03-01" (a DATE value)
   [[nodiscard]] std::string slot_utc() const;  // "2027-03-01 01:00:00" (ops.backup_history.slot_utc)
   [[nodiscard]] bool sunday() const;
   [[nodiscard]] bool first_sunday() const;      // the production monthly's day
@@ -57,6 +58,11 @@ struct SimDay {
   [[nodiscard]] std::string suffix() const;
   [[nodiscard]] std::string label(const std::string& db) const { return db + "_" + compact() + "_" + suffix(); }
 };
+
+// Range partitions of the fact tables (name, exclusive upper bound): February, March and April 2027.
+using PartitionBounds = std::vector<std::pair<std::string, std::string>>;
+inline const PartitionBounds kMonthlyPartitions = {
+    {"p2027_02", "2027-03-01"}, {"p2027_03", "2027-04-01"}, {"p2027_04", "2027-05-01"}};
 
 // `count` consecutive days from `first` (yyyy, mm, dd).
 [[nodiscard]] std::vector<SimDay> make_calendar(int y, unsigned m, unsigned d, int count);
@@ -160,8 +166,7 @@ class CalendarFixture : public emu::testing::ClusterFixture {
   // CREATE TABLE db.table (id BIGINT, dt DATE, note VARCHAR(64)): range-partitioned on dt by `partitions`
   // ((name, exclusive upper bound) pairs) as a DUPLICATE KEY table, or, with no partitions, an unpartitioned
   // PRIMARY KEY table (an INSERT of an existing id upserts). replication_num 1.
-  void create_table(const std::string& db, const std::string& table,
-                    const std::vector<std::pair<std::string, std::string>>& partitions);
+  void create_table(const std::string& db, const std::string& table, const PartitionBounds& partitions);
   // INSERT one row into db.table (a new id, or `id` to upsert); records the write with its partition's new
   // VisibleVersion. `fact`: the table is a partitioned fact table.
   Write insert(const std::string& db, const std::string& table, const std::string& dt, int day, bool racing = false,
@@ -208,7 +213,7 @@ class CalendarFixture : public emu::testing::ClusterFixture {
   std::string pid_;  // the test process id, in every name
   std::unique_ptr<mysql::MySqlConnection> conn_;
   std::int64_t next_id_ = 1;
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> ranges_;  // "db.table" → bounds
+  std::map<std::string, PartitionBounds> ranges_;  // "db.table" → bounds
   int spawned_ = 0;
 };
 

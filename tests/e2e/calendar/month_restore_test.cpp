@@ -30,13 +30,6 @@
 namespace sk::e2e::calendar {
 namespace {
 
-using Bounds = std::vector<std::pair<std::string, std::string>>;
-const Bounds kMonthly = {{"p2027_02", "2027-03-01"}, {"p2027_03", "2027-04-01"}, {"p2027_04", "2027-05-01"}};
-
-std::string date_of(const SimDay& d) {
-  const std::string c = d.compact();
-  return c.substr(0, 4) + "-" + c.substr(4, 2) + "-" + c.substr(6, 2);
-}
 
 class MonthRestore : public CalendarFixture {
  protected:
@@ -52,10 +45,10 @@ TEST_F(MonthRestore, RestoresToSeveralInstantsEqualReferenceCopies) {
   write_policy(production_policy(sales, crm, repo, "s3a://month-" + pid_ + "/prod",
                                  fmt::format("http://127.0.0.1:{}/api/v2/alerts", receiver.port())));
   for (const auto& db : {sales, crm}) exec("CREATE DATABASE " + db);
-  create_table(sales, "fact_orders", kMonthly);
+  create_table(sales, "fact_orders", kMonthlyPartitions);
   create_table(sales, "dim_customer", {});
   create_table(sales, "region", {});
-  create_table(crm, "fact_events", kMonthly);
+  create_table(crm, "fact_events", kMonthlyPartitions);
   create_table(crm, "dim_account", {});
   for (const char* dt : {"2027-02-10", "2027-02-25", "2027-03-02"}) {
     (void)insert(sales, "fact_orders", dt, -1);
@@ -87,7 +80,7 @@ TEST_F(MonthRestore, RestoresToSeveralInstantsEqualReferenceCopies) {
       copy_database(sales, fmt::format("ref{}_{}", d.index, pid_));
     }
     if (d.index == day_created) {
-      create_table(sales, "fact_returns", kMonthly);
+      create_table(sales, "fact_returns", kMonthlyPartitions);
     }
     if (d.index == day_dropped) {
       dropped_rows = dump(sales, "fact_orders", "p2027_02");
@@ -96,7 +89,7 @@ TEST_F(MonthRestore, RestoresToSeveralInstantsEqualReferenceCopies) {
     }
     if (d.index == day_d) break;
     // Writes after the run.
-    const std::string dt = date_of(d);
+    const std::string dt = d.iso_date();
     if (d.sunday() || d.index % 7 < 6) {  // Sunday … Friday: fact rows
       (void)insert(sales, "fact_orders", dt, d.index);
       (void)insert(crm, "fact_events", dt, d.index);

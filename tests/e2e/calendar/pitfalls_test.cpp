@@ -30,8 +30,7 @@
 namespace sk::e2e::calendar {
 namespace {
 
-using Bounds = std::vector<std::pair<std::string, std::string>>;
-const Bounds kParts = {{"p1", "2027-03-01"}, {"p2", "2027-04-01"}, {"p3", "2027-05-01"}};
+const PartitionBounds kParts = {{"p1", "2027-03-01"}, {"p2", "2027-04-01"}, {"p3", "2027-05-01"}};
 
 // A daily incremental (Mon–Sat) and a weekly whole-database baseline (Sunday), both with a custom label template.
 std::string pitfall_policy(const std::vector<std::string>& dbs, const std::string& repo) {
