@@ -1,11 +1,11 @@
 #include "runtime/drill/choice.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
-
-#include <fmt/format.h>
 
 namespace sk::drill {
 namespace {
@@ -34,9 +34,9 @@ Instant snapshot_time(const ops::BackupAttempt& a) {
   return a.slot.value_or(a.finished_at.value_or(a.updated_at));
 }
 
-std::vector<std::vector<const ops::BackupAttempt*>> source_candidates(const model::Policy& policy,
-                                                                      const model::Drill& drill, Instant t,
-                                                                      const std::vector<ops::BackupAttempt>& attempts) {
+std::vector<std::vector<const ops::BackupAttempt*>> source_candidates(
+    const model::Policy& policy, const model::Drill& drill, Instant t,
+    const std::vector<ops::BackupAttempt>& attempts) {
   const model::Tier* tier = policy.find_tier(drill.from);
   const Instant oldest = tier ? t - tier->retain : Instant{};
   std::map<std::string, std::vector<const ops::BackupAttempt*>> by_db;
@@ -68,7 +68,9 @@ std::string Choice::object() const {
 Result<Choice> choose(const model::Policy& policy, const model::Drill& drill, const Period& period, Instant t,
                       const std::vector<restore::Snapshot>& history) {
   const model::Tier* tier = policy.find_tier(drill.from);
-  if (!tier) return sk::fail("drill.usage", "drill '{}': tier '{}' is not in the policy", drill.name.str(), drill.from.str());
+  if (!tier)
+    return sk::fail("drill.usage", "drill '{}': tier '{}' is not in the policy", drill.name.str(),
+                    drill.from.str());
   const Instant oldest = t - tier->retain;
 
   // The newest qualifying snapshot per database.
@@ -88,10 +90,11 @@ Result<Choice> choose(const model::Policy& policy, const model::Drill& drill, co
     if (std::tie(q, slot->attempt.label) < std::tie(p, a.label)) slot = &s;
   }
   if (newest.empty()) {
-    return sk::fail("drill.no_snapshot",
-                    "drill '{}': no FINISHED snapshot of tier '{}' between {} (retention {}) and {} with a manifest",
-                    drill.name.str(), drill.from.str(), oldest.to_iso8601_utc(), tier->retain.to_string(),
-                    t.to_iso8601_utc());
+    return sk::fail(
+        "drill.no_snapshot",
+        "drill '{}': no FINISHED snapshot of tier '{}' between {} (retention {}) and {} with a manifest",
+        drill.name.str(), drill.from.str(), oldest.to_iso8601_utc(), tier->retain.to_string(),
+        t.to_iso8601_utc());
   }
 
   std::vector<Candidate> candidates;
@@ -103,8 +106,8 @@ Result<Choice> choose(const model::Policy& policy, const model::Drill& drill, co
       continue;
     }
     for (const auto& e : s->entries) {
-      candidates.push_back(Candidate{db, e.table.str(),
-                                     drill.scope == model::DrillScope::kPartition ? e.partition.str() : "", s});
+      candidates.push_back(Candidate{
+          db, e.table.str(), drill.scope == model::DrillScope::kPartition ? e.partition.str() : "", s});
     }
   }
   std::sort(candidates.begin(), candidates.end());

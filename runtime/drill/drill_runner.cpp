@@ -1,12 +1,12 @@
 #include "runtime/drill/drill_runner.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "runtime/dialect/restore_sql.h"
 #include "runtime/drill/drill_sql.h"
@@ -16,7 +16,9 @@
 namespace sk::drill {
 namespace {
 
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
 
 std::string error_text(const Error& e) {
   if (auto m = ports::server_message(e)) return *m;
@@ -25,9 +27,12 @@ std::string error_text(const Error& e) {
 
 restore::Scope scope_of(model::DrillScope s) {
   switch (s) {
-    case model::DrillScope::kPartition: return restore::Scope::kPartition;
-    case model::DrillScope::kTable: return restore::Scope::kTable;
-    case model::DrillScope::kDatabase: return restore::Scope::kDatabase;
+    case model::DrillScope::kPartition:
+      return restore::Scope::kPartition;
+    case model::DrillScope::kTable:
+      return restore::Scope::kTable;
+    case model::DrillScope::kDatabase:
+      return restore::Scope::kDatabase;
   }
   return restore::Scope::kTable;
 }
@@ -48,8 +53,9 @@ std::string fingerprint_text(const std::optional<verify::Fingerprint>& f) {
 
 class Runner {
  public:
-  Runner(const model::Policy& policy, ports::SqlConnection& connection, ops::OpsStore& store, ports::Clock& clock,
-         ports::Sleeper& sleeper, const DrillOptions& options, std::ostream* progress, const FailureHook& on_failure)
+  Runner(const model::Policy& policy, ports::SqlConnection& connection, ops::OpsStore& store,
+         ports::Clock& clock, ports::Sleeper& sleeper, const DrillOptions& options, std::ostream* progress,
+         const FailureHook& on_failure)
       : policy_(policy),
         connection_(connection),
         store_(store),
@@ -108,7 +114,8 @@ class Runner {
       return r;
     }
     r.choice = std::move(*choice);
-    r.run_id = cut(fmt::format("drill-{}-{}-{}", r.period.label, seed_hex(r.choice->seed), options_.invocation), 64);
+    r.run_id =
+        cut(fmt::format("drill-{}-{}-{}", r.period.label, seed_hex(r.choice->seed), options_.invocation), 64);
     r.scratch = scratch_database(drill.name, options_.at, policy_.time_zone);
     say(fmt::format("drill {}: chose {} (candidate {} of {}, seed {}) from snapshot '{}'", drill.name.str(),
                     r.choice->object(), r.choice->index + 1, r.choice->candidates, seed_hex(r.choice->seed),
@@ -126,8 +133,8 @@ class Runner {
     return r;
   }
 
-  // Per database, the newest candidate attempt with a non-empty manifest (choice.h). Reads the FINISHED attempts
-  // once per invocation (one query per database) and only the manifests of the attempts it inspects.
+  // Per database, the newest candidate attempt with a non-empty manifest (choice.h). Reads the FINISHED
+  // attempts once per invocation (one query per database) and only the manifests of the attempts it inspects.
   Result<std::vector<restore::Snapshot>> source_snapshots(const model::Drill& drill) {
     if (!attempts_) {
       auto a = load_policy_attempts(policy_, store_);
@@ -167,8 +174,8 @@ class Runner {
     req.into = *r.scratch;
     req.replication_num = options_.replication_num;
     req.now = clock_.now();
-    // The plan of the chosen snapshot alone: it holds every restored partition (a partition from the daily, a table
-    // from its whole-table or database snapshot, every table from the baseline), so no chain is needed.
+    // The plan of the chosen snapshot alone: it holds every restored partition (a partition from the daily, a
+    // table from its whole-table or database snapshot, every table from the baseline), so no chain is needed.
     auto plan = restore::make_restore_plan(req, {*source_});
     if (!plan) return fail(r, plan.error());
     if (auto s = restore::resolve_timestamps(connection_, *plan); !s) {
@@ -181,9 +188,9 @@ class Runner {
       return;
     }
 
-    // The scratch database is created for the drill with a plain CREATE DATABASE, which the server makes atomic: an
-    // existing one (kept, left by a killed drill, or being made by a drill running right now) is refused, never
-    // used and never dropped.
+    // The scratch database is created for the drill with a plain CREATE DATABASE, which the server makes
+    // atomic: an existing one (kept, left by a killed drill, or being made by a drill running right now) is
+    // refused, never used and never dropped.
     r.started_at = clock_.now();
     std::vector<ops::RestoreRecord> records;
     for (std::size_t i = 0; i < r.plan->steps.size(); ++i) records.push_back(base_record(r, i));
@@ -198,15 +205,17 @@ class Runner {
       write(r, records);
       fail(r, std::move(e));
     };
-    if (auto created = connection_.execute(sql::render_create_database(*r.scratch), ports::Idempotency::kNotIdempotent);
+    if (auto created =
+            connection_.execute(sql::render_create_database(*r.scratch), ports::Idempotency::kNotIdempotent);
         !created) {
       const std::string text = error_text(created.error());
       if (created.error().code == ports::kServerError && contains(text, "database exists")) {
-        return reject(Error{"restore.target_exists",
-                            fmt::format("scratch database {} exists already ({}); a drill never restores into, nor "
-                                        "drops, a database it did not create — drop it first (DROP DATABASE {} FORCE)",
-                                        r.scratch->str(), scratch_owner(*r.scratch), r.scratch->str()),
-                            {}});
+        return reject(
+            Error{"restore.target_exists",
+                  fmt::format("scratch database {} exists already ({}); a drill never restores into, nor "
+                              "drops, a database it did not create — drop it first (DROP DATABASE {} FORCE)",
+                              r.scratch->str(), scratch_owner(*r.scratch), r.scratch->str()),
+                  {}});
       }
       return reject(created.error());
     }
@@ -234,15 +243,17 @@ class Runner {
       fail(r, *outcome.error);
     } else if (!mismatched.empty()) {
       fail(r, Error{"restore.verify_failed",
-                    fmt::format("verification FAILED: the restored data differs from the fingerprints recorded at "
-                                "backup time ({})",
-                                mismatched),
+                    fmt::format(
+                        "verification FAILED: the restored data differs from the fingerprints recorded at "
+                        "backup time ({})",
+                        mismatched),
                     {}});
     } else if (!unknown.empty() || outcome.checks.empty()) {
       fail(r, Error{"drill.unverified",
-                    fmt::format("not verified by content: no fingerprint was recorded at backup time for {} and the "
-                                "live data changed since the snapshot",
-                                unknown.empty() ? std::string("any restored partition") : unknown),
+                    fmt::format(
+                        "not verified by content: no fingerprint was recorded at backup time for {} and the "
+                        "live data changed since the snapshot",
+                        unknown.empty() ? std::string("any restored partition") : unknown),
                     {}});
     } else {
       r.verdict = Verdict::kPassed;
@@ -274,8 +285,8 @@ class Runner {
       if (auto s = connection_.execute(drop, ports::Idempotency::kIdempotent); s) {
         r.scratch_dropped = true;
       } else {
-        r.warnings.push_back(fmt::format("could not drop scratch database {}: {}", r.scratch->str(),
-                                         error_text(s.error())));
+        r.warnings.push_back(
+            fmt::format("could not drop scratch database {}: {}", r.scratch->str(), error_text(s.error())));
         say("warning: " + r.warnings.back());
       }
     }
@@ -284,7 +295,8 @@ class Runner {
                     r.error ? " — " + r.error->message : std::string()));
   }
 
-  // Who left an existing scratch database, from restore_history (best effort: "not made by a drill" otherwise).
+  // Who left an existing scratch database, from restore_history (best effort: "not made by a drill"
+  // otherwise).
   std::string scratch_owner(const DatabaseName& scratch) {
     auto rows = connection_.query(sql::render_scratch_owner_query(store_.config().database, scratch));
     if (!rows || rows->empty()) return "not made by a recorded drill";
@@ -293,9 +305,9 @@ class Runner {
     auto verification = rows->get(0, "verification");
     if (!run_id || !state || !verification) return "not made by a recorded drill";
     const std::string st(state->value_or(""));
-    return fmt::format("made by drill run {}, state {}{}", run_id->value_or("?"), st,
-                       st == "SUBMITTING" || st == "RUNNING" ? " — still running, or killed?"
-                                                             : " — kept with --keep?");
+    return fmt::format(
+        "made by drill run {}, state {}{}", run_id->value_or("?"), st,
+        st == "SUBMITTING" || st == "RUNNING" ? " — still running, or killed?" : " — kept with --keep?");
   }
 
   ops::RestoreRecord base_record(const DrillReport& r, std::size_t index) const {
@@ -334,20 +346,25 @@ class Runner {
   const DrillOptions& options_;
   std::ostream* progress_;
   const FailureHook& on_failure_;
-  std::optional<std::vector<ops::BackupAttempt>> attempts_;                  // FINISHED attempts, policy databases
-  std::map<std::string, std::vector<ops::ManifestEntry>> manifests_;        // by attempt id, loaded on demand
-  std::optional<restore::Snapshot> source_;                                 // the chosen drill's source snapshot
+  std::optional<std::vector<ops::BackupAttempt>> attempts_;           // FINISHED attempts, policy databases
+  std::map<std::string, std::vector<ops::ManifestEntry>> manifests_;  // by attempt id, loaded on demand
+  std::optional<restore::Snapshot> source_;                           // the chosen drill's source snapshot
 };
 
 }  // namespace
 
 std::string_view to_string(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kPassed: return "PASSED";
-    case Verdict::kFailed: return "FAILED";
-    case Verdict::kNotDue: return "NOT_DUE";
-    case Verdict::kNoSnapshot: return "NO_SNAPSHOT";
-    case Verdict::kPlanned: return "PLANNED";
+    case Verdict::kPassed:
+      return "PASSED";
+    case Verdict::kFailed:
+      return "FAILED";
+    case Verdict::kNotDue:
+      return "NOT_DUE";
+    case Verdict::kNoSnapshot:
+      return "NO_SNAPSHOT";
+    case Verdict::kPlanned:
+      return "PLANNED";
   }
   return "FAILED";
 }
@@ -364,14 +381,15 @@ DatabaseName scratch_database(const DrillName& name, Instant t, const TimeZone& 
   return *db;  // a drill name is an identifier of at most 64 bytes: always a valid database name
 }
 
-Result<std::vector<PastDrill>> load_past_drills(ports::SqlConnection& connection, const DatabaseName& ops_database,
-                                                const DrillName& name, const Period& period) {
+Result<std::vector<PastDrill>> load_past_drills(ports::SqlConnection& connection,
+                                                const DatabaseName& ops_database, const DrillName& name,
+                                                const Period& period) {
   auto rows = connection.query(sql::render_drill_history_query(ops_database, name, period.begin, period.end));
   if (!rows) {
     const std::string text = error_text(rows.error());
     if (rows.error().code == ports::kServerError &&
-        (contains(text, "Unknown table") || contains(text, "Unknown database") || contains(text, "doesn't exist") ||
-         contains(text, "does not exist"))) {
+        (contains(text, "Unknown table") || contains(text, "Unknown database") ||
+         contains(text, "doesn't exist") || contains(text, "does not exist"))) {
       return std::vector<PastDrill>{};
     }
     return std::unexpected(std::move(rows.error()));
@@ -388,13 +406,14 @@ Result<std::vector<PastDrill>> load_past_drills(ports::SqlConnection& connection
     if (!*at) continue;
     auto instant = ops::sql::parse_datetime_utc(**at);
     if (!instant) return std::unexpected(std::move(instant.error()));
-    out.push_back(PastDrill{std::string(run_id->value_or("")), *instant, std::string(verification->value_or("")),
-                            std::string(state->value_or(""))});
+    out.push_back(PastDrill{std::string(run_id->value_or("")), *instant,
+                            std::string(verification->value_or("")), std::string(state->value_or(""))});
   }
   return out;
 }
 
-Result<std::vector<ops::BackupAttempt>> load_policy_attempts(const model::Policy& policy, ops::OpsStore& store) {
+Result<std::vector<ops::BackupAttempt>> load_policy_attempts(const model::Policy& policy,
+                                                             ops::OpsStore& store) {
   std::vector<DatabaseName> databases;
   if (!policy.databases.all) {
     databases = policy.databases.include;
@@ -432,18 +451,19 @@ Status check_only(const model::Policy& policy, const DrillOptions& options) {
 }  // namespace
 
 Result<std::vector<DrillReport>> run_drills(const model::Policy& policy, ports::SqlConnection& connection,
-                                            ops::OpsStore& store, ports::Clock& clock, ports::Sleeper& sleeper,
-                                            const DrillOptions& options, std::ostream* progress,
-                                            const FailureHook& on_failure) {
+                                            ops::OpsStore& store, ports::Clock& clock,
+                                            ports::Sleeper& sleeper, const DrillOptions& options,
+                                            std::ostream* progress, const FailureHook& on_failure) {
   if (auto s = check_only(policy, options); !s) return std::unexpected(s.error());
   Runner runner(policy, connection, store, clock, sleeper, options, progress, on_failure);
   return runner.run();
 }
 
 Result<std::vector<DrillReport>> run_drills(const model::Policy& policy, ports::SqlConnection& connection,
-                                            ops::OpsStore& store, ports::Clock& clock, ports::Sleeper& sleeper,
-                                            const DrillOptions& options, std::vector<restore::Snapshot> history,
-                                            std::ostream* progress, const FailureHook& on_failure) {
+                                            ops::OpsStore& store, ports::Clock& clock,
+                                            ports::Sleeper& sleeper, const DrillOptions& options,
+                                            std::vector<restore::Snapshot> history, std::ostream* progress,
+                                            const FailureHook& on_failure) {
   if (auto s = check_only(policy, options); !s) return std::unexpected(s.error());
   Runner runner(policy, connection, store, clock, sleeper, options, progress, on_failure);
   runner.preset_history(std::move(history));
@@ -455,10 +475,11 @@ nlohmann::json report_to_json(const DrillReport& r) {
                    {"scope", std::string(model::to_string(r.scope))},
                    {"from", r.from.str()},
                    {"at", r.at.to_iso8601_utc()},
-                   {"period", {{"label", r.period.label},
-                               {"begin", r.period.begin.to_iso8601_utc()},
-                               {"end", r.period.end.to_iso8601_utc()},
-                               {"scheduled", r.period.scheduled.to_iso8601_utc()}}},
+                   {"period",
+                    {{"label", r.period.label},
+                     {"begin", r.period.begin.to_iso8601_utc()},
+                     {"end", r.period.end.to_iso8601_utc()},
+                     {"scheduled", r.period.scheduled.to_iso8601_utc()}}},
                    {"due", r.due.due},
                    {"forced", r.due.forced},
                    {"reason", r.due.reason},
@@ -466,19 +487,19 @@ nlohmann::json report_to_json(const DrillReport& r) {
   if (!r.run_id.empty()) j["run_id"] = r.run_id;
   if (r.choice) {
     const Choice& c = *r.choice;
-    nlohmann::json cj{{"object", c.object()},
-                      {"database", c.database.str()},
-                      {"seed", seed_hex(c.seed)},
-                      {"index", c.index},
-                      {"candidates", c.candidates},
-                      {"snapshot", {{"label", c.snapshot.label.str()},
-                                    {"repository", c.snapshot.repository.str()},
-                                    {"slot", c.snapshot.slot ? nlohmann::json(c.snapshot.slot->to_iso8601_utc())
-                                                             : nlohmann::json()},
-                                    {"finished_at", c.snapshot.finished_at
-                                                        ? nlohmann::json(c.snapshot.finished_at->to_iso8601_utc())
-                                                        : nlohmann::json()}}},
-                      {"sources", c.sources}};
+    nlohmann::json cj{
+        {"object", c.object()},
+        {"database", c.database.str()},
+        {"seed", seed_hex(c.seed)},
+        {"index", c.index},
+        {"candidates", c.candidates},
+        {"snapshot",
+         {{"label", c.snapshot.label.str()},
+          {"repository", c.snapshot.repository.str()},
+          {"slot", c.snapshot.slot ? nlohmann::json(c.snapshot.slot->to_iso8601_utc()) : nlohmann::json()},
+          {"finished_at", c.snapshot.finished_at ? nlohmann::json(c.snapshot.finished_at->to_iso8601_utc())
+                                                 : nlohmann::json()}}},
+        {"sources", c.sources}};
     if (c.table) cj["table"] = c.table->str();
     if (c.partition) cj["partition"] = c.partition->str();
     j["choice"] = std::move(cj);
@@ -519,16 +540,18 @@ nlohmann::json report_to_json(const DrillReport& r) {
 }
 
 std::string report_to_text(const DrillReport& r) {
-  std::string out = fmt::format("drill \"{}\" ({} from tier \"{}\", period {}): {}\n", r.name.str(),
-                                model::to_string(r.scope), r.from.str(), r.period.label, to_string(r.verdict));
+  std::string out =
+      fmt::format("drill \"{}\" ({} from tier \"{}\", period {}): {}\n", r.name.str(),
+                  model::to_string(r.scope), r.from.str(), r.period.label, to_string(r.verdict));
   out += fmt::format("  {}\n", r.due.reason);
   if (r.choice) {
     const Choice& c = *r.choice;
-    out += fmt::format("  chosen:    {} (candidate {} of {}, seed {} = hash of \"{}|{}\")\n", c.object(), c.index + 1,
-                       c.candidates, seed_hex(c.seed), r.name.str(), r.period.label);
-    out += fmt::format("  snapshot:  '{}' in {}{}{}\n", c.snapshot.label.str(), c.snapshot.repository.str(),
-                       c.snapshot.slot ? ", slot " + c.snapshot.slot->to_iso8601_utc() : "",
-                       c.snapshot.finished_at ? ", finished " + c.snapshot.finished_at->to_iso8601_utc() : "");
+    out += fmt::format("  chosen:    {} (candidate {} of {}, seed {} = hash of \"{}|{}\")\n", c.object(),
+                       c.index + 1, c.candidates, seed_hex(c.seed), r.name.str(), r.period.label);
+    out +=
+        fmt::format("  snapshot:  '{}' in {}{}{}\n", c.snapshot.label.str(), c.snapshot.repository.str(),
+                    c.snapshot.slot ? ", slot " + c.snapshot.slot->to_iso8601_utc() : "",
+                    c.snapshot.finished_at ? ", finished " + c.snapshot.finished_at->to_iso8601_utc() : "");
   }
   if (r.plan) {
     for (const auto& s : r.plan->steps) {
@@ -546,7 +569,9 @@ std::string report_to_text(const DrillReport& r) {
     out += fmt::format("  checksum:  {}.{} expected {} ({}), actual {} → {}\n", c.table, c.partition,
                        fingerprint_text(c.expected.fingerprint), verify::to_string(c.expected.proof),
                        fingerprint_text(c.actual),
-                       !c.expected.fingerprint ? "not verifiable" : c.passed ? "ok" : "MISMATCH");
+                       !c.expected.fingerprint ? "not verifiable"
+                       : c.passed              ? "ok"
+                                               : "MISMATCH");
   }
   if (r.started_at && r.finished_at) {
     out += fmt::format("  ran:       {} .. {} ({} s), run id {}\n", r.started_at->to_iso8601_utc(),

@@ -1,16 +1,16 @@
 #include "runtime/drill/period.h"
 
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 namespace sk::drill {
 namespace {
 
 std::string day_text(CivilDay d) { return fmt::format("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()); }
 
-// "2025-09" / "2025-Q3" / "2025-H2" / "2025" for day-1 schedules over evenly spaced months from January; the first
-// day otherwise.
+// "2025-09" / "2025-Q3" / "2025-H2" / "2025" for day-1 schedules over evenly spaced months from January; the
+// first day otherwise.
 std::string label_for(const Schedule& s, CivilDay first) {
   if (s.kind() == Schedule::Kind::kDaysOfMonth && s.days() == std::set<int>{1} && first.day() == 1) {
     const std::set<int> months = s.months();
@@ -31,7 +31,8 @@ Result<Period> period_of(const model::Drill& drill, const TimeZone& zone, Instan
   const CivilDay today(zone.to_local(t));
   auto first = s.prev_day_on_or_before(today);
   auto next = s.next_day_on_or_after(today + 1);
-  if (!first || !next) return sk::fail("drill.schedule", "the schedule of drill '{}' never fires", drill.name.str());
+  if (!first || !next)
+    return sk::fail("drill.schedule", "the schedule of drill '{}' never fires", drill.name.str());
   Period p;
   p.begin = zone.from_local(CivilSecond(*first));
   p.end = zone.from_local(CivilSecond(*next));
@@ -73,8 +74,8 @@ Dueness is_due(const Period& period, Instant t, const std::vector<PastDrill>& hi
     return d;
   }
   if (passed) {
-    d.reason = fmt::format("not due: PASSED in period {} (run {}, drill instant {})", period.label, passed->run_id,
-                           passed->at.to_iso8601_utc());
+    d.reason = fmt::format("not due: PASSED in period {} (run {}, drill instant {})", period.label,
+                           passed->run_id, passed->at.to_iso8601_utc());
     return d;
   }
   if (t < period.scheduled) {
@@ -83,8 +84,8 @@ Dueness is_due(const Period& period, Instant t, const std::vector<PastDrill>& hi
     return d;
   }
   d.due = true;
-  d.reason = fmt::format("due: no PASSED drill in period {} ({} .. {})", period.label, period.begin.to_iso8601_utc(),
-                         period.end.to_iso8601_utc());
+  d.reason = fmt::format("due: no PASSED drill in period {} ({} .. {})", period.label,
+                         period.begin.to_iso8601_utc(), period.end.to_iso8601_utc());
   return d;
 }
 

@@ -1,18 +1,18 @@
-// starkeep drill: runs the restore drills the policy declares (runtime/drill): which are due at --at (no PASSED drill
-// of that name in ops.restore_history for the calendar period containing it), the reproducible choice of partition,
-// table or database, a restore into a scratch database, checksum verification against the values recorded at backup
-// time, rows in ops.restore_history, the scratch database dropped, and the policy's job.state alerts on failure.
-// Summary on stdout (text or JSON), progress on stderr. Exit codes: exit_codes.h and docs/operations.md "Drills".
+// starkeep drill: runs the restore drills the policy declares (runtime/drill): which are due at --at (no
+// PASSED drill of that name in ops.restore_history for the calendar period containing it), the reproducible
+// choice of partition, table or database, a restore into a scratch database, checksum verification against
+// the values recorded at backup time, rows in ops.restore_history, the scratch database dropped, and the
+// policy's job.state alerts on failure. Summary on stdout (text or JSON), progress on stderr. Exit codes:
+// exit_codes.h and docs/operations.md "Drills".
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "runtime/drill/drill_runner.h"
 #include "runtime/ops/ops_store.h"
@@ -61,18 +61,24 @@ int exit_code_for_drill_error(const Error& e) {
   return kExitInternal;
 }
 
-// The invocation's exit code: the first failed drill's code; else 20 when a due drill had nothing to restore; else 0
-// when a drill ran (or was planned); else 10 (nothing due).
+// The invocation's exit code: the first failed drill's code; else 20 when a due drill had nothing to restore;
+// else 0 when a drill ran (or was planned); else 10 (nothing due).
 int overall_exit_code(const std::vector<drill::DrillReport>& reports) {
   bool nothing = false;
   bool ran = false;
   for (const auto& r : reports) {
     switch (r.verdict) {
-      case drill::Verdict::kFailed: return exit_code_for_drill_error(*r.error);
-      case drill::Verdict::kNoSnapshot: nothing = true; break;
+      case drill::Verdict::kFailed:
+        return exit_code_for_drill_error(*r.error);
+      case drill::Verdict::kNoSnapshot:
+        nothing = true;
+        break;
       case drill::Verdict::kPassed:
-      case drill::Verdict::kPlanned: ran = true; break;
-      case drill::Verdict::kNotDue: break;
+      case drill::Verdict::kPlanned:
+        ran = true;
+        break;
+      case drill::Verdict::kNotDue:
+        break;
     }
   }
   if (nothing) return kExitRestoreNothing;
@@ -158,10 +164,13 @@ int run_drill_command(const DrillCliOptions& o) {
       return;
     }
     const alerts::DispatchReport report = dispatcher->raise(alerts::AlertKind::kJobState, ctx);
-    if (report.events.empty()) lines.push_back("no job.state alert of the policy matches state FAILED: nothing sent");
+    if (report.events.empty())
+      lines.push_back("no job.state alert of the policy matches state FAILED: nothing sent");
     for (const auto& d : report.deliveries) {
       lines.push_back(fmt::format("alert {} → {} ({}): {}", d.alert.str(), d.notifier.str(), d.target,
-                                  d.duplicate ? "duplicate, not sent" : d.result ? "delivered" : d.result.error().message));
+                                  d.duplicate ? "duplicate, not sent"
+                                  : d.result  ? "delivered"
+                                              : d.result.error().message));
     }
   };
 #else
@@ -173,13 +182,18 @@ int run_drill_command(const DrillCliOptions& o) {
   auto reports = drill::run_drills(*policy, conn, store, clock, sleeper, options, &std::cerr, on_failure);
   if (!reports) {
     const Error& e = reports.error();
-    const int code = e.code == "drill.usage" ? kExitUsage : e.code.starts_with("sql.") ? exit_code_for(e) : kExitInternal;
+    const int code = e.code == "drill.usage"      ? kExitUsage
+                     : e.code.starts_with("sql.") ? exit_code_for(e)
+                                                  : kExitInternal;
     return fail(e.describe(), code, o.format);
   }
   const int code = overall_exit_code(*reports);
   if (o.format == "json") {
-    nlohmann::json j{{"policy", policy->name}, {"at", at->to_iso8601_utc()}, {"dry_run", o.dry_run},
-                     {"drills", nlohmann::json::array()}, {"exit_code", code}};
+    nlohmann::json j{{"policy", policy->name},
+                     {"at", at->to_iso8601_utc()},
+                     {"dry_run", o.dry_run},
+                     {"drills", nlohmann::json::array()},
+                     {"exit_code", code}};
     for (const auto& r : *reports) {
       nlohmann::json d = drill::report_to_json(r);
       if (auto it = alerted.find(r.name.str()); it != alerted.end()) d["alerts"] = it->second;
@@ -194,14 +208,23 @@ int run_drill_command(const DrillCliOptions& o) {
         for (const auto& line : it->second) std::cout << "  alert:     " << line << "\n";
       }
       switch (r.verdict) {
-        case drill::Verdict::kPassed: ++passed; break;
-        case drill::Verdict::kFailed: ++failed; break;
-        case drill::Verdict::kNotDue: ++not_due; break;
-        default: ++other; break;
+        case drill::Verdict::kPassed:
+          ++passed;
+          break;
+        case drill::Verdict::kFailed:
+          ++failed;
+          break;
+        case drill::Verdict::kNotDue:
+          ++not_due;
+          break;
+        default:
+          ++other;
+          break;
       }
     }
-    std::cout << fmt::format("drills at {}: {} passed, {} failed, {} not due{}{} (exit {})\n", at->to_iso8601_utc(),
-                             passed, failed, not_due, other ? fmt::format(", {} other", other) : "",
+    std::cout << fmt::format("drills at {}: {} passed, {} failed, {} not due{}{} (exit {})\n",
+                             at->to_iso8601_utc(), passed, failed, not_due,
+                             other ? fmt::format(", {} other", other) : "",
                              o.dry_run ? "; dry run: nothing was sent" : "", code);
   }
   return code;
@@ -213,19 +236,26 @@ void register_drill(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<DrillCliOptions>();
   CLI::App* cmd = app.add_subcommand(
       "drill",
-      "Run the restore drills the policy declares that are due at --at (a drill is due when ops.restore_history has "
-      "no PASSED drill of that name for the calendar period — month, quarter, half-year — containing the instant, "
-      "and its scheduled time in the period has come; --drill NAME forces one). Each drill restores a reproducibly "
+      "Run the restore drills the policy declares that are due at --at (a drill is due when "
+      "ops.restore_history has "
+      "no PASSED drill of that name for the calendar period — month, quarter, half-year — containing the "
+      "instant, "
+      "and its scheduled time in the period has come; --drill NAME forces one). Each drill restores a "
+      "reproducibly "
       "chosen partition, table or database from the newest snapshot of its tier into a new scratch database, "
       "verifies checksums against those recorded at backup time, records the result and drops the scratch "
-      "database. Exit codes: 0 all due drills passed, 10 nothing due, 20 nothing to restore, 21 snapshot missing, "
-      "22 wrong backup timestamp, 23 schema conflict, 24 BE disk limit, 25 restore job failed, 26 verification "
-      "failed, 27 scratch database exists, 28 database busy, 1 policy invalid, 64 usage (docs/operations.md).");
+      "database. Exit codes: 0 all due drills passed, 10 nothing due, 20 nothing to restore, 21 snapshot "
+      "missing, "
+      "22 wrong backup timestamp, 23 schema conflict, 24 BE disk limit, 25 restore job failed, 26 "
+      "verification "
+      "failed, 27 scratch database exists, 28 database busy, 1 policy invalid, 64 usage "
+      "(docs/operations.md).");
   cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();
   cmd->add_option("--at", o->at, "The instant ('now' or an instant; local forms in the policy's time zone)")
       ->capture_default_str();
   cmd->add_option("--drill", o->drill, "Run only this drill, whether due or not");
-  cmd->add_flag("--dry-run", o->dry_run, "Decide, choose and print the restore; send nothing that changes anything");
+  cmd->add_flag("--dry-run", o->dry_run,
+                "Decide, choose and print the restore; send nothing that changes anything");
   cmd->add_flag("--keep", o->keep, "Keep the scratch database afterwards (debugging)");
   cmd->add_option("--format", o->format, "Summary on stdout: 'text' or 'json'")
       ->check(CLI::IsMember({"text", "json"}))
@@ -242,8 +272,9 @@ void register_drill(CLI::App& app, int& exit_code) {
   cmd->add_option("--busy-delay-ms", o->busy_delay_ms, "First busy backoff delay (doubles)")
       ->check(CLI::Range(1, 3'600'000))
       ->capture_default_str();
-  cmd->add_option("--wait-limit", o->wait_limit_s,
-                  "Seconds to wait for each RESTORE; past it the job is cancelled and the drill FAILS (exit 25)")
+  cmd->add_option(
+         "--wait-limit", o->wait_limit_s,
+         "Seconds to wait for each RESTORE; past it the job is cancelled and the drill FAILS (exit 25)")
       ->check(CLI::Range(60, 7 * 86400))
       ->capture_default_str();
   add_ops_flags(*cmd, o->ops, false);

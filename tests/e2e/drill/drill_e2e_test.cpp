@@ -1,14 +1,14 @@
-// End to end: `starkeep drill` (the real binary) against the emulator, after `starkeep run --at …` has backed up a
-// simulated Sunday (monthly baseline, covering the weekly), Monday and Tuesday (dailies). Checks: the three drill
-// kinds of the production policy are due and PASS, with checksums equal to fingerprints this test computes itself
-// with its own SQL right after each backup; restore_history holds kind 'drill' rows; the scratch databases are gone;
-// a second drill in the same period is not due (exit 10); in the next month the daily is past retention (exit 20);
-// a scratch database kept with --keep holds the snapshot's data and makes the next drill refuse (exit 27) without
-// dropping it; a tampered recorded checksum fails the partition drill (exit 26) and a corrupted snapshot file fails
-// the database drill (exit 25) — each with verdict FAILED, an alert delivered through the policy's command notifier
-// and the scratch database dropped.
+// End to end: `starkeep drill` (the real binary) against the emulator, after `starkeep run --at …` has backed
+// up a simulated Sunday (monthly baseline, covering the weekly), Monday and Tuesday (dailies). Checks: the
+// three drill kinds of the production policy are due and PASS, with checksums equal to fingerprints this test
+// computes itself with its own SQL right after each backup; restore_history holds kind 'drill' rows; the
+// scratch databases are gone; a second drill in the same period is not due (exit 10); in the next month the
+// daily is past retention (exit 20); a scratch database kept with --keep holds the snapshot's data and makes
+// the next drill refuse (exit 27) without dropping it; a tampered recorded checksum fails the partition drill
+// (exit 26) and a corrupted snapshot file fails the database drill (exit 25) — each with verdict FAILED, an
+// alert delivered through the policy's command notifier and the scratch database dropped.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,11 +18,9 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "emulator/harness/gtest_fixture.h"
 #include "runtime/mysql/mysql_connection.h"
@@ -85,8 +83,8 @@ class DrillE2e : public emu::testing::ClusterFixture {
 
   Command starkeep(const std::string& args) {
     const fs::path err = dir_ / fmt::format("stderr{}.txt", counter_++);
-    const std::string cmd = fmt::format("{} {} --host 127.0.0.1 --port {} --user root 2>{}", STARKEEP_BIN, args,
-                                        cluster().emulator().port(), err.string());
+    const std::string cmd = fmt::format("{} {} --host 127.0.0.1 --port {} --user root 2>{}", STARKEEP_BIN,
+                                        args, cluster().emulator().port(), err.string());
     Command r;
     FILE* p = popen(cmd.c_str(), "r");
     if (!p) return r;
@@ -106,15 +104,17 @@ class DrillE2e : public emu::testing::ClusterFixture {
                                 (dir_ / "policy.skp").string(), extra));
   }
 
-  // This test's own fingerprint of a partition (row count and the sum of murmur_hash3_32 over the row's columns as
-  // text joined by '|', NULL as \N), computed with SQL written here, not by starkeep.
+  // This test's own fingerprint of a partition (row count and the sum of murmur_hash3_32 over the row's
+  // columns as text joined by '|', NULL as \N), computed with SQL written here, not by starkeep.
   std::string fingerprint(const std::string& table, const std::string& partition,
                           const std::vector<std::string>& columns, const std::string& db = "shop") {
     std::string args;
-    for (const auto& c : columns) args += (args.empty() ? "" : ", ") + fmt::format("ifnull(cast(`{}` AS VARCHAR), '\\\\N')", c);
-    auto rows = query(fmt::format("SELECT COUNT(*) AS c, SUM(CAST(murmur_hash3_32(concat_ws('|', {})) AS BIGINT)) AS "
-                                  "s FROM `{}`.`{}` PARTITION (`{}`)",
-                                  args, db, table, partition));
+    for (const auto& c : columns)
+      args += (args.empty() ? "" : ", ") + fmt::format("ifnull(cast(`{}` AS VARCHAR), '\\\\N')", c);
+    auto rows =
+        query(fmt::format("SELECT COUNT(*) AS c, SUM(CAST(murmur_hash3_32(concat_ws('|', {})) AS BIGINT)) AS "
+                          "s FROM `{}`.`{}` PARTITION (`{}`)",
+                          args, db, table, partition));
     if (rows.size() != 1) return "?";
     const std::string sum = cell(rows, 0, "s");
     return fmt::format("rows={} sum={}", cell(rows, 0, "c"), sum == "<NULL>" ? "0" : sum);
@@ -130,8 +130,10 @@ class DrillE2e : public emu::testing::ClusterFixture {
 
   // The label of the FINISHED attempt whose slot is `slot` ("2025-07-06 01:00:00").
   std::string label_of_slot(const std::string& slot) {
-    auto rows = query("SELECT label FROM ops.backup_history WHERE database_name = 'shop' AND state = 'FINISHED' AND "
-                      "slot_utc = '" + slot + "'");
+    auto rows = query(
+        "SELECT label FROM ops.backup_history WHERE database_name = 'shop' AND state = 'FINISHED' AND "
+        "slot_utc = '" +
+        slot + "'");
     EXPECT_EQ(rows.size(), 1u) << slot;
     return rows.empty() ? "" : cell(rows, 0, "label");
   }
@@ -139,8 +141,10 @@ class DrillE2e : public emu::testing::ClusterFixture {
   // The runner records the fingerprint of every partition of a FINISHED backup in its manifest (nothing wrote
   // while it did): the values the drills compare with.
   void expect_fingerprints_recorded(const std::string& label) {
-    auto rows = query("SELECT COUNT(*) AS n, SUM(CASE WHEN checksum IS NULL THEN 1 ELSE 0 END) AS missing FROM "
-                      "ops.backup_manifest WHERE label = '" + label + "'");
+    auto rows = query(
+        "SELECT COUNT(*) AS n, SUM(CASE WHEN checksum IS NULL THEN 1 ELSE 0 END) AS missing FROM "
+        "ops.backup_manifest WHERE label = '" +
+        label + "'");
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_NE(cell(rows, 0, "n"), "0") << label;
     EXPECT_EQ(cell(rows, 0, "missing"), "0") << label;
@@ -170,19 +174,26 @@ class DrillE2e : public emu::testing::ClusterFixture {
 
 TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch) {
   exec("CREATE DATABASE shop");
-  exec("CREATE TABLE shop.orders (id BIGINT NOT NULL, dt DATE, amount INT) DUPLICATE KEY(id) PARTITION BY RANGE(dt) ("
-       "PARTITION p1 VALUES LESS THAN ('2025-06-01'), PARTITION p2 VALUES LESS THAN ('2025-07-01'), "
-       "PARTITION p3 VALUES LESS THAN ('2025-08-01')) DISTRIBUTED BY HASH(id) BUCKETS 2 "
-       "PROPERTIES ('replication_num' = '1')");
-  exec("CREATE TABLE shop.customers (id INT NOT NULL, name VARCHAR(32)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) "
-       "BUCKETS 1 PROPERTIES ('replication_num' = '1')");
-  exec("CREATE TABLE shop.regions (code VARCHAR(8) NOT NULL, label VARCHAR(32)) DUPLICATE KEY(code) "
-       "DISTRIBUTED BY HASH(code) BUCKETS 1 PROPERTIES ('replication_num' = '1')");
-  exec("INSERT INTO shop.orders VALUES (1, '2025-05-05', 10), (2, '2025-06-06', NULL), (3, '2025-07-01', 30)");
+  exec(
+      "CREATE TABLE shop.orders (id BIGINT NOT NULL, dt DATE, amount INT) DUPLICATE KEY(id) PARTITION BY "
+      "RANGE(dt) ("
+      "PARTITION p1 VALUES LESS THAN ('2025-06-01'), PARTITION p2 VALUES LESS THAN ('2025-07-01'), "
+      "PARTITION p3 VALUES LESS THAN ('2025-08-01')) DISTRIBUTED BY HASH(id) BUCKETS 2 "
+      "PROPERTIES ('replication_num' = '1')");
+  exec(
+      "CREATE TABLE shop.customers (id INT NOT NULL, name VARCHAR(32)) DUPLICATE KEY(id) DISTRIBUTED BY "
+      "HASH(id) "
+      "BUCKETS 1 PROPERTIES ('replication_num' = '1')");
+  exec(
+      "CREATE TABLE shop.regions (code VARCHAR(8) NOT NULL, label VARCHAR(32)) DUPLICATE KEY(code) "
+      "DISTRIBUTED BY HASH(code) BUCKETS 1 PROPERTIES ('replication_num' = '1')");
+  exec(
+      "INSERT INTO shop.orders VALUES (1, '2025-05-05', 10), (2, '2025-06-06', NULL), (3, '2025-07-01', 30)");
   exec("INSERT INTO shop.customers VALUES (1, 'ann'), (2, NULL), (3, 'zoë')");
   exec("INSERT INTO shop.regions VALUES ('eu', 'Europe'), ('ap', 'Asia Pacific')");
-  exec("CREATE REPOSITORY drill_repo WITH BROKER ON LOCATION 's3a://drill-bucket/prod' "
-       "PROPERTIES ('aws.s3.access_key' = 'k', 'aws.s3.secret_key' = 's')");
+  exec(
+      "CREATE REPOSITORY drill_repo WITH BROKER ON LOCATION 's3a://drill-bucket/prod' "
+      "PROPERTIES ('aws.s3.access_key' = 'k', 'aws.s3.secret_key' = 's')");
 
   const fs::path alerts = dir_ / "alerts.jsonl";
   std::ofstream(dir_ / "policy.skp") << fmt::format(R"(policy "drill_e2e" {{
@@ -268,7 +279,8 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   ASSERT_EQ(first.code, 0) << first.out << first.err;
   auto doc = nlohmann::json::parse(first.out);
   EXPECT_EQ(doc["exit_code"], 0);
-  const std::map<std::string, std::string> expected_label{{"partition", tue}, {"table", base}, {"database", base}};
+  const std::map<std::string, std::string> expected_label{
+      {"partition", tue}, {"table", base}, {"database", base}};
   std::map<std::string, std::string> chosen;
   for (const auto& [name, label] : expected_label) {
     const nlohmann::json* d = find_drill(doc, name);
@@ -294,14 +306,16 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
     }
   }
   // One partition of Tuesday's daily (p1 or p3); one table of the baseline; the database.
-  EXPECT_TRUE(chosen["partition"] == "shop.orders partition p1" || chosen["partition"] == "shop.orders partition p3")
+  EXPECT_TRUE(chosen["partition"] == "shop.orders partition p1" ||
+              chosen["partition"] == "shop.orders partition p3")
       << chosen["partition"];
   EXPECT_EQ(chosen["database"], "shop");
   EXPECT_TRUE(scratch_databases().empty());
 
-  auto rows = query("SELECT drill_name, verification, state, target_time_utc, submitted_at_utc, finished_at_utc, "
-                    "expected_checksums, actual_checksums, target_database FROM ops.restore_history WHERE kind = "
-                    "'drill' ORDER BY drill_name");
+  auto rows = query(
+      "SELECT drill_name, verification, state, target_time_utc, submitted_at_utc, finished_at_utc, "
+      "expected_checksums, actual_checksums, target_database FROM ops.restore_history WHERE kind = "
+      "'drill' ORDER BY drill_name");
   ASSERT_EQ(rows.size(), 3u);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     EXPECT_EQ(cell(rows, i, "verification"), "PASSED");
@@ -326,14 +340,17 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   {
     const nlohmann::json* d = find_drill(doc, "partition");
     ASSERT_NE(d, nullptr);
-    auto rec = query("SELECT objects, run_id FROM ops.restore_history WHERE kind = 'drill' AND drill_name = "
-                     "'partition'");
+    auto rec = query(
+        "SELECT objects, run_id FROM ops.restore_history WHERE kind = 'drill' AND drill_name = "
+        "'partition'");
     ASSERT_EQ(rec.size(), 1u);
     auto objects = nlohmann::json::parse(cell(rec, 0, "objects"));
     ASSERT_EQ(objects.size(), 1u);
     EXPECT_EQ(objects[0]["table"], "orders");
     EXPECT_EQ(objects[0]["partitions"], nlohmann::json::array({(*d)["choice"]["partition"]}));
-    EXPECT_EQ(cell(rec, 0, "run_id").rfind("drill-2025-07-" + (*d)["choice"]["seed"].get<std::string>() + "-", 0), 0u)
+    EXPECT_EQ(
+        cell(rec, 0, "run_id").rfind("drill-2025-07-" + (*d)["choice"]["seed"].get<std::string>() + "-", 0),
+        0u)
         << cell(rec, 0, "run_id");
   }
 
@@ -345,12 +362,13 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   // Later in the same month, quarter and half-year: nothing due.
   auto second = drill("--at 2025-07-20T10:00:00Z");
   EXPECT_EQ(second.code, 10) << second.out << second.err;
-  for (const auto& d : nlohmann::json::parse(second.out)["drills"]) EXPECT_EQ(d["verdict"], "NOT_DUE") << d.dump(2);
+  for (const auto& d : nlohmann::json::parse(second.out)["drills"])
+    EXPECT_EQ(d["verdict"], "NOT_DUE") << d.dump(2);
   EXPECT_EQ(cell(query("SELECT COUNT(*) AS n FROM ops.restore_history WHERE kind = 'drill'"), 0, "n"), "3");
   EXPECT_FALSE(fs::exists(alerts)) << slurp(alerts);
 
-  // --keep leaves the scratch copy for inspection (it holds the snapshot's data); a drill meeting it is refused
-  // (exit 27) and names the run that made it; dropped by hand, the drill runs again.
+  // --keep leaves the scratch copy for inspection (it holds the snapshot's data); a drill meeting it is
+  // refused (exit 27) and names the run that made it; dropped by hand, the drill runs again.
   auto kept = drill("--at 2025-07-08T12:00:00Z --drill partition --keep");
   ASSERT_EQ(kept.code, 0) << kept.out << kept.err;
   const std::string kept_run = nlohmann::json::parse(kept.out)["drills"][0]["run_id"];
@@ -364,10 +382,11 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   {
     auto d = nlohmann::json::parse(refused.out)["drills"][0];
     EXPECT_EQ(d["error"]["code"], "restore.target_exists") << d.dump(2);
-    // (Every partition drill of 8 July used that name; the newest row is named — the kept run's, unless both ended
-    // within the same second.)
+    // (Every partition drill of 8 July used that name; the newest row is named — the kept run's, unless both
+    // ended within the same second.)
     const std::string message = d["error"]["message"];
-    EXPECT_NE(message.find("made by drill run drill-2025-07-" + kept_run.substr(14, 16) + "-"), std::string::npos)
+    EXPECT_NE(message.find("made by drill run drill-2025-07-" + kept_run.substr(14, 16) + "-"),
+              std::string::npos)
         << message;
     EXPECT_NE(message.find(", state FINISHED — kept with --keep?"), std::string::npos) << message;
   }
@@ -398,13 +417,14 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   const std::string alert_text = slurp(alerts);
   EXPECT_NE(alert_text.find("job_failed"), std::string::npos) << alert_text;
   EXPECT_NE(alert_text.find("restore drill 'partition'"), std::string::npos) << alert_text;
-  auto failed_rows = query("SELECT verification, error_text FROM ops.restore_history WHERE kind = 'drill' AND "
-                           "drill_name = 'partition' AND target_time_utc = '2025-07-09 10:00:00'");
+  auto failed_rows = query(
+      "SELECT verification, error_text FROM ops.restore_history WHERE kind = 'drill' AND "
+      "drill_name = 'partition' AND target_time_utc = '2025-07-09 10:00:00'");
   ASSERT_EQ(failed_rows.size(), 1u);
   EXPECT_EQ(cell(failed_rows, 0, "verification"), "FAILED");
   EXPECT_NE(cell(failed_rows, 0, "error_text").find("verification FAILED"), std::string::npos);
-  // In August the partition drill is due again, but the newest daily (slot 8 July) is past its 14 days: nothing to
-  // drill (exit 20); the table and database drills are not due (Q3, H2 passed).
+  // In August the partition drill is due again, but the newest daily (slot 8 July) is past its 14 days:
+  // nothing to drill (exit 20); the table and database drills are not due (Q3, H2 passed).
   auto august = drill("--at 2025-08-01T10:00:00Z --dry-run");
   EXPECT_EQ(august.code, 20) << august.out << august.err;
   {
@@ -418,11 +438,13 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   // A corrupted data file in the baseline: the RESTORE of the database drill is cancelled by the server.
   exec("ADMIN EMULATOR CORRUPT SNAPSHOT " + base + " ON drill_repo");
   // (The human summary this time.)
-  auto corrupt = starkeep(fmt::format("drill --policy {} --at 2025-07-09T10:00:00Z --drill database "
-                                      "--poll-initial-ms 100",
-                                      (dir_ / "policy.skp").string()));
+  auto corrupt =
+      starkeep(fmt::format("drill --policy {} --at 2025-07-09T10:00:00Z --drill database "
+                           "--poll-initial-ms 100",
+                           (dir_ / "policy.skp").string()));
   EXPECT_EQ(corrupt.code, 25) << corrupt.out << corrupt.err;
-  const std::string snapshot_line = "snapshot:  '" + base + "' in drill_repo, slot 2025-07-06T01:00:00Z, finished ";
+  const std::string snapshot_line =
+      "snapshot:  '" + base + "' in drill_repo, slot 2025-07-06T01:00:00Z, finished ";
   for (const std::string& part : std::vector<std::string>{
            "drill \"database\" (database from tier \"monthly\", period 2025-H2): FAILED",
            "chosen:    shop (candidate 1 of 1, seed ", snapshot_line, "restore:   RESTORE SNAPSHOT",
@@ -432,8 +454,9 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   }
   EXPECT_TRUE(scratch_databases().empty());
   EXPECT_NE(slurp(alerts).find("restore drill 'database'"), std::string::npos);
-  auto cancelled = query("SELECT verification, state FROM ops.restore_history WHERE kind = 'drill' AND drill_name = "
-                         "'database' AND target_time_utc = '2025-07-09 10:00:00'");
+  auto cancelled = query(
+      "SELECT verification, state FROM ops.restore_history WHERE kind = 'drill' AND drill_name = "
+      "'database' AND target_time_utc = '2025-07-09 10:00:00'");
   ASSERT_EQ(cancelled.size(), 1u);
   EXPECT_EQ(cell(cancelled, 0, "verification"), "FAILED");
   EXPECT_EQ(cell(cancelled, 0, "state"), "CANCELLED");

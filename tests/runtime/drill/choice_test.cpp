@@ -1,14 +1,13 @@
-// The reproducible choice (runtime/drill/choice.h): sources, candidates, seed % count, independence from the order of
-// the history, retention and "at or before T".
+// The reproducible choice (runtime/drill/choice.h): sources, candidates, seed % count, independence from the
+// order of the history, retention and "at or before T".
 #include "runtime/drill/choice.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "tests/runtime/drill/drill_test_support.h"
 
@@ -24,13 +23,13 @@ class DrillChoice : public ::testing::Test {
  protected:
   model::Policy policy_ = compile_policy();
 
-  // Two databases with dailies on 15 and 16 September, a weekly (Sunday 14th), a monthly (Sunday 7th), a daily
-  // finished after T and one older than the daily retention, and a database outside the policy.
+  // Two databases with dailies on 15 and 16 September, a weekly (Sunday 14th), a monthly (Sunday 7th), a
+  // daily finished after T and one older than the daily retention, and a database outside the policy.
   std::vector<restore::Snapshot> history() {
     using ops::BackupKind;
     return {
-        snapshot("sales", "sales_0907_base", {"monthly", "weekly"}, BackupKind::kDatabase, "2025-09-07T00:20:00Z",
-                 {{"orders", {"p1", "p2", "p3"}}, {"customers", {"customers"}}}),
+        snapshot("sales", "sales_0907_base", {"monthly", "weekly"}, BackupKind::kDatabase,
+                 "2025-09-07T00:20:00Z", {{"orders", {"p1", "p2", "p3"}}, {"customers", {"customers"}}}),
         snapshot("sales", "sales_0914_full", {"weekly"}, BackupKind::kTables, "2025-09-14T00:20:00Z",
                  {{"customers", {"customers"}}, {"regions", {"regions"}}}),
         snapshot("sales", "sales_0915_inc", {"daily"}, BackupKind::kPartitions, "2025-09-15T00:10:00Z",
@@ -90,8 +89,8 @@ TEST_F(DrillChoice, SameInputsSameChoiceWhateverTheHistoryOrder) {
 }
 
 TEST_F(DrillChoice, OtherPeriodsFollowTheirOwnSeed) {
-  // The same history drilled in different months: each choice is candidates[seed(month) % 5]; over a year they
-  // are not all the same object.
+  // The same history drilled in different months: each choice is candidates[seed(month) % 5]; over a year
+  // they are not all the same object.
   std::set<std::string> objects;
   for (int month = 1; month <= 12; ++month) {
     const std::string label = fmt::format("2026-{:02}", month);
@@ -106,7 +105,8 @@ TEST_F(DrillChoice, OtherPeriodsFollowTheirOwnSeed) {
 }
 
 TEST_F(DrillChoice, SnapshotsAfterTOrPastRetentionAreNotSources) {
-  // At 2025-09-16T00:12Z the crm daily (00:15) has not finished yet, and crm's August daily is past retention.
+  // At 2025-09-16T00:12Z the crm daily (00:15) has not finished yet, and crm's August daily is past
+  // retention.
   auto c = pick("partition", "2025-09-16T00:12:00Z", history());
   ASSERT_TRUE(c);
   EXPECT_EQ(c->sources, (std::vector<std::string>{"sales: sales_0916_inc (2025-09-16T00:10:00Z)"}));
@@ -124,8 +124,8 @@ TEST_F(DrillChoice, SnapshotsAfterTOrPastRetentionAreNotSources) {
 }
 
 TEST_F(DrillChoice, ASnapshotCountsFromItsScheduleSlot) {
-  // Backed up late (a catch-up run finished on the 20th for the slot of the 16th): it counts from its slot, the same
-  // clock as the drill's schedule and `run --at`, so on the 17th it is the newest daily of crm.
+  // Backed up late (a catch-up run finished on the 20th for the slot of the 16th): it counts from its slot,
+  // the same clock as the drill's schedule and `run --at`, so on the 17th it is the newest daily of crm.
   auto h = history();
   for (auto& s : h) {
     if (s.attempt.label.str() == "crm_0916_inc") {
@@ -146,7 +146,8 @@ TEST_F(DrillChoice, ASnapshotCountsFromItsScheduleSlot) {
 TEST_F(DrillChoice, SourceCandidatesPerDatabaseNewestFirst) {
   std::vector<ops::BackupAttempt> attempts;
   for (auto& s : history()) attempts.push_back(s.attempt);
-  auto lists = source_candidates(policy_, drill_named(policy_, "partition"), at("2025-09-17T06:00:00Z"), attempts);
+  auto lists =
+      source_candidates(policy_, drill_named(policy_, "partition"), at("2025-09-17T06:00:00Z"), attempts);
   ASSERT_EQ(lists.size(), 2u);  // crm, sales ("other" is not a database of the policy)
   auto labels = [](const std::vector<const ops::BackupAttempt*>& list) {
     std::vector<std::string> out;
@@ -154,9 +155,11 @@ TEST_F(DrillChoice, SourceCandidatesPerDatabaseNewestFirst) {
     return out;
   };
   EXPECT_EQ(labels(lists[0]), std::vector<std::string>{"crm_0916_inc"});  // the August one is past retention
-  EXPECT_EQ(labels(lists[1]), (std::vector<std::string>{"sales_0916_inc", "sales_0915_inc"}));  // not the 18th's
+  EXPECT_EQ(labels(lists[1]),
+            (std::vector<std::string>{"sales_0916_inc", "sales_0915_inc"}));  // not the 18th's
   // The weekly tier: the monthly baseline counts for it too.
-  auto weekly = source_candidates(policy_, drill_named(policy_, "table"), at("2025-09-17T06:00:00Z"), attempts);
+  auto weekly =
+      source_candidates(policy_, drill_named(policy_, "table"), at("2025-09-17T06:00:00Z"), attempts);
   ASSERT_EQ(weekly.size(), 1u);
   EXPECT_EQ(labels(weekly[0]), (std::vector<std::string>{"sales_0914_full", "sales_0907_base"}));
 }

@@ -1,5 +1,5 @@
-// Shared by the drill unit tests: a policy compiled from text (Europe/Berlin, so that month, quarter and half-year
-// boundaries are not UTC midnights), instants, and hand-made snapshots with manifests.
+// Shared by the drill unit tests: a policy compiled from text (Europe/Berlin, so that month, quarter and
+// half-year boundaries are not UTC midnights), instants, and hand-made snapshots with manifests.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -64,13 +64,13 @@ inline const model::Drill& drill_named(const model::Policy& p, const char* name)
 }
 
 // A FINISHED snapshot of `db` counting for `tiers`, finished at `finished`, holding table → partitions.
-inline restore::Snapshot snapshot(const std::string& db, const std::string& label, std::vector<std::string> tiers,
-                                  ops::BackupKind kind, const char* finished,
-                                  const std::vector<std::pair<std::string, std::vector<std::string>>>& tables) {
+inline restore::Snapshot snapshot(
+    const std::string& db, const std::string& label, std::vector<std::string> tiers, ops::BackupKind kind,
+    const char* finished, const std::vector<std::pair<std::string, std::vector<std::string>>>& tables) {
   restore::Snapshot s{ops::BackupAttempt{.run_id = "r",
-                                          .label = *SnapshotLabel::parse(label),
-                                          .repository = *RepositoryName::parse("repo"),
-                                          .database = *DatabaseName::parse(db)},
+                                         .label = *SnapshotLabel::parse(label),
+                                         .repository = *RepositoryName::parse("repo"),
+                                         .database = *DatabaseName::parse(db)},
                       {}};
   for (const auto& t : tiers) s.attempt.tiers.push_back(*TierName::parse(t));
   s.attempt.kind = kind;

@@ -1,5 +1,6 @@
-// Drill periods and the due rule (runtime/drill/period.h) in Europe/Berlin: month, quarter and half-year boundaries
-// are local midnights (22:00Z in summer, 23:00Z in winter), the drill's time is 06:00 local on the first day.
+// Drill periods and the due rule (runtime/drill/period.h) in Europe/Berlin: month, quarter and half-year
+// boundaries are local midnights (22:00Z in summer, 23:00Z in winter), the drill's time is 06:00 local on the
+// first day.
 #include "runtime/drill/period.h"
 
 #include <gtest/gtest.h>
@@ -74,7 +75,8 @@ TEST_F(DrillPeriod, OtherSchedulesAreLabelledByTheirFirstDay) {
   std::string text = testing::kPolicyText;
   text.replace(text.find("every = month"), 13, "every = week");
   model::Policy weekly = compile_policy(text);
-  auto p = period_of(drill_named(weekly, "partition"), weekly.time_zone, at("2025-09-17T10:00:00Z"));  // Wednesday
+  auto p =
+      period_of(drill_named(weekly, "partition"), weekly.time_zone, at("2025-09-17T10:00:00Z"));  // Wednesday
   ASSERT_TRUE(p);
   EXPECT_EQ(p->label, "2025-09-15");  // Monday
   EXPECT_EQ(p->begin, at("2025-09-14T22:00:00Z"));
@@ -135,7 +137,8 @@ TEST_F(DrillPeriod, QuarterAndHalfYearDuenessAcrossBoundaries) {
   const Instant last_q3 = at("2025-09-30T21:59:59Z");
   EXPECT_FALSE(is_due(period("table", "2025-09-30T21:59:59Z"), last_q3, q3, false).due);
   const Instant q4_early = at("2025-10-01T03:00:00Z");
-  EXPECT_FALSE(is_due(period("table", "2025-10-01T03:00:00Z"), q4_early, q3, false).due);  // before 06:00 local
+  EXPECT_FALSE(
+      is_due(period("table", "2025-10-01T03:00:00Z"), q4_early, q3, false).due);  // before 06:00 local
   EXPECT_TRUE(is_due(period("table", "2025-10-01T04:00:00Z"), at("2025-10-01T04:00:00Z"), q3, false).due);
 
   // A database drill PASSED in March 2026 (H1) covers the whole of H1 and nothing of H2.

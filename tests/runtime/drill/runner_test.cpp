@@ -1,15 +1,14 @@
-// The drill runner (runtime/drill/drill_runner.h) against a scripted connection: what is sent and recorded when a
-// drill is not due, passes, fails verification, is cancelled by the server, meets an existing scratch database, or
-// runs dry; the scratch database is dropped (unless kept) and the failure hook is called exactly on failures.
-#include "runtime/drill/drill_runner.h"
-
+// The drill runner (runtime/drill/drill_runner.h) against a scripted connection: what is sent and recorded
+// when a drill is not due, passes, fails verification, is cancelled by the server, meets an existing scratch
+// database, or runs dry; the scratch database is dropped (unless kept) and the failure hook is called exactly
+// on failures.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
+#include "runtime/drill/drill_runner.h"
 #include "runtime/ports/fakes.h"
 #include "tests/runtime/drill/drill_test_support.h"
 
@@ -33,18 +32,19 @@ class DrillRunner : public ::testing::Test {
     conn_.on("FROM `ops`.`restore_history` WHERE kind = 'drill' AND drill_name",
              make_rows({"run_id", "target_time_utc", "verification", "state"}, {}));
     conn_.on("^SHOW SNAPSHOT ON `repo` WHERE SNAPSHOT = 'sales_0916_inc'",
-             make_rows({"Snapshot", "Timestamp", "Status"}, {{"sales_0916_inc", "2025-09-16-08-10-00-123", "OK"}}));
+             make_rows({"Snapshot", "Timestamp", "Status"},
+                       {{"sales_0916_inc", "2025-09-16-08-10-00-123", "OK"}}));
     conn_.on("information_schema.tables", make_rows({"TABLE_NAME"}, {}));
     conn_.on("^SHOW RESTORE", make_rows({"JobId", "Label", "State", "Status", "TaskErrMsg"}, {}), 1);
-    conn_.on("partitions_meta", make_rows({"TABLE_NAME", "PARTITION_NAME", "VISIBLE_VERSION"},
-                                          {{"orders", "p3", "2"}}));
+    conn_.on("partitions_meta",
+             make_rows({"TABLE_NAME", "PARTITION_NAME", "VISIBLE_VERSION"}, {{"orders", "p3", "2"}}));
     conn_.on("information_schema.columns", make_rows({"COLUMN_NAME"}, {{"id"}, {"dt"}}));
   }
 
   // One daily with one partition, its fingerprint recorded at backup time.
   std::vector<restore::Snapshot> history() {
-    auto s = snapshot("sales", "sales_0916_inc", {"daily"}, ops::BackupKind::kPartitions, "2025-09-16T00:10:00Z",
-                      {{"orders", {"p3"}}});
+    auto s = snapshot("sales", "sales_0916_inc", {"daily"}, ops::BackupKind::kPartitions,
+                      "2025-09-16T00:10:00Z", {{"orders", {"p3"}}});
     s.entries[0].checksum_algorithm = std::string(verify::kAlgorithm);
     s.entries[0].checksum = "-1234";
     s.entries[0].checksum_row_count = 7;
@@ -84,9 +84,11 @@ TEST_F(DrillRunner, PassingDrillRestoresIntoScratchRecordsAndDrops) {
   ASSERT_TRUE(r.scratch);
   EXPECT_EQ(r.scratch->str(), "starkeep_drill_partition_20250917");
   EXPECT_EQ(sent("^CREATE DATABASE IF NOT EXISTS `starkeep_drill_partition_20250917`"), 1u);
-  EXPECT_EQ(sent("^RESTORE SNAPSHOT `starkeep_drill_partition_20250917`.`sales_0916_inc` FROM `repo` ON \\(`orders` "
-                 "PARTITION \\(`p3`\\)\\)"),
-            1u)
+  EXPECT_EQ(
+      sent(
+          "^RESTORE SNAPSHOT `starkeep_drill_partition_20250917`.`sales_0916_inc` FROM `repo` ON \\(`orders` "
+          "PARTITION \\(`p3`\\)\\)"),
+      1u)
       << fmt::format("{}", fmt::join(conn_.sql(), "\n"));
   EXPECT_EQ(sent("'replication_num' = '1'"), 1u);
   EXPECT_EQ(sent("^DROP DATABASE IF EXISTS `starkeep_drill_partition_20250917` FORCE$"), 1u);
@@ -98,14 +100,16 @@ TEST_F(DrillRunner, PassingDrillRestoresIntoScratchRecordsAndDrops) {
   EXPECT_EQ(r.records[0].target_time, at("2025-09-17T06:30:00Z"));
   EXPECT_EQ(r.records[0].verification, "PASSED");
   EXPECT_EQ(r.records[0].state, ops::AttemptState::kFinished);
-  EXPECT_EQ(r.run_id, "drill-2025-09-" + seed_hex(seed_of(*DrillName::parse("partition"), "2025-09")) + "-test");
+  EXPECT_EQ(r.run_id,
+            "drill-2025-09-" + seed_hex(seed_of(*DrillName::parse("partition"), "2025-09")) + "-test");
   // Written twice: SUBMITTING before the RESTORE, then the outcome.
   EXPECT_EQ(sent("INSERT INTO `ops`.`restore_history`.*'drill'.*'partition'"), 2u);
   ASSERT_EQ(r.checks.size(), 1u);
   EXPECT_EQ(r.checks[0].expected.proof, verify::Proof::kRecorded);
   const std::string text = report_to_text(r);
   EXPECT_NE(text.find("sales.orders partition p3"), std::string::npos) << text;
-  EXPECT_NE(text.find("expected rows=7 sum=-1234 (recorded), actual rows=7 sum=-1234 → ok"), std::string::npos)
+  EXPECT_NE(text.find("expected rows=7 sum=-1234 (recorded), actual rows=7 sum=-1234 → ok"),
+            std::string::npos)
       << text;
 }
 
@@ -166,8 +170,9 @@ TEST_F(DrillRunner, CancelledRestoreFailsAlertsAndStillDrops) {
 
 void scratch_exists(ports::RecordingSqlConnection& c) {
   c.on_error("^CREATE DATABASE `starkeep_drill_partition_20250917`$",
-             ports::server_error(1007, "HY000", "Can't create database 'starkeep_drill_partition_20250917'; database "
-                                                "exists"));
+             ports::server_error(1007, "HY000",
+                                 "Can't create database 'starkeep_drill_partition_20250917'; database "
+                                 "exists"));
 }
 
 TEST_F(DrillRunner, ExistingScratchDatabaseIsRefusedAndNotDropped) {
@@ -191,13 +196,15 @@ TEST_F(DrillRunner, ExistingScratchDatabaseIsRefusedAndNotDropped) {
 TEST_F(DrillRunner, ExistingScratchDatabaseLeftByAnotherDrillIsNamed) {
   scratch_exists(conn_);
   conn_.on("target_database = 'starkeep_drill_partition_20250917'",
-           make_rows({"run_id", "state", "verification"}, {{"drill-2025-09-abc-old", "SUBMITTING", std::nullopt}}));
+           make_rows({"run_id", "state", "verification"},
+                     {{"drill-2025-09-abc-old", "SUBMITTING", std::nullopt}}));
   DrillReport r = run_one();
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code, "restore.target_exists");
-  EXPECT_NE(r.error->message.find("made by drill run drill-2025-09-abc-old, state SUBMITTING — still running, or "
-                                  "killed?"),
-            std::string::npos)
+  EXPECT_NE(
+      r.error->message.find("made by drill run drill-2025-09-abc-old, state SUBMITTING — still running, or "
+                            "killed?"),
+      std::string::npos)
       << r.error->message;
   EXPECT_EQ(sent("^DROP DATABASE"), 0u);
 }
@@ -216,15 +223,17 @@ TEST_F(DrillRunner, DryRunSendsNothingThatChangesAnything) {
 
 TEST_F(DrillRunner, NotDueWhenPassedInThePeriod) {
   ports::RecordingSqlConnection conn;
-  conn.on("FROM `ops`.`restore_history`", make_rows({"run_id", "target_time_utc", "verification", "state"},
-                                                      {{"earlier", "2025-09-02 06:00:00", "PASSED", "FINISHED"}}));
+  conn.on("FROM `ops`.`restore_history`",
+          make_rows({"run_id", "target_time_utc", "verification", "state"},
+                    {{"earlier", "2025-09-02 06:00:00", "PASSED", "FINISHED"}}));
   ops::OpsStore store(conn, ops::OpsConfig{*DatabaseName::parse("ops"), 1}, clock_);
   options_.only.reset();
   auto reports = run_drills(policy_, conn, store, clock_, sleeper_, options_, history(), &progress_,
                             [this](const DrillReport& r) { failures_.push_back(r.name.str()); });
   ASSERT_TRUE(reports);
   ASSERT_EQ(reports->size(), 3u);
-  for (const auto& r : *reports) EXPECT_EQ(r.verdict, Verdict::kNotDue) << r.name.str() << ": " << r.due.reason;
+  for (const auto& r : *reports)
+    EXPECT_EQ(r.verdict, Verdict::kNotDue) << r.name.str() << ": " << r.due.reason;
   for (const auto& s : conn.statements()) EXPECT_TRUE(s.sql.starts_with("SELECT")) << s.sql;
   // The period's bounds are in the query, in UTC (Europe/Berlin: September = 08-31 22:00Z .. 09-30 22:00Z).
   EXPECT_EQ(conn.count_matching("drill_name = 'partition' AND target_time_utc >= '2025-08-31 22:00:00' AND "
