@@ -573,7 +573,8 @@ void register_restore(CLI::App& app, int& exit_code) {
       "The plan is printed before anything runs. Exit codes: 0 done, 20 nothing to restore, 21 snapshot missing, "
       "22 wrong backup timestamp, 23 schema conflict, 24 BE disk limit, 25 restore job failed, 26 verification "
       "failed (live data untouched), 27 target exists, 28 database busy, 29 wait limit passed (job cancelled), "
-      "64 usage, 69 cluster unreachable, 78 catalog newer than this build.");
+      "64 usage, 16 cluster unreachable, 69 statement refused, 78 bad connection settings or catalog newer "
+      "than this build.");
   cmd->require_subcommand(1);
 
   auto* partition = cmd->add_subcommand("partition", "Restore one partition: DB.TABLE PARTITION");
