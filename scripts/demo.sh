@@ -99,3 +99,9 @@ echo
 echo "== restore: sales.fact_orders as of $AS_OF, under a new name (live table untouched), verified"
 "$SK" restore table sales.fact_orders --as-of "$AS_OF" --as fact_orders_restored
 sql -e "SELECT COUNT(*) AS restored_rows FROM sales.fact_orders_restored; SELECT COUNT(*) AS live_rows FROM sales.fact_orders"
+
+echo
+echo "== drills: starkeep drill --at 2025-09-08T06:00:00Z (restore into a scratch database, verify checksums, drop it)"
+"$SK" drill --policy "$POLICY" --at "2025-09-08T06:00:00Z" --poll-initial-ms 200
+sql -e "SELECT drill_name, label, target_database, state, verification, submitted_at_utc, finished_at_utc
+        FROM ops.restore_history WHERE kind = 'drill' ORDER BY submitted_at_utc"
