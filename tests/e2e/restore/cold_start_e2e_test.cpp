@@ -258,6 +258,14 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
     if (a->cell(catalogs, i, "Snapshot").starts_with("starkeep_catalog_")) ++catalog_count;
   }
   EXPECT_EQ(catalog_count, 3) << "one per run that finished a backup, but Sunday's failed (the next ones cover it)";
+  // By hand, too (the newest catalog then).
+  auto manual = a->starkeep("catalog publish --repository dr_repo --format json", false);
+  ASSERT_EQ(manual.exit_code, 0) << manual.output;
+  const auto manual_json = nlohmann::json::parse(manual.output);
+  EXPECT_TRUE(manual_json["label"].get<std::string>().starts_with("starkeep_catalog_")) << manual.output;
+  EXPECT_EQ(a->query("SHOW SNAPSHOT ON dr_repo WHERE SNAPSHOT = '" + manual_json["label"].get<std::string>() + "'")
+                .size(),
+            1u);
 
   // ---- cluster B: empty, same repository root; the runbook verbatim ----
   EXPECT_TRUE(b->query("SHOW DATABASES LIKE 'sales'").empty());
@@ -318,6 +326,7 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   ASSERT_EQ(plan_json.exit_code, 0) << plan_json.output;
   auto pj = nlohmann::json::parse(plan_json.output);
   EXPECT_EQ(pj["catalog"]["label"], j["catalog"]["label"]);
+  EXPECT_EQ(j["catalog"]["label"], manual_json["label"]) << "the newest catalog snapshot is used";
   EXPECT_EQ(pj["catalog"]["reused"], true);
   EXPECT_EQ(pj["steps"].size(), 3u) << "Sunday's weekly, Monday's and Tuesday's dailies";
 
