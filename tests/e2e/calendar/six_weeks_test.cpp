@@ -3,6 +3,9 @@
 // production (partitioned fact tables, dimension tables, non-partitioned tables), rows written between runs and
 // while snapshots are uploading.
 //
+// The calendar lies in the future on purpose: the runner raises `overrun` when the real clock passes the simulated
+// slot + window while a job runs, so a calendar in the past would page `overrun` for every job.
+//
 // The policy is policies/production.skp with only the database names, the repository name/location (pid) and the
 // notifier changed: `notifier "oncall"` posts Alertmanager v2 alerts to a loopback HTTP receiver of this test.
 //
