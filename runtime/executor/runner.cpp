@@ -466,10 +466,14 @@ PrecheckResult canary(ports::SqlConnection& conn, const plan::Plan& plan, const 
 
 class DatabaseWorker {
  public:
+  // `plan_at`/`run_started`: the run's instant (--at) and when the run started (monotonic): the tier's window is
+  // measured on the plan's timeline, so a run for a past instant (--at) does not see every job as overrunning.
   DatabaseWorker(const plan::BackupJob& job, const RunConfig& config, RunnerDeps& deps,
-                 const std::vector<SnapshotRow>& snapshots, ports::SqlConnection& conn, const TimeZone& zone)
+                 const std::vector<SnapshotRow>& snapshots, ports::SqlConnection& conn, const TimeZone& zone,
+                 Instant plan_at, std::chrono::milliseconds run_started)
       : job_(job), config_(config), deps_(deps), snapshots_(snapshots), conn_(conn), zone_(zone),
-        store_(conn, config.ops, deps.clock), result_{job.database, job.tier} {}
+        store_(conn, config.ops, deps.clock), result_{job.database, job.tier}, plan_at_(plan_at),
+        run_started_(run_started) {}
 
   DatabaseResult run() {
     for (int round = 0; round < 3; ++round) {
@@ -843,7 +847,9 @@ class DatabaseWorker {
         polling_checkpoint = true;
         checkpoint(deps_, "polling");
       }
-      const Instant now = deps_.clock.now();
+      const Instant now =
+          plan_at_ + Duration::from_seconds(
+                         std::chrono::duration_cast<std::chrono::seconds>(deps_.clock.monotonic() - run_started_).count());
       if (!overrun_alerted && now > job_.deadline) {
         overrun_alerted = true;
         AlertRequest r;
@@ -925,6 +931,8 @@ class DatabaseWorker {
   const TimeZone& zone_;
   ops::OpsStore store_;
   DatabaseResult result_;
+  Instant plan_at_;
+  std::chrono::milliseconds run_started_;
   int round_ = 0;
 };
 
@@ -936,6 +944,7 @@ class DatabaseWorker {
 RunReport run(const model::Policy& policy, const plan::Plan& plan, const RunConfig& config, RunnerDeps& deps) {
   RunReport report;
   report.run_id = config.run_id;
+  const auto run_started = deps.clock.monotonic();
   deps.log.set_run_id(config.run_id);
   auto fail_report = [&](Outcome o, std::string message) {
     report.outcome = o;
@@ -1076,7 +1085,7 @@ RunReport run(const model::Policy& policy, const plan::Plan& plan, const RunConf
                                       session.error().describe(), std::nullopt};
           continue;
         }
-        DatabaseWorker w(job, config, deps, snapshots[job.repository.str()], **session, zone);
+        DatabaseWorker w(job, config, deps, snapshots[job.repository.str()], **session, zone, plan.at, run_started);
         results[i] = w.run();
       }
     }

@@ -385,6 +385,32 @@ TEST_F(RunAcceptanceE2e, RepositoryDownAlertReachesAlertmanagerAndWebhookReceive
   EXPECT_EQ(f.err.find(secret), std::string::npos);
 }
 
+// Issue 4 point 5: "an alert when a job runs past its tier's window while still running" — delivered once to a
+// real receiver for the job whose window ends while it runs (run 2 s before the window's end, job ~3 s), and not
+// for a job that ends inside its window, although the wall clock is a year past both (the window is measured on the
+// run's timeline).
+TEST_F(RunAcceptanceE2e, OverrunAlertOnlyForTheJobStillRunningAfterItsWindow) {
+  HttpReceiver hook;
+  make_cluster_data("xo", fmt::format(R"(  alert "overrun" {{ when = job.elapsed > tier.window; notify = "hook" }}
+  notifier "hook" {{ webhook = "http://127.0.0.1:{}/hooks/backups" }}
+)",
+                                      hook.port()));
+  const Finished inside = run(kMonday, {"--database", "xo_b"});
+  ASSERT_EQ(inside.code, kOk) << describe(inside);
+  EXPECT_TRUE(hook.requests().empty()) << hook.requests()[0].body;
+
+  exec("ADMIN EMULATOR DELAY JOB AT UPLOADING IN DATABASE xo_a SECONDS 80");  // ~4 s at --time-scale 20
+  const Finished late = run("2025-09-15T02:59:58Z", {"--database", "xo_a"});  // the daily window ends at 03:00
+  ASSERT_EQ(late.code, kOk) << describe(late);
+  auto requests = hook.requests();
+  ASSERT_EQ(requests.size(), 1u) << late.err;
+  const auto event = nlohmann::json::parse(requests[0].body);
+  EXPECT_EQ(event["alert"], "overrun");
+  EXPECT_EQ(event["labels"]["database"], "xo_a");
+  EXPECT_EQ(event["labels"]["label"], "xo_a_20250915_inc");
+  EXPECT_EQ(count(late.err, "\"job.overrun\""), 1) << late.err;
+}
+
 // A receiver that answers 500 (retried, then given up) and one that is closed: both failures are logged as
 // warnings and the run ends exactly as without notifiers (exit 14, REJECTED rows).
 TEST_F(RunAcceptanceE2e, FailingReceiversAreLoggedAndDoNotChangeTheExitCode) {
