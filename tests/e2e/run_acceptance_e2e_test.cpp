@@ -326,6 +326,39 @@ TEST_F(RunAcceptanceE2e, LowSnapshotDiskHaltsBeforeSubmitting) {
   EXPECT_TRUE(history("xd_a").empty());
 }
 
+// Issue 4 point 5: databases run in parallel up to --parallel (their jobs overlap on the server with 2, never with
+// 1), one job per database at a time.
+TEST_F(RunAcceptanceE2e, DatabasesRunInParallelUpToTheLimit) {
+  make_cluster_data("xp");
+  auto interval = [&](const std::string& db, const std::string& label) {
+    auto rows = query("SELECT started_at_utc, finished_at_utc FROM ops.backup_history WHERE database_name = '" + db +
+                      "' AND label = '" + label + "' AND state = 'FINISHED'");
+    EXPECT_EQ(rows.size(), 1u) << db << " " << label;
+    return rows.empty() ? std::pair<std::string, std::string>{}
+                        : std::pair{*rows[0]["started_at_utc"], *rows[0]["finished_at_utc"]};
+  };
+  for (const char* db : {"xp_a", "xp_b"}) {
+    exec(std::string("ADMIN EMULATOR DELAY JOB AT UPLOADING IN DATABASE ") + db + " SECONDS 60");  // ~3 s each
+  }
+  const Finished two = run(kMonday, {"--parallel", "2"});
+  ASSERT_EQ(two.code, kOk) << describe(two);
+  auto a = interval("xp_a", "xp_a_20250915_inc");
+  auto b = interval("xp_b", "xp_b_20250915_inc");
+  EXPECT_TRUE(a.first < b.second && b.first < a.second) << a.first << ".." << a.second << " / " << b.first << ".."
+                                                        << b.second;
+
+  for (const char* db : {"xp_a", "xp_b"}) {
+    exec(std::string("INSERT INTO ") + db + ".orders VALUES (9, '2025-09-16', 90)");
+    exec(std::string("ADMIN EMULATOR DELAY JOB AT UPLOADING IN DATABASE ") + db + " SECONDS 60");
+  }
+  const Finished one = run(kTuesday, {"--parallel", "1"});
+  ASSERT_EQ(one.code, kOk) << describe(one);
+  a = interval("xp_a", "xp_a_20250916_inc");
+  b = interval("xp_b", "xp_b_20250916_inc");
+  EXPECT_TRUE(b.first >= a.second || a.first >= b.second)
+      << a.first << ".." << a.second << " / " << b.first << ".." << b.second;
+}
+
 std::string alert_policy(int am_port, int hook_port) {
   return fmt::format(R"(  alert "repo_down" {{ when = repository.unreachable; notify = ["am", "hook"]; severity = critical }}
   notifier "am"   {{ webhook = "http://127.0.0.1:{}/api/v2/alerts"; format = alertmanager }}
