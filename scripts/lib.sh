@@ -15,7 +15,7 @@ DEB_PACKAGES=(
   libfmt-dev libspdlog-dev nlohmann-json3-dev libgtest-dev libgmock-dev libcli11-dev
   libcctz-dev tzdata
   mariadb-server mariadb-client
-  clang-16 libclang-rt-16-dev   # the libFuzzer build (fuzz_policy_parser)
+  clang-16 libclang-rt-16-dev llvm-16   # the libFuzzer build (fuzz_policy_parser); llvm-16: its symbolizer
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -30,6 +30,11 @@ if [[ -n "${SK_FUZZ_CORPUS:-}" ]]; then
   corpora=("$SK_FUZZ_CORPUS" "$work/corpus")  # new inputs go to the first directory
 fi
 
+# Symbolized sanitizer reports (the unversioned llvm-symbolizer may be missing or from another LLVM).
+if [[ -z "${ASAN_SYMBOLIZER_PATH:-}" && -x /usr/lib/llvm-16/bin/llvm-symbolizer ]]; then
+  export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-16/bin/llvm-symbolizer
+fi
+
 echo "fuzz: policy_parser_fuzzer for ${seconds}s, $(ls "$work/corpus" | wc -l) seeds, log $work/fuzz.log" >&2
 status=0
 ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}" \
