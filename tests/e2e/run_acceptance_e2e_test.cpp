@@ -283,16 +283,20 @@ TEST_F(RunAcceptanceE2e, MonthlyWholeDatabaseBackupCoversTheWeeklyTier) {
 // for the same slot submits it again under `_r1`, because the failed attempt holds the label.
 TEST_F(RunAcceptanceE2e, CancelledJobIsRecordedAndTheNextRunRetriesUnderR1) {
   make_cluster_data("xr");
-  exec("ADMIN EMULATOR FAIL JOB AT UPLOADING IN DATABASE xr_a WITH STATUS 'injected upload failure xr'");
+  // The server's Status carries a secret (invariant 7): history, logs and stdout get it redacted.
+  exec("ADMIN EMULATOR FAIL JOB AT UPLOADING IN DATABASE xr_a WITH STATUS 'injected upload failure xr: "
+       "password=Zq8LeakValue'");
   const Finished failed = run(kMonday, {"--database", "xr_a"});
   EXPECT_EQ(failed.code, 13) << describe(failed);
   auto cancelled = history_in("xr_a", "CANCELLED");
   ASSERT_EQ(cancelled.size(), 1u) << describe(failed);
   EXPECT_EQ(cancelled[0]["label"], "xr_a_20250915_inc");
   EXPECT_TRUE(cancelled[0]["job_id"].has_value());
-  EXPECT_NE(cancelled[0]["error_text"]->find("injected upload failure xr"), std::string::npos)
+  EXPECT_NE(cancelled[0]["error_text"]->find("injected upload failure xr: password=<redacted>"), std::string::npos)
       << *cancelled[0]["error_text"];
   EXPECT_NE(failed.err.find("alert: "), std::string::npos);
+  EXPECT_EQ(failed.err.find("Zq8LeakValue"), std::string::npos) << failed.err;
+  EXPECT_EQ(failed.out.find("Zq8LeakValue"), std::string::npos) << failed.out;
 
   const Finished retry = run(kMonday, {"--database", "xr_a"});
   ASSERT_EQ(retry.code, kOk) << describe(retry);

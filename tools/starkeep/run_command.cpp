@@ -23,6 +23,7 @@
 #include "runtime/mysql/reconnecting_connection.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/audited_connection.h"
+#include "runtime/ports/redact.h"
 #include "tools/starkeep/cli_common.h"
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
@@ -263,15 +264,16 @@ int run_run(const RunOptions& o) {
   // Cold-start recovery (runtime/catalog, owned by restore): after a run that finished a backup, publish the ops
   // catalog to the same repositories; a failure is a warning and an alert, never the run's outcome.
   if (!o.dry_run) (void)catalog::publish_after_run(p, report, *ops_config, {factory, clock, sleeper, log, deps.alert});
-  // Summary on stdout: one line per database (or one JSON document).
+  // Summary on stdout: one line per database (or one JSON document). Messages carry server texts: redacted
+  // (invariant 7), like every log line.
   if (format == executor::LogFormat::kJson) {
     nlohmann::json j{{"run_id", report.run_id}, {"outcome", executor::to_string(report.outcome)},
-                     {"message", report.message}, {"reconciled", report.reconciled},
+                     {"message", ports::redact(report.message)}, {"reconciled", report.reconciled},
                      {"exit_code", exit_code_of(report.outcome)}};
     nlohmann::json dbs = nlohmann::json::array();
     for (const auto& d : report.databases) {
       nlohmann::json x{{"database", d.database.str()}, {"tier", d.tier.str()},
-                       {"outcome", executor::to_string(d.outcome)}, {"message", d.message}};
+                       {"outcome", executor::to_string(d.outcome)}, {"message", ports::redact(d.message)}};
       if (d.label) x["label"] = d.label->str();
       if (d.job_id) x["job_id"] = *d.job_id;
       if (d.backup_timestamp) x["backup_timestamp"] = *d.backup_timestamp;
@@ -282,10 +284,10 @@ int run_run(const RunOptions& o) {
   } else {
     for (const auto& d : report.databases) {
       std::cout << fmt::format("{} {} {} {}: {}\n", d.database.str(), d.tier.str(),
-                               d.label ? d.label->str() : "-", executor::to_string(d.outcome), d.message);
+                               d.label ? d.label->str() : "-", executor::to_string(d.outcome), ports::redact(d.message));
     }
     std::cout << fmt::format("run {}: {}{}\n", report.run_id, executor::to_string(report.outcome),
-                             report.databases.empty() && !report.message.empty() ? " — " + report.message : "");
+                             report.databases.empty() && !report.message.empty() ? " — " + ports::redact(report.message) : "");
   }
   return exit_code_of(report.outcome);
 }
