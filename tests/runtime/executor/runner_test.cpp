@@ -29,7 +29,11 @@ class Forward final : public ports::SqlConnection {
 class RunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    conn_.on("^SHOW FRONTENDS", make_rows({"Name", "IP", "Role", "Alive"}, {{"fe1", "127.0.0.1", "LEADER", "true"}}));
+    conn_.on_call("^SHOW FRONTENDS", [this](std::string_view) -> Result<ports::Rows> {
+      // Columns in another order than 3.x prints them, plus a leading Id (pitfall 6: read by name).
+      return make_rows({"Id", "Alive", "Name", "IP", "Role"},
+                       {{"1", "true", "fe1", "127.0.0.1", "LEADER"}, {"2", follower_alive_, "fe2", "127.0.0.2", "FOLLOWER"}});
+    });
     conn_.on_call("^SHOW BACKENDS", [this](std::string_view) -> Result<ports::Rows> {
       return make_rows({"BackendId", "IP", "Alive"}, {{"10001", "127.0.0.1", be_alive_}});
     });
@@ -38,7 +42,7 @@ class RunnerTest : public ::testing::Test {
                        {{"/data1", "1.000 GB", avail_, "1.000 TB"}});
     });
     conn_.on_call("^SHOW REPOSITORIES", [this](std::string_view) -> Result<ports::Rows> {
-      return make_rows({"RepoId", "RepoName", "IsReadOnly", "ErrMsg"}, {{"1", "repo", "false", repo_err_}});
+      return make_rows({"RepoId", "RepoName", "IsReadOnly", "ErrMsg"}, {{"1", "repo", repo_read_only_, repo_err_}});
     });
     conn_.on_call("^SHOW SNAPSHOT", [this](std::string_view sql) -> Result<ports::Rows> {
       std::vector<ports::Rows::Row> rows;
@@ -145,8 +149,10 @@ class RunnerTest : public ::testing::Test {
   RunConfig config_;
   std::vector<AlertRequest> alerts_;
   std::string be_alive_ = "true";
+  std::string follower_alive_ = "true";
   std::string avail_ = "800.000 GB";
   std::optional<std::string> repo_err_;
+  std::string repo_read_only_ = "false";
   std::map<std::string, std::string> snapshots_;  // label → timestamp ("" = partial)
   std::string server_label_;
   std::string server_state_ = "UPLOADING";
@@ -234,6 +240,17 @@ TEST_F(RunnerTest, DeadBackendFailsThePrecheckBeforeAnySubmit) {
   EXPECT_EQ(alerts_.back().kind, model::AlertCondition::Kind::kPrecheckFailed);
 }
 
+TEST_F(RunnerTest, DeadFrontendFailsThePrecheckBeforeAnySubmit) {
+  follower_alive_ = "false";
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kPrecheckFailed);
+  EXPECT_NE(r.message.find("frontend fe2 is not alive"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("restart it"), std::string::npos) << r.message;  // how to fix it
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+  ASSERT_FALSE(alerts_.empty());
+  EXPECT_EQ(alerts_.back().kind, model::AlertCondition::Kind::kPrecheckFailed);
+}
+
 TEST_F(RunnerTest, LowSnapshotDiskFailsThePrecheckAndAlerts) {
   avail_ = "100.000 GB";  // ~9.8 % of 1 TB < 15 %
   const RunReport r = run_once();
@@ -248,6 +265,15 @@ TEST_F(RunnerTest, UnhealthyRepositoryIsARepositoryError) {
   repo_err_ = "2025-09-14 09:00:00: failed to check path exist (Service: S3, Status Code: 503)";
   const RunReport r = run_once();
   EXPECT_EQ(r.outcome, Outcome::kRepositoryError);
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+  EXPECT_GT(conn_.count_matching("INSERT INTO `ops`.`backup_history`.*REJECTED"), 0u);
+}
+
+TEST_F(RunnerTest, ReadOnlyRepositoryIsARepositoryErrorBeforeAnySubmit) {
+  repo_read_only_ = "true";
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kRepositoryError);
+  EXPECT_NE(r.message.find("repository repo is read only"), std::string::npos) << r.message;
   EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
   EXPECT_GT(conn_.count_matching("INSERT INTO `ops`.`backup_history`.*REJECTED"), 0u);
 }
