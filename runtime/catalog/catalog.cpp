@@ -147,7 +147,8 @@ std::string digits_of(Instant t) {
 const std::vector<TableName>& catalog_tables() {
   static const std::vector<TableName> tables{*TableName::parse("schema_version"), *TableName::parse("backup_history"),
                                              *TableName::parse("backup_manifest"),
-                                             *TableName::parse("snapshot_lineage")};
+                                             *TableName::parse("snapshot_lineage"),
+                                             *TableName::parse("table_partition_set")};
   return tables;
 }
 
@@ -403,7 +404,7 @@ Status adopt(ports::SqlConnection& connection, const DatabaseName& recovered, co
              ports::Clock& clock, std::string_view applied_by) {
   if (recovered == ops.database) return sk::fail("catalog.usage", "cannot adopt the ops database into itself");
   if (auto s = ops::migrate(connection, ops, clock, applied_by); !s) return s;
-  for (const char* name : {"backup_history", "backup_manifest", "snapshot_lineage"}) {
+  for (const char* name : {"backup_history", "backup_manifest", "snapshot_lineage", "table_partition_set"}) {
     const ops::TableSpec* spec = ops::find_table(name);
     if (spec == nullptr) return sk::fail("catalog.internal", "no ops table {}", name);
     std::vector<std::string> columns;

@@ -1,7 +1,7 @@
 // Catalog snapshots: the metadata a restore needs travels with the data snapshots (issue 5 point 2, cold-start
 // disaster recovery). After a run that finished a backup, the runner BACKs UP the ops tables that restore planning
-// reads (schema_version, backup_history, backup_manifest, snapshot_lineage — an ordinary StarRocks database) to
-// the same repository, under a label that sorts by publication time:
+// reads (schema_version, backup_history, backup_manifest, snapshot_lineage, table_partition_set — an ordinary
+// StarRocks database) to the same repository, under a label that sorts by publication time:
 //
 //     starkeep_catalog_<yyyymmddHHMMSS, UTC>_<8 hex digits of the run id>
 //
@@ -120,8 +120,8 @@ struct Recovered {
 
 // Makes this cluster's own ops tables (migrated first) carry the recovered catalog's history, so that its runs —
 // and the catalog snapshots they publish — keep the earlier cluster's restore points: every FINISHED
-// backup_history row and every backup_manifest and snapshot_lineage row of `recovered` is copied (whole-row
-// upserts by id: idempotent; rows this cluster wrote itself are kept). `applied_by` names the migration author.
+// backup_history row and every backup_manifest, snapshot_lineage and table_partition_set row of `recovered` is
+// copied (whole-row upserts by id: idempotent; rows this cluster wrote itself are kept). `applied_by` names the migration author.
 [[nodiscard]] Status adopt(ports::SqlConnection& connection, const DatabaseName& recovered, const ops::OpsConfig& ops,
                            ports::Clock& clock, std::string_view applied_by);
 

@@ -328,8 +328,15 @@ class Runner {
     return rec;
   }
 
-  void write(DrillReport& r, const std::vector<ops::RestoreRecord>& records) {
-    for (const auto& rec : records) {
+  void write(DrillReport& r, std::vector<ops::RestoreRecord>& records) {
+    for (auto& rec : records) {
+      // The drill's own start and end (scratch database to verdict), period and seed, in their own columns.
+      rec.started_at = r.started_at;
+      if (rec.started_at && r.finished_at) {
+        rec.duration_seconds = r.finished_at->unix_seconds() - rec.started_at->unix_seconds();
+      }
+      rec.drill_period = r.period.label;
+      if (r.choice) rec.drill_seed = seed_hex(r.choice->seed);
       if (auto s = store_.record_restore(rec); !s) {
         r.warnings.push_back("could not write ops.restore_history: " + s.error().describe());
         say("warning: " + r.warnings.back());

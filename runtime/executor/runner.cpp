@@ -648,6 +648,23 @@ class DatabaseWorker {
       entries.push_back(std::move(e));
     }
     if (auto s = store_.write_manifest(entries); !s) return fail_sql(s.error());
+    // Every partition of each table of the job as partitions_meta lists it now (held or not): restores leave out
+    // partitions dropped before their instant.
+    std::map<std::string, std::vector<std::string>> names;
+    for (const auto& m : *meta) {
+      const bool in_job = job_.whole_database || std::any_of(job_.tables.begin(), job_.tables.end(), [&](const auto& t) {
+                            return t.table.str() == m.table;
+                          });
+      if (in_job) names[m.table].push_back(m.partition);
+    }
+    std::vector<ops::PartitionSet> sets;
+    for (auto& [table, parts] : names) {
+      auto t = TableName::parse(table);
+      if (!t) continue;
+      std::sort(parts.begin(), parts.end());
+      sets.push_back({attempt_id, job_.repository, label, job_.database, *t, std::move(parts), {}});
+    }
+    if (auto s = store_.write_partition_sets(sets); !s) return fail_sql(s.error());
     checkpoint(deps_, "intent");
 
     Backoff backoff(config_.busy_backoff, deps_.random01 ? deps_.random01 : default_random01);

@@ -68,9 +68,20 @@ std::vector<TableSpec> build_tables() {
                  bigint("job_id", kNull), datetime("submitted_at_utc", kNull), datetime("finished_at_utc", kNull),
                  text("error_text", 4096, kNull), text("verification", 16, kNull),
                  text("expected_checksums", 65533, kNull), text("actual_checksums", 65533, kNull),
-                 boolean("swapped"), datetime("updated_at_utc")},
+                 boolean("swapped"), datetime("updated_at_utc"),
+                 // Schema 2 (added by ALTER on older installations, hence last).
+                 datetime("started_at_utc", kNull), bigint("duration_seconds", kNull), text("drill_period", 16, kNull),
+                 text("drill_seed", 16, kNull)},
                 {"restore_id"},
                 {"restore_id"}},
+      // Schema 2: every partition of a bound table at backup time (as partitions_meta listed them), so a restore
+      // can leave out partitions dropped before T even when the snapshot only holds the changed ones.
+      TableSpec{"table_partition_set",
+                {id("set_id"), id("attempt_id"), text("repository", 64), text("label", 128),
+                 text("database_name", 256), text("table_name", 64), text("partitions", 65533),
+                 datetime("recorded_at_utc")},
+                {"set_id"},
+                {"set_id"}},
       TableSpec{"run_status",
                 {id("marker_id"), text("run_id", 64), text("database_name", 256), text("slot", 64),
                  text("host", 256), bigint("pid"), text("state", 16), datetime("started_at_utc"),
@@ -90,6 +101,11 @@ Result<std::set<int>> recorded_versions(ports::SqlConnection& connection, const 
     if (*v) out.insert(static_cast<int>(**v));
   }
   return out;
+}
+
+// The server's answer to ADD COLUMN of a column the table has: the step (or a fresh step 1) already added it.
+bool column_exists_error(const Error& e) {
+  return e.code == ports::kServerError && e.message.find("already exists") != std::string::npos;
 }
 
 Status create_base(ports::SqlConnection& connection, const OpsConfig& config) {
@@ -197,12 +213,30 @@ std::string make_id(std::initializer_list<std::string_view> parts) {
 }
 
 std::vector<Migration> migrations(const OpsConfig& config) {
-  Migration v1{1, "ops schema 1: inventory, backup history, manifest, lineage, restore history, run status", {}};
+  // Step 1 creates the tables in their latest layout (a new installation gets step 2's columns at once, and
+  // step 2's ALTER then finds them: "already exists" counts as applied).
+  Migration v1{1, "ops schema 1: inventory, backup history, manifest, lineage, restore history, run status", {}, {}};
   for (const auto& table : ops_tables()) {
-    if (table.name == "schema_version") continue;  // created before any step runs
+    if (table.name == "schema_version" || table.name == "table_partition_set") continue;  // created before / in 2
     v1.statements.push_back(render_create_table(table, config));
   }
-  return {std::move(v1)};
+  Migration v2{2, "ops schema 2: table_partition_set; restore_history started_at_utc, duration_seconds, drill_period, "
+                  "drill_seed",
+               {render_create_table(*find_table("table_partition_set"), config)},
+               {}};
+  // One ALTER for the four columns: StarRocks runs one schema change per table at a time.
+  std::string add = fmt::format("ALTER TABLE {} ADD COLUMN (", qualified_table(config, "restore_history"));
+  bool first = true;
+  for (const auto& c : find_table("restore_history")->columns) {
+    if (c.name != "started_at_utc" && c.name != "duration_seconds" && c.name != "drill_period" &&
+        c.name != "drill_seed") {
+      continue;
+    }
+    add += fmt::format("{}{} {} NULL", first ? "" : ", ", dialect::quote_identifier(c.name), column_type_sql(c));
+    first = false;
+  }
+  v2.add_columns.push_back(add + ")");
+  return {std::move(v1), std::move(v2)};
 }
 
 Result<int> current_schema_version(ports::SqlConnection& connection, const OpsConfig& config) {
@@ -247,6 +281,12 @@ Status migrate(ports::SqlConnection& connection, const OpsConfig& config, ports:
     if (versions->contains(step.version)) continue;
     for (const auto& statement : step.statements) {
       if (auto s = connection.execute(statement, ports::Idempotency::kIdempotent); !s) {
+        return std::unexpected(std::move(s.error()).with_context(fmt::format("ops schema step {}", step.version)));
+      }
+    }
+    for (const auto& statement : step.add_columns) {
+      auto s = connection.execute(statement, ports::Idempotency::kIdempotent);
+      if (!s && !column_exists_error(s.error())) {
         return std::unexpected(std::move(s.error()).with_context(fmt::format("ops schema step {}", step.version)));
       }
     }

@@ -72,14 +72,17 @@ inline constexpr std::size_t kMaxPrimaryKeyBytes = 128;
 // ("ab","c") and ("a","bc") differ). Deterministic across versions and hosts: ids are stored.
 [[nodiscard]] std::string make_id(std::initializer_list<std::string_view> parts);
 
-// One schema step: idempotent statements (CREATE … IF NOT EXISTS and the like) that bring version-1 to version.
+// One schema step: idempotent statements (CREATE … IF NOT EXISTS and the like) that bring version-1 to version,
+// then ALTER TABLE … ADD COLUMN statements, each applied unless the server answers that the column already exists.
 struct Migration {
   int version = 0;
   std::string description;
   std::vector<std::string> statements;
+  std::vector<std::string> add_columns{};
 };
 
-inline constexpr int kLatestSchemaVersion = 1;
+// 1: the tables of docs/ops-schema.md; 2: table_partition_set, restore_history timing and drill columns.
+inline constexpr int kLatestSchemaVersion = 2;
 
 // All steps in ascending version order, for `config`.
 [[nodiscard]] std::vector<Migration> migrations(const OpsConfig& config);

@@ -247,6 +247,7 @@ std::string ManifestEntry::entry_id() const { return make_id({attempt_id, table.
 std::string LineageEdge::edge_id() const {
   return make_id({repository.str(), label.str(), depends_on_repository.str(), depends_on_label.str()});
 }
+std::string PartitionSet::set_id() const { return make_id({attempt_id, table.str()}); }
 std::string RunMarker::marker_id() const { return make_id({run_id, database.str()}); }
 
 // ---- JSON ----
@@ -511,6 +512,56 @@ Result<std::vector<ManifestEntry>> OpsStore::load_manifest(std::string_view atte
   return out;
 }
 
+Status OpsStore::write_partition_sets(const std::vector<PartitionSet>& sets) {
+  const Instant now = clock_.now();
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(sets.size());
+  for (const auto& set : sets) {
+    const std::string names = nlohmann::json(set.partitions).dump();
+    if (auto s = check_length(names, 65533, "partition set"); !s) return s;
+    rows.push_back({literal(set.set_id()), literal(set.attempt_id), literal(set.repository.str()),
+                    literal(set.label.str()), literal(set.database.str()), literal(set.table.str()), literal(names),
+                    literal(now)});
+  }
+  return run_all(sql::render_inserts(table("table_partition_set"),
+                                     {"set_id", "attempt_id", "repository", "label", "database_name", "table_name",
+                                      "partitions", "recorded_at_utc"},
+                                     rows),
+                 "writing ops.table_partition_set");
+}
+
+Result<std::vector<PartitionSet>> OpsStore::load_partition_sets(std::string_view attempt_id) {
+  const std::string statement =
+      fmt::format("SELECT {} FROM {} WHERE {} = {} ORDER BY {}",
+                  select_list({"attempt_id", "repository", "label", "database_name", "table_name", "partitions",
+                               "recorded_at_utc"}),
+                  table("table_partition_set"), q("attempt_id"), literal(attempt_id), q("table_name"));
+  auto rows = connection_.query(statement);
+  if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading ops.table_partition_set"));
+  std::vector<PartitionSet> out;
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    RowReader r(*rows, i);
+    std::string attempt;
+    SK_ASSIGN(attempt, r.text("attempt_id"));
+    SK_TRY(repo, r.name<RepositoryName>("repository"));
+    SK_TRY(label, r.name<SnapshotLabel>("label"));
+    SK_TRY(db, r.name<DatabaseName>("database_name"));
+    SK_TRY(t, r.name<TableName>("table_name"));
+    std::string names;
+    SK_ASSIGN(names, r.text("partitions"));
+    auto j = nlohmann::json::parse(names, nullptr, false);
+    if (!j.is_array()) return fail(std::string(kCorrupt), "ops.table_partition_set: partitions of {} is not a JSON array", t.str());
+    PartitionSet set{attempt, repo, label, db, t, {}, {}};
+    for (const auto& n : j) {
+      if (!n.is_string()) return fail(std::string(kCorrupt), "ops.table_partition_set: a partition name of {} is not text", t.str());
+      set.partitions.push_back(n.get<std::string>());
+    }
+    SK_ASSIGN(set.recorded_at, r.instant("recorded_at_utc"));
+    out.push_back(std::move(set));
+  }
+  return out;
+}
+
 Status OpsStore::record_lineage(const std::vector<LineageEdge>& edges) {
   const Instant now = clock_.now();
   std::vector<std::vector<std::string>> rows;
@@ -556,6 +607,11 @@ Status OpsStore::record_restore(const RestoreRecord& r) {
     if (auto s = check_length(*r.drill_name, 64, "drill name"); !s) return s;
   }
   if (auto s = check_length(r.backup_timestamp, 64, "backup timestamp"); !s) return s;
+  for (const auto* field : {&r.drill_period, &r.drill_seed}) {
+    if (*field) {
+      if (auto s = check_length(**field, 16, "drill period / seed"); !s) return s;
+    }
+  }
   const std::string objects = objects_to_json(r.objects);
   if (auto s = check_length(objects, 65533, "object list"); !s) return s;
   for (const auto* checksums : {&r.expected_checksums, &r.actual_checksums}) {
@@ -569,13 +625,15 @@ Status OpsStore::record_restore(const RestoreRecord& r) {
       literal(r.source_database.str()), literal(r.target_database.str()), literal(objects), literal(r.target_time),
       literal(to_string(r.state)), literal(r.server_state), literal(r.job_id), literal(r.submitted_at),
       literal(r.finished_at), literal(clean_error(r.error_text)), literal(r.verification),
-      literal(r.expected_checksums), literal(r.actual_checksums), literal(r.swapped), literal(clock_.now())}};
+      literal(r.expected_checksums), literal(r.actual_checksums), literal(r.swapped), literal(clock_.now()),
+      literal(r.started_at), literal(r.duration_seconds), literal(r.drill_period), literal(r.drill_seed)}};
   return run_all(sql::render_inserts(table("restore_history"),
                                      {"restore_id", "run_id", "kind", "drill_name", "repository", "label",
                                       "backup_timestamp", "source_database", "target_database", "objects",
                                       "target_time_utc", "state", "server_state", "job_id", "submitted_at_utc",
                                       "finished_at_utc", "error_text", "verification", "expected_checksums",
-                                      "actual_checksums", "swapped", "updated_at_utc"},
+                                      "actual_checksums", "swapped", "updated_at_utc", "started_at_utc",
+                                      "duration_seconds", "drill_period", "drill_seed"},
                                      rows),
                  "writing ops.restore_history");
 }

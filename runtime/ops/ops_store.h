@@ -139,6 +139,22 @@ struct LastBackedUp {
   std::int64_t visible_version = 0;
 };
 
+// ---- table_partition_set (schema 2) ----
+
+// Every partition a bound table had when a backup was bound (partitions_meta, read before submission), whether
+// or not the snapshot holds them: what the table looked like at that backup.
+struct PartitionSet {
+  std::string attempt_id{};
+  RepositoryName repository;
+  SnapshotLabel label;
+  DatabaseName database;
+  TableName table;
+  std::vector<std::string> partitions{};  // sorted names; stored as a JSON array
+  Instant recorded_at{};                  // filled by the store
+
+  [[nodiscard]] std::string set_id() const;  // make_id(attempt_id, table)
+};
+
 // ---- snapshot_lineage ----
 
 struct LineageEdge {
@@ -176,11 +192,16 @@ struct RestoreRecord {
   std::optional<Instant> submitted_at{};
   std::optional<Instant> finished_at{};
   std::optional<std::string> error_text{};
-  std::optional<std::string> verification{};        // "PASSED" | "FAILED" | "SKIPPED"
+  std::optional<std::string> verification{};        // "PASSED" | "PARTIAL" | "FAILED" | "SKIPPED"
   std::optional<std::string> expected_checksums{};  // JSON text
   std::optional<std::string> actual_checksums{};    // JSON text
   bool swapped = false;                           // live data replaced (ALTER TABLE … SWAP WITH)
   Instant updated_at{};                             // filled by the store
+  // Schema 2.
+  std::optional<Instant> started_at{};              // the restore (or drill) began
+  std::optional<std::int64_t> duration_seconds{};   // finished_at - started_at, whole seconds
+  std::optional<std::string> drill_period{};        // drills: e.g. "2026-11", "2026-Q4", "2026-H2" (≤ 16 bytes)
+  std::optional<std::string> drill_seed{};          // drills: the seed of the reproducible choice (≤ 16 bytes)
 };
 
 // ---- run_status ----
@@ -237,6 +258,12 @@ class OpsStore {
   // One query: per partition id, the highest visible_version recorded for a FINISHED attempt of `database`.
   [[nodiscard]] Result<std::vector<LastBackedUp>> load_last_manifest(const DatabaseName& database);
   [[nodiscard]] Result<std::vector<ManifestEntry>> load_manifest(std::string_view attempt_id);
+
+  // table_partition_set
+  [[nodiscard]] Status write_partition_sets(const std::vector<PartitionSet>& sets);
+  // The sets recorded for one attempt, by table. Errors as the other reads (a catalog from before schema 2 has no
+  // such table: the server's error).
+  [[nodiscard]] Result<std::vector<PartitionSet>> load_partition_sets(std::string_view attempt_id);
 
   // snapshot_lineage
   [[nodiscard]] Status record_lineage(const std::vector<LineageEdge>& edges);

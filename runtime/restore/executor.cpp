@@ -123,11 +123,23 @@ Result<std::vector<Snapshot>> load_history(ops::OpsStore& store, const DatabaseN
   auto attempts = store.load_backup_attempts(database);
   if (!attempts) return std::unexpected(std::move(attempts.error()));
   std::vector<Snapshot> out;
+  bool has_sets = true;  // false: ops (or a recovered catalog) from before schema 2, no table_partition_set
   for (auto& a : *attempts) {
     if (a.state != ops::AttemptState::kFinished) continue;
     auto entries = store.load_manifest(a.attempt_id());
     if (!entries) return std::unexpected(std::move(entries.error()));
-    out.push_back(Snapshot{std::move(a), std::move(*entries)});
+    std::vector<ops::PartitionSet> sets;
+    if (has_sets) {
+      auto loaded = store.load_partition_sets(a.attempt_id());
+      if (loaded) {
+        sets = std::move(*loaded);
+      } else if (loaded.error().code == ports::kServerError) {
+        has_sets = false;  // the table does not exist there: today's rules without sets
+      } else {
+        return std::unexpected(std::move(loaded.error()));
+      }
+    }
+    out.push_back(Snapshot{std::move(a), std::move(*entries), std::move(sets)});
   }
   return out;
 }
@@ -217,7 +229,10 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
   auto say = [&](const std::string& line) {
     if (progress) *progress << line << "\n" << std::flush;
   };
+  const Instant began = clock.now();
   auto write = [&](ops::RestoreRecord& rec) {
+    rec.started_at = began;
+    if (rec.finished_at) rec.duration_seconds = rec.finished_at->unix_seconds() - began.unix_seconds();
     if (!store) return;
     if (auto s = store->record_restore(rec); !s) say("warning: could not write ops.restore_history: " + s.error().describe());
   };
@@ -418,13 +433,32 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
     }
   };
 
+  std::string unverified;
+  for (const auto& k : verify::not_compared(out.checks)) unverified += (unverified.empty() ? "" : ", ") + k;
+  if (!unverified.empty()) {
+    say(fmt::format("not verified (no fingerprint recorded at backup time, and the live partition changed since): {}",
+                    unverified));
+  }
   if (plan.final_action != FinalAction::kNone) {
+    // Only a PASSED verification replaces live data; PARTIAL leaves the choice to a person.
     if (out.verdict != verify::Verdict::kPassed) {
       finish_records();
+      std::string how;
+      if (out.verdict == verify::Verdict::kPartial) {
+        RestorePlan manual = plan;
+        manual.request.drop_old = false;
+        std::string statements;
+        for (const auto& sql : plan_statements(manual)) {
+          if (sql.starts_with("ALTER TABLE") || sql.starts_with("INSERT OVERWRITE")) statements += "\n    " + sql + ";";
+        }
+        how = fmt::format("; every compared partition matched, but {} could not be compared. Check the restored "
+                          "data, then replace the live data by hand:{}",
+                          unverified, statements);
+      }
       return fail_with(Error{"restore.verify_failed",
                              fmt::format("verification {}: the live data was NOT replaced; the restored data stays "
-                                         "in {}",
-                                         verify::to_string(out.verdict), plan.target_database.str()),
+                                         "in {}{}",
+                                         verify::to_string(out.verdict), plan.target_database.str(), how),
                              {}});
     }
     for (const auto& t : plan.targets) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <set>
 
 #include <fmt/format.h>
@@ -40,6 +41,38 @@ struct TableResolution {
 };
 
 }  // namespace
+
+std::optional<std::int64_t> timestamp_order_key(std::string_view text) {
+  // yyyy-MM-dd-HH-mm-ss-SSS: 23 characters, digits and '-' at fixed places.
+  if (text.size() != 23) return std::nullopt;
+  std::int64_t key = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 4 || i == 7 || i == 10 || i == 13 || i == 16 || i == 19;
+    if (dash) {
+      if (text[i] != '-') return std::nullopt;
+      continue;
+    }
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    key = key * 10 + (text[i] - '0');
+  }
+  return key;
+}
+
+void order_snapshots(std::vector<const Snapshot*>& snapshots) {
+  // By backup_timestamp when every snapshot has a readable one (the moment the content is from); otherwise by
+  // finish. Ties: when the job was sent, when the server created it. Never the label: its text order is not time
+  // order (`bk_x_daily_…` < `bk_x_weekly_…`). One rule for the whole list keeps the order a strict weak order.
+  const bool by_timestamp = std::all_of(snapshots.begin(), snapshots.end(), [](const Snapshot* s) {
+    return s->attempt.backup_timestamp && timestamp_order_key(*s->attempt.backup_timestamp);
+  });
+  const auto key = [by_timestamp](const Snapshot* s) {
+    const std::int64_t ts = by_timestamp ? *timestamp_order_key(*s->attempt.backup_timestamp) : 0;
+    return std::tuple{ts, by_timestamp ? Instant{} : s->point(), s->attempt.submitted_at.value_or(Instant{}),
+                      s->attempt.started_at.value_or(Instant{}), s->point()};
+  };
+  std::stable_sort(snapshots.begin(), snapshots.end(),
+                   [&](const Snapshot* a, const Snapshot* b) { return key(a) < key(b); });
+}
 
 std::string_view to_string(Scope scope) {
   switch (scope) {
@@ -88,10 +121,7 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
     if (r.repository && s.attempt.repository != *r.repository) continue;
     all.push_back(&s);
   }
-  std::stable_sort(all.begin(), all.end(), [](const Snapshot* a, const Snapshot* b) {
-    if (a->point() != b->point()) return a->point() < b->point();
-    return a->attempt.label < b->attempt.label;
-  });
+  order_snapshots(all);
 
   RestorePlan plan{r, Instant{}, r.database};
   std::size_t cut = 0;  // snapshots [0, cut) count
@@ -106,10 +136,15 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
     plan.point = (*it)->point();
   } else {
     plan.point = *r.as_of;
-    while (cut < all.size() && all[cut]->point() <= plan.point) ++cut;
   }
-  const std::vector<const Snapshot*> before(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(cut));
-  const std::vector<const Snapshot*> after(all.begin() + static_cast<std::ptrdiff_t>(cut), all.end());
+  // Snapshot order is content order (backup_timestamp), which need not follow finished_at to the second: a
+  // snapshot counts for T by its own finish, whatever its neighbours' (order kept within each list).
+  std::vector<const Snapshot*> before;
+  std::vector<const Snapshot*> after;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const bool counts = r.snapshot ? i < cut : all[i]->point() <= plan.point;
+    (counts ? before : after).push_back(all[i]);
+  }
 
   // Which tables.
   std::vector<TableName> tables;
@@ -222,6 +257,28 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
         plan.notes.push_back(fmt::format("partition {}.{} not restored: {}", table.str(), p.str(), why));
       }
       source = std::move(wanted);
+    }
+    // Partitions dropped before T: absent from the newest partition set recorded at or before T.
+    std::map<std::string, std::size_t> position;  // attempt id → index in `before`
+    for (std::size_t i = 0; i < before.size(); ++i) position[before[i]->attempt.attempt_id()] = i;
+    for (std::size_t i = before.size(); i-- > 0;) {
+      const auto set = std::find_if(before[i]->partition_sets.begin(), before[i]->partition_sets.end(),
+                                    [&](const ops::PartitionSet& p) { return p.table == table; });
+      if (set == before[i]->partition_sets.end()) continue;
+      const std::set<std::string> present(set->partitions.begin(), set->partitions.end());
+      for (auto it = source.begin(); it != source.end();) {
+        if (present.count(it->first) || position[it->second.attempt_id] > i) {
+          ++it;
+          continue;
+        }
+        plan.notes.push_back(fmt::format("partition {}.{} not restored: dropped before {} (absent from the table's "
+                                         "partitions at '{}', {}; last backed up in '{}')",
+                                         table.str(), it->first, plan.point.to_iso8601_utc(),
+                                         before[i]->attempt.label.str(), before[i]->point().to_iso8601_utc(),
+                                         it->second.label.str()));
+        it = source.erase(it);
+      }
+      break;
     }
     if (source.empty()) continue;
 

@@ -4,12 +4,16 @@
 // backup timestamps and runs the plan.
 //
 // Rules:
+//  * Snapshots are ordered by backup_timestamp (see order_snapshots), never by label.
 //  * A snapshot counts for T when it FINISHED at or before T (its content is as of a moment before it finished,
 //    so nothing newer than T is ever restored). Instants are UTC (pitfall 3).
 //  * Per table, the baseline is the newest whole-table or whole-database snapshot at or before T that holds it;
 //    the table's partitions are those of the baseline and of the partition (incremental) snapshots after it; each
 //    partition comes from the newest of those that holds it. Without a baseline, the incrementals alone are used
 //    (noted in the plan).
+//  * Dropped partitions: a partition absent from the table's partition set (ops.table_partition_set) at the
+//    newest snapshot at or before T that recorded one is not restored ("dropped before T"), unless it comes from
+//    a later snapshot than that set. Tables without any recorded set keep the rules above.
 //  * Tables or partitions first seen after T are not restored (explained in `notes`); a table missing from a
 //    whole-database snapshot taken after its last backup (and at or before T) was dropped before T: not restored.
 //  * One RESTORE job per snapshot label, in snapshot order (baseline first); every job of the plan writes into the
@@ -24,6 +28,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -43,6 +48,8 @@ enum class Scope { kPartition, kTable, kDatabase };
 struct Snapshot {
   ops::BackupAttempt attempt;
   std::vector<ops::ManifestEntry> entries;
+  // Schema 2: every partition each table of the job had at backup time (held or not); empty for older snapshots.
+  std::vector<ops::PartitionSet> partition_sets{};
   // The instant the snapshot counts from: finished_at (updated_at when the history lacks it).
   [[nodiscard]] Instant point() const;
 };
@@ -108,6 +115,17 @@ struct RestorePlan {
   std::vector<std::string> notes{};      // what is not restored and why; baselines missing
   FinalAction final_action = FinalAction::kNone;
 };
+
+// The order of a StarRocks backup_timestamp (yyyy-MM-dd-HH-mm-ss-SSS) as a number: the fields from year down to
+// milliseconds; nullopt when the text has another shape. The timestamp is in the cluster's time zone; the planner
+// compares timestamps of one database's snapshots (one cluster, one zone), where this order is the time order
+// (except across a daylight-saving fall-back hour, when snapshots an hour apart could swap; finish order is used as
+// a tie-break only).
+[[nodiscard]] std::optional<std::int64_t> timestamp_order_key(std::string_view text);
+
+// Snapshots in content order, oldest first: by backup_timestamp when every one has a readable one, else by the
+// instant it finished; ties by submitted_at, then started_at. Never by label (text order is not time order).
+void order_snapshots(std::vector<const Snapshot*>& snapshots);
 
 [[nodiscard]] Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::vector<Snapshot>& history);
 

@@ -196,6 +196,7 @@ Result<Expected> expected_fingerprint(ports::SqlConnection& connection, const op
 std::string_view to_string(Verdict verdict) {
   switch (verdict) {
     case Verdict::kPassed: return "PASSED";
+    case Verdict::kPartial: return "PARTIAL";
     case Verdict::kFailed: return "FAILED";
     case Verdict::kSkipped: return "SKIPPED";
   }
@@ -204,12 +205,25 @@ std::string_view to_string(Verdict verdict) {
 
 Verdict overall(const std::vector<PartitionCheck>& checks) {
   bool any_known = false;
+  bool any_unknown = false;
   for (const auto& c : checks) {
-    if (!c.expected.fingerprint) continue;
+    if (!c.expected.fingerprint) {
+      any_unknown = true;
+      continue;
+    }
     any_known = true;
     if (!c.passed) return Verdict::kFailed;
   }
-  return any_known ? Verdict::kPassed : Verdict::kSkipped;
+  if (!any_known) return Verdict::kSkipped;
+  return any_unknown ? Verdict::kPartial : Verdict::kPassed;
+}
+
+std::vector<std::string> not_compared(const std::vector<PartitionCheck>& checks) {
+  std::vector<std::string> out;
+  for (const auto& c : checks) {
+    if (!c.expected.fingerprint) out.push_back(c.table + "." + c.partition);
+  }
+  return out;
 }
 
 }  // namespace sk::verify

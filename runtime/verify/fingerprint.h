@@ -99,8 +99,12 @@ struct PartitionCheck {
   bool passed = false;     // expected known and equal to actual
 };
 
-enum class Verdict { kPassed, kFailed, kSkipped };  // kSkipped: nothing could be verified by content
-[[nodiscard]] std::string_view to_string(Verdict verdict);
-[[nodiscard]] Verdict overall(const std::vector<PartitionCheck>& checks);  // any mismatch → failed; none known → skipped
+// kPassed: every partition compared and equal. kPartial: every compared partition equal, but at least one could
+// not be compared (no expected fingerprint). kFailed: a compared partition differs. kSkipped: none could be compared.
+enum class Verdict { kPassed, kPartial, kFailed, kSkipped };
+[[nodiscard]] std::string_view to_string(Verdict verdict);  // "PASSED", "PARTIAL", "FAILED", "SKIPPED"
+[[nodiscard]] Verdict overall(const std::vector<PartitionCheck>& checks);
+// "table.partition" of every check without an expected fingerprint, in check order.
+[[nodiscard]] std::vector<std::string> not_compared(const std::vector<PartitionCheck>& checks);
 
 }  // namespace sk::verify

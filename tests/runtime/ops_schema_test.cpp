@@ -91,10 +91,51 @@ TEST(OpsSchema, MigrationsAreOrderedAndIdempotentStatements) {
     EXPECT_EQ(step.version, previous + 1);
     previous = step.version;
     for (const auto& s : step.statements) EXPECT_TRUE(s.starts_with("CREATE TABLE IF NOT EXISTS")) << s;
+    for (const auto& s : step.add_columns) EXPECT_TRUE(s.starts_with("ALTER TABLE")) << s;
   }
   EXPECT_EQ(previous, kLatestSchemaVersion);
-  // Step 1 creates every table but schema_version (created before any step).
-  EXPECT_EQ(steps[0].statements.size(), ops_tables().size() - 1);
+  // Step 1 creates every table but schema_version (created before any step) and table_partition_set (step 2).
+  EXPECT_EQ(steps[0].statements.size(), ops_tables().size() - 2);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[1].statements,
+            std::vector<std::string>{render_create_table(*find_table("table_partition_set"), test_config())});
+  EXPECT_EQ(steps[1].add_columns,
+            std::vector<std::string>{"ALTER TABLE `ops`.`restore_history` ADD COLUMN (`started_at_utc` DATETIME NULL, "
+                                     "`duration_seconds` BIGINT NULL, `drill_period` VARCHAR(16) NULL, `drill_seed` "
+                                     "VARCHAR(16) NULL)"});
+}
+
+// An installation at schema 1 gets step 2; a fresh one (step 1 already made the columns) sees "already exists" from
+// the ALTER and counts the step as applied; any other ALTER error stops the migration.
+TEST(OpsSchema, StepTwoAltersRestoreHistoryOnceAndToleratesExistingColumns) {
+  for (const bool exists : {false, true}) {
+    RecordingSqlConnection conn;
+    conn.set_strict(true);
+    conn.on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
+        .on("^SELECT `version`", make_rows({"version"}, {{"1"}}))
+        .on("^INSERT INTO `ops`.`schema_version`", ports::Rows());
+    if (exists) {
+      conn.on_error("^ALTER TABLE", Error{std::string(ports::kServerError),
+                                          "Getting analyzing error. Detail message: Can not add column which already "
+                                          "exists in base table: started_at_utc.",
+                                          {}});
+    } else {
+      conn.on("^ALTER TABLE `ops`.`restore_history` ADD COLUMN", ports::Rows());
+    }
+    ports::FakeClock clock;
+    ASSERT_TRUE(migrate(conn, test_config(), clock, "t").has_value()) << exists;
+    EXPECT_EQ(conn.count_matching("^CREATE TABLE IF NOT EXISTS `ops`.`table_partition_set`"), 1u);
+    EXPECT_EQ(conn.count_matching("^CREATE TABLE IF NOT EXISTS `ops`.`restore_history`"), 0u) << "step 1 not rerun";
+    EXPECT_EQ(conn.count_matching("^INSERT INTO `ops`.`schema_version`.*VALUES \\(2, "), 1u);
+  }
+  RecordingSqlConnection conn;
+  conn.on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
+      .on("^SELECT `version`", make_rows({"version"}, {{"1"}}))
+      .on_error("^ALTER TABLE", Error{std::string(ports::kServerError), "Access denied", {}});
+  ports::FakeClock clock;
+  auto failed = migrate(conn, test_config(), clock, "t");
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(conn.count_matching("^INSERT INTO `ops`.`schema_version`"), 0u);
 }
 
 TEST(OpsSchema, MigrateFreshInstallRunsEveryStepAndRecordsIt) {
@@ -102,6 +143,7 @@ TEST(OpsSchema, MigrateFreshInstallRunsEveryStepAndRecordsIt) {
   conn.set_strict(true);
   conn.on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
       .on("^SELECT `version` FROM `ops`.`schema_version`", make_rows({"version"}, {}))
+      .on("^ALTER TABLE `ops`.`restore_history` ADD COLUMN", ports::Rows())
       .on("^INSERT INTO `ops`.`schema_version`", ports::Rows());
   ports::FakeClock clock(Instant::from_unix_seconds(1757811600));
   ASSERT_TRUE(migrate(conn, test_config(), clock, "starkeep test").has_value());
@@ -110,9 +152,13 @@ TEST(OpsSchema, MigrateFreshInstallRunsEveryStepAndRecordsIt) {
   EXPECT_EQ(sql[0], "CREATE DATABASE IF NOT EXISTS `ops`");
   EXPECT_TRUE(sql[1].starts_with("CREATE TABLE IF NOT EXISTS `ops`.`schema_version`"));
   EXPECT_EQ(conn.count_matching("^CREATE TABLE IF NOT EXISTS"), ops_tables().size());
+  EXPECT_EQ(conn.count_matching(
+                "^INSERT INTO `ops`.`schema_version` \\(`version`, `description`, `applied_at_utc`, `applied_by`\\) "
+                "VALUES \\(1, '.*', '2025-09-14 01:00:00', 'starkeep test'\\)$"),
+            1u);
   EXPECT_EQ(sql.back(),
             "INSERT INTO `ops`.`schema_version` (`version`, `description`, `applied_at_utc`, `applied_by`) VALUES "
-            "(1, '" + migrations(test_config())[0].description + "', '2025-09-14 01:00:00', 'starkeep test')");
+            "(2, '" + migrations(test_config())[1].description + "', '2025-09-14 01:00:00', 'starkeep test')");
   for (const auto& s : conn.statements()) {
     EXPECT_EQ(s.idempotency, ports::Idempotency::kIdempotent) << s.sql;
   }
@@ -122,7 +168,7 @@ TEST(OpsSchema, MigrateAtLatestVersionCreatesNothingNew) {
   RecordingSqlConnection conn;
   conn.set_strict(true);
   conn.on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
-      .on("^SELECT `version`", make_rows({"version"}, {{"1"}}));
+      .on("^SELECT `version`", make_rows({"version"}, {{"1"}, {"2"}}));
   ports::FakeClock clock;
   ASSERT_TRUE(migrate(conn, test_config(), clock, "t").has_value());
   EXPECT_EQ(conn.sql().size(), 3u);  // CREATE DATABASE, CREATE schema_version, SELECT

@@ -235,6 +235,58 @@ TEST_F(OpsStoreTest, RestoreAndLineageRows) {
             std::string::npos);
 }
 
+TEST_F(OpsStoreTest, RestoreRowsCarryStartDurationPeriodAndSeed) {
+  RestoreRecord r{make_id({"run-1", "0"}), "run-1", RestoreKind::kDrill, "partition",
+                  must(RepositoryName::parse("s3_prod")), must(SnapshotLabel::parse("sales_20250914_inc")),
+                  "2025-09-14-09-00-01-123", must(DatabaseName::parse("sales")),
+                  must(DatabaseName::parse("sk_drill_sales")), {}, {}, AttemptState::kFinished, "FINISHED", 9, {}, {},
+                  {}, "PARTIAL", "{}", "{}", false, {}};
+  r.started_at = Instant::from_unix_seconds(1757811600);
+  r.duration_seconds = 42;
+  r.drill_period = "2025-Q3";
+  r.drill_seed = "00ff00ff00ff00ff";
+  ASSERT_TRUE(store_.record_restore(r).has_value());
+  EXPECT_NE(conn_.statements()[0].sql.find("`started_at_utc`, `duration_seconds`, `drill_period`, `drill_seed`) "
+                                           "VALUES"),
+            std::string::npos)
+      << conn_.statements()[0].sql;
+  EXPECT_NE(conn_.statements()[0].sql.find("'PARTIAL'"), std::string::npos);
+  EXPECT_NE(conn_.statements()[0].sql.find("'2025-09-14 01:00:00', 42, '2025-Q3', '00ff00ff00ff00ff')"),
+            std::string::npos)
+      << conn_.statements()[0].sql;
+  r.drill_seed = "00ff00ff00ff00ff0";  // 17 bytes
+  EXPECT_FALSE(store_.record_restore(r).has_value());
+}
+
+TEST_F(OpsStoreTest, PartitionSetsRoundTrip) {
+  PartitionSet set{"a1", must(RepositoryName::parse("s3_prod")), must(SnapshotLabel::parse("sales_20250914_inc")),
+                   must(DatabaseName::parse("sales")), must(TableName::parse("orders")), {"p1", "p2"}, {}};
+  ASSERT_TRUE(store_.write_partition_sets({set}).has_value());
+  EXPECT_NE(conn_.statements()[0].sql.find("INSERT INTO `ops`.`table_partition_set`"), std::string::npos);
+  EXPECT_NE(conn_.statements()[0].sql.find(R"('[\"p1\",\"p2\"]')"), std::string::npos)
+      << conn_.statements()[0].sql;
+  EXPECT_NE(conn_.statements()[0].sql.find("'" + set.set_id() + "', 'a1'"), std::string::npos);
+
+  conn_.on("FROM `ops`.`table_partition_set` WHERE `attempt_id` = 'a1'",
+           make_rows({"attempt_id", "repository", "label", "database_name", "table_name", "partitions",
+                      "recorded_at_utc"},
+                     {{"a1", "s3_prod", "sales_20250914_inc", "sales", "orders", "[\"p1\",\"p2\"]",
+                       "2025-09-14 02:00:00"}}));
+  auto loaded = store_.load_partition_sets("a1");
+  ASSERT_TRUE(loaded) << loaded.error().describe();
+  ASSERT_EQ(loaded->size(), 1u);
+  EXPECT_EQ((*loaded)[0].partitions, (std::vector<std::string>{"p1", "p2"}));
+  EXPECT_EQ((*loaded)[0].table.str(), "orders");
+
+  conn_.on("FROM `ops`.`table_partition_set` WHERE `attempt_id` = 'bad'",
+           make_rows({"attempt_id", "repository", "label", "database_name", "table_name", "partitions",
+                      "recorded_at_utc"},
+                     {{"bad", "s3_prod", "sales_20250914_inc", "sales", "orders", "p1,p2", "2025-09-14 02:00:00"}}));
+  auto corrupt = store_.load_partition_sets("bad");
+  ASSERT_FALSE(corrupt);
+  EXPECT_EQ(corrupt.error().code, "ops.corrupt");
+}
+
 TEST(OpsObjects, JsonRoundTrip) {
   std::vector<BackupObject> objects = {
       {must(TableName::parse("orders")), {must(PartitionName::parse("p1")), must(PartitionName::parse("p2"))}},

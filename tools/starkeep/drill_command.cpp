@@ -52,7 +52,8 @@ int exit_code_for_drill_error(const Error& e) {
   if (c == "restore.wrong_timestamp") return kExitWrongTimestamp;
   if (c == "restore.schema_conflict") return kExitSchemaConflict;
   if (c == "restore.disk_limit") return kExitDiskLimit;
-  if (c == "restore.job_failed" || c == "restore.timeout") return kExitRestoreFailed;
+  if (c == "restore.job_failed") return kExitRestoreFailed;
+  if (c == "restore.timeout") return kExitRestoreTimeout;
   if (c == "restore.verify_failed" || c == "drill.unverified") return kExitVerifyFailed;
   if (c == "restore.target_exists") return kExitTargetExists;
   if (c == "restore.busy") return kExitRestoreBusy;
@@ -248,7 +249,8 @@ void register_drill(CLI::App& app, int& exit_code) {
       "missing, "
       "22 wrong backup timestamp, 23 schema conflict, 24 BE disk limit, 25 restore job failed, 26 "
       "verification "
-      "failed, 27 scratch database exists, 28 database busy, 1 policy invalid, 64 usage "
+      "failed, 27 scratch database exists, 28 database busy, 29 wait limit passed (restore cancelled), 1 policy "
+      "invalid, 64 usage "
       "(docs/operations.md).");
   cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();
   cmd->add_option("--at", o->at, "The instant ('now' or an instant; local forms in the policy's time zone)")
@@ -274,8 +276,8 @@ void register_drill(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option(
          "--wait-limit", o->wait_limit_s,
-         "Seconds to wait for each RESTORE; past it the job is cancelled and the drill FAILS (exit 25)")
-      ->check(CLI::Range(60, 7 * 86400))
+         "Seconds to wait for each RESTORE; past it the job is cancelled and the drill FAILS (exit 29)")
+      ->check(CLI::Range(1, 7 * 86400))
       ->capture_default_str();
   add_ops_flags(*cmd, o->ops, false);
   add_connection_flags(*cmd, o->connection);

@@ -27,9 +27,11 @@ enum ExitCode : int {
   kExitSchemaConflict = 23,   // restore: the server cancelled the job: table exists with another schema/range
   kExitDiskLimit = 24,        // restore: the server cancelled the job: a BE disk exceeds its limit
   kExitRestoreFailed = 25,    // restore: any other cancelled/refused RESTORE, or the final replace failed
-  kExitVerifyFailed = 26,     // restore: fingerprints differ (or nothing verifiable with --replace); live untouched
+  kExitVerifyFailed = 26,     // restore: fingerprints differ (or PARTIAL / nothing verifiable with --replace);
+                              // live untouched
   kExitTargetExists = 27,     // restore: the target table exists already (a restore never overwrites one)
   kExitRestoreBusy = 28,      // restore: another backup/restore kept the database busy; backoff exhausted
+  kExitRestoreTimeout = 29,   // restore, drill: the wait limit passed; the RESTORE job was cancelled
   kExitUsage = 64,       // bad command line: unknown flag, missing value, malformed instant (EX_USAGE)
   kExitNoInput = 66,     // an input file cannot be read (EX_NOINPUT)
   kExitRefused = 69,     // every command without a more specific code: the cluster answered but refused a

@@ -65,9 +65,6 @@ struct RestoreOptions {
   OpsFlags ops;
 };
 
-// To move into exit_codes.h (owned elsewhere): the wait limit passed and the RESTORE was cancelled.
-constexpr int kExitRestoreTimeout = 29;
-
 int exit_code_for_restore(const Error& e) {
   const std::string& c = e.code;
   if (c == "restore.nothing") return kExitRestoreNothing;
@@ -346,7 +343,8 @@ int run_restore(const RestoreOptions& o) {
     nlohmann::json j{{"verification", std::string(verify::to_string(outcome.verdict))},
                      {"swapped", outcome.swapped},
                      {"target_database", plan->target_database.str()},
-                     {"targets", nlohmann::json::array()}};
+                     {"targets", nlohmann::json::array()},
+                     {"not_verified", verify::not_compared(outcome.checks)}};
     for (const auto& t : plan->targets) j["targets"].push_back(t.target.str());
     if (outcome.error) j["error"] = {{"code", outcome.error->code}, {"message", outcome.error->message}};
     std::cout << j.dump(2) << "\n";
@@ -356,8 +354,12 @@ int run_restore(const RestoreOptions& o) {
     return exit_code_for_restore(*outcome.error);
   }
   if (o.format != "json") {
-    std::cout << fmt::format("Restored into {}: verification {}{}\n", plan->target_database.str(),
-                             verify::to_string(outcome.verdict), outcome.swapped ? "; live data replaced" : "");
+    std::string unverified;
+    for (const auto& k : verify::not_compared(outcome.checks)) unverified += (unverified.empty() ? "" : ", ") + k;
+    std::cout << fmt::format("Restored into {}: verification {}{}{}\n", plan->target_database.str(),
+                             verify::to_string(outcome.verdict),
+                             unverified.empty() ? "" : " (not verified: " + unverified + ")",
+                             outcome.swapped ? "; live data replaced" : "");
   }
   return kExitOk;
 }
@@ -542,8 +544,8 @@ void register_catalog(CLI::App& app, int& exit_code) {
   cmd->require_subcommand(1);
   auto o = std::make_shared<PublishOptions>();
   auto* publish = cmd->add_subcommand(
-      "publish", "BACKUP the catalog (schema_version, backup_history, backup_manifest, snapshot_lineage) to a "
-                 "repository now (`starkeep run` does this after every run that finished a backup).");
+      "publish", "BACKUP the catalog (schema_version, backup_history, backup_manifest, snapshot_lineage, "
+                 "table_partition_set) to a repository now (`starkeep run` does this after every run that finished a backup).");
   publish->add_option("--repository", o->repository, "The repository")->required();
   publish->add_option("--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   add_grammar_flag(*publish, o->grammar);

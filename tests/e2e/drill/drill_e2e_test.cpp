@@ -460,6 +460,27 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   ASSERT_EQ(cancelled.size(), 1u);
   EXPECT_EQ(cell(cancelled, 0, "verification"), "FAILED");
   EXPECT_EQ(cell(cancelled, 0, "state"), "CANCELLED");
+
+  // The wait limit: a RESTORE held in DOWNLOADING is cancelled after 1 s and the drill fails with exit 29 (the
+  // same code as `starkeep restore`), the scratch database dropped.
+  exec("ADMIN EMULATOR DELAY JOB AT DOWNLOADING SECONDS 100000");
+  auto slow = starkeep(fmt::format("drill --policy {} --at 2025-07-10T10:00:00Z --drill table --poll-initial-ms 100 "
+                                   "--wait-limit 1",
+                                   (dir_ / "policy.skp").string()));
+  exec("ADMIN EMULATOR CLEAR JOB FAULTS");
+  EXPECT_EQ(slow.code, 29) << slow.out << slow.err;
+  EXPECT_NE(slow.out.find("error[restore.timeout]"), std::string::npos) << slow.out;
+  EXPECT_TRUE(scratch_databases().empty());
+  auto timed_out = query(
+      "SELECT verification, state, drill_period, drill_seed, started_at_utc, duration_seconds FROM "
+      "ops.restore_history WHERE kind = 'drill' AND drill_name = 'table' AND target_time_utc = '2025-07-10 10:00:00'");
+  ASSERT_EQ(timed_out.size(), 1u);
+  EXPECT_EQ(cell(timed_out, 0, "verification"), "FAILED");
+  EXPECT_EQ(cell(timed_out, 0, "state"), "CANCELLED");
+  EXPECT_EQ(cell(timed_out, 0, "drill_period"), "2025-Q3");
+  EXPECT_EQ(cell(timed_out, 0, "drill_seed").size(), 16u);
+  EXPECT_FALSE(cell(timed_out, 0, "started_at_utc").empty());
+  EXPECT_FALSE(cell(timed_out, 0, "duration_seconds").empty());
 }
 
 }  // namespace

@@ -104,6 +104,16 @@ TEST_F(DrillRunner, PassingDrillRestoresIntoScratchRecordsAndDrops) {
             "drill-2025-09-" + seed_hex(seed_of(*DrillName::parse("partition"), "2025-09")) + "-test");
   // Written twice: SUBMITTING before the RESTORE, then the outcome.
   EXPECT_EQ(sent("INSERT INTO `ops`.`restore_history`.*'drill'.*'partition'"), 2u);
+  // Start, duration, period and seed in their own columns (the run id keeps them too).
+  const std::string seed = seed_hex(seed_of(*DrillName::parse("partition"), "2025-09"));
+  EXPECT_EQ(r.records[0].started_at, r.started_at);
+  ASSERT_TRUE(r.started_at && r.finished_at && r.records[0].duration_seconds);
+  EXPECT_EQ(*r.records[0].duration_seconds, r.finished_at->unix_seconds() - r.started_at->unix_seconds());
+  EXPECT_EQ(r.records[0].drill_period, "2025-09");
+  EXPECT_EQ(r.records[0].drill_seed, seed);
+  EXPECT_EQ(sent(("INSERT INTO `ops`.`restore_history` .*`started_at_utc`, `duration_seconds`, `drill_period`, "
+                  "`drill_seed`\\) VALUES .*, '2025-09', '" + seed + "'\\)$").c_str()),
+            2u);
   ASSERT_EQ(r.checks.size(), 1u);
   EXPECT_EQ(r.checks[0].expected.proof, verify::Proof::kRecorded);
   const std::string text = report_to_text(r);

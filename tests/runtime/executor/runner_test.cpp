@@ -175,6 +175,10 @@ TEST_F(RunnerTest, IntentAndManifestAreWrittenBeforeTheBackupAndTheJobIsPolledTo
   const auto backup = index_of("BACKUP SNAPSHOT");
   EXPECT_LT(index_of("INSERT INTO `ops`.`backup_history`"), backup);
   EXPECT_LT(index_of("INSERT INTO `ops`.`backup_manifest`"), backup);
+  // Every partition of the job's tables (held or not), for restores that leave out dropped partitions.
+  ASSERT_LT(index_of("INSERT INTO `ops`.`table_partition_set`"), backup);
+  EXPECT_NE(conn_.sql()[index_of("INSERT INTO `ops`.`table_partition_set`")].find(R"('sales', 'orders', '[\"p1\"]')"),
+            std::string::npos);
   EXPECT_EQ(conn_.count_matching("partitions_meta"), 1u);  // one query for the database
   // The label in SHOW BACKUP (bare) matched the label we chose (pitfall 1) and the end was recorded.
   EXPECT_GT(conn_.count_matching("UPDATE `ops`.`backup_history`.*FINISHED"), 0u) << log_text_.str();

@@ -121,8 +121,8 @@ TEST_F(CatalogJobTest, PublishBacksUpTheCatalogTablesAndWaitsForFinished) {
   EXPECT_EQ(p->catalog.backup_timestamp, "2025-09-15-09-07-10-001");
   EXPECT_EQ(p->job_id, 8);
   EXPECT_EQ(conn.count_matching("^BACKUP SNAPSHOT `ops`.`starkeep_catalog_20250915010709_aaaaaaaa` TO `r` ON "
-                                "\\(`schema_version`, `backup_history`, `backup_manifest`, `snapshot_lineage`\\) "
-                                "PROPERTIES \\('type' = 'full'\\)$"),
+                                "\\(`schema_version`, `backup_history`, `backup_manifest`, `snapshot_lineage`, "
+                                "`table_partition_set`\\) PROPERTIES \\('type' = 'full'\\)$"),
             2u)
       << "busy once, then retried";
 }
@@ -171,7 +171,8 @@ TEST_F(RecoverTest, RestoresIntoAnEmptyRecoveryDatabaseAndRemembersTheSnapshot) 
   EXPECT_EQ(conn.count_matching("^CREATE DATABASE IF NOT EXISTS `ops_recovered`$"), 1u);
   EXPECT_EQ(conn.count_matching(
                 "^RESTORE SNAPSHOT `ops_recovered`.`starkeep_catalog_20250916010709_cccccccc` FROM `r` ON "
-                "\\(`schema_version`, `backup_history`, `backup_manifest`, `snapshot_lineage`\\) PROPERTIES "
+                "\\(`schema_version`, `backup_history`, `backup_manifest`, `snapshot_lineage`, `table_partition_set`\\) "
+                "PROPERTIES "
                 "\\('backup_timestamp' = '2025-09-16-09-08-10-001', 'replication_num' = '1'\\)$"),
             1u);
   EXPECT_EQ(conn.count_matching("^INSERT INTO `ops_recovered`.`catalog_source`.*'starkeep_catalog_20250916010709_"
@@ -191,7 +192,7 @@ TEST_F(RecoverTest, ThreeFourGrammarNamesTheSnapshotsOwnDatabase) {
 TEST_F(RecoverTest, ReusesTheSameCatalogRefusesAnotherUnlessRefreshed) {
   conn.on("information_schema.tables",
           ports::make_rows({"TABLE_NAME"}, {{"schema_version"}, {"backup_history"}, {"backup_manifest"},
-                                            {"snapshot_lineage"}, {"catalog_source"}}));
+                                            {"snapshot_lineage"}, {"table_partition_set"}, {"catalog_source"}}));
   conn.on("FROM `ops_recovered`.`catalog_source`",
           ports::make_rows({"repository", "label", "backup_timestamp"},
                            {{"r", ref.label.str(), ref.backup_timestamp}}));
@@ -244,6 +245,9 @@ TEST(Adopt, CopiesFinishedHistoryManifestsAndLineageIntoThisClustersOps) {
             1u);
   EXPECT_EQ(conn.count_matching("^INSERT INTO `ops`.`backup_manifest` .* FROM `ops_recovered`.`backup_manifest`$"), 1u);
   EXPECT_EQ(conn.count_matching("^INSERT INTO `ops`.`snapshot_lineage` .* FROM `ops_recovered`.`snapshot_lineage`$"),
+            1u);
+  EXPECT_EQ(conn.count_matching(
+                "^INSERT INTO `ops`.`table_partition_set` .* FROM `ops_recovered`.`table_partition_set`$"),
             1u);
   EXPECT_EQ(conn.count_matching("INSERT INTO `ops`.`restore_history`|INSERT INTO `ops`.`run_status`"), 0u);
   EXPECT_FALSE(catalog::adopt(conn, db("ops"), ops::OpsConfig{db("ops"), 1}, clock, "test")) << "not into itself";

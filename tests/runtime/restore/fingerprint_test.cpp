@@ -88,9 +88,14 @@ TEST(Fingerprint, Verdicts) {
   PartitionCheck ok{"t", "p1", {Fingerprint{1, "1"}, Proof::kRecorded}, Fingerprint{1, "1"}, true};
   PartitionCheck bad{"t", "p2", {Fingerprint{1, "1"}, Proof::kRecorded}, Fingerprint{1, "2"}, false};
   PartitionCheck unknown{"t", "p3", {}, Fingerprint{1, "2"}, false};
-  EXPECT_EQ(overall({ok, unknown}), Verdict::kPassed);
+  EXPECT_EQ(overall({ok}), Verdict::kPassed);
+  EXPECT_EQ(overall({ok, unknown}), Verdict::kPartial) << "one partition could not be compared";
+  EXPECT_EQ(overall({unknown, ok}), Verdict::kPartial);
   EXPECT_EQ(overall({ok, bad}), Verdict::kFailed);
+  EXPECT_EQ(overall({ok, unknown, bad}), Verdict::kFailed);
   EXPECT_EQ(overall({unknown}), Verdict::kSkipped);
+  EXPECT_EQ(to_string(Verdict::kPartial), "PARTIAL");
+  EXPECT_EQ(not_compared({ok, unknown, bad}), std::vector<std::string>{"t.p3"});
 }
 
 }  // namespace

@@ -267,6 +267,93 @@ TEST(RestorePlanner, DroppedSinceIsExplainedAndCannotBeReplaced) {
   EXPECT_TRUE(present->notes.empty());
 }
 
+// Label template bk_{db}_{tier}_{date}: Monday's daily finishes in the same second as Sunday's weekly, and its
+// label sorts before the weekly's. The chain is ordered by backup_timestamp: weekly, then daily (Monday's p2).
+TEST(RestorePlanner, SameSecondFinishOrdersByBackupTimestampNotLabel) {
+  using K = ops::BackupKind;
+  auto weekly = snap("bk_sales_weekly_20270307", K::kDatabase, "2027-03-08T01:00:05Z", {{"t", "p1", 2}, {"t", "p2", 2}});
+  weekly.attempt.backup_timestamp = "2027-03-08-09-00-04-100";
+  weekly.attempt.submitted_at = at("2027-03-08T01:00:01Z");
+  auto daily = snap("bk_sales_daily_20270308", K::kPartitions, "2027-03-08T01:00:05Z", {{"t", "p2", 3}});
+  daily.attempt.backup_timestamp = "2027-03-08-09-00-04-900";
+  daily.attempt.submitted_at = at("2027-03-08T01:00:02Z");
+  ASSERT_LT(daily.attempt.label.str(), weekly.attempt.label.str()) << "labels in the reverse of time order";
+  for (const auto& hist : {std::vector<Snapshot>{weekly, daily}, std::vector<Snapshot>{daily, weekly}}) {
+    auto plan = make_restore_plan(table_request("2027-03-08T02:00:00Z"), hist);
+    ASSERT_TRUE(plan) << plan.error().describe();
+    EXPECT_EQ(step_labels(*plan), (std::vector<std::string>{"bk_sales_weekly_20270307", "bk_sales_daily_20270308"}));
+    EXPECT_EQ(sources(*plan), (std::map<std::string, std::string>{{"t.p1", "bk_sales_weekly_20270307"},
+                                                                 {"t.p2", "bk_sales_daily_20270308"}}));
+  }
+  // Without readable timestamps: finish, then submission time — still never the label.
+  weekly.attempt.backup_timestamp.reset();
+  for (const auto& hist : {std::vector<Snapshot>{weekly, daily}, std::vector<Snapshot>{daily, weekly}}) {
+    auto plan = make_restore_plan(table_request("2027-03-08T02:00:00Z"), hist);
+    ASSERT_TRUE(plan) << plan.error().describe();
+    EXPECT_EQ(sources(*plan)["t.p2"], "bk_sales_daily_20270308");
+  }
+}
+
+void record_set(Snapshot& s, const char* table, std::vector<std::string> partitions) {
+  s.partition_sets.push_back({s.attempt.attempt_id(), s.attempt.repository, s.attempt.label, s.attempt.database,
+                              tb(table), std::move(partitions), {}});
+}
+
+// p1 is dropped after the baseline; the next daily records t's partitions without it: restores to instants after
+// that daily leave p1 out ("dropped before T"), restores before it keep it; tables without sets are unchanged.
+TEST(RestorePlanner, PartitionsAbsentFromTheNewestPartitionSetAreDroppedBeforeT) {
+  using K = ops::BackupKind;
+  auto base = snap("full", K::kDatabase, "2025-09-14T10:00:00Z", {{"t", "p1", 2}, {"t", "p2", 2}, {"u", "u1", 2}});
+  record_set(base, "t", {"p1", "p2"});
+  auto daily = snap("daily", K::kPartitions, "2025-09-15T10:00:00Z", {{"t", "p2", 3}});
+  record_set(daily, "t", {"p2", "p3"});  // p1 dropped; p3 new (in a later snapshot)
+  auto daily2 = snap("daily2", K::kPartitions, "2025-09-16T10:00:00Z", {{"t", "p3", 2}});
+  const std::vector<Snapshot> hist{base, daily, daily2};
+
+  RestoreRequest r{.scope = Scope::kDatabase, .database = db("sales")};
+  r.as_of = at("2025-09-16T12:00:00Z");
+  r.into = db("sales_r");
+  auto plan = make_restore_plan(r, hist);
+  ASSERT_TRUE(plan) << plan.error().describe();
+  EXPECT_EQ(sources(*plan), (std::map<std::string, std::string>{
+                                {"t.p2", "daily"}, {"t.p3", "daily2"}, {"u.u1", "full"}}));
+  const std::string text = plan_to_text(*plan);
+  EXPECT_NE(text.find("partition t.p1 not restored: dropped before 2025-09-16T12:00:00Z"), std::string::npos) << text;
+  EXPECT_EQ(step_labels(*plan), (std::vector<std::string>{"full", "daily", "daily2"}));
+  ASSERT_EQ(plan->steps[0].tables.size(), 1u) << "nothing of t comes from the baseline";
+  EXPECT_EQ(plan->steps[0].tables[0].source.str(), "u");
+
+  // Before the daily that recorded the drop: the baseline's set holds p1, so it is restored.
+  r.as_of = at("2025-09-14T12:00:00Z");
+  auto earlier = make_restore_plan(r, hist);
+  ASSERT_TRUE(earlier) << earlier.error().describe();
+  EXPECT_EQ(sources(*earlier)["t.p1"], "full");
+
+  // Partition scope: the dropped partition is explained, nothing restored.
+  RestoreRequest pr = table_request("2025-09-16T12:00:00Z");
+  pr.scope = Scope::kPartition;
+  pr.partitions = {pn("p1")};
+  auto part = make_restore_plan(pr, hist);
+  ASSERT_FALSE(part);
+  EXPECT_EQ(part.error().code, "restore.nothing");
+  EXPECT_NE(part.error().message.find("dropped before"), std::string::npos) << part.error().message;
+
+  // Without any recorded set: today's behaviour (p1 from the baseline).
+  std::vector<Snapshot> no_sets = hist;
+  for (auto& s : no_sets) s.partition_sets.clear();
+  r.as_of = at("2025-09-16T12:00:00Z");
+  auto legacy_plan = make_restore_plan(r, no_sets);
+  ASSERT_TRUE(legacy_plan) << legacy_plan.error().describe();
+  EXPECT_EQ(sources(*legacy_plan)["t.p1"], "full");
+}
+
+TEST(RestorePlanner, BackupTimestampOrderKey) {
+  EXPECT_LT(*timestamp_order_key("2027-03-08-09-00-04-100"), *timestamp_order_key("2027-03-08-09-00-04-900"));
+  EXPECT_LT(*timestamp_order_key("2026-12-31-23-59-59-999"), *timestamp_order_key("2027-01-01-00-00-00-000"));
+  EXPECT_FALSE(timestamp_order_key("full1-ts"));
+  EXPECT_FALSE(timestamp_order_key("2027-03-08 09:00:04.100"));
+}
+
 TEST(RestorePlanner, JsonListsStepsStatementsAndNotes) {
   auto plan = make_restore_plan(table_request("2025-09-14T13:00:00Z"), history());
   ASSERT_TRUE(plan);
@@ -359,10 +446,18 @@ TEST_F(ExecutorTest, RunsEveryStepThenSwapsOnlyAfterVerificationPasses) {
   conn.on_error("^RESTORE SNAPSHOT `sales`.`inc1`",
                 ports::server_error(1064, "HY000", "Can only run one backup or restore job of a database at same time"),
                 1);
+  const Instant began = clock.now();
   auto out = execute_plan(conn, nullptr, p, clock, sleeper, options, nullptr);
   ASSERT_FALSE(out.error) << out.error->describe();
   EXPECT_EQ(out.verdict, verify::Verdict::kPassed);
   EXPECT_TRUE(out.swapped);
+  // Every row: when the restore began and how long until its job ended (the fake clock moves with each poll).
+  for (const auto& rec : out.records) {
+    EXPECT_EQ(rec.started_at, began);
+    ASSERT_TRUE(rec.finished_at && rec.duration_seconds);
+    EXPECT_EQ(*rec.duration_seconds, rec.finished_at->unix_seconds() - began.unix_seconds());
+  }
+  EXPECT_GT(*out.records.back().duration_seconds, *out.records.front().duration_seconds);
   EXPECT_EQ(conn.count_matching("^RESTORE SNAPSHOT `sales`.`inc1`"), 2u) << "busy once, then retried";
   EXPECT_EQ(conn.count_matching("^ALTER TABLE `sales`.`t` SWAP WITH `t_staging`$"), 1u);
   // The swap comes after every RESTORE and every fingerprint.
@@ -375,6 +470,35 @@ TEST_F(ExecutorTest, RunsEveryStepThenSwapsOnlyAfterVerificationPasses) {
   EXPECT_GT(swap_at, last_other);
   ASSERT_EQ(out.records.size(), 2u);
   EXPECT_EQ(out.records[1].verification, "PASSED");
+}
+
+// p1 has no recorded fingerprint and its live VisibleVersion moved on: it cannot be compared. p2 and p3 match:
+// PARTIAL, which never replaces the live data; the message names p1 and gives the statement to swap by hand.
+TEST_F(ExecutorTest, PartialVerificationNeverSwapsAndSaysHowToSwapByHand) {
+  script_snapshots();
+  script_jobs_finish();
+  conn.on("information_schema.partitions_meta",
+          ports::make_rows({"TABLE_NAME", "PARTITION_NAME", "VISIBLE_VERSION"},
+                           {{"t", "p1", "9"}, {"t", "p2", "3"}, {"t", "p3", "2"}}));
+  script_verification("12345");
+  auto p = plan(true);
+  ASSERT_TRUE(resolve_timestamps(conn, p));
+  std::ostringstream progress;
+  auto out = execute_plan(conn, nullptr, p, clock, sleeper, options, &progress);
+  EXPECT_EQ(out.verdict, verify::Verdict::kPartial);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->code, "restore.verify_failed");
+  EXPECT_NE(out.error->message.find("verification PARTIAL"), std::string::npos) << out.error->message;
+  EXPECT_NE(out.error->message.find("t.p1 could not be compared"), std::string::npos) << out.error->message;
+  EXPECT_NE(out.error->message.find("ALTER TABLE `sales`.`t` SWAP WITH `t_staging`;"), std::string::npos)
+      << out.error->message;
+  EXPECT_EQ(conn.count_matching("^ALTER TABLE"), 0u);
+  EXPECT_FALSE(out.swapped);
+  EXPECT_NE(progress.str().find("not verified (no fingerprint recorded at backup time, and the live partition "
+                                "changed since): t.p1"),
+            std::string::npos)
+      << progress.str();
+  for (const auto& rec : out.records) EXPECT_EQ(rec.verification, "PARTIAL");
 }
 
 TEST_F(ExecutorTest, MismatchNeverSwaps) {
