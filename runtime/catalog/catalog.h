@@ -121,7 +121,8 @@ struct Recovered {
 // Makes this cluster's own ops tables (migrated first) carry the recovered catalog's history, so that its runs —
 // and the catalog snapshots they publish — keep the earlier cluster's restore points: every FINISHED
 // backup_history row and every backup_manifest, snapshot_lineage and table_partition_set row of `recovered` is
-// copied (whole-row upserts by id: idempotent; rows this cluster wrote itself are kept). `applied_by` names the migration author.
+// copied (whole-row upserts by id: idempotent; rows this cluster wrote itself are kept). `applied_by` names the
+// migration author.
 [[nodiscard]] Status adopt(ports::SqlConnection& connection, const DatabaseName& recovered, const ops::OpsConfig& ops,
                            ports::Clock& clock, std::string_view applied_by);
 

@@ -652,9 +652,9 @@ class DatabaseWorker {
     // partitions dropped before their instant.
     std::map<std::string, std::vector<std::string>> names;
     for (const auto& m : *meta) {
-      const bool in_job = job_.whole_database || std::any_of(job_.tables.begin(), job_.tables.end(), [&](const auto& t) {
-                            return t.table.str() == m.table;
-                          });
+      const bool in_job =
+          job_.whole_database ||
+          std::any_of(job_.tables.begin(), job_.tables.end(), [&](const auto& t) { return t.table.str() == m.table; });
       if (in_job) names[m.table].push_back(m.partition);
     }
     std::vector<ops::PartitionSet> sets;

@@ -550,10 +550,14 @@ Result<std::vector<PartitionSet>> OpsStore::load_partition_sets(std::string_view
     std::string names;
     SK_ASSIGN(names, r.text("partitions"));
     auto j = nlohmann::json::parse(names, nullptr, false);
-    if (!j.is_array()) return fail(std::string(kCorrupt), "ops.table_partition_set: partitions of {} is not a JSON array", t.str());
+    if (!j.is_array()) {
+      return fail(std::string(kCorrupt), "ops.table_partition_set: partitions of {} is not a JSON array", t.str());
+    }
     PartitionSet set{attempt, repo, label, db, t, {}, {}};
     for (const auto& n : j) {
-      if (!n.is_string()) return fail(std::string(kCorrupt), "ops.table_partition_set: a partition name of {} is not text", t.str());
+      if (!n.is_string()) {
+        return fail(std::string(kCorrupt), "ops.table_partition_set: a partition name of {} is not text", t.str());
+      }
       set.partitions.push_back(n.get<std::string>());
     }
     SK_ASSIGN(set.recorded_at, r.instant("recorded_at_utc"));

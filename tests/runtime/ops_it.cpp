@@ -81,6 +81,50 @@ TEST_F(OpsIt, MigrateTwiceCreatesEveryTableOnceAndRecordsTheVersion) {
   EXPECT_EQ(tables_in(*c, cfg), expected);
 }
 
+// An installation at schema 1 (restore_history without the step-2 columns, no table_partition_set): migrate adds
+// both, records step 2, and the new columns take values.
+TEST_F(OpsIt, UpgradeFromSchemaOneAddsPartitionSetsAndRestoreColumns) {
+  auto c = open();
+  ASSERT_TRUE(c);
+  const OpsConfig cfg = config("ops_it_upgrade");
+  ASSERT_TRUE(migrate(*c, cfg, clock_, "fresh").has_value());
+  // Back to the schema-1 layout.
+  for (const char* column : {"started_at_utc", "duration_seconds", "drill_period", "drill_seed"}) {
+    auto s = c->execute(std::string("ALTER TABLE `ops_it_upgrade`.`restore_history` DROP COLUMN `") + column + "`",
+                        ports::Idempotency::kIdempotent);
+    ASSERT_TRUE(s.has_value()) << s.error().describe();
+  }
+  ASSERT_TRUE(c->execute("DROP TABLE `ops_it_upgrade`.`table_partition_set`", ports::Idempotency::kIdempotent)
+                  .has_value());
+  ASSERT_TRUE(c->execute("DELETE FROM `ops_it_upgrade`.`schema_version` WHERE `version` = 2",
+                         ports::Idempotency::kIdempotent)
+                  .has_value());
+  ASSERT_EQ(must(current_schema_version(*c, cfg)), 1);
+
+  ASSERT_TRUE(migrate(*c, cfg, clock_, "upgrade").has_value());
+  EXPECT_EQ(must(current_schema_version(*c, cfg)), 2);
+  EXPECT_TRUE(tables_in(*c, cfg).contains("table_partition_set"));
+  OpsStore store(*c, cfg, clock_);
+  RestoreRecord r{make_id({"run-u", "0"}), "run-u", RestoreKind::kDrill, "table",
+                  must(RepositoryName::parse("repo")), must(SnapshotLabel::parse("l1")), "2025-09-14-09-00-01-123",
+                  must(DatabaseName::parse("sales")), must(DatabaseName::parse("scratch")), {}, {},
+                  AttemptState::kFinished, "FINISHED", 9, {}, {}, {}, "PASSED", "{}", "{}", false, {}};
+  r.started_at = Instant::from_unix_seconds(1757811600);
+  r.duration_seconds = 7;
+  r.drill_period = "2025-Q3";
+  r.drill_seed = "0123456789abcdef";
+  ASSERT_TRUE(store.record_restore(r).has_value());
+  auto rows =
+      c->query("SELECT `duration_seconds`, `drill_period`, `drill_seed` FROM `ops_it_upgrade`.`restore_history`");
+  ASSERT_TRUE(rows.has_value()) << rows.error().describe();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(must(rows->get_int(0, "duration_seconds")), 7);
+  EXPECT_EQ(must(rows->get_required(0, "drill_period")), "2025-Q3");
+  EXPECT_EQ(must(rows->get_required(0, "drill_seed")), "0123456789abcdef");
+  // Again: step 2 is recorded, nothing is run.
+  ASSERT_TRUE(migrate(*c, cfg, clock_, "again").has_value());
+}
+
 TEST_F(OpsIt, ConcurrentMigrationsFromSeveralRunnersAgree) {
   const OpsConfig cfg = config("ops_it_concurrent");
   constexpr int kRunners = 4;

@@ -171,9 +171,9 @@ TEST_F(RecoverTest, RestoresIntoAnEmptyRecoveryDatabaseAndRemembersTheSnapshot) 
   EXPECT_EQ(conn.count_matching("^CREATE DATABASE IF NOT EXISTS `ops_recovered`$"), 1u);
   EXPECT_EQ(conn.count_matching(
                 "^RESTORE SNAPSHOT `ops_recovered`.`starkeep_catalog_20250916010709_cccccccc` FROM `r` ON "
-                "\\(`schema_version`, `backup_history`, `backup_manifest`, `snapshot_lineage`, `table_partition_set`\\) "
-                "PROPERTIES "
-                "\\('backup_timestamp' = '2025-09-16-09-08-10-001', 'replication_num' = '1'\\)$"),
+                "\\(`schema_version`, `backup_history`, `backup_manifest`, `snapshot_lineage`, "
+                "`table_partition_set`\\) PROPERTIES \\('backup_timestamp' = '2025-09-16-09-08-10-001', "
+                "'replication_num' = '1'\\)$"),
             1u);
   EXPECT_EQ(conn.count_matching("^INSERT INTO `ops_recovered`.`catalog_source`.*'starkeep_catalog_20250916010709_"
                                 "cccccccc', '2025-09-16-09-08-10-001'"),

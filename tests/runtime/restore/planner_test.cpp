@@ -271,7 +271,8 @@ TEST(RestorePlanner, DroppedSinceIsExplainedAndCannotBeReplaced) {
 // label sorts before the weekly's. The chain is ordered by backup_timestamp: weekly, then daily (Monday's p2).
 TEST(RestorePlanner, SameSecondFinishOrdersByBackupTimestampNotLabel) {
   using K = ops::BackupKind;
-  auto weekly = snap("bk_sales_weekly_20270307", K::kDatabase, "2027-03-08T01:00:05Z", {{"t", "p1", 2}, {"t", "p2", 2}});
+  auto weekly =
+      snap("bk_sales_weekly_20270307", K::kDatabase, "2027-03-08T01:00:05Z", {{"t", "p1", 2}, {"t", "p2", 2}});
   weekly.attempt.backup_timestamp = "2027-03-08-09-00-04-100";
   weekly.attempt.submitted_at = at("2027-03-08T01:00:01Z");
   auto daily = snap("bk_sales_daily_20270308", K::kPartitions, "2027-03-08T01:00:05Z", {{"t", "p2", 3}});
