@@ -253,12 +253,16 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
   EXPECT_EQ(dump("shop.orders"), ref_b);
   EXPECT_EQ(dump("shop.orders_stage"), live_now);
 
-  auto history = query("SELECT label, state, verification, swapped FROM ops.restore_history WHERE swapped = 1 "
-                       "ORDER BY label");
+  auto history = query("SELECT label, state, verification, swapped, started_at_utc, finished_at_utc, "
+                       "duration_seconds FROM ops.restore_history WHERE swapped = 1 ORDER BY label");
   ASSERT_EQ(history.size(), 3u) << "the partition replace (1 step) and both steps of the table swap";
   for (std::size_t i = 0; i < history.size(); ++i) {
     EXPECT_EQ(cell(history, i, "state"), "FINISHED");
     EXPECT_EQ(cell(history, i, "verification"), "PASSED");
+    // When the restore began and how long until the row's job ended (schema 2 columns).
+    EXPECT_LE(cell(history, i, "started_at_utc"), cell(history, i, "finished_at_utc"));
+    ASSERT_NE(cell(history, i, "duration_seconds"), "<NULL>");
+    EXPECT_GE(std::stoll(cell(history, i, "duration_seconds")), 0);
   }
   EXPECT_EQ(cell(history, 0, "label") + "," + cell(history, 1, "label") + "," + cell(history, 2, "label"),
             "full1,full1,inc1");
