@@ -152,6 +152,8 @@ const std::vector<TableName>& catalog_tables() {
   return tables;
 }
 
+bool optional_catalog_table(const TableName& table) { return table.str() == "table_partition_set"; }
+
 SnapshotLabel catalog_label(Instant at, std::string_view run_id) {
   const std::string id = ops::make_id({run_id});
   return *SnapshotLabel::parse(fmt::format("{}{}_{}", kLabelPrefix, digits_of(at), id.substr(0, 8)));
@@ -303,8 +305,9 @@ Result<Recovered> recover(ports::SqlConnection& connection, const CatalogRef& ca
       auto repo = marker->get(0, "repository");
       auto label = marker->get(0, "label");
       auto ts = marker->get(0, "backup_timestamp");
-      const bool all_tables = std::all_of(catalog_tables().begin(), catalog_tables().end(),
-                                          [&](const TableName& t) { return has(t.str()); });
+      const bool all_tables = std::all_of(catalog_tables().begin(), catalog_tables().end(), [&](const TableName& t) {
+        return has(t.str()) || optional_catalog_table(t);
+      });
       if (repo && label && ts && all_tables && repo->value_or("") == catalog.repository.str() &&
           label->value_or("") == catalog.label.str() && ts->value_or("") == catalog.backup_timestamp) {
         if (auto s = check_schema(); !s) return std::unexpected(std::move(s.error()));
@@ -363,7 +366,17 @@ Result<Recovered> recover(ports::SqlConnection& connection, const CatalogRef& ca
   dialect::RestoreJobSpec spec{*source,       db,       catalog.label,  catalog.repository,    {},
                                catalog.backup_timestamp, options.replication_num, std::nullopt, std::nullopt,
                                options.job.grammar};
-  for (const auto& t : catalog_tables()) spec.tables.push_back(dialect::RestoreTable{t, {}, std::nullopt});
+  // A catalog from before ops schema 2 has no table_partition_set: when the snapshot's Details list its tables
+  // (they name backup_history) but not that one, it is left out; otherwise every catalog table is restored.
+  std::string details;
+  if (detail->has_column("Details")) {
+    for (std::size_t i = 0; i < detail->size(); ++i) details += std::string(detail->get(i, "Details")->value_or(""));
+  }
+  for (const auto& t : catalog_tables()) {
+    const bool lists_tables = details.find("backup_history") != std::string::npos;
+    if (optional_catalog_table(t) && lists_tables && details.find(t.str()) == std::string::npos) continue;
+    spec.tables.push_back(dialect::RestoreTable{t, {}, std::nullopt});
+  }
   const std::string show = dialect::render_show_restore(db);
   const auto previous = previous_job_id(connection, show, "Label");
   if (auto s = submit(connection, dialect::render_restore(spec), db, sleeper, options.job,
@@ -412,6 +425,8 @@ Status adopt(ports::SqlConnection& connection, const DatabaseName& recovered, co
     const std::string sql = dialect::render_copy_rows(recovered, ops.database, *TableName::parse(name), columns,
                                                       std::string_view(name) == "backup_history");
     if (auto s = connection.execute(sql, ports::Idempotency::kIdempotent); !s) {
+      // A catalog from before ops schema 2 has no table_partition_set to copy.
+      if (optional_catalog_table(*TableName::parse(name)) && s.error().code == ports::kServerError) continue;
       return std::unexpected(std::move(s.error()).with_context(fmt::format("copying {}", name)));
     }
   }

@@ -40,6 +40,9 @@ inline constexpr std::string_view kLabelPrefix = "starkeep_catalog_";
 
 // The ops tables a catalog snapshot holds, in this order.
 [[nodiscard]] const std::vector<TableName>& catalog_tables();
+// True for a catalog table that catalogs published before ops schema 2 lack (table_partition_set): recovering such
+// a catalog restores the others, and restores planned from it use no partition sets.
+[[nodiscard]] bool optional_catalog_table(const TableName& table);
 
 // starkeep_catalog_<yyyymmddHHMMSS of `at` in UTC>_<first 8 hex digits of make_id(run_id)>: deterministic for one
 // run, unique across runs (labels must be unique per repository, reference §2.1).

@@ -180,6 +180,28 @@ TEST_F(RecoverTest, RestoresIntoAnEmptyRecoveryDatabaseAndRemembersTheSnapshot) 
             1u);
 }
 
+// A catalog published before ops schema 2: its Details list the four tables without table_partition_set. The
+// RESTORE leaves that table out, and adopt skips it when the recovered database lacks it.
+TEST_F(RecoverTest, CatalogFromBeforeSchemaTwoRestoresWithoutPartitionSets) {
+  conn.on("^SHOW SNAPSHOT ON `r` WHERE SNAPSHOT = 'starkeep_catalog_20250916010709_cccccccc' AND TIMESTAMP = ",
+          ports::make_rows({"Snapshot", "Timestamp", "Database", "Details", "Status"},
+                           {{ref.label.str(), ref.backup_timestamp, "ops_a",
+                             R"({"tables":["schema_version","backup_history","backup_manifest","snapshot_lineage"]})",
+                             "OK"}}));
+  script_restore_finishes();
+  ASSERT_TRUE(catalog::recover(conn, ref, recover_options, clock, sleeper));
+  EXPECT_EQ(conn.count_matching("^RESTORE SNAPSHOT `ops_recovered`.`starkeep_catalog_20250916010709_cccccccc` FROM "
+                                "`r` ON \\(`schema_version`, `backup_history`, `backup_manifest`, "
+                                "`snapshot_lineage`\\) PROPERTIES"),
+            1u);
+
+  ports::RecordingSqlConnection adopting;
+  adopting.on_error("FROM `ops_recovered`.`table_partition_set`",
+                    ports::server_error(1064, "HY000", "Unknown table 'ops_recovered.table_partition_set'"));
+  EXPECT_TRUE(catalog::adopt(adopting, db("ops_recovered"), ops::OpsConfig{db("ops"), 1}, clock, "test"));
+  EXPECT_EQ(adopting.count_matching("FROM `ops_recovered`.`backup_manifest`$"), 1u);
+}
+
 TEST_F(RecoverTest, ThreeFourGrammarNamesTheSnapshotsOwnDatabase) {
   script_restore_finishes();
   recover_options.job.grammar = dialect::Grammar::kV34;
