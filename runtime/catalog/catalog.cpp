@@ -7,38 +7,13 @@
 #include <fmt/format.h>
 
 #include "runtime/dialect/restore_sql.h"
+#include "runtime/executor/backoff.h"
+#include "runtime/executor/server_views.h"
 #include "runtime/ops/ops_sql.h"
 #include "runtime/ports/redact.h"
 
 namespace sk::catalog {
 namespace {
-
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
-
-std::string error_text(const Error& e) {
-  if (auto m = ports::server_message(e)) return *m;
-  return e.message;
-}
-
-bool is_busy(const Error& e) {
-  const std::string text = error_text(e);
-  return contains(text, "Can only run one backup or restore job") ||
-         contains(text, "Another backup or restore job is being submitted");
-}
-
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string item(text.substr(start, end - start));
-    while (!item.empty() && (item.back() == '\r' || item.back() == ' ')) item.pop_back();
-    if (!item.empty()) out.push_back(std::move(item));
-    start = end + 1;
-  }
-  return out;
-}
 
 const ops::TableSpec& marker_spec() {
   static const ops::TableSpec spec{"catalog_source",
@@ -89,17 +64,17 @@ Status submit(ports::SqlConnection& c, const std::string& sql, const DatabaseNam
   for (int attempt = 0;; ++attempt) {
     auto s = c.execute(sql, ports::Idempotency::kNotIdempotent);
     if (s) return ok();
-    if (is_busy(s.error()) && attempt < options.busy_retries) {
+    if (executor::is_job_slot_busy(s.error()) && attempt < options.busy_retries) {
       sleeper.sleep_for(delay);
       delay = std::min(delay * 2, std::chrono::milliseconds(60'000));
       continue;
     }
-    if (is_busy(s.error())) {
+    if (executor::is_job_slot_busy(s.error())) {
       return sk::fail("catalog.busy", "{}: database {} stayed busy with another backup or restore job: {}", what,
-                      db.str(), error_text(s.error()));
+                      db.str(), ports::server_text(s.error()));
     }
     if (ports::is_connection_error(s.error())) return std::unexpected(std::move(s.error()));
-    return sk::fail("catalog.failed", "{} refused: {}", what, ports::redact(error_text(s.error())));
+    return sk::fail("catalog.failed", "{} refused: {}", what, ports::redact(ports::server_text(s.error())));
   }
 }
 
@@ -112,7 +87,9 @@ Result<JobRow> wait_for(ports::SqlConnection& c, const std::string& show, std::s
   std::chrono::milliseconds poll = options.poll_initial;
   for (;;) {
     sleeper.sleep_for(poll);
-    poll = std::min(std::chrono::milliseconds(poll.count() * 3 / 2 + 1), options.poll_max);
+    // Completion is noticed within max(poll_initial, 5 % of the elapsed time), as for the backups (product.md §7).
+    poll = executor::next_poll_delay({options.poll_initial, 0.05, options.poll_max},
+                                     clock.monotonic() - started);
     auto job = latest_job(c, show, label_column);
     if (!job) {
       if (!ports::is_connection_error(job.error())) return std::unexpected(std::move(job.error()));
@@ -179,17 +156,10 @@ Result<std::vector<RepositorySnapshot>> list_snapshots(ports::SqlConnection& con
                                                        const RepositoryName& repository) {
   auto rows = connection.query(dialect::render_show_snapshot(repository));
   if (!rows) return std::unexpected(std::move(rows.error()).with_context("SHOW SNAPSHOT ON " + repository.str()));
+  auto parsed = executor::parse_show_snapshot(*rows);
+  if (!parsed) return std::unexpected(std::move(parsed.error()));
   std::vector<RepositorySnapshot> out;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    auto name = rows->get(i, "Snapshot");
-    auto ts = rows->get(i, "Timestamp");
-    auto st = rows->get(i, "Status");
-    if (!name) return std::unexpected(std::move(name.error()));
-    if (!ts) return std::unexpected(std::move(ts.error()));
-    if (!st) return std::unexpected(std::move(st.error()));
-    out.push_back(RepositorySnapshot{std::string(name->value_or("")), split_lines(ts->value_or("")),
-                                     std::string(st->value_or(""))});
-  }
+  for (auto& r : *parsed) out.push_back(RepositorySnapshot{std::move(r.label), std::move(r.timestamps), std::move(r.status)});
   return out;
 }
 
@@ -254,11 +224,11 @@ Result<Published> publish(ports::SqlConnection& connection, const ops::OpsConfig
   }
   auto listed = connection.query(dialect::render_show_snapshot(repository, label));
   if (!listed) return std::unexpected(std::move(listed.error()));
+  auto parsed = executor::parse_show_snapshot(*listed);
+  if (!parsed) return std::unexpected(std::move(parsed.error()));
   std::string ts;
-  for (std::size_t i = 0; i < listed->size(); ++i) {
-    auto cell = listed->get(i, "Timestamp");
-    if (!cell) return std::unexpected(std::move(cell.error()));
-    for (auto& t : split_lines(cell->value_or(""))) ts = std::max(ts, t);
+  for (const auto& r : *parsed) {
+    for (const auto& t : r.timestamps) ts = std::max(ts, t);
   }
   if (ts.empty()) {
     return sk::fail("catalog.failed", "catalog BACKUP '{}' FINISHED but SHOW SNAPSHOT ON {} does not list it",
@@ -345,7 +315,7 @@ Result<Recovered> recover(ports::SqlConnection& connection, const CatalogRef& ca
                                                                catalog.backup_timestamp));
   if (!detail) {
     return sk::fail("catalog.failed", "catalog snapshot '{}' in repository {} cannot be read: {}", catalog.label.str(),
-                    catalog.repository.str(), error_text(detail.error()));
+                    catalog.repository.str(), ports::server_text(detail.error()));
   }
   std::optional<DatabaseName> source;
   for (std::size_t i = 0; i < detail->size() && !source; ++i) {

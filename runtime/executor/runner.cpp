@@ -409,8 +409,7 @@ PrecheckResult canary(ports::SqlConnection& conn, const plan::Plan& plan, const 
         if (cur && std::any_of(cur->begin(), cur->end(), [&](const auto& j) { return j.label == label->str(); })) break;
         return fail_with(Outcome::kConnectionFailed, repo_name, "canary backup: connection lost: " + e.describe());
       }
-      if (server_error_contains(e, "Can only run one backup or restore job") ||
-          server_error_contains(e, "Another backup or restore job is being submitted")) {
+      if (is_job_slot_busy(e)) {
         auto delay = backoff.next();
         if (!delay || stopping(deps)) {
           return fail_with(Outcome::kConflict, repo_name,

@@ -118,6 +118,11 @@ Result<Instant> parse_server_time(std::string_view text, const TimeZone& cluster
   return *t;
 }
 
+bool is_job_slot_busy(const Error& error) {
+  return server_error_contains(error, "Can only run one backup or restore job") ||
+         server_error_contains(error, "Another backup or restore job is being submitted");
+}
+
 bool server_error_contains(const Error& error, std::string_view needle) {
   if (auto m = ports::server_message(error)) return m->find(needle) != std::string::npos;
   return error.message.find(needle) != std::string::npos;

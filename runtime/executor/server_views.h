@@ -59,4 +59,9 @@ struct SnapshotRow {
 // True when the server error text contains `needle` (errors are matched by substring: reference §0, §4).
 [[nodiscard]] bool server_error_contains(const Error& error, std::string_view needle);
 
+// True when a BACKUP/RESTORE was refused because the database's one job slot is taken ("Can only run one backup or
+// restore job of a database at same time") or another submission holds the submit lock ("Another backup or
+// restore job is being submitted"): both are worth retrying with backoff.
+[[nodiscard]] bool is_job_slot_busy(const Error& error);
+
 }  // namespace sk::executor

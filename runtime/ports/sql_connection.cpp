@@ -74,6 +74,8 @@ std::optional<std::string> server_message(const Error& error) {
   return std::string(parts->message);
 }
 
+std::string server_text(const Error& error) { return server_message(error).value_or(error.message); }
+
 bool is_connection_error(const Error& error) { return error.code == kConnectionError; }
 
 Result<Rows> Rows::make(std::vector<std::string> columns, std::vector<Row> rows) {

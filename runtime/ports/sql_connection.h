@@ -33,6 +33,8 @@ inline constexpr std::string_view kResultError = "sql.result";
 [[nodiscard]] std::optional<int> server_errno(const Error& error);
 [[nodiscard]] std::optional<std::string> server_sqlstate(const Error& error);
 [[nodiscard]] std::optional<std::string> server_message(const Error& error);
+// The server's text of a "sql.server" error, else the error's own message (for matching and for messages).
+[[nodiscard]] std::string server_text(const Error& error);
 // True for "sql.connection": reconnecting may help.
 [[nodiscard]] bool is_connection_error(const Error& error);
 

@@ -10,6 +10,8 @@
 
 #include "runtime/dialect/restore_sql.h"
 #include "runtime/dialect/starrocks_dialect.h"
+#include "runtime/executor/backoff.h"
+#include "runtime/executor/server_views.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/redact.h"
 
@@ -17,25 +19,6 @@ namespace sk::restore {
 namespace {
 
 bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
-
-std::string error_text(const Error& e) {
-  if (auto m = ports::server_message(e)) return *m;
-  return e.message;
-}
-
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string item(text.substr(start, end - start));
-    while (!item.empty() && (item.back() == '\r' || item.back() == ' ')) item.pop_back();
-    if (!item.empty()) out.push_back(std::move(item));
-    start = end + 1;
-  }
-  return out;
-}
 
 // Classifies a CANCELLED job's Status (reference/starrocks.md §3.3, §3.4, §4).
 Error classify_cancel(const std::string& label, const std::string& status) {
@@ -50,14 +33,8 @@ Error classify_cancel(const std::string& label, const std::string& status) {
   return Error{code, fmt::format("RESTORE of snapshot '{}' was CANCELLED by the server: {}", label, status), {}};
 }
 
-bool is_busy(const Error& e) {
-  const std::string text = error_text(e);
-  return contains(text, "Can only run one backup or restore job") ||
-         contains(text, "Another backup or restore job is being submitted");
-}
-
 Error classify_submit(const std::string& label, const Error& e) {
-  const std::string text = error_text(e);
+  const std::string text = ports::server_text(e);
   std::string code = "restore.job_failed";
   if (contains(text, "Maybe specified wrong backup timestamp")) {
     code = "restore.wrong_timestamp";
@@ -148,7 +125,7 @@ Result<std::optional<int>> source_replication_num(ports::SqlConnection& connecti
                                                   const TableName& table) {
   auto rows = connection.query(dialect::render_show_create_table(db, table));
   if (!rows) {
-    const std::string text = error_text(rows.error());
+    const std::string text = ports::server_text(rows.error());
     if (rows.error().code == ports::kServerError &&
         (contains(text, "Unknown table") || contains(text, "does not exist") || contains(text, "Unknown database"))) {
       return std::optional<int>{};
@@ -174,7 +151,7 @@ Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,
   for (auto& step : plan.steps) {
     auto rows = connection.query(dialect::render_show_snapshot(step.repository, step.label));
     if (!rows) {
-      const std::string text = error_text(rows.error());
+      const std::string text = ports::server_text(rows.error());
       if (contains(text, "does not exist")) {
         return sk::fail("restore.snapshot_missing", "repository {}: {}", step.repository.str(), text);
       }
@@ -182,15 +159,13 @@ Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,
     }
     std::vector<std::string> listed;
     std::string status_text;
-    for (std::size_t i = 0; i < rows->size(); ++i) {
-      auto name = rows->get(i, "Snapshot");
-      auto ts = rows->get(i, "Timestamp");
-      auto st = rows->get(i, "Status");
-      if (!name || !ts || !st) return sk::fail(std::string(ports::kResultError), "SHOW SNAPSHOT: unexpected columns");
-      if (name->value_or("") != step.label.str()) continue;
-      status_text = std::string(st->value_or(""));
+    auto parsed = executor::parse_show_snapshot(*rows);
+    if (!parsed) return std::unexpected(std::move(parsed.error()));
+    for (auto& r : *parsed) {
+      if (r.label != step.label.str()) continue;
+      status_text = r.status;
       if (status_text != "OK") continue;
-      for (auto& t : split_lines(ts->value_or(""))) listed.push_back(std::move(t));
+      for (auto& t : r.timestamps) listed.push_back(std::move(t));
     }
     if (listed.empty()) {
       return sk::fail("restore.snapshot_missing",
@@ -289,18 +264,18 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
     for (int attempt = 0;; ++attempt) {
       auto s = connection.execute(sql, ports::Idempotency::kNotIdempotent);
       if (s) break;
-      if (is_busy(s.error()) && attempt < options.busy_retries) {
+      if (executor::is_job_slot_busy(s.error()) && attempt < options.busy_retries) {
         say(fmt::format("database {} is busy with another backup or restore job; retrying in {} ms",
                         plan.target_database.str(), delay.count()));
         sleeper.sleep_for(delay);
         delay = std::min(delay * 2, std::chrono::milliseconds(60'000));
         continue;
       }
-      Error e = is_busy(s.error())
+      Error e = executor::is_job_slot_busy(s.error())
                     ? Error{"restore.busy",
                             fmt::format("database {} stayed busy with another backup or restore job after {} "
                                         "retries: {}",
-                                        plan.target_database.str(), attempt, error_text(s.error())),
+                                        plan.target_database.str(), attempt, ports::server_text(s.error())),
                             {}}
                     : classify_submit(step.label.str(), s.error());
       rec.state = ops::AttemptState::kRejected;
@@ -322,8 +297,9 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
     std::string cancel_reply;
     for (;;) {
       sleeper.sleep_for(poll);
-      poll = std::min(std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(poll.count()) * 1.5)),
-                      options.poll_max);
+      // Completion is noticed within max(poll_initial, 5 % of the elapsed time) (product.md §7).
+      poll = executor::next_poll_delay({options.poll_initial, 0.05, options.poll_max},
+                                       clock.monotonic() - started);
       auto job = latest_restore(connection, plan.target_database);
       if (!job) {
         if (!ports::is_connection_error(job.error())) return fail_with(job.error());
@@ -344,7 +320,7 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
         say(fmt::format("RESTORE of '{}' not finished after {} s (the wait limit): {}", step.label.str(),
                         options.job_deadline.count() / 1000, cancel));
         auto s = connection.execute(cancel, ports::Idempotency::kNotIdempotent);
-        cancel_reply = s ? "accepted" : "refused: " + error_text(s.error());
+        cancel_reply = s ? "accepted" : "refused: " + ports::server_text(s.error());
         if (!s) say("  CANCEL RESTORE " + cancel_reply);
         cancel_sent = now;
         rec.error_text = fmt::format("wait limit of {} s exceeded; {} ({})", options.job_deadline.count() / 1000,
@@ -475,7 +451,7 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
         say("replace: " + sql);
         if (auto s = connection.execute(sql, ports::Idempotency::kNotIdempotent); !s) {
           finish_records();
-          return fail_with(Error{"restore.job_failed", "replacing the live data failed: " + error_text(s.error()), {}});
+          return fail_with(Error{"restore.job_failed", "replacing the live data failed: " + ports::server_text(s.error()), {}});
         }
         out.swapped = true;
       }
@@ -483,7 +459,7 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
         const std::string drop = dialect::render_drop_table(t.target_database, t.target);
         say("drop old: " + drop);
         if (auto s = connection.execute(drop, ports::Idempotency::kNotIdempotent); !s) {
-          say("warning: " + error_text(s.error()));
+          say("warning: " + ports::server_text(s.error()));
         }
       }
     }
