@@ -5,10 +5,11 @@
 //      tables of 3 partitions, one partition changed per table): counted from the run's own debug log, split into
 //      binding/submit statements and SHOW BACKUP polls. The target is a count independent of the table count.
 //   2. Runner overhead over the emulator's job time: a probe submits the same BACKUP itself and polls SHOW BACKUP
-//      every 20 ms to learn the job time D; `starkeep run` for an identical database takes W; overhead = W − D
-//      (target ≤ 5 % of D + 1 s). W includes process start, pre-checks and the history writes.
-//   3. Makespan of 20 identical databases at --parallel 4 against the lower bound ceil(20 / 4) × D set by one job
-//      per database and the parallelism limit (target ≤ 1.1×).
+//      every 20 ms to learn the job time D, and likewise C for the catalog snapshot every run publishes last;
+//      `starkeep run` for an identical database takes W; overhead = W − D − C (target ≤ 5 % of D + C, + 1 s).
+//      W includes process start, pre-checks, fingerprints and the history writes.
+//   3. Makespan of 20 identical databases at --parallel 4 against the lower bound ceil(20 / 4) × D + C set by one
+//      job per database, the parallelism limit and the catalog snapshot after them (target ≤ 1.1×).
 // Prints one markdown line per measurement on stdout, prefixed by its section ("roundtrips|", "overhead|",
 // "makespan|"); progress goes to stderr.
 #include <sys/wait.h>
@@ -131,7 +132,11 @@ class Bench {
       const std::string db = fmt::format("rt_{}", n);
       const ProcessResult r = starkeep_run("roundtrips", {"--database", db, "--log-level", "debug"});
       if (r.code != 0) die(fmt::format("starkeep run for {} exited {}:\n{}", db, r.code, r.err));
-      int per_database = 0, polls = 0, partitions_meta = 0, cluster_level = 0;
+      // Per database: binding, label decision, intent, submit and history statements; the SHOW BACKUP polls; the
+      // fingerprints taken after the job (one scan per partition by design, plus the VisibleVersion proof around
+      // them). Cluster level: pre-checks, ops migration, reconciliation. The catalog snapshot published at the end
+      // is logged under the ops database.
+      int binding = 0, partitions_meta = 0, polls = 0, fingerprint = 0, cluster_level = 0, catalog = 0;
       std::istringstream lines(r.err);
       for (std::string line; std::getline(lines, line);) {
         const auto j = nlohmann::json::parse(line, nullptr, false);
@@ -139,24 +144,30 @@ class Bench {
         const std::string message = j.value("message", "");
         if (!j.contains("database")) {
           ++cluster_level;
+        } else if (j["database"] == "ops") {
+          ++catalog;
         } else if (j["database"] == db) {
+          const bool meta = message.find("partitions_meta") != std::string::npos;
           if (message.starts_with("SHOW BACKUP")) {
             ++polls;
+          } else if (message.find("murmur_hash3_32") != std::string::npos ||
+                     message.find("information_schema.columns") != std::string::npos || (meta && partitions_meta > 0)) {
+            ++fingerprint;
           } else {
-            ++per_database;
-            if (message.find("partitions_meta") != std::string::npos) ++partitions_meta;
+            ++binding;
+            if (meta) ++partitions_meta;
           }
         }
       }
-      std::cout << fmt::format("roundtrips| {} | {} | {} | {} | {} | {} | {:.1f} |\n", n, n * 3, per_database,
-                               partitions_meta, polls, cluster_level, r.seconds);
+      std::cout << fmt::format("roundtrips| {} | {} | {} | {} | {} | {} | {} | {} | {:.1f} |\n", n, n * 3, binding,
+                               partitions_meta, polls, fingerprint, cluster_level, catalog, r.seconds);
     }
   }
 
   // The job time D of one database as the emulator runs it, seen by a client polling every 20 ms.
-  double probe_job_seconds(const std::string& db) {
+  double probe_job_seconds(const std::string& db, const std::string& tables) {
     const auto start = SteadyClock::now();
-    exec(fmt::format("BACKUP SNAPSHOT {}.probe_{} TO {} ON (f0, f1)", db, ::getpid(), kRepository));
+    exec(fmt::format("BACKUP SNAPSHOT {}.probe_{}_{} TO {} ON ({})", db, db, ::getpid(), kRepository, tables));
     for (;;) {
       auto rows = must(conn_->query("SHOW BACKUP FROM " + db), "SHOW BACKUP");
       auto state = must(rows.get(0, "State"), "State");
@@ -177,23 +188,27 @@ class Bench {
     make_database("ov_single", 2);
     make_database("ov_probe", 2);  // backed up by the probe only, in no policy
 
-    std::cerr << "overhead: probing the emulator's job time\n";
-    const double job = probe_job_seconds("ov_probe");
+    // The run does two jobs one after the other: the database's backup (D) and then the catalog snapshot of the
+    // ops tables (C, runtime/catalog), which must come after every backup of the run.
+    std::cerr << "overhead: probing the emulator's job times\n";
+    const double job = probe_job_seconds("ov_probe", "f0, f1");
+    const double catalog = probe_job_seconds("ops", "backup_manifest, backup_history, snapshot_lineage");
     const ProcessResult single = starkeep_run("overhead", {});
     if (single.code != 0) die(fmt::format("starkeep run for ov_single exited {}:\n{}", single.code, single.err));
-    const double overhead = single.seconds - job;
-    const double allowed = 0.05 * job + 1.0;
-    std::cout << fmt::format("overhead| {:.2f} | {:.2f} | {:.2f} | {:.2f} | {} |\n", job, single.seconds, overhead,
-                             allowed, overhead <= allowed ? "yes" : "**no**");
+    const double overhead = single.seconds - job - catalog;
+    const double allowed = 0.05 * (job + catalog) + 1.0;
+    std::cout << fmt::format("overhead| {:.2f} | {:.2f} | {:.2f} | {:.2f} | {:.2f} | {} |\n", job, catalog,
+                             single.seconds, overhead, allowed, overhead <= allowed ? "yes" : "**no**");
 
     std::cerr << fmt::format("makespan: {} databases at --parallel {}\n", options_.databases, options_.parallel);
     const ProcessResult all = starkeep_run("makespan", {"--parallel", std::to_string(options_.parallel)});
     if (all.code != 0) die(fmt::format("starkeep run (makespan) exited {}:\n{}", all.code, all.err));
     const int waves = (options_.databases + options_.parallel - 1) / options_.parallel;
-    const double bound = waves * job;
+    const double bound = waves * job + catalog;
     const double ratio = all.seconds / bound;
-    std::cout << fmt::format("makespan| {} | {} | {:.2f} | {:.2f} | {:.2f} | {:.3f} | {} |\n", options_.databases,
-                             options_.parallel, job, bound, all.seconds, ratio, ratio <= 1.1 ? "yes" : "**no**");
+    std::cout << fmt::format("makespan| {} | {} | {:.2f} | {:.2f} | {:.2f} | {:.2f} | {:.3f} | {} |\n",
+                             options_.databases, options_.parallel, job, catalog, bound, all.seconds, ratio,
+                             ratio <= 1.1 ? "yes" : "**no**");
   }
 
  private:
