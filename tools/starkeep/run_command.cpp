@@ -7,12 +7,14 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <string_view>
 #include <thread>
 
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "compiler/plan/plan.h"
@@ -199,8 +201,23 @@ int run_run(const RunOptions& o) {
   }
   driver::CompileInput input{&*inputs.policy, &*inputs.inventory, CivilDay(2025, 1, 1)};
   driver::Compilation c = driver::compile(input);
-  print_diagnostics(c, inputs, Format::kText, std::cerr, c.has_errors());
-  if (c.has_errors()) return kExitErrors;
+  if (c.has_errors()) {
+    print_diagnostics(c, inputs, Format::kText, std::cerr, true);
+    return kExitErrors;
+  }
+  // Warnings belong to `starkeep check` in CI; a scheduled run names them in one line instead of repeating them in
+  // every day's log.
+  if (c.warning_count() > 0) {
+    std::set<std::string_view> codes;
+    for (const auto* sink : {&c.policy_diagnostics, &c.inventory_diagnostics}) {
+      for (const auto& d : sink->diagnostics()) {
+        if (d.severity == diag::Severity::kWarning) codes.insert(diag::code_text(d.code));
+      }
+    }
+    std::cerr << fmt::format("starkeep run: {}: {} warning{} ({}); `starkeep check` explains them\n",
+                             inputs.policy->path(), c.warning_count(), c.warning_count() == 1 ? "" : "s",
+                             fmt::join(codes, ", "));
+  }
   const Instant at = *parse_instant_flag(o.at, c.policy->time_zone);
   plan::Plan p = driver::plan_at(c, at);
   // --tier / --database narrow the plan.
