@@ -11,8 +11,8 @@
 #include <cstddef>
 #include <vector>
 
-#include "compiler/domain/quantities.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/quantities.h"
+#include "kernel/domain/time.h"
 #include "compiler/model/policy.h"
 
 namespace sk::analysis {

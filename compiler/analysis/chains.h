@@ -15,7 +15,7 @@
 #include <span>
 #include <vector>
 
-#include "compiler/domain/time.h"
+#include "kernel/domain/time.h"
 
 namespace sk::analysis {
 

@@ -13,8 +13,8 @@
 
 #include "common/result.h"
 #include "compiler/diag/diagnostic.h"
-#include "compiler/domain/names.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/time.h"
 
 namespace sk::inventory {
 

@@ -20,12 +20,12 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
-#include "compiler/domain/names.h"
-#include "compiler/domain/quantities.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/quantities.h"
+#include "kernel/domain/time.h"
 #include "compiler/inventory/inventory.h"
 #include "compiler/model/policy.h"
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/starrocks_dialect.h"
 
 namespace sk::analysis {
 class Selection;

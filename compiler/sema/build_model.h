@@ -7,7 +7,7 @@
 
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/time.h"
 #include "compiler/model/policy.h"
 
 namespace sk::sema {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/domain/schedule.h"
+#include "kernel/domain/schedule.h"
 #include "compiler/model/policy.h"
 
 namespace sk::sema {

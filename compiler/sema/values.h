@@ -12,9 +12,9 @@
 
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
-#include "compiler/domain/quantities.h"
-#include "compiler/domain/schedule.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/quantities.h"
+#include "kernel/domain/schedule.h"
+#include "kernel/domain/time.h"
 #include "compiler/model/policy.h"
 
 namespace sk::sema {

@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/domain/names.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/time.h"
 #include "compiler/model/policy.h"
 
 namespace sk::alerts {

@@ -31,9 +31,9 @@
 #include <vector>
 
 #include "common/result.h"
-#include "compiler/domain/names.h"
-#include "compiler/domain/quantities.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/quantities.h"
+#include "kernel/domain/time.h"
 #include "compiler/model/policy.h"
 #include "runtime/alerts/command_notifier.h"
 #include "runtime/alerts/http_notifier.h"

@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "runtime/dialect/restore_sql.h"
+#include "kernel/dialect/restore_sql.h"
 #include "runtime/executor/backoff.h"
 #include "runtime/executor/server_views.h"
-#include "runtime/ops/ops_sql.h"
+#include "kernel/dialect/ops_sql.h"
 #include "runtime/ports/redact.h"
 
 namespace sk::catalog {
@@ -403,24 +403,6 @@ Status adopt(ports::SqlConnection& connection, const DatabaseName& recovered, co
   return ok();
 }
 
-dialect::Grammar grammar_for_version(std::string_view version) {
-  int major = 0;
-  int minor = 0;
-  std::size_t i = 0;
-  auto number = [&](int& out) {
-    const std::size_t start = i;
-    while (i < version.size() && std::isdigit(static_cast<unsigned char>(version[i]))) {
-      out = out * 10 + (version[i] - '0');
-      ++i;
-    }
-    return i > start;
-  };
-  if (!number(major) || i >= version.size() || version[i] != '.') return dialect::Grammar::kPre34;
-  ++i;
-  if (!number(minor)) return dialect::Grammar::kPre34;
-  return (major > 3 || (major == 3 && minor >= 4)) ? dialect::Grammar::kV34 : dialect::Grammar::kPre34;
-}
-
 Result<dialect::Grammar> detect_grammar(ports::SqlConnection& connection) {
   auto rows = connection.query(dialect::render_server_version_query());
   if (!rows) {
@@ -430,7 +412,7 @@ Result<dialect::Grammar> detect_grammar(ports::SqlConnection& connection) {
   if (rows->empty() || rows->columns().empty()) return dialect::Grammar::kPre34;
   auto cell = rows->get(0, rows->columns().front());
   if (!cell || !*cell) return dialect::Grammar::kPre34;
-  return grammar_for_version(**cell);
+  return dialect::grammar_for_version(**cell);
 }
 
 }  // namespace sk::catalog

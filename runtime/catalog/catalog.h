@@ -27,9 +27,9 @@
 #include <vector>
 
 #include "common/result.h"
-#include "compiler/domain/names.h"
-#include "compiler/domain/time.h"
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/time.h"
+#include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/clock.h"
 #include "runtime/ports/sql_connection.h"
@@ -132,9 +132,7 @@ struct Recovered {
 // The default recovery database: `<ops database>_recovered` (cut to the name limit).
 [[nodiscard]] DatabaseName default_recovery_database(const DatabaseName& ops_database);
 
-// The grammar for a server version text ("3.4.1-abc" → kV34; older, or unparsable → kPre34).
-[[nodiscard]] dialect::Grammar grammar_for_version(std::string_view version);
-// SELECT current_version() → grammar_for_version. A server that does not know the function → kPre34.
+// SELECT current_version() → dialect::grammar_for_version. A server that does not know the function → kPre34.
 [[nodiscard]] Result<dialect::Grammar> detect_grammar(ports::SqlConnection& connection);
 
 }  // namespace sk::catalog

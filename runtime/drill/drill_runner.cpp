@@ -8,10 +8,10 @@
 #include <ostream>
 #include <set>
 
-#include "runtime/dialect/restore_sql.h"
-#include "runtime/drill/drill_sql.h"
+#include "kernel/dialect/restore_sql.h"
+#include "kernel/dialect/drill_sql.h"
 #include "runtime/ops/ops_schema.h"
-#include "runtime/ops/ops_sql.h"
+#include "kernel/dialect/ops_sql.h"
 
 namespace sk::drill {
 namespace {

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "compiler/domain/names.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/time.h"
 #include "compiler/model/policy.h"
 
 namespace sk::drill {

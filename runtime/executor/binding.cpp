@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "runtime/dialect/runner_sql.h"
+#include "kernel/dialect/runner_sql.h"
 
 namespace sk::executor {
 

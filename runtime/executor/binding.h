@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "common/result.h"
-#include "compiler/domain/names.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/time.h"
 #include "compiler/plan/plan.h"
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/sql_connection.h"
 

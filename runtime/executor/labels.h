@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "compiler/domain/names.h"
+#include "kernel/domain/names.h"
 #include "runtime/executor/server_views.h"
 
 namespace sk::executor {

@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "runtime/dialect/runner_sql.h"
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/runner_sql.h"
+#include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/executor/binding.h"
 #include "runtime/executor/labels.h"
 #include "runtime/executor/server_views.h"

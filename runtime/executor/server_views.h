@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/time.h"
 #include "runtime/ports/sql_connection.h"
 
 namespace sk::executor {

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/starrocks_dialect.h"
 
 namespace sk::inventory_sync {
 namespace {
@@ -59,7 +59,7 @@ bool Scope::includes(const DatabaseName& db) const {
 
 Result<std::vector<DatabaseName>> list_databases(ports::SqlConnection& connection, const Scope& scope,
                                                  std::vector<std::string>* warnings) {
-  auto rows = connection.query("SHOW DATABASES");
+  auto rows = connection.query(dialect::render_show_databases());
   if (!rows) return with_context_r<std::vector<DatabaseName>>(rows.error(), "listing databases");
   auto col = rows->column("Database");
   if (!col) return std::unexpected(col.error());

@@ -21,7 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
-#include "compiler/domain/names.h"
+#include "kernel/domain/names.h"
 #include "compiler/inventory/inventory.h"
 #include "compiler/model/policy.h"
 #include "runtime/inventory_sync/classification.h"

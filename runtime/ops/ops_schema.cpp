@@ -5,8 +5,8 @@
 
 #include <openssl/evp.h>
 
-#include "runtime/dialect/starrocks_dialect.h"
-#include "runtime/ops/ops_sql.h"
+#include "kernel/dialect/starrocks_dialect.h"
+#include "kernel/dialect/ops_sql.h"
 
 namespace sk::ops {
 namespace {

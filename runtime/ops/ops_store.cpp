@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/dialect/starrocks_dialect.h"
-#include "runtime/ops/ops_sql.h"
+#include "kernel/dialect/starrocks_dialect.h"
+#include "kernel/dialect/ops_sql.h"
 #include "runtime/ports/redact.h"
 
 namespace sk::ops {

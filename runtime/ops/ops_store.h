@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "compiler/domain/names.h"
+#include "kernel/domain/names.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/clock.h"
 #include "runtime/ports/sql_connection.h"

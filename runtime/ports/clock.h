@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-#include "compiler/domain/time.h"
+#include "kernel/domain/time.h"
 
 namespace sk::ports {
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/ports/redact.h"
 
 namespace sk::repository {

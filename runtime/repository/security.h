@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
-#include "compiler/domain/quantities.h"
+#include "kernel/domain/quantities.h"
 #include "compiler/model/policy.h"
 
 namespace sk::repository {

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "runtime/dialect/restore_sql.h"
+#include "kernel/dialect/restore_sql.h"
 #include "runtime/restore/executor.h"
 
 namespace sk::restore {

@@ -11,7 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "common/result.h"
-#include "compiler/domain/names.h"
+#include "kernel/domain/names.h"
 #include "runtime/catalog/catalog.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/restore/planner.h"

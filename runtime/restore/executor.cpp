@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "runtime/dialect/restore_sql.h"
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/restore_sql.h"
+#include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/executor/backoff.h"
 #include "runtime/executor/server_views.h"
 #include "runtime/ops/ops_schema.h"

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "runtime/dialect/restore_sql.h"
+#include "kernel/dialect/restore_sql.h"
 
 namespace sk::restore {
 namespace {

@@ -34,9 +34,9 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "common/result.h"
-#include "compiler/domain/names.h"
-#include "compiler/domain/time.h"
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/time.h"
+#include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/ops/ops_store.h"
 
 namespace sk::restore {

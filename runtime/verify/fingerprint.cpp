@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/dialect/restore_sql.h"
+#include "kernel/dialect/restore_sql.h"
 
 namespace sk::verify {
 namespace {

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "compiler/domain/names.h"
+#include "kernel/domain/names.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/sql_connection.h"
 

@@ -1,5 +1,5 @@
 // fmt support for the domain values (compiler/domain/format.h).
-#include "compiler/domain/format.h"
+#include "kernel/domain/format.h"
 
 #include <gtest/gtest.h>
 

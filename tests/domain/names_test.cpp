@@ -1,6 +1,6 @@
 // Name value types: cluster object names (hostile input), policy identifiers, snapshot labels, label
 // templates.
-#include "compiler/domain/names.h"
+#include "kernel/domain/names.h"
 
 #include <gtest/gtest.h>
 

@@ -3,9 +3,9 @@
 
 #include <ostream>
 
-#include "compiler/domain/quantities.h"
-#include "compiler/domain/schedule.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/quantities.h"
+#include "kernel/domain/schedule.h"
+#include "kernel/domain/time.h"
 
 namespace sk {
 inline void PrintTo(const Instant& t, std::ostream* os) { *os << t.to_iso8601_utc(); }

@@ -1,5 +1,5 @@
 // Duration, Percent and ByteSize: parsing (valid and invalid, exact error codes), canonical text, arithmetic.
-#include "compiler/domain/quantities.h"
+#include "kernel/domain/quantities.h"
 
 #include <gtest/gtest.h>
 

@@ -5,9 +5,9 @@
 #include <random>
 #include <string>
 
-#include "compiler/domain/names.h"
-#include "compiler/domain/quantities.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/quantities.h"
+#include "kernel/domain/time.h"
 #include "tests/domain/printers.h"
 
 namespace sk {

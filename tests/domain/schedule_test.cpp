@@ -1,6 +1,6 @@
 // Schedule: factories and their validation, calendar rules, DST behaviour (exactly one firing per day),
 // interval bounds, never-firing detection and canonical text. Expected dates are written out literally.
-#include "compiler/domain/schedule.h"
+#include "kernel/domain/schedule.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Weekday, TimeOfDay, TimeZone (including the DST rule) and Instant parsing/formatting.
-#include "compiler/domain/time.h"
+#include "kernel/domain/time.h"
 
 #include <gtest/gtest.h>
 

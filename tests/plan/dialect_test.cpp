@@ -1,5 +1,5 @@
 // The StarRocks dialect: quoting, escaping and the statement shapes of both grammars, including hostile names.
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/starrocks_dialect.h"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 #include "runtime/mysql/mysql_connection.h"
 #include "runtime/mysql/reconnecting_connection.h"
 #include "runtime/ops/ops_schema.h"
-#include "runtime/ops/ops_sql.h"
+#include "kernel/dialect/ops_sql.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/fakes.h"
 

@@ -1,7 +1,7 @@
 // Literals and batched INSERTs for the ops tables.
 #include <gtest/gtest.h>
 
-#include "runtime/ops/ops_sql.h"
+#include "kernel/dialect/ops_sql.h"
 
 namespace sk::ops::sql {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "common/result.h"
 #include "compiler/diag/diagnostic.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/time.h"
 #include "compiler/driver/compile.h"
 
 namespace sk::cli {

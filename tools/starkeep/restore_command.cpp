@@ -20,7 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/catalog/catalog.h"
-#include "runtime/dialect/restore_sql.h"
+#include "kernel/dialect/restore_sql.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"

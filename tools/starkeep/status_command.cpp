@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "runtime/dialect/runner_sql.h"
+#include "kernel/dialect/runner_sql.h"
 #include "runtime/executor/server_views.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"

@@ -2,8 +2,8 @@
 // backoff bounds, polling cadence, binding (changed partitions), hostile names in rendered SQL.
 #include <gtest/gtest.h>
 
-#include "runtime/dialect/runner_sql.h"
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/runner_sql.h"
+#include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/executor/backoff.h"
 #include "runtime/executor/binding.h"
 #include "runtime/executor/labels.h"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "compiler/inventory/inventory.h"
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/inventory_sync/classification.h"
 #include "runtime/inventory_sync/inventory_sync.h"
 #include "runtime/ops/ops_store.h"

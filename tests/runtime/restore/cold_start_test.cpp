@@ -81,12 +81,12 @@ TEST(CatalogLabel, NewestUsableCatalogWins) {
 
 TEST(Grammar, ChosenByServerVersion) {
   using dialect::Grammar;
-  EXPECT_EQ(catalog::grammar_for_version("3.3.0-emulator"), Grammar::kPre34);
-  EXPECT_EQ(catalog::grammar_for_version("3.4.1-abc"), Grammar::kV34);
-  EXPECT_EQ(catalog::grammar_for_version("3.10.0"), Grammar::kV34);
-  EXPECT_EQ(catalog::grammar_for_version("4.0.2"), Grammar::kV34);
-  EXPECT_EQ(catalog::grammar_for_version("2.5.22"), Grammar::kPre34);
-  EXPECT_EQ(catalog::grammar_for_version("garbage"), Grammar::kPre34);
+  EXPECT_EQ(dialect::grammar_for_version("3.3.0-emulator"), Grammar::kPre34);
+  EXPECT_EQ(dialect::grammar_for_version("3.4.1-abc"), Grammar::kV34);
+  EXPECT_EQ(dialect::grammar_for_version("3.10.0"), Grammar::kV34);
+  EXPECT_EQ(dialect::grammar_for_version("4.0.2"), Grammar::kV34);
+  EXPECT_EQ(dialect::grammar_for_version("2.5.22"), Grammar::kPre34);
+  EXPECT_EQ(dialect::grammar_for_version("garbage"), Grammar::kPre34);
 
   ports::RecordingSqlConnection conn;
   conn.on("current_version", ports::make_rows({"current_version()"}, {{"3.4.2-1234abc"}}));

@@ -3,7 +3,7 @@
 // stay quoted; verdicts.
 #include <gtest/gtest.h>
 
-#include "runtime/dialect/restore_sql.h"
+#include "kernel/dialect/restore_sql.h"
 #include "runtime/ports/fakes.h"
 #include "runtime/verify/fingerprint.h"
 

@@ -1,4 +1,4 @@
-#include "compiler/domain/schedule.h"
+#include "kernel/domain/schedule.h"
 
 #include <algorithm>
 #include <array>

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/time.h"
 
 namespace sk {
 

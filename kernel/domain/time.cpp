@@ -1,4 +1,4 @@
-#include "compiler/domain/time.h"
+#include "kernel/domain/time.h"
 
 #include <array>
 #include <chrono>
@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "compiler/domain/escape.h"
+#include "kernel/domain/escape.h"
 
 namespace sk {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "compiler/domain/names.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/time.h"
 
 namespace sk::drill::sql {
 

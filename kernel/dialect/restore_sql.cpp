@@ -1,6 +1,6 @@
-#include "runtime/dialect/restore_sql.h"
+#include "kernel/dialect/restore_sql.h"
 
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/starrocks_dialect.h"
 
 namespace sk::dialect {
 namespace {

@@ -1,9 +1,9 @@
-#include "runtime/drill/drill_sql.h"
+#include "kernel/dialect/drill_sql.h"
 
 #include <fmt/format.h>
 
-#include "runtime/dialect/starrocks_dialect.h"
-#include "runtime/ops/ops_sql.h"
+#include "kernel/dialect/starrocks_dialect.h"
+#include "kernel/dialect/ops_sql.h"
 
 namespace sk::drill::sql {
 

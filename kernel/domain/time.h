@@ -22,7 +22,7 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "compiler/domain/quantities.h"
+#include "kernel/domain/quantities.h"
 
 namespace sk {
 

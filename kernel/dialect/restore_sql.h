@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/domain/names.h"
+#include "kernel/domain/names.h"
 
 namespace sk::dialect {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "compiler/domain/names.h"
+#include "kernel/domain/names.h"
 
 namespace sk::dialect {
 

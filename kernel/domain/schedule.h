@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "compiler/domain/quantities.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/quantities.h"
+#include "kernel/domain/time.h"
 
 namespace sk {
 

@@ -1,10 +1,10 @@
-#include "runtime/ops/ops_sql.h"
+#include "kernel/dialect/ops_sql.h"
 
 #include <cctype>
 #include <charconv>
 #include <chrono>
 
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/starrocks_dialect.h"
 
 namespace sk::ops::sql {
 namespace {

@@ -1,4 +1,4 @@
-#include "compiler/domain/escape.h"
+#include "kernel/domain/escape.h"
 
 #include <fmt/format.h>
 

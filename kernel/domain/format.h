@@ -8,10 +8,10 @@
 #include <concepts>
 #include <string_view>
 
-#include "compiler/domain/names.h"
-#include "compiler/domain/quantities.h"
-#include "compiler/domain/schedule.h"
-#include "compiler/domain/time.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/quantities.h"
+#include "kernel/domain/schedule.h"
+#include "kernel/domain/time.h"
 
 namespace sk::detail {
 template <typename T>

@@ -1,4 +1,6 @@
-#include "runtime/dialect/starrocks_dialect.h"
+#include "kernel/dialect/starrocks_dialect.h"
+
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -185,6 +187,26 @@ std::string render_partitions_meta_query(const DatabaseName& db) {
          "UNIX_TIMESTAMP(VISIBLE_VERSION_TIME) AS VISIBLE_VERSION_UNIX, ROW_COUNT, DATA_SIZE "
          "FROM information_schema.partitions_meta WHERE DB_NAME = " +
          quote_string(db.str()) + " AND IS_TEMP = 0 ORDER BY TABLE_NAME, PARTITION_NAME";
+}
+
+std::string render_show_databases() { return "SHOW DATABASES"; }
+
+Grammar grammar_for_version(std::string_view version) {
+  int major = 0;
+  int minor = 0;
+  std::size_t i = 0;
+  auto number = [&](int& out) {
+    const std::size_t start = i;
+    while (i < version.size() && std::isdigit(static_cast<unsigned char>(version[i]))) {
+      out = out * 10 + (version[i] - '0');
+      ++i;
+    }
+    return i > start;
+  };
+  if (!number(major) || i >= version.size() || version[i] != '.') return Grammar::kPre34;
+  ++i;
+  if (!number(minor)) return Grammar::kPre34;
+  return (major > 3 || (major == 3 && minor >= 4)) ? Grammar::kV34 : Grammar::kPre34;
 }
 
 }  // namespace sk::dialect

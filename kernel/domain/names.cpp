@@ -1,11 +1,11 @@
-#include "compiler/domain/names.h"
+#include "kernel/domain/names.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "compiler/domain/escape.h"
+#include "kernel/domain/escape.h"
 
 namespace sk {
 namespace {

@@ -1,4 +1,4 @@
-#include "compiler/domain/quantities.h"
+#include "kernel/domain/quantities.h"
 
 #include <array>
 #include <charconv>
@@ -6,7 +6,7 @@
 #include <limits>
 #include <string>
 
-#include "compiler/domain/escape.h"
+#include "kernel/domain/escape.h"
 
 namespace sk {
 namespace {

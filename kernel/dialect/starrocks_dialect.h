@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/domain/names.h"
-#include "compiler/domain/quantities.h"
+#include "kernel/domain/names.h"
+#include "kernel/domain/quantities.h"
 
 namespace sk::dialect {
 
@@ -20,6 +20,13 @@ enum class Grammar {
   kPre34,  // BACKUP SNAPSHOT db.label TO repo ON (t PARTITION (..)) — accepted by 2.5 … 4.x; the default
   kV34,    // BACKUP DATABASE db SNAPSHOT label TO repo ON (TABLE t PARTITION (..) | ALL TABLES)
 };
+
+// The grammar for a server version text, as `SELECT current_version()` prints it ("3.4.1-abc" → kV34; older, or
+// unparsable → kPre34).
+[[nodiscard]] Grammar grammar_for_version(std::string_view version);
+
+// SHOW DATABASES (inventory sync lists the cluster's databases).
+[[nodiscard]] std::string render_show_databases();
 
 // `name` with embedded backticks doubled: a`b → `a``b`.
 [[nodiscard]] std::string quote_identifier(std::string_view name);
