@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_packages
-build_project
+build_project quiet
 SK="$BUILD_DIR/tools/starkeep/starkeep"
 if [[ ! -x "$SK" ]]; then
   echo "error: $SK was not built" >&2

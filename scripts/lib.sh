@@ -37,11 +37,45 @@ ensure_packages() {
   fi
 }
 
+# build_project [quiet]: configure and build with -j2. "quiet" (the demo) shows the build as one progress line —
+# updated in place on a terminal, a line per 10 % otherwise — and keeps the compiler's output in
+# $BUILD_DIR/build.log, printed only when the build fails.
 build_project() {
+  local mode="${1:-}"
   log "configuring ($BUILD_TYPE) in $BUILD_DIR"
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" >/dev/null
-  log "building with -j2"
-  cmake --build "$BUILD_DIR" -j2
+  if [[ "$mode" != quiet ]]; then
+    log "building with -j2"
+    cmake --build "$BUILD_DIR" -j2
+    return
+  fi
+  local build_log="$BUILD_DIR/build.log" status
+  set +e
+  cmake --build "$BUILD_DIR" -j2 2>&1 | tee "$build_log" | show_build_progress
+  status=${PIPESTATUS[0]}
+  set -e
+  if ((status != 0)); then
+    echo >&2
+    grep -E -B2 -A12 'error:|FAILED:' "$build_log" | head -n 80 >&2 || tail -n 40 "$build_log" >&2
+    log "the build failed (exit $status); the whole output is in $build_log"
+    return "$status"
+  fi
+}
+
+# Reads ninja's "[done/total] …" lines and prints one progress line on stderr.
+show_build_progress() {
+  local line n total pct last=-10
+  while IFS= read -r line; do
+    [[ "$line" =~ ^\[([0-9]+)/([0-9]+)\] ]] || continue
+    n="${BASH_REMATCH[1]}" total="${BASH_REMATCH[2]}" pct=$((100 * n / total))
+    if [[ -t 2 ]]; then
+      printf '\r==> building with -j2: %3d%% (%d/%d)' "$pct" "$n" "$total" >&2
+    elif ((pct >= last + 10)); then
+      printf '==> building with -j2: %3d%% (%d/%d)\n' "$pct" "$n" "$total" >&2
+      last=$pct
+    fi
+  done
+  if [[ -t 2 ]]; then printf '\n' >&2; fi
 }
 
 # The libFuzzer target in its own clang configuration (cmake/StarkeepFuzz.cmake), run for $1 seconds on a scratch
