@@ -2,35 +2,59 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kernel/dialect/starrocks_dialect.h"
 #include "kernel/dialect/ops_sql.h"
-#include "runtime/ports/redact.h"
+#include "runtime/ops/record_map.h"
 
 namespace sk::ops {
 namespace {
 
+using detail::converted;
+using detail::derived;
+using detail::Field;
+using detail::Fit;
+using detail::kCorrupt;
+using detail::member;
+using detail::RecordMap;
+using detail::stamp;
 using ports::Idempotency;
-using ports::Rows;
 using sql::literal;
 
-constexpr std::string_view kCorrupt = "ops.corrupt";
-constexpr std::string_view kInvalid = "ops.invalid";
-constexpr std::size_t kErrorTextBytes = 4096;
+// A placeholder name for a record about to be read: every name member is a column, so it is always replaced.
+template <typename Name>
+Name blank_name() {
+  return *Name::parse("x");
+}
 
-std::string q(std::string_view identifier) { return dialect::quote_identifier(identifier); }
+// ---- member conversions stored as text ----
 
-Status check_length(std::string_view value, std::size_t max, std::string_view what) {
-  if (value.size() > max) {
-    return fail(std::string(kInvalid), "{} is {} bytes long; the ops schema allows {}", what, value.size(), max);
+// An enum stored as its to_string() text.
+template <typename R, typename E>
+Field<R> enumerated(std::string_view column, E R::*m, Result<E> (*parse)(std::string_view)) {
+  return converted<R, E>(
+      column, m, [](const E& e) { return std::string(to_string(e)); },
+      [parse](std::string_view text, const R&) { return parse(text); });
+}
+
+Result<RunState> parse_run_state(std::string_view text) {
+  for (auto s : {RunState::kActive, RunState::kDone, RunState::kAbandoned}) {
+    if (to_string(s) == text) return s;
   }
-  return ok();
+  return fail(std::string(kCorrupt), "unknown run state '{}'", text);
 }
 
-std::optional<std::string> clean_error(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  return sql::truncate_utf8(ports::redact(*text), kErrorTextBytes);
+Result<RestoreKind> parse_restore_kind(std::string_view text) {
+  for (auto k : {RestoreKind::kRestore, RestoreKind::kDrill}) {
+    if (to_string(k) == text) return k;
+  }
+  return fail(std::string(kCorrupt), "unknown restore kind '{}'", text);
 }
 
+Result<ClassifiedBy> parse_classified_by(std::string_view text) {
+  if (text != "manual" && text != "rule") return fail(std::string(kCorrupt), "unknown classified_by '{}'", text);
+  return text == "manual" ? ClassifiedBy::kManual : ClassifiedBy::kRule;
+}
+
+// "daily,weekly".
 std::string join_tiers(const std::vector<TierName>& tiers) {
   std::string out;
   for (std::size_t i = 0; i < tiers.size(); ++i) {
@@ -40,146 +64,215 @@ std::string join_tiers(const std::vector<TierName>& tiers) {
   return out;
 }
 
-// ---- reading rows back ----
-
-class RowReader {
- public:
-  RowReader(const Rows& rows, std::size_t row) : rows_(rows), row_(row) {}
-
-  Result<std::string> text(std::string_view column) const {
-    auto v = rows_.get_required(row_, column);
-    if (!v) return std::unexpected(std::move(v.error()));
-    return std::string(*v);
-  }
-  Result<std::optional<std::string>> optional_text(std::string_view column) const {
-    auto v = rows_.get(row_, column);
-    if (!v) return std::unexpected(std::move(v.error()));
-    if (!*v) return std::optional<std::string>();
-    return std::optional<std::string>(std::string(**v));
-  }
-  Result<std::int64_t> integer(std::string_view column) const {
-    auto v = rows_.get_int(row_, column);
-    if (!v) return std::unexpected(std::move(v.error()));
-    if (!*v) return fail(std::string(kCorrupt), "column '{}' is NULL or empty in result row {}", column, row_);
-    return **v;
-  }
-  Result<std::optional<std::int64_t>> optional_integer(std::string_view column) const {
-    return rows_.get_int(row_, column);
-  }
-  Result<bool> boolean(std::string_view column) const {
-    auto v = text(column);
-    if (!v) return std::unexpected(std::move(v.error()));
-    return sql::parse_bool(*v);
-  }
-  Result<Instant> instant(std::string_view column) const {
-    auto v = text(column);
-    if (!v) return std::unexpected(std::move(v.error()));
-    return sql::parse_datetime_utc(*v);
-  }
-  Result<std::optional<Instant>> optional_instant(std::string_view column) const {
-    auto v = optional_text(column);
-    if (!v) return std::unexpected(std::move(v.error()));
-    if (!*v || (*v)->empty()) return std::optional<Instant>();
-    auto t = sql::parse_datetime_utc(**v);
-    if (!t) return std::unexpected(std::move(t.error()));
-    return std::optional<Instant>(*t);
-  }
-  template <typename Name>
-  Result<Name> name(std::string_view column) const {
-    auto v = text(column);
-    if (!v) return std::unexpected(std::move(v.error()));
-    auto parsed = Name::parse(*v);
-    if (!parsed) return fail(std::string(kCorrupt), "column '{}': {}", column, parsed.error().message);
-    return std::move(*parsed);
-  }
-
- private:
-  const Rows& rows_;
-  std::size_t row_;
-};
-
-// Unwraps a Result into `out` or returns its error from the enclosing function.
-// Declares `name` from a Result, or returns its error from the enclosing function.
-#define SK_TRY(name, expr)                                                        \
-  auto name##_result_ = (expr);                                                   \
-  if (!name##_result_) return std::unexpected(std::move(name##_result_.error())); \
-  auto name = std::move(*name##_result_)
-
-#define SK_ASSIGN(out, expr)                                          \
-  do {                                                                \
-    auto sk_tmp_ = (expr);                                            \
-    if (!sk_tmp_) return std::unexpected(std::move(sk_tmp_.error())); \
-    out = std::move(*sk_tmp_);                                        \
-  } while (false)
-
-const std::vector<std::string_view> kHistoryColumns = {
-    "attempt_id",      "run_id",           "label",          "repository",      "database_name",
-    "tiers",           "slot_utc",         "backup_kind",    "objects",         "state",
-    "server_state",    "job_id",           "submit_tries",   "submitted_at_utc", "started_at_utc",
-    "finished_at_utc", "error_text",       "bytes",          "backup_timestamp", "updated_at_utc"};
-
-std::string select_list(const std::vector<std::string_view>& columns) {
-  std::string out;
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (i) out += ", ";
-    out += q(columns[i]);
-  }
-  return out;
-}
-
-Result<BackupAttempt> read_attempt(const Rows& rows, std::size_t i) {
-  RowReader r(rows, i);
-  std::string run_id;
-  SK_ASSIGN(run_id, r.text("run_id"));
-  SK_TRY(label, r.name<SnapshotLabel>("label"));
-  SK_TRY(repository, r.name<RepositoryName>("repository"));
-  SK_TRY(database, r.name<DatabaseName>("database_name"));
-  BackupAttempt a{run_id, label, repository, database, {}, {}, BackupKind::kTables, {}, AttemptState::kSubmitting,
-                  {}, {}, 0, {}, {}, {}, {}, {}, {}, {}};
-  std::string tiers;
-  SK_ASSIGN(tiers, r.text("tiers"));
-  std::string_view rest = tiers;
+Result<std::vector<TierName>> split_tiers(std::string_view text) {
+  std::vector<TierName> out;
+  std::string_view rest = text;
   while (!rest.empty()) {
     const auto comma = rest.find(',');
     auto tier = TierName::parse(rest.substr(0, comma));
     if (!tier) return fail(std::string(kCorrupt), "column 'tiers': {}", tier.error().message);
-    a.tiers.push_back(std::move(*tier));
+    out.push_back(std::move(*tier));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
   }
-  SK_ASSIGN(a.slot, r.optional_instant("slot_utc"));
-  std::string kind;
-  SK_ASSIGN(kind, r.text("backup_kind"));
-  SK_ASSIGN(a.kind, parse_backup_kind(kind));
-  std::string objects;
-  SK_ASSIGN(objects, r.text("objects"));
-  SK_ASSIGN(a.objects, objects_from_json(objects));
-  std::string state;
-  SK_ASSIGN(state, r.text("state"));
-  SK_ASSIGN(a.state, parse_attempt_state(state));
-  SK_ASSIGN(a.server_state, r.optional_text("server_state"));
-  SK_ASSIGN(a.job_id, r.optional_integer("job_id"));
-  std::int64_t tries = 0;
-  SK_ASSIGN(tries, r.integer("submit_tries"));
-  a.submit_tries = static_cast<int>(tries);
-  SK_ASSIGN(a.submitted_at, r.optional_instant("submitted_at_utc"));
-  SK_ASSIGN(a.started_at, r.optional_instant("started_at_utc"));
-  SK_ASSIGN(a.finished_at, r.optional_instant("finished_at_utc"));
-  SK_ASSIGN(a.error_text, r.optional_text("error_text"));
-  SK_ASSIGN(a.bytes, r.optional_integer("bytes"));
-  SK_ASSIGN(a.backup_timestamp, r.optional_text("backup_timestamp"));
-  SK_ASSIGN(a.updated_at, r.instant("updated_at_utc"));
-  return a;
+  return out;
 }
 
-Result<std::vector<BackupAttempt>> read_attempts(const Rows& rows) {
-  std::vector<BackupAttempt> out;
-  out.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    auto a = read_attempt(rows, i);
-    if (!a) return std::unexpected(std::move(a.error()).with_context(fmt::format("backup_history row {}", i)));
-    out.push_back(std::move(*a));
+template <typename R>
+Field<R> objects_field(std::vector<BackupObject> R::*m) {
+  return converted<R, std::vector<BackupObject>>(
+      "objects", m, objects_to_json, [](std::string_view text, const R&) { return objects_from_json(text); },
+      Fit::kChecked, "object list");
+}
+
+// {"tier": eligible, ...}
+std::string eligibility_to_json(const std::map<std::string, bool>& eligibility) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [tier, eligible] : eligibility) out[tier] = eligible;
+  return out.dump();
+}
+
+Result<std::map<std::string, bool>> eligibility_from_json(std::string_view text, const InventoryRecord& r) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    return fail(std::string(kCorrupt), "table_inventory eligibility of {}.{} is not a JSON object", r.database.str(),
+                r.table.str());
+  }
+  std::map<std::string, bool> out;
+  for (const auto& [tier, eligible] : json.items()) {
+    if (!eligible.is_boolean()) return fail(std::string(kCorrupt), "eligibility of tier '{}' is not a boolean", tier);
+    out[tier] = eligible.get<bool>();
   }
   return out;
+}
+
+std::string partitions_to_json(const std::vector<std::string>& partitions) {
+  return nlohmann::json(partitions).dump();
+}
+
+Result<std::vector<std::string>> partitions_from_json(std::string_view text, const PartitionSet& set) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_array()) {
+    return fail(std::string(kCorrupt), "ops.table_partition_set: partitions of {} is not a JSON array",
+                set.table.str());
+  }
+  std::vector<std::string> out;
+  for (const auto& n : j) {
+    if (!n.is_string()) {
+      return fail(std::string(kCorrupt), "ops.table_partition_set: a partition name of {} is not text",
+                  set.table.str());
+    }
+    out.push_back(n.get<std::string>());
+  }
+  return out;
+}
+
+// ---- the record maps: one per table, column ↔ member ----
+
+const RecordMap<InventoryRecord>& inventory_map() {
+  using R = InventoryRecord;
+  static const RecordMap<R> map(
+      "table_inventory",
+      {derived<R>("inventory_id", [](const R& r) { return make_id({r.database.str(), r.table.str()}); }),
+       member("database_name", &R::database), member("table_name", &R::table),
+       member("table_class", &R::table_class, Fit::kChecked, "table class"), member("partitioned", &R::partitioned),
+       converted<R, std::map<std::string, bool>>("eligibility", &R::eligibility, eligibility_to_json,
+                                                 eligibility_from_json, Fit::kChecked, "eligibility JSON"),
+       enumerated("classified_by", &R::classified_by, parse_classified_by),
+       member("first_seen_utc", &R::first_seen), member("last_seen_utc", &R::last_seen)});
+  return map;
+}
+
+const RecordMap<BackupAttempt>& history_map() {
+  using R = BackupAttempt;
+  static const RecordMap<R> map(
+      "backup_history",
+      {derived<R>("attempt_id", [](const R& r) { return r.attempt_id(); }),
+       member("run_id", &R::run_id, Fit::kChecked, "run id"), member("label", &R::label),
+       member("repository", &R::repository), member("database_name", &R::database),
+       converted<R, std::vector<TierName>>(
+           "tiers", &R::tiers, join_tiers, [](std::string_view t, const R&) { return split_tiers(t); },
+           Fit::kChecked, "tier list"),
+       member("slot_utc", &R::slot), enumerated("backup_kind", &R::kind, parse_backup_kind), objects_field(&R::objects),
+       enumerated("state", &R::state, parse_attempt_state), member("server_state", &R::server_state),
+       member("job_id", &R::job_id), member("submit_tries", &R::submit_tries),
+       member("submitted_at_utc", &R::submitted_at), member("started_at_utc", &R::started_at),
+       member("finished_at_utc", &R::finished_at), member("error_text", &R::error_text, Fit::kRedacted),
+       member("bytes", &R::bytes), member("backup_timestamp", &R::backup_timestamp),
+       stamp("updated_at_utc", &R::updated_at)});
+  return map;
+}
+
+const RecordMap<ManifestEntry>& manifest_map() {
+  using R = ManifestEntry;
+  static const RecordMap<R> map(
+      "backup_manifest",
+      {derived<R>("entry_id", [](const R& r) { return r.entry_id(); }), member("attempt_id", &R::attempt_id),
+       member("repository", &R::repository), member("label", &R::label), member("database_name", &R::database),
+       member("table_name", &R::table), member("partition_name", &R::partition),
+       member("partition_id", &R::partition_id), member("visible_version", &R::visible_version),
+       member("visible_version_time_utc", &R::visible_version_time), member("row_count", &R::row_count),
+       member("data_size", &R::data_size),
+       member("checksum_algorithm", &R::checksum_algorithm, Fit::kChecked, "checksum algorithm"),
+       member("checksum", &R::checksum, Fit::kChecked, "checksum"),
+       member("checksum_row_count", &R::checksum_row_count), stamp("recorded_at_utc", &R::recorded_at)});
+  return map;
+}
+
+const RecordMap<PartitionSet>& partition_set_map() {
+  using R = PartitionSet;
+  static const RecordMap<R> map(
+      "table_partition_set",
+      {derived<R>("set_id", [](const R& r) { return r.set_id(); }), member("attempt_id", &R::attempt_id),
+       member("repository", &R::repository), member("label", &R::label), member("database_name", &R::database),
+       member("table_name", &R::table),
+       converted<R, std::vector<std::string>>("partitions", &R::partitions, partitions_to_json, partitions_from_json,
+                                              Fit::kChecked, "partition set"),
+       stamp("recorded_at_utc", &R::recorded_at)});
+  return map;
+}
+
+const RecordMap<LineageEdge>& lineage_map() {
+  using R = LineageEdge;
+  static const RecordMap<R> map(
+      "snapshot_lineage",
+      {derived<R>("edge_id", [](const R& r) { return r.edge_id(); }), member("repository", &R::repository),
+       member("label", &R::label), member("database_name", &R::database),
+       member("depends_on_repository", &R::depends_on_repository), member("depends_on_label", &R::depends_on_label),
+       member("reason", &R::reason, Fit::kTruncated), stamp("recorded_at_utc", &R::recorded_at)});
+  return map;
+}
+
+const RecordMap<RestoreRecord>& restore_map() {
+  using R = RestoreRecord;
+  static const RecordMap<R> map(
+      "restore_history",
+      {member("restore_id", &R::restore_id, Fit::kChecked, "restore id"),
+       member("run_id", &R::run_id, Fit::kChecked, "run id"), enumerated("kind", &R::kind, parse_restore_kind),
+       member("drill_name", &R::drill_name, Fit::kChecked, "drill name"), member("repository", &R::repository),
+       member("label", &R::label), member("backup_timestamp", &R::backup_timestamp, Fit::kChecked, "backup timestamp"),
+       member("source_database", &R::source_database), member("target_database", &R::target_database),
+       objects_field(&R::objects), member("target_time_utc", &R::target_time),
+       enumerated("state", &R::state, parse_attempt_state), member("server_state", &R::server_state),
+       member("job_id", &R::job_id), member("submitted_at_utc", &R::submitted_at),
+       member("finished_at_utc", &R::finished_at), member("error_text", &R::error_text, Fit::kRedacted),
+       member("verification", &R::verification),
+       member("expected_checksums", &R::expected_checksums, Fit::kChecked, "checksum list"),
+       member("actual_checksums", &R::actual_checksums, Fit::kChecked, "checksum list"),
+       member("swapped", &R::swapped), stamp("updated_at_utc", &R::updated_at),
+       member("started_at_utc", &R::started_at), member("duration_seconds", &R::duration_seconds),
+       member("drill_period", &R::drill_period, Fit::kChecked, "drill period / seed"),
+       member("drill_seed", &R::drill_seed, Fit::kChecked, "drill period / seed")});
+  return map;
+}
+
+const RecordMap<RunMarker>& run_map() {
+  using R = RunMarker;
+  static const RecordMap<R> map(
+      "run_status",
+      {derived<R>("marker_id", [](const R& r) { return r.marker_id(); }),
+       member("run_id", &R::run_id, Fit::kChecked, "run id"), member("database_name", &R::database),
+       member("slot", &R::slot, Fit::kChecked, "slot"), member("host", &R::host, Fit::kTruncated),
+       member("pid", &R::pid), enumerated("state", &R::state, parse_run_state),
+       member("started_at_utc", &R::started_at), member("heartbeat_at_utc", &R::heartbeat_at),
+       member("finished_at_utc", &R::finished_at)});
+  return map;
+}
+
+// ---- blank records to read into ----
+
+InventoryRecord blank_inventory() {
+  return {blank_name<DatabaseName>(), blank_name<TableName>(), {}, false, {}, ClassifiedBy::kRule, {}, {}};
+}
+BackupAttempt blank_attempt() {
+  return {{}, blank_name<SnapshotLabel>(), blank_name<RepositoryName>(), blank_name<DatabaseName>(), {}, {},
+          BackupKind::kTables, {}, AttemptState::kSubmitting, {}, {}, 0, {}, {}, {}, {}, {}, {}, {}};
+}
+ManifestEntry blank_manifest_entry() {
+  return {{},   blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), blank_name<DatabaseName>(),
+          blank_name<TableName>(), blank_name<PartitionName>(), 0, 0, {}, {}, {}, {}, {}, {}, {}};
+}
+PartitionSet blank_partition_set() {
+  return {{}, blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), blank_name<DatabaseName>(),
+          blank_name<TableName>(), {}, {}};
+}
+LineageEdge blank_edge() {
+  return {blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), blank_name<DatabaseName>(),
+          blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), {}, {}};
+}
+RunMarker blank_marker() { return {{}, blank_name<DatabaseName>(), {}, {}, 0, RunState::kActive, {}, {}, {}}; }
+
+// One literal row per record (fitted and checked), in table order.
+template <typename R>
+Result<std::vector<std::vector<std::string>>> rows_of(const RecordMap<R>& map, const std::vector<R>& records,
+                                                      Instant now) {
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(records.size());
+  for (const auto& record : records) {
+    auto row = map.row(record, detail::WriteContext{now});
+    if (!row) return std::unexpected(std::move(row.error()));
+    rows.push_back(std::move(*row));
+  }
+  return rows;
 }
 
 }  // namespace
@@ -304,84 +397,58 @@ Status OpsStore::run_all(const std::vector<std::string>& statements, std::string
   return ok();
 }
 
-Status OpsStore::upsert_inventory(const std::vector<InventoryRecord>& records) {
-  std::vector<std::vector<std::string>> rows;
-  rows.reserve(records.size());
-  for (const auto& r : records) {
-    if (auto s = check_length(r.table_class, 64, "table class"); !s) return s;
-    nlohmann::json eligibility = nlohmann::json::object();
-    for (const auto& [tier, eligible] : r.eligibility) eligibility[tier] = eligible;
-    const std::string eligibility_text = eligibility.dump();
-    if (auto s = check_length(eligibility_text, 4096, "eligibility JSON"); !s) return s;
-    rows.push_back({literal(make_id({r.database.str(), r.table.str()})), literal(r.database.str()),
-                    literal(r.table.str()), literal(r.table_class), literal(r.partitioned), literal(eligibility_text),
-                    literal(to_string(r.classified_by)), literal(r.first_seen), literal(r.last_seen)});
-  }
-  return run_all(sql::render_inserts(table("table_inventory"),
-                                     {"inventory_id", "database_name", "table_name", "table_class", "partitioned",
-                                      "eligibility", "classified_by", "first_seen_utc", "last_seen_utc"},
-                                     rows),
-                 "writing ops.table_inventory");
+namespace {
+
+// Whole-row upserts of `records` into the map's table, batched.
+template <typename R>
+Result<std::vector<std::string>> upserts(const RecordMap<R>& map, const OpsConfig& config,
+                                         const std::vector<R>& records, Instant now) {
+  auto rows = rows_of(map, records, now);
+  if (!rows) return std::unexpected(std::move(rows.error()));
+  return sql::render_upserts(map.table(), config.database.str(), *rows);
 }
 
-Result<std::vector<InventoryRecord>> OpsStore::load_inventory(const std::optional<DatabaseName>& database) {
-  std::string statement = fmt::format(
-      "SELECT {} FROM {}",
-      select_list({"database_name", "table_name", "table_class", "partitioned", "eligibility", "classified_by",
-                   "first_seen_utc", "last_seen_utc"}),
-      table("table_inventory"));
-  if (database) statement += fmt::format(" WHERE {} = {}", q("database_name"), literal(database->str()));
-  statement += fmt::format(" ORDER BY {}, {}", q("database_name"), q("table_name"));
-  auto rows = connection_.query(statement);
-  if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading ops.table_inventory"));
-  std::vector<InventoryRecord> out;
+// SELECT the map's columns with `where` and `order_by`, each row read into a copy of `blank`.
+template <typename R>
+Result<std::vector<R>> select_records(ports::SqlConnection& connection, const OpsConfig& config,
+                                      const RecordMap<R>& map, sql::Select select, const R& blank) {
+  select.columns = map.selected();
+  const std::string what = fmt::format("reading ops.{}", map.table().name);
+  auto rows = connection.query(sql::render_select(map.table(), config.database.str(), select));
+  if (!rows) return std::unexpected(std::move(rows.error()).with_context(what));
+  std::vector<R> out;
+  out.reserve(rows->size());
   for (std::size_t i = 0; i < rows->size(); ++i) {
-    RowReader r(*rows, i);
-    SK_TRY(db, r.name<DatabaseName>("database_name"));
-    SK_TRY(t, r.name<TableName>("table_name"));
-    InventoryRecord rec{db, t, {}, false, {}, ClassifiedBy::kRule, {}, {}};
-    SK_ASSIGN(rec.table_class, r.text("table_class"));
-    SK_ASSIGN(rec.partitioned, r.boolean("partitioned"));
-    std::string eligibility;
-    SK_ASSIGN(eligibility, r.text("eligibility"));
-    const auto json = nlohmann::json::parse(eligibility, nullptr, false);
-    if (json.is_discarded() || !json.is_object()) {
-      return fail(std::string(kCorrupt), "table_inventory eligibility of {}.{} is not a JSON object", db.str(), t.str());
-    }
-    for (const auto& [tier, eligible] : json.items()) {
-      if (!eligible.is_boolean()) return fail(std::string(kCorrupt), "eligibility of tier '{}' is not a boolean", tier);
-      rec.eligibility[tier] = eligible.get<bool>();
-    }
-    std::string by;
-    SK_ASSIGN(by, r.text("classified_by"));
-    if (by != "manual" && by != "rule") return fail(std::string(kCorrupt), "unknown classified_by '{}'", by);
-    rec.classified_by = by == "manual" ? ClassifiedBy::kManual : ClassifiedBy::kRule;
-    SK_ASSIGN(rec.first_seen, r.instant("first_seen_utc"));
-    SK_ASSIGN(rec.last_seen, r.instant("last_seen_utc"));
-    out.push_back(std::move(rec));
+    auto record = map.read(*rows, i, blank);
+    if (!record) return std::unexpected(std::move(record.error()).with_context(fmt::format("{} row {}", map.table().name, i)));
+    out.push_back(std::move(*record));
   }
   return out;
 }
 
+}  // namespace
+
+Status OpsStore::upsert_inventory(const std::vector<InventoryRecord>& records) {
+  auto statements = upserts(inventory_map(), config_, records, clock_.now());
+  if (!statements) return std::unexpected(std::move(statements.error()));
+  return run_all(*statements, "writing ops.table_inventory");
+}
+
+Result<std::vector<InventoryRecord>> OpsStore::load_inventory(const std::optional<DatabaseName>& database) {
+  sql::Select select{{}, {}, {{"database_name"}, {"table_name"}}};
+  if (database) select.where.push_back({"database_name", {literal(database->str())}});
+  return select_records(connection_, config_, inventory_map(), std::move(select), blank_inventory());
+}
+
 Status OpsStore::record_backup_attempt(const BackupAttempt& a) {
-  if (auto s = check_length(a.run_id, 64, "run id"); !s) return s;
-  const std::string tiers = join_tiers(a.tiers);
-  if (auto s = check_length(tiers, 1024, "tier list"); !s) return s;
-  const std::string objects = objects_to_json(a.objects);
-  if (auto s = check_length(objects, 65533, "object list"); !s) return s;
-  const std::vector<std::vector<std::string>> rows = {{
-      literal(a.attempt_id()), literal(a.run_id), literal(a.label.str()), literal(a.repository.str()),
-      literal(a.database.str()), literal(tiers), literal(a.slot), literal(to_string(a.kind)), literal(objects),
-      literal(to_string(a.state)), literal(a.server_state), literal(a.job_id), literal(a.submit_tries),
-      literal(a.submitted_at), literal(a.started_at), literal(a.finished_at), literal(clean_error(a.error_text)),
-      literal(a.bytes), literal(a.backup_timestamp), literal(clock_.now())}};
-  return run_all(sql::render_inserts(table("backup_history"), kHistoryColumns, rows),
-                 fmt::format("recording backup attempt {} in ops.backup_history", a.label.str()));
+  auto statements = upserts(history_map(), config_, {a}, clock_.now());
+  if (!statements) return std::unexpected(std::move(statements.error()));
+  return run_all(*statements, fmt::format("recording backup attempt {} in ops.backup_history", a.label.str()));
 }
 
 Status OpsStore::update_backup_state(std::string_view attempt_id, const AttemptUpdate& u) {
-  std::vector<std::string> sets;
-  auto set = [&](std::string_view column, std::string value) { sets.push_back(fmt::format("{} = {}", q(column), value)); };
+  std::vector<sql::Assignment> sets;
+  auto set = [&](std::string_view column, std::string value) { sets.push_back({column, std::move(value)}); };
   if (u.state) set("state", literal(to_string(*u.state)));
   if (u.server_state) set("server_state", literal(*u.server_state));
   if (u.job_id) set("job_id", literal(*u.job_id));
@@ -389,313 +456,129 @@ Status OpsStore::update_backup_state(std::string_view attempt_id, const AttemptU
   if (u.submitted_at) set("submitted_at_utc", literal(*u.submitted_at));
   if (u.started_at) set("started_at_utc", literal(*u.started_at));
   if (u.finished_at) set("finished_at_utc", literal(*u.finished_at));
-  if (u.error_text) set("error_text", literal(clean_error(u.error_text)));
+  if (u.error_text) {
+    const auto* column = sql::find_column(history_map().table(), "error_text");
+    set("error_text", literal(*detail::fit_text(*u.error_text, *column, Fit::kRedacted, "error text")));
+  }
   if (u.bytes) set("bytes", literal(*u.bytes));
   if (u.backup_timestamp) set("backup_timestamp", literal(*u.backup_timestamp));
   set("updated_at_utc", literal(clock_.now()));
-  std::string statement = fmt::format("UPDATE {} SET ", table("backup_history"));
-  for (std::size_t i = 0; i < sets.size(); ++i) {
-    if (i) statement += ", ";
-    statement += sets[i];
-  }
-  statement += fmt::format(" WHERE {} = {}", q("attempt_id"), literal(attempt_id));
-  return run_all({statement}, fmt::format("updating backup attempt {} in ops.backup_history", attempt_id));
+  return run_all({sql::render_update(history_map().table(), config_.database.str(), sets,
+                                     {"attempt_id", {literal(attempt_id)}})},
+                 fmt::format("updating backup attempt {} in ops.backup_history", attempt_id));
 }
 
 Result<std::vector<BackupAttempt>> OpsStore::load_backup_attempts(const DatabaseName& database,
                                                                   const AttemptFilter& filter) {
-  std::string statement = fmt::format("SELECT {} FROM {} WHERE {} = {}", select_list(kHistoryColumns),
-                                      table("backup_history"), q("database_name"), literal(database.str()));
-  if (filter.label) statement += fmt::format(" AND {} = {}", q("label"), literal(filter.label->str()));
-  if (filter.slot) statement += fmt::format(" AND {} = {}", q("slot_utc"), literal(*filter.slot));
-  statement += fmt::format(" ORDER BY {} DESC, {}", q("updated_at_utc"), q("attempt_id"));
-  auto rows = connection_.query(statement);
-  if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading ops.backup_history"));
-  return read_attempts(*rows);
+  sql::Select select{{}, {{"database_name", {literal(database.str())}}}, {{"updated_at_utc", true}, {"attempt_id"}}};
+  if (filter.label) select.where.push_back({"label", {literal(filter.label->str())}});
+  if (filter.slot) select.where.push_back({"slot_utc", {literal(*filter.slot)}});
+  return select_records(connection_, config_, history_map(), std::move(select), blank_attempt());
 }
 
 Result<std::vector<BackupAttempt>> OpsStore::load_unfinished_attempts() {
-  const std::string statement = fmt::format(
-      "SELECT {} FROM {} WHERE {} IN ({}, {}) ORDER BY {}, {}", select_list(kHistoryColumns), table("backup_history"),
-      q("state"), literal(to_string(AttemptState::kSubmitting)), literal(to_string(AttemptState::kRunning)),
-      q("database_name"), q("updated_at_utc"));
-  auto rows = connection_.query(statement);
-  if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading ops.backup_history"));
-  return read_attempts(*rows);
+  sql::Select select{{},
+                     {{"state",
+                       {literal(to_string(AttemptState::kSubmitting)), literal(to_string(AttemptState::kRunning))}}},
+                     {{"database_name"}, {"updated_at_utc"}}};
+  return select_records(connection_, config_, history_map(), std::move(select), blank_attempt());
 }
 
 Status OpsStore::write_manifest(const std::vector<ManifestEntry>& entries) {
-  const Instant now = clock_.now();
-  std::vector<std::vector<std::string>> rows;
-  rows.reserve(entries.size());
-  for (const auto& e : entries) {
-    if (e.checksum_algorithm) {
-      if (auto s = check_length(*e.checksum_algorithm, 32, "checksum algorithm"); !s) return s;
-    }
-    if (e.checksum) {
-      if (auto s = check_length(*e.checksum, 64, "checksum"); !s) return s;
-    }
-    rows.push_back({literal(e.entry_id()), literal(e.attempt_id), literal(e.repository.str()), literal(e.label.str()),
-                    literal(e.database.str()), literal(e.table.str()), literal(e.partition.str()),
-                    literal(e.partition_id), literal(e.visible_version), literal(e.visible_version_time),
-                    literal(e.row_count), literal(e.data_size), literal(e.checksum_algorithm), literal(e.checksum),
-                    literal(e.checksum_row_count), literal(now)});
-  }
-  return run_all(
-      sql::render_inserts(table("backup_manifest"),
-                          {"entry_id", "attempt_id", "repository", "label", "database_name", "table_name",
-                           "partition_name", "partition_id", "visible_version", "visible_version_time_utc",
-                           "row_count", "data_size", "checksum_algorithm", "checksum", "checksum_row_count",
-                           "recorded_at_utc"},
-                          rows),
-      "writing ops.backup_manifest");
+  auto statements = upserts(manifest_map(), config_, entries, clock_.now());
+  if (!statements) return std::unexpected(std::move(statements.error()));
+  return run_all(*statements, "writing ops.backup_manifest");
 }
 
 Result<std::vector<LastBackedUp>> OpsStore::load_last_manifest(const DatabaseName& database) {
-  const std::string statement = fmt::format(
-      "SELECT m.{table}, m.{partition}, m.{pid}, MAX(m.{version}) AS {version} FROM {manifest} AS m "
-      "INNER JOIN {history} AS h ON m.{attempt} = h.{attempt} "
-      "WHERE m.{db} = {db_value} AND h.{state} = {finished} "
-      "GROUP BY m.{table}, m.{partition}, m.{pid} ORDER BY m.{table}, m.{partition}",
-      fmt::arg("table", q("table_name")), fmt::arg("partition", q("partition_name")), fmt::arg("pid", q("partition_id")),
-      fmt::arg("version", q("visible_version")), fmt::arg("manifest", table("backup_manifest")),
-      fmt::arg("history", table("backup_history")), fmt::arg("attempt", q("attempt_id")),
-      fmt::arg("db", q("database_name")), fmt::arg("db_value", literal(database.str())), fmt::arg("state", q("state")),
-      fmt::arg("finished", literal(to_string(AttemptState::kFinished))));
-  auto rows = connection_.query(statement);
+  auto rows = connection_.query(sql::render_last_manifest_query(config_.database.str(), database.str(),
+                                                                to_string(AttemptState::kFinished)));
   if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading the last manifest of " + database.str()));
   std::vector<LastBackedUp> out;
   out.reserve(rows->size());
   for (std::size_t i = 0; i < rows->size(); ++i) {
-    RowReader r(*rows, i);
-    SK_TRY(t, r.name<TableName>("table_name"));
-    SK_TRY(p, r.name<PartitionName>("partition_name"));
-    LastBackedUp entry{t, p, 0, 0};
-    SK_ASSIGN(entry.partition_id, r.integer("partition_id"));
-    SK_ASSIGN(entry.visible_version, r.integer("visible_version"));
-    out.push_back(std::move(entry));
+    const detail::RowReader r(*rows, i);
+    auto t = r.name<TableName>("table_name");
+    if (!t) return std::unexpected(std::move(t.error()));
+    auto p = r.name<PartitionName>("partition_name");
+    if (!p) return std::unexpected(std::move(p.error()));
+    auto id = r.integer("partition_id");
+    if (!id) return std::unexpected(std::move(id.error()));
+    auto version = r.integer("visible_version");
+    if (!version) return std::unexpected(std::move(version.error()));
+    out.push_back(LastBackedUp{std::move(*t), std::move(*p), *id, *version});
   }
   return out;
 }
 
 Result<std::vector<ManifestEntry>> OpsStore::load_manifest(std::string_view attempt_id) {
-  const std::string statement = fmt::format(
-      "SELECT {} FROM {} WHERE {} = {} ORDER BY {}, {}",
-      select_list({"attempt_id", "repository", "label", "database_name", "table_name", "partition_name",
-                   "partition_id", "visible_version", "visible_version_time_utc", "row_count", "data_size",
-                   "checksum_algorithm", "checksum", "checksum_row_count", "recorded_at_utc"}),
-      table("backup_manifest"), q("attempt_id"), literal(attempt_id), q("table_name"), q("partition_name"));
-  auto rows = connection_.query(statement);
-  if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading ops.backup_manifest"));
-  std::vector<ManifestEntry> out;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    RowReader r(*rows, i);
-    std::string attempt;
-    SK_ASSIGN(attempt, r.text("attempt_id"));
-    SK_TRY(repo, r.name<RepositoryName>("repository"));
-    SK_TRY(label, r.name<SnapshotLabel>("label"));
-    SK_TRY(db, r.name<DatabaseName>("database_name"));
-    SK_TRY(t, r.name<TableName>("table_name"));
-    SK_TRY(p, r.name<PartitionName>("partition_name"));
-    ManifestEntry e{attempt, repo, label, db, t, p, 0, 0, {}, {}, {}, {}, {}, {}, {}};
-    SK_ASSIGN(e.partition_id, r.integer("partition_id"));
-    SK_ASSIGN(e.visible_version, r.integer("visible_version"));
-    SK_ASSIGN(e.visible_version_time, r.optional_instant("visible_version_time_utc"));
-    SK_ASSIGN(e.row_count, r.optional_integer("row_count"));
-    SK_ASSIGN(e.data_size, r.optional_integer("data_size"));
-    SK_ASSIGN(e.checksum_algorithm, r.optional_text("checksum_algorithm"));
-    SK_ASSIGN(e.checksum, r.optional_text("checksum"));
-    SK_ASSIGN(e.checksum_row_count, r.optional_integer("checksum_row_count"));
-    SK_ASSIGN(e.recorded_at, r.instant("recorded_at_utc"));
-    out.push_back(std::move(e));
-  }
-  return out;
+  return select_records(connection_, config_, manifest_map(),
+                        {{}, {{"attempt_id", {literal(attempt_id)}}}, {{"table_name"}, {"partition_name"}}},
+                        blank_manifest_entry());
 }
 
 Status OpsStore::write_partition_sets(const std::vector<PartitionSet>& sets) {
-  const Instant now = clock_.now();
-  std::vector<std::vector<std::string>> rows;
-  rows.reserve(sets.size());
-  for (const auto& set : sets) {
-    const std::string names = nlohmann::json(set.partitions).dump();
-    if (auto s = check_length(names, 65533, "partition set"); !s) return s;
-    rows.push_back({literal(set.set_id()), literal(set.attempt_id), literal(set.repository.str()),
-                    literal(set.label.str()), literal(set.database.str()), literal(set.table.str()), literal(names),
-                    literal(now)});
-  }
-  return run_all(sql::render_inserts(table("table_partition_set"),
-                                     {"set_id", "attempt_id", "repository", "label", "database_name", "table_name",
-                                      "partitions", "recorded_at_utc"},
-                                     rows),
-                 "writing ops.table_partition_set");
+  auto statements = upserts(partition_set_map(), config_, sets, clock_.now());
+  if (!statements) return std::unexpected(std::move(statements.error()));
+  return run_all(*statements, "writing ops.table_partition_set");
 }
 
 Result<std::vector<PartitionSet>> OpsStore::load_partition_sets(std::string_view attempt_id) {
-  const std::string statement =
-      fmt::format("SELECT {} FROM {} WHERE {} = {} ORDER BY {}",
-                  select_list({"attempt_id", "repository", "label", "database_name", "table_name", "partitions",
-                               "recorded_at_utc"}),
-                  table("table_partition_set"), q("attempt_id"), literal(attempt_id), q("table_name"));
-  auto rows = connection_.query(statement);
-  if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading ops.table_partition_set"));
-  std::vector<PartitionSet> out;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    RowReader r(*rows, i);
-    std::string attempt;
-    SK_ASSIGN(attempt, r.text("attempt_id"));
-    SK_TRY(repo, r.name<RepositoryName>("repository"));
-    SK_TRY(label, r.name<SnapshotLabel>("label"));
-    SK_TRY(db, r.name<DatabaseName>("database_name"));
-    SK_TRY(t, r.name<TableName>("table_name"));
-    std::string names;
-    SK_ASSIGN(names, r.text("partitions"));
-    auto j = nlohmann::json::parse(names, nullptr, false);
-    if (!j.is_array()) {
-      return fail(std::string(kCorrupt), "ops.table_partition_set: partitions of {} is not a JSON array", t.str());
-    }
-    PartitionSet set{attempt, repo, label, db, t, {}, {}};
-    for (const auto& n : j) {
-      if (!n.is_string()) {
-        return fail(std::string(kCorrupt), "ops.table_partition_set: a partition name of {} is not text", t.str());
-      }
-      set.partitions.push_back(n.get<std::string>());
-    }
-    SK_ASSIGN(set.recorded_at, r.instant("recorded_at_utc"));
-    out.push_back(std::move(set));
-  }
-  return out;
+  return select_records(connection_, config_, partition_set_map(),
+                        {{}, {{"attempt_id", {literal(attempt_id)}}}, {{"table_name"}}}, blank_partition_set());
 }
 
 Status OpsStore::record_lineage(const std::vector<LineageEdge>& edges) {
-  const Instant now = clock_.now();
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& e : edges) {
-    rows.push_back({literal(e.edge_id()), literal(e.repository.str()), literal(e.label.str()),
-                    literal(e.database.str()), literal(e.depends_on_repository.str()),
-                    literal(e.depends_on_label.str()), literal(sql::truncate_utf8(e.reason, 64)), literal(now)});
-  }
-  return run_all(sql::render_inserts(table("snapshot_lineage"),
-                                     {"edge_id", "repository", "label", "database_name", "depends_on_repository",
-                                      "depends_on_label", "reason", "recorded_at_utc"},
-                                     rows),
-                 "writing ops.snapshot_lineage");
+  auto statements = upserts(lineage_map(), config_, edges, clock_.now());
+  if (!statements) return std::unexpected(std::move(statements.error()));
+  return run_all(*statements, "writing ops.snapshot_lineage");
 }
 
 Result<std::vector<LineageEdge>> OpsStore::load_lineage(const RepositoryName& repository, const SnapshotLabel& label) {
-  const std::string statement = fmt::format(
-      "SELECT {} FROM {} WHERE {} = {} AND {} = {} ORDER BY {}, {}",
-      select_list({"repository", "label", "database_name", "depends_on_repository", "depends_on_label", "reason",
-                   "recorded_at_utc"}),
-      table("snapshot_lineage"), q("repository"), literal(repository.str()), q("label"), literal(label.str()),
-      q("depends_on_repository"), q("depends_on_label"));
-  auto rows = connection_.query(statement);
-  if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading ops.snapshot_lineage"));
-  std::vector<LineageEdge> out;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    RowReader r(*rows, i);
-    SK_TRY(db, r.name<DatabaseName>("database_name"));
-    SK_TRY(dep_repo, r.name<RepositoryName>("depends_on_repository"));
-    SK_TRY(dep_label, r.name<SnapshotLabel>("depends_on_label"));
-    LineageEdge e{repository, label, db, dep_repo, dep_label, {}, {}};
-    SK_ASSIGN(e.reason, r.text("reason"));
-    SK_ASSIGN(e.recorded_at, r.instant("recorded_at_utc"));
-    out.push_back(std::move(e));
-  }
-  return out;
+  return select_records(
+      connection_, config_, lineage_map(),
+      {{},
+       {{"repository", {literal(repository.str())}}, {"label", {literal(label.str())}}},
+       {{"depends_on_repository"}, {"depends_on_label"}}},
+      blank_edge());
 }
 
 Status OpsStore::record_restore(const RestoreRecord& r) {
-  if (auto s = check_length(r.restore_id, 32, "restore id"); !s) return s;
-  if (auto s = check_length(r.run_id, 64, "run id"); !s) return s;
-  if (r.drill_name) {
-    if (auto s = check_length(*r.drill_name, 64, "drill name"); !s) return s;
-  }
-  if (auto s = check_length(r.backup_timestamp, 64, "backup timestamp"); !s) return s;
-  for (const auto* field : {&r.drill_period, &r.drill_seed}) {
-    if (*field) {
-      if (auto s = check_length(**field, 16, "drill period / seed"); !s) return s;
-    }
-  }
-  const std::string objects = objects_to_json(r.objects);
-  if (auto s = check_length(objects, 65533, "object list"); !s) return s;
-  for (const auto* checksums : {&r.expected_checksums, &r.actual_checksums}) {
-    if (*checksums) {
-      if (auto s = check_length(**checksums, 65533, "checksum list"); !s) return s;
-    }
-  }
-  const std::vector<std::vector<std::string>> rows = {{
-      literal(r.restore_id), literal(r.run_id), literal(to_string(r.kind)), literal(r.drill_name),
-      literal(r.repository.str()), literal(r.label.str()), literal(r.backup_timestamp),
-      literal(r.source_database.str()), literal(r.target_database.str()), literal(objects), literal(r.target_time),
-      literal(to_string(r.state)), literal(r.server_state), literal(r.job_id), literal(r.submitted_at),
-      literal(r.finished_at), literal(clean_error(r.error_text)), literal(r.verification),
-      literal(r.expected_checksums), literal(r.actual_checksums), literal(r.swapped), literal(clock_.now()),
-      literal(r.started_at), literal(r.duration_seconds), literal(r.drill_period), literal(r.drill_seed)}};
-  return run_all(sql::render_inserts(table("restore_history"),
-                                     {"restore_id", "run_id", "kind", "drill_name", "repository", "label",
-                                      "backup_timestamp", "source_database", "target_database", "objects",
-                                      "target_time_utc", "state", "server_state", "job_id", "submitted_at_utc",
-                                      "finished_at_utc", "error_text", "verification", "expected_checksums",
-                                      "actual_checksums", "swapped", "updated_at_utc", "started_at_utc",
-                                      "duration_seconds", "drill_period", "drill_seed"},
-                                     rows),
-                 "writing ops.restore_history");
+  auto statements = upserts(restore_map(), config_, {r}, clock_.now());
+  if (!statements) return std::unexpected(std::move(statements.error()));
+  return run_all(*statements, "writing ops.restore_history");
 }
 
 Status OpsStore::mark_run(const RunMarker& m) {
-  if (auto s = check_length(m.run_id, 64, "run id"); !s) return s;
-  if (auto s = check_length(m.slot, 64, "slot"); !s) return s;
-  const std::vector<std::vector<std::string>> rows = {
-      {literal(m.marker_id()), literal(m.run_id), literal(m.database.str()), literal(m.slot),
-       literal(sql::truncate_utf8(m.host, 256)), literal(m.pid), literal(to_string(m.state)), literal(m.started_at),
-       literal(m.heartbeat_at), literal(m.finished_at)}};
-  return run_all(sql::render_inserts(table("run_status"),
-                                     {"marker_id", "run_id", "database_name", "slot", "host", "pid", "state",
-                                      "started_at_utc", "heartbeat_at_utc", "finished_at_utc"},
-                                     rows),
-                 "writing ops.run_status");
+  auto statements = upserts(run_map(), config_, {m}, clock_.now());
+  if (!statements) return std::unexpected(std::move(statements.error()));
+  return run_all(*statements, "writing ops.run_status");
 }
 
 Status OpsStore::heartbeat(const RunMarker& m) {
-  return run_all({fmt::format("UPDATE {} SET {} = {} WHERE {} = {}", table("run_status"), q("heartbeat_at_utc"),
-                              literal(clock_.now()), q("marker_id"), literal(m.marker_id()))},
+  return run_all({sql::render_update(run_map().table(), config_.database.str(),
+                                     {{"heartbeat_at_utc", literal(clock_.now())}},
+                                     {"marker_id", {literal(m.marker_id())}})},
                  "heartbeat in ops.run_status");
 }
 
 Status OpsStore::finish_run(const RunMarker& m, RunState final_state) {
   const Instant now = clock_.now();
-  return run_all({fmt::format("UPDATE {} SET {} = {}, {} = {}, {} = {} WHERE {} = {}", table("run_status"), q("state"),
-                              literal(to_string(final_state)), q("heartbeat_at_utc"), literal(now),
-                              q("finished_at_utc"), literal(now), q("marker_id"), literal(m.marker_id()))},
+  return run_all({sql::render_update(run_map().table(), config_.database.str(),
+                                     {{"state", literal(to_string(final_state))},
+                                      {"heartbeat_at_utc", literal(now)},
+                                      {"finished_at_utc", literal(now)}},
+                                     {"marker_id", {literal(m.marker_id())}})},
                  "finishing the run in ops.run_status");
 }
 
 Result<std::vector<RunMarker>> OpsStore::load_active_runs(const DatabaseName& database) {
-  const std::string statement = fmt::format(
-      "SELECT {} FROM {} WHERE {} = {} AND {} = {} ORDER BY {}",
-      select_list({"run_id", "database_name", "slot", "host", "pid", "state", "started_at_utc", "heartbeat_at_utc",
-                   "finished_at_utc"}),
-      table("run_status"), q("database_name"), literal(database.str()), q("state"),
-      literal(to_string(RunState::kActive)), q("started_at_utc"));
-  auto rows = connection_.query(statement);
-  if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading ops.run_status"));
-  std::vector<RunMarker> out;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    RowReader r(*rows, i);
-    RunMarker m{{}, database, {}, {}, 0, RunState::kActive, {}, {}, {}};
-    SK_ASSIGN(m.run_id, r.text("run_id"));
-    SK_ASSIGN(m.slot, r.text("slot"));
-    SK_ASSIGN(m.host, r.text("host"));
-    SK_ASSIGN(m.pid, r.integer("pid"));
-    SK_ASSIGN(m.started_at, r.instant("started_at_utc"));
-    SK_ASSIGN(m.heartbeat_at, r.instant("heartbeat_at_utc"));
-    SK_ASSIGN(m.finished_at, r.optional_instant("finished_at_utc"));
-    out.push_back(std::move(m));
-  }
-  return out;
+  return select_records(connection_, config_, run_map(),
+                        {{},
+                         {{"database_name", {literal(database.str())}},
+                          {"state", {literal(to_string(RunState::kActive))}}},
+                         {{"started_at_utc"}}},
+                        blank_marker());
 }
-
-#undef SK_ASSIGN
-#undef SK_TRY
 
 }  // namespace sk::ops
