@@ -30,8 +30,8 @@ std::string literal(Instant value) {
   const year_month_day ymd{day};
   const hh_mm_ss<seconds> hms{tp - day};
   return fmt::format("'{:04}-{:02}-{:02} {:02}:{:02}:{:02}'", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
-                     hms.minutes().count(), hms.seconds().count());
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
 }
 
 std::string literal(const std::optional<std::string>& value) { return value ? literal(*value) : "NULL"; }
@@ -45,8 +45,9 @@ Result<Instant> parse_datetime_utc(std::string_view text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   const bool shape_ok = t.size() == 19 && t[4] == '-' && t[7] == '-' && (t[10] == ' ' || t[10] == 'T') &&
                         t[13] == ':' && t[16] == ':';
-  if (!shape_ok || !parse_int(t.substr(0, 4), y) || !parse_int(t.substr(5, 2), mo) || !parse_int(t.substr(8, 2), d) ||
-      !parse_int(t.substr(11, 2), h) || !parse_int(t.substr(14, 2), mi) || !parse_int(t.substr(17, 2), s)) {
+  if (!shape_ok || !parse_int(t.substr(0, 4), y) || !parse_int(t.substr(5, 2), mo) ||
+      !parse_int(t.substr(8, 2), d) || !parse_int(t.substr(11, 2), h) || !parse_int(t.substr(14, 2), mi) ||
+      !parse_int(t.substr(17, 2), s)) {
     return fail(std::string(kCorrupt), "'{}' is not a DATETIME (YYYY-MM-DD HH:MM:SS)", text);
   }
   using namespace std::chrono;
@@ -74,9 +75,10 @@ std::string truncate_utf8(std::string_view text, std::size_t max_bytes) {
   return std::string(text.substr(0, cut));
 }
 
-std::vector<std::string> render_inserts(std::string_view qualified_table, const std::vector<std::string_view>& columns,
-                                        const std::vector<std::vector<std::string>>& rows, std::size_t max_rows,
-                                        std::size_t max_bytes) {
+std::vector<std::string> render_inserts(std::string_view qualified_table,
+                                        const std::vector<std::string_view>& columns,
+                                        const std::vector<std::vector<std::string>>& rows,
+                                        std::size_t max_rows, std::size_t max_bytes) {
   std::string head = fmt::format("INSERT INTO {} (", qualified_table);
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (i) head += ", ";
@@ -94,7 +96,8 @@ std::vector<std::string> render_inserts(std::string_view qualified_table, const 
       tuple += row[i];
     }
     tuple += ")";
-    const bool full = in_current > 0 && (in_current >= max_rows || current.size() + 2 + tuple.size() > max_bytes);
+    const bool full =
+        in_current > 0 && (in_current >= max_rows || current.size() + 2 + tuple.size() > max_bytes);
     if (full) {
       out.push_back(std::move(current));
       current.clear();
@@ -156,11 +159,16 @@ std::vector<std::string_view> column_names(const TableSpec& table) {
 
 std::string column_type_sql(const ColumnSpec& column) {
   switch (column.type) {
-    case ColumnType::kInt: return "INT";
-    case ColumnType::kBigInt: return "BIGINT";
-    case ColumnType::kBoolean: return "BOOLEAN";
-    case ColumnType::kDateTime: return "DATETIME";
-    case ColumnType::kVarchar: return fmt::format("VARCHAR({})", column.length);
+    case ColumnType::kInt:
+      return "INT";
+    case ColumnType::kBigInt:
+      return "BIGINT";
+    case ColumnType::kBoolean:
+      return "BOOLEAN";
+    case ColumnType::kDateTime:
+      return "DATETIME";
+    case ColumnType::kVarchar:
+      return fmt::format("VARCHAR({})", column.length);
   }
   return "VARCHAR(1)";
 }
@@ -181,8 +189,9 @@ std::string render_create_table(const TableSpec& table, std::string_view databas
     out += fmt::format("{} {} {}", dialect::quote_identifier(c.name), column_type_sql(c),
                        c.nullable ? "NULL" : "NOT NULL");
   }
-  out += fmt::format(") PRIMARY KEY ({}) DISTRIBUTED BY HASH({}) PROPERTIES ({} = {})", join_quoted(table.primary_key),
-                     join_quoted(table.distribution), dialect::quote_string("replication_num"),
+  out += fmt::format(") PRIMARY KEY ({}) DISTRIBUTED BY HASH({}) PROPERTIES ({} = {})",
+                     join_quoted(table.primary_key), join_quoted(table.distribution),
+                     dialect::quote_string("replication_num"),
                      dialect::quote_string(std::to_string(replication_num)));
   return out;
 }
@@ -193,7 +202,8 @@ std::string render_add_columns(const TableSpec& table, std::string_view database
   bool first = true;
   for (const auto& c : table.columns) {
     if (std::find(columns.begin(), columns.end(), c.name) == columns.end()) continue;
-    out += fmt::format("{}{} {} NULL", first ? "" : ", ", dialect::quote_identifier(c.name), column_type_sql(c));
+    out +=
+        fmt::format("{}{} {} NULL", first ? "" : ", ", dialect::quote_identifier(c.name), column_type_sql(c));
     first = false;
   }
   return out + ")";
@@ -247,10 +257,12 @@ std::string render_last_manifest_query(std::string_view ops_database, std::strin
       "INNER JOIN {history} AS h ON m.{attempt} = h.{attempt} "
       "WHERE m.{db} = {db_value} AND h.{state} = {finished} "
       "GROUP BY m.{table}, m.{partition}, m.{pid} ORDER BY m.{table}, m.{partition}",
-      fmt::arg("table", q("table_name")), fmt::arg("partition", q("partition_name")), fmt::arg("pid", q("partition_id")),
-      fmt::arg("version", q("visible_version")), fmt::arg("manifest", qualified_table(ops_database, "backup_manifest")),
-      fmt::arg("history", qualified_table(ops_database, "backup_history")), fmt::arg("attempt", q("attempt_id")),
-      fmt::arg("db", q("database_name")), fmt::arg("db_value", literal(database)), fmt::arg("state", q("state")),
+      fmt::arg("table", q("table_name")), fmt::arg("partition", q("partition_name")),
+      fmt::arg("pid", q("partition_id")), fmt::arg("version", q("visible_version")),
+      fmt::arg("manifest", qualified_table(ops_database, "backup_manifest")),
+      fmt::arg("history", qualified_table(ops_database, "backup_history")),
+      fmt::arg("attempt", q("attempt_id")), fmt::arg("db", q("database_name")),
+      fmt::arg("db_value", literal(database)), fmt::arg("state", q("state")),
       fmt::arg("finished", literal(finished_state)));
 }
 

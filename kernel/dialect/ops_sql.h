@@ -1,8 +1,8 @@
-// The SQL of the ops tables: their description as data (TableSpec; runtime/ops/ops_schema.cpp lists them), the
-// literals, and every statement the ops schema and store send (DDL, batched upserts, SELECT, UPDATE), rendered
-// generically from a TableSpec. Values are always rendered through the StarRocks dialect's
-// quote_string()/quote_identifier() (kernel/dialect), so no text from a cluster, an inventory or a server error
-// can change a statement's structure (invariant 6). Pure; thread-safe.
+// The SQL of the ops tables: their description as data (TableSpec; runtime/ops/ops_schema.cpp lists them),
+// the literals, and every statement the ops schema and store send (DDL, batched upserts, SELECT, UPDATE),
+// rendered generically from a TableSpec. Values are always rendered through the StarRocks dialect's
+// quote_string()/quote_identifier() (kernel/dialect), so no text from a cluster, an inventory or a server
+// error can change a statement's structure (invariant 6). Pure; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -72,9 +72,11 @@ struct TableSpec {
 [[nodiscard]] std::string render_create_database(std::string_view database);
 // CREATE TABLE IF NOT EXISTS `db`.`t` (`c` TYPE [NOT] NULL, ...) PRIMARY KEY (...) DISTRIBUTED BY HASH(...)
 // PROPERTIES ('replication_num' = 'n').
-[[nodiscard]] std::string render_create_table(const TableSpec& table, std::string_view database, int replication_num);
+[[nodiscard]] std::string render_create_table(const TableSpec& table, std::string_view database,
+                                              int replication_num);
 // ALTER TABLE `db`.`t` ADD COLUMN (`c` TYPE NULL, ...): the named columns of `table`, in table order, always
-// nullable (existing rows have no value). One statement: StarRocks runs one schema change per table at a time.
+// nullable (existing rows have no value). One statement: StarRocks runs one schema change per table at a
+// time.
 [[nodiscard]] std::string render_add_columns(const TableSpec& table, std::string_view database,
                                              const std::vector<std::string_view>& columns);
 // SHOW TABLES FROM `db`
@@ -85,16 +87,16 @@ struct TableSpec {
 // ---- DML, rendered from a TableSpec ----
 
 // INSERT INTO <table> (`c1`, `c2`) VALUES (...), (...) — `rows` already rendered as literals, each as wide as
-// `columns`. Splits into several statements so that none has more than `max_rows` rows or (unless a single row
-// is larger) `max_bytes` bytes.
+// `columns`. Splits into several statements so that none has more than `max_rows` rows or (unless a single
+// row is larger) `max_bytes` bytes.
 [[nodiscard]] std::vector<std::string> render_inserts(std::string_view qualified_table,
                                                       const std::vector<std::string_view>& columns,
                                                       const std::vector<std::vector<std::string>>& rows,
                                                       std::size_t max_rows = 500,
                                                       std::size_t max_bytes = 512 * 1024);
 
-// render_inserts() into `db`.`table` with every column of `table` in table order: a whole-row upsert (INSERT into
-// a primary-key table replaces the row with the same key). Each row holds one literal per column.
+// render_inserts() into `db`.`table` with every column of `table` in table order: a whole-row upsert (INSERT
+// into a primary-key table replaces the row with the same key). Each row holds one literal per column.
 [[nodiscard]] std::vector<std::string> render_upserts(const TableSpec& table, std::string_view database,
                                                       const std::vector<std::vector<std::string>>& rows);
 
@@ -109,11 +111,12 @@ struct OrderTerm {
 };
 struct Select {
   std::vector<std::string_view> columns;
-  std::vector<Condition> where{};   // joined by AND
+  std::vector<Condition> where{};  // joined by AND
   std::vector<OrderTerm> order_by{};
 };
 // SELECT `c1`, `c2` FROM `db`.`t`[ WHERE <condition> AND ...][ ORDER BY `c`[ DESC], ...]
-[[nodiscard]] std::string render_select(const TableSpec& table, std::string_view database, const Select& select);
+[[nodiscard]] std::string render_select(const TableSpec& table, std::string_view database,
+                                        const Select& select);
 
 struct Assignment {
   std::string_view column;
@@ -123,11 +126,12 @@ struct Assignment {
 [[nodiscard]] std::string render_update(const TableSpec& table, std::string_view database,
                                         const std::vector<Assignment>& assignments, const Condition& where);
 
-// The change baseline of one database, one query: per partition, the highest visible_version in backup_manifest
-// among attempts whose backup_history state is `finished_state`.
-// SELECT m.`table_name`, m.`partition_name`, m.`partition_id`, MAX(m.`visible_version`) AS `visible_version`
-// FROM `ops`.`backup_manifest` AS m INNER JOIN `ops`.`backup_history` AS h ON m.`attempt_id` = h.`attempt_id`
-// WHERE m.`database_name` = 'db' AND h.`state` = 'FINISHED' GROUP BY ... ORDER BY m.`table_name`, m.`partition_name`
+// The change baseline of one database, one query: per partition, the highest visible_version in
+// backup_manifest among attempts whose backup_history state is `finished_state`. SELECT m.`table_name`,
+// m.`partition_name`, m.`partition_id`, MAX(m.`visible_version`) AS `visible_version` FROM
+// `ops`.`backup_manifest` AS m INNER JOIN `ops`.`backup_history` AS h ON m.`attempt_id` = h.`attempt_id`
+// WHERE m.`database_name` = 'db' AND h.`state` = 'FINISHED' GROUP BY ... ORDER BY m.`table_name`,
+// m.`partition_name`
 [[nodiscard]] std::string render_last_manifest_query(std::string_view ops_database, std::string_view database,
                                                      std::string_view finished_state);
 

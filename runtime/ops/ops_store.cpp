@@ -50,7 +50,8 @@ Result<RestoreKind> parse_restore_kind(std::string_view text) {
 }
 
 Result<ClassifiedBy> parse_classified_by(std::string_view text) {
-  if (text != "manual" && text != "rule") return fail(std::string(kCorrupt), "unknown classified_by '{}'", text);
+  if (text != "manual" && text != "rule")
+    return fail(std::string(kCorrupt), "unknown classified_by '{}'", text);
   return text == "manual" ? ClassifiedBy::kManual : ClassifiedBy::kRule;
 }
 
@@ -94,12 +95,13 @@ std::string eligibility_to_json(const std::map<std::string, bool>& eligibility) 
 Result<std::map<std::string, bool>> eligibility_from_json(std::string_view text, const InventoryRecord& r) {
   const auto json = nlohmann::json::parse(text, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
-    return fail(std::string(kCorrupt), "table_inventory eligibility of {}.{} is not a JSON object", r.database.str(),
-                r.table.str());
+    return fail(std::string(kCorrupt), "table_inventory eligibility of {}.{} is not a JSON object",
+                r.database.str(), r.table.str());
   }
   std::map<std::string, bool> out;
   for (const auto& [tier, eligible] : json.items()) {
-    if (!eligible.is_boolean()) return fail(std::string(kCorrupt), "eligibility of tier '{}' is not a boolean", tier);
+    if (!eligible.is_boolean())
+      return fail(std::string(kCorrupt), "eligibility of tier '{}' is not a boolean", tier);
     out[tier] = eligible.get<bool>();
   }
   return out;
@@ -132,9 +134,13 @@ const RecordMap<InventoryRecord>& inventory_map() {
   using R = InventoryRecord;
   static const RecordMap<R> map(
       "table_inventory",
-      {derived<R>("inventory_id", [](const R& r) { return make_id({r.database.str(), r.table.str()}); }),
+      {derived<R>("inventory_id",
+                  [](const R& r) {
+                    return make_id({r.database.str(), r.table.str()});
+                  }),
        member("database_name", &R::database), member("table_name", &R::table),
-       member("table_class", &R::table_class, Fit::kChecked, "table class"), member("partitioned", &R::partitioned),
+       member("table_class", &R::table_class, Fit::kChecked, "table class"),
+       member("partitioned", &R::partitioned),
        converted<R, std::map<std::string, bool>>("eligibility", &R::eligibility, eligibility_to_json,
                                                  eligibility_from_json, Fit::kChecked, "eligibility JSON"),
        enumerated("classified_by", &R::classified_by, parse_classified_by),
@@ -146,18 +152,30 @@ const RecordMap<BackupAttempt>& history_map() {
   using R = BackupAttempt;
   static const RecordMap<R> map(
       "backup_history",
-      {derived<R>("attempt_id", [](const R& r) { return r.attempt_id(); }),
-       member("run_id", &R::run_id, Fit::kChecked, "run id"), member("label", &R::label),
-       member("repository", &R::repository), member("database_name", &R::database),
+      // attempt_id stays in the SELECT list, as it always was (readers never use it; the statement is
+      // unchanged).
+      {derived<R>(
+           "attempt_id", [](const R& r) { return r.attempt_id(); }, detail::Listed::kYes),
+       member("run_id", &R::run_id, Fit::kChecked, "run id"),
+       member("label", &R::label),
+       member("repository", &R::repository),
+       member("database_name", &R::database),
        converted<R, std::vector<TierName>>(
            "tiers", &R::tiers, join_tiers, [](std::string_view t, const R&) { return split_tiers(t); },
            Fit::kChecked, "tier list"),
-       member("slot_utc", &R::slot), enumerated("backup_kind", &R::kind, parse_backup_kind), objects_field(&R::objects),
-       enumerated("state", &R::state, parse_attempt_state), member("server_state", &R::server_state),
-       member("job_id", &R::job_id), member("submit_tries", &R::submit_tries),
-       member("submitted_at_utc", &R::submitted_at), member("started_at_utc", &R::started_at),
-       member("finished_at_utc", &R::finished_at), member("error_text", &R::error_text, Fit::kRedacted),
-       member("bytes", &R::bytes), member("backup_timestamp", &R::backup_timestamp),
+       member("slot_utc", &R::slot),
+       enumerated("backup_kind", &R::kind, parse_backup_kind),
+       objects_field(&R::objects),
+       enumerated("state", &R::state, parse_attempt_state),
+       member("server_state", &R::server_state),
+       member("job_id", &R::job_id),
+       member("submit_tries", &R::submit_tries),
+       member("submitted_at_utc", &R::submitted_at),
+       member("started_at_utc", &R::started_at),
+       member("finished_at_utc", &R::finished_at),
+       member("error_text", &R::error_text, Fit::kRedacted),
+       member("bytes", &R::bytes),
+       member("backup_timestamp", &R::backup_timestamp),
        stamp("updated_at_utc", &R::updated_at)});
   return map;
 }
@@ -167,9 +185,10 @@ const RecordMap<ManifestEntry>& manifest_map() {
   static const RecordMap<R> map(
       "backup_manifest",
       {derived<R>("entry_id", [](const R& r) { return r.entry_id(); }), member("attempt_id", &R::attempt_id),
-       member("repository", &R::repository), member("label", &R::label), member("database_name", &R::database),
-       member("table_name", &R::table), member("partition_name", &R::partition),
-       member("partition_id", &R::partition_id), member("visible_version", &R::visible_version),
+       member("repository", &R::repository), member("label", &R::label),
+       member("database_name", &R::database), member("table_name", &R::table),
+       member("partition_name", &R::partition), member("partition_id", &R::partition_id),
+       member("visible_version", &R::visible_version),
        member("visible_version_time_utc", &R::visible_version_time), member("row_count", &R::row_count),
        member("data_size", &R::data_size),
        member("checksum_algorithm", &R::checksum_algorithm, Fit::kChecked, "checksum algorithm"),
@@ -183,10 +202,10 @@ const RecordMap<PartitionSet>& partition_set_map() {
   static const RecordMap<R> map(
       "table_partition_set",
       {derived<R>("set_id", [](const R& r) { return r.set_id(); }), member("attempt_id", &R::attempt_id),
-       member("repository", &R::repository), member("label", &R::label), member("database_name", &R::database),
-       member("table_name", &R::table),
-       converted<R, std::vector<std::string>>("partitions", &R::partitions, partitions_to_json, partitions_from_json,
-                                              Fit::kChecked, "partition set"),
+       member("repository", &R::repository), member("label", &R::label),
+       member("database_name", &R::database), member("table_name", &R::table),
+       converted<R, std::vector<std::string>>("partitions", &R::partitions, partitions_to_json,
+                                              partitions_from_json, Fit::kChecked, "partition set"),
        stamp("recorded_at_utc", &R::recorded_at)});
   return map;
 }
@@ -197,8 +216,9 @@ const RecordMap<LineageEdge>& lineage_map() {
       "snapshot_lineage",
       {derived<R>("edge_id", [](const R& r) { return r.edge_id(); }), member("repository", &R::repository),
        member("label", &R::label), member("database_name", &R::database),
-       member("depends_on_repository", &R::depends_on_repository), member("depends_on_label", &R::depends_on_label),
-       member("reason", &R::reason, Fit::kTruncated), stamp("recorded_at_utc", &R::recorded_at)});
+       member("depends_on_repository", &R::depends_on_repository),
+       member("depends_on_label", &R::depends_on_label), member("reason", &R::reason, Fit::kTruncated),
+       stamp("recorded_at_utc", &R::recorded_at)});
   return map;
 }
 
@@ -207,19 +227,29 @@ const RecordMap<RestoreRecord>& restore_map() {
   static const RecordMap<R> map(
       "restore_history",
       {member("restore_id", &R::restore_id, Fit::kChecked, "restore id"),
-       member("run_id", &R::run_id, Fit::kChecked, "run id"), enumerated("kind", &R::kind, parse_restore_kind),
-       member("drill_name", &R::drill_name, Fit::kChecked, "drill name"), member("repository", &R::repository),
-       member("label", &R::label), member("backup_timestamp", &R::backup_timestamp, Fit::kChecked, "backup timestamp"),
-       member("source_database", &R::source_database), member("target_database", &R::target_database),
-       objects_field(&R::objects), member("target_time_utc", &R::target_time),
-       enumerated("state", &R::state, parse_attempt_state), member("server_state", &R::server_state),
-       member("job_id", &R::job_id), member("submitted_at_utc", &R::submitted_at),
-       member("finished_at_utc", &R::finished_at), member("error_text", &R::error_text, Fit::kRedacted),
+       member("run_id", &R::run_id, Fit::kChecked, "run id"),
+       enumerated("kind", &R::kind, parse_restore_kind),
+       member("drill_name", &R::drill_name, Fit::kChecked, "drill name"),
+       member("repository", &R::repository),
+       member("label", &R::label),
+       member("backup_timestamp", &R::backup_timestamp, Fit::kChecked, "backup timestamp"),
+       member("source_database", &R::source_database),
+       member("target_database", &R::target_database),
+       objects_field(&R::objects),
+       member("target_time_utc", &R::target_time),
+       enumerated("state", &R::state, parse_attempt_state),
+       member("server_state", &R::server_state),
+       member("job_id", &R::job_id),
+       member("submitted_at_utc", &R::submitted_at),
+       member("finished_at_utc", &R::finished_at),
+       member("error_text", &R::error_text, Fit::kRedacted),
        member("verification", &R::verification),
        member("expected_checksums", &R::expected_checksums, Fit::kChecked, "checksum list"),
        member("actual_checksums", &R::actual_checksums, Fit::kChecked, "checksum list"),
-       member("swapped", &R::swapped), stamp("updated_at_utc", &R::updated_at),
-       member("started_at_utc", &R::started_at), member("duration_seconds", &R::duration_seconds),
+       member("swapped", &R::swapped),
+       stamp("updated_at_utc", &R::updated_at),
+       member("started_at_utc", &R::started_at),
+       member("duration_seconds", &R::duration_seconds),
        member("drill_period", &R::drill_period, Fit::kChecked, "drill period / seed"),
        member("drill_seed", &R::drill_seed, Fit::kChecked, "drill period / seed")});
   return map;
@@ -244,22 +274,64 @@ InventoryRecord blank_inventory() {
   return {blank_name<DatabaseName>(), blank_name<TableName>(), {}, false, {}, ClassifiedBy::kRule, {}, {}};
 }
 BackupAttempt blank_attempt() {
-  return {{}, blank_name<SnapshotLabel>(), blank_name<RepositoryName>(), blank_name<DatabaseName>(), {}, {},
-          BackupKind::kTables, {}, AttemptState::kSubmitting, {}, {}, 0, {}, {}, {}, {}, {}, {}, {}};
+  return {{},
+          blank_name<SnapshotLabel>(),
+          blank_name<RepositoryName>(),
+          blank_name<DatabaseName>(),
+          {},
+          {},
+          BackupKind::kTables,
+          {},
+          AttemptState::kSubmitting,
+          {},
+          {},
+          0,
+          {},
+          {},
+          {},
+          {},
+          {},
+          {},
+          {}};
 }
 ManifestEntry blank_manifest_entry() {
-  return {{},   blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), blank_name<DatabaseName>(),
-          blank_name<TableName>(), blank_name<PartitionName>(), 0, 0, {}, {}, {}, {}, {}, {}, {}};
+  return {{},
+          blank_name<RepositoryName>(),
+          blank_name<SnapshotLabel>(),
+          blank_name<DatabaseName>(),
+          blank_name<TableName>(),
+          blank_name<PartitionName>(),
+          0,
+          0,
+          {},
+          {},
+          {},
+          {},
+          {},
+          {},
+          {}};
 }
 PartitionSet blank_partition_set() {
-  return {{}, blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), blank_name<DatabaseName>(),
-          blank_name<TableName>(), {}, {}};
+  return {{},
+          blank_name<RepositoryName>(),
+          blank_name<SnapshotLabel>(),
+          blank_name<DatabaseName>(),
+          blank_name<TableName>(),
+          {},
+          {}};
 }
 LineageEdge blank_edge() {
-  return {blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), blank_name<DatabaseName>(),
-          blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), {}, {}};
+  return {blank_name<RepositoryName>(),
+          blank_name<SnapshotLabel>(),
+          blank_name<DatabaseName>(),
+          blank_name<RepositoryName>(),
+          blank_name<SnapshotLabel>(),
+          {},
+          {}};
 }
-RunMarker blank_marker() { return {{}, blank_name<DatabaseName>(), {}, {}, 0, RunState::kActive, {}, {}, {}}; }
+RunMarker blank_marker() {
+  return {{}, blank_name<DatabaseName>(), {}, {}, 0, RunState::kActive, {}, {}, {}};
+}
 
 // One literal row per record (fitted and checked), in table order.
 template <typename R>
@@ -283,34 +355,43 @@ std::string_view to_string(ClassifiedBy by) { return by == ClassifiedBy::kManual
 
 std::string_view to_string(AttemptState state) {
   switch (state) {
-    case AttemptState::kSubmitting: return "SUBMITTING";
-    case AttemptState::kRejected: return "REJECTED";
-    case AttemptState::kRunning: return "RUNNING";
-    case AttemptState::kFinished: return "FINISHED";
-    case AttemptState::kCancelled: return "CANCELLED";
-    case AttemptState::kLost: return "LOST";
+    case AttemptState::kSubmitting:
+      return "SUBMITTING";
+    case AttemptState::kRejected:
+      return "REJECTED";
+    case AttemptState::kRunning:
+      return "RUNNING";
+    case AttemptState::kFinished:
+      return "FINISHED";
+    case AttemptState::kCancelled:
+      return "CANCELLED";
+    case AttemptState::kLost:
+      return "LOST";
   }
   return "LOST";
 }
 
 Result<AttemptState> parse_attempt_state(std::string_view text) {
-  for (auto s : {AttemptState::kSubmitting, AttemptState::kRejected, AttemptState::kRunning, AttemptState::kFinished,
-                 AttemptState::kCancelled, AttemptState::kLost}) {
+  for (auto s : {AttemptState::kSubmitting, AttemptState::kRejected, AttemptState::kRunning,
+                 AttemptState::kFinished, AttemptState::kCancelled, AttemptState::kLost}) {
     if (to_string(s) == text) return s;
   }
   return fail(std::string(kCorrupt), "unknown attempt state '{}'", text);
 }
 
 bool is_terminal(AttemptState state) {
-  return state == AttemptState::kRejected || state == AttemptState::kFinished || state == AttemptState::kCancelled ||
-         state == AttemptState::kLost;
+  return state == AttemptState::kRejected || state == AttemptState::kFinished ||
+         state == AttemptState::kCancelled || state == AttemptState::kLost;
 }
 
 std::string_view to_string(BackupKind kind) {
   switch (kind) {
-    case BackupKind::kPartitions: return "partitions";
-    case BackupKind::kTables: return "tables";
-    case BackupKind::kDatabase: return "database";
+    case BackupKind::kPartitions:
+      return "partitions";
+    case BackupKind::kTables:
+      return "tables";
+    case BackupKind::kDatabase:
+      return "database";
   }
   return "tables";
 }
@@ -326,9 +407,12 @@ std::string_view to_string(RestoreKind kind) { return kind == RestoreKind::kDril
 
 std::string_view to_string(RunState state) {
   switch (state) {
-    case RunState::kActive: return "ACTIVE";
-    case RunState::kDone: return "DONE";
-    case RunState::kAbandoned: return "ABANDONED";
+    case RunState::kActive:
+      return "ACTIVE";
+    case RunState::kDone:
+      return "DONE";
+    case RunState::kAbandoned:
+      return "ABANDONED";
   }
   return "DONE";
 }
@@ -357,7 +441,8 @@ std::string objects_to_json(const std::vector<BackupObject>& objects) {
 
 Result<std::vector<BackupObject>> objects_from_json(std::string_view text) {
   const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_array()) return fail(std::string(kCorrupt), "objects is not a JSON array");
+  if (json.is_discarded() || !json.is_array())
+    return fail(std::string(kCorrupt), "objects is not a JSON array");
   std::vector<BackupObject> out;
   for (const auto& item : json) {
     if (!item.is_object() || !item.contains("table") || !item["table"].is_string()) {
@@ -367,7 +452,8 @@ Result<std::vector<BackupObject>> objects_from_json(std::string_view text) {
     if (!table) return fail(std::string(kCorrupt), "objects: {}", table.error().message);
     BackupObject object{std::move(*table), {}};
     if (item.contains("partitions")) {
-      if (!item["partitions"].is_array()) return fail(std::string(kCorrupt), "objects: partitions is not an array");
+      if (!item["partitions"].is_array())
+        return fail(std::string(kCorrupt), "objects: partitions is not an array");
       for (const auto& p : item["partitions"]) {
         if (!p.is_string()) return fail(std::string(kCorrupt), "objects: partition name is not a string");
         auto partition = PartitionName::parse(p.get<std::string>());
@@ -420,7 +506,9 @@ Result<std::vector<R>> select_records(ports::SqlConnection& connection, const Op
   out.reserve(rows->size());
   for (std::size_t i = 0; i < rows->size(); ++i) {
     auto record = map.read(*rows, i, blank);
-    if (!record) return std::unexpected(std::move(record.error()).with_context(fmt::format("{} row {}", map.table().name, i)));
+    if (!record)
+      return std::unexpected(
+          std::move(record.error()).with_context(fmt::format("{} row {}", map.table().name, i)));
     out.push_back(std::move(*record));
   }
   return out;
@@ -443,7 +531,8 @@ Result<std::vector<InventoryRecord>> OpsStore::load_inventory(const std::optiona
 Status OpsStore::record_backup_attempt(const BackupAttempt& a) {
   auto statements = upserts(history_map(), config_, {a}, clock_.now());
   if (!statements) return std::unexpected(std::move(statements.error()));
-  return run_all(*statements, fmt::format("recording backup attempt {} in ops.backup_history", a.label.str()));
+  return run_all(*statements,
+                 fmt::format("recording backup attempt {} in ops.backup_history", a.label.str()));
 }
 
 Status OpsStore::update_backup_state(std::string_view attempt_id, const AttemptUpdate& u) {
@@ -470,17 +559,19 @@ Status OpsStore::update_backup_state(std::string_view attempt_id, const AttemptU
 
 Result<std::vector<BackupAttempt>> OpsStore::load_backup_attempts(const DatabaseName& database,
                                                                   const AttemptFilter& filter) {
-  sql::Select select{{}, {{"database_name", {literal(database.str())}}}, {{"updated_at_utc", true}, {"attempt_id"}}};
+  sql::Select select{
+      {}, {{"database_name", {literal(database.str())}}}, {{"updated_at_utc", true}, {"attempt_id"}}};
   if (filter.label) select.where.push_back({"label", {literal(filter.label->str())}});
   if (filter.slot) select.where.push_back({"slot_utc", {literal(*filter.slot)}});
   return select_records(connection_, config_, history_map(), std::move(select), blank_attempt());
 }
 
 Result<std::vector<BackupAttempt>> OpsStore::load_unfinished_attempts() {
-  sql::Select select{{},
-                     {{"state",
-                       {literal(to_string(AttemptState::kSubmitting)), literal(to_string(AttemptState::kRunning))}}},
-                     {{"database_name"}, {"updated_at_utc"}}};
+  sql::Select select{
+      {},
+      {{"state",
+        {literal(to_string(AttemptState::kSubmitting)), literal(to_string(AttemptState::kRunning))}}},
+      {{"database_name"}, {"updated_at_utc"}}};
   return select_records(connection_, config_, history_map(), std::move(select), blank_attempt());
 }
 
@@ -493,7 +584,9 @@ Status OpsStore::write_manifest(const std::vector<ManifestEntry>& entries) {
 Result<std::vector<LastBackedUp>> OpsStore::load_last_manifest(const DatabaseName& database) {
   auto rows = connection_.query(sql::render_last_manifest_query(config_.database.str(), database.str(),
                                                                 to_string(AttemptState::kFinished)));
-  if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading the last manifest of " + database.str()));
+  if (!rows)
+    return std::unexpected(
+        std::move(rows.error()).with_context("reading the last manifest of " + database.str()));
   std::vector<LastBackedUp> out;
   out.reserve(rows->size());
   for (std::size_t i = 0; i < rows->size(); ++i) {
@@ -525,7 +618,8 @@ Status OpsStore::write_partition_sets(const std::vector<PartitionSet>& sets) {
 
 Result<std::vector<PartitionSet>> OpsStore::load_partition_sets(std::string_view attempt_id) {
   return select_records(connection_, config_, partition_set_map(),
-                        {{}, {{"attempt_id", {literal(attempt_id)}}}, {{"table_name"}}}, blank_partition_set());
+                        {{}, {{"attempt_id", {literal(attempt_id)}}}, {{"table_name"}}},
+                        blank_partition_set());
 }
 
 Status OpsStore::record_lineage(const std::vector<LineageEdge>& edges) {
@@ -534,13 +628,13 @@ Status OpsStore::record_lineage(const std::vector<LineageEdge>& edges) {
   return run_all(*statements, "writing ops.snapshot_lineage");
 }
 
-Result<std::vector<LineageEdge>> OpsStore::load_lineage(const RepositoryName& repository, const SnapshotLabel& label) {
-  return select_records(
-      connection_, config_, lineage_map(),
-      {{},
-       {{"repository", {literal(repository.str())}}, {"label", {literal(label.str())}}},
-       {{"depends_on_repository"}, {"depends_on_label"}}},
-      blank_edge());
+Result<std::vector<LineageEdge>> OpsStore::load_lineage(const RepositoryName& repository,
+                                                        const SnapshotLabel& label) {
+  return select_records(connection_, config_, lineage_map(),
+                        {{},
+                         {{"repository", {literal(repository.str())}}, {"label", {literal(label.str())}}},
+                         {{"depends_on_repository"}, {"depends_on_label"}}},
+                        blank_edge());
 }
 
 Status OpsStore::record_restore(const RestoreRecord& r) {
@@ -573,12 +667,12 @@ Status OpsStore::finish_run(const RunMarker& m, RunState final_state) {
 }
 
 Result<std::vector<RunMarker>> OpsStore::load_active_runs(const DatabaseName& database) {
-  return select_records(connection_, config_, run_map(),
-                        {{},
-                         {{"database_name", {literal(database.str())}},
-                          {"state", {literal(to_string(RunState::kActive))}}},
-                         {{"started_at_utc"}}},
-                        blank_marker());
+  return select_records(
+      connection_, config_, run_map(),
+      {{},
+       {{"database_name", {literal(database.str())}}, {"state", {literal(to_string(RunState::kActive))}}},
+       {{"started_at_utc"}}},
+      blank_marker());
 }
 
 }  // namespace sk::ops

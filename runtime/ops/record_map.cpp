@@ -50,14 +50,18 @@ Result<std::optional<Instant>> RowReader::optional_instant(std::string_view colu
 Result<std::string> fit_text(std::string text, const ColumnSpec& column, Fit fit, std::string_view what) {
   const auto max = static_cast<std::size_t>(column.length);
   switch (fit) {
-    case Fit::kAsIs: return text;
+    case Fit::kAsIs:
+      return text;
     case Fit::kChecked:
       if (column.type == ColumnType::kVarchar && text.size() > max) {
-        return fail(std::string(kInvalid), "{} is {} bytes long; the ops schema allows {}", what, text.size(), max);
+        return fail(std::string(kInvalid), "{} is {} bytes long; the ops schema allows {}", what, text.size(),
+                    max);
       }
       return text;
-    case Fit::kTruncated: return sql::truncate_utf8(text, max);
-    case Fit::kRedacted: return sql::truncate_utf8(ports::redact(text), max);
+    case Fit::kTruncated:
+      return sql::truncate_utf8(text, max);
+    case Fit::kRedacted:
+      return sql::truncate_utf8(ports::redact(text), max);
   }
   return text;
 }

@@ -2,11 +2,12 @@
 // written once per record and used both to write a row (one literal per column, in table order, for
 // sql::render_upserts) and to read one back (by column name).
 //
-// A RecordMap names its table; its fields name columns of that table, each with how the member becomes a literal
-// and how it is read back. Text that must fit its VARCHAR is checked (Fit::kChecked, "ops.invalid"), cut
-// (kTruncated) or redacted and cut (kRedacted) against the length the TableSpec gives. A field without a reader
-// is derived from the record (its id) and is neither selected nor read. The TableSpec is the one list of columns:
-// a map whose fields do not cover its table exactly aborts at start-up (a programming error, caught by any test).
+// A RecordMap names its table; its fields name columns of that table, each with how the member becomes a
+// literal and how it is read back. Text that must fit its VARCHAR is checked (Fit::kChecked, "ops.invalid"),
+// cut (kTruncated) or redacted and cut (kRedacted) against the length the TableSpec gives. A field without a
+// reader is derived from the record (its id): it is not read and, unless marked listed, not selected. The
+// TableSpec is the one list of columns: a map whose fields do not cover its table exactly aborts at start-up
+// (a programming error, caught by any test).
 //
 // Errors: "ops.invalid" (a value longer than its column), "ops.corrupt" (a stored value that does not parse).
 #pragma once
@@ -67,12 +68,13 @@ enum class Fit {
 };
 
 // Fits `text` to `column` by `fit`; `what` names the value in the "ops.invalid" message.
-[[nodiscard]] Result<std::string> fit_text(std::string text, const ColumnSpec& column, Fit fit, std::string_view what);
+[[nodiscard]] Result<std::string> fit_text(std::string text, const ColumnSpec& column, Fit fit,
+                                           std::string_view what);
 
 // ---- Codecs: member type ↔ literal / column value ----
 
-// Text-like members go through fit_text(): to_text() (nullopt = NULL) and read(). Other members are written with
-// sql::literal() and read with the matching RowReader call.
+// Text-like members go through fit_text(): to_text() (nullopt = NULL) and read(). Other members are written
+// with sql::literal() and read with the matching RowReader call.
 template <typename T>
 struct Codec;
 
@@ -89,10 +91,10 @@ struct Codec<std::optional<std::string>> {
   }
 };
 template <typename Name>
-  requires requires(const Name& n, std::string_view t) {
-    { n.str() } -> std::convertible_to<std::string>;
-    Name::parse(t);
-  }
+requires requires(const Name& n, std::string_view t) {
+  { n.str() } -> std::convertible_to<std::string>;
+  Name::parse(t);
+}
 struct Codec<Name> {
   static std::optional<std::string> to_text(const Name& v) { return v.str(); }
   static Result<Name> read(const RowReader& r, std::string_view c) { return r.name<Name>(c); }
@@ -125,11 +127,15 @@ struct Codec<Instant> {
 };
 template <>
 struct Codec<std::optional<Instant>> {
-  static Result<std::optional<Instant>> read(const RowReader& r, std::string_view c) { return r.optional_instant(c); }
+  static Result<std::optional<Instant>> read(const RowReader& r, std::string_view c) {
+    return r.optional_instant(c);
+  }
 };
 
 template <typename T>
-concept TextCodec = requires(const T& v) { Codec<T>::to_text(v); };
+concept TextCodec = requires(const T& v) {
+  Codec<T>::to_text(v);
+};
 
 // ---- Fields and maps ----
 
@@ -144,6 +150,7 @@ struct Field {
   std::function<Result<std::string>(const R&, const ColumnSpec&, const WriteContext&)> write;
   // Reads the column into the record; empty for a derived column (an id made from other members).
   std::function<Status(const RowReader&, R&)> read{};
+  bool listed = false;  // a derived column the SELECT lists all the same
 };
 
 // A member written as it is and read back: `column` ↔ `R::*member`.
@@ -180,22 +187,30 @@ Field<R> stamp(std::string_view column, Instant R::*m) {
   return f;
 }
 
-// A column derived from the record (its id): written, never read.
+// A column derived from the record (its id): written, never read; `listed` keeps it in the SELECT list.
+enum class Listed { kNo, kYes };
 template <typename R>
-Field<R> derived(std::string_view column, std::function<std::string(const R&)> value) {
-  return Field<R>{column, [value = std::move(value)](const R& r, const ColumnSpec&, const WriteContext&)
-                              -> Result<std::string> { return sql::literal(value(r)); }};
+Field<R> derived(std::string_view column, std::function<std::string(const R&)> value,
+                 Listed listed = Listed::kNo) {
+  return Field<R>{
+      column,
+      [value = std::move(value)](const R& r, const ColumnSpec&, const WriteContext&) -> Result<std::string> {
+        return sql::literal(value(r));
+      },
+      {},
+      listed == Listed::kYes};
 }
 
-// A member stored as text through its own conversions (an enum, a JSON list): to_text(member) is written (fitted
-// like any text), from_text(text, record so far) parses it back. Columns are read in table order, so from_text
-// may name members of earlier columns in its messages.
+// A member stored as text through its own conversions (an enum, a JSON list): to_text(member) is written
+// (fitted like any text), from_text(text, record so far) parses it back. Columns are read in table order, so
+// from_text may name members of earlier columns in its messages.
 template <typename R, typename T>
 Field<R> converted(std::string_view column, T R::*m, std::function<std::string(const T&)> to_text,
                    std::function<Result<T>(std::string_view, const R&)> from_text, Fit fit = Fit::kAsIs,
                    std::string_view what = {}) {
   Field<R> f{column, {}, {}};
-  f.write = [m, to_text, fit, what](const R& r, const ColumnSpec& spec, const WriteContext&) -> Result<std::string> {
+  f.write = [m, to_text, fit, what](const R& r, const ColumnSpec& spec,
+                                    const WriteContext&) -> Result<std::string> {
     auto fitted = fit_text(to_text(r.*m), spec, fit, what.empty() ? spec.name : what);
     if (!fitted) return std::unexpected(std::move(fitted.error()));
     return sql::literal(*fitted);
@@ -245,11 +260,11 @@ class RecordMap {
     return out;
   }
 
-  // The columns a SELECT lists: all but the derived ones, in table order.
+  // The columns a SELECT lists, in table order: all but the derived ones (unless listed).
   [[nodiscard]] std::vector<std::string_view> selected() const {
     std::vector<std::string_view> out;
     for (const auto& b : ordered_) {
-      if (b.field.read) out.push_back(b.spec->name);
+      if (b.field.read || b.field.listed) out.push_back(b.spec->name);
     }
     return out;
   }
