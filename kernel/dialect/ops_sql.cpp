@@ -30,8 +30,8 @@ std::string literal(Instant value) {
   const year_month_day ymd{day};
   const hh_mm_ss<seconds> hms{tp - day};
   return fmt::format("'{:04}-{:02}-{:02} {:02}:{:02}:{:02}'", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count());
 }
 
 std::string literal(const std::optional<std::string>& value) { return value ? literal(*value) : "NULL"; }
@@ -45,9 +45,8 @@ Result<Instant> parse_datetime_utc(std::string_view text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   const bool shape_ok = t.size() == 19 && t[4] == '-' && t[7] == '-' && (t[10] == ' ' || t[10] == 'T') &&
                         t[13] == ':' && t[16] == ':';
-  if (!shape_ok || !parse_int(t.substr(0, 4), y) || !parse_int(t.substr(5, 2), mo) ||
-      !parse_int(t.substr(8, 2), d) || !parse_int(t.substr(11, 2), h) || !parse_int(t.substr(14, 2), mi) ||
-      !parse_int(t.substr(17, 2), s)) {
+  if (!shape_ok || !parse_int(t.substr(0, 4), y) || !parse_int(t.substr(5, 2), mo) || !parse_int(t.substr(8, 2), d) ||
+      !parse_int(t.substr(11, 2), h) || !parse_int(t.substr(14, 2), mi) || !parse_int(t.substr(17, 2), s)) {
     return fail(std::string(kCorrupt), "'{}' is not a DATETIME (YYYY-MM-DD HH:MM:SS)", text);
   }
   using namespace std::chrono;
@@ -75,10 +74,9 @@ std::string truncate_utf8(std::string_view text, std::size_t max_bytes) {
   return std::string(text.substr(0, cut));
 }
 
-std::vector<std::string> render_inserts(std::string_view qualified_table,
-                                        const std::vector<std::string_view>& columns,
-                                        const std::vector<std::vector<std::string>>& rows,
-                                        std::size_t max_rows, std::size_t max_bytes) {
+std::vector<std::string> render_inserts(std::string_view qualified_table, const std::vector<std::string_view>& columns,
+                                        const std::vector<std::vector<std::string>>& rows, std::size_t max_rows,
+                                        std::size_t max_bytes) {
   std::string head = fmt::format("INSERT INTO {} (", qualified_table);
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (i) head += ", ";
@@ -96,8 +94,7 @@ std::vector<std::string> render_inserts(std::string_view qualified_table,
       tuple += row[i];
     }
     tuple += ")";
-    const bool full =
-        in_current > 0 && (in_current >= max_rows || current.size() + 2 + tuple.size() > max_bytes);
+    const bool full = in_current > 0 && (in_current >= max_rows || current.size() + 2 + tuple.size() > max_bytes);
     if (full) {
       out.push_back(std::move(current));
       current.clear();

@@ -87,8 +87,8 @@ struct TableSpec {
 // ---- DML, rendered from a TableSpec ----
 
 // INSERT INTO <table> (`c1`, `c2`) VALUES (...), (...) — `rows` already rendered as literals, each as wide as
-// `columns`. Splits into several statements so that none has more than `max_rows` rows or (unless a single
-// row is larger) `max_bytes` bytes.
+// `columns`. Splits into several statements so that none has more than `max_rows` rows or (unless a single row
+// is larger) `max_bytes` bytes.
 [[nodiscard]] std::vector<std::string> render_inserts(std::string_view qualified_table,
                                                       const std::vector<std::string_view>& columns,
                                                       const std::vector<std::vector<std::string>>& rows,

@@ -13,15 +13,11 @@ namespace {
 using T = ColumnType;
 
 ColumnSpec id(std::string_view name) { return {name, T::kVarchar, 32, false}; }
-ColumnSpec text(std::string_view name, int length, bool nullable = false) {
-  return {name, T::kVarchar, length, nullable};
-}
+ColumnSpec text(std::string_view name, int length, bool nullable = false) { return {name, T::kVarchar, length, nullable}; }
 ColumnSpec bigint(std::string_view name, bool nullable = false) { return {name, T::kBigInt, 0, nullable}; }
 ColumnSpec integer(std::string_view name, bool nullable = false) { return {name, T::kInt, 0, nullable}; }
 ColumnSpec boolean(std::string_view name) { return {name, T::kBoolean, 0, false}; }
-ColumnSpec datetime(std::string_view name, bool nullable = false) {
-  return {name, T::kDateTime, 0, nullable};
-}
+ColumnSpec datetime(std::string_view name, bool nullable = false) { return {name, T::kDateTime, 0, nullable}; }
 
 constexpr bool kNull = true;
 
@@ -29,49 +25,34 @@ constexpr bool kNull = true;
 // snapshot labels 128, repositories and tiers 64.
 std::vector<TableSpec> build_tables() {
   return {
-      TableSpec{
-          "schema_version",
-          {integer("version"), text("description", 256), datetime("applied_at_utc"), text("applied_by", 256)},
-          {"version"},
-          {"version"}},
+      TableSpec{"schema_version",
+                {integer("version"), text("description", 256), datetime("applied_at_utc"), text("applied_by", 256)},
+                {"version"},
+                {"version"}},
       TableSpec{"table_inventory",
-                {id("inventory_id"), text("database_name", 256), text("table_name", 64),
-                 text("table_class", 64), boolean("partitioned"), text("eligibility", 4096),
-                 text("classified_by", 16), datetime("first_seen_utc"), datetime("last_seen_utc")},
+                {id("inventory_id"), text("database_name", 256), text("table_name", 64), text("table_class", 64),
+                 boolean("partitioned"), text("eligibility", 4096), text("classified_by", 16),
+                 datetime("first_seen_utc"), datetime("last_seen_utc")},
                 {"inventory_id"},
                 {"inventory_id"}},
       TableSpec{"backup_history",
-                {id("attempt_id"),
-                 text("run_id", 64),
-                 text("label", 128),
-                 text("repository", 64),
-                 text("database_name", 256),
-                 text("tiers", 1024),
-                 datetime("slot_utc", kNull),
-                 text("backup_kind", 16),
-                 text("objects", 65533),
-                 text("state", 16),
-                 text("server_state", 32, kNull),
-                 bigint("job_id", kNull),
-                 integer("submit_tries"),
-                 datetime("submitted_at_utc", kNull),
-                 datetime("started_at_utc", kNull),
-                 datetime("finished_at_utc", kNull),
-                 text("error_text", 4096, kNull),
-                 bigint("bytes", kNull),
-                 text("backup_timestamp", 64, kNull),
-                 datetime("updated_at_utc")},
+                {id("attempt_id"), text("run_id", 64), text("label", 128), text("repository", 64),
+                 text("database_name", 256), text("tiers", 1024), datetime("slot_utc", kNull),
+                 text("backup_kind", 16), text("objects", 65533), text("state", 16),
+                 text("server_state", 32, kNull), bigint("job_id", kNull), integer("submit_tries"),
+                 datetime("submitted_at_utc", kNull), datetime("started_at_utc", kNull),
+                 datetime("finished_at_utc", kNull), text("error_text", 4096, kNull), bigint("bytes", kNull),
+                 text("backup_timestamp", 64, kNull), datetime("updated_at_utc")},
                 {"attempt_id"},
                 {"attempt_id"}},
-      TableSpec{
-          "backup_manifest",
-          {id("entry_id"), id("attempt_id"), text("repository", 64), text("label", 128),
-           text("database_name", 256), text("table_name", 64), text("partition_name", 64),
-           bigint("partition_id"), bigint("visible_version"), datetime("visible_version_time_utc", kNull),
-           bigint("row_count", kNull), bigint("data_size", kNull), text("checksum_algorithm", 32, kNull),
-           text("checksum", 64, kNull), bigint("checksum_row_count", kNull), datetime("recorded_at_utc")},
-          {"entry_id"},
-          {"entry_id"}},
+      TableSpec{"backup_manifest",
+                {id("entry_id"), id("attempt_id"), text("repository", 64), text("label", 128),
+                 text("database_name", 256), text("table_name", 64), text("partition_name", 64),
+                 bigint("partition_id"), bigint("visible_version"), datetime("visible_version_time_utc", kNull),
+                 bigint("row_count", kNull), bigint("data_size", kNull), text("checksum_algorithm", 32, kNull),
+                 text("checksum", 64, kNull), bigint("checksum_row_count", kNull), datetime("recorded_at_utc")},
+                {"entry_id"},
+                {"entry_id"}},
       TableSpec{"snapshot_lineage",
                 {id("edge_id"), text("repository", 64), text("label", 128), text("database_name", 256),
                  text("depends_on_repository", 64), text("depends_on_label", 128), text("reason", 64),
@@ -83,17 +64,17 @@ std::vector<TableSpec> build_tables() {
                  text("repository", 64), text("label", 128), text("backup_timestamp", 64),
                  text("source_database", 256), text("target_database", 256), text("objects", 65533),
                  datetime("target_time_utc", kNull), text("state", 16), text("server_state", 32, kNull),
-                 bigint("job_id", kNull), datetime("submitted_at_utc", kNull),
-                 datetime("finished_at_utc", kNull), text("error_text", 4096, kNull),
-                 text("verification", 16, kNull), text("expected_checksums", 65533, kNull),
-                 text("actual_checksums", 65533, kNull), boolean("swapped"), datetime("updated_at_utc"),
+                 bigint("job_id", kNull), datetime("submitted_at_utc", kNull), datetime("finished_at_utc", kNull),
+                 text("error_text", 4096, kNull), text("verification", 16, kNull),
+                 text("expected_checksums", 65533, kNull), text("actual_checksums", 65533, kNull),
+                 boolean("swapped"), datetime("updated_at_utc"),
                  // Schema 2 (added by ALTER on older installations, hence last).
-                 datetime("started_at_utc", kNull), bigint("duration_seconds", kNull),
-                 text("drill_period", 16, kNull), text("drill_seed", 16, kNull)},
+                 datetime("started_at_utc", kNull), bigint("duration_seconds", kNull), text("drill_period", 16, kNull),
+                 text("drill_seed", 16, kNull)},
                 {"restore_id"},
                 {"restore_id"}},
-      // Schema 2: every partition of a bound table at backup time (as partitions_meta listed them), so a
-      // restore can leave out partitions dropped before T even when the snapshot only holds the changed ones.
+      // Schema 2: every partition of a bound table at backup time (as partitions_meta listed them), so a restore
+      // can leave out partitions dropped before T even when the snapshot only holds the changed ones.
       TableSpec{"table_partition_set",
                 {id("set_id"), id("attempt_id"), text("repository", 64), text("label", 128),
                  text("database_name", 256), text("table_name", 64), text("partitions", 65533),
@@ -134,9 +115,7 @@ Status create_base(ports::SqlConnection& connection, const OpsConfig& config) {
       !s) {
     return std::unexpected(std::move(s.error()).with_context("creating the ops database"));
   }
-  if (auto s =
-          connection.execute(render_create_table(ops_tables().front(), config), Idempotency::kIdempotent);
-      !s) {
+  if (auto s = connection.execute(render_create_table(ops_tables().front(), config), Idempotency::kIdempotent); !s) {
     return std::unexpected(std::move(s.error()).with_context("creating schema_version"));
   }
   return ok();
@@ -161,25 +140,14 @@ const TableSpec* find_table(std::string_view name) {
 std::size_t primary_key_bytes(const TableSpec& table) {
   std::size_t total = 0;
   for (auto key : table.primary_key) {
-    auto it = std::find_if(table.columns.begin(), table.columns.end(),
-                           [&](const ColumnSpec& c) { return c.name == key; });
+    auto it = std::find_if(table.columns.begin(), table.columns.end(), [&](const ColumnSpec& c) { return c.name == key; });
     if (it == table.columns.end()) continue;
     switch (it->type) {
-      case T::kInt:
-        total += 4;
-        break;
-      case T::kBigInt:
-        total += 8;
-        break;
-      case T::kBoolean:
-        total += 1;
-        break;
-      case T::kDateTime:
-        total += 8;
-        break;
-      case T::kVarchar:
-        total += static_cast<std::size_t>(it->length) + 2;
-        break;
+      case T::kInt: total += 4; break;
+      case T::kBigInt: total += 8; break;
+      case T::kBoolean: total += 1; break;
+      case T::kDateTime: total += 8; break;
+      case T::kVarchar: total += static_cast<std::size_t>(it->length) + 2; break;
     }
   }
   return total;
@@ -218,19 +186,15 @@ std::string make_id(std::initializer_list<std::string_view> parts) {
 std::vector<Migration> migrations(const OpsConfig& config) {
   // Step 1 creates the tables in their latest layout (a new installation gets step 2's columns at once, and
   // step 2's ALTER then finds them: "already exists" counts as applied).
-  Migration v1{
-      1, "ops schema 1: inventory, backup history, manifest, lineage, restore history, run status", {}, {}};
+  Migration v1{1, "ops schema 1: inventory, backup history, manifest, lineage, restore history, run status", {}, {}};
   for (const auto& table : ops_tables()) {
-    if (table.name == "schema_version" || table.name == "table_partition_set")
-      continue;  // created before / in 2
+    if (table.name == "schema_version" || table.name == "table_partition_set") continue;  // created before / in 2
     v1.statements.push_back(render_create_table(table, config));
   }
-  Migration v2{
-      2,
-      "ops schema 2: table_partition_set; restore_history started_at_utc, duration_seconds, drill_period, "
-      "drill_seed",
-      {render_create_table(*find_table("table_partition_set"), config)},
-      {}};
+  Migration v2{2, "ops schema 2: table_partition_set; restore_history started_at_utc, duration_seconds, drill_period, "
+                  "drill_seed",
+               {render_create_table(*find_table("table_partition_set"), config)},
+               {}};
   // One ALTER for the four columns: StarRocks runs one schema change per table at a time.
   v2.add_columns.push_back(
       sql::render_add_columns(*find_table("restore_history"), config.database.str(),
@@ -270,27 +234,23 @@ Status migrate(ports::SqlConnection& connection, const OpsConfig& config, ports:
   }
   if (auto s = create_base(connection, config); !s) return s;
   auto versions = recorded_versions(connection, config);
-  if (!versions)
-    return std::unexpected(std::move(versions.error()).with_context("reading ops schema_version"));
+  if (!versions) return std::unexpected(std::move(versions.error()).with_context("reading ops schema_version"));
   if (!versions->empty() && *versions->rbegin() > kLatestSchemaVersion) {
-    return fail(
-        "ops.schema_newer",
-        "the ops schema in {} is at version {}, newer than this starkeep supports ({}); upgrade starkeep",
-        config.database.str(), *versions->rbegin(), kLatestSchemaVersion);
+    return fail("ops.schema_newer",
+                "the ops schema in {} is at version {}, newer than this starkeep supports ({}); upgrade starkeep",
+                config.database.str(), *versions->rbegin(), kLatestSchemaVersion);
   }
   for (const auto& step : migrations(config)) {
     if (versions->contains(step.version)) continue;
     for (const auto& statement : step.statements) {
       if (auto s = connection.execute(statement, ports::Idempotency::kIdempotent); !s) {
-        return std::unexpected(
-            std::move(s.error()).with_context(fmt::format("ops schema step {}", step.version)));
+        return std::unexpected(std::move(s.error()).with_context(fmt::format("ops schema step {}", step.version)));
       }
     }
     for (const auto& statement : step.add_columns) {
       auto s = connection.execute(statement, ports::Idempotency::kIdempotent);
       if (!s && !column_exists_error(s.error())) {
-        return std::unexpected(
-            std::move(s.error()).with_context(fmt::format("ops schema step {}", step.version)));
+        return std::unexpected(std::move(s.error()).with_context(fmt::format("ops schema step {}", step.version)));
       }
     }
     const auto record =

@@ -2,8 +2,7 @@
 // the tables as data (TableSpec), their StarRocks DDL, the ordered migrations and migrate().
 //
 // Design rules, each forced by StarRocks:
-//  * Every table is a PRIMARY KEY table keyed by one VARCHAR(32) id (32 hex digits of SHA-256 over the
-//  natural
+//  * Every table is a PRIMARY KEY table keyed by one VARCHAR(32) id (32 hex digits of SHA-256 over the natural
 //    key, see make_id()) or a small integer, so the key stays far below StarRocks' 128-byte primary-key limit
 //    whatever the length of database and table names (DatabaseName allows 256 bytes).
 //  * INSERT into a primary-key table is an upsert (pitfall 8), so every write rewrites whole rows by id and
@@ -48,8 +47,8 @@ inline constexpr std::size_t kMaxPrimaryKeyBytes = 128;
 [[nodiscard]] const std::vector<TableSpec>& ops_tables();
 [[nodiscard]] const TableSpec* find_table(std::string_view name);
 
-// Upper bound of the encoded key size: fixed-size types at their width (INT 4, BIGINT 8, BOOLEAN 1, DATETIME
-// 8), VARCHAR(n) at n bytes plus 2 for the separator StarRocks adds between variable-length key columns.
+// Upper bound of the encoded key size: fixed-size types at their width (INT 4, BIGINT 8, BOOLEAN 1, DATETIME 8),
+// VARCHAR(n) at n bytes plus 2 for the separator StarRocks adds between variable-length key columns.
 [[nodiscard]] std::size_t primary_key_bytes(const TableSpec& table);
 
 // "INT", "VARCHAR(32)" …
@@ -63,9 +62,8 @@ using sql::column_type_sql;
 // ("ab","c") and ("a","bc") differ). Deterministic across versions and hosts: ids are stored.
 [[nodiscard]] std::string make_id(std::initializer_list<std::string_view> parts);
 
-// One schema step: idempotent statements (CREATE … IF NOT EXISTS and the like) that bring version-1 to
-// version, then ALTER TABLE … ADD COLUMN statements, each applied unless the server answers that the column
-// already exists.
+// One schema step: idempotent statements (CREATE … IF NOT EXISTS and the like) that bring version-1 to version,
+// then ALTER TABLE … ADD COLUMN statements, each applied unless the server answers that the column already exists.
 struct Migration {
   int version = 0;
   std::string description;
@@ -83,12 +81,11 @@ inline constexpr int kLatestSchemaVersion = 2;
 [[nodiscard]] Result<int> current_schema_version(ports::SqlConnection& connection, const OpsConfig& config);
 
 // Brings the schema to kLatestSchemaVersion: CREATE DATABASE IF NOT EXISTS, CREATE TABLE IF NOT EXISTS
-// schema_version, read the recorded versions, run every missing step in order and record it (applied_at_utc
-// from `clock`, applied_by = `applied_by`, e.g. "starkeep 0.1.0 run 20250914T010000Z-host-123"). Idempotent
-// and safe to run concurrently from several runners (every statement is; a step applied twice records the
-// same row). Errors: "ops.config" (replication_num < 1), "ops.schema_newer" (the cluster has a version this
-// build does not know: refuse to write with an older layout), or the connection's error with the step as
-// context.
+// schema_version, read the recorded versions, run every missing step in order and record it (applied_at_utc from
+// `clock`, applied_by = `applied_by`, e.g. "starkeep 0.1.0 run 20250914T010000Z-host-123"). Idempotent and safe
+// to run concurrently from several runners (every statement is; a step applied twice records the same row).
+// Errors: "ops.config" (replication_num < 1), "ops.schema_newer" (the cluster has a version this build does not
+// know: refuse to write with an older layout), or the connection's error with the step as context.
 [[nodiscard]] Status migrate(ports::SqlConnection& connection, const OpsConfig& config, ports::Clock& clock,
                              std::string_view applied_by);
 

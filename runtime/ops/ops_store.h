@@ -1,14 +1,14 @@
 // Typed access to the ops tables (runtime/ops/ops_schema.h, docs/ops-schema.md). Every write is an idempotent
-// whole-row upsert by id, or an UPDATE by id, so a write repeated after a dropped connection has the same
-// effect; multi-row writes are batched into few INSERT statements. Reads are a constant number of queries,
-// independent of the number of tables (load_last_manifest: one query per database).
+// whole-row upsert by id, or an UPDATE by id, so a write repeated after a dropped connection has the same effect;
+// multi-row writes are batched into few INSERT statements. Reads are a constant number of queries, independent of
+// the number of tables (load_last_manifest: one query per database).
 //
-// Times are Instants (UTC) and are stored in *_utc DATETIME columns; the caller converts server times (SHOW
-// BACKUP CreateTime etc., which are in the cluster's time zone) before handing them in. Error texts are
-// redacted and cut to the column size before they are written (invariant 7).
+// Times are Instants (UTC) and are stored in *_utc DATETIME columns; the caller converts server times (SHOW BACKUP
+// CreateTime etc., which are in the cluster's time zone) before handing them in. Error texts are redacted and cut
+// to the column size before they are written (invariant 7).
 //
-// Errors: the connection's "sql.*" errors with context; "ops.corrupt" when a stored row cannot be read back
-// into its type. Not thread-safe (uses one connection).
+// Errors: the connection's "sql.*" errors with context; "ops.corrupt" when a stored row cannot be read back into
+// its type. Not thread-safe (uses one connection).
 #pragma once
 
 #include <cstdint>
@@ -34,7 +34,7 @@ enum class ClassifiedBy { kManual, kRule };
 struct InventoryRecord {
   DatabaseName database;
   TableName table;
-  std::string table_class{};  // "fact", "dimension", … (lower case)
+  std::string table_class{};                 // "fact", "dimension", … (lower case)
   bool partitioned = false;
   std::map<std::string, bool> eligibility{};  // tier name → eligible; a tier not listed is eligible
   ClassifiedBy classified_by = ClassifiedBy::kRule;
@@ -61,8 +61,8 @@ enum class BackupKind { kPartitions, kTables, kDatabase };
 [[nodiscard]] std::string_view to_string(BackupKind kind);
 [[nodiscard]] Result<BackupKind> parse_backup_kind(std::string_view text);
 
-// What one BACKUP job covers: tables with an optional partition list (empty = whole table); no tables = the
-// whole database. Stored as JSON text: [{"table":"t","partitions":["p1"]}, …].
+// What one BACKUP job covers: tables with an optional partition list (empty = whole table); no tables = the whole
+// database. Stored as JSON text: [{"table":"t","partitions":["p1"]}, …].
 struct BackupObject {
   TableName table;
   std::vector<PartitionName> partitions{};
@@ -70,29 +70,27 @@ struct BackupObject {
 };
 
 struct BackupAttempt {
-  std::string run_id{};  // the runner invocation; ≤ 64 bytes
-  SnapshotLabel label;   // the label value we chose (never re-parsed from SQL, pitfall 1)
+  std::string run_id{};                  // the runner invocation; ≤ 64 bytes
+  SnapshotLabel label;                 // the label value we chose (never re-parsed from SQL, pitfall 1)
   RepositoryName repository;
   DatabaseName database;
-  std::vector<TierName> tiers{};  // every tier this snapshot counts for (weekly + monthly on first Sundays)
-  std::optional<Instant> slot{};  // the schedule slot it fulfils
+  std::vector<TierName> tiers{};         // every tier this snapshot counts for (weekly + monthly on first Sundays)
+  std::optional<Instant> slot{};         // the schedule slot it fulfils
   BackupKind kind = BackupKind::kTables;
   std::vector<BackupObject> objects{};
   AttemptState state = AttemptState::kSubmitting;
-  std::optional<std::string> server_state{};  // SHOW BACKUP State, verbatim
-  std::optional<std::int64_t> job_id{};       // SHOW BACKUP JobId
-  int submit_tries = 0;                       // statements sent for this label (busy-database retries)
+  std::optional<std::string> server_state{};      // SHOW BACKUP State, verbatim
+  std::optional<std::int64_t> job_id{};           // SHOW BACKUP JobId
+  int submit_tries = 0;                         // statements sent for this label (busy-database retries)
   std::optional<Instant> submitted_at{};
-  std::optional<Instant> started_at{};  // server CreateTime, converted to UTC
+  std::optional<Instant> started_at{};            // server CreateTime, converted to UTC
   std::optional<Instant> finished_at{};
-  std::optional<std::string>
-      error_text{};  // server Status / TaskErrMsg or the submit error; redacted on write
+  std::optional<std::string> error_text{};        // server Status / TaskErrMsg or the submit error; redacted on write
   std::optional<std::int64_t> bytes{};
   std::optional<std::string> backup_timestamp{};  // SHOW SNAPSHOT Timestamp, opaque
   Instant updated_at{};                           // filled by the store on every write
 
-  // make_id(run_id, repository, label): one row per attempt; two runners racing for a label keep separate
-  // rows.
+  // make_id(run_id, repository, label): one row per attempt; two runners racing for a label keep separate rows.
   [[nodiscard]] std::string attempt_id() const;
 };
 
@@ -128,7 +126,7 @@ struct ManifestEntry {
   std::optional<std::string> checksum_algorithm{};  // e.g. "murmur_hash3_32_sum"
   std::optional<std::string> checksum{};            // decimal text (sums exceed BIGINT)
   std::optional<std::int64_t> checksum_row_count{};
-  Instant recorded_at{};  // filled by the store
+  Instant recorded_at{};                            // filled by the store
 
   [[nodiscard]] std::string entry_id() const;  // make_id(attempt_id, table, partition)
 };
@@ -143,8 +141,8 @@ struct LastBackedUp {
 
 // ---- table_partition_set (schema 2) ----
 
-// Every partition a bound table had when a backup was bound (partitions_meta, read before submission),
-// whether or not the snapshot holds them: what the table looked like at that backup.
+// Every partition a bound table had when a backup was bound (partitions_meta, read before submission), whether
+// or not the snapshot holds them: what the table looked like at that backup.
 struct PartitionSet {
   std::string attempt_id{};
   RepositoryName repository;
@@ -161,12 +159,12 @@ struct PartitionSet {
 
 struct LineageEdge {
   RepositoryName repository;
-  SnapshotLabel label;  // the restore point
+  SnapshotLabel label;             // the restore point
   DatabaseName database;
   RepositoryName depends_on_repository;
   SnapshotLabel depends_on_label;  // an earlier snapshot it needs
-  std::string reason{};            // "baseline", "unchanged_partitions", … (≤ 64 bytes)
-  Instant recorded_at{};           // filled by the store
+  std::string reason{};              // "baseline", "unchanged_partitions", … (≤ 64 bytes)
+  Instant recorded_at{};             // filled by the store
 
   [[nodiscard]] std::string edge_id() const;
 };
@@ -197,13 +195,13 @@ struct RestoreRecord {
   std::optional<std::string> verification{};        // "PASSED" | "PARTIAL" | "FAILED" | "SKIPPED"
   std::optional<std::string> expected_checksums{};  // JSON text
   std::optional<std::string> actual_checksums{};    // JSON text
-  bool swapped = false;                             // live data replaced (ALTER TABLE … SWAP WITH)
+  bool swapped = false;                           // live data replaced (ALTER TABLE … SWAP WITH)
   Instant updated_at{};                             // filled by the store
   // Schema 2.
-  std::optional<Instant> started_at{};             // the restore (or drill) began
-  std::optional<std::int64_t> duration_seconds{};  // finished_at - started_at, whole seconds
-  std::optional<std::string> drill_period{};  // drills: e.g. "2026-11", "2026-Q4", "2026-H2" (≤ 16 bytes)
-  std::optional<std::string> drill_seed{};    // drills: the seed of the reproducible choice (≤ 16 bytes)
+  std::optional<Instant> started_at{};              // the restore (or drill) began
+  std::optional<std::int64_t> duration_seconds{};   // finished_at - started_at, whole seconds
+  std::optional<std::string> drill_period{};        // drills: e.g. "2026-11", "2026-Q4", "2026-H2" (≤ 16 bytes)
+  std::optional<std::string> drill_seed{};          // drills: the seed of the reproducible choice (≤ 16 bytes)
 };
 
 // ---- run_status ----
@@ -237,8 +235,7 @@ class OpsStore {
   // table_inventory
   [[nodiscard]] Status upsert_inventory(const std::vector<InventoryRecord>& records);
   // All rows, or one database's; ordered by database, table.
-  [[nodiscard]] Result<std::vector<InventoryRecord>> load_inventory(
-      const std::optional<DatabaseName>& database = {});
+  [[nodiscard]] Result<std::vector<InventoryRecord>> load_inventory(const std::optional<DatabaseName>& database = {});
 
   // backup_history
   [[nodiscard]] Status record_backup_attempt(const BackupAttempt& attempt);
@@ -253,8 +250,7 @@ class OpsStore {
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_backup_attempts(const DatabaseName& database) {
     return load_backup_attempts(database, AttemptFilter{});
   }
-  // Attempts in a non-terminal state, any database (what a killed run left behind; reconciled from SHOW
-  // BACKUP).
+  // Attempts in a non-terminal state, any database (what a killed run left behind; reconciled from SHOW BACKUP).
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_unfinished_attempts();
 
   // backup_manifest
@@ -265,8 +261,8 @@ class OpsStore {
 
   // table_partition_set
   [[nodiscard]] Status write_partition_sets(const std::vector<PartitionSet>& sets);
-  // The sets recorded for one attempt, by table. Errors as the other reads (a catalog from before schema 2
-  // has no such table: the server's error).
+  // The sets recorded for one attempt, by table. Errors as the other reads (a catalog from before schema 2 has no
+  // such table: the server's error).
   [[nodiscard]] Result<std::vector<PartitionSet>> load_partition_sets(std::string_view attempt_id);
 
   // snapshot_lineage
@@ -278,7 +274,7 @@ class OpsStore {
   [[nodiscard]] Status record_restore(const RestoreRecord& record);
 
   // run_status
-  [[nodiscard]] Status mark_run(const RunMarker& marker);   // insert or rewrite the whole marker
+  [[nodiscard]] Status mark_run(const RunMarker& marker);  // insert or rewrite the whole marker
   [[nodiscard]] Status heartbeat(const RunMarker& marker);  // heartbeat_at_utc = clock.now()
   [[nodiscard]] Status finish_run(const RunMarker& marker, RunState final_state);
   // Markers in state ACTIVE for `database` (stale ones included; the caller judges heartbeat age).
