@@ -159,8 +159,7 @@ QueryResult BackupService::Impl::backup(const SessionContext& session, const Bac
   return OkResult{};
 }
 
-QueryResult BackupService::Impl::restore(const SessionContext& session, const RestoreStmt& s) {
-  // Analyzer checks.
+std::optional<ErrorResult> BackupService::Impl::check_restore_names(const RestoreStmt& s) const {
   std::set<std::string> names;
   for (const TableItem& item : s.tables) {
     if (!names.insert(to_upper(item.table)).second) {
@@ -173,15 +172,17 @@ QueryResult BackupService::Impl::restore(const SessionContext& session, const Re
       return error(Origin::kAnalyzer, "Duplicated alias name: " + *item.alias);
     }
   }
-  int64_t timeout = kDefaultTimeoutSeconds;
-  bool allow_load = false;
-  int replication_num = kDefaultReplicationNum;
-  std::optional<std::string> backup_timestamp;
+  return std::nullopt;
+}
+
+std::expected<BackupService::Impl::RestoreProperties, ErrorResult>
+BackupService::Impl::parse_restore_properties(const RestoreStmt& s) const {
+  RestoreProperties out{kDefaultTimeoutSeconds, false, kDefaultReplicationNum, std::nullopt};
   std::vector<std::string> unknown;
-  auto parse_int = [&](const std::string& v, int& out) -> std::optional<ErrorResult> {
+  auto parse_int = [&](const std::string& v, int& value) -> std::optional<ErrorResult> {
     try {
       size_t used = 0;
-      out = std::stoi(v, &used);
+      value = std::stoi(v, &used);
       if (used != v.size()) throw std::invalid_argument(v);
     } catch (const std::exception&) {
       return error(Origin::kAnalyzer, "Invalid meta version format: " + v);
@@ -192,31 +193,122 @@ QueryResult BackupService::Impl::restore(const SessionContext& session, const Re
     int ignored = 0;
     if (k == "timeout") {
       auto t = parse_timeout(v);
-      if (!t) return t.error();
-      timeout = *t;
+      if (!t) return std::unexpected(t.error());
+      out.timeout = *t;
     } else if (k == "allow_load") {
       if (iequals(v, "true"))
-        allow_load = true;
+        out.allow_load = true;
       else if (iequals(v, "false"))
-        allow_load = false;
+        out.allow_load = false;
       else
-        return error(Origin::kAnalyzer, "Invalid allow load value: " + v);
+        return std::unexpected(error(Origin::kAnalyzer, "Invalid allow load value: " + v));
     } else if (k == "replication_num") {
-      if (auto err = parse_int(v, replication_num)) return *err;
+      if (auto err = parse_int(v, out.replication_num)) return std::unexpected(*err);
     } else if (k == "backup_timestamp") {
-      backup_timestamp = v;
+      out.backup_timestamp = v;
     } else if (k == "meta_version" || k == "starrocks_meta_version") {
-      if (auto err = parse_int(v, ignored)) return *err;
+      if (auto err = parse_int(v, ignored)) return std::unexpected(*err);
     } else {
       unknown.push_back(k);
     }
   }
-  if (!backup_timestamp) return error(Origin::kAnalyzer, "Missing backup_timestamp property");
+  if (!out.backup_timestamp)
+    return std::unexpected(error(Origin::kAnalyzer, "Missing backup_timestamp property"));
   if (!unknown.empty()) {
     std::sort(unknown.begin(), unknown.end());
-    return error(Origin::kAnalyzer, fmt::format("Unknown restore job properties: [{}]", join(unknown, ", ")));
+    return std::unexpected(
+        error(Origin::kAnalyzer, fmt::format("Unknown restore job properties: [{}]", join(unknown, ", "))));
   }
+  return out;
+}
 
+std::expected<std::string, ErrorResult> BackupService::Impl::restore_target_database(
+    const SessionContext& session, const RestoreStmt& s, const SnapshotInfo& info) {
+  std::string db;
+  if (version.at_least(3, 4)) {
+    db = s.target_db.value_or(s.source_db.value_or(s.label_db.value_or(session.current_database)));
+    if (db.empty()) db = info.db_name;
+  } else {
+    db = s.label_db.value_or(session.current_database);
+    if (db.empty()) return std::unexpected(error(Origin::kAnalyzer, "No database selected"));
+  }
+  auto exists = catalog.database_exists(db);
+  if (!exists) return std::unexpected(error(Origin::kPlain, exists.error().message));
+  if (!*exists) {
+    if (!version.at_least(3, 4))
+      return std::unexpected(error(Origin::kDdl, fmt::format("Unknown database '{}'", db)));
+    if (auto st = catalog.create_database(db); !st) {
+      return std::unexpected(
+          error(Origin::kDdl, fmt::format("Can not create database: {} in restore process", db)));
+    }
+  }
+  return db;
+}
+
+std::optional<ErrorResult> BackupService::Impl::select_restore_objects(const RestoreStmt& s,
+                                                                       SnapshotInfo& info, Job& job) const {
+  for (const TableItem& item : s.tables) {
+    const SnapshotTable* t = info.find_table(item.table);
+    if (t == nullptr) {
+      return error(Origin::kDdl,
+                   fmt::format("Table {} does not exist in snapshot {}", item.table, info.label));
+    }
+    if (item.temp_partitions) return error(Origin::kDdl, "Do not support restoring temporary partitions");
+    for (const std::string& p : item.partitions) {
+      bool found = std::any_of(t->partitions.begin(), t->partitions.end(),
+                               [&](const SnapshotPartition& sp) { return sp.schema.name == p; });
+      if (!found) {
+        return error(Origin::kDdl, fmt::format("Partition {} of table {} does not exist in snapshot {}", p,
+                                               item.table, info.label));
+      }
+    }
+    if (item.alias) job.alias[item.table] = *item.alias;
+  }
+  SnapshotInfo filtered = info;
+  filtered.tables.clear();
+  for (const SnapshotTable& t : info.tables) {
+    auto item = std::find_if(s.tables.begin(), s.tables.end(),
+                             [&](const TableItem& i) { return i.table == t.schema.name; });
+    if (item == s.tables.end() && !s.all_tables) continue;
+    SnapshotTable copy = t;
+    if (item != s.tables.end() && !item->partitions.empty()) {
+      copy.partitions.clear();
+      for (const SnapshotPartition& p : t.partitions) {
+        if (std::find(item->partitions.begin(), item->partitions.end(), p.schema.name) !=
+            item->partitions.end()) {
+          copy.partitions.push_back(p);
+        }
+      }
+    }
+    filtered.tables.push_back(std::move(copy));
+  }
+  info = std::move(filtered);
+  return std::nullopt;
+}
+
+std::string BackupService::Impl::restore_objects_text(SnapshotInfo& info) {
+  std::sort(info.tables.begin(), info.tables.end(),
+            [](const SnapshotTable& a, const SnapshotTable& b) { return a.schema.name < b.schema.name; });
+  std::vector<std::string> objs;
+  for (SnapshotTable& t : info.tables) {
+    std::sort(
+        t.partitions.begin(), t.partitions.end(),
+        [](const SnapshotPartition& a, const SnapshotPartition& b) { return a.schema.name < b.schema.name; });
+    std::vector<std::string> parts;
+    for (const SnapshotPartition& p : t.partitions) {
+      if (p.schema.name != t.schema.name) parts.push_back(p.schema.name);
+    }
+    objs.push_back(parts.empty() ? t.schema.name
+                                 : fmt::format("{} PARTITIONS [{}]", t.schema.name, join(parts, ", ")));
+  }
+  return join(objs, ", ");
+}
+
+QueryResult BackupService::Impl::restore(const SessionContext& session, const RestoreStmt& s) {
+  // Analyzer checks.
+  if (auto err = check_restore_names(s)) return *err;
+  auto props = parse_restore_properties(s);
+  if (!props) return props.error();
   if (!safe_name(s.label)) return error(Origin::kAnalyzer, fmt::format("Incorrect label name '{}'", s.label));
   // BackupHandler.process(): repository, snapshot info, database.
   Repo repo;
@@ -226,30 +318,16 @@ QueryResult BackupService::Impl::restore(const SessionContext& session, const Re
     if (it == repos.end()) return error(Origin::kDdl, fmt::format("Repository {} does not exist", s.repo));
     repo = copy_locked(it->second);
   }
-  auto info = read_info(repo, s.label, *backup_timestamp);
+  auto info = read_info(repo, s.label, *props->backup_timestamp);
   if (!info) {
     return error(Origin::kDdl,
                  fmt::format("Failed to get info of snapshot '{}' because: {}. Maybe specified wrong "
                              "backup timestamp",
                              s.label, info.error().message));
   }
-  std::string db;
-  if (version.at_least(3, 4)) {
-    db = s.target_db.value_or(s.source_db.value_or(s.label_db.value_or(session.current_database)));
-    if (db.empty()) db = info->db_name;
-  } else {
-    db = s.label_db.value_or(session.current_database);
-    if (db.empty()) return error(Origin::kAnalyzer, "No database selected");
-  }
-  auto exists = catalog.database_exists(db);
-  if (!exists) return error(Origin::kPlain, exists.error().message);
-  if (!*exists) {
-    if (!version.at_least(3, 4)) return error(Origin::kDdl, fmt::format("Unknown database '{}'", db));
-    if (auto st = catalog.create_database(db); !st) {
-      return error(Origin::kDdl, fmt::format("Can not create database: {} in restore process", db));
-    }
-  }
-  auto db_id = catalog.database_id(db);
+  auto db = restore_target_database(session, s, *info);
+  if (!db) return db.error();
+  auto db_id = catalog.database_id(*db);
   if (!db_id) return error(Origin::kPlain, db_id.error().message);
 
   std::lock_guard submit(submit_mu);
@@ -263,70 +341,19 @@ QueryResult BackupService::Impl::restore(const SessionContext& session, const Re
   // Select tables and partitions (BackupHandler.checkAndFilterRestoreObjsExistInSnapshot).
   auto job = std::make_shared<Job>();
   if (s.has_on) {
-    std::set<std::string> selected;
-    for (const TableItem& item : s.tables) {
-      const SnapshotTable* t = info->find_table(item.table);
-      if (t == nullptr) {
-        return error(Origin::kDdl,
-                     fmt::format("Table {} does not exist in snapshot {}", item.table, info->label));
-      }
-      if (item.temp_partitions) return error(Origin::kDdl, "Do not support restoring temporary partitions");
-      for (const std::string& p : item.partitions) {
-        bool found = std::any_of(t->partitions.begin(), t->partitions.end(),
-                                 [&](const SnapshotPartition& sp) { return sp.schema.name == p; });
-        if (!found) {
-          return error(Origin::kDdl, fmt::format("Partition {} of table {} does not exist in snapshot {}", p,
-                                                 item.table, info->label));
-        }
-      }
-      if (item.alias) job->alias[item.table] = *item.alias;
-      selected.insert(item.table);
-    }
-    SnapshotInfo filtered = *info;
-    filtered.tables.clear();
-    for (const SnapshotTable& t : info->tables) {
-      auto item = std::find_if(s.tables.begin(), s.tables.end(),
-                               [&](const TableItem& i) { return i.table == t.schema.name; });
-      if (item == s.tables.end() && !s.all_tables) continue;
-      SnapshotTable copy = t;
-      if (item != s.tables.end() && !item->partitions.empty()) {
-        copy.partitions.clear();
-        for (const SnapshotPartition& p : t.partitions) {
-          if (std::find(item->partitions.begin(), item->partitions.end(), p.schema.name) !=
-              item->partitions.end()) {
-            copy.partitions.push_back(p);
-          }
-        }
-      }
-      filtered.tables.push_back(std::move(copy));
-    }
-    *info = std::move(filtered);
+    if (auto err = select_restore_objects(s, *info, *job)) return *err;
   }
   job->kind = JobKind::kRestore;
   job->label = s.label;
-  job->db_name = db;
+  job->db_name = *db;
   job->db_id = *db_id;
   job->repo_name = repo.name;
   job->repo_id = repo.id;
-  job->timeout_s = timeout;
-  job->timestamp = *backup_timestamp;
-  job->allow_load = allow_load;
-  job->replication_num = replication_num;
-  std::sort(info->tables.begin(), info->tables.end(),
-            [](const SnapshotTable& a, const SnapshotTable& b) { return a.schema.name < b.schema.name; });
-  std::vector<std::string> objs;
-  for (SnapshotTable& t : info->tables) {
-    std::sort(
-        t.partitions.begin(), t.partitions.end(),
-        [](const SnapshotPartition& a, const SnapshotPartition& b) { return a.schema.name < b.schema.name; });
-    std::vector<std::string> parts;
-    for (const SnapshotPartition& p : t.partitions) {
-      if (p.schema.name != t.schema.name) parts.push_back(p.schema.name);
-    }
-    objs.push_back(parts.empty() ? t.schema.name
-                                 : fmt::format("{} PARTITIONS [{}]", t.schema.name, join(parts, ", ")));
-  }
-  job->objs = join(objs, ", ");
+  job->timeout_s = props->timeout;
+  job->timestamp = *props->backup_timestamp;
+  job->allow_load = props->allow_load;
+  job->replication_num = props->replication_num;
+  job->objs = restore_objects_text(*info);
   job->snapshot = std::move(*info);
   start_job(std::move(job));
   return OkResult{};

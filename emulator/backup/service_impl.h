@@ -253,6 +253,26 @@ struct BackupService::Impl {
 
   QueryResult restore(const SessionContext& session, const backup::RestoreStmt& s);
 
+  // The steps of restore(), in FE order. The RESTORE properties the job takes (BackupRestoreAnalyzer).
+  struct RestoreProperties {
+    int64_t timeout;
+    bool allow_load;
+    int replication_num;
+    std::optional<std::string> backup_timestamp;  // required; always set on success
+  };
+  // No table named twice, no alias twice (names and aliases share one namespace).
+  std::optional<ErrorResult> check_restore_names(const backup::RestoreStmt& s) const;
+  std::expected<RestoreProperties, ErrorResult> parse_restore_properties(const backup::RestoreStmt& s) const;
+  // The database restored into (grammar-dependent), created when 3.4+ allows it.
+  std::expected<std::string, ErrorResult> restore_target_database(const SessionContext& session,
+                                                                  const backup::RestoreStmt& s,
+                                                                  const backup::SnapshotInfo& info);
+  // RESTORE ... ON (...): the named tables and partitions must be in the snapshot; `info` keeps only them.
+  std::optional<ErrorResult> select_restore_objects(const backup::RestoreStmt& s, backup::SnapshotInfo& info,
+                                                    backup::Job& job) const;
+  // Sorts `info` by table and partition name and renders the job's object list for SHOW RESTORE.
+  static std::string restore_objects_text(backup::SnapshotInfo& info);
+
   void start_job(std::shared_ptr<backup::Job> job);
 
   QueryResult start_foreign_backup(const backup::ForeignBackupStmt& s);

@@ -732,10 +732,10 @@ Status add_partitions(TableSchema& table, std::vector<PartitionDef> defs) {
   return ok();
 }
 
-Result<CreateTableStmt> parse_create_table(std::string_view sql) {
-  auto tokens = tokenize(sql);
-  TokenCursor cur(tokens);
-  CreateTableStmt st;
+namespace {
+
+// CREATE TABLE [IF NOT EXISTS] `db`.`t`: the statement up to the table name.
+Status parse_create_head(std::string_view sql, TokenCursor& cur, CreateTableStmt& st) {
   TableSchema& t = st.schema;
   if (!cur.accept("CREATE")) return syntax_error(sql, cur);
   if (cur.peek().is("EXTERNAL") || cur.peek().is("TEMPORARY")) {
@@ -748,125 +748,160 @@ Result<CreateTableStmt> parse_create_table(std::string_view sql) {
   t.database = qn->first;
   t.name = qn->second;
   if (t.name.size() > 64) return analysis_error(fmt::format("Incorrect table name '{}'", t.name));
+  return ok();
+}
 
-  if (cur.accept("LIKE")) {
-    auto src = cur.qualified_name();
-    if (!src) return syntax_error(sql, cur);
-    st.like = *src;
-    if (!cur.at_end() && !cur.peek().is_symbol(";")) return syntax_error(sql, cur);
-    return st;
-  }
-
-  std::map<std::string, std::string> agg_types;
-  if (cur.accept_symbol("(")) {
-    while (true) {
-      if (cur.peek().is("INDEX")) {
-        while (!cur.at_end() && !cur.peek().is_symbol(",") && !cur.peek().is_symbol(")")) {
-          if (cur.peek().is_symbol("(")) {
-            cur.skip_group();
-          } else {
-            cur.next();
-          }
-        }
-      } else {
-        std::string agg;
-        auto col = parse_column(sql, cur, agg);
-        if (!col) return std::unexpected(col.error());
-        for (const auto& c : t.columns) {
-          if (iequals(c.name, col->name)) return analysis_error(fmt::format("Duplicate column name '{}'", c.name));
-        }
-        if (!agg.empty()) agg_types[col->name] = agg;
-        t.columns.push_back(*col);
-      }
-      if (cur.accept_symbol(",")) continue;
-      if (cur.accept_symbol(")")) break;
-      return syntax_error(sql, cur);
-    }
-  }
-
-  bool have_partition_defs = false;
-  std::vector<PartitionDef> defs;
-  while (!cur.at_end() && !cur.peek().is_symbol(";")) {
-    if (cur.accept("ENGINE")) {
-      cur.accept_symbol("=");
-      auto e = cur.name();
-      if (!e || !iequals(*e, "OLAP")) {
-        return analysis_error(fmt::format("Unknown engine name: {}", e ? *e : std::string()));
-      }
-    } else if (cur.peek(1).is("KEY") &&
-               (cur.peek().is("DUPLICATE") || cur.peek().is("PRIMARY") || cur.peek().is("UNIQUE") ||
-                cur.peek().is("AGGREGATE"))) {
-      std::string k = to_upper(cur.next().text);
-      cur.next();
-      t.keys_type = k == "DUPLICATE" ? "DUP_KEYS" : k == "PRIMARY" ? "PRI_KEYS" : k == "UNIQUE" ? "UNQ_KEYS" : "AGG_KEYS";
-      auto cols = parse_name_list(sql, cur);
-      if (!cols) return std::unexpected(cols.error());
-      t.key_columns = *cols;
-    } else if (cur.accept("COMMENT")) {
-      cur.accept_symbol("=");
-      if (cur.peek().kind != TokenKind::kString) return syntax_error(sql, cur);
-      t.comment = cur.next().value;
-    } else if (cur.accept_seq({"PARTITION", "BY"})) {
-      if (cur.accept("RANGE")) {
-        t.partition_type = "RANGE";
-      } else if (cur.accept("LIST")) {
-        t.partition_type = "LIST";
-      } else {
-        return analysis_error("Expression partitioning is not supported by the emulator; use RANGE or LIST");
-      }
-      auto cols = parse_name_list(sql, cur);
-      if (!cols) return std::unexpected(cols.error());
-      t.partition_columns = *cols;
-      if (!cur.accept_symbol("(")) return syntax_error(sql, cur);
-      have_partition_defs = true;
-      if (!cur.peek().is_symbol(")")) {
-        while (true) {
-          // Partition bounds need the column types, which are known by now.
-          auto more = parse_partition_defs(sql, cur, t, false);
-          if (!more) return std::unexpected(more.error());
-          for (auto& d : *more) defs.push_back(std::move(d));
-          if (cur.accept_symbol(",")) continue;
-          if (cur.accept_symbol(")")) break;
-          return syntax_error(sql, cur);
-        }
-      } else {
-        cur.next();
-      }
-    } else if (cur.accept_seq({"DISTRIBUTED", "BY"})) {
-      if (cur.accept("HASH")) {
-        auto cols = parse_name_list(sql, cur);
-        if (!cols) return std::unexpected(cols.error());
-        t.distribution_columns = *cols;
-      } else if (!cur.accept("RANDOM")) {
-        return syntax_error(sql, cur);
-      }
-      if (cur.accept("BUCKETS")) {
-        if (cur.peek().kind != TokenKind::kNumber) return syntax_error(sql, cur);
-        t.buckets = std::atoi(cur.next().text.c_str());
-        if (t.buckets <= 0) return analysis_error("Number of hash distribution should be greater than zero");
-      }
-    } else if (cur.accept_seq({"ORDER", "BY"})) {
-      auto cols = parse_name_list(sql, cur);
-      if (!cols) return std::unexpected(cols.error());
-      t.sort_columns = *cols;
-    } else if (cur.accept("ROLLUP")) {
+// INDEX ... up to the next top-level comma or closing parenthesis: indexes are accepted and ignored.
+void skip_index_definition(TokenCursor& cur) {
+  while (!cur.at_end() && !cur.peek().is_symbol(",") && !cur.peek().is_symbol(")")) {
+    if (cur.peek().is_symbol("(")) {
       cur.skip_group();
-    } else if (cur.accept("PROPERTIES")) {
-      auto props = parse_properties(sql, cur);
-      if (!props) return std::unexpected(props.error());
-      t.properties = *props;
-    } else if (cur.peek().is("AS")) {
-      cur.next();
-      st.as_select = std::string(sql.substr(cur.peek().begin));
-      while (!cur.at_end()) cur.next();
     } else {
-      return syntax_error(sql, cur);
+      cur.next();
     }
   }
-  if (t.columns.empty() && st.as_select.empty()) return syntax_error(sql, cur);
-  if (!st.as_select.empty()) return st;  // CTAS: keys and columns are settled by the engine after the query
+}
 
-  // Keys: default DUPLICATE KEY on the first column.
+// The optional (column, ..., INDEX ...) list; the aggregate type of each value column goes to `agg_types`.
+Status parse_column_list(std::string_view sql, TokenCursor& cur, TableSchema& t,
+                         std::map<std::string, std::string>& agg_types) {
+  if (!cur.accept_symbol("(")) return ok();
+  while (true) {
+    if (cur.peek().is("INDEX")) {
+      skip_index_definition(cur);
+    } else {
+      std::string agg;
+      auto col = parse_column(sql, cur, agg);
+      if (!col) return std::unexpected(col.error());
+      for (const auto& c : t.columns) {
+        if (iequals(c.name, col->name))
+          return analysis_error(fmt::format("Duplicate column name '{}'", c.name));
+      }
+      if (!agg.empty()) agg_types[col->name] = agg;
+      t.columns.push_back(*col);
+    }
+    if (cur.accept_symbol(",")) continue;
+    if (cur.accept_symbol(")")) return ok();
+    return syntax_error(sql, cur);
+  }
+}
+
+// The PARTITION BY clause: whether there was one, and its partition definitions.
+struct PartitionClause {
+  bool present = false;
+  std::vector<PartitionDef> defs;
+};
+
+// After PARTITION BY: RANGE|LIST (columns) (definitions).
+Status parse_partition_by(std::string_view sql, TokenCursor& cur, TableSchema& t, PartitionClause& out) {
+  if (cur.accept("RANGE")) {
+    t.partition_type = "RANGE";
+  } else if (cur.accept("LIST")) {
+    t.partition_type = "LIST";
+  } else {
+    return analysis_error("Expression partitioning is not supported by the emulator; use RANGE or LIST");
+  }
+  auto cols = parse_name_list(sql, cur);
+  if (!cols) return std::unexpected(cols.error());
+  t.partition_columns = *cols;
+  if (!cur.accept_symbol("(")) return syntax_error(sql, cur);
+  out.present = true;
+  if (cur.peek().is_symbol(")")) {
+    cur.next();
+    return ok();
+  }
+  while (true) {
+    // Partition bounds need the column types, which are known by now.
+    auto more = parse_partition_defs(sql, cur, t, false);
+    if (!more) return std::unexpected(more.error());
+    for (auto& d : *more) out.defs.push_back(std::move(d));
+    if (cur.accept_symbol(",")) continue;
+    if (cur.accept_symbol(")")) return ok();
+    return syntax_error(sql, cur);
+  }
+}
+
+// After DISTRIBUTED BY: HASH(columns)|RANDOM [BUCKETS n].
+Status parse_distributed_by(std::string_view sql, TokenCursor& cur, TableSchema& t) {
+  if (cur.accept("HASH")) {
+    auto cols = parse_name_list(sql, cur);
+    if (!cols) return std::unexpected(cols.error());
+    t.distribution_columns = *cols;
+  } else if (!cur.accept("RANDOM")) {
+    return syntax_error(sql, cur);
+  }
+  if (cur.accept("BUCKETS")) {
+    if (cur.peek().kind != TokenKind::kNumber) return syntax_error(sql, cur);
+    t.buckets = std::atoi(cur.next().text.c_str());
+    if (t.buckets <= 0) return analysis_error("Number of hash distribution should be greater than zero");
+  }
+  return ok();
+}
+
+bool at_keys_clause(const TokenCursor& cur) {
+  return cur.peek(1).is("KEY") && (cur.peek().is("DUPLICATE") || cur.peek().is("PRIMARY") ||
+                                   cur.peek().is("UNIQUE") || cur.peek().is("AGGREGATE"));
+}
+
+// DUPLICATE|PRIMARY|UNIQUE|AGGREGATE KEY (columns).
+Status parse_keys_clause(std::string_view sql, TokenCursor& cur, TableSchema& t) {
+  std::string k = to_upper(cur.next().text);
+  cur.next();
+  t.keys_type = k == "DUPLICATE" ? "DUP_KEYS"
+                : k == "PRIMARY" ? "PRI_KEYS"
+                : k == "UNIQUE"  ? "UNQ_KEYS"
+                                 : "AGG_KEYS";
+  auto cols = parse_name_list(sql, cur);
+  if (!cols) return std::unexpected(cols.error());
+  t.key_columns = *cols;
+  return ok();
+}
+
+// One clause after the column list (ENGINE, keys, COMMENT, PARTITION BY, DISTRIBUTED BY, ORDER BY, ROLLUP,
+// PROPERTIES, AS SELECT).
+Status parse_table_clause(std::string_view sql, TokenCursor& cur, CreateTableStmt& st,
+                          PartitionClause& partitions) {
+  TableSchema& t = st.schema;
+  if (cur.accept("ENGINE")) {
+    cur.accept_symbol("=");
+    auto e = cur.name();
+    if (!e || !iequals(*e, "OLAP")) {
+      return analysis_error(fmt::format("Unknown engine name: {}", e ? *e : std::string()));
+    }
+  } else if (at_keys_clause(cur)) {
+    return parse_keys_clause(sql, cur, t);
+  } else if (cur.accept("COMMENT")) {
+    cur.accept_symbol("=");
+    if (cur.peek().kind != TokenKind::kString) return syntax_error(sql, cur);
+    t.comment = cur.next().value;
+  } else if (cur.accept_seq({"PARTITION", "BY"})) {
+    return parse_partition_by(sql, cur, t, partitions);
+  } else if (cur.accept_seq({"DISTRIBUTED", "BY"})) {
+    return parse_distributed_by(sql, cur, t);
+  } else if (cur.accept_seq({"ORDER", "BY"})) {
+    auto cols = parse_name_list(sql, cur);
+    if (!cols) return std::unexpected(cols.error());
+    t.sort_columns = *cols;
+  } else if (cur.accept("ROLLUP")) {
+    cur.skip_group();
+  } else if (cur.accept("PROPERTIES")) {
+    auto props = parse_properties(sql, cur);
+    if (!props) return std::unexpected(props.error());
+    t.properties = *props;
+  } else if (cur.peek().is("AS")) {
+    cur.next();
+    st.as_select = std::string(sql.substr(cur.peek().begin));
+    while (!cur.at_end()) cur.next();
+  } else {
+    return syntax_error(sql, cur);
+  }
+  return ok();
+}
+
+// Keys: the default (DUPLICATE KEY on the first column, or AGGREGATE KEY on the columns without an aggregate
+// type), then StarRocks' checks: an ordered prefix of the schema, no FLOAT/DOUBLE, every value column of an
+// aggregate table aggregated. Primary-key columns become NOT NULL.
+Status settle_keys(TableSchema& t, const std::map<std::string, std::string>& agg_types) {
   if (t.keys_type.empty()) {
     t.keys_type = agg_types.empty() ? "DUP_KEYS" : "AGG_KEYS";
     if (agg_types.empty()) {
@@ -900,6 +935,12 @@ Result<CreateTableStmt> parse_create_table(std::string_view sql) {
       }
     }
   }
+  return ok();
+}
+
+// Distribution, partition and sort columns must exist; they take the schema's spelling. A table without a
+// distribution clause gets HASH on its keys (RANDOM is for Duplicate Key tables only).
+Status resolve_clause_columns(std::string_view sql, TableSchema& t) {
   for (auto& c : t.distribution_columns) {
     const ColumnSchema* col = find_column(t, c);
     if (!col) return analysis_error(fmt::format("Distribution column({}) doesn't exist", c));
@@ -924,9 +965,15 @@ Result<CreateTableStmt> parse_create_table(std::string_view sql) {
     if (!col) return analysis_error(fmt::format("Unknown column '{}' in order by clause", c));
     c = col->name;
   }
-  if (have_partition_defs) {
+  return ok();
+}
+
+// The partitions: the defined ones, or one named after an unpartitioned table; replication_num from
+// PROPERTIES.
+Status settle_partitions(TableSchema& t, PartitionClause partitions) {
+  if (partitions.present) {
     // Re-parse is not needed: defs were parsed with the final column types.
-    if (auto s = add_partitions(t, std::move(defs)); !s) return std::unexpected(s.error());
+    if (auto s = add_partitions(t, std::move(partitions.defs)); !s) return std::unexpected(s.error());
   } else {
     PartitionSchema p;
     p.name = t.name;
@@ -940,6 +987,35 @@ Result<CreateTableStmt> parse_create_table(std::string_view sql) {
   for (auto& p : t.partitions) {
     if (p.replication_num == 3) p.replication_num = rep;
   }
+  return ok();
+}
+
+}  // namespace
+
+Result<CreateTableStmt> parse_create_table(std::string_view sql) {
+  auto tokens = tokenize(sql);
+  TokenCursor cur(tokens);
+  CreateTableStmt st;
+  TableSchema& t = st.schema;
+  if (auto s = parse_create_head(sql, cur, st); !s) return std::unexpected(s.error());
+  if (cur.accept("LIKE")) {
+    auto src = cur.qualified_name();
+    if (!src) return syntax_error(sql, cur);
+    st.like = *src;
+    if (!cur.at_end() && !cur.peek().is_symbol(";")) return syntax_error(sql, cur);
+    return st;
+  }
+  std::map<std::string, std::string> agg_types;
+  if (auto s = parse_column_list(sql, cur, t, agg_types); !s) return std::unexpected(s.error());
+  PartitionClause partitions;
+  while (!cur.at_end() && !cur.peek().is_symbol(";")) {
+    if (auto s = parse_table_clause(sql, cur, st, partitions); !s) return std::unexpected(s.error());
+  }
+  if (t.columns.empty() && st.as_select.empty()) return syntax_error(sql, cur);
+  if (!st.as_select.empty()) return st;  // CTAS: keys and columns are settled by the engine after the query
+  if (auto s = settle_keys(t, agg_types); !s) return std::unexpected(s.error());
+  if (auto s = resolve_clause_columns(sql, t); !s) return std::unexpected(s.error());
+  if (auto s = settle_partitions(t, std::move(partitions)); !s) return std::unexpected(s.error());
   return st;
 }
 

@@ -41,6 +41,77 @@ std::string tail(std::string_view sql, const std::vector<Token>& tokens, size_t 
   return std::string(sql.substr(tokens[from].begin, tokens.back().end - tokens[from].begin));
 }
 
+// The cursor of an ADMIN EMULATOR statement, with the value parsers its clauses share.
+struct AdminCursor {
+  std::string_view sql;
+  TokenCursor& cur;
+
+  // StarRocks' syntax error text at the cursor.
+  [[nodiscard]] std::string error_here() const {
+    return syntax_error_text(sql, cur.at_end() ? sql.size() : cur.peek().begin, cur.peek().text);
+  }
+  std::optional<bool> boolean() {
+    if (cur.accept("TRUE")) return true;
+    if (cur.accept("FALSE")) return false;
+    return std::nullopt;
+  }
+  std::optional<int64_t> integer() {
+    if (cur.peek().kind != TokenKind::kNumber) return std::nullopt;
+    try {
+      return std::stoll(cur.next().text);
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+};
+
+// ADMIN EMULATOR SET BACKEND id DISK 'root' AVAIL = n, TOTAL = n, DATA_USED = n (any of them, any order).
+struct DiskChange {
+  std::string root;
+  std::optional<int64_t> avail;
+  std::optional<int64_t> total;
+  std::optional<int64_t> data_used;
+};
+
+// The clause after DISK; nullopt on a syntax error (the cursor is where it is).
+std::optional<DiskChange> parse_disk_change(AdminCursor& a) {
+  TokenCursor& cur = a.cur;
+  if (cur.peek().kind != TokenKind::kString) return std::nullopt;
+  DiskChange change{cur.next().value, {}, {}, {}};
+  while (!cur.at_end()) {
+    std::optional<int64_t>* target = nullptr;
+    if (cur.accept("AVAIL")) {
+      target = &change.avail;
+    } else if (cur.accept("TOTAL")) {
+      target = &change.total;
+    } else if (cur.accept("DATA_USED")) {
+      target = &change.data_used;
+    } else {
+      return std::nullopt;
+    }
+    if (!cur.accept_symbol("=")) return std::nullopt;
+    auto v = a.integer();
+    if (!v || *v < 0) return std::nullopt;
+    *target = *v;
+    cur.accept_symbol(",");
+  }
+  if (!change.avail && !change.total && !change.data_used) return std::nullopt;
+  return change;
+}
+
+// Applies the change to one disk; the problem text when it would leave AVAIL above TOTAL (nothing changes
+// then).
+std::string apply_disk_change(const DiskChange& change, DiskState& d) {
+  int64_t new_total = change.total.value_or(d.total_bytes);
+  int64_t new_avail = change.avail.value_or(d.avail_bytes);
+  int64_t new_used = change.data_used.value_or(d.data_used_bytes);
+  if (new_avail > new_total) return "AVAIL must not exceed TOTAL";
+  d.total_bytes = new_total;
+  d.avail_bytes = new_avail;
+  d.data_used_bytes = std::min(new_used, new_total - new_avail);
+  return {};
+}
+
 }  // namespace
 
 class EngineSession : public Session {
@@ -100,6 +171,11 @@ class EngineSession : public Session {
   QueryResult handle_update_delete(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult handle_set(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult handle_admin(std::string_view sql, const std::vector<Token>& tokens);
+  // ADMIN EMULATOR ..., cursor after the clause's keyword(s).
+  QueryResult admin_drop_connections();
+  QueryResult admin_set_frontend(AdminCursor& a);
+  QueryResult admin_set_backend_alive(AdminCursor& a, int64_t id);
+  QueryResult admin_set_backend_disk(AdminCursor& a, int64_t id);
   QueryResult handle_desc(std::string_view sql, const std::vector<Token>& tokens);
   std::optional<ErrorResult> check_database(const std::string& db);
   RewriteContext rewrite_context() {
@@ -984,114 +1060,91 @@ QueryResult EngineSession::handle_admin(std::string_view sql, const std::vector<
   cur.next();
   if (!cur.accept("EMULATOR")) return OkResult{};  // ADMIN SET FRONTEND CONFIG etc.: accepted, no effect
   if (!config().faults_enabled) return err(syntax_error_text(sql, tokens[1].begin, tokens[1].text));
-  auto bad = [&]() { return err(syntax_error_text(sql, cur.at_end() ? sql.size() : cur.peek().begin, cur.peek().text)); };
-  auto parse_bool = [&]() -> std::optional<bool> {
-    if (cur.accept("TRUE")) return true;
-    if (cur.accept("FALSE")) return false;
-    return std::nullopt;
-  };
-  auto parse_int = [&]() -> std::optional<int64_t> {
-    if (cur.peek().kind != TokenKind::kNumber) return std::nullopt;
-    try {
-      return std::stoll(cur.next().text);
-    } catch (...) {
-      return std::nullopt;
-    }
-  };
+  AdminCursor a{sql, cur};
   if (cur.accept_seq({"DROP", "CONNECTIONS"})) {
-    if (!cur.at_end()) return bad();
-    std::function<void()> fn;
-    {
-      std::lock_guard lock(f_.mu_);
-      fn = f_.options_.drop_connections;
-    }
-    if (fn) fn();
-    return OkResult{};
+    if (!cur.at_end()) return err(a.error_here());
+    return admin_drop_connections();
   }
-  if (!cur.accept("SET")) return bad();
-  if (cur.accept("FRONTEND")) {
-    if (cur.peek().kind != TokenKind::kString && !cur.peek().is_name()) return bad();
-    std::string name = cur.next().value;
-    if (!cur.accept("ALIVE") || !cur.accept_symbol("=")) return bad();
-    auto alive = parse_bool();
-    if (!alive || !cur.at_end()) return bad();
-    bool found = false;
-    f_.cluster_.update_frontends([&](std::vector<FrontendState>& fes) {
-      for (auto& f : fes) {
-        if (f.name == name) {
-          f.alive = *alive;
-          found = true;
-        }
-      }
-    });
-    if (!found) return err(fmt::format("Frontend {} does not exist.", name));
-    return OkResult{};
+  if (!cur.accept("SET")) return err(a.error_here());
+  if (cur.accept("FRONTEND")) return admin_set_frontend(a);
+  if (!cur.accept("BACKEND")) return err(a.error_here());
+  auto id = a.integer();
+  if (!id) return err(a.error_here());
+  if (cur.accept("ALIVE")) return admin_set_backend_alive(a, *id);
+  if (!cur.accept("DISK")) return err(a.error_here());
+  return admin_set_backend_disk(a, *id);
+}
+
+QueryResult EngineSession::admin_drop_connections() {
+  std::function<void()> fn;
+  {
+    std::lock_guard lock(f_.mu_);
+    fn = f_.options_.drop_connections;
   }
-  if (!cur.accept("BACKEND")) return bad();
-  auto id = parse_int();
-  if (!id) return bad();
+  if (fn) fn();
+  return OkResult{};
+}
+
+QueryResult EngineSession::admin_set_frontend(AdminCursor& a) {
+  TokenCursor& cur = a.cur;
+  if (cur.peek().kind != TokenKind::kString && !cur.peek().is_name()) return err(a.error_here());
+  std::string name = cur.next().value;
+  if (!cur.accept("ALIVE") || !cur.accept_symbol("=")) return err(a.error_here());
+  auto alive = a.boolean();
+  if (!alive || !cur.at_end()) return err(a.error_here());
   bool found = false;
-  if (cur.accept("ALIVE")) {
-    if (!cur.accept_symbol("=")) return bad();
-    auto alive = parse_bool();
-    if (!alive || !cur.at_end()) return bad();
-    f_.cluster_.update_backends([&](std::vector<BackendState>& bes) {
-      for (auto& b : bes) {
-        if (b.id == *id) {
-          b.alive = *alive;
-          found = true;
-        }
+  f_.cluster_.update_frontends([&](std::vector<FrontendState>& fes) {
+    for (auto& f : fes) {
+      if (f.name == name) {
+        f.alive = *alive;
+        found = true;
       }
-    });
-    if (!found) return err(fmt::format("Backend[{}] does not exist.", *id));
-    return OkResult{};
-  }
-  if (!cur.accept("DISK")) return bad();
-  if (cur.peek().kind != TokenKind::kString) return bad();
-  std::string root = cur.next().value;
-  std::optional<int64_t> avail, total, data_used;
-  while (!cur.at_end()) {
-    std::optional<int64_t>* target = nullptr;
-    if (cur.accept("AVAIL")) {
-      target = &avail;
-    } else if (cur.accept("TOTAL")) {
-      target = &total;
-    } else if (cur.accept("DATA_USED")) {
-      target = &data_used;
-    } else {
-      return bad();
     }
-    if (!cur.accept_symbol("=")) return bad();
-    auto v = parse_int();
-    if (!v || *v < 0) return bad();
-    *target = *v;
-    cur.accept_symbol(",");
-  }
-  if (!avail && !total && !data_used) return bad();
+  });
+  if (!found) return err(fmt::format("Frontend {} does not exist.", name));
+  return OkResult{};
+}
+
+QueryResult EngineSession::admin_set_backend_alive(AdminCursor& a, int64_t id) {
+  TokenCursor& cur = a.cur;
+  if (!cur.accept_symbol("=")) return err(a.error_here());
+  auto alive = a.boolean();
+  if (!alive || !cur.at_end()) return err(a.error_here());
+  bool found = false;
+  f_.cluster_.update_backends([&](std::vector<BackendState>& bes) {
+    for (auto& b : bes) {
+      if (b.id == id) {
+        b.alive = *alive;
+        found = true;
+      }
+    }
+  });
+  if (!found) return err(fmt::format("Backend[{}] does not exist.", id));
+  return OkResult{};
+}
+
+QueryResult EngineSession::admin_set_backend_disk(AdminCursor& a, int64_t id) {
+  auto change = parse_disk_change(a);
+  if (!change) return err(a.error_here());
+  bool found = false;
   bool disk_found = false;
   std::string problem;
   f_.cluster_.update_backends([&](std::vector<BackendState>& bes) {
     for (auto& b : bes) {
-      if (b.id != *id) continue;
+      if (b.id != id) continue;
       found = true;
       for (auto& d : b.disks) {
-        if (d.root_path != root) continue;
+        if (d.root_path != change->root) continue;
         disk_found = true;
-        int64_t new_total = total.value_or(d.total_bytes);
-        int64_t new_avail = avail.value_or(d.avail_bytes);
-        int64_t new_used = data_used.value_or(d.data_used_bytes);
-        if (new_avail > new_total) {
-          problem = "AVAIL must not exceed TOTAL";
+        if (auto p = apply_disk_change(*change, d); !p.empty()) {
+          problem = p;
           return;
         }
-        d.total_bytes = new_total;
-        d.avail_bytes = new_avail;
-        d.data_used_bytes = std::min(new_used, new_total - new_avail);
       }
     }
   });
-  if (!found) return err(fmt::format("Backend[{}] does not exist.", *id));
-  if (!disk_found) return err(fmt::format("Disk '{}' does not exist on backend {}.", root, *id));
+  if (!found) return err(fmt::format("Backend[{}] does not exist.", id));
+  if (!disk_found) return err(fmt::format("Disk '{}' does not exist on backend {}.", change->root, id));
   if (!problem.empty()) return err(problem);
   return OkResult{};
 }

@@ -1,5 +1,6 @@
 #include "kernel/dialect/ops_sql.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -109,6 +110,157 @@ std::vector<std::string> render_inserts(std::string_view qualified_table, const 
   }
   if (in_current > 0) out.push_back(std::move(current));
   return out;
+}
+
+// ---- The tables as data ----
+
+namespace {
+
+std::string join_quoted(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    out += dialect::quote_identifier(names[i]);
+  }
+  return out;
+}
+
+std::string render_condition(const Condition& condition) {
+  const std::string column = dialect::quote_identifier(condition.column);
+  if (condition.values.size() == 1) return fmt::format("{} = {}", column, condition.values.front());
+  std::string list;
+  for (std::size_t i = 0; i < condition.values.size(); ++i) {
+    if (i) list += ", ";
+    list += condition.values[i];
+  }
+  return fmt::format("{} IN ({})", column, list);
+}
+
+}  // namespace
+
+const ColumnSpec* find_column(const TableSpec& table, std::string_view name) {
+  for (const auto& c : table.columns) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> column_names(const TableSpec& table) {
+  std::vector<std::string_view> out;
+  out.reserve(table.columns.size());
+  for (const auto& c : table.columns) out.push_back(c.name);
+  return out;
+}
+
+// ---- DDL ----
+
+std::string column_type_sql(const ColumnSpec& column) {
+  switch (column.type) {
+    case ColumnType::kInt:
+      return "INT";
+    case ColumnType::kBigInt:
+      return "BIGINT";
+    case ColumnType::kBoolean:
+      return "BOOLEAN";
+    case ColumnType::kDateTime:
+      return "DATETIME";
+    case ColumnType::kVarchar:
+      return fmt::format("VARCHAR({})", column.length);
+  }
+  return "VARCHAR(1)";
+}
+
+std::string qualified_table(std::string_view database, std::string_view table) {
+  return dialect::quote_identifier(database) + "." + dialect::quote_identifier(table);
+}
+
+std::string render_create_database(std::string_view database) {
+  return fmt::format("CREATE DATABASE IF NOT EXISTS {}", dialect::quote_identifier(database));
+}
+
+std::string render_create_table(const TableSpec& table, std::string_view database, int replication_num) {
+  std::string out = fmt::format("CREATE TABLE IF NOT EXISTS {} (", qualified_table(database, table.name));
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    const auto& c = table.columns[i];
+    if (i) out += ", ";
+    out += fmt::format("{} {} {}", dialect::quote_identifier(c.name), column_type_sql(c),
+                       c.nullable ? "NULL" : "NOT NULL");
+  }
+  out += fmt::format(") PRIMARY KEY ({}) DISTRIBUTED BY HASH({}) PROPERTIES ({} = {})",
+                     join_quoted(table.primary_key), join_quoted(table.distribution),
+                     dialect::quote_string("replication_num"),
+                     dialect::quote_string(std::to_string(replication_num)));
+  return out;
+}
+
+std::string render_add_columns(const TableSpec& table, std::string_view database,
+                               const std::vector<std::string_view>& columns) {
+  std::string out = fmt::format("ALTER TABLE {} ADD COLUMN (", qualified_table(database, table.name));
+  bool first = true;
+  for (const auto& c : table.columns) {
+    if (std::find(columns.begin(), columns.end(), c.name) == columns.end()) continue;
+    out +=
+        fmt::format("{}{} {} NULL", first ? "" : ", ", dialect::quote_identifier(c.name), column_type_sql(c));
+    first = false;
+  }
+  return out + ")";
+}
+
+std::string render_show_tables(std::string_view database) {
+  return fmt::format("SHOW TABLES FROM {}", dialect::quote_identifier(database));
+}
+
+std::string render_show_databases_like(std::string_view database) {
+  return fmt::format("SHOW DATABASES LIKE {}", dialect::quote_string(database));
+}
+
+// ---- DML ----
+
+std::vector<std::string> render_upserts(const TableSpec& table, std::string_view database,
+                                        const std::vector<std::vector<std::string>>& rows) {
+  return render_inserts(qualified_table(database, table.name), column_names(table), rows);
+}
+
+std::string render_select(const TableSpec& table, std::string_view database, const Select& select) {
+  std::string out =
+      fmt::format("SELECT {} FROM {}", join_quoted(select.columns), qualified_table(database, table.name));
+  for (std::size_t i = 0; i < select.where.size(); ++i) {
+    out += i ? " AND " : " WHERE ";
+    out += render_condition(select.where[i]);
+  }
+  for (std::size_t i = 0; i < select.order_by.size(); ++i) {
+    out += i ? ", " : " ORDER BY ";
+    out += dialect::quote_identifier(select.order_by[i].column);
+    if (select.order_by[i].descending) out += " DESC";
+  }
+  return out;
+}
+
+std::string render_update(const TableSpec& table, std::string_view database,
+                          const std::vector<Assignment>& assignments, const Condition& where) {
+  std::string out = fmt::format("UPDATE {} SET ", qualified_table(database, table.name));
+  for (std::size_t i = 0; i < assignments.size(); ++i) {
+    if (i) out += ", ";
+    out += fmt::format("{} = {}", dialect::quote_identifier(assignments[i].column), assignments[i].value);
+  }
+  return out + " WHERE " + render_condition(where);
+}
+
+std::string render_last_manifest_query(std::string_view ops_database, std::string_view database,
+                                       std::string_view finished_state) {
+  const auto q = [](std::string_view identifier) { return dialect::quote_identifier(identifier); };
+  return fmt::format(
+      "SELECT m.{table}, m.{partition}, m.{pid}, MAX(m.{version}) AS {version} FROM {manifest} AS m "
+      "INNER JOIN {history} AS h ON m.{attempt} = h.{attempt} "
+      "WHERE m.{db} = {db_value} AND h.{state} = {finished} "
+      "GROUP BY m.{table}, m.{partition}, m.{pid} ORDER BY m.{table}, m.{partition}",
+      fmt::arg("table", q("table_name")), fmt::arg("partition", q("partition_name")),
+      fmt::arg("pid", q("partition_id")), fmt::arg("version", q("visible_version")),
+      fmt::arg("manifest", qualified_table(ops_database, "backup_manifest")),
+      fmt::arg("history", qualified_table(ops_database, "backup_history")),
+      fmt::arg("attempt", q("attempt_id")), fmt::arg("db", q("database_name")),
+      fmt::arg("db_value", literal(database)), fmt::arg("state", q("state")),
+      fmt::arg("finished", literal(finished_state)));
 }
 
 }  // namespace sk::ops::sql

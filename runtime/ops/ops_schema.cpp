@@ -1,11 +1,10 @@
 #include "runtime/ops/ops_schema.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <set>
 
-#include <openssl/evp.h>
-
-#include "kernel/dialect/starrocks_dialect.h"
 #include "kernel/dialect/ops_sql.h"
 
 namespace sk::ops {
@@ -92,7 +91,8 @@ std::vector<TableSpec> build_tables() {
 }
 
 Result<std::set<int>> recorded_versions(ports::SqlConnection& connection, const OpsConfig& config) {
-  auto rows = connection.query(fmt::format("SELECT `version` FROM {}", qualified_table(config, "schema_version")));
+  auto rows = connection.query(
+      sql::render_select(*find_table("schema_version"), config.database.str(), sql::Select{{"version"}}));
   if (!rows) return std::unexpected(std::move(rows.error()));
   std::set<int> out;
   for (std::size_t i = 0; i < rows->size(); ++i) {
@@ -110,9 +110,8 @@ bool column_exists_error(const Error& e) {
 
 Status create_base(ports::SqlConnection& connection, const OpsConfig& config) {
   using ports::Idempotency;
-  if (auto s = connection.execute(
-          fmt::format("CREATE DATABASE IF NOT EXISTS {}", dialect::quote_identifier(config.database.str())),
-          Idempotency::kIdempotent);
+  if (auto s =
+          connection.execute(sql::render_create_database(config.database.str()), Idempotency::kIdempotent);
       !s) {
     return std::unexpected(std::move(s.error()).with_context("creating the ops database"));
   }
@@ -154,40 +153,12 @@ std::size_t primary_key_bytes(const TableSpec& table) {
   return total;
 }
 
-std::string column_type_sql(const ColumnSpec& column) {
-  switch (column.type) {
-    case T::kInt: return "INT";
-    case T::kBigInt: return "BIGINT";
-    case T::kBoolean: return "BOOLEAN";
-    case T::kDateTime: return "DATETIME";
-    case T::kVarchar: return fmt::format("VARCHAR({})", column.length);
-  }
-  return "VARCHAR(1)";
-}
-
 std::string qualified_table(const OpsConfig& config, std::string_view table) {
-  return dialect::quote_identifier(config.database.str()) + "." + dialect::quote_identifier(table);
+  return sql::qualified_table(config.database.str(), table);
 }
 
 std::string render_create_table(const TableSpec& table, const OpsConfig& config) {
-  auto join_quoted = [](const std::vector<std::string_view>& names) {
-    std::string out;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (i) out += ", ";
-      out += dialect::quote_identifier(names[i]);
-    }
-    return out;
-  };
-  std::string out = fmt::format("CREATE TABLE IF NOT EXISTS {} (", qualified_table(config, table.name));
-  for (std::size_t i = 0; i < table.columns.size(); ++i) {
-    const auto& c = table.columns[i];
-    if (i) out += ", ";
-    out += fmt::format("{} {} {}", dialect::quote_identifier(c.name), column_type_sql(c), c.nullable ? "NULL" : "NOT NULL");
-  }
-  out += fmt::format(") PRIMARY KEY ({}) DISTRIBUTED BY HASH({}) PROPERTIES ({} = {})", join_quoted(table.primary_key),
-                     join_quoted(table.distribution), dialect::quote_string("replication_num"),
-                     dialect::quote_string(std::to_string(config.replication_num)));
-  return out;
+  return sql::render_create_table(table, config.database.str(), config.replication_num);
 }
 
 std::string make_id(std::initializer_list<std::string_view> parts) {
@@ -225,26 +196,18 @@ std::vector<Migration> migrations(const OpsConfig& config) {
                {render_create_table(*find_table("table_partition_set"), config)},
                {}};
   // One ALTER for the four columns: StarRocks runs one schema change per table at a time.
-  std::string add = fmt::format("ALTER TABLE {} ADD COLUMN (", qualified_table(config, "restore_history"));
-  bool first = true;
-  for (const auto& c : find_table("restore_history")->columns) {
-    if (c.name != "started_at_utc" && c.name != "duration_seconds" && c.name != "drill_period" &&
-        c.name != "drill_seed") {
-      continue;
-    }
-    add += fmt::format("{}{} {} NULL", first ? "" : ", ", dialect::quote_identifier(c.name), column_type_sql(c));
-    first = false;
-  }
-  v2.add_columns.push_back(add + ")");
+  v2.add_columns.push_back(
+      sql::render_add_columns(*find_table("restore_history"), config.database.str(),
+                              {"started_at_utc", "duration_seconds", "drill_period", "drill_seed"}));
   return {std::move(v1), std::move(v2)};
 }
 
 Result<int> current_schema_version(ports::SqlConnection& connection, const OpsConfig& config) {
-  auto tables = connection.query(fmt::format("SHOW TABLES FROM {}", dialect::quote_identifier(config.database.str())));
+  auto tables = connection.query(sql::render_show_tables(config.database.str()));
   if (!tables) {
     // Unknown database: nothing was ever installed. Any other failure is real.
     if (tables.error().code == ports::kServerError) {
-      auto dbs = connection.query(fmt::format("SHOW DATABASES LIKE {}", dialect::quote_string(config.database.str())));
+      auto dbs = connection.query(sql::render_show_databases_like(config.database.str()));
       if (dbs && dbs->empty()) return 0;
     }
     return std::unexpected(std::move(tables.error()));
@@ -290,10 +253,10 @@ Status migrate(ports::SqlConnection& connection, const OpsConfig& config, ports:
         return std::unexpected(std::move(s.error()).with_context(fmt::format("ops schema step {}", step.version)));
       }
     }
-    const auto record = sql::render_inserts(
-        qualified_table(config, "schema_version"), {"version", "description", "applied_at_utc", "applied_by"},
-        {{sql::literal(step.version), sql::literal(step.description), sql::literal(clock.now()),
-          sql::literal(sql::truncate_utf8(applied_by, 256))}});
+    const auto record =
+        sql::render_upserts(*find_table("schema_version"), config.database.str(),
+                            {{sql::literal(step.version), sql::literal(step.description),
+                              sql::literal(clock.now()), sql::literal(sql::truncate_utf8(applied_by, 256))}});
     for (const auto& statement : record) {
       // Upsert of the same key: repeating it is harmless.
       if (auto s = connection.execute(statement, ports::Idempotency::kIdempotent); !s) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "kernel/dialect/ops_sql.h"
 #include "kernel/domain/names.h"
 #include "runtime/ports/clock.h"
 #include "runtime/ports/sql_connection.h"
@@ -34,21 +35,10 @@ struct OpsConfig {
   [[nodiscard]] static OpsConfig defaults();
 };
 
-enum class ColumnType { kInt, kBigInt, kBoolean, kDateTime, kVarchar };
-
-struct ColumnSpec {
-  std::string_view name;
-  ColumnType type = ColumnType::kVarchar;
-  int length = 0;  // VARCHAR only, in bytes
-  bool nullable = false;
-};
-
-struct TableSpec {
-  std::string_view name;
-  std::vector<ColumnSpec> columns;  // key columns first (StarRocks requires it)
-  std::vector<std::string_view> primary_key;
-  std::vector<std::string_view> distribution;  // DISTRIBUTED BY HASH(...); a subset of the key
-};
+// The table descriptions are kernel data (kernel/dialect/ops_sql.h renders every statement from them).
+using ColumnType = sql::ColumnType;
+using ColumnSpec = sql::ColumnSpec;
+using TableSpec = sql::TableSpec;
 
 // StarRocks limit on the encoded primary key.
 inline constexpr std::size_t kMaxPrimaryKeyBytes = 128;
@@ -62,7 +52,7 @@ inline constexpr std::size_t kMaxPrimaryKeyBytes = 128;
 [[nodiscard]] std::size_t primary_key_bytes(const TableSpec& table);
 
 // "INT", "VARCHAR(32)" …
-[[nodiscard]] std::string column_type_sql(const ColumnSpec& column);
+using sql::column_type_sql;
 // CREATE TABLE IF NOT EXISTS `db`.`t` (...) PRIMARY KEY (...) DISTRIBUTED BY HASH(...) PROPERTIES (...).
 [[nodiscard]] std::string render_create_table(const TableSpec& table, const OpsConfig& config);
 // `db`.`t`, quoted.
