@@ -1,4 +1,4 @@
-#include "runtime/executor/backoff.h"
+#include "runtime/jobs/backoff.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-namespace sk::executor {
+namespace sk::jobs {
 
 Backoff::Backoff(BackoffPolicy policy, std::function<double()> random01)
     : policy_(policy), random01_(std::move(random01)) {}
@@ -38,4 +38,4 @@ double default_random01() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
-}  // namespace sk::executor
+}  // namespace sk::jobs

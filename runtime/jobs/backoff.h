@@ -1,6 +1,7 @@
-// Waiting policies of the runner: bounded exponential backoff with jitter (busy database, submit-lock contention)
-// and the adaptive polling cadence of a running job (completion noticed within max(1 s, 5 % of elapsed) while
-// polling no more often than needed). Pure computations; the waiting itself goes through the Sleeper port.
+// Waiting policies of server jobs: bounded exponential backoff with jitter (busy database, submit-lock contention,
+// an unreachable FE while polling) and the adaptive polling cadence of a running job (completion noticed within
+// max(1 s, 5 % of elapsed) while polling no more often than needed). Pure computations; the waiting itself goes
+// through the Sleeper port.
 #pragma once
 
 #include <chrono>
@@ -8,7 +9,7 @@
 #include <functional>
 #include <optional>
 
-namespace sk::executor {
+namespace sk::jobs {
 
 struct BackoffPolicy {
   int max_attempts = 8;                        // retries after the first try; then give up
@@ -45,4 +46,4 @@ struct PollPolicy {
 // A process-wide source of jitter in [0, 1) (seeded from the pid and time). Thread-safe.
 [[nodiscard]] double default_random01();
 
-}  // namespace sk::executor
+}  // namespace sk::jobs
