@@ -33,7 +33,7 @@
 #include "common/result.h"
 #include "compiler/model/policy.h"
 #include "compiler/plan/plan.h"
-#include "runtime/executor/backoff.h"
+#include "runtime/jobs/backoff.h"
 #include "runtime/executor/run_log.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/clock.h"
@@ -104,8 +104,8 @@ struct RunConfig {
   bool dry_run = false;
   bool wait = false;                      // wait for another runner's job of our slot instead of exiting
   ops::OpsConfig ops = ops::OpsConfig::defaults();
-  BackoffPolicy busy_backoff;             // foreign job / submit lock
-  PollPolicy poll;
+  jobs::BackoffPolicy busy_backoff;            // foreign job / submit lock
+  jobs::PollPolicy poll;
   std::chrono::seconds stale_heartbeat{300};  // a run whose marker is older is dead
   int max_label_retries = 9;
 };
