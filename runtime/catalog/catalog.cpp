@@ -7,9 +7,8 @@
 #include <fmt/format.h>
 
 #include "kernel/dialect/restore_sql.h"
-#include "runtime/executor/backoff.h"
-#include "runtime/executor/server_views.h"
 #include "kernel/dialect/ops_sql.h"
+#include "runtime/jobs/lifecycle.h"
 #include "runtime/ports/redact.h"
 
 namespace sk::catalog {
@@ -27,88 +26,75 @@ const ops::TableSpec& marker_spec() {
   return spec;
 }
 
-// The newest job of a SHOW BACKUP / SHOW RESTORE answer (one row per database; the last row when several).
-struct JobRow {
-  std::optional<std::int64_t> job_id;
-  std::string label;
-  std::string state;
-  std::string status;
-  std::string task_error;
-};
-
-Result<std::optional<JobRow>> latest_job(ports::SqlConnection& c, const std::string& show,
-                                         std::string_view label_column) {
-  auto rows = c.query(show);
-  if (!rows) return std::unexpected(std::move(rows.error()));
-  if (rows->empty()) return std::optional<JobRow>{};
-  const std::size_t i = rows->size() - 1;
-  JobRow job;
-  auto id = rows->get_int(i, "JobId");
-  auto label = rows->get(i, label_column);
-  auto state = rows->get(i, "State");
-  if (!id) return std::unexpected(std::move(id.error()));
-  if (!label) return std::unexpected(std::move(label.error()));
-  if (!state) return std::unexpected(std::move(state.error()));
-  job.job_id = *id;
-  job.label = std::string(label->value_or(""));
-  job.state = std::string(state->value_or(""));
-  if (rows->has_column("Status")) job.status = std::string(rows->get(i, "Status")->value_or(""));
-  if (rows->has_column("TaskErrMsg")) job.task_error = std::string(rows->get(i, "TaskErrMsg")->value_or(""));
-  return std::optional<JobRow>{job};
-}
-
-// Sends a BACKUP/RESTORE, retrying while the database is busy with another job.
+// Sends a BACKUP/RESTORE, retrying with jittered backoff while the database is busy with another job.
 Status submit(ports::SqlConnection& c, const std::string& sql, const DatabaseName& db, ports::Sleeper& sleeper,
               const JobOptions& options, std::string_view what) {
-  std::chrono::milliseconds delay = options.busy_initial;
-  for (int attempt = 0;; ++attempt) {
-    auto s = c.execute(sql, ports::Idempotency::kNotIdempotent);
-    if (s) return ok();
-    if (executor::is_job_slot_busy(s.error()) && attempt < options.busy_retries) {
-      sleeper.sleep_for(delay);
-      delay = std::min(delay * 2, std::chrono::milliseconds(60'000));
-      continue;
-    }
-    if (executor::is_job_slot_busy(s.error())) {
+  const jobs::SubmitPolicy policy{
+      {options.busy_retries, options.busy_initial, 2.0, std::chrono::milliseconds(60'000), 0.25}, options.random01};
+  const jobs::Submitted sent = jobs::submit(c, sql, policy, options.stop, sleeper);
+  using Sent = jobs::Submitted::Outcome;
+  switch (sent.outcome) {
+    case Sent::kAccepted: return ok();
+    case Sent::kBusyExhausted:
+    case Sent::kYielded:
       return sk::fail("catalog.busy", "{}: database {} stayed busy with another backup or restore job: {}", what,
-                      db.str(), ports::server_text(s.error()));
-    }
-    if (ports::is_connection_error(s.error())) return std::unexpected(std::move(s.error()));
-    return sk::fail("catalog.failed", "{} refused: {}", what, ports::redact(ports::server_text(s.error())));
+                      db.str(), ports::server_text(*sent.error));
+    case Sent::kStopped: return sk::fail("catalog.interrupted", "{}: interrupted while the database was busy", what);
+    case Sent::kConnectionLost: return std::unexpected(*sent.error);
+    case Sent::kRefused: break;
   }
+  return sk::fail("catalog.failed", "{} refused: {}", what, ports::redact(ports::server_text(*sent.error)));
 }
 
-// Polls `show` until the job labelled `label` (and not the job `previous_id` seen before submitting) is FINISHED
-// or CANCELLED.
-Result<JobRow> wait_for(ports::SqlConnection& c, const std::string& show, std::string_view label_column,
-                        const std::string& label, std::optional<std::int64_t> previous_id, ports::Clock& clock,
-                        ports::Sleeper& sleeper, const JobOptions& options, std::string_view what) {
-  const auto started = clock.monotonic();
-  std::chrono::milliseconds poll = options.poll_initial;
-  for (;;) {
-    sleeper.sleep_for(poll);
-    // Completion is noticed within max(poll_initial, 5 % of the elapsed time), as for the backups (product.md §7).
-    poll = executor::next_poll_delay({options.poll_initial, 0.05, options.poll_max},
-                                     clock.monotonic() - started);
-    auto job = latest_job(c, show, label_column);
-    if (!job) {
-      if (!ports::is_connection_error(job.error())) return std::unexpected(std::move(job.error()));
-    } else if (*job && (*job)->label == label &&
-               !(previous_id && (*job)->job_id && *(*job)->job_id == *previous_id && *previous_id != -1)) {
-      if ((*job)->state == "FINISHED" || (*job)->state == "CANCELLED") return **job;
-    }
-    if (clock.monotonic() - started > options.deadline) {
-      return sk::fail("catalog.timeout", "{} '{}' not finished after {} s; it continues on the server ({})", what,
-                      label, options.deadline.count() / 1000, show);
-    }
+// Awaits our job (label, not the job `before` listed before submitting) to FINISHED or CANCELLED; a job a later one
+// replaced comes back as kSuperseded for the caller to settle.
+Result<jobs::Awaited> wait_for(ports::SqlConnection& c, jobs::JobKind kind, const DatabaseName& db,
+                               const std::string& label, std::optional<jobs::ServerJob> before, ports::Clock& clock,
+                               ports::Sleeper& sleeper, const JobOptions& options, std::string_view what) {
+  jobs::AwaitPolicy policy;
+  // Completion is noticed within max(poll_initial, 5 % of the elapsed time), as for the backups (product.md §7).
+  policy.poll = {options.poll_initial, 0.05, options.poll_max};
+  policy.deadline = options.deadline;
+  policy.random01 = options.random01;
+  policy.sleep_first = true;
+  auto done = jobs::await(c, kind, db, {label, std::nullopt, std::move(before)}, policy, options.stop, clock, sleeper);
+  if (!done) return std::unexpected(std::move(done.error()));
+  using Done = jobs::Awaited::Outcome;
+  switch (done->outcome) {
+    case Done::kFinished:
+    case Done::kCancelled:
+    case Done::kSuperseded: return done;
+    case Done::kStopped: return sk::fail("catalog.interrupted", "{} '{}': interrupted while waiting", what, label);
+    case Done::kTimedOut:
+    case Done::kUnreachable: break;
   }
+  return sk::fail("catalog.timeout", "{} '{}' not finished after {} s; it continues on the server (SHOW {} FROM {})",
+                  what, label, options.deadline.count() / 1000, jobs::to_string(kind), db.str());
 }
 
-std::optional<std::int64_t> previous_job_id(ports::SqlConnection& c, const std::string& show,
-                                            std::string_view label_column) {
-  auto before = latest_job(c, show, label_column);
-  if (!before || !*before) return std::nullopt;
-  return (*before)->job_id;
+// The job listed before we submit: never ours.
+std::optional<jobs::ServerJob> job_before(ports::SqlConnection& c, jobs::JobKind kind, const DatabaseName& db) {
+  auto before = jobs::latest_job(c, kind, db);
+  if (!before) return std::nullopt;
+  return *before;
+}
+
+// After a superseded catalog RESTORE: every table it names exists in `db`, or "catalog.failed".
+Status restored_tables_present(ports::SqlConnection& c, const DatabaseName& db, const dialect::RestoreJobSpec& spec) {
+  auto listed = c.query(dialect::render_list_tables(db));
+  if (!listed) return std::unexpected(std::move(listed.error()));
+  for (const auto& t : spec.tables) {
+    bool found = false;
+    for (std::size_t i = 0; i < listed->size() && !found; ++i) {
+      auto n = listed->get(i, "TABLE_NAME");
+      found = n && *n && **n == t.table.str();
+    }
+    if (!found) {
+      return sk::fail("catalog.failed", "catalog RESTORE into {} was replaced by a later job before {} appeared",
+                      db.str(), t.table.str());
+    }
+  }
+  return ok();
 }
 
 std::string digits_of(Instant t) {
@@ -156,10 +142,14 @@ Result<std::vector<RepositorySnapshot>> list_snapshots(ports::SqlConnection& con
                                                        const RepositoryName& repository) {
   auto rows = connection.query(dialect::render_show_snapshot(repository));
   if (!rows) return std::unexpected(std::move(rows.error()).with_context("SHOW SNAPSHOT ON " + repository.str()));
-  auto parsed = executor::parse_show_snapshot(*rows);
+  auto parsed = jobs::parse_show_snapshot(*rows);
   if (!parsed) return std::unexpected(std::move(parsed.error()));
   std::vector<RepositorySnapshot> out;
-  for (auto& r : *parsed) out.push_back(RepositorySnapshot{std::move(r.label), std::move(r.timestamps), std::move(r.status)});
+  for (auto& r : *parsed) {
+    RepositorySnapshot snapshot{std::move(r.label), {}, std::move(r.status)};
+    for (const auto& t : r.timestamps) snapshot.timestamps.push_back(t.str());
+    out.push_back(std::move(snapshot));
+  }
   return out;
 }
 
@@ -208,33 +198,35 @@ Result<Published> publish(ports::SqlConnection& connection, const ops::OpsConfig
   for (const auto& t : catalog_tables()) {
     spec.tables.push_back(dialect::BackupTable{t, dialect::PartitionSelection::whole_table()});
   }
-  const std::string show = dialect::render_show_backup(ops.database);
-  const auto previous = previous_job_id(connection, show, "SnapshotName");
+  auto before = job_before(connection, jobs::JobKind::kBackup, ops.database);
   if (auto s = submit(connection, dialect::render_backup(spec), ops.database, sleeper, options,
                       "BACKUP of the catalog snapshot '" + label.str() + "'");
       !s) {
     return std::unexpected(std::move(s.error()));
   }
-  auto job = wait_for(connection, show, "SnapshotName", label.str(), previous, clock, sleeper, options,
-                      "catalog BACKUP");
+  auto job = wait_for(connection, jobs::JobKind::kBackup, ops.database, label.str(), std::move(before), clock, sleeper,
+                      options, "catalog BACKUP");
   if (!job) return std::unexpected(std::move(job.error()));
-  if (job->state != "FINISHED") {
+  if (job->outcome == jobs::Awaited::Outcome::kCancelled) {
     return sk::fail("catalog.failed", "catalog BACKUP '{}' was CANCELLED by the server: {} {}", label.str(),
-                    job->status, job->task_error);
+                    job->job->status, job->job->task_err_msg);
   }
+  // FINISHED, or replaced by a later job of the ops database: the repository says whether it left its snapshot.
   auto listed = connection.query(dialect::render_show_snapshot(repository, label));
   if (!listed) return std::unexpected(std::move(listed.error()));
-  auto parsed = executor::parse_show_snapshot(*listed);
+  auto parsed = jobs::parse_show_snapshot(*listed);
   if (!parsed) return std::unexpected(std::move(parsed.error()));
-  std::string ts;
+  std::optional<BackupTimestamp> ts;
   for (const auto& r : *parsed) {
-    for (const auto& t : r.timestamps) ts = std::max(ts, t);
+    for (const auto& t : r.timestamps) ts = ts ? std::max(*ts, t) : t;
   }
-  if (ts.empty()) {
-    return sk::fail("catalog.failed", "catalog BACKUP '{}' FINISHED but SHOW SNAPSHOT ON {} does not list it",
-                    label.str(), repository.str());
+  if (!ts) {
+    return sk::fail("catalog.failed", "catalog BACKUP '{}' {} but SHOW SNAPSHOT ON {} does not list it", label.str(),
+                    job->outcome == jobs::Awaited::Outcome::kSuperseded ? "was replaced by a later job" : "FINISHED",
+                    repository.str());
   }
-  return Published{CatalogRef{repository, label, ts, clock.now()}, job->job_id};
+  return Published{CatalogRef{repository, label, ts->str(), clock.now()},
+                   job->job ? jobs::to_int(job->job->job_id) : std::nullopt};
 }
 
 DatabaseName default_recovery_database(const DatabaseName& ops_database) {
@@ -347,19 +339,22 @@ Result<Recovered> recover(ports::SqlConnection& connection, const CatalogRef& ca
     if (optional_catalog_table(t) && lists_tables && details.find(t.str()) == std::string::npos) continue;
     spec.tables.push_back(dialect::RestoreTable{t, {}, std::nullopt});
   }
-  const std::string show = dialect::render_show_restore(db);
-  const auto previous = previous_job_id(connection, show, "Label");
+  auto before = job_before(connection, jobs::JobKind::kRestore, db);
   if (auto s = submit(connection, dialect::render_restore(spec), db, sleeper, options.job,
                       "RESTORE of the catalog snapshot '" + catalog.label.str() + "'");
       !s) {
     return std::unexpected(std::move(s.error()));
   }
-  auto job = wait_for(connection, show, "Label", catalog.label.str(), previous, clock, sleeper, options.job,
-                      "catalog RESTORE");
+  auto job = wait_for(connection, jobs::JobKind::kRestore, db, catalog.label.str(), std::move(before), clock, sleeper,
+                      options.job, "catalog RESTORE");
   if (!job) return std::unexpected(std::move(job.error()));
-  if (job->state != "FINISHED") {
+  if (job->outcome == jobs::Awaited::Outcome::kCancelled) {
     return sk::fail("catalog.failed", "catalog RESTORE '{}' into {} was CANCELLED by the server: {} {}",
-                    catalog.label.str(), db.str(), job->status, job->task_error);
+                    catalog.label.str(), db.str(), job->job->status, job->job->task_err_msg);
+  }
+  if (job->outcome == jobs::Awaited::Outcome::kSuperseded) {
+    // Replaced by a later job of the recovery database: the restored tables say whether it finished.
+    if (auto s = restored_tables_present(connection, db, spec); !s) return std::unexpected(std::move(s.error()));
   }
 
   // Remember which catalog this database holds.
@@ -401,18 +396,6 @@ Status adopt(ports::SqlConnection& connection, const DatabaseName& recovered, co
     }
   }
   return ok();
-}
-
-Result<dialect::Grammar> detect_grammar(ports::SqlConnection& connection) {
-  auto rows = connection.query(dialect::render_server_version_query());
-  if (!rows) {
-    if (rows.error().code == ports::kServerError) return dialect::Grammar::kPre34;
-    return std::unexpected(std::move(rows.error()));
-  }
-  if (rows->empty() || rows->columns().empty()) return dialect::Grammar::kPre34;
-  auto cell = rows->get(0, rows->columns().front());
-  if (!cell || !*cell) return dialect::Grammar::kPre34;
-  return dialect::grammar_for_version(**cell);
 }
 
 }  // namespace sk::catalog
