@@ -247,7 +247,7 @@ TEST_F(RunnerTest, AnFeOutageOfMoreThanThirtyPollsDoesNotEndTheRun) {
   EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
   EXPECT_EQ(poll_failures_, 0);
   EXPECT_GT(conn_.count_matching("^SHOW BACKUP FROM"), 45u);
-  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`backup_history`.*FINISHED"), 1u) << log_text_.str();
+  EXPECT_GE(conn_.count_matching("UPDATE `ops`.`backup_history`.*FINISHED"), 1u) << log_text_.str();
 }
 
 TEST_F(RunnerTest, DeadBackendFailsThePrecheckBeforeAnySubmit) {
