@@ -1,15 +1,16 @@
-// BackupTimestamp: which backup of a snapshot label a RESTORE reads (reference §1.4, §3.1 `backup_timestamp`).
-// An opaque string copied verbatim from SHOW SNAPSHOT (Timestamp column, one per line) or SHOW RESTORE; never
-// parsed, never rebuilt from a time, compared only for equality and, where an order is needed, as text (the
-// server prints yyyy-MM-dd-HH-mm-ss[-SSS], which sorts as text). Empty text is not a timestamp. Thread-safe value.
+// BackupTimestamp: which backup of a snapshot label a RESTORE reads (reference §1.4, §3.1
+// `backup_timestamp`). An opaque string copied verbatim from SHOW SNAPSHOT (Timestamp column, one per line)
+// or SHOW RESTORE; never parsed, never rebuilt from a time, compared only for equality and, where an order is
+// needed, as text (the server prints yyyy-MM-dd-HH-mm-ss[-SSS], which sorts as text). Empty text is not a
+// timestamp. Thread-safe value.
 #pragma once
+
+#include <fmt/format.h>
 
 #include <compare>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace sk {
 

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/jobs/job_state.h"
+
 namespace sk::executor {
 
 std::vector<RepositoryName> repositories_to_publish(const plan::Plan& plan, const RunReport& report) {
@@ -41,8 +43,9 @@ std::vector<catalog::Published> publish_after_run(const plan::Plan& plan, const 
     r.database = ops.database.str();
     r.label = label.str();
     r.repository = repo.str();
-    r.job_state = e.code == "catalog.failed" && e.message.find("CANCELLED") != std::string::npos ? "CANCELLED"
-                                                                                                 : "FAILED";
+    const std::string_view cancelled = jobs::to_string(jobs::JobState::kCancelled);
+    r.job_state = e.code == "catalog.failed" && e.message.find(cancelled) != std::string::npos ? std::string(cancelled)
+                                                                                               : "FAILED";
     r.detail = "catalog snapshot " + label.str() + " not published to " + repo.str() + ": " + e.message;
     deps.alert(r);
   };

@@ -25,13 +25,20 @@ Result<double> parse_capacity(std::string_view text) {
     unit += static_cast<char>(std::toupper(static_cast<unsigned char>(text[j])));
   }
   double scale = 1;
-  if (unit.empty() || unit == "B") scale = 1;
-  else if (unit == "KB") scale = 1024.0;
-  else if (unit == "MB") scale = 1024.0 * 1024;
-  else if (unit == "GB") scale = 1024.0 * 1024 * 1024;
-  else if (unit == "TB") scale = 1024.0 * 1024 * 1024 * 1024;
-  else if (unit == "PB") scale = 1024.0 * 1024 * 1024 * 1024 * 1024;
-  else return fail("executor.parse", "capacity '{}' has an unknown unit '{}'", text, unit);
+  if (unit.empty() || unit == "B")
+    scale = 1;
+  else if (unit == "KB")
+    scale = 1024.0;
+  else if (unit == "MB")
+    scale = 1024.0 * 1024;
+  else if (unit == "GB")
+    scale = 1024.0 * 1024 * 1024;
+  else if (unit == "TB")
+    scale = 1024.0 * 1024 * 1024 * 1024;
+  else if (unit == "PB")
+    scale = 1024.0 * 1024 * 1024 * 1024 * 1024;
+  else
+    return fail("executor.parse", "capacity '{}' has an unknown unit '{}'", text, unit);
   return value * scale;
 }
 

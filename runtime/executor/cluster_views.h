@@ -1,5 +1,5 @@
-// Cells of the cluster views the pre-checks read (SHOW FRONTENDS/BACKENDS liveness, SHOW PROC '/backends/<id>'
-// disk capacities). Pure functions; thread-safe. Errors: "executor.parse".
+// Cells of the cluster views the pre-checks read (SHOW FRONTENDS/BACKENDS liveness, SHOW PROC
+// '/backends/<id>' disk capacities). Pure functions; thread-safe. Errors: "executor.parse".
 #pragma once
 
 #include <string_view>

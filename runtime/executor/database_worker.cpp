@@ -1,21 +1,22 @@
-// One database's job (runner step 3): decide the label (done slot → nothing; L, L_r1, …), bind changed partitions,
-// write the intent row and the manifest, submit the BACKUP through jobs::submit (busy slot → our slot's label means
-// another runner; a foreign job → jittered backoff, then kConflict), await OUR job through jobs::await (label and
-// job id; FE outages retried with backoff until the job's own timeout), record the terminal state, fingerprints
-// and size. A job replaced by a later one in SHOW BACKUP is settled from SHOW SNAPSHOT at once.
+// One database's job (runner step 3): decide the label (done slot → nothing; L, L_r1, …), bind changed
+// partitions, write the intent row and the manifest, submit the BACKUP through jobs::submit (busy slot → our
+// slot's label means another runner; a foreign job → jittered backoff, then kConflict), await OUR job through
+// jobs::await (label and job id; FE outages retried with backoff until the job's own timeout), record the
+// terminal state, fingerprints and size. A job replaced by a later one in SHOW BACKUP is settled from SHOW
+// SNAPSHOT at once.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/executor/binding.h"
 #include "runtime/executor/labels.h"
 #include "runtime/executor/run_support.h"
 
-// The ops record types (BackupAttempt, ManifestEntry, RunMarker) are aggregates with many optional fields; this
-// file sets the key fields by brace initialisation and leaves the rest at their defaults on purpose.
+// The ops record types (BackupAttempt, ManifestEntry, RunMarker) are aggregates with many optional fields;
+// this file sets the key fields by brace initialisation and leaves the rest at their defaults on purpose.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace sk::executor::detail {
@@ -24,16 +25,24 @@ namespace {
 using ops::AttemptState;
 using ops::AttemptUpdate;
 
-// How long a job is followed: the BACKUP's own server-side timeout plus a margin (the server cancels it then).
+// How long a job is followed: the BACKUP's own server-side timeout plus a margin (the server cancels it
+// then).
 constexpr std::chrono::minutes kAwaitMargin{15};
 
 class DatabaseWorker {
  public:
   DatabaseWorker(const plan::BackupJob& job, const RunConfig& config, RunnerDeps& deps,
-                 const std::vector<jobs::SnapshotRow>& snapshots, ports::SqlConnection& conn, const TimeZone& zone,
-                 Instant plan_at, std::chrono::milliseconds run_started)
-      : job_(job), config_(config), deps_(deps), snapshots_(snapshots), conn_(conn), zone_(zone),
-        store_(conn, config.ops, deps.clock), result_{job.database, job.tier}, plan_at_(plan_at),
+                 const std::vector<jobs::SnapshotRow>& snapshots, ports::SqlConnection& conn,
+                 const TimeZone& zone, Instant plan_at, std::chrono::milliseconds run_started)
+      : job_(job),
+        config_(config),
+        deps_(deps),
+        snapshots_(snapshots),
+        conn_(conn),
+        zone_(zone),
+        store_(conn, config.ops, deps.clock),
+        result_{job.database, job.tier},
+        plan_at_(plan_at),
         run_started_(run_started) {}
 
   DatabaseResult run() {
@@ -79,7 +88,8 @@ class DatabaseWorker {
     if (!attempts && !config_.dry_run) return std::unexpected(std::move(attempts.error()));
     if (!attempts) return h;
     for (const auto& a : *attempts) {
-      if (std::none_of(candidates.begin(), candidates.end(), [&](const SnapshotLabel& c) { return c == a.label; })) {
+      if (std::none_of(candidates.begin(), candidates.end(),
+                       [&](const SnapshotLabel& c) { return c == a.label; })) {
         continue;
       }
       if (a.state == AttemptState::kRunning || a.state == AttemptState::kCancelled ||
@@ -109,21 +119,27 @@ class DatabaseWorker {
     std::vector<jobs::SnapshotRow> snapshots = snapshots_;
     if (round_ > 0) {
       for (const auto& c : candidates) {
-        if (auto rows = show_snapshot(conn_, job_.repository, c)) snapshots.insert(snapshots.end(), rows->begin(), rows->end());
+        if (auto rows = show_snapshot(conn_, job_.repository, c))
+          snapshots.insert(snapshots.end(), rows->begin(), rows->end());
       }
     }
     ++round_;
-    const LabelDecision d = decide_label(job_.label, snapshots, *current, history->used, config_.max_label_retries);
+    const LabelDecision d =
+        decide_label(job_.label, snapshots, *current, history->used, config_.max_label_retries);
     result_.label = d.label;
     if (d.job && d.job->job_id) result_.job_id = d.job->job_id->value();
     switch (d.kind) {
-      case LabelDecision::Kind::kDone: return done(d, history->attempts ? &*history->attempts : nullptr);
-      case LabelDecision::Kind::kRunning: return running(d, history->orphans);
+      case LabelDecision::Kind::kDone:
+        return done(d, history->attempts ? &*history->attempts : nullptr);
+      case LabelDecision::Kind::kRunning:
+        return running(d, history->orphans);
       case LabelDecision::Kind::kExhausted:
-        finish(Outcome::kJobFailed, fmt::format("every label for this slot ({} … {}) is used by failed attempts",
-                                                job_.label.str(), d.label.str()));
+        finish(Outcome::kJobFailed,
+               fmt::format("every label for this slot ({} … {}) is used by failed attempts", job_.label.str(),
+                           d.label.str()));
         return false;
-      case LabelDecision::Kind::kSubmit: break;
+      case LabelDecision::Kind::kSubmit:
+        break;
     }
     return bind_and_submit(d.label, current->empty() ? std::nullopt : std::optional(current->back()));
   }
@@ -133,13 +149,14 @@ class DatabaseWorker {
     const std::optional<jobs::JobId> id = d.job ? d.job->job_id : std::nullopt;
     auto orphan = orphans.find(d.label.str());
     if (orphan != orphans.end() && !config_.dry_run) {
-      deps_.log.info(fields("job.adopted"),
-                     fmt::format("adopting job {} left running by dead run {}", d.label.str(), orphan->second.run_id));
+      deps_.log.info(fields("job.adopted"), fmt::format("adopting job {} left running by dead run {}",
+                                                        d.label.str(), orphan->second.run_id));
       await_job(orphan->second.attempt_id(), {d.label.str(), id, std::nullopt});
       return false;
     }
     if (config_.wait && !config_.dry_run) {
-      deps_.log.info(fields("job.waiting"), "another runner is running this slot's job; waiting for it (--wait)");
+      deps_.log.info(fields("job.waiting"),
+                     "another runner is running this slot's job; waiting for it (--wait)");
       await_job({}, {d.label.str(), id, std::nullopt});
       return false;
     }
@@ -155,10 +172,12 @@ class DatabaseWorker {
     result_.backup_timestamp = ts ? std::optional(ts->str()) : std::nullopt;
     bool recorded = false;
     if (attempts) {
-      for (const auto& a : *attempts) recorded = recorded || (a.label == d.label && a.state == AttemptState::kFinished);
+      for (const auto& a : *attempts)
+        recorded = recorded || (a.label == d.label && a.state == AttemptState::kFinished);
     }
     if (!recorded && !config_.dry_run) {
-      // The server has the snapshot but our history does not (e.g. a run killed after it finished): record it.
+      // The server has the snapshot but our history does not (e.g. a run killed after it finished): record
+      // it.
       ops::BackupAttempt a = intent(d.label, {});
       a.state = AttemptState::kFinished;
       a.server_state = std::string(jobs::to_string(jobs::JobState::kFinished));
@@ -172,8 +191,8 @@ class DatabaseWorker {
       warn_history(store_.record_backup_attempt(a));
     }
     finish(Outcome::kAlreadyHandled,
-           fmt::format("slot already done: snapshot {} exists (backup_timestamp {}); nothing submitted", d.label.str(),
-                       result_.backup_timestamp.value_or("?")));
+           fmt::format("slot already done: snapshot {} exists (backup_timestamp {}); nothing submitted",
+                       d.label.str(), result_.backup_timestamp.value_or("?")));
     return false;
   }
 
@@ -190,7 +209,8 @@ class DatabaseWorker {
     return a;
   }
 
-  // Intent row, manifest and partition sets BEFORE the statement (crash safety; pitfall 4). Returns the attempt id.
+  // Intent row, manifest and partition sets BEFORE the statement (crash safety; pitfall 4). Returns the
+  // attempt id.
   Result<std::string> record_intent(const SnapshotLabel& label, const BoundJob& bound,
                                     const std::vector<PartitionMeta>& meta) {
     ops::BackupAttempt attempt = intent(label, bound);
@@ -201,20 +221,21 @@ class DatabaseWorker {
       auto t = TableName::parse(m.table);
       auto p = PartitionName::parse(m.partition);
       if (!t || !p) continue;
-      ops::ManifestEntry e{attempt_id, job_.repository, label, job_.database, *t, *p, m.partition_id,
-                           m.visible_version};
+      ops::ManifestEntry e{attempt_id,     job_.repository,  label, job_.database, *t, *p,
+                           m.partition_id, m.visible_version};
       e.visible_version_time = m.visible_version_time;
       e.row_count = m.row_count;
       e.data_size = m.data_size;
       entries.push_back(std::move(e));
     }
     if (auto s = store_.write_manifest(entries); !s) return std::unexpected(std::move(s.error()));
-    // Every partition of each table of the job as partitions_meta lists it now (held or not): restores leave out
-    // partitions dropped before their instant.
+    // Every partition of each table of the job as partitions_meta lists it now (held or not): restores leave
+    // out partitions dropped before their instant.
     std::map<std::string, std::vector<std::string>> names;
     for (const auto& m : meta) {
-      const bool in_job = job_.whole_database || std::any_of(job_.tables.begin(), job_.tables.end(),
-                                                             [&](const auto& t) { return t.table.str() == m.table; });
+      const bool in_job =
+          job_.whole_database || std::any_of(job_.tables.begin(), job_.tables.end(),
+                                             [&](const auto& t) { return t.table.str() == m.table; });
       if (in_job) names[m.table].push_back(m.partition);
     }
     std::vector<ops::PartitionSet> sets;
@@ -294,19 +315,24 @@ class DatabaseWorker {
   // After the busy hook stopped the retries.
   bool yielded() {
     switch (yield_) {
-      case Yield::kFailed: return fail_sql(*yield_error_);
-      case Yield::kNextRound: return true;  // next round sees it done
+      case Yield::kFailed:
+        return fail_sql(*yield_error_);
+      case Yield::kNextRound:
+        return true;  // next round sees it done
       case Yield::kOtherRunner:
         if (config_.wait) {
-          deps_.log.info(fields("job.waiting"), "another runner is running this slot's job; waiting for it (--wait)");
+          deps_.log.info(fields("job.waiting"),
+                         "another runner is running this slot's job; waiting for it (--wait)");
           await_job({}, {result_.label->str(), other_->job_id, std::nullopt});
           return false;
         }
-        finish(Outcome::kAlreadyHandled, fmt::format("another runner is running this slot's job ({} is {}); not "
-                                                     "submitting",
-                                                     other_->label, other_->state_text));
+        finish(Outcome::kAlreadyHandled,
+               fmt::format("another runner is running this slot's job ({} is {}); not "
+                           "submitting",
+                           other_->label, other_->state_text));
         return false;
-      case Yield::kNone: break;
+      case Yield::kNone:
+        break;
     }
     return false;
   }
@@ -339,15 +365,18 @@ class DatabaseWorker {
     return false;
   }
 
-  // A submission the server did not plainly accept. The value: the job went in after all (its id when the server
-  // showed one); the error: whether another round is needed (the result is set).
-  std::expected<std::optional<jobs::JobId>, bool> settle_submit(const jobs::Submitted& sent, const SnapshotLabel& label,
+  // A submission the server did not plainly accept. The value: the job went in after all (its id when the
+  // server showed one); the error: whether another round is needed (the result is set).
+  std::expected<std::optional<jobs::JobId>, bool> settle_submit(const jobs::Submitted& sent,
+                                                                const SnapshotLabel& label,
                                                                 const std::string& attempt_id) {
     using Sent = jobs::Submitted::Outcome;
     const std::string text = sent.error ? sent.error->describe() : "";
     switch (sent.outcome) {
-      case Sent::kAccepted: return std::nullopt;
-      case Sent::kYielded: return std::unexpected(yielded());
+      case Sent::kAccepted:
+        return std::nullopt;
+      case Sent::kYielded:
+        return std::unexpected(yielded());
       case Sent::kConnectionLost: {
         // Outcome unknown: ask the server whether our label is its current job.
         auto cur = jobs::show_jobs(conn_, jobs::JobKind::kBackup, job_.database);
@@ -370,7 +399,8 @@ class DatabaseWorker {
         reject(attempt_id, sent.tries, "interrupted while waiting to submit");
         finish(Outcome::kInterrupted, "interrupted while waiting to submit");
         return std::unexpected(false);
-      case Sent::kRefused: break;
+      case Sent::kRefused:
+        break;
     }
     return std::unexpected(refused(*sent.error, label, attempt_id, sent.tries));
   }
@@ -380,7 +410,8 @@ class DatabaseWorker {
     const std::string text = e.describe();
     reject(attempt_id, tries, text);
     if (jobs::server_error_contains(e, "already exist in repository")) {
-      deps_.log.warn(fields("job.label_taken"), fmt::format("label {} was taken meanwhile; deciding again", label.str()));
+      deps_.log.warn(fields("job.label_taken"),
+                     fmt::format("label {} was taken meanwhile; deciding again", label.str()));
       return true;
     }
     AlertRequest r;
@@ -411,8 +442,8 @@ class DatabaseWorker {
     warn_history(store_.update_backup_state(attempt_id, u));
   }
 
-  // Every poll that lists our job: history on a state change, the "polling" checkpoint, the overrun alert (once),
-  // the heartbeat of our run marker (every minute).
+  // Every poll that lists our job: history on a state change, the "polling" checkpoint, the overrun alert
+  // (once), the heartbeat of our run marker (every minute).
   void observe(const std::string& attempt_id, const jobs::ServerJob& job) {
     if (job.job_id) result_.job_id = job.job_id->value();
     if (job.state_text != last_state_) {
@@ -433,8 +464,9 @@ class DatabaseWorker {
       checkpoint(deps_, "polling");
     }
     const auto mono = deps_.clock.monotonic();
-    const Instant now = plan_at_ + Duration::from_seconds(
-                                       std::chrono::duration_cast<std::chrono::seconds>(mono - run_started_).count());
+    const Instant now =
+        plan_at_ +
+        Duration::from_seconds(std::chrono::duration_cast<std::chrono::seconds>(mono - run_started_).count());
     if (!overrun_alerted_ && now > job_.deadline) {
       overrun_alerted_ = true;
       AlertRequest r;
@@ -491,14 +523,17 @@ class DatabaseWorker {
         checkpoint(deps_, "finished");
         record_finished(attempt_id, label, &*done.job, finished_timestamp(conn_, job_.repository, label));
         return;
-      case Done::kCancelled: return cancelled(attempt_id, label, *done.job);
+      case Done::kCancelled:
+        return cancelled(attempt_id, label, *done.job);
       case Done::kSuperseded:
-        // Replaced by a newer job of the database: the repository decides (the slot is free, so ours has ended).
+        // Replaced by a newer job of the database: the repository decides (the slot is free, so ours has
+        // ended).
         if (auto ts = finished_timestamp(conn_, job_.repository, label)) {
           record_finished(attempt_id, label, done.job ? &*done.job : nullptr, ts);
           return;
         }
-        record_terminal(attempt_id, AttemptState::kLost, "job disappeared from SHOW BACKUP without a snapshot", nullptr);
+        record_terminal(attempt_id, AttemptState::kLost,
+                        "job disappeared from SHOW BACKUP without a snapshot", nullptr);
         finish(Outcome::kJobFailed, fmt::format("job {} disappeared from SHOW BACKUP", label.str()));
         return;
       case Done::kStopped:
@@ -511,9 +546,10 @@ class DatabaseWorker {
                "lost the cluster while polling: " + (done.last_error ? done.last_error->describe() : "?"));
         return;
       case Done::kTimedOut:
-        finish(Outcome::kJobFailed, fmt::format("job {} still {} past its timeout; left on the server (the next run "
-                                                "reconciles it)",
-                                                label.str(), last_state_.empty() ? "running" : last_state_));
+        finish(Outcome::kJobFailed,
+               fmt::format("job {} still {} past its timeout; left on the server (the next run "
+                           "reconciles it)",
+                           label.str(), last_state_.empty() ? "running" : last_state_));
         return;
     }
   }
@@ -607,7 +643,8 @@ class DatabaseWorker {
 
 DatabaseResult run_database_job(const plan::BackupJob& job, const RunConfig& config, RunnerDeps& deps,
                                 const std::vector<jobs::SnapshotRow>& snapshots, ports::SqlConnection& conn,
-                                const TimeZone& zone, Instant plan_at, std::chrono::milliseconds run_started) {
+                                const TimeZone& zone, Instant plan_at,
+                                std::chrono::milliseconds run_started) {
   return DatabaseWorker(job, config, deps, snapshots, conn, zone, plan_at, run_started).run();
 }
 

@@ -1,6 +1,6 @@
-// Reconciliation (runner step 2a, also `starkeep run` without jobs): every backup_history row left SUBMITTING or
-// RUNNING by a dead run is brought to a terminal state from the server's own records (SHOW BACKUP FROM db, SHOW
-// SNAPSHOT) — invariant 3, pitfall 10.
+// Reconciliation (runner step 2a, also `starkeep run` without jobs): every backup_history row left SUBMITTING
+// or RUNNING by a dead run is brought to a terminal state from the server's own records (SHOW BACKUP FROM db,
+// SHOW SNAPSHOT) — invariant 3, pitfall 10.
 #include <fmt/format.h>
 
 #include "runtime/executor/run_support.h"
@@ -12,7 +12,8 @@ using ops::AttemptState;
 using ops::AttemptUpdate;
 
 // Our job among the rows SHOW BACKUP lists: the attempt's label and, once recorded, its job id.
-const jobs::ServerJob* find_attempt_job(const std::vector<jobs::ServerJob>& rows, const ops::BackupAttempt& a) {
+const jobs::ServerJob* find_attempt_job(const std::vector<jobs::ServerJob>& rows,
+                                        const ops::BackupAttempt& a) {
   for (const auto& j : rows) {
     if (j.label != a.label.str()) continue;
     if (a.job_id && j.job_id && j.job_id->value() != *a.job_id) continue;
@@ -28,8 +29,9 @@ void take_times(AttemptUpdate& u, const jobs::ServerJob& job, const TimeZone& zo
 }
 
 // What the server says about one attempt of a dead run; nullopt when it cannot be settled now.
-std::optional<AttemptUpdate> settle(ports::SqlConnection& conn, ops::OpsStore& store, const ops::BackupAttempt& a,
-                                    const jobs::ServerJob* job, const TimeZone& zone) {
+std::optional<AttemptUpdate> settle(ports::SqlConnection& conn, ops::OpsStore& store,
+                                    const ops::BackupAttempt& a, const jobs::ServerJob* job,
+                                    const TimeZone& zone) {
   AttemptUpdate u;
   if (job && job->cancelled()) {
     u.state = AttemptState::kCancelled;
@@ -46,8 +48,9 @@ std::optional<AttemptUpdate> settle(ports::SqlConnection& conn, ops::OpsStore& s
     return std::nullopt;  // finished but the repository cannot be read now: settle later
   } else {
     u.state = AttemptState::kLost;
-    u.error_text = "NEVER_SUBMITTED: the server has no job and no snapshot with this label (the run died before "
-                   "or while submitting)";
+    u.error_text =
+        "NEVER_SUBMITTED: the server has no job and no snapshot with this label (the run died before "
+        "or while submitting)";
   }
   return u;
 }
@@ -63,7 +66,8 @@ bool reconcile_attempt(ports::SqlConnection& conn, ops::OpsStore& store, const o
   }
   const jobs::ServerJob* job = find_attempt_job(*rows, a);
   if (job && !job->terminal()) {
-    // Still running on the server: record what it is; the run that adopts the slot (or a later one) settles it.
+    // Still running on the server: record what it is; the run that adopts the slot (or a later one) settles
+    // it.
     AttemptUpdate u;
     u.state = AttemptState::kRunning;
     u.server_state = job->state_text;
@@ -79,7 +83,8 @@ bool reconcile_attempt(ports::SqlConnection& conn, ops::OpsStore& store, const o
     return false;
   }
   deps.log.info(f, fmt::format("reconciled attempt of dead run {}: {}", a.run_id, ops::to_string(*u->state)));
-  if (*u->state == AttemptState::kFinished) detail::fingerprint_snapshot(conn, store, a.label, a.database, deps.log, f);
+  if (*u->state == AttemptState::kFinished)
+    detail::fingerprint_snapshot(conn, store, a.label, a.database, deps.log, f);
   return true;
 }
 
@@ -88,7 +93,8 @@ bool reconcile_attempt(ports::SqlConnection& conn, ops::OpsStore& store, const o
 Result<int> reconcile(ports::SqlConnection& conn, const RunConfig& config, RunnerDeps& deps) {
   ops::OpsStore store(conn, config.ops, deps.clock);
   auto unfinished = store.load_unfinished_attempts();
-  if (!unfinished) return std::unexpected(std::move(unfinished.error()).with_context("reconciling earlier runs"));
+  if (!unfinished)
+    return std::unexpected(std::move(unfinished.error()).with_context("reconciling earlier runs"));
   const TimeZone zone = detail::cluster_zone(conn, deps.log);
   int settled = 0;
   std::vector<ops::RunMarker> dead_markers;

@@ -1,17 +1,17 @@
-// The run (runner.h): connect, pre-checks, ops schema and reconciliation, the canary, the repositories' snapshot
-// lists, advisory run markers, then one worker per database group (databases in parallel, a database's jobs one
-// after the other), and the combined outcome.
+// The run (runner.h): connect, pre-checks, ops schema and reconciliation, the canary, the repositories'
+// snapshot lists, advisory run markers, then one worker per database group (databases in parallel, a
+// database's jobs one after the other), and the combined outcome.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "runtime/executor/run_support.h"
 
-// The ops record types (BackupAttempt, RunMarker) are aggregates with many optional fields; this file sets the key
-// fields by brace initialisation and leaves the rest at their defaults on purpose.
+// The ops record types (BackupAttempt, RunMarker) are aggregates with many optional fields; this file sets
+// the key fields by brace initialisation and leaves the rest at their defaults on purpose.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace sk::executor {
@@ -41,15 +41,18 @@ class Run {
       deps_.log.info({"run.nothing_due"}, "no backup job is due at " + plan_.at.to_iso8601_utc());
       return fail(Outcome::kNothingDue, "nothing due");
     }
-    // Pre-checks come first: with a dead BE even the ops DDL fails (replication_num), and the operator needs the
-    // real cause.
-    if (detail::PrecheckResult p = detail::precheck(conn, policy_, plan_, deps_); p.outcome != Outcome::kSuccess) {
-      if (!config_.dry_run && p.outcome == Outcome::kRepositoryError && prepare_ops(conn)) reject_all(conn, p.message);
+    // Pre-checks come first: with a dead BE even the ops DDL fails (replication_num), and the operator needs
+    // the real cause.
+    if (detail::PrecheckResult p = detail::precheck(conn, policy_, plan_, deps_);
+        p.outcome != Outcome::kSuccess) {
+      if (!config_.dry_run && p.outcome == Outcome::kRepositoryError && prepare_ops(conn))
+        reject_all(conn, p.message);
       return fail(p.outcome, p.message);
     }
     if (!prepare_ops(conn)) return report_;
     if (policy_.precheck.canary_backup && !config_.dry_run) {
-      if (detail::PrecheckResult p = detail::canary(conn, plan_, config_, deps_); p.outcome != Outcome::kSuccess) {
+      if (detail::PrecheckResult p = detail::canary(conn, plan_, config_, deps_);
+          p.outcome != Outcome::kSuccess) {
         if (p.outcome == Outcome::kRepositoryError) reject_all(conn, p.message);
         return fail(p.outcome, p.message);
       }
@@ -120,8 +123,9 @@ class Run {
         r.repository = j.repository.str();
         r.detail = rows.error().describe();
         detail::raise(deps_, r);
-        fail(ports::is_connection_error(rows.error()) ? Outcome::kConnectionFailed : Outcome::kRepositoryError,
-             "cannot list the snapshots of repository " + j.repository.str() + ": " + rows.error().describe());
+        fail(
+            ports::is_connection_error(rows.error()) ? Outcome::kConnectionFailed : Outcome::kRepositoryError,
+            "cannot list the snapshots of repository " + j.repository.str() + ": " + rows.error().describe());
         return false;
       }
       snapshots_[j.repository.str()] = std::move(*rows);
@@ -145,13 +149,15 @@ class Run {
         if (auto s = store.finish_run(m, ops::RunState::kAbandoned); !s) {
           deps_.log.warn({"run_status", j.database.str()}, s.error().describe());
         } else {
-          deps_.log.info({"reconcile", j.database.str()}, fmt::format("released the marker of dead run {}", m.run_id));
+          deps_.log.info({"reconcile", j.database.str()},
+                         fmt::format("released the marker of dead run {}", m.run_id));
         }
       }
     }
     for (const auto& j : plan_.jobs) {
-      ops::RunMarker m{config_.run_id, j.database, j.slot.to_iso8601_utc() + " " + j.tier.str(), config_.host,
-                       config_.pid,    ops::RunState::kActive, deps_.clock.now(), deps_.clock.now()};
+      ops::RunMarker m{config_.run_id,    j.database,       j.slot.to_iso8601_utc() + " " + j.tier.str(),
+                       config_.host,      config_.pid,      ops::RunState::kActive,
+                       deps_.clock.now(), deps_.clock.now()};
       if (auto s = store.mark_run(m); !s) deps_.log.warn({"run_status"}, s.error().describe());
       markers.push_back(m);
     }
@@ -159,9 +165,9 @@ class Run {
     return markers;
   }
 
-  // Workers: one job per database at a time (a database's jobs — e.g. two tiers due together that do not cover
-  // each other — run one after the other on one worker, so they never compete for the database's one job slot),
-  // databases in parallel.
+  // Workers: one job per database at a time (a database's jobs — e.g. two tiers due together that do not
+  // cover each other — run one after the other on one worker, so they never compete for the database's one
+  // job slot), databases in parallel.
   void run_workers(const TimeZone& zone) {
     std::vector<std::vector<std::size_t>> groups;
     std::map<std::string, std::size_t> group_of;
@@ -178,12 +184,17 @@ class Run {
         for (const std::size_t i : groups[g]) {
           const auto& job = plan_.jobs[i];
           if (!session) {
-            results[i] = DatabaseResult{job.database, job.tier, job.label, std::nullopt, Outcome::kConnectionFailed,
-                                        session.error().describe(), std::nullopt};
+            results[i] = DatabaseResult{job.database,
+                                        job.tier,
+                                        job.label,
+                                        std::nullopt,
+                                        Outcome::kConnectionFailed,
+                                        session.error().describe(),
+                                        std::nullopt};
             continue;
           }
-          results[i] = detail::run_database_job(job, config_, deps_, snapshots_[job.repository.str()], **session,
-                                                zone, plan_.at, started_);
+          results[i] = detail::run_database_job(job, config_, deps_, snapshots_[job.repository.str()],
+                                                **session, zone, plan_.at, started_);
         }
       }
     };
@@ -212,7 +223,8 @@ class Run {
 
   void finish_markers(ops::OpsStore& store, const std::vector<ops::RunMarker>& markers) {
     if (config_.dry_run) return;
-    const auto state = report_.outcome == Outcome::kInterrupted ? ops::RunState::kAbandoned : ops::RunState::kDone;
+    const auto state =
+        report_.outcome == Outcome::kInterrupted ? ops::RunState::kAbandoned : ops::RunState::kDone;
     for (const auto& m : markers) {
       if (auto s = store.finish_run(m, state); !s) deps_.log.warn({"run_status"}, s.error().describe());
     }
@@ -231,22 +243,32 @@ class Run {
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kSuccess: return "success";
-    case Outcome::kNothingDue: return "nothing_due";
-    case Outcome::kAlreadyHandled: return "already_handled";
-    case Outcome::kConflict: return "conflict";
-    case Outcome::kJobFailed: return "job_failed";
-    case Outcome::kRepositoryError: return "repository_error";
-    case Outcome::kPrecheckFailed: return "precheck_failed";
-    case Outcome::kConnectionFailed: return "connection_failed";
-    case Outcome::kInterrupted: return "interrupted";
+    case Outcome::kSuccess:
+      return "success";
+    case Outcome::kNothingDue:
+      return "nothing_due";
+    case Outcome::kAlreadyHandled:
+      return "already_handled";
+    case Outcome::kConflict:
+      return "conflict";
+    case Outcome::kJobFailed:
+      return "job_failed";
+    case Outcome::kRepositoryError:
+      return "repository_error";
+    case Outcome::kPrecheckFailed:
+      return "precheck_failed";
+    case Outcome::kConnectionFailed:
+      return "connection_failed";
+    case Outcome::kInterrupted:
+      return "interrupted";
   }
   return "unknown";
 }
 
 Outcome worse(Outcome a, Outcome b) { return detail::rank(a) >= detail::rank(b) ? a : b; }
 
-RunReport run(const model::Policy& policy, const plan::Plan& plan, const RunConfig& config, RunnerDeps& deps) {
+RunReport run(const model::Policy& policy, const plan::Plan& plan, const RunConfig& config,
+              RunnerDeps& deps) {
   return Run(policy, plan, config, deps).run();
 }
 

@@ -10,15 +10,24 @@ namespace sk::executor::detail {
 
 int rank(Outcome o) {
   switch (o) {
-    case Outcome::kNothingDue: return 0;
-    case Outcome::kSuccess: return 1;
-    case Outcome::kAlreadyHandled: return 2;
-    case Outcome::kConflict: return 3;
-    case Outcome::kJobFailed: return 4;
-    case Outcome::kRepositoryError: return 5;
-    case Outcome::kPrecheckFailed: return 6;
-    case Outcome::kConnectionFailed: return 7;
-    case Outcome::kInterrupted: return 8;
+    case Outcome::kNothingDue:
+      return 0;
+    case Outcome::kSuccess:
+      return 1;
+    case Outcome::kAlreadyHandled:
+      return 2;
+    case Outcome::kConflict:
+      return 3;
+    case Outcome::kJobFailed:
+      return 4;
+    case Outcome::kRepositoryError:
+      return 5;
+    case Outcome::kPrecheckFailed:
+      return 6;
+    case Outcome::kConnectionFailed:
+      return 7;
+    case Outcome::kInterrupted:
+      return 8;
   }
   return 0;
 }
@@ -44,14 +53,17 @@ void fingerprint_snapshot(ports::SqlConnection& conn, ops::OpsStore& store, cons
   LogFields f = fields;
   f.event = "fingerprint";
   if (!recorded) {
-    log.warn(f, "cannot record the snapshot's fingerprints (restores of it verify against the live data when "
-                "unchanged): " + recorded.error().describe());
+    log.warn(f,
+             "cannot record the snapshot's fingerprints (restores of it verify against the live data when "
+             "unchanged): " +
+                 recorded.error().describe());
     return;
   }
   std::string skipped;
   for (const auto& s : recorded->skipped) skipped += (skipped.empty() ? "" : "; ") + s;
-  log.info(f, fmt::format("recorded {} partition fingerprint(s){}", recorded->recorded,
-                          skipped.empty() ? "" : "; not recorded (data changed since the snapshot): " + skipped));
+  log.info(
+      f, fmt::format("recorded {} partition fingerprint(s){}", recorded->recorded,
+                     skipped.empty() ? "" : "; not recorded (data changed since the snapshot): " + skipped));
 }
 
 bool is_repository_error(const Error& e) {
@@ -95,8 +107,8 @@ bool marker_alive(const ops::RunMarker& m, const RunConfig& config, RunnerDeps& 
   return (deps.clock.now() - m.heartbeat_at).seconds() <= config.stale_heartbeat.count();
 }
 
-bool run_is_dead(ops::OpsStore& store, const ops::BackupAttempt& attempt, const RunConfig& config, RunnerDeps& deps,
-                 std::vector<ops::RunMarker>& dead_markers) {
+bool run_is_dead(ops::OpsStore& store, const ops::BackupAttempt& attempt, const RunConfig& config,
+                 RunnerDeps& deps, std::vector<ops::RunMarker>& dead_markers) {
   if (attempt.run_id == config.run_id) return false;
   auto markers = store.load_active_runs(attempt.database);
   if (!markers) return false;  // cannot tell: leave it for a later run

@@ -1,12 +1,12 @@
 #include "runtime/jobs/backoff.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <mutex>
 #include <random>
-
-#include <unistd.h>
 
 namespace sk::jobs {
 
@@ -31,9 +31,9 @@ std::chrono::milliseconds next_poll_delay(const PollPolicy& policy, std::chrono:
 
 double default_random01() {
   static std::mutex mutex;
-  static std::mt19937_64 engine(static_cast<std::uint64_t>(::getpid()) * 1'000'003ULL ^
-                                static_cast<std::uint64_t>(
-                                    std::chrono::steady_clock::now().time_since_epoch().count()));
+  static std::mt19937_64 engine(
+      static_cast<std::uint64_t>(::getpid()) * 1'000'003ULL ^
+      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
   std::lock_guard lock(mutex);
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }

@@ -1,7 +1,7 @@
-// The identity and state of a server-side BACKUP or RESTORE job as StarRocks prints them (reference §2.4, §3.3):
-// JobKind (which SHOW/CANCEL statement), JobState (typed; a state this build does not know reads as kOther, never
-// an error, and keeps its text in ServerJob::state_text), JobId (absent until PENDING allocates one: JobId -1).
-// Pure; thread-safe.
+// The identity and state of a server-side BACKUP or RESTORE job as StarRocks prints them (reference §2.4,
+// §3.3): JobKind (which SHOW/CANCEL statement), JobState (typed; a state this build does not know reads as
+// kOther, never an error, and keeps its text in ServerJob::state_text), JobId (absent until PENDING allocates
+// one: JobId -1). Pure; thread-safe.
 #pragma once
 
 #include <compare>
@@ -27,7 +27,7 @@ enum class JobState {
   kCommitting,      // restore
   kFinished,
   kCancelled,
-  kOther,           // a state this build does not know (a newer server); not terminal
+  kOther,  // a state this build does not know (a newer server); not terminal
 };
 
 // The server's text → JobState (exact, upper case as printed); anything else → kOther.
@@ -39,7 +39,8 @@ enum class JobState {
   return state == JobState::kFinished || state == JobState::kCancelled;
 }
 
-// A job id the server allocated (≥ 0). SHOW prints -1 before PENDING allocated one: from_server gives nullopt.
+// A job id the server allocated (≥ 0). SHOW prints -1 before PENDING allocated one: from_server gives
+// nullopt.
 class JobId {
  public:
   constexpr explicit JobId(std::int64_t value) : value_(value) {}

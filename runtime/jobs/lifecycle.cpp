@@ -22,10 +22,20 @@ std::string render_cancel(JobKind kind, const DatabaseName& db) {
 // One wait for one job (await()): the state between polls.
 class Waiter {
  public:
-  Waiter(ports::SqlConnection& conn, JobKind kind, const DatabaseName& db, JobRef ref, const AwaitPolicy& policy,
-         const std::atomic<bool>* stop, ports::Clock& clock, ports::Sleeper& sleeper, const AwaitHooks& hooks)
-      : conn_(conn), kind_(kind), db_(db), ref_(std::move(ref)), policy_(policy), stop_(stop), clock_(clock),
-        sleeper_(sleeper), hooks_(hooks), outage_(policy.outage, policy.random01), seen_(ref_.id.has_value()),
+  Waiter(ports::SqlConnection& conn, JobKind kind, const DatabaseName& db, JobRef ref,
+         const AwaitPolicy& policy, const std::atomic<bool>* stop, ports::Clock& clock,
+         ports::Sleeper& sleeper, const AwaitHooks& hooks)
+      : conn_(conn),
+        kind_(kind),
+        db_(db),
+        ref_(std::move(ref)),
+        policy_(policy),
+        stop_(stop),
+        clock_(clock),
+        sleeper_(sleeper),
+        hooks_(hooks),
+        outage_(policy.outage, policy.random01),
+        seen_(ref_.id.has_value()),
         started_(clock.monotonic()) {}
 
   Result<Awaited> run() {
@@ -71,7 +81,8 @@ class Waiter {
   std::optional<Awaited> unreachable(const Error& error) {
     out_.last_error = error;
     if (hooks_.on_error) hooks_.on_error(error);
-    const auto limit = policy_.deadline + (out_.cancel_sent ? policy_.cancel.grace : std::chrono::milliseconds(0));
+    const auto limit =
+        policy_.deadline + (out_.cancel_sent ? policy_.cancel.grace : std::chrono::milliseconds(0));
     if (elapsed() > limit) return finish(Awaited::Outcome::kUnreachable);
     sleeper_.sleep_for(outage_.next().value_or(policy_.outage.max_delay));
     return std::nullopt;
@@ -137,14 +148,16 @@ class Waiter {
 
 }  // namespace
 
-Result<std::vector<ServerJob>> show_jobs(ports::SqlConnection& conn, JobKind kind, const DatabaseName& database) {
+Result<std::vector<ServerJob>> show_jobs(ports::SqlConnection& conn, JobKind kind,
+                                         const DatabaseName& database) {
   const std::string sql = render_show(kind, database);
   auto rows = conn.query(sql);
   if (!rows) return std::unexpected(std::move(rows.error()).with_context(sql));
   return parse_show_jobs(*rows);
 }
 
-Result<std::optional<ServerJob>> latest_job(ports::SqlConnection& conn, JobKind kind, const DatabaseName& database) {
+Result<std::optional<ServerJob>> latest_job(ports::SqlConnection& conn, JobKind kind,
+                                            const DatabaseName& database) {
   auto rows = show_jobs(conn, kind, database);
   if (!rows) return std::unexpected(std::move(rows.error()));
   if (rows->empty()) return std::optional<ServerJob>{};
@@ -192,24 +205,36 @@ Result<Awaited> await(ports::SqlConnection& conn, JobKind kind, const DatabaseNa
 
 std::string_view to_string(Submitted::Outcome outcome) {
   switch (outcome) {
-    case Submitted::Outcome::kAccepted: return "accepted";
-    case Submitted::Outcome::kBusyExhausted: return "busy";
-    case Submitted::Outcome::kRefused: return "refused";
-    case Submitted::Outcome::kConnectionLost: return "connection_lost";
-    case Submitted::Outcome::kStopped: return "stopped";
-    case Submitted::Outcome::kYielded: return "yielded";
+    case Submitted::Outcome::kAccepted:
+      return "accepted";
+    case Submitted::Outcome::kBusyExhausted:
+      return "busy";
+    case Submitted::Outcome::kRefused:
+      return "refused";
+    case Submitted::Outcome::kConnectionLost:
+      return "connection_lost";
+    case Submitted::Outcome::kStopped:
+      return "stopped";
+    case Submitted::Outcome::kYielded:
+      return "yielded";
   }
   return "unknown";
 }
 
 std::string_view to_string(Awaited::Outcome outcome) {
   switch (outcome) {
-    case Awaited::Outcome::kFinished: return "finished";
-    case Awaited::Outcome::kCancelled: return "cancelled";
-    case Awaited::Outcome::kSuperseded: return "superseded";
-    case Awaited::Outcome::kTimedOut: return "timed_out";
-    case Awaited::Outcome::kUnreachable: return "unreachable";
-    case Awaited::Outcome::kStopped: return "stopped";
+    case Awaited::Outcome::kFinished:
+      return "finished";
+    case Awaited::Outcome::kCancelled:
+      return "cancelled";
+    case Awaited::Outcome::kSuperseded:
+      return "superseded";
+    case Awaited::Outcome::kTimedOut:
+      return "timed_out";
+    case Awaited::Outcome::kUnreachable:
+      return "unreachable";
+    case Awaited::Outcome::kStopped:
+      return "stopped";
   }
   return "unknown";
 }

@@ -1,15 +1,19 @@
-// The life of one server job, written once for every BACKUP and RESTORE starkeep sends (runner, canary, catalog
-// publish/recover, restore steps, drills): submit while the database's one job slot may be busy, then await OUR job
-// — identified by label AND job id, never "the newest job of the database" — to a terminal state.
+// The life of one server job, written once for every BACKUP and RESTORE starkeep sends (runner, canary,
+// catalog publish/recover, restore steps, drills): submit while the database's one job slot may be busy, then
+// await OUR job — identified by label AND job id, never "the newest job of the database" — to a terminal
+// state.
 //
 //  * submit(): sends the statement; a busy slot or submit lock is retried with jittered exponential backoff
-//    (interruptible by the stop flag between tries); the result says which of accepted / busy-exhausted / refused /
-//    connection lost (outcome unknown: the caller asks the server) / stopped / yielded (a hook declined) it was.
-//  * await(): polls SHOW BACKUP|RESTORE FROM db with the adaptive cadence; honours the stop flag before every poll
-//    (never a busy spin); connection errors are retried with backoff until the deadline, not a fixed count; on the
-//    deadline it cancels (CANCEL … FROM db cancels the CURRENT job) only when the policy asks and our job is still
-//    the current one; when a later job replaced ours in the server's one-row-per-database view it returns
-//    kSuperseded at once, so the caller settles our job from the repository (SHOW SNAPSHOT) or the restored object.
+//    (interruptible by the stop flag between tries); the result says which of accepted / busy-exhausted /
+//    refused / connection lost (outcome unknown: the caller asks the server) / stopped / yielded (a hook
+//    declined) it was.
+//  * await(): polls SHOW BACKUP|RESTORE FROM db with the adaptive cadence; honours the stop flag before every
+//  poll
+//    (never a busy spin); connection errors are retried with backoff until the deadline, not a fixed count;
+//    on the deadline it cancels (CANCEL … FROM db cancels the CURRENT job) only when the policy asks and our
+//    job is still the current one; when a later job replaced ours in the server's one-row-per-database view
+//    it returns kSuperseded at once, so the caller settles our job from the repository (SHOW SNAPSHOT) or the
+//    restored object.
 //
 // Not thread-safe (one connection); the Clock and Sleeper are the ports' (fakes in tests).
 #pragma once
@@ -43,11 +47,12 @@ namespace sk::jobs {
 // SELECT current_version() → dialect::grammar_for_version. A server that does not know the function → kPre34.
 [[nodiscard]] Result<dialect::Grammar> detect_grammar(ports::SqlConnection& conn);
 
-// ---- submit ------------------------------------------------------------------------------------------------------
+// ---- submit
+// ------------------------------------------------------------------------------------------------------
 
 struct SubmitPolicy {
-  BackoffPolicy busy;                  // retries while the slot is busy / the submit lock is held
-  std::function<double()> random01;    // jitter source; empty → no jitter (factor 1)
+  BackoffPolicy busy;                // retries while the slot is busy / the submit lock is held
+  std::function<double()> random01;  // jitter source; empty → no jitter (factor 1)
 };
 
 struct SubmitHooks {
@@ -70,13 +75,15 @@ struct Submitted {
 };
 
 [[nodiscard]] Submitted submit(ports::SqlConnection& conn, std::string_view sql, const SubmitPolicy& policy,
-                               const std::atomic<bool>* stop, ports::Sleeper& sleeper, const SubmitHooks& hooks = {});
+                               const std::atomic<bool>* stop, ports::Sleeper& sleeper,
+                               const SubmitHooks& hooks = {});
 
-// ---- await -------------------------------------------------------------------------------------------------------
+// ---- await
+// -------------------------------------------------------------------------------------------------------
 
 // Which job is ours. `before`: the database's current job just before we submitted (never ours, even when it
-// carries our label — a restore of the same snapshot again); `id`: our id once known (adoption, or the first poll
-// that lists our label after `before`).
+// carries our label — a restore of the same snapshot again); `id`: our id once known (adoption, or the first
+// poll that lists our label after `before`).
 struct JobRef {
   std::string label;
   std::optional<JobId> id;
@@ -84,7 +91,7 @@ struct JobRef {
 };
 
 struct CancelPolicy {
-  bool at_deadline = false;                               // send CANCEL … FROM db when our job is current
+  bool at_deadline = false;  // send CANCEL … FROM db when our job is current
   std::chrono::milliseconds grace{std::chrono::minutes(5)};  // then wait this long for it to end
 };
 
@@ -92,17 +99,18 @@ struct AwaitPolicy {
   PollPolicy poll;
   std::chrono::milliseconds deadline{std::chrono::hours(24)};  // from the start of the wait
   CancelPolicy cancel;
-  BackoffPolicy outage{1'000'000, std::chrono::milliseconds(2'000), 2.0, std::chrono::milliseconds(30'000), 0.25};
-  std::function<double()> random01;                            // jitter of the outage backoff; empty → none
-  bool sleep_first = false;                                    // wait one poll delay before the first poll
-  // Our label unseen while only `before` (or nothing) is listed: the server may not show a just-accepted job yet
-  // (a lagging follower FE). After this long it counts as superseded.
+  BackoffPolicy outage{1'000'000, std::chrono::milliseconds(2'000), 2.0, std::chrono::milliseconds(30'000),
+                       0.25};
+  std::function<double()> random01;  // jitter of the outage backoff; empty → none
+  bool sleep_first = false;          // wait one poll delay before the first poll
+  // Our label unseen while only `before` (or nothing) is listed: the server may not show a just-accepted job
+  // yet (a lagging follower FE). After this long it counts as superseded.
   std::chrono::milliseconds visibility_grace{std::chrono::seconds(60)};
 };
 
 struct AwaitHooks {
-  std::function<void(const ServerJob& ours)> on_poll;   // after every poll that lists our job
-  std::function<void(const Error& error)> on_error;     // a poll failed on the connection (retried)
+  std::function<void(const ServerJob& ours)> on_poll;  // after every poll that lists our job
+  std::function<void(const Error& error)> on_error;    // a poll failed on the connection (retried)
   std::function<void(const std::string& cancel_sql, const Status& reply)> on_cancel;
 };
 
@@ -123,9 +131,10 @@ struct Awaited {
 };
 
 // Errors: a poll failing with anything but a connection error (malformed SHOW, server error).
-[[nodiscard]] Result<Awaited> await(ports::SqlConnection& conn, JobKind kind, const DatabaseName& database, JobRef ref,
-                                    const AwaitPolicy& policy, const std::atomic<bool>* stop, ports::Clock& clock,
-                                    ports::Sleeper& sleeper, const AwaitHooks& hooks = {});
+[[nodiscard]] Result<Awaited> await(ports::SqlConnection& conn, JobKind kind, const DatabaseName& database,
+                                    JobRef ref, const AwaitPolicy& policy, const std::atomic<bool>* stop,
+                                    ports::Clock& clock, ports::Sleeper& sleeper,
+                                    const AwaitHooks& hooks = {});
 
 [[nodiscard]] std::string_view to_string(Submitted::Outcome outcome);
 [[nodiscard]] std::string_view to_string(Awaited::Outcome outcome);

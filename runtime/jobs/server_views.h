@@ -1,8 +1,8 @@
-// Typed views of what the server says about backup and restore jobs, read BY COLUMN NAME (pitfall 6): SHOW BACKUP /
-// SHOW RESTORE rows, SHOW SNAPSHOT rows, server DATETIMEs, and the error texts that mean "the database's one job
-// slot is busy". Labels are compared as the plain values the server prints (SnapshotName is never quoted;
-// pitfall 1). Pure functions; thread-safe. Errors: "sql.result" (missing column, malformed cell) from the Rows
-// accessors, "jobs.parse" for a malformed time.
+// Typed views of what the server says about backup and restore jobs, read BY COLUMN NAME (pitfall 6): SHOW
+// BACKUP / SHOW RESTORE rows, SHOW SNAPSHOT rows, server DATETIMEs, and the error texts that mean "the
+// database's one job slot is busy". Labels are compared as the plain values the server prints (SnapshotName
+// is never quoted; pitfall 1). Pure functions; thread-safe. Errors: "sql.result" (missing column, malformed
+// cell) from the Rows accessors, "jobs.parse" for a malformed time.
 #pragma once
 
 #include <cstdint>
@@ -21,14 +21,14 @@ namespace sk::jobs {
 
 // One row of SHOW BACKUP or SHOW RESTORE (the server keeps the latest job of each database).
 struct ServerJob {
-  std::optional<JobId> job_id;         // -1 / empty before PENDING allocated one → nullopt
-  std::string label;                   // SnapshotName (backup) / Label (restore), verbatim
-  std::string database;                // DbName ("" when the server did not print it)
+  std::optional<JobId> job_id;  // -1 / empty before PENDING allocated one → nullopt
+  std::string label;            // SnapshotName (backup) / Label (restore), verbatim
+  std::string database;         // DbName ("" when the server did not print it)
   JobState state = JobState::kOther;
-  std::string state_text;              // State verbatim (what history records; kOther keeps the server's word)
-  std::optional<std::string> create_time;    // server-local "yyyy-MM-dd HH:mm:ss"
+  std::string state_text;  // State verbatim (what history records; kOther keeps the server's word)
+  std::optional<std::string> create_time;  // server-local "yyyy-MM-dd HH:mm:ss"
   std::optional<std::string> finished_time;
-  std::string status;                  // "[OK]" or "[CODE, msg: …]"
+  std::string status;  // "[OK]" or "[CODE, msg: …]"
   std::string task_err_msg;
 
   [[nodiscard]] bool finished() const { return state == JobState::kFinished; }
@@ -38,8 +38,8 @@ struct ServerJob {
   [[nodiscard]] std::string error_text() const;
 };
 
-// All rows of a SHOW BACKUP (label column "SnapshotName") or SHOW RESTORE ("Label") answer. Needs the label and
-// State columns; every other column is optional.
+// All rows of a SHOW BACKUP (label column "SnapshotName") or SHOW RESTORE ("Label") answer. Needs the label
+// and State columns; every other column is optional.
 [[nodiscard]] Result<std::vector<ServerJob>> parse_show_jobs(const ports::Rows& rows);
 
 // One row of SHOW SNAPSHOT ON repo [WHERE SNAPSHOT = 'l'].
@@ -56,7 +56,8 @@ struct SnapshotRow {
 // A server DATETIME ("yyyy-MM-dd HH:mm:ss", in the cluster's zone) → Instant. Errors: "jobs.parse".
 [[nodiscard]] Result<Instant> parse_server_time(std::string_view text, const TimeZone& cluster_zone);
 // The same, for an optional cell; nullopt when absent or malformed.
-[[nodiscard]] std::optional<Instant> server_time(const std::optional<std::string>& text, const TimeZone& zone);
+[[nodiscard]] std::optional<Instant> server_time(const std::optional<std::string>& text,
+                                                 const TimeZone& zone);
 
 // True when the server error text contains `needle` (errors are matched by substring: reference §0, §4).
 [[nodiscard]] bool server_error_contains(const Error& error, std::string_view needle);

@@ -1,7 +1,7 @@
 // runtime/jobs against fakes (RecordingSqlConnection, FakeClock, FakeSleeper): typed states and ids, the SHOW
-// readers by column name, backoff and polling cadence, submit while the slot is busy (and interrupted), and await —
-// our job by label and id, a later job hiding ours (superseded, no cancel), the stop flag while polling, an FE
-// outage longer than 30 polls, and the deadline's cancel only of our own current job.
+// readers by column name, backoff and polling cadence, submit while the slot is busy (and interrupted), and
+// await — our job by label and id, a later job hiding ours (superseded, no cancel), the stop flag while
+// polling, an FE outage longer than 30 polls, and the deadline's cancel only of our own current job.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -19,7 +19,8 @@ DatabaseName db(const char* s) { return *DatabaseName::parse(s); }
 
 Error connection_lost() { return Error{std::string(ports::kConnectionError), "connection lost", {}}; }
 Error busy() {
-  return ports::server_error(1064, "HY000", "Can only run one backup or restore job of a database at same time");
+  return ports::server_error(1064, "HY000",
+                             "Can only run one backup or restore job of a database at same time");
 }
 
 ports::Rows backup_rows(std::vector<ports::Rows::Row> rows) {
@@ -32,7 +33,8 @@ ports::Rows backup_row(const char* id, const char* label, const char* state) {
 // A sleeper that raises the stop flag after `after` sleeps (the signal arriving while we wait).
 class StoppingSleeper final : public ports::Sleeper {
  public:
-  StoppingSleeper(ports::FakeClock& clock, std::atomic<bool>& stop, int after) : clock_(clock), stop_(stop), after_(after) {}
+  StoppingSleeper(ports::FakeClock& clock, std::atomic<bool>& stop, int after)
+      : clock_(clock), stop_(stop), after_(after) {}
   void sleep_for(milliseconds d) override {
     clock_.advance(d);
     if (++sleeps_ >= after_) stop_ = true;
@@ -63,8 +65,9 @@ TEST(JobState, ParsesWhatTheServerPrintsAndKeepsUnknownStates) {
 
 TEST(ServerViews, ShowBackupIsReadByColumnNameWhateverTheOrder) {
   // An extra leading column and a different order must not matter (pitfall 6).
-  auto rows = make_rows({"Id", "State", "SnapshotName", "DbName", "JobId", "Status", "TaskErrMsg"},
-                        {{"x", "CANCELLED", "sales_20250914_inc", "sales", "17", "[COMMON_ERROR, msg: disk]", "[1: e]"}});
+  auto rows = make_rows(
+      {"Id", "State", "SnapshotName", "DbName", "JobId", "Status", "TaskErrMsg"},
+      {{"x", "CANCELLED", "sales_20250914_inc", "sales", "17", "[COMMON_ERROR, msg: disk]", "[1: e]"}});
   auto jobs = parse_show_jobs(rows);
   ASSERT_TRUE(jobs) << jobs.error().describe();
   ASSERT_EQ(jobs->size(), 1u);
@@ -88,8 +91,9 @@ TEST(ServerViews, ShowBackupWithoutStateColumnIsAnError) {
 }
 
 TEST(ServerViews, ShowSnapshotSplitsTimestamps) {
-  auto rows = make_rows({"Snapshot", "Timestamp", "Status"},
-                        {{"a", "2025-09-14-01-00-00-123\n2025-09-15-01-00-00-456", "OK"}, {"b", "", "ERROR: no snapshot"}});
+  auto rows = make_rows(
+      {"Snapshot", "Timestamp", "Status"},
+      {{"a", "2025-09-14-01-00-00-123\n2025-09-15-01-00-00-456", "OK"}, {"b", "", "ERROR: no snapshot"}});
   auto s = parse_show_snapshot(rows);
   ASSERT_TRUE(s);
   ASSERT_EQ(s->size(), 2u);
@@ -157,7 +161,8 @@ struct JobsTest : ::testing::Test {
 };
 
 TEST_F(JobsTest, LatestJobIsTheLastRowListed) {
-  conn.on("^SHOW RESTORE FROM `sales`$", make_rows({"JobId", "Label", "State"}, {{"1", "a", "FINISHED"}, {"2", "b", "PENDING"}}));
+  conn.on("^SHOW RESTORE FROM `sales`$",
+          make_rows({"JobId", "Label", "State"}, {{"1", "a", "FINISHED"}, {"2", "b", "PENDING"}}));
   auto j = latest_job(conn, JobKind::kRestore, db("sales"));
   ASSERT_TRUE(j) << j.error().describe();
   ASSERT_TRUE(*j);
@@ -177,14 +182,18 @@ TEST_F(JobsTest, SubmitHasDistinctOutcomes) {
   conn.on_error("^BACKUP busy", busy());
   conn.on_error("^BACKUP refused", ports::server_error(1064, "HY000", "Repository r is read only"));
   conn.on_error("^BACKUP lost", connection_lost());
-  EXPECT_EQ(submit(conn, "BACKUP busy", submit_policy, &stop, sleeper).outcome, Submitted::Outcome::kBusyExhausted);
+  EXPECT_EQ(submit(conn, "BACKUP busy", submit_policy, &stop, sleeper).outcome,
+            Submitted::Outcome::kBusyExhausted);
   EXPECT_EQ(conn.count_matching("^BACKUP busy"), 4u) << "first try + 3 retries";
-  EXPECT_EQ(submit(conn, "BACKUP refused", submit_policy, &stop, sleeper).outcome, Submitted::Outcome::kRefused);
-  EXPECT_EQ(submit(conn, "BACKUP lost", submit_policy, &stop, sleeper).outcome, Submitted::Outcome::kConnectionLost);
+  EXPECT_EQ(submit(conn, "BACKUP refused", submit_policy, &stop, sleeper).outcome,
+            Submitted::Outcome::kRefused);
+  EXPECT_EQ(submit(conn, "BACKUP lost", submit_policy, &stop, sleeper).outcome,
+            Submitted::Outcome::kConnectionLost);
   EXPECT_EQ(conn.count_matching("^BACKUP lost"), 1u) << "outcome unknown: never resent blindly";
   SubmitHooks hooks;
   hooks.on_busy = [](const Error&, int, milliseconds) { return false; };
-  EXPECT_EQ(submit(conn, "BACKUP busy", submit_policy, &stop, sleeper, hooks).outcome, Submitted::Outcome::kYielded);
+  EXPECT_EQ(submit(conn, "BACKUP busy", submit_policy, &stop, sleeper, hooks).outcome,
+            Submitted::Outcome::kYielded);
 }
 
 TEST_F(JobsTest, StopFlagDuringBusyBackoffReturnsPromptly) {
@@ -208,7 +217,8 @@ TEST_F(JobsTest, AwaitFollowsOurJobByLabelAndIdNeverTheJobListedBefore) {
   before.label = "snap";
   before.job_id = JobId(4);
   before.state = JobState::kFinished;
-  auto done = await(conn, JobKind::kRestore, db("sales"), {"snap", std::nullopt, before}, policy, &stop, clock, sleeper);
+  auto done = await(conn, JobKind::kRestore, db("sales"), {"snap", std::nullopt, before}, policy, &stop,
+                    clock, sleeper);
   ASSERT_TRUE(done) << done.error().describe();
   EXPECT_EQ(done->outcome, Awaited::Outcome::kFinished);
   EXPECT_EQ(done->job->job_id, JobId(5));
@@ -220,8 +230,8 @@ TEST_F(JobsTest, ALaterJobHidingOursIsSupersededAndNeverCancelled) {
   conn.on("^SHOW BACKUP", backup_row("8", "ours", "UPLOADING"), 1);
   conn.on("^SHOW BACKUP", backup_row("9", "theirs", "UPLOADING"));
   policy.cancel.at_deadline = true;
-  auto done = await(conn, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop, clock,
-                    sleeper);
+  auto done = await(conn, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop,
+                    clock, sleeper);
   ASSERT_TRUE(done);
   EXPECT_EQ(done->outcome, Awaited::Outcome::kSuperseded);
   EXPECT_EQ(done->current->label, "theirs");
@@ -233,8 +243,8 @@ TEST_F(JobsTest, ALaterJobHidingOursIsSupersededAndNeverCancelled) {
   ports::RecordingSqlConnection restore;
   restore.on("^SHOW RESTORE", make_rows({"JobId", "Label", "State"}, {{"3", "snap", "DOWNLOADING"}}), 1);
   restore.on("^SHOW RESTORE", make_rows({"JobId", "Label", "State"}, {}));
-  auto gone = await(restore, JobKind::kRestore, db("sales"), {"snap", std::nullopt, std::nullopt}, policy, &stop,
-                    clock, sleeper);
+  auto gone = await(restore, JobKind::kRestore, db("sales"), {"snap", std::nullopt, std::nullopt}, policy,
+                    &stop, clock, sleeper);
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->outcome, Awaited::Outcome::kSuperseded);
   EXPECT_FALSE(gone->current);
@@ -245,16 +255,16 @@ TEST_F(JobsTest, StopFlagDuringPollingReturnsPromptlyWithoutSpinning) {
   // Issue 10 item 26: SIGTERM during a wait must not spin on SHOW BACKUP.
   conn.on("^SHOW BACKUP", backup_row("8", "ours", "UPLOADING"));
   StoppingSleeper stopping(clock, stop, 3);
-  auto done = await(conn, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop, clock,
-                    stopping);
+  auto done = await(conn, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop,
+                    clock, stopping);
   ASSERT_TRUE(done);
   EXPECT_EQ(done->outcome, Awaited::Outcome::kStopped);
   EXPECT_EQ(conn.count_matching("^SHOW BACKUP"), 3u) << "one poll per sleep, none after the signal";
 
   // Raised before the wait starts: not a single statement.
   conn.clear_statements();
-  auto at_once = await(conn, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop,
-                       clock, sleeper);
+  auto at_once = await(conn, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy,
+                       &stop, clock, sleeper);
   ASSERT_TRUE(at_once);
   EXPECT_EQ(at_once->outcome, Awaited::Outcome::kStopped);
   EXPECT_TRUE(conn.statements().empty());
@@ -268,20 +278,21 @@ TEST_F(JobsTest, AnFeOutageLongerThanThirtyPollsDoesNotLoseTheJob) {
   int errors = 0;
   AwaitHooks hooks;
   hooks.on_error = [&](const Error&) { ++errors; };
-  auto done = await(conn, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop, clock,
-                    sleeper, hooks);
+  auto done = await(conn, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop,
+                    clock, sleeper, hooks);
   ASSERT_TRUE(done) << done.error().describe();
   EXPECT_EQ(done->outcome, Awaited::Outcome::kFinished);
   EXPECT_EQ(errors, 45);
-  for (std::size_t i = 2; i < sleeper.sleeps().size(); ++i) EXPECT_LE(sleeper.sleeps()[i], milliseconds(30'000));
+  for (std::size_t i = 2; i < sleeper.sleeps().size(); ++i)
+    EXPECT_LE(sleeper.sleeps()[i], milliseconds(30'000));
   EXPECT_GT(sleeper.sleeps()[10], sleeper.sleeps()[2]) << "the outage backoff grows";
 
   // Past the deadline with the FE still away: unreachable, never an endless loop.
   ports::RecordingSqlConnection away;
   away.on("^SHOW BACKUP", backup_row("8", "ours", "UPLOADING"), 1);
   away.on_error("^SHOW BACKUP", connection_lost());
-  auto lost = await(away, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop, clock,
-                    sleeper);
+  auto lost = await(away, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop,
+                    clock, sleeper);
   ASSERT_TRUE(lost);
   EXPECT_EQ(lost->outcome, Awaited::Outcome::kUnreachable);
   ASSERT_TRUE(lost->last_error);
@@ -296,11 +307,12 @@ TEST_F(JobsTest, AtTheDeadlineOnlyOurOwnCurrentJobIsCancelled) {
     return ports::Rows{};
   });
   conn.on_call("^SHOW RESTORE", [&](std::string_view) -> Result<ports::Rows> {
-    return make_rows({"JobId", "Label", "State", "Status"},
-                     {{"5", "snap", cancelled ? "CANCELLED" : "DOWNLOADING", cancelled ? "[user cancelled]" : "[OK]"}});
+    return make_rows(
+        {"JobId", "Label", "State", "Status"},
+        {{"5", "snap", cancelled ? "CANCELLED" : "DOWNLOADING", cancelled ? "[user cancelled]" : "[OK]"}});
   });
-  auto done = await(conn, JobKind::kRestore, db("sales"), {"snap", std::nullopt, std::nullopt}, policy, &stop, clock,
-                    sleeper);
+  auto done = await(conn, JobKind::kRestore, db("sales"), {"snap", std::nullopt, std::nullopt}, policy, &stop,
+                    clock, sleeper);
   ASSERT_TRUE(done);
   EXPECT_EQ(done->outcome, Awaited::Outcome::kCancelled);
   EXPECT_TRUE(done->cancel_sent);
@@ -313,8 +325,8 @@ TEST_F(JobsTest, AtTheDeadlineOnlyOurOwnCurrentJobIsCancelled) {
   before.job_id = JobId(4);
   other.on("^SHOW RESTORE", make_rows({"JobId", "Label", "State"}, {{"4", "theirs", "DOWNLOADING"}}));
   policy.visibility_grace = std::chrono::hours(2);
-  auto timed_out = await(other, JobKind::kRestore, db("sales"), {"snap", std::nullopt, before}, policy, &stop, clock,
-                         sleeper);
+  auto timed_out = await(other, JobKind::kRestore, db("sales"), {"snap", std::nullopt, before}, policy, &stop,
+                         clock, sleeper);
   ASSERT_TRUE(timed_out);
   EXPECT_EQ(timed_out->outcome, Awaited::Outcome::kTimedOut);
   EXPECT_FALSE(timed_out->cancel_sent);
@@ -323,8 +335,8 @@ TEST_F(JobsTest, AtTheDeadlineOnlyOurOwnCurrentJobIsCancelled) {
 
 TEST_F(JobsTest, AMalformedShowIsAnErrorNotARetry) {
   conn.on("^SHOW BACKUP", make_rows({"JobId", "SnapshotName"}, {{"1", "ours"}}));
-  auto done = await(conn, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop, clock,
-                    sleeper);
+  auto done = await(conn, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop,
+                    clock, sleeper);
   EXPECT_FALSE(done);
 }
 
