@@ -14,12 +14,14 @@
 //
 // Errors (sk::Error::code): "catalog.none" (no usable catalog snapshot in the repository), "catalog.busy" (the
 // ops / recovery database kept busy by another backup or restore job), "catalog.failed" (a BACKUP/RESTORE refused
-// or CANCELLED; the server's text is in the message), "catalog.timeout" (not finished within the deadline),
+// or CANCELLED; the server's text is in the message), "catalog.timeout" (not finished within the deadline), "catalog.interrupted" (the stop flag),
 // "catalog.not_empty" (the recovery database holds other data), "catalog.schema_newer", plus the connection's
 // "sql.*". Not thread-safe (one connection).
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +32,7 @@
 #include "kernel/domain/names.h"
 #include "kernel/domain/time.h"
 #include "kernel/dialect/starrocks_dialect.h"
+#include "runtime/jobs/backoff.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/clock.h"
 #include "runtime/ports/sql_connection.h"
@@ -86,6 +89,8 @@ struct JobOptions {
   std::chrono::milliseconds poll_initial{200};
   std::chrono::milliseconds poll_max{5'000};
   std::chrono::milliseconds deadline{std::chrono::hours(1)};
+  std::function<double()> random01 = jobs::default_random01;  // jitter of the busy backoff; empty → none
+  const std::atomic<bool>* stop = nullptr;                     // interrupts the busy backoff and the wait
 };
 
 struct Published {
@@ -93,8 +98,9 @@ struct Published {
   std::optional<std::int64_t> job_id;
 };
 
-// BACKUP SNAPSHOT `<ops>`.`label` TO `repo` ON (the catalog tables), polled (SHOW BACKUP FROM ops) to FINISHED;
-// then the backup timestamp from SHOW SNAPSHOT. A job still running at the deadline is left running (it is small;
+// BACKUP SNAPSHOT `<ops>`.`label` TO `repo` ON (the catalog tables), awaited (runtime/jobs: our label and job id,
+// never merely the newest job of the ops database) to FINISHED; then the backup timestamp from SHOW SNAPSHOT. When
+// a later BACKUP of the ops database replaced ours in SHOW BACKUP, SHOW SNAPSHOT alone settles it. A job still running at the deadline is left running (it is small;
 // the next run publishes again).
 [[nodiscard]] Result<Published> publish(ports::SqlConnection& connection, const ops::OpsConfig& ops,
                                         const RepositoryName& repository, const SnapshotLabel& label,
@@ -131,8 +137,5 @@ struct Recovered {
 
 // The default recovery database: `<ops database>_recovered` (cut to the name limit).
 [[nodiscard]] DatabaseName default_recovery_database(const DatabaseName& ops_database);
-
-// SELECT current_version() → dialect::grammar_for_version. A server that does not know the function → kPre34.
-[[nodiscard]] Result<dialect::Grammar> detect_grammar(ports::SqlConnection& connection);
 
 }  // namespace sk::catalog

@@ -14,18 +14,18 @@ std::vector<SnapshotLabel> label_candidates(const SnapshotLabel& base, int max_r
   return out;
 }
 
-LabelDecision decide_label(const SnapshotLabel& base, const std::vector<SnapshotRow>& snapshots,
-                           const std::vector<ServerBackupJob>& current, const std::set<std::string>& history_labels,
+LabelDecision decide_label(const SnapshotLabel& base, const std::vector<jobs::SnapshotRow>& snapshots,
+                           const std::vector<jobs::ServerJob>& current, const std::set<std::string>& history_labels,
                            int max_retry) {
   const auto candidates = label_candidates(base, max_retry);
-  std::map<std::string, const SnapshotRow*> by_label;
+  std::map<std::string, const jobs::SnapshotRow*> by_label;
   for (const auto& s : snapshots) by_label[s.label] = &s;
 
   // 1. A finished snapshot of any candidate: the slot is done.
   for (const auto& c : candidates) {
     auto it = by_label.find(c.str());
     if (it != by_label.end() && it->second->ok()) {
-      LabelDecision d{LabelDecision::Kind::kDone, c, it->second->timestamps.back(), std::nullopt};
+      LabelDecision d{LabelDecision::Kind::kDone, c, it->second->latest(), std::nullopt};
       for (const auto& j : current) {
         if (j.label == c.str()) d.job = j;
       }

@@ -10,7 +10,8 @@
 
 #include "common/result.h"
 #include "kernel/domain/names.h"
-#include "runtime/executor/server_views.h"
+#include "kernel/domain/backup_timestamp.h"
+#include "runtime/jobs/server_views.h"
 
 namespace sk::executor {
 
@@ -25,16 +26,16 @@ struct LabelDecision {
     kExhausted,       // every candidate is used up
   } kind = Kind::kSubmit;
   SnapshotLabel label;                          // kDone/kRunning: the existing label; kSubmit: the one to use
-  std::optional<std::string> backup_timestamp;  // kDone
-  std::optional<ServerBackupJob> job;           // kRunning (and kDone when SHOW BACKUP still shows it)
+  std::optional<BackupTimestamp> backup_timestamp;  // kDone
+  std::optional<jobs::ServerJob> job;           // kRunning (and kDone when SHOW BACKUP still shows it)
 };
 
 // `snapshots`: SHOW SNAPSHOT rows (all, or only the candidates); `current`: SHOW BACKUP FROM db (at most one row;
 // empty when the database never had a job); `history_labels`: labels of our own earlier attempts for this slot
 // (any state). A candidate is "used" when the repository has a directory for it (any Status), the current job
 // carries it, or our history has an attempt with it.
-[[nodiscard]] LabelDecision decide_label(const SnapshotLabel& base, const std::vector<SnapshotRow>& snapshots,
-                                         const std::vector<ServerBackupJob>& current,
+[[nodiscard]] LabelDecision decide_label(const SnapshotLabel& base, const std::vector<jobs::SnapshotRow>& snapshots,
+                                         const std::vector<jobs::ServerJob>& current,
                                          const std::set<std::string>& history_labels, int max_retry = 9);
 
 }  // namespace sk::executor

@@ -9,14 +9,16 @@
 //      repository the plan uses, polled to its end (refused or CANCELLED → kRepositoryError, nothing submitted);
 //   3. per database (in parallel up to `parallel`, one connection per worker, one job per database at a time):
 //      decide the label (done slot → nothing; L, L_r1, …), bind changed partitions (one partitions_meta query),
-//      write the intent row (SUBMITTING) and the manifest, send BACKUP, poll SHOW BACKUP with adaptive backoff
-//      through a reconnecting connection, record the terminal state; after FINISHED, record each partition's
+//      write the intent row (SUBMITTING) and the manifest, send BACKUP (jobs::submit), await OUR job by label and
+//      job id (jobs::await: adaptive polling, FE outages retried with backoff until the job's own timeout, a job a
+//      later one replaced settled from SHOW SNAPSHOT), record the terminal state; after FINISHED, record each partition's
 //      content fingerprint in the manifest (verify::record_fingerprints — a failure there is a warning only) and
 //      the snapshot's size in backup_history.bytes (the sum of the manifest's data_size).
 // Mutual exclusion comes from the server, never from ops.run_status (pitfalls 8–9): the runner whose BACKUP is
 // accepted owns the database's slot; one that is told "Can only run one backup or restore job …" looks at the
 // running job: our slot's label → another runner does this work (kAlreadyHandled); a foreign label → bounded
-// exponential backoff with jitter, then kConflict.
+// exponential backoff with jitter, then kConflict. The implementation is split by concern: run.cpp, reconcile.cpp,
+// precheck.cpp (incl. the canary), database_worker.cpp, run_support.h (shared internals).
 // Thread safety: run() uses several threads internally; the deps must be thread-safe where noted.
 #pragma once
 
@@ -33,7 +35,7 @@
 #include "common/result.h"
 #include "compiler/model/policy.h"
 #include "compiler/plan/plan.h"
-#include "runtime/executor/backoff.h"
+#include "runtime/jobs/backoff.h"
 #include "runtime/executor/run_log.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/clock.h"
@@ -104,8 +106,8 @@ struct RunConfig {
   bool dry_run = false;
   bool wait = false;                      // wait for another runner's job of our slot instead of exiting
   ops::OpsConfig ops = ops::OpsConfig::defaults();
-  BackoffPolicy busy_backoff;             // foreign job / submit lock
-  PollPolicy poll;
+  jobs::BackoffPolicy busy_backoff;            // foreign job / submit lock
+  jobs::PollPolicy poll;
   std::chrono::seconds stale_heartbeat{300};  // a run whose marker is older is dead
   int max_label_retries = 9;
 };

@@ -1,24 +1,25 @@
 #include "runtime/restore/executor.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <regex>
 #include <set>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include "kernel/dialect/restore_sql.h"
 #include "kernel/dialect/starrocks_dialect.h"
-#include "runtime/executor/backoff.h"
-#include "runtime/executor/server_views.h"
+#include "runtime/jobs/lifecycle.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/redact.h"
 
 namespace sk::restore {
 namespace {
 
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
 
 // Classifies a CANCELLED job's Status (reference/starrocks.md §3.3, §3.4, §4).
 Error classify_cancel(const std::string& label, const std::string& status) {
@@ -30,7 +31,8 @@ Error classify_cancel(const std::string& label, const std::string& status) {
   } else if (contains(status, "exceed limit usage")) {
     code = "restore.disk_limit";
   }
-  return Error{code, fmt::format("RESTORE of snapshot '{}' was CANCELLED by the server: {}", label, status), {}};
+  return Error{
+      code, fmt::format("RESTORE of snapshot '{}' was CANCELLED by the server: {}", label, status), {}};
 }
 
 Error classify_submit(const std::string& label, const Error& e) {
@@ -46,44 +48,17 @@ Error classify_submit(const std::string& label, const Error& e) {
   return Error{code, fmt::format("RESTORE of snapshot '{}' refused: {}", label, ports::redact(text)), {}};
 }
 
-struct ServerJob {
-  std::optional<std::int64_t> job_id;
-  std::string label;
-  std::string state;
-  std::string status;
-  std::string task_error;
-};
-
-Result<std::optional<ServerJob>> latest_restore(ports::SqlConnection& c, const DatabaseName& db) {
-  auto rows = c.query(dialect::render_show_restore(db));
-  if (!rows) return std::unexpected(std::move(rows.error()));
-  if (rows->empty()) return std::optional<ServerJob>{};
-  const std::size_t i = rows->size() - 1;
-  ServerJob job;
-  auto id = rows->get_int(i, "JobId");
-  auto label = rows->get(i, "Label");
-  auto state = rows->get(i, "State");
-  if (!id) return std::unexpected(std::move(id.error()));
-  if (!label) return std::unexpected(std::move(label.error()));
-  if (!state) return std::unexpected(std::move(state.error()));
-  job.job_id = *id;
-  job.label = std::string(label->value_or(""));
-  job.state = std::string(state->value_or(""));
-  if (rows->has_column("Status")) job.status = std::string(rows->get(i, "Status")->value_or(""));
-  if (rows->has_column("TaskErrMsg")) job.task_error = std::string(rows->get(i, "TaskErrMsg")->value_or(""));
-  return std::optional<ServerJob>{job};
-}
-
-ops::RestoreRecord base_record(const RestorePlan& plan, const RestoreStep& step, const ExecuteOptions& options,
-                               std::size_t index) {
-  ops::RestoreRecord rec{.restore_id = ops::make_id({options.run_id, std::to_string(index), step.label.str()}),
-                         .run_id = options.run_id,
-                         .kind = ops::RestoreKind::kRestore,
-                         .repository = step.repository,
-                         .label = step.label,
-                         .backup_timestamp = step.backup_timestamp,
-                         .source_database = plan.request.database,
-                         .target_database = plan.target_database};
+ops::RestoreRecord base_record(const RestorePlan& plan, const RestoreStep& step,
+                               const ExecuteOptions& options, std::size_t index) {
+  ops::RestoreRecord rec{
+      .restore_id = ops::make_id({options.run_id, std::to_string(index), step.label.str()}),
+      .run_id = options.run_id,
+      .kind = ops::RestoreKind::kRestore,
+      .repository = step.repository,
+      .label = step.label,
+      .backup_timestamp = step.backup_timestamp,
+      .source_database = plan.request.database,
+      .target_database = plan.target_database};
   for (const auto& t : step.tables) rec.objects.push_back(ops::BackupObject{t.source, t.partitions});
   rec.target_time = plan.point;
   return rec;
@@ -92,6 +67,330 @@ ops::RestoreRecord base_record(const RestorePlan& plan, const RestoreStep& step,
 nlohmann::json fingerprint_json(const std::optional<verify::Fingerprint>& f) {
   if (!f) return nullptr;
   return {{"rows", f->row_count}, {"sum", f->row_hash_sum}};
+}
+
+// Progress lines and restore_history rows of one execute_plan.
+struct Journal {
+  ops::OpsStore* store;
+  std::ostream* progress;
+  Instant began;
+  void say(const std::string& line) const {
+    if (progress) *progress << line << "\n" << std::flush;
+  }
+  void write(ops::RestoreRecord& rec) const {
+    rec.started_at = began;
+    if (rec.finished_at) rec.duration_seconds = rec.finished_at->unix_seconds() - began.unix_seconds();
+    if (!store) return;
+    if (auto s = store->record_restore(rec); !s)
+      say("warning: could not write ops.restore_history: " + s.error().describe());
+  }
+};
+
+// What one step ended with: an error (the restore stops) and whether its record belongs to the outcome.
+struct StepEnd {
+  std::optional<Error> error;
+  bool keep_record = true;
+};
+
+// Sends the step's RESTORE, retrying with jittered backoff while the database is busy; nullopt when accepted.
+std::optional<Error> submit_step(ports::SqlConnection& connection, const std::string& sql,
+                                 const RestorePlan& plan, const RestoreStep& step,
+                                 const ExecuteOptions& options, ports::Sleeper& sleeper,
+                                 const Journal& journal) {
+  const jobs::SubmitPolicy policy{
+      {options.busy_retries, options.busy_initial, 2.0, std::chrono::milliseconds(60'000), 0.25},
+      options.random01};
+  jobs::SubmitHooks hooks;
+  hooks.on_busy = [&](const Error&, int, std::chrono::milliseconds delay) {
+    if (delay.count() > 0) {
+      journal.say(fmt::format("database {} is busy with another backup or restore job; retrying in {} ms",
+                              plan.target_database.str(), delay.count()));
+    }
+    return true;
+  };
+  const jobs::Submitted sent = jobs::submit(connection, sql, policy, options.stop, sleeper, hooks);
+  using Sent = jobs::Submitted::Outcome;
+  switch (sent.outcome) {
+    case Sent::kAccepted:
+      return std::nullopt;
+    case Sent::kBusyExhausted:
+    case Sent::kYielded:
+      return Error{
+          "restore.busy",
+          fmt::format("database {} stayed busy with another backup or restore job after {} retries: {}",
+                      plan.target_database.str(), sent.tries - 1, ports::server_text(*sent.error)),
+          {}};
+    case Sent::kStopped:
+      return Error{"restore.interrupted",
+                   fmt::format("interrupted while database {} was busy; RESTORE of '{}' not sent",
+                               plan.target_database.str(), step.label.str()),
+                   {}};
+    case Sent::kConnectionLost:
+    case Sent::kRefused:
+      break;
+  }
+  return classify_submit(step.label.str(), *sent.error);
+}
+
+// A step whose job a later job replaced in SHOW RESTORE (issue 10 item 1): the restored tables decide —
+// present, the job finished (verification checks their content); missing, it did not.
+std::optional<Error> settle_superseded(ports::SqlConnection& connection, const RestorePlan& plan,
+                                       const RestoreStep& step) {
+  auto rows = connection.query(dialect::render_list_tables(plan.target_database));
+  if (!rows) return rows.error();
+  std::set<std::string> existing;
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    if (auto n = rows->get(i, "TABLE_NAME"); n && *n) existing.insert(std::string(**n));
+  }
+  for (const auto& t : step_spec(plan, step).tables) {
+    const std::string name = t.alias ? t.alias->str() : t.table.str();
+    if (existing.contains(name)) continue;
+    return Error{
+        "restore.job_failed",
+        fmt::format("RESTORE of '{}' was replaced in SHOW RESTORE FROM {} by a later job and {}.{} does not "
+                    "exist: it did not finish",
+                    step.label.str(), plan.target_database.str(), plan.target_database.str(), name),
+        {}};
+  }
+  return std::nullopt;
+}
+
+// A step's job that ended CANCELLED: our cancel (the wait limit) or the server's own reason.
+Error cancelled_step(const RestoreStep& step, const jobs::Awaited& done, const RestorePlan& plan,
+                     const ExecuteOptions& options) {
+  std::string status = done.job->status;
+  if (!done.job->task_err_msg.empty() && done.job->task_err_msg != "[]")
+    status += " " + done.job->task_err_msg;
+  // Our CANCEL, or the server's own reason (a job it cancelled first keeps its classification).
+  const bool ours = done.cancel_sent && status.find("user cancelled") != std::string::npos;
+  if (!ours) return classify_cancel(step.label.str(), status);
+  return Error{
+      "restore.timeout",
+      fmt::format("RESTORE of '{}' exceeded the wait limit of {} s and was cancelled (CANCEL RESTORE FROM "
+                  "{}): {}",
+                  step.label.str(), options.job_deadline.count() / 1000, plan.target_database.str(), status),
+      {}};
+}
+
+// Turns the awaited outcome of a step into its record's end.
+StepEnd end_step(ports::SqlConnection& connection, const RestorePlan& plan, const RestoreStep& step,
+                 const jobs::Awaited& done, const ExecuteOptions& options, const Journal& journal,
+                 ops::RestoreRecord& rec) {
+  using Done = jobs::Awaited::Outcome;
+  const std::string cancel_reply =
+      done.cancel_error ? "refused: " + ports::server_text(*done.cancel_error) : std::string("accepted");
+  std::optional<Error> error;
+  switch (done.outcome) {
+    case Done::kFinished:
+      break;
+    case Done::kSuperseded:
+      error = settle_superseded(connection, plan, step);
+      if (!error)
+        journal.say(fmt::format("  {}: replaced in SHOW RESTORE by a later job; its tables are there",
+                                step.label.str()));
+      break;
+    case Done::kCancelled:
+      error = cancelled_step(step, done, plan, options);
+      break;
+    case Done::kStopped:
+      error =
+          Error{"restore.interrupted",
+                fmt::format("interrupted while waiting for RESTORE of '{}'; it continues on the server (SHOW "
+                            "RESTORE FROM {})",
+                            step.label.str(), plan.target_database.str()),
+                {}};
+      break;
+    case Done::kUnreachable:
+      error = done.last_error;
+      break;
+    case Done::kTimedOut:
+      error = Error{
+          "restore.timeout",
+          fmt::format("RESTORE of '{}' not finished after the wait limit of {} s, and still not ended {} s "
+                      "after CANCEL RESTORE FROM {} ({}); check SHOW RESTORE FROM {}",
+                      step.label.str(), options.job_deadline.count() / 1000,
+                      options.cancel_grace.count() / 1000, plan.target_database.str(),
+                      done.cancel_sent ? cancel_reply : "not sent: not the current job",
+                      plan.target_database.str()),
+          {}};
+      break;
+  }
+  if (!error) {
+    if (done.cancel_sent)
+      journal.say(fmt::format("  {}: FINISHED before the cancel took effect", step.label.str()));
+    if (done.cancel_sent) rec.error_text.reset();
+    rec.state = ops::AttemptState::kFinished;
+  } else if (done.outcome == Done::kCancelled) {
+    rec.state = ops::AttemptState::kCancelled;
+    rec.error_text = error->message;
+  } else {
+    rec.error_text = error->message;
+  }
+  return {std::move(error), true};
+}
+
+// One step: RESTORE sent (busy → backoff), our job awaited (label and job id, never the job listed before),
+// past the wait limit cancelled when it is still the current job; its restore_history row written as it goes.
+StepEnd run_step(ports::SqlConnection& connection, const RestorePlan& plan, const RestoreStep& step,
+                 ports::Clock& clock, ports::Sleeper& sleeper, const ExecuteOptions& options,
+                 const Journal& journal, ops::RestoreRecord& rec, std::size_t index) {
+  const std::string sql = dialect::render_restore(step_spec(plan, step));
+  auto before = jobs::latest_job(connection, jobs::JobKind::kRestore, plan.target_database);
+  if (!before) return {before.error(), false};
+  rec.submitted_at = clock.now();
+  journal.write(rec);
+  journal.say(fmt::format("step {}/{}: {}", index + 1, plan.steps.size(), sql));
+  if (auto refused = submit_step(connection, sql, plan, step, options, sleeper, journal)) {
+    rec.state = ops::AttemptState::kRejected;
+    rec.error_text = refused->message;
+    rec.finished_at = clock.now();
+    journal.write(rec);
+    return {std::move(refused), true};
+  }
+  rec.state = ops::AttemptState::kRunning;
+  journal.write(rec);
+  jobs::AwaitPolicy policy;
+  // Completion is noticed within max(poll_initial, 5 % of the elapsed time) (product.md §7).
+  policy.poll = {options.poll_initial, 0.05, options.poll_max};
+  policy.deadline = options.job_deadline;
+  policy.cancel = {true, options.cancel_grace};
+  policy.random01 = options.random01;
+  policy.sleep_first = true;
+  jobs::AwaitHooks hooks;
+  hooks.on_poll = [&](const jobs::ServerJob& job) {
+    if (rec.server_state == job.state_text) return;
+    rec.server_state = job.state_text;
+    rec.job_id = jobs::to_int(job.job_id);
+    journal.say(fmt::format("  {}: {}", step.label.str(), job.state_text));
+  };
+  hooks.on_cancel = [&](const std::string& cancel, const Status& reply) {
+    const std::string text = reply ? "accepted" : "refused: " + ports::server_text(reply.error());
+    journal.say(fmt::format("RESTORE of '{}' not finished after {} s (the wait limit): {}", step.label.str(),
+                            options.job_deadline.count() / 1000, cancel));
+    if (!reply) journal.say("  CANCEL RESTORE " + text);
+    rec.error_text = fmt::format("wait limit of {} s exceeded; {} ({})", options.job_deadline.count() / 1000,
+                                 cancel, text);
+    journal.write(rec);
+  };
+  auto done =
+      jobs::await(connection, jobs::JobKind::kRestore, plan.target_database,
+                  {step.label.str(), std::nullopt, *before}, policy, options.stop, clock, sleeper, hooks);
+  if (!done) return {done.error(), false};
+  if (done->outcome != jobs::Awaited::Outcome::kTimedOut) rec.finished_at = clock.now();
+  StepEnd end = end_step(connection, plan, step, *done, options, journal, rec);
+  journal.write(rec);
+  return end;
+}
+
+// Before the first step: the plan is complete, the target database exists, and no target table exists already
+// (a restore never writes into an existing table).
+Status prepare_target(ports::SqlConnection& connection, const RestorePlan& plan) {
+  if (auto s = check_live_untouched(plan); !s) return std::unexpected(s.error());
+  for (const auto& step : plan.steps) {
+    if (step.backup_timestamp.empty()) {
+      return std::unexpected(
+          Error{"restore.usage", "backup_timestamp of '" + step.label.str() + "' not resolved", {}});
+    }
+  }
+
+  // Target database; refuse to write into any table that exists already (the restore would overwrite it).
+  if (plan.create_target_database) {
+    if (auto s = connection.execute(dialect::render_create_database_if_not_exists(plan.target_database),
+                                    ports::Idempotency::kIdempotent);
+        !s) {
+      return std::unexpected(s.error());
+    }
+  }
+  {
+    auto rows = connection.query(dialect::render_list_tables(plan.target_database));
+    if (!rows) return std::unexpected(rows.error());
+    std::set<std::string> existing;
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+      if (auto n = rows->get(i, "TABLE_NAME"); n && *n) existing.insert(std::string(**n));
+    }
+    for (const auto& t : plan.targets) {
+      if (existing.count(t.target.str())) {
+        return std::unexpected(
+            Error{"restore.target_exists",
+                  fmt::format("{}.{} exists already; a restore never writes into an existing table — "
+                              "choose another name with --as or --into, or drop it first",
+                              plan.target_database.str(), t.target.str()),
+                  {}});
+      }
+    }
+  }
+
+  return sk::ok();
+}
+
+// Verification: every restored partition against the fingerprint of the snapshot it came from.
+Status verify_restored(ports::SqlConnection& connection, const RestorePlan& plan,
+                       const ExecuteOptions& options, const Journal& journal, RestoreOutcome& out,
+                       nlohmann::json& expected_json, nlohmann::json& actual_json) {
+  Result<verify::VersionMap> live = verify::VersionMap{};
+  if (options.live_proof) live = verify::visible_versions(connection, plan.request.database);
+  if (!live) return std::unexpected(live.error());
+  for (const auto& t : plan.targets) {
+    auto columns = verify::table_columns(connection, t.target_database, t.target);
+    if (!columns) return std::unexpected(columns.error());
+    for (const auto& e : t.partitions) {
+      verify::PartitionCheck check{t.source.str(), e.partition.str(), {}, {}, false};
+      auto expected = verify::expected_fingerprint(connection, e, *live);
+      if (!expected) return std::unexpected(expected.error());
+      check.expected = *expected;
+      auto actual = verify::fingerprint(connection, t.target_database, t.target, e.partition, *columns);
+      if (!actual) return std::unexpected(actual.error());
+      check.actual = *actual;
+      check.passed = check.expected.fingerprint && *check.expected.fingerprint == *check.actual;
+      const std::string key = t.source.str() + "." + e.partition.str();
+      expected_json[key] = {{"fingerprint", fingerprint_json(check.expected.fingerprint)},
+                            {"proof", std::string(verify::to_string(check.expected.proof))},
+                            {"label", e.label.str()}};
+      actual_json[key] = fingerprint_json(check.actual);
+      journal.say(
+          fmt::format("  verify {}: expected {} ({}), actual {} → {}", key,
+                      check.expected.fingerprint ? verify::to_string(*check.expected.fingerprint) : "unknown",
+                      verify::to_string(check.expected.proof), verify::to_string(*check.actual),
+                      !check.expected.fingerprint ? "not verifiable"
+                      : check.passed              ? "ok"
+                                                  : "MISMATCH"));
+      out.checks.push_back(std::move(check));
+    }
+  }
+  return sk::ok();
+}
+
+// After a PASSED verification: the live data replaced (one SWAP per table, or INSERT OVERWRITE per
+// partition), the old data dropped when asked. An error when a replacement statement failed.
+std::optional<Error> replace_live(ports::SqlConnection& connection, const RestorePlan& plan,
+                                  const Journal& journal, RestoreOutcome& out) {
+  for (const auto& t : plan.targets) {
+    std::vector<std::string> statements;
+    if (plan.final_action == FinalAction::kSwapTable) {
+      statements.push_back(dialect::render_swap_table(plan.request.database, t.source, t.target));
+    } else {
+      for (const auto& e : t.partitions) {
+        statements.push_back(dialect::render_overwrite_partition(plan.request.database, t.source, e.partition,
+                                                                 t.target_database, t.target));
+      }
+    }
+    for (const auto& sql : statements) {
+      journal.say("replace: " + sql);
+      if (auto s = connection.execute(sql, ports::Idempotency::kNotIdempotent); !s) {
+        return Error{
+            "restore.job_failed", "replacing the live data failed: " + ports::server_text(s.error()), {}};
+      }
+      out.swapped = true;
+    }
+    if (plan.request.drop_old) {
+      const std::string drop = dialect::render_drop_table(t.target_database, t.target);
+      journal.say("drop old: " + drop);
+      if (auto s = connection.execute(drop, ports::Idempotency::kNotIdempotent); !s) {
+        journal.say("warning: " + ports::server_text(s.error()));
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -127,7 +426,8 @@ Result<std::optional<int>> source_replication_num(ports::SqlConnection& connecti
   if (!rows) {
     const std::string text = ports::server_text(rows.error());
     if (rows.error().code == ports::kServerError &&
-        (contains(text, "Unknown table") || contains(text, "does not exist") || contains(text, "Unknown database"))) {
+        (contains(text, "Unknown table") || contains(text, "does not exist") ||
+         contains(text, "Unknown database"))) {
       return std::optional<int>{};
     }
     return std::unexpected(std::move(rows.error()));
@@ -135,7 +435,8 @@ Result<std::optional<int>> source_replication_num(ports::SqlConnection& connecti
   if (rows->empty() || !rows->has_column("Create Table")) return std::optional<int>{};
   auto ddl = rows->get(0, "Create Table");
   if (!ddl || !*ddl) return std::optional<int>{};
-  static const std::regex kReplication(R"re(["']replication_num["']\s*=\s*["'](\d+)["'])re", std::regex::icase);
+  static const std::regex kReplication(R"re(["']replication_num["']\s*=\s*["'](\d+)["'])re",
+                                       std::regex::icase);
   std::match_results<std::string_view::const_iterator> m;
   const std::string_view text = **ddl;
   if (!std::regex_search(text.begin(), text.end(), m, kReplication)) return std::optional<int>{};
@@ -159,28 +460,32 @@ Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,
     }
     std::vector<std::string> listed;
     std::string status_text;
-    auto parsed = executor::parse_show_snapshot(*rows);
+    auto parsed = jobs::parse_show_snapshot(*rows);
     if (!parsed) return std::unexpected(std::move(parsed.error()));
     for (auto& r : *parsed) {
       if (r.label != step.label.str()) continue;
       status_text = r.status;
       if (status_text != "OK") continue;
-      for (auto& t : r.timestamps) listed.push_back(std::move(t));
+      for (const auto& t : r.timestamps) listed.push_back(t.str());
     }
     if (listed.empty()) {
-      return sk::fail("restore.snapshot_missing",
-                      "snapshot '{}' is not in repository {} ({}); check the repository with SHOW SNAPSHOT ON {}",
-                      step.label.str(), step.repository.str(), status_text.empty() ? "not listed" : status_text,
-                      step.repository.str());
+      return sk::fail(
+          "restore.snapshot_missing",
+          "snapshot '{}' is not in repository {} ({}); check the repository with SHOW SNAPSHOT ON {}",
+          step.label.str(), step.repository.str(), status_text.empty() ? "not listed" : status_text,
+          step.repository.str());
     }
-    auto is_listed = [&](const std::string& t) { return std::find(listed.begin(), listed.end(), t) != listed.end(); };
+    auto is_listed = [&](const std::string& t) {
+      return std::find(listed.begin(), listed.end(), t) != listed.end();
+    };
     std::string all;
     for (const auto& t : listed) all += (all.empty() ? "" : ", ") + t;
     if (override_timestamp) {
       if (!is_listed(*override_timestamp)) {
-        return sk::fail("restore.wrong_timestamp",
-                        "backup_timestamp '{}' is not a timestamp of snapshot '{}' in repository {}; listed: {}",
-                        *override_timestamp, step.label.str(), step.repository.str(), all);
+        return sk::fail(
+            "restore.wrong_timestamp",
+            "backup_timestamp '{}' is not a timestamp of snapshot '{}' in repository {}; listed: {}",
+            *override_timestamp, step.label.str(), step.repository.str(), all);
       }
       step.backup_timestamp = *override_timestamp;
     } else if (step.recorded_timestamp && is_listed(*step.recorded_timestamp)) {
@@ -188,10 +493,11 @@ Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,
     } else if (listed.size() == 1) {
       step.backup_timestamp = listed.front();
     } else {
-      return sk::fail("restore.wrong_timestamp",
-                      "snapshot '{}' has several backups in repository {} ({}) and the history records none of "
-                      "them; pass --backup-timestamp",
-                      step.label.str(), step.repository.str(), all);
+      return sk::fail(
+          "restore.wrong_timestamp",
+          "snapshot '{}' has several backups in repository {} ({}) and the history records none of "
+          "them; pass --backup-timestamp",
+          step.label.str(), step.repository.str(), all);
     }
   }
   return sk::ok();
@@ -201,202 +507,28 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
                             ports::Clock& clock, ports::Sleeper& sleeper, const ExecuteOptions& options,
                             std::ostream* progress) {
   RestoreOutcome out;
-  auto say = [&](const std::string& line) {
-    if (progress) *progress << line << "\n" << std::flush;
-  };
-  const Instant began = clock.now();
-  auto write = [&](ops::RestoreRecord& rec) {
-    rec.started_at = began;
-    if (rec.finished_at) rec.duration_seconds = rec.finished_at->unix_seconds() - began.unix_seconds();
-    if (!store) return;
-    if (auto s = store->record_restore(rec); !s) say("warning: could not write ops.restore_history: " + s.error().describe());
-  };
+  const Journal journal{store, progress, clock.now()};
+  auto say = [&](const std::string& line) { journal.say(line); };
+  auto write = [&](ops::RestoreRecord& rec) { journal.write(rec); };
   auto fail_with = [&](Error e) {
     out.error = std::move(e);
     return out;
   };
 
-  if (auto s = check_live_untouched(plan); !s) return fail_with(s.error());
-  for (const auto& step : plan.steps) {
-    if (step.backup_timestamp.empty()) {
-      return fail_with(Error{"restore.usage", "backup_timestamp of '" + step.label.str() + "' not resolved", {}});
-    }
-  }
-
-  // Target database; refuse to write into any table that exists already (the restore would overwrite it).
-  if (plan.create_target_database) {
-    if (auto s = connection.execute(dialect::render_create_database_if_not_exists(plan.target_database),
-                                    ports::Idempotency::kIdempotent);
-        !s) {
-      return fail_with(s.error());
-    }
-  }
-  {
-    auto rows = connection.query(dialect::render_list_tables(plan.target_database));
-    if (!rows) return fail_with(rows.error());
-    std::set<std::string> existing;
-    for (std::size_t i = 0; i < rows->size(); ++i) {
-      if (auto n = rows->get(i, "TABLE_NAME"); n && *n) existing.insert(std::string(**n));
-    }
-    for (const auto& t : plan.targets) {
-      if (existing.count(t.target.str())) {
-        return fail_with(Error{"restore.target_exists",
-                               fmt::format("{}.{} exists already; a restore never writes into an existing table — "
-                                           "choose another name with --as or --into, or drop it first",
-                                           plan.target_database.str(), t.target.str()),
-                               {}});
-      }
-    }
-  }
+  if (auto s = prepare_target(connection, plan); !s) return fail_with(s.error());
 
   for (std::size_t index = 0; index < plan.steps.size(); ++index) {
-    const RestoreStep& step = plan.steps[index];
-    ops::RestoreRecord rec = base_record(plan, step, options, index);
-    const std::string sql = dialect::render_restore(step_spec(plan, step));
-    auto before = latest_restore(connection, plan.target_database);
-    if (!before) return fail_with(before.error());
-    const std::optional<std::int64_t> previous_id = *before ? (*before)->job_id : std::nullopt;
-
-    rec.submitted_at = clock.now();
-    write(rec);
-    say(fmt::format("step {}/{}: {}", index + 1, plan.steps.size(), sql));
-    std::chrono::milliseconds delay = options.busy_initial;
-    for (int attempt = 0;; ++attempt) {
-      auto s = connection.execute(sql, ports::Idempotency::kNotIdempotent);
-      if (s) break;
-      if (executor::is_job_slot_busy(s.error()) && attempt < options.busy_retries) {
-        say(fmt::format("database {} is busy with another backup or restore job; retrying in {} ms",
-                        plan.target_database.str(), delay.count()));
-        sleeper.sleep_for(delay);
-        delay = std::min(delay * 2, std::chrono::milliseconds(60'000));
-        continue;
-      }
-      Error e = executor::is_job_slot_busy(s.error())
-                    ? Error{"restore.busy",
-                            fmt::format("database {} stayed busy with another backup or restore job after {} "
-                                        "retries: {}",
-                                        plan.target_database.str(), attempt, ports::server_text(s.error())),
-                            {}}
-                    : classify_submit(step.label.str(), s.error());
-      rec.state = ops::AttemptState::kRejected;
-      rec.error_text = e.message;
-      rec.finished_at = clock.now();
-      write(rec);
-      out.records.push_back(rec);
-      return fail_with(std::move(e));
-    }
-    rec.state = ops::AttemptState::kRunning;
-    write(rec);
-
-    // Poll SHOW RESTORE until our job (our label, not the job seen before submitting) is terminal. Past the wait
-    // limit the job is cancelled, so that no restore goes on writing after starkeep stopped watching it.
-    const auto started = clock.monotonic();
-    std::chrono::milliseconds poll = options.poll_initial;
-    std::optional<ServerJob> last;
-    std::optional<std::chrono::milliseconds> cancel_sent;  // monotonic time of our CANCEL RESTORE
-    std::string cancel_reply;
-    for (;;) {
-      sleeper.sleep_for(poll);
-      // Completion is noticed within max(poll_initial, 5 % of the elapsed time) (product.md §7).
-      poll = executor::next_poll_delay({options.poll_initial, 0.05, options.poll_max},
-                                       clock.monotonic() - started);
-      auto job = latest_restore(connection, plan.target_database);
-      if (!job) {
-        if (!ports::is_connection_error(job.error())) return fail_with(job.error());
-        // the job goes on; ask again
-      } else if (*job && (*job)->label == step.label.str() &&
-                 !((*job)->job_id && previous_id && *(*job)->job_id == *previous_id && (*job)->job_id != -1)) {
-        last = *job;
-        if (rec.server_state != last->state) {
-          rec.server_state = last->state;
-          rec.job_id = last->job_id;
-          say(fmt::format("  {}: {}", step.label.str(), last->state));
-        }
-        if (last->state == "FINISHED" || last->state == "CANCELLED") break;
-      }
-      const auto now = clock.monotonic();
-      if (!cancel_sent && now - started > options.job_deadline) {
-        const std::string cancel = dialect::render_cancel_restore(plan.target_database);
-        say(fmt::format("RESTORE of '{}' not finished after {} s (the wait limit): {}", step.label.str(),
-                        options.job_deadline.count() / 1000, cancel));
-        auto s = connection.execute(cancel, ports::Idempotency::kNotIdempotent);
-        cancel_reply = s ? "accepted" : "refused: " + ports::server_text(s.error());
-        if (!s) say("  CANCEL RESTORE " + cancel_reply);
-        cancel_sent = now;
-        rec.error_text = fmt::format("wait limit of {} s exceeded; {} ({})", options.job_deadline.count() / 1000,
-                                     cancel, cancel_reply);
-        write(rec);
-      } else if (cancel_sent && now - *cancel_sent > options.cancel_grace) {
-        Error e{"restore.timeout",
-                fmt::format("RESTORE of '{}' not finished after the wait limit of {} s, and still not ended {} s "
-                            "after CANCEL RESTORE FROM {} ({}); check SHOW RESTORE FROM {}",
-                            step.label.str(), options.job_deadline.count() / 1000,
-                            options.cancel_grace.count() / 1000, plan.target_database.str(), cancel_reply,
-                            plan.target_database.str()),
-                {}};
-        rec.error_text = e.message;
-        write(rec);
-        out.records.push_back(rec);
-        return fail_with(std::move(e));
-      }
-    }
-    rec.finished_at = clock.now();
-    if (last->state == "CANCELLED") {
-      std::string status = last->status;
-      if (!last->task_error.empty() && last->task_error != "[]") status += " " + last->task_error;
-      // Our CANCEL, or the server's own reason (a job it cancelled first keeps its classification).
-      const bool ours = cancel_sent && status.find("user cancelled") != std::string::npos;
-      Error e = ours ? Error{"restore.timeout",
-                             fmt::format("RESTORE of '{}' exceeded the wait limit of {} s and was cancelled "
-                                         "(CANCEL RESTORE FROM {}): {}",
-                                         step.label.str(), options.job_deadline.count() / 1000,
-                                         plan.target_database.str(), status),
-                             {}}
-                     : classify_cancel(step.label.str(), status);
-      rec.state = ops::AttemptState::kCancelled;
-      rec.error_text = e.message;
-      write(rec);
-      out.records.push_back(rec);
-      return fail_with(std::move(e));
-    }
-    if (cancel_sent) {
-      say(fmt::format("  {}: FINISHED before the cancel took effect", step.label.str()));
-      rec.error_text.reset();
-    }
-    rec.state = ops::AttemptState::kFinished;
-    write(rec);
-    out.records.push_back(rec);
+    ops::RestoreRecord rec = base_record(plan, plan.steps[index], options, index);
+    StepEnd end = run_step(connection, plan, plan.steps[index], clock, sleeper, options, journal, rec, index);
+    if (end.keep_record) out.records.push_back(rec);
+    if (end.error) return fail_with(std::move(*end.error));
   }
 
   // Verification: every restored partition against the fingerprint of the snapshot it came from.
-  Result<verify::VersionMap> live = verify::VersionMap{};
-  if (options.live_proof) live = verify::visible_versions(connection, plan.request.database);
-  if (!live) return fail_with(live.error());
   nlohmann::json expected_json = nlohmann::json::object();
   nlohmann::json actual_json = nlohmann::json::object();
-  for (const auto& t : plan.targets) {
-    auto columns = verify::table_columns(connection, t.target_database, t.target);
-    if (!columns) return fail_with(columns.error());
-    for (const auto& e : t.partitions) {
-      verify::PartitionCheck check{t.source.str(), e.partition.str(), {}, {}, false};
-      auto expected = verify::expected_fingerprint(connection, e, *live);
-      if (!expected) return fail_with(expected.error());
-      check.expected = *expected;
-      auto actual = verify::fingerprint(connection, t.target_database, t.target, e.partition, *columns);
-      if (!actual) return fail_with(actual.error());
-      check.actual = *actual;
-      check.passed = check.expected.fingerprint && *check.expected.fingerprint == *check.actual;
-      const std::string key = t.source.str() + "." + e.partition.str();
-      expected_json[key] = {{"fingerprint", fingerprint_json(check.expected.fingerprint)},
-                            {"proof", std::string(verify::to_string(check.expected.proof))},
-                            {"label", e.label.str()}};
-      actual_json[key] = fingerprint_json(check.actual);
-      say(fmt::format("  verify {}: expected {} ({}), actual {} → {}", key,
-                      check.expected.fingerprint ? verify::to_string(*check.expected.fingerprint) : "unknown",
-                      verify::to_string(check.expected.proof), verify::to_string(*check.actual),
-                      !check.expected.fingerprint ? "not verifiable" : check.passed ? "ok" : "MISMATCH"));
-      out.checks.push_back(std::move(check));
-    }
+  if (auto s = verify_restored(connection, plan, options, journal, out, expected_json, actual_json); !s) {
+    return fail_with(s.error());
   }
   out.verdict = verify::overall(out.checks);
   auto finish_records = [&] {
@@ -412,8 +544,9 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
   std::string unverified;
   for (const auto& k : verify::not_compared(out.checks)) unverified += (unverified.empty() ? "" : ", ") + k;
   if (!unverified.empty()) {
-    say(fmt::format("not verified (no fingerprint recorded at backup time, and the live partition changed since): {}",
-                    unverified));
+    say(fmt::format(
+        "not verified (no fingerprint recorded at backup time, and the live partition changed since): {}",
+        unverified));
   }
   if (plan.final_action != FinalAction::kNone) {
     // Only a PASSED verification replaces live data; PARTIAL leaves the choice to a person.
@@ -425,43 +558,24 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
         manual.request.drop_old = false;
         std::string statements;
         for (const auto& sql : plan_statements(manual)) {
-          if (sql.starts_with("ALTER TABLE") || sql.starts_with("INSERT OVERWRITE")) statements += "\n    " + sql + ";";
+          if (sql.starts_with("ALTER TABLE") || sql.starts_with("INSERT OVERWRITE"))
+            statements += "\n    " + sql + ";";
         }
-        how = fmt::format("; every compared partition matched, but {} could not be compared. Check the restored "
-                          "data, then replace the live data by hand:{}",
-                          unverified, statements);
+        how = fmt::format(
+            "; every compared partition matched, but {} could not be compared. Check the restored "
+            "data, then replace the live data by hand:{}",
+            unverified, statements);
       }
-      return fail_with(Error{"restore.verify_failed",
-                             fmt::format("verification {}: the live data was NOT replaced; the restored data stays "
-                                         "in {}{}",
-                                         verify::to_string(out.verdict), plan.target_database.str(), how),
-                             {}});
+      return fail_with(
+          Error{"restore.verify_failed",
+                fmt::format("verification {}: the live data was NOT replaced; the restored data stays "
+                            "in {}{}",
+                            verify::to_string(out.verdict), plan.target_database.str(), how),
+                {}});
     }
-    for (const auto& t : plan.targets) {
-      std::vector<std::string> statements;
-      if (plan.final_action == FinalAction::kSwapTable) {
-        statements.push_back(dialect::render_swap_table(plan.request.database, t.source, t.target));
-      } else {
-        for (const auto& e : t.partitions) {
-          statements.push_back(dialect::render_overwrite_partition(plan.request.database, t.source, e.partition,
-                                                                   t.target_database, t.target));
-        }
-      }
-      for (const auto& sql : statements) {
-        say("replace: " + sql);
-        if (auto s = connection.execute(sql, ports::Idempotency::kNotIdempotent); !s) {
-          finish_records();
-          return fail_with(Error{"restore.job_failed", "replacing the live data failed: " + ports::server_text(s.error()), {}});
-        }
-        out.swapped = true;
-      }
-      if (plan.request.drop_old) {
-        const std::string drop = dialect::render_drop_table(t.target_database, t.target);
-        say("drop old: " + drop);
-        if (auto s = connection.execute(drop, ports::Idempotency::kNotIdempotent); !s) {
-          say("warning: " + ports::server_text(s.error()));
-        }
-      }
+    if (auto failed = replace_live(connection, plan, journal, out)) {
+      finish_records();
+      return fail_with(std::move(*failed));
     }
   }
   finish_records();

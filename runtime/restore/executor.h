@@ -1,29 +1,32 @@
 // Runs a restore plan (planner.h) against the cluster: resolves each snapshot's backup_timestamp from SHOW
 // SNAPSHOT (copied verbatim), creates the target database when needed, refuses to write into a table that already
-// exists, submits one RESTORE per step (all into the same staging object), waits for SHOW RESTORE to reach
-// FINISHED or CANCELLED with adaptive backoff, verifies the staging object against the fingerprints recorded at
+// exists, submits one RESTORE per step (all into the same staging object), awaits OUR job (runtime/jobs: label and
+// job id; a job a later one replaced in SHOW RESTORE is settled from the restored tables) to FINISHED or CANCELLED, verifies the staging object against the fingerprints recorded at
 // backup time (runtime/verify), and only then — when asked and verification PASSED — replaces the live data in one
 // statement. Every step is written to ops.restore_history (when a store is given).
 //
 // The server's one-job-per-database rule is the lock: a RESTORE refused with "Can only run one backup or restore
-// job" (or "Another backup or restore job is being submitted") is retried with bounded exponential backoff, then
-// fails with "restore.busy".
+// job" (or "Another backup or restore job is being submitted") is retried with bounded, jittered exponential
+// backoff, then fails with "restore.busy".
 //
 // Error codes: "restore.snapshot_missing" (SHOW SNAPSHOT has no usable snapshot for the label),
 // "restore.wrong_timestamp" (a given or recorded timestamp the repository does not list, or the server's "Maybe
 // specified wrong backup timestamp"), "restore.schema_conflict", "restore.disk_limit", "restore.job_failed"
 // (other CANCELLED jobs and refused statements; the server's Status is in the message), "restore.busy",
 // "restore.target_exists", "restore.verify_failed", "restore.timeout" (the wait limit passed: the job was
-// cancelled), plus the connection's "sql.*". Not thread-safe.
+// cancelled), "restore.interrupted" (the stop flag), plus the connection's "sql.*". Not thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "runtime/jobs/backoff.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"
 #include "runtime/ports/sql_connection.h"
@@ -60,6 +63,8 @@ struct ExecuteOptions {
   // VisibleVersion. False for a restore on another cluster (cold start): its versions say nothing about the
   // snapshot's source.
   bool live_proof = true;
+  std::function<double()> random01 = jobs::default_random01;  // jitter of the busy backoff; empty → none
+  const std::atomic<bool>* stop = nullptr;  // interrupts the busy backoff and the wait ("restore.interrupted")
 };
 
 struct RestoreOutcome {

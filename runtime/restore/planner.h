@@ -99,7 +99,7 @@ struct RestoreStep {
   std::string attempt_id;
   Instant point{};
   std::optional<std::string> recorded_timestamp{};  // backup_history.backup_timestamp, when known
-  std::string backup_timestamp{};                   // from SHOW SNAPSHOT (executor::resolve_timestamps)
+  std::string backup_timestamp{};                   // from SHOW SNAPSHOT (restore::resolve_timestamps)
   std::vector<StepTable> tables{};
 };
 

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/catalog/catalog.h"
+#include "runtime/jobs/lifecycle.h"
 #include "kernel/dialect/restore_sql.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ops/ops_store.h"
@@ -155,7 +156,7 @@ Result<restore::RestoreRequest> build_request(const RestoreOptions& o, Instant n
 Result<dialect::Grammar> choose_grammar(ports::SqlConnection& conn, const std::string& option) {
   if (option == "pre-3.4") return dialect::Grammar::kPre34;
   if (option == "3.4") return dialect::Grammar::kV34;
-  return catalog::detect_grammar(conn);
+  return jobs::detect_grammar(conn);
 }
 
 // The replication_num of this cluster's own ops tables (SHOW CREATE TABLE), `fallback` when unknown: the

@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/plan/plan.h"
-#include "runtime/catalog/after_run.h"
+#include "runtime/executor/after_run.h"
 #include "runtime/executor/runner.h"
 #include "runtime/mysql/connection_options.h"
 #include "runtime/mysql/mysql_connection.h"
@@ -280,7 +280,7 @@ int run_run(const RunOptions& o) {
   const executor::RunReport report = executor::run(*c.policy, p, config, deps);
   // Cold-start recovery (runtime/catalog, owned by restore): after a run that finished a backup, publish the ops
   // catalog to the same repositories; a failure is a warning and an alert, never the run's outcome.
-  if (!o.dry_run) (void)catalog::publish_after_run(p, report, *ops_config, {factory, clock, sleeper, log, deps.alert});
+  if (!o.dry_run) (void)executor::publish_after_run(p, report, *ops_config, {factory, clock, sleeper, log, deps.alert, &g_stop});
   // Summary on stdout: one line per database (or one JSON document). Messages carry server texts: redacted
   // (invariant 7), like every log line.
   if (format == executor::LogFormat::kJson) {

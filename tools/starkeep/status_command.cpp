@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kernel/dialect/runner_sql.h"
-#include "runtime/executor/server_views.h"
+#include "runtime/jobs/server_views.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"
 #include "tools/starkeep/commands.h"
@@ -88,10 +88,10 @@ int run_status(const StatusOptions& o) {
     }
   }
   if (auto rows = conn.query(dialect::render_show_backup_all()); rows) {
-    if (auto jobs = executor::parse_show_backup(*rows)) {
-      for (const auto& j : *jobs) {
-        nlohmann::json x{{"database", j.database}, {"label", j.label}, {"state", j.state}, {"status", j.status}};
-        if (j.job_id) x["job_id"] = *j.job_id;
+    if (auto listed = jobs::parse_show_jobs(*rows)) {
+      for (const auto& j : *listed) {
+        nlohmann::json x{{"database", j.database}, {"label", j.label}, {"state", j.state_text}, {"status", j.status}};
+        if (j.job_id) x["job_id"] = j.job_id->value();
         out["server_jobs"].push_back(std::move(x));
       }
     }

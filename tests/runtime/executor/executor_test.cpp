@@ -1,13 +1,13 @@
-// Unit tests of the runner's pure parts: SHOW parsing by column name, capacities, labels (_rN, done slots),
-// backoff bounds, polling cadence, binding (changed partitions), hostile names in rendered SQL.
+// Unit tests of the runner's pure parts: capacities, labels (_rN, done slots), binding (changed partitions),
+// hostile names in rendered SQL. (SHOW parsing, backoff and polling cadence moved with the code to
+// tests/runtime/jobs.)
 #include <gtest/gtest.h>
 
 #include "kernel/dialect/runner_sql.h"
 #include "kernel/dialect/starrocks_dialect.h"
-#include "runtime/executor/backoff.h"
 #include "runtime/executor/binding.h"
+#include "runtime/executor/cluster_views.h"
 #include "runtime/executor/labels.h"
-#include "runtime/executor/server_views.h"
 #include "runtime/ports/fakes.h"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -20,53 +20,19 @@ using std::chrono::milliseconds;
 
 SnapshotLabel L(const std::string& s) { return SnapshotLabel::parse(s).value(); }
 
-ServerBackupJob job(const std::string& label, const std::string& state) {
-  ServerBackupJob j;
+jobs::ServerJob job(const std::string& label, const std::string& state) {
+  jobs::ServerJob j;
   j.label = label;
-  j.state = state;
-  j.job_id = 42;
+  j.state_text = state;
+  j.state = jobs::parse_job_state(state);
+  j.job_id = jobs::JobId(42);
   return j;
 }
 
-SnapshotRow snap(const std::string& label, const std::string& status, std::vector<std::string> ts = {}) {
-  return SnapshotRow{label, std::move(ts), status};
-}
-
-TEST(ServerViews, ShowBackupIsReadByColumnNameWhateverTheOrder) {
-  // An extra leading column and a different order must not matter (pitfall 6).
-  auto rows = make_rows({"Id", "State", "SnapshotName", "DbName", "JobId", "Status", "TaskErrMsg"},
-                        {{"x", "CANCELLED", "sales_20250914_inc", "sales", "17", "[COMMON_ERROR, msg: disk]", "[1: e]"}});
-  auto jobs = parse_show_backup(rows);
-  ASSERT_TRUE(jobs) << jobs.error().describe();
-  ASSERT_EQ(jobs->size(), 1u);
-  EXPECT_EQ((*jobs)[0].label, "sales_20250914_inc");
-  EXPECT_EQ((*jobs)[0].state, "CANCELLED");
-  EXPECT_EQ((*jobs)[0].job_id, 17);
-  EXPECT_TRUE((*jobs)[0].cancelled());
-  EXPECT_EQ((*jobs)[0].error_text(), "[COMMON_ERROR, msg: disk] TaskErrMsg: [1: e]");
-}
-
-TEST(ServerViews, JobIdMinusOneIsUnknown) {
-  auto rows = make_rows({"JobId", "SnapshotName", "DbName", "State"}, {{"-1", "l", "d", "PENDING"}});
-  auto jobs = parse_show_backup(rows);
-  ASSERT_TRUE(jobs);
-  EXPECT_FALSE((*jobs)[0].job_id.has_value());
-}
-
-TEST(ServerViews, ShowBackupWithoutStateColumnIsAnError) {
-  auto rows = make_rows({"JobId", "SnapshotName", "DbName"}, {{"1", "l", "d"}});
-  EXPECT_FALSE(parse_show_backup(rows));
-}
-
-TEST(ServerViews, ShowSnapshotSplitsTimestamps) {
-  auto rows = make_rows({"Snapshot", "Timestamp", "Status"},
-                        {{"a", "2025-09-14-01-00-00-123\n2025-09-15-01-00-00-456", "OK"}, {"b", "", "ERROR: no snapshot"}});
-  auto s = parse_show_snapshot(rows);
-  ASSERT_TRUE(s);
-  ASSERT_EQ(s->size(), 2u);
-  EXPECT_EQ((*s)[0].timestamps.size(), 2u);
-  EXPECT_TRUE((*s)[0].ok());
-  EXPECT_FALSE((*s)[1].ok());
+jobs::SnapshotRow snap(const std::string& label, const std::string& status, std::vector<std::string> ts = {}) {
+  jobs::SnapshotRow row{label, {}, status};
+  for (const auto& t : ts) row.timestamps.push_back(*BackupTimestamp::from_server(t));
+  return row;
 }
 
 TEST(ServerViews, Capacities) {
@@ -77,13 +43,6 @@ TEST(ServerViews, Capacities) {
   EXPECT_DOUBLE_EQ(parse_capacity("512.000 GB").value(), 512.0 * 1024 * 1024 * 1024);
   EXPECT_FALSE(parse_capacity("lots"));
   EXPECT_FALSE(parse_capacity("1.0 XB"));
-}
-
-TEST(ServerViews, ServerTimesAreReadInTheClusterZone) {
-  auto shanghai = TimeZone::parse("Asia/Shanghai").value();
-  auto t = parse_server_time("2025-09-14 09:00:00", shanghai);
-  ASSERT_TRUE(t);
-  EXPECT_EQ(t->to_iso8601_utc(), "2025-09-14T01:00:00Z");  // pitfall 3: +8 h is not UTC
 }
 
 TEST(Labels, CandidatesAreBaseThenRetries) {
@@ -102,7 +61,8 @@ TEST(Labels, FreshSlotUsesTheBaseLabel) {
 TEST(Labels, FinishedSnapshotMeansDone) {
   auto d = decide_label(L("s_20250914_inc"), {snap("s_20250914_inc", "OK", {"2025-09-14-01-00-00-001"})}, {}, {});
   EXPECT_EQ(d.kind, LabelDecision::Kind::kDone);
-  EXPECT_EQ(d.backup_timestamp, "2025-09-14-01-00-00-001");
+  ASSERT_TRUE(d.backup_timestamp);
+  EXPECT_EQ(d.backup_timestamp->str(), "2025-09-14-01-00-00-001");
 }
 
 TEST(Labels, FinishedRetryMeansDoneToo) {
@@ -148,41 +108,6 @@ TEST(Labels, LabelsAreComparedAsValuesNotQuotedText) {
 TEST(Labels, AllCandidatesUsedIsExhausted) {
   auto d = decide_label(L("s_d_inc"), {}, {}, {"s_d_inc", "s_d_inc_r1", "s_d_inc_r2"}, 2);
   EXPECT_EQ(d.kind, LabelDecision::Kind::kExhausted);
-}
-
-TEST(Backoff, IsBoundedAndGrowsWithinJitter) {
-  BackoffPolicy p;
-  p.max_attempts = 4;
-  p.initial = milliseconds(1000);
-  p.multiplier = 2;
-  p.max_delay = milliseconds(5000);
-  p.jitter = 0.25;
-  double r = 0.0;
-  Backoff b(p, [&r] { return r; });
-  EXPECT_EQ(b.next(), milliseconds(750));  // 1000 × (1 − 0.25)
-  r = 0.999999;
-  auto second = b.next();
-  ASSERT_TRUE(second);
-  EXPECT_GE(second->count(), 2000 * 0.75);
-  EXPECT_LE(second->count(), 2000 * 1.25);
-  r = 0.5;
-  EXPECT_EQ(b.next(), milliseconds(4000));
-  EXPECT_EQ(b.next(), milliseconds(5000));  // capped
-  EXPECT_FALSE(b.next().has_value());       // bounded
-  EXPECT_EQ(b.retries(), 4);
-}
-
-TEST(PollCadence, NoticesCompletionWithinFivePercentOfElapsed) {
-  PollPolicy p;
-  EXPECT_EQ(next_poll_delay(p, milliseconds(0)), milliseconds(1000));
-  EXPECT_EQ(next_poll_delay(p, milliseconds(10'000)), milliseconds(1000));
-  EXPECT_EQ(next_poll_delay(p, milliseconds(100'000)), milliseconds(5000));
-  EXPECT_EQ(next_poll_delay(p, milliseconds(3'600'000)), milliseconds(30'000));  // capped
-  // Everywhere: the delay never exceeds max(1 s, 5 % of elapsed).
-  for (std::int64_t e = 0; e < 10'000'000; e += 77'777) {
-    const auto d = next_poll_delay(p, milliseconds(e));
-    EXPECT_LE(d.count(), std::max<std::int64_t>(1000, e / 20));
-  }
 }
 
 plan::BackupJob daily_job(const std::string& db, std::vector<std::string> tables) {

@@ -55,6 +55,10 @@ class RunnerTest : public ::testing::Test {
     });
     conn_.on_call("^SHOW BACKUP FROM", [this](std::string_view) -> Result<ports::Rows> {
       std::vector<ports::Rows::Row> rows;
+      if (!server_label_.empty() && poll_failures_ > 0) {  // the FE is away while the job runs
+        --poll_failures_;
+        return std::unexpected(Error{std::string(ports::kConnectionError), "Lost connection to the FE", {}});
+      }
       if (!server_label_.empty()) {
         std::string state = server_state_;
         if (!states_.empty()) {
@@ -160,6 +164,7 @@ class RunnerTest : public ::testing::Test {
   std::vector<std::string> states_;
   std::string busy_label_;
   int submit_lock_failures_ = 0;
+  int poll_failures_ = 0;
   std::vector<std::string> steps_;
 };
 
@@ -232,6 +237,17 @@ TEST_F(RunnerTest, SubmitLockContentionIsRetried) {
   const RunReport r = run_once();
   EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
   EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 3u);
+}
+
+TEST_F(RunnerTest, AnFeOutageOfMoreThanThirtyPollsDoesNotEndTheRun) {
+  // Issue 10 item 8: the old poller gave up after 30 consecutive failures (connection_failed) while the job went on.
+  states_ = {"UPLOADING", "FINISHED"};
+  poll_failures_ = 45;
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(poll_failures_, 0);
+  EXPECT_GT(conn_.count_matching("^SHOW BACKUP FROM"), 45u);
+  EXPECT_GE(conn_.count_matching("UPDATE `ops`.`backup_history`.*FINISHED"), 1u) << log_text_.str();
 }
 
 TEST_F(RunnerTest, DeadBackendFailsThePrecheckBeforeAnySubmit) {

@@ -4,12 +4,14 @@
 // source database absent from this cluster, and CANCEL RESTORE when the wait limit passes.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/catalog/after_run.h"
 #include "runtime/catalog/catalog.h"
+#include "runtime/executor/after_run.h"
+#include "runtime/jobs/lifecycle.h"
 #include "runtime/ports/fakes.h"
 #include "runtime/restore/cold_start.h"
 #include "runtime/restore/executor.h"
@@ -90,10 +92,10 @@ TEST(Grammar, ChosenByServerVersion) {
 
   ports::RecordingSqlConnection conn;
   conn.on("current_version", ports::make_rows({"current_version()"}, {{"3.4.2-1234abc"}}));
-  EXPECT_EQ(*catalog::detect_grammar(conn), Grammar::kV34);
+  EXPECT_EQ(*jobs::detect_grammar(conn), Grammar::kV34);
   ports::RecordingSqlConnection old;
   old.on_error("current_version", ports::server_error(1064, "HY000", "No matching function"));
-  EXPECT_EQ(*catalog::detect_grammar(old), Grammar::kPre34);
+  EXPECT_EQ(*jobs::detect_grammar(old), Grammar::kPre34);
 }
 
 // ---- publish ----
@@ -104,6 +106,7 @@ struct CatalogJobTest : ::testing::Test {
   ports::RecordingSqlConnection conn;
   ops::OpsConfig ops{db("ops"), 1};
   catalog::JobOptions options;
+  std::atomic<bool> stop{false};
 };
 
 TEST_F(CatalogJobTest, PublishBacksUpTheCatalogTablesAndWaitsForFinished) {
@@ -141,6 +144,39 @@ TEST_F(CatalogJobTest, PublishReportsACancelledBackup) {
                                 "ON \\(TABLE `schema_version`, TABLE `backup_history`"),
             1u)
       << "the 3.4 grammar when asked";
+}
+
+TEST_F(CatalogJobTest, PublishIsSettledFromTheRepositoryWhenALaterBackupHidesIt) {
+  // Issue 10 item 25: another runner's catalog BACKUP replaced ours in SHOW BACKUP FROM ops. The old wait looked only
+  // at the newest job and polled until its deadline (a run that never exits); now SHOW SNAPSHOT settles it at once.
+  const auto label = lbl("starkeep_catalog_20250915010709_aaaaaaaa");
+  conn.on("^SHOW BACKUP FROM `ops`", jobs("SnapshotName", 7, "starkeep_catalog_older_00000000", "FINISHED"), 1);
+  conn.on("^SHOW BACKUP FROM `ops`", jobs("SnapshotName", 8, label.str(), "UPLOADING"), 1);
+  conn.on("^SHOW BACKUP FROM `ops`", jobs("SnapshotName", 9, "starkeep_catalog_20250915010710_bbbbbbbb", "UPLOADING"));
+  conn.on("^SHOW SNAPSHOT ON `r` WHERE SNAPSHOT = 'starkeep_catalog_20250915010709_aaaaaaaa'",
+          snapshots({{label.str(), "2025-09-15-09-07-10-001", "OK"}}));
+  auto p = catalog::publish(conn, ops, repo("r"), label, clock, sleeper, options);
+  ASSERT_TRUE(p) << p.error().describe();
+  EXPECT_EQ(p->catalog.backup_timestamp, "2025-09-15-09-07-10-001");
+  EXPECT_EQ(p->job_id, 8);
+  EXPECT_EQ(conn.count_matching("^SHOW BACKUP FROM `ops`"), 3u) << "settled on the first poll that shows the other job";
+  EXPECT_EQ(conn.count_matching("^CANCEL"), 0u) << "never cancels the other runner's job";
+}
+
+TEST_F(CatalogJobTest, SigtermDuringThePublishWaitStopsWithoutSpinning) {
+  // Issue 10 item 26: a stop flag raised while waiting ends the wait before the next SHOW BACKUP.
+  const auto label = lbl("starkeep_catalog_20250915010709_aaaaaaaa");
+  conn.on("^SHOW BACKUP FROM `ops`", jobs("SnapshotName", 7, "starkeep_catalog_older_00000000", "FINISHED"), 1);
+  int polls = 0;
+  conn.on_call("^SHOW BACKUP FROM `ops`", [&](std::string_view) -> Result<ports::Rows> {
+    if (++polls == 3) stop = true;  // SIGTERM arrives
+    return jobs("SnapshotName", 8, label.str(), "UPLOADING");
+  });
+  options.stop = &stop;
+  auto p = catalog::publish(conn, ops, repo("r"), label, clock, sleeper, options);
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().code, "catalog.interrupted");
+  EXPECT_EQ(polls, 3) << "no poll after the signal";
 }
 
 // ---- recover ----
@@ -289,11 +325,11 @@ TEST(AfterRun, PublishesToTheRepositoriesThatReceivedABackup) {
   report.databases.push_back({db("sales"), *TierName::parse("daily"), lbl("sales_1"), 1, executor::Outcome::kSuccess, {}, {}});
   report.databases.push_back({db("crm"), *TierName::parse("daily"), lbl("crm_1"), 2, executor::Outcome::kJobFailed, {}, {}});
   report.databases.push_back({db("hr"), *TierName::parse("daily"), std::nullopt, {}, executor::Outcome::kNothingDue, {}, {}});
-  EXPECT_EQ(catalog::repositories_to_publish(p, report), std::vector<RepositoryName>{repo("r1")});
+  EXPECT_EQ(executor::repositories_to_publish(p, report), std::vector<RepositoryName>{repo("r1")});
   report.databases.clear();
-  EXPECT_TRUE(catalog::repositories_to_publish(p, report).empty()) << "nothing finished: nothing to publish";
+  EXPECT_TRUE(executor::repositories_to_publish(p, report).empty()) << "nothing finished: nothing to publish";
   report.reconciled = 1;
-  EXPECT_EQ(catalog::repositories_to_publish(p, report).size(), 3u) << "settled history rows are news too";
+  EXPECT_EQ(executor::repositories_to_publish(p, report).size(), 3u) << "settled history rows are news too";
 }
 
 TEST(AfterRun, AFailedPublicationIsAWarningAndAnAlertNeverAnError) {
@@ -322,7 +358,7 @@ TEST(AfterRun, AFailedPublicationIsAWarningAndAnAlertNeverAnError) {
     });
     return std::unique_ptr<ports::SqlConnection>(std::move(c));
   };
-  auto published = catalog::publish_after_run(p, report, ops::OpsConfig{db("ops"), 1},
+  auto published = executor::publish_after_run(p, report, ops::OpsConfig{db("ops"), 1},
                                               {connect, clock, sleeper, log, alert});
   EXPECT_TRUE(published.empty());
   ASSERT_EQ(backups.size(), 1u);
@@ -336,7 +372,7 @@ TEST(AfterRun, AFailedPublicationIsAWarningAndAnAlertNeverAnError) {
   EXPECT_NE(out.str().find("catalog snapshot not published to repository r1"), std::string::npos) << out.str();
 
   report.databases[0].outcome = executor::Outcome::kAlreadyHandled;
-  EXPECT_TRUE(catalog::publish_after_run(p, report, ops::OpsConfig{db("ops"), 1},
+  EXPECT_TRUE(executor::publish_after_run(p, report, ops::OpsConfig{db("ops"), 1},
                                          {connect, clock, sleeper, log, alert})
                   .empty());
   EXPECT_EQ(sessions, 1) << "no backup finished: no session, no statement";
@@ -464,6 +500,36 @@ TEST_F(WaitLimitTest, PastTheLimitTheJobIsCancelledAndRecorded) {
   EXPECT_EQ(out.records[0].server_state, "CANCELLED");
   EXPECT_NE(out.records[0].error_text->find("wait limit"), std::string::npos);
   EXPECT_EQ(conn.count_matching("murmur_hash3_32"), 0u) << "nothing verified after a cancel";
+}
+
+TEST_F(WaitLimitTest, ARestoreHiddenByALaterBackupIsSettledFromItsTablesNeverCancelled) {
+  // Issue 10 item 1: the scheduled runner's BACKUP of `sales` replaced our finished RESTORE in the one-job view, so
+  // SHOW RESTORE lists nothing. The old poller waited out the wait limit and sent CANCEL RESTORE FROM sales (which
+  // cancels whatever runs there); now the restored table decides at once.
+  conn.on("^SHOW RESTORE FROM `sales`", jobs("Label", 1, "older", "FINISHED"), 1);
+  conn.on("^SHOW RESTORE FROM `sales`", jobs("Label", 2, "a", "DOWNLOADING"), 1);
+  conn.on("^SHOW RESTORE FROM `sales`", ports::make_rows({"JobId", "Label", "State"}, {}));
+  conn.on("information_schema.tables", ports::make_rows({"TABLE_NAME"}, {{"orders"}}), 1);  // before: no orders_b
+  conn.on("information_schema.tables", ports::make_rows({"TABLE_NAME"}, {{"orders"}, {"orders_b"}}));
+  conn.on("information_schema.columns", ports::make_rows({"COLUMN_NAME"}, {{"k"}}));
+  conn.on("row_count", ports::make_rows({"row_count", "row_hash_sum"}, {{"1", "5"}}));
+  auto out = restore::execute_plan(conn, nullptr, plan(), clock, sleeper, options, nullptr);
+  ASSERT_FALSE(out.error) << out.error->describe();
+  EXPECT_EQ(conn.count_matching("^CANCEL"), 0u);
+  ASSERT_EQ(out.records.size(), 1u);
+  EXPECT_EQ(out.records[0].state, ops::AttemptState::kFinished);
+  EXPECT_LE(conn.count_matching("^SHOW RESTORE"), 3u) << "settled on the first poll that misses it";
+
+  // The table is not there: the step failed, still without cancelling anyone.
+  ports::RecordingSqlConnection missing;
+  missing.on("^SHOW RESTORE FROM `sales`", jobs("Label", 1, "older", "FINISHED"), 1);
+  missing.on("^SHOW RESTORE FROM `sales`", jobs("Label", 2, "a", "DOWNLOADING"), 1);
+  missing.on("^SHOW RESTORE FROM `sales`", ports::make_rows({"JobId", "Label", "State"}, {}));
+  missing.on("information_schema.tables", ports::make_rows({"TABLE_NAME"}, {{"orders"}}));
+  auto failed = restore::execute_plan(missing, nullptr, plan(), clock, sleeper, options, nullptr);
+  ASSERT_TRUE(failed.error);
+  EXPECT_EQ(failed.error->code, "restore.job_failed");
+  EXPECT_EQ(missing.count_matching("^CANCEL"), 0u);
 }
 
 TEST_F(WaitLimitTest, AJobTheServerCancelledForItsOwnReasonKeepsThatReason) {

@@ -384,6 +384,8 @@ struct ExecutorTest : ::testing::Test {
   ports::RecordingSqlConnection conn;
   ExecuteOptions options{"run1", 3, std::chrono::milliseconds(1000), std::chrono::milliseconds(100),
                          std::chrono::milliseconds(1000), std::chrono::hours(1)};
+  // Fixed jitter (factor 1): the busy-backoff test asserts the exact delays.
+  ExecutorTest() { options.random01 = [] { return 0.5; }; }
 
   RestorePlan plan(bool replace) {
     auto r = table_request("2025-09-14T13:00:00Z");

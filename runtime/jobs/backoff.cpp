@@ -1,4 +1,6 @@
-#include "runtime/executor/backoff.h"
+#include "runtime/jobs/backoff.h"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -6,9 +8,7 @@
 #include <mutex>
 #include <random>
 
-#include <unistd.h>
-
-namespace sk::executor {
+namespace sk::jobs {
 
 Backoff::Backoff(BackoffPolicy policy, std::function<double()> random01)
     : policy_(policy), random01_(std::move(random01)) {}
@@ -31,11 +31,11 @@ std::chrono::milliseconds next_poll_delay(const PollPolicy& policy, std::chrono:
 
 double default_random01() {
   static std::mutex mutex;
-  static std::mt19937_64 engine(static_cast<std::uint64_t>(::getpid()) * 1'000'003ULL ^
-                                static_cast<std::uint64_t>(
-                                    std::chrono::steady_clock::now().time_since_epoch().count()));
+  static std::mt19937_64 engine(
+      static_cast<std::uint64_t>(::getpid()) * 1'000'003ULL ^
+      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
   std::lock_guard lock(mutex);
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
-}  // namespace sk::executor
+}  // namespace sk::jobs

@@ -5,6 +5,7 @@
 // changes the run's outcome or its backups.
 #pragma once
 
+#include <atomic>
 #include <vector>
 
 #include "compiler/plan/plan.h"
@@ -13,25 +14,26 @@
 #include "runtime/executor/runner.h"
 #include "runtime/ops/ops_schema.h"
 
-namespace sk::catalog {
+namespace sk::executor {
 
 struct AfterRunDeps {
-  const executor::SessionFactory& connect;
+  const SessionFactory& connect;
   ports::Clock& clock;
   ports::Sleeper& sleeper;
-  executor::RunLog& log;
-  const executor::AlertFn& alert;  // may be empty
+  RunLog& log;
+  const AlertFn& alert;  // may be empty
+  const std::atomic<bool>* stop = nullptr;  // SIGTERM: stop waiting for the catalog job (it continues on the server)
 };
 
 // The repositories of `plan`'s jobs whose database finished a backup in `report` (sorted, unique); every
 // repository of the plan when only reconciliation changed the history.
 [[nodiscard]] std::vector<RepositoryName> repositories_to_publish(const plan::Plan& plan,
-                                                                  const executor::RunReport& report);
+                                                                  const RunReport& report);
 
 // Publishes one catalog snapshot per repository (label from the current time and report.run_id). Returns what
 // was published; failures are logged and alerted only.
-std::vector<Published> publish_after_run(const plan::Plan& plan, const executor::RunReport& report,
+std::vector<catalog::Published> publish_after_run(const plan::Plan& plan, const RunReport& report,
                                          const ops::OpsConfig& ops, AfterRunDeps deps,
-                                         const JobOptions& options = JobOptions{});
+                                         const catalog::JobOptions& options = catalog::JobOptions{});
 
-}  // namespace sk::catalog
+}  // namespace sk::executor

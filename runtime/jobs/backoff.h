@@ -1,6 +1,7 @@
-// Waiting policies of the runner: bounded exponential backoff with jitter (busy database, submit-lock contention)
-// and the adaptive polling cadence of a running job (completion noticed within max(1 s, 5 % of elapsed) while
-// polling no more often than needed). Pure computations; the waiting itself goes through the Sleeper port.
+// Waiting policies of server jobs: bounded exponential backoff with jitter (busy database, submit-lock
+// contention, an unreachable FE while polling) and the adaptive polling cadence of a running job (completion
+// noticed within max(1 s, 5 % of elapsed) while polling no more often than needed). Pure computations; the
+// waiting itself goes through the Sleeper port.
 #pragma once
 
 #include <chrono>
@@ -8,14 +9,14 @@
 #include <functional>
 #include <optional>
 
-namespace sk::executor {
+namespace sk::jobs {
 
 struct BackoffPolicy {
-  int max_attempts = 8;                        // retries after the first try; then give up
+  int max_attempts = 8;  // retries after the first try; then give up
   std::chrono::milliseconds initial{2'000};
   double multiplier = 2.0;
   std::chrono::milliseconds max_delay{60'000};
-  double jitter = 0.25;                         // each delay is scaled by a factor in [1 - jitter, 1 + jitter]
+  double jitter = 0.25;  // each delay is scaled by a factor in [1 - jitter, 1 + jitter]
 };
 
 // One retry loop. `random01` returns a value in [0, 1) (tests pass a fixed function); not thread-safe.
@@ -34,15 +35,16 @@ class Backoff {
 
 struct PollPolicy {
   std::chrono::milliseconds initial{1'000};
-  double elapsed_fraction = 0.05;               // grow toward 5 % of the job's elapsed time
+  double elapsed_fraction = 0.05;  // grow toward 5 % of the job's elapsed time
   std::chrono::milliseconds max_delay{30'000};
 };
 
 // The delay before the next SHOW BACKUP, given how long the job has been running: max(initial, fraction ×
 // elapsed), capped. The lag between completion and noticing it is therefore ≤ max(initial, 5 % of elapsed).
-[[nodiscard]] std::chrono::milliseconds next_poll_delay(const PollPolicy& policy, std::chrono::milliseconds elapsed);
+[[nodiscard]] std::chrono::milliseconds next_poll_delay(const PollPolicy& policy,
+                                                        std::chrono::milliseconds elapsed);
 
 // A process-wide source of jitter in [0, 1) (seeded from the pid and time). Thread-safe.
 [[nodiscard]] double default_random01();
 
-}  // namespace sk::executor
+}  // namespace sk::jobs

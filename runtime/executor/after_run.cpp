@@ -1,18 +1,20 @@
-#include "runtime/catalog/after_run.h"
+#include "runtime/executor/after_run.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-namespace sk::catalog {
+#include "runtime/jobs/job_state.h"
 
-std::vector<RepositoryName> repositories_to_publish(const plan::Plan& plan, const executor::RunReport& report) {
+namespace sk::executor {
+
+std::vector<RepositoryName> repositories_to_publish(const plan::Plan& plan, const RunReport& report) {
   std::vector<RepositoryName> out;
   auto add = [&](const RepositoryName& r) {
     if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
   };
   for (const auto& d : report.databases) {
-    if (d.outcome != executor::Outcome::kSuccess || !d.label) continue;
+    if (d.outcome != Outcome::kSuccess || !d.label) continue;
     for (const auto& j : plan.jobs) {
       if (j.database == d.database && j.tier == d.tier) add(j.repository);
     }
@@ -24,25 +26,26 @@ std::vector<RepositoryName> repositories_to_publish(const plan::Plan& plan, cons
   return out;
 }
 
-std::vector<Published> publish_after_run(const plan::Plan& plan, const executor::RunReport& report,
-                                         const ops::OpsConfig& ops, AfterRunDeps deps, const JobOptions& options) {
-  std::vector<Published> out;
+std::vector<catalog::Published> publish_after_run(const plan::Plan& plan, const RunReport& report,
+                                         const ops::OpsConfig& ops, AfterRunDeps deps, const catalog::JobOptions& options) {
+  std::vector<catalog::Published> out;
   const auto repositories = repositories_to_publish(plan, report);
   if (repositories.empty()) return out;
-  const SnapshotLabel label = catalog_label(deps.clock.now(), report.run_id);
+  const SnapshotLabel label = catalog::catalog_label(deps.clock.now(), report.run_id);
   auto fail = [&](const RepositoryName& repo, const Error& e) {
-    deps.log.warn(executor::LogFields("catalog.failed", ops.database.str(), label.str()),
+    deps.log.warn(LogFields("catalog.failed", ops.database.str(), label.str()),
                   fmt::format("catalog snapshot not published to repository {} (the run's backups are unaffected; "
                               "the next run publishes again): {}",
                               repo.str(), e.describe()));
     if (!deps.alert) return;
-    executor::AlertRequest r;
+    AlertRequest r;
     r.kind = model::AlertCondition::Kind::kJobState;
     r.database = ops.database.str();
     r.label = label.str();
     r.repository = repo.str();
-    r.job_state = e.code == "catalog.failed" && e.message.find("CANCELLED") != std::string::npos ? "CANCELLED"
-                                                                                                 : "FAILED";
+    const std::string_view cancelled = jobs::to_string(jobs::JobState::kCancelled);
+    r.job_state = e.code == "catalog.failed" && e.message.find(cancelled) != std::string::npos ? std::string(cancelled)
+                                                                                               : "FAILED";
     r.detail = "catalog snapshot " + label.str() + " not published to " + repo.str() + ": " + e.message;
     deps.alert(r);
   };
@@ -52,14 +55,16 @@ std::vector<Published> publish_after_run(const plan::Plan& plan, const executor:
     return out;
   }
   for (const auto& repo : repositories) {
-    deps.log.info(executor::LogFields("catalog.publish", ops.database.str(), label.str()),
+    deps.log.info(LogFields("catalog.publish", ops.database.str(), label.str()),
                   "publishing catalog snapshot " + label.str() + " to repository " + repo.str());
-    auto published = publish(**session, ops, repo, label, deps.clock, deps.sleeper, options);
+    catalog::JobOptions job_options = options;
+    if (!job_options.stop) job_options.stop = deps.stop;
+    auto published = catalog::publish(**session, ops, repo, label, deps.clock, deps.sleeper, job_options);
     if (!published) {
       fail(repo, published.error());
       continue;
     }
-    deps.log.info(executor::LogFields("catalog.published", ops.database.str(), label.str(), published->job_id),
+    deps.log.info(LogFields("catalog.published", ops.database.str(), label.str(), published->job_id),
                   fmt::format("catalog snapshot {} published to repository {} (backup_timestamp {})", label.str(),
                               repo.str(), published->catalog.backup_timestamp));
     out.push_back(std::move(*published));
@@ -67,4 +72,4 @@ std::vector<Published> publish_after_run(const plan::Plan& plan, const executor:
   return out;
 }
 
-}  // namespace sk::catalog
+}  // namespace sk::executor

@@ -1,0 +1,651 @@
+// One database's job (runner step 3): decide the label (done slot → nothing; L, L_r1, …), bind changed
+// partitions, write the intent row and the manifest, submit the BACKUP through jobs::submit (busy slot → our
+// slot's label means another runner; a foreign job → jittered backoff, then kConflict), await OUR job through
+// jobs::await (label and job id; FE outages retried with backoff until the job's own timeout), record the
+// terminal state, fingerprints and size. A job replaced by a later one in SHOW BACKUP is settled from SHOW
+// SNAPSHOT at once.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "kernel/dialect/starrocks_dialect.h"
+#include "runtime/executor/binding.h"
+#include "runtime/executor/labels.h"
+#include "runtime/executor/run_support.h"
+
+// The ops record types (BackupAttempt, ManifestEntry, RunMarker) are aggregates with many optional fields;
+// this file sets the key fields by brace initialisation and leaves the rest at their defaults on purpose.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace sk::executor::detail {
+namespace {
+
+using ops::AttemptState;
+using ops::AttemptUpdate;
+
+// How long a job is followed: the BACKUP's own server-side timeout plus a margin (the server cancels it
+// then).
+constexpr std::chrono::minutes kAwaitMargin{15};
+
+class DatabaseWorker {
+ public:
+  DatabaseWorker(const plan::BackupJob& job, const RunConfig& config, RunnerDeps& deps,
+                 const std::vector<jobs::SnapshotRow>& snapshots, ports::SqlConnection& conn,
+                 const TimeZone& zone, Instant plan_at, std::chrono::milliseconds run_started)
+      : job_(job),
+        config_(config),
+        deps_(deps),
+        snapshots_(snapshots),
+        conn_(conn),
+        zone_(zone),
+        store_(conn, config.ops, deps.clock),
+        result_{job.database, job.tier},
+        plan_at_(plan_at),
+        run_started_(run_started) {}
+
+  DatabaseResult run() {
+    for (int round = 0; round < 3; ++round) {
+      if (!step()) break;
+    }
+    return result_;
+  }
+
+ private:
+  // What happened when the slot was busy and the hook stopped the retries.
+  enum class Yield { kNone, kFailed, kOtherRunner, kNextRound };
+
+  // Our attempts for this slot: the labels they used, and those left RUNNING by dead runs (adoptable).
+  struct SlotHistory {
+    std::optional<std::vector<ops::BackupAttempt>> attempts;
+    std::set<std::string> used;
+    std::map<std::string, ops::BackupAttempt> orphans;
+  };
+
+  LogFields fields() const {
+    return {"", job_.database.str(), result_.label ? std::optional(result_.label->str()) : std::nullopt,
+            result_.job_id, job_.tier.str()};
+  }
+  LogFields fields(std::string event) const {
+    auto f = fields();
+    f.event = std::move(event);
+    return f;
+  }
+  void finish(Outcome o, std::string message) {
+    result_.outcome = o;
+    result_.message = std::move(message);
+    const LogLevel level = rank(o) <= rank(Outcome::kAlreadyHandled) ? LogLevel::kInfo : LogLevel::kError;
+    deps_.log.write(level, fields(std::string("job.") + std::string(to_string(o))), result_.message);
+  }
+  void warn_history(const Status& s) {
+    if (!s) deps_.log.warn(fields("history"), s.error().describe());
+  }
+
+  Result<SlotHistory> load_slot_history(const std::vector<SnapshotLabel>& candidates) {
+    SlotHistory h;
+    auto attempts = store_.load_backup_attempts(job_.database);
+    if (!attempts && !config_.dry_run) return std::unexpected(std::move(attempts.error()));
+    if (!attempts) return h;
+    for (const auto& a : *attempts) {
+      if (std::none_of(candidates.begin(), candidates.end(),
+                       [&](const SnapshotLabel& c) { return c == a.label; })) {
+        continue;
+      }
+      if (a.state == AttemptState::kRunning || a.state == AttemptState::kCancelled ||
+          a.state == AttemptState::kFinished) {
+        h.used.insert(a.label.str());
+      }
+      if (a.state == AttemptState::kRunning && a.run_id != config_.run_id && !config_.dry_run) {
+        std::vector<ops::RunMarker> dead_markers;
+        if (run_is_dead(store_, a, config_, deps_, dead_markers)) h.orphans.emplace(a.label.str(), a);
+      }
+    }
+    h.attempts = std::move(*attempts);
+    return h;
+  }
+
+  // One decide → bind → submit → await round; true when another round is needed (label taken meanwhile).
+  bool step() {
+    if (stopping(deps_)) {
+      finish(Outcome::kInterrupted, "interrupted before submitting");
+      return false;
+    }
+    const auto candidates = label_candidates(job_.label, config_.max_label_retries);
+    auto current = jobs::show_jobs(conn_, jobs::JobKind::kBackup, job_.database);
+    if (!current) return fail_sql(current.error());
+    auto history = load_slot_history(candidates);
+    if (!history) return fail_sql(history.error());
+    std::vector<jobs::SnapshotRow> snapshots = snapshots_;
+    if (round_ > 0) {
+      for (const auto& c : candidates) {
+        if (auto rows = show_snapshot(conn_, job_.repository, c))
+          snapshots.insert(snapshots.end(), rows->begin(), rows->end());
+      }
+    }
+    ++round_;
+    const LabelDecision d =
+        decide_label(job_.label, snapshots, *current, history->used, config_.max_label_retries);
+    result_.label = d.label;
+    if (d.job && d.job->job_id) result_.job_id = d.job->job_id->value();
+    switch (d.kind) {
+      case LabelDecision::Kind::kDone:
+        return done(d, history->attempts ? &*history->attempts : nullptr);
+      case LabelDecision::Kind::kRunning:
+        return running(d, history->orphans);
+      case LabelDecision::Kind::kExhausted:
+        finish(Outcome::kJobFailed,
+               fmt::format("every label for this slot ({} … {}) is used by failed attempts", job_.label.str(),
+                           d.label.str()));
+        return false;
+      case LabelDecision::Kind::kSubmit:
+        break;
+    }
+    return bind_and_submit(d.label, current->empty() ? std::nullopt : std::optional(current->back()));
+  }
+
+  // The slot's label is running on the server: adopt it (its run died), wait for it (--wait), or leave it.
+  bool running(const LabelDecision& d, const std::map<std::string, ops::BackupAttempt>& orphans) {
+    const std::optional<jobs::JobId> id = d.job ? d.job->job_id : std::nullopt;
+    auto orphan = orphans.find(d.label.str());
+    if (orphan != orphans.end() && !config_.dry_run) {
+      deps_.log.info(fields("job.adopted"), fmt::format("adopting job {} left running by dead run {}",
+                                                        d.label.str(), orphan->second.run_id));
+      await_job(orphan->second.attempt_id(), {d.label.str(), id, std::nullopt});
+      return false;
+    }
+    if (config_.wait && !config_.dry_run) {
+      deps_.log.info(fields("job.waiting"),
+                     "another runner is running this slot's job; waiting for it (--wait)");
+      await_job({}, {d.label.str(), id, std::nullopt});
+      return false;
+    }
+    finish(Outcome::kAlreadyHandled,
+           fmt::format("another runner is running this slot's job ({} is {} on the server); not submitting",
+                       d.label.str(), d.job ? d.job->state_text : "running"));
+    return false;
+  }
+
+  bool done(const LabelDecision& d, const std::vector<ops::BackupAttempt>* attempts) {
+    std::optional<BackupTimestamp> ts = d.backup_timestamp;
+    if (!ts) ts = finished_timestamp(conn_, job_.repository, d.label);
+    result_.backup_timestamp = ts ? std::optional(ts->str()) : std::nullopt;
+    bool recorded = false;
+    if (attempts) {
+      for (const auto& a : *attempts)
+        recorded = recorded || (a.label == d.label && a.state == AttemptState::kFinished);
+    }
+    if (!recorded && !config_.dry_run) {
+      // The server has the snapshot but our history does not (e.g. a run killed after it finished): record
+      // it.
+      ops::BackupAttempt a = intent(d.label, {});
+      a.state = AttemptState::kFinished;
+      a.server_state = std::string(jobs::to_string(jobs::JobState::kFinished));
+      a.backup_timestamp = result_.backup_timestamp;
+      if (d.job) {
+        a.job_id = jobs::to_int(d.job->job_id);
+        a.started_at = jobs::server_time(d.job->create_time, zone_);
+        a.finished_at = jobs::server_time(d.job->finished_time, zone_);
+      }
+      a.error_text = "recorded by reconciliation: the snapshot existed on the server";
+      warn_history(store_.record_backup_attempt(a));
+    }
+    finish(Outcome::kAlreadyHandled,
+           fmt::format("slot already done: snapshot {} exists (backup_timestamp {}); nothing submitted",
+                       d.label.str(), result_.backup_timestamp.value_or("?")));
+    return false;
+  }
+
+  ops::BackupAttempt intent(const SnapshotLabel& label, const BoundJob& bound) const {
+    ops::BackupAttempt a{config_.run_id, label, job_.repository, job_.database};
+    a.tiers = job_.satisfies;
+    a.slot = job_.slot;
+    a.kind = job_.whole_database ? ops::BackupKind::kDatabase : ops::BackupKind::kTables;
+    for (const auto& t : bound.tables) {
+      a.objects.push_back({t.table, t.partitions});
+      if (!t.whole_table) a.kind = ops::BackupKind::kPartitions;
+    }
+    a.state = AttemptState::kSubmitting;
+    return a;
+  }
+
+  // Intent row, manifest and partition sets BEFORE the statement (crash safety; pitfall 4). Returns the
+  // attempt id.
+  Result<std::string> record_intent(const SnapshotLabel& label, const BoundJob& bound,
+                                    const std::vector<PartitionMeta>& meta) {
+    ops::BackupAttempt attempt = intent(label, bound);
+    const std::string attempt_id = attempt.attempt_id();
+    if (auto s = store_.record_backup_attempt(attempt); !s) return std::unexpected(std::move(s.error()));
+    std::vector<ops::ManifestEntry> entries;
+    for (const auto& m : bound.manifest) {
+      auto t = TableName::parse(m.table);
+      auto p = PartitionName::parse(m.partition);
+      if (!t || !p) continue;
+      ops::ManifestEntry e{attempt_id,     job_.repository,  label, job_.database, *t, *p,
+                           m.partition_id, m.visible_version};
+      e.visible_version_time = m.visible_version_time;
+      e.row_count = m.row_count;
+      e.data_size = m.data_size;
+      entries.push_back(std::move(e));
+    }
+    if (auto s = store_.write_manifest(entries); !s) return std::unexpected(std::move(s.error()));
+    // Every partition of each table of the job as partitions_meta lists it now (held or not): restores leave
+    // out partitions dropped before their instant.
+    std::map<std::string, std::vector<std::string>> names;
+    for (const auto& m : meta) {
+      const bool in_job =
+          job_.whole_database || std::any_of(job_.tables.begin(), job_.tables.end(),
+                                             [&](const auto& t) { return t.table.str() == m.table; });
+      if (in_job) names[m.table].push_back(m.partition);
+    }
+    std::vector<ops::PartitionSet> sets;
+    for (auto& [table, parts] : names) {
+      auto t = TableName::parse(table);
+      if (!t) continue;
+      std::sort(parts.begin(), parts.end());
+      sets.push_back({attempt_id, job_.repository, label, job_.database, *t, std::move(parts), {}});
+    }
+    if (auto s = store_.write_partition_sets(sets); !s) return std::unexpected(std::move(s.error()));
+    return attempt_id;
+  }
+
+  bool bind_and_submit(const SnapshotLabel& label, const std::optional<jobs::ServerJob>& before) {
+    auto meta = read_partitions_meta(conn_, job_.database);
+    if (!meta) return fail_sql(meta.error());
+    std::vector<ops::LastBackedUp> last;
+    if (auto l = store_.load_last_manifest(job_.database)) {
+      last = std::move(*l);
+    } else if (!config_.dry_run) {
+      return fail_sql(l.error());
+    }
+    const BoundJob bound = bind_job(job_, *meta, last);
+    if (bound.empty()) {
+      finish(Outcome::kNothingDue, "skipped: no partition changed since the last backup");
+      return false;
+    }
+    const std::string sql = dialect::render_backup(bound_spec(job_, bound, label));
+    if (config_.dry_run) {
+      finish(Outcome::kSuccess, "dry run, would send: " + sql);
+      return false;
+    }
+    auto attempt_id = record_intent(label, bound, *meta);
+    if (!attempt_id) return fail_sql(attempt_id.error());
+    checkpoint(deps_, "intent");
+    return submit(label, sql, *attempt_id, before);
+  }
+
+  // The busy hook: "one job per database" with our slot's label → another runner; a foreign job → retry.
+  bool on_busy(const Error& e, int tries, std::chrono::milliseconds delay, const std::string& attempt_id,
+               const SnapshotLabel& label) {
+    busy_why_ = "submit lock held by another submission";
+    if (jobs::is_slot_taken(e)) {
+      auto cur = jobs::show_jobs(conn_, jobs::JobKind::kBackup, job_.database);
+      if (!cur) {
+        yield_ = Yield::kFailed;
+        yield_error_ = cur.error();
+        return false;
+      }
+      const auto candidates = label_candidates(job_.label, config_.max_label_retries);
+      for (const auto& j : *cur) {
+        const bool ours = std::any_of(candidates.begin(), candidates.end(),
+                                      [&](const SnapshotLabel& c) { return c.str() == j.label; });
+        if (ours && !j.terminal()) {
+          reject(attempt_id, tries, "another runner owns this slot: job " + j.label + " is " + j.state_text);
+          result_.label = SnapshotLabel::parse(j.label).value_or(label);
+          result_.job_id = jobs::to_int(j.job_id);
+          other_ = j;
+          yield_ = Yield::kOtherRunner;
+          return false;
+        }
+        if (ours && j.finished()) {
+          reject(attempt_id, tries, "another runner finished this slot: job " + j.label);
+          yield_ = Yield::kNextRound;
+          return false;
+        }
+      }
+      busy_why_ = "database busy with a foreign job " +
+                  (cur->empty() ? std::string("?") : (*cur)[0].label + " (" + (*cur)[0].state_text + ")");
+    }
+    if (delay.count() > 0) {
+      deps_.log.warn(fields("job.busy"), fmt::format("{}; retrying in {} ms", busy_why_, delay.count()));
+    }
+    return true;
+  }
+
+  // After the busy hook stopped the retries.
+  bool yielded() {
+    switch (yield_) {
+      case Yield::kFailed:
+        return fail_sql(*yield_error_);
+      case Yield::kNextRound:
+        return true;  // next round sees it done
+      case Yield::kOtherRunner:
+        if (config_.wait) {
+          deps_.log.info(fields("job.waiting"),
+                         "another runner is running this slot's job; waiting for it (--wait)");
+          await_job({}, {result_.label->str(), other_->job_id, std::nullopt});
+          return false;
+        }
+        finish(Outcome::kAlreadyHandled,
+               fmt::format("another runner is running this slot's job ({} is {}); not "
+                           "submitting",
+                           other_->label, other_->state_text));
+        return false;
+      case Yield::kNone:
+        break;
+    }
+    return false;
+  }
+
+  bool submit(const SnapshotLabel& label, const std::string& sql, const std::string& attempt_id,
+              const std::optional<jobs::ServerJob>& before) {
+    jobs::SubmitHooks hooks;
+    hooks.before_try = [&](int tries) {
+      deps_.log.info(fields("job.submitting"), fmt::format("submitting {} (try {})", label.str(), tries));
+    };
+    hooks.on_busy = [&](const Error& e, int tries, std::chrono::milliseconds delay) {
+      return on_busy(e, tries, delay, attempt_id, label);
+    };
+    const jobs::Submitted sent =
+        jobs::submit(conn_, sql, {config_.busy_backoff, jitter(deps_)}, deps_.stop, deps_.sleeper, hooks);
+    std::optional<jobs::JobId> id;
+    if (sent.outcome != jobs::Submitted::Outcome::kAccepted) {
+      auto accepted = settle_submit(sent, label, attempt_id);
+      if (!accepted) return accepted.error();
+      id = *accepted;
+    }
+    checkpoint(deps_, "submitted");
+    AttemptUpdate u;
+    u.state = AttemptState::kRunning;
+    u.submitted_at = deps_.clock.now();
+    u.submit_tries = sent.tries;
+    warn_history(store_.update_backup_state(attempt_id, u));
+    deps_.log.info(fields("job.submitted"), fmt::format("submitted {}", label.str()));
+    await_job(attempt_id, {label.str(), id, before});
+    return false;
+  }
+
+  // A submission the server did not plainly accept. The value: the job went in after all (its id when the
+  // server showed one); the error: whether another round is needed (the result is set).
+  std::expected<std::optional<jobs::JobId>, bool> settle_submit(const jobs::Submitted& sent,
+                                                                const SnapshotLabel& label,
+                                                                const std::string& attempt_id) {
+    using Sent = jobs::Submitted::Outcome;
+    const std::string text = sent.error ? sent.error->describe() : "";
+    switch (sent.outcome) {
+      case Sent::kAccepted:
+        return std::nullopt;
+      case Sent::kYielded:
+        return std::unexpected(yielded());
+      case Sent::kConnectionLost: {
+        // Outcome unknown: ask the server whether our label is its current job.
+        auto cur = jobs::show_jobs(conn_, jobs::JobKind::kBackup, job_.database);
+        if (cur) {
+          for (const auto& j : *cur) {
+            if (j.label == label.str()) return j.job_id;
+          }
+        }
+        reject(attempt_id, sent.tries, text);
+        finish(Outcome::kConnectionFailed, "connection lost while submitting: " + text);
+        return std::unexpected(false);
+      }
+      case Sent::kBusyExhausted: {
+        const std::string why = busy_why_ + fmt::format("; gave up after {} tries", sent.tries);
+        reject(attempt_id, sent.tries, why);
+        finish(Outcome::kConflict, why);
+        return std::unexpected(false);
+      }
+      case Sent::kStopped:
+        reject(attempt_id, sent.tries, "interrupted while waiting to submit");
+        finish(Outcome::kInterrupted, "interrupted while waiting to submit");
+        return std::unexpected(false);
+      case Sent::kRefused:
+        break;
+    }
+    return std::unexpected(refused(*sent.error, label, attempt_id, sent.tries));
+  }
+
+  // The server refused the BACKUP: label taken meanwhile (another round), repository, or the job itself.
+  bool refused(const Error& e, const SnapshotLabel& label, const std::string& attempt_id, int tries) {
+    const std::string text = e.describe();
+    reject(attempt_id, tries, text);
+    if (jobs::server_error_contains(e, "already exist in repository")) {
+      deps_.log.warn(fields("job.label_taken"),
+                     fmt::format("label {} was taken meanwhile; deciding again", label.str()));
+      return true;
+    }
+    AlertRequest r;
+    r.database = job_.database.str();
+    r.label = label.str();
+    r.detail = text;
+    if (is_repository_error(e)) {
+      r.kind = model::AlertCondition::Kind::kRepositoryUnreachable;
+      r.repository = job_.repository.str();
+      raise(deps_, r);
+      finish(Outcome::kRepositoryError, "repository error at submit: " + text);
+      return false;
+    }
+    r.kind = model::AlertCondition::Kind::kJobState;
+    r.tier = job_.tier.str();
+    r.job_state = "FAILED";
+    raise(deps_, r);
+    finish(Outcome::kJobFailed, "BACKUP refused: " + text);
+    return false;
+  }
+
+  void reject(const std::string& attempt_id, int tries, const std::string& why) {
+    AttemptUpdate u;
+    u.state = AttemptState::kRejected;
+    u.submit_tries = tries;
+    u.error_text = why;
+    u.finished_at = deps_.clock.now();
+    warn_history(store_.update_backup_state(attempt_id, u));
+  }
+
+  // Every poll that lists our job: history on a state change, the "polling" checkpoint, the overrun alert
+  // (once), the heartbeat of our run marker (every minute).
+  void observe(const std::string& attempt_id, const jobs::ServerJob& job) {
+    if (job.job_id) result_.job_id = job.job_id->value();
+    if (job.state_text != last_state_) {
+      last_state_ = job.state_text;
+      deps_.log.info(fields("job.state"), "state " + job.state_text);
+      if (!attempt_id.empty() && !job.terminal()) {
+        AttemptUpdate u;
+        u.state = AttemptState::kRunning;
+        u.server_state = job.state_text;
+        u.job_id = jobs::to_int(job.job_id);
+        u.started_at = jobs::server_time(job.create_time, zone_);
+        warn_history(store_.update_backup_state(attempt_id, u));
+      }
+    }
+    if (job.terminal()) return;
+    if (!polling_checkpoint_) {
+      polling_checkpoint_ = true;
+      checkpoint(deps_, "polling");
+    }
+    const auto mono = deps_.clock.monotonic();
+    const Instant now =
+        plan_at_ +
+        Duration::from_seconds(std::chrono::duration_cast<std::chrono::seconds>(mono - run_started_).count());
+    if (!overrun_alerted_ && now > job_.deadline) {
+      overrun_alerted_ = true;
+      AlertRequest r;
+      r.kind = model::AlertCondition::Kind::kOverrun;
+      r.database = job_.database.str();
+      r.tier = job_.tier.str();
+      r.label = job.label;
+      r.job_id = jobs::to_int(job.job_id);
+      r.elapsed = now - job_.slot;
+      r.window = job_.deadline - job_.slot;
+      r.detail = fmt::format("job {} still {} after its window ended at {}", job.label, job.state_text,
+                             job_.deadline.to_iso8601_utc());
+      raise(deps_, r);
+      deps_.log.warn(fields("job.overrun"), r.detail);
+    }
+    if (!attempt_id.empty() && mono - last_heartbeat_ > std::chrono::seconds(60)) {
+      last_heartbeat_ = mono;
+      ops::RunMarker m{config_.run_id, job_.database};
+      if (auto s = store_.heartbeat(m); !s) deps_.log.warn(fields("heartbeat"), s.error().describe());
+    }
+  }
+
+  jobs::AwaitPolicy await_policy() const {
+    jobs::AwaitPolicy policy;
+    policy.poll = config_.poll;
+    const auto timeout = plan::backup_spec(job_).timeout.value_or(Duration::from_days(1));
+    policy.deadline = std::chrono::seconds(timeout.seconds()) + kAwaitMargin;
+    policy.random01 = jitter(deps_);
+    return policy;
+  }
+
+  // Awaits our job to its end and records it. `attempt_id` empty: observe only (--wait on another runner).
+  void await_job(const std::string& attempt_id, jobs::JobRef ref) {
+    const std::string label_text = ref.label;
+    const SnapshotLabel label = SnapshotLabel::parse(label_text).value_or(job_.label);
+    last_heartbeat_ = deps_.clock.monotonic();
+    jobs::AwaitHooks hooks;
+    hooks.on_poll = [&](const jobs::ServerJob& job) { observe(attempt_id, job); };
+    hooks.on_error = [&](const Error& e) { deps_.log.warn(fields("poll.error"), e.describe()); };
+    const jobs::AwaitPolicy policy = await_policy();
+    auto done = jobs::await(conn_, jobs::JobKind::kBackup, job_.database, std::move(ref), policy, deps_.stop,
+                            deps_.clock, deps_.sleeper, hooks);
+    if (!done) {
+      fail_sql(done.error());
+      return;
+    }
+    settle(attempt_id, label, *done);
+  }
+
+  void settle(const std::string& attempt_id, const SnapshotLabel& label, const jobs::Awaited& done) {
+    using Done = jobs::Awaited::Outcome;
+    switch (done.outcome) {
+      case Done::kFinished:
+        checkpoint(deps_, "finished");
+        record_finished(attempt_id, label, &*done.job, finished_timestamp(conn_, job_.repository, label));
+        return;
+      case Done::kCancelled:
+        return cancelled(attempt_id, label, *done.job);
+      case Done::kSuperseded:
+        // Replaced by a newer job of the database: the repository decides (the slot is free, so ours has
+        // ended).
+        if (auto ts = finished_timestamp(conn_, job_.repository, label)) {
+          record_finished(attempt_id, label, done.job ? &*done.job : nullptr, ts);
+          return;
+        }
+        record_terminal(attempt_id, AttemptState::kLost,
+                        "job disappeared from SHOW BACKUP without a snapshot", nullptr);
+        finish(Outcome::kJobFailed, fmt::format("job {} disappeared from SHOW BACKUP", label.str()));
+        return;
+      case Done::kStopped:
+        finish(Outcome::kInterrupted,
+               fmt::format("interrupted while polling {} (left {} on the server; the next run reconciles it)",
+                           label.str(), last_state_.empty() ? "running" : last_state_));
+        return;
+      case Done::kUnreachable:
+        finish(Outcome::kConnectionFailed,
+               "lost the cluster while polling: " + (done.last_error ? done.last_error->describe() : "?"));
+        return;
+      case Done::kTimedOut:
+        finish(Outcome::kJobFailed,
+               fmt::format("job {} still {} past its timeout; left on the server (the next run "
+                           "reconciles it)",
+                           label.str(), last_state_.empty() ? "running" : last_state_));
+        return;
+    }
+  }
+
+  void cancelled(const std::string& attempt_id, const SnapshotLabel& label, const jobs::ServerJob& job) {
+    record_terminal(attempt_id, AttemptState::kCancelled, job.error_text(), &job);
+    AlertRequest r;
+    r.kind = model::AlertCondition::Kind::kJobState;
+    r.database = job_.database.str();
+    r.tier = job_.tier.str();
+    r.label = label.str();
+    r.job_id = jobs::to_int(job.job_id);
+    r.job_state = job.state_text;
+    r.detail = job.error_text();
+    raise(deps_, r);
+    finish(Outcome::kJobFailed, fmt::format("job {} CANCELLED: {}", label.str(), job.error_text()));
+  }
+
+  void record_finished(const std::string& attempt_id, const SnapshotLabel& label, const jobs::ServerJob* job,
+                       const std::optional<BackupTimestamp>& ts) {
+    result_.backup_timestamp = ts ? std::optional(ts->str()) : std::nullopt;
+    if (!attempt_id.empty()) {
+      AttemptUpdate u;
+      u.state = AttemptState::kFinished;
+      u.server_state = std::string(jobs::to_string(jobs::JobState::kFinished));
+      u.backup_timestamp = result_.backup_timestamp;
+      u.bytes = manifest_bytes(store_, attempt_id);
+      if (job) {
+        u.job_id = jobs::to_int(job->job_id);
+        u.started_at = jobs::server_time(job->create_time, zone_);
+        u.finished_at = jobs::server_time(job->finished_time, zone_);
+      }
+      if (!u.finished_at) u.finished_at = deps_.clock.now();
+      if (auto s = store_.update_backup_state(attempt_id, u); !s) {
+        deps_.log.warn(fields("history"), s.error().describe());
+      } else {
+        fingerprint_snapshot(conn_, store_, label, job_.database, deps_.log, fields());
+      }
+    }
+    finish(Outcome::kSuccess, fmt::format("FINISHED (backup_timestamp {})", ts ? ts->str() : "?"));
+  }
+
+  void record_terminal(const std::string& attempt_id, AttemptState state, const std::string& text,
+                       const jobs::ServerJob* job) {
+    if (attempt_id.empty()) return;
+    AttemptUpdate u;
+    u.state = state;
+    u.error_text = text;
+    if (job) {
+      u.server_state = job->state_text;
+      u.job_id = jobs::to_int(job->job_id);
+      u.started_at = jobs::server_time(job->create_time, zone_);
+      u.finished_at = jobs::server_time(job->finished_time, zone_);
+    }
+    if (!u.finished_at) u.finished_at = deps_.clock.now();
+    warn_history(store_.update_backup_state(attempt_id, u));
+  }
+
+  bool fail_sql(const Error& e) {
+    finish(ports::is_connection_error(e) ? Outcome::kConnectionFailed
+           : is_repository_error(e)      ? Outcome::kRepositoryError
+                                         : Outcome::kJobFailed,
+           e.describe());
+    return false;
+  }
+
+  const plan::BackupJob& job_;
+  const RunConfig& config_;
+  RunnerDeps& deps_;
+  const std::vector<jobs::SnapshotRow>& snapshots_;
+  ports::SqlConnection& conn_;
+  const TimeZone& zone_;
+  ops::OpsStore store_;
+  DatabaseResult result_;
+  Instant plan_at_;
+  std::chrono::milliseconds run_started_;
+  int round_ = 0;
+  // Submission (the busy hook's findings).
+  std::string busy_why_;
+  Yield yield_ = Yield::kNone;
+  std::optional<Error> yield_error_;
+  std::optional<jobs::ServerJob> other_;
+  // Polling.
+  std::string last_state_;
+  bool overrun_alerted_ = false;
+  bool polling_checkpoint_ = false;
+  std::chrono::milliseconds last_heartbeat_{0};
+};
+
+}  // namespace
+
+DatabaseResult run_database_job(const plan::BackupJob& job, const RunConfig& config, RunnerDeps& deps,
+                                const std::vector<jobs::SnapshotRow>& snapshots, ports::SqlConnection& conn,
+                                const TimeZone& zone, Instant plan_at,
+                                std::chrono::milliseconds run_started) {
+  return DatabaseWorker(job, config, deps, snapshots, conn, zone, plan_at, run_started).run();
+}
+
+}  // namespace sk::executor::detail

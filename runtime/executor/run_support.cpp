@@ -1,0 +1,124 @@
+#include "runtime/executor/run_support.h"
+
+#include <fmt/format.h>
+
+#include "kernel/dialect/runner_sql.h"
+#include "kernel/dialect/starrocks_dialect.h"
+#include "runtime/verify/fingerprint.h"
+
+namespace sk::executor::detail {
+
+int rank(Outcome o) {
+  switch (o) {
+    case Outcome::kNothingDue:
+      return 0;
+    case Outcome::kSuccess:
+      return 1;
+    case Outcome::kAlreadyHandled:
+      return 2;
+    case Outcome::kConflict:
+      return 3;
+    case Outcome::kJobFailed:
+      return 4;
+    case Outcome::kRepositoryError:
+      return 5;
+    case Outcome::kPrecheckFailed:
+      return 6;
+    case Outcome::kConnectionFailed:
+      return 7;
+    case Outcome::kInterrupted:
+      return 8;
+  }
+  return 0;
+}
+
+std::function<double()> jitter(const RunnerDeps& deps) {
+  return deps.random01 ? deps.random01 : std::function<double()>(jobs::default_random01);
+}
+
+std::optional<std::int64_t> manifest_bytes(ops::OpsStore& store, const std::string& attempt_id) {
+  auto manifest = store.load_manifest(attempt_id);
+  if (!manifest || manifest->empty()) return std::nullopt;
+  std::int64_t sum = 0;
+  for (const auto& e : *manifest) {
+    if (!e.data_size) return std::nullopt;
+    sum += *e.data_size;
+  }
+  return sum;
+}
+
+void fingerprint_snapshot(ports::SqlConnection& conn, ops::OpsStore& store, const SnapshotLabel& label,
+                          const DatabaseName& db, RunLog& log, const LogFields& fields) {
+  auto recorded = verify::record_fingerprints(conn, store, label, db);
+  LogFields f = fields;
+  f.event = "fingerprint";
+  if (!recorded) {
+    log.warn(f,
+             "cannot record the snapshot's fingerprints (restores of it verify against the live data when "
+             "unchanged): " +
+                 recorded.error().describe());
+    return;
+  }
+  std::string skipped;
+  for (const auto& s : recorded->skipped) skipped += (skipped.empty() ? "" : "; ") + s;
+  log.info(
+      f, fmt::format("recorded {} partition fingerprint(s){}", recorded->recorded,
+                     skipped.empty() ? "" : "; not recorded (data changed since the snapshot): " + skipped));
+}
+
+bool is_repository_error(const Error& e) {
+  return jobs::server_error_contains(e, "Repository") || jobs::server_error_contains(e, "repository ") ||
+         jobs::server_error_contains(e, "failed to list remote path") ||
+         jobs::server_error_contains(e, "is read only");
+}
+
+TimeZone cluster_zone(ports::SqlConnection& conn, RunLog& log) {
+  auto rows = conn.query(dialect::render_show_time_zone());
+  if (rows && !rows->empty()) {
+    if (auto v = rows->get(0, "Value"); v && *v) {
+      if (auto z = TimeZone::parse(**v)) return *z;
+      log.warn({"cluster.time_zone"},
+               fmt::format("cluster time zone '{}' is not an IANA name; reading server times as UTC", **v));
+    }
+  }
+  return TimeZone::utc();
+}
+
+Result<std::vector<jobs::SnapshotRow>> show_snapshot(ports::SqlConnection& conn, const RepositoryName& repo,
+                                                     const std::optional<SnapshotLabel>& label) {
+  auto rows = conn.query(dialect::render_show_snapshot(repo, label));
+  if (!rows) return std::unexpected(std::move(rows.error()).with_context("SHOW SNAPSHOT ON " + repo.str()));
+  return jobs::parse_show_snapshot(*rows);
+}
+
+std::optional<BackupTimestamp> finished_timestamp(ports::SqlConnection& conn, const RepositoryName& repo,
+                                                  const SnapshotLabel& label) {
+  auto rows = show_snapshot(conn, repo, label);
+  if (!rows) return std::nullopt;
+  for (const auto& r : *rows) {
+    if (r.label == label.str() && r.ok()) return r.latest();
+  }
+  return std::nullopt;
+}
+
+bool marker_alive(const ops::RunMarker& m, const RunConfig& config, RunnerDeps& deps) {
+  if (m.run_id == config.run_id) return true;
+  if (m.host == config.host && deps.process_alive) return deps.process_alive(m.host, m.pid);
+  return (deps.clock.now() - m.heartbeat_at).seconds() <= config.stale_heartbeat.count();
+}
+
+bool run_is_dead(ops::OpsStore& store, const ops::BackupAttempt& attempt, const RunConfig& config,
+                 RunnerDeps& deps, std::vector<ops::RunMarker>& dead_markers) {
+  if (attempt.run_id == config.run_id) return false;
+  auto markers = store.load_active_runs(attempt.database);
+  if (!markers) return false;  // cannot tell: leave it for a later run
+  for (const auto& m : *markers) {
+    if (m.run_id != attempt.run_id) continue;
+    if (marker_alive(m, config, deps)) return false;
+    dead_markers.push_back(m);
+    return true;
+  }
+  return true;  // no active marker: the run ended (or never marked) without settling the row
+}
+
+}  // namespace sk::executor::detail
