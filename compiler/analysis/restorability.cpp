@@ -184,17 +184,23 @@ void report_extension(const Context& c, size_t tier, const std::vector<size_t>& 
                           t.name.str(), Duration::from_days(ceil_days(most)).to_string(), t.retain.to_string(),
                           pt.name.str());
   const retention::TableState& held = c.run.snapshots[v.longest.holder].tables[v.longest.table];
-  const size_t base = held.inherited.empty() || held.inherited.front().from == kNoSnapshot
-                         ? v.longest.holder
-                         : held.inherited.front().from;
+  size_t base = v.longest.holder, incrementals = 0;
+  for (const retention::Inherited& in : held.inherited) {
+    if (in.from == kNoSnapshot) continue;
+    if (incrementals++ == 0) base = in.from;
+  }
+  const std::string from =
+      incrementals == 0
+          ? fmt::format("the '{}' full backup of {}", c.run.snapshots[base].tier, local_day(zone, c.jobs[base].slot))
+          : fmt::format("the '{}' full backup of {} and {} incrementals up to {}", c.run.snapshots[base].tier,
+                        local_day(zone, c.jobs[base].slot), incrementals,
+                        local_day(zone, c.jobs[v.longest.holder].slot));
   d.note(pt.name_range,
-         fmt::format("first: the '{}' restore point of {} (kept until {}) restores these tables from the '{}' full "
-                     "backup of {} and {} incrementals up to {}; the '{}' snapshot of {} among them is kept until {} "
-                     "instead of {}",
-                     pt.name.str(), local_minute(zone, c.jobs[point].slot), local_day(zone, v.longest.until),
-                     c.run.snapshots[base].tier, local_day(zone, c.jobs[base].slot), held.inherited.size(),
-                     local_day(zone, c.jobs[v.longest.holder].slot), t.name.str(), local_day(zone, c.jobs[first].slot),
-                     local_day(zone, v.keep_until), local_day(zone, v.tier_until)));
+         fmt::format("first: the '{}' restore point of {} (kept until {}) restores these tables from {}; the '{}' "
+                     "snapshot of {} among them is kept until {} instead of {}",
+                     pt.name.str(), local_minute(zone, c.jobs[point].slot), local_day(zone, v.longest.until), from,
+                     t.name.str(), local_day(zone, c.jobs[first].slot), local_day(zone, v.keep_until),
+                     local_day(zone, v.tier_until)));
   const double per_day = static_cast<double>(total.seconds()) / 86400.0 / c.horizon_days;
   d.note(std::nullopt,
          fmt::format("{} of the {} '{}' snapshots taken between {} and {} live longer: {} snapshot-days beyond their "
@@ -202,12 +208,12 @@ void report_extension(const Context& c, size_t tier, const std::vector<size_t>& 
                      extended.size(), of_tier, t.name.str(), local_day(zone, c.jobs[first].slot),
                      local_day(zone, c.jobs[extended.back()].slot), ceil_days(total), per_day, t.name.str()));
   note_affected(d, c.group);
+  const bool widen = pt.kind == model::BackupKind::kTables;
   const std::optional<diag::SourceRange> fix_at =
-      pt.include_range.end > 0 ? std::optional(pt.include_range) : std::nullopt;
+      widen && pt.include_range.end > 0 ? std::optional(pt.include_range) : std::nullopt;
   d.note(fix_at, fmt::format("to avoid the extension, keep '{}' for at least {}{}", t.name.str(),
                              Duration::from_days(t.retain.days() + ceil_days(most)).to_string(),
-                             pt.kind == model::BackupKind::kTables
-                                 ? fmt::format(", or let '{}' back these tables up", pt.name.str())
+                             widen ? fmt::format(", or let '{}' back these tables up", pt.name.str())
                                  : ""));
 }
 
