@@ -1,9 +1,13 @@
 // Analysis: restore chains and chain-aware retention, tier coincidence, coverage and restorability diagnostics
 // on the production policy (built as a model).
+#include <regex>
+
 #include <gtest/gtest.h>
 
 #include "compiler/analysis/analysis.h"
 #include "compiler/analysis/chains.h"
+#include "compiler/analysis/retention.h"
+#include "tests/plan/civil_calendar.h"
 #include "tests/plan/production_policy.h"
 
 namespace sk::analysis {
@@ -37,6 +41,109 @@ TEST(ChainAwareKeep, KeepsLinksAsLongAsALaterPointOfTheirChain) {
   EXPECT_EQ(keep[3].until, day(97));  // a full's own retention is longer than its dependant's
   EXPECT_EQ(keep[3].because, 3u);
   EXPECT_EQ(keep[4].until, day(22));
+}
+
+// ---- The retention model (retention.h), on snapshots written out by hand ----
+
+namespace rm = retention;
+
+rm::Snapshot snap(const char* db, const char* tier, int retain_days, int taken_day, rm::SnapshotKind kind,
+                  std::vector<rm::TableState> tables) {
+  return rm::Snapshot{db, tier, Duration::from_days(retain_days), "", day(taken_day), kind, std::move(tables)};
+}
+rm::TableState whole(const char* table) { return rm::TableState{table, {}, {}}; }
+rm::TableState inc(const char* table, std::vector<size_t> from) {
+  rm::TableState t{table, {"changed"}, {}};
+  for (size_t f : from) t.inherited.push_back(rm::Inherited{"", f});
+  return t;
+}
+
+// sales: monthly baseline (day 0), dailies of orders (days 1, 2, 8), a weekly of customers (day 7).
+std::vector<rm::Snapshot> sales_snapshots() {
+  using K = rm::SnapshotKind;
+  return {snap("sales", "monthly", 365, 0, K::kDatabase, {whole("orders"), whole("customers")}),
+          snap("sales", "daily", 14, 1, K::kPartitions, {inc("orders", {0})}),
+          snap("sales", "daily", 14, 2, K::kPartitions, {inc("orders", {0, 1})}),
+          snap("sales", "weekly", 90, 7, K::kTables, {whole("customers")}),
+          snap("sales", "daily", 14, 8, K::kPartitions, {inc("orders", {0, 1, 2})})};
+}
+
+TEST(RetentionModel, RestorePointsAreDatabaseWideAndKeepWhatTheyNeed) {
+  const auto s = sales_snapshots();
+  const rm::Evaluation ev = rm::evaluate(s, day(30));
+  // The weekly restore point of day 7 (until day 97) restores orders from the chain 0, 1, 2.
+  EXPECT_EQ(ev.verdicts[1].keep_until, day(97));
+  EXPECT_EQ(ev.verdicts[2].keep_until, day(97));
+  EXPECT_EQ(ev.verdicts[1].longest.point, 3u);
+  // Within 'daily' alone, the chain lives as long as the daily of day 8 (day 22).
+  EXPECT_EQ(ev.verdicts[1].tier_until, day(22));
+  EXPECT_EQ(ev.verdicts[2].tier_until, day(22));
+  EXPECT_EQ(ev.verdicts[4].keep_until, day(22));
+  EXPECT_EQ(ev.verdicts[0].keep_until, day(365));
+  EXPECT_TRUE(ev.holes.empty());
+  const TimeZone utc = TimeZone::utc();
+  EXPECT_TRUE(ev.verdicts[1].keep);
+  EXPECT_EQ(rm::reasons(s, ev, 1, day(30), utc),
+            std::vector<std::string>{"needed by weekly restore point 1970-01-08 of sales.orders until 1970-04-08 (chain)"});
+  EXPECT_EQ(rm::reasons(s, ev, 3, day(30), utc), std::vector<std::string>{"weekly restore point until 1970-04-08"});
+  EXPECT_FALSE(ev.verdicts[4].keep);
+  EXPECT_EQ(rm::reasons(s, ev, 4, day(30), utc),
+            std::vector<std::string>{"daily, retained 14d, needed by no retained restore point"});
+  const rm::Evaluation later = rm::evaluate(s, day(100));
+  EXPECT_FALSE(later.verdicts[1].keep);
+  EXPECT_TRUE(later.verdicts[0].keep);
+  // Both reasons while the snapshot's own restore point is still retained.
+  EXPECT_EQ(rm::reasons(s, rm::evaluate(s, day(10)), 1, day(10), utc),
+            (std::vector<std::string>{"daily restore point until 1970-01-16",
+                                      "needed by weekly restore point 1970-01-08 of sales.orders until 1970-04-08 "
+                                      "(chain)"}));
+}
+
+TEST(RetentionModel, SingleTableSingleTierAgreesWithChainAwareKeep) {
+  // The links of ChainAwareKeep above, as snapshots of one table: every snapshot is a restore point of its own.
+  using K = rm::SnapshotKind;
+  const std::vector<rm::Snapshot> s{snap("d", "t", 10, 0, K::kTables, {whole("x")}),
+                                    snap("d", "t", 14, 1, K::kPartitions, {inc("x", {0})}),
+                                    snap("d", "t", 14, 2, K::kPartitions, {inc("x", {0, 1})}),
+                                    snap("d", "t", 90, 7, K::kTables, {whole("x")}),
+                                    snap("d", "t", 14, 8, K::kPartitions, {inc("x", {3})})};
+  std::vector<ChainLink> links;
+  for (const auto& x : s) links.push_back(ChainLink{x.taken, x.expires(), x.kind != K::kPartitions});
+  const auto keep = chain_aware_keep(links);
+  const rm::Evaluation ev = rm::evaluate(s, day(0));
+  for (size_t i = 0; i < s.size(); ++i) {
+    EXPECT_EQ(ev.verdicts[i].keep_until, keep[i].until) << i;
+    EXPECT_EQ(ev.verdicts[i].tier_until, keep[i].until) << i;
+  }
+}
+
+TEST(RetentionModel, PartitionSourcesAreDirectNotTransitive) {
+  using K = rm::SnapshotKind;
+  // Day 2's incremental takes p2 and inherits p1 from day 1; it does not need day 0, whose p2 it replaced.
+  std::vector<rm::Snapshot> s{snap("ops", "t", 2, 0, K::kTables, {whole("t")}),
+                              snap("ops", "t", 2, 1, K::kPartitions, {rm::TableState{"t", {"p1"}, {{"p2", 0}}}}),
+                              snap("ops", "t", 30, 2, K::kPartitions, {rm::TableState{"t", {"p2"}, {{"p1", 1}}}})};
+  const rm::Evaluation ev = rm::evaluate(s, day(0));
+  EXPECT_EQ(ev.verdicts[0].keep_until, day(3));  // only the restore point of day 1 needs it
+  EXPECT_EQ(ev.verdicts[1].keep_until, day(32));
+}
+
+TEST(RetentionModel, BrokenChainsAreHolesAndDroppedTablesAreNotNeeded) {
+  using K = rm::SnapshotKind;
+  std::vector<rm::Snapshot> s{
+      // crm: an incremental whose other partitions no snapshot holds; the next snapshot does not take events.
+      snap("crm", "daily", 14, 0, K::kPartitions, {rm::TableState{"events", {"p9"}, {{"p1", rm::kNoSnapshot}}}}),
+      snap("crm", "weekly", 90, 1, K::kTables, {whole("accounts")}),
+      // hr: b is dropped before the database snapshot of day 5, so that restore point does not need day 0.
+      snap("hr", "base", 1, 0, K::kDatabase, {whole("a"), whole("b")}),
+      snap("hr", "daily", 5, 1, K::kPartitions, {inc("a", {2})}),
+      snap("hr", "base", 100, 5, K::kDatabase, {whole("a")})};
+  const rm::Evaluation ev = rm::evaluate(s, day(0));
+  ASSERT_EQ(ev.holes.size(), 2u);
+  EXPECT_EQ(ev.holes[0].point, 0u);
+  EXPECT_EQ(ev.holes[1].point, 1u);  // the weekly restore point restores events from the broken incremental
+  EXPECT_EQ(ev.holes[1].holder, 0u);
+  EXPECT_EQ(ev.verdicts[2].keep_until, day(6));  // needed by the daily of day 1 (a and b), not by day 5
 }
 
 TEST(Calendar, FirstSundayMonthlyCoversWeekly) {
@@ -152,24 +259,25 @@ TEST(Coverage, UnknownEligibilityTierAndEmptyTier) {
   EXPECT_EQ(empty[0]->message, "tier 'weekly' selects no table of the inventory");
 }
 
-TEST(Restorability, ProductionHoleIsReportedWithConcreteDates) {
+TEST(Restorability, ProductionDailyChainsAreExtendedNotHoles) {
   auto r = run(testing::production_policy(), testing::production_inventory());
-  auto holes = with_code(r.policy_sink, Code::kRestoreHole);
-  ASSERT_EQ(holes.size(), 1u);
-  const diag::Diagnostic& d = *holes[0];
-  // 2025-01-05 is the first Sunday (monthly); 2025-01-12 the first plain weekly. The fact tables' state then is the
-  // daily of 2025-01-11, whose chain runs to the last daily before the next monthly (2025-02-01) + 14d.
+  // Under the retention model the weekly restore points keep the fact tables' daily chains: no hole, an extension.
+  EXPECT_TRUE(with_code(r.policy_sink, Code::kRestoreHole).empty());
+  auto ext = with_code(r.policy_sink, Code::kRetentionExtended);
+  ASSERT_EQ(ext.size(), 1u);
+  const diag::Diagnostic& d = *ext[0];
+  // 2025-01-05 is the first Sunday (monthly); its chain's last weekly restore point is 2025-01-26 (kept 90d, until
+  // 2025-04-26); the chain's last daily is 2025-02-01, so 'daily' alone keeps the chain until 2025-02-15: 70 days.
   EXPECT_EQ(d.message,
-            "2 tables (sales.line_items, sales.orders) of class fact: cannot be restored to 2025-01-12 01:00 (weekly "
-            "restore point, kept until 2025-04-12): from 2025-02-15 their state at that time is gone");
+            "2 tables (sales.line_items, sales.orders) of class fact: 'daily' snapshots are kept up to 70d longer than "
+            "their retention of 14d, because 'weekly' restore points need them");
   ASSERT_GE(d.notes.size(), 3u);
   EXPECT_EQ(d.notes[0].message,
-            "changes after the 'monthly' full backup of 2025-01-05 are kept only in 'daily' incrementals, which expire "
-            "after 14d; their state at 2025-01-12 is the incremental of 2025-01-11");
-  EXPECT_EQ(d.notes[1].message,
-            "chain-aware retention keeps that chain until its last incremental (of 2025-02-01) expires on "
-            "2025-02-15; from then the state of 2025-01-12 is gone");
-  EXPECT_EQ(d.notes[2].message, "the same happens for 40 restore points between 2025-01-12 and 2025-12-28");
+            "first: the 'weekly' restore point of 2025-01-26 01:00 (kept until 2025-04-26) restores these tables from "
+            "the 'monthly' full backup of 2025-01-05 and 18 incrementals up to 2025-01-25; the 'daily' snapshot of "
+            "2025-01-06 among them is kept until 2025-04-26 instead of 2025-02-15");
+  EXPECT_EQ(d.notes.back().message,
+            "to avoid the extension, keep 'daily' for at least 84d, or let 'weekly' back these tables up");
 }
 
 TEST(Restorability, HoleClosesWhenTheWeeklyAlsoTakesFactTables) {
@@ -179,21 +287,23 @@ TEST(Restorability, HoleClosesWhenTheWeeklyAlsoTakesFactTables) {
   EXPECT_TRUE(with_code(r.policy_sink, Code::kRestoreHole).empty());
 }
 
-TEST(Restorability, LongerDailiesCloseTheFactHoleButExposeTheDimensionOne) {
+TEST(Restorability, LongerDailiesCloseTheFactExtensionButExtendTheDimensionWeeklies) {
   auto policy = testing::production_policy();
   policy.tiers[0].retain = Duration::from_days(90);
   auto r = run(policy, testing::production_inventory());
-  auto holes = with_code(r.policy_sink, Code::kRestoreHole);
-  // The fact tables are now fine; but a daily restore point kept 90d from a weekday outlives the Sunday weekly that
-  // holds the dimension tables' state (also 90d, from the Sunday before): a real, smaller hole.
-  ASSERT_EQ(holes.size(), 1u);
-  EXPECT_EQ(holes[0]->message,
-            "3 tables (crm.contacts, sales.customers, sales.fx_rates) of class dimension, fact: cannot be restored "
-            "to 2025-01-01 01:00 (daily restore point, kept until 2025-04-01): from 2025-03-29 their state at that "
-            "time is gone");
-  EXPECT_EQ(holes[0]->notes[0].message,
-            "their state at 2025-01-01 is held only by the 'weekly' backup of 2024-12-29, which is kept for 90d "
-            "(until 2025-03-29)");
+  EXPECT_TRUE(with_code(r.policy_sink, Code::kRestoreHole).empty());
+  auto ext = with_code(r.policy_sink, Code::kRetentionExtended);
+  // The fact chains are now kept by 'daily' itself; but a daily restore point kept 90d from a Saturday needs the
+  // dimension tables' weekly of the Sunday before, which 'weekly' keeps only 90d from that Sunday: 6 days more.
+  ASSERT_EQ(ext.size(), 1u);
+  EXPECT_EQ(ext[0]->message,
+            "3 tables (crm.contacts, sales.customers, sales.fx_rates) of class dimension, fact: 'weekly' snapshots are "
+            "kept up to 6d longer than their retention of 90d, because 'daily' restore points need them");
+  EXPECT_EQ(ext[0]->notes[0].message,
+            "first: the 'daily' restore point of 2025-01-18 01:00 (kept until 2025-04-18) restores these tables from "
+            "the 'weekly' full backup of 2025-01-12; the 'weekly' snapshot of 2025-01-12 among them is kept until "
+            "2025-04-18 instead of 2025-04-12");
+  EXPECT_EQ(ext[0]->notes.back().message, "to avoid the extension, keep 'weekly' for at least 96d");
 }
 
 TEST(Restorability, IncrementalsWithoutAnyFullAreNeverRestorable) {
