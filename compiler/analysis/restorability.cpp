@@ -1,13 +1,13 @@
 // Restorability: the retention model (retention.h) applied to the snapshots the policy's calendar generates.
 // Tables backed up identically (one Selection signature) share one simulation: every job of the calendar is a
-// restore point, the jobs that back the signature up hold its state. Extensions (SK0508), holes without a full
-// backup (SK0505) and changes no snapshot takes (SK0509) are reported once per signature.
+// restore point, the jobs that back the signature up hold its state. Extensions (SK0508), holes without a
+// full backup (SK0505) and changes no snapshot takes (SK0509) are reported once per signature.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "compiler/analysis/analysis.h"
 #include "compiler/analysis/retention.h"
@@ -31,9 +31,9 @@ std::string local_minute(const TimeZone& zone, Instant t) {
 // Whole days, rounded up.
 int64_t ceil_days(Duration d) { return (d.seconds() + 86399) / 86400; }
 
-// Why part of a signature's state is in no snapshot: no full backup ever (lost_window false), or changes made in
-// [from, to) that the changed_partitions tier `tier` did not take (its updated_within is shorter than `gap`, the
-// time since the previous backup of these tables).
+// Why part of a signature's state is in no snapshot: no full backup ever (lost_window false), or changes made
+// in [from, to) that the changed_partitions tier `tier` did not take (its updated_within is shorter than
+// `gap`, the time since the previous backup of these tables).
 struct Missing {
   bool lost_window = false;
   Instant from, to;
@@ -70,7 +70,8 @@ JobScope job_scope(const model::Policy& policy, const std::string& signature, co
   return out;
 }
 
-SignatureRun simulate(const model::Policy& policy, const std::string& signature, const std::vector<SlotGroup>& jobs) {
+SignatureRun simulate(const model::Policy& policy, const std::string& signature,
+                      const std::vector<SlotGroup>& jobs) {
   const TimeZone& zone = policy.time_zone;
   SignatureRun run;
   std::vector<size_t> chain;  // the links since the last full backup, the full one first
@@ -79,8 +80,8 @@ SignatureRun simulate(const model::Policy& policy, const std::string& signature,
   std::optional<Instant> last;
   for (size_t j = 0; j < jobs.size(); ++j) {
     const SlotGroup& g = jobs[j];
-    retention::Snapshot s{"", policy.tiers[g.retain_from].name.str(), g.retain, "", g.slot,
-                          retention::SnapshotKind::kTables, {}};
+    retention::Snapshot s{"",     policy.tiers[g.retain_from].name.str(), g.retain, "",
+                          g.slot, retention::SnapshotKind::kTables,       {}};
     const JobScope js = job_scope(policy, signature, g);
     if (js.scope == Scope::kWholeTable) {
       s.tables.push_back(retention::TableState{signature, {}, {}});
@@ -98,7 +99,8 @@ SignatureRun simulate(const model::Policy& policy, const std::string& signature,
         st.inherited.push_back(retention::Inherited{"never backed up in full", kNoSnapshot});
       }
       const model::ChangeDetection& cd = policy.tiers[js.tier].changes;
-      if (last && cd.mode == model::ChangeDetection::Mode::kUpdatedWithin && cd.within && g.slot - *cd.within > *last) {
+      if (last && cd.mode == model::ChangeDetection::Mode::kUpdatedWithin && cd.within &&
+          g.slot - *cd.within > *last) {
         lost.push_back(Missing{true, *last, g.slot - *cd.within, js.tier, g.slot - *last});
       }
       for (const Missing& m : lost) {
@@ -127,7 +129,8 @@ Group describe_group(const inventory::Inventory& inventory, const std::vector<si
   std::set<std::string> classes;
   for (size_t i : tables) {
     g.names.push_back(inventory.tables[i].display_name());
-    classes.insert(inventory.tables[i].table_class.empty() ? "unclassified" : inventory.tables[i].table_class);
+    classes.insert(inventory.tables[i].table_class.empty() ? "unclassified"
+                                                           : inventory.tables[i].table_class);
   }
   std::sort(g.names.begin(), g.names.end());
   for (const std::string& c : classes) g.classes += (g.classes.empty() ? "" : ", ") + c;
@@ -166,7 +169,8 @@ struct Context {
   }
 };
 
-// SK0508 for the snapshots of tier `tier` (index into policy.tiers) that the model keeps longer than the tier does.
+// SK0508 for the snapshots of tier `tier` (index into policy.tiers) that the model keeps longer than the tier
+// does.
 void report_extension(const Context& c, size_t tier, const std::vector<size_t>& extended, size_t of_tier) {
   const TimeZone& zone = c.policy.time_zone;
   const model::Tier& t = c.policy.tiers[tier];
@@ -180,41 +184,42 @@ void report_extension(const Context& c, size_t tier, const std::vector<size_t>& 
   const retention::Verdict& v = c.ev.verdicts[first];
   const size_t point = v.longest.point;
   const model::Tier& pt = c.policy.tiers[c.jobs[point].retain_from];
-  auto& d = c.sink.report(Code::kRetentionExtended, t.retain_range, describe_tables(c.group.names), c.group.classes,
-                          t.name.str(), Duration::from_days(ceil_days(most)).to_string(), t.retain.to_string(),
-                          pt.name.str());
+  auto& d = c.sink.report(Code::kRetentionExtended, t.retain_range, describe_tables(c.group.names),
+                          c.group.classes, t.name.str(), Duration::from_days(ceil_days(most)).to_string(),
+                          t.retain.to_string(), pt.name.str());
   const retention::TableState& held = c.run.snapshots[v.longest.holder].tables[v.longest.table];
   size_t base = v.longest.holder, incrementals = 0;
   for (const retention::Inherited& in : held.inherited) {
     if (in.from == kNoSnapshot) continue;
     if (incrementals++ == 0) base = in.from;
   }
-  const std::string from =
-      incrementals == 0
-          ? fmt::format("the '{}' full backup of {}", c.run.snapshots[base].tier, local_day(zone, c.jobs[base].slot))
-          : fmt::format("the '{}' full backup of {} and {} incrementals up to {}", c.run.snapshots[base].tier,
-                        local_day(zone, c.jobs[base].slot), incrementals,
-                        local_day(zone, c.jobs[v.longest.holder].slot));
+  const std::string from = incrementals == 0
+                               ? fmt::format("the '{}' full backup of {}", c.run.snapshots[base].tier,
+                                             local_day(zone, c.jobs[base].slot))
+                               : fmt::format("the '{}' full backup of {} and {} incrementals up to {}",
+                                             c.run.snapshots[base].tier, local_day(zone, c.jobs[base].slot),
+                                             incrementals, local_day(zone, c.jobs[v.longest.holder].slot));
   d.note(pt.name_range,
-         fmt::format("first: the '{}' restore point of {} (kept until {}) restores these tables from {}; the '{}' "
-                     "snapshot of {} among them is kept until {} instead of {}",
-                     pt.name.str(), local_minute(zone, c.jobs[point].slot), local_day(zone, v.longest.until), from,
-                     t.name.str(), local_day(zone, c.jobs[first].slot), local_day(zone, v.keep_until),
-                     local_day(zone, v.tier_until)));
+         fmt::format(
+             "first: the '{}' restore point of {} (kept until {}) restores these tables from {}; the '{}' "
+             "snapshot of {} among them is kept until {} instead of {}",
+             pt.name.str(), local_minute(zone, c.jobs[point].slot), local_day(zone, v.longest.until), from,
+             t.name.str(), local_day(zone, c.jobs[first].slot), local_day(zone, v.keep_until),
+             local_day(zone, v.tier_until)));
   const double per_day = static_cast<double>(total.seconds()) / 86400.0 / c.horizon_days;
   d.note(std::nullopt,
-         fmt::format("{} of the {} '{}' snapshots taken between {} and {} live longer: {} snapshot-days beyond their "
-                     "retention, on average {:.1f} more '{}' snapshots per database in the repository at any time",
-                     extended.size(), of_tier, t.name.str(), local_day(zone, c.jobs[first].slot),
-                     local_day(zone, c.jobs[extended.back()].slot), ceil_days(total), per_day, t.name.str()));
+         fmt::format(
+             "{} of the {} '{}' snapshots taken between {} and {} live longer: {} snapshot-days beyond their "
+             "retention, on average {:.1f} more '{}' snapshots per database in the repository at any time",
+             extended.size(), of_tier, t.name.str(), local_day(zone, c.jobs[first].slot),
+             local_day(zone, c.jobs[extended.back()].slot), ceil_days(total), per_day, t.name.str()));
   note_affected(d, c.group);
   const bool widen = pt.kind == model::BackupKind::kTables;
   const std::optional<diag::SourceRange> fix_at =
       widen && pt.include_range.end > 0 ? std::optional(pt.include_range) : std::nullopt;
   d.note(fix_at, fmt::format("to avoid the extension, keep '{}' for at least {}{}", t.name.str(),
                              Duration::from_days(t.retain.days() + ceil_days(most)).to_string(),
-                             widen ? fmt::format(", or let '{}' back these tables up", pt.name.str())
-                                 : ""));
+                             widen ? fmt::format(", or let '{}' back these tables up", pt.name.str()) : ""));
 }
 
 void report_extensions(const Context& c) {
@@ -244,10 +249,12 @@ void report_no_baseline(const Context& c, const std::vector<retention::Hole>& ho
   auto& d = c.sink.report(Code::kRestoreHole, pt.name_range, describe_tables(c.group.names), c.group.classes,
                           local_minute(zone, c.jobs[h.point].slot), pt.name.str(),
                           local_day(zone, c.run.snapshots[h.point].expires()));
-  d.note(held.name_range,
-         fmt::format("only '{}' backs these tables up, and it takes changed partitions: no full backup ever gives its "
-                     "incrementals a baseline, so no state of these tables can be restored",
-                     held.name.str()));
+  d.note(
+      held.name_range,
+      fmt::format(
+          "only '{}' backs these tables up, and it takes changed partitions: no full backup ever gives its "
+          "incrementals a baseline, so no state of these tables can be restored",
+          held.name.str()));
   if (holes.size() > 1) {
     d.note(std::nullopt, fmt::format("the same happens for {} restore points between {} and {}", holes.size(),
                                      local_day(zone, c.jobs[h.point].slot),
@@ -259,8 +266,8 @@ void report_no_baseline(const Context& c, const std::vector<retention::Hole>& ho
   d.note(fix_at, "to close the hole, let a 'tables' or 'database' tier back these tables up in full");
 }
 
-// SK0509: changes a changed_partitions(updated_within = …) tier never takes because its window is shorter than the
-// gap since the previous backup of the same tables.
+// SK0509: changes a changed_partitions(updated_within = …) tier never takes because its window is shorter
+// than the gap since the previous backup of the same tables.
 void report_lost_changes(const Context& c, const std::vector<retention::Hole>& holes) {
   const TimeZone& zone = c.policy.time_zone;
   const retention::Hole& h = holes.front();
@@ -276,21 +283,23 @@ void report_lost_changes(const Context& c, const std::vector<retention::Hole>& h
   }
   const model::Tier& t = c.policy.tiers[m.tier];
   const model::Tier& pt = c.policy.tiers[c.jobs[h.point].retain_from];
-  auto& d = c.sink.report(Code::kChangesNeverBackedUp, t.kind_range, describe_tables(c.group.names), c.group.classes,
-                          local_minute(zone, m.from), local_minute(zone, m.to), t.name.str(),
+  auto& d = c.sink.report(Code::kChangesNeverBackedUp, t.kind_range, describe_tables(c.group.names),
+                          c.group.classes, local_minute(zone, m.from), local_minute(zone, m.to), t.name.str(),
                           t.changes.within->to_string(), m.gap.to_string());
-  d.note(pt.name_range, fmt::format("from the '{}' restore point of {} on, restores of these tables miss them until "
-                                    "their next full backup",
-                                    pt.name.str(), local_minute(zone, c.jobs[h.point].slot)));
+  d.note(pt.name_range,
+         fmt::format("from the '{}' restore point of {} on, restores of these tables miss them until "
+                     "their next full backup",
+                     pt.name.str(), local_minute(zone, c.jobs[h.point].slot)));
   if (windows.size() > 1) {
     d.note(std::nullopt, fmt::format("the same happens for {} windows between {} and {}", windows.size(),
                                      local_day(zone, m.from), local_day(zone, last_window)));
   }
   note_affected(d, c.group);
-  d.note(std::nullopt, fmt::format("to close the hole, set updated_within to at least {} (the longest gap between "
-                                   "backups of these tables), or take changed_partitions without updated_within "
-                                   "(VisibleVersion since the last manifest)",
-                                   max_gap.to_string()));
+  d.note(std::nullopt,
+         fmt::format("to close the hole, set updated_within to at least {} (the longest gap between "
+                     "backups of these tables), or take changed_partitions without updated_within "
+                     "(VisibleVersion since the last manifest)",
+                     max_gap.to_string()));
 }
 
 void report_holes(const Context& c) {
@@ -308,7 +317,8 @@ void report_holes(const Context& c) {
   if (!lost.empty()) report_lost_changes(c, lost);
 }
 
-// The jobs of the simulated period that take a snapshot (a job that selects no table anywhere is no restore point).
+// The jobs of the simulated period that take a snapshot (a job that selects no table anywhere is no restore
+// point).
 std::vector<SlotGroup> calendar_jobs(const Selection& selection, const Calendar& calendar, CivilDay first_day,
                                      CivilDay last_day) {
   auto takes_snapshot = [&](const SlotGroup& g) {

@@ -1,12 +1,12 @@
 #include "compiler/analysis/retention.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
 #include <string_view>
 #include <tuple>
-
-#include <fmt/format.h>
 
 namespace sk::analysis::retention {
 namespace {
@@ -156,7 +156,8 @@ Evaluation evaluate(std::span<const Snapshot> snapshots, Instant at) {
   }
   for (Verdict& v : ev.verdicts) v.keep = v.keep_until > at;
   std::sort(ev.holes.begin(), ev.holes.end(), [](const Hole& a, const Hole& b) {
-    return std::tie(a.point, a.holder, a.table, a.inherited) < std::tie(b.point, b.holder, b.table, b.inherited);
+    return std::tie(a.point, a.holder, a.table, a.inherited) <
+           std::tie(b.point, b.holder, b.table, b.inherited);
   });
   return ev;
 }
@@ -166,7 +167,8 @@ std::vector<std::string> reasons(std::span<const Snapshot> snapshots, const Eval
   std::vector<std::string> out;
   const Snapshot& s = snapshots[i];
   const Verdict& v = evaluation.verdicts[i];
-  if (v.own_until > at) out.push_back(fmt::format("{} restore point until {}", s.tier, local_day(zone, v.own_until)));
+  if (v.own_until > at)
+    out.push_back(fmt::format("{} restore point until {}", s.tier, local_day(zone, v.own_until)));
   if (v.longest.point != kNoSnapshot && v.longest.until > at) {
     const Snapshot& p = snapshots[v.longest.point];
     const std::string& table = snapshots[v.longest.holder].tables[v.longest.table].table;
@@ -175,7 +177,8 @@ std::vector<std::string> reasons(std::span<const Snapshot> snapshots, const Eval
                               local_day(zone, v.longest.until)));
   }
   if (out.empty()) {
-    out.push_back(fmt::format("{}, retained {}, needed by no retained restore point", s.tier, s.retain.to_string()));
+    out.push_back(
+        fmt::format("{}, retained {}, needed by no retained restore point", s.tier, s.retain.to_string()));
   }
   return out;
 }

@@ -1,20 +1,24 @@
-// The retention model, stated once (docs/language.md, "What `retain` means"), and its one implementation: `starkeep
-// check` applies it to the snapshots the policy's calendar generates (restorability.cpp), `starkeep expire` to the
-// snapshots actually taken. Both therefore agree snapshot by snapshot.
+// The retention model, stated once (docs/language.md, "What `retain` means"), and its one implementation:
+// `starkeep check` applies it to the snapshots the policy's calendar generates (restorability.cpp), `starkeep
+// expire` to the snapshots actually taken. Both therefore agree snapshot by snapshot.
 //
-//   1. Every snapshot is a restore point of its database at the instant it was taken, kept for its retention (the
+//   1. Every snapshot is a restore point of its database at the instant it was taken, kept for its retention
+//   (the
 //      longest `retain` among the tiers it satisfies). Retention values are minimums.
-//   2. A restore point needs, for every table its database had at that instant, the snapshots holding the table's
+//   2. A restore point needs, for every table its database had at that instant, the snapshots holding the
+//   table's
 //      state then: the table's latest snapshot at or before the instant and, when that snapshot captured only
 //      changed partitions, the earlier snapshots it inherits the table's other partitions from. The tables a
-//      database had are those of its latest `database` snapshot at or before the instant plus every table captured
-//      since (every table captured so far when there is no database snapshot yet).
-//   3. No snapshot is deleted while a retained restore point needs it: a snapshot is kept until the latest expiry
+//      database had are those of its latest `database` snapshot at or before the instant plus every table
+//      captured since (every table captured so far when there is no database snapshot yet).
+//   3. No snapshot is deleted while a retained restore point needs it: a snapshot is kept until the latest
+//   expiry
 //      among its own restore point and the restore points that need it.
 //
 // A need that outlives the snapshot's own tier (the restore points of that tier, chain included) is an
-// *extension*; a restore point that needs a partition no snapshot holds (never backed up, or a broken chain) is a
-// *hole*. Only restore points expire; a snapshot kept for a need is not a restore point beyond its own retention.
+// *extension*; a restore point that needs a partition no snapshot holds (never backed up, or a broken chain)
+// is a *hole*. Only restore points expire; a snapshot kept for a need is not a restore point beyond its own
+// retention.
 //
 // Pure; O(n log n) in the number of snapshots plus the size of their table lists. Thread-safe.
 #pragma once
@@ -41,15 +45,16 @@ enum class SnapshotKind : uint8_t {
 
 // Part of a table's state at a kPartitions snapshot's instant that the snapshot did not capture.
 struct Inherited {
-  std::string partitions;    // the partitions concerned: names, or a description ("unchanged since 2025-09-07")
-  size_t from = kNoSnapshot;  // the earlier snapshot of the same database holding them; kNoSnapshot: none does
+  std::string partitions;  // the partitions concerned: names, or a description ("unchanged since 2025-09-07")
+  size_t from =
+      kNoSnapshot;  // the earlier snapshot of the same database holding them; kNoSnapshot: none does
 };
 
 struct TableState {
   std::string table;
   std::vector<std::string> partitions;  // kPartitions: the partitions captured (informational)
-  // kPartitions: every other source of the table's state at this instant, directly (not transitively: list the
-  // full backup and every incremental in between, not only the previous link). Empty for whole captures.
+  // kPartitions: every other source of the table's state at this instant, directly (not transitively: list
+  // the full backup and every incremental in between, not only the previous link). Empty for whole captures.
   std::vector<Inherited> inherited;
 };
 
@@ -66,7 +71,7 @@ struct Snapshot {
 
 // A restore point needing a snapshot, for one table.
 struct Need {
-  size_t point = kNoSnapshot;  // the restore point (a snapshot index); kNoSnapshot: none
+  size_t point = kNoSnapshot;   // the restore point (a snapshot index); kNoSnapshot: none
   size_t holder = kNoSnapshot;  // the snapshot whose TableState is the table's state at the point
   size_t table = 0;             // index into snapshots[holder].tables
   Instant until;                // the point's expiry
@@ -93,15 +98,16 @@ struct Evaluation {
   std::vector<Hole> holes;        // by point, then holder, then table
 };
 
-// Applies the model to `snapshots` at instant `at`. A source index that is out of range, not earlier or in another
-// database counts as kNoSnapshot.
+// Applies the model to `snapshots` at instant `at`. A source index that is out of range, not earlier or in
+// another database counts as kNoSnapshot.
 [[nodiscard]] Evaluation evaluate(std::span<const Snapshot> snapshots, Instant at);
 
 // The reasons for snapshot `i`'s verdict, in the style of `restic forget`, dates local to `zone`:
 //   "daily restore point until 2025-09-29"
 //   "needed by weekly restore point 2025-09-14 of sales.orders until 2025-12-13 (chain)"
 //   "daily, retained 14d, needed by no retained restore point"   (the only reason of an expired snapshot)
-[[nodiscard]] std::vector<std::string> reasons(std::span<const Snapshot> snapshots, const Evaluation& evaluation,
-                                               size_t i, Instant at, const TimeZone& zone);
+[[nodiscard]] std::vector<std::string> reasons(std::span<const Snapshot> snapshots,
+                                               const Evaluation& evaluation, size_t i, Instant at,
+                                               const TimeZone& zone);
 
 }  // namespace sk::analysis::retention
