@@ -158,6 +158,11 @@ struct Context {
   [[nodiscard]] bool examined(size_t job) const {
     return jobs[job].slot >= examine_from && jobs[job].slot < examine_to;
   }
+  // Why a hole's state is incomplete (simulate() registers every missing source it writes).
+  [[nodiscard]] const Missing* cause(const retention::Hole& h) const {
+    auto it = run.missing.find({h.holder, h.inherited});
+    return it == run.missing.end() ? nullptr : &it->second;
+  }
   // The holder's state has no full backup under it (a hole, SK0505): needs through it are not extensions.
   [[nodiscard]] bool without_baseline(size_t holder) const {
     const auto& inherited = run.snapshots[holder].tables.front().inherited;
@@ -206,7 +211,7 @@ void report_extension(const Context& c, size_t tier, const std::vector<size_t>& 
              pt.name.str(), local_minute(zone, c.jobs[point].slot), local_day(zone, v.longest.until), from,
              t.name.str(), local_day(zone, c.jobs[first].slot), local_day(zone, v.keep_until),
              local_day(zone, v.tier_until)));
-  const double per_day = static_cast<double>(total.seconds()) / 86400.0 / c.horizon_days;
+  const double per_day = static_cast<double>(total.seconds()) / 86400.0 / std::max(1, c.horizon_days);
   d.note(std::nullopt,
          fmt::format(
              "{} of the {} '{}' snapshots taken between {} and {} live longer: {} snapshot-days beyond their "
@@ -245,7 +250,7 @@ void report_no_baseline(const Context& c, const std::vector<retention::Hole>& ho
   const TimeZone& zone = c.policy.time_zone;
   const retention::Hole& h = holes.front();
   const model::Tier& pt = c.policy.tiers[c.jobs[h.point].retain_from];
-  const model::Tier& held = c.policy.tiers[c.run.missing.at({h.holder, h.inherited}).tier];
+  const model::Tier& held = c.policy.tiers[c.cause(h)->tier];
   auto& d = c.sink.report(Code::kRestoreHole, pt.name_range, describe_tables(c.group.names), c.group.classes,
                           local_minute(zone, c.jobs[h.point].slot), pt.name.str(),
                           local_day(zone, c.run.snapshots[h.point].expires()));
@@ -271,12 +276,12 @@ void report_no_baseline(const Context& c, const std::vector<retention::Hole>& ho
 void report_lost_changes(const Context& c, const std::vector<retention::Hole>& holes) {
   const TimeZone& zone = c.policy.time_zone;
   const retention::Hole& h = holes.front();
-  const Missing& m = c.run.missing.at({h.holder, h.inherited});
+  const Missing& m = *c.cause(h);
   std::set<Instant> windows;
   Instant last_window = m.from;
   Duration max_gap = m.gap;
   for (const retention::Hole& o : holes) {
-    const Missing& mo = c.run.missing.at({o.holder, o.inherited});
+    const Missing& mo = *c.cause(o);
     windows.insert(mo.from);
     last_window = std::max(last_window, mo.from);
     max_gap = std::max(max_gap, mo.gap);
@@ -306,8 +311,8 @@ void report_holes(const Context& c) {
   std::vector<retention::Hole> no_baseline, lost;
   std::set<size_t> seen_points;
   for (const retention::Hole& h : c.ev.holes) {
-    if (!c.examined(h.point)) continue;
-    if (c.run.missing.at({h.holder, h.inherited}).lost_window) {
+    if (!c.examined(h.point) || c.cause(h) == nullptr) continue;
+    if (c.cause(h)->lost_window) {
       lost.push_back(h);
     } else if (seen_points.insert(h.point).second) {
       no_baseline.push_back(h);
