@@ -1,8 +1,8 @@
 // Static analysis of a policy against an inventory: coverage (tables no tier backs up, cluster objects missing from
 // the inventory, policy databases absent from it, tiers selecting nothing, labels that cannot be rendered) and
-// restorability (restore points inside retention whose state of some table is gone early, found by simulating the
-// calendar with chain-aware retention). Findings are diagnostics (SK04xx/SK05xx, compiler/diag/codes_analysis.def):
-// those about the inventory file go to the inventory sink, those about the policy to the policy sink.
+// restorability (the retention model over the simulated calendar: extensions and holes). Findings are diagnostics
+// (SK04xx/SK05xx, compiler/diag/codes_analysis.def): those about the inventory file go to the inventory sink, those
+// about the policy to the policy sink.
 // Pure; thread-safe for distinct sinks.
 #pragma once
 
@@ -34,10 +34,11 @@ void analyze(const model::Policy& policy, const inventory::Inventory& inventory,
 void check_coverage(const model::Policy& policy, const inventory::Inventory& inventory, const Selection& selection,
                     Sinks sinks);
 
-// SK0505: for every restore point (one job of the calendar, kept slot + retention) in the examined period and every
-// covered table, the table's state at the point lives in its latest backup at or before it; if chain-aware
-// retention drops that backup before the restore point expires, the point is a hole for that table. Tables that
-// are backed up identically are reported together, once, with the first hole, its cause and how often it recurs.
+// SK0505, SK0508, SK0509: the retention model (retention.h) over the calendar's snapshots from `first_day` through a
+// year after options.reference: every job is a database-wide restore point, kept for its retention, and keeps what it
+// needs. Per group of identically backed-up tables: snapshots kept longer than their own tier keeps them
+// (extensions, with the exact minimum retention that avoids them), incrementals without a full baseline and changes
+// an `updated_within` tier never takes (holes), each once with the first concrete date and how often it recurs.
 void check_restorability(const model::Policy& policy, const inventory::Inventory& inventory,
                          const Selection& selection, const Calendar& calendar, const Options& options,
                          diag::DiagnosticSink& sink);

@@ -1,12 +1,13 @@
-// Restore chains of one table: which snapshots a restore to a point needs, and how long chain-aware retention must
-// keep each snapshot. Shared by restorability analysis (static, over a simulated calendar) and by retention
-// enforcement at run time (over the snapshots actually taken).
+// Restore chains of one table: which links a restore to a point needs, and the keep horizon one table's own chain
+// implies when every link is a restore point of its own. The retention model itself — database-wide restore points,
+// used by both `check` and `expire` — is compiler/analysis/retention.h; chain_aware_keep is its special case of one
+// table and one tier (tests check that they agree).
 //
 // Model: the backups of ONE table in time order. A full link (tables or database backup) captures the whole table;
 // an incremental link (changed partitions) captures the partitions changed since the previous link of that table,
 // whatever its kind. Restoring to link i therefore needs the latest full link at or before i and every incremental
-// after it up to i. Chain-aware retention keeps a link while any link whose chain contains it is still inside its
-// own retention.
+// after it up to i. Chain-aware keep: a link is kept while any link whose chain contains it is inside its own
+// retention.
 // Pure functions; thread-safe.
 #pragma once
 

@@ -1,18 +1,22 @@
+// Restorability: the retention model (retention.h) applied to the snapshots the policy's calendar generates.
+// Tables backed up identically (one Selection signature) share one simulation: every job of the calendar is a
+// restore point, the jobs that back the signature up hold its state. Extensions (SK0508), holes without a
+// full backup (SK0505) and changes no snapshot takes (SK0509) are reported once per signature.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
-#include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "compiler/analysis/analysis.h"
-#include "compiler/analysis/chains.h"
+#include "compiler/analysis/retention.h"
 
 namespace sk::analysis {
 namespace {
 
 using diag::Code;
+using retention::kNoSnapshot;
 
 std::string local_day(const TimeZone& zone, Instant t) {
   CivilSecond s = zone.to_local(t);
@@ -24,23 +28,316 @@ std::string local_minute(const TimeZone& zone, Instant t) {
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", s.year(), s.month(), s.day(), s.hour(), s.minute());
 }
 
-// One job of the simulated calendar.
-struct Job {
-  SlotGroup group;
-  Instant expires;
+// Whole days, rounded up.
+int64_t ceil_days(Duration d) { return (d.seconds() + 86399) / 86400; }
+
+// Why part of a signature's state is in no snapshot: no full backup ever (lost_window false), or changes made
+// in [from, to) that the changed_partitions tier `tier` did not take (its updated_within is shorter than
+// `gap`, the time since the previous backup of these tables).
+struct Missing {
+  bool lost_window = false;
+  Instant from, to;
+  size_t tier = 0;
+  Duration gap;
 };
 
-// One table signature's backups: links plus the job each came from.
-struct Timeline {
-  std::vector<ChainLink> links;
-  std::vector<size_t> job;  // index into jobs, per link
+// The calendar as one signature sees it: one snapshot per job (same order as the jobs).
+struct SignatureRun {
+  std::vector<retention::Snapshot> snapshots;
+  std::map<std::pair<size_t, size_t>, Missing> missing;  // (snapshot, inherited index) → cause
 };
 
-struct Hole {
-  size_t point;    // job index of the restore point
-  size_t backup;   // link index holding the table's state at the point
-  Instant gone;    // when that state is gone
+struct JobScope {
+  Scope scope = Scope::kNone;
+  size_t tier = 0;  // kChangedPartitions: the tier whose change detection applies (the widest)
 };
+
+JobScope job_scope(const model::Policy& policy, const std::string& signature, const SlotGroup& g) {
+  JobScope out;
+  auto widest = [&](size_t a, size_t b) {
+    const auto& ca = policy.tiers[a].changes;
+    const auto& cb = policy.tiers[b].changes;
+    if (ca.mode != model::ChangeDetection::Mode::kUpdatedWithin || !ca.within) return a;
+    if (cb.mode != model::ChangeDetection::Mode::kUpdatedWithin || !cb.within) return b;
+    return *ca.within >= *cb.within ? a : b;
+  };
+  for (size_t t : g.satisfied) {
+    if (signature[t] == 'W') return JobScope{Scope::kWholeTable, t};
+    if (signature[t] != 'C') continue;
+    out.tier = out.scope == Scope::kNone ? t : widest(out.tier, t);
+    out.scope = Scope::kChangedPartitions;
+  }
+  return out;
+}
+
+SignatureRun simulate(const model::Policy& policy, const std::string& signature,
+                      const std::vector<SlotGroup>& jobs) {
+  const TimeZone& zone = policy.time_zone;
+  SignatureRun run;
+  std::vector<size_t> chain;  // the links since the last full backup, the full one first
+  bool has_full = false;
+  std::vector<Missing> lost;  // lost windows since the last full backup
+  std::optional<Instant> last;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const SlotGroup& g = jobs[j];
+    retention::Snapshot s{"",     policy.tiers[g.retain_from].name.str(), g.retain, "",
+                          g.slot, retention::SnapshotKind::kTables,       {}};
+    const JobScope js = job_scope(policy, signature, g);
+    if (js.scope == Scope::kWholeTable) {
+      s.tables.push_back(retention::TableState{signature, {}, {}});
+      chain.assign(1, j);
+      has_full = true;
+      lost.clear();
+    } else if (js.scope == Scope::kChangedPartitions) {
+      s.kind = retention::SnapshotKind::kPartitions;
+      retention::TableState st{signature, {"changed partitions"}, {}};
+      // Without a full backup the chain is broken from the start: nothing before is worth inheriting.
+      if (has_full) {
+        for (size_t l : chain) st.inherited.push_back(retention::Inherited{"", l});
+      } else {
+        run.missing[{j, st.inherited.size()}] = Missing{false, {}, {}, js.tier, {}};
+        st.inherited.push_back(retention::Inherited{"never backed up in full", kNoSnapshot});
+      }
+      const model::ChangeDetection& cd = policy.tiers[js.tier].changes;
+      if (last && cd.mode == model::ChangeDetection::Mode::kUpdatedWithin && cd.within &&
+          g.slot - *cd.within > *last) {
+        lost.push_back(Missing{true, *last, g.slot - *cd.within, js.tier, g.slot - *last});
+      }
+      for (const Missing& m : lost) {
+        run.missing[{j, st.inherited.size()}] = m;
+        st.inherited.push_back(retention::Inherited{
+            fmt::format("changed between {} and {}", local_minute(zone, m.from), local_minute(zone, m.to)),
+            kNoSnapshot});
+      }
+      s.tables.push_back(std::move(st));
+      chain.push_back(j);
+    }
+    if (js.scope != Scope::kNone) last = g.slot;
+    run.snapshots.push_back(std::move(s));
+  }
+  return run;
+}
+
+// The tables of one signature, for messages.
+struct Group {
+  std::vector<std::string> names;  // sorted display names
+  std::string classes;             // "dimension, fact"
+};
+
+Group describe_group(const inventory::Inventory& inventory, const std::vector<size_t>& tables) {
+  Group g;
+  std::set<std::string> classes;
+  for (size_t i : tables) {
+    g.names.push_back(inventory.tables[i].display_name());
+    classes.insert(inventory.tables[i].table_class.empty() ? "unclassified"
+                                                           : inventory.tables[i].table_class);
+  }
+  std::sort(g.names.begin(), g.names.end());
+  for (const std::string& c : classes) g.classes += (g.classes.empty() ? "" : ", ") + c;
+  return g;
+}
+
+void note_affected(diag::Diagnostic& d, const Group& group) {
+  if (group.names.size() <= 1) return;
+  std::string all;
+  for (size_t k = 0; k < group.names.size() && k < 10; ++k) all += (k ? ", " : "") + group.names[k];
+  if (group.names.size() > 10) all += fmt::format(", and {} more", group.names.size() - 10);
+  d.note(std::nullopt, "affected tables: " + all);
+}
+
+// What one simulation shows and where to report it.
+struct Context {
+  const model::Policy& policy;
+  const std::vector<SlotGroup>& jobs;
+  const SignatureRun& run;
+  const retention::Evaluation& ev;
+  const Group& group;
+  Instant examine_from, examine_to;
+  int horizon_days;
+  diag::DiagnosticSink& sink;
+  [[nodiscard]] bool examined(size_t job) const {
+    return jobs[job].slot >= examine_from && jobs[job].slot < examine_to;
+  }
+  // Why a hole's state is incomplete (simulate() registers every missing source it writes).
+  [[nodiscard]] const Missing* cause(const retention::Hole& h) const {
+    auto it = run.missing.find({h.holder, h.inherited});
+    return it == run.missing.end() ? nullptr : &it->second;
+  }
+  // The holder's state has no full backup under it (a hole, SK0505): needs through it are not extensions.
+  [[nodiscard]] bool without_baseline(size_t holder) const {
+    const auto& inherited = run.snapshots[holder].tables.front().inherited;
+    for (size_t h = 0; h < inherited.size(); ++h) {
+      auto it = run.missing.find({holder, h});
+      if (it != run.missing.end() && !it->second.lost_window) return true;
+    }
+    return false;
+  }
+};
+
+// SK0508 for the snapshots of tier `tier` (index into policy.tiers) that the model keeps longer than the tier
+// does.
+void report_extension(const Context& c, size_t tier, const std::vector<size_t>& extended, size_t of_tier) {
+  const TimeZone& zone = c.policy.time_zone;
+  const model::Tier& t = c.policy.tiers[tier];
+  Duration most, total;
+  for (size_t s : extended) {
+    const Duration e = c.ev.verdicts[s].keep_until - c.ev.verdicts[s].tier_until;
+    most = std::max(most, e);
+    total += e;
+  }
+  const size_t first = extended.front();
+  const retention::Verdict& v = c.ev.verdicts[first];
+  const size_t point = v.longest.point;
+  const model::Tier& pt = c.policy.tiers[c.jobs[point].retain_from];
+  auto& d = c.sink.report(Code::kRetentionExtended, t.retain_range, describe_tables(c.group.names),
+                          c.group.classes, t.name.str(), Duration::from_days(ceil_days(most)).to_string(),
+                          t.retain.to_string(), pt.name.str());
+  const retention::TableState& held = c.run.snapshots[v.longest.holder].tables[v.longest.table];
+  size_t base = v.longest.holder, incrementals = 0;
+  for (const retention::Inherited& in : held.inherited) {
+    if (in.from == kNoSnapshot) continue;
+    if (incrementals++ == 0) base = in.from;
+  }
+  const std::string from = incrementals == 0
+                               ? fmt::format("the '{}' full backup of {}", c.run.snapshots[base].tier,
+                                             local_day(zone, c.jobs[base].slot))
+                               : fmt::format("the '{}' full backup of {} and {} incrementals up to {}",
+                                             c.run.snapshots[base].tier, local_day(zone, c.jobs[base].slot),
+                                             incrementals, local_day(zone, c.jobs[v.longest.holder].slot));
+  d.note(pt.name_range,
+         fmt::format(
+             "first: the '{}' restore point of {} (kept until {}) restores these tables from {}; the '{}' "
+             "snapshot of {} among them is kept until {} instead of {}",
+             pt.name.str(), local_minute(zone, c.jobs[point].slot), local_day(zone, v.longest.until), from,
+             t.name.str(), local_day(zone, c.jobs[first].slot), local_day(zone, v.keep_until),
+             local_day(zone, v.tier_until)));
+  const double per_day = static_cast<double>(total.seconds()) / 86400.0 / std::max(1, c.horizon_days);
+  d.note(std::nullopt,
+         fmt::format(
+             "{} of the {} '{}' snapshots taken between {} and {} live longer: {} snapshot-days beyond their "
+             "retention, on average {:.1f} more '{}' snapshots per database in the repository at any time",
+             extended.size(), of_tier, t.name.str(), local_day(zone, c.jobs[first].slot),
+             local_day(zone, c.jobs[extended.back()].slot), ceil_days(total), per_day, t.name.str()));
+  note_affected(d, c.group);
+  const bool widen = pt.kind == model::BackupKind::kTables;
+  const std::optional<diag::SourceRange> fix_at =
+      widen && pt.include_range.end > 0 ? std::optional(pt.include_range) : std::nullopt;
+  d.note(fix_at, fmt::format("to avoid the extension, keep '{}' for at least {}{}", t.name.str(),
+                             Duration::from_days(t.retain.days() + ceil_days(most)).to_string(),
+                             widen ? fmt::format(", or let '{}' back these tables up", pt.name.str()) : ""));
+}
+
+void report_extensions(const Context& c) {
+  std::map<size_t, std::vector<size_t>> by_tier;  // tier → extended snapshots, in time order
+  std::map<size_t, size_t> of_tier;               // tier → its snapshots of these tables, examined
+  for (size_t s = 0; s < c.jobs.size(); ++s) {
+    if (!c.examined(s) || c.run.snapshots[s].tables.empty()) continue;
+    ++of_tier[c.jobs[s].retain_from];
+    const retention::Verdict& v = c.ev.verdicts[s];
+    if (v.keep_until > v.tier_until && !c.without_baseline(v.longest.holder)) {
+      by_tier[c.jobs[s].retain_from].push_back(s);
+    }
+  }
+  for (const auto& [tier, extended] : by_tier) report_extension(c, tier, extended, of_tier[tier]);
+}
+
+}  // namespace
+
+namespace {
+
+// SK0505: restore points of tables whose incrementals never get a full backup as baseline.
+void report_no_baseline(const Context& c, const std::vector<retention::Hole>& holes) {
+  const TimeZone& zone = c.policy.time_zone;
+  const retention::Hole& h = holes.front();
+  const model::Tier& pt = c.policy.tiers[c.jobs[h.point].retain_from];
+  const model::Tier& held = c.policy.tiers[c.cause(h)->tier];
+  auto& d = c.sink.report(Code::kRestoreHole, pt.name_range, describe_tables(c.group.names), c.group.classes,
+                          local_minute(zone, c.jobs[h.point].slot), pt.name.str(),
+                          local_day(zone, c.run.snapshots[h.point].expires()));
+  d.note(
+      held.name_range,
+      fmt::format(
+          "only '{}' backs these tables up, and it takes changed partitions: no full backup ever gives its "
+          "incrementals a baseline, so no state of these tables can be restored",
+          held.name.str()));
+  if (holes.size() > 1) {
+    d.note(std::nullopt, fmt::format("the same happens for {} restore points between {} and {}", holes.size(),
+                                     local_day(zone, c.jobs[h.point].slot),
+                                     local_day(zone, c.jobs[holes.back().point].slot)));
+  }
+  note_affected(d, c.group);
+  const std::optional<diag::SourceRange> fix_at =
+      pt.include_range.end > 0 ? std::optional(pt.include_range) : std::nullopt;
+  d.note(fix_at, "to close the hole, let a 'tables' or 'database' tier back these tables up in full");
+}
+
+// SK0509: changes a changed_partitions(updated_within = …) tier never takes because its window is shorter
+// than the gap since the previous backup of the same tables.
+void report_lost_changes(const Context& c, const std::vector<retention::Hole>& holes) {
+  const TimeZone& zone = c.policy.time_zone;
+  const retention::Hole& h = holes.front();
+  const Missing& m = *c.cause(h);
+  std::set<Instant> windows;
+  Instant last_window = m.from;
+  Duration max_gap = m.gap;
+  for (const retention::Hole& o : holes) {
+    const Missing& mo = *c.cause(o);
+    windows.insert(mo.from);
+    last_window = std::max(last_window, mo.from);
+    max_gap = std::max(max_gap, mo.gap);
+  }
+  const model::Tier& t = c.policy.tiers[m.tier];
+  const model::Tier& pt = c.policy.tiers[c.jobs[h.point].retain_from];
+  auto& d = c.sink.report(Code::kChangesNeverBackedUp, t.kind_range, describe_tables(c.group.names),
+                          c.group.classes, local_minute(zone, m.from), local_minute(zone, m.to), t.name.str(),
+                          t.changes.within->to_string(), m.gap.to_string());
+  d.note(pt.name_range,
+         fmt::format("from the '{}' restore point of {} on, restores of these tables miss them until "
+                     "their next full backup",
+                     pt.name.str(), local_minute(zone, c.jobs[h.point].slot)));
+  if (windows.size() > 1) {
+    d.note(std::nullopt, fmt::format("the same happens for {} windows between {} and {}", windows.size(),
+                                     local_day(zone, m.from), local_day(zone, last_window)));
+  }
+  note_affected(d, c.group);
+  d.note(std::nullopt,
+         fmt::format("to close the hole, set updated_within to at least {} (the longest gap between "
+                     "backups of these tables), or take changed_partitions without updated_within "
+                     "(VisibleVersion since the last manifest)",
+                     max_gap.to_string()));
+}
+
+void report_holes(const Context& c) {
+  std::vector<retention::Hole> no_baseline, lost;
+  std::set<size_t> seen_points;
+  for (const retention::Hole& h : c.ev.holes) {
+    if (!c.examined(h.point) || c.cause(h) == nullptr) continue;
+    if (c.cause(h)->lost_window) {
+      lost.push_back(h);
+    } else if (seen_points.insert(h.point).second) {
+      no_baseline.push_back(h);
+    }
+  }
+  if (!no_baseline.empty()) report_no_baseline(c, no_baseline);
+  if (!lost.empty()) report_lost_changes(c, lost);
+}
+
+// The jobs of the simulated period that take a snapshot (a job that selects no table anywhere is no restore
+// point).
+std::vector<SlotGroup> calendar_jobs(const Selection& selection, const Calendar& calendar, CivilDay first_day,
+                                     CivilDay last_day) {
+  auto takes_snapshot = [&](const SlotGroup& g) {
+    return std::any_of(g.satisfied.begin(), g.satisfied.end(),
+                       [&](size_t t) { return selection.selected_count(t) > 0; });
+  };
+  std::vector<SlotGroup> jobs;
+  for (CivilDay d = first_day; d <= last_day; ++d) {
+    for (SlotGroup& g : calendar.day(d)) {
+      if (takes_snapshot(g)) jobs.push_back(std::move(g));
+    }
+  }
+  return jobs;
+}
 
 }  // namespace
 
@@ -58,7 +355,7 @@ void check_restorability(const model::Policy& policy, const inventory::Inventory
   if (by_signature.empty()) return;
 
   // The simulated period: enough days before the reference for every chain to have a baseline, and after the
-  // examined period for every chain that starts inside it to end and expire.
+  // examined period for every restore point taken inside it to expire.
   int64_t max_retain_days = 0, max_gap_days = 1;
   for (const auto& t : policy.tiers) {
     max_retain_days = std::max(max_retain_days, t.retain.days() + 1);
@@ -66,126 +363,17 @@ void check_restorability(const model::Policy& policy, const inventory::Inventory
   }
   const CivilDay first_day = options.reference - (max_retain_days + 2 * max_gap_days);
   const CivilDay last_day = options.reference + (options.horizon_days + max_retain_days + 2 * max_gap_days);
+  const std::vector<SlotGroup> jobs = calendar_jobs(selection, calendar, first_day, last_day);
   const Instant examine_from = zone.from_local(CivilSecond(options.reference));
   const Instant examine_to = zone.from_local(CivilSecond(options.reference + options.horizon_days));
 
-  // A job that selects no table anywhere takes no snapshot, so it is no restore point.
-  auto takes_snapshot = [&](const SlotGroup& g) {
-    return std::any_of(g.satisfied.begin(), g.satisfied.end(),
-                       [&](size_t t) { return selection.selected_count(t) > 0; });
-  };
-  std::vector<Job> jobs;
-  for (CivilDay d = first_day; d <= last_day; ++d) {
-    for (SlotGroup& g : calendar.day(d)) {
-      if (!takes_snapshot(g)) continue;
-      Instant expires = g.slot + g.retain;
-      jobs.push_back(Job{std::move(g), expires});
-    }
-  }
-
   for (const auto& [signature, tables] : by_signature) {
-    // The table's backups.
-    Timeline tl;
-    for (size_t j = 0; j < jobs.size(); ++j) {
-      bool in = false, full = false;
-      for (size_t t : jobs[j].group.satisfied) {
-        if (signature[t] == '-') continue;
-        in = true;
-        full |= signature[t] == 'W';
-      }
-      if (!in) continue;
-      tl.links.push_back(ChainLink{jobs[j].group.slot, jobs[j].expires, full});
-      tl.job.push_back(j);
-    }
-    if (tl.links.empty()) continue;
-    const std::vector<Keep> keep = chain_aware_keep(tl.links);
-
-    // Every restore point in the examined period.
-    std::vector<Hole> holes;
-    size_t b = 0;  // first link after the point (advanced monotonically)
-    for (size_t j = 0; j < jobs.size(); ++j) {
-      const Job& p = jobs[j];
-      if (p.group.slot < examine_from || p.group.slot >= examine_to) continue;
-      while (b < tl.links.size() && tl.links[b].taken <= p.group.slot) ++b;
-      if (b == 0) continue;  // nothing taken yet
-      const size_t latest = b - 1;
-      const RestoreChain chain = restore_chain(tl.links, latest);
-      if (!chain.has_baseline) {
-        holes.push_back(Hole{j, latest, p.group.slot});
-      } else if (keep[latest].until < p.expires) {
-        holes.push_back(Hole{j, latest, keep[latest].until});
-      }
-    }
-    if (holes.empty()) continue;
-
-    // Report the first hole, its cause, and how often it recurs.
-    const Hole& h = holes.front();
-    const Job& point = jobs[h.point];
-    const model::Tier& point_tier = policy.tiers[point.group.runner];
-    std::vector<std::string> names;
-    std::set<std::string> classes;
-    for (size_t i : tables) {
-      names.push_back(inventory.tables[i].display_name());
-      classes.insert(inventory.tables[i].table_class.empty() ? "unclassified" : inventory.tables[i].table_class);
-    }
-    std::sort(names.begin(), names.end());
-    std::string class_list;
-    for (const std::string& c : classes) class_list += (class_list.empty() ? "" : ", ") + c;
-
-    auto& d = sink.report(Code::kRestoreHole, point_tier.name_range, describe_tables(names), class_list,
-                          local_minute(zone, point.group.slot), point_tier.name.str(),
-                          local_day(zone, point.expires), local_day(zone, h.gone));
-
-    const ChainLink& held = tl.links[h.backup];
-    const Job& held_job = jobs[tl.job[h.backup]];
-    const model::Tier& held_tier = policy.tiers[held_job.group.runner];
-    const RestoreChain chain = restore_chain(tl.links, h.backup);
-    if (!chain.has_baseline) {
-      d.note(held_tier.name_range,
-             fmt::format("only '{}' backs these tables up, and it takes changed partitions: no full backup ever "
-                         "gives its incrementals a baseline, so no state of these tables can be restored",
-                         held_tier.name.str()));
-    } else if (held.full) {
-      d.note(held_tier.retain_range,
-             fmt::format("their state at {} is held only by the '{}' backup of {}, which is kept for {} (until {})",
-                         local_day(zone, point.group.slot), held_tier.name.str(), local_day(zone, held.taken),
-                         held_job.group.retain.to_string(), local_day(zone, keep[h.backup].until)));
-    } else {
-      const ChainLink& base = tl.links[chain.links.front()];
-      const model::Tier& base_tier = policy.tiers[jobs[tl.job[chain.links.front()]].group.runner];
-      const size_t last = keep[h.backup].because;
-      d.note(held_tier.retain_range,
-             fmt::format("changes after the '{}' full backup of {} are kept only in '{}' incrementals, which expire "
-                         "after {}; their state at {} is the incremental of {}",
-                         base_tier.name.str(), local_day(zone, base.taken), held_tier.name.str(),
-                         held_job.group.retain.to_string(), local_day(zone, point.group.slot),
-                         local_day(zone, held.taken)));
-      d.note(std::nullopt,
-             fmt::format("chain-aware retention keeps that chain until its last incremental (of {}) expires on {}; "
-                         "from then the state of {} is gone",
-                         local_day(zone, tl.links[last].taken), local_day(zone, keep[h.backup].until),
-                         local_day(zone, point.group.slot)));
-    }
-    if (holes.size() > 1) {
-      d.note(std::nullopt, fmt::format("the same happens for {} restore points between {} and {}", holes.size(),
-                                       local_day(zone, jobs[holes.front().point].group.slot),
-                                       local_day(zone, jobs[holes.back().point].group.slot)));
-    }
-    if (tables.size() > 1) {
-      std::string all;
-      for (size_t k = 0; k < names.size() && k < 10; ++k) all += (k ? ", " : "") + names[k];
-      if (names.size() > 10) all += fmt::format(", and {} more", names.size() - 10);
-      d.note(std::nullopt, "affected tables: " + all);
-    }
-    const std::optional<diag::SourceRange> fix_at =
-        point_tier.include_range.end > 0 ? std::optional(point_tier.include_range) : std::nullopt;
-    if (!chain.has_baseline) {
-      d.note(fix_at, "to close the hole, let a 'tables' or 'database' tier back these tables up in full");
-    } else {
-      d.note(fix_at, fmt::format("to close the hole, let '{}' back these tables up too, or keep '{}' for at least {}",
-                                 point_tier.name.str(), held_tier.name.str(),
-                                 policy.tiers[point.group.retain_from].retain.to_string()));
-    }
+    const SignatureRun run = simulate(policy, signature, jobs);
+    const retention::Evaluation ev = retention::evaluate(run.snapshots, examine_from);
+    const Group group = describe_group(inventory, tables);
+    const Context c{policy, jobs, run, ev, group, examine_from, examine_to, options.horizon_days, sink};
+    report_holes(c);
+    report_extensions(c);
   }
 }
 

@@ -1,9 +1,15 @@
-// Analysis: restore chains and chain-aware retention, tier coincidence, coverage and restorability diagnostics
-// on the production policy (built as a model).
+// Analysis: restore chains and chain-aware retention, tier coincidence, coverage and restorability
+// diagnostics on the production policy (built as a model).
+#include "compiler/analysis/analysis.h"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "compiler/analysis/analysis.h"
+#include <regex>
+
 #include "compiler/analysis/chains.h"
+#include "compiler/analysis/retention.h"
+#include "tests/plan/civil_calendar.h"
 #include "tests/plan/production_policy.h"
 
 namespace sk::analysis {
@@ -14,8 +20,11 @@ using diag::Code;
 Instant day(int n) { return Instant::from_unix_seconds(int64_t{n} * 86400); }
 
 TEST(RestoreChain, IncrementalNeedsItsBaselineAndEveryIncrementalSince) {
-  std::vector<ChainLink> links{{day(0), day(365), true},  {day(1), day(15), false}, {day(2), day(16), false},
-                               {day(7), day(97), true},   {day(8), day(22), false}};
+  std::vector<ChainLink> links{{day(0), day(365), true},
+                               {day(1), day(15), false},
+                               {day(2), day(16), false},
+                               {day(7), day(97), true},
+                               {day(8), day(22), false}};
   EXPECT_EQ(restore_chain(links, 2).links, (std::vector<size_t>{0, 1, 2}));
   EXPECT_TRUE(restore_chain(links, 2).has_baseline);
   EXPECT_EQ(restore_chain(links, 3).links, std::vector<size_t>{3});
@@ -26,8 +35,11 @@ TEST(RestoreChain, IncrementalNeedsItsBaselineAndEveryIncrementalSince) {
 }
 
 TEST(ChainAwareKeep, KeepsLinksAsLongAsALaterPointOfTheirChain) {
-  std::vector<ChainLink> links{{day(0), day(10), true},  {day(1), day(15), false}, {day(2), day(16), false},
-                               {day(7), day(97), true},  {day(8), day(22), false}};
+  std::vector<ChainLink> links{{day(0), day(10), true},
+                               {day(1), day(15), false},
+                               {day(2), day(16), false},
+                               {day(7), day(97), true},
+                               {day(8), day(22), false}};
   auto keep = chain_aware_keep(links);
   EXPECT_EQ(keep[0].until, day(16));  // the baseline lives as long as the last incremental on top of it
   EXPECT_EQ(keep[0].because, 2u);
@@ -37,6 +49,116 @@ TEST(ChainAwareKeep, KeepsLinksAsLongAsALaterPointOfTheirChain) {
   EXPECT_EQ(keep[3].until, day(97));  // a full's own retention is longer than its dependant's
   EXPECT_EQ(keep[3].because, 3u);
   EXPECT_EQ(keep[4].until, day(22));
+}
+
+// ---- The retention model (retention.h), on snapshots written out by hand ----
+
+namespace rm = retention;
+
+rm::Snapshot snap(const char* db, const char* tier, int retain_days, int taken_day, rm::SnapshotKind kind,
+                  std::vector<rm::TableState> tables) {
+  return rm::Snapshot{
+      db, tier, Duration::from_days(retain_days), "", day(taken_day), kind, std::move(tables)};
+}
+rm::TableState whole(const char* table) { return rm::TableState{table, {}, {}}; }
+rm::TableState inc(const char* table, std::vector<size_t> from) {
+  rm::TableState t{table, {"changed"}, {}};
+  for (size_t f : from) t.inherited.push_back(rm::Inherited{"", f});
+  return t;
+}
+
+// sales: monthly baseline (day 0), dailies of orders (days 1, 2, 8), a weekly of customers (day 7).
+std::vector<rm::Snapshot> sales_snapshots() {
+  using K = rm::SnapshotKind;
+  return {snap("sales", "monthly", 365, 0, K::kDatabase, {whole("orders"), whole("customers")}),
+          snap("sales", "daily", 14, 1, K::kPartitions, {inc("orders", {0})}),
+          snap("sales", "daily", 14, 2, K::kPartitions, {inc("orders", {0, 1})}),
+          snap("sales", "weekly", 90, 7, K::kTables, {whole("customers")}),
+          snap("sales", "daily", 14, 8, K::kPartitions, {inc("orders", {0, 1, 2})})};
+}
+
+TEST(RetentionModel, RestorePointsAreDatabaseWideAndKeepWhatTheyNeed) {
+  const auto s = sales_snapshots();
+  const rm::Evaluation ev = rm::evaluate(s, day(30));
+  // The weekly restore point of day 7 (until day 97) restores orders from the chain 0, 1, 2.
+  EXPECT_EQ(ev.verdicts[1].keep_until, day(97));
+  EXPECT_EQ(ev.verdicts[2].keep_until, day(97));
+  EXPECT_EQ(ev.verdicts[1].longest.point, 3u);
+  // Within 'daily' alone, the chain lives as long as the daily of day 8 (day 22).
+  EXPECT_EQ(ev.verdicts[1].tier_until, day(22));
+  EXPECT_EQ(ev.verdicts[2].tier_until, day(22));
+  EXPECT_EQ(ev.verdicts[4].keep_until, day(22));
+  EXPECT_EQ(ev.verdicts[0].keep_until, day(365));
+  EXPECT_TRUE(ev.holes.empty());
+  const TimeZone utc = TimeZone::utc();
+  EXPECT_TRUE(ev.verdicts[1].keep);
+  EXPECT_EQ(rm::reasons(s, ev, 1, day(30), utc),
+            std::vector<std::string>{
+                "needed by weekly restore point 1970-01-08 of sales.orders until 1970-04-08 (chain)"});
+  EXPECT_EQ(rm::reasons(s, ev, 3, day(30), utc),
+            std::vector<std::string>{"weekly restore point until 1970-04-08"});
+  EXPECT_FALSE(ev.verdicts[4].keep);
+  EXPECT_EQ(rm::reasons(s, ev, 4, day(30), utc),
+            std::vector<std::string>{"daily, retained 14d, needed by no retained restore point"});
+  const rm::Evaluation later = rm::evaluate(s, day(100));
+  EXPECT_FALSE(later.verdicts[1].keep);
+  EXPECT_TRUE(later.verdicts[0].keep);
+  // Both reasons while the snapshot's own restore point is still retained.
+  EXPECT_EQ(
+      rm::reasons(s, rm::evaluate(s, day(10)), 1, day(10), utc),
+      (std::vector<std::string>{"daily restore point until 1970-01-16",
+                                "needed by weekly restore point 1970-01-08 of sales.orders until 1970-04-08 "
+                                "(chain)"}));
+}
+
+TEST(RetentionModel, SingleTableSingleTierAgreesWithChainAwareKeep) {
+  // The links of ChainAwareKeep above, as snapshots of one table: every snapshot is a restore point of its
+  // own.
+  using K = rm::SnapshotKind;
+  const std::vector<rm::Snapshot> s{snap("d", "t", 10, 0, K::kTables, {whole("x")}),
+                                    snap("d", "t", 14, 1, K::kPartitions, {inc("x", {0})}),
+                                    snap("d", "t", 14, 2, K::kPartitions, {inc("x", {0, 1})}),
+                                    snap("d", "t", 90, 7, K::kTables, {whole("x")}),
+                                    snap("d", "t", 14, 8, K::kPartitions, {inc("x", {3})})};
+  std::vector<ChainLink> links;
+  for (const auto& x : s) links.push_back(ChainLink{x.taken, x.expires(), x.kind != K::kPartitions});
+  const auto keep = chain_aware_keep(links);
+  const rm::Evaluation ev = rm::evaluate(s, day(0));
+  for (size_t i = 0; i < s.size(); ++i) {
+    EXPECT_EQ(ev.verdicts[i].keep_until, keep[i].until) << i;
+    EXPECT_EQ(ev.verdicts[i].tier_until, keep[i].until) << i;
+  }
+}
+
+TEST(RetentionModel, PartitionSourcesAreDirectNotTransitive) {
+  using K = rm::SnapshotKind;
+  // Day 2's incremental takes p2 and inherits p1 from day 1; it does not need day 0, whose p2 it replaced.
+  std::vector<rm::Snapshot> s{
+      snap("ops", "t", 2, 0, K::kTables, {whole("t")}),
+      snap("ops", "t", 2, 1, K::kPartitions, {rm::TableState{"t", {"p1"}, {{"p2", 0}}}}),
+      snap("ops", "t", 30, 2, K::kPartitions, {rm::TableState{"t", {"p2"}, {{"p1", 1}}}})};
+  const rm::Evaluation ev = rm::evaluate(s, day(0));
+  EXPECT_EQ(ev.verdicts[0].keep_until, day(3));  // only the restore point of day 1 needs it
+  EXPECT_EQ(ev.verdicts[1].keep_until, day(32));
+}
+
+TEST(RetentionModel, BrokenChainsAreHolesAndDroppedTablesAreNotNeeded) {
+  using K = rm::SnapshotKind;
+  std::vector<rm::Snapshot> s{
+      // crm: an incremental whose other partitions no snapshot holds; the next snapshot does not take events.
+      snap("crm", "daily", 14, 0, K::kPartitions,
+           {rm::TableState{"events", {"p9"}, {{"p1", rm::kNoSnapshot}}}}),
+      snap("crm", "weekly", 90, 1, K::kTables, {whole("accounts")}),
+      // hr: b is dropped before the database snapshot of day 5, so that restore point does not need day 0.
+      snap("hr", "base", 1, 0, K::kDatabase, {whole("a"), whole("b")}),
+      snap("hr", "daily", 5, 1, K::kPartitions, {inc("a", {2})}),
+      snap("hr", "base", 100, 5, K::kDatabase, {whole("a")})};
+  const rm::Evaluation ev = rm::evaluate(s, day(0));
+  ASSERT_EQ(ev.holes.size(), 2u);
+  EXPECT_EQ(ev.holes[0].point, 0u);
+  EXPECT_EQ(ev.holes[1].point, 1u);  // the weekly restore point restores events from the broken incremental
+  EXPECT_EQ(ev.holes[1].holder, 0u);
+  EXPECT_EQ(ev.verdicts[2].keep_until, day(6));  // needed by the daily of day 1 (a and b), not by day 5
 }
 
 TEST(Calendar, FirstSundayMonthlyCoversWeekly) {
@@ -115,24 +237,26 @@ TEST(Coverage, ProductionCoversEveryTable) {
 
 TEST(Coverage, ClusterObjectsMissingFromTheInventory) {
   auto inv = testing::production_inventory();
+  inv.cluster_databases.push_back(inventory::ClusterDatabase{
+      DatabaseName::parse("sales").value(),
+      std::vector<TableName>{TableName::parse("orders").value(), TableName::parse("refunds").value()},
+      {}});
   inv.cluster_databases.push_back(
-      inventory::ClusterDatabase{DatabaseName::parse("sales").value(),
-                                 std::vector<TableName>{TableName::parse("orders").value(),
-                                                        TableName::parse("refunds").value()},
-                                 {}});
-  inv.cluster_databases.push_back(inventory::ClusterDatabase{DatabaseName::parse("billing").value(), std::nullopt, {}});
+      inventory::ClusterDatabase{DatabaseName::parse("billing").value(), std::nullopt, {}});
   auto policy = testing::production_policy();
   policy.databases.include.push_back(DatabaseName::parse("billing").value());
   auto r = run(policy, inv);
   auto tables = with_code(r.inventory_sink, Code::kClusterTableNotInInventory);
   ASSERT_EQ(tables.size(), 1u);
-  EXPECT_EQ(tables[0]->message,
-            "table refunds of database sales exist on the cluster but are missing from the inventory, so no tier "
-            "backs them up");
+  EXPECT_EQ(
+      tables[0]->message,
+      "table refunds of database sales exist on the cluster but are missing from the inventory, so no tier "
+      "backs them up");
   EXPECT_EQ(with_code(r.inventory_sink, Code::kClusterDatabaseNotInInventory).size(), 1u);
   auto named = with_code(r.policy_sink, Code::kPolicyDatabaseNotInInventory);
   ASSERT_EQ(named.size(), 1u);
-  EXPECT_EQ(named[0]->message, "database 'billing' is named in the policy but has no tables in the inventory");
+  EXPECT_EQ(named[0]->message,
+            "database 'billing' is named in the policy but has no tables in the inventory");
 }
 
 TEST(Coverage, UnknownEligibilityTierAndEmptyTier) {
@@ -152,24 +276,30 @@ TEST(Coverage, UnknownEligibilityTierAndEmptyTier) {
   EXPECT_EQ(empty[0]->message, "tier 'weekly' selects no table of the inventory");
 }
 
-TEST(Restorability, ProductionHoleIsReportedWithConcreteDates) {
+TEST(Restorability, ProductionDailyChainsAreExtendedNotHoles) {
   auto r = run(testing::production_policy(), testing::production_inventory());
-  auto holes = with_code(r.policy_sink, Code::kRestoreHole);
-  ASSERT_EQ(holes.size(), 1u);
-  const diag::Diagnostic& d = *holes[0];
-  // 2025-01-05 is the first Sunday (monthly); 2025-01-12 the first plain weekly. The fact tables' state then is the
-  // daily of 2025-01-11, whose chain runs to the last daily before the next monthly (2025-02-01) + 14d.
+  // Under the retention model the weekly restore points keep the fact tables' daily chains: no hole, an
+  // extension.
+  EXPECT_TRUE(with_code(r.policy_sink, Code::kRestoreHole).empty());
+  auto ext = with_code(r.policy_sink, Code::kRetentionExtended);
+  ASSERT_EQ(ext.size(), 1u);
+  const diag::Diagnostic& d = *ext[0];
+  // 2025-01-05 is the first Sunday (monthly); its chain's last weekly restore point is 2025-01-26 (kept 90d,
+  // until 2025-04-26); the chain's last daily is 2025-02-01, so 'daily' alone keeps the chain until
+  // 2025-02-15: 70 days.
   EXPECT_EQ(d.message,
-            "2 tables (sales.line_items, sales.orders) of class fact: cannot be restored to 2025-01-12 01:00 (weekly "
-            "restore point, kept until 2025-04-12): from 2025-02-15 their state at that time is gone");
+            "2 tables (sales.line_items, sales.orders) of class fact: 'daily' snapshots are kept up to 70d "
+            "longer than "
+            "their retention of 14d, because 'weekly' restore points need them");
   ASSERT_GE(d.notes.size(), 3u);
-  EXPECT_EQ(d.notes[0].message,
-            "changes after the 'monthly' full backup of 2025-01-05 are kept only in 'daily' incrementals, which expire "
-            "after 14d; their state at 2025-01-12 is the incremental of 2025-01-11");
-  EXPECT_EQ(d.notes[1].message,
-            "chain-aware retention keeps that chain until its last incremental (of 2025-02-01) expires on "
-            "2025-02-15; from then the state of 2025-01-12 is gone");
-  EXPECT_EQ(d.notes[2].message, "the same happens for 40 restore points between 2025-01-12 and 2025-12-28");
+  EXPECT_EQ(
+      d.notes[0].message,
+      "first: the 'weekly' restore point of 2025-01-26 01:00 (kept until 2025-04-26) restores these tables "
+      "from "
+      "the 'monthly' full backup of 2025-01-05 and 18 incrementals up to 2025-01-25; the 'daily' snapshot of "
+      "2025-01-06 among them is kept until 2025-04-26 instead of 2025-02-15");
+  EXPECT_EQ(d.notes.back().message,
+            "to avoid the extension, keep 'daily' for at least 84d, or let 'weekly' back these tables up");
 }
 
 TEST(Restorability, HoleClosesWhenTheWeeklyAlsoTakesFactTables) {
@@ -179,21 +309,27 @@ TEST(Restorability, HoleClosesWhenTheWeeklyAlsoTakesFactTables) {
   EXPECT_TRUE(with_code(r.policy_sink, Code::kRestoreHole).empty());
 }
 
-TEST(Restorability, LongerDailiesCloseTheFactHoleButExposeTheDimensionOne) {
+TEST(Restorability, LongerDailiesCloseTheFactExtensionButExtendTheDimensionWeeklies) {
   auto policy = testing::production_policy();
   policy.tiers[0].retain = Duration::from_days(90);
   auto r = run(policy, testing::production_inventory());
-  auto holes = with_code(r.policy_sink, Code::kRestoreHole);
-  // The fact tables are now fine; but a daily restore point kept 90d from a weekday outlives the Sunday weekly that
-  // holds the dimension tables' state (also 90d, from the Sunday before): a real, smaller hole.
-  ASSERT_EQ(holes.size(), 1u);
-  EXPECT_EQ(holes[0]->message,
-            "3 tables (crm.contacts, sales.customers, sales.fx_rates) of class dimension, fact: cannot be restored "
-            "to 2025-01-01 01:00 (daily restore point, kept until 2025-04-01): from 2025-03-29 their state at that "
-            "time is gone");
-  EXPECT_EQ(holes[0]->notes[0].message,
-            "their state at 2025-01-01 is held only by the 'weekly' backup of 2024-12-29, which is kept for 90d "
-            "(until 2025-03-29)");
+  EXPECT_TRUE(with_code(r.policy_sink, Code::kRestoreHole).empty());
+  auto ext = with_code(r.policy_sink, Code::kRetentionExtended);
+  // The fact chains are now kept by 'daily' itself; but a daily restore point kept 90d from a Saturday needs
+  // the dimension tables' weekly of the Sunday before, which 'weekly' keeps only 90d from that Sunday: 6 days
+  // more.
+  ASSERT_EQ(ext.size(), 1u);
+  EXPECT_EQ(ext[0]->message,
+            "3 tables (crm.contacts, sales.customers, sales.fx_rates) of class dimension, fact: 'weekly' "
+            "snapshots are "
+            "kept up to 6d longer than their retention of 90d, because 'daily' restore points need them");
+  EXPECT_EQ(
+      ext[0]->notes[0].message,
+      "first: the 'daily' restore point of 2025-01-18 01:00 (kept until 2025-04-18) restores these tables "
+      "from "
+      "the 'weekly' full backup of 2025-01-12; the 'weekly' snapshot of 2025-01-12 among them is kept until "
+      "2025-04-18 instead of 2025-04-12");
+  EXPECT_EQ(ext[0]->notes.back().message, "to avoid the extension, keep 'weekly' for at least 96d");
 }
 
 TEST(Restorability, IncrementalsWithoutAnyFullAreNeverRestorable) {
@@ -204,6 +340,165 @@ TEST(Restorability, IncrementalsWithoutAnyFullAreNeverRestorable) {
   ASSERT_EQ(holes.size(), 1u);
   EXPECT_NE(holes[0]->notes[0].message.find("no full backup ever gives its incrementals a baseline"),
             std::string::npos);
+}
+
+// ---- Item 2 of issue 11: every fix suggestion is the exact minimum ----
+
+// The N of "at least Nd" in the diagnostic's last note.
+int64_t suggested_days(const diag::Diagnostic& d) {
+  std::smatch m;
+  const std::string& text = d.notes.back().message;
+  if (!std::regex_search(text, m, std::regex(R"(at least (\d+)d)"))) return -1;
+  return std::stoll(m[1].str());
+}
+
+size_t restorability_findings(const model::Policy& policy) {
+  auto r = run(policy, testing::production_inventory());
+  return with_code(r.policy_sink, Code::kRestoreHole).size() +
+         with_code(r.policy_sink, Code::kRetentionExtended).size() +
+         with_code(r.policy_sink, Code::kChangesNeverBackedUp).size();
+}
+
+model::Policy weekly_full_daily_incrementals() {
+  auto p = testing::production_policy();
+  p.tiers.pop_back();
+  p.tiers[0].include = model::Predicate::partitioned();
+  p.tiers[0].retain = Duration::from_days(30);
+  p.tiers[1].include = model::Predicate::always();
+  p.tiers[1].retain = Duration::from_days(30);
+  return p;
+}
+
+TEST(FixAdvice, RetentionSuggestionsAreTheExactMinimum) {
+  struct Case {
+    model::Policy policy;
+    size_t tier;       // the tier whose retention the advice names
+    int64_t expected;  // computed by hand (see the tests above and the golden cases)
+  };
+  std::vector<Case> cases{{testing::production_policy(), 0, 84}, {weekly_full_daily_incrementals(), 1, 36}};
+  for (Case& c : cases) {
+    auto r = run(c.policy, testing::production_inventory());
+    auto ext = with_code(r.policy_sink, Code::kRetentionExtended);
+    ASSERT_FALSE(ext.empty());
+    for (const auto* d : ext) EXPECT_EQ(suggested_days(*d), c.expected) << d->notes.back().message;
+    model::Policy fixed = c.policy;
+    fixed.tiers[c.tier].retain = Duration::from_days(c.expected);
+    EXPECT_EQ(restorability_findings(fixed), 0u) << c.expected << "d";
+    fixed.tiers[c.tier].retain = Duration::from_days(c.expected - 1);
+    auto less = run(fixed, testing::production_inventory());
+    auto still = with_code(less.policy_sink, Code::kRetentionExtended);
+    ASSERT_FALSE(still.empty()) << c.expected - 1 << "d";
+    EXPECT_EQ(suggested_days(*still[0]), c.expected);
+  }
+}
+
+TEST(FixAdvice, UpdatedWithinSuggestionIsTheExactMinimum) {
+  // mon..sat with updated_within = 1d: Saturday 01:00 to Sunday 01:00 reaches no snapshot (2d gap to Monday).
+  auto policy = testing::production_policy();
+  policy.tiers[0].changes = {model::ChangeDetection::Mode::kUpdatedWithin, Duration::from_days(1)};
+  auto r = run(policy, testing::production_inventory());
+  auto lost = with_code(r.policy_sink, Code::kChangesNeverBackedUp);
+  ASSERT_EQ(lost.size(), 1u);
+  // The first examined restore point, the daily of 2025-01-01, restores the facts from the chain of the
+  // monthly of 2024-12-01, which misses every Saturday 01:00 to Sunday 01:00 since: the first is 2024-12-07.
+  EXPECT_EQ(
+      lost[0]->message,
+      "2 tables (sales.line_items, sales.orders) of class fact: changes made between 2024-12-07 01:00 and "
+      "2024-12-08 01:00 are in no snapshot: 'daily' takes only partitions updated within 1d of its slot, but "
+      "the previous backup of these tables was 2d earlier");
+  EXPECT_EQ(
+      lost[0]->notes[0].message,
+      "from the 'daily' restore point of 2025-01-01 01:00 on, restores of these tables miss them until their "
+      "next full backup");
+  EXPECT_EQ(suggested_days(*lost[0]), 2);
+  policy.tiers[0].changes.within = Duration::from_days(2);
+  EXPECT_TRUE(with_code(run(policy, testing::production_inventory()).policy_sink, Code::kChangesNeverBackedUp)
+                  .empty());
+
+  // A Sunday incremental with updated_within = 1d (no weekly full): six days of changes a week reach no
+  // snapshot.
+  auto sunday = testing::production_policy();
+  sunday.tiers[0].schedule = sunday.tiers[1].schedule;
+  sunday.tiers[0].changes = {model::ChangeDetection::Mode::kUpdatedWithin, Duration::from_days(1)};
+  sunday.tiers.erase(sunday.tiers.begin() + 1);  // the weekly full
+  sunday.tiers[1].covers.clear();
+  sunday.tiers[1].precedence = 10;
+  auto rs = run(sunday, testing::production_inventory());
+  auto weekly_lost = with_code(rs.policy_sink, Code::kChangesNeverBackedUp);
+  ASSERT_EQ(weekly_lost.size(), 1u);
+  EXPECT_EQ(suggested_days(*weekly_lost[0]), 7);
+  sunday.tiers[0].changes.within = Duration::from_days(7);
+  EXPECT_TRUE(with_code(run(sunday, testing::production_inventory()).policy_sink, Code::kChangesNeverBackedUp)
+                  .empty());
+  sunday.tiers[0].changes.within = Duration::from_days(6);
+  EXPECT_EQ(
+      with_code(run(sunday, testing::production_inventory()).policy_sink, Code::kChangesNeverBackedUp).size(),
+      1u);
+}
+
+// ---- An independent oracle: the production policy day by day (civil_calendar.h, no Schedule, no Calendar,
+// no retention.h), with the retention model computed by brute force over every restore point ----
+
+TEST(RetentionOracle, ProductionExtensionMatchesABruteForceCalendar) {
+  struct Snap {
+    int64_t day;
+    char tier;  // 'd' daily (facts, incremental), 'w' weekly (dimensions), 'm' monthly (everything)
+    int64_t expires;
+  };
+  std::vector<Snap> snaps;
+  for (int y = 2024; y <= 2026; ++y) {
+    for (int m = 1; m <= 12; ++m) {
+      for (int d = 1; d <= testing::days_in_month(y, m); ++d) {
+        const int64_t n = testing::days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+        const bool sunday = testing::is_sunday(y, m, d);
+        const char tier = sunday && d <= 7 ? 'm' : sunday ? 'w' : 'd';
+        snaps.push_back(Snap{n, tier, n + (tier == 'm' ? 365 : tier == 'w' ? 90 : 14)});
+      }
+    }
+  }
+  std::vector<int64_t> keep(snaps.size()), tier_keep(snaps.size());
+  for (size_t i = 0; i < snaps.size(); ++i) keep[i] = tier_keep[i] = snaps[i].expires;
+  for (size_t p = 0; p < snaps.size(); ++p) {
+    // The facts at point p: the chain back to the last monthly; the dimensions: the last weekly or monthly.
+    // (Weeklies do not back up the facts, so the fact chain runs through them.)
+    std::vector<size_t> needed;
+    size_t k = p;
+    for (; k > 0 && snaps[k].tier != 'm'; --k) {
+      if (snaps[k].tier == 'd') needed.push_back(k);
+    }
+    needed.push_back(k);
+    k = p;
+    while (k > 0 && snaps[k].tier == 'd') --k;
+    needed.push_back(k);
+    for (size_t s : needed) {
+      keep[s] = std::max(keep[s], snaps[p].expires);
+      if (snaps[s].tier == snaps[p].tier) tier_keep[s] = std::max(tier_keep[s], snaps[p].expires);
+    }
+  }
+  const int64_t from = testing::days_from_civil(2025, 1, 1), to = testing::days_from_civil(2026, 1, 1);
+  int64_t dailies = 0, extended = 0, most = 0, total = 0;
+  for (size_t i = 0; i < snaps.size(); ++i) {
+    if (snaps[i].day < from || snaps[i].day >= to || snaps[i].tier != 'd') continue;
+    ++dailies;
+    if (keep[i] > tier_keep[i]) {
+      ++extended;
+      most = std::max(most, keep[i] - tier_keep[i]);
+      total += keep[i] - tier_keep[i];
+    }
+  }
+  auto r = run(testing::production_policy(), testing::production_inventory());
+  auto ext = with_code(r.policy_sink, Code::kRetentionExtended);
+  ASSERT_EQ(ext.size(), 1u);
+  EXPECT_NE(ext[0]->message.find(fmt::format("kept up to {}d longer", most)), std::string::npos)
+      << ext[0]->message;
+  EXPECT_NE(ext[0]->notes[1].message.find(
+                fmt::format("{} of the {} 'daily' snapshots taken between", extended, dailies)),
+            std::string::npos)
+      << ext[0]->notes[1].message;
+  EXPECT_NE(ext[0]->notes[1].message.find(fmt::format("live longer: {} snapshot-days", total)),
+            std::string::npos)
+      << ext[0]->notes[1].message;
+  EXPECT_EQ(most, 70);
 }
 
 TEST(DescribeTables, OneOrMany) {
