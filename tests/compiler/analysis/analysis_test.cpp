@@ -4,7 +4,7 @@
 
 #include "compiler/analysis/analysis.h"
 #include "compiler/analysis/chains.h"
-#include "tests/plan/production_policy.h"
+#include "tests/compiler/plan/production_policy.h"
 
 namespace sk::analysis {
 namespace {
