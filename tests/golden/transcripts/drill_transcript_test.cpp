@@ -1,7 +1,7 @@
-// SQL transcript of `starkeep drill` (sk::drill::run_drills with the FINISHED snapshots given) against a scripted
-// cluster: one partition drill that is due, restores its partition into a fresh scratch database, verifies it
-// against the recorded fingerprint (PASSED), records it in ops.restore_history and drops the scratch database.
-// See transcript.h.
+// SQL transcript of `starkeep drill` (sk::drill::run_drills with the FINISHED snapshots given) against a
+// scripted cluster: one partition drill that is due, restores its partition into a fresh scratch database,
+// verifies it against the recorded fingerprint (PASSED), records it in ops.restore_history and drops the
+// scratch database. See transcript.h.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -26,20 +26,25 @@ TEST(DrillTranscript, PassingPartitionDrill) {
 
   conn.on("FROM `ops`.`restore_history` WHERE kind = 'drill' AND drill_name",
           make_rows({"run_id", "target_time_utc", "verification", "state"}, {}));
-  conn.on("^SHOW SNAPSHOT ON `repo` WHERE SNAPSHOT = 'sales_0916_inc'",
-          make_rows({"Snapshot", "Timestamp", "Status"}, {{"sales_0916_inc", "2025-09-16-08-10-00-123", "OK"}}));
+  conn.on(
+      "^SHOW SNAPSHOT ON `repo` WHERE SNAPSHOT = 'sales_0916_inc'",
+      make_rows({"Snapshot", "Timestamp", "Status"}, {{"sales_0916_inc", "2025-09-16-08-10-00-123", "OK"}}));
   conn.on("information_schema.tables", make_rows({"TABLE_NAME"}, {}));
   // Before the RESTORE: an older job of another drill; then ours, one state per poll.
-  conn.on("^SHOW RESTORE", make_rows({"JobId", "Label", "State", "Status", "TaskErrMsg"},
-                                     {{"41", "sales_0901_inc", "FINISHED", "[OK]", ""}}), 1);
+  conn.on("^SHOW RESTORE",
+          make_rows({"JobId", "Label", "State", "Status", "TaskErrMsg"},
+                    {{"41", "sales_0901_inc", "FINISHED", "[OK]", ""}}),
+          1);
   for (const char* state : {"PENDING", "DOWNLOADING", "DOWNLOADING", "COMMITTING"}) {
     conn.on("^SHOW RESTORE",
-            make_rows({"JobId", "Label", "State", "Status", "TaskErrMsg"}, {{"42", "sales_0916_inc", state, "[OK]", ""}}),
+            make_rows({"JobId", "Label", "State", "Status", "TaskErrMsg"},
+                      {{"42", "sales_0916_inc", state, "[OK]", ""}}),
             1);
   }
   conn.on("^SHOW RESTORE", make_rows({"JobId", "Label", "State", "Status", "TaskErrMsg"},
                                      {{"42", "sales_0916_inc", "FINISHED", "[OK]", ""}}));
-  conn.on("partitions_meta", make_rows({"TABLE_NAME", "PARTITION_NAME", "VISIBLE_VERSION"}, {{"orders", "p3", "2"}}));
+  conn.on("partitions_meta",
+          make_rows({"TABLE_NAME", "PARTITION_NAME", "VISIBLE_VERSION"}, {{"orders", "p3", "2"}}));
   conn.on("information_schema.columns", make_rows({"COLUMN_NAME"}, {{"id"}, {"dt"}}));
   conn.on("murmur_hash3_32", make_rows({"row_count", "row_hash_sum"}, {{"7", "-1234"}}));
 
@@ -55,13 +60,14 @@ TEST(DrillTranscript, PassingPartitionDrill) {
   options.only = *DrillName::parse("partition");
   options.execute.poll_initial = std::chrono::milliseconds(10);
   std::ostringstream progress;
-  auto reports = run_drills(testing::compile_policy(), conn, store, clock, sleeper, options, {snapshot}, &progress,
-                            [](const DrillReport&) {});
+  auto reports = run_drills(testing::compile_policy(), conn, store, clock, sleeper, options, {snapshot},
+                            &progress, [](const DrillReport&) {});
   ASSERT_TRUE(reports) << reports.error().describe();
   ASSERT_EQ(reports->size(), 1u);
   ASSERT_EQ(reports->front().verdict, Verdict::kPassed) << progress.str();
-  transcript::expect_transcript(conn, "drill_partition_passed",
-                                "drill: partition drill from daily, sales.orders p3 into the scratch database, PASSED");
+  transcript::expect_transcript(
+      conn, "drill_partition_passed",
+      "drill: partition drill from daily, sales.orders p3 into the scratch database, PASSED");
 }
 
 }  // namespace

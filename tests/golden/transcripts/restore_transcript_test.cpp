@@ -1,7 +1,7 @@
-// SQL transcripts of the restore executor (sk::restore::resolve_timestamps + execute_plan, what `starkeep restore`
-// runs once it has a plan) against a scripted cluster: a partition restore whose two partitions come from a chain
-// of two snapshots, verified and written to ops.restore_history, then put in place; and a table restore whose
-// second step meets a busy database, is retried, verified and swapped. See transcript.h.
+// SQL transcripts of the restore executor (sk::restore::resolve_timestamps + execute_plan, what `starkeep
+// restore` runs once it has a plan) against a scripted cluster: a partition restore whose two partitions come
+// from a chain of two snapshots, verified and written to ops.restore_history, then put in place; and a table
+// restore whose second step meets a busy database, is retried, verified and swapped. See transcript.h.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -20,8 +20,8 @@ using ports::make_rows;
 
 Instant at(const char* iso) { return *Instant::parse(iso, TimeZone::utc()); }
 
-// A FINISHED snapshot of sales.t holding (partition, visible version); every entry has a recorded fingerprint of
-// 5 rows summing to 12345.
+// A FINISHED snapshot of sales.t holding (partition, visible version); every entry has a recorded fingerprint
+// of 5 rows summing to 12345.
 Snapshot snap(const char* label, ops::BackupKind kind, const char* finished,
               std::vector<std::pair<const char*, int>> parts) {
   Snapshot s{ops::BackupAttempt{.run_id = "run",
@@ -81,8 +81,9 @@ class RestoreTranscript : public ::testing::Test {
       return ports::Rows{};
     });
     conn_.on("information_schema.tables", make_rows({"TABLE_NAME"}, {{"t"}}));
-    conn_.on("information_schema.partitions_meta",
-             make_rows({"TABLE_NAME", "PARTITION_NAME", "VISIBLE_VERSION"}, {{"t", "p1", "2"}, {"t", "p2", "3"}}));
+    conn_.on(
+        "information_schema.partitions_meta",
+        make_rows({"TABLE_NAME", "PARTITION_NAME", "VISIBLE_VERSION"}, {{"t", "p1", "2"}, {"t", "p2", "3"}}));
     conn_.on("information_schema.columns", make_rows({"COLUMN_NAME"}, {{"k"}, {"v"}}));
     conn_.on("murmur_hash3_32", make_rows({"row_count", "row_hash_sum"}, {{"5", "12345"}}));
     clock_.set(at("2025-09-20T08:00:00Z"));
@@ -101,7 +102,6 @@ class RestoreTranscript : public ::testing::Test {
   }
 
   RestoreOutcome run(RestoreRequest request) {
-    request.database = *DatabaseName::parse("sales");
     request.table = *TableName::parse("t");
     request.now = clock_.now();
     auto plan = make_restore_plan(request, history());
@@ -120,12 +120,12 @@ class RestoreTranscript : public ::testing::Test {
   std::vector<std::string> job_states_;
   std::string job_label_ = "older";
   std::int64_t job_id_ = 1;
-  int busy_ = 0;            // RESTOREs of busy_label_ refused as "one job per database"
+  int busy_ = 0;  // RESTOREs of busy_label_ refused as "one job per database"
   std::string busy_label_;
 };
 
 TEST_F(RestoreTranscript, PartitionRestoreFromAChainOfTwoSnapshotsIsVerifiedThenPutInPlace) {
-  RestoreRequest request{.scope = Scope::kPartition};
+  RestoreRequest request{.scope = Scope::kPartition, .database = *DatabaseName::parse("sales")};
   request.partitions = {*PartitionName::parse("p1"), *PartitionName::parse("p2")};
   request.as_of = at("2025-09-14T13:00:00Z");
   request.replace = true;
@@ -133,12 +133,13 @@ TEST_F(RestoreTranscript, PartitionRestoreFromAChainOfTwoSnapshotsIsVerifiedThen
   ASSERT_FALSE(out.error) << out.error->describe() << progress_.str();
   ASSERT_EQ(out.records.size(), 2u);
   EXPECT_EQ(out.verdict, verify::Verdict::kPassed);
-  transcript::expect_transcript(conn_, "restore_partition_chain",
-                                "restore: sales.t partitions p1 (full1) and p2 (inc1) as of 13:00, verified, replaced");
+  transcript::expect_transcript(
+      conn_, "restore_partition_chain",
+      "restore: sales.t partitions p1 (full1) and p2 (inc1) as of 13:00, verified, replaced");
 }
 
 TEST_F(RestoreTranscript, TableRestoreRetriesABusyDatabaseThenSwaps) {
-  RestoreRequest request{.scope = Scope::kTable};
+  RestoreRequest request{.scope = Scope::kTable, .database = *DatabaseName::parse("sales")};
   request.as_of = at("2025-09-14T13:00:00Z");
   request.as_name = *TableName::parse("t_staging");
   request.replace = true;
@@ -148,8 +149,9 @@ TEST_F(RestoreTranscript, TableRestoreRetriesABusyDatabaseThenSwaps) {
   const RestoreOutcome out = run(request);
   ASSERT_FALSE(out.error) << out.error->describe() << progress_.str();
   EXPECT_TRUE(out.swapped);
-  transcript::expect_transcript(conn_, "restore_table_busy_then_swap",
-                                "restore: table sales.t as of 13:00 into t_staging, step 2 busy once, verified, swapped");
+  transcript::expect_transcript(
+      conn_, "restore_table_busy_then_swap",
+      "restore: table sales.t as of 13:00 into t_staging, step 2 busy once, verified, swapped");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // SQL transcripts of `starkeep run` (sk::executor::run) against a scripted cluster: a daily incremental whose
-// changed partitions are bound against the last manifest, a database kept busy by a foreign job and retried, a job
-// the server cancels, and a pre-check that stops the run. See transcript.h for the rendering and its tolerance.
+// changed partitions are bound against the last manifest, a database kept busy by a foreign job and retried,
+// a job the server cancels, and a pre-check that stops the run. See transcript.h for the rendering and its
+// tolerance.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -21,29 +22,39 @@ using ports::make_rows;
 // SHOW BACKUP (the last state repeats).
 class RunnerTranscript : public ::testing::Test {
  protected:
+  static constexpr const char* kForeign = "foreign_backup_1";
+
   void SetUp() override {
-    conn_.on("^SHOW FRONTENDS", make_rows({"Name", "IP", "Role", "Alive"}, {{"fe1", "127.0.0.1", "LEADER", "true"}}));
+    conn_.on("^SHOW FRONTENDS",
+             make_rows({"Name", "IP", "Role", "Alive"}, {{"fe1", "127.0.0.1", "LEADER", "true"}}));
     conn_.on_call("^SHOW BACKENDS", [this](std::string_view) -> Result<ports::Rows> {
       return make_rows({"BackendId", "IP", "Alive"}, {{"10001", "127.0.0.1", be_alive_}});
     });
     conn_.on("^SHOW PROC", make_rows({"RootPath", "DataUsedCapacity", "AvailCapacity", "TotalCapacity"},
                                      {{"/data1", "1.000 GB", "800.000 GB", "1.000 TB"}}));
-    conn_.on("^SHOW REPOSITORIES",
-             make_rows({"RepoId", "RepoName", "IsReadOnly", "ErrMsg"}, {{"1", "repo", "false", std::nullopt}}));
+    conn_.on("^SHOW REPOSITORIES", make_rows({"RepoId", "RepoName", "IsReadOnly", "ErrMsg"},
+                                             {{"1", "repo", "false", std::nullopt}}));
     conn_.on_call("^SHOW SNAPSHOT", [this](std::string_view sql) { return show_snapshot(sql); });
     conn_.on_call("^SHOW BACKUP FROM", [this](std::string_view) { return show_backup(); });
     conn_.on_call("^BACKUP SNAPSHOT", [this](std::string_view sql) { return backup(sql); });
-    conn_.on("partitions_meta",
-             make_rows({"TABLE_NAME", "PARTITION_NAME", "PARTITION_ID", "VISIBLE_VERSION", "VISIBLE_VERSION_UNIX"},
-                       {{"orders", "p20250912", "11", "4", "1757811000"},
-                        {"orders", "p20250913", "12", "7", "1757811100"},
-                        {"orders", "p20250914", "13", "2", "1757811200"}}));
+    conn_.on("partitions_meta", make_rows({"TABLE_NAME", "PARTITION_NAME", "PARTITION_ID", "VISIBLE_VERSION",
+                                           "VISIBLE_VERSION_UNIX"},
+                                          {{"orders", "p20250912", "11", "4", "1757811000"},
+                                           {"orders", "p20250913", "12", "7", "1757811100"},
+                                           {"orders", "p20250914", "13", "2", "1757811200"}}));
     conn_.on("information_schema.columns", make_rows({"COLUMN_NAME"}, {{"id"}, {"dt"}, {"amount"}}));
     conn_.on("murmur_hash3_32", make_rows({"row_count", "row_hash_sum"}, {{"7", "-1234"}}));
 
-    plan::BackupJob job{DatabaseName::parse("sales").value(),        TierName::parse("daily").value(), {}, {}, {}, {},
-                        {},                                          TierName::parse("daily").value(),
-                        SnapshotLabel::parse("sales_20250914_inc").value(), RepositoryName::parse("repo").value()};
+    plan::BackupJob job{DatabaseName::parse("sales").value(),
+                        TierName::parse("daily").value(),
+                        {},
+                        {},
+                        {},
+                        {},
+                        {},
+                        TierName::parse("daily").value(),
+                        SnapshotLabel::parse("sales_20250914_inc").value(),
+                        RepositoryName::parse("repo").value()};
     job.satisfies = {job.tier};
     job.slot = clock_.now();
     job.deadline = job.slot + Duration::from_hours(2);
@@ -75,9 +86,12 @@ class RunnerTranscript : public ::testing::Test {
     return make_rows({"Snapshot", "Timestamp", "Status"}, rows);
   }
 
+  // The database's latest job: a foreign one (running, its state fixed) or ours (one scripted state per poll).
   Result<ports::Rows> show_backup() {
     std::vector<ports::Rows::Row> rows;
-    if (!server_label_.empty()) {
+    if (server_label_ == kForeign) {
+      rows.push_back({"66", server_label_, "sales", "SNAPSHOTING", "2025-09-14 08:59:00", std::nullopt, "[OK]", ""});
+    } else if (!server_label_.empty()) {
       std::string state = states_.empty() ? "UPLOADING" : states_.front();
       if (states_.size() > 1) states_.erase(states_.begin());
       if (state == "FINISHED") snapshots_[server_label_] = "2025-09-14-09-00-05-123";
@@ -90,9 +104,9 @@ class RunnerTranscript : public ::testing::Test {
   Result<ports::Rows> backup(std::string_view sql) {
     if (foreign_busy_ > 0) {
       --foreign_busy_;
-      server_label_ = "foreign_backup_1";
-      return std::unexpected(
-          ports::server_error(1064, "HY000", "Can only run one backup or restore job of a database at same time"));
+      server_label_ = kForeign;
+      return std::unexpected(ports::server_error(
+          1064, "HY000", "Can only run one backup or restore job of a database at same time"));
     }
     const auto start = sql.find("`sales`.`") + 9;
     server_label_ = std::string(sql.substr(start, sql.find('`', start) - start));
@@ -100,11 +114,18 @@ class RunnerTranscript : public ::testing::Test {
   }
 
   RunReport run_once() {
-    RunnerDeps deps{[this](const std::optional<std::string>&) -> Result<std::unique_ptr<ports::SqlConnection>> {
-                      return std::make_unique<transcript::Forward>(conn_);
-                    },
-                    clock_, sleeper_, log_, [](const AlertRequest&) {}, nullptr,
-                    [] { return 0.5; }, [](const std::string&, std::int64_t) { return true; }, {}};
+    RunnerDeps deps{
+        [this](const std::optional<std::string>&) -> Result<std::unique_ptr<ports::SqlConnection>> {
+          return std::make_unique<transcript::Forward>(conn_);
+        },
+        clock_,
+        sleeper_,
+        log_,
+        [](const AlertRequest&) {},
+        nullptr,
+        [] { return 0.5; },
+        [](const std::string&, std::int64_t) { return true; },
+        {}};
     return run(policy_, plan_, config_, deps);
   }
 
@@ -129,8 +150,9 @@ TEST_F(RunnerTranscript, DailyIncrementalBindsTheChangedPartitions) {
   states_ = {"PENDING", "SNAPSHOTING", "SNAPSHOTING", "UPLOADING", "FINISHED"};
   const RunReport r = run_once();
   ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.message << log_text_.str();
-  transcript::expect_transcript(conn_, "runner_daily_incremental",
-                                "run: daily incremental of sales.orders, two of three partitions changed, FINISHED");
+  transcript::expect_transcript(
+      conn_, "runner_daily_incremental",
+      "run: daily incremental of sales.orders, two of three partitions changed, FINISHED");
 }
 
 TEST_F(RunnerTranscript, BusyDatabaseIsRetriedUntilTheForeignJobEnds) {
@@ -138,13 +160,15 @@ TEST_F(RunnerTranscript, BusyDatabaseIsRetriedUntilTheForeignJobEnds) {
   states_ = {"PENDING", "FINISHED"};
   const RunReport r = run_once();
   ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.message << log_text_.str();
-  transcript::expect_transcript(conn_, "runner_busy_database_retried",
-                                "run: BACKUP refused twice by a foreign job on sales, then accepted and FINISHED");
+  transcript::expect_transcript(
+      conn_, "runner_busy_database_retried",
+      "run: BACKUP refused twice by a foreign job on sales, then accepted and FINISHED");
 }
 
 TEST_F(RunnerTranscript, CancelledJobIsRecordedWithTheServerStatus) {
   states_ = {"PENDING", "SNAPSHOTING", "CANCELLED"};
-  server_status_ = "[COMMON_ERROR, msg: make snapshot failed. disk /data1 on backend 10001 exceed limit usage]";
+  server_status_ =
+      "[COMMON_ERROR, msg: make snapshot failed. disk /data1 on backend 10001 exceed limit usage]";
   const RunReport r = run_once();
   ASSERT_EQ(r.outcome, Outcome::kJobFailed) << r.message << log_text_.str();
   transcript::expect_transcript(conn_, "runner_cancelled_job",
@@ -155,7 +179,8 @@ TEST_F(RunnerTranscript, DeadBackendStopsTheRunBeforeAnySubmit) {
   be_alive_ = "false";
   const RunReport r = run_once();
   ASSERT_EQ(r.outcome, Outcome::kPrecheckFailed) << r.message << log_text_.str();
-  transcript::expect_transcript(conn_, "runner_precheck_failed", "run: backend 10001 is dead; nothing is submitted");
+  transcript::expect_transcript(conn_, "runner_precheck_failed",
+                                "run: backend 10001 is dead; nothing is submitted");
 }
 
 }  // namespace

@@ -1,14 +1,14 @@
-// SQL-transcript goldens: the exact statements the runner, the restore executor and the drill send to a scripted
-// cluster (a RecordingSqlConnection answering from a script), compared with tests/golden/transcripts/<name>.sql.
-// UPDATE_GOLDEN=1 rewrites the files (tests/golden/golden_util.h). They pin the statement sequence so that a
-// refactor of the job lifecycle is checked statement by statement.
+// SQL-transcript goldens: the exact statements the runner, the restore executor and the drill send to a
+// scripted cluster (a RecordingSqlConnection answering from a script), compared with
+// tests/golden/transcripts/<name>.sql. UPDATE_GOLDEN=1 rewrites the files (tests/golden/golden_util.h). They
+// pin the statement sequence so that a refactor of the job lifecycle is checked statement by statement.
 //
-// Rendering: one statement per entry, terminated by ";", in the order sent; a statement sent as not idempotent
-// (never retried on reconnect) carries "-- not idempotent". The one tolerance: consecutive identical job polls
-// (SHOW BACKUP … / SHOW RESTORE …) collapse into one line marked "-- polled", so the number of polls a poll
-// policy makes while the scripted state is unchanged does not matter; every other statement is compared exactly.
-// The scripted jobs advance one state per poll, and the tests' FakeSleeper does not advance their FakeClock, so
-// no timestamp in a statement depends on backoff or poll delays.
+// Rendering: one statement per entry, terminated by ";", in the order sent; a statement sent as not
+// idempotent (never retried on reconnect) carries "-- not idempotent". The one tolerance: consecutive
+// identical job polls (SHOW BACKUP … / SHOW RESTORE …) collapse into one line marked "-- polled", so the
+// number of polls a poll policy makes while the scripted state is unchanged does not matter; every other
+// statement is compared exactly. The scripted jobs advance one state per poll, and the tests' FakeSleeper
+// does not advance their FakeClock, so no timestamp in a statement depends on backoff or poll delays.
 #pragma once
 
 #include <regex>
@@ -50,7 +50,9 @@ class Forward final : public ports::SqlConnection {
   explicit Forward(ports::SqlConnection& inner) : inner_(inner) {}
 
  private:
-  Result<ports::Rows> do_query(std::string_view sql, ports::Idempotency i) override { return inner_.query(sql, i); }
+  Result<ports::Rows> do_query(std::string_view sql, ports::Idempotency i) override {
+    return inner_.query(sql, i);
+  }
   Status do_execute(std::string_view sql, ports::Idempotency i) override { return inner_.execute(sql, i); }
   ports::SqlConnection& inner_;
 };
