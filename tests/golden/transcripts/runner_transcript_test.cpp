@@ -6,6 +6,7 @@
 
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "runtime/executor/runner.h"
 #include "runtime/ports/fakes.h"
@@ -78,6 +79,51 @@ class RunnerTranscript : public ::testing::Test {
                        {{"orders", "p20250912", "11", "4"}, {"orders", "p20250913", "12", "5"}}));
   }
 
+  // What the store reads back after the job FINISHED: the attempt by label and its manifest (the two changed
+  // partitions), so that their fingerprints are taken and the snapshot's size is recorded.
+  void recorded_attempt() {
+    conn_.on(
+        "FROM `ops`.`backup_history` WHERE .*`label` =",
+        make_rows({"attempt_id",      "run_id",     "label",        "repository",       "database_name",
+                   "tiers",           "slot_utc",   "backup_kind",  "objects",          "state",
+                   "server_state",    "job_id",     "submit_tries", "submitted_at_utc", "started_at_utc",
+                   "finished_at_utc", "error_text", "bytes",        "backup_timestamp", "updated_at_utc"},
+                  {{"a1",
+                    "run-1",
+                    "sales_20250914_inc",
+                    "repo",
+                    "sales",
+                    "daily",
+                    "2025-09-14 01:00:00",
+                    "partitions",
+                    "[]",
+                    "FINISHED",
+                    "FINISHED",
+                    "77",
+                    "1",
+                    std::nullopt,
+                    std::nullopt,
+                    std::nullopt,
+                    std::nullopt,
+                    std::nullopt,
+                    "2025-09-14-09-00-05-123",
+                    "2025-09-14 09:00:00"}}));
+    std::vector<ports::Rows::Row> rows;
+    for (const auto& [partition, id, version, size] :
+         std::vector<std::tuple<const char*, const char*, const char*, const char*>>{
+             {"p20250913", "12", "7", "4096"}, {"p20250914", "13", "2", "2048"}}) {
+      rows.push_back({"a1", "repo", "sales_20250914_inc", "sales", "orders", partition, id, version,
+                      std::nullopt, "7", size, std::nullopt, std::nullopt, std::nullopt,
+                      "2025-09-14 01:00:00"});
+    }
+    conn_.on(
+        "FROM `ops`.`backup_manifest` WHERE `attempt_id`",
+        make_rows({"attempt_id", "repository", "label", "database_name", "table_name", "partition_name",
+                   "partition_id", "visible_version", "visible_version_time_utc", "row_count", "data_size",
+                   "checksum_algorithm", "checksum", "checksum_row_count", "recorded_at_utc"},
+                  rows));
+  }
+
   Result<ports::Rows> show_snapshot(std::string_view sql) {
     std::vector<ports::Rows::Row> rows;
     for (const auto& [label, ts] : snapshots_) {
@@ -86,19 +132,23 @@ class RunnerTranscript : public ::testing::Test {
     return make_rows({"Snapshot", "Timestamp", "Status"}, rows);
   }
 
-  // The database's latest job: a foreign one (running, its state fixed) or ours (one scripted state per poll).
+  // The database's latest job: a foreign one (running, its state fixed) or ours (one scripted state per
+  // poll).
   Result<ports::Rows> show_backup() {
     std::vector<ports::Rows::Row> rows;
     if (server_label_ == kForeign) {
-      rows.push_back({"66", server_label_, "sales", "SNAPSHOTING", "2025-09-14 08:59:00", std::nullopt, "[OK]", ""});
+      rows.push_back(
+          {"66", server_label_, "sales", "SNAPSHOTING", "2025-09-14 08:59:00", std::nullopt, "[OK]", ""});
     } else if (!server_label_.empty()) {
       std::string state = states_.empty() ? "UPLOADING" : states_.front();
       if (states_.size() > 1) states_.erase(states_.begin());
       if (state == "FINISHED") snapshots_[server_label_] = "2025-09-14-09-00-05-123";
-      rows.push_back({"77", server_label_, "sales", state, "2025-09-14 09:00:00", std::nullopt, server_status_, ""});
+      rows.push_back(
+          {"77", server_label_, "sales", state, "2025-09-14 09:00:00", std::nullopt, server_status_, ""});
     }
-    return make_rows({"JobId", "SnapshotName", "DbName", "State", "CreateTime", "FinishedTime", "Status", "TaskErrMsg"},
-                     rows);
+    return make_rows(
+        {"JobId", "SnapshotName", "DbName", "State", "CreateTime", "FinishedTime", "Status", "TaskErrMsg"},
+        rows);
   }
 
   Result<ports::Rows> backup(std::string_view sql) {
@@ -147,6 +197,7 @@ class RunnerTranscript : public ::testing::Test {
 
 TEST_F(RunnerTranscript, DailyIncrementalBindsTheChangedPartitions) {
   last_manifest();
+  recorded_attempt();
   states_ = {"PENDING", "SNAPSHOTING", "SNAPSHOTING", "UPLOADING", "FINISHED"};
   const RunReport r = run_once();
   ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.message << log_text_.str();
