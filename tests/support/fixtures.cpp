@@ -73,4 +73,23 @@ std::string monthly_and_drills(const std::string& notifier) {
   return must(load_fixture("policies/monthly_drills.skp.part", {{"notifier", notifier}}));
 }
 
+std::vector<std::string> fenced_blocks(const std::filesystem::path& markdown, const std::string& opening) {
+  std::ifstream in(markdown);
+  std::vector<std::string> blocks;
+  std::string line, block;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (!inside && line == opening) {
+      inside = true;
+      block.clear();
+    } else if (inside && line == "```") {
+      inside = false;
+      blocks.push_back(block);
+    } else if (inside) {
+      block += line + "\n";
+    }
+  }
+  return blocks;
+}
+
 }  // namespace sk::test

@@ -38,4 +38,9 @@ struct E2ePolicy {
 // policies/monthly_drills.skp.part, its alert notifying `notifier` (for E2ePolicy::extra).
 [[nodiscard]] std::string monthly_and_drills(const std::string& notifier);
 
+// The fenced blocks of a markdown file that open with exactly the line `opening` (e.g. "```bash runbook") and
+// close with "```", in order, each line "\n"-terminated. None when the file cannot be read.
+[[nodiscard]] std::vector<std::string> fenced_blocks(const std::filesystem::path& markdown,
+                                                     const std::string& opening);
+
 }  // namespace sk::test

@@ -134,22 +134,8 @@ class ColdStartE2e : public ::testing::Test {
 
   // The ```bash runbook cold-start blocks of the runbook, in order.
   static std::vector<std::string> runbook_blocks() {
-    std::ifstream in(fs::path(SK_SOURCE_DIR) / "docs" / "runbooks" / "cold-start-recovery.md");
-    std::vector<std::string> blocks;
-    std::string line, block;
-    bool inside = false;
-    while (std::getline(in, line)) {
-      if (!inside && line == "```bash runbook cold-start") {
-        inside = true;
-        block.clear();
-      } else if (inside && line == "```") {
-        inside = false;
-        blocks.push_back(block);
-      } else if (inside) {
-        block += line + "\n";
-      }
-    }
-    return blocks;
+    return test::fenced_blocks(fs::path(SK_SOURCE_DIR) / "docs" / "runbooks" / "cold-start-recovery.md",
+                               "```bash runbook cold-start");
   }
 
   fs::path dir_;

@@ -19,6 +19,7 @@
 
 #include "emulator/harness/gtest_fixture.h"
 #include "tests/support/cluster_sql.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/gtest_sql.h"
 #include "tests/support/process.h"
 #include "tests/support/starkeep.h"
@@ -265,27 +266,17 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
   int blocks = 0;
   for (const auto& file : std::filesystem::directory_iterator(dir)) {
     if (file.path().extension() != ".md") continue;
-    std::ifstream in(file.path());
-    std::string line, block;
-    bool inside = false;
-    while (std::getline(in, line)) {
-      if (!inside && line == "```bash runbook") {
-        inside = true;
-        block.clear();
-      } else if (inside && line == "```") {
-        inside = false;
-        ++blocks;
-        const std::string env =
-            "set -euo pipefail; export PATH=" + starkeep_bin().parent_path().string() +
-            ":$PATH STARKEEP_HOST=127.0.0.1 STARKEEP_PORT=" + std::to_string(cluster().emulator().port()) +
-            " STARKEEP_USER=root DB=shop TABLE=orders PARTITION=p2 REPO=repo LABEL=inc1 AS_OF=" +
-            t_b.to_iso8601_utc() + " RUNBOOK=" + std::to_string(blocks) + "; ";
-        const test::Finished out = processes_->shell(env + block);
-        EXPECT_EQ(out.code, kExitOk) << file.path().filename() << " block " << blocks << ":\n" << block << "\n---\n"
-                                    << out.out;
-      } else if (inside) {
-        block += line + "\n";
-      }
+    for (const std::string& block : test::fenced_blocks(file.path(), "```bash runbook")) {
+      ++blocks;
+      const std::string env =
+          "set -euo pipefail; export PATH=" + starkeep_bin().parent_path().string() +
+          ":$PATH STARKEEP_HOST=127.0.0.1 STARKEEP_PORT=" + std::to_string(cluster().emulator().port()) +
+          " STARKEEP_USER=root DB=shop TABLE=orders PARTITION=p2 REPO=repo LABEL=inc1 AS_OF=" + t_b.to_iso8601_utc() +
+          " RUNBOOK=" + std::to_string(blocks) + "; ";
+      const test::Finished out = processes_->shell(env + block);
+      EXPECT_EQ(out.code, kExitOk) << file.path().filename() << " block " << blocks << ":\n"
+                                   << block << "\n---\n"
+                                   << out.out;
     }
   }
   EXPECT_GE(blocks, 3);
