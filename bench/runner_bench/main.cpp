@@ -12,8 +12,6 @@
 //      job per database, the parallelism limit and the catalog snapshot after them (target ≤ 1.1×).
 // Prints one markdown line per measurement on stdout, prefixed by its section ("roundtrips|", "overhead|",
 // "makespan|"); progress goes to stderr.
-#include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,6 +33,8 @@
 
 #include "emulator/harness/cluster.h"
 #include "runtime/mysql/mysql_connection.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/process.h"
 
 namespace {
 
@@ -74,43 +74,13 @@ void must(const Status& s, std::string_view what) {
   if (!s) die(fmt::format("{}: {}", what, s.error().message));
 }
 
-struct ProcessResult {
-  int code = -1;
-  std::string err;
-  double seconds = 0;
-};
-
-// Runs `args` (argv[0] is the program path) with stdout discarded and stderr captured.
-ProcessResult run_process(const std::vector<std::string>& args, const fs::path& err_file) {
-  const auto start = SteadyClock::now();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int null_fd = ::open("/dev/null", O_WRONLY);
-    const int err_fd = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(null_fd, 1);
-    ::dup2(err_fd, 2);
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ProcessResult r;
-  r.seconds = seconds_since(start);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  std::ifstream in(err_file);
-  std::stringstream s;
-  s << in.rdbuf();
-  r.err = s.str();
-  return r;
-}
+// The end of a child process: exit code, stderr, wall seconds (tests/support/process.h).
+using ProcessResult = sk::test::Finished;
 
 class Bench {
  public:
   Bench(Options options, std::unique_ptr<sk::emu::harness::Cluster> cluster, fs::path dir)
-      : options_(std::move(options)), cluster_(std::move(cluster)), dir_(std::move(dir)) {
+      : options_(std::move(options)), cluster_(std::move(cluster)), dir_(std::move(dir)), processes_(dir_ / "commands") {
     sk::mysql::ConnectionOptions o;
     o.port = cluster_->emulator().port();
     o.user = "root";
@@ -231,27 +201,12 @@ class Bench {
     }
   }
 
+  // The shared end-to-end policy (tests/fixtures/policies/e2e.skp) over `dbs`; on the Monday measured only its
+  // daily tier is due.
   void write_policy(const std::string& name, const std::vector<std::string>& dbs) {
-    std::string list;
-    for (const std::string& db : dbs) list += (list.empty() ? "\"" : ", \"") + db + "\"";
-    std::ofstream(dir_ / (name + ".skp")) << fmt::format(R"(policy "{0}" {{
-  timezone  = "UTC"
-  databases = [{1}]
-  repository "{2}" {{
-    location = "s3a://bench-bucket/runner"
-    endpoint = "https://s3.eu-west-1.amazonaws.com"
-    region   = "eu-west-1"
-  }}
-  tier "daily" {{
-    backup   = changed_partitions
-    include  = tables where class == "fact" and partitioned
-    schedule = mon..sat at 01:00
-    retain   = 14d
-    window   = 2h
-  }}
-}}
-)",
-                                                         name, list, kRepository);
+    sk::test::E2ePolicy policy{
+        .name = name, .databases = dbs, .repository = kRepository, .location = "s3a://bench-bucket/runner"};
+    std::ofstream(dir_ / (name + ".skp")) << policy.text();
   }
 
   ProcessResult starkeep_run(const std::string& policy, std::vector<std::string> extra) {
@@ -276,12 +231,14 @@ class Bench {
                                   "--log-format",
                                   "json"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return run_process(args, dir_ / "starkeep.err");
+    // stdout is discarded, stderr (the JSON log) captured.
+    return processes_.run(args, sk::test::SpawnOptions{.discard_stdout = true});
   }
 
   Options options_;
   std::unique_ptr<sk::emu::harness::Cluster> cluster_;
   fs::path dir_;
+  sk::test::Processes processes_;
   std::unique_ptr<sk::mysql::MySqlConnection> conn_;
   std::vector<std::string> inventory_;
 };

@@ -46,7 +46,7 @@ TEST_F(RunAcceptanceE2e, KilledAfterMarkingTheRunIsReleasedAndTheSlotDoneOnce) {
   EXPECT_EQ(kill_now(p).code, 128 + SIGKILL);
 
   const Finished next = run(kMonday, {"--database", "km_a"});
-  ASSERT_EQ(next.code, kOk) << describe(next);
+  ASSERT_EQ(next.code, kExitOk) << describe(next);
   auto after = markers("km_a");
   ASSERT_EQ(after.size(), 2u);
   for (auto& m : after) {
@@ -69,17 +69,17 @@ TEST_F(RunAcceptanceE2e, SubmittingRowWithoutTheBackupIsSettledAndTheSlotSubmitt
   EXPECT_EQ(rows[0]["state"], "SUBMITTING");
   EXPECT_TRUE(server_jobs("ki_a").empty());
   // Issue 4 point 9: `starkeep status` shows the unsettled attempt and the run's marker, in text and JSON.
-  const std::vector<std::string> status = {STARKEEP_BIN, "status", "--host", "127.0.0.1", "--port",
+  const std::vector<std::string> status = {sk::test::starkeep_binary(), "status", "--host", "127.0.0.1", "--port",
                                            std::to_string(cluster().emulator().port())};
   const Finished text = wait(spawn(status));
-  ASSERT_EQ(text.code, kOk) << describe(text);
+  ASSERT_EQ(text.code, kExitOk) << describe(text);
   EXPECT_NE(text.out.find("unsettled backup attempts: 1"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("ki_a ki_a_20250915_inc SUBMITTING"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("active run markers: 1"), std::string::npos) << text.out;
   auto json_args = status;
   json_args.insert(json_args.end(), {"--format", "json"});
   const Finished json = wait(spawn(json_args));
-  ASSERT_EQ(json.code, kOk) << describe(json);
+  ASSERT_EQ(json.code, kExitOk) << describe(json);
   const auto doc = nlohmann::json::parse(json.out);
   ASSERT_EQ(doc["unfinished"].size(), 1u) << json.out;
   EXPECT_EQ(doc["unfinished"][0]["state"], "SUBMITTING");
@@ -87,7 +87,7 @@ TEST_F(RunAcceptanceE2e, SubmittingRowWithoutTheBackupIsSettledAndTheSlotSubmitt
   kill_now(p);
 
   const Finished next = run(kMonday, {"--database", "ki_a"});
-  ASSERT_EQ(next.code, kOk) << describe(next);
+  ASSERT_EQ(next.code, kExitOk) << describe(next);
   auto lost = history_in("ki_a", "LOST");
   ASSERT_EQ(lost.size(), 1u) << describe(next);
   EXPECT_EQ(lost[0]["attempt_id"], rows[0]["attempt_id"]);
@@ -119,7 +119,7 @@ TEST_F(RunAcceptanceE2e, SubmittingRowWhoseBackupReachedTheServerIsSettledWithou
   const auto job_id = server_jobs("ks_a")[0]["JobId"];  // assigned once the job left PENDING
 
   const Finished next = run(kMonday, {"--database", "ks_a"});
-  EXPECT_EQ(next.code, kAlreadyHandled) << describe(next);
+  EXPECT_EQ(next.code, kExitAlreadyHandled) << describe(next);
   EXPECT_EQ(count(next.err, "BACKUP SNAPSHOT `ks_a`"), 0) << next.err;
   rows = history("ks_a");
   ASSERT_EQ(rows.size(), 1u) << describe(next);
@@ -144,7 +144,7 @@ TEST_F(RunAcceptanceE2e, KilledBeforeWritingHistoryIsCompletedFromTheServer) {
   kill_now(p);
 
   const Finished next = run(kMonday, {"--database", "kh_a"});
-  EXPECT_EQ(next.code, kAlreadyHandled) << describe(next);
+  EXPECT_EQ(next.code, kExitAlreadyHandled) << describe(next);
   rows = history("kh_a");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["state"], "FINISHED");
@@ -168,8 +168,8 @@ TEST_F(RunAcceptanceE2e, WaitFollowsAnotherRunnersJobToTheEnd) {
   ::kill(first.pid, SIGCONT);
   const Finished a = wait(first);
   const Finished b = wait(second);
-  EXPECT_EQ(a.code, kOk) << describe(a);
-  EXPECT_EQ(b.code, kOk) << describe(b);
+  EXPECT_EQ(a.code, kExitOk) << describe(a);
+  EXPECT_EQ(b.code, kExitOk) << describe(b);
   EXPECT_EQ(count(b.err, "BACKUP SNAPSHOT `xw_a`"), 0) << b.err;
   EXPECT_NE(b.out.find("xw_a_20250915_inc"), std::string::npos) << b.out;
   auto rows = history("xw_a");
@@ -193,7 +193,7 @@ TEST_F(RunAcceptanceE2e, TierAndDatabaseFiltersRunOnlyWhatWasAsked) {
   };
   // 1. Weekly of xf_a only.
   const Finished weekly_a = run(kSunday, {"--tier", "weekly", "--database", "xf_a"});
-  ASSERT_EQ(weekly_a.code, kOk) << describe(weekly_a);
+  ASSERT_EQ(weekly_a.code, kExitOk) << describe(weekly_a);
   auto a1 = objects_of("xf_a");
   ASSERT_EQ(a1.size(), 1u);
   EXPECT_NE(a1[0].find("customers"), std::string::npos) << a1[0];
@@ -203,13 +203,13 @@ TEST_F(RunAcceptanceE2e, TierAndDatabaseFiltersRunOnlyWhatWasAsked) {
   EXPECT_EQ(snapshots_named("xf_b"), 0);
   // 2. Both tiers of xf_b: its two jobs run one after the other (never "busy" with each other); xf_a untouched.
   const Finished both_b = run(kSunday, {"--database", "xf_b", "--parallel", "4"});
-  ASSERT_EQ(both_b.code, kOk) << describe(both_b);
+  ASSERT_EQ(both_b.code, kExitOk) << describe(both_b);
   EXPECT_EQ(objects_of("xf_b").size(), 2u);
   EXPECT_EQ(both_b.err.find("\"job.busy\""), std::string::npos) << both_b.err;
   EXPECT_EQ(history("xf_a").size(), 1u);
   // 3. Daily everywhere: xf_a gets its daily; xf_b's daily is already done (exit 11 wins over 0); no weekly again.
   const Finished daily = run(kSunday, {"--tier", "daily"});
-  EXPECT_EQ(daily.code, kAlreadyHandled) << describe(daily);
+  EXPECT_EQ(daily.code, kExitAlreadyHandled) << describe(daily);
   auto a3 = objects_of("xf_a");
   ASSERT_EQ(a3.size(), 2u);
   EXPECT_EQ(history("xf_a").size(), 2u);
@@ -227,7 +227,7 @@ TEST_F(RunAcceptanceE2e, CanaryBackupProvesTheRepositoryTakesWritesBeforeAnyJob)
   exec("ADMIN EMULATOR SET REPOSITORY xc_repo READ ONLY = true");
   const Finished refused = run(kMonday);
   exec("ADMIN EMULATOR SET REPOSITORY xc_repo READ ONLY = false");
-  EXPECT_EQ(refused.code, kRepository) << describe(refused);
+  EXPECT_EQ(refused.code, kExitRepository) << describe(refused);
   EXPECT_NE(refused.err.find("canary backup to repository xc_repo was CANCELLED"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("403"), std::string::npos);
   EXPECT_TRUE(server_jobs("xc_a").empty());  // no real job was submitted
@@ -235,7 +235,7 @@ TEST_F(RunAcceptanceE2e, CanaryBackupProvesTheRepositoryTakesWritesBeforeAnyJob)
   EXPECT_EQ(history_in("xc_a", "REJECTED").size(), 1u);
 
   const Finished ok = run(kMonday);
-  ASSERT_EQ(ok.code, kOk) << describe(ok);
+  ASSERT_EQ(ok.code, kExitOk) << describe(ok);
   EXPECT_NE(ok.err.find("the repository takes writes"), std::string::npos);
   EXPECT_LT(ok.err.find("BACKUP SNAPSHOT `ops`.`starkeep_canary_"), ok.err.find("BACKUP SNAPSHOT `xc_a`"));
   int canaries_ok = 0;
@@ -260,7 +260,7 @@ TEST_F(RunAcceptanceE2e, MonthlyWholeDatabaseBackupCoversTheWeeklyTier) {
   }
 )");
   const Finished f = run("2025-09-07T01:05:00Z");  // the first Sunday of September 2025
-  ASSERT_EQ(f.code, kOk) << describe(f);
+  ASSERT_EQ(f.code, kExitOk) << describe(f);
   for (const char* db : {"xm_a", "xm_b"}) {
     auto rows = query("SELECT label, tiers, backup_kind, objects, attempt_id, bytes FROM ops.backup_history WHERE "
                       "database_name = '" + std::string(db) + "' AND state = 'FINISHED'");
@@ -287,7 +287,7 @@ TEST_F(RunAcceptanceE2e, CancelledJobIsRecordedAndTheNextRunRetriesUnderR1) {
   exec("ADMIN EMULATOR FAIL JOB AT UPLOADING IN DATABASE xr_a WITH STATUS 'injected upload failure xr: "
        "password=Zq8LeakValue'");
   const Finished failed = run(kMonday, {"--database", "xr_a"});
-  EXPECT_EQ(failed.code, 13) << describe(failed);
+  EXPECT_EQ(failed.code, kExitJobFailed) << describe(failed);
   auto cancelled = history_in("xr_a", "CANCELLED");
   ASSERT_EQ(cancelled.size(), 1u) << describe(failed);
   EXPECT_EQ(cancelled[0]["label"], "xr_a_20250915_inc");
@@ -299,7 +299,7 @@ TEST_F(RunAcceptanceE2e, CancelledJobIsRecordedAndTheNextRunRetriesUnderR1) {
   EXPECT_EQ(failed.out.find("Zq8LeakValue"), std::string::npos) << failed.out;
 
   const Finished retry = run(kMonday, {"--database", "xr_a"});
-  ASSERT_EQ(retry.code, kOk) << describe(retry);
+  ASSERT_EQ(retry.code, kExitOk) << describe(retry);
   auto finished = history_in("xr_a", "FINISHED");
   ASSERT_EQ(finished.size(), 1u);
   EXPECT_EQ(finished[0]["label"], "xr_a_20250915_inc_r1");
@@ -318,7 +318,7 @@ TEST_F(RunAcceptanceE2e, LowSnapshotDiskHaltsBeforeSubmitting) {
   std::replace(args.begin(), args.end(), std::string("json"), std::string("text"));
   const Finished f = wait(spawn(args));
   exec("ADMIN EMULATOR SET BACKEND 10001 DISK '" + root + "' AVAIL = 900000000000 TOTAL = 1000000000000");
-  EXPECT_EQ(f.code, kPrecheck) << describe(f);
+  EXPECT_EQ(f.code, kExitPrecheck) << describe(f);
   EXPECT_NE(f.err.find("snapshot disk " + root + " on backend 10001 has 10.00% free, below the policy's threshold"),
             std::string::npos)
       << f.err;
@@ -345,7 +345,7 @@ TEST_F(RunAcceptanceE2e, DatabasesRunInParallelUpToTheLimit) {
     exec(std::string("ADMIN EMULATOR DELAY JOB AT UPLOADING IN DATABASE ") + db + " SECONDS 60");  // ~3 s each
   }
   const Finished two = run(kMonday, {"--parallel", "2"});
-  ASSERT_EQ(two.code, kOk) << describe(two);
+  ASSERT_EQ(two.code, kExitOk) << describe(two);
   auto a = interval("xp_a", "xp_a_20250915_inc");
   auto b = interval("xp_b", "xp_b_20250915_inc");
   EXPECT_TRUE(a.first < b.second && b.first < a.second) << a.first << ".." << a.second << " / " << b.first << ".."
@@ -356,7 +356,7 @@ TEST_F(RunAcceptanceE2e, DatabasesRunInParallelUpToTheLimit) {
     exec(std::string("ADMIN EMULATOR DELAY JOB AT UPLOADING IN DATABASE ") + db + " SECONDS 60");
   }
   const Finished one = run(kTuesday, {"--parallel", "1"});
-  ASSERT_EQ(one.code, kOk) << describe(one);
+  ASSERT_EQ(one.code, kExitOk) << describe(one);
   a = interval("xp_a", "xp_a_20250916_inc");
   b = interval("xp_b", "xp_b_20250916_inc");
   EXPECT_TRUE(b.first >= a.second || a.first >= b.second)
@@ -381,7 +381,7 @@ TEST_F(RunAcceptanceE2e, RepositoryDownAlertReachesAlertmanagerAndWebhookReceive
   exec("ADMIN EMULATOR SET REPOSITORY xa_repo UNREACHABLE = true");
   const Finished f = run(kMonday);
   exec("ADMIN EMULATOR SET REPOSITORY xa_repo UNREACHABLE = false");
-  EXPECT_EQ(f.code, kRepository) << describe(f);
+  EXPECT_EQ(f.code, kExitRepository) << describe(f);
 
   auto am_requests = am.requests();
   ASSERT_EQ(am_requests.size(), 1u) << describe(f);
@@ -433,12 +433,12 @@ TEST_F(RunAcceptanceE2e, OverrunAlertOnlyForTheJobStillRunningAfterItsWindow) {
 )",
                                       hook.port()));
   const Finished inside = run(kMonday, {"--database", "xo_b"});
-  ASSERT_EQ(inside.code, kOk) << describe(inside);
+  ASSERT_EQ(inside.code, kExitOk) << describe(inside);
   EXPECT_TRUE(hook.requests().empty()) << hook.requests()[0].body;
 
   exec("ADMIN EMULATOR DELAY JOB AT UPLOADING IN DATABASE xo_a SECONDS 80");  // ~4 s at --time-scale 20
   const Finished late = run("2025-09-15T02:59:58Z", {"--database", "xo_a"});  // the daily window ends at 03:00
-  ASSERT_EQ(late.code, kOk) << describe(late);
+  ASSERT_EQ(late.code, kExitOk) << describe(late);
   auto requests = hook.requests();
   ASSERT_EQ(requests.size(), 1u) << late.err;
   const auto event = nlohmann::json::parse(requests[0].body);
@@ -458,7 +458,7 @@ TEST_F(RunAcceptanceE2e, FailingReceiversAreLoggedAndDoNotChangeTheExitCode) {
   exec("ADMIN EMULATOR SET REPOSITORY xe_repo UNREACHABLE = true");
   const Finished f = run(kMonday);
   exec("ADMIN EMULATOR SET REPOSITORY xe_repo UNREACHABLE = false");
-  EXPECT_EQ(f.code, kRepository) << describe(f);
+  EXPECT_EQ(f.code, kExitRepository) << describe(f);
   EXPECT_EQ(am.requests().size(), 4u);  // first attempt + 3 retries on 5xx (docs/alerts.md)
   EXPECT_EQ(count(f.err, "\"alert.failed\""), 2) << f.err;
   EXPECT_NE(f.err.find("HTTP 500"), std::string::npos) << f.err;

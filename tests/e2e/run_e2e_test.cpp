@@ -27,7 +27,7 @@ class RunE2e : public RunFixture {
 TEST_F(RunE2e, DailyRunRecordsHistoryAndASecondRunForTheSlotSubmitsNothing) {
   make_cluster_data("ea");
   const Finished first = run(kMonday);
-  ASSERT_EQ(first.code, kOk) << describe(first);
+  ASSERT_EQ(first.code, kExitOk) << describe(first);
   for (const char* db : {"ea_a", "ea_b"}) {
     const std::string label = std::string(db) + "_20250915_inc";
     auto finished = history_in(db, "FINISHED");
@@ -68,15 +68,15 @@ TEST_F(RunE2e, DailyRunRecordsHistoryAndASecondRunForTheSlotSubmitsNothing) {
 
   auto job_before = query("SHOW BACKUP FROM ea_a")[0]["JobId"];
   const Finished second = run(kMonday);
-  EXPECT_EQ(second.code, kAlreadyHandled) << describe(second);
+  EXPECT_EQ(second.code, kExitAlreadyHandled) << describe(second);
   EXPECT_EQ(query("SHOW BACKUP FROM ea_a")[0]["JobId"], job_before);  // no new job
   EXPECT_EQ(snapshots_named("ea_a_20250915_inc"), 1);                  // no _r1
   EXPECT_EQ(history_in("ea_a", "FINISHED").size(), 1u);
 
   // starkeep status: nothing unsettled; the server's latest jobs are listed.
-  const Finished status = wait(spawn({STARKEEP_BIN, "status", "--format", "json", "--database", "ea_a", "--host",
+  const Finished status = wait(spawn({sk::test::starkeep_binary(), "status", "--format", "json", "--database", "ea_a", "--host",
                                       "127.0.0.1", "--port", std::to_string(cluster().emulator().port())}));
-  ASSERT_EQ(status.code, kOk) << describe(status);
+  ASSERT_EQ(status.code, kExitOk) << describe(status);
   EXPECT_NE(status.out.find("\"unfinished\": []"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("ea_a_20250915_inc"), std::string::npos) << status.out;
 }
@@ -93,8 +93,8 @@ TEST_F(RunE2e, FourConcurrentRunnersSubmitExactlyOneBackupPerDatabase) {
   for (auto& p : procs) results.push_back(wait(p));
   int winners = 0;
   for (const auto& r : results) {
-    EXPECT_TRUE(r.code == kOk || r.code == kAlreadyHandled) << describe(r);
-    winners += r.code == kOk;
+    EXPECT_TRUE(r.code == kExitOk || r.code == kExitAlreadyHandled) << describe(r);
+    winners += r.code == kExitOk;
   }
   for (const char* db : {"eb_a", "eb_b"}) {
     const std::string label = std::string(db) + "_20250915_inc";
@@ -107,7 +107,7 @@ TEST_F(RunE2e, FourConcurrentRunnersSubmitExactlyOneBackupPerDatabase) {
   // One winner per database at most, so at least two of the four runners won nothing and exit 11.
   EXPECT_LE(winners, 2);
   EXPECT_GE(static_cast<int>(std::count_if(results.begin(), results.end(),
-                                           [](const Finished& r) { return r.code == kAlreadyHandled; })),
+                                           [](const Finished& r) { return r.code == kExitAlreadyHandled; })),
             2);
 }
 
@@ -123,7 +123,7 @@ TEST_F(RunE2e, RunKilledWhilePollingIsReconciledByTheNextRun) {
   ASSERT_EQ(history_in("ec_a", "RUNNING").size(), 1u);  // what the dead run left
 
   const Finished next = run(kMonday, {"--database", "ec_a"});
-  EXPECT_TRUE(next.code == kOk || next.code == kAlreadyHandled) << describe(next);
+  EXPECT_TRUE(next.code == kExitOk || next.code == kExitAlreadyHandled) << describe(next);
   auto rows = history("ec_a");
   ASSERT_EQ(rows.size(), 1u) << describe(next);  // the same attempt row, settled
   EXPECT_EQ(rows[0]["state"], "FINISHED");
@@ -139,10 +139,10 @@ TEST_F(RunE2e, SigtermInterruptsAndTheNextRunSettles) {
   ASSERT_TRUE(eventually([&] { return !history_in("et_a", "RUNNING").empty(); })) << slurp(p.err);
   ::kill(p.pid, SIGTERM);
   const Finished stopped = wait(p);
-  EXPECT_EQ(stopped.code, 130) << describe(stopped);
+  EXPECT_EQ(stopped.code, kExitInterrupted) << describe(stopped);
   ASSERT_TRUE(eventually([&] { return server_state("et_a") == "FINISHED"; }));
   const Finished next = run(kMonday, {"--database", "et_a"});
-  EXPECT_EQ(next.code, kAlreadyHandled) << describe(next);
+  EXPECT_EQ(next.code, kExitAlreadyHandled) << describe(next);
   auto rows = history("et_a");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["state"], "FINISHED");
@@ -154,7 +154,7 @@ TEST_F(RunE2e, UnreachableRepositoryFailsWithItsCodeAndHistory) {
   exec("ADMIN EMULATOR SET REPOSITORY er_repo UNREACHABLE = true");
   const Finished f = run(kMonday);
   exec("ADMIN EMULATOR SET REPOSITORY er_repo UNREACHABLE = false");
-  EXPECT_EQ(f.code, kRepository) << describe(f);
+  EXPECT_EQ(f.code, kExitRepository) << describe(f);
   EXPECT_NE(f.err.find("er_repo"), std::string::npos);
   auto rejected = history_in("er_a", "REJECTED");
   ASSERT_EQ(rejected.size(), 1u);
@@ -167,7 +167,7 @@ TEST_F(RunE2e, DeadBackendFailsThePrecheck) {
   exec("ADMIN EMULATOR SET BACKEND 10002 ALIVE = false");
   const Finished f = run(kMonday);
   exec("ADMIN EMULATOR SET BACKEND 10002 ALIVE = true");
-  EXPECT_EQ(f.code, kPrecheck) << describe(f);
+  EXPECT_EQ(f.code, kExitPrecheck) << describe(f);
   EXPECT_NE(f.err.find("backend 10002 is not alive"), std::string::npos) << f.err;
   EXPECT_EQ(snapshots_named("ed_a"), 0);
   EXPECT_TRUE(history("ed_a").empty());
@@ -181,14 +181,14 @@ TEST_F(RunE2e, DroppedConnectionsWhilePollingDoNotEndTheRun) {
   for (int i = 0; i < 3; ++i) {
     try {
       exec("ADMIN EMULATOR DROP CONNECTIONS");
-    } catch (const sql::SQLException&) {
+    } catch (const SqlError&) {
       // the statement's own connection is dropped too
     }
-    conn_ = connect();
+    reconnect();
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   const Finished f = wait(p);
-  EXPECT_EQ(f.code, kOk) << describe(f);
+  EXPECT_EQ(f.code, kExitOk) << describe(f);
   EXPECT_EQ(history_in("ep_a", "FINISHED").size(), 1u);
 }
 
@@ -198,9 +198,9 @@ TEST_F(RunE2e, ForeignJobIsRetriedThenConflict) {
   const Finished f = run(kMonday, {"--database", "ef_a", "--busy-retries", "2", "--busy-delay-ms", "100"});
   try {
     exec("CANCEL BACKUP FROM ef_a");
-  } catch (const sql::SQLException&) {
+  } catch (const SqlError&) {
   }
-  EXPECT_EQ(f.code, kConflict) << describe(f);
+  EXPECT_EQ(f.code, kExitConflict) << describe(f);
   EXPECT_NE(f.err.find("foreign_backup_"), std::string::npos);
   EXPECT_EQ(history_in("ef_a", "REJECTED").size(), 1u);
   EXPECT_EQ(snapshots_named("ef_a"), 0);
@@ -217,7 +217,7 @@ TEST_F(RunE2e, WriteRacingTheSnapshotIsInTheNextDailySnapshot) {
   const auto p2_version = query("SELECT VISIBLE_VERSION FROM information_schema.partitions_meta WHERE DB_NAME = "
                                 "'ew_a' AND TABLE_NAME = 'orders' AND PARTITION_NAME = 'p2'")[0]["VISIBLE_VERSION"];
   const Finished first = wait(p);
-  ASSERT_EQ(first.code, kOk) << describe(first);
+  ASSERT_EQ(first.code, kExitOk) << describe(first);
   // The write raced the snapshot, before the fingerprint: p2's checksum is left NULL (the live data is newer than
   // the snapshot) rather than recorded wrong; p1 and p3 are unchanged and fingerprinted.
   {
@@ -238,7 +238,7 @@ TEST_F(RunE2e, WriteRacingTheSnapshotIsInTheNextDailySnapshot) {
   }
 
   const Finished next = run(kTuesday, {"--database", "ew_a"});
-  ASSERT_EQ(next.code, kOk) << describe(next);
+  ASSERT_EQ(next.code, kExitOk) << describe(next);
   auto finished = history_in("ew_a", "FINISHED");
   ASSERT_EQ(finished.size(), 2u);
   auto& tuesday = finished[1]["label"] == "ew_a_20250916_inc" ? finished[1] : finished[0];

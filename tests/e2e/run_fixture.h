@@ -1,30 +1,23 @@
 // Shared by the `starkeep run` end-to-end tests (run_e2e_test.cpp, run_acceptance_e2e_test.cpp): a fixture that
 // starts one emulated cluster per test process (--enable-faults, --time-scale 20, 3 backends, Asia/Shanghai),
-// creates per-test databases, repository, policy and inventory, spawns the REAL starkeep binary (optionally with
-// extra environment, e.g. the test-only STARKEEP_TEST_PAUSE_AT) and reads the ops tables and the server's state.
-// Not thread-safe (one test at a time).
+// creates per-test databases, repository, policy (tests/fixtures/policies/e2e.skp) and inventory, spawns the REAL
+// starkeep binary (optionally with extra environment, e.g. the test-only STARKEEP_TEST_PAUSE_AT) through the test
+// support library (tests/support/) and reads the ops tables and the server's state by column name.
+// Exit codes are the product's (sk::cli::kExit…, tools/starkeep/exit_codes.h). Not thread-safe (one test at a time).
 #pragma once
 
-#include <cppconn/exception.h>
-#include <cppconn/resultset.h>
-#include <cppconn/resultset_metadata.h>
-#include <cppconn/statement.h>
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,22 +25,19 @@
 #include <fmt/format.h>
 
 #include "emulator/harness/gtest_fixture.h"
-
-extern char** environ;  // NOLINT: POSIX
+#include "tests/support/cluster_sql.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/process.h"
+#include "tests/support/starkeep.h"
 
 namespace sk::e2e {
 
 namespace fs = std::filesystem;
-using Row = std::map<std::string, std::optional<std::string>>;
-
-// Exit codes of `starkeep run` (tools/starkeep/exit_codes.h, docs/operations.md).
-inline constexpr int kOk = 0;
-inline constexpr int kNothingDue = 10;
-inline constexpr int kAlreadyHandled = 11;
-inline constexpr int kConflict = 12;
-inline constexpr int kRepository = 14;
-inline constexpr int kPrecheck = 15;
-inline constexpr int kUnreachable = 16;
+using test::Finished;
+using test::Proc;
+using test::Row;
+using test::slurp;
+using namespace sk::cli;  // kExit… (tools/starkeep/exit_codes.h)
 
 // A Sunday 01:05 UTC: the weekly tier (sun at 01:00) is due, slot date 20250914.
 inline constexpr const char* kSunday = "2025-09-14T01:05:00Z";
@@ -55,26 +45,12 @@ inline constexpr const char* kSunday = "2025-09-14T01:05:00Z";
 inline constexpr const char* kMonday = "2025-09-15T01:05:00Z";
 inline constexpr const char* kTuesday = "2025-09-16T01:05:00Z";
 
-struct Proc {
-  pid_t pid = -1;
-  fs::path out, err;
+// A statement the fixture sent failed (some tests expect that, e.g. while the emulator drops connections).
+struct SqlError : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
-struct Finished {
-  int code = -1;
-  std::string out, err;
-};
-
-inline std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-inline std::string describe(const Finished& f) {
-  return fmt::format("exit {}\nstdout:\n{}\nstderr:\n{}", f.code, f.out, f.err);
-}
+inline std::string describe(const Finished& f) { return f.describe(); }
 
 class RunFixture : public sk::emu::testing::ClusterFixture {
  protected:
@@ -87,34 +63,27 @@ class RunFixture : public sk::emu::testing::ClusterFixture {
     dir_ = fs::temp_directory_path() /
            fmt::format("starkeep-e2e-{}-{}", ::getpid(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
-    conn_ = connect();
+    processes_ = std::make_unique<test::Processes>(dir_);
+    reconnect();
   }
   void TearDown() override {
-    for (const auto& p : live_) {
-      ::kill(p, SIGKILL);
-      ::waitpid(p, nullptr, 0);
-    }
+    processes_.reset();  // kills and reaps every child still alive
     if (!HasFailure()) fs::remove_all(dir_);
   }
 
+  void reconnect() {
+    auto c = test::ClusterSql::connect(cluster().emulator().port());
+    if (!c) throw SqlError(c.error().describe());
+    sql_ = std::make_unique<test::ClusterSql>(std::move(*c));
+  }
+  // Throw SqlError when the server refuses.
   void exec(const std::string& sql) {
-    std::unique_ptr<sql::Statement> st(conn_->createStatement());
-    st->execute(sql);
+    if (auto s = sql_->exec(sql); !s) throw SqlError(sql + ": " + s.error().describe());
   }
   std::vector<Row> query(const std::string& sql) {
-    std::unique_ptr<sql::Statement> st(conn_->createStatement());
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql));
-    sql::ResultSetMetaData* meta = rs->getMetaData();
-    std::vector<Row> rows;
-    while (rs->next()) {
-      Row r;
-      for (unsigned i = 1; i <= meta->getColumnCount(); ++i) {
-        const std::string name = meta->getColumnLabel(i);
-        r[name] = rs->isNull(i) ? std::nullopt : std::optional<std::string>(std::string(rs->getString(i)));
-      }
-      rows.push_back(std::move(r));
-    }
-    return rows;
+    auto rows = sql_->query(sql);
+    if (!rows) throw SqlError(sql + ": " + rows.error().describe());
+    return test::as_maps(*rows);
   }
 
   // Databases `<prefix>_a` and `<prefix>_b`: a partitioned fact table (3 partitions) and a dimension table each;
@@ -139,32 +108,14 @@ class RunFixture : public sk::emu::testing::ClusterFixture {
     }
     exec("CREATE REPOSITORY " + prefix + "_repo WITH BROKER ON LOCATION 's3a://e2e-bucket/" + prefix +
          "' PROPERTIES ('aws.s3.access_key' = 'k', 'aws.s3.secret_key' = '" + secret_key + "')");
-    std::ofstream(dir_ / "policy.skp") << fmt::format(R"(policy "e2e" {{
-  timezone  = "UTC"
-  databases = ["{0}_a", "{0}_b"]
-  repository "{0}_repo" {{
-    location = "s3a://e2e-bucket/{0}"
-    endpoint = "https://s3.eu-west-1.amazonaws.com"
-    region   = "eu-west-1"
-  }}
-  precheck {{ {4} }}
-  tier "daily" {{
-    backup   = changed_partitions
-    include  = tables where class == "fact" and partitioned
-    schedule = {2}
-    retain   = 14d
-    window   = 2h
-  }}
-  tier "weekly" {{
-    backup   = tables
-    include  = tables where class == "dimension" or not partitioned
-    schedule = sun at 01:00
-    retain   = 90d
-    window   = 4h
-{3}  }}
-{1}}}
-)",
-                                                      prefix, policy_extra, daily_schedule_, weekly_extra_, precheck_);
+    test::E2ePolicy policy{.databases = {prefix + "_a", prefix + "_b"},
+                           .repository = prefix + "_repo",
+                           .location = "s3a://e2e-bucket/" + prefix,
+                           .precheck = precheck_,
+                           .daily_schedule = daily_schedule_,
+                           .weekly_extra = weekly_extra_,
+                           .extra = policy_extra};
+    std::ofstream(dir_ / "policy.skp") << policy.text();
     std::string tables;
     for (const char* suffix : {"_a", "_b"}) {
       if (!tables.empty()) tables += ",\n";
@@ -177,7 +128,7 @@ class RunFixture : public sk::emu::testing::ClusterFixture {
   }
 
   std::vector<std::string> run_args(const std::string& at, std::vector<std::string> extra = {}) {
-    std::vector<std::string> a{STARKEEP_BIN,
+    std::vector<std::string> a{test::starkeep_binary(),
                                "run",
                                "--policy",
                                (dir_ / "policy.skp").string(),
@@ -201,61 +152,16 @@ class RunFixture : public sk::emu::testing::ClusterFixture {
     return a;
   }
 
-  // Starts `args` with the test's environment plus `env` ("NAME=value"); stdout/stderr go to files.
+  // Starts `args` (args[0] the program) with the test's environment plus `env` ("NAME=value"); stdout/stderr go to
+  // files in dir_.
   Proc spawn(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
-    static int counter = 0;
-    Proc p;
-    p.out = dir_ / fmt::format("out{}.txt", counter);
-    p.err = dir_ / fmt::format("err{}.txt", counter);
-    ++counter;
-    // Everything the child needs is prepared before fork (the child of a threaded process may only exec).
-    std::vector<char*> argv;
-    for (const auto& s : args) argv.push_back(const_cast<char*>(s.c_str()));
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
-    for (const auto& s : env) envp.push_back(const_cast<char*>(s.c_str()));
-    envp.push_back(nullptr);
-    const int o = ::open(p.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    const int e = ::open(p.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    p.pid = ::fork();
-    if (p.pid == 0) {
-      ::dup2(o, 1);
-      ::dup2(e, 2);
-      ::execve(argv[0], argv.data(), envp.data());
-      ::_exit(127);
-    }
-    ::close(o);
-    ::close(e);
-    live_.push_back(p.pid);
-    return p;
+    return processes_->spawn(args, test::SpawnOptions{.env = env});
   }
-
-  Finished wait(const Proc& p) {
-    int status = 0;
-    ::waitpid(p.pid, &status, 0);
-    live_.erase(std::remove(live_.begin(), live_.end(), p.pid), live_.end());
-    Finished f;
-    f.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    f.out = slurp(p.out);
-    f.err = slurp(p.err);
-    return f;
-  }
-
+  Finished wait(const Proc& p) { return processes_->wait(p); }
   // Waits until `p` stops itself (STARKEEP_TEST_PAUSE_AT raises SIGSTOP). False when it exited instead.
-  bool wait_stopped(const Proc& p) {
-    int status = 0;
-    if (::waitpid(p.pid, &status, WUNTRACED) != p.pid) return false;
-    if (WIFSTOPPED(status)) return true;
-    live_.erase(std::remove(live_.begin(), live_.end(), p.pid), live_.end());
-    return false;
-  }
-
+  bool wait_stopped(const Proc& p) { return processes_->wait_stopped(p); }
   // SIGKILLs `p` (stopped or running) and reaps it.
-  Finished kill_now(const Proc& p) {
-    ::kill(p.pid, SIGKILL);
-    return wait(p);
-  }
+  Finished kill_now(const Proc& p) { return processes_->kill_now(p); }
 
   Finished run(const std::string& at, std::vector<std::string> extra = {}) { return wait(spawn(run_args(at, extra))); }
 
@@ -264,7 +170,7 @@ class RunFixture : public sk::emu::testing::ClusterFixture {
     try {
       return query("SELECT label, state, job_id, backup_timestamp, error_text, run_id, attempt_id, objects, bytes FROM "
                    "ops.backup_history WHERE database_name = '" + db + "' ORDER BY updated_at_utc");
-    } catch (const sql::SQLException& e) {
+    } catch (const SqlError& e) {
       if (std::string(e.what()).find("Unknown table") != std::string::npos) return {};
       throw;
     }
@@ -316,8 +222,8 @@ class RunFixture : public sk::emu::testing::ClusterFixture {
   std::string daily_schedule_ = "mon..sat at 01:00";  // set before make_cluster_data to change the daily tier
   std::string precheck_ = "snapshot_disk_free >= 15%";  // the policy's precheck block
   std::string weekly_extra_;                           // more lines of the weekly tier (e.g. "    precedence = 10\n")
-  std::unique_ptr<sql::Connection> conn_;
-  std::vector<pid_t> live_;
+  std::unique_ptr<test::ClusterSql> sql_;
+  std::unique_ptr<test::Processes> processes_;
 };
 
 }  // namespace sk::e2e

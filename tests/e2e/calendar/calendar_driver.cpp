@@ -1,11 +1,5 @@
 #include "tests/e2e/calendar/calendar_driver.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +7,7 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -24,12 +19,7 @@ using namespace std::chrono;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::slurp;
 
 // Replaces the only occurrence of `from` in `text`; fails the test when it occurs zero or several times.
 void replace_once(std::string& text, const std::string& from, const std::string& to) {
@@ -77,89 +67,43 @@ std::vector<SimDay> make_calendar(int y, unsigned m, unsigned d, int count) {
   return out;
 }
 
-std::string Finished::describe() const { return fmt::format("exit {}\nstdout:\n{}\nstderr:\n{}", code, out, err); }
 
 // ---------------------------------------------------------------------------------------------------------------
 // AlertReceiver
 
-AlertReceiver::~AlertReceiver() { stop(); }
-
 bool AlertReceiver::start() {
-  listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (listener_ < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener_, 16) != 0) {
-    ::close(listener_);
-    listener_ = -1;
-    return false;
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
-  thread_ = std::thread([this] { serve(); });
+  receiver_ = std::make_unique<alerts::testing::HttpReceiver>();
+  taken_ = 0;
   return true;
 }
 
-void AlertReceiver::stop() {
-  stopping_ = true;
-  if (thread_.joinable()) thread_.join();
-  if (listener_ >= 0) ::close(listener_);
-  listener_ = -1;
-}
+void AlertReceiver::stop() { receiver_.reset(); }
 
-void AlertReceiver::serve() {
-  while (!stopping_) {
-    pollfd p{listener_, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    const int c = ::accept(listener_, nullptr, nullptr);
-    if (c < 0) continue;
-    std::string data;
-    char buf[4096];
-    std::size_t need = std::string::npos;
-    const auto deadline = steady_clock::now() + seconds(5);
-    while (steady_clock::now() < deadline) {
-      pollfd q{c, POLLIN, 0};
-      if (::poll(&q, 1, 50) <= 0) continue;
-      const ssize_t n = ::recv(c, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      data.append(buf, static_cast<std::size_t>(n));
-      const auto end = data.find("\r\n\r\n");
-      if (end == std::string::npos) continue;
-      if (need == std::string::npos) {
-        std::string head = data.substr(0, end);
-        std::transform(head.begin(), head.end(), head.begin(), [](unsigned char ch) { return std::tolower(ch); });
-        const auto cl = head.find("content-length:");
-        need = end + 4 + (cl == std::string::npos ? 0 : std::stoul(head.substr(cl + 15)));
-      }
-      if (data.size() >= need) break;
-    }
-    const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    (void)::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
-    ::close(c);
-    const auto end = data.find("\r\n\r\n");
-    std::lock_guard lock(mu_);
-    lines_.push_back(data.substr(0, data.find("\r\n")));
-    if (end == std::string::npos) continue;
-    auto body = nlohmann::json::parse(data.substr(end + 4), nullptr, false);
-    if (body.is_array()) {
-      for (auto& a : body) alerts_.push_back(a);
-    } else {
-      alerts_.push_back(nlohmann::json{{"unparsed", data.substr(end + 4)}});
-    }
-  }
+std::uint16_t AlertReceiver::port() const {
+  return receiver_ ? static_cast<std::uint16_t>(receiver_->port()) : 0;
 }
 
 std::vector<nlohmann::json> AlertReceiver::take() {
-  std::lock_guard lock(mu_);
-  return std::exchange(alerts_, {});
+  std::vector<nlohmann::json> alerts;
+  if (!receiver_) return alerts;
+  const auto requests = receiver_->requests();
+  for (; taken_ < requests.size(); ++taken_) {
+    const std::string& body = requests[taken_].body;
+    auto parsed = nlohmann::json::parse(body, nullptr, false);
+    if (parsed.is_array()) {
+      for (auto& a : parsed) alerts.push_back(a);
+    } else {
+      alerts.push_back(nlohmann::json{{"unparsed", body}});
+    }
+  }
+  return alerts;
 }
 
 std::vector<std::string> AlertReceiver::request_lines() const {
-  std::lock_guard lock(mu_);
-  return lines_;
+  std::vector<std::string> lines;
+  if (!receiver_) return lines;
+  for (const auto& r : receiver_->requests()) lines.push_back(r.method + " " + r.target + " " + r.version);
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -178,86 +122,54 @@ void CalendarFixture::SetUp() {
   fs::remove_all(dir_);
   fs::create_directories(dir_);
   policy_ = dir_ / "policy.skp";
+  processes_ = std::make_unique<test::Processes>(dir_);
+  starkeep_ = std::make_unique<test::Starkeep>(
+      *processes_, cluster().emulator().port(),
+      std::vector<std::string>{"STARKEEP_S3_ACCESS_KEY=calendar-access", "STARKEEP_S3_SECRET_KEY=calendar-secret"});
   reconnect();
 }
 
 void CalendarFixture::TearDown() {
+  starkeep_.reset();
+  processes_.reset();  // kills and reaps every child still alive
   if (!HasFailure()) fs::remove_all(dir_);
 }
 
 void CalendarFixture::reconnect() {
-  mysql::ConnectionOptions o;
-  o.host = "127.0.0.1";
-  o.port = cluster().emulator().port();
-  auto c = mysql::MySqlConnection::connect(o);
+  auto c = test::ClusterSql::connect(cluster().emulator().port());
   ASSERT_TRUE(c) << c.error().describe();
-  conn_ = std::move(*c);
+  sql_ = std::make_unique<test::ClusterSql>(std::move(*c));
 }
 
 void CalendarFixture::exec(const std::string& sql) {
-  auto s = conn_->execute(sql);
+  auto s = sql_->exec(sql);
   if (!s && ports::is_connection_error(s.error())) {
     reconnect();
-    s = conn_->execute(sql);
+    s = sql_->exec(sql);
   }
   ASSERT_TRUE(s) << sql << ": " << s.error().describe();
 }
 
 ports::Rows CalendarFixture::query(const std::string& sql) {
-  auto r = conn_->query(sql);
+  auto r = sql_->query(sql);
   if (!r && ports::is_connection_error(r.error())) {
     reconnect();
-    r = conn_->query(sql);
+    r = sql_->query(sql);
   }
   EXPECT_TRUE(r) << sql << ": " << (r ? "" : r.error().describe());
   return r ? std::move(*r) : ports::Rows{};
 }
 
 std::string CalendarFixture::cell(const ports::Rows& rows, std::size_t i, const char* column) {
-  auto v = rows.get(i, column);
-  return v && *v ? std::string(**v) : std::string("\\N");
+  return test::cell(rows, i, column, "\\N");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // starkeep
 
-Proc CalendarFixture::spawn(const std::vector<std::string>& args) {
-  Proc p;
-  p.out = dir_ / fmt::format("cmd{}.out", spawned_);
-  p.err = dir_ / fmt::format("cmd{}.err", spawned_);
-  ++spawned_;
-  const std::string port = std::to_string(cluster().emulator().port());
-  p.pid = ::fork();
-  if (p.pid == 0) {
-    const int o = ::open(p.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int e = ::open(p.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    ::setenv("STARKEEP_HOST", "127.0.0.1", 1);
-    ::setenv("STARKEEP_PORT", port.c_str(), 1);
-    ::setenv("STARKEEP_USER", "root", 1);
-    ::setenv("STARKEEP_S3_ACCESS_KEY", "calendar-access", 1);
-    ::setenv("STARKEEP_S3_SECRET_KEY", "calendar-secret", 1);
-    std::vector<std::string> full{STARKEEP_BIN};
-    full.insert(full.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : full) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return p;
-}
+Proc CalendarFixture::spawn(const std::vector<std::string>& args) { return starkeep_->spawn(args); }
 
-Finished CalendarFixture::wait(const Proc& p) {
-  int status = 0;
-  ::waitpid(p.pid, &status, 0);
-  Finished f;
-  f.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  f.out = slurp(p.out);
-  f.err = slurp(p.err);
-  return f;
-}
+Finished CalendarFixture::wait(const Proc& p) { return processes_->wait(p); }
 
 std::vector<std::string> CalendarFixture::run_args(const SimDay& day, const std::vector<std::string>& extra) const {
   std::vector<std::string> a{"run",          "--policy", policy_.string(), "--at", day.at(), "--poll-initial-ms",

@@ -14,34 +14,28 @@
 
 #include <sys/types.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "emulator/harness/gtest_fixture.h"
-#include "runtime/mysql/mysql_connection.h"
+#include "tests/runtime/alerts/http_receiver.h"
+#include "tests/support/cluster_sql.h"
+#include "tests/support/process.h"
+#include "tests/support/starkeep.h"
 
 namespace sk::e2e::calendar {
 
-// Exit codes of `starkeep run` / `restore` (tools/starkeep/exit_codes.h, docs/operations.md).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitNothingDue = 10;
-inline constexpr int kExitAlreadyHandled = 11;
-inline constexpr int kExitConflict = 12;
-inline constexpr int kExitJobFailed = 13;
-inline constexpr int kExitRepository = 14;
-inline constexpr int kExitPrecheck = 15;
+// Exit codes of `starkeep run` / `restore`: the product's table (tools/starkeep/exit_codes.h, docs/operations.md).
+using namespace sk::cli;  // NOLINT: kExit…
 
 // One simulated day of the calendar. Runs happen at 01:05 UTC, five minutes after the production tiers' slots.
 struct SimDay {
@@ -67,46 +61,26 @@ inline const PartitionBounds kMonthlyPartitions = {
 // `count` consecutive days from `first` (yyyy, mm, dd).
 [[nodiscard]] std::vector<SimDay> make_calendar(int y, unsigned m, unsigned d, int count);
 
-// The end of one starkeep invocation.
-struct Finished {
-  int code = -1;
-  std::string out, err;
-  [[nodiscard]] std::string describe() const;
-};
+// The end of one starkeep invocation, and a started one (see CalendarFixture::spawn): tests/support/process.h.
+using test::Finished;
+using test::Proc;
 
-// A started starkeep invocation (see CalendarFixture::spawn).
-struct Proc {
-  pid_t pid = -1;
-  std::filesystem::path out, err;
-};
-
-// A loopback HTTP/1.1 receiver for Alertmanager v2 posts: records every alert of every request body (a JSON
-// array), answers 200. Thread-safe; stop() (or the destructor) joins its thread.
+// A loopback HTTP/1.1 receiver for Alertmanager v2 posts (the alerts tests' HttpReceiver, answering 200): every
+// alert of every request body (a JSON array). take() and request_lines() from the test thread.
 class AlertReceiver {
  public:
-  AlertReceiver() = default;
-  ~AlertReceiver();
-  AlertReceiver(const AlertReceiver&) = delete;
-  AlertReceiver& operator=(const AlertReceiver&) = delete;
-
-  // Listens on 127.0.0.1 on a free port; false when the socket cannot be opened.
+  // Listens on 127.0.0.1 on a free port (HttpReceiver aborts the test program when it cannot bind).
   bool start();
   void stop();
-  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] std::uint16_t port() const;
   // The alerts received since the last call (each an Alertmanager alert object), in arrival order.
   [[nodiscard]] std::vector<nlohmann::json> take();
   // Request lines of every request so far ("POST /api/v2/alerts HTTP/1.1").
   [[nodiscard]] std::vector<std::string> request_lines() const;
 
  private:
-  void serve();
-  int listener_ = -1;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
-  mutable std::mutex mu_;
-  std::vector<nlohmann::json> alerts_;
-  std::vector<std::string> lines_;
+  std::unique_ptr<alerts::testing::HttpReceiver> receiver_;
+  std::size_t taken_ = 0;  // requests already returned by take()
 };
 
 // One row written by the data writer, and where it landed.
@@ -134,14 +108,15 @@ class CalendarFixture : public emu::testing::ClusterFixture {
   void SetUp() override;
   void TearDown() override;
 
-  // ---- SQL through the emulator (reconnects once after a dropped connection) ----
+  // ---- SQL through the emulator (tests/support/cluster_sql.h; reconnects once after a dropped connection) ----
   void exec(const std::string& sql);
   [[nodiscard]] ports::Rows query(const std::string& sql);
   [[nodiscard]] static std::string cell(const ports::Rows& rows, std::size_t i, const char* column);
   void reconnect();
 
   // ---- starkeep ----
-  // Starts `starkeep <args>` with STARKEEP_HOST/PORT/USER of the cluster (and the S3 keys) in its environment.
+  // Starts `starkeep <args>` with STARKEEP_HOST/PORT/USER of the cluster (and the S3 keys) in its environment
+  // (tests/support/starkeep.h).
   Proc spawn(const std::vector<std::string>& args);
   Finished wait(const Proc& p);
   Finished starkeep(const std::vector<std::string>& args) { return wait(spawn(args)); }
@@ -211,10 +186,11 @@ class CalendarFixture : public emu::testing::ClusterFixture {
   std::filesystem::path dir_;
   std::filesystem::path policy_;
   std::string pid_;  // the test process id, in every name
-  std::unique_ptr<mysql::MySqlConnection> conn_;
+  std::unique_ptr<test::ClusterSql> sql_;
+  std::unique_ptr<test::Processes> processes_;
+  std::unique_ptr<test::Starkeep> starkeep_;
   std::int64_t next_id_ = 1;
   std::map<std::string, PartitionBounds> ranges_;  // "db.table" → bounds
-  int spawned_ = 0;
 };
 
 }  // namespace sk::e2e::calendar

@@ -24,6 +24,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -194,7 +195,7 @@ TEST_F(SixWeeks, ProductionPolicyDailyForSixWeeksWithFaults) {
       // crm's job is submitted and done first: a drop during a BACKUP submission is a different case (exit 16).
       EXPECT_TRUE(wait_for_job_state(crm_, d.label(crm_), "FINISHED"));
       for (int i = 0; i < 2; ++i) {
-        (void)conn_->execute("ADMIN EMULATOR DROP CONNECTIONS");
+        (void)sql_->exec("ADMIN EMULATOR DROP CONNECTIONS");
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         reconnect();
       }

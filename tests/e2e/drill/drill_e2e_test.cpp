@@ -9,11 +9,8 @@
 // alert delivered through the policy's command notifier and the scratch database dropped.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -23,24 +20,20 @@
 #include <string>
 
 #include "emulator/harness/gtest_fixture.h"
-#include "runtime/mysql/mysql_connection.h"
+#include "tests/support/cluster_sql.h"
+#include "tests/support/gtest_sql.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/process.h"
+#include "tests/support/starkeep.h"
 
 namespace sk {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Command {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using namespace sk::cli;  // NOLINT: kExit… (tools/starkeep/exit_codes.h)
+using Command = test::Finished;
+using test::cell;
+using test::slurp;
 
 // Simulated days: 2025-07-06 is the first Sunday of July (monthly baseline, which also counts as the weekly).
 constexpr const char* kSunday = "2025-07-06T01:05:00Z";
@@ -56,44 +49,27 @@ class DrillE2e : public emu::testing::ClusterFixture {
     ClusterFixture::SetUp();
     dir_ = fs::temp_directory_path() / fmt::format("starkeep-drill-e2e-{}", ::getpid());
     fs::create_directories(dir_);
-    mysql::ConnectionOptions o;
-    o.host = "127.0.0.1";
-    o.port = cluster().emulator().port();
-    auto c = mysql::MySqlConnection::connect(o);
+    processes_ = std::make_unique<test::Processes>(dir_);
+    auto c = test::ClusterSql::connect(cluster().emulator().port());
     ASSERT_TRUE(c) << c.error().describe();
-    conn_ = std::move(*c);
+    sql_ = std::make_unique<test::ClusterSql>(std::move(*c));
   }
   void TearDown() override {
+    processes_.reset();
     if (!HasFailure()) fs::remove_all(dir_);
   }
 
-  void exec(const std::string& sql) {
-    auto s = conn_->execute(sql);
-    ASSERT_TRUE(s) << sql << ": " << s.error().describe();
-  }
-  ports::Rows query(const std::string& sql) {
-    auto r = conn_->query(sql);
-    EXPECT_TRUE(r) << sql << ": " << (r ? "" : r.error().describe());
-    return r ? *r : ports::Rows{};
-  }
-  static std::string cell(const ports::Rows& rows, std::size_t i, const char* column) {
-    auto v = rows.get(i, column);
-    return v && *v ? std::string(**v) : std::string("<NULL>");
-  }
+  void exec(const std::string& sql) { test::exec_ok(*sql_, sql); }
+  ports::Rows query(const std::string& sql) { return test::query_ok(*sql_, sql); }
 
+  // `starkeep <args> --host 127.0.0.1 --port <emulator> --user root` (args split on blanks).
   Command starkeep(const std::string& args) {
-    const fs::path err = dir_ / fmt::format("stderr{}.txt", counter_++);
-    const std::string cmd = fmt::format("{} {} --host 127.0.0.1 --port {} --user root 2>{}", STARKEEP_BIN,
-                                        args, cluster().emulator().port(), err.string());
-    Command r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-    const int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = slurp(err);
-    return r;
+    std::vector<std::string> argv{test::starkeep_binary()};
+    for (auto& a : test::split_args(args)) argv.push_back(std::move(a));
+    const std::vector<std::string> connection{"--host", "127.0.0.1", "--port",
+                                              std::to_string(cluster().emulator().port()), "--user", "root"};
+    argv.insert(argv.end(), connection.begin(), connection.end());
+    return processes_->run(argv);
   }
   Command run_at(const char* at) {
     return starkeep(fmt::format("run --policy {} --inventory {} --at {} --poll-initial-ms 100",
@@ -168,8 +144,8 @@ class DrillE2e : public emu::testing::ClusterFixture {
   }
 
   fs::path dir_;
-  int counter_ = 0;
-  std::unique_ptr<mysql::MySqlConnection> conn_;
+  std::unique_ptr<test::Processes> processes_;
+  std::unique_ptr<test::ClusterSql> sql_;
 };
 
 TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch) {
@@ -196,44 +172,13 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
       "PROPERTIES ('aws.s3.access_key' = 'k', 'aws.s3.secret_key' = 's')");
 
   const fs::path alerts = dir_ / "alerts.jsonl";
-  std::ofstream(dir_ / "policy.skp") << fmt::format(R"(policy "drill_e2e" {{
-  timezone  = "UTC"
-  databases = ["shop"]
-  repository "drill_repo" {{
-    location = "s3a://drill-bucket/prod"
-    endpoint = "https://s3.eu-west-1.amazonaws.com"
-    region   = "eu-west-1"
-  }}
-  tier "daily" {{
-    backup   = changed_partitions
-    include  = tables where class == "fact" and partitioned
-    schedule = mon..sat at 01:00
-    retain   = 14d
-    window   = 2h
-  }}
-  tier "weekly" {{
-    backup   = tables
-    include  = tables where class == "dimension" or not partitioned
-    schedule = sun at 01:00
-    retain   = 90d
-    window   = 4h
-  }}
-  tier "monthly" {{
-    backup     = database
-    schedule   = first sun of month at 01:00
-    retain     = 365d
-    window     = 8h
-    covers     = ["weekly"]
-    precedence = 10
-  }}
-  drill "partition" {{ every = month;    from = "daily";   restore = one partition; verify = checksum }}
-  drill "table"     {{ every = quarter;  from = "weekly";  restore = one table;     verify = checksum }}
-  drill "database"  {{ every = 6 months; from = "monthly"; restore = database;      verify = checksum }}
-  alert "job_failed" {{ when = job.state in [CANCELLED, FAILED]; notify = "oncall"; severity = critical }}
-  notifier "oncall" {{ command = "cat >> {}" }}
-}}
-)",
-                                                    alerts.string());
+  test::E2ePolicy policy{.name = "drill_e2e",
+                         .databases = {"shop"},
+                         .repository = "drill_repo",
+                         .location = "s3a://drill-bucket/prod",
+                         .extra = test::monthly_and_drills("oncall") +
+                                  fmt::format("  notifier \"oncall\" {{ command = \"cat >> {}\" }}\n", alerts.string())};
+  std::ofstream(dir_ / "policy.skp") << policy.text();
   std::ofstream(dir_ / "inventory.json") << R"({"inventory_version": 1, "tables": [
     {"database": "shop", "table": "orders", "class": "fact", "partitioned": true},
     {"database": "shop", "table": "customers", "class": "dimension", "partitioned": false},
@@ -243,19 +188,19 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   // Three simulated days of backups; the test's own fingerprints right after each.
   std::map<std::string, std::map<std::string, std::string>> reference;  // label → key → fingerprint
   auto sunday = run_at(kSunday);
-  ASSERT_EQ(sunday.code, 0) << sunday.out << sunday.err;
+  ASSERT_EQ(sunday.code, kExitOk) << sunday.out << sunday.err;
   const std::string base = label_of_slot("2025-07-06 01:00:00");
   reference[base] = fingerprints_now();
 
   exec("INSERT INTO shop.orders VALUES (4, '2025-06-20', 40), (5, '2025-06-21', 50)");
   auto monday = run_at(kMonday);
-  ASSERT_EQ(monday.code, 0) << monday.out << monday.err;
+  ASSERT_EQ(monday.code, kExitOk) << monday.out << monday.err;
   const std::string mon = label_of_slot("2025-07-07 01:00:00");
   reference[mon] = fingerprints_now();
 
   exec("INSERT INTO shop.orders VALUES (6, '2025-05-25', 60), (7, '2025-07-02', 70)");
   auto tuesday = run_at(kTuesday);
-  ASSERT_EQ(tuesday.code, 0) << tuesday.out << tuesday.err;
+  ASSERT_EQ(tuesday.code, kExitOk) << tuesday.out << tuesday.err;
   const std::string tue = label_of_slot("2025-07-08 01:00:00");
   reference[tue] = fingerprints_now();
   ASSERT_FALSE(base.empty() || mon.empty() || tue.empty());
@@ -264,7 +209,7 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
 
   // Dry run: all three due and planned, nothing sent (no scratch database, no restore_history rows).
   auto dry = drill(fmt::format("--at {} --dry-run", kDrillAt));
-  ASSERT_EQ(dry.code, 0) << dry.out << dry.err;
+  ASSERT_EQ(dry.code, kExitOk) << dry.out << dry.err;
   auto dry_doc = nlohmann::json::parse(dry.out);
   for (const char* name : {"partition", "table", "database"}) {
     const nlohmann::json* d = find_drill(dry_doc, name);
@@ -276,7 +221,7 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
 
   // The real drills.
   auto first = drill(fmt::format("--at {}", kDrillAt));
-  ASSERT_EQ(first.code, 0) << first.out << first.err;
+  ASSERT_EQ(first.code, kExitOk) << first.out << first.err;
   auto doc = nlohmann::json::parse(first.out);
   EXPECT_EQ(doc["exit_code"], 0);
   const std::map<std::string, std::string> expected_label{
@@ -356,12 +301,12 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
 
   // The same inputs choose the same objects (dry run later in the period).
   auto again = drill("--at 2025-07-08T11:00:00Z --drill partition --dry-run");
-  ASSERT_EQ(again.code, 0) << again.out << again.err;
+  ASSERT_EQ(again.code, kExitOk) << again.out << again.err;
   EXPECT_EQ(nlohmann::json::parse(again.out)["drills"][0]["choice"]["object"], chosen["partition"]);
 
   // Later in the same month, quarter and half-year: nothing due.
   auto second = drill("--at 2025-07-20T10:00:00Z");
-  EXPECT_EQ(second.code, 10) << second.out << second.err;
+  EXPECT_EQ(second.code, kExitNothingDue) << second.out << second.err;
   for (const auto& d : nlohmann::json::parse(second.out)["drills"])
     EXPECT_EQ(d["verdict"], "NOT_DUE") << d.dump(2);
   EXPECT_EQ(cell(query("SELECT COUNT(*) AS n FROM ops.restore_history WHERE kind = 'drill'"), 0, "n"), "3");
@@ -370,7 +315,7 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   // --keep leaves the scratch copy for inspection (it holds the snapshot's data); a drill meeting it is
   // refused (exit 27) and names the run that made it; dropped by hand, the drill runs again.
   auto kept = drill("--at 2025-07-08T12:00:00Z --drill partition --keep");
-  ASSERT_EQ(kept.code, 0) << kept.out << kept.err;
+  ASSERT_EQ(kept.code, kExitOk) << kept.out << kept.err;
   const std::string kept_run = nlohmann::json::parse(kept.out)["drills"][0]["run_id"];
   const std::string kept_db = "starkeep_drill_partition_20250708";
   EXPECT_EQ(scratch_databases(), std::vector<std::string>{kept_db});
@@ -378,7 +323,7 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   EXPECT_EQ(fingerprint("orders", kept_partition, {"id", "dt", "amount"}, kept_db),
             reference[tue]["orders." + kept_partition]);
   auto refused = drill("--at 2025-07-08T13:00:00Z --drill partition");
-  EXPECT_EQ(refused.code, 27) << refused.out << refused.err;
+  EXPECT_EQ(refused.code, kExitTargetExists) << refused.out << refused.err;
   {
     auto d = nlohmann::json::parse(refused.out)["drills"][0];
     EXPECT_EQ(d["error"]["code"], "restore.target_exists") << d.dump(2);
@@ -393,7 +338,7 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   EXPECT_EQ(scratch_databases(), std::vector<std::string>{kept_db});  // not ours: not dropped
   exec("DROP DATABASE " + kept_db + " FORCE");
   auto rerun = drill("--at 2025-07-08T14:00:00Z --drill partition");
-  EXPECT_EQ(rerun.code, 0) << rerun.out << rerun.err;
+  EXPECT_EQ(rerun.code, kExitOk) << rerun.out << rerun.err;
   EXPECT_TRUE(scratch_databases().empty());
   // The refused drill FAILED, so it alerted; start the alert log afresh for the next cases.
   ASSERT_TRUE(fs::exists(alerts));
@@ -403,7 +348,7 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   // A recorded checksum that does not match the snapshot: the partition drill (forced) FAILS verification.
   exec("UPDATE ops.backup_manifest SET checksum = '123456789' WHERE label = '" + tue + "'");
   auto tampered = drill("--at 2025-07-09T10:00:00Z --drill partition");
-  EXPECT_EQ(tampered.code, 26) << tampered.out << tampered.err;
+  EXPECT_EQ(tampered.code, kExitVerifyFailed) << tampered.out << tampered.err;
   {
     auto d = nlohmann::json::parse(tampered.out)["drills"][0];
     SCOPED_TRACE(d.dump(2));
@@ -426,7 +371,7 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   // In August the partition drill is due again, but the newest daily (slot 8 July) is past its 14 days:
   // nothing to drill (exit 20); the table and database drills are not due (Q3, H2 passed).
   auto august = drill("--at 2025-08-01T10:00:00Z --dry-run");
-  EXPECT_EQ(august.code, 20) << august.out << august.err;
+  EXPECT_EQ(august.code, kExitRestoreNothing) << august.out << august.err;
   {
     auto doc_aug = nlohmann::json::parse(august.out);
     ASSERT_NE(find_drill(doc_aug, "partition"), nullptr);
@@ -442,7 +387,7 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
       starkeep(fmt::format("drill --policy {} --at 2025-07-09T10:00:00Z --drill database "
                            "--poll-initial-ms 100",
                            (dir_ / "policy.skp").string()));
-  EXPECT_EQ(corrupt.code, 25) << corrupt.out << corrupt.err;
+  EXPECT_EQ(corrupt.code, kExitRestoreFailed) << corrupt.out << corrupt.err;
   const std::string snapshot_line =
       "snapshot:  '" + base + "' in drill_repo, slot 2025-07-06T01:00:00Z, finished ";
   for (const std::string& part : std::vector<std::string>{
@@ -468,7 +413,7 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
                                    "--wait-limit 1",
                                    (dir_ / "policy.skp").string()));
   exec("ADMIN EMULATOR CLEAR JOB FAULTS");
-  EXPECT_EQ(slow.code, 29) << slow.out << slow.err;
+  EXPECT_EQ(slow.code, kExitRestoreTimeout) << slow.out << slow.err;
   EXPECT_NE(slow.out.find("error[restore.timeout]"), std::string::npos) << slow.out;
   EXPECT_TRUE(scratch_databases().empty());
   auto timed_out = query(

@@ -1,17 +1,12 @@
-// End-to-end tests of the set-up commands: the REAL starkeep binary (STARKEEP_BIN) against the StarRocks FE
+// End-to-end tests of the set-up commands: the REAL starkeep binary (tests/support/starkeep.h) against the StarRocks FE
 // emulator backed by MariaDB. init twice; inventory sync over a partitioned fact table, a dimension table and a
 // hostile name (backtick, quote, unicode); a manual classification surviving the next sync; export read by
 // `starkeep check` and `starkeep plan`; repository apply creating the repository (SHOW REPOSITORIES), verifying it
 // the second time, reporting drift, refusing an http endpoint and missing keys — and never printing a secret.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cppconn/resultset.h>
-#include <cppconn/statement.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -23,30 +18,20 @@
 #include <nlohmann/json.hpp>
 
 #include "emulator/harness/gtest_fixture.h"
+#include "tests/support/cluster_sql.h"
+#include "tests/support/process.h"
+#include "tests/support/starkeep.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using namespace sk::cli;  // NOLINT: kExit… (tools/starkeep/exit_codes.h)
 
 constexpr const char* kSecret = "e2eSECRETkey/ShouldNeverBePrinted+123";
 constexpr const char* kAccess = "AKIAE2EACCESSKEY0001";
 const std::string kHostile = "we`ird'tbl_ü表";
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using sk::test::slurp;
 
 struct CliRun {
   int code = -1;
@@ -63,30 +48,29 @@ class OpsCommandsE2e : public sk::emu::testing::ClusterFixture {
            ("starkeep-opscmd-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
+    processes_ = std::make_unique<sk::test::Processes>(dir_ / "commands");
   }
   void TearDown() override {
+    processes_.reset();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
 
-  // Runs starkeep with the cluster's connection flags appended when `cluster` is true.
+  // Runs starkeep without the S3 key variables, plus `env`, with the cluster's connection flags appended when
+  // `with_cluster` is true.
   CliRun starkeep(std::vector<std::string> args, bool with_cluster = true, std::map<std::string, std::string> env = {}) {
-    std::string cmd = "env -u STARKEEP_S3_ACCESS_KEY -u STARKEEP_S3_SECRET_KEY";
-    for (const auto& [k, v] : env) cmd += " " + shell_quote(k + "=" + v);
-    cmd += " " + shell_quote(STARKEEP_BIN);
-    for (const auto& a : args) cmd += " " + shell_quote(a);
+    std::vector<std::string> argv{sk::test::starkeep_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
     if (with_cluster) {
-      cmd += " --host " + shell_quote(cluster().emulator().host()) + " --port " +
-             std::to_string(cluster().emulator().port()) + " --user root";
+      for (std::string a : {std::string("--host"), cluster().emulator().host(), std::string("--port"),
+                            std::to_string(cluster().emulator().port()), std::string("--user"), std::string("root")}) {
+        argv.push_back(std::move(a));
+      }
     }
-    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string());
-    const int status = std::system(cmd.c_str());
-    CliRun r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
+    sk::test::SpawnOptions options{.unset = {"STARKEEP_S3_ACCESS_KEY", "STARKEEP_S3_SECRET_KEY"}};
+    for (const auto& [k, v] : env) options.env.push_back(k + "=" + v);
+    const sk::test::Finished f = processes_->run(argv, options);
+    return {f.code, f.out, f.err};
   }
 
   fs::path write(const std::string& name, const std::string& text) {
@@ -95,20 +79,24 @@ class OpsCommandsE2e : public sk::emu::testing::ClusterFixture {
     return p;
   }
 
-  static void exec(const std::string& sql) {
-    auto c = connect();
-    std::unique_ptr<sql::Statement> st(c->createStatement());
-    st->execute(sql);
+  // A new session per statement (as the commands under test open their own).
+  void exec(const std::string& sql) {
+    auto c = sk::test::ClusterSql::connect(cluster().emulator().port());
+    ASSERT_TRUE(c) << c.error().describe();
+    auto s = c->exec(sql);
+    ASSERT_TRUE(s) << sql << ": " << s.error().describe();
   }
-  static std::vector<std::map<std::string, std::string>> query(const std::string& sql,
-                                                              const std::vector<std::string>& columns) {
-    auto c = connect();
-    std::unique_ptr<sql::Statement> st(c->createStatement());
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql));
+  // The named columns of every row ("" for NULL).
+  std::vector<std::map<std::string, std::string>> query(const std::string& sql, const std::vector<std::string>& columns) {
+    auto c = sk::test::ClusterSql::connect(cluster().emulator().port());
+    EXPECT_TRUE(c) << c.error().describe();
+    if (!c) return {};
+    auto rows = c->query(sql);
+    EXPECT_TRUE(rows) << sql << ": " << (rows ? "" : rows.error().describe());
     std::vector<std::map<std::string, std::string>> out;
-    while (rs->next()) {
+    for (std::size_t i = 0; rows && i < rows->size(); ++i) {
       std::map<std::string, std::string> row;
-      for (const auto& col : columns) row[col] = std::string(rs->getString(col));
+      for (const auto& col : columns) row[col] = sk::test::cell(*rows, i, col.c_str(), "");
       out.push_back(std::move(row));
     }
     return out;
@@ -136,15 +124,16 @@ class OpsCommandsE2e : public sk::emu::testing::ClusterFixture {
   }
 
   fs::path dir_;
+  std::unique_ptr<sk::test::Processes> processes_;
 };
 
 TEST_F(OpsCommandsE2e, InitTwiceIsIdempotent) {
   CliRun first = starkeep({"init", "--ops-database", "e2e_ops_init", "--replication-num", "1"});
-  ASSERT_EQ(first.code, 0) << first.out << first.err;
+  ASSERT_EQ(first.code, kExitOk) << first.out << first.err;
   EXPECT_NE(first.out.find("version 0 -> 2"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find("table_inventory"), std::string::npos) << first.out;
   CliRun second = starkeep({"init", "--ops-database", "e2e_ops_init", "--replication-num", "1"});
-  ASSERT_EQ(second.code, 0) << second.out << second.err;
+  ASSERT_EQ(second.code, kExitOk) << second.out << second.err;
   EXPECT_NE(second.out.find("up to date"), std::string::npos) << second.out;
   auto versions = query("SELECT version FROM `e2e_ops_init`.`schema_version`", {"version"});
   EXPECT_EQ(versions.size(), 2u);  // steps 1 and 2, each recorded once
@@ -154,7 +143,7 @@ TEST_F(OpsCommandsE2e, InitTwiceIsIdempotent) {
 // but refused a statement, 78 bad connection settings — the same for every command that talks to the cluster.
 TEST_F(OpsCommandsE2e, InitUnreachableClusterExits16) {
   CliRun r = starkeep({"init", "--host", "127.0.0.1", "--port", "1", "--connect-timeout", "2"}, false);
-  EXPECT_EQ(r.code, 16) << r.out << r.err;
+  EXPECT_EQ(r.code, kExitConnection) << r.out << r.err;
 }
 
 TEST_F(OpsCommandsE2e, EveryClusterCommandExits16WhenUnreachable69WhenRefused78OnBadSettings) {
@@ -193,23 +182,23 @@ TEST_F(OpsCommandsE2e, EveryClusterCommandExits16WhenUnreachable69WhenRefused78O
     auto a = args;
     a.insert(a.end(), unreachable.begin(), unreachable.end());
     CliRun r = starkeep(a, false, {{"STARKEEP_S3_ACCESS_KEY", "k"}, {"STARKEEP_S3_SECRET_KEY", "s"}});
-    EXPECT_EQ(r.code, 16) << name << ": " << r.out << r.err;
+    EXPECT_EQ(r.code, kExitConnection) << name << ": " << r.out << r.err;
     auto b = args;
     b.insert(b.end(), {"--password-file", (dir_ / "no-such-file").string()});
     r = starkeep(b, true);
-    EXPECT_EQ(r.code, 78) << name << ": " << r.out << r.err;
+    EXPECT_EQ(r.code, kExitConfig) << name << ": " << r.out << r.err;
   }
   // Refused: reading ops tables of an ops database that was never created.
   for (auto args : std::vector<std::vector<std::string>>{{"status", "--ops-database", "codes_never_created"},
                                                         {"inventory", "export", "--out", "-", "--ops-database",
                                                          "codes_never_created"}}) {
     CliRun r = starkeep(args, true);
-    EXPECT_EQ(r.code, 69) << args[0] << ": " << r.out << r.err;
+    EXPECT_EQ(r.code, kExitRefused) << args[0] << ": " << r.out << r.err;
   }
 }
 
 TEST_F(OpsCommandsE2e, InventorySyncClassifyExportCheckPlan) {
-  ASSERT_EQ(starkeep({"init", "--replication-num", "1"}).code, 0);
+  ASSERT_EQ(starkeep({"init", "--replication-num", "1"}).code, kExitOk);
   exec("CREATE DATABASE e2e_sales");
   exec("CREATE DATABASE e2e_other");
   exec("CREATE TABLE e2e_sales.fact_orders (dt DATE NOT NULL, id INT NOT NULL, amount INT) DUPLICATE KEY(dt, id) "
@@ -225,7 +214,7 @@ TEST_F(OpsCommandsE2e, InventorySyncClassifyExportCheckPlan) {
   const fs::path policy = write("p.skp", policy_text(good_repository()));
 
   CliRun sync = starkeep({"inventory", "sync", "--policy", policy.string()});
-  ASSERT_EQ(sync.code, 0) << sync.out << sync.err;
+  ASSERT_EQ(sync.code, kExitOk) << sync.out << sync.err;
   EXPECT_NE(sync.out.find("3 new"), std::string::npos) << sync.out;
   auto rows = query("SELECT database_name, table_name, table_class, partitioned, classified_by FROM "
                     "ops.table_inventory ORDER BY table_name",
@@ -243,14 +232,14 @@ TEST_F(OpsCommandsE2e, InventorySyncClassifyExportCheckPlan) {
 
   // A manual classification survives the next sync.
   CliRun cls = starkeep({"inventory", "classify", "--database", "e2e_sales", "--table", kHostile, "--class", "fact"});
-  ASSERT_EQ(cls.code, 0) << cls.out << cls.err;
+  ASSERT_EQ(cls.code, kExitOk) << cls.out << cls.err;
   CliRun cls_dim = starkeep({"inventory", "classify", "e2e_sales.fact_orders", "--class", "dimension"});
-  ASSERT_EQ(cls_dim.code, 0) << cls_dim.out << cls_dim.err;
+  ASSERT_EQ(cls_dim.code, kExitOk) << cls_dim.out << cls_dim.err;
   CliRun unknown = starkeep({"inventory", "classify", "e2e_sales.nope", "--class", "fact"});
-  EXPECT_EQ(unknown.code, 1) << unknown.out << unknown.err;
+  EXPECT_EQ(unknown.code, kExitErrors) << unknown.out << unknown.err;
   exec("DROP TABLE e2e_sales.dim_customer");
   CliRun again = starkeep({"inventory", "sync", "--policy", policy.string()});
-  ASSERT_EQ(again.code, 0) << again.out << again.err;
+  ASSERT_EQ(again.code, kExitOk) << again.out << again.err;
   EXPECT_NE(again.out.find("0 new"), std::string::npos) << again.out;
   EXPECT_NE(again.out.find("1 gone"), std::string::npos) << again.out;
   EXPECT_NE(again.out.find("gone     e2e_sales.dim_customer"), std::string::npos) << again.out;
@@ -267,12 +256,12 @@ TEST_F(OpsCommandsE2e, InventorySyncClassifyExportCheckPlan) {
       EXPECT_EQ(r["classified_by"], "manual");
     }
   }
-  ASSERT_EQ(starkeep({"inventory", "classify", "e2e_sales.fact_orders", "--class", "fact"}).code, 0);
+  ASSERT_EQ(starkeep({"inventory", "classify", "e2e_sales.fact_orders", "--class", "fact"}).code, kExitOk);
 
   // Export → a file check and plan accept.
   const fs::path inventory = dir_ / "inventory.json";
   CliRun exp = starkeep({"inventory", "export", "--policy", policy.string(), "--out", inventory.string()});
-  ASSERT_EQ(exp.code, 0) << exp.out << exp.err;
+  ASSERT_EQ(exp.code, kExitOk) << exp.out << exp.err;
   const auto doc = nlohmann::json::parse(slurp(inventory));
   EXPECT_EQ(doc["inventory_version"], 1);
   ASSERT_EQ(doc["tables"].size(), 2u) << doc.dump(2);
@@ -296,11 +285,11 @@ TEST_F(OpsCommandsE2e, InventorySyncClassifyExportCheckPlan) {
   EXPECT_TRUE(saw_hostile && saw_orders) << doc.dump(2);
 
   CliRun check = starkeep({"check", "--policy", policy.string(), "--inventory", inventory.string()}, false);
-  EXPECT_EQ(check.code, 0) << check.out << check.err;
+  EXPECT_EQ(check.code, kExitOk) << check.out << check.err;
   CliRun plan = starkeep({"plan", "--policy", policy.string(), "--inventory", inventory.string(), "--at",
                        "2025-09-15T02:00:00Z", "--format", "json"},
                       false);
-  ASSERT_EQ(plan.code, 0) << plan.out << plan.err;
+  ASSERT_EQ(plan.code, kExitOk) << plan.out << plan.err;
   EXPECT_NE(plan.out.find("fact_orders"), std::string::npos) << plan.out;
   EXPECT_NE(plan.out.find("\"e2e_sales\""), std::string::npos) << plan.out;
 }
@@ -310,16 +299,16 @@ TEST_F(OpsCommandsE2e, RepositoryApplyCreatesThenVerifiesAndNeverPrintsKeys) {
   const std::map<std::string, std::string> keys = {{"STARKEEP_S3_ACCESS_KEY", kAccess},
                                                    {"STARKEEP_S3_SECRET_KEY", kSecret}};
   CliRun missing = starkeep({"repository", "apply", "--policy", policy.string()});
-  EXPECT_EQ(missing.code, 78) << missing.out << missing.err;
+  EXPECT_EQ(missing.code, kExitConfig) << missing.out << missing.err;
   EXPECT_NE(missing.err.find("STARKEEP_S3_ACCESS_KEY"), std::string::npos) << missing.err;
 
   CliRun dry = starkeep({"repository", "apply", "--policy", policy.string(), "--dry-run"}, true, keys);
-  ASSERT_EQ(dry.code, 0) << dry.out << dry.err;
+  ASSERT_EQ(dry.code, kExitOk) << dry.out << dry.err;
   EXPECT_NE(dry.out.find("would_create"), std::string::npos) << dry.out;
   EXPECT_TRUE(query("SHOW REPOSITORIES", {"RepoName"}).empty());
 
   CliRun created = starkeep({"repository", "apply", "--policy", policy.string(), "--verbose"}, true, keys);
-  ASSERT_EQ(created.code, 0) << created.out << created.err;
+  ASSERT_EQ(created.code, kExitOk) << created.out << created.err;
   EXPECT_NE(created.out.find("repository e2e_repo: created"), std::string::npos) << created.out;
   EXPECT_NE(created.err.find("CREATE REPOSITORY"), std::string::npos) << created.err;
   for (const CliRun* r : {&dry, &created}) {
@@ -335,14 +324,14 @@ TEST_F(OpsCommandsE2e, RepositoryApplyCreatesThenVerifiesAndNeverPrintsKeys) {
   EXPECT_EQ(repos[0]["IsReadOnly"], "false");
 
   CliRun verified = starkeep({"repository", "apply", "--policy", policy.string()}, true, keys);
-  ASSERT_EQ(verified.code, 0) << verified.out << verified.err;
+  ASSERT_EQ(verified.code, kExitOk) << verified.out << verified.err;
   EXPECT_NE(verified.out.find("repository e2e_repo: verified"), std::string::npos) << verified.out;
   EXPECT_EQ(query("SHOW REPOSITORIES", {"RepoName"}).size(), 1u);
 
   const fs::path moved = write("moved.skp", policy_text("location = \"s3a://e2e-bucket/elsewhere\"; endpoint = "
                                                         "\"https://s3.example.test\""));
   CliRun drift = starkeep({"repository", "apply", "--policy", moved.string()}, true, keys);
-  EXPECT_EQ(drift.code, 3) << drift.out << drift.err;
+  EXPECT_EQ(drift.code, kExitDrift) << drift.out << drift.err;
   EXPECT_NE(drift.out.find("drift: location"), std::string::npos) << drift.out;
 }
 
@@ -351,8 +340,8 @@ TEST_F(OpsCommandsE2e, HttpEndpointIsRefused) {
       write("http.skp", policy_text("location = \"s3a://e2e-bucket/plain\"; endpoint = \"http://minio:9000\""));
   CliRun r = starkeep({"repository", "apply", "--policy", policy.string()}, true,
                    {{"STARKEEP_S3_ACCESS_KEY", kAccess}, {"STARKEEP_S3_SECRET_KEY", kSecret}});
-  EXPECT_NE(r.code, 0);
-  EXPECT_EQ(r.code, 1) << r.out << r.err;  // the compiler refuses it (SK0305) before anything is sent
+  EXPECT_NE(r.code, kExitOk);
+  EXPECT_EQ(r.code, kExitErrors) << r.out << r.err;  // the compiler refuses it (SK0305) before anything is sent
   EXPECT_NE(r.err.find("HTTPS"), std::string::npos) << r.err;
   for (auto& repo : query("SHOW REPOSITORIES", {"Location"})) {
     EXPECT_EQ(repo["Location"].find("plain"), std::string::npos) << "the http repository was created";
@@ -362,7 +351,7 @@ TEST_F(OpsCommandsE2e, HttpEndpointIsRefused) {
 TEST_F(OpsCommandsE2e, SecurityDocumentsFromThePolicy) {
   const fs::path policy = write("p.skp", policy_text(good_repository()));
   CliRun r = starkeep({"repository", "security", "--policy", policy.string()}, false);
-  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["bucket"], "e2e-bucket");
   EXPECT_EQ(doc["object_lock"]["Rule"]["DefaultRetention"]["Days"], 30);  // the longest tier retention

@@ -9,12 +9,9 @@
 // overwritten, and a RESTORE past --wait-limit cancelled (exit 29) and recorded as CANCELLED.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,81 +24,58 @@
 #include <nlohmann/json.hpp>
 
 #include "emulator/harness/cluster.h"
-#include "runtime/mysql/mysql_connection.h"
 #include "runtime/ports/clock.h"
+#include "tests/support/cluster_sql.h"
+#include "tests/support/gtest_sql.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/process.h"
+#include "tests/support/starkeep.h"
 
 namespace sk {
 namespace {
 
 namespace fs = std::filesystem;
 
+using namespace sk::cli;  // NOLINT: kExit… (tools/starkeep/exit_codes.h)
+
+// A finished command: its exit code and its output (stdout, with stderr interleaved unless asked otherwise).
 struct CommandResult {
   int exit_code = -1;
   std::string output;
 };
-
-CommandResult shell(const std::string& cmd) {
-  CommandResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string single_quoted(const std::string& text) { return "'" + std::regex_replace(text, std::regex("'"), "'\\''") + "'"; }
 
 constexpr const char* kAccess = "AKIACOLDSTART0000001";
 constexpr const char* kSecret = "coldstart/secret/key/0000000000000000000";
 
 class Side {
  public:
-  Side(std::unique_ptr<emu::harness::Cluster> cluster, std::string name)
-      : cluster_(std::move(cluster)), name_(std::move(name)) {
-    mysql::ConnectionOptions o;
-    o.host = "127.0.0.1";
-    o.port = cluster_->emulator().port();
-    auto c = mysql::MySqlConnection::connect(o);
+  Side(std::unique_ptr<emu::harness::Cluster> cluster, std::string name, test::Processes& processes)
+      : cluster_(std::move(cluster)),
+        name_(std::move(name)),
+        starkeep_(processes, cluster_->emulator().port(),
+                  {std::string("STARKEEP_S3_ACCESS_KEY=") + kAccess, std::string("STARKEEP_S3_SECRET_KEY=") + kSecret}) {
+    auto c = test::ClusterSql::connect(cluster_->emulator().port());
     EXPECT_TRUE(c) << c.error().describe();
-    if (c) conn_ = std::move(*c);
+    if (c) sql_ = std::make_unique<test::ClusterSql>(std::move(*c));
   }
   [[nodiscard]] std::uint16_t port() const { return cluster_->emulator().port(); }
+  // The connection settings and S3 keys as NAME=value words (for a shell's export).
   [[nodiscard]] std::string env() const {
-    return "STARKEEP_HOST=127.0.0.1 STARKEEP_PORT=" + std::to_string(port()) +
-           " STARKEEP_USER=root STARKEEP_S3_ACCESS_KEY=" + kAccess + " STARKEEP_S3_SECRET_KEY=" + kSecret;
-  }
-  // stdout and stderr together, or stdout alone (JSON documents).
-  CommandResult starkeep(const std::string& args, bool with_stderr = true) const {
-    return shell("env " + env() + " " + std::string(STARKEEP_BIN) + " " + args +
-                 (with_stderr ? " 2>&1" : " 2>/dev/null"));
-  }
-  void exec(const std::string& sql) {
-    auto s = conn_->execute(sql);
-    ASSERT_TRUE(s) << name_ << ": " << sql << ": " << s.error().describe();
-  }
-  ports::Rows query(const std::string& sql) {
-    auto r = conn_->query(sql);
-    EXPECT_TRUE(r) << name_ << ": " << sql << ": " << (r ? "" : r.error().describe());
-    return r ? *r : ports::Rows{};
-  }
-  std::string cell(const ports::Rows& rows, std::size_t i, const char* column) {
-    auto v = rows.get(i, column);
-    return v && *v ? std::string(**v) : std::string("<NULL>");
-  }
-  // Every row of a query as text, '|' between columns.
-  std::string dump(const std::string& sql) {
-    auto rows = query(sql);
     std::string out;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      for (std::size_t c = 0; c < rows.columns().size(); ++c) {
-        out += (c ? "|" : "") + cell(rows, i, rows.columns()[c].c_str());
-      }
-      out += "\n";
-    }
+    for (const auto& e : starkeep_.env()) out += (out.empty() ? "" : " ") + e;
     return out;
   }
+  // stdout and stderr together, or stdout alone (JSON documents).
+  CommandResult starkeep(const std::string& args, bool with_stderr = true) {
+    const test::Finished f =
+        with_stderr ? starkeep_.run_merged(test::split_args(args)) : starkeep_.run(test::split_args(args));
+    return {f.code, f.out};
+  }
+  void exec(const std::string& sql) { test::exec_ok(*sql_, sql, name_); }
+  ports::Rows query(const std::string& sql) { return test::query_ok(*sql_, sql, name_); }
+  std::string cell(const ports::Rows& rows, std::size_t i, const char* column) { return test::cell(rows, i, column); }
+  // Every row of a query as text, '|' between columns.
+  std::string dump(const std::string& sql) { return test::as_text(query(sql)); }
   std::string orders(const std::string& table = "orders") {
     return dump("SELECT id, dt, amount FROM sales." + table + " ORDER BY id");
   }
@@ -110,7 +84,8 @@ class Side {
  private:
   std::unique_ptr<emu::harness::Cluster> cluster_;
   std::string name_;
-  std::unique_ptr<mysql::MySqlConnection> conn_;
+  test::Starkeep starkeep_;
+  std::unique_ptr<test::ClusterSql> sql_;
 };
 
 class ColdStartE2e : public ::testing::Test {
@@ -120,31 +95,12 @@ class ColdStartE2e : public ::testing::Test {
     fs::create_directories(dir_ / "repository");
     const char* env_bin = std::getenv("STARKEEP_EMULATOR_BIN");
     binary_ = env_bin != nullptr ? fs::path(env_bin) : fs::path(STARKEEP_EMULATOR_BIN);
-    std::ofstream(dir_ / "policy.skp") << R"(policy "dr" {
-  timezone  = "UTC"
-  databases = ["sales"]
-  repository "dr_repo" {
-    location = "s3a://dr-bucket/cold"
-    endpoint = "https://s3.eu-west-1.amazonaws.com"
-    region   = "eu-west-1"
-  }
-  precheck { snapshot_disk_free >= 15% }
-  tier "daily" {
-    backup   = changed_partitions
-    include  = tables where class == "fact" and partitioned
-    schedule = mon..sat at 01:00
-    retain   = 14d
-    window   = 2h
-  }
-  tier "weekly" {
-    backup   = tables
-    include  = tables where class == "dimension" or not partitioned
-    schedule = sun at 01:00
-    retain   = 90d
-    window   = 4h
-  }
-}
-)";
+    test::E2ePolicy policy{.name = "dr",
+                           .databases = {"sales"},
+                           .repository = "dr_repo",
+                           .location = "s3a://dr-bucket/cold",
+                           .precheck = "snapshot_disk_free >= 15%"};
+    std::ofstream(dir_ / "policy.skp") << policy.text();
     std::ofstream(dir_ / "inventory.json") << R"({
   "inventory_version": 1,
   "tables": [
@@ -155,6 +111,7 @@ class ColdStartE2e : public ::testing::Test {
 )";
   }
   void TearDown() override {
+    processes_.reset();
     if (!HasFailure()) fs::remove_all(dir_);
   }
 
@@ -166,7 +123,8 @@ class ColdStartE2e : public ::testing::Test {
     auto c = emu::harness::Cluster::start(o);
     EXPECT_TRUE(c) << name << ": " << c.error().describe();
     if (!c) return nullptr;
-    return std::make_unique<Side>(std::move(*c), name);
+    if (!processes_) processes_ = std::make_unique<test::Processes>(dir_ / "commands");
+    return std::make_unique<Side>(std::move(*c), name, *processes_);
   }
 
   std::string run_args(const char* at) const {
@@ -176,26 +134,13 @@ class ColdStartE2e : public ::testing::Test {
 
   // The ```bash runbook cold-start blocks of the runbook, in order.
   static std::vector<std::string> runbook_blocks() {
-    std::ifstream in(fs::path(SK_SOURCE_DIR) / "docs" / "runbooks" / "cold-start-recovery.md");
-    std::vector<std::string> blocks;
-    std::string line, block;
-    bool inside = false;
-    while (std::getline(in, line)) {
-      if (!inside && line == "```bash runbook cold-start") {
-        inside = true;
-        block.clear();
-      } else if (inside && line == "```") {
-        inside = false;
-        blocks.push_back(block);
-      } else if (inside) {
-        block += line + "\n";
-      }
-    }
-    return blocks;
+    return test::fenced_blocks(fs::path(SK_SOURCE_DIR) / "docs" / "runbooks" / "cold-start-recovery.md",
+                               "```bash runbook cold-start");
   }
 
   fs::path dir_;
   fs::path binary_;
+  std::unique_ptr<test::Processes> processes_;
 };
 
 TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAlone) {
@@ -205,7 +150,7 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   ASSERT_TRUE(a && b);
 
   // ---- cluster A: the production cluster ----
-  ASSERT_EQ(a->starkeep("init --replication-num 1").exit_code, 0);
+  ASSERT_EQ(a->starkeep("init --replication-num 1").exit_code, kExitOk);
   a->exec("CREATE DATABASE sales");
   a->exec("CREATE TABLE sales.orders (id BIGINT NOT NULL, dt DATE, amount INT) DUPLICATE KEY(id) "
           "PARTITION BY RANGE(dt) (PARTITION p1 VALUES LESS THAN ('2025-09-01'), "
@@ -216,12 +161,12 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   a->exec("INSERT INTO sales.orders VALUES (1, '2025-08-05', 10), (2, '2025-09-06', 20), (3, '2025-10-07', 30)");
   a->exec("INSERT INTO sales.customers VALUES (1, 'ann'), (2, NULL)");
   auto applied = a->starkeep("repository apply --policy " + (dir_ / "policy.skp").string());
-  ASSERT_EQ(applied.exit_code, 0) << applied.output;
+  ASSERT_EQ(applied.exit_code, kExitOk) << applied.output;
 
   // Sunday's catalog BACKUP fails: a warning and an alert; the run and its backup succeed all the same.
   a->exec("ADMIN EMULATOR FAIL JOB AT UPLOADING IN DATABASE ops WITH STATUS 'injected catalog upload failure'");
   auto sunday = a->starkeep(run_args("2025-09-14T01:05:00Z"));  // weekly: customers
-  ASSERT_EQ(sunday.exit_code, 0) << sunday.output;
+  ASSERT_EQ(sunday.exit_code, kExitOk) << sunday.output;
   EXPECT_NE(sunday.output.find("catalog snapshot not published to repository dr_repo"), std::string::npos)
       << sunday.output;
   EXPECT_TRUE(std::regex_search(sunday.output,
@@ -230,11 +175,11 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
       << "the job_failed alert:\n" << sunday.output;
   EXPECT_NE(sunday.output.find("injected catalog upload failure"), std::string::npos) << sunday.output;
   auto monday = a->starkeep(run_args("2025-09-15T01:05:00Z"));  // daily: every orders partition (first time)
-  ASSERT_EQ(monday.exit_code, 0) << monday.output;
+  ASSERT_EQ(monday.exit_code, kExitOk) << monday.output;
   EXPECT_NE(monday.output.find("catalog snapshot starkeep_catalog_"), std::string::npos) << monday.output;
   a->exec("INSERT INTO sales.orders VALUES (4, '2025-09-16', 40)");
   auto tuesday = a->starkeep(run_args("2025-09-16T01:05:00Z"));  // daily: p2
-  ASSERT_EQ(tuesday.exit_code, 0) << tuesday.output;
+  ASSERT_EQ(tuesday.exit_code, kExitOk) << tuesday.output;
 
   // T: between Tuesday's and Wednesday's backups; the reference copies are the live data at T.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
@@ -246,7 +191,7 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   a->exec("INSERT INTO sales.orders VALUES (5, '2025-08-20', 50), (6, '2025-10-21', 60)");
   a->exec("INSERT INTO sales.customers VALUES (3, 'cy')");
   auto wednesday = a->starkeep(run_args("2025-09-17T01:05:00Z"));  // daily: p1, p3
-  ASSERT_EQ(wednesday.exit_code, 0) << wednesday.output;
+  ASSERT_EQ(wednesday.exit_code, kExitOk) << wednesday.output;
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   const Instant t2 = clock.now();
   const std::string orders_at_t2 = a->orders();
@@ -260,7 +205,7 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   EXPECT_EQ(catalog_count, 3) << "one per run that finished a backup, but Sunday's failed (the next ones cover it)";
   // By hand, too (the newest catalog then).
   auto manual = a->starkeep("catalog publish --repository dr_repo --format json", false);
-  ASSERT_EQ(manual.exit_code, 0) << manual.output;
+  ASSERT_EQ(manual.exit_code, kExitOk) << manual.output;
   const auto manual_json = nlohmann::json::parse(manual.output);
   EXPECT_TRUE(manual_json["label"].get<std::string>().starts_with("starkeep_catalog_")) << manual.output;
   EXPECT_EQ(a->query("SHOW SNAPSHOT ON dr_repo WHERE SNAPSHOT = '" + manual_json["label"].get<std::string>() + "'")
@@ -273,11 +218,12 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   ASSERT_EQ(blocks.size(), 4u);
   std::vector<CommandResult> outputs;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    const std::string env = "set -euo pipefail; export PATH=" + fs::path(STARKEEP_BIN).parent_path().string() +
+    const std::string env = "set -euo pipefail; export PATH=" + fs::path(test::starkeep_binary()).parent_path().string() +
                             ":$PATH " + b->env() + " POLICY=" + (dir_ / "policy.skp").string() +
                             " REPO=dr_repo DB=sales TABLE=customers AS_OF=" + t.to_iso8601_utc() + "; ";
-    outputs.push_back(shell("bash -c " + single_quoted(env + blocks[i]) + " 2>&1"));
-    ASSERT_EQ(outputs.back().exit_code, 0) << "block " << i + 1 << ":\n" << blocks[i] << "\n---\n"
+    const test::Finished out = processes_->shell(env + blocks[i]);
+    outputs.push_back({out.code, out.out});
+    ASSERT_EQ(outputs.back().exit_code, kExitOk) << "block " << i + 1 << ":\n" << blocks[i] << "\n---\n"
                                            << outputs.back().output;
   }
   // Restore points: every data snapshot of A, from the catalog restored on B.
@@ -308,7 +254,7 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
 
   // Restore points as JSON: the four data snapshots, in time order, fingerprinted; the catalog reused.
   auto points = b->starkeep("restore points --repository dr_repo --database sales --format json");
-  ASSERT_EQ(points.exit_code, 0) << points.output;
+  ASSERT_EQ(points.exit_code, kExitOk) << points.output;
   auto j = nlohmann::json::parse(points.output);
   EXPECT_EQ(j["catalog"]["reused"], true);
   ASSERT_EQ(j["restore_points"].size(), 4u) << j.dump(2);
@@ -323,7 +269,7 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   auto plan_json = b->starkeep("restore database sales --as-of " + t.to_iso8601_utc() +
                                " --from-repository dr_repo --dry-run --format json",
                                false);
-  ASSERT_EQ(plan_json.exit_code, 0) << plan_json.output;
+  ASSERT_EQ(plan_json.exit_code, kExitOk) << plan_json.output;
   auto pj = nlohmann::json::parse(plan_json.output);
   EXPECT_EQ(pj["catalog"]["label"], j["catalog"]["label"]);
   EXPECT_EQ(j["catalog"]["label"], manual_json["label"]) << "the newest catalog snapshot is used";
@@ -333,7 +279,7 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   // The pre-3.4 grammar, forced, on the same 3.4 server: one table as of T2 under a new name.
   auto forced = b->starkeep("restore table sales.orders --as-of " + t2.to_iso8601_utc() +
                             " --from-repository dr_repo --as orders_t2 --restore-grammar pre-3.4");
-  ASSERT_EQ(forced.exit_code, 0) << forced.output;
+  ASSERT_EQ(forced.exit_code, kExitOk) << forced.output;
   EXPECT_NE(forced.output.find("RESTORE SNAPSHOT `sales`.`sales_2025091"), std::string::npos) << forced.output;
   EXPECT_NE(forced.output.find("verification PASSED"), std::string::npos) << forced.output;
   EXPECT_EQ(b->orders("orders_t2"), orders_at_t2);
@@ -341,13 +287,13 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
 
   // The recovery database is never overwritten by something else.
   auto refused = b->starkeep("restore points --repository dr_repo --recovery-database sales");
-  EXPECT_EQ(refused.exit_code, 27) << refused.output;
+  EXPECT_EQ(refused.exit_code, kExitTargetExists) << refused.output;
 
   // The wait limit: a RESTORE held in DOWNLOADING is cancelled after 2 s; the history says so.
   b->exec("ADMIN EMULATOR DELAY JOB AT DOWNLOADING IN DATABASE sales SECONDS 100000");
   auto slow = b->starkeep("restore table sales.orders --as-of " + t2.to_iso8601_utc() +
                           " --from-repository dr_repo --as orders_slow --wait-limit 2");
-  EXPECT_EQ(slow.exit_code, 29) << slow.output;
+  EXPECT_EQ(slow.exit_code, kExitRestoreTimeout) << slow.output;
   EXPECT_NE(slow.output.find("CANCEL RESTORE FROM `sales`"), std::string::npos) << slow.output;
   auto show = b->query("SHOW RESTORE FROM sales");
   ASSERT_EQ(show.size(), 1u);
@@ -376,14 +322,14 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   }
   ASSERT_FALSE(wednesday_label.empty());
   auto fewer = b->starkeep("restore points --repository dr_repo --database sales --format json");
-  ASSERT_EQ(fewer.exit_code, 0) << fewer.output;
+  ASSERT_EQ(fewer.exit_code, kExitOk) << fewer.output;
   auto fj = nlohmann::json::parse(fewer.output);
   EXPECT_EQ(fj["catalog"]["reused"], true);
   ASSERT_EQ(fj["restore_points"].size(), 3u) << fj.dump(2);
   for (const auto& p : fj["restore_points"]) EXPECT_NE(p["label"], wednesday_label);
   auto without = b->starkeep("restore table sales.orders --as-of " + t2.to_iso8601_utc() +
                              " --from-repository dr_repo --as orders_without_wed");
-  ASSERT_EQ(without.exit_code, 0) << without.output;
+  ASSERT_EQ(without.exit_code, kExitOk) << without.output;
   EXPECT_NE(without.output.find("skipped " + wednesday_label), std::string::npos) << without.output;
   EXPECT_EQ(b->orders("orders_without_wed"), orders_at_t);
 
@@ -392,7 +338,7 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   const std::string newest = j["catalog"]["label"].get<std::string>();
   b->exec("ADMIN EMULATOR CORRUPT SNAPSHOT " + newest + " ON dr_repo");
   auto damaged = b->starkeep("restore points --repository dr_repo --recovery-database ops_fallback");
-  EXPECT_EQ(damaged.exit_code, 25) << damaged.output;
+  EXPECT_EQ(damaged.exit_code, kExitRestoreFailed) << damaged.output;
   std::smatch older;
   ASSERT_TRUE(std::regex_search(damaged.output, older,
                                 std::regex("older catalog snapshots: (starkeep_catalog_[0-9]+_[0-9a-f]+)")))
@@ -400,7 +346,7 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   EXPECT_NE(damaged.output.find("BAD_FILE"), std::string::npos) << damaged.output;
   auto chosen = b->starkeep("restore points --repository dr_repo --recovery-database ops_fallback --format json "
                             "--catalog " + older[1].str());
-  ASSERT_EQ(chosen.exit_code, 0) << chosen.output;
+  ASSERT_EQ(chosen.exit_code, kExitOk) << chosen.output;
   auto cj = nlohmann::json::parse(chosen.output);
   EXPECT_EQ(cj["catalog"]["label"], older[1].str());
   EXPECT_EQ(cj["restore_points"].size(), 3u) << "published after Tuesday's run: Sunday, Monday, Tuesday";

@@ -8,10 +8,8 @@
 // every ```bash runbook block of docs/runbooks/*.md runs verbatim.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
+#include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -20,7 +18,11 @@
 #include <thread>
 
 #include "emulator/harness/gtest_fixture.h"
-#include "runtime/mysql/mysql_connection.h"
+#include "tests/support/cluster_sql.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/gtest_sql.h"
+#include "tests/support/process.h"
+#include "tests/support/starkeep.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"
@@ -29,6 +31,10 @@
 namespace sk {
 namespace {
 
+using namespace sk::cli;  // NOLINT: kExit… (tools/starkeep/exit_codes.h)
+using test::cell;
+
+// A finished command: its exit code and stdout with stderr interleaved.
 struct CommandResult {
   int exit_code = -1;
   std::string output;
@@ -40,27 +46,22 @@ class RestoreE2e : public emu::testing::ClusterFixture {
 
   void SetUp() override {
     ClusterFixture::SetUp();
-    mysql::ConnectionOptions o;
-    o.host = "127.0.0.1";
-    o.port = cluster().emulator().port();
-    auto c = mysql::MySqlConnection::connect(o);
+    processes_ = std::make_unique<test::Processes>(std::filesystem::temp_directory_path() /
+                                                   ("starkeep-restore-e2e-" + std::to_string(::getpid())));
+    starkeep_ = std::make_unique<test::Starkeep>(*processes_, cluster().emulator().port());
+    auto c = test::ClusterSql::connect(cluster().emulator().port());
     ASSERT_TRUE(c) << c.error().describe();
-    conn_ = std::move(*c);
+    sql_ = std::make_unique<test::ClusterSql>(std::move(*c));
+  }
+  void TearDown() override {
+    const auto dir = processes_->dir();
+    starkeep_.reset();
+    processes_.reset();
+    if (!HasFailure()) std::filesystem::remove_all(dir);
   }
 
-  void exec(const std::string& sql) {
-    auto s = conn_->execute(sql);
-    ASSERT_TRUE(s) << sql << ": " << s.error().describe();
-  }
-  ports::Rows query(const std::string& sql) {
-    auto r = conn_->query(sql);
-    EXPECT_TRUE(r) << sql << ": " << (r ? "" : r.error().describe());
-    return r ? *r : ports::Rows{};
-  }
-  std::string cell(const ports::Rows& rows, std::size_t i, const char* column) {
-    auto v = rows.get(i, column);
-    return v && *v ? std::string(**v) : std::string("<NULL>");
-  }
+  void exec(const std::string& sql) { test::exec_ok(*sql_, sql); }
+  ports::Rows query(const std::string& sql) { return test::query_ok(*sql_, sql); }
   // Every row of a table, in key order, as text: the reference to compare restored copies with.
   std::string dump(const std::string& table) {
     auto rows = query("SELECT id, dt, note FROM " + table + " ORDER BY id");
@@ -138,37 +139,30 @@ class RestoreE2e : public emu::testing::ClusterFixture {
     }
     ASSERT_EQ(entries.size(), partitions.empty() ? 3u : partitions.size());
     ASSERT_TRUE(store.write_manifest(entries));
-    auto recorded = verify::record_fingerprints(*conn_, store, a.label, a.database);
+    auto recorded = verify::record_fingerprints(sql_->connection(), store, a.label, a.database);
     ASSERT_TRUE(recorded) << recorded.error().describe();
     EXPECT_EQ(recorded->recorded, static_cast<int>(entries.size()));
   }
 
-  static std::filesystem::path starkeep_bin() { return STARKEEP_BIN; }
+  static std::filesystem::path starkeep_bin() { return test::starkeep_binary(); }
 
-  CommandResult run(const std::string& args, const std::string& extra_env = "") {
-    const std::string cmd = "STARKEEP_HOST=127.0.0.1 STARKEEP_PORT=" + std::to_string(cluster().emulator().port()) +
-                            " " + extra_env + " " + starkeep_bin().string() + " " + args + " 2>&1";
-    return shell(cmd);
+  // `starkeep <args>` with the cluster's STARKEEP_HOST/PORT/USER in its environment; stderr into the output.
+  CommandResult run(const std::vector<std::string>& args) {
+    const test::Finished f = starkeep_->run_merged(args);
+    return {f.code, f.out};
   }
-  static CommandResult shell(const std::string& cmd) {
-    CommandResult r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
-    int status = pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-  }
+  CommandResult run(const std::string& args) { return run(test::split_args(args)); }
 
-  std::unique_ptr<mysql::MySqlConnection> conn_;
+  std::unique_ptr<test::Processes> processes_;
+  std::unique_ptr<test::Starkeep> starkeep_;
+  std::unique_ptr<test::ClusterSql> sql_;
 };
 
 TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
   ports::SystemClock clock;
   ops::OpsConfig config{*DatabaseName::parse("ops"), 1};
-  ASSERT_TRUE(ops::migrate(*conn_, config, clock, "restore_e2e"));
-  ops::OpsStore store(*conn_, config, clock);
+  ASSERT_TRUE(ops::migrate(sql_->connection(), config, clock, "restore_e2e"));
+  ops::OpsStore store(sql_->connection(), config, clock);
 
   exec("CREATE DATABASE shop");
   exec("CREATE TABLE shop.orders (id BIGINT NOT NULL, dt DATE, note VARCHAR(64)) DUPLICATE KEY(id) "
@@ -198,7 +192,7 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
 
   // Dry run: the plan with both jobs into the same alias, nothing sent.
   auto dry = run("restore table shop.orders --as-of " + t_b.to_iso8601_utc() + " --as orders_b --dry-run");
-  ASSERT_EQ(dry.exit_code, 0) << dry.output;
+  ASSERT_EQ(dry.exit_code, kExitOk) << dry.output;
   EXPECT_NE(dry.output.find("'full1'"), std::string::npos) << dry.output;
   EXPECT_NE(dry.output.find("'inc1'"), std::string::npos) << dry.output;
   EXPECT_EQ(std::regex_search(dry.output, std::regex("RESTORE SNAPSHOT .*AS `orders_b`.*\n.*RESTORE SNAPSHOT .*AS "
@@ -211,23 +205,23 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
 
   // As of T_B (given in UTC): full + incremental into one staging table; equals the reference at T_B.
   auto b = run("restore table shop.orders --as-of " + t_b.to_iso8601_utc() + " --as orders_b --replication-num 1");
-  ASSERT_EQ(b.exit_code, 0) << b.output;
+  ASSERT_EQ(b.exit_code, kExitOk) << b.output;
   EXPECT_NE(b.output.find("verification PASSED"), std::string::npos) << b.output;
   EXPECT_EQ(dump("shop.orders_b"), ref_b);
   EXPECT_EQ(dump("shop.orders"), live_now) << "invariant 4: live table untouched without --replace";
 
   // As of T_A given as Asia/Shanghai local time (pitfall 3): only the full backup.
   const std::string t_a_local = t_a.to_string(*TimeZone::parse("Asia/Shanghai")).substr(0, 19);
-  auto a = run("restore table shop.orders --as-of '" + t_a_local +
-               "' --time-zone Asia/Shanghai --as orders_a --format json");  // replication_num read from the source
-  ASSERT_EQ(a.exit_code, 0) << a.output;
+  auto a = run({"restore", "table", "shop.orders", "--as-of", t_a_local, "--time-zone", "Asia/Shanghai", "--as",
+                "orders_a", "--format", "json"});  // replication_num read from the source
+  ASSERT_EQ(a.exit_code, kExitOk) << a.output;
   EXPECT_EQ(a.output.find("\"label\": \"inc1\""), std::string::npos) << a.output;
   EXPECT_EQ(dump("shop.orders_a"), ref_a);
   EXPECT_NE(a.output.find("'replication_num' = '1'"), std::string::npos) << a.output;
 
   // One partition as of T_A, then replaced in the live table (INSERT OVERWRITE ... PARTITION, after verification).
   auto p = run("restore partition shop.orders p2 --as-of " + t_a.to_iso8601_utc() + " --as orders_p2 --replace");
-  ASSERT_EQ(p.exit_code, 0) << p.output;
+  ASSERT_EQ(p.exit_code, kExitOk) << p.output;
   EXPECT_EQ(dump("shop.orders_p2"), "2|2024-02-06|<NULL>\n");
   EXPECT_EQ(dump("shop.orders"), "1|2024-01-05|a\n2|2024-02-06|<NULL>\n3|2024-03-07|ü\n6|2024-01-20|d\n8|2024-03-20|f\n")
       << "only p2 went back to T_A";
@@ -235,20 +229,20 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
   ASSERT_EQ(dump("shop.orders"), live_now);
 
   // Errors, each with its own exit code.
-  EXPECT_EQ(run("restore table shop.orders --snapshot nope --dry-run").exit_code, 21);
+  EXPECT_EQ(run("restore table shop.orders --snapshot nope --dry-run").exit_code, kExitSnapshotMissing);
   auto wrong = run("restore table shop.orders --snapshot full1 --backup-timestamp 1999-01-01-00-00-00-000 --dry-run");
-  EXPECT_EQ(wrong.exit_code, 22) << wrong.output;
-  EXPECT_EQ(run("restore table shop.orders --as-of 1999-01-01T00:00:00Z --dry-run").exit_code, 20);
-  EXPECT_EQ(run("restore table shop.orders --as-of " + t_b.to_iso8601_utc() + " --as orders_b").exit_code, 27);
+  EXPECT_EQ(wrong.exit_code, kExitWrongTimestamp) << wrong.output;
+  EXPECT_EQ(run("restore table shop.orders --as-of 1999-01-01T00:00:00Z --dry-run").exit_code, kExitRestoreNothing);
+  EXPECT_EQ(run("restore table shop.orders --as-of " + t_b.to_iso8601_utc() + " --as orders_b").exit_code, kExitTargetExists);
   EXPECT_EQ(run("restore table shop.orders --as-of " + t_b.to_iso8601_utc() + " --into shop --as orders --dry-run")
                 .exit_code,
-            64)
+            kExitUsage)
       << "the live name is never a restore target";
 
   // --replace: the live table becomes the T_B state in one SWAP; the old data stays under the staging name.
   auto r = run("restore table shop.orders --as-of " + t_b.to_iso8601_utc() +
                " --as orders_stage --replication-num 1 --replace");
-  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_EQ(r.exit_code, kExitOk) << r.output;
   EXPECT_NE(r.output.find("SWAP WITH `orders_stage`"), std::string::npos) << r.output;
   EXPECT_EQ(dump("shop.orders"), ref_b);
   EXPECT_EQ(dump("shop.orders_stage"), live_now);
@@ -272,28 +266,17 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
   int blocks = 0;
   for (const auto& file : std::filesystem::directory_iterator(dir)) {
     if (file.path().extension() != ".md") continue;
-    std::ifstream in(file.path());
-    std::string line, block;
-    bool inside = false;
-    while (std::getline(in, line)) {
-      if (!inside && line == "```bash runbook") {
-        inside = true;
-        block.clear();
-      } else if (inside && line == "```") {
-        inside = false;
-        ++blocks;
-        const std::string env =
-            "set -euo pipefail; export PATH=" + starkeep_bin().parent_path().string() +
-            ":$PATH STARKEEP_HOST=127.0.0.1 STARKEEP_PORT=" + std::to_string(cluster().emulator().port()) +
-            " STARKEEP_USER=root DB=shop TABLE=orders PARTITION=p2 REPO=repo LABEL=inc1 AS_OF=" +
-            t_b.to_iso8601_utc() + " RUNBOOK=" + std::to_string(blocks) + "; ";
-        auto out = shell("bash -c " + std::string("'") + std::regex_replace(env + block, std::regex("'"), "'\\''") +
-                         "' 2>&1");
-        EXPECT_EQ(out.exit_code, 0) << file.path().filename() << " block " << blocks << ":\n" << block << "\n---\n"
-                                    << out.output;
-      } else if (inside) {
-        block += line + "\n";
-      }
+    for (const std::string& block : test::fenced_blocks(file.path(), "```bash runbook")) {
+      ++blocks;
+      const std::string env =
+          "set -euo pipefail; export PATH=" + starkeep_bin().parent_path().string() +
+          ":$PATH STARKEEP_HOST=127.0.0.1 STARKEEP_PORT=" + std::to_string(cluster().emulator().port()) +
+          " STARKEEP_USER=root DB=shop TABLE=orders PARTITION=p2 REPO=repo LABEL=inc1 AS_OF=" + t_b.to_iso8601_utc() +
+          " RUNBOOK=" + std::to_string(blocks) + "; ";
+      const test::Finished out = processes_->shell(env + block);
+      EXPECT_EQ(out.code, kExitOk) << file.path().filename() << " block " << blocks << ":\n"
+                                   << block << "\n---\n"
+                                   << out.out;
     }
   }
   EXPECT_GE(blocks, 3);

@@ -1,5 +1,5 @@
-// Shared by the drill unit tests: a policy compiled from text (Europe/Berlin, so that month, quarter and
-// half-year boundaries are not UTC midnights), instants, and hand-made snapshots with manifests.
+// Shared by the drill unit tests: a policy compiled from the shared fixture text (Europe/Berlin, so that month,
+// quarter and half-year boundaries are not UTC midnights), instants, and hand-made snapshots with manifests.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,42 +12,19 @@
 #include "compiler/model/policy.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/restore/planner.h"
+#include "tests/support/fixtures.h"
 
 namespace sk::drill::testing {
 
-inline const char* kPolicyText = R"(policy "drills" {
-  timezone  = "Europe/Berlin"
-  databases = ["sales", "crm"]
-  repository "repo" { location = "s3a://bucket/prefix" }
-  tier "daily" {
-    backup   = changed_partitions
-    include  = tables where class == "fact" and partitioned
-    schedule = mon..sat at 01:00
-    retain   = 14d
-    window   = 2h
-  }
-  tier "weekly" {
-    backup   = tables
-    include  = tables where class == "dimension" or not partitioned
-    schedule = sun at 01:00
-    retain   = 90d
-    window   = 4h
-  }
-  tier "monthly" {
-    backup     = database
-    schedule   = first sun of month at 01:00
-    retain     = 365d
-    window     = 8h
-    covers     = ["weekly"]
-    precedence = 10
-  }
-  drill "partition" { every = month;    from = "daily";   restore = one partition; verify = checksum }
-  drill "table"     { every = quarter;  from = "weekly";  restore = one table;     verify = checksum }
-  drill "database"  { every = 6 months; from = "monthly"; restore = database;      verify = checksum }
-  alert "job_failed" { when = job.state in [CANCELLED, FAILED]; notify = "log"; severity = critical }
-  notifier "log" { log = true }
-}
-)";
+// The shared end-to-end policy (tests/fixtures/policies/e2e.skp) with the monthly tier and the three drills.
+inline const std::string kPolicyText = test::E2ePolicy{.name = "drills",
+                                                       .timezone = "Europe/Berlin",
+                                                       .databases = {"sales", "crm"},
+                                                       .repository = "repo",
+                                                       .location = "s3a://bucket/prefix",
+                                                       .extra = test::monthly_and_drills("log") +
+                                                                "  notifier \"log\" { log = true }\n"}
+                                           .text();
 
 inline model::Policy compile_policy(const std::string& text = kPolicyText) {
   diag::SourceFile file("drills.skp", text);

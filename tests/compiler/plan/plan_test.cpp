@@ -4,8 +4,8 @@
 
 #include "compiler/analysis/calendar.h"
 #include "compiler/plan/plan.h"
-#include "tests/plan/civil_calendar.h"
-#include "tests/plan/production_policy.h"
+#include "tests/compiler/plan/civil_calendar.h"
+#include "tests/compiler/plan/production_policy.h"
 
 namespace sk::plan {
 namespace {

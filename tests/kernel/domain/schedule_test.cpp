@@ -7,7 +7,7 @@
 #include <array>
 #include <initializer_list>
 
-#include "tests/domain/printers.h"
+#include "tests/kernel/domain/printers.h"
 
 namespace sk {
 namespace {

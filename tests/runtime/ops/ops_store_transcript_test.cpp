@@ -24,7 +24,7 @@ T must(Result<T> r) {
   return std::move(*r);
 }
 
-const char* const kGolden = SK_SOURCE_DIR "/tests/runtime/ops_store_transcript.golden";
+const char* const kGolden = SK_SOURCE_DIR "/tests/runtime/ops/ops_store_transcript.golden";
 
 std::string time_text(const std::optional<Instant>& t) {
   return t ? std::to_string(t->unix_seconds()) : std::string("-");

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/sema/sema_helpers.h"
+#include "tests/compiler/sema/sema_helpers.h"
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/domain/printers.h"
+#include "tests/kernel/domain/printers.h"
 
 namespace sk {
 namespace {

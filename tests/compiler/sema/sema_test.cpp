@@ -1,7 +1,7 @@
 // sema::build_model: what the model means, and the semantic checks (each asserting code, range and suggestion).
 #include <gtest/gtest.h>
 
-#include "tests/sema/sema_helpers.h"
+#include "tests/compiler/sema/sema_helpers.h"
 
 namespace {
 

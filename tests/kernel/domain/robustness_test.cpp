@@ -8,7 +8,7 @@
 #include "kernel/domain/names.h"
 #include "kernel/domain/quantities.h"
 #include "kernel/domain/time.h"
-#include "tests/domain/printers.h"
+#include "tests/kernel/domain/printers.h"
 
 namespace sk {
 namespace {

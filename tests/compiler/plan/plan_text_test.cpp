@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "compiler/driver/compile.h"
-#include "tests/plan/civil_calendar.h"
+#include "tests/compiler/plan/civil_calendar.h"
 
 namespace sk::plan {
 namespace {

@@ -9,8 +9,8 @@
 
 #include "compiler/analysis/chains.h"
 #include "compiler/analysis/retention.h"
-#include "tests/plan/civil_calendar.h"
-#include "tests/plan/production_policy.h"
+#include "tests/compiler/plan/civil_calendar.h"
+#include "tests/compiler/plan/production_policy.h"
 
 namespace sk::analysis {
 namespace {

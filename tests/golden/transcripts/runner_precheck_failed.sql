@@ -1,0 +1,3 @@
+-- run: backend 10001 is dead; nothing is submitted
+SHOW FRONTENDS;
+SHOW BACKENDS;
