@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <new>
 #include <set>
 #include <vector>
 
@@ -356,6 +357,12 @@ class BraceRepair {
 }  // namespace
 
 ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
+  if (file.text().size() > kMaxPolicyBytes) {
+    sink.report(diag::Code::kResourceLimit, diag::SourceRange{0, 0},
+                fmt::format("the file has {} bytes, more than the {} bytes (1 MiB) a policy may have",
+                            file.text().size(), kMaxPolicyBytes));
+    return {};
+  }
   try {
     SourceMap map(file.text(), sink);
     auto input = std::make_unique<antlr4::ANTLRInputStream>(map.normalized());
@@ -387,6 +394,9 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
     PolicyParser::DocumentContext* document = parser.document();
     AstBuilder builder(file, map, sink);
     return builder.build_document(*document);
+  } catch (const std::bad_alloc&) {
+    sink.report(diag::Code::kResourceLimit, std::nullopt,
+                fmt::format("out of memory while parsing {} bytes", file.text().size()));
   } catch (const std::exception& e) {
     // The ANTLR runtime should not throw here; if it does, report instead of propagating (parse() never throws).
     sink.report(diag::Code::kSyntaxError, std::nullopt, std::string("internal parser failure: ") + e.what());
