@@ -38,7 +38,84 @@ uint32_t code_points(std::string_view s) {
   return n;
 }
 
+// Length of the valid UTF-8 sequence at s[i] (its code point in `cp`), or 0 when the byte there starts none
+// (overlong forms, surrogates, values above U+10FFFF and truncated sequences are invalid).
+size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  cp = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
+  for (size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0;
+  }
+  return n;
+}
+
+bool unsafe_code_point(uint32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void append_escape(std::string& out, uint32_t cp) {
+  switch (cp) {
+    case 0: out += "\\0"; return;
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    default: break;
+  }
+  if (cp < 0x80) {
+    out += fmt::format("\\x{:02x}", cp);
+  } else {
+    out += fmt::format("\\u{{{:x}}}", cp);
+  }
+}
+
+// Byte length of the first `n` code points of `s` (all of it when it has fewer).
+size_t prefix_bytes(std::string_view s, size_t n) {
+  size_t i = 0;
+  for (size_t seen = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && seen++ == n) break;
+  }
+  return i;
+}
+
 }  // namespace
+
+std::string escape_for_terminal(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    uint32_t cp = 0;
+    const size_t n = utf8_sequence(s, i, cp);
+    if (n == 0) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i]));
+      ++i;
+      continue;
+    }
+    if (unsafe_code_point(cp)) {
+      append_escape(out, cp);
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
+std::string shorten_quoted(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return fmt::format("{}… ({} bytes)", s.substr(0, cut), s.size());
+}
 
 std::string_view code_text(Code code) { return info(code).text; }
 Severity default_severity(Code code) { return info(code).severity; }
@@ -95,7 +172,7 @@ Diagnostic& DiagnosticSink::add(Code code, std::optional<SourceRange> range, con
   std::string message;
   try {
     fmt::dynamic_format_arg_store<fmt::format_context> store;
-    for (const std::string& a : args) store.push_back(a);
+    for (const std::string& a : args) store.push_back(shorten_quoted(a));
     message = fmt::vformat(ci.format, store);
   } catch (const fmt::format_error&) {
     // A template/argument mismatch is a programming error; keep the template text rather than lose the diagnostic.
@@ -145,7 +222,15 @@ struct Style {
   std::string_view caret() const { return color ? "\x1b[1;32m" : ""; }
 };
 
-// Appends the source line of `range` and a caret line under it.
+// A piece of a source line as shown: tabs as one space, unsafe characters escaped.
+std::string show_source(std::string_view piece) {
+  std::string raw(piece);
+  std::replace(raw.begin(), raw.end(), '\t', ' ');
+  return escape_for_terminal(raw);
+}
+
+// Appends the source line of `range` and a caret line under it. A line longer than kMaxShownColumns code points is
+// shown as a window around the range, cut ends marked "…"; carets count the columns of the shown (escaped) text.
 void append_snippet(std::string& out, const SourceFile& file, SourceRange range, const Style& style) {
   const std::string_view text = file.text();
   range.begin = std::min<uint32_t>(range.begin, static_cast<uint32_t>(text.size()));
@@ -153,25 +238,46 @@ void append_snippet(std::string& out, const SourceFile& file, SourceRange range,
   const std::string_view line = file.line_text(begin.line);
   const std::string number = std::to_string(begin.line);
   const size_t gutter = std::max<size_t>(4, number.size());
-  // Tabs are shown as single spaces so that carets line up.
-  std::string shown(line);
-  std::replace(shown.begin(), shown.end(), '\t', ' ');
-  out += fmt::format("{:>{}} | {}\n", number, gutter, shown);
   const size_t newline = text.substr(0, range.begin).rfind('\n');
   const auto line_start = static_cast<uint32_t>(newline == std::string_view::npos ? 0 : newline + 1);
   const uint32_t line_end = line_start + static_cast<uint32_t>(line.size());
-  const uint32_t end = std::clamp(range.end, range.begin, std::max(line_end, range.begin));
-  const uint32_t width = std::max<uint32_t>(1, code_points(text.substr(range.begin, end - range.begin)));
+  const uint32_t mark_begin = std::min(range.begin, line_end);
+  const uint32_t end = std::clamp(range.end, mark_begin, line_end);
+  std::string_view before = text.substr(line_start, mark_begin - line_start);
+  std::string_view marked = text.substr(mark_begin, end - mark_begin);
+  std::string_view after = text.substr(end, line_end - end);
+  bool cut_left = false, cut_right = false;
+  if (code_points(line) > kMaxShownColumns) {
+    constexpr size_t kContext = 40;
+    if (const size_t n = code_points(before); n > kContext) {
+      before.remove_prefix(prefix_bytes(before, n - kContext));
+      cut_left = true;
+    }
+    if (code_points(marked) > kMaxShownColumns / 2) {
+      marked = marked.substr(0, prefix_bytes(marked, kMaxShownColumns / 2));
+      cut_right = true;
+    }
+    const size_t room = kMaxShownColumns - code_points(before) - code_points(marked);
+    if (code_points(after) > room || cut_right) {
+      after = cut_right ? std::string_view() : after.substr(0, prefix_bytes(after, room));
+      cut_right = true;
+    }
+  }
+  const std::string shown_before = (cut_left ? "…" : "") + show_source(before);
+  const std::string shown_marked = show_source(marked);
+  out += fmt::format("{:>{}} | {}{}{}{}\n", number, gutter, shown_before, shown_marked, show_source(after),
+                     cut_right ? "…" : "");
+  const uint32_t width = std::max<uint32_t>(1, code_points(shown_marked));
   std::string marks = "^";
   if (width > 1) marks += std::string(width - 1, '~');
-  out += fmt::format("{:>{}} | {}{}{}{}\n", "", gutter, std::string(begin.col - 1, ' '), style.caret(), marks,
-                     style.reset());
+  out += fmt::format("{:>{}} | {}{}{}{}\n", "", gutter, std::string(code_points(shown_before), ' '), style.caret(),
+                     marks, style.reset());
 }
 
 std::string location(const SourceFile& file, std::optional<SourceRange> range) {
-  if (!range) return file.path();
+  if (!range) return escape_for_terminal(file.path());
   const SourceFile::LineCol lc = file.line_col(range->begin);
-  return fmt::format("{}:{}:{}", file.path(), lc.line, lc.col);
+  return fmt::format("{}:{}:{}", escape_for_terminal(file.path()), lc.line, lc.col);
 }
 
 }  // namespace
@@ -181,25 +287,27 @@ std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& d
   std::string out;
   for (const Diagnostic& d : diagnostics) {
     out += fmt::format("{}{}: {}{}[{}]{}: {}{}{}\n", style.bold(), location(file, d.range), style.severity(d.severity),
-                       to_string(d.severity), code_text(d.code), style.reset(), style.bold(), d.message,
-                       style.reset());
+                       to_string(d.severity), code_text(d.code), style.reset(), style.bold(),
+                       escape_for_terminal(shorten_quoted(d.message, 4 * kMaxQuotedBytes)), style.reset());
     if (d.range) append_snippet(out, file, *d.range, style);
     if (d.did_you_mean) {
       // A replacement that is itself quoted text ("\"daily\"") is shown as is, a word in single quotes.
       const bool quoted = !d.did_you_mean->empty() && d.did_you_mean->front() == '"';
+      const std::string shown = escape_for_terminal(shorten_quoted(*d.did_you_mean));
       if (quoted) {
-        out += fmt::format("     = help: did you mean {}?\n", *d.did_you_mean);
+        out += fmt::format("     = help: did you mean {}?\n", shown);
       } else {
-        out += fmt::format("     = help: did you mean '{}'?\n", *d.did_you_mean);
+        out += fmt::format("     = help: did you mean '{}'?\n", shown);
       }
     }
     for (const Note& n : d.notes) {
       if (n.range) {
         out += fmt::format("{}{}: {}note{}: {}\n", style.bold(), location(file, n.range),
-                           style.severity(Severity::kNote), style.reset(), n.message);
+                           style.severity(Severity::kNote), style.reset(),
+                           escape_for_terminal(shorten_quoted(n.message, 4 * kMaxQuotedBytes)));
         append_snippet(out, file, *n.range, style);
       } else {
-        out += fmt::format("     = note: {}\n", n.message);
+        out += fmt::format("     = note: {}\n", escape_for_terminal(shorten_quoted(n.message, 4 * kMaxQuotedBytes)));
       }
     }
   }

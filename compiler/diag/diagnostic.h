@@ -135,6 +135,21 @@ std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& d
 //   did_you_mean}] — positions omitted (null) for diagnostics without a range; end is exclusive.
 nlohmann::json render_json(const SourceFile& file, const std::vector<Diagnostic>& diagnostics);
 
+// `s` made safe to print on a terminal, one escape per unsafe unit, everything else unchanged: NUL as \0, other
+// C0 controls and DEL as \n \r \t or \x1b (a tab in a source line is shown by the renderer as one space), C1
+// controls (U+0080–U+009F) and the bidirectional embedding/override/isolate characters (U+202A–U+202E,
+// U+2066–U+2069) as \u{9b}, and bytes that are not valid UTF-8 as \xe9. render_text() applies it to paths,
+// messages, suggestions and echoed source lines, so a crafted policy cannot retitle a terminal or hide text.
+std::string escape_for_terminal(std::string_view s);
+
+// Texts that diagnostics quote from user input are shortened to at most this many bytes ("…" marks the cut), and
+// echoed source lines to a window of at most kMaxShownColumns code points around the range (diagnostic.cpp).
+inline constexpr size_t kMaxQuotedBytes = 200;
+inline constexpr size_t kMaxShownColumns = 160;
+
+// `s` cut to at most `max_bytes` bytes (at a UTF-8 boundary) with "…" appended when it was longer.
+std::string shorten_quoted(std::string_view s, size_t max_bytes = kMaxQuotedBytes);
+
 // The candidate closest to `word` by (case-insensitive) Damerau-Levenshtein distance, if that distance is at most
 // max(1, word.size() / 3) and the candidate is not `word` itself; ties go to the earliest candidate.
 std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);

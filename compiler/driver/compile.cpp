@@ -17,6 +17,9 @@ Compilation compile(const CompileInput& input) {
     c.inventory = inventory::load_inventory_json(input.inventory->text(), c.inventory_diagnostics);
   }
   if (c.policy && c.inventory) {
+    std::vector<std::string> known = c.inventory->classes();
+    known.insert(known.end(), inventory::default_rule_classes().begin(), inventory::default_rule_classes().end());
+    sema::check_class_literals(*c.policy, known, c.policy_diagnostics);
     c.selection = analysis::Selection::compute(*c.policy, *c.inventory);
     analysis::analyze(*c.policy, *c.inventory, *c.selection, analysis::Calendar(*c.policy),
                       analysis::Options{input.reference, 365},

@@ -491,6 +491,21 @@ std::vector<DatabaseName> Inventory::databases() const {
   return out;
 }
 
+std::vector<std::string> Inventory::classes() const {
+  std::vector<std::string> out;
+  for (const TableEntry& t : tables) {
+    if (!t.table_class.empty()) out.push_back(t.table_class);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+const std::vector<std::string>& default_rule_classes() {
+  static const std::vector<std::string> classes = {"dimension", "fact"};
+  return classes;
+}
+
 std::optional<Inventory> load_inventory_json(std::string_view text, diag::DiagnosticSink& sink) {
   return Loader(text, sink).run();
 }

@@ -56,7 +56,14 @@ struct Inventory {
 
   // Distinct databases of `tables`, sorted.
   [[nodiscard]] std::vector<DatabaseName> databases() const;
+  // Distinct non-empty classes of `tables`, sorted.
+  [[nodiscard]] std::vector<std::string> classes() const;
 };
+
+// The classes the default classification rules of `starkeep inventory sync` can assign ("fact", "dimension"), so
+// that a policy written before the first sync may name them. Mirrors ClassificationRules::defaults() in
+// runtime/inventory_sync/classification.h, which the compiler cannot include.
+[[nodiscard]] const std::vector<std::string>& default_rule_classes();
 
 // Reads the JSON inventory format. Every mistake in the file is reported to `sink` as an SK04xx diagnostic whose
 // range points into `text` and whose message starts with the JSON path of the bad field ("tables[3].class");

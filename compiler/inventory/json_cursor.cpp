@@ -84,6 +84,7 @@ bool JsonCursor::begin_object() {
     return false;
   }
   ++pos_;
+  member_names_.emplace_back();
   return true;
 }
 
@@ -108,6 +109,7 @@ bool JsonCursor::next_member(bool& first, std::string_view& key) {
     ++pos_;
     --depth_;
     last_end_ = pos_;
+    if (!member_names_.empty()) member_names_.pop_back();
     return false;
   }
   if (!first) {
@@ -125,6 +127,10 @@ bool JsonCursor::next_member(bool& first, std::string_view& key) {
   key_begin_ = static_cast<uint32_t>(pos_);
   if (!parse_string(key)) return false;
   key_end_ = static_cast<uint32_t>(pos_);
+  if (!member_names_.empty() && !member_names_.back().emplace(key).second) {
+    fail(key_begin_, fmt::format("duplicate member name \"{}\" in one object", key));
+    return false;
+  }
   skip_ws();
   if (pos_ >= text_.size() || text_[pos_] != ':') {
     fail(pos_, "expected ':' after a member name");

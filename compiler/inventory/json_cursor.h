@@ -8,8 +8,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sk::inventory::detail {
 
@@ -27,7 +29,8 @@ class JsonCursor {
 
   // Objects: `if (c.begin_object()) for (bool first = true; c.next_member(first, key);) { ...consume value... }`.
   bool begin_object();
-  // Consumes `,` (unless first) and `"key":`, or the closing `}` (returns false). `key` stays valid until the next
+  // Consumes `,` (unless first) and `"key":`, or the closing `}` (returns false). A name that the object already
+  // had is a syntax error (RFC 8259 leaves duplicates undefined; the inventory must not depend on which wins). `key` stays valid until the next
   // call that reads a string. key_begin/key_end give the key's range (quotes included).
   bool next_member(bool& first, std::string_view& key);
   [[nodiscard]] uint32_t key_begin() const { return key_begin_; }
@@ -68,6 +71,7 @@ class JsonCursor {
   std::string error_;
   size_t error_offset_ = 0;
   std::string scratch_;
+  std::vector<std::set<std::string, std::less<>>> member_names_;  // names seen, per object being read
 };
 
 }  // namespace sk::inventory::detail

@@ -56,7 +56,9 @@ class Predicate {
   static Predicate all_of(std::vector<Predicate> operands, SourceRange range = {});  // empty → always()
   static Predicate any_of(std::vector<Predicate> operands, SourceRange range = {});  // empty → never()
   static Predicate negate(Predicate operand, SourceRange range = {});
-  static Predicate class_in(std::vector<std::string> classes, SourceRange range = {});
+  // `value_ranges`, when given, holds where each class literal was written (same order as `classes`).
+  static Predicate class_in(std::vector<std::string> classes, SourceRange range = {},
+                            std::vector<SourceRange> value_ranges = {});
   static Predicate database_in(std::vector<std::string> databases, SourceRange range = {});
   static Predicate database_matches(std::string glob, SourceRange range = {});
   static Predicate table_in(std::vector<std::string> tables, SourceRange range = {});
@@ -73,6 +75,8 @@ class Predicate {
   [[nodiscard]] const std::vector<Predicate>& operands() const;
   [[nodiscard]] const std::vector<std::string>& values() const;
   [[nodiscard]] SourceRange range() const;  // where the user wrote this node ({} for synthesized nodes)
+  // Where each of values() was written: one range per value, or empty when the node was synthesized.
+  [[nodiscard]] const std::vector<SourceRange>& value_ranges() const;
 
   // True if every table the predicate selects is partitioned, decided syntactically: the predicate is
   // `partitioned`, or an `and` with a conjunct that requires it, or an `or` all of whose operands require it, or

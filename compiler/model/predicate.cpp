@@ -11,6 +11,7 @@ struct Predicate::Node {
   std::vector<Predicate> operands;
   std::vector<std::string> values;
   SourceRange range;
+  std::vector<SourceRange> value_ranges;
 };
 
 namespace {
@@ -43,51 +44,55 @@ bool contains(const std::vector<std::string>& values, std::string_view v) {
 }  // namespace
 
 Predicate Predicate::always() {
-  static const Predicate p(std::make_shared<const Node>(Node{Kind::kTrue, {}, {}, {}}));
+  static const Predicate p(std::make_shared<const Node>(Node{Kind::kTrue, {}, {}, {}, {}}));
   return p;
 }
 Predicate Predicate::never() {
-  static const Predicate p(std::make_shared<const Node>(Node{Kind::kFalse, {}, {}, {}}));
+  static const Predicate p(std::make_shared<const Node>(Node{Kind::kFalse, {}, {}, {}, {}}));
   return p;
 }
 Predicate Predicate::all_of(std::vector<Predicate> operands, SourceRange range) {
   if (operands.empty()) return always();
   if (operands.size() == 1) return operands.front();
-  return Predicate(std::make_shared<const Node>(Node{Kind::kAnd, std::move(operands), {}, range}));
+  return Predicate(std::make_shared<const Node>(Node{Kind::kAnd, std::move(operands), {}, range, {}}));
 }
 Predicate Predicate::any_of(std::vector<Predicate> operands, SourceRange range) {
   if (operands.empty()) return never();
   if (operands.size() == 1) return operands.front();
-  return Predicate(std::make_shared<const Node>(Node{Kind::kOr, std::move(operands), {}, range}));
+  return Predicate(std::make_shared<const Node>(Node{Kind::kOr, std::move(operands), {}, range, {}}));
 }
 Predicate Predicate::negate(Predicate operand, SourceRange range) {
-  return Predicate(std::make_shared<const Node>(Node{Kind::kNot, {std::move(operand)}, {}, range}));
+  return Predicate(std::make_shared<const Node>(Node{Kind::kNot, {std::move(operand)}, {}, range, {}}));
 }
-Predicate Predicate::class_in(std::vector<std::string> classes, SourceRange range) {
-  return Predicate(std::make_shared<const Node>(Node{Kind::kClassIn, {}, std::move(classes), range}));
+Predicate Predicate::class_in(std::vector<std::string> classes, SourceRange range,
+                              std::vector<SourceRange> value_ranges) {
+  if (value_ranges.size() != classes.size()) value_ranges.clear();
+  return Predicate(std::make_shared<const Node>(
+      Node{Kind::kClassIn, {}, std::move(classes), range, std::move(value_ranges)}));
 }
 Predicate Predicate::database_in(std::vector<std::string> databases, SourceRange range) {
-  return Predicate(std::make_shared<const Node>(Node{Kind::kDatabaseIn, {}, std::move(databases), range}));
+  return Predicate(std::make_shared<const Node>(Node{Kind::kDatabaseIn, {}, std::move(databases), range, {}}));
 }
 Predicate Predicate::database_matches(std::string glob, SourceRange range) {
-  return Predicate(std::make_shared<const Node>(Node{Kind::kDatabaseMatches, {}, {std::move(glob)}, range}));
+  return Predicate(std::make_shared<const Node>(Node{Kind::kDatabaseMatches, {}, {std::move(glob)}, range, {}}));
 }
 Predicate Predicate::table_in(std::vector<std::string> tables, SourceRange range) {
-  return Predicate(std::make_shared<const Node>(Node{Kind::kTableIn, {}, std::move(tables), range}));
+  return Predicate(std::make_shared<const Node>(Node{Kind::kTableIn, {}, std::move(tables), range, {}}));
 }
 Predicate Predicate::table_matches(std::string glob, SourceRange range) {
-  return Predicate(std::make_shared<const Node>(Node{Kind::kTableMatches, {}, {std::move(glob)}, range}));
+  return Predicate(std::make_shared<const Node>(Node{Kind::kTableMatches, {}, {std::move(glob)}, range, {}}));
 }
 Predicate Predicate::partitioned(SourceRange range) {
-  return Predicate(std::make_shared<const Node>(Node{Kind::kPartitioned, {}, {}, range}));
+  return Predicate(std::make_shared<const Node>(Node{Kind::kPartitioned, {}, {}, range, {}}));
 }
 Predicate Predicate::eligible(SourceRange range) {
-  return Predicate(std::make_shared<const Node>(Node{Kind::kEligible, {}, {}, range}));
+  return Predicate(std::make_shared<const Node>(Node{Kind::kEligible, {}, {}, range, {}}));
 }
 
 Predicate::Kind Predicate::kind() const { return node_->kind; }
 const std::vector<Predicate>& Predicate::operands() const { return node_->operands; }
 const std::vector<std::string>& Predicate::values() const { return node_->values; }
+const std::vector<SourceRange>& Predicate::value_ranges() const { return node_->value_ranges; }
 SourceRange Predicate::range() const { return node_->range; }
 
 bool Predicate::evaluate(const TableAttributes& t) const {

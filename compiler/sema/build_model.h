@@ -4,6 +4,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
@@ -22,5 +24,11 @@ struct Options {
 // nullopt iff at least one error was reported (warnings do not prevent the model).
 std::optional<model::Policy> build_model(const ast::Policy& policy, diag::DiagnosticSink& sink,
                                          const Options& options = {});
+
+// SK0227: a class literal of an include rule (`class == "fcat"`, `class in ["lokup"]`) that is not among
+// `known_classes` (the driver passes the inventory's classes and those the classification rules assign) is an error
+// at the literal, with the closest known class as did-you-mean. Each distinct literal is reported once per rule.
+void check_class_literals(const model::Policy& policy, const std::vector<std::string>& known_classes,
+                          diag::DiagnosticSink& sink);
 
 }  // namespace sk::sema

@@ -2,6 +2,8 @@
 // database, table (==, !=, in [..], matches "glob") and the flags partitioned, eligible; and / or / not / ( ).
 #include <algorithm>
 #include <cctype>
+#include <set>
+#include <utility>
 
 #include "compiler/sema/values.h"
 
@@ -108,8 +110,9 @@ class Reader {
     return value;
   }
 
-  static Predicate in(std::string_view attr, std::vector<std::string> values, SourceRange range) {
-    if (attr == "class") return Predicate::class_in(std::move(values), range);
+  static Predicate in(std::string_view attr, std::vector<std::string> values, SourceRange range,
+                      std::vector<SourceRange> value_ranges) {
+    if (attr == "class") return Predicate::class_in(std::move(values), range, std::move(value_ranges));
     if (attr == "database") return Predicate::database_in(std::move(values), range);
     return Predicate::table_in(std::move(values), range);
   }
@@ -123,7 +126,7 @@ class Reader {
     }
     auto v = string_operand(e.operands[1], *attr);
     if (!v) return std::nullopt;
-    Predicate p = in(*attr, {normalise(*attr, *v)}, e.range);
+    Predicate p = in(*attr, {normalise(*attr, *v)}, e.range, {e.operands[1].range});
     return e.text == "==" ? p : Predicate::negate(p, e.range);
   }
 
@@ -134,8 +137,12 @@ class Reader {
     auto values = read_strings(rhs, *attr, false, sink_);
     if (!values) return std::nullopt;
     std::vector<std::string> out;
-    for (Located& l : *values) out.push_back(normalise(*attr, std::move(l.text)));
-    return in(*attr, std::move(out), e.range);
+    std::vector<SourceRange> ranges;
+    for (Located& l : *values) {
+      out.push_back(normalise(*attr, std::move(l.text)));
+      ranges.push_back(l.range);
+    }
+    return in(*attr, std::move(out), e.range, std::move(ranges));
   }
 
   std::optional<Predicate> matches(const Expr& e) {
@@ -175,6 +182,43 @@ std::optional<model::Predicate> read_include(const Expr& value, DiagnosticSink& 
   }
   Reader reader(sink);
   return reader.condition(value.operands.front());
+}
+
+}  // namespace sk::sema
+
+namespace sk::sema {
+namespace {
+
+void collect_class_literals(const model::Predicate& p, std::vector<std::pair<std::string, SourceRange>>& out) {
+  if (p.kind() == model::Predicate::Kind::kClassIn) {
+    const auto& ranges = p.value_ranges();
+    for (size_t i = 0; i < p.values().size(); ++i) {
+      out.emplace_back(p.values()[i], i < ranges.size() ? ranges[i] : p.range());
+    }
+  }
+  for (const model::Predicate& o : p.operands()) collect_class_literals(o, out);
+}
+
+}  // namespace
+
+void check_class_literals(const model::Policy& policy, const std::vector<std::string>& known_classes,
+                          DiagnosticSink& sink) {
+  std::vector<std::string> known = known_classes;
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  std::string listed;
+  for (const std::string& k : known) listed += (listed.empty() ? "" : ", ") + k;
+  if (listed.empty()) listed = "none";
+  for (const model::Tier& tier : policy.tiers) {
+    std::vector<std::pair<std::string, SourceRange>> literals;
+    collect_class_literals(tier.include, literals);
+    std::set<std::string> reported;
+    for (const auto& [value, range] : literals) {
+      if (std::binary_search(known.begin(), known.end(), value) || !reported.insert(value).second) continue;
+      diag::Diagnostic& d = sink.report(Code::kUnknownClass, range, value, listed);
+      if (auto m = diag::closest_match(value, known)) d.suggest("\"" + *m + "\"");
+    }
+  }
 }
 
 }  // namespace sk::sema

@@ -130,7 +130,10 @@ std::optional<Duration> read_duration(const Expr& value, std::string_view key, s
   }
   auto d = Duration::parse(value.text);
   if (!d) {
-    sink.report(Code::kInvalidDuration, value.range, value.text, "use a whole number followed by s, m, h, d or w");
+    const bool too_large = d.error().message.find("too large") != std::string::npos;
+    sink.report(Code::kInvalidDuration, value.range, value.text,
+                too_large ? "too large (at most 1000000d, about 2738 years)"
+                          : "use a whole number followed by s, m, h, d or w");
     return std::nullopt;
   }
   if (d->seconds() <= 0) {

@@ -1,5 +1,7 @@
 #include "compiler/syntax/build_ast.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/utf8.h"
@@ -109,7 +111,43 @@ std::string AstBuilder::string_value(const antlr4::Token* token, bool terminated
   return out;
 }
 
+bool AstBuilder::syntax_error_within(uint32_t begin, uint32_t end) const {
+  return std::any_of(sink_.diagnostics().begin(), sink_.diagnostics().end(), [&](const diag::Diagnostic& d) {
+    return d.code == diag::Code::kSyntaxError && d.range && d.range->begin >= begin && d.range->begin <= end;
+  });
+}
+
+void AstBuilder::check_separators(antlr4::ParserRuleContext& ctx) {
+  bool after_item = false;
+  SourceRange previous;
+  for (antlr4::tree::ParseTree* child : ctx.children) {
+    if (dynamic_cast<P::SepContext*>(child) != nullptr) {
+      after_item = false;
+      continue;
+    }
+    auto* item = dynamic_cast<antlr4::ParserRuleContext*>(child);
+    if (item == nullptr || (dynamic_cast<P::ItemContext*>(item) == nullptr &&
+                            dynamic_cast<P::BlockContext*>(item) == nullptr)) {
+      continue;
+    }
+    const SourceRange here = context_range(*item);
+    const std::string_view text = file_.text();
+    const bool adjacent = previous.end <= here.begin &&
+                          text.substr(previous.end, here.begin - previous.end).find_first_of("\n;") ==
+                              std::string_view::npos;
+    const size_t line_end = std::min(text.find('\n', here.begin), text.size());
+    if (after_item && adjacent && token_range(item->getStart()) &&
+        !syntax_error_within(previous.begin, std::max<uint32_t>(here.end, static_cast<uint32_t>(line_end)))) {
+      sink_.report(diag::Code::kSyntaxError, SourceRange{here.begin, here.begin},
+                   "missing separator: put a new line or ';' before this entry");
+    }
+    after_item = true;
+    previous = here;
+  }
+}
+
 ast::Policy AstBuilder::build_document(P::DocumentContext& ctx) {
+  check_separators(ctx);
   ast::Policy policy;
   for (P::BlockContext* b : ctx.block()) {
     if (b != nullptr && !conjured(b->kind)) policy.blocks.push_back(build_block(*b));
@@ -139,6 +177,7 @@ ast::Block AstBuilder::build_block(P::BlockContext& ctx) {
     }
   }
   if (P::BodyContext* body = ctx.body(); body != nullptr) {
+    check_separators(*body);
     for (P::ItemContext* item : body->item()) {
       if (item == nullptr) continue;
       if (P::EntryContext* e = item->entry(); e != nullptr && !conjured(e->key)) {

@@ -41,6 +41,11 @@ class AstBuilder {
   // escapes and the missing closing quote.
   std::string string_value(const antlr4::Token* token, bool terminated);
   ast::Expr error_expr(antlr4::ParserRuleContext& ctx) const;
+  // Two items (entries or blocks) of a body or the document with no new line or ';' between them (possible after
+  // a block's '}') are a syntax error at the second.
+  // Not reported where the parser already recovered from a syntax error (the missing separator is then a cascade).
+  void check_separators(antlr4::ParserRuleContext& ctx);
+  [[nodiscard]] bool syntax_error_within(uint32_t begin, uint32_t end) const;
 
   const diag::SourceFile& file_;
   const SourceMap& map_;

@@ -3,7 +3,10 @@
 #include "compiler/syntax/parse.h"
 
 #include <algorithm>
+#include <memory>
+#include <new>
 #include <set>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -248,26 +251,152 @@ bool check_tokens(antlr4::CommonTokenStream& tokens, const SourceMap& map, diag:
   return true;
 }
 
+
+// ---- brace repair ----
+// A missing or extra '}' used to cascade (one error per later block, the EOF error pointing at the outermost block).
+// When the file's braces do not balance, the indentation says where the user meant a block to end: a block
+// header (`name "x" {`) or a '}' that starts a line at or left of an open block's indentation closes it, and a '}'
+// that starts a line at an indentation no open block has is stray. Each such place is reported once (SK0101,
+// naming the unclosed block) and repaired in the text the parser reads, so the rest parses normally.
+struct BraceFix {
+  size_t index;  // code point index in the normalized text
+  bool insert;   // insert '}' before index; else the '}' at index is dropped
+};
+
+class BraceRepair {
+ public:
+  BraceRepair(const SourceMap& map, diag::DiagnosticSink& sink) : map_(map), sink_(sink) {}
+
+  std::vector<BraceFix> run(const std::vector<antlr4::Token*>& all) {
+    for (const antlr4::Token* t : all) {
+      if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL && t->getType() != PolicyLexer::NL) tokens_.push_back(t);
+    }
+    for (const antlr4::Token* t : tokens_) {
+      if (t->getType() == PolicyLexer::LBRACE) ++balance_;
+      if (t->getType() == PolicyLexer::RBRACE) --balance_;
+    }
+    if (balance_ == 0) return {};
+    size_t line = 0, indent = 0;
+    for (size_t i = 0; i < tokens_.size() && fixes_.size() < kMaxFixes; ++i) {
+      const antlr4::Token* t = tokens_[i];
+      const bool first_on_line = t->getLine() != line;
+      if (first_on_line) {
+        line = t->getLine();
+        indent = t->getCharPositionInLine();
+        line_start_ = i;
+      }
+      if (first_on_line && balance_ > 0 && opens_block(i)) close_until(t, indent, true);
+      if (t->getType() == PolicyLexer::LBRACE) open_.push_back(Open{indent, line, line_start_});
+      if (t->getType() == PolicyLexer::RBRACE) closing_brace(t, first_on_line, indent);
+    }
+    return fixes_;
+  }
+
+ private:
+  static constexpr size_t kMaxFixes = 16;
+  struct Open {
+    size_t indent, line, header;  // header: index in tokens_ of the first token of the '{' line
+  };
+
+  // An identifier that starts a line holding a '{' (a block header).
+  bool opens_block(size_t i) const {
+    if (tokens_[i]->getType() != PolicyLexer::IDENT) return false;
+    for (size_t k = i + 1; k < tokens_.size() && tokens_[k]->getLine() == tokens_[i]->getLine(); ++k) {
+      if (tokens_[k]->getType() == PolicyLexer::LBRACE) return true;
+    }
+    return false;
+  }
+
+  std::string describe(const Open& o) const {
+    std::string name = tokens_[o.header]->getText();
+    if (o.header + 1 < tokens_.size() && tokens_[o.header + 1]->getType() == PolicyLexer::STRING) {
+      name += " " + tokens_[o.header + 1]->getText();
+    }
+    return shorten(name);
+  }
+
+  // Open blocks from a line before `t`'s at `indent` or deeper are unclosed: close them before `t`.
+  void close_until(const antlr4::Token* t, size_t indent, bool or_equal) {
+    while (balance_ > 0 && !open_.empty() && open_.back().line != t->getLine() &&
+           (indent < open_.back().indent || (or_equal && indent == open_.back().indent))) {
+      const Open& o = open_.back();
+      const diag::SourceRange at = map_.range(t->getStartIndex(), t->getStartIndex());
+      const antlr4::Token* h = tokens_[o.header];
+      sink_.report(diag::Code::kSyntaxError, diag::SourceRange{at.begin, at.begin},
+                   fmt::format("{} is not closed: expected '}}' before this line", describe(o)))
+          .note(map_.range(h->getStartIndex(), h->getStopIndex()), "the block starts here");
+      fixes_.push_back(BraceFix{t->getStartIndex(), true});
+      open_.pop_back();
+      --balance_;
+    }
+  }
+
+  void closing_brace(const antlr4::Token* t, bool first_on_line, size_t indent) {
+    if (first_on_line && balance_ > 0) close_until(t, indent, false);
+    const bool stray = balance_ < 0 && (open_.empty() || (first_on_line && indent != open_.back().indent));
+    if (stray) {
+      sink_.report(diag::Code::kSyntaxError, map_.range(t->getStartIndex(), t->getStopIndex()),
+                   open_.empty() ? std::string("'}' without a block to close")
+                                 : fmt::format("stray '}}': {} starts at another indentation", describe(open_.back())));
+      fixes_.push_back(BraceFix{t->getStartIndex(), false});
+      ++balance_;
+      return;
+    }
+    if (!open_.empty()) open_.pop_back();
+  }
+
+  const SourceMap& map_;
+  diag::DiagnosticSink& sink_;
+  std::vector<const antlr4::Token*> tokens_;
+  std::vector<Open> open_;
+  std::vector<BraceFix> fixes_;
+  long balance_ = 0;
+  size_t line_start_ = 0;
+};
+
 }  // namespace
 
 ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
+  if (file.text().size() > kMaxPolicyBytes) {
+    sink.report(diag::Code::kResourceLimit, diag::SourceRange{0, 0},
+                fmt::format("the file has {} bytes, more than the {} bytes (1 MiB) a policy may have",
+                            file.text().size(), kMaxPolicyBytes));
+    return {};
+  }
   try {
-    const SourceMap map(file.text(), sink);
-    antlr4::ANTLRInputStream input(map.normalized());
-    PolicyLexer lexer(&input);
-    lexer.removeErrorListeners();
+    SourceMap map(file.text(), sink);
+    auto input = std::make_unique<antlr4::ANTLRInputStream>(map.normalized());
+    auto lexer = std::make_unique<PolicyLexer>(input.get());
+    lexer->removeErrorListeners();
     ErrorListener listener(map, sink);
-    lexer.addErrorListener(&listener);
-    antlr4::CommonTokenStream tokens(&lexer);
-    tokens.fill();
-    if (!check_tokens(tokens, map, sink)) return {};
-    PolicyParser parser(&tokens);
+    lexer->addErrorListener(&listener);
+    auto tokens = std::make_unique<antlr4::CommonTokenStream>(lexer.get());
+    tokens->fill();
+    if (!check_tokens(*tokens, map, sink)) return {};
+    if (std::vector<BraceFix> fixes = BraceRepair(map, sink).run(tokens->getTokens()); !fixes.empty()) {
+      // Apply from the back so earlier indexes stay valid, then lex the repaired text again.
+      for (auto it = fixes.rbegin(); it != fixes.rend(); ++it) {
+        if (it->insert) map.insert_close_brace(it->index); else map.blank(it->index);
+      }
+      tokens.reset();
+      lexer.reset();
+      input = std::make_unique<antlr4::ANTLRInputStream>(map.normalized());
+      lexer = std::make_unique<PolicyLexer>(input.get());
+      lexer->removeErrorListeners();
+      lexer->addErrorListener(&listener);
+      tokens = std::make_unique<antlr4::CommonTokenStream>(lexer.get());
+      tokens->fill();
+    }
+    PolicyParser parser(tokens.get());
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
     parser.setErrorHandler(std::make_shared<ErrorStrategy>());
     PolicyParser::DocumentContext* document = parser.document();
     AstBuilder builder(file, map, sink);
     return builder.build_document(*document);
+  } catch (const std::bad_alloc&) {
+    sink.report(diag::Code::kResourceLimit, std::nullopt,
+                fmt::format("out of memory while parsing {} bytes", file.text().size()));
   } catch (const std::exception& e) {
     // The ANTLR runtime should not throw here; if it does, report instead of propagating (parse() never throws).
     sink.report(diag::Code::kSyntaxError, std::nullopt, std::string("internal parser failure: ") + e.what());

@@ -2,6 +2,8 @@
 // it (generated code in target sk_policy_antlr, used only by this folder's .cpp files).
 #pragma once
 
+#include <cstddef>
+
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
 
@@ -16,5 +18,11 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink);
 
 // Nesting of ( [ { deeper than this is rejected (SK0106) before parsing, bounding recursion.
 inline constexpr int kMaxNesting = 64;
+
+// A policy larger than this is rejected (SK0107) before it is decoded: policies are a few kilobytes (the production
+// policy has 2.5 KB), and the parser needs up to ~50 bytes of memory per input byte for token-dense text, so the
+// limit also bounds the parser's memory (about 50 MB). Running out of memory while parsing is reported as SK0107
+// too, never as a syntax error.
+inline constexpr size_t kMaxPolicyBytes = size_t{1} << 20;
 
 }  // namespace sk::syntax

@@ -1,5 +1,8 @@
 #include "compiler/syntax/source_map.h"
 
+#include <algorithm>
+#include <cstddef>
+
 #include <fmt/format.h>
 
 namespace sk::syntax {
@@ -43,6 +46,12 @@ SourceMap::SourceMap(const std::string& text, diag::DiagnosticSink& sink) {
   offsets_.reserve(text.size() + 1);
   bool reported = false;
   size_t i = 0;
+  if (text.starts_with("\xEF\xBB\xBF")) {
+    // A UTF-8 byte order mark (editors on Windows write one) is read as a space: one code point at offset 0.
+    offsets_.push_back(0);
+    normalized_ += ' ';
+    i = 3;
+  }
   while (i < text.size()) {
     offsets_.push_back(static_cast<uint32_t>(i));
     const size_t n = valid_sequence(text, i);
@@ -61,6 +70,28 @@ SourceMap::SourceMap(const std::string& text, diag::DiagnosticSink& sink) {
     i += n;
   }
   offsets_.push_back(static_cast<uint32_t>(text.size()));
+}
+
+namespace {
+// Byte position in UTF-8 `s` of code point `index` (the end when there are fewer).
+size_t byte_of(const std::string& s, size_t index) {
+  size_t seen = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && seen++ == index) return i;
+  }
+  return s.size();
+}
+}  // namespace
+
+void SourceMap::insert_close_brace(size_t index) {
+  index = std::min(index, offsets_.size() - 1);
+  normalized_.insert(byte_of(normalized_, index), 1, '}');
+  offsets_.insert(offsets_.begin() + static_cast<std::ptrdiff_t>(index), offsets_[index]);
+}
+
+void SourceMap::blank(size_t index) {
+  const size_t at = byte_of(normalized_, index);
+  if (at < normalized_.size() && normalized_[at] == '}') normalized_[at] = ' ';
 }
 
 }  // namespace sk::syntax

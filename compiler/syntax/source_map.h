@@ -14,10 +14,15 @@ namespace sk::syntax {
 class SourceMap {
  public:
   // Decodes `text`; every invalid byte is reported (first one only, SK0105) and replaced by U+FFFD in
-  // `normalized()`, so code point i of normalized() starts at byte_offset(i) of `text`.
+  // `normalized()`, so code point i of normalized() starts at byte_offset(i) of `text`. A leading UTF-8 byte order
+  // mark becomes a space.
   SourceMap(const std::string& text, diag::DiagnosticSink& sink);
 
   [[nodiscard]] const std::string& normalized() const { return normalized_; }
+  // Brace repair (parse.cpp): a '}' inserted before code point `index` (zero width in the original text), or the
+  // code point at `index` (a stray '}') read as a space.
+  void insert_close_brace(size_t index);
+  void blank(size_t index);
   [[nodiscard]] size_t code_points() const { return offsets_.size() - 1; }
   // Byte offset of code point `index`; indexes past the end (and ANTLR's invalid index) map to the end.
   [[nodiscard]] uint32_t byte_offset(size_t index) const {

@@ -64,9 +64,15 @@ void print_diagnostics(const driver::Compilation& c, const Inputs& inputs, Forma
   out << diag::render_text(*inputs.policy, c.policy_diagnostics.diagnostics());
   if (inputs.inventory) out << diag::render_text(*inputs.inventory, c.inventory_diagnostics.diagnostics());
   if (summary) {
-    const size_t e = c.error_count(), w = c.warning_count();
-    out << fmt::format("{}: {} error{}, {} warning{}\n", inputs.policy->path(), e, e == 1 ? "" : "s", w,
-                       w == 1 ? "" : "s");
+    // One count per file, so that the line names the file that has the errors.
+    const auto count = [](const diag::SourceFile& file, const diag::DiagnosticSink& sink) {
+      const size_t e = sink.error_count(), w = sink.warning_count();
+      return fmt::format("{}: {} error{}, {} warning{}", diag::escape_for_terminal(file.path()), e,
+                         e == 1 ? "" : "s", w, w == 1 ? "" : "s");
+    };
+    std::string line = count(*inputs.policy, c.policy_diagnostics);
+    if (inputs.inventory) line += "; " + count(*inputs.inventory, c.inventory_diagnostics);
+    out << line << "\n";
   }
 }
 

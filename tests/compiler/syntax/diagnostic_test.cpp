@@ -94,4 +94,39 @@ TEST(Diagnostic, ClosestMatchUsesABoundedEditDistance) {
   EXPECT_EQ(closest_match("retain", keys), std::nullopt);  // the word itself is not a suggestion
 }
 
+TEST(Diagnostic, EscapeForTerminalEscapesControlsBidiAndInvalidBytes) {
+  EXPECT_EQ(escape_for_terminal("plain täxt"), "plain täxt");
+  EXPECT_EQ(escape_for_terminal(std::string("a\0b", 3)), "a\\0b");
+  EXPECT_EQ(escape_for_terminal("\x1b]0;t\x07\r\n\t\x7f"), "\\x1b]0;t\\x07\\r\\n\\t\\x7f");
+  EXPECT_EQ(escape_for_terminal("\xc2\x9b" "31m"), "\\u{9b}31m");                // 8-bit CSI
+  EXPECT_EQ(escape_for_terminal("\xe2\x80\xae" "x\xe2\x81\xa6"), "\\u{202e}x\\u{2066}");  // bidi override, isolate
+  EXPECT_EQ(escape_for_terminal("n\xe9w"), "n\\xe9w");                           // not UTF-8
+}
+
+TEST(Diagnostic, RenderTextEscapesMessagesAndSourceLinesAndKeepsCaretsAligned) {
+  const SourceFile file("p\x1b.skp", "x = \"\x1b[2J\" bad\n");
+  DiagnosticSink sink;
+  sink.report(Code::kInvalidCharacter, SourceRange{11, 14}, "\x1b[2J").note(std::nullopt, "\x07");
+  const std::string text = render_text(file, sink.diagnostics());
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x07'), std::string::npos) << text;
+  EXPECT_EQ(text,
+            "p\\x1b.skp:1:12: error[SK0104]: unexpected character '\\x1b[2J'\n"
+            "   1 | x = \"\\x1b[2J\" bad\n"
+            "     |               ^~~\n"
+            "     = note: \\x07\n");
+}
+
+TEST(Diagnostic, HugeValuesAndLinesAreShortened) {
+  const std::string label(50'000'000, 'a');
+  const SourceFile file("p.skp", "label = \"" + label + "\"\n");
+  DiagnosticSink sink;
+  sink.report(Code::kInvalidLabelTemplate, SourceRange{8, static_cast<uint32_t>(10 + label.size())}, label);
+  const std::string text = render_text(file, sink.diagnostics());
+  EXPECT_LT(text.size(), 2000u) << text.substr(0, 2000);
+  EXPECT_NE(text.find("… (50000000 bytes)"), std::string::npos);
+  EXPECT_EQ(shorten_quoted("short"), "short");
+  EXPECT_EQ(shorten_quoted("äääää", 3), "ä… (10 bytes)");  // never cuts inside a code point
+}
+
 }  // namespace
