@@ -13,13 +13,13 @@ namespace sk::cli {
 
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return sk::fail("io.read", "cannot open '{}'", path);
+  if (!in) return sk::fail(errc::kIoRead, "cannot open '{}'", path);
   const std::streamoff size = in.tellg();
-  if (size < 0) return sk::fail("io.read", "cannot read '{}'", path);
+  if (size < 0) return sk::fail(errc::kIoRead, "cannot read '{}'", path);
   std::string text(static_cast<size_t>(size), '\0');
   in.seekg(0);
   in.read(text.data(), size);
-  if (in.gcount() != size) return sk::fail("io.read", "cannot read '{}'", path);
+  if (in.gcount() != size) return sk::fail(errc::kIoRead, "cannot read '{}'", path);
   return text;
 }
 

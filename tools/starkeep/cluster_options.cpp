@@ -90,7 +90,7 @@ void add_ops_flags(CLI::App& cmd, OpsFlags& flags, bool with_replication) {
 
 Result<ops::OpsConfig> ops_config(const OpsFlags& flags) {
   auto db = DatabaseName::parse(flags.database);
-  if (!db) return sk::fail("cli.usage", "--ops-database: {}", db.error().message);
+  if (!db) return sk::fail(errc::kCliUsage, "--ops-database: {}", db.error().message);
   return ops::OpsConfig{std::move(*db), flags.replication_num};
 }
 
@@ -108,12 +108,6 @@ std::optional<model::Policy> load_policy_model(const std::string& path, std::ost
     return std::nullopt;
   }
   return std::move(*c.policy);
-}
-
-int exit_code_for(const Error& error) {
-  if (error.code == mysql::kConfigError || error.code == "cli.usage") return kExitConfig;
-  if (ports::is_connection_error(error)) return kExitConnection;
-  return kExitRefused;
 }
 
 }  // namespace sk::cli

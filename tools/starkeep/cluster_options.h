@@ -1,9 +1,9 @@
 // The one set of cluster-connection helpers for every subcommand that talks to the cluster (init, inventory,
 // repository, run, status, restore): the connection flags (resolved by runtime/mysql with the precedence
 // flags > STARKEEP_* environment > option file > defaults), opening a reconnecting session, the ops-database
-// flags, the runner's per-thread statement-logging sessions, loading a policy into its model, and the exit code of
-// a failure talking to the cluster. Output goes to the given streams. Not thread-safe (one CLI invocation), except
-// the sessions handed out by make_logged_session_factory (one per thread).
+// flags, the runner's per-thread statement-logging sessions and loading a policy into its model (the exit code of a
+// failure: sk::exit_code_for, common/error_codes.h). Output goes to the given streams. Not thread-safe (one CLI
+// invocation), except the sessions handed out by make_logged_session_factory (one per thread).
 #pragma once
 
 #include <iosfwd>
@@ -57,10 +57,5 @@ void add_ops_flags(CLI::App& cmd, OpsFlags& flags, bool with_replication);
 // set (kExitNoInput for an unreadable file, kExitErrors for policy errors).
 [[nodiscard]] std::optional<model::Policy> load_policy_model(const std::string& path, std::ostream& err,
                                                              int& exit_code);
-
-// The exit code for a failure talking to the cluster (exit_codes.h): kExitConfig for bad settings ("sql.config",
-// "cli.usage"), kExitConnection when the cluster could not be reached ("sql.connection" after the reconnect
-// attempts), kExitRefused when it answered with an error.
-[[nodiscard]] int exit_code_for(const Error& error);
 
 }  // namespace sk::cli

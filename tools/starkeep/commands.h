@@ -1,5 +1,5 @@
 // The subcommands. Each register_* adds one subcommand to the app; when CLI11 selects it, it runs and stores its
-// exit status (tools/starkeep/exit_codes.h) in `exit_code`.
+// exit status (common/error_codes.def) in `exit_code`.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -15,6 +15,7 @@ void register_init(CLI::App& app, int& exit_code);        // init_command.cpp
 void register_inventory(CLI::App& app, int& exit_code);   // inventory_command.cpp
 void register_repository(CLI::App& app, int& exit_code);  // repository_command.cpp
 void register_restore(CLI::App& app, int& exit_code);  // restore_command.cpp
+void register_catalog(CLI::App& app, int& exit_code);  // catalog_command.cpp
 void register_drill(CLI::App& app, int& exit_code);    // drill_command.cpp
 
 }  // namespace sk::cli

@@ -38,8 +38,7 @@ int run_init(const InitOptions& o) {
   ports::SystemClock clock;
   if (auto s = ops::migrate(**conn, *config, clock, "starkeep init"); !s) {
     std::cerr << "starkeep init: error: " << s.error().describe() << "\n";
-    return s.error().code == "ops.schema_newer" || s.error().code == "ops.config" ? kExitConfig
-                                                                                    : exit_code_for(s.error());
+    return exit_code_for(s.error());  // ops.schema_newer, ops.config: 78 (common/error_codes.def)
   }
   const std::string db = config->database.str();
   if (*before >= ops::kLatestSchemaVersion) {

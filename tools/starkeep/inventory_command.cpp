@@ -63,7 +63,7 @@ void open_session(const InventoryOptions& o, const char* cmd, Session& s) {
 
 int fail_with(const char* cmd, const Error& e) {
   std::cerr << "starkeep inventory " << cmd << ": error: " << e.describe() << "\n";
-  if (e.code.starts_with("sql.server") && e.describe().find("ops") != std::string::npos) {
+  if (e.code == errc::kSqlServer && e.describe().find("ops") != std::string::npos) {
     std::cerr << "  hint: has `starkeep init` created the ops schema?\n";
   }
   return exit_code_for(e);
@@ -158,13 +158,7 @@ int run_classify(const InventoryOptions& o) {
   if (s.rc != kExitOk) return s.rc;
   ops::OpsStore store(*s.connection, *s.config, s.clock);
   auto r = inventory_sync::classify_table(store, *db, *table, o.table_class, s.clock.now());
-  if (!r) {
-    if (r.error().code.starts_with("inventory.")) {
-      std::cerr << "starkeep inventory classify: error: " << r.error().describe() << "\n";
-      return kExitErrors;
-    }
-    return fail_with("classify", r.error());
-  }
+  if (!r) return fail_with("classify", r.error());  // inventory.*: 1 (common/error_codes.def)
   std::cout << "classified " << r->database.str() << "." << r->table.str() << " as " << r->table_class
             << " (manual; kept by every sync)\n";
   return kExitOk;

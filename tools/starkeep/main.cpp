@@ -1,18 +1,18 @@
-// starkeep: builds the command line and dispatches to one subcommand; all behaviour lives in the subcommands.
+// starkeep: builds the command line and dispatches to one subcommand; all behaviour lives in the subcommands. The
+// top-level --help ends with every exit code (common/error_codes.def).
 #include <exception>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "tools/starkeep/commands.h"
+#include "tools/starkeep/exit_code_docs.h"
 #include "tools/starkeep/exit_codes.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
       "starkeep — declarative backup and restore for StarRocks.\n"
-      "Compile a policy (check), preview what a run at an instant would do (plan), list when tiers fire (schedule).\n"
-      "Exit codes: 0 ok, 1 errors in the policy/inventory, 2 work due (plan --detailed-exitcode), 64 usage, "
-      "66 unreadable input, 70 internal error.",
+      "Compile a policy (check), preview what a run at an instant would do (plan), list when tiers fire (schedule).",
       "starkeep"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Print help for every subcommand");
@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
   sk::cli::register_inventory(app, exit_code);
   sk::cli::register_repository(app, exit_code);
   sk::cli::register_restore(app, exit_code);
+  sk::cli::register_catalog(app, exit_code);
   sk::cli::register_drill(app, exit_code);
+  app.footer(sk::cli::render_exit_code_help());  // after the subcommands: only the top-level help lists them
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

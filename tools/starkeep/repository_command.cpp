@@ -66,7 +66,7 @@ int run_apply(const RepositoryOptions& o) {
     auto result = repository::apply_repository(**conn, *r, env, o.dry_run, log);
     if (!result) {
       std::cerr << "starkeep repository apply: error: " << ports::redact(result.error().describe()) << "\n";
-      return result.error().code.starts_with("repository.") ? kExitConfig : exit_code_for(result.error());
+      return exit_code_for(result.error());  // repository.*: 78 (common/error_codes.def)
     }
     std::cout << "repository " << r->name.str() << ": " << repository::to_string(result->outcome) << "\n";
     if (result->statement) std::cout << "  " << *result->statement << "\n";  // already redacted

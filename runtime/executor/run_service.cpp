@@ -1,0 +1,151 @@
+#include "runtime/executor/run_service.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "runtime/alerts/dispatcher.h"
+#include "runtime/executor/after_run.h"
+#include "runtime/ops/ops_store.h"
+
+namespace sk::executor {
+namespace {
+
+std::string this_host() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof(host) - 1);
+  return host;
+}
+
+template <typename Name>
+std::optional<Name> parsed(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  auto n = Name::parse(*text);
+  return n ? std::optional<Name>(*n) : std::nullopt;
+}
+
+// --tier / --database narrow the plan.
+void narrow(plan::Plan& p, const std::string& tier, const std::string& database) {
+  std::vector<plan::BackupJob> jobs;
+  for (auto& j : p.jobs) {
+    const bool tier_ok = tier.empty() || j.tier.str() == tier ||
+                         std::any_of(j.satisfies.begin(), j.satisfies.end(),
+                                     [&](const TierName& t) { return t.str() == tier; });
+    const bool db_ok = database.empty() || j.database.str() == database;
+    if (tier_ok && db_ok) jobs.push_back(std::move(j));
+  }
+  p.jobs = std::move(jobs);
+}
+
+// Test-only (docs/operations.md "Test hooks"): STARKEEP_TEST_PAUSE_AT=<step> stops the whole process with
+// SIGSTOP when the run reaches that step (RunnerDeps::checkpoint), so that a test can SIGKILL it exactly
+// there.
+std::function<void(std::string_view)> test_pause_points(RunLog& log) {
+  const char* step = std::getenv("STARKEEP_TEST_PAUSE_AT");
+  if (step == nullptr || *step == '\0') return {};
+  return [wanted = std::string(step), &log](std::string_view reached) {
+    if (reached != wanted) return;
+    log.warn(LogFields("test.pause"), "STARKEEP_TEST_PAUSE_AT: stopping at " + wanted);
+    ::raise(SIGSTOP);
+  };
+}
+
+alerts::AlertContext alert_context(const AlertRequest& r) {
+  alerts::AlertContext ctx;
+  ctx.database = parsed<DatabaseName>(r.database);
+  ctx.tier = parsed<TierName>(r.tier);
+  ctx.label = parsed<SnapshotLabel>(r.label);
+  if (r.job_id) ctx.job_id = std::to_string(*r.job_id);
+  ctx.repository = parsed<RepositoryName>(r.repository);
+  ctx.backend = r.backend;
+  ctx.job_state = r.job_state;
+  ctx.elapsed = r.elapsed;
+  ctx.window = r.window;
+  ctx.disk_free = r.disk_free;
+  ctx.detail = r.detail;
+  return ctx;
+}
+
+// The runner's alert requests, logged and raised through the policy's alerts (delivery never fails the run).
+AlertFn policy_alerts(const model::Policy& policy, const RunEnv& env, const std::string& run_id) {
+  RunLog& log = env.log;
+  alerts::NotifierDeps notifier_deps;
+  notifier_deps.sleeper = &env.sleeper;
+  notifier_deps.log = [&log](std::string line) { log.warn(LogFields("alert"), line); };
+  auto dispatcher = std::make_shared<alerts::AlertDispatcher>(
+      policy, alerts::make_sinks(policy, notifier_deps), env.clock, run_id,
+      [&log](std::string line) { log.warn(LogFields("alert.failed"), line); });
+  return [dispatcher, &log](const AlertRequest& r) {
+    log.warn(LogFields("alert", r.database, r.label, r.job_id, r.tier), "alert: " + r.detail);
+    (void)dispatcher->raise(r.kind, alert_context(r));
+  };
+}
+
+}  // namespace
+
+std::string new_run_id(Instant now) {
+  std::string h = this_host();
+  if (h.size() > 24) h.resize(24);
+  std::string compact;
+  for (char c : now.to_iso8601_utc()) {  // 2025-09-14T01:00:00Z
+    if (c != '-' && c != ':') compact += c;
+  }
+  return fmt::format("{}-{}-{}", compact, h, ::getpid());
+}
+
+Result<std::string> inventory_from_ops(ports::SqlConnection& connection, const ops::OpsConfig& config,
+                                       ports::Clock& clock) {
+  ops::OpsStore store(connection, config, clock);
+  auto records = store.load_inventory();
+  if (!records)
+    return std::unexpected(std::move(records.error()).with_context("reading ops.table_inventory"));
+  nlohmann::json tables = nlohmann::json::array();
+  for (const auto& r : *records) {
+    nlohmann::json t{
+        {"database", r.database.str()}, {"table", r.table.str()}, {"partitioned", r.partitioned}};
+    if (!r.table_class.empty()) t["class"] = r.table_class;
+    if (!r.eligibility.empty()) t["eligibility"] = r.eligibility;
+    tables.push_back(std::move(t));
+  }
+  return nlohmann::json{{"inventory_version", 1}, {"tables", tables}}.dump(2);
+}
+
+void StoppableSleeper::sleep_for(std::chrono::milliseconds duration) {
+  const auto end = std::chrono::steady_clock::now() + duration;
+  while (!stop_.load()) {
+    const auto left = end - std::chrono::steady_clock::now();
+    if (left <= std::chrono::milliseconds(0)) return;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(100)));
+  }
+}
+
+RunReport run_service(const model::Policy& policy, RunRequest request, RunEnv env) {
+  narrow(request.plan, request.only_tier, request.only_database);
+  RunConfig& config = request.config;
+  config.host = this_host();
+  config.pid = ::getpid();
+  RunnerDeps deps{
+      env.connect, env.clock, env.sleeper, env.log, {}, env.stop, {}, {}, test_pause_points(env.log)};
+  deps.process_alive = [](const std::string&, std::int64_t pid) {
+    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+  };
+  deps.alert = policy_alerts(policy, env, config.run_id);
+  RunReport report = run(policy, request.plan, config, deps);
+  // Cold-start recovery (runtime/catalog, owned by restore): after a run that finished a backup, publish the
+  // ops catalog to the same repositories; a failure is a warning and an alert, never the run's outcome.
+  if (!config.dry_run) {
+    (void)publish_after_run(request.plan, report, config.ops,
+                            {env.connect, env.clock, env.sleeper, env.log, deps.alert, env.stop});
+  }
+  return report;
+}
+
+}  // namespace sk::executor

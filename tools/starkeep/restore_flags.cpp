@@ -1,0 +1,181 @@
+#include "tools/starkeep/restore_flags.h"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "common/error_codes.h"
+
+namespace sk::cli {
+namespace {
+
+Result<restore::RestoreRequest> build_request(const RestoreOptions& o, Instant now) {
+  std::string db_text = o.object;
+  std::string table_text;
+  if (o.scope != restore::Scope::kDatabase) {
+    auto dot = o.object.find('.');
+    if (dot == std::string::npos) return sk::fail("restore.usage", "expected DB.TABLE, got '{}'", o.object);
+    db_text = o.object.substr(0, dot);
+    table_text = o.object.substr(dot + 1);
+  }
+  auto db = DatabaseName::parse(db_text);
+  if (!db) return std::unexpected(db.error());
+  restore::RestoreRequest r{.scope = o.scope, .database = *db};
+  if (!table_text.empty()) {
+    auto t = TableName::parse(table_text);
+    if (!t) return std::unexpected(t.error());
+    r.table = *t;
+  }
+  if (o.scope == restore::Scope::kPartition) {
+    auto p = PartitionName::parse(o.partition);
+    if (!p) return std::unexpected(p.error());
+    r.partitions.push_back(*p);
+  }
+  if (!o.as_of.empty()) {
+    auto zone = TimeZone::parse(o.time_zone);
+    if (!zone) return std::unexpected(zone.error());
+    auto t = Instant::parse(o.as_of, *zone);
+    if (!t) return sk::fail("restore.usage", "--as-of: {}", t.error().message);
+    r.as_of = *t;
+  }
+  if (!o.snapshot.empty()) {
+    auto l = SnapshotLabel::parse(o.snapshot);
+    if (!l) return std::unexpected(l.error());
+    r.snapshot = *l;
+  }
+  if (!o.repository.empty()) {
+    auto repo = RepositoryName::parse(o.repository);
+    if (!repo) return std::unexpected(repo.error());
+    r.repository = *repo;
+  }
+  if (!o.into.empty()) {
+    auto into = DatabaseName::parse(o.into);
+    if (!into) return std::unexpected(into.error());
+    r.into = *into;
+  }
+  if (!o.as_name.empty()) {
+    auto as = TableName::parse(o.as_name);
+    if (!as) return std::unexpected(as.error());
+    r.as_name = *as;
+  }
+  r.replace = o.replace;
+  r.drop_old = o.drop_old;
+  if (o.replication_num > 0) r.replication_num = o.replication_num;
+  r.now = now;
+  return r;
+}
+
+}  // namespace
+
+void add_catalog_flags(CLI::App& cmd, CatalogFlags& flags) {
+  cmd.add_option(
+      "--recovery-database", flags.recovery_database,
+      "Database the repository's catalog snapshot is restored into (default: <ops database>_recovered)");
+  cmd.add_flag("--refresh-catalog", flags.refresh,
+               "Replace the catalog tables in a recovery database that holds another catalog snapshot");
+  cmd.add_option(
+      "--catalog", flags.label,
+      "Use this catalog snapshot (starkeep_catalog_…) instead of the newest; it knows no snapshot taken "
+      "after it was published");
+}
+
+Result<restore::CatalogChoice> catalog_choice(const CatalogFlags& flags) {
+  restore::CatalogChoice choice;
+  choice.refresh = flags.refresh;
+  if (!flags.recovery_database.empty()) {
+    auto db = DatabaseName::parse(flags.recovery_database);
+    if (!db) return sk::fail(errc::kRestoreUsage, "--recovery-database: {}", db.error().message);
+    choice.recovery_database = *db;
+  }
+  if (!flags.label.empty()) {
+    auto l = SnapshotLabel::parse(flags.label);
+    if (!l) return sk::fail(errc::kRestoreUsage, "--catalog: {}", l.error().message);
+    choice.label = *l;
+  }
+  return choice;
+}
+
+void add_grammar_flag(CLI::App& cmd, std::string& grammar) {
+  cmd.add_option(
+         "--restore-grammar", grammar,
+         "BACKUP/RESTORE grammar: auto (3.4 form on servers from 3.4, by current_version()), pre-3.4, 3.4")
+      ->check(CLI::IsMember({"auto", "pre-3.4", "3.4"}))
+      ->capture_default_str();
+}
+
+std::optional<dialect::Grammar> grammar_choice(const std::string& option) {
+  if (option == "pre-3.4") return dialect::Grammar::kPre34;
+  if (option == "3.4") return dialect::Grammar::kV34;
+  return std::nullopt;
+}
+
+// The flags as the service's invocation.
+Result<restore::RestoreInvocation> restore_invocation(const RestoreOptions& o, Instant now) {
+  auto request = build_request(o, now);
+  if (!request) return std::unexpected(std::move(request.error()));
+  restore::RestoreInvocation inv{
+      std::move(*request), std::nullopt, {}, grammar_choice(o.grammar), std::nullopt};
+  if (!o.from_repository.empty()) {
+    auto repo = RepositoryName::parse(o.from_repository);
+    if (!repo) return std::unexpected(std::move(repo.error()));
+    inv.from_repository = *repo;
+  }
+  auto choice = catalog_choice(o.catalog);
+  if (!choice) return std::unexpected(std::move(choice.error()));
+  inv.catalog = std::move(*choice);
+  if (!o.backup_timestamp.empty()) inv.backup_timestamp = o.backup_timestamp;
+  return inv;
+}
+
+void add_restore_flags(CLI::App& cmd, RestoreOptions& o) {
+  auto* as_of =
+      cmd.add_option("--as-of", o.as_of,
+                     "Restore the state as of this instant: 2025-09-14T01:00:00Z, …+08:00, or a local time "
+                     "in --time-zone");
+  auto* snap =
+      cmd.add_option("--snapshot", o.snapshot, "Restore the state of this snapshot label (and its chain)");
+  as_of->excludes(snap);
+  cmd.add_option("--time-zone", o.time_zone, "Zone of an --as-of without offset (default UTC)");
+  auto* into =
+      cmd.add_option("--into", o.into, "Restore into this database (created when missing), same names");
+  auto* as = cmd.add_option("--as", o.as_name, "Restore the table under this new name in its own database");
+  (void)into;
+  (void)as;
+  auto* replace =
+      cmd.add_flag("--replace", o.replace,
+                   "After verification PASSED, replace the live data atomically (ALTER TABLE … SWAP WITH; "
+                   "INSERT OVERWRITE … PARTITION for a partition)");
+  cmd.add_flag("--drop-old", o.drop_old, "With --replace: drop the old data afterwards")->needs(replace);
+  cmd.add_flag("--dry-run", o.dry_run, "Show the plan (with backup timestamps) and stop");
+  cmd.add_option("--format", o.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd.add_option("--repository", o.repository, "Only snapshots of this repository");
+  cmd.add_option("--backup-timestamp", o.backup_timestamp,
+                 "Use this backup_timestamp (one-snapshot plans; must be listed by SHOW SNAPSHOT)");
+  cmd.add_option(
+         "--replication-num", o.replication_num,
+         "replication_num of the restored tables (default: the live source table's, from SHOW CREATE TABLE; "
+         "when the source is not on this cluster: that of this cluster's ops tables)")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--from-repository", o.from_repository,
+                 "Cold start: plan from the newest catalog snapshot in this repository (restored first into "
+                 "--recovery-database), not from this cluster's ops tables");
+  add_catalog_flags(cmd, o.catalog);
+  add_grammar_flag(cmd, o.grammar);
+  cmd.add_option(
+         "--wait-limit", o.wait_limit_seconds,
+         "Seconds to wait for each RESTORE job; past it the job is cancelled (CANCEL RESTORE) and the "
+         "restore exits 29")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  add_connection_flags(cmd, o.connection);
+  add_ops_flags(cmd, o.ops, false);
+}
+
+int report(const Error& e, std::string_view format) {
+  if (format == "json") {
+    std::cout << nlohmann::json{{"error", {{"code", e.code}, {"message", e.message}}}}.dump(2) << "\n";
+  }
+  std::cerr << "starkeep restore: error[" << e.code << "]: " << e.describe() << "\n";
+  return exit_code_for(e);
+}
+
+}  // namespace sk::cli

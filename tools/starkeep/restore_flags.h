@@ -1,0 +1,66 @@
+// Flags and error reporting of `starkeep restore …` (restore_command.cpp) and `starkeep catalog …`
+// (catalog_command.cpp): which catalog snapshot of a repository (--recovery-database, --refresh-catalog,
+// --catalog), the RESTORE grammar (--restore-grammar), and one error report whose exit code comes from the
+// error table (common/error_codes.def).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "kernel/dialect/restore_sql.h"
+#include "runtime/mysql/connection_options.h"
+#include "runtime/restore/restore_service.h"
+#include "tools/starkeep/cluster_options.h"
+
+namespace sk::cli {
+
+// Where a repository's catalog snapshot is restored on this cluster, and which one (as typed).
+struct CatalogFlags {
+  std::string recovery_database;  // default <ops>_recovered
+  bool refresh = false;
+  std::string label;  // a chosen catalog snapshot; default the newest
+};
+
+void add_catalog_flags(CLI::App& cmd, CatalogFlags& flags);
+// "restore.usage" for a malformed --recovery-database or --catalog.
+[[nodiscard]] Result<restore::CatalogChoice> catalog_choice(const CatalogFlags& flags);
+
+// --restore-grammar auto|pre-3.4|3.4; grammar_choice: nullopt for auto.
+void add_grammar_flag(CLI::App& cmd, std::string& grammar);
+[[nodiscard]] std::optional<dialect::Grammar> grammar_choice(const std::string& option);
+
+// The flags of `restore partition|table|database` (docs/cli.md "restore").
+struct RestoreOptions {
+  restore::Scope scope = restore::Scope::kTable;
+  std::string object;     // DB.TABLE or DB
+  std::string partition;  // partition scope
+  std::string as_of;
+  std::string snapshot;
+  std::string into;
+  std::string as_name;
+  std::string repository;
+  std::string backup_timestamp;
+  std::string time_zone = "UTC";
+  std::string format = "text";
+  int replication_num = 0;
+  bool replace = false;
+  bool drop_old = false;
+  bool dry_run = false;
+  std::string from_repository;  // cold start: plan from the repository's newest catalog snapshot
+  CatalogFlags catalog;
+  std::string grammar = "auto";     // RESTORE grammar: auto (server version), pre-3.4, 3.4
+  int wait_limit_seconds = 86'400;  // per RESTORE job; then CANCEL RESTORE
+  mysql::ConnectionFlags connection;
+  OpsFlags ops;
+};
+void add_restore_flags(CLI::App& cmd, RestoreOptions& o);
+// The flags as the restore service's invocation ("restore.usage" and "domain.*" for malformed values).
+[[nodiscard]] Result<restore::RestoreInvocation> restore_invocation(const RestoreOptions& o, Instant now);
+
+// Prints the error (also as JSON on stdout with format "json") and returns its exit code (exit_code_for).
+int report(const Error& e, std::string_view format);
+
+}  // namespace sk::cli
