@@ -25,7 +25,7 @@ const std::map<std::string, std::set<std::string>>& allowed_rooms() {
       {"runtime", {"common", "kernel", "compiler", "runtime"}},
       {"emulator", {"common", "kernel", "emulator"}},
       {"tools", {"common", "kernel", "compiler", "runtime", "tools"}},
-      {"bench", {"common", "kernel", "compiler", "runtime", "emulator", "tools", "bench"}},
+      {"bench", {"common", "kernel", "compiler", "runtime", "emulator", "tools", "tests", "bench"}},  // tests/support
   };
   return rules;
 }

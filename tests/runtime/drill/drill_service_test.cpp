@@ -8,7 +8,7 @@ namespace sk::drill {
 namespace {
 
 DrillReport report(Verdict verdict, std::optional<Error> error = std::nullopt) {
-  DrillReport r{.name = *DrillName::parse("d"), .from = *TierName::parse("daily")};
+  DrillReport r{.name = *DrillName::parse("d"), .from = *TierName::parse("daily"), .at = Instant{}};
   r.verdict = verdict;
   r.error = std::move(error);
   return r;
