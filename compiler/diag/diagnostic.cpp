@@ -375,6 +375,7 @@ nlohmann::json render_json(const SourceFile& file, const std::vector<Diagnostic>
     for (const Note& n : d.notes) {
       nlohmann::json jn;
       jn["message"] = valid_utf8(n.message);
+      jn["file"] = valid_utf8(file.path());
       put_range(jn, file, n.range);
       j["notes"].push_back(std::move(jn));
     }

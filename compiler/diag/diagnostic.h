@@ -131,7 +131,7 @@ class DiagnosticSink {
 //        |   ^~~~~~~~~~~~~~
 // A multi-line range is underlined to the end of its first line. Notes without a range print as "  = note: …".
 std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& diagnostics, bool color = false);
-// [{code, severity, message, file, line, col, end_line, end_col, notes:[{message, line, col, end_line, end_col}],
+// [{code, severity, message, file, line, col, end_line, end_col, notes:[{message, file, line, col, end_line, end_col}],
 //   did_you_mean}] — positions omitted (null) for diagnostics without a range; end is exclusive.
 nlohmann::json render_json(const SourceFile& file, const std::vector<Diagnostic>& diagnostics);
 

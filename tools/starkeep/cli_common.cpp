@@ -58,7 +58,9 @@ void print_diagnostics(const driver::Compilation& c, const Inputs& inputs, Forma
     if (inputs.inventory) {
       for (auto& d : diag::render_json(*inputs.inventory, c.inventory_diagnostics.diagnostics())) all.push_back(d);
     }
-    out << all.dump(2) << "\n";
+    // Versioned like the plan: a consumer checks check_version before reading (docs/cli.md).
+    const nlohmann::json doc{{"check_version", kCheckJsonVersion}, {"diagnostics", std::move(all)}};
+    out << doc.dump(2) << "\n";
     return;
   }
   out << diag::render_text(*inputs.policy, c.policy_diagnostics.diagnostics());

@@ -33,8 +33,12 @@ struct Inputs {
 // Reads the files (an unreadable one is reported to `err`; returns kExitNoInput then, else 0).
 int load_inputs(const std::string& policy_path, const std::string& inventory_path, Inputs& inputs, std::ostream& err);
 
-// Text: clang-style blocks for both files plus "N error(s), M warning(s)"; JSON: one array of both files'
-// diagnostics (each element names its file).
+// Versions of the JSON documents of `check` and `schedule` (docs/cli.md); raised on any incompatible change.
+inline constexpr int kCheckJsonVersion = 1;
+inline constexpr int kScheduleJsonVersion = 1;
+
+// Text: clang-style blocks for both files plus a count per file; JSON: {"check_version": 1, "diagnostics": [...]}
+// with both files' diagnostics (each element and each note names its file).
 void print_diagnostics(const driver::Compilation& c, const Inputs& inputs, Format format, std::ostream& out,
                        bool summary);
 

@@ -82,8 +82,12 @@ int run_schedule(const ScheduleOptions& o) {
     drills.push_back({{"drill", d.name.str()}, {"schedule", d.schedule.to_string()}, {"firings", firings}});
   }
   if (o.format == "json") {
-    nlohmann::json out{{"policy", p.name}, {"time_zone", zone.name()}, {"from", from.to_iso8601_utc()},
-                       {"tiers", tiers},   {"drills", drills}};
+    nlohmann::json out{{"schedule_version", kScheduleJsonVersion},
+                       {"policy", p.name},
+                       {"time_zone", zone.name()},
+                       {"from", from.to_iso8601_utc()},
+                       {"tiers", tiers},
+                       {"drills", drills}};
     std::cout << out.dump(2) << "\n";
   } else {
     std::cout << text;
