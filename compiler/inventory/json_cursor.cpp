@@ -19,6 +19,82 @@ int hex_value(char c) {
   return -1;
 }
 
+bool read_hex4(std::string_view text, size_t at, uint32_t& v) {
+  if (at + 4 > text.size()) return false;
+  v = 0;
+  for (size_t k = 0; k < 4; ++k) {
+    int h = hex_value(text[at + k]);
+    if (h < 0) return false;
+    v = v * 16 + static_cast<uint32_t>(h);
+  }
+  return true;
+}
+
+// A string that cannot be decoded: where and why.
+struct StringError {
+  size_t at;
+  std::string message;
+};
+
+// `\uXXXX`, with its low surrogate when XXXX is a high one; i is just after the `\u` and moves past the
+// escape.
+std::optional<StringError> decode_unicode_escape(std::string_view text, size_t& i, std::string& out) {
+  uint32_t cp = 0;
+  if (!read_hex4(text, i, cp)) return StringError{i - 2, "invalid \\u escape (expected four hex digits)"};
+  i += 4;
+  if (cp >= 0xD800 && cp <= 0xDBFF) {
+    uint32_t lo = 0;
+    if (i + 1 < text.size() && text[i] == '\\' && text[i + 1] == 'u' && read_hex4(text, i + 2, lo) &&
+        lo >= 0xDC00 && lo <= 0xDFFF) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+      i += 6;
+    } else {
+      return StringError{i - 6, "unpaired UTF-16 surrogate in a \\u escape"};
+    }
+  } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+    return StringError{i - 6, "unpaired UTF-16 surrogate in a \\u escape"};
+  }
+  append_utf8(out, cp);
+  return std::nullopt;
+}
+
+// One escape sequence; i is at its backslash (with a character after it) and moves past the escape.
+std::optional<StringError> decode_escape(std::string_view text, size_t& i, std::string& out) {
+  const char e = text[i + 1];
+  i += 2;
+  switch (e) {
+    case '"':
+      out += '"';
+      break;
+    case '\\':
+      out += '\\';
+      break;
+    case '/':
+      out += '/';
+      break;
+    case 'b':
+      out += '\b';
+      break;
+    case 'f':
+      out += '\f';
+      break;
+    case 'n':
+      out += '\n';
+      break;
+    case 'r':
+      out += '\r';
+      break;
+    case 't':
+      out += '\t';
+      break;
+    case 'u':
+      return decode_unicode_escape(text, i, out);
+    default:
+      return StringError{i - 2, fmt::format("invalid escape '\\{}' in a string", e)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view JsonCursor::describe(Type type) {
@@ -204,54 +280,9 @@ bool JsonCursor::parse_string(std::string_view& out) {
       continue;
     }
     if (i + 1 >= text_.size()) break;
-    char e = text_[i + 1];
-    i += 2;
-    switch (e) {
-      case '"': scratch_ += '"'; break;
-      case '\\': scratch_ += '\\'; break;
-      case '/': scratch_ += '/'; break;
-      case 'b': scratch_ += '\b'; break;
-      case 'f': scratch_ += '\f'; break;
-      case 'n': scratch_ += '\n'; break;
-      case 'r': scratch_ += '\r'; break;
-      case 't': scratch_ += '\t'; break;
-      case 'u': {
-        auto read4 = [&](size_t at, uint32_t& v) {
-          if (at + 4 > text_.size()) return false;
-          v = 0;
-          for (size_t k = 0; k < 4; ++k) {
-            int h = hex_value(text_[at + k]);
-            if (h < 0) return false;
-            v = v * 16 + static_cast<uint32_t>(h);
-          }
-          return true;
-        };
-        uint32_t cp = 0;
-        if (!read4(i, cp)) {
-          fail(i - 2, "invalid \\u escape (expected four hex digits)");
-          return false;
-        }
-        i += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          uint32_t lo = 0;
-          if (i + 1 < text_.size() && text_[i] == '\\' && text_[i + 1] == 'u' && read4(i + 2, lo) && lo >= 0xDC00 &&
-              lo <= 0xDFFF) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            i += 6;
-          } else {
-            fail(i - 6, "unpaired UTF-16 surrogate in a \\u escape");
-            return false;
-          }
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          fail(i - 6, "unpaired UTF-16 surrogate in a \\u escape");
-          return false;
-        }
-        append_utf8(scratch_, cp);
-        break;
-      }
-      default:
-        fail(i - 2, fmt::format("invalid escape '\\{}' in a string", e));
-        return false;
+    if (auto error = decode_escape(text_, i, scratch_)) {
+      fail(error->at, std::move(error->message));
+      return false;
     }
   }
   fail(start - 1, "unterminated string");

@@ -161,6 +161,142 @@ json to_json(const Plan& plan) {
 
 std::string to_json_text(const Plan& plan) { return to_json(plan).dump(2) + "\n"; }
 
+namespace {
+
+Status read_databases(const json& j, Plan& p) {
+  SK_TRY(dbs, get_array(j, "plan", "databases"));
+  for (size_t i = 0; i < dbs->size(); ++i) {
+    const json& d = (*dbs)[i];
+    if (!d.is_string()) return sk::fail("plan.json", "plan.databases[{}]: expected a string", i);
+    auto name = DatabaseName::parse(d.get<std::string>());
+    if (!name) return sk::fail("plan.json", "plan.databases[{}]: {}", i, name.error().message);
+    p.databases.push_back(std::move(*name));
+  }
+  return {};
+}
+
+Status read_due(const json& j, Plan& p) {
+  SK_TRY(due, get_array(j, "plan", "due"));
+  for (size_t i = 0; i < due->size(); ++i) {
+    const json& d = (*due)[i];
+    const std::string path = fmt::format("plan.due[{}]", i);
+    SK_TRY(tier, get_parsed<TierName>(d, path, "tier", TierName::parse));
+    SK_TRY(slot, get_instant(d, path, "slot"));
+    SK_TRY(window_end, get_instant(d, path, "window_end"));
+    SK_TRY(by, get_parsed<TierName>(d, path, "satisfied_by", TierName::parse));
+    SK_TRY(runs_now, get_bool(d, path, "runs_now"));
+    p.due.push_back(DueTier{std::move(tier), slot, window_end, std::move(by), runs_now});
+  }
+  return {};
+}
+
+Status read_satisfies(const json& o, const std::string& path, BackupJob& job) {
+  SK_TRY(satisfies, get_array(o, path, "satisfies"));
+  for (size_t k = 0; k < satisfies->size(); ++k) {
+    const json& s = (*satisfies)[k];
+    auto name =
+        s.is_string() ? TierName::parse(s.get<std::string>()) : sk::fail("plan.json", "expected a string");
+    if (!name) return sk::fail("plan.json", "{}.satisfies[{}]: {}", path, k, name.error().message);
+    job.satisfies.push_back(std::move(*name));
+  }
+  return {};
+}
+
+Status read_job_tables(const json& o, const std::string& path, BackupJob& job) {
+  SK_TRY(tables, get_array(o, path, "tables"));
+  for (size_t k = 0; k < tables->size(); ++k) {
+    const std::string tpath = fmt::format("{}.tables[{}]", path, k);
+    SK_TRY(table, get_parsed<TableName>((*tables)[k], tpath, "table", TableName::parse));
+    SK_TRY(scope, get_string((*tables)[k], tpath, "scope"));
+    if (scope != "table" && scope != "changed_partitions") {
+      return sk::fail("plan.json", "{}.scope: expected \"table\" or \"changed_partitions\"", tpath);
+    }
+    job.tables.push_back(TableObject{
+        std::move(table), scope == "table" ? TableScope::kWholeTable : TableScope::kChangedPartitions});
+  }
+  return {};
+}
+
+// The optional change_detection object of a job.
+Status read_change_detection(const json& o, const std::string& path, BackupJob& job) {
+  auto cd = o.find("change_detection");
+  if (cd == o.end()) return {};
+  const std::string cpath = path + ".change_detection";
+  SK_TRY(mode, get_string(*cd, cpath, "mode"));
+  model::ChangeDetection det;
+  if (mode == "visible_version") {
+    det.mode = model::ChangeDetection::Mode::kVisibleVersion;
+  } else if (mode == "updated_within") {
+    det.mode = model::ChangeDetection::Mode::kUpdatedWithin;
+  } else {
+    return sk::fail("plan.json", "{}.mode: expected \"visible_version\" or \"updated_within\"", cpath);
+  }
+  if (cd->contains("within")) {
+    SK_TRY(within, get_parsed<Duration>(*cd, cpath, "within", Duration::parse));
+    det.within = within;
+  }
+  job.change_detection = det;
+  return {};
+}
+
+Result<BackupJob> read_job(const json& o, const std::string& path) {
+  SK_TRY(db, get_parsed<DatabaseName>(o, path, "database", DatabaseName::parse));
+  SK_TRY(tier, get_parsed<TierName>(o, path, "tier", TierName::parse));
+  SK_TRY(slot, get_instant(o, path, "slot"));
+  SK_TRY(deadline, get_instant(o, path, "deadline"));
+  SK_TRY(expires, get_instant(o, path, "expires"));
+  SK_TRY(retain, get_parsed<Duration>(o, path, "retain", Duration::parse));
+  SK_TRY(retain_from, get_parsed<TierName>(o, path, "retain_from", TierName::parse));
+  SK_TRY(label, get_parsed<SnapshotLabel>(o, path, "label", SnapshotLabel::parse));
+  SK_TRY(repo, get_parsed<RepositoryName>(o, path, "repository", RepositoryName::parse));
+  SK_TRY(whole, get_bool(o, path, "whole_database"));
+  BackupJob job{
+      std::move(db),    std::move(tier), {},    slot, deadline,    expires, retain, std::move(retain_from),
+      std::move(label), std::move(repo), whole, {},   std::nullopt};
+  if (auto s = read_satisfies(o, path, job); !s) return std::unexpected(s.error());
+  if (auto s = read_job_tables(o, path, job); !s) return std::unexpected(s.error());
+  if (auto s = read_change_detection(o, path, job); !s) return std::unexpected(s.error());
+  return job;
+}
+
+Status read_jobs(const json& j, Plan& p) {
+  SK_TRY(jobs, get_array(j, "plan", "jobs"));
+  for (size_t i = 0; i < jobs->size(); ++i) {
+    SK_TRY(job, read_job((*jobs)[i], fmt::format("plan.jobs[{}]", i)));
+    p.jobs.push_back(std::move(job));
+  }
+  return {};
+}
+
+Status read_skipped(const json& j, Plan& p) {
+  SK_TRY(skipped, get_array(j, "plan", "skipped"));
+  for (size_t i = 0; i < skipped->size(); ++i) {
+    const std::string path = fmt::format("plan.skipped[{}]", i);
+    SK_TRY(db, get_parsed<DatabaseName>((*skipped)[i], path, "database", DatabaseName::parse));
+    SK_TRY(tier, get_parsed<TierName>((*skipped)[i], path, "tier", TierName::parse));
+    SK_TRY(reason, get_string((*skipped)[i], path, "reason"));
+    p.skipped.push_back(SkippedJob{std::move(db), std::move(tier), std::move(reason)});
+  }
+  return {};
+}
+
+Status read_drills(const json& j, Plan& p) {
+  SK_TRY(drills, get_array(j, "plan", "drills"));
+  for (size_t i = 0; i < drills->size(); ++i) {
+    const json& o = (*drills)[i];
+    const std::string path = fmt::format("plan.drills[{}]", i);
+    SK_TRY(name, get_parsed<DrillName>(o, path, "drill", DrillName::parse));
+    SK_TRY(slot, get_instant(o, path, "slot"));
+    SK_TRY(from, get_parsed<TierName>(o, path, "from", TierName::parse));
+    SK_TRY(scope, get_parsed<model::DrillScope>(o, path, "scope", parse_scope));
+    SK_TRY(verify, get_parsed<model::Verification>(o, path, "verify", parse_verify));
+    p.drills.push_back(DrillDue{std::move(name), slot, std::move(from), scope, verify});
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Plan> plan_from_json(const json& j) {
   if (!j.is_object()) return sk::fail("plan.json", "the plan: expected an object");
   auto version = j.find("plan_version");
@@ -176,102 +312,8 @@ Result<Plan> plan_from_json(const json& j) {
   p.policy = std::move(policy);
   p.time_zone = std::move(tz);
   p.at = at;
-
-  SK_TRY(dbs, get_array(j, root, "databases"));
-  for (size_t i = 0; i < dbs->size(); ++i) {
-    const json& d = (*dbs)[i];
-    if (!d.is_string()) return sk::fail("plan.json", "plan.databases[{}]: expected a string", i);
-    auto name = DatabaseName::parse(d.get<std::string>());
-    if (!name) return sk::fail("plan.json", "plan.databases[{}]: {}", i, name.error().message);
-    p.databases.push_back(std::move(*name));
-  }
-
-  SK_TRY(due, get_array(j, root, "due"));
-  for (size_t i = 0; i < due->size(); ++i) {
-    const json& d = (*due)[i];
-    const std::string path = fmt::format("plan.due[{}]", i);
-    SK_TRY(tier, get_parsed<TierName>(d, path, "tier", TierName::parse));
-    SK_TRY(slot, get_instant(d, path, "slot"));
-    SK_TRY(window_end, get_instant(d, path, "window_end"));
-    SK_TRY(by, get_parsed<TierName>(d, path, "satisfied_by", TierName::parse));
-    SK_TRY(runs_now, get_bool(d, path, "runs_now"));
-    p.due.push_back(DueTier{std::move(tier), slot, window_end, std::move(by), runs_now});
-  }
-
-  SK_TRY(jobs, get_array(j, root, "jobs"));
-  for (size_t i = 0; i < jobs->size(); ++i) {
-    const json& o = (*jobs)[i];
-    const std::string path = fmt::format("plan.jobs[{}]", i);
-    SK_TRY(db, get_parsed<DatabaseName>(o, path, "database", DatabaseName::parse));
-    SK_TRY(tier, get_parsed<TierName>(o, path, "tier", TierName::parse));
-    SK_TRY(slot, get_instant(o, path, "slot"));
-    SK_TRY(deadline, get_instant(o, path, "deadline"));
-    SK_TRY(expires, get_instant(o, path, "expires"));
-    SK_TRY(retain, get_parsed<Duration>(o, path, "retain", Duration::parse));
-    SK_TRY(retain_from, get_parsed<TierName>(o, path, "retain_from", TierName::parse));
-    SK_TRY(label, get_parsed<SnapshotLabel>(o, path, "label", SnapshotLabel::parse));
-    SK_TRY(repo, get_parsed<RepositoryName>(o, path, "repository", RepositoryName::parse));
-    SK_TRY(whole, get_bool(o, path, "whole_database"));
-    BackupJob job{std::move(db), std::move(tier), {}, slot, deadline, expires, retain, std::move(retain_from),
-                  std::move(label), std::move(repo), whole, {}, std::nullopt};
-    SK_TRY(satisfies, get_array(o, path, "satisfies"));
-    for (size_t k = 0; k < satisfies->size(); ++k) {
-      const json& s = (*satisfies)[k];
-      auto name = s.is_string() ? TierName::parse(s.get<std::string>())
-                                : sk::fail("plan.json", "expected a string");
-      if (!name) return sk::fail("plan.json", "{}.satisfies[{}]: {}", path, k, name.error().message);
-      job.satisfies.push_back(std::move(*name));
-    }
-    SK_TRY(tables, get_array(o, path, "tables"));
-    for (size_t k = 0; k < tables->size(); ++k) {
-      const std::string tpath = fmt::format("{}.tables[{}]", path, k);
-      SK_TRY(table, get_parsed<TableName>((*tables)[k], tpath, "table", TableName::parse));
-      SK_TRY(scope, get_string((*tables)[k], tpath, "scope"));
-      if (scope != "table" && scope != "changed_partitions") {
-        return sk::fail("plan.json", "{}.scope: expected \"table\" or \"changed_partitions\"", tpath);
-      }
-      job.tables.push_back(TableObject{
-          std::move(table), scope == "table" ? TableScope::kWholeTable : TableScope::kChangedPartitions});
-    }
-    if (auto cd = o.find("change_detection"); cd != o.end()) {
-      const std::string cpath = path + ".change_detection";
-      SK_TRY(mode, get_string(*cd, cpath, "mode"));
-      model::ChangeDetection det;
-      if (mode == "visible_version") {
-        det.mode = model::ChangeDetection::Mode::kVisibleVersion;
-      } else if (mode == "updated_within") {
-        det.mode = model::ChangeDetection::Mode::kUpdatedWithin;
-      } else {
-        return sk::fail("plan.json", "{}.mode: expected \"visible_version\" or \"updated_within\"", cpath);
-      }
-      if (cd->contains("within")) {
-        SK_TRY(within, get_parsed<Duration>(*cd, cpath, "within", Duration::parse));
-        det.within = within;
-      }
-      job.change_detection = det;
-    }
-    p.jobs.push_back(std::move(job));
-  }
-
-  SK_TRY(skipped, get_array(j, root, "skipped"));
-  for (size_t i = 0; i < skipped->size(); ++i) {
-    const std::string path = fmt::format("plan.skipped[{}]", i);
-    SK_TRY(db, get_parsed<DatabaseName>((*skipped)[i], path, "database", DatabaseName::parse));
-    SK_TRY(tier, get_parsed<TierName>((*skipped)[i], path, "tier", TierName::parse));
-    SK_TRY(reason, get_string((*skipped)[i], path, "reason"));
-    p.skipped.push_back(SkippedJob{std::move(db), std::move(tier), std::move(reason)});
-  }
-
-  SK_TRY(drills, get_array(j, root, "drills"));
-  for (size_t i = 0; i < drills->size(); ++i) {
-    const json& o = (*drills)[i];
-    const std::string path = fmt::format("plan.drills[{}]", i);
-    SK_TRY(name, get_parsed<DrillName>(o, path, "drill", DrillName::parse));
-    SK_TRY(slot, get_instant(o, path, "slot"));
-    SK_TRY(from, get_parsed<TierName>(o, path, "from", TierName::parse));
-    SK_TRY(scope, get_parsed<model::DrillScope>(o, path, "scope", parse_scope));
-    SK_TRY(verify, get_parsed<model::Verification>(o, path, "verify", parse_verify));
-    p.drills.push_back(DrillDue{std::move(name), slot, std::move(from), scope, verify});
+  for (auto read_part : {read_databases, read_due, read_jobs, read_skipped, read_drills}) {
+    if (auto s = read_part(j, p); !s) return std::unexpected(s.error());
   }
   return p;
 }

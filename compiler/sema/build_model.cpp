@@ -8,11 +8,14 @@
 namespace sk::sema {
 namespace detail {
 
-std::optional<model::Policy> Builder::run(const ast::Policy& file) {
+namespace {
+
+// The file's one `policy` block; other top-level blocks and further policies are reported. Null when none.
+const ast::Block* find_policy_block(const ast::Policy& file, DiagnosticSink& sink) {
   const ast::Block* policy_block = nullptr;
   for (const ast::Block& b : file.blocks) {
     if (b.kind.text != "policy") {
-      diag::Diagnostic& d = sink_.report(Code::kUnknownBlock, b.kind.range, b.kind.text, "the file");
+      diag::Diagnostic& d = sink.report(Code::kUnknownBlock, b.kind.range, b.kind.text, "the file");
       if (std::find(kPolicyBlocks.begin(), kPolicyBlocks.end(), b.kind.text) != kPolicyBlocks.end()) {
         d.note(std::nullopt, fmt::format("'{}' blocks go inside 'policy \"name\" {{ … }}'", b.kind.text));
       } else if (auto m = diag::closest_match(b.kind.text, {"policy"})) {
@@ -21,11 +24,102 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
       continue;
     }
     if (policy_block != nullptr) {
-      sink_.report(Code::kDuplicatePolicy, b.header_range).note(policy_block->header_range, "first policy here");
+      sink.report(Code::kDuplicatePolicy, b.header_range)
+          .note(policy_block->header_range, "first policy here");
       continue;
     }
     policy_block = &b;
   }
+  return policy_block;
+}
+
+// ---- assembling the model: every draft is complete when no error was reported; nullopt otherwise ----
+
+std::optional<model::Repository> assemble_repository(const RepositoryDraft& r) {
+  if (!r.complete || !r.name || !r.location) return std::nullopt;
+  return model::Repository{*r.name,    *r.location,    r.endpoint,   r.region,        r.credentials,
+                           r.role_arn, r.block->range, r.name_range, r.endpoint_range};
+}
+
+std::optional<model::Tier> assemble_tier(const TierDraft& t, const std::string& suffix,
+                                         const model::Policy& policy, const LabelTemplate& default_label) {
+  if (!t.complete || !t.name || !t.kind || !t.schedule || !t.retain) return std::nullopt;
+  std::vector<TierName> covers;
+  for (const Located& c : t.covers) {
+    auto n = TierName::parse(c.text);
+    if (!n) return std::nullopt;
+    covers.push_back(*n);
+  }
+  std::optional<RepositoryName> repository;
+  if (t.repository) {
+    auto n = RepositoryName::parse(t.repository->text);
+    if (!n) return std::nullopt;
+    repository = *n;
+  } else if (policy.repositories.size() == 1) {
+    repository = policy.repositories.front().name;
+  }
+  return model::Tier{*t.name,
+                     *t.kind,
+                     t.include.value_or(Predicate::always()),
+                     t.changes,
+                     *t.schedule,
+                     *t.retain,
+                     t.window.value_or(Duration::from_hours(4)),
+                     t.label.value_or(default_label),
+                     t.precedence,
+                     covers,
+                     repository,
+                     suffix,
+                     t.block->range,
+                     t.name_range,
+                     t.schedule_range,
+                     t.retain_range,
+                     t.window_range,
+                     t.include_range,
+                     t.kind_range,
+                     t.covers_range,
+                     t.precedence_range};
+}
+
+std::optional<model::Drill> assemble_drill(const DrillDraft& d) {
+  if (!d.complete || !d.name || !d.schedule || !d.from || !d.scope) return std::nullopt;
+  auto from = TierName::parse(d.from->text);
+  if (!from) return std::nullopt;
+  return model::Drill{*d.name,        *d.schedule,  *from,         *d.scope,        d.verify,
+                      d.block->range, d.name_range, d.from->range, d.schedule_range};
+}
+
+std::optional<model::Notifier> assemble_notifier(const NotifierDraft& n) {
+  if (!n.complete || !n.name || !n.kind) return std::nullopt;
+  return model::Notifier{*n.name, *n.kind, n.target, n.block->range, n.name_range};
+}
+
+std::optional<model::Alert> assemble_alert(const AlertDraft& a) {
+  if (!a.complete || !a.name || !a.when) return std::nullopt;
+  std::vector<NotifierName> notify;
+  for (const Located& l : a.notify) {
+    auto n = NotifierName::parse(l.text);
+    if (!n) return std::nullopt;
+    notify.push_back(*n);
+  }
+  return model::Alert{*a.name, *a.when, notify, a.severity, a.block->range, a.name_range, a.when_range};
+}
+
+// Appends assemble(draft) for every draft; false as soon as one is incomplete.
+template <typename Draft, typename Out, typename Assemble>
+bool assemble_all(const std::vector<Draft>& drafts, std::vector<Out>& out, Assemble assemble) {
+  for (const Draft& d : drafts) {
+    auto item = assemble(d);
+    if (!item) return false;
+    out.push_back(std::move(*item));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<model::Policy> Builder::run(const ast::Policy& file) {
+  const ast::Block* policy_block = find_policy_block(file, sink_);
   if (policy_block == nullptr) {
     if (!sink_.has_errors()) sink_.report(Code::kMissingPolicy, std::nullopt);
     return std::nullopt;
@@ -72,57 +166,15 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
 
   if (sink_.has_errors()) return std::nullopt;
 
-  // ---- assemble the model (every draft is complete when no error was reported) ----
-  for (const RepositoryDraft& r : repositories_) {
-    if (!r.complete || !r.name || !r.location) return std::nullopt;
-    policy.repositories.push_back(model::Repository{*r.name, *r.location, r.endpoint, r.region, r.credentials,
-                                                    r.role_arn, r.block->range, r.name_range, r.endpoint_range});
-  }
+  if (!assemble_all(repositories_, policy.repositories, assemble_repository)) return std::nullopt;
   const auto default_label = LabelTemplate::parse(LabelTemplate::kDefault);
-  for (const TierDraft& t : tiers_) {
-    if (!t.complete || !t.name || !t.kind || !t.schedule || !t.retain || !default_label) return std::nullopt;
-    std::vector<TierName> covers;
-    for (const Located& c : t.covers) {
-      auto n = TierName::parse(c.text);
-      if (!n) return std::nullopt;
-      covers.push_back(*n);
-    }
-    std::optional<RepositoryName> repository;
-    if (t.repository) {
-      auto n = RepositoryName::parse(t.repository->text);
-      if (!n) return std::nullopt;
-      repository = *n;
-    } else if (policy.repositories.size() == 1) {
-      repository = policy.repositories.front().name;
-    }
-    const std::string suffix = default_suffix(t);
-    policy.tiers.push_back(model::Tier{
-        *t.name, *t.kind, t.include.value_or(Predicate::always()), t.changes, *t.schedule, *t.retain,
-        t.window.value_or(Duration::from_hours(4)), t.label.value_or(*default_label), t.precedence, covers,
-        repository, suffix, t.block->range, t.name_range, t.schedule_range, t.retain_range, t.window_range,
-        t.include_range, t.kind_range, t.covers_range, t.precedence_range});
-  }
-  for (const DrillDraft& d : drills_) {
-    if (!d.complete || !d.name || !d.schedule || !d.from || !d.scope) return std::nullopt;
-    auto from = TierName::parse(d.from->text);
-    if (!from) return std::nullopt;
-    policy.drills.push_back(model::Drill{*d.name, *d.schedule, *from, *d.scope, d.verify, d.block->range,
-                                         d.name_range, d.from->range, d.schedule_range});
-  }
-  for (const NotifierDraft& n : notifiers_) {
-    if (!n.complete || !n.name || !n.kind) return std::nullopt;
-    policy.notifiers.push_back(model::Notifier{*n.name, *n.kind, n.target, n.block->range, n.name_range});
-  }
-  for (const AlertDraft& a : alerts_) {
-    if (!a.complete || !a.name || !a.when) return std::nullopt;
-    std::vector<NotifierName> notify;
-    for (const Located& l : a.notify) {
-      auto n = NotifierName::parse(l.text);
-      if (!n) return std::nullopt;
-      notify.push_back(*n);
-    }
-    policy.alerts.push_back(model::Alert{*a.name, *a.when, notify, a.severity, a.block->range, a.name_range,
-                                         a.when_range});
+  const auto tier = [&](const TierDraft& t) {
+    return default_label ? assemble_tier(t, default_suffix(t), policy, *default_label) : std::nullopt;
+  };
+  if (!assemble_all(tiers_, policy.tiers, tier) || !assemble_all(drills_, policy.drills, assemble_drill) ||
+      !assemble_all(notifiers_, policy.notifiers, assemble_notifier) ||
+      !assemble_all(alerts_, policy.alerts, assemble_alert)) {
+    return std::nullopt;
   }
   return policy;
 }

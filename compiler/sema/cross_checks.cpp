@@ -6,105 +6,135 @@ namespace sk::sema::detail {
 
 // ---- cross references and checks ----
 
-void Builder::resolve_references() {
-  const std::vector<std::string> tiers = tier_names();
-  std::vector<std::string> repositories, notifiers;
-  for (const RepositoryDraft& r : repositories_) {
-    if (r.name) repositories.push_back(r.name->str());
+namespace {
+
+// A reference to something the policy does not declare: the closest name, or what is declared.
+void report_unknown(DiagnosticSink& sink, Code code, const Located& ref,
+                    const std::vector<std::string>& known, std::string_view kind) {
+  diag::Diagnostic& d = sink.report(code, ref.range, ref.text);
+  if (auto m = diag::closest_match(ref.text, known)) {
+    d.suggest("\"" + *m + "\"");
+  } else if (known.empty()) {
+    d.note(std::nullopt, fmt::format("the policy declares no {}", kind));
+  } else {
+    d.note(std::nullopt, fmt::format("declared: {}", join_words(known)));
   }
-  for (const NotifierDraft& n : notifiers_) {
-    if (n.name) notifiers.push_back(n.name->str());
+}
+
+bool declared(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+template <typename Draft>
+std::vector<std::string> draft_names(const std::vector<Draft>& drafts) {
+  std::vector<std::string> out;
+  for (const Draft& d : drafts) {
+    if (d.name) out.push_back(d.name->str());
   }
-  const auto unknown = [&](Code code, const Located& ref, const std::vector<std::string>& known,
-                           std::string_view kind) {
-    diag::Diagnostic& d = sink_.report(code, ref.range, ref.text);
-    if (auto m = diag::closest_match(ref.text, known)) {
-      d.suggest("\"" + *m + "\"");
-    } else if (known.empty()) {
-      d.note(std::nullopt, fmt::format("the policy declares no {}", kind));
-    } else {
-      d.note(std::nullopt, fmt::format("declared: {}", join_words(known)));
-    }
-  };
-  for (DrillDraft& d : drills_) {
-    if (d.from && std::find(tiers.begin(), tiers.end(), d.from->text) == tiers.end()) {
-      unknown(Code::kUnknownTier, *d.from, tiers, "tier");
-      d.complete = false;
-    }
-  }
-  for (TierDraft& t : tiers_) {
-    for (const Located& c : t.covers) {
-      if (std::find(tiers.begin(), tiers.end(), c.text) == tiers.end()) {
-        unknown(Code::kUnknownTier, c, tiers, "tier");
-        t.complete = false;
-      }
-    }
-    if (t.repository) {
-      if (std::find(repositories.begin(), repositories.end(), t.repository->text) == repositories.end()) {
-        unknown(Code::kUnknownRepository, *t.repository, repositories, "repository");
-        t.complete = false;
-      }
-    }
-  }
-  for (AlertDraft& a : alerts_) {
-    for (const Located& n : a.notify) {
-      if (std::find(notifiers.begin(), notifiers.end(), n.text) == notifiers.end()) {
-        unknown(Code::kUnknownNotifier, n, notifiers, "notifier");
-        a.complete = false;
-      }
-    }
-  }
-  for (const NotifierDraft& n : notifiers_) {
+  return out;
+}
+
+// Notifiers no alert uses (only when every alert resolved).
+void report_unused_notifiers(const std::vector<NotifierDraft>& notifiers,
+                             const std::vector<AlertDraft>& alerts, DiagnosticSink& sink) {
+  for (const NotifierDraft& n : notifiers) {
     if (!n.name) continue;
-    const bool used = std::any_of(alerts_.begin(), alerts_.end(), [&](const AlertDraft& a) {
-      return std::any_of(a.notify.begin(), a.notify.end(), [&](const Located& l) { return l.text == n.name->str(); });
+    const bool used = std::any_of(alerts.begin(), alerts.end(), [&](const AlertDraft& a) {
+      return std::any_of(a.notify.begin(), a.notify.end(),
+                         [&](const Located& l) { return l.text == n.name->str(); });
     });
-    const bool all_resolved = std::all_of(alerts_.begin(), alerts_.end(), [](const AlertDraft& a) { return a.complete; });
-    if (!used && all_resolved && n.complete) sink_.report(Code::kUnusedNotifier, n.name_range, n.name->str());
+    const bool all_resolved =
+        std::all_of(alerts.begin(), alerts.end(), [](const AlertDraft& a) { return a.complete; });
+    if (!used && all_resolved && n.complete) sink.report(Code::kUnusedNotifier, n.name_range, n.name->str());
   }
-  // Repositories: every tier needs one.
-  if (!tiers_.empty() && repositories_.empty()) {
-    sink_.report(Code::kNoRepository, tiers_.front().block->header_range)
-        .note(std::nullopt, "declare where snapshots go: repository \"s3_prod\" { location = \"s3a://bucket/prefix\" … }");
-  } else if (repositories_.size() > 1) {
-    for (TierDraft& t : tiers_) {
+}
+
+// Repositories: every tier needs one.
+void check_tier_repositories(std::vector<TierDraft>& tiers, const std::vector<RepositoryDraft>& repositories,
+                             DiagnosticSink& sink) {
+  if (!tiers.empty() && repositories.empty()) {
+    sink.report(Code::kNoRepository, tiers.front().block->header_range)
+        .note(std::nullopt,
+              "declare where snapshots go: repository \"s3_prod\" { location = \"s3a://bucket/prefix\" … }");
+  } else if (repositories.size() > 1) {
+    for (TierDraft& t : tiers) {
       if (!t.repository) {
-        sink_.report(Code::kAmbiguousRepository, t.block->header_range, t.name ? t.name->str() : "?",
-                     fmt::format("{} repositories", repositories_.size()))
+        sink.report(Code::kAmbiguousRepository, t.block->header_range, t.name ? t.name->str() : "?",
+                    fmt::format("{} repositories", repositories.size()))
             .note(std::nullopt, "add repository = \"<name>\" to the tier or to a defaults block");
         t.complete = false;
       }
     }
   }
-  // Drill scopes against the kind of the tier they restore from.
+}
+
+// A drill's scope against the kind of the tier it restores from.
+void check_drill_scope(const DrillDraft& d, const TierDraft& t, DiagnosticSink& sink) {
+  bool fits = true;
+  std::string needs;
+  switch (*d.scope) {
+    case model::DrillScope::kPartition:
+      fits = *t.kind == model::BackupKind::kChangedPartitions;
+      needs = "a changed_partitions tier";
+      break;
+    case model::DrillScope::kTable:
+      fits = *t.kind != model::BackupKind::kChangedPartitions;
+      needs = "a tables or database tier (an incremental snapshot holds only changed partitions)";
+      break;
+    case model::DrillScope::kDatabase:
+      fits = *t.kind == model::BackupKind::kDatabase;
+      needs = "a database tier";
+      break;
+  }
+  if (!fits) {
+    sink.report(Code::kDrillScopeMismatch, d.scope_range, d.name ? d.name->str() : "?",
+                std::string("one ") + std::string(model::to_string(*d.scope)), d.from->text,
+                model::to_string(*t.kind))
+        .note(t.kind_range,
+              fmt::format("tier '{}' is declared as {} here", d.from->text, model::to_string(*t.kind)))
+        .note(std::nullopt, "this drill needs " + needs);
+  }
+}
+
+}  // namespace
+
+void Builder::resolve_references() {
+  const std::vector<std::string> tiers = tier_names();
+  const std::vector<std::string> repositories = draft_names(repositories_);
+  const std::vector<std::string> notifiers = draft_names(notifiers_);
+  for (DrillDraft& d : drills_) {
+    if (d.from && !declared(tiers, d.from->text)) {
+      report_unknown(sink_, Code::kUnknownTier, *d.from, tiers, "tier");
+      d.complete = false;
+    }
+  }
+  for (TierDraft& t : tiers_) {
+    for (const Located& c : t.covers) {
+      if (!declared(tiers, c.text)) {
+        report_unknown(sink_, Code::kUnknownTier, c, tiers, "tier");
+        t.complete = false;
+      }
+    }
+    if (t.repository && !declared(repositories, t.repository->text)) {
+      report_unknown(sink_, Code::kUnknownRepository, *t.repository, repositories, "repository");
+      t.complete = false;
+    }
+  }
+  for (AlertDraft& a : alerts_) {
+    for (const Located& n : a.notify) {
+      if (!declared(notifiers, n.text)) {
+        report_unknown(sink_, Code::kUnknownNotifier, n, notifiers, "notifier");
+        a.complete = false;
+      }
+    }
+  }
+  report_unused_notifiers(notifiers_, alerts_, sink_);
+  check_tier_repositories(tiers_, repositories_, sink_);
   for (const DrillDraft& d : drills_) {
     if (!d.from || !d.scope) continue;
     const TierDraft* t = find_tier(d.from->text);
     if (t == nullptr || !t->kind) continue;
-    bool fits = true;
-    std::string needs;
-    switch (*d.scope) {
-      case model::DrillScope::kPartition:
-        fits = *t->kind == model::BackupKind::kChangedPartitions;
-        needs = "a changed_partitions tier";
-        break;
-      case model::DrillScope::kTable:
-        fits = *t->kind != model::BackupKind::kChangedPartitions;
-        needs = "a tables or database tier (an incremental snapshot holds only changed partitions)";
-        break;
-      case model::DrillScope::kDatabase:
-        fits = *t->kind == model::BackupKind::kDatabase;
-        needs = "a database tier";
-        break;
-    }
-    if (!fits) {
-      sink_.report(Code::kDrillScopeMismatch, d.scope_range, d.name ? d.name->str() : "?",
-                   std::string("one ") + std::string(model::to_string(*d.scope)), d.from->text,
-                   model::to_string(*t->kind))
-          .note(t->kind_range, fmt::format("tier '{}' is declared as {} here", d.from->text,
-                                           model::to_string(*t->kind)))
-          .note(std::nullopt, "this drill needs " + needs);
-    }
+    check_drill_scope(d, *t, sink_);
   }
 }
 

@@ -267,6 +267,88 @@ void Builder::read_backup_kind(const ast::Entry& e, TierDraft& t) {
                                       : model::BackupKind::kDatabase;
 }
 
+namespace {
+
+void read_tier_include(const BlockKeys& keys, DiagnosticSink& sink, TierDraft& t) {
+  const ast::Entry* e = keys.get("include");
+  if (e == nullptr) {
+    t.include_range = t.name_range;
+    return;
+  }
+  t.include_written = true;
+  t.include_range = e->value.range;
+  if (t.kind == model::BackupKind::kDatabase) {
+    sink.report(Code::kKeyNotApplicable, e->key.range, "include",
+                "database backups (they contain every table)")
+        .note(t.kind_range, "the tier backs up whole databases here");
+    t.complete = false;
+  } else {
+    t.include = read_include(e->value, sink);
+    if (!t.include) t.complete = false;
+  }
+}
+
+void read_tier_label(const BlockKeys& keys, const Defaults& defaults, DiagnosticSink& sink, TierDraft& t) {
+  if (const ast::Entry* e = keys.get("label")) {
+    if (auto s = read_string(*e, sink)) {
+      auto l = LabelTemplate::parse(*s);
+      if (l) {
+        t.label = *l;
+      } else {
+        sink.report(Code::kInvalidLabelTemplate, e->value.range, l.error().message);
+        t.complete = false;
+      }
+    }
+  } else if (defaults.label) {
+    t.label = defaults.label;
+  }
+}
+
+void read_tier_suffix(const BlockKeys& keys, DiagnosticSink& sink, TierDraft& t) {
+  const ast::Entry* e = keys.get("suffix");
+  if (e == nullptr) return;
+  if (auto s = read_string(*e, sink)) {
+    const bool ok = !s->empty() && std::all_of(s->begin(), s->end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (ok) {
+      t.suffix = *s;
+    } else {
+      sink.report(Code::kInvalidName, e->value.range, "suffix", *s, "use letters, digits and '_' only");
+    }
+  }
+}
+
+// The keys with no "missing" diagnostic: window, label, precedence, covers, repository, suffix.
+void read_tier_optional_keys(const BlockKeys& keys, const Defaults& defaults, DiagnosticSink& sink,
+                             TierDraft& t) {
+  if (const ast::Entry* e = keys.get("window")) {
+    t.window_range = e->value.range;
+    t.window = read_duration(e->value, "window", "h", sink);
+    if (!t.window) t.complete = false;
+  } else if (defaults.window) {
+    t.window = defaults.window;
+    t.window_range = defaults.window_range;
+  }
+  read_tier_label(keys, defaults, sink, t);
+  if (const ast::Entry* e = keys.get("precedence")) {
+    t.precedence_range = e->value.range;
+    if (auto p = read_integer(e->value, "precedence", -1000, 1000, sink)) t.precedence = static_cast<int>(*p);
+  }
+  if (const ast::Entry* e = keys.get("covers")) {
+    t.covers_range = e->value.range;
+    if (auto c = read_strings(e->value, "covers", true, sink)) t.covers = *c;
+  }
+  if (const ast::Entry* e = keys.get("repository")) {
+    if (auto s = read_string(*e, sink)) t.repository = Located{*s, e->value.range};
+  } else if (defaults.repository) {
+    t.repository = defaults.repository;
+  }
+  read_tier_suffix(keys, sink, t);
+}
+
+}  // namespace
+
 void Builder::read_tier(const ast::Block& b) {
   TierDraft t;
   t.block = &b;
@@ -283,20 +365,7 @@ void Builder::read_tier(const ast::Block& b) {
         .note(std::nullopt, "write backup = changed_partitions, tables or database");
     t.complete = false;
   }
-  if (const ast::Entry* e = keys.get("include")) {
-    t.include_written = true;
-    t.include_range = e->value.range;
-    if (t.kind == model::BackupKind::kDatabase) {
-      sink_.report(Code::kKeyNotApplicable, e->key.range, "include", "database backups (they contain every table)")
-          .note(t.kind_range, "the tier backs up whole databases here");
-      t.complete = false;
-    } else {
-      t.include = read_include(e->value, sink_);
-      if (!t.include) t.complete = false;
-    }
-  } else {
-    t.include_range = t.name_range;
-  }
+  read_tier_include(keys, sink_, t);
   if (const ast::Entry* e = keys.get("schedule")) {
     t.schedule_range = e->value.range;
     t.schedule = read_schedule(e->value, sink_);
@@ -317,52 +386,7 @@ void Builder::read_tier(const ast::Block& b) {
     missing_key(b, keys, "retain").note(std::nullopt, "e.g. retain = 14d");
     t.complete = false;
   }
-  if (const ast::Entry* e = keys.get("window")) {
-    t.window_range = e->value.range;
-    t.window = read_duration(e->value, "window", "h", sink_);
-    if (!t.window) t.complete = false;
-  } else if (defaults_.window) {
-    t.window = defaults_.window;
-    t.window_range = defaults_.window_range;
-  }
-  if (const ast::Entry* e = keys.get("label")) {
-    if (auto s = read_string(*e, sink_)) {
-      auto l = LabelTemplate::parse(*s);
-      if (l) {
-        t.label = *l;
-      } else {
-        sink_.report(Code::kInvalidLabelTemplate, e->value.range, l.error().message);
-        t.complete = false;
-      }
-    }
-  } else if (defaults_.label) {
-    t.label = defaults_.label;
-  }
-  if (const ast::Entry* e = keys.get("precedence")) {
-    t.precedence_range = e->value.range;
-    if (auto p = read_integer(e->value, "precedence", -1000, 1000, sink_)) t.precedence = static_cast<int>(*p);
-  }
-  if (const ast::Entry* e = keys.get("covers")) {
-    t.covers_range = e->value.range;
-    if (auto c = read_strings(e->value, "covers", true, sink_)) t.covers = *c;
-  }
-  if (const ast::Entry* e = keys.get("repository")) {
-    if (auto s = read_string(*e, sink_)) t.repository = Located{*s, e->value.range};
-  } else if (defaults_.repository) {
-    t.repository = defaults_.repository;
-  }
-  if (const ast::Entry* e = keys.get("suffix")) {
-    if (auto s = read_string(*e, sink_)) {
-      const bool ok = !s->empty() && std::all_of(s->begin(), s->end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-      });
-      if (ok) {
-        t.suffix = *s;
-      } else {
-        sink_.report(Code::kInvalidName, e->value.range, "suffix", *s, "use letters, digits and '_' only");
-      }
-    }
-  }
+  read_tier_optional_keys(keys, defaults_, sink_, t);
   if (!t.name) t.complete = false;
   tiers_.push_back(std::move(t));
 }
@@ -432,102 +456,122 @@ void Builder::read_drill(const ast::Block& b) {
 
 // ---- alerts and notifiers ----
 
-std::optional<model::AlertCondition> Builder::read_condition(const Expr& e) {
-  using K = model::AlertCondition::Kind;
-  static const std::vector<std::string> kStates = {"PENDING",  "SNAPSHOTING", "UPLOAD_SNAPSHOT", "UPLOADING",
-                                                   "SAVE_META", "UPLOAD_INFO", "FINISHED", "CANCELLED", "FAILED"};
+namespace {
+
+using ConditionKind = model::AlertCondition::Kind;
+
+void report_unknown_subject(const Expr& subject, DiagnosticSink& sink) {
   static const std::vector<std::string> kSubjects = {"job.state", "job.elapsed", "repository.unreachable",
                                                      "snapshot_disk_free", "precheck.failed"};
+  if (subject.is(Expr::Kind::kError)) return;
+  const std::string text = subject.is(Expr::Kind::kPath) ? subject.dotted() : ast::describe(subject);
+  diag::Diagnostic& d = sink.report(Code::kUnknownWord, subject.range, "alert condition", text,
+                                    "job.state in [...], job.elapsed > tier.window, repository.unreachable, "
+                                    "snapshot_disk_free < N%, precheck.failed");
+  if (subject.is(Expr::Kind::kPath)) {
+    if (auto m = diag::closest_match(text, kSubjects)) d.suggest(*m);
+  }
+}
+
+// One job state of `job.state in [...]` / `job.state == X` into c.states; false (reported) when it is not
+// one.
+bool read_job_state(const Expr& s, model::AlertCondition& c, DiagnosticSink& sink) {
+  static const std::vector<std::string> kStates = {"PENDING",   "SNAPSHOTING", "UPLOAD_SNAPSHOT",
+                                                   "UPLOADING", "SAVE_META",   "UPLOAD_INFO",
+                                                   "FINISHED",  "CANCELLED",   "FAILED"};
+  if (!s.is_word()) {
+    sink.report(Code::kWrongType, s.range, "job.state", "a job state such as FAILED", ast::describe(s));
+    return false;
+  }
+  const std::string& w = s.path.front().text;
+  if (std::find(kStates.begin(), kStates.end(), w) == kStates.end()) {
+    diag::Diagnostic& d = sink.report(Code::kUnknownJobState, s.range, w, join_words(kStates));
+    if (auto m = diag::closest_match(w, kStates)) d.suggest(*m);
+    return false;
+  }
+  c.states.insert(w);
+  return true;
+}
+
+// `job.state in [...]` or `job.state == X`.
+std::optional<model::AlertCondition> read_job_state_condition(const Expr& e, DiagnosticSink& sink) {
+  const Expr& lhs = e.operands[0];
+  if (!lhs.is(Expr::Kind::kPath) || lhs.dotted() != "job.state") {
+    report_unknown_subject(lhs, sink);
+    return std::nullopt;
+  }
   model::AlertCondition c;
-  const auto unknown_subject = [&](const Expr& subject) {
-    if (subject.is(Expr::Kind::kError)) return;
-    const std::string text = subject.is(Expr::Kind::kPath) ? subject.dotted() : ast::describe(subject);
-    diag::Diagnostic& d = sink_.report(Code::kUnknownWord, subject.range, "alert condition", text,
-                                       "job.state in [...], job.elapsed > tier.window, repository.unreachable, "
-                                       "snapshot_disk_free < N%, precheck.failed");
-    if (subject.is(Expr::Kind::kPath)) {
-      if (auto m = diag::closest_match(text, kSubjects)) d.suggest(*m);
+  c.kind = ConditionKind::kJobState;
+  const Expr& rhs = e.operands[1];
+  bool ok = true;
+  if (e.is(Expr::Kind::kIn)) {
+    if (!rhs.is(Expr::Kind::kList) || rhs.operands.empty()) {
+      sink.report(Code::kWrongType, rhs.range, "job.state in",
+                  "a list of job states such as [CANCELLED, FAILED]", ast::describe(rhs));
+      return std::nullopt;
     }
-  };
-  const auto state = [&](const Expr& s) -> bool {
-    if (!s.is_word()) {
-      sink_.report(Code::kWrongType, s.range, "job.state", "a job state such as FAILED", ast::describe(s));
-      return false;
+    for (const Expr& s : rhs.operands) ok = read_job_state(s, c, sink) && ok;
+  } else {
+    ok = read_job_state(rhs, c, sink);
+  }
+  if (!ok) return std::nullopt;
+  return c;
+}
+
+// `job.elapsed > tier.window | <duration>` or `snapshot_disk_free < N%`.
+std::optional<model::AlertCondition> read_threshold_condition(const Expr& e, DiagnosticSink& sink) {
+  const Expr& lhs = e.operands[0];
+  const Expr& rhs = e.operands[1];
+  const std::string subject = lhs.is(Expr::Kind::kPath) ? lhs.dotted() : "";
+  model::AlertCondition c;
+  if (subject == "job.elapsed") {
+    if (e.text != ">") {
+      sink.report(Code::kWrongOperator, e.op_range, ">", "job.elapsed", e.text);
+      return std::nullopt;
     }
-    const std::string& w = s.path.front().text;
-    if (std::find(kStates.begin(), kStates.end(), w) == kStates.end()) {
-      diag::Diagnostic& d = sink_.report(Code::kUnknownJobState, s.range, w, join_words(kStates));
-      if (auto m = diag::closest_match(w, kStates)) d.suggest(*m);
-      return false;
+    c.kind = ConditionKind::kOverrun;
+    if (rhs.is(Expr::Kind::kPath) && rhs.dotted() == "tier.window") return c;
+    auto d = read_duration(rhs, "job.elapsed", "h", sink);
+    if (!d) return std::nullopt;
+    c.elapsed_limit = *d;
+    return c;
+  }
+  if (subject == "snapshot_disk_free") {
+    if (e.text != "<") {
+      sink.report(Code::kWrongOperator, e.op_range, "<", "snapshot_disk_free", e.text);
+      return std::nullopt;
     }
-    c.states.insert(w);
-    return true;
-  };
+    c.kind = ConditionKind::kDiskFreeBelow;
+    auto p = read_percent(rhs, "snapshot_disk_free", sink);
+    if (!p) return std::nullopt;
+    c.threshold = *p;
+    return c;
+  }
+  report_unknown_subject(lhs, sink);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<model::AlertCondition> Builder::read_condition(const Expr& e) {
   if (e.is(Expr::Kind::kPath)) {
     const std::string text = e.dotted();
+    model::AlertCondition c;
     if (text == "repository.unreachable") {
-      c.kind = K::kRepositoryUnreachable;
+      c.kind = ConditionKind::kRepositoryUnreachable;
       return c;
     }
     if (text == "precheck.failed") {
-      c.kind = K::kPrecheckFailed;
+      c.kind = ConditionKind::kPrecheckFailed;
       return c;
     }
-    unknown_subject(e);
+    report_unknown_subject(e, sink_);
     return std::nullopt;
   }
   if (e.is(Expr::Kind::kIn) || (e.is(Expr::Kind::kCompare) && e.text == "==")) {
-    const Expr& lhs = e.operands[0];
-    if (!lhs.is(Expr::Kind::kPath) || lhs.dotted() != "job.state") {
-      unknown_subject(lhs);
-      return std::nullopt;
-    }
-    c.kind = K::kJobState;
-    const Expr& rhs = e.operands[1];
-    bool ok = true;
-    if (e.is(Expr::Kind::kIn)) {
-      if (!rhs.is(Expr::Kind::kList) || rhs.operands.empty()) {
-        sink_.report(Code::kWrongType, rhs.range, "job.state in", "a list of job states such as [CANCELLED, FAILED]",
-                     ast::describe(rhs));
-        return std::nullopt;
-      }
-      for (const Expr& s : rhs.operands) ok = state(s) && ok;
-    } else {
-      ok = state(rhs);
-    }
-    if (!ok) return std::nullopt;
-    return c;
+    return read_job_state_condition(e, sink_);
   }
-  if (e.is(Expr::Kind::kCompare)) {
-    const Expr& lhs = e.operands[0];
-    const Expr& rhs = e.operands[1];
-    const std::string subject = lhs.is(Expr::Kind::kPath) ? lhs.dotted() : "";
-    if (subject == "job.elapsed") {
-      if (e.text != ">") {
-        sink_.report(Code::kWrongOperator, e.op_range, ">", "job.elapsed", e.text);
-        return std::nullopt;
-      }
-      c.kind = K::kOverrun;
-      if (rhs.is(Expr::Kind::kPath) && rhs.dotted() == "tier.window") return c;
-      auto d = read_duration(rhs, "job.elapsed", "h", sink_);
-      if (!d) return std::nullopt;
-      c.elapsed_limit = *d;
-      return c;
-    }
-    if (subject == "snapshot_disk_free") {
-      if (e.text != "<") {
-        sink_.report(Code::kWrongOperator, e.op_range, "<", "snapshot_disk_free", e.text);
-        return std::nullopt;
-      }
-      c.kind = K::kDiskFreeBelow;
-      auto p = read_percent(rhs, "snapshot_disk_free", sink_);
-      if (!p) return std::nullopt;
-      c.threshold = *p;
-      return c;
-    }
-    unknown_subject(lhs);
-    return std::nullopt;
-  }
+  if (e.is(Expr::Kind::kCompare)) return read_threshold_condition(e, sink_);
   if (!e.is(Expr::Kind::kError)) {
     sink_.report(Code::kWrongType, e.range, "when", "one condition such as job.state in [CANCELLED, FAILED]",
                  ast::describe(e));

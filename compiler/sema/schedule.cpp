@@ -190,98 +190,22 @@ class Reader {
 
   void advance() { ++pos_; }
 
+  // The recurrence of a schedule, before its time of day and month filter.
+  struct Recurrence {
+    enum class Rule { kDaily, kWeekly, kNth, kDays } rule = Rule::kDaily;
+    std::set<Weekday> weekdays;
+    std::vector<NthWeekday> nth;
+    std::set<int> days;
+  };
+
   // Reads a whole schedule.
   std::optional<Schedule> schedule() {
     if (at_end()) {
       fail("the schedule is empty");
       return std::nullopt;
     }
-    enum class Rule { kDaily, kWeekly, kNth, kDays } rule = Rule::kDaily;
-    std::set<Weekday> weekdays;
-    std::vector<NthWeekday> nth;
-    std::set<int> days;
-    // "every day at …" reads as daily; "every sun at …" as sun.
-    if (peek_word("every") && peek(1) != nullptr && peek(1)->kind == Tok::Kind::kWord) advance();
-    const Tok& first = *peek();
-    const bool plain_day = peek_word("day") && peek(1) != nullptr && peek(1)->kind != Tok::Kind::kNumber &&
-                           !(peek(1)->kind == Tok::Kind::kWord && peek(1)->text == "last");
-    if (peek_word("daily") || plain_day) {
-      advance();
-    } else if (peek_word("day") || (peek_word("last") && peek_word("day", 1))) {
-      rule = Rule::kDays;
-      if (peek_word("last")) {
-        advance();
-        advance();
-        days.insert(Schedule::kLastDay);
-      } else {
-        advance();
-        do {
-          const Tok* t = peek();
-          if (t != nullptr && t->kind == Tok::Kind::kWord && t->text == "last") {
-            advance();
-            days.insert(Schedule::kLastDay);
-            continue;
-          }
-          if (t == nullptr || t->kind != Tok::Kind::kNumber) {
-            fail(fmt::format("expected a day of the month (1 … 31 or 'last'), found {}", here_text()));
-            return std::nullopt;
-          }
-          advance();
-          int n = 0;
-          for (char c : t->text) n = std::isdigit(static_cast<unsigned char>(c)) && n < 1000 ? n * 10 + (c - '0') : 1000;
-          if (n < 1 || n > 31) {
-            sink_.report(Code::kNumberOutOfRange, t->range, "day of the month", t->text, "1 to 31");
-            failed_ = true;
-            return std::nullopt;
-          }
-          days.insert(n);
-        } while (comma());
-      }
-      if (!expect_word("of", "after the days (e.g. 'day 1,15 of month')") ||
-          !expect_word("month", "after 'of'")) {
-        return std::nullopt;
-      }
-    } else if (first.kind == Tok::Kind::kWord && ordinal(first.text)) {
-      rule = Rule::kNth;
-      do {
-        const Tok* t = peek();
-        std::optional<int> n = t != nullptr && t->kind == Tok::Kind::kWord ? ordinal(t->text) : std::nullopt;
-        if (!n) {
-          fail(fmt::format("expected first, second, third, fourth, fifth or last, found {}", here_text()));
-          return std::nullopt;
-        }
-        advance();
-        auto d = weekday();
-        if (!d) return std::nullopt;
-        nth.push_back(NthWeekday{*n, *d});
-      } while (comma());
-      if (!expect_word("of", "after the weekday (e.g. 'first sun of month')") ||
-          !expect_word("month", "after 'of'")) {
-        return std::nullopt;
-      }
-    } else {
-      rule = Rule::kWeekly;
-      do {
-        auto from = weekday();
-        if (!from) return std::nullopt;
-        if (peek() != nullptr && peek()->kind == Tok::Kind::kDots) {
-          advance();
-          auto to = weekday();
-          if (!to) return std::nullopt;
-          for (int d = static_cast<int>(*from);; d = (d + 1) % 7) {
-            weekdays.insert(static_cast<Weekday>(d));
-            if (d == static_cast<int>(*to)) break;
-          }
-        } else if (peek_word("to")) {
-          sink_.report(Code::kInvalidSchedule, peek()->range, "weekday ranges are written with '..' (mon..sat)")
-              .suggest("..");
-          failed_ = true;
-          return std::nullopt;
-        } else {
-          weekdays.insert(*from);
-        }
-      } while (comma());
-    }
+    auto rec = recurrence();
+    if (!rec) return std::nullopt;
     auto at = time_of_day();
     if (!at) return std::nullopt;
     std::optional<std::set<int>> month_filter;
@@ -295,11 +219,18 @@ class Reader {
       return std::nullopt;
     }
     Result<Schedule> s = Schedule::daily(*at);
-    switch (rule) {
-      case Rule::kDaily: break;
-      case Rule::kWeekly: s = Schedule::weekly(weekdays, *at); break;
-      case Rule::kNth: s = Schedule::nth_weekday_of_month(nth, *at); break;
-      case Rule::kDays: s = Schedule::days_of_month(days, *at); break;
+    switch (rec->rule) {
+      case Recurrence::Rule::kDaily:
+        break;
+      case Recurrence::Rule::kWeekly:
+        s = Schedule::weekly(rec->weekdays, *at);
+        break;
+      case Recurrence::Rule::kNth:
+        s = Schedule::nth_weekday_of_month(rec->nth, *at);
+        break;
+      case Recurrence::Rule::kDays:
+        s = Schedule::days_of_month(rec->days, *at);
+        break;
     }
     if (s && month_filter) s = s->with_months(*month_filter);
     if (!s) {
@@ -308,6 +239,109 @@ class Reader {
       return std::nullopt;
     }
     return *s;
+  }
+
+  // daily | day <n|last>[, …] of month | last day of month | <ordinal> <weekday>[, …] of month | weekdays.
+  std::optional<Recurrence> recurrence() {
+    Recurrence rec;
+    // "every day at …" reads as daily; "every sun at …" as sun.
+    if (peek_word("every") && peek(1) != nullptr && peek(1)->kind == Tok::Kind::kWord) advance();
+    const Tok& first = *peek();
+    const bool plain_day = peek_word("day") && peek(1) != nullptr && peek(1)->kind != Tok::Kind::kNumber &&
+                           !(peek(1)->kind == Tok::Kind::kWord && peek(1)->text == "last");
+    bool ok = true;
+    if (peek_word("daily") || plain_day) {
+      advance();
+    } else if (peek_word("day") || (peek_word("last") && peek_word("day", 1))) {
+      rec.rule = Recurrence::Rule::kDays;
+      ok = days_of_month(rec.days);
+    } else if (first.kind == Tok::Kind::kWord && ordinal(first.text)) {
+      rec.rule = Recurrence::Rule::kNth;
+      ok = nth_weekdays(rec.nth);
+    } else {
+      rec.rule = Recurrence::Rule::kWeekly;
+      ok = weekday_list(rec.weekdays);
+    }
+    if (!ok) return std::nullopt;
+    return rec;
+  }
+
+  // `day <n|last>[, <n|last>…] of month` or `last day of month`.
+  bool days_of_month(std::set<int>& days) {
+    if (peek_word("last")) {
+      advance();
+      advance();
+      days.insert(Schedule::kLastDay);
+    } else {
+      advance();
+      do {
+        const Tok* t = peek();
+        if (t != nullptr && t->kind == Tok::Kind::kWord && t->text == "last") {
+          advance();
+          days.insert(Schedule::kLastDay);
+          continue;
+        }
+        if (t == nullptr || t->kind != Tok::Kind::kNumber) {
+          fail(fmt::format("expected a day of the month (1 … 31 or 'last'), found {}", here_text()));
+          return false;
+        }
+        advance();
+        int n = 0;
+        for (char c : t->text)
+          n = std::isdigit(static_cast<unsigned char>(c)) && n < 1000 ? n * 10 + (c - '0') : 1000;
+        if (n < 1 || n > 31) {
+          sink_.report(Code::kNumberOutOfRange, t->range, "day of the month", t->text, "1 to 31");
+          failed_ = true;
+          return false;
+        }
+        days.insert(n);
+      } while (comma());
+    }
+    return expect_word("of", "after the days (e.g. 'day 1,15 of month')") &&
+           expect_word("month", "after 'of'");
+  }
+
+  // `<ordinal> <weekday>[, <ordinal> <weekday>…] of month`.
+  bool nth_weekdays(std::vector<NthWeekday>& nth) {
+    do {
+      const Tok* t = peek();
+      std::optional<int> n = t != nullptr && t->kind == Tok::Kind::kWord ? ordinal(t->text) : std::nullopt;
+      if (!n) {
+        fail(fmt::format("expected first, second, third, fourth, fifth or last, found {}", here_text()));
+        return false;
+      }
+      advance();
+      auto d = weekday();
+      if (!d) return false;
+      nth.push_back(NthWeekday{*n, *d});
+    } while (comma());
+    return expect_word("of", "after the weekday (e.g. 'first sun of month')") &&
+           expect_word("month", "after 'of'");
+  }
+
+  // `<weekday>[..<weekday>][, …]`.
+  bool weekday_list(std::set<Weekday>& weekdays) {
+    do {
+      auto from = weekday();
+      if (!from) return false;
+      if (peek() != nullptr && peek()->kind == Tok::Kind::kDots) {
+        advance();
+        auto to = weekday();
+        if (!to) return false;
+        for (int d = static_cast<int>(*from);; d = (d + 1) % 7) {
+          weekdays.insert(static_cast<Weekday>(d));
+          if (d == static_cast<int>(*to)) break;
+        }
+      } else if (peek_word("to")) {
+        sink_.report(Code::kInvalidSchedule, peek()->range, "weekday ranges are written with '..' (mon..sat)")
+            .suggest("..");
+        failed_ = true;
+        return false;
+      } else {
+        weekdays.insert(*from);
+      }
+    } while (comma());
+    return true;
   }
 
   // Reads a drill frequency; falls back to a full schedule.

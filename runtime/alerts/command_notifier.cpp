@@ -122,6 +122,149 @@ std::string first_word(std::string_view command) {
   return std::string(command.substr(begin, end == std::string_view::npos ? end : end - begin));
 }
 
+// The child's argv and envp, prepared before fork(): after it, only async-signal-safe calls. Pinned in place
+// (argv and envp point into the strings it owns).
+class ChildArgs {
+ public:
+  ChildArgs(std::string shell, std::string command, const AlertEvent& event)
+      : shell_(std::move(shell)), command_(std::move(command)) {
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+      if (!is_alert_variable(*e)) env_storage_.emplace_back(*e);
+    }
+    for (const auto& [key, value] : environment(event)) env_storage_.push_back(key + "=" + value);
+    envp_.reserve(env_storage_.size() + 1);
+    for (std::string& s : env_storage_) envp_.push_back(s.data());
+    envp_.push_back(nullptr);
+    argv_ = {shell_.data(), dash_c_.data(), command_.data(), nullptr};
+  }
+  ChildArgs(const ChildArgs&) = delete;
+  ChildArgs& operator=(const ChildArgs&) = delete;
+  [[nodiscard]] char* const* argv() const { return argv_.data(); }
+  [[nodiscard]] char* const* envp() const { return envp_.data(); }
+
+ private:
+  std::vector<std::string> env_storage_;
+  std::vector<char*> envp_;
+  std::string shell_;
+  std::string dash_c_ = "-c";
+  std::string command_;
+  std::array<char*, 4> argv_{};
+};
+
+// In the forked child: its own process group, the pipes as stdin/stdout/stderr, nothing else inherited, then
+// the shell. Async-signal-safe calls only.
+[[noreturn]] void exec_child(const ChildArgs& args, const Pipe& stdin_pipe, const Pipe& output_pipe) {
+  ::setpgid(0, 0);
+  ::dup2(stdin_pipe.read.get(), STDIN_FILENO);
+  ::dup2(output_pipe.write.get(), STDOUT_FILENO);
+  ::dup2(output_pipe.write.get(), STDERR_FILENO);
+  ::close_range(3, ~0U, 0);  // the runner's sockets and files are not the command's business
+  sigset_t none;
+  sigemptyset(&none);
+  pthread_sigmask(SIG_SETMASK, &none, nullptr);  // the child starts with a clean signal mask
+  ::execve(args.argv()[0], args.argv(), args.envp());
+  ::_exit(127);
+}
+
+// The parent's side of a running child: feeds it `input`, keeps the tail of its output, and waits for it.
+class ChildSession {
+ public:
+  ChildSession(pid_t pid, Fd& to_child, Fd& from_child, std::string_view input, std::size_t max_output_bytes)
+      : pid_(pid), to_child_(to_child), from_child_(from_child), input_(input), tail_(max_output_bytes) {}
+
+  // Runs until the child exits (true) or the deadline passes (false).
+  bool wait_until(SteadyClock::time_point deadline) {
+    if (input_.empty()) to_child_.reset();
+    while (true) {
+      const auto now = SteadyClock::now();
+      if (now >= deadline) return false;
+      const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+      // Short poll slices so that a child that exits while a grandchild holds the pipes is still noticed.
+      wait_for_pipes(static_cast<int>(std::min<std::int64_t>(remaining.count() + 1, 50)));
+      write_some();
+      read_available();
+      if (::waitpid(pid_, &status_, WNOHANG) == pid_) return true;
+    }
+  }
+
+  // Kills the child's process group and reaps the child.
+  void kill() {
+    ::kill(-pid_, SIGKILL);
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
+    }
+  }
+
+  // Drains what the child wrote just before exiting.
+  void drain() {
+    while (from_child_.open()) {
+      const ssize_t r = ::read(from_child_.get(), buffer_.data(), buffer_.size());
+      if (r <= 0) break;
+      tail_.append(buffer_.data(), static_cast<std::size_t>(r));
+    }
+  }
+
+  [[nodiscard]] int status() const { return status_; }
+  [[nodiscard]] std::string output() const { return tail_.line(); }
+
+ private:
+  void wait_for_pipes(int slice) {
+    std::array<pollfd, 2> fds{};
+    nfds_t n = 0;
+    if (to_child_.open()) fds[n++] = pollfd{to_child_.get(), POLLOUT, 0};
+    if (from_child_.open()) fds[n++] = pollfd{from_child_.get(), POLLIN, 0};
+    if (n > 0) {
+      ::poll(fds.data(), n, slice);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(slice, 10)));
+    }
+  }
+
+  void write_some() {
+    if (!to_child_.open()) return;
+    const ssize_t w = ::write(to_child_.get(), input_.data() + written_, input_.size() - written_);
+    if (w > 0) written_ += static_cast<std::size_t>(w);
+    if ((w < 0 && errno != EAGAIN && errno != EINTR) || written_ == input_.size()) to_child_.reset();
+  }
+
+  void read_available() {
+    while (from_child_.open()) {
+      const ssize_t r = ::read(from_child_.get(), buffer_.data(), buffer_.size());
+      if (r > 0) {
+        tail_.append(buffer_.data(), static_cast<std::size_t>(r));
+        continue;
+      }
+      if (r == 0 || (errno != EAGAIN && errno != EINTR)) from_child_.reset();
+      break;
+    }
+  }
+
+  pid_t pid_;
+  Fd& to_child_;
+  Fd& from_child_;
+  std::string_view input_;
+  std::size_t written_ = 0;
+  Tail tail_;
+  std::array<char, 4096> buffer_{};
+  int status_ = 0;
+};
+
+// The result of a command that exited (or was killed by a signal) with `status`.
+Status exit_result(const std::string& who, int status, const std::string& output) {
+  const std::string suffix = output.empty() ? "" : "; output: " + output;
+  if (WIFEXITED(status)) {
+    const int code = WEXITSTATUS(status);
+    if (code == 0) return ok();
+    if (code == 127 && output.empty()) {
+      return fail("alerts.command_failed", "{} exited with status 127 (could not be started){}", who, suffix);
+    }
+    return fail("alerts.command_failed", "{} exited with status {}{}", who, code, suffix);
+  }
+  if (WIFSIGNALED(status)) {
+    return fail("alerts.command_failed", "{} was killed by signal {}{}", who, WTERMSIG(status), suffix);
+  }
+  return fail("alerts.command_failed", "{} ended abnormally{}", who, suffix);
+}
 }  // namespace
 
 CommandNotifier::CommandNotifier(std::string command, CommandOptions options)
@@ -133,21 +276,7 @@ Status CommandNotifier::send(const AlertEvent& event) {
   try {
     const std::string who = describe();
     const std::string input = webhook_payload(event);
-
-    // Everything the child needs is prepared before fork(): after it, only async-signal-safe calls.
-    std::vector<std::string> env_storage;
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-      if (!is_alert_variable(*e)) env_storage.emplace_back(*e);
-    }
-    for (const auto& [key, value] : environment(event)) env_storage.push_back(key + "=" + value);
-    std::vector<char*> envp;
-    envp.reserve(env_storage.size() + 1);
-    for (std::string& s : env_storage) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::string shell = options_.shell;
-    std::string dash_c = "-c";
-    std::string command = command_;
-    std::array<char*, 4> argv = {shell.data(), dash_c.data(), command.data(), nullptr};
+    const ChildArgs args(options_.shell, command_, event);
 
     auto stdin_pipe = make_pipe();
     if (!stdin_pipe) return std::unexpected(std::move(stdin_pipe.error()).with_context(who));
@@ -157,95 +286,22 @@ Status CommandNotifier::send(const AlertEvent& event) {
     SigpipeGuard sigpipe_guard;
     const pid_t pid = ::fork();
     if (pid < 0) return fail("alerts.command_start", "{}: fork() failed: {}", who, std::strerror(errno));
-    if (pid == 0) {
-      ::setpgid(0, 0);
-      ::dup2(stdin_pipe->read.get(), STDIN_FILENO);
-      ::dup2(output_pipe->write.get(), STDOUT_FILENO);
-      ::dup2(output_pipe->write.get(), STDERR_FILENO);
-      ::close_range(3, ~0U, 0);  // the runner's sockets and files are not the command's business
-      sigset_t none;
-      sigemptyset(&none);
-      pthread_sigmask(SIG_SETMASK, &none, nullptr);  // the child starts with a clean signal mask
-      ::execve(argv[0], argv.data(), envp.data());
-      ::_exit(127);
-    }
+    if (pid == 0) exec_child(args, *stdin_pipe, *output_pipe);
     ::setpgid(pid, pid);  // also done by the child; whichever runs first wins, the other fails harmlessly
     stdin_pipe->read.reset();
     output_pipe->write.reset();
-    Fd& to_child = stdin_pipe->write;
-    Fd& from_child = output_pipe->read;
-    set_nonblocking(to_child.get());
-    set_nonblocking(from_child.get());
+    set_nonblocking(stdin_pipe->write.get());
+    set_nonblocking(output_pipe->read.get());
 
-    const auto deadline = SteadyClock::now() + options_.timeout;
-    std::size_t written = 0;
-    Tail tail(options_.max_output_bytes);
-    std::array<char, 4096> buffer{};
-    int status = 0;
-    bool exited = false;
-    if (input.empty()) to_child.reset();
-    while (!exited) {
-      const auto now = SteadyClock::now();
-      if (now >= deadline) break;
-      const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-      // Short poll slices so that a child that exits while a grandchild holds the pipes is still noticed.
-      const int slice = static_cast<int>(std::min<std::int64_t>(remaining.count() + 1, 50));
-      std::array<pollfd, 2> fds{};
-      nfds_t n = 0;
-      if (to_child.open()) fds[n++] = pollfd{to_child.get(), POLLOUT, 0};
-      if (from_child.open()) fds[n++] = pollfd{from_child.get(), POLLIN, 0};
-      if (n > 0) {
-        ::poll(fds.data(), n, slice);
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(slice, 10)));
-      }
-      if (to_child.open()) {
-        const ssize_t w = ::write(to_child.get(), input.data() + written, input.size() - written);
-        if (w > 0) written += static_cast<std::size_t>(w);
-        if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) to_child.reset();
-      }
-      while (from_child.open()) {
-        const ssize_t r = ::read(from_child.get(), buffer.data(), buffer.size());
-        if (r > 0) {
-          tail.append(buffer.data(), static_cast<std::size_t>(r));
-          continue;
-        }
-        if (r == 0 || (errno != EAGAIN && errno != EINTR)) from_child.reset();
-        break;
-      }
-      const pid_t done = ::waitpid(pid, &status, WNOHANG);
-      if (done == pid) exited = true;
-    }
-    if (!exited) {
-      ::kill(-pid, SIGKILL);
-      ::kill(pid, SIGKILL);
-      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      const std::string output = tail.line();
+    ChildSession child(pid, stdin_pipe->write, output_pipe->read, input, options_.max_output_bytes);
+    if (!child.wait_until(SteadyClock::now() + options_.timeout)) {
+      child.kill();
+      const std::string output = child.output();
       return fail("alerts.command_timeout", "{} did not finish within {} ms and was killed{}{}", who,
                   options_.timeout.count(), output.empty() ? "" : "; output: ", output);
     }
-    // Drain what the child wrote just before exiting.
-    while (from_child.open()) {
-      const ssize_t r = ::read(from_child.get(), buffer.data(), buffer.size());
-      if (r <= 0) break;
-      tail.append(buffer.data(), static_cast<std::size_t>(r));
-    }
-    const std::string output = tail.line();
-    const std::string suffix = output.empty() ? "" : "; output: " + output;
-    if (WIFEXITED(status)) {
-      const int code = WEXITSTATUS(status);
-      if (code == 0) return ok();
-      if (code == 127 && output.empty()) {
-        return fail("alerts.command_failed", "{} exited with status 127 (could not be started){}", who,
-                    suffix);
-      }
-      return fail("alerts.command_failed", "{} exited with status {}{}", who, code, suffix);
-    }
-    if (WIFSIGNALED(status)) {
-      return fail("alerts.command_failed", "{} was killed by signal {}{}", who, WTERMSIG(status), suffix);
-    }
-    return fail("alerts.command_failed", "{} ended abnormally{}", who, suffix);
+    child.drain();
+    return exit_result(who, child.status(), child.output());
   } catch (const std::exception& e) {
     return fail("alerts.internal", "{}: {}", describe(), ports::redact(e.what()));
   }

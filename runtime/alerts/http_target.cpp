@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <charconv>
+#include <expected>
+#include <optional>
 
 #include "runtime/ports/redact.h"
 
@@ -34,6 +36,60 @@ bool is_ipv4_loopback(std::string_view host) {
   return octets == 4 && first == 127;
 }
 
+struct HostPort {
+  std::string_view host;
+  std::optional<std::string_view> port;  // present (possibly empty) when a ':' follows the host
+};
+
+// `host[:port]` or `[v6 address][:port]`; otherwise why not.
+std::expected<HostPort, std::string_view> split_host_port(std::string_view hostport) {
+  HostPort out;
+  if (!hostport.empty() && hostport.front() == '[') {
+    const std::size_t close = hostport.find(']');
+    if (close == std::string_view::npos) return std::unexpected("unclosed '[' in the host");
+    out.host = hostport.substr(0, close + 1);
+    const std::string_view tail = hostport.substr(close + 1);
+    if (!tail.empty()) {
+      if (tail.front() != ':') return std::unexpected("unexpected text after the IPv6 address");
+      out.port = tail.substr(1);
+    }
+  } else {
+    const std::size_t colon = hostport.rfind(':');
+    out.host = hostport.substr(0, colon);
+    if (colon != std::string_view::npos) out.port = hostport.substr(colon + 1);
+  }
+  return out;
+}
+
+bool valid_port(std::string_view port) {
+  int value = 0;
+  const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  return !port.empty() && ec == std::errc() && ptr == port.data() + port.size() && value >= 1 &&
+         value <= 65535;
+}
+
+// The URL as shown: the userinfo's password and the query redacted (`after` is what follows the authority).
+std::string shown_url(std::string_view scheme, std::string_view userinfo, std::string_view hostport,
+                      std::string_view path, std::string_view after, std::size_t query) {
+  std::string shown = std::string(scheme) + "://";
+  if (!userinfo.empty()) {
+    const std::size_t colon = userinfo.find(':');
+    shown += std::string(userinfo.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      shown += ':';
+      shown += ports::kRedacted;
+    }
+    shown += '@';
+  }
+  shown += std::string(hostport);
+  shown += path;
+  if (query != std::string_view::npos && after[query] == '?') {
+    shown += '?';
+    shown += ports::kRedacted;
+  }
+  return ports::redact(shown);
+}
+
 }  // namespace
 
 bool is_loopback_host(std::string_view host) {
@@ -64,62 +120,21 @@ Result<HttpTarget> HttpTarget::parse(std::string_view url) {
   const std::string_view userinfo =
       at == std::string_view::npos ? std::string_view() : authority.substr(0, at);
   const std::string_view hostport = at == std::string_view::npos ? authority : authority.substr(at + 1);
-  std::string_view host;
-  std::string_view port;
-  bool has_port = false;
-  if (!hostport.empty() && hostport.front() == '[') {
-    const std::size_t close = hostport.find(']');
-    if (close == std::string_view::npos) return bad("unclosed '[' in the host");
-    host = hostport.substr(0, close + 1);
-    const std::string_view tail = hostport.substr(close + 1);
-    if (!tail.empty()) {
-      if (tail.front() != ':') return bad("unexpected text after the IPv6 address");
-      port = tail.substr(1);
-      has_port = true;
-    }
-  } else {
-    const std::size_t colon = hostport.rfind(':');
-    host = hostport.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      port = hostport.substr(colon + 1);
-      has_port = true;
-    }
-  }
-  if (host.empty() || host == "[]") return bad("no host");
-  if (has_port) {
-    int value = 0;
-    const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || value < 1 || value > 65535) {
-      return bad("bad port");
-    }
-  }
+  const auto split = split_host_port(hostport);
+  if (!split) return bad(split.error());
+  if (split->host.empty() || split->host == "[]") return bad("no host");
+  if (split->port && !valid_port(*split->port)) return bad("bad port");
 
   HttpTarget t;
   t.url_ = std::string(url);
   t.https_ = scheme == "https";
-  t.loopback_ = is_loopback_host(host);
+  t.loopback_ = is_loopback_host(split->host);
   if (!t.https_ && !t.loopback_) {
     return bad("plain http is allowed only to a loopback host (localhost, 127.0.0.0/8, [::1]); use https://");
   }
   const std::size_t query = after.find_first_of("?#");
   t.path_ = std::string(after.substr(0, query));
-  std::string shown = scheme + "://";
-  if (!userinfo.empty()) {
-    const std::size_t colon = userinfo.find(':');
-    shown += std::string(userinfo.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      shown += ':';
-      shown += ports::kRedacted;
-    }
-    shown += '@';
-  }
-  shown += std::string(hostport);
-  shown += t.path_;
-  if (query != std::string_view::npos && after[query] == '?') {
-    shown += '?';
-    shown += ports::kRedacted;
-  }
-  t.redacted_ = ports::redact(shown);
+  t.redacted_ = shown_url(scheme, userinfo, hostport, t.path_, after, query);
   return t;
 }
 

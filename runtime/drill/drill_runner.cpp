@@ -165,6 +165,34 @@ class Runner {
   }
 
   void execute(DrillReport& r) {
+    if (!plan_restore(r) || options_.dry_run) return;
+    // The scratch database is created for the drill with a plain CREATE DATABASE, which the server makes
+    // atomic: an existing one (kept, left by a killed drill, or being made by a drill running right now) is
+    // refused, never used and never dropped.
+    r.started_at = clock_.now();
+    std::vector<ops::RestoreRecord> records;
+    for (std::size_t i = 0; i < r.plan->steps.size(); ++i) records.push_back(base_record(r, i));
+    if (!create_scratch(r, records)) return;
+    write(r, records);  // SUBMITTING: the drill has started
+
+    restore::ExecuteOptions exec = options_.execute;
+    exec.run_id = r.run_id;
+    restore::RestoreOutcome outcome =
+        restore::execute_plan(connection_, nullptr, *r.plan, clock_, sleeper_, exec, progress_);
+    r.finished_at = clock_.now();
+    r.checks = outcome.checks;
+    r.verification = outcome.verdict;
+    judge(r, outcome);
+    final_records(r, outcome, records);
+    drop_scratch(r);
+    write(r, records);
+    say(fmt::format("drill {}: {}{}", r.name.str(), to_string(r.verdict),
+                    r.error ? " — " + r.error->message : std::string()));
+  }
+
+  // Plans the restore of the chosen snapshot into the scratch database and resolves its timestamps; false
+  // (the report failed) when that fails. A dry run stops here (kPlanned).
+  bool plan_restore(DrillReport& r) {
     const Choice& c = *r.choice;
     restore::RestoreRequest req{.scope = scope_of(r.scope), .database = c.database};
     req.table = c.table;
@@ -177,59 +205,57 @@ class Runner {
     // The plan of the chosen snapshot alone: it holds every restored partition (a partition from the daily, a
     // table from its whole-table or database snapshot, every table from the baseline), so no chain is needed.
     auto plan = restore::make_restore_plan(req, {*source_});
-    if (!plan) return fail(r, plan.error());
+    if (!plan) {
+      fail(r, plan.error());
+      return false;
+    }
     if (auto s = restore::resolve_timestamps(connection_, *plan); !s) {
       r.plan = std::move(*plan);
-      return fail(r, s.error());
+      fail(r, s.error());
+      return false;
     }
     r.plan = std::move(*plan);
-    if (options_.dry_run) {
-      r.verdict = Verdict::kPlanned;
-      return;
-    }
+    if (options_.dry_run) r.verdict = Verdict::kPlanned;
+    return true;
+  }
 
-    // The scratch database is created for the drill with a plain CREATE DATABASE, which the server makes
-    // atomic: an existing one (kept, left by a killed drill, or being made by a drill running right now) is
-    // refused, never used and never dropped.
-    r.started_at = clock_.now();
-    std::vector<ops::RestoreRecord> records;
-    for (std::size_t i = 0; i < r.plan->steps.size(); ++i) records.push_back(base_record(r, i));
-    auto reject = [&](Error e) {
-      r.finished_at = clock_.now();
-      for (auto& rec : records) {
-        rec.state = ops::AttemptState::kRejected;
-        rec.error_text = e.message;
-        rec.finished_at = r.finished_at;
-        rec.verification = std::string(to_string(Verdict::kFailed));
-      }
-      write(r, records);
-      fail(r, std::move(e));
-    };
-    if (auto created =
-            connection_.execute(sql::render_create_database(*r.scratch), ports::Idempotency::kNotIdempotent);
-        !created) {
-      const std::string text = error_text(created.error());
-      if (created.error().code == ports::kServerError && contains(text, "database exists")) {
-        return reject(
-            Error{"restore.target_exists",
-                  fmt::format("scratch database {} exists already ({}); a drill never restores into, nor "
-                              "drops, a database it did not create — drop it first (DROP DATABASE {} FORCE)",
-                              r.scratch->str(), scratch_owner(*r.scratch), r.scratch->str()),
-                  {}});
-      }
-      return reject(created.error());
-    }
-    r.scratch_created = true;
-    write(r, records);  // SUBMITTING: the drill has started
-
-    restore::ExecuteOptions exec = options_.execute;
-    exec.run_id = r.run_id;
-    restore::RestoreOutcome outcome =
-        restore::execute_plan(connection_, nullptr, *r.plan, clock_, sleeper_, exec, progress_);
+  // Every pre-written row rejected with the error, written, and the report failed.
+  void reject(DrillReport& r, std::vector<ops::RestoreRecord>& records, Error e) {
     r.finished_at = clock_.now();
-    r.checks = outcome.checks;
-    r.verification = outcome.verdict;
-    // verify = checksum: every restored partition must be proven by content, not just some.
+    for (auto& rec : records) {
+      rec.state = ops::AttemptState::kRejected;
+      rec.error_text = e.message;
+      rec.finished_at = r.finished_at;
+      rec.verification = std::string(to_string(Verdict::kFailed));
+    }
+    write(r, records);
+    fail(r, std::move(e));
+  }
+
+  // CREATE DATABASE of the scratch database; false (rows rejected, report failed) when it is refused.
+  bool create_scratch(DrillReport& r, std::vector<ops::RestoreRecord>& records) {
+    auto created =
+        connection_.execute(sql::render_create_database(*r.scratch), ports::Idempotency::kNotIdempotent);
+    if (created) {
+      r.scratch_created = true;
+      return true;
+    }
+    const std::string text = error_text(created.error());
+    if (created.error().code == ports::kServerError && contains(text, "database exists")) {
+      reject(r, records,
+             Error{"restore.target_exists",
+                   fmt::format("scratch database {} exists already ({}); a drill never restores into, nor "
+                               "drops, a database it did not create — drop it first (DROP DATABASE {} FORCE)",
+                               r.scratch->str(), scratch_owner(*r.scratch), r.scratch->str()),
+                   {}});
+    } else {
+      reject(r, records, created.error());
+    }
+    return false;
+  }
+
+  // The verdict. verify = checksum: every restored partition must be proven by content, not just some.
+  void judge(DrillReport& r, const restore::RestoreOutcome& outcome) {
     std::string mismatched, unknown;
     for (const auto& ch : outcome.checks) {
       const std::string key = ch.table + "." + ch.partition;
@@ -258,8 +284,11 @@ class Runner {
     } else {
       r.verdict = Verdict::kPassed;
     }
+  }
 
-    // Rows: the executor's (one per step it reached), the pre-written ones for steps it never reached.
+  // Rows: the executor's (one per step it reached), the pre-written ones for steps it never reached.
+  void final_records(const DrillReport& r, const restore::RestoreOutcome& outcome,
+                     std::vector<ops::RestoreRecord>& records) {
     for (std::size_t i = 0; i < records.size(); ++i) {
       if (i < outcome.records.size()) {
         ops::RestoreRecord rec = outcome.records[i];
@@ -275,24 +304,24 @@ class Runner {
       records[i].verification = std::string(to_string(r.verdict));
       if (r.error && !records[i].error_text) records[i].error_text = r.error->message;
     }
+  }
 
+  // The scratch database is dropped unless --keep; a failed drop is a warning.
+  void drop_scratch(DrillReport& r) {
     if (options_.keep) {
       say(fmt::format("drill {}: scratch database {} kept (--keep); drop it with DROP DATABASE {} FORCE",
                       r.name.str(), r.scratch->str(), r.scratch->str()));
-    } else {
-      const std::string drop = sql::render_drop_database(*r.scratch);
-      say(fmt::format("drill {}: {}", r.name.str(), drop));
-      if (auto s = connection_.execute(drop, ports::Idempotency::kIdempotent); s) {
-        r.scratch_dropped = true;
-      } else {
-        r.warnings.push_back(
-            fmt::format("could not drop scratch database {}: {}", r.scratch->str(), error_text(s.error())));
-        say("warning: " + r.warnings.back());
-      }
+      return;
     }
-    write(r, records);
-    say(fmt::format("drill {}: {}{}", r.name.str(), to_string(r.verdict),
-                    r.error ? " — " + r.error->message : std::string()));
+    const std::string drop = sql::render_drop_database(*r.scratch);
+    say(fmt::format("drill {}: {}", r.name.str(), drop));
+    if (auto s = connection_.execute(drop, ports::Idempotency::kIdempotent); s) {
+      r.scratch_dropped = true;
+    } else {
+      r.warnings.push_back(
+          fmt::format("could not drop scratch database {}: {}", r.scratch->str(), error_text(s.error())));
+      say("warning: " + r.warnings.back());
+    }
   }
 
   // Who left an existing scratch database, from restore_history (best effort: "not made by a drill"

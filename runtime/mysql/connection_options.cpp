@@ -195,30 +195,90 @@ Result<OptionGroup> parse_option_file(std::string_view text, std::string_view gr
   return out;
 }
 
-Result<ConnectionOptions> resolve_connection_options(const ConnectionFlags& flags, const EnvLookup& env) {
-  // The option file, if any.
-  OptionGroup file;
-  std::string file_source;
-  std::optional<std::string> defaults_file = flags.defaults_file;
-  if (!defaults_file) defaults_file = env("STARKEEP_DEFAULTS_FILE");
-  if (defaults_file) {
-    auto text = read_file(*defaults_file, "option file");
-    if (!text) return std::unexpected(std::move(text.error()));
-    auto parsed = parse_option_file(*text);
-    if (!parsed) return std::unexpected(std::move(parsed.error()).with_context("in option file " + *defaults_file));
-    file = std::move(*parsed);
-    file_source = "option file " + *defaults_file;
-  }
+namespace {
+
+// The option file (--defaults-file or STARKEEP_DEFAULTS_FILE), if any, and the settings it gives.
+struct OptionFile {
+  OptionGroup values;
+  std::string source;  // "option file <path>"
 
   // flag > env > file, for one plain setting.
-  auto pick = [&](const std::optional<std::string>& flag, std::string_view flag_name, std::string_view env_name,
-                  std::string_view file_key) -> std::optional<Sourced> {
+  [[nodiscard]] std::optional<Sourced> pick(const std::optional<std::string>& flag,
+                                            std::string_view flag_name, std::string_view env_name,
+                                            std::string_view file_key, const EnvLookup& env) const {
     if (flag) return Sourced{*flag, fmt::format("--{}", flag_name)};
     if (auto v = env(env_name)) return Sourced{*v, std::string(env_name)};
-    if (auto it = file.find(std::string(file_key)); it != file.end()) {
-      return Sourced{it->second, fmt::format("{} ({})", file_source, file_key)};
+    if (auto it = values.find(std::string(file_key)); it != values.end()) {
+      return Sourced{it->second, fmt::format("{} ({})", source, file_key)};
     }
     return std::nullopt;
+  }
+};
+
+Result<OptionFile> load_option_file(const ConnectionFlags& flags, const EnvLookup& env) {
+  OptionFile file;
+  std::optional<std::string> defaults_file = flags.defaults_file;
+  if (!defaults_file) defaults_file = env("STARKEEP_DEFAULTS_FILE");
+  if (!defaults_file) return file;
+  auto text = read_file(*defaults_file, "option file");
+  if (!text) return std::unexpected(std::move(text.error()));
+  auto parsed = parse_option_file(*text);
+  if (!parsed)
+    return std::unexpected(std::move(parsed.error()).with_context("in option file " + *defaults_file));
+  file.values = std::move(*parsed);
+  file.source = "option file " + *defaults_file;
+  return file;
+}
+
+// Password: flag, flag file, env, env file, option file.
+Status resolve_password(const ConnectionFlags& flags, const EnvLookup& env, const OptionFile& file,
+                        ConnectionOptions& out) {
+  if (flags.password) {
+    out.password = *flags.password;
+  } else if (flags.password_file) {
+    auto pw = first_line_of(*flags.password_file);
+    if (!pw) return std::unexpected(std::move(pw.error()));
+    out.password = std::move(*pw);
+  } else if (auto v = env("STARKEEP_PASSWORD")) {
+    out.password = *v;
+  } else if (auto f = env("STARKEEP_PASSWORD_FILE")) {
+    auto pw = first_line_of(*f);
+    if (!pw) return std::unexpected(std::move(pw.error()).with_context("from STARKEEP_PASSWORD_FILE"));
+    out.password = std::move(*pw);
+  } else if (auto it = file.values.find("password"); it != file.values.end()) {
+    out.password = it->second;
+  }
+  return {};
+}
+
+// TLS mode: an explicit mode wins; "ssl-verify-server-cert" in the file means VERIFY_IDENTITY; a CA alone
+// means VERIFY_CA.
+Status resolve_tls_mode(const ConnectionFlags& flags, const EnvLookup& env, const OptionFile& file,
+                        ConnectionOptions& out) {
+  if (auto v = file.pick(flags.tls_mode, "ssl-mode", "STARKEEP_SSL_MODE", "ssl-mode", env)) {
+    auto mode = parse_tls_mode(v->value);
+    if (!mode) return std::unexpected(std::move(mode.error()).with_context("from " + v->source));
+    out.tls_mode = *mode;
+  } else if (file.values.contains("ssl-verify-server-cert")) {
+    out.tls_mode = TlsMode::kVerifyIdentity;
+  } else if (!out.ssl_ca.empty()) {
+    out.tls_mode = TlsMode::kVerifyCa;
+  }
+  if (out.tls_mode == TlsMode::kVerifyCa && out.ssl_ca.empty()) {
+    return fail(std::string(kConfigError), "ssl mode {} needs a CA file (--ssl-ca, STARKEEP_SSL_CA or ssl-ca)",
+                to_string(out.tls_mode));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<ConnectionOptions> resolve_connection_options(const ConnectionFlags& flags, const EnvLookup& env) {
+  auto file = load_option_file(flags, env);
+  if (!file) return std::unexpected(std::move(file.error()));
+  const auto pick = [&](const std::optional<std::string>& flag, std::string_view flag_name,
+                        std::string_view env_name, std::string_view file_key) {
+    return file->pick(flag, flag_name, env_name, file_key, env);
   };
 
   ConnectionOptions out;
@@ -237,39 +297,8 @@ Result<ConnectionOptions> resolve_connection_options(const ConnectionFlags& flag
   }
   if (auto v = pick(flags.database, "database", "STARKEEP_DATABASE", "database")) out.database = v->value;
   if (auto v = pick(flags.ssl_ca, "ssl-ca", "STARKEEP_SSL_CA", "ssl-ca")) out.ssl_ca = v->value;
-
-  // Password: flag, flag file, env, env file, option file.
-  if (flags.password) {
-    out.password = *flags.password;
-  } else if (flags.password_file) {
-    auto pw = first_line_of(*flags.password_file);
-    if (!pw) return std::unexpected(std::move(pw.error()));
-    out.password = std::move(*pw);
-  } else if (auto v = env("STARKEEP_PASSWORD")) {
-    out.password = *v;
-  } else if (auto f = env("STARKEEP_PASSWORD_FILE")) {
-    auto pw = first_line_of(*f);
-    if (!pw) return std::unexpected(std::move(pw.error()).with_context("from STARKEEP_PASSWORD_FILE"));
-    out.password = std::move(*pw);
-  } else if (auto it = file.find("password"); it != file.end()) {
-    out.password = it->second;
-  }
-
-  // TLS mode: an explicit mode wins; "ssl-verify-server-cert" in the file means VERIFY_IDENTITY; a CA alone
-  // means VERIFY_CA.
-  if (auto v = pick(flags.tls_mode, "ssl-mode", "STARKEEP_SSL_MODE", "ssl-mode")) {
-    auto mode = parse_tls_mode(v->value);
-    if (!mode) return std::unexpected(std::move(mode.error()).with_context("from " + v->source));
-    out.tls_mode = *mode;
-  } else if (file.contains("ssl-verify-server-cert")) {
-    out.tls_mode = TlsMode::kVerifyIdentity;
-  } else if (!out.ssl_ca.empty()) {
-    out.tls_mode = TlsMode::kVerifyCa;
-  }
-  if (out.tls_mode == TlsMode::kVerifyCa && out.ssl_ca.empty()) {
-    return fail(std::string(kConfigError), "ssl mode {} needs a CA file (--ssl-ca, STARKEEP_SSL_CA or ssl-ca)",
-                to_string(out.tls_mode));
-  }
+  if (auto s = resolve_password(flags, env, *file, out); !s) return std::unexpected(std::move(s.error()));
+  if (auto s = resolve_tls_mode(flags, env, *file, out); !s) return std::unexpected(std::move(s.error()));
 
   if (flags.connect_timeout) out.connect_timeout = *flags.connect_timeout;
   if (flags.read_timeout) {

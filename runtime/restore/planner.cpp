@@ -85,8 +85,9 @@ std::string_view to_string(Scope scope) {
 
 Instant Snapshot::point() const { return attempt.finished_at.value_or(attempt.updated_at); }
 
-Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::vector<Snapshot>& history) {
-  const RestoreRequest& r = request;
+namespace {
+
+Status check_request(const RestoreRequest& r) {
   if (r.as_of.has_value() == r.snapshot.has_value()) {
     return sk::fail("restore.usage", "give exactly one of --as-of and --snapshot");
   }
@@ -112,8 +113,12 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
   if (r.replace && r.into && *r.into != r.database) {
     return sk::fail("restore.usage", "--replace swaps inside the table's own database; use --as instead of --into");
   }
+  return {};
+}
 
-  // Candidate snapshots: FINISHED attempts of the database (and repository), oldest first.
+// Candidate snapshots: FINISHED attempts of the database (and repository), oldest first.
+std::vector<const Snapshot*> candidate_snapshots(const RestoreRequest& r,
+                                                 const std::vector<Snapshot>& history) {
   std::vector<const Snapshot*> all;
   for (const auto& s : history) {
     if (s.attempt.state != ops::AttemptState::kFinished) continue;
@@ -122,8 +127,18 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
     all.push_back(&s);
   }
   order_snapshots(all);
+  return all;
+}
 
-  RestorePlan plan{r, Instant{}, r.database};
+// The candidates split at T: those that count (at or before T) and those after it, each in snapshot order.
+struct Timeline {
+  std::vector<const Snapshot*> before;
+  std::vector<const Snapshot*> after;
+};
+
+// Sets plan.point (T) from --snapshot or --as-of and splits the candidates at it.
+Result<Timeline> split_at_point(const RestoreRequest& r, const std::vector<const Snapshot*>& all,
+                                RestorePlan& plan) {
   std::size_t cut = 0;  // snapshots [0, cut) count
   if (r.snapshot) {
     auto it = std::find_if(all.begin(), all.end(), [&](const Snapshot* s) { return s->attempt.label == *r.snapshot; });
@@ -139,37 +154,39 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
   }
   // Snapshot order is content order (backup_timestamp), which need not follow finished_at to the second: a
   // snapshot counts for T by its own finish, whatever its neighbours' (order kept within each list).
-  std::vector<const Snapshot*> before;
-  std::vector<const Snapshot*> after;
+  Timeline tl;
   for (std::size_t i = 0; i < all.size(); ++i) {
     const bool counts = r.snapshot ? i < cut : all[i]->point() <= plan.point;
-    (counts ? before : after).push_back(all[i]);
+    (counts ? tl.before : tl.after).push_back(all[i]);
   }
+  return tl;
+}
 
-  // Which tables.
+// Which tables: the requested one, or every table of the snapshots at or before T (tables first backed up
+// after T are noted).
+std::vector<TableName> tables_to_restore(const RestoreRequest& r, const Timeline& tl, RestorePlan& plan) {
+  if (r.scope != Scope::kDatabase) return {*r.table};
   std::vector<TableName> tables;
-  if (r.scope == Scope::kDatabase) {
-    std::set<std::string> seen;
-    for (const auto* s : before) {
-      for (const auto& e : s->entries) {
-        if (seen.insert(e.table.str()).second) tables.push_back(e.table);
-      }
+  std::set<std::string> seen;
+  for (const auto* s : tl.before) {
+    for (const auto& e : s->entries) {
+      if (seen.insert(e.table.str()).second) tables.push_back(e.table);
     }
-    std::set<std::string> later_only;
-    for (const auto* s : after) {
-      for (const auto& e : s->entries) {
-        if (!seen.count(e.table.str()) && later_only.insert(e.table.str()).second) {
-          plan.notes.push_back(fmt::format("table {} not restored: first backed up in '{}' ({}), after {}",
-                                           e.table.str(), s->attempt.label.str(), s->point().to_iso8601_utc(),
-                                           plan.point.to_iso8601_utc()));
-        }
-      }
-    }
-  } else {
-    tables.push_back(*r.table);
   }
+  std::set<std::string> later_only;
+  for (const auto* s : tl.after) {
+    for (const auto& e : s->entries) {
+      if (!seen.count(e.table.str()) && later_only.insert(e.table.str()).second) {
+        plan.notes.push_back(fmt::format("table {} not restored: first backed up in '{}' ({}), after {}",
+                                         e.table.str(), s->attempt.label.str(), s->point().to_iso8601_utc(),
+                                         plan.point.to_iso8601_utc()));
+      }
+    }
+  }
+  return tables;
+}
 
-  // Target database and names.
+Status set_target_database(const RestoreRequest& r, RestorePlan& plan) {
   plan.target_database = r.database;
   if (r.into) {
     plan.target_database = *r.into;
@@ -179,133 +196,176 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
     plan.target_database = *name;
   }
   plan.create_target_database = plan.target_database != r.database || !r.source_on_this_cluster;
+  return {};
+}
 
-  std::map<std::string, const Snapshot*> by_attempt;
-  for (const auto* s : before) by_attempt[s->attempt.attempt_id()] = s;
+using Sources = std::map<std::string, ops::ManifestEntry>;  // partition → the entry it is restored from
 
+// Why a table no snapshot at or before T holds is not restored.
+std::string why_table_missing(const TableName& table, const Timeline& tl, Instant point) {
+  for (const auto* s : tl.after) {
+    if (holds_table(*s, table)) {
+      return fmt::format("it was first backed up in '{}' at {}, after {} (created after that instant?)",
+                         s->attempt.label.str(), s->point().to_iso8601_utc(), point.to_iso8601_utc());
+    }
+  }
+  return "no snapshot holds it";
+}
+
+// Baseline: the index of the newest whole-table / whole-database snapshot holding the table; -1 when none.
+std::ptrdiff_t baseline_index(const std::vector<const Snapshot*>& holding) {
+  for (std::size_t i = holding.size(); i-- > 0;) {
+    if (holding[i]->attempt.kind != ops::BackupKind::kPartitions) return static_cast<std::ptrdiff_t>(i);
+  }
+  return -1;
+}
+
+// Dropped before T: a whole-database snapshot after the table's last backup that does not hold it.
+const Snapshot* dropped_in(const TableName& table, const Timeline& tl, const Snapshot& last_holding) {
+  const Snapshot* found = nullptr;
+  for (const auto* s : tl.before) {
+    if (s->attempt.kind == ops::BackupKind::kDatabase && last_holding.point() < s->point() &&
+        !holds_table(*s, table)) {
+      found = s;
+    }
+  }
+  return found;
+}
+
+// The newest entry per partition of the table, from its baseline on; nullopt (with a note) when the table is
+// not restored.
+std::optional<Sources> table_sources(const TableName& table, const Timeline& tl, RestorePlan& plan) {
+  std::vector<const Snapshot*> holding;
+  for (const auto* s : tl.before) {
+    if (holds_table(*s, table)) holding.push_back(s);
+  }
+  if (holding.empty()) {
+    plan.notes.push_back(
+        fmt::format("table {} not restored: {}", table.str(), why_table_missing(table, tl, plan.point)));
+    return std::nullopt;
+  }
+  std::ptrdiff_t base = baseline_index(holding);
+  if (const Snapshot* dropped = dropped_in(table, tl, *holding.back())) {
+    plan.notes.push_back(
+        fmt::format("table {} not restored: absent from the database snapshot '{}' ({}), so it "
+                    "was dropped before {}",
+                    table.str(), dropped->attempt.label.str(), dropped->point().to_iso8601_utc(),
+                    plan.point.to_iso8601_utc()));
+    return std::nullopt;
+  }
+  if (base < 0) {
+    plan.notes.push_back(
+        fmt::format("table {}: no whole-table snapshot at or before {}; partitions come from "
+                    "partition snapshots only",
+                    table.str(), plan.point.to_iso8601_utc()));
+    base = 0;
+  }
+  Sources source;
+  for (std::size_t i = static_cast<std::size_t>(base); i < holding.size(); ++i) {
+    for (const auto& e : holding[i]->entries) {
+      if (e.table == table) source.insert_or_assign(e.partition.str(), e);
+    }
+  }
+  return source;
+}
+
+// Why a requested partition no snapshot at or before T holds is not restored.
+std::string why_partition_missing(const TableName& table, const PartitionName& p, const Timeline& tl,
+                                  Instant point) {
+  for (const auto* s : tl.after) {
+    for (const auto& e : s->entries) {
+      if (e.table == table && e.partition == p) {
+        return fmt::format("it was first backed up in '{}' at {}, after {}", s->attempt.label.str(),
+                           s->point().to_iso8601_utc(), point.to_iso8601_utc());
+      }
+    }
+  }
+  return "no snapshot holds it";
+}
+
+// Partition scope: keep only the requested partitions (the missing ones are noted).
+void keep_requested(const RestoreRequest& r, const TableName& table, const Timeline& tl, Sources& source,
+                    RestorePlan& plan) {
+  Sources wanted;
+  for (const auto& p : r.partitions) {
+    auto it = source.find(p.str());
+    if (it != source.end()) {
+      wanted.insert(*it);
+      continue;
+    }
+    plan.notes.push_back(fmt::format("partition {}.{} not restored: {}", table.str(), p.str(),
+                                     why_partition_missing(table, p, tl, plan.point)));
+  }
+  source = std::move(wanted);
+}
+
+// Partitions dropped before T: absent from the newest partition set recorded at or before T.
+void drop_dropped_partitions(const TableName& table, const Timeline& tl, Sources& source, RestorePlan& plan) {
+  const auto& before = tl.before;
+  std::map<std::string, std::size_t> position;  // attempt id → index in `before`
+  for (std::size_t i = 0; i < before.size(); ++i) position[before[i]->attempt.attempt_id()] = i;
+  for (std::size_t i = before.size(); i-- > 0;) {
+    const auto set = std::find_if(before[i]->partition_sets.begin(), before[i]->partition_sets.end(),
+                                  [&](const ops::PartitionSet& p) { return p.table == table; });
+    if (set == before[i]->partition_sets.end()) continue;
+    const std::set<std::string> present(set->partitions.begin(), set->partitions.end());
+    for (auto it = source.begin(); it != source.end();) {
+      if (present.count(it->first) || position[it->second.attempt_id] > i) {
+        ++it;
+        continue;
+      }
+      plan.notes.push_back(
+          fmt::format("partition {}.{} not restored: dropped before {} (absent from the table's "
+                      "partitions at '{}', {}; last backed up in '{}')",
+                      table.str(), it->first, plan.point.to_iso8601_utc(), before[i]->attempt.label.str(),
+                      before[i]->point().to_iso8601_utc(), it->second.label.str()));
+      it = source.erase(it);
+    }
+    break;
+  }
+}
+
+Status add_target(const RestoreRequest& r, const TableName& table, Sources source, RestorePlan& plan) {
+  TargetTable target{table, plan.target_database, table, {}};
+  if (r.as_name) {
+    target.target = *r.as_name;
+  } else if (plan.target_database == r.database && r.source_on_this_cluster) {
+    auto name = TableName::parse(default_name(table.str(), plan.point, TableName::kMaxBytes));
+    if (!name) return std::unexpected(name.error());
+    target.target = *name;
+  }
+  for (auto& [_, e] : source) target.partitions.push_back(e);
+  plan.targets.push_back(std::move(target));
+  return {};
+}
+
+Status add_targets(const RestoreRequest& r, const std::vector<TableName>& tables, const Timeline& tl,
+                   RestorePlan& plan) {
   for (const auto& table : tables) {
-    std::vector<const Snapshot*> holding;
-    for (const auto* s : before) {
-      if (holds_table(*s, table)) holding.push_back(s);
-    }
-    if (holding.empty()) {
-      std::string why = "no snapshot holds it";
-      for (const auto* s : after) {
-        if (holds_table(*s, table)) {
-          why = fmt::format("it was first backed up in '{}' at {}, after {} (created after that instant?)",
-                            s->attempt.label.str(), s->point().to_iso8601_utc(), plan.point.to_iso8601_utc());
-          break;
-        }
-      }
-      plan.notes.push_back(fmt::format("table {} not restored: {}", table.str(), why));
-      continue;
-    }
-    // Baseline: the newest whole-table / whole-database snapshot holding the table.
-    std::ptrdiff_t base = -1;
-    for (std::size_t i = holding.size(); i-- > 0;) {
-      if (holding[i]->attempt.kind != ops::BackupKind::kPartitions) {
-        base = static_cast<std::ptrdiff_t>(i);
-        break;
-      }
-    }
-    // Dropped before T: a whole-database snapshot after the table's last backup that does not hold it.
-    const Snapshot* dropped_in = nullptr;
-    for (const auto* s : before) {
-      if (s->attempt.kind == ops::BackupKind::kDatabase && holding.back()->point() < s->point() &&
-          !holds_table(*s, table)) {
-        dropped_in = s;
-      }
-    }
-    if (dropped_in) {
-      plan.notes.push_back(fmt::format("table {} not restored: absent from the database snapshot '{}' ({}), so it "
-                                       "was dropped before {}",
-                                       table.str(), dropped_in->attempt.label.str(),
-                                       dropped_in->point().to_iso8601_utc(), plan.point.to_iso8601_utc()));
-      continue;
-    }
-    if (base < 0) {
-      plan.notes.push_back(fmt::format("table {}: no whole-table snapshot at or before {}; partitions come from "
-                                       "partition snapshots only",
-                                       table.str(), plan.point.to_iso8601_utc()));
-      base = 0;
-    }
-    std::map<std::string, ops::ManifestEntry> source;  // partition → newest entry
-    for (std::size_t i = static_cast<std::size_t>(base); i < holding.size(); ++i) {
-      for (const auto& e : holding[i]->entries) {
-        if (e.table == table) source.insert_or_assign(e.partition.str(), e);
-      }
-    }
-    if (r.scope == Scope::kPartition) {
-      std::map<std::string, ops::ManifestEntry> wanted;
-      for (const auto& p : r.partitions) {
-        auto it = source.find(p.str());
-        if (it != source.end()) {
-          wanted.insert(*it);
-          continue;
-        }
-        std::string why = "no snapshot holds it";
-        for (const auto* s : after) {
-          for (const auto& e : s->entries) {
-            if (e.table == table && e.partition == p) {
-              why = fmt::format("it was first backed up in '{}' at {}, after {}", s->attempt.label.str(),
-                                s->point().to_iso8601_utc(), plan.point.to_iso8601_utc());
-              break;
-            }
-          }
-          if (why != "no snapshot holds it") break;
-        }
-        plan.notes.push_back(fmt::format("partition {}.{} not restored: {}", table.str(), p.str(), why));
-      }
-      source = std::move(wanted);
-    }
-    // Partitions dropped before T: absent from the newest partition set recorded at or before T.
-    std::map<std::string, std::size_t> position;  // attempt id → index in `before`
-    for (std::size_t i = 0; i < before.size(); ++i) position[before[i]->attempt.attempt_id()] = i;
-    for (std::size_t i = before.size(); i-- > 0;) {
-      const auto set = std::find_if(before[i]->partition_sets.begin(), before[i]->partition_sets.end(),
-                                    [&](const ops::PartitionSet& p) { return p.table == table; });
-      if (set == before[i]->partition_sets.end()) continue;
-      const std::set<std::string> present(set->partitions.begin(), set->partitions.end());
-      for (auto it = source.begin(); it != source.end();) {
-        if (present.count(it->first) || position[it->second.attempt_id] > i) {
-          ++it;
-          continue;
-        }
-        plan.notes.push_back(fmt::format("partition {}.{} not restored: dropped before {} (absent from the table's "
-                                         "partitions at '{}', {}; last backed up in '{}')",
-                                         table.str(), it->first, plan.point.to_iso8601_utc(),
-                                         before[i]->attempt.label.str(), before[i]->point().to_iso8601_utc(),
-                                         it->second.label.str()));
-        it = source.erase(it);
-      }
-      break;
-    }
-    if (source.empty()) continue;
-
-    TargetTable target{table, plan.target_database, table, {}};
-    if (r.as_name) {
-      target.target = *r.as_name;
-    } else if (plan.target_database == r.database && r.source_on_this_cluster) {
-      auto name = TableName::parse(default_name(table.str(), plan.point, TableName::kMaxBytes));
-      if (!name) return std::unexpected(name.error());
-      target.target = *name;
-    }
-    for (auto& [_, e] : source) target.partitions.push_back(e);
-    plan.targets.push_back(std::move(target));
+    auto source = table_sources(table, tl, plan);
+    if (!source) continue;
+    if (r.scope == Scope::kPartition) keep_requested(r, table, tl, *source, plan);
+    drop_dropped_partitions(table, tl, *source, plan);
+    if (source->empty()) continue;
+    if (auto s = add_target(r, table, std::move(*source), plan); !s) return s;
   }
+  return {};
+}
 
-  if (plan.targets.empty()) {
-    std::string why;
-    for (const auto& n : plan.notes) why += "\n  " + n;
-    if (before.empty()) {
-      why += fmt::format("\n  no FINISHED snapshot of database {} at or before {}", r.database.str(),
-                         plan.point.to_iso8601_utc());
-    }
-    return sk::fail("restore.nothing", "nothing to restore as of {}:{}", plan.point.to_iso8601_utc(), why);
+std::unexpected<Error> nothing_to_restore(const RestoreRequest& r, const Timeline& tl,
+                                          const RestorePlan& plan) {
+  std::string why;
+  for (const auto& n : plan.notes) why += "\n  " + n;
+  if (tl.before.empty()) {
+    why += fmt::format("\n  no FINISHED snapshot of database {} at or before {}", r.database.str(),
+                       plan.point.to_iso8601_utc());
   }
+  return sk::fail("restore.nothing", "nothing to restore as of {}:{}", plan.point.to_iso8601_utc(), why);
+}
 
-  // One step per snapshot, in snapshot order.
-  for (const auto* s : before) {
+// One step per snapshot, in snapshot order.
+void add_steps(const Timeline& tl, RestorePlan& plan) {
+  for (const auto* s : tl.before) {
     RestoreStep step{s->attempt.label, s->attempt.repository, s->attempt.attempt_id(), s->point(),
                      s->attempt.backup_timestamp, {}, {}};
     for (const auto& t : plan.targets) {
@@ -324,20 +384,41 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
     }
     if (!step.tables.empty()) plan.steps.push_back(std::move(step));
   }
+}
 
-  if (r.live_tables) {
-    for (const auto& t : plan.targets) {
-      if (std::find(r.live_tables->begin(), r.live_tables->end(), t.source) != r.live_tables->end()) continue;
-      if (r.replace) {
-        return sk::fail("restore.usage",
-                        "table {}.{} no longer exists, so there is nothing to replace: restore it without --replace "
-                        "(--as NAME) and rename it with ALTER TABLE ... RENAME",
-                        r.database.str(), t.source.str());
-      }
-      plan.notes.push_back(fmt::format("table {} was dropped since (not in {} now); restored as {}.{}",
-                                       t.source.str(), r.database.str(), t.target_database.str(), t.target.str()));
+// Tables dropped from the live database since T: noted, and --replace is refused (nothing to swap with).
+Status check_live_tables(const RestoreRequest& r, RestorePlan& plan) {
+  if (!r.live_tables) return {};
+  for (const auto& t : plan.targets) {
+    if (std::find(r.live_tables->begin(), r.live_tables->end(), t.source) != r.live_tables->end()) continue;
+    if (r.replace) {
+      return sk::fail(
+          "restore.usage",
+          "table {}.{} no longer exists, so there is nothing to replace: restore it without --replace "
+          "(--as NAME) and rename it with ALTER TABLE ... RENAME",
+          r.database.str(), t.source.str());
     }
+    plan.notes.push_back(fmt::format("table {} was dropped since (not in {} now); restored as {}.{}",
+                                     t.source.str(), r.database.str(), t.target_database.str(),
+                                     t.target.str()));
   }
+  return {};
+}
+
+}  // namespace
+
+Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::vector<Snapshot>& history) {
+  const RestoreRequest& r = request;
+  if (auto s = check_request(r); !s) return std::unexpected(s.error());
+  RestorePlan plan{r, Instant{}, r.database};
+  auto tl = split_at_point(r, candidate_snapshots(r, history), plan);
+  if (!tl) return std::unexpected(tl.error());
+  const std::vector<TableName> tables = tables_to_restore(r, *tl, plan);
+  if (auto s = set_target_database(r, plan); !s) return std::unexpected(s.error());
+  if (auto s = add_targets(r, tables, *tl, plan); !s) return std::unexpected(s.error());
+  if (plan.targets.empty()) return nothing_to_restore(r, *tl, plan);
+  add_steps(*tl, plan);
+  if (auto s = check_live_tables(r, plan); !s) return std::unexpected(s.error());
   if (r.replace) {
     plan.final_action = r.scope == Scope::kPartition ? FinalAction::kOverwritePartitions : FinalAction::kSwapTable;
   }
