@@ -359,7 +359,7 @@ class BraceRepair {
 ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
   if (file.text().size() > kMaxPolicyBytes) {
     sink.report(diag::Code::kResourceLimit, diag::SourceRange{0, 0},
-                fmt::format("the file has {} bytes, more than the {} bytes (1 MiB) a policy may have",
+                fmt::format("the file has {} bytes, more than the {} bytes (256 KiB) a policy may have",
                             file.text().size(), kMaxPolicyBytes));
     return {};
   }
