@@ -132,8 +132,8 @@ RunReport run_service(const model::Policy& policy, RunRequest request, RunEnv en
   deps.process_alive = [](const std::string&, std::int64_t pid) {
     return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
   };
-  LoggedPolicyAlerts alerts(policy, env, config.run_id);
-  deps.alert = &alerts;
+  LoggedPolicyAlerts policy_alerts(policy, env, config.run_id);
+  deps.alert = &policy_alerts;
   RunReport report = run(policy, request.plan, config, deps);
   // Cold-start recovery (runtime/catalog, owned by restore): after a run that finished a backup, publish the
   // ops catalog to the same repositories; a failure is a warning and an alert, never the run's outcome.
