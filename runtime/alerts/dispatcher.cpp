@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <exception>
 #include <utility>
 
@@ -11,12 +10,6 @@
 
 namespace sk::alerts {
 namespace {
-
-std::string upper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // "job sales_20250914_inc on database sales (tier daily)", leaving out what is unknown.
 std::string job_phrase(const AlertContext& c) {
@@ -36,7 +29,7 @@ bool matches(const model::AlertCondition& when, AlertKind kind, const AlertConte
   if (when.kind != kind) return false;
   switch (kind) {
     case AlertKind::kJobState:
-      return c.job_state && when.states.contains(upper(*c.job_state));
+      return c.job_state && when.states.contains(std::string(c.job_state->to_string()));
     case AlertKind::kOverrun: {
       const auto limit = overrun_limit(when, c);
       return c.elapsed && limit && *c.elapsed > *limit;
@@ -55,7 +48,7 @@ std::string summary_of(const model::AlertCondition& when, AlertKind kind, const 
     case AlertKind::kJobState: {
       std::string s = job_phrase(c);
       s[0] = 'J';
-      return s + " ended " + upper(c.job_state.value_or("?"));
+      return s + " ended " + std::string(c.job_state ? c.job_state->to_string() : "?");
     }
     case AlertKind::kOverrun: {
       std::string s = job_phrase(c);
@@ -71,7 +64,7 @@ std::string summary_of(const model::AlertCondition& when, AlertKind kind, const 
     case AlertKind::kDiskFreeBelow:
       return fmt::format(
           "Snapshot disk free space {} is below {}{}", c.disk_free ? c.disk_free->to_string() : "?",
-          when.threshold ? when.threshold->to_string() : "?", c.backend ? " on backend " + *c.backend : "");
+          when.threshold ? when.threshold->to_string() : "?", c.backend ? " on backend " + std::to_string(*c.backend) : "");
     case AlertKind::kPrecheckFailed:
       return c.database ? fmt::format("Pre-checks failed for database {}", c.database->str())
                         : std::string("Pre-checks failed");
@@ -85,7 +78,7 @@ std::string description_of(const model::Alert& alert, const std::string& policy_
   if (!c.detail.empty()) out = c.detail + "\n";
   out += fmt::format("alert {} (when {}) in policy {}, run {}", alert.name.str(), alert.when.to_string(),
                      policy_name, run_id);
-  if (c.job_id) out += ", server job id " + *c.job_id;
+  if (c.job_id) out += ", server job id " + std::to_string(c.job_id->value());
   return out;
 }
 
@@ -145,9 +138,11 @@ std::optional<AlertEvent> evaluate_one(const model::Alert& alert, const std::str
                             .database = context.database,
                             .tier = context.tier,
                             .label = context.label,
-                            .job_id = context.job_id,
+                            .job_id = context.job_id ? std::optional(std::to_string(context.job_id->value()))
+                                                     : std::nullopt,
                             .repository = context.repository,
-                            .backend = context.backend},
+                            .backend = context.backend ? std::optional(std::to_string(*context.backend))
+                                                       : std::nullopt},
       .starts_at = context.started_at.value_or(now),
       .ends_at = context.resolved_at,
   };
@@ -239,7 +234,7 @@ void AlertDispatcher::deliver(const model::Alert& alert, const AlertEvent& event
   }
 }
 
-DispatchReport AlertDispatcher::raise(AlertKind kind, const AlertContext& context) noexcept {
+DispatchReport AlertDispatcher::dispatch(AlertKind kind, const AlertContext& context) noexcept {
   DispatchReport report;
   try {
     const Instant now = clock_.now();

@@ -1,4 +1,4 @@
-// AlertDispatcher: turns what the runner observed (raise(kind, context)) into AlertEvents for the policy's
+// AlertDispatcher: turns what the runtime observed (raise(kind, context), the AlertPort of alert_port.h) into AlertEvents for the policy's
 // matching alerts and delivers each to the alert's notifiers. Its contract is that alerting never changes the
 // outcome of a run: raise() never throws and never aborts; every notifier failure (including a notifier whose
 // URL was rejected when the dispatcher was built, or a sink that throws) comes back as a redacted warning
@@ -6,7 +6,7 @@
 // carries on.
 //
 // Matching (the dispatcher, not the runner, evaluates the policy's conditions):
-//   kJobState               context.job_state is one of the alert's states (case-insensitive);
+//   kJobState               context.job_state (printed: CANCELLED, FAILED, …) is one of the alert's states;
 //   kOverrun                context.elapsed > the alert's limit (job.elapsed > 18h) or, for > tier.window,
 //                           > context.window (no match when the needed value is absent);
 //   kDiskFreeBelow          context.disk_free < the alert's threshold;
@@ -35,6 +35,7 @@
 #include "kernel/domain/quantities.h"
 #include "kernel/domain/time.h"
 #include "compiler/model/policy.h"
+#include "runtime/alerts/alert_port.h"
 #include "runtime/alerts/command_notifier.h"
 #include "runtime/alerts/http_notifier.h"
 #include "runtime/alerts/log_notifier.h"
@@ -42,27 +43,6 @@
 #include "runtime/ports/clock.h"
 
 namespace sk::alerts {
-
-using AlertKind = model::AlertCondition::Kind;
-
-// What the runner knows when it raises an alert kind. Fill what applies; absent fields are left out.
-struct AlertContext {
-  std::optional<DatabaseName> database;
-  std::optional<TierName> tier;
-  std::optional<SnapshotLabel> label;
-  std::optional<std::string> job_id;
-  std::optional<RepositoryName> repository;
-  std::optional<std::string> backend;    // the BE whose snapshot disk is low
-  std::optional<std::string> job_state;  // kJobState: "CANCELLED", "FAILED", …
-  std::optional<Duration> elapsed;       // kOverrun: how long the job has been running
-  std::optional<Duration> window;        // kOverrun: the tier's window (for `job.elapsed > tier.window`)
-  std::optional<Percent> disk_free;      // kDiskFreeBelow: the observed free space
-  std::string detail;  // free text (server Status / TaskErrMsg, error message); redacted on send
-  std::optional<Instant> started_at;  // when the condition began; default: the clock's now()
-  // Only when the condition is known to be over. Alertmanager treats an alert whose endsAt has passed as
-  // resolved (it may never page), so a failed job is raised without it.
-  std::optional<Instant> resolved_at;
-};
 
 struct Delivery {
   AlertName alert;
@@ -104,7 +84,9 @@ struct NotifierDeps {
                                                const std::string& run_id, AlertKind kind,
                                                const AlertContext& context, Instant now);
 
-class AlertDispatcher {
+// The production AlertPort: raise() dispatches and drops the report (its warnings already went to `warn`);
+// dispatch() is the same and returns the report (drills show each delivery).
+class AlertDispatcher final : public AlertPort {
  public:
   // Copies what it needs from `policy`. `clock` must outlive the dispatcher. `warn` (may be empty) receives
   // each warning line as it happens; it is called with no lock held and may be called from several threads.
@@ -112,7 +94,8 @@ class AlertDispatcher {
                   LineSink warn = {});
 
   // See the contract at the top of the file. Never throws.
-  DispatchReport raise(AlertKind kind, const AlertContext& context) noexcept;
+  DispatchReport dispatch(AlertKind kind, const AlertContext& context) noexcept;
+  void raise(AlertKind kind, const AlertContext& context) noexcept override { (void)dispatch(kind, context); }
 
   // Whether any alert of the policy has this kind (lets the runner skip building a context).
   [[nodiscard]] bool wants(AlertKind kind) const;

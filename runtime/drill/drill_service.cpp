@@ -18,7 +18,7 @@ using AlertLines = std::map<std::string, std::vector<std::string>>;
 alerts::AlertContext failure_context(const DrillReport& r) {
   alerts::AlertContext ctx;
   ctx.tier = r.from;
-  ctx.job_state = "FAILED";
+  ctx.job_state = alerts::AlertJobState::failed();
   if (r.choice) {
     ctx.database = r.choice->database;
     ctx.label = r.choice->snapshot.label;
@@ -53,7 +53,7 @@ FailureHook alert_on_failure(const model::Policy& policy, const Env& env, const 
       out.push_back("no alert of the policy has a job.state condition: nothing sent");
       return;
     }
-    const alerts::DispatchReport report = dispatcher->raise(alerts::AlertKind::kJobState, failure_context(r));
+    const alerts::DispatchReport report = dispatcher->dispatch(alerts::AlertKind::kJobState, failure_context(r));
     if (report.events.empty())
       out.push_back("no job.state alert of the policy matches state FAILED: nothing sent");
     for (const auto& d : report.deliveries) {

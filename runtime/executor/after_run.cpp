@@ -1,8 +1,8 @@
 #include "runtime/executor/after_run.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "runtime/jobs/job_state.h"
 
@@ -22,32 +22,35 @@ std::vector<RepositoryName> repositories_to_publish(const plan::Plan& plan, cons
   if (out.empty() && report.reconciled > 0) {
     for (const auto& j : plan.jobs) add(j.repository);
   }
-  std::sort(out.begin(), out.end(), [](const RepositoryName& a, const RepositoryName& b) { return a.str() < b.str(); });
+  std::sort(out.begin(), out.end(),
+            [](const RepositoryName& a, const RepositoryName& b) { return a.str() < b.str(); });
   return out;
 }
 
 std::vector<catalog::Published> publish_after_run(const plan::Plan& plan, const RunReport& report,
-                                         const ops::OpsConfig& ops, AfterRunDeps deps, const catalog::JobOptions& options) {
+                                                  const ops::OpsConfig& ops, AfterRunDeps deps,
+                                                  const catalog::JobOptions& options) {
   std::vector<catalog::Published> out;
   const auto repositories = repositories_to_publish(plan, report);
   if (repositories.empty()) return out;
   const SnapshotLabel label = catalog::catalog_label(deps.clock.now(), report.run_id);
   auto fail = [&](const RepositoryName& repo, const Error& e) {
-    deps.log.warn(LogFields("catalog.failed", ops.database.str(), label.str()),
-                  fmt::format("catalog snapshot not published to repository {} (the run's backups are unaffected; "
-                              "the next run publishes again): {}",
-                              repo.str(), e.describe()));
-    if (!deps.alert) return;
-    AlertRequest r;
-    r.kind = model::AlertCondition::Kind::kJobState;
-    r.database = ops.database.str();
-    r.label = label.str();
-    r.repository = repo.str();
-    const std::string_view cancelled = jobs::to_string(jobs::JobState::kCancelled);
-    r.job_state = e.code == "catalog.failed" && e.message.find(cancelled) != std::string::npos ? std::string(cancelled)
-                                                                                               : "FAILED";
-    r.detail = "catalog snapshot " + label.str() + " not published to " + repo.str() + ": " + e.message;
-    deps.alert(r);
+    deps.log.warn(
+        LogFields("catalog.failed", ops.database.str(), label.str()),
+        fmt::format("catalog snapshot not published to repository {} (the run's backups are unaffected; "
+                    "the next run publishes again): {}",
+                    repo.str(), e.describe()));
+    if (deps.alert == nullptr) return;
+    alerts::AlertContext c;
+    c.database = ops.database;
+    c.label = label;
+    c.repository = repo;
+    const bool cancelled = e.code == "catalog.failed" &&
+                           e.message.find(jobs::to_string(jobs::JobState::kCancelled)) != std::string::npos;
+    c.job_state = cancelled ? alerts::AlertJobState::server(jobs::JobState::kCancelled)
+                            : alerts::AlertJobState::failed();
+    c.detail = "catalog snapshot " + label.str() + " not published to " + repo.str() + ": " + e.message;
+    deps.alert->raise(alerts::AlertKind::kJobState, c);
   };
   auto session = deps.connect(ops.database.str());
   if (!session) {
@@ -65,8 +68,8 @@ std::vector<catalog::Published> publish_after_run(const plan::Plan& plan, const 
       continue;
     }
     deps.log.info(LogFields("catalog.published", ops.database.str(), label.str(), published->job_id),
-                  fmt::format("catalog snapshot {} published to repository {} (backup_timestamp {})", label.str(),
-                              repo.str(), published->catalog.backup_timestamp));
+                  fmt::format("catalog snapshot {} published to repository {} (backup_timestamp {})",
+                              label.str(), repo.str(), published->catalog.backup_timestamp));
     out.push_back(std::move(*published));
   }
   return out;

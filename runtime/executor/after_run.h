@@ -21,7 +21,7 @@ struct AfterRunDeps {
   ports::Clock& clock;
   ports::Sleeper& sleeper;
   RunLog& log;
-  const AlertFn& alert;  // may be empty
+  alerts::AlertPort* alert;  // may be null
   const std::atomic<bool>* stop = nullptr;  // SIGTERM: stop waiting for the catalog job (it continues on the server)
 };
 

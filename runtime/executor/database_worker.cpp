@@ -414,21 +414,19 @@ class DatabaseWorker {
                      fmt::format("label {} was taken meanwhile; deciding again", label.str()));
       return true;
     }
-    AlertRequest r;
-    r.database = job_.database.str();
-    r.label = label.str();
-    r.detail = text;
+    alerts::AlertContext c;
+    c.database = job_.database;
+    c.label = label;
+    c.detail = text;
     if (is_repository_error(e)) {
-      r.kind = model::AlertCondition::Kind::kRepositoryUnreachable;
-      r.repository = job_.repository.str();
-      raise(deps_, r);
+      c.repository = job_.repository;
+      raise(deps_, alerts::AlertKind::kRepositoryUnreachable, c);
       finish(Outcome::kRepositoryError, "repository error at submit: " + text);
       return false;
     }
-    r.kind = model::AlertCondition::Kind::kJobState;
-    r.tier = job_.tier.str();
-    r.job_state = "FAILED";
-    raise(deps_, r);
+    c.tier = job_.tier;
+    c.job_state = alerts::AlertJobState::failed();
+    raise(deps_, alerts::AlertKind::kJobState, c);
     finish(Outcome::kJobFailed, "BACKUP refused: " + text);
     return false;
   }
@@ -469,18 +467,17 @@ class DatabaseWorker {
         Duration::from_seconds(std::chrono::duration_cast<std::chrono::seconds>(mono - run_started_).count());
     if (!overrun_alerted_ && now > job_.deadline) {
       overrun_alerted_ = true;
-      AlertRequest r;
-      r.kind = model::AlertCondition::Kind::kOverrun;
-      r.database = job_.database.str();
-      r.tier = job_.tier.str();
-      r.label = job.label;
-      r.job_id = jobs::to_int(job.job_id);
-      r.elapsed = now - job_.slot;
-      r.window = job_.deadline - job_.slot;
-      r.detail = fmt::format("job {} still {} after its window ended at {}", job.label, job.state_text,
+      alerts::AlertContext c;
+      c.database = job_.database;
+      c.tier = job_.tier;
+      if (auto label = SnapshotLabel::parse(job.label)) c.label = *label;
+      c.job_id = job.job_id;
+      c.elapsed = now - job_.slot;
+      c.window = job_.deadline - job_.slot;
+      c.detail = fmt::format("job {} still {} after its window ended at {}", job.label, job.state_text,
                              job_.deadline.to_iso8601_utc());
-      raise(deps_, r);
-      deps_.log.warn(fields("job.overrun"), r.detail);
+      raise(deps_, alerts::AlertKind::kOverrun, c);
+      deps_.log.warn(fields("job.overrun"), c.detail);
     }
     if (!attempt_id.empty() && mono - last_heartbeat_ > std::chrono::seconds(60)) {
       last_heartbeat_ = mono;
@@ -556,15 +553,14 @@ class DatabaseWorker {
 
   void cancelled(const std::string& attempt_id, const SnapshotLabel& label, const jobs::ServerJob& job) {
     record_terminal(attempt_id, AttemptState::kCancelled, job.error_text(), &job);
-    AlertRequest r;
-    r.kind = model::AlertCondition::Kind::kJobState;
-    r.database = job_.database.str();
-    r.tier = job_.tier.str();
-    r.label = label.str();
-    r.job_id = jobs::to_int(job.job_id);
-    r.job_state = job.state_text;
-    r.detail = job.error_text();
-    raise(deps_, r);
+    alerts::AlertContext c;
+    c.database = job_.database;
+    c.tier = job_.tier;
+    c.label = label;
+    c.job_id = job.job_id;
+    c.job_state = alerts::AlertJobState::server(job.state);
+    c.detail = job.error_text();
+    raise(deps_, alerts::AlertKind::kJobState, c);
     finish(Outcome::kJobFailed, fmt::format("job {} CANCELLED: {}", label.str(), job.error_text()));
   }
 

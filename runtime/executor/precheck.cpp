@@ -17,10 +17,9 @@ namespace {
 struct Failer {
   RunnerDeps& deps;
   PrecheckResult operator()(Outcome o, std::string message) const {
-    AlertRequest r;
-    r.kind = model::AlertCondition::Kind::kPrecheckFailed;
-    r.detail = message;
-    raise(deps, r);
+    alerts::AlertContext c;
+    c.detail = message;
+    raise(deps, alerts::AlertKind::kPrecheckFailed, c);
     deps.log.error({"precheck.failed"}, message);
     return PrecheckResult{o, std::move(message)};
   }
@@ -74,13 +73,12 @@ std::optional<PrecheckResult> check_disks(ports::SqlConnection& conn, const mode
     const double free_pct = *a / *t * 100.0;
     if (free_pct + 1e-9 >= threshold) continue;
     const std::string root_path = root && *root ? std::string(**root) : "?";
-    AlertRequest r;
-    r.kind = model::AlertCondition::Kind::kDiskFreeBelow;
-    r.backend = std::to_string(id);
-    r.disk_free = Percent::from_hundredths(static_cast<std::int64_t>(free_pct * 100))
+    alerts::AlertContext c;
+    c.backend = id;
+    c.disk_free = Percent::from_hundredths(static_cast<std::int64_t>(free_pct * 100))
                       .value_or(*Percent::from_hundredths(0));
-    r.detail = fmt::format("disk {} of backend {}: {:.2f}% free", root_path, id, free_pct);
-    raise(deps, r);
+    c.detail = fmt::format("disk {} of backend {}: {:.2f}% free", root_path, id, free_pct);
+    raise(deps, alerts::AlertKind::kDiskFreeBelow, c);
     return fail_with(
         Outcome::kPrecheckFailed,
         fmt::format("pre-check failed: snapshot disk {} on backend {} has {:.2f}% free, below the "
@@ -118,34 +116,33 @@ std::optional<PrecheckResult> check_backends(ports::SqlConnection& conn, const m
 
 // One repository's row of SHOW REPOSITORIES: writable and without an error.
 std::optional<PrecheckResult> check_repository_row(const ports::Rows& rr, std::size_t i,
-                                                   const std::string& repo, RunnerDeps& deps,
+                                                   const RepositoryName& repo, RunnerDeps& deps,
                                                    const Failer& fail_with) {
   auto ro = rr.get(i, "IsReadOnly");
   if (ro && *ro && parse_bool(**ro).value_or(false)) {
     return fail_with(Outcome::kRepositoryError,
                      fmt::format("pre-check failed: repository {} is read only; backups need a writable "
                                  "repository (DROP it and CREATE REPOSITORY without READ ONLY)",
-                                 repo));
+                                 repo.str()));
   }
   auto err = rr.get(i, "ErrMsg");
   if (err && *err && !(*err)->empty()) {
-    AlertRequest r;
-    r.kind = model::AlertCondition::Kind::kRepositoryUnreachable;
-    r.repository = repo;
-    r.detail = std::string(**err);
-    raise(deps, r);
+    alerts::AlertContext c;
+    c.repository = repo;
+    c.detail = std::string(**err);
+    raise(deps, alerts::AlertKind::kRepositoryUnreachable, c);
     return fail_with(Outcome::kRepositoryError,
                      fmt::format("pre-check failed: repository {} reports an error: {}; check the storage "
                                  "endpoint, credentials and network, then run again",
-                                 repo, **err));
+                                 repo.str(), **err));
   }
   return std::nullopt;
 }
 
 std::optional<PrecheckResult> check_repositories(ports::SqlConnection& conn, const plan::Plan& plan,
                                                  RunnerDeps& deps, const Failer& fail_with) {
-  std::set<std::string> repos;
-  for (const auto& j : plan.jobs) repos.insert(j.repository.str());
+  std::set<RepositoryName> repos;
+  for (const auto& j : plan.jobs) repos.insert(j.repository);
   auto rr = conn.query(dialect::render_show_repositories_stmt());
   if (!rr)
     return fail_with(Outcome::kRepositoryError,
@@ -154,7 +151,7 @@ std::optional<PrecheckResult> check_repositories(ports::SqlConnection& conn, con
     bool found = false;
     for (std::size_t i = 0; i < rr->size(); ++i) {
       auto name = rr->get(i, "RepoName");
-      if (!name || !*name || **name != repo) continue;
+      if (!name || !*name || **name != repo.str()) continue;
       found = true;
       if (auto failed = check_repository_row(*rr, i, repo, deps, fail_with)) return failed;
     }
@@ -162,7 +159,7 @@ std::optional<PrecheckResult> check_repositories(ports::SqlConnection& conn, con
       return fail_with(Outcome::kRepositoryError,
                        fmt::format("pre-check failed: repository {} does not exist on the cluster (SHOW "
                                    "REPOSITORIES); create it with CREATE REPOSITORY, then run again",
-                                   repo));
+                                   repo.str()));
     }
   }
   return std::nullopt;
@@ -191,13 +188,14 @@ namespace {
 
 struct CanaryFailer {
   RunnerDeps& deps;
-  PrecheckResult operator()(Outcome o, const std::string& repo, std::string message) const {
-    AlertRequest r;
-    r.kind = o == Outcome::kRepositoryError ? model::AlertCondition::Kind::kRepositoryUnreachable
-                                            : model::AlertCondition::Kind::kPrecheckFailed;
-    r.repository = repo;
-    r.detail = message;
-    raise(deps, r);
+  PrecheckResult operator()(Outcome o, const RepositoryName& repo, std::string message) const {
+    alerts::AlertContext c;
+    c.repository = repo;
+    c.detail = message;
+    raise(deps,
+          o == Outcome::kRepositoryError ? alerts::AlertKind::kRepositoryUnreachable
+                                         : alerts::AlertKind::kPrecheckFailed,
+          c);
     deps.log.error({"precheck.canary"}, message);
     return PrecheckResult{o, std::move(message)};
   }
@@ -205,7 +203,7 @@ struct CanaryFailer {
 
 // Sends the canary BACKUP; nullopt when the server took it.
 std::optional<PrecheckResult> send_canary(ports::SqlConnection& conn, const std::string& sql,
-                                          const SnapshotLabel& label, const std::string& repo,
+                                          const SnapshotLabel& label, const RepositoryName& repo,
                                           const RunConfig& config, RunnerDeps& deps,
                                           const CanaryFailer& fail_with) {
   using Sent = jobs::Submitted::Outcome;
@@ -237,7 +235,7 @@ std::optional<PrecheckResult> send_canary(ports::SqlConnection& conn, const std:
                    repo,
                    fmt::format("pre-check failed: the canary backup to repository {} was refused: {}; the "
                                "repository cannot take backups — check its storage permissions and endpoint",
-                               repo, text));
+                               repo.str(), text));
 }
 
 // Awaits the canary job (15 minutes at most); nullopt when it FINISHED (or left its snapshot).
@@ -252,8 +250,7 @@ std::optional<PrecheckResult> await_canary(ports::SqlConnection& conn, const Sna
   auto done = jobs::await(conn, jobs::JobKind::kBackup, config.ops.database, {label.str(), {}, {}}, policy,
                           deps.stop, deps.clock, deps.sleeper);
   if (!done)
-    return fail_with(Outcome::kPrecheckFailed, repo.str(),
-                     "pre-check: canary backup: " + done.error().describe());
+    return fail_with(Outcome::kPrecheckFailed, repo, "pre-check: canary backup: " + done.error().describe());
   switch (done->outcome) {
     case Done::kFinished:
       return std::nullopt;
@@ -261,20 +258,20 @@ std::optional<PrecheckResult> await_canary(ports::SqlConnection& conn, const Sna
       return PrecheckResult{Outcome::kInterrupted, "interrupted during the canary backup"};
     case Done::kCancelled:
       return fail_with(
-          Outcome::kRepositoryError, repo.str(),
+          Outcome::kRepositoryError, repo,
           fmt::format("pre-check failed: the canary backup to repository {} was CANCELLED: {}; the "
                       "repository does not take writes — check the bucket policy / credentials "
                       "(write and delete under the prefix) and the endpoint, then run again",
                       repo.str(), done->job->error_text()));
     case Done::kSuperseded:  // replaced by a newer job: its snapshot decides
       if (finished_timestamp(conn, repo, label)) return std::nullopt;
-      return fail_with(Outcome::kRepositoryError, repo.str(),
+      return fail_with(Outcome::kRepositoryError, repo,
                        "pre-check failed: the canary backup disappeared from SHOW BACKUP without a snapshot");
     case Done::kTimedOut:
     case Done::kUnreachable:
       break;
   }
-  return fail_with(Outcome::kRepositoryError, repo.str(),
+  return fail_with(Outcome::kRepositoryError, repo,
                    "pre-check failed: the canary backup did not finish within 15 minutes");
 }
 
@@ -283,29 +280,28 @@ std::optional<PrecheckResult> await_canary(ports::SqlConnection& conn, const Sna
 PrecheckResult canary(ports::SqlConnection& conn, const plan::Plan& plan, const RunConfig& config,
                       RunnerDeps& deps) {
   const CanaryFailer fail_with{deps};
-  std::set<std::string> repos;
-  for (const auto& j : plan.jobs) repos.insert(j.repository.str());
+  std::set<RepositoryName> repos;
+  for (const auto& j : plan.jobs) repos.insert(j.repository);
   const auto table = TableName::parse("schema_version");
-  for (const auto& repo_name : repos) {
-    const auto repo = RepositoryName::parse(repo_name);
+  for (const auto& repo : repos) {
+    const std::string& repo_name = repo.str();
     const auto label =
         SnapshotLabel::parse("starkeep_canary_" + ops::make_id({config.run_id, repo_name}).substr(0, 12));
-    if (!repo || !label || !table)
-      return fail_with(Outcome::kPrecheckFailed, repo_name, "canary: invalid name");
+    if (!label || !table) return fail_with(Outcome::kPrecheckFailed, repo, "canary: invalid name");
     const dialect::BackupJobSpec spec{
         config.ops.database,
         *label,
-        *repo,
+        repo,
         {dialect::BackupTable{*table, dialect::PartitionSelection::whole_table()}},
         Duration::from_seconds(600)};
     deps.log.info(
         {"precheck.canary", std::nullopt, label->str()},
         fmt::format("canary backup of {}.schema_version to {}", config.ops.database.str(), repo_name));
     if (auto failed =
-            send_canary(conn, dialect::render_backup(spec), *label, repo_name, config, deps, fail_with)) {
+            send_canary(conn, dialect::render_backup(spec), *label, repo, config, deps, fail_with)) {
       return *failed;
     }
-    if (auto failed = await_canary(conn, *label, *repo, config, deps, fail_with)) return *failed;
+    if (auto failed = await_canary(conn, *label, repo, config, deps, fail_with)) return *failed;
     deps.log.info({"precheck.canary", std::nullopt, label->str()},
                   fmt::format("canary backup to {} FINISHED: the repository takes writes", repo_name));
   }

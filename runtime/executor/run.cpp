@@ -118,11 +118,10 @@ class Run {
       if (snapshots_.contains(j.repository.str())) continue;
       auto rows = detail::show_snapshot(conn, j.repository, std::nullopt);
       if (!rows) {
-        AlertRequest r;
-        r.kind = model::AlertCondition::Kind::kRepositoryUnreachable;
-        r.repository = j.repository.str();
-        r.detail = rows.error().describe();
-        detail::raise(deps_, r);
+        alerts::AlertContext c;
+        c.repository = j.repository;
+        c.detail = rows.error().describe();
+        detail::raise(deps_, alerts::AlertKind::kRepositoryUnreachable, c);
         fail(
             ports::is_connection_error(rows.error()) ? Outcome::kConnectionFailed : Outcome::kRepositoryError,
             "cannot list the snapshots of repository " + j.repository.str() + ": " + rows.error().describe());

@@ -24,13 +24,6 @@ std::string this_host() {
   return host;
 }
 
-template <typename Name>
-std::optional<Name> parsed(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  auto n = Name::parse(*text);
-  return n ? std::optional<Name>(*n) : std::nullopt;
-}
-
 // --tier / --database narrow the plan.
 void narrow(plan::Plan& p, const std::string& tier, const std::string& database) {
   std::vector<plan::BackupJob> jobs;
@@ -57,36 +50,38 @@ std::function<void(std::string_view)> test_pause_points(RunLog& log) {
   };
 }
 
-alerts::AlertContext alert_context(const AlertRequest& r) {
-  alerts::AlertContext ctx;
-  ctx.database = parsed<DatabaseName>(r.database);
-  ctx.tier = parsed<TierName>(r.tier);
-  ctx.label = parsed<SnapshotLabel>(r.label);
-  if (r.job_id) ctx.job_id = std::to_string(*r.job_id);
-  ctx.repository = parsed<RepositoryName>(r.repository);
-  ctx.backend = r.backend;
-  ctx.job_state = r.job_state;
-  ctx.elapsed = r.elapsed;
-  ctx.window = r.window;
-  ctx.disk_free = r.disk_free;
-  ctx.detail = r.detail;
-  return ctx;
+template <typename Name>
+std::optional<std::string> text_of(const std::optional<Name>& name) {
+  return name ? std::optional<std::string>(name->str()) : std::nullopt;
 }
 
-// The runner's alert requests, logged and raised through the policy's alerts (delivery never fails the run).
-AlertFn policy_alerts(const model::Policy& policy, const RunEnv& env, const std::string& run_id) {
-  RunLog& log = env.log;
+alerts::NotifierSinks notifier_sinks(const model::Policy& policy, const RunEnv& env) {
   alerts::NotifierDeps notifier_deps;
   notifier_deps.sleeper = &env.sleeper;
-  notifier_deps.log = [&log](std::string line) { log.warn(LogFields("alert"), line); };
-  auto dispatcher = std::make_shared<alerts::AlertDispatcher>(
-      policy, alerts::make_sinks(policy, notifier_deps), env.clock, run_id,
-      [&log](std::string line) { log.warn(LogFields("alert.failed"), line); });
-  return [dispatcher, &log](const AlertRequest& r) {
-    log.warn(LogFields("alert", r.database, r.label, r.job_id, r.tier), "alert: " + r.detail);
-    (void)dispatcher->raise(r.kind, alert_context(r));
-  };
+  notifier_deps.log = [&log = env.log](std::string line) { log.warn(LogFields("alert"), line); };
+  return alerts::make_sinks(policy, notifier_deps);
 }
+
+// The runner's AlertPort: each alert is logged as a warning, then raised through the policy's alerts
+// (delivery never fails the run; failed deliveries are logged as alert.failed).
+class LoggedPolicyAlerts final : public alerts::AlertPort {
+ public:
+  LoggedPolicyAlerts(const model::Policy& policy, const RunEnv& env, const std::string& run_id)
+      : log_(env.log),
+        dispatcher_(policy, notifier_sinks(policy, env), env.clock, run_id,
+                    [&log = env.log](std::string line) { log.warn(LogFields("alert.failed"), line); }) {}
+
+  void raise(alerts::AlertKind kind, const alerts::AlertContext& c) noexcept override {
+    log_.warn(
+        LogFields("alert", text_of(c.database), text_of(c.label), jobs::to_int(c.job_id), text_of(c.tier)),
+        "alert: " + c.detail);
+    dispatcher_.raise(kind, c);
+  }
+
+ private:
+  RunLog& log_;
+  alerts::AlertDispatcher dispatcher_;
+};
 
 }  // namespace
 
@@ -137,7 +132,8 @@ RunReport run_service(const model::Policy& policy, RunRequest request, RunEnv en
   deps.process_alive = [](const std::string&, std::int64_t pid) {
     return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
   };
-  deps.alert = policy_alerts(policy, env, config.run_id);
+  LoggedPolicyAlerts policy_alerts(policy, env, config.run_id);
+  deps.alert = &policy_alerts;
   RunReport report = run(policy, request.plan, config, deps);
   // Cold-start recovery (runtime/catalog, owned by restore): after a run that finished a backup, publish the
   // ops catalog to the same repositories; a failure is a warning and an alert, never the run's outcome.

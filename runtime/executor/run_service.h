@@ -1,8 +1,8 @@
 // The run service behind `starkeep run`: everything between the compiled plan and the rendered report. It
 // narrows the plan to --tier / --database, identifies the run (run id, host, pid), wires the runner's ports
 // for a real process (an interruptible sleeper, "is this pid alive", the STARKEEP_TEST_PAUSE_AT test hook),
-// converts the runner's alert requests into the policy's alerts (runtime/alerts; delivery never changes the
-// outcome), runs the plan (runtime/executor) and, after a run that finished a backup, publishes the catalog
+// gives the runner its AlertPort — the policy's AlertDispatcher, each alert also logged (runtime/alerts; delivery
+// never changes the outcome), runs the plan (runtime/executor) and, after a run that finished a backup, publishes the catalog
 // snapshot (runtime/catalog; a failure is a warning and an alert, never the run's outcome). Also builds the
 // inventory document from ops.table_inventory for runs without an inventory file.
 #pragma once

@@ -19,8 +19,8 @@ namespace sk::executor::detail {
 
 [[nodiscard]] int rank(Outcome o);
 [[nodiscard]] inline bool stopping(const RunnerDeps& deps) { return deps.stop && deps.stop->load(); }
-inline void raise(RunnerDeps& deps, const AlertRequest& request) {
-  if (deps.alert) deps.alert(request);
+inline void raise(RunnerDeps& deps, alerts::AlertKind kind, const alerts::AlertContext& context) {
+  if (deps.alert != nullptr) deps.alert->raise(kind, context);
 }
 inline void checkpoint(RunnerDeps& deps, std::string_view step) {
   if (deps.checkpoint) deps.checkpoint(step);

@@ -35,6 +35,7 @@
 #include "common/result.h"
 #include "compiler/model/policy.h"
 #include "compiler/plan/plan.h"
+#include "runtime/alerts/alert_port.h"
 #include "runtime/jobs/backoff.h"
 #include "runtime/executor/run_log.h"
 #include "runtime/ops/ops_schema.h"
@@ -78,23 +79,6 @@ struct RunReport {
   int reconciled = 0;                     // history rows brought to a terminal state from earlier runs
 };
 
-// What the runner raises; the CLI forwards it to the policy's AlertDispatcher. Must be thread-safe; must not throw.
-struct AlertRequest {
-  model::AlertCondition::Kind kind = model::AlertCondition::Kind::kJobState;
-  std::optional<std::string> database;
-  std::optional<std::string> tier;
-  std::optional<std::string> label;
-  std::optional<std::int64_t> job_id;
-  std::optional<std::string> repository;
-  std::optional<std::string> backend;
-  std::optional<std::string> job_state;
-  std::optional<Duration> elapsed;
-  std::optional<Duration> window;
-  std::optional<Percent> disk_free;
-  std::string detail;
-};
-using AlertFn = std::function<void(const AlertRequest&)>;
-
 using SessionFactory = std::function<Result<std::unique_ptr<ports::SqlConnection>>(
     const std::optional<std::string>& database_for_log)>;
 
@@ -117,7 +101,7 @@ struct RunnerDeps {
   ports::Clock& clock;                    // thread-safe
   ports::Sleeper& sleeper;                // thread-safe
   RunLog& log;
-  AlertFn alert;                          // may be empty
+  alerts::AlertPort* alert = nullptr;     // may be null; thread-safe (runtime/alerts/alert_port.h)
   const std::atomic<bool>* stop = nullptr;  // set by the signal handler
   std::function<double()> random01;       // jitter; default_random01 when empty
   // Whether process `pid` on `host` still runs (only answerable for this host; other hosts: heartbeat age).

@@ -171,7 +171,7 @@ class RunnerTranscript : public ::testing::Test {
         clock_,
         sleeper_,
         log_,
-        [](const AlertRequest&) {},
+        nullptr,
         nullptr,
         [] { return 0.5; },
         [](const std::string&, std::int64_t) { return true; },

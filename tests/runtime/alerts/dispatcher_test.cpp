@@ -50,13 +50,13 @@ model::Policy production_policy() {
   return p;
 }
 
-AlertContext failed_job(std::string state = "CANCELLED") {
+AlertContext failed_job(AlertJobState state = AlertJobState::server(jobs::JobState::kCancelled)) {
   AlertContext c;
   c.database = must(DatabaseName::parse("sales"));
   c.tier = must(TierName::parse("daily"));
   c.label = must(SnapshotLabel::parse("sales_20250914_inc"));
-  c.job_id = "10086";
-  c.job_state = std::move(state);
+  c.job_id = jobs::JobId(10086);
+  c.job_state = state;
   c.detail = "Status: [Code: BAD_REQUEST] repository s3_prod: access denied";
   return c;
 }
@@ -85,9 +85,9 @@ std::vector<std::string> names(const DispatchReport& r) {
 TEST(Evaluate, JobStateMatchesOnlyListedStates) {
   const auto p = production_policy();
   const Instant now = Instant::from_unix_seconds(100);
-  EXPECT_EQ(evaluate(p.name, p.alerts, "r", K::kJobState, failed_job("CANCELLED"), now).size(), 1u);
-  EXPECT_EQ(evaluate(p.name, p.alerts, "r", K::kJobState, failed_job("failed"), now).size(), 1u);
-  EXPECT_TRUE(evaluate(p.name, p.alerts, "r", K::kJobState, failed_job("FINISHED"), now).empty());
+  EXPECT_EQ(evaluate(p.name, p.alerts, "r", K::kJobState, failed_job(AlertJobState::server(jobs::JobState::kCancelled)), now).size(), 1u);
+  EXPECT_EQ(evaluate(p.name, p.alerts, "r", K::kJobState, failed_job(AlertJobState::failed()), now).size(), 1u);
+  EXPECT_TRUE(evaluate(p.name, p.alerts, "r", K::kJobState, failed_job(AlertJobState::server(jobs::JobState::kFinished)), now).empty());
   AlertContext no_state = failed_job();
   no_state.job_state.reset();
   EXPECT_TRUE(evaluate(p.name, p.alerts, "r", K::kJobState, no_state, now).empty());
@@ -137,13 +137,13 @@ TEST(Evaluate, OverrunUsesTheTierWindowOrTheFixedLimit) {
 TEST(Evaluate, DiskFreeBelowThresholdAndRepository) {
   const auto p = production_policy();
   AlertContext c;
-  c.backend = "be-3";
+  c.backend = 3;
   c.disk_free = must(Percent::parse("15%"));
   EXPECT_TRUE(evaluate(p.name, p.alerts, "r", K::kDiskFreeBelow, c, Instant{}).empty());
   c.disk_free = must(Percent::parse("14.99%"));
   auto events = evaluate(p.name, p.alerts, "r", K::kDiskFreeBelow, c, Instant{});
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].summary, "Snapshot disk free space 14.99% is below 15% on backend be-3");
+  EXPECT_EQ(events[0].summary, "Snapshot disk free space 14.99% is below 15% on backend 3");
   AlertContext r;
   r.repository = must(RepositoryName::parse("s3_prod"));
   events = evaluate(p.name, p.alerts, "r", K::kRepositoryUnreachable, r, Instant{});
@@ -155,7 +155,7 @@ TEST(Evaluate, DiskFreeBelowThresholdAndRepository) {
 TEST(AlertDispatcher, RoutesAnAlertToEachOfItsNotifiers) {
   Fixture f;
   AlertDispatcher d = f.make();
-  const DispatchReport r = d.raise(K::kJobState, failed_job());
+  const DispatchReport r = d.dispatch(K::kJobState, failed_job());
   EXPECT_EQ(names(r), std::vector<std::string>{"job_failed"});
   ASSERT_EQ(f.pager->events().size(), 1u);
   ASSERT_EQ(f.chat->events().size(), 1u);
@@ -169,9 +169,22 @@ TEST(AlertDispatcher, RoutesAnAlertToEachOfItsNotifiers) {
   AlertContext c;
   c.elapsed = Duration::from_hours(3);
   c.window = Duration::from_hours(2);
-  d.raise(K::kOverrun, c);
+  d.dispatch(K::kOverrun, c);
   EXPECT_EQ(f.pager->events().size(), 1u);
   EXPECT_EQ(f.chat->events().size(), 2u);
+}
+
+TEST(AlertDispatcher, IsTheAlertPortTheRuntimeRaisesThrough) {
+  Fixture f;
+  AlertDispatcher d = f.make();
+  AlertPort& port = d;
+  port.raise(K::kJobState, failed_job(AlertJobState::failed()));
+  ASSERT_EQ(f.pager->events().size(), 1u);
+  EXPECT_EQ(f.pager->events()[0].summary, "Job sales_20250914_inc on database sales (tier daily) ended FAILED");
+  EXPECT_EQ(f.pager->events()[0].labels.job_id, "10086");
+  port.raise(K::kJobState, failed_job(AlertJobState::server(jobs::JobState::kFinished)));
+  EXPECT_EQ(f.pager->events().size(), 1u) << "FINISHED is not one of the alert's states";
+  EXPECT_TRUE(f.warned.empty());
 }
 
 TEST(AlertDispatcher, OneFailingNotifierDoesNotStopTheOtherAndIsReported) {
@@ -181,7 +194,7 @@ TEST(AlertDispatcher, OneFailingNotifierDoesNotStopTheOtherAndIsReported) {
                          .error());
   AlertDispatcher d = f.make();
   DispatchReport r;
-  EXPECT_NO_THROW(r = d.raise(K::kJobState, failed_job()));
+  EXPECT_NO_THROW(r = d.dispatch(K::kJobState, failed_job()));
   EXPECT_EQ(f.chat->events().size(), 1u) << "the healthy notifier still gets the alert";
   ASSERT_EQ(r.deliveries.size(), 2u);
   EXPECT_FALSE(r.deliveries[0].result);
@@ -199,7 +212,7 @@ TEST(AlertDispatcher, ThrowingNotifierIsContained) {
   f.pager->throw_on_send("sink exploded: password='hunter2'");
   AlertDispatcher d = f.make();
   DispatchReport r;
-  EXPECT_NO_THROW(r = d.raise(K::kJobState, failed_job()));
+  EXPECT_NO_THROW(r = d.dispatch(K::kJobState, failed_job()));
   EXPECT_EQ(f.chat->events().size(), 1u);
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_NE(r.warnings[0].find("sink exploded"), std::string::npos);
@@ -215,7 +228,7 @@ TEST(AlertDispatcher, ThrowingWarningCallbackIsContained) {
   AlertDispatcher d(production_policy(), std::move(sinks), f.clock, "run-7",
                     [](std::string) { throw std::runtime_error("logger broken"); });
   DispatchReport r;
-  EXPECT_NO_THROW(r = d.raise(K::kJobState, failed_job()));
+  EXPECT_NO_THROW(r = d.dispatch(K::kJobState, failed_job()));
   EXPECT_EQ(r.warnings.size(), 1u);
   EXPECT_EQ(f.chat->events().size(), 1u);
 }
@@ -236,13 +249,13 @@ TEST(AlertDispatcher, MissingOrRejectedNotifierIsAWarningNotAnError) {
   EXPECT_FALSE(sinks.at(must(NotifierName::parse("pager"))));
   ports::FakeClock clock;
   AlertDispatcher d(p, std::move(sinks), clock, "run-7");
-  const DispatchReport r = d.raise(K::kJobState, failed_job());
+  const DispatchReport r = d.dispatch(K::kJobState, failed_job());
   EXPECT_EQ(log.size(), 1u) << "the log notifier still gets the alert";
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_NE(r.warnings[0].find("alerts.url"), std::string::npos) << r.warnings[0];
   // A notifier name with no sink at all.
   AlertDispatcher bare(p, NotifierSinks{}, clock, "run-7");
-  const DispatchReport r2 = bare.raise(K::kJobState, failed_job());
+  const DispatchReport r2 = bare.dispatch(K::kJobState, failed_job());
   EXPECT_EQ(r2.warnings.size(), 2u);
 }
 
@@ -254,22 +267,22 @@ TEST(AlertDispatcher, SameAlertIsDeliveredOncePerRunButFailuresAreRetried) {
   c.window = Duration::from_hours(2);
   for (int minutes : {121, 125, 130}) {
     c.elapsed = Duration::from_minutes(minutes);
-    d.raise(K::kOverrun, c);  // the runner raises on every poll
+    d.dispatch(K::kOverrun, c);  // the runner raises on every poll
   }
   EXPECT_EQ(f.chat->events().size(), 1u);
-  const DispatchReport again = d.raise(K::kOverrun, c);
+  const DispatchReport again = d.dispatch(K::kOverrun, c);
   ASSERT_EQ(again.deliveries.size(), 1u);
   EXPECT_TRUE(again.deliveries[0].duplicate);
   // A resolved event is a different delivery.
   c.resolved_at = Instant::from_unix_seconds(9999);
-  d.raise(K::kOverrun, c);
+  d.dispatch(K::kOverrun, c);
   EXPECT_EQ(f.chat->events().size(), 2u);
 
   Fixture g;
   g.pager->fail_with(fail("alerts.x", "down").error());
   AlertDispatcher d2 = g.make();
-  d2.raise(K::kJobState, failed_job());
-  d2.raise(K::kJobState, failed_job());
+  d2.dispatch(K::kJobState, failed_job());
+  d2.dispatch(K::kJobState, failed_job());
   EXPECT_EQ(g.pager->events().size(), 2u) << "a failed delivery is tried again";
   EXPECT_EQ(g.chat->events().size(), 1u);
 }
@@ -302,7 +315,7 @@ TEST(AlertDispatcherEndToEnd, AlertmanagerDownCommandStillRunsWarningRedacted) {
   AlertDispatcher d(p, make_sinks(p, deps), clock, "run-7", [&](std::string l) { warned.push_back(l); });
   AlertContext c = failed_job();
   c.detail = "CREATE REPOSITORY failed: PROPERTIES(\"aws.s3.secret_key\" = \"wJalrXUtnFEMI\")";
-  const DispatchReport r = d.raise(K::kJobState, c);
+  const DispatchReport r = d.dispatch(K::kJobState, c);
   ASSERT_EQ(r.deliveries.size(), 2u);
   EXPECT_FALSE(r.deliveries[0].result);
   EXPECT_TRUE(r.deliveries[1].result) << r.deliveries[1].result.error().describe();
@@ -334,7 +347,7 @@ TEST(AlertDispatcherEndToEnd, ConcurrentRaisesDeliverEachAlertOnce) {
     threads.emplace_back([&, i] {
       AlertContext c = failed_job();
       c.database = must(DatabaseName::parse(i % 2 == 0 ? "sales" : "crm"));
-      warnings += static_cast<int>(d.raise(K::kJobState, c).warnings.size());
+      warnings += static_cast<int>(d.dispatch(K::kJobState, c).warnings.size());
     });
   }
   for (auto& t : threads) t.join();

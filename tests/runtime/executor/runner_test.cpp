@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "runtime/alerts/recording_alert_port.h"
 #include "runtime/executor/runner.h"
 #include "runtime/ports/fakes.h"
 
@@ -110,7 +111,7 @@ class RunnerTest : public ::testing::Test {
     RunnerDeps deps{[this](const std::optional<std::string>&) -> Result<std::unique_ptr<ports::SqlConnection>> {
                       return std::make_unique<Forward>(conn_);
                     },
-                    clock_, sleeper_, log_, [this](const AlertRequest& r) { alerts_.push_back(r); }, nullptr,
+                    clock_, sleeper_, log_, &alert_port_, nullptr,
                     [] { return 0.5; }, [](const std::string&, std::int64_t) { return true; },
                     [this](std::string_view step) { steps_.emplace_back(step); }};
     return run(policy_, plan_, config_, deps);
@@ -151,7 +152,7 @@ class RunnerTest : public ::testing::Test {
                        SnapshotLabel::parse("sales_20250914_inc").value(), RepositoryName::parse("repo").value()};
   plan::Plan plan_;
   RunConfig config_;
-  std::vector<AlertRequest> alerts_;
+  alerts::RecordingAlertPort alert_port_;
   std::string be_alive_ = "true";
   std::string follower_alive_ = "true";
   std::string avail_ = "800.000 GB";
@@ -256,8 +257,8 @@ TEST_F(RunnerTest, DeadBackendFailsThePrecheckBeforeAnySubmit) {
   EXPECT_EQ(r.outcome, Outcome::kPrecheckFailed);
   EXPECT_NE(r.message.find("backend 10001 is not alive"), std::string::npos) << r.message;
   EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
-  ASSERT_FALSE(alerts_.empty());
-  EXPECT_EQ(alerts_.back().kind, model::AlertCondition::Kind::kPrecheckFailed);
+  ASSERT_FALSE(alert_port_.alerts().empty());
+  EXPECT_EQ(alert_port_.alerts().back().kind, model::AlertCondition::Kind::kPrecheckFailed);
 }
 
 TEST_F(RunnerTest, DeadFrontendFailsThePrecheckBeforeAnySubmit) {
@@ -267,8 +268,8 @@ TEST_F(RunnerTest, DeadFrontendFailsThePrecheckBeforeAnySubmit) {
   EXPECT_NE(r.message.find("frontend fe2 is not alive"), std::string::npos) << r.message;
   EXPECT_NE(r.message.find("restart it"), std::string::npos) << r.message;  // how to fix it
   EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
-  ASSERT_FALSE(alerts_.empty());
-  EXPECT_EQ(alerts_.back().kind, model::AlertCondition::Kind::kPrecheckFailed);
+  ASSERT_FALSE(alert_port_.alerts().empty());
+  EXPECT_EQ(alert_port_.alerts().back().kind, model::AlertCondition::Kind::kPrecheckFailed);
 }
 
 TEST_F(RunnerTest, LowSnapshotDiskFailsThePrecheckAndAlerts) {
@@ -277,7 +278,7 @@ TEST_F(RunnerTest, LowSnapshotDiskFailsThePrecheckAndAlerts) {
   EXPECT_EQ(r.outcome, Outcome::kPrecheckFailed);
   EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
   bool disk_alert = false;
-  for (const auto& a : alerts_) disk_alert = disk_alert || a.kind == model::AlertCondition::Kind::kDiskFreeBelow;
+  for (const auto& a : alert_port_.alerts()) disk_alert = disk_alert || a.kind == model::AlertCondition::Kind::kDiskFreeBelow;
   EXPECT_TRUE(disk_alert);
 }
 
@@ -304,8 +305,9 @@ TEST_F(RunnerTest, CancelledJobRecordsTheServerStatus) {
   const RunReport r = run_once();
   EXPECT_EQ(r.outcome, Outcome::kJobFailed);
   EXPECT_GT(conn_.count_matching("UPDATE `ops`.`backup_history`.*CANCELLED.*exceed limit usage"), 0u);
-  ASSERT_FALSE(alerts_.empty());
-  EXPECT_EQ(alerts_.back().job_state, "CANCELLED");
+  ASSERT_FALSE(alert_port_.alerts().empty());
+  EXPECT_EQ(alert_port_.alerts().back().context.job_state,
+            alerts::AlertJobState::server(jobs::JobState::kCancelled));
 }
 
 TEST_F(RunnerTest, NoChangedPartitionMeansNothingDue) {
@@ -347,7 +349,7 @@ TEST_F(RunnerTest, JobRunningPastItsWindowAlertsOnce) {
   const RunReport r = run_once();
   EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
   int overruns = 0;
-  for (const auto& a : alerts_) overruns += a.kind == model::AlertCondition::Kind::kOverrun;
+  for (const auto& a : alert_port_.alerts()) overruns += a.kind == model::AlertCondition::Kind::kOverrun;
   EXPECT_EQ(overruns, 1);
 }
 
@@ -403,7 +405,7 @@ TEST_F(RunnerTest, RunForAPastInstantDoesNotSeeEveryJobOverrun) {
   states_ = {"PENDING", "SNAPSHOTING", "UPLOADING", "UPLOADING", "FINISHED"};
   const RunReport r = run_once();
   EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
-  for (const auto& a : alerts_) EXPECT_NE(a.kind, model::AlertCondition::Kind::kOverrun) << a.detail;
+  for (const auto& a : alert_port_.alerts()) EXPECT_NE(a.kind, model::AlertCondition::Kind::kOverrun) << a.context.detail;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/alerts/recording_alert_port.h"
 #include "runtime/catalog/catalog.h"
 #include "runtime/executor/after_run.h"
 #include "runtime/jobs/lifecycle.h"
@@ -344,8 +345,7 @@ TEST(AfterRun, AFailedPublicationIsAWarningAndAnAlertNeverAnError) {
   ports::FakeSleeper sleeper{&clock};
   std::ostringstream out;
   executor::RunLog log(out, executor::LogFormat::kText, executor::LogLevel::kInfo, clock);
-  std::vector<executor::AlertRequest> alerts;
-  const executor::AlertFn alert = [&](const executor::AlertRequest& r) { alerts.push_back(r); };
+  alerts::RecordingAlertPort alert;
   int sessions = 0;
   std::vector<std::string> backups;  // BACKUP statements sent (the sessions die with publish_after_run)
   const executor::SessionFactory connect = [&](const std::optional<std::string>&)
@@ -359,24 +359,26 @@ TEST(AfterRun, AFailedPublicationIsAWarningAndAnAlertNeverAnError) {
     return std::unique_ptr<ports::SqlConnection>(std::move(c));
   };
   auto published = executor::publish_after_run(p, report, ops::OpsConfig{db("ops"), 1},
-                                              {connect, clock, sleeper, log, alert});
+                                              {connect, clock, sleeper, log, &alert});
   EXPECT_TRUE(published.empty());
   ASSERT_EQ(backups.size(), 1u);
   EXPECT_TRUE(backups[0].starts_with("BACKUP SNAPSHOT `ops`.`starkeep_catalog_20250914010000_")) << backups[0];
-  ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0].kind, model::AlertCondition::Kind::kJobState);
-  EXPECT_EQ(alerts[0].job_state, "FAILED");
-  EXPECT_EQ(alerts[0].database, "ops");
-  EXPECT_EQ(alerts[0].repository, "r1");
-  EXPECT_NE(alerts[0].detail.find("Repository r1 is read only"), std::string::npos) << alerts[0].detail;
+  const auto raised = alert.alerts();
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].kind, model::AlertCondition::Kind::kJobState);
+  EXPECT_EQ(raised[0].context.job_state, alerts::AlertJobState::failed());
+  EXPECT_EQ(raised[0].context.database, db("ops"));
+  EXPECT_EQ(raised[0].context.repository, repo("r1"));
+  EXPECT_NE(raised[0].context.detail.find("Repository r1 is read only"), std::string::npos)
+      << raised[0].context.detail;
   EXPECT_NE(out.str().find("catalog snapshot not published to repository r1"), std::string::npos) << out.str();
 
   report.databases[0].outcome = executor::Outcome::kAlreadyHandled;
   EXPECT_TRUE(executor::publish_after_run(p, report, ops::OpsConfig{db("ops"), 1},
-                                         {connect, clock, sleeper, log, alert})
+                                         {connect, clock, sleeper, log, &alert})
                   .empty());
   EXPECT_EQ(sessions, 1) << "no backup finished: no session, no statement";
-  EXPECT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alert.alerts().size(), 1u);
 }
 
 // ---- planning on another cluster ----

@@ -1,0 +1,15 @@
+#include "runtime/alerts/recording_alert_port.h"
+
+namespace sk::alerts {
+
+void RecordingAlertPort::raise(AlertKind kind, const AlertContext& context) noexcept {
+  const std::lock_guard lock(mutex_);
+  alerts_.push_back(RecordedAlert{kind, context});
+}
+
+std::vector<RecordedAlert> RecordingAlertPort::alerts() const {
+  const std::lock_guard lock(mutex_);
+  return alerts_;
+}
+
+}  // namespace sk::alerts
