@@ -1,6 +1,6 @@
 // The statements only drills send (everything else goes through runtime/restore and runtime/ops): reading
 // past drills from ops.restore_history, creating a scratch database (atomically: never an existing one),
-// dropping it. Identifiers are quoted and values escaped by the StarRocks dialect (runtime/dialect,
+// dropping it. Identifiers are quoted and values escaped by the StarRocks dialect (kernel/dialect,
 // runtime/ops/ops_sql.h). Pure; thread-safe.
 #pragma once
 

@@ -93,7 +93,7 @@ struct TableSpec {
                                                       const std::vector<std::string_view>& columns,
                                                       const std::vector<std::vector<std::string>>& rows,
                                                       std::size_t max_rows = 500,
-                                                      std::size_t max_bytes = 512 * 1024);
+                                                      std::size_t max_bytes = std::size_t{512} * 1024);
 
 // render_inserts() into `db`.`table` with every column of `table` in table order: a whole-row upsert (INSERT
 // into a primary-key table replaces the row with the same key). Each row holds one literal per column.

@@ -57,7 +57,7 @@ Schedule Schedule::daily(TimeOfDay at) {
   return s;
 }
 
-Result<Schedule> Schedule::weekly(std::set<Weekday> days, TimeOfDay at) {
+Result<Schedule> Schedule::weekly(const std::set<Weekday>& days, TimeOfDay at) {
   if (days.empty()) {
     return fail("domain.schedule", "a weekly schedule needs at least one weekday (mon..sun)");
   }
@@ -77,7 +77,7 @@ Result<Schedule> Schedule::weekly(std::set<Weekday> days, TimeOfDay at) {
   return s;
 }
 
-Result<Schedule> Schedule::nth_weekday_of_month(std::vector<NthWeekday> days, TimeOfDay at) {
+Result<Schedule> Schedule::nth_weekday_of_month(const std::vector<NthWeekday>& days, TimeOfDay at) {
   if (days.empty()) {
     return fail("domain.schedule",
                 "an nth-weekday-of-month schedule needs at least one entry such as 'first sun'");
@@ -101,7 +101,7 @@ Result<Schedule> Schedule::nth_weekday_of_month(std::vector<NthWeekday> days, Ti
   return s;
 }
 
-Result<Schedule> Schedule::days_of_month(std::set<int> days, TimeOfDay at) {
+Result<Schedule> Schedule::days_of_month(const std::set<int>& days, TimeOfDay at) {
   if (days.empty()) {
     return fail("domain.schedule", "a day-of-month schedule needs at least one day (1..31 or last)");
   }
@@ -121,7 +121,7 @@ Result<Schedule> Schedule::days_of_month(std::set<int> days, TimeOfDay at) {
   return s;
 }
 
-Result<Schedule> Schedule::with_months(std::set<int> months) const {
+Result<Schedule> Schedule::with_months(const std::set<int>& months) const {
   if (months.empty()) {
     return fail("domain.schedule", "a month filter needs at least one month (1..12, jan..dec)");
   }
@@ -236,8 +236,8 @@ std::optional<CivilDay> Schedule::next_day_on_or_after(CivilDay day) const {
   for (;;) {
     const int dim = days_in_month(year, month);
     if (month_mask_ & (1u << month)) {
-      const std::uint32_t bits =
-          day_masks_[static_cast<size_t>((dim - 28) * 7 + w1)] & ~((std::uint32_t{1} << from) - 1);
+      const std::uint32_t bits = day_masks_[static_cast<size_t>(dim - 28) * 7 + static_cast<size_t>(w1)] &
+                                 ~((std::uint32_t{1} << from) - 1);
       if (bits != 0) return CivilDay(year, month, std::countr_zero(bits));
     }
     w1 = (w1 + dim) % 7;
@@ -259,8 +259,8 @@ std::optional<CivilDay> Schedule::prev_day_on_or_before(CivilDay day) const {
     const int dim = days_in_month(year, month);
     if (month_mask_ & (1u << month)) {
       // Bits 0..to; (2 << 31) - 1 is all ones (unsigned wrap-around is well defined).
-      const std::uint32_t bits =
-          day_masks_[static_cast<size_t>((dim - 28) * 7 + w1)] & ((std::uint32_t{2} << to) - 1);
+      const std::uint32_t bits = day_masks_[static_cast<size_t>(dim - 28) * 7 + static_cast<size_t>(w1)] &
+                                 ((std::uint32_t{2} << to) - 1);
       if (bits != 0) return CivilDay(year, month, std::bit_width(bits) - 1);
     }
     if (--month < 1) {
@@ -399,7 +399,7 @@ void Schedule::precompute() {
           m |= std::uint32_t{1} << d;
         }
       }
-      day_masks_[static_cast<size_t>((dim - 28) * 7 + w1)] = m;
+      day_masks_[static_cast<size_t>(dim - 28) * 7 + static_cast<size_t>(w1)] = m;
     }
   }
   const CivilDay start(2000, 1, 1);
@@ -410,7 +410,8 @@ void Schedule::precompute() {
     for (int month = 1; month <= 12; ++month) {
       const int dim = days_in_month(year, month);
       if (month_mask_ & (1u << month)) {
-        for (std::uint32_t m = day_masks_[static_cast<size_t>((dim - 28) * 7 + w1)]; m != 0; m &= m - 1) {
+        for (std::uint32_t m = day_masks_[static_cast<size_t>(dim - 28) * 7 + static_cast<size_t>(w1)];
+             m != 0; m &= m - 1) {
           const std::int64_t index = month_start + std::countr_zero(m) - 1;
           if (first < 0) {
             first = index;

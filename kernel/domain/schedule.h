@@ -41,16 +41,17 @@ class Schedule {
   // Every day. ("daily at 01:00")
   [[nodiscard]] static Schedule daily(TimeOfDay at);
   // Non-empty set of weekdays ("mon..sat at 01:00"). All seven days normalise to daily().
-  [[nodiscard]] static Result<Schedule> weekly(std::set<Weekday> days, TimeOfDay at);
+  [[nodiscard]] static Result<Schedule> weekly(const std::set<Weekday>& days, TimeOfDay at);
   // Non-empty; each n in 1..5 or -1; duplicates are merged. ("first sun of month at 01:00")
-  [[nodiscard]] static Result<Schedule> nth_weekday_of_month(std::vector<NthWeekday> days, TimeOfDay at);
+  [[nodiscard]] static Result<Schedule> nth_weekday_of_month(const std::vector<NthWeekday>& days,
+                                                             TimeOfDay at);
   // Non-empty; each day in 1..31 or -1 (= last day of the month). A day that a month lacks (31 in April)
   // simply does not fire in that month (no clamping). ("day 1,15 of month at 02:00")
-  [[nodiscard]] static Result<Schedule> days_of_month(std::set<int> days, TimeOfDay at);
+  [[nodiscard]] static Result<Schedule> days_of_month(const std::set<int>& days, TimeOfDay at);
 
   // The same schedule restricted to the given months (1..12, non-empty); replaces any earlier filter.
   // ("… in jan,apr,jul,oct")
-  [[nodiscard]] Result<Schedule> with_months(std::set<int> months) const;
+  [[nodiscard]] Result<Schedule> with_months(const std::set<int>& months) const;
   // Months for "every n months" starting at anchor_month: n must divide 12 (1,2,3,4,6,12), anchor 1..12.
   // every_n_months(3, 1) = {1,4,7,10}; every_n_months(6, 1) = {1,7}; every_n_months(12, 3) = {3}.
   [[nodiscard]] static Result<std::set<int>> every_n_months(int n, int anchor_month = 1);

@@ -8,7 +8,7 @@
 //     place (their last_seen stops moving) instead of deleting them;
 //   * export: the JSON inventory file of docs/inventory.md, so CI can run check/plan without the cluster;
 //   * classify: a manual classification, which every later sync keeps.
-// Every statement is rendered by runtime/dialect (names from the cluster are quoted, never interpolated).
+// Every statement is rendered by kernel/dialect (names from the cluster are quoted, never interpolated).
 // Not thread-safe (uses the given connection and store). Errors: the connection's "sql.*" errors with context,
 // "inventory.unknown_table" and "inventory.class" from classify_table().
 #pragma once

@@ -1,4 +1,4 @@
-// fmt support for the domain values (compiler/domain/format.h).
+// fmt support for the domain values (kernel/domain/format.h).
 #include "kernel/domain/format.h"
 
 #include <gtest/gtest.h>
