@@ -28,15 +28,11 @@ struct PublishOptions {
 };
 
 int run_publish(const PublishOptions& o) {
-  ports::SystemClock clock;
-  ports::ThreadSleeper sleeper;
   auto repo = RepositoryName::parse(o.repository);
   if (!repo) return report(repo.error(), o.format);
-  auto config = ops_config(o.ops);
-  if (!config) return report(config.error(), o.format);
-  auto session = open_cluster(o.connection);
+  auto session = open_restore_session(o.connection, o.ops);
   if (!session) return report(session.error(), o.format);
-  const restore::Env env{**session, *config, clock, sleeper, nullptr};
+  const restore::Env env = (*session)->env();
   auto published = restore::publish_catalog(env, *repo, grammar_choice(o.grammar));
   if (!published) return report(published.error(), o.format);
   const auto& c = published->catalog;
@@ -62,23 +58,19 @@ struct AdoptOptions {
 };
 
 int run_adopt(const AdoptOptions& o) {
-  ports::SystemClock clock;
-  ports::ThreadSleeper sleeper;
   auto repo = RepositoryName::parse(o.repository);
   if (!repo) return report(repo.error(), "text");
   auto choice = catalog_choice(o.catalog);
   if (!choice) return report(choice.error(), "text");
-  auto config = ops_config(o.ops);
-  if (!config) return report(config.error(), "text");
-  auto session = open_cluster(o.connection);
+  auto session = open_restore_session(o.connection, o.ops);
   if (!session) return report(session.error(), "text");
-  const restore::Env env{**session, *config, clock, sleeper, nullptr};
+  const restore::Env env = (*session)->env();
   auto adopted = restore::adopt_catalog(env, *repo, *choice, grammar_choice(o.grammar));
   if (!adopted) return report(adopted.error(), "text");
   std::cout << fmt::format(
       "Adopted catalog snapshot '{}' of repository {} into {}: its backups are restore points "
       "of this cluster now, and its runs' catalog snapshots carry them\n",
-      adopted->catalog.label.str(), repo->str(), config->database.str());
+      adopted->catalog.label.str(), repo->str(), (*session)->config.database.str());
   return kExitOk;
 }
 

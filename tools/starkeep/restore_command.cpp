@@ -77,16 +77,12 @@ int print_outcome(const RestoreOptions& o, const restore::RestorePlan& plan,
 }
 
 int run_restore(const RestoreOptions& o) {
-  ports::SystemClock clock;
-  ports::ThreadSleeper sleeper;
-  auto inv = restore_invocation(o, clock.now());
+  auto inv = restore_invocation(o, ports::SystemClock().now());
   if (!inv) return report(inv.error(), o.format);
-  auto config = ops_config(o.ops);
-  if (!config) return report(config.error(), o.format);
-  auto session = open_cluster(o.connection);
+  auto session = open_restore_session(o.connection, o.ops);
   if (!session) return report(session.error(), o.format);
   std::ostream& info = o.format == "json" ? std::cerr : std::cout;
-  const restore::Env env{**session, *config, clock, sleeper, &info};
+  const restore::Env env = (*session)->env(&info);
   auto prepared = restore::prepare_restore(env, std::move(*inv));
   if (!prepared) return report(prepared.error(), o.format);
   if (print_plan(o, *prepared)) return kExitOk;
@@ -107,8 +103,6 @@ struct PointsOptions {
 };
 
 int run_points(const PointsOptions& o) {
-  ports::SystemClock clock;
-  ports::ThreadSleeper sleeper;
   auto repo = RepositoryName::parse(o.repository);
   if (!repo) return report(repo.error(), o.format);
   std::optional<DatabaseName> db;
@@ -119,11 +113,9 @@ int run_points(const PointsOptions& o) {
   }
   auto choice = catalog_choice(o.catalog);
   if (!choice) return report(choice.error(), o.format);
-  auto config = ops_config(o.ops);
-  if (!config) return report(config.error(), o.format);
-  auto session = open_cluster(o.connection);
+  auto session = open_restore_session(o.connection, o.ops);
   if (!session) return report(session.error(), o.format);
-  const restore::Env env{**session, *config, clock, sleeper, nullptr};
+  const restore::Env env = (*session)->env();
   auto found = restore::list_restore_points(env, *repo, db, *choice, grammar_choice(o.grammar));
   if (!found) return report(found.error(), o.format);
   if (o.format == "json") {

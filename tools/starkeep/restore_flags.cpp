@@ -102,6 +102,15 @@ void add_grammar_flag(CLI::App& cmd, std::string& grammar) {
       ->capture_default_str();
 }
 
+Result<std::unique_ptr<RestoreSession>> open_restore_session(const mysql::ConnectionFlags& connection,
+                                                             const OpsFlags& ops) {
+  auto config = ops_config(ops);
+  if (!config) return std::unexpected(std::move(config.error()));
+  auto session = open_cluster(connection);
+  if (!session) return std::unexpected(std::move(session.error()));
+  return std::make_unique<RestoreSession>(std::move(*config), std::move(*session));
+}
+
 std::optional<dialect::Grammar> grammar_choice(const std::string& option) {
   if (option == "pre-3.4") return dialect::Grammar::kPre34;
   if (option == "3.4") return dialect::Grammar::kV34;

@@ -5,13 +5,16 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
 #include "common/result.h"
 #include "kernel/dialect/restore_sql.h"
 #include "runtime/mysql/connection_options.h"
+#include "runtime/ports/clock.h"
 #include "runtime/restore/restore_service.h"
 #include "tools/starkeep/cluster_options.h"
 
@@ -59,6 +62,22 @@ struct RestoreOptions {
 void add_restore_flags(CLI::App& cmd, RestoreOptions& o);
 // The flags as the restore service's invocation ("restore.usage" and "domain.*" for malformed values).
 [[nodiscard]] Result<restore::RestoreInvocation> restore_invocation(const RestoreOptions& o, Instant now);
+
+// The cluster session every restore-side command works in: this cluster's ops settings (--ops-*), one
+// connection (connection flags), the system clock and a sleeper. Errors: ops_config's, then open_cluster's.
+struct RestoreSession {
+  RestoreSession(ops::OpsConfig c, std::unique_ptr<ports::SqlConnection> conn)
+      : config(std::move(c)), connection(std::move(conn)) {}
+  ports::SystemClock clock;
+  ports::ThreadSleeper sleeper;
+  ops::OpsConfig config;
+  std::unique_ptr<ports::SqlConnection> connection;
+  [[nodiscard]] restore::Env env(std::ostream* progress = nullptr) {
+    return restore::Env{*connection, config, clock, sleeper, progress};
+  }
+};
+[[nodiscard]] Result<std::unique_ptr<RestoreSession>> open_restore_session(
+    const mysql::ConnectionFlags& connection, const OpsFlags& ops);
 
 // Prints the error (also as JSON on stdout with format "json") and returns its exit code (exit_code_for).
 int report(const Error& e, std::string_view format);
