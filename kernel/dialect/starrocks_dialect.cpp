@@ -1,6 +1,8 @@
 #include "kernel/dialect/starrocks_dialect.h"
 
 #include <cctype>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -191,7 +193,10 @@ std::string render_partitions_meta_query(const DatabaseName& db) {
 
 std::string render_show_databases() { return "SHOW DATABASES"; }
 
-Grammar grammar_for_version(std::string_view version) {
+namespace {
+
+// "4.2.1-abc" → {4, 2}; nullopt when the text does not start with <major>.<minor>.
+std::optional<std::pair<int, int>> major_minor(std::string_view version) {
   int major = 0;
   int minor = 0;
   std::size_t i = 0;
@@ -203,10 +208,26 @@ Grammar grammar_for_version(std::string_view version) {
     }
     return i > start;
   };
-  if (!number(major) || i >= version.size() || version[i] != '.') return Grammar::kPre34;
+  if (!number(major) || i >= version.size() || version[i] != '.') return std::nullopt;
   ++i;
-  if (!number(minor)) return Grammar::kPre34;
-  return (major > 3 || (major == 3 && minor >= 4)) ? Grammar::kV34 : Grammar::kPre34;
+  if (!number(minor)) return std::nullopt;
+  return std::pair{major, minor};
+}
+
+}  // namespace
+
+Grammar grammar_for_version(std::string_view version) {
+  auto v = major_minor(version);
+  return v && *v >= std::pair{3, 4} ? Grammar::kV34 : Grammar::kPre34;
+}
+
+bool supports_drop_snapshot(std::string_view version) {
+  auto v = major_minor(version);
+  return v && *v >= std::pair{4, 2};
+}
+
+std::string render_drop_snapshot(const RepositoryName& repo, const SnapshotLabel& label) {
+  return fmt::format("DROP SNAPSHOT {} ON {}", quote_identifier(label.str()), quote_identifier(repo.str()));
 }
 
 }  // namespace sk::dialect

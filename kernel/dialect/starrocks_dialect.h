@@ -25,6 +25,10 @@ enum class Grammar {
 // unparsable → kPre34).
 [[nodiscard]] Grammar grammar_for_version(std::string_view version);
 
+// Whether the server version text supports DROP SNAPSHOT (4.2 and later, reference/starrocks.md "DROP SNAPSHOT and
+// snapshot TTL arrived in 4.2"); false for unparsable text (the snapshot is then deleted in storage).
+[[nodiscard]] bool supports_drop_snapshot(std::string_view version);
+
 // SHOW DATABASES (inventory sync lists the cluster's databases).
 [[nodiscard]] std::string render_show_databases();
 
@@ -100,6 +104,9 @@ struct RestoreJobSpec {
 [[nodiscard]] std::string render_show_snapshot(const RepositoryName& repo,
                                                const std::optional<SnapshotLabel>& label = std::nullopt,
                                                const std::optional<std::string>& backup_timestamp = std::nullopt);
+
+// DROP SNAPSHOT `label` ON `repo` (4.2+; never FORCE: a snapshot another cluster wrote is not ours to delete).
+[[nodiscard]] std::string render_drop_snapshot(const RepositoryName& repo, const SnapshotLabel& label);
 
 // ---- Repositories (reference/starrocks.md §1) ----
 

@@ -28,6 +28,20 @@ Result<RunState> parse_run_state(std::string_view text) {
   return fail(std::string(kCorrupt), "unknown run state '{}'", text);
 }
 
+Result<ExpiryMethod> parse_expiry_method(std::string_view text) {
+  for (auto m : {ExpiryMethod::kDropSnapshot, ExpiryMethod::kStorage}) {
+    if (to_string(m) == text) return m;
+  }
+  return fail(std::string(kCorrupt), "unknown expiry method '{}'", text);
+}
+
+Result<ExpiryState> parse_expiry_state(std::string_view text) {
+  for (auto e : {ExpiryState::kDeleting, ExpiryState::kDeleted, ExpiryState::kFailed}) {
+    if (to_string(e) == text) return e;
+  }
+  return fail(std::string(kCorrupt), "unknown expiry state '{}'", text);
+}
+
 Result<RestoreKind> parse_restore_kind(std::string_view text) {
   for (auto k : {RestoreKind::kRestore, RestoreKind::kDrill}) {
     if (to_string(k) == text) return k;
@@ -256,6 +270,30 @@ const RecordMap<RunMarker>& run_map() {
   return map;
 }
 
+const RecordMap<ExpiryRecord>& expiry_map() {
+  using R = ExpiryRecord;
+  static const RecordMap<R> map(
+      "snapshot_expiry",
+      {derived<R>("expiry_id", [](const R& r) { return r.expiry_id(); }),
+       member("run_id", &R::run_id, Fit::kChecked, "run id"),
+       member("repository", &R::repository),
+       member("label", &R::label),
+       member("database_name", &R::database),
+       enumerated("snapshot_kind", &R::kind, parse_snapshot_kind),
+       converted<R, std::vector<TierName>>(
+           "tiers", &R::tiers, join_tiers, [](std::string_view t, const R&) { return split_tiers(t); },
+           Fit::kChecked, "tier list"),
+       member("backup_timestamp", &R::backup_timestamp, Fit::kChecked, "backup timestamp"),
+       enumerated("method", &R::method, parse_expiry_method),
+       enumerated("state", &R::state, parse_expiry_state),
+       member("reason", &R::reason, Fit::kTruncated),
+       member("decided_at_utc", &R::decided_at),
+       member("finished_at_utc", &R::finished_at),
+       member("error_text", &R::error_text, Fit::kRedacted),
+       stamp("updated_at_utc", &R::updated_at)});
+  return map;
+}
+
 // ---- blank records to read into ----
 
 InventoryRecord blank_inventory() {
@@ -319,6 +357,13 @@ LineageEdge blank_edge() {
 }
 RunMarker blank_marker() {
   return {{}, blank_name<DatabaseName>(), {}, {}, 0, RunState::kActive, {}, {}, {}};
+}
+ExpiryRecord blank_expiry() {
+  return {{}, blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), blank_name<DatabaseName>()};
+}
+RestoreRecord blank_restore() {
+  return {{}, {}, RestoreKind::kRestore, {}, blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), {},
+          blank_name<DatabaseName>(), blank_name<DatabaseName>()};
 }
 
 // One literal row per record (fitted and checked), in table order.

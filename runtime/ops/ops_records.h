@@ -17,6 +17,7 @@ namespace sk::ops::detail {
 [[nodiscard]] const RecordMap<LineageEdge>& lineage_map();         // snapshot_lineage
 [[nodiscard]] const RecordMap<RestoreRecord>& restore_map();       // restore_history
 [[nodiscard]] const RecordMap<RunMarker>& run_map();               // run_status
+[[nodiscard]] const RecordMap<ExpiryRecord>& expiry_map();         // snapshot_expiry
 
 // Records to read a row into: every member a column fills holds a placeholder until then.
 [[nodiscard]] InventoryRecord blank_inventory();
@@ -25,5 +26,7 @@ namespace sk::ops::detail {
 [[nodiscard]] PartitionSet blank_partition_set();
 [[nodiscard]] LineageEdge blank_edge();
 [[nodiscard]] RunMarker blank_marker();
+[[nodiscard]] ExpiryRecord blank_expiry();
+[[nodiscard]] RestoreRecord blank_restore();
 
 }  // namespace sk::ops::detail

@@ -87,6 +87,16 @@ std::vector<TableSpec> build_tables() {
                  datetime("heartbeat_at_utc"), datetime("finished_at_utc", kNull)},
                 {"marker_id"},
                 {"marker_id"}},
+      // Schema 3: one row per snapshot `starkeep expire` deletes, written before the deletion (state deleting)
+      // and settled after it, so a killed expire is finished by the next one and restore planning skips it.
+      TableSpec{"snapshot_expiry",
+                {id("expiry_id"), text("run_id", 64), text("repository", 64), text("label", 128),
+                 text("database_name", 256), text("snapshot_kind", 16), text("tiers", 1024),
+                 text("backup_timestamp", 64, kNull), text("method", 16), text("state", 16),
+                 text("reason", 1024), datetime("decided_at_utc"), datetime("finished_at_utc", kNull),
+                 text("error_text", 4096, kNull), datetime("updated_at_utc")},
+                {"expiry_id"},
+                {"expiry_id"}},
   };
 }
 
@@ -188,7 +198,9 @@ std::vector<Migration> migrations(const OpsConfig& config) {
   // step 2's ALTER then finds them: "already exists" counts as applied).
   Migration v1{1, "ops schema 1: inventory, backup history, manifest, lineage, restore history, run status", {}, {}};
   for (const auto& table : ops_tables()) {
-    if (table.name == "schema_version" || table.name == "table_partition_set") continue;  // created before / in 2
+    if (table.name == "schema_version" || table.name == "table_partition_set" || table.name == "snapshot_expiry") {
+      continue;  // created before / in 2 / in 3
+    }
     v1.statements.push_back(render_create_table(table, config));
   }
   Migration v2{2, "ops schema 2: table_partition_set; restore_history started_at_utc, duration_seconds, drill_period, "
@@ -199,7 +211,8 @@ std::vector<Migration> migrations(const OpsConfig& config) {
   v2.add_columns.push_back(
       sql::render_add_columns(*find_table("restore_history"), config.database.str(),
                               {"started_at_utc", "duration_seconds", "drill_period", "drill_seed"}));
-  return {std::move(v1), std::move(v2)};
+  Migration v3{3, "ops schema 3: snapshot_expiry", {render_create_table(*find_table("snapshot_expiry"), config)}, {}};
+  return {std::move(v1), std::move(v2), std::move(v3)};
 }
 
 Result<int> current_schema_version(ports::SqlConnection& connection, const OpsConfig& config) {

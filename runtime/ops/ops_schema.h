@@ -72,7 +72,7 @@ struct Migration {
 };
 
 // 1: the tables of docs/ops-schema.md; 2: table_partition_set, restore_history timing and drill columns.
-inline constexpr int kLatestSchemaVersion = 2;
+inline constexpr int kLatestSchemaVersion = 3;
 
 // All steps in ascending version order, for `config`.
 [[nodiscard]] std::vector<Migration> migrations(const OpsConfig& config);

@@ -84,6 +84,43 @@ Result<BackupKind> parse_backup_kind(std::string_view text) {
 
 std::string_view to_string(RestoreKind kind) { return kind == RestoreKind::kDrill ? "drill" : "restore"; }
 
+std::string_view to_string(SnapshotKind kind) {
+  switch (kind) {
+    case SnapshotKind::kData:
+      return "data";
+    case SnapshotKind::kCatalog:
+      return "catalog";
+    case SnapshotKind::kCanary:
+      return "canary";
+  }
+  return "data";
+}
+
+Result<SnapshotKind> parse_snapshot_kind(std::string_view text) {
+  for (auto k : {SnapshotKind::kData, SnapshotKind::kCatalog, SnapshotKind::kCanary}) {
+    if (to_string(k) == text) return k;
+  }
+  return fail("ops.corrupt", "unknown snapshot kind '{}'", text);
+}
+
+std::string_view to_string(ExpiryMethod method) {
+  return method == ExpiryMethod::kStorage ? "storage" : "drop_snapshot";
+}
+
+std::string_view to_string(ExpiryState state) {
+  switch (state) {
+    case ExpiryState::kDeleting:
+      return "deleting";
+    case ExpiryState::kDeleted:
+      return "deleted";
+    case ExpiryState::kFailed:
+      return "failed";
+  }
+  return "failed";
+}
+
+std::string ExpiryRecord::expiry_id() const { return make_id({repository.str(), label.str()}); }
+
 std::string_view to_string(RunState state) {
   switch (state) {
     case RunState::kActive:
@@ -250,6 +287,11 @@ Result<std::vector<BackupAttempt>> OpsStore::load_backup_attempts(const Database
                         detail::blank_attempt());
 }
 
+Result<std::vector<BackupAttempt>> OpsStore::load_finished_attempts() {
+  sql::Select select{{}, {{"state", {literal(to_string(AttemptState::kFinished))}}}, {{"database_name"}, {"label"}}};
+  return select_records(connection_, config_, detail::history_map(), std::move(select), detail::blank_attempt());
+}
+
 Result<std::vector<BackupAttempt>> OpsStore::load_unfinished_attempts() {
   sql::Select select{
       {},
@@ -295,6 +337,12 @@ Result<std::vector<ManifestEntry>> OpsStore::load_manifest(std::string_view atte
                         detail::blank_manifest_entry());
 }
 
+Result<std::vector<ManifestEntry>> OpsStore::load_all_manifests() {
+  return select_records(connection_, config_, detail::manifest_map(),
+                        {{}, {}, {{"attempt_id"}, {"table_name"}, {"partition_name"}}},
+                        detail::blank_manifest_entry());
+}
+
 Status OpsStore::write_partition_sets(const std::vector<PartitionSet>& sets) {
   auto statements = upserts(detail::partition_set_map(), config_, sets, clock_.now());
   if (!statements) return std::unexpected(std::move(statements.error()));
@@ -304,6 +352,11 @@ Status OpsStore::write_partition_sets(const std::vector<PartitionSet>& sets) {
 Result<std::vector<PartitionSet>> OpsStore::load_partition_sets(std::string_view attempt_id) {
   return select_records(connection_, config_, detail::partition_set_map(),
                         {{}, {{"attempt_id", {literal(attempt_id)}}}, {{"table_name"}}},
+                        detail::blank_partition_set());
+}
+
+Result<std::vector<PartitionSet>> OpsStore::load_all_partition_sets() {
+  return select_records(connection_, config_, detail::partition_set_map(), {{}, {}, {{"attempt_id"}, {"table_name"}}},
                         detail::blank_partition_set());
 }
 
@@ -326,6 +379,26 @@ Status OpsStore::record_restore(const RestoreRecord& r) {
   auto statements = upserts(detail::restore_map(), config_, {r}, clock_.now());
   if (!statements) return std::unexpected(std::move(statements.error()));
   return run_all(*statements, "writing ops.restore_history");
+}
+
+Result<std::vector<RestoreRecord>> OpsStore::load_unfinished_restores() {
+  sql::Select select{
+      {},
+      {{"state",
+        {literal(to_string(AttemptState::kSubmitting)), literal(to_string(AttemptState::kRunning))}}},
+      {{"restore_id"}}};
+  return select_records(connection_, config_, detail::restore_map(), std::move(select), detail::blank_restore());
+}
+
+Status OpsStore::record_expiry(const ExpiryRecord& r) {
+  auto statements = upserts(detail::expiry_map(), config_, {r}, clock_.now());
+  if (!statements) return std::unexpected(std::move(statements.error()));
+  return run_all(*statements, "writing ops.snapshot_expiry");
+}
+
+Result<std::vector<ExpiryRecord>> OpsStore::load_expiries() {
+  return select_records(connection_, config_, detail::expiry_map(), sql::Select{{}, {}, {{"repository"}, {"label"}}},
+                        detail::blank_expiry());
 }
 
 Status OpsStore::mark_run(const RunMarker& m) {

@@ -225,6 +225,42 @@ struct RunMarker {
   [[nodiscard]] std::string marker_id() const;  // make_id(run_id, database)
 };
 
+// ---- snapshot_expiry (schema 3) ----
+
+// What kind of snapshot `expire` deleted: a backup of the policy's data, a catalog snapshot of the ops tables
+// (runtime/catalog), or a run's canary (runtime/executor/precheck.cpp).
+enum class SnapshotKind { kData, kCatalog, kCanary };
+[[nodiscard]] std::string_view to_string(SnapshotKind kind);
+[[nodiscard]] Result<SnapshotKind> parse_snapshot_kind(std::string_view text);
+
+// How the snapshot is deleted: DROP SNAPSHOT (StarRocks 4.2+) or its objects through the storage API.
+enum class ExpiryMethod { kDropSnapshot, kStorage };
+[[nodiscard]] std::string_view to_string(ExpiryMethod method);
+
+// kDeleting is written before the first deleting statement or request, kDeleted after the last one succeeded;
+// kFailed keeps the error (the snapshot may be partly deleted: the next expire retries it).
+enum class ExpiryState { kDeleting, kDeleted, kFailed };
+[[nodiscard]] std::string_view to_string(ExpiryState state);
+
+struct ExpiryRecord {
+  std::string run_id{};
+  RepositoryName repository;
+  SnapshotLabel label;
+  DatabaseName database;  // the snapshot's database (the ops database for catalog and canary snapshots)
+  SnapshotKind kind = SnapshotKind::kData;
+  std::vector<TierName> tiers{};
+  std::optional<std::string> backup_timestamp{};
+  ExpiryMethod method = ExpiryMethod::kDropSnapshot;
+  ExpiryState state = ExpiryState::kDeleting;
+  std::string reason{};  // the verdict's reasons, "; "-joined (cut to the column)
+  Instant decided_at{};
+  std::optional<Instant> finished_at{};
+  std::optional<std::string> error_text{};  // redacted
+  Instant updated_at{};                     // filled by the store
+
+  [[nodiscard]] std::string expiry_id() const;  // make_id(repository, label): one row per snapshot
+};
+
 class OpsStore {
  public:
   // `connection` and `clock` must outlive the store.
@@ -250,6 +286,8 @@ class OpsStore {
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_backup_attempts(const DatabaseName& database) {
     return load_backup_attempts(database, AttemptFilter{});
   }
+  // Every FINISHED attempt of every database, by database and label (expire weighs them all at once).
+  [[nodiscard]] Result<std::vector<BackupAttempt>> load_finished_attempts();
   // Attempts in a non-terminal state, any database (what a killed run left behind; reconciled from SHOW BACKUP).
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_unfinished_attempts();
 
@@ -258,12 +296,16 @@ class OpsStore {
   // One query: per partition id, the highest visible_version recorded for a FINISHED attempt of `database`.
   [[nodiscard]] Result<std::vector<LastBackedUp>> load_last_manifest(const DatabaseName& database);
   [[nodiscard]] Result<std::vector<ManifestEntry>> load_manifest(std::string_view attempt_id);
+  // Every manifest row, by attempt: one query (expire).
+  [[nodiscard]] Result<std::vector<ManifestEntry>> load_all_manifests();
 
   // table_partition_set
   [[nodiscard]] Status write_partition_sets(const std::vector<PartitionSet>& sets);
   // The sets recorded for one attempt, by table. Errors as the other reads (a catalog from before schema 2 has no
   // such table: the server's error).
   [[nodiscard]] Result<std::vector<PartitionSet>> load_partition_sets(std::string_view attempt_id);
+  // Every recorded set, by attempt: one query (expire).
+  [[nodiscard]] Result<std::vector<PartitionSet>> load_all_partition_sets();
 
   // snapshot_lineage
   [[nodiscard]] Status record_lineage(const std::vector<LineageEdge>& edges);
@@ -272,6 +314,13 @@ class OpsStore {
 
   // restore_history
   [[nodiscard]] Status record_restore(const RestoreRecord& record);
+  // Restores and drills in a non-terminal state (the snapshots they read must not be deleted).
+  [[nodiscard]] Result<std::vector<RestoreRecord>> load_unfinished_restores();
+
+  // snapshot_expiry
+  [[nodiscard]] Status record_expiry(const ExpiryRecord& record);  // insert or rewrite the whole row
+  // Every row, by repository and label.
+  [[nodiscard]] Result<std::vector<ExpiryRecord>> load_expiries();
 
   // run_status
   [[nodiscard]] Status mark_run(const RunMarker& marker);  // insert or rewrite the whole marker

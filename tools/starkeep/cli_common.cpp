@@ -1,5 +1,6 @@
 #include "tools/starkeep/cli_common.h"
 
+#include <csignal>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -21,6 +22,20 @@ Result<std::string> read_file(const std::string& path) {
   in.read(text.data(), size);
   if (in.gcount() != size) return sk::fail(errc::kIoRead, "cannot read '{}'", path);
   return text;
+}
+
+namespace {
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+}  // namespace
+
+const std::atomic<bool>& install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  return g_stop;
 }
 
 Instant now() {

@@ -2,6 +2,7 @@
 // printing diagnostics of both input files. Output goes to the given streams, never to spdlog.
 #pragma once
 
+#include <atomic>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -20,6 +21,10 @@ enum class Format { kText, kJson };
 
 // An instant from the command line: "now", or anything Instant::parse accepts (local forms in `zone`).
 [[nodiscard]] Result<Instant> parse_instant_flag(const std::string& text, const TimeZone& zone);
+
+// Installs SIGTERM/SIGINT handlers that set the returned flag (once per process; later calls return the same
+// flag). Commands that send statements honour it between them.
+[[nodiscard]] const std::atomic<bool>& install_stop_handlers();
 
 // The current time and today's date in UTC.
 [[nodiscard]] Instant now();

@@ -7,7 +7,6 @@
 #include <fmt/ranges.h>
 
 #include <atomic>
-#include <csignal>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -24,18 +23,6 @@
 
 namespace sk::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
-
-void install_signal_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
-}
 
 struct RunOptions {
   std::string policy;
@@ -164,13 +151,13 @@ void print_report(const executor::RunReport& report, executor::LogFormat format)
 }
 
 int run_run(const RunOptions& o) {
-  install_signal_handlers();
+  const std::atomic<bool>& stop = install_stop_handlers();
   auto connection = resolve_connection(o.connection);
   if (!connection) return fail(connection.error());
   auto ops_config = sk::cli::ops_config(o.ops);
   if (!ops_config) return fail(ops_config.error());
   ports::SystemClock clock;
-  executor::StoppableSleeper sleeper(g_stop);
+  executor::StoppableSleeper sleeper(stop);
   const executor::LogFormat format =
       o.log_format == "json" ? executor::LogFormat::kJson : executor::LogFormat::kText;
   const executor::LogLevel level = o.log_level == "debug"     ? executor::LogLevel::kDebug
@@ -197,7 +184,7 @@ int run_run(const RunOptions& o) {
   executor::RunRequest request{driver::plan_at(c, at), o.tier, o.database,
                                run_config(o, *ops_config, run_id)};
   const executor::RunReport report =
-      executor::run_service(*c.policy, std::move(request), {factory, clock, sleeper, log, &g_stop});
+      executor::run_service(*c.policy, std::move(request), {factory, clock, sleeper, log, &stop});
   print_report(report, format);
   return exit_code_of(report.outcome);
 }

@@ -1,0 +1,245 @@
+#include "runtime/expire/expire_service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ostream>
+
+#include "kernel/dialect/restore_sql.h"
+#include "kernel/dialect/starrocks_dialect.h"
+#include "runtime/jobs/server_views.h"
+#include "runtime/ops/ops_store.h"
+
+namespace sk::expire {
+namespace {
+
+// SELECT current_version(); empty when the server does not answer it (an old build: no DROP SNAPSHOT either).
+Result<std::string> server_version(ports::SqlConnection& conn) {
+  auto rows = conn.query(dialect::render_server_version_query());
+  if (!rows) {
+    if (rows.error().code == ports::kServerError) return std::string();
+    return std::unexpected(std::move(rows.error()));
+  }
+  if (rows->empty() || rows->columns().empty()) return std::string();
+  auto cell = rows->get(0, rows->columns().front());
+  return cell && *cell ? std::string(**cell) : std::string();
+}
+
+// Every FINISHED backup with its manifest and partition sets: three queries, whatever the history's size.
+Result<std::vector<restore::Snapshot>> load_all_history(ops::OpsStore& store) {
+  auto attempts = store.load_finished_attempts();
+  if (!attempts) return std::unexpected(std::move(attempts.error()));
+  auto entries = store.load_all_manifests();
+  if (!entries) return std::unexpected(std::move(entries.error()));
+  auto sets = store.load_all_partition_sets();
+  if (!sets) return std::unexpected(std::move(sets.error()));
+  std::map<std::string, restore::Snapshot*> by_id;
+  std::vector<restore::Snapshot> out;
+  out.reserve(attempts->size());
+  for (ops::BackupAttempt& a : *attempts) out.push_back(restore::Snapshot{std::move(a), {}, {}});
+  for (restore::Snapshot& s : out) by_id[s.attempt.attempt_id()] = &s;
+  for (ops::ManifestEntry& e : *entries) {
+    if (auto it = by_id.find(e.attempt_id); it != by_id.end()) it->second->entries.push_back(std::move(e));
+  }
+  for (ops::PartitionSet& p : *sets) {
+    if (auto it = by_id.find(p.attempt_id); it != by_id.end()) it->second->partition_sets.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<RepositoryListing> list_repository(ports::SqlConnection& conn, const RepositoryName& repo) {
+  auto rows = conn.query(dialect::render_show_snapshot(repo));
+  if (!rows) {
+    if (ports::is_connection_error(rows.error())) return std::unexpected(std::move(rows.error()));
+    return fail("expire.repository", "cannot list repository {}: {}; nothing was deleted", repo.str(),
+                ports::server_text(rows.error()));
+  }
+  auto parsed = jobs::parse_show_snapshot(*rows);
+  if (!parsed) return std::unexpected(std::move(parsed.error()));
+  RepositoryListing listing{repo, {}};
+  for (jobs::SnapshotRow& r : *parsed) listing.snapshots[r.label] = Listed{std::move(r.timestamps), r.status};
+  return listing;
+}
+
+// The repositories expired: the policy's, or the one asked for.
+Result<std::vector<RepositoryName>> chosen_repositories(const model::Policy& policy, const Request& request) {
+  std::vector<RepositoryName> out;
+  for (const model::Repository& r : policy.repositories) {
+    if (!request.repository || r.name == *request.repository) out.push_back(r.name);
+  }
+  if (out.empty()) {
+    return fail("expire.usage", "repository {} is not in policy {}", request.repository->str(), policy.name);
+  }
+  return out;
+}
+
+// The expiry rows, and the (repository, label) pairs running restores read. A dry run does not migrate: before
+// schema 3 there are no expiries.
+Status load_ops_state(ops::OpsStore& store, const Env& env, bool dry_run, ExpireInput& in) {
+  bool has_expiries = true;
+  if (dry_run) {
+    auto version = ops::current_schema_version(env.connection, env.ops);
+    if (!version) return std::unexpected(std::move(version.error()));
+    has_expiries = *version >= 3;
+  }
+  if (has_expiries) {
+    auto expiries = store.load_expiries();
+    if (!expiries) return std::unexpected(std::move(expiries.error()));
+    in.expiries = std::move(*expiries);
+  }
+  auto restores = store.load_unfinished_restores();
+  if (!restores) return std::unexpected(std::move(restores.error()));
+  for (const ops::RestoreRecord& r : *restores) in.in_use.insert({r.repository.str(), r.label.str()});
+  return ok();
+}
+
+Result<ExpireInput> gather(const model::Policy& policy, const Env& env, const Request& request, ops::OpsStore& store) {
+  auto repos = chosen_repositories(policy, request);
+  if (!repos) return std::unexpected(std::move(repos.error()));
+  ExpireInput in{request.at, policy.time_zone, tier_retention(policy), Duration::from_days(1), env.ops.database,
+                 {}, {}};
+  if (!policy.tiers.empty()) {
+    in.catalog_keep = std::min_element(policy.tiers.begin(), policy.tiers.end(), [](const auto& a, const auto& b) {
+                        return a.retain < b.retain;
+                      })->retain;
+  }
+  auto history = load_all_history(store);
+  if (!history) return std::unexpected(std::move(history.error()));
+  in.history = std::move(*history);
+  if (auto s = load_ops_state(store, env, request.dry_run, in); !s) return std::unexpected(std::move(s.error()));
+  for (const RepositoryName& r : *repos) {
+    auto listing = list_repository(env.connection, r);
+    if (!listing) return std::unexpected(std::move(listing.error()));
+    in.repositories.push_back(std::move(*listing));
+  }
+  return in;
+}
+
+ops::SnapshotKind ops_kind(Kind kind) {
+  switch (kind) {
+    case Kind::kCatalog:
+      return ops::SnapshotKind::kCatalog;
+    case Kind::kCanary:
+      return ops::SnapshotKind::kCanary;
+    case Kind::kData:
+    case Kind::kUnknown:
+      break;
+  }
+  return ops::SnapshotKind::kData;
+}
+
+ops::ExpiryRecord expiry_record(const Decision& d, const Request& request, const ExpireInput& in, Instant now) {
+  ops::ExpiryRecord r{request.run_id, d.repository, d.label, d.database.value_or(in.ops_database)};
+  r.kind = ops_kind(d.kind);
+  r.tiers = d.tiers;
+  if (d.backup_timestamp) r.backup_timestamp = d.backup_timestamp->str();
+  r.method = ops::ExpiryMethod::kDropSnapshot;
+  r.reason = fmt::format("{}", fmt::join(d.reasons, "; "));
+  r.decided_at = now;
+  return r;
+}
+
+bool listed(const ExpireInput& in, const Decision& d) {
+  for (const RepositoryListing& l : in.repositories) {
+    if (l.repository == d.repository) return l.snapshots.contains(d.label.str());
+  }
+  return false;
+}
+
+// One snapshot: recorded, dropped, settled. A lost connection ends the expire (the row stays `deleting`).
+Result<Deletion> delete_one(const Env& env, ops::OpsStore& store, const ExpireInput& in, const Request& request,
+                            const Decision& d, std::size_t index) {
+  ops::ExpiryRecord record = expiry_record(d, request, in, env.clock.now());
+  if (auto s = store.record_expiry(record); !s) return std::unexpected(std::move(s.error()));
+  Deletion del{index, Outcome::kDeleted, std::nullopt, !listed(in, d)};
+  if (!del.already_gone) {
+    auto dropped = env.connection.execute(dialect::render_drop_snapshot(d.repository, d.label),
+                                          ports::Idempotency::kNotIdempotent);
+    if (!dropped) {
+      if (ports::is_connection_error(dropped.error())) return std::unexpected(std::move(dropped.error()));
+      if (jobs::server_error_contains(dropped.error(), "Snapshot does not exist")) {
+        del.already_gone = true;
+      } else {
+        del.outcome = Outcome::kFailed;
+        del.error = ports::server_text(dropped.error());
+      }
+    }
+  }
+  record.state = del.outcome == Outcome::kDeleted ? ops::ExpiryState::kDeleted : ops::ExpiryState::kFailed;
+  record.finished_at = env.clock.now();
+  record.error_text = del.error;
+  if (auto s = store.record_expiry(record); !s) return std::unexpected(std::move(s.error()));
+  return del;
+}
+
+Status delete_expired(const Env& env, ops::OpsStore& store, const ExpireInput& in, const Request& request,
+                      Report& report) {
+  const std::size_t total = report.plan.count(Verdict::kExpire);
+  std::size_t done = 0;
+  for (std::size_t i = 0; i < report.plan.decisions.size(); ++i) {
+    const Decision& d = report.plan.decisions[i];
+    if (d.verdict != Verdict::kExpire) continue;
+    if (env.stop && env.stop->load()) {
+      return fail("expire.interrupted", "stopped after {} of {} deletions; the next expire goes on", done, total);
+    }
+    auto del = delete_one(env, store, in, request, d, i);
+    if (!del) return std::unexpected(std::move(del.error()));
+    ++done;
+    if (env.progress) {
+      *env.progress << fmt::format("expire: [{}/{}] {} {} on {}{}\n", done, total,
+                                   del->outcome == Outcome::kDeleted ? "deleted" : "FAILED", d.label.str(),
+                                   d.repository.str(), del->error ? ": " + *del->error : std::string());
+    }
+    report.deletions.push_back(std::move(*del));
+  }
+  return ok();
+}
+
+}  // namespace
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kDeleted:
+      return "deleted";
+    case Outcome::kFailed:
+      return "failed";
+    case Outcome::kNotRun:
+      return "not_run";
+  }
+  return "not_run";
+}
+
+std::map<std::string, Duration> tier_retention(const model::Policy& policy) {
+  std::map<std::string, Duration> out;
+  for (const model::Tier& t : policy.tiers) out.emplace(t.name.str(), t.retain);
+  return out;
+}
+
+Result<Report> run_expire(const model::Policy& policy, const Env& env, const Request& request) {
+  if (!request.dry_run) {
+    if (auto s = ops::migrate(env.connection, env.ops, env.clock, "starkeep expire " + request.run_id); !s) {
+      return std::unexpected(std::move(s.error()));
+    }
+  }
+  Report report;
+  auto version = server_version(env.connection);
+  if (!version) return std::unexpected(std::move(version.error()));
+  report.server_version = *version;
+  report.drop_snapshot = dialect::supports_drop_snapshot(*version);
+  ops::OpsStore store(env.connection, env.ops, env.clock);
+  auto in = gather(policy, env, request, store);
+  if (!in) return std::unexpected(std::move(in.error()));
+  report.plan = decide(*in);
+  if (request.dry_run || report.plan.count(Verdict::kExpire) == 0) return report;
+  if (!report.drop_snapshot) {
+    return fail("expire.no_delete",
+                "StarRocks {} has no DROP SNAPSHOT (it arrived in 4.2), and deleting snapshots in storage is not "
+                "configured for this repository; nothing was deleted ({} snapshot(s) due: see --dry-run)",
+                report.server_version.empty() ? "(version unknown)" : report.server_version,
+                report.plan.count(Verdict::kExpire));
+  }
+  if (auto s = delete_expired(env, store, *in, request, report); !s) return std::unexpected(std::move(s.error()));
+  return report;
+}
+
+}  // namespace sk::expire

@@ -1,0 +1,67 @@
+// The service behind `starkeep expire`: gathers what the verdicts need — the whole backup history (three queries),
+// the earlier expiries, the restores still running, SHOW SNAPSHOT of every repository expired — decides
+// (expire_plan.h) and, unless it is a dry run, deletes every snapshot the verdicts expire:
+//
+//  1. a row in ops.snapshot_expiry, state `deleting`, before anything is deleted (so a killed expire is finished
+//     by the next one, and restore planning never offers a snapshot on its way out);
+//  2. DROP SNAPSHOT `label` ON `repo` (StarRocks 4.2+); a snapshot the repository no longer lists, or that the
+//     server says does not exist, counts as deleted;
+//  3. the row settled: `deleted`, or `failed` with the server's error (the next expire retries).
+// Nothing is deleted when any repository cannot be listed (expire.repository) or when the server has no DROP
+// SNAPSHOT and no storage access is configured (expire.no_delete): both are found before the first deletion.
+// A stop request (SIGTERM) is honoured between deletions (expire.interrupted). Not thread-safe (one connection).
+#pragma once
+
+#include <atomic>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "compiler/model/policy.h"
+#include "runtime/expire/expire_plan.h"
+#include "runtime/ops/ops_schema.h"
+#include "runtime/ports/clock.h"
+#include "runtime/ports/sql_connection.h"
+
+namespace sk::expire {
+
+struct Env {
+  ports::SqlConnection& connection;
+  ops::OpsConfig ops;
+  ports::Clock& clock;
+  std::ostream* progress = nullptr;           // one line per deletion
+  const std::atomic<bool>* stop = nullptr;    // set by SIGTERM/SIGINT
+};
+
+struct Request {
+  Instant at;                                   // the instant the verdicts are taken at
+  std::optional<RepositoryName> repository{};   // only this repository of the policy
+  bool dry_run = true;
+  std::string run_id{};                         // recorded in ops.snapshot_expiry
+};
+
+enum class Outcome { kDeleted, kFailed, kNotRun };
+[[nodiscard]] std::string_view to_string(Outcome outcome);
+
+struct Deletion {
+  std::size_t decision = 0;  // index into the plan's decisions
+  Outcome outcome = Outcome::kNotRun;
+  std::optional<std::string> error{};
+  bool already_gone = false;  // the repository no longer listed it, or the server said it does not exist
+};
+
+struct Report {
+  ExpirePlan plan;
+  std::string server_version;
+  bool drop_snapshot = false;      // the server supports DROP SNAPSHOT
+  std::vector<Deletion> deletions{};  // one per expired decision, in plan order (empty on a dry run)
+};
+
+[[nodiscard]] Result<Report> run_expire(const model::Policy& policy, const Env& env, const Request& request);
+
+// The policy's retention inputs: tier name → retain, and the shortest retain (catalog snapshots' keep).
+[[nodiscard]] std::map<std::string, Duration> tier_retention(const model::Policy& policy);
+
+}  // namespace sk::expire

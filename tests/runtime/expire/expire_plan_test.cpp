@@ -1,0 +1,185 @@
+#include "runtime/expire/expire_plan.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/runtime/expire/history_fixture.h"
+
+namespace sk::expire {
+namespace {
+
+using namespace testing;
+using K = ops::BackupKind;
+
+const std::vector<std::string> kAll{"p0", "p1", "p2", "p3", "p4", "p5", "p6"};
+
+// A weekly full backup on day 0 and day 7, daily changed-partition backups on days 1–6 and 8 (d<k> changes p<k>).
+std::vector<restore::Snapshot> two_weeks() {
+  std::vector<restore::Snapshot> h{snapshot("sales_w0", {"weekly"}, K::kTables, 0, kAll, kAll)};
+  for (int k = 1; k <= 6; ++k) {
+    h.push_back(snapshot(fmt::format("sales_d{}", k), {"daily"}, K::kPartitions, k, {fmt::format("p{}", k)}, kAll));
+  }
+  h.push_back(snapshot("sales_w7", {"weekly"}, K::kTables, 7, kAll, kAll));
+  h.push_back(snapshot("sales_d8", {"daily"}, K::kPartitions, 8, {"p1"}, kAll));
+  return h;
+}
+
+// The repository lists exactly what the history recorded.
+RepositoryListing listing_of(const std::vector<restore::Snapshot>& h, const std::string& repo = "main") {
+  RepositoryListing l{*RepositoryName::parse(repo), {}};
+  for (const auto& s : h) {
+    l.snapshots[s.attempt.label.str()] = Listed{{*BackupTimestamp::from_server(*s.attempt.backup_timestamp)}, "OK"};
+  }
+  return l;
+}
+
+ExpireInput input_at(double d, std::vector<restore::Snapshot> h) {
+  ExpireInput in{day(d),
+                 TimeZone::utc(),
+                 {{"daily", Duration::from_days(14)}, {"weekly", Duration::from_days(90)}},
+                 Duration::from_days(14),
+                 *DatabaseName::parse("ops"),
+                 std::move(h),
+                 {}};
+  in.repositories.push_back(listing_of(in.history));
+  return in;
+}
+
+const Decision& find(const ExpirePlan& p, const std::string& label) {
+  for (const auto& d : p.decisions) {
+    if (d.label.str() == label) return d;
+  }
+  static const Decision none{*RepositoryName::parse("none"), *SnapshotLabel::parse("none")};
+  ADD_FAILURE() << label << " has no verdict";
+  return none;
+}
+
+std::string verdicts(const ExpirePlan& p) {
+  std::string out;
+  for (const auto& d : p.decisions) out += fmt::format("{}={} ", d.label.str(), to_string(d.verdict));
+  return out;
+}
+
+TEST(ExpirePlanTest, AnExpiredIncrementalIsKeptWhileARetainedRestorePointsChainNeedsIt) {
+  const ExpirePlan p = decide(input_at(19.5, two_weeks()));
+  // d6 is a restore point until day 20; it needs w0 and d1..d5 (their own retention ended on days 15..19).
+  EXPECT_EQ(verdicts(p),
+            "sales_w0=keep sales_d1=keep sales_d2=keep sales_d3=keep sales_d4=keep sales_d5=keep sales_d6=keep "
+            "sales_w7=keep sales_d8=keep ");
+  EXPECT_EQ(find(p, "sales_d1").reasons,
+            (std::vector<std::string>{"needed by daily restore point 2026-01-07 of sales.orders until 2026-01-21 (chain)"}));
+  EXPECT_EQ(find(p, "sales_d6").reasons, (std::vector<std::string>{"daily restore point until 2026-01-21"}));
+}
+
+TEST(ExpirePlanTest, IncrementalsNoRetainedRestorePointNeedsExpire) {
+  const ExpirePlan p = decide(input_at(30, two_weeks()));
+  EXPECT_EQ(verdicts(p),
+            "sales_w0=keep sales_d1=expire sales_d2=expire sales_d3=expire sales_d4=expire sales_d5=expire "
+            "sales_d6=expire sales_w7=keep sales_d8=keep ");
+  EXPECT_EQ(find(p, "sales_d3").reasons,
+            (std::vector<std::string>{"daily, retained 14d, needed by no retained restore point"}));
+  EXPECT_EQ(p.count(Verdict::kExpire), 6u);
+}
+
+TEST(ExpirePlanTest, TheNewestSnapshotOfEachTierNeverExpiresNorDoesItsChain) {
+  const ExpirePlan p = decide(input_at(400, two_weeks()));
+  EXPECT_EQ(find(p, "sales_d8").reasons, (std::vector<std::string>{"newest daily snapshot of sales"}));
+  EXPECT_EQ(find(p, "sales_w7").verdict, Verdict::kKeep);  // newest weekly, and d8's baseline
+  EXPECT_EQ(find(p, "sales_w0").verdict, Verdict::kExpire);
+  EXPECT_EQ(find(p, "sales_d6").verdict, Verdict::kExpire);
+}
+
+TEST(ExpirePlanTest, ASnapshotARunningRestoreReadsIsKeptWithItsChain) {
+  ExpireInput in = input_at(30, two_weeks());
+  in.in_use.insert({"main", "sales_d3"});
+  const ExpirePlan p = decide(in);
+  EXPECT_EQ(find(p, "sales_d3").reasons, (std::vector<std::string>{"read by a restore or drill still running"}));
+  EXPECT_EQ(find(p, "sales_d2").verdict, Verdict::kKeep);
+  EXPECT_EQ(find(p, "sales_d2").reasons.front(),
+            "needed by sales_d3 (read by a restore or drill still running) of sales.orders (chain)");
+  EXPECT_EQ(find(p, "sales_d4").verdict, Verdict::kExpire);
+}
+
+TEST(ExpirePlanTest, HistoryAndRepositoryDisagreeingHoldsTheSnapshot) {
+  ExpireInput in = input_at(30, two_weeks());
+  auto& listed = in.repositories.front().snapshots;
+  listed.erase("sales_d1");                                                         // deleted behind our back
+  listed["sales_d2"].timestamps = {*BackupTimestamp::from_server("other")};        // another backup
+  listed["sales_d3"].timestamps.push_back(*BackupTimestamp::from_server("ts-x"));  // two backups, one label
+  listed["sales_d4"].status = "ERROR: no snapshot";
+  const ExpirePlan p = decide(in);
+  for (const char* label : {"sales_d1", "sales_d2", "sales_d3", "sales_d4"}) {
+    EXPECT_EQ(find(p, label).verdict, Verdict::kHold) << label;
+    EXPECT_TRUE(find(p, label).reasons.back().starts_with("history and repository disagree")) << label;
+  }
+  EXPECT_EQ(find(p, "sales_d5").verdict, Verdict::kExpire);
+  EXPECT_EQ(p.count(Verdict::kHold), 4u);
+}
+
+TEST(ExpirePlanTest, CatalogAndCanarySnapshotsAndUnknownLabels) {
+  ExpireInput in = input_at(30, two_weeks());
+  auto& listed = in.repositories.front().snapshots;
+  auto ts = [](const char* t) { return std::vector<BackupTimestamp>{*BackupTimestamp::from_server(t)}; };
+  listed["starkeep_catalog_20260101000000_aaaaaaaa"] = Listed{ts("2026-01-01-00-00-00-000"), "OK"};  // day 0
+  listed["starkeep_catalog_20260125000000_bbbbbbbb"] = Listed{ts("2026-01-25-00-00-00-000"), "OK"};  // day 24
+  listed["starkeep_catalog_20260130000000_cccccccc"] = Listed{ts("2026-01-30-00-00-00-000"), "OK"};  // day 29
+  listed["starkeep_canary_0123456789ab"] = Listed{ts("2026-01-29-01-00-00-000"), "OK"};
+  listed["starkeep_canary_ba9876543210"] = Listed{ts("2026-01-30-01-00-00-000"), "OK"};
+  listed["hand_made_backup"] = Listed{ts("2026-01-02-00-00-00-000"), "OK"};
+  const ExpirePlan p = decide(in);
+  EXPECT_EQ(find(p, "starkeep_catalog_20260130000000_cccccccc").reasons,
+            (std::vector<std::string>{"newest catalog snapshot"}));
+  EXPECT_EQ(find(p, "starkeep_catalog_20260125000000_bbbbbbbb").verdict, Verdict::kKeep);
+  EXPECT_EQ(find(p, "starkeep_catalog_20260101000000_aaaaaaaa").verdict, Verdict::kExpire);
+  EXPECT_EQ(find(p, "starkeep_canary_ba9876543210").verdict, Verdict::kKeep);
+  EXPECT_EQ(find(p, "starkeep_canary_0123456789ab").verdict, Verdict::kExpire);
+  EXPECT_EQ(find(p, "hand_made_backup").verdict, Verdict::kKeep);
+  EXPECT_EQ(find(p, "hand_made_backup").kind, Kind::kUnknown);
+  EXPECT_EQ(find(p, "starkeep_canary_0123456789ab").database->str(), "ops");
+}
+
+ops::ExpiryRecord record(const std::string& label, ops::ExpiryState state) {
+  ops::ExpiryRecord r{"run-1", *RepositoryName::parse("main"), *SnapshotLabel::parse(label),
+                      *DatabaseName::parse("sales")};
+  r.state = state;
+  r.decided_at = day(29);
+  r.reason = "daily, retained 14d, needed by no retained restore point";
+  return r;
+}
+
+TEST(ExpirePlanTest, AnInterruptedDeletionIsResumedAndAFinishedOneIsNotListedAgain) {
+  ExpireInput in = input_at(30, two_weeks());
+  in.expiries.push_back(record("sales_d1", ops::ExpiryState::kDeleting));
+  in.expiries.push_back(record("sales_d2", ops::ExpiryState::kDeleted));
+  in.repositories.front().snapshots.erase("sales_d2");
+  in.expiries.push_back(record("sales_d3", ops::ExpiryState::kDeleted));  // deleted, yet still listed
+  const ExpirePlan p = decide(in);
+  EXPECT_TRUE(find(p, "sales_d1").resumed);
+  EXPECT_EQ(find(p, "sales_d1").verdict, Verdict::kExpire);
+  for (const auto& d : p.decisions) EXPECT_NE(d.label.str(), "sales_d2");
+  EXPECT_EQ(find(p, "sales_d3").verdict, Verdict::kHold);
+}
+
+TEST(ExpirePlanTest, ATierThePolicyNoLongerHasKeepsItsSnapshots) {
+  std::vector<restore::Snapshot> h = two_weeks();
+  h.push_back(snapshot("sales_h9", {"hourly"}, K::kPartitions, 9, {"p2"}, kAll));
+  const ExpirePlan p = decide(input_at(400, h));
+  EXPECT_EQ(find(p, "sales_h9").verdict, Verdict::kKeep);
+  EXPECT_EQ(find(p, "sales_h9").reasons.front(),
+            "tier hourly is not in the policy: kept (expire never guesses a retention)");
+  EXPECT_EQ(find(p, "sales_w7").verdict, Verdict::kKeep);  // h9's baseline
+}
+
+TEST(ExpirePlanTest, OnlyTheListedRepositoriesAreJudgedButEveryRepositoryCountsForChains) {
+  std::vector<restore::Snapshot> h = two_weeks();
+  h.push_back(snapshot("sales_d9", {"daily"}, K::kPartitions, 9, {"p2"}, kAll, "sales", "orders", "dr"));
+  ExpireInput in = input_at(22.5, h);  // d8's own retention ended on day 22; d9 (repository dr) needs it
+  in.repositories = {listing_of(two_weeks())};
+  const ExpirePlan p = decide(in);
+  for (const auto& d : p.decisions) EXPECT_NE(d.label.str(), "sales_d9");
+  EXPECT_EQ(find(p, "sales_d8").verdict, Verdict::kKeep);  // d9 inherits p1 from it
+  EXPECT_EQ(find(p, "sales_d8").reasons.front(),
+            "needed by sales_d9 (newest daily snapshot of sales) of sales.orders (chain)");
+}
+
+}  // namespace
+}  // namespace sk::expire

@@ -1,0 +1,187 @@
+// starkeep expire: parses the flags, runs the expire service (runtime/expire/expire_service.h) and renders every
+// verdict — keep, expire, hold — with its reasons (docs/retention.md), and deletes what expires; with --dry-run
+// nothing is deleted and the verdicts say what would be. Summary on stdout (text or JSON), one progress line per deletion
+// on stderr. Exit codes: common/error_codes.def (0, 2 with --detailed-exitcode, 30 held, 31 a deletion failed).
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "runtime/executor/run_service.h"
+#include "runtime/expire/expire_service.h"
+#include "runtime/ports/clock.h"
+#include "tools/starkeep/cli_common.h"
+#include "tools/starkeep/cluster_options.h"
+#include "tools/starkeep/commands.h"
+#include "tools/starkeep/exit_codes.h"
+
+namespace sk::cli {
+namespace {
+
+// Version of the JSON document (docs/cli.md "expire"); raised on any incompatible change.
+constexpr int kExpireJsonVersion = 1;
+
+struct ExpireCliOptions {
+  std::string policy;
+  std::string at = "now";
+  std::string repository;
+  std::string format = "text";
+  bool dry_run = false;
+  bool detailed_exitcode = false;
+  mysql::ConnectionFlags connection;
+  OpsFlags ops;
+};
+
+int fail(const std::string& message, int code, std::string_view format) {
+  if (format == "json") std::cout << nlohmann::json{{"error", message}, {"exit_code", code}}.dump(2) << "\n";
+  std::cerr << "starkeep expire: error: " << message << "\n";
+  return code;
+}
+
+// Failed deletions first (31), then disagreements (30), then — with --detailed-exitcode — deletions (2).
+int exit_code_of(const expire::Report& report, bool detailed) {
+  for (const auto& d : report.deletions) {
+    if (d.outcome == expire::Outcome::kFailed) return kExitExpireFailed;
+  }
+  if (report.plan.count(expire::Verdict::kHold) > 0) return kExitExpireHeld;
+  if (detailed && report.plan.count(expire::Verdict::kExpire) > 0) return kExitWorkDue;
+  return kExitOk;
+}
+
+const expire::Deletion* deletion_of(const expire::Report& report, std::size_t index) {
+  for (const auto& d : report.deletions) {
+    if (d.decision == index) return &d;
+  }
+  return nullptr;
+}
+
+nlohmann::json decision_json(const expire::Report& report, std::size_t i) {
+  const expire::Decision& d = report.plan.decisions[i];
+  nlohmann::json tiers = nlohmann::json::array();
+  for (const auto& t : d.tiers) tiers.push_back(t.str());
+  nlohmann::json j{{"repository", d.repository.str()},
+                   {"label", d.label.str()},
+                   {"kind", expire::to_string(d.kind)},
+                   {"database", d.database ? nlohmann::json(d.database->str()) : nlohmann::json()},
+                   {"tiers", tiers},
+                   {"backup_timestamp", d.backup_timestamp ? nlohmann::json(d.backup_timestamp->str()) : nlohmann::json()},
+                   {"taken", d.taken ? nlohmann::json(d.taken->to_iso8601_utc()) : nlohmann::json()},
+                   {"verdict", expire::to_string(d.verdict)},
+                   {"reasons", d.reasons},
+                   {"resumed", d.resumed}};
+  if (const expire::Deletion* del = deletion_of(report, i)) {
+    j["deletion"] = {{"outcome", expire::to_string(del->outcome)},
+                     {"already_gone", del->already_gone},
+                     {"error", del->error ? nlohmann::json(*del->error) : nlohmann::json()}};
+  }
+  return j;
+}
+
+void print_json(const ExpireCliOptions& o, const model::Policy& policy, Instant at, const expire::Report& report,
+                int code) {
+  nlohmann::json j{{"expire_version", kExpireJsonVersion},
+                   {"policy", policy.name},
+                   {"at", at.to_iso8601_utc()},
+                   {"dry_run", o.dry_run},
+                   {"server_version", report.server_version},
+                   {"drop_snapshot", report.drop_snapshot},
+                   {"decisions", nlohmann::json::array()},
+                   {"counts",
+                    {{"keep", report.plan.count(expire::Verdict::kKeep)},
+                     {"expire", report.plan.count(expire::Verdict::kExpire)},
+                     {"hold", report.plan.count(expire::Verdict::kHold)}}},
+                   {"exit_code", code}};
+  for (std::size_t i = 0; i < report.plan.decisions.size(); ++i) j["decisions"].push_back(decision_json(report, i));
+  std::cout << j.dump(2) << "\n";
+}
+
+std::string verdict_word(const expire::Report& report, std::size_t i) {
+  const expire::Decision& d = report.plan.decisions[i];
+  if (const expire::Deletion* del = deletion_of(report, i)) {
+    return del->outcome == expire::Outcome::kDeleted ? "deleted" : "FAILED";
+  }
+  return std::string(expire::to_string(d.verdict));
+}
+
+void print_text(const ExpireCliOptions& o, Instant at, const expire::Report& report, int code) {
+  std::cout << fmt::format("expire at {} ({}){}\n", at.to_iso8601_utc(),
+                           report.drop_snapshot ? "DROP SNAPSHOT" : "no DROP SNAPSHOT before StarRocks 4.2",
+                           o.dry_run ? "; dry run: nothing is deleted" : "");
+  std::string repository;
+  for (std::size_t i = 0; i < report.plan.decisions.size(); ++i) {
+    const expire::Decision& d = report.plan.decisions[i];
+    if (d.repository.str() != repository) {
+      repository = d.repository.str();
+      std::cout << "repository " << repository << ":\n";
+    }
+    std::cout << fmt::format("  {:<7} {:<40} {}{}\n", verdict_word(report, i), d.label.str(),
+                             fmt::join(d.reasons, "; "), d.resumed ? " [resumed]" : "");
+    if (const expire::Deletion* del = deletion_of(report, i); del && del->error) {
+      std::cout << "          error: " << *del->error << "\n";
+    }
+  }
+  std::cout << fmt::format("{} kept, {} {}, {} held (exit {})\n", report.plan.count(expire::Verdict::kKeep),
+                           report.plan.count(expire::Verdict::kExpire), o.dry_run ? "would expire" : "expired",
+                           report.plan.count(expire::Verdict::kHold), code);
+}
+
+int run_expire_command(const ExpireCliOptions& o) {
+  int exit_code = kExitOk;
+  auto policy = load_policy_model(o.policy, std::cerr, exit_code);
+  if (!policy) return exit_code;
+  auto at = parse_instant_flag(o.at, policy->time_zone);
+  if (!at) return fail("--at: " + at.error().message, kExitUsage, o.format);
+  auto config = ops_config(o.ops);
+  if (!config) return fail(config.error().describe(), exit_code_for(config.error()), o.format);
+  expire::Request request{*at, std::nullopt, o.dry_run, {}};
+  if (!o.repository.empty()) {
+    auto name = RepositoryName::parse(o.repository);
+    if (!name) return fail("--repository: " + name.error().message, kExitUsage, o.format);
+    request.repository = *name;
+  }
+  const std::atomic<bool>& stop = install_stop_handlers();
+  auto session = open_cluster(o.connection);
+  if (!session) return fail(session.error().describe(), exit_code_for(session.error()), o.format);
+  ports::SystemClock clock;
+  request.run_id = executor::new_run_id(clock.now());
+  auto report = expire::run_expire(*policy, {**session, *config, clock, &std::cerr, &stop}, request);
+  if (!report) return fail(report.error().describe(), exit_code_for(report.error()), o.format);
+  const int code = exit_code_of(*report, o.detailed_exitcode);
+  if (o.format == "json") {
+    print_json(o, *policy, *at, *report, code);
+  } else {
+    print_text(o, *at, *report, code);
+  }
+  return code;
+}
+
+}  // namespace
+
+void register_expire(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ExpireCliOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "expire",
+      "Apply the policy's retention to every snapshot of its repositories: keep, expire or hold each one, with "
+      "the reasons (restore points within their retention and every snapshot their restore chains need are kept; "
+      "so are the newest snapshot of each database and tier, the newest catalog snapshot and anything a running "
+      "restore reads). --dry-run decides and prints only. Deletes with DROP SNAPSHOT (StarRocks 4.2+), recording each "
+      "deletion in ops.snapshot_expiry first. Exit codes: 0 done, 2 snapshots were or would be deleted "
+      "(--detailed-exitcode), 30 history and repository disagree about a snapshot (kept), 31 a deletion failed, "
+      "14 a repository cannot be listed, 78 no way to delete on this server, 64 usage (docs/retention.md).");
+  cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();
+  cmd->add_option("--at", o->at, "The instant verdicts are taken at ('now' or an instant)")->capture_default_str();
+  cmd->add_option("--repository", o->repository, "Only this repository of the policy");
+  cmd->add_flag("--dry-run", o->dry_run, "Decide and print the verdicts; delete nothing, write nothing");
+  cmd->add_flag("--detailed-exitcode", o->detailed_exitcode,
+                "Exit 2 when snapshots were (or, in a dry run, would be) deleted");
+  cmd->add_option("--format", o->format, "Summary on stdout: 'text' or 'json'")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  add_ops_flags(*cmd, o->ops, false);
+  add_connection_flags(*cmd, o->connection);
+  cmd->callback([o, &exit_code] { exit_code = run_expire_command(*o); });
+}
+
+}  // namespace sk::cli
