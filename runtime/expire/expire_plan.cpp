@@ -98,9 +98,24 @@ std::optional<std::string> disagreement(const restore::Snapshot& s, const Reposi
   return std::nullopt;
 }
 
+// An earlier expire's row decides: one still deleting (or failed) is deleted again; one deleted that the repository
+// still lists is held.
+void apply_record(const ops::ExpiryRecord& record, const ExpireInput& in, Decision& d) {
+  if (record.state == ops::ExpiryState::kDeleted) {
+    d.verdict = Verdict::kHold;
+    d.reasons = {fmt::format("recorded as deleted {} by an earlier expire, yet the repository still lists it",
+                             local_day(in.zone, record.decided_at))};
+    return;
+  }
+  d.verdict = Verdict::kExpire;
+  d.resumed = true;
+  d.reasons = {fmt::format("resuming the deletion decided {} ({})", local_day(in.zone, record.decided_at),
+                           record.reason)};
+}
+
 Decision data_decision(const restore::Snapshot& s, bool keep, std::vector<std::string> reasons) {
   const ops::BackupAttempt& a = s.attempt;
-  Decision d{a.repository, a.label, a.database, Kind::kData, a.tiers, std::nullopt, s.point(),
+  Decision d{a.repository, a.label, a.database, Kind::kData, a.tiers, std::nullopt, a.slot.value_or(s.point()),
              keep ? Verdict::kKeep : Verdict::kExpire, std::move(reasons)};
   if (a.backup_timestamp) d.backup_timestamp = BackupTimestamp::from_server(*a.backup_timestamp);
   return d;
@@ -122,12 +137,7 @@ void decide_data(const ExpireInput& in, const Expiries& expiries, std::map<std::
     if (repo == repos.end()) continue;  // another repository: weighed for chains, not judged
     Decision d = data_decision(s, ev.verdicts[i].keep, data_reasons(model, ev, guard, i, in));
     const ops::ExpiryRecord* record = expiries.find(s.attempt.repository.str(), s.attempt.label.str());
-    if (record) {
-      d.verdict = Verdict::kExpire;
-      d.resumed = true;
-      d.reasons = {fmt::format("resuming the deletion decided {} ({})", local_day(in.zone, record->decided_at),
-                               record->reason)};
-    }
+    if (record) apply_record(*record, in, d);
     if (d.verdict == Verdict::kExpire && !record) {
       if (auto why = disagreement(s, *repo->second)) {
         d.verdict = Verdict::kHold;
@@ -183,14 +193,10 @@ void decide_listed(const ExpireInput& in, const RepositoryListing& listing, cons
         d.reasons.push_back(fmt::format("canary of an earlier run (holds no data; newest canary: {})",
                                         newest_canary ? *newest_canary : std::string("none")));
       }
-    } else if (record) {
-      d.verdict = Verdict::kHold;
-      d.reasons.push_back(fmt::format("recorded as {} {} by an earlier expire, yet the repository still lists it",
-                                      to_string(record->state), local_day(in.zone, record->decided_at)));
-    } else {
+    } else if (!record) {
       d.reasons.push_back("not in ops.backup_history: expire never deletes it (repository check reports it)");
     }
-    if (d.verdict == Verdict::kExpire && record) d.resumed = true;
+    if (record) apply_record(*record, in, d);
     out.push_back(std::move(d));
   }
 }

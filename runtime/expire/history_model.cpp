@@ -86,7 +86,7 @@ void add_database(const std::vector<const restore::Snapshot*>& ordered, const st
                       tier ? tier->first : (a.tiers.empty() ? std::string("(no tier)") : a.tiers.front().str()),
                       tier ? tier->second : kKeptForever,
                       a.label.str(),
-                      s->point(),
+                      a.slot.value_or(s->point()),
                       model_kind(a.kind),
                       {}};
     for (auto& [table, captured] : held_partitions(*s)) {

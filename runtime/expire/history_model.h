@@ -2,8 +2,9 @@
 // FINISHED backup of ops.backup_history, with what its restore point needs decided by the restore planner's rules
 // (runtime/restore/planner.h), so that `expire` keeps exactly what `restore` would read:
 //
-//  * Snapshots of a database are taken in the planner's content order (restore::order_snapshots); a snapshot
-//    counts from the instant it finished (restore::Snapshot::point).
+//  * Snapshots of a database are taken in the planner's content order (restore::order_snapshots). Retention runs
+//    from the snapshot's schedule slot, as `check` counts it (compiler/analysis/restorability.cpp), or from the
+//    instant it finished (restore::Snapshot::point) when it has no slot.
 //  * A whole-table or whole-database snapshot holds the table's whole state. A changed-partitions snapshot holds
 //    the partitions it captured and inherits every other partition of the table from the newest earlier snapshot
 //    that holds it, since the table's last whole snapshot (the planner's baseline plus incrementals). The

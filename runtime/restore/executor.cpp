@@ -398,10 +398,19 @@ std::optional<Error> replace_live(ports::SqlConnection& connection, const Restor
 Result<std::vector<Snapshot>> load_history(ops::OpsStore& store, const DatabaseName& database) {
   auto attempts = store.load_backup_attempts(database);
   if (!attempts) return std::unexpected(std::move(attempts.error()));
+  // Snapshots `starkeep expire` deleted or is deleting are no restore points (ops schema 3; an older schema, or a
+  // recovered catalog, has no such table: the server's error, and nothing is expired there).
+  std::set<std::pair<std::string, std::string>> expired;
+  if (auto expiries = store.load_expiries()) {
+    for (const ops::ExpiryRecord& r : *expiries) expired.insert({r.repository.str(), r.label.str()});
+  } else if (expiries.error().code != ports::kServerError) {
+    return std::unexpected(std::move(expiries.error()));
+  }
   std::vector<Snapshot> out;
   bool has_sets = true;  // false: ops (or a recovered catalog) from before schema 2, no table_partition_set
   for (auto& a : *attempts) {
     if (a.state != ops::AttemptState::kFinished) continue;
+    if (expired.contains({a.repository.str(), a.label.str()})) continue;
     auto entries = store.load_manifest(a.attempt_id());
     if (!entries) return std::unexpected(std::move(entries.error()));
     std::vector<ops::PartitionSet> sets;
