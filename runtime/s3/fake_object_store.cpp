@@ -6,12 +6,9 @@
 namespace sk::s3 {
 
 std::optional<Error> InMemoryObjectStore::begin(Operation operation) {
-  ++calls_[operation];
-  auto& queue = failures_[operation];
-  if (queue.empty()) return std::nullopt;
-  Error e = std::move(queue.front());
-  queue.pop_front();
-  return e;
+  const auto it = failures_.find({operation, ++calls_[operation]});
+  if (it == failures_.end()) return std::nullopt;
+  return it->second;
 }
 
 int InMemoryObjectStore::calls(Operation operation) const {

@@ -5,7 +5,8 @@
 // Not thread-safe.
 #pragma once
 
-#include <deque>
+#include <optional>
+#include <utility>
 #include <map>
 #include <string>
 
@@ -29,8 +30,10 @@ class InMemoryObjectStore final : public ObjectStore {
   [[nodiscard]] Result<Probe<LifecycleConfiguration>> lifecycle_configuration() override;
   [[nodiscard]] Result<Probe<BucketPolicy>> bucket_policy() override;
 
-  // The next call of `operation` fails with `error` (queued: one per call).
-  void fail_next(Operation operation, Error error) { failures_[operation].push_back(std::move(error)); }
+  // Call number `call` of `operation` (counted from 1 over the store's life) fails with `error`.
+  void fail_call(Operation operation, int call, Error error) { failures_[{operation, call}] = std::move(error); }
+  // The next call of `operation` fails with `error`.
+  void fail_next(Operation operation, Error error) { fail_call(operation, calls(operation) + 1, std::move(error)); }
   [[nodiscard]] int calls(Operation operation) const;
   [[nodiscard]] const std::map<std::string, std::string, std::less<>>& objects() const { return objects_; }
 
@@ -47,7 +50,7 @@ class InMemoryObjectStore final : public ObjectStore {
 
   std::string bucket_;
   std::map<std::string, std::string, std::less<>> objects_;
-  std::map<Operation, std::deque<Error>> failures_;
+  std::map<std::pair<Operation, int>, Error> failures_;
   std::map<Operation, int> calls_;
 };
 

@@ -6,6 +6,7 @@
 #include "runtime/ports/redact.h"
 #include "runtime/s3/curl_transport.h"
 #include "runtime/s3/s3_responses.h"
+#include "runtime/s3/xml.h"
 
 namespace sk::s3 {
 namespace {
@@ -47,6 +48,12 @@ std::string excerpt(std::string_view raw) {
     line += (u < 0x20 || u == 0x7f) ? ' ' : c;
   }
   return ports::redact(line);
+}
+
+// The root element's name of an XML body, "" when the body is not XML.
+std::string root_element(std::string_view body) {
+  auto root = parse_xml(body);
+  return root ? root->name : std::string();
 }
 
 std::string key_context(std::string_view key) { return "key " + excerpt(key); }
@@ -145,19 +152,25 @@ Status S3Client::put_object(std::string_view key, std::string_view body) {
 }
 
 template <typename T>
-Result<Probe<T>> S3Client::probe(std::string_view operation, std::string_view subresource,
-                                 std::string_view absent_code, const std::function<Result<T>(std::string_view)>& parse,
-                                 T absent) {
+Result<Probe<T>> S3Client::probe(const ProbeCall<T>& call) {
+  const auto& [operation, subresource, expected_root, absent_code, parse, absent] = call;
   const HttpRequest http = builder_.get_bucket_subresource(operation, subresource);
   auto response = send(http);
   if (!response) return std::unexpected(response.error());
   if (response->status / 100 == 2) {
     auto value = parse(response->body);
-    if (!value) return std::unexpected(std::move(value.error()).with_context(fmt::format("S3 {} on {}", operation, describe())));
-    return Probe<T>::known(std::move(*value));
+    if (value) return Probe<T>::known(std::move(*value));
+    // A well-formed answer of another kind (s3rver answers GetBucketVersioning with a bucket listing) means the
+    // endpoint does not implement the call.
+    const std::string root = root_element(response->body);
+    if (!root.empty() && root != expected_root) {
+      return Probe<T>::unknown(fmt::format("{} answered {} with <{}> instead of <{}>", describe(), operation, root,
+                                           expected_root));
+    }
+    return std::unexpected(std::move(value.error()).with_context(fmt::format("S3 {} on {}", operation, describe())));
   }
   const S3ErrorBody body = parse_error_body(response->body);
-  if (response->status == 404 && !absent_code.empty() && body.code == absent_code) return Probe<T>::known(std::move(absent));
+  if (response->status == 404 && !absent_code.empty() && body.code == absent_code) return Probe<T>::known(absent);
   if (unsupported_answer(response->status, body.code)) {
     return Probe<T>::unknown(fmt::format("{} answered HTTP {} {}: {}", describe(), response->status,
                                          body.code.empty() ? "(no S3 error code)" : body.code, excerpt(body.message)));
@@ -167,22 +180,24 @@ Result<Probe<T>> S3Client::probe(std::string_view operation, std::string_view su
 
 Result<Probe<BucketVersioning>> S3Client::bucket_versioning() {
   // Never enabled is a 200 with an empty configuration, so there is no "absent" code.
-  return probe<BucketVersioning>("GetBucketVersioning", "versioning", "", parse_versioning, {});
+  return probe<BucketVersioning>(
+      {"GetBucketVersioning", "versioning", "VersioningConfiguration", "", parse_versioning, {}});
 }
 
 Result<Probe<ObjectLockConfiguration>> S3Client::object_lock_configuration() {
-  return probe<ObjectLockConfiguration>("GetObjectLockConfiguration", "object-lock",
-                                        "ObjectLockConfigurationNotFoundError", parse_object_lock, {});
+  return probe<ObjectLockConfiguration>({"GetObjectLockConfiguration", "object-lock", "ObjectLockConfiguration",
+                                         "ObjectLockConfigurationNotFoundError", parse_object_lock, {}});
 }
 
 Result<Probe<LifecycleConfiguration>> S3Client::lifecycle_configuration() {
-  return probe<LifecycleConfiguration>("GetBucketLifecycleConfiguration", "lifecycle",
-                                       "NoSuchLifecycleConfiguration", parse_lifecycle, {});
+  return probe<LifecycleConfiguration>({"GetBucketLifecycleConfiguration", "lifecycle", "LifecycleConfiguration",
+                                        "NoSuchLifecycleConfiguration", parse_lifecycle, {}});
 }
 
 Result<Probe<BucketPolicy>> S3Client::bucket_policy() {
+  // The policy is JSON: there is no XML root to check, so any 2xx body is the policy.
   const auto parse = [](std::string_view body) -> Result<BucketPolicy> { return BucketPolicy{std::string(body)}; };
-  return probe<BucketPolicy>("GetBucketPolicy", "policy", "NoSuchBucketPolicy", parse, BucketPolicy{});
+  return probe<BucketPolicy>({"GetBucketPolicy", "policy", "", "NoSuchBucketPolicy", parse, BucketPolicy{}});
 }
 
 std::unique_ptr<ObjectStore> make_s3_client(S3Config config, ports::Sleeper& sleeper) {

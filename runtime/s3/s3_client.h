@@ -50,11 +50,16 @@ class S3Client final : public ObjectStore {
  private:
   // The Error for a non-2xx answer.
   [[nodiscard]] Error error_for(const HttpRequest& request, const HttpResponse& response) const;
-  // GET ?<subresource>: 2xx → parse(body); a 404 with `absent_code` → absent; unsupported → unknown.
+  // GET ?<subresource>: 2xx → parse(body); a 404 with `absent_code` → `absent`; NotImplemented / 501,
+  // MethodNotAllowed / 405 or a 2xx document with another root element than `expected_root` → unknown.
   template <typename T>
-  [[nodiscard]] Result<Probe<T>> probe(std::string_view operation, std::string_view subresource,
-                                       std::string_view absent_code, const std::function<Result<T>(std::string_view)>& parse,
-                                       T absent);
+  struct ProbeCall {
+    std::string_view operation, subresource, expected_root, absent_code;
+    std::function<Result<T>(std::string_view)> parse;
+    T absent;
+  };
+  template <typename T>
+  [[nodiscard]] Result<Probe<T>> probe(const ProbeCall<T>& call);
 
   S3Config config_;
   RequestBuilder builder_;
