@@ -13,7 +13,8 @@
 // "s3.parse" (an answer that cannot be read), "s3.usage" (a request the client refuses to build). Each message
 // names the operation, the bucket and endpoint, the status, S3's code and message and the attempts (GetObject and
 // PutObject add the key as context).
-// The posture reads answer Probe::unknown instead of "s3.unsupported" (NotImplemented, 501, MethodNotAllowed, 405).
+// The posture reads answer Probe::unknown instead of "s3.unsupported" (NotImplemented, 501, MethodNotAllowed, 405,
+// or a 2xx document of another kind, as s3rver's bucket listing for GET ?versioning).
 //
 // Not thread-safe (the transport keeps one connection).
 #pragma once
