@@ -17,6 +17,8 @@ DEB_PACKAGES=(
   mariadb-server mariadb-client
   clang-16 libclang-rt-16-dev llvm-16   # the libFuzzer build (fuzz_policy_parser); llvm-16: its symbolizer
   clang-tidy-16                         # tidy_check: the .clang-tidy checks over the kernel and runtime/jobs
+  libexpat1-dev                         # runtime/s3 reads S3's XML answers with expat
+  nodejs                                # s3rver, the fake S3 server of the tests (ensure_s3rver)
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -27,15 +29,36 @@ ensure_packages() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if ((${#missing[@]})); then
-    log "installing missing Debian packages: ${missing[*]}"
-    if [[ $(id -u) -ne 0 ]]; then
-      echo "error: packages missing and not running as root: ${missing[*]}" >&2
-      exit 1
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    install_debian_packages "${missing[@]}"
   fi
+}
+
+install_debian_packages() {
+  log "installing missing Debian packages: $*"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "error: packages missing and not running as root: $*" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# s3rver for the tests (tests/s3rver: package.json pins it, package-lock.json pins its dependencies). Runs
+# `npm ci` only when node_modules is missing or package-lock.json changed since the last install (its sha256 is
+# kept in node_modules/.starkeep-lock.sha256). npm is Debian's `npm` package, unless the installed nodejs brings
+# its own (NodeSource's build does, and conflicts with Debian's npm), so it is checked as a command.
+ensure_s3rver() {
+  local dir="$ROOT/tests/s3rver"
+  local stamp="$dir/node_modules/.starkeep-lock.sha256" sum
+  command -v npm >/dev/null 2>&1 || install_debian_packages npm
+  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$sum" ]]; then
+    return
+  fi
+  log "installing s3rver (npm ci in tests/s3rver)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  printf '%s\n' "$sum" >"$stamp"
 }
 
 # build_project [quiet]: configure and build with -j2. "quiet" (the demo) shows the build as one progress line —

@@ -8,6 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_packages
+ensure_s3rver
 build_project
 log "running the test suite"
 cd "$BUILD_DIR"

@@ -5,6 +5,7 @@
 #include <expected>
 #include <optional>
 
+#include "runtime/ports/hosts.h"
 #include "runtime/ports/redact.h"
 
 namespace sk::alerts {
@@ -14,26 +15,6 @@ std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-bool is_ipv4_loopback(std::string_view host) {
-  int octets = 0;
-  int first = -1;
-  std::size_t i = 0;
-  while (i <= host.size()) {
-    const std::size_t dot = host.find('.', i);
-    const std::string_view part =
-        host.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
-    if (part.empty() || part.size() > 3) return false;
-    int value = 0;
-    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (ec != std::errc() || ptr != part.data() + part.size() || value > 255) return false;
-    if (octets == 0) first = value;
-    ++octets;
-    if (dot == std::string_view::npos) break;
-    i = dot + 1;
-  }
-  return octets == 4 && first == 127;
 }
 
 struct HostPort {
@@ -91,11 +72,6 @@ std::string shown_url(std::string_view scheme, std::string_view userinfo, std::s
 }
 
 }  // namespace
-
-bool is_loopback_host(std::string_view host) {
-  const std::string h = lower(host);
-  return h == "localhost" || h == "[::1]" || h == "::1" || is_ipv4_loopback(h);
-}
 
 Result<HttpTarget> HttpTarget::parse(std::string_view url) {
   const auto bad = [&](std::string_view why) {

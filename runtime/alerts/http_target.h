@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "runtime/ports/hosts.h"
 
 namespace sk::alerts {
 
@@ -37,7 +38,7 @@ class HttpTarget {
   bool loopback_ = false;
 };
 
-// True for "localhost" (any case), IPv4 127.0.0.0/8 and "[::1]" / "::1".
-[[nodiscard]] bool is_loopback_host(std::string_view host);
+// True for "localhost" (any case), IPv4 127.0.0.0/8 and "[::1]" / "::1" (one definition, in runtime/ports).
+using ports::is_loopback_host;
 
 }  // namespace sk::alerts

@@ -24,16 +24,6 @@ std::string_view strip_trailing_slash(std::string_view s) {
   return s;
 }
 
-Result<std::string> required_env(const EnvLookup& env, std::string_view name, const model::Repository& repository) {
-  auto value = env ? env(name) : std::nullopt;
-  if (!value || value->empty()) {
-    return sk::fail("repository.credentials",
-                    "repository {} uses credentials = env, but the environment variable {} is not set",
-                    repository.name.str(), name);
-  }
-  return *value;
-}
-
 std::vector<std::string> verify(const ServerRepository& server, const model::Repository& repository) {
   std::vector<std::string> drift;
   if (!same_location(server.location, repository.location)) {
@@ -74,12 +64,10 @@ Result<std::vector<std::pair<std::string, std::string>>> repository_properties(c
   if (!repository.region.empty()) props.emplace_back("aws.s3.region", repository.region);
   switch (repository.credentials) {
     case model::CredentialsKind::kEnvironment: {
-      auto access = required_env(env, kAccessKeyVariable, repository);
-      if (!access) return std::unexpected(access.error());
-      auto secret = required_env(env, kSecretKeyVariable, repository);
-      if (!secret) return std::unexpected(secret.error());
-      props.emplace_back("aws.s3.access_key", std::move(*access));
-      props.emplace_back("aws.s3.secret_key", std::move(*secret));
+      auto keys = s3::environment_credentials(repository, env);
+      if (!keys) return std::unexpected(keys.error());
+      props.emplace_back("aws.s3.access_key", std::move(keys->access_key));
+      props.emplace_back("aws.s3.secret_key", std::move(keys->secret_key));
       break;
     }
     case model::CredentialsKind::kInstanceProfile:

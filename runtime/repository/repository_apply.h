@@ -25,14 +25,15 @@
 #include "common/result.h"
 #include "compiler/model/policy.h"
 #include "runtime/ports/sql_connection.h"
+#include "runtime/s3/s3_config.h"
 
 namespace sk::repository {
 
-inline constexpr std::string_view kAccessKeyVariable = "STARKEEP_S3_ACCESS_KEY";
-inline constexpr std::string_view kSecretKeyVariable = "STARKEEP_S3_SECRET_KEY";
-
-// Looks an environment variable up; nullopt when unset.
-using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+// The credentials variables and the environment lookup are the S3 client's (runtime/s3/s3_config.h): starkeep's
+// own S3 requests read the same keys as the CREATE REPOSITORY statement.
+using s3::kAccessKeyVariable;
+using s3::kSecretKeyVariable;
+using s3::EnvLookup;
 [[nodiscard]] EnvLookup process_environment();
 
 // Ok for "https://…" (case-insensitive scheme) and for an empty endpoint.
