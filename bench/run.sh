@@ -2,8 +2,9 @@
 # Runs the benchmarks (Release build in build-bench/) and writes their tables into docs/performance.md:
 #   * compiler: `check` + `plan` on synthetic inventories of 1k, 10k and 100k tables × 10 partitions
 #     (between the BENCH markers);
-#   * runner: SQL round trips, overhead and makespan of `starkeep run` on the emulator (between the RUNNER markers).
-# Not part of the test suite. Usage: bench/run.sh [build-dir] [compiler|runner|all]
+#   * runner: SQL round trips, overhead and makespan of `starkeep run` on the emulator (between the RUNNER markers);
+#   * expire: the verdicts of `expire --dry-run` over synthetic histories of 10k and 100k snapshots (EXPIRE markers).
+# Not part of the test suite. Usage: bench/run.sh [build-dir] [compiler|runner|expire|all]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${1:-$ROOT/build-bench}"
@@ -13,7 +14,7 @@ trap 'rm -rf "$WORK"' EXIT
 DOC="$ROOT/docs/performance.md"
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" -j2 --target inventory_gen plan_bench runner_bench starkeep starkeep-emulator >/dev/null
+cmake --build "$BUILD" -j2 --target inventory_gen plan_bench runner_bench expire_bench starkeep starkeep-emulator >/dev/null
 
 HOST="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 
@@ -79,5 +80,22 @@ Makespan against the lower bound ceil(databases / parallel) × D + C:
 $(rows makespan)
 TABLE
   replace_section RUNNER "$WORK/runner.md"
+fi
+if [[ "$WHAT" == all || "$WHAT" == expire ]]; then
+  ROWS=""
+  for n in 10000 100000; do
+    ROW="$("$BUILD/bench/expire_bench/expire_bench" --snapshots "$n" --databases 100 --repeat 3)"
+    echo "$ROW"
+    ROWS+="$ROW"$'\n'
+  done
+  LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+  cat >"$WORK/expire.md" <<TABLE
+Measured $(date -u +%Y-%m-%d) on ${HOST} (load average ${LOAD} after measuring); Release build; best of 3.
+
+| snapshots | databases | expired | verdicts (model + evaluation + reasons) | peak RSS |
+|---:|---:|---:|---:|---:|
+${ROWS%$'\n'}
+TABLE
+  replace_section EXPIRE "$WORK/expire.md"
 fi
 echo "updated $DOC"

@@ -8,7 +8,9 @@
 #include "kernel/dialect/restore_sql.h"
 #include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/jobs/server_views.h"
+#include "runtime/expire/storage_delete.h"
 #include "runtime/ops/ops_store.h"
+#include "runtime/s3/s3_config.h"
 
 namespace sk::expire {
 namespace {
@@ -115,6 +117,41 @@ Result<ExpireInput> gather(const model::Policy& policy, const Env& env, const Re
   return in;
 }
 
+// The object store and key prefix of each repository deletions happen in (before 4.2 only).
+struct Storage {
+  std::unique_ptr<s3::ObjectStore> store;
+  std::string prefix;  // the location's key prefix ("" or ending in '/')
+};
+using Storages = std::map<std::string, Storage>;
+
+// Opens every repository that has a snapshot to delete, before the first deletion: a missing credential or a
+// location outside S3 stops the expire with nothing deleted.
+Result<Storages> open_storages(const model::Policy& policy, const Env& env, const ExpirePlan& plan,
+                               const std::string& version) {
+  const std::string why = fmt::format(
+      "StarRocks {} has no DROP SNAPSHOT (it arrived in 4.2), so snapshots are deleted in storage",
+      version.empty() ? "(version unknown)" : version);
+  if (!env.open_storage) return fail("expire.no_delete", "{}, which is not configured here; nothing was deleted", why);
+  Storages out;
+  for (const Decision& d : plan.decisions) {
+    if (d.verdict != Verdict::kExpire || out.contains(d.repository.str())) continue;
+    const model::Repository* repo = policy.find_repository(d.repository);
+    if (!repo) return fail("expire.usage", "repository {} is not in policy {}", d.repository.str(), policy.name);
+    auto location = s3::parse_location(repo->location);
+    if (!location) {
+      return fail("expire.no_delete", "{}: repository {}: {}; nothing was deleted", why, d.repository.str(),
+                  location.error().message);
+    }
+    auto store = env.open_storage(*repo);
+    if (!store) {
+      return fail("expire.no_delete", "{}: repository {}: {}; nothing was deleted", why, d.repository.str(),
+                  store.error().message);
+    }
+    out.emplace(d.repository.str(), Storage{std::move(*store), location->prefix});
+  }
+  return out;
+}
+
 ops::SnapshotKind ops_kind(Kind kind) {
   switch (kind) {
     case Kind::kCatalog:
@@ -146,13 +183,33 @@ bool listed(const ExpireInput& in, const Decision& d) {
   return false;
 }
 
-// One snapshot: recorded, dropped, settled. A lost connection ends the expire (the row stays `deleting`).
+// Before 4.2: the snapshot's objects, always the whole prefix (a resumed deletion finishes leftovers). A transport
+// failure ends the expire (every further request would fail the same way).
+Result<Deletion> delete_in_storage(Storage& storage, const Decision& d, Deletion del) {
+  auto deleted = delete_snapshot_objects(*storage.store, snapshot_prefix(storage.prefix, d.repository, d.label));
+  if (deleted) {
+    del.already_gone = deleted->objects == 0;
+    return del;
+  }
+  if (deleted.error().code == "s3.transport") return std::unexpected(std::move(deleted.error()));
+  del.outcome = Outcome::kFailed;
+  del.error = deleted.error().message;
+  return del;
+}
+
+// One snapshot: recorded, deleted, settled. A lost connection ends the expire (the row stays `deleting`).
 Result<Deletion> delete_one(const Env& env, ops::OpsStore& store, const ExpireInput& in, const Request& request,
-                            const Decision& d, std::size_t index) {
+                            const Decision& d, std::size_t index, Storages& storages) {
   ops::ExpiryRecord record = expiry_record(d, request, in, env.clock.now());
+  auto storage = storages.find(d.repository.str());
+  if (storage != storages.end()) record.method = ops::ExpiryMethod::kStorage;
   if (auto s = store.record_expiry(record); !s) return std::unexpected(std::move(s.error()));
   Deletion del{index, Outcome::kDeleted, std::nullopt, !listed(in, d)};
-  if (!del.already_gone) {
+  if (storage != storages.end()) {
+    auto done = delete_in_storage(storage->second, d, del);
+    if (!done) return std::unexpected(std::move(done.error()));
+    del = *done;
+  } else if (!del.already_gone) {
     auto dropped = env.connection.execute(dialect::render_drop_snapshot(d.repository, d.label),
                                           ports::Idempotency::kNotIdempotent);
     if (!dropped) {
@@ -173,7 +230,7 @@ Result<Deletion> delete_one(const Env& env, ops::OpsStore& store, const ExpireIn
 }
 
 Status delete_expired(const Env& env, ops::OpsStore& store, const ExpireInput& in, const Request& request,
-                      Report& report) {
+                      Storages& storages, Report& report) {
   const std::size_t total = report.plan.count(Verdict::kExpire);
   std::size_t done = 0;
   for (std::size_t i = 0; i < report.plan.decisions.size(); ++i) {
@@ -182,7 +239,7 @@ Status delete_expired(const Env& env, ops::OpsStore& store, const ExpireInput& i
     if (env.stop && env.stop->load()) {
       return fail("expire.interrupted", "stopped after {} of {} deletions; the next expire goes on", done, total);
     }
-    auto del = delete_one(env, store, in, request, d, i);
+    auto del = delete_one(env, store, in, request, d, i, storages);
     if (!del) return std::unexpected(std::move(del.error()));
     ++done;
     if (env.progress) {
@@ -231,14 +288,15 @@ Result<Report> run_expire(const model::Policy& policy, const Env& env, const Req
   if (!in) return std::unexpected(std::move(in.error()));
   report.plan = decide(*in);
   if (request.dry_run || report.plan.count(Verdict::kExpire) == 0) return report;
+  Storages storages;
   if (!report.drop_snapshot) {
-    return fail("expire.no_delete",
-                "StarRocks {} has no DROP SNAPSHOT (it arrived in 4.2), and deleting snapshots in storage is not "
-                "configured for this repository; nothing was deleted ({} snapshot(s) due: see --dry-run)",
-                report.server_version.empty() ? "(version unknown)" : report.server_version,
-                report.plan.count(Verdict::kExpire));
+    auto opened = open_storages(policy, env, report.plan, report.server_version);
+    if (!opened) return std::unexpected(std::move(opened.error()));
+    storages = std::move(*opened);
   }
-  if (auto s = delete_expired(env, store, *in, request, report); !s) return std::unexpected(std::move(s.error()));
+  if (auto s = delete_expired(env, store, *in, request, storages, report); !s) {
+    return std::unexpected(std::move(s.error()));
+  }
   return report;
 }
 

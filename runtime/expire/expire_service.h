@@ -4,8 +4,10 @@
 //
 //  1. a row in ops.snapshot_expiry, state `deleting`, before anything is deleted (so a killed expire is finished
 //     by the next one, and restore planning never offers a snapshot on its way out);
-//  2. DROP SNAPSHOT `label` ON `repo` (StarRocks 4.2+); a snapshot the repository no longer lists, or that the
-//     server says does not exist, counts as deleted;
+//  2. DROP SNAPSHOT `label` ON `repo` (StarRocks 4.2+; a snapshot the repository no longer lists, or that the
+//     server says does not exist, counts as deleted), or, before 4.2, its objects deleted through the repository's
+//     S3 API (storage_delete.h: info and meta first, then the content; always the whole prefix, so a resumed
+//     deletion finishes content an earlier one left);
 //  3. the row settled: `deleted`, or `failed` with the server's error (the next expire retries).
 // Nothing is deleted when any repository cannot be listed (expire.repository) or when the server has no DROP
 // SNAPSHOT and no storage access is configured (expire.no_delete): both are found before the first deletion.
@@ -13,7 +15,9 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,8 +28,12 @@
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/clock.h"
 #include "runtime/ports/sql_connection.h"
+#include "runtime/s3/object_store.h"
 
 namespace sk::expire {
+
+// Opens the object store of a policy repository (s3::config_for + s3::make_s3_client in the CLI; a fake in tests).
+using OpenStorage = std::function<Result<std::unique_ptr<s3::ObjectStore>>(const model::Repository&)>;
 
 struct Env {
   ports::SqlConnection& connection;
@@ -33,6 +41,7 @@ struct Env {
   ports::Clock& clock;
   std::ostream* progress = nullptr;           // one line per deletion
   const std::atomic<bool>* stop = nullptr;    // set by SIGTERM/SIGINT
+  OpenStorage open_storage{};                 // used only when the server has no DROP SNAPSHOT; empty: none
 };
 
 struct Request {

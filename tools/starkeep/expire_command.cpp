@@ -4,6 +4,7 @@
 // on stderr. Exit codes: common/error_codes.def (0, 2 with --detailed-exitcode, 30 held, 31 a deletion failed).
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,8 @@
 #include "runtime/executor/run_service.h"
 #include "runtime/expire/expire_service.h"
 #include "runtime/ports/clock.h"
+#include "runtime/s3/s3_client.h"
+#include "runtime/s3/s3_config.h"
 #include "tools/starkeep/cli_common.h"
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
@@ -145,8 +148,20 @@ int run_expire_command(const ExpireCliOptions& o) {
   auto session = open_cluster(o.connection);
   if (!session) return fail(session.error().describe(), exit_code_for(session.error()), o.format);
   ports::SystemClock clock;
+  ports::ThreadSleeper sleeper;
   request.run_id = executor::new_run_id(clock.now());
-  auto report = expire::run_expire(*policy, {**session, *config, clock, &std::cerr, &stop}, request);
+  // Before StarRocks 4.2, snapshots are deleted through the repository's S3 API with the credentials `repository
+  // apply` uses (STARKEEP_S3_ACCESS_KEY / STARKEEP_S3_SECRET_KEY).
+  expire::OpenStorage open_storage = [&sleeper](const model::Repository& repo)
+      -> Result<std::unique_ptr<s3::ObjectStore>> {
+    auto s3_config = s3::config_for(repo, [](std::string_view name) -> std::optional<std::string> {
+      const char* v = std::getenv(std::string(name).c_str());
+      return v ? std::optional<std::string>(v) : std::nullopt;
+    });
+    if (!s3_config) return std::unexpected(std::move(s3_config.error()));
+    return s3::make_s3_client(std::move(*s3_config), sleeper);
+  };
+  auto report = expire::run_expire(*policy, {**session, *config, clock, &std::cerr, &stop, open_storage}, request);
   if (!report) return fail(report.error().describe(), exit_code_for(report.error()), o.format);
   const int code = exit_code_of(*report, o.detailed_exitcode);
   if (o.format == "json") {
