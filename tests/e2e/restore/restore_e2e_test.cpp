@@ -118,7 +118,7 @@ class RestoreE2e : public emu::testing::ClusterFixture {
     a.state = ops::AttemptState::kFinished;
     a.server_state = "FINISHED";
     a.finished_at = *finished;
-    a.backup_timestamp = cell(snaps, 0, "Timestamp");
+    a.backup_timestamp = BackupTimestamp::from_server(cell(snaps, 0, "Timestamp"));
     ops::BackupObject object{*TableName::parse("orders"), {}};
     for (const auto& p : partitions) object.partitions.push_back(*PartitionName::parse(p));
     a.objects.push_back(object);
