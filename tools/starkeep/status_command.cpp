@@ -34,7 +34,7 @@ nlohmann::json attempt_json(const ops::BackupAttempt& a) {
   if (a.server_state) j["server_state"] = *a.server_state;
   if (a.job_id) j["job_id"] = *a.job_id;
   if (a.error_text) j["error"] = *a.error_text;
-  if (a.backup_timestamp) j["backup_timestamp"] = *a.backup_timestamp;
+  if (a.backup_timestamp) j["backup_timestamp"] = a.backup_timestamp->str();
   j["updated_at"] = a.updated_at.to_iso8601_utc();
   return j;
 }
