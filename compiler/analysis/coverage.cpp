@@ -16,6 +16,132 @@ constexpr size_t kMaxNotes = 10;
 
 std::string class_or_unclassified(const std::string& c) { return c.empty() ? "unclassified" : c; }
 
+// `inventoried` is sorted (Inventory::databases()).
+bool has_database(const std::vector<DatabaseName>& inventoried, const DatabaseName& db) {
+  return std::binary_search(inventoried.begin(), inventoried.end(), db);
+}
+
+// SK0413: eligibility naming tiers the policy does not have (once per tier name).
+void report_unknown_eligibility_tiers(const model::Policy& policy, const inventory::Inventory& inventory,
+                                      diag::DiagnosticSink& sink) {
+  std::set<std::string> tier_names;
+  std::vector<std::string> candidates;
+  for (const auto& t : policy.tiers) {
+    tier_names.insert(t.name.str());
+    candidates.push_back(t.name.str());
+  }
+  std::set<std::string> reported;
+  for (size_t i = 0; i < inventory.tables.size(); ++i) {
+    for (const auto& [tier, eligible] : inventory.tables[i].eligibility) {
+      if (tier_names.contains(tier) || !reported.insert(tier).second) continue;
+      auto& d = sink.report(Code::kInventoryUnknownTier, inventory.tables[i].range,
+                            fmt::format("tables[{}].eligibility", i), tier);
+      if (auto m = diag::closest_match(tier, candidates)) d.suggest(*m);
+    }
+  }
+}
+
+// SK0501: tables in policy databases that no tier selects, grouped by (database, class).
+void report_uncovered_tables(const inventory::Inventory& inventory, const Selection& selection,
+                             diag::DiagnosticSink& sink) {
+  std::map<std::pair<std::string, std::string>, std::vector<size_t>> groups;
+  for (size_t i = 0; i < inventory.tables.size(); ++i) {
+    if (!selection.in_policy(i) || selection.covered(i)) continue;
+    const auto& t = inventory.tables[i];
+    groups[{t.database.str(), t.table_class}].push_back(i);
+  }
+  for (const auto& [key, tables] : groups) {
+    std::vector<std::string> names;
+    for (size_t i : tables) names.push_back(inventory.tables[i].display_name());
+    auto& d = sink.report(Code::kTableNotCovered, inventory.tables[tables[0]].range, describe_tables(names),
+                          class_or_unclassified(key.second));
+    if (tables.size() > 1) {
+      for (size_t k = 0; k < tables.size() && k < kMaxNotes; ++k) {
+        d.note(inventory.tables[tables[k]].range, fmt::format("{} is listed here", names[k]));
+      }
+      if (tables.size() > kMaxNotes) d.note(std::nullopt, fmt::format("and {} more", tables.size() - kMaxNotes));
+    }
+    d.note(std::nullopt, "classify these tables in the inventory, or widen a tier's include rule");
+  }
+}
+
+// SK0502 / SK0503: cluster objects the policy selects but the inventory lacks.
+void report_cluster_objects_not_inventoried(const model::Policy& policy, const inventory::Inventory& inventory,
+                                            const std::vector<DatabaseName>& inventoried,
+                                            diag::DiagnosticSink& sink) {
+  if (inventory.cluster_databases.empty()) return;
+  std::unordered_set<std::string> known_tables;
+  known_tables.reserve(inventory.tables.size());
+  for (const auto& t : inventory.tables) known_tables.insert(t.database.str() + '\0' + t.table.str());
+  for (const auto& cdb : inventory.cluster_databases) {
+    if (!policy.databases.matches(cdb.name)) continue;
+    if (!has_database(inventoried, cdb.name)) {
+      sink.report(Code::kClusterDatabaseNotInInventory, cdb.range, cdb.name.str());
+      continue;
+    }
+    if (!cdb.tables) continue;
+    std::vector<std::string> missing;
+    for (const TableName& t : *cdb.tables) {
+      if (!known_tables.contains(cdb.name.str() + '\0' + t.str())) missing.push_back(t.str());
+    }
+    if (missing.empty()) continue;
+    std::sort(missing.begin(), missing.end());
+    sink.report(Code::kClusterTableNotInInventory, cdb.range, describe_tables(missing), cdb.name.str());
+  }
+}
+
+// SK0504: databases the policy names that the inventory does not have.
+void report_policy_databases_not_inventoried(const model::Policy& policy,
+                                             const std::vector<DatabaseName>& inventoried,
+                                             diag::DiagnosticSink& sink) {
+  if (policy.databases.all) return;
+  for (const DatabaseName& db : policy.databases.include) {
+    if (!has_database(inventoried, db)) {
+      sink.report(Code::kPolicyDatabaseNotInInventory, policy.databases.range, db.str());
+    }
+  }
+}
+
+// SK0506: tiers that select nothing although the policy's databases have tables.
+void report_tiers_selecting_nothing(const model::Policy& policy, const inventory::Inventory& inventory,
+                                    const Selection& selection, diag::DiagnosticSink& sink) {
+  bool any_in_policy = false;
+  for (size_t i = 0; i < inventory.tables.size() && !any_in_policy; ++i) any_in_policy = selection.in_policy(i);
+  if (!any_in_policy) return;
+  for (size_t k = 0; k < policy.tiers.size(); ++k) {
+    if (selection.selected_count(k) == 0) {
+      const auto& tier = policy.tiers[k];
+      sink.report(Code::kNothingSelected, tier.include_range.end > 0 ? tier.include_range : tier.name_range,
+                  tier.name.str());
+    }
+  }
+}
+
+// SK0507: labels that cannot be rendered for some database (too long with this tier's name and template), checked
+// for the inventoried databases the policy matches and the ones it names that the inventory lacks.
+void report_unrenderable_labels(const model::Policy& policy, const std::vector<DatabaseName>& inventoried,
+                                diag::DiagnosticSink& sink) {
+  std::vector<DatabaseName> dbs;
+  for (const DatabaseName& db : inventoried) {
+    if (policy.databases.matches(db)) dbs.push_back(db);
+  }
+  if (!policy.databases.all) {
+    for (const DatabaseName& db : policy.databases.include) {
+      if (!has_database(inventoried, db)) dbs.push_back(db);
+    }
+  }
+  const CivilSecond sample(2025, 12, 31, 23, 59, 0);
+  for (const auto& tier : policy.tiers) {
+    for (const DatabaseName& db : dbs) {
+      auto label = tier.label.render(db, tier.name, tier.label_suffix, sample);
+      if (!label) {
+        sink.report(Code::kLabelNotRenderable, tier.name_range, tier.name.str(), db.str(), label.error().message);
+        break;  // one per tier
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::string describe_tables(const std::vector<std::string>& names, size_t max_listed) {
@@ -37,118 +163,13 @@ void analyze(const model::Policy& policy, const inventory::Inventory& inventory,
 
 void check_coverage(const model::Policy& policy, const inventory::Inventory& inventory, const Selection& selection,
                     Sinks sinks) {
-  // SK0413: eligibility naming tiers the policy does not have (once per tier name).
-  {
-    std::set<std::string> tier_names;
-    std::vector<std::string> candidates;
-    for (const auto& t : policy.tiers) {
-      tier_names.insert(t.name.str());
-      candidates.push_back(t.name.str());
-    }
-    std::set<std::string> reported;
-    for (size_t i = 0; i < inventory.tables.size(); ++i) {
-      for (const auto& [tier, eligible] : inventory.tables[i].eligibility) {
-        if (tier_names.contains(tier) || !reported.insert(tier).second) continue;
-        auto& d = sinks.inventory.report(Code::kInventoryUnknownTier, inventory.tables[i].range,
-                                         fmt::format("tables[{}].eligibility", i), tier);
-        if (auto m = diag::closest_match(tier, candidates)) d.suggest(*m);
-      }
-    }
-  }
-
-  // SK0501: tables in policy databases that no tier selects, grouped by (database, class).
-  {
-    std::map<std::pair<std::string, std::string>, std::vector<size_t>> groups;
-    for (size_t i = 0; i < inventory.tables.size(); ++i) {
-      if (!selection.in_policy(i) || selection.covered(i)) continue;
-      const auto& t = inventory.tables[i];
-      groups[{t.database.str(), t.table_class}].push_back(i);
-    }
-    for (const auto& [key, tables] : groups) {
-      std::vector<std::string> names;
-      for (size_t i : tables) names.push_back(inventory.tables[i].display_name());
-      auto& d = sinks.inventory.report(Code::kTableNotCovered, inventory.tables[tables[0]].range,
-                                       describe_tables(names), class_or_unclassified(key.second));
-      if (tables.size() > 1) {
-        for (size_t k = 0; k < tables.size() && k < kMaxNotes; ++k) {
-          d.note(inventory.tables[tables[k]].range, fmt::format("{} is listed here", names[k]));
-        }
-        if (tables.size() > kMaxNotes) d.note(std::nullopt, fmt::format("and {} more", tables.size() - kMaxNotes));
-      }
-      d.note(std::nullopt, "classify these tables in the inventory, or widen a tier's include rule");
-    }
-  }
-
   const std::vector<DatabaseName> inventoried = inventory.databases();
-  auto inventoried_has = [&](const DatabaseName& db) {
-    return std::binary_search(inventoried.begin(), inventoried.end(), db);
-  };
-
-  // SK0502 / SK0503: cluster objects the policy selects but the inventory lacks.
-  if (!inventory.cluster_databases.empty()) {
-    std::unordered_set<std::string> known_tables;
-    known_tables.reserve(inventory.tables.size());
-    for (const auto& t : inventory.tables) known_tables.insert(t.database.str() + '\0' + t.table.str());
-    for (const auto& cdb : inventory.cluster_databases) {
-      if (!policy.databases.matches(cdb.name)) continue;
-      if (!inventoried_has(cdb.name)) {
-        sinks.inventory.report(Code::kClusterDatabaseNotInInventory, cdb.range, cdb.name.str());
-        continue;
-      }
-      if (!cdb.tables) continue;
-      std::vector<std::string> missing;
-      for (const TableName& t : *cdb.tables) {
-        if (!known_tables.contains(cdb.name.str() + '\0' + t.str())) missing.push_back(t.str());
-      }
-      if (missing.empty()) continue;
-      std::sort(missing.begin(), missing.end());
-      sinks.inventory.report(Code::kClusterTableNotInInventory, cdb.range, describe_tables(missing), cdb.name.str());
-    }
-  }
-
-  // SK0504: databases the policy names that the inventory does not have.
-  if (!policy.databases.all) {
-    for (const DatabaseName& db : policy.databases.include) {
-      if (!inventoried_has(db)) sinks.policy.report(Code::kPolicyDatabaseNotInInventory, policy.databases.range, db.str());
-    }
-  }
-
-  // SK0506: tiers that select nothing although the policy's databases have tables.
-  bool any_in_policy = false;
-  for (size_t i = 0; i < inventory.tables.size() && !any_in_policy; ++i) any_in_policy = selection.in_policy(i);
-  if (any_in_policy) {
-    for (size_t k = 0; k < policy.tiers.size(); ++k) {
-      if (selection.selected_count(k) == 0) {
-        const auto& tier = policy.tiers[k];
-        sinks.policy.report(Code::kNothingSelected, tier.include_range.end > 0 ? tier.include_range : tier.name_range,
-                            tier.name.str());
-      }
-    }
-  }
-
-  // SK0507: labels that cannot be rendered for some database (too long with this tier's name and template).
-  {
-    std::vector<DatabaseName> dbs;
-    for (const DatabaseName& db : inventoried) {
-      if (policy.databases.matches(db)) dbs.push_back(db);
-    }
-    if (!policy.databases.all) {
-      for (const DatabaseName& db : policy.databases.include) {
-        if (!inventoried_has(db)) dbs.push_back(db);
-      }
-    }
-    const CivilSecond sample(2025, 12, 31, 23, 59, 0);
-    for (const auto& tier : policy.tiers) {
-      for (const DatabaseName& db : dbs) {
-        auto label = tier.label.render(db, tier.name, tier.label_suffix, sample);
-        if (!label) {
-          sinks.policy.report(Code::kLabelNotRenderable, tier.name_range, tier.name.str(), db.str(),
-                              label.error().message);
-          break;  // one per tier
-        }
-      }
-    }
-  }
+  report_unknown_eligibility_tiers(policy, inventory, sinks.inventory);
+  report_uncovered_tables(inventory, selection, sinks.inventory);
+  report_cluster_objects_not_inventoried(policy, inventory, inventoried, sinks.inventory);
+  report_policy_databases_not_inventoried(policy, inventoried, sinks.policy);
+  report_tiers_selecting_nothing(policy, inventory, selection, sinks.policy);
+  report_unrenderable_labels(policy, inventoried, sinks.policy);
 }
 
 }  // namespace sk::analysis

@@ -14,10 +14,195 @@ namespace {
 
 constexpr Duration kDrillWindow = Duration::from_days(1);
 
+// What make_plan reads; one bundle so the steps below take it whole.
+struct PlanInputs {
+  const model::Policy& policy;
+  const inventory::Inventory& inventory;
+  const analysis::Selection& selection;
+  const analysis::Calendar& calendar;
+  Instant at;
+};
+
 struct DueInfo {
   size_t tier;
   Instant slot;
 };
+
+// A database the plan covers, with the inventory indices of its tables in the policy (none: the policy names the
+// database but the inventory lacks it).
+struct PlanDatabase {
+  DatabaseName name;
+  std::vector<size_t> tables;
+};
+
+// What the tiers of one slot group ask of its jobs, the same for every database.
+struct GroupJobShape {
+  bool whole_database = false;                      // some satisfied tier backs up whole databases
+  std::optional<model::ChangeDetection> detection;  // the runner's, else the first changed-partitions tier's
+  std::vector<TierName> satisfies;                  // sorted by name
+};
+
+// The policy's selection ∩ the inventory, plus databases the policy names that the inventory lacks; by name.
+std::vector<PlanDatabase> plan_databases(const PlanInputs& in) {
+  std::map<std::string, std::vector<size_t>> tables_by_db;  // only tables in policy databases
+  for (size_t i = 0; i < in.inventory.tables.size(); ++i) {
+    if (in.selection.in_policy(i)) tables_by_db[in.inventory.tables[i].database.str()].push_back(i);
+  }
+  std::vector<PlanDatabase> dbs;
+  for (const auto& [name, idx] : tables_by_db) dbs.push_back(PlanDatabase{in.inventory.tables[idx[0]].database, idx});
+  if (!in.policy.databases.all) {
+    for (const DatabaseName& db : in.policy.databases.include) {
+      if (!tables_by_db.contains(db.str())) dbs.push_back(PlanDatabase{db, {}});
+    }
+  }
+  std::sort(dbs.begin(), dbs.end(), [](const PlanDatabase& a, const PlanDatabase& b) { return a.name < b.name; });
+  return dbs;
+}
+
+// The tiers whose latest slot at or before `at` is still inside its window.
+std::vector<DueInfo> due_tiers(const PlanInputs& in) {
+  std::vector<DueInfo> due;
+  for (size_t k = 0; k < in.policy.tiers.size(); ++k) {
+    const model::Tier& tier = in.policy.tiers[k];
+    auto slot = tier.schedule.latest_at_or_before(in.at, in.policy.time_zone);
+    if (slot && in.at < *slot + tier.window) due.push_back(DueInfo{k, *slot});
+  }
+  return due;
+}
+
+bool is_due(const std::vector<DueInfo>& due, size_t tier, Instant slot) {
+  return std::any_of(due.begin(), due.end(), [&](const DueInfo& d) { return d.tier == tier && d.slot == slot; });
+}
+
+// Records each due tier of the group with the tier that satisfies it (the group's runner).
+void add_due_tiers(const PlanInputs& in, const std::vector<DueInfo>& due, const analysis::SlotGroup& g, CivilDay day,
+                   Plan& plan) {
+  const model::Tier& runner = in.policy.tiers[g.runner];
+  const bool runner_due = is_due(due, g.runner, g.slot);
+  for (size_t t : g.satisfied) {
+    const Instant slot_t = in.calendar.firing_on(t, day);
+    if (!is_due(due, t, slot_t)) continue;
+    plan.due.push_back(
+        DueTier{in.policy.tiers[t].name, slot_t, slot_t + in.policy.tiers[t].window, runner.name, runner_due});
+  }
+}
+
+GroupJobShape job_shape(const model::Policy& policy, const analysis::SlotGroup& g) {
+  GroupJobShape shape;
+  for (size_t t : g.satisfied) shape.whole_database |= policy.tiers[t].kind == model::BackupKind::kDatabase;
+  for (size_t t : g.satisfied) {
+    if (policy.tiers[t].kind == model::BackupKind::kChangedPartitions && (!shape.detection || t == g.runner)) {
+      shape.detection = policy.tiers[t].changes;
+    }
+  }
+  for (size_t t : g.satisfied) shape.satisfies.push_back(policy.tiers[t].name);
+  std::sort(shape.satisfies.begin(), shape.satisfies.end());
+  return shape;
+}
+
+// The group's job for `db` before its tables and label are known.
+BackupJob job_skeleton(const model::Policy& policy, const analysis::SlotGroup& g, const GroupJobShape& shape,
+                       const DatabaseName& db) {
+  const model::Tier& runner = policy.tiers[g.runner];
+  const model::Repository* repo = policy.repository_for(runner);
+  return BackupJob{db,
+                   runner.name,
+                   shape.satisfies,
+                   g.slot,
+                   g.slot + runner.window,
+                   g.slot + g.retain,
+                   g.retain,
+                   policy.tiers[g.retain_from].name,
+                   SnapshotLabel::parse("x").value(),
+                   repo ? repo->name : RepositoryName::parse("default").value(),
+                   shape.whole_database,
+                   {},
+                   std::nullopt};
+}
+
+// The tables of `db` some satisfied tier selects, each with the widest scope asked for, sorted by name.
+std::vector<TableObject> selected_tables(const PlanInputs& in, const analysis::SlotGroup& g, const PlanDatabase& db) {
+  std::vector<TableObject> tables;
+  for (size_t i : db.tables) {
+    analysis::Scope best = analysis::Scope::kNone;
+    for (size_t t : g.satisfied) best = std::max(best, in.selection.scope(t, i));
+    if (best == analysis::Scope::kNone) continue;
+    tables.push_back(TableObject{in.inventory.tables[i].table, best == analysis::Scope::kWholeTable
+                                                                   ? TableScope::kWholeTable
+                                                                   : TableScope::kChangedPartitions});
+  }
+  std::sort(tables.begin(), tables.end(),
+            [](const TableObject& a, const TableObject& b) { return a.table < b.table; });
+  return tables;
+}
+
+// Adds the group's job for `db` to the plan, or a skipped job saying why it has nothing to back up.
+void add_database_job(const PlanInputs& in, const analysis::SlotGroup& g, const GroupJobShape& shape,
+                      const PlanDatabase& db, Plan& plan) {
+  const model::Tier& runner = in.policy.tiers[g.runner];
+  auto skip = [&](std::string reason) {
+    plan.skipped.push_back(SkippedJob{db.name, runner.name, std::move(reason)});
+  };
+  BackupJob job = job_skeleton(in.policy, g, shape, db.name);
+  if (!shape.whole_database) {
+    if (db.tables.empty()) return skip("the database is not in the inventory, so its tables are unknown");
+    job.tables = selected_tables(in, g, db);
+    if (job.tables.empty()) {
+      return skip(fmt::format("no table of the database is selected by '{}'", runner.name.str()));
+    }
+    const bool any_changed = std::any_of(job.tables.begin(), job.tables.end(), [](const TableObject& t) {
+      return t.scope == TableScope::kChangedPartitions;
+    });
+    if (any_changed) job.change_detection = shape.detection;
+  }
+  auto label = runner.label.render(db.name, runner.name, runner.label_suffix, in.policy.time_zone.to_local(g.slot));
+  if (!label) return skip("the snapshot label cannot be rendered: " + label.error().message);
+  job.label = std::move(*label);
+  plan.jobs.push_back(std::move(job));
+}
+
+// Resolves coincidence on each local day that has a due tier: every due tier is recorded with the tier whose job
+// satisfies it, and each runner that is due itself gets a job (or a skipped job) per database.
+void add_due_work(const PlanInputs& in, const std::vector<PlanDatabase>& dbs, Plan& plan) {
+  const std::vector<DueInfo> due = due_tiers(in);
+  std::set<CivilDay> days;
+  for (const DueInfo& d : due) days.insert(CivilDay(in.policy.time_zone.to_local(d.slot)));
+  for (const CivilDay& day : days) {
+    for (const analysis::SlotGroup& g : in.calendar.day(day)) {
+      add_due_tiers(in, due, g, day, plan);
+      if (!is_due(due, g.runner, g.slot)) continue;
+      const GroupJobShape shape = job_shape(in.policy, g);
+      for (const PlanDatabase& db : dbs) add_database_job(in, g, shape, db, plan);
+    }
+  }
+}
+
+void add_due_drills(const PlanInputs& in, Plan& plan) {
+  for (const model::Drill& drill : in.policy.drills) {
+    auto slot = drill.schedule.latest_at_or_before(in.at, in.policy.time_zone);
+    if (slot && in.at < *slot + kDrillWindow) {
+      plan.drills.push_back(DrillDue{drill.name, *slot, drill.from, drill.scope, drill.verify});
+    }
+  }
+}
+
+// The orders plan.h promises for each list.
+void sort_plan(Plan& plan) {
+  std::sort(plan.due.begin(), plan.due.end(), [](const DueTier& a, const DueTier& b) {
+    return a.slot != b.slot ? a.slot < b.slot : a.tier < b.tier;
+  });
+  std::stable_sort(plan.jobs.begin(), plan.jobs.end(), [](const BackupJob& a, const BackupJob& b) {
+    if (a.slot != b.slot) return a.slot < b.slot;
+    if (!(a.database == b.database)) return a.database < b.database;
+    return a.tier < b.tier;
+  });
+  std::stable_sort(plan.skipped.begin(), plan.skipped.end(), [](const SkippedJob& a, const SkippedJob& b) {
+    return !(a.database == b.database) ? a.database < b.database : a.tier < b.tier;
+  });
+  std::sort(plan.drills.begin(), plan.drills.end(), [](const DrillDue& a, const DrillDue& b) {
+    return a.slot != b.slot ? a.slot < b.slot : a.drill < b.drill;
+  });
+}
 
 }  // namespace
 
@@ -33,139 +218,16 @@ Plan make_plan(const model::Policy& policy, const inventory::Inventory& inventor
 
 Plan make_plan(const model::Policy& policy, const inventory::Inventory& inventory, Instant at,
                const analysis::Selection& selection, const analysis::Calendar& calendar) {
-  const TimeZone& zone = policy.time_zone;
+  const PlanInputs in{policy, inventory, selection, calendar, at};
   Plan plan;
   plan.policy = policy.name;
-  plan.time_zone = zone.name();
+  plan.time_zone = policy.time_zone.name();
   plan.at = at;
-
-  // Databases: the policy's selection ∩ the inventory, plus databases the policy names that the inventory lacks.
-  std::map<std::string, std::vector<size_t>> tables_by_db;  // only tables in policy databases
-  for (size_t i = 0; i < inventory.tables.size(); ++i) {
-    if (selection.in_policy(i)) tables_by_db[inventory.tables[i].database.str()].push_back(i);
-  }
-  std::vector<std::pair<DatabaseName, const std::vector<size_t>*>> dbs;
-  static const std::vector<size_t> kNoTables;
-  for (const auto& [name, idx] : tables_by_db) dbs.emplace_back(inventory.tables[idx[0]].database, &idx);
-  if (!policy.databases.all) {
-    for (const DatabaseName& db : policy.databases.include) {
-      if (!tables_by_db.contains(db.str())) dbs.emplace_back(db, &kNoTables);
-    }
-  }
-  std::sort(dbs.begin(), dbs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [db, idx] : dbs) plan.databases.push_back(db);
-
-  // Due tiers.
-  std::vector<DueInfo> due;
-  for (size_t k = 0; k < policy.tiers.size(); ++k) {
-    const model::Tier& tier = policy.tiers[k];
-    auto slot = tier.schedule.latest_at_or_before(at, zone);
-    if (slot && at < *slot + tier.window) due.push_back(DueInfo{k, *slot});
-  }
-  auto due_at = [&](size_t tier, Instant slot) {
-    return std::any_of(due.begin(), due.end(), [&](const DueInfo& d) { return d.tier == tier && d.slot == slot; });
-  };
-
-  // Resolve coincidence on each local day that has a due tier.
-  std::set<CivilDay> days;
-  for (const DueInfo& d : due) days.insert(CivilDay(zone.to_local(d.slot)));
-  for (const CivilDay& day : days) {
-    for (const analysis::SlotGroup& g : calendar.day(day)) {
-      const model::Tier& runner = policy.tiers[g.runner];
-      const bool runner_due = due_at(g.runner, g.slot);
-      for (size_t t : g.satisfied) {
-        const Instant slot_t = calendar.firing_on(t, day);
-        if (!due_at(t, slot_t)) continue;
-        plan.due.push_back(DueTier{policy.tiers[t].name, slot_t, slot_t + policy.tiers[t].window, runner.name,
-                                   runner_due});
-      }
-      if (!runner_due) continue;
-
-      bool whole_database = false;
-      for (size_t t : g.satisfied) whole_database |= policy.tiers[t].kind == model::BackupKind::kDatabase;
-      std::optional<model::ChangeDetection> detection;
-      for (size_t t : g.satisfied) {
-        if (policy.tiers[t].kind == model::BackupKind::kChangedPartitions && (!detection || t == g.runner)) {
-          detection = policy.tiers[t].changes;
-        }
-      }
-      std::vector<TierName> satisfies;
-      for (size_t t : g.satisfied) satisfies.push_back(policy.tiers[t].name);
-      std::sort(satisfies.begin(), satisfies.end());
-      const model::Repository* repo = policy.repository_for(runner);
-
-      for (const auto& [db, idx] : dbs) {
-        auto skip = [&](std::string reason) {
-          plan.skipped.push_back(SkippedJob{db, runner.name, std::move(reason)});
-        };
-        BackupJob job{db,
-                      runner.name,
-                      satisfies,
-                      g.slot,
-                      g.slot + runner.window,
-                      g.slot + g.retain,
-                      g.retain,
-                      policy.tiers[g.retain_from].name,
-                      SnapshotLabel::parse("x").value(),
-                      repo ? repo->name : RepositoryName::parse("default").value(),
-                      whole_database,
-                      {},
-                      std::nullopt};
-        if (!whole_database) {
-          if (idx->empty()) {
-            skip("the database is not in the inventory, so its tables are unknown");
-            continue;
-          }
-          bool any_changed = false;
-          for (size_t i : *idx) {
-            analysis::Scope best = analysis::Scope::kNone;
-            for (size_t t : g.satisfied) best = std::max(best, selection.scope(t, i));
-            if (best == analysis::Scope::kNone) continue;
-            TableScope scope =
-                best == analysis::Scope::kWholeTable ? TableScope::kWholeTable : TableScope::kChangedPartitions;
-            any_changed |= scope == TableScope::kChangedPartitions;
-            job.tables.push_back(TableObject{inventory.tables[i].table, scope});
-          }
-          if (job.tables.empty()) {
-            skip(fmt::format("no table of the database is selected by '{}'", runner.name.str()));
-            continue;
-          }
-          std::sort(job.tables.begin(), job.tables.end(),
-                    [](const TableObject& a, const TableObject& b) { return a.table < b.table; });
-          if (any_changed) job.change_detection = detection;
-        }
-        auto label = runner.label.render(db, runner.name, runner.label_suffix, zone.to_local(g.slot));
-        if (!label) {
-          skip("the snapshot label cannot be rendered: " + label.error().message);
-          continue;
-        }
-        job.label = std::move(*label);
-        plan.jobs.push_back(std::move(job));
-      }
-    }
-  }
-  std::sort(plan.due.begin(), plan.due.end(), [](const DueTier& a, const DueTier& b) {
-    return a.slot != b.slot ? a.slot < b.slot : a.tier < b.tier;
-  });
-  std::stable_sort(plan.jobs.begin(), plan.jobs.end(), [](const BackupJob& a, const BackupJob& b) {
-    if (a.slot != b.slot) return a.slot < b.slot;
-    if (!(a.database == b.database)) return a.database < b.database;
-    return a.tier < b.tier;
-  });
-  std::stable_sort(plan.skipped.begin(), plan.skipped.end(), [](const SkippedJob& a, const SkippedJob& b) {
-    return !(a.database == b.database) ? a.database < b.database : a.tier < b.tier;
-  });
-
-  // Drills.
-  for (const model::Drill& drill : policy.drills) {
-    auto slot = drill.schedule.latest_at_or_before(at, zone);
-    if (slot && at < *slot + kDrillWindow) {
-      plan.drills.push_back(DrillDue{drill.name, *slot, drill.from, drill.scope, drill.verify});
-    }
-  }
-  std::sort(plan.drills.begin(), plan.drills.end(), [](const DrillDue& a, const DrillDue& b) {
-    return a.slot != b.slot ? a.slot < b.slot : a.drill < b.drill;
-  });
+  const std::vector<PlanDatabase> dbs = plan_databases(in);
+  for (const PlanDatabase& db : dbs) plan.databases.push_back(db.name);
+  add_due_work(in, dbs, plan);
+  add_due_drills(in, plan);
+  sort_plan(plan);
   return plan;
 }
 

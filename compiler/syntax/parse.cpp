@@ -74,6 +74,142 @@ bool starts_value(size_t type) {
   }
 }
 
+// The token types the parser would have accepted at the error; empty when ANTLR cannot say.
+std::set<size_t> expected_tokens(PolicyParser& parser) {
+  std::set<size_t> expected;
+  try {
+    for (ssize_t t : parser.getExpectedTokens().toList()) expected.insert(static_cast<size_t>(t));
+  } catch (...) {
+    // getExpectedTokens() can fail in odd recovery states; fall back to a message without the expected set.
+  }
+  return expected;
+}
+
+// The two visible (default-channel) tokens before the offending one, and the one after it; null where none.
+struct Neighbours {
+  const antlr4::Token* before_previous = nullptr;
+  const antlr4::Token* previous = nullptr;
+  const antlr4::Token* next = nullptr;
+};
+
+Neighbours visible_neighbours(PolicyParser& parser, const antlr4::Token& offending) {
+  Neighbours n;
+  if (offending.getTokenIndex() == INVALID_INDEX) return n;
+  auto* stream = dynamic_cast<antlr4::BufferedTokenStream*>(parser.getTokenStream());
+  if (stream == nullptr) return n;
+  for (size_t i = offending.getTokenIndex(); i-- > 0;) {
+    antlr4::Token* t = stream->get(i);
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    if (n.previous == nullptr) {
+      n.previous = t;
+    } else {
+      n.before_previous = t;
+      break;
+    }
+  }
+  for (size_t i = offending.getTokenIndex() + 1; i < stream->size(); ++i) {
+    antlr4::Token* t = stream->get(i);
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    n.next = t;
+    break;
+  }
+  return n;
+}
+
+// The innermost block rule the parser is in, or null at the top level.
+antlr4::ParserRuleContext* enclosing_block(PolicyParser& parser) {
+  for (antlr4::ParserRuleContext* c = parser.getContext(); c != nullptr;
+       c = dynamic_cast<antlr4::ParserRuleContext*>(c->parent)) {
+    if (c->getRuleIndex() == PolicyParser::RuleBlock) return c;
+  }
+  return nullptr;
+}
+
+bool is_operator(size_t type) {
+  switch (type) {
+    case PolicyParser::ASSIGN:
+    case PolicyParser::GE:
+    case PolicyParser::LE:
+    case PolicyParser::GT:
+    case PolicyParser::LT:
+    case PolicyParser::EQ:
+    case PolicyParser::NE: return true;
+    default: return false;
+  }
+}
+
+// What the parser saw at a syntax error.
+struct ErrorSite {
+  const antlr4::Token& offending;
+  size_t type;                       // offending's token type
+  std::set<size_t> expected;         // token types the parser would have accepted
+  Neighbours around;
+  antlr4::ParserRuleContext* block;  // the enclosing block, or null
+};
+
+// "unexpected X; expected A, B or C" from the expected set, value-starting tokens folded into "a value"; without
+// the list when there is none or it is too long to help.
+std::string unexpected_token_message(const ErrorSite& site) {
+  std::vector<std::string> names;
+  bool value = false;
+  for (size_t t : site.expected) {
+    if (starts_value(t)) {
+      value = true;
+      continue;
+    }
+    std::string n = expected_name(t);
+    if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  if (value) names.insert(names.begin(), "a value");
+  if (names.empty() || names.size() > 5) return fmt::format("unexpected {}", describe_token(&site.offending));
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) list += i + 1 == names.size() ? " or " : ", ";
+    list += names[i];
+  }
+  return fmt::format("unexpected {}; expected {}", describe_token(&site.offending), list);
+}
+
+// The message for the common mistakes (unquoted block name, missing '=', missing value, unclosed block or list),
+// else the generic unexpected-token message.
+std::string syntax_message(const ErrorSite& site) {
+  const antlr4::Token* previous = site.around.previous;
+  const antlr4::Token* before_previous = site.around.before_previous;
+  const antlr4::Token* next = site.around.next;
+  const size_t type = site.type;
+  const std::string found = describe_token(&site.offending);
+  auto expects = [&](size_t t) { return site.expected.count(t) != 0; };
+  // `key value` at the start of an item: the '=' is missing.
+  const bool item_start = before_previous == nullptr || before_previous->getType() == PolicyParser::NL ||
+                          before_previous->getType() == PolicyParser::SEMI ||
+                          before_previous->getType() == PolicyParser::LBRACE;
+  const bool after_word = previous != nullptr && previous->getType() == PolicyParser::IDENT;
+  const bool after_operator = previous != nullptr && is_operator(previous->getType());
+  if (after_word && item_start && type == PolicyParser::IDENT && next != nullptr &&
+      next->getType() == PolicyParser::LBRACE) {
+    return fmt::format("block names are quoted strings: write {} \"{}\" {{", shorten(previous->getText()),
+                       shorten(site.offending.getText()));
+  }
+  if (after_word && item_start && site.block != nullptr && type != PolicyParser::LBRACE &&
+      type != PolicyParser::STRING && type != PolicyParser::UNTERMINATED_STRING) {
+    return fmt::format("expected '=' after '{}', found {}", shorten(previous->getText()), found);
+  }
+  if (expects(PolicyParser::ASSIGN) && after_word && expects(PolicyParser::LBRACE)) {
+    return fmt::format("expected '=' after '{}', found {}", shorten(previous->getText()), found);
+  }
+  if (after_operator && std::any_of(site.expected.begin(), site.expected.end(), starts_value)) {
+    return fmt::format("expected a value after '{}', found {}", previous->getText(), found);
+  }
+  if (type == antlr4::Token::EOF && site.block != nullptr && expects(PolicyParser::RBRACE)) {
+    return "expected '}' to close this block before the end of the file";
+  }
+  if (expects(PolicyParser::RBRACK) && expects(PolicyParser::COMMA)) {
+    return fmt::format("expected ',' or ']' in the list, found {}", found);
+  }
+  if (expects(PolicyParser::RPAREN)) return fmt::format("expected ')', found {}", found);
+  return unexpected_token_message(site);
+}
+
 class ErrorListener : public antlr4::BaseErrorListener {
  public:
   ErrorListener(const SourceMap& map, diag::DiagnosticSink& sink) : map_(map), sink_(sink) {}
@@ -87,116 +223,21 @@ class ErrorListener : public antlr4::BaseErrorListener {
       return;
     }
     if (!reported_tokens_.insert(offending->getTokenIndex()).second) return;
+    const ErrorSite site{*offending, offending->getType(), expected_tokens(*parser),
+                         visible_neighbours(*parser, *offending), enclosing_block(*parser)};
     diag::SourceRange range = map_.range(offending->getStartIndex(), offending->getStopIndex());
-    const size_t type = offending->getType();
-    if (type == antlr4::Token::EOF || type == PolicyParser::NL) range.end = range.begin;
-
-    std::set<size_t> expected;
-    try {
-      for (ssize_t t : parser->getExpectedTokens().toList()) expected.insert(static_cast<size_t>(t));
-    } catch (...) {
-      // getExpectedTokens() can fail in odd recovery states; fall back to a message without the expected set.
-    }
-    // The two visible tokens before the offending one, and the one after it.
-    const antlr4::Token* previous = nullptr;
-    const antlr4::Token* before_previous = nullptr;
-    const antlr4::Token* next = nullptr;
-    if (offending->getTokenIndex() != INVALID_INDEX) {
-      auto* stream = dynamic_cast<antlr4::BufferedTokenStream*>(parser->getTokenStream());
-      if (stream != nullptr) {
-        for (size_t i = offending->getTokenIndex(); i-- > 0;) {
-          antlr4::Token* t = stream->get(i);
-          if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
-          if (previous == nullptr) {
-            previous = t;
-          } else {
-            before_previous = t;
-            break;
-          }
-        }
-        for (size_t i = offending->getTokenIndex() + 1; i < stream->size(); ++i) {
-          antlr4::Token* t = stream->get(i);
-          if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
-          next = t;
-          break;
-        }
-      }
-    }
-    // `key value` at the start of an item: the '=' is missing.
-    const bool item_start = before_previous == nullptr || before_previous->getType() == PolicyParser::NL ||
-                            before_previous->getType() == PolicyParser::SEMI ||
-                            before_previous->getType() == PolicyParser::LBRACE;
-
-    std::string message;
-    diag::Diagnostic* extra_note_target = nullptr;
-    antlr4::ParserRuleContext* block = nullptr;
-    for (antlr4::ParserRuleContext* c = parser->getContext(); c != nullptr;
-         c = dynamic_cast<antlr4::ParserRuleContext*>(c->parent)) {
-      if (c->getRuleIndex() == PolicyParser::RuleBlock) {
-        block = c;
-        break;
-      }
-    }
-    const bool after_word = previous != nullptr && previous->getType() == PolicyParser::IDENT;
-    const bool after_operator = previous != nullptr && (previous->getType() == PolicyParser::ASSIGN ||
-                                                        previous->getType() == PolicyParser::GE ||
-                                                        previous->getType() == PolicyParser::LE ||
-                                                        previous->getType() == PolicyParser::GT ||
-                                                        previous->getType() == PolicyParser::LT ||
-                                                        previous->getType() == PolicyParser::EQ ||
-                                                        previous->getType() == PolicyParser::NE);
-    if (after_word && item_start && type == PolicyParser::IDENT && next != nullptr &&
-        next->getType() == PolicyParser::LBRACE) {
-      message = fmt::format("block names are quoted strings: write {} \"{}\" {{", shorten(previous->getText()),
-                            shorten(offending->getText()));
-    } else if (after_word && item_start && block != nullptr && type != PolicyParser::LBRACE &&
-               type != PolicyParser::STRING && type != PolicyParser::UNTERMINATED_STRING) {
-      message = fmt::format("expected '=' after '{}', found {}", shorten(previous->getText()),
-                            describe_token(offending));
-    } else if (expected.count(PolicyParser::ASSIGN) && after_word && expected.count(PolicyParser::LBRACE)) {
-      message = fmt::format("expected '=' after '{}', found {}", shorten(previous->getText()),
-                            describe_token(offending));
-    } else if (after_operator && std::any_of(expected.begin(), expected.end(), starts_value)) {
-      message = fmt::format("expected a value after '{}', found {}", previous->getText(), describe_token(offending));
-    } else if (type == antlr4::Token::EOF && block != nullptr && expected.count(PolicyParser::RBRACE)) {
-      message = "expected '}' to close this block before the end of the file";
-    } else if (expected.count(PolicyParser::RBRACK) && expected.count(PolicyParser::COMMA)) {
-      message = fmt::format("expected ',' or ']' in the list, found {}", describe_token(offending));
-    } else if (expected.count(PolicyParser::RPAREN)) {
-      message = fmt::format("expected ')', found {}", describe_token(offending));
-    } else {
-      std::vector<std::string> names;
-      bool value = false;
-      for (size_t t : expected) {
-        if (starts_value(t)) {
-          value = true;
-          continue;
-        }
-        std::string n = expected_name(t);
-        if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-      }
-      if (value) names.insert(names.begin(), "a value");
-      if (names.empty() || names.size() > 5) {
-        message = fmt::format("unexpected {}", describe_token(offending));
-      } else {
-        std::string list;
-        for (size_t i = 0; i < names.size(); ++i) {
-          if (i) list += i + 1 == names.size() ? " or " : ", ";
-          list += names[i];
-        }
-        message = fmt::format("unexpected {}; expected {}", describe_token(offending), list);
-      }
-    }
-    diag::Diagnostic& d = sink_.report(diag::Code::kSyntaxError, range, message);
-    extra_note_target = &d;
-    if (type == antlr4::Token::EOF && block != nullptr && block->getStart() != nullptr &&
-        block->getStart()->getStartIndex() != INVALID_INDEX) {
-      extra_note_target->note(map_.range(block->getStart()->getStartIndex(), block->getStart()->getStopIndex()),
-                              "the block starts here");
-    }
+    if (site.type == antlr4::Token::EOF || site.type == PolicyParser::NL) range.end = range.begin;
+    diag::Diagnostic& d = sink_.report(diag::Code::kSyntaxError, range, syntax_message(site));
+    if (site.type == antlr4::Token::EOF && site.block != nullptr) note_block_start(d, *site.block);
   }
 
  private:
+  void note_block_start(diag::Diagnostic& d, antlr4::ParserRuleContext& block) const {
+    const antlr4::Token* start = block.getStart();
+    if (start == nullptr || start->getStartIndex() == INVALID_INDEX) return;
+    d.note(map_.range(start->getStartIndex(), start->getStopIndex()), "the block starts here");
+  }
+
   const SourceMap& map_;
   diag::DiagnosticSink& sink_;
   std::set<size_t> reported_tokens_;

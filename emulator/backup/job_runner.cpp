@@ -14,6 +14,134 @@ namespace sk::emu {
 namespace fs = std::filesystem;
 using namespace sk::emu::backup;  // NOLINT: implementation files of the backup module
 
+namespace {
+
+StepResult common_error(const std::string& message) { return StepResult::fail(status_text("COMMON_ERROR", message)); }
+
+// What a restore has created so far: cancelling the job drops it again.
+struct RestoreCreations {
+  std::vector<std::string> tables;
+  std::vector<std::pair<std::string, std::string>> partitions;  // (table, partition)
+};
+
+// The job's tables as the snapshot meta describes them, with only the job's partitions.
+struct SelectedMeta {
+  std::vector<TableSchema> schemas;
+  int64_t bytes = 0;  // data size of the selected partitions
+};
+
+bool has_partition(const TableSchema& table, const std::string& name) {
+  return std::any_of(table.partitions.begin(), table.partitions.end(),
+                     [&](const PartitionSchema& e) { return e.name == name; });
+}
+
+// The meta file of the snapshot in `dir`: exactly one file whose name starts with it (Repository.download);
+// otherwise the FE's message, which names `remote_meta`.
+std::expected<std::vector<TableSchema>, std::string> read_snapshot_meta(const fs::path& dir,
+                                                                        const std::string& remote_meta) {
+  auto files = list_files_with_prefix(dir, kMetaFile);
+  if (!files || files->size() != 1) {
+    return std::unexpected(
+        fmt::format("Expected one file with path: {}. get: {}", remote_meta, files ? files->size() : 0));
+  }
+  auto text = read_file(dir / files->front());
+  if (!text) return std::unexpected(text.error().message);
+  auto meta = meta_from_json(*text);
+  if (!meta) return std::unexpected(meta.error().message);
+  return std::move(*meta);
+}
+
+// The snapshot meta of each table the job restores, keeping the partitions the job restores that the meta has.
+std::expected<SelectedMeta, std::string> select_restore_meta(const SnapshotInfo& snapshot,
+                                                             const std::vector<TableSchema>& meta) {
+  SelectedMeta selected;
+  for (const SnapshotTable& t : snapshot.tables) {
+    auto it = std::find_if(meta.begin(), meta.end(), [&](const TableSchema& s) { return s.name == t.schema.name; });
+    if (it == meta.end()) {
+      return std::unexpected(fmt::format("Table {} does not exist in snapshot meta", t.schema.name));
+    }
+    TableSchema s = *it;
+    std::vector<PartitionSchema> parts;
+    for (const SnapshotPartition& p : t.partitions) {
+      auto pit = std::find_if(s.partitions.begin(), s.partitions.end(),
+                              [&](const PartitionSchema& ps) { return ps.name == p.schema.name; });
+      if (pit != s.partitions.end()) {
+        parts.push_back(*pit);
+        selected.bytes += pit->data_size;
+      }
+    }
+    s.partitions = std::move(parts);
+    selected.schemas.push_back(std::move(s));
+  }
+  return selected;
+}
+
+// Why the existing table `local` cannot take the snapshot's table (RestoreJob's message), or empty.
+std::string existing_table_conflict(const TableSchema& existing, const TableSchema& snap, const std::string& local,
+                                    int replication_num) {
+  std::string diff = schema_difference(existing, snap);
+  if (diff == "key type") return fmt::format("Table {} already exist but with different key type", local);
+  if (!diff.empty()) return fmt::format("Table {} already exist but with different schema, {}", local, diff);
+  return partition_conflict(existing, snap, replication_num);
+}
+
+// True when restoring `snap` creates a table or a partition, i.e. needs replication_num alive backends.
+bool creates_replicas(const std::optional<TableSchema>& existing, const TableSchema& snap) {
+  if (!existing) return true;
+  return std::any_of(snap.partitions.begin(), snap.partitions.end(),
+                     [&](const PartitionSchema& p) { return !has_partition(*existing, p.name); });
+}
+
+// Creates the snapshot's table as `local` in the job's database with the restore's replication number.
+Status create_restored_table(Catalog& catalog, const Job& job, const TableSchema& snap, const std::string& local) {
+  TableSchema create = snap;
+  create.database = job.db_name;
+  create.name = local;
+  create.properties["replication_num"] = std::to_string(job.replication_num);
+  for (PartitionSchema& p : create.partitions) p.replication_num = job.replication_num;
+  return catalog.create_table(create);
+}
+
+// Adds the snapshot's partitions that the existing table `local` lacks, recording each one added.
+Status add_missing_partitions(Catalog& catalog, const Job& job, const TableSchema& existing, const TableSchema& snap,
+                              const std::string& local, RestoreCreations& created) {
+  for (const PartitionSchema& p : snap.partitions) {
+    if (has_partition(existing, p.name)) continue;
+    PartitionSchema add = p;
+    add.replication_num = job.replication_num;
+    if (auto st = catalog.add_partition(job.db_name, local, add); !st) return st;
+    created.partitions.emplace_back(local, p.name);
+  }
+  return {};
+}
+
+// Makes the snapshot's table `snap` ready to receive data: the local table must match it if it exists; it, or its
+// missing partitions, are created otherwise (recorded in `created`). Returns the failure message, or empty.
+std::string prepare_restore_table(Catalog& catalog, const Job& job, const TableSchema& snap, size_t alive_backends,
+                                  RestoreCreations& created) {
+  std::string local = job.local_name(snap.name);
+  auto existing = catalog.find_table(job.db_name, local);
+  if (!existing) return existing.error().message;
+  if (*existing) {
+    std::string conflict = existing_table_conflict(**existing, snap, local, job.replication_num);
+    if (!conflict.empty()) return conflict;
+  }
+  if (creates_replicas(*existing, snap) && static_cast<size_t>(job.replication_num) > alive_backends) {
+    return fmt::format("failed to find {} different hosts to create table: {}", job.replication_num, snap.name);
+  }
+  if (!*existing) {
+    if (auto st = create_restored_table(catalog, job, snap, local); !st) return st.error().message;
+    created.tables.push_back(local);
+    return {};
+  }
+  if (auto st = add_missing_partitions(catalog, job, **existing, snap, local, created); !st) {
+    return st.error().message;
+  }
+  return {};
+}
+
+}  // namespace
+
 std::vector<BackendState> BackupService::Impl::alive_backends() const {
   std::vector<BackendState> out;
   for (const BackendState& b : cluster.backends()) {
@@ -457,128 +585,38 @@ StepResult BackupService::Impl::restore_step(Job& job, const std::string& state)
 
 StepResult BackupService::Impl::prepare_meta(Job& job) {
   auto repo = repo_copy(job);
-  if (!repo)
-    return StepResult::fail(
-        status_text("COMMON_ERROR", fmt::format("failed to get repository: {}", job.repo_id)));
+  if (!repo) return common_error(fmt::format("failed to get repository: {}", job.repo_id));
   fs::path dir = repo->dir / (std::string(kSnapshotDirPrefix) + job.label);
   std::string remote_meta =
       fmt::format("{}/{}{}/{}", repo->remote_dir(), kSnapshotDirPrefix, job.label, kMetaFile);
   {
     std::lock_guard lock(mu);
     if (repo_unreachable(*repo)) {
-      return StepResult::fail(status_text(
-          "COMMON_ERROR", fmt::format("failed to list remote path: {}*. msg: listPath failed", remote_meta)));
+      return common_error(fmt::format("failed to list remote path: {}*. msg: listPath failed", remote_meta));
     }
   }
-  auto files = list_files_with_prefix(dir, kMetaFile);
-  if (!files || files->size() != 1) {
-    return StepResult::fail(status_text(
-        "COMMON_ERROR",
-        fmt::format("Expected one file with path: {}. get: {}", remote_meta, files ? files->size() : 0)));
-  }
-  auto text = read_file(dir / files->front());
-  if (!text) return StepResult::fail(status_text("COMMON_ERROR", text.error().message));
-  auto meta = meta_from_json(*text);
-  if (!meta) return StepResult::fail(status_text("COMMON_ERROR", meta.error().message));
-
-  std::vector<TableSchema> selected;
-  int64_t bytes = 0;
-  for (const SnapshotTable& t : job.snapshot.tables) {
-    auto it = std::find_if(meta->begin(), meta->end(),
-                           [&](const TableSchema& s) { return s.name == t.schema.name; });
-    if (it == meta->end()) {
-      return StepResult::fail(status_text(
-          "COMMON_ERROR", fmt::format("Table {} does not exist in snapshot meta", t.schema.name)));
-    }
-    TableSchema s = *it;
-    std::vector<PartitionSchema> parts;
-    for (const SnapshotPartition& p : t.partitions) {
-      auto pit = std::find_if(s.partitions.begin(), s.partitions.end(),
-                              [&](const PartitionSchema& ps) { return ps.name == p.schema.name; });
-      if (pit != s.partitions.end()) {
-        parts.push_back(*pit);
-        bytes += pit->data_size;
-      }
-    }
-    s.partitions = std::move(parts);
-    selected.push_back(std::move(s));
-  }
+  auto meta = read_snapshot_meta(dir, remote_meta);
+  if (!meta) return common_error(meta.error());
+  auto selected = select_restore_meta(job.snapshot, *meta);
+  if (!selected) return common_error(selected.error());
   size_t alive = alive_backends().size();
   if (cluster.backends().empty()) alive = static_cast<size_t>(job.replication_num);
 
-  std::vector<std::string> created;
-  std::vector<std::pair<std::string, std::string>> created_parts;
-  auto record = [&] {
-    std::lock_guard lock(mu);
-    job.created_tables = created;
-    job.created_partitions = created_parts;
-  };
-  for (const TableSchema& snap : selected) {
-    std::string local = job.local_name(snap.name);
-    auto existing = catalog.find_table(job.db_name, local);
-    if (!existing) {
-      record();
-      return StepResult::fail(status_text("COMMON_ERROR", existing.error().message));
-    }
-    bool creates_replicas = !*existing;
-    if (*existing) {
-      std::string diff = schema_difference(**existing, snap);
-      if (!diff.empty()) {
-        record();
-        std::string msg =
-            diff == "key type"
-                ? fmt::format("Table {} already exist but with different key type", local)
-                : fmt::format("Table {} already exist but with different schema, {}", local, diff);
-        return StepResult::fail(status_text("COMMON_ERROR", msg));
-      }
-      std::string conflict = partition_conflict(**existing, snap, job.replication_num);
-      if (!conflict.empty()) {
-        record();
-        return StepResult::fail(status_text("COMMON_ERROR", conflict));
-      }
-      for (const PartitionSchema& p : snap.partitions) {
-        bool have = std::any_of((*existing)->partitions.begin(), (*existing)->partitions.end(),
-                                [&](const PartitionSchema& e) { return e.name == p.name; });
-        if (!have) creates_replicas = true;
-      }
-    }
-    if (creates_replicas && static_cast<size_t>(job.replication_num) > alive) {
-      record();
-      return StepResult::fail(
-          status_text("COMMON_ERROR", fmt::format("failed to find {} different hosts to create table: {}",
-                                                  job.replication_num, snap.name)));
-    }
-    if (!*existing) {
-      TableSchema create = snap;
-      create.database = job.db_name;
-      create.name = local;
-      create.properties["replication_num"] = std::to_string(job.replication_num);
-      for (PartitionSchema& p : create.partitions) p.replication_num = job.replication_num;
-      if (auto st = catalog.create_table(create); !st) {
-        record();
-        return StepResult::fail(status_text("COMMON_ERROR", st.error().message));
-      }
-      created.push_back(local);
-      continue;
-    }
-    for (const PartitionSchema& p : snap.partitions) {
-      bool have = std::any_of((*existing)->partitions.begin(), (*existing)->partitions.end(),
-                              [&](const PartitionSchema& e) { return e.name == p.name; });
-      if (have) continue;
-      PartitionSchema add = p;
-      add.replication_num = job.replication_num;
-      if (auto st = catalog.add_partition(job.db_name, local, add); !st) {
-        record();
-        return StepResult::fail(status_text("COMMON_ERROR", st.error().message));
-      }
-      created_parts.emplace_back(local, p.name);
+  RestoreCreations created;
+  for (const TableSchema& snap : selected->schemas) {
+    std::string failure = prepare_restore_table(catalog, job, snap, alive, created);
+    if (!failure.empty()) {
+      std::lock_guard lock(mu);
+      job.created_tables = std::move(created.tables);
+      job.created_partitions = std::move(created.partitions);
+      return common_error(failure);
     }
   }
   std::lock_guard lock(mu);
-  job.created_tables = std::move(created);
-  job.created_partitions = std::move(created_parts);
-  job.meta = std::move(selected);
-  job.bytes = bytes;
+  job.created_tables = std::move(created.tables);
+  job.created_partitions = std::move(created.partitions);
+  job.meta = std::move(selected->schemas);
+  job.bytes = selected->bytes;
   return StepResult::advance();
 }
 

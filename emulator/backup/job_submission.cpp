@@ -40,6 +40,7 @@ std::expected<int64_t, ErrorResult> BackupService::Impl::parse_timeout(const std
 }
 
 QueryResult BackupService::Impl::backup(const SessionContext& session, const BackupStmt& s) {
+  // Analyzer checks.
   std::string db = s.db.value_or(session.current_database);
   if (db.empty()) return error(Origin::kAnalyzer, "No database selected");
   auto exists = catalog.database_exists(db);
@@ -52,11 +53,37 @@ QueryResult BackupService::Impl::backup(const SessionContext& session, const Bac
       return error(Origin::kAnalyzer, fmt::format("Repository [{}] does not exist", s.repo));
     }
   }
-  // Tables and partitions.
+  auto items = backup_items(db, s);
+  if (!items) return items.error();
+  auto timeout = parse_backup_properties(s);
+  if (!timeout) return timeout.error();
+  if (items->empty()) return error(Origin::kDdl, fmt::format("Database: {} is empty", db));
+  auto db_id = catalog.database_id(db);
+  if (!db_id) return error(Origin::kPlain, db_id.error().message);
+
+  std::lock_guard submit(submit_mu);
+  auto repo = backup_destination(s, *db_id);
+  if (!repo) return repo.error();
+  auto job = std::make_shared<Job>();
+  job->kind = JobKind::kBackup;
+  job->label = s.label;
+  job->db_name = db;
+  job->db_id = *db_id;
+  job->repo_name = repo->name;
+  job->repo_id = repo->id;
+  job->timeout_s = *timeout;
+  job->objs = backup_objects_text(db, *items);
+  job->items = std::move(*items);
+  start_job(std::move(job));
+  return OkResult{};
+}
+
+std::expected<std::vector<TableItem>, ErrorResult> BackupService::Impl::backup_items(const std::string& db,
+                                                                                    const BackupStmt& s) const {
   std::vector<TableItem> items;
   if (!s.has_on || s.all_tables) {
     auto tables = catalog.list_tables(db);
-    if (!tables) return error(Origin::kPlain, tables.error().message);
+    if (!tables) return std::unexpected(error(Origin::kPlain, tables.error().message));
     for (const TableSchema& t : *tables) {
       if (t.table_type == "VIEW") continue;
       bool listed = std::any_of(s.tables.begin(), s.tables.end(),
@@ -66,49 +93,60 @@ QueryResult BackupService::Impl::backup(const SessionContext& session, const Bac
   }
   std::set<std::string> seen;
   for (const TableItem& item : s.tables) {
-    auto table = catalog.find_table(db, item.table);
-    if (!table) return error(Origin::kPlain, table.error().message);
-    if (!*table) return error(Origin::kDdl, fmt::format("Unknown table '{}'", item.table));
-    if ((*table)->table_type == "VIEW") {
-      // Views are backed up from 3.4 on; the emulator cannot recreate them through the Catalog.
-      return error(Origin::kDdl,
-                   version.at_least(3, 4)
-                       ? fmt::format("Table: {} can not support backup restore, type: VIEW", item.table)
-                       : fmt::format("Table '{}' is not a OLAP table", item.table));
-    }
-    if ((*table)->partition_type == "LIST" && version.at_least(3, 1) && !version.at_least(3, 3)) {
-      return error(Origin::kAnalyzer, "List partition table does not support backup/restore job");
-    }
-    for (const std::string& p : item.partitions) {
-      bool found = std::any_of((*table)->partitions.begin(), (*table)->partitions.end(),
-                               [&](const PartitionSchema& ps) { return ps.name == p && !ps.is_temp; });
-      if (!found) {
-        return error(Origin::kAnalyzer,
-                     fmt::format("partition[{}] does not exist  in table{}", p, item.table));
-      }
-    }
+    if (auto err = check_backup_table(db, item)) return std::unexpected(*err);
     if (!seen.insert(to_upper(item.table)).second) {
-      return error(Origin::kAnalyzer, "Duplicated table: " + item.table);
+      return std::unexpected(error(Origin::kAnalyzer, "Duplicated table: " + item.table));
     }
     if (item.alias) {
-      return error(Origin::kAnalyzer, fmt::format("Can not set alias for table in Backup Stmt: {}.{} AS {}",
-                                                  db, item.table, *item.alias));
+      return std::unexpected(error(
+          Origin::kAnalyzer,
+          fmt::format("Can not set alias for table in Backup Stmt: {}.{} AS {}", db, item.table, *item.alias)));
     }
-    if (item.temp_partitions) return error(Origin::kDdl, "Do not support backing up temp partitions");
+    if (item.temp_partitions) {
+      return std::unexpected(error(Origin::kDdl, "Do not support backing up temp partitions"));
+    }
     items.push_back(item);
   }
   std::sort(items.begin(), items.end(),
             [](const TableItem& a, const TableItem& b) { return to_upper(a.table) < to_upper(b.table); });
+  return items;
+}
+
+std::optional<ErrorResult> BackupService::Impl::check_backup_table(const std::string& db,
+                                                                   const TableItem& item) const {
+  auto table = catalog.find_table(db, item.table);
+  if (!table) return error(Origin::kPlain, table.error().message);
+  if (!*table) return error(Origin::kDdl, fmt::format("Unknown table '{}'", item.table));
+  if ((*table)->table_type == "VIEW") {
+    // Views are backed up from 3.4 on; the emulator cannot recreate them through the Catalog.
+    return error(Origin::kDdl, version.at_least(3, 4)
+                                   ? fmt::format("Table: {} can not support backup restore, type: VIEW", item.table)
+                                   : fmt::format("Table '{}' is not a OLAP table", item.table));
+  }
+  if ((*table)->partition_type == "LIST" && version.at_least(3, 1) && !version.at_least(3, 3)) {
+    return error(Origin::kAnalyzer, "List partition table does not support backup/restore job");
+  }
+  for (const std::string& p : item.partitions) {
+    bool found = std::any_of((*table)->partitions.begin(), (*table)->partitions.end(),
+                             [&](const PartitionSchema& ps) { return ps.name == p && !ps.is_temp; });
+    if (!found) {
+      return error(Origin::kAnalyzer, fmt::format("partition[{}] does not exist  in table{}", p, item.table));
+    }
+  }
+  return std::nullopt;
+}
+
+std::expected<int64_t, ErrorResult> BackupService::Impl::parse_backup_properties(const BackupStmt& s) const {
   int64_t timeout = kDefaultTimeoutSeconds;
   std::vector<std::string> unknown;
   for (const auto& [k, v] : s.properties) {
     if (k == "timeout") {
       auto t = parse_timeout(v);
-      if (!t) return t.error();
+      if (!t) return std::unexpected(t.error());
       timeout = *t;
     } else if (k == "type") {
       if (to_upper(v) != "FULL" && to_upper(v) != "INCREMENTAL") {
-        return error(Origin::kAnalyzer, "Invalid backup job type: " + v);
+        return std::unexpected(error(Origin::kAnalyzer, "Invalid backup job type: " + v));
       }
     } else {
       unknown.push_back(k);
@@ -116,47 +154,46 @@ QueryResult BackupService::Impl::backup(const SessionContext& session, const Bac
   }
   if (!unknown.empty()) {
     std::sort(unknown.begin(), unknown.end());
-    return error(Origin::kAnalyzer, fmt::format("Unknown backup job properties: [{}]", join(unknown, ", ")));
+    return std::unexpected(
+        error(Origin::kAnalyzer, fmt::format("Unknown backup job properties: [{}]", join(unknown, ", "))));
   }
-  if (items.empty()) return error(Origin::kDdl, fmt::format("Database: {} is empty", db));
-  auto db_id = catalog.database_id(db);
-  if (!db_id) return error(Origin::kPlain, db_id.error().message);
+  return timeout;
+}
 
-  std::lock_guard submit(submit_mu);
+std::expected<Repo, ErrorResult> BackupService::Impl::backup_destination(const BackupStmt& s, int64_t db_id) {
   Repo repo;
   {
     std::lock_guard lock(mu);
     auto it = repos.find(s.repo);
-    if (it == repos.end()) return error(Origin::kDdl, fmt::format("Repository {} does not exist", s.repo));
+    if (it == repos.end()) {
+      return std::unexpected(error(Origin::kDdl, fmt::format("Repository {} does not exist", s.repo)));
+    }
     repo = it->second;
-    if (auto err = check_slot_locked(*db_id)) return *err;
-    if (repo.read_only) return error(Origin::kDdl, fmt::format("Repository {} is read only", repo.name));
-    if (repo_unreachable(repo))
-      return error(Origin::kDdl, list_error(repo, std::string(kSnapshotDirPrefix) + "*"));
+    if (auto err = check_slot_locked(db_id)) return std::unexpected(*err);
+    if (repo.read_only) {
+      return std::unexpected(error(Origin::kDdl, fmt::format("Repository {} is read only", repo.name)));
+    }
+    if (repo_unreachable(repo)) {
+      return std::unexpected(error(Origin::kDdl, list_error(repo, std::string(kSnapshotDirPrefix) + "*")));
+    }
   }
   auto labels = list_snapshot_labels(repo.dir);
-  if (!labels) return error(Origin::kDdl, labels.error().message);
+  if (!labels) return std::unexpected(error(Origin::kDdl, labels.error().message));
   if (std::find(labels->begin(), labels->end(), s.label) != labels->end()) {
-    return error(Origin::kDdl, fmt::format("Snapshot with name '{}' already exist in repository", s.label));
+    return std::unexpected(
+        error(Origin::kDdl, fmt::format("Snapshot with name '{}' already exist in repository", s.label)));
   }
-  auto job = std::make_shared<Job>();
-  job->kind = JobKind::kBackup;
-  job->label = s.label;
-  job->db_name = db;
-  job->db_id = *db_id;
-  job->repo_name = repo.name;
-  job->repo_id = repo.id;
-  job->timeout_s = timeout;
-  job->items = items;
+  return repo;
+}
+
+std::string BackupService::Impl::backup_objects_text(const std::string& db, const std::vector<TableItem>& items) {
   std::vector<std::string> objs;
   for (const TableItem& i : items) {
     std::string ref = db + "." + i.table;
     if (!i.partitions.empty()) ref += "PARTITIONS (" + join(i.partitions, ", ") + ")";
     objs.push_back("[" + ref + "]");
   }
-  job->objs = join(objs, ", ");
-  start_job(std::move(job));
-  return OkResult{};
+  return join(objs, ", ");
 }
 
 std::optional<ErrorResult> BackupService::Impl::check_restore_names(const RestoreStmt& s) const {

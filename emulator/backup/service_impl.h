@@ -251,6 +251,20 @@ struct BackupService::Impl {
 
   QueryResult backup(const SessionContext& session, const backup::BackupStmt& s);
 
+  // The steps of backup(), in FE order. The tables and partitions BACKUP takes (every table but views unless ON
+  // lists them, plus the listed ones), sorted by name.
+  std::expected<std::vector<backup::TableItem>, ErrorResult> backup_items(const std::string& db,
+                                                                          const backup::BackupStmt& s) const;
+  // A table BACKUP ... ON names: it exists, can be backed up, and has the named partitions.
+  std::optional<ErrorResult> check_backup_table(const std::string& db, const backup::TableItem& item) const;
+  // The job's timeout in seconds; `type` must be FULL or INCREMENTAL; other properties are refused.
+  std::expected<int64_t, ErrorResult> parse_backup_properties(const backup::BackupStmt& s) const;
+  // With submit_mu held: the repository to write to, once the database has no job running, the repository is
+  // writable and reachable, and it has no snapshot named like the label.
+  std::expected<backup::Repo, ErrorResult> backup_destination(const backup::BackupStmt& s, int64_t db_id);
+  // The job's object list for SHOW BACKUP.
+  static std::string backup_objects_text(const std::string& db, const std::vector<backup::TableItem>& items);
+
   QueryResult restore(const SessionContext& session, const backup::RestoreStmt& s);
 
   // The steps of restore(), in FE order. The RESTORE properties the job takes (BackupRestoreAnalyzer).

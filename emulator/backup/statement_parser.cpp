@@ -424,89 +424,108 @@ class Parser {
     return s;
   }
 
+  // ADMIN EMULATOR <fault>: the fault-injection statements (docs/emulator.md).
   std::optional<Statement> admin_emulator() {
     expect("ADMIN");
     expect("EMULATOR");
-    if (accept("SET")) {
-      if (accept("LOCATION")) {
-        SetLocationFaultStmt s;
-        s.location = string_literal();
-        expect("UNREACHABLE");
-        expect_symbol('=');
-        s.value = boolean();
-        return s;
-      }
-      expect("REPOSITORY");
-      SetRepositoryFaultStmt s;
-      s.repo = name();
-      if (accept("UNREACHABLE")) {
-        s.kind = SetRepositoryFaultStmt::Kind::kUnreachable;
-      } else {
-        expect("READ");
-        expect("ONLY");
-        s.kind = SetRepositoryFaultStmt::Kind::kStorageReadOnly;
-      }
-      expect_symbol('=');
-      s.value = boolean();
-      return s;
-    }
-    if (accept("FAIL")) {
-      expect("JOB");
-      expect("AT");
-      FailJobStmt s;
-      s.state = job_state();
-      if (accept("IN")) {
-        expect("DATABASE");
-        s.db = name();
-      }
-      if (accept("WITH")) {
-        expect("STATUS");
-        s.status = string_literal();
-      }
-      return s;
-    }
-    if (accept("DELAY")) {
-      expect("JOB");
-      expect("AT");
-      DelayJobStmt s;
-      s.state = job_state();
-      if (accept("IN")) {
-        expect("DATABASE");
-        s.db = name();
-      }
-      expect("SECONDS");
-      s.seconds = number();
-      return s;
-    }
-    if (accept("START")) {
-      expect("FOREIGN");
-      expect("BACKUP");
-      expect("IN");
-      expect("DATABASE");
-      ForeignBackupStmt s;
-      s.db = name();
-      if (accept("SECONDS")) s.seconds = number();
-      return s;
-    }
-    if (accept("REFUSE")) {
-      expect("NEXT");
-      expect("SUBMITS");
-      RefuseSubmitsStmt s;
-      s.count = static_cast<int>(number());
-      return s;
-    }
-    if (accept("CORRUPT")) {
-      expect("SNAPSHOT");
-      CorruptSnapshotStmt s;
-      s.label = name();
-      expect("ON");
-      s.repo = name();
-      return s;
-    }
+    if (accept("SET")) return set_storage_fault();
+    if (accept("FAIL")) return fail_job();
+    if (accept("DELAY")) return delay_job();
+    if (accept("START")) return start_foreign_backup();
+    if (accept("REFUSE")) return refuse_submits();
+    if (accept("CORRUPT")) return corrupt_snapshot();
     expect("CLEAR");
     expect("JOB");
     expect("FAULTS");
     return ClearJobFaultsStmt{};
+  }
+
+  // SET LOCATION 'l' UNREACHABLE = b | SET REPOSITORY r {UNREACHABLE | READ ONLY} = b, after SET.
+  std::optional<Statement> set_storage_fault() {
+    if (accept("LOCATION")) {
+      SetLocationFaultStmt s;
+      s.location = string_literal();
+      expect("UNREACHABLE");
+      expect_symbol('=');
+      s.value = boolean();
+      return s;
+    }
+    expect("REPOSITORY");
+    SetRepositoryFaultStmt s;
+    s.repo = name();
+    if (accept("UNREACHABLE")) {
+      s.kind = SetRepositoryFaultStmt::Kind::kUnreachable;
+    } else {
+      expect("READ");
+      expect("ONLY");
+      s.kind = SetRepositoryFaultStmt::Kind::kStorageReadOnly;
+    }
+    expect_symbol('=');
+    s.value = boolean();
+    return s;
+  }
+
+  // FAIL JOB AT state [IN DATABASE db] [WITH STATUS 's'], after FAIL.
+  std::optional<Statement> fail_job() {
+    expect("JOB");
+    expect("AT");
+    FailJobStmt s;
+    s.state = job_state();
+    if (accept("IN")) {
+      expect("DATABASE");
+      s.db = name();
+    }
+    if (accept("WITH")) {
+      expect("STATUS");
+      s.status = string_literal();
+    }
+    return s;
+  }
+
+  // DELAY JOB AT state [IN DATABASE db] SECONDS n, after DELAY.
+  std::optional<Statement> delay_job() {
+    expect("JOB");
+    expect("AT");
+    DelayJobStmt s;
+    s.state = job_state();
+    if (accept("IN")) {
+      expect("DATABASE");
+      s.db = name();
+    }
+    expect("SECONDS");
+    s.seconds = number();
+    return s;
+  }
+
+  // START FOREIGN BACKUP IN DATABASE db [SECONDS n], after START.
+  std::optional<Statement> start_foreign_backup() {
+    expect("FOREIGN");
+    expect("BACKUP");
+    expect("IN");
+    expect("DATABASE");
+    ForeignBackupStmt s;
+    s.db = name();
+    if (accept("SECONDS")) s.seconds = number();
+    return s;
+  }
+
+  // REFUSE NEXT SUBMITS n, after REFUSE.
+  std::optional<Statement> refuse_submits() {
+    expect("NEXT");
+    expect("SUBMITS");
+    RefuseSubmitsStmt s;
+    s.count = static_cast<int>(number());
+    return s;
+  }
+
+  // CORRUPT SNAPSHOT label ON repo, after CORRUPT.
+  std::optional<Statement> corrupt_snapshot() {
+    expect("SNAPSHOT");
+    CorruptSnapshotStmt s;
+    s.label = name();
+    expect("ON");
+    s.repo = name();
+    return s;
   }
 
   std::string_view sql_;

@@ -369,93 +369,124 @@ std::string date_text(int64_t days) {
                      static_cast<unsigned>(ymd.day()));
 }
 
-// START ("a") END ("b") EVERY (INTERVAL n UNIT | n)
-Result<std::vector<PartitionDef>> parse_batch(std::string_view sql, TokenCursor& cur, const TableSchema& t) {
-  std::vector<PartitionDef> out;
-  auto start = parse_value_tuple(sql, cur);
-  if (!start) return std::unexpected(start.error());
-  if (!cur.accept("END")) return syntax_error(sql, cur);
-  auto end = parse_value_tuple(sql, cur);
-  if (!end) return std::unexpected(end.error());
+// The EVERY clause of a batch partition definition.
+struct BatchEvery {
+  int64_t step = 1;
+  std::string unit;  // DAY, WEEK, MONTH, YEAR...; empty for an integer step
+};
+
+// EVERY (INTERVAL n UNIT | n), cursor at EVERY.
+Result<BatchEvery> parse_every(std::string_view sql, TokenCursor& cur) {
   if (!cur.accept("EVERY")) return syntax_error(sql, cur);
   if (!cur.accept_symbol("(")) return syntax_error(sql, cur);
-  int64_t step = 1;
-  std::string unit;
+  BatchEvery every;
   if (cur.accept("INTERVAL")) {
     if (cur.peek().kind != TokenKind::kNumber) return syntax_error(sql, cur);
     auto n = parse_int64(cur.peek().text);
     if (!n) return syntax_error(sql, cur);
     cur.next();
-    step = *n;
+    every.step = *n;
     if (cur.peek().kind != TokenKind::kWord) return syntax_error(sql, cur);
-    unit = to_upper(cur.next().text);
+    every.unit = to_upper(cur.next().text);
   } else if (cur.peek().kind == TokenKind::kNumber && parse_int64(cur.peek().text)) {
-    step = *parse_int64(cur.next().text);
+    every.step = *parse_int64(cur.next().text);
   } else {
     return syntax_error(sql, cur);
   }
   if (!cur.accept_symbol(")")) return syntax_error(sql, cur);
-  if (step <= 0) return analysis_error("Batch partition every interval must be positive");
-  if (t.partition_columns.size() != 1) return analysis_error("Batch build partition only support single range column");
-  std::string base = base_type(column_type_of(t, t.partition_columns[0]));
-  const std::string& s = (*start)[0];
-  const std::string& e = (*end)[0];
-  if (unit.empty()) {
-    if (!is_integer_type(base)) return analysis_error("Batch build partition EVERY is date type but START or END does not type match");
-    auto pa = parse_int64(s), pb = parse_int64(e);
-    if (!pa || !pb) return analysis_error("Batch build partition START and END must be integers for an integer column");
-    int64_t a = *pa, b = *pb;
-    if ((b - a) / step > 100000) return analysis_error("Too many partitions in batch build");
-    for (int64_t v = a; v < b; v += step) {
-      PartitionDef d;
-      d.partition.name = fmt::format("p{}", v);
-      d.partition.lower = {std::to_string(v)};
-      d.partition.upper = {std::to_string(std::min(v + step, b))};
-      out.push_back(std::move(d));
-    }
-    return out;
+  return every;
+}
+
+// Partitions p<v> of an integer column: [v, v + step) from `start` up to `end`.
+Result<std::vector<PartitionDef>> integer_batch(const std::string& base, const std::string& start,
+                                                const std::string& end, int64_t step) {
+  if (!is_integer_type(base)) {
+    return analysis_error("Batch build partition EVERY is date type but START or END does not type match");
   }
+  auto pa = parse_int64(start), pb = parse_int64(end);
+  if (!pa || !pb) return analysis_error("Batch build partition START and END must be integers for an integer column");
+  int64_t a = *pa, b = *pb;
+  if ((b - a) / step > 100000) return analysis_error("Too many partitions in batch build");
+  std::vector<PartitionDef> out;
+  for (int64_t v = a; v < b; v += step) {
+    PartitionDef d;
+    d.partition.name = fmt::format("p{}", v);
+    d.partition.lower = {std::to_string(v)};
+    d.partition.upper = {std::to_string(std::min(v + step, b))};
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+// One partition of a date batch: where the next one starts (days since the epoch) and this one's name.
+struct DateBatchStep {
+  int64_t next = 0;
+  std::string name;
+};
+
+// The partition of a date batch that starts on day `from`, named the way StarRocks names it for the unit.
+Result<DateBatchStep> date_batch_step(int64_t from, const BatchEvery& every) {
+  using namespace std::chrono;
+  const int64_t step = every.step;
+  year_month_day ymd{sys_days{std::chrono::days{from}}};
+  int yy = static_cast<int>(ymd.year());
+  unsigned mm = static_cast<unsigned>(ymd.month()), dd = static_cast<unsigned>(ymd.day());
+  if (every.unit == "DAY") return DateBatchStep{from + step, fmt::format("p{:04}{:02}{:02}", yy, mm, dd)};
+  if (every.unit == "WEEK") {
+    unsigned doy = static_cast<unsigned>(from - days_from_civil(yy, 1, 1));
+    return DateBatchStep{from + 7 * step, fmt::format("p{:04}_{:02}", yy, doy / 7 + 1)};
+  }
+  if (every.unit == "MONTH") {
+    int64_t total = static_cast<int64_t>(yy) * 12 + (mm - 1) + step;
+    return DateBatchStep{days_from_civil(static_cast<int>(total / 12), static_cast<unsigned>(total % 12) + 1, 1),
+                         fmt::format("p{:04}{:02}", yy, mm)};
+  }
+  if (every.unit == "YEAR") {
+    return DateBatchStep{days_from_civil(yy + static_cast<int>(step), 1, 1), fmt::format("p{:04}", yy)};
+  }
+  return analysis_error(fmt::format("Batch build partition does not support time interval type: {}", every.unit));
+}
+
+// Partitions of a date column from `start` up to `end`, one per EVERY interval (at most 100000).
+Result<std::vector<PartitionDef>> date_batch(const std::string& base, const std::string& start,
+                                             const std::string& end, const BatchEvery& every) {
   int y1, y2;
   unsigned m1, d1, m2, d2;
-  if (!parse_date(s, y1, m1, d1) || !parse_date(e, y2, m2, d2)) {
+  if (!parse_date(start, y1, m1, d1) || !parse_date(end, y2, m2, d2)) {
     return analysis_error("Batch build partition EVERY is date type but START or END does not type match");
   }
   int64_t a = days_from_civil(y1, m1, d1), b = days_from_civil(y2, m2, d2);
   auto fmt_bound = [&](int64_t days) { return normalize_value(base, date_text(days)); };
+  std::vector<PartitionDef> out;
   int64_t cursor = a;
   int guard = 0;
   while (cursor < b && ++guard < 100000) {
-    int64_t next = cursor;
-    std::string name;
-    using namespace std::chrono;
-    year_month_day ymd{sys_days{std::chrono::days{cursor}}};
-    int yy = static_cast<int>(ymd.year());
-    unsigned mm = static_cast<unsigned>(ymd.month()), dd = static_cast<unsigned>(ymd.day());
-    if (unit == "DAY") {
-      next = cursor + step;
-      name = fmt::format("p{:04}{:02}{:02}", yy, mm, dd);
-    } else if (unit == "WEEK") {
-      next = cursor + 7 * step;
-      unsigned doy = static_cast<unsigned>(cursor - days_from_civil(yy, 1, 1));
-      name = fmt::format("p{:04}_{:02}", yy, doy / 7 + 1);
-    } else if (unit == "MONTH") {
-      int64_t total = static_cast<int64_t>(yy) * 12 + (mm - 1) + step;
-      next = days_from_civil(static_cast<int>(total / 12), static_cast<unsigned>(total % 12) + 1, 1);
-      name = fmt::format("p{:04}{:02}", yy, mm);
-    } else if (unit == "YEAR") {
-      next = days_from_civil(yy + static_cast<int>(step), 1, 1);
-      name = fmt::format("p{:04}", yy);
-    } else {
-      return analysis_error(fmt::format("Batch build partition does not support time interval type: {}", unit));
-    }
+    auto step = date_batch_step(cursor, every);
+    if (!step) return std::unexpected(step.error());
     PartitionDef d;
-    d.partition.name = name;
+    d.partition.name = step->name;
     d.partition.lower = {fmt_bound(cursor)};
-    d.partition.upper = {fmt_bound(std::min(next, b))};
+    d.partition.upper = {fmt_bound(std::min(step->next, b))};
     out.push_back(std::move(d));
-    cursor = next;
+    cursor = step->next;
   }
   return out;
+}
+
+// START ("a") END ("b") EVERY (INTERVAL n UNIT | n)
+Result<std::vector<PartitionDef>> parse_batch(std::string_view sql, TokenCursor& cur, const TableSchema& t) {
+  auto start = parse_value_tuple(sql, cur);
+  if (!start) return std::unexpected(start.error());
+  if (!cur.accept("END")) return syntax_error(sql, cur);
+  auto end = parse_value_tuple(sql, cur);
+  if (!end) return std::unexpected(end.error());
+  auto every = parse_every(sql, cur);
+  if (!every) return std::unexpected(every.error());
+  if (every->step <= 0) return analysis_error("Batch partition every interval must be positive");
+  if (t.partition_columns.size() != 1) return analysis_error("Batch build partition only support single range column");
+  std::string base = base_type(column_type_of(t, t.partition_columns[0]));
+  if (every->unit.empty()) return integer_batch(base, (*start)[0], (*end)[0], every->step);
+  return date_batch(base, (*start)[0], (*end)[0], *every);
 }
 
 }  // namespace

@@ -41,15 +41,53 @@ std::string tail(std::string_view sql, const std::vector<Token>& tokens, size_t 
   return std::string(sql.substr(tokens[from].begin, tokens.back().end - tokens[from].begin));
 }
 
+// StarRocks' syntax error text at the cursor (at the end of `sql` when the cursor is).
+std::string syntax_error_here(std::string_view sql, const TokenCursor& cur) {
+  return syntax_error_text(sql, cur.at_end() ? sql.size() : cur.peek().begin, cur.peek().text);
+}
+
+// Column names compare case-insensitively.
+bool contains_name(const std::vector<std::string>& names, const std::string& name) {
+  return std::any_of(names.begin(), names.end(), [&](const std::string& x) { return iequals(x, name); });
+}
+
+std::vector<ColumnSchema>::iterator find_column(TableSchema& t, const std::string& name) {
+  return std::find_if(t.columns.begin(), t.columns.end(),
+                      [&](const ColumnSchema& c) { return iequals(c.name, name); });
+}
+
+// The MariaDB column definition of an added or modified column.
+std::string mariadb_column_def(const ColumnSchema& col, bool unique_key) {
+  std::string def = fmt::format("{} {}{}", quote_ident(col.name), mariadb_type(col, unique_key),
+                                col.nullable ? " NULL" : " NOT NULL");
+  if (col.default_value) {
+    def += *col.default_value == "CURRENT_TIMESTAMP" ? " DEFAULT CURRENT_TIMESTAMP"
+                                                     : " DEFAULT " + quote_string(*col.default_value);
+  }
+  if (!col.comment.empty()) def += " COMMENT " + quote_string(col.comment);
+  return def;
+}
+
+// The ON of a top-level ON DUPLICATE KEY from token `from` on, or null.
+const Token* find_on_duplicate_key(const std::vector<Token>& tokens, size_t from) {
+  int depth = 0;
+  for (size_t i = from; i < tokens.size(); ++i) {
+    if (tokens[i].is_symbol("(")) ++depth;
+    if (tokens[i].is_symbol(")")) --depth;
+    if (depth == 0 && tokens[i].is("ON") && i + 1 < tokens.size() && tokens[i + 1].is("DUPLICATE")) {
+      return &tokens[i];
+    }
+  }
+  return nullptr;
+}
+
 // The cursor of an ADMIN EMULATOR statement, with the value parsers its clauses share.
 struct AdminCursor {
   std::string_view sql;
   TokenCursor& cur;
 
   // StarRocks' syntax error text at the cursor.
-  [[nodiscard]] std::string error_here() const {
-    return syntax_error_text(sql, cur.at_end() ? sql.size() : cur.peek().begin, cur.peek().text);
-  }
+  [[nodiscard]] std::string error_here() const { return syntax_error_here(sql, cur); }
   std::optional<bool> boolean() {
     if (cur.accept("TRUE")) return true;
     if (cur.accept("FALSE")) return false;
@@ -162,12 +200,39 @@ class EngineSession : public Session {
   QueryResult handle_show(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult show_partitions(std::string_view sql, const std::vector<Token>& tokens, TokenCursor& cur, bool temporary);
   QueryResult handle_create(std::string_view sql, const std::vector<Token>& tokens);
+  // CREATE DATABASE ..., cursor after DATABASE/SCHEMA.
+  QueryResult create_database(std::string_view sql, TokenCursor& cur);
+  // CREATE [EXTERNAL|TEMPORARY] TABLE: plain, LIKE another table, or AS SELECT.
+  QueryResult create_table(std::string_view sql);
+  // CREATE TABLE t LIKE src: `st.schema` becomes src's schema under t's database and name.
+  std::optional<ErrorResult> copy_like_source(CreateTableStmt& st);
+  // CREATE TABLE ... AS SELECT: MariaDB creates and fills the table from the rewritten query; the catalog adopts it.
+  QueryResult create_table_as_select(const CreateTableStmt& st);
+  // The table's largest replication_num (default 3) must not exceed the alive BEs; StarRocks' error otherwise.
+  std::optional<ErrorResult> check_replication(const TableSchema& t) const;
   QueryResult handle_drop(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult handle_alter(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult handle_truncate(std::string_view sql, const std::vector<Token>& tokens);
   // ALTER TABLE ... ADD COLUMN / MODIFY COLUMN / DROP COLUMN (`verb`), cursor after the verb (and COLUMN).
   QueryResult alter_columns(std::string_view sql, TokenCursor& cur, TableSchema table, const std::string& verb);
+  // DROP COLUMN name: removed from `t`; returns the MariaDB clause.
+  std::expected<std::string, ErrorResult> drop_column(std::string_view sql, TokenCursor& cur, TableSchema& t) const;
+  // One ADD/MODIFY (`verb`) column definition with its optional AFTER/FIRST: checked against `t` and applied to its
+  // columns; returns the MariaDB clause.
+  std::expected<std::string, ErrorResult> change_column(std::string_view sql, TokenCursor& cur, TableSchema& t,
+                                                        const std::string& verb) const;
   QueryResult handle_insert(std::string_view sql, const std::vector<Token>& tokens);
+  // INSERT INTO|OVERWRITE [TABLE] [db.]table [PARTITION (p, ...)] [WITH LABEL l], up to the query or VALUES.
+  struct InsertTarget {
+    bool overwrite = false;
+    std::string db;  // the current database when not named
+    std::string table;
+    std::vector<std::string> partitions;
+  };
+  std::expected<InsertTarget, ErrorResult> parse_insert_target(std::string_view sql, TokenCursor& cur) const;
+  // The partitions of `t` named in the statement, in that order; the error names an unknown one in `table`.
+  std::expected<std::vector<const PartitionSchema*>, ErrorResult> named_partitions(
+      const TableSchema& t, const std::string& table, const std::vector<std::string>& names) const;
   QueryResult handle_update_delete(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult handle_set(std::string_view sql, const std::vector<Token>& tokens);
   QueryResult handle_admin(std::string_view sql, const std::vector<Token>& tokens);
@@ -575,73 +640,8 @@ QueryResult EngineSession::handle_desc(std::string_view sql, const std::vector<T
 QueryResult EngineSession::handle_create(std::string_view sql, const std::vector<Token>& tokens) {
   TokenCursor cur(tokens);
   cur.next();
-  if (cur.accept("DATABASE") || cur.accept("SCHEMA")) {
-    bool if_not_exists = cur.accept_seq({"IF", "NOT", "EXISTS"});
-    auto name = cur.name();
-    if (!name) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
-    if (cur.accept("PROPERTIES")) cur.skip_group();
-    if (!cur.at_end()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
-    if (is_hidden_database(*name)) return err(fmt::format("Can't create database '{}'; database exists", *name));
-    auto s = catalog().create_database(*name);
-    if (!s) {
-      if (s.error().code == "emu.db_exists" && if_not_exists) return OkResult{};
-      return from_error(s.error());
-    }
-    return OkResult{1, 0, ""};
-  }
-  if (cur.peek().is("TABLE") || cur.peek().is("EXTERNAL") || cur.peek().is("TEMPORARY")) {
-    auto st = parse_create_table(sql);
-    if (!st) return from_error(st.error());
-    TableSchema& t = st->schema;
-    t.database = db_or_current(t.database);
-    if (auto e = check_database(t.database)) return *e;
-    if (st->like) {
-      std::string src_db = db_or_current(st->like->first);
-      auto src = catalog().find_table(src_db, st->like->second);
-      if (!src) return from_error(src.error());
-      if (!*src) return err(analyzing_error_text(fmt::format("Unknown table '{}.{}'", src_db, st->like->second)));
-      TableSchema copy = **src;
-      copy.database = t.database;
-      copy.name = t.name;
-      if (copy.partition_type.empty() && !copy.partitions.empty()) copy.partitions[0].name = t.name;
-      t = copy;
-    } else if (!st->as_select.empty()) {
-      RewriteContext ctx = rewrite_context();
-      auto q = tokenize(st->as_select);
-      auto rw = rewrite_query(st->as_select, q, ctx);
-      if (!rw) return from_error(rw.error());
-      QueryResult r = pass(fmt::format("CREATE TABLE {}.{} ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin AS {}",
-                                       quote_ident(t.database), quote_ident(t.name), rw->sql));
-      if (auto* e = std::get_if<ErrorResult>(&r)) {
-        if (e->message.find("already exists") != std::string::npos && st->if_not_exists) return OkResult{};
-        return r;
-      }
-      if (auto s = catalog().register_existing_table(t.database, t.name); !s) return from_error(s.error());
-      return r;
-    }
-    int rep = 3;
-    if (auto it = t.properties.find("replication_num"); it != t.properties.end()) rep = std::atoi(it->second.c_str());
-    for (const auto& p : t.partitions) rep = std::max(rep, p.replication_num);
-    std::vector<std::string> alive;
-    for (const auto& b : f_.cluster_.backends()) {
-      if (b.alive) alive.push_back(std::to_string(b.id));
-    }
-    if (rep > static_cast<int>(alive.size())) {
-      std::string ids;
-      for (size_t i = 0; i < alive.size(); ++i) ids += (i ? "," : "") + alive[i];
-      return err(fmt::format(
-          "Table replication num should be less than or equal to the number of available BE nodes. You can change "
-          "this default by setting the replication_num table properties. Current alive backend is [{}]. , table={}, "
-          "default_replication_num=3",
-          ids, t.name));
-    }
-    auto s = catalog().create_table(t);
-    if (!s) {
-      if (s.error().code == "emu.table_exists" && st->if_not_exists) return OkResult{};
-      return from_error(s.error());
-    }
-    return OkResult{};
-  }
+  if (cur.accept("DATABASE") || cur.accept("SCHEMA")) return create_database(sql, cur);
+  if (cur.peek().is("TABLE") || cur.peek().is("EXTERNAL") || cur.peek().is("TEMPORARY")) return create_table(sql);
   if (cur.peek().is("VIEW") || (cur.peek().is("OR") && cur.peek(1).is("REPLACE"))) {
     // The view's query is stored by MariaDB: rewrite it like any query (information_schema views, functions).
     auto rw = rewrite_query(sql, tokens, rewrite_context());
@@ -653,6 +653,89 @@ QueryResult EngineSession::handle_create(std::string_view sql, const std::vector
     return err(analyzing_error_text("Materialized views are not supported by the emulator"));
   }
   return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+}
+
+QueryResult EngineSession::create_database(std::string_view sql, TokenCursor& cur) {
+  bool if_not_exists = cur.accept_seq({"IF", "NOT", "EXISTS"});
+  auto name = cur.name();
+  if (!name) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  if (cur.accept("PROPERTIES")) cur.skip_group();
+  if (!cur.at_end()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
+  if (is_hidden_database(*name)) return err(fmt::format("Can't create database '{}'; database exists", *name));
+  auto s = catalog().create_database(*name);
+  if (!s) {
+    if (s.error().code == "emu.db_exists" && if_not_exists) return OkResult{};
+    return from_error(s.error());
+  }
+  return OkResult{1, 0, ""};
+}
+
+QueryResult EngineSession::create_table(std::string_view sql) {
+  auto st = parse_create_table(sql);
+  if (!st) return from_error(st.error());
+  TableSchema& t = st->schema;
+  t.database = db_or_current(t.database);
+  if (auto e = check_database(t.database)) return *e;
+  if (st->like) {
+    if (auto e = copy_like_source(*st)) return *e;
+  } else if (!st->as_select.empty()) {
+    return create_table_as_select(*st);
+  }
+  if (auto e = check_replication(t)) return *e;
+  auto s = catalog().create_table(t);
+  if (!s) {
+    if (s.error().code == "emu.table_exists" && st->if_not_exists) return OkResult{};
+    return from_error(s.error());
+  }
+  return OkResult{};
+}
+
+std::optional<ErrorResult> EngineSession::copy_like_source(CreateTableStmt& st) {
+  TableSchema& t = st.schema;
+  std::string src_db = db_or_current(st.like->first);
+  auto src = catalog().find_table(src_db, st.like->second);
+  if (!src) return from_error(src.error());
+  if (!*src) return err(analyzing_error_text(fmt::format("Unknown table '{}.{}'", src_db, st.like->second)));
+  TableSchema copy = **src;
+  copy.database = t.database;
+  copy.name = t.name;
+  if (copy.partition_type.empty() && !copy.partitions.empty()) copy.partitions[0].name = t.name;
+  t = copy;
+  return std::nullopt;
+}
+
+QueryResult EngineSession::create_table_as_select(const CreateTableStmt& st) {
+  const TableSchema& t = st.schema;
+  RewriteContext ctx = rewrite_context();
+  auto q = tokenize(st.as_select);
+  auto rw = rewrite_query(st.as_select, q, ctx);
+  if (!rw) return from_error(rw.error());
+  QueryResult r = pass(fmt::format("CREATE TABLE {}.{} ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin AS {}",
+                                   quote_ident(t.database), quote_ident(t.name), rw->sql));
+  if (auto* e = std::get_if<ErrorResult>(&r)) {
+    if (e->message.find("already exists") != std::string::npos && st.if_not_exists) return OkResult{};
+    return r;
+  }
+  if (auto s = catalog().register_existing_table(t.database, t.name); !s) return from_error(s.error());
+  return r;
+}
+
+std::optional<ErrorResult> EngineSession::check_replication(const TableSchema& t) const {
+  int rep = 3;
+  if (auto it = t.properties.find("replication_num"); it != t.properties.end()) rep = std::atoi(it->second.c_str());
+  for (const auto& p : t.partitions) rep = std::max(rep, p.replication_num);
+  std::vector<std::string> alive;
+  for (const auto& b : f_.cluster_.backends()) {
+    if (b.alive) alive.push_back(std::to_string(b.id));
+  }
+  if (rep <= static_cast<int>(alive.size())) return std::nullopt;
+  std::string ids;
+  for (size_t i = 0; i < alive.size(); ++i) ids += (i ? "," : "") + alive[i];
+  return err(fmt::format(
+      "Table replication num should be less than or equal to the number of available BE nodes. You can change "
+      "this default by setting the replication_num table properties. Current alive backend is [{}]. , table={}, "
+      "default_replication_num=3",
+      ids, t.name));
 }
 
 QueryResult EngineSession::handle_drop(std::string_view sql, const std::vector<Token>& tokens) {
@@ -776,92 +859,98 @@ QueryResult EngineSession::handle_alter(std::string_view sql, const std::vector<
 
 QueryResult EngineSession::alter_columns(std::string_view sql, TokenCursor& cur, TableSchema t,
                                          const std::string& verb) {
-  auto bad = [&]() { return err(syntax_error_text(sql, cur.at_end() ? sql.size() : cur.peek().begin, cur.peek().text)); };
-  auto find = [&](const std::string& name) {
-    return std::find_if(t.columns.begin(), t.columns.end(), [&](const ColumnSchema& c) { return iequals(c.name, name); });
-  };
-  auto in_list = [](const std::vector<std::string>& v, const std::string& name) {
-    return std::any_of(v.begin(), v.end(), [&](const std::string& x) { return iequals(x, name); });
-  };
   std::vector<std::string> clauses;
-  bool unique = t.keys_type == "PRI_KEYS" || t.keys_type == "UNQ_KEYS";
   if (verb == "DROP") {
-    auto name = cur.name();
-    if (!name || !cur.at_end()) return bad();
-    auto it = find(*name);
-    if (it == t.columns.end()) return err(analyzing_error_text(fmt::format("Column does not exists: {}", *name)));
-    if (it->is_key || in_list(t.partition_columns, it->name) || in_list(t.distribution_columns, it->name)) {
-      return err(analyzing_error_text(fmt::format("Can not drop key column {} in {} table", it->name, t.keys_type)));
-    }
-    clauses.push_back("DROP COLUMN " + quote_ident(it->name));
-    t.columns.erase(it);
+    auto clause = drop_column(sql, cur, t);
+    if (!clause) return clause.error();
+    clauses.push_back(std::move(*clause));
   } else {
     bool grouped = cur.accept_symbol("(");
     while (true) {
-      auto col = parse_column_def(sql, cur);
-      if (!col) return from_error(col.error());
-      std::string position;
-      std::optional<std::string> after;
-      bool first = false;
-      if (cur.accept("AFTER")) {
-        after = cur.name();
-        if (!after) return bad();
-        if (find(*after) == t.columns.end()) {
-          return err(analyzing_error_text(fmt::format("Column[{}] does not exist", *after)));
-        }
-        position = " AFTER " + quote_ident(find(*after)->name);
-      } else if (cur.accept("FIRST")) {
-        first = true;
-        position = " FIRST";
-      }
-      auto existing = find(col->name);
-      std::optional<size_t> keep_at;  // MODIFY without a position keeps the column where it was
-      if (verb == "ADD") {
-        if (existing != t.columns.end()) {
-          return err(analyzing_error_text(
-              fmt::format("Can not add column which already exists in base table: {}", col->name)));
-        }
-      } else {
-        if (existing == t.columns.end()) {
-          return err(analyzing_error_text(fmt::format("Column[{}] does not exists", col->name)));
-        }
-        if (in_list(t.partition_columns, existing->name) || in_list(t.distribution_columns, existing->name)) {
-          return err(analyzing_error_text(fmt::format("Can not modify partition or distribution column : {}",
-                                                      existing->name)));
-        }
-        col->is_key = existing->is_key;
-        col->name = existing->name;
-        keep_at = static_cast<size_t>(existing - t.columns.begin());
-        t.columns.erase(existing);
-      }
-      std::string def = fmt::format("{} {}{}", quote_ident(col->name), mariadb_type(*col, col->is_key && unique),
-                                    col->nullable ? " NULL" : " NOT NULL");
-      if (col->default_value) {
-        def += *col->default_value == "CURRENT_TIMESTAMP" ? " DEFAULT CURRENT_TIMESTAMP"
-                                                          : " DEFAULT " + quote_string(*col->default_value);
-      }
-      if (!col->comment.empty()) def += " COMMENT " + quote_string(col->comment);
-      clauses.push_back(fmt::format("{} COLUMN {}{}", verb, def, position));
-      if (first) {
-        t.columns.insert(t.columns.begin(), *col);
-      } else if (after) {
-        t.columns.insert(find(*after) + 1, *col);
-      } else if (keep_at) {
-        t.columns.insert(t.columns.begin() + static_cast<std::ptrdiff_t>(*keep_at), *col);
-      } else {
-        t.columns.push_back(*col);
-      }
+      auto clause = change_column(sql, cur, t, verb);
+      if (!clause) return clause.error();
+      clauses.push_back(std::move(*clause));
       if (!grouped) break;
       if (cur.accept_symbol(",")) continue;
       if (cur.accept_symbol(")")) break;
-      return bad();
+      return err(syntax_error_here(sql, cur));
     }
-    if (!cur.at_end()) return bad();
+    if (!cur.at_end()) return err(syntax_error_here(sql, cur));
   }
   std::string alter = fmt::format("ALTER TABLE {}.{} ", quote_ident(t.database), quote_ident(t.name));
   for (size_t i = 0; i < clauses.size(); ++i) alter += (i ? ", " : "") + clauses[i];
   if (auto s = catalog().change_columns(t, alter); !s) return from_error(s.error());
   return OkResult{};
+}
+
+std::expected<std::string, ErrorResult> EngineSession::drop_column(std::string_view sql, TokenCursor& cur,
+                                                                   TableSchema& t) const {
+  auto name = cur.name();
+  if (!name || !cur.at_end()) return std::unexpected(err(syntax_error_here(sql, cur)));
+  auto it = find_column(t, *name);
+  if (it == t.columns.end()) {
+    return std::unexpected(err(analyzing_error_text(fmt::format("Column does not exists: {}", *name))));
+  }
+  if (it->is_key || contains_name(t.partition_columns, it->name) ||
+      contains_name(t.distribution_columns, it->name)) {
+    return std::unexpected(
+        err(analyzing_error_text(fmt::format("Can not drop key column {} in {} table", it->name, t.keys_type))));
+  }
+  std::string clause = "DROP COLUMN " + quote_ident(it->name);
+  t.columns.erase(it);
+  return clause;
+}
+
+std::expected<std::string, ErrorResult> EngineSession::change_column(std::string_view sql, TokenCursor& cur,
+                                                                     TableSchema& t, const std::string& verb) const {
+  auto col = parse_column_def(sql, cur);
+  if (!col) return std::unexpected(from_error(col.error()));
+  std::string position;
+  std::optional<std::string> after;
+  bool first = false;
+  if (cur.accept("AFTER")) {
+    after = cur.name();
+    if (!after) return std::unexpected(err(syntax_error_here(sql, cur)));
+    if (find_column(t, *after) == t.columns.end()) {
+      return std::unexpected(err(analyzing_error_text(fmt::format("Column[{}] does not exist", *after))));
+    }
+    position = " AFTER " + quote_ident(find_column(t, *after)->name);
+  } else if (cur.accept("FIRST")) {
+    first = true;
+    position = " FIRST";
+  }
+  auto existing = find_column(t, col->name);
+  std::optional<size_t> keep_at;  // MODIFY without a position keeps the column where it was
+  if (verb == "ADD") {
+    if (existing != t.columns.end()) {
+      return std::unexpected(err(analyzing_error_text(
+          fmt::format("Can not add column which already exists in base table: {}", col->name))));
+    }
+  } else {
+    if (existing == t.columns.end()) {
+      return std::unexpected(err(analyzing_error_text(fmt::format("Column[{}] does not exists", col->name))));
+    }
+    if (contains_name(t.partition_columns, existing->name) || contains_name(t.distribution_columns, existing->name)) {
+      return std::unexpected(err(analyzing_error_text(
+          fmt::format("Can not modify partition or distribution column : {}", existing->name))));
+    }
+    col->is_key = existing->is_key;
+    col->name = existing->name;
+    keep_at = static_cast<size_t>(existing - t.columns.begin());
+    t.columns.erase(existing);
+  }
+  const bool unique = t.keys_type == "PRI_KEYS" || t.keys_type == "UNQ_KEYS";
+  std::string clause = fmt::format("{} COLUMN {}{}", verb, mariadb_column_def(*col, col->is_key && unique), position);
+  if (first) {
+    t.columns.insert(t.columns.begin(), *col);
+  } else if (after) {
+    t.columns.insert(find_column(t, *after) + 1, *col);
+  } else if (keep_at) {
+    t.columns.insert(t.columns.begin() + static_cast<std::ptrdiff_t>(*keep_at), *col);
+  } else {
+    t.columns.push_back(*col);
+  }
+  return clause;
 }
 
 QueryResult EngineSession::handle_truncate(std::string_view sql, const std::vector<Token>& tokens) {
@@ -891,43 +980,16 @@ QueryResult EngineSession::handle_truncate(std::string_view sql, const std::vect
 QueryResult EngineSession::handle_insert(std::string_view sql, const std::vector<Token>& tokens) {
   TokenCursor cur(tokens);
   cur.next();
-  bool overwrite = false;
-  if (cur.accept("OVERWRITE")) {
-    overwrite = true;
-  } else if (!cur.accept("INTO")) {
-    return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
-  }
-  cur.accept("TABLE");
-  auto qn = cur.qualified_name();
-  if (!qn) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
-  std::string db = db_or_current(qn->first);
-  if (db.empty()) return err(analyzing_error_text("No database selected"));
-  std::vector<std::string> target_partitions;
-  if (cur.accept("TEMPORARY")) return err(analyzing_error_text("Temporary partitions are not supported by the emulator"));
-  if (cur.accept("PARTITION") || cur.accept("PARTITIONS")) {
-    if (!cur.accept_symbol("(")) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
-    while (auto n = cur.name()) {
-      target_partitions.push_back(*n);
-      if (!cur.accept_symbol(",")) break;
-    }
-    if (!cur.accept_symbol(")")) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
-  }
-  if (cur.accept_seq({"WITH", "LABEL"})) {
-    if (!cur.name()) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
-  }
+  auto target = parse_insert_target(sql, cur);
+  if (!target) return target.error();
   if (cur.at_end()) return err(syntax_error_text(sql, sql.size(), ""));
-  {
-    // MySQL's INSERT ... ON DUPLICATE KEY UPDATE does not exist in StarRocks.
-    int depth = 0;
-    for (size_t i = cur.pos(); i < tokens.size(); ++i) {
-      if (tokens[i].is_symbol("(")) ++depth;
-      if (tokens[i].is_symbol(")")) --depth;
-      if (depth == 0 && tokens[i].is("ON") && i + 1 < tokens.size() && tokens[i + 1].is("DUPLICATE")) {
-        return err(syntax_error_text(sql, tokens[i].begin, tokens[i].text));
-      }
-    }
+  // MySQL's INSERT ... ON DUPLICATE KEY UPDATE does not exist in StarRocks.
+  if (const Token* on = find_on_duplicate_key(tokens, cur.pos())) {
+    return err(syntax_error_text(sql, on->begin, on->text));
   }
-  auto t = catalog().cached_table(db, qn->second);
+  const std::string& db = target->db;
+  const std::string& table = target->table;
+  auto t = catalog().cached_table(db, table);
   if (!t) return from_error(t.error());
   if (!*t) {
     auto exists = catalog().database_exists(db);
@@ -935,43 +997,80 @@ QueryResult EngineSession::handle_insert(std::string_view sql, const std::vector
   }
   bool upsert = *t && ((*t)->keys_type == "PRI_KEYS" || (*t)->keys_type == "UNQ_KEYS");
   std::optional<std::vector<int64_t>> allowed;
-  if (*t && !target_partitions.empty()) {
+  std::vector<const PartitionSchema*> partitions;  // the named ones
+  if (*t && !target->partitions.empty()) {
+    auto named = named_partitions(**t, table, target->partitions);
+    if (!named) return named.error();
+    partitions = std::move(*named);
     allowed.emplace();
-    for (const auto& name : target_partitions) {
-      auto it = std::find_if((*t)->partitions.begin(), (*t)->partitions.end(),
-                             [&](const PartitionSchema& p) { return p.name == name; });
-      if (it == (*t)->partitions.end()) {
-        return err(analyzing_error_text(fmt::format("Unknown partition '{}' in table '{}'", name, qn->second)));
-      }
-      allowed->push_back(it->id);
-    }
+    for (const PartitionSchema* p : partitions) allowed->push_back(p->id);
   }
   std::string body = tail(sql, tokens, cur.pos());
   std::string rewritten = fmt::format("{} INTO {}.{} {}", upsert ? "REPLACE" : "INSERT", quote_ident(db),
-                                      quote_ident(qn->second), body);
+                                      quote_ident(table), body);
   RewriteContext ctx = rewrite_context();
   auto rw_tokens = tokenize(rewritten);
   auto rw = rewrite_query(rewritten, rw_tokens, ctx);
   if (!rw) return from_error(rw.error());
-  if (overwrite && *t) {
+  if (target->overwrite && *t) {
     // INSERT OVERWRITE: replace the named partitions (or the whole table) in the same transaction.
-    std::string pred = "TRUE";
-    if (!target_partitions.empty()) {
-      pred.clear();
-      for (const auto& name : target_partitions) {
-        auto it = std::find_if((*t)->partitions.begin(), (*t)->partitions.end(),
-                               [&](const PartitionSchema& p) { return p.name == name; });
-        if (it == (*t)->partitions.end()) {
-          return err(analyzing_error_text(fmt::format("Unknown partition '{}' in table '{}'", name, qn->second)));
-        }
-        pred += (pred.empty() ? "" : " OR ") + partition_predicate(**t, *it, "");
-      }
+    std::string pred = partitions.empty() ? "TRUE" : "";
+    for (const PartitionSchema* p : partitions) {
+      pred += (pred.empty() ? "" : " OR ") + partition_predicate(**t, *p, "");
     }
-    return run_dml({fmt::format("DELETE FROM {}.{} WHERE {}", quote_ident(db), quote_ident(qn->second), pred),
-                    rw->sql},
+    return run_dml({fmt::format("DELETE FROM {}.{} WHERE {}", quote_ident(db), quote_ident(table), pred), rw->sql},
                    upsert, allowed);
   }
   return run_dml({rw->sql}, upsert, allowed);
+}
+
+std::expected<EngineSession::InsertTarget, ErrorResult> EngineSession::parse_insert_target(std::string_view sql,
+                                                                                           TokenCursor& cur) const {
+  auto syntax_failure = [&] {
+    return std::unexpected(err(syntax_error_text(sql, cur.peek().begin, cur.peek().text)));
+  };
+  InsertTarget target;
+  if (cur.accept("OVERWRITE")) {
+    target.overwrite = true;
+  } else if (!cur.accept("INTO")) {
+    return syntax_failure();
+  }
+  cur.accept("TABLE");
+  auto qn = cur.qualified_name();
+  if (!qn) return syntax_failure();
+  target.db = db_or_current(qn->first);
+  target.table = qn->second;
+  if (target.db.empty()) return std::unexpected(err(analyzing_error_text("No database selected")));
+  if (cur.accept("TEMPORARY")) {
+    return std::unexpected(err(analyzing_error_text("Temporary partitions are not supported by the emulator")));
+  }
+  if (cur.accept("PARTITION") || cur.accept("PARTITIONS")) {
+    if (!cur.accept_symbol("(")) return syntax_failure();
+    while (auto n = cur.name()) {
+      target.partitions.push_back(*n);
+      if (!cur.accept_symbol(",")) break;
+    }
+    if (!cur.accept_symbol(")")) return syntax_failure();
+  }
+  if (cur.accept_seq({"WITH", "LABEL"})) {
+    if (!cur.name()) return syntax_failure();
+  }
+  return target;
+}
+
+std::expected<std::vector<const PartitionSchema*>, ErrorResult> EngineSession::named_partitions(
+    const TableSchema& t, const std::string& table, const std::vector<std::string>& names) const {
+  std::vector<const PartitionSchema*> out;
+  for (const auto& name : names) {
+    auto it = std::find_if(t.partitions.begin(), t.partitions.end(),
+                           [&](const PartitionSchema& p) { return p.name == name; });
+    if (it == t.partitions.end()) {
+      return std::unexpected(
+          err(analyzing_error_text(fmt::format("Unknown partition '{}' in table '{}'", name, table))));
+    }
+    out.push_back(&*it);
+  }
+  return out;
 }
 
 QueryResult EngineSession::handle_update_delete(std::string_view sql, const std::vector<Token>& tokens) {

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,10 +54,8 @@ bool write_port_file(const std::string& path, uint16_t port) {
   return !ec;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"StarRocks FE emulator backed by MariaDB"};
+// The command line, with the defaults of a small local cluster.
+struct Flags {
   int port = 9030;
   std::string bind = "127.0.0.1";
   std::string port_file;
@@ -77,82 +76,103 @@ int main(int argc, char** argv) {
   double time_scale = 1.0;
   double job_fixed_seconds = 2.0;
   double be_bytes_per_second = 100e6;
+};
 
-  app.add_option("--port", port, "MySQL-protocol port (0 = any free port)")->check(CLI::Range(0, 65535));
-  app.add_option("--bind", bind, "address to listen on");
-  app.add_option("--port-file", port_file, "write the bound port here once listening");
-  app.add_option("--mariadb-host", mariadb_host, "backing MariaDB host");
-  app.add_option("--mariadb-port", mariadb_port, "backing MariaDB port")->check(CLI::Range(1, 65535));
-  app.add_option("--mariadb-user", mariadb_user, "backing MariaDB user");
-  app.add_option("--mariadb-password", mariadb_password, "backing MariaDB password");
-  app.add_option("--user", users, "NAME:PASSWORD of an emulated StarRocks user (repeatable; default root:)");
-  app.add_option("--starrocks-version", version, "emulated StarRocks version (column sets, grammar switches)");
-  app.add_option("--error-code", error_code, "error number of ERR packets: 1064 (HY000) or 5064 (42000)")
+void add_flags(CLI::App& app, Flags& f) {
+  app.add_option("--port", f.port, "MySQL-protocol port (0 = any free port)")->check(CLI::Range(0, 65535));
+  app.add_option("--bind", f.bind, "address to listen on");
+  app.add_option("--port-file", f.port_file, "write the bound port here once listening");
+  app.add_option("--mariadb-host", f.mariadb_host, "backing MariaDB host");
+  app.add_option("--mariadb-port", f.mariadb_port, "backing MariaDB port")->check(CLI::Range(1, 65535));
+  app.add_option("--mariadb-user", f.mariadb_user, "backing MariaDB user");
+  app.add_option("--mariadb-password", f.mariadb_password, "backing MariaDB password");
+  app.add_option("--user", f.users, "NAME:PASSWORD of an emulated StarRocks user (repeatable; default root:)");
+  app.add_option("--starrocks-version", f.version, "emulated StarRocks version (column sets, grammar switches)");
+  app.add_option("--error-code", f.error_code, "error number of ERR packets: 1064 (HY000) or 5064 (42000)")
       ->check(CLI::IsMember({1064, 5064}));
-  app.add_option("--time-zone", time_zone, "cluster time zone (IANA name)");
-  app.add_option("--frontends", frontends, "number of emulated FEs")->check(CLI::Range(1, 64));
-  app.add_option("--backends", backends, "number of emulated BEs")->check(CLI::Range(0, 1024));
-  app.add_option("--disk-total", disk_total, "bytes per BE disk")->check(CLI::PositiveNumber);
-  app.add_option("--disk-avail", disk_avail, "available bytes per BE disk (default 80% of total)");
-  app.add_option("--repository-root", repository_root, "directory that holds backup repositories");
-  app.add_flag("--enable-faults", enable_faults, "accept ADMIN EMULATOR fault-injection statements");
-  app.add_option("--time-scale", time_scale, "job time speed-up factor")->check(CLI::PositiveNumber);
-  app.add_option("--job-fixed-seconds", job_fixed_seconds, "fixed seconds per job state, before time scale");
-  app.add_option("--be-bytes-per-second", be_bytes_per_second, "per-BE transfer rate, before time scale")
+  app.add_option("--time-zone", f.time_zone, "cluster time zone (IANA name)");
+  app.add_option("--frontends", f.frontends, "number of emulated FEs")->check(CLI::Range(1, 64));
+  app.add_option("--backends", f.backends, "number of emulated BEs")->check(CLI::Range(0, 1024));
+  app.add_option("--disk-total", f.disk_total, "bytes per BE disk")->check(CLI::PositiveNumber);
+  app.add_option("--disk-avail", f.disk_avail, "available bytes per BE disk (default 80% of total)");
+  app.add_option("--repository-root", f.repository_root, "directory that holds backup repositories");
+  app.add_flag("--enable-faults", f.enable_faults, "accept ADMIN EMULATOR fault-injection statements");
+  app.add_option("--time-scale", f.time_scale, "job time speed-up factor")->check(CLI::PositiveNumber);
+  app.add_option("--job-fixed-seconds", f.job_fixed_seconds, "fixed seconds per job state, before time scale");
+  app.add_option("--be-bytes-per-second", f.be_bytes_per_second, "per-BE transfer rate, before time scale")
       ->check(CLI::PositiveNumber);
-  CLI11_PARSE(app, argc, argv);
+}
 
+// NAME:PASSWORD pairs → user map (root with no password when none is given); nullopt after reporting a bad one.
+std::optional<std::map<std::string, std::string>> parse_users(const std::vector<std::string>& users) {
   std::map<std::string, std::string> user_map;
   for (const auto& u : users) {
     auto colon = u.find(':');
     if (colon == std::string::npos || colon == 0) {
       std::cerr << "starkeep-emulator: --user expects NAME:PASSWORD, got '" << u << "'\n";
-      return 2;
+      return std::nullopt;
     }
     user_map[u.substr(0, colon)] = u.substr(colon + 1);
   }
   if (user_map.empty()) user_map["root"] = "";
+  return user_map;
+}
 
+sk::emu::EmulatorConfig emulator_config(const Flags& f) {
   sk::emu::EmulatorConfig config;
-  config.starrocks_version = version;
-  config.error_code = static_cast<uint16_t>(error_code);
-  config.error_sql_state = error_code == 5064 ? "42000" : "HY000";
-  config.time_zone = time_zone;
-  config.faults_enabled = enable_faults;
-  config.time_scale = time_scale;
-  config.job_fixed_seconds = job_fixed_seconds;
-  config.be_bytes_per_second = be_bytes_per_second;
-  config.repository_root = repository_root;
-  sk::emu::ClusterState cluster(config);
+  config.starrocks_version = f.version;
+  config.error_code = static_cast<uint16_t>(f.error_code);
+  config.error_sql_state = f.error_code == 5064 ? "42000" : "HY000";
+  config.time_zone = f.time_zone;
+  config.faults_enabled = f.enable_faults;
+  config.time_scale = f.time_scale;
+  config.job_fixed_seconds = f.job_fixed_seconds;
+  config.be_bytes_per_second = f.be_bytes_per_second;
+  config.repository_root = f.repository_root;
+  return config;
+}
+
+sk::emu::ClusterShape cluster_shape(const Flags& f) {
   sk::emu::ClusterShape shape;
-  shape.frontends = frontends;
-  shape.backends = backends;
-  shape.disk_total_bytes = disk_total;
-  shape.disk_avail_bytes = disk_avail < 0 ? disk_total * 8 / 10 : disk_avail;
-  sk::emu::init_cluster(cluster, shape);
+  shape.frontends = f.frontends;
+  shape.backends = f.backends;
+  shape.disk_total_bytes = f.disk_total;
+  shape.disk_avail_bytes = f.disk_avail < 0 ? f.disk_total * 8 / 10 : f.disk_avail;
+  return shape;
+}
 
+sk::emu::BackendParams backend_params(const Flags& f) {
   sk::emu::BackendParams backend;
-  backend.host = mariadb_host;
-  backend.port = static_cast<uint16_t>(mariadb_port);
-  backend.user = mariadb_user;
-  backend.password = mariadb_password;
-  auto catalog = sk::emu::MariaDbCatalog::open(backend, time_zone);
-  if (!catalog) {
-    std::cerr << "starkeep-emulator: " << catalog.error().describe() << "\n";
-    return 1;
-  }
+  backend.host = f.mariadb_host;
+  backend.port = static_cast<uint16_t>(f.mariadb_port);
+  backend.user = f.mariadb_user;
+  backend.password = f.mariadb_password;
+  return backend;
+}
 
-  auto backup = std::make_unique<sk::emu::BackupService>(**catalog, cluster);
+// Returns once on_signal has seen SIGTERM or SIGINT.
+void wait_for_stop_signal() {
+  while (!g_stop) {
+    struct timespec ts{0, 100 * 1000 * 1000};
+    nanosleep(&ts, nullptr);
+  }
+}
+
+// Wires the backup service and the engine's sessions into the server, listens until SIGTERM/SIGINT and stops the
+// server before the backup service. Returns the exit code.
+int serve(const Flags& f, std::map<std::string, std::string> users, sk::emu::ClusterState& cluster,
+          sk::emu::MariaDbCatalog& catalog) {
+  auto backup = std::make_unique<sk::emu::BackupService>(catalog, cluster);
   BackupHook backup_hook(*backup);
   sk::emu::StatementHook* hook = &backup_hook;
 
   sk::emu::EngineOptions options;
-  options.users = user_map;
-  sk::emu::EngineSessionFactory factory(cluster, **catalog, hook, options);
+  options.users = std::move(users);
+  sk::emu::EngineSessionFactory factory(cluster, catalog, hook, options);
 
   sk::emu::ServerOptions server_options;
-  server_options.bind_address = bind;
-  server_options.port = static_cast<uint16_t>(port);
+  server_options.bind_address = f.bind;
+  server_options.port = static_cast<uint16_t>(f.port);
   sk::emu::Server server(server_options, factory);
   factory.set_drop_connections([&server] { server.drop_all_connections(); });
 
@@ -165,19 +185,36 @@ int main(int argc, char** argv) {
     std::cerr << "starkeep-emulator: " << bound.error().describe() << "\n";
     return 1;
   }
-  if (!port_file.empty() && !write_port_file(port_file, *bound)) {
-    std::cerr << "starkeep-emulator: cannot write port file " << port_file << "\n";
+  if (!f.port_file.empty() && !write_port_file(f.port_file, *bound)) {
+    std::cerr << "starkeep-emulator: cannot write port file " << f.port_file << "\n";
     server.stop();
     return 1;
   }
-  std::cerr << fmt::format("starkeep-emulator: StarRocks {} emulator listening on {}:{} (MariaDB {}:{})\n", version,
-                           bind, *bound, mariadb_host, mariadb_port);
-  while (!g_stop) {
-    struct timespec ts{0, 100 * 1000 * 1000};
-    nanosleep(&ts, nullptr);
-  }
+  std::cerr << fmt::format("starkeep-emulator: StarRocks {} emulator listening on {}:{} (MariaDB {}:{})\n",
+                           f.version, f.bind, *bound, f.mariadb_host, f.mariadb_port);
+  wait_for_stop_signal();
   std::cerr << "starkeep-emulator: stopping\n";
   server.stop();
   backup.reset();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"StarRocks FE emulator backed by MariaDB"};
+  Flags flags;
+  add_flags(app, flags);
+  CLI11_PARSE(app, argc, argv);
+
+  auto users = parse_users(flags.users);
+  if (!users) return 2;
+  sk::emu::ClusterState cluster(emulator_config(flags));
+  sk::emu::init_cluster(cluster, cluster_shape(flags));
+  auto catalog = sk::emu::MariaDbCatalog::open(backend_params(flags), flags.time_zone);
+  if (!catalog) {
+    std::cerr << "starkeep-emulator: " << catalog.error().describe() << "\n";
+    return 1;
+  }
+  return serve(flags, std::move(*users), cluster, **catalog);
 }

@@ -146,7 +146,9 @@ std::string render_restore(const RestoreJobSpec& spec) {
     }
     out += ")";
   }
-  std::vector<std::pair<std::string, std::string>> props{{"backup_timestamp", spec.backup_timestamp}};
+  std::vector<std::pair<std::string, std::string>> props{
+      {"backup_timestamp",
+       spec.backup_timestamp ? spec.backup_timestamp->str() : std::string(kUnresolvedTimestamp)}};
   if (spec.replication_num) props.emplace_back("replication_num", std::to_string(*spec.replication_num));
   if (spec.timeout) props.emplace_back("timeout", std::to_string(spec.timeout->seconds()));
   if (spec.allow_load) props.emplace_back("allow_load", *spec.allow_load ? "true" : "false");
@@ -162,11 +164,11 @@ std::string render_cancel_restore(const DatabaseName& db) {
 }
 
 std::string render_show_snapshot(const RepositoryName& repo, const std::optional<SnapshotLabel>& label,
-                                 const std::optional<std::string>& backup_timestamp) {
+                                 const std::optional<BackupTimestamp>& backup_timestamp) {
   std::string out = "SHOW SNAPSHOT ON " + quote_identifier(repo.str());
   if (label) {
     out += " WHERE SNAPSHOT = " + quote_string(label->str());
-    if (backup_timestamp) out += " AND TIMESTAMP = " + quote_string(*backup_timestamp);
+    if (backup_timestamp) out += " AND TIMESTAMP = " + quote_string(backup_timestamp->str());
   }
   return out;
 }

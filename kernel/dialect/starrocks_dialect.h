@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernel/domain/backup_timestamp.h"
 #include "kernel/domain/names.h"
 #include "kernel/domain/quantities.h"
 
@@ -85,12 +86,17 @@ struct RestoreJobSpec {
   SnapshotLabel label;
   RepositoryName repository;
   std::vector<RestoreTable> tables;    // empty: everything in the snapshot
-  std::string backup_timestamp;        // opaque, copied verbatim from SHOW SNAPSHOT; required by the server
+  // Copied verbatim from SHOW SNAPSHOT; the server requires one. nullopt only in the preview of a plan whose
+  // timestamps are not resolved yet: rendered as kUnresolvedTimestamp, which no server accepts.
+  std::optional<BackupTimestamp> backup_timestamp;
   std::optional<int> replication_num;
   std::optional<Duration> timeout;
   std::optional<bool> allow_load;
   Grammar grammar = Grammar::kPre34;
 };
+
+// The backup_timestamp a RESTORE preview shows for a snapshot whose timestamp is not resolved yet.
+inline constexpr std::string_view kUnresolvedTimestamp = "<unresolved>";
 
 // RESTORE SNAPSHOT `db`.`label` FROM `repo` [ON (`t` PARTITION (`p`) AS `a`, ...)]
 //   PROPERTIES ('backup_timestamp' = '...'[, 'replication_num' = '1'][, 'timeout' = '...'][, 'allow_load' = 'true'])
@@ -103,7 +109,7 @@ struct RestoreJobSpec {
 // SHOW SNAPSHOT ON `repo` [WHERE SNAPSHOT = 'label' [AND TIMESTAMP = 'ts']]; a timestamp without a label is ignored.
 [[nodiscard]] std::string render_show_snapshot(const RepositoryName& repo,
                                                const std::optional<SnapshotLabel>& label = std::nullopt,
-                                               const std::optional<std::string>& backup_timestamp = std::nullopt);
+                                               const std::optional<BackupTimestamp>& backup_timestamp = std::nullopt);
 
 // DROP SNAPSHOT `label` ON `repo` (4.2+; never FORCE: a snapshot another cluster wrote is not ours to delete).
 [[nodiscard]] std::string render_drop_snapshot(const RepositoryName& repo, const SnapshotLabel& label);

@@ -163,9 +163,7 @@ Result<std::vector<RepositorySnapshot>> list_snapshots(ports::SqlConnection& con
   if (!parsed) return std::unexpected(std::move(parsed.error()));
   std::vector<RepositorySnapshot> out;
   for (auto& r : *parsed) {
-    RepositorySnapshot snapshot{std::move(r.label), {}, std::move(r.status)};
-    for (const auto& t : r.timestamps) snapshot.timestamps.push_back(t.str());
-    out.push_back(std::move(snapshot));
+    out.push_back(RepositorySnapshot{std::move(r.label), std::move(r.timestamps), std::move(r.status)});
   }
   return out;
 }
@@ -248,7 +246,7 @@ Result<Published> publish(ports::SqlConnection& connection, const ops::OpsConfig
         job->outcome == jobs::Awaited::Outcome::kSuperseded ? "was replaced by a later job" : "FINISHED",
         repository.str());
   }
-  return Published{CatalogRef{repository, label, ts->str(), clock.now()},
+  return Published{CatalogRef{repository, label, *ts, clock.now()},
                    job->job ? jobs::to_int(job->job->job_id) : std::nullopt};
 }
 
@@ -281,7 +279,8 @@ Result<bool> holds_catalog(ports::SqlConnection& connection, const DatabaseName&
       catalog_tables().begin(), catalog_tables().end(),
       [&](const TableName& t) { return has_table(present, t.str()) || optional_catalog_table(t); });
   return repo && label && ts && all_tables && repo->value_or("") == catalog.repository.str() &&
-         label->value_or("") == catalog.label.str() && ts->value_or("") == catalog.backup_timestamp;
+         label->value_or("") == catalog.label.str() &&
+         BackupTimestamp::from_server(ts->value_or("")) == catalog.backup_timestamp;
 }
 
 // A recovery database holding something else: refused unless `refresh`, which drops the catalog tables there.
@@ -380,7 +379,7 @@ Status remember_catalog(ports::SqlConnection& connection, const ops::OpsConfig& 
                                               "recovered_at_utc"};
   const std::vector<std::vector<std::string>> rows{
       {ops::sql::literal(1), ops::sql::literal(catalog.repository.str()),
-       ops::sql::literal(catalog.label.str()), ops::sql::literal(catalog.backup_timestamp),
+       ops::sql::literal(catalog.label.str()), ops::sql::literal(catalog.backup_timestamp.str()),
        ops::sql::literal(clock.now())}};
   for (const auto& sql :
        ops::sql::render_inserts(ops::qualified_table(recovered_config, marker_spec().name), columns, rows)) {

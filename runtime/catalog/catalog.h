@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "kernel/domain/backup_timestamp.h"
 #include "kernel/domain/names.h"
 #include "kernel/domain/time.h"
 #include "kernel/dialect/starrocks_dialect.h"
@@ -57,7 +58,7 @@ inline constexpr std::string_view kLabelPrefix = "starkeep_catalog_";
 // cell split at '\n', copied verbatim), and the Status ("OK" when usable).
 struct RepositorySnapshot {
   std::string label;
-  std::vector<std::string> timestamps;
+  std::vector<BackupTimestamp> timestamps;
   std::string status;
   [[nodiscard]] bool ok() const { return status == "OK" && !timestamps.empty(); }
 };
@@ -68,8 +69,8 @@ struct RepositorySnapshot {
 struct CatalogRef {
   RepositoryName repository;
   SnapshotLabel label;
-  std::string backup_timestamp;  // opaque, from SHOW SNAPSHOT
-  Instant published_at{};        // from the label
+  BackupTimestamp backup_timestamp;  // from SHOW SNAPSHOT
+  Instant published_at{};            // from the label
 };
 // The usable catalog snapshots, newest first (latest label instant, then latest timestamp). Labels that merely
 // start with the prefix but do not parse are ignored.

@@ -348,7 +348,7 @@ class Runner {
                            .drill_name = r.name.str(),
                            .repository = step.repository,
                            .label = step.label,
-                           .backup_timestamp = step.backup_timestamp,
+                           .backup_timestamp = *step.backup_timestamp,  // resolved by plan_restore
                            .source_database = r.plan->request.database,
                            .target_database = r.plan->target_database};
     for (const auto& t : step.tables) rec.objects.push_back(ops::BackupObject{t.source, t.partitions});
@@ -549,7 +549,7 @@ nlohmann::json report_to_json(const DrillReport& r) {
     for (const auto& s : r.plan->steps) {
       steps.push_back({{"label", s.label.str()},
                        {"repository", s.repository.str()},
-                       {"backup_timestamp", s.backup_timestamp},
+                       {"backup_timestamp", s.backup_timestamp ? s.backup_timestamp->str() : ""},
                        {"sql", dialect::render_restore(restore::step_spec(*r.plan, s))}});
     }
     j["snapshots"] = std::move(steps);

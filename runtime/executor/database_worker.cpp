@@ -167,9 +167,10 @@ class DatabaseWorker {
   }
 
   bool done(const LabelDecision& d, const std::vector<ops::BackupAttempt>* attempts) {
-    std::optional<BackupTimestamp> ts = d.backup_timestamp;
-    if (!ts) ts = finished_timestamp(conn_, job_.repository, d.label);
-    result_.backup_timestamp = ts ? std::optional(ts->str()) : std::nullopt;
+    result_.backup_timestamp = d.backup_timestamp;
+    if (!result_.backup_timestamp) {
+      result_.backup_timestamp = finished_timestamp(conn_, job_.repository, d.label);
+    }
     bool recorded = false;
     if (attempts) {
       for (const auto& a : *attempts)
@@ -192,7 +193,7 @@ class DatabaseWorker {
     }
     finish(Outcome::kAlreadyHandled,
            fmt::format("slot already done: snapshot {} exists (backup_timestamp {}); nothing submitted",
-                       d.label.str(), result_.backup_timestamp.value_or("?")));
+                       d.label.str(), result_.backup_timestamp ? result_.backup_timestamp->str() : "?"));
     return false;
   }
 
@@ -566,7 +567,7 @@ class DatabaseWorker {
 
   void record_finished(const std::string& attempt_id, const SnapshotLabel& label, const jobs::ServerJob* job,
                        const std::optional<BackupTimestamp>& ts) {
-    result_.backup_timestamp = ts ? std::optional(ts->str()) : std::nullopt;
+    result_.backup_timestamp = ts;
     if (!attempt_id.empty()) {
       AttemptUpdate u;
       u.state = AttemptState::kFinished;

@@ -41,7 +41,7 @@ std::optional<AttemptUpdate> settle(ports::SqlConnection& conn, ops::OpsStore& s
   } else if (auto ts = detail::finished_timestamp(conn, a.repository, a.label)) {
     u.state = AttemptState::kFinished;
     u.server_state = std::string(jobs::to_string(jobs::JobState::kFinished));
-    u.backup_timestamp = ts->str();
+    u.backup_timestamp = *ts;
     u.bytes = detail::manifest_bytes(store, a.attempt_id());
     if (job) take_times(u, *job, zone);
   } else if (job && job->finished()) {

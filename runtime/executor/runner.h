@@ -35,6 +35,7 @@
 #include "common/result.h"
 #include "compiler/model/policy.h"
 #include "compiler/plan/plan.h"
+#include "kernel/domain/backup_timestamp.h"
 #include "runtime/alerts/alert_port.h"
 #include "runtime/jobs/backoff.h"
 #include "runtime/executor/run_log.h"
@@ -68,7 +69,7 @@ struct DatabaseResult {
   std::optional<std::int64_t> job_id;
   Outcome outcome = Outcome::kSuccess;
   std::string message;
-  std::optional<std::string> backup_timestamp;
+  std::optional<BackupTimestamp> backup_timestamp;
 };
 
 struct RunReport {

@@ -270,7 +270,7 @@ Status OpsStore::update_backup_state(std::string_view attempt_id, const AttemptU
     set("error_text", literal(*text));
   }
   if (u.bytes) set("bytes", literal(*u.bytes));
-  if (u.backup_timestamp) set("backup_timestamp", literal(*u.backup_timestamp));
+  if (u.backup_timestamp) set("backup_timestamp", literal(u.backup_timestamp->str()));
   set("updated_at_utc", literal(clock_.now()));
   return run_all({sql::render_update(detail::history_map().table(), config_.database.str(), sets,
                                      {"attempt_id", {literal(attempt_id)}})},

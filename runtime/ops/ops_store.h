@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "kernel/domain/backup_timestamp.h"
 #include "kernel/domain/names.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/clock.h"
@@ -87,7 +88,7 @@ struct BackupAttempt {
   std::optional<Instant> finished_at{};
   std::optional<std::string> error_text{};        // server Status / TaskErrMsg or the submit error; redacted on write
   std::optional<std::int64_t> bytes{};
-  std::optional<std::string> backup_timestamp{};  // SHOW SNAPSHOT Timestamp, opaque
+  std::optional<BackupTimestamp> backup_timestamp{};  // SHOW SNAPSHOT Timestamp
   Instant updated_at{};                           // filled by the store on every write
 
   // make_id(run_id, repository, label): one row per attempt; two runners racing for a label keep separate rows.
@@ -105,7 +106,7 @@ struct AttemptUpdate {
   std::optional<Instant> finished_at{};
   std::optional<std::string> error_text{};
   std::optional<std::int64_t> bytes{};
-  std::optional<std::string> backup_timestamp{};
+  std::optional<BackupTimestamp> backup_timestamp{};
 };
 
 // ---- backup_manifest ----
@@ -181,7 +182,7 @@ struct RestoreRecord {
   std::optional<std::string> drill_name{};
   RepositoryName repository;
   SnapshotLabel label;
-  std::string backup_timestamp{};
+  BackupTimestamp backup_timestamp;  // the one the RESTORE named
   DatabaseName source_database;
   DatabaseName target_database;
   std::vector<BackupObject> objects{};

@@ -24,6 +24,7 @@
 
 #include "common/result.h"
 #include "kernel/dialect/ops_sql.h"
+#include "kernel/domain/backup_timestamp.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/redact.h"
 #include "runtime/ports/sql_connection.h"
@@ -88,6 +89,32 @@ struct Codec<std::optional<std::string>> {
   static std::optional<std::string> to_text(const std::optional<std::string>& v) { return v; }
   static Result<std::optional<std::string>> read(const RowReader& r, std::string_view c) {
     return r.optional_text(c);
+  }
+};
+// A backup timestamp is stored as the server printed it; empty text reads as no timestamp (what
+// BackupTimestamp::from_server makes of it), and in a NOT NULL column as corrupt.
+template <>
+struct Codec<BackupTimestamp> {
+  static std::optional<std::string> to_text(const BackupTimestamp& v) { return v.str(); }
+  static Result<BackupTimestamp> read(const RowReader& r, std::string_view c) {
+    auto v = r.text(c);
+    if (!v) return std::unexpected(std::move(v.error()));
+    auto ts = BackupTimestamp::from_server(*v);
+    if (!ts) return fail(std::string(kCorrupt), "column '{}': empty backup timestamp", c);
+    return std::move(*ts);
+  }
+};
+template <>
+struct Codec<std::optional<BackupTimestamp>> {
+  static std::optional<std::string> to_text(const std::optional<BackupTimestamp>& v) {
+    if (!v) return std::nullopt;
+    return v->str();
+  }
+  static Result<std::optional<BackupTimestamp>> read(const RowReader& r, std::string_view c) {
+    auto v = r.optional_text(c);
+    if (!v) return std::unexpected(std::move(v.error()));
+    if (!*v) return std::optional<BackupTimestamp>{};
+    return BackupTimestamp::from_server(**v);
   }
 };
 template <typename Name>

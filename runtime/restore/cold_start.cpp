@@ -72,15 +72,22 @@ Result<std::vector<RestorePoint>> restore_points(ports::SqlConnection& connectio
     auto usable = listed_only(std::move(*history), repository, listed);
     std::vector<RestorePoint> points;
     for (const auto& s : usable) {
-      RestorePoint p{db, s.attempt.label, s.attempt.repository, s.attempt.kind, s.attempt.tiers, s.point(), {}, 0, 0,
-                     0};
+      // The recorded timestamp when the repository lists it, else the newest listed (listed_only kept only
+      // labels listed as usable, which have one).
       const auto* l = find_listed(listed, s.attempt.label);
-      if (s.attempt.backup_timestamp &&
-          std::find(l->timestamps.begin(), l->timestamps.end(), *s.attempt.backup_timestamp) != l->timestamps.end()) {
-        p.backup_timestamp = *s.attempt.backup_timestamp;
-      } else {
-        p.backup_timestamp = l->timestamps.back();
-      }
+      const auto& recorded = s.attempt.backup_timestamp;
+      const bool recorded_listed =
+          recorded && std::find(l->timestamps.begin(), l->timestamps.end(), *recorded) != l->timestamps.end();
+      RestorePoint p{db,
+                     s.attempt.label,
+                     s.attempt.repository,
+                     s.attempt.kind,
+                     s.attempt.tiers,
+                     s.point(),
+                     recorded_listed ? *recorded : l->timestamps.back(),
+                     0,
+                     0,
+                     0};
       std::set<std::string> tables;
       for (const auto& e : s.entries) {
         tables.insert(e.table.str());
@@ -102,7 +109,7 @@ nlohmann::json points_to_json(const catalog::Recovered& recovered, const std::ve
   nlohmann::json j;
   j["repository"] = recovered.catalog.repository.str();
   j["catalog"] = {{"label", recovered.catalog.label.str()},
-                  {"backup_timestamp", recovered.catalog.backup_timestamp},
+                  {"backup_timestamp", recovered.catalog.backup_timestamp.str()},
                   {"published_at", recovered.catalog.published_at.to_iso8601_utc()},
                   {"recovery_database", recovered.database.str()},
                   {"reused", recovered.reused}};
@@ -115,7 +122,7 @@ nlohmann::json points_to_json(const catalog::Recovered& recovered, const std::ve
                                    {"kind", std::string(ops::to_string(p.kind))},
                                    {"tiers", tiers},
                                    {"point", p.point.to_iso8601_utc()},
-                                   {"backup_timestamp", p.backup_timestamp},
+                                   {"backup_timestamp", p.backup_timestamp.str()},
                                    {"tables", p.tables},
                                    {"partitions", p.partitions},
                                    {"fingerprinted_partitions", p.fingerprinted}});

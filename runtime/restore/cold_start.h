@@ -11,6 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "common/result.h"
+#include "kernel/domain/backup_timestamp.h"
 #include "kernel/domain/names.h"
 #include "runtime/catalog/catalog.h"
 #include "runtime/ops/ops_store.h"
@@ -33,7 +34,7 @@ struct RestorePoint {
   ops::BackupKind kind = ops::BackupKind::kTables;
   std::vector<TierName> tiers;
   Instant point{};
-  std::string backup_timestamp;  // as the repository lists it
+  BackupTimestamp backup_timestamp;  // as the repository lists it
   std::size_t tables = 0;
   std::size_t partitions = 0;
   std::size_t fingerprinted = 0;  // manifest entries with a recorded fingerprint (verifiable on any cluster)

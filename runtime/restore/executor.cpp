@@ -48,6 +48,7 @@ Error classify_submit(const std::string& label, const Error& e) {
   return Error{code, fmt::format("RESTORE of snapshot '{}' refused: {}", label, ports::redact(text)), {}};
 }
 
+// `step` has its backup_timestamp resolved (prepare_target refuses a plan that has not).
 ops::RestoreRecord base_record(const RestorePlan& plan, const RestoreStep& step,
                                const ExecuteOptions& options, std::size_t index) {
   ops::RestoreRecord rec{
@@ -56,7 +57,7 @@ ops::RestoreRecord base_record(const RestorePlan& plan, const RestoreStep& step,
       .kind = ops::RestoreKind::kRestore,
       .repository = step.repository,
       .label = step.label,
-      .backup_timestamp = step.backup_timestamp,
+      .backup_timestamp = *step.backup_timestamp,
       .source_database = plan.request.database,
       .target_database = plan.target_database};
   for (const auto& t : step.tables) rec.objects.push_back(ops::BackupObject{t.source, t.partitions});
@@ -287,7 +288,7 @@ StepEnd run_step(ports::SqlConnection& connection, const RestorePlan& plan, cons
 Status prepare_target(ports::SqlConnection& connection, const RestorePlan& plan) {
   if (auto s = check_live_untouched(plan); !s) return std::unexpected(s.error());
   for (const auto& step : plan.steps) {
-    if (step.backup_timestamp.empty()) {
+    if (!step.backup_timestamp) {
       return std::unexpected(
           Error{"restore.usage", "backup_timestamp of '" + step.label.str() + "' not resolved", {}});
     }
@@ -453,7 +454,7 @@ Result<std::optional<int>> source_replication_num(ports::SqlConnection& connecti
 }
 
 Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,
-                          const std::optional<std::string>& override_timestamp) {
+                          const std::optional<BackupTimestamp>& override_timestamp) {
   if (override_timestamp && plan.steps.size() != 1) {
     return sk::fail("restore.usage", "--backup-timestamp needs a plan of exactly one snapshot ({} here)",
                     plan.steps.size());
@@ -467,7 +468,7 @@ Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,
       }
       return std::unexpected(std::move(rows.error()));
     }
-    std::vector<std::string> listed;
+    std::vector<BackupTimestamp> listed;
     std::string status_text;
     auto parsed = jobs::parse_show_snapshot(*rows);
     if (!parsed) return std::unexpected(std::move(parsed.error()));
@@ -475,7 +476,7 @@ Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,
       if (r.label != step.label.str()) continue;
       status_text = r.status;
       if (status_text != "OK") continue;
-      for (const auto& t : r.timestamps) listed.push_back(t.str());
+      listed.insert(listed.end(), r.timestamps.begin(), r.timestamps.end());
     }
     if (listed.empty()) {
       return sk::fail(
@@ -484,11 +485,11 @@ Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,
           step.label.str(), step.repository.str(), status_text.empty() ? "not listed" : status_text,
           step.repository.str());
     }
-    auto is_listed = [&](const std::string& t) {
+    auto is_listed = [&](const BackupTimestamp& t) {
       return std::find(listed.begin(), listed.end(), t) != listed.end();
     };
     std::string all;
-    for (const auto& t : listed) all += (all.empty() ? "" : ", ") + t;
+    for (const auto& t : listed) all += (all.empty() ? "" : ", ") + t.str();
     if (override_timestamp) {
       if (!is_listed(*override_timestamp)) {
         return sk::fail(
@@ -496,9 +497,9 @@ Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,
             "backup_timestamp '{}' is not a timestamp of snapshot '{}' in repository {}; listed: {}",
             *override_timestamp, step.label.str(), step.repository.str(), all);
       }
-      step.backup_timestamp = *override_timestamp;
+      step.backup_timestamp = override_timestamp;
     } else if (step.recorded_timestamp && is_listed(*step.recorded_timestamp)) {
-      step.backup_timestamp = *step.recorded_timestamp;
+      step.backup_timestamp = step.recorded_timestamp;
     } else if (listed.size() == 1) {
       step.backup_timestamp = listed.front();
     } else {

@@ -39,7 +39,7 @@ namespace sk::restore {
 // timestamp (backup_history) is used when the repository lists it; `override_timestamp` (one-step plans only)
 // must be listed too. A label listed with several timestamps and none recorded is ambiguous → "restore.wrong_timestamp".
 [[nodiscard]] Status resolve_timestamps(ports::SqlConnection& connection, RestorePlan& plan,
-                                        const std::optional<std::string>& override_timestamp = std::nullopt);
+                                        const std::optional<BackupTimestamp>& override_timestamp = std::nullopt);
 
 // The replication_num of the live source table (SHOW CREATE TABLE, PROPERTIES "replication_num"), so that the
 // restored table matches it: restoring partitions next to or over a table with another replication_num fails

@@ -63,10 +63,10 @@ void order_snapshots(std::vector<const Snapshot*>& snapshots) {
   // finish. Ties: when the job was sent, when the server created it. Never the label: its text order is not time
   // order (`bk_x_daily_…` < `bk_x_weekly_…`). One rule for the whole list keeps the order a strict weak order.
   const bool by_timestamp = std::all_of(snapshots.begin(), snapshots.end(), [](const Snapshot* s) {
-    return s->attempt.backup_timestamp && timestamp_order_key(*s->attempt.backup_timestamp);
+    return s->attempt.backup_timestamp && timestamp_order_key(s->attempt.backup_timestamp->str());
   });
   const auto key = [by_timestamp](const Snapshot* s) {
-    const std::int64_t ts = by_timestamp ? *timestamp_order_key(*s->attempt.backup_timestamp) : 0;
+    const std::int64_t ts = by_timestamp ? *timestamp_order_key(s->attempt.backup_timestamp->str()) : 0;
     return std::tuple{ts, by_timestamp ? Instant{} : s->point(), s->attempt.submitted_at.value_or(Instant{}),
                       s->attempt.started_at.value_or(Instant{}), s->point()};
   };
@@ -428,8 +428,8 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
 
 dialect::RestoreJobSpec step_spec(const RestorePlan& plan, const RestoreStep& step) {
   dialect::RestoreJobSpec spec{plan.request.database, plan.target_database, step.label, step.repository, {},
-                               step.backup_timestamp.empty() ? std::string("<unresolved>") : step.backup_timestamp,
-                               plan.request.replication_num, std::nullopt, std::nullopt, plan.request.grammar};
+                               step.backup_timestamp, plan.request.replication_num, std::nullopt,
+                               std::nullopt, plan.request.grammar};
   for (const auto& t : step.tables) {
     dialect::RestoreTable rt{t.source, t.partitions, std::nullopt};
     if (t.target != t.source) rt.alias = t.target;
@@ -504,7 +504,7 @@ nlohmann::json plan_to_json(const RestorePlan& plan) {
     nlohmann::json sj{{"label", s.label.str()},
                       {"repository", s.repository.str()},
                       {"snapshot_finished_at", s.point.to_iso8601_utc()},
-                      {"backup_timestamp", s.backup_timestamp},
+                      {"backup_timestamp", s.backup_timestamp ? s.backup_timestamp->str() : ""},
                       {"sql", dialect::render_restore(step_spec(plan, s))},
                       {"tables", nlohmann::json::array()}};
     for (const auto& t : s.tables) {
@@ -542,7 +542,7 @@ std::string plan_to_text(const RestorePlan& plan) {
   std::size_t i = 0;
   for (const auto& s : plan.steps) {
     out += fmt::format("  {}. '{}' finished {}, backup_timestamp {}\n", ++i, s.label.str(), s.point.to_iso8601_utc(),
-                       s.backup_timestamp.empty() ? "<unresolved>" : s.backup_timestamp);
+                       s.backup_timestamp ? s.backup_timestamp->str() : dialect::kUnresolvedTimestamp);
   }
   out += "Statements:\n";
   for (const auto& sql : plan_statements(plan)) out += "  " + sql + ";\n";

@@ -34,6 +34,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "common/result.h"
+#include "kernel/domain/backup_timestamp.h"
 #include "kernel/domain/names.h"
 #include "kernel/domain/time.h"
 #include "kernel/dialect/starrocks_dialect.h"
@@ -98,8 +99,8 @@ struct RestoreStep {
   RepositoryName repository;
   std::string attempt_id;
   Instant point{};
-  std::optional<std::string> recorded_timestamp{};  // backup_history.backup_timestamp, when known
-  std::string backup_timestamp{};                   // from SHOW SNAPSHOT (restore::resolve_timestamps)
+  std::optional<BackupTimestamp> recorded_timestamp{};  // backup_history.backup_timestamp, when known
+  std::optional<BackupTimestamp> backup_timestamp{};    // from SHOW SNAPSHOT (restore::resolve_timestamps)
   std::vector<StepTable> tables{};
 };
 
@@ -129,7 +130,7 @@ void order_snapshots(std::vector<const Snapshot*>& snapshots);
 
 [[nodiscard]] Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::vector<Snapshot>& history);
 
-// The RESTORE statement of one step (needs backup_timestamp resolved; "<unresolved>" otherwise).
+// The RESTORE statement of one step (needs backup_timestamp resolved; dialect::kUnresolvedTimestamp otherwise).
 [[nodiscard]] dialect::RestoreJobSpec step_spec(const RestorePlan& plan, const RestoreStep& step);
 // Every statement the plan would send that changes something, in order: CREATE DATABASE, the RESTOREs, and with
 // replace the SWAP / INSERT OVERWRITE and DROP. (Verification queries are read-only and not listed.)

@@ -65,8 +65,8 @@ struct RestoreInvocation {
   RestoreRequest request;                         // scope, names, instant or snapshot, into/as, replace, now
   std::optional<RepositoryName> from_repository;  // cold start: plan from this repository's catalog
   CatalogChoice catalog;
-  std::optional<dialect::Grammar> grammar;      // nullopt: from the server version
-  std::optional<std::string> backup_timestamp;  // override for one-snapshot plans
+  std::optional<dialect::Grammar> grammar;          // nullopt: from the server version
+  std::optional<BackupTimestamp> backup_timestamp;  // override for one-snapshot plans
 };
 
 // The plan, before anything runs.

@@ -39,7 +39,7 @@ int run_publish(const PublishOptions& o) {
   if (o.format == "json") {
     std::cout << nlohmann::json{{"repository", c.repository.str()},
                                 {"label", c.label.str()},
-                                {"backup_timestamp", c.backup_timestamp}}
+                                {"backup_timestamp", c.backup_timestamp.str()}}
                      .dump(2)
               << "\n";
   } else {

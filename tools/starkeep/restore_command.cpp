@@ -38,7 +38,7 @@ bool print_plan(const RestoreOptions& o, const restore::PreparedRestore& prepare
   if (const auto& r = prepared.recovered) {
     j["catalog"] = {{"repository", r->catalog.repository.str()},
                     {"label", r->catalog.label.str()},
-                    {"backup_timestamp", r->catalog.backup_timestamp},
+                    {"backup_timestamp", r->catalog.backup_timestamp.str()},
                     {"published_at", r->catalog.published_at.to_iso8601_utc()},
                     {"recovery_database", r->database.str()},
                     {"reused", r->reused}};

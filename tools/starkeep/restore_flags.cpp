@@ -131,7 +131,14 @@ Result<restore::RestoreInvocation> restore_invocation(const RestoreOptions& o, I
   auto choice = catalog_choice(o.catalog);
   if (!choice) return std::unexpected(std::move(choice.error()));
   inv.catalog = std::move(*choice);
-  if (!o.backup_timestamp.empty()) inv.backup_timestamp = o.backup_timestamp;
+  if (o.backup_timestamp) {
+    inv.backup_timestamp = BackupTimestamp::from_server(*o.backup_timestamp);
+    if (!inv.backup_timestamp) {
+      return sk::fail(errc::kRestoreUsage,
+                      "--backup-timestamp is empty: give one of the snapshot's timestamps as SHOW SNAPSHOT lists "
+                      "it, or leave the flag out");
+    }
+  }
   return inv;
 }
 

@@ -45,7 +45,7 @@ struct RestoreOptions {
   std::string into;
   std::string as_name;
   std::string repository;
-  std::string backup_timestamp;
+  std::optional<std::string> backup_timestamp;  // as typed; nullopt when not given
   std::string time_zone = "UTC";
   std::string format = "text";
   int replication_num = 0;
@@ -60,7 +60,8 @@ struct RestoreOptions {
   OpsFlags ops;
 };
 void add_restore_flags(CLI::App& cmd, RestoreOptions& o);
-// The flags as the restore service's invocation ("restore.usage" and "domain.*" for malformed values).
+// The flags as the restore service's invocation ("restore.usage" and "domain.*" for malformed values; an
+// empty --backup-timestamp is "restore.usage").
 [[nodiscard]] Result<restore::RestoreInvocation> restore_invocation(const RestoreOptions& o, Instant now);
 
 // The cluster session every restore-side command works in: this cluster's ops settings (--ops-*), one

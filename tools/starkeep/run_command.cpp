@@ -133,7 +133,7 @@ void print_report(const executor::RunReport& report, executor::LogFormat format)
                        {"message", ports::redact(d.message)}};
       if (d.label) x["label"] = d.label->str();
       if (d.job_id) x["job_id"] = *d.job_id;
-      if (d.backup_timestamp) x["backup_timestamp"] = *d.backup_timestamp;
+      if (d.backup_timestamp) x["backup_timestamp"] = d.backup_timestamp->str();
       dbs.push_back(std::move(x));
     }
     j["databases"] = dbs;

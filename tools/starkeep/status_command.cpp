@@ -34,9 +34,79 @@ nlohmann::json attempt_json(const ops::BackupAttempt& a) {
   if (a.server_state) j["server_state"] = *a.server_state;
   if (a.job_id) j["job_id"] = *a.job_id;
   if (a.error_text) j["error"] = *a.error_text;
-  if (a.backup_timestamp) j["backup_timestamp"] = *a.backup_timestamp;
+  if (a.backup_timestamp) j["backup_timestamp"] = a.backup_timestamp->str();
   j["updated_at"] = a.updated_at.to_iso8601_utc();
   return j;
+}
+
+// The advisory run markers of `databases`; a database whose markers cannot be read is left out.
+nlohmann::json active_runs_json(ops::OpsStore& store, const std::set<std::string>& databases) {
+  nlohmann::json runs = nlohmann::json::array();
+  for (const auto& name : databases) {
+    auto db = DatabaseName::parse(name);
+    if (!db) continue;
+    if (auto markers = store.load_active_runs(*db)) {
+      for (const auto& m : *markers) {
+        runs.push_back({{"run_id", m.run_id},
+                        {"database", m.database.str()},
+                        {"slot", m.slot},
+                        {"host", m.host},
+                        {"pid", m.pid},
+                        {"heartbeat_at", m.heartbeat_at.to_iso8601_utc()}});
+      }
+    }
+  }
+  return runs;
+}
+
+// The 20 latest backup attempts of `database` (none when it is not given or cannot be read).
+nlohmann::json recent_attempts_json(ops::OpsStore& store, const std::string& database) {
+  nlohmann::json recent = nlohmann::json::array();
+  if (database.empty()) return recent;
+  if (auto db = DatabaseName::parse(database)) {
+    if (auto attempts = store.load_backup_attempts(*db)) {
+      for (std::size_t i = 0; i < attempts->size() && i < 20; ++i) recent.push_back(attempt_json((*attempts)[i]));
+    }
+  }
+  return recent;
+}
+
+// The server's latest backup job per database (SHOW BACKUP); none when the server does not answer.
+nlohmann::json server_jobs_json(ports::SqlConnection& conn) {
+  nlohmann::json server_jobs = nlohmann::json::array();
+  if (auto rows = conn.query(dialect::render_show_backup_all()); rows) {
+    if (auto listed = jobs::parse_show_jobs(*rows)) {
+      for (const auto& j : *listed) {
+        nlohmann::json x{{"database", j.database}, {"label", j.label}, {"state", j.state_text}, {"status", j.status}};
+        if (j.job_id) x["job_id"] = j.job_id->value();
+        server_jobs.push_back(std::move(x));
+      }
+    }
+  }
+  return server_jobs;
+}
+
+void print_status_text(const nlohmann::json& out) {
+  std::cout << fmt::format("unsettled backup attempts: {}\n", out["unfinished"].size());
+  for (const auto& a : out["unfinished"]) {
+    std::cout << fmt::format("  {} {} {} (run {})\n", a["database"].get<std::string>(), a["label"].get<std::string>(),
+                             a["state"].get<std::string>(), a["run_id"].get<std::string>());
+  }
+  std::cout << fmt::format("active run markers: {}\n", out["active_runs"].size());
+  for (const auto& m : out["active_runs"]) {
+    std::cout << fmt::format("  {} {} host {} pid {} heartbeat {}\n", m["database"].get<std::string>(),
+                             m["run_id"].get<std::string>(), m["host"].get<std::string>(), m["pid"].get<std::int64_t>(),
+                             m["heartbeat_at"].get<std::string>());
+  }
+  for (const auto& a : out["recent"]) {
+    std::cout << fmt::format("  recent: {} {} {}\n", a["label"].get<std::string>(), a["state"].get<std::string>(),
+                             a.contains("error") ? a["error"].get<std::string>() : "");
+  }
+  std::cout << fmt::format("server jobs (latest per database): {}\n", out["server_jobs"].size());
+  for (const auto& j : out["server_jobs"]) {
+    std::cout << fmt::format("  {} {} {} {}\n", j["database"].get<std::string>(), j["label"].get<std::string>(),
+                             j["state"].get<std::string>(), j["status"].get<std::string>());
+  }
 }
 
 int run_status(const StatusOptions& o) {
@@ -59,66 +129,20 @@ int run_status(const StatusOptions& o) {
     std::cerr << "starkeep status: error: " << unfinished.error().describe() << "\n";
     return exit_code_for(unfinished.error());
   }
+  // Markers of the databases with unsettled attempts, and of --database.
   std::set<std::string> databases;
   for (const auto& a : *unfinished) databases.insert(a.database.str());
   if (!o.database.empty()) databases.insert(o.database);
 
-  nlohmann::json out{{"unfinished", nlohmann::json::array()}, {"active_runs", nlohmann::json::array()},
-                     {"recent", nlohmann::json::array()}, {"server_jobs", nlohmann::json::array()}};
+  nlohmann::json out{{"unfinished", nlohmann::json::array()}};
   for (const auto& a : *unfinished) out["unfinished"].push_back(attempt_json(a));
-  for (const auto& name : databases) {
-    auto db = DatabaseName::parse(name);
-    if (!db) continue;
-    if (auto markers = store.load_active_runs(*db)) {
-      for (const auto& m : *markers) {
-        out["active_runs"].push_back({{"run_id", m.run_id},
-                                      {"database", m.database.str()},
-                                      {"slot", m.slot},
-                                      {"host", m.host},
-                                      {"pid", m.pid},
-                                      {"heartbeat_at", m.heartbeat_at.to_iso8601_utc()}});
-      }
-    }
-  }
-  if (!o.database.empty()) {
-    if (auto db = DatabaseName::parse(o.database)) {
-      if (auto attempts = store.load_backup_attempts(*db)) {
-        for (std::size_t i = 0; i < attempts->size() && i < 20; ++i) out["recent"].push_back(attempt_json((*attempts)[i]));
-      }
-    }
-  }
-  if (auto rows = conn.query(dialect::render_show_backup_all()); rows) {
-    if (auto listed = jobs::parse_show_jobs(*rows)) {
-      for (const auto& j : *listed) {
-        nlohmann::json x{{"database", j.database}, {"label", j.label}, {"state", j.state_text}, {"status", j.status}};
-        if (j.job_id) x["job_id"] = j.job_id->value();
-        out["server_jobs"].push_back(std::move(x));
-      }
-    }
-  }
+  out["active_runs"] = active_runs_json(store, databases);
+  out["recent"] = recent_attempts_json(store, o.database);
+  out["server_jobs"] = server_jobs_json(conn);
   if (o.format == "json") {
     std::cout << out.dump(2) << "\n";
-    return kExitOk;
-  }
-  std::cout << fmt::format("unsettled backup attempts: {}\n", out["unfinished"].size());
-  for (const auto& a : out["unfinished"]) {
-    std::cout << fmt::format("  {} {} {} (run {})\n", a["database"].get<std::string>(), a["label"].get<std::string>(),
-                             a["state"].get<std::string>(), a["run_id"].get<std::string>());
-  }
-  std::cout << fmt::format("active run markers: {}\n", out["active_runs"].size());
-  for (const auto& m : out["active_runs"]) {
-    std::cout << fmt::format("  {} {} host {} pid {} heartbeat {}\n", m["database"].get<std::string>(),
-                             m["run_id"].get<std::string>(), m["host"].get<std::string>(), m["pid"].get<std::int64_t>(),
-                             m["heartbeat_at"].get<std::string>());
-  }
-  for (const auto& a : out["recent"]) {
-    std::cout << fmt::format("  recent: {} {} {}\n", a["label"].get<std::string>(), a["state"].get<std::string>(),
-                             a.contains("error") ? a["error"].get<std::string>() : "");
-  }
-  std::cout << fmt::format("server jobs (latest per database): {}\n", out["server_jobs"].size());
-  for (const auto& j : out["server_jobs"]) {
-    std::cout << fmt::format("  {} {} {} {}\n", j["database"].get<std::string>(), j["label"].get<std::string>(),
-                             j["state"].get<std::string>(), j["status"].get<std::string>());
+  } else {
+    print_status_text(out);
   }
   return kExitOk;
 }

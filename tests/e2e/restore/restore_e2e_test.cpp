@@ -118,7 +118,7 @@ class RestoreE2e : public emu::testing::ClusterFixture {
     a.state = ops::AttemptState::kFinished;
     a.server_state = "FINISHED";
     a.finished_at = *finished;
-    a.backup_timestamp = cell(snaps, 0, "Timestamp");
+    a.backup_timestamp = BackupTimestamp::from_server(cell(snaps, 0, "Timestamp"));
     ops::BackupObject object{*TableName::parse("orders"), {}};
     for (const auto& p : partitions) object.partitions.push_back(*PartitionName::parse(p));
     a.objects.push_back(object);
@@ -232,6 +232,10 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
   EXPECT_EQ(run("restore table shop.orders --snapshot nope --dry-run").exit_code, kExitSnapshotMissing);
   auto wrong = run("restore table shop.orders --snapshot full1 --backup-timestamp 1999-01-01-00-00-00-000 --dry-run");
   EXPECT_EQ(wrong.exit_code, kExitWrongTimestamp) << wrong.output;
+  // An empty --backup-timestamp is no timestamp: refused, never taken as "not given".
+  auto empty = run({"restore", "table", "shop.orders", "--snapshot", "full1", "--backup-timestamp", "", "--dry-run"});
+  EXPECT_EQ(empty.exit_code, kExitUsage) << empty.output;
+  EXPECT_NE(empty.output.find("--backup-timestamp is empty"), std::string::npos) << empty.output;
   EXPECT_EQ(run("restore table shop.orders --as-of 1999-01-01T00:00:00Z --dry-run").exit_code, kExitRestoreNothing);
   EXPECT_EQ(run("restore table shop.orders --as-of " + t_b.to_iso8601_utc() + " --as orders_b").exit_code, kExitTargetExists);
   EXPECT_EQ(run("restore table shop.orders --as-of " + t_b.to_iso8601_utc() + " --into shop --as orders --dry-run")

@@ -32,7 +32,7 @@ Snapshot snap(const char* label, ops::BackupKind kind, const char* finished,
   s.attempt.kind = kind;
   s.attempt.state = ops::AttemptState::kFinished;
   s.attempt.finished_at = at(finished);
-  s.attempt.backup_timestamp = std::string(label) + "-ts";
+  s.attempt.backup_timestamp = BackupTimestamp::from_server(std::string(label) + "-ts");
   std::int64_t id = 100;
   for (auto& [p, v] : parts) {
     ops::ManifestEntry e{.attempt_id = s.attempt.attempt_id(),

@@ -11,6 +11,7 @@ TableName tbl(std::string_view s) { return TableName::parse(s).value(); }
 PartitionName part(std::string_view s) { return PartitionName::parse(s).value(); }
 SnapshotLabel label(std::string_view s) { return SnapshotLabel::parse(s).value(); }
 RepositoryName repo(std::string_view s) { return RepositoryName::parse(s).value(); }
+BackupTimestamp ts(std::string_view s) { return BackupTimestamp::from_server(s).value(); }
 
 TEST(QuoteIdentifier, WrapsInBackticksAndDoublesEmbeddedOnes) {
   EXPECT_EQ(quote_identifier("sales"), "`sales`");
@@ -92,7 +93,7 @@ TEST(RenderRestore, Pre34WithAliasPartitionAndProperties) {
                       label("sales_20250908_daily"),
                       repo("s3_prod"),
                       {{tbl("orders"), {part("p20250908")}, tbl("orders_restored")}},
-                      "2025-09-08-01-00-12-345",
+                      ts("2025-09-08-01-00-12-345"),
                       1,
                       Duration::from_hours(1),
                       std::nullopt};
@@ -103,13 +104,13 @@ TEST(RenderRestore, Pre34WithAliasPartitionAndProperties) {
 }
 
 TEST(RenderRestore, WholeSnapshotOnlyNeedsTimestamp) {
-  RestoreJobSpec spec{db("sales"), db("sales"), label("l"), repo("r"), {}, "ts'x", std::nullopt, std::nullopt, true};
+  RestoreJobSpec spec{db("sales"), db("sales"), label("l"), repo("r"), {}, ts("ts'x"), std::nullopt, std::nullopt, true};
   EXPECT_EQ(render_restore(spec),
             "RESTORE SNAPSHOT `sales`.`l` FROM `r` PROPERTIES ('backup_timestamp' = 'ts\\'x', 'allow_load' = 'true')");
 }
 
 TEST(RenderRestore, V34GrammarNamesSourceAndTargetDatabase) {
-  RestoreJobSpec spec{db("sales"),     db("scratch"), label("l"), repo("r"), {{tbl("t"), {}, tbl("t2")}}, "ts",
+  RestoreJobSpec spec{db("sales"),     db("scratch"), label("l"), repo("r"), {{tbl("t"), {}, tbl("t2")}}, ts("ts"),
                       std::nullopt, std::nullopt,  std::nullopt, Grammar::kV34};
   EXPECT_EQ(render_restore(spec),
             "RESTORE SNAPSHOT `l` FROM `r` DATABASE `sales` AS `scratch` ON (TABLE `t` AS `t2`) PROPERTIES "
@@ -119,6 +120,13 @@ TEST(RenderRestore, V34GrammarNamesSourceAndTargetDatabase) {
   EXPECT_EQ(render_restore(spec), "RESTORE SNAPSHOT `l` FROM `r` DATABASE `sales` PROPERTIES ('backup_timestamp' = 'ts')");
 }
 
+TEST(RenderRestore, UnresolvedTimestampPreviewsAsPlaceholder) {
+  RestoreJobSpec spec{db("sales"), db("sales"), label("l"), repo("r"), {}, std::nullopt, std::nullopt, std::nullopt,
+                      std::nullopt};
+  EXPECT_EQ(render_restore(spec),
+            "RESTORE SNAPSHOT `sales`.`l` FROM `r` PROPERTIES ('backup_timestamp' = '<unresolved>')");
+}
+
 TEST(RenderShow, BackupRestoreSnapshotAndCancel) {
   EXPECT_EQ(render_show_backup(db("a`b")), "SHOW BACKUP FROM `a``b`");
   EXPECT_EQ(render_show_restore(db("sales")), "SHOW RESTORE FROM `sales`");
@@ -126,7 +134,7 @@ TEST(RenderShow, BackupRestoreSnapshotAndCancel) {
   EXPECT_EQ(render_cancel_restore(db("sales")), "CANCEL RESTORE FROM `sales`");
   EXPECT_EQ(render_show_snapshot(repo("r")), "SHOW SNAPSHOT ON `r`");
   EXPECT_EQ(render_show_snapshot(repo("r"), label("l")), "SHOW SNAPSHOT ON `r` WHERE SNAPSHOT = 'l'");
-  EXPECT_EQ(render_show_snapshot(repo("r"), label("l"), std::string("2025-01-01-00-00-00-000")),
+  EXPECT_EQ(render_show_snapshot(repo("r"), label("l"), ts("2025-01-01-00-00-00-000")),
             "SHOW SNAPSHOT ON `r` WHERE SNAPSHOT = 'l' AND TIMESTAMP = '2025-01-01-00-00-00-000'");
 }
 

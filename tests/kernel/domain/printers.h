@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "kernel/domain/backup_timestamp.h"
 #include "kernel/domain/quantities.h"
 #include "kernel/domain/schedule.h"
 #include "kernel/domain/time.h"
@@ -15,4 +16,5 @@ inline void PrintTo(const TimeOfDay& t, std::ostream* os) { *os << t.to_string()
 inline void PrintTo(const Schedule& s, std::ostream* os) { *os << s.to_string(); }
 inline void PrintTo(Weekday d, std::ostream* os) { *os << to_string(d); }
 inline void PrintTo(const NthWeekday& d, std::ostream* os) { *os << d.n << ' ' << to_string(d.day); }
+inline void PrintTo(const BackupTimestamp& t, std::ostream* os) { *os << t.str(); }
 }  // namespace sk

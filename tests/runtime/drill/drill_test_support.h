@@ -53,7 +53,7 @@ inline restore::Snapshot snapshot(
   s.attempt.kind = kind;
   s.attempt.state = ops::AttemptState::kFinished;
   s.attempt.finished_at = at(finished);
-  s.attempt.backup_timestamp = "2025-09-15-07-00-00-000";
+  s.attempt.backup_timestamp = BackupTimestamp::from_server("2025-09-15-07-00-00-000");
   std::int64_t id = 100;
   for (const auto& [table, parts] : tables) {
     for (const auto& p : parts) {

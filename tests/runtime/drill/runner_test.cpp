@@ -10,6 +10,7 @@
 
 #include "runtime/drill/drill_runner.h"
 #include "runtime/ports/fakes.h"
+#include "tests/kernel/domain/printers.h"
 #include "tests/runtime/drill/drill_test_support.h"
 
 namespace sk::drill {
@@ -224,7 +225,7 @@ TEST_F(DrillRunner, DryRunSendsNothingThatChangesAnything) {
   DrillReport r = run_one();
   EXPECT_EQ(r.verdict, Verdict::kPlanned);
   ASSERT_TRUE(r.plan);
-  EXPECT_EQ(r.plan->steps.at(0).backup_timestamp, "2025-09-16-08-10-00-123");
+  EXPECT_EQ(r.plan->steps.at(0).backup_timestamp, BackupTimestamp::from_server("2025-09-16-08-10-00-123"));
   for (const auto& s : conn_.statements()) {
     EXPECT_TRUE(s.sql.starts_with("SELECT") || s.sql.starts_with("SHOW")) << s.sql;
   }

@@ -8,6 +8,7 @@
 #include "runtime/alerts/recording_alert_port.h"
 #include "runtime/executor/runner.h"
 #include "runtime/ports/fakes.h"
+#include "tests/kernel/domain/printers.h"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
@@ -176,7 +177,7 @@ TEST_F(RunnerTest, IntentAndManifestAreWrittenBeforeTheBackupAndTheJobIsPolledTo
   ASSERT_EQ(r.databases.size(), 1u);
   EXPECT_EQ(r.databases[0].label->str(), "sales_20250914_inc");
   EXPECT_EQ(r.databases[0].job_id, 77);
-  EXPECT_EQ(r.databases[0].backup_timestamp, "2025-09-14-09-00-05-123");
+  EXPECT_EQ(r.databases[0].backup_timestamp, BackupTimestamp::from_server("2025-09-14-09-00-05-123"));
   EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 1u);
   const auto backup = index_of("BACKUP SNAPSHOT");
   EXPECT_LT(index_of("INSERT INTO `ops`.`backup_history`"), backup);

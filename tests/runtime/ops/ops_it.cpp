@@ -106,7 +106,8 @@ TEST_F(OpsIt, UpgradeFromSchemaOneAddsPartitionSetsAndRestoreColumns) {
   EXPECT_TRUE(tables_in(*c, cfg).contains("table_partition_set"));
   OpsStore store(*c, cfg, clock_);
   RestoreRecord r{make_id({"run-u", "0"}), "run-u", RestoreKind::kDrill, "table",
-                  must(RepositoryName::parse("repo")), must(SnapshotLabel::parse("l1")), "2025-09-14-09-00-01-123",
+                  must(RepositoryName::parse("repo")), must(SnapshotLabel::parse("l1")),
+                  *BackupTimestamp::from_server("2025-09-14-09-00-01-123"),
                   must(DatabaseName::parse("sales")), must(DatabaseName::parse("scratch")), {}, {},
                   AttemptState::kFinished, "FINISHED", 9, {}, {}, {}, "PASSED", "{}", "{}", false, {}};
   r.started_at = Instant::from_unix_seconds(1757811600);
@@ -207,7 +208,8 @@ TEST_F(OpsIt, StoreWritesAndReadsBackThroughTheProtocol) {
                                                                      .server_state = "FINISHED",
                                                                      .job_id = 4242,
                                                                      .finished_at = clock_.now(),
-                                                                     .backup_timestamp = "2025-09-14-09-30-00-123"})
+                                                                     .backup_timestamp = BackupTimestamp::from_server(
+                                                                         "2025-09-14-09-30-00-123")})
                   .has_value());
   auto loaded = must(store.load_backup_attempts(sales));
   ASSERT_EQ(loaded.size(), 1u);

@@ -4,6 +4,7 @@
 
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/fakes.h"
+#include "tests/kernel/domain/printers.h"
 
 namespace sk::ops {
 namespace {
@@ -112,7 +113,7 @@ TEST_F(OpsStoreTest, LoadBackupAttemptsReadsByColumnName) {
   EXPECT_EQ(a.submit_tries, 2);
   EXPECT_EQ(a.finished_at->unix_seconds(), 1757814000);
   EXPECT_EQ(a.bytes, 1048576);
-  EXPECT_EQ(a.backup_timestamp, "2025-09-14-09-00-01-123");
+  EXPECT_EQ(a.backup_timestamp, BackupTimestamp::from_server("2025-09-14-09-00-01-123"));
   EXPECT_FALSE(a.slot.has_value());
   EXPECT_NE(conn_.statements()[0].sql.find("WHERE `database_name` = 'sales'"), std::string::npos);
 
@@ -125,6 +126,29 @@ TEST_F(OpsStoreTest, LoadBackupAttemptsReadsByColumnName) {
                                            "`slot_utc` = '2025-09-14 01:00:00' ORDER BY"),
             std::string::npos)
       << conn_.statements()[1].sql;
+}
+
+// A stored backup_timestamp that is NULL or empty is no timestamp: never an empty BackupTimestamp.
+TEST_F(OpsStoreTest, NullOrEmptyBackupTimestampReadsAsNone) {
+  conn_.on("FROM `ops`.`backup_history`",
+           make_rows({"attempt_id", "run_id", "label", "repository", "database_name", "tiers", "slot_utc",
+                      "backup_kind", "objects", "state", "server_state", "job_id", "submit_tries", "submitted_at_utc",
+                      "started_at_utc", "finished_at_utc", "error_text", "bytes", "backup_timestamp", "updated_at_utc"},
+                     {{"id1", "r", "l1", "s3", "db", "daily", std::nullopt, "tables", "[]", "FINISHED", std::nullopt,
+                       std::nullopt, "0", std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                       std::nullopt, "2025-09-14 02:00:00"},
+                      {"id2", "r", "l2", "s3", "db", "daily", std::nullopt, "tables", "[]", "FINISHED", std::nullopt,
+                       std::nullopt, "0", std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, "",
+                       "2025-09-14 02:00:00"},
+                      {"id3", "r", "l3", "s3", "db", "daily", std::nullopt, "tables", "[]", "FINISHED", std::nullopt,
+                       std::nullopt, "0", std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                       " ", "2025-09-14 02:00:00"}}));
+  auto loaded = store_.load_backup_attempts(must(DatabaseName::parse("db")));
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().describe();
+  ASSERT_EQ(loaded->size(), 3u);
+  EXPECT_FALSE((*loaded)[0].backup_timestamp.has_value()) << "NULL";
+  EXPECT_FALSE((*loaded)[1].backup_timestamp.has_value()) << "empty text";
+  EXPECT_EQ((*loaded)[2].backup_timestamp, BackupTimestamp::from_server(" ")) << "opaque: kept verbatim";
 }
 
 TEST_F(OpsStoreTest, CorruptRowsAreReportedNotGuessed) {
@@ -222,7 +246,7 @@ TEST_F(OpsStoreTest, RunMarkersAreAdvisoryRowsPerRunAndDatabase) {
 TEST_F(OpsStoreTest, RestoreAndLineageRows) {
   RestoreRecord r{make_id({"run-1", "0"}), "run-1", RestoreKind::kDrill, "partition",
                   must(RepositoryName::parse("s3_prod")), must(SnapshotLabel::parse("sales_20250914_inc")),
-                  "2025-09-14-09-00-01-123", must(DatabaseName::parse("sales")),
+                  *BackupTimestamp::from_server("2025-09-14-09-00-01-123"), must(DatabaseName::parse("sales")),
                   must(DatabaseName::parse("sk_drill_sales")), {}, {}, AttemptState::kFinished, "FINISHED", 9, {}, {},
                   {}, "PASSED", "{}", "{}", false, {}};
   ASSERT_TRUE(store_.record_restore(r).has_value());
@@ -238,7 +262,7 @@ TEST_F(OpsStoreTest, RestoreAndLineageRows) {
 TEST_F(OpsStoreTest, RestoreRowsCarryStartDurationPeriodAndSeed) {
   RestoreRecord r{make_id({"run-1", "0"}), "run-1", RestoreKind::kDrill, "partition",
                   must(RepositoryName::parse("s3_prod")), must(SnapshotLabel::parse("sales_20250914_inc")),
-                  "2025-09-14-09-00-01-123", must(DatabaseName::parse("sales")),
+                  *BackupTimestamp::from_server("2025-09-14-09-00-01-123"), must(DatabaseName::parse("sales")),
                   must(DatabaseName::parse("sk_drill_sales")), {}, {}, AttemptState::kFinished, "FINISHED", 9, {}, {},
                   {}, "PARTIAL", "{}", "{}", false, {}};
   r.started_at = Instant::from_unix_seconds(1757811600);

@@ -127,14 +127,15 @@ void writes(OpsStore& store, ports::FakeClock& clock) {
                   {},
                   std::string("ERROR 'aws.s3.secret_key' = 'TOPSECRET'"),
                   4096,
-                  std::string("ts"),
+                  BackupTimestamp::from_server("ts"),
                   {}};
   ASSERT_TRUE(store.record_backup_attempt(a));
   ASSERT_TRUE(store.update_backup_state(
       a.attempt_id(),
       AttemptUpdate{AttemptState::kFinished, "FINISHED", 12345, 2, Instant::from_unix_seconds(1757811601),
                     Instant::from_unix_seconds(1757811602), Instant::from_unix_seconds(1757813400),
-                    "IDENTIFIED BY 'pw123'", 1048576, "2025-09-14-09-00-01-123"}));
+                    "IDENTIFIED BY 'pw123'", 1048576,
+                    BackupTimestamp::from_server("2025-09-14-09-00-01-123")}));
   ASSERT_TRUE(store.update_backup_state(a.attempt_id(), AttemptUpdate{.state = AttemptState::kLost}));
   std::vector<ManifestEntry> entries;
   for (int i = 0; i < 2; ++i) {
@@ -166,7 +167,7 @@ void writes(OpsStore& store, ports::FakeClock& clock) {
                   "partition",
                   repo,
                   full,
-                  "ts",
+                  *BackupTimestamp::from_server("ts"),
                   sales,
                   must(DatabaseName::parse("sk_drill_sales")),
                   {{orders, {}}},

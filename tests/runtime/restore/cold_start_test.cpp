@@ -17,6 +17,7 @@
 #include "runtime/restore/cold_start.h"
 #include "runtime/restore/executor.h"
 #include "runtime/restore/planner.h"
+#include "tests/kernel/domain/printers.h"
 
 namespace sk {
 namespace {
@@ -26,6 +27,7 @@ TableName tb(const char* s) { return *TableName::parse(s); }
 RepositoryName repo(const char* s) { return *RepositoryName::parse(s); }
 SnapshotLabel lbl(const char* s) { return *SnapshotLabel::parse(s); }
 Instant at(const char* iso) { return *Instant::parse(iso, TimeZone::utc()); }
+BackupTimestamp ts(std::string_view s) { return *BackupTimestamp::from_server(s); }
 
 ports::Rows snapshots(std::vector<ports::Rows::Row> rows) {
   return ports::make_rows({"Snapshot", "Timestamp", "Status"}, std::move(rows));
@@ -53,31 +55,31 @@ TEST(CatalogLabel, SortsByPublicationTimeAndRoundTrips) {
 TEST(CatalogLabel, NewestUsableCatalogWins) {
   const auto r = repo("r");
   auto newest = catalog::newest_catalog(
-      r, {{"starkeep_catalog_20250915010709_aaaaaaaa", {"2025-09-15-09-07-10-001"}, "OK"},
-          {"starkeep_catalog_20250917010709_bbbbbbbb", {"2025-09-17-09-07-10-001"}, "ERROR: no snapshot"},
-          {"starkeep_catalog_20250916010709_cccccccc", {"2025-09-16-09-07-10-001", "2025-09-16-09-08-10-001"}, "OK"},
-          {"sales_20250918_inc", {"2025-09-18-09-07-10-001"}, "OK"}});
+      r, {{"starkeep_catalog_20250915010709_aaaaaaaa", {ts("2025-09-15-09-07-10-001")}, "OK"},
+          {"starkeep_catalog_20250917010709_bbbbbbbb", {ts("2025-09-17-09-07-10-001")}, "ERROR: no snapshot"},
+          {"starkeep_catalog_20250916010709_cccccccc", {ts("2025-09-16-09-07-10-001"), ts("2025-09-16-09-08-10-001")}, "OK"},
+          {"sales_20250918_inc", {ts("2025-09-18-09-07-10-001")}, "OK"}});
   ASSERT_TRUE(newest) << newest.error().describe();
   EXPECT_EQ(newest->label.str(), "starkeep_catalog_20250916010709_cccccccc") << "the broken newer one is skipped";
-  EXPECT_EQ(newest->backup_timestamp, "2025-09-16-09-08-10-001");
+  EXPECT_EQ(newest->backup_timestamp, ts("2025-09-16-09-08-10-001"));
   EXPECT_EQ(newest->published_at, at("2025-09-16T01:07:09Z"));
 
   auto chosen = catalog::newest_catalog(
-      r, {{"starkeep_catalog_20250915010709_aaaaaaaa", {"a"}, "OK"}, {"starkeep_catalog_20250916010709_cccccccc", {"c"}, "OK"}},
+      r, {{"starkeep_catalog_20250915010709_aaaaaaaa", {ts("a")}, "OK"}, {"starkeep_catalog_20250916010709_cccccccc", {ts("c")}, "OK"}},
       lbl("starkeep_catalog_20250915010709_aaaaaaaa"));
   ASSERT_TRUE(chosen);
-  EXPECT_EQ(chosen->backup_timestamp, "a") << "an older catalog on purpose";
-  auto broken = catalog::newest_catalog(r, {{"starkeep_catalog_20250915010709_aaaaaaaa", {"a"}, "ERROR: x"}},
+  EXPECT_EQ(chosen->backup_timestamp, ts("a")) << "an older catalog on purpose";
+  auto broken = catalog::newest_catalog(r, {{"starkeep_catalog_20250915010709_aaaaaaaa", {ts("a")}, "ERROR: x"}},
                                         lbl("starkeep_catalog_20250915010709_aaaaaaaa"));
   ASSERT_FALSE(broken);
   EXPECT_EQ(broken.error().code, "catalog.none");
-  EXPECT_EQ(catalog::catalogs_newest_first(r, {{"starkeep_catalog_20250915010709_aaaaaaaa", {"a"}, "OK"},
-                                               {"starkeep_catalog_20250916010709_cccccccc", {"c"}, "OK"}})
+  EXPECT_EQ(catalog::catalogs_newest_first(r, {{"starkeep_catalog_20250915010709_aaaaaaaa", {ts("a")}, "OK"},
+                                               {"starkeep_catalog_20250916010709_cccccccc", {ts("c")}, "OK"}})
                 .front()
                 .backup_timestamp,
-            "c");
+            ts("c"));
 
-  auto none = catalog::newest_catalog(r, {{"sales_20250918_inc", {"t"}, "OK"}});
+  auto none = catalog::newest_catalog(r, {{"sales_20250918_inc", {ts("t")}, "OK"}});
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().code, "catalog.none");
 }
@@ -122,7 +124,7 @@ TEST_F(CatalogJobTest, PublishBacksUpTheCatalogTablesAndWaitsForFinished) {
           snapshots({{label.str(), "2025-09-15-09-07-10-001", "OK"}}));
   auto p = catalog::publish(conn, ops, repo("r"), label, clock, sleeper, options);
   ASSERT_TRUE(p) << p.error().describe();
-  EXPECT_EQ(p->catalog.backup_timestamp, "2025-09-15-09-07-10-001");
+  EXPECT_EQ(p->catalog.backup_timestamp, ts("2025-09-15-09-07-10-001"));
   EXPECT_EQ(p->job_id, 8);
   EXPECT_EQ(conn.count_matching("^BACKUP SNAPSHOT `ops`.`starkeep_catalog_20250915010709_aaaaaaaa` TO `r` ON "
                                 "\\(`schema_version`, `backup_history`, `backup_manifest`, `snapshot_lineage`, "
@@ -158,7 +160,7 @@ TEST_F(CatalogJobTest, PublishIsSettledFromTheRepositoryWhenALaterBackupHidesIt)
           snapshots({{label.str(), "2025-09-15-09-07-10-001", "OK"}}));
   auto p = catalog::publish(conn, ops, repo("r"), label, clock, sleeper, options);
   ASSERT_TRUE(p) << p.error().describe();
-  EXPECT_EQ(p->catalog.backup_timestamp, "2025-09-15-09-07-10-001");
+  EXPECT_EQ(p->catalog.backup_timestamp, ts("2025-09-15-09-07-10-001"));
   EXPECT_EQ(p->job_id, 8);
   EXPECT_EQ(conn.count_matching("^SHOW BACKUP FROM `ops`"), 3u) << "settled on the first poll that shows the other job";
   EXPECT_EQ(conn.count_matching("^CANCEL"), 0u) << "never cancels the other runner's job";
@@ -183,7 +185,7 @@ TEST_F(CatalogJobTest, SigtermDuringThePublishWaitStopsWithoutSpinning) {
 // ---- recover ----
 
 struct RecoverTest : CatalogJobTest {
-  catalog::CatalogRef ref{repo("r"), lbl("starkeep_catalog_20250916010709_cccccccc"), "2025-09-16-09-08-10-001",
+  catalog::CatalogRef ref{repo("r"), lbl("starkeep_catalog_20250916010709_cccccccc"), ts("2025-09-16-09-08-10-001"),
                           at("2025-09-16T01:07:09Z")};
   catalog::RecoverOptions recover_options{db("ops_recovered"), 1, false, {}};
 
@@ -191,7 +193,7 @@ struct RecoverTest : CatalogJobTest {
     conn.on("^SHOW SNAPSHOT ON `r` WHERE SNAPSHOT = 'starkeep_catalog_20250916010709_cccccccc' AND TIMESTAMP = "
             "'2025-09-16-09-08-10-001'",
             ports::make_rows({"Snapshot", "Timestamp", "Database", "Details", "Status"},
-                             {{ref.label.str(), ref.backup_timestamp, "ops_a", "{}", "OK"}}));
+                             {{ref.label.str(), ref.backup_timestamp.str(), "ops_a", "{}", "OK"}}));
     conn.on("^SHOW RESTORE FROM `ops_recovered`", jobs("Label", 3, "something_else", "FINISHED"), 1);
     conn.on("^SHOW RESTORE FROM `ops_recovered`", jobs("Label", 4, ref.label.str(), "DOWNLOADING"), 1);
     conn.on("^SHOW RESTORE FROM `ops_recovered`", jobs("Label", 4, ref.label.str(), "FINISHED"));
@@ -222,7 +224,7 @@ TEST_F(RecoverTest, RestoresIntoAnEmptyRecoveryDatabaseAndRemembersTheSnapshot) 
 TEST_F(RecoverTest, CatalogFromBeforeSchemaTwoRestoresWithoutPartitionSets) {
   conn.on("^SHOW SNAPSHOT ON `r` WHERE SNAPSHOT = 'starkeep_catalog_20250916010709_cccccccc' AND TIMESTAMP = ",
           ports::make_rows({"Snapshot", "Timestamp", "Database", "Details", "Status"},
-                           {{ref.label.str(), ref.backup_timestamp, "ops_a",
+                           {{ref.label.str(), ref.backup_timestamp.str(), "ops_a",
                              R"({"tables":["schema_version","backup_history","backup_manifest","snapshot_lineage"]})",
                              "OK"}}));
   script_restore_finishes();
@@ -254,7 +256,7 @@ TEST_F(RecoverTest, ReusesTheSameCatalogRefusesAnotherUnlessRefreshed) {
                                             {"snapshot_lineage"}, {"table_partition_set"}, {"catalog_source"}}));
   conn.on("FROM `ops_recovered`.`catalog_source`",
           ports::make_rows({"repository", "label", "backup_timestamp"},
-                           {{"r", ref.label.str(), ref.backup_timestamp}}));
+                           {{"r", ref.label.str(), ref.backup_timestamp.str()}}));
   conn.on("schema_version", ports::make_rows({"version"}, {{"1"}}));
   auto same = catalog::recover(conn, ref, recover_options, clock, sleeper);
   ASSERT_TRUE(same) << same.error().describe();
@@ -270,7 +272,7 @@ TEST_F(RecoverTest, ReusesTheSameCatalogRefusesAnotherUnlessRefreshed) {
 
   recover_options.refresh = true;
   conn.on("^SHOW SNAPSHOT", ports::make_rows({"Snapshot", "Timestamp", "Database", "Details", "Status"},
-                                             {{newer.label.str(), newer.backup_timestamp, "ops", "{}", "OK"}}));
+                                             {{newer.label.str(), newer.backup_timestamp.str(), "ops", "{}", "OK"}}));
   conn.on("^SHOW RESTORE FROM `ops_recovered`", jobs("Label", 8, "older", "FINISHED"), 1);
   conn.on("^SHOW RESTORE FROM `ops_recovered`", jobs("Label", 9, newer.label.str(), "FINISHED"));
   auto refreshed = catalog::recover(conn, newer, recover_options, clock, sleeper);
@@ -286,7 +288,7 @@ TEST_F(RecoverTest, ANewerSchemaIsRefused) {
   newer.on("^SHOW TABLES FROM `ops_recovered`", ports::make_rows({"Tables_in_ops_recovered"}, {{"schema_version"}}));
   newer.on("schema_version", ports::make_rows({"version"}, {{"99"}}));
   newer.on("^SHOW SNAPSHOT", ports::make_rows({"Snapshot", "Timestamp", "Database", "Details", "Status"},
-                                              {{ref.label.str(), ref.backup_timestamp, "ops", "{}", "OK"}}));
+                                              {{ref.label.str(), ref.backup_timestamp.str(), "ops", "{}", "OK"}}));
   newer.on("^SHOW RESTORE", ports::make_rows({"JobId", "Label", "State"}, {}), 1);
   newer.on("^SHOW RESTORE", jobs("Label", 4, ref.label.str(), "FINISHED"));
   auto r = catalog::recover(newer, ref, recover_options, clock, sleeper);
@@ -392,7 +394,7 @@ restore::Snapshot snap(const char* label, const char* finished, const char* r = 
   s.attempt.kind = ops::BackupKind::kDatabase;
   s.attempt.state = ops::AttemptState::kFinished;
   s.attempt.finished_at = at(finished);
-  s.attempt.backup_timestamp = std::string(label) + "-ts";
+  s.attempt.backup_timestamp = ts(std::string(label) + "-ts");
   s.entries.push_back(ops::ManifestEntry{.attempt_id = s.attempt.attempt_id(),
                                          .repository = s.attempt.repository,
                                          .label = s.attempt.label,
@@ -407,7 +409,7 @@ TEST(ColdStart, OnlySnapshotsTheRepositoryListsArePlanned) {
   auto kept = restore::listed_only({snap("a", "2025-09-14T01:00:00Z"), snap("b", "2025-09-15T01:00:00Z"),
                                     snap("c", "2025-09-16T01:00:00Z"), snap("d", "2025-09-16T02:00:00Z", "other")},
                                    repo("r"),
-                                   {{"a", {"a-ts"}, "OK"}, {"b", {"b-ts"}, "ERROR: no snapshot"}, {"d", {"x"}, "OK"}},
+                                   {{"a", {ts("a-ts")}, "OK"}, {"b", {ts("b-ts")}, "ERROR: no snapshot"}, {"d", {ts("x")}, "OK"}},
                                    &dropped);
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(kept[0].attempt.label.str(), "a");
@@ -476,7 +478,7 @@ struct WaitLimitTest : ::testing::Test {
     r.as_name = tb("orders_b");
     auto p = restore::make_restore_plan(r, {snap("a", "2025-09-14T01:00:00Z")});
     EXPECT_TRUE(p);
-    p->steps[0].backup_timestamp = "a-ts";
+    p->steps[0].backup_timestamp = ts("a-ts");
     return *p;
   }
 };

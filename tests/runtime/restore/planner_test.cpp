@@ -13,6 +13,7 @@
 #include "runtime/ports/fakes.h"
 #include "runtime/restore/executor.h"
 #include "runtime/restore/planner.h"
+#include "tests/kernel/domain/printers.h"
 
 namespace sk::restore {
 namespace {
@@ -32,7 +33,7 @@ Snapshot snap(const char* label, ops::BackupKind kind, const char* finished,
   s.attempt.kind = kind;
   s.attempt.state = ops::AttemptState::kFinished;
   s.attempt.finished_at = at(finished);
-  s.attempt.backup_timestamp = std::string(label) + "-ts";
+  s.attempt.backup_timestamp = BackupTimestamp::from_server(std::string(label) + "-ts");
   for (auto& [t, p, v] : parts) {
     ops::ManifestEntry e{.attempt_id = s.attempt.attempt_id(),
                          .repository = s.attempt.repository,
@@ -273,10 +274,10 @@ TEST(RestorePlanner, SameSecondFinishOrdersByBackupTimestampNotLabel) {
   using K = ops::BackupKind;
   auto weekly =
       snap("bk_sales_weekly_20270307", K::kDatabase, "2027-03-08T01:00:05Z", {{"t", "p1", 2}, {"t", "p2", 2}});
-  weekly.attempt.backup_timestamp = "2027-03-08-09-00-04-100";
+  weekly.attempt.backup_timestamp = BackupTimestamp::from_server("2027-03-08-09-00-04-100");
   weekly.attempt.submitted_at = at("2027-03-08T01:00:01Z");
   auto daily = snap("bk_sales_daily_20270308", K::kPartitions, "2027-03-08T01:00:05Z", {{"t", "p2", 3}});
-  daily.attempt.backup_timestamp = "2027-03-08-09-00-04-900";
+  daily.attempt.backup_timestamp = BackupTimestamp::from_server("2027-03-08-09-00-04-900");
   daily.attempt.submitted_at = at("2027-03-08T01:00:02Z");
   ASSERT_LT(daily.attempt.label.str(), weekly.attempt.label.str()) << "labels in the reverse of time order";
   for (const auto& hist : {std::vector<Snapshot>{weekly, daily}, std::vector<Snapshot>{daily, weekly}}) {
@@ -421,8 +422,8 @@ TEST_F(ExecutorTest, ResolvesTimestampsVerbatimAndRejectsUnlisted) {
   script_snapshots();
   auto p = plan(false);
   ASSERT_TRUE(resolve_timestamps(conn, p));
-  EXPECT_EQ(p.steps[0].backup_timestamp, "full1-ts");
-  EXPECT_EQ(p.steps[1].backup_timestamp, "inc1-ts") << "the recorded one among several";
+  EXPECT_EQ(p.steps[0].backup_timestamp, BackupTimestamp::from_server("full1-ts"));
+  EXPECT_EQ(p.steps[1].backup_timestamp, BackupTimestamp::from_server("inc1-ts")) << "the recorded one among several";
   EXPECT_NE(plan_statements(p)[1].find("'backup_timestamp' = 'inc1-ts'"), std::string::npos) << plan_statements(p)[1];
 
   ports::RecordingSqlConnection missing;
@@ -434,7 +435,7 @@ TEST_F(ExecutorTest, ResolvesTimestampsVerbatimAndRejectsUnlisted) {
 
   auto r = table_request("2025-09-14T11:00:00Z");
   auto one = *make_restore_plan(r, history());
-  auto wrong = resolve_timestamps(conn, one, std::string("1999-01-01-00-00-00-000"));
+  auto wrong = resolve_timestamps(conn, one, BackupTimestamp::from_server("1999-01-01-00-00-00-000"));
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().code, "restore.wrong_timestamp");
   EXPECT_NE(wrong.error().message.find("full1-ts"), std::string::npos) << "lists the valid timestamps";
