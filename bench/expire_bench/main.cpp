@@ -30,7 +30,7 @@ restore::Snapshot make(const std::string& db, int day, bool weekly, int partitio
   a.state = ops::AttemptState::kFinished;
   a.slot = kStart + Duration::from_seconds(day * kDay + 3600);
   a.finished_at = *a.slot + Duration::from_minutes(5);
-  a.backup_timestamp = fmt::format("ts-{}", label);
+  a.backup_timestamp = BackupTimestamp::from_server(fmt::format("ts-{}", label));
   restore::Snapshot s{a, {}, {}};
   std::vector<std::string> all;
   for (int p = 0; p < partitions; ++p) all.push_back(fmt::format("p{:02}", p));
@@ -66,7 +66,7 @@ expire::ExpireInput synthetic(int snapshots, int databases) {
   expire::RepositoryListing listing{*RepositoryName::parse("main"), {}};
   for (const auto& s : in.history) {
     listing.snapshots[s.attempt.label.str()] =
-        expire::Listed{{*BackupTimestamp::from_server(*s.attempt.backup_timestamp)}, "OK"};
+        expire::Listed{{*s.attempt.backup_timestamp}, "OK"};
   }
   in.repositories.push_back(std::move(listing));
   return in;

@@ -91,9 +91,9 @@ std::optional<std::string> disagreement(const restore::Snapshot& s, const Reposi
     return fmt::format("history and repository disagree: the repository lists {} backups under this label",
                        l.timestamps.size());
   }
-  if (s.attempt.backup_timestamp && *s.attempt.backup_timestamp != l.timestamps.front().str()) {
+  if (s.attempt.backup_timestamp && *s.attempt.backup_timestamp != l.timestamps.front()) {
     return fmt::format("history and repository disagree: backup timestamp {} recorded, {} listed",
-                       *s.attempt.backup_timestamp, l.timestamps.front().str());
+                       s.attempt.backup_timestamp->str(), l.timestamps.front().str());
   }
   return std::nullopt;
 }
@@ -115,10 +115,8 @@ void apply_record(const ops::ExpiryRecord& record, const ExpireInput& in, Decisi
 
 Decision data_decision(const restore::Snapshot& s, bool keep, std::vector<std::string> reasons) {
   const ops::BackupAttempt& a = s.attempt;
-  Decision d{a.repository, a.label, a.database, Kind::kData, a.tiers, std::nullopt, a.slot.value_or(s.point()),
-             keep ? Verdict::kKeep : Verdict::kExpire, std::move(reasons)};
-  if (a.backup_timestamp) d.backup_timestamp = BackupTimestamp::from_server(*a.backup_timestamp);
-  return d;
+  return Decision{a.repository, a.label, a.database, Kind::kData, a.tiers, a.backup_timestamp,
+                  a.slot.value_or(s.point()), keep ? Verdict::kKeep : Verdict::kExpire, std::move(reasons)};
 }
 
 void decide_data(const ExpireInput& in, const Expiries& expiries, std::map<std::string, const RepositoryListing*>& repos,

@@ -169,7 +169,7 @@ ops::ExpiryRecord expiry_record(const Decision& d, const Request& request, const
   ops::ExpiryRecord r{request.run_id, d.repository, d.label, d.database.value_or(in.ops_database)};
   r.kind = ops_kind(d.kind);
   r.tiers = d.tiers;
-  if (d.backup_timestamp) r.backup_timestamp = d.backup_timestamp->str();
+  r.backup_timestamp = d.backup_timestamp;
   r.method = ops::ExpiryMethod::kDropSnapshot;
   r.reason = fmt::format("{}", fmt::join(d.reasons, "; "));
   r.decided_at = now;

@@ -283,7 +283,7 @@ const RecordMap<ExpiryRecord>& expiry_map() {
        converted<R, std::vector<TierName>>(
            "tiers", &R::tiers, join_tiers, [](std::string_view t, const R&) { return split_tiers(t); },
            Fit::kChecked, "tier list"),
-       member("backup_timestamp", &R::backup_timestamp, Fit::kChecked, "backup timestamp"),
+       member("backup_timestamp", &R::backup_timestamp),
        enumerated("method", &R::method, parse_expiry_method),
        enumerated("state", &R::state, parse_expiry_state),
        member("reason", &R::reason, Fit::kTruncated),
@@ -362,8 +362,15 @@ ExpiryRecord blank_expiry() {
   return {{}, blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), blank_name<DatabaseName>()};
 }
 RestoreRecord blank_restore() {
-  return {{}, {}, RestoreKind::kRestore, {}, blank_name<RepositoryName>(), blank_name<SnapshotLabel>(), {},
-          blank_name<DatabaseName>(), blank_name<DatabaseName>()};
+  return {{},
+          {},
+          RestoreKind::kRestore,
+          {},
+          blank_name<RepositoryName>(),
+          blank_name<SnapshotLabel>(),
+          *BackupTimestamp::from_server("x"),
+          blank_name<DatabaseName>(),
+          blank_name<DatabaseName>()};
 }
 
 // One literal row per record (fitted and checked), in table order.

@@ -250,7 +250,7 @@ struct ExpiryRecord {
   DatabaseName database;  // the snapshot's database (the ops database for catalog and canary snapshots)
   SnapshotKind kind = SnapshotKind::kData;
   std::vector<TierName> tiers{};
-  std::optional<std::string> backup_timestamp{};
+  std::optional<BackupTimestamp> backup_timestamp{};
   ExpiryMethod method = ExpiryMethod::kDropSnapshot;
   ExpiryState state = ExpiryState::kDeleting;
   std::string reason{};  // the verdict's reasons, "; "-joined (cut to the column)

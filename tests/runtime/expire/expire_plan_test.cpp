@@ -27,7 +27,7 @@ std::vector<restore::Snapshot> two_weeks() {
 RepositoryListing listing_of(const std::vector<restore::Snapshot>& h, const std::string& repo = "main") {
   RepositoryListing l{*RepositoryName::parse(repo), {}};
   for (const auto& s : h) {
-    l.snapshots[s.attempt.label.str()] = Listed{{*BackupTimestamp::from_server(*s.attempt.backup_timestamp)}, "OK"};
+    l.snapshots[s.attempt.label.str()] = Listed{{*s.attempt.backup_timestamp}, "OK"};
   }
   return l;
 }

@@ -28,7 +28,7 @@ inline restore::Snapshot snapshot(const std::string& label, std::vector<std::str
   a.state = ops::AttemptState::kFinished;
   a.submitted_at = day(d) - Duration::from_minutes(10);
   a.finished_at = day(d);
-  a.backup_timestamp = fmt::format("ts-{}", label);
+  a.backup_timestamp = BackupTimestamp::from_server(fmt::format("ts-{}", label));
   restore::Snapshot s{a, {}, {}};
   for (const auto& p : held) {
     ops::ManifestEntry e{a.attempt_id(), a.repository, a.label, a.database, *TableName::parse(table),

@@ -45,7 +45,7 @@ TEST(StorageDeleteTest, EveryObjectOfTheSnapshotGoesAndNothingElse) {
 TEST(StorageDeleteTest, InfoAndMetaGoFirstSoAFailureLeavesContentOnlyAndTheNextRunFinishes) {
   s3::InMemoryObjectStore store;
   write_snapshot(store, 10);
-  store.fail_call(Op::kDelete, 2, Error{"s3.http", "InternalError"});  // the content batch
+  store.fail_call(Op::kDelete, 2, Error{"s3.http", "InternalError", {}});  // the content batch
   auto first = delete_snapshot_objects(store, kPrefix);
   ASSERT_FALSE(first);
   EXPECT_FALSE(store.objects().contains(kPrefix + "__meta.def"));

@@ -73,9 +73,10 @@ TEST_F(OpsIt, MigrateTwiceCreatesEveryTableOnceAndRecordsTheVersion) {
   auto rows = c->query(
       "SELECT `version`, `applied_at_utc`, `applied_by` FROM `ops_it_migrate`.`schema_version` ORDER BY `version`");
   ASSERT_TRUE(rows.has_value()) << rows.error().describe();
-  ASSERT_EQ(rows->size(), 2u);  // steps 1 and 2; the second run applied nothing
+  ASSERT_EQ(rows->size(), 3u);  // steps 1, 2 and 3; the second run applied nothing
   EXPECT_EQ(must(rows->get_int(0, "version")), 1);
   EXPECT_EQ(must(rows->get_int(1, "version")), 2);
+  EXPECT_EQ(must(rows->get_int(2, "version")), 3);
   EXPECT_EQ(must(rows->get_required(0, "applied_by")), "runtime_ops_it");
   EXPECT_EQ(must(ops::sql::parse_datetime_utc(must(rows->get_required(0, "applied_at_utc")))).unix_seconds(), 1757811600);
   EXPECT_EQ(tables_in(*c, cfg), expected);
@@ -96,14 +97,17 @@ TEST_F(OpsIt, UpgradeFromSchemaOneAddsPartitionSetsAndRestoreColumns) {
   }
   ASSERT_TRUE(c->execute("DROP TABLE `ops_it_upgrade`.`table_partition_set`", ports::Idempotency::kIdempotent)
                   .has_value());
-  ASSERT_TRUE(c->execute("DELETE FROM `ops_it_upgrade`.`schema_version` WHERE `version` = 2",
+  ASSERT_TRUE(c->execute("DROP TABLE `ops_it_upgrade`.`snapshot_expiry`", ports::Idempotency::kIdempotent)
+                  .has_value());
+  ASSERT_TRUE(c->execute("DELETE FROM `ops_it_upgrade`.`schema_version` WHERE `version` >= 2",
                          ports::Idempotency::kIdempotent)
                   .has_value());
   ASSERT_EQ(must(current_schema_version(*c, cfg)), 1);
 
   ASSERT_TRUE(migrate(*c, cfg, clock_, "upgrade").has_value());
-  EXPECT_EQ(must(current_schema_version(*c, cfg)), 2);
+  EXPECT_EQ(must(current_schema_version(*c, cfg)), 3);
   EXPECT_TRUE(tables_in(*c, cfg).contains("table_partition_set"));
+  EXPECT_TRUE(tables_in(*c, cfg).contains("snapshot_expiry"));
   OpsStore store(*c, cfg, clock_);
   RestoreRecord r{make_id({"run-u", "0"}), "run-u", RestoreKind::kDrill, "table",
                   must(RepositoryName::parse("repo")), must(SnapshotLabel::parse("l1")),
@@ -149,7 +153,57 @@ TEST_F(OpsIt, ConcurrentMigrationsFromSeveralRunnersAgree) {
   EXPECT_EQ(must(current_schema_version(*c, cfg)), kLatestSchemaVersion);
   auto rows = c->query("SELECT `version` FROM `ops_it_concurrent`.`schema_version`");
   ASSERT_TRUE(rows.has_value());
-  EXPECT_EQ(rows->size(), 2u);  // each step recorded by several runners is one upserted row
+  EXPECT_EQ(rows->size(), 3u);  // each step recorded by several runners is one upserted row
+}
+
+// snapshot_expiry: a deletion recorded before it starts and settled after it reads back field by field; the
+// unfinished restores are what expire must not delete.
+TEST_F(OpsIt, ExpiryRowsRoundTripAndUnfinishedRestoresAreListed) {
+  auto c = open();
+  ASSERT_TRUE(c);
+  const OpsConfig cfg = config("ops_it_expiry");
+  ASSERT_TRUE(migrate(*c, cfg, clock_, "t").has_value());
+  OpsStore store(*c, cfg, clock_);
+  ExpiryRecord r{"run-e", must(RepositoryName::parse("repo")), must(SnapshotLabel::parse("sales_20250901_inc")),
+                 must(DatabaseName::parse("sales"))};
+  r.tiers = {must(TierName::parse("daily"))};
+  r.backup_timestamp = BackupTimestamp::from_server("2025-09-01-01-00-01-123");
+  r.reason = "daily, retained 14d, needed by no retained restore point";
+  r.decided_at = Instant::from_unix_seconds(1757811600);
+  ASSERT_TRUE(store.record_expiry(r).has_value());
+  auto loaded = must(store.load_expiries());
+  ASSERT_EQ(loaded.size(), 1u);
+  EXPECT_EQ(loaded[0].state, ExpiryState::kDeleting);
+  EXPECT_EQ(loaded[0].label.str(), "sales_20250901_inc");
+  EXPECT_EQ(loaded[0].backup_timestamp->str(), "2025-09-01-01-00-01-123");
+  EXPECT_EQ(loaded[0].tiers.size(), 1u);
+  EXPECT_FALSE(loaded[0].finished_at.has_value());
+  r.state = ExpiryState::kFailed;
+  r.method = ExpiryMethod::kStorage;
+  r.finished_at = Instant::from_unix_seconds(1757811660);
+  r.error_text = "AccessDenied with secret_key = 'abc'";
+  ASSERT_TRUE(store.record_expiry(r).has_value());
+  loaded = must(store.load_expiries());
+  ASSERT_EQ(loaded.size(), 1u);  // one row per snapshot
+  EXPECT_EQ(loaded[0].state, ExpiryState::kFailed);
+  EXPECT_EQ(loaded[0].method, ExpiryMethod::kStorage);
+  EXPECT_EQ(loaded[0].finished_at->unix_seconds(), 1757811660);
+  EXPECT_EQ(loaded[0].error_text->find("abc"), std::string::npos) << *loaded[0].error_text;  // redacted
+
+  RestoreRecord running{make_id({"run-r", "0"}), "run-r", RestoreKind::kRestore, {},
+                        must(RepositoryName::parse("repo")), must(SnapshotLabel::parse("sales_20250902_inc")),
+                        *BackupTimestamp::from_server("2025-09-02-01-00-01-123"),
+                        must(DatabaseName::parse("sales")), must(DatabaseName::parse("sales_r"))};
+  running.state = AttemptState::kRunning;
+  RestoreRecord done = running;
+  done.restore_id = make_id({"run-r", "1"});
+  done.label = must(SnapshotLabel::parse("sales_20250903_inc"));
+  done.state = AttemptState::kFinished;
+  ASSERT_TRUE(store.record_restore(running).has_value());
+  ASSERT_TRUE(store.record_restore(done).has_value());
+  auto unfinished = must(store.load_unfinished_restores());
+  ASSERT_EQ(unfinished.size(), 1u);
+  EXPECT_EQ(unfinished[0].label.str(), "sales_20250902_inc");
 }
 
 TEST_F(OpsIt, KeysAreStarRocksPrimaryKeys) {

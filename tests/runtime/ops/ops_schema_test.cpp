@@ -94,15 +94,19 @@ TEST(OpsSchema, MigrationsAreOrderedAndIdempotentStatements) {
     for (const auto& s : step.add_columns) EXPECT_TRUE(s.starts_with("ALTER TABLE")) << s;
   }
   EXPECT_EQ(previous, kLatestSchemaVersion);
-  // Step 1 creates every table but schema_version (created before any step) and table_partition_set (step 2).
-  EXPECT_EQ(steps[0].statements.size(), ops_tables().size() - 2);
-  ASSERT_EQ(steps.size(), 2u);
+  // Step 1 creates every table but schema_version (created before any step), table_partition_set (step 2) and
+  // snapshot_expiry (step 3).
+  EXPECT_EQ(steps[0].statements.size(), ops_tables().size() - 3);
+  ASSERT_EQ(steps.size(), 3u);
   EXPECT_EQ(steps[1].statements,
             std::vector<std::string>{render_create_table(*find_table("table_partition_set"), test_config())});
   EXPECT_EQ(steps[1].add_columns,
             std::vector<std::string>{"ALTER TABLE `ops`.`restore_history` ADD COLUMN (`started_at_utc` DATETIME NULL, "
                                      "`duration_seconds` BIGINT NULL, `drill_period` VARCHAR(16) NULL, `drill_seed` "
                                      "VARCHAR(16) NULL)"});
+  EXPECT_EQ(steps[2].statements,
+            std::vector<std::string>{render_create_table(*find_table("snapshot_expiry"), test_config())});
+  EXPECT_TRUE(steps[2].add_columns.empty());
 }
 
 // An installation at schema 1 gets step 2; a fresh one (step 1 already made the columns) sees "already exists" from
@@ -158,7 +162,7 @@ TEST(OpsSchema, MigrateFreshInstallRunsEveryStepAndRecordsIt) {
             1u);
   EXPECT_EQ(sql.back(),
             "INSERT INTO `ops`.`schema_version` (`version`, `description`, `applied_at_utc`, `applied_by`) VALUES "
-            "(2, '" + migrations(test_config())[1].description + "', '2025-09-14 01:00:00', 'starkeep test')");
+            "(3, '" + migrations(test_config())[2].description + "', '2025-09-14 01:00:00', 'starkeep test')");
   for (const auto& s : conn.statements()) {
     EXPECT_EQ(s.idempotency, ports::Idempotency::kIdempotent) << s.sql;
   }
@@ -168,7 +172,7 @@ TEST(OpsSchema, MigrateAtLatestVersionCreatesNothingNew) {
   RecordingSqlConnection conn;
   conn.set_strict(true);
   conn.on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
-      .on("^SELECT `version`", make_rows({"version"}, {{"1"}, {"2"}}));
+      .on("^SELECT `version`", make_rows({"version"}, {{"1"}, {"2"}, {"3"}}));
   ports::FakeClock clock;
   ASSERT_TRUE(migrate(conn, test_config(), clock, "t").has_value());
   EXPECT_EQ(conn.sql().size(), 3u);  // CREATE DATABASE, CREATE schema_version, SELECT
