@@ -39,6 +39,7 @@ class ConnectorTest : public ::testing::Test {
     opts["password"] = sql::SQLString(pw);
     if (!schema.empty()) opts["schema"] = sql::SQLString(schema);
     if (!auth.empty()) opts["defaultAuth"] = sql::SQLString(auth);
+    opts["OPT_RECONNECT"] = false;  // a dropped connection must stay dropped
     return std::unique_ptr<sql::Connection>(sql::mysql::get_mysql_driver_instance()->connect(opts));
   }
 
@@ -274,6 +275,9 @@ TEST_F(ConnectorTest, DropFromInsideAQueryDropsTheCallerToo) {
   EXPECT_EQ(wait_open_connections(2), 2u);
   std::unique_ptr<sql::Statement> st(a->createStatement());
   EXPECT_THROW(st->execute("SELECT drop_all()"), sql::SQLException);
+  // The server has closed both connections once it reports none open; only then is b's next query certain to meet
+  // a closed socket (before that, b's server thread may not yet have been scheduled to see the shutdown).
+  EXPECT_EQ(wait_open_connections(0), 0u);
   std::unique_ptr<sql::Statement> st_b(b->createStatement());
   EXPECT_THROW(st_b->executeQuery("SELECT rows"), sql::SQLException);
 }
