@@ -36,15 +36,10 @@ struct Expiries {
   }
 };
 
-// The data snapshots the model weighs: everything FINISHED but what an earlier expire has deleted.
-std::vector<restore::Snapshot> live_history(const ExpireInput& in, const Expiries& expiries) {
-  std::vector<restore::Snapshot> out;
-  for (const restore::Snapshot& s : in.history) {
-    const ops::ExpiryRecord* r = expiries.find(s.attempt.repository.str(), s.attempt.label.str());
-    if (r && r->state == ops::ExpiryState::kDeleted) continue;
-    out.push_back(s);
-  }
-  return out;
+// Whether an earlier expire deleted the snapshot: then the model no longer weighs it.
+bool deleted(const Expiries& expiries, const restore::Snapshot& s) {
+  const ops::ExpiryRecord* r = expiries.find(s.attempt.repository.str(), s.attempt.label.str());
+  return r && r->state == ops::ExpiryState::kDeleted;
 }
 
 // Why a snapshot must stay whatever its retention: newest of a tier, read by a running restore, unknown tier.
@@ -121,8 +116,8 @@ Decision data_decision(const restore::Snapshot& s, bool keep, std::vector<std::s
 
 void decide_data(const ExpireInput& in, const Expiries& expiries, std::map<std::string, const RepositoryListing*>& repos,
                  std::vector<Decision>& out) {
-  const std::vector<restore::Snapshot> history = live_history(in, expiries);
-  ModelHistory model = to_model(history, in.retain);
+  ModelHistory model =
+      to_model(in.history, in.retain, [&](const restore::Snapshot& s) { return !deleted(expiries, s); });
   const std::map<size_t, std::string> guard = guards(model, in);
   for (const auto& [i, why] : guard) {
     rm::Snapshot& s = model.snapshots[i];
@@ -244,9 +239,9 @@ ExpirePlan decide(const ExpireInput& in) {
   for (const RepositoryListing& listing : in.repositories) {
     std::set<std::string> in_history;
     for (const restore::Snapshot& s : in.history) {
-      const ops::ExpiryRecord* r = expiries.find(s.attempt.repository.str(), s.attempt.label.str());
-      const bool deleted = r && r->state == ops::ExpiryState::kDeleted;
-      if (s.attempt.repository == listing.repository && !deleted) in_history.insert(s.attempt.label.str());
+      if (s.attempt.repository == listing.repository && !deleted(expiries, s)) {
+        in_history.insert(s.attempt.label.str());
+      }
     }
     decide_listed(in, listing, in_history, expiries, plan.decisions);
   }

@@ -107,10 +107,12 @@ void add_database(const std::vector<const restore::Snapshot*>& ordered, const st
 
 }  // namespace
 
-ModelHistory to_model(const std::vector<restore::Snapshot>& history, const std::map<std::string, Duration>& retain) {
+ModelHistory to_model(const std::vector<restore::Snapshot>& history, const std::map<std::string, Duration>& retain,
+                      const std::function<bool(const restore::Snapshot&)>& include) {
   std::map<std::string, std::vector<const restore::Snapshot*>> by_database;
   for (const restore::Snapshot& s : history) {
-    if (s.attempt.state == ops::AttemptState::kFinished) by_database[s.attempt.database.str()].push_back(&s);
+    if (s.attempt.state != ops::AttemptState::kFinished || (include && !include(s))) continue;
+    by_database[s.attempt.database.str()].push_back(&s);
   }
   ModelHistory out;
   for (auto& [database, snapshots] : by_database) {

@@ -17,6 +17,7 @@
 // Pure; O(n log n) in the number of snapshots plus the manifest size. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,9 +37,10 @@ struct ModelHistory {
   std::vector<bool> unknown_tier;                // same order
 };
 
-// `history`: every database's history (restore::load_history rows; non-FINISHED entries are ignored);
-// `retain`: tier name → retention. The result points into `history`.
+// `history`: every database's history (restore::load_history rows; non-FINISHED entries are ignored, and so are
+// those `include` rejects); `retain`: tier name → retention. The result points into `history`.
 [[nodiscard]] ModelHistory to_model(const std::vector<restore::Snapshot>& history,
-                                    const std::map<std::string, Duration>& retain);
+                                    const std::map<std::string, Duration>& retain,
+                                    const std::function<bool(const restore::Snapshot&)>& include = {});
 
 }  // namespace sk::expire
