@@ -4,7 +4,6 @@
 // on stderr. Exit codes: common/error_codes.def (0, 2 with --detailed-exitcode, 30 held, 31 a deletion failed).
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,6 +12,7 @@
 #include "runtime/executor/run_service.h"
 #include "runtime/expire/expire_service.h"
 #include "runtime/ports/clock.h"
+#include "runtime/repository/repository_apply.h"
 #include "runtime/s3/s3_client.h"
 #include "runtime/s3/s3_config.h"
 #include "tools/starkeep/cli_common.h"
@@ -154,10 +154,7 @@ int run_expire_command(const ExpireCliOptions& o) {
   // apply` uses (STARKEEP_S3_ACCESS_KEY / STARKEEP_S3_SECRET_KEY).
   expire::OpenStorage open_storage = [&sleeper](const model::Repository& repo)
       -> Result<std::unique_ptr<s3::ObjectStore>> {
-    auto s3_config = s3::config_for(repo, [](std::string_view name) -> std::optional<std::string> {
-      const char* v = std::getenv(std::string(name).c_str());
-      return v ? std::optional<std::string>(v) : std::nullopt;
-    });
+    auto s3_config = s3::config_for(repo, repository::process_environment());
     if (!s3_config) return std::unexpected(std::move(s3_config.error()));
     return s3::make_s3_client(std::move(*s3_config), sleeper);
   };
