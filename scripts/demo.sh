@@ -105,3 +105,11 @@ echo "== drills: starkeep drill --at 2025-09-08T06:00:00Z (restore into a scratc
 "$SK" drill --policy "$POLICY" --at "2025-09-08T06:00:00Z" --poll-initial-ms 200
 sql -e "SELECT drill_name, label, target_database, state, verification, submitted_at_utc, finished_at_utc
         FROM ops.restore_history WHERE kind = 'drill' ORDER BY submitted_at_utc"
+
+echo
+echo "== retention: starkeep expire --dry-run --at 2025-10-01T12:00:00Z (what would be deleted then, and why)"
+set +e
+"$SK" expire --policy "$POLICY" --at "2025-10-01T12:00:00Z" --dry-run
+rc=$?
+set -e
+echo "   exit code $rc (a dry run deletes nothing; docs/retention.md)"
