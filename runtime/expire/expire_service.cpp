@@ -272,6 +272,21 @@ std::map<std::string, Duration> tier_retention(const model::Policy& policy) {
   return out;
 }
 
+Result<CheckReport> check_repositories(const model::Policy& policy, const Env& env, const Request& request) {
+  Request dry = request;
+  dry.dry_run = true;
+  ops::OpsStore store(env.connection, env.ops, env.clock);
+  auto in = gather(policy, env, dry, store);
+  if (!in) return std::unexpected(std::move(in.error()));
+  CheckReport report;
+  report.findings = check_findings(*in, decide(*in));
+  for (const RepositoryListing& l : in->repositories) {
+    report.listed += l.snapshots.size();
+    for (const restore::Snapshot& s : in->history) report.in_history += s.attempt.repository == l.repository ? 1 : 0;
+  }
+  return report;
+}
+
 Result<Report> run_expire(const model::Policy& policy, const Env& env, const Request& request) {
   if (!request.dry_run) {
     if (auto s = ops::migrate(env.connection, env.ops, env.clock, "starkeep expire " + request.run_id); !s) {

@@ -25,6 +25,7 @@
 #include "common/result.h"
 #include "compiler/model/policy.h"
 #include "runtime/expire/expire_plan.h"
+#include "runtime/expire/repository_check.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/clock.h"
 #include "runtime/ports/sql_connection.h"
@@ -69,6 +70,16 @@ struct Report {
 };
 
 [[nodiscard]] Result<Report> run_expire(const model::Policy& policy, const Env& env, const Request& request);
+
+// `starkeep repository check` (repository_check.h): the same inputs as a dry run of expire (nothing is written,
+// the ops schema is not migrated), the findings, and how many snapshots were weighed.
+struct CheckReport {
+  std::vector<Finding> findings;
+  std::size_t listed = 0;       // labels the repositories list
+  std::size_t in_history = 0;   // FINISHED backups of those repositories in ops.backup_history
+};
+[[nodiscard]] Result<CheckReport> check_repositories(const model::Policy& policy, const Env& env,
+                                                     const Request& request);
 
 // The policy's retention inputs: tier name → retain, and the shortest retain (catalog snapshots' keep).
 [[nodiscard]] std::map<std::string, Duration> tier_retention(const model::Policy& policy);

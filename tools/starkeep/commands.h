@@ -14,6 +14,8 @@ void register_status(CLI::App& app, int& exit_code);  // status_command.cpp
 void register_init(CLI::App& app, int& exit_code);        // init_command.cpp
 void register_inventory(CLI::App& app, int& exit_code);   // inventory_command.cpp
 void register_repository(CLI::App& app, int& exit_code);  // repository_command.cpp
+// `repository check`, under the `repository` subcommand (repository_check_command.cpp).
+void register_repository_check(CLI::App& repository, int& exit_code);
 void register_restore(CLI::App& app, int& exit_code);  // restore_command.cpp
 void register_catalog(CLI::App& app, int& exit_code);  // catalog_command.cpp
 void register_drill(CLI::App& app, int& exit_code);    // drill_command.cpp

@@ -124,6 +124,8 @@ void register_repository(CLI::App& app, int& exit_code) {
   sec->add_option("--policy,-p", s->policy, "The policy file (.skp)")->required();
   sec->add_option("--repository", s->repository, "The repository (required when the policy declares several)");
   sec->callback([s, &exit_code] { exit_code = run_security(*s); });
+
+  register_repository_check(*repo, exit_code);
 }
 
 }  // namespace sk::cli

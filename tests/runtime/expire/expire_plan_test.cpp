@@ -1,4 +1,5 @@
 #include "runtime/expire/expire_plan.h"
+#include "runtime/expire/repository_check.h"
 
 #include <gtest/gtest.h>
 
@@ -179,6 +180,39 @@ TEST(ExpirePlanTest, OnlyTheListedRepositoriesAreJudgedButEveryRepositoryCountsF
   EXPECT_EQ(find(p, "sales_d8").verdict, Verdict::kKeep);  // d9 inherits p1 from it
   EXPECT_EQ(find(p, "sales_d8").reasons.front(),
             "needed by sales_d9 (newest daily snapshot of sales) of sales.orders (chain)");
+}
+
+
+std::string findings(const ExpireInput& in) {
+  std::string out;
+  for (const auto& f : check_findings(in, decide(in))) out += fmt::format("{}:{} ", to_string(f.kind), f.label);
+  return out;
+}
+
+TEST(RepositoryCheckTest, ACleanRepositoryWithinRetentionHasNoFinding) {
+  EXPECT_EQ(findings(input_at(9, two_weeks())), "");
+}
+
+TEST(RepositoryCheckTest, EachKindOfFindingMostSeriousFirst) {
+  ExpireInput in = input_at(9, two_weeks());
+  auto& listed = in.repositories.front().snapshots;
+  auto ts = [](const char* t) { return *BackupTimestamp::from_server(t); };
+  listed.erase("sales_d5");                                                  // deleted behind our back
+  listed["sales_d6"].timestamps.push_back(ts("2026-01-07-01-00-00-000"));   // a second backup under the label
+  listed["sales_d4"].timestamps.push_back(ts("Invalid: __info_x.part"));    // an unfinished upload
+  listed["leftover_content"] = Listed{{}, "ERROR: no snapshot"};             // content without info
+  listed["hand_made_backup"] = Listed{{ts("2026-01-02-00-00-00-000")}, "OK"};
+  EXPECT_EQ(findings(in),
+            "missing:sales_d5 conflict:sales_d6 partial:leftover_content partial:sales_d4 unknown:hand_made_backup "
+            "unknown:leftover_content ");
+}
+
+TEST(RepositoryCheckTest, SnapshotsPastTheirExpiryStillPresentAreOverdueAndExpiredOnesAreNotMissing) {
+  ExpireInput in = input_at(30, two_weeks());
+  in.expiries.push_back(record("sales_d1", ops::ExpiryState::kDeleted));
+  in.repositories.front().snapshots.erase("sales_d1");
+  EXPECT_EQ(findings(in),
+            "overdue:sales_d2 overdue:sales_d3 overdue:sales_d4 overdue:sales_d5 overdue:sales_d6 ");
 }
 
 }  // namespace

@@ -1,0 +1,113 @@
+#include "runtime/expire/repository_check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace sk::expire {
+namespace {
+
+// Labels an expire has begun or finished deleting: their absence is expected.
+std::set<std::pair<std::string, std::string>> expired_labels(const ExpireInput& in) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const ops::ExpiryRecord& r : in.expiries) out.insert({r.repository.str(), r.label.str()});
+  return out;
+}
+
+void add_missing(const ExpireInput& in, std::vector<Finding>& out) {
+  const auto expired = expired_labels(in);
+  for (const RepositoryListing& listing : in.repositories) {
+    for (const restore::Snapshot& s : in.history) {
+      const ops::BackupAttempt& a = s.attempt;
+      if (a.state != ops::AttemptState::kFinished || a.repository != listing.repository) continue;
+      if (expired.contains({a.repository.str(), a.label.str()}) || listing.snapshots.contains(a.label.str())) continue;
+      out.push_back({FindingKind::kMissing, a.repository, a.label.str(), a.database,
+                     "FINISHED in ops.backup_history, not in the repository: its restore points are lost"});
+    }
+  }
+}
+
+// A label whose listing holds no readable backup, or an unfinished upload next to one.
+std::optional<std::string> unreadable(const Listed& l) {
+  if (l.status != "OK") return fmt::format("the repository says '{}'", l.status);
+  for (const BackupTimestamp& t : l.timestamps) {
+    if (t.str().starts_with("Invalid: ")) return fmt::format("unfinished upload ({})", t.str().substr(9));
+  }
+  return std::nullopt;
+}
+
+void add_partial(const ExpireInput& in, std::vector<Finding>& out) {
+  for (const RepositoryListing& listing : in.repositories) {
+    for (const auto& [label, listed] : listing.snapshots) {
+      if (auto why = unreadable(listed)) out.push_back({FindingKind::kPartial, listing.repository, label, {}, *why});
+    }
+  }
+}
+
+// The history's recorded timestamp is not the only one listed under the label.
+void add_conflicts(const ExpireInput& in, std::vector<Finding>& out) {
+  std::map<std::string, const RepositoryListing*> repos;
+  for (const RepositoryListing& l : in.repositories) repos[l.repository.str()] = &l;
+  for (const restore::Snapshot& s : in.history) {
+    const ops::BackupAttempt& a = s.attempt;
+    auto repo = repos.find(a.repository.str());
+    if (a.state != ops::AttemptState::kFinished || repo == repos.end() || !a.backup_timestamp) continue;
+    auto it = repo->second->snapshots.find(a.label.str());
+    if (it == repo->second->snapshots.end() || unreadable(it->second)) continue;
+    const auto& stamps = it->second.timestamps;
+    if (stamps.size() == 1 && stamps.front() == *a.backup_timestamp) continue;
+    std::vector<std::string> texts;
+    for (const auto& t : stamps) texts.push_back(t.str());
+    out.push_back({FindingKind::kConflict, a.repository, a.label.str(), a.database,
+                   fmt::format("backup timestamp {} recorded, {} listed", a.backup_timestamp->str(),
+                               fmt::join(texts, ", "))});
+  }
+}
+
+void add_from_verdicts(const ExpirePlan& plan, std::vector<Finding>& out) {
+  for (const Decision& d : plan.decisions) {
+    const std::string why = fmt::format("{}", fmt::join(d.reasons, "; "));
+    if (d.verdict == Verdict::kExpire) {
+      out.push_back({FindingKind::kOverdue, d.repository, d.label.str(), d.database,
+                     "past its expiry and still present (" + why + ")"});
+    } else if (d.kind == Kind::kUnknown && d.verdict == Verdict::kKeep) {
+      out.push_back({FindingKind::kUnknown, d.repository, d.label.str(), d.database, "not in ops.backup_history"});
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(FindingKind kind) {
+  switch (kind) {
+    case FindingKind::kMissing:
+      return "missing";
+    case FindingKind::kConflict:
+      return "conflict";
+    case FindingKind::kPartial:
+      return "partial";
+    case FindingKind::kOverdue:
+      return "overdue";
+    case FindingKind::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+std::vector<Finding> check_findings(const ExpireInput& input, const ExpirePlan& plan) {
+  std::vector<Finding> out;
+  add_missing(input, out);
+  add_conflicts(input, out);
+  add_partial(input, out);
+  add_from_verdicts(plan, out);
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    return std::tuple(static_cast<int>(a.kind), a.repository.str(), a.label) <
+           std::tuple(static_cast<int>(b.kind), b.repository.str(), b.label);
+  });
+  return out;
+}
+
+}  // namespace sk::expire

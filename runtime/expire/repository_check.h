@@ -1,0 +1,36 @@
+// `starkeep repository check`: the repository cross-checked against the history (docs/retention.md, "Repository
+// check"), from the same inputs and verdicts as `expire` (expire_plan.h) — the safety net for what expiry,
+// lifecycle rules or hands outside starkeep got wrong. Findings, most serious first:
+//   missing  — the history has the snapshot FINISHED (and no expire deleted it), the repository does not list it:
+//              its restore points are lost;
+//   conflict — the repository lists the label with other backup timestamps than the history recorded;
+//   partial  — a snapshot the repository cannot read: no info file (content only), or an unfinished upload
+//              (`Invalid: <file>.part`);
+//   overdue  — past its expiry (expire's verdict) and still present: expire has not run, or failed;
+//   unknown  — in the repository, not in the history (not a catalog or canary snapshot either).
+// Pure. Thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/expire/expire_plan.h"
+
+namespace sk::expire {
+
+enum class FindingKind { kMissing, kConflict, kPartial, kOverdue, kUnknown };
+[[nodiscard]] std::string_view to_string(FindingKind kind);  // "missing", "conflict", "partial", "overdue", "unknown"
+
+struct Finding {
+  FindingKind kind = FindingKind::kUnknown;
+  RepositoryName repository;
+  std::string label;
+  std::optional<DatabaseName> database{};
+  std::string detail;
+};
+
+// Findings by kind (most serious first), then repository and label. `plan` is decide(input).
+[[nodiscard]] std::vector<Finding> check_findings(const ExpireInput& input, const ExpirePlan& plan);
+
+}  // namespace sk::expire

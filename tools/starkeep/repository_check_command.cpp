@@ -1,0 +1,113 @@
+// starkeep repository check: parses the flags, cross-checks the policy's repositories against the history through
+// the expire service (runtime/expire/expire_service.h, check_repositories) and renders the findings — missing,
+// conflict, partial, overdue, unknown — one line each or as JSON (docs/retention.md, "Repository check"). Sends
+// only reads. Exit codes: common/error_codes.def (0 clean, 32 missing snapshots, 33 other findings).
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "runtime/expire/expire_service.h"
+#include "runtime/ports/clock.h"
+#include "tools/starkeep/cli_common.h"
+#include "tools/starkeep/cluster_options.h"
+#include "tools/starkeep/commands.h"
+#include "tools/starkeep/exit_codes.h"
+
+namespace sk::cli {
+namespace {
+
+constexpr int kRepositoryCheckJsonVersion = 1;  // docs/cli.md; raised on any incompatible change
+
+struct CheckOptions {
+  std::string policy;
+  std::string at = "now";
+  std::string repository;
+  std::string format = "text";
+  mysql::ConnectionFlags connection;
+  OpsFlags ops;
+};
+
+int fail(const std::string& message, int code, std::string_view format) {
+  if (format == "json") std::cout << nlohmann::json{{"error", message}, {"exit_code", code}}.dump(2) << "\n";
+  std::cerr << "starkeep repository check: error: " << message << "\n";
+  return code;
+}
+
+int exit_code_of(const std::vector<expire::Finding>& findings) {
+  if (findings.empty()) return kExitOk;
+  return findings.front().kind == expire::FindingKind::kMissing ? kExitRepositoryMissing : kExitRepositoryFindings;
+}
+
+void print(const CheckOptions& o, Instant at, const expire::CheckReport& report, int code) {
+  if (o.format == "json") {
+    nlohmann::json j{{"repository_check_version", kRepositoryCheckJsonVersion},
+                     {"at", at.to_iso8601_utc()},
+                     {"listed", report.listed},
+                     {"in_history", report.in_history},
+                     {"findings", nlohmann::json::array()},
+                     {"exit_code", code}};
+    for (const auto& f : report.findings) {
+      j["findings"].push_back({{"kind", expire::to_string(f.kind)},
+                               {"repository", f.repository.str()},
+                               {"label", f.label},
+                               {"database", f.database ? nlohmann::json(f.database->str()) : nlohmann::json()},
+                               {"detail", f.detail}});
+    }
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  for (const auto& f : report.findings) {
+    std::cout << fmt::format("{:<8} {} {}: {}\n", expire::to_string(f.kind), f.repository.str(), f.label, f.detail);
+  }
+  std::cout << fmt::format("repository check at {}: {} listed, {} in the history, {} finding(s) (exit {})\n",
+                           at.to_iso8601_utc(), report.listed, report.in_history, report.findings.size(), code);
+}
+
+int run_check(const CheckOptions& o) {
+  int exit_code = kExitOk;
+  auto policy = load_policy_model(o.policy, std::cerr, exit_code);
+  if (!policy) return exit_code;
+  auto at = parse_instant_flag(o.at, policy->time_zone);
+  if (!at) return fail("--at: " + at.error().message, kExitUsage, o.format);
+  auto config = ops_config(o.ops);
+  if (!config) return fail(config.error().describe(), exit_code_for(config.error()), o.format);
+  expire::Request request{*at, std::nullopt, true, {}};
+  if (!o.repository.empty()) {
+    auto name = RepositoryName::parse(o.repository);
+    if (!name) return fail("--repository: " + name.error().message, kExitUsage, o.format);
+    request.repository = *name;
+  }
+  auto session = open_cluster(o.connection);
+  if (!session) return fail(session.error().describe(), exit_code_for(session.error()), o.format);
+  ports::SystemClock clock;
+  auto report = expire::check_repositories(*policy, {**session, *config, clock}, request);
+  if (!report) return fail(report.error().describe(), exit_code_for(report.error()), o.format);
+  const int code = exit_code_of(report->findings);
+  print(o, *at, *report, code);
+  return code;
+}
+
+}  // namespace
+
+void register_repository_check(CLI::App& repository, int& exit_code) {
+  auto o = std::make_shared<CheckOptions>();
+  CLI::App* cmd = repository.add_subcommand(
+      "check",
+      "Cross-check the policy's repositories against ops.backup_history (reads only): missing snapshots (FINISHED "
+      "in the history, gone from the repository: restore points lost), conflicting backup timestamps, partial "
+      "snapshots (no info file, unfinished uploads), overdue ones (past expiry, still present) and unknown ones "
+      "(not in the history). Exit codes: 0 clean, 32 missing, 33 other findings, 14 a repository cannot be listed "
+      "(docs/retention.md).");
+  cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();
+  cmd->add_option("--at", o->at, "The instant expiry is judged at ('now' or an instant)")->capture_default_str();
+  cmd->add_option("--repository", o->repository, "Only this repository of the policy");
+  cmd->add_option("--format", o->format, "'text' or 'json'")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  add_ops_flags(*cmd, o->ops, false);
+  add_connection_flags(*cmd, o->connection);
+  cmd->callback([o, &exit_code] { exit_code = run_check(*o); });
+}
+
+}  // namespace sk::cli
