@@ -5,11 +5,14 @@
 // deleted; the real expire deletes exactly the expired snapshots (SHOW SNAPSHOT and the repository directory),
 // records each in ops.snapshot_expiry, and `restore points`/restores no longer offer them; every kept restore point
 // still restores; a snapshot deleted behind starkeep's back is held and reported (exit 30); a deletion left
-// half-done is resumed. On StarRocks 3.3 (no DROP SNAPSHOT) expire refuses to delete anything (exit 78).
+// half-done is resumed; `repository check` reports a missing, a partial, an unknown snapshot (exit 32). On StarRocks
+// 3.3 (no DROP SNAPSHOT) expire refuses to delete anything (exit 78).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "emulator/harness/gtest_fixture.h"
 #include "tests/support/cluster_sql.h"
@@ -271,6 +275,46 @@ TEST_F(ExpireE2e, ASnapshotDeletedBehindStarkeepsBackIsHeldAndAHalfDoneDeletionI
       EXPECT_TRUE(d["resumed"].get<bool>()) << d.dump();
     }
   }
+}
+
+TEST_F(ExpireE2e, RepositoryCheckFindsMissingPartialUnknownAndOverdueSnapshots) {
+  create_shop();
+  ASSERT_EQ(run_at("2025-09-07T01:05:00Z").code, kExitOk);  // Sunday
+  exec("INSERT INTO shop.orders VALUES (3, '2025-07-08', 30)");
+  ASSERT_EQ(run_at("2025-09-08T01:05:00Z").code, kExitOk);
+  exec("INSERT INTO shop.orders VALUES (4, '2025-07-09', 40)");
+  ASSERT_EQ(run_at("2025-09-09T01:05:00Z").code, kExitOk);
+  const std::string d1 = label_of_slot("2025-09-08 01:00:00"), d2 = label_of_slot("2025-09-09 01:00:00");
+  const std::string policy = (dir_ / "policy.skp").string();
+
+  auto clean = starkeep("repository check --policy " + policy + " --at 2025-09-09T12:00:00Z");
+  EXPECT_EQ(clean.code, kExitOk) << clean.out << clean.err;
+
+  // d1 deleted behind starkeep's back, an unfinished upload next to d2, a backup starkeep did not take.
+  const fs::path repo_dir =
+      cluster().emulator().repository_root() / "exp-bucket" / "prod" / "__starrocks_repository_exp_repo";
+  fs::remove_all(repo_dir / ("__ss_" + d1));
+  std::ofstream(repo_dir / ("__ss_" + d2) / "__info_2025-09-09-09-30-00-000.part") << "{";
+  exec("BACKUP SNAPSHOT shop.hand_made TO exp_repo ON (customers)");
+  for (int i = 0; i < 300; ++i) {
+    auto rows = query("SHOW BACKUP FROM shop");
+    if (!rows.empty() && cell(rows, 0, "State") == "FINISHED") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  auto found = starkeep("repository check --policy " + policy + " --at 2025-09-30T12:00:00Z --format json");
+  ASSERT_EQ(found.code, kExitRepositoryMissing) << found.out << found.err;
+  std::multimap<std::string, std::string> kinds;  // kind → label
+  for (const auto& f : nlohmann::json::parse(found.out)["findings"]) kinds.emplace(f["kind"], f["label"]);
+  auto has = [&](const std::string& kind, const std::string& label) {
+    auto [b, e] = kinds.equal_range(kind);
+    return std::any_of(b, e, [&](const auto& kv) { return kv.second == label; });
+  };
+  EXPECT_TRUE(has("missing", d1)) << found.out;
+  EXPECT_TRUE(has("partial", d2)) << found.out;
+  EXPECT_TRUE(has("unknown", "hand_made")) << found.out;
+  EXPECT_EQ(kinds.count("missing"), 1u) << found.out;
+  // On 09-30 the weekly of 09-07 (8 days) is past its expiry but is the newest weekly: kept, not overdue.
+  EXPECT_FALSE(has("overdue", label_of_slot("2025-09-07 01:00:00"))) << found.out;
 }
 
 class ExpireE2ePre42 : public ExpireE2eBase {
