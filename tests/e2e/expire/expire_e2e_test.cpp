@@ -304,7 +304,9 @@ TEST_F(ExpireE2e, RepositoryCheckFindsMissingPartialUnknownAndOverdueSnapshots) 
   auto found = starkeep("repository check --policy " + policy + " --at 2025-09-30T12:00:00Z --format json");
   ASSERT_EQ(found.code, kExitRepositoryMissing) << found.out << found.err;
   std::multimap<std::string, std::string> kinds;  // kind → label
-  for (const auto& f : nlohmann::json::parse(found.out)["findings"]) kinds.emplace(f["kind"], f["label"]);
+  for (const auto& f : nlohmann::json::parse(found.out)["findings"]) {
+    kinds.emplace(f["kind"].get<std::string>(), f["label"].get<std::string>());
+  }
   auto has = [&](const std::string& kind, const std::string& label) {
     auto [b, e] = kinds.equal_range(kind);
     return std::any_of(b, e, [&](const auto& kv) { return kv.second == label; });
