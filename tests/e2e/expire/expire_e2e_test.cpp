@@ -270,7 +270,8 @@ TEST_F(ExpireE2e, ASnapshotDeletedBehindStarkeepsBackIsHeldAndAHalfDoneDeletionI
   auto resumed = expire("--at 2025-09-08T12:00:00Z");
   EXPECT_EQ(resumed.code, kExitOk) << resumed.out << resumed.err;
   EXPECT_FALSE(listed().contains(oldest_catalog));
-  for (const auto& d : nlohmann::json::parse(resumed.out)["decisions"]) {
+  const nlohmann::json resumed_doc = nlohmann::json::parse(resumed.out);
+  for (const auto& d : resumed_doc["decisions"]) {
     if (d["label"] == oldest_catalog) {
       EXPECT_TRUE(d["resumed"].get<bool>()) << d.dump();
     }
@@ -304,7 +305,8 @@ TEST_F(ExpireE2e, RepositoryCheckFindsMissingPartialUnknownAndOverdueSnapshots) 
   auto found = starkeep("repository check --policy " + policy + " --at 2025-09-30T12:00:00Z --format json");
   ASSERT_EQ(found.code, kExitRepositoryMissing) << found.out << found.err;
   std::multimap<std::string, std::string> kinds;  // kind → label
-  for (const auto& f : nlohmann::json::parse(found.out)["findings"]) {
+  const nlohmann::json doc = nlohmann::json::parse(found.out);
+  for (const auto& f : doc["findings"]) {
     kinds.emplace(f["kind"].get<std::string>(), f["label"].get<std::string>());
   }
   auto has = [&](const std::string& kind, const std::string& label) {
