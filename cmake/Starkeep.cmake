@@ -16,12 +16,13 @@ function(starkeep_target_warnings target)
     "$<$<CXX_COMPILER_ID:Clang>:-Wnull-dereference;-Wuninitialized>")
 endfunction()
 
-# starkeep_add_subdirs(<dir>...): adds each listed sub-folder that has a CMakeLists.txt, in the order given
-# (the order documents the pipeline).
+# starkeep_add_subdirs(<dir>...): adds each listed sub-folder, in the order given (the order documents the
+# pipeline). A listed folder without a CMakeLists.txt is an error, so no dead entry can hide in a list.
 macro(starkeep_add_subdirs)
   foreach(dir ${ARGN})
-    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt)
-      add_subdirectory(${dir})
+    if(NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt)
+      message(FATAL_ERROR "starkeep_add_subdirs: ${CMAKE_CURRENT_SOURCE_DIR}/${dir} has no CMakeLists.txt")
     endif()
+    add_subdirectory(${dir})
   endforeach()
 endmacro()
