@@ -192,6 +192,8 @@ Field<R> member(std::string_view column, T R::*m, Fit fit = Fit::kAsIs, std::str
       if (!fitted) return std::unexpected(std::move(fitted.error()));
       return sql::literal(*fitted);
     } else {
+      (void)fit;  // text members only (clang: -Wunused-lambda-capture in this instantiation)
+      (void)what;
       return sql::literal(r.*m);
     }
   };
