@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <ostream>
 
-#include "kernel/dialect/restore_sql.h"
 #include "kernel/dialect/starrocks_dialect.h"
+#include "runtime/jobs/lifecycle.h"
 #include "runtime/jobs/server_views.h"
 #include "runtime/expire/storage_delete.h"
 #include "runtime/ops/ops_store.h"
@@ -14,18 +14,6 @@
 
 namespace sk::expire {
 namespace {
-
-// SELECT current_version(); empty when the server does not answer it (an old build: no DROP SNAPSHOT either).
-Result<std::string> server_version(ports::SqlConnection& conn) {
-  auto rows = conn.query(dialect::render_server_version_query());
-  if (!rows) {
-    if (rows.error().code == ports::kServerError) return std::string();
-    return std::unexpected(std::move(rows.error()));
-  }
-  if (rows->empty() || rows->columns().empty()) return std::string();
-  auto cell = rows->get(0, rows->columns().front());
-  return cell && *cell ? std::string(**cell) : std::string();
-}
 
 // Every FINISHED backup with its manifest and partition sets: three queries, whatever the history's size.
 Result<std::vector<restore::Snapshot>> load_all_history(ops::OpsStore& store) {
@@ -294,7 +282,7 @@ Result<Report> run_expire(const model::Policy& policy, const Env& env, const Req
     }
   }
   Report report;
-  auto version = server_version(env.connection);
+  auto version = jobs::server_version(env.connection);
   if (!version) return std::unexpected(std::move(version.error()));
   report.server_version = *version;
   report.drop_snapshot = dialect::supports_drop_snapshot(*version);

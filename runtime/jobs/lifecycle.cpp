@@ -164,16 +164,21 @@ Result<std::optional<ServerJob>> latest_job(ports::SqlConnection& conn, JobKind 
   return std::optional<ServerJob>{std::move(rows->back())};
 }
 
-Result<dialect::Grammar> detect_grammar(ports::SqlConnection& conn) {
+Result<std::string> server_version(ports::SqlConnection& conn) {
   auto rows = conn.query(dialect::render_server_version_query());
   if (!rows) {
-    if (rows.error().code == ports::kServerError) return dialect::Grammar::kPre34;
+    if (rows.error().code == ports::kServerError) return std::string();
     return std::unexpected(std::move(rows.error()));
   }
-  if (rows->empty() || rows->columns().empty()) return dialect::Grammar::kPre34;
+  if (rows->empty() || rows->columns().empty()) return std::string();
   auto cell = rows->get(0, rows->columns().front());
-  if (!cell || !*cell) return dialect::Grammar::kPre34;
-  return dialect::grammar_for_version(**cell);
+  return cell && *cell ? std::string(**cell) : std::string();
+}
+
+Result<dialect::Grammar> detect_grammar(ports::SqlConnection& conn) {
+  auto version = server_version(conn);
+  if (!version) return std::unexpected(std::move(version.error()));
+  return dialect::grammar_for_version(*version);
 }
 
 Submitted submit(ports::SqlConnection& conn, std::string_view sql, const SubmitPolicy& policy,

@@ -44,7 +44,11 @@ namespace sk::jobs {
 [[nodiscard]] Result<std::optional<ServerJob>> latest_job(ports::SqlConnection& conn, JobKind kind,
                                                           const DatabaseName& database);
 
-// SELECT current_version() → dialect::grammar_for_version. A server that does not know the function → kPre34.
+// SELECT current_version(): the server's version text ("4.2.0-abc"); "" when the server does not know the function
+// (an old build). Connection errors pass through.
+[[nodiscard]] Result<std::string> server_version(ports::SqlConnection& conn);
+
+// server_version → dialect::grammar_for_version ("" → kPre34).
 [[nodiscard]] Result<dialect::Grammar> detect_grammar(ports::SqlConnection& conn);
 
 // ---- submit

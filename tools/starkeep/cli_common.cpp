@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "tools/starkeep/exit_codes.h"
 
@@ -36,6 +37,12 @@ const std::atomic<bool>& install_stop_handlers() {
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
   return g_stop;
+}
+
+int print_failure(std::string_view command, const std::string& message, int code, std::string_view format) {
+  if (format == "json") std::cout << nlohmann::json{{"error", message}, {"exit_code", code}}.dump(2) << "\n";
+  std::cerr << "starkeep " << command << ": error: " << message << "\n";
+  return code;
 }
 
 Instant now() {

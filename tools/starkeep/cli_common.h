@@ -6,6 +6,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 #include "compiler/diag/diagnostic.h"
@@ -25,6 +26,10 @@ enum class Format { kText, kJson };
 // Installs SIGTERM/SIGINT handlers that set the returned flag (once per process; later calls return the same
 // flag). Commands that send statements honour it between them.
 [[nodiscard]] const std::atomic<bool>& install_stop_handlers();
+
+// A command's failure: `{"error", "exit_code"}` on stdout when `format` is "json", "starkeep <command>: error:
+// <message>" on stderr always. Returns `code`.
+int print_failure(std::string_view command, const std::string& message, int code, std::string_view format);
 
 // The current time and today's date in UTC.
 [[nodiscard]] Instant now();

@@ -39,11 +39,7 @@ struct DrillCliOptions {
 };
 
 int fail(const std::string& message, int code, std::string_view format) {
-  if (format == "json") {
-    std::cout << nlohmann::json{{"error", message}, {"exit_code", code}}.dump(2) << "\n";
-  }
-  std::cerr << "starkeep drill: error: " << message << "\n";
-  return code;
+  return print_failure("drill", message, code, format);
 }
 
 // The invocation's exit code (drill::summarize): the first failed drill's code; else 20 when a due drill had

@@ -38,9 +38,7 @@ struct ExpireCliOptions {
 };
 
 int fail(const std::string& message, int code, std::string_view format) {
-  if (format == "json") std::cout << nlohmann::json{{"error", message}, {"exit_code", code}}.dump(2) << "\n";
-  std::cerr << "starkeep expire: error: " << message << "\n";
-  return code;
+  return print_failure("expire", message, code, format);
 }
 
 // Failed deletions first (31), then disagreements (30), then — with --detailed-exitcode — deletions (2).

@@ -31,9 +31,7 @@ struct CheckOptions {
 };
 
 int fail(const std::string& message, int code, std::string_view format) {
-  if (format == "json") std::cout << nlohmann::json{{"error", message}, {"exit_code", code}}.dump(2) << "\n";
-  std::cerr << "starkeep repository check: error: " << message << "\n";
-  return code;
+  return print_failure("repository check", message, code, format);
 }
 
 int exit_code_of(const std::vector<expire::Finding>& findings) {
