@@ -6,6 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${STARKEEP_BUILD_DIR:-$ROOT/build}"
 BUILD_TYPE="${STARKEEP_BUILD_TYPE:-RelWithDebInfo}"
 FUZZ_BUILD_DIR="${STARKEEP_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
+CLANG_BUILD_DIR="${STARKEEP_CLANG_BUILD_DIR:-$ROOT/build-clang}"
 
 # Debian 12 packages the project builds, tests and runs with. One list, used by test.sh and demo.sh.
 DEB_PACKAGES=(
@@ -18,6 +19,7 @@ DEB_PACKAGES=(
   clang-16 libclang-rt-16-dev llvm-16   # the libFuzzer build (fuzz_policy_parser); llvm-16: its symbolizer
   clang-tidy-16                         # tidy_check: the .clang-tidy checks over the kernel and runtime/jobs
   libexpat1-dev                         # runtime/s3 reads S3's XML answers with expat
+  dpkg-dev fakeroot systemd             # package_check: cpack's dpkg-shlibdeps, systemd-analyze verify on the units
   nodejs                                # s3rver, the fake S3 server of the tests (ensure_s3rver)
 )
 
@@ -113,6 +115,101 @@ tidy_check() {
   (cd "$ROOT" && printf '%s\n' $files | xargs -P 2 -n 4 clang-tidy-16 -p "$BUILD_DIR" --quiet \
     --extra-arg=-Wno-unknown-warning-option --extra-arg=-std=c++2b \
     --extra-arg=-U__cpp_concepts --extra-arg=-D__cpp_concepts=202002L)
+}
+
+# Every translation unit of the project (product, tests, benchmarks) compiled by clang 16 with the project's warnings
+# as errors, -fsyntax-only (clang emits its warnings from the front end, so this is the warning set of a full clang
+# build at a fraction of its cost; the root CMakeLists.txt explains STARKEEP_SYNTAX_ONLY). Only object files are
+# asked for: nothing links. Fails on the first warning.
+clang_warning_check() {
+  log "clang 16: every translation unit with the project's warnings as errors (-fsyntax-only) in $CLANG_BUILD_DIR"
+  cmake -S "$ROOT" -B "$CLANG_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTARKEEP_SYNTAX_ONLY=ON \
+    -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 >/dev/null
+  local objects
+  objects=$(ninja -C "$CLANG_BUILD_DIR" -t targets all | sed -n 's/^\(.*\.o\): CXX_COMPILER.*/\1/p')
+  [[ -n "$objects" ]] || { echo "clang_warning_check: no object file to build" >&2; return 1; }
+  # shellcheck disable=SC2086  # one argument per object file
+  ninja -C "$CLANG_BUILD_DIR" -j2 --quiet $objects
+}
+
+# The Debian packages (cmake/StarkeepPackage.cmake): builds them with cpack from $BUILD_DIR, installs both into a
+# scratch root with dpkg (--force-depends: the scratch root's dpkg database is empty; the libraries come from this
+# machine), checks their Depends lists runtime libraries and no -dev package, runs every binary's --version and
+# check / plan of an installed example policy from the installed path, and verifies the installed systemd units with
+# systemd-analyze. Fails on the first problem; the scratch root is removed either way.
+package_check() {
+  log "building the Debian packages (cpack) in $BUILD_DIR/packages"
+  local out="$BUILD_DIR/packages" root deb depends
+  rm -rf "$out"
+  (cd "$BUILD_DIR" && cpack -G DEB -B "$out" >"$BUILD_DIR/cpack.log" 2>&1) || { cat "$BUILD_DIR/cpack.log" >&2; return 1; }
+  root=$(mktemp -d /tmp/starkeep-pkgroot.XXXXXX)
+  # shellcheck disable=SC2064  # expand now: the trap must remove this run's root
+  trap "rm -rf '$root'" RETURN
+  mkdir -p "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/info"
+  touch "$root/var/lib/dpkg/status"
+  for deb in "$out"/starkeep_*.deb "$out"/starkeep-emulator_*.deb; do
+    [[ -f "$deb" ]] || { echo "package_check: $deb was not built" >&2; return 1; }
+    depends=$(dpkg-deb -f "$deb" Depends)
+    log "$(basename "$deb"): Depends: $depends"
+    [[ "$depends" == *libc6* ]] || { echo "package_check: $deb: no shared-library dependencies found" >&2; return 1; }
+    if [[ "$depends" == *-dev* ]]; then echo "package_check: $deb depends on a -dev package" >&2; return 1; fi
+  done
+  [[ "$(dpkg-deb -f "$out"/starkeep_*.deb Depends)" == *libmysqlcppconn* ]] ||
+    { echo "package_check: starkeep does not depend on the Connector/C++ runtime" >&2; return 1; }
+  dpkg --root="$root" --force-depends --force-script-chrootless -i "$out"/starkeep_*.deb "$out"/starkeep-emulator_*.deb \
+    >"$out/dpkg.log" 2>&1 || { cat "$out/dpkg.log" >&2; return 1; }
+  local bin="$root/usr/bin" example="$root/usr/share/starkeep/examples" revision
+  revision=$(git -C "$ROOT" describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null || echo unknown)
+  for b in starkeep starkeep-emulator starkeep-emu-harness; do
+    local line
+    line=$("$bin/$b" --version)
+    [[ "$line" == "$b "*" (git $revision)" ]] || { echo "package_check: $b --version printed '$line'" >&2; return 1; }
+  done
+  "$bin/starkeep" check --policy "$example/production.skp" --inventory "$example/inventory.json" >"$out/check.log" 2>&1 ||
+    { cat "$out/check.log" >&2; return 1; }
+  "$bin/starkeep" plan --policy "$example/production.skp" --inventory "$example/inventory.json" \
+    --at 2025-09-07T01:05:00Z >"$out/plan.log" 2>&1 || { cat "$out/plan.log" >&2; return 1; }
+  grep -q "BACKUP" "$out/plan.log" || { echo "package_check: the installed plan shows no BACKUP" >&2; return 1; }
+  [[ -f "$root/usr/share/doc/starkeep/operations.md" ]] || { echo "package_check: docs not installed" >&2; return 1; }
+  # systemd-analyze needs the targets the units are ordered against inside the root; any complaint (an unknown key
+  # is only a warning to systemd) fails the check.
+  local units=("$root"/usr/lib/systemd/system/starkeep-*.service "$root"/usr/lib/systemd/system/starkeep-*.timer) verify
+  ((${#units[@]} == 8)) || { echo "package_check: expected 8 systemd units, found ${#units[@]}" >&2; return 1; }
+  cp /usr/lib/systemd/system/{sysinit,basic,timers,shutdown,network-online}.target "$root/usr/lib/systemd/system/"
+  verify=$(systemd-analyze verify --root="$root" "${units[@]}" 2>&1) && [[ -z "$verify" ]] ||
+    { echo "package_check: systemd-analyze verify: $verify" >&2; return 1; }
+  package_end_to_end "$root" "$out"
+  log "packages: $(cd "$out" && ls ./*.deb | tr '\n' ' ')installed and run from a scratch root"
+}
+
+# The installed starkeep-emu-harness starts the installed emulator (found beside itself, not in the build tree) on a
+# private MariaDB; the installed starkeep then sets up the example data and takes the production policy's monthly
+# (2025-09-07 is a first Sunday) to FINISHED. $1: the scratch root, $2: where to keep the logs.
+package_end_to_end() {
+  local root="$1" out="$2" bin="$1/usr/bin" policy="$1/usr/share/starkeep/examples/production.skp" rc=0
+  "$bin/starkeep-emu-harness" up --dir "$root/emu" -- --time-scale 20 >"$out/harness.log" 2>&1 ||
+    { cat "$out/harness.log" >&2; return 1; }
+  (
+    set -e
+    # shellcheck disable=SC1091
+    source "$root/emu/env"
+    [[ "$STARKEEP_EMU_BIN" == "$bin/starkeep-emulator" ]] || { echo "the harness ran $STARKEEP_EMU_BIN" >&2; exit 1; }
+    export STARKEEP_HOST="$STARKEEP_EMU_HOST" STARKEEP_PORT="$STARKEEP_EMU_PORT" STARKEEP_USER=root
+    export STARKEEP_S3_ACCESS_KEY=package-check STARKEEP_S3_SECRET_KEY=package-check
+    mariadb -h "$STARKEEP_HOST" -P "$STARKEEP_PORT" -u root <"$ROOT/examples/demo/schema.sql"
+    "$bin/starkeep" init
+    "$bin/starkeep" repository apply --policy "$policy"
+    "$bin/starkeep" inventory sync --policy "$policy"
+    "$bin/starkeep" run --policy "$policy" --at 2025-09-07T01:05:00Z --poll-initial-ms 200 --wait
+    mariadb -h "$STARKEEP_HOST" -P "$STARKEEP_PORT" -u root -N \
+      -e "SELECT COUNT(*) FROM ops.backup_history WHERE state = 'FINISHED'" | grep -qv '^0$'
+  ) >"$out/end-to-end.log" 2>&1 || rc=$?
+  "$bin/starkeep-emu-harness" down --dir "$root/emu" >>"$out/harness.log" 2>&1 || true
+  if ((rc != 0)); then
+    cat "$out/end-to-end.log" >&2
+    echo "package_check: the installed binaries failed end to end (exit $rc)" >&2
+    return 1
+  fi
 }
 
 # The libFuzzer target in its own clang configuration (cmake/StarkeepFuzz.cmake), run for $1 seconds on a scratch

@@ -1,12 +1,14 @@
 // starkeep-emu-harness: starts and stops a background MariaDB + starkeep-emulator for scripts and benchmarks.
 #include <CLI/CLI.hpp>
 
+#include "common/version.h"
 #include "emulator/harness/commands.h"
 
 int main(int argc, char** argv) {
   using namespace sk::emu::harness;
   CLI::App app{"Start or stop a private MariaDB and a starkeep-emulator in the background"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", sk::version_line("starkeep-emu-harness"));
 
   UpArgs up;
   auto* up_cmd = app.add_subcommand("up", "start both servers, write <dir>/env, return (no-op when running)");

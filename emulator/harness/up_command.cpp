@@ -12,15 +12,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// --emulator-bin, else $STARKEEP_EMULATOR_BIN, else the build's target path, else ../server/ next to this binary.
+// --emulator-bin, else $STARKEEP_EMULATOR_BIN, else a starkeep-emulator beside this binary (the installed layout:
+// both in /usr/bin, docs/operations.md "Installing"), else the build's target path, else ../server/ next to this
+// binary (the build tree).
 fs::path default_emulator_bin(const fs::path& given) {
   if (!given.empty()) return given;
   if (const char* env = std::getenv("STARKEEP_EMULATOR_BIN"); env && *env) return env;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec && fs::exists(self.parent_path() / "starkeep-emulator")) return self.parent_path() / "starkeep-emulator";
 #ifdef STARKEEP_EMULATOR_BIN
   return STARKEEP_EMULATOR_BIN;
 #else
-  std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return {};
   fs::path sibling = self.parent_path().parent_path() / "server" / "starkeep-emulator";
   return fs::exists(sibling) ? sibling : fs::path();

@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "common/version.h"
 #include "emulator/engine/cluster_state.h"
 #include "emulator/engine/cluster_views.h"
 #include "emulator/engine/engine_session.h"
@@ -203,6 +204,7 @@ int serve(const Flags& f, std::map<std::string, std::string> users, sk::emu::Clu
 
 int main(int argc, char** argv) {
   CLI::App app{"StarRocks FE emulator backed by MariaDB"};
+  app.set_version_flag("--version", sk::version_line("starkeep-emulator"));
   Flags flags;
   add_flags(app, flags);
   CLI11_PARSE(app, argc, argv);

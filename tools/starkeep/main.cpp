@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/version.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_code_docs.h"
 #include "tools/starkeep/exit_codes.h"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
       "Compile a policy (check), preview what a run at an instant would do (plan), list when tiers fire (schedule).",
       "starkeep"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", sk::version_line("starkeep"));
   app.set_help_all_flag("--help-all", "Print help for every subcommand");
   int exit_code = sk::cli::kExitOk;
   sk::cli::register_check(app, exit_code);
