@@ -78,8 +78,34 @@ std::string AlertCondition::to_string() const {
     case Kind::kDiskFreeBelow:
       return "snapshot_disk_free < " + (threshold ? threshold->to_string() : std::string("0%"));
     case Kind::kPrecheckFailed: return "precheck.failed";
+    case Kind::kRepositoryFinding: {
+      std::string out = "repository.finding in [";
+      for (RepositoryFinding f : findings) {
+        if (out.back() != '[') out += ", ";
+        out += model::to_string(f);
+      }
+      return out + "]";
+    }
   }
   return "";
+}
+
+std::string_view to_string(RepositoryFinding finding) {
+  switch (finding) {
+    case RepositoryFinding::kMissing: return "missing";
+    case RepositoryFinding::kConflict: return "conflict";
+    case RepositoryFinding::kPartial: return "partial";
+    case RepositoryFinding::kOverdue: return "overdue";
+    case RepositoryFinding::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+std::optional<RepositoryFinding> parse_repository_finding(std::string_view word) {
+  for (RepositoryFinding f : kAllRepositoryFindings) {
+    if (to_string(f) == word) return f;
+  }
+  return std::nullopt;
 }
 
 bool DatabaseSelection::matches(const DatabaseName& db) const {

@@ -167,6 +167,16 @@ struct Drill {
 enum class Severity { kInfo, kWarning, kCritical };
 [[nodiscard]] std::string_view to_string(Severity severity);  // "info", "warning", "critical"
 
+// What `starkeep repository check` can find (docs/retention.md), as `repository.finding in [...]` names it: a FINISHED
+// snapshot gone from the repository, another backup under the label, an unfinished or content-only snapshot, one past
+// its expiry, one the history does not know. Ordered most serious first.
+enum class RepositoryFinding { kMissing, kConflict, kPartial, kOverdue, kUnknown };
+[[nodiscard]] std::string_view to_string(RepositoryFinding finding);  // "missing", "conflict", … (lower case)
+[[nodiscard]] std::optional<RepositoryFinding> parse_repository_finding(std::string_view word);
+inline constexpr RepositoryFinding kAllRepositoryFindings[] = {RepositoryFinding::kMissing, RepositoryFinding::kConflict,
+                                                              RepositoryFinding::kPartial, RepositoryFinding::kOverdue,
+                                                              RepositoryFinding::kUnknown};
+
 struct AlertCondition {
   enum class Kind {
     kJobState,               // job.state in [CANCELLED, FAILED]
@@ -174,8 +184,10 @@ struct AlertCondition {
     kRepositoryUnreachable,  // repository.unreachable
     kDiskFreeBelow,          // snapshot_disk_free < 15%
     kPrecheckFailed,         // precheck.failed
+    kRepositoryFinding,      // repository.finding in [missing, partial]
   } kind = Kind::kJobState;
   std::set<std::string> states;            // kJobState: upper case, e.g. CANCELLED, FAILED
+  std::set<RepositoryFinding> findings;    // kRepositoryFinding
   std::optional<Percent> threshold;        // kDiskFreeBelow
   std::optional<Duration> elapsed_limit;   // kOverrun: nullopt = the tier's window
   std::string to_string() const;           // canonical text of the condition

@@ -461,13 +461,13 @@ namespace {
 using ConditionKind = model::AlertCondition::Kind;
 
 void report_unknown_subject(const Expr& subject, DiagnosticSink& sink) {
-  static const std::vector<std::string> kSubjects = {"job.state", "job.elapsed", "repository.unreachable",
-                                                     "snapshot_disk_free", "precheck.failed"};
+  static const std::vector<std::string> kSubjects = {"job.state",          "job.elapsed",     "repository.unreachable",
+                                                     "snapshot_disk_free", "precheck.failed", "repository.finding"};
   if (subject.is(Expr::Kind::kError)) return;
   const std::string text = subject.is(Expr::Kind::kPath) ? subject.dotted() : ast::describe(subject);
   diag::Diagnostic& d = sink.report(Code::kUnknownWord, subject.range, "alert condition", text,
                                     "job.state in [...], job.elapsed > tier.window, repository.unreachable, "
-                                    "snapshot_disk_free < N%, precheck.failed");
+                                    "snapshot_disk_free < N%, precheck.failed, repository.finding in [...]");
   if (subject.is(Expr::Kind::kPath)) {
     if (auto m = diag::closest_match(text, kSubjects)) d.suggest(*m);
   }
@@ -493,27 +493,63 @@ bool read_job_state(const Expr& s, model::AlertCondition& c, DiagnosticSink& sin
   return true;
 }
 
-// `job.state in [...]` or `job.state == X`.
-std::optional<model::AlertCondition> read_job_state_condition(const Expr& e, DiagnosticSink& sink) {
+// One finding of `repository.finding in [...]` / `repository.finding == X` into c.findings; false (reported) when
+// it is not one.
+bool read_finding(const Expr& s, model::AlertCondition& c, DiagnosticSink& sink) {
+  std::vector<std::string> names;
+  for (model::RepositoryFinding f : model::kAllRepositoryFindings) names.emplace_back(model::to_string(f));
+  if (!s.is_word()) {
+    sink.report(Code::kWrongType, s.range, "repository.finding", "a finding such as missing", ast::describe(s));
+    return false;
+  }
+  const std::string& w = s.path.front().text;
+  const auto finding = model::parse_repository_finding(w);
+  if (!finding) {
+    diag::Diagnostic& d = sink.report(Code::kUnknownWord, s.range, "repository finding", w, join_words(names));
+    if (auto m = diag::closest_match(w, names)) d.suggest(*m);
+    return false;
+  }
+  c.findings.insert(*finding);
+  return true;
+}
+
+// The right-hand side of `<subject> in [a, b]` or `<subject> == a`: each element through read_one; false when the
+// list is malformed or an element was reported.
+template <typename ReadOne>
+bool read_word_list(const Expr& e, std::string_view subject, std::string_view example, ReadOne read_one,
+                    DiagnosticSink& sink) {
+  const Expr& rhs = e.operands[1];
+  if (!e.is(Expr::Kind::kIn)) return read_one(rhs);
+  if (!rhs.is(Expr::Kind::kList) || rhs.operands.empty()) {
+    sink.report(Code::kWrongType, rhs.range, std::string(subject) + " in", example, ast::describe(rhs));
+    return false;
+  }
+  bool ok = true;
+  for (const Expr& s : rhs.operands) ok = read_one(s) && ok;
+  return ok;
+}
+
+// `job.state in [...]`, `job.state == X`, `repository.finding in [...]` or `repository.finding == X`.
+std::optional<model::AlertCondition> read_list_condition(const Expr& e, DiagnosticSink& sink) {
   const Expr& lhs = e.operands[0];
-  if (!lhs.is(Expr::Kind::kPath) || lhs.dotted() != "job.state") {
+  const std::string subject = lhs.is(Expr::Kind::kPath) ? lhs.dotted() : "";
+  model::AlertCondition c;
+  if (subject == "repository.finding") {
+    c.kind = ConditionKind::kRepositoryFinding;
+    const bool ok = read_word_list(
+        e, subject, "a list of findings such as [missing, partial]",
+        [&](const Expr& s) { return read_finding(s, c, sink); }, sink);
+    if (!ok) return std::nullopt;
+    return c;
+  }
+  if (subject != "job.state") {
     report_unknown_subject(lhs, sink);
     return std::nullopt;
   }
-  model::AlertCondition c;
   c.kind = ConditionKind::kJobState;
-  const Expr& rhs = e.operands[1];
-  bool ok = true;
-  if (e.is(Expr::Kind::kIn)) {
-    if (!rhs.is(Expr::Kind::kList) || rhs.operands.empty()) {
-      sink.report(Code::kWrongType, rhs.range, "job.state in",
-                  "a list of job states such as [CANCELLED, FAILED]", ast::describe(rhs));
-      return std::nullopt;
-    }
-    for (const Expr& s : rhs.operands) ok = read_job_state(s, c, sink) && ok;
-  } else {
-    ok = read_job_state(rhs, c, sink);
-  }
+  const bool ok = read_word_list(
+      e, subject, "a list of job states such as [CANCELLED, FAILED]",
+      [&](const Expr& s) { return read_job_state(s, c, sink); }, sink);
   if (!ok) return std::nullopt;
   return c;
 }
@@ -569,7 +605,7 @@ std::optional<model::AlertCondition> Builder::read_condition(const Expr& e) {
     return std::nullopt;
   }
   if (e.is(Expr::Kind::kIn) || (e.is(Expr::Kind::kCompare) && e.text == "==")) {
-    return read_job_state_condition(e, sink_);
+    return read_list_condition(e, sink_);
   }
   if (e.is(Expr::Kind::kCompare)) return read_threshold_condition(e, sink_);
   if (!e.is(Expr::Kind::kError)) {

@@ -58,6 +58,7 @@ struct AlertContext {
   std::optional<Duration> elapsed;         // kOverrun: how long the job has been running
   std::optional<Duration> window;          // kOverrun: the tier's window (for `job.elapsed > tier.window`)
   std::optional<Percent> disk_free;        // kDiskFreeBelow: the observed free space
+  std::optional<model::RepositoryFinding> finding;  // kRepositoryFinding: what `repository check` found
   std::string detail;  // free text (server Status / TaskErrMsg, error message); redacted on send
   std::optional<Instant> started_at;  // when the condition began; default: the clock's now()
   // Only when the condition is known to be over. Alertmanager treats an alert whose endsAt has passed as

@@ -39,6 +39,8 @@ bool matches(const model::AlertCondition& when, AlertKind kind, const AlertConte
     case AlertKind::kRepositoryUnreachable:
     case AlertKind::kPrecheckFailed:
       return true;
+    case AlertKind::kRepositoryFinding:
+      return c.finding && when.findings.contains(*c.finding);
   }
   return false;
 }
@@ -68,6 +70,9 @@ std::string summary_of(const model::AlertCondition& when, AlertKind kind, const 
     case AlertKind::kPrecheckFailed:
       return c.database ? fmt::format("Pre-checks failed for database {}", c.database->str())
                         : std::string("Pre-checks failed");
+    case AlertKind::kRepositoryFinding:
+      return fmt::format("Repository {}: snapshot {} is {}", c.repository ? c.repository->str() : "?",
+                         c.label ? c.label->str() : "?", c.finding ? model::to_string(*c.finding) : "?");
   }
   return "starkeep alert";
 }

@@ -10,6 +10,7 @@
 //   kOverrun                context.elapsed > the alert's limit (job.elapsed > 18h) or, for > tier.window,
 //                           > context.window (no match when the needed value is absent);
 //   kDiskFreeBelow          context.disk_free < the alert's threshold;
+//   kRepositoryFinding      context.finding (missing, partial, …) is one of the alert's findings;
 //   kRepositoryUnreachable, kPrecheckFailed: always.
 // So the runner may raise kOverrun on every poll with the current elapsed time: nothing is sent until the
 // limit is passed, and then once (see dedup).

@@ -81,22 +81,6 @@ void add_from_verdicts(const ExpirePlan& plan, std::vector<Finding>& out) {
 
 }  // namespace
 
-std::string_view to_string(FindingKind kind) {
-  switch (kind) {
-    case FindingKind::kMissing:
-      return "missing";
-    case FindingKind::kConflict:
-      return "conflict";
-    case FindingKind::kPartial:
-      return "partial";
-    case FindingKind::kOverdue:
-      return "overdue";
-    case FindingKind::kUnknown:
-      return "unknown";
-  }
-  return "unknown";
-}
-
 std::vector<Finding> check_findings(const ExpireInput& input, const ExpirePlan& plan) {
   std::vector<Finding> out;
   add_missing(input, out);

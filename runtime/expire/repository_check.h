@@ -15,12 +15,14 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/model/policy.h"
 #include "runtime/expire/expire_plan.h"
 
 namespace sk::expire {
 
-enum class FindingKind { kMissing, kConflict, kPartial, kOverdue, kUnknown };
-[[nodiscard]] std::string_view to_string(FindingKind kind);  // "missing", "conflict", "partial", "overdue", "unknown"
+// The kinds are the policy language's (`repository.finding in [...]` alerts on them): compiler/model/policy.h.
+using FindingKind = model::RepositoryFinding;
+using model::to_string;  // "missing", "conflict", "partial", "overdue", "unknown"
 
 struct Finding {
   FindingKind kind = FindingKind::kUnknown;

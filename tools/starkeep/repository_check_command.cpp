@@ -8,8 +8,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "runtime/executor/run_service.h"
 #include "runtime/expire/expire_service.h"
+#include "runtime/expire/finding_alerts.h"
 #include "runtime/ports/clock.h"
 #include "tools/starkeep/cli_common.h"
 #include "tools/starkeep/cluster_options.h"
@@ -39,13 +42,15 @@ int exit_code_of(const std::vector<expire::Finding>& findings) {
   return findings.front().kind == expire::FindingKind::kMissing ? kExitRepositoryMissing : kExitRepositoryFindings;
 }
 
-void print(const CheckOptions& o, Instant at, const expire::CheckReport& report, int code) {
+void print(const CheckOptions& o, Instant at, const expire::CheckReport& report, const std::vector<std::string>& alerts,
+           int code) {
   if (o.format == "json") {
     nlohmann::json j{{"repository_check_version", kRepositoryCheckJsonVersion},
                      {"at", at.to_iso8601_utc()},
                      {"listed", report.listed},
                      {"in_history", report.in_history},
                      {"findings", nlohmann::json::array()},
+                     {"alerts", alerts},
                      {"exit_code", code}};
     for (const auto& f : report.findings) {
       j["findings"].push_back({{"kind", expire::to_string(f.kind)},
@@ -60,6 +65,7 @@ void print(const CheckOptions& o, Instant at, const expire::CheckReport& report,
   for (const auto& f : report.findings) {
     std::cout << fmt::format("{:<8} {} {}: {}\n", expire::to_string(f.kind), f.repository.str(), f.label, f.detail);
   }
+  for (const auto& line : alerts) std::cout << line << "\n";
   std::cout << fmt::format("repository check at {}: {} listed, {} in the history, {} finding(s) (exit {})\n",
                            at.to_iso8601_utc(), report.listed, report.in_history, report.findings.size(), code);
 }
@@ -83,8 +89,11 @@ int run_check(const CheckOptions& o) {
   ports::SystemClock clock;
   auto report = expire::check_repositories(*policy, {**session, *config, clock}, request);
   if (!report) return fail(report.error().describe(), exit_code_for(report.error()), o.format);
+  ports::ThreadSleeper sleeper;
+  const auto alerts = expire::alert_findings(
+      *policy, report->findings, {clock, sleeper, o.format == "json" ? &std::cerr : &std::cout, executor::new_run_id(clock.now())});
   const int code = exit_code_of(report->findings);
-  print(o, *at, *report, code);
+  print(o, *at, *report, alerts, code);
   return code;
 }
 

@@ -319,6 +319,35 @@ TEST_F(ExpireE2e, RepositoryCheckFindsMissingPartialUnknownAndOverdueSnapshots) 
   EXPECT_EQ(kinds.count("missing"), 1u) << found.out;
   // On 09-30 the weekly of 09-07 (8 days) is past its expiry but is the newest weekly: kept, not overdue.
   EXPECT_FALSE(has("overdue", label_of_slot("2025-09-07 01:00:00"))) << found.out;
+  EXPECT_TRUE(doc["alerts"].empty()) << "the policy has no repository.finding alert";
+
+  // The same check under a policy that alerts on lost and leftover snapshots: one alert per matching finding,
+  // delivered through a command notifier (one JSON line each), none for the unknown snapshot.
+  std::string alerting = kPolicy;
+  const fs::path sink = dir_ / "alerts.jsonl";
+  alerting.insert(alerting.rfind('}'), fmt::format(R"(  notifier "file" {{ command = "cat >> '{}'; echo >> '{}'" }}
+  alert "lost_or_leftover" {{ when = repository.finding in [missing, partial]; notify = "file"; severity = critical }}
+)",
+                                                   sink.string(), sink.string()));
+  std::ofstream(dir_ / "alerting.skp") << alerting;
+  auto alerted = starkeep("repository check --policy " + (dir_ / "alerting.skp").string() +
+                          " --at 2025-09-30T12:00:00Z --format json");
+  ASSERT_EQ(alerted.code, kExitRepositoryMissing) << alerted.out << alerted.err;
+  const nlohmann::json alerted_doc = nlohmann::json::parse(alerted.out);
+  EXPECT_EQ(alerted_doc["alerts"].size(), 2u) << alerted.out;
+  std::ifstream lines(sink);
+  std::map<std::string, nlohmann::json> by_label;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    nlohmann::json event = nlohmann::json::parse(line);
+    by_label[event["labels"]["label"].get<std::string>()] = event;
+  }
+  ASSERT_EQ(by_label.size(), 2u) << "one alert for missing d1, one for partial d2, none for hand_made";
+  EXPECT_EQ(by_label[d1]["summary"], "Repository exp_repo: snapshot " + d1 + " is missing");
+  EXPECT_EQ(by_label[d1]["severity"], "critical");
+  EXPECT_EQ(by_label[d1]["labels"]["repository"], "exp_repo");
+  EXPECT_EQ(by_label[d1]["labels"]["database"], "shop");
+  EXPECT_EQ(by_label[d2]["summary"], "Repository exp_repo: snapshot " + d2 + " is partial");
 }
 
 class ExpireE2ePre42 : public ExpireE2eBase {

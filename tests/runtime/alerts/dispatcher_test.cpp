@@ -152,6 +152,31 @@ TEST(Evaluate, DiskFreeBelowThresholdAndRepository) {
   EXPECT_TRUE(evaluate(p.name, p.alerts, "r", K::kPrecheckFailed, r, Instant{}).empty()) << "no such alert";
 }
 
+TEST(Evaluate, RepositoryFindingMatchesOnlyListedFindings) {
+  model::Policy p = production_policy();
+  model::AlertCondition lost;
+  lost.kind = K::kRepositoryFinding;
+  lost.findings = {model::RepositoryFinding::kMissing, model::RepositoryFinding::kConflict};
+  p.alerts.push_back(alert("lost", lost, {"pager"}, model::Severity::kCritical));
+  AlertContext c;
+  c.repository = must(RepositoryName::parse("s3_prod"));
+  c.database = must(DatabaseName::parse("sales"));
+  c.label = must(SnapshotLabel::parse("sales_20250907_base"));
+  c.finding = model::RepositoryFinding::kPartial;
+  EXPECT_TRUE(evaluate(p.name, p.alerts, "r", K::kRepositoryFinding, c, Instant{}).empty()) << "partial not listed";
+  c.finding = std::nullopt;
+  EXPECT_TRUE(evaluate(p.name, p.alerts, "r", K::kRepositoryFinding, c, Instant{}).empty()) << "no finding";
+  c.finding = model::RepositoryFinding::kMissing;
+  auto events = evaluate(p.name, p.alerts, "r", K::kRepositoryFinding, c, Instant{});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].name.str(), "lost");
+  EXPECT_EQ(events[0].summary, "Repository s3_prod: snapshot sales_20250907_base is missing");
+  EXPECT_EQ(events[0].labels.repository->str(), "s3_prod");
+  EXPECT_EQ(events[0].labels.label->str(), "sales_20250907_base");
+  EXPECT_FALSE(events[0].ends_at.has_value());
+  EXPECT_EQ(p.alerts.back().when.to_string(), "repository.finding in [missing, conflict]");
+}
+
 TEST(AlertDispatcher, RoutesAnAlertToEachOfItsNotifiers) {
   Fixture f;
   AlertDispatcher d = f.make();
