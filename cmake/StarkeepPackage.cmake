@@ -16,7 +16,8 @@ include(GNUInstallDirs)
 install(TARGETS starkeep RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT starkeep)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT starkeep)
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT starkeep FILES_MATCHING PATTERN "*.md")
-install(DIRECTORY examples/ policies/ DESTINATION ${CMAKE_INSTALL_DATADIR}/starkeep/examples COMPONENT starkeep)
+install(DIRECTORY examples/ policies/ DESTINATION ${CMAKE_INSTALL_DATADIR}/starkeep/examples COMPONENT starkeep
+        USE_SOURCE_PERMISSIONS)  # examples/ci/*.sh stay executable
 install(DIRECTORY deploy/ DESTINATION ${CMAKE_INSTALL_DATADIR}/starkeep/deploy COMPONENT starkeep
         PATTERN systemd EXCLUDE)
 # Relative, so `cmake --install --prefix DIR` stays inside DIR; systemd reads /usr/lib/systemd/system.

@@ -171,6 +171,7 @@ package_check() {
     --at 2025-09-07T01:05:00Z >"$out/plan.log" 2>&1 || { cat "$out/plan.log" >&2; return 1; }
   grep -q "BACKUP" "$out/plan.log" || { echo "package_check: the installed plan shows no BACKUP" >&2; return 1; }
   [[ -f "$root/usr/share/doc/starkeep/operations.md" ]] || { echo "package_check: docs not installed" >&2; return 1; }
+  [[ -x "$example/ci/policy-check.sh" ]] || { echo "package_check: examples/ci not installed executable" >&2; return 1; }
   # systemd-analyze needs the targets the units are ordered against inside the root; any complaint (an unknown key
   # is only a warning to systemd) fails the check.
   local units=("$root"/usr/lib/systemd/system/starkeep-*.service "$root"/usr/lib/systemd/system/starkeep-*.timer) verify
@@ -182,34 +183,27 @@ package_check() {
   log "packages: $(cd "$out" && ls ./*.deb | tr '\n' ' ')installed and run from a scratch root"
 }
 
-# The installed starkeep-emu-harness starts the installed emulator (found beside itself, not in the build tree) on a
-# private MariaDB; the installed starkeep then sets up the example data and takes the production policy's monthly
-# (2025-09-07 is a first Sunday) to FINISHED. $1: the scratch root, $2: where to keep the logs.
+# The users' CI recipe (examples/ci/) run with the installed binaries only (PATH = the scratch root's /usr/bin):
+# policy-check.sh must fail the example production policy on its warnings and pass it when warnings are allowed;
+# emulator-e2e.sh — the installed starkeep-emu-harness starting the installed emulator (found beside itself, not in
+# the build tree) — takes the production policy's monthly of 2025-09-07 (a first Sunday) and runs its database drill.
+# $1: the scratch root, $2: where to keep the logs.
 package_end_to_end() {
-  local root="$1" out="$2" bin="$1/usr/bin" policy="$1/usr/share/starkeep/examples/production.skp" rc=0
-  "$bin/starkeep-emu-harness" up --dir "$root/emu" -- --time-scale 20 >"$out/harness.log" 2>&1 ||
-    { cat "$out/harness.log" >&2; return 1; }
-  (
-    set -e
-    # shellcheck disable=SC1091
-    source "$root/emu/env"
-    [[ "$STARKEEP_EMU_BIN" == "$bin/starkeep-emulator" ]] || { echo "the harness ran $STARKEEP_EMU_BIN" >&2; exit 1; }
-    export STARKEEP_HOST="$STARKEEP_EMU_HOST" STARKEEP_PORT="$STARKEEP_EMU_PORT" STARKEEP_USER=root
-    export STARKEEP_S3_ACCESS_KEY=package-check STARKEEP_S3_SECRET_KEY=package-check
-    mariadb -h "$STARKEEP_HOST" -P "$STARKEEP_PORT" -u root <"$ROOT/examples/demo/schema.sql"
-    "$bin/starkeep" init
-    "$bin/starkeep" repository apply --policy "$policy"
-    "$bin/starkeep" inventory sync --policy "$policy"
-    "$bin/starkeep" run --policy "$policy" --at 2025-09-07T01:05:00Z --poll-initial-ms 200 --wait
-    mariadb -h "$STARKEEP_HOST" -P "$STARKEEP_PORT" -u root -N \
-      -e "SELECT COUNT(*) FROM ops.backup_history WHERE state = 'FINISHED'" | grep -qv '^0$'
-  ) >"$out/end-to-end.log" 2>&1 || rc=$?
-  "$bin/starkeep-emu-harness" down --dir "$root/emu" >>"$out/harness.log" 2>&1 || true
-  if ((rc != 0)); then
-    cat "$out/end-to-end.log" >&2
-    echo "package_check: the installed binaries failed end to end (exit $rc)" >&2
+  local root="$1" out="$2"
+  local policy="$1/usr/share/starkeep/examples/production.skp" inventory="$1/usr/share/starkeep/examples/inventory.json"
+  local path="$root/usr/bin:/usr/bin:/bin" rc=0
+  PATH="$path" "$ROOT/examples/ci/policy-check.sh" "$inventory" "$policy" >"$out/policy-check.log" 2>&1 && rc=0 || rc=$?
+  if ((rc != 1)); then
+    cat "$out/policy-check.log" >&2
+    echo "package_check: policy-check.sh passed a policy with warnings (exit $rc)" >&2
     return 1
   fi
+  PATH="$path" STARKEEP_CI_ALLOW_WARNINGS=1 "$ROOT/examples/ci/policy-check.sh" "$inventory" "$policy" \
+    >"$out/policy-check.log" 2>&1 || { cat "$out/policy-check.log" >&2; return 1; }
+  grep -q "BACKUP" "$out/policy-check.log" || { echo "package_check: policy-check.sh printed no plan" >&2; return 1; }
+  PATH="$path" STARKEEP_CI_DRILL=database "$ROOT/examples/ci/emulator-e2e.sh" "$policy" "$ROOT/examples/demo/schema.sql" \
+    2025-09-07T01:05:00Z >"$out/emulator-e2e.log" 2>&1 || { cat "$out/emulator-e2e.log" >&2; return 1; }
+  grep -q "PASSED" "$out/emulator-e2e.log" || { echo "package_check: the drill did not pass" >&2; return 1; }
 }
 
 # The libFuzzer target in its own clang configuration (cmake/StarkeepFuzz.cmake), run for $1 seconds on a scratch
