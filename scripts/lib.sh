@@ -19,6 +19,7 @@ DEB_PACKAGES=(
   clang-tidy-16                         # tidy_check: the .clang-tidy checks over the kernel and runtime/jobs
   libexpat1-dev                         # runtime/s3 reads S3's XML answers with expat
   nodejs                                # s3rver, the fake S3 server of the tests (ensure_s3rver)
+  chromium                              # the KPI report's browser test (tests/e2e/report): headless, offline
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
