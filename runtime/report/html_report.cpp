@@ -46,9 +46,17 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 
 std::string day_text(CivilDay d) { return fmt::format("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()); }
 
+// "45 s" under two minutes, else "12.5 min".
 std::string minutes_text(const std::optional<Duration>& d) {
   if (!d) return "–";
+  if (d->seconds() < 120) return fmt::format("{} s", d->seconds());
   return fmt::format("{} min", fixed(static_cast<double>(d->seconds()) / 60.0, 1));
+}
+
+// "1.2345 GB/min", or in MB/min when under 0.1 GB/min (small databases would otherwise read 0.0000).
+std::string throughput_text(double gb_per_minute) {
+  if (gb_per_minute >= 0.1) return fixed(gb_per_minute, 4) + " GB/min";
+  return fixed(gb_per_minute * 1000.0, 3) + " MB/min";
 }
 
 std::string opt_fixed(const std::optional<double>& v, int decimals) { return v ? fixed(*v, decimals) : ""; }
@@ -74,7 +82,7 @@ std::string kpi_card(const TierKpi& k, std::size_t i) {
                      rate ? fmt::format("{} % ({} of {})", fixed(*rate, 2), k.total.finished, k.total.terminal)
                           : std::string("no finished or failed attempt"));
   if (k.total.in_flight > 0) out += fmt::format("<dt>In flight</dt><dd>{}</dd>", k.total.in_flight);
-  out += fmt::format("<dt>Throughput</dt><dd>{}</dd>", gbm ? fixed(*gbm, 4) + " GB/min" : std::string("–"));
+  out += fmt::format("<dt>Throughput</dt><dd>{}</dd>", gbm ? throughput_text(*gbm) : std::string("–"));
   out += fmt::format("<dt>Latency p50</dt><dd>{}</dd><dt>Latency p95</dt><dd>{}</dd>", minutes_text(k.latency.p50),
                      minutes_text(k.latency.p95));
   out += fmt::format("<dt>Window</dt><dd>{}</dd>", minutes_text(k.window));
