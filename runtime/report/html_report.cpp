@@ -39,7 +39,9 @@ svg .chart-title{font-size:13px;font-weight:600}svg .axis-title{font-size:12px;f
 table{border-collapse:collapse;background:#fff;min-width:100%}
 th,td{border:1px solid #e2e8f0;padding:3px 6px;text-align:left;vertical-align:top}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
+.heat th,.heat td{white-space:nowrap;overflow-wrap:normal}
 .heat td.w{text-align:center;font-size:11px;min-width:2.6em}
+.heat th:first-child,.heat td:first-child{position:sticky;left:0;background:#fff}
 .r0{background:#fecaca}.r1{background:#fed7aa}.r2{background:#fef08a}.r3{background:#d9f99d}.r4{background:#bbf7d0}
 .ok{color:#166534;font-weight:600}.bad{color:#b91c1c;font-weight:600}.warn{color:#a16207;font-weight:600}
 )";
