@@ -3,8 +3,9 @@
 #   * compiler: `check` + `plan` on synthetic inventories of 1k, 10k and 100k tables × 10 partitions
 #     (between the BENCH markers);
 #   * runner: SQL round trips, overhead and makespan of `starkeep run` on the emulator (between the RUNNER markers);
-#   * expire: the verdicts of `expire --dry-run` over synthetic histories of 10k and 100k snapshots (EXPIRE markers).
-# Not part of the test suite. Usage: bench/run.sh [build-dir] [compiler|runner|expire|all]
+#   * expire: the verdicts of `expire --dry-run` over synthetic histories of 10k and 100k snapshots (EXPIRE markers);
+#   * report: the KPI report over a synthetic year of 100 databases × 3 tiers (REPORT markers).
+# Not part of the test suite. Usage: bench/run.sh [build-dir] [compiler|runner|expire|report|all]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${1:-$ROOT/build-bench}"
@@ -14,7 +15,7 @@ trap 'rm -rf "$WORK"' EXIT
 DOC="$ROOT/docs/performance.md"
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" -j2 --target inventory_gen plan_bench runner_bench expire_bench starkeep starkeep-emulator >/dev/null
+cmake --build "$BUILD" -j2 --target inventory_gen plan_bench runner_bench expire_bench report_bench starkeep starkeep-emulator >/dev/null
 
 HOST="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 
@@ -99,3 +100,22 @@ TABLE
   replace_section EXPIRE "$WORK/expire.md"
 fi
 echo "updated $DOC"
+
+if [[ "$WHAT" == all || "$WHAT" == report ]]; then
+  ROWS=""
+  for n in 10 100; do
+    ROW="$("$BUILD/bench/report_bench/report_bench" --policy "$ROOT/bench/plan_bench/bench_policy.skp" \
+      --databases "$n" --days 365 --repeat 3)"
+    echo "$ROW"
+    ROWS+="$ROW"$'\n'
+  done
+  LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+  cat >"$WORK/report.md" <<TABLE
+Measured $(date -u +%Y-%m-%d) on ${HOST} (load average ${LOAD} while measuring); Release build; best of 3.
+
+| attempts | databases | days | model + HTML + JSON | HTML size | peak RSS |
+|---:|---:|---:|---:|---:|---:|
+${ROWS%$'\n'}
+TABLE
+  replace_section REPORT "$WORK/report.md"
+fi

@@ -113,3 +113,9 @@ set +e
 rc=$?
 set -e
 echo "   exit code $rc (a dry run deletes nothing; docs/retention.md)"
+
+echo
+echo "== the KPI report: starkeep report (one self-contained HTML file: inline CSS and SVG, no script, no network)"
+REPORT="$DEMO_DIR/report.html"
+"$SK" report --policy "$POLICY" --out "$REPORT" --from 2025-08-25 --to now
+echo "   the report is in $REPORT (open it in a browser or attach it to a mail; docs/report.md explains it)"

@@ -21,6 +21,7 @@ DEB_PACKAGES=(
   libexpat1-dev                         # runtime/s3 reads S3's XML answers with expat
   dpkg-dev fakeroot systemd             # package_check: cpack's dpkg-shlibdeps, systemd-analyze verify on the units
   nodejs                                # s3rver, the fake S3 server of the tests (ensure_s3rver)
+  chromium                              # the KPI report's browser test (tests/e2e/report): headless, offline
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -15,28 +15,6 @@
 namespace sk::expire {
 namespace {
 
-// Every FINISHED backup with its manifest and partition sets: three queries, whatever the history's size.
-Result<std::vector<restore::Snapshot>> load_all_history(ops::OpsStore& store) {
-  auto attempts = store.load_finished_attempts();
-  if (!attempts) return std::unexpected(std::move(attempts.error()));
-  auto entries = store.load_all_manifests();
-  if (!entries) return std::unexpected(std::move(entries.error()));
-  auto sets = store.load_all_partition_sets();
-  if (!sets) return std::unexpected(std::move(sets.error()));
-  std::map<std::string, restore::Snapshot*> by_id;
-  std::vector<restore::Snapshot> out;
-  out.reserve(attempts->size());
-  for (ops::BackupAttempt& a : *attempts) out.push_back(restore::Snapshot{std::move(a), {}, {}});
-  for (restore::Snapshot& s : out) by_id[s.attempt.attempt_id()] = &s;
-  for (ops::ManifestEntry& e : *entries) {
-    if (auto it = by_id.find(e.attempt_id); it != by_id.end()) it->second->entries.push_back(std::move(e));
-  }
-  for (ops::PartitionSet& p : *sets) {
-    if (auto it = by_id.find(p.attempt_id); it != by_id.end()) it->second->partition_sets.push_back(std::move(p));
-  }
-  return out;
-}
-
 Result<RepositoryListing> list_repository(ports::SqlConnection& conn, const RepositoryName& repo) {
   auto rows = conn.query(dialect::render_show_snapshot(repo));
   if (!rows) {
@@ -93,7 +71,7 @@ Result<ExpireInput> gather(const model::Policy& policy, const Env& env, const Re
                         return a.retain < b.retain;
                       })->retain;
   }
-  auto history = load_all_history(store);
+  auto history = load_finished_history(store);
   if (!history) return std::unexpected(std::move(history.error()));
   in.history = std::move(*history);
   if (auto s = load_ops_state(store, env, request.dry_run, in); !s) return std::unexpected(std::move(s.error()));
@@ -241,6 +219,28 @@ Status delete_expired(const Env& env, ops::OpsStore& store, const ExpireInput& i
 }
 
 }  // namespace
+
+// Every FINISHED backup with its manifest and partition sets: three queries, whatever the history's size.
+Result<std::vector<restore::Snapshot>> load_finished_history(ops::OpsStore& store) {
+  auto attempts = store.load_finished_attempts();
+  if (!attempts) return std::unexpected(std::move(attempts.error()));
+  auto entries = store.load_all_manifests();
+  if (!entries) return std::unexpected(std::move(entries.error()));
+  auto sets = store.load_all_partition_sets();
+  if (!sets) return std::unexpected(std::move(sets.error()));
+  std::map<std::string, restore::Snapshot*> by_id;
+  std::vector<restore::Snapshot> out;
+  out.reserve(attempts->size());
+  for (ops::BackupAttempt& a : *attempts) out.push_back(restore::Snapshot{std::move(a), {}, {}});
+  for (restore::Snapshot& s : out) by_id[s.attempt.attempt_id()] = &s;
+  for (ops::ManifestEntry& e : *entries) {
+    if (auto it = by_id.find(e.attempt_id); it != by_id.end()) it->second->entries.push_back(std::move(e));
+  }
+  for (ops::PartitionSet& p : *sets) {
+    if (auto it = by_id.find(p.attempt_id); it != by_id.end()) it->second->partition_sets.push_back(std::move(p));
+  }
+  return out;
+}
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {

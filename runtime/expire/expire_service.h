@@ -27,6 +27,7 @@
 #include "runtime/expire/expire_plan.h"
 #include "runtime/expire/repository_check.h"
 #include "runtime/ops/ops_schema.h"
+#include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"
 #include "runtime/ports/sql_connection.h"
 #include "runtime/s3/object_store.h"
@@ -80,6 +81,10 @@ struct CheckReport {
 };
 [[nodiscard]] Result<CheckReport> check_repositories(const model::Policy& policy, const Env& env,
                                                      const Request& request);
+
+// Every FINISHED backup with its manifest and partition sets: three queries, whatever the history's size (expire,
+// repository check and the KPI report's restore-point timeline weigh the same history).
+[[nodiscard]] Result<std::vector<restore::Snapshot>> load_finished_history(ops::OpsStore& store);
 
 // The policy's retention inputs: tier name → retain, and the shortest retain (catalog snapshots' keep).
 [[nodiscard]] std::map<std::string, Duration> tier_retention(const model::Policy& policy);

@@ -292,6 +292,11 @@ Result<std::vector<BackupAttempt>> OpsStore::load_finished_attempts() {
   return select_records(connection_, config_, detail::history_map(), std::move(select), detail::blank_attempt());
 }
 
+Result<std::vector<BackupAttempt>> OpsStore::load_all_attempts() {
+  sql::Select select{{}, {}, {{"database_name"}, {"submitted_at_utc"}, {"label"}}};
+  return select_records(connection_, config_, detail::history_map(), std::move(select), detail::blank_attempt());
+}
+
 Result<std::vector<BackupAttempt>> OpsStore::load_unfinished_attempts() {
   sql::Select select{
       {},
@@ -379,6 +384,11 @@ Status OpsStore::record_restore(const RestoreRecord& r) {
   auto statements = upserts(detail::restore_map(), config_, {r}, clock_.now());
   if (!statements) return std::unexpected(std::move(statements.error()));
   return run_all(*statements, "writing ops.restore_history");
+}
+
+Result<std::vector<RestoreRecord>> OpsStore::load_restores(RestoreKind kind) {
+  sql::Select select{{}, {{"kind", {literal(to_string(kind))}}}, {{"restore_id"}}};
+  return select_records(connection_, config_, detail::restore_map(), std::move(select), detail::blank_restore());
 }
 
 Result<std::vector<RestoreRecord>> OpsStore::load_unfinished_restores() {

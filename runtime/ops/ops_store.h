@@ -289,6 +289,8 @@ class OpsStore {
   }
   // Every FINISHED attempt of every database, by database and label (expire weighs them all at once).
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_finished_attempts();
+  // Every attempt of every database, any state, by database and submission (the KPI report weighs them all).
+  [[nodiscard]] Result<std::vector<BackupAttempt>> load_all_attempts();
   // Attempts in a non-terminal state, any database (what a killed run left behind; reconciled from SHOW BACKUP).
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_unfinished_attempts();
 
@@ -315,6 +317,8 @@ class OpsStore {
 
   // restore_history
   [[nodiscard]] Status record_restore(const RestoreRecord& record);
+  // Every restore or every drill (by kind), by restore id: one query (the KPI report's drills).
+  [[nodiscard]] Result<std::vector<RestoreRecord>> load_restores(RestoreKind kind);
   // Restores and drills in a non-terminal state (the snapshots they read must not be deleted).
   [[nodiscard]] Result<std::vector<RestoreRecord>> load_unfinished_restores();
 
