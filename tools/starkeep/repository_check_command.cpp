@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/json_text.h"
 #include "runtime/expire/expire_service.h"
 #include "runtime/ports/clock.h"
 #include "tools/starkeep/cli_common.h"
@@ -54,7 +55,7 @@ void print(const CheckOptions& o, Instant at, const expire::CheckReport& report,
                                {"database", f.database ? nlohmann::json(f.database->str()) : nlohmann::json()},
                                {"detail", f.detail}});
     }
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j, 2) << "\n";
     return;
   }
   for (const auto& f : report.findings) {
