@@ -194,6 +194,7 @@ class Run {
                                         std::nullopt,
                                         Outcome::kConnectionFailed,
                                         session.error().describe(),
+                                        std::nullopt,
                                         std::nullopt};
             continue;
           }
