@@ -1,8 +1,9 @@
 // The current BACKUP and RESTORE job of every database of the cluster, as `starkeep status` shows them. StarRocks
 // has no cluster-wide job list: SHOW BACKUP / SHOW RESTORE without FROM read the session's current database only,
-// and each shows one database's latest job of its kind — so a database whose latest job is a restore shows no
-// backup there. This asks SHOW DATABASES, then SHOW BACKUP FROM db and SHOW RESTORE FROM db for every user
-// database (issue 10 item 20). Thread-compatible (one connection).
+// and the FE keeps one job per database (the latest, backup or restore), which SHOW BACKUP lists only when it is a
+// backup and SHOW RESTORE only when it is a restore. This asks SHOW DATABASES, then SHOW BACKUP FROM db and SHOW
+// RESTORE FROM db for every user database, so a database whose latest job is a restore is listed too (issue 10
+// item 20). Thread-compatible (one connection).
 #pragma once
 
 #include <optional>
