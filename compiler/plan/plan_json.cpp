@@ -2,6 +2,7 @@
 // reading; they are recomputed, so JSON → Plan → JSON is byte-identical.
 #include <fmt/format.h>
 
+#include "common/json_text.h"
 #include "compiler/plan/plan.h"
 
 namespace sk::plan {
@@ -159,7 +160,7 @@ json to_json(const Plan& plan) {
   return out;
 }
 
-std::string to_json_text(const Plan& plan) { return to_json(plan).dump(2) + "\n"; }
+std::string to_json_text(const Plan& plan) { return json_text(to_json(plan), 2) + "\n"; }
 
 namespace {
 

@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "kernel/dialect/time_zone.h"
+
 namespace sk::emu::backup {
 
 ClusterClock::ClusterClock(const std::string& zone_name) {
-  if (!cctz::load_time_zone(zone_name, &zone_)) zone_ = cctz::utc_time_zone();
+  auto zone = dialect::parse_time_zone_variable(zone_name);
+  zone_ = zone ? zone->cctz_zone() : cctz::utc_time_zone();
 }
 
 std::string ClusterClock::datetime(std::chrono::system_clock::time_point t) const {

@@ -12,7 +12,8 @@ namespace sk::emu::backup {
 
 class ClusterClock {
  public:
-  // Unknown zone names fall back to UTC.
+  // `zone_name` as StarRocks reads time_zone (kernel/dialect/time_zone.h: IANA names, offsets such as +08:00,
+  // CST); the emulator's flags refuse other values, so the UTC fallback is a programming error's.
   explicit ClusterClock(const std::string& zone_name);
 
   [[nodiscard]] std::string datetime(std::chrono::system_clock::time_point t) const;

@@ -11,6 +11,7 @@
 #include "emulator/engine/ddl.h"
 #include "emulator/engine/sql_rewrite.h"
 #include "emulator/engine/token_cursor.h"
+#include "kernel/dialect/time_zone.h"
 
 namespace sk::emu {
 
@@ -1137,17 +1138,13 @@ QueryResult EngineSession::handle_set(std::string_view sql, const std::vector<To
     cur.next();
     if (!cur.accept_symbol("=") && !cur.accept_symbol(":=")) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
     if (cur.peek().kind != TokenKind::kString) return err(syntax_error_text(sql, cur.peek().begin, cur.peek().text));
-    std::string tz = cur.next().value;
-    cctz::time_zone zone;
-    std::string offset = tz;
-    if (cctz::load_time_zone(tz, &zone)) {
-      offset = ClusterClock(tz).offset_text();
-    } else if (!(tz.size() == 6 && (tz[0] == '+' || tz[0] == '-'))) {
-      return err(fmt::format("Unknown or incorrect time zone: '{}'", tz));
-    }
-    QueryResult r = pass(fmt::format("SET time_zone = {}", quote_string(offset)));
+    // StarRocks' rules (fe TimeUtils.checkTimeZoneValidAndStandardize): offsets are stored as ±HH:MM, CST is
+    // Asia/Shanghai, unknown values are refused with its text.
+    auto standard = dialect::standardize_time_zone_value(cur.next().value);
+    if (!standard) return err(standard.error().message);
+    QueryResult r = pass(fmt::format("SET time_zone = {}", quote_string(ClusterClock(*standard).offset_text())));
     if (std::holds_alternative<ErrorResult>(r)) return r;
-    time_zone_ = tz;
+    time_zone_ = *standard;
     return OkResult{};
   }
   // StarRocks session variables (query_timeout, enable_insert_strict, autocommit, ...): accepted.

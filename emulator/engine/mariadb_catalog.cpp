@@ -1,6 +1,7 @@
 #include "emulator/engine/mariadb_catalog.h"
 
 #include "emulator/engine/sql_rewrite.h"
+#include "kernel/dialect/time_zone.h"
 
 #include <chrono>
 
@@ -30,10 +31,11 @@ std::string names_plain(const std::vector<std::string>& v) {
   return out;
 }
 
+// The cluster's zone with StarRocks' rules (offsets such as +08:00, CST, IANA names); the server's flags
+// refuse anything else, so the UTC fallback is only reached by a programming error.
 cctz::time_zone load_zone(const std::string& name) {
-  cctz::time_zone tz;
-  if (!cctz::load_time_zone(name, &tz)) tz = cctz::utc_time_zone();
-  return tz;
+  auto zone = dialect::parse_time_zone_variable(name);
+  return zone ? zone->cctz_zone() : cctz::utc_time_zone();
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include "emulator/engine/statement_hook.h"
 #include "emulator/backup/backup_service.h"
 #include "emulator/protocol/server.h"
+#include "kernel/dialect/time_zone.h"
 
 namespace {
 
@@ -91,7 +92,9 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--starrocks-version", f.version, "emulated StarRocks version (column sets, grammar switches)");
   app.add_option("--error-code", f.error_code, "error number of ERR packets: 1064 (HY000) or 5064 (42000)")
       ->check(CLI::IsMember({1064, 5064}));
-  app.add_option("--time-zone", f.time_zone, "cluster time zone (IANA name)");
+  app.add_option("--time-zone", f.time_zone,
+                 "cluster time zone, as StarRocks' time_zone variable takes it: an IANA name, a UTC offset "
+                 "(+08:00, -6:00) or CST (= Asia/Shanghai)");
   app.add_option("--frontends", f.frontends, "number of emulated FEs")->check(CLI::Range(1, 64));
   app.add_option("--backends", f.backends, "number of emulated BEs")->check(CLI::Range(0, 1024));
   app.add_option("--disk-total", f.disk_total, "bytes per BE disk")->check(CLI::PositiveNumber);
@@ -211,6 +214,12 @@ int main(int argc, char** argv) {
 
   auto users = parse_users(flags.users);
   if (!users) return 2;
+  auto zone = sk::dialect::standardize_time_zone_value(flags.time_zone);
+  if (!zone) {
+    std::cerr << "starkeep-emulator: --time-zone: " << zone.error().message << "\n";
+    return 2;
+  }
+  flags.time_zone = *zone;  // what SHOW VARIABLES prints, as the FE stores it ("+8:00" → "+08:00")
   sk::emu::ClusterState cluster(emulator_config(flags));
   sk::emu::init_cluster(cluster, cluster_shape(flags));
   auto catalog = sk::emu::MariaDbCatalog::open(backend_params(flags), flags.time_zone);

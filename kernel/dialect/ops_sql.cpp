@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "common/utf8.h"
 #include "kernel/dialect/starrocks_dialect.h"
 
 namespace sk::ops::sql {
@@ -66,13 +67,7 @@ Result<bool> parse_bool(std::string_view text) {
   return fail(std::string(kCorrupt), "'{}' is not a boolean", text);
 }
 
-std::string truncate_utf8(std::string_view text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return std::string(text);
-  std::size_t cut = max_bytes;
-  // Step back over continuation bytes (10xxxxxx) so the cut lands on a sequence start.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut));
-}
+std::string truncate_utf8(std::string_view text, std::size_t max_bytes) { return sk::truncate_utf8(text, max_bytes); }
 
 std::vector<std::string> render_inserts(std::string_view qualified_table, const std::vector<std::string_view>& columns,
                                         const std::vector<std::vector<std::string>>& rows, std::size_t max_rows,

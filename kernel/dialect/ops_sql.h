@@ -59,7 +59,8 @@ struct TableSpec {
 // "1"/"0"/"true"/"false" (case-insensitive). Errors: "ops.corrupt".
 [[nodiscard]] Result<bool> parse_bool(std::string_view text);
 
-// Cuts `text` to at most `max_bytes` bytes without splitting a UTF-8 sequence.
+// `text` as valid UTF-8 (invalid bytes → U+FFFD) cut to at most `max_bytes` bytes between code points
+// (common/utf8.h).
 [[nodiscard]] std::string truncate_utf8(std::string_view text, std::size_t max_bytes);
 
 // ---- DDL ----

@@ -143,6 +143,60 @@ SK_DEFINE_IDENTIFIER(SnapshotLabel, "domain.snapshot_label", "snapshot label")
 
 // ---------------------------------------------------------------- LabelTemplate
 
+// ---------------------------------------------------------------- QualifiedTable
+
+namespace {
+
+// One part of a qualified name at text[pos..]: backtick-quoted (`` doubled inside) or up to the next '.' (or the
+// end with `to_end`). nullopt when a quote is not closed.
+std::optional<std::string> read_part(std::string_view text, size_t& pos, bool to_end) {
+  if (pos < text.size() && text[pos] == '`') {
+    std::string out;
+    for (size_t i = pos + 1; i < text.size(); ++i) {
+      if (text[i] != '`') {
+        out += text[i];
+      } else if (i + 1 < text.size() && text[i + 1] == '`') {
+        out += '`';
+        ++i;
+      } else {
+        pos = i + 1;
+        return out;
+      }
+    }
+    return std::nullopt;
+  }
+  const size_t end = to_end ? text.size() : text.find('.', pos);
+  std::string out(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
+  pos = end == std::string_view::npos ? text.size() : end;
+  return out;
+}
+
+}  // namespace
+
+Result<QualifiedTable> parse_qualified_table(std::string_view text) {
+  const auto bad = [&](std::string_view why) {
+    return fail("domain.table_name",
+                "'{}' {}; expected DB.TABLE, with backticks around a name that contains '.' (`my.db`.dim_t)",
+                printable(text), why);
+  };
+  size_t pos = 0;
+  auto db = read_part(text, pos, false);
+  if (!db) return bad("has an unclosed backtick");
+  if (pos >= text.size() || text[pos] != '.') return bad("names no table");
+  ++pos;
+  const bool table_quoted = pos < text.size() && text[pos] == '`';
+  if (!table_quoted && text[0] != '`' && text.find('.', pos) != std::string_view::npos)
+    return bad("is ambiguous (more than one '.')");
+  auto table = read_part(text, pos, !table_quoted);
+  if (!table) return bad("has an unclosed backtick");
+  if (pos != text.size()) return bad("has text after the table name");
+  auto d = DatabaseName::parse(*db);
+  if (!d) return std::unexpected(d.error());
+  auto t = TableName::parse(*table);
+  if (!t) return std::unexpected(t.error());
+  return QualifiedTable{std::move(*d), std::move(*t)};
+}
+
 std::string sanitize_for_label(const DatabaseName& db) {
   constexpr size_t kMaxDbPart = 48;
   const std::string_view in = db.str();

@@ -64,6 +64,15 @@ class PartitionName : public detail::NameBase<PartitionName> {
   using NameBase::NameBase;
 };
 
+// A table named with its database, as the restore commands take it: "db.table", or with backticks around a part
+// that contains '.' or '`' ("`my.db`.dim_t", "`my.db`.`t`", a backtick inside doubled). An unquoted text with more
+// than one '.' is ambiguous and refused ("domain.table_name", naming the quoted forms).
+struct QualifiedTable {
+  DatabaseName database;
+  TableName table;
+};
+[[nodiscard]] Result<QualifiedTable> parse_qualified_table(std::string_view text);
+
 // ---- Policy-level identifiers: [A-Za-z_][A-Za-z0-9_]*, at most 64 characters. ----
 
 class TierName : public detail::NameBase<TierName> {

@@ -110,9 +110,33 @@ std::string TimeOfDay::to_string() const { return fmt::format("{:02}:{:02}", hou
 
 // ---------------------------------------------------------------- TimeZone
 
+namespace {
+
+// "±H:MM" / "±HH:MM" → seconds east of UTC; nullopt when `text` has another shape. Range checked by the caller.
+std::optional<int> utc_offset_seconds_of(std::string_view text) {
+  if (text.size() < 5 || text.size() > 6 || (text[0] != '+' && text[0] != '-')) return std::nullopt;
+  size_t pos = 1;
+  int h = 0, m = 0;
+  if (!read_fixed(text, pos, text.size() - 4, &h) || !expect(text, pos, ':') || !read_fixed(text, pos, 2, &m))
+    return std::nullopt;
+  if (m > 59) return std::nullopt;
+  return (text[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
+}
+
+}  // namespace
+
 Result<TimeZone> TimeZone::parse(std::string_view iana_name) {
-  constexpr std::string_view kAllowed = "an IANA time zone name such as UTC, Europe/Berlin or Asia/Shanghai";
+  constexpr std::string_view kAllowed =
+      "an IANA time zone name such as UTC, Europe/Berlin or Asia/Shanghai, or a UTC offset such as +08:00";
   if (iana_name.empty()) return fail("domain.time_zone", "empty time zone; expected {}", kAllowed);
+  if (iana_name[0] == '+' || iana_name[0] == '-') {
+    const std::optional<int> offset = utc_offset_seconds_of(iana_name);
+    if (!offset) return fail("domain.time_zone", "'{}' is not a UTC offset; expected ±HH:MM such as +08:00",
+                             printable(iana_name));
+    if (*offset < -12 * 3600 || *offset > 14 * 3600)
+      return fail("domain.time_zone", "UTC offset '{}' is out of range; expected -12:00 to +14:00", iana_name);
+    return fixed(*offset);
+  }
   bool plain =
       iana_name.size() <= 64 && iana_name.front() != '/' && iana_name.find("..") == std::string_view::npos;
   for (char c : iana_name) {
@@ -136,6 +160,14 @@ Result<TimeZone> TimeZone::parse(std::string_view iana_name) {
 }
 
 TimeZone TimeZone::utc() { return {"UTC", cctz::utc_time_zone()}; }
+
+TimeZone TimeZone::fixed(int offset_seconds) {
+  const int abs_off = std::abs(offset_seconds);
+  std::string name = fmt::format("{}{:02}:{:02}", offset_seconds < 0 ? '-' : '+', abs_off / 3600,
+                                 (abs_off % 3600) / 60);
+  if (abs_off % 60 != 0) name += fmt::format(":{:02}", abs_off % 60);
+  return {std::move(name), cctz::fixed_time_zone(cctz::seconds(offset_seconds))};
+}
 
 CivilSecond TimeZone::to_local(Instant t) const { return cctz::convert(to_tp(t), zone_); }
 

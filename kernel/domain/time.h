@@ -109,13 +109,19 @@ enum class LocalTimeKind {
   kRepeated /* in a fall-back overlap */
 };
 
-// An IANA time zone loaded from the system tz database (cctz). Cheap to copy; equality compares names.
+// An IANA time zone loaded from the system tz database (cctz), or a fixed offset from UTC. Cheap to copy;
+// equality compares names.
 class TimeZone {
  public:
-  // "UTC", "Europe/Berlin", "Asia/Shanghai". Fails ("domain.time_zone") for unknown names and for names that
-  // are not plain zone identifiers (absolute paths, "..", characters outside [A-Za-z0-9_+-/]).
-  [[nodiscard]] static Result<TimeZone> parse(std::string_view iana_name);
+  // "UTC", "Europe/Berlin", "Asia/Shanghai", or a fixed UTC offset "+08:00", "-06:00", "+5:30" (±H:MM or
+  // ±HH:MM, from -12:00 to +14:00, the offsets in use on Earth and the range StarRocks accepts; named
+  // "+08:00"). Fails ("domain.time_zone") for unknown names and for names that are not plain zone identifiers
+  // (absolute paths, "..", characters outside [A-Za-z0-9_+-/]).
+  [[nodiscard]] static Result<TimeZone> parse(std::string_view name);
   [[nodiscard]] static TimeZone utc();
+  // A zone `offset_seconds` east of UTC at all times, named "+08:00" (seconds, when not zero, as "+05:45:30").
+  // The caller keeps |offset| below one day.
+  [[nodiscard]] static TimeZone fixed(int offset_seconds);
 
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] CivilSecond to_local(Instant t) const;

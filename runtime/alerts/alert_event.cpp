@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "common/json_text.h"
 #include "runtime/ports/redact.h"
 
 namespace sk::alerts {
@@ -63,7 +64,7 @@ std::string cap_env_value(std::string value) {
 }
 
 // dump() that never throws on invalid UTF-8 (server messages are not guaranteed to be valid).
-std::string dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string dump(const Json& json) { return json_text(json); }
 
 }  // namespace
 

@@ -75,11 +75,17 @@ class DatabaseWorker {
   void finish(Outcome o, std::string message) {
     result_.outcome = o;
     result_.message = std::move(message);
-    const LogLevel level = rank(o) <= rank(Outcome::kAlreadyHandled) ? LogLevel::kInfo : LogLevel::kError;
+    const LogLevel level = rank(o) <= rank(Outcome::kSuccess) ? LogLevel::kInfo : LogLevel::kError;
     deps_.log.write(level, fields(std::string("job.") + std::string(to_string(o))), result_.message);
   }
+  // A history write that failed is reported loudly (issue 10 item 16): an error line, and the database's result
+  // carries it to the run's summary (text and JSON), since the row now shows a stale state until a later run
+  // reconciles it from the server.
   void warn_history(const Status& s) {
-    if (!s) deps_.log.warn(fields("history"), s.error().describe());
+    if (s) return;
+    const std::string text = "could not record this job in ops.backup_history: " + s.error().describe();
+    deps_.log.error(fields("history.write_failed"), text);
+    if (!result_.history_error) result_.history_error = text;
   }
 
   Result<SlotHistory> load_slot_history(const std::vector<SnapshotLabel>& candidates) {
@@ -568,25 +574,40 @@ class DatabaseWorker {
   void record_finished(const std::string& attempt_id, const SnapshotLabel& label, const jobs::ServerJob* job,
                        const std::optional<BackupTimestamp>& ts) {
     result_.backup_timestamp = ts;
-    if (!attempt_id.empty()) {
+    // --wait on another runner's job: settle that runner's row too (an idempotent UPDATE by its id), so the
+    // history and `starkeep status` show FINISHED even when that runner is stopped or dead (issue 10 item 20).
+    const std::string row = attempt_id.empty() ? watched_attempt(label) : attempt_id;
+    if (!row.empty()) {
       AttemptUpdate u;
       u.state = AttemptState::kFinished;
       u.server_state = std::string(jobs::to_string(jobs::JobState::kFinished));
       u.backup_timestamp = result_.backup_timestamp;
-      u.bytes = manifest_bytes(store_, attempt_id);
+      u.bytes = manifest_bytes(store_, row);
       if (job) {
         u.job_id = jobs::to_int(job->job_id);
         u.started_at = jobs::server_time(job->create_time, zone_);
         u.finished_at = jobs::server_time(job->finished_time, zone_);
       }
       if (!u.finished_at) u.finished_at = deps_.clock.now();
-      if (auto s = store_.update_backup_state(attempt_id, u); !s) {
-        deps_.log.warn(fields("history"), s.error().describe());
+      if (auto s = store_.update_backup_state(row, u); !s) {
+        warn_history(s);
       } else {
         fingerprint_snapshot(conn_, store_, label, job_.database, deps_.log, fields());
       }
     }
     finish(Outcome::kSuccess, fmt::format("FINISHED (backup_timestamp {})", ts ? ts->str() : "?"));
+  }
+
+  // The unsettled (SUBMITTING/RUNNING) attempt of `label` another runner wrote; "" when there is none.
+  std::string watched_attempt(const SnapshotLabel& label) {
+    if (config_.dry_run) return {};
+    auto attempts = store_.load_backup_attempts(job_.database, {.label = label});
+    if (!attempts) return {};
+    for (const auto& a : *attempts) {
+      if (a.label == label && (a.state == AttemptState::kSubmitting || a.state == AttemptState::kRunning))
+        return a.attempt_id();
+    }
+    return {};
   }
 
   void record_terminal(const std::string& attempt_id, AttemptState state, const std::string& text,

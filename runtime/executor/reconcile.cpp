@@ -95,12 +95,13 @@ Result<int> reconcile(ports::SqlConnection& conn, const RunConfig& config, Runne
   auto unfinished = store.load_unfinished_attempts();
   if (!unfinished)
     return std::unexpected(std::move(unfinished.error()).with_context("reconciling earlier runs"));
-  const TimeZone zone = detail::cluster_zone(conn, deps.log);
+  const Result<TimeZone> zone = detail::cluster_zone(conn, deps.log);
+  if (!zone) return std::unexpected(zone.error());
   int settled = 0;
   std::vector<ops::RunMarker> dead_markers;
   for (const auto& a : *unfinished) {
     if (!detail::run_is_dead(store, a, config, deps, dead_markers)) continue;
-    if (reconcile_attempt(conn, store, a, zone, deps)) ++settled;
+    if (reconcile_attempt(conn, store, a, *zone, deps)) ++settled;
   }
   for (const auto& m : dead_markers) {
     if (auto s = store.finish_run(m, ops::RunState::kAbandoned); !s) {

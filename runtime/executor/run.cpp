@@ -57,11 +57,16 @@ class Run {
         return fail(p.outcome, p.message);
       }
     }
-    const TimeZone zone = detail::cluster_zone(conn, deps_.log);
+    const Result<TimeZone> zone = detail::cluster_zone(conn, deps_.log);
+    if (!zone) {
+      deps_.log.error({"cluster.time_zone"}, zone.error().describe());
+      return fail(ports::is_connection_error(zone.error()) ? Outcome::kConnectionFailed : Outcome::kPrecheckFailed,
+                  zone.error().describe());
+    }
     if (!list_snapshots(conn)) return report_;
     ops::OpsStore store(conn, config_.ops, deps_.clock);
     const std::vector<ops::RunMarker> markers = mark_runs(store);
-    run_workers(zone);
+    run_workers(*zone);
     finish_markers(store, markers);
     report_.message = fmt::format("run {}: {}", config_.run_id, to_string(report_.outcome));
     return report_;
@@ -189,6 +194,7 @@ class Run {
                                         std::nullopt,
                                         Outcome::kConnectionFailed,
                                         session.error().describe(),
+                                        std::nullopt,
                                         std::nullopt};
             continue;
           }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "runtime/ports/redact.h"
 
 namespace sk::executor {
@@ -41,9 +42,10 @@ void RunLog::write(LogLevel level, const LogFields& f, std::string_view message)
     if (f.label) j["label"] = *f.label;
     if (f.job_id) j["job_id"] = *f.job_id;
     j["message"] = text;
-    out_ << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    out_ << json_text(j) << "\n";
   } else {
-    std::string prefix = fmt::format("starkeep run [{}]", to_string(level));
+    // Issue 10 item 20: text lines carry the time too (UTC, the clock's), first, so they sort.
+    std::string prefix = fmt::format("{} starkeep run [{}]", time, to_string(level));
     if (f.database) prefix += " " + *f.database;
     if (f.label) prefix += " " + *f.label;
     if (f.job_id) prefix += fmt::format(" job {}", *f.job_id);

@@ -1,5 +1,6 @@
-// The runner's log: human progress lines or one JSON object per line (run_id, database, label, job_id, event,
-// message), written to one stream (stderr by the CLI). Every SQL statement is logged at debug level through
+// The runner's log: human progress lines ("2025-09-14T01:05:00Z starkeep run [info] sales <label> job 17: …") or
+// one JSON object per line (time, level, run_id, event, database, tier, label, job_id, message), written to one
+// stream (stderr by the CLI); with JSON nothing else is written to that stream. Every SQL statement is logged at debug level through
 // StatementLogSink, redacted (invariant 7). Thread-safe: lines from parallel database workers never interleave.
 #pragma once
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/json_text.h"
 #include "runtime/alerts/dispatcher.h"
 #include "runtime/executor/after_run.h"
 #include "runtime/ops/ops_store.h"
@@ -109,7 +110,7 @@ Result<std::string> inventory_from_ops(ports::SqlConnection& connection, const o
     if (!r.eligibility.empty()) t["eligibility"] = r.eligibility;
     tables.push_back(std::move(t));
   }
-  return nlohmann::json{{"inventory_version", 1}, {"tables", tables}}.dump(2);
+  return json_text(nlohmann::json{{"inventory_version", 1}, {"tables", tables}}, 2);
 }
 
 void StoppableSleeper::sleep_for(std::chrono::milliseconds duration) {

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "common/error_codes.h"
 #include "kernel/dialect/runner_sql.h"
+#include "kernel/dialect/time_zone.h"
 #include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/verify/fingerprint.h"
 
@@ -12,9 +14,9 @@ int rank(Outcome o) {
   switch (o) {
     case Outcome::kNothingDue:
       return 0;
-    case Outcome::kSuccess:
+    case Outcome::kAlreadyHandled:  // below success: a run that backed up what was left of its slot exits 0
       return 1;
-    case Outcome::kAlreadyHandled:
+    case Outcome::kSuccess:
       return 2;
     case Outcome::kConflict:
       return 3;
@@ -72,16 +74,34 @@ bool is_repository_error(const Error& e) {
          jobs::server_error_contains(e, "is read only");
 }
 
-TimeZone cluster_zone(ports::SqlConnection& conn, RunLog& log) {
+Result<TimeZone> cluster_zone(ports::SqlConnection& conn, RunLog& log) {
   auto rows = conn.query(dialect::render_show_time_zone());
-  if (rows && !rows->empty()) {
+  if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading the cluster's time zone"));
+  std::string shown = "(none)";
+  if (!rows->empty()) {
     if (auto v = rows->get(0, "Value"); v && *v) {
-      if (auto z = TimeZone::parse(**v)) return *z;
-      log.warn({"cluster.time_zone"},
-               fmt::format("cluster time zone '{}' is not an IANA name; reading server times as UTC", **v));
+      auto zone = dialect::parse_time_zone_variable(**v);
+      if (zone) return *zone;
+      shown = "'" + std::string(**v) + "'";
     }
   }
-  return TimeZone::utc();
+  // Not a value StarRocks itself accepts: ask the server for its current offset rather than guess.
+  auto offset = conn.query(dialect::render_utc_offset_query());
+  if (!offset) return std::unexpected(std::move(offset.error()).with_context("reading the cluster's UTC offset"));
+  auto seconds = offset->empty() ? Result<std::optional<std::int64_t>>(std::nullopt)
+                                 : offset->get_int(0, "utc_offset_seconds");
+  if (!seconds || !*seconds || **seconds < -18 * 3600 || **seconds > 18 * 3600) {
+    return fail(errc::kClusterTimeZone,
+                "the cluster's time_zone {} is no zone StarRocks accepts, and the server did not report its UTC "
+                "offset; server times cannot be read (set time_zone to an IANA name or an offset such as +08:00)",
+                shown);
+  }
+  const TimeZone zone = TimeZone::fixed(static_cast<int>(**seconds));
+  log.warn({"cluster.time_zone"},
+           fmt::format("the cluster's time_zone {} is no zone starkeep knows; reading server times at the server's "
+                       "current UTC offset {} (times on the other side of a daylight-saving change are off by it)",
+                       shown, zone.name()));
+  return zone;
 }
 
 Result<std::vector<jobs::SnapshotRow>> show_snapshot(ports::SqlConnection& conn, const RepositoryName& repo,

@@ -39,8 +39,11 @@ void fingerprint_snapshot(ports::SqlConnection& conn, ops::OpsStore& store, cons
 // Errors that mean the repository itself is the problem (reference §4): fail at once, alert.
 [[nodiscard]] bool is_repository_error(const Error& e);
 
-// The cluster's time zone (SHOW VARIABLES time_zone); UTC with a warning when it is not an IANA name.
-[[nodiscard]] TimeZone cluster_zone(ports::SqlConnection& conn, RunLog& log);
+// The cluster's time zone: SHOW VARIABLES time_zone read with StarRocks' rules (kernel/dialect/time_zone.h:
+// IANA names, offsets such as +08:00, CST = Asia/Shanghai, ...); a value outside them is replaced by the
+// server's current UTC offset (SELECT TIMESTAMPDIFF(...), with a warning), never guessed. Errors: the query's,
+// or "cluster.time_zone" when the server reports no offset either.
+[[nodiscard]] Result<TimeZone> cluster_zone(ports::SqlConnection& conn, RunLog& log);
 
 [[nodiscard]] Result<std::vector<jobs::SnapshotRow>> show_snapshot(ports::SqlConnection& conn,
                                                                    const RepositoryName& repo,

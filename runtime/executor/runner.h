@@ -58,7 +58,9 @@ enum class Outcome {
   kInterrupted,       // SIGTERM/SIGINT: stopped submitting; running jobs continue, the next run reconciles
 };
 [[nodiscard]] std::string_view to_string(Outcome outcome);
-// The more severe of two outcomes (the order above, kInterrupted most severe; kNothingDue < kSuccess).
+// The more severe of two outcomes: kNothingDue < kAlreadyHandled < kSuccess < kConflict < … < kInterrupted (the
+// order above otherwise). Issue 10 item 20: a run that backed up some databases while the others' slots were
+// already done achieved its slots, so it exits 0, not 11.
 [[nodiscard]] Outcome worse(Outcome a, Outcome b);
 
 // What happened to one database's job.
@@ -70,6 +72,8 @@ struct DatabaseResult {
   Outcome outcome = Outcome::kSuccess;
   std::string message;
   std::optional<BackupTimestamp> backup_timestamp;
+  // The first write to ops.backup_history that failed (logged at error level): the row shows a stale state.
+  std::optional<std::string> history_error;
 };
 
 struct RunReport {

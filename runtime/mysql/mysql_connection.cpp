@@ -11,6 +11,7 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
+#include "common/utf8.h"
 #include "runtime/ports/redact.h"
 
 namespace sk::mysql {
@@ -38,13 +39,11 @@ bool is_connection_errno(int error_number) {
   return false;
 }
 
+// The statement an error names: redacted, valid UTF-8, at most kMaxStatementInContext bytes cut between two
+// code points, "…" marking a cut (issue 10 item 6: a byte cut inside a CJK name made every later write of the
+// text fail).
 std::string statement_context(std::string_view sql) {
-  std::string text = ports::redact(sql);
-  if (text.size() > kMaxStatementInContext) {
-    text.resize(kMaxStatementInContext);
-    text += "…";
-  }
-  return "statement: " + text;
+  return "statement: " + abbreviate_utf8(ports::redact(sql), kMaxStatementInContext);
 }
 
 Error map_exception(const ::sql::SQLException& e) {

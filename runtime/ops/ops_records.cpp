@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
+
 namespace sk::ops::detail {
 namespace {
 
@@ -89,7 +91,7 @@ Field<R> objects_field(std::vector<BackupObject> R::*m) {
 std::string eligibility_to_json(const std::map<std::string, bool>& eligibility) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [tier, eligible] : eligibility) out[tier] = eligible;
-  return out.dump();
+  return json_text(out);
 }
 
 Result<std::map<std::string, bool>> eligibility_from_json(std::string_view text, const InventoryRecord& r) {
@@ -108,7 +110,7 @@ Result<std::map<std::string, bool>> eligibility_from_json(std::string_view text,
 }
 
 std::string partitions_to_json(const std::vector<std::string>& partitions) {
-  return nlohmann::json(partitions).dump();
+  return json_text(nlohmann::json(partitions));
 }
 
 Result<std::vector<std::string>> partitions_from_json(std::string_view text, const PartitionSet& set) {
@@ -169,7 +171,7 @@ const RecordMap<BackupAttempt>& history_map() {
        enumerated("backup_kind", &R::kind, parse_backup_kind),
        objects_field(&R::objects),
        enumerated("state", &R::state, parse_attempt_state),
-       member("server_state", &R::server_state),
+       member("server_state", &R::server_state, Fit::kTruncated),
        member("job_id", &R::job_id),
        member("submit_tries", &R::submit_tries),
        member("submitted_at_utc", &R::submitted_at),
@@ -240,7 +242,7 @@ const RecordMap<RestoreRecord>& restore_map() {
        objects_field(&R::objects),
        member("target_time_utc", &R::target_time),
        enumerated("state", &R::state, parse_attempt_state),
-       member("server_state", &R::server_state),
+       member("server_state", &R::server_state, Fit::kTruncated),
        member("job_id", &R::job_id),
        member("submitted_at_utc", &R::submitted_at),
        member("finished_at_utc", &R::finished_at),

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "kernel/dialect/ops_sql.h"
 #include "runtime/ops/ops_records.h"
 
@@ -152,7 +153,7 @@ std::string objects_to_json(const std::vector<BackupObject>& objects) {
     for (const auto& p : o.partitions) partitions.push_back(p.str());
     out.push_back({{"table", o.table.str()}, {"partitions", std::move(partitions)}});
   }
-  return out.dump();
+  return json_text(out);
 }
 
 Result<std::vector<BackupObject>> objects_from_json(std::string_view text) {
@@ -253,24 +254,29 @@ Status OpsStore::record_backup_attempt(const BackupAttempt& a) {
 }
 
 Status OpsStore::update_backup_state(std::string_view attempt_id, const AttemptUpdate& u) {
+  const sql::TableSpec& history = detail::history_map().table();
   std::vector<sql::Assignment> sets;
   auto set = [&](std::string_view column, std::string value) { sets.push_back({column, std::move(value)}); };
-  if (u.state) set("state", literal(to_string(*u.state)));
-  if (u.server_state) set("server_state", literal(*u.server_state));
+  // Text fitted to its column like a whole row's (detail::text_literal): valid UTF-8, never wider than the column.
+  auto set_text = [&](std::string_view column, std::string text, detail::Fit fit) -> Status {
+    auto v = detail::text_literal(history, column, std::move(text), fit);
+    if (!v) return std::unexpected(std::move(v.error()));
+    set(column, std::move(*v));
+    return ok();
+  };
+  Status fitted = ok();
+  if (u.state) fitted = set_text("state", std::string(to_string(*u.state)), detail::Fit::kChecked);
+  if (fitted && u.server_state) fitted = set_text("server_state", *u.server_state, detail::Fit::kTruncated);
   if (u.job_id) set("job_id", literal(*u.job_id));
   if (u.submit_tries) set("submit_tries", literal(*u.submit_tries));
   if (u.submitted_at) set("submitted_at_utc", literal(*u.submitted_at));
   if (u.started_at) set("started_at_utc", literal(*u.started_at));
   if (u.finished_at) set("finished_at_utc", literal(*u.finished_at));
-  if (u.error_text) {
-    // Redacted and cut like a whole row's error_text (the history map's field).
-    const ColumnSpec* column = sql::find_column(detail::history_map().table(), "error_text");
-    auto text = detail::fit_text(*u.error_text, *column, detail::Fit::kRedacted, "error text");
-    if (!text) return std::unexpected(std::move(text.error()));
-    set("error_text", literal(*text));
-  }
+  if (fitted && u.error_text) fitted = set_text("error_text", *u.error_text, detail::Fit::kRedacted);
   if (u.bytes) set("bytes", literal(*u.bytes));
-  if (u.backup_timestamp) set("backup_timestamp", literal(u.backup_timestamp->str()));
+  if (fitted && u.backup_timestamp)
+    fitted = set_text("backup_timestamp", u.backup_timestamp->str(), detail::Fit::kChecked);
+  if (!fitted) return fitted;
   set("updated_at_utc", literal(clock_.now()));
   return run_all({sql::render_update(detail::history_map().table(), config_.database.str(), sets,
                                      {"attempt_id", {literal(attempt_id)}})},

@@ -1,5 +1,7 @@
 #include "runtime/ops/record_map.h"
 
+#include "common/utf8.h"
+
 namespace sk::ops::detail {
 
 Result<std::string> RowReader::text(std::string_view column) const {
@@ -49,21 +51,31 @@ Result<std::optional<Instant>> RowReader::optional_instant(std::string_view colu
 
 Result<std::string> fit_text(std::string text, const ColumnSpec& column, Fit fit, std::string_view what) {
   const auto max = static_cast<std::size_t>(column.length);
+  const bool bounded = column.type == ColumnType::kVarchar;
+  // Strict mode refuses invalid UTF-8 in the whole statement (issue 10 item 16): every text is made valid first.
+  std::string valid = valid_utf8(fit == Fit::kRedacted ? ports::redact(text) : text);
   switch (fit) {
     case Fit::kAsIs:
-      return text;
     case Fit::kChecked:
-      if (column.type == ColumnType::kVarchar && text.size() > max) {
-        return fail(std::string(kInvalid), "{} is {} bytes long; the ops schema allows {}", what, text.size(),
+      if (bounded && valid.size() > max) {
+        return fail(std::string(kInvalid), "{} is {} bytes long; the ops schema allows {}", what, valid.size(),
                     max);
       }
-      return text;
+      return valid;
     case Fit::kTruncated:
-      return sql::truncate_utf8(text, max);
     case Fit::kRedacted:
-      return sql::truncate_utf8(ports::redact(text), max);
+      return bounded ? truncate_utf8(valid, max) : valid;
   }
-  return text;
+  return valid;
+}
+
+Result<std::string> text_literal(const TableSpec& table, std::string_view column, std::string text, Fit fit,
+                                 std::string_view what) {
+  const ColumnSpec* spec = sql::find_column(table, column);
+  if (spec == nullptr) return fail(std::string(kInvalid), "ops.{} has no column '{}'", table.name, column);
+  auto fitted = fit_text(std::move(text), *spec, fit, what.empty() ? column : what);
+  if (!fitted) return std::unexpected(std::move(fitted.error()));
+  return sql::literal(*fitted);
 }
 
 }  // namespace sk::ops::detail

@@ -60,17 +60,24 @@ class RowReader {
   std::size_t row_;
 };
 
-// How a text value is made to fit its VARCHAR column before it is written.
+// How a text value is made to fit its VARCHAR column before it is written. Whatever the fit, the text written
+// is valid UTF-8 (invalid bytes become U+FFFD, so a strict-mode server never refuses the statement) and no
+// longer than the TableSpec's column width.
 enum class Fit {
-  kAsIs,       // its type bounds it (names, labels, enum texts), or the server judges it
+  kAsIs,       // its type bounds it (names, labels, enum texts); longer than the column: "ops.invalid"
   kChecked,    // longer than the column: "ops.invalid", nothing is written
-  kTruncated,  // cut to the column at a UTF-8 boundary
+  kTruncated,  // cut to the column between two code points
   kRedacted,   // secrets redacted (ports::redact), then cut: server error texts (invariant 7)
 };
 
 // Fits `text` to `column` by `fit`; `what` names the value in the "ops.invalid" message.
 [[nodiscard]] Result<std::string> fit_text(std::string text, const ColumnSpec& column, Fit fit,
                                            std::string_view what);
+
+// The literal of `text` for `column` of `table`, fitted by fit_text(): the one way text reaches an ops table
+// outside a whole-row write (the UPDATEs of ops_store.cpp). "ops.invalid" also for an unknown column.
+[[nodiscard]] Result<std::string> text_literal(const TableSpec& table, std::string_view column, std::string text,
+                                               Fit fit, std::string_view what = {});
 
 // ---- Codecs: member type ↔ literal / column value ----
 

@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "common/json_text.h"
 #include "kernel/dialect/restore_sql.h"
 #include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/jobs/lifecycle.h"
@@ -544,8 +545,8 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
   auto finish_records = [&] {
     for (auto& rec : out.records) {
       rec.verification = std::string(verify::to_string(out.verdict));
-      rec.expected_checksums = expected_json.dump();
-      rec.actual_checksums = actual_json.dump();
+      rec.expected_checksums = json_text(expected_json);
+      rec.actual_checksums = json_text(actual_json);
       rec.swapped = out.swapped;
       write(rec);
     }

@@ -146,7 +146,7 @@ class RunFixture : public sk::emu::testing::ClusterFixture {
                                "200",
                                "--log-level",
                                "debug",
-                               "--log-format",
+                               "--format",
                                "json"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;

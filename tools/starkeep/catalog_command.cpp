@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/json_text.h"
 #include "runtime/ports/clock.h"
 #include "runtime/restore/restore_service.h"
 #include "tools/starkeep/cluster_options.h"
@@ -37,10 +38,10 @@ int run_publish(const PublishOptions& o) {
   if (!published) return report(published.error(), o.format);
   const auto& c = published->catalog;
   if (o.format == "json") {
-    std::cout << nlohmann::json{{"repository", c.repository.str()},
-                                {"label", c.label.str()},
-                                {"backup_timestamp", c.backup_timestamp.str()}}
-                     .dump(2)
+    std::cout << json_text(nlohmann::json{{"repository", c.repository.str()},
+                                          {"label", c.label.str()},
+                                          {"backup_timestamp", c.backup_timestamp.str()}},
+                           2)
               << "\n";
   } else {
     std::cout << fmt::format("Published catalog snapshot '{}' to repository {} (backup_timestamp {})\n",

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "tools/starkeep/exit_codes.h"
 
 namespace sk::cli {
@@ -40,7 +41,7 @@ const std::atomic<bool>& install_stop_handlers() {
 }
 
 int print_failure(std::string_view command, const std::string& message, int code, std::string_view format) {
-  if (format == "json") std::cout << nlohmann::json{{"error", message}, {"exit_code", code}}.dump(2) << "\n";
+  if (format == "json") std::cout << json_text(nlohmann::json{{"error", message}, {"exit_code", code}}, 2) << "\n";
   std::cerr << "starkeep " << command << ": error: " << message << "\n";
   return code;
 }
@@ -82,7 +83,7 @@ void print_diagnostics(const driver::Compilation& c, const Inputs& inputs, Forma
     }
     // Versioned like the plan: a consumer checks check_version before reading (docs/cli.md).
     const nlohmann::json doc{{"check_version", kCheckJsonVersion}, {"diagnostics", std::move(all)}};
-    out << doc.dump(2) << "\n";
+    out << json_text(doc, 2) << "\n";
     return;
   }
   out << diag::render_text(*inputs.policy, c.policy_diagnostics.diagnostics());

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/json_text.h"
 #include "runtime/drill/drill_service.h"
 #include "runtime/ports/clock.h"
 #include "tools/starkeep/cli_common.h"
@@ -83,7 +84,7 @@ void print_json(const DrillCliOptions& o, const model::Policy& policy, Instant a
     if (auto it = run.alerts.find(r.name.str()); it != run.alerts.end()) d["alerts"] = it->second;
     j["drills"].push_back(std::move(d));
   }
-  std::cout << j.dump(2) << "\n";
+  std::cout << json_text(j, 2) << "\n";
 }
 
 void print_text(const DrillCliOptions& o, Instant at, const drill::DrillRun& run, int code) {

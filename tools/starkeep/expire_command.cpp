@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/json_text.h"
 #include "runtime/executor/run_service.h"
 #include "runtime/expire/expire_service.h"
 #include "runtime/ports/clock.h"
@@ -95,7 +96,7 @@ void print_json(const ExpireCliOptions& o, const model::Policy& policy, Instant 
                      {"hold", report.plan.count(expire::Verdict::kHold)}}},
                    {"exit_code", code}};
   for (std::size_t i = 0; i < report.plan.decisions.size(); ++i) j["decisions"].push_back(decision_json(report, i));
-  std::cout << j.dump(2) << "\n";
+  std::cout << json_text(j, 2) << "\n";
 }
 
 std::string verdict_word(const expire::Report& report, std::size_t i) {

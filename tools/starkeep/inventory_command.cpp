@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common/json_text.h"
 #include "runtime/inventory_sync/inventory_sync.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"
@@ -118,7 +119,7 @@ int run_export(const InventoryOptions& o) {
   auto result = inventory_sync::export_inventory(*s.connection, store, *s.scope, s.clock.now());
   if (!result) return fail_with("export", result.error());
   for (const auto& w : result->warnings) std::cerr << "warning: " << w << "\n";
-  const std::string text = result->document.dump(2) + "\n";
+  const std::string text = json_text(result->document, 2) + "\n";
   if (o.out == "-") {
     std::cout << text;
   } else {

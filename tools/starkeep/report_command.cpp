@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "common/json_text.h"
 #include "runtime/ports/clock.h"
 #include "runtime/report/html_report.h"
 #include "runtime/report/report_json.h"
@@ -87,7 +88,7 @@ int run_report(const ReportOptions& o) {
   if (o.format == "json") {
     nlohmann::json j = report::to_json(*model);
     j["out"] = o.out.empty() ? nlohmann::json() : nlohmann::json(o.out);
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j, 2) << "\n";
   } else {
     print_text(*model, o.out, bytes);
   }

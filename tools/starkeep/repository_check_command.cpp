@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json_text.h"
 #include "runtime/executor/run_service.h"
 #include "runtime/expire/expire_service.h"
 #include "runtime/expire/finding_alerts.h"
@@ -59,7 +60,7 @@ void print(const CheckOptions& o, Instant at, const expire::CheckReport& report,
                                {"database", f.database ? nlohmann::json(f.database->str()) : nlohmann::json()},
                                {"detail", f.detail}});
     }
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j, 2) << "\n";
     return;
   }
   for (const auto& f : report.findings) {

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/json_text.h"
 #include "runtime/ports/clock.h"
 #include "runtime/restore/restore_service.h"
 #include "tools/starkeep/cluster_options.h"
@@ -43,7 +44,7 @@ bool print_plan(const RestoreOptions& o, const restore::PreparedRestore& prepare
                     {"recovery_database", r->database.str()},
                     {"reused", r->reused}};
   }
-  (o.dry_run ? std::cout : std::cerr) << j.dump(2) << "\n";
+  (o.dry_run ? std::cout : std::cerr) << json_text(j, 2) << "\n";
   return o.dry_run;
 }
 
@@ -57,7 +58,7 @@ int print_outcome(const RestoreOptions& o, const restore::RestorePlan& plan,
                      {"not_verified", verify::not_compared(outcome.checks)}};
     for (const auto& t : plan.targets) j["targets"].push_back(t.target.str());
     if (outcome.error) j["error"] = {{"code", outcome.error->code}, {"message", outcome.error->message}};
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j, 2) << "\n";
   }
   if (outcome.error) {
     std::cerr << "starkeep restore: error[" << outcome.error->code << "]: " << outcome.error->describe()
@@ -119,7 +120,7 @@ int run_points(const PointsOptions& o) {
   auto found = restore::list_restore_points(env, *repo, db, *choice, grammar_choice(o.grammar));
   if (!found) return report(found.error(), o.format);
   if (o.format == "json") {
-    std::cout << restore::points_to_json(found->recovered, found->points).dump(2) << "\n";
+    std::cout << json_text(restore::points_to_json(found->recovered, found->points), 2) << "\n";
   } else {
     std::cout << restore::points_to_text(found->recovered, found->points);
   }
@@ -145,7 +146,7 @@ void register_restore(CLI::App& app, int& exit_code) {
   cmd->require_subcommand(1);
 
   auto* partition = cmd->add_subcommand("partition", "Restore one partition: DB.TABLE PARTITION");
-  partition->add_option("table", options->object, "DB.TABLE")->required();
+  partition->add_option("table", options->object, "DB.TABLE (`my.db`.t for a name with a dot)")->required();
   partition->add_option("partition", options->partition, "Partition name")->required();
   add_restore_flags(*partition, *options);
   partition->callback([options, &exit_code] {
@@ -154,7 +155,7 @@ void register_restore(CLI::App& app, int& exit_code) {
   });
 
   auto* table = cmd->add_subcommand("table", "Restore one table: DB.TABLE");
-  table->add_option("table", options->object, "DB.TABLE")->required();
+  table->add_option("table", options->object, "DB.TABLE (`my.db`.t for a name with a dot)")->required();
   add_restore_flags(*table, *options);
   table->callback([options, &exit_code] {
     options->scope = restore::Scope::kTable;

@@ -3,28 +3,24 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "common/error_codes.h"
 
 namespace sk::cli {
 namespace {
 
 Result<restore::RestoreRequest> build_request(const RestoreOptions& o, Instant now) {
-  std::string db_text = o.object;
-  std::string table_text;
+  std::optional<QualifiedTable> qualified;
   if (o.scope != restore::Scope::kDatabase) {
-    auto dot = o.object.find('.');
-    if (dot == std::string::npos) return sk::fail("restore.usage", "expected DB.TABLE, got '{}'", o.object);
-    db_text = o.object.substr(0, dot);
-    table_text = o.object.substr(dot + 1);
+    // DB.TABLE, or `my.db`.dim_t for a name with a dot (issue 10 item 18).
+    auto q = parse_qualified_table(o.object);
+    if (!q) return sk::fail("restore.usage", "{}", q.error().message);
+    qualified = std::move(*q);
   }
-  auto db = DatabaseName::parse(db_text);
+  auto db = qualified ? Result<DatabaseName>(qualified->database) : DatabaseName::parse(o.object);
   if (!db) return std::unexpected(db.error());
   restore::RestoreRequest r{.scope = o.scope, .database = *db};
-  if (!table_text.empty()) {
-    auto t = TableName::parse(table_text);
-    if (!t) return std::unexpected(t.error());
-    r.table = *t;
-  }
+  if (qualified) r.table = qualified->table;
   if (o.scope == restore::Scope::kPartition) {
     auto p = PartitionName::parse(o.partition);
     if (!p) return std::unexpected(p.error());
@@ -188,7 +184,7 @@ void add_restore_flags(CLI::App& cmd, RestoreOptions& o) {
 
 int report(const Error& e, std::string_view format) {
   if (format == "json") {
-    std::cout << nlohmann::json{{"error", {{"code", e.code}, {"message", e.message}}}}.dump(2) << "\n";
+    std::cout << json_text(nlohmann::json{{"error", {{"code", e.code}, {"message", e.message}}}}, 2) << "\n";
   }
   std::cerr << "starkeep restore: error[" << e.code << "]: " << e.describe() << "\n";
   return exit_code_for(e);

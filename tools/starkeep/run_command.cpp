@@ -13,6 +13,7 @@
 #include <set>
 #include <string_view>
 
+#include "common/json_text.h"
 #include "compiler/driver/compile.h"
 #include "runtime/executor/run_service.h"
 #include "runtime/ports/redact.h"
@@ -33,7 +34,8 @@ struct RunOptions {
   int parallel = 4;
   bool dry_run = false;
   bool wait = false;
-  std::string log_format = "text";
+  std::string format;                // --format text|json
+  std::string log_format;            // --log-format: the deprecated spelling of --format
   std::string log_level = "info";
   int busy_retries = 8;
   int busy_delay_ms = 2000;
@@ -88,9 +90,9 @@ int load_run_inputs(const RunOptions& o, const executor::SessionFactory& factory
   return kExitOk;
 }
 
-// Warnings belong to `starkeep check` in CI; a scheduled run names them in one line instead of repeating them
-// in every day's log.
-void print_warning_line(const driver::Compilation& c, const Inputs& inputs) {
+// Warnings belong to `starkeep check` in CI; a scheduled run names them in one log line (event
+// `policy.warnings`, JSON with --format json like every other line) instead of repeating them in every day's log.
+void log_warning_line(const driver::Compilation& c, const Inputs& inputs, executor::RunLog& log) {
   if (c.warning_count() == 0) return;
   std::set<std::string_view> codes;
   for (const auto* sink : {&c.policy_diagnostics, &c.inventory_diagnostics}) {
@@ -98,9 +100,9 @@ void print_warning_line(const driver::Compilation& c, const Inputs& inputs) {
       if (d.severity == diag::Severity::kWarning) codes.insert(diag::code_text(d.code));
     }
   }
-  std::cerr << fmt::format("starkeep run: {}: {} warning{} ({}); `starkeep check` explains them\n",
-                           inputs.policy->path(), c.warning_count(), c.warning_count() == 1 ? "" : "s",
-                           fmt::join(codes, ", "));
+  log.warn({"policy.warnings"}, fmt::format("{}: {} warning{} ({}); `starkeep check` explains them",
+                                            inputs.policy->path(), c.warning_count(),
+                                            c.warning_count() == 1 ? "" : "s", fmt::join(codes, ", ")));
 }
 
 executor::RunConfig run_config(const RunOptions& o, const ops::OpsConfig& ops, std::string run_id) {
@@ -134,16 +136,18 @@ void print_report(const executor::RunReport& report, executor::LogFormat format)
       if (d.label) x["label"] = d.label->str();
       if (d.job_id) x["job_id"] = *d.job_id;
       if (d.backup_timestamp) x["backup_timestamp"] = d.backup_timestamp->str();
+      if (d.history_error) x["history_error"] = ports::redact(*d.history_error);
       dbs.push_back(std::move(x));
     }
     j["databases"] = dbs;
-    std::cout << j.dump() << "\n";
+    std::cout << json_text(j) << "\n";
     return;
   }
   for (const auto& d : report.databases) {
     std::cout << fmt::format("{} {} {} {}: {}\n", d.database.str(), d.tier.str(),
                              d.label ? d.label->str() : "-", executor::to_string(d.outcome),
                              ports::redact(d.message));
+    if (d.history_error) std::cout << "  history NOT recorded: " << ports::redact(*d.history_error) << "\n";
   }
   std::cout << fmt::format(
       "run {}: {}{}\n", report.run_id, executor::to_string(report.outcome),
@@ -158,14 +162,17 @@ int run_run(const RunOptions& o) {
   if (!ops_config) return fail(ops_config.error());
   ports::SystemClock clock;
   executor::StoppableSleeper sleeper(stop);
-  const executor::LogFormat format =
-      o.log_format == "json" ? executor::LogFormat::kJson : executor::LogFormat::kText;
+  const std::string& chosen = !o.format.empty() ? o.format : o.log_format;
+  const executor::LogFormat format = chosen == "json" ? executor::LogFormat::kJson : executor::LogFormat::kText;
   const executor::LogLevel level = o.log_level == "debug"     ? executor::LogLevel::kDebug
                                    : o.log_level == "warning" ? executor::LogLevel::kWarning
                                                               : executor::LogLevel::kInfo;
   executor::RunLog log(std::cerr, format, level, clock);
   const std::string run_id = executor::new_run_id(clock.now());
   log.set_run_id(run_id);
+  if (!o.log_format.empty())
+    log.warn({"cli.deprecated"}, o.format.empty() ? "--log-format is deprecated; use --format"
+                                                  : "--log-format is deprecated and ignored: --format is given");
   executor::SessionFactory factory = make_logged_session_factory(*connection, sleeper, clock, log);
   Inputs inputs;
   if (int rc = load_run_inputs(o, factory, *ops_config, clock, inputs); rc != kExitOk) return rc;
@@ -179,7 +186,7 @@ int run_run(const RunOptions& o) {
     print_diagnostics(c, inputs, Format::kText, std::cerr, true);
     return kExitErrors;
   }
-  print_warning_line(c, inputs);
+  log_warning_line(c, inputs, log);
   const Instant at = *parse_instant_flag(o.at, c.policy->time_zone);
   executor::RunRequest request{driver::plan_at(c, at), o.tier, o.database,
                                run_config(o, *ops_config, run_id)};
@@ -220,9 +227,12 @@ void register_run(CLI::App& app, int& exit_code) {
       "--wait", o->wait,
       "When another runner runs this slot's job, wait for it instead of exiting 11 (then exit 0 when it "
       "finished, 13 when it was cancelled)");
-  cmd->add_option("--log-format", o->log_format, "Progress on stderr: 'text' or 'json' (one object per line)")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  cmd->add_option("--format", o->format,
+                  "'text' (default) or 'json': progress on stderr (JSON: one object per line, nothing else) and "
+                  "the summary on stdout (JSON: one document)")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--log-format", o->log_format, "Deprecated spelling of --format (still accepted)")
+      ->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--log-level", o->log_level, "'debug' (every SQL statement, redacted), 'info', 'warning'")
       ->check(CLI::IsMember({"debug", "info", "warning"}))
       ->capture_default_str();

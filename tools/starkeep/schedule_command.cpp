@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "compiler/analysis/calendar.h"
 #include "tools/starkeep/cli_common.h"
 #include "tools/starkeep/commands.h"
@@ -88,7 +89,7 @@ int run_schedule(const ScheduleOptions& o) {
                        {"from", from.to_iso8601_utc()},
                        {"tiers", tiers},
                        {"drills", drills}};
-    std::cout << out.dump(2) << "\n";
+    std::cout << json_text(out, 2) << "\n";
   } else {
     std::cout << text;
   }

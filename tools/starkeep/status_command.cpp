@@ -1,6 +1,6 @@
 // starkeep status: what is going on — backup attempts not yet settled (ops.backup_history), the advisory run
-// markers of their databases (ops.run_status), the recent attempts of --database, and the server's latest
-// backup job per database (SHOW BACKUP). Read-only. Exit 0; 16 when the cluster cannot be reached, 69 when it
+// markers of their databases (ops.run_status), the recent attempts of --database, and the server's current backup
+// and restore job of every database (SHOW BACKUP/RESTORE FROM each). Read-only. Exit 0; 16 when the cluster cannot be reached, 69 when it
 // refuses the reads (e.g. no ops schema yet), 78 bad connection settings.
 #include <iostream>
 #include <memory>
@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "kernel/dialect/runner_sql.h"
-#include "runtime/jobs/server_views.h"
+#include "common/json_text.h"
+#include "runtime/jobs/cluster_jobs.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"
 #include "tools/starkeep/commands.h"
@@ -71,16 +71,19 @@ nlohmann::json recent_attempts_json(ops::OpsStore& store, const std::string& dat
   return recent;
 }
 
-// The server's latest backup job per database (SHOW BACKUP); none when the server does not answer.
+// The server's current backup and restore job of every database (runtime/jobs/cluster_jobs.h); none when the
+// server does not answer.
 nlohmann::json server_jobs_json(ports::SqlConnection& conn) {
   nlohmann::json server_jobs = nlohmann::json::array();
-  if (auto rows = conn.query(dialect::render_show_backup_all()); rows) {
-    if (auto listed = jobs::parse_show_jobs(*rows)) {
-      for (const auto& j : *listed) {
-        nlohmann::json x{{"database", j.database}, {"label", j.label}, {"state", j.state_text}, {"status", j.status}};
-        if (j.job_id) x["job_id"] = j.job_id->value();
-        server_jobs.push_back(std::move(x));
-      }
+  if (auto listed = jobs::current_jobs(conn)) {
+    for (const auto& [database, kind, j] : *listed) {
+      nlohmann::json x{{"database", database},
+                       {"kind", kind == jobs::JobKind::kBackup ? "backup" : "restore"},
+                       {"label", j.label},
+                       {"state", j.state_text},
+                       {"status", j.status}};
+      if (j.job_id) x["job_id"] = j.job_id->value();
+      server_jobs.push_back(std::move(x));
     }
   }
   return server_jobs;
@@ -102,10 +105,11 @@ void print_status_text(const nlohmann::json& out) {
     std::cout << fmt::format("  recent: {} {} {}\n", a["label"].get<std::string>(), a["state"].get<std::string>(),
                              a.contains("error") ? a["error"].get<std::string>() : "");
   }
-  std::cout << fmt::format("server jobs (latest per database): {}\n", out["server_jobs"].size());
+  std::cout << fmt::format("server jobs (latest backup and restore per database): {}\n", out["server_jobs"].size());
   for (const auto& j : out["server_jobs"]) {
-    std::cout << fmt::format("  {} {} {} {}\n", j["database"].get<std::string>(), j["label"].get<std::string>(),
-                             j["state"].get<std::string>(), j["status"].get<std::string>());
+    std::cout << fmt::format("  {} {} {} {} {}\n", j["database"].get<std::string>(), j["kind"].get<std::string>(),
+                             j["label"].get<std::string>(), j["state"].get<std::string>(),
+                             j["status"].get<std::string>());
   }
 }
 
@@ -140,7 +144,7 @@ int run_status(const StatusOptions& o) {
   out["recent"] = recent_attempts_json(store, o.database);
   out["server_jobs"] = server_jobs_json(conn);
   if (o.format == "json") {
-    std::cout << out.dump(2) << "\n";
+    std::cout << json_text(out, 2) << "\n";
   } else {
     print_status_text(out);
   }

@@ -173,7 +173,7 @@ Finished CalendarFixture::wait(const Proc& p) { return processes_->wait(p); }
 
 std::vector<std::string> CalendarFixture::run_args(const SimDay& day, const std::vector<std::string>& extra) const {
   std::vector<std::string> a{"run",          "--policy", policy_.string(), "--at", day.at(), "--poll-initial-ms",
-                             "50",           "--log-format", "json",      "--ops-replication", "1"};
+                             "50",           "--format",     "json",      "--ops-replication", "1"};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
 }

@@ -13,9 +13,12 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "emulator/harness/gtest_fixture.h"
 #include "tests/support/cluster_sql.h"
@@ -227,6 +230,19 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
       << "only p2 went back to T_A";
   exec("INSERT INTO shop.orders VALUES (4, '2024-02-10', 'b'), (5, '2024-02-11', 'c'), (7, '2024-02-20', 'e')");
   ASSERT_EQ(dump("shop.orders"), live_now);
+
+  // `starkeep status` lists the server's current job of every database, of either kind: shop's latest job is a
+  // RESTORE (StarRocks keeps one job per database, so SHOW BACKUP FROM shop is empty now), and it is listed (issue
+  // 10 item 20: only databases whose latest job was a backup used to be listed).
+  auto status = run("status --format json");
+  ASSERT_EQ(status.exit_code, kExitOk) << status.output;
+  const auto doc = nlohmann::json::parse(status.output, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << status.output;
+  std::set<std::string> shop_jobs;
+  for (const auto& j : doc.at("server_jobs")) {
+    if (j.at("database") == "shop") shop_jobs.insert(j.at("kind").get<std::string>() + ":" + j.at("state").get<std::string>());
+  }
+  EXPECT_EQ(shop_jobs, (std::set<std::string>{"restore:FINISHED"})) << status.output;
 
   // Errors, each with its own exit code.
   EXPECT_EQ(run("restore table shop.orders --snapshot nope --dry-run").exit_code, kExitSnapshotMissing);

@@ -26,6 +26,7 @@ class RunnerTranscript : public ::testing::Test {
   static constexpr const char* kForeign = "foreign_backup_1";
 
   void SetUp() override {
+    conn_.on("^SHOW VARIABLES LIKE 'time_zone'", make_rows({"Variable_name", "Value"}, {{"time_zone", "UTC"}}));
     conn_.on("^SHOW FRONTENDS",
              make_rows({"Name", "IP", "Role", "Alive"}, {{"fe1", "127.0.0.1", "LEADER", "true"}}));
     conn_.on_call("^SHOW BACKENDS", [this](std::string_view) -> Result<ports::Rows> {

@@ -168,3 +168,35 @@ TEST_F(LabelTemplateTest, RenderRejectsBadSuffixAndOverlongLabels) {
 
 }  // namespace
 }  // namespace sk
+
+namespace sk {
+namespace {
+
+// Issue 10 item 18: a database whose name contains '.' could not be restored by table or partition
+// ("my.db.dim_t" was read as database "my"); backticks now say where the names end.
+TEST(QualifiedTable, BackticksAroundDottedNames) {
+  auto plain = parse_qualified_table("sales.orders");
+  ASSERT_TRUE(plain) << plain.error().describe();
+  EXPECT_EQ(plain->database.str(), "sales");
+  EXPECT_EQ(plain->table.str(), "orders");
+  auto dotted = parse_qualified_table("`my.db`.dim_t");
+  ASSERT_TRUE(dotted) << dotted.error().describe();
+  EXPECT_EQ(dotted->database.str(), "my.db");
+  EXPECT_EQ(dotted->table.str(), "dim_t");
+  auto both = parse_qualified_table("`my.db`.`t.v1`");
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->table.str(), "t.v1");
+  auto tick = parse_qualified_table("`a``b`.t");
+  ASSERT_TRUE(tick);
+  EXPECT_EQ(tick->database.str(), "a`b");
+  auto cjk = parse_qualified_table("shop.fact_\xE8\xAE\xA2\xE5\x8D\x95");
+  ASSERT_TRUE(cjk);
+  EXPECT_EQ(cjk->table.str(), "fact_\xE8\xAE\xA2\xE5\x8D\x95");
+  for (const char* bad : {"my.db.dim_t", "sales", "`my.db.dim_t", "`my.db`dim_t", "`my.db`.`t`x", "sales.", ".t"}) {
+    EXPECT_FALSE(parse_qualified_table(bad).has_value()) << bad;
+  }
+  EXPECT_NE(parse_qualified_table("my.db.dim_t").error().message.find("`my.db`.dim_t"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sk

@@ -69,6 +69,31 @@ TEST(TimeZoneTest, LoadsKnownZonesAndRejectsOthers) {
   EXPECT_NE(TimeZone::parse("Mars/Olympus").error().message.find("unknown time zone"), std::string::npos);
 }
 
+// Issue 10 item 2: a zone given as a UTC offset ("+08:00", how StarRocks stores `SET time_zone = '+8:00'`) is a
+// zone, not an error the runner answered with UTC.
+TEST(TimeZoneTest, UtcOffsetsAreFixedZones) {
+  const TimeZone plus8 = zone("+08:00");
+  EXPECT_EQ(plus8.name(), "+08:00");
+  EXPECT_EQ(zone("+8:00").name(), "+08:00");
+  EXPECT_EQ(zone("-06:00").name(), "-06:00");
+  EXPECT_EQ(zone("+05:45").utc_offset_seconds(utc("2025-01-01T00:00:00Z")), 5 * 3600 + 45 * 60);
+  const Instant t = utc("2025-09-14T01:00:00Z");
+  EXPECT_EQ(plus8.to_local(t), CivilSecond(2025, 9, 14, 9, 0, 0));
+  EXPECT_EQ(plus8.from_local(CivilSecond(2025, 9, 14, 9, 0, 0)), t);
+  EXPECT_EQ(t.to_string(plus8), "2025-09-14T09:00:00+08:00");
+  EXPECT_EQ(*Instant::parse("2025-09-14 09:00:00", plus8), t);
+  EXPECT_EQ(zone("-06:00").to_local(t), CivilSecond(2025, 9, 13, 19, 0, 0));
+  EXPECT_EQ(zone("+14:00").utc_offset_seconds(t), 14 * 3600);
+  EXPECT_EQ(zone("-12:00").utc_offset_seconds(t), -12 * 3600);
+  EXPECT_EQ(TimeZone::fixed(8 * 3600), plus8);
+  EXPECT_EQ(TimeZone::fixed(-(5 * 3600 + 30 * 60 + 15)).name(), "-05:30:15");
+  for (const char* bad : {"+15:00", "-12:30", "+08:60", "+0800", "+8", "+08:00:00", "+", "-", "+aa:bb"}) {
+    const auto r = TimeZone::parse(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code, "domain.time_zone") << bad;
+  }
+}
+
 TEST(TimeZoneTest, ConvertsBothWays) {
   const TimeZone sh = zone("Asia/Shanghai");
   const Instant t = utc("2025-09-14T01:00:00Z");

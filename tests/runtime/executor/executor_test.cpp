@@ -8,6 +8,7 @@
 #include "runtime/executor/binding.h"
 #include "runtime/executor/cluster_views.h"
 #include "runtime/executor/labels.h"
+#include "runtime/executor/runner.h"
 #include "runtime/ports/fakes.h"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -43,6 +44,18 @@ TEST(ServerViews, Capacities) {
   EXPECT_DOUBLE_EQ(parse_capacity("512.000 GB").value(), 512.0 * 1024 * 1024 * 1024);
   EXPECT_FALSE(parse_capacity("lots"));
   EXPECT_FALSE(parse_capacity("1.0 XB"));
+}
+
+// Issue 10 item 20: a run that backed up one database while another's slot was already done (the scheduler's
+// retry after a cancelled job) achieved its slots and exits 0; "already handled" alone still exits 11, and
+// every failure still outranks success.
+TEST(Outcomes, AlreadyHandledDoesNotOutrankSuccess) {
+  EXPECT_EQ(worse(Outcome::kSuccess, Outcome::kAlreadyHandled), Outcome::kSuccess);
+  EXPECT_EQ(worse(Outcome::kAlreadyHandled, Outcome::kSuccess), Outcome::kSuccess);
+  EXPECT_EQ(worse(Outcome::kAlreadyHandled, Outcome::kNothingDue), Outcome::kAlreadyHandled);
+  EXPECT_EQ(worse(Outcome::kNothingDue, Outcome::kSuccess), Outcome::kSuccess);
+  EXPECT_EQ(worse(Outcome::kSuccess, Outcome::kConflict), Outcome::kConflict);
+  EXPECT_EQ(worse(Outcome::kAlreadyHandled, Outcome::kJobFailed), Outcome::kJobFailed);
 }
 
 TEST(Labels, CandidatesAreBaseThenRetries) {

@@ -15,6 +15,7 @@ using ports::make_rows;
 class ReconcileTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    conn_.on("^SHOW VARIABLES LIKE 'time_zone'", make_rows({"Variable_name", "Value"}, {{"time_zone", "UTC"}}));
     conn_.on_call("FROM `ops`.`backup_history` WHERE `state` IN", [this](std::string_view) -> Result<ports::Rows> {
       return make_rows({"attempt_id", "run_id", "label", "repository", "database_name", "tiers", "slot_utc",
                         "backup_kind", "objects", "state", "server_state", "job_id", "submit_tries",

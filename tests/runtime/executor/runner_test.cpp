@@ -31,6 +31,8 @@ class Forward final : public ports::SqlConnection {
 class RunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    conn_.on_call("^SHOW VARIABLES LIKE 'time_zone'",
+                  [this](std::string_view) { return make_rows({"Variable_name", "Value"}, {{"time_zone", zone_}}); });
     conn_.on_call("^SHOW FRONTENDS", [this](std::string_view) -> Result<ports::Rows> {
       // Columns in another order than 3.x prints them, plus a leading Id (pitfall 6: read by name).
       return make_rows({"Id", "Alive", "Name", "IP", "Role"},
@@ -154,6 +156,7 @@ class RunnerTest : public ::testing::Test {
   plan::Plan plan_;
   RunConfig config_;
   alerts::RecordingAlertPort alert_port_;
+  std::string zone_ = "UTC";  // SHOW VARIABLES LIKE 'time_zone'
   std::string be_alive_ = "true";
   std::string follower_alive_ = "true";
   std::string avail_ = "800.000 GB";
@@ -194,6 +197,36 @@ TEST_F(RunnerTest, IntentAndManifestAreWrittenBeforeTheBackupAndTheJobIsPolledTo
   EXPECT_NE(log_text_.str().find("\"run_id\":\"run-1\""), std::string::npos);
   EXPECT_NE(log_text_.str().find("\"job_id\":77"), std::string::npos) << log_text_.str();
   EXPECT_NE(log_text_.str().find("\"label\":\"sales_20250914_inc\""), std::string::npos);
+}
+
+// Issue 10 item 2: the cluster's time_zone read as StarRocks reads it. SHOW BACKUP's CreateTime 09:00:00 in a
+// UTC+8 cluster is 01:00:00Z, whether the zone is an offset, CST (StarRocks' alias of Asia/Shanghai) or, when the
+// value is no zone StarRocks accepts, the offset the server reports; never UTC by default.
+TEST_F(RunnerTest, ServerTimesAreReadInTheClustersZoneGivenAsAnOffsetOrAlias) {
+  for (const std::string zone : {"+08:00", "CST", "Mars/Olympus"}) {
+    conn_.clear_statements();
+    zone_ = zone;
+    if (zone == "Mars/Olympus") conn_.on("TIMESTAMPDIFF", make_rows({"utc_offset_seconds"}, {{"28800"}}));
+    states_ = {"UPLOADING", "FINISHED"};
+    const RunReport r = run_once();
+    ASSERT_EQ(r.outcome, Outcome::kSuccess) << zone << ": " << r.message << log_text_.str();
+    EXPECT_GT(conn_.count_matching("UPDATE `ops`.`backup_history`.*`started_at_utc` = '2025-09-14 01:00:00'"), 0u)
+        << zone << "\n" << log_text_.str();
+    EXPECT_EQ(conn_.count_matching("`started_at_utc` = '2025-09-14 09:00:00'"), 0u) << zone;
+    states_.clear();
+    server_label_.clear();
+    snapshots_.clear();
+  }
+  EXPECT_NE(log_text_.str().find("\"event\":\"cluster.time_zone\""), std::string::npos) << log_text_.str();
+  EXPECT_NE(log_text_.str().find("+08:00"), std::string::npos) << log_text_.str();
+}
+
+TEST_F(RunnerTest, AClusterZoneNeitherKnownNorReportedStopsTheRunBeforeAnySubmit) {
+  zone_ = "Mars/Olympus";  // and the server answers no offset
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kPrecheckFailed) << log_text_.str();
+  EXPECT_NE(r.message.find("Mars/Olympus"), std::string::npos) << r.message;
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
 }
 
 TEST_F(RunnerTest, FinishedSnapshotOfTheSlotMeansNothingIsSubmitted) {

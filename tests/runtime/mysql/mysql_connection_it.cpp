@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "common/utf8.h"
 #include "emulator/harness/mariadb_instance.h"
 #include "runtime/mysql/mysql_connection.h"
 #include "runtime/mysql/reconnecting_connection.h"
@@ -96,6 +97,25 @@ TEST_F(MySqlConnectionIt, ServerErrorCarriesErrnoAndSqlstateAndStatement) {
   EXPECT_NE(r.error().describe().find("statement: SELECT * FROM no_such_db.no_such_table"), std::string::npos);
   EXPECT_TRUE(c->healthy());  // a server error leaves the session usable
   EXPECT_TRUE(c->query("SELECT 1").has_value());
+}
+
+// Issue 10 item 6: the statement an error names was cut at 300 bytes whatever the encoding, so a cut inside a CJK
+// name made the error text invalid UTF-8 (JSON output threw, the history UPDATE was refused). The cut now falls
+// between code points.
+TEST_F(MySqlConnectionIt, StatementInAnErrorIsCutBetweenCodePoints) {
+  auto c = connect();
+  ASSERT_TRUE(c);
+  std::string sql = "SELECT * FROM no_such_db.no_such_table WHERE note = '";
+  while (sql.size() < 400) sql += "\xE8\xAE\xA2";  // 订
+  sql += "'";
+  ASSERT_EQ(static_cast<unsigned char>(sql[300]) & 0xC0, 0x80) << "byte 300 must fall inside a character";
+  auto r = c->query(sql);
+  ASSERT_FALSE(r.has_value());
+  const std::string text = r.error().describe();
+  EXPECT_TRUE(is_valid_utf8(text)) << text;
+  EXPECT_NE(text.find("statement: SELECT * FROM no_such_db.no_such_table WHERE note = '\xE8\xAE\xA2"),
+            std::string::npos);
+  EXPECT_NE(text.find("\xE2\x80\xA6"), std::string::npos) << "the cut is marked";
 }
 
 TEST_F(MySqlConnectionIt, SecretsInFailingStatementsAreRedacted) {

@@ -2,6 +2,7 @@
 // batched manifests, one query per database for the change baseline) and how it reads rows back by name.
 #include <gtest/gtest.h>
 
+#include "common/utf8.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/fakes.h"
 #include "tests/kernel/domain/printers.h"
@@ -74,6 +75,41 @@ TEST_F(OpsStoreTest, ErrorTextIsRedactedAndCut) {
 
   ASSERT_TRUE(store_.update_backup_state(a.attempt_id(), AttemptUpdate{.error_text = "IDENTIFIED BY 'pw123'"}).has_value());
   EXPECT_EQ(conn_.statements()[1].sql.find("pw123"), std::string::npos);
+}
+
+// Issue 10 items 6 + 16: a server error naming a statement cut inside a CJK character (the adapter used to cut
+// at 300 bytes) made `UPDATE ... SET state = 'REJECTED'` invalid UTF-8, which a strict-mode server refuses, so
+// the row stayed SUBMITTING. Every text written — whole rows and UPDATEs — is valid UTF-8 and fits its column.
+TEST_F(OpsStoreTest, TextWrittenIsValidUtf8AndFitsItsColumn) {
+  const std::string ding = "\xE8\xAE\xA2";  // 订
+  const std::string cut_error = "ERROR 1064 (HY000): Unknown table; statement: BACKUP ... fact_" + ding.substr(0, 2);
+  std::string long_cjk;
+  for (int i = 0; i < 3000; ++i) long_cjk += ding;  // 9000 bytes, longer than error_text
+  ASSERT_TRUE(store_
+                  .update_backup_state("abc", AttemptUpdate{.state = AttemptState::kRejected,
+                                                            .server_state = "PENDING\xFF",
+                                                            .error_text = cut_error})
+                  .has_value());
+  BackupAttempt a = attempt();
+  a.state = AttemptState::kRejected;
+  a.error_text = "x" + long_cjk;
+  a.server_state = std::string(100, 'S') + ding;
+  ASSERT_TRUE(store_.record_backup_attempt(a).has_value());
+  ASSERT_TRUE(store_.update_backup_state("abc", AttemptUpdate{.error_text = "x" + long_cjk}).has_value());
+  ASSERT_EQ(conn_.statements().size(), 3u);
+  for (const auto& st : conn_.statements()) EXPECT_TRUE(is_valid_utf8(st.sql)) << st.sql.substr(0, 200);
+  const std::string& update = conn_.statements()[0].sql;
+  EXPECT_NE(update.find("`state` = 'REJECTED'"), std::string::npos) << update;
+  EXPECT_NE(update.find("`server_state` = 'PENDING\xEF\xBF\xBD'"), std::string::npos) << update;
+  EXPECT_NE(update.find("fact_\xEF\xBF\xBD\xEF\xBF\xBD'"), std::string::npos) << update;
+  // Cut to the column width between code points: error_text holds 4096 bytes, i.e. 'x' and 1365 characters.
+  const std::string kept = "'x" + [&] {
+    std::string s;
+    for (int i = 0; i < 1365; ++i) s += ding;
+    return s;
+  }() + "'";
+  EXPECT_NE(conn_.statements()[2].sql.find(kept), std::string::npos);
+  EXPECT_NE(conn_.statements()[1].sql.find(kept), std::string::npos);
 }
 
 TEST_F(OpsStoreTest, UpdateWritesOnlyTheGivenFieldsById) {

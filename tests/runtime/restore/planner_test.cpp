@@ -195,7 +195,39 @@ TEST(RestorePlanner, PartitionScopeRestoresOnlyThatPartition) {
   auto replace = make_restore_plan(p, history());
   ASSERT_TRUE(replace);
   EXPECT_EQ(plan_statements(*replace).back(),
-            "INSERT OVERWRITE `sales`.`t` PARTITION (`p2`) SELECT * FROM `sales`.`t_restored_20250914150000`");
+            "INSERT OVERWRITE `sales`.`t` PARTITION (`p2`) SELECT * FROM `sales`.`t_p2_restored_20250914150000`");
+}
+
+// Issue 10 item 18: default names are cut between characters (a byte cut dropped the last character of every
+// non-ASCII name, so `fact_订单` and `fact_订购` both became `fact_订_restored_…`), and a partition restore never
+// takes the name of the table's restore as of the same instant.
+TEST(RestorePlanner, DefaultNamesKeepWholeCharactersAndTellScopesApart) {
+  const std::string ding = "\xE8\xAE\xA2", dan = "\xE5\x8D\x95", gou = "\xE8\xB4\xAD";  // 订 单 购
+  auto named = [&](const std::string& table, Scope scope) {
+    RestoreRequest r = table_request("2025-09-14T15:00:00Z");
+    r.scope = scope;
+    if (scope == Scope::kPartition) r.partitions = {pn("p2")};
+    auto h = history();
+    for (auto& snapshot : h) {
+      for (auto& e : snapshot.entries) {
+        if (e.table.str() == "t") e.table = *TableName::parse(table);
+      }
+    }
+    r.table = *TableName::parse(table);
+    auto plan = make_restore_plan(r, h);
+    EXPECT_TRUE(plan) << plan.error().describe();
+    return plan ? plan->targets.at(0).target.str() : std::string();
+  };
+  EXPECT_EQ(named("fact_" + ding + dan, Scope::kTable), "fact_" + ding + dan + "_restored_20250914150000");
+  EXPECT_NE(named("fact_" + ding + dan, Scope::kTable), named("fact_" + ding + gou, Scope::kTable));
+  EXPECT_EQ(named("t", Scope::kPartition), "t_p2_restored_20250914150000");
+  EXPECT_NE(named("t", Scope::kPartition), named("t", Scope::kTable));
+  // A name too long for the suffix is cut between characters.
+  std::string longest;
+  for (int i = 0; i < 21; ++i) longest += ding;  // 63 bytes
+  const std::string cut = named(longest, Scope::kTable);
+  EXPECT_LE(cut.size(), 64u);
+  EXPECT_EQ(cut, longest.substr(0, 39) + "_restored_20250914150000");
 }
 
 TEST(RestorePlanner, SnapshotLabelMeansItsRestorePoint) {
