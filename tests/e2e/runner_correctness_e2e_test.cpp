@@ -87,13 +87,11 @@ TEST_F(RunnerCorrectnessE2e, ThreeConcurrentRunnersOfAFirstSundaySlotLeaveOneFin
   make_cluster_data("tc", kMonthlyTier);
   std::vector<Proc> procs;
   for (int i = 0; i < 3; ++i) procs.push_back(spawn(run_args(kFirstSunday)));
-  int winners = 0;
+  // A runner that won one database and found the other handled exits 11 (11 outranks 0: item 20, not ours).
   for (auto& p : procs) {
     const Finished f = wait(p);
     EXPECT_TRUE(f.code == kExitOk || f.code == kExitAlreadyHandled) << describe(f);
-    winners += f.code == kExitOk;
   }
-  EXPECT_GE(winners, 1);
   for (const char* db : {"tc_a", "tc_b"}) {
     auto rows = expect_one_fingerprinted_row_per_label(db, 4);
     ASSERT_EQ(rows.size(), 1u) << db;
