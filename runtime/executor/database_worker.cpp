@@ -158,8 +158,11 @@ class DatabaseWorker {
         deps_.log.warn(fields("snapshot.read"), row.error().describe());
         continue;  // keep what the run's list says about it
       }
+      // Asked by label, the server prints a row ("ERROR: no snapshot") even for a label without a directory:
+      // before any refusal only a finished snapshot counts; otherwise the run's list says what is used.
+      if (!*row || (round_ == 0 && !(*row)->ok())) continue;
       refreshed.insert(c.str());
-      if (*row) snapshots.push_back(std::move(**row));
+      snapshots.push_back(std::move(**row));
     }
     for (const auto& s : snapshots_) {
       if (!refreshed.contains(s.label)) snapshots.push_back(s);
