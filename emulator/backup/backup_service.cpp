@@ -259,6 +259,11 @@ BackupService::BackupService(Catalog& catalog, ClusterState& cluster)
 
 BackupService::~BackupService() = default;
 
+void BackupService::set_drop_connections(std::function<void()> fn) {
+  std::lock_guard lock(impl_->mu);
+  impl_->drop_connections = std::move(fn);
+}
+
 std::optional<QueryResult> BackupService::try_handle(const SessionContext& session, std::string_view sql) {
   auto parsed = parse_statement(sql, impl_->version);
   if (!parsed) return std::nullopt;

@@ -5,6 +5,7 @@
 // service's own timer thread, started by the constructor and joined by the destructor.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,9 @@ class BackupService {
 
   // Handles the statement when it belongs to this service and returns its result; nullopt otherwise.
   std::optional<QueryResult> try_handle(const SessionContext& session, std::string_view sql);
+  // What LOSE NEXT SUBMIT REPLY calls to drop the client's connection (Server::drop_all_connections); may be
+  // empty (the fault then only skips the job, BEFORE ACCEPT).
+  void set_drop_connections(std::function<void()> fn);
 
  private:
   struct Impl;

@@ -61,9 +61,22 @@ QueryResult BackupService::Impl::backup(const SessionContext& session, const Bac
   auto db_id = catalog.database_id(db);
   if (!db_id) return error(Origin::kPlain, db_id.error().message);
 
-  std::lock_guard submit(submit_mu);
+  std::unique_lock submit(submit_mu);
   auto repo = backup_destination(s, *db_id);
   if (!repo) return repo.error();
+  // LOSE NEXT SUBMIT REPLY: the client loses its connection instead of the answer (one shot).
+  std::optional<bool> lose;
+  std::function<void()> drop;
+  {
+    std::lock_guard lock(mu);
+    lose = std::exchange(lose_submit_reply, std::nullopt);
+    drop = drop_connections;
+  }
+  if (lose && !*lose) {
+    submit.unlock();
+    if (drop) drop();
+    return error(Origin::kPlain, "connection lost before the BACKUP was accepted (emulated)");
+  }
   auto job = std::make_shared<Job>();
   job->kind = JobKind::kBackup;
   job->label = s.label;
@@ -75,6 +88,8 @@ QueryResult BackupService::Impl::backup(const SessionContext& session, const Bac
   job->objs = backup_objects_text(db, *items);
   job->items = std::move(*items);
   start_job(std::move(job));
+  submit.unlock();
+  if (lose && drop) drop();
   return OkResult{};
 }
 
@@ -558,9 +573,12 @@ QueryResult BackupService::Impl::apply_fault(const Statement& stmt) {
     state_faults.push_back(StateFault{delay->state, delay->db, true, std::nullopt, delay->seconds});
   } else if (const auto* refuse = std::get_if<RefuseSubmitsStmt>(&stmt)) {
     refuse_submits = std::max(0, refuse->count);
+  } else if (const auto* lose = std::get_if<LoseSubmitReplyStmt>(&stmt)) {
+    lose_submit_reply = lose->after_accept;
   } else if (std::holds_alternative<ClearJobFaultsStmt>(stmt)) {
     state_faults.clear();
     refuse_submits = 0;
+    lose_submit_reply.reset();
   }
   return OkResult{};
 }

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -194,6 +195,8 @@ struct BackupService::Impl {
   std::map<int64_t, std::shared_ptr<backup::Job>> jobs;  // db id -> latest job
   std::vector<backup::StateFault> state_faults;
   int refuse_submits = 0;
+  std::optional<bool> lose_submit_reply;      // LOSE NEXT SUBMIT REPLY: true = after the job was created
+  std::function<void()> drop_connections;     // Server::drop_all_connections (set by the server main)
 
   const EmulatorConfig& config() const { return cluster.config(); }
 

@@ -57,6 +57,7 @@ Family classify(const std::vector<std::string>& w) {
     if (at(2) == "START" && at(3) == "FOREIGN") return Family::kFault;
     if (at(2) == "CORRUPT" && at(3) == "SNAPSHOT") return Family::kFault;
     if (at(2) == "REFUSE" && at(3) == "NEXT") return Family::kFault;
+    if (at(2) == "LOSE" && at(3) == "NEXT") return Family::kFault;
   }
   return Family::kNone;
 }
@@ -433,6 +434,7 @@ class Parser {
     if (accept("DELAY")) return delay_job();
     if (accept("START")) return start_foreign_backup();
     if (accept("REFUSE")) return refuse_submits();
+    if (accept("LOSE")) return lose_submit_reply();
     if (accept("CORRUPT")) return corrupt_snapshot();
     expect("CLEAR");
     expect("JOB");
@@ -518,6 +520,21 @@ class Parser {
     return s;
   }
 
+  // LOSE NEXT SUBMIT REPLY [AFTER ACCEPT | BEFORE ACCEPT], after LOSE.
+  std::optional<Statement> lose_submit_reply() {
+    expect("NEXT");
+    expect("SUBMIT");
+    expect("REPLY");
+    LoseSubmitReplyStmt s;
+    if (accept("BEFORE")) {
+      expect("ACCEPT");
+      s.after_accept = false;
+    } else if (accept("AFTER")) {
+      expect("ACCEPT");
+    }
+    return s;
+  }
+
   // CORRUPT SNAPSHOT label ON repo, after CORRUPT.
   std::optional<Statement> corrupt_snapshot() {
     expect("SNAPSHOT");
@@ -550,7 +567,7 @@ bool is_fault_statement(const Statement& stmt) {
   return std::holds_alternative<SetRepositoryFaultStmt>(stmt) ||
          std::holds_alternative<SetLocationFaultStmt>(stmt) || std::holds_alternative<FailJobStmt>(stmt) ||
          std::holds_alternative<DelayJobStmt>(stmt) || std::holds_alternative<ForeignBackupStmt>(stmt) ||
-         std::holds_alternative<RefuseSubmitsStmt>(stmt) ||
+         std::holds_alternative<RefuseSubmitsStmt>(stmt) || std::holds_alternative<LoseSubmitReplyStmt>(stmt) ||
          std::holds_alternative<ClearJobFaultsStmt>(stmt) ||
          std::holds_alternative<CorruptSnapshotStmt>(stmt);
 }

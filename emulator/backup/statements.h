@@ -114,6 +114,11 @@ struct ForeignBackupStmt {
 struct RefuseSubmitsStmt {
   int count = 0;
 };
+// ADMIN EMULATOR LOSE NEXT SUBMIT REPLY [AFTER ACCEPT | BEFORE ACCEPT]: the next BACKUP's client connection is
+// dropped instead of answered, after the job was created (default) or before (no job).
+struct LoseSubmitReplyStmt {
+  bool after_accept = true;
+};
 struct ClearJobFaultsStmt {};
 // ADMIN EMULATOR CORRUPT SNAPSHOT label ON repo: damages one data file (its md5 no longer matches).
 struct CorruptSnapshotStmt {
@@ -125,7 +130,7 @@ using Statement =
     std::variant<CreateRepositoryStmt, DropRepositoryStmt, ShowRepositoriesStmt, ShowSnapshotStmt, BackupStmt,
                  RestoreStmt, ShowJobStmt, CancelJobStmt, DropSnapshotStmt, SetRepositoryFaultStmt,
                  SetLocationFaultStmt, FailJobStmt, DelayJobStmt, ForeignBackupStmt, RefuseSubmitsStmt,
-                 ClearJobFaultsStmt, CorruptSnapshotStmt>;
+                 ClearJobFaultsStmt, CorruptSnapshotStmt, LoseSubmitReplyStmt>;
 
 // Whether the statement belongs to the backup service, judged from its first words only.
 bool is_backup_statement(std::string_view sql);

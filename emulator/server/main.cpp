@@ -179,6 +179,7 @@ int serve(const Flags& f, std::map<std::string, std::string> users, sk::emu::Clu
   server_options.port = static_cast<uint16_t>(f.port);
   sk::emu::Server server(server_options, factory);
   factory.set_drop_connections([&server] { server.drop_all_connections(); });
+  backup->set_drop_connections([&server] { server.drop_all_connections(); });
 
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);

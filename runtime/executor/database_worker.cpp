@@ -56,10 +56,13 @@ class DatabaseWorker {
   // What happened when the slot was busy and the hook stopped the retries.
   enum class Yield { kNone, kFailed, kOtherRunner, kNextRound };
 
-  // Our attempts for this slot: the labels they used, and those left RUNNING by dead runs (adoptable).
+  // Our attempts for this slot: the labels they used, those that FINISHED (the slot is done: issue 10 item 3),
+  // and those left RUNNING by dead runs (adoptable).
   struct SlotHistory {
     std::optional<std::vector<ops::BackupAttempt>> attempts;
     std::set<std::string> used;
+    std::map<std::string, std::optional<BackupTimestamp>> finished;
+    std::set<std::string> any;  // every candidate some attempt carries, whatever its state
     std::map<std::string, ops::BackupAttempt> orphans;
   };
 
@@ -98,10 +101,12 @@ class DatabaseWorker {
                        [&](const SnapshotLabel& c) { return c == a.label; })) {
         continue;
       }
+      h.any.insert(a.label.str());
       if (a.state == AttemptState::kRunning || a.state == AttemptState::kCancelled ||
           a.state == AttemptState::kFinished) {
         h.used.insert(a.label.str());
       }
+      if (a.state == AttemptState::kFinished) h.finished[a.label.str()] = a.backup_timestamp;
       if (a.state == AttemptState::kRunning && a.run_id != config_.run_id && !config_.dry_run) {
         std::vector<ops::RunMarker> dead_markers;
         if (run_is_dead(store_, a, config_, deps_, dead_markers)) h.orphans.emplace(a.label.str(), a);
@@ -122,16 +127,10 @@ class DatabaseWorker {
     if (!current) return fail_sql(current.error());
     auto history = load_slot_history(candidates);
     if (!history) return fail_sql(history.error());
-    std::vector<jobs::SnapshotRow> snapshots = snapshots_;
-    if (round_ > 0) {
-      for (const auto& c : candidates) {
-        if (auto rows = show_snapshot(conn_, job_.repository, c))
-          snapshots.insert(snapshots.end(), rows->begin(), rows->end());
-      }
-    }
+    const std::vector<jobs::SnapshotRow> snapshots = fresh_snapshots(candidates, *history);
     ++round_;
-    const LabelDecision d =
-        decide_label(job_.label, snapshots, *current, history->used, config_.max_label_retries);
+    const LabelDecision d = decide_label(job_.label, snapshots, *current, history->used,
+                                         config_.max_label_retries, history->finished);
     result_.label = d.label;
     if (d.job && d.job->job_id) result_.job_id = d.job->job_id->value();
     switch (d.kind) {
@@ -148,6 +147,33 @@ class DatabaseWorker {
         break;
     }
     return bind_and_submit(d.label, current->empty() ? std::nullopt : std::optional(current->back()));
+  }
+
+  // The run's snapshot list (read once when the run started) with the rows of the candidates that may have
+  // changed since refreshed (issue 10 item 3: refresh what the decision depends on): every candidate some
+  // attempt carries, plus all of them after a round that found its label taken. A label nobody attempted and
+  // the run's list did not hold is left to the server (a BACKUP with a taken label is refused).
+  std::vector<jobs::SnapshotRow> fresh_snapshots(const std::vector<SnapshotLabel>& candidates,
+                                                 const SlotHistory& history) {
+    std::vector<jobs::SnapshotRow> snapshots;
+    std::set<std::string> refreshed;
+    for (const auto& c : candidates) {
+      if (round_ == 0 && !history.any.contains(c.str())) continue;
+      auto row = jobs::find_snapshot(conn_, job_.repository, c);
+      if (!row) {
+        deps_.log.warn(fields("snapshot.read"), row.error().describe());
+        continue;  // keep what the run's list says about it
+      }
+      // Asked by label, the server prints a row ("ERROR: no snapshot") even for a label without a directory:
+      // before any refusal only a finished snapshot counts; otherwise the run's list says what is used.
+      if (!*row || (round_ == 0 && !(*row)->ok())) continue;
+      refreshed.insert(c.str());
+      snapshots.push_back(std::move(**row));
+    }
+    for (const auto& s : snapshots_) {
+      if (!refreshed.contains(s.label)) snapshots.push_back(s);
+    }
+    return snapshots;
   }
 
   // The slot's label is running on the server: adopt it (its run died), wait for it (--wait), or leave it.
@@ -177,14 +203,19 @@ class DatabaseWorker {
     if (!result_.backup_timestamp) {
       result_.backup_timestamp = finished_timestamp(conn_, job_.repository, d.label);
     }
-    bool recorded = false;
+    // One row per attempt (issue 10 item 24): an attempt of this label that owns, or may own, the job (its
+    // statement was sent: SUBMITTING, RUNNING, FINISHED) is recorded by its own run, or by reconciliation when
+    // that run died; a second FINISHED row for the same snapshot would hide the owner's manifest.
+    bool owned = false;
     if (attempts) {
-      for (const auto& a : *attempts)
-        recorded = recorded || (a.label == d.label && a.state == AttemptState::kFinished);
+      for (const auto& a : *attempts) {
+        owned = owned || (a.label == d.label && (a.state == AttemptState::kFinished ||
+                                                 a.state == AttemptState::kRunning ||
+                                                 a.state == AttemptState::kSubmitting));
+      }
     }
-    if (!recorded && !config_.dry_run) {
-      // The server has the snapshot but our history does not (e.g. a run killed after it finished): record
-      // it.
+    if (!owned && result_.backup_timestamp && !config_.dry_run) {
+      // The server has the snapshot but our history has no attempt that sent it (e.g. history lost): record it.
       ops::BackupAttempt a = intent(d.label, {});
       a.state = AttemptState::kFinished;
       a.server_state = std::string(jobs::to_string(jobs::JobState::kFinished));
@@ -353,27 +384,35 @@ class DatabaseWorker {
     hooks.on_busy = [&](const Error& e, int tries, std::chrono::milliseconds delay) {
       return on_busy(e, tries, delay, attempt_id, label);
     };
+    unconfirmed_ = false;
     const jobs::Submitted sent =
         jobs::submit(conn_, sql, {config_.busy_backoff, jitter(deps_)}, deps_.stop, deps_.sleeper, hooks);
-    std::optional<jobs::JobId> id;
+    submit_tries_ += sent.tries;
     if (sent.outcome != jobs::Submitted::Outcome::kAccepted) {
       auto accepted = settle_submit(sent, label, attempt_id);
       if (!accepted) return accepted.error();
-      id = *accepted;
     }
     checkpoint(deps_, "submitted");
     AttemptUpdate u;
-    u.state = AttemptState::kRunning;
-    u.submitted_at = deps_.clock.now();
-    u.submit_tries = sent.tries;
+    // Accepted: RUNNING. Outcome unknown (connection lost): the row stays SUBMITTING until the server lists
+    // the job (observe() then records RUNNING) or shows it never took (issue 10 items 4 and 19).
+    if (!unconfirmed_) u.state = AttemptState::kRunning;
+    if (!submitted_at_) submitted_at_ = deps_.clock.now();
+    u.submitted_at = submitted_at_;
+    u.submit_tries = submit_tries_;
     warn_history(store_.update_backup_state(attempt_id, u));
-    deps_.log.info(fields("job.submitted"), fmt::format("submitted {}", label.str()));
-    await_job(attempt_id, {label.str(), id, before});
-    return false;
+    deps_.log.info(fields("job.submitted"),
+                   fmt::format("{} {}", unconfirmed_ ? "awaiting the server's answer for" : "submitted", label.str()));
+    await_job(attempt_id, {label.str(), std::nullopt, before});
+    if (!resubmit_) return false;
+    // The server answered that the statement never took: send it again under the same attempt and manifest.
+    resubmit_ = false;
+    ++resubmits_;
+    return submit(label, sql, attempt_id, before);
   }
 
-  // A submission the server did not plainly accept. The value: the job went in after all (its id when the
-  // server showed one); the error: whether another round is needed (the result is set).
+  // A submission the server did not plainly accept. The value: await the job (its outcome is unknown after a
+  // lost connection: unconfirmed_); the error: whether another round is needed (the result is set).
   std::expected<std::optional<jobs::JobId>, bool> settle_submit(const jobs::Submitted& sent,
                                                                 const SnapshotLabel& label,
                                                                 const std::string& attempt_id) {
@@ -384,18 +423,14 @@ class DatabaseWorker {
         return std::nullopt;
       case Sent::kYielded:
         return std::unexpected(yielded());
-      case Sent::kConnectionLost: {
-        // Outcome unknown: ask the server whether our label is its current job.
-        auto cur = jobs::show_jobs(conn_, jobs::JobKind::kBackup, job_.database);
-        if (cur) {
-          for (const auto& j : *cur) {
-            if (j.label == label.str()) return j.job_id;
-          }
-        }
-        reject(attempt_id, sent.tries, text);
-        finish(Outcome::kConnectionFailed, "connection lost while submitting: " + text);
-        return std::unexpected(false);
-      }
+      case Sent::kConnectionLost:
+        // Outcome unknown (issue 10 items 4 and 19): never REJECTED on a guess. The job is awaited by its label
+        // (a lagging FE may list it late); settle() decides from SHOW BACKUP and SHOW SNAPSHOT.
+        unconfirmed_ = true;
+        deps_.log.warn(fields("job.submit_unknown"),
+                       fmt::format("connection lost while submitting {} ({}); asking the server whether it took it",
+                                   label.str(), text));
+        return std::nullopt;
       case Sent::kBusyExhausted: {
         const std::string why = busy_why_ + fmt::format("; gave up after {} tries", sent.tries);
         reject(attempt_id, sent.tries, why);
@@ -523,23 +558,17 @@ class DatabaseWorker {
   void settle(const std::string& attempt_id, const SnapshotLabel& label, const jobs::Awaited& done) {
     using Done = jobs::Awaited::Outcome;
     switch (done.outcome) {
-      case Done::kFinished:
+      case Done::kFinished: {
         checkpoint(deps_, "finished");
-        record_finished(attempt_id, label, &*done.job, finished_timestamp(conn_, job_.repository, label));
+        auto ts = finished_snapshot_timestamp(label);
+        if (!ts || !*ts) return finished_unsettled(attempt_id, label, *done.job, ts);
+        record_finished(attempt_id, label, &*done.job, **ts);
         return;
+      }
       case Done::kCancelled:
         return cancelled(attempt_id, label, *done.job);
       case Done::kSuperseded:
-        // Replaced by a newer job of the database: the repository decides (the slot is free, so ours has
-        // ended).
-        if (auto ts = finished_timestamp(conn_, job_.repository, label)) {
-          record_finished(attempt_id, label, done.job ? &*done.job : nullptr, ts);
-          return;
-        }
-        record_terminal(attempt_id, AttemptState::kLost,
-                        "job disappeared from SHOW BACKUP without a snapshot", nullptr);
-        finish(Outcome::kJobFailed, fmt::format("job {} disappeared from SHOW BACKUP", label.str()));
-        return;
+        return superseded(attempt_id, label, done);
       case Done::kStopped:
         finish(Outcome::kInterrupted,
                fmt::format("interrupted while polling {} (left {} on the server; the next run reconciles it)",
@@ -547,7 +576,10 @@ class DatabaseWorker {
         return;
       case Done::kUnreachable:
         finish(Outcome::kConnectionFailed,
-               "lost the cluster while polling: " + (done.last_error ? done.last_error->describe() : "?"));
+               std::string(unconfirmed_ ? "lost the cluster after a submit whose outcome is unknown (the attempt "
+                                          "stays SUBMITTING; the next run reconciles it): "
+                                        : "lost the cluster while polling: ") +
+                   (done.last_error ? done.last_error->describe() : "?"));
         return;
       case Done::kTimedOut:
         finish(Outcome::kJobFailed,
@@ -556,6 +588,88 @@ class DatabaseWorker {
                            label.str(), last_state_.empty() ? "running" : last_state_));
         return;
     }
+  }
+
+  // The job FINISHED: the snapshot's timestamp, asked a few times (the repository may list it late or be
+  // briefly unreachable). Error: the repository could not be read; nullopt: it answered without the label.
+  Result<std::optional<BackupTimestamp>> finished_snapshot_timestamp(const SnapshotLabel& label) {
+    constexpr int kTries = 3;
+    Result<std::optional<BackupTimestamp>> ts = std::optional<BackupTimestamp>{};
+    for (int i = 0; i < kTries; ++i) {
+      if (i > 0) {
+        if (stopping(deps_)) break;
+        deps_.sleeper.sleep_for(std::chrono::milliseconds(1000 << (i - 1)));
+      }
+      ts = jobs::finished_snapshot(conn_, job_.repository, label);
+      if (ts && *ts) return ts;
+      deps_.log.warn(fields("snapshot.read"),
+                     ts ? fmt::format("repository {} does not list snapshot {} yet", job_.repository.str(),
+                                      label.str())
+                        : ts.error().describe());
+    }
+    return ts;
+  }
+
+  // Issue 10 item 27: the job FINISHED but its backup_timestamp is unknown (RESTORE needs it). The row stays
+  // unsettled (RUNNING, server_state FINISHED) rather than FINISHED with NULL forever; the next run's
+  // reconciliation completes it (timestamp, bytes, fingerprints) once the repository answers.
+  void finished_unsettled(const std::string& attempt_id, const SnapshotLabel& label, const jobs::ServerJob& job,
+                          const Result<std::optional<BackupTimestamp>>& ts) {
+    if (!attempt_id.empty()) {
+      AttemptUpdate u;
+      u.state = AttemptState::kRunning;
+      u.server_state = job.state_text;
+      u.job_id = jobs::to_int(job.job_id);
+      u.started_at = jobs::server_time(job.create_time, zone_);
+      warn_history(store_.update_backup_state(attempt_id, u));
+    }
+    const std::string why = ts ? "the repository does not list it" : ts.error().describe();
+    alerts::AlertContext c;
+    c.database = job_.database;
+    c.repository = job_.repository;
+    c.label = label;
+    c.detail = why;
+    raise(deps_, alerts::AlertKind::kRepositoryUnreachable, c);
+    finish(Outcome::kRepositoryError,
+           fmt::format("job {} FINISHED, but its backup_timestamp cannot be read from repository {} ({}); the "
+                       "history row stays unsettled and the next run completes it",
+                       label.str(), job_.repository.str(), why));
+  }
+
+  // Our job is no longer listed (a later job replaced it, or it never appeared): the repository decides.
+  // Could-not-read is never "absent" (issue 10 item 7): the row then stays as it is for reconciliation.
+  void superseded(const std::string& attempt_id, const SnapshotLabel& label, const jobs::Awaited& done) {
+    auto ts = jobs::finished_snapshot(conn_, job_.repository, label);
+    if (ts && *ts) {
+      record_finished(attempt_id, label, done.job ? &*done.job : nullptr, **ts);
+      return;
+    }
+    if (!ts) {
+      finish(ports::is_connection_error(ts.error()) ? Outcome::kConnectionFailed : Outcome::kRepositoryError,
+             fmt::format("job {} is no longer listed by SHOW BACKUP and repository {} cannot be read ({}); the "
+                         "history row stays unsettled and the next run reconciles it",
+                         label.str(), job_.repository.str(), ts.error().describe()));
+      return;
+    }
+    if (unconfirmed_ && !done.job) {
+      // The server answered: no job with our label after the grace, no snapshot. The statement never took.
+      if (resubmits_ < kMaxResubmits && !stopping(deps_)) {
+        deps_.log.warn(fields("job.resubmit"),
+                       fmt::format("the server has no job and no snapshot {}: the BACKUP never took; sending it "
+                                   "again under the same attempt",
+                                   label.str()));
+        resubmit_ = true;
+        return;
+      }
+      finish(Outcome::kConnectionFailed,
+             fmt::format("the BACKUP of {} never reached the server (connection lost {} time(s)); the attempt "
+                         "stays SUBMITTING and the next run reconciles it",
+                         label.str(), resubmits_ + 1));
+      return;
+    }
+    record_terminal(attempt_id, AttemptState::kLost, "job disappeared from SHOW BACKUP without a snapshot",
+                    nullptr);
+    finish(Outcome::kJobFailed, fmt::format("job {} disappeared from SHOW BACKUP", label.str()));
   }
 
   void cancelled(const std::string& attempt_id, const SnapshotLabel& label, const jobs::ServerJob& job) {
@@ -571,8 +685,9 @@ class DatabaseWorker {
     finish(Outcome::kJobFailed, fmt::format("job {} CANCELLED: {}", label.str(), job.error_text()));
   }
 
+  // Our job FINISHED and the repository gave its timestamp (never recorded FINISHED without one: item 27).
   void record_finished(const std::string& attempt_id, const SnapshotLabel& label, const jobs::ServerJob* job,
-                       const std::optional<BackupTimestamp>& ts) {
+                       const BackupTimestamp& ts) {
     result_.backup_timestamp = ts;
     // --wait on another runner's job: settle that runner's row too (an idempotent UPDATE by its id), so the
     // history and `starkeep status` show FINISHED even when that runner is stopped or dead (issue 10 item 20).
@@ -592,10 +707,10 @@ class DatabaseWorker {
       if (auto s = store_.update_backup_state(row, u); !s) {
         warn_history(s);
       } else {
-        fingerprint_snapshot(conn_, store_, label, job_.database, deps_.log, fields());
+        fingerprint_snapshot(conn_, store_, attempt_id, job_.database, deps_.log, fields());
       }
     }
-    finish(Outcome::kSuccess, fmt::format("FINISHED (backup_timestamp {})", ts ? ts->str() : "?"));
+    finish(Outcome::kSuccess, fmt::format("{} FINISHED (backup_timestamp {})", label.str(), ts.str()));
   }
 
   // The unsettled (SUBMITTING/RUNNING) attempt of `label` another runner wrote; "" when there is none.
@@ -650,6 +765,13 @@ class DatabaseWorker {
   Yield yield_ = Yield::kNone;
   std::optional<Error> yield_error_;
   std::optional<jobs::ServerJob> other_;
+  // Submission whose outcome is unknown (connection lost; issue 10 items 4 and 19).
+  static constexpr int kMaxResubmits = 2;
+  bool unconfirmed_ = false;
+  bool resubmit_ = false;
+  int resubmits_ = 0;
+  int submit_tries_ = 0;
+  std::optional<Instant> submitted_at_;
   // Polling.
   std::string last_state_;
   bool overrun_alerted_ = false;

@@ -16,7 +16,8 @@ std::vector<SnapshotLabel> label_candidates(const SnapshotLabel& base, int max_r
 
 LabelDecision decide_label(const SnapshotLabel& base, const std::vector<jobs::SnapshotRow>& snapshots,
                            const std::vector<jobs::ServerJob>& current, const std::set<std::string>& history_labels,
-                           int max_retry) {
+                           int max_retry,
+                           const std::map<std::string, std::optional<BackupTimestamp>>& finished_in_history) {
   const auto candidates = label_candidates(base, max_retry);
   std::map<std::string, const jobs::SnapshotRow*> by_label;
   for (const auto& s : snapshots) by_label[s.label] = &s;
@@ -31,6 +32,16 @@ LabelDecision decide_label(const SnapshotLabel& base, const std::vector<jobs::Sn
       }
       return d;
     }
+  }
+  // 1b. Our own FINISHED attempt of a candidate: done as well.
+  for (const auto& c : candidates) {
+    auto it = finished_in_history.find(c.str());
+    if (it == finished_in_history.end()) continue;
+    LabelDecision d{LabelDecision::Kind::kDone, c, it->second, std::nullopt};
+    for (const auto& j : current) {
+      if (j.label == c.str()) d.job = j;
+    }
+    return d;
   }
   // 2. The database's current job carries a candidate.
   for (const auto& j : current) {

@@ -3,6 +3,7 @@
 // Labels are compared as values (never re-parsed from SQL, pitfall 1). Pure; thread-safe.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -33,9 +34,13 @@ struct LabelDecision {
 // `snapshots`: SHOW SNAPSHOT rows (all, or only the candidates); `current`: SHOW BACKUP FROM db (at most one row;
 // empty when the database never had a job); `history_labels`: labels of our own earlier attempts for this slot
 // (any state). A candidate is "used" when the repository has a directory for it (any Status), the current job
-// carries it, or our history has an attempt with it.
+// carries it, or our history has an attempt with it. `finished_in_history`: labels of our own FINISHED attempts
+// (with their backup timestamps when recorded): such a label is DONE, not merely used (issue 10 item 3), even when
+// `snapshots` is older than the attempt and the database's current job is another one.
 [[nodiscard]] LabelDecision decide_label(const SnapshotLabel& base, const std::vector<jobs::SnapshotRow>& snapshots,
                                          const std::vector<jobs::ServerJob>& current,
-                                         const std::set<std::string>& history_labels, int max_retry = 9);
+                                         const std::set<std::string>& history_labels, int max_retry = 9,
+                                         const std::map<std::string, std::optional<BackupTimestamp>>&
+                                             finished_in_history = {});
 
 }  // namespace sk::executor

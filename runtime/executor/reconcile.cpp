@@ -31,21 +31,30 @@ void take_times(AttemptUpdate& u, const jobs::ServerJob& job, const TimeZone& zo
 // What the server says about one attempt of a dead run; nullopt when it cannot be settled now.
 std::optional<AttemptUpdate> settle(ports::SqlConnection& conn, ops::OpsStore& store,
                                     const ops::BackupAttempt& a, const jobs::ServerJob* job,
-                                    const TimeZone& zone) {
+                                    const TimeZone& zone, RunLog& log, const LogFields& f) {
   AttemptUpdate u;
   if (job && job->cancelled()) {
     u.state = AttemptState::kCancelled;
     u.server_state = job->state_text;
     u.error_text = job->error_text();
     take_times(u, *job, zone);
-  } else if (auto ts = detail::finished_timestamp(conn, a.repository, a.label)) {
+    return u;
+  }
+  // Issue 10 items 7 and 27: a repository that cannot be read now says nothing; "absent" only when it answered.
+  auto ts = jobs::finished_snapshot(conn, a.repository, a.label);
+  if (!ts) {
+    log.warn(f, "cannot read the repository now; the attempt stays unsettled for a later run: " +
+                    ts.error().describe());
+    return std::nullopt;
+  }
+  if (*ts) {
     u.state = AttemptState::kFinished;
     u.server_state = std::string(jobs::to_string(jobs::JobState::kFinished));
-    u.backup_timestamp = *ts;
+    u.backup_timestamp = **ts;
     u.bytes = detail::manifest_bytes(store, a.attempt_id());
     if (job) take_times(u, *job, zone);
   } else if (job && job->finished()) {
-    return std::nullopt;  // finished but the repository cannot be read now: settle later
+    return std::nullopt;  // finished, but the repository does not list it yet: settle later
   } else {
     u.state = AttemptState::kLost;
     u.error_text =
@@ -76,7 +85,7 @@ bool reconcile_attempt(ports::SqlConnection& conn, ops::OpsStore& store, const o
     deps.log.info(f, fmt::format("job of dead run {} still {} on the server", a.run_id, job->state_text));
     return false;
   }
-  auto u = settle(conn, store, a, job, zone);
+  auto u = settle(conn, store, a, job, zone, deps.log, f);
   if (!u) return false;
   if (auto s = store.update_backup_state(a.attempt_id(), *u); !s) {
     deps.log.warn(f, "cannot record reconciliation: " + s.error().describe());
@@ -84,7 +93,7 @@ bool reconcile_attempt(ports::SqlConnection& conn, ops::OpsStore& store, const o
   }
   deps.log.info(f, fmt::format("reconciled attempt of dead run {}: {}", a.run_id, ops::to_string(*u->state)));
   if (*u->state == AttemptState::kFinished)
-    detail::fingerprint_snapshot(conn, store, a.label, a.database, deps.log, f);
+    detail::fingerprint_snapshot(conn, store, a.attempt_id(), a.database, deps.log, f);
   return true;
 }
 

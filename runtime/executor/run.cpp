@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -18,6 +20,65 @@ namespace sk::executor {
 namespace {
 
 using ops::AttemptState;
+
+// Keeps this run's markers alive (issue 10 item 5): a thread refreshes heartbeat_at of every marker every
+// stale_heartbeat / 5 of wall-clock time (at least 1 s) on its own session, whatever the workers are doing — busy
+// backoff, a long fingerprint scan, a database group still waiting for a worker — so a live run never looks dead
+// to another runner. Stopped and joined before the markers are released.
+class MarkerHeartbeat {
+ public:
+  MarkerHeartbeat(std::vector<ops::RunMarker> markers, const RunConfig& config, RunnerDeps& deps)
+      : markers_(std::move(markers)), config_(config), deps_(deps) {
+    if (!markers_.empty()) thread_ = std::thread([this] { loop(); });
+  }
+  MarkerHeartbeat(const MarkerHeartbeat&) = delete;
+  MarkerHeartbeat& operator=(const MarkerHeartbeat&) = delete;
+  ~MarkerHeartbeat() { stop(); }
+
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void loop() {
+    const auto interval = std::max<std::chrono::milliseconds>(std::chrono::seconds(1), config_.stale_heartbeat / 5);
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+      lock.unlock();
+      beat();
+      lock.lock();
+    }
+  }
+
+  void beat() {
+    if (!session_) {
+      auto s = deps_.connect(std::nullopt);
+      if (!s) {
+        deps_.log.warn({"heartbeat"}, "cannot connect to refresh the run's markers: " + s.error().describe());
+        return;
+      }
+      session_ = std::move(*s);
+    }
+    ops::OpsStore store(*session_, config_.ops, deps_.clock);
+    for (const auto& m : markers_) {
+      if (auto s = store.heartbeat(m); !s) deps_.log.warn({"heartbeat", m.database.str()}, s.error().describe());
+    }
+  }
+
+  const std::vector<ops::RunMarker> markers_;
+  const RunConfig& config_;
+  RunnerDeps& deps_;
+  std::unique_ptr<ports::SqlConnection> session_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
 
 // One run's state while its steps go by.
 class Run {
@@ -66,7 +127,10 @@ class Run {
     if (!list_snapshots(conn)) return report_;
     ops::OpsStore store(conn, config_.ops, deps_.clock);
     const std::vector<ops::RunMarker> markers = mark_runs(store);
-    run_workers(*zone);
+    {
+      MarkerHeartbeat heartbeat(markers, config_, deps_);
+      run_workers(*zone);
+    }
     finish_markers(store, markers);
     report_.message = fmt::format("run {}: {}", config_.run_id, to_string(report_.outcome));
     return report_;

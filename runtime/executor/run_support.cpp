@@ -49,9 +49,9 @@ std::optional<std::int64_t> manifest_bytes(ops::OpsStore& store, const std::stri
   return sum;
 }
 
-void fingerprint_snapshot(ports::SqlConnection& conn, ops::OpsStore& store, const SnapshotLabel& label,
+void fingerprint_snapshot(ports::SqlConnection& conn, ops::OpsStore& store, const std::string& attempt_id,
                           const DatabaseName& db, RunLog& log, const LogFields& fields) {
-  auto recorded = verify::record_fingerprints(conn, store, label, db);
+  auto recorded = verify::record_attempt_fingerprints(conn, store, attempt_id, db);
   LogFields f = fields;
   f.event = "fingerprint";
   if (!recorded) {
@@ -113,17 +113,13 @@ Result<std::vector<jobs::SnapshotRow>> show_snapshot(ports::SqlConnection& conn,
 
 std::optional<BackupTimestamp> finished_timestamp(ports::SqlConnection& conn, const RepositoryName& repo,
                                                   const SnapshotLabel& label) {
-  auto rows = show_snapshot(conn, repo, label);
-  if (!rows) return std::nullopt;
-  for (const auto& r : *rows) {
-    if (r.label == label.str() && r.ok()) return r.latest();
-  }
-  return std::nullopt;
+  auto ts = jobs::finished_snapshot(conn, repo, label);
+  return ts ? *ts : std::nullopt;
 }
 
 bool marker_alive(const ops::RunMarker& m, const RunConfig& config, RunnerDeps& deps) {
   if (m.run_id == config.run_id) return true;
-  if (m.host == config.host && deps.process_alive) return deps.process_alive(m.host, m.pid);
+  if (m.host == config.host && deps.process_alive && !deps.process_alive(m.host, m.pid)) return false;
   return (deps.clock.now() - m.heartbeat_at).seconds() <= config.stale_heartbeat.count();
 }
 

@@ -32,8 +32,10 @@ inline void checkpoint(RunnerDeps& deps, std::string_view step) {
 // manifest is empty or any entry lacks a size (StarRocks reports no size in SHOW BACKUP / SHOW SNAPSHOT).
 [[nodiscard]] std::optional<std::int64_t> manifest_bytes(ops::OpsStore& store, const std::string& attempt_id);
 
-// After a FINISHED attempt: content fingerprints of its partitions into the manifest. Failures are warnings.
-void fingerprint_snapshot(ports::SqlConnection& conn, ops::OpsStore& store, const SnapshotLabel& label,
+// After a FINISHED attempt: content fingerprints of ITS partitions (the manifest of `attempt_id`, the attempt
+// that owns the job — never another row with the same label; issue 10 item 24) into the manifest. Failures are
+// warnings.
+void fingerprint_snapshot(ports::SqlConnection& conn, ops::OpsStore& store, const std::string& attempt_id,
                           const DatabaseName& db, RunLog& log, const LogFields& fields);
 
 // Errors that mean the repository itself is the problem (reference §4): fail at once, alert.
@@ -48,12 +50,16 @@ void fingerprint_snapshot(ports::SqlConnection& conn, ops::OpsStore& store, cons
 [[nodiscard]] Result<std::vector<jobs::SnapshotRow>> show_snapshot(ports::SqlConnection& conn,
                                                                    const RepositoryName& repo,
                                                                    const std::optional<SnapshotLabel>& label);
-// The timestamp of a finished snapshot, if the repository has one for `label`.
+// The timestamp of a finished snapshot, if the repository has one for `label` and could be read. Only for
+// reporting: a decision that must tell "absent" from "could not read" uses jobs::finished_snapshot.
 [[nodiscard]] std::optional<BackupTimestamp> finished_timestamp(ports::SqlConnection& conn,
                                                                 const RepositoryName& repo,
                                                                 const SnapshotLabel& label);
 
-// Whether the run that wrote `m` still lives: its process on this host, else a fresh heartbeat.
+// Whether the run that wrote `m` still lives (issue 10 item 5): its heartbeat is fresh (younger than
+// stale_heartbeat; every run refreshes its markers from a heartbeat thread, whatever it is doing), and — on this
+// host — its process still exists. A live pid alone is no proof: pids are reused, and containers may share a host
+// name; a process that is gone is proof of death at once.
 [[nodiscard]] bool marker_alive(const ops::RunMarker& m, const RunConfig& config, RunnerDeps& deps);
 // Whether the run that wrote `attempt` is dead; its marker (if any) is appended to `dead_markers`.
 [[nodiscard]] bool run_is_dead(ops::OpsStore& store, const ops::BackupAttempt& attempt,

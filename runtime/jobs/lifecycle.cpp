@@ -164,6 +164,32 @@ Result<std::optional<ServerJob>> latest_job(ports::SqlConnection& conn, JobKind 
   return std::optional<ServerJob>{std::move(rows->back())};
 }
 
+Result<std::optional<SnapshotRow>> find_snapshot(ports::SqlConnection& conn, const RepositoryName& repo,
+                                                 const SnapshotLabel& label) {
+  const std::string sql = dialect::render_show_snapshot(repo, label);
+  auto rows = conn.query(sql);
+  if (!rows) return std::unexpected(std::move(rows.error()).with_context(sql));
+  auto parsed = parse_show_snapshot(*rows);
+  if (!parsed) return std::unexpected(std::move(parsed.error()).with_context(sql));
+  for (auto& r : *parsed) {
+    if (r.label == label.str()) return std::optional<SnapshotRow>(std::move(r));
+  }
+  return std::optional<SnapshotRow>{};
+}
+
+Result<std::optional<BackupTimestamp>> finished_snapshot(ports::SqlConnection& conn, const RepositoryName& repo,
+                                                         const SnapshotLabel& label) {
+  auto row = find_snapshot(conn, repo, label);
+  if (!row) return std::unexpected(std::move(row.error()));
+  if (*row && (*row)->status.starts_with("ERROR: Failed")) {
+    // The label's info file could not be read: unknown, not absent.
+    return sk::fail("jobs.snapshot_unreadable", "SHOW SNAPSHOT ON {} could not read snapshot {}: {}", repo.str(),
+                    label.str(), (*row)->status);
+  }
+  if (!*row || !(*row)->ok()) return std::optional<BackupTimestamp>{};
+  return (*row)->latest();
+}
+
 Result<std::string> server_version(ports::SqlConnection& conn) {
   auto rows = conn.query(dialect::render_server_version_query());
   if (!rows) {

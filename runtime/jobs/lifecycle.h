@@ -44,6 +44,16 @@ namespace sk::jobs {
 [[nodiscard]] Result<std::optional<ServerJob>> latest_job(ports::SqlConnection& conn, JobKind kind,
                                                           const DatabaseName& database);
 
+// What the repository says about one label (SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label'): its row, or nullopt
+// when the repository answered and lists no such snapshot. Could-not-read is an error, never "absent" (issue 10
+// item 7): a finished job whose repository is briefly unreachable stays unsettled, never LOST.
+[[nodiscard]] Result<std::optional<SnapshotRow>> find_snapshot(ports::SqlConnection& conn, const RepositoryName& repo,
+                                                               const SnapshotLabel& label);
+// The timestamp of the label's finished (Status OK) snapshot; nullopt when the repository answered without one.
+[[nodiscard]] Result<std::optional<BackupTimestamp>> finished_snapshot(ports::SqlConnection& conn,
+                                                                       const RepositoryName& repo,
+                                                                       const SnapshotLabel& label);
+
 // SELECT current_version(): the server's version text ("4.2.0-abc"); "" when the server does not know the function
 // (an old build). Connection errors pass through.
 [[nodiscard]] Result<std::string> server_version(ports::SqlConnection& conn);

@@ -111,8 +111,15 @@ Result<RecordOutcome> record_fingerprints(ports::SqlConnection& connection, ops:
   }
   if (!finished) return sk::fail("verify.not_found", "no FINISHED backup attempt with label '{}' in database {}",
                                  label.str(), db.str());
-  auto manifest = store.load_manifest(finished->attempt_id());
+  return record_attempt_fingerprints(connection, store, finished->attempt_id(), db, objects);
+}
+
+Result<RecordOutcome> record_attempt_fingerprints(ports::SqlConnection& connection, ops::OpsStore& store,
+                                                  const std::string& attempt_id, const DatabaseName& db,
+                                                  const std::vector<ObjectSelection>& objects) {
+  auto manifest = store.load_manifest(attempt_id);
   if (!manifest) return std::unexpected(std::move(manifest.error()));
+  if (manifest->empty()) return RecordOutcome{};
   auto before = visible_versions(connection, db);
   if (!before) return std::unexpected(std::move(before.error()));
 

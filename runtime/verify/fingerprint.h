@@ -68,6 +68,12 @@ struct RecordOutcome {
 [[nodiscard]] Result<RecordOutcome> record_fingerprints(ports::SqlConnection& connection, ops::OpsStore& store,
                                                         const SnapshotLabel& label, const DatabaseName& db,
                                                         const std::vector<ObjectSelection>& objects = {});
+// The same for one attempt: the manifest entries of `attempt_id` (the attempt that owns the job). The runner calls
+// this one: two history rows may carry one label (e.g. runners racing for a slot), and only the attempt whose
+// BACKUP the server accepted has the manifest (issue 10 item 24).
+[[nodiscard]] Result<RecordOutcome> record_attempt_fingerprints(ports::SqlConnection& connection, ops::OpsStore& store,
+                                                                const std::string& attempt_id, const DatabaseName& db,
+                                                                const std::vector<ObjectSelection>& objects = {});
 // The brief's shape: Status only (skipped entries are not an error).
 [[nodiscard]] Status record_fingerprints_status(ports::SqlConnection& connection, ops::OpsStore& store,
                                                 const SnapshotLabel& label, const DatabaseName& db,

@@ -40,6 +40,7 @@ struct RunOptions {
   int busy_retries = 8;
   int busy_delay_ms = 2000;
   int poll_initial_ms = 1000;
+  int stale_heartbeat_s = 300;
   mysql::ConnectionFlags connection;
   OpsFlags ops;
 };
@@ -115,6 +116,7 @@ executor::RunConfig run_config(const RunOptions& o, const ops::OpsConfig& ops, s
   config.busy_backoff.max_attempts = o.busy_retries;
   config.busy_backoff.initial = std::chrono::milliseconds(o.busy_delay_ms);
   config.poll.initial = std::chrono::milliseconds(o.poll_initial_ms);
+  config.stale_heartbeat = std::chrono::seconds(o.stale_heartbeat_s);
   return config;
 }
 
@@ -244,6 +246,11 @@ void register_run(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--poll-initial-ms", o->poll_initial_ms, "First SHOW BACKUP poll interval")
       ->check(CLI::Range(1, 600'000))
+      ->capture_default_str();
+  cmd->add_option("--stale-heartbeat-seconds", o->stale_heartbeat_s,
+                  "A run whose marker's heartbeat is older is dead (its jobs are reconciled); this run refreshes its "
+                  "own every fifth of it. The same value on every runner of a cluster")
+      ->check(CLI::Range(5, 86'400))
       ->capture_default_str();
   add_ops_flags(*cmd, o->ops, true);
   add_connection_flags(*cmd, o->connection);

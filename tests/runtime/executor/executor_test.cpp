@@ -118,6 +118,16 @@ TEST(Labels, LabelsAreComparedAsValuesNotQuotedText) {
   EXPECT_EQ(e.kind, LabelDecision::Kind::kRunning);
 }
 
+TEST(Labels, OurFinishedAttemptMeansDoneNotMerelyUsed) {
+  // Issue 10 item 3: the snapshot list is older than our FINISHED attempt, and the database's current job is
+  // another tier's. The finished attempt makes the slot done; it is never a reason to submit `_r1`.
+  auto d = decide_label(L("s_d_inc"), {}, {job("s_d_weekly", "FINISHED")}, {"s_d_inc"}, 9,
+                        {{"s_d_inc", BackupTimestamp::from_server("t0")}});
+  EXPECT_EQ(d.kind, LabelDecision::Kind::kDone);
+  EXPECT_EQ(d.label.str(), "s_d_inc");
+  EXPECT_EQ(d.backup_timestamp, BackupTimestamp::from_server("t0"));
+}
+
 TEST(Labels, AllCandidatesUsedIsExhausted) {
   auto d = decide_label(L("s_d_inc"), {}, {}, {"s_d_inc", "s_d_inc_r1", "s_d_inc_r2"}, 2);
   EXPECT_EQ(d.kind, LabelDecision::Kind::kExhausted);

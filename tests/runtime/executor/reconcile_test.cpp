@@ -45,6 +45,10 @@ class ReconcileTest : public ::testing::Test {
                        rows);
     });
     conn_.on_call("^SHOW SNAPSHOT", [this](std::string_view) -> Result<ports::Rows> {
+      if (repository_unreadable_) {
+        return std::unexpected(ports::server_error(1064, "HY000",
+                                                   "Failed to list snapshot in repo: repo, err: Status Code: 503"));
+      }
       std::vector<ports::Rows::Row> rows;
       if (!snapshot_ts_.empty()) rows.push_back({"sales_20250914_inc", snapshot_ts_, "OK"});
       return make_rows({"Snapshot", "Timestamp", "Status"}, rows);
@@ -71,6 +75,7 @@ class ReconcileTest : public ::testing::Test {
   std::string server_state_;
   std::string server_status_ = "[OK]";
   std::string snapshot_ts_;
+  bool repository_unreadable_ = false;
 };
 
 TEST_F(ReconcileTest, FinishedJobOfADeadRunBecomesFinishedWithItsTimestamp) {
@@ -110,6 +115,42 @@ TEST_F(ReconcileTest, JobReplacedInShowBackupButInTheRepositoryIsFinished) {
   EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`backup_history`.*FINISHED"), 1u);
 }
 
+// Issue 10 item 7: a repository that cannot be read says nothing about the snapshot; the dead run's attempt
+// (whose job SHOW BACKUP no longer lists) stays unsettled for a later run instead of becoming LOST (final).
+TEST_F(ReconcileTest, UnreadableRepositoryLeavesTheAttemptUnsettledNeverLost) {
+  server_state_ = "";  // replaced in SHOW BACKUP by a newer job
+  repository_unreadable_ = true;
+  auto n = reconcile_once();
+  ASSERT_TRUE(n) << n.error().describe();
+  EXPECT_EQ(*n, 0);
+  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`backup_history`"), 0u) << log_text_.str();
+  EXPECT_NE(log_text_.str().find("cannot read the repository now"), std::string::npos) << log_text_.str();
+  // Once it answers, the same attempt is settled from it.
+  repository_unreadable_ = false;
+  snapshot_ts_ = "2025-09-14-09-10-00-001";
+  n = reconcile_once();
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`backup_history`.*FINISHED.*2025-09-14-09-10-00-001"), 1u);
+}
+
+// Issue 10 item 27: a job that FINISHED while the repository was unreachable (left RUNNING by its run) is
+// completed with its timestamp once the repository answers.
+TEST_F(ReconcileTest, FinishedJobWithoutTimestampIsCompletedWhenTheRepositoryAnswers) {
+  server_state_ = "FINISHED";
+  repository_unreadable_ = true;
+  auto n = reconcile_once();
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 0);
+  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`backup_history`.*FINISHED"), 0u);
+  repository_unreadable_ = false;
+  snapshot_ts_ = "2025-09-14-09-10-00-001";
+  n = reconcile_once();
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`backup_history`.*FINISHED.*2025-09-14-09-10-00-001"), 1u);
+}
+
 TEST_F(ReconcileTest, StillRunningJobStaysRunningForTheRunThatAdoptsIt) {
   server_state_ = "UPLOADING";
   auto n = reconcile_once();
@@ -126,6 +167,19 @@ TEST_F(ReconcileTest, LiveRunIsLeftAlone) {
   EXPECT_EQ(*n, 0);
   EXPECT_EQ(conn_.count_matching("^UPDATE"), 0u);
   EXPECT_EQ(conn_.count_matching("^SHOW BACKUP"), 0u);
+}
+
+// Issue 10 item 5: a process with the marker's pid exists on this host, but the heartbeat is stale: the pid was
+// reused (or another container shares the host name). The run is dead and its attempt is reconciled.
+TEST_F(ReconcileTest, LivePidWithAStaleHeartbeatIsADeadRun) {
+  process_alive_ = true;
+  clock_.advance(std::chrono::minutes(10));  // the marker's heartbeat (01:00:00) is 10 minutes old
+  server_state_ = "FINISHED";
+  snapshot_ts_ = "2025-09-14-09-10-00-001";
+  auto n = reconcile_once();
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`run_status`.*ABANDONED"), 1u);
 }
 
 TEST_F(ReconcileTest, RowWithoutAnyMarkerBelongsToADeadRun) {

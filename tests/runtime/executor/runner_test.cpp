@@ -7,6 +7,7 @@
 
 #include "runtime/alerts/recording_alert_port.h"
 #include "runtime/executor/runner.h"
+#include "runtime/ops/ops_store.h"
 #include "runtime/ports/fakes.h"
 #include "tests/kernel/domain/printers.h"
 
@@ -49,13 +50,27 @@ class RunnerTest : public ::testing::Test {
       return make_rows({"RepoId", "RepoName", "IsReadOnly", "ErrMsg"}, {{"1", "repo", repo_read_only_, repo_err_}});
     });
     conn_.on_call("^SHOW SNAPSHOT", [this](std::string_view sql) -> Result<ports::Rows> {
+      const bool by_label = sql.find("WHERE") != std::string_view::npos;
+      if (by_label && snapshot_read_error_) {
+        return std::unexpected(ports::server_error(1064, "HY000",
+                                                   "Failed to list snapshot in repo: repo, err: Status Code: 503"));
+      }
       std::vector<ports::Rows::Row> rows;
+      if (!by_label && stale_snapshot_list_) return make_rows({"Snapshot", "Timestamp", "Status"}, rows);
       for (const auto& [label, ts] : snapshots_) {
         if (sql.find("WHERE") == std::string_view::npos || sql.find("'" + label + "'") != std::string_view::npos) {
           rows.push_back({label, ts, ts.empty() ? "ERROR: no snapshot" : "OK"});
         }
       }
       return make_rows({"Snapshot", "Timestamp", "Status"}, rows);
+    });
+    conn_.on_call("FROM `ops`.`backup_history` WHERE `database_name`", [this](std::string_view sql) -> Result<ports::Rows> {
+      const bool by_label = sql.find("`label` =") != std::string_view::npos;
+      return make_rows({"attempt_id", "run_id", "label", "repository", "database_name", "tiers", "slot_utc",
+                        "backup_kind", "objects", "state", "server_state", "job_id", "submit_tries",
+                        "submitted_at_utc", "started_at_utc", "finished_at_utc", "error_text", "bytes",
+                        "backup_timestamp", "updated_at_utc"},
+                       by_label ? label_history_rows_ : history_rows_);
     });
     conn_.on_call("^SHOW BACKUP FROM", [this](std::string_view) -> Result<ports::Rows> {
       std::vector<ports::Rows::Row> rows;
@@ -83,6 +98,14 @@ class RunnerTest : public ::testing::Test {
         --submit_lock_failures_;
         return std::unexpected(ports::server_error(
             1064, "HY000", "Another backup or restore job is being submitted. Please wait and try again"));
+      }
+      if (submit_connection_losses_ > 0) {  // the reply is lost; the server took it only when told so
+        --submit_connection_losses_;
+        if (lost_submit_was_taken_) {
+          const auto at = sql.find("`sales`.`") + 9;
+          server_label_ = std::string(sql.substr(at, sql.find('`', at) - at));
+        }
+        return std::unexpected(Error{std::string(ports::kConnectionError), "Lost connection during query", {}});
       }
       if (!busy_label_.empty()) {
         server_label_ = busy_label_;
@@ -171,6 +194,21 @@ class RunnerTest : public ::testing::Test {
   int submit_lock_failures_ = 0;
   int poll_failures_ = 0;
   std::vector<std::string> steps_;
+  // Issue 10 (items 3, 4, 19, 24, 27).
+  std::vector<ports::Rows::Row> history_rows_;  // what load_backup_attempts reads for the database
+  std::vector<ports::Rows::Row> label_history_rows_;  // … and for one label
+  bool stale_snapshot_list_ = false;            // SHOW SNAPSHOT ON repo (the run's list) misses newer snapshots
+  bool snapshot_read_error_ = false;            // SHOW SNAPSHOT … WHERE SNAPSHOT = … fails (repository unreachable)
+  int submit_connection_losses_ = 0;
+  bool lost_submit_was_taken_ = false;
+
+  // A backup_history row of another run for this slot.
+  void history_row(const std::string& run_id, const std::string& label, const std::string& state,
+                   std::optional<std::string> ts = std::nullopt, bool by_label_only = false) {
+    (by_label_only ? label_history_rows_ : history_rows_).push_back({"attempt-" + run_id, run_id, label, "repo", "sales", "daily", "2025-09-14 01:00:00",
+                             "partitions", "[]", state, std::nullopt, "77", "1", std::nullopt, std::nullopt,
+                             std::nullopt, std::nullopt, std::nullopt, std::move(ts), "2025-09-14 09:00:00"});
+  }
 };
 
 TEST_F(RunnerTest, IntentAndManifestAreWrittenBeforeTheBackupAndTheJobIsPolledToTheEnd) {
@@ -440,6 +478,110 @@ TEST_F(RunnerTest, RunForAPastInstantDoesNotSeeEveryJobOverrun) {
   const RunReport r = run_once();
   EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
   for (const auto& a : alert_port_.alerts()) EXPECT_NE(a.kind, model::AlertCondition::Kind::kOverrun) << a.context.detail;
+}
+
+// Issue 10 item 24: the slot's job FINISHED on the server while the runner that owns it has not recorded it yet
+// (its row is RUNNING). A late runner must not write a second FINISHED row for the same snapshot: the owner's
+// fingerprints would then go to a row without a manifest.
+TEST_F(RunnerTest, LateRunnerWritesNoSecondRowForASnapshotAnotherAttemptOwns) {
+  server_label_ = "sales_20250914_inc";
+  server_state_ = "FINISHED";
+  snapshots_["sales_20250914_inc"] = "2025-09-14-09-00-05-123";
+  history_row("run-0", "sales_20250914_inc", "RUNNING");
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kAlreadyHandled) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+  EXPECT_EQ(conn_.count_matching("INSERT INTO `ops`.`backup_history`"), 0u) << log_text_.str();
+}
+
+// Issue 10 item 24: the owner fingerprints ITS attempt's manifest (by attempt id), whatever other rows carry the
+// label.
+TEST_F(RunnerTest, FingerprintsAreRecordedForTheAttemptThatOwnsTheJob) {
+  // Another run's FINISHED row with the same label appears (newest first) only after we decided to submit.
+  history_row("run-0", "sales_20250914_inc", "FINISHED", "2025-09-14-09-00-05-123", /*by_label_only=*/true);
+  states_ = {"PENDING", "FINISHED"};
+  manifest_sizes({"100"});
+  const RunReport r = run_once();
+  ASSERT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  const std::string ours = ops::BackupAttempt{"run-1", SnapshotLabel::parse("sales_20250914_inc").value(),
+                                              RepositoryName::parse("repo").value(),
+                                              DatabaseName::parse("sales").value()}
+                               .attempt_id();
+  EXPECT_GT(conn_.count_matching("FROM `ops`.`backup_manifest` WHERE `attempt_id` = '" + ours + "'"), 0u)
+      << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("FROM `ops`.`backup_manifest` WHERE `attempt_id` = 'attempt-run-0'"), 0u);
+}
+
+// Issue 10 item 3: our own FINISHED attempt of the slot is DONE, even when the run's snapshot list is older than
+// it and the database's current job is another tier's: no `_r1` for a slot already finished.
+TEST_F(RunnerTest, OurFinishedAttemptMakesTheSlotDoneWithAStaleSnapshotList) {
+  stale_snapshot_list_ = true;
+  server_label_ = "sales_20250914_weekly";
+  server_state_ = "FINISHED";
+  history_row("run-0", "sales_20250914_inc", "FINISHED", "2025-09-14-09-00-05-123");
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kAlreadyHandled) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u) << log_text_.str();
+  ASSERT_EQ(r.databases.size(), 1u);
+  EXPECT_EQ(r.databases[0].backup_timestamp, BackupTimestamp::from_server("2025-09-14-09-00-05-123"));
+}
+
+// Issue 10 item 3: what the decision depends on is refreshed: a label an attempt carries (here RUNNING, its run
+// still recording) is looked up again in the repository, which now has it OK.
+TEST_F(RunnerTest, ALabelSomeAttemptCarriesIsLookedUpAgainBeforeDeciding) {
+  stale_snapshot_list_ = true;
+  snapshots_["sales_20250914_inc"] = "2025-09-14-09-00-05-123";
+  server_label_ = "sales_20250914_weekly";
+  server_state_ = "UPLOADING";
+  history_row("run-0", "sales_20250914_inc", "RUNNING");
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kAlreadyHandled) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("SHOW SNAPSHOT ON `repo` WHERE SNAPSHOT = 'sales_20250914_inc'"), 1u);
+}
+
+// Issues 10 items 4 and 19: the connection drops while the BACKUP is sent, the server did take it, and the next
+// SHOW BACKUP fails too. The attempt is never REJECTED on a guess: the job is found by its label and followed.
+TEST_F(RunnerTest, ConnectionLostAtSubmitFollowsTheJobTheServerTook) {
+  submit_connection_losses_ = 1;
+  lost_submit_was_taken_ = true;
+  poll_failures_ = 2;
+  states_ = {"UPLOADING", "FINISHED"};
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 1u);
+  EXPECT_EQ(conn_.count_matching("REJECTED"), 0u) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`backup_history`.*FINISHED"), 1u) << log_text_.str();
+}
+
+// Issues 10 items 4 and 19: the connection drops before the server took the BACKUP. Once the server has answered
+// (no job with our label after the visibility grace, no snapshot), the statement is sent again under the SAME
+// attempt and manifest.
+TEST_F(RunnerTest, ConnectionLostBeforeTheServerTookItResendsUnderTheSameAttempt) {
+  submit_connection_losses_ = 1;
+  states_ = {"UPLOADING", "FINISHED"};
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT `sales`.`sales_20250914_inc` "), 2u) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("INSERT INTO `ops`.`backup_history`"), 1u);  // one attempt
+  EXPECT_EQ(conn_.count_matching("INSERT INTO `ops`.`backup_manifest`"), 1u);
+  EXPECT_EQ(conn_.count_matching("REJECTED"), 0u) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`backup_history`.*FINISHED"), 1u);
+}
+
+// Issue 10 item 27: the job FINISHED while the repository cannot be read: the row is never FINISHED with a NULL
+// backup_timestamp; it stays unsettled (RUNNING, server state FINISHED) for reconciliation, with a repository alert.
+TEST_F(RunnerTest, FinishedJobWhoseTimestampCannotBeReadStaysUnsettled) {
+  states_ = {"UPLOADING", "FINISHED"};
+  snapshot_read_error_ = true;
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kRepositoryError) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`backup_history` SET `state` = 'FINISHED'"), 0u) << log_text_.str();
+  EXPECT_GT(conn_.count_matching("UPDATE `ops`.`backup_history` SET `state` = 'RUNNING', `server_state` = 'FINISHED'"),
+            0u)
+      << log_text_.str();
+  ASSERT_FALSE(alert_port_.alerts().empty());
+  EXPECT_EQ(alert_port_.alerts().back().kind, model::AlertCondition::Kind::kRepositoryUnreachable);
 }
 
 }  // namespace

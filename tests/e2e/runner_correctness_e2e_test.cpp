@@ -1,0 +1,193 @@
+// End to end, issue 10 (runner and reconciliation): the REAL `starkeep run` against the emulator —
+//   * item 24: three runners for one first-Sunday slot (monthly covering weekly); the owner stopped exactly when
+//     its job FINISHED on the server (STARKEEP_TEST_PAUSE_AT, no timing guesses) while two late runners arrive,
+//     then three runners started at the same instant: one FINISHED row per label, and the owner's manifest fully
+//     fingerprinted;
+//   * items 4 and 19: the connection dropped while the BACKUP is sent (ADMIN EMULATOR LOSE NEXT SUBMIT REPLY),
+//     after or before the server took it: never REJECTED on a guess; the job is followed, or the statement sent
+//     again under the same attempt once the server has shown it never took;
+//   * item 5: a run that is only backing off (a foreign job holds the database) keeps its marker's heartbeat fresh;
+//   * item 27: a job that FINISHED while its repository was unreachable is never recorded FINISHED without a
+//     backup_timestamp; the next run completes the same row (timestamp, fingerprints).
+#include <map>
+
+#include "tests/e2e/run_fixture.h"
+
+namespace {
+
+using namespace sk::e2e;  // NOLINT: the fixture's helpers and exit codes
+
+// The first Sunday of September 2025: the monthly tier (covering the weekly) and the weekly tier are due.
+constexpr const char* kFirstSunday = "2025-09-07T01:05:00Z";
+
+constexpr const char* kMonthlyTier = R"(  tier "monthly" {
+    backup     = database
+    schedule   = first sun of month at 01:00
+    retain     = 365d
+    window     = 6h
+    precedence = 20
+    covers     = ["weekly"]
+  }
+)";
+
+class RunnerCorrectnessE2e : public RunFixture {
+ protected:
+  std::vector<std::string> first_sunday_args(const std::string& db) {
+    return run_args(kFirstSunday, {"--database", db});
+  }
+
+  // Exactly one FINISHED row per label of `db`, each with a backup_timestamp and a manifest whose every entry is
+  // fingerprinted; returns the FINISHED rows.
+  std::vector<Row> expect_one_fingerprinted_row_per_label(const std::string& db, std::size_t entries) {
+    auto finished = history_in(db, "FINISHED");
+    std::map<std::string, int> per_label;
+    for (auto& r : finished) ++per_label[*r["label"]];
+    for (const auto& [label, n] : per_label) EXPECT_EQ(n, 1) << db << ": FINISHED rows of " << label;
+    for (auto& r : finished) {
+      EXPECT_TRUE(r["backup_timestamp"].has_value()) << *r["label"];
+      auto m = manifest(*r["attempt_id"]);
+      EXPECT_EQ(m.size(), entries) << *r["label"];
+      for (auto& e : m) {
+        EXPECT_EQ(e["checksum_algorithm"], "murmur_hash3_32_sum") << *e["table_name"] << "." << *e["partition_name"];
+        EXPECT_TRUE(e["checksum"].has_value()) << *e["table_name"] << "." << *e["partition_name"];
+      }
+    }
+    return finished;
+  }
+};
+
+// Item 24, the race the soak found: the owner's job FINISHED on the server but its history is not written yet when
+// two more runners arrive for the same slot. They see the snapshot OK and must write no row of their own; the owner
+// then records its row FINISHED and fingerprints ITS manifest.
+TEST_F(RunnerCorrectnessE2e, LateRunnersOfAFinishedSlotWriteNoRowAndTheOwnerRecordsFullChecksums) {
+  make_cluster_data("tl", kMonthlyTier);
+  Proc owner = spawn(first_sunday_args("tl_a"), {"STARKEEP_TEST_PAUSE_AT=finished"});
+  ASSERT_TRUE(wait_stopped(owner)) << slurp(owner.err);
+  ASSERT_EQ(server_state("tl_a"), "FINISHED");
+  Proc late1 = spawn(first_sunday_args("tl_a"));
+  Proc late2 = spawn(first_sunday_args("tl_a"));
+  const Finished a = wait(late1);
+  const Finished b = wait(late2);
+  EXPECT_EQ(a.code, kExitAlreadyHandled) << describe(a);
+  EXPECT_EQ(b.code, kExitAlreadyHandled) << describe(b);
+  EXPECT_TRUE(history_in("tl_a", "FINISHED").empty()) << "a late runner wrote a FINISHED row";
+  ::kill(owner.pid, SIGCONT);
+  const Finished o = wait(owner);
+  ASSERT_EQ(o.code, kExitOk) << describe(o);
+
+  auto rows = expect_one_fingerprinted_row_per_label("tl_a", 4);  // customers + orders p1..p3
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(history("tl_a").size(), 1u);          // one row per attempt: only the owner attempted
+  EXPECT_EQ(snapshots_named(*rows[0]["label"]), 1);
+  EXPECT_EQ(server_jobs("tl_a").size(), 1u);
+}
+
+// Item 24 as the soak ran it: three runners started at the same instant for one first-Sunday slot of two databases.
+TEST_F(RunnerCorrectnessE2e, ThreeConcurrentRunnersOfAFirstSundaySlotLeaveOneFingerprintedRowPerLabel) {
+  make_cluster_data("tc", kMonthlyTier);
+  std::vector<Proc> procs;
+  for (int i = 0; i < 3; ++i) procs.push_back(spawn(run_args(kFirstSunday)));
+  // A runner that won one database and found the other handled exits 11 (11 outranks 0: item 20, not ours).
+  for (auto& p : procs) {
+    const Finished f = wait(p);
+    EXPECT_TRUE(f.code == kExitOk || f.code == kExitAlreadyHandled) << describe(f);
+  }
+  for (const char* db : {"tc_a", "tc_b"}) {
+    auto rows = expect_one_fingerprinted_row_per_label(db, 4);
+    ASSERT_EQ(rows.size(), 1u) << db;
+    EXPECT_EQ(snapshots_named(*rows[0]["label"]), 1) << db;  // one snapshot, no _r1
+    EXPECT_TRUE(history_in(db, "SUBMITTING").empty()) << db;
+    EXPECT_TRUE(history_in(db, "RUNNING").empty()) << db;
+  }
+}
+
+// Item 27: the job FINISHED, then the repository became unreachable before its timestamp was read. The run exits
+// with the repository's code and leaves the row unsettled (RUNNING, no timestamp) — never FINISHED with NULL; the
+// next run, with the repository back, completes the same row.
+TEST_F(RunnerCorrectnessE2e, JobFinishedWhileTheRepositoryIsUnreachableIsCompletedByTheNextRun) {
+  make_cluster_data("tu");
+  Proc p = spawn(run_args(kMonday, {"--database", "tu_a"}), {"STARKEEP_TEST_PAUSE_AT=finished"});
+  ASSERT_TRUE(wait_stopped(p)) << slurp(p.err);
+  exec("ADMIN EMULATOR SET REPOSITORY tu_repo UNREACHABLE = true");
+  ::kill(p.pid, SIGCONT);
+  const Finished first = wait(p);
+  exec("ADMIN EMULATOR SET REPOSITORY tu_repo UNREACHABLE = false");
+  EXPECT_EQ(first.code, kExitRepository) << describe(first);
+  EXPECT_TRUE(history_in("tu_a", "FINISHED").empty()) << "FINISHED without a backup_timestamp";
+  auto rows = history_in("tu_a", "RUNNING");
+  ASSERT_EQ(rows.size(), 1u) << describe(first);
+  EXPECT_FALSE(rows[0]["backup_timestamp"].has_value());
+
+  const Finished next = run(kMonday, {"--database", "tu_a"});
+  EXPECT_EQ(next.code, kExitAlreadyHandled) << describe(next);
+  auto all = history("tu_a");
+  ASSERT_EQ(all.size(), 1u) << describe(next);  // the same attempt, completed
+  EXPECT_EQ(all[0]["attempt_id"], rows[0]["attempt_id"]);
+  EXPECT_EQ(all[0]["state"], "FINISHED");
+  EXPECT_TRUE(all[0]["backup_timestamp"].has_value());
+  expect_one_fingerprinted_row_per_label("tu_a", 3);  // orders p1..p3
+  EXPECT_EQ(snapshots_named("tu_a_20250915_inc"), 1);
+}
+
+// Items 4 and 19: the server took the BACKUP but the client lost the connection before the answer. The run asks
+// the server, follows the job by its label and records the same attempt FINISHED.
+TEST_F(RunnerCorrectnessE2e, ConnectionLostAfterTheServerTookTheBackupIsFollowedToTheEnd) {
+  make_cluster_data("ta");
+  exec("ADMIN EMULATOR LOSE NEXT SUBMIT REPLY AFTER ACCEPT");
+  const Finished f = run(kMonday, {"--database", "ta_a"});
+  reconnect();  // the fault dropped the fixture's connection too
+  EXPECT_EQ(f.code, kExitOk) << describe(f);
+  EXPECT_NE(f.err.find("job.submit_unknown"), std::string::npos) << f.err;
+  auto rows = history("ta_a");
+  ASSERT_EQ(rows.size(), 1u) << describe(f);
+  EXPECT_EQ(rows[0]["state"], "FINISHED");
+  EXPECT_TRUE(rows[0]["backup_timestamp"].has_value());
+  EXPECT_EQ(server_jobs("ta_a").size(), 1u);
+  EXPECT_EQ(snapshots_named("ta_a_20250915_inc"), 1);
+}
+
+// Items 4 and 19: the connection dropped before the server took the BACKUP. The attempt stays SUBMITTING (not
+// REJECTED, not exit 16); once the server has shown no job and no snapshot with the label (after the visibility
+// grace), the same statement is sent again under the same attempt and manifest, and the slot is done once.
+TEST_F(RunnerCorrectnessE2e, ConnectionLostBeforeTheServerTookTheBackupIsSentAgainUnderTheSameAttempt) {
+  make_cluster_data("tb");
+  exec("ADMIN EMULATOR LOSE NEXT SUBMIT REPLY BEFORE ACCEPT");
+  const Finished f = run(kMonday, {"--database", "tb_a"});
+  reconnect();
+  EXPECT_EQ(f.code, kExitOk) << describe(f);
+  EXPECT_NE(f.err.find("job.resubmit"), std::string::npos) << f.err;
+  auto rows = history("tb_a");
+  ASSERT_EQ(rows.size(), 1u) << describe(f);  // one attempt, no REJECTED row
+  EXPECT_EQ(rows[0]["state"], "FINISHED");
+  EXPECT_EQ(rows[0]["label"], "tb_a_20250915_inc");  // the same label, no _r1
+  EXPECT_EQ(manifest(*rows[0]["attempt_id"]).size(), 3u);
+  EXPECT_EQ(snapshots_named("tb_a_20250915_inc"), 1);
+}
+
+// Item 5: while a foreign job keeps the database busy the run only backs off (no job of its own to poll); its
+// marker's heartbeat must still move, or another runner would judge it dead after --stale-heartbeat-seconds.
+TEST_F(RunnerCorrectnessE2e, BusyBackoffKeepsTheRunsHeartbeatFresh) {
+  make_cluster_data("th");
+  exec("ADMIN EMULATOR START FOREIGN BACKUP IN DATABASE th_a SECONDS 100000");
+  Proc p = spawn(run_args(kMonday, {"--database", "th_a", "--busy-retries", "2", "--busy-delay-ms", "3000",
+                                    "--stale-heartbeat-seconds", "5"}));
+  auto heartbeat_moved = [&] {
+    try {
+      auto m = query("SELECT heartbeat_at_utc, started_at_utc FROM ops.run_status WHERE database_name = 'th_a' "
+                     "AND state = 'ACTIVE'");
+      return !m.empty() && m[0]["heartbeat_at_utc"] > m[0]["started_at_utc"];
+    } catch (const SqlError&) {
+      return false;  // the ops tables are not created yet
+    }
+  };
+  EXPECT_TRUE(eventually(heartbeat_moved, 30)) << slurp(p.err);
+  const Finished f = wait(p);
+  try {
+    exec("CANCEL BACKUP FROM th_a");
+  } catch (const SqlError&) {
+  }
+  EXPECT_EQ(f.code, kExitConflict) << describe(f);
+  EXPECT_NE(f.err.find("job.busy"), std::string::npos) << f.err;
+}
+
+}  // namespace
