@@ -20,6 +20,7 @@
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
+#include "tools/starkeep/metrics_file.h"
 
 namespace sk::cli {
 namespace {
@@ -38,6 +39,7 @@ struct RunOptions {
   int busy_retries = 8;
   int busy_delay_ms = 2000;
   int poll_initial_ms = 1000;
+  std::string metrics_file;
   mysql::ConnectionFlags connection;
   OpsFlags ops;
 };
@@ -156,6 +158,7 @@ int run_run(const RunOptions& o) {
   if (!connection) return fail(connection.error());
   auto ops_config = sk::cli::ops_config(o.ops);
   if (!ops_config) return fail(ops_config.error());
+  if (const int code = check_metrics_file(o.metrics_file, "run", "text"); code != kExitOk) return code;
   ports::SystemClock clock;
   executor::StoppableSleeper sleeper(stop);
   const executor::LogFormat format =
@@ -186,6 +189,11 @@ int run_run(const RunOptions& o) {
   const executor::RunReport report =
       executor::run_service(*c.policy, std::move(request), {factory, clock, sleeper, log, &stop});
   print_report(report, format);
+  if (!o.metrics_file.empty()) {
+    if (auto session = factory(std::nullopt)) {
+      write_ops_metrics_file(o.metrics_file, "run", *c.policy, **session, *ops_config, clock);
+    }
+  }
   return exit_code_of(report.outcome);
 }
 
@@ -235,6 +243,7 @@ void register_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--poll-initial-ms", o->poll_initial_ms, "First SHOW BACKUP poll interval")
       ->check(CLI::Range(1, 600'000))
       ->capture_default_str();
+  add_metrics_file_flag(*cmd, o->metrics_file);
   add_ops_flags(*cmd, o->ops, true);
   add_connection_flags(*cmd, o->connection);
   cmd->callback([o, &exit_code] { exit_code = run_run(*o); });
