@@ -70,9 +70,13 @@ std::string read_text(const fs::path& p) {
   return ss.str();
 }
 
+// A fresh cluster per test (each test backs up the same slot into the same repository).
 class MetricsE2e : public emu::testing::ClusterFixture {
  protected:
+  static void SetUpTestSuite() {}
   void SetUp() override {
+    stop_cluster();
+    start_cluster({});
     ClusterFixture::SetUp();
     dir_ = fs::temp_directory_path() / fmt::format("starkeep-metrics-e2e-{}", ::getpid());
     fs::remove_all(dir_);
@@ -83,7 +87,7 @@ class MetricsE2e : public emu::testing::ClusterFixture {
     sql_ = std::make_unique<test::ClusterSql>(std::move(*c));
     std::ofstream(dir_ / "policy.skp") << policy_text();
     std::ofstream(dir_ / "inventory.json") << inventory_text();
-    for (const std::string db : {std::string("shop"), kHostile}) {
+    for (const std::string& db : {std::string("shop"), kHostile}) {
       const std::string q = quoted(db);
       test::exec_ok(*sql_, "CREATE DATABASE " + q);
       test::exec_ok(*sql_, "CREATE TABLE " + q + "." + (db == "shop" ? "orders" : "t") +
@@ -103,7 +107,7 @@ class MetricsE2e : public emu::testing::ClusterFixture {
   Command starkeep(const std::vector<std::string>& args) {
     std::vector<std::string> argv{test::starkeep_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
-    for (const std::string a : {"--host", "127.0.0.1", "--port"}) argv.push_back(a);
+    for (const char* a : {"--host", "127.0.0.1", "--port"}) argv.push_back(a);
     argv.push_back(std::to_string(cluster().emulator().port()));
     argv.push_back("--user");
     argv.push_back("root");
