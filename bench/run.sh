@@ -107,8 +107,8 @@ if [[ "$WHAT" == all || "$WHAT" == metrics ]]; then
   cat >"$WORK/metrics.md" <<TABLE
 Measured $(date -u +%Y-%m-%d) on ${HOST} (load average ${LOAD} after measuring); Release build; best of 3.
 
-| databases | days | backup_history rows | run_status rows | snapshot_expiry rows | output lines | model + render | \`starkeep metrics\` end to end |
-|---:|---:|---:|---:|---:|---:|---:|---:|
+| databases | days | backup_history rows | run_status rows | snapshot_expiry rows | output lines | model + render | \`starkeep metrics\` end to end (wall) | its CPU (mean) |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${ROW%$'\n'}
 TABLE
   replace_section METRICS "$WORK/metrics.md"
