@@ -5,7 +5,8 @@
 #   * runner: SQL round trips, overhead and makespan of `starkeep run` on the emulator (between the RUNNER markers);
 #   * expire: the verdicts of `expire --dry-run` over synthetic histories of 10k and 100k snapshots (EXPIRE markers);
 #   * report: the KPI report over a synthetic year of 100 databases × 3 tiers (REPORT markers).
-# Not part of the test suite. Usage: bench/run.sh [build-dir] [compiler|runner|expire|report|all]
+#   * metrics: `starkeep metrics` over a year of 100 databases × 3 tiers, in memory and end to end (METRICS markers).
+# Not part of the test suite. Usage: bench/run.sh [build-dir] [compiler|runner|expire|report|metrics|all]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${1:-$ROOT/build-bench}"
@@ -15,7 +16,7 @@ trap 'rm -rf "$WORK"' EXIT
 DOC="$ROOT/docs/performance.md"
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" -j2 --target inventory_gen plan_bench runner_bench expire_bench report_bench starkeep starkeep-emulator >/dev/null
+cmake --build "$BUILD" -j2 --target inventory_gen plan_bench runner_bench expire_bench report_bench metrics_bench starkeep starkeep-emulator >/dev/null
 
 HOST="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 
@@ -98,6 +99,20 @@ Measured $(date -u +%Y-%m-%d) on ${HOST} (load average ${LOAD} after measuring);
 ${ROWS%$'\n'}
 TABLE
   replace_section EXPIRE "$WORK/expire.md"
+fi
+if [[ "$WHAT" == all || "$WHAT" == metrics ]]; then
+  ROW="$("$BUILD/bench/metrics_bench/metrics_bench" --databases 100 --days 365 --repeat 3 \
+    --emulator "$BUILD/emulator/server/starkeep-emulator" --starkeep "$BUILD/tools/starkeep/starkeep")"
+  echo "$ROW"
+  LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+  cat >"$WORK/metrics.md" <<TABLE
+Measured $(date -u +%Y-%m-%d) on ${HOST} (load average ${LOAD} after measuring); Release build; best of 3.
+
+| databases | days | backup_history rows | run_status rows | snapshot_expiry rows | output lines | model + render | \`starkeep metrics\` end to end (wall) | its CPU (mean) |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${ROW%$'\n'}
+TABLE
+  replace_section METRICS "$WORK/metrics.md"
 fi
 echo "updated $DOC"
 

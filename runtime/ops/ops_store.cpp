@@ -253,6 +253,12 @@ Status OpsStore::record_backup_attempt(const BackupAttempt& a) {
                  fmt::format("recording backup attempt {} in ops.backup_history", a.label.str()));
 }
 
+Status OpsStore::record_backup_attempts(const std::vector<BackupAttempt>& attempts) {
+  auto statements = upserts(detail::history_map(), config_, attempts, clock_.now());
+  if (!statements) return std::unexpected(std::move(statements.error()));
+  return run_all(*statements, "recording backup attempts in ops.backup_history");
+}
+
 Status OpsStore::update_backup_state(std::string_view attempt_id, const AttemptUpdate& u) {
   const sql::TableSpec& history = detail::history_map().table();
   std::vector<sql::Assignment> sets;
@@ -311,6 +317,11 @@ Result<std::vector<BackupAttempt>> OpsStore::load_unfinished_attempts() {
       {{"database_name"}, {"updated_at_utc"}}};
   return select_records(connection_, config_, detail::history_map(), std::move(select),
                         detail::blank_attempt());
+}
+
+Result<std::vector<BackupAttempt>> OpsStore::load_all_attempts() {
+  sql::Select select{{}, {}, {{"database_name"}, {"label"}}};
+  return select_records(connection_, config_, detail::history_map(), std::move(select), detail::blank_attempt());
 }
 
 Status OpsStore::write_manifest(const std::vector<ManifestEntry>& entries) {
@@ -406,6 +417,11 @@ Result<std::vector<RestoreRecord>> OpsStore::load_unfinished_restores() {
   return select_records(connection_, config_, detail::restore_map(), std::move(select), detail::blank_restore());
 }
 
+Result<std::vector<RestoreRecord>> OpsStore::load_restores(RestoreKind kind) {
+  sql::Select select{{}, {{"kind", {literal(to_string(kind))}}}, {{"restore_id"}}};
+  return select_records(connection_, config_, detail::restore_map(), std::move(select), detail::blank_restore());
+}
+
 Status OpsStore::record_expiry(const ExpiryRecord& r) {
   auto statements = upserts(detail::expiry_map(), config_, {r}, clock_.now());
   if (!statements) return std::unexpected(std::move(statements.error()));
@@ -415,6 +431,18 @@ Status OpsStore::record_expiry(const ExpiryRecord& r) {
 Result<std::vector<ExpiryRecord>> OpsStore::load_expiries() {
   return select_records(connection_, config_, detail::expiry_map(), sql::Select{{}, {}, {{"repository"}, {"label"}}},
                         detail::blank_expiry());
+}
+
+Status OpsStore::record_expiries(const std::vector<ExpiryRecord>& records) {
+  auto statements = upserts(detail::expiry_map(), config_, records, clock_.now());
+  if (!statements) return std::unexpected(std::move(statements.error()));
+  return run_all(*statements, "writing ops.snapshot_expiry");
+}
+
+Status OpsStore::mark_runs(const std::vector<RunMarker>& markers) {
+  auto statements = upserts(detail::run_map(), config_, markers, clock_.now());
+  if (!statements) return std::unexpected(std::move(statements.error()));
+  return run_all(*statements, "writing ops.run_status");
 }
 
 Status OpsStore::mark_run(const RunMarker& m) {
@@ -447,6 +475,11 @@ Result<std::vector<RunMarker>> OpsStore::load_active_runs(const DatabaseName& da
        {{"database_name", {literal(database.str())}}, {"state", {literal(to_string(RunState::kActive))}}},
        {{"started_at_utc"}}},
       detail::blank_marker());
+}
+
+Result<std::vector<RunMarker>> OpsStore::load_all_runs() {
+  return select_records(connection_, config_, detail::run_map(), {{}, {}, {{"run_id"}, {"database_name"}}},
+                        detail::blank_marker());
 }
 
 }  // namespace sk::ops

@@ -276,6 +276,8 @@ class OpsStore {
 
   // backup_history
   [[nodiscard]] Status record_backup_attempt(const BackupAttempt& attempt);
+  // Many whole rows in few INSERT statements (bulk loads: the metrics benchmark's synthetic history).
+  [[nodiscard]] Status record_backup_attempts(const std::vector<BackupAttempt>& attempts);
   [[nodiscard]] Status update_backup_state(std::string_view attempt_id, const AttemptUpdate& update);
   // Attempts for one database (newest first by updated_at), optionally narrowed to one label and/or one slot.
   struct AttemptFilter {
@@ -293,6 +295,8 @@ class OpsStore {
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_all_attempts();
   // Attempts in a non-terminal state, any database (what a killed run left behind; reconciled from SHOW BACKUP).
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_unfinished_attempts();
+  // Every attempt of every database in any state, by database and label: one query (metrics).
+  [[nodiscard]] Result<std::vector<BackupAttempt>> load_all_attempts();
 
   // backup_manifest
   [[nodiscard]] Status write_manifest(const std::vector<ManifestEntry>& entries);
@@ -321,18 +325,24 @@ class OpsStore {
   [[nodiscard]] Result<std::vector<RestoreRecord>> load_restores(RestoreKind kind);
   // Restores and drills in a non-terminal state (the snapshots they read must not be deleted).
   [[nodiscard]] Result<std::vector<RestoreRecord>> load_unfinished_restores();
+  // Every restore of one kind (restores or drills) in any state, by restore id: one query (metrics).
+  [[nodiscard]] Result<std::vector<RestoreRecord>> load_restores(RestoreKind kind);
 
   // snapshot_expiry
   [[nodiscard]] Status record_expiry(const ExpiryRecord& record);  // insert or rewrite the whole row
+  [[nodiscard]] Status record_expiries(const std::vector<ExpiryRecord>& records);  // batched, as above
   // Every row, by repository and label.
   [[nodiscard]] Result<std::vector<ExpiryRecord>> load_expiries();
 
   // run_status
   [[nodiscard]] Status mark_run(const RunMarker& marker);  // insert or rewrite the whole marker
+  [[nodiscard]] Status mark_runs(const std::vector<RunMarker>& markers);  // batched, as above
   [[nodiscard]] Status heartbeat(const RunMarker& marker);  // heartbeat_at_utc = clock.now()
   [[nodiscard]] Status finish_run(const RunMarker& marker, RunState final_state);
   // Markers in state ACTIVE for `database` (stale ones included; the caller judges heartbeat age).
   [[nodiscard]] Result<std::vector<RunMarker>> load_active_runs(const DatabaseName& database);
+  // Every marker in any state, by run id and database: one query (metrics).
+  [[nodiscard]] Result<std::vector<RunMarker>> load_all_runs();
 
  private:
   [[nodiscard]] std::string table(std::string_view name) const;

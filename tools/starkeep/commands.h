@@ -20,6 +20,7 @@ void register_restore(CLI::App& app, int& exit_code);  // restore_command.cpp
 void register_catalog(CLI::App& app, int& exit_code);  // catalog_command.cpp
 void register_drill(CLI::App& app, int& exit_code);    // drill_command.cpp
 void register_expire(CLI::App& app, int& exit_code);   // expire_command.cpp
+void register_metrics(CLI::App& app, int& exit_code);  // metrics_command.cpp
 void register_report(CLI::App& app, int& exit_code);   // report_command.cpp
 
 }  // namespace sk::cli

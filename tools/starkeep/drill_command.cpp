@@ -19,6 +19,7 @@
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
+#include "tools/starkeep/metrics_file.h"
 
 namespace sk::cli {
 namespace {
@@ -35,6 +36,7 @@ struct DrillCliOptions {
   int busy_retries = 6;
   int busy_delay_ms = 2000;
   int wait_limit_s = 86400;
+  std::string metrics_file;
   mysql::ConnectionFlags connection;
   OpsFlags ops;
 };
@@ -123,6 +125,7 @@ int run_drill_command(const DrillCliOptions& o) {
   if (!at) return fail("--at: " + at.error().message, kExitUsage, o.format);
   auto config = ops_config(o.ops);
   if (!config) return fail(config.error().describe(), exit_code_for(config.error()), o.format);
+  if (const int code = check_metrics_file(o.metrics_file, "drill", o.format); code != kExitOk) return code;
   drill::DrillOptions options = drill_options(o, *at);
   if (!o.drill.empty()) {
     auto name = DrillName::parse(o.drill);
@@ -135,6 +138,7 @@ int run_drill_command(const DrillCliOptions& o) {
   ports::ThreadSleeper sleeper;
   auto run =
       drill::run_drill_service(*policy, {**session, *config, clock, sleeper, &std::cerr}, std::move(options));
+  write_ops_metrics_file(o.metrics_file, "drill", *policy, **session, *config, clock);
   if (!run) return fail(run.error().describe(), exit_code_for(run.error()), o.format);
   const int code = exit_code_of(drill::summarize(run->reports));
   if (o.format == "json") {
@@ -194,6 +198,7 @@ void register_drill(CLI::App& app, int& exit_code) {
          "Seconds to wait for each RESTORE; past it the job is cancelled and the drill FAILS (exit 29)")
       ->check(CLI::Range(1, 7 * 86400))
       ->capture_default_str();
+  add_metrics_file_flag(*cmd, o->metrics_file);
   add_ops_flags(*cmd, o->ops, false);
   add_connection_flags(*cmd, o->connection);
   cmd->callback([o, &exit_code] { exit_code = run_drill_command(*o); });

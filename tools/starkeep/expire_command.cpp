@@ -20,6 +20,7 @@
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
+#include "tools/starkeep/metrics_file.h"
 
 namespace sk::cli {
 namespace {
@@ -34,6 +35,7 @@ struct ExpireCliOptions {
   std::string format = "text";
   bool dry_run = false;
   bool detailed_exitcode = false;
+  std::string metrics_file;
   mysql::ConnectionFlags connection;
   OpsFlags ops;
 };
@@ -137,6 +139,7 @@ int run_expire_command(const ExpireCliOptions& o) {
   if (!at) return fail("--at: " + at.error().message, kExitUsage, o.format);
   auto config = ops_config(o.ops);
   if (!config) return fail(config.error().describe(), exit_code_for(config.error()), o.format);
+  if (const int code = check_metrics_file(o.metrics_file, "expire", o.format); code != kExitOk) return code;
   expire::Request request{*at, std::nullopt, o.dry_run, {}};
   if (!o.repository.empty()) {
     auto name = RepositoryName::parse(o.repository);
@@ -158,6 +161,7 @@ int run_expire_command(const ExpireCliOptions& o) {
     return s3::make_s3_client(std::move(*s3_config), sleeper);
   };
   auto report = expire::run_expire(*policy, {**session, *config, clock, &std::cerr, &stop, open_storage}, request);
+  write_ops_metrics_file(o.metrics_file, "expire", *policy, **session, *config, clock);
   if (!report) return fail(report.error().describe(), exit_code_for(report.error()), o.format);
   const int code = exit_code_of(*report, o.detailed_exitcode);
   if (o.format == "json") {
@@ -190,6 +194,7 @@ void register_expire(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", o->format, "Summary on stdout: 'text' or 'json'")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  add_metrics_file_flag(*cmd, o->metrics_file);
   add_ops_flags(*cmd, o->ops, false);
   add_connection_flags(*cmd, o->connection);
   cmd->callback([o, &exit_code] { exit_code = run_expire_command(*o); });

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   sk::cli::register_catalog(app, exit_code);
   sk::cli::register_drill(app, exit_code);
   sk::cli::register_expire(app, exit_code);
+  sk::cli::register_metrics(app, exit_code);
   sk::cli::register_report(app, exit_code);
   app.footer(sk::cli::render_exit_code_help());  // after the subcommands: only the top-level help lists them
   try {

@@ -19,6 +19,8 @@
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
+#include "runtime/metrics/ops_metrics.h"
+#include "runtime/metrics/textfile.h"
 
 namespace sk::cli {
 namespace {
@@ -30,6 +32,7 @@ struct CheckOptions {
   std::string at = "now";
   std::string repository;
   std::string format = "text";
+  std::string metrics_file;
   mysql::ConnectionFlags connection;
   OpsFlags ops;
 };
@@ -71,6 +74,23 @@ void print(const CheckOptions& o, Instant at, const expire::CheckReport& report,
                            at.to_iso8601_utc(), report.listed, report.in_history, report.findings.size(), code);
 }
 
+// The findings as metrics (docs/metrics.md): a failure to write is a warning, never the check's exit code.
+void write_findings_metrics(const CheckOptions& o, const model::Policy& policy, const expire::Request& request,
+                            Instant now, const std::vector<expire::Finding>& findings) {
+  if (o.metrics_file.empty()) return;
+  std::vector<RepositoryName> checked;
+  if (request.repository) {
+    checked.push_back(*request.repository);
+  } else {
+    for (const auto& r : policy.repositories) checked.push_back(r.name);
+  }
+  const auto text = metrics::render_text(metrics::repository_check_samples(checked, findings, now));
+  if (auto s = metrics::write_file_atomically(o.metrics_file, text); !s) {
+    std::cerr << "starkeep repository check: warning: --metrics-file not written (the exit code is unchanged): "
+              << s.error().describe() << "\n";
+  }
+}
+
 int run_check(const CheckOptions& o) {
   int exit_code = kExitOk;
   auto policy = load_policy_model(o.policy, std::cerr, exit_code);
@@ -79,6 +99,11 @@ int run_check(const CheckOptions& o) {
   if (!at) return fail("--at: " + at.error().message, kExitUsage, o.format);
   auto config = ops_config(o.ops);
   if (!config) return fail(config.error().describe(), exit_code_for(config.error()), o.format);
+  if (!o.metrics_file.empty()) {
+    if (auto s = metrics::check_writable_target(o.metrics_file); !s) {
+      return fail("--metrics-file: " + s.error().message, exit_code_for(s.error()), o.format);
+    }
+  }
   expire::Request request{*at, std::nullopt, true, {}};
   if (!o.repository.empty()) {
     auto name = RepositoryName::parse(o.repository);
@@ -95,6 +120,7 @@ int run_check(const CheckOptions& o) {
       *policy, report->findings, {clock, sleeper, o.format == "json" ? &std::cerr : &std::cout, executor::new_run_id(clock.now())});
   const int code = exit_code_of(report->findings);
   print(o, *at, *report, alerts, code);
+  write_findings_metrics(o, *policy, request, clock.now(), report->findings);
   return code;
 }
 
@@ -113,6 +139,9 @@ void register_repository_check(CLI::App& repository, int& exit_code) {
   cmd->add_option("--at", o->at, "The instant expiry is judged at ('now' or an instant)")->capture_default_str();
   cmd->add_option("--repository", o->repository, "Only this repository of the policy");
   cmd->add_option("--format", o->format, "'text' or 'json'")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd->add_option("--metrics-file", o->metrics_file,
+                  "Write the findings by kind as Prometheus metrics to this file atomically, for node_exporter's "
+                  "textfile collector (a file of its own, not the one of run/expire/drill: docs/metrics.md)");
   add_ops_flags(*cmd, o->ops, false);
   add_connection_flags(*cmd, o->connection);
   cmd->callback([o, &exit_code] { exit_code = run_check(*o); });

@@ -21,6 +21,7 @@
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
+#include "tools/starkeep/metrics_file.h"
 
 namespace sk::cli {
 namespace {
@@ -41,6 +42,7 @@ struct RunOptions {
   int busy_delay_ms = 2000;
   int poll_initial_ms = 1000;
   int stale_heartbeat_s = 300;
+  std::string metrics_file;
   mysql::ConnectionFlags connection;
   OpsFlags ops;
 };
@@ -162,6 +164,7 @@ int run_run(const RunOptions& o) {
   if (!connection) return fail(connection.error());
   auto ops_config = sk::cli::ops_config(o.ops);
   if (!ops_config) return fail(ops_config.error());
+  if (const int code = check_metrics_file(o.metrics_file, "run", "text"); code != kExitOk) return code;
   ports::SystemClock clock;
   executor::StoppableSleeper sleeper(stop);
   const std::string& chosen = !o.format.empty() ? o.format : o.log_format;
@@ -195,6 +198,11 @@ int run_run(const RunOptions& o) {
   const executor::RunReport report =
       executor::run_service(*c.policy, std::move(request), {factory, clock, sleeper, log, &stop});
   print_report(report, format);
+  if (!o.metrics_file.empty()) {
+    if (auto session = factory(std::nullopt)) {
+      write_ops_metrics_file(o.metrics_file, "run", *c.policy, **session, *ops_config, clock);
+    }
+  }
   return exit_code_of(report.outcome);
 }
 
@@ -252,6 +260,7 @@ void register_run(CLI::App& app, int& exit_code) {
                   "own every fifth of it. The same value on every runner of a cluster")
       ->check(CLI::Range(5, 86'400))
       ->capture_default_str();
+  add_metrics_file_flag(*cmd, o->metrics_file);
   add_ops_flags(*cmd, o->ops, true);
   add_connection_flags(*cmd, o->connection);
   cmd->callback([o, &exit_code] { exit_code = run_run(*o); });
