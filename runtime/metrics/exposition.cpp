@@ -8,6 +8,8 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
+
 namespace sk::metrics {
 namespace {
 
@@ -87,7 +89,7 @@ std::string render_json(std::vector<Sample> samples) {
     metrics.push_back({{"name", f.name}, {"type", to_string(f.type)}, {"labels", l}, {"value", s.value}});
   }
   nlohmann::json doc{{"metrics_version", kMetricsJsonVersion}, {"metrics", metrics}};
-  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return json_text(doc, 2) + "\n";
 }
 
 }  // namespace sk::metrics

@@ -319,11 +319,6 @@ Result<std::vector<BackupAttempt>> OpsStore::load_unfinished_attempts() {
                         detail::blank_attempt());
 }
 
-Result<std::vector<BackupAttempt>> OpsStore::load_all_attempts() {
-  sql::Select select{{}, {}, {{"database_name"}, {"label"}}};
-  return select_records(connection_, config_, detail::history_map(), std::move(select), detail::blank_attempt());
-}
-
 Status OpsStore::write_manifest(const std::vector<ManifestEntry>& entries) {
   auto statements = upserts(detail::manifest_map(), config_, entries, clock_.now());
   if (!statements) return std::unexpected(std::move(statements.error()));
@@ -414,11 +409,6 @@ Result<std::vector<RestoreRecord>> OpsStore::load_unfinished_restores() {
       {{"state",
         {literal(to_string(AttemptState::kSubmitting)), literal(to_string(AttemptState::kRunning))}}},
       {{"restore_id"}}};
-  return select_records(connection_, config_, detail::restore_map(), std::move(select), detail::blank_restore());
-}
-
-Result<std::vector<RestoreRecord>> OpsStore::load_restores(RestoreKind kind) {
-  sql::Select select{{}, {{"kind", {literal(to_string(kind))}}}, {{"restore_id"}}};
   return select_records(connection_, config_, detail::restore_map(), std::move(select), detail::blank_restore());
 }
 

@@ -291,12 +291,10 @@ class OpsStore {
   }
   // Every FINISHED attempt of every database, by database and label (expire weighs them all at once).
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_finished_attempts();
-  // Every attempt of every database, any state, by database and submission (the KPI report weighs them all).
+  // Every attempt of every database, any state, by database and submission: one query (the KPI report, metrics).
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_all_attempts();
   // Attempts in a non-terminal state, any database (what a killed run left behind; reconciled from SHOW BACKUP).
   [[nodiscard]] Result<std::vector<BackupAttempt>> load_unfinished_attempts();
-  // Every attempt of every database in any state, by database and label: one query (metrics).
-  [[nodiscard]] Result<std::vector<BackupAttempt>> load_all_attempts();
 
   // backup_manifest
   [[nodiscard]] Status write_manifest(const std::vector<ManifestEntry>& entries);
@@ -321,12 +319,10 @@ class OpsStore {
 
   // restore_history
   [[nodiscard]] Status record_restore(const RestoreRecord& record);
-  // Every restore or every drill (by kind), by restore id: one query (the KPI report's drills).
+  // Every restore or every drill (by kind), any state, by restore id: one query (the KPI report's drills, metrics).
   [[nodiscard]] Result<std::vector<RestoreRecord>> load_restores(RestoreKind kind);
   // Restores and drills in a non-terminal state (the snapshots they read must not be deleted).
   [[nodiscard]] Result<std::vector<RestoreRecord>> load_unfinished_restores();
-  // Every restore of one kind (restores or drills) in any state, by restore id: one query (metrics).
-  [[nodiscard]] Result<std::vector<RestoreRecord>> load_restores(RestoreKind kind);
 
   // snapshot_expiry
   [[nodiscard]] Status record_expiry(const ExpiryRecord& record);  // insert or rewrite the whole row
