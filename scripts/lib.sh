@@ -118,16 +118,18 @@ tidy_check() {
     --extra-arg=-U__cpp_concepts --extra-arg=-D__cpp_concepts=202002L)
 }
 
-# Every translation unit of the project (product, tests, benchmarks) compiled by clang 16 with the project's warnings
-# as errors, -fsyntax-only (clang emits its warnings from the front end, so this is the warning set of a full clang
-# build at a fraction of its cost; the root CMakeLists.txt explains STARKEEP_SYNTAX_ONLY). Only object files are
-# asked for: nothing links. Fails on the first warning.
+# Every translation unit of the product (everything outside tests/ and bench/) compiled by clang 16 with the project's
+# warnings as errors, -fsyntax-only (clang emits its warnings from the front end, so this is the warning set of a full
+# clang build without code generation; the root CMakeLists.txt explains STARKEEP_SYNTAX_ONLY). Only object files are
+# asked for: nothing links. Tests and benchmarks are left to g++: with them the step took 7 min of the CI's budget on
+# 2 cores, without them about half. Fails on the first warning.
 clang_warning_check() {
-  log "clang 16: every translation unit with the project's warnings as errors (-fsyntax-only) in $CLANG_BUILD_DIR"
+  log "clang 16: every product translation unit with the project's warnings as errors (-fsyntax-only) in $CLANG_BUILD_DIR"
   cmake -S "$ROOT" -B "$CLANG_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTARKEEP_SYNTAX_ONLY=ON \
     -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 >/dev/null
   local objects
-  objects=$(ninja -C "$CLANG_BUILD_DIR" -t targets all | sed -n 's/^\(.*\.o\): CXX_COMPILER.*/\1/p')
+  objects=$(ninja -C "$CLANG_BUILD_DIR" -t targets all | sed -n 's/^\(.*\.o\): CXX_COMPILER.*/\1/p' |
+    grep -v -E '^(tests|bench)/')
   [[ -n "$objects" ]] || { echo "clang_warning_check: no object file to build" >&2; return 1; }
   # shellcheck disable=SC2086  # one argument per object file
   ninja -C "$CLANG_BUILD_DIR" -j2 --quiet $objects

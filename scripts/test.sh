@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite (unit, golden, emulator-backed end-to-end).
 # Idempotent: safe to run again on the same checkout. Then runs clang-tidy over the kernel and runtime/jobs
-# (.clang-tidy says which checks and why those folders), compiles every translation unit with clang 16 and the
+# (.clang-tidy says which checks and why those folders), compiles every product translation unit with clang 16 and the
 # project's warnings as errors (-fsyntax-only), builds the Debian packages and runs them from a scratch root
 # (package_check), builds the libFuzzer target with clang and fuzzes the
 # policy front end for STARKEEP_FUZZ_SECONDS (default 60); STARKEEP_SKIP_FUZZ=1 skips that step (developers only:
