@@ -135,6 +135,12 @@ clang_warning_check() {
   ninja -C "$CLANG_BUILD_DIR" -j2 --quiet $objects
 }
 
+# clang_warning_check at the lowest CPU priority (test.sh runs it beside the test suite).
+clang_warning_check_niced() {
+  renice -n 19 -p "$BASHPID" >/dev/null
+  clang_warning_check
+}
+
 # The Debian packages (cmake/StarkeepPackage.cmake): builds them with cpack from $BUILD_DIR, installs both into a
 # scratch root with dpkg (--force-depends: the scratch root's dpkg database is empty; the libraries come from this
 # machine), checks their Depends lists runtime libraries and no -dev package, runs every binary's --version and
