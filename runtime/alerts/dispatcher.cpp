@@ -93,6 +93,13 @@ std::string key_of(const AlertEvent& event, const NotifierName& notifier) {
 
 }  // namespace
 
+std::string describe(const Delivery& d) {
+  return fmt::format("alert {} → {} ({}): {}", d.alert.str(), d.notifier.str(), d.target,
+                     d.duplicate ? "duplicate, not sent"
+                     : d.result  ? "delivered"
+                                 : d.result.error().message);
+}
+
 Result<std::shared_ptr<NotifierSink>> make_sink(const model::Notifier& notifier, const NotifierDeps& deps) {
   switch (notifier.kind) {
     case model::NotifierKind::kAlertmanager:

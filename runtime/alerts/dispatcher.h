@@ -53,6 +53,10 @@ struct Delivery {
   bool duplicate = false;  // not sent: already delivered in this run
 };
 
+// "alert <name> → <notifier> (<target>): delivered" (or "duplicate, not sent", or the error): one line per delivery,
+// as drill and repository check print them.
+[[nodiscard]] std::string describe(const Delivery& delivery);
+
 struct DispatchReport {
   std::vector<AlertEvent> events;     // the alerts whose condition held, in policy order
   std::vector<Delivery> deliveries;   // one per (event, notifier), in order

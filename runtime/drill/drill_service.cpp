@@ -56,12 +56,7 @@ FailureHook alert_on_failure(const model::Policy& policy, const Env& env, const 
     const alerts::DispatchReport report = dispatcher->dispatch(alerts::AlertKind::kJobState, failure_context(r));
     if (report.events.empty())
       out.push_back("no job.state alert of the policy matches state FAILED: nothing sent");
-    for (const auto& d : report.deliveries) {
-      out.push_back(fmt::format("alert {} → {} ({}): {}", d.alert.str(), d.notifier.str(), d.target,
-                                d.duplicate ? "duplicate, not sent"
-                                : d.result  ? "delivered"
-                                            : d.result.error().message));
-    }
+    for (const auto& d : report.deliveries) out.push_back(alerts::describe(d));
   };
 }
 

@@ -482,6 +482,16 @@ class DatabaseWorker {
     warn_history(store_.update_backup_state(attempt_id, u));
   }
 
+  // The attempt's row RUNNING with the server's state, job id and start (what every poll of a live job records).
+  void mark_running(const std::string& attempt_id, const jobs::ServerJob& job) {
+    AttemptUpdate u;
+    u.state = AttemptState::kRunning;
+    u.server_state = job.state_text;
+    u.job_id = jobs::to_int(job.job_id);
+    u.started_at = jobs::server_time(job.create_time, zone_);
+    warn_history(store_.update_backup_state(attempt_id, u));
+  }
+
   // Every poll that lists our job: history on a state change, the "polling" checkpoint, the overrun alert
   // (once), the heartbeat of our run marker (every minute).
   void observe(const std::string& attempt_id, const jobs::ServerJob& job) {
@@ -489,14 +499,7 @@ class DatabaseWorker {
     if (job.state_text != last_state_) {
       last_state_ = job.state_text;
       deps_.log.info(fields("job.state"), "state " + job.state_text);
-      if (!attempt_id.empty() && !job.terminal()) {
-        AttemptUpdate u;
-        u.state = AttemptState::kRunning;
-        u.server_state = job.state_text;
-        u.job_id = jobs::to_int(job.job_id);
-        u.started_at = jobs::server_time(job.create_time, zone_);
-        warn_history(store_.update_backup_state(attempt_id, u));
-      }
+      if (!attempt_id.empty() && !job.terminal()) mark_running(attempt_id, job);
     }
     if (job.terminal()) return;
     if (!polling_checkpoint_) {
@@ -615,14 +618,7 @@ class DatabaseWorker {
   // reconciliation completes it (timestamp, bytes, fingerprints) once the repository answers.
   void finished_unsettled(const std::string& attempt_id, const SnapshotLabel& label, const jobs::ServerJob& job,
                           const Result<std::optional<BackupTimestamp>>& ts) {
-    if (!attempt_id.empty()) {
-      AttemptUpdate u;
-      u.state = AttemptState::kRunning;
-      u.server_state = job.state_text;
-      u.job_id = jobs::to_int(job.job_id);
-      u.started_at = jobs::server_time(job.create_time, zone_);
-      warn_history(store_.update_backup_state(attempt_id, u));
-    }
+    if (!attempt_id.empty()) mark_running(attempt_id, job);
     const std::string why = ts ? "the repository does not list it" : ts.error().describe();
     alerts::AlertContext c;
     c.database = job_.database;

@@ -36,11 +36,7 @@ std::vector<std::string> alert_findings(const model::Policy& policy, const std::
     const alerts::DispatchReport report = dispatcher.dispatch(alerts::AlertKind::kRepositoryFinding, context_of(f));
     matched += report.events.size();
     for (const auto& d : report.deliveries) {
-      lines.push_back(fmt::format("alert {} ({} {}) → {} ({}): {}", d.alert.str(), to_string(f.kind), f.label,
-                                  d.notifier.str(), d.target,
-                                  d.duplicate ? "duplicate, not sent"
-                                  : d.result  ? "delivered"
-                                              : d.result.error().message));
+      lines.push_back(fmt::format("{} {}: {}", to_string(f.kind), f.label, alerts::describe(d)));
     }
   }
   if (matched == 0) lines.push_back("no repository.finding alert of the policy matches these findings: nothing sent");
