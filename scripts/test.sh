@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite (unit, golden, emulator-backed end-to-end).
-# Idempotent: safe to run again on the same checkout. While the suite runs, compiles every product translation unit
-# with clang 16 and the project's warnings as errors (-fsyntax-only, at the lowest CPU priority). Then runs
+# Idempotent: safe to run again on the same checkout. The build is a unity build (build_project in lib.sh says why).
+# While the suite runs, compiles every translation unit with clang 16 and the project's warnings as errors
+# (-fsyntax-only, at the lowest CPU priority; the product file by file). Then runs
 # clang-tidy over the kernel and runtime/jobs (.clang-tidy says which checks and why those folders), builds the
 # Debian packages and runs them from a scratch root (package_check), builds the libFuzzer target with clang and
 # fuzzes the policy front end for STARKEEP_FUZZ_SECONDS (default 60); STARKEEP_SKIP_FUZZ=1 skips that step

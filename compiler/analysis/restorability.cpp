@@ -18,11 +18,6 @@ namespace {
 using diag::Code;
 using retention::kNoSnapshot;
 
-std::string local_day(const TimeZone& zone, Instant t) {
-  CivilSecond s = zone.to_local(t);
-  return fmt::format("{:04}-{:02}-{:02}", s.year(), s.month(), s.day());
-}
-
 std::string local_minute(const TimeZone& zone, Instant t) {
   CivilSecond s = zone.to_local(t);
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", s.year(), s.month(), s.day(), s.hour(), s.minute());
@@ -200,24 +195,24 @@ void report_extension(const Context& c, size_t tier, const std::vector<size_t>& 
   }
   const std::string from = incrementals == 0
                                ? fmt::format("the '{}' full backup of {}", c.run.snapshots[base].tier,
-                                             local_day(zone, c.jobs[base].slot))
+                                             zone.local_date(c.jobs[base].slot))
                                : fmt::format("the '{}' full backup of {} and {} incrementals up to {}",
-                                             c.run.snapshots[base].tier, local_day(zone, c.jobs[base].slot),
-                                             incrementals, local_day(zone, c.jobs[v.longest.holder].slot));
+                                             c.run.snapshots[base].tier, zone.local_date(c.jobs[base].slot),
+                                             incrementals, zone.local_date(c.jobs[v.longest.holder].slot));
   d.note(pt.name_range,
          fmt::format(
              "first: the '{}' restore point of {} (kept until {}) restores these tables from {}; the '{}' "
              "snapshot of {} among them is kept until {} instead of {}",
-             pt.name.str(), local_minute(zone, c.jobs[point].slot), local_day(zone, v.longest.until), from,
-             t.name.str(), local_day(zone, c.jobs[first].slot), local_day(zone, v.keep_until),
-             local_day(zone, v.tier_until)));
+             pt.name.str(), local_minute(zone, c.jobs[point].slot), zone.local_date(v.longest.until), from,
+             t.name.str(), zone.local_date(c.jobs[first].slot), zone.local_date(v.keep_until),
+             zone.local_date(v.tier_until)));
   const double per_day = static_cast<double>(total.seconds()) / 86400.0 / std::max(1, c.horizon_days);
   d.note(std::nullopt,
          fmt::format(
              "{} of the {} '{}' snapshots taken between {} and {} live longer: {} snapshot-days beyond their "
              "retention, on average {:.1f} more '{}' snapshots per database in the repository at any time",
-             extended.size(), of_tier, t.name.str(), local_day(zone, c.jobs[first].slot),
-             local_day(zone, c.jobs[extended.back()].slot), ceil_days(total), per_day, t.name.str()));
+             extended.size(), of_tier, t.name.str(), zone.local_date(c.jobs[first].slot),
+             zone.local_date(c.jobs[extended.back()].slot), ceil_days(total), per_day, t.name.str()));
   note_affected(d, c.group);
   const bool widen = pt.kind == model::BackupKind::kTables;
   const std::optional<diag::SourceRange> fix_at =
@@ -253,7 +248,7 @@ void report_no_baseline(const Context& c, const std::vector<retention::Hole>& ho
   const model::Tier& held = c.policy.tiers[c.cause(h)->tier];
   auto& d = c.sink.report(Code::kRestoreHole, pt.name_range, describe_tables(c.group.names), c.group.classes,
                           local_minute(zone, c.jobs[h.point].slot), pt.name.str(),
-                          local_day(zone, c.run.snapshots[h.point].expires()));
+                          zone.local_date(c.run.snapshots[h.point].expires()));
   d.note(
       held.name_range,
       fmt::format(
@@ -262,8 +257,8 @@ void report_no_baseline(const Context& c, const std::vector<retention::Hole>& ho
           held.name.str()));
   if (holes.size() > 1) {
     d.note(std::nullopt, fmt::format("the same happens for {} restore points between {} and {}", holes.size(),
-                                     local_day(zone, c.jobs[h.point].slot),
-                                     local_day(zone, c.jobs[holes.back().point].slot)));
+                                     zone.local_date(c.jobs[h.point].slot),
+                                     zone.local_date(c.jobs[holes.back().point].slot)));
   }
   note_affected(d, c.group);
   const std::optional<diag::SourceRange> fix_at =
@@ -297,7 +292,7 @@ void report_lost_changes(const Context& c, const std::vector<retention::Hole>& h
                      pt.name.str(), local_minute(zone, c.jobs[h.point].slot)));
   if (windows.size() > 1) {
     d.note(std::nullopt, fmt::format("the same happens for {} windows between {} and {}", windows.size(),
-                                     local_day(zone, m.from), local_day(zone, last_window)));
+                                     zone.local_date(m.from), zone.local_date(last_window)));
   }
   note_affected(d, c.group);
   d.note(std::nullopt,

@@ -133,11 +133,6 @@ class Database {
   std::vector<RangeMax> per_tier_;
 };
 
-std::string local_day(const TimeZone& zone, Instant t) {
-  const CivilSecond s = zone.to_local(t);
-  return fmt::format("{:04}-{:02}-{:02}", s.year(), s.month(), s.day());
-}
-
 }  // namespace
 
 Evaluation evaluate(std::span<const Snapshot> snapshots, Instant at) {
@@ -168,13 +163,13 @@ std::vector<std::string> reasons(std::span<const Snapshot> snapshots, const Eval
   const Snapshot& s = snapshots[i];
   const Verdict& v = evaluation.verdicts[i];
   if (v.own_until > at)
-    out.push_back(fmt::format("{} restore point until {}", s.tier, local_day(zone, v.own_until)));
+    out.push_back(fmt::format("{} restore point until {}", s.tier, zone.local_date(v.own_until)));
   if (v.longest.point != kNoSnapshot && v.longest.until > at) {
     const Snapshot& p = snapshots[v.longest.point];
     const std::string& table = snapshots[v.longest.holder].tables[v.longest.table].table;
     out.push_back(fmt::format("needed by {} restore point {} of {}{} until {} (chain)", p.tier,
-                              local_day(zone, p.taken), p.database.empty() ? "" : p.database + ".", table,
-                              local_day(zone, v.longest.until)));
+                              zone.local_date(p.taken), p.database.empty() ? "" : p.database + ".", table,
+                              zone.local_date(v.longest.until)));
   }
   if (out.empty()) {
     out.push_back(

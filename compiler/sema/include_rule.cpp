@@ -21,9 +21,9 @@ const std::vector<std::string>& attributes() {
 
 bool is_value_attribute(std::string_view w) { return w == "class" || w == "database" || w == "table"; }
 
-class Reader {
+class ConditionReader {
  public:
-  explicit Reader(DiagnosticSink& sink) : sink_(sink) {}
+  explicit ConditionReader(DiagnosticSink& sink) : sink_(sink) {}
 
   std::optional<Predicate> condition(const Expr& e) {
     using K = Expr::Kind;
@@ -171,7 +171,7 @@ std::optional<model::Predicate> read_include(const Expr& value, DiagnosticSink& 
         sink.report(Code::kWrongType, value.range, "include", "'tables where <condition>'", ast::describe(value));
     // A bare condition: suggest it with the missing "tables where" (read quietly, in a scratch sink).
     DiagnosticSink scratch;
-    Reader quiet(scratch);
+    ConditionReader quiet(scratch);
     if (auto p = quiet.condition(value); p && !scratch.has_errors()) d.suggest("tables where " + p->to_string());
     return std::nullopt;
   }
@@ -180,7 +180,7 @@ std::optional<model::Predicate> read_include(const Expr& value, DiagnosticSink& 
     sink.report(Code::kUnknownWord, subject.range, "selection", subject.text, "tables").suggest("tables");
     return std::nullopt;
   }
-  Reader reader(sink);
+  ConditionReader reader(sink);
   return reader.condition(value.operands.front());
 }
 

@@ -155,7 +155,8 @@ std::string build_version(const EmulatorConfig& config) { return config.starrock
 
 ResultSet show_frontends(const ClusterState& state, const std::string& now) {
   const auto& cfg = state.config();
-  bool with_id = version_at_least(cfg.starrocks_version, 4, 1);
+  // The leading Id arrived in 3.5.0 (StarRocks PR #57276, "Support Global ConnectionId"); docs/emulator.md.
+  const bool with_id = version_at_least(cfg.starrocks_version, 3, 5);
   ResultSet rs;
   if (with_id) add_columns(rs, {"Id"});
   add_columns(rs, {"Name", "IP", "EditLogPort", "HttpPort", "QueryPort", "RpcPort", "Role", "ClusterId", "Join",

@@ -15,11 +15,6 @@ namespace fs = std::filesystem;
 // Options both for the bootstrap and the server, so the redo log is created at its final size.
 const std::vector<std::string> kInnodbSizing = {"--innodb-buffer-pool-size=64M", "--innodb-log-file-size=16M"};
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 bool port_taken(const std::string& log) {
   return log.find("Address already in use") != std::string::npos ||
          log.find("Bind on TCP/IP port") != std::string::npos;
@@ -121,12 +116,12 @@ Result<bool> MariaDbInstance::launch(uint16_t port) {
   auto deadline = Clock::now() + options_.start_timeout;
   while (Clock::now() < deadline) {
     if (!process_.running()) {
-      std::string text = read_file(log);
+      std::string text = read_text(log);
       if (port_taken(text)) return false;
       return fail("harness.start", "mariadbd exited during start-up (status {}); error log:\n{}",
                   process_.wait_status(), excerpt_of(log));
     }
-    if (read_file(log).find("ready for connections") != std::string::npos && probe_mysql(host_, port)) return true;
+    if (read_text(log).find("ready for connections") != std::string::npos && probe_mysql(host_, port)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   process_.stop(std::chrono::seconds(5));

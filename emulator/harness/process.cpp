@@ -221,6 +221,11 @@ bool stop_pid(pid_t pid, const std::string& expected_in_cmdline, std::chrono::mi
   return false;
 }
 
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 std::string tail_of(const std::filesystem::path& file, size_t max_lines) {
   std::ifstream in(file);
   std::deque<std::string> lines;

@@ -68,6 +68,9 @@ class ChildProcess {
 bool stop_pid(pid_t pid, const std::string& expected_in_cmdline,
               std::chrono::milliseconds grace = std::chrono::seconds(30));
 
+// The whole of a text file such as a child's log ("" when it does not exist yet or is unreadable).
+[[nodiscard]] std::string read_text(const std::filesystem::path& file);
+
 // The last `max_lines` lines of a text file ("" when unreadable), for error messages.
 [[nodiscard]] std::string tail_of(const std::filesystem::path& file, size_t max_lines = 20);
 

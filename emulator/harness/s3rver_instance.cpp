@@ -16,11 +16,6 @@ using Clock = std::chrono::steady_clock;
 #define STARKEEP_S3RVER_JS ""
 #endif
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // The port of "S3rver listening on 127.0.0.1:<port>", 0 while the line is not there.
 uint16_t listening_port(const std::string& log, const std::string& host) {
   const std::string marker = "S3rver listening on " + host + ":";
@@ -86,7 +81,7 @@ Status S3rverInstance::launch(const fs::path& script) {
       return fail("harness.start", "s3rver exited during start-up (status {}); log:\n{}", process_.wait_status(),
                   excerpt_of(log()));
     }
-    port_ = listening_port(read_file(log()), host_);
+    port_ = listening_port(read_text(log()), host_);
     if (port_ != 0) return ok();
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }

@@ -6,12 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
+
 namespace sk::dialect {
 namespace {
 
 constexpr std::string_view kCode = "cluster.time_zone";
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 std::string upper(std::string_view text) {
   std::string out(text);
@@ -24,7 +24,7 @@ std::optional<int> digits(std::string_view text, std::size_t& pos, std::size_t n
   if (pos + n > text.size()) return std::nullopt;
   int v = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (!is_digit(text[pos + i])) return std::nullopt;
+    if (!ascii::is_digit(text[pos + i])) return std::nullopt;
     v = v * 10 + (text[pos + i] - '0');
   }
   pos += n;

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "common/ascii.h"
 #include "kernel/domain/escape.h"
 
 namespace sk {
@@ -13,14 +14,12 @@ namespace {
 
 using detail::printable;
 
-constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
 // Parses a run of ASCII digits at the start of text into *out (no sign); returns digits consumed, 0 on none
 // or overflow beyond uint64.
 size_t parse_digits(std::string_view text, std::uint64_t* out) {
   size_t i = 0;
   std::uint64_t v = 0;
-  while (i < text.size() && is_digit(text[i])) {
+  while (i < text.size() && ascii::is_digit(text[i])) {
     const std::uint64_t d = static_cast<std::uint64_t>(text[i] - '0');
     if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) {
       return 0;
@@ -45,7 +44,7 @@ Result<Duration> Duration::parse(std::string_view text) {
   if (digits == 0) {
     if (text.front() == '-')
       return fail("domain.duration", "duration '{}' is negative; expected {}", printable(text), kAllowed);
-    if (is_digit(text.front())) return fail("domain.duration", "duration '{}' is too large", printable(text));
+    if (ascii::is_digit(text.front())) return fail("domain.duration", "duration '{}' is too large", printable(text));
     return fail("domain.duration", "invalid duration '{}'; expected {}", printable(text), kAllowed);
   }
   const std::string_view unit = text.substr(digits);
@@ -178,7 +177,7 @@ Result<ByteSize> ByteSize::parse(std::string_view text) {
   std::uint64_t n = 0;
   const size_t digits = parse_digits(text, &n);
   if (digits == 0) {
-    if (!text.empty() && is_digit(text.front()))
+    if (!text.empty() && ascii::is_digit(text.front()))
       return fail("domain.byte_size", "size '{}' is too large", printable(text));
     return fail("domain.byte_size", "invalid size '{}'; expected {}", printable(text), kAllowed);
   }

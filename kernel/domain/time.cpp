@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "common/ascii.h"
 #include "kernel/domain/escape.h"
 
 namespace sk {
@@ -18,9 +19,6 @@ using Seconds = cctz::time_point<cctz::seconds>;
 Seconds to_tp(Instant t) { return Seconds(cctz::seconds(t.unix_seconds())); }
 Instant from_tp(Seconds tp) { return Instant::from_unix_seconds(tp.time_since_epoch().count()); }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
 // Reads exactly n digits at text[pos..]; advances pos.
 bool read_fixed(std::string_view text, size_t& pos, size_t n, int* out) {
   if (pos + n > text.size()) {
@@ -29,7 +27,7 @@ bool read_fixed(std::string_view text, size_t& pos, size_t n, int* out) {
   int v = 0;
   for (size_t i = 0; i < n; ++i) {
     const char c = text[pos + i];
-    if (!is_digit(c)) {
+    if (!ascii::is_digit(c)) {
       return false;
     }
     v = v * 10 + (c - '0');
@@ -57,7 +55,7 @@ Result<Weekday> parse_weekday(std::string_view text) {
                                                          "friday", "saturday", "sunday"};
   if (text.size() <= 9) {
     std::array<char, 9> buf{};
-    for (size_t i = 0; i < text.size(); ++i) buf[i] = ascii_lower(text[i]);
+    for (size_t i = 0; i < text.size(); ++i) buf[i] = ascii::to_lower(text[i]);
     const std::string_view lower(buf.data(), text.size());
     for (size_t i = 0; i < 7; ++i) {
       if (lower == kShort[i] || lower == kLong[i]) {
@@ -79,6 +77,8 @@ Weekday weekday_of(CivilDay day) {
   // cctz::weekday is monday..sunday in declaration order, like ours.
   return static_cast<Weekday>(static_cast<int>(cctz::get_weekday(day)));
 }
+
+std::string iso_date(CivilDay day) { return fmt::format("{:04}-{:02}-{:02}", day.year(), day.month(), day.day()); }
 
 // ---------------------------------------------------------------- TimeOfDay
 
@@ -140,7 +140,7 @@ Result<TimeZone> TimeZone::parse(std::string_view iana_name) {
   bool plain =
       iana_name.size() <= 64 && iana_name.front() != '/' && iana_name.find("..") == std::string_view::npos;
   for (char c : iana_name) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '+' ||
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || ascii::is_digit(c) || c == '_' || c == '+' ||
                     c == '-' || c == '/';
     plain = plain && ok;
   }

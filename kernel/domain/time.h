@@ -38,6 +38,8 @@ enum class Weekday { kMonday = 0, kTuesday, kWednesday, kThursday, kFriday, kSat
 // "mon".."sun".
 [[nodiscard]] std::string_view to_string(Weekday day);
 [[nodiscard]] Weekday weekday_of(CivilDay day);
+// "2026-12-06".
+[[nodiscard]] std::string iso_date(CivilDay day);
 
 // A wall-clock time of day with minute precision, 00:00..23:59.
 class TimeOfDay {
@@ -125,6 +127,8 @@ class TimeZone {
 
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] CivilSecond to_local(Instant t) const;
+  // The local date of t, "2026-12-06".
+  [[nodiscard]] std::string local_date(Instant t) const { return iso_date(CivilDay(to_local(t))); }
   // See the DST rule at the top of this file.
   [[nodiscard]] Instant from_local(CivilSecond local) const;
   [[nodiscard]] LocalTimeKind classify(CivilSecond local) const;

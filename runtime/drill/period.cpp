@@ -7,8 +7,6 @@
 namespace sk::drill {
 namespace {
 
-std::string day_text(CivilDay d) { return fmt::format("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()); }
-
 // "2025-09" / "2025-Q3" / "2025-H2" / "2025" for day-1 schedules over evenly spaced months from January; the
 // first day otherwise.
 std::string label_for(const Schedule& s, CivilDay first) {
@@ -21,7 +19,7 @@ std::string label_for(const Schedule& s, CivilDay first) {
     if (months == std::set<int>{1, 7}) return fmt::format("{:04}-H{}", y, (m - 1) / 6 + 1);
     if (months == std::set<int>{1}) return fmt::format("{:04}", y);
   }
-  return day_text(first);
+  return iso_date(first);
 }
 
 }  // namespace

@@ -15,11 +15,6 @@ namespace rm = analysis::retention;
 
 constexpr std::string_view kCanaryPrefix = "starkeep_canary_";
 
-std::string local_day(const TimeZone& zone, Instant t) {
-  const CivilSecond s = zone.to_local(t);
-  return fmt::format("{:04}-{:02}-{:02}", s.year(), s.month(), s.day());
-}
-
 std::string tier_list(const std::vector<TierName>& tiers) {
   std::vector<std::string> names;
   for (const TierName& t : tiers) names.push_back(t.str());
@@ -99,12 +94,12 @@ void apply_record(const ops::ExpiryRecord& record, const ExpireInput& in, Decisi
   if (record.state == ops::ExpiryState::kDeleted) {
     d.verdict = Verdict::kHold;
     d.reasons = {fmt::format("recorded as deleted {} by an earlier expire, yet the repository still lists it",
-                             local_day(in.zone, record.decided_at))};
+                             in.zone.local_date(record.decided_at))};
     return;
   }
   d.verdict = Verdict::kExpire;
   d.resumed = true;
-  d.reasons = {fmt::format("resuming the deletion decided {} ({})", local_day(in.zone, record.decided_at),
+  d.reasons = {fmt::format("resuming the deletion decided {} ({})", in.zone.local_date(record.decided_at),
                            record.reason)};
 }
 
@@ -170,7 +165,7 @@ void decide_listed(const ExpireInput& in, const RepositoryListing& listing, cons
         d.reasons.push_back("newest catalog snapshot");
       } else if (*d.taken + in.catalog_keep > in.at) {
         d.reasons.push_back(fmt::format("catalog snapshot until {} (kept as long as the shortest retention, {})",
-                                        local_day(in.zone, *d.taken + in.catalog_keep), in.catalog_keep.to_string()));
+                                        in.zone.local_date(*d.taken + in.catalog_keep), in.catalog_keep.to_string()));
       } else {
         d.verdict = Verdict::kExpire;
         d.reasons.push_back(fmt::format("catalog snapshot older than {} and than the newest ({})",

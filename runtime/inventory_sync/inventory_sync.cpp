@@ -8,18 +8,11 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
 #include "kernel/dialect/starrocks_dialect.h"
 
 namespace sk::inventory_sync {
 namespace {
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 template <typename T>
 Result<T> with_context_r(Error e, std::string context) {
@@ -44,7 +37,7 @@ using Key = std::pair<std::string, std::string>;  // database, table
 bool is_system_database(std::string_view name) {
   static const std::set<std::string> kSystem = {"information_schema", "_statistics_", "sys", "mysql",
                                                 "performance_schema", "starrocks_monitor"};
-  return kSystem.contains(ascii_lower(name));
+  return kSystem.contains(ascii::to_lower(name));
 }
 
 bool Scope::includes(const DatabaseName& db) const {

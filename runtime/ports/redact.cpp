@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "common/ascii.h"
+
 namespace sk::ports {
 namespace {
 
@@ -12,20 +14,10 @@ constexpr std::array<std::string_view, 17> kSecretWords = {
 
 constexpr int kMaxDepth = 4;
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 bool icontains(std::string_view haystack, std::string_view needle) {
   if (needle.size() > haystack.size()) return false;
   for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
-    if (iequals(haystack.substr(i, needle.size()), needle)) return true;
+    if (ascii::iequals(haystack.substr(i, needle.size()), needle)) return true;
   }
   return false;
 }
@@ -161,7 +153,7 @@ class Redactor {
     // "= PASSWORD('…')" after a secret key: the PASSWORD branch redacts it.
     if (i_ < text_.size() && is_word_start(text_[i_])) {
       const std::size_t end = scan_word(text_, i_);
-      if (iequals(text_.substr(i_, end - i_), "password")) return;
+      if (ascii::iequals(text_.substr(i_, end - i_), "password")) return;
     }
     redact_value();
   }
@@ -182,7 +174,7 @@ class Redactor {
   // Reads (and copies) the next word if it equals `expected`.
   bool copy_keyword(std::string_view expected) {
     const std::size_t end = scan_word(text_, i_);
-    if (!iequals(text_.substr(i_, end - i_), expected)) return false;
+    if (!ascii::iequals(text_.substr(i_, end - i_), expected)) return false;
     out_.append(text_.substr(i_, end - i_));
     i_ = end;
     return true;
@@ -243,13 +235,13 @@ class Redactor {
     if (j == begin || j < 5) return false;
     const std::size_t start = j - 5;
     if (start > 0 && is_word_char(text_[start - 1])) return false;
-    if (!iequals(text_.substr(start, 5), "using")) return false;
+    if (!ascii::iequals(text_.substr(start, 5), "using")) return false;
     // Only the YES / NO form: anything else after it is still treated as a value.
     std::size_t k = skip_space(text_, begin + 8);
     if (k < text_.size() && text_[k] == ':') k = skip_space(text_, k + 1);
     const std::size_t end = scan_word(text_, k);
     const std::string_view answer = text_.substr(k, end - k);
-    return iequals(answer, "YES") || iequals(answer, "NO");
+    return ascii::iequals(answer, "YES") || ascii::iequals(answer, "NO");
   }
 
   void word_token() {
@@ -257,9 +249,9 @@ class Redactor {
     const std::string_view word = text_.substr(i_, end - i_);
     out_.append(word);
     i_ = end;
-    if (iequals(word, "IDENTIFIED")) {
+    if (ascii::iequals(word, "IDENTIFIED")) {
       after_identified();
-    } else if (iequals(word, "PASSWORD")) {
+    } else if (ascii::iequals(word, "PASSWORD")) {
       if (follows_using(end - word.size())) return;  // "(using password: YES)" in MySQL errors holds no secret
       after_password_keyword();
     } else if (names_secret(word)) {

@@ -2,19 +2,12 @@
 
 #include <charconv>
 
+#include "common/ascii.h"
+
 namespace sk::ports {
 namespace {
 
 constexpr std::string_view kServerPrefix = "ERROR ";
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 struct ServerParts {
   int error_number = 0;
@@ -94,7 +87,7 @@ Result<ColumnIndex> Rows::column(std::string_view name) const {
   }
   std::optional<std::size_t> found;
   for (std::size_t i = 0; i < columns_.size(); ++i) {
-    if (iequals(columns_[i], name)) {
+    if (ascii::iequals(columns_[i], name)) {
       if (found) {
         return fail(std::string(kResultError), "column '{}' is ambiguous in the result (columns: {})", name,
                     join_columns(columns_));

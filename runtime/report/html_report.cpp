@@ -46,8 +46,6 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#166534;font-weight:600}.bad{color:#b91c1c;font-weight:600}.warn{color:#a16207;font-weight:600}
 )";
 
-std::string day_text(CivilDay d) { return fmt::format("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()); }
-
 // "45 s" under two minutes, else "12.5 min".
 std::string minutes_text(const std::optional<Duration>& d) {
   if (!d) return "–";
@@ -114,7 +112,7 @@ std::string rate_class(const Tally& t) {
 std::string heat_table(const Report& r) {
   std::string out = R"(<div class="scroll"><table class="heat" id="success-table"><thead><tr><th>Database</th>)"
                     R"(<th>Tier</th><th>Rate</th>)";
-  for (CivilDay d : r.weeks) out += fmt::format("<th>{}</th>", day_text(d).substr(5));
+  for (CivilDay d : r.weeks) out += fmt::format("<th>{}</th>", iso_date(d).substr(5));
   out += "</tr></thead><tbody>";
   for (const SuccessRow& row : r.success) {
     const auto rate = row.total.rate_percent();

@@ -27,14 +27,10 @@ json transfer_json(const Transfer& t) {
   return {{"bytes", t.bytes}, {"seconds", t.seconds}, {"jobs", t.jobs}, {"gb_per_minute", or_null(t.gb_per_minute())}};
 }
 
-std::string day_text(CivilDay d) {
-  return fmt::format("{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
-}
-
 json tier_json(const Report& r, const TierKpi& k) {
   json weeks = json::array();
   for (std::size_t w = 0; w < r.weeks.size(); ++w) {
-    weeks.push_back({{"week", day_text(r.weeks[w])}, {"success", tally_json(k.weeks[w])},
+    weeks.push_back({{"week", iso_date(r.weeks[w])}, {"success", tally_json(k.weeks[w])},
                      {"throughput", transfer_json(k.weekly_transfer[w])}});
   }
   return {{"tier", k.tier.str()},
@@ -54,7 +50,7 @@ json success_json(const Report& r, const SuccessRow& row) {
   json weeks = json::array();
   for (std::size_t w = 0; w < r.weeks.size(); ++w) {
     json t = tally_json(row.weeks[w]);
-    t["week"] = day_text(r.weeks[w]);
+    t["week"] = iso_date(r.weeks[w]);
     weeks.push_back(std::move(t));
   }
   return {{"database", row.database.str()}, {"tier", row.tier.str()}, {"success", tally_json(row.total)},

@@ -5,19 +5,12 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
 #include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/ports/redact.h"
 
 namespace sk::repository {
 namespace {
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string_view strip_trailing_slash(std::string_view s) {
   while (s.size() > 1 && s.back() == '/') s.remove_suffix(1);
@@ -49,7 +42,7 @@ EnvLookup process_environment() {
 
 Status check_endpoint(const model::Repository& repository) {
   if (repository.endpoint.empty()) return sk::ok();
-  if (ascii_lower(repository.endpoint).starts_with("https://")) return sk::ok();
+  if (ascii::to_lower(repository.endpoint).starts_with("https://")) return sk::ok();
   return sk::fail("repository.insecure_endpoint",
                   "repository {}: endpoint '{}' is not HTTPS; starkeep only sends credentials and backups over "
                   "TLS (use an https:// endpoint)",
@@ -114,7 +107,7 @@ Result<std::vector<ServerRepository>> show_repositories(ports::SqlConnection& co
     r.location = std::string(location->value_or(""));
     auto ro = rows->get(i, "IsReadOnly");
     if (!ro) return std::unexpected(ro.error());
-    r.read_only = ascii_lower(ro->value_or("false")) == "true";
+    r.read_only = ascii::to_lower(ro->value_or("false")) == "true";
     if (rows->has_column("Broker")) {
       auto b = rows->get(i, "Broker");
       if (b && *b) r.broker = std::string(**b);

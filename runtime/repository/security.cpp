@@ -5,24 +5,18 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.h"
+
 namespace sk::repository {
 namespace {
 
 using nlohmann::json;
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // The host of an endpoint URL ("https://s3.eu-west-1.amazonaws.com:443/x" → "s3.eu-west-1.amazonaws.com").
 std::string endpoint_host(std::string_view endpoint) {
   if (auto p = endpoint.find("://"); p != std::string_view::npos) endpoint.remove_prefix(p + 3);
   endpoint = endpoint.substr(0, endpoint.find_first_of("/:"));
-  return ascii_lower(endpoint);
+  return ascii::to_lower(endpoint);
 }
 
 json iam_policy(const BucketLocation& loc) {
@@ -69,7 +63,7 @@ Result<BucketLocation> parse_bucket_location(std::string_view location) {
     return sk::fail("repository.location", "location '{}' is not of the form s3a://bucket/prefix", location);
   }
   BucketLocation out;
-  out.scheme = ascii_lower(location.substr(0, sep));
+  out.scheme = ascii::to_lower(location.substr(0, sep));
   std::string_view rest = location.substr(sep + 3);
   const auto slash = rest.find('/');
   out.bucket = std::string(rest.substr(0, slash));

@@ -40,10 +40,6 @@ struct ExpireCliOptions {
   OpsFlags ops;
 };
 
-int fail(const std::string& message, int code, std::string_view format) {
-  return print_failure("expire", message, code, format);
-}
-
 // Failed deletions first (31), then disagreements (30), then — with --detailed-exitcode — deletions (2).
 int exit_code_of(const expire::Report& report, bool detailed) {
   for (const auto& d : report.deletions) {
@@ -136,19 +132,19 @@ int run_expire_command(const ExpireCliOptions& o) {
   auto policy = load_policy_model(o.policy, std::cerr, exit_code);
   if (!policy) return exit_code;
   auto at = parse_instant_flag(o.at, policy->time_zone);
-  if (!at) return fail("--at: " + at.error().message, kExitUsage, o.format);
+  if (!at) return print_failure("expire", "--at: " + at.error().message, kExitUsage, o.format);
   auto config = ops_config(o.ops);
-  if (!config) return fail(config.error().describe(), exit_code_for(config.error()), o.format);
+  if (!config) return print_failure("expire", config.error().describe(), exit_code_for(config.error()), o.format);
   if (const int code = check_metrics_file(o.metrics_file, "expire", o.format); code != kExitOk) return code;
   expire::Request request{*at, std::nullopt, o.dry_run, {}};
   if (!o.repository.empty()) {
     auto name = RepositoryName::parse(o.repository);
-    if (!name) return fail("--repository: " + name.error().message, kExitUsage, o.format);
+    if (!name) return print_failure("expire", "--repository: " + name.error().message, kExitUsage, o.format);
     request.repository = *name;
   }
   const std::atomic<bool>& stop = install_stop_handlers();
   auto session = open_cluster(o.connection);
-  if (!session) return fail(session.error().describe(), exit_code_for(session.error()), o.format);
+  if (!session) return print_failure("expire", session.error().describe(), exit_code_for(session.error()), o.format);
   ports::SystemClock clock;
   ports::ThreadSleeper sleeper;
   request.run_id = executor::new_run_id(clock.now());
@@ -162,7 +158,7 @@ int run_expire_command(const ExpireCliOptions& o) {
   };
   auto report = expire::run_expire(*policy, {**session, *config, clock, &std::cerr, &stop, open_storage}, request);
   write_ops_metrics_file(o.metrics_file, "expire", *policy, **session, *config, clock);
-  if (!report) return fail(report.error().describe(), exit_code_for(report.error()), o.format);
+  if (!report) return print_failure("expire", report.error().describe(), exit_code_for(report.error()), o.format);
   const int code = exit_code_of(*report, o.detailed_exitcode);
   if (o.format == "json") {
     print_json(o, *policy, *at, *report, code);

@@ -30,10 +30,6 @@ struct MetricsOptions {
   OpsFlags ops;
 };
 
-int fail(const std::string& message, int code, std::string_view format) {
-  return print_failure("metrics", message, code, format);
-}
-
 // stdout, or the --output file written atomically.
 int emit(const MetricsOptions& o, const std::string& text) {
   if (o.output.empty()) {
@@ -41,7 +37,7 @@ int emit(const MetricsOptions& o, const std::string& text) {
     return kExitOk;
   }
   if (auto s = metrics::write_file_atomically(o.output, text); !s) {
-    return fail("--output: " + s.error().message, exit_code_for(s.error()), o.format);
+    return print_failure("metrics", "--output: " + s.error().message, exit_code_for(s.error()), o.format);
   }
   return kExitOk;
 }
@@ -52,21 +48,21 @@ int run_metrics(const MetricsOptions& o) {
   if (!policy) return exit_code;
   if (!o.output.empty()) {
     if (auto s = metrics::check_writable_target(o.output); !s) {
-      return fail("--output: " + s.error().message, exit_code_for(s.error()), o.format);
+      return print_failure("metrics", "--output: " + s.error().message, exit_code_for(s.error()), o.format);
     }
   }
   if (o.emit_rules) return emit(o, metrics::render_alert_rules(*policy, o.policy));
   auto at = parse_instant_flag(o.at, policy->time_zone);
-  if (!at) return fail("--at: " + at.error().message, kExitUsage, o.format);
+  if (!at) return print_failure("metrics", "--at: " + at.error().message, kExitUsage, o.format);
   auto config = ops_config(o.ops);
-  if (!config) return fail(config.error().describe(), exit_code_for(config.error()), o.format);
+  if (!config) return print_failure("metrics", config.error().describe(), exit_code_for(config.error()), o.format);
   auto session = open_cluster(o.connection);
-  if (!session) return fail(session.error().describe(), exit_code_for(session.error()), o.format);
+  if (!session) return print_failure("metrics", session.error().describe(), exit_code_for(session.error()), o.format);
   ports::SystemClock clock;
   auto text = metrics::render_ops_metrics(*policy, **session, *config, clock, *at,
                                           o.format == "json" ? metrics::OutputFormat::kJson
                                                              : metrics::OutputFormat::kText);
-  if (!text) return fail(text.error().describe(), exit_code_for(text.error()), o.format);
+  if (!text) return print_failure("metrics", text.error().describe(), exit_code_for(text.error()), o.format);
   return emit(o, *text);
 }
 

@@ -34,10 +34,6 @@ struct ReportOptions {
   OpsFlags ops;
 };
 
-int fail(const std::string& message, int code, std::string_view format) {
-  return print_failure("report", message, code, format);
-}
-
 // --to: an instant, or a bare date meaning the end of that local day (the day is included).
 Result<Instant> parse_to(const std::string& text, const TimeZone& zone) {
   auto at = parse_instant_flag(text, zone);
@@ -62,26 +58,27 @@ void print_text(const report::Report& r, const std::string& out, std::size_t byt
 
 int run_report(const ReportOptions& o) {
   int exit_code = kExitOk;
-  if (o.out.empty() && o.format != "json") return fail("--out is required (or --format json)", kExitUsage, o.format);
+  if (o.out.empty() && o.format != "json")
+    return print_failure("report", "--out is required (or --format json)", kExitUsage, o.format);
   auto policy = load_policy_model(o.policy, std::cerr, exit_code);
   if (!policy) return exit_code;
   auto to = parse_to(o.to, policy->time_zone);
-  if (!to) return fail("--to: " + to.error().message, kExitUsage, o.format);
+  if (!to) return print_failure("report", "--to: " + to.error().message, kExitUsage, o.format);
   auto from = o.from.empty() ? Result<Instant>(*to - Duration::from_days(kDefaultDays))
                              : parse_instant_flag(o.from, policy->time_zone);
-  if (!from) return fail("--from: " + from.error().message, kExitUsage, o.format);
+  if (!from) return print_failure("report", "--from: " + from.error().message, kExitUsage, o.format);
   auto config = ops_config(o.ops);
-  if (!config) return fail(config.error().describe(), exit_code_for(config.error()), o.format);
+  if (!config) return print_failure("report", config.error().describe(), exit_code_for(config.error()), o.format);
   auto session = open_cluster(o.connection);
-  if (!session) return fail(session.error().describe(), exit_code_for(session.error()), o.format);
+  if (!session) return print_failure("report", session.error().describe(), exit_code_for(session.error()), o.format);
   ports::SystemClock clock;
   auto model = report::make_report(*policy, {**session, *config, clock}, {*from, *to, !o.skip_repository_check});
-  if (!model) return fail(model.error().describe(), exit_code_for(model.error()), o.format);
+  if (!model) return print_failure("report", model.error().describe(), exit_code_for(model.error()), o.format);
   std::size_t bytes = 0;
   if (!o.out.empty()) {
     const std::string html = report::render_html(*model);
     if (auto s = report::write_file_atomically(o.out, html); !s) {
-      return fail(s.error().describe(), exit_code_for(s.error()), o.format);
+      return print_failure("report", s.error().describe(), exit_code_for(s.error()), o.format);
     }
     bytes = html.size();
   }

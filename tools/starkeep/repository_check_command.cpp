@@ -37,10 +37,6 @@ struct CheckOptions {
   OpsFlags ops;
 };
 
-int fail(const std::string& message, int code, std::string_view format) {
-  return print_failure("repository check", message, code, format);
-}
-
 int exit_code_of(const std::vector<expire::Finding>& findings) {
   if (findings.empty()) return kExitOk;
   return findings.front().kind == expire::FindingKind::kMissing ? kExitRepositoryMissing : kExitRepositoryFindings;
@@ -96,28 +92,36 @@ int run_check(const CheckOptions& o) {
   auto policy = load_policy_model(o.policy, std::cerr, exit_code);
   if (!policy) return exit_code;
   auto at = parse_instant_flag(o.at, policy->time_zone);
-  if (!at) return fail("--at: " + at.error().message, kExitUsage, o.format);
+  if (!at) return print_failure("repository check", "--at: " + at.error().message, kExitUsage, o.format);
   auto config = ops_config(o.ops);
-  if (!config) return fail(config.error().describe(), exit_code_for(config.error()), o.format);
+  if (!config)
+    return print_failure("repository check", config.error().describe(), exit_code_for(config.error()),
+                         o.format);
   if (!o.metrics_file.empty()) {
     if (auto s = metrics::check_writable_target(o.metrics_file); !s) {
-      return fail("--metrics-file: " + s.error().message, exit_code_for(s.error()), o.format);
+      return print_failure("repository check", "--metrics-file: " + s.error().message,
+                           exit_code_for(s.error()), o.format);
     }
   }
   expire::Request request{*at, std::nullopt, true, {}};
   if (!o.repository.empty()) {
     auto name = RepositoryName::parse(o.repository);
-    if (!name) return fail("--repository: " + name.error().message, kExitUsage, o.format);
+    if (!name) return print_failure("repository check", "--repository: " + name.error().message, kExitUsage, o.format);
     request.repository = *name;
   }
   auto session = open_cluster(o.connection);
-  if (!session) return fail(session.error().describe(), exit_code_for(session.error()), o.format);
+  if (!session)
+    return print_failure("repository check", session.error().describe(), exit_code_for(session.error()),
+                         o.format);
   ports::SystemClock clock;
   auto report = expire::check_repositories(*policy, {**session, *config, clock}, request);
-  if (!report) return fail(report.error().describe(), exit_code_for(report.error()), o.format);
+  if (!report)
+    return print_failure("repository check", report.error().describe(), exit_code_for(report.error()),
+                         o.format);
   ports::ThreadSleeper sleeper;
   const auto alerts = expire::alert_findings(
-      *policy, report->findings, {clock, sleeper, o.format == "json" ? &std::cerr : &std::cout, executor::new_run_id(clock.now())});
+      *policy, report->findings,
+      {clock, sleeper, o.format == "json" ? &std::cerr : &std::cout, executor::new_run_id(clock.now())});
   const int code = exit_code_of(report->findings);
   print(o, *at, *report, alerts, code);
   write_findings_metrics(o, *policy, request, clock.now(), report->findings);
@@ -138,7 +142,9 @@ void register_repository_check(CLI::App& repository, int& exit_code) {
   cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();
   cmd->add_option("--at", o->at, "The instant expiry is judged at ('now' or an instant)")->capture_default_str();
   cmd->add_option("--repository", o->repository, "Only this repository of the policy");
-  cmd->add_option("--format", o->format, "'text' or 'json'")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd->add_option("--format", o->format, "'text' or 'json'")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   cmd->add_option("--metrics-file", o->metrics_file,
                   "Write the findings by kind as Prometheus metrics to this file atomically, for node_exporter's "
                   "textfile collector (a file of its own, not the one of run/expire/drill: docs/metrics.md)");

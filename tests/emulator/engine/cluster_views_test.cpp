@@ -38,19 +38,29 @@ TEST(ClusterViews, Formats) {
   EXPECT_TRUE(version_at_least("4.1", 3, 5));
 }
 
-TEST(ClusterViews, FrontendColumnsAndLeadingIdFrom41) {
-  auto s_ptr = make_state("3.3.0");
-  const ClusterState& s = *s_ptr;
-  ResultSet fe = show_frontends(s, "2024-01-01 00:00:00");
-  EXPECT_EQ(names(fe), (std::vector<std::string>{"Name", "IP", "EditLogPort", "HttpPort", "QueryPort", "RpcPort",
-                                                 "Role", "ClusterId", "Join", "Alive", "ReplayedJournalId",
-                                                 "LastHeartbeat", "IsHelper", "ErrMsg", "StartTime", "Version"}));
-  ASSERT_EQ(fe.rows.size(), 2u);
-  EXPECT_EQ(fe.rows[0][6], "LEADER");
-  EXPECT_EQ(fe.rows[1][6], "FOLLOWER");
-  auto s41_ptr = make_state("4.1.0");
-  const ClusterState& s41 = *s41_ptr;
-  EXPECT_EQ(show_frontends(s41, "x").columns[0].name, "Id");
+// StarRocks added the leading Id (the frontend's global connection-id prefix) in 3.5.0 (PR #57276, backported to
+// branch-3.5 as #57372); 3.4 and earlier have the 16 columns (docs/emulator.md, "SHOW FRONTENDS").
+TEST(ClusterViews, FrontendColumnsAndLeadingIdFrom35) {
+  const std::vector<std::string> columns = {"Name", "IP", "EditLogPort", "HttpPort", "QueryPort", "RpcPort",
+                                            "Role", "ClusterId", "Join", "Alive", "ReplayedJournalId",
+                                            "LastHeartbeat", "IsHelper", "ErrMsg", "StartTime", "Version"};
+  for (const char* version : {"3.3.0", "3.4.9"}) {
+    auto s_ptr = make_state(version);
+    ResultSet fe = show_frontends(*s_ptr, "2024-01-01 00:00:00");
+    EXPECT_EQ(names(fe), columns) << version;
+    ASSERT_EQ(fe.rows.size(), 2u);
+    EXPECT_EQ(fe.rows[0][6], "LEADER");
+    EXPECT_EQ(fe.rows[1][6], "FOLLOWER");
+  }
+  std::vector<std::string> with_id = columns;
+  with_id.insert(with_id.begin(), "Id");
+  for (const char* version : {"3.5.0", "4.0.1", "4.1.0"}) {
+    auto s_ptr = make_state(version);
+    ResultSet fe = show_frontends(*s_ptr, "x");
+    EXPECT_EQ(names(fe), with_id) << version;
+    ASSERT_EQ(fe.rows.size(), 2u);
+    EXPECT_EQ(fe.rows[0][7], "LEADER") << version;
+  }
 }
 
 TEST(ClusterViews, BackendColumnsPerVersion) {

@@ -8,12 +8,13 @@
 #include <initializer_list>
 
 #include "tests/kernel/domain/printers.h"
+#include "tests/kernel/domain/values.h"
 
 namespace sk {
 namespace {
 
-Instant utc(std::string_view text) { return *Instant::parse(text, TimeZone::utc()); }
-TimeZone zone(std::string_view name) { return *TimeZone::parse(name); }
+using sk::test_support::utc;
+using sk::test_support::zone;
 TimeOfDay at(std::string_view text) { return *TimeOfDay::parse(text); }
 std::vector<CivilDay> days(std::initializer_list<std::array<int, 3>> ymd) {
   std::vector<CivilDay> out;

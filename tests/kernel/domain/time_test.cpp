@@ -4,12 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "tests/kernel/domain/printers.h"
+#include "tests/kernel/domain/values.h"
 
 namespace sk {
 namespace {
 
-Instant utc(std::string_view text) { return *Instant::parse(text, TimeZone::utc()); }
-TimeZone zone(std::string_view name) { return *TimeZone::parse(name); }
+using sk::test_support::utc;
+using sk::test_support::zone;
 
 TEST(WeekdayTest, ParsesShortAndLongNamesCaseInsensitively) {
   EXPECT_EQ(parse_weekday("mon"), Weekday::kMonday);

@@ -14,15 +14,12 @@
 #include "kernel/dialect/ops_sql.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/fakes.h"
+#include "tests/support/must.h"
 
 namespace sk::ops {
 namespace {
 
-template <typename T>
-T must(Result<T> r) {
-  EXPECT_TRUE(r.has_value()) << r.error().describe();
-  return std::move(*r);
-}
+using sk::test_support::must;
 
 class OpsIt : public emu::testing::ClusterFixture {
  protected:

@@ -6,6 +6,7 @@
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/fakes.h"
 #include "tests/kernel/domain/printers.h"
+#include "tests/support/must.h"
 
 namespace sk::ops {
 namespace {
@@ -13,11 +14,7 @@ namespace {
 using ports::make_rows;
 using ports::RecordingSqlConnection;
 
-template <typename T>
-T must(Result<T> r) {
-  EXPECT_TRUE(r.has_value()) << r.error().describe();
-  return std::move(*r);
-}
+using sk::test_support::must;
 
 BackupAttempt attempt() {
   BackupAttempt a{"run-1",

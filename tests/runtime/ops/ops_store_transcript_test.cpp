@@ -11,6 +11,7 @@
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/fakes.h"
+#include "tests/support/must.h"
 
 namespace sk::ops {
 namespace {
@@ -18,11 +19,7 @@ namespace {
 using ports::make_rows;
 using ports::RecordingSqlConnection;
 
-template <typename T>
-T must(Result<T> r) {
-  EXPECT_TRUE(r.has_value()) << r.error().describe();
-  return std::move(*r);
-}
+using sk::test_support::must;
 
 const char* const kGolden = SK_SOURCE_DIR "/tests/runtime/ops/ops_store_transcript.golden";
 

@@ -19,8 +19,8 @@ namespace {
 
 using alerts::testing::HttpReceiver;
 
-constexpr std::string_view kAccess = "AKIDEXAMPLE";
-constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+constexpr std::string_view kSigV4Access = "AKIDEXAMPLE";
+constexpr std::string_view kSigV4Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 std::string hex(const unsigned char* data, std::size_t n) {
   std::string out;
@@ -105,7 +105,7 @@ void expect_valid_signature(const alerts::testing::HttpRequest& r, std::string_v
   ASSERT_TRUE(date && payload) << r.target;
   EXPECT_EQ(*payload, test_sha256(r.body)) << "x-amz-content-sha256 must be the body's hash";
   const std::string day = date->substr(0, 8);
-  EXPECT_EQ(credential, fmt::format("{}/{}/{}/s3/aws4_request", kAccess, day, region));
+  EXPECT_EQ(credential, fmt::format("{}/{}/{}/s3/aws4_request", kSigV4Access, day, region));
   for (const char* needed : {"host", "x-amz-content-sha256", "x-amz-date"}) {
     EXPECT_NE((";" + signed_headers + ";").find(std::string(";") + needed + ";"), std::string::npos) << needed;
   }
@@ -124,7 +124,7 @@ void expect_valid_signature(const alerts::testing::HttpRequest& r, std::string_v
                                 "\n" + signed_headers + "\n" + *payload;
   const std::string scope = fmt::format("{}/{}/s3/aws4_request", day, region);
   const std::string to_sign = "AWS4-HMAC-SHA256\n" + *date + "\n" + scope + "\n" + test_sha256(canonical);
-  std::string key = hmac("AWS4" + std::string(kSecret), day);
+  std::string key = hmac("AWS4" + std::string(kSigV4Secret), day);
   for (const std::string_view part : {region, std::string_view("s3"), std::string_view("aws4_request")}) {
     key = hmac(key, part);
   }
@@ -137,7 +137,7 @@ S3Config config_for_receiver(const HttpReceiver& receiver) {
   S3Config config(*Endpoint::parse(receiver.url()));
   config.region = "eu-west-1";
   config.bucket = "bkt";
-  config.credentials = {std::string(kAccess), std::string(kSecret)};
+  config.credentials = {std::string(kSigV4Access), std::string(kSigV4Secret)};
   config.request_timeout = std::chrono::milliseconds(3000);
   return config;
 }
@@ -164,7 +164,7 @@ TEST(S3CurlTransport, RequestsCarryAValidSigV4Signature) {
     SCOPED_TRACE(seen[i].method + " " + seen[i].target);
     EXPECT_EQ(seen[i].method, methods[i]);
     expect_valid_signature(seen[i], "eu-west-1");
-    for (const auto& [name, value] : seen[i].headers) EXPECT_EQ(value.find(kSecret), std::string::npos) << name;
+    for (const auto& [name, value] : seen[i].headers) EXPECT_EQ(value.find(kSigV4Secret), std::string::npos) << name;
   }
   EXPECT_EQ(seen[1].body, del->body);
   EXPECT_EQ(seen[1].header("content-md5"), md5_base64(del->body));
@@ -182,7 +182,7 @@ TEST(S3CurlTransport, TimeoutsAndRefusedConnectionsAreRetryable) {
   auto timed_out = hanging.perform(build.get_object("k"));
   ASSERT_FALSE(timed_out);
   EXPECT_TRUE(timed_out.error().retryable);
-  EXPECT_EQ(timed_out.error().message.find(kSecret), std::string::npos);
+  EXPECT_EQ(timed_out.error().message.find(kSigV4Secret), std::string::npos);
 
   S3Config closed = config;
   closed.endpoint = *Endpoint::parse("http://127.0.0.1:" + std::to_string(alerts::testing::closed_port()));

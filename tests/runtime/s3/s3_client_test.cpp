@@ -33,13 +33,13 @@ HttpOutcome s3_error(long status, std::string_view code) {
 HttpOutcome refused() { return std::unexpected(TransportFailure{"Failed to connect to 127.0.0.1 port 1", true}); }
 
 constexpr std::string_view kEmptyPage = "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>";
-constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
+constexpr std::string_view kClientSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
 
 struct Rig {
   explicit Rig(double random = 0.0) {
     S3Config config(*Endpoint::parse("http://127.0.0.1:9000"));
     config.bucket = "bkt";
-    config.credentials = {"AKIAEXAMPLE", std::string(kSecret)};
+    config.credentials = {"AKIAEXAMPLE", std::string(kClientSecret)};
     auto owned = std::make_unique<ScriptedTransport>();
     transport = owned.get();
     client = std::make_unique<S3Client>(std::move(config), std::move(owned), sleeper, [random] { return random; });
@@ -114,7 +114,7 @@ TEST(S3Client, ClientErrorsMapToCodesWithoutRetry) {
     EXPECT_EQ(got.error().code, code) << got.error().describe();
     EXPECT_EQ(rig.transport->requests.size(), 1U) << code;
     EXPECT_NE(got.error().describe().find("key repo/__ss_a/__info_1"), std::string::npos) << got.error().describe();
-    EXPECT_EQ(got.error().describe().find(kSecret), std::string::npos);
+    EXPECT_EQ(got.error().describe().find(kClientSecret), std::string::npos);
   }
 }
 
