@@ -227,6 +227,11 @@ AlertDispatcher::AlertDispatcher(const model::Policy& policy, NotifierSinks sink
       run_id_(std::move(run_id)),
       warn_(std::move(warn)) {}
 
+bool AlertDispatcher::failed_before(const NotifierName& name) {
+  const std::lock_guard lock(mutex_);
+  return failed_.contains(name);
+}
+
 bool AlertDispatcher::wants(AlertKind kind) const {
   return std::any_of(alerts_.begin(), alerts_.end(),
                      [&](const model::Alert& a) { return a.when.kind == kind; });
@@ -249,7 +254,7 @@ void AlertDispatcher::deliver(const model::Alert& alert, const AlertEvent& event
     Delivery d{.alert = alert.name, .notifier = name, .target = "unavailable", .result = ok()};
     const auto it = sinks_.find(name);
     if (resolution && (it == sinks_.end() || !it->second || *it->second == nullptr ||
-                       !(*it->second)->wants_resolutions())) {
+                       !(*it->second)->wants_resolutions() || failed_before(name))) {
       continue;
     }
     if (it == sinks_.end()) {
@@ -284,6 +289,7 @@ void AlertDispatcher::deliver(const model::Alert& alert, const AlertEvent& event
         if (!d.result) {
           const std::lock_guard lock(mutex_);
           delivered_.erase(key);  // not delivered: a later raise may try again
+          failed_.insert(name);   // but no resolution will (see "Resolution" in the header)
         }
       }
     }

@@ -20,7 +20,9 @@
 // and what the context names) and ends_at = now, sent only to sinks that want resolutions (Alertmanager, which
 // ignores the resolution of an alert it never had): so the next good run resolves what an earlier one raised,
 // without any state kept between runs. A notifier that is unavailable is skipped silently (its firing events
-// report it).
+// report it), and so is one a delivery of this dispatcher already failed to reach: a run resolves many things
+// (every backend, repository and database), and retrying each against an Alertmanager that is down would make a
+// good run wait minutes for nothing (Alertmanager ends an alert itself after its resolve_timeout).
 //
 // Dedup: an event is delivered to a notifier at most once per dispatcher (= per run) for the same fingerprint
 // and status (firing / resolved); later raises report it as a duplicate without sending. A failed delivery is
@@ -122,6 +124,7 @@ class AlertDispatcher final : public AlertPort {
   template <typename MakeEvent>
   DispatchReport dispatch_each(MakeEvent make_event, bool resolution) noexcept;
   void warn(DispatchReport& report, std::string line);
+  bool failed_before(const NotifierName& name);
 
   std::string policy_name_;
   std::vector<model::Alert> alerts_;
@@ -131,6 +134,7 @@ class AlertDispatcher final : public AlertPort {
   LineSink warn_;
   std::mutex mutex_;
   std::set<std::string> delivered_;  // fingerprint/status/notifier, for dedup (guarded by mutex_)
+  std::set<NotifierName> failed_;    // notifiers a delivery failed to reach (guarded by mutex_)
 };
 
 }  // namespace sk::alerts

@@ -416,5 +416,23 @@ TEST(AlertDispatcherResolution, GoesOnlyToAlertmanagerSinksWithTheFiringIdentity
   EXPECT_EQ(f.pager->events().size(), 2u) << "disk_low notifies only chat, a webhook: nothing resolved";
 }
 
+// An Alertmanager this run could not reach is not tried again for resolutions (each would retry with backoff),
+// but firing events still are.
+TEST(AlertDispatcherResolution, ANotifierThatFailedThisRunGetsNoMoreResolutions) {
+  Fixture f;
+  f.pager = std::make_shared<RecordingNotifierSink>("pager", true);
+  f.pager->fail_with(Error{"alerts.http_transport", "connection refused", {}});
+  AlertDispatcher d = f.make();
+  d.raise(K::kJobState, failed_job());
+  ASSERT_EQ(f.pager->events().size(), 1u);
+  AlertContext repo;
+  repo.repository = must(RepositoryName::parse("s3_prod"));
+  const DispatchReport resolved = d.dispatch_resolution(K::kRepositoryUnreachable, repo);
+  EXPECT_TRUE(resolved.deliveries.empty());
+  EXPECT_EQ(f.pager->events().size(), 1u) << "not sent";
+  d.raise(K::kRepositoryUnreachable, repo);
+  EXPECT_EQ(f.pager->events().size(), 2u) << "a firing event is still tried";
+}
+
 }  // namespace
 }  // namespace sk::alerts
