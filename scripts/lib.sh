@@ -22,6 +22,8 @@ DEB_PACKAGES=(
   dpkg-dev fakeroot systemd             # package_check: cpack's dpkg-shlibdeps, systemd-analyze verify on the units
   nodejs                                # s3rver, the fake S3 server of the tests (ensure_s3rver)
   chromium                              # the KPI report's browser test (tests/e2e/report): headless, offline
+  prometheus                            # promtool: `check metrics`, `check rules`, `test rules` in the metrics tests
+  prometheus-alertmanager               # a real Alertmanager on loopback in tests/e2e/alertmanager
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -98,12 +98,15 @@ std::vector<std::pair<std::string, std::string>> identity_labels(const AlertEven
 
 std::string alertmanager_payload(const AlertEvent& event, const std::string& generator_url) {
   Json labels = Json::object();
-  for (const auto& [key, value] : identity_labels(event)) labels[key] = value;
+  for (const auto& [key, value] : identity_labels(event)) {
+    if (key != "snapshot_label") labels[key] = value;  // an annotation here: see the header
+  }
   Json annotations = Json::object();
   put(annotations, "summary", summary_text(event));
   put(annotations, "description", description_text(event));
   put(annotations, "run_id", ports::redact(event.labels.run_id));
   put(annotations, "job_id", ports::redact(text_of(event.labels.job_id)));
+  put(annotations, "snapshot_label", text_of(event.labels.label));
   annotations["fingerprint"] = event.fingerprint();
   Json alert = Json::object();
   alert["labels"] = std::move(labels);

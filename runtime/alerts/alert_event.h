@@ -59,7 +59,10 @@ struct AlertEvent {
 
 // The Alertmanager v2 POST /api/v2/alerts body: a JSON array with one postableAlert
 //   [{"labels":{"alertname":…,"severity":…,"policy":…,…},
-//     "annotations":{"summary":…,"description":…,"run_id":…,"job_id":…,"fingerprint":…},
+//     "annotations":{"summary":…,"description":…,"run_id":…,"job_id":…,"snapshot_label":…,"fingerprint":…},
+// The identity labels without snapshot_label, which is an annotation: Alertmanager identifies an alert by its
+// label set, and a failed backup must be resolved by the next good backup of the same database and tier, whose
+// label differs (issue 13 item 4).
 //     "startsAt":"2025-09-14T01:00:00Z","endsAt":…,"generatorURL":…}]
 // endsAt only when known, generatorURL only when non-empty (the schema requires a URI when present).
 [[nodiscard]] std::string alertmanager_payload(const AlertEvent& event, const std::string& generator_url);

@@ -71,6 +71,14 @@ class AlertPort {
  public:
   virtual ~AlertPort() = default;
   virtual void raise(AlertKind kind, const AlertContext& context) noexcept = 0;
+  // The condition `kind` is known to be over for what `context` names (the repository answered, the backend's
+  // disks are above the threshold, the database's tier backed up, the pre-checks passed). Only notifiers that
+  // keep alert state (Alertmanager, which drops a resolution of an alert it never had) hear of it; the default
+  // does nothing. Same contract as raise().
+  virtual void resolve(AlertKind kind, const AlertContext& context) noexcept {
+    (void)kind;
+    (void)context;
+  }
 };
 
 }  // namespace sk::alerts

@@ -77,6 +77,28 @@ std::string summary_of(const model::AlertCondition& when, AlertKind kind, const 
   return "starkeep alert";
 }
 
+// The summary of a resolution: what is well again.
+std::string resolved_summary_of(AlertKind kind, const AlertContext& c) {
+  switch (kind) {
+    case AlertKind::kJobState:
+    case AlertKind::kOverrun: {
+      std::string s = job_phrase(c);
+      s[0] = 'J';
+      return s + " finished: resolved";
+    }
+    case AlertKind::kRepositoryUnreachable:
+      return fmt::format("Repository {} answers again: resolved", c.repository ? c.repository->str() : "?");
+    case AlertKind::kDiskFreeBelow:
+      return fmt::format("Snapshot disk free space{} is above the threshold again: resolved",
+                         c.backend ? " on backend " + std::to_string(*c.backend) : "");
+    case AlertKind::kPrecheckFailed:
+      return "Pre-checks pass again: resolved";
+    case AlertKind::kRepositoryFinding:
+      return "Repository finding cleared: resolved";
+  }
+  return "starkeep alert resolved";
+}
+
 std::string description_of(const model::Alert& alert, const std::string& policy_name,
                            const std::string& run_id, const AlertContext& c) {
   std::string out;
@@ -160,6 +182,29 @@ std::optional<AlertEvent> evaluate_one(const model::Alert& alert, const std::str
   };
 }
 
+AlertEvent resolution_of(const model::Alert& alert, const std::string& policy_name, const std::string& run_id,
+                         AlertKind kind, const AlertContext& context, Instant now) {
+  AlertContext c = context;
+  c.detail = "The condition is over.";
+  c.job_id.reset();
+  return AlertEvent{
+      .name = alert.name,
+      .severity = alert.severity,
+      .summary = resolved_summary_of(kind, c),
+      .description = description_of(alert, policy_name, run_id, c),
+      .labels = AlertLabels{.policy = policy_name,
+                            .run_id = run_id,
+                            .database = c.database,
+                            .tier = c.tier,
+                            .label = c.label,
+                            .job_id = std::nullopt,
+                            .repository = c.repository,
+                            .backend = c.backend ? std::optional(std::to_string(*c.backend)) : std::nullopt},
+      .starts_at = c.started_at.value_or(now),
+      .ends_at = c.resolved_at.value_or(now),
+  };
+}
+
 }  // namespace
 
 std::vector<AlertEvent> evaluate(const std::string& policy_name, const std::vector<model::Alert>& alerts,
@@ -182,6 +227,11 @@ AlertDispatcher::AlertDispatcher(const model::Policy& policy, NotifierSinks sink
       run_id_(std::move(run_id)),
       warn_(std::move(warn)) {}
 
+bool AlertDispatcher::failed_before(const NotifierName& name) {
+  const std::lock_guard lock(mutex_);
+  return failed_.contains(name);
+}
+
 bool AlertDispatcher::wants(AlertKind kind) const {
   return std::any_of(alerts_.begin(), alerts_.end(),
                      [&](const model::Alert& a) { return a.when.kind == kind; });
@@ -198,10 +248,15 @@ void AlertDispatcher::warn(DispatchReport& report, std::string line) {
   }
 }
 
-void AlertDispatcher::deliver(const model::Alert& alert, const AlertEvent& event, DispatchReport& report) {
+void AlertDispatcher::deliver(const model::Alert& alert, const AlertEvent& event, DispatchReport& report,
+                              bool resolution) {
   for (const NotifierName& name : alert.notify) {
     Delivery d{.alert = alert.name, .notifier = name, .target = "unavailable", .result = ok()};
     const auto it = sinks_.find(name);
+    if (resolution && (it == sinks_.end() || !it->second || *it->second == nullptr ||
+                       !(*it->second)->wants_resolutions() || failed_before(name))) {
+      continue;
+    }
     if (it == sinks_.end()) {
       d.result = fail("alerts.config", "notifier {} is not configured", name.str());
     } else if (!it->second) {
@@ -234,6 +289,7 @@ void AlertDispatcher::deliver(const model::Alert& alert, const AlertEvent& event
         if (!d.result) {
           const std::lock_guard lock(mutex_);
           delivered_.erase(key);  // not delivered: a later raise may try again
+          failed_.insert(name);   // but no resolution will (see "Resolution" in the header)
         }
       }
     }
@@ -247,14 +303,32 @@ void AlertDispatcher::deliver(const model::Alert& alert, const AlertEvent& event
 }
 
 DispatchReport AlertDispatcher::dispatch(AlertKind kind, const AlertContext& context) noexcept {
+  return dispatch_each(
+      [&](const model::Alert& alert, Instant now) {
+        return evaluate_one(alert, policy_name_, run_id_, kind, context, now);
+      },
+      false);
+}
+
+DispatchReport AlertDispatcher::dispatch_resolution(AlertKind kind, const AlertContext& context) noexcept {
+  return dispatch_each(
+      [&](const model::Alert& alert, Instant now) -> std::optional<AlertEvent> {
+        if (alert.when.kind != kind) return std::nullopt;
+        return resolution_of(alert, policy_name_, run_id_, kind, context, now);
+      },
+      true);
+}
+
+template <typename MakeEvent>
+DispatchReport AlertDispatcher::dispatch_each(MakeEvent make_event, bool resolution) noexcept {
   DispatchReport report;
   try {
     const Instant now = clock_.now();
     for (const model::Alert& alert : alerts_) {
-      auto event = evaluate_one(alert, policy_name_, run_id_, kind, context, now);
+      auto event = make_event(alert, now);
       if (!event) continue;
       report.events.push_back(std::move(*event));
-      deliver(alert, report.events.back(), report);
+      deliver(alert, report.events.back(), report, resolution);
     }
   } catch (const std::exception& e) {
     try {

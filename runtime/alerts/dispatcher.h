@@ -15,6 +15,15 @@
 // So the runner may raise kOverrun on every poll with the current elapsed time: nothing is sent until the
 // limit is passed, and then once (see dedup).
 //
+// Resolution (resolve(kind, context), dispatch_resolution()): for every alert of the policy with that kind,
+// whatever its condition, an event with the same identity labels as the firing one (alertname, severity, policy
+// and what the context names) and ends_at = now, sent only to sinks that want resolutions (Alertmanager, which
+// ignores the resolution of an alert it never had): so the next good run resolves what an earlier one raised,
+// without any state kept between runs. A notifier that is unavailable is skipped silently (its firing events
+// report it), and so is one a delivery of this dispatcher already failed to reach: a run resolves many things
+// (every backend, repository and database), and retrying each against an Alertmanager that is down would make a
+// good run wait minutes for nothing (Alertmanager ends an alert itself after its resolve_timeout).
+//
 // Dedup: an event is delivered to a notifier at most once per dispatcher (= per run) for the same fingerprint
 // and status (firing / resolved); later raises report it as a duplicate without sending. A failed delivery is
 // not remembered, so the next raise tries again.
@@ -101,13 +110,21 @@ class AlertDispatcher final : public AlertPort {
   // See the contract at the top of the file. Never throws.
   DispatchReport dispatch(AlertKind kind, const AlertContext& context) noexcept;
   void raise(AlertKind kind, const AlertContext& context) noexcept override { (void)dispatch(kind, context); }
+  // See "Resolution" above. Never throws.
+  DispatchReport dispatch_resolution(AlertKind kind, const AlertContext& context) noexcept;
+  void resolve(AlertKind kind, const AlertContext& context) noexcept override {
+    (void)dispatch_resolution(kind, context);
+  }
 
   // Whether any alert of the policy has this kind (lets the runner skip building a context).
   [[nodiscard]] bool wants(AlertKind kind) const;
 
  private:
-  void deliver(const model::Alert& alert, const AlertEvent& event, DispatchReport& report);
+  void deliver(const model::Alert& alert, const AlertEvent& event, DispatchReport& report, bool resolution = false);
+  template <typename MakeEvent>
+  DispatchReport dispatch_each(MakeEvent make_event, bool resolution) noexcept;
   void warn(DispatchReport& report, std::string line);
+  bool failed_before(const NotifierName& name);
 
   std::string policy_name_;
   std::vector<model::Alert> alerts_;
@@ -117,6 +134,7 @@ class AlertDispatcher final : public AlertPort {
   LineSink warn_;
   std::mutex mutex_;
   std::set<std::string> delivered_;  // fingerprint/status/notifier, for dedup (guarded by mutex_)
+  std::set<NotifierName> failed_;    // notifiers a delivery failed to reach (guarded by mutex_)
 };
 
 }  // namespace sk::alerts

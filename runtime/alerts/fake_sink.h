@@ -14,7 +14,8 @@ namespace sk::alerts {
 
 class RecordingNotifierSink final : public NotifierSink {
  public:
-  explicit RecordingNotifierSink(std::string name = "fake") : name_(std::move(name)) {}
+  explicit RecordingNotifierSink(std::string name = "fake", bool wants_resolutions = false)
+      : name_(std::move(name)), wants_resolutions_(wants_resolutions) {}
 
   // From now on send() records the event and returns this error (or, after succeed(), success).
   void fail_with(Error error);
@@ -24,11 +25,13 @@ class RecordingNotifierSink final : public NotifierSink {
 
   [[nodiscard]] Status send(const AlertEvent& event) override;
   [[nodiscard]] std::string describe() const override { return "fake " + name_; }
+  [[nodiscard]] bool wants_resolutions() const override { return wants_resolutions_; }
 
   [[nodiscard]] std::vector<AlertEvent> events() const;
 
  private:
   std::string name_;
+  bool wants_resolutions_ = false;
   mutable std::mutex mutex_;
   std::vector<AlertEvent> events_;
   std::optional<Error> error_;

@@ -50,6 +50,7 @@ class AlertmanagerNotifier final : public NotifierSink {
                        std::string generator_url = {});
   [[nodiscard]] Status send(const AlertEvent& event) override;
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] bool wants_resolutions() const override { return true; }
   [[nodiscard]] const HttpTarget& target() const { return target_; }
 
  private:

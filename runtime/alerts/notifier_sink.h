@@ -23,6 +23,11 @@ class NotifierSink {
   // What this sink delivers to, for log lines: e.g. "alertmanager https://am:9093/api/v2/alerts" with
   // credentials and query strings redacted. Never contains a secret.
   [[nodiscard]] virtual std::string describe() const = 0;
+
+  // Whether resolutions (events with ends_at, AlertPort::resolve) go to this sink: only to receivers that keep
+  // alert state and ignore the resolution of an alert they never had (Alertmanager). Others would be told every
+  // run that nothing is wrong.
+  [[nodiscard]] virtual bool wants_resolutions() const { return false; }
 };
 
 }  // namespace sk::alerts

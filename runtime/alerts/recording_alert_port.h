@@ -18,13 +18,17 @@ struct RecordedAlert {
 class RecordingAlertPort final : public AlertPort {
  public:
   void raise(AlertKind kind, const AlertContext& context) noexcept override;
+  void resolve(AlertKind kind, const AlertContext& context) noexcept override;
 
   // A copy of what was raised so far, in order.
   [[nodiscard]] std::vector<RecordedAlert> alerts() const;
+  // A copy of what was resolved so far, in order.
+  [[nodiscard]] std::vector<RecordedAlert> resolutions() const;
 
  private:
   mutable std::mutex mutex_;
   std::vector<RecordedAlert> alerts_;
+  std::vector<RecordedAlert> resolutions_;
 };
 
 }  // namespace sk::alerts

@@ -14,6 +14,7 @@
 #include "runtime/executor/binding.h"
 #include "runtime/executor/labels.h"
 #include "runtime/executor/run_support.h"
+#include "runtime/progress/progress_view.h"
 
 // The ops record types (BackupAttempt, ManifestEntry, RunMarker) are aggregates with many optional fields;
 // this file sets the key fields by brace initialisation and leaves the rest at their defaults on purpose.
@@ -502,6 +503,7 @@ class DatabaseWorker {
       if (!attempt_id.empty() && !job.terminal()) mark_running(attempt_id, job);
     }
     if (job.terminal()) return;
+    report_progress(job);
     if (!polling_checkpoint_) {
       polling_checkpoint_ = true;
       checkpoint(deps_, "polling");
@@ -540,17 +542,41 @@ class DatabaseWorker {
     return policy;
   }
 
+  // The progress port (when given): this job's state and elapsed time, and the tier's typical duration from the
+  // database's history, read once per job.
+  void report_progress(const jobs::ServerJob& job) {
+    if (deps_.progress == nullptr) return;
+    if (!typical_read_) {
+      typical_read_ = true;
+      if (auto attempts = store_.load_backup_attempts(job_.database)) {
+        typical_ = progress::typical_backup(*attempts, job_.tier);
+      }
+    }
+    ports::ProgressUpdate u;
+    u.task = progress_task_;
+    u.state = job.state_text;
+    u.elapsed = std::chrono::duration_cast<std::chrono::seconds>(deps_.clock.monotonic() - await_started_);
+    if (typical_) {
+      u.typical = typical_->duration;
+      u.earlier = typical_->from;
+    }
+    deps_.progress->update(u);
+  }
+
   // Awaits our job to its end and records it. `attempt_id` empty: observe only (--wait on another runner).
   void await_job(const std::string& attempt_id, jobs::JobRef ref) {
     const std::string label_text = ref.label;
     const SnapshotLabel label = SnapshotLabel::parse(label_text).value_or(job_.label);
     last_heartbeat_ = deps_.clock.monotonic();
+    await_started_ = last_heartbeat_;
+    progress_task_ = fmt::format("backup {} {} {}", job_.database.str(), job_.tier.str(), label_text);
     jobs::AwaitHooks hooks;
     hooks.on_poll = [&](const jobs::ServerJob& job) { observe(attempt_id, job); };
     hooks.on_error = [&](const Error& e) { deps_.log.warn(fields("poll.error"), e.describe()); };
     const jobs::AwaitPolicy policy = await_policy();
     auto done = jobs::await(conn_, jobs::JobKind::kBackup, job_.database, std::move(ref), policy, deps_.stop,
                             deps_.clock, deps_.sleeper, hooks);
+    if (deps_.progress != nullptr) deps_.progress->done(progress_task_);
     if (!done) {
       fail_sql(done.error());
       return;
@@ -706,7 +732,22 @@ class DatabaseWorker {
         fingerprint_snapshot(conn_, store_, attempt_id, job_.database, deps_.log, fields());
       }
     }
+    resolve_job_alerts();
     finish(Outcome::kSuccess, fmt::format("{} FINISHED (backup_timestamp {})", label.str(), ts.str()));
+  }
+
+  // A backup of the database's tier FINISHED: what earlier runs raised about the tier's jobs (failed, overran)
+  // and about the repository at this database's submit is over (Alertmanager's identity has no label).
+  void resolve_job_alerts() {
+    alerts::AlertContext c;
+    c.database = job_.database;
+    c.tier = job_.tier;
+    resolve(deps_, alerts::AlertKind::kJobState, c);
+    resolve(deps_, alerts::AlertKind::kOverrun, c);
+    alerts::AlertContext r;
+    r.database = job_.database;
+    r.repository = job_.repository;
+    resolve(deps_, alerts::AlertKind::kRepositoryUnreachable, r);
   }
 
   // The unsettled (SUBMITTING/RUNNING) attempt of `label` another runner wrote; "" when there is none.
@@ -770,6 +811,10 @@ class DatabaseWorker {
   std::optional<Instant> submitted_at_;
   // Polling.
   std::string last_state_;
+  std::chrono::milliseconds await_started_{0};
+  std::string progress_task_;
+  bool typical_read_ = false;
+  std::optional<progress::Typical> typical_;
   bool overrun_alerted_ = false;
   bool polling_checkpoint_ = false;
   std::chrono::milliseconds last_heartbeat_{0};

@@ -51,14 +51,19 @@ std::optional<PrecheckResult> check_frontends(ports::SqlConnection& conn, const 
 }
 
 // The snapshot disks of backend `id` against the policy's free-space threshold.
+// Every disk is read before the threshold is applied, so `disks` gets the backend's fullest disk either way.
 std::optional<PrecheckResult> check_disks(ports::SqlConnection& conn, const model::Policy& policy,
-                                          std::int64_t id, RunnerDeps& deps, const Failer& fail_with) {
+                                          std::int64_t id, RunnerDeps& deps, const Failer& fail_with,
+                                          std::vector<BackendDisk>& read) {
   auto disks = conn.query(dialect::render_show_backend_disks(id));
   if (!disks) {
     return fail_with(Outcome::kPrecheckFailed, fmt::format("pre-check: SHOW PROC '/backends/{}' failed: {}",
                                                            id, disks.error().describe()));
   }
   const double threshold = policy.precheck.snapshot_disk_free_min.value();
+  std::optional<PrecheckResult> failed;
+  BackendDisk fullest{id, 1.0};
+  bool measured = false;
   for (std::size_t d = 0; d < disks->size(); ++d) {
     auto avail = disks->get_required(d, "AvailCapacity");
     auto total = disks->get_required(d, "TotalCapacity");
@@ -71,7 +76,9 @@ std::optional<PrecheckResult> check_disks(ports::SqlConnection& conn, const mode
       return fail_with(Outcome::kPrecheckFailed, "pre-check: " + (!a ? a.error() : t.error()).message);
     if (*t <= 0) continue;
     const double free_pct = *a / *t * 100.0;
-    if (free_pct + 1e-9 >= threshold) continue;
+    fullest.free_ratio = std::min(fullest.free_ratio, *a / *t);
+    measured = true;
+    if (free_pct + 1e-9 >= threshold || failed) continue;  // the first disk below the threshold is reported
     const std::string root_path = root && *root ? std::string(**root) : "?";
     alerts::AlertContext c;
     c.backend = id;
@@ -79,18 +86,25 @@ std::optional<PrecheckResult> check_disks(ports::SqlConnection& conn, const mode
                       .value_or(*Percent::from_hundredths(0));
     c.detail = fmt::format("disk {} of backend {}: {:.2f}% free", root_path, id, free_pct);
     raise(deps, alerts::AlertKind::kDiskFreeBelow, c);
-    return fail_with(
+    failed = fail_with(
         Outcome::kPrecheckFailed,
         fmt::format("pre-check failed: snapshot disk {} on backend {} has {:.2f}% free, below the "
                     "policy's threshold of {}; free space on that disk (or lower "
                     "precheck.snapshot_disk_free) before backing up",
                     root_path, id, free_pct, policy.precheck.snapshot_disk_free_min.to_string()));
   }
-  return std::nullopt;
+  if (measured) read.push_back(fullest);
+  if (!failed) {
+    alerts::AlertContext c;
+    c.backend = id;
+    resolve(deps, alerts::AlertKind::kDiskFreeBelow, c);
+  }
+  return failed;
 }
 
 std::optional<PrecheckResult> check_backends(ports::SqlConnection& conn, const model::Policy& policy,
-                                             RunnerDeps& deps, const Failer& fail_with) {
+                                             RunnerDeps& deps, const Failer& fail_with,
+                                             std::vector<BackendDisk>& disks) {
   auto be = conn.query(dialect::render_show_backends());
   if (!be)
     return fail_with(query_failure(be.error()), "pre-check: SHOW BACKENDS failed: " + be.error().describe());
@@ -109,7 +123,7 @@ std::optional<PrecheckResult> check_backends(ports::SqlConnection& conn, const m
                       "(or decommission it) before backing up, then run again",
                       **id, *alive));
     }
-    if (auto failed = check_disks(conn, policy, **id, deps, fail_with)) return failed;
+    if (auto failed = check_disks(conn, policy, **id, deps, fail_with, disks)) return failed;
   }
   return std::nullopt;
 }
@@ -136,6 +150,9 @@ std::optional<PrecheckResult> check_repository_row(const ports::Rows& rr, std::s
                                  "endpoint, credentials and network, then run again",
                                  repo.str(), **err));
   }
+  alerts::AlertContext c;
+  c.repository = repo;
+  resolve(deps, alerts::AlertKind::kRepositoryUnreachable, c);
   return std::nullopt;
 }
 
@@ -168,11 +185,12 @@ std::optional<PrecheckResult> check_repositories(ports::SqlConnection& conn, con
 }  // namespace
 
 PrecheckResult precheck(ports::SqlConnection& conn, const model::Policy& policy, const plan::Plan& plan,
-                        RunnerDeps& deps) {
+                        RunnerDeps& deps, std::vector<BackendDisk>& disks) {
   const Failer fail_with{deps};
   if (auto failed = check_frontends(conn, fail_with)) return *failed;
-  if (auto failed = check_backends(conn, policy, deps, fail_with)) return *failed;
+  if (auto failed = check_backends(conn, policy, deps, fail_with, disks)) return *failed;
   if (auto failed = check_repositories(conn, plan, deps, fail_with)) return *failed;
+  resolve(deps, alerts::AlertKind::kPrecheckFailed, alerts::AlertContext{});
   return {};
 }
 

@@ -104,7 +104,8 @@ class Run {
     }
     // Pre-checks come first: with a dead BE even the ops DDL fails (replication_num), and the operator needs
     // the real cause.
-    if (detail::PrecheckResult p = detail::precheck(conn, policy_, plan_, deps_);
+    report_.disks_read_at = deps_.clock.now();
+    if (detail::PrecheckResult p = detail::precheck(conn, policy_, plan_, deps_, report_.disks);
         p.outcome != Outcome::kSuccess) {
       if (!config_.dry_run && p.outcome == Outcome::kRepositoryError && prepare_ops(conn))
         reject_all(conn, p.message);

@@ -78,6 +78,14 @@ class LoggedPolicyAlerts final : public alerts::AlertPort {
         "alert: " + c.detail);
     dispatcher_.raise(kind, c);
   }
+  void resolve(alerts::AlertKind kind, const alerts::AlertContext& c) noexcept override {
+    if (!dispatcher_.wants(kind)) return;
+    log_.debug(LogFields("alert.resolved", text_of(c.database), text_of(c.label), std::nullopt, text_of(c.tier)),
+               "condition over" + (c.repository ? " for repository " + c.repository->str() : std::string()) +
+                   (c.backend ? " for backend " + std::to_string(*c.backend) : std::string()) +
+                   ": resolving (Alertmanager notifiers)");
+    dispatcher_.resolve(kind, c);
+  }
 
  private:
   RunLog& log_;
@@ -135,6 +143,7 @@ RunReport run_service(const model::Policy& policy, RunRequest request, RunEnv en
   };
   LoggedPolicyAlerts policy_alerts(policy, env, config.run_id);
   deps.alert = &policy_alerts;
+  deps.progress = env.progress;
   RunReport report = run(policy, request.plan, config, deps);
   // Cold-start recovery (runtime/catalog, owned by restore): after a run that finished a backup, publish the
   // ops catalog to the same repositories; a failure is a warning and an alert, never the run's outcome.

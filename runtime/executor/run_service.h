@@ -52,6 +52,7 @@ struct RunEnv {
   ports::Sleeper& sleeper;
   RunLog& log;
   const std::atomic<bool>* stop = nullptr;  // set by the signal handler
+  ports::Progress* progress = nullptr;      // may be null: no progress display
 };
 
 // Runs the narrowed plan; then (unless a dry run) publishes the catalog snapshot. Never throws.

@@ -22,6 +22,10 @@ namespace sk::executor::detail {
 inline void raise(RunnerDeps& deps, alerts::AlertKind kind, const alerts::AlertContext& context) {
   if (deps.alert != nullptr) deps.alert->raise(kind, context);
 }
+// The condition is over for what `context` names (alerts::AlertPort::resolve).
+inline void resolve(RunnerDeps& deps, alerts::AlertKind kind, const alerts::AlertContext& context) {
+  if (deps.alert != nullptr) deps.alert->resolve(kind, context);
+}
 inline void checkpoint(RunnerDeps& deps, std::string_view step) {
   if (deps.checkpoint) deps.checkpoint(step);
 }
@@ -70,9 +74,10 @@ struct PrecheckResult {
   Outcome outcome = Outcome::kSuccess;
   std::string message;
 };
-// Step 1: FE/BE liveness, snapshot-disk free space, the plan's repositories (precheck.cpp).
+// Step 1: FE/BE liveness, snapshot-disk free space, the plan's repositories (precheck.cpp). Each backend whose
+// disks were read is appended to `disks` (also when the pre-check then fails).
 [[nodiscard]] PrecheckResult precheck(ports::SqlConnection& conn, const model::Policy& policy,
-                                      const plan::Plan& plan, RunnerDeps& deps);
+                                      const plan::Plan& plan, RunnerDeps& deps, std::vector<BackendDisk>& disks);
 // Step 2b: the canary BACKUP to every repository of the plan (precheck.cpp).
 [[nodiscard]] PrecheckResult canary(ports::SqlConnection& conn, const plan::Plan& plan,
                                     const RunConfig& config, RunnerDeps& deps);

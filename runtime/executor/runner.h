@@ -41,6 +41,7 @@
 #include "runtime/executor/run_log.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/clock.h"
+#include "runtime/ports/progress.h"
 #include "runtime/ports/sql_connection.h"
 
 namespace sk::executor {
@@ -76,12 +77,23 @@ struct DatabaseResult {
   std::optional<std::string> history_error;
 };
 
+// One backend's snapshot disks as the pre-check read them (SHOW PROC '/backends/<id>'): the free share of its
+// fullest disk, 0 to 1. Exported by `run --metrics-file` (docs/metrics.md); not recorded in the ops tables.
+struct BackendDisk {
+  std::int64_t backend = 0;
+  double free_ratio = 1;
+};
+
 struct RunReport {
   std::string run_id;
   Outcome outcome = Outcome::kNothingDue;
   std::string message;                    // for pre-check / connection failures: what failed and how to fix it
   std::vector<DatabaseResult> databases;
   int reconciled = 0;                     // history rows brought to a terminal state from earlier runs
+  // The backends whose disks the pre-check read, in SHOW BACKENDS order, and when (empty when no pre-check ran;
+  // a failing pre-check stops at the backend that failed).
+  std::vector<BackendDisk> disks;
+  std::optional<Instant> disks_read_at;
 };
 
 using SessionFactory = std::function<Result<std::unique_ptr<ports::SqlConnection>>(
@@ -117,6 +129,9 @@ struct RunnerDeps {
   // sent), "submitted" (BACKUP accepted, history still SUBMITTING), "polling" (history RUNNING, job not yet
   // finished), "finished" (job FINISHED on the server, history not yet written). Called from worker threads.
   std::function<void(std::string_view step)> checkpoint;
+  // May be null; thread-safe. Each awaited BACKUP reports its state, elapsed time and, from the database's history,
+  // the tier's typical duration (one more query per job, made only when a progress port is given).
+  ports::Progress* progress = nullptr;
 };
 
 // Runs `plan` (already filtered to the tiers/databases asked for). Never throws.

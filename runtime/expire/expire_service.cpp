@@ -199,13 +199,22 @@ Status delete_expired(const Env& env, ops::OpsStore& store, const ExpireInput& i
                       Storages& storages, Report& report) {
   const std::size_t total = report.plan.count(Verdict::kExpire);
   std::size_t done = 0;
+  const auto started = env.clock.monotonic();
+  const std::string task = fmt::format("expire {} snapshot(s)", total);
   for (std::size_t i = 0; i < report.plan.decisions.size(); ++i) {
     const Decision& d = report.plan.decisions[i];
     if (d.verdict != Verdict::kExpire) continue;
     if (env.stop && env.stop->load()) {
+      if (env.display) env.display->done(task);
       return fail("expire.interrupted", "stopped after {} of {} deletions; the next expire goes on", done, total);
     }
+    if (env.display) {
+      env.display->update({task, fmt::format("deleting {}/{} {} on {}", done + 1, total, d.label.str(),
+                                             d.repository.str()),
+                           std::chrono::duration_cast<std::chrono::seconds>(env.clock.monotonic() - started)});
+    }
     auto del = delete_one(env, store, in, request, d, i, storages);
+    if (!del && env.display) env.display->done(task);
     if (!del) return std::unexpected(std::move(del.error()));
     ++done;
     if (env.progress) {
@@ -215,6 +224,7 @@ Status delete_expired(const Env& env, ops::OpsStore& store, const ExpireInput& i
     }
     report.deletions.push_back(std::move(*del));
   }
+  if (env.display) env.display->done(task);
   return ok();
 }
 

@@ -29,6 +29,7 @@
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"
+#include "runtime/ports/progress.h"
 #include "runtime/ports/sql_connection.h"
 #include "runtime/s3/object_store.h"
 
@@ -44,6 +45,7 @@ struct Env {
   std::ostream* progress = nullptr;           // one line per deletion
   const std::atomic<bool>* stop = nullptr;    // set by SIGTERM/SIGINT
   OpenStorage open_storage{};                 // used only when the server has no DROP SNAPSHOT; empty: none
+  ports::Progress* display = nullptr;         // the updating progress line: which deletion, elapsed time
 };
 
 struct Request {

@@ -13,7 +13,15 @@ static_assert([] {
 std::string_view to_string(MetricType type) { return type == MetricType::kCounter ? "counter" : "gauge"; }
 
 std::string_view to_string(MetricSource source) {
-  return source == MetricSource::kOps ? "ops" : "repository check";
+  switch (source) {
+    case MetricSource::kOps:
+      return "ops";
+    case MetricSource::kRepositoryCheck:
+      return "repository check";
+    case MetricSource::kRunPrecheck:
+      return "run pre-check";
+  }
+  return "?";
 }
 
 std::vector<std::string_view> label_names(const MetricFamily& family) {

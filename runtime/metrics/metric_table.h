@@ -10,10 +10,10 @@
 namespace sk::metrics {
 
 enum class MetricType { kGauge, kCounter };
-enum class MetricSource { kOps, kRepositoryCheck };
+enum class MetricSource { kOps, kRepositoryCheck, kRunPrecheck };
 
 [[nodiscard]] std::string_view to_string(MetricType type);      // "gauge", "counter"
-[[nodiscard]] std::string_view to_string(MetricSource source);  // "ops", "repository check"
+[[nodiscard]] std::string_view to_string(MetricSource source);  // "ops", "repository check", "run pre-check"
 
 enum class MetricId {
 #define SK_METRIC(id, name, type, labels, unit, source, help) id,

@@ -5,7 +5,10 @@
 // Not thread-safe (one connection).
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "compiler/model/policy.h"
@@ -25,5 +28,15 @@ enum class OutputFormat { kText, kJson };
 [[nodiscard]] Result<std::string> render_ops_metrics(const model::Policy& policy, ports::SqlConnection& connection,
                                                      const ops::OpsConfig& config, ports::Clock& clock, Instant at,
                                                      OutputFormat format = OutputFormat::kText);
+
+// The content of a shared `--metrics-file` (`target`): the ops metrics in text form, followed by the kRunPrecheck
+// families — `run_samples` when the writer is a `starkeep run` whose pre-check read the disks, otherwise
+// (nullopt) the kRunPrecheck lines of the target's current content, carried over
+// unchanged so that drill and expire do not erase the newest run's disk reading. An unreadable or absent target
+// carries nothing over.
+[[nodiscard]] Result<std::string> render_metrics_file(const model::Policy& policy, ports::SqlConnection& connection,
+                                                      const ops::OpsConfig& config, ports::Clock& clock, Instant at,
+                                                      const std::filesystem::path& target,
+                                                      const std::optional<std::vector<Sample>>& run_samples);
 
 }  // namespace sk::metrics

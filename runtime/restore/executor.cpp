@@ -259,7 +259,17 @@ StepEnd run_step(ports::SqlConnection& connection, const RestorePlan& plan, cons
   policy.random01 = options.random01;
   policy.sleep_first = true;
   jobs::AwaitHooks hooks;
+  const std::string task = fmt::format("restore {} step {}/{} {}", plan.target_database.str(), index + 1,
+                                       plan.steps.size(), step.label.str());
+  const auto waiting_since = clock.monotonic();
   hooks.on_poll = [&](const jobs::ServerJob& job) {
+    if (options.display != nullptr && !job.terminal()) {
+      ports::ProgressUpdate u;
+      u.task = task;
+      u.state = job.state_text;
+      u.elapsed = std::chrono::duration_cast<std::chrono::seconds>(clock.monotonic() - waiting_since);
+      options.display->update(u);
+    }
     if (rec.server_state == job.state_text) return;
     rec.server_state = job.state_text;
     rec.job_id = jobs::to_int(job.job_id);
@@ -277,6 +287,7 @@ StepEnd run_step(ports::SqlConnection& connection, const RestorePlan& plan, cons
   auto done =
       jobs::await(connection, jobs::JobKind::kRestore, plan.target_database,
                   {step.label.str(), std::nullopt, *before}, policy, options.stop, clock, sleeper, hooks);
+  if (options.display != nullptr) options.display->done(task);
   if (!done) return {done.error(), false};
   if (done->outcome != jobs::Awaited::Outcome::kTimedOut) rec.finished_at = clock.now();
   StepEnd end = end_step(connection, plan, step, *done, options, journal, rec);

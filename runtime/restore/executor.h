@@ -29,6 +29,7 @@
 #include "runtime/jobs/backoff.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"
+#include "runtime/ports/progress.h"
 #include "runtime/ports/sql_connection.h"
 #include "runtime/restore/planner.h"
 #include "runtime/verify/fingerprint.h"
@@ -65,6 +66,8 @@ struct ExecuteOptions {
   bool live_proof = true;
   std::function<double()> random01 = jobs::default_random01;  // jitter of the busy backoff; empty → none
   const std::atomic<bool>* stop = nullptr;  // interrupts the busy backoff and the wait ("restore.interrupted")
+  // May be null: each awaited RESTORE reports its state and elapsed time there (the updating progress line).
+  ports::Progress* display = nullptr;
 };
 
 struct RestoreOutcome {

@@ -179,6 +179,7 @@ RestoreOutcome execute_restore(const Env& env, const PreparedRestore& prepared,
                                  prepared.plan.target_database.str(), prepared.request.database.str()});
   options.job_deadline = wait_limit;
   options.live_proof = prepared.request.source_on_this_cluster && !prepared.recovered;
+  options.display = env.display;
   ops::OpsStore store(env.connection, env.ops, env.clock);  // this cluster's ops: restore_history
   return execute_plan(env.connection, &store, prepared.plan, env.clock, env.sleeper, options, env.progress);
 }

@@ -21,6 +21,7 @@
 #include "runtime/catalog/catalog.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ports/clock.h"
+#include "runtime/ports/progress.h"
 #include "runtime/ports/sql_connection.h"
 #include "runtime/restore/cold_start.h"
 #include "runtime/restore/executor.h"
@@ -35,6 +36,7 @@ struct Env {
   ports::Clock& clock;
   ports::Sleeper& sleeper;
   std::ostream* progress = nullptr;
+  ports::Progress* display = nullptr;  // the updating progress line of each RESTORE (may be null)
 };
 
 // Which catalog snapshot of a repository, and where it is restored on this cluster.

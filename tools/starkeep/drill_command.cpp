@@ -20,6 +20,7 @@
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
 #include "tools/starkeep/metrics_file.h"
+#include "tools/starkeep/progress_display.h"
 
 namespace sk::cli {
 namespace {
@@ -132,6 +133,8 @@ int run_drill_command(const DrillCliOptions& o) {
   if (!session) return print_failure("drill", session.error().describe(), exit_code_for(session.error()), o.format);
   ports::SystemClock clock;
   ports::ThreadSleeper sleeper;
+  const auto display = make_progress_display(o.format != "json", clock);
+  options.execute.display = display.get();
   auto run =
       drill::run_drill_service(*policy, {**session, *config, clock, sleeper, &std::cerr}, std::move(options));
   write_ops_metrics_file(o.metrics_file, "drill", *policy, **session, *config, clock);

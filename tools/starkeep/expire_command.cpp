@@ -21,6 +21,7 @@
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
 #include "tools/starkeep/metrics_file.h"
+#include "tools/starkeep/progress_display.h"
 
 namespace sk::cli {
 namespace {
@@ -156,7 +157,9 @@ int run_expire_command(const ExpireCliOptions& o) {
     if (!s3_config) return std::unexpected(std::move(s3_config.error()));
     return s3::make_s3_client(std::move(*s3_config), sleeper);
   };
-  auto report = expire::run_expire(*policy, {**session, *config, clock, &std::cerr, &stop, open_storage}, request);
+  const auto display = make_progress_display(o.format != "json", clock);
+  auto report = expire::run_expire(
+      *policy, {**session, *config, clock, &std::cerr, &stop, open_storage, display.get()}, request);
   write_ops_metrics_file(o.metrics_file, "expire", *policy, **session, *config, clock);
   if (!report) return print_failure("expire", report.error().describe(), exit_code_for(report.error()), o.format);
   const int code = exit_code_of(*report, o.detailed_exitcode);

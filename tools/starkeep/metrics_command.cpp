@@ -59,9 +59,12 @@ int run_metrics(const MetricsOptions& o) {
   auto session = open_cluster(o.connection);
   if (!session) return print_failure("metrics", session.error().describe(), exit_code_for(session.error()), o.format);
   ports::SystemClock clock;
-  auto text = metrics::render_ops_metrics(*policy, **session, *config, clock, *at,
-                                          o.format == "json" ? metrics::OutputFormat::kJson
-                                                             : metrics::OutputFormat::kText);
+  // A text --output is the shared textfile: the newest run's disk lines in it are kept (docs/metrics.md).
+  auto text = !o.output.empty() && o.format != "json"
+                  ? metrics::render_metrics_file(*policy, **session, *config, clock, *at, o.output, std::nullopt)
+                  : metrics::render_ops_metrics(*policy, **session, *config, clock, *at,
+                                                o.format == "json" ? metrics::OutputFormat::kJson
+                                                                   : metrics::OutputFormat::kText);
   if (!text) return print_failure("metrics", text.error().describe(), exit_code_for(text.error()), o.format);
   return emit(o, *text);
 }

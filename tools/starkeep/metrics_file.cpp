@@ -26,9 +26,10 @@ int check_metrics_file(const std::string& path, std::string_view command, std::s
 }
 
 void write_ops_metrics_file(const std::string& path, std::string_view command, const model::Policy& policy,
-                            ports::SqlConnection& connection, const ops::OpsConfig& config, ports::Clock& clock) {
+                            ports::SqlConnection& connection, const ops::OpsConfig& config, ports::Clock& clock,
+                            const std::optional<std::vector<metrics::Sample>>& run_samples) {
   if (path.empty()) return;
-  auto text = metrics::render_ops_metrics(policy, connection, config, clock, clock.now());
+  auto text = metrics::render_metrics_file(policy, connection, config, clock, clock.now(), path, run_samples);
   Status written = text ? metrics::write_file_atomically(path, *text) : Status(std::unexpected(text.error()));
   if (!written) {
     std::cerr << fmt::format("starkeep {}: warning: --metrics-file not written (the exit code is unchanged): {}\n",

@@ -21,6 +21,7 @@
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
+#include "tools/starkeep/progress_display.h"
 #include "tools/starkeep/restore_flags.h"
 
 namespace sk::cli {
@@ -83,7 +84,9 @@ int run_restore(const RestoreOptions& o) {
   auto session = open_restore_session(o.connection, o.ops);
   if (!session) return report(session.error(), o.format);
   std::ostream& info = o.format == "json" ? std::cerr : std::cout;
-  const restore::Env env = (*session)->env(&info);
+  restore::Env env = (*session)->env(&info);
+  const auto display = make_progress_display(o.format != "json", env.clock);
+  env.display = display.get();
   auto prepared = restore::prepare_restore(env, std::move(*inv));
   if (!prepared) return report(prepared.error(), o.format);
   if (print_plan(o, *prepared)) return kExitOk;

@@ -16,12 +16,14 @@
 #include "common/json_text.h"
 #include "compiler/driver/compile.h"
 #include "runtime/executor/run_service.h"
+#include "runtime/metrics/disk_metrics.h"
 #include "runtime/ports/redact.h"
 #include "tools/starkeep/cli_common.h"
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
 #include "tools/starkeep/metrics_file.h"
+#include "tools/starkeep/progress_display.h"
 
 namespace sk::cli {
 namespace {
@@ -43,6 +45,7 @@ struct RunOptions {
   int poll_initial_ms = 1000;
   int stale_heartbeat_s = 300;
   std::string metrics_file;
+  bool no_progress = false;
   mysql::ConnectionFlags connection;
   OpsFlags ops;
 };
@@ -158,6 +161,15 @@ void print_report(const executor::RunReport& report, executor::LogFormat format)
       report.databases.empty() && !report.message.empty() ? " — " + ports::redact(report.message) : "");
 }
 
+// The run's snapshot-disk reading as the metrics' samples; nullopt (the file's disk lines are carried over) when
+// its pre-check read no disk.
+std::optional<std::vector<metrics::Sample>> disk_samples(const executor::RunReport& report) {
+  if (!report.disks_read_at || report.disks.empty()) return std::nullopt;
+  std::vector<metrics::BackendDiskFree> readings;
+  for (const auto& d : report.disks) readings.push_back({d.backend, d.free_ratio});
+  return metrics::snapshot_disk_samples(readings, *report.disks_read_at);
+}
+
 int run_run(const RunOptions& o) {
   const std::atomic<bool>& stop = install_stop_handlers();
   auto connection = resolve_connection(o.connection);
@@ -195,12 +207,13 @@ int run_run(const RunOptions& o) {
   const Instant at = *parse_instant_flag(o.at, c.policy->time_zone);
   executor::RunRequest request{driver::plan_at(c, at), o.tier, o.database,
                                run_config(o, *ops_config, run_id)};
+  const auto progress = make_progress_display(format == executor::LogFormat::kText && !o.no_progress, clock);
   const executor::RunReport report =
-      executor::run_service(*c.policy, std::move(request), {factory, clock, sleeper, log, &stop});
+      executor::run_service(*c.policy, std::move(request), {factory, clock, sleeper, log, &stop, progress.get()});
   print_report(report, format);
   if (!o.metrics_file.empty()) {
     if (auto session = factory(std::nullopt)) {
-      write_ops_metrics_file(o.metrics_file, "run", *c.policy, **session, *ops_config, clock);
+      write_ops_metrics_file(o.metrics_file, "run", *c.policy, **session, *ops_config, clock, disk_samples(report));
     }
   }
   return exit_code_of(report.outcome);
@@ -261,6 +274,10 @@ void register_run(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(5, 86'400))
       ->capture_default_str();
   add_metrics_file_flag(*cmd, o->metrics_file);
+  cmd->add_flag("--no-progress", o->no_progress,
+                "No progress display of the running jobs on stderr (text format only; by default one updating "
+                "line on a terminal with state, elapsed time and the tier's usual duration, else a plain line "
+                "per state change and at most every 30 s)");
   add_ops_flags(*cmd, o->ops, true);
   add_connection_flags(*cmd, o->connection);
   cmd->callback([o, &exit_code] { exit_code = run_run(*o); });

@@ -83,6 +83,19 @@ std::uint16_t AlertReceiver::port() const {
   return receiver_ ? static_cast<std::uint16_t>(receiver_->port()) : 0;
 }
 
+std::vector<nlohmann::json> AlertReceiver::resolved() const {
+  std::vector<nlohmann::json> out;
+  if (!receiver_) return out;
+  for (const auto& r : receiver_->requests()) {
+    auto parsed = nlohmann::json::parse(r.body, nullptr, false);
+    if (!parsed.is_array()) continue;
+    for (auto& a : parsed) {
+      if (a.contains("endsAt")) out.push_back(a);
+    }
+  }
+  return out;
+}
+
 std::vector<nlohmann::json> AlertReceiver::take() {
   std::vector<nlohmann::json> alerts;
   if (!receiver_) return alerts;
@@ -91,7 +104,9 @@ std::vector<nlohmann::json> AlertReceiver::take() {
     const std::string& body = requests[taken_].body;
     auto parsed = nlohmann::json::parse(body, nullptr, false);
     if (parsed.is_array()) {
-      for (auto& a : parsed) alerts.push_back(a);
+      for (auto& a : parsed) {
+        if (!a.contains("endsAt")) alerts.push_back(a);
+      }
     } else {
       alerts.push_back(nlohmann::json{{"unparsed", body}});
     }

@@ -73,8 +73,11 @@ class AlertReceiver {
   bool start();
   void stop();
   [[nodiscard]] std::uint16_t port() const;
-  // The alerts received since the last call (each an Alertmanager alert object), in arrival order.
+  // The firing alerts received since the last call (each an Alertmanager alert object), in arrival order. A
+  // good run also posts resolutions (alerts with endsAt, docs/alerts.md): those are left to resolved().
   [[nodiscard]] std::vector<nlohmann::json> take();
+  // Every resolution received so far.
+  [[nodiscard]] std::vector<nlohmann::json> resolved() const;
   // Request lines of every request so far ("POST /api/v2/alerts HTTP/1.1").
   [[nodiscard]] std::vector<std::string> request_lines() const;
 

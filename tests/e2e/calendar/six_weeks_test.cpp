@@ -211,9 +211,17 @@ TEST_F(SixWeeks, ProductionPolicyDailyForSixWeeksWithFaults) {
       ASSERT_EQ(alert_names(alerts), expected_alerts);
       EXPECT_EQ(alerts[0]["labels"]["database"], crm_);
       EXPECT_EQ(alerts[0]["labels"]["tier"], "daily");
-      EXPECT_EQ(alerts[0]["labels"]["snapshot_label"], d.label(crm_));
+      EXPECT_EQ(alerts[0]["annotations"]["snapshot_label"], d.label(crm_));
       EXPECT_EQ(alerts[0]["labels"]["severity"], "critical");
+      const std::size_t resolutions = receiver_.resolved().size();
       f = run_day(d);  // the scheduler's retry of the same slot
+      // crm's `_r1` FINISHED: the job_failed alert (same labels: database, tier) is resolved.
+      bool job_failed_resolved = false;
+      const auto after = receiver_.resolved();
+      for (std::size_t i = resolutions; i < after.size(); ++i) {
+        job_failed_resolved |= after[i]["labels"] == alerts[0]["labels"];
+      }
+      EXPECT_TRUE(job_failed_resolved) << "no resolution of " << alerts[0]["labels"].dump();
       expected_code = kExitOk;  // sales' slot is done; crm's `_r1` really backed up (issue 10 item 20)
       expected_alerts.clear();
       expected[crm_] = Expected{{{d.label(crm_), "CANCELLED"}, {d.label(crm_) + "_r1", "FINISHED"}},

@@ -15,14 +15,16 @@ namespace {
 using nlohmann::json;
 using testing::sample_event;
 
+// The snapshot label is an annotation, not a label: Alertmanager's identity of a failed backup is the database and
+// tier, so that the next good backup of them (another label) resolves it (issue 13 item 4).
 TEST(AlertmanagerPayload, IsAV2PostableAlertsArrayWithIdentityLabelsAndAnnotations) {
   const AlertEvent e = sample_event();
   const json expected = json::parse(R"([{
     "labels": {"alertname": "job_failed", "severity": "critical", "policy": "production", "database": "sales",
-               "tier": "daily", "snapshot_label": "sales_20250914_inc"},
+               "tier": "daily"},
     "annotations": {"summary": "Job sales_20250914_inc on database sales (tier daily) ended CANCELLED",
                     "description": "repository s3_prod: access denied", "run_id": "run-42", "job_id": "10086",
-                    "fingerprint": ")" +
+                    "snapshot_label": "sales_20250914_inc", "fingerprint": ")" +
                                     e.fingerprint() + R"("},
     "startsAt": "2025-09-14T01:00:00Z",
     "generatorURL": "https://ops.example.com/starkeep"
@@ -49,6 +51,7 @@ TEST(AlertmanagerPayload, LeavesOutAbsentLabelsAndAllValuesAreStrings) {
   const json a = json::parse(alertmanager_payload(e, ""))[0];
   EXPECT_FALSE(a["labels"].contains("database"));
   EXPECT_FALSE(a["labels"].contains("snapshot_label"));
+  EXPECT_FALSE(a["annotations"].contains("snapshot_label"));
   EXPECT_FALSE(a["annotations"].contains("job_id"));
   EXPECT_EQ(a["labels"]["repository"], "s3_prod");
   for (const auto& [k, v] : a["labels"].items()) EXPECT_TRUE(v.is_string()) << k;

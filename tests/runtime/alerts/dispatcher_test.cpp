@@ -381,5 +381,58 @@ TEST(AlertDispatcherEndToEnd, ConcurrentRaisesDeliverEachAlertOnce) {
   EXPECT_EQ(receiver.requests().size(), 4u);
 }
 
+// Issue 13 item 4: the next good run resolves what an earlier run raised, with no state between runs — a
+// resolution of every alert of the kind, whatever its condition, with the firing event's identity labels (the
+// snapshot label is no Alertmanager label) and endsAt, to the sinks that want resolutions (Alertmanager) only.
+TEST(AlertDispatcherResolution, GoesOnlyToAlertmanagerSinksWithTheFiringIdentityAndEndsAt) {
+  Fixture f;
+  f.pager = std::make_shared<RecordingNotifierSink>("pager", true);
+  AlertDispatcher earlier = f.make();
+  earlier.raise(K::kJobState, failed_job());
+  ASSERT_EQ(f.pager->events().size(), 1u);
+  const AlertEvent fired = f.pager->events()[0];
+  const std::size_t chat_before = f.chat->events().size();
+
+  f.clock.advance(std::chrono::hours(24));
+  AlertDispatcher next = f.make();
+  AlertContext good;
+  good.database = must(DatabaseName::parse("sales"));
+  good.tier = must(TierName::parse("daily"));
+  const DispatchReport report = next.dispatch_resolution(K::kJobState, good);
+  ASSERT_EQ(f.pager->events().size(), 2u);
+  const AlertEvent resolved = f.pager->events()[1];
+  EXPECT_EQ(f.chat->events().size(), chat_before) << "a webhook is not told every run that nothing is wrong";
+  ASSERT_TRUE(resolved.ends_at.has_value());
+  EXPECT_EQ(*resolved.ends_at, f.clock.now());
+  const json a = json::parse(alertmanager_payload(fired, ""))[0];
+  const json b = json::parse(alertmanager_payload(resolved, ""))[0];
+  EXPECT_EQ(a["labels"], b["labels"]) << "Alertmanager resolves by the same label set";
+  EXPECT_TRUE(report.warnings.empty());
+  EXPECT_TRUE(next.dispatch_resolution(K::kJobState, good).deliveries.at(0).duplicate) << "once per run";
+
+  AlertContext backend;
+  backend.backend = 10001;
+  next.resolve(K::kDiskFreeBelow, backend);
+  EXPECT_EQ(f.pager->events().size(), 2u) << "disk_low notifies only chat, a webhook: nothing resolved";
+}
+
+// An Alertmanager this run could not reach is not tried again for resolutions (each would retry with backoff),
+// but firing events still are.
+TEST(AlertDispatcherResolution, ANotifierThatFailedThisRunGetsNoMoreResolutions) {
+  Fixture f;
+  f.pager = std::make_shared<RecordingNotifierSink>("pager", true);
+  f.pager->fail_with(Error{"alerts.http_transport", "connection refused", {}});
+  AlertDispatcher d = f.make();
+  d.raise(K::kJobState, failed_job());
+  ASSERT_EQ(f.pager->events().size(), 1u);
+  AlertContext repo;
+  repo.repository = must(RepositoryName::parse("s3_prod"));
+  const DispatchReport resolved = d.dispatch_resolution(K::kRepositoryUnreachable, repo);
+  EXPECT_TRUE(resolved.deliveries.empty());
+  EXPECT_EQ(f.pager->events().size(), 1u) << "not sent";
+  d.raise(K::kRepositoryUnreachable, repo);
+  EXPECT_EQ(f.pager->events().size(), 2u) << "a firing event is still tried";
+}
+
 }  // namespace
 }  // namespace sk::alerts

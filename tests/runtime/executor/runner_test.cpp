@@ -3,6 +3,8 @@
 // failures, cancelled jobs.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <sstream>
 
 #include "runtime/alerts/recording_alert_port.h"
@@ -352,6 +354,41 @@ TEST_F(RunnerTest, LowSnapshotDiskFailsThePrecheckAndAlerts) {
   bool disk_alert = false;
   for (const auto& a : alert_port_.alerts()) disk_alert = disk_alert || a.kind == model::AlertCondition::Kind::kDiskFreeBelow;
   EXPECT_TRUE(disk_alert);
+}
+
+// Issue 13: the pre-check's disk reading is in the report (for run --metrics-file), also when it fails.
+TEST_F(RunnerTest, ThePrechecksDiskReadingIsReported) {
+  avail_ = "100.000 GB";
+  const RunReport low = run_once();
+  ASSERT_EQ(low.disks.size(), 1u);
+  EXPECT_EQ(low.disks[0].backend, 10001);
+  EXPECT_NEAR(low.disks[0].free_ratio, 100.0 / 1024.0, 1e-9);  // 100 GB of 1 TB (powers of 1024)
+  EXPECT_TRUE(low.disks_read_at.has_value());
+  EXPECT_TRUE(alert_port_.resolutions().empty() ||
+              alert_port_.resolutions().back().kind != model::AlertCondition::Kind::kDiskFreeBelow)
+      << "a low disk is not resolved";
+}
+
+// Issue 13 item 4: a good run tells the alert port what is over: the backend's disks, the repository, the
+// pre-checks, and the database's tier once its backup FINISHED.
+TEST_F(RunnerTest, AGoodRunResolvesWhatIsOver) {
+  states_ = {"PENDING", "UPLOADING", "FINISHED"};
+  const RunReport r = run_once();
+  ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.message << log_text_.str();
+  std::set<model::AlertCondition::Kind> kinds;
+  bool tier_resolved = false;
+  for (const auto& a : alert_port_.resolutions()) {
+    kinds.insert(a.kind);
+    if (a.kind == model::AlertCondition::Kind::kJobState) {
+      tier_resolved = a.context.database && a.context.database->str() == "sales" && a.context.tier &&
+                      a.context.tier->str() == "daily" && !a.context.label;
+    }
+  }
+  EXPECT_TRUE(kinds.contains(model::AlertCondition::Kind::kDiskFreeBelow));
+  EXPECT_TRUE(kinds.contains(model::AlertCondition::Kind::kRepositoryUnreachable));
+  EXPECT_TRUE(kinds.contains(model::AlertCondition::Kind::kPrecheckFailed));
+  EXPECT_TRUE(kinds.contains(model::AlertCondition::Kind::kOverrun));
+  EXPECT_TRUE(tier_resolved) << "job state resolved by database and tier, without the label";
 }
 
 TEST_F(RunnerTest, UnhealthyRepositoryIsARepositoryError) {

@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include "runtime/metrics/disk_metrics.h"
 #include "runtime/metrics/exposition.h"
 #include "runtime/metrics/metric_table.h"
 #include "runtime/metrics/ops_metrics.h"
@@ -221,6 +222,33 @@ TEST(MetricsRender, RepositoryCheckFindingsByKindWithZeros) {
   EXPECT_EQ(value_of(samples, MetricId::kRepositoryFindings, {"s3_prod", "partial"}), 0);
   EXPECT_EQ(value_of(samples, MetricId::kRepositoryCheckTime, {"s3_prod"}), kAt.unix_seconds());
   const Promtool result = promtool("check metrics", render_text(samples));
+  EXPECT_EQ(result.status, 0) << result.output;
+}
+
+TEST(MetricsRender, SnapshotDiskFreePerBackendAndTheMinimum) {
+  const auto samples = snapshot_disk_samples({{10001, 0.42}, {10002, 0.125}, {10003, 0.9}}, kAt);
+  EXPECT_EQ(value_of(samples, MetricId::kSnapshotDiskFree, {"10001"}), 0.42);
+  EXPECT_EQ(value_of(samples, MetricId::kSnapshotDiskFree, {"10002"}), 0.125);
+  EXPECT_EQ(value_of(samples, MetricId::kSnapshotDiskFree, {"10003"}), 0.9);
+  EXPECT_EQ(value_of(samples, MetricId::kSnapshotDiskFreeMin, {}), 0.125);
+  EXPECT_EQ(value_of(samples, MetricId::kSnapshotDiskCheck, {}), kAt.unix_seconds());
+  EXPECT_TRUE(snapshot_disk_samples({}, kAt).empty()) << "no reading, no series";
+  const Promtool result = promtool("check metrics", render_text(samples));
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(result.output, "");
+}
+
+// drill and expire rewrite the shared file from the ops tables, which hold no disk figures: the newest run's
+// disk lines are kept, and nothing else of the old file.
+TEST(MetricsRender, TheRunsDiskLinesAreCarriedOverAndNothingElse) {
+  const std::string disks = render_text(snapshot_disk_samples({{10001, 0.42}, {10002, 0.125}}, kAt));
+  const std::string old_ops = render_text(ops_samples(production_policy(), sample_history(), kAt));
+  EXPECT_EQ(lines_of_source(old_ops + disks, MetricSource::kRunPrecheck), disks);
+  EXPECT_EQ(lines_of_source(old_ops, MetricSource::kRunPrecheck), "");
+  EXPECT_EQ(lines_of_source("", MetricSource::kRunPrecheck), "");
+  const std::string merged = render_text(ops_samples(production_policy(), {}, kAt)) +
+                             lines_of_source(old_ops + disks, MetricSource::kRunPrecheck);
+  const Promtool result = promtool("check metrics", merged);
   EXPECT_EQ(result.status, 0) << result.output;
 }
 
