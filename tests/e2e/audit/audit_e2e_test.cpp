@@ -4,6 +4,11 @@
 // sends, the password); `starkeep audit` answers from the log; --password on the command line warns.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
 #include <chrono>
 #include <map>
 #include <set>
@@ -27,17 +32,20 @@ constexpr const char* kPassword = "Aud1tPassw0rd-NeverLogged";
 class AuditE2e : public RunFixture {
  protected:
   static void SetUpTestSuite() {
-    start_cluster({"--time-scale", "50", "--user", "root:", "--user", std::string("auditor:") + kPassword});
+    // Listening on every address, so a test can reach it through a non-loopback one (credentials without TLS).
+    start_cluster({"--time-scale", "50", "--bind", "0.0.0.0", "--user", "root:", "--user",
+                   std::string("auditor:") + kPassword});
   }
 
   fs::path audit_log() const { return dir_ / "audit.log"; }
 
-  // `starkeep <args> --audit-log <log>` as `auditor`, the password from STARKEEP_PASSWORD (or --password).
+  // `starkeep <args> --audit-log <log>` as `auditor`, the password from STARKEEP_PASSWORD (or --password), to
+  // `host`.
   Finished starkeep(std::vector<std::string> args, bool password_flag = false,
-                    std::vector<std::string> env = {}) {
+                    std::vector<std::string> env = {}, const std::string& host = "127.0.0.1") {
     std::vector<std::string> argv{test::starkeep_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
-    for (std::string a : {std::string("--host"), std::string("127.0.0.1"), std::string("--port"),
+    for (std::string a : {std::string("--host"), host, std::string("--port"),
                           std::to_string(cluster().emulator().port()), std::string("--user"), std::string("auditor"),
                           std::string("--audit-log"), audit_log().string()}) {
       argv.push_back(std::move(a));
@@ -52,6 +60,14 @@ class AuditE2e : public RunFixture {
   }
 
   std::string policy() const { return (dir_ / "policy.skp").string(); }
+
+  // Whether SHOW REPOSITORIES lists `name` (other tests of the suite leave theirs).
+  bool has_repository(const std::string& name) {
+    for (auto& r : query("SHOW REPOSITORIES")) {
+      if (r["RepoName"] == name) return true;
+    }
+    return false;
+  }
 
   // Every line of the log as JSON; a line that is not a JSON object fails the test.
   std::vector<nlohmann::json> records() {
@@ -80,6 +96,21 @@ class AuditE2e : public RunFixture {
     return out;
   }
 };
+
+// An IPv4 address of this machine that is not loopback ("" when it has none).
+std::string non_loopback_ipv4() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return "";
+  std::string found;
+  for (ifaddrs* a = list; a != nullptr && found.empty(); a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET || (a->ifa_flags & IFF_LOOPBACK) != 0) continue;
+    char text[INET_ADDRSTRLEN] = {};
+    const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
+    if (::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) != nullptr) found = text;
+  }
+  ::freeifaddrs(list);
+  return found;
+}
 
 std::string utc_now_plus(std::chrono::seconds ahead) {
   const auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() + ahead);
@@ -185,6 +216,39 @@ TEST_F(AuditE2e, MalformedLinesAreReportedAndAnUnwritableLogRefusesBeforeAnyStat
   EXPECT_NE(refused.err.find("missing-dir"), std::string::npos) << refused.err;
   auto missing = processes_->run({test::starkeep_binary(), "audit", "--log", (dir_ / "nope.log").string()});
   EXPECT_EQ(missing.code, kExitNoInput) << describe(missing);
+}
+
+// Issue 10 item 12: the CREATE REPOSITORY with S3 keys is not sent over plain TCP to an FE reached through a
+// non-loopback address (exit 78, nothing created, the refusal audited); with --allow-insecure-credentials it is
+// sent, with a redacted warning; over loopback it is sent without one.
+TEST_F(AuditE2e, CredentialsAreNotSentWithoutTlsToARemoteHost) {
+  const std::string address = non_loopback_ipv4();
+  ASSERT_FALSE(address.empty()) << "this test needs an IPv4 address that is not loopback";
+  make_cluster_data("tls");
+  exec("DROP REPOSITORY tls_repo");
+  const std::vector<std::string> keys = {std::string("STARKEEP_S3_ACCESS_KEY=") + kAccess,
+                                         std::string("STARKEEP_S3_SECRET_KEY=") + kSecret};
+  auto refused = starkeep({"repository", "apply", "--policy", policy()}, false, keys, address);
+  EXPECT_EQ(refused.code, kExitConfig) << describe(refused);
+  EXPECT_NE(refused.err.find("without TLS"), std::string::npos) << refused.err;
+  EXPECT_FALSE(has_repository("tls_repo")) << "nothing was created";
+  const std::string text = slurp(audit_log());
+  EXPECT_NE(text.find("\"error_code\":\"sql.insecure_credentials\""), std::string::npos) << text;
+
+  auto allowed = starkeep({"repository", "apply", "--policy", policy(), "--allow-insecure-credentials"}, false, keys,
+                          address);
+  ASSERT_EQ(allowed.code, kExitOk) << describe(allowed);
+  EXPECT_NE(allowed.err.find("warning: sending credentials without TLS"), std::string::npos) << allowed.err;
+  EXPECT_TRUE(has_repository("tls_repo"));
+  exec("DROP REPOSITORY tls_repo");
+  auto loopback = starkeep({"repository", "apply", "--policy", policy()}, false, keys);
+  ASSERT_EQ(loopback.code, kExitOk) << describe(loopback);
+  EXPECT_EQ(loopback.err.find("warning"), std::string::npos) << loopback.err;
+  for (const Finished* f : {&refused, &allowed, &loopback}) {
+    EXPECT_EQ(f->err.find(kSecret), std::string::npos) << f->err;
+    EXPECT_EQ(f->out.find(kSecret), std::string::npos) << f->out;
+  }
+  EXPECT_EQ(slurp(audit_log()).find(kSecret), std::string::npos);
 }
 
 }  // namespace
