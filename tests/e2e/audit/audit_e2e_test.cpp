@@ -132,8 +132,18 @@ TEST_F(AuditE2e, EveryCommandLeavesItsStatementsAndNoSecret) {
   auto apply = starkeep({"repository", "apply", "--policy", policy()}, false, keys);
   ASSERT_EQ(apply.code, kExitOk) << describe(apply);
   auto ran = starkeep({"run", "--policy", policy(), "--inventory", (dir_ / "inventory.json").string(), "--at", kSunday,
-                       "--poll-initial-ms", "100", "--format", "json"});
+                       "--poll-initial-ms", "100", "--format", "json"},
+                      true);
   ASSERT_EQ(ran.code, kExitOk) << describe(ran);
+  // run --format json warns about --password through its log: one JSON line, nothing else on stderr.
+  bool warned = false;
+  std::istringstream lines(ran.err);
+  for (std::string line; std::getline(lines, line);) {
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << "not a JSON log line: " << line;
+    warned = warned || j.value("event", "") == "security.password_flag";
+  }
+  EXPECT_TRUE(warned) << ran.err;
   const std::string run_id = nlohmann::json::parse(ran.out, nullptr, false).value("run_id", "");
   ASSERT_FALSE(run_id.empty()) << ran.out;
   const std::string as_of = utc_now_plus(std::chrono::seconds(1));
