@@ -113,7 +113,6 @@ class Tail {
   std::string text_;
 };
 
-bool is_alert_variable(std::string_view entry) { return entry.starts_with("STARKEEP_ALERT_"); }
 
 std::string first_word(std::string_view command) {
   const std::size_t begin = command.find_first_not_of(" \t\n");
@@ -129,7 +128,7 @@ class ChildArgs {
   ChildArgs(std::string shell, std::string command, const AlertEvent& event)
       : shell_(std::move(shell)), command_(std::move(command)) {
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-      if (!is_alert_variable(*e)) env_storage_.emplace_back(*e);
+      if (is_inherited_variable(*e)) env_storage_.emplace_back(*e);
     }
     for (const auto& [key, value] : environment(event)) env_storage_.push_back(key + "=" + value);
     envp_.reserve(env_storage_.size() + 1);
@@ -266,6 +265,20 @@ Status exit_result(const std::string& who, int status, const std::string& output
   return fail("alerts.command_failed", "{} ended abnormally{}", who, suffix);
 }
 }  // namespace
+
+bool is_inherited_variable(std::string_view entry) {
+  // What a shell command needs to run and to format text, nothing that can hold a secret (issue 10 item 12).
+  constexpr std::array<std::string_view, 9> kNames = {"PATH", "HOME",   "USER",     "LOGNAME", "SHELL",
+                                                      "TMPDIR", "LANG", "LANGUAGE", "TZ"};
+  const std::size_t eq = entry.find('=');
+  if (eq == std::string_view::npos) return false;
+  const std::string_view name = entry.substr(0, eq);
+  if (name.starts_with("LC_")) return true;
+  for (auto allowed : kNames) {
+    if (name == allowed) return true;
+  }
+  return false;
+}
 
 CommandNotifier::CommandNotifier(std::string command, CommandOptions options)
     : command_(std::move(command)), options_(std::move(options)) {}

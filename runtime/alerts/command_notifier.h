@@ -1,7 +1,8 @@
 // CommandNotifier: runs the policy's command line for each event, as `/bin/sh -c <command>` (the command is
 // written by the policy author, like a cron line). The event never enters the command line: the command gets
 // webhook_payload(event) on stdin and the STARKEEP_ALERT_* variables (alert_event.h environment()) on top of
-// the runner's environment; it inherits no other file descriptor than stdin/stdout/stderr. The command runs
+// an allowlist of the runner's environment (is_inherited_variable: PATH, HOME, locale, TZ, …; never
+// STARKEEP_PASSWORD, S3 or AWS keys); it inherits no other file descriptor than stdin/stdout/stderr. The command runs
 // in its own process group; when it is still running at the timeout the whole group is killed with SIGKILL.
 // Exit status 0 is success; anything else (non-zero exit, killed by a signal, timeout, fork/exec failure) is
 // an error whose message carries the redacted tail of the command's combined stdout/stderr. Thread safety:
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 #include "runtime/alerts/notifier_sink.h"
@@ -23,6 +25,10 @@ struct CommandOptions {
   std::size_t max_output_bytes = 2048;       // output kept for the error message (the tail)
   std::string shell = "/bin/sh";
 };
+
+// Whether the command inherits the runner's environment entry "NAME=value": PATH, HOME, USER, LOGNAME, SHELL,
+// TMPDIR, LANG, LANGUAGE, TZ and LC_*; nothing else (secrets live in the runner's environment).
+[[nodiscard]] bool is_inherited_variable(std::string_view entry);
 
 class CommandNotifier final : public NotifierSink {
  public:

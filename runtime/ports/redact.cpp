@@ -2,15 +2,19 @@
 
 #include <array>
 #include <cctype>
+#include <string>
 
 #include "common/ascii.h"
 
 namespace sk::ports {
 namespace {
 
-constexpr std::array<std::string_view, 17> kSecretWords = {
+// Matched against the key with '.' and '-' read as '_' ("fs.s3a.access.key" → "fs_s3a_access_key", "x-api-key" →
+// "x_api_key"), case-insensitively.
+constexpr std::array<std::string_view, 19> kSecretWords = {
     "secret", "password", "passwd", "pwd", "access_key", "accesskey", "shared_key", "sas_token", "token",
-    "credential", "private_key", "privatekey", "session_key", "signature", "api_key", "apikey", "auth_key"};
+    "credential", "private_key", "privatekey", "session_key", "signature", "api_key", "apikey", "auth_key",
+    "account_key", "keytab"};
 
 constexpr int kMaxDepth = 4;
 
@@ -23,8 +27,12 @@ bool icontains(std::string_view haystack, std::string_view needle) {
 }
 
 bool names_secret(std::string_view key) {
+  std::string normalised(key);
+  for (char& c : normalised) {
+    if (c == '.' || c == '-') c = '_';
+  }
   for (auto word : kSecretWords) {
-    if (icontains(key, word)) return true;
+    if (icontains(normalised, word)) return true;
   }
   return false;
 }

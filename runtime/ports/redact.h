@@ -14,8 +14,9 @@ inline constexpr std::string_view kRedacted = "<redacted>";
 // statement stays readable). Recognised forms, case-insensitive, with '…', "…" or `…` quoting and any spacing:
 //   * properties whose key names a secret: "aws.s3.secret_key" = "…", "aws.s3.access_key" = "…",
 //     'password' = '…', "azure.blob.shared_key", "…token…", "…credential…", "…private_key…" etc.
-//     (any quoted key containing secret, password, passwd, pwd, access_key, shared_key, sas_token, token,
-//     credential, private_key or session_key);
+//     (any key containing secret, password, passwd, pwd, access_key, accesskey, shared_key, sas_token, token,
+//     credential, private_key, session_key, signature, api_key, auth_key, account_key or keytab, where '.' and
+//     '-' in the key count as '_': "fs.s3a.access.key", "fs.azure.account.key.<account>…", "x-api-key");
 //   * PASSWORD('…') / PASSWORD = '…' / PASSWORD "…";
 //   * IDENTIFIED BY '…' and IDENTIFIED WITH plugin BY/AS '…';
 //   * user:password@ in URLs (scheme://user:pass@host → scheme://user:<redacted>@host);

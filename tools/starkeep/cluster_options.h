@@ -25,9 +25,21 @@
 namespace sk::cli {
 
 // --host/-H --port/-P --user/-u --password --password-file --ssl-ca --ssl-mode --defaults-file --connect-timeout
-// --read-timeout (each also from STARKEEP_* variables, see runtime/mysql/connection_options.h). The same flags on
-// every command.
+// --read-timeout (each also from STARKEEP_* variables, see runtime/mysql/connection_options.h), and the session
+// flags --allow-insecure-credentials and --audit-log FILE (docs/audit.md). The same flags on every command that
+// talks to the cluster; every session such a command opens (open_cluster, make_logged_session_factory) goes
+// through one credential guard and one audited connection.
 void add_connection_flags(CLI::App& cmd, mysql::ConnectionFlags& flags);
+
+// Opens the --audit-log file (once per invocation; nothing when the flag is absent) with the invocation's context:
+// `run_id` (the runner's) or a new invocation id. open_cluster calls it; `run` calls it with its run id before
+// its first session. Errors: "io.write" (exit 73), before any statement is sent.
+[[nodiscard]] Status start_audit(const mysql::ConnectionOptions& options, std::optional<std::string> run_id);
+
+// The warning that --password was given on the command line (nothing otherwise); open_cluster prints it to
+// stderr, `run` through its log.
+void warn_command_line_password(std::ostream& err);
+void warn_command_line_password(executor::RunLog& log);
 
 // The flags resolved against the process environment and the option file. Errors: "sql.config".
 [[nodiscard]] Result<mysql::ConnectionOptions> resolve_connection(const mysql::ConnectionFlags& flags);
@@ -37,11 +49,10 @@ void add_connection_flags(CLI::App& cmd, mysql::ConnectionFlags& flags);
 [[nodiscard]] Result<std::unique_ptr<ports::SqlConnection>> open_cluster(const mysql::ConnectionFlags& flags);
 
 // For the runner: each call opens a new ReconnectingConnection (default reconnect policy, lazily connected) whose
-// statements are logged at debug level, redacted, tagged with the database. `sleeper`, `clock` and `log` must
-// outlive every session.
+// statements are logged at debug level, redacted, tagged with the database (and audited, after start_audit).
+// `sleeper` and `log` must outlive every session.
 [[nodiscard]] executor::SessionFactory make_logged_session_factory(const mysql::ConnectionOptions& options,
-                                                                   ports::Sleeper& sleeper, ports::Clock& clock,
-                                                                   executor::RunLog& log);
+                                                                   ports::Sleeper& sleeper, executor::RunLog& log);
 
 struct OpsFlags {
   std::string database = "ops";

@@ -22,5 +22,6 @@ void register_drill(CLI::App& app, int& exit_code);    // drill_command.cpp
 void register_expire(CLI::App& app, int& exit_code);   // expire_command.cpp
 void register_metrics(CLI::App& app, int& exit_code);  // metrics_command.cpp
 void register_report(CLI::App& app, int& exit_code);   // report_command.cpp
+void register_audit(CLI::App& app, int& exit_code);    // audit_command.cpp
 
 }  // namespace sk::cli

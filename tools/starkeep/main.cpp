@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   sk::cli::register_expire(app, exit_code);
   sk::cli::register_metrics(app, exit_code);
   sk::cli::register_report(app, exit_code);
+  sk::cli::register_audit(app, exit_code);
   app.footer(sk::cli::render_exit_code_help());  // after the subcommands: only the top-level help lists them
   try {
     app.parse(argc, argv);

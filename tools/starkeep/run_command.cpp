@@ -190,7 +190,9 @@ int run_run(const RunOptions& o) {
   if (!o.log_format.empty())
     log.warn({"cli.deprecated"}, o.format.empty() ? "--log-format is deprecated; use --format"
                                                   : "--log-format is deprecated and ignored: --format is given");
-  executor::SessionFactory factory = make_logged_session_factory(*connection, sleeper, clock, log);
+  warn_command_line_password(log);
+  if (auto audit = start_audit(*connection, run_id); !audit) return fail(audit.error());
+  executor::SessionFactory factory = make_logged_session_factory(*connection, sleeper, log);
   Inputs inputs;
   if (int rc = load_run_inputs(o, factory, *ops_config, clock, inputs); rc != kExitOk) return rc;
   if (auto probe = parse_instant_flag(o.at, TimeZone::utc()); !probe) {

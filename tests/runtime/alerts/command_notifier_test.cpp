@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "runtime/alerts/log_notifier.h"
 #include "test_support.h"
@@ -79,8 +81,43 @@ TEST(CommandNotifier, CommandSeesStarkeepAlertVariables) {
   EXPECT_NE(env.find("STARKEEP_ALERT_LABEL=sales_20250914_inc\n"), std::string::npos) << env;
   EXPECT_NE(env.find("STARKEEP_ALERT_SEVERITY=critical\n"), std::string::npos) << env;
   EXPECT_EQ(env.find("STARKEEP_ALERT_STALE"), std::string::npos) << "inherited alert variables must not leak";
-  // The rest of the environment is inherited.
+  // The allowlisted part of the environment is inherited.
   EXPECT_TRUE(CommandNotifier("test -n \"$PATH\"").send(sample_event()));
+}
+
+// Issue 10 item 12: the command gets an allowlisted environment (PATH, HOME, locale, time zone, …), never the
+// runner's secrets: the cluster password, S3 keys, AWS credentials, any other variable.
+TEST(CommandNotifier, CommandGetsOnlyAllowlistedVariables) {
+  TempDir dir;
+  const std::string out = dir.file("env.txt");
+  const std::vector<std::pair<std::string, std::string>> secrets = {
+      {"STARKEEP_PASSWORD", "pw-Zq8"},          {"STARKEEP_S3_ACCESS_KEY", "ak-Zq8"},
+      {"STARKEEP_S3_SECRET_KEY", "sk-Zq8"},     {"AWS_SECRET_ACCESS_KEY", "aws-Zq8"},
+      {"AWS_ACCESS_KEY_ID", "awsid-Zq8"},       {"SOME_OTHER_TOKEN", "tok-Zq8"}};
+  for (const auto& [k, v] : secrets) ::setenv(k.c_str(), v.c_str(), 1);
+  ::setenv("LANG", "C.UTF-8", 1);
+  ::setenv("TZ", "UTC", 1);
+  const Status s = CommandNotifier("env > '" + out + "'").send(sample_event());
+  for (const auto& [k, v] : secrets) ::unsetenv(k.c_str());
+  ASSERT_TRUE(s) << s.error().describe();
+  const std::string env = read_file(out);
+  EXPECT_EQ(env.find("Zq8"), std::string::npos) << env;
+  EXPECT_NE(env.find("\nPATH="), std::string::npos) << env;
+  EXPECT_NE(env.find("LANG=C.UTF-8\n"), std::string::npos) << env;
+  EXPECT_NE(env.find("TZ=UTC\n"), std::string::npos) << env;
+  EXPECT_NE(env.find("STARKEEP_ALERT_NAME=job_failed\n"), std::string::npos) << env;
+}
+
+TEST(CommandNotifier, AllowlistOfInheritedVariables) {
+  for (const char* kept : {"PATH=/usr/bin", "HOME=/root", "LANG=C", "LC_ALL=C", "LC_TIME=de_DE", "TZ=UTC",
+                           "USER=sk", "LOGNAME=sk", "TMPDIR=/tmp", "SHELL=/bin/sh"}) {
+    EXPECT_TRUE(is_inherited_variable(kept)) << kept;
+  }
+  for (const char* dropped : {"STARKEEP_PASSWORD=x", "STARKEEP_S3_SECRET_KEY=x", "AWS_SECRET_ACCESS_KEY=x",
+                              "AWS_SESSION_TOKEN=x", "STARKEEP_ALERT_NAME=stale", "LD_PRELOAD=/x.so", "PATHX=1",
+                              "MYSQL_PWD=x", "PATH"}) {
+    EXPECT_FALSE(is_inherited_variable(dropped)) << dropped;
+  }
 }
 
 TEST(CommandNotifier, InheritsNoOtherFileDescriptors) {

@@ -95,3 +95,38 @@ TEST(Redact, NoSecretSurvives) {
 
 }  // namespace
 }  // namespace sk::ports
+
+namespace sk::ports {
+namespace {
+
+// Credential property names of StarRocks' repositories, external catalogs and storage volumes and of the Hadoop
+// file systems behind them (issue 10 item 12): each one's value is redacted, quoted and bare, in any case.
+class CredentialNames : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CredentialNames, ValueIsRedacted) {
+  const std::string& name = GetParam();
+  const std::string value = "Zq8secretVALUE";
+  for (const std::string& text : {"\"" + name + "\" = \"" + value + "\"", "'" + name + "'='" + value + "'",
+                                  name + "=" + value}) {
+    const std::string out = redact(text);
+    EXPECT_EQ(out.find(value), std::string::npos) << text << " -> " << out;
+    EXPECT_NE(out.find(std::string(kRedacted)), std::string::npos) << text << " -> " << out;
+    EXPECT_NE(out.find(name), std::string::npos) << "the key stays readable: " << out;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    PropertyNames, CredentialNames,
+    ::testing::Values("aws.s3.access_key", "aws.s3.secret_key", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_TOKEN",
+                      "fs.s3a.access.key", "fs.s3a.secret.key", "fs.s3a.session.token", "fs.s3.awsAccessKeyId",
+                      "fs.s3.awsSecretAccessKey", "fs.oss.accessKeyId", "fs.oss.accessKeySecret",
+                      "fs.cosn.userinfo.secretId", "fs.cosn.userinfo.secretKey", "fs.obs.access.key",
+                      "fs.obs.secret.key", "fs.ks3.AccessKey", "fs.ks3.AccessSecret",
+                      "fs.azure.account.key.acct.dfs.core.windows.net", "fs.azure.sas.token",
+                      "azure.blob.shared_key", "azure.blob.sas_token", "azure.adls2.oauth2_client_secret",
+                      "azure.adls2.shared_key", "gcp.gcs.service_account_private_key",
+                      "aliyun.oss.access_key", "aliyun.oss.secret_key", "bos_accesskey", "bos_secret_accesskey",
+                      "kerberos_keytab_content", "password", "broker.password", "x-api-key", "client-secret"));
+
+}  // namespace
+}  // namespace sk::ports
