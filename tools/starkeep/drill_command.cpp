@@ -42,7 +42,7 @@ struct DrillCliOptions {
 };
 
 int fail(const std::string& message, int code, std::string_view format) {
-  return print_failure("drill", message, code, format);
+  return print_failure("drill", message, code, format, {"drill_version", kDrillJsonVersion});
 }
 
 // The invocation's exit code (drill::summarize): the first failed drill's code; else 20 when a due drill had
@@ -76,7 +76,8 @@ drill::DrillOptions drill_options(const DrillCliOptions& o, Instant at) {
 
 void print_json(const DrillCliOptions& o, const model::Policy& policy, Instant at, const drill::DrillRun& run,
                 int code) {
-  nlohmann::json j{{"policy", policy.name},
+  nlohmann::json j{{"drill_version", kDrillJsonVersion},
+                   {"policy", policy.name},
                    {"at", at.to_iso8601_utc()},
                    {"dry_run", o.dry_run},
                    {"drills", nlohmann::json::array()},
