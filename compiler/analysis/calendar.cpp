@@ -36,6 +36,23 @@ std::vector<SlotGroup> Calendar::day(CivilDay d) const {
   return resolve(firing, d);
 }
 
+std::vector<SlotGroup> Calendar::run_order(CivilDay d) const {
+  std::vector<SlotGroup> groups = day(d);
+  std::stable_sort(groups.begin(), groups.end(), [this](const SlotGroup& a, const SlotGroup& b) {
+    return policy_->tiers[a.runner].precedence > policy_->tiers[b.runner].precedence;
+  });
+  return groups;
+}
+
+Calendar::Role Calendar::role_on(size_t tier, CivilDay d) const {
+  const std::vector<SlotGroup> groups = run_order(d);
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const auto& s = groups[i].satisfied;
+    if (std::find(s.begin(), s.end(), tier) != s.end()) return Role{groups[i].runner, i + 1, groups.size()};
+  }
+  return Role{tier, 1, std::max<size_t>(groups.size(), 1)};
+}
+
 std::vector<SlotGroup> Calendar::resolve(const std::vector<size_t>& firing, CivilDay d) const {
   std::vector<SlotGroup> groups;
   auto covered_by_other = [&](size_t t) {

@@ -36,6 +36,18 @@ class Calendar {
   [[nodiscard]] Instant firing_on(size_t tier, CivilDay day) const;
   // The jobs of local `day`, ordered by slot then runner index. Empty when no tier fires.
   [[nodiscard]] std::vector<SlotGroup> day(CivilDay day) const;
+  // The same jobs in the order they run when several are due together (docs/language.md, "Days with several
+  // tiers"): decreasing precedence of the runner, then slot, then declaration order. Sema makes the runners of one
+  // day differ in precedence (SK0304), so for a valid policy precedence alone decides.
+  [[nodiscard]] std::vector<SlotGroup> run_order(CivilDay day) const;
+  // How a tier firing on `day` is served: the tier whose job satisfies it (itself, or the tier covering it) and
+  // that job's 1-based place in the day's run order among `jobs` jobs. `tier` must fire on `day`.
+  struct Role {
+    size_t runner = 0;
+    size_t position = 1;
+    size_t jobs = 1;
+  };
+  [[nodiscard]] Role role_on(size_t tier, CivilDay day) const;
   // The same for an explicit set of firing tiers (indices) on `day`.
   [[nodiscard]] std::vector<SlotGroup> resolve(const std::vector<size_t>& firing, CivilDay day) const;
   [[nodiscard]] const model::Policy& policy() const { return *policy_; }

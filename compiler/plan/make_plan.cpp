@@ -136,8 +136,10 @@ std::vector<TableObject> selected_tables(const PlanInputs& in, const analysis::S
   return tables;
 }
 
-// Adds the group's job for `db` to the plan, or a skipped job saying why it has nothing to back up.
-void add_database_job(const PlanInputs& in, const analysis::SlotGroup& g, const GroupJobShape& shape,
+// Adds the group's job for `db` on local `day` to the plan, or a skipped job saying why it has nothing to back up.
+// The label is rendered from the slot's nominal local time (the schedule's time of day on `day`), as LabelTemplate
+// requires: on a spring-forward day 02:15 and 02:30 fire at the same instant (03:00) but keep their own labels.
+void add_database_job(const PlanInputs& in, const analysis::SlotGroup& g, CivilDay day, const GroupJobShape& shape,
                       const PlanDatabase& db, Plan& plan) {
   const model::Tier& runner = in.policy.tiers[g.runner];
   auto skip = [&](std::string reason) {
@@ -155,24 +157,25 @@ void add_database_job(const PlanInputs& in, const analysis::SlotGroup& g, const 
     });
     if (any_changed) job.change_detection = shape.detection;
   }
-  auto label = runner.label.render(db.name, runner.name, runner.label_suffix, in.policy.time_zone.to_local(g.slot));
+  auto label = runner.label.render(db.name, runner.name, runner.label_suffix, runner.schedule.at().on(day));
   if (!label) return skip("the snapshot label cannot be rendered: " + label.error().message);
   job.label = std::move(*label);
   plan.jobs.push_back(std::move(job));
 }
 
 // Resolves coincidence on each local day that has a due tier: every due tier is recorded with the tier whose job
-// satisfies it, and each runner that is due itself gets a job (or a skipped job) per database.
+// satisfies it, and each runner that is due itself gets a job (or a skipped job) per database. Jobs are added in
+// the order they run (plan.h): day by day, and on one day in the calendar's run order (higher precedence first).
 void add_due_work(const PlanInputs& in, const std::vector<PlanDatabase>& dbs, Plan& plan) {
   const std::vector<DueInfo> due = due_tiers(in);
   std::set<CivilDay> days;
   for (const DueInfo& d : due) days.insert(CivilDay(in.policy.time_zone.to_local(d.slot)));
   for (const CivilDay& day : days) {
-    for (const analysis::SlotGroup& g : in.calendar.day(day)) {
+    for (const analysis::SlotGroup& g : in.calendar.run_order(day)) {
       add_due_tiers(in, due, g, day, plan);
       if (!is_due(due, g.runner, g.slot)) continue;
       const GroupJobShape shape = job_shape(in.policy, g);
-      for (const PlanDatabase& db : dbs) add_database_job(in, g, shape, db, plan);
+      for (const PlanDatabase& db : dbs) add_database_job(in, g, day, shape, db, plan);
     }
   }
 }
@@ -191,11 +194,7 @@ void sort_plan(Plan& plan) {
   std::sort(plan.due.begin(), plan.due.end(), [](const DueTier& a, const DueTier& b) {
     return a.slot != b.slot ? a.slot < b.slot : a.tier < b.tier;
   });
-  std::stable_sort(plan.jobs.begin(), plan.jobs.end(), [](const BackupJob& a, const BackupJob& b) {
-    if (a.slot != b.slot) return a.slot < b.slot;
-    if (!(a.database == b.database)) return a.database < b.database;
-    return a.tier < b.tier;
-  });
+  // plan.jobs stay in the run order add_due_work produced them in.
   std::stable_sort(plan.skipped.begin(), plan.skipped.end(), [](const SkippedJob& a, const SkippedJob& b) {
     return !(a.database == b.database) ? a.database < b.database : a.tier < b.tier;
   });

@@ -90,7 +90,10 @@ struct Plan {
   std::string time_zone;             // IANA name
   Instant at;
   std::vector<DueTier> due;          // by slot, then tier name
-  std::vector<BackupJob> jobs;       // by slot, database, tier
+  // In run order: by the local day of the slot, then on one day the tiers' run order (decreasing precedence of the
+  // running tier: coinciding tiers that do not cover each other run the higher first), then by database. The
+  // runner follows this order for the jobs of one database (databases run in parallel); the JSON array keeps it.
+  std::vector<BackupJob> jobs;
   std::vector<SkippedJob> skipped;   // by database, tier
   std::vector<DrillDue> drills;      // by slot, drill name
   std::vector<DatabaseName> databases;  // the policy's databases present in the inventory (plus named-but-absent)

@@ -1,4 +1,6 @@
 // The human preview of a plan: what a reviewer reads in CI.
+#include <map>
+
 #include <fmt/format.h>
 
 #include "compiler/plan/plan.h"
@@ -34,6 +36,23 @@ std::string drill_text(const DrillDue& d) {
                      d.from.str(), model::to_string(d.verify));
 }
 
+// For each job of a database with several jobs in the plan: "1 of 2 for sales, one after another: weekly, daily"
+// (plan.jobs is in run order); empty for the others.
+std::vector<std::string> run_order_texts(const Plan& plan) {
+  std::map<std::string, std::vector<size_t>> by_database;
+  for (size_t i = 0; i < plan.jobs.size(); ++i) by_database[plan.jobs[i].database.str()].push_back(i);
+  std::vector<std::string> texts(plan.jobs.size());
+  for (const auto& [db, jobs] : by_database) {
+    if (jobs.size() < 2) continue;
+    std::string order;
+    for (size_t i : jobs) order += (order.empty() ? "" : ", ") + plan.jobs[i].tier.str();
+    for (size_t k = 0; k < jobs.size(); ++k) {
+      texts[jobs[k]] = fmt::format("{} of {} for {}, one after another: {}", k + 1, jobs.size(), db, order);
+    }
+  }
+  return texts;
+}
+
 }  // namespace
 
 std::string render_preview(const Plan& plan) {
@@ -59,10 +78,13 @@ std::string render_preview(const Plan& plan) {
 
   out += fmt::format("\nBackup jobs ({})\n", plan.jobs.size());
   if (plan.jobs.empty()) out += "  none\n";
-  for (const BackupJob& j : plan.jobs) {
+  const std::vector<std::string> orders = run_order_texts(plan);
+  for (size_t n = 0; n < plan.jobs.size(); ++n) {
+    const BackupJob& j = plan.jobs[n];
     std::string also = join_tiers(j.satisfies, j.tier);
     out += fmt::format("  {} — tier '{}'{}\n", j.database.str(), j.tier.str(),
                        also.empty() ? "" : " (also satisfies " + also + ")");
+    if (!orders[n].empty()) out += fmt::format("    order       {}\n", orders[n]);
     out += fmt::format("    label       {}\n", j.label.str());
     out += fmt::format("    repository  {}\n", j.repository.str());
     out += fmt::format("    slot        {}, deadline {}\n", local(z, j.slot), local(z, j.deadline));

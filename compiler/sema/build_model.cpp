@@ -162,6 +162,7 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
   check_tiers(policy);
   check_covers_cycles();
   check_coincidence();
+  check_drill_windows();
   if (tiers_.empty() && !policy_block->recovered) sink_.report(Code::kNoTiers, policy_block->header_range);
 
   if (sink_.has_errors()) return std::nullopt;

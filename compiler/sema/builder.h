@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "common/utf8.h"
 #include "compiler/sema/build_model.h"
 #include "compiler/sema/checks.h"
 #include "compiler/sema/values.h"
@@ -126,6 +127,9 @@ class Builder {
     name_range = b.name->range;
     auto n = N::parse(b.name->text);
     if (!n) {
+      // A name holding an invalid byte was reported by the parser (SK0105, or SK0104 for a later byte): one bad
+      // byte, one error.
+      if (!is_valid_utf8(b.name->text)) return std::nullopt;
       sink_.report(Code::kInvalidName, b.name->range, kind, b.name->text, n.error().message);
       return std::nullopt;
     }
@@ -159,6 +163,8 @@ class Builder {
   void check_unique(const std::vector<D>& drafts, std::string_view kind);
   void resolve_references();
   void check_tiers(const model::Policy& policy);
+  void check_window(const TierDraft& t, const TimeZone& zone);
+  void check_drill_windows();
   void check_coincidence();
   void check_label_collision(const TierDraft& a, const TierDraft& b, CivilDay day);
   void check_covers_cycles();

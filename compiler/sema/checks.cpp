@@ -72,6 +72,38 @@ std::optional<CivilDay> first_common_day(const Schedule& a, const Schedule& b, C
   return FiringCalendar(a, start).first_common_day(FiringCalendar(b, start));
 }
 
+std::optional<RealGap> shortest_real_gap(const Schedule& schedule, const TimeZone& zone, CivilDay start) {
+  if (schedule.never_fires()) return std::nullopt;
+  constexpr int kYears = 4;
+  const Instant from = zone.from_local(CivilSecond(start));
+  const Instant to = zone.from_local(CivilSecond(start + 365 * kYears + 1));
+  const std::vector<Instant> firings = schedule.firings_between(from, to, zone);
+  std::optional<RealGap> best;
+  for (size_t i = 1; i < firings.size(); ++i) {
+    const Duration gap = firings[i] - firings[i - 1];
+    if (!best || gap < best->length) best = RealGap{gap, firings[i - 1]};
+  }
+  return best;
+}
+
+std::optional<CivilDay> first_drill_in_window(const FiringCalendar& tier, TimeOfDay tier_at, Duration window,
+                                              const Schedule& drill, CivilDay start) {
+  if (drill.never_fires()) return std::nullopt;
+  constexpr std::int64_t kDay = 86400;
+  const std::int64_t opens = std::int64_t{tier_at.minutes_since_midnight()} * 60;
+  const std::int64_t closes = opens + window.seconds();
+  const std::int64_t drill_at = std::int64_t{drill.at().minutes_since_midnight()} * 60;
+  std::optional<CivilDay> first;
+  // The drill firing k days after the tier's day is at drill_at + k days from that day's midnight.
+  for (std::int64_t k = 0; k * kDay + drill_at < closes && k <= 366; ++k) {  // a year bounds hostile windows
+    const std::int64_t t = k * kDay + drill_at;
+    if (t < opens) continue;
+    const auto day = tier.first_common_day(FiringCalendar(drill, start + static_cast<int>(k)));
+    if (day && (!first || *day < *first)) first = day;
+  }
+  return first;
+}
+
 std::string describe_day(CivilDay day) {
   return fmt::format("{:04}-{:02}-{:02} ({})", day.year(), day.month(), day.day(), to_string(weekday_of(day)));
 }

@@ -33,6 +33,22 @@ std::optional<CivilDay> first_common_day(const Schedule& a, const Schedule& b, C
 // `databases`, when given, are the only database names a table can have (the policy's explicit list).
 bool satisfiable(const model::Predicate& p, const std::vector<std::string>* databases = nullptr);
 
+// The shortest real interval between consecutive firings of `schedule` in `zone`, measured on the instants it fires
+// at over the four years from `start` (every DST rule of a zone recurs within them), and the firing that starts
+// it; nullopt with fewer than two firings. Shorter than the civil min_interval() where the clocks go forward between
+// two firings: `daily at 01:00` in Europe/Berlin runs again 23h later across the spring-forward night.
+struct RealGap {
+  Duration length;
+  Instant from;
+};
+std::optional<RealGap> shortest_real_gap(const Schedule& schedule, const TimeZone& zone, CivilDay start);
+
+// The first local day on or after `start` (one 400-year cycle) on which `tier` fires at `tier_at` and a firing of
+// `drill` (at `drill_at`, on that day or a later one) falls inside [tier_at, tier_at + window) on the local clock:
+// the drill can start while that day's backup is still running or not yet taken.
+std::optional<CivilDay> first_drill_in_window(const FiringCalendar& tier, TimeOfDay tier_at, Duration window,
+                                              const Schedule& drill, CivilDay start);
+
 // "2025-06-01 (sun)".
 std::string describe_day(CivilDay day);
 

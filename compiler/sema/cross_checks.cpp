@@ -146,15 +146,8 @@ void Builder::check_tiers(const model::Policy& policy) {
         sink_.report(Code::kScheduleNeverFires, t.schedule_range, t.schedule->to_string())
             .note(std::nullopt, "no day of the calendar matches (e.g. day 30 in February)");
       } else {
-        const Duration min_gap = t.schedule->min_interval();
         const Duration max_gap = t.schedule->max_interval();
-        const Duration window = t.window.value_or(Duration::from_hours(4));
-        if (window > min_gap) {
-          sink_.report(Code::kWindowExceedsInterval, t.window_range, window.to_string(), name, min_gap.to_string())
-              .note(t.schedule_range, fmt::format("'{}' can run again {} later", t.schedule->to_string(),
-                                                  min_gap.to_string()))
-              .note(std::nullopt, "a run would still be allowed to work when the next one is due");
-        }
+        check_window(t, policy.time_zone);
         if (t.retain && *t.retain < max_gap) {
           sink_.report(Code::kRetentionShorterThanInterval, t.retain_range, name, t.retain->to_string(),
                        max_gap.to_string())
@@ -190,6 +183,46 @@ void Builder::check_tiers(const model::Policy& policy) {
             .note(policy.databases.range, "it only selects databases that the policy does not back up");
       }
     }
+  }
+}
+
+// SK0303: the window against the shortest interval between runs, on the calendar and on the clock (a night when
+// the clocks go forward makes a day 23h long).
+void Builder::check_window(const TierDraft& t, const TimeZone& zone) {
+  const Duration civil_gap = t.schedule->min_interval();
+  const auto real = shortest_real_gap(*t.schedule, zone, options_.calendar_start);
+  const bool dst_shorter = real && real->length < civil_gap;
+  const Duration min_gap = dst_shorter ? real->length : civil_gap;
+  const Duration window = t.window.value_or(Duration::from_hours(4));
+  if (window <= min_gap) return;
+  const std::string name = t.name ? t.name->str() : "?";
+  const std::string again =
+      dst_shorter ? fmt::format("'{}' can run again {} later: the clocks in {} go forward after its run at {}",
+                                t.schedule->to_string(), min_gap.to_string(), zone.name(), real->from.to_string(zone))
+                  : fmt::format("'{}' can run again {} later", t.schedule->to_string(), min_gap.to_string());
+  sink_.report(Code::kWindowExceedsInterval, t.window_range, window.to_string(), name, min_gap.to_string())
+      .note(t.schedule_range, again)
+      .note(std::nullopt, "a run would still be allowed to work when the next one is due");
+}
+
+// SK0325: a drill that can start inside its source tier's window restores while that day's backup may still be
+// running (the day's snapshot does not exist yet; on the tier's first day there is none at all).
+void Builder::check_drill_windows() {
+  for (const DrillDraft& d : drills_) {
+    if (!d.schedule || !d.from) continue;
+    const TierDraft* t = find_tier(d.from->text);
+    if (t == nullptr || !t->schedule || !t->name) continue;
+    const Duration window = t->window.value_or(Duration::from_hours(4));
+    const TimeOfDay opens = t->schedule->at();
+    const auto day = first_drill_in_window(*calendar(*t), opens, window, *d.schedule, options_.calendar_start);
+    if (!day) continue;
+    const CivilSecond closes = opens.on(*day) + window.seconds();
+    sink_.report(Code::kDrillInsideTierWindow, d.schedule_range, d.name ? d.name->str() : "?", t->name->str())
+        .note(t->window_range, fmt::format("on {} '{}' runs from {} until {:02}:{:02}{}", describe_day(*day),
+                                           t->name->str(), opens.to_string(), closes.hour(), closes.minute(),
+                                           CivilDay(closes) == *day ? "" : " the next day"))
+        .note(std::nullopt, fmt::format("the drill may restore the snapshot before that day's, or find none on the "
+                                        "tier's first day; schedule it at or after the end of the window"));
   }
 }
 

@@ -260,6 +260,36 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
   }
 };
 
+// One bad byte, one error (issue 11 item 10): a value that holds an invalid byte — already reported as SK0105, or as
+// SK0104 for a later one — is marked as not readable (Expr::Kind::kError), so sema does not report it a second time
+// as a bad name, duration or word. The innermost expression holding the byte is marked: a list keeps its other
+// elements, a phrase split by the byte (`dai?ly at 01:00`) is marked whole.
+bool holds_invalid_byte(diag::SourceRange r, const std::vector<uint32_t>& bad) {
+  auto it = std::lower_bound(bad.begin(), bad.end(), r.begin);
+  return it != bad.end() && *it < r.end;
+}
+
+void quiet_invalid_bytes(ast::Expr& e, const std::vector<uint32_t>& bad) {
+  if (!holds_invalid_byte(e.range, bad)) return;
+  bool inside_operand = false;
+  for (ast::Expr& o : e.operands) {
+    if (!holds_invalid_byte(o.range, bad)) continue;
+    inside_operand = true;
+    quiet_invalid_bytes(o, bad);
+  }
+  if (!inside_operand) e.kind = ast::Expr::Kind::kError;
+}
+
+void quiet_invalid_bytes(ast::Block& b, const std::vector<uint32_t>& bad) {
+  for (ast::Entry& entry : b.entries) quiet_invalid_bytes(entry.value, bad);
+  for (ast::Block& nested : b.blocks) quiet_invalid_bytes(nested, bad);
+}
+
+void quiet_invalid_bytes(ast::Policy& policy, const std::vector<uint32_t>& bad) {
+  if (bad.empty()) return;
+  for (ast::Block& b : policy.blocks) quiet_invalid_bytes(b, bad);
+}
+
 // Reports stray characters and rejects inputs nested too deeply for the recursive-descent parser.
 bool check_tokens(antlr4::CommonTokenStream& tokens, const SourceMap& map, diag::DiagnosticSink& sink) {
   int depth = 0;
@@ -268,6 +298,8 @@ bool check_tokens(antlr4::CommonTokenStream& tokens, const SourceMap& map, diag:
   for (antlr4::Token* t : tokens.getTokens()) {
     switch (t->getType()) {
       case PolicyLexer::ERROR_CHAR:
+        // The first invalid byte (read as U+FFFD) is reported once, as SK0105, not again as a stray character.
+        if (!map.invalid_bytes().empty() && map.byte_offset(t->getStartIndex()) == map.invalid_bytes().front()) break;
         if (!reported_char || sink.diagnostics().size() < 50) {
           diag::Diagnostic& d = sink.report(diag::Code::kInvalidCharacter,
                                             map.range(t->getStartIndex(), t->getStopIndex()), t->getText());
@@ -434,7 +466,9 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
     parser.setErrorHandler(std::make_shared<ErrorStrategy>());
     PolicyParser::DocumentContext* document = parser.document();
     AstBuilder builder(file, map, sink);
-    return builder.build_document(*document);
+    ast::Policy policy = builder.build_document(*document);
+    quiet_invalid_bytes(policy, map.invalid_bytes());
+    return policy;
   } catch (const std::bad_alloc&) {
     sink.report(diag::Code::kResourceLimit, std::nullopt,
                 fmt::format("out of memory while parsing {} bytes", file.text().size()));

@@ -56,6 +56,7 @@ SourceMap::SourceMap(const std::string& text, diag::DiagnosticSink& sink) {
     offsets_.push_back(static_cast<uint32_t>(i));
     const size_t n = valid_sequence(text, i);
     if (n == 0) {
+      invalid_bytes_.push_back(static_cast<uint32_t>(i));
       if (!reported) {
         sink.report(diag::Code::kInvalidUtf8,
                     diag::SourceRange{static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)},

@@ -19,6 +19,8 @@ class SourceMap {
   SourceMap(const std::string& text, diag::DiagnosticSink& sink);
 
   [[nodiscard]] const std::string& normalized() const { return normalized_; }
+  // Byte offsets of every invalid byte, ascending (the first is the one SK0105 reports).
+  [[nodiscard]] const std::vector<uint32_t>& invalid_bytes() const { return invalid_bytes_; }
   // Brace repair (parse.cpp): a '}' inserted before code point `index` (zero width in the original text), or the
   // code point at `index` (a stray '}') read as a space.
   void insert_close_brace(size_t index);
@@ -39,6 +41,7 @@ class SourceMap {
  private:
   std::string normalized_;
   std::vector<uint32_t> offsets_;  // code point index → byte offset; one extra entry for the end
+  std::vector<uint32_t> invalid_bytes_;
 };
 
 }  // namespace sk::syntax

@@ -7,7 +7,8 @@
 //      whose run is gone) from the server's own records (SHOW BACKUP FROM db, SHOW SNAPSHOT) — invariant 3,
 //      pitfall 10; then, with `precheck { canary_backup = true }`, a canary BACKUP of ops.schema_version to every
 //      repository the plan uses, polled to its end (refused or CANCELLED → kRepositoryError, nothing submitted);
-//   3. per database (in parallel up to `parallel`, one connection per worker, one job per database at a time):
+//   3. per database (in parallel up to `parallel`, one connection per worker, one job per database at a time, a
+//      database's jobs in the plan's order — on one day the higher precedence first, plan.h):
 //      decide the label (done slot → nothing; L, L_r1, …), bind changed partitions (one partitions_meta query),
 //      write the intent row (SUBMITTING) and the manifest, send BACKUP (jobs::submit), await OUR job by label and
 //      job id (jobs::await: adaptive polling, FE outages retried with backoff until the job's own timeout, a job a

@@ -40,8 +40,13 @@ const std::atomic<bool>& install_stop_handlers() {
   return g_stop;
 }
 
-int print_failure(std::string_view command, const std::string& message, int code, std::string_view format) {
-  if (format == "json") std::cout << json_text(nlohmann::json{{"error", message}, {"exit_code", code}}, 2) << "\n";
+int print_failure(std::string_view command, const std::string& message, int code, std::string_view format,
+                  JsonVersion version) {
+  if (format == "json") {
+    nlohmann::json j{{"error", message}, {"exit_code", code}};
+    if (!version.field.empty()) j[std::string(version.field)] = version.version;
+    std::cout << json_text(j, 2) << "\n";
+  }
   std::cerr << "starkeep " << command << ": error: " << message << "\n";
   return code;
 }

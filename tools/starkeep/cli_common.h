@@ -27,9 +27,16 @@ enum class Format { kText, kJson };
 // flag). Commands that send statements honour it between them.
 [[nodiscard]] const std::atomic<bool>& install_stop_handlers();
 
-// A command's failure: `{"error", "exit_code"}` on stdout when `format` is "json", "starkeep <command>: error:
-// <message>" on stderr always. Returns `code`.
-int print_failure(std::string_view command, const std::string& message, int code, std::string_view format);
+// The version field of a command's JSON documents ("drill_version": 1); an empty field: the command has none.
+struct JsonVersion {
+  std::string_view field;
+  int version = 0;
+};
+
+// A command's failure: `{"error", "exit_code"}` (plus `version` when given) on stdout when `format` is "json",
+// "starkeep <command>: error: <message>" on stderr always. Returns `code`.
+int print_failure(std::string_view command, const std::string& message, int code, std::string_view format,
+                  JsonVersion version = {});
 
 // The current time and today's date in UTC.
 [[nodiscard]] Instant now();
@@ -43,9 +50,13 @@ struct Inputs {
 // Reads the files (an unreadable one is reported to `err`; returns kExitNoInput then, else 0).
 int load_inputs(const std::string& policy_path, const std::string& inventory_path, Inputs& inputs, std::ostream& err);
 
-// Versions of the JSON documents of `check` and `schedule` (docs/cli.md); raised on any incompatible change.
+// Versions of the JSON documents of `check`, `schedule`, `status`, `restore` and `drill` (docs/cli.md, field by
+// field); each is raised on any incompatible change of its document.
 inline constexpr int kCheckJsonVersion = 1;
 inline constexpr int kScheduleJsonVersion = 1;
+inline constexpr int kStatusJsonVersion = 1;
+inline constexpr int kRestoreJsonVersion = 1;
+inline constexpr int kDrillJsonVersion = 1;
 
 // Text: clang-style blocks for both files plus a count per file; JSON: {"check_version": 1, "diagnostics": [...]}
 // with both files' diagnostics (each element and each note names its file).

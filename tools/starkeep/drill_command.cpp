@@ -42,6 +42,11 @@ struct DrillCliOptions {
   OpsFlags ops;
 };
 
+// drill --format json failures carry the document version too.
+int drill_failure(const std::string& message, int code, std::string_view format) {
+  return print_failure("drill", message, code, format, {"drill_version", kDrillJsonVersion});
+}
+
 // The invocation's exit code (drill::summarize): the first failed drill's code; else 20 when a due drill had
 // nothing to restore; else 0 when a drill ran (or was planned); else 10 (nothing due).
 int exit_code_of(const drill::Summary& summary) {
@@ -73,7 +78,8 @@ drill::DrillOptions drill_options(const DrillCliOptions& o, Instant at) {
 
 void print_json(const DrillCliOptions& o, const model::Policy& policy, Instant at, const drill::DrillRun& run,
                 int code) {
-  nlohmann::json j{{"policy", policy.name},
+  nlohmann::json j{{"drill_version", kDrillJsonVersion},
+                   {"policy", policy.name},
                    {"at", at.to_iso8601_utc()},
                    {"dry_run", o.dry_run},
                    {"drills", nlohmann::json::array()},
@@ -119,18 +125,18 @@ int run_drill_command(const DrillCliOptions& o) {
   auto policy = load_policy_model(o.policy, std::cerr, exit_code);
   if (!policy) return exit_code;
   auto at = parse_instant_flag(o.at, policy->time_zone);
-  if (!at) return print_failure("drill", "--at: " + at.error().message, kExitUsage, o.format);
+  if (!at) return drill_failure("--at: " + at.error().message, kExitUsage, o.format);
   auto config = ops_config(o.ops);
-  if (!config) return print_failure("drill", config.error().describe(), exit_code_for(config.error()), o.format);
+  if (!config) return drill_failure(config.error().describe(), exit_code_for(config.error()), o.format);
   if (const int code = check_metrics_file(o.metrics_file, "drill", o.format); code != kExitOk) return code;
   drill::DrillOptions options = drill_options(o, *at);
   if (!o.drill.empty()) {
     auto name = DrillName::parse(o.drill);
-    if (!name) return print_failure("drill", "--drill: " + name.error().message, kExitUsage, o.format);
+    if (!name) return drill_failure("--drill: " + name.error().message, kExitUsage, o.format);
     options.only = *name;
   }
   auto session = open_cluster(o.connection);
-  if (!session) return print_failure("drill", session.error().describe(), exit_code_for(session.error()), o.format);
+  if (!session) return drill_failure(session.error().describe(), exit_code_for(session.error()), o.format);
   ports::SystemClock clock;
   ports::ThreadSleeper sleeper;
   const auto display = make_progress_display(o.format != "json", clock);
@@ -138,7 +144,7 @@ int run_drill_command(const DrillCliOptions& o) {
   auto run =
       drill::run_drill_service(*policy, {**session, *config, clock, sleeper, &std::cerr}, std::move(options));
   write_ops_metrics_file(o.metrics_file, "drill", *policy, **session, *config, clock);
-  if (!run) return print_failure("drill", run.error().describe(), exit_code_for(run.error()), o.format);
+  if (!run) return drill_failure(run.error().describe(), exit_code_for(run.error()), o.format);
   const int code = exit_code_of(drill::summarize(run->reports));
   if (o.format == "json") {
     print_json(o, *policy, *at, *run, code);

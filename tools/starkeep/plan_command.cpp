@@ -26,14 +26,15 @@ int run_plan(const PlanOptions& o) {
     std::cerr << "starkeep plan: error: --at: " << probe.error().message << "\n";
     return kExitUsage;
   }
-  driver::CompileInput input{&*inputs.policy, &*inputs.inventory, CivilDay(2025, 1, 1)};
-  driver::Compilation c = driver::compile(input);
-  if (c.policy) {
-    // Restorability dates start at the planned day: recompile with it as the reference.
-    auto at = parse_instant_flag(o.at, c.policy->time_zone);
-    input.reference = CivilDay(c.policy->time_zone.to_local(*at));
-    c = driver::compile(input);
+  // Restorability dates start at the planned day, which the policy's zone decides: compile the policy alone first
+  // (milliseconds) for its zone, then everything once. (Compiling everything twice cost a second inventory load and
+  // analysis, and both inventories were alive at once: issue 11 item 9.)
+  driver::CompileInput input{&*inputs.policy, nullptr, CivilDay(2025, 1, 1)};
+  if (const driver::Compilation front = driver::compile(input); front.policy) {
+    input.reference = CivilDay(front.policy->time_zone.to_local(*parse_instant_flag(o.at, front.policy->time_zone)));
   }
+  input.inventory = &*inputs.inventory;
+  const driver::Compilation c = driver::compile(input);
   const Format format = o.format == "json" ? Format::kJson : Format::kText;
   print_diagnostics(c, inputs, Format::kText, std::cerr, c.has_errors());
   if (c.has_errors()) return kExitErrors;

@@ -18,6 +18,7 @@
 #include "common/json_text.h"
 #include "runtime/ports/clock.h"
 #include "runtime/restore/restore_service.h"
+#include "tools/starkeep/cli_common.h"
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
@@ -36,6 +37,7 @@ bool print_plan(const RestoreOptions& o, const restore::PreparedRestore& prepare
     return o.dry_run;
   }
   nlohmann::json j = restore::plan_to_json(prepared.plan);
+  j["restore_version"] = kRestoreJsonVersion;
   j["dry_run"] = o.dry_run;
   if (const auto& r = prepared.recovered) {
     j["catalog"] = {{"repository", r->catalog.repository.str()},
@@ -52,7 +54,8 @@ bool print_plan(const RestoreOptions& o, const restore::PreparedRestore& prepare
 int print_outcome(const RestoreOptions& o, const restore::RestorePlan& plan,
                   const restore::RestoreOutcome& outcome) {
   if (o.format == "json") {
-    nlohmann::json j{{"verification", std::string(verify::to_string(outcome.verdict))},
+    nlohmann::json j{{"restore_version", kRestoreJsonVersion},
+                     {"verification", std::string(verify::to_string(outcome.verdict))},
                      {"swapped", outcome.swapped},
                      {"target_database", plan.target_database.str()},
                      {"targets", nlohmann::json::array()},
@@ -123,7 +126,9 @@ int run_points(const PointsOptions& o) {
   auto found = restore::list_restore_points(env, *repo, db, *choice, grammar_choice(o.grammar));
   if (!found) return report(found.error(), o.format);
   if (o.format == "json") {
-    std::cout << json_text(restore::points_to_json(found->recovered, found->points), 2) << "\n";
+    nlohmann::json j = restore::points_to_json(found->recovered, found->points);
+    j["restore_version"] = kRestoreJsonVersion;
+    std::cout << json_text(j, 2) << "\n";
   } else {
     std::cout << restore::points_to_text(found->recovered, found->points);
   }

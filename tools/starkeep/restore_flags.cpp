@@ -1,5 +1,7 @@
 #include "tools/starkeep/restore_flags.h"
 
+#include "tools/starkeep/cli_common.h"
+
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -184,7 +186,10 @@ void add_restore_flags(CLI::App& cmd, RestoreOptions& o) {
 
 int report(const Error& e, std::string_view format) {
   if (format == "json") {
-    std::cout << json_text(nlohmann::json{{"error", {{"code", e.code}, {"message", e.message}}}}, 2) << "\n";
+    std::cout << json_text(nlohmann::json{{"restore_version", kRestoreJsonVersion},
+                                          {"error", {{"code", e.code}, {"message", e.message}}}},
+                           2)
+              << "\n";
   }
   std::cerr << "starkeep restore: error[" << e.code << "]: " << e.describe() << "\n";
   return exit_code_for(e);

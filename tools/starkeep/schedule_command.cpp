@@ -21,15 +21,10 @@ struct ScheduleOptions {
   std::string format = "text";
 };
 
-// Who runs on the firing's day: the covering tier when another tier's job satisfies this one.
-std::string satisfied_by(const analysis::Calendar& cal, size_t tier, const TimeZone& zone, Instant firing) {
-  const CivilDay day(zone.to_local(firing));
-  for (const auto& g : cal.day(day)) {
-    for (size_t t : g.satisfied) {
-      if (t == tier) return cal.policy().tiers[g.runner].name.str();
-    }
-  }
-  return cal.policy().tiers[tier].name.str();
+// "1st", "2nd", "3rd", "4th", …
+std::string ordinal(size_t n) {
+  const char* suffix = n % 100 / 10 == 1 ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+  return fmt::format("{}{}", n, suffix);
 }
 
 std::vector<Instant> next_firings(const Schedule& s, Instant from, const TimeZone& zone, int n) {
@@ -66,10 +61,17 @@ int run_schedule(const ScheduleOptions& o) {
     text += fmt::format("\ntier {} ({})\n", tier.name.str(), tier.schedule.to_string());
     nlohmann::json firings = nlohmann::json::array();
     for (Instant f : next_firings(tier.schedule, from, zone, o.next)) {
-      const std::string by = satisfied_by(cal, k, zone, f);
-      firings.push_back({{"local", f.to_string(zone)}, {"utc", f.to_iso8601_utc()}, {"satisfied_by", by}});
-      text += fmt::format("  {}  {}{}\n", f.to_string(zone), f.to_iso8601_utc(),
-                          by == tier.name.str() ? "" : "  (satisfied by " + by + ")");
+      const analysis::Calendar::Role role = cal.role_on(k, CivilDay(zone.to_local(f)));
+      const std::string by = p.tiers[role.runner].name.str();
+      firings.push_back({{"local", f.to_string(zone)},
+                         {"utc", f.to_iso8601_utc()},
+                         {"satisfied_by", by},
+                         {"order", role.position},
+                         {"jobs_that_day", role.jobs}});
+      text += fmt::format("  {}  {}{}{}\n", f.to_string(zone), f.to_iso8601_utc(),
+                          by == tier.name.str() ? "" : "  (satisfied by " + by + ")",
+                          role.jobs < 2 ? "" : fmt::format("  (runs {} of {} jobs that day)", ordinal(role.position),
+                                                           role.jobs));
     }
     tiers.push_back({{"tier", tier.name.str()}, {"schedule", tier.schedule.to_string()}, {"firings", firings}});
   }

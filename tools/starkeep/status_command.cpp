@@ -15,6 +15,7 @@
 #include "runtime/ports/clock.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
+#include "tools/starkeep/cli_common.h"
 #include "tools/starkeep/cluster_options.h"
 
 namespace sk::cli {
@@ -138,7 +139,7 @@ int run_status(const StatusOptions& o) {
   for (const auto& a : *unfinished) databases.insert(a.database.str());
   if (!o.database.empty()) databases.insert(o.database);
 
-  nlohmann::json out{{"unfinished", nlohmann::json::array()}};
+  nlohmann::json out{{"status_version", kStatusJsonVersion}, {"unfinished", nlohmann::json::array()}};
   for (const auto& a : *unfinished) out["unfinished"].push_back(attempt_json(a));
   out["active_runs"] = active_runs_json(store, databases);
   out["recent"] = recent_attempts_json(store, o.database);

@@ -197,6 +197,36 @@ TEST(Calendar, HighestPrecedenceCoveringTierWins) {
   EXPECT_EQ(groups[0].retain_from, 3u);
 }
 
+// Issue 10 item 17: on a day two tiers that do not cover each other both run, the higher precedence first — even
+// when it is declared later and fires later that day; `schedule` reads each firing's place from role_on.
+TEST(Calendar, RunOrderIsDecreasingPrecedence) {
+  auto policy = testing::production_policy();
+  model::Tier audit = policy.tiers[0];  // the daily, as a second tier at 05:00 with the higher precedence
+  audit.name = TierName::parse("audit").value();
+  audit.schedule = Schedule::daily(TimeOfDay::from_hm(5, 0).value());
+  audit.precedence = 5;
+  policy.tiers.push_back(audit);
+  Calendar cal(policy);
+  const CivilDay monday(2025, 9, 8);
+  ASSERT_EQ(cal.day(monday).size(), 2u);
+  EXPECT_EQ(cal.day(monday)[0].runner, 0u);  // day(): by slot
+  const auto order = cal.run_order(monday);
+  ASSERT_EQ(order.size(), 2u);
+  EXPECT_EQ(order[0].runner, 3u);  // audit (5) before daily (0)
+  EXPECT_EQ(order[1].runner, 0u);
+  const Calendar::Role daily = cal.role_on(0, monday);
+  EXPECT_EQ(daily.runner, 0u);
+  EXPECT_EQ(daily.position, 2u);
+  EXPECT_EQ(daily.jobs, 2u);
+  // First Sunday: the monthly (precedence 10) covers the weekly, then the audit (5) runs.
+  const CivilDay first_sunday(2025, 9, 7);
+  const Calendar::Role weekly = cal.role_on(1, first_sunday);
+  EXPECT_EQ(weekly.runner, 2u);
+  EXPECT_EQ(weekly.position, 1u);
+  EXPECT_EQ(weekly.jobs, 2u);
+  EXPECT_EQ(cal.role_on(3, first_sunday).position, 2u);
+}
+
 struct Analysed {
   diag::DiagnosticSink policy_sink, inventory_sink;
 };

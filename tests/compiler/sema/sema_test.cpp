@@ -1,6 +1,8 @@
 // sema::build_model: what the model means, and the semantic checks (each asserting code, range and suggestion).
 #include <gtest/gtest.h>
 
+#include "compiler/sema/checks.h"
+#include "tests/compiler/plan/civil_calendar.h"
 #include "tests/compiler/sema/sema_helpers.h"
 
 namespace {
@@ -185,6 +187,63 @@ TEST(Sema, WindowAndRetentionAgainstTheScheduleIntervals) {
   EXPECT_TRUE(c->has(Code::kWindowExceedsInterval)) << c->text();
   EXPECT_TRUE(c->has(Code::kRetentionShorterThanInterval)) << c->text();
   EXPECT_EQ(c->first(Code::kRetentionShorterThanInterval)->did_you_mean, "1d");
+}
+
+// Issue 11 item 3: SK0303 measures the window on the clock too. In Europe/Berlin the spring-forward night makes the
+// last Sunday of March 23h long, so a 24h window of `daily at 01:00` overlaps the next run there;
+// in UTC (no DST) 24h fits. The expected day comes from the independent civil calendar (tests/compiler/plan).
+TEST(Sema, WindowIsCheckedAgainstDaysTheClocksMakeShorter) {
+  using namespace sk;
+  const std::string berlin = "policy \"t\" {\n  timezone = \"Europe/Berlin\"\n  databases = [\"sales\"]\n"
+                             "  repository \"r\" { location = \"s3a://b/p\" }\n";
+  auto c = compile(berlin + "tier \"a\" { backup = database; schedule = daily at 01:00; retain = 7d; window = 24h }\n}\n");
+  ASSERT_TRUE(c->has(Code::kWindowExceedsInterval)) << c->text();
+  EXPECT_NE(c->text().find("shortest interval between its runs (23h)"), std::string::npos) << c->text();
+  EXPECT_TRUE(compile(berlin + "tier \"a\" { backup = database; schedule = daily at 01:00; retain = 7d; window = 23h }\n}\n")
+                  ->model);
+  EXPECT_TRUE(compile(policy_with("tier \"a\" { backup = database; schedule = daily at 01:00; retain = 7d; window = 24h }"))
+                  ->model);
+
+  int last_sunday_of_march = 31;
+  while (!sk::testing::is_sunday(2025, 3, last_sunday_of_march)) --last_sunday_of_march;
+  const TimeZone zone = *TimeZone::parse("Europe/Berlin");
+  const auto gap = sema::shortest_real_gap(Schedule::daily(*TimeOfDay::parse("01:00")), zone, CivilDay(2025, 1, 1));
+  ASSERT_TRUE(gap);
+  EXPECT_EQ(gap->length, Duration::from_hours(23));
+  // 01:00 on the switch Sunday is still CET (the clocks go forward at 02:00); the next run is an hour early.
+  EXPECT_EQ(gap->from.to_string(zone), fmt::format("2025-03-{:02}T01:00:00+01:00", last_sunday_of_march));
+  // A weekly slot in the skipped hour fires at 03:00 CEST (the end of the gap): 7d - 30m after the Sunday before.
+  const auto weekly = sema::shortest_real_gap(*Schedule::weekly({Weekday::kSunday}, *TimeOfDay::parse("02:30")), zone, CivilDay(2025, 1, 1));
+  ASSERT_TRUE(weekly);
+  EXPECT_EQ(weekly->length, Duration::from_days(7) - Duration::from_minutes(30));
+  EXPECT_EQ(weekly->from.to_string(zone), fmt::format("2025-03-{:02}T02:30:00+01:00", last_sunday_of_march - 7));
+}
+
+// Issue 11 item 10: a drill that can start inside its source tier's window is a warning (SK0325) with the first
+// such day; windows past midnight count, and a drill after the window's end is quiet.
+TEST(Sema, DrillInsideItsTiersWindowIsAWarning) {
+  using sk::testing::is_sunday;
+  const std::string tiers = "tier \"w\" { backup = tables; schedule = sun at 01:00; retain = 90d; window = 6h }\n";
+  auto c = compile(policy_with(tiers + "drill \"d\" { every = quarter at 06:00; from = \"w\"; restore = one table }"));
+  ASSERT_TRUE(c->model) << c->text();  // a warning only
+  ASSERT_TRUE(c->has(Code::kDrillInsideTierWindow)) << c->text();
+  // The first 1 Jan/Apr/Jul/Oct from 2025-01-01 that is a Sunday, by the independent calendar.
+  std::string first;
+  for (int y = 2025; first.empty(); ++y) {
+    for (int m : {1, 4, 7, 10}) {
+      if (first.empty() && is_sunday(y, m, 1)) first = fmt::format("{:04}-{:02}-01 (sun)", y, m);
+    }
+  }
+  EXPECT_NE(c->text().find("on " + first + " 'w' runs from 01:00 until 07:00"), std::string::npos) << c->text();
+  EXPECT_FALSE(compile(policy_with(tiers + "drill \"d\" { every = quarter at 07:00; from = \"w\"; restore = one table }"))
+                   ->has(Code::kDrillInsideTierWindow));
+  auto overnight = compile(policy_with(
+      "tier \"n\" { backup = database; schedule = daily at 22:00; retain = 9d; window = 8h }\n"
+      "drill \"d\" { every = month at 05:00; from = \"n\"; restore = database }"));
+  ASSERT_TRUE(overnight->has(Code::kDrillInsideTierWindow)) << overnight->text();
+  EXPECT_NE(overnight->text().find("on 2025-01-31 (fri) 'n' runs from 22:00 until 06:00 the next day"),
+            std::string::npos)
+      << overnight->text();
 }
 
 TEST(Sema, ScheduleThatNeverFires) {

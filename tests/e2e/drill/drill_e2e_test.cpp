@@ -211,6 +211,7 @@ TEST_F(DrillE2e, DueDrillsPassSecondIsNotDueCorruptionFailsAlertsAndDropsScratch
   auto dry = drill(fmt::format("--at {} --dry-run", kDrillAt));
   ASSERT_EQ(dry.code, kExitOk) << dry.out << dry.err;
   auto dry_doc = nlohmann::json::parse(dry.out);
+  EXPECT_EQ(dry_doc["drill_version"], 1) << "issue 11 item 11: drill JSON is versioned";
   for (const char* name : {"partition", "table", "database"}) {
     const nlohmann::json* d = find_drill(dry_doc, name);
     ASSERT_NE(d, nullptr) << name;

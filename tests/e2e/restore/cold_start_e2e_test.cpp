@@ -256,6 +256,7 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   auto points = b->starkeep("restore points --repository dr_repo --database sales --format json");
   ASSERT_EQ(points.exit_code, kExitOk) << points.output;
   auto j = nlohmann::json::parse(points.output);
+  EXPECT_EQ(j["restore_version"], 1) << "issue 11 item 11: every restore JSON document is versioned";
   EXPECT_EQ(j["catalog"]["reused"], true);
   ASSERT_EQ(j["restore_points"].size(), 4u) << j.dump(2);
   EXPECT_EQ(j["restore_points"][0]["kind"], "tables");
@@ -271,6 +272,8 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
                                false);
   ASSERT_EQ(plan_json.exit_code, kExitOk) << plan_json.output;
   auto pj = nlohmann::json::parse(plan_json.output);
+  EXPECT_EQ(pj["restore_version"], 1);
+  EXPECT_EQ(pj["restore_plan_version"], 1);
   EXPECT_EQ(pj["catalog"]["label"], j["catalog"]["label"]);
   EXPECT_EQ(j["catalog"]["label"], manual_json["label"]) << "the newest catalog snapshot is used";
   EXPECT_EQ(pj["catalog"]["reused"], true);

@@ -215,9 +215,15 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
 
   // As of T_A given as Asia/Shanghai local time (pitfall 3): only the full backup.
   const std::string t_a_local = t_a.to_string(*TimeZone::parse("Asia/Shanghai")).substr(0, 19);
-  auto a = run({"restore", "table", "shop.orders", "--as-of", t_a_local, "--time-zone", "Asia/Shanghai", "--as",
-                "orders_a", "--format", "json"});  // replication_num read from the source
+  const test::Finished a_json = starkeep_->run({"restore", "table", "shop.orders", "--as-of", t_a_local, "--time-zone",
+                                                "Asia/Shanghai", "--as", "orders_a", "--format", "json"});
+  const CommandResult a{a_json.code, a_json.out + a_json.err};  // replication_num read from the source
   ASSERT_EQ(a.exit_code, kExitOk) << a.output;
+  // Issue 11 item 11: the outcome on stdout is one versioned JSON document (the plan went to stderr).
+  const auto outcome = nlohmann::json::parse(a_json.out, nullptr, false);
+  ASSERT_TRUE(outcome.is_object()) << a_json.out;
+  EXPECT_EQ(outcome["restore_version"], 1) << a_json.out;
+  EXPECT_EQ(outcome["verification"], "PASSED") << a_json.out;
   EXPECT_EQ(a.output.find("\"label\": \"inc1\""), std::string::npos) << a.output;
   EXPECT_EQ(dump("shop.orders_a"), ref_a);
   EXPECT_NE(a.output.find("'replication_num' = '1'"), std::string::npos) << a.output;
@@ -238,6 +244,7 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
   ASSERT_EQ(status.exit_code, kExitOk) << status.output;
   const auto doc = nlohmann::json::parse(status.output, nullptr, false);
   ASSERT_TRUE(doc.is_object()) << status.output;
+  EXPECT_EQ(doc["status_version"], 1) << "issue 11 item 11: status JSON is versioned";
   std::set<std::string> shop_jobs;
   for (const auto& j : doc.at("server_jobs")) {
     if (j.at("database") == "shop") shop_jobs.insert(j.at("kind").get<std::string>() + ":" + j.at("state").get<std::string>());

@@ -7,6 +7,7 @@
 
 #include <sstream>
 
+#include "compiler/driver/compile.h"
 #include "runtime/alerts/recording_alert_port.h"
 #include "runtime/executor/runner.h"
 #include "runtime/ops/ops_store.h"
@@ -619,6 +620,44 @@ TEST_F(RunnerTest, FinishedJobWhoseTimestampCannotBeReadStaysUnsettled) {
       << log_text_.str();
   ASSERT_FALSE(alert_port_.alerts().empty());
   EXPECT_EQ(alert_port_.alerts().back().kind, model::AlertCondition::Kind::kRepositoryUnreachable);
+}
+
+// Issue 10 item 17 / issue 11 item 8: two tiers due together that do not cover each other run one after another,
+// the higher precedence first (docs/language.md) — here 'weekly' (precedence 10) before 'daily' (0), the opposite of
+// their names' order. The plan comes from the compiler, as `starkeep run` makes it.
+TEST_F(RunnerTest, CoincidingTiersRunInDecreasingPrecedenceNotByName) {
+  const diag::SourceFile policy("precedence.skp", R"(policy "precedence" {
+  timezone  = "UTC"
+  databases = ["sales"]
+  repository "repo" { location = "s3a://bucket/prefix"; endpoint = "https://s3.example.com" }
+  tier "daily" {
+    backup = changed_partitions; include = tables where class == "fact" and partitioned
+    schedule = daily at 01:00; retain = 14d; window = 2h
+  }
+  tier "weekly" {
+    backup = tables; include = tables where class == "dimension" or not partitioned
+    schedule = sun at 01:00; retain = 90d; window = 4h; precedence = 10
+  }
+})");
+  const diag::SourceFile inventory("inventory.json", R"({"inventory_version": 1, "tables": [
+    {"database": "sales", "table": "orders", "class": "fact", "partitioned": true,
+     "partitions": [{"name": "p1", "id": 11, "visible_version": 3}]},
+    {"database": "sales", "table": "stores", "class": "dimension", "partitioned": false,
+     "partitions": [{"name": "stores", "id": 12, "visible_version": 2}]}]})");
+  const driver::Compilation c = driver::compile({&policy, &inventory, CivilDay(2025, 9, 14)});
+  ASSERT_FALSE(c.has_errors()) << diag::render_text(policy, c.policy_diagnostics.diagnostics())
+                               << diag::render_text(inventory, c.inventory_diagnostics.diagnostics());
+  policy_ = *c.policy;
+  plan_ = driver::plan_at(c, clock_.now() + Duration::from_minutes(5));  // Sunday 2025-09-14 01:05Z
+  ASSERT_EQ(plan_.jobs.size(), 2u);
+  states_ = {"FINISHED"};
+  const RunReport r = run_once();
+  ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.message << log_text_.str();
+  ASSERT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 2u);
+  const auto weekly = index_of("BACKUP SNAPSHOT `sales`.`sales_20250914_full`");
+  const auto daily = index_of("BACKUP SNAPSHOT `sales`.`sales_20250914_inc`");
+  ASSERT_LT(daily, conn_.sql().size());
+  EXPECT_LT(weekly, daily) << "the weekly (precedence 10) must be sent before the daily (precedence 0)";
 }
 
 }  // namespace
