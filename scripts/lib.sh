@@ -78,7 +78,8 @@ ensure_s3rver() {
 # RelWithDebInfo here means -g1: line tables and function names, enough for backtraces and profiles, without the
 # variable and type information of -g, which cost a quarter of the compile time (the packages are stripped anyway).
 # Measured on 2 cores: file by file with -g, 16 min (clean clone of 0291b44, 422 steps); unity with -g, 14.6 min and
-# 27 CPU-min (a02f611, 241 steps, three features larger); one heavy file, -O2 -g 36 s against -O2 -g1 26 s.
+# 27 CPU-min (a02f611, 241 steps, three features larger); unity with -g1, 11.4 min (clean clone of 50f762e). One heavy
+# file (run_command.cpp): -O2 -g 36 s, -O2 without debug information 26 s; on a loaded machine -g 117 s, -g1 86 s.
 build_project() {
   local mode="${1:-}"
   log "configuring ($BUILD_TYPE, unity build) in $BUILD_DIR"
