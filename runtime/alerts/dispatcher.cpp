@@ -158,6 +158,19 @@ NotifierSinks make_sinks(const model::Policy& policy, const NotifierDeps& deps) 
 
 namespace {
 
+// The identity of an alert: a firing and its resolution carry the same labels (the resolution has no job id).
+AlertLabels labels_of(const std::string& policy_name, const std::string& run_id, const AlertContext& context) {
+  return AlertLabels{
+      .policy = policy_name,
+      .run_id = run_id,
+      .database = context.database,
+      .tier = context.tier,
+      .label = context.label,
+      .job_id = context.job_id ? std::optional(std::to_string(context.job_id->value())) : std::nullopt,
+      .repository = context.repository,
+      .backend = context.backend ? std::optional(std::to_string(*context.backend)) : std::nullopt};
+}
+
 std::optional<AlertEvent> evaluate_one(const model::Alert& alert, const std::string& policy_name,
                                        const std::string& run_id, AlertKind kind, const AlertContext& context,
                                        Instant now) {
@@ -167,16 +180,7 @@ std::optional<AlertEvent> evaluate_one(const model::Alert& alert, const std::str
       .severity = alert.severity,
       .summary = summary_of(alert.when, kind, context),
       .description = description_of(alert, policy_name, run_id, context),
-      .labels = AlertLabels{.policy = policy_name,
-                            .run_id = run_id,
-                            .database = context.database,
-                            .tier = context.tier,
-                            .label = context.label,
-                            .job_id = context.job_id ? std::optional(std::to_string(context.job_id->value()))
-                                                     : std::nullopt,
-                            .repository = context.repository,
-                            .backend = context.backend ? std::optional(std::to_string(*context.backend))
-                                                       : std::nullopt},
+      .labels = labels_of(policy_name, run_id, context),
       .starts_at = context.started_at.value_or(now),
       .ends_at = context.resolved_at,
   };
@@ -192,14 +196,7 @@ AlertEvent resolution_of(const model::Alert& alert, const std::string& policy_na
       .severity = alert.severity,
       .summary = resolved_summary_of(kind, c),
       .description = description_of(alert, policy_name, run_id, c),
-      .labels = AlertLabels{.policy = policy_name,
-                            .run_id = run_id,
-                            .database = c.database,
-                            .tier = c.tier,
-                            .label = c.label,
-                            .job_id = std::nullopt,
-                            .repository = c.repository,
-                            .backend = c.backend ? std::optional(std::to_string(*c.backend)) : std::nullopt},
+      .labels = labels_of(policy_name, run_id, c),
       .starts_at = c.started_at.value_or(now),
       .ends_at = c.resolved_at.value_or(now),
   };
