@@ -326,7 +326,9 @@ class Loader {
           }
         }
       } else if (key == "partitions") {
-        read_partitions(index, partitions, bad);
+        read_partitions(index, bad);
+        // Copied out of the reused scratch list at their final size: one allocation per table, not one per doubling.
+        partitions.assign(std::make_move_iterator(partitions_.begin()), std::make_move_iterator(partitions_.end()));
       } else {
         unknown_field(fmt::format("tables[{}]", index), key,
                       {"database", "table", "class", "partitioned", "eligibility", "partitions"});
@@ -345,7 +347,10 @@ class Loader {
                                      std::move(eligibility), std::move(partitions), range});
   }
 
-  void read_partitions(size_t table_index, std::vector<PartitionEntry>& out, bool& bad) {
+  // Reads a table's partitions into partitions_.
+  void read_partitions(size_t table_index, bool& bad) {
+    std::vector<PartitionEntry>& out = partitions_;
+    out.clear();
     const std::string base = fmt::format("tables[{}].partitions", table_index);
     if (!c_.begin_array()) {
       wrong_type(base, "an array");
@@ -467,6 +472,7 @@ class Loader {
   JsonCursor c_;
   diag::DiagnosticSink& sink_;
   Inventory inv_;
+  std::vector<PartitionEntry> partitions_;     // the current table's partitions (reused from table to table)
   std::vector<SourceRange> partition_ranges_;  // of the partitions read so far in the current table
   std::vector<size_t> partition_indices_;      // their indices in the file
 };

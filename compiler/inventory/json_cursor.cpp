@@ -160,7 +160,7 @@ bool JsonCursor::begin_object() {
     return false;
   }
   ++pos_;
-  member_names_.emplace_back();
+  objects_.push_back(OpenObject{names_used_, nullptr});
   return true;
 }
 
@@ -185,7 +185,10 @@ bool JsonCursor::next_member(bool& first, std::string_view& key) {
     ++pos_;
     --depth_;
     last_end_ = pos_;
-    if (!member_names_.empty()) member_names_.pop_back();
+    if (!objects_.empty()) {
+      names_used_ = objects_.back().first_name;
+      objects_.pop_back();
+    }
     return false;
   }
   if (!first) {
@@ -203,7 +206,7 @@ bool JsonCursor::next_member(bool& first, std::string_view& key) {
   key_begin_ = static_cast<uint32_t>(pos_);
   if (!parse_string(key)) return false;
   key_end_ = static_cast<uint32_t>(pos_);
-  if (!member_names_.empty() && !member_names_.back().emplace(key).second) {
+  if (!remember_member_name(key)) {
     fail(key_begin_, fmt::format("duplicate member name \"{}\" in one object", key));
     return false;
   }
@@ -214,6 +217,25 @@ bool JsonCursor::next_member(bool& first, std::string_view& key) {
   }
   ++pos_;
   first = false;
+  return true;
+}
+
+// False when the object being read already had a member named `key`.
+bool JsonCursor::remember_member_name(std::string_view key) {
+  if (objects_.empty()) return true;
+  OpenObject& object = objects_.back();
+  if (object.many) return object.many->emplace(key).second;
+  for (size_t i = object.first_name; i < names_used_; ++i) {
+    if (names_[i] == key) return false;
+  }
+  if (names_used_ - object.first_name == kLinearNames) {
+    object.many = std::make_unique<std::set<std::string, std::less<>>>();
+    for (size_t i = object.first_name; i < names_used_; ++i) object.many->emplace(names_[i]);
+    names_used_ = object.first_name;
+    return object.many->emplace(key).second;
+  }
+  if (names_used_ == names_.size()) names_.emplace_back();
+  names_[names_used_++].assign(key);
   return true;
 }
 

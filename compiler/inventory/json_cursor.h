@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -71,7 +72,19 @@ class JsonCursor {
   std::string error_;
   size_t error_offset_ = 0;
   std::string scratch_;
-  std::vector<std::set<std::string, std::less<>>> member_names_;  // names seen, per object being read
+  // The member names seen, per object being read: a stack of objects, each with its names in `names_` from its
+  // `first_name` on (a linear search: objects have a few members, and the strings keep their capacity across
+  // objects, so reading a million partitions allocates nothing here); an object with more than kLinearNames members
+  // moves its names into a set, so that a hostile object of a million members is not quadratic.
+  static constexpr size_t kLinearNames = 16;
+  struct OpenObject {
+    size_t first_name = 0;
+    std::unique_ptr<std::set<std::string, std::less<>>> many;
+  };
+  bool remember_member_name(std::string_view key);
+  std::vector<OpenObject> objects_;
+  std::vector<std::string> names_;
+  size_t names_used_ = 0;
 };
 
 }  // namespace sk::inventory::detail

@@ -1,6 +1,7 @@
 // Loading the JSON inventory: the happy path, every inventory diagnostic, positions and hostile input.
 #include "compiler/inventory/inventory.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -232,6 +233,28 @@ TEST(JsonCursor, DeepNestingFailsCleanly) {
   detail::JsonCursor c(deep);
   c.skip_value();
   EXPECT_TRUE(c.failed());
+}
+
+// Skips a whole document and says whether the cursor found it valid.
+bool skips_cleanly(const std::string& text) {
+  detail::JsonCursor c(text);
+  c.skip_value();
+  c.expect_end();
+  return !c.failed();
+}
+
+// Member names are remembered per object (a short list, then a set past 16 members): a duplicate is found at any
+// position, through escapes, and only within its own object, including after nested objects closed.
+TEST(JsonCursor, DuplicateMemberNamesPerObject) {
+  std::string many = "{";
+  for (int i = 0; i < 40; ++i) many += fmt::format("{}\"k{}\": {{\"k{}\": 1}}", i ? ", " : "", i, i);
+  EXPECT_TRUE(skips_cleanly(many + "}"));
+  EXPECT_FALSE(skips_cleanly(many + R"(, "k3": 0})"));   // past the switch to a set
+  EXPECT_FALSE(skips_cleanly(many + R"(, "k39": 0})"));
+  EXPECT_FALSE(skips_cleanly(R"({"a": 1, "b": {"a": 2, "c": 3}, "c": 4, "\u0061": 5})"));
+  EXPECT_TRUE(skips_cleanly(R"({"a": 1, "b": {"a": 2, "c": 3}, "c": 4})"));
+  EXPECT_TRUE(skips_cleanly(R"([{"a": 1}, {"a": 2}, {"b": {"a": 1}, "a": 3}])"));
+  EXPECT_FALSE(skips_cleanly(R"([{"a": 1}, {"a": 2, "b": [{"a": 0}], "a": 3}])"));
 }
 
 }  // namespace

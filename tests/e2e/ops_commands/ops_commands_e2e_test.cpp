@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "emulator/harness/gtest_fixture.h"
@@ -292,6 +293,39 @@ TEST_F(OpsCommandsE2e, InventorySyncClassifyExportCheckPlan) {
   ASSERT_EQ(plan.code, kExitOk) << plan.out << plan.err;
   EXPECT_NE(plan.out.find("fact_orders"), std::string::npos) << plan.out;
   EXPECT_NE(plan.out.find("\"e2e_sales\""), std::string::npos) << plan.out;
+}
+
+// Inputs are read with read(2): a pipe (`--inventory <(…)`) is read to its end, and what is not a readable file
+// is a clean "cannot read" (exit kExitNoInput), never a crash or an empty inventory.
+TEST_F(OpsCommandsE2e, CheckReadsAnInventoryFromAPipeAndRefusesADirectory) {
+  const fs::path policy = write("p.skp", policy_text(good_repository()));
+  std::string inventory = R"({"inventory_version": 1, "tables": [)";
+  for (int i = 0; i < 2000; ++i) {  // about 190 KB: more than one pipe buffer and one read chunk
+    inventory += fmt::format(R"({}{{"database": "e2e_sales", "table": "fact_{:05}", "class": "fact", )"
+                             R"("partitioned": false}})",
+                             i ? ", " : "", i);
+  }
+  inventory += "]}";
+  const fs::path file = write("inv.json", inventory);
+  // As a user writes it in a shell: bash hands starkeep a pipe (/dev/fd/N).
+  const sk::test::Finished piped = processes_->run(
+      {"/bin/bash", "-c",
+       fmt::format("'{}' check --policy '{}' --inventory <(cat '{}')", sk::test::starkeep_binary(), policy.string(),
+                   file.string())});
+  EXPECT_EQ(piped.code, kExitOk) << piped.out << piped.err;
+  const size_t pipe_summary = piped.err.find("; /dev/fd/");
+  ASSERT_NE(pipe_summary, std::string::npos) << piped.err;
+  EXPECT_NE(piped.err.find(": 0 errors, 0 warnings\n", pipe_summary), std::string::npos) << piped.err;
+  CliRun as_file = starkeep({"check", "--policy", policy.string(), "--inventory", file.string()}, false);
+  EXPECT_EQ(as_file.code, kExitOk) << as_file.out << as_file.err;
+
+  CliRun directory = starkeep({"check", "--policy", policy.string(), "--inventory", dir_.string()}, false);
+  EXPECT_EQ(directory.code, kExitNoInput) << directory.out << directory.err;
+  EXPECT_NE(directory.err.find("cannot read '" + dir_.string() + "': Is a directory"), std::string::npos)
+      << directory.err;
+  CliRun missing = starkeep({"check", "--policy", (dir_ / "absent.skp").string()}, false);
+  EXPECT_EQ(missing.code, kExitNoInput) << missing.out << missing.err;
+  EXPECT_NE(missing.err.find("No such file or directory"), std::string::npos) << missing.err;
 }
 
 TEST_F(OpsCommandsE2e, RepositoryApplyCreatesThenVerifiesAndNeverPrintsKeys) {
