@@ -156,8 +156,15 @@ SourceFile::LineCol SourceFile::line_col(uint32_t offset) const {
   offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   const auto line_index = static_cast<uint32_t>(it - line_starts_.begin()) - 1;
-  const uint32_t start = line_starts_[line_index];
-  return LineCol{line_index + 1, code_points(std::string_view(text_).substr(start, offset - start)) + 1};
+  uint32_t from = line_starts_[line_index];
+  uint32_t col = 1;
+  if (last_.line == line_index + 1 && last_offset_ <= offset && last_offset_ >= from) {
+    from = last_offset_;
+    col = last_.col;
+  }
+  last_ = LineCol{line_index + 1, col + code_points(std::string_view(text_).substr(from, offset - from))};
+  last_offset_ = offset;
+  return last_;
 }
 
 std::string_view SourceFile::line_text(uint32_t line) const {
@@ -289,7 +296,13 @@ std::string location(const SourceFile& file, std::optional<SourceRange> range) {
 std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& diagnostics, bool color) {
   const Style style{color};
   std::string out;
-  for (const Diagnostic& d : diagnostics) {
+  for (size_t i = 0; i < diagnostics.size(); ++i) {
+    if (i == kMaxRenderedDiagnostics) {
+      out += fmt::format("{}: {} more diagnostics not shown (the first {} are above; --format json lists them all)\n",
+                         escape_for_terminal(file.path()), diagnostics.size() - i, i);
+      break;
+    }
+    const Diagnostic& d = diagnostics[i];
     out += fmt::format("{}{}: {}{}[{}]{}: {}{}{}\n", style.bold(), location(file, d.range), style.severity(d.severity),
                        to_string(d.severity), code_text(d.code), style.reset(), style.bold(),
                        escape_for_terminal(shorten_quoted(d.message, 4 * kMaxQuotedBytes)), style.reset());

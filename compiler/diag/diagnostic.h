@@ -70,7 +70,8 @@ struct Diagnostic {
   }
 };
 
-// The text being compiled. Line/column computation is O(log lines) after an O(n) index built at construction.
+// The text being compiled. Line/column computation is O(log lines) after an O(n) index built at construction, plus
+// the code points from the line's start (or from the last position asked, on the same line). Not thread-safe.
 class SourceFile {
  public:
   SourceFile(std::string path, std::string text);
@@ -84,6 +85,8 @@ class SourceFile {
     uint32_t line = 1;
     uint32_t col = 1;
   };
+  // Counting from the last answer when `offset` is further on the same line, so that many diagnostics on one long
+  // line cost linear, not quadratic, time (diagnostics are rendered in position order).
   [[nodiscard]] LineCol line_col(uint32_t offset) const;
   // The text of 1-based `line` without its line terminator.
   [[nodiscard]] std::string_view line_text(uint32_t line) const;
@@ -93,6 +96,8 @@ class SourceFile {
   std::string path_;
   std::string text_;
   std::vector<uint32_t> line_starts_;
+  mutable uint32_t last_offset_ = 0;  // line_col()'s last answer
+  mutable LineCol last_{};
 };
 
 // Collects diagnostics of one compilation. Not thread-safe; one sink per compilation.
@@ -146,6 +151,9 @@ std::string escape_for_terminal(std::string_view s);
 // echoed source lines to a window of at most kMaxShownColumns code points around the range (diagnostic.cpp).
 inline constexpr size_t kMaxQuotedBytes = 200;
 inline constexpr size_t kMaxShownColumns = 160;
+// render_text() shows at most this many diagnostics per file and then says how many more there are (a policy
+// with 25,000 misspelt names would otherwise print 75,000 lines); render_json() lists them all.
+inline constexpr size_t kMaxRenderedDiagnostics = 100;
 
 // `s` cut to at most `max_bytes` bytes (at a UTF-8 boundary) with "…" appended when it was longer.
 std::string shorten_quoted(std::string_view s, size_t max_bytes = kMaxQuotedBytes);

@@ -49,7 +49,10 @@ Expr AstBuilder::error_expr(antlr4::ParserRuleContext& ctx) const {
 }
 
 std::string AstBuilder::string_value(const antlr4::Token* token, bool terminated) {
-  const SourceRange r = *token_range(token);
+  return string_value(*token_range(token), terminated);
+}
+
+std::string AstBuilder::string_value(SourceRange r, bool terminated) {
   const std::string_view raw = std::string_view(file_.text()).substr(r.begin, r.end - r.begin);
   if (!terminated) sink_.report(diag::Code::kUnterminatedString, r);
   const size_t end = terminated && raw.size() >= 2 ? raw.size() - 1 : raw.size();
@@ -324,6 +327,27 @@ Expr AstBuilder::build_phrase(P::PhraseContext& ctx) {
   return combine(Expr::Kind::kPhrase, std::move(atoms), context_range(ctx));
 }
 
+// The strings of a STRING_LIST token (`["a", "b"]`, which the lexer matched whole): the list a listAtom of string
+// atoms gives, each element with its own range. Between the strings there is only white space and commas.
+Expr AstBuilder::string_list(SourceRange range) {
+  Expr list;
+  list.kind = Expr::Kind::kList;
+  list.range = range;
+  const std::string_view raw = std::string_view(file_.text()).substr(range.begin, range.end - range.begin);
+  for (size_t i = 1; i < raw.size(); ++i) {
+    if (raw[i] != '"') continue;
+    size_t close = i + 1;
+    while (close < raw.size() && raw[close] != '"') close += raw[close] == '\\' ? 2 : 1;
+    Expr element;
+    element.kind = Expr::Kind::kString;
+    element.range = SourceRange{range.begin + static_cast<uint32_t>(i), range.begin + static_cast<uint32_t>(close + 1)};
+    element.text = string_value(element.range, true);
+    list.operands.push_back(std::move(element));
+    i = close;
+  }
+  return list;
+}
+
 Expr AstBuilder::build_path(P::PathContext& ctx) {
   Expr e;
   e.kind = Expr::Kind::kPath;
@@ -361,6 +385,10 @@ Expr AstBuilder::build_atom(P::AtomContext& ctx) {
   if (auto* p = dynamic_cast<P::PercentAtomContext*>(&ctx)) return literal(Expr::Kind::kPercent, p->PERCENT());
   if (auto* n = dynamic_cast<P::NumberAtomContext*>(&ctx)) return literal(Expr::Kind::kNumber, n->NUMBER());
   if (auto* t = dynamic_cast<P::TimeAtomContext*>(&ctx)) return literal(Expr::Kind::kTime, t->TIME());
+  if (auto* l = dynamic_cast<P::StringListAtomContext*>(&ctx)) {
+    if (l->STRING_LIST() == nullptr || conjured(l->STRING_LIST()->getSymbol())) return error_expr(ctx);
+    return string_list(e.range);
+  }
   if (auto* l = dynamic_cast<P::ListAtomContext*>(&ctx)) {
     e.kind = Expr::Kind::kList;
     for (P::ExprContext* x : l->expr()) {

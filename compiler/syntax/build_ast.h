@@ -40,6 +40,8 @@ class AstBuilder {
   // Unescapes a STRING token (with quotes) or UNTERMINATED_STRING token (opening quote only), reporting bad
   // escapes and the missing closing quote.
   std::string string_value(const antlr4::Token* token, bool terminated);
+  std::string string_value(diag::SourceRange range, bool terminated);
+  ast::Expr string_list(diag::SourceRange range);
   ast::Expr error_expr(antlr4::ParserRuleContext& ctx) const;
   // Two items (entries or blocks) of a body or the document with no new line or ';' between them (possible after
   // a block's '}') are a syntax error at the second.

@@ -13,6 +13,7 @@
 #include "PolicyLexer.h"
 #include "PolicyParser.h"
 #include "antlr4-runtime.h"
+#include "common/utf8.h"
 #include "compiler/syntax/build_ast.h"
 #include "compiler/syntax/source_map.h"
 
@@ -35,6 +36,7 @@ std::string describe_token(const antlr4::Token* t) {
     case PolicyParser::NL: return "end of line";
     case PolicyParser::STRING:
     case PolicyParser::UNTERMINATED_STRING: return "string " + shorten(t->getText());
+    case PolicyParser::STRING_LIST: return "list " + shorten(t->getText());
     default: return "'" + shorten(t->getText()) + "'";
   }
 }
@@ -63,6 +65,7 @@ bool starts_value(size_t type) {
   switch (type) {
     case PolicyParser::STRING:
     case PolicyParser::UNTERMINATED_STRING:
+    case PolicyParser::STRING_LIST:
     case PolicyParser::QUANTITY:
     case PolicyParser::PERCENT:
     case PolicyParser::NUMBER:
@@ -427,6 +430,24 @@ class BraceRepair {
   size_t line_start_ = 0;
 };
 
+// ANTLR's input stream over the normalised (valid UTF-8) text, decoded here into exactly one char32_t per code
+// point: the runtime's own UTF-8 conversion peaked at 20 bytes per input byte.
+class CodePointStream final : public antlr4::ANTLRInputStream {
+ public:
+  explicit CodePointStream(std::string_view utf8) {
+    _data.reserve(utf8.size());
+    for (size_t i = 0; i < utf8.size();) {
+      const size_t n = std::max<size_t>(1, utf8_sequence_length(utf8, i));
+      const auto byte = [&](size_t k) { return static_cast<unsigned char>(utf8[i + k]); };
+      char32_t cp = n == 1 ? byte(0) : byte(0) & (0x7F >> n);
+      for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (byte(k) & 0x3F);
+      _data.push_back(cp);
+      i += n;
+    }
+    reset();
+  }
+};
+
 }  // namespace
 
 ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
@@ -438,7 +459,7 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
   }
   try {
     SourceMap map(file.text(), sink);
-    auto input = std::make_unique<antlr4::ANTLRInputStream>(map.normalized());
+    std::unique_ptr<antlr4::CharStream> input = std::make_unique<CodePointStream>(map.normalized());
     auto lexer = std::make_unique<PolicyLexer>(input.get());
     lexer->removeErrorListeners();
     ErrorListener listener(map, sink);
@@ -453,7 +474,7 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
       }
       tokens.reset();
       lexer.reset();
-      input = std::make_unique<antlr4::ANTLRInputStream>(map.normalized());
+      input = std::make_unique<CodePointStream>(map.normalized());
       lexer = std::make_unique<PolicyLexer>(input.get());
       lexer->removeErrorListeners();
       lexer->addErrorListener(&listener);

@@ -1,6 +1,11 @@
 // The diagnostics engine: codes table, sink, text and JSON rendering, did-you-mean.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
 #include "compiler/diag/diagnostic.h"
 
 namespace {
@@ -46,6 +51,37 @@ TEST(Diagnostic, LineColCountsCodePoints) {
   EXPECT_EQ(f.line_col(3).col, 1u);
   EXPECT_EQ(f.line_col(7).col, 4u);  // 'z' after "xé " (é is 2 bytes)
   EXPECT_EQ(f.line_text(2), "xé z");
+}
+
+// line_col() counts on from its last answer on the same line: asked in any order, it answers as a fresh file does.
+TEST(Diagnostic, LineColIsTheSameInAnyOrder) {
+  const std::string text = "héllo wörld\nsécond line ü\n\nlast";
+  SourceFile reused("f", text);
+  const std::vector<uint32_t> order = {5, 9, 2, 14, 20, 20, 0, 13, 30, 25, 8, 31, 1, 19};
+  for (uint32_t offset : order) {
+    const SourceFile fresh("f", text);
+    EXPECT_EQ(reused.line_col(offset).line, fresh.line_col(offset).line) << offset;
+    EXPECT_EQ(reused.line_col(offset).col, fresh.line_col(offset).col) << offset;
+  }
+}
+
+// Text output stops after kMaxRenderedDiagnostics per file and says how many more there are; JSON lists them all.
+TEST(Diagnostic, RenderTextShowsTheFirstHundredAndCountsTheRest) {
+  std::string line = "databases = [";
+  for (int i = 0; i < 250; ++i) line += (i ? ",d" : "d") + std::to_string(1000 + i);
+  SourceFile f("p.skp", line + "]\n");
+  DiagnosticSink sink;
+  for (uint32_t i = 0; i < 250; ++i) sink.report(Code::kUnknownTier, SourceRange{13 + 6 * i, 18 + 6 * i}, "x");
+  const std::string text = render_text(f, sink.diagnostics());
+  EXPECT_NE(text.find("p.skp:1:608: error[SK0203]"), std::string::npos) << text;  // the 100th
+  EXPECT_EQ(text.find("p.skp:1:614: error[SK0203]"), std::string::npos) << text;  // the 101st
+  EXPECT_NE(text.find("p.skp: 150 more diagnostics not shown (the first 100 are above; --format json lists them "
+                      "all)\n"),
+            std::string::npos)
+      << text;
+  const nlohmann::json json = render_json(f, sink.diagnostics());
+  ASSERT_EQ(json.size(), 250u);
+  EXPECT_EQ(json[249]["col"], 13 + 6 * 249 + 1);
 }
 
 TEST(Diagnostic, RenderTextShowsLocationSourceCaretsHelpAndNotes) {

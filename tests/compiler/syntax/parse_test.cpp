@@ -2,6 +2,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -135,6 +136,54 @@ TEST(Parse, LiteralsCallsListsAndPaths) {
   const Expr& k = entry(b, "k").value;
   ASSERT_EQ(k.kind, Expr::Kind::kPhrase);
   EXPECT_TRUE(k.operands[1].is_word("partition"));
+}
+
+// A bracketed list of plain strings is lexed as one token (parse memory); it must give the AST the same list gives
+// when lexed token by token (here forced by a comment inside the list): kinds, decoded texts and byte ranges.
+TEST(Parse, AListOfStringsIsTheSameAsOneTokenOrTokenByToken) {
+  auto p = parse(
+      "policy \"p\" {\n"
+      "  one   = [ \"x\\\"y\", \"\u00e9t\u00e9\",\n    \"z\" ,\n  ]\n"
+      "  split = [ \"x\\\"y\", \"\u00e9t\u00e9\", # a comment keeps this list out of the one-token form\n"
+      "    \"z\" ,\n  ]\n"
+      "  w = name in [\"a\",\"b\"] and class in [\"fact\"]\n"
+      "}\n");
+  ASSERT_TRUE(p->sink.diagnostics().empty()) << sk::diag::render_text(p->file, p->sink.diagnostics());
+  const auto& b = p->ast.blocks[0];
+  const Expr& one = entry(b, "one").value;
+  const Expr& split = entry(b, "split").value;
+  ASSERT_EQ(one.kind, Expr::Kind::kList);
+  ASSERT_EQ(split.kind, Expr::Kind::kList);
+  EXPECT_EQ(at(*p, one.range).front(), '[');
+  EXPECT_EQ(at(*p, one.range).back(), ']');
+  ASSERT_EQ(one.operands.size(), 3u);
+  ASSERT_EQ(split.operands.size(), 3u);
+  const std::vector<std::string> texts = {"x\"y", "\u00e9t\u00e9", "z"};
+  const std::vector<std::string> sources = {"\"x\\\"y\"", "\"\u00e9t\u00e9\"", "\"z\""};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(one.operands[i].kind, Expr::Kind::kString);
+    EXPECT_EQ(split.operands[i].kind, Expr::Kind::kString);
+    EXPECT_EQ(one.operands[i].text, texts[i]);
+    EXPECT_EQ(split.operands[i].text, texts[i]);
+    EXPECT_EQ(at(*p, one.operands[i].range), sources[i]);
+    EXPECT_EQ(at(*p, split.operands[i].range), sources[i]);
+  }
+  const Expr& w = entry(b, "w").value;
+  ASSERT_EQ(w.kind, Expr::Kind::kAnd);
+  ASSERT_EQ(w.operands[0].kind, Expr::Kind::kIn);
+  ASSERT_EQ(w.operands[0].operands[1].operands.size(), 2u);
+  EXPECT_EQ(w.operands[0].operands[1].operands[1].text, "b");
+  EXPECT_EQ(w.operands[1].operands[1].operands[0].text, "fact");
+}
+
+// An invalid escape inside a one-token list is reported at the escape, as in a lone string.
+TEST(Parse, AnInvalidEscapeInAListIsReportedAtTheEscape) {
+  auto p = parse("policy \"p\" { l = [\"ok\", \"a\\qb\"] }\n");
+  ASSERT_EQ(p->sink.diagnostics().size(), 1u) << sk::diag::render_text(p->file, p->sink.diagnostics());
+  const auto& d = p->sink.diagnostics()[0];
+  EXPECT_EQ(d.code, Code::kInvalidEscape);
+  ASSERT_TRUE(d.range);
+  EXPECT_EQ(at(*p, *d.range), "\\q");
 }
 
 TEST(Parse, CommentsAndBothSeparatorStylesAreAccepted) {
