@@ -17,12 +17,18 @@ fi
 ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 POLICY="$ROOT/policies/production.skp"
 INVENTORY="$ROOT/examples/inventory.json"
-# The next Sunday, and the next first Sunday of a month (day 1..7), after today (UTC).
-NEXT_SUNDAY="$(date -u -d 'next sunday' +%F)"
+# The next plain Sunday (day 8..31: the weekly alone) and the next first Sunday of a month (day 1..7: the monthly,
+# which covers the weekly), after today (UTC).
+NEXT_SUNDAY=""
 FIRST_SUNDAY=""
 for i in $(seq 1 40); do
   d="$(date -u -d "today + $i days" +%F)"
-  if [[ "$(date -u -d "$d" +%u)" == 7 && "$(date -u -d "$d" +%-d)" -le 7 ]]; then FIRST_SUNDAY="$d"; break; fi
+  [[ "$(date -u -d "$d" +%u)" == 7 ]] || continue
+  if [[ "$(date -u -d "$d" +%-d)" -le 7 ]]; then
+    [[ -n "$FIRST_SUNDAY" ]] || FIRST_SUNDAY="$d"
+  else
+    [[ -n "$NEXT_SUNDAY" ]] || NEXT_SUNDAY="$d"
+  fi
 done
 
 echo

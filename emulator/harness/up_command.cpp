@@ -97,7 +97,11 @@ int run_up(const UpArgs& args) {
     }
     auto& db = (*cluster)->mariadb();
     auto& emu = (*cluster)->emulator();
-    env = {{"STARKEEP_EMU_HOST", emu.host()},
+    // STARKEEP_HOST/PORT/USER too, so that `source D/env` is all a shell needs before running starkeep against it.
+    env = {{"STARKEEP_HOST", emu.host()},
+           {"STARKEEP_PORT", std::to_string(emu.port())},
+           {"STARKEEP_USER", "root"},
+           {"STARKEEP_EMU_HOST", emu.host()},
            {"STARKEEP_EMU_PORT", std::to_string(emu.port())},
            {"STARKEEP_EMU_PID", std::to_string(emu.pid())},
            {"STARKEEP_EMU_BIN", options.emulator_binary.string()},

@@ -3,14 +3,19 @@
 // Exit codes: 0 created / verified / would create (dry run) / documents written; 1 policy errors; 3 a repository
 // exists but differs from the policy or is unhealthy; 64 usage (unknown --repository); 66 unreadable policy;
 // 16 the cluster cannot be reached; 69 the cluster refused a statement; 78 non-HTTPS endpoint or missing
-// credentials variable.
+// credentials variable (a --dry-run warns instead).
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/ports/redact.h"
 #include "runtime/repository/repository_apply.h"
 #include "runtime/repository/security.h"
+#include "runtime/s3/s3_config.h"
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
@@ -47,13 +52,30 @@ int run_apply(const RepositoryOptions& o) {
   if (!policy) return rc;
   auto repos = select(*policy, o.repository, "apply", rc);
   if (rc != kExitOk) return rc;
-  const auto env = repository::process_environment();
+  auto env = repository::process_environment();
+  // A dry run shows the statement (keys redacted) without the key variables, with a warning for each one missing:
+  // the real apply still refuses without them (issue 10 item 21).
+  auto unset = std::make_shared<std::set<std::string, std::less<>>>();
+  if (o.dry_run) {
+    env = [real = std::move(env), unset](std::string_view name) -> std::optional<std::string> {
+      auto value = real(name);
+      if (!value && (name == s3::kAccessKeyVariable || name == s3::kSecretKeyVariable)) {
+        unset->emplace(name);
+        return "(not set)";
+      }
+      return value;
+    };
+  }
   // Refuse unsafe declarations before connecting.
   for (const auto* r : repos) {
     if (auto s = repository::repository_properties(*r, env); !s) {
       std::cerr << "starkeep repository apply: error: " << s.error().describe() << "\n";
       return kExitConfig;
     }
+  }
+  for (const auto& name : *unset) {
+    std::cerr << "starkeep repository apply: warning: " << name
+              << " is not set; the dry run goes on without it, but apply refuses (exit 78) until it is set\n";
   }
   auto conn = open_cluster(o.connection);
   if (!conn) {

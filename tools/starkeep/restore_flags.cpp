@@ -31,7 +31,7 @@ Result<restore::RestoreRequest> build_request(const RestoreOptions& o, Instant n
   if (!o.as_of.empty()) {
     auto zone = TimeZone::parse(o.time_zone);
     if (!zone) return std::unexpected(zone.error());
-    auto t = Instant::parse(o.as_of, *zone);
+    auto t = parse_instant_flag(o.as_of, *zone);  // "now" as for run --at
     if (!t) return sk::fail("restore.usage", "--as-of: {}", t.error().message);
     r.as_of = *t;
   }
@@ -144,7 +144,7 @@ void add_restore_flags(CLI::App& cmd, RestoreOptions& o) {
   auto* as_of =
       cmd.add_option("--as-of", o.as_of,
                      "Restore the state as of this instant: 2025-09-14T01:00:00Z, …+08:00, or a local time "
-                     "in --time-zone");
+                     "in --time-zone, or now (the newest state the snapshots hold)");
   auto* snap =
       cmd.add_option("--snapshot", o.snapshot, "Restore the state of this snapshot label (and its chain)");
   as_of->excludes(snap);

@@ -336,6 +336,12 @@ TEST_F(OpsCommandsE2e, RepositoryApplyCreatesThenVerifiesAndNeverPrintsKeys) {
   EXPECT_EQ(missing.code, kExitConfig) << missing.out << missing.err;
   EXPECT_NE(missing.err.find("STARKEEP_S3_ACCESS_KEY"), std::string::npos) << missing.err;
 
+  // A dry run needs no keys: it warns about each missing one (issue 10 item 21) and still changes nothing.
+  CliRun keyless = starkeep({"repository", "apply", "--policy", policy.string(), "--dry-run"});
+  EXPECT_EQ(keyless.code, kExitOk) << keyless.out << keyless.err;
+  EXPECT_NE(keyless.out.find("would_create"), std::string::npos) << keyless.out;
+  EXPECT_NE(keyless.err.find("warning: STARKEEP_S3_ACCESS_KEY is not set"), std::string::npos) << keyless.err;
+  EXPECT_NE(keyless.err.find("warning: STARKEEP_S3_SECRET_KEY is not set"), std::string::npos) << keyless.err;
   CliRun dry = starkeep({"repository", "apply", "--policy", policy.string(), "--dry-run"}, true, keys);
   ASSERT_EQ(dry.code, kExitOk) << dry.out << dry.err;
   EXPECT_NE(dry.out.find("would_create"), std::string::npos) << dry.out;

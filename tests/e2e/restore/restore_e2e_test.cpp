@@ -260,6 +260,11 @@ TEST_F(RestoreE2e, FullIncrementalRestoreAsOfReplaceErrorsAndRunbooks) {
   EXPECT_EQ(empty.exit_code, kExitUsage) << empty.output;
   EXPECT_NE(empty.output.find("--backup-timestamp is empty"), std::string::npos) << empty.output;
   EXPECT_EQ(run("restore table shop.orders --as-of 1999-01-01T00:00:00Z --dry-run").exit_code, kExitRestoreNothing);
+  // `--as-of now` as `run --at now` (issue 10 item 21): the newest state, i.e. the full backup and the incremental.
+  auto newest = run("restore table shop.orders --as-of now --as orders_now --dry-run");
+  ASSERT_EQ(newest.exit_code, kExitOk) << newest.output;
+  EXPECT_NE(newest.output.find("'full1'"), std::string::npos) << newest.output;
+  EXPECT_NE(newest.output.find("'inc1'"), std::string::npos) << newest.output;
   EXPECT_EQ(run("restore table shop.orders --as-of " + t_b.to_iso8601_utc() + " --as orders_b").exit_code, kExitTargetExists);
   EXPECT_EQ(run("restore table shop.orders --as-of " + t_b.to_iso8601_utc() + " --into shop --as orders --dry-run")
                 .exit_code,

@@ -78,6 +78,10 @@ TEST(HarnessCliCluster, UpStartsBothInTheBackgroundAndDownStopsThem) {
       << out;
   auto env = harness::read_env_file(*dir / "env");
   ASSERT_TRUE(env) << env.error().describe();
+  // What starkeep itself reads (issue 10 item 21): `source D/env` is enough to point starkeep at the emulator.
+  EXPECT_EQ(env->at("STARKEEP_HOST"), env->at("STARKEEP_EMU_HOST"));
+  EXPECT_EQ(env->at("STARKEEP_PORT"), env->at("STARKEEP_EMU_PORT"));
+  EXPECT_EQ(env->at("STARKEEP_USER"), "root");
   int emu_pid = std::stoi(env->at("STARKEEP_EMU_PID"));
   int db_pid = std::stoi(env->at("MARIADB_PID"));
   {
