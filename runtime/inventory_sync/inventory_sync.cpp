@@ -65,7 +65,16 @@ Result<std::vector<DatabaseName>> list_databases(ports::SqlConnection& connectio
       if (warnings) warnings->push_back(fmt::format("database skipped: {}", name.error().message));
       continue;
     }
-    if (scope.includes(*name)) out.push_back(std::move(*name));
+    if (scope.includes(*name)) {
+      out.push_back(std::move(*name));
+    } else if (*name == scope.ops_database && warnings) {
+      // Never silently (issue 10 item 18): the selection matched it, and it is left out on purpose.
+      if (!scope.selection || scope.selection->matches(*name)) {
+        warnings->push_back(fmt::format("database {} skipped: it is starkeep's ops database (--ops-database); list it "
+                                        "by name in `databases` to back it up",
+                                        name->str()));
+      }
+    }
   }
   std::sort(out.begin(), out.end());
   return out;

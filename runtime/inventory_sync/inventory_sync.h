@@ -40,7 +40,8 @@ struct Scope {
   [[nodiscard]] bool includes(const DatabaseName& db) const;
 };
 
-// One query (SHOW DATABASES). Sorted by name. Names that are not valid DatabaseNames are skipped into `warnings`.
+// One query (SHOW DATABASES). Sorted by name. Names that are not valid DatabaseNames are skipped into `warnings`,
+// and so is the ops database when the selection would otherwise have taken it.
 [[nodiscard]] Result<std::vector<DatabaseName>> list_databases(ports::SqlConnection& connection, const Scope& scope,
                                                                std::vector<std::string>* warnings = nullptr);
 

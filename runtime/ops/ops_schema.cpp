@@ -131,6 +131,51 @@ Status create_base(ports::SqlConnection& connection, const OpsConfig& config) {
   return ok();
 }
 
+// The tables of the ops database; nullopt when the database does not exist.
+Result<std::optional<std::vector<std::string>>> ops_database_tables(ports::SqlConnection& connection,
+                                                                    const OpsConfig& config) {
+  auto tables = connection.query(sql::render_show_tables(config.database.str()));
+  if (!tables) {
+    // Unknown database: nothing was ever installed. Any other failure is real.
+    if (tables.error().code == ports::kServerError) {
+      auto dbs = connection.query(sql::render_show_databases_like(config.database.str()));
+      if (dbs && dbs->empty()) return std::optional<std::vector<std::string>>();
+    }
+    return std::unexpected(std::move(tables.error()));
+  }
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < tables->size(); ++i) {
+    // The column is "Tables_in_<db>"; it is the only one, so find it by its prefix rather than by position.
+    for (const auto& name : tables->columns()) {
+      if (!name.starts_with("Tables_in_")) continue;
+      if (auto cell = tables->get(i, name); cell && *cell) names.emplace_back(**cell);
+    }
+  }
+  return std::optional<std::vector<std::string>>(std::move(names));
+}
+
+bool has(const std::vector<std::string>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// A database that holds tables starkeep does not know, and no schema_version of starkeep's, is a user's: starkeep
+// never installs into it (issue 10 item 18).
+Status refuse_user_database(ports::SqlConnection& connection, const OpsConfig& config) {
+  auto tables = ops_database_tables(connection, config);
+  if (!tables) return std::unexpected(std::move(tables.error()));
+  if (!*tables || has(**tables, "schema_version")) return ok();
+  std::vector<std::string> foreign;
+  for (const std::string& t : **tables) {
+    const bool ours = std::any_of(ops_tables().begin(), ops_tables().end(), [&](const auto& spec) { return spec.name == t; });
+    if (!ours) foreign.push_back(t);
+  }
+  if (foreign.empty()) return ok();
+  return fail("ops.user_database",
+              "database {} exists and holds {} table(s) that are not starkeep's ({}{}); starkeep does not share a "
+              "database with user data: choose another ops database with --ops-database",
+              config.database.str(), foreign.size(), foreign.front(), foreign.size() > 1 ? ", …" : "");
+}
+
 }  // namespace
 
 OpsConfig OpsConfig::defaults() { return OpsConfig{*DatabaseName::parse("ops"), 3}; }
@@ -216,24 +261,9 @@ std::vector<Migration> migrations(const OpsConfig& config) {
 }
 
 Result<int> current_schema_version(ports::SqlConnection& connection, const OpsConfig& config) {
-  auto tables = connection.query(sql::render_show_tables(config.database.str()));
-  if (!tables) {
-    // Unknown database: nothing was ever installed. Any other failure is real.
-    if (tables.error().code == ports::kServerError) {
-      auto dbs = connection.query(sql::render_show_databases_like(config.database.str()));
-      if (dbs && dbs->empty()) return 0;
-    }
-    return std::unexpected(std::move(tables.error()));
-  }
-  bool has_table = false;
-  for (std::size_t i = 0; i < tables->size(); ++i) {
-    // The column is "Tables_in_<db>"; it is the only one, so find it by its prefix rather than by position.
-    for (const auto& name : tables->columns()) {
-      if (!name.starts_with("Tables_in_")) continue;
-      auto cell = tables->get(i, name);
-      if (cell && *cell && **cell == "schema_version") has_table = true;
-    }
-  }
+  auto tables = ops_database_tables(connection, config);
+  if (!tables) return std::unexpected(std::move(tables.error()));
+  const bool has_table = *tables && has(**tables, "schema_version");
   if (!has_table) return 0;
   auto versions = recorded_versions(connection, config);
   if (!versions) return std::unexpected(std::move(versions.error()));
@@ -245,6 +275,7 @@ Status migrate(ports::SqlConnection& connection, const OpsConfig& config, ports:
   if (config.replication_num < 1) {
     return fail("ops.config", "replication_num must be at least 1 (got {})", config.replication_num);
   }
+  if (auto s = refuse_user_database(connection, config); !s) return s;
   if (auto s = create_base(connection, config); !s) return s;
   auto versions = recorded_versions(connection, config);
   if (!versions) return std::unexpected(std::move(versions.error()).with_context("reading ops schema_version"));

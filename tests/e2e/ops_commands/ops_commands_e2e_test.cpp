@@ -140,6 +140,23 @@ TEST_F(OpsCommandsE2e, InitTwiceIsIdempotent) {
   EXPECT_EQ(versions.size(), 3u);  // steps 1, 2 and 3, each recorded once
 }
 
+// A user's database with the ops database's name is never taken over (issue 10 item 18): init refuses, exit 78,
+// says how to choose another, and creates nothing in it.
+TEST_F(OpsCommandsE2e, InitRefusesAUserDatabaseAsTheOpsDatabase) {
+  exec("CREATE DATABASE e2e_user_ops");
+  exec("CREATE TABLE e2e_user_ops.orders (id INT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 "
+       "PROPERTIES ('replication_num' = '1')");
+  CliRun refused = starkeep({"init", "--ops-database", "e2e_user_ops", "--replication-num", "1"});
+  EXPECT_EQ(refused.code, kExitConfig) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("database e2e_user_ops exists and holds 1 table(s) that are not starkeep's (orders)"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("--ops-database"), std::string::npos) << refused.err;
+  const auto tables = query("SHOW TABLES FROM e2e_user_ops", {"Tables_in_e2e_user_ops"});
+  ASSERT_EQ(tables.size(), 1u) << "nothing created in the user's database";
+  EXPECT_EQ(tables[0].at("Tables_in_e2e_user_ops"), "orders");
+}
+
 // Exit codes shared by every command (tools/starkeep/exit_codes.h): 16 the cluster cannot be reached, 69 it answered
 // but refused a statement, 78 bad connection settings — the same for every command that talks to the cluster.
 TEST_F(OpsCommandsE2e, InitUnreachableClusterExits16) {

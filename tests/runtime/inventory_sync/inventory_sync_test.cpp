@@ -173,6 +173,10 @@ TEST_F(SyncTest, NewTablesClassifiedSystemAndOpsDatabasesSkipped) {
   EXPECT_EQ(conn_.count_matching("partitions_meta"), 1u);
   EXPECT_EQ(inserts(), 1u);
   EXPECT_NE(insert_text().find("'misc', 'unclassified'"), std::string::npos) << insert_text();
+  // The ops database is left out, and says so (issue 10 item 18: never skip a database silently).
+  ASSERT_EQ(report->warnings.size(), 1u);
+  EXPECT_EQ(report->warnings[0], "database ops skipped: it is starkeep's ops database (--ops-database); list it by "
+                                 "name in `databases` to back it up");
 }
 
 TEST_F(SyncTest, ManualClassificationIsNeverOverwrittenRuleClassesAreRefreshed) {
@@ -211,6 +215,7 @@ TEST_F(SyncTest, PolicySelectionLimitsTheDatabases) {
   ASSERT_EQ(report->databases.size(), 1u);
   EXPECT_EQ(report->databases[0].str(), "crm");
   EXPECT_TRUE(report->gone.empty()) << "sales is out of scope, its rows are not 'gone'";
+  EXPECT_TRUE(report->warnings.empty()) << "ops was never selected: nothing to say";
   EXPECT_EQ(conn_.count_matching("tables_config"), 1u);
 }
 
@@ -266,8 +271,9 @@ TEST_F(SyncTest, ExportIsAValidInventoryFileAndKeepsHostileNames) {
   auto result = export_inventory(conn_, store_, Scope{std::nullopt, db("ops")}, kNow);
   ASSERT_TRUE(result.has_value()) << result.error().describe();
   EXPECT_EQ(result->tables, 2u);
-  ASSERT_EQ(result->warnings.size(), 1u);
-  EXPECT_NE(result->warnings[0].find("not_synced"), std::string::npos);
+  ASSERT_EQ(result->warnings.size(), 2u);
+  EXPECT_NE(result->warnings[0].find("database ops skipped"), std::string::npos);
+  EXPECT_NE(result->warnings[1].find("not_synced"), std::string::npos);
 
   auto loaded = inventory::load_inventory_json(result->document.dump(2));
   ASSERT_TRUE(loaded.has_value()) << loaded.error().describe() << "\n" << result->document.dump(2);

@@ -115,7 +115,8 @@ TEST(OpsSchema, StepTwoAltersRestoreHistoryOnceAndToleratesExistingColumns) {
   for (const bool exists : {false, true}) {
     RecordingSqlConnection conn;
     conn.set_strict(true);
-    conn.on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
+    conn.on("^SHOW TABLES", make_rows({"Tables_in_ops"}, {{"schema_version"}}))
+        .on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
         .on("^SELECT `version`", make_rows({"version"}, {{"1"}}))
         .on("^INSERT INTO `ops`.`schema_version`", ports::Rows());
     if (exists) {
@@ -145,16 +146,18 @@ TEST(OpsSchema, StepTwoAltersRestoreHistoryOnceAndToleratesExistingColumns) {
 TEST(OpsSchema, MigrateFreshInstallRunsEveryStepAndRecordsIt) {
   RecordingSqlConnection conn;
   conn.set_strict(true);
-  conn.on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
+  conn.on("^SHOW TABLES FROM `ops`$", make_rows({"Tables_in_ops"}, {}))
+      .on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
       .on("^SELECT `version` FROM `ops`.`schema_version`", make_rows({"version"}, {}))
       .on("^ALTER TABLE `ops`.`restore_history` ADD COLUMN", ports::Rows())
       .on("^INSERT INTO `ops`.`schema_version`", ports::Rows());
   ports::FakeClock clock(Instant::from_unix_seconds(1757811600));
   ASSERT_TRUE(migrate(conn, test_config(), clock, "starkeep test").has_value());
   const auto sql = conn.sql();
-  ASSERT_GE(sql.size(), 3u);
-  EXPECT_EQ(sql[0], "CREATE DATABASE IF NOT EXISTS `ops`");
-  EXPECT_TRUE(sql[1].starts_with("CREATE TABLE IF NOT EXISTS `ops`.`schema_version`"));
+  ASSERT_GE(sql.size(), 4u);
+  EXPECT_EQ(sql[0], "SHOW TABLES FROM `ops`");
+  EXPECT_EQ(sql[1], "CREATE DATABASE IF NOT EXISTS `ops`");
+  EXPECT_TRUE(sql[2].starts_with("CREATE TABLE IF NOT EXISTS `ops`.`schema_version`"));
   EXPECT_EQ(conn.count_matching("^CREATE TABLE IF NOT EXISTS"), ops_tables().size());
   EXPECT_EQ(conn.count_matching(
                 "^INSERT INTO `ops`.`schema_version` \\(`version`, `description`, `applied_at_utc`, `applied_by`\\) "
@@ -171,11 +174,12 @@ TEST(OpsSchema, MigrateFreshInstallRunsEveryStepAndRecordsIt) {
 TEST(OpsSchema, MigrateAtLatestVersionCreatesNothingNew) {
   RecordingSqlConnection conn;
   conn.set_strict(true);
-  conn.on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
+  conn.on("^SHOW TABLES", make_rows({"Tables_in_ops"}, {{"schema_version"}, {"backup_history"}}))
+      .on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
       .on("^SELECT `version`", make_rows({"version"}, {{"1"}, {"2"}, {"3"}}));
   ports::FakeClock clock;
   ASSERT_TRUE(migrate(conn, test_config(), clock, "t").has_value());
-  EXPECT_EQ(conn.sql().size(), 3u);  // CREATE DATABASE, CREATE schema_version, SELECT
+  EXPECT_EQ(conn.sql().size(), 4u);  // SHOW TABLES, CREATE DATABASE, CREATE schema_version, SELECT
   EXPECT_EQ(conn.count_matching("INSERT"), 0u);
 }
 
@@ -187,6 +191,28 @@ TEST(OpsSchema, MigrateRefusesANewerSchema) {
   ASSERT_FALSE(s.has_value());
   EXPECT_EQ(s.error().code, "ops.schema_newer");
   EXPECT_EQ(conn.count_matching("^CREATE TABLE IF NOT EXISTS `ops`.`backup_history`"), 0u);
+}
+
+// A user's own database named like the ops database is never taken over (issue 10 item 18): nothing is created in
+// it, and the error says how to choose another. starkeep's own tables without schema_version (an interrupted
+// install) are not a user's.
+TEST(OpsSchema, MigrateRefusesAUserDatabase) {
+  ports::FakeClock clock;
+  RecordingSqlConnection user;
+  user.on("^SHOW TABLES", make_rows({"Tables_in_ops"}, {{"orders"}, {"customers"}}));
+  auto s = migrate(user, test_config(), clock, "t");
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code, "ops.user_database");
+  EXPECT_NE(s.error().describe().find("holds 2 table(s) that are not starkeep's (orders, …)"), std::string::npos)
+      << s.error().describe();
+  EXPECT_NE(s.error().describe().find("--ops-database"), std::string::npos);
+  EXPECT_EQ(user.count_matching("^CREATE"), 0u);
+
+  RecordingSqlConnection interrupted;
+  interrupted.on("^SHOW TABLES", make_rows({"Tables_in_ops"}, {{"backup_history"}}))
+      .on("^SELECT `version`", make_rows({"version"}, {}));
+  EXPECT_TRUE(migrate(interrupted, test_config(), clock, "t").has_value());
+  EXPECT_GT(interrupted.count_matching("^CREATE TABLE IF NOT EXISTS"), 0u);
 }
 
 TEST(OpsSchema, MigrateRejectsBadReplicationAndStopsOnErrors) {
