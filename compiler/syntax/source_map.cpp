@@ -5,41 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "common/utf8.h"
+
 namespace sk::syntax {
-namespace {
-
-// Length of the valid UTF-8 sequence at text[i], or 0 if invalid (overlong forms, surrogates, > U+10FFFF and
-// truncated sequences are invalid).
-size_t valid_sequence(const std::string& text, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  uint32_t cp = 0;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > text.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)) return 0;  // overlong
-  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
-  if (cp > 0x10FFFF) return 0;
-  return n;
-}
-
-}  // namespace
 
 SourceMap::SourceMap(const std::string& text, diag::DiagnosticSink& sink) {
   normalized_.reserve(text.size());
@@ -54,7 +22,7 @@ SourceMap::SourceMap(const std::string& text, diag::DiagnosticSink& sink) {
   }
   while (i < text.size()) {
     offsets_.push_back(static_cast<uint32_t>(i));
-    const size_t n = valid_sequence(text, i);
+    const size_t n = utf8_sequence_length(text, i);
     if (n == 0) {
       invalid_bytes_.push_back(static_cast<uint32_t>(i));
       if (!reported) {
