@@ -43,6 +43,7 @@ atom       : STRING                                          # stringAtom
            | NUMBER                                          # numberAtom
            | TIME                                            # timeAtom
            | STRING_LIST                                     # stringListAtom
+           | DATE (DOTDOT DATE)?                             # dateAtom
            | LBRACK NL* (expr (NL* COMMA NL* expr)* (NL* COMMA)?)? NL* RBRACK   # listAtom
            | callee=IDENT LPAREN NL* (argument (NL* COMMA NL* argument)*)? NL* RPAREN  # callAtom
            | path (DOTDOT path)?                             # pathAtom
@@ -81,6 +82,8 @@ ASSIGN     : '=' ;
 QUANTITY   : DIGIT+ ('.' DIGIT+)? [a-zA-Z_] [a-zA-Z0-9_]* ;
 PERCENT    : DIGIT+ ('.' DIGIT+)? '%' ;
 TIME       : DIGIT+ ':' DIGIT+ ;
+// Schedule dates: "2026-01-04" (an anchor), "12-24" (a day of every year, in blackouts); validated by sema.
+DATE       : DIGIT+ '-' DIGIT+ ('-' DIGIT+)? ;
 NUMBER     : '-'? DIGIT+ ('.' DIGIT+)? ;
 IDENT      : [a-zA-Z_] [a-zA-Z0-9_]* ;
 STRING     : STRING_BODY ;

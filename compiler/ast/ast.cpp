@@ -18,6 +18,7 @@ std::string describe(const Expr& e) {
     case Expr::Kind::kQuantity: return "'" + e.text + "'";
     case Expr::Kind::kPercent: return "a percentage";
     case Expr::Kind::kTime: return "a time of day";
+    case Expr::Kind::kDate: return "a date";
     case Expr::Kind::kPath: return "'" + e.dotted() + "'";
     case Expr::Kind::kRange: return "a range";
     case Expr::Kind::kList: return "a list";

@@ -29,8 +29,9 @@ struct Expr {
     kQuantity,   // 14d, 2h, 14x    text = as written (digits followed by a unit word)
     kPercent,    // 15%             text = as written
     kTime,       // 01:00           text = as written
+    kDate,       // 2026-01-04, 12-24   text = as written (schedule anchors and blackout days)
     kPath,       // partitioned, job.state    path = segments
-    kRange,      // mon..sat        operands = [from (kPath), to (kPath)]
+    kRange,      // mon..sat        operands = [from (kPath), to (kPath)]; or two kDate (12-24..12-26)
     kList,       // [a, b]          operands = elements
     kCall,       // f(x, k = v)     path = [callee]; operands = arguments; argument_names parallel to operands
     kPhrase,     // first sun of month at 01:00     operands = the juxtaposed atoms (at least two)

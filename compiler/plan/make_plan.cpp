@@ -180,6 +180,25 @@ void add_due_work(const PlanInputs& in, const std::vector<PlanDatabase>& dbs, Pl
   }
 }
 
+// A slot that a blackout skipped (docs/language.md §7: skipped, not moved) is listed, per database, as a skipped job
+// while it would have been inside its window, so the plan says why the tier does not run.
+void add_blackout_skips(const PlanInputs& in, const std::vector<PlanDatabase>& dbs, Plan& plan) {
+  const TimeZone& zone = in.policy.time_zone;
+  for (const model::Tier& tier : in.policy.tiers) {
+    if (tier.schedule.blackouts().empty()) continue;
+    const Schedule base = tier.schedule.without_blackouts();
+    auto slot = base.latest_slot_at_or_before(in.at, zone);
+    if (!slot || !(in.at < slot->at + tier.window)) continue;
+    const Blackout* b = tier.schedule.skipped_by(slot->day());
+    if (b == nullptr) continue;
+    const std::string reason = fmt::format(
+        "the slot of {:04}-{:02}-{:02} {:02}:{:02} falls in the blackout 'not {}': skipped, not moved",
+        slot->local.year(), slot->local.month(), slot->local.day(), slot->local.hour(), slot->local.minute(),
+        b->to_string());
+    for (const PlanDatabase& db : dbs) plan.skipped.push_back(SkippedJob{db.name, tier.name, reason});
+  }
+}
+
 void add_due_drills(const PlanInputs& in, Plan& plan) {
   for (const model::Drill& drill : in.policy.drills) {
     auto slot = drill.schedule.latest_at_or_before(in.at, in.policy.time_zone);
@@ -225,6 +244,7 @@ Plan make_plan(const model::Policy& policy, const inventory::Inventory& inventor
   const std::vector<PlanDatabase> dbs = plan_databases(in);
   for (const PlanDatabase& db : dbs) plan.databases.push_back(db.name);
   add_due_work(in, dbs, plan);
+  add_blackout_skips(in, dbs, plan);
   add_due_drills(in, plan);
   sort_plan(plan);
   return plan;

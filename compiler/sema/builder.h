@@ -106,6 +106,7 @@ struct Defaults {
   SourceRange retain_range;
   std::optional<LabelTemplate> label;
   std::optional<Located> repository;
+  std::optional<std::vector<Blackout>> blackouts;
 };
 
 inline std::string in_quotes(std::string_view s) { return fmt::format("'{}'", s); }
@@ -147,6 +148,8 @@ class Builder {
   }
 
   void read_policy_keys(const ast::Block& b, model::Policy& policy);
+  void apply_blackouts(const BlockKeys& keys, TierDraft& t);
+  void check_blackouts(const TierDraft& t);
   void read_databases(const ast::Entry& e, model::Policy& policy);
   void read_repository(const ast::Block& b);
   void read_precheck(const ast::Block& b, model::Precheck& precheck);
@@ -201,6 +204,7 @@ class Builder {
   DiagnosticSink& sink_;
   const Options& options_;
   Defaults defaults_;
+  std::vector<Blackout> policy_blackouts_;  // `blackout = …` in the policy block: applies to every tier
   std::vector<RepositoryDraft> repositories_;
   std::vector<TierDraft> tiers_;
   std::vector<DrillDraft> drills_;

@@ -19,7 +19,7 @@ bool is_loopback_http(std::string_view url) {
 // ---- policy keys ----
 
 void Builder::read_policy_keys(const ast::Block& b, model::Policy& policy) {
-  BlockKeys keys(b, b.name ? "policy '" + b.name->text + "'" : "policy", {"timezone", "databases"}, sink_, {},
+  BlockKeys keys(b, b.name ? "policy '" + b.name->text + "'" : "policy", {"timezone", "databases", "blackout"}, sink_, {},
                  kPolicyBlocks);
   if (const ast::Entry* e = keys.get("timezone")) {
     if (auto name = read_string(*e, sink_)) {
@@ -39,6 +39,9 @@ void Builder::read_policy_keys(const ast::Block& b, model::Policy& policy) {
         }
       }
     }
+  }
+  if (const ast::Entry* e = keys.get("blackout")) {
+    if (auto read = read_blackouts(e->value, sink_)) policy_blackouts_ = *read;
   }
   if (const ast::Entry* e = keys.get("databases")) {
     read_databases(*e, policy);
@@ -187,7 +190,8 @@ void Builder::read_defaults(const ast::Block& b) {
     return;
   }
   defaults_block_ = &b;
-  BlockKeys keys(b, "defaults", {"window", "retain", "label", "repository"}, sink_);
+  BlockKeys keys(b, "defaults", {"window", "retain", "label", "repository", "blackout"}, sink_);
+  if (const ast::Entry* e = keys.get("blackout")) defaults_.blackouts = read_blackouts(e->value, sink_);
   if (const ast::Entry* e = keys.get("window")) {
     defaults_.window = read_duration(e->value, "window", "h", sink_);
     defaults_.window_range = e->value.range;
@@ -359,7 +363,7 @@ void Builder::read_tier(const ast::Block& b) {
   t.window_range = t.name_range;
   BlockKeys keys(b, "tier" + (b.name ? " " + in_quotes(b.name->text) : std::string()),
                  {"backup", "include", "schedule", "retain", "window", "label", "precedence", "covers",
-                  "repository", "suffix"},
+                  "repository", "suffix", "blackout"},
                  sink_);
   if (const ast::Entry* e = keys.get("backup")) {
     read_backup_kind(*e, t);
@@ -373,6 +377,7 @@ void Builder::read_tier(const ast::Block& b) {
     t.schedule_range = e->value.range;
     t.schedule = read_schedule(e->value, sink_);
     if (!t.schedule) t.complete = false;
+    apply_blackouts(keys, t);
   } else {
     missing_key(b, keys, "schedule")
         .note(std::nullopt, "e.g. schedule = mon..sat at 01:00");
@@ -392,6 +397,30 @@ void Builder::read_tier(const ast::Block& b) {
   read_tier_optional_keys(keys, defaults_, sink_, t);
   if (!t.name) t.complete = false;
   tiers_.push_back(std::move(t));
+}
+
+// The policy's blackouts and the tier's own (else the defaults') join those written in the schedule.
+void Builder::apply_blackouts(const BlockKeys& keys, TierDraft& t) {
+  std::vector<Blackout> extra = policy_blackouts_;
+  if (const ast::Entry* e = keys.get("blackout")) {
+    auto own = read_blackouts(e->value, sink_);
+    if (!own) {
+      t.complete = false;
+      return;
+    }
+    extra.insert(extra.end(), own->begin(), own->end());
+  } else if (defaults_.blackouts) {
+    extra.insert(extra.end(), defaults_.blackouts->begin(), defaults_.blackouts->end());
+  }
+  if (!t.schedule || extra.empty()) return;
+  auto s = t.schedule->with_blackouts(extra);
+  if (!s) {
+    sink_.report(Code::kInvalidBlackout, t.schedule_range, s.error().message);
+    t.schedule.reset();
+    t.complete = false;
+    return;
+  }
+  t.schedule = *s;
 }
 
 // ---- drills ----

@@ -2,11 +2,15 @@
 // into a word list and read by a small recursive-descent reader with exact ranges:
 //   daily at HH:MM
 //   <weekday>[..<weekday>][, …] at HH:MM              (mon..sat, sun, mon,wed,fri)
-//   <ordinal> <weekday>[, <ordinal> <weekday>…] of month at HH:MM   (first … fifth, last)
+//   every <n> weeks on <weekdays> at HH:MM from YYYY-MM-DD
+//   <ordinal> <weekday or "weekday">[, …] of month at HH:MM   (first … fifth, last; `last weekday`: Mon–Fri)
 //   day <n|last>[, <n|last>…] of month at HH:MM       (day 1,15 of month; last day of month)
-// each optionally followed by `in <month>[, <month>…]`.
+// each optionally followed by `in <month>[, <month>…]` and by blackouts `, not between HH:MM and HH:MM [on
+// <weekdays>]` / `, not on MM-DD[..MM-DD]` (also read alone for `blackout = …` entries). Cron lines and units the
+// language lacks get "not supported; write X instead" (SK0228, SK0229).
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include <fmt/format.h>
 
@@ -19,7 +23,7 @@ using ast::Expr;
 using diag::Code;
 
 struct Tok {
-  enum class Kind { kWord, kNumber, kTime, kComma, kDots, kIn, kOther } kind;
+  enum class Kind { kWord, kNumber, kTime, kDate, kString, kComma, kDots, kIn, kOther } kind;
   std::string text;
   SourceRange range;
 };
@@ -57,6 +61,21 @@ void flatten(const Expr& e, std::vector<Tok>& out) {
       break;
     case K::kNumber: out.push_back({Tok::Kind::kNumber, e.text, e.range}); return;
     case K::kTime: out.push_back({Tok::Kind::kTime, e.text, e.range}); return;
+    case K::kDate: out.push_back({Tok::Kind::kDate, e.text, e.range}); return;
+    case K::kString: out.push_back({Tok::Kind::kString, e.text, e.range}); return;
+    case K::kNot:  // `not between 08:00 and 20:00`, `not on 12-24..12-26`: blackouts
+      out.push_back({Tok::Kind::kWord, "not", e.op_range});
+      flatten(e.operands[0], out);
+      return;
+    case K::kAnd:
+      for (size_t i = 0; i < e.operands.size(); ++i) {
+        if (i) {
+          const SourceRange prev = e.operands[i - 1].range, next = e.operands[i].range;
+          out.push_back({Tok::Kind::kWord, "and", {prev.end, next.begin}});
+        }
+        flatten(e.operands[i], out);
+      }
+      return;
     default: break;
   }
   out.push_back({Tok::Kind::kOther, ast::describe(e), e.range});
@@ -137,9 +156,14 @@ class Reader {
   // After the day rule: `at HH:MM` and an optional month filter.
   std::optional<TimeOfDay> time_of_day() {
     if (!expect_word("at", "and a time of day (e.g. 'at 01:00')")) return std::nullopt;
+    return time_value("'at'");
+  }
+
+  // A TIME token, after `after`.
+  std::optional<TimeOfDay> time_value(std::string_view after) {
     const Tok* t = peek();
     if (t == nullptr || t->kind != Tok::Kind::kTime) {
-      fail(fmt::format("expected a time of day such as 01:00 after 'at', found {}", here_text()));
+      fail(fmt::format("expected a time of day such as 01:00 after {}, found {}", after, here_text()));
       return std::nullopt;
     }
     ++pos_;
@@ -170,18 +194,16 @@ class Reader {
         failed_ = true;
         ok = false;
       }
-      if (peek() != nullptr && peek()->kind == Tok::Kind::kComma) {
-        ++pos_;
-        continue;
-      }
+      if (comma()) continue;
       break;
     }
     if (!ok) return std::nullopt;
     return out;
   }
 
+  // A comma continuing a list; not one that starts a blackout clause (`, not …`).
   bool comma() {
-    if (peek() != nullptr && peek()->kind == Tok::Kind::kComma) {
+    if (peek() != nullptr && peek()->kind == Tok::Kind::kComma && !peek_word("not", 1)) {
       ++pos_;
       return true;
     }
@@ -196,6 +218,8 @@ class Reader {
     std::set<Weekday> weekdays;
     std::vector<NthWeekday> nth;
     std::set<int> days;
+    int interval_weeks = 1;  // `every <n> weeks on …`
+    SourceRange interval_range;
   };
 
   // Reads a whole schedule.
@@ -204,48 +228,98 @@ class Reader {
       fail("the schedule is empty");
       return std::nullopt;
     }
+    if (cron_like()) return std::nullopt;
     auto rec = recurrence();
     if (!rec) return std::nullopt;
     auto at = time_of_day();
     if (!at) return std::nullopt;
+    std::optional<CivilDay> anchor;
+    const SourceRange from_range = here();
+    if (peek_word("from")) {
+      advance();
+      anchor = full_date();
+      if (!anchor) return std::nullopt;
+    }
     std::optional<std::set<int>> month_filter;
     if (peek() != nullptr && peek()->kind == Tok::Kind::kIn) {
       advance();
       month_filter = months();
       if (!month_filter) return std::nullopt;
     }
+    std::vector<Blackout> blackouts;
+    if (blackout_clause_follows()) {
+      advance();
+      if (!blackout_clauses(blackouts)) return std::nullopt;
+    }
     if (!at_end()) {
       fail(fmt::format("unexpected {} after the schedule", here_text()));
       return std::nullopt;
     }
-    Result<Schedule> s = Schedule::daily(*at);
-    switch (rec->rule) {
-      case Recurrence::Rule::kDaily:
-        break;
-      case Recurrence::Rule::kWeekly:
-        s = Schedule::weekly(rec->weekdays, *at);
-        break;
-      case Recurrence::Rule::kNth:
-        s = Schedule::nth_weekday_of_month(rec->nth, *at);
-        break;
-      case Recurrence::Rule::kDays:
-        s = Schedule::days_of_month(rec->days, *at);
-        break;
-    }
+    auto s = build(*rec, *at, anchor, from_range);
     if (s && month_filter) s = s->with_months(*month_filter);
+    if (s && !blackouts.empty()) s = s->with_blackouts(blackouts);
     if (!s) {
-      sink_.report(Code::kInvalidSchedule, whole_, s.error().message);
+      if (!failed_) sink_.report(Code::kInvalidSchedule, whole_, s.error().message);
       failed_ = true;
       return std::nullopt;
     }
     return *s;
   }
 
+  // The schedule of a recurrence at a time of day, with the anchor of `every <n> weeks`.
+  Result<Schedule> build(const Recurrence& rec, TimeOfDay at, std::optional<CivilDay> anchor, SourceRange from_range) {
+    if (anchor && rec.interval_weeks == 1) {
+      sink_.report(Code::kInvalidSchedule, from_range,
+                   "'from <date>' anchors 'every <n> weeks' schedules only; remove it");
+      failed_ = true;
+      return sk::fail("sema.schedule", "reported");
+    }
+    switch (rec.rule) {
+      case Recurrence::Rule::kDaily:
+        return Schedule::daily(at);
+      case Recurrence::Rule::kWeekly:
+        if (rec.interval_weeks == 1) return Schedule::weekly(rec.weekdays, at);
+        if (!anchor) {
+          const Weekday first = *rec.weekdays.begin();
+          const std::string example = fmt::format("'every {} weeks on {} at {} from {}'", rec.interval_weeks,
+                                                  to_string(first), at.to_string(), example_anchor(first));
+          sink_.report(Code::kMissingAnchor, whole_, rec.interval_weeks, example)
+              .note(std::nullopt, "the date is any day the schedule fires on, past or future; it fixes which weeks "
+                                  "are the ones that run");
+          failed_ = true;
+          return sk::fail("sema.schedule", "reported");
+        }
+        return Schedule::every_n_weeks(rec.weekdays, rec.interval_weeks, *anchor, at);
+      case Recurrence::Rule::kNth:
+        return Schedule::nth_weekday_of_month(rec.nth, at);
+      case Recurrence::Rule::kDays:
+        return Schedule::days_of_month(rec.days, at);
+    }
+    return Schedule::daily(at);
+  }
+
+  // The first day on or after 2026-01-01 that is `day`, as an example anchor.
+  static std::string example_anchor(Weekday day) {
+    CivilDay d(2026, 1, 1);
+    while (weekday_of(d) != day) d += 1;
+    return iso_date(d);
+  }
+
+  // `, not …` after the schedule.
+  bool blackout_clause_follows() const {
+    return peek() != nullptr && peek()->kind == Tok::Kind::kComma && peek_word("not", 1);
+  }
+
   // daily | day <n|last>[, …] of month | last day of month | <ordinal> <weekday>[, …] of month | weekdays.
   std::optional<Recurrence> recurrence() {
     Recurrence rec;
+    if (peek_word("every") && peek(1) != nullptr && peek(1)->kind == Tok::Kind::kNumber) {
+      if (!every_n(rec)) return std::nullopt;
+      return rec;
+    }
     // "every day at …" reads as daily; "every sun at …" as sun.
     if (peek_word("every") && peek(1) != nullptr && peek(1)->kind == Tok::Kind::kWord) advance();
+    if (unsupported_word()) return std::nullopt;
     const Tok& first = *peek();
     const bool plain_day = peek_word("day") && peek(1) != nullptr && peek(1)->kind != Tok::Kind::kNumber &&
                            !(peek(1)->kind == Tok::Kind::kWord && peek(1)->text == "last");
@@ -264,6 +338,248 @@ class Reader {
     }
     if (!ok) return std::nullopt;
     return rec;
+  }
+
+  // `every <n> weeks on <weekdays>`; other units are not supported (SK0229 with what to write instead).
+  bool every_n(Recurrence& rec) {
+    advance();
+    const Tok& count = *peek();
+    advance();
+    int n = 0;
+    for (char c : count.text) n = std::isdigit(static_cast<unsigned char>(c)) && n < 1000 ? n * 10 + (c - '0') : 1000;
+    const Tok* unit = peek();
+    if (unit == nullptr || unit->kind != Tok::Kind::kWord) {
+      fail(fmt::format("expected 'weeks' after 'every {}', found {}", count.text, here_text()));
+      return false;
+    }
+    const SourceRange written = diag::join(count.range, unit->range);
+    const std::string what = fmt::format("every {} {}", count.text, unit->text);
+    if (unit->text == "week" || unit->text == "weeks") {
+      advance();
+      if (n < 1 || n > 52) {
+        sink_.report(Code::kNumberOutOfRange, count.range, "interval", count.text, "1 to 52 weeks");
+        failed_ = true;
+        return false;
+      }
+      if (!expect_word("on", fmt::format("and the weekdays (e.g. 'every {} weeks on sun at 01:00 from 2026-01-04')", n)))
+        return false;
+      rec.rule = Recurrence::Rule::kWeekly;
+      rec.interval_weeks = n;
+      rec.interval_range = written;
+      return weekday_list(rec.weekdays);
+    }
+    static const std::vector<std::pair<std::string, std::string>> kOthers = {
+        {"minute", "one tier per time of day, e.g. 'daily at 00:30' (sub-daily schedules are not available yet)"},
+        {"hour", "one tier per time of day, e.g. 'daily at 00:30' (sub-daily schedules are not available yet)"},
+        {"day", "'daily at 01:00', a weekday list such as 'mon, wed, fri at 01:00', or 'every 2 weeks on …'"},
+        {"month", "'day 1 of month at 01:00', with 'in jan, apr, jul, oct' for every 3 months"},
+        {"quarter", "'day 1 of month at 01:00 in jan, apr, jul, oct'"},
+        {"year", "'day 1 of month at 01:00 in jan'"}};
+    const std::string singular = unit->text.size() > 1 && unit->text.back() == 's'
+                                     ? unit->text.substr(0, unit->text.size() - 1) : unit->text;
+    for (const auto& [word, instead] : kOthers) {
+      if (singular == word) {
+        sink_.report(Code::kUnsupportedScheduleForm, written, what, instead);
+        failed_ = true;
+        return false;
+      }
+    }
+    diag::Diagnostic& d = sink_.report(Code::kUnknownWord, unit->range, "schedule unit", unit->text, "weeks");
+    if (auto m = diag::closest_match(unit->text, {"weeks", "week"})) d.suggest(*m);
+    failed_ = true;
+    return false;
+  }
+
+  // Words people reach for that the language spells differently: SK0229 with the form to write.
+  bool unsupported_word() {
+    static const std::vector<std::pair<std::string, std::string>> kWords = {
+        {"hourly", "one tier per time of day, e.g. 'daily at 00:30' (sub-daily schedules are not available yet)"},
+        {"weekly", "a weekday, e.g. 'sun at 01:00'"},
+        {"biweekly", "'every 2 weeks on sun at 01:00 from 2026-01-04'"},
+        {"fortnightly", "'every 2 weeks on sun at 01:00 from 2026-01-04'"},
+        {"monthly", "'day 1 of month at 01:00'"},
+        {"quarterly", "'day 1 of month at 01:00 in jan, apr, jul, oct'"},
+        {"yearly", "'day 1 of month at 01:00 in jan'"},
+        {"annually", "'day 1 of month at 01:00 in jan'"},
+        {"hour", "one tier per time of day, e.g. 'daily at 00:30' (sub-daily schedules are not available yet)"},
+        {"minute", "one tier per time of day, e.g. 'daily at 00:30' (sub-daily schedules are not available yet)"},
+        {"week", "a weekday, e.g. 'sun at 01:00'"},
+        {"month", "'day 1 of month at 01:00'"},
+        {"quarter", "'day 1 of month at 01:00 in jan, apr, jul, oct'"},
+        {"year", "'day 1 of month at 01:00 in jan'"}};
+    const Tok* t = peek();
+    if (t == nullptr || t->kind != Tok::Kind::kWord) return false;
+    for (const auto& [word, instead] : kWords) {
+      if (t->text == word) {
+        sink_.report(Code::kUnsupportedScheduleForm, t->range, word, instead);
+        failed_ = true;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // A cron expression, quoted ("0 5 * * *") or not (the stars are then already reported as stray characters):
+  // SK0228 with the equivalent schedule where there is a simple one.
+  bool cron_like() {
+    const Tok& t = *peek();
+    std::vector<std::string> fields;
+    if (t.kind == Tok::Kind::kString) {
+      std::string field;
+      for (char c : t.text + " ") {
+        if (c == ' ' || c == '\t') {
+          if (!field.empty()) fields.push_back(field);
+          field.clear();
+        } else if (std::isdigit(static_cast<unsigned char>(c)) || c == '*' || c == '/' || c == ',' || c == '-') {
+          field += c;
+        } else {
+          fail("a schedule is written without quotes, e.g. schedule = mon..sat at 01:00");
+          return true;
+        }
+      }
+      if (fields.size() != 5) {
+        fail("a schedule is written without quotes, e.g. schedule = mon..sat at 01:00");
+        return true;
+      }
+    } else if (t.kind == Tok::Kind::kNumber && peek(1) != nullptr && peek(1)->kind == Tok::Kind::kNumber) {
+      for (const Tok* n = &t; n != nullptr && n->kind == Tok::Kind::kNumber; n = peek(fields.size()))
+        fields.push_back(n->text);
+      while (fields.size() < 5) fields.push_back("*");
+    } else {
+      return false;
+    }
+    sink_.report(Code::kCronSchedule, whole_, cron_equivalent(fields))
+        .note(std::nullopt, "schedules read like 'mon..sat at 01:00', 'first sun of month at 01:00' or "
+                            "'day 1, 15 of month at 02:00' (docs/language.md §7)");
+    failed_ = true;
+    return true;
+  }
+
+  // "'daily at 05:00'" for "0 5 * * *"; a generic example for anything else.
+  static std::string cron_equivalent(const std::vector<std::string>& f) {
+    const auto number = [](const std::string& x, int hi) -> std::optional<int> {
+      if (x.empty() || x.size() > 2 || !std::all_of(x.begin(), x.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+      const int v = std::stoi(x);
+      return v <= hi ? std::optional<int>(v) : std::nullopt;
+    };
+    const auto minute = number(f[0], 59), hour = number(f[1], 23);
+    if (!minute || !hour || f[3] != "*") return "'daily at 01:00' or 'mon..sat at 01:00'";
+    const std::string at = TimeOfDay::from_hm(*hour, *minute)->to_string();
+    if (f[2] == "*" && f[4] == "*") return fmt::format("'daily at {}'", at);
+    if (f[2] == "*") {
+      if (auto dow = number(f[4], 7)) {
+        return fmt::format("'{} at {}'", to_string(static_cast<Weekday>((*dow + 6) % 7)), at);
+      }
+    }
+    if (f[4] == "*") {
+      if (auto dom = number(f[2], 31); dom && *dom >= 1) return fmt::format("'day {} of month at {}'", *dom, at);
+    }
+    return fmt::format("'daily at {}' or 'mon..sat at {}'", at, at);
+  }
+
+  // YYYY-MM-DD, a real calendar day.
+  std::optional<CivilDay> full_date() {
+    const Tok* t = peek();
+    if (t == nullptr || t->kind != Tok::Kind::kDate) {
+      fail(fmt::format("expected a date such as 2026-01-04 after 'from', found {}", here_text()));
+      return std::nullopt;
+    }
+    advance();
+    int y = 0, m = 0, d = 0;
+    char extra = 0;
+    if (t->text.size() == 10 && std::sscanf(t->text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 && m >= 1 &&
+        m <= 12 && d >= 1 && CivilDay(y, m, d).day() == d && y >= 1900 && y <= 9999) {
+      return CivilDay(y, m, d);
+    }
+    sink_.report(Code::kInvalidDate, t->range, t->text, "write a calendar date as YYYY-MM-DD, e.g. 2026-01-04");
+    failed_ = true;
+    return std::nullopt;
+  }
+
+  // MM-DD (any year; 02-29 allowed).
+  std::optional<std::pair<int, int>> month_day() {
+    const Tok* t = peek();
+    if (t == nullptr || t->kind != Tok::Kind::kDate) {
+      fail(fmt::format("expected a day of the year such as 12-24 (MM-DD) after 'on', found {}", here_text()));
+      return std::nullopt;
+    }
+    advance();
+    int m = 0, d = 0;
+    char extra = 0;
+    static constexpr int kDays[] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (t->text.size() <= 5 && std::sscanf(t->text.c_str(), "%2d-%2d%c", &m, &d, &extra) == 2 && m >= 1 &&
+        m <= 12 && d >= 1 && d <= kDays[m]) {
+      return std::pair{m, d};
+    }
+    const bool full = std::count(t->text.begin(), t->text.end(), '-') == 2;
+    sink_.report(Code::kInvalidDate, t->range, t->text,
+                 full ? "blackout days recur every year: write MM-DD, e.g. 12-24"
+                      : "write a day of the year as MM-DD, e.g. 12-24");
+    failed_ = true;
+    return std::nullopt;
+  }
+
+  // `not between HH:MM and HH:MM [on <weekdays>]` or `not on MM-DD[..MM-DD][, …]`, separated by commas.
+  bool blackout_clauses(std::vector<Blackout>& out) {
+    do {
+      if (!expect_word("not", "to start a blackout (e.g. 'not on 12-24..12-26')")) return false;
+      if (peek_word("between")) {
+        advance();
+        Blackout b;
+        b.kind = Blackout::Kind::kHours;
+        auto from = time_value("'between'");
+        if (!from || !expect_word("and", "between the two times (e.g. 'between 08:00 and 20:00')")) return false;
+        auto to = time_value("'and'");
+        if (!to) return false;
+        b.from = *from;
+        b.to = *to;
+        if (peek_word("on")) {
+          advance();
+          std::set<Weekday> days;
+          if (!weekday_list(days)) return false;
+          b.weekday_mask = 0;
+          for (Weekday w : days) b.weekday_mask = static_cast<std::uint8_t>(b.weekday_mask | (1u << static_cast<int>(w)));
+        }
+        out.push_back(b);
+      } else if (peek_word("on")) {
+        advance();
+        do {
+          auto from = month_day();
+          if (!from) return false;
+          auto to = from;
+          if (peek() != nullptr && peek()->kind == Tok::Kind::kDots) {
+            advance();
+            to = month_day();
+            if (!to) return false;
+          }
+          out.push_back(Blackout{Blackout::Kind::kDates, {}, {}, 0x7F, from->first, from->second, to->first, to->second});
+        } while (comma());
+      } else {
+        const Tok* t = peek();
+        diag::Diagnostic& d = sink_.report(
+            Code::kInvalidBlackout, here(),
+            fmt::format("expected 'between HH:MM and HH:MM' or 'on MM-DD' after 'not', found {}", here_text()));
+        if (t != nullptr && t->kind == Tok::Kind::kWord) {
+          if (auto m = diag::closest_match(t->text, {"between", "on"})) d.suggest(*m);
+        }
+        failed_ = true;
+        return false;
+      }
+    } while (blackout_clause_follows() && (advance(), true));
+    return true;
+  }
+
+ public:
+  // A `blackout = …` entry: one or more clauses and nothing else.
+  std::optional<std::vector<Blackout>> blackout_entry() {
+    std::vector<Blackout> out;
+    if (!blackout_clauses(out)) return std::nullopt;
+    if (!at_end()) {
+      fail(fmt::format("unexpected {} after the blackout", here_text()));
+      return std::nullopt;
+    }
+    return out;
   }
 
   // `day <n|last>[, <n|last>…] of month` or `last day of month`.
@@ -311,6 +627,19 @@ class Reader {
         return false;
       }
       advance();
+      if (peek_word("weekday") || peek_word("workday") || peek_word("weekdays")) {
+        // `last weekday of month`: the last working day Mon–Fri (also `first weekday`).
+        if (*n != 1 && *n != Schedule::kLast) {
+          sink_.report(Code::kInvalidSchedule, diag::join(t->range, peek()->range),
+                       "only the first or the last weekday (Mon–Fri) of a month can be chosen")
+              .suggest("last weekday");
+          failed_ = true;
+          return false;
+        }
+        advance();
+        nth.push_back(NthWeekday{*n, Weekday::kMonday, true});
+        continue;
+      }
       auto d = weekday();
       if (!d) return false;
       nth.push_back(NthWeekday{*n, *d});
@@ -438,6 +767,20 @@ std::optional<Schedule> read_schedule(const Expr& value, DiagnosticSink& sink) {
   flatten(value, toks);
   Reader reader(std::move(toks), value.range, sink);
   return reader.schedule();
+}
+
+std::optional<std::vector<Blackout>> read_blackouts(const Expr& value, DiagnosticSink& sink) {
+  if (value.is(Expr::Kind::kError)) return std::nullopt;
+  std::vector<Tok> toks;
+  flatten(value, toks);
+  Reader reader(std::move(toks), value.range, sink);
+  auto out = reader.blackout_entry();
+  if (!out) return std::nullopt;
+  if (auto s = Schedule::daily(TimeOfDay()).with_blackouts(*out); !s) {
+    sink.report(Code::kInvalidBlackout, value.range, s.error().message);
+    return std::nullopt;
+  }
+  return out;
 }
 
 std::optional<Schedule> read_every(const Expr& value, DiagnosticSink& sink) {

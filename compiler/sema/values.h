@@ -71,6 +71,8 @@ std::optional<int> month_number(std::string_view word);
 
 // Schedules: `mon..sat at 01:00`, `first sun of month at 01:00`, `day 1,15 of month at 02:00 in jan,jul`, …
 std::optional<Schedule> read_schedule(const ast::Expr& value, DiagnosticSink& sink);
+// Blackouts: `not between 08:00 and 20:00 on mon..fri`, `not on 12-24..12-26`, comma-separated.
+std::optional<std::vector<Blackout>> read_blackouts(const ast::Expr& value, DiagnosticSink& sink);
 // Drill frequencies: `month`, `quarter`, `6 months`, `year`, `week`, `day`, each with optional `at HH:MM`.
 std::optional<Schedule> read_every(const ast::Expr& value, DiagnosticSink& sink);
 // Inclusion rules: `tables where <condition>` (or `all` / `tables`: every table).

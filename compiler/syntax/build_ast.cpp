@@ -389,6 +389,24 @@ Expr AstBuilder::build_atom(P::AtomContext& ctx) {
     if (l->STRING_LIST() == nullptr || conjured(l->STRING_LIST()->getSymbol())) return error_expr(ctx);
     return string_list(e.range);
   }
+  if (auto* d = dynamic_cast<P::DateAtomContext*>(&ctx)) {
+    std::vector<antlr4::tree::TerminalNode*> dates = d->DATE();
+    if (dates.empty()) return error_expr(ctx);
+    if (dates.size() == 1) return literal(Expr::Kind::kDate, dates.front());
+    for (antlr4::tree::TerminalNode* n : dates) {
+      if (n == nullptr || conjured(n->getSymbol())) return error_expr(ctx);
+      auto r = token_range(n->getSymbol());
+      if (!r) return error_expr(ctx);
+      Expr date;
+      date.kind = Expr::Kind::kDate;
+      date.range = *r;
+      date.text = file_.text().substr(r->begin, r->end - r->begin);
+      e.operands.push_back(std::move(date));
+    }
+    e.kind = Expr::Kind::kRange;
+    if (auto r = token_range(d->DOTDOT() ? d->DOTDOT()->getSymbol() : nullptr)) e.op_range = *r;
+    return e;
+  }
   if (auto* l = dynamic_cast<P::ListAtomContext*>(&ctx)) {
     e.kind = Expr::Kind::kList;
     for (P::ExprContext* x : l->expr()) {

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <numeric>
 #include <string>
+
+#include <fmt/format.h>
 
 namespace sk {
 namespace {
@@ -11,6 +14,12 @@ namespace {
 // The Gregorian calendar repeats every 400 years = 146097 days (= 20871 weeks).
 constexpr std::int64_t kCycleDays = 146097;
 constexpr int kLastSlot = 5;  // NthWeekday slot for n = -1
+constexpr int kFirstWorkdayBit = 42;  // nth_mask_ bit: the first Mon–Fri day of the month
+constexpr int kLastWorkdayBit = 43;   // nth_mask_ bit: the last Mon–Fri day of the month
+constexpr std::int64_t kCycleWeeks = 20871;  // weeks in one 400-year cycle (odd)
+
+std::int64_t floor_mod(std::int64_t a, std::int64_t m) { return ((a % m) + m) % m; }
+std::int64_t floor_div(std::int64_t a, std::int64_t m) { return (a - floor_mod(a, m)) / m; }
 
 constexpr std::array<std::string_view, 13> kMonthNames{"",    "jan", "feb", "mar", "apr", "may", "jun",
                                                        "jul", "aug", "sep", "oct", "nov", "dec"};
@@ -84,6 +93,14 @@ Result<Schedule> Schedule::nth_weekday_of_month(const std::vector<NthWeekday>& d
   }
   std::uint64_t mask = 0;
   for (const NthWeekday& d : days) {
+    if (d.workday) {
+      if (d.n != 1 && d.n != -1) {
+        return fail("domain.schedule", "only the first or the last weekday (Mon–Fri) of a month can be chosen, not {}",
+                    d.n);
+      }
+      mask |= std::uint64_t{1} << (d.n == 1 ? kFirstWorkdayBit : kLastWorkdayBit);
+      continue;
+    }
     if (d.n != -1 && (d.n < 1 || d.n > 5)) {
       return fail(
           "domain.schedule",
@@ -117,6 +134,59 @@ Result<Schedule> Schedule::days_of_month(const std::set<int>& days, TimeOfDay at
   }
   Schedule s(Kind::kDaysOfMonth, at);
   s.day_mask_ = mask;
+  s.precompute();
+  return s;
+}
+
+Result<Schedule> Schedule::every_n_weeks(const std::set<Weekday>& days, int weeks, CivilDay anchor, TimeOfDay at) {
+  if (weeks < 2 || weeks > 52) {
+    return fail("domain.schedule", "every {} weeks is out of range; expected 2 to 52 weeks", weeks);
+  }
+  if (days.count(weekday_of(anchor)) == 0) {
+    return fail("domain.schedule", "the anchor {} is a {}, not a day the schedule fires on", iso_date(anchor),
+                sk::to_string(weekday_of(anchor)));
+  }
+  auto base = weekly(days, at);
+  if (!base) return base;
+  Schedule s = *base;
+  s.kind_ = Kind::kWeekly;
+  s.interval_weeks_ = weeks;
+  s.anchor_ = anchor;
+  s.anchor_monday_ = anchor - static_cast<int>(weekday_of(anchor));
+  s.precompute();
+  return s;
+}
+
+Result<Schedule> Schedule::with_blackouts(const std::vector<Blackout>& blackouts) const {
+  if (blackouts_.size() + blackouts.size() > 32) {
+    return fail("domain.schedule", "at most 32 blackouts apply to one schedule");
+  }
+  for (const Blackout& b : blackouts) {
+    if (b.kind == Blackout::Kind::kHours) {
+      if (b.from == b.to) {
+        return fail("domain.schedule", "the blackout between {} and {} is empty; give two different times",
+                    b.from.to_string(), b.to.to_string());
+      }
+      if ((b.weekday_mask & 0x7F) == 0) return fail("domain.schedule", "a blackout needs at least one weekday");
+      continue;
+    }
+    for (auto [m, d] : {std::pair{b.from_month, b.from_day}, std::pair{b.to_month, b.to_day}}) {
+      if (m < 1 || m > 12 || d < 1 || d > days_in_month(2000, m)) {
+        return fail("domain.schedule", "{:02}-{:02} is not a day of the year; write MM-DD, e.g. 12-24", m, d);
+      }
+    }
+  }
+  Schedule s = *this;
+  for (const Blackout& b : blackouts) {
+    if (std::find(s.blackouts_.begin(), s.blackouts_.end(), b) == s.blackouts_.end()) s.blackouts_.push_back(b);
+  }
+  s.precompute();
+  return s;
+}
+
+Schedule Schedule::without_blackouts() const {
+  Schedule s = *this;
+  s.blackouts_.clear();
   s.precompute();
   return s;
 }
@@ -170,6 +240,8 @@ std::vector<NthWeekday> Schedule::nth_weekdays() const {
       }
     }
   }
+  if (nth_mask_ & (std::uint64_t{1} << kFirstWorkdayBit)) out.push_back(NthWeekday{1, Weekday::kMonday, true});
+  if (nth_mask_ & (std::uint64_t{1} << kLastWorkdayBit)) out.push_back(NthWeekday{-1, Weekday::kMonday, true});
   return out;
 }
 
@@ -203,6 +275,15 @@ bool Schedule::fires_on_day(int dom, Weekday weekday, int days_in_month) const {
       if (nth_mask_ & (std::uint64_t{1} << (w * 6 + (dom - 1) / 7))) {
         return true;
       }
+      // Working days: Mon..Fri (0..4). The first is day 1, or a Monday on day 2 or 3 after a weekend; the last
+      // is the month's last day, or a Friday followed only by the weekend.
+      if (w <= 4 && (nth_mask_ & (std::uint64_t{1} << kFirstWorkdayBit)) && (dom == 1 || (w == 0 && dom <= 3))) {
+        return true;
+      }
+      if (w <= 4 && (nth_mask_ & (std::uint64_t{1} << kLastWorkdayBit)) &&
+          (dom == days_in_month || (w == 4 && dom + 2 >= days_in_month))) {
+        return true;
+      }
       return dom + 7 > days_in_month && (nth_mask_ & (std::uint64_t{1} << (w * 6 + kLastSlot)));
     }
     case Kind::kDaysOfMonth:
@@ -216,7 +297,61 @@ bool Schedule::fires_on(CivilDay local_day) const {
   if (!(month_mask_ & (1u << month))) {
     return false;
   }
-  return fires_on_day(local_day.day(), weekday_of(local_day), days_in_month(local_day.year(), month));
+  return fires_on_day(local_day.day(), weekday_of(local_day), days_in_month(local_day.year(), month)) &&
+         extra_ok(local_day);
+}
+
+bool Schedule::extra_ok(CivilDay day) const {
+  if (interval_weeks_ > 1 && floor_mod(floor_div(day - anchor_monday_, 7), interval_weeks_) != 0) {
+    return false;
+  }
+  return std::none_of(blackouts_.begin(), blackouts_.end(), [&](const Blackout& b) { return b.covers(day, at_); });
+}
+
+const Blackout* Schedule::skipped_by(CivilDay local_day) const {
+  if (blackouts_.empty()) return nullptr;
+  const int month = local_day.month();
+  if (!(month_mask_ & (1u << month)) ||
+      !fires_on_day(local_day.day(), weekday_of(local_day), days_in_month(local_day.year(), month))) {
+    return nullptr;
+  }
+  if (interval_weeks_ > 1 && floor_mod(floor_div(local_day - anchor_monday_, 7), interval_weeks_) != 0) {
+    return nullptr;
+  }
+  for (const Blackout& b : blackouts_) {
+    if (b.covers(local_day, at_)) return &b;
+  }
+  return nullptr;
+}
+
+bool Blackout::covers(CivilDay day, TimeOfDay at) const {
+  if (kind == Kind::kDates) {
+    const int md = day.month() * 100 + day.day();
+    const int lo = from_month * 100 + from_day, hi = to_month * 100 + to_day;
+    return lo <= hi ? (md >= lo && md <= hi) : (md >= lo || md <= hi);
+  }
+  const int t = at.minutes_since_midnight(), f = from.minutes_since_midnight(), e = to.minutes_since_midnight();
+  const bool today = weekday_mask & (1u << static_cast<int>(weekday_of(day)));
+  if (f < e) return today && t >= f && t < e;
+  const bool yesterday = weekday_mask & (1u << static_cast<int>(weekday_of(day - 1)));
+  return (today && t >= f) || (yesterday && t < e);
+}
+
+std::string Blackout::to_string() const {
+  if (kind == Kind::kDates) {
+    std::string out = fmt::format("on {:02}-{:02}", from_month, from_day);
+    if (from_month != to_month || from_day != to_day) out += fmt::format("..{:02}-{:02}", to_month, to_day);
+    return out;
+  }
+  std::string out = "between " + from.to_string() + " and " + to.to_string();
+  if (weekday_mask != 0x7F) {
+    std::vector<int> days;
+    for (int i = 0; i < 7; ++i) {
+      if (weekday_mask & (1u << i)) days.push_back(i);
+    }
+    out += " on " + join_runs(days, [](int i) { return std::string(sk::to_string(static_cast<Weekday>(i))); });
+  }
+  return out;
 }
 
 namespace {
@@ -228,6 +363,20 @@ int weekday_of_first(CivilDay day) {
 
 std::optional<CivilDay> Schedule::next_day_on_or_after(CivilDay day) const {
   if (never_fires_) return std::nullopt;
+  for (CivilDay d = day;;) {
+    const CivilDay c = *base_next_on_or_after(d);
+    if (extra_ok(c)) return c;
+    d = c + 1;
+    if (interval_weeks_ > 1) {
+      // Jump to the Monday of the next week in the interval when c's week is not one.
+      const std::int64_t week = floor_div(c - anchor_monday_, 7);
+      const std::int64_t off = floor_mod(week, interval_weeks_);
+      if (off != 0) d = anchor_monday_ + (week + interval_weeks_ - off) * 7;
+    }
+  }
+}
+
+std::optional<CivilDay> Schedule::base_next_on_or_after(CivilDay day) const {
   // Month by month; terminates within max_gap_days_ because the schedule fires at least that often.
   std::int64_t year = day.year();
   int month = day.month();
@@ -251,6 +400,20 @@ std::optional<CivilDay> Schedule::next_day_on_or_after(CivilDay day) const {
 
 std::optional<CivilDay> Schedule::prev_day_on_or_before(CivilDay day) const {
   if (never_fires_) return std::nullopt;
+  for (CivilDay d = day;;) {
+    const CivilDay c = *base_prev_on_or_before(d);
+    if (extra_ok(c)) return c;
+    d = c - 1;
+    if (interval_weeks_ > 1) {
+      // Jump to the Sunday of the previous week in the interval when c's week is not one.
+      const std::int64_t week = floor_div(c - anchor_monday_, 7);
+      const std::int64_t off = floor_mod(week, interval_weeks_);
+      if (off != 0) d = anchor_monday_ + (week - off) * 7 + 6;
+    }
+  }
+}
+
+std::optional<CivilDay> Schedule::base_prev_on_or_before(CivilDay day) const {
   std::int64_t year = day.year();
   int month = day.month();
   int to = day.day();
@@ -436,6 +599,39 @@ void Schedule::precompute() {
   }
   min_gap_days_ = min_gap;
   max_gap_days_ = max_gap;
+  if (!never_fires_ && !month_shape_determined()) precompute_gaps_by_walking();
+}
+
+void Schedule::precompute_gaps_by_walking() {
+  // The firing days repeat every 400 years times the part of the week interval that does not divide the cycle's
+  // (odd) number of weeks. Walk one such period, firing by firing, with the base rule's month masks.
+  const std::int64_t cycles = interval_weeks_ / std::gcd(std::int64_t{interval_weeks_}, kCycleWeeks);
+  const std::int64_t period = kCycleDays * cycles;
+  const CivilDay start(2000, 1, 1);
+  const CivilDay end = start + period;
+  std::int64_t first = -1, prev = -1, min_gap = 0, max_gap = 0;
+  for (CivilDay d = start; d < end;) {
+    const CivilDay c = *base_next_on_or_after(d);
+    if (c >= end) break;
+    d = c + 1;
+    if (!extra_ok(c)) continue;
+    const std::int64_t index = c - start;
+    if (first < 0) {
+      first = index;
+    } else {
+      min_gap = min_gap == 0 ? index - prev : std::min(min_gap, index - prev);
+      max_gap = std::max(max_gap, index - prev);
+    }
+    prev = index;
+  }
+  never_fires_ = first < 0;
+  if (!never_fires_) {
+    const std::int64_t wrap = first + period - prev;
+    min_gap = min_gap == 0 ? wrap : std::min(min_gap, wrap);
+    max_gap = std::max(max_gap, wrap);
+  }
+  min_gap_days_ = never_fires_ ? 0 : min_gap;
+  max_gap_days_ = never_fires_ ? 0 : max_gap;
 }
 
 // ---------------------------------------------------------------- text
@@ -452,6 +648,7 @@ std::string Schedule::to_string() const {
         if (weekday_mask_ & (1u << i)) days.push_back(i);
       }
       out = join_runs(days, [](int i) { return std::string(sk::to_string(static_cast<Weekday>(i))); });
+      if (interval_weeks_ > 1) out = fmt::format("every {} weeks on {}", interval_weeks_, out);
       break;
     }
     case Kind::kNthWeekdayOfMonth: {
@@ -459,7 +656,7 @@ std::string Schedule::to_string() const {
         if (!out.empty()) out += ',';
         out += kOrdinals[static_cast<size_t>(nth_slot(d.n))];
         out += ' ';
-        out += sk::to_string(d.day);
+        out += d.workday ? std::string_view("weekday") : sk::to_string(d.day);
       }
       out += " of month";
       break;
@@ -483,6 +680,7 @@ std::string Schedule::to_string() const {
   }
   out += " at ";
   out += at_.to_string();
+  if (interval_weeks_ > 1) out += " from " + iso_date(anchor_);
   if (has_month_filter()) {
     std::vector<int> months;
     for (int m = 1; m <= 12; ++m) {
@@ -491,6 +689,7 @@ std::string Schedule::to_string() const {
     out += " in ";
     out += join_runs(months, [](int m) { return std::string(kMonthNames[static_cast<size_t>(m)]); });
   }
+  for (const Blackout& b : blackouts_) out += ", not " + b.to_string();
   return out;
 }
 

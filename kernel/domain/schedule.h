@@ -1,13 +1,15 @@
-// When a tier or drill fires: a day rule (daily, weekly, nth weekday of month, days of month) plus a time of
-// day, optionally restricted to some months, evaluated in the policy's time zone. At most one firing per
-// local day; the firing instant is TimeZone::from_local(day at time) (see the DST rule in time.h: a time in a
-// spring-forward gap fires at the end of the gap, a repeated time fires at its first occurrence — so exactly
-// once per firing day). Firing instants strictly increase from slot to slot; in the rare case where a skipped
-// slot fires at the same instant as the next day's slot (Pacific/Apia skipped all of 2011-12-30), the two
+// When a tier or drill fires: a day rule (daily, weekly — optionally every n weeks from an anchor date —, nth
+// weekday or first/last working day of month, days of month) plus a time of day, optionally restricted to some
+// months and with blackouts (days or hours whose slots are skipped), evaluated in the policy's time zone. At most
+// one firing per local day; the firing instant is TimeZone::from_local(day at time) (see the DST rule in time.h: a
+// time in a spring-forward gap fires at the end of the gap, a repeated time fires at its first occurrence — so
+// exactly once per firing day). Firing instants strictly increase from slot to slot; in the rare case where a
+// skipped slot fires at the same instant as the next day's slot (Pacific/Apia skipped all of 2011-12-30), the two
 // merge into the later one. Immutable value; all queries are const and thread-safe. Construction scans one
-// 400-year Gregorian cycle (the calendar repeats every 146097 days, a multiple of 7) to precompute
-// never_fires() and the intervals; queries are allocation-free except firings_between(), slots_between() and
-// to_string(). Errors: "domain.schedule" with a message naming the bad argument and what is allowed.
+// 400-year Gregorian cycle (the calendar repeats every 146097 days, a multiple of 7; with an n-week interval, the
+// cycles until the weeks line up again) to precompute never_fires() and the intervals; queries are
+// allocation-free except firings_between(), slots_between() and to_string(). Errors: "domain.schedule" with a
+// message naming the bad argument and what is allowed.
 #pragma once
 
 #include <array>
@@ -24,12 +26,35 @@
 
 namespace sk {
 
-// The n-th given weekday of a month: n = 1..5, or -1 for the last one in the month.
+// The n-th given weekday of a month: n = 1..5, or -1 for the last one in the month. With `workday`, the first
+// (n = 1) or last (n = -1) working day Mon–Fri of the month instead ("last weekday of month"); `day` is then
+// ignored (kept kMonday).
 struct NthWeekday {
   int n = 1;
   Weekday day = Weekday::kSunday;
+  bool workday = false;
   friend bool operator==(const NthWeekday&, const NthWeekday&) = default;
   friend auto operator<=>(const NthWeekday&, const NthWeekday&) = default;
+};
+
+// A blackout: local days or hours in which a slot does not fire (it is skipped, not moved). Evaluated on the
+// slot's nominal local date and time (what the schedule says, as for labels), so DST never moves a slot in or
+// out of a blackout.
+//  * kHours: `between FROM and TO [on <weekdays>]` — times in [FROM, TO) on the given weekdays (all seven when
+//    none are given). TO <= FROM runs past midnight: the part after midnight belongs to the day the window opens
+//    on (`between 22:00 and 06:00 on fri` covers Friday 22:00 to Saturday 06:00).
+//  * kDates: `on MM-DD[..MM-DD]` — every year, the inclusive range of month-days (may wrap: 12-30..01-02).
+struct Blackout {
+  enum class Kind { kHours, kDates } kind = Kind::kDates;
+  TimeOfDay from, to;                 // kHours
+  std::uint8_t weekday_mask = 0x7F;   // kHours: bit w for Weekday w
+  int from_month = 1, from_day = 1;   // kDates
+  int to_month = 1, to_day = 1;       // kDates
+  // Whether a slot at nominal `at` on local `day` falls in it.
+  [[nodiscard]] bool covers(CivilDay day, TimeOfDay at) const;
+  // "between 08:00 and 20:00 on mon..fri", "on 12-24..12-26".
+  [[nodiscard]] std::string to_string() const;
+  friend bool operator==(const Blackout&, const Blackout&) = default;
 };
 
 class Schedule {
@@ -49,9 +74,20 @@ class Schedule {
   // simply does not fire in that month (no clamping). ("day 1,15 of month at 02:00")
   [[nodiscard]] static Result<Schedule> days_of_month(const std::set<int>& days, TimeOfDay at);
 
+  // Every `weeks` weeks (2..52) on the given weekdays, in the weeks (Monday to Sunday) whose distance from the
+  // week of `anchor` is a multiple of `weeks`; the anchor must be one of the weekdays (so it is a firing day),
+  // and the schedule extends before it as well as after. ("every 2 weeks on sun at 01:00 from 2026-01-04")
+  [[nodiscard]] static Result<Schedule> every_n_weeks(const std::set<Weekday>& days, int weeks, CivilDay anchor,
+                                                      TimeOfDay at);
+
   // The same schedule restricted to the given months (1..12, non-empty); replaces any earlier filter.
   // ("… in jan,apr,jul,oct")
   [[nodiscard]] Result<Schedule> with_months(const std::set<int>& months) const;
+  // The same schedule with these blackouts added to its own (at most 32 in all); a slot in any of them is
+  // skipped.
+  [[nodiscard]] Result<Schedule> with_blackouts(const std::vector<Blackout>& blackouts) const;
+  // The same schedule without blackouts.
+  [[nodiscard]] Schedule without_blackouts() const;
   // Months for "every n months" starting at anchor_month: n must divide 12 (1,2,3,4,6,12), anchor 1..12.
   // every_n_months(3, 1) = {1,4,7,10}; every_n_months(6, 1) = {1,7}; every_n_months(12, 3) = {3}.
   [[nodiscard]] static Result<std::set<int>> every_n_months(int n, int anchor_month = 1);
@@ -68,10 +104,20 @@ class Schedule {
   // 1..12; all twelve when unfiltered.
   [[nodiscard]] std::set<int> months() const;
   [[nodiscard]] bool has_month_filter() const { return month_mask_ != kAllMonths; }
+  // 1 for plain weekly schedules; n for every_n_weeks (then anchor() is the stated date).
+  [[nodiscard]] int interval_weeks() const { return interval_weeks_; }
+  [[nodiscard]] CivilDay anchor() const { return anchor_; }
+  [[nodiscard]] const std::vector<Blackout>& blackouts() const { return blackouts_; }
+  // True when which days fire depends on more than each month's length and the weekday of its 1st (a week
+  // interval or date blackouts): callers that evaluate one day per month shape must evaluate every day.
+  [[nodiscard]] bool month_shape_determined() const { return interval_weeks_ == 1 && blackouts_.empty(); }
 
   // ---- queries ----
-  // Whether it fires on this local calendar day. O(1).
+  // Whether it fires on this local calendar day. O(number of blackouts).
   [[nodiscard]] bool fires_on(CivilDay local_day) const;
+  // The blackout that skips the slot of this day: the day rule fires on `local_day` but a blackout covers the
+  // slot. nullptr otherwise.
+  [[nodiscard]] const Blackout* skipped_by(CivilDay local_day) const;
   // One firing: the nominal local date and time of the slot (what labels and reports use: 2025-03-30 02:30
   // even though that slot fires at 03:00 CEST) and the instant it fires.
   struct Slot {
@@ -110,14 +156,17 @@ class Schedule {
   [[nodiscard]] Duration min_interval(const TimeZone& zone, Instant from, Instant to) const;
   [[nodiscard]] Duration max_interval(const TimeZone& zone, Instant from, Instant to) const;
 
-  // Canonical text: "daily at 01:00", "mon..sat at 01:00", "mon,wed,fri at 01:00", "first sun of month at
+  // Canonical text: "daily at 01:00", "every 2 weeks on sun at 01:00 from 2026-01-04", "last weekday of month at
+  // 22:00", "mon..sat at 01:00", "mon,wed,fri at 01:00", "first sun of month at
   // 01:00", "first sun,last fri of month at 01:00", "day 1,15 of month at 02:00", "last day of month at
-  // 02:00", "day 1,last of month at 02:00", each optionally followed by " in jan,apr,jul,oct".
+  // 02:00", "day 1,last of month at 02:00", each optionally followed by " in jan,apr,jul,oct" and by the
+  // blackouts (", not on 12-24..12-26").
   [[nodiscard]] std::string to_string() const;
 
   friend bool operator==(const Schedule& a, const Schedule& b) {
     return a.kind_ == b.kind_ && a.at_ == b.at_ && a.weekday_mask_ == b.weekday_mask_ &&
-           a.nth_mask_ == b.nth_mask_ && a.day_mask_ == b.day_mask_ && a.month_mask_ == b.month_mask_;
+           a.nth_mask_ == b.nth_mask_ && a.day_mask_ == b.day_mask_ && a.month_mask_ == b.month_mask_ &&
+           a.interval_weeks_ == b.interval_weeks_ && a.anchor_ == b.anchor_ && a.blackouts_ == b.blackouts_;
   }
 
  private:
@@ -127,13 +176,22 @@ class Schedule {
   void precompute();
   // The day rule alone (no month filter) for day-of-month dom of a month with days_in_month days.
   [[nodiscard]] bool fires_on_day(int dom, Weekday weekday, int days_in_month) const;
+  // The week interval and the blackouts (the parts day_masks_ does not hold).
+  [[nodiscard]] bool extra_ok(CivilDay day) const;
+  [[nodiscard]] std::optional<CivilDay> base_next_on_or_after(CivilDay day) const;
+  [[nodiscard]] std::optional<CivilDay> base_prev_on_or_before(CivilDay day) const;
+  void precompute_gaps_by_walking();
 
   Kind kind_;
   TimeOfDay at_;
   std::uint8_t weekday_mask_ = 0;          // bit w (Weekday value) — kWeekly / kDaily
-  std::uint64_t nth_mask_ = 0;             // bit (w*6 + slot), slot 0..4 = n 1..5, slot 5 = last
+  std::uint64_t nth_mask_ = 0;             // bit (w*6 + slot), slot 0..4 = n 1..5, slot 5 = last; 42/43 = first/last workday
   std::uint64_t day_mask_ = 0;             // bit d for day 1..31, bit 0 = last day
   std::uint16_t month_mask_ = kAllMonths;  // bit m for month 1..12
+  int interval_weeks_ = 1;
+  CivilDay anchor_{1970, 1, 5};             // a Monday; with interval_weeks_ > 1, the stated date
+  CivilDay anchor_monday_{1970, 1, 5};      // the Monday of anchor_'s week
+  std::vector<Blackout> blackouts_;
   // Derived by precompute(): firing days (bit d = day d) of a month with 28 + i / 7 days whose 1st is weekday
   // i % 7.
   std::array<std::uint32_t, 28> day_masks_{};

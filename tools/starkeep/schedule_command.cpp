@@ -39,6 +39,26 @@ std::vector<Instant> next_firings(const Schedule& s, Instant from, const TimeZon
   return out;
 }
 
+// The next n firings of a tier and, before each, the slots its blackouts skip (docs/language.md §7).
+struct TierSlot {
+  Schedule::Slot slot;
+  const Blackout* skipped_by = nullptr;
+};
+std::vector<TierSlot> next_tier_slots(const Schedule& s, Instant from, const TimeZone& zone, int n) {
+  std::vector<TierSlot> out;
+  const Schedule base = s.without_blackouts();
+  Instant t = from - Duration::from_seconds(1);
+  for (int fired = 0, seen = 0; fired < n && seen < 10000; ++seen) {
+    auto next = base.next_slot_after(t, zone);
+    if (!next) break;
+    const Blackout* b = s.skipped_by(next->day());
+    out.push_back(TierSlot{*next, b});
+    if (b == nullptr) ++fired;
+    t = next->at;
+  }
+  return out;
+}
+
 int run_schedule(const ScheduleOptions& o) {
   Inputs inputs;
   if (int rc = load_inputs(o.policy, "", inputs, std::cerr); rc != kExitOk) return rc;
@@ -60,7 +80,14 @@ int run_schedule(const ScheduleOptions& o) {
     const model::Tier& tier = p.tiers[k];
     text += fmt::format("\ntier {} ({})\n", tier.name.str(), tier.schedule.to_string());
     nlohmann::json firings = nlohmann::json::array();
-    for (Instant f : next_firings(tier.schedule, from, zone, o.next)) {
+    for (const TierSlot& ts : next_tier_slots(tier.schedule, from, zone, o.next)) {
+      const Instant f = ts.slot.at;
+      if (ts.skipped_by != nullptr) {
+        const std::string why = "not " + ts.skipped_by->to_string();
+        firings.push_back({{"local", f.to_string(zone)}, {"utc", f.to_iso8601_utc()}, {"skipped_by_blackout", why}});
+        text += fmt::format("  {}  {}  skipped: blackout '{}'\n", f.to_string(zone), f.to_iso8601_utc(), why);
+        continue;
+      }
       const analysis::Calendar::Role role = cal.role_on(k, CivilDay(zone.to_local(f)));
       const std::string by = p.tiers[role.runner].name.str();
       firings.push_back({{"local", f.to_string(zone)},

@@ -507,3 +507,77 @@ TEST(ScheduleDst, SkippedWholeDayInApia) {
 
 }  // namespace
 }  // namespace sk
+
+namespace sk {
+namespace {
+
+// ---- issue 14 item 1: week intervals, working days, blackouts ----
+
+TimeOfDay hm(std::string_view text) { return *TimeOfDay::parse(text); }
+
+TEST(ScheduleWeeks, EveryTwoWeeksFromAnAnchorBothWays) {
+  auto s = Schedule::every_n_weeks({Weekday::kSunday}, 2, CivilDay(2026, 1, 4), hm("01:00"));
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->to_string(), "every 2 weeks on sun at 01:00 from 2026-01-04");
+  EXPECT_TRUE(s->fires_on(CivilDay(2026, 1, 4)));
+  EXPECT_FALSE(s->fires_on(CivilDay(2026, 1, 11)));
+  EXPECT_TRUE(s->fires_on(CivilDay(2026, 1, 18)));
+  EXPECT_TRUE(s->fires_on(CivilDay(2025, 12, 21)));  // before the anchor too
+  EXPECT_FALSE(s->fires_on(CivilDay(2025, 12, 28)));
+  EXPECT_EQ(*s->next_day_on_or_after(CivilDay(2026, 1, 5)), CivilDay(2026, 1, 18));
+  EXPECT_EQ(*s->prev_day_on_or_before(CivilDay(2026, 1, 17)), CivilDay(2026, 1, 4));
+  EXPECT_EQ(s->min_interval(), Duration::from_days(14));
+  EXPECT_EQ(s->max_interval(), Duration::from_days(14));
+  EXPECT_FALSE(s->month_shape_determined());
+}
+
+TEST(ScheduleWeeks, RejectsBadIntervalsAndAnchors) {
+  EXPECT_FALSE(Schedule::every_n_weeks({Weekday::kSunday}, 1, CivilDay(2026, 1, 4), hm("01:00")));
+  EXPECT_FALSE(Schedule::every_n_weeks({Weekday::kSunday}, 53, CivilDay(2026, 1, 4), hm("01:00")));
+  auto monday = Schedule::every_n_weeks({Weekday::kSunday}, 2, CivilDay(2026, 1, 5), hm("01:00"));
+  ASSERT_FALSE(monday);
+  EXPECT_EQ(monday.error().message, "the anchor 2026-01-05 is a mon, not a day the schedule fires on");
+}
+
+TEST(ScheduleWorkdays, LastAndFirstWeekdayOfMonth) {
+  auto last = Schedule::nth_weekday_of_month({NthWeekday{-1, Weekday::kMonday, true}}, hm("22:00"));
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->to_string(), "last weekday of month at 22:00");
+  EXPECT_TRUE(last->fires_on(CivilDay(2026, 1, 30)));   // Fri; the 31st is a Saturday
+  EXPECT_FALSE(last->fires_on(CivilDay(2026, 1, 31)));
+  EXPECT_TRUE(last->fires_on(CivilDay(2026, 3, 31)));   // Tue
+  EXPECT_TRUE(last->fires_on(CivilDay(2026, 5, 29)));   // Fri; 30, 31 are the weekend
+  auto first = Schedule::nth_weekday_of_month({NthWeekday{1, Weekday::kMonday, true}}, hm("06:00"));
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->fires_on(CivilDay(2026, 8, 3)));   // Mon; the 1st is a Saturday
+  EXPECT_TRUE(first->fires_on(CivilDay(2026, 9, 1)));   // Tue
+  EXPECT_FALSE(Schedule::nth_weekday_of_month({NthWeekday{2, Weekday::kMonday, true}}, hm("06:00")));
+}
+
+TEST(ScheduleBlackouts, SkippedSlotsAreNamedAndGapsWiden) {
+  Blackout christmas;
+  christmas.from_month = 12;
+  christmas.from_day = 24;
+  christmas.to_month = 12;
+  christmas.to_day = 26;
+  auto s = Schedule::daily(hm("01:00")).with_blackouts({christmas});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->to_string(), "daily at 01:00, not on 12-24..12-26");
+  EXPECT_FALSE(s->fires_on(CivilDay(2026, 12, 25)));
+  ASSERT_NE(s->skipped_by(CivilDay(2026, 12, 25)), nullptr);
+  EXPECT_EQ(s->skipped_by(CivilDay(2026, 12, 25))->to_string(), "on 12-24..12-26");
+  EXPECT_EQ(s->skipped_by(CivilDay(2026, 12, 27)), nullptr);
+  EXPECT_EQ(s->max_interval(), Duration::from_days(4));  // 12-23 → 12-27
+  EXPECT_EQ(s->without_blackouts(), Schedule::daily(hm("01:00")));
+  Blackout everything;
+  everything.kind = Blackout::Kind::kHours;
+  everything.from = hm("00:30");
+  everything.to = hm("02:00");
+  EXPECT_TRUE(s->with_blackouts({everything})->never_fires());
+  Blackout empty = everything;
+  empty.to = empty.from;
+  EXPECT_FALSE(s->with_blackouts({empty}));
+}
+
+}  // namespace
+}  // namespace sk
