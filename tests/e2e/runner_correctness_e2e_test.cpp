@@ -204,9 +204,12 @@ TEST_F(RunnerCorrectnessE2e, ADroppedTableIsReportedAndTheDatabasesOtherTablesAr
        "BUCKETS 1 PROPERTIES ('replication_num' = '1')");
   exec("INSERT INTO dt_a.stores VALUES (1, 'rome')");
   const std::string port = std::to_string(cluster().emulator().port());
-  const std::vector<std::string> sync{test::starkeep_binary(), "inventory", "sync", "--policy",
+  const std::vector<std::string> sync{sk::test::starkeep_binary(), "inventory", "sync", "--policy",
                                       (dir_ / "policy.skp").string(), "--host", "127.0.0.1", "--port", port,
                                       "--user", "root"};
+  const Finished init = wait(spawn({sk::test::starkeep_binary(), "init", "--replication-num", "1", "--host",
+                                    "127.0.0.1", "--port", port, "--user", "root"}));
+  ASSERT_EQ(init.code, kExitOk) << describe(init);
   const Finished first_sync = wait(spawn(sync));
   ASSERT_EQ(first_sync.code, kExitOk) << describe(first_sync);
   exec("DROP TABLE dt_a.stores");
