@@ -15,6 +15,10 @@ std::string_view to_string(BackupKind kind) {
   return "database";
 }
 
+std::string_view to_string(OverrunAction action) {
+  return action == OverrunAction::kCancel ? "cancel" : "alert";
+}
+
 std::string_view to_string(CredentialsKind kind) {
   switch (kind) {
     case CredentialsKind::kEnvironment: return "env";

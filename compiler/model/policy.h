@@ -95,6 +95,16 @@ class Predicate {
 enum class BackupKind { kChangedPartitions, kTables, kDatabase };
 [[nodiscard]] std::string_view to_string(BackupKind kind);  // "changed_partitions", "tables", "database"
 
+// What the runner does when a tier's job is still running at the end of its window (issue 10 item 9): the
+// overrun alert always fires; kCancel also cancels the job then (CANCEL BACKUP, only while it is our job).
+enum class OverrunAction { kAlert, kCancel };
+[[nodiscard]] std::string_view to_string(OverrunAction action);  // "alert", "cancel"
+
+// StarRocks' default and minimum BACKUP timeout (reference §2.1: Config.backup_job_default_timeout_ms = 86400 s;
+// "timeout must be at least 10 min").
+inline constexpr std::int64_t kDefaultJobTimeoutSeconds = 86400;
+inline constexpr std::int64_t kMinJobTimeoutSeconds = 600;
+
 // How a changed_partitions tier detects changes.
 struct ChangeDetection {
   enum class Mode {
@@ -126,6 +136,11 @@ struct Tier {
   std::string label_suffix;
   SourceRange range, name_range, schedule_range, retain_range, window_range, include_range;
   SourceRange kind_range, covers_range, precedence_range;
+  // The server-side BACKUP timeout (PROPERTIES "timeout"): bounds the job; the window only drives the overrun
+  // alert (issue 10 item 9). Default 24h (StarRocks' own default); sema keeps it at or above 10m.
+  Duration timeout = Duration::from_seconds(kDefaultJobTimeoutSeconds);
+  OverrunAction on_overrun = OverrunAction::kAlert;
+  SourceRange timeout_range, on_overrun_range;
 };
 
 enum class CredentialsKind { kEnvironment, kInstanceProfile, kAssumeRole };

@@ -117,7 +117,9 @@ BackupJob job_skeleton(const model::Policy& policy, const analysis::SlotGroup& g
                    repo ? repo->name : RepositoryName::parse("default").value(),
                    shape.whole_database,
                    {},
-                   std::nullopt};
+                   std::nullopt,
+                   runner.timeout,
+                   runner.on_overrun};
 }
 
 // The tables of `db` some satisfied tier selects, each with the widest scope asked for, sorted by name.
@@ -257,8 +259,9 @@ dialect::BackupJobSpec backup_spec(const BackupJob& job, dialect::Grammar gramma
         t.table, t.scope == TableScope::kWholeTable ? dialect::PartitionSelection::whole_table()
                                                     : dialect::PartitionSelection::bound_at_run_time()});
   }
-  // The job's window is its server-side timeout too (StarRocks' minimum is 600 s).
-  spec.timeout = std::max(job.deadline - job.slot, Duration::from_seconds(600));
+  // The tier's timeout, not its window (issue 10 item 9): a slow but healthy job runs on past the window, where the
+  // overrun alert fires (StarRocks' minimum is 600 s; sema refuses less).
+  spec.timeout = std::max(job.timeout, Duration::from_seconds(model::kMinJobTimeoutSeconds));
   return spec;
 }
 

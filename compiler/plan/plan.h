@@ -58,7 +58,7 @@ struct BackupJob {
   TierName tier;                    // the tier that runs the job
   std::vector<TierName> satisfies;  // sorted by name; includes `tier`
   Instant slot;
-  Instant deadline;                 // slot + the runner's window
+  Instant deadline;                 // slot + the runner's window: the overrun alert (and on_overrun = cancel)
   Instant expires;                  // slot + retain
   Duration retain;                  // the longest retention among `satisfies`
   TierName retain_from;             // the tier that retention comes from
@@ -68,6 +68,10 @@ struct BackupJob {
   std::vector<TableObject> tables;  // sorted by name; non-empty unless whole_database
   // Set when some table is kChangedPartitions: how the runner binds its partitions.
   std::optional<model::ChangeDetection> change_detection;
+  // The runner tier's server-side timeout (BACKUP PROPERTIES "timeout"; bounds the job, independent of the window:
+  // issue 10 item 9) and what the runner does when the job still runs at `deadline`.
+  Duration timeout = Duration::from_seconds(model::kDefaultJobTimeoutSeconds);
+  model::OverrunAction on_overrun = model::OverrunAction::kAlert;
 };
 
 // A job that would have no object (e.g. a database without dimension tables for a weekly tier).

@@ -120,6 +120,8 @@ json to_json(const Plan& plan) {
              {"slot", utc(j.slot)},
              {"slot_local", j.slot.to_string(z)},
              {"deadline", utc(j.deadline)},
+             {"timeout", j.timeout.to_string()},
+             {"on_overrun", model::to_string(j.on_overrun)},
              {"expires", utc(j.expires)},
              {"expires_local", j.expires.to_string(z)},
              {"retain", j.retain.to_string()},
@@ -257,6 +259,18 @@ Result<BackupJob> read_job(const json& o, const std::string& path) {
   if (auto s = read_satisfies(o, path, job); !s) return std::unexpected(s.error());
   if (auto s = read_job_tables(o, path, job); !s) return std::unexpected(s.error());
   if (auto s = read_change_detection(o, path, job); !s) return std::unexpected(s.error());
+  // Absent in plans written before issue 10 item 9: the defaults.
+  if (o.contains("timeout")) {
+    SK_TRY(timeout, get_parsed<Duration>(o, path, "timeout", Duration::parse));
+    job.timeout = timeout;
+  }
+  if (o.contains("on_overrun")) {
+    SK_TRY(action, get_string(o, path, "on_overrun"));
+    if (action != "alert" && action != "cancel") {
+      return sk::fail("plan.json", "{}.on_overrun: expected \"alert\" or \"cancel\"", path);
+    }
+    job.on_overrun = action == "cancel" ? model::OverrunAction::kCancel : model::OverrunAction::kAlert;
+  }
   return job;
 }
 

@@ -87,7 +87,8 @@ std::string render_preview(const Plan& plan) {
     if (!orders[n].empty()) out += fmt::format("    order       {}\n", orders[n]);
     out += fmt::format("    label       {}\n", j.label.str());
     out += fmt::format("    repository  {}\n", j.repository.str());
-    out += fmt::format("    slot        {}, deadline {}\n", local(z, j.slot), local(z, j.deadline));
+    out += fmt::format("    slot        {}, window until {} (then {}), timeout {}\n", local(z, j.slot),
+                       local(z, j.deadline), model::to_string(j.on_overrun), j.timeout.to_string());
     out += fmt::format("    expires     {} ({}, from '{}')\n", local(z, j.expires), j.retain.to_string(),
                        j.retain_from.str());
     if (j.whole_database) {

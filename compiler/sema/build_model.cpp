@@ -58,27 +58,32 @@ std::optional<model::Tier> assemble_tier(const TierDraft& t, const std::string& 
   } else if (policy.repositories.size() == 1) {
     repository = policy.repositories.front().name;
   }
-  return model::Tier{*t.name,
-                     *t.kind,
-                     t.include.value_or(Predicate::always()),
-                     t.changes,
-                     *t.schedule,
-                     *t.retain,
-                     t.window.value_or(Duration::from_hours(4)),
-                     t.label.value_or(default_label),
-                     t.precedence,
-                     covers,
-                     repository,
-                     suffix,
-                     t.block->range,
-                     t.name_range,
-                     t.schedule_range,
-                     t.retain_range,
-                     t.window_range,
-                     t.include_range,
-                     t.kind_range,
-                     t.covers_range,
-                     t.precedence_range};
+  model::Tier tier{*t.name,
+                   *t.kind,
+                   t.include.value_or(Predicate::always()),
+                   t.changes,
+                   *t.schedule,
+                   *t.retain,
+                   t.window.value_or(Duration::from_hours(4)),
+                   t.label.value_or(default_label),
+                   t.precedence,
+                   covers,
+                   repository,
+                   suffix,
+                   t.block->range,
+                   t.name_range,
+                   t.schedule_range,
+                   t.retain_range,
+                   t.window_range,
+                   t.include_range,
+                   t.kind_range,
+                   t.covers_range,
+                   t.precedence_range,
+                   t.timeout.value_or(Duration::from_seconds(model::kDefaultJobTimeoutSeconds)),
+                   t.on_overrun.value_or(model::OverrunAction::kAlert),
+                   t.timeout ? t.timeout_range : t.name_range,
+                   t.on_overrun ? t.on_overrun_range : t.name_range};
+  return tier;
 }
 
 std::optional<model::Drill> assemble_drill(const DrillDraft& d) {

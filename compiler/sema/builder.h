@@ -44,6 +44,10 @@ struct TierDraft {
   SourceRange retain_range;
   std::optional<Duration> window;
   SourceRange window_range;
+  std::optional<Duration> timeout;  // the job's server-side timeout (issue 10 item 9)
+  SourceRange timeout_range;
+  std::optional<model::OverrunAction> on_overrun;
+  SourceRange on_overrun_range;
   std::optional<LabelTemplate> label;
   int precedence = 0;
   SourceRange precedence_range;
@@ -102,6 +106,10 @@ struct RepositoryDraft {
 struct Defaults {
   std::optional<Duration> window;
   SourceRange window_range;
+  std::optional<Duration> timeout;  // the job's server-side timeout (issue 10 item 9)
+  SourceRange timeout_range;
+  std::optional<model::OverrunAction> on_overrun;
+  SourceRange on_overrun_range;
   std::optional<Duration> retain;
   SourceRange retain_range;
   std::optional<LabelTemplate> label;
@@ -167,6 +175,7 @@ class Builder {
   void resolve_references();
   void check_tiers(const model::Policy& policy);
   void check_window(const TierDraft& t, const TimeZone& zone);
+  void check_timeout(const TierDraft& t);
   void check_drill_windows();
   void check_coincidence();
   void check_label_collision(const TierDraft& a, const TierDraft& b, CivilDay day);

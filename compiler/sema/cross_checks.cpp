@@ -160,6 +160,7 @@ void Builder::check_tiers(const model::Policy& policy) {
         }
       }
     }
+    check_timeout(t);
     if (t.kind == model::BackupKind::kChangedPartitions && t.include && !t.include->requires_partitioned()) {
       diag::Diagnostic& d = sink_.report(Code::kIncrementalNeedsPartitioned, t.include_range, name);
       if (t.include_written) {
@@ -236,6 +237,17 @@ void Builder::check_window(const TierDraft& t, const TimeZone& zone) {
   sink_.report(Code::kWindowExceedsInterval, t.window_range, window.to_string(), name, min_gap.to_string())
       .note(t.schedule_range, again)
       .note(std::nullopt, "a run would still be allowed to work when the next one is due");
+}
+
+// SK0366: a timeout shorter than the window lets the server cancel a slow job before the window ends, so the
+// overrun alert (job still running at the window's end) can never fire (issue 10 item 9).
+void Builder::check_timeout(const TierDraft& t) {
+  if (!t.timeout) return;
+  const Duration window = t.window.value_or(Duration::from_hours(4));
+  if (*t.timeout >= window) return;
+  sink_.report(Code::kTimeoutShorterThanWindow, t.timeout_range, t.timeout->to_string(),
+               t.name ? t.name->str() : "?", window.to_string())
+      .note(t.window_range, "the overrun alert fires only while the job still runs at the window's end");
 }
 
 // SK0325: a drill that can start inside its source tier's window restores while that day's backup may still be

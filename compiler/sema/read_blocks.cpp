@@ -14,6 +14,33 @@ bool is_loopback_http(std::string_view url) {
   return host == "localhost" || host.rfind("127.", 0) == 0;
 }
 
+// `timeout` and `on_overrun` of a tier or of the defaults block (issue 10 item 9): the job's server-side timeout,
+// at least StarRocks' minimum of 10m (SK0219: the server would refuse the BACKUP), and what the runner does at the
+// window's end. False when a value is invalid (reported).
+template <typename Draft>
+bool read_job_bounds(const BlockKeys& keys, DiagnosticSink& sink, Draft& d) {
+  bool ok = true;
+  if (const ast::Entry* e = keys.get("timeout")) {
+    d.timeout_range = e->value.range;
+    d.timeout = read_duration(e->value, "timeout", "h", sink);
+    if (d.timeout && d.timeout->seconds() < model::kMinJobTimeoutSeconds) {
+      sink.report(Code::kNumberOutOfRange, e->value.range, "timeout", e->value.text,
+                  "at least 10m, StarRocks' minimum BACKUP timeout");
+      d.timeout.reset();
+    }
+    ok = ok && d.timeout.has_value();
+  }
+  if (const ast::Entry* e = keys.get("on_overrun")) {
+    d.on_overrun_range = e->value.range;
+    if (auto w = read_word(e->value, "on_overrun", "overrun action", {"alert", "cancel"}, sink)) {
+      d.on_overrun = *w == "cancel" ? model::OverrunAction::kCancel : model::OverrunAction::kAlert;
+    } else {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 }  // namespace
 
 // ---- policy keys ----
@@ -190,12 +217,14 @@ void Builder::read_defaults(const ast::Block& b) {
     return;
   }
   defaults_block_ = &b;
-  BlockKeys keys(b, "defaults", {"window", "retain", "label", "repository", "blackout"}, sink_);
+  BlockKeys keys(b, "defaults", {"window", "timeout", "on_overrun", "retain", "label", "repository", "blackout"},
+                 sink_);
   if (const ast::Entry* e = keys.get("blackout")) defaults_.blackouts = read_blackouts(e->value, sink_);
   if (const ast::Entry* e = keys.get("window")) {
     defaults_.window = read_duration(e->value, "window", "h", sink_);
     defaults_.window_range = e->value.range;
   }
+  (void)read_job_bounds(keys, sink_, defaults_);
   if (const ast::Entry* e = keys.get("retain")) {
     defaults_.retain = read_duration(e->value, "retain", "d", sink_);
     defaults_.retain_range = e->value.range;
@@ -326,7 +355,7 @@ void read_tier_suffix(const BlockKeys& keys, DiagnosticSink& sink, TierDraft& t)
   }
 }
 
-// The keys with no "missing" diagnostic: window, label, precedence, covers, repository, suffix.
+// The keys with no "missing" diagnostic: window, timeout, on_overrun, label, precedence, covers, repository, suffix.
 void read_tier_optional_keys(const BlockKeys& keys, const Defaults& defaults, DiagnosticSink& sink,
                              TierDraft& t) {
   if (const ast::Entry* e = keys.get("window")) {
@@ -336,6 +365,15 @@ void read_tier_optional_keys(const BlockKeys& keys, const Defaults& defaults, Di
   } else if (defaults.window) {
     t.window = defaults.window;
     t.window_range = defaults.window_range;
+  }
+  if (!read_job_bounds(keys, sink, t)) t.complete = false;
+  if (!keys.get("timeout") && defaults.timeout) {
+    t.timeout = defaults.timeout;
+    t.timeout_range = defaults.timeout_range;
+  }
+  if (!keys.get("on_overrun") && defaults.on_overrun) {
+    t.on_overrun = defaults.on_overrun;
+    t.on_overrun_range = defaults.on_overrun_range;
   }
   read_tier_label(keys, defaults, sink, t);
   if (const ast::Entry* e = keys.get("precedence")) {
@@ -362,8 +400,8 @@ void Builder::read_tier(const ast::Block& b) {
   t.name = read_name<TierName>(b, "tier", t.name_range);
   t.window_range = t.name_range;
   BlockKeys keys(b, "tier" + (b.name ? " " + in_quotes(b.name->text) : std::string()),
-                 {"backup", "include", "schedule", "retain", "window", "label", "precedence", "covers",
-                  "repository", "suffix", "blackout"},
+                 {"backup", "include", "schedule", "retain", "window", "timeout", "on_overrun", "label",
+                  "precedence", "covers", "repository", "suffix", "blackout"},
                  sink_);
   if (const ast::Entry* e = keys.get("backup")) {
     read_backup_kind(*e, t);

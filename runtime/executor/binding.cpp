@@ -59,15 +59,13 @@ BoundJob bind_job(const plan::BackupJob& job, const std::vector<PartitionMeta>& 
   const auto detection = job.change_detection.value_or(model::ChangeDetection{});
   for (const auto& t : job.tables) {
     auto it = by_table.find(t.table.str());
-    if (t.scope == plan::TableScope::kWholeTable) {
-      out.tables.push_back({t.table, true, {}});
-      if (it != by_table.end()) {
-        for (const auto* m : it->second) out.manifest.push_back(*m);
-      }
+    if (it == by_table.end()) {  // every table has a partition (an unpartitioned one its own): dropped
+      out.dropped_tables.push_back(t.table.str());
       continue;
     }
-    if (it == by_table.end()) {
-      out.tables.push_back({t.table, true, {}});  // unknown to partitions_meta: let the server judge it
+    if (t.scope == plan::TableScope::kWholeTable) {
+      out.tables.push_back({t.table, true, {}});
+      for (const auto* m : it->second) out.manifest.push_back(*m);
       continue;
     }
     BoundTable bound{t.table, false, {}};

@@ -48,13 +48,17 @@ struct BoundJob {
   bool whole_database = false;
   std::vector<PartitionMeta> manifest;      // partitions the snapshot will hold, versions as read before submit
   std::vector<std::string> unchanged_tables;  // changed-partitions tables with nothing new (skipped)
+  // Tables of the job that partitions_meta does not list: dropped since the inventory was written (issue 10 item
+  // 15). Left out of the BACKUP (which the server would refuse whole: "Unknown table") and reported.
+  std::vector<std::string> dropped_tables;
   [[nodiscard]] bool empty() const { return !whole_database && tables.empty(); }
 };
 
 // Pure: decides from the metadata and the last manifest (by (table, partition_id) → version). A partition is
 // changed when it is new (no manifest entry) or its VisibleVersion differs; in kUpdatedWithin mode, when its
-// VisibleVersionTime is within `within` before `slot` (or after it). Tables of the job missing from `meta` are
-// kept whole (the server reports a missing table at submit).
+// VisibleVersionTime is within `within` before `slot` (or after it). Tables of the job missing from `meta` no
+// longer exist: they go to `dropped_tables`, the others are bound (issue 10 item 15: one dropped table must not
+// stop its database's backup).
 [[nodiscard]] BoundJob bind_job(const plan::BackupJob& job, const std::vector<PartitionMeta>& meta,
                                 const std::vector<ops::LastBackedUp>& last);
 

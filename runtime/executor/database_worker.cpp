@@ -64,6 +64,7 @@ class DatabaseWorker {
     std::set<std::string> used;
     std::map<std::string, std::optional<BackupTimestamp>> finished;
     std::set<std::string> any;  // every candidate some attempt carries, whatever its state
+    std::set<std::string> sent;  // candidates an attempt of this cluster sent (any state but REJECTED)
     std::map<std::string, ops::BackupAttempt> orphans;
   };
 
@@ -103,6 +104,7 @@ class DatabaseWorker {
         continue;
       }
       h.any.insert(a.label.str());
+      if (a.state != AttemptState::kRejected) h.sent.insert(a.label.str());
       if (a.state == AttemptState::kRunning || a.state == AttemptState::kCancelled ||
           a.state == AttemptState::kFinished) {
         h.used.insert(a.label.str());
@@ -130,8 +132,9 @@ class DatabaseWorker {
     if (!history) return fail_sql(history.error());
     const std::vector<jobs::SnapshotRow> snapshots = fresh_snapshots(candidates, *history);
     ++round_;
+    const std::set<std::string> foreign = foreign_snapshots(candidates, snapshots, *history, *current);
     const LabelDecision d = decide_label(job_.label, snapshots, *current, history->used,
-                                         config_.max_label_retries, history->finished);
+                                         config_.max_label_retries, history->finished, foreign);
     result_.label = d.label;
     if (d.job && d.job->job_id) result_.job_id = d.job->job_id->value();
     switch (d.kind) {
@@ -175,6 +178,56 @@ class DatabaseWorker {
       if (!refreshed.contains(s.label)) snapshots.push_back(s);
     }
     return snapshots;
+  }
+
+  // Issue 10 item 10 (whose snapshot): a finished snapshot with one of the slot's labels is this slot's backup
+  // only when this cluster took it — an attempt in our ops.backup_history sent the label, or our server's SHOW
+  // BACKUP lists the job — and it holds our database (the Database column of SHOW SNAPSHOT … AND TIMESTAMP).
+  // StarRocks exposes no cluster identity in SHOW SNAPSHOT before 4.2 (reference §1.4), so a second cluster
+  // sharing the repository (cold start, a staging copy) is told apart by its own history and server. A foreign
+  // snapshot keeps its label used (the next candidate is taken); a warning says whose it is.
+  std::set<std::string> foreign_snapshots(const std::vector<SnapshotLabel>& candidates,
+                                          const std::vector<jobs::SnapshotRow>& snapshots,
+                                          const SlotHistory& history, const std::vector<jobs::ServerJob>& current) {
+    std::set<std::string> foreign;
+    for (const auto& c : candidates) {  // in the order decide_label takes them: up to the first of ours
+      const auto it = std::find_if(snapshots.begin(), snapshots.end(),
+                                   [&](const jobs::SnapshotRow& r) { return r.label == c.str(); });
+      if (it == snapshots.end() || !it->ok()) continue;
+      const jobs::SnapshotRow& row = *it;
+      const bool listed = std::any_of(current.begin(), current.end(),
+                                      [&](const jobs::ServerJob& j) { return j.label == row.label; });
+      std::string why;
+      if (!history.sent.contains(row.label) && !listed) {
+        why = "no attempt in this cluster's ops.backup_history sent it and SHOW BACKUP does not list it (another "
+              "cluster sharing the repository?)";
+      } else if (const auto db = snapshot_database_of(row); db && *db != job_.database.str()) {
+        why = fmt::format("it holds database {}", *db);
+      }
+      if (why.empty()) break;  // ours: the slot is done
+      foreign.insert(row.label);
+      if (warned_foreign_.insert(row.label).second) {
+        deps_.log.warn(fields("snapshot.foreign"),
+                       fmt::format("snapshot {} in repository {} is not this cluster's backup of {}: {}; not "
+                                   "counted as this slot's backup",
+                                   row.label, job_.repository.str(), job_.database.str(), why));
+      }
+    }
+    return foreign;
+  }
+
+  // The database a finished snapshot row holds; nullopt when the server does not say or cannot be asked (then
+  // the attempt that sent the label decides).
+  std::optional<std::string> snapshot_database_of(const jobs::SnapshotRow& row) {
+    auto label = SnapshotLabel::parse(row.label);
+    auto ts = row.latest();
+    if (!label || !ts) return std::nullopt;
+    auto db = jobs::snapshot_database(conn_, job_.repository, *label, *ts);
+    if (!db) {
+      deps_.log.warn(fields("snapshot.read"), db.error().describe());
+      return std::nullopt;
+    }
+    return *db;
   }
 
   // The slot's label is running on the server: adopt it (its run died), wait for it (--wait), or leave it.
@@ -298,8 +351,11 @@ class DatabaseWorker {
       return fail_sql(l.error());
     }
     const BoundJob bound = bind_job(job_, *meta, last);
+    report_dropped(bound.dropped_tables);
     if (bound.empty()) {
-      finish(Outcome::kNothingDue, "skipped: no partition changed since the last backup");
+      finish(Outcome::kNothingDue, bound.dropped_tables.empty() || !bound.unchanged_tables.empty()
+                                       ? "skipped: no partition changed since the last backup" + dropped_note()
+                                       : "skipped: every table of the job was dropped" + dropped_note());
       return false;
     }
     const std::string sql = dialect::render_backup(bound_spec(job_, bound, label));
@@ -311,6 +367,26 @@ class DatabaseWorker {
     if (!attempt_id) return fail_sql(attempt_id.error());
     checkpoint(deps_, "intent");
     return submit(label, sql, *attempt_id, before);
+  }
+
+  // Issue 10 item 15: tables of the job the cluster no longer has (dropped after the inventory was written) are
+  // left out of the BACKUP and reported once; the other tables are backed up. `inventory sync` retires them.
+  void report_dropped(const std::vector<std::string>& dropped) {
+    if (dropped.empty() || !result_.dropped_tables.empty()) return;
+    for (const auto& t : dropped) result_.dropped_tables.push_back(job_.database.str() + "." + t);
+    std::string names;
+    for (const auto& t : result_.dropped_tables) names += (names.empty() ? "" : ", ") + t;
+    deps_.log.warn(fields("job.table_dropped"),
+                   fmt::format("not backed up, no longer on the cluster (dropped since the inventory was written): "
+                               "{}; run `starkeep inventory sync` to retire them",
+                               names));
+  }
+  // "; not backed up (dropped): db.t, …" for the database's result message; "" when nothing was dropped.
+  std::string dropped_note() const {
+    if (result_.dropped_tables.empty()) return "";
+    std::string names;
+    for (const auto& t : result_.dropped_tables) names += (names.empty() ? "" : ", ") + t;
+    return "; not backed up (dropped from the cluster): " + names;
   }
 
   // The busy hook: "one job per database" with our slot's label → another runner; a foreign job → retry.
@@ -493,8 +569,8 @@ class DatabaseWorker {
     warn_history(store_.update_backup_state(attempt_id, u));
   }
 
-  // Every poll that lists our job: history on a state change, the "polling" checkpoint, the overrun alert
-  // (once), the heartbeat of our run marker (every minute).
+  // Every poll that lists our job: history on a state change, the "polling" checkpoint, the heartbeat of our run
+  // marker (every minute). The overrun alert comes from jobs::await (overran()).
   void observe(const std::string& attempt_id, const jobs::ServerJob& job) {
     if (job.job_id) result_.job_id = job.job_id->value();
     if (job.state_text != last_state_) {
@@ -509,23 +585,6 @@ class DatabaseWorker {
       checkpoint(deps_, "polling");
     }
     const auto mono = deps_.clock.monotonic();
-    const Instant now =
-        plan_at_ +
-        Duration::from_seconds(std::chrono::duration_cast<std::chrono::seconds>(mono - run_started_).count());
-    if (!overrun_alerted_ && now > job_.deadline) {
-      overrun_alerted_ = true;
-      alerts::AlertContext c;
-      c.database = job_.database;
-      c.tier = job_.tier;
-      if (auto label = SnapshotLabel::parse(job.label)) c.label = *label;
-      c.job_id = job.job_id;
-      c.elapsed = now - job_.slot;
-      c.window = job_.deadline - job_.slot;
-      c.detail = fmt::format("job {} still {} after its window ended at {}", job.label, job.state_text,
-                             job_.deadline.to_iso8601_utc());
-      raise(deps_, alerts::AlertKind::kOverrun, c);
-      deps_.log.warn(fields("job.overrun"), c.detail);
-    }
     if (!attempt_id.empty() && mono - last_heartbeat_ > std::chrono::seconds(60)) {
       last_heartbeat_ = mono;
       ops::RunMarker m{config_.run_id, job_.database};
@@ -533,13 +592,46 @@ class DatabaseWorker {
     }
   }
 
-  jobs::AwaitPolicy await_policy() const {
+  // The instant on the plan's timeline: the run's instant plus the run's own duration so far (a run for a past
+  // instant is measured against that instant's window, not the wall clock).
+  Instant plan_now() const {
+    const auto mono = deps_.clock.monotonic();
+    return plan_at_ +
+           Duration::from_seconds(std::chrono::duration_cast<std::chrono::seconds>(mono - run_started_).count());
+  }
+
+  // The job is bounded by the tier's timeout (the BACKUP's own, plus a margin: the server cancels it then); the
+  // window's end only raises the overrun alert, and cancels our own job when the tier says on_overrun = cancel
+  // (issue 10 item 9). `owned`: our attempt (not --wait on another runner's job).
+  jobs::AwaitPolicy await_policy(bool owned) const {
     jobs::AwaitPolicy policy;
     policy.poll = config_.poll;
     const auto timeout = plan::backup_spec(job_).timeout.value_or(Duration::from_days(1));
     policy.deadline = std::chrono::seconds(timeout.seconds()) + kAwaitMargin;
+    policy.overrun_at = std::chrono::seconds(std::max<std::int64_t>(0, (job_.deadline - plan_now()).seconds()));
+    policy.cancel_at_overrun = owned && job_.on_overrun == model::OverrunAction::kCancel;
     policy.random01 = jitter(deps_);
     return policy;
+  }
+
+  // Our job still runs at the end of its window: the overrun alert (once per job), and the log line.
+  void overran(const jobs::ServerJob& job, bool cancelling) {
+    // jobs::await measures in milliseconds, the plan's timeline in whole seconds: the job is past its window, so its
+    // elapsed time is reported as more than the window (the alert condition is `job.elapsed > tier.window`).
+    const Instant past = job_.deadline + Duration::from_seconds(1);
+    const Instant now = plan_now() < past ? past : plan_now();
+    alerts::AlertContext c;
+    c.database = job_.database;
+    c.tier = job_.tier;
+    if (auto label = SnapshotLabel::parse(job.label)) c.label = *label;
+    c.job_id = job.job_id;
+    c.elapsed = now - job_.slot;
+    c.window = job_.deadline - job_.slot;
+    c.detail = fmt::format("job {} still {} after its window ended at {}{}", job.label, job.state_text,
+                           job_.deadline.to_iso8601_utc(),
+                           cancelling ? "; cancelling it (on_overrun = cancel)" : "");
+    raise(deps_, alerts::AlertKind::kOverrun, c);
+    deps_.log.warn(fields("job.overrun"), c.detail);
   }
 
   // The progress port (when given): this job's state and elapsed time, and the tier's typical duration from the
@@ -573,7 +665,8 @@ class DatabaseWorker {
     jobs::AwaitHooks hooks;
     hooks.on_poll = [&](const jobs::ServerJob& job) { observe(attempt_id, job); };
     hooks.on_error = [&](const Error& e) { deps_.log.warn(fields("poll.error"), e.describe()); };
-    const jobs::AwaitPolicy policy = await_policy();
+    const jobs::AwaitPolicy policy = await_policy(!attempt_id.empty());
+    hooks.on_overrun = [&](const jobs::ServerJob& job) { overran(job, policy.cancel_at_overrun); };
     auto done = jobs::await(conn_, jobs::JobKind::kBackup, job_.database, std::move(ref), policy, deps_.stop,
                             deps_.clock, deps_.sleeper, hooks);
     if (deps_.progress != nullptr) deps_.progress->done(progress_task_);
@@ -595,7 +688,7 @@ class DatabaseWorker {
         return;
       }
       case Done::kCancelled:
-        return cancelled(attempt_id, label, *done.job);
+        return cancelled(attempt_id, label, *done.job, done.cancel_sent && done.overran);
       case Done::kSuperseded:
         return superseded(attempt_id, label, done);
       case Done::kStopped:
@@ -694,17 +787,23 @@ class DatabaseWorker {
     finish(Outcome::kJobFailed, fmt::format("job {} disappeared from SHOW BACKUP", label.str()));
   }
 
-  void cancelled(const std::string& attempt_id, const SnapshotLabel& label, const jobs::ServerJob& job) {
-    record_terminal(attempt_id, AttemptState::kCancelled, job.error_text(), &job);
+  // `by_overrun`: we cancelled it at the window's end (on_overrun = cancel), which the history row says.
+  void cancelled(const std::string& attempt_id, const SnapshotLabel& label, const jobs::ServerJob& job,
+                 bool by_overrun) {
+    const std::string text =
+        by_overrun ? fmt::format("cancelled by starkeep at the end of the tier's window (on_overrun = cancel): {}",
+                                 job.error_text())
+                   : job.error_text();
+    record_terminal(attempt_id, AttemptState::kCancelled, text, &job);
     alerts::AlertContext c;
     c.database = job_.database;
     c.tier = job_.tier;
     c.label = label;
     c.job_id = job.job_id;
     c.job_state = alerts::AlertJobState::server(job.state);
-    c.detail = job.error_text();
+    c.detail = text;
     raise(deps_, alerts::AlertKind::kJobState, c);
-    finish(Outcome::kJobFailed, fmt::format("job {} CANCELLED: {}", label.str(), job.error_text()));
+    finish(Outcome::kJobFailed, fmt::format("job {} CANCELLED: {}", label.str(), text));
   }
 
   // Our job FINISHED and the repository gave its timestamp (never recorded FINISHED without one: item 27).
@@ -733,7 +832,8 @@ class DatabaseWorker {
       }
     }
     resolve_job_alerts();
-    finish(Outcome::kSuccess, fmt::format("{} FINISHED (backup_timestamp {})", label.str(), ts.str()));
+    finish(Outcome::kSuccess,
+           fmt::format("{} FINISHED (backup_timestamp {}){}", label.str(), ts.str(), dropped_note()));
   }
 
   // A backup of the database's tier FINISHED: what earlier runs raised about the tier's jobs (failed, overran)
@@ -797,6 +897,7 @@ class DatabaseWorker {
   Instant plan_at_;
   std::chrono::milliseconds run_started_;
   int round_ = 0;
+  std::set<std::string> warned_foreign_;
   // Submission (the busy hook's findings).
   std::string busy_why_;
   Yield yield_ = Yield::kNone;
@@ -815,7 +916,6 @@ class DatabaseWorker {
   std::string progress_task_;
   bool typical_read_ = false;
   std::optional<progress::Typical> typical_;
-  bool overrun_alerted_ = false;
   bool polling_checkpoint_ = false;
   std::chrono::milliseconds last_heartbeat_{0};
 };

@@ -17,15 +17,16 @@ std::vector<SnapshotLabel> label_candidates(const SnapshotLabel& base, int max_r
 LabelDecision decide_label(const SnapshotLabel& base, const std::vector<jobs::SnapshotRow>& snapshots,
                            const std::vector<jobs::ServerJob>& current, const std::set<std::string>& history_labels,
                            int max_retry,
-                           const std::map<std::string, std::optional<BackupTimestamp>>& finished_in_history) {
+                           const std::map<std::string, std::optional<BackupTimestamp>>& finished_in_history,
+                           const std::set<std::string>& foreign) {
   const auto candidates = label_candidates(base, max_retry);
   std::map<std::string, const jobs::SnapshotRow*> by_label;
   for (const auto& s : snapshots) by_label[s.label] = &s;
 
-  // 1. A finished snapshot of any candidate: the slot is done.
+  // 1. A finished snapshot of any candidate that this cluster took of this database: the slot is done.
   for (const auto& c : candidates) {
     auto it = by_label.find(c.str());
-    if (it != by_label.end() && it->second->ok()) {
+    if (it != by_label.end() && it->second->ok() && !foreign.contains(c.str())) {
       LabelDecision d{LabelDecision::Kind::kDone, c, it->second->latest(), std::nullopt};
       for (const auto& j : current) {
         if (j.label == c.str()) d.job = j;

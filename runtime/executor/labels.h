@@ -36,11 +36,14 @@ struct LabelDecision {
 // (any state). A candidate is "used" when the repository has a directory for it (any Status), the current job
 // carries it, or our history has an attempt with it. `finished_in_history`: labels of our own FINISHED attempts
 // (with their backup timestamps when recorded): such a label is DONE, not merely used (issue 10 item 3), even when
-// `snapshots` is older than the attempt and the database's current job is another one.
+// `snapshots` is older than the attempt and the database's current job is another one. `foreign`: labels whose
+// finished snapshot is not this cluster's backup of this database (issue 10 item 10: another cluster sharing the
+// repository, or another database): never "done", but still used (the repository refuses the label again).
 [[nodiscard]] LabelDecision decide_label(const SnapshotLabel& base, const std::vector<jobs::SnapshotRow>& snapshots,
                                          const std::vector<jobs::ServerJob>& current,
                                          const std::set<std::string>& history_labels, int max_retry = 9,
                                          const std::map<std::string, std::optional<BackupTimestamp>>&
-                                             finished_in_history = {});
+                                             finished_in_history = {},
+                                         const std::set<std::string>& foreign = {});
 
 }  // namespace sk::executor

@@ -260,7 +260,8 @@ class Run {
                                         Outcome::kConnectionFailed,
                                         session.error().describe(),
                                         std::nullopt,
-                                        std::nullopt};
+                                        std::nullopt,
+                                        {}};
             continue;
           }
           results[i] = detail::run_database_job(job, config_, deps_, snapshots_[job.repository.str()],

@@ -112,6 +112,7 @@ Result<std::string> inventory_from_ops(ports::SqlConnection& connection, const o
     return std::unexpected(std::move(records.error()).with_context("reading ops.table_inventory"));
   nlohmann::json tables = nlohmann::json::array();
   for (const auto& r : *records) {
+    if (r.retired_at) continue;  // gone from the cluster (issue 10 item 15): no longer selected
     nlohmann::json t{
         {"database", r.database.str()}, {"table", r.table.str()}, {"partitioned", r.partitioned}};
     if (!r.table_class.empty()) t["class"] = r.table_class;

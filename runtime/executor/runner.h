@@ -76,6 +76,8 @@ struct DatabaseResult {
   std::optional<BackupTimestamp> backup_timestamp;
   // The first write to ops.backup_history that failed (logged at error level): the row shows a stale state.
   std::optional<std::string> history_error;
+  // Tables of the job no longer on the cluster (db.table), left out of the BACKUP (issue 10 item 15).
+  std::vector<std::string> dropped_tables;
 };
 
 // One backend's snapshot disks as the pre-check read them (SHOW PROC '/backends/<id>'): the free share of its

@@ -177,7 +177,7 @@ Result<SyncReport> sync_inventory(ports::SqlConnection& connection, ops::OpsStor
       auto it = existing.find(key);
       if (it == existing.end()) {
         ops::InventoryRecord r{db, t.table, options.rules.classify(t.table.str(), t.partitioned), t.partitioned, {},
-                               ops::ClassifiedBy::kRule, now, now};
+                               ops::ClassifiedBy::kRule, now, now, std::nullopt};
         report.added.push_back(r);
         writes.push_back(std::move(r));
         continue;
@@ -196,6 +196,10 @@ Result<SyncReport> sync_inventory(ports::SqlConnection& connection, ops::OpsStor
         }
       }
       r.last_seen = now;
+      if (r.retired_at) {  // on the cluster again (re-created): selectable again
+        what.push_back("back on the cluster (was retired " + r.retired_at->to_iso8601_utc() + ")");
+        r.retired_at.reset();
+      }
       if (what.empty()) {
         ++report.unchanged;
       } else {
@@ -206,8 +210,18 @@ Result<SyncReport> sync_inventory(ports::SqlConnection& connection, ops::OpsStor
       writes.push_back(std::move(r));
     }
   }
+  // Gone from the cluster: retired (issue 10 item 15), not deleted — restores of older snapshots still name the
+  // table, and a run no longer selects it. A table retired by an earlier sync stays as it is.
   for (const auto& [key, r] : existing) {
-    if (!seen.contains(key) && options.scope.includes(r.database)) report.gone.push_back(r);
+    if (seen.contains(key) || !options.scope.includes(r.database)) continue;
+    if (r.retired_at) {
+      ++report.retired_earlier;
+      continue;
+    }
+    ops::InventoryRecord retired = r;
+    retired.retired_at = now;
+    report.gone.push_back(retired);
+    writes.push_back(std::move(retired));
   }
   if (!writes.empty()) {
     if (auto s = store.upsert_inventory(writes); !s) {

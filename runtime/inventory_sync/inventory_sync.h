@@ -4,8 +4,9 @@
 //     information_schema.tables_config (tables; PARTITION_KEY empty ⇒ unpartitioned) and
 //     information_schema.partitions_meta (partition ids, VisibleVersion, row counts, sizes) (pitfall 13);
 //   * sync: upserts one row per table seen, classifies NEW tables by ClassificationRules, re-applies the rules to
-//     rule-classified tables, never overwrites a manual classification, and leaves tables that disappeared in
-//     place (their last_seen stops moving) instead of deleting them;
+//     rule-classified tables, never overwrites a manual classification, and retires tables that disappeared
+//     (retired_at set, the row kept for restores of older snapshots; a run no longer selects them) instead of
+//     deleting them (issue 10 item 15);
 //   * export: the JSON inventory file of docs/inventory.md, so CI can run check/plan without the cluster;
 //   * classify: a manual classification, which every later sync keeps.
 // Every statement is rendered by kernel/dialect (names from the cluster are quoted, never interpolated).
@@ -74,7 +75,9 @@ struct SyncReport {
   std::vector<DatabaseName> databases;         // inventoried in this sync
   std::vector<ops::InventoryRecord> added;     // new tables, as classified by the rules
   std::vector<TableChange> changed;            // rule classification or partitioning changed
-  std::vector<ops::InventoryRecord> gone;      // in scope, in ops.table_inventory, not on the cluster any more
+  // In scope, in ops.table_inventory, not on the cluster any more: retired by this sync (retired_at = now).
+  std::vector<ops::InventoryRecord> gone;
+  std::size_t retired_earlier = 0;             // gone tables an earlier sync retired already
   std::size_t unchanged = 0;
   std::vector<std::string> warnings;
 };

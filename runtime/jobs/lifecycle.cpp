@@ -50,6 +50,7 @@ class Waiter {
       }
       outage_ = Backoff(policy_.outage, policy_.random01);
       if (auto done = observe(*rows)) return *done;
+      check_overrun();
       if (auto done = check_deadline()) return *done;
       sleeper_.sleep_for(next_poll_delay(policy_.poll, elapsed()));
     }
@@ -111,6 +112,16 @@ class Waiter {
     return std::nullopt;  // not visible yet
   }
 
+  // The caller's window: our job still running past it is reported once, and cancelled when the policy asks
+  // (issue 10 item 9). Only after a poll that listed our job as the current, running one.
+  void check_overrun() {
+    if (out_.overran || !policy_.overrun_at || elapsed() <= *policy_.overrun_at) return;
+    if (!current_is_ours_ || !out_.job) return;
+    out_.overran = true;
+    if (hooks_.on_overrun) hooks_.on_overrun(*out_.job);
+    if (policy_.cancel_at_overrun && !out_.cancel_sent) send_cancel();
+  }
+
   // The deadline: cancel our job when it is the current one and the policy asks; give up after the grace.
   std::optional<Awaited> check_deadline() {
     const auto now = elapsed();
@@ -120,13 +131,18 @@ class Waiter {
     }
     if (now <= policy_.deadline) return std::nullopt;
     if (!policy_.cancel.at_deadline || !current_is_ours_) return finish(Awaited::Outcome::kTimedOut);
+    send_cancel();
+    return std::nullopt;
+  }
+
+  // CANCEL … FROM db: the caller made sure our job is the database's current one.
+  void send_cancel() {
     const std::string sql = render_cancel(kind_, db_);
     Status reply = conn_.execute(sql, ports::Idempotency::kNotIdempotent);
     out_.cancel_sent = true;
     if (!reply) out_.cancel_error = reply.error();
-    cancel_at_ = now;
+    cancel_at_ = elapsed();
     if (hooks_.on_cancel) hooks_.on_cancel(sql, reply);
-    return std::nullopt;
   }
 
   ports::SqlConnection& conn_;
@@ -188,6 +204,20 @@ Result<std::optional<BackupTimestamp>> finished_snapshot(ports::SqlConnection& c
   }
   if (!*row || !(*row)->ok()) return std::optional<BackupTimestamp>{};
   return (*row)->latest();
+}
+
+Result<std::optional<std::string>> snapshot_database(ports::SqlConnection& conn, const RepositoryName& repo,
+                                                     const SnapshotLabel& label,
+                                                     const BackupTimestamp& backup_timestamp) {
+  const std::string sql = dialect::render_show_snapshot(repo, label, backup_timestamp);
+  auto rows = conn.query(sql);
+  if (!rows) return std::unexpected(std::move(rows.error()).with_context(sql));
+  if (!rows->has_column("Database")) return std::optional<std::string>{};
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    auto cell = rows->get(i, "Database");
+    if (cell && *cell && !(*cell)->empty()) return std::optional<std::string>(std::string(**cell));
+  }
+  return std::optional<std::string>{};
 }
 
 Result<std::string> server_version(ports::SqlConnection& conn) {

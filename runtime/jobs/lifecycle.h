@@ -11,7 +11,8 @@
 //  poll
 //    (never a busy spin); connection errors are retried with backoff until the deadline, not a fixed count;
 //    on the deadline it cancels (CANCEL … FROM db cancels the CURRENT job) only when the policy asks and our
-//    job is still the current one; when a later job replaced ours in the server's one-row-per-database view
+//    job is still the current one; past the caller's window (overrun_at) it reports the overrun once and, when
+//    asked, cancels the same way; when a later job replaced ours in the server's one-row-per-database view
 //    it returns kSuperseded at once, so the caller settles our job from the repository (SHOW SNAPSHOT) or the
 //    restored object.
 //
@@ -53,6 +54,14 @@ namespace sk::jobs {
 [[nodiscard]] Result<std::optional<BackupTimestamp>> finished_snapshot(ports::SqlConnection& conn,
                                                                        const RepositoryName& repo,
                                                                        const SnapshotLabel& label);
+
+// The database a backup of the label holds: SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label' AND TIMESTAMP = 'ts'
+// prints it in its Database column (reference §1.4); nullopt when the server does not say (no such column, or
+// NULL: the snapshot's info could not be read). Errors: the connection's or the server's.
+[[nodiscard]] Result<std::optional<std::string>> snapshot_database(ports::SqlConnection& conn,
+                                                                  const RepositoryName& repo,
+                                                                  const SnapshotLabel& label,
+                                                                  const BackupTimestamp& backup_timestamp);
 
 // SELECT current_version(): the server's version text ("4.2.0-abc"); "" when the server does not know the function
 // (an old build). Connection errors pass through.
@@ -120,12 +129,19 @@ struct AwaitPolicy {
   // Our label unseen while only `before` (or nothing) is listed: the server may not show a just-accepted job
   // yet (a lagging follower FE). After this long it counts as superseded.
   std::chrono::milliseconds visibility_grace{std::chrono::seconds(60)};
+  // The end of the caller's window, from the start of the wait (issue 10 item 9): at the first poll past it that
+  // lists our job still running, on_overrun is called once, and with cancel_at_overrun our job is cancelled
+  // (only while it is the current one; then the cancel grace applies). `deadline` stays the bound of the wait.
+  std::optional<std::chrono::milliseconds> overrun_at;
+  bool cancel_at_overrun = false;
 };
 
 struct AwaitHooks {
   std::function<void(const ServerJob& ours)> on_poll;  // after every poll that lists our job
   std::function<void(const Error& error)> on_error;    // a poll failed on the connection (retried)
   std::function<void(const std::string& cancel_sql, const Status& reply)> on_cancel;
+  // Our job still runs past AwaitPolicy::overrun_at (called once, before a cancel_at_overrun cancel is sent).
+  std::function<void(const ServerJob& ours)> on_overrun;
 };
 
 struct Awaited {
@@ -140,6 +156,7 @@ struct Awaited {
   std::optional<ServerJob> job;      // our job as last seen
   std::optional<ServerJob> current;  // kSuperseded: the job listed instead of ours (if any)
   bool cancel_sent = false;
+  bool overran = false;               // our job still ran past AwaitPolicy::overrun_at
   std::optional<Error> cancel_error;  // the server refused our cancel
   std::optional<Error> last_error;    // kUnreachable: the last connection error
 };

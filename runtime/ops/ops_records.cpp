@@ -148,7 +148,8 @@ const RecordMap<InventoryRecord>& inventory_map() {
        converted<R, std::map<std::string, bool>>("eligibility", &R::eligibility, eligibility_to_json,
                                                  eligibility_from_json, Fit::kChecked, "eligibility JSON"),
        enumerated("classified_by", &R::classified_by, parse_classified_by),
-       member("first_seen_utc", &R::first_seen), member("last_seen_utc", &R::last_seen)});
+       member("first_seen_utc", &R::first_seen), member("last_seen_utc", &R::last_seen),
+       member("retired_at_utc", &R::retired_at)});
   return map;
 }
 
@@ -299,7 +300,7 @@ const RecordMap<ExpiryRecord>& expiry_map() {
 // ---- blank records to read into ----
 
 InventoryRecord blank_inventory() {
-  return {blank_name<DatabaseName>(), blank_name<TableName>(), {}, false, {}, ClassifiedBy::kRule, {}, {}};
+  return {blank_name<DatabaseName>(), blank_name<TableName>(), {}, false, {}, ClassifiedBy::kRule, {}, {}, {}};
 }
 BackupAttempt blank_attempt() {
   return {{},

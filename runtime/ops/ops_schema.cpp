@@ -32,7 +32,9 @@ std::vector<TableSpec> build_tables() {
       TableSpec{"table_inventory",
                 {id("inventory_id"), text("database_name", 256), text("table_name", 64), text("table_class", 64),
                  boolean("partitioned"), text("eligibility", 4096), text("classified_by", 16),
-                 datetime("first_seen_utc"), datetime("last_seen_utc")},
+                 datetime("first_seen_utc"), datetime("last_seen_utc"),
+                 // Schema 4 (added by ALTER on older installations, hence last).
+                 datetime("retired_at_utc", kNull)},
                 {"inventory_id"},
                 {"inventory_id"}},
       TableSpec{"backup_history",
@@ -257,7 +259,11 @@ std::vector<Migration> migrations(const OpsConfig& config) {
       sql::render_add_columns(*find_table("restore_history"), config.database.str(),
                               {"started_at_utc", "duration_seconds", "drill_period", "drill_seed"}));
   Migration v3{3, "ops schema 3: snapshot_expiry", {render_create_table(*find_table("snapshot_expiry"), config)}, {}};
-  return {std::move(v1), std::move(v2), std::move(v3)};
+  // Issue 10 item 15: `inventory sync` retires tables that left the cluster instead of leaving them selectable.
+  Migration v4{4, "ops schema 4: table_inventory retired_at_utc", {}, {}};
+  v4.add_columns.push_back(
+      sql::render_add_columns(*find_table("table_inventory"), config.database.str(), {"retired_at_utc"}));
+  return {std::move(v1), std::move(v2), std::move(v3), std::move(v4)};
 }
 
 Result<int> current_schema_version(ports::SqlConnection& connection, const OpsConfig& config) {

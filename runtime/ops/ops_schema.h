@@ -71,8 +71,9 @@ struct Migration {
   std::vector<std::string> add_columns{};
 };
 
-// 1: the tables of docs/ops-schema.md; 2: table_partition_set, restore_history timing and drill columns.
-inline constexpr int kLatestSchemaVersion = 3;
+// 1: the tables of docs/ops-schema.md; 2: table_partition_set, restore_history timing and drill columns;
+// 3: snapshot_expiry; 4: table_inventory retired_at_utc.
+inline constexpr int kLatestSchemaVersion = 4;
 
 // All steps in ascending version order, for `config`.
 [[nodiscard]] std::vector<Migration> migrations(const OpsConfig& config);

@@ -41,6 +41,9 @@ struct InventoryRecord {
   ClassifiedBy classified_by = ClassifiedBy::kRule;
   Instant first_seen{};
   Instant last_seen{};
+  // Set by `inventory sync` when the table is no longer on the cluster (issue 10 item 15): the row is kept (restores
+  // of older snapshots name it) but a run no longer selects it; cleared when the table is seen again.
+  std::optional<Instant> retired_at{};
 };
 
 // ---- backup_history ----

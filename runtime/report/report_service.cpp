@@ -81,6 +81,7 @@ Status write_file_atomically(const std::string& path, const std::string& text) {
 inventory::Inventory to_inventory(const std::vector<ops::InventoryRecord>& records) {
   inventory::Inventory inv;
   for (const ops::InventoryRecord& r : records) {
+    if (r.retired_at) continue;  // gone from the cluster: not a table to cover any more
     inventory::TableEntry t{r.database, r.table, r.table_class, r.partitioned, r.eligibility, {}, {}};
     inv.tables.push_back(std::move(t));
   }

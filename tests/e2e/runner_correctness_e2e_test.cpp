@@ -8,8 +8,13 @@
 //     again under the same attempt once the server has shown it never took;
 //   * item 5: a run that is only backing off (a foreign job holds the database) keeps its marker's heartbeat fresh;
 //   * item 27: a job that FINISHED while its repository was unreachable is never recorded FINISHED without a
-//     backup_timestamp; the next run completes the same row (timestamp, fingerprints).
+//     backup_timestamp; the next run completes the same row (timestamp, fingerprints);
+//   * item 15: a table dropped after `inventory sync` is reported, not fatal to its database (the other tables are
+//     backed up, exit 0); the next sync retires it and later runs no longer select it.
+#include <algorithm>
 #include <map>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/e2e/run_fixture.h"
 
@@ -188,6 +193,60 @@ TEST_F(RunnerCorrectnessE2e, BusyBackoffKeepsTheRunsHeartbeatFresh) {
   }
   EXPECT_EQ(f.code, kExitConflict) << describe(f);
   EXPECT_NE(f.err.find("job.busy"), std::string::npos) << f.err;
+}
+
+// Item 15: DROP TABLE between `inventory sync` and the run. The weekly of the database still backs up its other
+// table (exit 0; the database's JSON names the dropped table); `inventory sync` retires it (kept in
+// ops.table_inventory with retired_at_utc); a run without --inventory then no longer selects it.
+TEST_F(RunnerCorrectnessE2e, ADroppedTableIsReportedAndTheDatabasesOtherTablesAreBackedUp) {
+  make_cluster_data("dt");
+  exec("CREATE TABLE dt_a.stores (id INT NOT NULL, city VARCHAR(32)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) "
+       "BUCKETS 1 PROPERTIES ('replication_num' = '1')");
+  exec("INSERT INTO dt_a.stores VALUES (1, 'rome')");
+  const std::string port = std::to_string(cluster().emulator().port());
+  const std::vector<std::string> sync{sk::test::starkeep_binary(), "inventory", "sync", "--policy",
+                                      (dir_ / "policy.skp").string(), "--host", "127.0.0.1", "--port", port,
+                                      "--user", "root"};
+  const Finished init = wait(spawn({sk::test::starkeep_binary(), "init", "--replication-num", "1", "--host",
+                                    "127.0.0.1", "--port", port, "--user", "root"}));
+  ASSERT_EQ(init.code, kExitOk) << describe(init);
+  const Finished first_sync = wait(spawn(sync));
+  ASSERT_EQ(first_sync.code, kExitOk) << describe(first_sync);
+  exec("DROP TABLE dt_a.stores");
+
+  // The run reads the inventory from ops.table_inventory (no --inventory), which still lists stores.
+  auto without_inventory = [&](const char* at) {
+    std::vector<std::string> a = run_args(at, {"--database", "dt_a"});
+    auto it = std::find(a.begin(), a.end(), "--inventory");
+    a.erase(it, it + 2);
+    return wait(spawn(a));
+  };
+  const Finished sunday = without_inventory(kSunday);
+  ASSERT_EQ(sunday.code, kExitOk) << describe(sunday);
+  auto report = nlohmann::json::parse(sunday.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << sunday.out;
+  ASSERT_EQ(report["databases"].size(), 1u) << sunday.out;
+  EXPECT_EQ(report["databases"][0]["outcome"], "success") << sunday.out;
+  EXPECT_EQ(report["databases"][0]["dropped_tables"], nlohmann::json::array({"dt_a.stores"})) << sunday.out;
+  EXPECT_NE(sunday.err.find("job.table_dropped"), std::string::npos) << sunday.err;
+  auto finished = history_in("dt_a", "FINISHED");
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_NE(finished[0]["objects"]->find("customers"), std::string::npos) << *finished[0]["objects"];
+  EXPECT_EQ(finished[0]["objects"]->find("stores"), std::string::npos) << *finished[0]["objects"];
+
+  const Finished second_sync = wait(spawn(sync));
+  ASSERT_EQ(second_sync.code, kExitOk) << describe(second_sync);
+  EXPECT_NE(second_sync.out.find("gone     dt_a.stores"), std::string::npos) << second_sync.out;
+  EXPECT_NE(second_sync.out.find("retired"), std::string::npos) << second_sync.out;
+  auto retired = query("SELECT table_name, retired_at_utc FROM ops.table_inventory WHERE database_name = 'dt_a' "
+                       "AND table_name = 'stores'");
+  ASSERT_EQ(retired.size(), 1u) << "kept for restores of older snapshots";
+  EXPECT_TRUE(retired[0]["retired_at_utc"].has_value());
+
+  const Finished next_sunday = without_inventory("2025-09-21T01:05:00Z");
+  ASSERT_EQ(next_sunday.code, kExitOk) << describe(next_sunday);
+  EXPECT_EQ(next_sunday.out.find("dropped_tables"), std::string::npos) << next_sunday.out;
+  EXPECT_EQ(next_sunday.err.find("job.table_dropped"), std::string::npos) << next_sunday.err;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // JSON inventory file (docs/inventory.md) for check/plan without the cluster, and set manual classifications.
 // Exit codes: 0 ok; 1 unknown table or invalid class (classify), policy errors; 64 usage; 66 unreadable file;
 // 16 the cluster cannot be reached; 69 the cluster refused a statement; 78 bad connection settings.
+#include <fmt/format.h>
+
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -96,7 +98,9 @@ int run_sync(const InventoryOptions& o) {
   const std::size_t seen = report->added.size() + report->changed.size() + report->unchanged;
   std::cout << "inventory sync: " << report->databases.size() << " database(s), " << seen << " table(s): "
             << report->added.size() << " new, " << report->changed.size() << " changed, " << report->gone.size()
-            << " gone, " << report->unchanged << " unchanged\n";
+            << " gone, " << report->unchanged << " unchanged"
+            << (report->retired_earlier > 0 ? fmt::format(" ({} retired earlier)", report->retired_earlier) : "")
+            << "\n";
   for (const auto& r : report->added) {
     std::cout << "  new      " << r.database.str() << "." << r.table.str() << "  class " << r.table_class
               << (r.partitioned ? ", partitioned" : "") << "\n";
@@ -106,7 +110,7 @@ int run_sync(const InventoryOptions& o) {
   }
   for (const auto& r : report->gone) {
     std::cout << "  gone     " << r.database.str() << "." << r.table.str() << "  last seen "
-              << r.last_seen.to_iso8601_utc() << "\n";
+              << r.last_seen.to_iso8601_utc() << "; retired (kept for restores, no longer backed up)\n";
   }
   return kExitOk;
 }
@@ -176,7 +180,8 @@ void register_inventory(CLI::App& app, int& exit_code) {
       "sync",
       "Discover databases (the policy's selection), tables and partitioning (two catalog queries per database) and "
       "refresh ops.table_inventory: new tables are classified by rules, manual classifications are kept, tables "
-      "that disappeared are reported as gone (not deleted).");
+      "that disappeared are reported as gone and retired (kept for restores of older snapshots, no longer backed "
+      "up; a table seen again is selectable again).");
   sync->add_option("--policy,-p", o->policy, "Policy file: only its databases (default: every user database)");
   sync->add_option("--rules", o->rules, "Classification rules (JSON, see docs/operations.md); default built-in");
   add_ops_flags(*sync, o->ops, false);

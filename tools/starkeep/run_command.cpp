@@ -144,6 +144,7 @@ void print_report(const executor::RunReport& report, executor::LogFormat format)
       if (d.job_id) x["job_id"] = *d.job_id;
       if (d.backup_timestamp) x["backup_timestamp"] = d.backup_timestamp->str();
       if (d.history_error) x["history_error"] = ports::redact(*d.history_error);
+      if (!d.dropped_tables.empty()) x["dropped_tables"] = d.dropped_tables;
       dbs.push_back(std::move(x));
     }
     j["databases"] = dbs;

@@ -42,7 +42,7 @@ TEST(MakePlan, MondayAtOneOhFiveRunsTheDaily) {
   EXPECT_EQ(preview_sql(j),
             "BACKUP SNAPSHOT `sales`.`sales_20250915_inc` TO `s3_prod` ON (`line_items` PARTITION (<changed "
             "partitions, bound at run time>), `orders` PARTITION (<changed partitions, bound at run time>)) "
-            "PROPERTIES ('type' = 'full', 'timeout' = '7200')");
+            "PROPERTIES ('type' = 'full', 'timeout' = '86400')");  // the tier's timeout (24h), not its 2h window
   ASSERT_EQ(plan.skipped.size(), 1u);
   EXPECT_EQ(plan.skipped[0].database.str(), "crm");
   EXPECT_TRUE(plan.has_work());
@@ -91,7 +91,7 @@ TEST(MakePlan, FirstSundayRunsTheMonthlyWhichCoversTheWeekly) {
   EXPECT_EQ(plan.jobs[1].label.str(), "sales_20250907_base");
   EXPECT_EQ(preview_sql(plan.jobs[1]),
             "BACKUP SNAPSHOT `sales`.`sales_20250907_base` TO `s3_prod` PROPERTIES ('type' = 'full', 'timeout' = "
-            "'28800')");
+            "'86400')");  // issue 10 item 9: a slow monthly is not cancelled at its 8h window
   // At 06:00 the weekly's 4h window has passed but the monthly's 8h has not: still one job, still satisfying both.
   Plan later = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 7, 6, 0));
   ASSERT_EQ(later.due.size(), 1u);

@@ -355,5 +355,52 @@ TEST_F(ColdStartE2e, EmptyClusterRestoresADatabaseToAnInstantFromTheRepositoryAl
   EXPECT_EQ(cj["restore_points"].size(), 3u) << "published after Tuesday's run: Sunday, Monday, Tuesday";
 }
 
+// Issue 10 item 10 (whose snapshot): two clusters with a database of the same name share one repository (the
+// cold-start set-up). A's Sunday weekly writes sales_20250914_full; B's run for the same slot must not record A's
+// snapshot as its own backup (B's data is not in it): it takes the next label and backs up its own data; A still
+// sees its own snapshot as the slot's backup.
+TEST_F(ColdStartE2e, TwoClustersSharingARepositoryEachBackUpTheirOwnSlot) {
+  auto a = start("A", {"--time-scale", "50"});
+  auto b = start("B", {"--time-scale", "50"});
+  ASSERT_TRUE(a && b);
+  for (Side* side : {a.get(), b.get()}) {
+    ASSERT_EQ(side->starkeep("init --replication-num 1").exit_code, kExitOk);
+    side->exec("CREATE DATABASE sales");
+    side->exec("CREATE TABLE sales.orders (id BIGINT NOT NULL, dt DATE, amount INT) DUPLICATE KEY(id) "
+               "PARTITION BY RANGE(dt) (PARTITION p1 VALUES LESS THAN ('2025-10-01')) "
+               "DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')");
+    side->exec("CREATE TABLE sales.customers (id INT NOT NULL, name VARCHAR(32)) DUPLICATE KEY(id) "
+               "DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')");
+    auto applied = side->starkeep("repository apply --policy " + (dir_ / "policy.skp").string());
+    ASSERT_EQ(applied.exit_code, kExitOk) << applied.output;
+  }
+  a->exec("INSERT INTO sales.customers VALUES (1, 'ann')");
+  b->exec("INSERT INTO sales.customers VALUES (7, 'bea'), (8, 'cid')");
+
+  auto on_a = a->starkeep(run_args("2025-09-14T01:05:00Z"));
+  ASSERT_EQ(on_a.exit_code, kExitOk) << on_a.output;
+  auto on_b = b->starkeep(run_args("2025-09-14T01:05:00Z"));
+  ASSERT_EQ(on_b.exit_code, kExitOk) << "B's slot is not done by A's snapshot:\n" << on_b.output;
+  EXPECT_NE(on_b.output.find("snapshot sales_20250914_full in repository dr_repo is not this cluster's backup of "
+                             "sales"),
+            std::string::npos)
+      << on_b.output;
+  auto b_rows = b->query("SELECT label, state, error_text FROM ops.backup_history WHERE database_name = 'sales'");
+  ASSERT_EQ(b_rows.size(), 1u) << b->dump("SELECT label, state, error_text FROM ops.backup_history");
+  EXPECT_EQ(b->cell(b_rows, 0, "label"), "sales_20250914_full_r1");
+  EXPECT_EQ(b->cell(b_rows, 0, "state"), "FINISHED");
+  auto a_rows = a->query("SELECT label, state FROM ops.backup_history WHERE database_name = 'sales'");
+  ASSERT_EQ(a_rows.size(), 1u);
+  EXPECT_EQ(a->cell(a_rows, 0, "label"), "sales_20250914_full");
+
+  // B's snapshot holds B's rows (two customers); A's run again: its own snapshot is the slot's backup.
+  auto detail = b->query("SHOW SNAPSHOT ON dr_repo WHERE SNAPSHOT = 'sales_20250914_full_r1'");
+  ASSERT_EQ(detail.size(), 1u);
+  EXPECT_EQ(b->cell(detail, 0, "Status"), "OK");
+  auto again = a->starkeep(run_args("2025-09-14T01:05:00Z"));
+  EXPECT_EQ(again.exit_code, kExitAlreadyHandled) << again.output;
+  EXPECT_EQ(again.output.find("not this cluster's backup"), std::string::npos) << again.output;
+}
+
 }  // namespace
 }  // namespace sk

@@ -78,6 +78,14 @@ TEST(Labels, FinishedSnapshotMeansDone) {
   EXPECT_EQ(d.backup_timestamp->str(), "2025-09-14-01-00-00-001");
 }
 
+// Issue 10 item 10: another cluster's finished snapshot with the slot's label is not this slot's backup; its label
+// stays used, so the next candidate is taken.
+TEST(Labels, AForeignFinishedSnapshotIsUsedButNotDone) {
+  auto d = decide_label(L("s_d_inc"), {snap("s_d_inc", "OK", {"t1"})}, {}, {}, 9, {}, {"s_d_inc"});
+  EXPECT_EQ(d.kind, LabelDecision::Kind::kSubmit);
+  EXPECT_EQ(d.label.str(), "s_d_inc_r1");
+}
+
 TEST(Labels, FinishedRetryMeansDoneToo) {
   auto d = decide_label(L("s_d_inc"), {snap("s_d_inc", "ERROR: no snapshot"), snap("s_d_inc_r1", "OK", {"t1"})}, {}, {});
   EXPECT_EQ(d.kind, LabelDecision::Kind::kDone);
@@ -179,6 +187,24 @@ TEST(Binding, NoChangeMeansNoJob) {
   auto b = bind_job(j, {pm("orders", "p1", 1, 5)}, {last("orders", "p1", 1, 5)});
   EXPECT_TRUE(b.empty());
   EXPECT_EQ(b.unchanged_tables, std::vector<std::string>{"orders"});
+}
+
+// Issue 10 item 15: a table of the job that partitions_meta does not list was dropped after the inventory was
+// written: it is left out and reported, and the job's other tables are bound (the server would refuse the whole
+// BACKUP with "Unknown table").
+TEST(Binding, ATableTheClusterNoLongerHasIsReportedAndTheOthersAreBound) {
+  auto j = daily_job("shop", {});
+  j.tables.push_back({TableName::parse("dim_product").value(), plan::TableScope::kWholeTable});
+  j.tables.push_back({TableName::parse("dim_store").value(), plan::TableScope::kWholeTable});
+  j.tables.push_back({TableName::parse("orders").value(), plan::TableScope::kChangedPartitions});
+  j.tables.push_back({TableName::parse("returns").value(), plan::TableScope::kChangedPartitions});
+  auto b = bind_job(j, {pm("dim_product", "dim_product", 1, 2), pm("orders", "p1", 2, 3)}, {});
+  EXPECT_EQ(b.dropped_tables, (std::vector<std::string>{"dim_store", "returns"}));
+  ASSERT_EQ(b.tables.size(), 2u);
+  EXPECT_EQ(b.tables[0].table.str(), "dim_product");
+  EXPECT_EQ(b.tables[1].table.str(), "orders");
+  const std::string sql = dialect::render_backup(bound_spec(j, b, L("shop_20250914_full")));
+  EXPECT_EQ(sql.find("dim_store"), std::string::npos) << sql;
 }
 
 TEST(Binding, UpdatedWithinUsesVisibleVersionTime) {

@@ -59,6 +59,13 @@ class RunnerTest : public ::testing::Test {
                                                    "Failed to list snapshot in repo: repo, err: Status Code: 503"));
       }
       std::vector<ports::Rows::Row> rows;
+      if (by_label && sql.find("TIMESTAMP") != std::string_view::npos) {  // one backup: its Database
+        for (const auto& [label, ts] : snapshots_) {
+          if (sql.find("'" + label + "'") != std::string_view::npos)
+            rows.push_back({label, ts, snapshot_database_, "{}", "OK"});
+        }
+        return make_rows({"Snapshot", "Timestamp", "Database", "Details", "Status"}, rows);
+      }
       if (!by_label && stale_snapshot_list_) return make_rows({"Snapshot", "Timestamp", "Status"}, rows);
       for (const auto& [label, ts] : snapshots_) {
         if (sql.find("WHERE") == std::string_view::npos || sql.find("'" + label + "'") != std::string_view::npos) {
@@ -93,9 +100,10 @@ class RunnerTest : public ::testing::Test {
       return make_rows({"JobId", "SnapshotName", "DbName", "State", "CreateTime", "FinishedTime", "Status", "TaskErrMsg"},
                        rows);
     });
-    conn_.on("partitions_meta",
-             make_rows({"TABLE_NAME", "PARTITION_NAME", "PARTITION_ID", "VISIBLE_VERSION", "VISIBLE_VERSION_UNIX"},
-                       {{"orders", "p1", "11", "3", "1757811000"}}));
+    conn_.on_call("partitions_meta", [this](std::string_view) -> Result<ports::Rows> {
+      return make_rows({"TABLE_NAME", "PARTITION_NAME", "PARTITION_ID", "VISIBLE_VERSION", "VISIBLE_VERSION_UNIX"},
+                       partitions_meta_);
+    });
     conn_.on_call("^BACKUP SNAPSHOT", [this](std::string_view sql) -> Result<ports::Rows> {
       if (submit_lock_failures_ > 0) {
         --submit_lock_failures_;
@@ -189,6 +197,8 @@ class RunnerTest : public ::testing::Test {
   std::optional<std::string> repo_err_;
   std::string repo_read_only_ = "false";
   std::map<std::string, std::string> snapshots_;  // label → timestamp ("" = partial)
+  std::string snapshot_database_ = "sales";        // SHOW SNAPSHOT … AND TIMESTAMP: the Database column
+  std::vector<ports::Rows::Row> partitions_meta_{{"orders", "p1", "11", "3", "1757811000"}};  // the tables that exist
   std::string server_label_;
   std::string server_state_ = "UPLOADING";
   std::string server_status_ = "[OK]";
@@ -270,11 +280,41 @@ TEST_F(RunnerTest, AClusterZoneNeitherKnownNorReportedStopsTheRunBeforeAnySubmit
   EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
 }
 
+// A finished snapshot of the slot that this cluster took (our server's SHOW BACKUP lists the job; the history of
+// it was lost): done, and recorded.
 TEST_F(RunnerTest, FinishedSnapshotOfTheSlotMeansNothingIsSubmitted) {
   snapshots_["sales_20250914_inc"] = "2025-09-14-09-00-05-123";
+  server_label_ = "sales_20250914_inc";
+  server_state_ = "FINISHED";
   const RunReport r = run_once();
-  EXPECT_EQ(r.outcome, Outcome::kAlreadyHandled);
+  EXPECT_EQ(r.outcome, Outcome::kAlreadyHandled) << log_text_.str();
   EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+}
+
+// Issue 10 item 10: a finished snapshot with the slot's label that this cluster never sent (no attempt in its
+// history, not in its SHOW BACKUP) is another cluster's sharing the repository: the slot is not done here; the
+// next label is taken and a warning says why.
+TEST_F(RunnerTest, AFinishedSnapshotAnotherClusterTookIsNotThisSlotsBackup) {
+  snapshots_["sales_20250914_inc"] = "2025-09-14-09-00-05-123";
+  states_ = {"PENDING", "FINISHED"};
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT `sales`.`sales_20250914_inc_r1`"), 1u) << log_text_.str();
+  EXPECT_NE(log_text_.str().find("not this cluster's backup of sales"), std::string::npos) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("INSERT INTO `ops`.`backup_history`.*recorded by reconciliation"), 0u);
+}
+
+// Issue 10 item 10: our attempt sent the label (and was cancelled), but the finished snapshot under it holds
+// another database: not this slot's backup.
+TEST_F(RunnerTest, AFinishedSnapshotOfAnotherDatabaseIsNotThisSlotsBackup) {
+  snapshots_["sales_20250914_inc"] = "2025-09-14-09-00-05-123";
+  snapshot_database_ = "crm";
+  history_row("run-0", "sales_20250914_inc", "CANCELLED");
+  states_ = {"PENDING", "FINISHED"};
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT `sales`.`sales_20250914_inc_r1`"), 1u) << log_text_.str();
+  EXPECT_NE(log_text_.str().find("it holds database crm"), std::string::npos) << log_text_.str();
 }
 
 TEST_F(RunnerTest, CancelledEarlierAttemptMovesToTheNextRetryLabel) {
@@ -463,6 +503,84 @@ TEST_F(RunnerTest, JobRunningPastItsWindowAlertsOnce) {
   EXPECT_EQ(overruns, 1);
 }
 
+// Issue 10 item 9: the window is not the server-side timeout. The BACKUP carries the tier's timeout (default
+// 24h, StarRocks' own default), so a slow but healthy job is not cancelled by the server at the window's end.
+TEST_F(RunnerTest, TheBackupCarriesTheTiersTimeoutNotItsWindow) {
+  states_ = {"PENDING", "FINISHED"};
+  const RunReport r = run_once();
+  ASSERT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT .*'timeout' = '86400'"), 1u) << conn_.sql().front();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT .*'timeout' = '7200'"), 0u);
+}
+
+// on_overrun = alert (the default): the job still running at the window's end is alerted once and followed to
+// FINISHED; nothing is cancelled.
+TEST_F(RunnerTest, ASlowJobPastItsWindowRunsOnToFinishedByDefault) {
+  plan_.at = clock_.now();
+  plan_.jobs[0].deadline = clock_.now() + Duration::from_seconds(2);
+  states_ = {"PENDING", "UPLOADING", "UPLOADING", "UPLOADING", "UPLOADING", "UPLOADING", "FINISHED"};
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^CANCEL BACKUP"), 0u);
+  int overruns = 0;
+  for (const auto& a : alert_port_.alerts()) overruns += a.kind == model::AlertCondition::Kind::kOverrun;
+  EXPECT_EQ(overruns, 1);
+}
+
+// on_overrun = cancel: at the window's end the overrun is alerted, then our job (the database's current one) is
+// cancelled; the history row says why.
+TEST_F(RunnerTest, OnOverrunCancelCancelsOurJobAtTheWindowsEnd) {
+  plan_.at = clock_.now();
+  plan_.jobs[0].deadline = clock_.now() + Duration::from_seconds(2);
+  plan_.jobs[0].on_overrun = model::OverrunAction::kCancel;
+  states_ = std::vector<std::string>(50, "UPLOADING");
+  conn_.on_call("^CANCEL BACKUP FROM `sales`", [this](std::string_view) -> Result<ports::Rows> {
+    states_ = {"CANCELLED"};
+    server_status_ = "[COMMON_ERROR, msg: user cancelled]";
+    return ports::Rows{};
+  });
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kJobFailed) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^CANCEL BACKUP FROM `sales`"), 1u);
+  EXPECT_GT(conn_.count_matching("UPDATE `ops`.`backup_history`.*CANCELLED.*on_overrun = cancel"), 0u);
+  int overruns = 0;
+  for (const auto& a : alert_port_.alerts()) overruns += a.kind == model::AlertCondition::Kind::kOverrun;
+  EXPECT_EQ(overruns, 1);
+  ASSERT_EQ(r.databases.size(), 1u);
+  EXPECT_NE(r.databases[0].message.find("on_overrun = cancel"), std::string::npos) << r.databases[0].message;
+}
+
+// Issue 10 item 15: a table of the job dropped after the inventory was written is left out of the BACKUP and
+// reported; the database's other table is backed up and the run succeeds.
+TEST_F(RunnerTest, ADroppedTableIsReportedNotFatalToItsDatabase) {
+  plan_.jobs[0].tables.push_back({TableName::parse("dim_store").value(), plan::TableScope::kWholeTable});
+  states_ = {"PENDING", "FINISHED"};
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT `sales`.`sales_20250914_inc` TO `repo` ON \\(`orders` "
+                                 "PARTITION \\(`p1`\\)\\)"),
+            1u)
+      << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT .*dim_store"), 0u);
+  ASSERT_EQ(r.databases.size(), 1u);
+  EXPECT_EQ(r.databases[0].dropped_tables, std::vector<std::string>{"sales.dim_store"});
+  EXPECT_NE(r.databases[0].message.find("not backed up (dropped from the cluster): sales.dim_store"),
+            std::string::npos)
+      << r.databases[0].message;
+  EXPECT_NE(log_text_.str().find("job.table_dropped"), std::string::npos) << log_text_.str();
+}
+
+// Every table of the job is gone: nothing to back up (exit 10), said so.
+TEST_F(RunnerTest, AJobWhoseTablesWereAllDroppedIsSkipped) {
+  plan_.jobs[0].tables = {{TableName::parse("dim_store").value(), plan::TableScope::kWholeTable}};
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kNothingDue) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u);
+  ASSERT_EQ(r.databases.size(), 1u);
+  EXPECT_NE(r.databases[0].message.find("every table of the job was dropped"), std::string::npos)
+      << r.databases[0].message;
+}
+
 TEST_F(RunnerTest, TestPausePointsArePassedInOrder) {
   states_ = {"PENDING", "UPLOADING", "FINISHED"};
   const RunReport r = run_once();
@@ -575,7 +693,7 @@ TEST_F(RunnerTest, ALabelSomeAttemptCarriesIsLookedUpAgainBeforeDeciding) {
   const RunReport r = run_once();
   EXPECT_EQ(r.outcome, Outcome::kAlreadyHandled) << log_text_.str();
   EXPECT_EQ(conn_.count_matching("^BACKUP SNAPSHOT"), 0u) << log_text_.str();
-  EXPECT_EQ(conn_.count_matching("SHOW SNAPSHOT ON `repo` WHERE SNAPSHOT = 'sales_20250914_inc'"), 1u);
+  EXPECT_EQ(conn_.count_matching("SHOW SNAPSHOT ON `repo` WHERE SNAPSHOT = 'sales_20250914_inc'$"), 1u);
 }
 
 // Issues 10 items 4 and 19: the connection drops while the BACKUP is sent, the server did take it, and the next
@@ -650,6 +768,7 @@ TEST_F(RunnerTest, CoincidingTiersRunInDecreasingPrecedenceNotByName) {
   policy_ = *c.policy;
   plan_ = driver::plan_at(c, clock_.now() + Duration::from_minutes(5));  // Sunday 2025-09-14 01:05Z
   ASSERT_EQ(plan_.jobs.size(), 2u);
+  partitions_meta_.push_back({"stores", "stores", "12", "2", "1757811000"});
   states_ = {"FINISHED"};
   const RunReport r = run_once();
   ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.message << log_text_.str();

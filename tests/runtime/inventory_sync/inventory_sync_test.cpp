@@ -59,15 +59,17 @@ struct Existing {
   std::string database, table, table_class;
   bool partitioned;
   std::string classified_by;
+  std::optional<std::string> retired_at = std::nullopt;  // retired_at_utc
 };
 ports::Rows inventory_rows(std::vector<Existing> rows_in) {
   std::vector<Row> rows;
   for (auto& e : rows_in) {
     rows.push_back({e.database, e.table, e.table_class, std::string(e.partitioned ? "1" : "0"), std::string("{}"),
-                    e.classified_by, std::string("2025-09-01 00:00:00"), std::string("2025-09-13 00:00:00")});
+                    e.classified_by, std::string("2025-09-01 00:00:00"), std::string("2025-09-13 00:00:00"),
+                    e.retired_at});
   }
   return make_rows({"database_name", "table_name", "table_class", "partitioned", "eligibility", "classified_by",
-                    "first_seen_utc", "last_seen_utc"},
+                    "first_seen_utc", "last_seen_utc", "retired_at_utc"},
                    std::move(rows));
 }
 
@@ -198,7 +200,31 @@ TEST_F(SyncTest, ManualClassificationIsNeverOverwrittenRuleClassesAreRefreshed) 
   const std::string ins = insert_text();
   EXPECT_NE(ins.find("'fact_orders', 'dimension', TRUE"), std::string::npos) << ins;
   EXPECT_NE(ins.find("'manual'"), std::string::npos) << ins;
-  EXPECT_EQ(ins.find("dropped_table"), std::string::npos) << "a gone table is neither rewritten nor deleted";
+  EXPECT_EQ(conn_.count_matching("^DELETE"), 0u) << "a gone table is kept for restores of older snapshots";
+}
+
+// Issue 10 item 15: a gone table is retired (retired_at_utc = the sync's instant, the row kept); a table an earlier
+// sync retired is not reported again; a retired table that is back on the cluster is selectable again.
+TEST_F(SyncTest, GoneTablesAreRetiredOnceAndComeBackWhenSeenAgain) {
+  conn_.on("^SHOW DATABASES", databases({"sales"}));
+  conn_.on("table_inventory", inventory_rows({{"sales", "dim_store", "dimension", false, "rule"},
+                                              {"sales", "old_dim", "dimension", false, "rule", "2025-09-10 00:00:00"},
+                                              {"sales", "fact_orders", "fact", true, "rule", "2025-09-10 00:00:00"}}));
+  conn_.on("tables_config", tables_config({{"fact_orders", "`dt`"}}));
+  conn_.on("partitions_meta", partitions_meta({}));
+  auto report = sync_inventory(conn_, store_, options(), kNow);
+  ASSERT_TRUE(report.has_value()) << report.error().describe();
+  ASSERT_EQ(report->gone.size(), 1u);
+  EXPECT_EQ(report->gone[0].table.str(), "dim_store");
+  ASSERT_TRUE(report->gone[0].retired_at.has_value());
+  EXPECT_EQ(*report->gone[0].retired_at, kNow);
+  EXPECT_EQ(report->retired_earlier, 1u);  // old_dim
+  ASSERT_EQ(report->changed.size(), 1u);
+  EXPECT_EQ(report->changed[0].record.table.str(), "fact_orders");
+  EXPECT_FALSE(report->changed[0].record.retired_at.has_value());
+  const std::string ins = insert_text();
+  EXPECT_NE(ins.find("'dim_store'"), std::string::npos) << ins;
+  EXPECT_EQ(ins.find("'old_dim'"), std::string::npos) << ins;
   EXPECT_EQ(conn_.count_matching("^DELETE"), 0u);
 }
 

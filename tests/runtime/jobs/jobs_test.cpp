@@ -333,6 +333,50 @@ TEST_F(JobsTest, AtTheDeadlineOnlyOurOwnCurrentJobIsCancelled) {
   EXPECT_EQ(other.count_matching("^CANCEL"), 0u);
 }
 
+// Issue 10 item 9: the caller's window (overrun_at) is not the deadline. Past it our running job is reported once
+// and followed on to FINISHED; with cancel_at_overrun it is cancelled then (our job being the current one).
+TEST_F(JobsTest, PastTheWindowOurJobIsReportedOnceAndCancelledOnlyWhenAsked) {
+  policy.overrun_at = std::chrono::seconds(5);
+  int polls = 0;
+  conn.on_call("^SHOW BACKUP", [&](std::string_view) -> Result<ports::Rows> {
+    ++polls;
+    return backup_row("9", "snap", polls < 12 ? "UPLOADING" : "FINISHED");
+  });
+  int overruns = 0;
+  AwaitHooks hooks;
+  hooks.on_overrun = [&](const ServerJob& j) {
+    ++overruns;
+    EXPECT_EQ(j.label, "snap");
+  };
+  auto done = await(conn, JobKind::kBackup, db("sales"), {"snap", std::nullopt, std::nullopt}, policy, &stop, clock,
+                    sleeper, hooks);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->outcome, Awaited::Outcome::kFinished);
+  EXPECT_TRUE(done->overran);
+  EXPECT_EQ(overruns, 1);
+  EXPECT_EQ(conn.count_matching("^CANCEL"), 0u);
+
+  ports::RecordingSqlConnection cancelling;
+  bool cancelled = false;
+  cancelling.on_call("^CANCEL BACKUP FROM `sales`$", [&](std::string_view) -> Result<ports::Rows> {
+    cancelled = true;
+    return ports::Rows{};
+  });
+  cancelling.on_call("^SHOW BACKUP", [&](std::string_view) -> Result<ports::Rows> {
+    return backup_row("9", "snap", cancelled ? "CANCELLED" : "UPLOADING");
+  });
+  policy.cancel_at_overrun = true;
+  overruns = 0;
+  auto stopped = await(cancelling, JobKind::kBackup, db("sales"), {"snap", std::nullopt, std::nullopt}, policy, &stop,
+                       clock, sleeper, hooks);
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(stopped->outcome, Awaited::Outcome::kCancelled);
+  EXPECT_TRUE(stopped->cancel_sent);
+  EXPECT_TRUE(stopped->overran);
+  EXPECT_EQ(overruns, 1);
+  EXPECT_EQ(cancelling.count_matching("^CANCEL BACKUP"), 1u);
+}
+
 TEST_F(JobsTest, AMalformedShowIsAnErrorNotARetry) {
   conn.on("^SHOW BACKUP", make_rows({"JobId", "SnapshotName"}, {{"1", "ours"}}));
   auto done = await(conn, JobKind::kBackup, db("sales"), {"ours", std::nullopt, std::nullopt}, policy, &stop,

@@ -70,10 +70,11 @@ TEST_F(OpsIt, MigrateTwiceCreatesEveryTableOnceAndRecordsTheVersion) {
   auto rows = c->query(
       "SELECT `version`, `applied_at_utc`, `applied_by` FROM `ops_it_migrate`.`schema_version` ORDER BY `version`");
   ASSERT_TRUE(rows.has_value()) << rows.error().describe();
-  ASSERT_EQ(rows->size(), 3u);  // steps 1, 2 and 3; the second run applied nothing
+  ASSERT_EQ(rows->size(), 4u);  // steps 1 to 4; the second run applied nothing
   EXPECT_EQ(must(rows->get_int(0, "version")), 1);
   EXPECT_EQ(must(rows->get_int(1, "version")), 2);
   EXPECT_EQ(must(rows->get_int(2, "version")), 3);
+  EXPECT_EQ(must(rows->get_int(3, "version")), 4);
   EXPECT_EQ(must(rows->get_required(0, "applied_by")), "runtime_ops_it");
   EXPECT_EQ(must(ops::sql::parse_datetime_utc(must(rows->get_required(0, "applied_at_utc")))).unix_seconds(), 1757811600);
   EXPECT_EQ(tables_in(*c, cfg), expected);
@@ -92,6 +93,9 @@ TEST_F(OpsIt, UpgradeFromSchemaOneAddsPartitionSetsAndRestoreColumns) {
                         ports::Idempotency::kIdempotent);
     ASSERT_TRUE(s.has_value()) << s.error().describe();
   }
+  ASSERT_TRUE(c->execute("ALTER TABLE `ops_it_upgrade`.`table_inventory` DROP COLUMN `retired_at_utc`",
+                         ports::Idempotency::kIdempotent)
+                  .has_value());
   ASSERT_TRUE(c->execute("DROP TABLE `ops_it_upgrade`.`table_partition_set`", ports::Idempotency::kIdempotent)
                   .has_value());
   ASSERT_TRUE(c->execute("DROP TABLE `ops_it_upgrade`.`snapshot_expiry`", ports::Idempotency::kIdempotent)
@@ -102,8 +106,10 @@ TEST_F(OpsIt, UpgradeFromSchemaOneAddsPartitionSetsAndRestoreColumns) {
   ASSERT_EQ(must(current_schema_version(*c, cfg)), 1);
 
   ASSERT_TRUE(migrate(*c, cfg, clock_, "upgrade").has_value());
-  EXPECT_EQ(must(current_schema_version(*c, cfg)), 3);
+  EXPECT_EQ(must(current_schema_version(*c, cfg)), kLatestSchemaVersion);
   EXPECT_TRUE(tables_in(*c, cfg).contains("table_partition_set"));
+  // Step 4 (issue 10 item 15): table_inventory.retired_at_utc is back and read by load_inventory.
+  ASSERT_TRUE(c->query("SELECT `retired_at_utc` FROM `ops_it_upgrade`.`table_inventory`").has_value());
   EXPECT_TRUE(tables_in(*c, cfg).contains("snapshot_expiry"));
   OpsStore store(*c, cfg, clock_);
   RestoreRecord r{make_id({"run-u", "0"}), "run-u", RestoreKind::kDrill, "table",
@@ -150,7 +156,7 @@ TEST_F(OpsIt, ConcurrentMigrationsFromSeveralRunnersAgree) {
   EXPECT_EQ(must(current_schema_version(*c, cfg)), kLatestSchemaVersion);
   auto rows = c->query("SELECT `version` FROM `ops_it_concurrent`.`schema_version`");
   ASSERT_TRUE(rows.has_value());
-  EXPECT_EQ(rows->size(), 3u);  // each step recorded by several runners is one upserted row
+  EXPECT_EQ(rows->size(), 4u);  // each step recorded by several runners is one upserted row
 }
 
 // snapshot_expiry: a deletion recorded before it starts and settled after it reads back field by field; the

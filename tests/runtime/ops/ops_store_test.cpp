@@ -247,9 +247,9 @@ TEST_F(OpsStoreTest, InventoryRoundTrip) {
             std::string::npos);
   conn_.on("FROM `ops`.`table_inventory`",
            make_rows({"database_name", "table_name", "table_class", "partitioned", "eligibility", "classified_by",
-                      "first_seen_utc", "last_seen_utc"},
+                      "first_seen_utc", "last_seen_utc", "retired_at_utc"},
                      {{"sales", "orders", "fact", "1", "{\"weekly\":false}", "manual", "2025-09-13 21:46:40",
-                       "2025-09-14 01:00:00"}}));
+                       "2025-09-14 01:00:00", std::nullopt}}));
   auto loaded = store_.load_inventory(must(DatabaseName::parse("sales")));
   ASSERT_TRUE(loaded.has_value()) << loaded.error().describe();
   ASSERT_EQ(loaded->size(), 1u);

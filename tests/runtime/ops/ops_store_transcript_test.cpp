@@ -31,9 +31,9 @@ std::string time_text(const std::optional<Instant>& t) {
 void script(RecordingSqlConnection& conn) {
   conn.on("FROM `ops`.`table_inventory`",
           make_rows({"inventory_id", "database_name", "table_name", "table_class", "partitioned",
-                     "eligibility", "classified_by", "first_seen_utc", "last_seen_utc"},
+                     "eligibility", "classified_by", "first_seen_utc", "last_seen_utc", "retired_at_utc"},
                     {{"i1", "sales", "orders", "fact", "1", R"({"weekly":false})", "manual",
-                      "2025-09-13 21:46:40", "2025-09-14 01:00:00"}}));
+                      "2025-09-13 21:46:40", "2025-09-14 01:00:00", std::nullopt}}));
   conn.on("FROM `ops`.`backup_history`",
           make_rows({"attempt_id",      "run_id",     "label",        "repository",       "database_name",
                      "tiers",           "slot_utc",   "backup_kind",  "objects",          "state",

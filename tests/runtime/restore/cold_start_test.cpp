@@ -325,9 +325,9 @@ TEST(AfterRun, PublishesToTheRepositoriesThatReceivedABackup) {
   p.jobs = {job("sales", "daily", "r1"), job("crm", "daily", "r2"), job("hr", "daily", "r3")};
   executor::RunReport report;
   report.run_id = "run";
-  report.databases.push_back({db("sales"), *TierName::parse("daily"), lbl("sales_1"), 1, executor::Outcome::kSuccess, {}, {}, {}});
-  report.databases.push_back({db("crm"), *TierName::parse("daily"), lbl("crm_1"), 2, executor::Outcome::kJobFailed, {}, {}, {}});
-  report.databases.push_back({db("hr"), *TierName::parse("daily"), std::nullopt, {}, executor::Outcome::kNothingDue, {}, {}, {}});
+  report.databases.push_back({db("sales"), *TierName::parse("daily"), lbl("sales_1"), 1, executor::Outcome::kSuccess, {}, {}, {}, {}});
+  report.databases.push_back({db("crm"), *TierName::parse("daily"), lbl("crm_1"), 2, executor::Outcome::kJobFailed, {}, {}, {}, {}});
+  report.databases.push_back({db("hr"), *TierName::parse("daily"), std::nullopt, {}, executor::Outcome::kNothingDue, {}, {}, {}, {}});
   EXPECT_EQ(executor::repositories_to_publish(p, report), std::vector<RepositoryName>{repo("r1")});
   report.databases.clear();
   EXPECT_TRUE(executor::repositories_to_publish(p, report).empty()) << "nothing finished: nothing to publish";
@@ -341,7 +341,7 @@ TEST(AfterRun, AFailedPublicationIsAWarningAndAnAlertNeverAnError) {
   p.jobs = {plan::BackupJob{db("sales"), daily, {daily}, {}, {}, {}, {}, daily, lbl("x"), repo("r1"), false, {}, {}}};
   executor::RunReport report;
   report.run_id = "run-7";
-  report.databases.push_back({db("sales"), daily, lbl("sales_1"), 1, executor::Outcome::kSuccess, {}, {}, {}});
+  report.databases.push_back({db("sales"), daily, lbl("sales_1"), 1, executor::Outcome::kSuccess, {}, {}, {}, {}});
 
   ports::FakeClock clock;
   ports::FakeSleeper sleeper{&clock};
