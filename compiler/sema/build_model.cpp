@@ -78,7 +78,9 @@ std::optional<model::Tier> assemble_tier(const TierDraft& t, const std::string& 
                      t.include_range,
                      t.kind_range,
                      t.covers_range,
-                     t.precedence_range};
+                     t.precedence_range,
+                     t.keep,
+                     t.keep_range};
 }
 
 std::optional<model::Drill> assemble_drill(const DrillDraft& d) {
@@ -146,6 +148,7 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
     else if (k == "drill") read_drill(b);
     else if (k == "alert") read_alert(b);
     else if (k == "notifier") read_notifier(b);
+    else if (k == "exclude") read_exclusion(b, policy);
   }
   // Calendar checks compare every pair of tiers; bound the work for hostile inputs.
   constexpr size_t kMaxTiers = 256;
