@@ -60,7 +60,7 @@ Result<RetainPeriod> RetainPeriod::parse(std::string_view text) {
   if (space == std::string_view::npos) {
     auto d = Duration::parse(text);
     if (!d) return std::unexpected(d.error());
-    if (d->seconds() <= 0) return fail("domain.duration", "retention '{}' must be longer than zero", printable(text));
+    // Zero is the retention of a tier that keeps by count alone (`keep = last 7`); plans carry it as "0s".
     return RetainPeriod(*d);
   }
   const std::string_view number = text.substr(0, space), unit = text.substr(space + 1);

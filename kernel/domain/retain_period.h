@@ -27,8 +27,8 @@ class RetainPeriod {
   constexpr RetainPeriod(Duration fixed) : fixed_(fixed) {}  // NOLINT(google-explicit-constructor)
   // n calendar months, 1..kMaxMonths ("domain.duration" otherwise).
   [[nodiscard]] static Result<RetainPeriod> months(std::int64_t n);
-  // "14d" (Duration::parse, longer than zero), or "<n> month[s]" / "<n> year[s]" with one space: "18 months",
-  // "1 year" ("domain.duration" otherwise).
+  // "14d" (Duration::parse; "0s" is the zero retention of a tier that keeps by count alone), or "<n> month[s]" /
+  // "<n> year[s]" with one space: "18 months", "1 year" ("domain.duration" otherwise).
   [[nodiscard]] static Result<RetainPeriod> parse(std::string_view text);
 
   [[nodiscard]] constexpr bool calendar() const { return months_ != 0; }
