@@ -7,6 +7,7 @@
 #pragma once
 
 #include "compiler/analysis/calendar.h"
+#include "compiler/analysis/retention.h"
 #include "compiler/analysis/selection.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/inventory/inventory.h"
@@ -30,7 +31,7 @@ struct Sinks {
 void analyze(const model::Policy& policy, const inventory::Inventory& inventory, const Selection& selection,
              const Calendar& calendar, const Options& options, Sinks sinks);
 
-// SK0413, SK0501–SK0504, SK0506, SK0507.
+// SK0413, SK0501–SK0504, SK0506, SK0507, SK0510, SK0511. Excluded tables are not reported as uncovered (SK0501).
 void check_coverage(const model::Policy& policy, const inventory::Inventory& inventory, const Selection& selection,
                     Sinks sinks);
 
@@ -42,6 +43,24 @@ void check_coverage(const model::Policy& policy, const inventory::Inventory& inv
 void check_restorability(const model::Policy& policy, const inventory::Inventory& inventory,
                          const Selection& selection, const Calendar& calendar, const Options& options,
                          diag::DiagnosticSink& sink);
+
+// The tables the policy's exclusions leave out, per exclusion in declaration order (those that exclude nothing
+// left out): what `check` lists as excluded, text and JSON.
+struct ExcludedTables {
+  std::string reason;
+  std::string rule;                 // the predicate's canonical text: table matches "tmp_*"
+  std::vector<std::string> tables;  // "sales.tmp_a", in inventory order
+};
+[[nodiscard]] std::vector<ExcludedTables> excluded_tables(const model::Policy& policy,
+                                                          const inventory::Inventory& inventory,
+                                                          const Selection& selection);
+
+// The retention model's snapshots check_restorability simulates for the tables backed up as `signature`
+// (Selection::signature) by `jobs` (the calendar's jobs in time order, one per element, count-based keeps
+// applied): one per job, in the same order. For tests that hold `expire` to the same verdicts.
+[[nodiscard]] std::vector<retention::Snapshot> calendar_snapshots(const model::Policy& policy,
+                                                                  const std::string& signature,
+                                                                  const std::vector<SlotGroup>& jobs);
 
 // "sales.orders" for one name, "3 tables (sales.a, sales.b, sales.c)" for several, at most `max_listed` named.
 std::string describe_tables(const std::vector<std::string>& names, size_t max_listed = 5);

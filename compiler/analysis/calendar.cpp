@@ -82,9 +82,12 @@ std::vector<SlotGroup> Calendar::resolve(const std::vector<size_t>& firing, Civi
     std::sort(g.satisfied.begin(), g.satisfied.end());
     g.retain_from = g.runner;
     g.retain = policy_->tiers[g.runner].retain;
+    g.expires = g.retain.after(g.slot, policy_->time_zone);
     for (size_t t : g.satisfied) {
-      if (policy_->tiers[t].retain > g.retain) {
+      const Instant until = policy_->tiers[t].retain.after(g.slot, policy_->time_zone);
+      if (until > g.expires) {
         g.retain = policy_->tiers[t].retain;
+        g.expires = until;
         g.retain_from = t;
       }
     }

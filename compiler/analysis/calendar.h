@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernel/domain/quantities.h"
+#include "kernel/domain/retain_period.h"
 #include "kernel/domain/time.h"
 #include "compiler/model/policy.h"
 
@@ -22,8 +23,9 @@ struct SlotGroup {
   size_t runner = 0;               // index into policy.tiers
   std::vector<size_t> satisfied;   // tier indices, ascending, including runner
   Instant slot;                    // the runner's firing instant that day
-  Duration retain;                 // the longest retention among the satisfied tiers
-  size_t retain_from = 0;          // the tier that retention comes from
+  RetainPeriod retain;              // the longest retention among the satisfied tiers (latest expiry)
+  Instant expires;                  // slot + retain in the policy's zone
+  size_t retain_from = 0;           // the tier that retention comes from
 };
 
 class Calendar {

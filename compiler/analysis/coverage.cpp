@@ -46,7 +46,7 @@ void report_uncovered_tables(const inventory::Inventory& inventory, const Select
                              diag::DiagnosticSink& sink) {
   std::map<std::pair<std::string, std::string>, std::vector<size_t>> groups;
   for (size_t i = 0; i < inventory.tables.size(); ++i) {
-    if (!selection.in_policy(i) || selection.covered(i)) continue;
+    if (!selection.in_policy(i) || selection.covered(i) || selection.exclusion(i)) continue;
     const auto& t = inventory.tables[i];
     groups[{t.database.str(), t.table_class}].push_back(i);
   }
@@ -142,7 +142,53 @@ void report_unrenderable_labels(const model::Policy& policy, const std::vector<D
   }
 }
 
+// SK0510: excluded tables a tier backs up (exclusion does not win: say which to change), once per exclusion and tier.
+// SK0511: exclusions that exclude nothing.
+void report_exclusions(const model::Policy& policy, const inventory::Inventory& inventory, const Selection& selection,
+                       diag::DiagnosticSink& sink) {
+  if (policy.exclusions.empty()) return;
+  const auto excluded = selection.excluded_tables();
+  std::vector<bool> used(policy.exclusions.size(), false);
+  for (const auto& [x, tables] : excluded) {
+    used[x] = true;
+    const model::Exclusion& ex = policy.exclusions[x];
+    for (size_t k = 0; k < policy.tiers.size(); ++k) {
+      std::vector<std::string> names;
+      for (size_t i : tables) {
+        if (selection.scope(k, i) != Scope::kNone) names.push_back(inventory.tables[i].display_name());
+      }
+      if (names.empty()) continue;
+      const model::Tier& tier = policy.tiers[k];
+      const bool whole_database = tier.kind == model::BackupKind::kDatabase;
+      auto& d = sink.report(Code::kExcludedTableBackedUp, whole_database ? tier.kind_range : tier.include_range,
+                            describe_tables(names), ex.reason, tier.name.str());
+      d.note(ex.reason_range, "excluded here");
+      d.note(std::nullopt,
+             whole_database
+                 ? fmt::format("'{}' backs up whole databases, which cannot leave a table out: back the other tables "
+                               "up with a 'tables' tier, or remove the exclusion",
+                               tier.name.str())
+                 : fmt::format("narrow the include rule of '{}' (e.g. 'and not ({})'), or remove the exclusion",
+                               tier.name.str(), ex.tables.to_string()));
+    }
+  }
+  for (size_t x = 0; x < policy.exclusions.size(); ++x) {
+    if (!used[x]) sink.report(Code::kExclusionMatchesNothing, policy.exclusions[x].tables_range, policy.exclusions[x].reason);
+  }
+}
+
 }  // namespace
+
+std::vector<ExcludedTables> excluded_tables(const model::Policy& policy, const inventory::Inventory& inventory,
+                                            const Selection& selection) {
+  std::vector<ExcludedTables> out;
+  for (const auto& [x, tables] : selection.excluded_tables()) {
+    ExcludedTables e{policy.exclusions[x].reason, policy.exclusions[x].tables.to_string(), {}};
+    for (size_t i : tables) e.tables.push_back(inventory.tables[i].display_name());
+    out.push_back(std::move(e));
+  }
+  return out;
+}
 
 std::string describe_tables(const std::vector<std::string>& names, size_t max_listed) {
   if (names.size() == 1) return "table " + names[0];
@@ -166,6 +212,7 @@ void check_coverage(const model::Policy& policy, const inventory::Inventory& inv
   const std::vector<DatabaseName> inventoried = inventory.databases();
   report_unknown_eligibility_tiers(policy, inventory, sinks.inventory);
   report_uncovered_tables(inventory, selection, sinks.inventory);
+  report_exclusions(policy, inventory, selection, sinks.policy);
   report_cluster_objects_not_inventoried(policy, inventory, inventoried, sinks.inventory);
   report_policy_databases_not_inventoried(policy, inventoried, sinks.policy);
   report_tiers_selecting_nothing(policy, inventory, selection, sinks.policy);

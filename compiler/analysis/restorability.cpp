@@ -65,6 +65,29 @@ JobScope job_scope(const model::Policy& policy, const std::string& signature, co
   return out;
 }
 
+// `retain` lengthened by `days`: days for a fixed span; whole months for calendar months, counting each month as
+// its fewest days (28), so the result is at least `days` longer from any slot.
+RetainPeriod longer_by(const RetainPeriod& retain, int64_t days) {
+  if (!retain.calendar()) return Duration::from_days(retain.fixed().days() + days);
+  auto r = RetainPeriod::months(std::min(retain.month_count() + (days + 27) / 28, RetainPeriod::kMaxMonths));
+  return r ? *r : retain;
+}
+
+// "14d", "18 months", "the last 7", "14d or the last 3".
+std::string retention_text(const model::Tier& t) {
+  if (!t.keep) return t.retain.to_string();
+  if (t.keep->alone) return fmt::format("the last {}", t.keep->count);
+  return fmt::format("{} or the last {}", t.retain.to_string(), t.keep->count);
+}
+
+std::vector<retention::CountKeep> count_keeps(const model::Policy& policy) {
+  std::vector<retention::CountKeep> out;
+  for (const model::Tier& t : policy.tiers) {
+    if (t.keep) out.push_back(retention::CountKeep{t.name.str(), t.keep->count});
+  }
+  return out;
+}
+
 SignatureRun simulate(const model::Policy& policy, const std::string& signature,
                       const std::vector<SlotGroup>& jobs) {
   const TimeZone& zone = policy.time_zone;
@@ -76,7 +99,7 @@ SignatureRun simulate(const model::Policy& policy, const std::string& signature,
   for (size_t j = 0; j < jobs.size(); ++j) {
     const SlotGroup& g = jobs[j];
     retention::Snapshot s{"",     policy.tiers[g.retain_from].name.str(), g.retain, "",
-                          g.slot, retention::SnapshotKind::kTables,       {}};
+                          g.slot, retention::SnapshotKind::kTables,       {},       g.expires};
     const JobScope js = job_scope(policy, signature, g);
     if (js.scope == Scope::kWholeTable) {
       s.tables.push_back(retention::TableState{signature, {}, {}});
@@ -108,8 +131,10 @@ SignatureRun simulate(const model::Policy& policy, const std::string& signature,
       chain.push_back(j);
     }
     if (js.scope != Scope::kNone) last = g.slot;
+    for (size_t t : g.satisfied) s.counts_for.push_back(policy.tiers[t].name.str());
     run.snapshots.push_back(std::move(s));
   }
+  retention::apply_count_keeps(run.snapshots, count_keeps(policy));
   return run;
 }
 
@@ -186,7 +211,7 @@ void report_extension(const Context& c, size_t tier, const std::vector<size_t>& 
   const model::Tier& pt = c.policy.tiers[c.jobs[point].retain_from];
   auto& d = c.sink.report(Code::kRetentionExtended, t.retain_range, describe_tables(c.group.names),
                           c.group.classes, t.name.str(), Duration::from_days(ceil_days(most)).to_string(),
-                          t.retain.to_string(), pt.name.str());
+                          retention_text(t), pt.name.str());
   const retention::TableState& held = c.run.snapshots[v.longest.holder].tables[v.longest.table];
   size_t base = v.longest.holder, incrementals = 0;
   for (const retention::Inherited& in : held.inherited) {
@@ -217,8 +242,11 @@ void report_extension(const Context& c, size_t tier, const std::vector<size_t>& 
   const bool widen = pt.kind == model::BackupKind::kTables;
   const std::optional<diag::SourceRange> fix_at =
       widen && pt.include_range.end > 0 ? std::optional(pt.include_range) : std::nullopt;
+  const std::string at_least = longer_by(t.retain, ceil_days(most)).to_string();
   d.note(fix_at, fmt::format("to avoid the extension, keep '{}' for at least {}{}", t.name.str(),
-                             Duration::from_days(t.retain.days() + ceil_days(most)).to_string(),
+                             t.keep && t.keep->alone
+                                 ? fmt::format("{} (retain = {}; keep = at least {})", at_least, at_least, t.keep->count)
+                                 : at_least,
                              widen ? fmt::format(", or let '{}' back these tables up", pt.name.str()) : ""));
 }
 
@@ -336,6 +364,11 @@ std::vector<SlotGroup> calendar_jobs(const Selection& selection, const Calendar&
 
 }  // namespace
 
+std::vector<retention::Snapshot> calendar_snapshots(const model::Policy& policy, const std::string& signature,
+                                                    const std::vector<SlotGroup>& jobs) {
+  return simulate(policy, signature, jobs).snapshots;
+}
+
 void check_restorability(const model::Policy& policy, const inventory::Inventory& inventory,
                          const Selection& selection, const Calendar& calendar, const Options& options,
                          diag::DiagnosticSink& sink) {
@@ -353,7 +386,11 @@ void check_restorability(const model::Policy& policy, const inventory::Inventory
   // examined period for every restore point taken inside it to expire.
   int64_t max_retain_days = 0, max_gap_days = 1;
   for (const auto& t : policy.tiers) {
-    max_retain_days = std::max(max_retain_days, t.retain.days() + 1);
+    max_retain_days = std::max(max_retain_days, t.retain.longest_days() + 1);
+    // A count-based keep holds `count` snapshots, each up to the longest gap apart.
+    if (t.keep) {
+      max_retain_days = std::max(max_retain_days, t.keep->count * (t.schedule.max_interval().days() + 1) + 1);
+    }
     max_gap_days = std::max(max_gap_days, t.schedule.max_interval().days() + 1);
   }
   const CivilDay first_day = options.reference - (max_retain_days + 2 * max_gap_days);

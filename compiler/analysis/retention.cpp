@@ -157,23 +157,57 @@ Evaluation evaluate(std::span<const Snapshot> snapshots, Instant at) {
   return ev;
 }
 
+void apply_count_keeps(std::span<Snapshot> snapshots, std::span<const CountKeep> keeps) {
+  for (const CountKeep& k : keeps) {
+    std::map<std::string_view, std::vector<size_t>> by_database;
+    for (size_t i = 0; i < snapshots.size(); ++i) {
+      const Snapshot& s = snapshots[i];
+      const bool counts = s.counts_for.empty()
+                              ? s.tier == k.tier
+                              : std::find(s.counts_for.begin(), s.counts_for.end(), k.tier) != s.counts_for.end();
+      if (counts) by_database[s.database].push_back(i);
+    }
+    for (auto& [db, list] : by_database) {
+      std::stable_sort(list.begin(), list.end(),
+                       [&](size_t a, size_t b) { return snapshots[a].taken < snapshots[b].taken; });
+      for (size_t j = 0; j < list.size(); ++j) {
+        Snapshot& s = snapshots[list[j]];
+        const auto later = j + static_cast<size_t>(k.count);
+        const Instant until = later < list.size() ? snapshots[list[later]].taken : s.taken + kCountedForever;
+        if (s.count > 0 && until <= s.count_until) continue;
+        s.count_tier = k.tier;
+        s.count = k.count;
+        s.count_until = until;
+        s.until = std::max(s.until, until);
+      }
+    }
+  }
+}
+
 std::vector<std::string> reasons(std::span<const Snapshot> snapshots, const Evaluation& evaluation, size_t i,
                                  Instant at, const TimeZone& zone) {
   std::vector<std::string> out;
   const Snapshot& s = snapshots[i];
   const Verdict& v = evaluation.verdicts[i];
-  if (v.own_until > at)
-    out.push_back(fmt::format("{} restore point until {}", s.tier, zone.local_date(v.own_until)));
+  const bool counted = s.count > 0 && s.count_until > at;
+  const Instant retained = s.retain.after(s.taken, zone);
+  if (counted) out.push_back(fmt::format("one of the last {} '{}'", s.count, s.count_tier));
+  if (v.own_until > at && (!counted || retained > at))
+    out.push_back(fmt::format("{} restore point until {}", s.tier, zone.local_date(counted ? retained : v.own_until)));
   if (v.longest.point != kNoSnapshot && v.longest.until > at) {
     const Snapshot& p = snapshots[v.longest.point];
     const std::string& table = snapshots[v.longest.holder].tables[v.longest.table].table;
-    out.push_back(fmt::format("needed by {} restore point {} of {}{} until {} (chain)", p.tier,
-                              zone.local_date(p.taken), p.database.empty() ? "" : p.database + ".", table,
-                              zone.local_date(v.longest.until)));
+    const bool by_count = p.count > 0 && p.count_until >= v.longest.until;
+    out.push_back(fmt::format("needed by {} restore point {} of {}{} {} (chain)", p.tier, zone.local_date(p.taken),
+                              p.database.empty() ? "" : p.database + ".", table,
+                              by_count ? fmt::format("while one of the last {} '{}'", p.count, p.count_tier)
+                                       : "until " + zone.local_date(v.longest.until)));
   }
   if (out.empty()) {
-    out.push_back(
-        fmt::format("{}, retained {}, needed by no retained restore point", s.tier, s.retain.to_string()));
+    const bool zero = !s.retain.calendar() && s.retain.fixed() == Duration();
+    const std::string count = s.count > 0 ? fmt::format("not one of the last {} '{}', ", s.count, s.count_tier) : "";
+    out.push_back(fmt::format("{}, {}{}needed by no retained restore point", s.tier, count,
+                              zero ? "" : "retained " + s.retain.to_string() + ", "));
   }
   return out;
 }

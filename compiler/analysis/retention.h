@@ -14,6 +14,10 @@
 //   3. No snapshot is deleted while a retained restore point needs it: a snapshot is kept until the latest
 //   expiry
 //      among its own restore point and the restore points that need it.
+//   A tier's count-based keep (`keep = last 7`, `keep = at least 3`) makes its newest `count` snapshots in each
+//   database restore points whatever their age: a snapshot's own restore point lasts until the later of its
+//   retention and the instant the count-th later snapshot of that tier in its database is taken
+//   (apply_count_keeps; for ever while fewer have been taken).
 //
 // A need that outlives the snapshot's own tier (the restore points of that tier, chain included) is an
 // *extension*; a restore point that needs a partition no snapshot holds (never backed up, or a broken chain)
@@ -31,6 +35,7 @@
 #include <vector>
 
 #include "kernel/domain/quantities.h"
+#include "kernel/domain/retain_period.h"
 #include "kernel/domain/time.h"
 
 namespace sk::analysis::retention {
@@ -61,13 +66,38 @@ struct TableState {
 struct Snapshot {
   std::string database;
   std::string tier;  // the tier whose retention applies
-  Duration retain;
+  RetainPeriod retain;  // for the reasons' text
   std::string label;
   Instant taken;
   SnapshotKind kind = SnapshotKind::kDatabase;
   std::vector<TableState> tables;  // kDatabase: every table the database had then
-  [[nodiscard]] Instant expires() const { return taken + retain; }
+  // The end of its own restore point: retain.after(taken, the policy's zone), computed by the caller with the
+  // one calendar rule (kernel/domain/retain_period.h), so check and expire date it alike; apply_count_keeps
+  // lengthens it.
+  Instant until;
+  // The tiers the snapshot counts for, for count-based keeps (a monthly covering a weekly counts for both);
+  // empty: `tier` only.
+  std::vector<std::string> counts_for{};
+  // Set by apply_count_keeps when a count-based keep lengthened `until`: the tier, its count, and until when the
+  // snapshot is one of that tier's newest `count` (kCountedForever from the snapshot's taken when open).
+  std::string count_tier{};
+  int64_t count = 0;
+  Instant count_until{};
+  [[nodiscard]] Instant expires() const { return until; }
 };
+
+// How long past its taken instant a snapshot with fewer than `count` later snapshots of its tier stays: for ever.
+inline constexpr Duration kCountedForever = Duration::from_days(365 * 1000);
+
+// A tier's count-based keep: its newest `count` snapshots in each database are restore points.
+struct CountKeep {
+  std::string tier;
+  int64_t count = 0;
+};
+
+// Applies `keeps` to `snapshots` (step 3's count rule above): per database and kept tier, in order of `taken`
+// (ties by index), snapshot j of the tier lasts at least until snapshot j + count is taken. Call before evaluate().
+void apply_count_keeps(std::span<Snapshot> snapshots, std::span<const CountKeep> keeps);
 
 // A restore point needing a snapshot, for one table.
 struct Need {
@@ -104,6 +134,7 @@ struct Evaluation {
 
 // The reasons for snapshot `i`'s verdict, in the style of `restic forget`, dates local to `zone`:
 //   "daily restore point until 2025-09-29"
+//   "one of the last 7 'daily'"                                   (a count-based keep holds it)
 //   "needed by weekly restore point 2025-09-14 of sales.orders until 2025-12-13 (chain)"
 //   "daily, retained 14d, needed by no retained restore point"   (the only reason of an expired snapshot)
 [[nodiscard]] std::vector<std::string> reasons(std::span<const Snapshot> snapshots,

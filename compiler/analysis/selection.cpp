@@ -1,5 +1,7 @@
 #include "compiler/analysis/selection.h"
 
+#include <map>
+
 namespace sk::analysis {
 
 Selection Selection::compute(const model::Policy& policy, const inventory::Inventory& inventory) {
@@ -8,6 +10,7 @@ Selection Selection::compute(const model::Policy& policy, const inventory::Inven
   s.scopes_.assign(inventory.tables.size() * s.tiers_, Scope::kNone);
   s.in_policy_.assign(inventory.tables.size(), 0);
   s.per_tier_count_.assign(s.tiers_, 0);
+  if (!policy.exclusions.empty()) s.excluded_by_.assign(inventory.tables.size(), kNotExcluded);
   // Databases repeat across consecutive tables; remember the last answer.
   const DatabaseName* last_db = nullptr;
   bool last_match = false;
@@ -19,6 +22,12 @@ Selection Selection::compute(const model::Policy& policy, const inventory::Inven
     }
     if (!last_match) continue;
     s.in_policy_[t] = 1;
+    if (!policy.exclusions.empty()) {
+      const model::TableAttributes attrs{e.database.str(), e.table.str(), e.table_class, e.partitioned, true};
+      if (const model::Exclusion* x = policy.exclusion_for(attrs)) {
+        s.excluded_by_[t] = static_cast<uint32_t>(x - policy.exclusions.data());
+      }
+    }
     for (size_t k = 0; k < s.tiers_; ++k) {
       const model::Tier& tier = policy.tiers[k];
       Scope scope = Scope::kNone;
@@ -36,6 +45,14 @@ Selection Selection::compute(const model::Policy& policy, const inventory::Inven
     }
   }
   return s;
+}
+
+std::vector<std::pair<size_t, std::vector<size_t>>> Selection::excluded_tables() const {
+  std::map<size_t, std::vector<size_t>> groups;
+  for (size_t t = 0; t < excluded_by_.size(); ++t) {
+    if (excluded_by_[t] != kNotExcluded) groups[excluded_by_[t]].push_back(t);
+  }
+  return {groups.begin(), groups.end()};
 }
 
 bool Selection::covered(size_t table) const {

@@ -138,6 +138,15 @@ const Repository* Policy::repository_for(const Tier& tier) const {
   return repositories.size() == 1 ? &repositories.front() : nullptr;
 }
 
+const Exclusion* Policy::exclusion_for(const TableAttributes& table) const {
+  TableAttributes t = table;
+  t.eligible = true;
+  for (const Exclusion& x : exclusions) {
+    if (x.tables.evaluate(t)) return &x;
+  }
+  return nullptr;
+}
+
 std::vector<const Tier*> Policy::tiers_covering(const Tier& tier) const {
   std::vector<const Tier*> out;
   for (const Tier& t : tiers) {

@@ -15,6 +15,7 @@
 #include "compiler/diag/diagnostic.h"
 #include "kernel/domain/names.h"
 #include "kernel/domain/quantities.h"
+#include "kernel/domain/retain_period.h"
 #include "kernel/domain/schedule.h"
 #include "kernel/domain/time.h"
 
@@ -114,13 +115,22 @@ struct ChangeDetection {
   std::optional<Duration> within;  // kUpdatedWithin only
 };
 
+// A tier's count-based keep (docs/language.md, "What `retain` means"): its newest `count` snapshots in each database
+// are restore points whatever their age. `keep = last N` keeps by count alone (the tier's `retain` is zero);
+// `keep = at least N` beside a `retain`: a snapshot is kept while either holds.
+struct KeepCount {
+  int64_t count = 1;    // 1..1000
+  bool alone = false;   // `last N`
+};
+
 struct Tier {
   TierName name;
   BackupKind kind;
   Predicate include;         // kDatabase: always()
   ChangeDetection changes;   // meaningful for kChangedPartitions only
   Schedule schedule;
-  Duration retain;
+  // A fixed span or calendar months, measured in the policy's zone from the slot (kernel/domain/retain_period.h).
+  RetainPeriod retain;
   Duration window;           // default 4h when not written (window_range then is the tier's name_range)
   LabelTemplate label;       // default LabelTemplate::kDefault
   // On a local day when several tiers are due: a due tier listed in the `covers` of another due tier is not run
@@ -141,6 +151,8 @@ struct Tier {
   Duration timeout = Duration::from_seconds(kDefaultJobTimeoutSeconds);
   OverrunAction on_overrun = OverrunAction::kAlert;
   SourceRange timeout_range, on_overrun_range;
+  std::optional<KeepCount> keep;  // `keep = last N` / `keep = at least N`
+  SourceRange keep_range;
 };
 
 enum class CredentialsKind { kEnvironment, kInstanceProfile, kAssumeRole };
@@ -234,6 +246,14 @@ struct DatabaseSelection {
   SourceRange range;
 };
 
+// Tables deliberately not backed up: `exclude "reason" { tables = tables where … }` (docs/language.md). Coverage
+// lists them as excluded, not uncovered; a tier that would back one up is an error (SK0510).
+struct Exclusion {
+  std::string reason;  // non-empty
+  Predicate tables;
+  SourceRange range, reason_range, tables_range;
+};
+
 struct Policy {
   std::string name;
   TimeZone time_zone = TimeZone::utc();
@@ -244,6 +264,7 @@ struct Policy {
   std::vector<Drill> drills;
   std::vector<Alert> alerts;
   std::vector<Notifier> notifiers;
+  std::vector<Exclusion> exclusions;  // in declaration order
   SourceRange range, name_range, time_zone_range;
 
   [[nodiscard]] const Tier* find_tier(const TierName& name) const;
@@ -255,6 +276,8 @@ struct Policy {
   [[nodiscard]] const Repository* repository_for(const Tier& tier) const;
   // The tiers whose `covers` lists `tier` (their snapshot counts for `tier` on days both are due).
   [[nodiscard]] std::vector<const Tier*> tiers_covering(const Tier& tier) const;
+  // The first exclusion whose predicate holds for `table` (evaluated with eligible = true), or null.
+  [[nodiscard]] const Exclusion* exclusion_for(const TableAttributes& table) const;
 };
 
 }  // namespace sk::model

@@ -110,7 +110,7 @@ BackupJob job_skeleton(const model::Policy& policy, const analysis::SlotGroup& g
                    shape.satisfies,
                    g.slot,
                    g.slot + runner.window,
-                   g.slot + g.retain,
+                   g.expires,
                    g.retain,
                    policy.tiers[g.retain_from].name,
                    SnapshotLabel::parse("x").value(),

@@ -22,6 +22,7 @@
 #include "common/result.h"
 #include "kernel/domain/names.h"
 #include "kernel/domain/quantities.h"
+#include "kernel/domain/retain_period.h"
 #include "kernel/domain/time.h"
 #include "compiler/inventory/inventory.h"
 #include "compiler/model/policy.h"
@@ -59,8 +60,8 @@ struct BackupJob {
   std::vector<TierName> satisfies;  // sorted by name; includes `tier`
   Instant slot;
   Instant deadline;                 // slot + the runner's window: the overrun alert (and on_overrun = cancel)
-  Instant expires;                  // slot + retain
-  Duration retain;                  // the longest retention among `satisfies`
+  Instant expires;                  // slot + retain, in the policy's zone (calendar months: retain_period.h)
+  RetainPeriod retain;              // the longest retention among `satisfies`
   TierName retain_from;             // the tier that retention comes from
   SnapshotLabel label;
   RepositoryName repository;

@@ -248,7 +248,7 @@ Result<BackupJob> read_job(const json& o, const std::string& path) {
   SK_TRY(slot, get_instant(o, path, "slot"));
   SK_TRY(deadline, get_instant(o, path, "deadline"));
   SK_TRY(expires, get_instant(o, path, "expires"));
-  SK_TRY(retain, get_parsed<Duration>(o, path, "retain", Duration::parse));
+  SK_TRY(retain, get_parsed<RetainPeriod>(o, path, "retain", RetainPeriod::parse));
   SK_TRY(retain_from, get_parsed<TierName>(o, path, "retain_from", TierName::parse));
   SK_TRY(label, get_parsed<SnapshotLabel>(o, path, "label", SnapshotLabel::parse));
   SK_TRY(repo, get_parsed<RepositoryName>(o, path, "repository", RepositoryName::parse));

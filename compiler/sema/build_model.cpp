@@ -82,7 +82,9 @@ std::optional<model::Tier> assemble_tier(const TierDraft& t, const std::string& 
                    t.timeout.value_or(Duration::from_seconds(model::kDefaultJobTimeoutSeconds)),
                    t.on_overrun.value_or(model::OverrunAction::kAlert),
                    t.timeout ? t.timeout_range : t.name_range,
-                   t.on_overrun ? t.on_overrun_range : t.name_range};
+                   t.on_overrun ? t.on_overrun_range : t.name_range,
+                   t.keep,
+                   t.keep_range};
   return tier;
 }
 
@@ -151,6 +153,7 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
     else if (k == "drill") read_drill(b);
     else if (k == "alert") read_alert(b);
     else if (k == "notifier") read_notifier(b);
+    else if (k == "exclude") read_exclusion(b, policy);
   }
   // Calendar checks compare every pair of tiers; bound the work for hostile inputs.
   constexpr size_t kMaxTiers = 256;

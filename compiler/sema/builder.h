@@ -40,8 +40,10 @@ struct TierDraft {
   SourceRange include_range;
   std::optional<Schedule> schedule;
   SourceRange schedule_range;
-  std::optional<Duration> retain;
+  std::optional<RetainPeriod> retain;
   SourceRange retain_range;
+  std::optional<model::KeepCount> keep;
+  SourceRange keep_range;
   std::optional<Duration> window;
   SourceRange window_range;
   std::optional<Duration> timeout;  // the job's server-side timeout (issue 10 item 9)
@@ -110,7 +112,7 @@ struct Defaults {
   SourceRange timeout_range;
   std::optional<model::OverrunAction> on_overrun;
   SourceRange on_overrun_range;
-  std::optional<Duration> retain;
+  std::optional<RetainPeriod> retain;
   SourceRange retain_range;
   std::optional<LabelTemplate> label;
   std::optional<Located> repository;
@@ -168,6 +170,7 @@ class Builder {
   void read_alert(const ast::Block& b);
   std::optional<model::AlertCondition> read_condition(const Expr& e);
   void read_notifier(const ast::Block& b);
+  void read_exclusion(const ast::Block& b, model::Policy& policy);
 
   // ---- checks ----
   template <typename D>
@@ -176,6 +179,7 @@ class Builder {
   void check_tiers(const model::Policy& policy);
   void check_window(const TierDraft& t, const TimeZone& zone);
   void check_timeout(const TierDraft& t);
+  void check_retention_covers_gaps(const TierDraft& t);
   void check_drill_windows();
   void check_coincidence();
   void check_label_collision(const TierDraft& a, const TierDraft& b, CivilDay day);
@@ -226,7 +230,7 @@ class Builder {
 };
 
 inline const std::vector<std::string> kPolicyBlocks = {"repository", "precheck", "defaults", "tier",
-                                                       "drill",      "alert",    "notifier"};
+                                                       "drill",      "alert",    "notifier", "exclude"};
 
 template <typename D>
 void Builder::check_unique(const std::vector<D>& drafts, std::string_view kind) {

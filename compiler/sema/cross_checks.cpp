@@ -138,6 +138,55 @@ void Builder::resolve_references() {
   }
 }
 
+namespace {
+
+// The first pair of consecutive firing days (over one 400-year cycle from `start`) whose gap `months` calendar
+// months from the first do not reach; nullopt when every gap is covered.
+std::optional<std::pair<CivilDay, CivilDay>> first_uncovered_gap(const Schedule& s, std::int64_t months,
+                                                                 CivilDay start) {
+  std::optional<CivilDay> d = s.next_day_on_or_after(start);
+  const CivilDay end = start + FiringCalendar::kCycleDays;
+  while (d && *d < end) {
+    const std::optional<CivilDay> next = s.next_day_on_or_after(*d + 1);
+    if (!next) return std::nullopt;
+    if (add_months(*d, months) < *next) return std::pair{*d, *next};
+    d = next;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// SK0308: the last snapshot would expire before the next is taken. Calendar months are checked slot by slot on
+// the calendar (a yearly schedule with `retain = 1 year` is fine across leap years); a fixed span against the
+// longest gap.
+void Builder::check_retention_covers_gaps(const TierDraft& t) {
+  const Duration max_gap = t.schedule->max_interval();
+  const std::string name = t.name ? t.name->str() : "?";
+  std::optional<std::pair<CivilDay, CivilDay>> gap;
+  if (t.retain->calendar()) {
+    if (Duration::from_days(t.retain->shortest_days()) >= max_gap) return;
+    gap = first_uncovered_gap(*t.schedule, t.retain->month_count(), options_.calendar_start);
+    if (!gap) return;
+  } else if (t.retain->fixed() >= max_gap) {
+    return;
+  }
+  auto& d = sink_.report(Code::kRetentionShorterThanInterval, t.retain_range, name, t.retain->to_string(),
+                         max_gap.to_string());
+  d.note(t.schedule_range, fmt::format("the longest gap between runs of '{}' is {}", t.schedule->to_string(),
+                                       max_gap.to_string()));
+  if (gap) {
+    d.note(std::nullopt, fmt::format("the snapshot of {} is kept until {}, but the next run is on {}",
+                                     iso_date(gap->first), iso_date(add_months(gap->first, t.retain->month_count())),
+                                     iso_date(gap->second)));
+    const std::int64_t months = t.retain->month_count() + 1;
+    d.suggest(months % 12 == 0 ? fmt::format("{} year{}", months / 12, months == 12 ? "" : "s")
+                               : fmt::format("{} months", months));
+  } else {
+    d.suggest(max_gap.to_string());
+  }
+}
+
 void Builder::check_tiers(const model::Policy& policy) {
   for (const TierDraft& t : tiers_) {
     const std::string name = t.name ? t.name->str() : "?";
@@ -149,15 +198,9 @@ void Builder::check_tiers(const model::Policy& policy) {
                                     : "its blackouts skip every slot");
       } else {
         check_blackouts(t);
-        const Duration max_gap = t.schedule->max_interval();
         check_window(t, policy.time_zone);
-        if (t.retain && *t.retain < max_gap) {
-          sink_.report(Code::kRetentionShorterThanInterval, t.retain_range, name, t.retain->to_string(),
-                       max_gap.to_string())
-              .note(t.schedule_range, fmt::format("the longest gap between runs of '{}' is {}",
-                                                  t.schedule->to_string(), max_gap.to_string()))
-              .suggest(max_gap.to_string());
-        }
+        // A count-based keep always keeps the newest snapshots: no gap can outlast it.
+        if (t.retain && !t.keep) check_retention_covers_gaps(t);
       }
     }
     check_timeout(t);

@@ -46,8 +46,14 @@ bool read_job_bounds(const BlockKeys& keys, DiagnosticSink& sink, Draft& d) {
 // ---- policy keys ----
 
 void Builder::read_policy_keys(const ast::Block& b, model::Policy& policy) {
-  BlockKeys keys(b, b.name ? "policy '" + b.name->text + "'" : "policy", {"timezone", "databases", "blackout"}, sink_, {},
-                 kPolicyBlocks);
+  BlockKeys keys(b, b.name ? "policy '" + b.name->text + "'" : "policy", {"timezone", "databases", "blackout", "exclude"},
+                 sink_, {}, kPolicyBlocks);
+  if (const ast::Entry* e = keys.get("exclude")) {
+    // `exclude = tables where …` has no place for the reason: the block form carries it.
+    sink_.report(Code::kExclusionReason, e->key.range,
+                 "write it as a block named by the reason: exclude \"why these tables are not backed up\" "
+                 "{ tables = tables where … }");
+  }
   if (const ast::Entry* e = keys.get("timezone")) {
     if (auto name = read_string(*e, sink_)) {
       auto tz = TimeZone::parse(*name);
@@ -226,7 +232,7 @@ void Builder::read_defaults(const ast::Block& b) {
   }
   (void)read_job_bounds(keys, sink_, defaults_);
   if (const ast::Entry* e = keys.get("retain")) {
-    defaults_.retain = read_duration(e->value, "retain", "d", sink_);
+    defaults_.retain = read_retain(e->value, sink_);
     defaults_.retain_range = e->value.range;
   }
   if (const ast::Entry* e = keys.get("label")) {
@@ -355,6 +361,35 @@ void read_tier_suffix(const BlockKeys& keys, DiagnosticSink& sink, TierDraft& t)
   }
 }
 
+// `keep = last 7` / `keep = at least 3` (a count of snapshots per database, 1..1000).
+void read_tier_keep(const BlockKeys& keys, DiagnosticSink& sink, TierDraft& t) {
+  const ast::Entry* e = keys.get("keep");
+  if (e == nullptr) return;
+  const Expr& v = e->value;
+  t.keep_range = v.range;
+  const auto& ops = v.operands;
+  const bool phrase = v.is(Expr::Kind::kPhrase);
+  const bool last = phrase && ops.size() == 2 && ops[0].is_word("last");
+  const bool at_least = phrase && ops.size() == 3 && ops[0].is_word("at") && ops[1].is_word("least");
+  if (!last && !at_least) {
+    if (v.is(Expr::Kind::kError)) return;
+    diag::Diagnostic& d = sink.report(Code::kInvalidKeep, v.range, ast::describe(v));
+    if (v.is(Expr::Kind::kNumber)) d.suggest("last " + v.text);
+    else if (phrase && ops.size() == 2 && ops[0].is_word() && ops[1].is(Expr::Kind::kNumber)) {
+      if (auto m = diag::closest_match(ops[0].path.front().text, {"last", "least"}))
+        d.suggest((*m == "last" ? "last " : "at least ") + ops[1].text);
+    }
+    t.complete = false;
+    return;
+  }
+  auto n = read_integer(ops.back(), "keep", 1, 1000, sink);
+  if (!n) {
+    t.complete = false;
+    return;
+  }
+  t.keep = model::KeepCount{*n, last};
+}
+
 // The keys with no "missing" diagnostic: window, timeout, on_overrun, label, precedence, covers, repository, suffix.
 void read_tier_optional_keys(const BlockKeys& keys, const Defaults& defaults, DiagnosticSink& sink,
                              TierDraft& t) {
@@ -400,7 +435,7 @@ void Builder::read_tier(const ast::Block& b) {
   t.name = read_name<TierName>(b, "tier", t.name_range);
   t.window_range = t.name_range;
   BlockKeys keys(b, "tier" + (b.name ? " " + in_quotes(b.name->text) : std::string()),
-                 {"backup", "include", "schedule", "retain", "window", "timeout", "on_overrun", "label",
+                 {"backup", "include", "schedule", "retain", "keep", "window", "timeout", "on_overrun", "label",
                   "precedence", "covers", "repository", "suffix", "blackout"},
                  sink_);
   if (const ast::Entry* e = keys.get("backup")) {
@@ -421,16 +456,37 @@ void Builder::read_tier(const ast::Block& b) {
         .note(std::nullopt, "e.g. schedule = mon..sat at 01:00");
     t.complete = false;
   }
+  read_tier_keep(keys, sink_, t);
   if (const ast::Entry* e = keys.get("retain")) {
     t.retain_range = e->value.range;
-    t.retain = read_duration(e->value, "retain", "d", sink_);
+    t.retain = read_retain(e->value, sink_);
     if (!t.retain) t.complete = false;
+    if (t.keep && t.keep->alone) {
+      sink_.report(Code::kKeepConflictsRetain, t.keep_range,
+                   fmt::format("keep = last {} keeps snapshots by count alone, but the tier also has a retain",
+                               t.keep->count))
+          .note(e->value.range, "retain set here")
+          .suggest(fmt::format("at least {}", t.keep->count));
+      t.complete = false;
+    }
+  } else if (t.keep && t.keep->alone) {
+    t.retain = RetainPeriod(Duration());  // by count alone; a defaults retain does not apply
+    t.retain_range = t.keep_range;
   } else if (defaults_.retain) {
     t.retain = defaults_.retain;
     t.retain_range = defaults_.retain_range;
-  } else {
-    missing_key(b, keys, "retain").note(std::nullopt, "e.g. retain = 14d");
+  } else if (t.keep) {
+    sink_.report(Code::kKeepConflictsRetain, t.keep_range,
+                 fmt::format("keep = at least {} keeps snapshots beside a retain, and the tier has none", t.keep->count))
+        .note(std::nullopt, fmt::format("add e.g. retain = 14d, or write keep = last {} to keep by count alone",
+                                        t.keep->count))
+        .suggest(fmt::format("last {}", t.keep->count));
     t.complete = false;
+  } else if (!keys.attempted("keep")) {
+    missing_key(b, keys, "retain").note(std::nullopt, "e.g. retain = 14d, or keep = last 7");
+    t.complete = false;
+  } else {
+    t.complete = false;  // an invalid keep was reported
   }
   read_tier_optional_keys(keys, defaults_, sink_, t);
   if (!t.name) t.complete = false;
@@ -459,6 +515,39 @@ void Builder::apply_blackouts(const BlockKeys& keys, TierDraft& t) {
     return;
   }
   t.schedule = *s;
+}
+
+// ---- exclusions ----
+
+void Builder::read_exclusion(const ast::Block& b, model::Policy& policy) {
+  model::Exclusion x{"", Predicate::never(), b.range, b.kind.range, b.kind.range};
+  bool complete = true;
+  if (!b.name) {
+    sink_.report(Code::kExclusionReason, b.kind.range,
+                 "name the block by why the tables are not backed up: exclude \"scratch tables, rebuilt nightly\" "
+                 "{ tables = tables where … }");
+    complete = false;
+  } else {
+    x.reason = b.name->text;
+    x.reason_range = b.name->range;
+    const bool blank = std::all_of(x.reason.begin(), x.reason.end(), [](char c) { return c == ' ' || c == '\t'; });
+    if (blank) {
+      sink_.report(Code::kExclusionReason, b.name->range,
+                   "the reason is empty; say why these tables are deliberately not backed up");
+      complete = false;
+    }
+  }
+  BlockKeys keys(b, "exclude" + (b.name ? " \"" + b.name->text + "\"" : std::string()), {"tables"}, sink_);
+  if (const ast::Entry* e = keys.get("tables")) {
+    x.tables_range = e->value.range;
+    auto p = read_include(e->value, sink_);
+    if (p) x.tables = *p;
+    else complete = false;
+  } else {
+    missing_key(b, keys, "tables").note(std::nullopt, "e.g. tables = tables where table matches \"tmp_*\"");
+    complete = false;
+  }
+  if (complete) policy.exclusions.push_back(std::move(x));
 }
 
 // ---- drills ----

@@ -245,3 +245,108 @@ std::optional<int> month_number(std::string_view word) {
 }
 
 }  // namespace sk::sema
+
+namespace sk::sema {
+namespace {
+
+// Units a user may reach for, with what to write instead for `n` of them; nullopt: not a unit we know of.
+std::optional<std::string> calendar_unit_advice(std::string_view unit, std::string_view n) {
+  const std::string u = lower(unit);
+  const std::string_view s = n == "1" ? "" : "s";
+  if (u == "y" || u == "yr" || u == "yrs" || u == "a") return fmt::format("{} year{}", n, s);
+  if (u == "mo" || u == "mon" || u == "mth" || u == "mths" || u == "month" || u == "months")
+    return fmt::format("{} month{}", n, s);
+  if (u == "year" || u == "years") return fmt::format("{} year{}", n, s);
+  return std::nullopt;
+}
+
+bool is_duration_word(std::string_view w) {
+  static const std::vector<std::string_view> kWords = {"s",       "sec", "second", "seconds", "m",    "min",
+                                                       "minute",  "minutes", "h", "hour",    "hours", "d",
+                                                       "day",     "days",    "w", "week",    "weeks"};
+  return std::find(kWords.begin(), kWords.end(), w) != kWords.end();
+}
+
+// "18 months", "7 years"; near misses ("18 monts", "1 yr", "2 quarters") are reported with what to write. Returns
+// nullopt without a diagnostic for a phrase that is no calendar period ("14 days"): the caller reads a duration.
+std::optional<RetainPeriod> read_retain_phrase(const Expr& value, DiagnosticSink& sink) {
+  const std::string& n = value.operands[0].text;
+  const std::string& word = value.operands[1].path.front().text;
+  const std::string text = n + " " + word;
+  const std::string lw = lower(word);
+  if (is_duration_word(lw)) return std::nullopt;  // "14 days": read as a duration, which says to write 14d
+  if (n.find('.') != std::string::npos || n.front() == '-') {
+    sink.report(Code::kInvalidRetention, value.range, text, "use a whole number of months or years");
+    return std::nullopt;
+  }
+  int64_t count = 0;
+  for (char c : n) count = std::min<int64_t>(count * 10 + (c - '0'), 1'000'000'000);
+  const auto unsupported = [&](std::string_view what, const std::string& instead) {
+    sink.report(Code::kUnsupportedRetainUnit, value.range, text,
+                fmt::format("{} are not supported; write {} instead", what, instead))
+        .suggest(instead);
+  };
+  static const std::vector<std::string> kCalendar = {"month", "months", "year", "years"};
+  if (std::find(kCalendar.begin(), kCalendar.end(), word) != kCalendar.end()) {
+    const int64_t months = word.starts_with("year") ? std::min<int64_t>(count, 1'000'000) * 12 : count;
+    if (months < 1 || months > RetainPeriod::kMaxMonths) {
+      sink.report(Code::kInvalidRetention, value.range, text,
+                  months < 1 ? "keep snapshots at least 1 month (or use a duration such as 14d)"
+                             : "at most 1000 years (12000 months)");
+      return std::nullopt;
+    }
+    return *RetainPeriod::months(months);
+  }
+  if (lw == "quarter" || lw == "quarters") {
+    unsupported("quarters", fmt::format("{} months", count * 3));
+  } else if (lw == "decade" || lw == "decades") {
+    unsupported("decades", fmt::format("{} years", count * 10));
+  } else if (auto advice = calendar_unit_advice(lw, n)) {
+    sink.report(Code::kUnsupportedRetainUnit, value.range, text,
+                fmt::format("'{}' is not a unit of the language; write {} instead", word, *advice))
+        .suggest(*advice);
+  } else if (auto m = diag::closest_match(lw, kCalendar)) {
+    const std::string base = m->starts_with("month") ? "month" : "year";
+    sink.report(Code::kInvalidRetention, value.range, text,
+                "write a duration (14d) or a number of months or years (18 months, 7 years)")
+        .suggest(n + " " + base + (n == "1" ? "" : "s"));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<RetainPeriod> read_retain(const Expr& value, DiagnosticSink& sink) {
+  if (value.is(Expr::Kind::kPhrase) && value.operands.size() == 2 && value.operands[0].is(Expr::Kind::kNumber) &&
+      value.operands[1].is_word()) {
+    const size_t before = sink.diagnostics().size();
+    auto r = read_retain_phrase(value, sink);
+    if (r || sink.diagnostics().size() != before) return r;
+  }
+  if (value.is(Expr::Kind::kQuantity)) {
+    // "7y", "18mo", "6months": a calendar unit written like a duration.
+    const std::string_view t = value.text;
+    const size_t digits = std::min(t.find_first_not_of("0123456789"), t.size());
+    if (digits > 0 && digits < t.size()) {
+      if (auto advice = calendar_unit_advice(t.substr(digits), t.substr(0, digits))) {
+        sink.report(Code::kUnsupportedRetainUnit, value.range, value.text,
+                    fmt::format("calendar units are written as words; write {} instead", *advice))
+            .suggest(*advice);
+        return std::nullopt;
+      }
+    }
+  }
+  const bool duration_phrase = value.is(Expr::Kind::kPhrase) && value.operands.size() == 2 &&
+                               value.operands[1].is_word() && is_duration_word(lower(value.operands[1].path.front().text));
+  if (!value.is(Expr::Kind::kQuantity) && !value.is(Expr::Kind::kNumber) && !duration_phrase &&
+      !value.is(Expr::Kind::kError)) {
+    sink.report(Code::kWrongType, value.range, "retain",
+                "a duration such as 14d, or months or years such as 18 months or 7 years", ast::describe(value));
+    return std::nullopt;
+  }
+  auto d = read_duration(value, "retain", "d", sink);
+  if (!d) return std::nullopt;
+  return RetainPeriod(*d);
+}
+
+}  // namespace sk::sema

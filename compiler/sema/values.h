@@ -13,6 +13,7 @@
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
 #include "kernel/domain/quantities.h"
+#include "kernel/domain/retain_period.h"
 #include "kernel/domain/schedule.h"
 #include "kernel/domain/time.h"
 #include "compiler/model/policy.h"
@@ -51,6 +52,9 @@ std::optional<std::string> read_string(const ast::Expr& value, std::string_view 
 // A duration with a unit ("14d"); `example` is the unit suggested for a bare number ("d", "h").
 std::optional<Duration> read_duration(const ast::Expr& value, std::string_view key, std::string_view example_unit,
                                       DiagnosticSink& sink);
+// A tier's `retain`: a duration ("14d") or calendar months / years ("18 months", "1 year", "7 years"). Spellings
+// the language does not have ("7y", "18mo", "2 quarters", "18 monts") get SK0240 / SK0241 with what to write.
+std::optional<RetainPeriod> read_retain(const ast::Expr& value, DiagnosticSink& sink);
 std::optional<Percent> read_percent(const ast::Expr& value, std::string_view key, DiagnosticSink& sink);
 std::optional<bool> read_bool(const ast::Entry& entry, DiagnosticSink& sink);
 std::optional<int64_t> read_integer(const ast::Expr& value, std::string_view key, int64_t min, int64_t max,

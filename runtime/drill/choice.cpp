@@ -38,7 +38,7 @@ std::vector<std::vector<const ops::BackupAttempt*>> source_candidates(
     const model::Policy& policy, const model::Drill& drill, Instant t,
     const std::vector<ops::BackupAttempt>& attempts) {
   const model::Tier* tier = policy.find_tier(drill.from);
-  const Instant oldest = tier ? t - tier->retain : Instant{};
+  const Instant oldest = tier ? tier->retain.before(t, policy.time_zone) : Instant{};
   std::map<std::string, std::vector<const ops::BackupAttempt*>> by_db;
   for (const auto& a : attempts) {
     if (a.state != ops::AttemptState::kFinished || !counts_for(a, drill.from)) continue;
@@ -71,7 +71,7 @@ Result<Choice> choose(const model::Policy& policy, const model::Drill& drill, co
   if (!tier)
     return sk::fail("drill.usage", "drill '{}': tier '{}' is not in the policy", drill.name.str(),
                     drill.from.str());
-  const Instant oldest = t - tier->retain;
+  const Instant oldest = tier->retain.before(t, policy.time_zone);
 
   // The newest qualifying snapshot per database.
   std::map<std::string, const restore::Snapshot*> newest;

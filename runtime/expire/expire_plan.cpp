@@ -112,11 +112,12 @@ Decision data_decision(const restore::Snapshot& s, bool keep, std::vector<std::s
 void decide_data(const ExpireInput& in, const Expiries& expiries, std::map<std::string, const RepositoryListing*>& repos,
                  std::vector<Decision>& out) {
   ModelHistory model =
-      to_model(in.history, in.retain, [&](const restore::Snapshot& s) { return !deleted(expiries, s); });
+      to_model(in.history, in.retain, in.zone, [&](const restore::Snapshot& s) { return !deleted(expiries, s); },
+               in.keeps);
   const std::map<size_t, std::string> guard = guards(model, in);
   for (const auto& [i, why] : guard) {
     rm::Snapshot& s = model.snapshots[i];
-    if (s.expires() <= in.at) s.retain = (in.at - s.taken) + Duration::from_seconds(1);
+    if (s.expires() <= in.at) s.until = in.at + Duration::from_seconds(1);
   }
   const rm::Evaluation ev = rm::evaluate(model.snapshots, in.at);
   for (size_t i = 0; i < model.source.size(); ++i) {

@@ -23,9 +23,11 @@
 #include <utility>
 #include <vector>
 
+#include "compiler/analysis/retention.h"
 #include "kernel/domain/backup_timestamp.h"
 #include "kernel/domain/names.h"
 #include "kernel/domain/quantities.h"
+#include "kernel/domain/retain_period.h"
 #include "kernel/domain/time.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/restore/planner.h"
@@ -46,13 +48,14 @@ struct RepositoryListing {
 struct ExpireInput {
   Instant at;
   TimeZone zone = TimeZone::utc();             // dates in reasons are local to the policy's zone
-  std::map<std::string, Duration> retain;      // tier name → retain
+  std::map<std::string, RetainPeriod> retain;  // tier name → retain (dated in `zone`)
   Duration catalog_keep;                       // catalog snapshots younger than this stay (the shortest retain)
   DatabaseName ops_database;                   // the database catalog and canary snapshots belong to
   std::vector<restore::Snapshot> history;      // every database's FINISHED backups, every repository
   std::vector<RepositoryListing> repositories; // the repositories expired: only their snapshots get verdicts
   std::set<std::pair<std::string, std::string>> in_use{};  // (repository, label) read by a running restore
   std::vector<ops::ExpiryRecord> expiries{};
+  std::vector<analysis::retention::CountKeep> keeps{};  // the tiers' count-based keeps (`keep = last 7`)
 };
 
 // Where a snapshot comes from: a data backup of the history, a catalog or canary snapshot (by label prefix), or

@@ -67,10 +67,14 @@ Result<ExpireInput> gather(const model::Policy& policy, const Env& env, const Re
   ExpireInput in{request.at, policy.time_zone, tier_retention(policy), Duration::from_days(1), env.ops.database,
                  {}, {}};
   if (!policy.tiers.empty()) {
-    in.catalog_keep = std::min_element(policy.tiers.begin(), policy.tiers.end(), [](const auto& a, const auto& b) {
-                        return a.retain < b.retain;
-                      })->retain;
+    // Calendar months count by their fewest days: the catalog is never kept shorter than a tier.
+    const auto shortest = [](const model::Tier& t) {
+      return t.retain.calendar() ? Duration::from_days(t.retain.shortest_days()) : t.retain.fixed();
+    };
+    in.catalog_keep = shortest(*std::min_element(policy.tiers.begin(), policy.tiers.end(),
+                                                 [&](const auto& a, const auto& b) { return shortest(a) < shortest(b); }));
   }
+  in.keeps = tier_keeps(policy);
   auto history = load_finished_history(store);
   if (!history) return std::unexpected(std::move(history.error()));
   in.history = std::move(*history);
@@ -264,8 +268,16 @@ std::string_view to_string(Outcome outcome) {
   return "not_run";
 }
 
-std::map<std::string, Duration> tier_retention(const model::Policy& policy) {
-  std::map<std::string, Duration> out;
+std::vector<analysis::retention::CountKeep> tier_keeps(const model::Policy& policy) {
+  std::vector<analysis::retention::CountKeep> out;
+  for (const model::Tier& t : policy.tiers) {
+    if (t.keep) out.push_back({t.name.str(), t.keep->count});
+  }
+  return out;
+}
+
+std::map<std::string, RetainPeriod> tier_retention(const model::Policy& policy) {
+  std::map<std::string, RetainPeriod> out;
   for (const model::Tier& t : policy.tiers) out.emplace(t.name.str(), t.retain);
   return out;
 }

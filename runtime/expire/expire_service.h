@@ -89,6 +89,8 @@ struct CheckReport {
 [[nodiscard]] Result<std::vector<restore::Snapshot>> load_finished_history(ops::OpsStore& store);
 
 // The policy's retention inputs: tier name → retain, and the shortest retain (catalog snapshots' keep).
-[[nodiscard]] std::map<std::string, Duration> tier_retention(const model::Policy& policy);
+[[nodiscard]] std::map<std::string, RetainPeriod> tier_retention(const model::Policy& policy);
+// The tiers' count-based keeps (`keep = last 7`, `keep = at least 3`).
+[[nodiscard]] std::vector<analysis::retention::CountKeep> tier_keeps(const model::Policy& policy);
 
 }  // namespace sk::expire

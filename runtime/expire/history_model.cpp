@@ -64,31 +64,42 @@ rm::TableState inherited_state(const std::string& table, const std::vector<std::
   return state;
 }
 
-// The longest retention among the tiers the policy knows; nullopt when it knows none of them.
-std::optional<std::pair<std::string, Duration>> retention_of(const ops::BackupAttempt& a,
-                                                             const std::map<std::string, Duration>& retain) {
-  std::optional<std::pair<std::string, Duration>> best;
+struct TierRetention {
+  std::string tier;
+  RetainPeriod retain;
+  Instant until;
+};
+
+// The longest retention (latest expiry from `taken`) among the tiers the policy knows; nullopt when it knows none.
+std::optional<TierRetention> retention_of(const ops::BackupAttempt& a, Instant taken,
+                                          const std::map<std::string, RetainPeriod>& retain, const TimeZone& zone) {
+  std::optional<TierRetention> best;
   for (const TierName& t : a.tiers) {
     auto it = retain.find(t.str());
-    if (it != retain.end() && (!best || it->second > best->second)) best = *it;
+    if (it == retain.end()) continue;
+    const Instant until = it->second.after(taken, zone);
+    if (!best || until > best->until) best = TierRetention{it->first, it->second, until};
   }
   return best;
 }
 
-void add_database(const std::vector<const restore::Snapshot*>& ordered, const std::map<std::string, Duration>& retain,
-                  ModelHistory& out) {
+void add_database(const std::vector<const restore::Snapshot*>& ordered,
+                  const std::map<std::string, RetainPeriod>& retain, const TimeZone& zone, ModelHistory& out) {
   Holders holders;
   for (const restore::Snapshot* s : ordered) {
     const size_t m = out.snapshots.size();
     const ops::BackupAttempt& a = s->attempt;
-    auto tier = retention_of(a, retain);
+    const Instant taken = a.slot.value_or(s->point());
+    auto tier = retention_of(a, taken, retain, zone);
     rm::Snapshot snap{a.database.str(),
-                      tier ? tier->first : (a.tiers.empty() ? std::string("(no tier)") : a.tiers.front().str()),
-                      tier ? tier->second : kKeptForever,
+                      tier ? tier->tier : (a.tiers.empty() ? std::string("(no tier)") : a.tiers.front().str()),
+                      tier ? tier->retain : kKeptForever,
                       a.label.str(),
-                      a.slot.value_or(s->point()),
+                      taken,
                       model_kind(a.kind),
-                      {}};
+                      {},
+                      tier ? tier->until : taken + kKeptForever};
+    for (const TierName& t : a.tiers) snap.counts_for.push_back(t.str());
     for (auto& [table, captured] : held_partitions(*s)) {
       auto& mine = holders[table];
       if (a.kind == ops::BackupKind::kPartitions) {
@@ -107,8 +118,9 @@ void add_database(const std::vector<const restore::Snapshot*>& ordered, const st
 
 }  // namespace
 
-ModelHistory to_model(const std::vector<restore::Snapshot>& history, const std::map<std::string, Duration>& retain,
-                      const std::function<bool(const restore::Snapshot&)>& include) {
+ModelHistory to_model(const std::vector<restore::Snapshot>& history, const std::map<std::string, RetainPeriod>& retain,
+                      const TimeZone& zone, const std::function<bool(const restore::Snapshot&)>& include,
+                      const std::vector<rm::CountKeep>& keeps) {
   std::map<std::string, std::vector<const restore::Snapshot*>> by_database;
   for (const restore::Snapshot& s : history) {
     if (s.attempt.state != ops::AttemptState::kFinished || (include && !include(s))) continue;
@@ -117,8 +129,9 @@ ModelHistory to_model(const std::vector<restore::Snapshot>& history, const std::
   ModelHistory out;
   for (auto& [database, snapshots] : by_database) {
     restore::order_snapshots(snapshots);
-    add_database(snapshots, retain, out);
+    add_database(snapshots, retain, zone, out);
   }
+  rm::apply_count_keeps(out.snapshots, keeps);
   return out;
 }
 

@@ -10,7 +10,7 @@
 //    that holds it, since the table's last whole snapshot (the planner's baseline plus incrementals). The
 //    partitions the table had are the partition set the snapshot recorded (ops.table_partition_set); without one
 //    (a snapshot from before schema 2), every partition held so far — more kept, never less.
-//  * Retention is the longest `retain` among the policy's tiers the snapshot counts for. A snapshot none of whose
+//  * Retention is the longest `retain` among the policy's tiers the snapshot counts for (the latest expiry). A snapshot none of whose
 //    tiers is in the policy any more keeps no retention the policy states: it is kept (`unknown_tier`), and so
 //    is what it needs.
 //
@@ -24,6 +24,7 @@
 
 #include "compiler/analysis/retention.h"
 #include "kernel/domain/quantities.h"
+#include "kernel/domain/retain_period.h"
 #include "runtime/restore/planner.h"
 
 namespace sk::expire {
@@ -38,9 +39,13 @@ struct ModelHistory {
 };
 
 // `history`: every database's history (restore::load_history rows; non-FINISHED entries are ignored, and so are
-// those `include` rejects); `retain`: tier name → retention. The result points into `history`.
+// those `include` rejects); `retain`: tier name → retention, dated in `zone` (the policy's: calendar months are
+// counted there from the slot, as `check` counts them); `keeps`: the tiers' count-based keeps, applied over the
+// snapshots `include` admits (a snapshot counts for every tier it was taken for). The result points into
+// `history`.
 [[nodiscard]] ModelHistory to_model(const std::vector<restore::Snapshot>& history,
-                                    const std::map<std::string, Duration>& retain,
-                                    const std::function<bool(const restore::Snapshot&)>& include = {});
+                                    const std::map<std::string, RetainPeriod>& retain, const TimeZone& zone,
+                                    const std::function<bool(const restore::Snapshot&)>& include = {},
+                                    const std::vector<analysis::retention::CountKeep>& keeps = {});
 
 }  // namespace sk::expire

@@ -24,7 +24,8 @@ std::vector<DatabaseTimeline> restore_timelines(const ReportInput& input) {
     return s.point() <= input.to && !expired.contains({s.attempt.repository.str(), s.attempt.label.str()});
   };
   const expire::ModelHistory model =
-      expire::to_model(input.history, expire::tier_retention(*input.policy), include);
+      expire::to_model(input.history, expire::tier_retention(*input.policy), input.policy->time_zone, include,
+                       expire::tier_keeps(*input.policy));
   const analysis::retention::Evaluation eval = analysis::retention::evaluate(model.snapshots, input.to);
   std::map<std::string, DatabaseTimeline> by_db;
   for (std::size_t i = 0; i < model.snapshots.size(); ++i) {

@@ -84,7 +84,9 @@ std::optional<Duration> longest_retention(const model::Policy& policy, const Rep
   for (const auto& tier : policy.tiers) {
     const model::Repository* r = policy.repository_for(tier);
     if (!r || r->name != repository) continue;
-    if (!longest || tier.retain.seconds() > longest->seconds()) longest = tier.retain;
+    // Calendar months count by their most days, so a lock or lifecycle rule never ends before a slot's expiry.
+    const Duration d = tier.retain.calendar() ? Duration::from_days(tier.retain.longest_days()) : tier.retain.fixed();
+    if (!longest || d > *longest) longest = d;
   }
   return longest;
 }

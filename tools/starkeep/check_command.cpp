@@ -33,7 +33,7 @@ int run_check(const CheckOptions& o) {
   driver::CompileInput input{&*inputs.policy, inputs.inventory ? &*inputs.inventory : nullptr, reference};
   const driver::Compilation c = driver::compile(input);
   const Format format = o.format == "json" ? Format::kJson : Format::kText;
-  print_diagnostics(c, inputs, format, format == Format::kJson ? std::cout : std::cerr, true);
+  print_diagnostics(c, inputs, format, format == Format::kJson ? std::cout : std::cerr, true, true);
   if (c.has_errors()) return kExitErrors;
   if (o.warnings_as_errors && c.warning_count() > 0) return kExitErrors;
   return kExitOk;

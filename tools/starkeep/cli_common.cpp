@@ -120,20 +120,48 @@ int load_inputs(const std::string& policy_path, const std::string& inventory_pat
   return kExitOk;
 }
 
+namespace {
+
+std::vector<analysis::ExcludedTables> excluded_of(const driver::Compilation& c) {
+  if (!c.policy || !c.inventory || !c.selection) return {};
+  return analysis::excluded_tables(*c.policy, *c.inventory, *c.selection);
+}
+
+// "excluded: 3 tables, deliberately not backed up" and one line per exclusion; empty without exclusions.
+std::string excluded_text(const std::vector<analysis::ExcludedTables>& excluded) {
+  size_t n = 0;
+  for (const auto& e : excluded) n += e.tables.size();
+  if (n == 0) return "";
+  std::string out = fmt::format("excluded: {} table{}, deliberately not backed up\n", n, n == 1 ? "" : "s");
+  for (const auto& e : excluded) {
+    out += fmt::format("  \"{}\" ({}): {}\n", diag::escape_for_terminal(e.reason), diag::escape_for_terminal(e.rule),
+                       diag::escape_for_terminal(analysis::describe_tables(e.tables, 10)));
+  }
+  return out;
+}
+
+}  // namespace
+
 void print_diagnostics(const driver::Compilation& c, const Inputs& inputs, Format format, std::ostream& out,
-                       bool summary) {
+                       bool summary, bool list_excluded) {
   if (format == Format::kJson) {
     nlohmann::json all = diag::render_json(*inputs.policy, c.policy_diagnostics.diagnostics());
     if (inputs.inventory) {
       for (auto& d : diag::render_json(*inputs.inventory, c.inventory_diagnostics.diagnostics())) all.push_back(d);
     }
+    nlohmann::json excluded = nlohmann::json::array();
+    for (const analysis::ExcludedTables& e : excluded_of(c)) {
+      excluded.push_back({{"reason", e.reason}, {"rule", e.rule}, {"tables", e.tables}});
+    }
     // Versioned like the plan: a consumer checks check_version before reading (docs/cli.md).
-    const nlohmann::json doc{{"check_version", kCheckJsonVersion}, {"diagnostics", std::move(all)}};
+    const nlohmann::json doc{
+        {"check_version", kCheckJsonVersion}, {"diagnostics", std::move(all)}, {"excluded", std::move(excluded)}};
     out << json_text(doc, 2) << "\n";
     return;
   }
   out << diag::render_text(*inputs.policy, c.policy_diagnostics.diagnostics());
   if (inputs.inventory) out << diag::render_text(*inputs.inventory, c.inventory_diagnostics.diagnostics());
+  if (list_excluded) out << excluded_text(excluded_of(c));
   if (summary) {
     // One count per file, so that the line names the file that has the errors.
     const auto count = [](const diag::SourceFile& file, const diag::DiagnosticSink& sink) {

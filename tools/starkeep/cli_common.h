@@ -58,9 +58,10 @@ inline constexpr int kStatusJsonVersion = 1;
 inline constexpr int kRestoreJsonVersion = 1;
 inline constexpr int kDrillJsonVersion = 1;
 
-// Text: clang-style blocks for both files plus a count per file; JSON: {"check_version": 1, "diagnostics": [...]}
-// with both files' diagnostics (each element and each note names its file).
+// Text: clang-style blocks for both files plus a count per file; JSON: {"check_version": 1, "diagnostics": [...],
+// "excluded": [...]} with both files' diagnostics (each element and each note names its file) and the tables the
+// policy's exclusions leave out (docs/cli.md). `list_excluded`: the text also lists the excluded tables (`check`).
 void print_diagnostics(const driver::Compilation& c, const Inputs& inputs, Format format, std::ostream& out,
-                       bool summary);
+                       bool summary, bool list_excluded = false);
 
 }  // namespace sk::cli

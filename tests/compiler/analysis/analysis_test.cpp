@@ -58,7 +58,8 @@ namespace rm = retention;
 rm::Snapshot snap(const char* db, const char* tier, int retain_days, int taken_day, rm::SnapshotKind kind,
                   std::vector<rm::TableState> tables) {
   return rm::Snapshot{
-      db, tier, Duration::from_days(retain_days), "", day(taken_day), kind, std::move(tables)};
+      db, tier, Duration::from_days(retain_days), "", day(taken_day), kind, std::move(tables),
+      day(taken_day) + Duration::from_days(retain_days)};
 }
 rm::TableState whole(const char* table) { return rm::TableState{table, {}, {}}; }
 rm::TableState inc(const char* table, std::vector<size_t> from) {
@@ -159,6 +160,39 @@ TEST(RetentionModel, BrokenChainsAreHolesAndDroppedTablesAreNotNeeded) {
   EXPECT_EQ(ev.holes[1].point, 1u);  // the weekly restore point restores events from the broken incremental
   EXPECT_EQ(ev.holes[1].holder, 0u);
   EXPECT_EQ(ev.verdicts[2].keep_until, day(6));  // needed by the daily of day 1 (a and b), not by day 5
+}
+
+TEST(RetentionModel, CountBasedKeepsHoldTheNewestSnapshotsOfATierPerDatabase) {
+  using K = rm::SnapshotKind;
+  // sales: dailies on days 0..5, each kept 1 day by age; `keep = last 3` keeps snapshot j until snapshot j+3 is
+  // taken (day j+3), the newest three for ever. crm's daily of day 2 is counted in crm alone; the weekly of day 6
+  // counts for both tiers ("covers"), so it is sales' newest daily too.
+  std::vector<rm::Snapshot> s;
+  for (int d = 0; d <= 5; ++d) s.push_back(snap("sales", "daily", 1, d, K::kTables, {whole("t")}));
+  s.push_back(snap("crm", "daily", 1, 2, K::kTables, {whole("t")}));
+  s.push_back(snap("sales", "weekly", 1, 6, K::kTables, {whole("t")}));
+  s.back().counts_for = {"daily", "weekly"};
+  const std::vector<rm::CountKeep> keeps{{"daily", 3}};
+  rm::apply_count_keeps(s, keeps);
+  EXPECT_EQ(s[0].until, day(3));
+  EXPECT_EQ(s[2].until, day(5));
+  EXPECT_EQ(s[3].until, day(6));  // the weekly of day 6 is the third daily after it
+  EXPECT_EQ(s[4].until, day(4) + rm::kCountedForever);
+  EXPECT_EQ(s[6].until, day(2) + rm::kCountedForever);  // crm's only daily
+  EXPECT_EQ(s[7].count_tier, "daily");
+  EXPECT_EQ(s[0].count, 3);
+  // At day 4.5 the snapshots of days 2..5 and the weekly are restore points; day 1's ended at day 4.
+  const Instant at = day(4) + Duration::from_hours(12);
+  const rm::Evaluation ev = rm::evaluate(s, at);
+  EXPECT_FALSE(ev.verdicts[1].keep);
+  EXPECT_TRUE(ev.verdicts[2].keep);
+  EXPECT_EQ(rm::reasons(s, ev, 2, at, TimeZone::utc()), std::vector<std::string>{"one of the last 3 'daily'"});
+  EXPECT_EQ(rm::reasons(s, ev, 1, at, TimeZone::utc()),
+            std::vector<std::string>{"daily, not one of the last 3 'daily', retained 1d, needed by no retained "
+                                     "restore point"});
+  // Both rules at once: own retention first, then the count.
+  EXPECT_EQ(rm::reasons(s, ev, 4, day(4), TimeZone::utc()),
+            (std::vector<std::string>{"one of the last 3 'daily'", "daily restore point until 1970-01-06"}));
 }
 
 TEST(Calendar, FirstSundayMonthlyCoversWeekly) {

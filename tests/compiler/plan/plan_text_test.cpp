@@ -60,7 +60,7 @@ TEST(YearOfPlansFromText, EveryDayOf2026InBerlinMatchesTheCalendar) {
         EXPECT_EQ(j.whole_database, tier == "monthly");
         if (tier == "monthly") {
           EXPECT_EQ(j.satisfies.size(), 2u);  // monthly + weekly
-          EXPECT_EQ(j.retain.days(), 365);
+          EXPECT_EQ(j.retain.fixed().days(), 365);
         }
       }
       EXPECT_EQ(p.due.size(), tier == "monthly" ? 2u : 1u);
@@ -118,6 +118,68 @@ TEST(StarkeepBinary, PlanJsonOnStdoutRoundTrips) {
   EXPECT_EQ(to_json_text(*plan), text);
   EXPECT_EQ(plan->jobs.size(), 2u);
   EXPECT_EQ(plan->jobs[0].tier.str(), "monthly");
+}
+
+// Runs the binary, stdout to `out_file` and stderr to `err_file`; the exit code.
+int run_captured(const std::string& args, std::string& out, std::string& err) {
+  const std::string o = (fs::temp_directory_path() / "sk_check_test_out").string();
+  const std::string e = (fs::temp_directory_path() / "sk_check_test_err").string();
+  const int status = std::system((std::string(SK_STARKEEP_BIN) + " " + args + " >'" + o + "' 2>'" + e + "'").c_str());
+  out = read_file(o);
+  err = read_file(e);
+  fs::remove(o);
+  fs::remove(e);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(StarkeepBinary, CheckListsExcludedTablesApartFromUncoveredOnes) {
+  const std::string args = "check --policy " + project("tests/golden/analysis/exclusions.skp") + " --inventory " +
+                           project("examples/inventory.json") + " --reference 2025-09-01";
+  std::string out, err;
+  ASSERT_EQ(run_captured(args, out, err), 0) << err;
+  EXPECT_NE(err.find("excluded: 2 tables, deliberately not backed up\n"
+                     "  \"scratch tables, rebuilt nightly from the source\" (table matches \"tmp_*\" or table matches "
+                     "\"scratch_*\"): 2 tables (sales.tmp_import, crm.scratch_export)\n"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(err.find("SK0501"), std::string::npos) << err;  // excluded, not uncovered
+
+  ASSERT_EQ(run_captured(args + " --format json", out, err), 0) << err;
+  const nlohmann::json doc = nlohmann::json::parse(out);
+  EXPECT_EQ(doc["check_version"], 1);
+  ASSERT_EQ(doc["excluded"].size(), 1u) << out;  // the exclusion that excludes nothing is a warning, not listed
+  EXPECT_EQ(doc["excluded"][0]["reason"], "scratch tables, rebuilt nightly from the source");
+  EXPECT_EQ(doc["excluded"][0]["rule"], "table matches \"tmp_*\" or table matches \"scratch_*\"");
+  EXPECT_EQ(doc["excluded"][0]["tables"], nlohmann::json::array({"sales.tmp_import", "crm.scratch_export"}));
+  bool sk0511 = false;
+  for (const auto& d : doc["diagnostics"]) sk0511 = sk0511 || d["code"] == "SK0511";
+  EXPECT_TRUE(sk0511);
+
+  // Without an inventory no table is known: the field is there, empty.
+  ASSERT_EQ(run_captured("check --policy " + project("tests/golden/analysis/exclusions.skp") + " --format json", out,
+                         err),
+            0);
+  EXPECT_EQ(nlohmann::json::parse(out)["excluded"], nlohmann::json::array());
+}
+
+TEST(StarkeepBinary, PlanCarriesCalendarRetentionCountedInThePolicysZone) {
+  std::string out, err;
+  // The yearly of the first Sunday of January 2026 (01:00 CET) in Europe/Berlin, kept 7 years: until 2033-01-04
+  // 01:00 CET; it covers that Sunday's weekly (18 months).
+  ASSERT_EQ(run_captured("plan --policy " + project("tests/golden/analysis/calendar_retention.skp") +
+                             " --inventory " + project("examples/inventory.json") +
+                             " --at '2026-01-04 01:05' --format json",
+                         out, err),
+            0)
+      << err;
+  auto plan = plan_from_json(nlohmann::json::parse(out));
+  ASSERT_TRUE(plan) << plan.error().describe();
+  EXPECT_EQ(to_json_text(*plan), out);
+  ASSERT_FALSE(plan->jobs.empty());
+  const BackupJob& j = plan->jobs.front();
+  EXPECT_EQ(j.tier.str(), "yearly");
+  EXPECT_EQ(j.retain.to_string(), "7 years");
+  EXPECT_EQ(j.expires.to_iso8601_utc(), "2033-01-04T00:00:00Z");
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ using namespace testing;
 namespace rm = analysis::retention;
 using K = ops::BackupKind;
 
-const std::map<std::string, Duration> kRetain{{"daily", Duration::from_days(14)},
+const std::map<std::string, RetainPeriod> kRetain{{"daily", Duration::from_days(14)},
                                               {"weekly", Duration::from_days(90)},
                                               {"monthly", Duration::from_days(365)}};
 
@@ -41,7 +41,7 @@ TEST(HistoryModelTest, ChangedPartitionsInheritEveryOtherPartitionFromItsNewestH
                                    snapshot("d2", {"daily"}, K::kPartitions, 2, {"p2"}, all),
                                    snapshot("w3", {"weekly"}, K::kTables, 3, all, all),
                                    snapshot("d4", {"daily"}, K::kPartitions, 4, {"p3"}, all)};
-  const ModelHistory m = to_model(h, kRetain);
+  const ModelHistory m = to_model(h, kRetain, TimeZone::utc());
   ASSERT_EQ(m.snapshots.size(), 5u);
   EXPECT_EQ(sources(m, index_of(m, "d1")), (std::set<std::string>{"w0"}));
   EXPECT_EQ(sources(m, index_of(m, "d2")), (std::set<std::string>{"w0", "d1"}));  // p1 from d1, p3 from w0
@@ -55,7 +55,7 @@ TEST(HistoryModelTest, WithoutARecordedPartitionSetEveryPartitionHeldSoFarIsInhe
   std::vector<restore::Snapshot> h{snapshot("w0", {"weekly"}, K::kTables, 0, {"p1", "p2"}),
                                    snapshot("d1", {"daily"}, K::kPartitions, 1, {"p3"}),
                                    snapshot("d2", {"daily"}, K::kPartitions, 2, {"p1"})};
-  const ModelHistory m = to_model(h, kRetain);
+  const ModelHistory m = to_model(h, kRetain, TimeZone::utc());
   EXPECT_EQ(sources(m, index_of(m, "d2")), (std::set<std::string>{"w0", "d1"}));  // p2 from w0, p3 from d1
 }
 
@@ -63,14 +63,14 @@ TEST(HistoryModelTest, APartitionDroppedFromTheRecordedSetIsNotNeeded) {
   std::vector<restore::Snapshot> h{snapshot("w0", {"weekly"}, K::kTables, 0, {"p1", "p2"}, {"p1", "p2"}),
                                    snapshot("d1", {"daily"}, K::kPartitions, 1, {"p3"}, {"p1", "p2", "p3"}),
                                    snapshot("d2", {"daily"}, K::kPartitions, 2, {"p1"}, {"p1", "p2"})};
-  const ModelHistory m = to_model(h, kRetain);
+  const ModelHistory m = to_model(h, kRetain, TimeZone::utc());
   EXPECT_EQ(sources(m, index_of(m, "d2")), (std::set<std::string>{"w0"}));  // p3 was dropped: d1 not needed
 }
 
 TEST(HistoryModelTest, TheLongestRetentionAmongItsTiersAppliesAndUnknownTiersAreKeptForever) {
   std::vector<restore::Snapshot> h{snapshot("m0", {"weekly", "monthly"}, K::kTables, 0, {"p1"}),
                                    snapshot("x1", {"hourly"}, K::kTables, 1, {"p1"})};
-  const ModelHistory m = to_model(h, kRetain);
+  const ModelHistory m = to_model(h, kRetain, TimeZone::utc());
   EXPECT_EQ(m.snapshots[index_of(m, "m0")].tier, "monthly");
   EXPECT_EQ(m.snapshots[index_of(m, "m0")].retain, Duration::from_days(365));
   EXPECT_FALSE(m.unknown_tier[index_of(m, "m0")]);
@@ -82,14 +82,14 @@ TEST(HistoryModelTest, NotFinishedAttemptsAreNotSnapshots) {
   std::vector<restore::Snapshot> h{snapshot("w0", {"weekly"}, K::kTables, 0, {"p1"})};
   h.push_back(snapshot("w1", {"weekly"}, K::kTables, 1, {"p1"}));
   h.back().attempt.state = ops::AttemptState::kCancelled;
-  EXPECT_EQ(to_model(h, kRetain).snapshots.size(), 1u);
+  EXPECT_EQ(to_model(h, kRetain, TimeZone::utc()).snapshots.size(), 1u);
 }
 
 // The snapshots a restore of the whole database to snapshot `i` needs, according to the model: evaluated with
 // only `i` retained, what is kept.
 std::set<std::string> model_needs(ModelHistory m, size_t i, Instant at) {
   for (size_t k = 0; k < m.snapshots.size(); ++k) {
-    m.snapshots[k].retain = k == i ? (at - m.snapshots[k].taken) + Duration::from_days(1) : Duration::from_seconds(0);
+    m.snapshots[k].until = k == i ? at + Duration::from_days(1) : m.snapshots[k].taken;
   }
   const rm::Evaluation ev = rm::evaluate(m.snapshots, at);
   std::set<std::string> out;
@@ -133,7 +133,7 @@ TEST(HistoryModelTest, ForEveryRestorePointTheModelNeedsExactlyWhatTheRestorePla
         h.push_back(snapshot(label, {"daily"}, K::kPartitions, k, changed, all, "sales", table));
       }
     }
-    const ModelHistory m = to_model(h, kRetain);
+    const ModelHistory m = to_model(h, kRetain, TimeZone::utc());
     for (size_t i = 0; i < m.snapshots.size(); ++i) {
       EXPECT_EQ(model_needs(m, i, day(12)), planner_needs(h, m.snapshots[i].label))
           << "round " << round << ", restore point " << m.snapshots[i].label;
