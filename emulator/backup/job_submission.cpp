@@ -17,7 +17,7 @@ using namespace sk::emu::backup;  // NOLINT: implementation files of the backup 
 std::optional<ErrorResult> BackupService::Impl::check_slot_locked(int64_t db_id) {
   if (refuse_submits > 0) {
     --refuse_submits;
-    return error(Origin::kDdl, "Another backup or restore job is being submitted. Please wait and try again");
+    return error(Origin::kDdl, refuse_submit_text.value_or(std::string(kSubmitLockBusy)));
   }
   auto it = jobs.find(db_id);
   if (it != jobs.end() && !it->second->done()) {
@@ -573,11 +573,13 @@ QueryResult BackupService::Impl::apply_fault(const Statement& stmt) {
     state_faults.push_back(StateFault{delay->state, delay->db, true, std::nullopt, delay->seconds});
   } else if (const auto* refuse = std::get_if<RefuseSubmitsStmt>(&stmt)) {
     refuse_submits = std::max(0, refuse->count);
+    refuse_submit_text = refuse->text;
   } else if (const auto* lose = std::get_if<LoseSubmitReplyStmt>(&stmt)) {
     lose_submit_reply = lose->after_accept;
   } else if (std::holds_alternative<ClearJobFaultsStmt>(stmt)) {
     state_faults.clear();
     refuse_submits = 0;
+    refuse_submit_text.reset();
     lose_submit_reply.reset();
   }
   return OkResult{};

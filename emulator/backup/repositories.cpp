@@ -228,8 +228,7 @@ QueryResult BackupService::Impl::drop_snapshot(const DropSnapshotStmt& s) {
     std::lock_guard lock(mu);
     if (refuse_submits > 0) {
       --refuse_submits;
-      return error(Origin::kDdl,
-                   "Another backup or restore job is being submitted. Please wait and try again");
+      return error(Origin::kDdl, refuse_submit_text.value_or(std::string(kSubmitLockBusy)));
     }
     auto it = repos.find(s.repo);
     if (it == repos.end()) return error(Origin::kDdl, "Repository does not exist: " + s.repo);

@@ -31,6 +31,10 @@
 
 namespace sk::emu::backup {
 
+// StarRocks' answer while another BACKUP/RESTORE/DROP SNAPSHOT holds the submit lock.
+inline constexpr std::string_view kSubmitLockBusy =
+    "Another backup or restore job is being submitted. Please wait and try again";
+
 using SysClock = std::chrono::system_clock;
 using SteadyClock = std::chrono::steady_clock;
 
@@ -195,6 +199,7 @@ struct BackupService::Impl {
   std::map<int64_t, std::shared_ptr<backup::Job>> jobs;  // db id -> latest job
   std::vector<backup::StateFault> state_faults;
   int refuse_submits = 0;
+  std::optional<std::string> refuse_submit_text;  // REFUSE NEXT SUBMITS n WITH 'text'; default kSubmitLockBusy
   std::optional<bool> lose_submit_reply;      // LOSE NEXT SUBMIT REPLY: true = after the job was created
   std::function<void()> drop_connections;     // Server::drop_all_connections (set by the server main)
 

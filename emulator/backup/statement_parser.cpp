@@ -511,12 +511,13 @@ class Parser {
     return s;
   }
 
-  // REFUSE NEXT SUBMITS n, after REFUSE.
+  // REFUSE NEXT SUBMITS n [WITH 'text'], after REFUSE.
   std::optional<Statement> refuse_submits() {
     expect("NEXT");
     expect("SUBMITS");
     RefuseSubmitsStmt s;
     s.count = static_cast<int>(number());
+    if (accept("WITH")) s.text = string_literal();
     return s;
   }
 

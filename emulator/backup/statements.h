@@ -113,6 +113,7 @@ struct ForeignBackupStmt {
 };
 struct RefuseSubmitsStmt {
   int count = 0;
+  std::optional<std::string> text;  // WITH 'text': the error instead of "Another backup or restore job is being submitted"
 };
 // ADMIN EMULATOR LOSE NEXT SUBMIT REPLY [AFTER ACCEPT | BEFORE ACCEPT]: the next BACKUP's client connection is
 // dropped instead of answered, after the job was created (default) or before (no job).

@@ -39,8 +39,9 @@ class RunOutputE2e : public RunFixture {
   }
 
   // Databases `<p>_a`, `<p>_b`, `<p>_c` with dimension tables of CJK names (the weekly tier backs them up), the
-  // first table named "a", "ax", "axx" so each database's BACKUP statement is one byte longer than the one before;
-  // the inventory lists one more table, never created, so the server refuses each BACKUP ("Unknown table").
+  // first table named "a", "ax", "axx" so each database's BACKUP statement is one byte longer than the one before.
+  // A test that needs the server to refuse a BACKUP injects the refusal (REFUSE NEXT SUBMITS ... WITH): a table
+  // missing at submit time is left out of the job since issue 10 item 15, so it no longer gets "Unknown table".
   void make_cjk_databases(const std::string& p) {
     prefix_ = p;
     std::vector<std::string> dbs = {p + "_a", p + "_b", p + "_c"};
@@ -58,7 +59,6 @@ class RunOutputE2e : public RunFixture {
              "` (id INT NOT NULL, v VARCHAR(8)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 "
              "PROPERTIES ('replication_num' = '1')");
       }
-      tables.push_back("gone_" + kWei + kWei);
       for (const auto& t : tables) {
         inventory += fmt::format(R"({}    {{"database": "{}", "table": "{}", "class": "dimension", "partitioned": false}})",
                                  inventory.empty() ? "" : ",\n", dbs[i], t);
@@ -107,6 +107,8 @@ TEST_F(RunOutputE2e, RefusedBackupWithACjkStatementIsRecordedAndPrintedAsValidUt
   }
   ASSERT_FALSE(db.empty()) << "no statement is cut inside a character at byte 300:\n" << dry.err;
 
+  // As if a table had been dropped between the runner's binding and its submit.
+  exec("ADMIN EMULATOR REFUSE NEXT SUBMITS 1 WITH \"Unknown table 'gone_" + kWei + kWei + "'\"");
   const Finished f = run(kSunday, {"--database", db});
   EXPECT_EQ(f.code, kExitJobFailed) << describe(f);
   EXPECT_TRUE(sk::is_valid_utf8(f.out)) << f.out;
