@@ -3,6 +3,7 @@ SHOW FRONTENDS;
 SHOW BACKENDS;
 SHOW PROC '/backends/10001';
 SHOW REPOSITORIES;
+SHOW TABLES FROM `ops`;
 CREATE DATABASE IF NOT EXISTS `ops`;
 CREATE TABLE IF NOT EXISTS `ops`.`schema_version` (`version` INT NOT NULL, `description` VARCHAR(256) NOT NULL, `applied_at_utc` DATETIME NOT NULL, `applied_by` VARCHAR(256) NOT NULL) PRIMARY KEY (`version`) DISTRIBUTED BY HASH(`version`) PROPERTIES ('replication_num' = '3');
 SELECT `version` FROM `ops`.`schema_version`;
