@@ -138,8 +138,13 @@ Result<std::optional<std::vector<std::string>>> ops_database_tables(ports::SqlCo
                                                                     const OpsConfig& config) {
   auto tables = connection.query(sql::render_show_tables(config.database.str()));
   if (!tables) {
-    // Unknown database: nothing was ever installed. Any other failure is real.
+    // Unknown database: nothing was ever installed. The server's own words decide first, since another runner may
+    // create the database between this statement and the next (SHOW DATABASES would then list it); failing that,
+    // SHOW DATABASES says whether it exists. Any other failure is real.
     if (tables.error().code == ports::kServerError) {
+      if (tables.error().message.find("Unknown database") != std::string::npos) {
+        return std::optional<std::vector<std::string>>();
+      }
       auto dbs = connection.query(sql::render_show_databases_like(config.database.str()));
       if (dbs && dbs->empty()) return std::optional<std::vector<std::string>>();
     }
