@@ -19,7 +19,7 @@ using detail::printable;
 
 // One 400-year Gregorian cycle in months: the calendar repeats after it, so extremes over it are extremes over
 // all dates.
-constexpr std::int64_t kCycleMonths = 400 * 12;
+constexpr std::int64_t kCycleMonths = std::int64_t{400} * 12;
 
 // The fewest and most days from a day to add_months(day, months), over every start day. A start on day 2..28
 // spans what a start on the 1st of its month does (no end-of-month clamping), so only the 1st and the 29th

@@ -20,7 +20,7 @@ namespace sk {
 
 class RetainPeriod {
  public:
-  static constexpr std::int64_t kMaxMonths = 12 * 1000;  // 1000 years
+  static constexpr std::int64_t kMaxMonths = std::int64_t{12} * 1000;  // 1000 years
 
   constexpr RetainPeriod() = default;  // zero: kept by nothing but a count (`keep = last 7`)
   // A fixed span (implicit: every Duration is a fixed retention).
