@@ -5,6 +5,7 @@
 // terminal state, fingerprints and size. A job replaced by a later one in SHOW BACKUP is settled from SHOW
 // SNAPSHOT at once.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -374,19 +375,15 @@ class DatabaseWorker {
   void report_dropped(const std::vector<std::string>& dropped) {
     if (dropped.empty() || !result_.dropped_tables.empty()) return;
     for (const auto& t : dropped) result_.dropped_tables.push_back(job_.database.str() + "." + t);
-    std::string names;
-    for (const auto& t : result_.dropped_tables) names += (names.empty() ? "" : ", ") + t;
     deps_.log.warn(fields("job.table_dropped"),
                    fmt::format("not backed up, no longer on the cluster (dropped since the inventory was written): "
                                "{}; run `starkeep inventory sync` to retire them",
-                               names));
+                               fmt::join(result_.dropped_tables, ", ")));
   }
   // "; not backed up (dropped): db.t, …" for the database's result message; "" when nothing was dropped.
   std::string dropped_note() const {
     if (result_.dropped_tables.empty()) return "";
-    std::string names;
-    for (const auto& t : result_.dropped_tables) names += (names.empty() ? "" : ", ") + t;
-    return "; not backed up (dropped from the cluster): " + names;
+    return fmt::format("; not backed up (dropped from the cluster): {}", fmt::join(result_.dropped_tables, ", "));
   }
 
   // The busy hook: "one job per database" with our slot's label → another runner; a foreign job → retry.
