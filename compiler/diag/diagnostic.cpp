@@ -142,7 +142,14 @@ std::string_view to_string(Severity severity) {
 
 // ---- SourceFile ----
 
-SourceFile::SourceFile(std::string path, std::string text) : path_(std::move(path)), text_(std::move(text)) {
+SourceFile::SourceFile(std::string path, std::string text)
+    : SourceFile(std::move(path), std::make_shared<const std::string>(std::move(text))) {}
+
+SourceFile::SourceFile(std::string path, std::shared_ptr<const std::string> text)
+    : SourceFile(std::move(path), text, std::string_view(*text)) {}
+
+SourceFile::SourceFile(std::string path, std::shared_ptr<const void> owner, std::string_view text)
+    : path_(std::move(path)), owner_(std::move(owner)), text_(text) {
   line_starts_.push_back(0);
   const char* const begin = text_.data();
   const char* const end = begin + text_.size();
@@ -162,7 +169,7 @@ SourceFile::LineCol SourceFile::line_col(uint32_t offset) const {
     from = last_offset_;
     col = last_.col;
   }
-  last_ = LineCol{line_index + 1, col + code_points(std::string_view(text_).substr(from, offset - from))};
+  last_ = LineCol{line_index + 1, col + code_points(text_.substr(from, offset - from))};
   last_offset_ = offset;
   return last_;
 }
@@ -171,7 +178,7 @@ std::string_view SourceFile::line_text(uint32_t line) const {
   if (line == 0 || line > line_starts_.size()) return {};
   const uint32_t start = line_starts_[line - 1];
   uint32_t end = line < line_starts_.size() ? line_starts_[line] : static_cast<uint32_t>(text_.size());
-  std::string_view s = std::string_view(text_).substr(start, end - start);
+  std::string_view s = text_.substr(start, end - start);
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
   return s;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,9 +76,11 @@ struct Diagnostic {
 class SourceFile {
  public:
   SourceFile(std::string path, std::string text);
+  // Text owned by `owner` (e.g. a read-only mapping of the file), which lives as long as this SourceFile does.
+  SourceFile(std::string path, std::shared_ptr<const void> owner, std::string_view text);
 
   [[nodiscard]] const std::string& path() const { return path_; }
-  [[nodiscard]] const std::string& text() const { return text_; }
+  [[nodiscard]] std::string_view text() const { return text_; }
 
   // 1-based line and column. The column counts UTF-8 code points (not bytes) from the start of the line, so carets
   // line up under non-ASCII text in a UTF-8 terminal. Offsets past the end clamp to the end.
@@ -93,8 +96,11 @@ class SourceFile {
   [[nodiscard]] uint32_t line_count() const { return static_cast<uint32_t>(line_starts_.size()); }
 
  private:
+  SourceFile(std::string path, std::shared_ptr<const std::string> text);
+
   std::string path_;
-  std::string text_;
+  std::shared_ptr<const void> owner_;  // holds what text_ views; copies share it
+  std::string_view text_;
   std::vector<uint32_t> line_starts_;
   mutable uint32_t last_offset_ = 0;  // line_col()'s last answer
   mutable LineCol last_{};

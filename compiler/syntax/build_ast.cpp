@@ -38,7 +38,7 @@ SourceRange AstBuilder::context_range(antlr4::ParserRuleContext& ctx) const {
 std::optional<ast::Ident> AstBuilder::ident(const antlr4::Token* token) const {
   const auto r = token_range(token);
   if (!r) return std::nullopt;
-  return ast::Ident{file_.text().substr(r->begin, r->end - r->begin), *r};
+  return ast::Ident{std::string(file_.text().substr(r->begin, r->end - r->begin)), *r};
 }
 
 Expr AstBuilder::error_expr(antlr4::ParserRuleContext& ctx) const {
@@ -53,7 +53,7 @@ std::string AstBuilder::string_value(const antlr4::Token* token, bool terminated
 }
 
 std::string AstBuilder::string_value(SourceRange r, bool terminated) {
-  const std::string_view raw = std::string_view(file_.text()).substr(r.begin, r.end - r.begin);
+  const std::string_view raw = file_.text().substr(r.begin, r.end - r.begin);
   if (!terminated) sink_.report(diag::Code::kUnterminatedString, r);
   const size_t end = terminated && raw.size() >= 2 ? raw.size() - 1 : raw.size();
   std::string out;
@@ -333,7 +333,7 @@ Expr AstBuilder::string_list(SourceRange range) {
   Expr list;
   list.kind = Expr::Kind::kList;
   list.range = range;
-  const std::string_view raw = std::string_view(file_.text()).substr(range.begin, range.end - range.begin);
+  const std::string_view raw = file_.text().substr(range.begin, range.end - range.begin);
   for (size_t i = 1; i < raw.size(); ++i) {
     if (raw[i] != '"') continue;
     size_t close = i + 1;

@@ -9,7 +9,7 @@
 
 namespace sk::syntax {
 
-SourceMap::SourceMap(const std::string& text, diag::DiagnosticSink& sink) {
+SourceMap::SourceMap(std::string_view text, diag::DiagnosticSink& sink) {
   normalized_.reserve(text.size());
   offsets_.reserve(text.size() + 1);
   bool reported = false;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/diag/diagnostic.h"
@@ -16,7 +17,7 @@ class SourceMap {
   // Decodes `text`; every invalid byte is reported (first one only, SK0105) and replaced by U+FFFD in
   // `normalized()`, so code point i of normalized() starts at byte_offset(i) of `text`. A leading UTF-8 byte order
   // mark becomes a space.
-  SourceMap(const std::string& text, diag::DiagnosticSink& sink);
+  SourceMap(std::string_view text, diag::DiagnosticSink& sink);
 
   [[nodiscard]] const std::string& normalized() const { return normalized_; }
   // Byte offsets of every invalid byte, ascending (the first is the one SK0105 reports).

@@ -1,6 +1,7 @@
 #include "tools/starkeep/cli_common.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,6 +69,71 @@ Result<std::string> read_file(const std::string& path) {
 }
 
 namespace {
+
+// The mapped inventory's bytes, for the SIGBUS handler (one mapping per process: the inventory of one command).
+std::atomic<const char*> g_mapped_begin{nullptr};
+std::atomic<const char*> g_mapped_end{nullptr};
+
+// A file truncated while it is mapped raises SIGBUS on the next read of a lost page. Inside the mapping that is the
+// input changing under the command: the documented input error, not a crash. Anything else keeps its default.
+extern "C" void on_bus_error(int signal, siginfo_t* info, void*) {
+  const auto* at = static_cast<const char*>(info->si_addr);
+  if (at >= g_mapped_begin.load() && at < g_mapped_end.load()) {
+    static constexpr char kMessage[] = "starkeep: error: the inventory file was truncated while it was read\n";
+    [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+    ::_exit(kExitNoInput);
+  }
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
+struct Mapping {
+  void* address = nullptr;
+  size_t size = 0;
+  Mapping(void* a, size_t n) : address(a), size(n) {}
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  ~Mapping() {
+    g_mapped_begin.store(nullptr);
+    g_mapped_end.store(nullptr);
+    ::munmap(address, size);
+  }
+};
+
+}  // namespace
+
+// A large regular file is mapped read-only instead of copied: for a 174 MB inventory the copy into a fresh buffer
+// (and the page faults of that buffer) was about a tenth of `starkeep plan`'s CPU. Small files, pipes and any file
+// that cannot be mapped are read.
+Result<diag::SourceFile> read_source(const std::string& path) {
+  constexpr off_t kMapFrom = off_t{1} << 20;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  void* address = MAP_FAILED;
+  if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= kMapFrom &&
+      g_mapped_begin.load() == nullptr) {
+    address = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  }
+  if (fd >= 0) ::close(fd);
+  if (address == MAP_FAILED) {
+    auto text = read_file(path);
+    if (!text) return std::unexpected(std::move(text).error());
+    return diag::SourceFile(path, std::move(*text));
+  }
+  const auto size = static_cast<size_t>(st.st_size);
+  ::madvise(address, size, MADV_SEQUENTIAL);
+  struct sigaction action {};
+  action.sa_sigaction = on_bus_error;
+  action.sa_flags = SA_SIGINFO;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGBUS, &action, nullptr);
+  const auto* begin = static_cast<const char*>(address);
+  g_mapped_begin.store(begin);
+  g_mapped_end.store(begin + size);
+  return diag::SourceFile(path, std::make_shared<const Mapping>(address, size), std::string_view(begin, size));
+}
+
+namespace {
 std::atomic<bool> g_stop{false};
 extern "C" void on_stop_signal(int) { g_stop.store(true); }
 }  // namespace
@@ -110,12 +176,12 @@ int load_inputs(const std::string& policy_path, const std::string& inventory_pat
   }
   inputs.policy.emplace(policy_path, std::move(*policy));
   if (!inventory_path.empty()) {
-    auto inv = read_file(inventory_path);
+    auto inv = read_source(inventory_path);
     if (!inv) {
       err << "starkeep: error: " << inv.error().describe() << "\n";
       return kExitNoInput;
     }
-    inputs.inventory.emplace(inventory_path, std::move(*inv));
+    inputs.inventory.emplace(std::move(*inv));
   }
   return kExitOk;
 }

@@ -19,6 +19,9 @@ enum class Format { kText, kJson };
 
 // The whole file ("io.read" errors name the path).
 [[nodiscard]] Result<std::string> read_file(const std::string& path);
+// The same as a SourceFile; a file of 1 MiB or more is mapped read-only, not copied. If such a file is truncated
+// while mapped, the process stops with kExitNoInput and says so (SIGBUS handler), instead of crashing.
+[[nodiscard]] Result<diag::SourceFile> read_source(const std::string& path);
 
 // An instant from the command line: "now", or anything Instant::parse accepts (local forms in `zone`).
 [[nodiscard]] Result<Instant> parse_instant_flag(const std::string& text, const TimeZone& zone);

@@ -187,6 +187,32 @@ TEST(LoadInventory, DuplicatesAreErrorsWithANoteAtTheFirst) {
   ASSERT_EQ(r.sink.diagnostics()[1].notes.size(), 1u);
 }
 
+// The check has a fast path for partitions listed in name order; a duplicate must be found whether it follows its
+// twin, ends an ordered run, or comes after the order breaks.
+TEST(LoadInventory, DuplicatePartitionsAreFoundInAnyOrder) {
+  const auto duplicates = [](std::string_view names) {
+    std::string parts;
+    int id = 0;
+    for (const char c : names) {
+      parts += fmt::format(R"({}{{"name": "p{}", "id": {}, "visible_version": 1}})", parts.empty() ? "" : ",", c,
+                           ++id);
+    }
+    Loaded r = load(fmt::format(R"({{"inventory_version": 1, "tables": [{{"database": "s", "table": "t",
+                                     "partitioned": true, "partitions": [{}]}}]}})",
+                                parts));
+    std::vector<std::string> found;
+    for (const auto& d : r.sink.diagnostics()) found.push_back(d.message.substr(0, d.message.find(':')));
+    return found;
+  };
+  EXPECT_TRUE(duplicates("1234").empty());
+  EXPECT_TRUE(duplicates("4213").empty());
+  EXPECT_EQ(duplicates("1223"), (std::vector<std::string>{"tables[0].partitions[2]"}));
+  EXPECT_EQ(duplicates("1231"), (std::vector<std::string>{"tables[0].partitions[3]"}));
+  EXPECT_EQ(duplicates("3121"), (std::vector<std::string>{"tables[0].partitions[3]"}));
+  EXPECT_EQ(duplicates("1111"), (std::vector<std::string>{"tables[0].partitions[1]", "tables[0].partitions[2]",
+                                                          "tables[0].partitions[3]"}));
+}
+
 TEST(LoadInventory, NegativeNumbersAndBadInstants) {
   Loaded r = load(R"({"inventory_version": 1, "tables": [
     {"database": "sales", "table": "t", "partitioned": true,

@@ -27,7 +27,9 @@ struct Compiled {
     }
     return nullptr;
   }
-  [[nodiscard]] std::string at(diag::SourceRange r) const { return file.text().substr(r.begin, r.end - r.begin); }
+  [[nodiscard]] std::string at(diag::SourceRange r) const {
+    return std::string(file.text().substr(r.begin, r.end - r.begin));
+  }
 };
 
 inline std::unique_ptr<Compiled> compile(std::string text, std::string path = "t.skp") {

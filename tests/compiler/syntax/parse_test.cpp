@@ -25,7 +25,9 @@ std::unique_ptr<Parsed> parse(std::string text) {
   return p;
 }
 
-std::string at(const Parsed& p, sk::diag::SourceRange r) { return p.file.text().substr(r.begin, r.end - r.begin); }
+std::string at(const Parsed& p, sk::diag::SourceRange r) {
+  return std::string(p.file.text().substr(r.begin, r.end - r.begin));
+}
 
 const sk::ast::Entry& entry(const sk::ast::Block& b, std::string_view key) {
   for (const auto& e : b.entries) {
