@@ -8,7 +8,9 @@
 #   * metrics: `starkeep metrics` over a year of 100 databases × 3 tiers, in memory and end to end (METRICS markers).
 #   * cli: the real `starkeep check --format json`, `plan` and `plan --format json` processes on the 100k-table
 #     inventory: wall, CPU and peak RSS of each child (CLI markers).
-# Not part of the test suite. Usage: bench/run.sh [build-dir] [compiler|cli|runner|expire|report|metrics|all]
+#   * fingerprint: statements of the fingerprint step of monthly backups against the partitions written since the
+#     last one, on the emulator (FINGERPRINT markers).
+# Not part of the test suite. Usage: bench/run.sh [build-dir] [compiler|cli|runner|expire|report|metrics|fingerprint|all]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${1:-$ROOT/build-bench}"
@@ -18,7 +20,7 @@ trap 'rm -rf "$WORK"' EXIT
 DOC="$ROOT/docs/performance.md"
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" -j2 --target inventory_gen plan_bench cli_bench runner_bench expire_bench report_bench metrics_bench starkeep starkeep-emulator >/dev/null
+cmake --build "$BUILD" -j2 --target inventory_gen plan_bench cli_bench runner_bench expire_bench report_bench metrics_bench fingerprint_bench starkeep starkeep-emulator >/dev/null
 
 HOST="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 
@@ -105,6 +107,22 @@ Makespan against the lower bound ceil(databases / parallel) × D + C:
 $(rows makespan)
 TABLE
   replace_section RUNNER "$WORK/runner.md"
+fi
+if [[ "$WHAT" == all || "$WHAT" == fingerprint ]]; then
+  ROWS="$("$BUILD/bench/fingerprint_bench/fingerprint_bench" --emulator "$BUILD/emulator/server/starkeep-emulator" \
+    --tables 20 --partitions 50 --rows 20 --changed 0,10,100,1000)"
+  echo "$ROWS"
+  cat >"$WORK/fingerprint.md" <<TABLE
+Measured $(date -u +%Y-%m-%d) on ${HOST} (load average $(cut -d' ' -f1-3 /proc/loadavg) after measuring);
+$(grep -m1 CMAKE_BUILD_TYPE "$BUILD/CMakeCache.txt" | cut -d= -f2) build; one database of 20 tables × 50 partitions × 20
+rows on the emulator; each row is one monthly whole-database backup's fingerprint step, after one row was written
+into that many partitions.
+
+| tables | partitions | partitions written since the last monthly | fingerprints recorded | reused | scans | statements | s |
+|---:|---:|---:|---:|---:|---:|---:|---:|
+${ROWS}
+TABLE
+  replace_section FINGERPRINT "$WORK/fingerprint.md"
 fi
 if [[ "$WHAT" == all || "$WHAT" == expire ]]; then
   ROWS=""

@@ -239,6 +239,9 @@ class EngineSession : public Session {
   QueryResult handle_admin(std::string_view sql, const std::vector<Token>& tokens);
   // ADMIN EMULATOR ..., cursor after the clause's keyword(s).
   QueryResult admin_drop_connections();
+  QueryResult admin_fail_next_write(AdminCursor& a);
+  // The pending write fault on one of the partitions in `touched` (comma-separated ids), taken (one-shot).
+  std::optional<ErrorResult> take_write_fault(const std::string& touched);
   QueryResult admin_set_frontend(AdminCursor& a);
   QueryResult admin_set_backend_alive(AdminCursor& a, int64_t id);
   QueryResult admin_set_backend_disk(AdminCursor& a, int64_t id);
@@ -433,6 +436,8 @@ QueryResult EngineSession::run_dml(const std::vector<std::string>& statements, b
         pos = comma + 1;
       }
     }
+    std::optional<ErrorResult> injected;  // a write fault: the statement's own error, not MariaDB's
+    if (!failed && !touched.empty()) injected = failed = take_write_fault(touched);
     if (!touched.empty()) {
       step(fmt::format("UPDATE {}.`partitions` SET visible_version = visible_version + 1, visible_version_time = {} "
                        "WHERE partition_id IN ({})",
@@ -441,6 +446,7 @@ QueryResult EngineSession::run_dml(const std::vector<std::string>& statements, b
     step("COMMIT");
     if (failed) {
       conn_->run("ROLLBACK");
+      if (injected) return *injected;
       if ((failed->code == 1213 || failed->code == 1205) && attempt < 3) continue;
       return map_backend(*failed, sql);
     }
@@ -1161,6 +1167,7 @@ QueryResult EngineSession::handle_admin(std::string_view sql, const std::vector<
     if (!cur.at_end()) return err(a.error_here());
     return admin_drop_connections();
   }
+  if (cur.accept_seq({"FAIL", "NEXT", "WRITE", "TO"})) return admin_fail_next_write(a);
   if (!cur.accept("SET")) return err(a.error_here());
   if (cur.accept("FRONTEND")) return admin_set_frontend(a);
   if (!cur.accept("BACKEND")) return err(a.error_here());
@@ -1169,6 +1176,48 @@ QueryResult EngineSession::handle_admin(std::string_view sql, const std::vector<
   if (cur.accept("ALIVE")) return admin_set_backend_alive(a, *id);
   if (!cur.accept("DISK")) return err(a.error_here());
   return admin_set_backend_disk(a, *id);
+}
+
+// ADMIN EMULATOR FAIL NEXT WRITE TO [db.]t PARTITION p [WITH 'text'], cursor after TO.
+QueryResult EngineSession::admin_fail_next_write(AdminCursor& a) {
+  TokenCursor& cur = a.cur;
+  auto qn = cur.qualified_name();
+  if (!qn || !cur.accept("PARTITION")) return err(a.error_here());
+  auto partition = cur.name();
+  if (!partition) return err(a.error_here());
+  std::string message;
+  if (cur.accept("WITH")) {
+    if (cur.peek().kind != TokenKind::kString) return err(a.error_here());
+    message = cur.next().value;
+  }
+  if (!cur.at_end()) return err(a.error_here());
+  const std::string db = db_or_current(qn->first);
+  if (db.empty()) return err(analyzing_error_text("No database selected"));
+  auto t = catalog().cached_table(db, qn->second);
+  if (!t) return from_error(t.error());
+  if (!*t) return err(analyzing_error_text(fmt::format("Unknown table '{}.{}'", db, qn->second)));
+  auto named = named_partitions(**t, qn->second, {*partition});
+  if (!named) return named.error();
+  if (message.empty()) {
+    message = fmt::format("tablet writer write failed in partition {} of {}.{} (emulated fault)", *partition, db,
+                          qn->second);
+  }
+  std::lock_guard lock(f_.mu_);
+  f_.write_faults_.push_back({named->front()->id, std::move(message)});
+  return OkResult{};
+}
+
+std::optional<ErrorResult> EngineSession::take_write_fault(const std::string& touched) {
+  std::lock_guard lock(f_.mu_);
+  for (auto it = f_.write_faults_.begin(); it != f_.write_faults_.end(); ++it) {
+    const std::string id = std::to_string(it->partition_id);
+    const std::string list = "," + touched + ",";
+    if (list.find("," + id + ",") == std::string::npos) continue;
+    ErrorResult e = err(it->message);
+    f_.write_faults_.erase(it);
+    return e;
+  }
+  return std::nullopt;
 }
 
 QueryResult EngineSession::admin_drop_connections() {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "emulator/engine/cluster_state.h"
 #include "emulator/engine/mariadb_catalog.h"
@@ -44,6 +45,13 @@ class EngineSessionFactory : public SessionFactory {
   MariaDbCatalog& catalog_;
   StatementHook* hook_;
   EngineOptions options_;
+  // ADMIN EMULATOR FAIL NEXT WRITE TO t PARTITION p: the next write that changes a row of the partition fails
+  // with `message` and its whole transaction rolls back (one-shot). Guarded by mu_.
+  struct WriteFault {
+    int64_t partition_id = 0;
+    std::string message;
+  };
+  std::vector<WriteFault> write_faults_;
   mutable std::mutex mu_;
 };
 

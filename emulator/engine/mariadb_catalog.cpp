@@ -184,9 +184,20 @@ Status MariaDbCatalog::bootstrap() {
       fmt::format("CREATE OR REPLACE VIEW {} AS SELECT * FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN "
                   "('{}', 'mysql', 'performance_schema', 'sys')",
                   meta("is_schemata"), kMetaSchema),
-      fmt::format("CREATE OR REPLACE VIEW {} AS SELECT * FROM information_schema.COLUMNS WHERE TABLE_SCHEMA NOT IN "
-                  "('{}', 'mysql', 'performance_schema', 'sys') AND COLUMN_NAME <> '{}'",
-                  meta("is_columns"), kMetaSchema, kPartitionIdColumn),
+      // DATA_TYPE of an emulated table's column is its StarRocks type in lower case, without length or element
+      // type (`bitmap`, `hll`, `json`, `array`, `varchar`, `largeint`), from the catalog — not MariaDB's storage
+      // type (LONGBLOB, LONGTEXT); COLUMN_TYPE stays MariaDB's.
+      fmt::format(
+          "CREATE OR REPLACE VIEW {0} AS SELECT c.TABLE_CATALOG, c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, "
+          "c.ORDINAL_POSITION, c.COLUMN_DEFAULT, c.IS_NULLABLE, COALESCE((SELECT LOWER(REGEXP_SUBSTR(j.type, "
+          "'^[A-Za-z]+')) FROM {1} t, JSON_TABLE(t.schema_json, '$.columns[*]' COLUMNS (name VARCHAR(1024) PATH "
+          "'$.name', type VARCHAR(1024) PATH '$.type')) j WHERE t.db_name = c.TABLE_SCHEMA AND t.table_name = "
+          "c.TABLE_NAME AND j.name = c.COLUMN_NAME LIMIT 1), c.DATA_TYPE) AS DATA_TYPE, "
+          "c.CHARACTER_MAXIMUM_LENGTH, c.CHARACTER_OCTET_LENGTH, c.NUMERIC_PRECISION, c.NUMERIC_SCALE, "
+          "c.DATETIME_PRECISION, c.CHARACTER_SET_NAME, c.COLLATION_NAME, c.COLUMN_TYPE, c.COLUMN_KEY, c.EXTRA, "
+          "c.PRIVILEGES, c.COLUMN_COMMENT, c.IS_GENERATED, c.GENERATION_EXPRESSION FROM information_schema.COLUMNS c "
+          "WHERE c.TABLE_SCHEMA NOT IN ('{2}', 'mysql', 'performance_schema', 'sys') AND c.COLUMN_NAME <> '{3}'",
+          meta("is_columns"), meta("tables"), kMetaSchema, kPartitionIdColumn),
   };
   std::lock_guard lock(mu_);
   for (const auto& s : ddl) {

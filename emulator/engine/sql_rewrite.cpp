@@ -125,7 +125,7 @@ class QueryRewriter {
 
   // The rules in order; the first that applies wins.
   Step rewrite_at(size_t i) {
-    for (auto rule : {&QueryRewriter::reject_unsupported, &QueryRewriter::partition_selection,
+    for (auto rule : {&QueryRewriter::reject_unsupported, &QueryRewriter::sketch_cast, &QueryRewriter::partition_selection,
                       &QueryRewriter::system_table, &QueryRewriter::information_schema_view,
                       &QueryRewriter::function_call, &QueryRewriter::variable, &QueryRewriter::cast_type}) {
       auto step = (this->*rule)(i);
@@ -151,6 +151,35 @@ class QueryRewriter {
     if (depth_ == 0 && t.is("INTO") &&
         (tokens_[0].is("SELECT") || tokens_[0].is("WITH") || tokens_[0].is_symbol("("))) {
       return std::unexpected(Error{"emu.syntax", syntax_error_text(sql_, t.begin, t.text), {}});
+    }
+    return none();
+  }
+
+  // CAST(c AS VARCHAR|STRING|CHAR) of a HLL or BITMAP column of a table the statement reads: StarRocks' analyzer
+  // refuses it (Type.canCastTo; for HLL explicitly since PR #3088), the emulator's LONGBLOB would not.
+  Step sketch_cast(size_t i) {
+    if (!tokens_[i].is("CAST") || !ctx_.find_table || i + 4 >= tokens_.size() || !tokens_[i + 1].is_symbol("(") ||
+        !tokens_[i + 2].is_name() || !tokens_[i + 3].is("AS") ||
+        !(tokens_[i + 4].is("VARCHAR") || tokens_[i + 4].is("STRING") || tokens_[i + 4].is("CHAR"))) {
+      return none();
+    }
+    const std::string column = to_lower(tokens_[i + 2].value);
+    for (size_t j = 0; j + 1 < tokens_.size(); ++j) {
+      if (!(tokens_[j].is("FROM") || tokens_[j].is("JOIN")) || !tokens_[j + 1].is_name()) continue;
+      std::string db = ctx_.current_database;
+      std::string name = tokens_[j + 1].value;
+      if (j + 3 < tokens_.size() && tokens_[j + 2].is_symbol(".") && tokens_[j + 3].is_name()) {
+        db = name;
+        name = tokens_[j + 3].value;
+      }
+      auto table = ctx_.find_table(db, name);
+      if (!table) continue;
+      for (const auto& c : table->columns) {
+        const std::string type = to_lower(c.type);
+        if (to_lower(c.name) != column || !(type.starts_with("hll") || type.starts_with("bitmap"))) continue;
+        return analysis_error(fmt::format("Invalid type cast from {} to varchar(65533) in sql `{}`", type,
+                                          tokens_[i + 2].value));
+      }
     }
     return none();
   }
@@ -272,6 +301,12 @@ class QueryRewriter {
         fname == "md5sum" || fname == "md5sum_numeric") {
       if (close >= tokens_.size()) return i;
       return hash_function(i, close, fname);
+    }
+    if (fname == "to_bitmap" || fname == "bitmap_from_string" || fname == "bitmap_to_string" ||
+        fname == "hll_hash" || fname == "hll_empty") {
+      // BITMAP/HLL stand-ins (rewrite_support_functions): the name only; the arguments are rewritten in place.
+      edits_.push_back({t.begin, t.end, meta_ + "." + quote_ident("sk_" + fname)});
+      return i;
     }
     return none();
   }
@@ -402,6 +437,21 @@ std::vector<std::string> rewrite_support_functions(std::string_view meta_schema)
                   "DECIMAL(39,0)) * 18446744073709551616 + CAST(CONV(SUBSTR(MD5(s), 17, 16), 16, 10) AS "
                   "DECIMAL(39,0)) - 170141183460469231731687303715884105728)",
                   m),
+      // BITMAP as the sorted-by-insertion text of its members, HLL as 16 opaque bytes: enough to load, back up,
+      // restore and compare them; bitmap_to_string gives the text back (real bitmaps print members sorted).
+      fmt::format("CREATE FUNCTION IF NOT EXISTS {}.`sk_to_bitmap`(v LONGTEXT) RETURNS LONGBLOB DETERMINISTIC "
+                  "RETURN IF(v IS NULL, NULL, CAST(CAST(v AS UNSIGNED) AS CHAR))",
+                  m),
+      fmt::format("CREATE FUNCTION IF NOT EXISTS {}.`sk_bitmap_from_string`(s LONGTEXT) RETURNS LONGBLOB "
+                  "DETERMINISTIC RETURN REPLACE(s, ' ', '')",
+                  m),
+      fmt::format("CREATE FUNCTION IF NOT EXISTS {}.`sk_bitmap_to_string`(b LONGBLOB) RETURNS LONGTEXT "
+                  "DETERMINISTIC RETURN CONVERT(b USING utf8mb4)",
+                  m),
+      fmt::format("CREATE FUNCTION IF NOT EXISTS {}.`sk_hll_hash`(v LONGTEXT) RETURNS LONGBLOB DETERMINISTIC "
+                  "RETURN UNHEX(MD5(IFNULL(v, '')))",
+                  m),
+      fmt::format("CREATE FUNCTION IF NOT EXISTS {}.`sk_hll_empty`() RETURNS LONGBLOB DETERMINISTIC RETURN ''", m),
       fmt::format("CREATE FUNCTION IF NOT EXISTS {}.`sk_md5sum_numeric`(s LONGTEXT) RETURNS DECIMAL(39,0) "
                   "DETERMINISTIC RETURN IF(s IS NULL, NULL, CAST(CONV(SUBSTR(MD5(s), 1, 16), 16, 10) AS "
                   "DECIMAL(39,0)) * 18446744073709551616 + CAST(CONV(SUBSTR(MD5(s), 17, 16), 16, 10) AS "

@@ -64,7 +64,11 @@ void fingerprint_snapshot(ports::SqlConnection& conn, ops::OpsStore& store, cons
   std::string skipped;
   for (const auto& s : recorded->skipped) skipped += (skipped.empty() ? "" : "; ") + s;
   log.info(
-      f, fmt::format("recorded {} partition fingerprint(s){}", recorded->recorded,
+      f, fmt::format("recorded {} partition fingerprint(s){}{}", recorded->recorded,
+                     recorded->reused > 0
+                         ? fmt::format(" ({} unchanged since an earlier snapshot's, not scanned again)",
+                                       recorded->reused)
+                         : std::string(),
                      skipped.empty() ? "" : "; not recorded (data changed since the snapshot): " + skipped));
 }
 

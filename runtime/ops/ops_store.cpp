@@ -360,6 +360,19 @@ Result<std::vector<ManifestEntry>> OpsStore::load_all_manifests() {
                         detail::blank_manifest_entry());
 }
 
+Result<std::vector<ManifestEntry>> OpsStore::load_manifest_of_partitions(const DatabaseName& database,
+                                                                        const std::vector<std::int64_t>& partition_ids) {
+  if (partition_ids.empty()) return std::vector<ManifestEntry>{};
+  std::vector<std::string> ids;
+  ids.reserve(partition_ids.size());
+  for (const std::int64_t id : partition_ids) ids.push_back(std::to_string(id));
+  sql::Select select{{},
+                     {{"database_name", {literal(database.str())}}, {"partition_id", std::move(ids)}},
+                     {{"table_name"}, {"partition_name"}, {"recorded_at_utc"}}};
+  return select_records(connection_, config_, detail::manifest_map(), std::move(select),
+                        detail::blank_manifest_entry());
+}
+
 Status OpsStore::write_partition_sets(const std::vector<PartitionSet>& sets) {
   auto statements = upserts(detail::partition_set_map(), config_, sets, clock_.now());
   if (!statements) return std::unexpected(std::move(statements.error()));

@@ -306,6 +306,11 @@ class OpsStore {
   [[nodiscard]] Result<std::vector<ManifestEntry>> load_manifest(std::string_view attempt_id);
   // Every manifest row, by attempt: one query (expire).
   [[nodiscard]] Result<std::vector<ManifestEntry>> load_all_manifests();
+  // The manifest rows of `database` for these partition ids (any attempt, with or without a fingerprint), by
+  // table, partition and recorded_at: one query (fingerprint reuse, verify::record_attempt_fingerprints; issue 10
+  // item 14). No ids → no rows, no query.
+  [[nodiscard]] Result<std::vector<ManifestEntry>> load_manifest_of_partitions(
+      const DatabaseName& database, const std::vector<std::int64_t>& partition_ids);
 
   // table_partition_set
   [[nodiscard]] Status write_partition_sets(const std::vector<PartitionSet>& sets);

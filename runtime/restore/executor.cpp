@@ -330,6 +330,13 @@ Status prepare_target(ports::SqlConnection& connection, const RestorePlan& plan)
                               plan.target_database.str(), t.target.str()),
                   {}});
       }
+      if (t.previous && existing.count(t.previous->str())) {
+        return std::unexpected(Error{
+            "restore.target_exists",
+            fmt::format("{}.{} exists already; it would keep the replaced partitions — drop or rename it first",
+                        plan.target_database.str(), t.previous->str()),
+            {}});
+      }
     }
   }
 
@@ -346,9 +353,14 @@ Status verify_restored(ports::SqlConnection& connection, const RestorePlan& plan
   for (const auto& t : plan.targets) {
     auto columns = verify::table_columns(connection, t.target_database, t.target);
     if (!columns) return std::unexpected(columns.error());
+    if (const std::string skipped = verify::skipped_columns(*columns); !skipped.empty()) {
+      journal.say(fmt::format("  {}: not part of the fingerprint (no exact text form; compared by row count and "
+                              "the other columns): {}",
+                              t.source.str(), skipped));
+    }
     for (const auto& e : t.partitions) {
       verify::PartitionCheck check{t.source.str(), e.partition.str(), {}, {}, false};
-      auto expected = verify::expected_fingerprint(connection, e, *live);
+      auto expected = verify::expected_fingerprint(connection, e, *live, &*columns);
       if (!expected) return std::unexpected(expected.error());
       check.expected = *expected;
       auto actual = verify::fingerprint(connection, t.target_database, t.target, e.partition, *columns);
@@ -373,34 +385,43 @@ Status verify_restored(ports::SqlConnection& connection, const RestorePlan& plan
   return sk::ok();
 }
 
-// After a PASSED verification: the live data replaced (one SWAP per table, or INSERT OVERWRITE per
-// partition), the old data dropped when asked. An error when a replacement statement failed.
+// A partition replace that failed: the copy of the (unchanged) live partitions is not left behind.
+void drop_copy(ports::SqlConnection& connection, const TargetTable& t, const Journal& journal) {
+  const std::string drop = dialect::render_drop_table_if_exists(t.target_database, *t.previous);
+  journal.say("the live table is unchanged; dropping the copy of its partitions: " + drop);
+  if (auto s = connection.execute(drop, ports::Idempotency::kIdempotent); !s)
+    journal.say("warning: " + ports::server_text(s.error()));
+}
+
+// After a PASSED verification: the live data replaced (one SWAP per table, or one INSERT OVERWRITE over every
+// restored partition, after the live partitions were copied aside), the old data dropped when asked. An error
+// when a replacing statement failed: the statement that replaces is atomic, so the live table is then as before.
 std::optional<Error> replace_live(ports::SqlConnection& connection, const RestorePlan& plan,
                                   const Journal& journal, RestoreOutcome& out) {
   for (const auto& t : plan.targets) {
-    std::vector<std::string> statements;
-    if (plan.final_action == FinalAction::kSwapTable) {
-      statements.push_back(dialect::render_swap_table(plan.request.database, t.source, t.target));
-    } else {
-      for (const auto& e : t.partitions) {
-        statements.push_back(dialect::render_overwrite_partition(plan.request.database, t.source, e.partition,
-                                                                 t.target_database, t.target));
-      }
-    }
-    for (const auto& sql : statements) {
-      journal.say("replace: " + sql);
+    bool copied = false;  // the live partitions' copy exists (dropped again when the replace fails)
+    for (const auto& sql : replace_statements(plan, t)) {
+      const bool drop = sql.starts_with("DROP TABLE");
+      journal.say((drop ? "drop old: " : "replace: ") + sql);
       if (auto s = connection.execute(sql, ports::Idempotency::kNotIdempotent); !s) {
-        return Error{
-            "restore.job_failed", "replacing the live data failed: " + ports::server_text(s.error()), {}};
+        if (drop) {
+          journal.say("warning: " + ports::server_text(s.error()));
+          continue;
+        }
+        if (copied) drop_copy(connection, t, journal);
+        return Error{"restore.job_failed",
+                     fmt::format("replacing the live data failed, the live table {}.{} is unchanged{}: {}",
+                                 plan.request.database.str(), t.source.str(),
+                                 out.swapped ? " (earlier tables of this restore were replaced)" : "",
+                                 ports::server_text(s.error())),
+                     {}};
       }
-      out.swapped = true;
+      if (sql.starts_with("CREATE TABLE")) copied = true;
+      if (sql.starts_with("ALTER TABLE") || sql.starts_with("INSERT OVERWRITE")) out.swapped = true;
     }
-    if (plan.request.drop_old) {
-      const std::string drop = dialect::render_drop_table(t.target_database, t.target);
-      journal.say("drop old: " + drop);
-      if (auto s = connection.execute(drop, ports::Idempotency::kNotIdempotent); !s) {
-        journal.say("warning: " + ports::server_text(s.error()));
-      }
+    if (t.previous && out.swapped) {
+      journal.say(fmt::format("the replaced data of {}.{} is kept in {}.{}", plan.request.database.str(),
+                              t.source.str(), t.target_database.str(), t.previous->str()));
     }
   }
   return std::nullopt;
@@ -579,9 +600,8 @@ RestoreOutcome execute_plan(ports::SqlConnection& connection, ops::OpsStore* sto
         RestorePlan manual = plan;
         manual.request.drop_old = false;
         std::string statements;
-        for (const auto& sql : plan_statements(manual)) {
-          if (sql.starts_with("ALTER TABLE") || sql.starts_with("INSERT OVERWRITE"))
-            statements += "\n    " + sql + ";";
+        for (const auto& t : manual.targets) {
+          for (const auto& sql : replace_statements(manual, t)) statements += "\n    " + sql + ";";
         }
         how = fmt::format(
             "; every compared partition matched, but {} could not be compared. Check the restored "

@@ -26,8 +26,11 @@ std::string stamp(Instant t) {
 // a byte cut used to drop the last character even when nothing needed cutting, so `fact_订单` and `fact_订购` both
 // became `fact_订_restored_…`). `part` tells restores of one table as of one instant apart: a partition restore
 // names its partition (at most 16 bytes of it), so it never collides with the table's restore.
-std::string default_name(const std::string& base, Instant t, std::size_t max_bytes, const std::string& part = {}) {
-  std::string suffix = "_restored_" + stamp(t);
+// `word` is "restored" for staging objects and "replaced" for the copy of the live partitions a partition
+// replace keeps (stamped with the moment of the restore, so two replaces never share it).
+std::string default_name(const std::string& base, Instant t, std::size_t max_bytes, const std::string& part = {},
+                         std::string_view word = "restored") {
+  std::string suffix = "_" + std::string(word) + "_" + stamp(t);
   if (!part.empty()) suffix = "_" + truncate_utf8(part, 16) + suffix;
   return truncate_utf8(base, max_bytes > suffix.size() ? max_bytes - suffix.size() : 0) + suffix;
 }
@@ -326,16 +329,34 @@ void drop_dropped_partitions(const TableName& table, const Timeline& tl, Sources
   }
 }
 
+// The partitions of a partition restore, joined by '_' (part of the default names).
+std::string partition_part(const RestoreRequest& r) {
+  std::string part;
+  if (r.scope == Scope::kPartition) {
+    for (const auto& p : r.partitions) part += (part.empty() ? "" : "_") + p.str();
+  }
+  return part;
+}
+
+// A partition replace that keeps the old data copies the live partitions into `previous` first (issue 10 item 13:
+// INSERT OVERWRITE drops them, where SWAP keeps the old table under the staging name).
+Status set_previous(const RestoreRequest& r, RestorePlan& plan) {
+  if (plan.final_action != FinalAction::kOverwritePartitions || r.drop_old) return {};
+  for (auto& t : plan.targets) {
+    auto name = TableName::parse(default_name(t.source.str(), r.now, TableName::kMaxBytes, partition_part(r),
+                                              "replaced"));
+    if (!name) return std::unexpected(name.error());
+    t.previous = *name;
+  }
+  return {};
+}
+
 Status add_target(const RestoreRequest& r, const TableName& table, Sources source, RestorePlan& plan) {
   TargetTable target{table, plan.target_database, table, {}};
   if (r.as_name) {
     target.target = *r.as_name;
   } else if (plan.target_database == r.database && r.source_on_this_cluster) {
-    std::string part;
-    if (r.scope == Scope::kPartition) {
-      for (const auto& p : r.partitions) part += (part.empty() ? "" : "_") + p.str();
-    }
-    auto name = TableName::parse(default_name(table.str(), plan.point, TableName::kMaxBytes, part));
+    auto name = TableName::parse(default_name(table.str(), plan.point, TableName::kMaxBytes, partition_part(r)));
     if (!name) return std::unexpected(name.error());
     target.target = *name;
   }
@@ -427,6 +448,7 @@ Result<RestorePlan> make_restore_plan(const RestoreRequest& request, const std::
   if (r.replace) {
     plan.final_action = r.scope == Scope::kPartition ? FinalAction::kOverwritePartitions : FinalAction::kSwapTable;
   }
+  if (auto s = set_previous(r, plan); !s) return std::unexpected(s.error());
   if (auto s = check_live_untouched(plan); !s) return std::unexpected(s.error());
   return plan;
 }
@@ -443,21 +465,32 @@ dialect::RestoreJobSpec step_spec(const RestorePlan& plan, const RestoreStep& st
   return spec;
 }
 
+std::vector<std::string> replace_statements(const RestorePlan& plan, const TargetTable& t) {
+  std::vector<std::string> out;
+  const DatabaseName& live_db = plan.request.database;
+  if (plan.final_action == FinalAction::kSwapTable) {
+    out.push_back(dialect::render_swap_table(live_db, t.source, t.target));
+    if (plan.request.drop_old) out.push_back(dialect::render_drop_table(live_db, t.target));
+  } else if (plan.final_action == FinalAction::kOverwritePartitions) {
+    std::vector<PartitionName> partitions;
+    for (const auto& e : t.partitions) partitions.push_back(e.partition);
+    if (t.previous) {
+      out.push_back(dialect::render_create_table_like(t.target_database, *t.previous, live_db, t.source));
+      out.push_back(dialect::render_copy_partitions(t.target_database, *t.previous, live_db, t.source, partitions));
+    }
+    out.push_back(
+        dialect::render_overwrite_partitions(live_db, t.source, partitions, t.target_database, t.target));
+    if (plan.request.drop_old) out.push_back(dialect::render_drop_table(t.target_database, t.target));
+  }
+  return out;
+}
+
 std::vector<std::string> plan_statements(const RestorePlan& plan) {
   std::vector<std::string> out;
   if (plan.create_target_database) out.push_back(dialect::render_create_database_if_not_exists(plan.target_database));
   for (const auto& step : plan.steps) out.push_back(dialect::render_restore(step_spec(plan, step)));
   for (const auto& t : plan.targets) {
-    if (plan.final_action == FinalAction::kSwapTable) {
-      out.push_back(dialect::render_swap_table(plan.request.database, t.source, t.target));
-      if (plan.request.drop_old) out.push_back(dialect::render_drop_table(plan.request.database, t.target));
-    } else if (plan.final_action == FinalAction::kOverwritePartitions) {
-      for (const auto& e : t.partitions) {
-        out.push_back(dialect::render_overwrite_partition(plan.request.database, t.source, e.partition,
-                                                          t.target_database, t.target));
-      }
-      if (plan.request.drop_old) out.push_back(dialect::render_drop_table(t.target_database, t.target));
-    }
+    for (auto& sql : replace_statements(plan, t)) out.push_back(std::move(sql));
   }
   return out;
 }
@@ -496,6 +529,7 @@ nlohmann::json plan_to_json(const RestorePlan& plan) {
   for (const auto& t : plan.targets) {
     nlohmann::json tj{{"source", t.source.str()}, {"target_database", t.target_database.str()},
                       {"target", t.target.str()}, {"partitions", nlohmann::json::array()}};
+    if (t.previous) tj["previous"] = t.previous->str();
     for (const auto& e : t.partitions) {
       tj["partitions"].push_back({{"partition", e.partition.str()},
                                   {"label", e.label.str()},
@@ -555,6 +589,12 @@ std::string plan_to_text(const RestorePlan& plan) {
     out += "Live tables are not touched (no --replace).\n";
   } else {
     out += "The live data is replaced only after verification passes.\n";
+    for (const auto& t : plan.targets) {
+      if (t.previous) {
+        out += fmt::format("The replaced partitions of {} are kept in {}.{}.\n", t.source.str(),
+                           t.target_database.str(), t.previous->str());
+      }
+    }
   }
   for (const auto& n : plan.notes) out += "Note: " + n + "\n";
   return out;

@@ -19,7 +19,9 @@
 //  * One RESTORE job per snapshot label, in snapshot order (baseline first); every job of the plan writes into the
 //    SAME staging object (pitfall 2): restoring a table never names the live table — the target is another name
 //    (AS alias) or another database. The live table is touched only by the final, explicit action (--replace):
-//    one `ALTER TABLE live SWAP WITH staging` (table) or `INSERT OVERWRITE live PARTITION (p)` (partition).
+//    one `ALTER TABLE live SWAP WITH staging` (table) or one `INSERT OVERWRITE live PARTITION (p1, p2, …)` over
+//    every restored partition (partition; issue 10 item 13), after the live partitions were copied into
+//    `<table>_<partitions>_replaced_<now>` unless --drop-old.
 //
 // Errors (sk::Error::code): "restore.usage" (contradictory request), "restore.snapshot_missing" (--snapshot label
 // not in the history as FINISHED), "restore.nothing" (nothing at or before T for the target).
@@ -86,6 +88,9 @@ struct TargetTable {
   DatabaseName target_database;
   TableName target;
   std::vector<ops::ManifestEntry> partitions{};  // one per partition: the entry of the snapshot it comes from
+  // Partition replace without --drop-old: the live partitions are copied here (in target_database) before the
+  // one INSERT OVERWRITE, so the replaced data stays recoverable as the staging name keeps it after a SWAP.
+  std::optional<TableName> previous{};
 };
 
 struct StepTable {
@@ -135,6 +140,10 @@ void order_snapshots(std::vector<const Snapshot*>& snapshots);
 // Every statement the plan would send that changes something, in order: CREATE DATABASE, the RESTOREs, and with
 // replace the SWAP / INSERT OVERWRITE and DROP. (Verification queries are read-only and not listed.)
 [[nodiscard]] std::vector<std::string> plan_statements(const RestorePlan& plan);
+// The final action's statements for one target, in order: SWAP [DROP], or [CREATE TABLE previous LIKE live,
+// INSERT INTO previous SELECT … PARTITION (…)] INSERT OVERWRITE live PARTITION (…) [DROP staging]. Empty
+// without --replace.
+[[nodiscard]] std::vector<std::string> replace_statements(const RestorePlan& plan, const TargetTable& target);
 // "restore.usage" when any RESTORE of the plan would write into a live source table (invariant 4).
 [[nodiscard]] Status check_live_untouched(const RestorePlan& plan);
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "kernel/dialect/restore_sql.h"
 #include "kernel/domain/names.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/sql_connection.h"
@@ -36,14 +37,25 @@ struct Fingerprint {
 };
 [[nodiscard]] std::string to_string(const Fingerprint& f);  // "rows=12 sum=-123456"
 
-// The table's columns in ordinal order (information_schema.columns). Empty result → "verify.no_columns".
-[[nodiscard]] Result<std::vector<std::string>> table_columns(ports::SqlConnection& connection, const DatabaseName& db,
-                                                             const TableName& table);
+// The table's columns in ordinal order with how each enters the fingerprint (information_schema.columns
+// COLUMN_NAME and DATA_TYPE; dialect::fingerprint_form). Empty result → "verify.no_columns".
+[[nodiscard]] Result<std::vector<dialect::FingerprintColumn>> table_columns(ports::SqlConnection& connection,
+                                                                            const DatabaseName& db,
+                                                                            const TableName& table);
+// The checksum_algorithm recorded with a fingerprint over `columns`: kAlgorithm + "@" + 12 hex digits of the
+// column signature (names and forms), so a value is only ever compared with or reused for the same columns
+// (32 characters, the column's width).
+[[nodiscard]] std::string algorithm_for(const std::vector<dialect::FingerprintColumn>& columns);
+// Whether a recorded algorithm describes a fingerprint over `columns`: algorithm_for(columns), or the plain
+// kAlgorithm of fingerprints recorded before the signature when every column is cast to text (the same query).
+[[nodiscard]] bool algorithm_matches(std::string_view recorded, const std::vector<dialect::FingerprintColumn>& columns);
+// "b (hll), c (array)": the columns a fingerprint leaves out; empty when none.
+[[nodiscard]] std::string skipped_columns(const std::vector<dialect::FingerprintColumn>& columns);
 
 // The fingerprint of a whole table (partition = nullopt) or of one partition (FROM t PARTITION (p)).
 [[nodiscard]] Result<Fingerprint> fingerprint(ports::SqlConnection& connection, const DatabaseName& db,
                                               const TableName& table, const std::optional<PartitionName>& partition,
-                                              const std::vector<std::string>& columns);
+                                              const std::vector<dialect::FingerprintColumn>& columns);
 [[nodiscard]] Result<Fingerprint> fingerprint(ports::SqlConnection& connection, const DatabaseName& db,
                                               const TableName& table, const std::optional<PartitionName>& partition);
 
@@ -59,12 +71,20 @@ struct ObjectSelection {
 
 struct RecordOutcome {
   int recorded = 0;                     // entries that got a fingerprint
+  int reused = 0;                       // of those, copied from an earlier snapshot's record (no scan)
   std::vector<std::string> skipped{};   // "t.p: VisibleVersion 7 != 5 recorded" — data changed since the snapshot
 };
 
 // Fingerprints the manifest entries of the FINISHED attempt of `label` in `db` that `objects` select (all entries
 // when `objects` is empty) and writes them back to ops.backup_manifest (checksum_algorithm, checksum,
 // checksum_row_count). Called by the runner right after a backup finishes.
+//
+// Reuse (issue 10 item 14): a partition whose content an earlier snapshot's entry already fingerprinted is not
+// scanned again — the value is copied when that entry has the same table, partition name, partition id,
+// VisibleVersion and VisibleVersionTime (one id sequence per cluster: an id never moves to another table), every
+// record of that key agrees, and no restore with --replace (ops.restore_history, swapped) replaced the table's live
+// data at or after the earlier value was recorded. So a monthly whole-database backup scans only the partitions
+// written since they were last fingerprinted; two extra queries (the recorded fingerprints, the restores) per call.
 [[nodiscard]] Result<RecordOutcome> record_fingerprints(ports::SqlConnection& connection, ops::OpsStore& store,
                                                         const SnapshotLabel& label, const DatabaseName& db,
                                                         const std::vector<ObjectSelection>& objects = {});
@@ -92,10 +112,12 @@ struct Expected {
   Proof proof = Proof::kUnknown;
 };
 
-// The expected fingerprint of one manifest entry: the stored value, else the live partition's when its
-// VisibleVersion (from `live_versions`) is unchanged since the snapshot, else unknown.
+// The expected fingerprint of one manifest entry: the stored value (when its algorithm matches `columns`, the
+// restored table's; without them any of ours), else the live partition's when its VisibleVersion (from
+// `live_versions`) is unchanged since the snapshot, else unknown.
 [[nodiscard]] Result<Expected> expected_fingerprint(ports::SqlConnection& connection, const ops::ManifestEntry& entry,
-                                                    const VersionMap& live_versions);
+                                                    const VersionMap& live_versions,
+                                                    const std::vector<dialect::FingerprintColumn>* columns = nullptr);
 
 struct PartitionCheck {
   std::string table;       // the source table name (as in the snapshot)

@@ -153,17 +153,22 @@ void register_restore(CLI::App& app, int& exit_code) {
       "than this build.");
   cmd->require_subcommand(1);
 
-  auto* partition = cmd->add_subcommand("partition", "Restore one partition: DB.TABLE PARTITION");
-  partition->add_option("table", options->object, "DB.TABLE (`my.db`.t for a name with a dot)")->required();
-  partition->add_option("partition", options->partition, "Partition name")->required();
+  auto* partition = cmd->add_subcommand(
+      "partition",
+      "Restore partitions of one table: DB.TABLE PARTITION [PARTITION ...], or --database DB --table TABLE "
+      "PARTITION [PARTITION ...]; with --replace they replace the live partitions in one statement");
+  partition->add_option("object", options->positionals,
+                        "DB.TABLE (`my.db`.t for a name with a dot; or use --database/--table), then the "
+                        "partition names");
   add_restore_flags(*partition, *options);
   partition->callback([options, &exit_code] {
     options->scope = restore::Scope::kPartition;
     exit_code = run_restore(*options);
   });
 
-  auto* table = cmd->add_subcommand("table", "Restore one table: DB.TABLE");
-  table->add_option("table", options->object, "DB.TABLE (`my.db`.t for a name with a dot)")->required();
+  auto* table = cmd->add_subcommand("table", "Restore one table: DB.TABLE, or --database DB --table TABLE");
+  table->add_option("object", options->positionals,
+                    "DB.TABLE (`my.db`.t for a name with a dot; or use --database/--table)");
   add_restore_flags(*table, *options);
   table->callback([options, &exit_code] {
     options->scope = restore::Scope::kTable;
@@ -186,7 +191,7 @@ void register_restore(CLI::App& app, int& exit_code) {
   points->callback([points_options, &exit_code] { exit_code = run_points(*points_options); });
 
   auto* database = cmd->add_subcommand("database", "Restore a whole database (into another one): DB");
-  database->add_option("database", options->object, "DB")->required();
+  database->add_option("object", options->positionals, "DB (or --database DB)");
   add_restore_flags(*database, *options);
   database->callback([options, &exit_code] {
     options->scope = restore::Scope::kDatabase;

@@ -2,6 +2,7 @@
 
 #include "tools/starkeep/cli_common.h"
 
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -11,23 +12,80 @@
 namespace sk::cli {
 namespace {
 
-Result<restore::RestoreRequest> build_request(const RestoreOptions& o, Instant now) {
-  std::optional<QualifiedTable> qualified;
-  if (o.scope != restore::Scope::kDatabase) {
-    // DB.TABLE, or `my.db`.dim_t for a name with a dot (issue 10 item 18).
-    auto q = parse_qualified_table(o.object);
-    if (!q) return sk::fail("restore.usage", "{}", q.error().message);
-    qualified = std::move(*q);
+// What is restored: DB.TABLE (`my.db`.t for a name with a dot) or DB as the first positional, or --database and
+// --table, which take names as they are (dots, backticks, quotes; issue 10 item 18); the partitions follow.
+struct Object {
+  DatabaseName database;
+  std::optional<TableName> table;
+  std::vector<std::string> rest;  // positionals after the object: the partitions
+};
+
+Result<Object> named_object(const RestoreOptions& o) {
+  const bool needs_table = o.scope != restore::Scope::kDatabase;
+  if (!needs_table && o.table) return sk::fail("restore.usage", "restore database takes no --table");
+  if (!o.database) return sk::fail("restore.usage", "--table needs --database (the table's database)");
+  if (needs_table && !o.table) {
+    return sk::fail("restore.usage", "--database needs --table for a {} restore (or give DB.TABLE)",
+                    restore::to_string(o.scope));
   }
-  auto db = qualified ? Result<DatabaseName>(qualified->database) : DatabaseName::parse(o.object);
-  if (!db) return std::unexpected(db.error());
-  restore::RestoreRequest r{.scope = o.scope, .database = *db};
-  if (qualified) r.table = qualified->table;
-  if (o.scope == restore::Scope::kPartition) {
-    auto p = PartitionName::parse(o.partition);
+  auto db = DatabaseName::parse(*o.database);
+  if (!db) return sk::fail("restore.usage", "--database: {}", db.error().message);
+  Object out{*db, std::nullopt, o.positionals};
+  if (o.table) {
+    auto t = TableName::parse(*o.table);
+    if (!t) return sk::fail("restore.usage", "--table: {}", t.error().message);
+    out.table = *t;
+  }
+  return out;
+}
+
+Result<Object> restored_object(const RestoreOptions& o) {
+  if (o.database || o.table) return named_object(o);
+  if (o.positionals.empty()) {
+    return sk::fail("restore.usage", "name what to restore: {} (or --database{})",
+                    o.scope == restore::Scope::kDatabase ? "DB" : "DB.TABLE",
+                    o.scope == restore::Scope::kDatabase ? "" : " and --table");
+  }
+  std::vector<std::string> rest(o.positionals.begin() + 1, o.positionals.end());
+  if (o.scope == restore::Scope::kDatabase) {
+    auto db = DatabaseName::parse(o.positionals.front());
+    if (!db) return std::unexpected(db.error());
+    return Object{*db, std::nullopt, std::move(rest)};
+  }
+  auto q = parse_qualified_table(o.positionals.front());
+  if (!q) return sk::fail("restore.usage", "{} (or name it with --database and --table)", q.error().message);
+  return Object{q->database, q->table, std::move(rest)};
+}
+
+// The partitions of a partition restore (at least one, each once); nothing may follow the object otherwise.
+Result<std::vector<PartitionName>> restored_partitions(const RestoreOptions& o, const Object& object) {
+  std::vector<PartitionName> out;
+  if (o.scope != restore::Scope::kPartition) {
+    if (!object.rest.empty()) {
+      return sk::fail("restore.usage", "unexpected '{}' after the {} to restore", object.rest.front(),
+                      o.scope == restore::Scope::kDatabase ? "database" : "table");
+    }
+    return out;
+  }
+  if (object.rest.empty()) return sk::fail("restore.usage", "name at least one partition to restore");
+  for (const auto& text : object.rest) {
+    auto p = PartitionName::parse(text);
     if (!p) return std::unexpected(p.error());
-    r.partitions.push_back(*p);
+    if (std::find(out.begin(), out.end(), *p) != out.end())
+      return sk::fail("restore.usage", "partition {} is named twice", text);
+    out.push_back(*p);
   }
+  return out;
+}
+
+Result<restore::RestoreRequest> build_request(const RestoreOptions& o, Instant now) {
+  auto object = restored_object(o);
+  if (!object) return std::unexpected(std::move(object.error()));
+  auto partitions = restored_partitions(o, *object);
+  if (!partitions) return std::unexpected(std::move(partitions.error()));
+  restore::RestoreRequest r{.scope = o.scope, .database = object->database};
+  r.table = object->table;
+  r.partitions = std::move(*partitions);
   if (!o.as_of.empty()) {
     auto zone = TimeZone::parse(o.time_zone);
     if (!zone) return std::unexpected(zone.error());
@@ -141,6 +199,12 @@ Result<restore::RestoreInvocation> restore_invocation(const RestoreOptions& o, I
 }
 
 void add_restore_flags(CLI::App& cmd, RestoreOptions& o) {
+  cmd.add_option("--database", o.database,
+                 "The database, its name as it is (no quoting: a '.' is part of the name); instead of DB.TABLE "
+                 "or DB");
+  if (cmd.get_name() != "database") {
+    cmd.add_option("--table", o.table, "The table, its name as it is; with --database, instead of DB.TABLE");
+  }
   auto* as_of =
       cmd.add_option("--as-of", o.as_of,
                      "Restore the state as of this instant: 2025-09-14T01:00:00Z, …+08:00, or a local time "

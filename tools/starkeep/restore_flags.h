@@ -10,6 +10,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "kernel/dialect/restore_sql.h"
@@ -38,8 +39,10 @@ void add_grammar_flag(CLI::App& cmd, std::string& grammar);
 // The flags of `restore partition|table|database` (docs/cli.md "restore").
 struct RestoreOptions {
   restore::Scope scope = restore::Scope::kTable;
-  std::string object;     // DB.TABLE or DB
-  std::string partition;  // partition scope
+  // As typed: DB.TABLE (or DB) then the partitions; without DB.TABLE when --database/--table name the object.
+  std::vector<std::string> positionals;
+  std::optional<std::string> database;  // --database: the name as it is, dots and all (issue 10 item 18)
+  std::optional<std::string> table;     // --table
   std::string as_of;
   std::string snapshot;
   std::string into;

@@ -198,6 +198,40 @@ TEST(RestorePlanner, PartitionScopeRestoresOnlyThatPartition) {
             "INSERT OVERWRITE `sales`.`t` PARTITION (`p2`) SELECT * FROM `sales`.`t_p2_restored_20250914150000`");
 }
 
+// Issue 10 item 13: several partitions are replaced by ONE INSERT OVERWRITE over all of them (all or none), after
+// the live partitions were copied aside; --drop-old makes no copy and drops the staging table.
+TEST(RestorePlanner, PartitionReplaceIsOneStatementAfterACopyOfTheLivePartitions) {
+  RestoreRequest p = table_request("2025-09-14T15:00:00Z");
+  p.scope = Scope::kPartition;
+  p.partitions = {pn("p2"), pn("p3")};
+  p.replace = true;
+  auto plan = make_restore_plan(p, history());
+  ASSERT_TRUE(plan) << plan.error().describe();
+  ASSERT_EQ(plan->targets.size(), 1u);
+  ASSERT_TRUE(plan->targets[0].previous);
+  EXPECT_EQ(plan->targets[0].previous->str(), "t_p2_p3_replaced_20250920000000") << "stamped with the restore's now";
+  EXPECT_EQ(replace_statements(*plan, plan->targets[0]),
+            (std::vector<std::string>{
+                "CREATE TABLE `sales`.`t_p2_p3_replaced_20250920000000` LIKE `sales`.`t`",
+                "INSERT INTO `sales`.`t_p2_p3_replaced_20250920000000` SELECT * FROM `sales`.`t` PARTITION (`p2`, "
+                "`p3`)",
+                "INSERT OVERWRITE `sales`.`t` PARTITION (`p2`, `p3`) SELECT * FROM "
+                "`sales`.`t_p2_p3_restored_20250914150000`"}));
+  std::size_t overwrites = 0;
+  for (const auto& sql : plan_statements(*plan)) overwrites += sql.starts_with("INSERT OVERWRITE") ? 1 : 0;
+  EXPECT_EQ(overwrites, 1u);
+  EXPECT_EQ(plan_to_json(*plan)["targets"][0]["previous"], "t_p2_p3_replaced_20250920000000");
+
+  p.drop_old = true;
+  auto dropped = make_restore_plan(p, history());
+  ASSERT_TRUE(dropped);
+  EXPECT_FALSE(dropped->targets[0].previous);
+  EXPECT_EQ(replace_statements(*dropped, dropped->targets[0]),
+            (std::vector<std::string>{"INSERT OVERWRITE `sales`.`t` PARTITION (`p2`, `p3`) SELECT * FROM "
+                                      "`sales`.`t_p2_p3_restored_20250914150000`",
+                                      "DROP TABLE `sales`.`t_p2_p3_restored_20250914150000`"}));
+}
+
 // Issue 10 item 18: default names are cut between characters (a byte cut dropped the last character of every
 // non-ASCII name, so `fact_订单` and `fact_订购` both became `fact_订_restored_…`), and a partition restore never
 // takes the name of the table's restore as of the same instant.
