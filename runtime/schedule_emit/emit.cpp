@@ -93,7 +93,7 @@ std::vector<JobSpec> job_specs(const model::Policy& policy, const EmitOptions& o
   const std::string& p = o.policy_path;
   std::vector<JobSpec> jobs;
   jobs.push_back(JobSpec{JobKind::kRun, "run",
-                         fmt::format("take the backups policy \"{}\" says are due, every {} min (UTC)", policy.name,
+                         fmt::format("take the backups the policy says are due, every {} min (UTC)",
                                      c.every_minutes),
                          {bin, "run", "--policy", p, "--format", "json"},
                          {kExitOk, kExitNothingDue, kExitAlreadyHandled},

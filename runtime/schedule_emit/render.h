@@ -23,6 +23,10 @@ struct RenderInput {
 [[nodiscard]] std::string header(const RenderInput& in);
 // "0, 10 and 11" — the success codes for comments.
 [[nodiscard]] std::string success_text(const JobSpec& job);
+// "Exit codes 0, 10 and 11 are success" / "Exit code 0 is success".
+[[nodiscard]] std::string success_sentence(const JobSpec& job);
+// "repository check" — the command as typed after `starkeep`.
+[[nodiscard]] std::string command_words(const JobSpec& job);
 // "0|10|11" — a sh case pattern.
 [[nodiscard]] std::string success_pattern(const JobSpec& job);
 // The sh line that runs the job and maps its exit code: success codes exit 0, any other is kept.

@@ -1,4 +1,6 @@
 // The header, the exit-code mapping, and the two host schedulers: an /etc/cron.d file and systemd units.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -32,12 +34,11 @@ std::string service_unit(const RenderInput& in, const JobSpec& job) {
     if (c != kExitOk) extra.push_back(static_cast<int>(c));
   }
   std::string text = header(in);
-  text += fmt::format("# starkeep {}: {}.\n# Exit codes {} are success; any other fails the unit (alert on "
-                      "failed units).\n",
-                      job.name, job.description, success_text(job));
+  text += fmt::format("# starkeep {}: {}.\n# {}; any other fails the unit (alert on failed units).\n",
+                      command_words(job), job.description, success_sentence(job));
   text += fmt::format("[Unit]\nDescription={}\nDocumentation=file:/usr/share/doc/starkeep/operations.md\n"
                       "Wants=network-online.target\nAfter=network-online.target{}\n\n",
-                      systemd_value("starkeep " + job.name + ": " + job.description),
+                      systemd_value("starkeep " + command_words(job) + ": " + job.description),
                       job.kind == JobKind::kRepositoryCheck ? " starkeep-expire.service" : "");
   text += fmt::format("[Service]\nType=oneshot\nDynamicUser=yes\nEnvironmentFile={}\nLoadCredential=password:{}\n"
                       "Environment=STARKEEP_PASSWORD_FILE=%d/password\nExecStart={}\n",
@@ -64,7 +65,7 @@ std::string timer_unit(const RenderInput& in, const JobSpec& job) {
     for (TimeOfDay t : job.daily) calendar += fmt::format("OnCalendar=*-*-* {}:00 {}\n", t.to_string(), job.zone);
   }
   text += fmt::format("[Unit]\nDescription={}\nDocumentation=file:/usr/share/doc/starkeep/operations.md\n\n",
-                      systemd_value("starkeep " + job.name + " timer"));
+                      systemd_value("starkeep " + command_words(job) + " timer"));
   text += fmt::format("[Timer]\n{}AccuracySec=1s\n# A start missed while the machine was off is made at boot.\n"
                       "Persistent=true\n\n[Install]\nWantedBy=timers.target\n",
                       calendar);
@@ -85,6 +86,17 @@ std::string success_text(const JobSpec& job) {
   const int last = codes.back();
   codes.pop_back();
   return fmt::format("{} and {}", fmt::join(codes, ", "), last);
+}
+
+std::string success_sentence(const JobSpec& job) {
+  return fmt::format("Exit code{} {} {} success", job.success.size() == 1 ? "" : "s", success_text(job),
+                     job.success.size() == 1 ? "is" : "are");
+}
+
+std::string command_words(const JobSpec& job) {
+  std::string words = job.name;
+  std::replace(words.begin(), words.end(), '-', ' ');
+  return words;
 }
 
 std::string success_pattern(const JobSpec& job) {

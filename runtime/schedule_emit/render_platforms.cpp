@@ -19,11 +19,11 @@ std::string cronjob(const RenderInput& in, const JobSpec& job) {
   const std::filesystem::path policy(in.options.policy_path);
   std::string text = header(in);
   text += fmt::format(
-      "# starkeep {}: {}.\n# Exit codes {} are success: the container's sh maps them to 0 (a Job has no list of "
-      "successful exit codes);\n# any other fails the Job, and backoffLimit 0 leaves the retry to the next start.\n"
+      "# starkeep {}: {}.\n# {}: the container's sh maps them to 0 (a Job has no list of successful exit codes);\n"
+      "# any other fails the Job, and backoffLimit 0 leaves the retry to the next start.\n"
       "# Needs the ConfigMap starkeep-policy (key {}) and the Secret starkeep-connection (STARKEEP_HOST, "
       "STARKEEP_USER, STARKEEP_PASSWORD, ...).\n",
-      job.name, job.description, success_text(job), policy.filename().string());
+      command_words(job), job.description, success_sentence(job), policy.filename().string());
   text += fmt::format(
       "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: {}\n  labels:\n    app.kubernetes.io/name: starkeep\n"
       "    app.kubernetes.io/component: {}\n    app.kubernetes.io/managed-by: starkeep-schedule\n"
@@ -49,10 +49,10 @@ std::string cronjob(const RenderInput& in, const JobSpec& job) {
 std::string python_dag(const JobSpec& job, const std::string& command) {
   std::string id = "starkeep_" + job.name;
   for (char& c : id) c = c == '-' ? '_' : c;
-  return fmt::format("\n# starkeep {}: exit codes {} are success (mapped to 0 in the command).\n"
+  return fmt::format("\n# starkeep {}: {} (mapped to 0 in the command).\n"
                      "{} = _starkeep_dag(\n    {},\n    {},\n    {},\n    {},\n    {},\n)\n",
-                     job.name, success_text(job), id, json_quote(id), json_quote(job.cron), json_quote(job.zone),
-                     json_quote("starkeep " + job.name + ": " + job.description), json_quote(command));
+                     command_words(job), success_sentence(job), id, json_quote(id), json_quote(job.cron), json_quote(job.zone),
+                     json_quote("starkeep " + command_words(job) + ": " + job.description), json_quote(command));
 }
 
 }  // namespace
