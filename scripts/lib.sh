@@ -24,6 +24,7 @@ DEB_PACKAGES=(
   chromium                              # the KPI report's browser test (tests/e2e/report): headless, offline
   prometheus                            # promtool: `check metrics`, `check rules`, `test rules` in the metrics tests
   prometheus-alertmanager               # a real Alertmanager on loopback in tests/e2e/alertmanager
+  python3-yaml                          # schedule_emit_test: /usr/bin/python3 compiles the generated Airflow DAG, PyYAML reads the CronJobs
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -10,6 +10,7 @@
 #include "tools/starkeep/cli_common.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
+#include "tools/starkeep/schedule_emit_command.h"
 
 namespace sk::cli {
 namespace {
@@ -19,6 +20,7 @@ struct ScheduleOptions {
   int next = 5;
   std::string from = "now";
   std::string format = "text";
+  ScheduleEmitFlags emit;  // --emit and its flags (schedule_emit_command.cpp)
 };
 
 // "1st", "2nd", "3rd", "4th", …
@@ -132,7 +134,10 @@ void register_schedule(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "schedule",
       "List the next firings of every tier and drill, in the policy's time zone and in UTC, marking firings whose "
-      "job is run by a covering tier (e.g. the weekly on a first Sunday, satisfied by the monthly).");
+      "job is run by a covering tier (e.g. the weekly on a first Sunday, satisfied by the monthly). With --emit "
+      "TARGET --output DIR: write the cron file, systemd units, Kubernetes CronJobs or Airflow DAG that start run "
+      "(at a cadence derived from the tiers' slots and windows), drill, expire and repository check "
+      "(docs/operations.md, Scheduling).");
   cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();
   cmd->add_option("--next,-n", o->next, "How many firings per tier and drill")
       ->check(CLI::Range(1, 1000))
@@ -142,7 +147,18 @@ void register_schedule(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", o->format, "'text' or 'json'")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  cmd->callback([o, &exit_code] { exit_code = run_schedule(*o); });
+  add_schedule_emit_flags(*cmd, o->emit);
+  cmd->callback([o, &exit_code] {
+    if (o->emit.target.empty() && !o->emit.output.empty()) {
+      std::cerr << "starkeep schedule: error: --output needs --emit\n";
+      exit_code = kExitUsage;
+    } else if (!o->emit.target.empty() && o->emit.output.empty()) {
+      std::cerr << "starkeep schedule: error: --emit needs --output DIR\n";
+      exit_code = kExitUsage;
+    } else {
+      exit_code = o->emit.target.empty() ? run_schedule(*o) : run_schedule_emit(o->emit, o->policy, o->from, o->format);
+    }
+  });
 }
 
 }  // namespace sk::cli
