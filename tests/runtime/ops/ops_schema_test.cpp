@@ -132,7 +132,7 @@ TEST(OpsSchema, StepTwoAltersRestoreHistoryOnceAndToleratesExistingColumns) {
                                           "exists in base table: started_at_utc.",
                                           {}});
     } else {
-      conn.on("^ALTER TABLE `ops`.`(restore_history|table_inventory)` ADD COLUMN", ports::Rows());
+      conn.on("^ALTER TABLE `ops`.`(restore_history|table_inventory|run_status)` ADD COLUMN", ports::Rows());
     }
     ports::FakeClock clock;
     ASSERT_TRUE(migrate(conn, test_config(), clock, "t").has_value()) << exists;
@@ -156,7 +156,7 @@ TEST(OpsSchema, MigrateFreshInstallRunsEveryStepAndRecordsIt) {
   conn.on("^SHOW TABLES FROM `ops`$", make_rows({"Tables_in_ops"}, {}))
       .on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
       .on("^SELECT `version` FROM `ops`.`schema_version`", make_rows({"version"}, {}))
-      .on("^ALTER TABLE `ops`.`(restore_history|table_inventory)` ADD COLUMN", ports::Rows())
+      .on("^ALTER TABLE `ops`.`(restore_history|table_inventory|run_status)` ADD COLUMN", ports::Rows())
       .on("^INSERT INTO `ops`.`schema_version`", ports::Rows());
   ports::FakeClock clock(Instant::from_unix_seconds(1757811600));
   ASSERT_TRUE(migrate(conn, test_config(), clock, "starkeep test").has_value());
@@ -172,7 +172,7 @@ TEST(OpsSchema, MigrateFreshInstallRunsEveryStepAndRecordsIt) {
             1u);
   EXPECT_EQ(sql.back(),
             "INSERT INTO `ops`.`schema_version` (`version`, `description`, `applied_at_utc`, `applied_by`) VALUES "
-            "(4, '" + migrations(test_config())[3].description + "', '2025-09-14 01:00:00', 'starkeep test')");
+            "(6, '" + migrations(test_config())[4].description + "', '2025-09-14 01:00:00', 'starkeep test')");
   for (const auto& s : conn.statements()) {
     EXPECT_EQ(s.idempotency, ports::Idempotency::kIdempotent) << s.sql;
   }
@@ -183,7 +183,7 @@ TEST(OpsSchema, MigrateAtLatestVersionCreatesNothingNew) {
   conn.set_strict(true);
   conn.on("^SHOW TABLES", make_rows({"Tables_in_ops"}, {{"schema_version"}, {"backup_history"}}))
       .on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
-      .on("^SELECT `version`", make_rows({"version"}, {{"1"}, {"2"}, {"3"}, {"4"}}));
+      .on("^SELECT `version`", make_rows({"version"}, {{"1"}, {"2"}, {"3"}, {"4"}, {"6"}}));
   ports::FakeClock clock;
   ASSERT_TRUE(migrate(conn, test_config(), clock, "t").has_value());
   EXPECT_EQ(conn.sql().size(), 4u);  // SHOW TABLES, CREATE DATABASE, CREATE schema_version, SELECT
