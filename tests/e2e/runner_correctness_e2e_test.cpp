@@ -307,7 +307,7 @@ TEST_F(RunnerCorrectnessE2e, RunnerDownAcrossAMonthlyWindowCatchesUpWithTheSlots
   // As of an instant before the catch-up was taken, the restore uses August's monthly, never the catch-up whose
   // slot (2025-09-07) is older than that instant; as of now, the catch-up.
   auto restore_plan = [&](const std::string& as_of) {
-    const Finished f = wait(spawn({test::starkeep_binary(), "restore", "table", "cu_a.customers", "--as-of", as_of,
+    const Finished f = wait(spawn({sk::test::starkeep_binary(), "restore", "table", "cu_a.customers", "--as-of", as_of,
                                    "--as", "customers_then", "--dry-run", "--format", "json", "--host", "127.0.0.1",
                                    "--port", std::to_string(cluster().emulator().port()), "--user", "root"}));
     EXPECT_EQ(f.code, kExitOk) << describe(f);
