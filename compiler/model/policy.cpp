@@ -19,6 +19,15 @@ std::string_view to_string(OverrunAction action) {
   return action == OverrunAction::kCancel ? "cancel" : "alert";
 }
 
+std::string CatchUp::to_string() const {
+  switch (kind) {
+    case Kind::kUntilNextSlot: return "next_slot";
+    case Kind::kNone: return "none";
+    case Kind::kWithin: return within.to_string();
+  }
+  return "next_slot";
+}
+
 std::string_view to_string(CredentialsKind kind) {
   switch (kind) {
     case CredentialsKind::kEnvironment: return "env";

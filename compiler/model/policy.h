@@ -101,6 +101,16 @@ enum class BackupKind { kChangedPartitions, kTables, kDatabase };
 enum class OverrunAction { kAlert, kCancel };
 [[nodiscard]] std::string_view to_string(OverrunAction action);  // "alert", "cancel"
 
+// How long a tier whose latest slot has no successful job stays due after the slot's window (issue 10 item 11,
+// docs/language.md "Catch-up of missed slots"): until the tier's next firing (the default), within a span from the
+// slot (`catch_up = 2d`; still never past the next firing), or not at all (`catch_up = none`: due only inside the
+// window). Only a tier's latest slot is ever caught up.
+struct CatchUp {
+  enum class Kind { kUntilNextSlot, kWithin, kNone } kind = Kind::kUntilNextSlot;
+  Duration within;  // kWithin: measured from the slot
+  [[nodiscard]] std::string to_string() const;  // "next_slot", "2d", "none"
+};
+
 // StarRocks' default and minimum BACKUP timeout (reference §2.1: Config.backup_job_default_timeout_ms = 86400 s;
 // "timeout must be at least 10 min").
 inline constexpr std::int64_t kDefaultJobTimeoutSeconds = 86400;
@@ -153,6 +163,8 @@ struct Tier {
   SourceRange timeout_range, on_overrun_range;
   std::optional<KeepCount> keep;  // `keep = last N` / `keep = at least N`
   SourceRange keep_range;
+  CatchUp catch_up;               // default: until the next firing
+  SourceRange catch_up_range;     // the tier's name_range when not written
 };
 
 enum class CredentialsKind { kEnvironment, kInstanceProfile, kAssumeRole };

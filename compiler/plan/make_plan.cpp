@@ -26,6 +26,7 @@ struct PlanInputs {
 struct DueInfo {
   size_t tier;
   Instant slot;
+  bool catch_up = false;  // past the window (issue 10 item 11)
 };
 
 // A database the plan covers, with the inventory indices of its tables in the policy (none: the policy names the
@@ -59,19 +60,29 @@ std::vector<PlanDatabase> plan_databases(const PlanInputs& in) {
   return dbs;
 }
 
-// The tiers whose latest slot at or before `at` is still inside its window.
+// The tiers whose latest slot at or before `at` is still inside its window, and those whose latest slot is past
+// its window but inside its catch-up horizon (catch-ups).
 std::vector<DueInfo> due_tiers(const PlanInputs& in) {
   std::vector<DueInfo> due;
   for (size_t k = 0; k < in.policy.tiers.size(); ++k) {
     const model::Tier& tier = in.policy.tiers[k];
     auto slot = tier.schedule.latest_at_or_before(in.at, in.policy.time_zone);
-    if (slot && in.at < *slot + tier.window) due.push_back(DueInfo{k, *slot});
+    if (slot && in.at < *slot + tier.window) {
+      due.push_back(DueInfo{k, *slot, false});
+    } else if (auto c = catch_up_slot(tier, in.policy.time_zone, in.at)) {
+      due.push_back(DueInfo{k, c->slot, true});
+    }
   }
   return due;
 }
 
+const DueInfo* find_due(const std::vector<DueInfo>& due, size_t tier, Instant slot) {
+  auto it = std::find_if(due.begin(), due.end(), [&](const DueInfo& d) { return d.tier == tier && d.slot == slot; });
+  return it == due.end() ? nullptr : &*it;
+}
+
 bool is_due(const std::vector<DueInfo>& due, size_t tier, Instant slot) {
-  return std::any_of(due.begin(), due.end(), [&](const DueInfo& d) { return d.tier == tier && d.slot == slot; });
+  return find_due(due, tier, slot) != nullptr;
 }
 
 // Records each due tier of the group with the tier that satisfies it (the group's runner).
@@ -81,7 +92,8 @@ void add_due_tiers(const PlanInputs& in, const std::vector<DueInfo>& due, const 
   const bool runner_due = is_due(due, g.runner, g.slot);
   for (size_t t : g.satisfied) {
     const Instant slot_t = in.calendar.firing_on(t, day);
-    if (!is_due(due, t, slot_t)) continue;
+    const DueInfo* d = find_due(due, t, slot_t);
+    if (d == nullptr || d->catch_up) continue;  // catch-ups are listed by their jobs (Plan::catch_ups)
     plan.due.push_back(
         DueTier{in.policy.tiers[t].name, slot_t, slot_t + in.policy.tiers[t].window, runner.name, runner_due});
   }
@@ -175,9 +187,22 @@ void add_due_work(const PlanInputs& in, const std::vector<PlanDatabase>& dbs, Pl
   for (const CivilDay& day : days) {
     for (const analysis::SlotGroup& g : in.calendar.run_order(day)) {
       add_due_tiers(in, due, g, day, plan);
-      if (!is_due(due, g.runner, g.slot)) continue;
+      const DueInfo* runner_due = find_due(due, g.runner, g.slot);
+      if (runner_due == nullptr) continue;
       const GroupJobShape shape = job_shape(in.policy, g);
-      for (const PlanDatabase& db : dbs) add_database_job(in, g, day, shape, db, plan);
+      if (!runner_due->catch_up) {
+        for (const PlanDatabase& db : dbs) add_database_job(in, g, day, shape, db, plan);
+        continue;
+      }
+      // A catch-up keeps the missed slot (and its label); its window, for the overrun alert, starts now. Its
+      // skipped jobs are not listed (nothing would have been missed).
+      Plan candidates;
+      for (const PlanDatabase& db : dbs) add_database_job(in, g, day, shape, db, candidates);
+      for (BackupJob& job : candidates.jobs) {
+        job.catch_up = true;
+        job.deadline = in.at + in.policy.tiers[g.runner].window;
+        plan.catch_ups.push_back(std::move(job));
+      }
     }
   }
 }
@@ -225,6 +250,18 @@ void sort_plan(Plan& plan) {
 }
 
 }  // namespace
+
+std::optional<CatchUpSlot> catch_up_slot(const model::Tier& tier, const TimeZone& zone, Instant at) {
+  if (tier.catch_up.kind == model::CatchUp::Kind::kNone) return std::nullopt;
+  auto slot = tier.schedule.latest_at_or_before(at, zone);
+  if (!slot || at < *slot + tier.window) return std::nullopt;
+  auto next = tier.schedule.next_after(at, zone);  // the latest slot stays the latest until then
+  if (!next) return std::nullopt;
+  Instant until = *next;
+  if (tier.catch_up.kind == model::CatchUp::Kind::kWithin) until = std::min(until, *slot + tier.catch_up.within);
+  if (!(at < until)) return std::nullopt;
+  return CatchUpSlot{*slot, until};
+}
 
 std::string_view to_string(TableScope scope) {
   return scope == TableScope::kWholeTable ? "table" : "changed_partitions";

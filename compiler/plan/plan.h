@@ -7,6 +7,14 @@
 // resolved for coincidence (analysis::Calendar): a due tier covered by another tier firing that day is satisfied by
 // that tier's job; the job runs when its runner is due (a covered tier whose runner is not due yet, or any more, is
 // listed as satisfied by it, without a job). A drill is due when slot <= T < slot + 24h.
+// Catch-up (issue 10 item 11, docs/language.md "Catch-up of missed slots"): past the window, a tier's latest slot
+// is a *catch-up candidate* until the tier's next firing, or while T < slot + catch_up, unless `catch_up = none`.
+// Only the latest slot of a tier is ever caught up. The plan cannot know whether the slot was done, so candidates
+// are listed apart (Plan::catch_ups, not in `due` or `jobs`): the runner takes one only when ops history says its
+// slot has no FINISHED backup and the tier has backed the database up before (runtime/executor/catch_up.h). A
+// catch-up job keeps its slot (and so the slot's label); its window, for the overrun alert, starts at T:
+// deadline = T + window. Coincidence is resolved on the slot's day as for due tiers (the monthly's catch-up
+// satisfies the weekly of the same first Sunday).
 // A runner invoked at 01:05 on a Monday with a `mon..sat at 01:00`, window 2h tier sees it due (slot 01:00).
 //
 // JSON: canonical (sorted keys, dump(2)), "plan_version": 1; plan_from_json(to_json(p)) reproduces it byte for byte.
@@ -73,6 +81,9 @@ struct BackupJob {
   // issue 10 item 9) and what the runner does when the job still runs at `deadline`.
   Duration timeout = Duration::from_seconds(model::kDefaultJobTimeoutSeconds);
   model::OverrunAction on_overrun = model::OverrunAction::kAlert;
+  // A catch-up of a missed slot (issue 10 item 11): `slot` and `label` are the missed slot's; `deadline` is the
+  // plan's instant + the window.
+  bool catch_up = false;
 };
 
 // A job that would have no object (e.g. a database without dimension tables for a weekly tier).
@@ -99,6 +110,10 @@ struct Plan {
   // running tier: coinciding tiers that do not cover each other run the higher first), then by database. The
   // runner follows this order for the jobs of one database (databases run in parallel); the JSON array keeps it.
   std::vector<BackupJob> jobs;
+  // Catch-up candidates (issue 10 item 11): jobs for missed latest slots, each with catch_up = true, in the same
+  // order as `jobs`; the runner keeps those ops history says were missed and runs them with `jobs`, in run order.
+  // Not counted by has_work(): whether they are work depends on history.
+  std::vector<BackupJob> catch_ups;
   std::vector<SkippedJob> skipped;   // by database, tier
   std::vector<DrillDue> drills;      // by slot, drill name
   std::vector<DatabaseName> databases;  // the policy's databases present in the inventory (plus named-but-absent)
@@ -110,6 +125,15 @@ struct Plan {
 // Plans the run at `at`. Uses the coverage matrix and calendar when given (a compilation computes them once for
 // analysis too), else computes them.
 [[nodiscard]] Plan make_plan(const model::Policy& policy, const inventory::Inventory& inventory, Instant at);
+
+// A tier's slot that a run at `at` catches up (issue 10 item 11): its latest slot at or before `at` when `at` is
+// past the slot's window and inside its catch-up horizon (`until`: the next firing, or slot + catch_up when that
+// is earlier); nullopt otherwise (inside the window, `catch_up = none`, past the horizon, or no slot yet).
+struct CatchUpSlot {
+  Instant slot;
+  Instant until;
+};
+[[nodiscard]] std::optional<CatchUpSlot> catch_up_slot(const model::Tier& tier, const TimeZone& zone, Instant at);
 [[nodiscard]] Plan make_plan(const model::Policy& policy, const inventory::Inventory& inventory, Instant at,
                              const analysis::Selection& selection, const analysis::Calendar& calendar);
 

@@ -81,6 +81,41 @@ Result<model::Verification> parse_verify(const std::string& s) {
   return sk::fail("plan.json", "unknown verification '{}'", s);
 }
 
+// One job of `jobs` or `catch_ups`.
+json job_to_json(const BackupJob& j, const TimeZone& z) {
+  json satisfies = json::array();
+  for (const auto& t : j.satisfies) satisfies.push_back(t.str());
+  json tables = json::array();
+  for (const TableObject& t : j.tables) tables.push_back(json{{"table", t.table.str()}, {"scope", to_string(t.scope)}});
+  json job{{"database", j.database.str()},
+           {"tier", j.tier.str()},
+           {"satisfies", std::move(satisfies)},
+           {"slot", utc(j.slot)},
+           {"slot_local", j.slot.to_string(z)},
+           {"deadline", utc(j.deadline)},
+           {"timeout", j.timeout.to_string()},
+           {"on_overrun", model::to_string(j.on_overrun)},
+           {"expires", utc(j.expires)},
+           {"expires_local", j.expires.to_string(z)},
+           {"retain", j.retain.to_string()},
+           {"retain_from", j.retain_from.str()},
+           {"label", j.label.str()},
+           {"repository", j.repository.str()},
+           {"whole_database", j.whole_database},
+           {"tables", std::move(tables)},
+           {"sql", preview_sql(j)}};
+  if (j.catch_up) job["catch_up"] = true;  // issue 10 item 11: present only on a catch-up
+  if (j.change_detection) {
+    json cd{{"mode", j.change_detection->mode == model::ChangeDetection::Mode::kVisibleVersion ? "visible_version"
+                                                                                              : "updated_within"},
+            {"selector", selector_text(*j.change_detection)},
+            {"bound_at", "run time"}};
+    if (j.change_detection->within) cd["within"] = j.change_detection->within->to_string();
+    job["change_detection"] = std::move(cd);
+  }
+  return job;
+}
+
 }  // namespace
 
 json to_json(const Plan& plan) {
@@ -109,39 +144,13 @@ json to_json(const Plan& plan) {
   out["due"] = std::move(due);
 
   json jobs = json::array();
-  for (const BackupJob& j : plan.jobs) {
-    json satisfies = json::array();
-    for (const auto& t : j.satisfies) satisfies.push_back(t.str());
-    json tables = json::array();
-    for (const TableObject& t : j.tables) tables.push_back(json{{"table", t.table.str()}, {"scope", to_string(t.scope)}});
-    json job{{"database", j.database.str()},
-             {"tier", j.tier.str()},
-             {"satisfies", std::move(satisfies)},
-             {"slot", utc(j.slot)},
-             {"slot_local", j.slot.to_string(z)},
-             {"deadline", utc(j.deadline)},
-             {"timeout", j.timeout.to_string()},
-             {"on_overrun", model::to_string(j.on_overrun)},
-             {"expires", utc(j.expires)},
-             {"expires_local", j.expires.to_string(z)},
-             {"retain", j.retain.to_string()},
-             {"retain_from", j.retain_from.str()},
-             {"label", j.label.str()},
-             {"repository", j.repository.str()},
-             {"whole_database", j.whole_database},
-             {"tables", std::move(tables)},
-             {"sql", preview_sql(j)}};
-    if (j.change_detection) {
-      json cd{{"mode", j.change_detection->mode == model::ChangeDetection::Mode::kVisibleVersion ? "visible_version"
-                                                                                                : "updated_within"},
-              {"selector", selector_text(*j.change_detection)},
-              {"bound_at", "run time"}};
-      if (j.change_detection->within) cd["within"] = j.change_detection->within->to_string();
-      job["change_detection"] = std::move(cd);
-    }
-    jobs.push_back(std::move(job));
-  }
+  for (const BackupJob& j : plan.jobs) jobs.push_back(job_to_json(j, z));
   out["jobs"] = std::move(jobs);
+  if (!plan.catch_ups.empty()) {  // issue 10 item 11: present only when there are candidates
+    json catch_ups = json::array();
+    for (const BackupJob& j : plan.catch_ups) catch_ups.push_back(job_to_json(j, z));
+    out["catch_ups"] = std::move(catch_ups);
+  }
 
   json skipped = json::array();
   for (const SkippedJob& s : plan.skipped) {
@@ -271,6 +280,10 @@ Result<BackupJob> read_job(const json& o, const std::string& path) {
     }
     job.on_overrun = action == "cancel" ? model::OverrunAction::kCancel : model::OverrunAction::kAlert;
   }
+  if (o.contains("catch_up")) {
+    SK_TRY(catch_up, get_bool(o, path, "catch_up"));
+    job.catch_up = catch_up;
+  }
   return job;
 }
 
@@ -279,6 +292,13 @@ Status read_jobs(const json& j, Plan& p) {
   for (size_t i = 0; i < jobs->size(); ++i) {
     SK_TRY(job, read_job((*jobs)[i], fmt::format("plan.jobs[{}]", i)));
     p.jobs.push_back(std::move(job));
+  }
+  if (!j.contains("catch_ups")) return {};  // absent: no candidates (and in plans before issue 10 item 11)
+  SK_TRY(catch_ups, get_array(j, "plan", "catch_ups"));
+  for (size_t i = 0; i < catch_ups->size(); ++i) {
+    SK_TRY(job, read_job((*catch_ups)[i], fmt::format("plan.catch_ups[{}]", i)));
+    if (!job.catch_up) return sk::fail("plan.json", "plan.catch_ups[{}].catch_up: expected true", i);
+    p.catch_ups.push_back(std::move(job));
   }
   return {};
 }

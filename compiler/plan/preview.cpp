@@ -53,6 +53,23 @@ std::vector<std::string> run_order_texts(const Plan& plan) {
   return texts;
 }
 
+// Issue 10 item 11: the catch-up candidates; whether one runs depends on ops history, which the plan does not
+// read. Empty when there are none.
+std::string catch_up_text(const Plan& plan, const TimeZone& z) {
+  if (plan.catch_ups.empty()) return {};
+  std::string out = fmt::format(
+      "\nCatch-up candidates ({}): taken by the runner only when ops history has no finished backup of the slot and "
+      "the tier has backed the database up before\n",
+      plan.catch_ups.size());
+  for (const BackupJob& j : plan.catch_ups) {
+    const std::string also = join_tiers(j.satisfies, j.tier);
+    out += fmt::format("  {} — tier '{}'{}: catch-up of {}, label {}, window until {}\n", j.database.str(),
+                       j.tier.str(), also.empty() ? "" : " (also satisfies " + also + ")", local(z, j.slot),
+                       j.label.str(), local(z, j.deadline));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_preview(const Plan& plan) {
@@ -117,6 +134,8 @@ std::string render_preview(const Plan& plan) {
     }
     out += fmt::format("    sql         {}\n", preview_sql(j));
   }
+
+  out += catch_up_text(plan, z);
 
   if (!plan.skipped.empty()) {
     out += fmt::format("\nSkipped ({})\n", plan.skipped.size());

@@ -84,7 +84,9 @@ std::optional<model::Tier> assemble_tier(const TierDraft& t, const std::string& 
                    t.timeout ? t.timeout_range : t.name_range,
                    t.on_overrun ? t.on_overrun_range : t.name_range,
                    t.keep,
-                   t.keep_range};
+                   t.keep_range,
+                   t.catch_up.value_or(model::CatchUp{}),
+                   t.catch_up ? t.catch_up_range : t.name_range};
   return tier;
 }
 

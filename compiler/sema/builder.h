@@ -50,6 +50,8 @@ struct TierDraft {
   SourceRange timeout_range;
   std::optional<model::OverrunAction> on_overrun;
   SourceRange on_overrun_range;
+  std::optional<model::CatchUp> catch_up;  // issue 10 item 11
+  SourceRange catch_up_range;
   std::optional<LabelTemplate> label;
   int precedence = 0;
   SourceRange precedence_range;
@@ -112,6 +114,8 @@ struct Defaults {
   SourceRange timeout_range;
   std::optional<model::OverrunAction> on_overrun;
   SourceRange on_overrun_range;
+  std::optional<model::CatchUp> catch_up;  // issue 10 item 11
+  SourceRange catch_up_range;
   std::optional<RetainPeriod> retain;
   SourceRange retain_range;
   std::optional<LabelTemplate> label;
@@ -179,6 +183,7 @@ class Builder {
   void check_tiers(const model::Policy& policy);
   void check_window(const TierDraft& t, const TimeZone& zone);
   void check_timeout(const TierDraft& t);
+  void check_catch_up(const TierDraft& t);
   void check_retention_covers_gaps(const TierDraft& t);
   void check_drill_windows();
   void check_coincidence();

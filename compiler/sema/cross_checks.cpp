@@ -204,6 +204,7 @@ void Builder::check_tiers(const model::Policy& policy) {
       }
     }
     check_timeout(t);
+    check_catch_up(t);
     if (t.kind == model::BackupKind::kChangedPartitions && t.include && !t.include->requires_partitioned()) {
       diag::Diagnostic& d = sink_.report(Code::kIncrementalNeedsPartitioned, t.include_range, name);
       if (t.include_written) {
@@ -291,6 +292,18 @@ void Builder::check_timeout(const TierDraft& t) {
   sink_.report(Code::kTimeoutShorterThanWindow, t.timeout_range, t.timeout->to_string(),
                t.name ? t.name->str() : "?", window.to_string())
       .note(t.window_range, "the overrun alert fires only while the job still runs at the window's end");
+}
+
+// SK0367: a catch-up horizon that ends within the window never catches anything up (issue 10 item 11): the slot
+// is due inside its window anyway.
+void Builder::check_catch_up(const TierDraft& t) {
+  if (!t.catch_up || t.catch_up->kind != model::CatchUp::Kind::kWithin) return;
+  const Duration window = t.window.value_or(Duration::from_hours(4));
+  if (t.catch_up->within > window) return;
+  sink_.report(Code::kCatchUpWithinWindow, t.catch_up_range, t.catch_up->within.to_string(),
+               t.name ? t.name->str() : "?", window.to_string())
+      .note(t.window_range, "a slot is due inside its window anyway; write catch_up = none for no catch-up")
+      .suggest("none");
 }
 
 // SK0325: a drill that can start inside its source tier's window restores while that day's backup may still be

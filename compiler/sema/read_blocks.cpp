@@ -14,7 +14,24 @@ bool is_loopback_http(std::string_view url) {
   return host == "localhost" || host.rfind("127.", 0) == 0;
 }
 
-// `timeout` and `on_overrun` of a tier or of the defaults block (issue 10 item 9): the job's server-side timeout,
+// `catch_up` (issue 10 item 11): `none`, `next_slot` (the default) or a duration from the slot ("2d").
+std::optional<model::CatchUp> read_catch_up(const ast::Expr& value, DiagnosticSink& sink) {
+  if (value.is_word()) {
+    auto w = read_word(value, "catch_up", "catch-up horizon", {"none", "next_slot"}, sink);
+    if (!w) return std::nullopt;
+    return model::CatchUp{*w == "none" ? model::CatchUp::Kind::kNone : model::CatchUp::Kind::kUntilNextSlot, {}};
+  }
+  auto d = read_duration(value, "catch_up", "d", sink);
+  if (!d) return std::nullopt;
+  if (d->seconds() <= 0) {
+    sink.report(Code::kNumberOutOfRange, value.range, "catch_up", value.text,
+                "more than 0 (write catch_up = none for no catch-up)");
+    return std::nullopt;
+  }
+  return model::CatchUp{model::CatchUp::Kind::kWithin, *d};
+}
+
+// `timeout`, `on_overrun` and `catch_up` of a tier or of the defaults block (issue 10 item 9): the job's server-side timeout,
 // at least StarRocks' minimum of 10m (SK0219: the server would refuse the BACKUP), and what the runner does at the
 // window's end. False when a value is invalid (reported).
 template <typename Draft>
@@ -37,6 +54,11 @@ bool read_job_bounds(const BlockKeys& keys, DiagnosticSink& sink, Draft& d) {
     } else {
       ok = false;
     }
+  }
+  if (const ast::Entry* e = keys.get("catch_up")) {
+    d.catch_up_range = e->value.range;
+    d.catch_up = read_catch_up(e->value, sink);
+    ok = ok && d.catch_up.has_value();
   }
   return ok;
 }
@@ -223,7 +245,7 @@ void Builder::read_defaults(const ast::Block& b) {
     return;
   }
   defaults_block_ = &b;
-  BlockKeys keys(b, "defaults", {"window", "timeout", "on_overrun", "retain", "label", "repository", "blackout"},
+  BlockKeys keys(b, "defaults", {"window", "timeout", "on_overrun", "catch_up", "retain", "label", "repository", "blackout"},
                  sink_);
   if (const ast::Entry* e = keys.get("blackout")) defaults_.blackouts = read_blackouts(e->value, sink_);
   if (const ast::Entry* e = keys.get("window")) {
@@ -390,7 +412,7 @@ void read_tier_keep(const BlockKeys& keys, DiagnosticSink& sink, TierDraft& t) {
   t.keep = model::KeepCount{*n, last};
 }
 
-// The keys with no "missing" diagnostic: window, timeout, on_overrun, label, precedence, covers, repository, suffix.
+// The keys with no "missing" diagnostic: window, timeout, on_overrun, catch_up, label, precedence, covers, repository, suffix.
 void read_tier_optional_keys(const BlockKeys& keys, const Defaults& defaults, DiagnosticSink& sink,
                              TierDraft& t) {
   if (const ast::Entry* e = keys.get("window")) {
@@ -409,6 +431,10 @@ void read_tier_optional_keys(const BlockKeys& keys, const Defaults& defaults, Di
   if (!keys.get("on_overrun") && defaults.on_overrun) {
     t.on_overrun = defaults.on_overrun;
     t.on_overrun_range = defaults.on_overrun_range;
+  }
+  if (!keys.get("catch_up") && defaults.catch_up) {
+    t.catch_up = defaults.catch_up;
+    t.catch_up_range = defaults.catch_up_range;
   }
   read_tier_label(keys, defaults, sink, t);
   if (const ast::Entry* e = keys.get("precedence")) {
@@ -435,7 +461,7 @@ void Builder::read_tier(const ast::Block& b) {
   t.name = read_name<TierName>(b, "tier", t.name_range);
   t.window_range = t.name_range;
   BlockKeys keys(b, "tier" + (b.name ? " " + in_quotes(b.name->text) : std::string()),
-                 {"backup", "include", "schedule", "retain", "keep", "window", "timeout", "on_overrun", "label",
+                 {"backup", "include", "schedule", "retain", "keep", "window", "timeout", "on_overrun", "catch_up", "label",
                   "precedence", "covers", "repository", "suffix", "blackout"},
                  sink_);
   if (const ast::Entry* e = keys.get("backup")) {

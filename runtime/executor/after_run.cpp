@@ -15,8 +15,10 @@ std::vector<RepositoryName> repositories_to_publish(const plan::Plan& plan, cons
   };
   for (const auto& d : report.databases) {
     if (d.outcome != Outcome::kSuccess || !d.label) continue;
-    for (const auto& j : plan.jobs) {
-      if (j.database == d.database && j.tier == d.tier) add(j.repository);
+    for (const auto* jobs : {&plan.jobs, &plan.catch_ups}) {  // a catch-up the run took (issue 10 item 11)
+      for (const auto& j : *jobs) {
+        if (j.database == d.database && j.tier == d.tier) add(j.repository);
+      }
     }
   }
   if (out.empty() && report.reconciled > 0) {

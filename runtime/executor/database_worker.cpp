@@ -622,8 +622,10 @@ class DatabaseWorker {
     c.tier = job_.tier;
     if (auto label = SnapshotLabel::parse(job.label)) c.label = *label;
     c.job_id = job.job_id;
-    c.elapsed = now - job_.slot;
-    c.window = job_.deadline - job_.slot;
+    // A catch-up's window starts at the run's instant, not at the missed slot (issue 10 item 11).
+    const Instant window_start = job_.catch_up ? plan_at_ : job_.slot;
+    c.elapsed = now - window_start;
+    c.window = job_.deadline - window_start;
     c.detail = fmt::format("job {} still {} after its window ended at {}{}", job.label, job.state_text,
                            job_.deadline.to_iso8601_utc(),
                            cancelling ? "; cancelling it (on_overrun = cancel)" : "");

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "runtime/executor/catch_up.h"
 #include "runtime/executor/run_support.h"
 
 // The ops record types (BackupAttempt, RunMarker) are aggregates with many optional fields; this file sets
@@ -44,18 +45,15 @@ class MarkerHeartbeat {
     if (thread_.joinable()) thread_.join();
   }
 
- private:
-  void loop() {
-    const auto interval = std::max<std::chrono::milliseconds>(std::chrono::seconds(1), config_.stale_heartbeat / 5);
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval, [this] { return stopping_; })) {
-      lock.unlock();
-      beat();
-      lock.lock();
-    }
+  // The interval between heartbeats: a fifth of stale_heartbeat, at least 1 s.
+  [[nodiscard]] std::chrono::milliseconds interval() const {
+    return std::max<std::chrono::milliseconds>(std::chrono::seconds(1), config_.stale_heartbeat / 5);
   }
 
+  // Refreshes every marker now (from the thread, or from a worker's wait: HeartbeatingSleeper). Thread-safe.
   void beat() {
+    std::lock_guard lock(beat_mu_);
+    if (markers_.empty()) return;
     if (!session_) {
       auto s = deps_.connect(std::nullopt);
       if (!s) {
@@ -70,14 +68,63 @@ class MarkerHeartbeat {
     }
   }
 
+ private:
+  void loop() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval(), [this] { return stopping_; })) {
+      lock.unlock();
+      beat();
+      lock.lock();
+    }
+  }
+
   const std::vector<ops::RunMarker> markers_;
   const RunConfig& config_;
   RunnerDeps& deps_;
-  std::unique_ptr<ports::SqlConnection> session_;
+  std::unique_ptr<ports::SqlConnection> session_;  // guarded by beat_mu_
+  std::mutex beat_mu_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
   std::thread thread_;
+};
+
+// The workers' sleeper (issue 10 item 5): every wait — the busy backoff above all (a foreign job or the SUBMIT
+// lock can keep a database busy longer than stale_heartbeat), and the polls — is cut into pieces of at most the
+// heartbeat interval, and the run's markers are refreshed between pieces whenever the interval has passed on the
+// run's clock. So a long backoff keeps the markers fresh on the run's own clock too, not only through the
+// wall-clock heartbeat thread. Thread-safe.
+class HeartbeatingSleeper final : public ports::Sleeper {
+ public:
+  HeartbeatingSleeper(ports::Sleeper& inner, ports::Clock& clock, MarkerHeartbeat& heartbeat)
+      : inner_(inner), clock_(clock), heartbeat_(heartbeat), last_(clock.monotonic()) {}
+
+  void sleep_for(std::chrono::milliseconds duration) override {
+    const std::chrono::milliseconds piece = heartbeat_.interval();
+    while (duration.count() > 0) {
+      const auto d = std::min(duration, piece);
+      inner_.sleep_for(d);
+      duration -= d;
+      beat_if_due();
+    }
+  }
+
+ private:
+  void beat_if_due() {
+    {
+      std::lock_guard lock(mu_);
+      const auto now = clock_.monotonic();
+      if (now - last_ < heartbeat_.interval()) return;
+      last_ = now;
+    }
+    heartbeat_.beat();
+  }
+
+  ports::Sleeper& inner_;
+  ports::Clock& clock_;
+  MarkerHeartbeat& heartbeat_;
+  std::mutex mu_;
+  std::chrono::milliseconds last_;
 };
 
 // One run's state while its steps go by.
@@ -97,6 +144,7 @@ class Run {
                                                   "; check --host/--port/--user and that the FE is up");
     }
     ports::SqlConnection& conn = **control;
+    take_catch_ups(conn);
     if (plan_.jobs.empty()) {
       if (!prepare_ops(conn)) return report_;
       deps_.log.info({"run.nothing_due"}, "no backup job is due at " + plan_.at.to_iso8601_utc());
@@ -130,7 +178,11 @@ class Run {
     const std::vector<ops::RunMarker> markers = mark_runs(store);
     {
       MarkerHeartbeat heartbeat(markers, config_, deps_);
-      run_workers(*zone);
+      HeartbeatingSleeper sleeper(deps_.sleeper, deps_.clock, heartbeat);
+      RunnerDeps worker_deps{deps_.connect,       deps_.clock,    sleeper,         deps_.log,
+                             deps_.alert,         deps_.stop,     deps_.random01,  deps_.process_alive,
+                             deps_.checkpoint,    deps_.progress, deps_.process_start};
+      run_workers(*zone, markers.empty() ? deps_ : worker_deps);
     }
     finish_markers(store, markers);
     report_.message = fmt::format("run {}: {}", config_.run_id, to_string(report_.outcome));
@@ -142,6 +194,46 @@ class Run {
     report_.outcome = o;
     report_.message = std::move(message);
     return report_;
+  }
+
+  // Issue 10 item 11: the plan's catch-up candidates are taken only when ops history says their slot was missed
+  // (catch_up.h), and run with the due jobs in run order (by the slot's local day, then decreasing precedence —
+  // plan.h; a catch-up's slot is older than any due job's). The others are dropped before the pre-checks, so a
+  // run between slots with nothing missed is "nothing due". History that cannot be read (no ops schema yet, or an
+  // error) drops them with a warning: a later run decides again.
+  void take_catch_ups(ports::SqlConnection& conn) {
+    if (plan_.catch_ups.empty()) return;
+    ops::OpsStore store(conn, config_.ops, deps_.clock);
+    std::map<std::string, Result<std::vector<ops::BackupAttempt>>> history;
+    std::vector<plan::BackupJob> taken;
+    for (plan::BackupJob& job : plan_.catch_ups) {
+      const LogFields f{"catch_up", job.database.str(), job.label.str(), std::nullopt, job.tier.str()};
+      auto it = history.find(job.database.str());
+      if (it == history.end()) it = history.emplace(job.database.str(), store.load_backup_attempts(job.database)).first;
+      if (!it->second) {
+        deps_.log.warn(f, fmt::format("catch-up of {} not taken: cannot read ops history ({}); a later run decides",
+                                      job.slot.to_iso8601_utc(), it->second.error().describe()));
+        continue;
+      }
+      const CatchUpDecision d = decide_catch_up(job, *it->second, config_.max_label_retries);
+      deps_.log.info(f, d.reason);
+      if (d.take) taken.push_back(std::move(job));
+    }
+    plan_.catch_ups.clear();
+    if (taken.empty()) return;
+    taken.insert(taken.end(), std::make_move_iterator(plan_.jobs.begin()), std::make_move_iterator(plan_.jobs.end()));
+    const TimeZone& zone = policy_.time_zone;
+    auto precedence = [&](const plan::BackupJob& j) {
+      for (const model::Tier& t : policy_.tiers) {
+        if (t.name == j.tier) return t.precedence;
+      }
+      return 0;
+    };
+    std::stable_sort(taken.begin(), taken.end(), [&](const plan::BackupJob& a, const plan::BackupJob& b) {
+      const CivilDay da(zone.to_local(a.slot)), db(zone.to_local(b.slot));
+      return da != db ? da < db : precedence(a) > precedence(b);
+    });
+    plan_.jobs = std::move(taken);
   }
 
   // Migrates the ops schema and reconciles earlier runs; false (with the report set) when the run must stop.
@@ -227,6 +319,7 @@ class Run {
       ops::RunMarker m{config_.run_id,    j.database,       j.slot.to_iso8601_utc() + " " + j.tier.str(),
                        config_.host,      config_.pid,      ops::RunState::kActive,
                        deps_.clock.now(), deps_.clock.now()};
+      m.process_start = config_.process_start;  // issue 10 item 5: a reused pid is not this run
       if (auto s = store.mark_run(m); !s) deps_.log.warn({"run_status"}, s.error().describe());
       markers.push_back(m);
     }
@@ -237,7 +330,7 @@ class Run {
   // Workers: one job per database at a time (a database's jobs — e.g. two tiers due together that do not
   // cover each other — run one after the other on one worker, so they never compete for the database's one
   // job slot), databases in parallel.
-  void run_workers(const TimeZone& zone) {
+  void run_workers(const TimeZone& zone, RunnerDeps& deps) {
     std::vector<std::vector<std::size_t>> groups;
     std::map<std::string, std::size_t> group_of;
     for (std::size_t i = 0; i < plan_.jobs.size(); ++i) {
@@ -249,7 +342,7 @@ class Run {
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
       for (std::size_t g = next.fetch_add(1); g < groups.size(); g = next.fetch_add(1)) {
-        auto session = deps_.connect(plan_.jobs[groups[g].front()].database.str());
+        auto session = deps.connect(plan_.jobs[groups[g].front()].database.str());
         for (const std::size_t i : groups[g]) {
           const auto& job = plan_.jobs[i];
           if (!session) {
@@ -264,7 +357,7 @@ class Run {
                                         {}};
             continue;
           }
-          results[i] = detail::run_database_job(job, config_, deps_, snapshots_[job.repository.str()],
+          results[i] = detail::run_database_job(job, config_, deps, snapshots_[job.repository.str()],
                                                 **session, zone, plan_.at, started_);
         }
       }
@@ -302,7 +395,7 @@ class Run {
   }
 
   const model::Policy& policy_;
-  const plan::Plan& plan_;
+  plan::Plan plan_;  // the caller's, without the catch-up jobs ops history says are not needed
   const RunConfig& config_;
   RunnerDeps& deps_;
   std::chrono::milliseconds started_;

@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -25,17 +27,46 @@ std::string this_host() {
   return host;
 }
 
+// The first line of a small file; empty when it cannot be read.
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// Issue 10 item 5: "<boot id>/<start time>" of process `pid` on this host — the boot id (random per boot) and field
+// 22 of /proc/<pid>/stat (the start time in clock ticks since boot), so a pid reused by another process, now or
+// after a reboot, never matches. Fields are counted after the last ')' (the command name may hold spaces and
+// parentheses). nullopt when the process is gone or /proc is not Linux's.
+std::optional<std::string> process_start_identity(std::int64_t pid) {
+  const std::string boot = first_line("/proc/sys/kernel/random/boot_id");
+  const std::string stat = first_line("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (boot.empty() || close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 1));
+  std::string field;
+  for (int n = 3; n <= 22 && fields >> field; ++n) {  // field 3 (state) is the first after ')'
+    if (n == 22) return boot + "/" + field;
+  }
+  return std::nullopt;
+}
+
 // --tier / --database narrow the plan.
-void narrow(plan::Plan& p, const std::string& tier, const std::string& database) {
+void narrow_jobs(std::vector<plan::BackupJob>& all, const std::string& tier, const std::string& database) {
   std::vector<plan::BackupJob> jobs;
-  for (auto& j : p.jobs) {
+  for (auto& j : all) {
     const bool tier_ok = tier.empty() || j.tier.str() == tier ||
                          std::any_of(j.satisfies.begin(), j.satisfies.end(),
                                      [&](const TierName& t) { return t.str() == tier; });
     const bool db_ok = database.empty() || j.database.str() == database;
     if (tier_ok && db_ok) jobs.push_back(std::move(j));
   }
-  p.jobs = std::move(jobs);
+  all = std::move(jobs);
+}
+void narrow(plan::Plan& p, const std::string& tier, const std::string& database) {
+  narrow_jobs(p.jobs, tier, database);
+  narrow_jobs(p.catch_ups, tier, database);
 }
 
 // Test-only (docs/operations.md "Test hooks"): STARKEEP_TEST_PAUSE_AT=<step> stops the whole process with
@@ -137,6 +168,7 @@ RunReport run_service(const model::Policy& policy, RunRequest request, RunEnv en
   RunConfig& config = request.config;
   config.host = this_host();
   config.pid = ::getpid();
+  config.process_start = process_start_identity(config.pid);
   RunnerDeps deps{
       env.connect, env.clock, env.sleeper, env.log, {}, env.stop, {}, {}, test_pause_points(env.log)};
   deps.process_alive = [](const std::string&, std::int64_t pid) {
@@ -145,6 +177,7 @@ RunReport run_service(const model::Policy& policy, RunRequest request, RunEnv en
   LoggedPolicyAlerts policy_alerts(policy, env, config.run_id);
   deps.alert = &policy_alerts;
   deps.progress = env.progress;
+  deps.process_start = process_start_identity;
   RunReport report = run(policy, request.plan, config, deps);
   // Cold-start recovery (runtime/catalog, owned by restore): after a run that finished a backup, publish the
   // ops catalog to the same repositories; a failure is a warning and an alert, never the run's outcome.

@@ -123,7 +123,15 @@ std::optional<BackupTimestamp> finished_timestamp(ports::SqlConnection& conn, co
 
 bool marker_alive(const ops::RunMarker& m, const RunConfig& config, RunnerDeps& deps) {
   if (m.run_id == config.run_id) return true;
-  if (m.host == config.host && deps.process_alive && !deps.process_alive(m.host, m.pid)) return false;
+  if (m.host == config.host) {
+    if (deps.process_alive && !deps.process_alive(m.host, m.pid)) return false;
+    // Issue 10 item 5: a live process with the marker's pid is the run only when it started when the run did (same
+    // boot, same start time); otherwise the pid was reused and the run is dead, however fresh its last heartbeat.
+    if (m.process_start && deps.process_start) {
+      const std::optional<std::string> now = deps.process_start(m.pid);
+      if (now && *now != *m.process_start) return false;
+    }
+  }
   return (deps.clock.now() - m.heartbeat_at).seconds() <= config.stale_heartbeat.count();
 }
 

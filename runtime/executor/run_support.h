@@ -62,8 +62,9 @@ void fingerprint_snapshot(ports::SqlConnection& conn, ops::OpsStore& store, cons
 
 // Whether the run that wrote `m` still lives (issue 10 item 5): its heartbeat is fresh (younger than
 // stale_heartbeat; every run refreshes its markers from a heartbeat thread, whatever it is doing), and — on this
-// host — its process still exists. A live pid alone is no proof: pids are reused, and containers may share a host
-// name; a process that is gone is proof of death at once.
+// host — its process still exists with the start identity the marker recorded (boot id and start time). A live pid
+// alone is no proof: pids are reused, and containers may share a host name; a process that is gone, or a process
+// with the pid that started at another time, is proof of death at once.
 [[nodiscard]] bool marker_alive(const ops::RunMarker& m, const RunConfig& config, RunnerDeps& deps);
 // Whether the run that wrote `attempt` is dead; its marker (if any) is appended to `dead_markers`.
 [[nodiscard]] bool run_is_dead(ops::OpsStore& store, const ops::BackupAttempt& attempt,

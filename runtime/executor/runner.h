@@ -106,6 +106,9 @@ struct RunConfig {
   std::string run_id;
   std::string host;
   std::int64_t pid = 0;
+  // This process's start identity (ops::RunMarker::process_start), recorded in the run's markers; empty when the
+  // platform cannot tell (issue 10 item 5).
+  std::optional<std::string> process_start{};
   int parallel = 4;
   bool dry_run = false;
   bool wait = false;                      // wait for another runner's job of our slot instead of exiting
@@ -135,6 +138,10 @@ struct RunnerDeps {
   // May be null; thread-safe. Each awaited BACKUP reports its state, elapsed time and, from the database's history,
   // the tier's typical duration (one more query per job, made only when a progress port is given).
   ports::Progress* progress = nullptr;
+  // The start identity of process `pid` on this host (ops::RunMarker::process_start), nullopt when unknown or gone
+  // (may be empty: start identities are then not compared). A marker whose recorded identity differs from the
+  // live process's belongs to a dead run whose pid was reused (issue 10 item 5).
+  std::function<std::optional<std::string>(std::int64_t pid)> process_start{};
 };
 
 // Runs `plan` (already filtered to the tiers/databases asked for). Never throws.

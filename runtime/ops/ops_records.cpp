@@ -269,7 +269,8 @@ const RecordMap<RunMarker>& run_map() {
        member("slot", &R::slot, Fit::kChecked, "slot"), member("host", &R::host, Fit::kTruncated),
        member("pid", &R::pid), enumerated("state", &R::state, parse_run_state),
        member("started_at_utc", &R::started_at), member("heartbeat_at_utc", &R::heartbeat_at),
-       member("finished_at_utc", &R::finished_at)});
+       member("finished_at_utc", &R::finished_at),
+       member("process_start", &R::process_start, Fit::kTruncated)});
   return map;
 }
 

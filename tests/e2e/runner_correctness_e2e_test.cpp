@@ -10,10 +10,14 @@
 //   * item 27: a job that FINISHED while its repository was unreachable is never recorded FINISHED without a
 //     backup_timestamp; the next run completes the same row (timestamp, fingerprints);
 //   * item 15: a table dropped after `inventory sync` is reported, not fatal to its database (the other tables are
-//     backed up, exit 0); the next sync retires it and later runs no longer select it.
+//     backed up, exit 0); the next sync retires it and later runs no longer select it;
+//   * item 11: the runner down across a whole monthly window: the next run takes the monthly with the slot's label
+//     and the real timestamp, a later run does not take it again, and an as-of restore before it was taken does
+//     not pick it.
 #include <algorithm>
 #include <map>
 
+#include <fmt/chrono.h>
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/run_fixture.h"
@@ -250,3 +254,70 @@ TEST_F(RunnerCorrectnessE2e, ADroppedTableIsReportedAndTheDatabasesOtherTablesAr
 }
 
 }  // namespace
+
+namespace {
+
+// The current UTC second as ISO 8601, once the wall clock is past it: every backup finished so far finished at or
+// before it, every later one after it.
+std::string instant_now() {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  while (std::chrono::system_clock::now() < now + std::chrono::seconds(1)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+
+}  // namespace
+
+// Item 11: the monthly (first sun of month at 01:00, window 6h) of 2025-08-03 is taken; the runner is down across
+// the whole window of 2025-09-07 (01:00-07:00) and comes back at 12:00 that day, when no slot is in its window.
+// Before the fix that run found nothing due (exit 10) and September had no baseline.
+TEST_F(RunnerCorrectnessE2e, RunnerDownAcrossAMonthlyWindowCatchesUpWithTheSlotsLabelAndTheRealTimestamp) {
+  make_cluster_data("cu", kMonthlyTier);
+  const Finished august = run("2025-08-03T01:05:00Z", {"--database", "cu_a"});
+  ASSERT_EQ(august.code, kExitOk) << describe(august);
+  ASSERT_EQ(history_in("cu_a", "FINISHED").size(), 1u);
+  const std::string before_catch_up = instant_now();
+  exec("INSERT INTO cu_a.customers VALUES (3, 'cy')");  // only a backup taken after before_catch_up holds it
+
+  const Finished back = run("2025-09-07T12:00:00Z", {"--database", "cu_a"});
+  ASSERT_EQ(back.code, kExitOk) << describe(back);
+  EXPECT_NE((back.out + back.err).find("catch-up of 2025-09-07T01:00:00Z"), std::string::npos)
+      << describe(back);
+  auto rows = query("SELECT label, state, slot_utc, finished_at_utc, backup_timestamp, tiers FROM ops.backup_history "
+                    "WHERE database_name = 'cu_a' AND label = 'cu_a_20250907_base'");
+  ASSERT_EQ(rows.size(), 1u) << describe(back);
+  EXPECT_EQ(rows[0]["state"], "FINISHED");
+  EXPECT_EQ(rows[0]["slot_utc"], "2025-09-07 01:00:00");  // the label and the slot are the missed slot's
+  ASSERT_TRUE(rows[0]["finished_at_utc"].has_value());
+  ASSERT_TRUE(rows[0]["backup_timestamp"].has_value());
+  // The real instant it was taken, after the run came back (the wall clock, not the slot or the --at instant).
+  const std::string before_sql = before_catch_up.substr(0, 10) + " " + before_catch_up.substr(11, 8);
+  EXPECT_GT(rows[0]["finished_at_utc"]->substr(0, 19), before_sql);
+  EXPECT_NE(rows[0]["tiers"]->find("weekly"), std::string::npos) << "the monthly's catch-up covers that Sunday's weekly";
+  // The daily never backed cu_a up, so its latest slot (Saturday) was not missed; nothing else was taken.
+  EXPECT_EQ(history_in("cu_a", "FINISHED").size(), 2u);
+
+  // A later run before the next firing finds the slot done: nothing due, no second backup.
+  const Finished again = run("2025-09-07T13:00:00Z", {"--database", "cu_a"});
+  EXPECT_EQ(again.code, kExitNothingDue) << describe(again);
+  EXPECT_EQ(history("cu_a").size(), 2u);
+  EXPECT_EQ(snapshots_named("cu_a_20250907_base"), 1);
+
+  // As of an instant before the catch-up was taken, the restore uses August's monthly, never the catch-up whose
+  // slot (2025-09-07) is older than that instant; as of now, the catch-up.
+  auto restore_plan = [&](const std::string& as_of) {
+    const Finished f = wait(spawn({sk::test::starkeep_binary(), "restore", "table", "cu_a.customers", "--as-of", as_of,
+                                   "--as", "customers_then", "--dry-run", "--format", "json", "--host", "127.0.0.1",
+                                   "--port", std::to_string(cluster().emulator().port()), "--user", "root"}));
+    EXPECT_EQ(f.code, kExitOk) << describe(f);
+    const nlohmann::json j = nlohmann::json::parse(f.out, nullptr, false);
+    std::vector<std::string> labels;
+    if (j.is_object() && j.contains("steps")) {
+      for (const auto& step : j["steps"]) labels.push_back(step["label"].get<std::string>());
+    }
+    return labels;
+  };
+  EXPECT_EQ(restore_plan(before_catch_up), std::vector<std::string>{"cu_a_20250803_base"});
+  EXPECT_EQ(restore_plan(instant_now()), std::vector<std::string>{"cu_a_20250907_base"});
+}

@@ -7,6 +7,7 @@
 
 #include "common/json_text.h"
 #include "compiler/analysis/calendar.h"
+#include "compiler/plan/plan.h"
 #include "tools/starkeep/cli_common.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
@@ -81,6 +82,15 @@ int run_schedule(const ScheduleOptions& o) {
   for (size_t k = 0; k < p.tiers.size(); ++k) {
     const model::Tier& tier = p.tiers[k];
     text += fmt::format("\ntier {} ({})\n", tier.name.str(), tier.schedule.to_string());
+    nlohmann::json entry{{"tier", tier.name.str()}, {"schedule", tier.schedule.to_string()}};
+    // Issue 10 item 11: the latest slot, past its window, is still due (unless done) until the horizon ends.
+    if (auto cu = plan::catch_up_slot(tier, zone, from)) {
+      entry["catch_up"] = {{"slot_local", cu->slot.to_string(zone)}, {"slot_utc", cu->slot.to_iso8601_utc()},
+                           {"until_local", cu->until.to_string(zone)}, {"until_utc", cu->until.to_iso8601_utc()}};
+      text += fmt::format("  catch-up of {} ({}): due until {} unless the slot is done (the runner checks ops "
+                          "history)\n",
+                          cu->slot.to_string(zone), cu->slot.to_iso8601_utc(), cu->until.to_string(zone));
+    }
     nlohmann::json firings = nlohmann::json::array();
     for (const TierSlot& ts : next_tier_slots(tier.schedule, from, zone, o.next)) {
       const Instant f = ts.slot.at;
@@ -102,7 +112,8 @@ int run_schedule(const ScheduleOptions& o) {
                           role.jobs < 2 ? "" : fmt::format("  (runs {} of {} jobs that day)", ordinal(role.position),
                                                            role.jobs));
     }
-    tiers.push_back({{"tier", tier.name.str()}, {"schedule", tier.schedule.to_string()}, {"firings", firings}});
+    entry["firings"] = std::move(firings);
+    tiers.push_back(std::move(entry));
   }
   for (const model::Drill& d : p.drills) {
     text += fmt::format("\ndrill {} ({}, from '{}')\n", d.name.str(), d.schedule.to_string(), d.from.str());

@@ -133,6 +133,81 @@ TEST(MakePlan, IneligibleTablesAreNotSelected) {
   EXPECT_EQ(names(plan.jobs[0].tables), std::vector<std::string>{"line_items*"});
 }
 
+// Issue 10 item 11: a runner down during the first Sunday's 8h window. On Monday the daily is due as usual, and
+// the monthly's missed slot (covering that Sunday's weekly) is a catch-up candidate with the slot's label; its
+// window for the overrun alert starts at the run's instant. Before the fix nothing but the daily was planned.
+TEST(CatchUp, MissedFirstSundayMonthlyIsACandidateWithTheSlotsLabel) {
+  auto policy = testing::production_policy();
+  const Instant at = local_instant(policy, 2025, 9, 8, 1, 5);  // Monday after the first Sunday 2025-09-07
+  Plan plan = make_plan(policy, testing::production_inventory(), at);
+  ASSERT_EQ(plan.due.size(), 1u);
+  EXPECT_EQ(plan.due[0].tier.str(), "daily");
+  ASSERT_EQ(plan.catch_ups.size(), 2u);  // crm and sales, by database
+  for (const BackupJob& j : plan.catch_ups) {
+    EXPECT_TRUE(j.catch_up);
+    EXPECT_EQ(j.tier.str(), "monthly");
+    EXPECT_EQ(j.satisfies, (std::vector<TierName>{TierName::parse("monthly").value(), TierName::parse("weekly").value()}));
+    EXPECT_EQ(j.slot, local_instant(policy, 2025, 9, 7, 1, 0));
+    EXPECT_EQ(j.deadline, at + Duration::from_hours(8));
+    EXPECT_TRUE(j.whole_database);
+  }
+  EXPECT_EQ(plan.catch_ups[1].label.str(), "sales_20250907_base");
+  EXPECT_FALSE(plan.jobs.empty());
+  for (const BackupJob& j : plan.jobs) EXPECT_FALSE(j.catch_up);
+}
+
+// Only the latest slot of a tier is caught up, until its next firing: on the second Monday the monthly's candidate
+// is still the first Sunday, the weekly's is the second Sunday (its own job: no monthly that day), in slot order.
+TEST(CatchUp, OnlyTheLatestSlotOfEachTierUntilItsNextFiring) {
+  auto policy = testing::production_policy();
+  Plan plan = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 15, 1, 5));
+  std::vector<std::string> labels;
+  for (const BackupJob& j : plan.catch_ups) labels.push_back(j.label.str());
+  EXPECT_EQ(labels, (std::vector<std::string>{"crm_20250907_base", "sales_20250907_base", "crm_20250914_full",
+                                              "sales_20250914_full"}));
+  // The day before the next first Sunday the September slot is still a candidate; at its firing it is the regular
+  // due tier, no longer a catch-up.
+  Plan saturday = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 10, 5, 0, 59));
+  ASSERT_FALSE(saturday.catch_ups.empty());
+  EXPECT_EQ(saturday.catch_ups.front().label.str(), "crm_20250907_base");
+  Plan next = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 10, 5, 1, 5));
+  for (const BackupJob& j : next.catch_ups) EXPECT_NE(j.tier.str(), "monthly") << j.label.str();
+  ASSERT_FALSE(next.jobs.empty());
+  EXPECT_EQ(next.jobs.front().label.str(), "crm_20251005_base");
+}
+
+TEST(CatchUp, HorizonAndNoneBoundTheCandidates) {
+  auto policy = testing::production_policy();
+  const Instant tuesday = local_instant(policy, 2025, 9, 9, 1, 5);  // 48h05m after the monthly's slot
+  for (auto& t : policy.tiers) t.catch_up = model::CatchUp{model::CatchUp::Kind::kWithin, Duration::from_days(2)};
+  EXPECT_TRUE(make_plan(policy, testing::production_inventory(), tuesday).catch_ups.empty());
+  const auto monday = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 8, 1, 5));
+  EXPECT_EQ(monday.catch_ups.size(), 2u);
+  auto c = catch_up_slot(policy.tiers[2], policy.time_zone, local_instant(policy, 2025, 9, 8, 1, 5));
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->until, local_instant(policy, 2025, 9, 9, 1, 0));  // slot + 2d, before the next firing
+  for (auto& t : policy.tiers) t.catch_up = model::CatchUp{model::CatchUp::Kind::kNone, {}};
+  EXPECT_TRUE(make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 8, 1, 5))
+                  .catch_ups.empty());
+  // Inside the window there is no catch-up: the slot is simply due.
+  EXPECT_FALSE(catch_up_slot(testing::production_policy().tiers[2], policy.time_zone,
+                             local_instant(policy, 2025, 9, 7, 8, 59)));
+}
+
+TEST(CatchUp, CandidatesRoundTripThroughJson) {
+  auto policy = testing::production_policy();
+  Plan plan = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 15, 1, 5));
+  ASSERT_FALSE(plan.catch_ups.empty());
+  const nlohmann::json j = to_json(plan);
+  ASSERT_TRUE(j.contains("catch_ups"));
+  EXPECT_EQ(j["catch_ups"][0]["catch_up"], true);
+  EXPECT_FALSE(j["jobs"][0].contains("catch_up"));
+  auto back = plan_from_json(j);
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(to_json_text(*back), to_json_text(plan));
+  EXPECT_NE(render_preview(plan).find("catch-up of 2025-09-07 01:00"), std::string::npos) << render_preview(plan);
+}
+
 TEST(PlanJson, RoundTripIsByteIdentical) {
   auto policy = testing::production_policy("Europe/Berlin");
   for (Instant at : {local_instant(policy, 2025, 9, 7, 1, 5), local_instant(policy, 2025, 9, 15, 1, 5),

@@ -29,10 +29,10 @@ class ReconcileTest : public ::testing::Test {
       std::vector<ports::Rows::Row> rows;
       if (marker_) {
         rows.push_back({"dead-run", "sales", "slot", "h", "4242", "ACTIVE", "2025-09-14 01:00:00",
-                        "2025-09-14 01:00:00", std::nullopt});
+                        "2025-09-14 01:00:00", std::nullopt, marker_start_});
       }
       return make_rows({"run_id", "database_name", "slot", "host", "pid", "state", "started_at_utc",
-                        "heartbeat_at_utc", "finished_at_utc"},
+                        "heartbeat_at_utc", "finished_at_utc", "process_start"},
                        rows);
     });
     conn_.on_call("^SHOW BACKUP FROM", [this](std::string_view) -> Result<ports::Rows> {
@@ -60,6 +60,7 @@ class ReconcileTest : public ::testing::Test {
   Result<int> reconcile_once() {
     RunnerDeps deps{{}, clock_, sleeper_, log_, {}, nullptr, {},
                     [this](const std::string&, std::int64_t) { return process_alive_; }, {}};
+    if (live_start_) deps.process_start = [this](std::int64_t) { return live_start_; };
     return reconcile(conn_, config_, deps);
   }
 
@@ -72,6 +73,8 @@ class ReconcileTest : public ::testing::Test {
   std::string row_state_ = "RUNNING";
   bool marker_ = true;
   bool process_alive_ = false;
+  std::optional<std::string> marker_start_;  // run_status.process_start of the marker
+  std::optional<std::string> live_start_;    // the start identity of the live process with the marker's pid
   std::string server_state_;
   std::string server_status_ = "[OK]";
   std::string snapshot_ts_;
@@ -180,6 +183,33 @@ TEST_F(ReconcileTest, LivePidWithAStaleHeartbeatIsADeadRun) {
   ASSERT_TRUE(n);
   EXPECT_EQ(*n, 1);
   EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`run_status`.*ABANDONED"), 1u);
+}
+
+// Issue 10 item 5: the marker's heartbeat is fresh and a process with its pid lives on this host, but that process
+// started at another time (or in another boot) than the run recorded: the pid was reused, the run is dead. Before
+// the start identity was recorded this run was judged alive until its heartbeat went stale.
+TEST_F(ReconcileTest, ReusedPidWithAnotherStartIdentityIsADeadRun) {
+  process_alive_ = true;
+  marker_start_ = "6f1c2a4e-boot/1200";
+  live_start_ = "6f1c2a4e-boot/98765";
+  server_state_ = "FINISHED";
+  snapshot_ts_ = "2025-09-14-09-10-00-001";
+  auto n = reconcile_once();
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 1) << log_text_.str();
+  EXPECT_EQ(conn_.count_matching("UPDATE `ops`.`run_status`.*ABANDONED"), 1u);
+}
+
+// The same process (same start identity) with a fresh heartbeat is alive: nothing is reconciled.
+TEST_F(ReconcileTest, SameStartIdentityWithAFreshHeartbeatIsAlive) {
+  process_alive_ = true;
+  marker_start_ = "6f1c2a4e-boot/1200";
+  live_start_ = "6f1c2a4e-boot/1200";
+  server_state_ = "FINISHED";
+  auto n = reconcile_once();
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 0);
+  EXPECT_EQ(conn_.count_matching("^SHOW BACKUP"), 0u);
 }
 
 TEST_F(ReconcileTest, RowWithoutAnyMarkerBelongsToADeadRun) {

@@ -347,6 +347,34 @@ TEST_F(RunnerTest, ForeignJobIsRetriedWithBoundedBackoffThenConflict) {
   EXPECT_LT(sleeper_.sleeps()[1], sleeper_.sleeps()[2]);
 }
 
+// Issue 10 item 5: a foreign job keeps the database busy for longer than stale_heartbeat (5 retries, 2 s doubling:
+// 62 s of backoff on the run's clock; stale_heartbeat 10 s). The markers' heartbeat must keep moving all along, or
+// another runner would judge this live run dead and reconcile its work. Before the fix only a wall-clock thread
+// beat, which never fired during a backoff that (here) takes no real time.
+TEST_F(RunnerTest, BusyBackoffLongerThanStaleHeartbeatKeepsTheMarkersFresh) {
+  busy_label_ = "foreign_backup_1";
+  config_.stale_heartbeat = std::chrono::seconds(10);
+  config_.busy_backoff.max_attempts = 5;
+  const Instant started = clock_.now();
+  const RunReport r = run_once();
+  EXPECT_EQ(r.outcome, Outcome::kConflict) << log_text_.str();
+  ASSERT_GT(clock_.now() - started, Duration::from_seconds(60));  // the backoff really outlasted stale_heartbeat
+  std::vector<Instant> beats{started};  // the marker is written when the run starts
+  const std::string key = "SET `heartbeat_at_utc` = '";
+  for (const auto& sql : conn_.sql()) {
+    const auto at = sql.find(key);
+    if (at == std::string::npos) continue;
+    std::string text = sql.substr(at + key.size(), 19);  // 'yyyy-mm-dd hh:mm:ss', UTC
+    text[10] = 'T';
+    beats.push_back(Instant::parse(text + "Z", TimeZone::utc()).value());
+  }
+  ASSERT_GE(beats.size(), 6u) << log_text_.str();
+  for (std::size_t i = 1; i < beats.size(); ++i) {
+    EXPECT_LE((beats[i] - beats[i - 1]).seconds(), 10) << "heartbeat " << i;
+  }
+  EXPECT_LE((clock_.now() - beats.back()).seconds(), 10);
+}
+
 TEST_F(RunnerTest, SubmitLockContentionIsRetried) {
   submit_lock_failures_ = 2;
   states_ = {"PENDING", "FINISHED"};

@@ -81,9 +81,9 @@ void script(RecordingSqlConnection& conn) {
                       "baseline", "2025-09-14 02:00:00"}}));
   conn.on("FROM `ops`.`run_status`",
           make_rows({"marker_id", "run_id", "database_name", "slot", "host", "pid", "state", "started_at_utc",
-                     "heartbeat_at_utc", "finished_at_utc"},
+                     "heartbeat_at_utc", "finished_at_utc", "process_start"},
                     {{"m1", "run-1", "sales", "slot", "host-a", "4242", "ACTIVE", "2025-09-14 01:00:00",
-                      "2025-09-14 01:00:30", std::nullopt}}));
+                      "2025-09-14 01:00:30", std::nullopt, "boot-a/1200"}}));
 }
 
 void writes(OpsStore& store, ports::FakeClock& clock) {
