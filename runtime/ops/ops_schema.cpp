@@ -87,7 +87,7 @@ std::vector<TableSpec> build_tables() {
                 {id("marker_id"), text("run_id", 64), text("database_name", 256), text("slot", 64),
                  text("host", 256), bigint("pid"), text("state", 16), datetime("started_at_utc"),
                  datetime("heartbeat_at_utc"), datetime("finished_at_utc", kNull),
-                 // Schema 6 (added by ALTER on older installations, hence last): issue 10 item 5.
+                 // Schema 5 (added by ALTER on older installations, hence last): issue 10 item 5.
                  text("process_start", 128, kNull)},
                 {"marker_id"},
                 {"marker_id"}},
@@ -271,11 +271,11 @@ std::vector<Migration> migrations(const OpsConfig& config) {
   v4.add_columns.push_back(
       sql::render_add_columns(*find_table("table_inventory"), config.database.str(), {"retired_at_utc"}));
   // Issue 10 item 5: the run's process start identity (boot id and start time), so a reused pid is not taken for a
-  // live run. Step 5 belongs to another change; the steps are applied by number, whichever lands first.
-  Migration v6{6, "ops schema 6: run_status process_start", {}, {}};
-  v6.add_columns.push_back(
+  // live run.
+  Migration v5{5, "ops schema 5: run_status process_start", {}, {}};
+  v5.add_columns.push_back(
       sql::render_add_columns(*find_table("run_status"), config.database.str(), {"process_start"}));
-  return {std::move(v1), std::move(v2), std::move(v3), std::move(v4), std::move(v6)};
+  return {std::move(v1), std::move(v2), std::move(v3), std::move(v4), std::move(v5)};
 }
 
 Result<int> current_schema_version(ports::SqlConnection& connection, const OpsConfig& config) {

@@ -72,8 +72,8 @@ struct Migration {
 };
 
 // 1: the tables of docs/ops-schema.md; 2: table_partition_set, restore_history timing and drill columns;
-// 3: snapshot_expiry; 4: table_inventory retired_at_utc.
-inline constexpr int kLatestSchemaVersion = 6;  // step 5 is reserved for another change (ops-schema.md)
+// 3: snapshot_expiry; 4: table_inventory retired_at_utc; 5: run_status process_start.
+inline constexpr int kLatestSchemaVersion = 5;
 
 // All steps in ascending version order, for `config`.
 [[nodiscard]] std::vector<Migration> migrations(const OpsConfig& config);

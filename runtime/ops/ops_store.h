@@ -225,7 +225,7 @@ struct RunMarker {
   Instant started_at{};
   Instant heartbeat_at{};
   std::optional<Instant> finished_at{};
-  // Schema 6 (issue 10 item 5): which process this is, beyond its pid — "<boot id>/<start time in clock ticks>"
+  // Schema 5 (issue 10 item 5): which process this is, beyond its pid — "<boot id>/<start time in clock ticks>"
   // (Linux: /proc/sys/kernel/random/boot_id and field 22 of /proc/<pid>/stat); absent where unknown. A process
   // with the marker's pid but another start identity is not the run that wrote it (the pid was reused).
   std::optional<std::string> process_start{};

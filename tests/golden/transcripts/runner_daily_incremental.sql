@@ -22,7 +22,7 @@ INSERT INTO `ops`.`schema_version` (`version`, `description`, `applied_at_utc`, 
 ALTER TABLE `ops`.`table_inventory` ADD COLUMN (`retired_at_utc` DATETIME NULL);
 INSERT INTO `ops`.`schema_version` (`version`, `description`, `applied_at_utc`, `applied_by`) VALUES (4, 'ops schema 4: table_inventory retired_at_utc', '2025-09-14 01:00:00', 'starkeep run run-1');
 ALTER TABLE `ops`.`run_status` ADD COLUMN (`process_start` VARCHAR(128) NULL);
-INSERT INTO `ops`.`schema_version` (`version`, `description`, `applied_at_utc`, `applied_by`) VALUES (6, 'ops schema 6: run_status process_start', '2025-09-14 01:00:00', 'starkeep run run-1');
+INSERT INTO `ops`.`schema_version` (`version`, `description`, `applied_at_utc`, `applied_by`) VALUES (5, 'ops schema 5: run_status process_start', '2025-09-14 01:00:00', 'starkeep run run-1');
 SELECT `attempt_id`, `run_id`, `label`, `repository`, `database_name`, `tiers`, `slot_utc`, `backup_kind`, `objects`, `state`, `server_state`, `job_id`, `submit_tries`, `submitted_at_utc`, `started_at_utc`, `finished_at_utc`, `error_text`, `bytes`, `backup_timestamp`, `updated_at_utc` FROM `ops`.`backup_history` WHERE `state` IN ('SUBMITTING', 'RUNNING') ORDER BY `database_name`, `updated_at_utc`;
 SHOW VARIABLES LIKE 'time_zone';
 SHOW VARIABLES LIKE 'time_zone';

@@ -88,8 +88,7 @@ TEST(OpsSchema, MigrationsAreOrderedAndIdempotentStatements) {
   ASSERT_FALSE(steps.empty());
   int previous = 0;
   for (const auto& step : steps) {
-    // Step 5 is reserved for another change (docs/ops-schema.md): 6 follows 4 until it lands.
-    EXPECT_EQ(step.version, previous == 4 ? 6 : previous + 1);
+    EXPECT_EQ(step.version, previous + 1);
     previous = step.version;
     for (const auto& s : step.statements) EXPECT_TRUE(s.starts_with("CREATE TABLE IF NOT EXISTS")) << s;
     for (const auto& s : step.add_columns) EXPECT_TRUE(s.starts_with("ALTER TABLE")) << s;
@@ -102,7 +101,7 @@ TEST(OpsSchema, MigrationsAreOrderedAndIdempotentStatements) {
   EXPECT_EQ(steps[3].add_columns,
             std::vector<std::string>{"ALTER TABLE `ops`.`table_inventory` ADD COLUMN (`retired_at_utc` DATETIME NULL)"});
   // Issue 10 item 5: the run's process start identity.
-  EXPECT_EQ(steps[4].version, 6);
+  EXPECT_EQ(steps[4].version, 5);
   EXPECT_EQ(steps[4].add_columns,
             std::vector<std::string>{"ALTER TABLE `ops`.`run_status` ADD COLUMN (`process_start` VARCHAR(128) NULL)"});
   EXPECT_EQ(steps[1].statements,
@@ -172,7 +171,7 @@ TEST(OpsSchema, MigrateFreshInstallRunsEveryStepAndRecordsIt) {
             1u);
   EXPECT_EQ(sql.back(),
             "INSERT INTO `ops`.`schema_version` (`version`, `description`, `applied_at_utc`, `applied_by`) VALUES "
-            "(6, '" + migrations(test_config())[4].description + "', '2025-09-14 01:00:00', 'starkeep test')");
+            "(5, '" + migrations(test_config())[4].description + "', '2025-09-14 01:00:00', 'starkeep test')");
   for (const auto& s : conn.statements()) {
     EXPECT_EQ(s.idempotency, ports::Idempotency::kIdempotent) << s.sql;
   }
@@ -183,7 +182,7 @@ TEST(OpsSchema, MigrateAtLatestVersionCreatesNothingNew) {
   conn.set_strict(true);
   conn.on("^SHOW TABLES", make_rows({"Tables_in_ops"}, {{"schema_version"}, {"backup_history"}}))
       .on("^CREATE (DATABASE|TABLE) IF NOT EXISTS", ports::Rows())
-      .on("^SELECT `version`", make_rows({"version"}, {{"1"}, {"2"}, {"3"}, {"4"}, {"6"}}));
+      .on("^SELECT `version`", make_rows({"version"}, {{"1"}, {"2"}, {"3"}, {"4"}, {"5"}}));
   ports::FakeClock clock;
   ASSERT_TRUE(migrate(conn, test_config(), clock, "t").has_value());
   EXPECT_EQ(conn.sql().size(), 4u);  // SHOW TABLES, CREATE DATABASE, CREATE schema_version, SELECT
