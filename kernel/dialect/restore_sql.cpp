@@ -58,6 +58,7 @@ std::string render_fingerprint_query(const DatabaseName& db, const TableName& ta
                                      const std::optional<PartitionName>& partition,
                                      const std::vector<std::string>& columns) {
   std::vector<FingerprintColumn> typed;
+  typed.reserve(columns.size());
   for (const auto& c : columns) typed.push_back(FingerprintColumn{c});
   return render_typed_fingerprint_query(db, table, partition, typed);
 }
