@@ -81,7 +81,8 @@ ASSIGN     : '=' ;
 // "14d", "2h", "90m", "2w" (validated by sema; "14x" lexes here and gets a precise diagnostic).
 QUANTITY   : DIGIT+ ('.' DIGIT+)? [a-zA-Z_] [a-zA-Z0-9_]* ;
 PERCENT    : DIGIT+ ('.' DIGIT+)? '%' ;
-TIME       : DIGIT+ ':' DIGIT+ ;
+// "01:00"; ":05" (the minute past each hour: `every hour at :05`) is a TIME without hours, told apart by sema.
+TIME       : DIGIT* ':' DIGIT+ ;
 // Schedule dates: "2026-01-04" (an anchor), "12-24" (a day of every year, in blackouts); validated by sema.
 DATE       : DIGIT+ '-' DIGIT+ ('-' DIGIT+)? ;
 NUMBER     : '-'? DIGIT+ ('.' DIGIT+)? ;

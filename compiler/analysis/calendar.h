@@ -1,5 +1,7 @@
-// Tier coincidence over the calendar: on each local day, which tiers fire and which jobs that makes. Tiers coincide
-// when they fire on the same local day of the policy's zone. A firing tier that another firing tier covers
+// Tier coincidence over the calendar: on each local day, which tiers fire and which jobs that makes. Tiers that fire
+// once a day coincide when they fire on the same local day of the policy's zone; a tier that fires several times a
+// day (every 4 hours from 00:30) has a job per slot, and coincides with another tier only in a slot at the same
+// instant (docs/language.md §7). A firing tier that another firing tier covers
 // (transitively through `covers`) does not run on its own: its slot is satisfied by the covering tier's snapshot,
 // which then counts for every satisfied tier's retention (the longest one). When several firing tiers cover it, the
 // one with the highest precedence wins (then the one declared first). Every tier not covered that day runs its own
@@ -23,6 +25,7 @@ struct SlotGroup {
   size_t runner = 0;               // index into policy.tiers
   std::vector<size_t> satisfied;   // tier indices, ascending, including runner
   Instant slot;                    // the runner's firing instant that day
+  CivilSecond local;               // the runner's slot as the schedule names it (labels): its nominal local time
   RetainPeriod retain;              // the longest retention among the satisfied tiers (latest expiry)
   Instant expires;                  // slot + retain in the policy's zone
   size_t retain_from = 0;           // the tier that retention comes from
@@ -50,11 +53,18 @@ class Calendar {
     size_t jobs = 1;
   };
   [[nodiscard]] Role role_on(size_t tier, CivilDay day) const;
+  // The same for one slot of a tier (a sub-daily tier has several a day): among the jobs of `day` due at `slot`.
+  [[nodiscard]] Role role_at(size_t tier, CivilDay day, Instant slot) const;
   // The same for an explicit set of firing tiers (indices) on `day`.
   [[nodiscard]] std::vector<SlotGroup> resolve(const std::vector<size_t>& firing, CivilDay day) const;
   [[nodiscard]] const model::Policy& policy() const { return *policy_; }
 
  private:
+  // Adds the jobs of the sub-daily tiers `firing` on `day` to `groups` (the once-a-day tiers' jobs).
+  void add_sub_daily(const std::vector<size_t>& firing, CivilDay day, std::vector<SlotGroup>& groups) const;
+  // The group's retention: the longest among its satisfied tiers.
+  void settle_retention(SlotGroup& g) const;
+
   const model::Policy* policy_;
   size_t n_ = 0;
   std::vector<uint8_t> closure_;

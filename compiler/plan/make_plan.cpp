@@ -27,6 +27,7 @@ struct DueInfo {
   size_t tier;
   Instant slot;
   bool catch_up = false;  // past the window (issue 10 item 11)
+  CivilDay day;          // the slot's nominal local date
 };
 
 // A database the plan covers, with the inventory indices of its tables in the policy (none: the policy names the
@@ -60,17 +61,19 @@ std::vector<PlanDatabase> plan_databases(const PlanInputs& in) {
   return dbs;
 }
 
-// The tiers whose latest slot at or before `at` is still inside its window, and those whose latest slot is past
-// its window but inside its catch-up horizon (catch-ups).
+// The tiers whose latest slot at or before `at` is still inside its window (one slot per tier: the latest, also for
+// a tier that fires several times a day), and those whose latest slot is past its window but inside its catch-up
+// horizon (catch-ups).
 std::vector<DueInfo> due_tiers(const PlanInputs& in) {
   std::vector<DueInfo> due;
   for (size_t k = 0; k < in.policy.tiers.size(); ++k) {
     const model::Tier& tier = in.policy.tiers[k];
-    auto slot = tier.schedule.latest_at_or_before(in.at, in.policy.time_zone);
-    if (slot && in.at < *slot + tier.window) {
-      due.push_back(DueInfo{k, *slot, false});
+    auto slot = tier.schedule.latest_slot_at_or_before(in.at, in.policy.time_zone);
+    if (!slot) continue;
+    if (in.at < slot->at + tier.window) {
+      due.push_back(DueInfo{k, slot->at, false, slot->day()});
     } else if (auto c = catch_up_slot(tier, in.policy.time_zone, in.at)) {
-      due.push_back(DueInfo{k, c->slot, true});
+      due.push_back(DueInfo{k, c->slot, true, slot->day()});
     }
   }
   return due;
@@ -91,7 +94,8 @@ void add_due_tiers(const PlanInputs& in, const std::vector<DueInfo>& due, const 
   const model::Tier& runner = in.policy.tiers[g.runner];
   const bool runner_due = is_due(due, g.runner, g.slot);
   for (size_t t : g.satisfied) {
-    const Instant slot_t = in.calendar.firing_on(t, day);
+    // A sub-daily tier's slot in this group is the group's (it joins a job only at the same instant).
+    const Instant slot_t = in.policy.tiers[t].schedule.sub_daily() ? g.slot : in.calendar.firing_on(t, day);
     const DueInfo* d = find_due(due, t, slot_t);
     if (d == nullptr || d->catch_up) continue;  // catch-ups are listed by their jobs (Plan::catch_ups)
     plan.due.push_back(
@@ -151,9 +155,9 @@ std::vector<TableObject> selected_tables(const PlanInputs& in, const analysis::S
 }
 
 // Adds the group's job for `db` on local `day` to the plan, or a skipped job saying why it has nothing to back up.
-// The label is rendered from the slot's nominal local time (the schedule's time of day on `day`), as LabelTemplate
+// The label is rendered from the slot's nominal local time (the runner's slot as its schedule names it), as LabelTemplate
 // requires: on a spring-forward day 02:15 and 02:30 fire at the same instant (03:00) but keep their own labels.
-void add_database_job(const PlanInputs& in, const analysis::SlotGroup& g, CivilDay day, const GroupJobShape& shape,
+void add_database_job(const PlanInputs& in, const analysis::SlotGroup& g, const GroupJobShape& shape,
                       const PlanDatabase& db, Plan& plan) {
   const model::Tier& runner = in.policy.tiers[g.runner];
   auto skip = [&](std::string reason) {
@@ -171,7 +175,7 @@ void add_database_job(const PlanInputs& in, const analysis::SlotGroup& g, CivilD
     });
     if (any_changed) job.change_detection = shape.detection;
   }
-  auto label = runner.label.render(db.name, runner.name, runner.label_suffix, runner.schedule.at().on(day));
+  auto label = runner.label.render(db.name, runner.name, runner.label_suffix, g.local);
   if (!label) return skip("the snapshot label cannot be rendered: " + label.error().message);
   job.label = std::move(*label);
   plan.jobs.push_back(std::move(job));
@@ -183,7 +187,7 @@ void add_database_job(const PlanInputs& in, const analysis::SlotGroup& g, CivilD
 void add_due_work(const PlanInputs& in, const std::vector<PlanDatabase>& dbs, Plan& plan) {
   const std::vector<DueInfo> due = due_tiers(in);
   std::set<CivilDay> days;
-  for (const DueInfo& d : due) days.insert(CivilDay(in.policy.time_zone.to_local(d.slot)));
+  for (const DueInfo& d : due) days.insert(d.day);
   for (const CivilDay& day : days) {
     for (const analysis::SlotGroup& g : in.calendar.run_order(day)) {
       add_due_tiers(in, due, g, day, plan);
@@ -191,13 +195,13 @@ void add_due_work(const PlanInputs& in, const std::vector<PlanDatabase>& dbs, Pl
       if (runner_due == nullptr) continue;
       const GroupJobShape shape = job_shape(in.policy, g);
       if (!runner_due->catch_up) {
-        for (const PlanDatabase& db : dbs) add_database_job(in, g, day, shape, db, plan);
+        for (const PlanDatabase& db : dbs) add_database_job(in, g, shape, db, plan);
         continue;
       }
       // A catch-up keeps the missed slot (and its label); its window, for the overrun alert, starts now. Its
       // skipped jobs are not listed (nothing would have been missed).
       Plan candidates;
-      for (const PlanDatabase& db : dbs) add_database_job(in, g, day, shape, db, candidates);
+      for (const PlanDatabase& db : dbs) add_database_job(in, g, shape, db, candidates);
       for (BackupJob& job : candidates.jobs) {
         job.catch_up = true;
         job.deadline = in.at + in.policy.tiers[g.runner].window;
@@ -216,7 +220,7 @@ void add_blackout_skips(const PlanInputs& in, const std::vector<PlanDatabase>& d
     const Schedule base = tier.schedule.without_blackouts();
     auto slot = base.latest_slot_at_or_before(in.at, zone);
     if (!slot || !(in.at < slot->at + tier.window)) continue;
-    const Blackout* b = tier.schedule.skipped_by(slot->day());
+    const Blackout* b = tier.schedule.skipped_by(slot->day(), slot->time());
     if (b == nullptr) continue;
     const std::string reason = fmt::format(
         "the slot of {:04}-{:02}-{:02} {:02}:{:02} falls in the blackout 'not {}': skipped, not moved",

@@ -64,7 +64,7 @@ std::optional<model::Tier> assemble_tier(const TierDraft& t, const std::string& 
                    t.changes,
                    *t.schedule,
                    *t.retain,
-                   t.window.value_or(Duration::from_hours(4)),
+                   window_of(t),
                    t.label.value_or(default_label),
                    t.precedence,
                    covers,
@@ -163,6 +163,13 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
     sink_.report(Code::kTooManyTiers, tiers_[kMaxTiers].block->header_range, tiers_.size(), kMaxTiers);
     return std::nullopt;
   }
+  // A tier that fires several times a day without a window: the hours between its slots, as short as the clocks
+  // in the policy's zone make them (a DST night), at most 4h — so the default never trips SK0303.
+  for (TierDraft& t : tiers_) {
+    if (t.window || !t.schedule || !t.schedule->sub_daily() || t.schedule->never_fires()) continue;
+    const auto real = shortest_real_gap(*t.schedule, policy.time_zone, options_.calendar_start);
+    t.window = std::min(window_of(t), real ? real->length : window_of(t));
+  }
   check_unique(repositories_, "repository");
   check_unique(tiers_, "tier");
   check_unique(drills_, "drill");
@@ -178,10 +185,7 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
   if (sink_.has_errors()) return std::nullopt;
 
   if (!assemble_all(repositories_, policy.repositories, assemble_repository)) return std::nullopt;
-  const auto default_label = LabelTemplate::parse(LabelTemplate::kDefault);
-  const auto tier = [&](const TierDraft& t) {
-    return default_label ? assemble_tier(t, default_suffix(t), policy, *default_label) : std::nullopt;
-  };
+  const auto tier = [&](const TierDraft& t) { return assemble_tier(t, default_suffix(t), policy, label_of(t)); };
   if (!assemble_all(tiers_, policy.tiers, tier) || !assemble_all(drills_, policy.drills, assemble_drill) ||
       !assemble_all(notifiers_, policy.notifiers, assemble_notifier) ||
       !assemble_all(alerts_, policy.alerts, assemble_alert)) {

@@ -53,6 +53,7 @@ struct TierDraft {
   std::optional<model::CatchUp> catch_up;  // issue 10 item 11
   SourceRange catch_up_range;
   std::optional<LabelTemplate> label;
+  SourceRange label_range;  // where the tier's (or the defaults') label was written; empty when not written
   int precedence = 0;
   SourceRange precedence_range;
   std::vector<Located> covers;
@@ -119,9 +120,24 @@ struct Defaults {
   std::optional<RetainPeriod> retain;
   SourceRange retain_range;
   std::optional<LabelTemplate> label;
+  SourceRange label_range;
   std::optional<Located> repository;
   std::optional<std::vector<Blackout>> blackouts;
 };
+
+  // The tier's window: its own (or the defaults'), else 4h, or the hours between its slots when it fires more often.
+inline Duration window_of(const TierDraft& t) {
+  if (t.window) return *t.window;
+  const Duration four = Duration::from_hours(4);
+  if (!t.schedule || !t.schedule->sub_daily()) return four;
+  return std::min(four, Duration::from_hours(t.schedule->interval_hours()));
+}
+// The tier's label template: its own (or the defaults'), else the default for how often it fires.
+inline LabelTemplate label_of(const TierDraft& t) {
+  if (t.label) return *t.label;
+  const bool sub_daily = t.schedule && t.schedule->sub_daily();
+  return *LabelTemplate::parse(sub_daily ? LabelTemplate::kDefaultSubDaily : LabelTemplate::kDefault);
+}
 
 inline std::string in_quotes(std::string_view s) { return fmt::format("'{}'", s); }
 
@@ -188,6 +204,9 @@ class Builder {
   void check_drill_windows();
   void check_coincidence();
   void check_label_collision(const TierDraft& a, const TierDraft& b, CivilDay day);
+  // Pairs with a tier that fires several times a day: every two slots of `day` that both run must differ in label.
+  void check_sub_daily_labels(const TierDraft& a, const TierDraft& b, CivilDay day);
+  void check_label_has_time(const TierDraft& t);
   void check_covers_cycles();
   // The tier's firing calendar over one 400-year cycle from options_.calendar_start; null without a schedule.
   const FiringCalendar* calendar(const TierDraft& t) {

@@ -157,6 +157,12 @@ std::optional<std::pair<CivilDay, CivilDay>> first_uncovered_gap(const Schedule&
 
 }  // namespace
 
+// Whether two schedules have a time of day in common (a sub-daily tier is due together with another only then).
+static bool share_a_time(const Schedule& a, const Schedule& b) {
+  const std::vector<TimeOfDay> ta = a.times(), tb = b.times();
+  return std::any_of(ta.begin(), ta.end(), [&](TimeOfDay x) { return std::find(tb.begin(), tb.end(), x) != tb.end(); });
+}
+
 // SK0308: the last snapshot would expire before the next is taken. Calendar months are checked slot by slot on
 // the calendar (a yearly schedule with `retain = 1 year` is fine across leap years); a fixed span against the
 // longest gap.
@@ -198,6 +204,7 @@ void Builder::check_tiers(const model::Policy& policy) {
                                     : "its blackouts skip every slot");
       } else {
         check_blackouts(t);
+        check_label_has_time(t);
         check_window(t, policy.time_zone);
         // A count-based keep always keeps the newest snapshots: no gap can outlast it.
         if (t.retain && !t.keep) check_retention_covers_gaps(t);
@@ -241,13 +248,14 @@ void Builder::check_blackouts(const TierDraft& t) {
   if (all.empty()) return;
   const Schedule base = t.schedule->without_blackouts();
   const TimeOfDay at = base.at();
+  const std::vector<TimeOfDay> times = base.times();  // a sub-daily tier: every slot of the day
   std::vector<bool> used(all.size(), false);
   size_t left = all.size();
   const CivilDay start = options_.calendar_start;
   for (auto d = base.next_day_on_or_after(start); d && *d - start < FiringCalendar::kCycleDays && left > 0;
        d = base.next_day_on_or_after(*d + 1)) {
     for (size_t i = 0; i < all.size(); ++i) {
-      if (!used[i] && all[i].covers(*d, at)) {
+      if (!used[i] && std::any_of(times.begin(), times.end(), [&](TimeOfDay x) { return all[i].covers(*d, x); })) {
         used[i] = true;
         --left;
       }
@@ -259,7 +267,8 @@ void Builder::check_blackouts(const TierDraft& t) {
       continue;
     }
     sink_.report(Code::kBlackoutNeverApplies, t.schedule_range, "not " + all[i].to_string(),
-                 t.name ? t.name->str() : "?", at.to_string())
+                 t.name ? t.name->str() : "?",
+                 base.sub_daily() ? base.to_string().substr(0, base.to_string().find(" on ")) : at.to_string())
         .note(std::nullopt, "blackouts skip the slots that fall in them, judged by the slot's scheduled local time");
   }
 }
@@ -271,7 +280,7 @@ void Builder::check_window(const TierDraft& t, const TimeZone& zone) {
   const auto real = shortest_real_gap(*t.schedule, zone, options_.calendar_start);
   const bool dst_shorter = real && real->length < civil_gap;
   const Duration min_gap = dst_shorter ? real->length : civil_gap;
-  const Duration window = t.window.value_or(Duration::from_hours(4));
+  const Duration window = window_of(t);
   if (window <= min_gap) return;
   const std::string name = t.name ? t.name->str() : "?";
   const std::string again =
@@ -287,7 +296,7 @@ void Builder::check_window(const TierDraft& t, const TimeZone& zone) {
 // overrun alert (job still running at the window's end) can never fire (issue 10 item 9).
 void Builder::check_timeout(const TierDraft& t) {
   if (!t.timeout) return;
-  const Duration window = t.window.value_or(Duration::from_hours(4));
+  const Duration window = window_of(t);
   if (*t.timeout >= window) return;
   sink_.report(Code::kTimeoutShorterThanWindow, t.timeout_range, t.timeout->to_string(),
                t.name ? t.name->str() : "?", window.to_string())
@@ -313,9 +322,17 @@ void Builder::check_drill_windows() {
     if (!d.schedule || !d.from) continue;
     const TierDraft* t = find_tier(d.from->text);
     if (t == nullptr || !t->schedule || !t->name) continue;
-    const Duration window = t->window.value_or(Duration::from_hours(4));
-    const TimeOfDay opens = t->schedule->at();
-    const auto day = first_drill_in_window(*calendar(*t), opens, window, *d.schedule, options_.calendar_start);
+    const Duration window = window_of(*t);
+    // A sub-daily tier opens a window at each of its times; the first day any of them holds the drill counts.
+    TimeOfDay opens = t->schedule->at();
+    std::optional<CivilDay> day;
+    for (TimeOfDay at : t->schedule->times()) {
+      const auto found = first_drill_in_window(*calendar(*t), at, window, *d.schedule, options_.calendar_start);
+      if (found && (!day || *found < *day)) {
+        day = found;
+        opens = at;
+      }
+    }
     if (!day) continue;
     const CivilSecond closes = opens.on(*day) + window.seconds();
     sink_.report(Code::kDrillInsideTierWindow, d.schedule_range, d.name ? d.name->str() : "?", t->name->str())
@@ -376,16 +393,21 @@ void Builder::check_covers_cycles() {
       const FiringCalendar* theirs = calendar(*other);
       if (mine != nullptr && theirs != nullptr && !mine->first_common_day(*theirs)) {
         sink_.report(Code::kCoversNotCoinciding, c.range, t.name->str(), c.text);
+      } else if (mine != nullptr && theirs != nullptr && (t.schedule->sub_daily() || other->schedule->sub_daily()) &&
+                 !share_a_time(*t.schedule, *other->schedule)) {
+        sink_.report(Code::kCoversNoCommonSlot, c.range, t.name->str(), c.text)
+            .note(other->schedule_range, fmt::format("'{}' fires {}", c.text, other->schedule->to_string()))
+            .note(std::nullopt, "a tier that fires several times a day is covered only in a slot at the same time of "
+                                "day; its other slots run their own jobs");
       }
     }
   }
 }
 
 void Builder::check_label_collision(const TierDraft& a, const TierDraft& b, CivilDay day) {
-  const auto default_label = LabelTemplate::parse(LabelTemplate::kDefault);
-  if (!default_label || !a.name || !b.name) return;
-  const LabelTemplate& la = a.label ? *a.label : *default_label;
-  const LabelTemplate& lb = b.label ? *b.label : *default_label;
+  if (!a.name || !b.name) return;
+  const LabelTemplate la = label_of(a);
+  const LabelTemplate lb = label_of(b);
   const auto db = DatabaseName::parse("db");
   if (!db) return;
   const auto ra = la.render(*db, *a.name, default_suffix(a), a.schedule->at().on(day));
@@ -394,6 +416,48 @@ void Builder::check_label_collision(const TierDraft& a, const TierDraft& b, Civi
   sink_.report(Code::kLabelCollision, b.schedule_range, a.name->str(), b.name->str(), ra->str())
       .note(a.schedule_range, fmt::format("'{}' is due on {} too", a.name->str(), describe_day(day)))
       .note(std::nullopt, "give one tier another suffix (suffix = \"...\") or use {tier} in the label template");
+}
+
+// SK0239: a tier that fires several times a day needs {time} in its labels, or one day's snapshots share a label.
+// With {date} (always required) and {time}, labels are unique per tier by construction: a tier has at most one slot
+// per nominal local date and time, DST included (a skipped time fires once or is absorbed by a later slot, a repeated
+// time fires once), and labels are rendered from that nominal date and time.
+void Builder::check_label_has_time(const TierDraft& t) {
+  if (!t.schedule->sub_daily() || !t.label || t.label->uses("time")) return;
+  diag::Diagnostic& d = sink_.report(Code::kLabelWithoutTime, t.label_range.end > t.label_range.begin
+                                                                  ? t.label_range
+                                                                  : t.schedule_range,
+                                     t.name ? t.name->str() : "?", t.schedule->times().size(), t.label->str());
+  d.note(t.schedule_range, fmt::format("it fires {}", t.schedule->to_string()));
+  std::string fixed = t.label->str();
+  const size_t date = fixed.find("{date}");
+  if (date != std::string::npos) fixed.insert(date + 6, "_{time}");
+  d.suggest("\"" + fixed + "\"");
+}
+
+// SK0322 for a pair with a sub-daily tier: both run on `day`, each in its own slots (a slot at the same time as one
+// of a tier that covers it is served by that tier's job).
+void Builder::check_sub_daily_labels(const TierDraft& a, const TierDraft& b, CivilDay day) {
+  const auto db = DatabaseName::parse("db");
+  if (!db || !a.name || !b.name) return;
+  const auto covers = [](const TierDraft& x, const TierDraft& y) {
+    return std::any_of(x.covers.begin(), x.covers.end(), [&](const Located& c) { return c.text == y.name->str(); });
+  };
+  const LabelTemplate la = label_of(a), lb = label_of(b);
+  for (TimeOfDay ta : a.schedule->times()) {
+    for (TimeOfDay tb : b.schedule->times()) {
+      if (ta == tb && (covers(a, b) || covers(b, a))) continue;
+      const auto ra = la.render(*db, *a.name, default_suffix(a), ta.on(day));
+      const auto rb = lb.render(*db, *b.name, default_suffix(b), tb.on(day));
+      if (!ra || !rb || !(*ra == *rb)) continue;
+      sink_.report(Code::kLabelCollision, b.schedule_range, a.name->str(), b.name->str(), ra->str())
+          .note(a.schedule_range, fmt::format("'{}' runs at {} on {} and '{}' at {}", a.name->str(), ta.to_string(),
+                                              describe_day(day), b.name->str(), tb.to_string()))
+          .note(std::nullopt, "give one tier another suffix (suffix = \"...\"), or use {tier} or {time} in the label "
+                              "template");
+      return;
+    }
+  }
 }
 
 void Builder::check_coincidence() {
@@ -408,7 +472,11 @@ void Builder::check_coincidence() {
       if (covers(a, b) || covers(b, a)) continue;
       auto day = calendar(a)->first_common_day(*calendar(b));
       if (!day) continue;
-      if (a.precedence != b.precedence) {
+      if (a.schedule->sub_daily() || b.schedule->sub_daily()) {
+        // They share a day; they are due together only in slots at the same time of day.
+        check_sub_daily_labels(a, b, *day);
+        if (!share_a_time(*a.schedule, *b.schedule) || a.precedence != b.precedence) continue;
+      } else if (a.precedence != b.precedence) {
         // Both run that day: their labels must differ.
         check_label_collision(a, b, *day);
         continue;

@@ -260,8 +260,12 @@ void Builder::read_defaults(const ast::Block& b) {
   if (const ast::Entry* e = keys.get("label")) {
     if (auto s = read_string(*e, sink_)) {
       auto l = LabelTemplate::parse(*s);
-      if (l) defaults_.label = *l;
-      else sink_.report(Code::kInvalidLabelTemplate, e->value.range, l.error().message);
+      if (l) {
+        defaults_.label = *l;
+        defaults_.label_range = e->value.range;
+      } else {
+        sink_.report(Code::kInvalidLabelTemplate, e->value.range, l.error().message);
+      }
     }
   }
   if (const ast::Entry* e = keys.get("repository")) {
@@ -358,6 +362,7 @@ void read_tier_label(const BlockKeys& keys, const Defaults& defaults, Diagnostic
       auto l = LabelTemplate::parse(*s);
       if (l) {
         t.label = *l;
+        t.label_range = e->value.range;
       } else {
         sink.report(Code::kInvalidLabelTemplate, e->value.range, l.error().message);
         t.complete = false;
@@ -365,6 +370,7 @@ void read_tier_label(const BlockKeys& keys, const Defaults& defaults, Diagnostic
     }
   } else if (defaults.label) {
     t.label = defaults.label;
+    t.label_range = defaults.label_range;
   }
 }
 
@@ -599,6 +605,12 @@ void Builder::read_drill(const ast::Block& b) {
   } else {
     missing_key(b, keys, "every")
         .note(std::nullopt, "e.g. every = month, every = quarter at 04:00, or schedule = first mon of month at 09:00");
+  }
+  if (d.schedule && d.schedule->sub_daily()) {
+    sink_.report(Code::kSubDailyNotHere, d.schedule_range, fmt::format("a drill ('{}')", b.name ? b.name->text : "?"),
+                 d.schedule->to_string(), d.schedule->times().size())
+        .note(std::nullopt, "a restore drill runs once on each day it is due; write e.g. 'daily at 10:00'");
+    d.schedule.reset();
   }
   if (!d.schedule) d.complete = false;
   if (const ast::Entry* e = keys.get("from")) {

@@ -23,7 +23,7 @@ using ast::Expr;
 using diag::Code;
 
 struct Tok {
-  enum class Kind { kWord, kNumber, kTime, kDate, kString, kComma, kDots, kIn, kOther } kind;
+  enum class Kind { kWord, kNumber, kTime, kDate, kString, kQuantity, kComma, kDots, kIn, kOther } kind;
   std::string text;
   SourceRange range;
 };
@@ -63,6 +63,7 @@ void flatten(const Expr& e, std::vector<Tok>& out) {
     case K::kTime: out.push_back({Tok::Kind::kTime, e.text, e.range}); return;
     case K::kDate: out.push_back({Tok::Kind::kDate, e.text, e.range}); return;
     case K::kString: out.push_back({Tok::Kind::kString, e.text, e.range}); return;
+    case K::kQuantity: out.push_back({Tok::Kind::kQuantity, e.text, e.range}); return;
     case K::kNot:  // `not between 08:00 and 20:00`, `not on 12-24..12-26`: blackouts
       out.push_back({Tok::Kind::kWord, "not", e.op_range});
       flatten(e.operands[0], out);
@@ -229,6 +230,7 @@ class Reader {
       return std::nullopt;
     }
     if (cron_like()) return std::nullopt;
+    if (sub_daily_follows()) return sub_daily_schedule();
     auto rec = recurrence();
     if (!rec) return std::nullopt;
     auto at = time_of_day();
@@ -256,6 +258,181 @@ class Reader {
       return std::nullopt;
     }
     auto s = build(*rec, *at, anchor, from_range);
+    if (s && month_filter) s = s->with_months(*month_filter);
+    if (s && !blackouts.empty()) s = s->with_blackouts(blackouts);
+    if (!s) {
+      if (!failed_) sink_.report(Code::kInvalidSchedule, whole_, s.error().message);
+      failed_ = true;
+      return std::nullopt;
+    }
+    return *s;
+  }
+
+  // ---- sub-daily firings: every hour at :MM | every <n> hours from HH:MM, then [on <weekdays>] [in …] [, not …]
+
+  static bool hour_word(std::string_view w) { return w == "hour" || w == "hours" || w == "hr" || w == "hrs"; }
+  static bool minute_word(std::string_view w) {
+    return w == "minute" || w == "minutes" || w == "min" || w == "mins";
+  }
+
+  // `every hour`, `every <n> hours`, `every <n> minutes`, `every 4h`, `every 30m`.
+  bool sub_daily_follows() const {
+    if (!peek_word("every") || peek(1) == nullptr) return false;
+    const Tok& a = *peek(1);
+    if (a.kind == Tok::Kind::kWord) return hour_word(a.text) || minute_word(a.text);
+    if (a.kind == Tok::Kind::kQuantity) return a.text.back() == 'h' || a.text.back() == 'm';
+    const Tok* unit = peek(2);
+    return a.kind == Tok::Kind::kNumber && unit != nullptr && unit->kind == Tok::Kind::kWord &&
+           (hour_word(unit->text) || minute_word(unit->text));
+  }
+
+  static int count_of(std::string_view digits) {
+    int n = 0;
+    for (char c : digits) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) break;
+      n = n < 100000 ? n * 10 + (c - '0') : 100000;
+    }
+    return n;
+  }
+
+  // What to write for an interval of `minutes` that a tier cannot have.
+  static std::string instead_of_minutes(int minutes) {
+    if (minutes >= 60 && minutes % 60 == 0) return instead_of_hours(minutes / 60);
+    return "'every hour at :00'";
+  }
+  static std::string instead_of_hours(int hours) {
+    if (hours == 1) return "'every hour at :00'";
+    if (hours == 24) return "'daily at 00:00'";
+    if (hours > 24) return "'daily at 01:00' or a weekday list such as 'mon, wed, fri at 01:00'";
+    int d = hours;
+    while (24 % d != 0) --d;
+    return d == 1 ? "'every hour at :00'" : fmt::format("'every {} hours from 00:00'", d);
+  }
+
+  // Reads the interval; reports SK0233/SK0234 for intervals a tier cannot have. 0 when reported.
+  int sub_daily_interval(SourceRange& written) {
+    const SourceRange every = here();
+    advance();
+    const Tok& a = *peek();
+    advance();
+    int n = 1;
+    bool minutes = false;
+    std::string what;
+    if (a.kind == Tok::Kind::kQuantity) {
+      n = count_of(a.text);
+      minutes = a.text.back() == 'm';
+      what = fmt::format("every {}", a.text);
+      written = diag::join(every, a.range);
+      const std::string spelled = fmt::format("{} {}", n, minutes ? "minutes" : "hours");
+      if (!minutes && n >= 1 && n < 24 && 24 % n == 0) {
+        sink_.report(Code::kInvalidSchedule, a.range, fmt::format("write the interval with words: 'every {}'", spelled))
+            .suggest(spelled);
+        failed_ = true;
+        return 0;
+      }
+    } else if (a.kind == Tok::Kind::kNumber) {
+      n = count_of(a.text);
+      const Tok& unit = *peek();
+      advance();
+      minutes = minute_word(unit.text);
+      what = fmt::format("every {} {}", a.text, unit.text);
+      written = diag::join(every, unit.range);
+    } else {
+      minutes = minute_word(a.text);
+      what = "every " + a.text;
+      written = diag::join(every, a.range);
+    }
+    if (minutes) {
+      sink_.report(Code::kSubHourlySchedule, written, what, instead_of_minutes(n))
+          .note(std::nullopt, "StarRocks runs one backup job per database at a time and a BACKUP's timeout is at least "
+                              "10 minutes; an interval shorter than an hour leaves a job no room to finish");
+      failed_ = true;
+      return 0;
+    }
+    if (n < 1 || n > 12 || 24 % n != 0) {
+      sink_.report(Code::kHoursNotDividingDay, written, what, instead_of_hours(n))
+          .note(std::nullopt, "a tier's slots are the same every day, so the hours between them divide 24: 1, 2, 3, "
+                              "4, 6, 8 or 12");
+      failed_ = true;
+      return 0;
+    }
+    return n;
+  }
+
+  // `at :MM` (the minute past each hour), or `at HH:MM` / `from HH:MM` (the day's first slot).
+  std::optional<TimeOfDay> first_slot(int hours, SourceRange written) {
+    const std::string example = hours == 1 ? "'every hour at :00'" : fmt::format("'every {} hours from 00:00'", hours);
+    if (!peek_word("at") && !peek_word("from")) {
+      sink_.report(Code::kMissingFirstSlot, written, hours == 1 ? "every hour" : fmt::format("every {} hours", hours),
+                   example)
+          .note(std::nullopt, "the first slot fixes the times of every day; 'from 00:30' with every 4 hours is 00:30, "
+                              "04:30, 08:30, 12:30, 16:30 and 20:30");
+      failed_ = true;
+      return std::nullopt;
+    }
+    advance();
+    const Tok* t = peek();
+    if (t != nullptr && t->kind == Tok::Kind::kTime && t->text.front() == ':') {
+      advance();
+      const std::string mm = t->text.substr(1);
+      if (mm.size() != 2 || count_of(mm) > 59) {
+        diag::Diagnostic& d = sink_.report(Code::kInvalidMinute, t->range, t->text);
+        if (mm.size() == 1) d.suggest(":0" + mm);
+        failed_ = true;
+        return std::nullopt;
+      }
+      return *TimeOfDay::from_hm(0, count_of(mm));
+    }
+    if (t != nullptr && t->kind == Tok::Kind::kNumber && t->text.size() <= 2) {
+      sink_.report(Code::kInvalidMinute, t->range, t->text)
+          .suggest(fmt::format(":{:02}", std::min(count_of(t->text), 59)));
+      failed_ = true;
+      return std::nullopt;
+    }
+    return time_value("'at' or 'from' (or :MM, the minute past each hour)");
+  }
+
+  std::optional<Schedule> sub_daily_schedule() {
+    SourceRange written = here();
+    const int hours = sub_daily_interval(written);
+    if (hours == 0) return std::nullopt;
+    const SourceRange first_range = peek(1) != nullptr ? peek(1)->range : here();
+    const auto first = first_slot(hours, written);
+    if (!first) return std::nullopt;
+    if (first->minutes_since_midnight() >= hours * 60) {
+      const auto same = *TimeOfDay::from_hm(first->hour() % hours, first->minute());
+      sink_.report(Code::kFirstSlotTooLate, first_range, hours, fmt::format("{:02}:00", hours), first->to_string(),
+                   fmt::format("'every {} hours from {}'", hours, same.to_string()))
+          .note(std::nullopt, fmt::format("every day has the same slots ({}, {}, …); to fire only in some hours, add a "
+                                          "blackout such as ', not between 20:00 and 08:00'",
+                                          same.to_string(),
+                                          TimeOfDay::from_hm(same.hour() + hours, same.minute())->to_string()))
+          .suggest(fmt::format("from {}", same.to_string()));
+      failed_ = true;
+      return std::nullopt;
+    }
+    std::set<Weekday> weekdays;
+    if (peek_word("on")) {
+      advance();
+      if (!weekday_list(weekdays)) return std::nullopt;
+    }
+    std::optional<std::set<int>> month_filter;
+    if (peek() != nullptr && peek()->kind == Tok::Kind::kIn) {
+      advance();
+      month_filter = months();
+      if (!month_filter) return std::nullopt;
+    }
+    std::vector<Blackout> blackouts;
+    if (blackout_clause_follows()) {
+      advance();
+      if (!blackout_clauses(blackouts)) return std::nullopt;
+    }
+    if (!at_end()) {
+      fail(fmt::format("unexpected {} after the schedule", here_text()));
+      return std::nullopt;
+    }
+    auto s = weekdays.empty() ? Result<Schedule>(Schedule::daily(*first)) : Schedule::weekly(weekdays, *first);
+    if (s) s = s->with_hours(hours);
     if (s && month_filter) s = s->with_months(*month_filter);
     if (s && !blackouts.empty()) s = s->with_blackouts(blackouts);
     if (!s) {
@@ -369,8 +546,6 @@ class Reader {
       return weekday_list(rec.weekdays);
     }
     static const std::vector<std::pair<std::string, std::string>> kOthers = {
-        {"minute", "one tier per time of day, e.g. 'daily at 00:30' (sub-daily schedules are not available yet)"},
-        {"hour", "one tier per time of day, e.g. 'daily at 00:30' (sub-daily schedules are not available yet)"},
         {"day", "'daily at 01:00', a weekday list such as 'mon, wed, fri at 01:00', or 'every 2 weeks on …'"},
         {"month", "'day 1 of month at 01:00', with 'in jan, apr, jul, oct' for every 3 months"},
         {"quarter", "'day 1 of month at 01:00 in jan, apr, jul, oct'"},
@@ -393,7 +568,7 @@ class Reader {
   // Words people reach for that the language spells differently: SK0229 with the form to write.
   bool unsupported_word() {
     static const std::vector<std::pair<std::string, std::string>> kWords = {
-        {"hourly", "one tier per time of day, e.g. 'daily at 00:30' (sub-daily schedules are not available yet)"},
+        {"hourly", "'every hour at :00'"},
         {"weekly", "a weekday, e.g. 'sun at 01:00'"},
         {"biweekly", "'every 2 weeks on sun at 01:00 from 2026-01-04'"},
         {"fortnightly", "'every 2 weeks on sun at 01:00 from 2026-01-04'"},
@@ -401,8 +576,8 @@ class Reader {
         {"quarterly", "'day 1 of month at 01:00 in jan, apr, jul, oct'"},
         {"yearly", "'day 1 of month at 01:00 in jan'"},
         {"annually", "'day 1 of month at 01:00 in jan'"},
-        {"hour", "one tier per time of day, e.g. 'daily at 00:30' (sub-daily schedules are not available yet)"},
-        {"minute", "one tier per time of day, e.g. 'daily at 00:30' (sub-daily schedules are not available yet)"},
+        {"hour", "'every hour at :00'"},
+        {"minute", "'every hour at :00' (a tier fires at most once an hour)"},
         {"week", "a weekday, e.g. 'sun at 01:00'"},
         {"month", "'day 1 of month at 01:00'"},
         {"quarter", "'day 1 of month at 01:00 in jan, apr, jul, oct'"},

@@ -139,6 +139,8 @@ class SnapshotLabel : public detail::NameBase<SnapshotLabel> {
 class LabelTemplate {
  public:
   static constexpr std::string_view kDefault = "{db}_{date}_{suffix}";
+  // The default of a tier that fires several times a day (every 4 hours from 00:30): one label per slot.
+  static constexpr std::string_view kDefaultSubDaily = "{db}_{date}_{time}_{suffix}";
   [[nodiscard]] static Result<LabelTemplate> parse(std::string_view text);
 
   [[nodiscard]] const std::string& str() const { return text_; }

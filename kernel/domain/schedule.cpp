@@ -207,6 +207,33 @@ Result<Schedule> Schedule::with_months(const std::set<int>& months) const {
   return s;
 }
 
+Result<Schedule> Schedule::with_hours(int hours) const {
+  if (hours < 1 || hours > 12 || 24 % hours != 0) {
+    return fail("domain.schedule",
+                "every {} hours does not give the same times every day; expected 1, 2, 3, 4, 6, 8 or 12 hours", hours);
+  }
+  if (at_.minutes_since_midnight() >= hours * 60) {
+    return fail("domain.schedule", "the first slot of the day ({}) must come before {:02}:00 with every {} hours",
+                at_.to_string(), hours, hours);
+  }
+  if (kind_ != Kind::kDaily && !(kind_ == Kind::kWeekly && interval_weeks_ == 1)) {
+    return fail("domain.schedule", "several firings a day go with every day or a list of weekdays");
+  }
+  Schedule s = *this;
+  s.interval_hours_ = hours;
+  s.precompute();
+  return s;
+}
+
+std::vector<TimeOfDay> Schedule::times() const {
+  if (!sub_daily()) return {at_};
+  std::vector<TimeOfDay> out;
+  for (int m = at_.minutes_since_midnight(); m < 24 * 60; m += interval_hours_ * 60) {
+    out.push_back(*TimeOfDay::from_hm(m / 60, m % 60));
+  }
+  return out;
+}
+
 Result<std::set<int>> Schedule::every_n_months(int n, int anchor_month) {
   if (n != 1 && n != 2 && n != 3 && n != 4 && n != 6 && n != 12) {
     return fail(
@@ -305,10 +332,21 @@ bool Schedule::extra_ok(CivilDay day) const {
   if (interval_weeks_ > 1 && floor_mod(floor_div(day - anchor_monday_, 7), interval_weeks_) != 0) {
     return false;
   }
-  return std::none_of(blackouts_.begin(), blackouts_.end(), [&](const Blackout& b) { return b.covers(day, at_); });
+  if (blackouts_.empty()) return true;
+  const auto open = [&](TimeOfDay at) {
+    return std::none_of(blackouts_.begin(), blackouts_.end(), [&](const Blackout& b) { return b.covers(day, at); });
+  };
+  if (!sub_daily()) return open(at_);
+  // A sub-daily schedule fires on a day outside every date blackout when one of its times is outside the hour ones.
+  for (int m = at_.minutes_since_midnight(); m < 24 * 60; m += interval_hours_ * 60) {
+    if (open(*TimeOfDay::from_hm(m / 60, m % 60))) return true;
+  }
+  return false;
 }
 
-const Blackout* Schedule::skipped_by(CivilDay local_day) const {
+const Blackout* Schedule::skipped_by(CivilDay local_day) const { return skipped_by(local_day, at_); }
+
+const Blackout* Schedule::skipped_by(CivilDay local_day, TimeOfDay at) const {
   if (blackouts_.empty()) return nullptr;
   const int month = local_day.month();
   if (!(month_mask_ & (1u << month)) ||
@@ -319,7 +357,7 @@ const Blackout* Schedule::skipped_by(CivilDay local_day) const {
     return nullptr;
   }
   for (const Blackout& b : blackouts_) {
-    if (b.covers(local_day, at_)) return &b;
+    if (b.covers(local_day, at)) return &b;
   }
   return nullptr;
 }
@@ -435,8 +473,77 @@ std::optional<CivilDay> Schedule::base_prev_on_or_before(CivilDay day) const {
   }
 }
 
+// ---------------------------------------------------------------- sub-daily slots
+
+void Schedule::raw_slots_on(CivilDay day, const TimeZone& zone, std::vector<Slot>& out) const {
+  if (!fires_on(day)) return;
+  if (!sub_daily()) {
+    const CivilSecond local = at_.on(day);
+    out.push_back(Slot{local, zone.from_local(local)});
+    return;
+  }
+  for (int m = at_.minutes_since_midnight(); m < 24 * 60; m += interval_hours_ * 60) {
+    const TimeOfDay at = *TimeOfDay::from_hm(m / 60, m % 60);
+    if (std::any_of(blackouts_.begin(), blackouts_.end(), [&](const Blackout& b) { return b.covers(day, at); })) {
+      continue;
+    }
+    const CivilSecond local = at.on(day);
+    out.push_back(Slot{local, zone.from_local_elapsed(local)});
+  }
+}
+
+template <typename F>
+void Schedule::for_each_sub_daily_slot(CivilDay day, const TimeZone& zone, F f) const {
+  // Slots arrive in nominal order. A slot whose instant is at or after a later slot's is absorbed by it (the later
+  // one stands), so the buffer is kept strictly ascending by instant; a slot more than a day of elapsed time before
+  // the newest can no longer be absorbed (a zone's clock changes by less than a day) and is handed out.
+  std::vector<Slot> buffer, today;
+  for (CivilDay d = day;;) {
+    const std::optional<CivilDay> next = next_day_on_or_after(d);
+    if (!next) return;
+    today.clear();
+    raw_slots_on(*next, zone, today);
+    for (const Slot& slot : today) {
+      while (!buffer.empty() && buffer.back().at >= slot.at) buffer.pop_back();
+      buffer.push_back(slot);
+      size_t ready = 0;
+      while (ready < buffer.size() && buffer[ready].at + Duration::from_days(1) < slot.at) ++ready;
+      for (size_t i = 0; i < ready; ++i) {
+        if (!f(buffer[i])) return;
+      }
+      buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(ready));
+    }
+    d = *next + 1;
+  }
+}
+
+std::vector<Schedule::Slot> Schedule::slots_on(CivilDay local_day, const TimeZone& zone) const {
+  std::vector<Slot> out;
+  if (!fires_on(local_day)) return out;
+  if (!sub_daily()) {
+    const auto slot = next_slot_after(zone.from_local(at_.on(local_day)) - Duration::from_seconds(1), zone);
+    if (slot && slot->day() == local_day) out.push_back(*slot);
+    return out;
+  }
+  for_each_sub_daily_slot(local_day, zone, [&](const Slot& slot) {
+    if (slot.day() != local_day) return false;
+    out.push_back(slot);
+    return true;
+  });
+  return out;
+}
+
 std::optional<Schedule::Slot> Schedule::next_slot_after(Instant t, const TimeZone& zone) const {
   if (never_fires_) return std::nullopt;
+  if (sub_daily()) {
+    std::optional<Slot> found;
+    for_each_sub_daily_slot(CivilDay(zone.to_local(t)) - 2, zone, [&](const Slot& slot) {
+      if (slot.at <= t) return true;
+      found = slot;
+      return false;
+    });
+    return found;
+  }
   // Start two days early: a slot in a spring-forward gap fires at the end of the gap, possibly on a later
   // day.
   CivilDay day = CivilDay(zone.to_local(t)) - 2;
@@ -460,6 +567,19 @@ std::optional<Schedule::Slot> Schedule::next_slot_after(Instant t, const TimeZon
 
 std::optional<Schedule::Slot> Schedule::latest_slot_at_or_before(Instant t, const TimeZone& zone) const {
   if (never_fires_) return std::nullopt;
+  if (sub_daily()) {
+    // Walk forward from a firing day a few days back; further back while nothing at or before t was found.
+    for (CivilDay from = CivilDay(zone.to_local(t)) - 3;; from -= 1) {
+      from = *prev_day_on_or_before(from);
+      std::optional<Slot> found;
+      for_each_sub_daily_slot(from, zone, [&](const Slot& slot) {
+        if (slot.at > t) return false;
+        found = slot;
+        return true;
+      });
+      if (found) return found;
+    }
+  }
   CivilDay day = CivilDay(zone.to_local(t)) + 2;
   for (;;) {
     day = *prev_day_on_or_before(day);
@@ -474,6 +594,14 @@ std::vector<Schedule::Slot> Schedule::slots_between(Instant from_inclusive, Inst
                                                     const TimeZone& zone) const {
   std::vector<Slot> out;
   if (never_fires_ || !(from_inclusive < to_exclusive)) return out;
+  if (sub_daily()) {
+    for_each_sub_daily_slot(CivilDay(zone.to_local(from_inclusive)) - 2, zone, [&](const Slot& slot) {
+      if (slot.at >= to_exclusive) return false;
+      if (slot.at >= from_inclusive) out.push_back(slot);
+      return true;
+    });
+    return out;
+  }
   const CivilDay last = CivilDay(zone.to_local(to_exclusive)) + 2;
   CivilDay day = CivilDay(zone.to_local(from_inclusive)) - 2;
   if (min_gap_days_ > 0) out.reserve(static_cast<size_t>((last - day) / min_gap_days_ + 1));
@@ -512,6 +640,10 @@ std::vector<Instant> Schedule::firings_between(Instant from_inclusive, Instant t
                                                const TimeZone& zone) const {
   std::vector<Instant> out;
   if (never_fires_ || !(from_inclusive < to_exclusive)) return out;
+  if (sub_daily()) {
+    for (const Slot& slot : slots_between(from_inclusive, to_exclusive, zone)) out.push_back(slot.at);
+    return out;
+  }
   const CivilDay last = CivilDay(zone.to_local(to_exclusive)) + 2;
   CivilDay day = CivilDay(zone.to_local(from_inclusive)) - 2;
   if (min_gap_days_ > 0) out.reserve(static_cast<size_t>((last - day) / min_gap_days_ + 1));
@@ -600,6 +732,63 @@ void Schedule::precompute() {
   min_gap_days_ = min_gap;
   max_gap_days_ = max_gap;
   if (!never_fires_ && !month_shape_determined()) precompute_gaps_by_walking();
+  if (!never_fires_ && sub_daily()) precompute_sub_daily_gaps();
+}
+
+void Schedule::precompute_sub_daily_gaps() {
+  const std::int64_t step = std::int64_t{interval_hours_} * 60;
+  const std::int64_t first_time = at_.minutes_since_midnight();
+  const std::int64_t span = first_time + (24 * 60 - 1 - first_time) / step * step - first_time;
+  const bool hour_blackouts = std::any_of(blackouts_.begin(), blackouts_.end(),
+                                          [](const Blackout& b) { return b.kind == Blackout::Kind::kHours; });
+  if (!hour_blackouts) {
+    // Every firing day has the same times: within a day `step` apart, across days the day gap less the span.
+    min_gap_minutes_ = span > 0 ? step : min_gap_days_ * 24 * 60;
+    max_gap_minutes_ = std::max(span > 0 ? step : 0, max_gap_days_ * 24 * 60 - span);
+    return;
+  }
+  // Hour blackouts leave different times on different weekdays (they depend only on the weekday of the day and of
+  // the day before; date blackouts skip whole days, which the walk over firing days leaves out): bit k of open[w] is
+  // times()[k] on weekday w. Walk one period of firing days with them.
+  std::array<std::uint32_t, 7> open{};
+  for (int w = 0; w < 7; ++w) {
+    const CivilDay day = CivilDay(2024, 1, 1) + w;  // a Monday, then the rest of that week
+    int k = 0;
+    for (std::int64_t m = first_time; m < 24 * 60; m += step, ++k) {
+      const TimeOfDay at = *TimeOfDay::from_hm(static_cast<int>(m / 60), static_cast<int>(m % 60));
+      if (std::none_of(blackouts_.begin(), blackouts_.end(), [&](const Blackout& b) {
+            return b.kind == Blackout::Kind::kHours && b.covers(day, at);
+          })) {
+        open[static_cast<size_t>(w)] |= std::uint32_t{1} << k;
+      }
+    }
+  }
+  const std::int64_t cycles = interval_weeks_ / std::gcd(std::int64_t{interval_weeks_}, kCycleWeeks);
+  const std::int64_t period = kCycleDays * cycles;
+  const CivilDay start(2000, 1, 1);
+  std::int64_t first = -1, prev = -1, min_gap = 0, max_gap = 0;
+  const auto gap = [&](std::int64_t g) {
+    min_gap = min_gap == 0 ? g : std::min(min_gap, g);
+    max_gap = std::max(max_gap, g);
+  };
+  for (std::optional<CivilDay> d = next_day_on_or_after(start); d && *d - start < period;
+       d = next_day_on_or_after(*d + 1)) {
+    const std::uint32_t open_today = open[static_cast<size_t>(weekday_of(*d))];
+    int k = 0;
+    for (std::int64_t m = first_time; m < 24 * 60; m += step, ++k) {
+      if (!(open_today & (std::uint32_t{1} << k))) continue;
+      const std::int64_t index = (*d - start) * 24 * 60 + m;
+      if (first < 0) {
+        first = index;
+      } else {
+        gap(index - prev);
+      }
+      prev = index;
+    }
+  }
+  if (first >= 0) gap(first + period * 24 * 60 - prev);
+  min_gap_minutes_ = min_gap;
+  max_gap_minutes_ = max_gap;
 }
 
 void Schedule::precompute_gaps_by_walking() {
@@ -636,7 +825,7 @@ void Schedule::precompute_gaps_by_walking() {
 
 // ---------------------------------------------------------------- text
 
-std::string Schedule::to_string() const {
+std::string Schedule::day_rule_text() const {
   std::string out;
   switch (kind_) {
     case Kind::kDaily:
@@ -678,8 +867,20 @@ std::string Schedule::to_string() const {
       break;
     }
   }
-  out += " at ";
-  out += at_.to_string();
+  return out;
+}
+
+std::string Schedule::to_string() const {
+  std::string out;
+  if (sub_daily()) {
+    out = interval_hours_ == 1 ? fmt::format("every hour at :{:02}", at_.minute())
+                               : fmt::format("every {} hours from {}", interval_hours_, at_.to_string());
+    if (kind_ == Kind::kWeekly) out += " on " + day_rule_text();
+  } else {
+    out = day_rule_text();
+    out += " at ";
+    out += at_.to_string();
+  }
   if (interval_weeks_ > 1) out += " from " + iso_date(anchor_);
   if (has_month_filter()) {
     std::vector<int> months;

@@ -88,6 +88,14 @@ class Schedule {
   [[nodiscard]] Result<Schedule> with_blackouts(const std::vector<Blackout>& blackouts) const;
   // The same schedule without blackouts.
   [[nodiscard]] Schedule without_blackouts() const;
+  // The same day rule firing every `hours` hours (1, 2, 3, 4, 6, 8 or 12: a divisor of 24, so every firing day has
+  // the same times) from at() on, which must lie in the day's first `hours` hours: at() + k × hours for k = 0 ..
+  // 24/hours - 1. ("every 4 hours from 00:30" = 00:30, 04:30, …, 20:30; "every hour at :05 on mon..fri"). Each
+  // nominal local time is one slot; an hour blackout skips the slots in it (a date blackout the whole day). DST
+  // (docs/language.md §7): a time in a spring-forward gap fires as TimeZone::from_local_elapsed says (02:30 → 03:30
+  // CEST, `hours` elapsed hours after the slot before it); when that is the instant of a later slot (hourly: 02:05
+  // → 03:05) the two are one firing under the later slot; a repeated time fires once, at its first occurrence.
+  [[nodiscard]] Result<Schedule> with_hours(int hours) const;
   // Months for "every n months" starting at anchor_month: n must divide 12 (1,2,3,4,6,12), anchor 1..12.
   // every_n_months(3, 1) = {1,4,7,10}; every_n_months(6, 1) = {1,7}; every_n_months(12, 3) = {3}.
   [[nodiscard]] static Result<std::set<int>> every_n_months(int n, int anchor_month = 1);
@@ -108,6 +116,11 @@ class Schedule {
   [[nodiscard]] int interval_weeks() const { return interval_weeks_; }
   [[nodiscard]] CivilDay anchor() const { return anchor_; }
   [[nodiscard]] const std::vector<Blackout>& blackouts() const { return blackouts_; }
+  // 0 for a schedule that fires once a day; else the hours between its slots of a day (with_hours).
+  [[nodiscard]] int interval_hours() const { return interval_hours_; }
+  [[nodiscard]] bool sub_daily() const { return interval_hours_ > 0; }
+  // The nominal times of day of the slots, ascending, blackouts aside ({at()} for a once-a-day schedule).
+  [[nodiscard]] std::vector<TimeOfDay> times() const;
   // True when which days fire depends on more than each month's length and the weekday of its 1st (a week
   // interval or date blackouts): callers that evaluate one day per month shape must evaluate every day.
   [[nodiscard]] bool month_shape_determined() const { return interval_weeks_ == 1 && blackouts_.empty(); }
@@ -118,12 +131,15 @@ class Schedule {
   // The blackout that skips the slot of this day: the day rule fires on `local_day` but a blackout covers the
   // slot. nullptr otherwise.
   [[nodiscard]] const Blackout* skipped_by(CivilDay local_day) const;
+  // The same for the slot at nominal `at` on `local_day` (a sub-daily schedule's slot; `at` one of times()).
+  [[nodiscard]] const Blackout* skipped_by(CivilDay local_day, TimeOfDay at) const;
   // One firing: the nominal local date and time of the slot (what labels and reports use: 2025-03-30 02:30
   // even though that slot fires at 03:00 CEST) and the instant it fires.
   struct Slot {
     CivilSecond local;
     Instant at;
     [[nodiscard]] CivilDay day() const { return CivilDay(local); }
+    [[nodiscard]] TimeOfDay time() const { return *TimeOfDay::from_hm(local.hour(), local.minute()); }
     friend bool operator==(const Slot& a, const Slot& b) { return a.local == b.local && a.at == b.at; }
   };
   // Slot-returning forms of next_after / latest_at_or_before / firings_between (same rules).
@@ -131,6 +147,9 @@ class Schedule {
   [[nodiscard]] std::optional<Slot> latest_slot_at_or_before(Instant t, const TimeZone& zone) const;
   [[nodiscard]] std::vector<Slot> slots_between(Instant from_inclusive, Instant to_exclusive,
                                                 const TimeZone& zone) const;
+  // The slots whose nominal local date is `local_day`, in nominal order (one for a once-a-day schedule that fires
+  // that day; none when it does not). A sub-daily slot that a later one absorbs (see with_hours) is left out.
+  [[nodiscard]] std::vector<Slot> slots_on(CivilDay local_day, const TimeZone& zone) const;
 
   // The first firing strictly after t; nullopt if none within 400 years (i.e. never_fires()).
   [[nodiscard]] std::optional<Instant> next_after(Instant t, const TimeZone& zone) const;
@@ -146,11 +165,15 @@ class Schedule {
   // True if it fires on no day of the Gregorian calendar (e.g. day 30 in February only).
   [[nodiscard]] bool never_fires() const { return never_fires_; }
 
-  // Smallest / largest gap between consecutive firings, computed on CIVIL time (whole local days × 86400 s,
-  // as if the zone had no DST) over a full 400-year cycle. Real UTC gaps differ by the zone's DST shifts
+  // Smallest / largest gap between consecutive firings, computed on CIVIL time (whole local days × 86400 s, and
+  // for a sub-daily schedule its slots' local times, as if the zone had no DST) over a full 400-year cycle. Real UTC gaps differ by the zone's DST shifts
   // (usually ±1h); use the zoned overloads for those. Zero when never_fires().
-  [[nodiscard]] Duration min_interval() const { return Duration::from_days(min_gap_days_); }
-  [[nodiscard]] Duration max_interval() const { return Duration::from_days(max_gap_days_); }
+  [[nodiscard]] Duration min_interval() const {
+    return sub_daily() ? Duration::from_minutes(min_gap_minutes_) : Duration::from_days(min_gap_days_);
+  }
+  [[nodiscard]] Duration max_interval() const {
+    return sub_daily() ? Duration::from_minutes(max_gap_minutes_) : Duration::from_days(max_gap_days_);
+  }
   // The same measured on real instants of firings in [from, to) in `zone` (gaps between consecutive firings
   // in that window; zero if fewer than two firings).
   [[nodiscard]] Duration min_interval(const TimeZone& zone, Instant from, Instant to) const;
@@ -166,7 +189,8 @@ class Schedule {
   friend bool operator==(const Schedule& a, const Schedule& b) {
     return a.kind_ == b.kind_ && a.at_ == b.at_ && a.weekday_mask_ == b.weekday_mask_ &&
            a.nth_mask_ == b.nth_mask_ && a.day_mask_ == b.day_mask_ && a.month_mask_ == b.month_mask_ &&
-           a.interval_weeks_ == b.interval_weeks_ && a.anchor_ == b.anchor_ && a.blackouts_ == b.blackouts_;
+           a.interval_weeks_ == b.interval_weeks_ && a.anchor_ == b.anchor_ && a.blackouts_ == b.blackouts_ &&
+           a.interval_hours_ == b.interval_hours_;
   }
 
  private:
@@ -181,6 +205,15 @@ class Schedule {
   [[nodiscard]] std::optional<CivilDay> base_next_on_or_after(CivilDay day) const;
   [[nodiscard]] std::optional<CivilDay> base_prev_on_or_before(CivilDay day) const;
   void precompute_gaps_by_walking();
+  void precompute_sub_daily_gaps();
+  // "mon..sat", "first sun of month", … (to_string without the time and the rest).
+  [[nodiscard]] std::string day_rule_text() const;
+  // The slots of `day` before absorption (sub-daily: every time not in an hour blackout).
+  void raw_slots_on(CivilDay day, const TimeZone& zone, std::vector<Slot>& out) const;
+  // Sub-daily: calls f(slot) for the slots from the firing days on or after `day`, ascending, absorbed ones left
+  // out, until f returns false.
+  template <typename F>
+  void for_each_sub_daily_slot(CivilDay day, const TimeZone& zone, F f) const;
 
   Kind kind_;
   TimeOfDay at_;
@@ -198,6 +231,9 @@ class Schedule {
   bool never_fires_ = false;
   std::int64_t min_gap_days_ = 0;
   std::int64_t max_gap_days_ = 0;
+  int interval_hours_ = 0;                 // with_hours(); 0 = once a day
+  std::int64_t min_gap_minutes_ = 0;       // sub-daily: civil gaps between slots, in minutes
+  std::int64_t max_gap_minutes_ = 0;
 };
 
 }  // namespace sk

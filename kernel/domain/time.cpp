@@ -177,6 +177,13 @@ Instant TimeZone::from_local(CivilSecond local) const {
   return from_tp(cctz::convert(local, zone_));
 }
 
+Instant TimeZone::from_local_elapsed(CivilSecond local) const {
+  const auto lookup = zone_.lookup(local);
+  // SKIPPED: `pre` is the instant computed with the pre-transition offset, which lies after the gap.
+  if (lookup.kind == cctz::time_zone::civil_lookup::SKIPPED) return from_tp(lookup.pre);
+  return from_local(local);
+}
+
 LocalTimeKind TimeZone::classify(CivilSecond local) const {
   switch (zone_.lookup(local).kind) {
     case cctz::time_zone::civil_lookup::SKIPPED:

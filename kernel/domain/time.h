@@ -131,6 +131,11 @@ class TimeZone {
   [[nodiscard]] std::string local_date(Instant t) const { return iso_date(CivilDay(to_local(t))); }
   // See the DST rule at the top of this file.
   [[nodiscard]] Instant from_local(CivilSecond local) const;
+  // The rule of schedules that fire several times a day (docs/language.md §7, sub-daily firings): a local time in a
+  // spring-forward gap maps to the instant it names with the offset in force BEFORE the change, so it keeps its
+  // distance in elapsed time from the times before it (Europe/Berlin 2025-03-30 02:30 → 03:30 CEST = 01:30Z, one
+  // hour after 01:30 CET); every other local time maps as from_local (a repeated time: its first occurrence).
+  [[nodiscard]] Instant from_local_elapsed(CivilSecond local) const;
   [[nodiscard]] LocalTimeKind classify(CivilSecond local) const;
   // Seconds east of UTC in effect at t (Europe/Berlin in summer: 7200).
   [[nodiscard]] int utc_offset_seconds(Instant t) const;

@@ -31,9 +31,10 @@ class ScheduleCommand : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  sk::test::Finished schedule(const std::string& from, const std::string& format) {
-    return starkeep_->run({"schedule", "--policy", std::string(SK_SOURCE_DIR) + "/tests/golden/plan/blackout.skp",
-                           "--from", from, "--next", "3", "--format", format});
+  sk::test::Finished schedule(const std::string& from, const std::string& format,
+                              const std::string& policy = "blackout.skp", int next = 3) {
+    return starkeep_->run({"schedule", "--policy", std::string(SK_SOURCE_DIR) + "/tests/golden/plan/" + policy,
+                           "--from", from, "--next", std::to_string(next), "--format", format});
   }
 
   fs::path dir_;
@@ -95,6 +96,41 @@ TEST_F(ScheduleCommand, FortnightAndMonthEndFireOnTheirDays) {
   EXPECT_EQ(monthend.at("firings").at(0).at("local"), "2026-01-30T22:00:00+01:00");  // the 31st is a Saturday
   EXPECT_EQ(monthend.at("firings").at(1).at("local"), "2026-02-27T22:00:00+01:00");  // Friday; 28th Saturday
   EXPECT_EQ(monthend.at("firings").at(2).at("local"), "2026-03-31T22:00:00+02:00");  // Tuesday, summer time
+}
+
+// Issue 14 item 1: a tier that fires several times a day lists each slot; the slot the nightly covers says so; on the
+// spring-forward night the 02:05 slot is absorbed by 03:05 and the 02:30 slot of the four-hourly tier fires at
+// 03:30 CEST and says which slot it is; slots in the office-hours blackout are listed as skipped.
+TEST_F(ScheduleCommand, SubDailySlotsAroundTheSpringForwardNight) {
+  const auto r = schedule("2026-03-29T00:00:00+01:00", "text", "subdaily.skp", 4);
+  ASSERT_EQ(r.code, sk::cli::kExitOk) << r.describe();
+  EXPECT_NE(r.out.find("tier hourly (every hour at :05)\n"
+                       "  2026-03-29T00:05:00+01:00  2026-03-28T23:05:00Z\n"
+                       "  2026-03-29T01:05:00+01:00  2026-03-29T00:05:00Z  (satisfied by nightly)\n"
+                       "  2026-03-29T03:05:00+02:00  2026-03-29T01:05:00Z\n"
+                       "  2026-03-29T04:05:00+02:00  2026-03-29T02:05:00Z\n"),
+            std::string::npos)
+      << r.out;
+  const auto j = nlohmann::json::parse(schedule("2026-03-29T00:00:00+01:00", "json", "subdaily.skp", 4).out);
+  const nlohmann::json& hourly = j.at("tiers").at(0);
+  ASSERT_EQ(hourly.at("firings").size(), 4u);
+  EXPECT_EQ(hourly.at("firings").at(1).at("satisfied_by"), "nightly");
+  EXPECT_EQ(hourly.at("firings").at(2).at("satisfied_by"), "hourly");
+  EXPECT_FALSE(hourly.at("firings").at(2).contains("slot"));
+}
+
+TEST_F(ScheduleCommand, SubDailySkippedTimeAndBlackoutSlots) {
+  // Monday 2026-03-30 after the change: 00:30, 04:30 fire; 08:30 … 16:30 are in the blackout; 20:30 fires.
+  const auto j = nlohmann::json::parse(schedule("2026-03-30T00:00:00+02:00", "json", "subdaily.skp", 3).out);
+  const nlohmann::json& dims = j.at("tiers").at(2);
+  ASSERT_EQ(dims.at("schedule"), "every 4 hours from 00:30 on mon..fri, not between 08:00 and 20:00");
+  std::vector<std::string> seen;
+  for (const nlohmann::json& f : dims.at("firings")) {
+    seen.push_back(f.at("local").get<std::string>() + (f.contains("skipped_by_blackout") ? " skipped" : ""));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"2026-03-30T00:30:00+02:00", "2026-03-30T04:30:00+02:00",
+                                            "2026-03-30T08:30:00+02:00 skipped", "2026-03-30T12:30:00+02:00 skipped",
+                                            "2026-03-30T16:30:00+02:00 skipped", "2026-03-30T20:30:00+02:00"}));
 }
 
 }  // namespace

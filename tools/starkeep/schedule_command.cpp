@@ -54,7 +54,7 @@ std::vector<TierSlot> next_tier_slots(const Schedule& s, Instant from, const Tim
   for (int fired = 0, seen = 0; fired < n && seen < 10000; ++seen) {
     auto next = base.next_slot_after(t, zone);
     if (!next) break;
-    const Blackout* b = s.skipped_by(next->day());
+    const Blackout* b = s.skipped_by(next->day(), next->time());
     out.push_back(TierSlot{*next, b});
     if (b == nullptr) ++fired;
     t = next->at;
@@ -100,17 +100,23 @@ int run_schedule(const ScheduleOptions& o) {
         text += fmt::format("  {}  {}  skipped: blackout '{}'\n", f.to_string(zone), f.to_iso8601_utc(), why);
         continue;
       }
-      const analysis::Calendar::Role role = cal.role_on(k, CivilDay(zone.to_local(f)));
+      const analysis::Calendar::Role role = cal.role_at(k, ts.slot.day(), f);
       const std::string by = p.tiers[role.runner].name.str();
-      firings.push_back({{"local", f.to_string(zone)},
-                         {"utc", f.to_iso8601_utc()},
-                         {"satisfied_by", by},
-                         {"order", role.position},
-                         {"jobs_that_day", role.jobs}});
-      text += fmt::format("  {}  {}{}{}\n", f.to_string(zone), f.to_iso8601_utc(),
+      nlohmann::json firing{{"local", f.to_string(zone)},
+                            {"utc", f.to_iso8601_utc()},
+                            {"satisfied_by", by},
+                            {"order", role.position},
+                            {"jobs_that_day", role.jobs}};
+      // A slot in a spring-forward gap fires at another clock time than it names (labels use the name).
+      const bool moved = zone.to_local(f) != ts.slot.local;
+      if (moved) firing["slot"] = fmt::format("{} {}", iso_date(ts.slot.day()), ts.slot.time().to_string());
+      firings.push_back(std::move(firing));
+      const std::string jobs = !tier.schedule.sub_daily() ? "that day" : "at that time";
+      text += fmt::format("  {}  {}{}{}{}\n", f.to_string(zone), f.to_iso8601_utc(),
                           by == tier.name.str() ? "" : "  (satisfied by " + by + ")",
-                          role.jobs < 2 ? "" : fmt::format("  (runs {} of {} jobs that day)", ordinal(role.position),
-                                                           role.jobs));
+                          role.jobs < 2 ? "" : fmt::format("  (runs {} of {} jobs {})", ordinal(role.position),
+                                                           role.jobs, jobs),
+                          moved ? fmt::format("  (slot {}: the clocks go forward)", ts.slot.time().to_string()) : "");
     }
     entry["firings"] = std::move(firings);
     tiers.push_back(std::move(entry));

@@ -261,6 +261,44 @@ TEST(Calendar, RunOrderIsDecreasingPrecedence) {
   EXPECT_EQ(cal.role_on(3, first_sunday).position, 2u);
 }
 
+// Issue 14 item 1: a tier that fires several times a day has a job per slot; a once-a-day tier that covers it
+// serves only the slot at its own time, and a covered slot's retention is the longest of the tiers it satisfies.
+TEST(Calendar, SubDailyTierHasAJobPerSlotAndIsCoveredOnlyAtTheSameTime) {
+  auto policy = testing::production_policy();
+  model::Tier hourly = policy.tiers[0];
+  hourly.name = TierName::parse("hourly").value();
+  hourly.schedule = Schedule::daily(TimeOfDay::from_hm(0, 0).value()).with_hours(1).value();
+  hourly.retain = Duration::from_days(2);
+  hourly.precedence = -1;
+  policy.tiers.push_back(hourly);                                    // index 3
+  policy.tiers[0].covers.push_back(TierName::parse("hourly").value());  // the daily (01:00, mon..sat) covers it
+  Calendar cal(policy);
+  const CivilDay monday(2025, 9, 15);
+  const auto groups = cal.day(monday);
+  ASSERT_EQ(groups.size(), 24u);  // 23 hourly jobs and the daily's at 01:00, which serves the hourly's 01:00 slot
+  EXPECT_EQ(groups[1].runner, 0u);
+  EXPECT_EQ(groups[1].satisfied, (std::vector<size_t>{0, 3}));
+  EXPECT_EQ(groups[1].local, CivilSecond(2025, 9, 15, 1, 0, 0));
+  for (size_t i : {size_t{0}, size_t{2}, size_t{23}}) {
+    EXPECT_EQ(groups[i].runner, 3u) << i;
+    EXPECT_EQ(groups[i].satisfied, (std::vector<size_t>{3})) << i;
+    EXPECT_EQ(groups[i].retain, Duration::from_days(2));
+  }
+  EXPECT_EQ(groups[23].local, CivilSecond(2025, 9, 15, 23, 0, 0));
+  EXPECT_EQ(groups[23].slot, policy.time_zone.from_local(CivilSecond(2025, 9, 15, 23, 0, 0)));
+  // The hourly's 01:00 slot is served by the daily's job (first of one job at that time); 02:00 by its own.
+  const Instant one = policy.time_zone.from_local(CivilSecond(2025, 9, 15, 1, 0, 0));
+  EXPECT_EQ(cal.role_at(3, monday, one).runner, 0u);
+  EXPECT_EQ(cal.role_at(3, monday, one).jobs, 1u);
+  EXPECT_EQ(cal.role_at(3, monday, one + Duration::from_hours(1)).runner, 3u);
+  // Sunday: the daily does not run, so all 24 slots are the hourly's (the weekly at 01:00 does not cover it and has
+  // the higher precedence: both run at 01:00, the weekly first).
+  const auto sunday = cal.run_order(CivilDay(2025, 9, 14));
+  ASSERT_EQ(sunday.size(), 25u);
+  EXPECT_EQ(cal.role_at(3, CivilDay(2025, 9, 14), policy.time_zone.from_local(CivilSecond(2025, 9, 14, 1, 0, 0))).position,
+            2u);
+}
+
 struct Analysed {
   diag::DiagnosticSink policy_sink, inventory_sink;
 };

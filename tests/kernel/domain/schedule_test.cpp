@@ -6,6 +6,12 @@
 
 #include <array>
 #include <initializer_list>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "tests/kernel/domain/printers.h"
 #include "tests/kernel/domain/values.h"
@@ -577,6 +583,122 @@ TEST(ScheduleBlackouts, SkippedSlotsAreNamedAndGapsWiden) {
   Blackout empty = everything;
   empty.to = empty.from;
   EXPECT_FALSE(s->with_blackouts({empty}));
+}
+
+}  // namespace
+}  // namespace sk
+
+namespace sk {
+namespace {
+
+// ---- several firings a day (issue 14 item 1) ----
+
+Schedule hours(int n, std::string_view first, std::optional<std::set<Weekday>> on = std::nullopt) {
+  const Schedule base = on ? *Schedule::weekly(*on, at(first)) : Schedule::daily(at(first));
+  return *base.with_hours(n);
+}
+
+std::vector<std::string> local_texts(const std::vector<Schedule::Slot>& slots, const TimeZone& z) {
+  std::vector<std::string> out;
+  for (const Schedule::Slot& s : slots) {
+    out.push_back(fmt::format("{:02}:{:02} at {}", s.local.hour(), s.local.minute(), s.at.to_string(z)));
+  }
+  return out;
+}
+
+TEST(ScheduleSubDaily, RejectsIntervalsThatDoNotDivideTheDayAndLateFirstSlots) {
+  const Schedule d = Schedule::daily(at("00:30"));
+  for (int n : {0, 5, 7, 9, 10, 11, 13, 24, -1}) {
+    const auto r = d.with_hours(n);
+    ASSERT_FALSE(r.has_value()) << n;
+    EXPECT_EQ(r.error().code, "domain.schedule");
+  }
+  EXPECT_FALSE(Schedule::daily(at("04:30")).with_hours(4).has_value());
+  EXPECT_TRUE(Schedule::daily(at("03:59")).with_hours(4).has_value());
+  EXPECT_FALSE((*Schedule::days_of_month({1}, at("00:30"))).with_hours(4).has_value());
+  EXPECT_FALSE((*Schedule::every_n_weeks({Weekday::kSunday}, 2, CivilDay(2026, 1, 4), at("00:30"))).with_hours(4));
+}
+
+TEST(ScheduleSubDaily, TimesTextAndCivilIntervals) {
+  const Schedule h = hours(1, "00:05");
+  EXPECT_EQ(h.times().size(), 24u);
+  EXPECT_EQ(h.times().back(), at("23:05"));
+  EXPECT_EQ(h.to_string(), "every hour at :05");
+  EXPECT_EQ(h.min_interval(), Duration::from_hours(1));
+  EXPECT_EQ(h.max_interval(), Duration::from_hours(1));
+  const Schedule four = hours(4, "00:30", std::set<Weekday>{Weekday::kMonday, Weekday::kTuesday, Weekday::kWednesday,
+                                                            Weekday::kThursday, Weekday::kFriday});
+  EXPECT_EQ(four.to_string(), "every 4 hours from 00:30 on mon..fri");
+  EXPECT_EQ(four.times(), (std::vector<TimeOfDay>{at("00:30"), at("04:30"), at("08:30"), at("12:30"), at("16:30"),
+                                                   at("20:30")}));
+  EXPECT_EQ(four.min_interval(), Duration::from_hours(4));
+  // Friday 20:30 to Monday 00:30.
+  EXPECT_EQ(four.max_interval(), Duration::from_hours(52));
+  // An hour blackout on weekdays: Monday 04:30 (after the weekend's none) … the longest gap is Friday 20:30 → Monday
+  // 00:30 still, the shortest 4h; at night 20:30 → 00:30 → 04:30 → 08:30 … each 4h except across 08:00–20:00.
+  const Schedule office = *hours(2, "01:00").with_blackouts({Blackout{Blackout::Kind::kHours, at("08:00"),
+                                                                      at("20:00"), 0x1F, 1, 1, 1, 1}});
+  EXPECT_EQ(office.min_interval(), Duration::from_hours(2));
+  EXPECT_EQ(office.max_interval(), Duration::from_hours(14));  // 07:00 → 21:00 on a weekday
+  EXPECT_EQ(office.to_string(), "every 2 hours from 01:00, not between 08:00 and 20:00 on mon..fri");
+}
+
+TEST(ScheduleSubDaily, HourlyInBerlinAcrossBothChanges) {
+  const TimeZone z = zone("Europe/Berlin");
+  const Schedule h = hours(1, "00:05");
+  // Spring forward (02:00 → 03:00): 02:05 names 03:05 CEST, the 03:05 slot's instant: one firing, the 03:05 slot.
+  EXPECT_EQ(local_texts(h.slots_between(utc("2025-03-30T00:00:00Z"), utc("2025-03-30T02:30:00Z"), z), z),
+            (std::vector<std::string>{"01:05 at 2025-03-30T01:05:00+01:00", "03:05 at 2025-03-30T03:05:00+02:00",
+                                      "04:05 at 2025-03-30T04:05:00+02:00"}));
+  // Fall back (03:00 → 02:00): 02:05 fires once, at its first occurrence; 03:05 two hours later.
+  EXPECT_EQ(local_texts(h.slots_between(utc("2025-10-25T23:00:00Z"), utc("2025-10-26T02:30:00Z"), z), z),
+            (std::vector<std::string>{"01:05 at 2025-10-26T01:05:00+02:00", "02:05 at 2025-10-26T02:05:00+02:00",
+                                      "03:05 at 2025-10-26T03:05:00+01:00"}));
+  EXPECT_EQ(h.slots_on(CivilDay(2025, 3, 30), z).size(), 23u);
+  EXPECT_EQ(h.slots_on(CivilDay(2025, 10, 26), z).size(), 24u);
+  // The queries agree: the slot a run at 03:10 CEST belongs to is 03:05; the one after 01:05 CET is 03:05 CEST.
+  EXPECT_EQ(h.latest_slot_at_or_before(utc("2025-03-30T01:10:00Z"), z)->local, CivilSecond(2025, 3, 30, 3, 5, 0));
+  EXPECT_EQ(h.next_slot_after(utc("2025-03-30T00:05:00Z"), z)->local, CivilSecond(2025, 3, 30, 3, 5, 0));
+  EXPECT_EQ(h.min_interval(z, utc("2025-01-01T00:00:00Z"), utc("2026-01-01T00:00:00Z")), Duration::from_hours(1));
+  EXPECT_EQ(h.max_interval(z, utc("2025-01-01T00:00:00Z"), utc("2026-01-01T00:00:00Z")), Duration::from_hours(2));
+}
+
+TEST(ScheduleSubDaily, SkippedTimeKeepsItsElapsedDistance) {
+  // every 4 hours from 02:30: on the spring-forward night 02:30 fires at 03:30 CEST, four hours after 22:30 CET.
+  const TimeZone z = zone("Europe/Berlin");
+  const Schedule four = hours(4, "02:30");
+  EXPECT_EQ(local_texts(four.slots_between(utc("2025-03-29T21:00:00Z"), utc("2025-03-30T05:00:00Z"), z), z),
+            (std::vector<std::string>{"22:30 at 2025-03-29T22:30:00+01:00", "02:30 at 2025-03-30T03:30:00+02:00",
+                                      "06:30 at 2025-03-30T06:30:00+02:00"}));
+}
+
+TEST(ScheduleSubDaily, LordHoweHalfHourShift) {
+  const TimeZone z = zone("Australia/Lord_Howe");
+  const Schedule h = hours(1, "00:15");
+  // 2025-10-05: 02:00 (+10:30) → 02:30 (+11:00). 02:15 names 02:45 +11:00, one hour after 01:15 +10:30.
+  EXPECT_EQ(local_texts(h.slots_between(utc("2025-10-04T14:00:00Z"), utc("2025-10-04T17:00:00Z"), z), z),
+            (std::vector<std::string>{"01:15 at 2025-10-05T01:15:00+10:30", "02:15 at 2025-10-05T02:45:00+11:00",
+                                      "03:15 at 2025-10-05T03:15:00+11:00"}));
+  // 2025-04-06: 02:00 (+11:00) → 01:30 (+10:30). 01:15 is unique; 01:45 would repeat.
+  const Schedule h45 = hours(1, "00:45");
+  EXPECT_EQ(local_texts(h45.slots_between(utc("2025-04-05T13:00:00Z"), utc("2025-04-05T17:30:00Z"), z), z),
+            (std::vector<std::string>{"00:45 at 2025-04-06T00:45:00+11:00", "01:45 at 2025-04-06T01:45:00+11:00",
+                                      "02:45 at 2025-04-06T02:45:00+10:30", "03:45 at 2025-04-06T03:45:00+10:30"}));
+}
+
+TEST(ScheduleSubDaily, BlackoutsSkipSlotsNotDays) {
+  const Schedule s = *hours(6, "00:00").with_blackouts(
+      {Blackout{Blackout::Kind::kHours, at("08:00"), at("20:00"), 0x7F, 1, 1, 1, 1}});
+  const TimeZone z = TimeZone::utc();
+  EXPECT_TRUE(s.fires_on(CivilDay(2026, 1, 5)));
+  EXPECT_EQ(local_texts(s.slots_on(CivilDay(2026, 1, 5), z), z),
+            (std::vector<std::string>{"00:00 at 2026-01-05T00:00:00+00:00", "06:00 at 2026-01-05T06:00:00+00:00"}));
+  EXPECT_EQ(s.skipped_by(CivilDay(2026, 1, 5), at("12:00"))->to_string(), "between 08:00 and 20:00");
+  EXPECT_EQ(s.skipped_by(CivilDay(2026, 1, 5), at("06:00")), nullptr);
+  // Every slot in a blackout: the schedule never fires.
+  EXPECT_TRUE(hours(6, "01:00")
+                  .with_blackouts({Blackout{Blackout::Kind::kHours, at("00:00"), at("23:59"), 0x7F, 1, 1, 1, 1}})
+                  ->never_fires());
 }
 
 }  // namespace
