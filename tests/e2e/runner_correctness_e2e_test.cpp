@@ -253,10 +253,6 @@ TEST_F(RunnerCorrectnessE2e, ADroppedTableIsReportedAndTheDatabasesOtherTablesAr
   EXPECT_EQ(next_sunday.err.find("job.table_dropped"), std::string::npos) << next_sunday.err;
 }
 
-}  // namespace
-
-namespace {
-
 // The current UTC second as ISO 8601, once the wall clock is past it: every backup finished so far finished at or
 // before it, every later one after it.
 std::string instant_now() {
@@ -266,8 +262,6 @@ std::string instant_now() {
   }
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
 }
-
-}  // namespace
 
 // Item 11: the monthly (first sun of month at 01:00, window 6h) of 2025-08-03 is taken; the runner is down across
 // the whole window of 2025-09-07 (01:00-07:00) and comes back at 12:00 that day, when no slot is in its window.
@@ -321,3 +315,5 @@ TEST_F(RunnerCorrectnessE2e, RunnerDownAcrossAMonthlyWindowCatchesUpWithTheSlots
   EXPECT_EQ(restore_plan(before_catch_up), std::vector<std::string>{"cu_a_20250803_base"});
   EXPECT_EQ(restore_plan(instant_now()), std::vector<std::string>{"cu_a_20250907_base"});
 }
+
+}  // namespace
