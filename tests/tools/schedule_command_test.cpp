@@ -100,11 +100,14 @@ TEST_F(ScheduleCommand, FortnightAndMonthEndFireOnTheirDays) {
 
 // Issue 14 item 1: a tier that fires several times a day lists each slot; the slot the nightly covers says so; on the
 // spring-forward night the 02:05 slot is absorbed by 03:05 and the 02:30 slot of the four-hourly tier fires at
-// 03:30 CEST and says which slot it is; slots in the office-hours blackout are listed as skipped.
+// 03:30 CEST and says which slot it is; slots in the office-hours blackout are listed as skipped. The hourly tier's
+// latest slot before the start (23:05) is a catch-up candidate until its next firing, an hour later.
 TEST_F(ScheduleCommand, SubDailySlotsAroundTheSpringForwardNight) {
   const auto r = schedule("2026-03-29T00:00:00+01:00", "text", "subdaily.skp", 4);
   ASSERT_EQ(r.code, sk::cli::kExitOk) << r.describe();
   EXPECT_NE(r.out.find("tier hourly (every hour at :05)\n"
+                       "  catch-up of 2026-03-28T23:05:00+01:00 (2026-03-28T22:05:00Z): due until "
+                       "2026-03-29T00:05:00+01:00 unless the slot is done (the runner checks ops history)\n"
                        "  2026-03-29T00:05:00+01:00  2026-03-28T23:05:00Z\n"
                        "  2026-03-29T01:05:00+01:00  2026-03-29T00:05:00Z  (satisfied by nightly)\n"
                        "  2026-03-29T03:05:00+02:00  2026-03-29T01:05:00Z\n"
