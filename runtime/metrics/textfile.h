@@ -1,8 +1,7 @@
-// Writing a metrics file for node_exporter's textfile collector without ever exposing a half-written file: the
-// content goes to a temporary file in the same directory (same file system, so the rename is atomic), is fsynced,
-// renamed over the target and the directory fsynced. The collector reads only `*.prom` files, and the temporary
-// name does not end in `.prom`. Errors: "io.write" naming the path and the failed step (the temporary file is
-// removed). Thread-safe for distinct targets.
+// Writing a metrics file for node_exporter's textfile collector without ever exposing a half-written file
+// (ports::write_file_atomically: a temporary file in the same directory, renamed over the target). The collector
+// reads only `*.prom` files, and the temporary name does not end in `.prom`. Errors: "io.write" naming the path and
+// the failed step. Thread-safe for distinct targets.
 #pragma once
 
 #include <filesystem>

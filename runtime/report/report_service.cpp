@@ -1,18 +1,11 @@
 #include "runtime/report/report_service.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <utility>
 
 #include "common/error_codes.h"
 #include "runtime/expire/expire_service.h"
 #include "runtime/ops/ops_store.h"
+#include "runtime/ports/atomic_file.h"
 
 namespace sk::report {
 namespace {
@@ -54,28 +47,7 @@ Status load_rows(ops::OpsStore& store, const Env& env, ReportInput& in) {
 }  // namespace
 
 Status write_file_atomically(const std::string& path, const std::string& text) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string temp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) return fail(errc::kReportWrite, "cannot write {}: {}", path, std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  const int saved = errno;
-  const bool ok = done == text.size() && ::fchmod(fd, 0644) == 0 && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
-    const int err = ok ? errno : saved;
-    ::unlink(temp.c_str());
-    return fail(errc::kReportWrite, "cannot write {}: {}", path, std::strerror(err));
-  }
-  return {};
+  return ports::write_file_atomically(path, text, {errc::kReportWrite, "the report "});
 }
 
 inventory::Inventory to_inventory(const std::vector<ops::InventoryRecord>& records) {

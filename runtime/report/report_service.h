@@ -30,8 +30,8 @@ struct Request {
 
 [[nodiscard]] Result<Report> make_report(const model::Policy& policy, const Env& env, const Request& request);
 
-// Writes `text` to `path` atomically: a temporary file in the same directory, flushed, then renamed over `path`,
-// so a reader (or a mail job) never sees half a report. "report.write" names the path and the system's reason.
+// Writes `text` to `path` atomically (ports::write_file_atomically), so a reader (or a mail job) never sees half a
+// report. "report.write" names the path, the failed step and the system's reason.
 [[nodiscard]] Status write_file_atomically(const std::string& path, const std::string& text);
 
 // The inventory as the compiler reads it, from ops.table_inventory rows.

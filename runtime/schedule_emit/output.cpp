@@ -1,23 +1,14 @@
 // write_artefacts (emit.h): the output directory, the ownership check, and atomic writes.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "runtime/schedule_emit/emit.h"
+#include "runtime/ports/atomic_file.h"
 
 namespace sk::schedule_emit {
 namespace {
 
 namespace fs = std::filesystem;
-
-Status write_error(const fs::path& path, std::string_view step, int error) {
-  return fail(errc::kScheduleWrite, "cannot write {}: {}: {}", path.string(), step, std::strerror(error));
-}
 
 // Whether an existing `path` may be replaced: a regular file holding the generator's marker.
 Result<bool> check_target(const fs::path& path, bool force) {
@@ -37,36 +28,6 @@ Result<bool> check_target(const fs::path& path, bool force) {
   return true;
 }
 
-bool write_all(int fd, std::string_view content) {
-  while (!content.empty()) {
-    const ssize_t n = ::write(fd, content.data(), content.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    content.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-// A temporary file in the same directory, fsynced, renamed over `path`.
-Status write_atomically(const fs::path& path, std::string_view content) {
-  std::string temp = (path.parent_path() / ("." + path.filename().string() + ".XXXXXX")).string();
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) return write_error(path, "creating a temporary file", errno);
-  const bool written = write_all(fd, content) && ::fchmod(fd, 0644) == 0 && ::fsync(fd) == 0;
-  const int write_errno = errno;
-  if (::close(fd) != 0 || !written) {
-    const int e = written ? errno : write_errno;
-    ::unlink(temp.c_str());
-    return write_error(path, "writing the temporary file", e);
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    ::unlink(temp.c_str());
-    return write_error(path, "renaming the temporary file", e);
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<std::vector<WrittenFile>> write_artefacts(const fs::path& dir, const std::vector<Artefact>& files, bool force) {
@@ -83,12 +44,8 @@ Result<std::vector<WrittenFile>> write_artefacts(const fs::path& dir, const std:
     written.push_back(WrittenFile{dir / a.file, *replaced});
   }
   for (size_t i = 0; i < files.size(); ++i) {
-    if (auto s = write_atomically(written[i].path, files[i].text); !s) return std::unexpected(s.error());
-  }
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir_fd >= 0) {
-    static_cast<void>(::fsync(dir_fd));  // best effort: the renames are visible already; this makes them durable
-    ::close(dir_fd);
+    auto s = ports::write_file_atomically(written[i].path, files[i].text, {errc::kScheduleWrite, ""});
+    if (!s) return std::unexpected(s.error());
   }
   return written;
 }
