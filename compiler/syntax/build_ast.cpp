@@ -178,6 +178,10 @@ void AstBuilder::exit_unit(antlr4::ParserRuleContext& ctx, bool build) {
     } else if (auto* b = dynamic_cast<P::BlockContext*>(&ctx); b != nullptr && !conjured(b->kind)) {
       piece.node = build_block(*b, piece.deferred);
       built = true;
+    } else if (auto* x = dynamic_cast<P::ExprContext*>(&ctx)) {
+      piece.node = build_expr(*x);
+      move_scratch(piece.deferred);
+      built = true;
     }
   }
   levels_.pop_back();
@@ -479,7 +483,11 @@ Expr AstBuilder::build_atom(P::AtomContext& ctx) {
   if (auto* l = dynamic_cast<P::ListAtomContext*>(&ctx)) {
     e.kind = Expr::Kind::kList;
     for (P::ExprContext* x : l->expr()) {
-      if (x != nullptr) e.operands.push_back(build_expr(*x));
+      Piece* element = x != nullptr ? take(x) : nullptr;
+      if (element == nullptr) continue;
+      e.operands.push_back(std::move(std::get<ast::Expr>(element->node)));
+      // Its diagnostics in the order building the list top-down would have reported them.
+      for (Deferred& d : element->deferred) scratch_.push(std::move(std::get<diag::Diagnostic>(d)));
     }
     return e;
   }

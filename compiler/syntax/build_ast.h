@@ -30,10 +30,11 @@ class AstBuilder {
       : file_(file), map_(map), sink_(sink), levels_(1) {
     levels_.reserve(kMaxUnitDepth + 1);  // enter_unit() must not allocate (see parse.cpp's StreamingBuild)
   }
-  // Units nest as deep as blocks do (an entry holds no unit), which parse() bounds by kMaxNesting.
+  // Units nest as deep as blocks and lists do (an entry holds no block), which parse() bounds by kMaxNesting.
   static constexpr size_t kMaxUnitDepth = 2 * kMaxNesting + 8;
 
-  // Around every EntryContext and BlockContext, from the parser's enter/exit events. exit_unit() builds the unit
+  // Around every EntryContext and BlockContext, and every element (ExprContext) of a bracketed list, from the
+  // parser's enter/exit events. exit_unit() builds the unit
   // from its (complete) parse tree and the nodes already built for the units inside it; with build false (after a
   // failure) it only keeps the levels balanced. The units inside are no longer read after exit_unit(ctx).
   void enter_unit();
@@ -75,7 +76,7 @@ class AstBuilder {
   // A built entry or block with what building it (and the units inside it) deferred.
   struct Piece {
     const antlr4::ParserRuleContext* ctx = nullptr;
-    std::variant<ast::Entry, ast::Block> node;
+    std::variant<ast::Entry, ast::Block, ast::Expr> node;
     std::vector<Deferred> deferred;
   };
   // The pieces built inside one unit (or at the top level), in source order.

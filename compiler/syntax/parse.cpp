@@ -505,7 +505,7 @@ class SlimLexer final : public PolicyLexer {
   }
 };
 
-// Builds each entry and block into its ast:: node when the parser leaves it, then frees the unit's parse tree: ANTLR
+// Builds each entry, block and list element into its ast:: node when the parser leaves it, then frees the unit's parse tree: ANTLR
 // allocates rule contexts and terminal nodes through the parser's ParseTreeTracker and frees them only when the
 // parser goes, which for text dense in blocks cost about 150 bytes per input byte. On entering a unit the tracker
 // is swapped for an empty one (the unit's own context stays with its parent's), so that on leaving it the tracker
@@ -562,8 +562,14 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
  private:
   static constexpr size_t kMaxFrames = AstBuilder::kMaxUnitDepth;
 
+  // Entries, blocks and the elements of bracketed lists (a list of 25,000 unquoted names is one entry).
   static bool is_unit(const antlr4::ParserRuleContext& ctx) {
-    return ctx.getRuleIndex() == PolicyParser::RuleEntry || ctx.getRuleIndex() == PolicyParser::RuleBlock;
+    switch (ctx.getRuleIndex()) {
+      case PolicyParser::RuleEntry:
+      case PolicyParser::RuleBlock: return true;
+      case PolicyParser::RuleExpr: return dynamic_cast<const PolicyParser::ListAtomContext*>(ctx.parent) != nullptr;
+      default: return false;
+    }
   }
 
   PolicyParser& parser_;
