@@ -154,12 +154,12 @@ void AstBuilder::move_scratch(std::vector<Deferred>& deferred) {
   scratch_ = diag::DiagnosticSink();
 }
 
-AstBuilder::Piece* AstBuilder::take(const antlr4::ParserRuleContext* ctx) {
+std::unique_ptr<AstBuilder::Piece> AstBuilder::take(const antlr4::ParserRuleContext* ctx) {
   Level& level = levels_.back();
   for (size_t i = level.next; i < level.pieces.size(); ++i) {
-    if (level.pieces[i].ctx != ctx) continue;
+    if (level.pieces[i]->ctx != ctx) continue;
     level.next = i + 1;
-    return &level.pieces[i];
+    return std::move(level.pieces[i]);
   }
   return nullptr;
 }
@@ -167,20 +167,20 @@ AstBuilder::Piece* AstBuilder::take(const antlr4::ParserRuleContext* ctx) {
 void AstBuilder::enter_unit() { levels_.emplace_back(); }
 
 void AstBuilder::exit_unit(antlr4::ParserRuleContext& ctx, bool build) {
-  Piece piece;
-  piece.ctx = &ctx;
+  auto piece = std::make_unique<Piece>();
+  piece->ctx = &ctx;
   bool built = false;
   if (build) {
     if (auto* e = dynamic_cast<P::EntryContext*>(&ctx); e != nullptr && !conjured(e->key)) {
-      piece.node = build_entry(*e);
-      move_scratch(piece.deferred);
+      piece->node = build_entry(*e);
+      move_scratch(piece->deferred);
       built = true;
     } else if (auto* b = dynamic_cast<P::BlockContext*>(&ctx); b != nullptr && !conjured(b->kind)) {
-      piece.node = build_block(*b, piece.deferred);
+      piece->node = build_block(*b, piece->deferred);
       built = true;
     } else if (auto* x = dynamic_cast<P::ExprContext*>(&ctx)) {
-      piece.node = build_expr(*x);
-      move_scratch(piece.deferred);
+      piece->node = build_expr(*x);
+      move_scratch(piece->deferred);
       built = true;
     }
   }
@@ -195,12 +195,13 @@ ast::Policy AstBuilder::finish(P::DocumentContext& ctx) {
   ast::Policy policy;
   for (P::BlockContext* b : ctx.block()) {
     if (b == nullptr || conjured(b->kind)) continue;
-    if (Piece* piece = take(b); piece != nullptr) {
+    if (std::unique_ptr<Piece> piece = take(b); piece != nullptr) {
       policy.blocks.push_back(std::move(std::get<ast::Block>(piece->node)));
       std::move(piece->deferred.begin(), piece->deferred.end(), std::back_inserter(deferred));
     }
   }
-  levels_.assign(1, Level{});
+  levels_.clear();
+  levels_.emplace_back();
   std::vector<uint32_t> separators;
   for (Deferred& d : deferred) {
     if (auto* diagnostic = std::get_if<diag::Diagnostic>(&d)) {
@@ -246,9 +247,16 @@ ast::Block AstBuilder::build_block(P::BlockContext& ctx, std::vector<Deferred>& 
   move_scratch(deferred);
   if (P::BodyContext* body = ctx.body(); body != nullptr) {
     check_separators(*body, deferred);
+    // Exactly as many as there are (the nodes of a file dense in blocks are most of the parse's memory).
+    const auto& built = levels_.back().pieces;
+    const auto entries = std::count_if(built.begin(), built.end(), [](const std::unique_ptr<Piece>& p) {
+      return std::holds_alternative<ast::Entry>(p->node);
+    });
+    block.entries.reserve(static_cast<size_t>(entries));
+    block.blocks.reserve(built.size() - static_cast<size_t>(entries));
     for (P::ItemContext* item : body->item()) {
       if (item == nullptr) continue;
-      Piece* piece = nullptr;
+      std::unique_ptr<Piece> piece;
       if (P::EntryContext* e = item->entry(); e != nullptr) {
         piece = take(e);
       } else if (P::BlockContext* nested = item->block(); nested != nullptr) {
@@ -392,8 +400,10 @@ Expr AstBuilder::build_relation(P::RelationContext& ctx) {
 }
 
 Expr AstBuilder::build_phrase(P::PhraseContext& ctx) {
+  const std::vector<P::AtomContext*> written = ctx.atom();
   std::vector<Expr> atoms;
-  for (P::AtomContext* a : ctx.atom()) {
+  atoms.reserve(written.size());
+  for (P::AtomContext* a : written) {
     if (a != nullptr) atoms.push_back(build_atom(*a));
   }
   if (atoms.empty()) return error_expr(ctx);
@@ -483,7 +493,7 @@ Expr AstBuilder::build_atom(P::AtomContext& ctx) {
   if (auto* l = dynamic_cast<P::ListAtomContext*>(&ctx)) {
     e.kind = Expr::Kind::kList;
     for (P::ExprContext* x : l->expr()) {
-      Piece* element = x != nullptr ? take(x) : nullptr;
+      std::unique_ptr<Piece> element = x != nullptr ? take(x) : nullptr;
       if (element == nullptr) continue;
       e.operands.push_back(std::move(std::get<ast::Expr>(element->node)));
       // Its diagnostics in the order building the list top-down would have reported them.

@@ -10,6 +10,7 @@
 // settled by finish(), when every syntax error is known.
 #pragma once
 
+#include <memory>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -79,16 +80,17 @@ class AstBuilder {
     std::variant<ast::Entry, ast::Block, ast::Expr> node;
     std::vector<Deferred> deferred;
   };
-  // The pieces built inside one unit (or at the top level), in source order.
+  // The pieces built inside one unit (or at the top level), in source order; each freed as it is taken (the
+  // node is moved into its parent, so a piece and its node never exist twice).
   struct Level {
-    std::vector<Piece> pieces;
+    std::vector<std::unique_ptr<Piece>> pieces;
     size_t next = 0;  // take() searches from here: units are taken in the order they were built
   };
 
   ast::Block build_block(P::BlockContext& ctx, std::vector<Deferred>& deferred);
   void check_separators(antlr4::ParserRuleContext& ctx, std::vector<Deferred>& deferred);
   // The piece built for `ctx` in the current level, or null when none was (a unit with a conjured key or kind).
-  Piece* take(const antlr4::ParserRuleContext* ctx);
+  std::unique_ptr<Piece> take(const antlr4::ParserRuleContext* ctx);
   void move_scratch(std::vector<Deferred>& deferred);
   [[nodiscard]] bool syntax_error_within(uint32_t begin, uint32_t end) const;
   // Block::recovered, as the top-down builder set it: a syntax error of the parse within the block, or a missing

@@ -505,6 +505,30 @@ class SlimLexer final : public PolicyLexer {
   }
 };
 
+// The parser's token stream, which lets go of the tokens inside a finished unit (StreamingBuild): the unit is built
+// and its parse tree freed, so nothing reads them again but its first token (the start of the unit's context, which
+// the enclosing unit's builder reads) and its last two visible tokens and the hidden ones after them (what LT(-1) and
+// the error messages about the tokens after the unit read). Released entries are null; nothing after the parse reads
+// the stream as a whole (check_tokens and the brace repair run before it).
+class ReleasingTokenStream final : public antlr4::CommonTokenStream {
+ public:
+  using CommonTokenStream::CommonTokenStream;
+
+  void release_inside(const antlr4::Token* start, const antlr4::Token* stop) {
+    if (start == nullptr || stop == nullptr) return;
+    const size_t first = start->getTokenIndex(), last = stop->getTokenIndex();
+    if (first == INVALID_INDEX || last == INVALID_INDEX || last <= first || last >= _tokens.size()) return;
+    size_t keep = last + 1;  // the tail kept starts here
+    int visible = 0;
+    for (size_t i = last + 1; i-- > first + 1 && visible < 2;) {
+      keep = i;
+      if (_tokens[i] != nullptr && _tokens[i]->getChannel() == antlr4::Token::DEFAULT_CHANNEL) ++visible;
+    }
+    if (visible < 2) return;
+    for (size_t i = first + 1; i < keep; ++i) _tokens[i].reset();
+  }
+};
+
 // Builds each entry, block and list element into its ast:: node when the parser leaves it, then frees the unit's parse tree: ANTLR
 // allocates rule contexts and terminal nodes through the parser's ParseTreeTracker and frees them only when the
 // parser goes, which for text dense in blocks cost about 150 bytes per input byte. On entering a unit the tracker
@@ -514,7 +538,8 @@ class SlimLexer final : public PolicyLexer {
 // which is all ANTLR's error handling reads.
 class StreamingBuild final : public antlr4::tree::ParseTreeListener {
  public:
-  StreamingBuild(PolicyParser& parser, AstBuilder& builder) : parser_(parser), builder_(builder) {
+  StreamingBuild(PolicyParser& parser, ReleasingTokenStream& tokens, AstBuilder& builder)
+      : parser_(parser), tokens_(tokens), builder_(builder) {
     frames_.reserve(kMaxFrames);
   }
   ~StreamingBuild() override {
@@ -554,6 +579,7 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
     std::swap(frames_.back(), parser_.getTreeTracker());
     frames_.pop_back();
     std::vector<antlr4::tree::ParseTree*>().swap(ctx->children);
+    tokens_.release_inside(ctx->getStart(), ctx->getStop());
   }
 
   void visitTerminal(antlr4::tree::TerminalNode* /*node*/) override {}
@@ -573,6 +599,7 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
   }
 
   PolicyParser& parser_;
+  ReleasingTokenStream& tokens_;
   AstBuilder& builder_;
   std::vector<antlr4::tree::ParseTreeTracker> frames_;
   size_t overflow_ = 0;
@@ -595,7 +622,7 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
     lexer->removeErrorListeners();
     ErrorListener listener(map, sink);
     lexer->addErrorListener(&listener);
-    auto tokens = std::make_unique<antlr4::CommonTokenStream>(lexer.get());
+    auto tokens = std::make_unique<ReleasingTokenStream>(lexer.get());
     tokens->fill();
     if (!check_tokens(*tokens, map, sink)) return {};
     if (std::vector<BraceFix> fixes = BraceRepair(map, sink).run(tokens->getTokens()); !fixes.empty()) {
@@ -609,7 +636,7 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
       lexer = std::make_unique<SlimLexer>(input.get());
       lexer->removeErrorListeners();
       lexer->addErrorListener(&listener);
-      tokens = std::make_unique<antlr4::CommonTokenStream>(lexer.get());
+      tokens = std::make_unique<ReleasingTokenStream>(lexer.get());
       tokens->fill();
     }
     PolicyParser parser(tokens.get());
@@ -617,7 +644,7 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
     parser.addErrorListener(&listener);
     parser.setErrorHandler(std::make_shared<ErrorStrategy>());
     AstBuilder builder(file, map, sink);
-    StreamingBuild streaming(parser, builder);
+    StreamingBuild streaming(parser, *tokens, builder);
     parser.addParseListener(&streaming);
     PolicyParser::DocumentContext* document = parser.document();
     parser.removeParseListeners();
