@@ -1,18 +1,25 @@
-// parse_bench: peak memory per input byte of the policy parser, for the kinds of text that cost it most. Generates
-// policies just under a size (default: the input limit, syntax::kMaxPolicyBytes) — comment lines, a list of quoted
-// names, dense blocks, dense nested blocks, a list of unquoted names — and measures each in a fresh child process:
-//   * parse: this binary re-run as `parse_bench --parse FILE`, which reads the file and runs syntax::parse() only;
-//   * check: the real `starkeep check --policy FILE` (all of the front end: parse, sema, analysis, rendering).
-// Peak RSS comes from wait4()'s rusage of that child alone; the same measurement of a 34-byte policy is subtracted,
-// and the rest divided by the file size gives bytes of memory per input byte. Not a test; bench/run.sh parse.
+// parse_bench: peak memory per input byte of the policy parser, for the kinds of text that cost it most.
+// Generates policies just under a size (default: the input limit, syntax::kMaxPolicyBytes) — comment lines, a
+// list of quoted names, dense blocks, dense nested blocks, a list of unquoted names — and measures each in a
+// fresh child process:
+//   * parse: this binary re-run as `parse_bench --parse FILE`, which reads the file and runs syntax::parse()
+//   only;
+//   * check: the real `starkeep check --policy FILE` (all of the front end: parse, sema, analysis,
+//   rendering).
+// Peak RSS comes from wait4()'s rusage of that child alone; the same measurement of a 34-byte policy is
+// subtracted, and the rest divided by the file size gives bytes of memory per input byte. Not a test;
+// bench/run.sh parse.
 //   parse_bench --starkeep build/tools/starkeep/starkeep [--bytes 262000]
-// Prints one markdown row per input: | input | bytes | parse MB | parse B/byte | check MB | check B/byte | exit |
+// Prints one markdown row per input: | input | bytes | parse MB | parse B/byte | check MB | check B/byte |
+// exit |
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -22,9 +29,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "compiler/diag/diagnostic.h"
 #include "compiler/syntax/parse.h"
@@ -64,7 +68,8 @@ Child run_child(const std::vector<std::string>& args) {
 }
 
 // A policy block holding `line(i)` for i = 0, 1, … while the file stays under `bytes`.
-std::string fill_policy(size_t bytes, const std::function<std::string(size_t)>& line, const std::string& close = "}\n") {
+std::string fill_policy(size_t bytes, const std::function<std::string(size_t)>& line,
+                        const std::string& close = "}\n") {
   std::string text = "policy \"p\" {\n";
   for (size_t i = 0;; ++i) {
     std::string next = line(i);
@@ -84,17 +89,22 @@ std::vector<Input> inputs(size_t bytes) {
   all.push_back({"comment lines", fill_policy(bytes, [](size_t) {
                    return std::string("  # a comment line, long enough to be a realistic one ........\n");
                  })});
-  all.push_back({"list of quoted names", fill_policy(bytes, [](size_t i) { return fmt::format("\"d{:05}\", ", i); },
-                                                     "\"z\"]\n}\n")});
+  all.push_back({"list of quoted names",
+                 fill_policy(
+                     bytes, [](size_t i) { return fmt::format("\"d{:05}\", ", i); }, "\"z\"]\n}\n")});
   all.back().text.insert(std::string_view("policy \"p\" {\n").size(), "  databases = [");
   all.push_back({"dense blocks", fill_policy(bytes, [](size_t i) {
-                   return fmt::format("  tier \"t{}\" {{ backup = tables; retain = 14d; schedule = mon at 01:00 }}\n", i);
+                   return fmt::format(
+                       "  tier \"t{}\" {{ backup = tables; retain = 14d; schedule = mon at 01:00 }}\n", i);
                  })});
   all.push_back({"dense nested blocks", fill_policy(bytes, [](size_t i) {
-                   return fmt::format("  a \"{}\" {{ k = x; b \"y\" {{ m = 1d; c \"z\" {{ d \"w\" {{ n = 2 }} }} }} }}\n", i);
+                   return fmt::format(
+                       "  a \"{}\" {{ k = x; b \"y\" {{ m = 1d; c \"z\" {{ d \"w\" {{ n = 2 }} }} }} }}\n",
+                       i);
                  })});
-  all.push_back({"list of unquoted names", fill_policy(bytes, [](size_t i) { return fmt::format("d{:05}, ", i); },
-                                                       "z]\n}\n")});
+  all.push_back(
+      {"list of unquoted names", fill_policy(
+                                     bytes, [](size_t i) { return fmt::format("d{:05}, ", i); }, "z]\n}\n")});
   all.back().text.insert(std::string_view("policy \"p\" {\n").size(), "  databases = [");
   return all;
 }
@@ -126,7 +136,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / fmt::format("parse_bench.{}", getpid());
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / fmt::format("parse_bench.{}", getpid());
   std::filesystem::create_directories(dir);
   const auto measure = [&](const std::string& name, const std::string& text) {
     const std::string path = (dir / (name + ".skp")).string();
@@ -134,17 +145,19 @@ int main(int argc, char** argv) {
     return std::pair{run_child({self, "--parse", path}), run_child({starkeep, "check", "--policy", path})};
   };
   const auto [parse_base, check_base] = measure("tiny", "policy \"p\" {\n  timezone = \"UTC\"\n}\n");
-  std::cout << fmt::format("baseline (34-byte policy): parse {:.1f} MB, check {:.1f} MB\n\n", parse_base.peak_mb,
-                           check_base.peak_mb);
+  std::cout << fmt::format("baseline (34-byte policy): parse {:.1f} MB, check {:.1f} MB\n\n",
+                           parse_base.peak_mb, check_base.peak_mb);
   std::cout << "| input | bytes | parse MB | parse B/byte | check MB | check B/byte | check exit |\n";
   std::cout << "|---|---:|---:|---:|---:|---:|---:|\n";
   int n = 0;
   for (const Input& input : inputs(bytes)) {
     const auto [parse, check] = measure(fmt::format("input{}", n++), input.text);
-    const auto per_byte = [&](double mb, double base) { return (mb - base) * 1024 * 1024 / static_cast<double>(input.text.size()); };
-    std::cout << fmt::format("| {} | {} | {:.1f} | {:.0f} | {:.1f} | {:.0f} | {} |\n", input.name, input.text.size(),
-                             parse.peak_mb, per_byte(parse.peak_mb, parse_base.peak_mb), check.peak_mb,
-                             per_byte(check.peak_mb, check_base.peak_mb), check.exit_code);
+    const auto per_byte = [&](double mb, double base) {
+      return (mb - base) * 1024 * 1024 / static_cast<double>(input.text.size());
+    };
+    std::cout << fmt::format("| {} | {} | {:.1f} | {:.0f} | {:.1f} | {:.0f} | {} |\n", input.name,
+                             input.text.size(), parse.peak_mb, per_byte(parse.peak_mb, parse_base.peak_mb),
+                             check.peak_mb, per_byte(check.peak_mb, check_base.peak_mb), check.exit_code);
   }
   std::filesystem::remove_all(dir);
   return 0;

@@ -2,12 +2,12 @@
 // error-recovery holes (missing children, conjured tokens): what cannot be read becomes Expr::Kind::kError or is
 // left out (the syntax error itself was already reported by the error listener).
 //
-// Built while parsing: the parser calls enter_unit()/exit_unit() around every entry and block, and each is turned
-// into its ast:: node as soon as the parser leaves it, so that its parse tree can be freed at once (ANTLR keeps every
-// rule context until the parser is destroyed otherwise; see parse.cpp). The result and every diagnostic are exactly
-// those of building the whole tree top-down after the parse: the builder's own diagnostics, and the decisions that
-// depend on the file's syntax errors (missing separators, Block::recovered), are kept in the top-down order and
-// settled by finish(), when every syntax error is known.
+// Built while parsing: the parser calls enter_unit()/exit_unit() around every entry, block and list element, each
+// turned into its ast:: node as soon as the parser leaves it, so that its parse tree can be freed at once (ANTLR
+// keeps every rule context until the parser is destroyed otherwise; see parse.cpp). The result and every diagnostic
+// are exactly those of building the whole tree top-down after the parse: the builder's own diagnostics, and the
+// decisions that depend on the file's syntax errors (missing separators, Block::recovered), are kept in the top-down
+// order and settled by finish(), when every syntax error is known.
 #pragma once
 
 #include <memory>

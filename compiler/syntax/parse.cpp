@@ -465,7 +465,8 @@ class SlimToken final : public antlr4::WritableToken {
         stop_(static_cast<uint32_t>(stop)) {}
 
   std::string getText() const override {
-    return start_ <= stop_ ? getInputStream()->getText(antlr4::misc::Interval(size_t{start_}, size_t{stop_})) : std::string();
+    if (start_ > stop_) return {};
+    return getInputStream()->getText(antlr4::misc::Interval(size_t{start_}, size_t{stop_}));
   }
   size_t getType() const override { return type_; }
   size_t getLine() const override { return line_; }
@@ -529,13 +530,13 @@ class ReleasingTokenStream final : public antlr4::CommonTokenStream {
   }
 };
 
-// Builds each entry, block and list element into its ast:: node when the parser leaves it, then frees the unit's parse tree: ANTLR
-// allocates rule contexts and terminal nodes through the parser's ParseTreeTracker and frees them only when the
-// parser goes, which for text dense in blocks cost about 150 bytes per input byte. On entering a unit the tracker
-// is swapped for an empty one (the unit's own context stays with its parent's), so that on leaving it the tracker
-// holds exactly the unit's descendants: built, then freed, and the parent's tracker is put back. The parse itself
-// is untouched (same decisions, recovery and messages): the contexts still alive are the unit and its ancestors,
-// which is all ANTLR's error handling reads.
+// Builds each entry, block and list element (a unit) into its ast:: node when the parser leaves it, then frees the
+// unit's parse tree: ANTLR allocates rule contexts and terminal nodes through the parser's ParseTreeTracker and frees
+// them only when the parser goes, which for text dense in blocks cost about 150 bytes per input byte. On entering a
+// unit the tracker is swapped for an empty one (the unit's own context stays with its parent's), so that on leaving
+// it the tracker holds exactly the unit's descendants: built, then freed, and the parent's tracker is put back. The
+// parse itself is untouched (same decisions, recovery and messages): the contexts still alive are the unit and its
+// ancestors, which is all ANTLR's error handling reads.
 class StreamingBuild final : public antlr4::tree::ParseTreeListener {
  public:
   StreamingBuild(PolicyParser& parser, ReleasingTokenStream& tokens, AstBuilder& builder)

@@ -1,9 +1,12 @@
 // The parser's memory, without timing: the real `starkeep check` runs in a child process whose data segment
-// (RLIMIT_DATA: heap and private anonymous mappings) is capped, on a policy dense in nested blocks just under the
-// input limit (SK0107). Building the AST only after the whole parse kept ANTLR's parse tree of the file alive — about
-// 55 MiB of data for this input, so the parse ran out of memory under the cap and said so (SK0107); built and freed
-// entry by entry and block by block it needs about 20 MiB, and the check completes with its ordinary diagnostics.
+// (RLIMIT_DATA: heap and private anonymous mappings) is capped, on a policy dense in nested blocks just under
+// the input limit (SK0107). Building the AST only after the whole parse kept ANTLR's parse tree of the file
+// alive — about 55 MiB of data for this input, so the parse ran out of memory under the cap and said so
+// (SK0107); built and freed entry by entry and block by block it needs about 20 MiB, and the check completes
+// with its ordinary diagnostics.
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,15 +16,12 @@
 #include <sstream>
 #include <string>
 
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-
 namespace {
 
 namespace fs = std::filesystem;
 
-// Between what the streaming parser needs for the input below (about 20 MiB) and what the whole parse tree needed
-// (more than 50 MiB).
+// Between what the streaming parser needs for the input below (about 20 MiB) and what the whole parse tree
+// needed (more than 50 MiB).
 constexpr rlim_t kDataCap = rlim_t{36} << 20;
 
 struct CappedRun {
@@ -44,11 +44,12 @@ CappedRun check_under_cap(const fs::path& policy, rlim_t cap) {
     const rlimit limit{cap, cap};
     const int out_fd = ::open("/dev/null", O_WRONLY);
     const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (::setrlimit(RLIMIT_DATA, &limit) != 0 || out_fd < 0 || err_fd < 0 || ::dup2(out_fd, STDOUT_FILENO) < 0 ||
-        ::dup2(err_fd, STDERR_FILENO) < 0) {
+    if (::setrlimit(RLIMIT_DATA, &limit) != 0 || out_fd < 0 || err_fd < 0 ||
+        ::dup2(out_fd, STDOUT_FILENO) < 0 || ::dup2(err_fd, STDERR_FILENO) < 0) {
       ::_exit(126);
     }
-    ::execl(SK_STARKEEP_BIN, SK_STARKEEP_BIN, "check", "--policy", policy.c_str(), static_cast<char*>(nullptr));
+    ::execl(SK_STARKEEP_BIN, SK_STARKEEP_BIN, "check", "--policy", policy.c_str(),
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   CappedRun run;
@@ -59,7 +60,8 @@ CappedRun check_under_cap(const fs::path& policy, rlim_t cap) {
   return run;
 }
 
-// Blocks four deep with an entry at each level, one group per line, until just under 256 KiB (the input limit).
+// Blocks four deep with an entry at each level, one group per line, until just under 256 KiB (the input
+// limit).
 std::string dense_nested_blocks() {
   std::string text = "policy \"p\" {\n";
   for (int i = 0;; ++i) {
@@ -90,15 +92,17 @@ TEST_F(CheckMemory, DenseNestedBlocksNearTheLimitParseWithinTheCap) {
   // Parsed and checked: the policy's own mistakes (no 'databases', unknown block kinds), no resource error.
   EXPECT_EQ(run.code, 1) << run.err.substr(0, 2000);
   EXPECT_EQ(run.err.find("SK0107"), std::string::npos) << run.err.substr(0, 2000);
-  EXPECT_NE(run.err.find("error[SK0215]: policy 'p' has no 'databases'"), std::string::npos) << run.err.substr(0, 2000);
+  EXPECT_NE(run.err.find("error[SK0215]: policy 'p' has no 'databases'"), std::string::npos)
+      << run.err.substr(0, 2000);
 }
 
-// The cap is real: far below what the input needs, the parse runs out of memory and says so (SK0107), exit 1 — not a
-// crash, not a syntax error.
+// The cap is real: far below what the input needs, the parse runs out of memory and says so (SK0107), exit 1
+// — not a crash, not a syntax error.
 TEST_F(CheckMemory, ACapTooSmallIsReportedAsAResourceLimit) {
   const CappedRun run = check_under_cap(policy_, rlim_t{8} << 20);
   EXPECT_EQ(run.code, 1) << run.err.substr(0, 2000);
-  EXPECT_NE(run.err.find("error[SK0107]: the policy was not parsed: out of memory while parsing"), std::string::npos)
+  EXPECT_NE(run.err.find("error[SK0107]: the policy was not parsed: out of memory while parsing"),
+            std::string::npos)
       << run.err.substr(0, 2000);
   EXPECT_EQ(run.err.find("SK0101"), std::string::npos) << run.err.substr(0, 2000);
 }
