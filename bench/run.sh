@@ -10,7 +10,10 @@
 #     inventory: wall, CPU and peak RSS of each child (CLI markers).
 #   * fingerprint: statements of the fingerprint step of monthly backups against the partitions written since the
 #     last one, on the emulator (FINGERPRINT markers).
-# Not part of the test suite. Usage: bench/run.sh [build-dir] [compiler|cli|runner|expire|report|metrics|fingerprint|all]
+#   * parse: peak memory per input byte of the policy parser and of `starkeep check` on policies near the input
+#     limit (PARSE markers).
+# Not part of the test suite. Usage:
+#   bench/run.sh [build-dir] [compiler|cli|runner|expire|report|metrics|fingerprint|parse|all]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${1:-$ROOT/build-bench}"
@@ -20,7 +23,7 @@ trap 'rm -rf "$WORK"' EXIT
 DOC="$ROOT/docs/performance.md"
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" -j2 --target inventory_gen plan_bench cli_bench runner_bench expire_bench report_bench metrics_bench fingerprint_bench starkeep starkeep-emulator >/dev/null
+cmake --build "$BUILD" -j2 --target inventory_gen plan_bench cli_bench runner_bench expire_bench report_bench metrics_bench fingerprint_bench parse_bench starkeep starkeep-emulator >/dev/null
 
 HOST="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 
@@ -76,6 +79,18 @@ CPU time of that run, the largest peak RSS of the 3.
 ${ROWS}
 TABLE
   replace_section CLI "$WORK/cli.md"
+fi
+
+if [[ "$WHAT" == all || "$WHAT" == parse ]]; then
+  OUT="$("$BUILD/bench/parse_bench/parse_bench" --starkeep "$BUILD/tools/starkeep/starkeep")"
+  echo "$OUT"
+  cat >"$WORK/parse.md" <<TABLE
+Measured $(date -u +%Y-%m-%d) on ${HOST} (load average $(cut -d' ' -f1-3 /proc/loadavg) after measuring);
+$(grep -m1 CMAKE_BUILD_TYPE "$BUILD/CMakeCache.txt" | cut -d= -f2) build; \`bench/parse_bench\`, each figure one fresh child process.
+
+${OUT}
+TABLE
+  replace_section PARSE "$WORK/parse.md"
 fi
 
 if [[ "$WHAT" == all || "$WHAT" == runner ]]; then

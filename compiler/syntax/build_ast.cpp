@@ -1,6 +1,7 @@
 #include "compiler/syntax/build_ast.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -54,7 +55,7 @@ std::string AstBuilder::string_value(const antlr4::Token* token, bool terminated
 
 std::string AstBuilder::string_value(SourceRange r, bool terminated) {
   const std::string_view raw = file_.text().substr(r.begin, r.end - r.begin);
-  if (!terminated) sink_.report(diag::Code::kUnterminatedString, r);
+  if (!terminated) scratch_.report(diag::Code::kUnterminatedString, r);
   const size_t end = terminated && raw.size() >= 2 ? raw.size() - 1 : raw.size();
   std::string out;
   for (size_t i = 1; i < end; ++i) {
@@ -67,7 +68,7 @@ std::string AstBuilder::string_value(SourceRange r, bool terminated) {
       return SourceRange{r.begin + static_cast<uint32_t>(from), r.begin + static_cast<uint32_t>(to)};
     };
     if (i + 1 >= end) {
-      sink_.report(diag::Code::kInvalidEscape, at(i, i + 1), "\\");
+      scratch_.report(diag::Code::kInvalidEscape, at(i, i + 1), "\\");
       break;
     }
     const char e = raw[i + 1];
@@ -98,7 +99,7 @@ std::string AstBuilder::string_value(SourceRange r, bool terminated) {
           i = close;
           continue;
         }
-        sink_.report(diag::Code::kInvalidEscape, at(i, close + 1), raw.substr(i, close + 1 - i));
+        scratch_.report(diag::Code::kInvalidEscape, at(i, close + 1), raw.substr(i, close + 1 - i));
         i = close;
         continue;
       }
@@ -108,7 +109,7 @@ std::string AstBuilder::string_value(SourceRange r, bool terminated) {
     const auto lead = static_cast<unsigned char>(e);
     if (lead >= 0xF0) len = 4; else if (lead >= 0xE0) len = 3; else if (lead >= 0xC0) len = 2;
     len = std::min(len, end - (i + 1));
-    sink_.report(diag::Code::kInvalidEscape, at(i, i + 1 + len), raw.substr(i, 1 + len));
+    scratch_.report(diag::Code::kInvalidEscape, at(i, i + 1 + len), raw.substr(i, 1 + len));
     i += len;
   }
   return out;
@@ -120,7 +121,7 @@ bool AstBuilder::syntax_error_within(uint32_t begin, uint32_t end) const {
   });
 }
 
-void AstBuilder::check_separators(antlr4::ParserRuleContext& ctx) {
+void AstBuilder::check_separators(antlr4::ParserRuleContext& ctx, std::vector<Deferred>& deferred) {
   bool after_item = false;
   SourceRange previous;
   for (antlr4::tree::ParseTree* child : ctx.children) {
@@ -139,26 +140,98 @@ void AstBuilder::check_separators(antlr4::ParserRuleContext& ctx) {
                           text.substr(previous.end, here.begin - previous.end).find_first_of("\n;") ==
                               std::string_view::npos;
     const size_t line_end = std::min(text.find('\n', here.begin), text.size());
-    if (after_item && adjacent && token_range(item->getStart()) &&
-        !syntax_error_within(previous.begin, std::max<uint32_t>(here.end, static_cast<uint32_t>(line_end)))) {
-      sink_.report(diag::Code::kSyntaxError, SourceRange{here.begin, here.begin},
-                   "missing separator: put a new line or ';' before this entry");
+    if (after_item && adjacent && token_range(item->getStart())) {
+      deferred.emplace_back(
+          SeparatorCheck{here.begin, previous.begin, std::max<uint32_t>(here.end, static_cast<uint32_t>(line_end))});
     }
     after_item = true;
     previous = here;
   }
 }
 
-ast::Policy AstBuilder::build_document(P::DocumentContext& ctx) {
-  check_separators(ctx);
+void AstBuilder::move_scratch(std::vector<Deferred>& deferred) {
+  for (const diag::Diagnostic& d : scratch_.diagnostics()) deferred.emplace_back(d);
+  scratch_ = diag::DiagnosticSink();
+}
+
+std::unique_ptr<AstBuilder::Piece> AstBuilder::take(const antlr4::ParserRuleContext* ctx) {
+  Level& level = levels_.back();
+  for (size_t i = level.next; i < level.pieces.size(); ++i) {
+    if (level.pieces[i]->ctx != ctx) continue;
+    level.next = i + 1;
+    return std::move(level.pieces[i]);
+  }
+  return nullptr;
+}
+
+void AstBuilder::enter_unit() { levels_.emplace_back(); }
+
+void AstBuilder::exit_unit(antlr4::ParserRuleContext& ctx, bool build) {
+  auto piece = std::make_unique<Piece>();
+  piece->ctx = &ctx;
+  bool built = false;
+  if (build) {
+    if (auto* e = dynamic_cast<P::EntryContext*>(&ctx); e != nullptr && !conjured(e->key)) {
+      piece->node = build_entry(*e);
+      move_scratch(piece->deferred);
+      built = true;
+    } else if (auto* b = dynamic_cast<P::BlockContext*>(&ctx); b != nullptr && !conjured(b->kind)) {
+      piece->node = build_block(*b, piece->deferred);
+      built = true;
+    } else if (auto* x = dynamic_cast<P::ExprContext*>(&ctx)) {
+      piece->node = build_expr(*x);
+      move_scratch(piece->deferred);
+      built = true;
+    }
+  }
+  levels_.pop_back();
+  if (built) levels_.back().pieces.push_back(std::move(piece));
+}
+
+ast::Policy AstBuilder::finish(P::DocumentContext& ctx) {
+  const size_t parse_errors = sink_.diagnostics().size();
+  std::vector<Deferred> deferred;
+  check_separators(ctx, deferred);
   ast::Policy policy;
   for (P::BlockContext* b : ctx.block()) {
-    if (b != nullptr && !conjured(b->kind)) policy.blocks.push_back(build_block(*b));
+    if (b == nullptr || conjured(b->kind)) continue;
+    if (std::unique_ptr<Piece> piece = take(b); piece != nullptr) {
+      policy.blocks.push_back(std::move(std::get<ast::Block>(piece->node)));
+      std::move(piece->deferred.begin(), piece->deferred.end(), std::back_inserter(deferred));
+    }
   }
+  levels_.clear();
+  levels_.emplace_back();
+  std::vector<uint32_t> separators;
+  for (Deferred& d : deferred) {
+    if (auto* diagnostic = std::get_if<diag::Diagnostic>(&d)) {
+      sink_.push(std::move(*diagnostic));
+      continue;
+    }
+    const SeparatorCheck& check = std::get<SeparatorCheck>(d);
+    if (syntax_error_within(check.from, check.to)) continue;
+    sink_.report(diag::Code::kSyntaxError, SourceRange{check.at, check.at},
+                 "missing separator: put a new line or ';' before this entry");
+    separators.push_back(check.at);
+  }
+  for (ast::Block& b : policy.blocks) mark_recovered(b, parse_errors, separators);
   return policy;
 }
 
-ast::Block AstBuilder::build_block(P::BlockContext& ctx) {
+void AstBuilder::mark_recovered(ast::Block& block, size_t parse_errors, const std::vector<uint32_t>& separators) const {
+  const auto& all = sink_.diagnostics();
+  block.recovered =
+      std::any_of(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(parse_errors),
+                  [&](const diag::Diagnostic& d) {
+                    return d.code == diag::Code::kSyntaxError && d.range && d.range->begin >= block.range.begin &&
+                           d.range->begin <= block.range.end;
+                  }) ||
+      std::any_of(separators.begin(), separators.end(),
+                  [&](uint32_t at) { return at == block.range.begin || at == block.range.end; });
+  for (ast::Block& nested : block.blocks) mark_recovered(nested, parse_errors, separators);
+}
+
+ast::Block AstBuilder::build_block(P::BlockContext& ctx, std::vector<Deferred>& deferred) {
   ast::Block block;
   block.kind = *ident(ctx.kind);
   block.range = context_range(ctx);
@@ -171,23 +244,31 @@ ast::Block AstBuilder::build_block(P::BlockContext& ctx) {
       block.header_range = diag::join(block.header_range, *r);
     }
   }
-  // A block in which the parser had to recover may lack entries the user did write; sema then does not report
-  // them as missing.
-  for (const diag::Diagnostic& d : sink_.diagnostics()) {
-    if (d.code == diag::Code::kSyntaxError && d.range && d.range->begin >= block.range.begin &&
-        d.range->begin <= block.range.end) {
-      block.recovered = true;
-    }
-  }
+  move_scratch(deferred);
   if (P::BodyContext* body = ctx.body(); body != nullptr) {
-    check_separators(*body);
+    check_separators(*body, deferred);
+    // Exactly as many as there are (the nodes of a file dense in blocks are most of the parse's memory).
+    const auto& built = levels_.back().pieces;
+    const auto entries = std::count_if(built.begin(), built.end(), [](const std::unique_ptr<Piece>& p) {
+      return std::holds_alternative<ast::Entry>(p->node);
+    });
+    block.entries.reserve(static_cast<size_t>(entries));
+    block.blocks.reserve(built.size() - static_cast<size_t>(entries));
     for (P::ItemContext* item : body->item()) {
       if (item == nullptr) continue;
-      if (P::EntryContext* e = item->entry(); e != nullptr && !conjured(e->key)) {
-        block.entries.push_back(build_entry(*e));
-      } else if (P::BlockContext* nested = item->block(); nested != nullptr && !conjured(nested->kind)) {
-        block.blocks.push_back(build_block(*nested));
+      std::unique_ptr<Piece> piece;
+      if (P::EntryContext* e = item->entry(); e != nullptr) {
+        piece = take(e);
+      } else if (P::BlockContext* nested = item->block(); nested != nullptr) {
+        piece = take(nested);
       }
+      if (piece == nullptr) continue;
+      if (auto* entry = std::get_if<ast::Entry>(&piece->node)) {
+        block.entries.push_back(std::move(*entry));
+      } else {
+        block.blocks.push_back(std::move(std::get<ast::Block>(piece->node)));
+      }
+      std::move(piece->deferred.begin(), piece->deferred.end(), std::back_inserter(deferred));
     }
   }
   return block;
@@ -319,8 +400,10 @@ Expr AstBuilder::build_relation(P::RelationContext& ctx) {
 }
 
 Expr AstBuilder::build_phrase(P::PhraseContext& ctx) {
+  const std::vector<P::AtomContext*> written = ctx.atom();
   std::vector<Expr> atoms;
-  for (P::AtomContext* a : ctx.atom()) {
+  atoms.reserve(written.size());
+  for (P::AtomContext* a : written) {
     if (a != nullptr) atoms.push_back(build_atom(*a));
   }
   if (atoms.empty()) return error_expr(ctx);
@@ -410,7 +493,11 @@ Expr AstBuilder::build_atom(P::AtomContext& ctx) {
   if (auto* l = dynamic_cast<P::ListAtomContext*>(&ctx)) {
     e.kind = Expr::Kind::kList;
     for (P::ExprContext* x : l->expr()) {
-      if (x != nullptr) e.operands.push_back(build_expr(*x));
+      std::unique_ptr<Piece> element = x != nullptr ? take(x) : nullptr;
+      if (element == nullptr) continue;
+      e.operands.push_back(std::move(std::get<ast::Expr>(element->node)));
+      // Its diagnostics in the order building the list top-down would have reported them.
+      for (Deferred& d : element->deferred) scratch_.push(std::move(std::get<diag::Diagnostic>(d)));
     }
     return e;
   }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <new>
 #include <set>
+#include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
@@ -448,6 +449,164 @@ class CodePointStream final : public antlr4::ANTLRInputStream {
   }
 };
 
+// A token of 40 bytes instead of CommonToken's 112 (plus its text string): the parser keeps every token of the file
+// until the end, so for text dense in tokens they were most of the memory left once rule contexts are freed as they
+// are built (StreamingBuild). The text is read from the input stream, as CommonToken does when none was set.
+class SlimToken final : public antlr4::WritableToken {
+ public:
+  SlimToken(antlr4::TokenSource* source, size_t type, size_t channel, size_t start, size_t stop, size_t line,
+            size_t col)
+      : source_(source),
+        type_(static_cast<uint16_t>(type)),
+        channel_(static_cast<uint16_t>(channel)),
+        line_(static_cast<uint32_t>(line)),
+        col_(static_cast<uint32_t>(col)),
+        start_(static_cast<uint32_t>(start)),
+        stop_(static_cast<uint32_t>(stop)) {}
+
+  std::string getText() const override {
+    if (start_ > stop_) return {};
+    return getInputStream()->getText(antlr4::misc::Interval(size_t{start_}, size_t{stop_}));
+  }
+  size_t getType() const override { return type_; }
+  size_t getLine() const override { return line_; }
+  size_t getCharPositionInLine() const override { return col_; }
+  size_t getChannel() const override { return channel_; }
+  size_t getTokenIndex() const override { return index_ == kNone ? INVALID_INDEX : index_; }
+  size_t getStartIndex() const override { return start_; }
+  size_t getStopIndex() const override { return stop_; }
+  antlr4::TokenSource* getTokenSource() const override { return source_; }
+  antlr4::CharStream* getInputStream() const override { return source_->getInputStream(); }
+  std::string toString() const override { return getText(); }
+  // The parser and the token stream set only the index; the lexer sets nothing after emit().
+  void setText(const std::string& /*text*/) override {}
+  void setType(size_t type) override { type_ = static_cast<uint16_t>(type); }
+  void setLine(size_t line) override { line_ = static_cast<uint32_t>(line); }
+  void setCharPositionInLine(size_t col) override { col_ = static_cast<uint32_t>(col); }
+  void setChannel(size_t channel) override { channel_ = static_cast<uint16_t>(channel); }
+  void setTokenIndex(size_t index) override { index_ = static_cast<uint32_t>(index); }
+
+ private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  antlr4::TokenSource* source_;
+  uint16_t type_, channel_;
+  uint32_t line_, col_, start_, stop_;
+  uint32_t index_ = kNone;
+};
+static_assert(sizeof(SlimToken) == 40);
+
+// The generated lexer, emitting SlimTokens (end of file stays a CommonToken).
+class SlimLexer final : public PolicyLexer {
+ public:
+  using PolicyLexer::PolicyLexer;
+  antlr4::Token* emit() override {
+    antlr4::Lexer::emit(std::make_unique<SlimToken>(this, type, channel, tokenStartCharIndex, getCharIndex() - 1,
+                                                    tokenStartLine, tokenStartCharPositionInLine));
+    return token.get();
+  }
+};
+
+// The parser's token stream, which lets go of the tokens inside a finished unit (StreamingBuild): the unit is built
+// and its parse tree freed, so nothing reads them again but its first token (the start of the unit's context, which
+// the enclosing unit's builder reads) and its last two visible tokens and the hidden ones after them (what LT(-1) and
+// the error messages about the tokens after the unit read). Released entries are null; nothing after the parse reads
+// the stream as a whole (check_tokens and the brace repair run before it).
+class ReleasingTokenStream final : public antlr4::CommonTokenStream {
+ public:
+  using CommonTokenStream::CommonTokenStream;
+
+  void release_inside(const antlr4::Token* start, const antlr4::Token* stop) {
+    if (start == nullptr || stop == nullptr) return;
+    const size_t first = start->getTokenIndex(), last = stop->getTokenIndex();
+    if (first == INVALID_INDEX || last == INVALID_INDEX || last <= first || last >= _tokens.size()) return;
+    size_t keep = last + 1;  // the tail kept starts here
+    int visible = 0;
+    for (size_t i = last + 1; i-- > first + 1 && visible < 2;) {
+      keep = i;
+      if (_tokens[i] != nullptr && _tokens[i]->getChannel() == antlr4::Token::DEFAULT_CHANNEL) ++visible;
+    }
+    if (visible < 2) return;
+    for (size_t i = first + 1; i < keep; ++i) _tokens[i].reset();
+  }
+};
+
+// Builds each entry, block and list element (a unit) into its ast:: node when the parser leaves it, then frees the
+// unit's parse tree: ANTLR allocates rule contexts and terminal nodes through the parser's ParseTreeTracker and frees
+// them only when the parser goes, which for text dense in blocks cost about 150 bytes per input byte. On entering a
+// unit the tracker is swapped for an empty one (the unit's own context stays with its parent's), so that on leaving
+// it the tracker holds exactly the unit's descendants: built, then freed, and the parent's tracker is put back. The
+// parse itself is untouched (same decisions, recovery and messages): the contexts still alive are the unit and its
+// ancestors, which is all ANTLR's error handling reads.
+class StreamingBuild final : public antlr4::tree::ParseTreeListener {
+ public:
+  StreamingBuild(PolicyParser& parser, ReleasingTokenStream& tokens, AstBuilder& builder)
+      : parser_(parser), tokens_(tokens), builder_(builder) {
+    frames_.reserve(kMaxFrames);
+  }
+  ~StreamingBuild() override {
+    for (antlr4::tree::ParseTreeTracker& t : frames_) t.reset();
+  }
+  StreamingBuild(const StreamingBuild&) = delete;
+  StreamingBuild& operator=(const StreamingBuild&) = delete;
+
+  // What went wrong inside an event (the events must not throw: exitRule runs in the generated code's `finally`).
+  [[nodiscard]] std::exception_ptr failure() const { return failure_; }
+
+  void enterEveryRule(antlr4::ParserRuleContext* ctx) override {
+    if (!is_unit(*ctx)) return;
+    if (frames_.size() == kMaxFrames) {  // cannot happen below kMaxNesting; fail rather than build a wrong tree
+      ++overflow_;
+      if (!failure_) failure_ = std::make_exception_ptr(std::runtime_error("blocks nested too deeply"));
+      return;
+    }
+    frames_.emplace_back();  // within the reserved capacity: no allocation
+    std::swap(frames_.back(), parser_.getTreeTracker());
+    builder_.enter_unit();  // within the reserved capacity of the builder's levels
+  }
+
+  void exitEveryRule(antlr4::ParserRuleContext* ctx) override {
+    if (!is_unit(*ctx)) return;
+    if (overflow_ > 0) {
+      --overflow_;
+      return;
+    }
+    const bool build = !failure_ && std::uncaught_exceptions() == 0;
+    try {
+      builder_.exit_unit(*ctx, build);
+    } catch (...) {
+      if (!failure_) failure_ = std::current_exception();
+    }
+    parser_.getTreeTracker().reset();
+    std::swap(frames_.back(), parser_.getTreeTracker());
+    frames_.pop_back();
+    std::vector<antlr4::tree::ParseTree*>().swap(ctx->children);
+    tokens_.release_inside(ctx->getStart(), ctx->getStop());
+  }
+
+  void visitTerminal(antlr4::tree::TerminalNode* /*node*/) override {}
+  void visitErrorNode(antlr4::tree::ErrorNode* /*node*/) override {}
+
+ private:
+  static constexpr size_t kMaxFrames = AstBuilder::kMaxUnitDepth;
+
+  // Entries, blocks and the elements of bracketed lists (a list of 25,000 unquoted names is one entry).
+  static bool is_unit(const antlr4::ParserRuleContext& ctx) {
+    switch (ctx.getRuleIndex()) {
+      case PolicyParser::RuleEntry:
+      case PolicyParser::RuleBlock: return true;
+      case PolicyParser::RuleExpr: return dynamic_cast<const PolicyParser::ListAtomContext*>(ctx.parent) != nullptr;
+      default: return false;
+    }
+  }
+
+  PolicyParser& parser_;
+  ReleasingTokenStream& tokens_;
+  AstBuilder& builder_;
+  std::vector<antlr4::tree::ParseTreeTracker> frames_;
+  size_t overflow_ = 0;
+  std::exception_ptr failure_;
+};
+
 }  // namespace
 
 ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
@@ -460,11 +619,11 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
   try {
     SourceMap map(file.text(), sink);
     std::unique_ptr<antlr4::CharStream> input = std::make_unique<CodePointStream>(map.normalized());
-    auto lexer = std::make_unique<PolicyLexer>(input.get());
+    auto lexer = std::make_unique<SlimLexer>(input.get());
     lexer->removeErrorListeners();
     ErrorListener listener(map, sink);
     lexer->addErrorListener(&listener);
-    auto tokens = std::make_unique<antlr4::CommonTokenStream>(lexer.get());
+    auto tokens = std::make_unique<ReleasingTokenStream>(lexer.get());
     tokens->fill();
     if (!check_tokens(*tokens, map, sink)) return {};
     if (std::vector<BraceFix> fixes = BraceRepair(map, sink).run(tokens->getTokens()); !fixes.empty()) {
@@ -475,19 +634,23 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
       tokens.reset();
       lexer.reset();
       input = std::make_unique<CodePointStream>(map.normalized());
-      lexer = std::make_unique<PolicyLexer>(input.get());
+      lexer = std::make_unique<SlimLexer>(input.get());
       lexer->removeErrorListeners();
       lexer->addErrorListener(&listener);
-      tokens = std::make_unique<antlr4::CommonTokenStream>(lexer.get());
+      tokens = std::make_unique<ReleasingTokenStream>(lexer.get());
       tokens->fill();
     }
     PolicyParser parser(tokens.get());
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
     parser.setErrorHandler(std::make_shared<ErrorStrategy>());
-    PolicyParser::DocumentContext* document = parser.document();
     AstBuilder builder(file, map, sink);
-    ast::Policy policy = builder.build_document(*document);
+    StreamingBuild streaming(parser, *tokens, builder);
+    parser.addParseListener(&streaming);
+    PolicyParser::DocumentContext* document = parser.document();
+    parser.removeParseListeners();
+    if (streaming.failure()) std::rethrow_exception(streaming.failure());
+    ast::Policy policy = builder.finish(*document);
     quiet_invalid_bytes(policy, map.invalid_bytes());
     return policy;
   } catch (const std::bad_alloc&) {

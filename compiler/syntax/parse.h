@@ -20,9 +20,10 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink);
 inline constexpr int kMaxNesting = 64;
 
 // A policy larger than this is rejected (SK0107) before it is decoded: policies are a few kilobytes (the production
-// policy has 2.5 KB). The ANTLR parser needs about 200 bytes of memory per input byte for token-dense text (a 1 MB
-// list of quoted names measured 218 MB RSS for `starkeep check`), so the limit bounds it to about 60 MB. Running out
-// of memory while parsing is reported as SK0107 too, never as a syntax error.
+// policy has 2.5 KB). Parsing needs about 25–50 bytes of memory per input byte for text dense in blocks or quoted
+// names and about 105 for a list of unquoted names (each entry, block and list element is built and its parse tree
+// freed as the parser leaves it; docs/performance.md), so the limit bounds the parse to about 30 MB. Running out of
+// memory while parsing is reported as SK0107 too, never as a syntax error.
 inline constexpr size_t kMaxPolicyBytes = size_t{256} << 10;
 
 }  // namespace sk::syntax

@@ -9,20 +9,25 @@
 
 namespace sk::syntax {
 
-SourceMap::SourceMap(std::string_view text, diag::DiagnosticSink& sink) {
+SourceMap::SourceMap(std::string_view text, diag::DiagnosticSink& sink) : size_(text.size()) {
   normalized_.reserve(text.size());
-  offsets_.reserve(text.size() + 1);
   bool reported = false;
   size_t i = 0;
   if (text.starts_with("\xEF\xBB\xBF")) {
     // A UTF-8 byte order mark (editors on Windows write one) is read as a space: one code point at offset 0.
+    identity_ = false;
+    offsets_.reserve(text.size() + 1);
     offsets_.push_back(0);
     normalized_ += ' ';
     i = 3;
   }
   while (i < text.size()) {
-    offsets_.push_back(static_cast<uint32_t>(i));
     const size_t n = utf8_sequence_length(text, i);
+    if (identity_ && n > 1) {
+      size_ = i;  // code points so far, one byte each
+      materialize();
+    }
+    if (!identity_) offsets_.push_back(static_cast<uint32_t>(i));
     if (n == 0) {
       invalid_bytes_.push_back(static_cast<uint32_t>(i));
       if (!reported) {
@@ -38,7 +43,15 @@ SourceMap::SourceMap(std::string_view text, diag::DiagnosticSink& sink) {
     normalized_.append(text, i, n);
     i += n;
   }
-  offsets_.push_back(static_cast<uint32_t>(text.size()));
+  size_ = text.size();
+  if (!identity_) offsets_.push_back(static_cast<uint32_t>(text.size()));
+}
+
+void SourceMap::materialize() {
+  if (!identity_) return;
+  offsets_.reserve(std::max(normalized_.capacity(), size_) + 1);
+  for (size_t k = 0; k < size_; ++k) offsets_.push_back(static_cast<uint32_t>(k));
+  identity_ = false;
 }
 
 namespace {
@@ -53,6 +66,10 @@ size_t byte_of(const std::string& s, size_t index) {
 }  // namespace
 
 void SourceMap::insert_close_brace(size_t index) {
+  if (identity_) {
+    materialize();
+    offsets_.push_back(static_cast<uint32_t>(size_));  // the end
+  }
   index = std::min(index, offsets_.size() - 1);
   normalized_.insert(byte_of(normalized_, index), 1, '}');
   offsets_.insert(offsets_.begin() + static_cast<std::ptrdiff_t>(index), offsets_[index]);

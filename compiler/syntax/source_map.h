@@ -2,6 +2,7 @@
 // validates/normalises UTF-8 so the ANTLR runtime never sees invalid input.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -26,22 +27,29 @@ class SourceMap {
   // code point at `index` (a stray '}') read as a space.
   void insert_close_brace(size_t index);
   void blank(size_t index);
-  [[nodiscard]] size_t code_points() const { return offsets_.size() - 1; }
+  [[nodiscard]] size_t code_points() const { return identity_ ? size_ : offsets_.size() - 1; }
   // Byte offset of code point `index`; indexes past the end (and ANTLR's invalid index) map to the end.
   [[nodiscard]] uint32_t byte_offset(size_t index) const {
+    if (identity_) return static_cast<uint32_t>(std::min(index, size_));
     return index < offsets_.size() ? offsets_[index] : offsets_.back();
   }
   // The byte range of code points [start, stop] (inclusive stop, as ANTLR reports tokens).
   [[nodiscard]] diag::SourceRange range(size_t start, size_t stop) const {
-    if (start >= offsets_.size()) return {offsets_.back(), offsets_.back()};
-    const uint32_t b = offsets_[start];
-    const uint32_t e = stop + 1 < offsets_.size() && stop + 1 > start ? offsets_[stop + 1] : b;
+    const size_t entries = code_points() + 1;
+    if (start >= entries) return {byte_offset(start), byte_offset(start)};
+    const uint32_t b = byte_offset(start);
+    const uint32_t e = stop + 1 < entries && stop + 1 > start ? byte_offset(stop + 1) : b;
     return {b, e};
   }
 
  private:
   std::string normalized_;
-  std::vector<uint32_t> offsets_;  // code point index → byte offset; one extra entry for the end
+  // Code point index → byte offset, one extra entry for the end; empty while every code point is one byte of the
+  // text (ASCII, invalid bytes) and code point i is byte i (identity_), which saves 4 bytes per input byte.
+  std::vector<uint32_t> offsets_;
+  bool identity_ = true;
+  size_t size_ = 0;  // the text's size, for the identity map
+  void materialize();  // the table of the identity map (before the first multi-byte code point or a brace repair)
   std::vector<uint32_t> invalid_bytes_;
 };
 

@@ -291,6 +291,35 @@ TEST(Parse, RangesAreByteOffsetsAfterMultibyteText) {
   EXPECT_EQ(p->file.line_col(d.range->begin).col, 29u);  // code points, not bytes
 }
 
+// The AST is built while parsing, unit by unit (parse.cpp, StreamingBuild), yet the builder's diagnostics come in the
+// order of a top-down build after the parse — a block's name, its body's missing separators, then its entries and
+// nested blocks in order — and Block::recovered counts what the top-down build had reported when it reached the
+// block: a missing separator just after a block's '}' (reported by the enclosing body first) marks it, one inside
+// the policy's body does not mark the policy.
+TEST(Parse, BuilderDiagnosticsKeepTheTopDownOrder) {
+  auto p = parse("policy \"p\\q\" {\n  tier \"t\" { a = \"x\\q\" }b = 1\n  c = [\"y\\q\", [z, \"w\\q\"]]\n}\n");
+  std::vector<std::string> seen;
+  for (const auto& d : p->sink.diagnostics()) {
+    ASSERT_TRUE(d.range.has_value());
+    seen.push_back(d.code == Code::kSyntaxError ? "separator@" + at(*p, {d.range->begin, d.range->begin + 1})
+                                                : "escape@" + at(*p, *d.range));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"escape@\\q", "separator@b", "escape@\\q", "escape@\\q", "escape@\\q"}));
+  const auto& diags = p->sink.diagnostics();
+  ASSERT_EQ(diags.size(), 5u);
+  EXPECT_LT(diags[0].range->begin, diags[2].range->begin);  // the policy's name, then the tier's entry
+  EXPECT_LT(diags[2].range->begin, diags[1].range->begin);  // the separator came before the entry it follows
+  ASSERT_EQ(p->ast.blocks.size(), 1u);
+  const sk::ast::Block& policy = p->ast.blocks[0];
+  EXPECT_FALSE(policy.recovered);
+  ASSERT_EQ(policy.blocks.size(), 1u);
+  EXPECT_TRUE(policy.blocks[0].recovered);
+  ASSERT_EQ(policy.entries.size(), 2u);
+  const Expr& c = entry(policy, "c").value;
+  ASSERT_EQ(c.operands.size(), 2u);
+  EXPECT_EQ(c.operands[1].operands.size(), 2u);
+}
+
 TEST(Parse, DeepNestingIsRejectedBeforeParsing) {
   std::string deep = "policy \"p\" { a = " + std::string(200, '(') + "x" + std::string(200, ')') + " }\n";
   auto p = parse(deep);
