@@ -12,6 +12,7 @@
 #include "common/json_text.h"
 #include "runtime/executor/run_service.h"
 #include "runtime/expire/expire_service.h"
+#include "runtime/expire/finding_alerts.h"
 #include "runtime/ports/clock.h"
 #include "runtime/repository/repository_apply.h"
 #include "runtime/s3/s3_client.h"
@@ -158,8 +159,9 @@ int run_expire_command(const ExpireCliOptions& o) {
     return s3::make_s3_client(std::move(*s3_config), sleeper);
   };
   const auto display = make_progress_display(o.format != "json", clock);
+  const auto alert = expire::make_alert_port(*policy, {clock, sleeper, &std::cerr, request.run_id});
   auto report = expire::run_expire(
-      *policy, {**session, *config, clock, &std::cerr, &stop, open_storage, display.get()}, request);
+      *policy, {**session, *config, clock, &std::cerr, &stop, open_storage, display.get(), alert.get()}, request);
   write_ops_metrics_file(o.metrics_file, "expire", *policy, **session, *config, clock);
   if (!report) return print_failure("expire", report.error().describe(), exit_code_for(report.error()), o.format);
   const int code = exit_code_of(*report, o.detailed_exitcode);
