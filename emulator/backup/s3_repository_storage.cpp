@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "runtime/s3/object_store.h"
@@ -72,17 +73,24 @@ class S3RepositoryStorage final : public RepositoryStorage {
     return std::string(slash == std::string_view::npos ? base : base.substr(slash + 1)) + "." + md5;
   }
 
+  // A flat listing, labels taken from the keys: what a delimiter listing's common prefixes give on S3, but
+  // s3rver 3.7.1 omits a common prefix whose keys all lie one level deeper (`__ss_<label>/__ss_content/...` only:
+  // exactly the content-only directory an interrupted deletion leaves), so the emulator does not rely on it.
   Result<std::vector<std::string>> snapshot_labels() override {
     std::lock_guard lock(mu_);
-    auto listing = s3::list_all(*store_, root_ + std::string(kSnapshotDirPrefix), "/");
-    if (!listing) return std::unexpected(listing.error());
-    std::vector<std::string> out;
-    const std::size_t skip = root_.size() + kSnapshotDirPrefix.size();
-    for (const std::string& p : listing->common_prefixes) {
-      if (p.size() > skip + 1) out.push_back(p.substr(skip, p.size() - skip - 1));
-    }
-    std::sort(out.begin(), out.end());
-    return out;
+    const std::string prefix = root_ + std::string(kSnapshotDirPrefix);
+    std::set<std::string> labels;
+    auto listed = s3::for_each_page(*store_, prefix, "", [&](const s3::ListPage& page) -> Status {
+      for (const s3::ObjectSummary& o : page.objects) {
+        const std::size_t slash = o.key.find('/', prefix.size());
+        if (slash != std::string::npos && slash > prefix.size()) {
+          labels.insert(o.key.substr(prefix.size(), slash - prefix.size()));
+        }
+      }
+      return sk::ok();
+    });
+    if (!listed) return std::unexpected(listed.error());
+    return std::vector<std::string>(labels.begin(), labels.end());
   }
 
   Result<std::vector<std::string>> files_with_prefix(std::string_view dir, std::string_view prefix) override {

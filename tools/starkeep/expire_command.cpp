@@ -182,10 +182,13 @@ void register_expire(CLI::App& app, int& exit_code) {
       "Apply the policy's retention to every snapshot of its repositories: keep, expire or hold each one, with "
       "the reasons (restore points within their retention and every snapshot their restore chains need are kept; "
       "so are the newest snapshot of each database and tier, the newest catalog snapshot and anything a running "
-      "restore reads). --dry-run decides and prints only. Deletes with DROP SNAPSHOT (StarRocks 4.2+), recording each "
+      "restore reads). --dry-run decides and prints only. Deletes with DROP SNAPSHOT (StarRocks 4.2+), or before "
+      "4.2 through the repository's S3 API with the keys in STARKEEP_S3_ACCESS_KEY/STARKEEP_S3_SECRET_KEY (info and "
+      "meta first, then the content; a failing S3 endpoint raises repository.unreachable), recording each "
       "deletion in ops.snapshot_expiry first. Exit codes: 0 done, 2 snapshots were or would be deleted "
       "(--detailed-exitcode), 30 history and repository disagree about a snapshot (kept), 31 a deletion failed, "
-      "14 a repository cannot be listed, 78 no way to delete on this server, 64 usage (docs/retention.md).");
+      "14 a repository cannot be listed or its S3 endpoint failed, 78 no way to delete on this server, 64 usage "
+      "(docs/retention.md).");
   cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();
   cmd->add_option("--at", o->at, "The instant verdicts are taken at ('now' or an instant)")->capture_default_str();
   cmd->add_option("--repository", o->repository, "Only this repository of the policy");

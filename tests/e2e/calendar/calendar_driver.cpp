@@ -131,7 +131,7 @@ void CalendarFixture::start_calendar_cluster(const std::string& time_zone) {
 
 void CalendarFixture::start_calendar_cluster_on_s3(const std::string& time_zone, const std::string& version,
                                                    const std::string& bucket) {
-  start_cluster_on_s3({"--enable-faults", "--time-scale", "100", "--backends", "3", "--time-zone", time_zone,
+  start_cluster_on_s3({"--enable-faults", "--time-scale", "1000", "--backends", "3", "--time-zone", time_zone,
                        "--disk-total", std::to_string(kDiskTotal), "--disk-avail", std::to_string(kDiskAvail),
                        "--starrocks-version", version},
                       {bucket});
