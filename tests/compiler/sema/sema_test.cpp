@@ -282,6 +282,20 @@ TEST(Sema, PlainHttpEndpointOnLoopbackIsAccepted) {
   EXPECT_TRUE(remote->has(Code::kInsecureEndpoint)) << remote->text();
 }
 
+// "Loopback" is a 127.x.y.z address literal or localhost, not any host name that starts with "127." (such a name
+// resolves wherever its owner wants): a webhook there must use HTTPS.
+TEST(Sema, AWebhookOnAHostNamed127SomethingIsNotLoopback) {
+  const auto with_webhook = [](const std::string& url) {
+    return compile(policy_with(fmt::format(
+        "tier \"n\" {{ backup = database; schedule = daily at 03:00; retain = 7d }}\n"
+        "notifier \"hook\" {{ webhook = \"{}\" }}\n"
+        "alert \"f\" {{ when = job.state in [FAILED]; notify = \"hook\" }}\n",
+        url)));
+  };
+  EXPECT_TRUE(with_webhook("http://127.evil.com/hook")->has(Code::kInsecureWebhook));
+  EXPECT_FALSE(with_webhook("http://127.0.0.1:9093/hook")->has(Code::kInsecureWebhook));
+}
+
 TEST(Sema, DrillScopeMustFitTheTierKind) {
   auto c = compile(policy_with(
       "tier \"w\" { backup = tables; schedule = sun at 01:00; retain = 90d }\n"
