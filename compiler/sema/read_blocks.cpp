@@ -7,11 +7,22 @@ namespace sk::sema::detail {
 
 namespace {
 
-// "http://localhost…", "http://127.x.y.z…": a receiver on this host, where TLS adds nothing.
+// "http://localhost…", "http://127.x.y.z…" (a dotted IPv4 literal, not a name such as 127.evil.com): a receiver or
+// store on this host, where TLS adds nothing.
 bool is_loopback_http(std::string_view url) {
   std::string_view host = url.substr(7);
   host = host.substr(0, host.find_first_of(":/?#"));
-  return host == "localhost" || host.rfind("127.", 0) == 0;
+  if (host == "localhost") return true;
+  if (host.rfind("127.", 0) != 0) return false;
+  int dots = 0;
+  for (char ch : host) {
+    if (ch == '.') {
+      ++dots;
+    } else if (ch < '0' || ch > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
 }
 
 // `catch_up` (issue 10 item 11): `none`, `next_slot` (the default) or a duration from the slot ("2d").
@@ -178,7 +189,9 @@ void Builder::read_repository(const ast::Block& b) {
     if (auto s = read_string(*e, sink_)) {
       r.endpoint = *s;
       r.endpoint_range = e->value.range;
-      if (s->rfind("http://", 0) == 0) {
+      if (s->rfind("http://", 0) == 0 && is_loopback_http(*s)) {
+        // A store on this host (s3rver, a local MinIO): nothing travels over the network.
+      } else if (s->rfind("http://", 0) == 0) {
         sink_.report(Code::kInsecureEndpoint, e->value.range, *s)
             .suggest("\"https://" + s->substr(7) + "\"")
             .note(std::nullopt, "backups travel over this connection; starkeep accepts only https:// endpoints");

@@ -154,7 +154,6 @@ std::string partition_conflict(const TableSchema& local, const TableSchema& snap
 
 namespace sk::emu {
 
-namespace fs = std::filesystem;
 using namespace sk::emu::backup;  // NOLINT: implementation files of the backup module
 
 BackupService::Impl::Impl(Catalog& catalog_ref, ClusterState& cluster_ref)

@@ -11,7 +11,6 @@
 
 namespace sk::emu {
 
-namespace fs = std::filesystem;
 using namespace sk::emu::backup;  // NOLINT: implementation files of the backup module
 
 namespace {
@@ -37,14 +36,15 @@ bool has_partition(const TableSchema& table, const std::string& name) {
 
 // The meta file of the snapshot in `dir`: exactly one file whose name starts with it (Repository.download);
 // otherwise the FE's message, which names `remote_meta`.
-std::expected<std::vector<TableSchema>, std::string> read_snapshot_meta(const fs::path& dir,
+std::expected<std::vector<TableSchema>, std::string> read_snapshot_meta(RepositoryStorage& storage,
+                                                                        const std::string& dir,
                                                                         const std::string& remote_meta) {
-  auto files = list_files_with_prefix(dir, kMetaFile);
+  auto files = storage.files_with_prefix(dir, kMetaFile);
   if (!files || files->size() != 1) {
     return std::unexpected(
         fmt::format("Expected one file with path: {}. get: {}", remote_meta, files ? files->size() : 0));
   }
-  auto text = read_file(dir / files->front());
+  auto text = storage.read(dir + "/" + files->front());
   if (!text) return std::unexpected(text.error().message);
   auto meta = meta_from_json(*text);
   if (!meta) return std::unexpected(meta.error().message);
@@ -514,15 +514,15 @@ StepResult BackupService::Impl::upload_data(Job& job) {
   if (!repo)
     return StepResult::fail(
         status_text("COMMON_ERROR", fmt::format("failed to get repository: {}", job.repo_id)));
-  fs::path content = repo->dir / (std::string(kSnapshotDirPrefix) + job.label) / kContentDir;
+  const std::string content = content_dir(job.label);
   for (SnapshotTable& t : job.snapshot.tables) {
     for (SnapshotPartition& p : t.partitions) {
-      fs::path dir = content / tablet_dir(job.snapshot, t, p);
+      const std::string dir = content + "/" + tablet_dir(job.snapshot, t, p);
       TableSchema header = t.schema;
       header.partitions = {p.schema};
-      auto hdr = upload_file(dir / header_file_name(p), schema_to_json(header).dump());
+      auto hdr = repo->storage->upload(dir + "/" + header_file_name(p), schema_to_json(header).dump());
       if (!hdr) return StepResult::fail(status_text("COMMON_ERROR", hdr.error().message));
-      auto dat = upload_file(dir / data_file_name(p), rows_to_jsonl(p.rows));
+      auto dat = repo->storage->upload(dir + "/" + data_file_name(p), rows_to_jsonl(p.rows));
       if (!dat) return StepResult::fail(status_text("COMMON_ERROR", dat.error().message));
       p.files = {*hdr, *dat};
     }
@@ -548,13 +548,13 @@ StepResult BackupService::Impl::upload_info(Job& job) {
     }
   }
   if (!failure.empty()) return StepResult::retry(status_text("COMMON_ERROR", failure));
-  fs::path dir = repo->dir / (std::string(kSnapshotDirPrefix) + job.label);
+  const std::string dir = snapshot_dir(job.label);
   std::vector<TableSchema> schemas;
   for (const SnapshotTable& t : job.snapshot.tables) schemas.push_back(t.schema);
-  auto meta = upload_file(dir / kMetaFile, meta_to_json(schemas));
+  auto meta = repo->storage->upload(dir + "/" + std::string(kMetaFile), meta_to_json(schemas));
   if (!meta) return StepResult::retry(status_text("COMMON_ERROR", meta.error().message));
-  auto info =
-      upload_file(dir / (std::string(kInfoPrefix) + job.timestamp), info_to_json(job.snapshot, true).dump());
+  auto info = repo->storage->upload(dir + "/" + std::string(kInfoPrefix) + job.timestamp,
+                                    info_to_json(job.snapshot, true).dump());
   if (!info) return StepResult::retry(status_text("COMMON_ERROR", info.error().message));
   return StepResult::advance();
 }
@@ -586,7 +586,7 @@ StepResult BackupService::Impl::restore_step(Job& job, const std::string& state)
 StepResult BackupService::Impl::prepare_meta(Job& job) {
   auto repo = repo_copy(job);
   if (!repo) return common_error(fmt::format("failed to get repository: {}", job.repo_id));
-  fs::path dir = repo->dir / (std::string(kSnapshotDirPrefix) + job.label);
+  const std::string dir = snapshot_dir(job.label);
   std::string remote_meta =
       fmt::format("{}/{}{}/{}", repo->remote_dir(), kSnapshotDirPrefix, job.label, kMetaFile);
   {
@@ -595,7 +595,7 @@ StepResult BackupService::Impl::prepare_meta(Job& job) {
       return common_error(fmt::format("failed to list remote path: {}*. msg: listPath failed", remote_meta));
     }
   }
-  auto meta = read_snapshot_meta(dir, remote_meta);
+  auto meta = read_snapshot_meta(*repo->storage, dir, remote_meta);
   if (!meta) return common_error(meta.error());
   auto selected = select_restore_meta(job.snapshot, *meta);
   if (!selected) return common_error(selected.error());
@@ -625,20 +625,20 @@ StepResult BackupService::Impl::download_data(Job& job) {
   if (!repo)
     return StepResult::fail(
         status_text("COMMON_ERROR", fmt::format("failed to get repository: {}", job.repo_id)));
-  fs::path content = repo->dir / (std::string(kSnapshotDirPrefix) + job.label) / kContentDir;
+  const std::string content = content_dir(job.label);
   for (SnapshotTable& t : job.snapshot.tables) {
     for (SnapshotPartition& p : t.partitions) {
       std::string data_name;
       for (const std::string& f : p.files) {
         if (f.starts_with(data_file_name(p) + ".")) data_name = f;
       }
-      fs::path path = content / tablet_dir(job.snapshot, t, p) / data_name;
+      const std::string path = content + "/" + tablet_dir(job.snapshot, t, p) + "/" + data_name;
       if (data_name.empty()) {
         return StepResult::fail(status_text("NOT_FOUND", fmt::format("file for tablet {} does not exist in "
                                                                      "snapshot",
                                                                      p.tablet_id)));
       }
-      auto text = read_file(path);
+      auto text = repo->storage->read(path);
       if (!text) return StepResult::fail(status_text("NOT_FOUND", text.error().message));
       std::string name, md5;
       if (decode_checksum_name(data_name, name, md5) && md5_hex(*text) != md5) {

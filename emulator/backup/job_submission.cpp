@@ -11,7 +11,6 @@
 
 namespace sk::emu {
 
-namespace fs = std::filesystem;
 using namespace sk::emu::backup;  // NOLINT: implementation files of the backup module
 
 std::optional<ErrorResult> BackupService::Impl::check_slot_locked(int64_t db_id) {
@@ -192,7 +191,7 @@ std::expected<Repo, ErrorResult> BackupService::Impl::backup_destination(const B
       return std::unexpected(error(Origin::kDdl, list_error(repo, std::string(kSnapshotDirPrefix) + "*")));
     }
   }
-  auto labels = list_snapshot_labels(repo.dir);
+  auto labels = repo.storage->snapshot_labels();
   if (!labels) return std::unexpected(error(Origin::kDdl, labels.error().message));
   if (std::find(labels->begin(), labels->end(), s.label) != labels->end()) {
     return std::unexpected(

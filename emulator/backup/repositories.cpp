@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "emulator/backup/service_impl.h"
@@ -12,7 +12,6 @@
 
 namespace sk::emu {
 
-namespace fs = std::filesystem;
 using namespace sk::emu::backup;  // NOLINT: implementation files of the backup module
 
 bool BackupService::Impl::location_unreachable(const std::string& location) const {
@@ -30,6 +29,9 @@ void BackupService::Impl::ping_locked(Repo& r) {
           "timed out (Service: S3, Status Code: 503)",
           clock.datetime(SysClock::now()), r.remote_dir());
     }
+  } else if (r.storage_error) {
+    r.err_msg = fmt::format("{}: failed to check path exist: {}. msg: {}", clock.datetime(SysClock::now()),
+                            r.remote_dir(), *r.storage_error);
   } else {
     r.err_msg.reset();
   }
@@ -45,38 +47,54 @@ std::string BackupService::Impl::list_error(const Repo& r, std::string_view what
   return fmt::format("failed to list remote path: {}/{}. msg: listPath failed", r.remote_dir(), what);
 }
 
+namespace {
+
+StorageSettings storage_settings(const EmulatorConfig& c) {
+  StorageSettings out;
+  out.backend = c.repository_backend == "s3" ? StorageBackend::kS3 : StorageBackend::kLocal;
+  out.repository_root = c.repository_root;
+  out.s3 = {c.s3_endpoint, c.s3_region, c.s3_access_key, c.s3_secret_key};
+  return out;
+}
+
+}  // namespace
+
 QueryResult BackupService::Impl::create_repository(const CreateRepositoryStmt& s) {
   if (s.broker) return error(Origin::kDdl, fmt::format("broker does not exist: {}", *s.broker));
   if (!safe_name(s.name))
     return error(Origin::kAnalyzer, fmt::format("Incorrect repository name '{}'", s.name));
   std::string location = normalize_location(s.location);
-  auto mapped = map_location(config().repository_root, location);
-  if (!mapped) return error(Origin::kDdl, "Failed to create repository: " + mapped.error().message);
-  fs::path dir = *mapped / (std::string(kRepoDirPrefix) + s.name);
-  std::string remote_info = fmt::format("{}/{}{}/__repo_info", location, kRepoDirPrefix, s.name);
-  std::lock_guard lock(mu);
-  if (repos.contains(s.name)) {
-    return error(
-        Origin::kDdl,
-        fmt::format("Failed to create repository: repository with same name already exist: {}", s.name));
-  }
-  if (location_unreachable(location)) {
-    return error(Origin::kDdl,
-                 fmt::format("Failed to create repository: failed to list remote path: {}. msg: "
-                             "listPath failed",
-                             remote_info));
+  const std::map<std::string, std::string> properties(s.properties.begin(), s.properties.end());
+  auto storage = open_repository_storage(storage_settings(config()), location, s.name, properties);
+  if (!storage) return error(Origin::kDdl, "Failed to create repository: " + storage.error().message);
+  std::string remote_info = fmt::format("{}/{}{}/{}", location, kRepoDirPrefix, s.name, kRepoInfoFile);
+  {
+    std::lock_guard lock(mu);
+    if (repos.contains(s.name)) {
+      return error(
+          Origin::kDdl,
+          fmt::format("Failed to create repository: repository with same name already exist: {}", s.name));
+    }
+    if (location_unreachable(location)) {
+      return error(Origin::kDdl,
+                   fmt::format("Failed to create repository: failed to list remote path: {}. msg: "
+                               "listPath failed",
+                               remote_info));
+    }
   }
   Repo r;
-  r.id = next_id++;
   r.name = s.name;
   r.read_only = s.read_only;
   r.location = location;
-  r.dir = dir;
-  fs::path info_path = dir / "__repo_info";
-  std::error_code ec;
-  if (fs::exists(info_path, ec)) {
+  r.storage = *storage;
+  auto adopted = r.storage->exists(kRepoInfoFile);
+  if (!adopted) {
+    return error(Origin::kDdl, fmt::format("Failed to create repository: failed to list remote path: {}. msg: {}",
+                                           remote_info, adopted.error().message));
+  }
+  if (*adopted) {
     // Another cluster (emulator instance) created it: adopt it and its snapshots.
-    auto text = read_file(info_path);
+    auto text = r.storage->read(kRepoInfoFile);
     if (!text) return error(Origin::kDdl, "Failed to create repository: " + text.error().message);
     try {
       auto j = nlohmann::json::parse(*text);
@@ -88,10 +106,16 @@ QueryResult BackupService::Impl::create_repository(const CreateRepositoryStmt& s
   } else {
     r.create_time = clock.datetime(SysClock::now());
     nlohmann::json j{{"name", s.name}, {"create_time", r.create_time}};
-    if (auto st = write_plain_file(info_path, j.dump()); !st) {
+    if (auto st = r.storage->write(kRepoInfoFile, j.dump()); !st) {
       return error(Origin::kDdl, "Failed to create repository: " + st.error().message);
     }
   }
+  std::lock_guard lock(mu);
+  if (repos.contains(s.name)) {
+    return error(Origin::kDdl,
+                 fmt::format("Failed to create repository: repository with same name already exist: {}", s.name));
+  }
+  r.id = next_id++;
   repos.emplace(r.name, std::move(r));
   return OkResult{};
 }
@@ -114,10 +138,21 @@ QueryResult BackupService::Impl::drop_repository(const DropRepositoryStmt& s) {
 QueryResult BackupService::Impl::show_repositories() {
   ResultSet rs =
       make_result({"RepoId", "RepoName", "CreateTime", "IsReadOnly", "Location", "Broker", "ErrMsg"});
+  // The storage probe is I/O: done without `mu`, on copies of the storage handles.
+  std::map<std::string, std::shared_ptr<RepositoryStorage>> storages;
+  {
+    std::lock_guard lock(mu);
+    for (const auto& [name, r] : repos) storages.emplace(name, r.storage);
+  }
+  std::map<std::string, std::optional<std::string>> probed;
+  for (const auto& [name, storage] : storages) {
+    auto st = storage->probe();
+    probed[name] = st ? std::nullopt : std::optional<std::string>(st.error().message);
+  }
   std::lock_guard lock(mu);
   std::vector<Repo*> sorted;
   for (auto& [name, r] : repos) {
-    (void)name;
+    if (auto it = probed.find(name); it != probed.end()) r.storage_error = it->second;
     ping_locked(r);
     sorted.push_back(&r);
   }
@@ -131,8 +166,7 @@ QueryResult BackupService::Impl::show_repositories() {
 
 std::vector<std::optional<std::string>> BackupService::Impl::snapshot_row(const Repo& r,
                                                                           const std::string& label) const {
-  fs::path dir = r.dir / (std::string(kSnapshotDirPrefix) + label);
-  auto files = list_files_with_prefix(dir, kInfoPrefix);
+  auto files = r.storage->files_with_prefix(snapshot_dir(label), kInfoPrefix);
   if (!files) return {label, std::nullopt, "ERROR: Failed to get info: " + files.error().message};
   std::vector<std::string> stamps;
   for (const std::string& f : *files) {
@@ -153,8 +187,7 @@ Result<SnapshotInfo> BackupService::Impl::read_info(const Repo& r, const std::st
   if (r.unreachable) {
     return sk::fail("repo.unreachable", "failed to list remote path: {}*. msg: listPath failed", remote);
   }
-  fs::path dir = r.dir / (std::string(kSnapshotDirPrefix) + label);
-  auto files = list_files_with_prefix(dir, std::string(kInfoPrefix) + ts);
+  auto files = r.storage->files_with_prefix(snapshot_dir(label), std::string(kInfoPrefix) + ts);
   if (!files) return std::unexpected(files.error());
   if (files->size() != 1) {
     return sk::fail("repo.not_found", "Expected one file with path: {}. get: {}", remote, files->size());
@@ -166,7 +199,7 @@ Result<SnapshotInfo> BackupService::Impl::read_info(const Repo& r, const std::st
   }
   if (name != std::string(kInfoPrefix) + ts)
     return sk::fail("repo.not_found", "File does not exist: {}", remote);
-  auto text = read_file(dir / files->front());
+  auto text = r.storage->read(snapshot_dir(label) + "/" + files->front());
   if (!text) return std::unexpected(text.error());
   if (md5_hex(*text) != md5) {
     return sk::fail("repo.bad_file", "md5sum does not equal. local: {}, remote: {}", md5_hex(*text), md5);
@@ -210,7 +243,7 @@ QueryResult BackupService::Impl::show_snapshot(const ShowSnapshotStmt& s) {
   }
   std::vector<std::string> labels = s.labels;
   if (labels.empty()) {
-    auto listed = list_snapshot_labels(repo.dir);
+    auto listed = repo.storage->snapshot_labels();
     if (!listed) {
       return error(Origin::kPlain, fmt::format("Failed to list snapshot in repo: {}, err: {}", repo.name,
                                                listed.error().message));
@@ -239,7 +272,7 @@ QueryResult BackupService::Impl::drop_snapshot(const DropSnapshotStmt& s) {
                                              list_error(repo, std::string(kSnapshotDirPrefix) + "*")));
     }
   }
-  auto labels = list_snapshot_labels(repo.dir);
+  auto labels = repo.storage->snapshot_labels();
   if (!labels) {
     return error(Origin::kDdl, fmt::format("Failed to list snapshots in repository {}: {}", repo.name,
                                            labels.error().message));
@@ -258,15 +291,15 @@ QueryResult BackupService::Impl::drop_snapshot(const DropSnapshotStmt& s) {
                                              job->kind == JobKind::kBackup ? "is writing" : "is reading"));
     }
   }
-  fs::path dir = repo.dir / (std::string(kSnapshotDirPrefix) + s.label);
+  const std::string dir = snapshot_dir(s.label);
   if (!s.force) {
     std::optional<std::string> owner;
-    auto files = list_files_with_prefix(dir, kInfoPrefix);
+    auto files = repo.storage->files_with_prefix(dir, kInfoPrefix);
     if (files) {
       for (const std::string& f : *files) {
         std::string name, md5;
         if (!decode_checksum_name(f, name, md5)) continue;
-        auto text = read_file(dir / f);
+        auto text = repo.storage->read(dir + "/" + f);
         if (!text) continue;
         auto info = info_from_json(*text);
         if (info && !info->cluster_id.empty()) owner = info->cluster_id;
@@ -281,11 +314,9 @@ QueryResult BackupService::Impl::drop_snapshot(const DropSnapshotStmt& s) {
                                s.label, repo.name, whose, cluster_id));
     }
   }
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  if (ec) {
+  if (auto removed = repo.storage->remove_tree(dir); !removed) {
     return error(Origin::kDdl, fmt::format("Failed to delete snapshot {} in repository {}: {}", s.label,
-                                           repo.name, ec.message()));
+                                           repo.name, removed.error().message));
   }
   return OkResult{};
 }
@@ -298,26 +329,24 @@ QueryResult BackupService::Impl::corrupt_snapshot(const CorruptSnapshotStmt& s) 
     if (it == repos.end()) return error(Origin::kPlain, fmt::format("Repository {} does not exist", s.repo));
     repo = it->second;
   }
-  fs::path content = repo.dir / (std::string(kSnapshotDirPrefix) + s.label) / kContentDir;
-  std::vector<fs::path> data_files;
-  std::error_code ec;
-  if (fs::exists(content, ec)) {
-    for (const auto& e : fs::recursive_directory_iterator(content, ec)) {
-      std::string n = e.path().filename().string();
+  auto files = repo.storage->files_under(content_dir(s.label));
+  std::vector<std::string> data_files;
+  if (files) {
+    for (const std::string& f : *files) {
+      std::string n = f.substr(f.rfind('/') + 1);
       std::string base, md5;
-      if (e.is_regular_file() && decode_checksum_name(n, base, md5) && base.ends_with(".dat")) {
-        data_files.push_back(e.path());
-      }
+      if (decode_checksum_name(n, base, md5) && base.ends_with(".dat")) data_files.push_back(f);
     }
   }
   if (data_files.empty()) {
     return error(Origin::kPlain,
                  fmt::format("Snapshot {} has no data file in repository {}", s.label, s.repo));
   }
-  std::sort(data_files.begin(), data_files.end());
-  std::ofstream out(data_files.front(), std::ios::binary | std::ios::app);
-  out << "[\"corrupted\"]\n";
-  if (!out) return error(Origin::kPlain, "failed to write " + data_files.front().string());
+  auto text = repo.storage->read(data_files.front());
+  if (!text) return error(Origin::kPlain, text.error().message);
+  if (auto st = repo.storage->write(data_files.front(), *text + "[\"corrupted\"]\n"); !st) {
+    return error(Origin::kPlain, st.error().message);
+  }
   return OkResult{};
 }
 

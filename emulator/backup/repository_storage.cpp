@@ -7,6 +7,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "emulator/backup/s3_repository_storage.h"
 #include "emulator/backup/statement_lexer.h"
 
 namespace sk::emu::backup {
@@ -68,69 +69,6 @@ std::string md5_hex(std::string_view data) {
   return out;
 }
 
-Status write_plain_file(const fs::path& path, std::string_view data) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec)
-    return sk::fail("repo.io", "failed to create directory {}: {}", path.parent_path().string(),
-                    ec.message());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return sk::fail("repo.io", "failed to open {} for writing", path.string());
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  out.close();
-  if (!out) return sk::fail("repo.io", "failed to write {}", path.string());
-  return sk::ok();
-}
-
-Result<std::string> upload_file(const fs::path& base, std::string_view data) {
-  fs::path tmp = base;
-  tmp += ".part";
-  if (auto st = write_plain_file(tmp, data); !st) return std::unexpected(st.error());
-  std::string md5 = md5_hex(data);
-  fs::path final_path = base;
-  final_path += "." + md5;
-  std::error_code ec;
-  fs::rename(tmp, final_path, ec);
-  if (ec) return sk::fail("repo.io", "failed to rename {}: {}", tmp.string(), ec.message());
-  return final_path.filename().string();
-}
-
-Result<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return sk::fail("repo.io", "File does not exist: {}", path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Result<std::vector<std::string>> list_snapshot_labels(const fs::path& repo_dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  if (!fs::exists(repo_dir, ec)) return out;
-  for (const auto& entry : fs::directory_iterator(repo_dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (entry.is_directory() && name.starts_with(kSnapshotDirPrefix)) {
-      out.push_back(name.substr(kSnapshotDirPrefix.size()));
-    }
-  }
-  if (ec) return sk::fail("repo.io", "failed to list {}: {}", repo_dir.string(), ec.message());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-Result<std::vector<std::string>> list_files_with_prefix(const fs::path& dir, std::string_view prefix) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) return out;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && name.starts_with(prefix)) out.push_back(name);
-  }
-  if (ec) return sk::fail("repo.io", "failed to list {}: {}", dir.string(), ec.message());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 bool decode_checksum_name(std::string_view file, std::string& name, std::string& md5) {
   size_t dot = file.rfind('.');
   if (dot == std::string_view::npos) return false;
@@ -139,6 +77,131 @@ bool decode_checksum_name(std::string_view file, std::string& name, std::string&
   name = std::string(file.substr(0, dot));
   md5 = std::string(suffix);
   return true;
+}
+
+std::string snapshot_dir(std::string_view label) { return std::string(kSnapshotDirPrefix) + std::string(label); }
+
+std::string content_dir(std::string_view label) { return snapshot_dir(label) + "/" + std::string(kContentDir); }
+
+namespace {
+
+Status write_local_file(const fs::path& path, std::string_view data) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec)
+    return sk::fail("repo.io", "failed to create directory {}: {}", path.parent_path().string(), ec.message());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return sk::fail("repo.io", "failed to open {} for writing", path.string());
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  out.close();
+  if (!out) return sk::fail("repo.io", "failed to write {}", path.string());
+  return sk::ok();
+}
+
+// A repository on a local directory tree. Stateless apart from its root: concurrent calls on different files are
+// safe, as on a file system.
+class LocalRepositoryStorage final : public RepositoryStorage {
+ public:
+  explicit LocalRepositoryStorage(fs::path root) : root_(std::move(root)) {}
+
+  std::string describe() const override { return root_.string(); }
+  Status probe() override { return sk::ok(); }
+
+  Result<bool> exists(std::string_view path) override {
+    std::error_code ec;
+    return fs::exists(at(path), ec);
+  }
+
+  Result<std::string> read(std::string_view path) override {
+    std::ifstream in(at(path), std::ios::binary);
+    if (!in) return sk::fail("repo.io", "File does not exist: {}", at(path).string());
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  Status write(std::string_view path, std::string_view data) override { return write_local_file(at(path), data); }
+
+  Result<std::string> upload(std::string_view base, std::string_view data) override {
+    fs::path tmp = at(base);
+    tmp += kPartSuffix;
+    if (auto st = write_local_file(tmp, data); !st) return std::unexpected(st.error());
+    fs::path final_path = at(base);
+    final_path += "." + md5_hex(data);
+    std::error_code ec;
+    fs::rename(tmp, final_path, ec);
+    if (ec) return sk::fail("repo.io", "failed to rename {}: {}", tmp.string(), ec.message());
+    return final_path.filename().string();
+  }
+
+  Result<std::vector<std::string>> snapshot_labels() override {
+    std::vector<std::string> out;
+    std::error_code ec;
+    if (!fs::exists(root_, ec)) return out;
+    for (const auto& entry : fs::directory_iterator(root_, ec)) {
+      std::string name = entry.path().filename().string();
+      if (entry.is_directory() && name.starts_with(kSnapshotDirPrefix)) {
+        out.push_back(name.substr(kSnapshotDirPrefix.size()));
+      }
+    }
+    if (ec) return sk::fail("repo.io", "failed to list {}: {}", root_.string(), ec.message());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  Result<std::vector<std::string>> files_with_prefix(std::string_view dir, std::string_view prefix) override {
+    std::vector<std::string> out;
+    std::error_code ec;
+    const fs::path d = at(dir);
+    if (!fs::exists(d, ec)) return out;
+    for (const auto& entry : fs::directory_iterator(d, ec)) {
+      std::string name = entry.path().filename().string();
+      if (entry.is_regular_file() && name.starts_with(prefix)) out.push_back(name);
+    }
+    if (ec) return sk::fail("repo.io", "failed to list {}: {}", d.string(), ec.message());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  Result<std::vector<std::string>> files_under(std::string_view dir) override {
+    std::vector<std::string> out;
+    std::error_code ec;
+    const fs::path d = at(dir);
+    if (!fs::exists(d, ec)) return out;
+    for (const auto& e : fs::recursive_directory_iterator(d, ec)) {
+      if (e.is_regular_file()) out.push_back(fs::relative(e.path(), root_).generic_string());
+    }
+    if (ec) return sk::fail("repo.io", "failed to list {}: {}", d.string(), ec.message());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  Status remove_tree(std::string_view dir) override {
+    std::error_code ec;
+    fs::remove_all(at(dir), ec);
+    if (ec) return sk::fail("repo.io", "failed to delete {}: {}", at(dir).string(), ec.message());
+    return sk::ok();
+  }
+
+ private:
+  fs::path at(std::string_view rel) const { return rel.empty() ? root_ : root_ / std::string(rel); }
+  fs::path root_;
+};
+
+}  // namespace
+
+std::shared_ptr<RepositoryStorage> make_local_storage(fs::path root) {
+  return std::make_shared<LocalRepositoryStorage>(std::move(root));
+}
+
+Result<std::shared_ptr<RepositoryStorage>> open_repository_storage(
+    const StorageSettings& settings, std::string_view location, std::string_view name,
+    const std::map<std::string, std::string>& properties) {
+  const std::string repo_dir = std::string(kRepoDirPrefix) + std::string(name);
+  if (settings.backend == StorageBackend::kS3) return open_s3_storage(settings.s3, location, repo_dir, properties);
+  auto mapped = map_location(settings.repository_root, location);
+  if (!mapped) return std::unexpected(mapped.error());
+  return make_local_storage(*mapped / repo_dir);
 }
 
 }  // namespace sk::emu::backup

@@ -123,7 +123,8 @@ struct Repo {
   bool read_only = false;
   std::string location;  // normalized
   std::string broker;
-  std::filesystem::path dir;  // local directory of __starrocks_repository_<name>
+  std::shared_ptr<RepositoryStorage> storage;  // __starrocks_repository_<name> (local directory or S3)
+  std::optional<std::string> storage_error;    // the last SHOW REPOSITORIES probe's failure (S3 backend)
   bool unreachable = false;
   bool storage_read_only = false;
   std::optional<std::string> err_msg;

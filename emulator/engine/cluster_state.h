@@ -42,6 +42,13 @@ struct EmulatorConfig {
   double job_fixed_seconds = 2.0;           // per-state fixed cost of a job, before time_scale
   double be_bytes_per_second = 100e6;       // per-BE transfer rate, before time_scale
   std::string repository_root;              // s3a://bucket/prefix → <repository_root>/bucket/prefix
+  // The repository backend (docs/emulator.md): "local" (the directory tree under repository_root) or "s3" (the
+  // location's bucket through the S3 API, at s3_endpoint unless the repository's aws.s3.endpoint says otherwise).
+  std::string repository_backend = "local";
+  std::string s3_endpoint;
+  std::string s3_region = "us-east-1";
+  std::string s3_access_key;  // secret: never logged
+  std::string s3_secret_key;  // secret: never logged
 };
 
 class ClusterState {

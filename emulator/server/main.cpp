@@ -4,6 +4,7 @@
 // Flags are documented in docs/emulator.md ("Engine" → "Command line").
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -74,6 +75,9 @@ struct Flags {
   int64_t disk_total = 1LL << 40;
   int64_t disk_avail = -1;
   std::string repository_root;
+  std::string repository_backend = "local";
+  std::string s3_endpoint;
+  std::string s3_region = "us-east-1";
   bool enable_faults = false;
   double time_scale = 1.0;
   double job_fixed_seconds = 2.0;
@@ -99,7 +103,19 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--backends", f.backends, "number of emulated BEs")->check(CLI::Range(0, 1024));
   app.add_option("--disk-total", f.disk_total, "bytes per BE disk")->check(CLI::PositiveNumber);
   app.add_option("--disk-avail", f.disk_avail, "available bytes per BE disk (default 80% of total)");
-  app.add_option("--repository-root", f.repository_root, "directory that holds backup repositories");
+  app.add_option("--repository-root", f.repository_root,
+                 "directory that holds backup repositories (the local backend: s3a://bucket/p → <root>/bucket/p)");
+  app.add_option("--repository-backend", f.repository_backend,
+                 "where repositories keep their files: 'local' (under --repository-root) or 's3' (the location's "
+                 "bucket through the S3 API; keys from STARKEEP_EMU_S3_ACCESS_KEY/STARKEEP_EMU_S3_SECRET_KEY "
+                 "unless the repository's PROPERTIES give aws.s3.access_key/aws.s3.secret_key)")
+      ->check(CLI::IsMember({"local", "s3"}))
+      ->capture_default_str();
+  app.add_option("--s3-endpoint", f.s3_endpoint,
+                 "S3 endpoint of the s3 backend (https://…, or http:// on loopback such as s3rver) for repositories "
+                 "whose PROPERTIES have no aws.s3.endpoint");
+  app.add_option("--s3-region", f.s3_region, "signing region of the s3 backend unless aws.s3.region is given")
+      ->capture_default_str();
   app.add_flag("--enable-faults", f.enable_faults, "accept ADMIN EMULATOR fault-injection statements");
   app.add_option("--time-scale", f.time_scale, "job time speed-up factor")->check(CLI::PositiveNumber);
   app.add_option("--job-fixed-seconds", f.job_fixed_seconds, "fixed seconds per job state, before time scale");
@@ -133,6 +149,12 @@ sk::emu::EmulatorConfig emulator_config(const Flags& f) {
   config.job_fixed_seconds = f.job_fixed_seconds;
   config.be_bytes_per_second = f.be_bytes_per_second;
   config.repository_root = f.repository_root;
+  config.repository_backend = f.repository_backend;
+  config.s3_endpoint = f.s3_endpoint;
+  config.s3_region = f.s3_region;
+  // Keys come from the environment, never from the command line (visible in ps).
+  if (const char* k = std::getenv("STARKEEP_EMU_S3_ACCESS_KEY")) config.s3_access_key = k;
+  if (const char* k = std::getenv("STARKEEP_EMU_S3_SECRET_KEY")) config.s3_secret_key = k;
   return config;
 }
 

@@ -141,10 +141,15 @@ void decide_data(const ExpireInput& in, const Expiries& expiries, std::map<std::
 void decide_listed(const ExpireInput& in, const RepositoryListing& listing, const std::set<std::string>& in_history,
                    const Expiries& expiries, std::vector<Decision>& out) {
   std::optional<std::string> newest_catalog, newest_canary;
+  // Newest catalog: the latest label instant (second precision), then the latest backup timestamp — the order
+  // restore --from-repository uses (catalog.h); two runs can publish within one second.
+  const auto catalog_order = [&](const std::string& l) {
+    const auto& stamps = listing.snapshots.at(l).timestamps;
+    return std::pair(*catalog::catalog_label_instant(l), stamps.empty() ? std::string() : stamps.back().str());
+  };
   for (const auto& [label, listed] : listing.snapshots) {
     if (label.starts_with(catalog::kLabelPrefix) && catalog::catalog_label_instant(label)) {
-      if (!newest_catalog || *catalog::catalog_label_instant(label) > *catalog::catalog_label_instant(*newest_catalog))
-        newest_catalog = label;
+      if (!newest_catalog || catalog_order(label) > catalog_order(*newest_catalog)) newest_catalog = label;
     } else if (label.starts_with(kCanaryPrefix) && !listed.timestamps.empty()) {
       auto latest = [&](const std::string& l) { return listing.snapshots.at(l).timestamps.back().str(); };
       if (!newest_canary || listed.timestamps.back().str() > latest(*newest_canary)) newest_canary = label;

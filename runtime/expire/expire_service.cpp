@@ -153,14 +153,28 @@ bool listed(const ExpireInput& in, const Decision& d) {
   return false;
 }
 
+// The repository's storage failed a deletion: `repository.unreachable` for it (the runner's alert for a repository
+// error), with the snapshot and the S3 error.
+void alert_storage_failure(const Env& env, const Decision& d, const Error& error) {
+  if (env.alert == nullptr) return;
+  alerts::AlertContext c;
+  c.repository = d.repository;
+  c.label = d.label;
+  c.database = d.database;
+  c.detail = fmt::format("deleting snapshot {} in storage failed: {}", d.label.str(), error.describe());
+  env.alert->raise(alerts::AlertKind::kRepositoryUnreachable, c);
+}
+
 // Before 4.2: the snapshot's objects, always the whole prefix (a resumed deletion finishes leftovers). A transport
-// failure ends the expire (every further request would fail the same way).
-Result<Deletion> delete_in_storage(Storage& storage, const Decision& d, Deletion del) {
+// failure ends the expire (every further request would fail the same way); its row stays `deleting`, so the next
+// expire resumes it and restores never offer it meanwhile.
+Result<Deletion> delete_in_storage(const Env& env, Storage& storage, const Decision& d, Deletion del) {
   auto deleted = delete_snapshot_objects(*storage.store, snapshot_prefix(storage.prefix, d.repository, d.label));
   if (deleted) {
     del.already_gone = deleted->objects == 0;
     return del;
   }
+  alert_storage_failure(env, d, deleted.error());
   if (deleted.error().code == "s3.transport") return std::unexpected(std::move(deleted.error()));
   del.outcome = Outcome::kFailed;
   del.error = deleted.error().message;
@@ -176,7 +190,7 @@ Result<Deletion> delete_one(const Env& env, ops::OpsStore& store, const ExpireIn
   if (auto s = store.record_expiry(record); !s) return std::unexpected(std::move(s.error()));
   Deletion del{index, Outcome::kDeleted, std::nullopt, !listed(in, d)};
   if (storage != storages.end()) {
-    auto done = delete_in_storage(storage->second, d, del);
+    auto done = delete_in_storage(env, storage->second, d, del);
     if (!done) return std::unexpected(std::move(done.error()));
     del = *done;
   } else if (!del.already_gone) {

@@ -9,6 +9,8 @@
 //     S3 API (storage_delete.h: info and meta first, then the content; always the whole prefix, so a resumed
 //     deletion finishes content an earlier one left);
 //  3. the row settled: `deleted`, or `failed` with the server's error (the next expire retries).
+// A storage deletion that fails on the S3 API (endpoint unreachable, credentials refused, objects not deleted)
+// raises `repository.unreachable` through Env::alert for the repository (one per snapshot it failed on).
 // Nothing is deleted when any repository cannot be listed (expire.repository) or when the server has no DROP
 // SNAPSHOT and no storage access is configured (expire.no_delete): both are found before the first deletion.
 // A stop request (SIGTERM) is honoured between deletions (expire.interrupted). Not thread-safe (one connection).
@@ -26,6 +28,7 @@
 #include "compiler/model/policy.h"
 #include "runtime/expire/expire_plan.h"
 #include "runtime/expire/repository_check.h"
+#include "runtime/alerts/alert_port.h"
 #include "runtime/ops/ops_schema.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/ports/clock.h"
@@ -46,6 +49,7 @@ struct Env {
   const std::atomic<bool>* stop = nullptr;    // set by SIGTERM/SIGINT
   OpenStorage open_storage{};                 // used only when the server has no DROP SNAPSHOT; empty: none
   ports::Progress* display = nullptr;         // the updating progress line: which deletion, elapsed time
+  alerts::AlertPort* alert = nullptr;         // repository.unreachable on a failed storage deletion; may be null
 };
 
 struct Request {

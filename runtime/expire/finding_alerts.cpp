@@ -43,4 +43,16 @@ std::vector<std::string> alert_findings(const model::Policy& policy, const std::
   return lines;
 }
 
+std::unique_ptr<alerts::AlertPort> make_alert_port(const model::Policy& policy, const FindingAlertEnv& env) {
+  alerts::NotifierDeps deps;
+  deps.sleeper = &env.sleeper;
+  std::ostream* progress = env.progress;
+  const auto line = [progress](std::string text) {
+    if (progress != nullptr) *progress << text << "\n";
+  };
+  deps.log = line;
+  return std::make_unique<alerts::AlertDispatcher>(policy, alerts::make_sinks(policy, deps), env.clock,
+                                                   env.invocation, line);
+}
+
 }  // namespace sk::expire

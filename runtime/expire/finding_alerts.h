@@ -4,11 +4,13 @@
 // check's outcome: they come back as lines, like everything else delivered.
 #pragma once
 
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "compiler/model/policy.h"
+#include "runtime/alerts/alert_port.h"
 #include "runtime/expire/repository_check.h"
 #include "runtime/ports/clock.h"
 
@@ -25,5 +27,10 @@ struct FindingAlertEnv {
 // nothing was sent. Empty when the policy has no repository.finding alert.
 [[nodiscard]] std::vector<std::string> alert_findings(const model::Policy& policy, const std::vector<Finding>& findings,
                                                       const FindingAlertEnv& env);
+
+// The AlertPort `starkeep expire` raises through (expire_service.h, Env::alert): the policy's alerts and notifiers;
+// a failed delivery is one warning line on `env.progress`, never a change of the expire's outcome.
+[[nodiscard]] std::unique_ptr<alerts::AlertPort> make_alert_port(const model::Policy& policy,
+                                                                 const FindingAlertEnv& env);
 
 }  // namespace sk::expire

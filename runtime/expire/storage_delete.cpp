@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "runtime/expire/test_pause.h"
+
 namespace sk::expire {
 namespace {
 
@@ -41,6 +43,7 @@ Result<StorageDeletion> delete_snapshot_objects(s3::ObjectStore& store, std::str
     (is_info_or_meta(o.key, prefix) ? first : rest).push_back(o.key);
   }
   if (auto s = delete_all(store, first, out); !s) return std::unexpected(std::move(s.error()));
+  test_pause_point(kPauseInfoDeleted);  // tests only: the snapshot has left SHOW SNAPSHOT, its content not yet
   if (auto s = delete_all(store, rest, out); !s) return std::unexpected(std::move(s.error()));
   return out;
 }

@@ -8,6 +8,7 @@
 #include "common/ascii.h"
 #include "kernel/dialect/starrocks_dialect.h"
 #include "runtime/ports/redact.h"
+#include "runtime/s3/s3_config.h"
 
 namespace sk::repository {
 namespace {
@@ -43,6 +44,8 @@ EnvLookup process_environment() {
 Status check_endpoint(const model::Repository& repository) {
   if (repository.endpoint.empty()) return sk::ok();
   if (ascii::to_lower(repository.endpoint).starts_with("https://")) return sk::ok();
+  // Plain http only to a store on this host (s3rver, a local MinIO), by the S3 client's own rule.
+  if (auto e = s3::Endpoint::parse(repository.endpoint); e && !e->https() && e->loopback()) return sk::ok();
   return sk::fail("repository.insecure_endpoint",
                   "repository {}: endpoint '{}' is not HTTPS; starkeep only sends credentials and backups over "
                   "TLS (use an https:// endpoint)",

@@ -36,7 +36,8 @@ using s3::kSecretKeyVariable;
 using s3::EnvLookup;
 [[nodiscard]] EnvLookup process_environment();
 
-// Ok for "https://…" (case-insensitive scheme) and for an empty endpoint.
+// Ok for "https://…" (case-insensitive scheme), for plain http to a loopback host (s3::Endpoint's rule) and for
+// an empty endpoint.
 [[nodiscard]] Status check_endpoint(const model::Repository& repository);
 
 // PROPERTIES of CREATE REPOSITORY, in a fixed order: endpoint, region, then the credentials. Holds secrets.

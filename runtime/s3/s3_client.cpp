@@ -205,4 +205,10 @@ std::unique_ptr<ObjectStore> make_s3_client(S3Config config, ports::Sleeper& sle
   return std::make_unique<S3Client>(std::move(config), std::move(transport), sleeper, jobs::default_random01);
 }
 
+std::unique_ptr<ObjectStore> make_s3_client(S3Config config) {
+  // ThreadSleeper has no state: one for the process serves every client and thread.
+  static ports::ThreadSleeper sleeper;
+  return make_s3_client(std::move(config), sleeper);
+}
+
 }  // namespace sk::s3

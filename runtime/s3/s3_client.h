@@ -72,5 +72,8 @@ class S3Client final : public ObjectStore {
 
 // The production client: a CurlTransport for `config`, jitter from jobs::default_random01().
 [[nodiscard]] std::unique_ptr<ObjectStore> make_s3_client(S3Config config, ports::Sleeper& sleeper);
+// The same, waiting between retries with the thread's own sleep (for callers without a Sleeper port: the
+// emulator's S3 repository backend).
+[[nodiscard]] std::unique_ptr<ObjectStore> make_s3_client(S3Config config);
 
 }  // namespace sk::s3

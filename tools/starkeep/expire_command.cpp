@@ -12,6 +12,7 @@
 #include "common/json_text.h"
 #include "runtime/executor/run_service.h"
 #include "runtime/expire/expire_service.h"
+#include "runtime/expire/finding_alerts.h"
 #include "runtime/ports/clock.h"
 #include "runtime/repository/repository_apply.h"
 #include "runtime/s3/s3_client.h"
@@ -158,8 +159,9 @@ int run_expire_command(const ExpireCliOptions& o) {
     return s3::make_s3_client(std::move(*s3_config), sleeper);
   };
   const auto display = make_progress_display(o.format != "json", clock);
+  const auto alert = expire::make_alert_port(*policy, {clock, sleeper, &std::cerr, request.run_id});
   auto report = expire::run_expire(
-      *policy, {**session, *config, clock, &std::cerr, &stop, open_storage, display.get()}, request);
+      *policy, {**session, *config, clock, &std::cerr, &stop, open_storage, display.get(), alert.get()}, request);
   write_ops_metrics_file(o.metrics_file, "expire", *policy, **session, *config, clock);
   if (!report) return print_failure("expire", report.error().describe(), exit_code_for(report.error()), o.format);
   const int code = exit_code_of(*report, o.detailed_exitcode);
@@ -180,10 +182,13 @@ void register_expire(CLI::App& app, int& exit_code) {
       "Apply the policy's retention to every snapshot of its repositories: keep, expire or hold each one, with "
       "the reasons (restore points within their retention and every snapshot their restore chains need are kept; "
       "so are the newest snapshot of each database and tier, the newest catalog snapshot and anything a running "
-      "restore reads). --dry-run decides and prints only. Deletes with DROP SNAPSHOT (StarRocks 4.2+), recording each "
+      "restore reads). --dry-run decides and prints only. Deletes with DROP SNAPSHOT (StarRocks 4.2+), or before "
+      "4.2 through the repository's S3 API with the keys in STARKEEP_S3_ACCESS_KEY/STARKEEP_S3_SECRET_KEY (info and "
+      "meta first, then the content; a failing S3 endpoint raises repository.unreachable), recording each "
       "deletion in ops.snapshot_expiry first. Exit codes: 0 done, 2 snapshots were or would be deleted "
       "(--detailed-exitcode), 30 history and repository disagree about a snapshot (kept), 31 a deletion failed, "
-      "14 a repository cannot be listed, 78 no way to delete on this server, 64 usage (docs/retention.md).");
+      "14 a repository cannot be listed or its S3 endpoint failed, 78 no way to delete on this server, 64 usage "
+      "(docs/retention.md).");
   cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();
   cmd->add_option("--at", o->at, "The instant verdicts are taken at ('now' or an instant)")->capture_default_str();
   cmd->add_option("--repository", o->repository, "Only this repository of the policy");

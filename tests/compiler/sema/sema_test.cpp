@@ -1,4 +1,5 @@
 // sema::build_model: what the model means, and the semantic checks (each asserting code, range and suggestion).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "compiler/sema/checks.h"
@@ -261,6 +262,38 @@ TEST(Sema, HttpEndpointIsRejectedWithAnHttpsFixIt) {
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(c->at(*d->range), "\"http://s3.local:9000\"");
   EXPECT_EQ(d->did_you_mean, "\"https://s3.local:9000\"");
+}
+
+// A store on this host (s3rver in the tests, a local MinIO) is reached over loopback, where TLS adds nothing: the
+// same exception the notifiers and the S3 client make. "127.evil.com" is not loopback.
+TEST(Sema, PlainHttpEndpointOnLoopbackIsAccepted) {
+  for (const char* endpoint : {"http://127.0.0.1:4568", "http://localhost:9000"}) {
+    auto c = compile(fmt::format(
+        "policy \"t\" {{ databases = [\"s\"]\n"
+        "  repository \"r\" {{ location = \"s3a://b/p\"; endpoint = \"{}\" }}\n"
+        "  tier \"n\" {{ backup = database; schedule = daily at 03:00; retain = 7d }} }}",
+        endpoint));
+    EXPECT_FALSE(c->has(Code::kInsecureEndpoint)) << endpoint << "\n" << c->text();
+  }
+  auto remote = compile(
+      "policy \"t\" { databases = [\"s\"]\n"
+      "  repository \"r\" { location = \"s3a://b/p\"; endpoint = \"http://127.evil.com:80\" }\n"
+      "  tier \"n\" { backup = database; schedule = daily at 03:00; retain = 7d } }");
+  EXPECT_TRUE(remote->has(Code::kInsecureEndpoint)) << remote->text();
+}
+
+// "Loopback" is a 127.x.y.z address literal or localhost, not any host name that starts with "127." (such a name
+// resolves wherever its owner wants): a webhook there must use HTTPS.
+TEST(Sema, AWebhookOnAHostNamed127SomethingIsNotLoopback) {
+  const auto with_webhook = [](const std::string& url) {
+    return compile(policy_with(fmt::format(
+        "tier \"n\" {{ backup = database; schedule = daily at 03:00; retain = 7d }}\n"
+        "notifier \"hook\" {{ webhook = \"{}\" }}\n"
+        "alert \"f\" {{ when = job.state in [FAILED]; notify = \"hook\" }}\n",
+        url)));
+  };
+  EXPECT_TRUE(with_webhook("http://127.evil.com/hook")->has(Code::kInsecureWebhook));
+  EXPECT_FALSE(with_webhook("http://127.0.0.1:9093/hook")->has(Code::kInsecureWebhook));
 }
 
 TEST(Sema, DrillScopeMustFitTheTierKind) {

@@ -129,6 +129,14 @@ void CalendarFixture::start_calendar_cluster(const std::string& time_zone) {
                  "--disk-total", std::to_string(kDiskTotal), "--disk-avail", std::to_string(kDiskAvail)});
 }
 
+void CalendarFixture::start_calendar_cluster_on_s3(const std::string& time_zone, const std::string& version,
+                                                   const std::string& bucket) {
+  start_cluster_on_s3({"--enable-faults", "--time-scale", "1000", "--backends", "3", "--time-zone", time_zone,
+                       "--disk-total", std::to_string(kDiskTotal), "--disk-avail", std::to_string(kDiskAvail),
+                       "--starrocks-version", version},
+                      {bucket});
+}
+
 void CalendarFixture::SetUp() {
   ClusterFixture::SetUp();
   pid_ = std::to_string(::getpid());
@@ -138,9 +146,12 @@ void CalendarFixture::SetUp() {
   fs::create_directories(dir_);
   policy_ = dir_ / "policy.skp";
   processes_ = std::make_unique<test::Processes>(dir_);
+  // On s3rver, starkeep's own S3 requests (expire before 4.2, repository check) need s3rver's one account.
+  const std::string access = s3rver() ? std::string(emu::harness::kS3rverAccessKey) : "calendar-access";
+  const std::string secret = s3rver() ? std::string(emu::harness::kS3rverSecretKey) : "calendar-secret";
   starkeep_ = std::make_unique<test::Starkeep>(
       *processes_, cluster().emulator().port(),
-      std::vector<std::string>{"STARKEEP_S3_ACCESS_KEY=calendar-access", "STARKEEP_S3_SECRET_KEY=calendar-secret"});
+      std::vector<std::string>{"STARKEEP_S3_ACCESS_KEY=" + access, "STARKEEP_S3_SECRET_KEY=" + secret});
   reconnect();
 }
 

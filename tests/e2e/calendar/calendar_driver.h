@@ -105,6 +105,11 @@ class CalendarFixture : public emu::testing::ClusterFixture {
  protected:
   // Starts the suite's cluster: faults on, 3 BEs with a known disk size, jobs 100× faster, in `time_zone`.
   static void start_calendar_cluster(const std::string& time_zone);
+  // The same with the repositories on a fresh s3rver holding `bucket` (the emulator's S3 backend), at StarRocks
+  // `version`, jobs 1000× faster (the S3 requests are the cost there); starkeep then signs its own S3 requests with
+  // s3rver's keys.
+  static void start_calendar_cluster_on_s3(const std::string& time_zone, const std::string& version,
+                                           const std::string& bucket);
   static constexpr std::int64_t kDiskTotal = 1'000'000'000'000;
   static constexpr std::int64_t kDiskAvail = 800'000'000'000;
 

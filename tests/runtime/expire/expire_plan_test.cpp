@@ -138,6 +138,21 @@ TEST(ExpirePlanTest, CatalogAndCanarySnapshotsAndUnknownLabels) {
   EXPECT_EQ(find(p, "starkeep_canary_0123456789ab").database->str(), "ops");
 }
 
+// Two runs published catalog snapshots within one second (the label has second precision and a random suffix): the
+// newest is the one with the later backup timestamp, as restore --from-repository orders them — never the
+// alphabetically first suffix (seen in ExpireS3SixWeeks: expire deleted the newest catalog and kept the older).
+TEST(ExpirePlanTest, NewestCatalogWithinOneSecondIsTheLaterBackupTimestamp) {
+  ExpireInput in = input_at(30, two_weeks());
+  auto& listed = in.repositories.front().snapshots;
+  auto ts = [](const char* t) { return std::vector<BackupTimestamp>{*BackupTimestamp::from_server(t)}; };
+  listed["starkeep_catalog_20260101000000_11111111"] = Listed{ts("2026-01-01-00-00-00-100"), "OK"};
+  listed["starkeep_catalog_20260101000000_ffffffff"] = Listed{ts("2026-01-01-00-00-00-900"), "OK"};  // later
+  const ExpirePlan p = decide(in);
+  EXPECT_EQ(find(p, "starkeep_catalog_20260101000000_ffffffff").reasons,
+            (std::vector<std::string>{"newest catalog snapshot"}));
+  EXPECT_EQ(find(p, "starkeep_catalog_20260101000000_11111111").verdict, Verdict::kExpire);
+}
+
 ops::ExpiryRecord record(const std::string& label, ops::ExpiryState state) {
   ops::ExpiryRecord r{"run-1", *RepositoryName::parse("main"), *SnapshotLabel::parse(label),
                       *DatabaseName::parse("sales")};

@@ -67,6 +67,14 @@ TEST(RepositoryApplyTest, NonHttpsEndpointsAreRefusedBeforeAnyStatement) {
   EXPECT_TRUE(check_endpoint(repo("")).has_value());
 }
 
+// A store on this host (s3rver, a local MinIO) over plain http: nothing leaves the machine, as the policy
+// language and the S3 client accept. A name that merely starts with 127. is not loopback.
+TEST(RepositoryApplyTest, PlainHttpToALoopbackStoreIsAccepted) {
+  EXPECT_TRUE(check_endpoint(repo("http://127.0.0.1:4568")).has_value());
+  EXPECT_TRUE(check_endpoint(repo("http://localhost:9000")).has_value());
+  EXPECT_FALSE(check_endpoint(repo("http://127.evil.com:80")).has_value());
+}
+
 TEST(RepositoryApplyTest, KeysComeOnlyFromTheEnvironment) {
   auto missing = repository_properties(repo(), env({{std::string(kAccessKeyVariable), "a"}}));
   ASSERT_FALSE(missing.has_value());
