@@ -44,7 +44,9 @@ json iam_policy(const BucketLocation& loc) {
   return {{"Version", "2012-10-17"}, {"Statement", std::move(statements)}};
 }
 
-json bucket_policy(const BucketLocation& loc) {
+// Denies non-TLS requests and, with a VPC endpoint id, every request to the repository's objects that does not come
+// through that endpoint (aws:SourceVpce).
+json bucket_policy(const BucketLocation& loc, const std::optional<std::string>& vpc_endpoint) {
   const std::string bucket_arn = "arn:aws:s3:::" + loc.bucket;
   json deny = {{"Sid", "DenyInsecureTransport"},
                {"Effect", "Deny"},
@@ -52,7 +54,17 @@ json bucket_policy(const BucketLocation& loc) {
                {"Action", "s3:*"},
                {"Resource", {bucket_arn, bucket_arn + "/*"}},
                {"Condition", {{"Bool", {{"aws:SecureTransport", "false"}}}}}};
-  return {{"Version", "2012-10-17"}, {"Statement", json::array({std::move(deny)})}};
+  json statements = json::array({std::move(deny)});
+  if (vpc_endpoint) {
+    statements.push_back({{"Sid", "DenyOutsideVpcEndpoint"},
+                          {"Effect", "Deny"},
+                          {"Principal", "*"},
+                          {"Action", "s3:*"},
+                          {"Resource",
+                           {bucket_arn, bucket_arn + "/" + (loc.prefix.empty() ? "*" : loc.prefix + "/*")}},
+                          {"Condition", {{"StringNotEquals", {{"aws:SourceVpce", *vpc_endpoint}}}}}});
+  }
+  return {{"Version", "2012-10-17"}, {"Statement", std::move(statements)}};
 }
 
 }  // namespace
@@ -118,6 +130,15 @@ Result<json> security_documents(const model::Repository& repository, std::option
                     "retention class allows per-tier lifecycle rules.");
   }
   const std::string host = endpoint_host(repository.endpoint);
+  if (repository.vpc_endpoint) {
+    notes.push_back(fmt::format("The bucket policy denies every request that does not come through VPC endpoint {} "
+                                "(aws:SourceVpce): requests from the console or other networks are refused too.",
+                                *repository.vpc_endpoint));
+  }
+  if (repository.private_endpoint) {
+    notes.push_back("private_endpoint = true: `starkeep repository check` resolves the endpoint and reports a public "
+                    "address as drift.");
+  }
   if (host.empty()) {
     notes.push_back("No endpoint: the provider's default (public, HTTPS) endpoint is used. Consider a private "
                     "(VPC) endpoint and an aws:SourceVpce condition.");
@@ -152,7 +173,7 @@ Result<json> security_documents(const model::Repository& repository, std::option
   out["bucket"] = loc->bucket;
   out["prefix"] = loc->prefix;
   out["iam_policy"] = iam_policy(*loc);
-  out["bucket_policy"] = bucket_policy(*loc);
+  out["bucket_policy"] = bucket_policy(*loc, repository.vpc_endpoint);
   out["versioning"] = {{"Status", "Enabled"}};
   out["object_lock"] = std::move(object_lock);
   out["notes"] = std::move(notes);
