@@ -16,7 +16,7 @@ constexpr std::int64_t kDay = 86'400;
 // The label prefixes of the snapshots the runner publishes besides the tiers' (runtime/catalog, the canary).
 constexpr std::string_view kOtherLabelPrefixes[] = {"starkeep_catalog_", "starkeep_canary_"};
 
-std::int64_t ceil_days(Duration d) { return (d.seconds() + kDay - 1) / kDay; }
+std::int64_t lifecycle_days_up(Duration d) { return (d.seconds() + kDay - 1) / kDay; }
 
 // "s3a://bucket/a/b/" → {"bucket", "a/b/"}: the key prefix is "" or ends with '/' (as StarRocks strips a trailing
 // '/' from the location and joins with '/').
@@ -94,7 +94,7 @@ RepositoryRules rules_for(const model::Policy& policy, const model::Repository& 
                       fmt::format("{}__starrocks_repository_{}/", location_prefix, repository.name.str()), {}, {}, 1};
   const auto peers = tiers_of(policy, repository);
   for (const model::Tier* t : peers) {
-    out.abort_multipart_days = std::max(out.abort_multipart_days, ceil_days(t->timeout) + 1);
+    out.abort_multipart_days = std::max(out.abort_multipart_days, lifecycle_days_up(t->timeout) + 1);
     auto where = target(*t, peers, repository);
     if (auto* u = std::get_if<Untargetable>(&where)) {
       out.untargetable.push_back(std::move(*u));
@@ -103,9 +103,9 @@ RepositoryRules rules_for(const model::Policy& policy, const model::Repository& 
     const Duration keep = keep_of(*t, horizons);
     Rule r{fmt::format("starkeep-{}-{}", repository.name.str(), t->name.str()), t->name,
            out.repository_prefix + "__ss_" + std::get<std::string>(where), 0,
-           std::max<std::int64_t>(1, ceil_days(keep + t->timeout)), false, keep};
+           std::max<std::int64_t>(1, lifecycle_days_up(keep + t->timeout)), false, keep};
     r.declared = t->lifecycle.has_value();
-    r.expiration_days = r.declared ? ceil_days(*t->lifecycle) : r.needed_days;
+    r.expiration_days = r.declared ? lifecycle_days_up(*t->lifecycle) : r.needed_days;
     out.rules.push_back(std::move(r));
   }
   return out;
@@ -134,7 +134,7 @@ void check(const model::Policy& policy, const std::map<std::string, Duration>& h
           .note(t->retain_range,
                 fmt::format("retained restore points need its snapshots up to {} after they are taken (retention and "
                             "restore chains), plus the job timeout {} the upload may take before",
-                            Duration::from_days(ceil_days(r.keep)).to_string(),
+                            Duration::from_days(lifecycle_days_up(r.keep)).to_string(),
                             t->timeout.to_string()))
           .suggest(fmt::format("{}d", r.needed_days));
     }

@@ -67,6 +67,41 @@ json bucket_policy(const BucketLocation& loc, const std::optional<std::string>& 
   return {{"Version", "2012-10-17"}, {"Statement", std::move(statements)}};
 }
 
+// Notes on the endpoint: private endpoint required, the VPC endpoint condition, public or not AWS.
+void endpoint_notes(const model::Repository& repository, json& notes) {
+  const std::string host = endpoint_host(repository.endpoint);
+  if (repository.vpc_endpoint) {
+    notes.push_back(fmt::format("The bucket policy denies every request that does not come through VPC endpoint {} "
+                                "(aws:SourceVpce): requests from the console or other networks are refused too.",
+                                *repository.vpc_endpoint));
+  }
+  if (repository.private_endpoint) {
+    notes.push_back("private_endpoint = true: `starkeep repository check` resolves the endpoint and reports a public "
+                    "address as drift.");
+  }
+  const bool public_aws = host.ends_with("amazonaws.com") && host.find("vpce") == std::string::npos;
+  if (host.empty() || (public_aws && repository.vpc_endpoint)) {
+    if (host.empty()) {
+      notes.push_back("No endpoint: the provider's default (public, HTTPS) endpoint is used. Consider a private "
+                      "(VPC) endpoint and an aws:SourceVpce condition.");
+    } else {
+      notes.push_back(fmt::format("Endpoint {} is the public AWS endpoint; with vpc_endpoint set, its requests pass "
+                                  "the bucket policy only when they are routed through that (gateway) endpoint.",
+                                  host));
+    }
+  } else if (host.find("vpce") != std::string::npos) {
+    notes.push_back(fmt::format("Endpoint {} is a private (VPC) endpoint.", host));
+  } else if (host.ends_with("amazonaws.com") && !repository.vpc_endpoint) {
+    notes.push_back(fmt::format("Endpoint {} is a public AWS endpoint: consider a private (VPC) endpoint and an "
+                                "aws:SourceVpce condition in the bucket policy.",
+                                host));
+  } else {
+    notes.push_back(fmt::format("Endpoint {} is not AWS: the documents use the AWS policy language (MinIO and most "
+                                "S3-compatible stores accept it; check your provider).",
+                                host));
+  }
+}
+
 }  // namespace
 
 Result<BucketLocation> parse_bucket_location(std::string_view location) {
@@ -129,30 +164,7 @@ Result<json> security_documents(const model::Repository& repository, std::option
     notes.push_back("The location has no prefix: the IAM policy grants the whole bucket. A dedicated prefix per "
                     "retention class allows per-tier lifecycle rules.");
   }
-  const std::string host = endpoint_host(repository.endpoint);
-  if (repository.vpc_endpoint) {
-    notes.push_back(fmt::format("The bucket policy denies every request that does not come through VPC endpoint {} "
-                                "(aws:SourceVpce): requests from the console or other networks are refused too.",
-                                *repository.vpc_endpoint));
-  }
-  if (repository.private_endpoint) {
-    notes.push_back("private_endpoint = true: `starkeep repository check` resolves the endpoint and reports a public "
-                    "address as drift.");
-  }
-  if (host.empty()) {
-    notes.push_back("No endpoint: the provider's default (public, HTTPS) endpoint is used. Consider a private "
-                    "(VPC) endpoint and an aws:SourceVpce condition.");
-  } else if (host.find("vpce") != std::string::npos) {
-    notes.push_back(fmt::format("Endpoint {} is a private (VPC) endpoint.", host));
-  } else if (host.ends_with("amazonaws.com")) {
-    notes.push_back(fmt::format("Endpoint {} is a public AWS endpoint: consider a private (VPC) endpoint and an "
-                                "aws:SourceVpce condition in the bucket policy.",
-                                host));
-  } else {
-    notes.push_back(fmt::format("Endpoint {} is not AWS: the documents use the AWS policy language (MinIO and most "
-                                "S3-compatible stores accept it; check your provider).",
-                                host));
-  }
+  endpoint_notes(repository, notes);
   switch (repository.credentials) {
     case model::CredentialsKind::kEnvironment:
       notes.push_back("Credentials: attach the IAM policy to the user whose keys are in STARKEEP_S3_ACCESS_KEY / "

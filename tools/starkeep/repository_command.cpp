@@ -157,7 +157,7 @@ int run_lifecycle(const LifecycleOptions& o) {
               << " repositories; choose one with --repository\n";
     return kExitUsage;
   }
-  const auto rules = analysis::lifecycle::rules_for(*c.policy, *repos.front(), driver::keep_horizons(*c, reference));
+  const auto rules = analysis::lifecycle::rules_for(*c.policy, *repos.front(), driver::keep_horizons(c, reference));
   if (o.format == "json") {
     std::cout << json_text(repository::lifecycle_json(rules), 2) << "\n";
   } else if (o.format == "xml") {
