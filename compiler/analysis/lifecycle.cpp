@@ -39,7 +39,10 @@ std::vector<const model::Tier*> tiers_of(const model::Policy& policy, const mode
   return out;
 }
 
-bool overlap(std::string_view a, std::string_view b) { return a.empty() || b.empty() || a.starts_with(b) || b.starts_with(a); }
+// Labels starting with `a` and labels starting with `b` can coincide ("" starts like anything).
+bool overlap(std::string_view a, std::string_view b) {
+  return a.empty() || b.empty() || a.starts_with(b) || b.starts_with(a);
+}
 
 std::string prefix_of(const model::Tier& t) { return t.label.constant_prefix(t.name, t.label_suffix); }
 

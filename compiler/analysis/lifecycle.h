@@ -33,7 +33,7 @@ struct Rule {
   std::int64_t expiration_days = 0;
   std::int64_t needed_days = 0;  // what retained restore points need (the derived expiration)
   bool declared = false;         // expiration_days is the tier's `lifecycle`
-  Duration keep;                 // the longest its snapshots must stay after they are taken (needed_days less the timeout)
+  Duration keep;                 // the longest its snapshots must stay after they are taken (before the timeout)
 };
 
 // A tier no age rule can target, and what would let one.

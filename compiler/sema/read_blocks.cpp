@@ -69,7 +69,9 @@ std::optional<std::string> vpc_endpoint_problem(std::string_view id) {
   const std::string_view hex = id.substr(5);
   if (hex.size() != 8 && hex.size() != 17) return fmt::format("{} characters after vpce-, not 8 or 17", hex.size());
   for (char c : hex) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return fmt::format("'{}' is not a lower-case hex digit", c);
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return fmt::format("'{}' is not a lower-case hex digit", c);
+    }
   }
   return std::nullopt;
 }

@@ -335,7 +335,8 @@ Result<CheckReport> check_repositories(const model::Policy& policy, const Env& e
     if (!listed) return std::unexpected(std::move(listed.error()));
     const model::Repository* repo = policy.find_repository(l.repository);
     if (repo && repo->private_endpoint) {
-      report.posture.push_back(repository::endpoint_posture(*repo, env.resolve ? env.resolve : repository::resolve_host));
+      const repository::ResolveHost resolve = env.resolve ? env.resolve : repository::resolve_host;
+      report.posture.push_back(repository::endpoint_posture(*repo, resolve));
     }
   }
   if (!storage.listings.empty()) {
