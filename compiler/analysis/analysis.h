@@ -6,6 +6,9 @@
 // Pure; thread-safe for distinct sinks.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "compiler/analysis/calendar.h"
 #include "compiler/analysis/retention.h"
 #include "compiler/analysis/selection.h"
@@ -43,6 +46,15 @@ void check_coverage(const model::Policy& policy, const inventory::Inventory& inv
 void check_restorability(const model::Policy& policy, const inventory::Inventory& inventory,
                          const Selection& selection, const Calendar& calendar, const Options& options,
                          diag::DiagnosticSink& sink);
+
+// How long each tier's snapshots must stay in the repository, counted from when they are taken: the longest keep
+// the retention model gives one of them (own retention, restore chains, count-based keeps) among the snapshots
+// check_restorability examines. By tier name; a tier that takes no snapshot of the inventory's tables is absent.
+// What S3 lifecycle rules must never undercut (lifecycle.h).
+[[nodiscard]] std::map<std::string, Duration> keep_horizons(const model::Policy& policy,
+                                                            const inventory::Inventory& inventory,
+                                                            const Selection& selection, const Calendar& calendar,
+                                                            const Options& options);
 
 // The tables the policy's exclusions leave out, per exclusion in declaration order (those that exclude nothing
 // left out): what `check` lists as excluded, text and JSON.

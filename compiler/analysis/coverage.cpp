@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "compiler/analysis/analysis.h"
+#include "compiler/analysis/lifecycle.h"
 
 namespace sk::analysis {
 namespace {
@@ -205,6 +206,9 @@ void analyze(const model::Policy& policy, const inventory::Inventory& inventory,
              const Calendar& calendar, const Options& options, Sinks sinks) {
   check_coverage(policy, inventory, selection, sinks);
   check_restorability(policy, inventory, selection, calendar, options, sinks.policy);
+  if (lifecycle::wanted(policy)) {
+    lifecycle::check(policy, keep_horizons(policy, inventory, selection, calendar, options), sinks.policy);
+  }
 }
 
 void check_coverage(const model::Policy& policy, const inventory::Inventory& inventory, const Selection& selection,

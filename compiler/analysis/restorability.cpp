@@ -369,19 +369,22 @@ std::vector<retention::Snapshot> calendar_snapshots(const model::Policy& policy,
   return simulate(policy, signature, jobs).snapshots;
 }
 
-void check_restorability(const model::Policy& policy, const inventory::Inventory& inventory,
-                         const Selection& selection, const Calendar& calendar, const Options& options,
-                         diag::DiagnosticSink& sink) {
-  if (policy.tiers.empty()) return;
-  const TimeZone& zone = policy.time_zone;
+namespace {
 
-  // Signatures of the covered tables in policy databases (tables backed up identically share one simulation).
-  std::map<std::string, std::vector<size_t>> by_signature;
+// The calendar check_restorability simulates: the jobs, the covered tables by signature, the examined period.
+struct Simulation {
+  std::map<std::string, std::vector<size_t>> by_signature;  // tables backed up identically share one simulation
+  std::vector<SlotGroup> jobs;
+  Instant examine_from, examine_to;
+};
+
+Simulation simulation(const model::Policy& policy, const inventory::Inventory& inventory, const Selection& selection,
+                      const Calendar& calendar, const Options& options) {
+  Simulation out;
   for (size_t i = 0; i < inventory.tables.size(); ++i) {
-    if (selection.in_policy(i) && selection.covered(i)) by_signature[selection.signature(i)].push_back(i);
+    if (selection.in_policy(i) && selection.covered(i)) out.by_signature[selection.signature(i)].push_back(i);
   }
-  if (by_signature.empty()) return;
-
+  if (out.by_signature.empty()) return out;
   // The simulated period: enough days before the reference for every chain to have a baseline, and after the
   // examined period for every restore point taken inside it to expire.
   int64_t max_retain_days = 0, max_gap_days = 1;
@@ -395,18 +398,47 @@ void check_restorability(const model::Policy& policy, const inventory::Inventory
   }
   const CivilDay first_day = options.reference - (max_retain_days + 2 * max_gap_days);
   const CivilDay last_day = options.reference + (options.horizon_days + max_retain_days + 2 * max_gap_days);
-  const std::vector<SlotGroup> jobs = calendar_jobs(selection, calendar, first_day, last_day);
-  const Instant examine_from = zone.from_local(CivilSecond(options.reference));
-  const Instant examine_to = zone.from_local(CivilSecond(options.reference + options.horizon_days));
+  out.jobs = calendar_jobs(selection, calendar, first_day, last_day);
+  const TimeZone& zone = policy.time_zone;
+  out.examine_from = zone.from_local(CivilSecond(options.reference));
+  out.examine_to = zone.from_local(CivilSecond(options.reference + options.horizon_days));
+  return out;
+}
 
-  for (const auto& [signature, tables] : by_signature) {
-    const SignatureRun run = simulate(policy, signature, jobs);
-    const retention::Evaluation ev = retention::evaluate(run.snapshots, examine_from);
+}  // namespace
+
+void check_restorability(const model::Policy& policy, const inventory::Inventory& inventory,
+                         const Selection& selection, const Calendar& calendar, const Options& options,
+                         diag::DiagnosticSink& sink) {
+  if (policy.tiers.empty()) return;
+  const Simulation sim = simulation(policy, inventory, selection, calendar, options);
+  for (const auto& [signature, tables] : sim.by_signature) {
+    const SignatureRun run = simulate(policy, signature, sim.jobs);
+    const retention::Evaluation ev = retention::evaluate(run.snapshots, sim.examine_from);
     const Group group = describe_group(inventory, tables);
-    const Context c{policy, jobs, run, ev, group, examine_from, examine_to, options.horizon_days, sink};
+    const Context c{policy, sim.jobs, run, ev, group, sim.examine_from, sim.examine_to, options.horizon_days, sink};
     report_holes(c);
     report_extensions(c);
   }
+}
+
+std::map<std::string, Duration> keep_horizons(const model::Policy& policy, const inventory::Inventory& inventory,
+                                              const Selection& selection, const Calendar& calendar,
+                                              const Options& options) {
+  std::map<std::string, Duration> out;
+  if (policy.tiers.empty()) return out;
+  const Simulation sim = simulation(policy, inventory, selection, calendar, options);
+  for (const auto& [signature, tables] : sim.by_signature) {
+    const SignatureRun run = simulate(policy, signature, sim.jobs);
+    const retention::Evaluation ev = retention::evaluate(run.snapshots, sim.examine_from);
+    for (size_t s = 0; s < run.snapshots.size(); ++s) {
+      const retention::Snapshot& snap = run.snapshots[s];
+      if (snap.tables.empty() || sim.jobs[s].slot < sim.examine_from || sim.jobs[s].slot >= sim.examine_to) continue;
+      Duration& longest = out[policy.tiers[sim.jobs[s].retain_from].name.str()];
+      longest = std::max(longest, ev.verdicts[s].keep_until - snap.taken);
+    }
+  }
+  return out;
 }
 
 }  // namespace sk::analysis

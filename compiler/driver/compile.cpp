@@ -30,6 +30,12 @@ Compilation compile(const CompileInput& input) {
   return c;
 }
 
+std::map<std::string, Duration> keep_horizons(const Compilation& c, CivilDay reference) {
+  assert(c.policy && c.inventory && c.selection);
+  return analysis::keep_horizons(*c.policy, *c.inventory, *c.selection, analysis::Calendar(*c.policy),
+                                 analysis::Options{reference, 365});
+}
+
 plan::Plan plan_at(const Compilation& c, Instant at) {
   assert(c.policy && c.inventory && c.selection);
   return plan::make_plan(*c.policy, *c.inventory, at, *c.selection, analysis::Calendar(*c.policy));

@@ -3,7 +3,9 @@
 // Not thread-safe per Compilation; distinct compilations may run in parallel.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include "compiler/analysis/analysis.h"
 #include "compiler/analysis/selection.h"
@@ -41,6 +43,10 @@ struct Compilation {
 
 // parse → build_model → load_inventory_json → analysis. Diagnostics are sorted by position.
 [[nodiscard]] Compilation compile(const CompileInput& input);
+
+// analysis::keep_horizons on a compilation without errors that has an inventory (precondition), for the S3
+// lifecycle rules (analysis/lifecycle.h); `reference` as given to compile().
+[[nodiscard]] std::map<std::string, Duration> keep_horizons(const Compilation& compilation, CivilDay reference);
 
 // plan::make_plan on a compilation without errors that has an inventory (precondition).
 [[nodiscard]] plan::Plan plan_at(const Compilation& compilation, Instant at);

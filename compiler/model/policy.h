@@ -165,6 +165,10 @@ struct Tier {
   SourceRange keep_range;
   CatchUp catch_up;               // default: until the next firing
   SourceRange catch_up_range;     // the tier's name_range when not written
+  // `lifecycle = 120d`: the expiration the tier's S3 lifecycle rule uses instead of the one the chain-aware analysis
+  // derives; shorter than what retained restore points need is an error (SK0513).
+  std::optional<Duration> lifecycle{};
+  SourceRange lifecycle_range{};
 };
 
 enum class CredentialsKind { kEnvironment, kInstanceProfile, kAssumeRole };
@@ -178,6 +182,14 @@ struct Repository {
   CredentialsKind credentials = CredentialsKind::kEnvironment;
   std::optional<std::string> role_arn;  // kAssumeRole only
   SourceRange range, name_range, endpoint_range;
+  // Bucket posture (docs/language.md, "Repositories"): `private_endpoint = true` — the endpoint must resolve to
+  // private addresses only (`repository check` resolves it); `vpc_endpoint = "vpce-…"` — the emitted bucket policy
+  // denies requests from anywhere else (aws:SourceVpce); `lifecycle_rules = true` — starkeep emits S3 lifecycle
+  // rules for the repository's tiers (`repository lifecycle`) and `check` says which tiers cannot get one.
+  bool private_endpoint = false;
+  std::optional<std::string> vpc_endpoint{};
+  bool lifecycle_rules = false;
+  SourceRange private_endpoint_range{}, vpc_endpoint_range{}, lifecycle_rules_range{};
 };
 
 // Runner pre-checks. Without a precheck block: threshold 15%, no canary.

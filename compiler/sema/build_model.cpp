@@ -37,8 +37,15 @@ const ast::Block* find_policy_block(const ast::Policy& file, DiagnosticSink& sin
 
 std::optional<model::Repository> assemble_repository(const RepositoryDraft& r) {
   if (!r.complete || !r.name || !r.location) return std::nullopt;
-  return model::Repository{*r.name,    *r.location,    r.endpoint,   r.region,        r.credentials,
-                           r.role_arn, r.block->range, r.name_range, r.endpoint_range};
+  model::Repository out{*r.name,    *r.location,    r.endpoint,   r.region,        r.credentials,
+                        r.role_arn, r.block->range, r.name_range, r.endpoint_range};
+  out.private_endpoint = r.private_endpoint;
+  out.vpc_endpoint = r.vpc_endpoint;
+  out.lifecycle_rules = r.lifecycle_rules;
+  out.private_endpoint_range = r.private_endpoint_range;
+  out.vpc_endpoint_range = r.vpc_endpoint_range;
+  out.lifecycle_rules_range = r.lifecycle_rules_range;
+  return out;
 }
 
 std::optional<model::Tier> assemble_tier(const TierDraft& t, const std::string& suffix,
@@ -87,6 +94,8 @@ std::optional<model::Tier> assemble_tier(const TierDraft& t, const std::string& 
                    t.keep_range,
                    t.catch_up.value_or(model::CatchUp{}),
                    t.catch_up ? t.catch_up_range : t.name_range};
+  tier.lifecycle = t.lifecycle;
+  tier.lifecycle_range = t.lifecycle ? t.lifecycle_range : t.name_range;
   return tier;
 }
 

@@ -52,6 +52,8 @@ struct TierDraft {
   SourceRange on_overrun_range;
   std::optional<model::CatchUp> catch_up;  // issue 10 item 11
   SourceRange catch_up_range;
+  std::optional<Duration> lifecycle;  // `lifecycle = 120d` (issue 12 item 4)
+  SourceRange lifecycle_range;
   std::optional<LabelTemplate> label;
   SourceRange label_range;  // where the tier's (or the defaults') label was written; empty when not written
   int precedence = 0;
@@ -105,6 +107,10 @@ struct RepositoryDraft {
   SourceRange endpoint_range;
   model::CredentialsKind credentials = model::CredentialsKind::kEnvironment;
   std::optional<std::string> role_arn;
+  bool private_endpoint = false;
+  std::optional<std::string> vpc_endpoint;
+  bool lifecycle_rules = false;
+  SourceRange private_endpoint_range, vpc_endpoint_range, lifecycle_rules_range;
   bool complete = true;
 };
 
@@ -117,6 +123,8 @@ struct Defaults {
   SourceRange on_overrun_range;
   std::optional<model::CatchUp> catch_up;  // issue 10 item 11
   SourceRange catch_up_range;
+  std::optional<Duration> lifecycle;  // `lifecycle = 120d` (issue 12 item 4)
+  SourceRange lifecycle_range;
   std::optional<RetainPeriod> retain;
   SourceRange retain_range;
   std::optional<LabelTemplate> label;
@@ -182,6 +190,7 @@ class Builder {
   void check_blackouts(const TierDraft& t);
   void read_databases(const ast::Entry& e, model::Policy& policy);
   void read_repository(const ast::Block& b);
+  void read_repository_posture(const BlockKeys& keys, RepositoryDraft& r);
   void read_precheck(const ast::Block& b, model::Precheck& precheck);
   void read_defaults(const ast::Block& b);
   void read_tier(const ast::Block& b);

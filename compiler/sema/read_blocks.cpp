@@ -74,6 +74,19 @@ bool read_job_bounds(const BlockKeys& keys, DiagnosticSink& sink, Draft& d) {
   return ok;
 }
 
+// Why `id` is not a VPC endpoint id ("vpce-" and 8 or 17 lower-case hex digits), or nullopt.
+std::optional<std::string> vpc_endpoint_problem(std::string_view id) {
+  if (!id.starts_with("vpce-")) return "it does not start with vpce-";
+  const std::string_view hex = id.substr(5);
+  if (hex.size() != 8 && hex.size() != 17) return fmt::format("{} characters after vpce-, not 8 or 17", hex.size());
+  for (char c : hex) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return fmt::format("'{}' is not a lower-case hex digit", c);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 // ---- policy keys ----
@@ -172,7 +185,9 @@ void Builder::read_repository(const ast::Block& b) {
   r.block = &b;
   r.name = read_name<RepositoryName>(b, "repository", r.name_range);
   BlockKeys keys(b, "repository" + (b.name ? " " + in_quotes(b.name->text) : std::string()),
-                 {"location", "endpoint", "region", "credentials"}, sink_);
+                 {"location", "endpoint", "region", "credentials", "private_endpoint", "vpc_endpoint",
+                  "lifecycle_rules"},
+                 sink_);
   if (const ast::Entry* e = keys.get("location")) {
     if (auto s = read_string(*e, sink_)) {
       if (s->find("://") == std::string::npos || s->find("://") == 0) {
@@ -226,8 +241,40 @@ void Builder::read_repository(const ast::Block& b) {
                      "no argument");
     }
   }
-  r.complete = r.name && r.location;
+  read_repository_posture(keys, r);
+  r.complete = r.complete && r.name && r.location;
   repositories_.push_back(std::move(r));
+}
+
+// `private_endpoint`, `vpc_endpoint`, `lifecycle_rules` (issue 12 item 4).
+void Builder::read_repository_posture(const BlockKeys& keys, RepositoryDraft& r) {
+  if (const ast::Entry* e = keys.get("private_endpoint")) {
+    r.private_endpoint_range = e->value.range;
+    if (auto v = read_bool(*e, sink_)) r.private_endpoint = *v;
+    if (r.private_endpoint && r.endpoint.empty() && !keys.attempted("endpoint") && r.name) {
+      sink_.report(Code::kPrivateEndpointUndeclared, e->value.range, r.name->str())
+          .note(std::nullopt, "declare the private endpoint, e.g. endpoint = "
+                              "\"https://bucket.vpce-0a1b2c3d4e5f67890-abcdefgh.s3.eu-west-1.vpce.amazonaws.com\"");
+      r.complete = false;
+    }
+  }
+  if (const ast::Entry* e = keys.get("vpc_endpoint")) {
+    r.vpc_endpoint_range = e->value.range;
+    if (auto s = read_string(*e, sink_)) {
+      if (auto why = vpc_endpoint_problem(*s)) {
+        diag::Diagnostic& d = sink_.report(Code::kInvalidVpcEndpoint, e->value.range, *s, *why);
+        if (s->starts_with("vpc-")) d.suggest("\"vpce-" + s->substr(4) + "\"");
+        d.note(std::nullopt, "a VPC endpoint id is vpce- and 8 or 17 hex digits (aws ec2 describe-vpc-endpoints)");
+        r.complete = false;
+      } else {
+        r.vpc_endpoint = *s;
+      }
+    }
+  }
+  if (const ast::Entry* e = keys.get("lifecycle_rules")) {
+    r.lifecycle_rules_range = e->value.range;
+    if (auto v = read_bool(*e, sink_)) r.lifecycle_rules = *v;
+  }
 }
 
 void Builder::read_precheck(const ast::Block& b, model::Precheck& precheck) {
@@ -460,6 +507,16 @@ void read_tier_optional_keys(const BlockKeys& keys, const Defaults& defaults, Di
     t.precedence_range = e->value.range;
     if (auto p = read_integer(e->value, "precedence", -1000, 1000, sink)) t.precedence = static_cast<int>(*p);
   }
+  if (const ast::Entry* e = keys.get("lifecycle")) {
+    t.lifecycle_range = e->value.range;
+    t.lifecycle = read_duration(e->value, "lifecycle", "d", sink);
+    if (t.lifecycle && t.lifecycle->seconds() < 86'400) {
+      sink.report(Code::kNumberOutOfRange, e->value.range, "lifecycle", e->value.text,
+                  "at least 1d: S3 lifecycle rules count whole days");
+      t.lifecycle.reset();
+    }
+    if (!t.lifecycle) t.complete = false;
+  }
   if (const ast::Entry* e = keys.get("covers")) {
     t.covers_range = e->value.range;
     if (auto c = read_strings(e->value, "covers", true, sink)) t.covers = *c;
@@ -481,7 +538,7 @@ void Builder::read_tier(const ast::Block& b) {
   t.window_range = t.name_range;
   BlockKeys keys(b, "tier" + (b.name ? " " + in_quotes(b.name->text) : std::string()),
                  {"backup", "include", "schedule", "retain", "keep", "window", "timeout", "on_overrun", "catch_up", "label",
-                  "precedence", "covers", "repository", "suffix", "blackout"},
+                  "precedence", "covers", "repository", "suffix", "blackout", "lifecycle"},
                  sink_);
   if (const ast::Entry* e = keys.get("backup")) {
     read_backup_kind(*e, t);

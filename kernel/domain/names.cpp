@@ -306,6 +306,22 @@ bool LabelTemplate::uses(std::string_view placeholder) const {
          std::any_of(pieces_.begin(), pieces_.end(), [&](const Piece& piece) { return piece.part == *part; });
 }
 
+std::string LabelTemplate::constant_prefix(const TierName& tier, std::string_view suffix) const {
+  std::string out;
+  for (const Piece& piece : pieces_) {
+    if (piece.part == Part::kLiteral) {
+      out += piece.literal;
+    } else if (piece.part == Part::kTier) {
+      out += tier.str();
+    } else if (piece.part == Part::kSuffix) {
+      out += suffix;
+    } else {
+      break;  // {db}, {date}, {time} vary between the tier's labels
+    }
+  }
+  return out;
+}
+
 Result<SnapshotLabel> LabelTemplate::render(const DatabaseName& db, const TierName& tier,
                                             std::string_view suffix, CivilSecond local_slot) const {
   for (char c : suffix) {

@@ -145,6 +145,9 @@ class LabelTemplate {
 
   [[nodiscard]] const std::string& str() const { return text_; }
   [[nodiscard]] bool uses(std::string_view placeholder) const;  // uses("time") for "{time}"
+  // The text every label the template renders for `tier` (with `suffix`) starts with: the literals, {tier} and
+  // {suffix} up to the first {db}, {date} or {time}. "" for the default "{db}_{date}_{suffix}".
+  [[nodiscard]] std::string constant_prefix(const TierName& tier, std::string_view suffix) const;
   // local_slot is the slot's nominal local time (Schedule::Slot::local), not to_local() of its firing
   // instant. Fails ("domain.snapshot_label") when the suffix has characters outside [A-Za-z0-9_] or the label
   // would exceed 128 characters.

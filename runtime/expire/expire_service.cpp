@@ -9,6 +9,7 @@
 #include "runtime/jobs/lifecycle.h"
 #include "runtime/jobs/server_views.h"
 #include "runtime/expire/storage_delete.h"
+#include "runtime/expire/storage_listing.h"
 #include "runtime/ops/ops_store.h"
 #include "runtime/s3/s3_config.h"
 
@@ -246,6 +247,45 @@ Status delete_expired(const Env& env, ops::OpsStore& store, const ExpireInput& i
   return ok();
 }
 
+// The repository listed in storage for `repository check`, or why not (StorageStatus). Errors: a listing begun that
+// failed (the store's "s3.*", with the repository named).
+Status list_in_storage(const model::Policy& policy, const Env& env, const RepositoryName& name, StorageInput& storage,
+                       CheckReport& report) {
+  StorageStatus& status = report.storage.emplace_back(StorageStatus{name});
+  const model::Repository* repo = policy.find_repository(name);
+  if (!env.open_storage || !repo) {
+    status.detail = "no storage access is configured for this check";
+    return ok();
+  }
+  auto location = s3::parse_location(repo->location);
+  if (!location) {
+    status.detail = location.error().message;
+    return ok();
+  }
+  auto opened = env.open_storage(*repo);
+  if (!opened) {
+    status.detail = opened.error().message;
+    return ok();
+  }
+  auto listing = list_repository_storage(**opened, location->prefix, name);
+  auto posture = listing ? repository::bucket_posture(policy, *repo, **opened)
+                         : Result<std::vector<repository::PostureItem>>(std::unexpected(listing.error()));
+  if (!posture) {
+    Error e = std::move(posture.error());
+    e.message = fmt::format("cannot {} repository {} in storage ({}): {}", listing ? "read the bucket of" : "list",
+                            name.str(), (*opened)->describe(), e.message);
+    return std::unexpected(std::move(e));
+  }
+  report.posture.insert(report.posture.end(), posture->begin(), posture->end());
+  status.listed = true;
+  status.detail = listing->store;
+  status.objects = listing->objects;
+  status.directories = listing->snapshots.size();
+  status.requests = listing->requests;
+  storage.listings.push_back(std::move(*listing));
+  return ok();
+}
+
 }  // namespace
 
 // Every FINISHED backup with its manifest and partition sets: three queries, whatever the history's size.
@@ -303,7 +343,22 @@ Result<CheckReport> check_repositories(const model::Policy& policy, const Env& e
   auto in = gather(policy, env, dry, store);
   if (!in) return std::unexpected(std::move(in.error()));
   CheckReport report;
-  report.findings = check_findings(*in, decide(*in));
+  StorageInput storage;
+  for (const RepositoryListing& l : in->repositories) {
+    auto listed = list_in_storage(policy, env, l.repository, storage, report);
+    if (!listed) return std::unexpected(std::move(listed.error()));
+    const model::Repository* repo = policy.find_repository(l.repository);
+    if (repo && repo->private_endpoint) {
+      const repository::ResolveHost resolve = env.resolve ? env.resolve : repository::resolve_host;
+      report.posture.push_back(repository::endpoint_posture(*repo, resolve));
+    }
+  }
+  if (!storage.listings.empty()) {
+    auto running = store.load_unfinished_attempts();
+    if (!running) return std::unexpected(std::move(running.error()));
+    for (const ops::BackupAttempt& a : *running) storage.running.insert({a.repository.str(), a.label.str()});
+  }
+  report.findings = check_findings(*in, decide(*in), storage);
   for (const RepositoryListing& l : in->repositories) {
     report.listed += l.snapshots.size();
     for (const restore::Snapshot& s : in->history) report.in_history += s.attempt.repository == l.repository ? 1 : 0;

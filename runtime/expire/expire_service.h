@@ -34,6 +34,7 @@
 #include "runtime/ports/clock.h"
 #include "runtime/ports/progress.h"
 #include "runtime/ports/sql_connection.h"
+#include "runtime/repository/posture.h"
 #include "runtime/s3/object_store.h"
 
 namespace sk::expire {
@@ -50,6 +51,7 @@ struct Env {
   OpenStorage open_storage{};                 // used only when the server has no DROP SNAPSHOT; empty: none
   ports::Progress* display = nullptr;         // the updating progress line: which deletion, elapsed time
   alerts::AlertPort* alert = nullptr;         // repository.unreachable on a failed storage deletion; may be null
+  repository::ResolveHost resolve{};          // repository check's private-endpoint check; empty: getaddrinfo
 };
 
 struct Request {
@@ -79,11 +81,29 @@ struct Report {
 [[nodiscard]] Result<Report> run_expire(const model::Policy& policy, const Env& env, const Request& request);
 
 // `starkeep repository check` (repository_check.h): the same inputs as a dry run of expire (nothing is written,
-// the ops schema is not migrated), the findings, and how many snapshots were weighed.
+// the ops schema is not migrated), plus — where `Env::open_storage` opens the repository's bucket — the repository
+// listed in storage (storage_listing.h); the findings, and how many snapshots were weighed.
+//
+// The storage listing of a repository is *not done*, and says why, when the check has no storage access
+// (no open_storage, missing credential variables, an instance-profile or assume-role repository, a location
+// outside S3): never a silent pass; its bucket posture is then not read either. A listing that fails once begun (endpoint unreachable, access denied) fails the
+// check with the store's error ("s3.*": exit 14), as a SHOW SNAPSHOT that fails does.
+struct StorageStatus {
+  RepositoryName repository;
+  bool listed = false;
+  std::string detail{};          // listed: the store ("s3://bucket at endpoint"); not listed: why not
+  std::size_t objects = 0;       // keys under the repository prefix
+  std::size_t directories = 0;   // snapshot directories (`__ss_<label>/`)
+  int requests = 0;              // ListObjectsV2 requests
+};
 struct CheckReport {
   std::vector<Finding> findings;
+  // Bucket posture (runtime/repository/posture.h): versioning, Object Lock and lifecycle of every repository listed
+  // in storage, and the endpoint of every `private_endpoint = true` repository.
+  std::vector<repository::PostureItem> posture{};
   std::size_t listed = 0;       // labels the repositories list
   std::size_t in_history = 0;   // FINISHED backups of those repositories in ops.backup_history
+  std::vector<StorageStatus> storage{};  // one per repository checked, in policy order
 };
 [[nodiscard]] Result<CheckReport> check_repositories(const model::Policy& policy, const Env& env,
                                                      const Request& request);

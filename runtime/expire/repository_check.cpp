@@ -79,18 +79,106 @@ void add_from_verdicts(const ExpirePlan& plan, std::vector<Finding>& out) {
   }
 }
 
-}  // namespace
+// The history's (repository, label) pairs (its FINISHED backups).
+std::set<std::pair<std::string, std::string>> history_labels(const ExpireInput& in) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const restore::Snapshot& s : in.history) out.insert({s.attempt.repository.str(), s.attempt.label.str()});
+  return out;
+}
 
-std::vector<Finding> check_findings(const ExpireInput& input, const ExpirePlan& plan) {
+const RepositoryListing* server_listing(const ExpireInput& in, const RepositoryName& repo) {
+  for (const RepositoryListing& l : in.repositories) {
+    if (l.repository == repo) return &l;
+  }
+  return nullptr;
+}
+
+using LabelSet = std::set<std::pair<std::string, std::string>>;
+
+// What a storage directory is judged against, computed once per check.
+struct Known {
+  LabelSet history;
+  LabelSet expired;
+  const LabelSet& running;
+};
+
+// One storage finding for a snapshot directory, or none.
+std::optional<Finding> directory_finding(const ExpireInput& in, const Known& known, const StorageListing& listing,
+                                         const std::string& label, const StoredSnapshot& dir) {
+  const std::pair<std::string, std::string> key{listing.repository.str(), label};
+  if (known.running.contains(key)) return std::nullopt;  // a backup still uploading
+  const std::string why = incomplete(dir);
+  if (!why.empty()) {
+    const bool expiring = known.expired.contains(key);
+    return Finding{FindingKind::kPartial, listing.repository, label, {},
+                   fmt::format("in storage: {}{}", why,
+                               expiring ? " (an interrupted expire left it; the next expire finishes the deletion)"
+                                        : "")};
+  }
+  const RepositoryListing* server = server_listing(in, listing.repository);
+  if ((server && server->snapshots.contains(label)) || known.history.contains(key)) return std::nullopt;
+  return Finding{FindingKind::kUnknown, listing.repository, label, {},
+                 "a complete snapshot directory in storage that SHOW SNAPSHOT does not list, not in "
+                 "ops.backup_history"};
+}
+
+void add_storage(const ExpireInput& in, const StorageInput& storage, std::vector<Finding>& out) {
+  const Known known{history_labels(in), expired_labels(in), storage.running};
+  for (const StorageListing& listing : storage.listings) {
+    for (const auto& [label, dir] : listing.snapshots) {
+      if (auto f = directory_finding(in, known, listing, label, dir)) out.push_back(std::move(*f));
+    }
+    for (const std::string& key : listing.stray) {
+      out.push_back({FindingKind::kUnknown, listing.repository, key, {},
+                     fmt::format("an object outside the snapshot layout under {}", listing.prefix)});
+    }
+  }
+}
+
+// One finding per (kind, repository, label): a storage finding the server's view already made adds its detail.
+void merge(std::vector<Finding>& base, std::vector<Finding> extra) {
+  for (Finding& f : extra) {
+    auto same = std::find_if(base.begin(), base.end(), [&](const Finding& b) {
+      return b.kind == f.kind && b.repository == f.repository && b.label == f.label;
+    });
+    if (same == base.end()) {
+      base.push_back(std::move(f));
+    } else {
+      same->detail += "; " + f.detail;
+    }
+  }
+}
+
+void sort_findings(std::vector<Finding>& out) {
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    return std::tuple(static_cast<int>(a.kind), a.repository.str(), a.label) <
+           std::tuple(static_cast<int>(b.kind), b.repository.str(), b.label);
+  });
+}
+
+std::vector<Finding> server_findings(const ExpireInput& input, const ExpirePlan& plan) {
   std::vector<Finding> out;
   add_missing(input, out);
   add_conflicts(input, out);
   add_partial(input, out);
   add_from_verdicts(plan, out);
-  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
-    return std::tuple(static_cast<int>(a.kind), a.repository.str(), a.label) <
-           std::tuple(static_cast<int>(b.kind), b.repository.str(), b.label);
-  });
+  return out;
+}
+
+}  // namespace
+
+std::vector<Finding> check_findings(const ExpireInput& input, const ExpirePlan& plan) {
+  std::vector<Finding> out = server_findings(input, plan);
+  sort_findings(out);
+  return out;
+}
+
+std::vector<Finding> check_findings(const ExpireInput& input, const ExpirePlan& plan, const StorageInput& storage) {
+  std::vector<Finding> out = server_findings(input, plan);
+  std::vector<Finding> extra;
+  add_storage(input, storage, extra);
+  merge(out, std::move(extra));
+  sort_findings(out);
   return out;
 }
 

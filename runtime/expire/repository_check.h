@@ -8,15 +8,24 @@
 //              (`Invalid: <file>.part`);
 //   overdue  — past its expiry (expire's verdict) and still present: expire has not run, or failed;
 //   unknown  — in the repository, not in the history (not a catalog or canary snapshot either).
+// With the repository listed in storage (storage_listing.h) the check also sees what SHOW SNAPSHOT cannot:
+//   partial  — a snapshot directory without info file (content only), with info but no content or no meta file, or
+//              with unfinished `.part` uploads — unless a backup of that label is still running (it is uploading);
+//   unknown  — a complete snapshot directory SHOW SNAPSHOT does not list and the history does not know, and every
+//              object outside the repository's layout (its key relative to the repository prefix is the "label").
+// A finding both sources make is reported once, the storage detail appended.
 // Pure. Thread-safe.
 #pragma once
 
+#include <set>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
 #include "compiler/model/policy.h"
 #include "runtime/expire/expire_plan.h"
+#include "runtime/expire/storage_listing.h"
 
 namespace sk::expire {
 
@@ -34,5 +43,13 @@ struct Finding {
 
 // Findings by kind (most serious first), then repository and label. `plan` is decide(input).
 [[nodiscard]] std::vector<Finding> check_findings(const ExpireInput& input, const ExpirePlan& plan);
+
+// What the storage listings add to the findings above.
+struct StorageInput {
+  std::vector<StorageListing> listings;  // the repositories listed in storage
+  std::set<std::pair<std::string, std::string>> running{};  // (repository, label) of backups not yet final
+};
+[[nodiscard]] std::vector<Finding> check_findings(const ExpireInput& input, const ExpirePlan& plan,
+                                                  const StorageInput& storage);
 
 }  // namespace sk::expire

@@ -44,7 +44,9 @@ json iam_policy(const BucketLocation& loc) {
   return {{"Version", "2012-10-17"}, {"Statement", std::move(statements)}};
 }
 
-json bucket_policy(const BucketLocation& loc) {
+// Denies non-TLS requests and, with a VPC endpoint id, every request to the repository's objects that does not come
+// through that endpoint (aws:SourceVpce).
+json bucket_policy(const BucketLocation& loc, const std::optional<std::string>& vpc_endpoint) {
   const std::string bucket_arn = "arn:aws:s3:::" + loc.bucket;
   json deny = {{"Sid", "DenyInsecureTransport"},
                {"Effect", "Deny"},
@@ -52,7 +54,52 @@ json bucket_policy(const BucketLocation& loc) {
                {"Action", "s3:*"},
                {"Resource", {bucket_arn, bucket_arn + "/*"}},
                {"Condition", {{"Bool", {{"aws:SecureTransport", "false"}}}}}};
-  return {{"Version", "2012-10-17"}, {"Statement", json::array({std::move(deny)})}};
+  json statements = json::array({std::move(deny)});
+  if (vpc_endpoint) {
+    statements.push_back({{"Sid", "DenyOutsideVpcEndpoint"},
+                          {"Effect", "Deny"},
+                          {"Principal", "*"},
+                          {"Action", "s3:*"},
+                          {"Resource",
+                           {bucket_arn, bucket_arn + "/" + (loc.prefix.empty() ? "*" : loc.prefix + "/*")}},
+                          {"Condition", {{"StringNotEquals", {{"aws:SourceVpce", *vpc_endpoint}}}}}});
+  }
+  return {{"Version", "2012-10-17"}, {"Statement", std::move(statements)}};
+}
+
+// Notes on the endpoint: private endpoint required, the VPC endpoint condition, public or not AWS.
+void endpoint_notes(const model::Repository& repository, json& notes) {
+  const std::string host = endpoint_host(repository.endpoint);
+  if (repository.vpc_endpoint) {
+    notes.push_back(fmt::format("The bucket policy denies every request that does not come through VPC endpoint {} "
+                                "(aws:SourceVpce): requests from the console or other networks are refused too.",
+                                *repository.vpc_endpoint));
+  }
+  if (repository.private_endpoint) {
+    notes.push_back("private_endpoint = true: `starkeep repository check` resolves the endpoint and reports a public "
+                    "address as drift.");
+  }
+  const bool public_aws = host.ends_with("amazonaws.com") && host.find("vpce") == std::string::npos;
+  if (host.empty() || (public_aws && repository.vpc_endpoint)) {
+    if (host.empty()) {
+      notes.push_back("No endpoint: the provider's default (public, HTTPS) endpoint is used. Consider a private "
+                      "(VPC) endpoint and an aws:SourceVpce condition.");
+    } else {
+      notes.push_back(fmt::format("Endpoint {} is the public AWS endpoint; with vpc_endpoint set, its requests pass "
+                                  "the bucket policy only when they are routed through that (gateway) endpoint.",
+                                  host));
+    }
+  } else if (host.find("vpce") != std::string::npos) {
+    notes.push_back(fmt::format("Endpoint {} is a private (VPC) endpoint.", host));
+  } else if (host.ends_with("amazonaws.com") && !repository.vpc_endpoint) {
+    notes.push_back(fmt::format("Endpoint {} is a public AWS endpoint: consider a private (VPC) endpoint and an "
+                                "aws:SourceVpce condition in the bucket policy.",
+                                host));
+  } else {
+    notes.push_back(fmt::format("Endpoint {} is not AWS: the documents use the AWS policy language (MinIO and most "
+                                "S3-compatible stores accept it; check your provider).",
+                                host));
+  }
 }
 
 }  // namespace
@@ -117,21 +164,7 @@ Result<json> security_documents(const model::Repository& repository, std::option
     notes.push_back("The location has no prefix: the IAM policy grants the whole bucket. A dedicated prefix per "
                     "retention class allows per-tier lifecycle rules.");
   }
-  const std::string host = endpoint_host(repository.endpoint);
-  if (host.empty()) {
-    notes.push_back("No endpoint: the provider's default (public, HTTPS) endpoint is used. Consider a private "
-                    "(VPC) endpoint and an aws:SourceVpce condition.");
-  } else if (host.find("vpce") != std::string::npos) {
-    notes.push_back(fmt::format("Endpoint {} is a private (VPC) endpoint.", host));
-  } else if (host.ends_with("amazonaws.com")) {
-    notes.push_back(fmt::format("Endpoint {} is a public AWS endpoint: consider a private (VPC) endpoint and an "
-                                "aws:SourceVpce condition in the bucket policy.",
-                                host));
-  } else {
-    notes.push_back(fmt::format("Endpoint {} is not AWS: the documents use the AWS policy language (MinIO and most "
-                                "S3-compatible stores accept it; check your provider).",
-                                host));
-  }
+  endpoint_notes(repository, notes);
   switch (repository.credentials) {
     case model::CredentialsKind::kEnvironment:
       notes.push_back("Credentials: attach the IAM policy to the user whose keys are in STARKEEP_S3_ACCESS_KEY / "
@@ -152,7 +185,7 @@ Result<json> security_documents(const model::Repository& repository, std::option
   out["bucket"] = loc->bucket;
   out["prefix"] = loc->prefix;
   out["iam_policy"] = iam_policy(*loc);
-  out["bucket_policy"] = bucket_policy(*loc);
+  out["bucket_policy"] = bucket_policy(*loc, repository.vpc_endpoint);
   out["versioning"] = {{"Status", "Enabled"}};
   out["object_lock"] = std::move(object_lock);
   out["notes"] = std::move(notes);

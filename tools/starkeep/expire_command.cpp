@@ -23,6 +23,7 @@
 #include "tools/starkeep/exit_codes.h"
 #include "tools/starkeep/metrics_file.h"
 #include "tools/starkeep/progress_display.h"
+#include "tools/starkeep/storage_access.h"
 
 namespace sk::cli {
 namespace {
@@ -152,12 +153,7 @@ int run_expire_command(const ExpireCliOptions& o) {
   request.run_id = executor::new_run_id(clock.now());
   // Before StarRocks 4.2, snapshots are deleted through the repository's S3 API with the credentials `repository
   // apply` uses (STARKEEP_S3_ACCESS_KEY / STARKEEP_S3_SECRET_KEY).
-  expire::OpenStorage open_storage = [&sleeper](const model::Repository& repo)
-      -> Result<std::unique_ptr<s3::ObjectStore>> {
-    auto s3_config = s3::config_for(repo, repository::process_environment());
-    if (!s3_config) return std::unexpected(std::move(s3_config.error()));
-    return s3::make_s3_client(std::move(*s3_config), sleeper);
-  };
+  expire::OpenStorage open_storage = environment_storage(sleeper);
   const auto display = make_progress_display(o.format != "json", clock);
   const auto alert = expire::make_alert_port(*policy, {clock, sleeper, &std::cerr, request.run_id});
   auto report = expire::run_expire(

@@ -4,6 +4,7 @@
 // only reads. Exit codes: common/error_codes.def (0 clean, 32 missing snapshots, 33 other findings).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -19,6 +20,7 @@
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
+#include "tools/starkeep/storage_access.h"
 #include "runtime/metrics/ops_metrics.h"
 #include "runtime/metrics/textfile.h"
 
@@ -37,9 +39,39 @@ struct CheckOptions {
   OpsFlags ops;
 };
 
-int exit_code_of(const std::vector<expire::Finding>& findings) {
-  if (findings.empty()) return kExitOk;
-  return findings.front().kind == expire::FindingKind::kMissing ? kExitRepositoryMissing : kExitRepositoryFindings;
+// Missing snapshots first; any other finding, or bucket posture that drifted from the policy, next.
+int exit_code_of(const expire::CheckReport& report) {
+  const bool drift = std::any_of(report.posture.begin(), report.posture.end(), [](const auto& p) {
+    return p.state == repository::PostureState::kDrift;
+  });
+  if (report.findings.empty()) return drift ? kExitRepositoryFindings : kExitOk;
+  return report.findings.front().kind == expire::FindingKind::kMissing ? kExitRepositoryMissing
+                                                                       : kExitRepositoryFindings;
+}
+
+nlohmann::json posture_json(const std::vector<repository::PostureItem>& items) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : items) {
+    out.push_back({{"repository", p.repository.str()},
+                   {"subject", p.subject},
+                   {"state", repository::to_string(p.state)},
+                   {"detail", p.detail}});
+  }
+  return out;
+}
+
+// One element per repository: whether its storage listing was done, and what it saw or why not.
+nlohmann::json storage_json(const std::vector<expire::StorageStatus>& statuses) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& st : statuses) {
+    out.push_back({{"repository", st.repository.str()},
+                   {"listed", st.listed},
+                   {"detail", st.detail},
+                   {"objects", st.objects},
+                   {"directories", st.directories},
+                   {"requests", st.requests}});
+  }
+  return out;
 }
 
 void print(const CheckOptions& o, Instant at, const expire::CheckReport& report, const std::vector<std::string>& alerts,
@@ -52,6 +84,8 @@ void print(const CheckOptions& o, Instant at, const expire::CheckReport& report,
                      {"findings", nlohmann::json::array()},
                      {"alerts", alerts},
                      {"exit_code", code}};
+    j["storage"] = storage_json(report.storage);
+    j["posture"] = posture_json(report.posture);
     for (const auto& f : report.findings) {
       j["findings"].push_back({{"kind", expire::to_string(f.kind)},
                                {"repository", f.repository.str()},
@@ -66,6 +100,21 @@ void print(const CheckOptions& o, Instant at, const expire::CheckReport& report,
     std::cout << fmt::format("{:<8} {} {}: {}\n", expire::to_string(f.kind), f.repository.str(), f.label, f.detail);
   }
   for (const auto& line : alerts) std::cout << line << "\n";
+  for (const auto& p : report.posture) {
+    std::cout << fmt::format("{:<8} {} {}: {}\n", repository::to_string(p.state), p.repository.str(), p.subject,
+                             p.detail);
+  }
+  for (const auto& st : report.storage) {
+    if (st.listed) {
+      std::cout << fmt::format("storage listing of {}: {} object(s), {} snapshot director{} in {} request(s) ({})\n",
+                               st.repository.str(), st.objects, st.directories, st.directories == 1 ? "y" : "ies",
+                               st.requests, st.detail);
+    } else {
+      std::cout << fmt::format("storage listing of {}: NOT DONE ({}); only what SHOW SNAPSHOT lists was checked, and not the "
+                               "bucket's versioning, Object Lock and lifecycle rules\n",
+                               st.repository.str(), st.detail);
+    }
+  }
   std::cout << fmt::format("repository check at {}: {} listed, {} in the history, {} finding(s) (exit {})\n",
                            at.to_iso8601_utc(), report.listed, report.in_history, report.findings.size(), code);
 }
@@ -114,15 +163,17 @@ int run_check(const CheckOptions& o) {
     return print_failure("repository check", session.error().describe(), exit_code_for(session.error()),
                          o.format);
   ports::SystemClock clock;
-  auto report = expire::check_repositories(*policy, {**session, *config, clock}, request);
+  ports::ThreadSleeper sleeper;
+  expire::Env env{**session, *config, clock};
+  env.open_storage = environment_storage(sleeper);
+  auto report = expire::check_repositories(*policy, env, request);
   if (!report)
     return print_failure("repository check", report.error().describe(), exit_code_for(report.error()),
                          o.format);
-  ports::ThreadSleeper sleeper;
   const auto alerts = expire::alert_findings(
       *policy, report->findings,
       {clock, sleeper, o.format == "json" ? &std::cerr : &std::cout, executor::new_run_id(clock.now())});
-  const int code = exit_code_of(report->findings);
+  const int code = exit_code_of(*report);
   print(o, *at, *report, alerts, code);
   write_findings_metrics(o, *policy, request, clock.now(), report->findings);
   return code;
@@ -137,8 +188,12 @@ void register_repository_check(CLI::App& repository, int& exit_code) {
       "Cross-check the policy's repositories against ops.backup_history (reads only): missing snapshots (FINISHED "
       "in the history, gone from the repository: restore points lost), conflicting backup timestamps, partial "
       "snapshots (no info file, unfinished uploads), overdue ones (past expiry, still present) and unknown ones "
-      "(not in the history). Exit codes: 0 clean, 32 missing, 33 other findings, 14 a repository cannot be listed "
-      "(docs/retention.md).");
+      "(not in the history). Where the repository has an endpoint and STARKEEP_S3_ACCESS_KEY / STARKEEP_S3_SECRET_KEY "
+      "are set, also lists its prefix through the S3 API: content-only directories, unfinished '.part' uploads and "
+      "objects outside the layout, which SHOW SNAPSHOT cannot see — and reads the bucket's versioning, Object Lock and "
+      "lifecycle rules back (drift from the policy; 'unknown' where the endpoint lacks the call); otherwise it says "
+      "the listing was not done. With private_endpoint = true, resolves the endpoint and reports public addresses. "
+      "Exit codes: 0 clean, 32 missing, 33 other findings or bucket posture drift, 14 a repository cannot be listed (docs/retention.md).");
   cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();
   cmd->add_option("--at", o->at, "The instant expiry is judged at ('now' or an instant)")->capture_default_str();
   cmd->add_option("--repository", o->repository, "Only this repository of the policy");

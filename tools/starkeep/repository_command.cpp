@@ -1,4 +1,4 @@
-// starkeep repository apply|security: create or verify the StarRocks repositories a policy declares, and emit the
+// starkeep repository apply|security|lifecycle: create or verify the StarRocks repositories a policy declares, and emit the
 // storage-side security documents (IAM policy, TLS-only bucket policy, versioning / Object Lock suggestions).
 // Exit codes: 0 created / verified / would create (dry run) / documents written; 1 policy errors; 3 a repository
 // exists but differs from the policy or is unhealthy; 64 usage (unknown --repository); 66 unreadable policy;
@@ -12,10 +12,15 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json_text.h"
+#include "compiler/analysis/lifecycle.h"
+#include "compiler/driver/compile.h"
 #include "runtime/ports/redact.h"
+#include "runtime/repository/lifecycle_document.h"
 #include "runtime/repository/repository_apply.h"
 #include "runtime/repository/security.h"
 #include "runtime/s3/s3_config.h"
+#include "tools/starkeep/cli_common.h"
 #include "tools/starkeep/cluster_options.h"
 #include "tools/starkeep/commands.h"
 #include "tools/starkeep/exit_codes.h"
@@ -119,6 +124,50 @@ int run_security(const RepositoryOptions& o) {
   return kExitOk;
 }
 
+struct LifecycleOptions {
+  std::string policy;
+  std::string inventory;
+  std::string repository;
+  std::string format = "text";
+  std::string reference;
+};
+
+// starkeep repository lifecycle: compile with the inventory (the chain-aware keep horizons need it), then print the
+// chosen repository's rules (runtime/repository/lifecycle_document.h). Pure: no cluster, no cloud call.
+int run_lifecycle(const LifecycleOptions& o) {
+  Inputs inputs;
+  if (int rc = load_inputs(o.policy, o.inventory, inputs, std::cerr); rc != kExitOk) return rc;
+  CivilDay reference = CivilDay(TimeZone::utc().to_local(now()));
+  if (!o.reference.empty()) {
+    auto at = Instant::parse(o.reference, TimeZone::utc());
+    if (!at) {
+      std::cerr << "starkeep repository lifecycle: error: --reference: " << at.error().message << "\n";
+      return kExitUsage;
+    }
+    reference = CivilDay(TimeZone::utc().to_local(*at));
+  }
+  const driver::Compilation c = driver::compile({&*inputs.policy, &*inputs.inventory, reference});
+  print_diagnostics(c, inputs, Format::kText, std::cerr, false);
+  if (c.has_errors()) return kExitErrors;
+  int rc = kExitOk;
+  auto repos = select(*c.policy, o.repository, "lifecycle", rc);
+  if (rc != kExitOk) return rc;
+  if (repos.size() > 1) {
+    std::cerr << "starkeep repository lifecycle: error: the policy declares " << repos.size()
+              << " repositories; choose one with --repository\n";
+    return kExitUsage;
+  }
+  const auto rules = analysis::lifecycle::rules_for(*c.policy, *repos.front(), driver::keep_horizons(c, reference));
+  if (o.format == "json") {
+    std::cout << json_text(repository::lifecycle_json(rules), 2) << "\n";
+  } else if (o.format == "xml") {
+    std::cout << repository::lifecycle_xml(rules);
+  } else {
+    std::cout << repository::lifecycle_text(rules);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_repository(CLI::App& app, int& exit_code) {
@@ -146,6 +195,25 @@ void register_repository(CLI::App& app, int& exit_code) {
   sec->add_option("--policy,-p", s->policy, "The policy file (.skp)")->required();
   sec->add_option("--repository", s->repository, "The repository (required when the policy declares several)");
   sec->callback([s, &exit_code] { exit_code = run_security(*s); });
+
+  auto l = std::make_shared<LifecycleOptions>();
+  CLI::App* lc = repo->add_subcommand(
+      "lifecycle",
+      "Print the S3 lifecycle configuration of a repository: per tier whose snapshots an age rule can target (a "
+      "repository of its own, or labels with a distinct start), an expiration never shorter than its snapshots "
+      "must stay (retention and restore chains from the inventory, plus the job timeout), and a rule aborting "
+      "incomplete multipart uploads; tiers no rule can target are listed with the fix. --format json is the "
+      "document for `aws s3api put-bucket-lifecycle-configuration`, xml the PUT ?lifecycle body. Pure generation: no "
+      "cluster, no cloud call. Exit codes: 0 printed, 1 policy or inventory errors, 64 usage (docs/retention.md).");
+  lc->add_option("--policy,-p", l->policy, "The policy file (.skp)")->required();
+  lc->add_option("--inventory,-i", l->inventory, "The table inventory (JSON, see docs/inventory.md)")->required();
+  lc->add_option("--repository", l->repository, "The repository (required when the policy declares several)");
+  lc->add_option("--format", l->format, "'text', 'json' (AWS CLI document) or 'xml' (S3 API body)")
+      ->check(CLI::IsMember({"text", "json", "xml"}))
+      ->capture_default_str();
+  lc->add_option("--reference", l->reference,
+                 "Day from which the restore chains are simulated, as for check (default: today, UTC)");
+  lc->callback([l, &exit_code] { exit_code = run_lifecycle(*l); });
 
   register_repository_check(*repo, exit_code);
 }

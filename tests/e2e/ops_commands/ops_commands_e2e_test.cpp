@@ -415,4 +415,29 @@ TEST_F(OpsCommandsE2e, SecurityDocumentsFromThePolicy) {
   EXPECT_EQ(doc["bucket_policy"]["Statement"][0]["Condition"]["Bool"]["aws:SecureTransport"], "false");
 }
 
+// Issue 12 item 2: without the S3 keys, `repository check` cannot list the repository in storage — it says so, in
+// text and JSON, instead of passing silently.
+TEST_F(OpsCommandsE2e, RepositoryCheckWithoutStorageKeysSaysTheListingWasNotDone) {
+  const fs::path policy = write("p.skp", policy_text(good_repository()));
+  ASSERT_EQ(starkeep({"init", "--ops-database", "e2e_ops_chk", "--replication-num", "1"}).code, kExitOk);
+  CliRun created = starkeep({"repository", "apply", "--policy", policy.string()}, true,
+                            {{"STARKEEP_S3_ACCESS_KEY", kAccess}, {"STARKEEP_S3_SECRET_KEY", kSecret}});
+  ASSERT_EQ(created.code, kExitOk) << created.out << created.err;
+
+  CliRun text = starkeep({"repository", "check", "--policy", policy.string(), "--ops-database", "e2e_ops_chk"});
+  EXPECT_EQ(text.code, kExitOk) << text.out << text.err;
+  EXPECT_NE(text.out.find("storage listing of e2e_repo: NOT DONE ("), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("STARKEEP_S3_ACCESS_KEY"), std::string::npos) << text.out;
+
+  CliRun json = starkeep(
+      {"repository", "check", "--policy", policy.string(), "--ops-database", "e2e_ops_chk", "--format", "json"});
+  ASSERT_EQ(json.code, kExitOk) << json.out << json.err;
+  const nlohmann::json doc = nlohmann::json::parse(json.out);
+  ASSERT_EQ(doc.at("storage").size(), 1u) << json.out;
+  EXPECT_EQ(doc.at("storage")[0].at("repository"), "e2e_repo");
+  EXPECT_EQ(doc.at("storage")[0].at("listed"), false);
+  EXPECT_NE(doc.at("storage")[0].at("detail").get<std::string>().find("STARKEEP_S3_ACCESS_KEY"), std::string::npos);
+  EXPECT_TRUE(doc.at("posture").empty()) << json.out;  // nothing read from the bucket: no posture claimed
+}
+
 }  // namespace
