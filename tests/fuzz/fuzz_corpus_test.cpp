@@ -55,7 +55,8 @@ TEST(FuzzCorpus, ProductionPolicyCompilesCleanlyAgainstTheFixedInventory) {
 TEST(FuzzCorpus, SeedPolicies) {
   const fs::path repo(SK_REPO_DIR);
   size_t n = 0;
-  for (const char* dir : {"policies", "examples", "tests/golden/check", "tests/golden/analysis"}) {
+  for (const char* dir : {"policies", "examples", "tests/golden/check", "tests/golden/analysis",
+                          "tests/golden/plan"}) {
     for (const fs::path& f : files_in(repo / dir, ".skp")) {
       expect_ok(f);
       ++n;

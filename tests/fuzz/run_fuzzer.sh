@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer target policy_parser_fuzzer for a bounded time on a scratch copy of the seed corpus (the
-# policies, the examples, the golden check/analysis policies and tests/fuzz/regressions/), so the sources are never
+# policies, the examples, the golden check/analysis/plan policies and tests/fuzz/regressions/), so the sources are never
 # modified. Exit 0 when no input broke an invariant; otherwise 1, with the reproducer printed and kept.
 #
 #   tests/fuzz/run_fuzzer.sh <fuzz-build-dir> [seconds=60] [extra libFuzzer flags...]
@@ -20,7 +20,7 @@ fuzzer="$build/tests/fuzz/policy_parser_fuzzer"
 work="$(mktemp -d "${TMPDIR:-/tmp}/starkeep-fuzz.XXXXXX")"
 mkdir -p "$work/corpus" "$work/artifacts"
 for f in "$root"/policies/*.skp "$root"/examples/*.skp "$root"/tests/golden/check/*.skp \
-         "$root"/tests/golden/analysis/*.skp "$root"/tests/fuzz/regressions/*; do
+         "$root"/tests/golden/analysis/*.skp "$root"/tests/golden/plan/*.skp "$root"/tests/fuzz/regressions/*; do
   [[ -f "$f" && "$(basename "$f")" != README.md ]] || continue
   cp "$f" "$work/corpus/$(basename "$(dirname "$f")")_$(basename "$f")"
 done
