@@ -736,15 +736,16 @@ void Schedule::precompute() {
 }
 
 void Schedule::precompute_sub_daily_gaps() {
+  constexpr std::int64_t kDayMinutes = std::int64_t{24} * 60;
   const std::int64_t step = std::int64_t{interval_hours_} * 60;
   const std::int64_t first_time = at_.minutes_since_midnight();
-  const std::int64_t span = first_time + (24 * 60 - 1 - first_time) / step * step - first_time;
+  const std::int64_t span = first_time + (kDayMinutes - 1 - first_time) / step * step - first_time;
   const bool hour_blackouts = std::any_of(blackouts_.begin(), blackouts_.end(),
                                           [](const Blackout& b) { return b.kind == Blackout::Kind::kHours; });
   if (!hour_blackouts) {
     // Every firing day has the same times: within a day `step` apart, across days the day gap less the span.
-    min_gap_minutes_ = span > 0 ? step : min_gap_days_ * 24 * 60;
-    max_gap_minutes_ = std::max(span > 0 ? step : 0, max_gap_days_ * 24 * 60 - span);
+    min_gap_minutes_ = span > 0 ? step : min_gap_days_ * kDayMinutes;
+    max_gap_minutes_ = std::max(span > 0 ? step : 0, max_gap_days_ * kDayMinutes - span);
     return;
   }
   // Hour blackouts leave different times on different weekdays (they depend only on the weekday of the day and of
@@ -754,7 +755,7 @@ void Schedule::precompute_sub_daily_gaps() {
   for (int w = 0; w < 7; ++w) {
     const CivilDay day = CivilDay(2024, 1, 1) + w;  // a Monday, then the rest of that week
     int k = 0;
-    for (std::int64_t m = first_time; m < 24 * 60; m += step, ++k) {
+    for (std::int64_t m = first_time; m < kDayMinutes; m += step, ++k) {
       const TimeOfDay at = *TimeOfDay::from_hm(static_cast<int>(m / 60), static_cast<int>(m % 60));
       if (std::none_of(blackouts_.begin(), blackouts_.end(), [&](const Blackout& b) {
             return b.kind == Blackout::Kind::kHours && b.covers(day, at);
@@ -775,9 +776,9 @@ void Schedule::precompute_sub_daily_gaps() {
        d = next_day_on_or_after(*d + 1)) {
     const std::uint32_t open_today = open[static_cast<size_t>(weekday_of(*d))];
     int k = 0;
-    for (std::int64_t m = first_time; m < 24 * 60; m += step, ++k) {
+    for (std::int64_t m = first_time; m < kDayMinutes; m += step, ++k) {
       if (!(open_today & (std::uint32_t{1} << k))) continue;
-      const std::int64_t index = (*d - start) * 24 * 60 + m;
+      const std::int64_t index = (*d - start) * kDayMinutes + m;
       if (first < 0) {
         first = index;
       } else {
@@ -786,7 +787,7 @@ void Schedule::precompute_sub_daily_gaps() {
       prev = index;
     }
   }
-  if (first >= 0) gap(first + period * 24 * 60 - prev);
+  if (first >= 0) gap(first + period * kDayMinutes - prev);
   min_gap_minutes_ = min_gap;
   max_gap_minutes_ = max_gap;
 }
