@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -242,24 +243,39 @@ class Reader {
       anchor = full_date();
       if (!anchor) return std::nullopt;
     }
+    const auto tail = tail_clauses();
+    if (!tail) return std::nullopt;
+    return finish(build(*rec, *at, anchor, from_range), *tail);
+  }
+
+  // The clauses any schedule may end with: `in <months>`, then `, not …` blackouts, then the end of the text.
+  struct Tail {
     std::optional<std::set<int>> month_filter;
+    std::vector<Blackout> blackouts;
+  };
+  std::optional<Tail> tail_clauses() {
+    Tail t;
     if (peek() != nullptr && peek()->kind == Tok::Kind::kIn) {
       advance();
-      month_filter = months();
-      if (!month_filter) return std::nullopt;
+      t.month_filter = months();
+      if (!t.month_filter) return std::nullopt;
     }
-    std::vector<Blackout> blackouts;
     if (blackout_clause_follows()) {
       advance();
-      if (!blackout_clauses(blackouts)) return std::nullopt;
+      if (!blackout_clauses(t.blackouts)) return std::nullopt;
     }
     if (!at_end()) {
       fail(fmt::format("unexpected {} after the schedule", here_text()));
       return std::nullopt;
     }
-    auto s = build(*rec, *at, anchor, from_range);
-    if (s && month_filter) s = s->with_months(*month_filter);
-    if (s && !blackouts.empty()) s = s->with_blackouts(blackouts);
+    return t;
+  }
+
+  // The tail applied to a built schedule; a schedule the kernel refuses is SK0221 over the whole text (unless a
+  // diagnostic was already reported).
+  std::optional<Schedule> finish(Result<Schedule> s, const Tail& tail) {
+    if (s && tail.month_filter) s = s->with_months(*tail.month_filter);
+    if (s && !tail.blackouts.empty()) s = s->with_blackouts(tail.blackouts);
     if (!s) {
       if (!failed_) sink_.report(Code::kInvalidSchedule, whole_, s.error().message);
       failed_ = true;
@@ -416,31 +432,11 @@ class Reader {
       advance();
       if (!weekday_list(weekdays)) return std::nullopt;
     }
-    std::optional<std::set<int>> month_filter;
-    if (peek() != nullptr && peek()->kind == Tok::Kind::kIn) {
-      advance();
-      month_filter = months();
-      if (!month_filter) return std::nullopt;
-    }
-    std::vector<Blackout> blackouts;
-    if (blackout_clause_follows()) {
-      advance();
-      if (!blackout_clauses(blackouts)) return std::nullopt;
-    }
-    if (!at_end()) {
-      fail(fmt::format("unexpected {} after the schedule", here_text()));
-      return std::nullopt;
-    }
+    const auto tail = tail_clauses();
+    if (!tail) return std::nullopt;
     auto s = weekdays.empty() ? Result<Schedule>(Schedule::daily(*first)) : Schedule::weekly(weekdays, *first);
     if (s) s = s->with_hours(hours);
-    if (s && month_filter) s = s->with_months(*month_filter);
-    if (s && !blackouts.empty()) s = s->with_blackouts(blackouts);
-    if (!s) {
-      if (!failed_) sink_.report(Code::kInvalidSchedule, whole_, s.error().message);
-      failed_ = true;
-      return std::nullopt;
-    }
-    return *s;
+    return finish(std::move(s), *tail);
   }
 
   // The schedule of a recurrence at a time of day, with the anchor of `every <n> weeks`.
