@@ -21,16 +21,9 @@ struct CheckOptions {
 int run_check(const CheckOptions& o) {
   Inputs inputs;
   if (int rc = load_inputs(o.policy, o.inventory, inputs, std::cerr); rc != kExitOk) return rc;
-  CivilDay reference = CivilDay(TimeZone::utc().to_local(now()));
-  if (!o.reference.empty()) {
-    auto at = Instant::parse(o.reference, TimeZone::utc());
-    if (!at) {
-      std::cerr << "starkeep check: error: --reference: " << at.error().message << "\n";
-      return kExitUsage;
-    }
-    reference = CivilDay(TimeZone::utc().to_local(*at));
-  }
-  driver::CompileInput input{&*inputs.policy, inputs.inventory ? &*inputs.inventory : nullptr, reference};
+  const std::optional<CivilDay> reference = reference_day("check", o.reference, std::cerr);
+  if (!reference) return kExitUsage;
+  driver::CompileInput input{&*inputs.policy, inputs.inventory ? &*inputs.inventory : nullptr, *reference};
   const driver::Compilation c = driver::compile(input);
   const Format format = o.format == "json" ? Format::kJson : Format::kText;
   print_diagnostics(c, inputs, format, format == Format::kJson ? std::cout : std::cerr, true, true);

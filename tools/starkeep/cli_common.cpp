@@ -168,6 +168,16 @@ Result<Instant> parse_instant_flag(const std::string& text, const TimeZone& zone
   return Instant::parse(text, zone);
 }
 
+std::optional<CivilDay> reference_day(std::string_view command, const std::string& reference, std::ostream& err) {
+  if (reference.empty()) return CivilDay(TimeZone::utc().to_local(now()));
+  auto at = Instant::parse(reference, TimeZone::utc());
+  if (!at) {
+    err << "starkeep " << command << ": error: --reference: " << at.error().message << "\n";
+    return std::nullopt;
+  }
+  return CivilDay(TimeZone::utc().to_local(*at));
+}
+
 int load_inputs(const std::string& policy_path, const std::string& inventory_path, Inputs& inputs, std::ostream& err) {
   auto policy = read_file(policy_path);
   if (!policy) {

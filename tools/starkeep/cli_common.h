@@ -44,6 +44,12 @@ int print_failure(std::string_view command, const std::string& message, int code
 // The current time and today's date in UTC.
 [[nodiscard]] Instant now();
 
+// The day restore chains are simulated from (`--reference`, as `check` takes it): today in UTC when `reference` is
+// empty, else the UTC day of the instant it names. A value that is not an instant is reported to `err` as
+// "starkeep <command>: error: --reference: …" and gives nullopt (the caller exits kExitUsage).
+[[nodiscard]] std::optional<CivilDay> reference_day(std::string_view command, const std::string& reference,
+                                                    std::ostream& err);
+
 // Loaded input files; the SourceFiles must outlive the compilation that points at them.
 struct Inputs {
   std::optional<diag::SourceFile> policy;

@@ -137,16 +137,9 @@ struct LifecycleOptions {
 int run_lifecycle(const LifecycleOptions& o) {
   Inputs inputs;
   if (int rc = load_inputs(o.policy, o.inventory, inputs, std::cerr); rc != kExitOk) return rc;
-  CivilDay reference = CivilDay(TimeZone::utc().to_local(now()));
-  if (!o.reference.empty()) {
-    auto at = Instant::parse(o.reference, TimeZone::utc());
-    if (!at) {
-      std::cerr << "starkeep repository lifecycle: error: --reference: " << at.error().message << "\n";
-      return kExitUsage;
-    }
-    reference = CivilDay(TimeZone::utc().to_local(*at));
-  }
-  const driver::Compilation c = driver::compile({&*inputs.policy, &*inputs.inventory, reference});
+  const std::optional<CivilDay> reference = reference_day("repository lifecycle", o.reference, std::cerr);
+  if (!reference) return kExitUsage;
+  const driver::Compilation c = driver::compile({&*inputs.policy, &*inputs.inventory, *reference});
   print_diagnostics(c, inputs, Format::kText, std::cerr, false);
   if (c.has_errors()) return kExitErrors;
   int rc = kExitOk;
@@ -157,7 +150,7 @@ int run_lifecycle(const LifecycleOptions& o) {
               << " repositories; choose one with --repository\n";
     return kExitUsage;
   }
-  const auto rules = analysis::lifecycle::rules_for(*c.policy, *repos.front(), driver::keep_horizons(c, reference));
+  const auto rules = analysis::lifecycle::rules_for(*c.policy, *repos.front(), driver::keep_horizons(c, *reference));
   if (o.format == "json") {
     std::cout << json_text(repository::lifecycle_json(rules), 2) << "\n";
   } else if (o.format == "xml") {
