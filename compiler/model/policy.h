@@ -141,7 +141,8 @@ struct Tier {
   Schedule schedule;
   // A fixed span or calendar months, measured in the policy's zone from the slot (kernel/domain/retain_period.h).
   RetainPeriod retain;
-  Duration window;           // default 4h when not written (window_range then is the tier's name_range)
+  Duration window;  // when not written: 4h, or for a sub-daily tier the shortest time between two slots on the
+                    // policy's clock, at most 4h (docs/language.md §7); window_range then is the tier's name_range
   LabelTemplate label;       // default LabelTemplate::kDefault
   // On a local day when several tiers are due: a due tier listed in the `covers` of another due tier is not run
   // separately (the covering tier's snapshot counts for its retention, e.g. monthly covers weekly); the remaining

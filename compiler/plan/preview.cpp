@@ -70,6 +70,15 @@ std::string catch_up_text(const Plan& plan, const TimeZone& z) {
   return out;
 }
 
+// Whether the tier covering `d` fires at the very instant of d's slot (always so for a covered sub-daily slot,
+// which only a job at the same time covers); otherwise it fires earlier or later on the same local day.
+bool covering_slot_is(const Plan& plan, const DueTier& d) {
+  for (const DueTier& e : plan.due) {
+    if (e.tier == d.satisfied_by) return e.slot == d.slot;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string render_preview(const Plan& plan) {
@@ -86,9 +95,9 @@ std::string render_preview(const Plan& plan) {
   if (plan.due.empty()) out += "  none\n";
   for (const DueTier& d : plan.due) {
     std::string how = d.satisfied_by == d.tier ? "runs its own job"
-                      : d.runs_now            ? fmt::format("satisfied by '{}' (same day; runs once)", d.satisfied_by.str())
-                                              : fmt::format("satisfied by '{}', whose job is not due now",
-                                                            d.satisfied_by.str());
+                      : d.runs_now ? fmt::format("satisfied by '{}' ({}; runs once)", d.satisfied_by.str(),
+                                                 covering_slot_is(plan, d) ? "same time" : "same day")
+                                   : fmt::format("satisfied by '{}', whose job is not due now", d.satisfied_by.str());
     out += fmt::format("  {:<10} slot {}, window until {}: {}\n", d.tier.str(), local(z, d.slot),
                        local(z, d.window_end), how);
   }

@@ -209,7 +209,9 @@ void Builder::read_repository(const ast::Block& b) {
       } else if (s->rfind("http://", 0) == 0) {
         sink_.report(Code::kInsecureEndpoint, e->value.range, *s)
             .suggest("\"https://" + s->substr(7) + "\"")
-            .note(std::nullopt, "backups travel over this connection; starkeep accepts only https:// endpoints");
+            .note(std::nullopt,
+                  "backups travel over this connection; starkeep accepts https:// endpoints, and plain http:// only "
+                  "on this host (localhost, 127.x.y.z)");
       } else if (s->rfind("https://", 0) != 0) {
         sink_.report(Code::kInsecureEndpoint, e->value.range, *s)
             .note(std::nullopt, "write the endpoint as a full URL starting with https://");

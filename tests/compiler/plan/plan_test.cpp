@@ -258,12 +258,25 @@ TEST(Preview, ShowsJobsSqlExpiryAndDrills) {
   EXPECT_NE(text.find("expires     2026-09-07 01:00 +00:00 (365d, from 'monthly')"), std::string::npos) << text;
   EXPECT_NE(text.find("sql         BACKUP SNAPSHOT `sales`.`sales_20250907_base`"), std::string::npos) << text;
   EXPECT_NE(text.find("weekly     slot 2025-09-07 01:00 +00:00, window until 2025-09-07 05:00 +00:00: satisfied by "
-                      "'monthly' (same day; runs once)"),
+                      "'monthly' (same time; runs once)"),
             std::string::npos)
       << text;
 }
 
 // ---- a year, day by day, against an independent calendar ----
+
+// A covering job at another time of the same day: the preview says "same day", not "same time" (which it says when
+// both fire at one instant, as a covered sub-daily slot always does).
+TEST(Preview, ACoveringJobAtAnotherTimeOfTheDayIsTheSameDay) {
+  auto policy = testing::production_policy();
+  policy.tiers[1].schedule = Schedule::weekly({Weekday::kSunday}, TimeOfDay::from_hm(0, 30).value()).value();
+  Plan plan = make_plan(policy, testing::production_inventory(), local_instant(policy, 2025, 9, 7, 1, 5));
+  const std::string text = render_preview(plan);
+  EXPECT_NE(text.find("weekly     slot 2025-09-07 00:30 +00:00, window until 2025-09-07 04:30 +00:00: satisfied by "
+                      "'monthly' (same day; runs once)"),
+            std::string::npos)
+      << text;
+}
 
 TEST(YearOfPlans, EveryDayOf2026InBerlinMatchesTheCalendar) {
   using testing::berlin_summer_at_one_am, testing::days_from_civil, testing::days_in_month, testing::is_sunday;
