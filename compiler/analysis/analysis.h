@@ -76,5 +76,8 @@ struct ExcludedTables {
 
 // "sales.orders" for one name, "3 tables (sales.a, sales.b, sales.c)" for several, at most `max_listed` named.
 std::string describe_tables(const std::vector<std::string>& names, size_t max_listed = 5);
+// The same for `count` tables of which only the first (in order) are given: at least min(count, max_listed).
+std::string describe_tables_counted(const std::vector<std::string>& first_names, size_t count,
+                                    size_t max_listed = 5);
 
 }  // namespace sk::analysis

@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -71,9 +73,15 @@ void report_cluster_objects_not_inventoried(const model::Policy& policy, const i
                                             const std::vector<DatabaseName>& inventoried,
                                             diag::DiagnosticSink& sink) {
   if (inventory.cluster_databases.empty()) return;
-  std::unordered_set<std::string> known_tables;
-  known_tables.reserve(inventory.tables.size());
-  for (const auto& t : inventory.tables) known_tables.insert(t.database.str() + '\0' + t.table.str());
+  // Views into the inventory, not concatenated copies: 100k tables would be 100k allocations.
+  using TableKey = std::pair<std::string_view, std::string_view>;
+  struct TableKeyHash {
+    size_t operator()(const TableKey& k) const noexcept {
+      const std::hash<std::string_view> h;
+      return h(k.first) * 31 + h(k.second);
+    }
+  };
+  std::unordered_set<TableKey, TableKeyHash> known_tables;  // built when a cluster database lists its tables
   for (const auto& cdb : inventory.cluster_databases) {
     if (!policy.databases.matches(cdb.name)) continue;
     if (!has_database(inventoried, cdb.name)) {
@@ -81,9 +89,13 @@ void report_cluster_objects_not_inventoried(const model::Policy& policy, const i
       continue;
     }
     if (!cdb.tables) continue;
+    if (known_tables.empty()) {
+      known_tables.reserve(inventory.tables.size());
+      for (const auto& t : inventory.tables) known_tables.emplace(t.database.str(), t.table.str());
+    }
     std::vector<std::string> missing;
     for (const TableName& t : *cdb.tables) {
-      if (!known_tables.contains(cdb.name.str() + '\0' + t.str())) missing.push_back(t.str());
+      if (!known_tables.contains(TableKey{cdb.name.str(), t.str()})) missing.push_back(t.str());
     }
     if (missing.empty()) continue;
     std::sort(missing.begin(), missing.end());
@@ -192,13 +204,17 @@ std::vector<ExcludedTables> excluded_tables(const model::Policy& policy, const i
 }
 
 std::string describe_tables(const std::vector<std::string>& names, size_t max_listed) {
-  if (names.size() == 1) return "table " + names[0];
-  std::string out = fmt::format("{} tables (", names.size());
-  for (size_t i = 0; i < names.size() && i < max_listed; ++i) {
+  return describe_tables_counted(names, names.size(), max_listed);
+}
+
+std::string describe_tables_counted(const std::vector<std::string>& first_names, size_t count, size_t max_listed) {
+  if (count == 1) return "table " + first_names[0];
+  std::string out = fmt::format("{} tables (", count);
+  for (size_t i = 0; i < first_names.size() && i < max_listed; ++i) {
     if (i) out += ", ";
-    out += names[i];
+    out += first_names[i];
   }
-  if (names.size() > max_listed) out += ", …";
+  if (count > max_listed) out += ", …";
   return out + ")";
 }
 

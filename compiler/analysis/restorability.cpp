@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -138,30 +139,53 @@ SignatureRun simulate(const model::Policy& policy, const std::string& signature,
   return run;
 }
 
-// The tables of one signature, for messages.
+// The tables of one signature, for messages: the first kListedNames display names in order and how many there are
+// (a signature can hold 40k tables; building and sorting every name cost more than the rest of the analysis).
+constexpr size_t kListedNames = 10;
 struct Group {
-  std::vector<std::string> names;  // sorted display names
+  std::vector<std::string> names;  // the first kListedNames display names, sorted
+  size_t count = 0;                // all tables of the group
   std::string classes;             // "dimension, fact"
+  [[nodiscard]] std::string text() const { return describe_tables_counted(names, count); }  // "40044 tables (…)"
 };
+
+// a.display_name() < b.display_name() ("db.table", compared as std::string compares), without building either.
+bool display_less(const inventory::TableEntry& a, const inventory::TableEntry& b) {
+  const std::array<std::string_view, 3> x{a.database.str(), ".", a.table.str()};
+  const std::array<std::string_view, 3> y{b.database.str(), ".", b.table.str()};
+  size_t xs = 0, xi = 0, ys = 0, yi = 0;
+  while (true) {
+    while (xs < x.size() && xi == x[xs].size()) ++xs, xi = 0;
+    while (ys < y.size() && yi == y[ys].size()) ++ys, yi = 0;
+    if (xs == x.size() || ys == y.size()) return xs == x.size() && ys != y.size();
+    const auto cx = static_cast<unsigned char>(x[xs][xi++]);
+    const auto cy = static_cast<unsigned char>(y[ys][yi++]);
+    if (cx != cy) return cx < cy;
+  }
+}
 
 Group describe_group(const inventory::Inventory& inventory, const std::vector<size_t>& tables) {
   Group g;
-  std::set<std::string> classes;
+  g.count = tables.size();
+  std::set<std::string_view> classes;
   for (size_t i : tables) {
-    g.names.push_back(inventory.tables[i].display_name());
-    classes.insert(inventory.tables[i].table_class.empty() ? "unclassified"
-                                                           : inventory.tables[i].table_class);
+    const std::string& c = inventory.tables[i].table_class;
+    classes.insert(c.empty() ? std::string_view("unclassified") : std::string_view(c));
   }
-  std::sort(g.names.begin(), g.names.end());
-  for (const std::string& c : classes) g.classes += (g.classes.empty() ? "" : ", ") + c;
+  std::vector<size_t> order = tables;
+  const auto listed = static_cast<std::ptrdiff_t>(std::min(kListedNames, order.size()));
+  std::partial_sort(order.begin(), order.begin() + listed, order.end(),
+                    [&](size_t a, size_t b) { return display_less(inventory.tables[a], inventory.tables[b]); });
+  for (std::ptrdiff_t k = 0; k < listed; ++k) g.names.push_back(inventory.tables[order[k]].display_name());
+  for (std::string_view c : classes) g.classes += (g.classes.empty() ? "" : ", ") + std::string(c);
   return g;
 }
 
 void note_affected(diag::Diagnostic& d, const Group& group) {
-  if (group.names.size() <= 1) return;
+  if (group.count <= 1) return;
   std::string all;
-  for (size_t k = 0; k < group.names.size() && k < 10; ++k) all += (k ? ", " : "") + group.names[k];
-  if (group.names.size() > 10) all += fmt::format(", and {} more", group.names.size() - 10);
+  for (size_t k = 0; k < group.names.size(); ++k) all += (k ? ", " : "") + group.names[k];
+  if (group.count > group.names.size()) all += fmt::format(", and {} more", group.count - group.names.size());
   d.note(std::nullopt, "affected tables: " + all);
 }
 
@@ -209,7 +233,7 @@ void report_extension(const Context& c, size_t tier, const std::vector<size_t>& 
   const retention::Verdict& v = c.ev.verdicts[first];
   const size_t point = v.longest.point;
   const model::Tier& pt = c.policy.tiers[c.jobs[point].retain_from];
-  auto& d = c.sink.report(Code::kRetentionExtended, t.retain_range, describe_tables(c.group.names),
+  auto& d = c.sink.report(Code::kRetentionExtended, t.retain_range, c.group.text(),
                           c.group.classes, t.name.str(), Duration::from_days(ceil_days(most)).to_string(),
                           retention_text(t), pt.name.str());
   const retention::TableState& held = c.run.snapshots[v.longest.holder].tables[v.longest.table];
@@ -274,7 +298,7 @@ void report_no_baseline(const Context& c, const std::vector<retention::Hole>& ho
   const retention::Hole& h = holes.front();
   const model::Tier& pt = c.policy.tiers[c.jobs[h.point].retain_from];
   const model::Tier& held = c.policy.tiers[c.cause(h)->tier];
-  auto& d = c.sink.report(Code::kRestoreHole, pt.name_range, describe_tables(c.group.names), c.group.classes,
+  auto& d = c.sink.report(Code::kRestoreHole, pt.name_range, c.group.text(), c.group.classes,
                           local_minute(zone, c.jobs[h.point].slot), pt.name.str(),
                           zone.local_date(c.run.snapshots[h.point].expires()));
   d.note(
@@ -311,7 +335,7 @@ void report_lost_changes(const Context& c, const std::vector<retention::Hole>& h
   }
   const model::Tier& t = c.policy.tiers[m.tier];
   const model::Tier& pt = c.policy.tiers[c.jobs[h.point].retain_from];
-  auto& d = c.sink.report(Code::kChangesNeverBackedUp, t.kind_range, describe_tables(c.group.names),
+  auto& d = c.sink.report(Code::kChangesNeverBackedUp, t.kind_range, c.group.text(),
                           c.group.classes, local_minute(zone, m.from), local_minute(zone, m.to), t.name.str(),
                           t.changes.within->to_string(), m.gap.to_string());
   d.note(pt.name_range,

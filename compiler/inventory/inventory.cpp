@@ -17,7 +17,27 @@ using detail::JsonCursor;
 using diag::Code;
 using diag::SourceRange;
 
-// "2025-09-14T01:00:00Z": the form exporters write; parsed without going through the zone database.
+// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (the era/day-of-era method: an era is the
+// 400-year cycle of 146097 days, counted from 0000-03-01 so that a leap day ends its year).
+constexpr int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2 ? 1 : 0;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int year_of_era = y - era * 400;
+  const int day_of_year = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return int64_t{era} * 146097 + day_of_era - 719468;
+}
+static_assert(days_from_civil(1970, 1, 1) == 0 && days_from_civil(2000, 3, 1) == 11017 &&
+              days_from_civil(1969, 12, 31) == -1 && days_from_civil(1, 1, 1) == -719162);
+
+constexpr int days_in_month(int y, int m) {
+  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+// "2025-09-14T01:00:00Z": the form exporters write; parsed with integer arithmetic, without the zone database or
+// civil-time normalisation (a million partitions each have one). Anything else goes to Instant::parse.
 std::optional<Instant> parse_utc_fast(std::string_view s) {
   if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') {
     return std::nullopt;
@@ -34,10 +54,12 @@ std::optional<Instant> parse_utc_fast(std::string_view s) {
   if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, se)) {
     return std::nullopt;
   }
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return std::nullopt;
-  CivilSecond cs(y, mo, d, h, mi, se);
-  if (cs.day() != d) return std::nullopt;  // 2025-02-30 normalises to March: reject
-  return Instant::from_unix_seconds(cs - CivilSecond(1970, 1, 1, 0, 0, 0));
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 59) {
+    return std::nullopt;  // 2025-02-30 is not a day: Instant::parse reports it
+  }
+  constexpr int64_t kDaySeconds = 86400;
+  return Instant::from_unix_seconds(days_from_civil(y, mo, d) * kDaySeconds + int64_t{h} * 3600 +
+                                    int64_t{mi} * 60 + se);
 }
 
 // JSON paths ("tables[3].partitions[0].id") are built only when a diagnostic needs one: hot loops pass a callable
@@ -494,23 +516,37 @@ bool TableEntry::eligible_for(std::string_view tier) const {
 
 std::string TableEntry::display_name() const { return database.str() + "." + table.str(); }
 
+namespace {
+
+// Inserts `value` into the sorted, distinct `out` unless it is there: O(log d) per table for d distinct values (a
+// hundred databases or a few classes among 100k tables), instead of collecting one entry per table and sorting.
+template <typename T>
+void insert_distinct(std::vector<T>& out, const T& value) {
+  auto it = std::lower_bound(out.begin(), out.end(), value);
+  if (it == out.end() || value < *it) out.insert(it, value);
+}
+
+}  // namespace
+
 std::vector<DatabaseName> Inventory::databases() const {
   std::vector<DatabaseName> out;
+  const DatabaseName* last = nullptr;
   for (const TableEntry& t : tables) {
-    if (out.empty() || !(out.back() == t.database)) out.push_back(t.database);
+    if (last != nullptr && *last == t.database) continue;  // runs of one database's tables cost no search
+    insert_distinct(out, t.database);
+    last = &t.database;
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
 std::vector<std::string> Inventory::classes() const {
   std::vector<std::string> out;
+  const std::string* last = nullptr;
   for (const TableEntry& t : tables) {
-    if (!t.table_class.empty()) out.push_back(t.table_class);
+    if (t.table_class.empty() || (last != nullptr && *last == t.table_class)) continue;
+    insert_distinct(out, t.table_class);
+    last = &t.table_class;
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

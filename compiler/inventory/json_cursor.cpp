@@ -160,7 +160,7 @@ bool JsonCursor::begin_object() {
     return false;
   }
   ++pos_;
-  objects_.push_back(OpenObject{names_used_, nullptr});
+  objects_.push_back(OpenObject{names_.size(), escaped_names_.size(), nullptr});
   return true;
 }
 
@@ -185,10 +185,7 @@ bool JsonCursor::next_member(bool& first, std::string_view& key) {
     ++pos_;
     --depth_;
     last_end_ = pos_;
-    if (!objects_.empty()) {
-      names_used_ = objects_.back().first_name;
-      objects_.pop_back();
-    }
+    close_object();
     return false;
   }
   if (!first) {
@@ -225,18 +222,27 @@ bool JsonCursor::remember_member_name(std::string_view key) {
   if (objects_.empty()) return true;
   OpenObject& object = objects_.back();
   if (object.many) return object.many->emplace(key).second;
-  for (size_t i = object.first_name; i < names_used_; ++i) {
+  for (size_t i = object.first_name; i < names_.size(); ++i) {
     if (names_[i] == key) return false;
   }
-  if (names_used_ - object.first_name == kLinearNames) {
+  if (names_.size() - object.first_name == kLinearNames) {
     object.many = std::make_unique<std::set<std::string, std::less<>>>();
-    for (size_t i = object.first_name; i < names_used_; ++i) object.many->emplace(names_[i]);
-    names_used_ = object.first_name;
+    for (size_t i = object.first_name; i < names_.size(); ++i) object.many->emplace(names_[i]);
+    names_.resize(object.first_name);
     return object.many->emplace(key).second;
   }
-  if (names_used_ == names_.size()) names_.emplace_back();
-  names_[names_used_++].assign(key);
+  const bool in_text = key.data() >= text_.data() && key.data() + key.size() <= text_.data() + text_.size();
+  if (!in_text) key = escaped_names_.emplace_back(key);
+  names_.push_back(key);
   return true;
+}
+
+// The object being read ends: forget its member names.
+void JsonCursor::close_object() {
+  if (objects_.empty()) return;
+  names_.resize(objects_.back().first_name);
+  escaped_names_.resize(objects_.back().first_escaped);
+  objects_.pop_back();
 }
 
 bool JsonCursor::next_element(bool& first) {
@@ -365,6 +371,25 @@ std::optional<std::string_view> JsonCursor::read_string() {
 
 std::optional<int64_t> JsonCursor::read_int() {
   if (peek() != Type::kNumber) return std::nullopt;
+  // Fast path, one pass: a plain integer of 1 to 17 digits (no leading zero, fraction or exponent; it cannot
+  // overflow). Anything else takes the general path below, which also reports malformed numbers.
+  size_t i = pos_;
+  const bool negative = text_[i] == '-';
+  if (negative) ++i;
+  const size_t first_digit = i;
+  uint64_t magnitude = 0;
+  constexpr size_t kSafeDigits = 17;
+  while (i < text_.size() && i - first_digit <= kSafeDigits && text_[i] >= '0' && text_[i] <= '9') {
+    magnitude = magnitude * 10 + static_cast<uint64_t>(text_[i++] - '0');
+  }
+  const size_t digits = i - first_digit;
+  const bool more = i < text_.size() && (text_[i] == '.' || text_[i] == 'e' || text_[i] == 'E');
+  if (digits >= 1 && digits <= kSafeDigits && !(digits > 1 && text_[first_digit] == '0') && !more) {
+    pos_ = i;
+    last_end_ = i;
+    const auto value = static_cast<int64_t>(magnitude);
+    return negative ? -value : value;
+  }
   size_t end = 0;
   size_t save = pos_;
   if (!scan_number(end)) return std::nullopt;

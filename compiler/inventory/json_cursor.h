@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <set>
@@ -73,18 +74,22 @@ class JsonCursor {
   size_t error_offset_ = 0;
   std::string scratch_;
   // The member names seen, per object being read: a stack of objects, each with its names in `names_` from its
-  // `first_name` on (a linear search: objects have a few members, and the strings keep their capacity across
-  // objects, so reading a million partitions allocates nothing here); an object with more than kLinearNames members
-  // moves its names into a set, so that a hostile object of a million members is not quadratic.
+  // `first_name` on (a linear search: objects have a few members). A name is a view into the text; a name with
+  // escapes (decoded into scratch_, which the next string overwrites) is copied into `escaped_names_`, whose
+  // elements never move. So reading a million partitions copies and allocates nothing here. An object with more
+  // than kLinearNames members moves its names into a set, so that a hostile object of a million members is not
+  // quadratic.
   static constexpr size_t kLinearNames = 16;
   struct OpenObject {
     size_t first_name = 0;
+    size_t first_escaped = 0;
     std::unique_ptr<std::set<std::string, std::less<>>> many;
   };
   bool remember_member_name(std::string_view key);
+  void close_object();
   std::vector<OpenObject> objects_;
-  std::vector<std::string> names_;
-  size_t names_used_ = 0;
+  std::vector<std::string_view> names_;
+  std::deque<std::string> escaped_names_;
 };
 
 }  // namespace sk::inventory::detail

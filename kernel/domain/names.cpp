@@ -66,6 +66,10 @@ Status check_object_name(std::string_view text, size_t max_bytes, std::string_vi
   }
   for (size_t i = 0; i < text.size();) {
     const auto b = static_cast<unsigned char>(text[i]);
+    if (b >= 0x20 && b < 0x7f) {  // printable ASCII, most names: one byte, nothing to decode
+      ++i;
+      continue;
+    }
     if (b < 0x20 || b == 0x7f) {
       return fail(
           std::string(code),

@@ -230,6 +230,43 @@ TEST(LoadInventory, WarningsForUnpartitionedWithPartitionsAndUnknownDatabase) {
                                               Code::kInventoryDatabaseNotInCluster}));
 }
 
+// Exporters write "YYYY-MM-DDTHH:MM:SSZ", which the loader reads with its own integer arithmetic: every day of
+// leap and non-leap years (century rules included) and the day's edges give what Instant::parse gives, and a day
+// that does not exist (2023-02-29, 1900-02-29, 2025-04-31) is an error as it is there.
+TEST(LoadInventory, UtcInstantsAgreeWithTheGeneralParserOnEveryDay) {
+  std::vector<std::string> valid, invalid;
+  for (int y : {1, 1600, 1900, 1969, 1970, 2000, 2023, 2024, 2100, 9999}) {
+    for (int m = 1; m <= 12; ++m) {
+      for (int d = 1; d <= 31; ++d) {
+        const std::string text = fmt::format("{:04}-{:02}-{:02}T{}Z", y, m, d, d % 2 ? "23:59:59" : "00:00:00");
+        (Instant::parse(text, TimeZone::utc()) ? valid : invalid).push_back(text);
+      }
+    }
+  }
+  ASSERT_EQ(valid.size(), 10u * 365 + 3);  // 1600, 2000 and 2024 are leap years; 1900 and 2100 are not
+  std::string parts;
+  for (size_t i = 0; i < valid.size(); ++i) {
+    parts += fmt::format(R"({}{{"name": "p{}", "id": {}, "visible_version": 1, "visible_version_time": "{}"}})",
+                         i ? ", " : "", i, i, valid[i]);
+  }
+  Loaded r = load(fmt::format(R"({{"inventory_version": 1, "tables": [{{"database": "d", "table": "t",
+      "partitioned": true, "partitions": [{}]}}]}})", parts));
+  ASSERT_TRUE(r.inventory) << (r.sink.diagnostics().empty() ? "" : r.sink.diagnostics()[0].message);
+  const auto& loaded = r.inventory->tables.at(0).partitions;
+  ASSERT_EQ(loaded.size(), valid.size());
+  for (size_t i = 0; i < valid.size(); ++i) {
+    EXPECT_EQ(loaded[i].visible_version_time, Instant::parse(valid[i], TimeZone::utc()).value()) << valid[i];
+  }
+  ASSERT_EQ(invalid.size(), 10u * 12 * 31 - valid.size());
+  for (const std::string& text : invalid) {
+    Loaded bad = load(fmt::format(R"({{"inventory_version": 1, "tables": [{{"database": "d", "table": "t",
+      "partitioned": true, "partitions": [{{"name": "p", "id": 1, "visible_version": 1,
+      "visible_version_time": "{}"}}]}}]}})", text));
+    EXPECT_FALSE(bad.inventory) << text;
+    EXPECT_EQ(codes(bad.sink), std::vector<Code>{Code::kInventoryInvalidInstant}) << text;
+  }
+}
+
 TEST(LoadInventory, ResultOverloadReturnsTheFirstError) {
   auto bad = load_inventory_json(R"({"inventory_version": 1, "tables": 3})");
   ASSERT_FALSE(bad);
@@ -252,6 +289,54 @@ TEST(JsonCursor, SkipsNestedValuesAndDecodesEscapes) {
   EXPECT_FALSE(c.next_member(first, key));
   c.expect_end();
   EXPECT_FALSE(c.failed()) << c.error();
+}
+
+// read_int has a one-pass path for short plain integers and the general path for the rest: both give the same
+// answers, at the edges of the fast path (17 digits), of int64 and of JSON's number grammar.
+TEST(JsonCursor, ReadsIntegersAtEveryEdge) {
+  struct Case {
+    std::string text;
+    std::optional<int64_t> value;  // nullopt: not an int64 (the cursor does not fail)
+    bool fails = false;            // a JSON syntax error
+  };
+  const std::vector<Case> cases = {
+      {"0", 0},
+      {"-0", 0},
+      {"7", 7},
+      {"-42", -42},
+      {"12345678901234567", 12345678901234567},
+      {"-12345678901234567", -12345678901234567},
+      {"123456789012345678", 123456789012345678},
+      {"9223372036854775807", INT64_MAX},
+      {"-9223372036854775808", INT64_MIN},
+      {"9223372036854775808", std::nullopt},
+      {"1.5", std::nullopt},
+      {"1e3", std::nullopt},
+      {"10E1", std::nullopt},
+      {"1.", std::nullopt, true},
+      {"-", std::nullopt, true},
+      {"-x", std::nullopt, true},
+  };
+  for (const Case& k : cases) {
+    detail::JsonCursor c(k.text);
+    EXPECT_EQ(c.read_int(), k.value) << k.text;
+    EXPECT_EQ(c.failed(), k.fails) << k.text;
+  }
+  // A leading zero ends the number: "01" reads 0 and leaves "1", which the caller then finds out of place.
+  detail::JsonCursor zero("[01]");
+  ASSERT_TRUE(zero.begin_array());
+  bool first = true;
+  ASSERT_TRUE(zero.next_element(first));
+  EXPECT_EQ(zero.read_int(), std::optional<int64_t>(0));
+  EXPECT_FALSE(zero.next_element(first));
+  EXPECT_TRUE(zero.failed());
+  // The value ends where the number does, in the middle of a document too.
+  detail::JsonCursor list("[12, -3 ,4]");
+  ASSERT_TRUE(list.begin_array());
+  std::vector<int64_t> read;
+  for (bool f = true; list.next_element(f);) read.push_back(list.read_int().value_or(-1));
+  EXPECT_EQ(read, (std::vector<int64_t>{12, -3, 4}));
+  EXPECT_FALSE(list.failed()) << list.error();
 }
 
 TEST(JsonCursor, DeepNestingFailsCleanly) {
@@ -281,6 +366,10 @@ TEST(JsonCursor, DuplicateMemberNamesPerObject) {
   EXPECT_TRUE(skips_cleanly(R"({"a": 1, "b": {"a": 2, "c": 3}, "c": 4})"));
   EXPECT_TRUE(skips_cleanly(R"([{"a": 1}, {"a": 2}, {"b": {"a": 1}, "a": 3}])"));
   EXPECT_FALSE(skips_cleanly(R"([{"a": 1}, {"a": 2, "b": [{"a": 0}], "a": 3}])"));
+  // Escaped names are decoded into a buffer the next string overwrites: each must be remembered as it was.
+  EXPECT_FALSE(skips_cleanly(R"({"\u0061": 1, "\u0062": 2, "a": 3})"));
+  EXPECT_FALSE(skips_cleanly(R"({"\u0061": 1, "x": "\u0062", "\u0062": 2, "b": 3})"));
+  EXPECT_TRUE(skips_cleanly(R"([{"\u0061": {"\u0062": 1, "\u0063": 2}, "b": 2, "c": 3}, {"\u0061": 1}])"));
 }
 
 }  // namespace
