@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -164,28 +165,47 @@ std::unique_ptr<AstBuilder::Piece> AstBuilder::take(const antlr4::ParserRuleCont
   return nullptr;
 }
 
+AstBuilder::ListElements AstBuilder::take_list(const antlr4::ParserRuleContext* ctx) {
+  std::vector<ListElements>& lists = levels_.back().lists;
+  for (ListElements& l : lists) {
+    if (l.list == ctx) return std::exchange(l, ListElements{});
+  }
+  return {};
+}
+
 void AstBuilder::enter_unit() { levels_.emplace_back(); }
 
 void AstBuilder::exit_unit(antlr4::ParserRuleContext& ctx, bool build) {
-  auto piece = std::make_unique<Piece>();
-  piece->ctx = &ctx;
-  bool built = false;
+  auto* element = dynamic_cast<P::ExprContext*>(&ctx);
+  if (build && element != nullptr) {
+    ast::Expr built = build_expr(*element);
+    levels_.pop_back();
+    add_list_element(ctx, std::move(built));
+    return;
+  }
+  std::unique_ptr<Piece> piece;
   if (build) {
     if (auto* e = dynamic_cast<P::EntryContext*>(&ctx); e != nullptr && !conjured(e->key)) {
-      piece->node = build_entry(*e);
+      piece = std::make_unique<Piece>(Piece{&ctx, build_entry(*e), {}});
       move_scratch(piece->deferred);
-      built = true;
     } else if (auto* b = dynamic_cast<P::BlockContext*>(&ctx); b != nullptr && !conjured(b->kind)) {
-      piece->node = build_block(*b, piece->deferred);
-      built = true;
-    } else if (auto* x = dynamic_cast<P::ExprContext*>(&ctx)) {
-      piece->node = build_expr(*x);
-      move_scratch(piece->deferred);
-      built = true;
+      std::vector<Deferred> deferred;
+      ast::Block block = build_block(*b, deferred);
+      piece = std::make_unique<Piece>(Piece{&ctx, std::move(block), std::move(deferred)});
     }
   }
   levels_.pop_back();
-  if (built) levels_.back().pieces.push_back(std::move(piece));
+  if (piece != nullptr) levels_.back().pieces.push_back(std::move(piece));
+}
+
+void AstBuilder::add_list_element(antlr4::ParserRuleContext& element, ast::Expr built) {
+  std::vector<ListElements>& lists = levels_.back().lists;
+  if (lists.empty() || lists.back().list != element.parent) {
+    lists.push_back(ListElements{dynamic_cast<const antlr4::ParserRuleContext*>(element.parent), {}, {}});
+  }
+  lists.back().elements.push_back(std::move(built));
+  for (const diag::Diagnostic& d : scratch_.diagnostics()) lists.back().diagnostics.push_back(d);
+  scratch_ = diag::DiagnosticSink();
 }
 
 ast::Policy AstBuilder::finish(P::DocumentContext& ctx) {
@@ -492,13 +512,10 @@ Expr AstBuilder::build_atom(P::AtomContext& ctx) {
   }
   if (auto* l = dynamic_cast<P::ListAtomContext*>(&ctx)) {
     e.kind = Expr::Kind::kList;
-    for (P::ExprContext* x : l->expr()) {
-      std::unique_ptr<Piece> element = x != nullptr ? take(x) : nullptr;
-      if (element == nullptr) continue;
-      e.operands.push_back(std::move(std::get<ast::Expr>(element->node)));
-      // Its diagnostics in the order building the list top-down would have reported them.
-      for (Deferred& d : element->deferred) scratch_.push(std::move(std::get<diag::Diagnostic>(d)));
-    }
+    ListElements built = take_list(l);
+    e.operands = std::move(built.elements);
+    // Their diagnostics in the order building the list top-down would have reported them.
+    for (diag::Diagnostic& d : built.diagnostics) scratch_.push(std::move(d));
     return e;
   }
   if (auto* c = dynamic_cast<P::CallAtomContext*>(&ctx)) {
