@@ -40,7 +40,7 @@ SourceRange AstBuilder::context_range(antlr4::ParserRuleContext& ctx) const {
 std::optional<ast::Ident> AstBuilder::ident(const antlr4::Token* token) const {
   const auto r = token_range(token);
   if (!r) return std::nullopt;
-  return ast::Ident{std::string(file_.text().substr(r->begin, r->end - r->begin)), *r};
+  return ast::Ident{file_.text().substr(r->begin, r->end - r->begin), *r};
 }
 
 Expr AstBuilder::error_expr(antlr4::ParserRuleContext& ctx) const {
@@ -50,14 +50,17 @@ Expr AstBuilder::error_expr(antlr4::ParserRuleContext& ctx) const {
   return e;
 }
 
-std::string AstBuilder::string_value(const antlr4::Token* token, bool terminated) {
+std::string_view AstBuilder::string_value(const antlr4::Token* token, bool terminated) {
   return string_value(*token_range(token), terminated);
 }
 
-std::string AstBuilder::string_value(SourceRange r, bool terminated) {
+std::string_view AstBuilder::string_value(SourceRange r, bool terminated) {
   const std::string_view raw = file_.text().substr(r.begin, r.end - r.begin);
   if (!terminated) scratch_.report(diag::Code::kUnterminatedString, r);
   const size_t end = terminated && raw.size() >= 2 ? raw.size() - 1 : raw.size();
+  // Without a backslash the value is the text between the quotes: a view of the file, no copy.
+  if (end <= 1) return {};
+  if (raw.substr(1, end - 1).find('\\') == std::string_view::npos) return raw.substr(1, end - 1);
   std::string out;
   for (size_t i = 1; i < end; ++i) {
     const char c = raw[i];
@@ -113,7 +116,7 @@ std::string AstBuilder::string_value(SourceRange r, bool terminated) {
     scratch_.report(diag::Code::kInvalidEscape, at(i, i + 1 + len), raw.substr(i, 1 + len));
     i += len;
   }
-  return out;
+  return store_->keep(std::move(out));
 }
 
 bool AstBuilder::syntax_error_within(uint32_t begin, uint32_t end) const {
@@ -213,6 +216,7 @@ ast::Policy AstBuilder::finish(P::DocumentContext& ctx) {
   std::vector<Deferred> deferred;
   check_separators(ctx, deferred);
   ast::Policy policy;
+  policy.store = store_;
   for (P::BlockContext* b : ctx.block()) {
     if (b == nullptr || conjured(b->kind)) continue;
     if (std::unique_ptr<Piece> piece = take(b); piece != nullptr) {
@@ -298,7 +302,7 @@ ast::Entry AstBuilder::build_entry(P::EntryContext& ctx) {
   ast::Entry entry;
   entry.key = *ident(ctx.key);
   if (const auto r = token_range(ctx.op)) {
-    entry.op = ctx.op->getText();
+    entry.op = file_.text().substr(r->begin, r->end - r->begin);
     entry.op_range = *r;
   } else {
     entry.op = "=";  // conjured by recovery ("expected '='" was reported)
@@ -319,7 +323,7 @@ Expr AstBuilder::build_value(P::ValueContext& ctx) {
     Expr e;
     e.kind = Expr::Kind::kWhere;
     e.range = context_range(ctx);
-    if (auto subject = ident(w->subject)) e.path.push_back(*subject);
+    if (auto subject = ident(w->subject)) e.path = one_ident(*subject);
     if (auto r = token_range(w->WHERE() ? w->WHERE()->getSymbol() : nullptr)) e.op_range = *r;
     if (P::ExprContext* cond = w->expr(); cond != nullptr) {
       e.operands.push_back(build_expr(*cond));
@@ -406,7 +410,7 @@ Expr AstBuilder::build_relation(P::RelationContext& ctx) {
     e.kind = Expr::Kind::kMatches;
   } else {
     e.kind = Expr::Kind::kCompare;
-    e.text = ctx.op->getText();
+    e.text = file_.text().substr(e.op_range.begin, e.op_range.end - e.op_range.begin);
   }
   e.operands.push_back(std::move(lhs));
   if (ctx.rhs != nullptr) {
@@ -451,14 +455,26 @@ Expr AstBuilder::string_list(SourceRange range) {
   return list;
 }
 
+std::span<const ast::Ident> AstBuilder::one_ident(const ast::Ident& id) {
+  std::span<ast::Ident> out = store_->idents(1);
+  out[0] = id;
+  return out;
+}
+
 Expr AstBuilder::build_path(P::PathContext& ctx) {
   Expr e;
   e.kind = Expr::Kind::kPath;
   e.range = context_range(ctx);
-  for (antlr4::tree::TerminalNode* t : ctx.IDENT()) {
-    if (auto id = ident(t->getSymbol())) e.path.push_back(*id);
+  const std::vector<antlr4::tree::TerminalNode*> words = ctx.IDENT();
+  size_t n = 0;
+  for (antlr4::tree::TerminalNode* t : words) n += token_range(t->getSymbol()) ? 1 : 0;
+  if (n == 0) return error_expr(ctx);
+  std::span<ast::Ident> path = store_->idents(n);
+  n = 0;
+  for (antlr4::tree::TerminalNode* t : words) {
+    if (auto id = ident(t->getSymbol())) path[n++] = *id;
   }
-  if (e.path.empty()) return error_expr(ctx);
+  e.path = path;
   return e;
 }
 
@@ -522,12 +538,18 @@ Expr AstBuilder::build_atom(P::AtomContext& ctx) {
     auto callee = ident(c->callee);
     if (!callee) return error_expr(ctx);
     e.kind = Expr::Kind::kCall;
-    e.path.push_back(*callee);
-    for (P::ArgumentContext* a : c->argument()) {
-      if (a == nullptr || a->expr() == nullptr) continue;
-      e.argument_names.push_back(a->name != nullptr ? ident(a->name) : std::nullopt);
+    e.path = one_ident(*callee);
+    const std::vector<P::ArgumentContext*> arguments = c->argument();
+    const auto given = [](P::ArgumentContext* a) { return a != nullptr && a->expr() != nullptr; };
+    std::span<std::optional<ast::Ident>> names =
+        store_->argument_names(static_cast<size_t>(std::count_if(arguments.begin(), arguments.end(), given)));
+    e.operands.reserve(names.size());
+    for (P::ArgumentContext* a : arguments) {
+      if (!given(a)) continue;
+      names[e.operands.size()] = a->name != nullptr ? ident(a->name) : std::nullopt;
       e.operands.push_back(build_expr(*a->expr()));
     }
+    e.argument_names = names.data();
     return e;
   }
   if (auto* p = dynamic_cast<P::PathAtomContext*>(&ctx)) {

@@ -61,8 +61,11 @@ class AstBuilder {
   std::optional<ast::Ident> ident(const antlr4::Token* token) const;
   // Unescapes a STRING token (with quotes) or UNTERMINATED_STRING token (opening quote only), reporting bad
   // escapes and the missing closing quote.
-  std::string string_value(const antlr4::Token* token, bool terminated);
-  std::string string_value(diag::SourceRange range, bool terminated);
+  // The value is a view of the file's text, or of the tree's store when it had escapes.
+  std::string_view string_value(const antlr4::Token* token, bool terminated);
+  std::string_view string_value(diag::SourceRange range, bool terminated);
+  // `id` as a one-segment path in the store.
+  std::span<const ast::Ident> one_ident(const ast::Ident& id);
   ast::Expr string_list(diag::SourceRange range);
   ast::Expr error_expr(antlr4::ParserRuleContext& ctx) const;
 
@@ -114,6 +117,7 @@ class AstBuilder {
   diag::DiagnosticSink& sink_;
   diag::DiagnosticSink scratch_;  // the builder's diagnostics of the unit being built
   std::vector<Level> levels_;
+  std::shared_ptr<ast::Store> store_ = std::make_shared<ast::Store>();
 };
 
 }  // namespace sk::syntax
