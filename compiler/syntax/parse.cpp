@@ -98,18 +98,21 @@ class ReleasingTokenStream final : public antlr4::CommonTokenStream {
  public:
   using CommonTokenStream::CommonTokenStream;
 
-  void release_inside(const antlr4::Token* start, const antlr4::Token* stop) {
-    if (start == nullptr || stop == nullptr) return;
+  // Returns the index before which every token after `start` is released now; `done` is such an index from an
+  // earlier call with the same start (a list's elements), where releasing goes on.
+  size_t release_inside(const antlr4::Token* start, const antlr4::Token* stop, size_t done = 0) {
+    if (start == nullptr || stop == nullptr) return done;
     const size_t first = start->getTokenIndex(), last = stop->getTokenIndex();
-    if (first == INVALID_INDEX || last == INVALID_INDEX || last <= first || last >= _tokens.size()) return;
+    if (first == INVALID_INDEX || last == INVALID_INDEX || last <= first || last >= _tokens.size()) return done;
     size_t keep = last + 1;  // the tail kept starts here
     int visible = 0;
     for (size_t i = last + 1; i-- > first + 1 && visible < 2;) {
       keep = i;
       if (_tokens[i] != nullptr && _tokens[i]->getChannel() == antlr4::Token::DEFAULT_CHANNEL) ++visible;
     }
-    if (visible < 2) return;
-    for (size_t i = first + 1; i < keep; ++i) _tokens[i].reset();
+    if (visible < 2) return done;
+    for (size_t i = std::max(first + 1, done); i < keep; ++i) _tokens[i].reset();
+    return std::max(keep, done);
   }
 
   // The first visible token after `index`, lexing as far as needed (the parser reads tokens on demand); null at
@@ -682,6 +685,7 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
     antlr4::tree::ParseTreeTracker outer;     // the enclosing unit's tracker, put back when the list ends
     antlr4::tree::ParseTreeTracker previous;  // the element before the current one, and its separators
     size_t kept = 0;                          // list->children up to the first element
+    size_t released = 0;                      // the tokens of the list before this index are released
     bool started = false;                     // the first element is done
   };
 
@@ -700,7 +704,7 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
       l.previous.reset();
       std::swap(l.previous, parser_.getTreeTracker());
     }
-    tokens_.release_inside(l.list->getStart(), ctx.getStop());
+    l.released = tokens_.release_inside(l.list->getStart(), ctx.getStop(), l.released);
   }
 
   // When the parser leaves the innermost list: nothing reads its elements' contexts or separators any more (the
