@@ -22,7 +22,8 @@ std::string describe(const Expr& e) {
     case Expr::Kind::kPath: return "'" + e.dotted() + "'";
     case Expr::Kind::kRange: return "a range";
     case Expr::Kind::kList: return "a list";
-    case Expr::Kind::kCall: return "a call to '" + std::string(e.path.empty() ? std::string_view() : e.path.front().text) + "'";
+    case Expr::Kind::kCall:
+      return "a call to '" + std::string(e.path.empty() ? std::string_view() : e.path.front().text) + "'";
     case Expr::Kind::kPhrase: return "a phrase";
     case Expr::Kind::kSequence: return "a comma-separated sequence";
     case Expr::Kind::kWhere: return "a 'where' selection";

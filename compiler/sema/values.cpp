@@ -201,7 +201,9 @@ std::optional<std::string> read_word(const Expr& value, std::string_view key, st
 
 std::optional<std::vector<Located>> read_strings(const Expr& value, std::string_view key, bool allow_single,
                                                  DiagnosticSink& sink) {
-  if (allow_single && value.is(Expr::Kind::kString)) return std::vector<Located>{{std::string(value.text), value.range}};
+  if (allow_single && value.is(Expr::Kind::kString)) {
+    return std::vector<Located>{{std::string(value.text), value.range}};
+  }
   if (value.is_word()) {
     sink.report(Code::kWrongType, value.range, key, allow_single ? "a string or a list of strings" : "a list of strings",
                 ast::describe(value))
