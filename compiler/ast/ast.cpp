@@ -15,14 +15,15 @@ std::string describe(const Expr& e) {
   switch (e.kind) {
     case Expr::Kind::kString: return "a string";
     case Expr::Kind::kNumber: return "a number";
-    case Expr::Kind::kQuantity: return "'" + e.text + "'";
+    case Expr::Kind::kQuantity: return "'" + std::string(e.text) + "'";
     case Expr::Kind::kPercent: return "a percentage";
     case Expr::Kind::kTime: return "a time of day";
     case Expr::Kind::kDate: return "a date";
     case Expr::Kind::kPath: return "'" + e.dotted() + "'";
     case Expr::Kind::kRange: return "a range";
     case Expr::Kind::kList: return "a list";
-    case Expr::Kind::kCall: return "a call to '" + (e.path.empty() ? std::string() : e.path.front().text) + "'";
+    case Expr::Kind::kCall:
+      return "a call to '" + std::string(e.path.empty() ? std::string_view() : e.path.front().text) + "'";
     case Expr::Kind::kPhrase: return "a phrase";
     case Expr::Kind::kSequence: return "a comma-separated sequence";
     case Expr::Kind::kWhere: return "a 'where' selection";

@@ -157,7 +157,7 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
     if (b.kind.text == "defaults") read_defaults(b);
   }
   for (const ast::Block& b : policy_block->blocks) {
-    const std::string& k = b.kind.text;
+    const std::string k(b.kind.text);
     if (k == "repository") read_repository(b);
     else if (k == "precheck") read_precheck(b, policy.precheck);
     else if (k == "tier") read_tier(b);

@@ -66,7 +66,7 @@ class ConditionReader {
                    ast::describe(e));
       return std::nullopt;
     }
-    const std::string& w = e.path.front().text;
+    const std::string w(e.path.front().text);
     if (std::find(attributes().begin(), attributes().end(), w) == attributes().end()) {
       diag::Diagnostic& d = sink_.report(Code::kUnknownAttribute, e.range, w);
       if (auto m = diag::closest_match(w, attributes())) d.suggest(*m);
@@ -84,7 +84,7 @@ class ConditionReader {
     if (e.is_word("true")) return Predicate::always();
     if (e.is_word("false")) return Predicate::never();
     if (e.is_word()) {
-      const std::string& w = e.path.front().text;
+      const std::string w(e.path.front().text);
       if (w == "partitioned") return Predicate::partitioned(e.range);
       if (w == "eligible") return Predicate::eligible(e.range);
       if (is_value_attribute(w)) {
@@ -97,7 +97,7 @@ class ConditionReader {
   }
 
   std::optional<std::string> string_operand(const Expr& e, std::string_view attr) {
-    if (e.is(Expr::Kind::kString)) return e.text;
+    if (e.is(Expr::Kind::kString)) return std::string(e.text);
     if (e.is(Expr::Kind::kError)) return std::nullopt;
     sink_.report(Code::kWrongType, e.range, attr, "a string in double quotes", ast::describe(e));
     return std::nullopt;

@@ -7,6 +7,15 @@ namespace sk::sema::detail {
 
 namespace {
 
+// The callee of a call (`instance_profile()`) read as the word it names.
+ast::Expr callee_word(const ast::Expr& call) {
+  ast::Expr word;
+  word.kind = ast::Expr::Kind::kPath;
+  word.range = call.path.front().range;
+  word.path = call.path.first(1);
+  return word;
+}
+
 // "http://localhost…", "http://127.x.y.z…" (a dotted IPv4 literal, not a name such as 127.evil.com): a receiver or
 // store on this host, where TLS adds nothing.
 bool is_loopback_http(std::string_view url) {
@@ -92,8 +101,8 @@ std::optional<std::string> vpc_endpoint_problem(std::string_view id) {
 // ---- policy keys ----
 
 void Builder::read_policy_keys(const ast::Block& b, model::Policy& policy) {
-  BlockKeys keys(b, b.name ? "policy '" + b.name->text + "'" : "policy", {"timezone", "databases", "blackout", "exclude"},
-                 sink_, {}, kPolicyBlocks);
+  BlockKeys keys(b, b.name ? "policy '" + std::string(b.name->text) + "'" : "policy",
+                 {"timezone", "databases", "blackout", "exclude"}, sink_, {}, kPolicyBlocks);
   if (const ast::Entry* e = keys.get("exclude")) {
     // `exclude = tables where …` has no place for the reason: the block form carries it.
     sink_.report(Code::kExclusionReason, e->key.range,
@@ -170,7 +179,7 @@ void Builder::read_databases(const ast::Entry& e, model::Policy& policy) {
   }
   if (v.is(Expr::Kind::kString)) {
     sink_.report(Code::kWrongType, v.range, "databases", "a list of names", "a string")
-        .suggest("[\"" + v.text + "\"]");
+        .suggest("[\"" + std::string(v.text) + "\"]");
     return;
   }
   if (v.is(Expr::Kind::kError)) return;
@@ -231,9 +240,7 @@ void Builder::read_repository(const ast::Block& b) {
         sink_.report(Code::kWrongType, v.range, "assume_role", "one string argument (the role ARN)",
                      fmt::format("{} argument(s)", v.operands.size()));
       }
-    } else if (auto w = read_word(v.is(Expr::Kind::kCall) ? Expr{Expr::Kind::kPath, v.path.front().range, "",
-                                                                 {v.path.front()}, {}, {}, {}, false}
-                                                          : v,
+    } else if (auto w = read_word(v.is(Expr::Kind::kCall) ? callee_word(v) : v,
                                   "credentials", "credentials kind", {"env", "instance_profile", "assume_role"},
                                   sink_)) {
       if (*w == "env") r.credentials = model::CredentialsKind::kEnvironment;
@@ -464,10 +471,10 @@ void read_tier_keep(const BlockKeys& keys, DiagnosticSink& sink, TierDraft& t) {
   if (!last && !at_least) {
     if (v.is(Expr::Kind::kError)) return;
     diag::Diagnostic& d = sink.report(Code::kInvalidKeep, v.range, ast::describe(v));
-    if (v.is(Expr::Kind::kNumber)) d.suggest("last " + v.text);
+    if (v.is(Expr::Kind::kNumber)) d.suggest("last " + std::string(v.text));
     else if (phrase && ops.size() == 2 && ops[0].is_word() && ops[1].is(Expr::Kind::kNumber)) {
       if (auto m = diag::closest_match(ops[0].path.front().text, {"last", "least"}))
-        d.suggest((*m == "last" ? "last " : "at least ") + ops[1].text);
+        d.suggest((*m == "last" ? "last " : "at least ") + std::string(ops[1].text));
     }
     t.complete = false;
     return;
@@ -641,7 +648,7 @@ void Builder::read_exclusion(const ast::Block& b, model::Policy& policy) {
       complete = false;
     }
   }
-  BlockKeys keys(b, "exclude" + (b.name ? " \"" + b.name->text + "\"" : std::string()), {"tables"}, sink_);
+  BlockKeys keys(b, "exclude" + (b.name ? " \"" + std::string(b.name->text) + "\"" : std::string()), {"tables"}, sink_);
   if (const ast::Entry* e = keys.get("tables")) {
     x.tables_range = e->value.range;
     auto p = read_include(e->value, sink_);
@@ -752,7 +759,7 @@ bool read_job_state(const Expr& s, model::AlertCondition& c, DiagnosticSink& sin
     sink.report(Code::kWrongType, s.range, "job.state", "a job state such as FAILED", ast::describe(s));
     return false;
   }
-  const std::string& w = s.path.front().text;
+  const std::string w(s.path.front().text);
   if (std::find(kStates.begin(), kStates.end(), w) == kStates.end()) {
     diag::Diagnostic& d = sink.report(Code::kUnknownJobState, s.range, w, join_words(kStates));
     if (auto m = diag::closest_match(w, kStates)) d.suggest(*m);
@@ -771,7 +778,7 @@ bool read_finding(const Expr& s, model::AlertCondition& c, DiagnosticSink& sink)
     sink.report(Code::kWrongType, s.range, "repository.finding", "a finding such as missing", ast::describe(s));
     return false;
   }
-  const std::string& w = s.path.front().text;
+  const std::string w(s.path.front().text);
   const auto finding = model::parse_repository_finding(w);
   if (!finding) {
     diag::Diagnostic& d = sink.report(Code::kUnknownWord, s.range, "repository finding", w, join_words(names));

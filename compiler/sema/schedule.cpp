@@ -56,15 +56,15 @@ void flatten(const Expr& e, std::vector<Tok>& out) {
       return;
     case K::kPath:
       if (e.path.size() == 1) {
-        out.push_back({Tok::Kind::kWord, e.path.front().text, e.range});
+        out.push_back({Tok::Kind::kWord, std::string(e.path.front().text), e.range});
         return;
       }
       break;
-    case K::kNumber: out.push_back({Tok::Kind::kNumber, e.text, e.range}); return;
-    case K::kTime: out.push_back({Tok::Kind::kTime, e.text, e.range}); return;
-    case K::kDate: out.push_back({Tok::Kind::kDate, e.text, e.range}); return;
-    case K::kString: out.push_back({Tok::Kind::kString, e.text, e.range}); return;
-    case K::kQuantity: out.push_back({Tok::Kind::kQuantity, e.text, e.range}); return;
+    case K::kNumber: out.push_back({Tok::Kind::kNumber, std::string(e.text), e.range}); return;
+    case K::kTime: out.push_back({Tok::Kind::kTime, std::string(e.text), e.range}); return;
+    case K::kDate: out.push_back({Tok::Kind::kDate, std::string(e.text), e.range}); return;
+    case K::kString: out.push_back({Tok::Kind::kString, std::string(e.text), e.range}); return;
+    case K::kQuantity: out.push_back({Tok::Kind::kQuantity, std::string(e.text), e.range}); return;
     case K::kNot:  // `not between 08:00 and 20:00`, `not on 12-24..12-26`: blackouts
       out.push_back({Tok::Kind::kWord, "not", e.op_range});
       flatten(e.operands[0], out);

@@ -24,7 +24,7 @@ BlockKeys::BlockKeys(const ast::Block& block, std::string what, const std::vecto
                      const std::vector<std::string>& nested_blocks)
     : block_(block), what_(std::move(what)) {
   for (const ast::Entry& e : block.entries) {
-    const std::string& key = e.key.text;
+    const std::string key(e.key.text);
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       diag::Diagnostic& d = sink.report(Code::kUnknownKey, e.key.range, key, what_);
       if (auto m = diag::closest_match(key, known)) {
@@ -86,10 +86,10 @@ std::string lower(std::string_view s) {
 }  // namespace
 
 std::optional<std::string> read_string(const Expr& value, std::string_view key, DiagnosticSink& sink) {
-  if (value.is(Expr::Kind::kString)) return value.text;
+  if (value.is(Expr::Kind::kString)) return std::string(value.text);
   if (value.is_word()) {
     sink.report(Code::kWrongType, value.range, key, "a string in double quotes", ast::describe(value))
-        .suggest("\"" + value.path.front().text + "\"");
+        .suggest("\"" + std::string(value.path.front().text) + "\"");
     return std::nullopt;
   }
   wrong_type(value, key, "a string in double quotes", sink);
@@ -104,7 +104,7 @@ std::optional<Duration> read_duration(const Expr& value, std::string_view key, s
                                       DiagnosticSink& sink) {
   if (value.is(Expr::Kind::kNumber)) {
     sink.report(Code::kMissingUnit, value.range, key, value.text, example_unit)
-        .suggest(value.text + std::string(example_unit));
+        .suggest(std::string(value.text) + std::string(example_unit));
     return std::nullopt;
   }
   if (value.is(Expr::Kind::kPhrase) && value.operands.size() == 2 && value.operands[0].is(Expr::Kind::kNumber) &&
@@ -114,12 +114,12 @@ std::optional<Duration> read_duration(const Expr& value, std::string_view key, s
         {"s", "s"}, {"sec", "s"}, {"second", "s"}, {"seconds", "s"}, {"m", "m"}, {"min", "m"}, {"minute", "m"},
         {"minutes", "m"}, {"h", "h"}, {"hour", "h"}, {"hours", "h"}, {"d", "d"}, {"day", "d"}, {"days", "d"},
         {"w", "w"}, {"week", "w"}, {"weeks", "w"}};
-    const std::string& word = value.operands[1].path.front().text;
+    const std::string word(value.operands[1].path.front().text);
     for (const auto& [name, unit] : kUnits) {
       if (name == word) {
-        sink.report(Code::kInvalidDuration, value.range, value.operands[0].text + " " + word,
+        sink.report(Code::kInvalidDuration, value.range, std::string(value.operands[0].text) + " " + word,
                     "write the number and the unit together")
-            .suggest(value.operands[0].text + unit);
+            .suggest(std::string(value.operands[0].text) + unit);
         return std::nullopt;
       }
     }
@@ -146,7 +146,7 @@ std::optional<Duration> read_duration(const Expr& value, std::string_view key, s
 std::optional<Percent> read_percent(const Expr& value, std::string_view key, DiagnosticSink& sink) {
   if (!value.is(Expr::Kind::kPercent)) {
     if (value.is(Expr::Kind::kNumber)) {
-      sink.report(Code::kMissingUnit, value.range, key, value.text, "%").suggest(value.text + "%");
+      sink.report(Code::kMissingUnit, value.range, key, value.text, "%").suggest(std::string(value.text) + "%");
       return std::nullopt;
     }
     wrong_type(value, key, "a percentage such as 15%", sink);
@@ -192,7 +192,7 @@ std::optional<std::string> read_word(const Expr& value, std::string_view key, st
     wrong_type(value, key, "one of: " + join_words(words), sink);
     return std::nullopt;
   }
-  const std::string& w = value.path.front().text;
+  const std::string w(value.path.front().text);
   if (std::find(words.begin(), words.end(), w) != words.end()) return w;
   diag::Diagnostic& d = sink.report(Code::kUnknownWord, value.range, what, w, join_words(words));
   if (auto m = diag::closest_match(w, words)) d.suggest(*m);
@@ -201,11 +201,14 @@ std::optional<std::string> read_word(const Expr& value, std::string_view key, st
 
 std::optional<std::vector<Located>> read_strings(const Expr& value, std::string_view key, bool allow_single,
                                                  DiagnosticSink& sink) {
-  if (allow_single && value.is(Expr::Kind::kString)) return std::vector<Located>{{value.text, value.range}};
+  if (allow_single && value.is(Expr::Kind::kString)) {
+    return std::vector<Located>{{std::string(value.text), value.range}};
+  }
   if (value.is_word()) {
     sink.report(Code::kWrongType, value.range, key, allow_single ? "a string or a list of strings" : "a list of strings",
                 ast::describe(value))
-        .suggest(allow_single ? "\"" + value.path.front().text + "\"" : "[\"" + value.path.front().text + "\"]");
+        .suggest(allow_single ? "\"" + std::string(value.path.front().text) + "\""
+                              : "[\"" + std::string(value.path.front().text) + "\"]");
     return std::nullopt;
   }
   if (!value.is(Expr::Kind::kList)) {
@@ -223,7 +226,7 @@ std::optional<std::vector<Located>> read_strings(const Expr& value, std::string_
       continue;
     }
     if (element.is(Expr::Kind::kString)) {
-      out.push_back({element.text, element.range});
+      out.push_back({std::string(element.text), element.range});
     } else {
       wrong_type(element, key, "strings in the list", sink);
       ok = false;
@@ -270,8 +273,8 @@ bool is_duration_word(std::string_view w) {
 // "18 months", "7 years"; near misses ("18 monts", "1 yr", "2 quarters") are reported with what to write. Returns
 // nullopt without a diagnostic for a phrase that is no calendar period ("14 days"): the caller reads a duration.
 std::optional<RetainPeriod> read_retain_phrase(const Expr& value, DiagnosticSink& sink) {
-  const std::string& n = value.operands[0].text;
-  const std::string& word = value.operands[1].path.front().text;
+  const std::string n(value.operands[0].text);
+  const std::string word(value.operands[1].path.front().text);
   const std::string text = n + " " + word;
   const std::string lw = lower(word);
   if (is_duration_word(lw)) return std::nullopt;  // "14 days": read as a duration, which says to write 14d

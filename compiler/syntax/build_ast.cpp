@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -39,7 +40,7 @@ SourceRange AstBuilder::context_range(antlr4::ParserRuleContext& ctx) const {
 std::optional<ast::Ident> AstBuilder::ident(const antlr4::Token* token) const {
   const auto r = token_range(token);
   if (!r) return std::nullopt;
-  return ast::Ident{std::string(file_.text().substr(r->begin, r->end - r->begin)), *r};
+  return ast::Ident{file_.text().substr(r->begin, r->end - r->begin), *r};
 }
 
 Expr AstBuilder::error_expr(antlr4::ParserRuleContext& ctx) const {
@@ -49,14 +50,17 @@ Expr AstBuilder::error_expr(antlr4::ParserRuleContext& ctx) const {
   return e;
 }
 
-std::string AstBuilder::string_value(const antlr4::Token* token, bool terminated) {
+std::string_view AstBuilder::string_value(const antlr4::Token* token, bool terminated) {
   return string_value(*token_range(token), terminated);
 }
 
-std::string AstBuilder::string_value(SourceRange r, bool terminated) {
+std::string_view AstBuilder::string_value(SourceRange r, bool terminated) {
   const std::string_view raw = file_.text().substr(r.begin, r.end - r.begin);
   if (!terminated) scratch_.report(diag::Code::kUnterminatedString, r);
   const size_t end = terminated && raw.size() >= 2 ? raw.size() - 1 : raw.size();
+  // Without a backslash the value is the text between the quotes: a view of the file, no copy.
+  if (end <= 1) return {};
+  if (raw.substr(1, end - 1).find('\\') == std::string_view::npos) return raw.substr(1, end - 1);
   std::string out;
   for (size_t i = 1; i < end; ++i) {
     const char c = raw[i];
@@ -112,7 +116,7 @@ std::string AstBuilder::string_value(SourceRange r, bool terminated) {
     scratch_.report(diag::Code::kInvalidEscape, at(i, i + 1 + len), raw.substr(i, 1 + len));
     i += len;
   }
-  return out;
+  return store_->keep(std::move(out));
 }
 
 bool AstBuilder::syntax_error_within(uint32_t begin, uint32_t end) const {
@@ -164,28 +168,47 @@ std::unique_ptr<AstBuilder::Piece> AstBuilder::take(const antlr4::ParserRuleCont
   return nullptr;
 }
 
+AstBuilder::ListElements AstBuilder::take_list(const antlr4::ParserRuleContext* ctx) {
+  std::vector<ListElements>& lists = levels_.back().lists;
+  for (ListElements& l : lists) {
+    if (l.list == ctx) return std::exchange(l, ListElements{});
+  }
+  return {};
+}
+
 void AstBuilder::enter_unit() { levels_.emplace_back(); }
 
 void AstBuilder::exit_unit(antlr4::ParserRuleContext& ctx, bool build) {
-  auto piece = std::make_unique<Piece>();
-  piece->ctx = &ctx;
-  bool built = false;
+  auto* element = dynamic_cast<P::ExprContext*>(&ctx);
+  if (build && element != nullptr) {
+    ast::Expr built = build_expr(*element);
+    levels_.pop_back();
+    add_list_element(ctx, std::move(built));
+    return;
+  }
+  std::unique_ptr<Piece> piece;
   if (build) {
     if (auto* e = dynamic_cast<P::EntryContext*>(&ctx); e != nullptr && !conjured(e->key)) {
-      piece->node = build_entry(*e);
+      piece = std::make_unique<Piece>(Piece{&ctx, build_entry(*e), {}});
       move_scratch(piece->deferred);
-      built = true;
     } else if (auto* b = dynamic_cast<P::BlockContext*>(&ctx); b != nullptr && !conjured(b->kind)) {
-      piece->node = build_block(*b, piece->deferred);
-      built = true;
-    } else if (auto* x = dynamic_cast<P::ExprContext*>(&ctx)) {
-      piece->node = build_expr(*x);
-      move_scratch(piece->deferred);
-      built = true;
+      std::vector<Deferred> deferred;
+      ast::Block block = build_block(*b, deferred);
+      piece = std::make_unique<Piece>(Piece{&ctx, std::move(block), std::move(deferred)});
     }
   }
   levels_.pop_back();
-  if (built) levels_.back().pieces.push_back(std::move(piece));
+  if (piece != nullptr) levels_.back().pieces.push_back(std::move(piece));
+}
+
+void AstBuilder::add_list_element(antlr4::ParserRuleContext& element, ast::Expr built) {
+  std::vector<ListElements>& lists = levels_.back().lists;
+  if (lists.empty() || lists.back().list != element.parent) {
+    lists.push_back(ListElements{dynamic_cast<const antlr4::ParserRuleContext*>(element.parent), {}, {}});
+  }
+  lists.back().elements.push_back(std::move(built));
+  for (const diag::Diagnostic& d : scratch_.diagnostics()) lists.back().diagnostics.push_back(d);
+  scratch_ = diag::DiagnosticSink();
 }
 
 ast::Policy AstBuilder::finish(P::DocumentContext& ctx) {
@@ -193,6 +216,7 @@ ast::Policy AstBuilder::finish(P::DocumentContext& ctx) {
   std::vector<Deferred> deferred;
   check_separators(ctx, deferred);
   ast::Policy policy;
+  policy.store = store_;
   for (P::BlockContext* b : ctx.block()) {
     if (b == nullptr || conjured(b->kind)) continue;
     if (std::unique_ptr<Piece> piece = take(b); piece != nullptr) {
@@ -278,7 +302,7 @@ ast::Entry AstBuilder::build_entry(P::EntryContext& ctx) {
   ast::Entry entry;
   entry.key = *ident(ctx.key);
   if (const auto r = token_range(ctx.op)) {
-    entry.op = ctx.op->getText();
+    entry.op = file_.text().substr(r->begin, r->end - r->begin);
     entry.op_range = *r;
   } else {
     entry.op = "=";  // conjured by recovery ("expected '='" was reported)
@@ -299,7 +323,7 @@ Expr AstBuilder::build_value(P::ValueContext& ctx) {
     Expr e;
     e.kind = Expr::Kind::kWhere;
     e.range = context_range(ctx);
-    if (auto subject = ident(w->subject)) e.path.push_back(*subject);
+    if (auto subject = ident(w->subject)) e.path = one_ident(*subject);
     if (auto r = token_range(w->WHERE() ? w->WHERE()->getSymbol() : nullptr)) e.op_range = *r;
     if (P::ExprContext* cond = w->expr(); cond != nullptr) {
       e.operands.push_back(build_expr(*cond));
@@ -386,7 +410,7 @@ Expr AstBuilder::build_relation(P::RelationContext& ctx) {
     e.kind = Expr::Kind::kMatches;
   } else {
     e.kind = Expr::Kind::kCompare;
-    e.text = ctx.op->getText();
+    e.text = file_.text().substr(e.op_range.begin, e.op_range.end - e.op_range.begin);
   }
   e.operands.push_back(std::move(lhs));
   if (ctx.rhs != nullptr) {
@@ -417,28 +441,50 @@ Expr AstBuilder::string_list(SourceRange range) {
   list.kind = Expr::Kind::kList;
   list.range = range;
   const std::string_view raw = file_.text().substr(range.begin, range.end - range.begin);
-  for (size_t i = 1; i < raw.size(); ++i) {
-    if (raw[i] != '"') continue;
-    size_t close = i + 1;
-    while (close < raw.size() && raw[close] != '"') close += raw[close] == '\\' ? 2 : 1;
+  // Each string's [open, close] quotes, in order.
+  const auto for_each_string = [&](const auto& f) {
+    for (size_t i = 1; i < raw.size(); ++i) {
+      if (raw[i] != '"') continue;
+      size_t close = i + 1;
+      while (close < raw.size() && raw[close] != '"') close += raw[close] == '\\' ? 2 : 1;
+      f(i, close);
+      i = close;
+    }
+  };
+  size_t count = 0;
+  for_each_string([&](size_t, size_t) { ++count; });
+  list.operands.reserve(count);  // exactly: a list of 25,000 names would otherwise leave a quarter unused
+  for_each_string([&](size_t open, size_t close) {
     Expr element;
     element.kind = Expr::Kind::kString;
-    element.range = SourceRange{range.begin + static_cast<uint32_t>(i), range.begin + static_cast<uint32_t>(close + 1)};
+    element.range =
+        SourceRange{range.begin + static_cast<uint32_t>(open), range.begin + static_cast<uint32_t>(close + 1)};
     element.text = string_value(element.range, true);
     list.operands.push_back(std::move(element));
-    i = close;
-  }
+  });
   return list;
+}
+
+std::span<const ast::Ident> AstBuilder::one_ident(const ast::Ident& id) {
+  std::span<ast::Ident> out = store_->idents(1);
+  out[0] = id;
+  return out;
 }
 
 Expr AstBuilder::build_path(P::PathContext& ctx) {
   Expr e;
   e.kind = Expr::Kind::kPath;
   e.range = context_range(ctx);
-  for (antlr4::tree::TerminalNode* t : ctx.IDENT()) {
-    if (auto id = ident(t->getSymbol())) e.path.push_back(*id);
+  const std::vector<antlr4::tree::TerminalNode*> words = ctx.IDENT();
+  size_t n = 0;
+  for (antlr4::tree::TerminalNode* t : words) n += token_range(t->getSymbol()) ? 1 : 0;
+  if (n == 0) return error_expr(ctx);
+  std::span<ast::Ident> path = store_->idents(n);
+  n = 0;
+  for (antlr4::tree::TerminalNode* t : words) {
+    if (auto id = ident(t->getSymbol())) path[n++] = *id;
   }
-  if (e.path.empty()) return error_expr(ctx);
+  e.path = path;
   return e;
 }
 
@@ -492,25 +538,28 @@ Expr AstBuilder::build_atom(P::AtomContext& ctx) {
   }
   if (auto* l = dynamic_cast<P::ListAtomContext*>(&ctx)) {
     e.kind = Expr::Kind::kList;
-    for (P::ExprContext* x : l->expr()) {
-      std::unique_ptr<Piece> element = x != nullptr ? take(x) : nullptr;
-      if (element == nullptr) continue;
-      e.operands.push_back(std::move(std::get<ast::Expr>(element->node)));
-      // Its diagnostics in the order building the list top-down would have reported them.
-      for (Deferred& d : element->deferred) scratch_.push(std::move(std::get<diag::Diagnostic>(d)));
-    }
+    ListElements built = take_list(l);
+    e.operands = std::move(built.elements);
+    // Their diagnostics in the order building the list top-down would have reported them.
+    for (diag::Diagnostic& d : built.diagnostics) scratch_.push(std::move(d));
     return e;
   }
   if (auto* c = dynamic_cast<P::CallAtomContext*>(&ctx)) {
     auto callee = ident(c->callee);
     if (!callee) return error_expr(ctx);
     e.kind = Expr::Kind::kCall;
-    e.path.push_back(*callee);
-    for (P::ArgumentContext* a : c->argument()) {
-      if (a == nullptr || a->expr() == nullptr) continue;
-      e.argument_names.push_back(a->name != nullptr ? ident(a->name) : std::nullopt);
+    e.path = one_ident(*callee);
+    const std::vector<P::ArgumentContext*> arguments = c->argument();
+    const auto given = [](P::ArgumentContext* a) { return a != nullptr && a->expr() != nullptr; };
+    std::span<std::optional<ast::Ident>> names =
+        store_->argument_names(static_cast<size_t>(std::count_if(arguments.begin(), arguments.end(), given)));
+    e.operands.reserve(names.size());
+    for (P::ArgumentContext* a : arguments) {
+      if (!given(a)) continue;
+      names[e.operands.size()] = a->name != nullptr ? ident(a->name) : std::nullopt;
       e.operands.push_back(build_expr(*a->expr()));
     }
+    e.argument_names = names.data();
     return e;
   }
   if (auto* p = dynamic_cast<P::PathAtomContext*>(&ctx)) {

@@ -35,7 +35,7 @@ class AstBuilder {
   static constexpr size_t kMaxUnitDepth = 2 * kMaxNesting + 8;
 
   // Around every EntryContext and BlockContext, and every element (ExprContext) of a bracketed list, from the
-  // parser's enter/exit events. exit_unit() builds the unit
+  // parser's enter/exit events. exit_unit() builds the unit (a list element: appended to its list's elements)
   // from its (complete) parse tree and the nodes already built for the units inside it; with build false (after a
   // failure) it only keeps the levels balanced. The units inside are no longer read after exit_unit(ctx).
   void enter_unit();
@@ -61,8 +61,11 @@ class AstBuilder {
   std::optional<ast::Ident> ident(const antlr4::Token* token) const;
   // Unescapes a STRING token (with quotes) or UNTERMINATED_STRING token (opening quote only), reporting bad
   // escapes and the missing closing quote.
-  std::string string_value(const antlr4::Token* token, bool terminated);
-  std::string string_value(diag::SourceRange range, bool terminated);
+  // The value is a view of the file's text, or of the tree's store when it had escapes.
+  std::string_view string_value(const antlr4::Token* token, bool terminated);
+  std::string_view string_value(diag::SourceRange range, bool terminated);
+  // `id` as a one-segment path in the store.
+  std::span<const ast::Ident> one_ident(const ast::Ident& id);
   ast::Expr string_list(diag::SourceRange range);
   ast::Expr error_expr(antlr4::ParserRuleContext& ctx) const;
 
@@ -77,20 +80,32 @@ class AstBuilder {
   // A built entry or block with what building it (and the units inside it) deferred.
   struct Piece {
     const antlr4::ParserRuleContext* ctx = nullptr;
-    std::variant<ast::Entry, ast::Block, ast::Expr> node;
+    std::variant<ast::Entry, ast::Block> node;
     std::vector<Deferred> deferred;
   };
-  // The pieces built inside one unit (or at the top level), in source order; each freed as it is taken (the
-  // node is moved into its parent, so a piece and its node never exist twice).
+  // The elements of one bracketed list built so far, appended as the parser leaves each (its parse tree is freed
+  // at once, parse.cpp), with their diagnostics in order.
+  struct ListElements {
+    const antlr4::ParserRuleContext* list = nullptr;  // the ListAtomContext
+    std::vector<ast::Expr> elements;
+    std::vector<diag::Diagnostic> diagnostics;
+  };
+  // The pieces and lists built inside one unit (or at the top level), in source order; each piece freed as it is
+  // taken (the node is moved into its parent, so a piece and its node never exist twice).
   struct Level {
     std::vector<std::unique_ptr<Piece>> pieces;
     size_t next = 0;  // take() searches from here: units are taken in the order they were built
+    std::vector<ListElements> lists;
   };
 
   ast::Block build_block(P::BlockContext& ctx, std::vector<Deferred>& deferred);
   void check_separators(antlr4::ParserRuleContext& ctx, std::vector<Deferred>& deferred);
   // The piece built for `ctx` in the current level, or null when none was (a unit with a conjured key or kind).
   std::unique_ptr<Piece> take(const antlr4::ParserRuleContext* ctx);
+  // The elements built for the list `ctx` in the current level (empty when it has none).
+  ListElements take_list(const antlr4::ParserRuleContext* ctx);
+  // A built list element, appended to its list's elements in the current level.
+  void add_list_element(antlr4::ParserRuleContext& element, ast::Expr built);
   void move_scratch(std::vector<Deferred>& deferred);
   [[nodiscard]] bool syntax_error_within(uint32_t begin, uint32_t end) const;
   // Block::recovered, as the top-down builder set it: a syntax error of the parse within the block, or a missing
@@ -102,6 +117,7 @@ class AstBuilder {
   diag::DiagnosticSink& sink_;
   diag::DiagnosticSink scratch_;  // the builder's diagnostics of the unit being built
   std::vector<Level> levels_;
+  std::shared_ptr<ast::Store> store_ = std::make_shared<ast::Store>();
 };
 
 }  // namespace sk::syntax

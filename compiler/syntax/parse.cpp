@@ -89,6 +89,42 @@ std::set<size_t> expected_tokens(PolicyParser& parser) {
   return expected;
 }
 
+// The parser's token stream, which lets go of the tokens inside a finished unit (StreamingBuild): the unit is built
+// and its parse tree freed, so nothing reads them again but its first token (the start of the unit's context, which
+// the enclosing unit's builder reads) and its last two visible tokens and the hidden ones after them (what LT(-1) and
+// the error messages about the tokens after the unit read). Released entries are null; nothing after the parse reads
+// the stream as a whole (TokenCheck and the brace repair run before it).
+class ReleasingTokenStream final : public antlr4::CommonTokenStream {
+ public:
+  using CommonTokenStream::CommonTokenStream;
+
+  // Returns the index before which every token after `start` is released now; `done` is such an index from an
+  // earlier call with the same start (a list's elements), where releasing goes on.
+  size_t release_inside(const antlr4::Token* start, const antlr4::Token* stop, size_t done = 0) {
+    if (start == nullptr || stop == nullptr) return done;
+    const size_t first = start->getTokenIndex(), last = stop->getTokenIndex();
+    if (first == INVALID_INDEX || last == INVALID_INDEX || last <= first || last >= _tokens.size()) return done;
+    size_t keep = last + 1;  // the tail kept starts here
+    int visible = 0;
+    for (size_t i = last + 1; i-- > first + 1 && visible < 2;) {
+      keep = i;
+      if (_tokens[i] != nullptr && _tokens[i]->getChannel() == antlr4::Token::DEFAULT_CHANNEL) ++visible;
+    }
+    if (visible < 2) return done;
+    for (size_t i = std::max(first + 1, done); i < keep; ++i) _tokens[i].reset();
+    return std::max(keep, done);
+  }
+
+  // The first visible token after `index`, lexing as far as needed (the parser reads tokens on demand); null at
+  // the end of the input.
+  const antlr4::Token* visible_after(size_t index) {
+    for (size_t i = index + 1; sync(i); ++i) {
+      if (_tokens[i] != nullptr && _tokens[i]->getChannel() == antlr4::Token::DEFAULT_CHANNEL) return _tokens[i].get();
+    }
+    return nullptr;
+  }
+};
+
 // The two visible (default-channel) tokens before the offending one, and the one after it; null where none.
 struct Neighbours {
   const antlr4::Token* before_previous = nullptr;
@@ -99,7 +135,7 @@ struct Neighbours {
 Neighbours visible_neighbours(PolicyParser& parser, const antlr4::Token& offending) {
   Neighbours n;
   if (offending.getTokenIndex() == INVALID_INDEX) return n;
-  auto* stream = dynamic_cast<antlr4::BufferedTokenStream*>(parser.getTokenStream());
+  auto* stream = dynamic_cast<ReleasingTokenStream*>(parser.getTokenStream());
   if (stream == nullptr) return n;
   for (size_t i = offending.getTokenIndex(); i-- > 0;) {
     antlr4::Token* t = stream->get(i);
@@ -111,12 +147,7 @@ Neighbours visible_neighbours(PolicyParser& parser, const antlr4::Token& offendi
       break;
     }
   }
-  for (size_t i = offending.getTokenIndex() + 1; i < stream->size(); ++i) {
-    antlr4::Token* t = stream->get(i);
-    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
-    n.next = t;
-    break;
-  }
+  n.next = stream->visible_after(offending.getTokenIndex());
   return n;
 }
 
@@ -294,39 +325,53 @@ void quiet_invalid_bytes(ast::Policy& policy, const std::vector<uint32_t>& bad) 
   for (ast::Block& b : policy.blocks) quiet_invalid_bytes(b, bad);
 }
 
-// Reports stray characters and rejects inputs nested too deeply for the recursive-descent parser.
-bool check_tokens(antlr4::CommonTokenStream& tokens, const SourceMap& map, diag::DiagnosticSink& sink) {
-  int depth = 0;
-  int nots = 0;
-  bool reported_char = false;
-  for (antlr4::Token* t : tokens.getTokens()) {
-    switch (t->getType()) {
-      case PolicyLexer::ERROR_CHAR:
-        // The first invalid byte (read as U+FFFD) is reported once, as SK0105, not again as a stray character.
-        if (!map.invalid_bytes().empty() && map.byte_offset(t->getStartIndex()) == map.invalid_bytes().front()) break;
-        if (!reported_char || sink.diagnostics().size() < 50) {
-          diag::Diagnostic& d = sink.report(diag::Code::kInvalidCharacter,
-                                            map.range(t->getStartIndex(), t->getStopIndex()), t->getText());
-          if (t->getText() == "-") d.note(std::nullopt, "ranges are written with '..' (mon..sat); names use '_'");
-        }
-        reported_char = true;
-        break;
-      case PolicyLexer::LBRACE:
+// Reports stray characters, rejects inputs nested too deeply for the recursive-descent parser and counts the
+// braces (BraceRepair runs when they do not balance). Fed one token at a time by a lexing pass that keeps none.
+class TokenCheck {
+ public:
+  TokenCheck(const SourceMap& map, diag::DiagnosticSink& sink) : map_(map), sink_(sink) {}
+
+  // False (after reporting SK0106) when the nesting is too deep: the file is not parsed.
+  bool add(const antlr4::Token& t) {
+    switch (t.getType()) {
+      case PolicyLexer::ERROR_CHAR: invalid_character(t); break;
+      case PolicyLexer::LBRACE: ++braces_; [[fallthrough]];
       case PolicyLexer::LBRACK:
-      case PolicyLexer::LPAREN: ++depth; break;
-      case PolicyLexer::RBRACE:
+      case PolicyLexer::LPAREN: ++depth_; break;
+      case PolicyLexer::RBRACE: --braces_; [[fallthrough]];
       case PolicyLexer::RBRACK:
-      case PolicyLexer::RPAREN: depth = std::max(0, depth - 1); break;
+      case PolicyLexer::RPAREN: depth_ = std::max(0, depth_ - 1); break;
       default: break;
     }
-    nots = t->getType() == PolicyLexer::NOT ? nots + 1 : 0;
-    if (depth > kMaxNesting || nots > kMaxNesting) {
-      sink.report(diag::Code::kNestingTooDeep, map.range(t->getStartIndex(), t->getStopIndex()), kMaxNesting);
+    nots_ = t.getType() == PolicyLexer::NOT ? nots_ + 1 : 0;
+    if (depth_ > kMaxNesting || nots_ > kMaxNesting) {
+      sink_.report(diag::Code::kNestingTooDeep, map_.range(t.getStartIndex(), t.getStopIndex()), kMaxNesting);
       return false;
     }
+    return true;
   }
-  return true;
-}
+  // Opening less closing braces.
+  [[nodiscard]] long brace_balance() const { return braces_; }
+
+ private:
+  void invalid_character(const antlr4::Token& t) {
+    // The first invalid byte (read as U+FFFD) is reported once, as SK0105, not again as a stray character.
+    if (!map_.invalid_bytes().empty() && map_.byte_offset(t.getStartIndex()) == map_.invalid_bytes().front()) return;
+    if (!reported_char_ || sink_.diagnostics().size() < 50) {
+      diag::Diagnostic& d = sink_.report(diag::Code::kInvalidCharacter,
+                                         map_.range(t.getStartIndex(), t.getStopIndex()), t.getText());
+      if (t.getText() == "-") d.note(std::nullopt, "ranges are written with '..' (mon..sat); names use '_'");
+    }
+    reported_char_ = true;
+  }
+
+  const SourceMap& map_;
+  diag::DiagnosticSink& sink_;
+  int depth_ = 0;
+  int nots_ = 0;
+  long braces_ = 0;
+  bool reported_char_ = false;
+};
 
 
 // ---- brace repair ----
@@ -449,6 +494,47 @@ class CodePointStream final : public antlr4::ANTLRInputStream {
   }
 };
 
+// ANTLR's input stream over ASCII text, read in place: one code point per byte, so the lexer's indexes are byte
+// indexes of the viewed text, which must outlive the stream. The char32 stream above costs 4 bytes per input byte
+// (and its copy); text with a code point beyond ASCII still takes that one. Semantics of ANTLRInputStream.
+class AsciiStream final : public antlr4::CharStream {
+ public:
+  explicit AsciiStream(std::string_view text) : text_(text) {}
+
+  void consume() override {
+    if (p_ >= text_.size()) throw antlr4::IllegalStateException("cannot consume EOF");
+    ++p_;
+  }
+  size_t LA(ssize_t i) override {
+    if (i == 0) return 0;
+    const auto at = static_cast<ssize_t>(p_) + (i < 0 ? i : i - 1);
+    if (at < 0 || at >= static_cast<ssize_t>(text_.size())) return antlr4::IntStream::EOF;
+    return static_cast<unsigned char>(text_[static_cast<size_t>(at)]);
+  }
+  ssize_t mark() override { return -1; }
+  void release(ssize_t /*marker*/) override {}
+  size_t index() override { return p_; }
+  void seek(size_t index) override { p_ = std::min(index, text_.size()); }
+  size_t size() override { return text_.size(); }
+  std::string getSourceName() const override { return antlr4::IntStream::UNKNOWN_SOURCE_NAME; }
+  std::string getText(const antlr4::misc::Interval& interval) override {
+    if (interval.a < 0 || interval.b < interval.a) return {};
+    const auto start = static_cast<size_t>(interval.a);
+    if (start >= text_.size()) return {};
+    return std::string(text_.substr(start, std::min(static_cast<size_t>(interval.b), text_.size() - 1) - start + 1));
+  }
+  std::string toString() const override { return std::string(text_); }
+
+ private:
+  std::string_view text_;
+  size_t p_ = 0;
+};
+
+std::unique_ptr<antlr4::CharStream> char_stream(const SourceMap& map) {
+  if (map.ascii()) return std::make_unique<AsciiStream>(map.normalized());
+  return std::make_unique<CodePointStream>(map.normalized());
+}
+
 // A token of 40 bytes instead of CommonToken's 112 (plus its text string): the parser keeps every token of the file
 // until the end, so for text dense in tokens they were most of the memory left once rule contexts are freed as they
 // are built (StreamingBuild). The text is read from the input stream, as CommonToken does when none was set.
@@ -506,30 +592,6 @@ class SlimLexer final : public PolicyLexer {
   }
 };
 
-// The parser's token stream, which lets go of the tokens inside a finished unit (StreamingBuild): the unit is built
-// and its parse tree freed, so nothing reads them again but its first token (the start of the unit's context, which
-// the enclosing unit's builder reads) and its last two visible tokens and the hidden ones after them (what LT(-1) and
-// the error messages about the tokens after the unit read). Released entries are null; nothing after the parse reads
-// the stream as a whole (check_tokens and the brace repair run before it).
-class ReleasingTokenStream final : public antlr4::CommonTokenStream {
- public:
-  using CommonTokenStream::CommonTokenStream;
-
-  void release_inside(const antlr4::Token* start, const antlr4::Token* stop) {
-    if (start == nullptr || stop == nullptr) return;
-    const size_t first = start->getTokenIndex(), last = stop->getTokenIndex();
-    if (first == INVALID_INDEX || last == INVALID_INDEX || last <= first || last >= _tokens.size()) return;
-    size_t keep = last + 1;  // the tail kept starts here
-    int visible = 0;
-    for (size_t i = last + 1; i-- > first + 1 && visible < 2;) {
-      keep = i;
-      if (_tokens[i] != nullptr && _tokens[i]->getChannel() == antlr4::Token::DEFAULT_CHANNEL) ++visible;
-    }
-    if (visible < 2) return;
-    for (size_t i = first + 1; i < keep; ++i) _tokens[i].reset();
-  }
-};
-
 // Builds each entry, block and list element (a unit) into its ast:: node when the parser leaves it, then frees the
 // unit's parse tree: ANTLR allocates rule contexts and terminal nodes through the parser's ParseTreeTracker and frees
 // them only when the parser goes, which for text dense in blocks cost about 150 bytes per input byte. On entering a
@@ -542,9 +604,14 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
   StreamingBuild(PolicyParser& parser, ReleasingTokenStream& tokens, AstBuilder& builder)
       : parser_(parser), tokens_(tokens), builder_(builder) {
     frames_.reserve(kMaxFrames);
+    lists_.reserve(kMaxFrames);
   }
   ~StreamingBuild() override {
     for (antlr4::tree::ParseTreeTracker& t : frames_) t.reset();
+    for (ListFrame& l : lists_) {
+      l.outer.reset();
+      l.previous.reset();
+    }
   }
   StreamingBuild(const StreamingBuild&) = delete;
   StreamingBuild& operator=(const StreamingBuild&) = delete;
@@ -559,12 +626,17 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
       if (!failure_) failure_ = std::make_exception_ptr(std::runtime_error("blocks nested too deeply"));
       return;
     }
+    if (auto* list = dynamic_cast<PolicyParser::ListAtomContext*>(ctx->parent);
+        list != nullptr && (lists_.empty() || lists_.back().list != list)) {
+      lists_.emplace_back().list = list;  // the list's first element; within the reserved capacity
+    }
     frames_.emplace_back();  // within the reserved capacity: no allocation
     std::swap(frames_.back(), parser_.getTreeTracker());
     builder_.enter_unit();  // within the reserved capacity of the builder's levels
   }
 
   void exitEveryRule(antlr4::ParserRuleContext* ctx) override {
+    if (!lists_.empty() && lists_.back().list == ctx) end_list();
     if (!is_unit(*ctx)) return;
     if (overflow_ > 0) {
       --overflow_;
@@ -580,7 +652,11 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
     std::swap(frames_.back(), parser_.getTreeTracker());
     frames_.pop_back();
     std::vector<antlr4::tree::ParseTree*>().swap(ctx->children);
-    tokens_.release_inside(ctx->getStart(), ctx->getStop());
+    if (!lists_.empty() && lists_.back().list == ctx->parent) {
+      element_done(*ctx);
+    } else {
+      tokens_.release_inside(ctx->getStart(), ctx->getStop());
+    }
   }
 
   void visitTerminal(antlr4::tree::TerminalNode* /*node*/) override {}
@@ -599,13 +675,93 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
     }
   }
 
+  // A bracketed list being parsed. Its element contexts and separators would otherwise wait in the enclosing
+  // unit's tracker until that unit ends (about 140 bytes per element of a list of names): each element is built
+  // as the parser leaves it, so what the parser allocates between two elements goes to a tracker of its own, freed
+  // once the next element is done (the element just left is still the parser's context until exitRule returns),
+  // and the list's children keep only what was there up to its first element and the current element.
+  struct ListFrame {
+    PolicyParser::ListAtomContext* list = nullptr;
+    antlr4::tree::ParseTreeTracker outer;     // the enclosing unit's tracker, put back when the list ends
+    antlr4::tree::ParseTreeTracker previous;  // the element before the current one, and its separators
+    size_t kept = 0;                          // list->children up to the first element
+    size_t released = 0;                      // the tokens of the list before this index are released
+    bool started = false;                     // the first element is done
+  };
+
+  // After element `ctx` of the innermost list is built and its subtree freed.
+  void element_done(antlr4::ParserRuleContext& ctx) {
+    ListFrame& l = lists_.back();
+    std::vector<antlr4::tree::ParseTree*>& children = l.list->children;
+    if (!l.started) {
+      // The first element and all before it live in the enclosing unit's tracker: set it aside.
+      l.kept = children.size();
+      l.started = true;
+      std::swap(l.outer, parser_.getTreeTracker());
+    } else {
+      children.resize(l.kept);  // no reallocation: shrinks
+      children.push_back(&ctx);  // within the capacity the line above freed
+      l.previous.reset();
+      std::swap(l.previous, parser_.getTreeTracker());
+    }
+    l.released = tokens_.release_inside(l.list->getStart(), ctx.getStop(), l.released);
+  }
+
+  // When the parser leaves the innermost list: nothing reads its elements' contexts or separators any more (the
+  // builder has its elements); the enclosing unit's tracker is put back.
+  void end_list() {
+    ListFrame& l = lists_.back();
+    if (l.started) {
+      l.list->children.resize(l.kept);
+      l.previous.reset();
+      parser_.getTreeTracker().reset();
+      std::swap(l.outer, parser_.getTreeTracker());
+    }
+    lists_.pop_back();
+  }
+
   PolicyParser& parser_;
   ReleasingTokenStream& tokens_;
   AstBuilder& builder_;
+  std::vector<ListFrame> lists_;
   std::vector<antlr4::tree::ParseTreeTracker> frames_;
   size_t overflow_ = 0;
   std::exception_ptr failure_;
 };
+
+// The passes before the parse, each lexing the text anew and keeping no token: stray characters and nesting
+// (TokenCheck), then — only when the braces do not balance — the brace repair, which reads every token of the file
+// and rewrites the text the parser will read. False when the file is not to be parsed.
+bool check_and_repair(SourceMap& map, ErrorListener& listener, diag::DiagnosticSink& sink) {
+  long balance = 0;
+  {
+    const std::unique_ptr<antlr4::CharStream> input = char_stream(map);
+    SlimLexer lexer(input.get());
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&listener);
+    TokenCheck check(map, sink);
+    for (std::unique_ptr<antlr4::Token> t = lexer.nextToken();; t = lexer.nextToken()) {
+      if (!check.add(*t)) return false;
+      if (t->getType() == antlr4::Token::EOF) break;
+    }
+    balance = check.brace_balance();
+  }
+  if (balance == 0) return true;
+  std::vector<BraceFix> fixes;
+  {
+    const std::unique_ptr<antlr4::CharStream> input = char_stream(map);
+    SlimLexer lexer(input.get());
+    lexer.removeErrorListeners();
+    antlr4::CommonTokenStream all(&lexer);
+    all.fill();
+    fixes = BraceRepair(map, sink).run(all.getTokens());
+  }
+  // Apply from the back so earlier indexes stay valid.
+  for (auto it = fixes.rbegin(); it != fixes.rend(); ++it) {
+    if (it->insert) map.insert_close_brace(it->index); else map.blank(it->index);
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -618,28 +774,15 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
   }
   try {
     SourceMap map(file.text(), sink);
-    std::unique_ptr<antlr4::CharStream> input = std::make_unique<CodePointStream>(map.normalized());
-    auto lexer = std::make_unique<SlimLexer>(input.get());
-    lexer->removeErrorListeners();
     ErrorListener listener(map, sink);
-    lexer->addErrorListener(&listener);
-    auto tokens = std::make_unique<ReleasingTokenStream>(lexer.get());
-    tokens->fill();
-    if (!check_tokens(*tokens, map, sink)) return {};
-    if (std::vector<BraceFix> fixes = BraceRepair(map, sink).run(tokens->getTokens()); !fixes.empty()) {
-      // Apply from the back so earlier indexes stay valid, then lex the repaired text again.
-      for (auto it = fixes.rbegin(); it != fixes.rend(); ++it) {
-        if (it->insert) map.insert_close_brace(it->index); else map.blank(it->index);
-      }
-      tokens.reset();
-      lexer.reset();
-      input = std::make_unique<CodePointStream>(map.normalized());
-      lexer = std::make_unique<SlimLexer>(input.get());
-      lexer->removeErrorListeners();
-      lexer->addErrorListener(&listener);
-      tokens = std::make_unique<ReleasingTokenStream>(lexer.get());
-      tokens->fill();
-    }
+    if (!check_and_repair(map, listener, sink)) return {};
+    // The parse lexes again, token by token as the parser asks (no fill()): tokens inside finished units are
+    // released as it goes, so the file's tokens never exist all at once.
+    const std::unique_ptr<antlr4::CharStream> input = char_stream(map);
+    SlimLexer lexer(input.get());
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&listener);
+    auto tokens = std::make_unique<ReleasingTokenStream>(&lexer);
     PolicyParser parser(tokens.get());
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);

@@ -20,10 +20,11 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink);
 inline constexpr int kMaxNesting = 64;
 
 // A policy larger than this is rejected (SK0107) before it is decoded: policies are a few kilobytes (the production
-// policy has 2.5 KB). Parsing needs about 25–50 bytes of memory per input byte for text dense in blocks or quoted
-// names and about 105 for a list of unquoted names (each entry, block and list element is built and its parse tree
-// freed as the parser leaves it; docs/performance.md), so the limit bounds the parse to about 30 MB. Running out of
-// memory while parsing is reported as SK0107 too, never as a syntax error.
+// policy has 2.5 KB). Parsing needs at most about 35 bytes of memory per input byte (text dense in nested blocks;
+// lists about 10–20, comments almost nothing: each entry, block and list element is built and its parse tree freed
+// as the parser leaves it, tokens are lexed on demand, nodes view the text; docs/performance.md), so the limit
+// bounds the parse to about 9 MB. Running out of memory while parsing is reported as SK0107 too, never as a syntax
+// error.
 inline constexpr size_t kMaxPolicyBytes = size_t{256} << 10;
 
 }  // namespace sk::syntax

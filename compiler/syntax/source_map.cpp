@@ -9,8 +9,7 @@
 
 namespace sk::syntax {
 
-SourceMap::SourceMap(std::string_view text, diag::DiagnosticSink& sink) : size_(text.size()) {
-  normalized_.reserve(text.size());
+SourceMap::SourceMap(std::string_view text, diag::DiagnosticSink& sink) : text_(text), size_(text.size()) {
   bool reported = false;
   size_t i = 0;
   if (text.starts_with("\xEF\xBB\xBF")) {
@@ -18,6 +17,7 @@ SourceMap::SourceMap(std::string_view text, diag::DiagnosticSink& sink) : size_(
     identity_ = false;
     offsets_.reserve(text.size() + 1);
     offsets_.push_back(0);
+    copy_text(0);
     normalized_ += ' ';
     i = 3;
   }
@@ -27,6 +27,7 @@ SourceMap::SourceMap(std::string_view text, diag::DiagnosticSink& sink) : size_(
       size_ = i;  // code points so far, one byte each
       materialize();
     }
+    if (n != 1) ascii_ = false;
     if (!identity_) offsets_.push_back(static_cast<uint32_t>(i));
     if (n == 0) {
       invalid_bytes_.push_back(static_cast<uint32_t>(i));
@@ -36,15 +37,22 @@ SourceMap::SourceMap(std::string_view text, diag::DiagnosticSink& sink) : size_(
                     fmt::format("{:02X}", static_cast<unsigned char>(text[i])));
         reported = true;
       }
+      if (!copied_) copy_text(i);
       normalized_ += "\xEF\xBF\xBD";  // U+FFFD
       ++i;
       continue;
     }
-    normalized_.append(text, i, n);
+    if (copied_) normalized_.append(text, i, n);
     i += n;
   }
   size_ = text.size();
   if (!identity_) offsets_.push_back(static_cast<uint32_t>(text.size()));
+}
+
+void SourceMap::copy_text(size_t upto) {
+  normalized_.reserve(text_.size() + 3);
+  normalized_.assign(text_.substr(0, upto));
+  copied_ = true;
 }
 
 void SourceMap::materialize() {
@@ -71,11 +79,13 @@ void SourceMap::insert_close_brace(size_t index) {
     offsets_.push_back(static_cast<uint32_t>(size_));  // the end
   }
   index = std::min(index, offsets_.size() - 1);
+  if (!copied_) copy_text(text_.size());
   normalized_.insert(byte_of(normalized_, index), 1, '}');
   offsets_.insert(offsets_.begin() + static_cast<std::ptrdiff_t>(index), offsets_[index]);
 }
 
 void SourceMap::blank(size_t index) {
+  if (!copied_) copy_text(text_.size());
   const size_t at = byte_of(normalized_, index);
   if (at < normalized_.size() && normalized_[at] == '}') normalized_[at] = ' ';
 }

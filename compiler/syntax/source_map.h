@@ -20,7 +20,11 @@ class SourceMap {
   // mark becomes a space.
   SourceMap(std::string_view text, diag::DiagnosticSink& sink);
 
-  [[nodiscard]] const std::string& normalized() const { return normalized_; }
+  // A view of the text itself while it needs no change (valid UTF-8 without a byte order mark, no brace repair):
+  // the copy would cost a byte per input byte. Valid until the next insert_close_brace()/blank().
+  [[nodiscard]] std::string_view normalized() const { return copied_ ? std::string_view(normalized_) : text_; }
+  // Every code point of normalized() is one byte (ASCII): code point index i is byte i.
+  [[nodiscard]] bool ascii() const { return ascii_; }
   // Byte offsets of every invalid byte, ascending (the first is the one SK0105 reports).
   [[nodiscard]] const std::vector<uint32_t>& invalid_bytes() const { return invalid_bytes_; }
   // Brace repair (parse.cpp): a '}' inserted before code point `index` (zero width in the original text), or the
@@ -43,7 +47,11 @@ class SourceMap {
   }
 
  private:
-  std::string normalized_;
+  std::string_view text_;
+  std::string normalized_;  // only when copied_
+  bool copied_ = false;
+  bool ascii_ = true;
+  void copy_text(size_t upto);  // normalized_ = the first `upto` bytes of the text; copied_ from now on
   // Code point index → byte offset, one extra entry for the end; empty while every code point is one byte of the
   // text (ASCII, invalid bytes) and code point i is byte i (identity_), which saves 4 bytes per input byte.
   std::vector<uint32_t> offsets_;

@@ -3,7 +3,7 @@
 // the input limit (SK0107). Building the AST only after the whole parse kept ANTLR's parse tree of the file
 // alive — about 55 MiB of data for this input, so the parse ran out of memory under the cap and said so
 // (SK0107); built and freed entry by entry and block by block it needs about 20 MiB, and the check completes
-// with its ordinary diagnostics.
+// with its ordinary diagnostics. The same for a list of unquoted names, the shape that cost most per byte.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -23,6 +23,9 @@ namespace fs = std::filesystem;
 // Between what the streaming parser needs for the input below (about 20 MiB) and what the whole parse tree
 // needed (more than 50 MiB).
 constexpr rlim_t kDataCap = rlim_t{36} << 20;
+// Between what `check` needs for a list of unquoted names near the limit (about 12 MiB, most of it the 32,752
+// diagnostics) and what it needed while each element waited for the end of the list (about 30 MiB).
+constexpr rlim_t kListDataCap = rlim_t{20} << 20;
 
 struct CappedRun {
   int code = -1;  // exit status, 128 + signal when killed by one
@@ -73,6 +76,26 @@ std::string dense_nested_blocks() {
   return text + "}\n";
 }
 
+// `databases = [d00000, d00001, …, z]` just under the input limit: a bracketed list of unquoted names, the shape
+// that cost the parser most (each element an expression of its own, with a parse-tree branch, two tokens and a
+// node). `elements` is how many names it holds.
+struct NameList {
+  std::string text;
+  size_t elements = 0;
+};
+
+NameList unquoted_name_list() {
+  NameList list{"policy \"p\" {\n  databases = [", 1};
+  for (int i = 0;; ++i) {
+    const std::string element = fmt::format("d{:05}, ", i);
+    if (list.text.size() + element.size() + 6 > 262000) break;
+    list.text += element;
+    ++list.elements;
+  }
+  list.text += "z]\n}\n";
+  return list;
+}
+
 class CheckMemory : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -94,6 +117,25 @@ TEST_F(CheckMemory, DenseNestedBlocksNearTheLimitParseWithinTheCap) {
   EXPECT_EQ(run.err.find("SK0107"), std::string::npos) << run.err.substr(0, 2000);
   EXPECT_NE(run.err.find("error[SK0215]: policy 'p' has no 'databases'"), std::string::npos)
       << run.err.substr(0, 2000);
+}
+
+// The list of unquoted names needed about 30 MiB of data while each element waited for the list's end with its
+// parse-tree shell, separator, tokens and a 136-byte node; now each is built and its parse tree freed as the parser
+// leaves it, into an 88-byte node, and `check` needs about 12 MiB.
+TEST_F(CheckMemory, UnquotedNameListNearTheLimitParsesWithinTheCap) {
+  const fs::path policy = dir_ / "unquoted.skp";
+  const NameList list = unquoted_name_list();
+  std::ofstream(policy) << list.text;
+  ASSERT_GT(fs::file_size(policy), size_t{250} << 10);
+  const CappedRun run = check_under_cap(policy, kListDataCap);
+  // Parsed and checked: one SK0210 per name (databases are quoted strings), no resource error.
+  ASSERT_GT(list.elements, size_t{32000});
+  EXPECT_EQ(run.code, 1) << run.err.substr(0, 2000);
+  EXPECT_EQ(run.err.find("SK0107"), std::string::npos) << run.err.substr(0, 2000);
+  EXPECT_NE(run.err.find("error[SK0210]: 'databases' expects strings in the list, found 'd00000'"), std::string::npos)
+      << run.err.substr(0, 2000);
+  EXPECT_NE(run.err.find(fmt::format("{} errors, 1 warning", list.elements)), std::string::npos)
+      << run.err.substr(run.err.size() > 2000 ? run.err.size() - 2000 : 0);
 }
 
 // The cap is real: far below what the input needs, the parse runs out of memory and says so (SK0107), exit 1
