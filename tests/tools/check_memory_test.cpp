@@ -149,4 +149,33 @@ TEST_F(CheckMemory, ACapTooSmallIsReportedAsAResourceLimit) {
   EXPECT_EQ(run.err.find("SK0101"), std::string::npos) << run.err.substr(0, 2000);
 }
 
+// Wherever memory runs out — in the parser (SK0107), or later in sema or while rendering 32,752 diagnostics — the
+// process says so: exit 1 with SK0107, or exit 71 "out of memory". Never exit 70 (an internal error: a bug), never a
+// signal. Every cap from 4 to 24 MiB, so each stage gets its turn to run out.
+TEST_F(CheckMemory, RunningOutOfMemoryAnywhereIsReportedAsSuch) {
+  const fs::path policy = dir_ / "unquoted.skp";
+  const NameList list = unquoted_name_list();
+  std::ofstream(policy) << list.text;
+  int completed = 0, parser_limit = 0, out_of_memory = 0;
+  for (rlim_t mib = 4; mib <= 24; mib += 2) {
+    const CappedRun run = check_under_cap(policy, mib << 20);
+    const std::string context = fmt::format("cap {} MiB, exit {}: {}", mib, run.code,
+                                            run.err.substr(run.err.size() > 600 ? run.err.size() - 600 : 0));
+    if (run.code == 71) {
+      EXPECT_NE(run.err.find("starkeep: error: out of memory"), std::string::npos) << context;
+      ++out_of_memory;
+    } else if (run.code == 1 && run.err.find("error[SK0107]") != std::string::npos) {
+      ++parser_limit;
+    } else {
+      EXPECT_EQ(run.code, 1) << context;
+      EXPECT_NE(run.err.find(fmt::format("{} errors, 1 warning", list.elements)), std::string::npos) << context;
+      ++completed;
+    }
+  }
+  // The range covers all three outcomes (if the product's memory use moves, move the range with it).
+  EXPECT_GT(parser_limit, 0);
+  EXPECT_GT(out_of_memory, 0);
+  EXPECT_GT(completed, 0);
+}
+
 }  // namespace

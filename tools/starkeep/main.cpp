@@ -2,6 +2,7 @@
 // top-level --help ends with every exit code (common/error_codes.def).
 #include <exception>
 #include <iostream>
+#include <new>
 
 #include <CLI/CLI.hpp>
 
@@ -46,6 +47,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);  // prints the message and a pointer to --help
     return sk::cli::kExitUsage;
+  } catch (const std::bad_alloc&) {
+    // Resource exhaustion, not a bug: say so (the literal is written without allocating).
+    std::cerr << "starkeep: error: out of memory: the inputs need more memory than this process may use (see its "
+                 "ulimit -v / -d or cgroup memory limit)\n";
+    return sk::cli::kExitOutOfMemory;
   } catch (const std::exception& e) {
     std::cerr << "starkeep: internal error: " << e.what() << "\n";
     return sk::cli::kExitInternal;
