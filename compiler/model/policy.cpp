@@ -108,6 +108,7 @@ std::string_view to_string(RepositoryFinding finding) {
     case RepositoryFinding::kMissing: return "missing";
     case RepositoryFinding::kConflict: return "conflict";
     case RepositoryFinding::kPartial: return "partial";
+    case RepositoryFinding::kTtl: return "ttl";
     case RepositoryFinding::kOverdue: return "overdue";
     case RepositoryFinding::kUnknown: return "unknown";
   }

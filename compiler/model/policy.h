@@ -220,14 +220,15 @@ enum class Severity { kInfo, kWarning, kCritical };
 [[nodiscard]] std::string_view to_string(Severity severity);  // "info", "warning", "critical"
 
 // What `starkeep repository check` can find (docs/retention.md), as `repository.finding in [...]` names it: a FINISHED
-// snapshot gone from the repository, another backup under the label, an unfinished or content-only snapshot, one past
-// its expiry, one the history does not know. Ordered most serious first.
-enum class RepositoryFinding { kMissing, kConflict, kPartial, kOverdue, kUnknown };
+// snapshot gone from the repository, another backup under the label, an unfinished or content-only snapshot, a kept
+// snapshot whose StarRocks 4.2 ttl deletes it before its keep horizon, one past its expiry, one the history does not
+// know. Ordered most serious first.
+enum class RepositoryFinding { kMissing, kConflict, kPartial, kTtl, kOverdue, kUnknown };
 [[nodiscard]] std::string_view to_string(RepositoryFinding finding);  // "missing", "conflict", … (lower case)
 [[nodiscard]] std::optional<RepositoryFinding> parse_repository_finding(std::string_view word);
 inline constexpr RepositoryFinding kAllRepositoryFindings[] = {RepositoryFinding::kMissing, RepositoryFinding::kConflict,
-                                                              RepositoryFinding::kPartial, RepositoryFinding::kOverdue,
-                                                              RepositoryFinding::kUnknown};
+                                                              RepositoryFinding::kPartial, RepositoryFinding::kTtl,
+                                                              RepositoryFinding::kOverdue, RepositoryFinding::kUnknown};
 
 struct AlertCondition {
   enum class Kind {

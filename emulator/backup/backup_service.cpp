@@ -224,6 +224,7 @@ QueryResult BackupService::Impl::handle(const SessionContext& session, std::stri
     }
     if (const auto* f = std::get_if<ForeignBackupStmt>(&stmt)) return start_foreign_backup(*f);
     if (const auto* c = std::get_if<CorruptSnapshotStmt>(&stmt)) return corrupt_snapshot(*c);
+    if (const auto* a = std::get_if<AdvanceClockStmt>(&stmt)) return advance_clock(*a);
     return apply_fault(stmt);
   }
   return std::visit(

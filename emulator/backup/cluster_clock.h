@@ -18,6 +18,7 @@ class ClusterClock {
 
   [[nodiscard]] std::string datetime(std::chrono::system_clock::time_point t) const;
   [[nodiscard]] std::string backup_timestamp(std::chrono::system_clock::time_point t) const;
+  [[nodiscard]] const cctz::time_zone& zone() const { return zone_; }
 
  private:
   cctz::time_zone zone_;

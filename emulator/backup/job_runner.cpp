@@ -251,7 +251,7 @@ void BackupService::Impl::cancel_locked(Job& job, std::string status, std::strin
   job.unfinished_tasks.clear();
   job.progress.clear();
   job.transfers.clear();
-  job.finished_time = SysClock::now();
+  job.finished_time = cluster.now();
 }
 
 std::optional<double> BackupService::Impl::required_seconds_locked(const Job& job) const {
@@ -342,9 +342,14 @@ void BackupService::Impl::timer_loop() {
         due.push_back(job);
       }
     }
+    const bool clean = !ttl_watch.empty() && now >= next_clean;
+    if (clean) {
+      next_clean = now + std::chrono::seconds(3);  // BackupHandler's LeaderDaemon interval
+    }
     lock.unlock();
     for (const Cancel& c : cancels) finish_cancel(c.job, c.status, c.task_err);
     for (auto& job : due) run_step(job);
+    if (clean) clean_expired_snapshots();
     lock.lock();
   }
 }
@@ -369,7 +374,7 @@ void BackupService::Impl::run_step(const std::shared_ptr<Job>& job) {
       job->state_entered = SteadyClock::now();
     } else {
       job->status = "[OK]";
-      auto now = SysClock::now();
+      auto now = cluster.now();
       if (job->kind == JobKind::kBackup) {
         if (state == "SNAPSHOTING") job->times[0] = now;
         if (state == "UPLOADING") job->times[1] = now;
@@ -553,9 +558,22 @@ StepResult BackupService::Impl::upload_info(Job& job) {
   for (const SnapshotTable& t : job.snapshot.tables) schemas.push_back(t.schema);
   auto meta = repo->storage->upload(dir + "/" + std::string(kMetaFile), meta_to_json(schemas));
   if (!meta) return StepResult::retry(status_text("COMMON_ERROR", meta.error().message));
+  if (version.at_least(4, 2)) {  // the retention keys (snapshot_format.h), resolved as the info file is written
+    const int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now().time_since_epoch()).count();
+    job.snapshot.finish_time_ms = now_ms;
+    if (job.ttl) {
+      job.snapshot.ttl = job.ttl->text;
+      job.snapshot.expire_time_ms = snapshot_expire_time_ms(*job.ttl, now_ms, clock.zone());
+    }
+  }
   auto info = repo->storage->upload(dir + "/" + std::string(kInfoPrefix) + job.timestamp,
                                     info_to_json(job.snapshot, true).dump());
   if (!info) return StepResult::retry(status_text("COMMON_ERROR", info.error().message));
+  if (job.snapshot.expire_time_ms) {
+    std::lock_guard lock(mu);
+    ttl_watch.push_back({job.repo_name, job.label, job.timestamp, *job.snapshot.expire_time_ms});
+  }
   return StepResult::advance();
 }
 

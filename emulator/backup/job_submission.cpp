@@ -54,8 +54,8 @@ QueryResult BackupService::Impl::backup(const SessionContext& session, const Bac
   }
   auto items = backup_items(db, s);
   if (!items) return items.error();
-  auto timeout = parse_backup_properties(s);
-  if (!timeout) return timeout.error();
+  auto props = parse_backup_properties(s);
+  if (!props) return props.error();
   if (items->empty()) return error(Origin::kDdl, fmt::format("Database: {} is empty", db));
   auto db_id = catalog.database_id(db);
   if (!db_id) return error(Origin::kPlain, db_id.error().message);
@@ -83,7 +83,8 @@ QueryResult BackupService::Impl::backup(const SessionContext& session, const Bac
   job->db_id = *db_id;
   job->repo_name = repo->name;
   job->repo_id = repo->id;
-  job->timeout_s = *timeout;
+  job->timeout_s = props->timeout;
+  job->ttl = props->ttl;
   job->objs = backup_objects_text(db, *items);
   job->items = std::move(*items);
   start_job(std::move(job));
@@ -150,14 +151,19 @@ std::optional<ErrorResult> BackupService::Impl::check_backup_table(const std::st
   return std::nullopt;
 }
 
-std::expected<int64_t, ErrorResult> BackupService::Impl::parse_backup_properties(const BackupStmt& s) const {
-  int64_t timeout = kDefaultTimeoutSeconds;
+std::expected<BackupProperties, ErrorResult> BackupService::Impl::parse_backup_properties(
+    const BackupStmt& s) const {
+  BackupProperties out;
   std::vector<std::string> unknown;
   for (const auto& [k, v] : s.properties) {
     if (k == "timeout") {
       auto t = parse_timeout(v);
       if (!t) return std::unexpected(t.error());
-      timeout = *t;
+      out.timeout = *t;
+    } else if (k == "ttl" && version.at_least(4, 2)) {  // before 4.2 an unknown property, below
+      auto ttl = parse_snapshot_ttl(v);
+      if (!ttl) return std::unexpected(error(Origin::kAnalyzer, ttl.error()));
+      out.ttl = *ttl;
     } else if (k == "type") {
       if (to_upper(v) != "FULL" && to_upper(v) != "INCREMENTAL") {
         return std::unexpected(error(Origin::kAnalyzer, "Invalid backup job type: " + v));
@@ -171,7 +177,7 @@ std::expected<int64_t, ErrorResult> BackupService::Impl::parse_backup_properties
     return std::unexpected(
         error(Origin::kAnalyzer, fmt::format("Unknown backup job properties: [{}]", join(unknown, ", "))));
   }
-  return timeout;
+  return out;
 }
 
 std::expected<Repo, ErrorResult> BackupService::Impl::backup_destination(const BackupStmt& s, int64_t db_id) {
@@ -412,7 +418,7 @@ QueryResult BackupService::Impl::restore(const SessionContext& session, const Re
 
 void BackupService::Impl::start_job(std::shared_ptr<Job> job) {
   std::lock_guard lock(mu);
-  job->create_time = SysClock::now();
+  job->create_time = cluster.now();
   job->created_steady = SteadyClock::now();
   if (job->kind == JobKind::kBackup) job->timestamp = clock.backup_timestamp(job->create_time);
   jobs[job->db_id] = job;
@@ -440,7 +446,7 @@ QueryResult BackupService::Impl::start_foreign_backup(const ForeignBackupStmt& s
   job->db_id = *db_id;
   job->repo_id = -1;
   job->objs = "";
-  job->create_time = SysClock::now();
+  job->create_time = cluster.now();
   job->created_steady = SteadyClock::now();
   job->timestamp = clock.backup_timestamp(job->create_time);
   jobs[job->db_id] = job;

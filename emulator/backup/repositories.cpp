@@ -27,10 +27,10 @@ void BackupService::Impl::ping_locked(Repo& r) {
       r.err_msg = fmt::format(
           "{}: failed to check path exist: {}. msg: Unable to execute HTTP request: connect "
           "timed out (Service: S3, Status Code: 503)",
-          clock.datetime(SysClock::now()), r.remote_dir());
+          clock.datetime(cluster.now()), r.remote_dir());
     }
   } else if (r.storage_error) {
-    r.err_msg = fmt::format("{}: failed to check path exist: {}. msg: {}", clock.datetime(SysClock::now()),
+    r.err_msg = fmt::format("{}: failed to check path exist: {}. msg: {}", clock.datetime(cluster.now()),
                             r.remote_dir(), *r.storage_error);
   } else {
     r.err_msg.reset();
@@ -104,7 +104,7 @@ QueryResult BackupService::Impl::create_repository(const CreateRepositoryStmt& s
                    "Failed to create repository: failed to read repo info file: " + remote_info);
     }
   } else {
-    r.create_time = clock.datetime(SysClock::now());
+    r.create_time = clock.datetime(cluster.now());
     nlohmann::json j{{"name", s.name}, {"create_time", r.create_time}};
     if (auto st = r.storage->write(kRepoInfoFile, j.dump()); !st) {
       return error(Origin::kDdl, "Failed to create repository: " + st.error().message);
@@ -216,28 +216,43 @@ QueryResult BackupService::Impl::show_snapshot(const ShowSnapshotStmt& s) {
       return error(Origin::kAnalyzer, fmt::format("Repository {} does not exist", s.repo));
     repo = copy_locked(it->second);
   }
+  // 4.2 adds ClusterId, FinishTime, TTL, ExpireTime after Status in both forms.
+  const bool retention = version.at_least(4, 2);
+  auto columns = [&](std::vector<std::string> base) {
+    if (retention) base.insert(base.end(), {"ClusterId", "FinishTime", "TTL", "ExpireTime"});
+    return base;
+  };
+  auto with_retention = [&](std::vector<std::optional<std::string>> row, const Result<SnapshotInfo>& info) {
+    if (!retention) return row;
+    auto cells = retention_cells(info);
+    row.insert(row.end(), cells.begin(), cells.end());
+    return row;
+  };
   if (s.labels.size() == 1 && s.timestamp && !s.label_in_list) {
-    ResultSet rs = make_result({"Snapshot", "Timestamp", "Database", "Details", "Status"});
+    ResultSet rs = make_result(columns({"Snapshot", "Timestamp", "Database", "Details", "Status"}));
     auto info = read_info(repo, s.labels.front(), *s.timestamp);
     if (!info) {
-      rs.rows.push_back({s.labels.front(), *s.timestamp, std::nullopt, std::nullopt,
-                         "Failed to get info: " + info.error().message});
+      rs.rows.push_back(with_retention({s.labels.front(), *s.timestamp, std::nullopt, std::nullopt,
+                                        "Failed to get info: " + info.error().message},
+                                       info));
     } else {
-      rs.rows.push_back(
-          {s.labels.front(), *s.timestamp, info->db_name, info_to_json(*info, false).dump(1), "OK"});
+      rs.rows.push_back(with_retention(
+          {s.labels.front(), *s.timestamp, info->db_name, info_to_json(*info, false).dump(1), "OK"}, info));
     }
     return rs;
   }
-  ResultSet rs = make_result({"Snapshot", "Timestamp", "Status"});
+  const Result<SnapshotInfo> unread = sk::fail("repo.unread", "not read");
+  ResultSet rs = make_result(columns({"Snapshot", "Timestamp", "Status"}));
   if (repo.unreachable) {
     if (s.labels.empty()) {
       return error(Origin::kPlain, fmt::format("Failed to list snapshot in repo: {}, err: {}", repo.name,
                                                list_error(repo, std::string(kSnapshotDirPrefix) + "*")));
     }
     for (const std::string& l : s.labels) {
-      rs.rows.push_back({l, std::nullopt,
-                         "ERROR: Failed to get info: " +
-                             list_error(repo, fmt::format("{}{}/{}*", kSnapshotDirPrefix, l, kInfoPrefix))});
+      rs.rows.push_back(with_retention(
+          {l, std::nullopt,
+           "ERROR: Failed to get info: " + list_error(repo, fmt::format("{}{}/{}*", kSnapshotDirPrefix, l, kInfoPrefix))},
+          unread));
     }
     return rs;
   }
@@ -250,7 +265,19 @@ QueryResult BackupService::Impl::show_snapshot(const ShowSnapshotStmt& s) {
     }
     labels = *listed;
   }
-  for (const std::string& l : labels) rs.rows.push_back(snapshot_row(repo, l));
+  for (const std::string& l : labels) {
+    auto row = snapshot_row(repo, l);
+    if (!retention) {
+      rs.rows.push_back(std::move(row));
+      continue;
+    }
+    // The newest backup of the label (the last timestamp listed) gives the retention columns.
+    std::optional<std::string> newest;
+    if (row[2] == "OK" && row[1]) newest = row[1]->substr(row[1]->rfind('\n') + 1);
+    rs.rows.push_back(with_retention(std::move(row), newest && !newest->starts_with("Invalid: ")
+                                                         ? read_info(repo, l, *newest)
+                                                         : unread));
+  }
   return rs;
 }
 

@@ -27,6 +27,7 @@
 #include "emulator/backup/cluster_clock.h"
 #include "emulator/backup/repository_storage.h"
 #include "emulator/backup/snapshot_format.h"
+#include "emulator/backup/snapshot_ttl.h"
 #include "emulator/backup/statements.h"
 
 namespace sk::emu::backup {
@@ -70,6 +71,7 @@ struct Job {
   std::string progress;
   std::string task_err_msg;
   int64_t timeout_s = kDefaultTimeoutSeconds;
+  std::optional<SnapshotTtl> ttl;  // backup, 4.2+: the `ttl` property (snapshot_ttl.h)
   SysClock::time_point create_time;
   // Backup: [0] SnapshotFinishedTime, [1] UploadFinishedTime. Restore: [0] MetaPreparedTime,
   // [1] SnapshotFinishedTime, [2] DownloadFinishedTime.
@@ -142,6 +144,21 @@ struct StateFault {
   double delay_s = 0;
 };
 
+// A snapshot this cluster wrote with a TTL, watched by the leader's cleaner until it is deleted (by the cleaner or
+// anyone) or no longer expires (dropped and taken again without a TTL).
+struct TtlWatch {
+  std::string repo;
+  std::string label;
+  std::string timestamp;
+  int64_t expire_ms = 0;
+};
+
+// The BACKUP properties a job takes.
+struct BackupProperties {
+  int64_t timeout = kDefaultTimeoutSeconds;
+  std::optional<SnapshotTtl> ttl;
+};
+
 // Where an error message comes from decides its wrapping (reference §0).
 enum class Origin { kAnalyzer, kDdl, kPlain };
 
@@ -203,6 +220,10 @@ struct BackupService::Impl {
   std::optional<std::string> refuse_submit_text;  // REFUSE NEXT SUBMITS n WITH 'text'; default kSubmitLockBusy
   std::optional<bool> lose_submit_reply;      // LOSE NEXT SUBMIT REPLY: true = after the job was created
   std::function<void()> drop_connections;     // Server::drop_all_connections (set by the server main)
+  std::vector<backup::TtlWatch> ttl_watch;    // 4.2+: snapshots written here with a ttl, not yet deleted
+  backup::SteadyClock::time_point next_clean{};
+
+  backup::SysClock::time_point now() const { return cluster.now(); }
 
   const EmulatorConfig& config() const { return cluster.config(); }
 
@@ -247,6 +268,22 @@ struct BackupService::Impl {
 
   QueryResult drop_snapshot(const backup::DropSnapshotStmt& s);
 
+  // 4.2+ SHOW SNAPSHOT's retention columns (ClusterId, FinishTime, TTL, ExpireTime) of one info file; all NULL
+  // when it cannot be read or predates 4.2.
+  std::vector<std::optional<std::string>> retention_cells(const Result<backup::SnapshotInfo>& info) const;
+
+  // The leader's snapshot cleaner (4.2+, BackupHandler.cleanExpiredSnapshots): deletes the `__ss_<label>`
+  // directory of every watched snapshot whose info file names this cluster and whose expire_time is at or before
+  // the cluster clock, unless an unfinished BACKUP/RESTORE of that repository and label uses it. Runs on the
+  // timer thread every 3 s and right after ADVANCE CLOCK; a failed deletion is retried next round.
+  void clean_expired_snapshots();
+  // ADVANCE CLOCK: moves the cluster clock, then runs one cleaner round before answering (as if the daemon's
+  // next round came at once), so a client sees the effect without waiting.
+  QueryResult advance_clock(const backup::AdvanceClockStmt& s);
+  // Whether the watched snapshot's info file still says it expires by `now_ms` for this cluster (nullopt: the
+  // repository cannot be read now; try again).
+  std::optional<bool> still_expired(const backup::Repo& repo, const backup::TtlWatch& w, int64_t now_ms) const;
+
   // Fault: appends a row to the first data file of the snapshot, so downloads fail their md5 check.
   QueryResult corrupt_snapshot(const backup::CorruptSnapshotStmt& s);
 
@@ -266,8 +303,9 @@ struct BackupService::Impl {
                                                                           const backup::BackupStmt& s) const;
   // A table BACKUP ... ON names: it exists, can be backed up, and has the named partitions.
   std::optional<ErrorResult> check_backup_table(const std::string& db, const backup::TableItem& item) const;
-  // The job's timeout in seconds; `type` must be FULL or INCREMENTAL; other properties are refused.
-  std::expected<int64_t, ErrorResult> parse_backup_properties(const backup::BackupStmt& s) const;
+  // The job's timeout in seconds and (4.2+) its ttl; `type` must be FULL or INCREMENTAL; other properties are
+  // refused.
+  std::expected<backup::BackupProperties, ErrorResult> parse_backup_properties(const backup::BackupStmt& s) const;
   // With submit_mu held: the repository to write to, once the database has no job running, the repository is
   // writable and reachable, and it has no snapshot named like the label.
   std::expected<backup::Repo, ErrorResult> backup_destination(const backup::BackupStmt& s, int64_t db_id);

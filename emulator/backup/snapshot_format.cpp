@@ -265,6 +265,9 @@ json info_to_json(const SnapshotInfo& info, bool verbose) {
   if (verbose) {
     root["id"] = info.db_id;
     root["cluster_id"] = info.cluster_id;
+    if (info.finish_time_ms) root["finish_time"] = *info.finish_time_ms;
+    if (info.ttl) root["ttl"] = *info.ttl;
+    if (info.expire_time_ms) root["expire_time"] = *info.expire_time_ms;
   }
   return root;
 }
@@ -278,6 +281,9 @@ Result<SnapshotInfo> info_from_json(std::string_view text) {
     info.db_id = root.value("id", int64_t{0});
     info.backup_time_ms = root.value("backup_time", int64_t{0});
     info.cluster_id = root.value("cluster_id", std::string());
+    if (root.contains("finish_time")) info.finish_time_ms = root.at("finish_time").get<int64_t>();
+    if (root.contains("ttl")) info.ttl = root.at("ttl").get<std::string>();
+    if (root.contains("expire_time")) info.expire_time_ms = root.at("expire_time").get<int64_t>();
     for (const auto& [tname, tbl] : root.at("backup_objects").items()) {
       SnapshotTable t;
       t.schema.name = tname;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,11 @@ struct SnapshotInfo {
   int64_t db_id = 0;
   int64_t backup_time_ms = 0;  // job create time (epoch ms)
   std::string cluster_id;      // the emulator instance that wrote it (DROP SNAPSHOT ownership, 4.2+)
+  // 4.2+ retention keys (written by a 4.2 FE; absent in older snapshots): when the backup finished, the BACKUP's
+  // `ttl` property as written and the instant it resolves to (snapshot_ttl.h). ttl/expire_time only with a ttl.
+  std::optional<int64_t> finish_time_ms;
+  std::optional<std::string> ttl;
+  std::optional<int64_t> expire_time_ms;
   std::vector<SnapshotTable> tables;
 
   [[nodiscard]] const SnapshotTable* find_table(std::string_view name) const;

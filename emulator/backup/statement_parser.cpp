@@ -58,6 +58,7 @@ Family classify(const std::vector<std::string>& w) {
     if (at(2) == "CORRUPT" && at(3) == "SNAPSHOT") return Family::kFault;
     if (at(2) == "REFUSE" && at(3) == "NEXT") return Family::kFault;
     if (at(2) == "LOSE" && at(3) == "NEXT") return Family::kFault;
+    if (at(2) == "ADVANCE" && at(3) == "CLOCK") return Family::kFault;
   }
   return Family::kNone;
 }
@@ -436,6 +437,7 @@ class Parser {
     if (accept("REFUSE")) return refuse_submits();
     if (accept("LOSE")) return lose_submit_reply();
     if (accept("CORRUPT")) return corrupt_snapshot();
+    if (accept("ADVANCE")) return advance_clock();
     expect("CLEAR");
     expect("JOB");
     expect("FAULTS");
@@ -536,6 +538,31 @@ class Parser {
     return s;
   }
 
+  // ADVANCE CLOCK n {SECOND|MINUTE|HOUR|DAY}[S], after ADVANCE.
+  std::optional<Statement> advance_clock() {
+    expect("CLOCK");
+    const double n = number();
+    if (!ok()) return std::nullopt;
+    int64_t unit = 0;
+    if (accept("SECOND") || accept("SECONDS")) {
+      unit = 1;
+    } else if (accept("MINUTE") || accept("MINUTES")) {
+      unit = 60;
+    } else if (accept("HOUR") || accept("HOURS")) {
+      unit = 3600;
+    } else if (accept("DAY") || accept("DAYS")) {
+      unit = 86400;
+    } else {
+      fail_unexpected("SECOND, MINUTE, HOUR or DAY");
+      return std::nullopt;
+    }
+    if (n < 0) {
+      fail_unexpected("a non-negative number");
+      return std::nullopt;
+    }
+    return AdvanceClockStmt{static_cast<int64_t>(n) * unit};
+  }
+
   // CORRUPT SNAPSHOT label ON repo, after CORRUPT.
   std::optional<Statement> corrupt_snapshot() {
     expect("SNAPSHOT");
@@ -570,7 +597,7 @@ bool is_fault_statement(const Statement& stmt) {
          std::holds_alternative<DelayJobStmt>(stmt) || std::holds_alternative<ForeignBackupStmt>(stmt) ||
          std::holds_alternative<RefuseSubmitsStmt>(stmt) || std::holds_alternative<LoseSubmitReplyStmt>(stmt) ||
          std::holds_alternative<ClearJobFaultsStmt>(stmt) ||
-         std::holds_alternative<CorruptSnapshotStmt>(stmt);
+         std::holds_alternative<CorruptSnapshotStmt>(stmt) || std::holds_alternative<AdvanceClockStmt>(stmt);
 }
 
 }  // namespace sk::emu::backup

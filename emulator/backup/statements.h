@@ -4,6 +4,7 @@
 // thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <expected>
 #include <optional>
 #include <string>
@@ -127,11 +128,17 @@ struct CorruptSnapshotStmt {
   std::string repo;
 };
 
+// ADMIN EMULATOR ADVANCE CLOCK n {SECOND|MINUTE|HOUR|DAY}[S]: moves the emulated cluster's wall clock forward
+// (ClusterState::now), e.g. past a snapshot's TTL expiry.
+struct AdvanceClockStmt {
+  int64_t seconds = 0;
+};
+
 using Statement =
     std::variant<CreateRepositoryStmt, DropRepositoryStmt, ShowRepositoriesStmt, ShowSnapshotStmt, BackupStmt,
                  RestoreStmt, ShowJobStmt, CancelJobStmt, DropSnapshotStmt, SetRepositoryFaultStmt,
                  SetLocationFaultStmt, FailJobStmt, DelayJobStmt, ForeignBackupStmt, RefuseSubmitsStmt,
-                 ClearJobFaultsStmt, CorruptSnapshotStmt, LoseSubmitReplyStmt>;
+                 ClearJobFaultsStmt, CorruptSnapshotStmt, LoseSubmitReplyStmt, AdvanceClockStmt>;
 
 // Whether the statement belongs to the backup service, judged from its first words only.
 bool is_backup_statement(std::string_view sql);

@@ -3,6 +3,8 @@
 // read by emulator/backup (disk limits, dead BEs). All access goes through the mutex-guarded accessors.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -57,6 +59,14 @@ class ClusterState {
 
   const EmulatorConfig& config() const { return config_; }
 
+  // The emulated cluster's wall clock: the host's, moved forward by `ADMIN EMULATOR ADVANCE CLOCK` (backup
+  // service: job and repository times, backup timestamps, snapshot TTL expiry). Job durations and timeouts run on
+  // the steady clock and are not affected.
+  std::chrono::system_clock::time_point now() const {
+    return std::chrono::system_clock::now() + std::chrono::milliseconds(clock_offset_ms_.load());
+  }
+  void advance_clock(std::chrono::milliseconds by) { clock_offset_ms_ += by.count(); }
+
   std::vector<FrontendState> frontends() const {
     std::lock_guard lock(mu_);
     return frontends_;
@@ -87,6 +97,7 @@ class ClusterState {
 
  private:
   const EmulatorConfig config_;
+  std::atomic<int64_t> clock_offset_ms_{0};
   mutable std::mutex mu_;
   std::vector<FrontendState> frontends_;
   std::vector<BackendState> backends_;

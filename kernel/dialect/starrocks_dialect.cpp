@@ -1,5 +1,7 @@
 #include "kernel/dialect/starrocks_dialect.h"
 
+#include "kernel/dialect/drop_snapshot.h"
+
 #include <cctype>
 #include <optional>
 #include <utility>
@@ -230,6 +232,14 @@ bool supports_drop_snapshot(std::string_view version) {
 
 std::string render_drop_snapshot(const RepositoryName& repo, const SnapshotLabel& label) {
   return fmt::format("DROP SNAPSHOT {} ON {}", quote_identifier(label.str()), quote_identifier(repo.str()));
+}
+
+}  // namespace sk::dialect
+
+namespace sk::dialect {
+
+std::string render_drop_snapshot_force(const RepositoryName& repo, const SnapshotLabel& label) {
+  return render_drop_snapshot(repo, label) + " FORCE";
 }
 
 }  // namespace sk::dialect

@@ -71,6 +71,10 @@ std::string summary_of(const model::AlertCondition& when, AlertKind kind, const 
       return c.database ? fmt::format("Pre-checks failed for database {}", c.database->str())
                         : std::string("Pre-checks failed");
     case AlertKind::kRepositoryFinding:
+      if (c.finding == model::RepositoryFinding::kTtl) {
+        return fmt::format("Repository {}: snapshot {} has a StarRocks ttl that deletes it before its keep horizon",
+                           c.repository ? c.repository->str() : "?", c.label ? c.label->str() : "?");
+      }
       return fmt::format("Repository {}: snapshot {} is {}", c.repository ? c.repository->str() : "?",
                          c.label ? c.label->str() : "?", c.finding ? model::to_string(*c.finding) : "?");
   }

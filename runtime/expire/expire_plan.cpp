@@ -103,6 +103,55 @@ void apply_record(const ops::ExpiryRecord& record, const ExpireInput& in, Decisi
                            record.reason)};
 }
 
+const Listed* listed_of(const RepositoryListing& listing, const std::string& label) {
+  auto it = listing.snapshots.find(label);
+  return it == listing.snapshots.end() ? nullptr : &it->second;
+}
+
+// The StarRocks ttl of a kept snapshot when it ends before the keep horizon (or its end cannot be read).
+std::optional<TtlConflict> ttl_conflict(const Listed* listed, Instant keep_until) {
+  if (!listed || !listed->ttl) return std::nullopt;
+  if (listed->ttl_expires && *listed->ttl_expires >= keep_until) return std::nullopt;
+  return TtlConflict{*listed->ttl, listed->ttl_expires, listed->expire_text.value_or(""), keep_until, {}, false};
+}
+
+std::string ttl_warning(const TtlConflict& c, const TimeZone& zone) {
+  const std::string only =
+      c.only_restore_point ? fmt::format(" and with it the only {}", c.restore_point) : std::string();
+  if (!c.expires) {
+    return fmt::format("WARNING: its StarRocks ttl '{}' (ExpireTime '{}', unreadable) may delete it before {}{}", c.ttl,
+                       c.expire_text, zone.local_date(c.keep_until), only);
+  }
+  return fmt::format("WARNING: its StarRocks ttl '{}' deletes it on {}{}", c.ttl, zone.local_date(*c.expires), only);
+}
+
+// Retained restore points (own retention not yet over) per (database, tier).
+std::map<std::pair<std::string, std::string>, int> retained_points(const ModelHistory& model, const rm::Evaluation& ev,
+                                                                   Instant at) {
+  std::map<std::pair<std::string, std::string>, int> out;
+  for (size_t j = 0; j < model.snapshots.size(); ++j) {
+    if (ev.verdicts[j].own_until > at) ++out[{model.snapshots[j].database, model.snapshots[j].tier}];
+  }
+  return out;
+}
+
+// A kept data snapshot's ttl conflict, naming the restore point it would break: its own, or the one whose chain
+// keeps it longest.
+void judge_ttl(const ModelHistory& model, const rm::Evaluation& ev, size_t i, const ExpireInput& in,
+               const RepositoryListing& listing, const std::map<std::pair<std::string, std::string>, int>& retained,
+               Decision& d) {
+  d.ttl = ttl_conflict(listed_of(listing, d.label.str()), *d.keep_until);
+  if (!d.ttl) return;
+  const rm::Verdict& v = ev.verdicts[i];
+  const size_t p = v.longest.point != rm::kNoSnapshot && v.keep_until > v.own_until ? v.longest.point : i;
+  const rm::Snapshot& point = model.snapshots[p];
+  d.ttl->restore_point =
+      fmt::format("{} restore point {} of {}", point.tier, in.zone.local_date(point.taken), point.database);
+  auto it = retained.find({point.database, point.tier});
+  d.ttl->only_restore_point = it == retained.end() || it->second <= 1;
+  d.reasons.push_back(ttl_warning(*d.ttl, in.zone));
+}
+
 Decision data_decision(const restore::Snapshot& s, bool keep, std::vector<std::string> reasons) {
   const ops::BackupAttempt& a = s.attempt;
   return Decision{a.repository, a.label, a.database, Kind::kData, a.tiers, a.backup_timestamp,
@@ -120,6 +169,7 @@ void decide_data(const ExpireInput& in, const Expiries& expiries, std::map<std::
     if (s.expires() <= in.at) s.until = in.at + Duration::from_seconds(1);
   }
   const rm::Evaluation ev = rm::evaluate(model.snapshots, in.at);
+  const auto retained = retained_points(model, ev, in.at);
   for (size_t i = 0; i < model.source.size(); ++i) {
     const restore::Snapshot& s = *model.source[i];
     auto repo = repos.find(s.attempt.repository.str());
@@ -132,6 +182,10 @@ void decide_data(const ExpireInput& in, const Expiries& expiries, std::map<std::
         d.verdict = Verdict::kHold;
         d.reasons.push_back(*why + "; not deleted");
       }
+    }
+    if (d.verdict == Verdict::kKeep) {
+      d.keep_until = ev.verdicts[i].keep_until;
+      judge_ttl(model, ev, i, in, *repo->second, retained, d);
     }
     out.push_back(std::move(d));
   }
@@ -172,6 +226,15 @@ void decide_listed(const ExpireInput& in, const RepositoryListing& listing, cons
       } else if (*d.taken + in.catalog_keep > in.at) {
         d.reasons.push_back(fmt::format("catalog snapshot until {} (kept as long as the shortest retention, {})",
                                         in.zone.local_date(*d.taken + in.catalog_keep), in.catalog_keep.to_string()));
+      }
+      if (label == newest_catalog || *d.taken + in.catalog_keep > in.at) {
+        d.keep_until = *d.taken + in.catalog_keep;
+        d.ttl = ttl_conflict(&listed, *d.keep_until);
+        if (d.ttl) {
+          d.ttl->restore_point = "catalog snapshot (cold-start recovery)";
+          d.ttl->only_restore_point = label == newest_catalog;
+          d.reasons.push_back(ttl_warning(*d.ttl, in.zone));
+        }
       } else {
         d.verdict = Verdict::kExpire;
         d.reasons.push_back(fmt::format("catalog snapshot older than {} and than the newest ({})",

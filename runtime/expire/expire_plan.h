@@ -38,6 +38,11 @@ namespace sk::expire {
 struct Listed {
   std::vector<BackupTimestamp> timestamps;
   std::string status;  // "OK", "ERROR: …", "Invalid: …"
+  // StarRocks 4.2+: the snapshot's own `ttl` (BACKUP ... PROPERTIES ("ttl" = "7 DAY")), after which the leader FE
+  // deletes it by itself; its ExpireTime as printed, and read in the cluster's zone (nullopt: unreadable).
+  std::optional<std::string> ttl{};
+  std::optional<std::string> expire_text{};
+  std::optional<Instant> ttl_expires{};
 };
 
 struct RepositoryListing {
@@ -66,6 +71,17 @@ enum class Kind { kData, kCatalog, kCanary, kUnknown };
 enum class Verdict { kKeep, kExpire, kHold };
 [[nodiscard]] std::string_view to_string(Verdict verdict);  // "keep", "expire", "hold"
 
+// A kept snapshot whose StarRocks ttl makes the FE delete it before the model's keep horizon (docs/retention.md,
+// "StarRocks snapshot TTL"). starkeep itself never sets a ttl.
+struct TtlConflict {
+  std::string ttl;                  // as the BACKUP wrote it
+  std::optional<Instant> expires;   // when the FE deletes it; nullopt: the server's ExpireTime was unreadable
+  std::string expire_text;          // ExpireTime as the server printed it
+  Instant keep_until;               // the keep horizon (chain extensions included)
+  std::string restore_point;        // the restore point it would break: "weekly restore point 2026-12-13 of sales"
+  bool only_restore_point = false;  // that restore point is the only retained one of its tier and database
+};
+
 struct Decision {
   RepositoryName repository;
   SnapshotLabel label;
@@ -77,6 +93,8 @@ struct Decision {
   Verdict verdict = Verdict::kKeep;
   std::vector<std::string> reasons{};
   bool resumed = false;  // an earlier expire began deleting it
+  std::optional<Instant> keep_until{};  // keep: the horizon the verdict keeps it until (data and catalog snapshots)
+  std::optional<TtlConflict> ttl{};     // keep: a StarRocks ttl deletes it before keep_until (also in `reasons`)
 };
 
 struct ExpirePlan {

@@ -6,6 +6,9 @@
 #include <ostream>
 
 #include "kernel/dialect/starrocks_dialect.h"
+#include "kernel/dialect/drop_snapshot.h"
+#include "kernel/dialect/runner_sql.h"
+#include "kernel/dialect/time_zone.h"
 #include "runtime/jobs/lifecycle.h"
 #include "runtime/jobs/server_views.h"
 #include "runtime/expire/storage_delete.h"
@@ -26,8 +29,34 @@ Result<RepositoryListing> list_repository(ports::SqlConnection& conn, const Repo
   auto parsed = jobs::parse_show_snapshot(*rows);
   if (!parsed) return std::unexpected(std::move(parsed.error()));
   RepositoryListing listing{repo, {}};
-  for (jobs::SnapshotRow& r : *parsed) listing.snapshots[r.label] = Listed{std::move(r.timestamps), r.status};
+  for (jobs::SnapshotRow& r : *parsed) {
+    listing.snapshots[r.label] = Listed{std::move(r.timestamps), r.status, std::move(r.ttl), std::move(r.expire_time)};
+  }
   return listing;
+}
+
+// StarRocks 4.2 prints a snapshot's TTL expiry in the cluster's time zone: read it (one SHOW VARIABLES, only when
+// some snapshot has a ttl). An expiry that cannot be read stays unknown, and is reported as such, never guessed.
+Status read_ttl_expiries(ports::SqlConnection& conn, std::vector<RepositoryListing>& listings) {
+  const bool any = std::any_of(listings.begin(), listings.end(), [](const RepositoryListing& l) {
+    return std::any_of(l.snapshots.begin(), l.snapshots.end(), [](const auto& kv) { return kv.second.ttl.has_value(); });
+  });
+  if (!any) return ok();
+  auto rows = conn.query(dialect::render_show_time_zone());
+  if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading the cluster's time zone"));
+  std::optional<TimeZone> zone;
+  if (!rows->empty()) {
+    if (auto v = rows->get(0, "Value"); v && *v) {
+      if (auto z = dialect::parse_time_zone_variable(**v)) zone = *z;
+    }
+  }
+  for (RepositoryListing& l : listings) {
+    for (auto& [label, listed] : l.snapshots) {
+      if (!listed.ttl || !listed.expire_text || !zone) continue;
+      if (auto t = jobs::read_snapshot_time(*listed.expire_text, *zone)) listed.ttl_expires = *t;
+    }
+  }
+  return ok();
 }
 
 // The repositories expired: the policy's, or the one asked for.
@@ -85,6 +114,7 @@ Result<ExpireInput> gather(const model::Policy& policy, const Env& env, const Re
     if (!listing) return std::unexpected(std::move(listing.error()));
     in.repositories.push_back(std::move(*listing));
   }
+  if (auto s = read_ttl_expiries(env.connection, in.repositories); !s) return std::unexpected(std::move(s.error()));
   return in;
 }
 
@@ -182,6 +212,9 @@ Result<Deletion> delete_in_storage(const Env& env, Storage& storage, const Decis
   return del;
 }
 
+// StarRocks 4.2 refuses DROP SNAPSHOT without FORCE when the snapshot's info file names another cluster (or none).
+bool owned_by_another_cluster(const Error& e) { return jobs::server_error_contains(e, "Use DROP SNAPSHOT ... FORCE"); }
+
 // One snapshot: recorded, deleted, settled. A lost connection ends the expire (the row stays `deleting`).
 Result<Deletion> delete_one(const Env& env, ops::OpsStore& store, const ExpireInput& in, const Request& request,
                             const Decision& d, std::size_t index, Storages& storages) {
@@ -197,6 +230,17 @@ Result<Deletion> delete_one(const Env& env, ops::OpsStore& store, const ExpireIn
   } else if (!del.already_gone) {
     auto dropped = env.connection.execute(dialect::render_drop_snapshot(d.repository, d.label),
                                           ports::Idempotency::kNotIdempotent);
+    if (!dropped && owned_by_another_cluster(dropped.error()) && d.kind == Kind::kData) {
+      // Written by another cluster (e.g. before a cold start onto this one): the history records it FINISHED with
+      // the backup timestamp the repository lists (the verdict required it), so it is starkeep's own.
+      if (env.progress != nullptr) {
+        *env.progress << fmt::format("{}: its info file names another cluster; ops.backup_history records it as "
+                                     "starkeep's own, so DROP SNAPSHOT ... FORCE\n",
+                                     d.label.str());
+      }
+      dropped = env.connection.execute(dialect::render_drop_snapshot_force(d.repository, d.label),
+                                       ports::Idempotency::kNotIdempotent);
+    }
     if (!dropped) {
       if (ports::is_connection_error(dropped.error())) return std::unexpected(std::move(dropped.error()));
       if (jobs::server_error_contains(dropped.error(), "Snapshot does not exist")) {
@@ -204,6 +248,12 @@ Result<Deletion> delete_one(const Env& env, ops::OpsStore& store, const ExpireIn
       } else {
         del.outcome = Outcome::kFailed;
         del.error = ports::server_text(dropped.error());
+        if (owned_by_another_cluster(dropped.error())) {
+          *del.error += fmt::format(
+              " — starkeep forces DROP SNAPSHOT only for data snapshots ops.backup_history records; if this {} "
+              "snapshot is yours, drop it by hand with DROP SNAPSHOT ... FORCE",
+              to_string(d.kind));
+        }
       }
     }
   }

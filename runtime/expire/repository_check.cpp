@@ -25,7 +25,7 @@ void add_missing(const ExpireInput& in, std::vector<Finding>& out) {
       if (a.state != ops::AttemptState::kFinished || a.repository != listing.repository) continue;
       if (expired.contains({a.repository.str(), a.label.str()}) || listing.snapshots.contains(a.label.str())) continue;
       out.push_back({FindingKind::kMissing, a.repository, a.label.str(), a.database,
-                     "FINISHED in ops.backup_history, not in the repository: its restore points are lost"});
+                     "FINISHED in ops.backup_history, not in the repository: its restore points are lost", true});
     }
   }
 }
@@ -67,8 +67,21 @@ void add_conflicts(const ExpireInput& in, std::vector<Finding>& out) {
   }
 }
 
-void add_from_verdicts(const ExpirePlan& plan, std::vector<Finding>& out) {
+// A kept snapshot whose StarRocks ttl ends before its keep horizon.
+Finding ttl_finding(const Decision& d, const TimeZone& zone) {
+  const TtlConflict& c = *d.ttl;
+  const std::string when = c.expires ? "deletes it on " + zone.local_date(*c.expires)
+                                     : fmt::format("may delete it any time (ExpireTime '{}' unreadable)", c.expire_text);
+  return {FindingKind::kTtl, d.repository, d.label.str(), d.database,
+          fmt::format("its StarRocks ttl '{}' {}, but it is kept until {} ({}){}", c.ttl, when,
+                      zone.local_date(c.keep_until), c.restore_point,
+                      c.only_restore_point ? "; it is the only one retained of its tier" : ""),
+          c.only_restore_point};
+}
+
+void add_from_verdicts(const ExpireInput& in, const ExpirePlan& plan, std::vector<Finding>& out) {
   for (const Decision& d : plan.decisions) {
+    if (d.ttl) out.push_back(ttl_finding(d, in.zone));
     const std::string why = fmt::format("{}", fmt::join(d.reasons, "; "));
     if (d.verdict == Verdict::kExpire) {
       out.push_back({FindingKind::kOverdue, d.repository, d.label.str(), d.database,
@@ -161,11 +174,13 @@ std::vector<Finding> server_findings(const ExpireInput& input, const ExpirePlan&
   add_missing(input, out);
   add_conflicts(input, out);
   add_partial(input, out);
-  add_from_verdicts(plan, out);
+  add_from_verdicts(input, plan, out);
   return out;
 }
 
 }  // namespace
+
+std::string_view severity_of(const Finding& f) { return f.critical ? "critical" : "warning"; }
 
 std::vector<Finding> check_findings(const ExpireInput& input, const ExpirePlan& plan) {
   std::vector<Finding> out = server_findings(input, plan);

@@ -6,6 +6,8 @@
 //   conflict — the repository lists the label with other backup timestamps than the history recorded;
 //   partial  — a snapshot the repository cannot read: no info file (content only), or an unfinished upload
 //              (`Invalid: <file>.part`);
+//   ttl      — a snapshot expire keeps whose StarRocks 4.2 ttl makes the FE delete it before its keep horizon
+//              (critical when the restore point it would break is the only retained one of its tier and database);
 //   overdue  — past its expiry (expire's verdict) and still present: expire has not run, or failed;
 //   unknown  — in the repository, not in the history (not a catalog or canary snapshot either).
 // With the repository listed in storage (storage_listing.h) the check also sees what SHOW SNAPSHOT cannot:
@@ -39,7 +41,9 @@ struct Finding {
   std::string label;
   std::optional<DatabaseName> database{};
   std::string detail;
+  bool critical = false;  // missing: always; ttl: when it breaks the only retained restore point of its tier
 };
+[[nodiscard]] std::string_view severity_of(const Finding& f);  // "critical" or "warning"
 
 // Findings by kind (most serious first), then repository and label. `plan` is decide(input).
 [[nodiscard]] std::vector<Finding> check_findings(const ExpireInput& input, const ExpirePlan& plan);

@@ -1,5 +1,7 @@
 #include "runtime/jobs/server_views.h"
 
+#include <algorithm>
+
 namespace sk::jobs {
 namespace {
 
@@ -75,6 +77,8 @@ Result<std::vector<SnapshotRow>> parse_show_snapshot(const ports::Rows& rows) {
       if (end == std::string::npos) break;
       start = end + 1;
     }
+    row.ttl = optional_cell(rows, i, "TTL");
+    row.expire_time = optional_cell(rows, i, "ExpireTime");
     out.push_back(std::move(row));
   }
   return out;
@@ -84,6 +88,19 @@ Result<Instant> parse_server_time(std::string_view text, const TimeZone& cluster
   auto t = Instant::parse(text, cluster_zone);
   if (!t) return fail("jobs.parse", "server time '{}' is not 'yyyy-MM-dd HH:mm:ss'", text);
   return *t;
+}
+
+Result<Instant> read_snapshot_time(std::string_view text, const TimeZone& cluster_zone) {
+  // yyyy-MM-dd-HH-mm-ss[-SSS]: positions 10, 13 and 16 separate the date, hours, minutes and seconds.
+  if (text.size() >= 19 && text[10] == '-' && text[13] == '-' && text[16] == '-') {
+    std::string datetime(text.substr(0, 19));
+    datetime[10] = ' ';
+    datetime[13] = ':';
+    datetime[16] = ':';
+    if (auto t = Instant::parse(datetime, cluster_zone)) return *t;
+  }
+  if (auto t = Instant::parse(text.substr(0, std::min<std::size_t>(text.size(), 19)), cluster_zone)) return *t;
+  return fail("jobs.parse", "snapshot time '{}' is neither 'yyyy-MM-dd-HH-mm-ss-SSS' nor 'yyyy-MM-dd HH:mm:ss'", text);
 }
 
 std::optional<Instant> server_time(const std::optional<std::string>& text, const TimeZone& zone) {

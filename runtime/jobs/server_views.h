@@ -47,11 +47,20 @@ struct SnapshotRow {
   std::string label;
   std::vector<BackupTimestamp> timestamps;  // Timestamp split on '\n'; opaque
   std::string status;                       // "OK", "ERROR: no snapshot", "Invalid: …"
+  // StarRocks 4.2+ (columns absent before; NULL when the info file cannot be read or predates 4.2): the BACKUP's
+  // `ttl` property as written and the instant it resolves to, as the server prints it (read_snapshot_time).
+  std::optional<std::string> ttl{};
+  std::optional<std::string> expire_time{};
   [[nodiscard]] bool ok() const { return status == "OK" && !timestamps.empty(); }
   // The last timestamp listed (the newest backup of the label); nullopt when none.
   [[nodiscard]] std::optional<BackupTimestamp> latest() const;
 };
 [[nodiscard]] Result<std::vector<SnapshotRow>> parse_show_snapshot(const ports::Rows& rows);
+
+// SHOW SNAPSHOT's FinishTime/ExpireTime (4.2): the backup-timestamp form "yyyy-MM-dd-HH-mm-ss[-SSS]" or a DATETIME
+// "yyyy-MM-dd HH:mm:ss", in the cluster's zone (the format is unverified on a real 4.2 FE, so both are read;
+// milliseconds are dropped). Errors: "jobs.parse".
+[[nodiscard]] Result<Instant> read_snapshot_time(std::string_view text, const TimeZone& cluster_zone);
 
 // A server DATETIME ("yyyy-MM-dd HH:mm:ss", in the cluster's zone) → Instant. Errors: "jobs.parse".
 [[nodiscard]] Result<Instant> parse_server_time(std::string_view text, const TimeZone& cluster_zone);

@@ -223,8 +223,8 @@ std::vector<Sample> ops_samples(const model::Policy& policy, const OpsHistory& h
 std::vector<Sample> repository_check_samples(const std::vector<RepositoryName>& checked,
                                              const std::vector<expire::Finding>& findings, Instant at) {
   constexpr std::array kKinds{expire::FindingKind::kMissing, expire::FindingKind::kConflict,
-                              expire::FindingKind::kPartial, expire::FindingKind::kOverdue,
-                              expire::FindingKind::kUnknown};
+                              expire::FindingKind::kPartial, expire::FindingKind::kTtl,
+                              expire::FindingKind::kOverdue, expire::FindingKind::kUnknown};
   std::vector<Sample> out;
   for (const auto& repository : checked) {
     for (const auto kind : kKinds) {

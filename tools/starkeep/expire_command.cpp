@@ -1,9 +1,10 @@
 // starkeep expire: parses the flags, runs the expire service (runtime/expire/expire_service.h) and renders every
 // verdict — keep, expire, hold — with its reasons (docs/retention.md), and deletes what expires; with --dry-run
 // nothing is deleted and the verdicts say what would be. Summary on stdout (text or JSON), one progress line per deletion
-// on stderr. Exit codes: common/error_codes.def (0, 2 with --detailed-exitcode, 30 held, 31 a deletion failed).
+// on stderr. Exit codes: common/error_codes.def (0, 2 with --detailed-exitcode, 30 held, 31 a deletion failed, 35 a StarRocks ttl ends before the keep horizon).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -43,12 +44,17 @@ struct ExpireCliOptions {
   OpsFlags ops;
 };
 
-// Failed deletions first (31), then disagreements (30), then — with --detailed-exitcode — deletions (2).
+// Failed deletions first (31), then disagreements (30), then StarRocks ttls that end before the keep horizon (35),
+// then — with --detailed-exitcode — deletions (2).
 int exit_code_of(const expire::Report& report, bool detailed) {
   for (const auto& d : report.deletions) {
     if (d.outcome == expire::Outcome::kFailed) return kExitExpireFailed;
   }
   if (report.plan.count(expire::Verdict::kHold) > 0) return kExitExpireHeld;
+  const auto& decisions = report.plan.decisions;
+  if (std::any_of(decisions.begin(), decisions.end(), [](const expire::Decision& d) { return d.ttl.has_value(); })) {
+    return kExitExpireTtl;
+  }
   if (detailed && report.plan.count(expire::Verdict::kExpire) > 0) return kExitWorkDue;
   return kExitOk;
 }
@@ -74,6 +80,15 @@ nlohmann::json decision_json(const expire::Report& report, std::size_t i) {
                    {"verdict", expire::to_string(d.verdict)},
                    {"reasons", d.reasons},
                    {"resumed", d.resumed}};
+  j["keep_until"] = d.keep_until ? nlohmann::json(d.keep_until->to_iso8601_utc()) : nlohmann::json();
+  j["ttl"] = nlohmann::json();
+  if (d.ttl) {
+    j["ttl"] = {{"ttl", d.ttl->ttl},
+                {"expires", d.ttl->expires ? nlohmann::json(d.ttl->expires->to_iso8601_utc()) : nlohmann::json()},
+                {"expire_time", d.ttl->expire_text},
+                {"restore_point", d.ttl->restore_point},
+                {"only_restore_point", d.ttl->only_restore_point}};
+  }
   if (const expire::Deletion* del = deletion_of(report, i)) {
     j["deletion"] = {{"outcome", expire::to_string(del->outcome)},
                      {"already_gone", del->already_gone},
@@ -94,7 +109,9 @@ void print_json(const ExpireCliOptions& o, const model::Policy& policy, Instant 
                    {"counts",
                     {{"keep", report.plan.count(expire::Verdict::kKeep)},
                      {"expire", report.plan.count(expire::Verdict::kExpire)},
-                     {"hold", report.plan.count(expire::Verdict::kHold)}}},
+                     {"hold", report.plan.count(expire::Verdict::kHold)},
+                     {"ttl_early", std::count_if(report.plan.decisions.begin(), report.plan.decisions.end(),
+                                                 [](const expire::Decision& d) { return d.ttl.has_value(); })}}},
                    {"exit_code", code}};
   for (std::size_t i = 0; i < report.plan.decisions.size(); ++i) j["decisions"].push_back(decision_json(report, i));
   std::cout << json_text(j, 2) << "\n";
@@ -183,6 +200,8 @@ void register_expire(CLI::App& app, int& exit_code) {
       "meta first, then the content; a failing S3 endpoint raises repository.unreachable), recording each "
       "deletion in ops.snapshot_expiry first. Exit codes: 0 done, 2 snapshots were or would be deleted "
       "(--detailed-exitcode), 30 history and repository disagree about a snapshot (kept), 31 a deletion failed, "
+      "35 a kept snapshot's StarRocks 4.2 ttl (set outside starkeep, which never sets one) deletes it before its "
+      "keep horizon (WARNING in its reasons), "
       "14 a repository cannot be listed or its S3 endpoint failed, 78 no way to delete on this server, 64 usage "
       "(docs/retention.md).");
   cmd->add_option("--policy,-p", o->policy, "The policy file (.skp)")->required();

@@ -1,6 +1,6 @@
 // starkeep repository check: parses the flags, cross-checks the policy's repositories against the history through
 // the expire service (runtime/expire/expire_service.h, check_repositories) and renders the findings — missing,
-// conflict, partial, overdue, unknown — one line each or as JSON (docs/retention.md, "Repository check"). Sends
+// conflict, partial, ttl, overdue, unknown — one line each or as JSON (docs/retention.md, "Repository check"). Sends
 // only reads. Exit codes: common/error_codes.def (0 clean, 32 missing snapshots, 33 other findings).
 #include <fmt/format.h>
 
@@ -91,7 +91,8 @@ void print(const CheckOptions& o, Instant at, const expire::CheckReport& report,
                                {"repository", f.repository.str()},
                                {"label", f.label},
                                {"database", f.database ? nlohmann::json(f.database->str()) : nlohmann::json()},
-                               {"detail", f.detail}});
+                               {"detail", f.detail},
+                               {"severity", expire::severity_of(f)}});
     }
     std::cout << json_text(j, 2) << "\n";
     return;
@@ -187,7 +188,8 @@ void register_repository_check(CLI::App& repository, int& exit_code) {
       "check",
       "Cross-check the policy's repositories against ops.backup_history (reads only): missing snapshots (FINISHED "
       "in the history, gone from the repository: restore points lost), conflicting backup timestamps, partial "
-      "snapshots (no info file, unfinished uploads), overdue ones (past expiry, still present) and unknown ones "
+      "snapshots (no info file, unfinished uploads), kept snapshots whose StarRocks 4.2 ttl deletes them before their keep "
+      "horizon (ttl), overdue ones (past expiry, still present) and unknown ones "
       "(not in the history). Where the repository has an endpoint and STARKEEP_S3_ACCESS_KEY / STARKEEP_S3_SECRET_KEY "
       "are set, also lists its prefix through the S3 API: content-only directories, unfinished '.part' uploads and "
       "objects outside the layout, which SHOW SNAPSHOT cannot see — and reads the bucket's versioning, Object Lock and "

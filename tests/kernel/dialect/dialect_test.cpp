@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 namespace sk::dialect {
 namespace {
 
@@ -66,6 +68,42 @@ TEST(RenderBackup, V34Grammar) {
   EXPECT_EQ(render_backup(some),
             "BACKUP DATABASE `sales` SNAPSHOT `l1` TO `r` ON (TABLE `orders` PARTITION (`p1`), TABLE `dim`) "
             "PROPERTIES ('type' = 'full')");
+}
+
+// The PROPERTIES keys of a rendered BACKUP, in order.
+std::vector<std::string> backup_property_keys(const std::string& sql) {
+  std::vector<std::string> keys;
+  const auto at = sql.find("PROPERTIES (");
+  if (at == std::string::npos) return keys;
+  const std::string props = sql.substr(at);
+  static const std::regex kKey("'([^']*)' = '");
+  for (auto it = std::sregex_iterator(props.begin(), props.end(), kKey); it != std::sregex_iterator(); ++it) {
+    keys.push_back((*it)[1].str());
+  }
+  return keys;
+}
+
+// StarRocks 4.2's BACKUP `ttl` makes the FE delete the snapshot by itself; starkeep never sets one (docs/retention.md,
+// "StarRocks snapshot TTL"): every BACKUP the runner, the catalog publication and the canary render — both grammars,
+// whole database, tables, partitions, with and without a timeout — carries only `type` and `timeout`.
+TEST(RenderBackup, NeverSetsASnapshotTtl) {
+  const std::vector<std::vector<BackupTable>> shapes{
+      {},
+      {{tbl("dim"), PartitionSelection::whole_table()}},
+      {{tbl("orders"), PartitionSelection::listed({part("p1"), part("p2")})}, {tbl("dim"), {}}}};
+  for (Grammar grammar : {Grammar::kPre34, Grammar::kV34}) {
+    for (const auto& tables : shapes) {
+      for (std::optional<Duration> timeout : {std::optional<Duration>(), std::optional(Duration::from_hours(8))}) {
+        const std::string sql =
+            render_backup(BackupJobSpec{db("sales"), label("sales_20261212_inc"), repo("r"), tables, timeout, grammar});
+        const auto keys = backup_property_keys(sql);
+        const std::vector<std::string> expected =
+            timeout ? std::vector<std::string>{"type", "timeout"} : std::vector<std::string>{"type"};
+        EXPECT_EQ(keys, expected) << sql;
+        EXPECT_EQ(sql.find("ttl"), std::string::npos) << sql;
+      }
+    }
+  }
 }
 
 TEST(RenderBackup, PreviewPlaceholderForRunTimePartitions) {

@@ -230,5 +230,82 @@ TEST(RepositoryCheckTest, SnapshotsPastTheirExpiryStillPresentAreOverdueAndExpir
             "overdue:sales_d2 overdue:sales_d3 overdue:sales_d4 overdue:sales_d5 overdue:sales_d6 ");
 }
 
+
+// StarRocks 4.2's own ttl (set outside starkeep): the FE deletes the snapshot at ExpireTime by itself.
+void with_ttl(ExpireInput& in, const std::string& label, const std::string& ttl, std::optional<Instant> expires,
+              const std::string& text = "printed") {
+  Listed& l = in.repositories.front().snapshots.at(label);
+  l.ttl = ttl;
+  l.expire_text = text;
+  l.ttl_expires = expires;
+}
+
+TEST(ExpirePlanTtlTest, AKeptSnapshotWhoseTtlEndsBeforeItsKeepHorizonIsReportedWithBothDates) {
+  ExpireInput in = input_at(19.5, two_weeks());
+  // d1 is kept until 2026-01-21 for d6's chain; a 7 DAY ttl from day 1 ends on day 8 (2026-01-09).
+  with_ttl(in, "sales_d1", "7 DAY", day(8));
+  const ExpirePlan p = decide(in);
+  const Decision& d = find(p, "sales_d1");
+  EXPECT_EQ(d.verdict, Verdict::kKeep);
+  ASSERT_TRUE(d.keep_until.has_value());
+  EXPECT_EQ(in.zone.local_date(*d.keep_until), "2026-01-21");
+  ASSERT_TRUE(d.ttl.has_value());
+  EXPECT_EQ(d.ttl->ttl, "7 DAY");
+  EXPECT_EQ(d.ttl->restore_point, "daily restore point 2026-01-07 of sales");
+  EXPECT_EQ(d.reasons, (std::vector<std::string>{
+                           "needed by daily restore point 2026-01-07 of sales.orders until 2026-01-21 (chain)",
+                           "WARNING: its StarRocks ttl '7 DAY' deletes it on 2026-01-09"}));
+}
+
+TEST(ExpirePlanTtlTest, ATtlEndingAtOrAfterTheKeepHorizonIsNoConcern) {
+  ExpireInput in = input_at(19.5, two_weeks());
+  with_ttl(in, "sales_d6", "1 MONTH", day(37));  // d6 is kept until day 20
+  with_ttl(in, "sales_d3", "365 DAY", day(368));
+  const ExpirePlan p = decide(in);
+  EXPECT_FALSE(find(p, "sales_d6").ttl.has_value());
+  EXPECT_FALSE(find(p, "sales_d3").ttl.has_value());
+  EXPECT_EQ(find(p, "sales_d6").reasons, (std::vector<std::string>{"daily restore point until 2026-01-21"}));
+}
+
+TEST(ExpirePlanTtlTest, AnExpiredSnapshotsTtlIsNoConcernAndAnUnreadableExpiryIsNeverAssumedLate) {
+  ExpireInput in = input_at(30, two_weeks());
+  with_ttl(in, "sales_d3", "1 DAY", day(4));  // expire deletes it anyway
+  with_ttl(in, "sales_w7", "2 WEEK", std::nullopt, "garbled");
+  const ExpirePlan p = decide(in);
+  EXPECT_FALSE(find(p, "sales_d3").ttl.has_value());
+  const Decision& w7 = find(p, "sales_w7");
+  ASSERT_TRUE(w7.ttl.has_value());
+  EXPECT_FALSE(w7.ttl->expires.has_value());
+  EXPECT_EQ(w7.reasons.back(),
+            "WARNING: its StarRocks ttl '2 WEEK' (ExpireTime 'garbled', unreadable) may delete it before 2026-04-08");
+}
+
+TEST(RepositoryCheckTtlTest, ATtlFindingIsAWarningOrCriticalForTheOnlyRestorePointOfItsTier) {
+  ExpireInput in = input_at(19.5, two_weeks());
+  with_ttl(in, "sales_d1", "7 DAY", day(8));   // breaks a daily restore point; six dailies are retained
+  with_ttl(in, "sales_w7", "1 DAY", day(8));   // w0 and w7 are both retained weeklies
+  in.repositories.front().snapshots.erase("sales_d5");  // missing, for the order
+  const auto found = check_findings(in, decide(in));
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(to_string(found[0].kind), "missing");
+  EXPECT_EQ(severity_of(found[0]), "critical");
+  EXPECT_EQ(to_string(found[1].kind), "ttl");
+  EXPECT_EQ(found[1].label, "sales_d1");
+  EXPECT_EQ(found[1].detail,
+            "its StarRocks ttl '7 DAY' deletes it on 2026-01-09, but it is kept until 2026-01-21 (daily restore point "
+            "2026-01-07 of sales)");
+  EXPECT_EQ(severity_of(found[1]), "warning");
+  EXPECT_EQ(found[2].label, "sales_w7");
+  EXPECT_EQ(severity_of(found[2]), "warning");
+
+  // Alone in its tier: a single weekly restore point whose ttl ends early is critical.
+  ExpireInput one = input_at(5, {snapshot("sales_w0", {"weekly"}, K::kTables, 0, kAll, kAll)});
+  with_ttl(one, "sales_w0", "1 DAY", day(1));
+  const auto critical = check_findings(one, decide(one));
+  ASSERT_EQ(critical.size(), 1u);
+  EXPECT_EQ(severity_of(critical[0]), "critical");
+  EXPECT_TRUE(critical[0].detail.ends_with("; it is the only one retained of its tier")) << critical[0].detail;
+}
+
 }  // namespace
 }  // namespace sk::expire

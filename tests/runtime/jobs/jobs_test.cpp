@@ -103,6 +103,35 @@ TEST(ServerViews, ShowSnapshotSplitsTimestamps) {
   EXPECT_FALSE((*s)[1].ok());
 }
 
+TEST(ServerViews, ShowSnapshotOf42ReadsTheRetentionColumnsByName) {
+  // 4.2 appends ClusterId, FinishTime, TTL, ExpireTime after Status; NULL when unset or unreadable.
+  auto rows = make_rows({"Snapshot", "Timestamp", "Status", "ClusterId", "FinishTime", "TTL", "ExpireTime"},
+                        {{"a", "2025-09-14-01-00-00-123", "OK", "77", "2025-09-14-01-00-05-000", "7 DAY",
+                          "2025-09-21-01-00-05-000"},
+                         {"b", "2025-09-14-02-00-00-000", "OK", "77", "2025-09-14-02-00-05-000", std::nullopt,
+                          std::nullopt}});
+  auto s = parse_show_snapshot(rows);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->size(), 2u);
+  EXPECT_TRUE((*s)[0].ok());
+  EXPECT_EQ((*s)[0].latest()->str(), "2025-09-14-01-00-00-123");
+  EXPECT_EQ((*s)[0].ttl, "7 DAY");
+  EXPECT_EQ((*s)[0].expire_time, "2025-09-21-01-00-05-000");
+  EXPECT_FALSE((*s)[1].ttl.has_value());
+  EXPECT_FALSE((*s)[1].expire_time.has_value());
+}
+
+TEST(ServerViews, SnapshotTimesInEitherServerFormat) {
+  auto shanghai = TimeZone::parse("Asia/Shanghai").value();
+  auto stamp = read_snapshot_time("2025-09-21-09-00-05-123", shanghai);
+  ASSERT_TRUE(stamp);
+  EXPECT_EQ(stamp->to_iso8601_utc(), "2025-09-21T01:00:05Z");
+  auto datetime = read_snapshot_time("2025-09-21 09:00:05", shanghai);
+  ASSERT_TRUE(datetime);
+  EXPECT_EQ(*datetime, *stamp);
+  EXPECT_FALSE(read_snapshot_time("next tuesday", shanghai));
+}
+
 TEST(ServerViews, ServerTimesAreReadInTheClusterZone) {
   auto shanghai = TimeZone::parse("Asia/Shanghai").value();
   auto t = parse_server_time("2025-09-14 09:00:00", shanghai);
