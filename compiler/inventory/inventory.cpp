@@ -518,36 +518,34 @@ std::string TableEntry::display_name() const { return database.str() + "." + tab
 
 namespace {
 
-// Inserts `value` into the sorted, distinct `out` unless it is there: O(log d) per table for d distinct values (a
-// hundred databases or a few classes among 100k tables), instead of collecting one entry per table and sorting.
-template <typename T>
-void insert_distinct(std::vector<T>& out, const T& value) {
-  auto it = std::lower_bound(out.begin(), out.end(), value);
-  if (it == out.end() || value < *it) out.insert(it, value);
+// The distinct values of field(table) over `tables`, sorted (empty strings skipped): each goes into a short sorted list
+// (O(log d) per table for d distinct values, a hundred databases or a few classes among 100k tables) instead of one
+// entry per table sorted afterwards; a run of equal values costs no search.
+template <typename T, typename Field>
+std::vector<T> distinct_sorted(const std::vector<TableEntry>& tables, Field field) {
+  std::vector<T> out;
+  const T* last = nullptr;
+  for (const TableEntry& t : tables) {
+    const T& value = field(t);
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (value.empty()) continue;  // an unclassified table
+    }
+    if (last != nullptr && *last == value) continue;
+    auto it = std::lower_bound(out.begin(), out.end(), value);
+    if (it == out.end() || value < *it) out.insert(it, value);
+    last = &value;
+  }
+  return out;
 }
 
 }  // namespace
 
 std::vector<DatabaseName> Inventory::databases() const {
-  std::vector<DatabaseName> out;
-  const DatabaseName* last = nullptr;
-  for (const TableEntry& t : tables) {
-    if (last != nullptr && *last == t.database) continue;  // runs of one database's tables cost no search
-    insert_distinct(out, t.database);
-    last = &t.database;
-  }
-  return out;
+  return distinct_sorted<DatabaseName>(tables, [](const TableEntry& t) -> const DatabaseName& { return t.database; });
 }
 
 std::vector<std::string> Inventory::classes() const {
-  std::vector<std::string> out;
-  const std::string* last = nullptr;
-  for (const TableEntry& t : tables) {
-    if (t.table_class.empty() || (last != nullptr && *last == t.table_class)) continue;
-    insert_distinct(out, t.table_class);
-    last = &t.table_class;
-  }
-  return out;
+  return distinct_sorted<std::string>(tables, [](const TableEntry& t) -> const std::string& { return t.table_class; });
 }
 
 const std::vector<std::string>& default_rule_classes() {

@@ -6,6 +6,7 @@
 #include "kernel/dialect/runner_sql.h"
 #include "kernel/dialect/time_zone.h"
 #include "kernel/dialect/starrocks_dialect.h"
+#include "runtime/jobs/server_views.h"
 #include "runtime/verify/fingerprint.h"
 
 namespace sk::executor::detail {
@@ -82,12 +83,9 @@ Result<TimeZone> cluster_zone(ports::SqlConnection& conn, RunLog& log) {
   auto rows = conn.query(dialect::render_show_time_zone());
   if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading the cluster's time zone"));
   std::string shown = "(none)";
-  if (!rows->empty()) {
-    if (auto v = rows->get(0, "Value"); v && *v) {
-      auto zone = dialect::parse_time_zone_variable(**v);
-      if (zone) return *zone;
-      shown = "'" + std::string(**v) + "'";
-    }
+  if (const std::optional<std::string> value = jobs::time_zone_value(*rows)) {
+    if (auto zone = dialect::parse_time_zone_variable(*value)) return *zone;
+    shown = "'" + *value + "'";
   }
   // Not a value StarRocks itself accepts: ask the server for its current offset rather than guess.
   auto offset = conn.query(dialect::render_utc_offset_query());

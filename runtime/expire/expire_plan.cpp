@@ -69,13 +69,18 @@ std::vector<std::string> data_reasons(const ModelHistory& model, const rm::Evalu
   return rm::reasons(model.snapshots, ev, i, in.at, in.zone);
 }
 
+const Listed* listed_of(const RepositoryListing& listing, const std::string& label) {
+  auto it = listing.snapshots.find(label);
+  return it == listing.snapshots.end() ? nullptr : &it->second;
+}
+
 // Whether the repository shows exactly the snapshot the history recorded; the disagreement otherwise.
 std::optional<std::string> disagreement(const restore::Snapshot& s, const RepositoryListing& listing) {
-  auto it = listing.snapshots.find(s.attempt.label.str());
-  if (it == listing.snapshots.end()) {
+  const Listed* listed = listed_of(listing, s.attempt.label.str());
+  if (listed == nullptr) {
     return "history and repository disagree: the history has it FINISHED, the repository does not list it";
   }
-  const Listed& l = it->second;
+  const Listed& l = *listed;
   if (l.status != "OK") return fmt::format("history and repository disagree: the repository says '{}'", l.status);
   if (l.timestamps.size() != 1) {
     return fmt::format("history and repository disagree: the repository lists {} backups under this label",
@@ -101,11 +106,6 @@ void apply_record(const ops::ExpiryRecord& record, const ExpireInput& in, Decisi
   d.resumed = true;
   d.reasons = {fmt::format("resuming the deletion decided {} ({})", in.zone.local_date(record.decided_at),
                            record.reason)};
-}
-
-const Listed* listed_of(const RepositoryListing& listing, const std::string& label) {
-  auto it = listing.snapshots.find(label);
-  return it == listing.snapshots.end() ? nullptr : &it->second;
 }
 
 // The StarRocks ttl of a kept snapshot when it ends before the keep horizon (or its end cannot be read).

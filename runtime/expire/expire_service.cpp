@@ -45,10 +45,8 @@ Status read_ttl_expiries(ports::SqlConnection& conn, std::vector<RepositoryListi
   auto rows = conn.query(dialect::render_show_time_zone());
   if (!rows) return std::unexpected(std::move(rows.error()).with_context("reading the cluster's time zone"));
   std::optional<TimeZone> zone;
-  if (!rows->empty()) {
-    if (auto v = rows->get(0, "Value"); v && *v) {
-      if (auto z = dialect::parse_time_zone_variable(**v)) zone = *z;
-    }
+  if (const std::optional<std::string> value = jobs::time_zone_value(*rows)) {
+    if (auto z = dialect::parse_time_zone_variable(*value)) zone = *z;
   }
   for (RepositoryListing& l : listings) {
     for (auto& [label, listed] : l.snapshots) {

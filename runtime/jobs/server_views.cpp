@@ -90,6 +90,13 @@ Result<Instant> parse_server_time(std::string_view text, const TimeZone& cluster
   return *t;
 }
 
+std::optional<std::string> time_zone_value(const ports::Rows& rows) {
+  if (rows.empty()) return std::nullopt;
+  auto v = rows.get(0, "Value");
+  if (!v || !*v) return std::nullopt;
+  return std::string(**v);
+}
+
 Result<Instant> read_snapshot_time(std::string_view text, const TimeZone& cluster_zone) {
   // yyyy-MM-dd-HH-mm-ss[-SSS]: positions 10, 13 and 16 separate the date, hours, minutes and seconds.
   if (text.size() >= 19 && text[10] == '-' && text[13] == '-' && text[16] == '-') {

@@ -57,6 +57,10 @@ struct SnapshotRow {
 };
 [[nodiscard]] Result<std::vector<SnapshotRow>> parse_show_snapshot(const ports::Rows& rows);
 
+// The `Value` of SHOW VARIABLES LIKE 'time_zone' (dialect::render_show_time_zone), nullopt when the server
+// returned no row or NULL.
+[[nodiscard]] std::optional<std::string> time_zone_value(const ports::Rows& rows);
+
 // SHOW SNAPSHOT's FinishTime/ExpireTime (4.2): the backup-timestamp form "yyyy-MM-dd-HH-mm-ss[-SSS]" or a DATETIME
 // "yyyy-MM-dd HH:mm:ss", in the cluster's zone (the format is unverified on a real 4.2 FE, so both are read;
 // milliseconds are dropped). Errors: "jobs.parse".
