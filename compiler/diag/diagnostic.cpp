@@ -185,8 +185,52 @@ std::string_view SourceFile::line_text(uint32_t line) const {
 
 // ---- DiagnosticSink ----
 
+namespace {
+
+// Where a diagnostic sorts (sort_by_position): by range begin, unplaced ones last.
+uint64_t position_key(const std::optional<SourceRange>& range) {
+  return range ? range->begin : uint64_t{1} << 32;
+}
+
+}  // namespace
+
+void DiagnosticSink::count_omitted(Severity severity) {
+  switch (severity) {
+    case Severity::kError: ++omitted_errors_; break;
+    case Severity::kWarning: ++omitted_warnings_; break;
+    case Severity::kNote: ++omitted_notes_; break;
+  }
+}
+
+Diagnostic* DiagnosticSink::slot(Severity severity, const std::optional<SourceRange>& range) {
+  if (diagnostics_.size() < limit_) return &diagnostics_.emplace_back();
+  if (diagnostics_.empty()) {
+    count_omitted(severity);
+    return nullptr;
+  }
+  // Full: the one that sorts last gives way to one that sorts before it (a later report of the same position
+  // does not), so that the kept ones are the first by position. Its index is found again after each change.
+  if (last_ == SIZE_MAX) {
+    last_ = 0;
+    for (size_t i = 1; i < diagnostics_.size(); ++i) {
+      if (position_key(diagnostics_[i].range) >= position_key(diagnostics_[last_].range)) last_ = i;
+    }
+  }
+  if (position_key(range) >= position_key(diagnostics_[last_].range)) {
+    count_omitted(severity);
+    return nullptr;
+  }
+  count_omitted(diagnostics_[last_].severity);
+  return &diagnostics_[std::exchange(last_, SIZE_MAX)];
+}
+
 Diagnostic& DiagnosticSink::add(Code code, std::optional<SourceRange> range, const std::vector<std::string>& args) {
   const CodeInfo& ci = info(code);
+  Diagnostic* d = slot(ci.severity, range);
+  if (d == nullptr) {
+    overflow_ = Diagnostic{code, ci.severity, range, {}, {}, std::nullopt};
+    return overflow_;
+  }
   std::string message;
   try {
     fmt::dynamic_format_arg_store<fmt::format_context> store;
@@ -196,19 +240,23 @@ Diagnostic& DiagnosticSink::add(Code code, std::optional<SourceRange> range, con
     // A template/argument mismatch is a programming error; keep the template text rather than lose the diagnostic.
     message = std::string(ci.format);
   }
-  diagnostics_.push_back(Diagnostic{code, ci.severity, range, std::move(message), {}, std::nullopt});
-  return diagnostics_.back();
+  *d = Diagnostic{code, ci.severity, range, std::move(message), {}, std::nullopt};
+  return *d;
 }
 
-void DiagnosticSink::push(Diagnostic d) { diagnostics_.push_back(std::move(d)); }
+void DiagnosticSink::push(Diagnostic d) {
+  if (Diagnostic* kept = slot(d.severity, d.range)) *kept = std::move(d);
+}
 
 size_t DiagnosticSink::error_count() const {
-  return static_cast<size_t>(std::count_if(diagnostics_.begin(), diagnostics_.end(),
+  return omitted_errors_ +
+         static_cast<size_t>(std::count_if(diagnostics_.begin(), diagnostics_.end(),
                                            [](const Diagnostic& d) { return d.severity == Severity::kError; }));
 }
 
 size_t DiagnosticSink::warning_count() const {
-  return static_cast<size_t>(std::count_if(diagnostics_.begin(), diagnostics_.end(),
+  return omitted_warnings_ +
+         static_cast<size_t>(std::count_if(diagnostics_.begin(), diagnostics_.end(),
                                            [](const Diagnostic& d) { return d.severity == Severity::kWarning; }));
 }
 
@@ -300,15 +348,12 @@ std::string location(const SourceFile& file, std::optional<SourceRange> range) {
 
 }  // namespace
 
-std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& diagnostics, bool color) {
+std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& diagnostics, bool color,
+                        size_t omitted) {
   const Style style{color};
   std::string out;
-  for (size_t i = 0; i < diagnostics.size(); ++i) {
-    if (i == kMaxRenderedDiagnostics) {
-      out += fmt::format("{}: {} more diagnostics not shown (the first {} are above; --format json lists them all)\n",
-                         escape_for_terminal(file.path()), diagnostics.size() - i, i);
-      break;
-    }
+  const size_t rendered = std::min(diagnostics.size(), kMaxRenderedDiagnostics);
+  for (size_t i = 0; i < rendered; ++i) {
     const Diagnostic& d = diagnostics[i];
     out += fmt::format("{}{}: {}{}[{}]{}: {}{}{}\n", style.bold(), location(file, d.range), style.severity(d.severity),
                        to_string(d.severity), code_text(d.code), style.reset(), style.bold(),
@@ -334,6 +379,11 @@ std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& d
         out += fmt::format("     = note: {}\n", escape_for_terminal(shorten_quoted(n.message, 4 * kMaxQuotedBytes)));
       }
     }
+  }
+  if (const size_t more = diagnostics.size() + omitted - rendered; more > 0) {
+    out += fmt::format("{}: {} more diagnostics not shown (the first {} are above; --format json lists {})\n",
+                       escape_for_terminal(file.path()), more, rendered,
+                       omitted == 0 ? std::string("them all") : fmt::format("the first {}", diagnostics.size()));
   }
   return out;
 }

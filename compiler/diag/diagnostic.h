@@ -107,11 +107,21 @@ class SourceFile {
 };
 
 // Collects diagnostics of one compilation. Not thread-safe; one sink per compilation.
+//
+// A sink built with a limit keeps at most that many diagnostics, the first by position (as sort_by_position() orders
+// them; among equal positions the first reported), and only counts the rest
+// (omitted(), and error_count()/warning_count() include them): a hostile file of 256 KiB can cause 100,000 of the
+// same mistake, each about 200 bytes, and nobody reads past the first. The compiler's sinks have kMaxKeptDiagnostics;
+// a sink without a limit (the default) keeps everything.
 class DiagnosticSink {
  public:
+  DiagnosticSink() = default;
+  explicit DiagnosticSink(size_t limit) : limit_(limit) {}
+
   // Reports `code` at `range` with the table's severity and message template filled with `format_args`
   // (each argument formatted with "{}"). Returns the stored diagnostic so the caller can add notes or a fix-it;
-  // the reference stays valid until the next report().
+  // the reference stays valid until the next report(). Past the limit it returns a scratch diagnostic that is
+  // only counted.
   template <typename... A>
   Diagnostic& report(Code code, std::optional<SourceRange> range, A&&... format_args) {
     std::vector<std::string> args{fmt::format("{}", std::forward<A>(format_args))...};
@@ -124,12 +134,26 @@ class DiagnosticSink {
   [[nodiscard]] bool has_errors() const { return error_count() > 0; }
   [[nodiscard]] size_t error_count() const;
   [[nodiscard]] size_t warning_count() const;
+  // The kept diagnostics (all of them when the sink has no limit or did not reach it).
   [[nodiscard]] const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+  // Diagnostics reported past the limit: counted, not kept.
+  [[nodiscard]] size_t omitted() const { return omitted_errors_ + omitted_warnings_ + omitted_notes_; }
+  // Every diagnostic reported so far, kept or not (to see whether a step reported something).
+  [[nodiscard]] size_t reported() const { return diagnostics_.size() + omitted(); }
   // Stable: by range begin (diagnostics without a range last), then insertion order.
   void sort_by_position();
 
  private:
+  // Where to store a diagnostic reported now: a new element, or past the limit the kept one that sorts last when
+  // this one sorts before it; null when it is not kept. Whatever is not kept is counted.
+  Diagnostic* slot(Severity severity, const std::optional<SourceRange>& range);
+  void count_omitted(Severity severity);
+
+  size_t limit_ = SIZE_MAX;
+  size_t last_ = SIZE_MAX;  // once full: the index of the kept diagnostic that sorts last, SIZE_MAX when unknown
   std::vector<Diagnostic> diagnostics_;
+  size_t omitted_errors_ = 0, omitted_warnings_ = 0, omitted_notes_ = 0;
+  Diagnostic overflow_{};  // what report() returns past the limit
 };
 
 // Clang-style text, one block per diagnostic:
@@ -141,7 +165,9 @@ class DiagnosticSink {
 //      3 |   tier "daily" {
 //        |   ^~~~~~~~~~~~~~
 // A multi-line range is underlined to the end of its first line. Notes without a range print as "  = note: …".
-std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& diagnostics, bool color = false);
+// `omitted`: diagnostics of the file that a limited sink counted but did not keep (DiagnosticSink::omitted()).
+std::string render_text(const SourceFile& file, const std::vector<Diagnostic>& diagnostics, bool color = false,
+                        size_t omitted = 0);
 // [{code, severity, message, file, line, col, end_line, end_col, notes:[{message, file, line, col, end_line, end_col}],
 //   did_you_mean}] — positions omitted (null) for diagnostics without a range; end is exclusive.
 nlohmann::json render_json(const SourceFile& file, const std::vector<Diagnostic>& diagnostics);
@@ -158,8 +184,10 @@ std::string escape_for_terminal(std::string_view s);
 inline constexpr size_t kMaxQuotedBytes = 200;
 inline constexpr size_t kMaxShownColumns = 160;
 // render_text() shows at most this many diagnostics per file and then says how many more there are (a policy
-// with 25,000 misspelt names would otherwise print 75,000 lines); render_json() lists them all.
+// with 25,000 misspelt names would otherwise print 75,000 lines); render_json() lists all it is given.
 inline constexpr size_t kMaxRenderedDiagnostics = 100;
+// The compiler's sinks keep at most this many diagnostics per file (DiagnosticSink's limit).
+inline constexpr size_t kMaxKeptDiagnostics = 1000;
 
 // `s` cut to at most `max_bytes` bytes (at a UTF-8 boundary) with "…" appended when it was longer.
 std::string shorten_quoted(std::string_view s, size_t max_bytes = kMaxQuotedBytes);

@@ -24,8 +24,9 @@ struct CompileInput {
 };
 
 struct Compilation {
-  diag::DiagnosticSink policy_diagnostics;     // positions in the policy file
-  diag::DiagnosticSink inventory_diagnostics;  // positions in the inventory file
+  // Positions in the policy file and in the inventory file; each keeps the first kMaxKeptDiagnostics reported.
+  diag::DiagnosticSink policy_diagnostics{diag::kMaxKeptDiagnostics};
+  diag::DiagnosticSink inventory_diagnostics{diag::kMaxKeptDiagnostics};
   std::optional<model::Policy> policy;         // set when the policy has no error
   std::optional<inventory::Inventory> inventory;
   std::optional<analysis::Selection> selection;  // set when both policy and inventory loaded

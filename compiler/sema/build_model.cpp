@@ -166,10 +166,9 @@ std::optional<model::Policy> Builder::run(const ast::Policy& file) {
     else if (k == "notifier") read_notifier(b);
     else if (k == "exclude") read_exclusion(b, policy);
   }
-  // Calendar checks compare every pair of tiers; bound the work for hostile inputs.
-  constexpr size_t kMaxTiers = 256;
   if (tiers_.size() > kMaxTiers) {
-    sink_.report(Code::kTooManyTiers, tiers_[kMaxTiers].block->header_range, tiers_.size(), kMaxTiers);
+    sink_.report(Code::kTooManyTiers, tiers_[kMaxTiers].block->header_range, tiers_.size() + tiers_not_kept_,
+                 kMaxTiers);
     return std::nullopt;
   }
   // A tier that fires several times a day without a window: the hours between its slots, as short as the clocks

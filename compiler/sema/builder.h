@@ -19,6 +19,10 @@
 
 namespace sk::sema::detail {
 
+// At most this many tiers (SK0323): the calendar checks compare every pair of tiers; bound the work for hostile
+// inputs.
+inline constexpr size_t kMaxTiers = 256;
+
 using ast::Expr;
 using diag::Code;
 using model::Predicate;
@@ -252,7 +256,8 @@ class Builder {
   Defaults defaults_;
   std::vector<Blackout> policy_blackouts_;  // `blackout = …` in the policy block: applies to every tier
   std::vector<RepositoryDraft> repositories_;
-  std::vector<TierDraft> tiers_;
+  std::vector<TierDraft> tiers_;  // at most kMaxTiers + 1: past the limit the policy is rejected (SK0323)
+  size_t tiers_not_kept_ = 0;      // tiers read (and their own mistakes reported) but not kept
   std::vector<DrillDraft> drills_;
   std::vector<AlertDraft> alerts_;
   std::vector<NotifierDraft> notifiers_;

@@ -601,6 +601,12 @@ void Builder::read_tier(const ast::Block& b) {
   }
   read_tier_optional_keys(keys, defaults_, sink_, t);
   if (!t.name) t.complete = false;
+  // Past the limit nothing but the count is needed (run() rejects the policy before any check across tiers), and a
+  // draft is about a kilobyte: 20,000 tiers in 256 KiB would otherwise need 20 MB.
+  if (tiers_.size() > kMaxTiers) {
+    ++tiers_not_kept_;
+    return;
+  }
   tiers_.push_back(std::move(t));
 }
 

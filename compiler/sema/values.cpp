@@ -322,9 +322,9 @@ std::optional<RetainPeriod> read_retain_phrase(const Expr& value, DiagnosticSink
 std::optional<RetainPeriod> read_retain(const Expr& value, DiagnosticSink& sink) {
   if (value.is(Expr::Kind::kPhrase) && value.operands.size() == 2 && value.operands[0].is(Expr::Kind::kNumber) &&
       value.operands[1].is_word()) {
-    const size_t before = sink.diagnostics().size();
+    const size_t before = sink.reported();
     auto r = read_retain_phrase(value, sink);
-    if (r || sink.diagnostics().size() != before) return r;
+    if (r || sink.reported() != before) return r;
   }
   if (value.is(Expr::Kind::kQuantity)) {
     // "7y", "18mo", "6months": a calendar unit written like a duration.

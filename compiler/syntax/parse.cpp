@@ -245,6 +245,9 @@ std::string syntax_message(const ErrorSite& site) {
   return unexpected_token_message(site);
 }
 
+// Thrown by the error listener at the syntax error after kMaxSyntaxErrors (reported as SK0108): ends the parse.
+struct TooManySyntaxErrors {};
+
 class ErrorListener : public antlr4::BaseErrorListener {
  public:
   ErrorListener(const SourceMap& map, diag::DiagnosticSink& sink) : map_(map), sink_(sink) {}
@@ -262,6 +265,10 @@ class ErrorListener : public antlr4::BaseErrorListener {
                          visible_neighbours(*parser, *offending), enclosing_block(*parser)};
     diag::SourceRange range = map_.range(offending->getStartIndex(), offending->getStopIndex());
     if (site.type == antlr4::Token::EOF || site.type == PolicyParser::NL) range.end = range.begin;
+    if (reported_tokens_.size() > kMaxSyntaxErrors) {
+      sink_.report(diag::Code::kTooManySyntaxErrors, range, kMaxSyntaxErrors);
+      throw TooManySyntaxErrors{};
+    }
     diag::Diagnostic& d = sink_.report(diag::Code::kSyntaxError, range, syntax_message(site));
     if (site.type == antlr4::Token::EOF && site.block != nullptr) note_block_start(d, *site.block);
   }
@@ -357,7 +364,7 @@ class TokenCheck {
   void invalid_character(const antlr4::Token& t) {
     // The first invalid byte (read as U+FFFD) is reported once, as SK0105, not again as a stray character.
     if (!map_.invalid_bytes().empty() && map_.byte_offset(t.getStartIndex()) == map_.invalid_bytes().front()) return;
-    if (!reported_char_ || sink_.diagnostics().size() < 50) {
+    if (!reported_char_ || sink_.reported() < 50) {
       diag::Diagnostic& d = sink_.report(diag::Code::kInvalidCharacter,
                                          map_.range(t.getStartIndex(), t.getStopIndex()), t.getText());
       if (t.getText() == "-") d.note(std::nullopt, "ranges are written with '..' (mon..sat); names use '_'");
@@ -796,6 +803,8 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
     ast::Policy policy = builder.finish(*document);
     quiet_invalid_bytes(policy, map.invalid_bytes());
     return policy;
+  } catch (const TooManySyntaxErrors&) {
+    // Reported by the listener; the rest of the file is not read.
   } catch (const std::bad_alloc&) {
     sink.report(diag::Code::kResourceLimit, std::nullopt,
                 fmt::format("out of memory while parsing {} bytes", file.text().size()));

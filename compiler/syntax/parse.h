@@ -19,6 +19,11 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink);
 // Nesting of ( [ { deeper than this is rejected (SK0106) before parsing, bounding recursion.
 inline constexpr int kMaxNesting = 64;
 
+// After this many syntax errors the parse stops (SK0108), as a C++ compiler's error limit does: recovery that far
+// into a broken file rarely says anything new, and a file of 256 KiB of commas would otherwise cost an error, and a
+// kilobyte of memory, per byte.
+inline constexpr size_t kMaxSyntaxErrors = 50;
+
 // A policy larger than this is rejected (SK0107) before it is decoded: policies are a few kilobytes (the production
 // policy has 2.5 KB). Parsing needs at most about 35 bytes of memory per input byte (text dense in nested blocks;
 // lists about 10–20, comments almost nothing: each entry, block and list element is built and its parse tree freed

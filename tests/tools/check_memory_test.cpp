@@ -39,8 +39,9 @@ std::string read_all(const fs::path& p) {
   return s.str();
 }
 
-// `starkeep check --policy <policy>` with its data segment capped at `cap` bytes; stdout is discarded.
-CappedRun check_under_cap(const fs::path& policy, rlim_t cap) {
+// `starkeep check --policy <policy> [--inventory <inventory>]` with its data segment capped at `cap` bytes; stdout
+// is discarded.
+CappedRun check_under_cap(const fs::path& policy, rlim_t cap, const fs::path& inventory = {}) {
   const fs::path err = policy.parent_path() / "stderr.txt";
   const pid_t pid = ::fork();
   if (pid == 0) {
@@ -51,8 +52,12 @@ CappedRun check_under_cap(const fs::path& policy, rlim_t cap) {
         ::dup2(out_fd, STDOUT_FILENO) < 0 || ::dup2(err_fd, STDERR_FILENO) < 0) {
       ::_exit(126);
     }
-    ::execl(SK_STARKEEP_BIN, SK_STARKEEP_BIN, "check", "--policy", policy.c_str(),
-            static_cast<char*>(nullptr));
+    if (inventory.empty()) {
+      ::execl(SK_STARKEEP_BIN, SK_STARKEEP_BIN, "check", "--policy", policy.c_str(), static_cast<char*>(nullptr));
+    } else {
+      ::execl(SK_STARKEEP_BIN, SK_STARKEEP_BIN, "check", "--policy", policy.c_str(), "--inventory",
+              inventory.c_str(), static_cast<char*>(nullptr));
+    }
     ::_exit(127);
   }
   CappedRun run;
@@ -138,6 +143,46 @@ TEST_F(CheckMemory, UnquotedNameListNearTheLimitParsesWithinTheCap) {
       << run.err.substr(run.err.size() > 2000 ? run.err.size() - 2000 : 0);
 }
 
+// `tier "N" {}` per line just under the input limit: 17,000 tiers, four mistakes each. Every tier was kept as a
+// draft of about a kilobyte although past 256 the policy is rejected (SK0323) before anything reads them again,
+// and every one of the 68,000 diagnostics was kept: more than 56 MiB of data, exit 71 under this cap. Now the
+// tiers past the limit are read and counted, not kept, and the sink keeps the first 1,000 diagnostics.
+TEST_F(CheckMemory, EmptyTiersNearTheLimitAreCheckedWithinTheCap) {
+  const fs::path policy = dir_ / "tiers.skp";
+  std::string text = "policy \"p\" {\n";
+  int tiers = 0;
+  for (;; ++tiers) {
+    const std::string line = fmt::format("tier \"{}\" {{}}\n", tiers);
+    if (text.size() + line.size() + 2 > 262000) break;
+    text += line;
+  }
+  std::ofstream(policy) << text << "}\n";
+  const CappedRun run = check_under_cap(policy, rlim_t{28} << 20);
+  EXPECT_EQ(run.code, 1) << run.err.substr(run.err.size() > 2000 ? run.err.size() - 2000 : 0);
+  EXPECT_EQ(run.err.find("SK0107"), std::string::npos);
+  EXPECT_NE(run.err.find("error[SK0215]: policy 'p' has no 'databases'"), std::string::npos)
+      << run.err.substr(0, 2000);
+  EXPECT_NE(run.err.find("more diagnostics not shown (the first 100 are above; --format json lists the first 1000)"),
+            std::string::npos)
+      << run.err.substr(run.err.size() > 2000 ? run.err.size() - 2000 : 0);
+  EXPECT_GT(tiers, 17000);
+}
+
+// `databases = [,,,,…]` just under the input limit: a syntax error per byte. Each was reported, with about a
+// kilobyte of diagnostics, recovery state and copies, and `check` needed about 290 MB (exit 71 under this cap); the
+// parse now stops after 50 syntax errors (SK0108).
+TEST_F(CheckMemory, ASyntaxErrorPerByteStopsAtTheLimit) {
+  const fs::path policy = dir_ / "commas.skp";
+  std::ofstream(policy) << "policy \"p\" {\n  databases = [" << std::string(261000, ',') << "]\n}\n";
+  const CappedRun run = check_under_cap(policy, rlim_t{28} << 20);
+  EXPECT_EQ(run.code, 1) << run.err.substr(run.err.size() > 2000 ? run.err.size() - 2000 : 0);
+  EXPECT_NE(run.err.find("error[SK0108]: more than 50 syntax errors; the file was not parsed further"),
+            std::string::npos)
+      << run.err.substr(run.err.size() > 2000 ? run.err.size() - 2000 : 0);
+  EXPECT_NE(run.err.find("commas.skp: 51 errors, 0 warnings"), std::string::npos)
+      << run.err.substr(run.err.size() > 2000 ? run.err.size() - 2000 : 0);
+}
+
 // The cap is real: far below what the input needs, the parse runs out of memory and says so (SK0107), exit 1
 // — not a crash, not a syntax error.
 TEST_F(CheckMemory, ACapTooSmallIsReportedAsAResourceLimit) {
@@ -149,27 +194,56 @@ TEST_F(CheckMemory, ACapTooSmallIsReportedAsAResourceLimit) {
   EXPECT_EQ(run.err.find("SK0101"), std::string::npos) << run.err.substr(0, 2000);
 }
 
-// Wherever memory runs out — in the parser (SK0107), or later in sema or while rendering 32,752 diagnostics — the
-// process says so: exit 1 with SK0107, or exit 71 "out of memory". Never exit 70 (an internal error: a bug), never a
-// signal. Every cap from 4 to 24 MiB, so each stage gets its turn to run out.
+// A valid one-database policy and an inventory of `tables` unpartitioned tables in it (about 110 bytes of JSON
+// each), listed in cluster_databases too.
+void write_policy_and_inventory(const fs::path& policy, const fs::path& inventory, int tables) {
+  std::ofstream(policy) << "policy \"p\" {\n  timezone = \"UTC\"\n  databases = [\"app\"]\n"
+                           "  repository \"r\" { location = \"s3://bucket/p\"; endpoint = \"https://s3.example.com\" }\n"
+                           "  tier \"nightly\" { backup = database; schedule = daily at 01:00; retain = 14d }\n"
+                           "}\n";
+  std::string names, rows;
+  for (int i = 0; i < tables; ++i) {
+    names += fmt::format("{}\"t{:06}\"", i == 0 ? "" : ",", i);
+    rows += fmt::format("{}{{\"database\":\"app\",\"table\":\"t{:06}\",\"class\":\"fact\",\"partitioned\":false,"
+                        "\"partitions\":[]}}",
+                        i == 0 ? "" : ",\n", i);
+  }
+  std::ofstream(inventory) << "{\"inventory_version\":1,\"generated_at\":\"2025-09-14T00:00:00Z\",\"cluster_databases\":"
+                           << "[{\"name\":\"app\",\"tables\":[" << names << "]}],\"tables\":[" << rows << "]}\n";
+}
+
+// Wherever memory runs out — in the parser (SK0107), or later (loading a large inventory, the checks, rendering)
+// — the process says so: exit 1 with SK0107, or exit 71 "out of memory". Never exit 70 (an internal error: a bug),
+// never a signal. Every cap from 4 to 24 MiB on two inputs, so each stage gets its turn to run out: the list of
+// unquoted names (the parse is its peak: what follows keeps at most 1,000 of its 32,752 diagnostics) and a small
+// policy with an inventory of 60,000 tables.
 TEST_F(CheckMemory, RunningOutOfMemoryAnywhereIsReportedAsSuch) {
   const fs::path policy = dir_ / "unquoted.skp";
   const NameList list = unquoted_name_list();
   std::ofstream(policy) << list.text;
+  const fs::path small = dir_ / "small.skp", inventory = dir_ / "inventory.json";
+  write_policy_and_inventory(small, inventory, 60000);
   int completed = 0, parser_limit = 0, out_of_memory = 0;
   for (rlim_t mib = 4; mib <= 24; mib += 2) {
-    const CappedRun run = check_under_cap(policy, mib << 20);
-    const std::string context = fmt::format("cap {} MiB, exit {}: {}", mib, run.code,
-                                            run.err.substr(run.err.size() > 600 ? run.err.size() - 600 : 0));
-    if (run.code == 71) {
-      EXPECT_NE(run.err.find("starkeep: error: out of memory"), std::string::npos) << context;
-      ++out_of_memory;
-    } else if (run.code == 1 && run.err.find("error[SK0107]") != std::string::npos) {
-      ++parser_limit;
-    } else {
-      EXPECT_EQ(run.code, 1) << context;
-      EXPECT_NE(run.err.find(fmt::format("{} errors, 1 warning", list.elements)), std::string::npos) << context;
-      ++completed;
+    for (const bool with_inventory : {false, true}) {
+      const CappedRun run =
+          with_inventory ? check_under_cap(small, mib << 20, inventory) : check_under_cap(policy, mib << 20);
+      const std::string context = fmt::format("cap {} MiB, {}, exit {}: {}", mib, with_inventory ? "inventory" : "list",
+                                              run.code, run.err.substr(run.err.size() > 600 ? run.err.size() - 600 : 0));
+      if (run.code == 71) {
+        EXPECT_NE(run.err.find("starkeep: error: out of memory"), std::string::npos) << context;
+        ++out_of_memory;
+      } else if (run.code == 1 && run.err.find("error[SK0107]") != std::string::npos) {
+        ++parser_limit;
+      } else if (with_inventory) {
+        EXPECT_EQ(run.code, 0) << context;
+        EXPECT_NE(run.err.find("0 errors, 0 warnings"), std::string::npos) << context;
+        ++completed;
+      } else {
+        EXPECT_EQ(run.code, 1) << context;
+        EXPECT_NE(run.err.find(fmt::format("{} errors, 1 warning", list.elements)), std::string::npos) << context;
+        ++completed;
+      }
     }
   }
   // The range covers all three outcomes (if the product's memory use moves, move the range with it).

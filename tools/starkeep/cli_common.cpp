@@ -230,13 +230,19 @@ void print_diagnostics(const driver::Compilation& c, const Inputs& inputs, Forma
       excluded.push_back({{"reason", e.reason}, {"rule", e.rule}, {"tables", e.tables}});
     }
     // Versioned like the plan: a consumer checks check_version before reading (docs/cli.md).
-    const nlohmann::json doc{
-        {"check_version", kCheckJsonVersion}, {"diagnostics", std::move(all)}, {"excluded", std::move(excluded)}};
+    const nlohmann::json doc{{"check_version", kCheckJsonVersion},
+                             {"diagnostics", std::move(all)},
+                             {"diagnostics_omitted",
+                              c.policy_diagnostics.omitted() + c.inventory_diagnostics.omitted()},
+                             {"excluded", std::move(excluded)}};
     out << json_text(doc, 2) << "\n";
     return;
   }
-  out << diag::render_text(*inputs.policy, c.policy_diagnostics.diagnostics());
-  if (inputs.inventory) out << diag::render_text(*inputs.inventory, c.inventory_diagnostics.diagnostics());
+  out << diag::render_text(*inputs.policy, c.policy_diagnostics.diagnostics(), false, c.policy_diagnostics.omitted());
+  if (inputs.inventory) {
+    out << diag::render_text(*inputs.inventory, c.inventory_diagnostics.diagnostics(), false,
+                             c.inventory_diagnostics.omitted());
+  }
   if (list_excluded) out << excluded_text(excluded_of(c));
   if (summary) {
     // One count per file, so that the line names the file that has the errors.

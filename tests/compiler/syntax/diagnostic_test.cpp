@@ -84,6 +84,57 @@ TEST(Diagnostic, RenderTextShowsTheFirstHundredAndCountsTheRest) {
   EXPECT_EQ(json[249]["col"], 13 + 6 * 249 + 1);
 }
 
+// A sink with a limit keeps the first diagnostics by position and counts the rest: the counts include them, a
+// note added to one that is not kept goes nowhere, and the text says how many more there are and what JSON lists.
+TEST(Diagnostic, ALimitedSinkKeepsTheFirstByPositionAndCountsTheRest) {
+  SourceFile f("p.skp", std::string(400, 'x') + "\n");
+  DiagnosticSink sink(150);
+  for (uint32_t i = 0; i < 300; ++i) {
+    Diagnostic& d = sink.report(i % 3 == 0 ? Code::kNoTiers : Code::kUnknownTier, SourceRange{i, i + 1}, "x");
+    d.note(std::nullopt, "a note").suggest("y");
+  }
+  ASSERT_EQ(sink.diagnostics().size(), 150u);
+  EXPECT_EQ(sink.diagnostics().back().range->begin, 149u);
+  EXPECT_EQ(sink.diagnostics().back().notes.size(), 1u);
+  EXPECT_EQ(sink.omitted(), 150u);
+  EXPECT_EQ(sink.reported(), 300u);
+  EXPECT_EQ(sink.error_count(), 200u);    // every SK0203, kept or not
+  EXPECT_EQ(sink.warning_count(), 100u);  // every SK0315
+  const std::string text = render_text(f, sink.diagnostics(), false, sink.omitted());
+  EXPECT_NE(text.find("p.skp: 200 more diagnostics not shown (the first 100 are above; --format json lists the "
+                      "first 150)\n"),
+            std::string::npos)
+      << text;
+
+  // Reported last but first by position (a policy-level error found after every block was read): kept, and the
+  // one that sorts last gives way. Unplaced diagnostics sort last; of equal positions the first reported stays.
+  DiagnosticSink small(3);
+  small.report(Code::kUnknownTier, SourceRange{9, 10}, "nine");
+  small.report(Code::kUnknownTier, std::nullopt, "unplaced");
+  small.report(Code::kUnknownTier, SourceRange{8, 9}, "eight");
+  small.report(Code::kUnknownTier, SourceRange{7, 8}, "seven");        // evicts the unplaced one
+  small.report(Code::kNoTiers, SourceRange{20, 21});                   // sorts after all kept: counted only
+  small.report(Code::kUnknownTier, SourceRange{1, 2}, "one");          // evicts nine
+  // The same position as the last kept one, reported later: counted only.
+  small.push(Diagnostic{Code::kUnknownTier, Severity::kError, SourceRange{8, 9}, "eight again", {}, std::nullopt});
+  small.sort_by_position();
+  std::vector<std::string> kept;
+  for (const Diagnostic& d : small.diagnostics()) kept.push_back(d.message);
+  EXPECT_EQ(kept, (std::vector<std::string>{"unknown tier 'one'", "unknown tier 'seven'", "unknown tier 'eight'"}));
+  EXPECT_EQ(small.reported(), 7u);
+  EXPECT_EQ(small.error_count(), 6u);
+  EXPECT_EQ(small.warning_count(), 1u);
+  EXPECT_NE(render_text(f, small.diagnostics(), false, small.omitted())
+                .find("p.skp: 4 more diagnostics not shown (the first 3 are above; --format json lists the first 3)"),
+            std::string::npos);
+
+  // Without a limit nothing is omitted.
+  DiagnosticSink all;
+  for (uint32_t i = 0; i < 5000; ++i) all.report(Code::kUnknownTier, SourceRange{i % 400, i % 400 + 1}, "x");
+  EXPECT_EQ(all.diagnostics().size(), 5000u);
+  EXPECT_EQ(all.omitted(), 0u);
+}
+
 TEST(Diagnostic, RenderTextShowsLocationSourceCaretsHelpAndNotes) {
   SourceFile f("p.skp", "tier \"a\" {\n  from = \"dayly\"\n}\n");
   DiagnosticSink sink;
