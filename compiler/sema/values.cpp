@@ -216,6 +216,7 @@ std::optional<std::vector<Located>> read_strings(const Expr& value, std::string_
     return std::nullopt;
   }
   std::vector<Located> out;
+  out.reserve(value.operands.size());
   bool ok = true;
   for (const Expr& element : value.operands) {
     if (element.is(Expr::Kind::kPhrase) && element.operands.size() >= 2) {
