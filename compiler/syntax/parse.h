@@ -10,9 +10,9 @@
 namespace sk::syntax {
 
 // Parses `file` and returns the best-effort tree. Every problem (invalid UTF-8, stray characters, unterminated
-// strings, bad escapes, syntax errors — all of them, the parser recovers and continues) is reported to `sink` with
-// an SK01xx code and the exact byte range; the tree then omits or marks (Expr::Kind::kError) what could not be
-// read. Never throws. Keeps no state of its own between calls; concurrent calls share only the ANTLR runtime's DFA
+// strings, bad escapes, syntax errors — the parser recovers and continues, up to kMaxSyntaxErrors) is reported to
+// `sink` with an SK01xx code and the exact byte range; the tree then omits or marks (Expr::Kind::kError) what could
+// not be read. Never throws. Keeps no state of its own between calls; concurrent calls share only the ANTLR runtime's DFA
 // cache, which the 4.9 runtime guards with its own locks.
 ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink);
 
