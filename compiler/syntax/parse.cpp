@@ -599,16 +599,22 @@ class SlimLexer final : public PolicyLexer {
 // it the tracker holds exactly the unit's descendants: built, then freed, and the parent's tracker is put back. The
 // parse itself is untouched (same decisions, recovery and messages): the contexts still alive are the unit and its
 // ancestors, which is all ANTLR's error handling reads.
+//
+// Sequences (a bracketed list's elements, a body's items, the document's blocks, the operands after the first of
+// an `or`, `and` or sequence chain and the atoms after the first of a phrase) are built as they go: each element
+// is built when the parser leaves it (a unit, or exit_element()) and appended to what its container gathers, and
+// what the parser allocated for it and between two elements (its shell, separators, new lines, commas) goes to a
+// tracker of the sequence's own, freed once the next element is done.
 class StreamingBuild final : public antlr4::tree::ParseTreeListener {
  public:
   StreamingBuild(PolicyParser& parser, ReleasingTokenStream& tokens, AstBuilder& builder)
       : parser_(parser), tokens_(tokens), builder_(builder) {
     frames_.reserve(kMaxFrames);
-    lists_.reserve(kMaxFrames);
+    sequences_.reserve(kMaxSequences);
   }
   ~StreamingBuild() override {
     for (antlr4::tree::ParseTreeTracker& t : frames_) t.reset();
-    for (ListFrame& l : lists_) {
+    for (Sequence& l : sequences_) {
       l.outer.reset();
       l.previous.reset();
     }
@@ -620,15 +626,12 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
   [[nodiscard]] std::exception_ptr failure() const { return failure_; }
 
   void enterEveryRule(antlr4::ParserRuleContext* ctx) override {
+    if (is_element(*ctx)) enter_element(*ctx);
     if (!is_unit(*ctx)) return;
     if (frames_.size() == kMaxFrames) {  // cannot happen below kMaxNesting; fail rather than build a wrong tree
       ++overflow_;
-      if (!failure_) failure_ = std::make_exception_ptr(std::runtime_error("blocks nested too deeply"));
+      fail("blocks nested too deeply");
       return;
-    }
-    if (auto* list = dynamic_cast<PolicyParser::ListAtomContext*>(ctx->parent);
-        list != nullptr && (lists_.empty() || lists_.back().list != list)) {
-      lists_.emplace_back().list = list;  // the list's first element; within the reserved capacity
     }
     frames_.emplace_back();  // within the reserved capacity: no allocation
     std::swap(frames_.back(), parser_.getTreeTracker());
@@ -636,27 +639,17 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
   }
 
   void exitEveryRule(antlr4::ParserRuleContext* ctx) override {
-    if (!lists_.empty() && lists_.back().list == ctx) end_list();
-    if (!is_unit(*ctx)) return;
-    if (overflow_ > 0) {
-      --overflow_;
-      return;
+    if (!sequences_.empty() && sequences_.back().container == ctx) end_sequence();
+    if (ctx->getRuleIndex() == PolicyParser::RuleSep) return builder_.separator_left();
+    const bool element = !sequences_.empty() && sequences_.back().container == ctx->parent;
+    if (is_unit(*ctx)) {
+      if (overflow_ > 0) {
+        --overflow_;
+        return;
+      }
+      exit_unit(*ctx, element);
     }
-    const bool build = !failure_ && std::uncaught_exceptions() == 0;
-    try {
-      builder_.exit_unit(*ctx, build);
-    } catch (...) {
-      if (!failure_) failure_ = std::current_exception();
-    }
-    parser_.getTreeTracker().reset();
-    std::swap(frames_.back(), parser_.getTreeTracker());
-    frames_.pop_back();
-    std::vector<antlr4::tree::ParseTree*>().swap(ctx->children);
-    if (!lists_.empty() && lists_.back().list == ctx->parent) {
-      element_done(*ctx);
-    } else {
-      tokens_.release_inside(ctx->getStart(), ctx->getStop());
-    }
+    if (element) element_done(*ctx);
   }
 
   void visitTerminal(antlr4::tree::TerminalNode* /*node*/) override {}
@@ -664,6 +657,9 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
 
  private:
   static constexpr size_t kMaxFrames = AstBuilder::kMaxUnitDepth;
+  // Sequences nest in units and in each other: a body in each block, and within one unit up to three chains and
+  // a list per level of brackets.
+  static constexpr size_t kMaxSequences = AstBuilder::kMaxElementDepth;
 
   // Entries, blocks and the elements of bracketed lists (a list of 25,000 unquoted names is one entry).
   static bool is_unit(const antlr4::ParserRuleContext& ctx) {
@@ -675,55 +671,106 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
     }
   }
 
-  // A bracketed list being parsed. Its element contexts and separators would otherwise wait in the enclosing
-  // unit's tracker until that unit ends (about 140 bytes per element of a list of names): each element is built
-  // as the parser leaves it, so what the parser allocates between two elements goes to a tracker of its own, freed
-  // once the next element is done (the element just left is still the parser's context until exitRule returns),
-  // and the list's children keep only what was there up to its first element and the current element.
-  struct ListFrame {
-    PolicyParser::ListAtomContext* list = nullptr;
-    antlr4::tree::ParseTreeTracker outer;     // the enclosing unit's tracker, put back when the list ends
+  // An element of a sequence: a list's element, a body's item, a block of the document, or a chain's element.
+  static bool is_element(const antlr4::ParserRuleContext& ctx) {
+    switch (ctx.getRuleIndex()) {
+      case PolicyParser::RuleItem: return dynamic_cast<const PolicyParser::BodyContext*>(ctx.parent) != nullptr;
+      case PolicyParser::RuleBlock: return dynamic_cast<const PolicyParser::DocumentContext*>(ctx.parent) != nullptr;
+      case PolicyParser::RuleExpr:
+        if (dynamic_cast<const PolicyParser::ListAtomContext*>(ctx.parent) != nullptr) return true;
+        break;
+      default: break;
+    }
+    return AstBuilder::is_chain_element(ctx);
+  }
+
+  void fail(const char* what) {
+    if (!failure_) failure_ = std::make_exception_ptr(std::runtime_error(what));
+  }
+
+  // A sequence being parsed (see the class comment). The first element and all before it stay in the enclosing
+  // tracker (set aside as `outer` while the sequence goes on), and the container's children keep only those and
+  // the current element.
+  struct Sequence {
+    antlr4::tree::ParseTree* container = nullptr;
+    antlr4::tree::ParseTreeTracker outer;     // the enclosing tracker, put back when the sequence ends
     antlr4::tree::ParseTreeTracker previous;  // the element before the current one, and its separators
-    size_t kept = 0;                          // list->children up to the first element
-    size_t released = 0;                      // the tokens of the list before this index are released
+    size_t kept = 0;                          // container's children up to the first element
+    size_t released = 0;                      // the tokens of the sequence before this index are released
     bool started = false;                     // the first element is done
   };
 
-  // After element `ctx` of the innermost list is built and its subtree freed.
+  void enter_element(antlr4::ParserRuleContext& ctx) {
+    if (sequences_.empty() || sequences_.back().container != ctx.parent) {
+      if (sequences_.size() == kMaxSequences) return fail("expressions nested too deeply");
+      sequences_.emplace_back().container = ctx.parent;  // within the reserved capacity
+    }
+    if (AstBuilder::is_chain_element(ctx)) builder_.enter_element();
+  }
+
+  void exit_unit(antlr4::ParserRuleContext& ctx, bool element) {
+    const bool build = !failure_ && std::uncaught_exceptions() == 0;
+    try {
+      builder_.exit_unit(ctx, build);
+    } catch (...) {
+      if (!failure_) failure_ = std::current_exception();
+    }
+    parser_.getTreeTracker().reset();
+    std::swap(frames_.back(), parser_.getTreeTracker());
+    frames_.pop_back();
+    std::vector<antlr4::tree::ParseTree*>().swap(ctx.children);
+    if (!element) tokens_.release_inside(ctx.getStart(), ctx.getStop());
+  }
+
+  // After element `ctx` of the innermost sequence is left (a unit: built and its subtree freed): a chain element is
+  // built, an item checked for its separator; then what the parser allocated since the previous element is freed
+  // (the element just left is still the parser's context until exitRule returns: freed at the next element).
   void element_done(antlr4::ParserRuleContext& ctx) {
-    ListFrame& l = lists_.back();
-    std::vector<antlr4::tree::ParseTree*>& children = l.list->children;
+    if (!failure_ && std::uncaught_exceptions() == 0) {
+      try {
+        if (ctx.getRuleIndex() == PolicyParser::RuleItem || ctx.getRuleIndex() == PolicyParser::RuleBlock) {
+          builder_.item_left(ctx);
+        } else if (AstBuilder::is_chain_element(ctx)) {
+          builder_.exit_element(ctx);
+        }
+      } catch (...) {
+        if (!failure_) failure_ = std::current_exception();
+      }
+    }
+    Sequence& l = sequences_.back();
+    std::vector<antlr4::tree::ParseTree*>& children = l.container->children;
     if (!l.started) {
-      // The first element and all before it live in the enclosing unit's tracker: set it aside.
+      // The first element and all before it live in the enclosing tracker: set it aside.
       l.kept = children.size();
       l.started = true;
       std::swap(l.outer, parser_.getTreeTracker());
     } else {
-      children.resize(l.kept);  // no reallocation: shrinks
+      children.resize(l.kept);   // no reallocation: shrinks
       children.push_back(&ctx);  // within the capacity the line above freed
       l.previous.reset();
       std::swap(l.previous, parser_.getTreeTracker());
     }
-    l.released = tokens_.release_inside(l.list->getStart(), ctx.getStop(), l.released);
+    auto* container = dynamic_cast<antlr4::ParserRuleContext*>(l.container);
+    l.released = tokens_.release_inside(container->getStart(), ctx.getStop(), l.released);
   }
 
-  // When the parser leaves the innermost list: nothing reads its elements' contexts or separators any more (the
-  // builder has its elements); the enclosing unit's tracker is put back.
-  void end_list() {
-    ListFrame& l = lists_.back();
+  // When the parser leaves the innermost sequence's container: nothing reads its elements' contexts or separators
+  // any more (the builder has its elements); the enclosing tracker is put back.
+  void end_sequence() {
+    Sequence& l = sequences_.back();
     if (l.started) {
-      l.list->children.resize(l.kept);
+      l.container->children.resize(l.kept);
       l.previous.reset();
       parser_.getTreeTracker().reset();
       std::swap(l.outer, parser_.getTreeTracker());
     }
-    lists_.pop_back();
+    sequences_.pop_back();
   }
 
   PolicyParser& parser_;
   ReleasingTokenStream& tokens_;
   AstBuilder& builder_;
-  std::vector<ListFrame> lists_;
+  std::vector<Sequence> sequences_;
   std::vector<antlr4::tree::ParseTreeTracker> frames_;
   size_t overflow_ = 0;
   std::exception_ptr failure_;
