@@ -206,7 +206,12 @@ void AstBuilder::exit_unit(antlr4::ParserRuleContext& ctx, bool build) {
 
 bool AstBuilder::is_chain_element(const antlr4::ParserRuleContext& ctx) {
   const auto* parent = dynamic_cast<const antlr4::ParserRuleContext*>(ctx.parent);
-  if (parent == nullptr || parent->children.empty() || parent->children.front() == &ctx) return false;
+  if (parent == nullptr) return false;
+  // Not the first operand: error nodes may come before it (recovery at the rule's start), never another rule.
+  const auto first = std::find_if(parent->children.begin(), parent->children.end(), [](antlr4::tree::ParseTree* c) {
+    return dynamic_cast<const antlr4::ParserRuleContext*>(c) != nullptr;
+  });
+  if (first == parent->children.end() || *first == &ctx) return false;
   switch (ctx.getRuleIndex()) {
     case P::RuleAndExpr: return parent->getRuleIndex() == P::RuleExpr;
     case P::RuleNotExpr: return parent->getRuleIndex() == P::RuleAndExpr;

@@ -696,6 +696,7 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
     antlr4::tree::ParseTreeTracker outer;     // the enclosing tracker, put back when the sequence ends
     antlr4::tree::ParseTreeTracker previous;  // the element before the current one, and its separators
     size_t kept = 0;                          // container's children up to the first element
+    const antlr4::Token* from = nullptr;      // the tokens after this one are released as elements are done
     size_t released = 0;                      // the tokens of the sequence before this index are released
     bool started = false;                     // the first element is done
   };
@@ -744,14 +745,16 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
       l.kept = children.size();
       l.started = true;
       std::swap(l.outer, parser_.getTreeTracker());
+      // A chain's first operand is built with the chain, from its tokens: those stay.
+      l.from = AstBuilder::is_chain_element(ctx) ? ctx.getStart()
+                                                 : dynamic_cast<antlr4::ParserRuleContext*>(l.container)->getStart();
     } else {
       children.resize(l.kept);   // no reallocation: shrinks
       children.push_back(&ctx);  // within the capacity the line above freed
       l.previous.reset();
       std::swap(l.previous, parser_.getTreeTracker());
     }
-    auto* container = dynamic_cast<antlr4::ParserRuleContext*>(l.container);
-    l.released = tokens_.release_inside(container->getStart(), ctx.getStop(), l.released);
+    l.released = tokens_.release_inside(l.from, ctx.getStop(), l.released);
   }
 
   // When the parser leaves the innermost sequence's container: nothing reads its elements' contexts or separators
