@@ -245,10 +245,33 @@ void AstBuilder::exit_element(antlr4::ParserRuleContext& ctx) {
   add_list_element(ctx, std::move(built));
 }
 
+const AstBuilder::SizeHint* AstBuilder::hint_at(size_t at) const {
+  const auto it = std::lower_bound(hints_.begin(), hints_.end(), at,
+                                   [](const SizeHint& h, size_t a) { return h.at < a; });
+  return it != hints_.end() && it->at == at ? &*it : nullptr;
+}
+
+void AstBuilder::body_entered(antlr4::ParserRuleContext& body) {
+  auto* block = dynamic_cast<P::BlockContext*>(body.parent);
+  if (hints_.empty() || block == nullptr || block->LBRACE() == nullptr) return;
+  const antlr4::Token* brace = block->LBRACE()->getSymbol();
+  if (conjured(brace)) return;
+  if (const SizeHint* hint = hint_at(brace->getStartIndex())) {
+    levels_.back().entries.reserve(hint->entries);
+    levels_.back().blocks.reserve(hint->blocks);
+  }
+}
+
 void AstBuilder::add_list_element(antlr4::ParserRuleContext& element, ast::Expr built) {
   std::vector<ListElements>& lists = levels_.back().lists;
   if (lists.empty() || lists.back().list != element.parent) {
-    lists.push_back(ListElements{dynamic_cast<const antlr4::ParserRuleContext*>(element.parent), {}, {}});
+    auto* list = dynamic_cast<antlr4::ParserRuleContext*>(element.parent);
+    lists.push_back(ListElements{list, {}, {}});
+    const antlr4::Token* bracket = list != nullptr ? list->getStart() : nullptr;
+    if (dynamic_cast<P::ListAtomContext*>(list) != nullptr && !conjured(bracket) &&
+        bracket->getType() == P::LBRACK) {
+      if (const SizeHint* hint = hint_at(bracket->getStartIndex())) lists.back().elements.reserve(hint->entries);
+    }
   }
   lists.back().elements.push(std::move(built));
   for (const diag::Diagnostic& d : scratch_.diagnostics()) lists.back().diagnostics.push_back(d);

@@ -61,6 +61,19 @@ class AstBuilder {
   // An operand after the first of an `or`, `and` or sequence chain, or an atom after the first of a phrase.
   static bool is_chain_element(const antlr4::ParserRuleContext& ctx);
 
+  // How many entries and blocks a large body (or elements a large bracketed list) holds, counted by the lexing pass
+  // before the parse (parse.cpp), keyed by the position of its '{' or '[': its nodes are then gathered straight into
+  // a vector of that size (no chunks moved at its end, which would hold its nodes twice). Only a hint: when the parse
+  // sees more (after recovery), the rest is gathered in chunks.
+  struct SizeHint {
+    size_t at;                 // the code point index of the '{' or '['
+    uint32_t entries, blocks;  // a list: its elements in `entries`
+  };
+  // Sorted by `at`.
+  void set_size_hints(std::vector<SizeHint> hints) { hints_ = std::move(hints); }
+  // When the parser enters a block's body (the block's '{' is matched).
+  void body_entered(antlr4::ParserRuleContext& body);
+
   ast::Entry build_entry(P::EntryContext& ctx);
   ast::Expr build_value(P::ValueContext& ctx);
   ast::Expr build_expr(P::ExprContext& ctx);
@@ -102,7 +115,14 @@ class AstBuilder {
   template <typename T>
   class Gather {
    public:
+    // Room for exactly `n` nodes, gathered in place (a size hint).
+    void reserve(size_t n) { direct_.reserve(n); }
     void push(T node) {
+      if (direct_.size() < direct_.capacity()) {
+        direct_.push_back(std::move(node));
+        ++size_;
+        return;
+      }
       if (chunks_.empty() || chunks_.back().size() == chunks_.back().capacity()) {
         chunks_.emplace_back().reserve(std::clamp<size_t>(size_, kMinChunk, kMaxChunk));
       }
@@ -112,6 +132,13 @@ class AstBuilder {
     [[nodiscard]] size_t size() const { return size_; }
     // Appends every node to `out`, growing it exactly once; leaves this empty.
     void move_into(std::vector<T>& out) {
+      if (!direct_.empty() && out.empty()) {
+        // A hint far above what came (recovery left items out) is not kept as unused room.
+        if (direct_.capacity() > direct_.size() + direct_.size() / 8 + 16) direct_.shrink_to_fit();
+        size_ -= direct_.size();
+        out = std::move(direct_);
+      }
+      std::vector<T>().swap(direct_);
       if (out.empty() && chunks_.size() == 1 && chunks_.front().size() == chunks_.front().capacity()) {
         out = std::move(chunks_.front());
       } else if (size_ > 0) {
@@ -127,6 +154,7 @@ class AstBuilder {
 
    private:
     static constexpr size_t kMinChunk = 4, kMaxChunk = 256;
+    std::vector<T> direct_;
     std::vector<std::vector<T>> chunks_;
     size_t size_ = 0;
   };
@@ -162,6 +190,8 @@ class AstBuilder {
   // A built list element, appended to its list's elements in the current level.
   void add_list_element(antlr4::ParserRuleContext& element, ast::Expr built);
   void move_scratch(std::vector<Deferred>& deferred);
+  // The hint for the body or list opened at code point `at`, or null.
+  [[nodiscard]] const SizeHint* hint_at(size_t at) const;
   [[nodiscard]] bool syntax_error_within(uint32_t begin, uint32_t end) const;
   // Block::recovered, as the top-down builder set it: a syntax error of the parse within the block, or a missing
   // separator reported (by the enclosing body's check, the only one that can) at its start or just after its end.
@@ -172,7 +202,8 @@ class AstBuilder {
   diag::DiagnosticSink& sink_;
   diag::DiagnosticSink scratch_;  // the builder's diagnostics of the unit being built
   std::vector<Level> levels_;
-  std::vector<size_t> element_marks_;  // per chain element being parsed: its level's lists before it
+  std::vector<size_t> element_marks_;
+  std::vector<SizeHint> hints_;  // per chain element being parsed: its level's lists before it
   std::shared_ptr<ast::Store> store_ = std::make_shared<ast::Store>();
 };
 

@@ -115,6 +115,8 @@ class ReleasingTokenStream final : public antlr4::CommonTokenStream {
     return std::max(keep, done);
   }
 
+  void reserve(size_t tokens) { _tokens.reserve(tokens); }
+
   // The first visible token after `index`, lexing as far as needed (the parser reads tokens on demand); null at
   // the end of the input.
   const antlr4::Token* visible_after(size_t index) {
@@ -373,6 +375,79 @@ class TokenCheck {
   bool reported_char_ = false;
 };
 
+// Counts, in the same lexing pass, the entries and blocks of each body and the elements of each bracketed list
+// (AstBuilder::SizeHint), keeping those of the large ones: their nodes are then gathered into vectors of that size.
+// What the parser will see in well-formed text; after recovery it may differ, which costs only a regrowth.
+class SizeCount {
+ public:
+  void add(const antlr4::Token& t) {
+    if (t.getChannel() != antlr4::Token::DEFAULT_CHANNEL) return;
+    const size_t type = t.getType();
+    if (!open_.empty() && open_.back().type == PolicyLexer::LBRACE) body_token(open_.back(), type);
+    if (!open_.empty() && open_.back().type == PolicyLexer::LBRACK) list_token(open_.back(), type);
+    switch (type) {
+      case PolicyLexer::LBRACE:
+      case PolicyLexer::LBRACK:
+      case PolicyLexer::LPAREN: open_.push_back(Open{t.getStartIndex(), type}); break;
+      case PolicyLexer::RBRACE:
+      case PolicyLexer::RBRACK:
+      case PolicyLexer::RPAREN: close(); break;
+      default: break;
+    }
+    last_ = type;
+  }
+  std::vector<AstBuilder::SizeHint> hints() {
+    std::sort(hints_.begin(), hints_.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+    return std::move(hints_);
+  }
+
+ private:
+  static constexpr uint32_t kLarge = 64;  // smaller bodies and lists are gathered in chunks at no real cost
+  struct Open {
+    size_t at, type;
+    uint32_t entries = 0, blocks = 0, commas = 0;
+    bool item_start = true, pending = false, any = false, trailing_comma = false;
+  };
+
+  // An item starts with a name after '{', a separator or a nested block's '}'; the token after it says an entry
+  // (an operator) or a block. A line end after `and` / `or` continues the value.
+  void body_token(Open& o, size_t type) {
+    if (o.pending) {
+      o.pending = false;
+      ++(is_operator(type) ? o.entries : o.blocks);
+    }
+    if (type == PolicyLexer::NL) {
+      if (last_ != PolicyLexer::AND && last_ != PolicyLexer::OR) o.item_start = true;
+    } else if (type == PolicyLexer::SEMI) {
+      o.item_start = true;
+    } else {
+      o.pending = o.item_start && type == PolicyLexer::IDENT;
+      o.item_start = false;
+    }
+  }
+
+  static void list_token(Open& o, size_t type) {
+    if (type == PolicyLexer::NL || type == PolicyLexer::RBRACK) return;
+    o.trailing_comma = type == PolicyLexer::COMMA;
+    if (o.trailing_comma) ++o.commas; else o.any = true;
+  }
+
+  void close() {
+    if (open_.empty()) return;
+    const Open o = open_.back();
+    open_.pop_back();
+    if (o.type == PolicyLexer::LBRACE && o.entries + o.blocks >= kLarge) {
+      hints_.push_back(AstBuilder::SizeHint{o.at, o.entries, o.blocks});
+    }
+    const uint32_t elements = o.any ? o.commas + (o.trailing_comma ? 0 : 1) : 0;
+    if (o.type == PolicyLexer::LBRACK && elements >= kLarge) hints_.push_back(AstBuilder::SizeHint{o.at, elements, 0});
+    if (!open_.empty() && open_.back().type == PolicyLexer::LBRACE) open_.back().item_start = true;
+  }
+
+  std::vector<Open> open_;
+  std::vector<AstBuilder::SizeHint> hints_;
+  size_t last_ = 0;
+};
 
 // ---- brace repair ----
 // A missing or extra '}' used to cascade (one error per later block, the EOF error pointing at the outermost block).
@@ -627,6 +702,7 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
 
   void enterEveryRule(antlr4::ParserRuleContext* ctx) override {
     if (is_element(*ctx)) enter_element(*ctx);
+    if (ctx->getRuleIndex() == PolicyParser::RuleBody) body_entered(*ctx);
     if (!is_unit(*ctx)) return;
     if (frames_.size() == kMaxFrames) {  // cannot happen below kMaxNesting; fail rather than build a wrong tree
       ++overflow_;
@@ -709,6 +785,14 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
     if (AstBuilder::is_chain_element(ctx)) builder_.enter_element();
   }
 
+  void body_entered(antlr4::ParserRuleContext& body) {
+    try {
+      builder_.body_entered(body);  // reserves its size hint
+    } catch (...) {
+      if (!failure_) failure_ = std::current_exception();
+    }
+  }
+
   void exit_unit(antlr4::ParserRuleContext& ctx, bool element) {
     const bool build = !failure_ && std::uncaught_exceptions() == 0;
     try {
@@ -782,7 +866,14 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
 // The passes before the parse, each lexing the text anew and keeping no token: stray characters and nesting
 // (TokenCheck), then — only when the braces do not balance — the brace repair, which reads every token of the file
 // and rewrites the text the parser will read. False when the file is not to be parsed.
-bool check_and_repair(SourceMap& map, ErrorListener& listener, diag::DiagnosticSink& sink) {
+// What the first pass tells the parse: how many tokens the file has and the size hints (none when the brace repair
+// rewrote the text).
+struct FirstPass {
+  size_t tokens = 0;
+  std::vector<AstBuilder::SizeHint> hints;
+};
+
+bool check_and_repair(SourceMap& map, ErrorListener& listener, diag::DiagnosticSink& sink, FirstPass& pass) {
   long balance = 0;
   {
     const std::unique_ptr<antlr4::CharStream> input = char_stream(map);
@@ -790,13 +881,18 @@ bool check_and_repair(SourceMap& map, ErrorListener& listener, diag::DiagnosticS
     lexer.removeErrorListeners();
     lexer.addErrorListener(&listener);
     TokenCheck check(map, sink);
+    SizeCount sizes;
     for (std::unique_ptr<antlr4::Token> t = lexer.nextToken();; t = lexer.nextToken()) {
       if (!check.add(*t)) return false;
+      sizes.add(*t);
+      ++pass.tokens;
       if (t->getType() == antlr4::Token::EOF) break;
     }
     balance = check.brace_balance();
+    if (balance == 0) pass.hints = sizes.hints();
   }
   if (balance == 0) return true;
+  pass.tokens = 0;
   std::vector<BraceFix> fixes;
   {
     const std::unique_ptr<antlr4::CharStream> input = char_stream(map);
@@ -825,7 +921,8 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
   try {
     SourceMap map(file.text(), sink);
     ErrorListener listener(map, sink);
-    if (!check_and_repair(map, listener, sink)) return {};
+    FirstPass pass;
+    if (!check_and_repair(map, listener, sink, pass)) return {};
     // The parse lexes again, token by token as the parser asks (no fill()): tokens inside finished units are
     // released as it goes, so the file's tokens never exist all at once.
     const std::unique_ptr<antlr4::CharStream> input = char_stream(map);
@@ -833,11 +930,13 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
     lexer.removeErrorListeners();
     lexer.addErrorListener(&listener);
     auto tokens = std::make_unique<ReleasingTokenStream>(&lexer);
+    tokens->reserve(pass.tokens);  // a slot per token, exactly (not doubled)
     PolicyParser parser(tokens.get());
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
     parser.setErrorHandler(std::make_shared<ErrorStrategy>());
     AstBuilder builder(file, map, sink);
+    builder.set_size_hints(std::move(pass.hints));
     StreamingBuild streaming(parser, *tokens, builder);
     parser.addParseListener(&streaming);
     PolicyParser::DocumentContext* document = parser.document();
