@@ -262,16 +262,34 @@ void AstBuilder::body_entered(antlr4::ParserRuleContext& body) {
   }
 }
 
+void AstBuilder::start_elements(antlr4::ParserRuleContext& container, ListElements& list) {
+  const bool chain = dynamic_cast<P::ListAtomContext*>(&container) == nullptr;
+  // The token a size hint is keyed by: a list's '[', an `or` or `and` chain's first operator.
+  const antlr4::Token* key = nullptr;
+  if (!chain) {
+    key = container.getStart();
+  } else if (container.getRuleIndex() == P::RuleExpr || container.getRuleIndex() == P::RuleAndExpr) {
+    const size_t op = container.getRuleIndex() == P::RuleExpr ? P::OR : P::AND;
+    for (antlr4::tree::ParseTree* child : container.children) {
+      auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child);
+      if (t == nullptr || t->getSymbol() == nullptr || t->getSymbol()->getType() != op) continue;
+      key = t->getSymbol();
+      break;
+    }
+  }
+  if (!conjured(key)) {
+    if (const SizeHint* hint = hint_at(key->getStartIndex())) list.elements.reserve(hint->entries);
+  }
+  // A chain's first operand is built with the chain (chain_operands): its place comes first.
+  if (chain) list.elements.push(Expr{});
+}
+
 void AstBuilder::add_list_element(antlr4::ParserRuleContext& element, ast::Expr built) {
   std::vector<ListElements>& lists = levels_.back().lists;
   if (lists.empty() || lists.back().list != element.parent) {
     auto* list = dynamic_cast<antlr4::ParserRuleContext*>(element.parent);
     lists.push_back(ListElements{list, {}, {}});
-    const antlr4::Token* bracket = list != nullptr ? list->getStart() : nullptr;
-    if (dynamic_cast<P::ListAtomContext*>(list) != nullptr && !conjured(bracket) &&
-        bracket->getType() == P::LBRACK) {
-      if (const SizeHint* hint = hint_at(bracket->getStartIndex())) lists.back().elements.reserve(hint->entries);
-    }
+    if (list != nullptr) start_elements(*list, lists.back());
   }
   lists.back().elements.push(std::move(built));
   for (const diag::Diagnostic& d : scratch_.diagnostics()) lists.back().diagnostics.push_back(d);
@@ -406,20 +424,20 @@ std::vector<Expr> AstBuilder::chain_operands(antlr4::ParserRuleContext& ctx, con
                                              Build build) {
   std::vector<Expr> operands;
   ListElements streamed = take_list(&ctx);
-  if (streamed.elements.size() == 0) {  // a single operand, read from the tree
+  if (streamed.elements.size() <= 1) {  // a single operand, read from the tree
     operands.reserve(written.size());
     for (Part* p : written) {
       if (p != nullptr) operands.push_back(build(*p));
     }
     return operands;
   }
-  // The first operand, then those built as the parser left each, with their diagnostics in the top-down order.
-  if (!written.empty() && written.front() != nullptr) {
-    operands.reserve(1 + streamed.elements.size());
-    operands.push_back(build(*written.front()));
-  }
+  // The first operand (in the place kept for it), then those built as the parser left each, with their diagnostics
+  // in the top-down order.
+  const bool first = !written.empty() && written.front() != nullptr;
+  if (first) streamed.elements.front() = build(*written.front());
   for (diag::Diagnostic& d : streamed.diagnostics) scratch_.push(std::move(d));
   streamed.elements.move_into(operands);
+  if (!first) operands.erase(operands.begin());
   return operands;
 }
 

@@ -130,6 +130,7 @@ class AstBuilder {
       ++size_;
     }
     [[nodiscard]] size_t size() const { return size_; }
+    T& front() { return direct_.empty() ? chunks_.front().front() : direct_.front(); }
     // Appends every node to `out`, growing it exactly once; leaves this empty.
     void move_into(std::vector<T>& out) {
       if (!direct_.empty() && out.empty()) {
@@ -183,6 +184,9 @@ class AstBuilder {
   // The elements built for the list or chain `ctx` in the current level (none when it has none); their diagnostics
   // go to the scratch sink.
   ListElements take_list(const antlr4::ParserRuleContext* ctx);
+  // When the first element of `container` (a list or a chain) is built: the room its size hint gives; a chain's
+  // place for its first operand.
+  void start_elements(antlr4::ParserRuleContext& container, ListElements& list);
   // The operands of a chain: the first as written (read from the tree), the others as built while parsing.
   template <typename Part, typename Build>
   std::vector<ast::Expr> chain_operands(antlr4::ParserRuleContext& ctx, const std::vector<Part*>& written,

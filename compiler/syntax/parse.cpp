@@ -385,10 +385,17 @@ class SizeCount {
     const size_t type = t.getType();
     if (!open_.empty() && open_.back().type == PolicyLexer::LBRACE) body_token(open_.back(), type);
     if (!open_.empty() && open_.back().type == PolicyLexer::LBRACK) list_token(open_.back(), type);
+    if (!open_.empty()) chain_token(open_.back(), t);
     switch (type) {
       case PolicyLexer::LBRACE:
       case PolicyLexer::LBRACK:
-      case PolicyLexer::LPAREN: open_.push_back(Open{t.getStartIndex(), type}); break;
+      case PolicyLexer::LPAREN: {
+        Open o;
+        o.at = t.getStartIndex();
+        o.type = type;
+        open_.push_back(o);
+        break;
+      }
       case PolicyLexer::RBRACE:
       case PolicyLexer::RBRACK:
       case PolicyLexer::RPAREN: close(); break;
@@ -403,11 +410,50 @@ class SizeCount {
 
  private:
   static constexpr uint32_t kLarge = 64;  // smaller bodies and lists are gathered in chunks at no real cost
+  // The `or` (or `and`) chain going on at one depth: its first operator and how many operators so far.
+  struct Chain {
+    size_t at = 0;
+    uint32_t operators = 0;
+  };
   struct Open {
-    size_t at, type;
+    size_t at = 0, type = 0;
     uint32_t entries = 0, blocks = 0, commas = 0;
     bool item_start = true, pending = false, any = false, trailing_comma = false;
+    Chain ors, ands;
   };
+
+  // An `or` chain's operands at one depth, keyed by its first `or`; an `and` chain's (within an `or` operand) by its
+  // first `and`. A separator, a comma or an '=' ends both; brackets inside an operand are a depth of their own.
+  void chain_token(Open& o, const antlr4::Token& t) {
+    switch (t.getType()) {
+      case PolicyLexer::OR:
+        end_chain(o.ands);
+        add_operator(o.ors, t);
+        return;
+      case PolicyLexer::AND: add_operator(o.ands, t); return;
+      case PolicyLexer::NL:
+        if (last_ == PolicyLexer::AND || last_ == PolicyLexer::OR) return;
+        break;
+      case PolicyLexer::SEMI:
+      case PolicyLexer::COMMA:
+      case PolicyLexer::ASSIGN:
+      case PolicyLexer::LBRACE:
+      case PolicyLexer::RBRACE:
+      case PolicyLexer::RBRACK:
+      case PolicyLexer::RPAREN:
+      case PolicyLexer::WHERE: break;
+      default: return;
+    }
+    end_chain(o.ands);
+    end_chain(o.ors);
+  }
+  static void add_operator(Chain& c, const antlr4::Token& t) {
+    if (c.operators++ == 0) c.at = t.getStartIndex();
+  }
+  void end_chain(Chain& c) {
+    if (c.operators + 1 >= kLarge) hints_.push_back(AstBuilder::SizeHint{c.at, c.operators + 1, 0});
+    c = Chain{};
+  }
 
   // An item starts with a name after '{', a separator or a nested block's '}'; the token after it says an entry
   // (an operator) or a block. A line end after `and` / `or` continues the value.
