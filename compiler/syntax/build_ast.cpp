@@ -168,7 +168,7 @@ void AstBuilder::enter_unit() { levels_.emplace_back(); }
 
 namespace {
 template <typename T>
-void append(std::vector<T>& to, std::vector<T>& from) {
+void move_append(std::vector<T>& to, std::vector<T>& from) {
   if (from.empty()) return;
   if (to.empty()) {
     to = std::move(from);
@@ -201,7 +201,7 @@ void AstBuilder::exit_unit(antlr4::ParserRuleContext& ctx, bool build) {
     levels_.pop_back();
     return;
   }
-  append(levels_.back().deferred, deferred);
+  move_append(levels_.back().deferred, deferred);
 }
 
 bool AstBuilder::is_chain_element(const antlr4::ParserRuleContext& ctx) {
@@ -301,7 +301,7 @@ ast::Policy AstBuilder::finish(P::DocumentContext& /*ctx*/) {
   Level& top = levels_.front();
   // The document's separator checks, then what building its blocks deferred: the top-down order.
   std::vector<Deferred> deferred = std::move(top.separators);
-  append(deferred, top.deferred);
+  move_append(deferred, top.deferred);
   ast::Policy policy;
   policy.store = store_;
   top.blocks.move_into(policy.blocks);
@@ -353,10 +353,10 @@ ast::Block AstBuilder::build_block(P::BlockContext& ctx, std::vector<Deferred>& 
   if (ctx.body() != nullptr) {
     // The body's items were appended to this unit's level as the parser left each (exit_unit, item_left).
     Level& own = levels_.back();
-    append(deferred, own.separators);
+    move_append(deferred, own.separators);
     own.entries.move_into(block.entries);
     own.blocks.move_into(block.blocks);
-    append(deferred, own.deferred);
+    move_append(deferred, own.deferred);
   }
   return block;
 }
