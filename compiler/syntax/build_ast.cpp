@@ -153,15 +153,26 @@ void AstBuilder::move_scratch(std::vector<Deferred>& deferred) {
 }
 
 AstBuilder::ListElements AstBuilder::take_list(const antlr4::ParserRuleContext* ctx) {
-  std::vector<ListElements>& lists = levels_.back().lists;
-  // Most often the last one (a chain's element takes the lists inside it as the parser leaves it).
-  for (size_t i = lists.size(); i-- > 0;) {
-    if (lists[i].list != ctx) continue;
-    ListElements out = std::move(lists[i]);
-    lists.erase(lists.begin() + static_cast<std::ptrdiff_t>(i));
-    return out;
+  Level& level = levels_.back();
+  std::vector<ListElements>& lists = level.lists;
+  // Most often the last one (a chain's element takes the lists inside it as the parser leaves it), else the first
+  // not yet taken (a unit's build takes its lists in source order: a call with 40,000 list arguments).
+  size_t found = lists.size();
+  if (!lists.empty() && lists.back().list == ctx) {
+    found = lists.size() - 1;
+  } else {
+    for (size_t i = level.next_list; i < lists.size(); ++i) {
+      if (lists[i].list != ctx) continue;
+      found = i;
+      break;
+    }
   }
-  return {};
+  if (found == lists.size()) return {};
+  ListElements out = std::exchange(lists[found], ListElements{});  // a taken one has no list
+  while (!lists.empty() && lists.back().list == nullptr) lists.pop_back();
+  level.next_list = std::min(level.next_list, lists.size());
+  while (level.next_list < lists.size() && lists[level.next_list].list == nullptr) ++level.next_list;
+  return out;
 }
 
 void AstBuilder::enter_unit() { levels_.emplace_back(); }
@@ -242,6 +253,7 @@ void AstBuilder::exit_element(antlr4::ParserRuleContext& ctx) {
   const size_t mark = element_marks_.empty() ? lists.size() : element_marks_.back();
   if (!element_marks_.empty()) element_marks_.pop_back();
   if (lists.size() > mark) lists.erase(lists.begin() + static_cast<std::ptrdiff_t>(mark), lists.end());
+  levels_.back().next_list = std::min(levels_.back().next_list, lists.size());
   add_list_element(ctx, std::move(built));
 }
 
@@ -423,7 +435,9 @@ template <typename Part, typename Build>
 std::vector<Expr> AstBuilder::chain_operands(antlr4::ParserRuleContext& ctx, const std::vector<Part*>& written,
                                              Build build) {
   std::vector<Expr> operands;
-  ListElements streamed = take_list(&ctx);
+  // Only a chain of two or more was streamed (its children keep its first two operands): a lookup that cannot
+  // succeed would scan every list of the unit (a call with 40,000 arguments).
+  ListElements streamed = written.size() >= 2 ? take_list(&ctx) : ListElements{};
   if (streamed.elements.size() <= 1) {  // a single operand, read from the tree
     operands.reserve(written.size());
     for (Part* p : written) {
@@ -611,7 +625,7 @@ Expr AstBuilder::build_atom(P::AtomContext& ctx) {
   }
   if (auto* l = dynamic_cast<P::ListAtomContext*>(&ctx)) {
     e.kind = Expr::Kind::kList;
-    ListElements built = take_list(l);
+    ListElements built = l->expr().empty() ? ListElements{} : take_list(l);  // its children keep its first element
     built.elements.move_into(e.operands);
     // Their diagnostics in the order building the list top-down would have reported them.
     for (diag::Diagnostic& d : built.diagnostics) scratch_.push(std::move(d));

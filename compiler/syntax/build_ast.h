@@ -154,7 +154,7 @@ class AstBuilder {
     }
 
    private:
-    static constexpr size_t kMinChunk = 4, kMaxChunk = 256;
+    static constexpr size_t kMinChunk = 1, kMaxChunk = 256;
     std::vector<T> direct_;
     std::vector<std::vector<T>> chunks_;
     size_t size_ = 0;
@@ -177,7 +177,8 @@ class AstBuilder {
     std::vector<Deferred> deferred;    // the items' deferred, in source order
     diag::SourceRange previous;        // the last item's range
     bool after_item = false;           // an item and no separator since
-    std::vector<ListElements> lists;
+    std::vector<ListElements> lists;  // taken ones have a null list until the ones after them are taken
+    size_t next_list = 0;              // the lists before this one are taken
   };
 
   ast::Block build_block(P::BlockContext& ctx, std::vector<Deferred>& deferred);
