@@ -125,32 +125,26 @@ bool AstBuilder::syntax_error_within(uint32_t begin, uint32_t end) const {
   });
 }
 
-void AstBuilder::check_separators(antlr4::ParserRuleContext& ctx, std::vector<Deferred>& deferred) {
-  bool after_item = false;
-  SourceRange previous;
-  for (antlr4::tree::ParseTree* child : ctx.children) {
-    if (dynamic_cast<P::SepContext*>(child) != nullptr) {
-      after_item = false;
-      continue;
-    }
-    auto* item = dynamic_cast<antlr4::ParserRuleContext*>(child);
-    if (item == nullptr || (dynamic_cast<P::ItemContext*>(item) == nullptr &&
-                            dynamic_cast<P::BlockContext*>(item) == nullptr)) {
-      continue;
-    }
-    const SourceRange here = context_range(*item);
-    const std::string_view text = file_.text();
-    const bool adjacent = previous.end <= here.begin &&
-                          text.substr(previous.end, here.begin - previous.end).find_first_of("\n;") ==
-                              std::string_view::npos;
-    const size_t line_end = std::min(text.find('\n', here.begin), text.size());
-    if (after_item && adjacent && token_range(item->getStart())) {
-      deferred.emplace_back(
-          SeparatorCheck{here.begin, previous.begin, std::max<uint32_t>(here.end, static_cast<uint32_t>(line_end))});
-    }
-    after_item = true;
-    previous = here;
+void AstBuilder::separator_left() { levels_.back().after_item = false; }
+
+// A missing separator before `item`: the previous item of the same body (or of the document) ended on its line with
+// no separator between them. Decided as the parser leaves the item, from its range and the previous one's: the
+// item's shell and the separators are freed soon after (parse.cpp).
+void AstBuilder::item_left(antlr4::ParserRuleContext& item) {
+  Level& level = levels_.back();
+  const SourceRange here = context_range(item);
+  const SourceRange previous = level.previous;
+  const std::string_view text = file_.text();
+  const bool adjacent = previous.end <= here.begin &&
+                        text.substr(previous.end, here.begin - previous.end).find_first_of("\n;") ==
+                            std::string_view::npos;
+  const size_t line_end = std::min(text.find('\n', here.begin), text.size());
+  if (level.after_item && adjacent && token_range(item.getStart())) {
+    level.separators.emplace_back(
+        SeparatorCheck{here.begin, previous.begin, std::max<uint32_t>(here.end, static_cast<uint32_t>(line_end))});
   }
+  level.after_item = true;
+  level.previous = here;
 }
 
 void AstBuilder::move_scratch(std::vector<Deferred>& deferred) {
@@ -158,25 +152,43 @@ void AstBuilder::move_scratch(std::vector<Deferred>& deferred) {
   scratch_ = diag::DiagnosticSink();
 }
 
-std::unique_ptr<AstBuilder::Piece> AstBuilder::take(const antlr4::ParserRuleContext* ctx) {
-  Level& level = levels_.back();
-  for (size_t i = level.next; i < level.pieces.size(); ++i) {
-    if (level.pieces[i]->ctx != ctx) continue;
-    level.next = i + 1;
-    return std::move(level.pieces[i]);
-  }
-  return nullptr;
-}
-
 AstBuilder::ListElements AstBuilder::take_list(const antlr4::ParserRuleContext* ctx) {
-  std::vector<ListElements>& lists = levels_.back().lists;
-  for (ListElements& l : lists) {
-    if (l.list == ctx) return std::exchange(l, ListElements{});
+  Level& level = levels_.back();
+  std::vector<ListElements>& lists = level.lists;
+  // Most often the last one (a chain's element takes the lists inside it as the parser leaves it), else the first
+  // not yet taken (a unit's build takes its lists in source order: a call with 40,000 list arguments).
+  size_t found = lists.size();
+  if (!lists.empty() && lists.back().list == ctx) {
+    found = lists.size() - 1;
+  } else {
+    for (size_t i = level.next_list; i < lists.size(); ++i) {
+      if (lists[i].list != ctx) continue;
+      found = i;
+      break;
+    }
   }
-  return {};
+  if (found == lists.size()) return {};
+  ListElements out = std::exchange(lists[found], ListElements{});  // a taken one has no list
+  while (!lists.empty() && lists.back().list == nullptr) lists.pop_back();
+  level.next_list = std::min(level.next_list, lists.size());
+  while (level.next_list < lists.size() && lists[level.next_list].list == nullptr) ++level.next_list;
+  return out;
 }
 
 void AstBuilder::enter_unit() { levels_.emplace_back(); }
+
+namespace {
+template <typename T>
+void move_append(std::vector<T>& to, std::vector<T>& from) {
+  if (from.empty()) return;
+  if (to.empty()) {
+    to = std::move(from);
+    return;
+  }
+  std::move(from.begin(), from.end(), std::back_inserter(to));
+  from.clear();
+}
+}  // namespace
 
 void AstBuilder::exit_unit(antlr4::ParserRuleContext& ctx, bool build) {
   auto* element = dynamic_cast<P::ExprContext*>(&ctx);
@@ -186,44 +198,125 @@ void AstBuilder::exit_unit(antlr4::ParserRuleContext& ctx, bool build) {
     add_list_element(ctx, std::move(built));
     return;
   }
-  std::unique_ptr<Piece> piece;
-  if (build) {
-    if (auto* e = dynamic_cast<P::EntryContext*>(&ctx); e != nullptr && !conjured(e->key)) {
-      piece = std::make_unique<Piece>(Piece{&ctx, build_entry(*e), {}});
-      move_scratch(piece->deferred);
-    } else if (auto* b = dynamic_cast<P::BlockContext*>(&ctx); b != nullptr && !conjured(b->kind)) {
-      std::vector<Deferred> deferred;
-      ast::Block block = build_block(*b, deferred);
-      piece = std::make_unique<Piece>(Piece{&ctx, std::move(block), std::move(deferred)});
+  std::vector<Deferred> deferred;
+  if (auto* e = dynamic_cast<P::EntryContext*>(&ctx); build && e != nullptr && !conjured(e->key)) {
+    ast::Entry entry = build_entry(*e);
+    move_scratch(deferred);
+    levels_.pop_back();
+    levels_.back().entries.push(std::move(entry));
+  } else if (auto* b = dynamic_cast<P::BlockContext*>(&ctx); build && b != nullptr && !conjured(b->kind)) {
+    ast::Block block = build_block(*b, deferred);
+    levels_.pop_back();
+    levels_.back().blocks.push(std::move(block));
+  } else {
+    levels_.pop_back();
+    return;
+  }
+  move_append(levels_.back().deferred, deferred);
+}
+
+bool AstBuilder::is_chain_element(const antlr4::ParserRuleContext& ctx) {
+  const auto* parent = dynamic_cast<const antlr4::ParserRuleContext*>(ctx.parent);
+  if (parent == nullptr) return false;
+  // Not the first operand: error nodes may come before it (recovery at the rule's start), never another rule.
+  const auto first = std::find_if(parent->children.begin(), parent->children.end(), [](antlr4::tree::ParseTree* c) {
+    return dynamic_cast<const antlr4::ParserRuleContext*>(c) != nullptr;
+  });
+  if (first == parent->children.end() || *first == &ctx) return false;
+  switch (ctx.getRuleIndex()) {
+    case P::RuleAndExpr: return parent->getRuleIndex() == P::RuleExpr;
+    case P::RuleNotExpr: return parent->getRuleIndex() == P::RuleAndExpr;
+    case P::RuleAtom: return parent->getRuleIndex() == P::RulePhrase;
+    case P::RuleExpr: return dynamic_cast<const P::SequenceValueContext*>(parent) != nullptr;
+    default: return false;
+  }
+}
+
+void AstBuilder::enter_element() {
+  if (element_marks_.size() < element_marks_.capacity()) element_marks_.push_back(levels_.back().lists.size());
+}
+
+void AstBuilder::exit_element(antlr4::ParserRuleContext& ctx) {
+  ast::Expr built;
+  if (auto* a = dynamic_cast<P::AndExprContext*>(&ctx)) {
+    built = build_and(*a);
+  } else if (auto* n = dynamic_cast<P::NotExprContext*>(&ctx)) {
+    built = build_not(*n);
+  } else if (auto* atom = dynamic_cast<P::AtomContext*>(&ctx)) {
+    built = build_atom(*atom);
+  } else {
+    built = build_expr(dynamic_cast<P::ExprContext&>(ctx));
+  }
+  // Lists and chains inside the element that its build did not take (a part recovery left out) go with its parse
+  // tree: their contexts are freed, and a later context at the same address must not find them.
+  std::vector<ListElements>& lists = levels_.back().lists;
+  const size_t mark = element_marks_.empty() ? lists.size() : element_marks_.back();
+  if (!element_marks_.empty()) element_marks_.pop_back();
+  if (lists.size() > mark) lists.erase(lists.begin() + static_cast<std::ptrdiff_t>(mark), lists.end());
+  levels_.back().next_list = std::min(levels_.back().next_list, lists.size());
+  add_list_element(ctx, std::move(built));
+}
+
+const AstBuilder::SizeHint* AstBuilder::hint_at(size_t at) const {
+  const auto it = std::lower_bound(hints_.begin(), hints_.end(), at,
+                                   [](const SizeHint& h, size_t a) { return h.at < a; });
+  return it != hints_.end() && it->at == at ? &*it : nullptr;
+}
+
+void AstBuilder::body_entered(antlr4::ParserRuleContext& body) {
+  auto* block = dynamic_cast<P::BlockContext*>(body.parent);
+  if (hints_.empty() || block == nullptr || block->LBRACE() == nullptr) return;
+  const antlr4::Token* brace = block->LBRACE()->getSymbol();
+  if (conjured(brace)) return;
+  if (const SizeHint* hint = hint_at(brace->getStartIndex())) {
+    levels_.back().entries.reserve(hint->entries);
+    levels_.back().blocks.reserve(hint->blocks);
+  }
+}
+
+void AstBuilder::start_elements(antlr4::ParserRuleContext& container, ListElements& list) {
+  const bool chain = dynamic_cast<P::ListAtomContext*>(&container) == nullptr;
+  // The token a size hint is keyed by: a list's '[', an `or` or `and` chain's first operator.
+  const antlr4::Token* key = nullptr;
+  if (!chain) {
+    key = container.getStart();
+  } else if (container.getRuleIndex() == P::RuleExpr || container.getRuleIndex() == P::RuleAndExpr) {
+    const size_t op = container.getRuleIndex() == P::RuleExpr ? P::OR : P::AND;
+    for (antlr4::tree::ParseTree* child : container.children) {
+      auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child);
+      if (t == nullptr || t->getSymbol() == nullptr || t->getSymbol()->getType() != op) continue;
+      key = t->getSymbol();
+      break;
     }
   }
-  levels_.pop_back();
-  if (piece != nullptr) levels_.back().pieces.push_back(std::move(piece));
+  if (!conjured(key)) {
+    if (const SizeHint* hint = hint_at(key->getStartIndex())) list.elements.reserve(hint->entries);
+  }
+  // A chain's first operand is built with the chain (chain_operands): its place comes first.
+  if (chain) list.elements.push(Expr{});
 }
 
 void AstBuilder::add_list_element(antlr4::ParserRuleContext& element, ast::Expr built) {
   std::vector<ListElements>& lists = levels_.back().lists;
   if (lists.empty() || lists.back().list != element.parent) {
-    lists.push_back(ListElements{dynamic_cast<const antlr4::ParserRuleContext*>(element.parent), {}, {}});
+    auto* list = dynamic_cast<antlr4::ParserRuleContext*>(element.parent);
+    lists.push_back(ListElements{list, {}, {}});
+    if (list != nullptr) start_elements(*list, lists.back());
   }
-  lists.back().elements.push_back(std::move(built));
+  lists.back().elements.push(std::move(built));
   for (const diag::Diagnostic& d : scratch_.diagnostics()) lists.back().diagnostics.push_back(d);
   scratch_ = diag::DiagnosticSink();
 }
 
-ast::Policy AstBuilder::finish(P::DocumentContext& ctx) {
+ast::Policy AstBuilder::finish(P::DocumentContext& /*ctx*/) {
   const size_t parse_errors = sink_.diagnostics().size();
-  std::vector<Deferred> deferred;
-  check_separators(ctx, deferred);
+  Level& top = levels_.front();
+  // The document's separator checks, then what building its blocks deferred: the top-down order.
+  std::vector<Deferred> deferred = std::move(top.separators);
+  move_append(deferred, top.deferred);
   ast::Policy policy;
   policy.store = store_;
-  for (P::BlockContext* b : ctx.block()) {
-    if (b == nullptr || conjured(b->kind)) continue;
-    if (std::unique_ptr<Piece> piece = take(b); piece != nullptr) {
-      policy.blocks.push_back(std::move(std::get<ast::Block>(piece->node)));
-      std::move(piece->deferred.begin(), piece->deferred.end(), std::back_inserter(deferred));
-    }
-  }
+  top.blocks.move_into(policy.blocks);
   levels_.clear();
   levels_.emplace_back();
   std::vector<uint32_t> separators;
@@ -269,31 +362,13 @@ ast::Block AstBuilder::build_block(P::BlockContext& ctx, std::vector<Deferred>& 
     }
   }
   move_scratch(deferred);
-  if (P::BodyContext* body = ctx.body(); body != nullptr) {
-    check_separators(*body, deferred);
-    // Exactly as many as there are (the nodes of a file dense in blocks are most of the parse's memory).
-    const auto& built = levels_.back().pieces;
-    const auto entries = std::count_if(built.begin(), built.end(), [](const std::unique_ptr<Piece>& p) {
-      return std::holds_alternative<ast::Entry>(p->node);
-    });
-    block.entries.reserve(static_cast<size_t>(entries));
-    block.blocks.reserve(built.size() - static_cast<size_t>(entries));
-    for (P::ItemContext* item : body->item()) {
-      if (item == nullptr) continue;
-      std::unique_ptr<Piece> piece;
-      if (P::EntryContext* e = item->entry(); e != nullptr) {
-        piece = take(e);
-      } else if (P::BlockContext* nested = item->block(); nested != nullptr) {
-        piece = take(nested);
-      }
-      if (piece == nullptr) continue;
-      if (auto* entry = std::get_if<ast::Entry>(&piece->node)) {
-        block.entries.push_back(std::move(*entry));
-      } else {
-        block.blocks.push_back(std::move(std::get<ast::Block>(piece->node)));
-      }
-      std::move(piece->deferred.begin(), piece->deferred.end(), std::back_inserter(deferred));
-    }
+  if (ctx.body() != nullptr) {
+    // The body's items were appended to this unit's level as the parser left each (exit_unit, item_left).
+    Level& own = levels_.back();
+    move_append(deferred, own.separators);
+    own.entries.move_into(block.entries);
+    own.blocks.move_into(block.blocks);
+    move_append(deferred, own.deferred);
   }
   return block;
 }
@@ -334,15 +409,12 @@ Expr AstBuilder::build_value(P::ValueContext& ctx) {
     return e;
   }
   if (auto* s = dynamic_cast<P::SequenceValueContext*>(&ctx)) {
-    std::vector<P::ExprContext*> parts = s->expr();
-    if (parts.size() == 1 && parts.front() != nullptr) return build_expr(*parts.front());
     Expr e;
+    e.operands = chain_operands(ctx, s->expr(), [this](P::ExprContext& p) { return build_expr(p); });
+    if (e.operands.size() == 1) return std::move(e.operands.front());
+    if (e.operands.empty()) return error_expr(ctx);
     e.kind = Expr::Kind::kSequence;
     e.range = context_range(ctx);
-    for (P::ExprContext* p : parts) {
-      if (p != nullptr) e.operands.push_back(build_expr(*p));
-    }
-    if (e.operands.empty()) return error_expr(ctx);
     return e;
   }
   return error_expr(ctx);
@@ -359,20 +431,40 @@ Expr combine(Expr::Kind kind, std::vector<Expr> operands, SourceRange range) {
 }
 }  // namespace
 
-Expr AstBuilder::build_expr(P::ExprContext& ctx) {
+template <typename Part, typename Build>
+std::vector<Expr> AstBuilder::chain_operands(antlr4::ParserRuleContext& ctx, const std::vector<Part*>& written,
+                                             Build build) {
   std::vector<Expr> operands;
-  for (P::AndExprContext* a : ctx.andExpr()) {
-    if (a != nullptr) operands.push_back(build_and(*a));
+  // Only a chain of two or more was streamed (its children keep its first two operands): a lookup that cannot
+  // succeed would scan every list of the unit (a call with 40,000 arguments).
+  ListElements streamed = written.size() >= 2 ? take_list(&ctx) : ListElements{};
+  if (streamed.elements.size() <= 1) {  // a single operand, read from the tree
+    operands.reserve(written.size());
+    for (Part* p : written) {
+      if (p != nullptr) operands.push_back(build(*p));
+    }
+    return operands;
   }
+  // The first operand (in the place kept for it), then those built as the parser left each, with their diagnostics
+  // in the top-down order.
+  const bool first = !written.empty() && written.front() != nullptr;
+  if (first) streamed.elements.front() = build(*written.front());
+  for (diag::Diagnostic& d : streamed.diagnostics) scratch_.push(std::move(d));
+  streamed.elements.move_into(operands);
+  if (!first) operands.erase(operands.begin());
+  return operands;
+}
+
+Expr AstBuilder::build_expr(P::ExprContext& ctx) {
+  std::vector<Expr> operands =
+      chain_operands(ctx, ctx.andExpr(), [this](P::AndExprContext& a) { return build_and(a); });
   if (operands.empty()) return error_expr(ctx);
   return combine(Expr::Kind::kOr, std::move(operands), context_range(ctx));
 }
 
 Expr AstBuilder::build_and(P::AndExprContext& ctx) {
-  std::vector<Expr> operands;
-  for (P::NotExprContext* n : ctx.notExpr()) {
-    if (n != nullptr) operands.push_back(build_not(*n));
-  }
+  std::vector<Expr> operands =
+      chain_operands(ctx, ctx.notExpr(), [this](P::NotExprContext& n) { return build_not(n); });
   if (operands.empty()) return error_expr(ctx);
   return combine(Expr::Kind::kAnd, std::move(operands), context_range(ctx));
 }
@@ -424,12 +516,7 @@ Expr AstBuilder::build_relation(P::RelationContext& ctx) {
 }
 
 Expr AstBuilder::build_phrase(P::PhraseContext& ctx) {
-  const std::vector<P::AtomContext*> written = ctx.atom();
-  std::vector<Expr> atoms;
-  atoms.reserve(written.size());
-  for (P::AtomContext* a : written) {
-    if (a != nullptr) atoms.push_back(build_atom(*a));
-  }
+  std::vector<Expr> atoms = chain_operands(ctx, ctx.atom(), [this](P::AtomContext& a) { return build_atom(a); });
   if (atoms.empty()) return error_expr(ctx);
   return combine(Expr::Kind::kPhrase, std::move(atoms), context_range(ctx));
 }
@@ -538,8 +625,8 @@ Expr AstBuilder::build_atom(P::AtomContext& ctx) {
   }
   if (auto* l = dynamic_cast<P::ListAtomContext*>(&ctx)) {
     e.kind = Expr::Kind::kList;
-    ListElements built = take_list(l);
-    e.operands = std::move(built.elements);
+    ListElements built = l->expr().empty() ? ListElements{} : take_list(l);  // its children keep its first element
+    built.elements.move_into(e.operands);
     // Their diagnostics in the order building the list top-down would have reported them.
     for (diag::Diagnostic& d : built.diagnostics) scratch_.push(std::move(d));
     return e;

@@ -115,6 +115,8 @@ class ReleasingTokenStream final : public antlr4::CommonTokenStream {
     return std::max(keep, done);
   }
 
+  void reserve(size_t tokens) { _tokens.reserve(tokens); }
+
   // The first visible token after `index`, lexing as far as needed (the parser reads tokens on demand); null at
   // the end of the input.
   const antlr4::Token* visible_after(size_t index) {
@@ -380,6 +382,125 @@ class TokenCheck {
   bool reported_char_ = false;
 };
 
+// Counts, in the same lexing pass, the entries and blocks of each body and the elements of each bracketed list
+// (AstBuilder::SizeHint), keeping those of the large ones: their nodes are then gathered into vectors of that size.
+// What the parser will see in well-formed text; after recovery it may differ, which costs only a regrowth.
+class SizeCount {
+ public:
+  void add(const antlr4::Token& t) {
+    if (t.getChannel() != antlr4::Token::DEFAULT_CHANNEL) return;
+    const size_t type = t.getType();
+    if (!open_.empty() && open_.back().type == PolicyLexer::LBRACE) body_token(open_.back(), type);
+    if (!open_.empty() && open_.back().type == PolicyLexer::LBRACK) list_token(open_.back(), type);
+    if (!open_.empty()) chain_token(open_.back(), t);
+    switch (type) {
+      case PolicyLexer::LBRACE:
+      case PolicyLexer::LBRACK:
+      case PolicyLexer::LPAREN: {
+        Open o;
+        o.at = t.getStartIndex();
+        o.type = type;
+        open_.push_back(o);
+        break;
+      }
+      case PolicyLexer::RBRACE:
+      case PolicyLexer::RBRACK:
+      case PolicyLexer::RPAREN: close(); break;
+      default: break;
+    }
+    last_ = type;
+  }
+  std::vector<AstBuilder::SizeHint> hints() {
+    std::sort(hints_.begin(), hints_.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+    return std::move(hints_);
+  }
+
+ private:
+  static constexpr uint32_t kLarge = 64;  // smaller bodies and lists are gathered in chunks at no real cost
+  // The `or` (or `and`) chain going on at one depth: its first operator and how many operators so far.
+  struct Chain {
+    size_t at = 0;
+    uint32_t operators = 0;
+  };
+  struct Open {
+    size_t at = 0, type = 0;
+    uint32_t entries = 0, blocks = 0, commas = 0;
+    bool item_start = true, pending = false, any = false, trailing_comma = false;
+    Chain ors, ands;
+  };
+
+  // An `or` chain's operands at one depth, keyed by its first `or`; an `and` chain's (within an `or` operand) by its
+  // first `and`. A separator, a comma or an '=' ends both; brackets inside an operand are a depth of their own.
+  void chain_token(Open& o, const antlr4::Token& t) {
+    switch (t.getType()) {
+      case PolicyLexer::OR:
+        end_chain(o.ands);
+        add_operator(o.ors, t);
+        return;
+      case PolicyLexer::AND: add_operator(o.ands, t); return;
+      case PolicyLexer::NL:
+        if (last_ == PolicyLexer::AND || last_ == PolicyLexer::OR) return;
+        break;
+      case PolicyLexer::SEMI:
+      case PolicyLexer::COMMA:
+      case PolicyLexer::ASSIGN:
+      case PolicyLexer::LBRACE:
+      case PolicyLexer::RBRACE:
+      case PolicyLexer::RBRACK:
+      case PolicyLexer::RPAREN:
+      case PolicyLexer::WHERE: break;
+      default: return;
+    }
+    end_chain(o.ands);
+    end_chain(o.ors);
+  }
+  static void add_operator(Chain& c, const antlr4::Token& t) {
+    if (c.operators++ == 0) c.at = t.getStartIndex();
+  }
+  void end_chain(Chain& c) {
+    if (c.operators + 1 >= kLarge) hints_.push_back(AstBuilder::SizeHint{c.at, c.operators + 1, 0});
+    c = Chain{};
+  }
+
+  // An item starts with a name after '{', a separator or a nested block's '}'; the token after it says an entry
+  // (an operator) or a block. A line end after `and` / `or` continues the value.
+  void body_token(Open& o, size_t type) {
+    if (o.pending) {
+      o.pending = false;
+      ++(is_operator(type) ? o.entries : o.blocks);
+    }
+    if (type == PolicyLexer::NL) {
+      if (last_ != PolicyLexer::AND && last_ != PolicyLexer::OR) o.item_start = true;
+    } else if (type == PolicyLexer::SEMI) {
+      o.item_start = true;
+    } else {
+      o.pending = o.item_start && type == PolicyLexer::IDENT;
+      o.item_start = false;
+    }
+  }
+
+  static void list_token(Open& o, size_t type) {
+    if (type == PolicyLexer::NL || type == PolicyLexer::RBRACK) return;
+    o.trailing_comma = type == PolicyLexer::COMMA;
+    if (o.trailing_comma) ++o.commas; else o.any = true;
+  }
+
+  void close() {
+    if (open_.empty()) return;
+    const Open o = open_.back();
+    open_.pop_back();
+    if (o.type == PolicyLexer::LBRACE && o.entries + o.blocks >= kLarge) {
+      hints_.push_back(AstBuilder::SizeHint{o.at, o.entries, o.blocks});
+    }
+    const uint32_t elements = o.any ? o.commas + (o.trailing_comma ? 0 : 1) : 0;
+    if (o.type == PolicyLexer::LBRACK && elements >= kLarge) hints_.push_back(AstBuilder::SizeHint{o.at, elements, 0});
+    if (!open_.empty() && open_.back().type == PolicyLexer::LBRACE) open_.back().item_start = true;
+  }
+
+  std::vector<Open> open_;
+  std::vector<AstBuilder::SizeHint> hints_;
+  size_t last_ = 0;
+};
 
 // ---- brace repair ----
 // A missing or extra '}' used to cascade (one error per later block, the EOF error pointing at the outermost block).
@@ -606,16 +727,22 @@ class SlimLexer final : public PolicyLexer {
 // it the tracker holds exactly the unit's descendants: built, then freed, and the parent's tracker is put back. The
 // parse itself is untouched (same decisions, recovery and messages): the contexts still alive are the unit and its
 // ancestors, which is all ANTLR's error handling reads.
+//
+// Sequences (a bracketed list's elements, a body's items, the document's blocks, the operands after the first of
+// an `or`, `and` or sequence chain and the atoms after the first of a phrase) are built as they go: each element
+// is built when the parser leaves it (a unit, or exit_element()) and appended to what its container gathers, and
+// what the parser allocated for it and between two elements (its shell, separators, new lines, commas) goes to a
+// tracker of the sequence's own, freed once the next element is done.
 class StreamingBuild final : public antlr4::tree::ParseTreeListener {
  public:
   StreamingBuild(PolicyParser& parser, ReleasingTokenStream& tokens, AstBuilder& builder)
       : parser_(parser), tokens_(tokens), builder_(builder) {
     frames_.reserve(kMaxFrames);
-    lists_.reserve(kMaxFrames);
+    sequences_.reserve(kMaxSequences);
   }
   ~StreamingBuild() override {
     for (antlr4::tree::ParseTreeTracker& t : frames_) t.reset();
-    for (ListFrame& l : lists_) {
+    for (Sequence& l : sequences_) {
       l.outer.reset();
       l.previous.reset();
     }
@@ -627,15 +754,13 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
   [[nodiscard]] std::exception_ptr failure() const { return failure_; }
 
   void enterEveryRule(antlr4::ParserRuleContext* ctx) override {
+    if (is_element(*ctx)) enter_element(*ctx);
+    if (ctx->getRuleIndex() == PolicyParser::RuleBody) body_entered(*ctx);
     if (!is_unit(*ctx)) return;
     if (frames_.size() == kMaxFrames) {  // cannot happen below kMaxNesting; fail rather than build a wrong tree
       ++overflow_;
-      if (!failure_) failure_ = std::make_exception_ptr(std::runtime_error("blocks nested too deeply"));
+      fail("blocks nested too deeply");
       return;
-    }
-    if (auto* list = dynamic_cast<PolicyParser::ListAtomContext*>(ctx->parent);
-        list != nullptr && (lists_.empty() || lists_.back().list != list)) {
-      lists_.emplace_back().list = list;  // the list's first element; within the reserved capacity
     }
     frames_.emplace_back();  // within the reserved capacity: no allocation
     std::swap(frames_.back(), parser_.getTreeTracker());
@@ -643,27 +768,17 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
   }
 
   void exitEveryRule(antlr4::ParserRuleContext* ctx) override {
-    if (!lists_.empty() && lists_.back().list == ctx) end_list();
-    if (!is_unit(*ctx)) return;
-    if (overflow_ > 0) {
-      --overflow_;
-      return;
+    if (!sequences_.empty() && sequences_.back().container == ctx) end_sequence();
+    if (ctx->getRuleIndex() == PolicyParser::RuleSep) return builder_.separator_left();
+    const bool element = !sequences_.empty() && sequences_.back().container == ctx->parent;
+    if (is_unit(*ctx)) {
+      if (overflow_ > 0) {
+        --overflow_;
+        return;
+      }
+      exit_unit(*ctx, element);
     }
-    const bool build = !failure_ && std::uncaught_exceptions() == 0;
-    try {
-      builder_.exit_unit(*ctx, build);
-    } catch (...) {
-      if (!failure_) failure_ = std::current_exception();
-    }
-    parser_.getTreeTracker().reset();
-    std::swap(frames_.back(), parser_.getTreeTracker());
-    frames_.pop_back();
-    std::vector<antlr4::tree::ParseTree*>().swap(ctx->children);
-    if (!lists_.empty() && lists_.back().list == ctx->parent) {
-      element_done(*ctx);
-    } else {
-      tokens_.release_inside(ctx->getStart(), ctx->getStop());
-    }
+    if (element) element_done(*ctx);
   }
 
   void visitTerminal(antlr4::tree::TerminalNode* /*node*/) override {}
@@ -671,6 +786,9 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
 
  private:
   static constexpr size_t kMaxFrames = AstBuilder::kMaxUnitDepth;
+  // Sequences nest in units and in each other: a body in each block, and within one unit up to three chains and
+  // a list per level of brackets.
+  static constexpr size_t kMaxSequences = AstBuilder::kMaxElementDepth;
 
   // Entries, blocks and the elements of bracketed lists (a list of 25,000 unquoted names is one entry).
   static bool is_unit(const antlr4::ParserRuleContext& ctx) {
@@ -682,55 +800,117 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
     }
   }
 
-  // A bracketed list being parsed. Its element contexts and separators would otherwise wait in the enclosing
-  // unit's tracker until that unit ends (about 140 bytes per element of a list of names): each element is built
-  // as the parser leaves it, so what the parser allocates between two elements goes to a tracker of its own, freed
-  // once the next element is done (the element just left is still the parser's context until exitRule returns),
-  // and the list's children keep only what was there up to its first element and the current element.
-  struct ListFrame {
-    PolicyParser::ListAtomContext* list = nullptr;
-    antlr4::tree::ParseTreeTracker outer;     // the enclosing unit's tracker, put back when the list ends
+  // An element of a sequence: a list's element, a body's item, a block of the document, or a chain's element.
+  static bool is_element(const antlr4::ParserRuleContext& ctx) {
+    switch (ctx.getRuleIndex()) {
+      case PolicyParser::RuleItem: return dynamic_cast<const PolicyParser::BodyContext*>(ctx.parent) != nullptr;
+      case PolicyParser::RuleBlock: return dynamic_cast<const PolicyParser::DocumentContext*>(ctx.parent) != nullptr;
+      case PolicyParser::RuleExpr:
+        if (dynamic_cast<const PolicyParser::ListAtomContext*>(ctx.parent) != nullptr) return true;
+        break;
+      default: break;
+    }
+    return AstBuilder::is_chain_element(ctx);
+  }
+
+  void fail(const char* what) {
+    if (!failure_) failure_ = std::make_exception_ptr(std::runtime_error(what));
+  }
+
+  // A sequence being parsed (see the class comment). The first element and all before it stay in the enclosing
+  // tracker (set aside as `outer` while the sequence goes on), and the container's children keep only those and
+  // the current element.
+  struct Sequence {
+    antlr4::tree::ParseTree* container = nullptr;
+    antlr4::tree::ParseTreeTracker outer;     // the enclosing tracker, put back when the sequence ends
     antlr4::tree::ParseTreeTracker previous;  // the element before the current one, and its separators
-    size_t kept = 0;                          // list->children up to the first element
-    size_t released = 0;                      // the tokens of the list before this index are released
+    size_t kept = 0;                          // container's children up to the first element
+    const antlr4::Token* from = nullptr;      // the tokens after this one are released as elements are done
+    size_t released = 0;                      // the tokens of the sequence before this index are released
     bool started = false;                     // the first element is done
   };
 
-  // After element `ctx` of the innermost list is built and its subtree freed.
+  void enter_element(antlr4::ParserRuleContext& ctx) {
+    if (sequences_.empty() || sequences_.back().container != ctx.parent) {
+      if (sequences_.size() == kMaxSequences) return fail("expressions nested too deeply");
+      sequences_.emplace_back().container = ctx.parent;  // within the reserved capacity
+    }
+    if (AstBuilder::is_chain_element(ctx)) builder_.enter_element();
+  }
+
+  void body_entered(antlr4::ParserRuleContext& body) {
+    try {
+      builder_.body_entered(body);  // reserves its size hint
+    } catch (...) {
+      if (!failure_) failure_ = std::current_exception();
+    }
+  }
+
+  void exit_unit(antlr4::ParserRuleContext& ctx, bool element) {
+    const bool build = !failure_ && std::uncaught_exceptions() == 0;
+    try {
+      builder_.exit_unit(ctx, build);
+    } catch (...) {
+      if (!failure_) failure_ = std::current_exception();
+    }
+    parser_.getTreeTracker().reset();
+    std::swap(frames_.back(), parser_.getTreeTracker());
+    frames_.pop_back();
+    std::vector<antlr4::tree::ParseTree*>().swap(ctx.children);
+    if (!element) tokens_.release_inside(ctx.getStart(), ctx.getStop());
+  }
+
+  // After element `ctx` of the innermost sequence is left (a unit: built and its subtree freed): a chain element is
+  // built, an item checked for its separator; then what the parser allocated since the previous element is freed
+  // (the element just left is still the parser's context until exitRule returns: freed at the next element).
   void element_done(antlr4::ParserRuleContext& ctx) {
-    ListFrame& l = lists_.back();
-    std::vector<antlr4::tree::ParseTree*>& children = l.list->children;
+    if (!failure_ && std::uncaught_exceptions() == 0) {
+      try {
+        if (ctx.getRuleIndex() == PolicyParser::RuleItem || ctx.getRuleIndex() == PolicyParser::RuleBlock) {
+          builder_.item_left(ctx);
+        } else if (AstBuilder::is_chain_element(ctx)) {
+          builder_.exit_element(ctx);
+        }
+      } catch (...) {
+        if (!failure_) failure_ = std::current_exception();
+      }
+    }
+    Sequence& l = sequences_.back();
+    std::vector<antlr4::tree::ParseTree*>& children = l.container->children;
     if (!l.started) {
-      // The first element and all before it live in the enclosing unit's tracker: set it aside.
+      // The first element and all before it live in the enclosing tracker: set it aside.
       l.kept = children.size();
       l.started = true;
       std::swap(l.outer, parser_.getTreeTracker());
+      // A chain's first operand is built with the chain, from its tokens: those stay.
+      l.from = AstBuilder::is_chain_element(ctx) ? ctx.getStart()
+                                                 : dynamic_cast<antlr4::ParserRuleContext*>(l.container)->getStart();
     } else {
-      children.resize(l.kept);  // no reallocation: shrinks
+      children.resize(l.kept);   // no reallocation: shrinks
       children.push_back(&ctx);  // within the capacity the line above freed
       l.previous.reset();
       std::swap(l.previous, parser_.getTreeTracker());
     }
-    l.released = tokens_.release_inside(l.list->getStart(), ctx.getStop(), l.released);
+    l.released = tokens_.release_inside(l.from, ctx.getStop(), l.released);
   }
 
-  // When the parser leaves the innermost list: nothing reads its elements' contexts or separators any more (the
-  // builder has its elements); the enclosing unit's tracker is put back.
-  void end_list() {
-    ListFrame& l = lists_.back();
+  // When the parser leaves the innermost sequence's container: nothing reads its elements' contexts or separators
+  // any more (the builder has its elements); the enclosing tracker is put back.
+  void end_sequence() {
+    Sequence& l = sequences_.back();
     if (l.started) {
-      l.list->children.resize(l.kept);
+      l.container->children.resize(l.kept);
       l.previous.reset();
       parser_.getTreeTracker().reset();
       std::swap(l.outer, parser_.getTreeTracker());
     }
-    lists_.pop_back();
+    sequences_.pop_back();
   }
 
   PolicyParser& parser_;
   ReleasingTokenStream& tokens_;
   AstBuilder& builder_;
-  std::vector<ListFrame> lists_;
+  std::vector<Sequence> sequences_;
   std::vector<antlr4::tree::ParseTreeTracker> frames_;
   size_t overflow_ = 0;
   std::exception_ptr failure_;
@@ -739,7 +919,14 @@ class StreamingBuild final : public antlr4::tree::ParseTreeListener {
 // The passes before the parse, each lexing the text anew and keeping no token: stray characters and nesting
 // (TokenCheck), then — only when the braces do not balance — the brace repair, which reads every token of the file
 // and rewrites the text the parser will read. False when the file is not to be parsed.
-bool check_and_repair(SourceMap& map, ErrorListener& listener, diag::DiagnosticSink& sink) {
+// What the first pass tells the parse: how many tokens the file has and the size hints (none when the brace repair
+// rewrote the text).
+struct FirstPass {
+  size_t tokens = 0;
+  std::vector<AstBuilder::SizeHint> hints;
+};
+
+bool check_and_repair(SourceMap& map, ErrorListener& listener, diag::DiagnosticSink& sink, FirstPass& pass) {
   long balance = 0;
   {
     const std::unique_ptr<antlr4::CharStream> input = char_stream(map);
@@ -747,13 +934,18 @@ bool check_and_repair(SourceMap& map, ErrorListener& listener, diag::DiagnosticS
     lexer.removeErrorListeners();
     lexer.addErrorListener(&listener);
     TokenCheck check(map, sink);
+    SizeCount sizes;
     for (std::unique_ptr<antlr4::Token> t = lexer.nextToken();; t = lexer.nextToken()) {
       if (!check.add(*t)) return false;
+      sizes.add(*t);
+      ++pass.tokens;
       if (t->getType() == antlr4::Token::EOF) break;
     }
     balance = check.brace_balance();
+    if (balance == 0) pass.hints = sizes.hints();
   }
   if (balance == 0) return true;
+  pass.tokens = 0;
   std::vector<BraceFix> fixes;
   {
     const std::unique_ptr<antlr4::CharStream> input = char_stream(map);
@@ -782,7 +974,8 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
   try {
     SourceMap map(file.text(), sink);
     ErrorListener listener(map, sink);
-    if (!check_and_repair(map, listener, sink)) return {};
+    FirstPass pass;
+    if (!check_and_repair(map, listener, sink, pass)) return {};
     // The parse lexes again, token by token as the parser asks (no fill()): tokens inside finished units are
     // released as it goes, so the file's tokens never exist all at once.
     const std::unique_ptr<antlr4::CharStream> input = char_stream(map);
@@ -790,11 +983,13 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink) {
     lexer.removeErrorListeners();
     lexer.addErrorListener(&listener);
     auto tokens = std::make_unique<ReleasingTokenStream>(&lexer);
+    tokens->reserve(pass.tokens);  // a slot per token, exactly (not doubled)
     PolicyParser parser(tokens.get());
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
     parser.setErrorHandler(std::make_shared<ErrorStrategy>());
     AstBuilder builder(file, map, sink);
+    builder.set_size_hints(std::move(pass.hints));
     StreamingBuild streaming(parser, *tokens, builder);
     parser.addParseListener(&streaming);
     PolicyParser::DocumentContext* document = parser.document();

@@ -26,6 +26,10 @@ constexpr rlim_t kDataCap = rlim_t{36} << 20;
 // Between what `check` needs for a list of unquoted names near the limit (about 12 MiB, most of it the 32,752
 // diagnostics) and what it needed while each element waited for the end of the list (about 30 MiB).
 constexpr rlim_t kListDataCap = rlim_t{20} << 20;
+// Between what `check` needs for a body of 65,000 `a=1` entries near the limit (about 32 MiB, most of it the 65,000
+// SK0201 diagnostics) and what the parse alone needed while every entry's parse-tree shell, separator, tokens and
+// waiting node lived until the body ended (about 70 MiB: SK0107).
+constexpr rlim_t kSmallEntriesDataCap = rlim_t{48} << 20;
 
 struct CappedRun {
   int code = -1;  // exit status, 128 + signal when killed by one
@@ -99,6 +103,18 @@ NameList unquoted_name_list() {
   }
   list.text += "z]\n}\n";
   return list;
+}
+
+// `a=1` on each line until just under the input limit: the shape that cost the parser most per byte (about 1 KB
+// per 4-byte entry while the body lasted). `entries` is how many it holds.
+NameList small_entries() {
+  NameList body{"policy \"p\" {\n", 0};
+  while (body.text.size() + 4 + 2 <= 262000) {
+    body.text += "a=1\n";
+    ++body.elements;
+  }
+  body.text += "}\n";
+  return body;
 }
 
 class CheckMemory : public ::testing::Test {
@@ -183,10 +199,28 @@ TEST_F(CheckMemory, ASyntaxErrorPerByteStopsAtTheLimit) {
       << run.err.substr(run.err.size() > 2000 ? run.err.size() - 2000 : 0);
 }
 
+// A body's items are built as they go: each entry appended to its block when the parser leaves it, its parse-tree
+// shell, separator and tokens freed at the next one (the missing-separator check decided then). Main's parser kept
+// all of them until the block's '}' and ran out of memory under this cap (SK0107).
+TEST_F(CheckMemory, ABodyOfSmallEntriesNearTheLimitParsesWithinTheCap) {
+  const fs::path policy = dir_ / "entries.skp";
+  const NameList body = small_entries();
+  std::ofstream(policy) << body.text;
+  ASSERT_GT(fs::file_size(policy), size_t{250} << 10);
+  const CappedRun run = check_under_cap(policy, kSmallEntriesDataCap);
+  // Parsed and checked: one SK0201 per entry, no resource error.
+  ASSERT_GT(body.elements, size_t{65000});
+  EXPECT_EQ(run.code, 1) << run.err.substr(0, 2000);
+  EXPECT_EQ(run.err.find("SK0107"), std::string::npos) << run.err.substr(0, 2000);
+  EXPECT_NE(run.err.find("error[SK0201]: unknown key 'a' in policy 'p'"), std::string::npos) << run.err.substr(0, 2000);
+  EXPECT_NE(run.err.find(fmt::format("{} errors, 1 warning", body.elements + 1)), std::string::npos)
+      << run.err.substr(run.err.size() > 2000 ? run.err.size() - 2000 : 0);
+}
+
 // The cap is real: far below what the input needs, the parse runs out of memory and says so (SK0107), exit 1
 // — not a crash, not a syntax error.
 TEST_F(CheckMemory, ACapTooSmallIsReportedAsAResourceLimit) {
-  const CappedRun run = check_under_cap(policy_, rlim_t{8} << 20);
+  const CappedRun run = check_under_cap(policy_, rlim_t{5} << 20);
   EXPECT_EQ(run.code, 1) << run.err.substr(0, 2000);
   EXPECT_NE(run.err.find("error[SK0107]: the policy was not parsed: out of memory while parsing"),
             std::string::npos)
