@@ -28,8 +28,8 @@ inline constexpr size_t kMaxSyntaxErrors = 50;
 // policy has 2.5 KB). Parsing needs the tree's own size and a few bytes per input byte (at most about 45 in all, for
 // a body of `a=1` lines; realistic text about 15, comments almost nothing: each entry, block, list element and chain
 // operand is built and its parse tree freed as the parser leaves it, tokens are lexed on demand, nodes view the
-// text; docs/performance.md), so the limit bounds the parse to about 12 MB. Running out of memory while parsing is reported as SK0107 too, never as a syntax
-// error.
+// text; docs/performance.md), so the limit bounds the parse to about 12 MB. Running out of memory while parsing is
+// reported as SK0107 too, never as a syntax error.
 inline constexpr size_t kMaxPolicyBytes = size_t{256} << 10;
 
 }  // namespace sk::syntax
