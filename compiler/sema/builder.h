@@ -193,6 +193,7 @@ class Builder {
   void apply_blackouts(const BlockKeys& keys, TierDraft& t);
   void check_blackouts(const TierDraft& t);
   void read_databases(const ast::Entry& e, model::Policy& policy);
+  void drop_repeated_databases(std::vector<DatabaseName>& names, const std::vector<const Expr*>& written);
   void read_repository(const ast::Block& b);
   void read_repository_posture(const BlockKeys& keys, RepositoryDraft& r);
   void read_precheck(const ast::Block& b, model::Precheck& precheck);

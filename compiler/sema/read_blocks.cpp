@@ -1,5 +1,5 @@
 // Reading the policy's blocks into drafts: keys, values, names (SK02xx diagnostics).
-#include <unordered_set>
+#include <numeric>
 
 #include "compiler/sema/builder.h"
 
@@ -139,29 +139,47 @@ void Builder::read_policy_keys(const ast::Block& b, model::Policy& policy) {
   }
 }
 
+// A name listed again is reported where it is repeated and dropped. Sorted, not hashed: a linear search per name
+// made a list of 100k names take minutes, and a set of them would double the memory the list needs.
+void Builder::drop_repeated_databases(std::vector<DatabaseName>& names, const std::vector<const Expr*>& written) {
+  std::vector<uint32_t> order(written.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return names[a] < names[b]; });
+  std::vector<bool> repeated(written.size());
+  for (size_t k = 1; k < order.size(); ++k) repeated[order[k]] = names[order[k]] == names[order[k - 1]];
+  size_t kept = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (repeated[i]) {
+      sink_.report(Code::kDatabaseListedTwice, written[i]->range, written[i]->text);
+    } else {
+      if (kept != i) names[kept] = std::move(names[i]);  // never onto itself: that would empty the name
+      ++kept;
+    }
+  }
+  names.erase(names.begin() + static_cast<std::ptrdiff_t>(kept), names.end());
+}
+
 void Builder::read_databases(const ast::Entry& e, model::Policy& policy) {
   const Expr& v = e.value;
   policy.databases.range = v.range;
   const auto read_list = [&](const Expr& list, std::vector<DatabaseName>& out) {
-    auto items = read_strings(list, "databases", false, sink_);
-    if (!items) return;
-    // A linear search per name made a list of 100k names take minutes. The set views the names kept in `out`,
-    // which the reserve keeps in place.
-    out.reserve(out.size() + items->size());
-    std::unordered_set<std::string_view> seen;
-    seen.reserve(items->size());
-    for (const Located& item : *items) {
-      auto n = DatabaseName::parse(item.text);
+    // The names are read from the tree, not copied first: a generated list can hold 25,000 of them.
+    if (!is_string_list(list, "databases", false, sink_)) return;
+    std::vector<DatabaseName> names;
+    names.reserve(list.operands.size());
+    std::vector<const Expr*> written;  // the element each name was read from
+    written.reserve(list.operands.size());
+    for (const Expr& element : list.operands) {
+      auto n = DatabaseName::parse(element.text);
       if (!n) {
-        sink_.report(Code::kInvalidName, item.range, "database", item.text, n.error().message);
+        sink_.report(Code::kInvalidName, element.range, "database", element.text, n.error().message);
         continue;
       }
-      if (seen.contains(n->str())) {
-        sink_.report(Code::kDatabaseListedTwice, item.range, item.text);
-        continue;
-      }
-      seen.insert(out.emplace_back(std::move(*n)).str());
+      names.push_back(std::move(*n));
+      written.push_back(&element);
     }
+    drop_repeated_databases(names, written);
+    out = std::move(names);
   };
   if (v.is_word("all")) {
     policy.databases.all = true;

@@ -199,24 +199,19 @@ std::optional<std::string> read_word(const Expr& value, std::string_view key, st
   return std::nullopt;
 }
 
-std::optional<std::vector<Located>> read_strings(const Expr& value, std::string_view key, bool allow_single,
-                                                 DiagnosticSink& sink) {
-  if (allow_single && value.is(Expr::Kind::kString)) {
-    return std::vector<Located>{{std::string(value.text), value.range}};
-  }
+bool is_string_list(const Expr& value, std::string_view key, bool allow_single, DiagnosticSink& sink) {
+  if (allow_single && value.is(Expr::Kind::kString)) return true;
   if (value.is_word()) {
     sink.report(Code::kWrongType, value.range, key, allow_single ? "a string or a list of strings" : "a list of strings",
                 ast::describe(value))
         .suggest(allow_single ? "\"" + std::string(value.path.front().text) + "\""
                               : "[\"" + std::string(value.path.front().text) + "\"]");
-    return std::nullopt;
+    return false;
   }
   if (!value.is(Expr::Kind::kList)) {
     wrong_type(value, key, allow_single ? "a string or a list of strings" : "a list of strings", sink);
-    return std::nullopt;
+    return false;
   }
-  std::vector<Located> out;
-  out.reserve(value.operands.size());
   bool ok = true;
   for (const Expr& element : value.operands) {
     if (element.is(Expr::Kind::kPhrase) && element.operands.size() >= 2) {
@@ -224,16 +219,21 @@ std::optional<std::vector<Located>> read_strings(const Expr& value, std::string_
       const uint32_t at = element.operands[1].range.begin;
       sink.report(Code::kSyntaxError, SourceRange{at, at}, "expected ',' between list elements");
       ok = false;
-      continue;
-    }
-    if (element.is(Expr::Kind::kString)) {
-      out.push_back({std::string(element.text), element.range});
-    } else {
+    } else if (!element.is(Expr::Kind::kString)) {
       wrong_type(element, key, "strings in the list", sink);
       ok = false;
     }
   }
-  if (!ok) return std::nullopt;
+  return ok;
+}
+
+std::optional<std::vector<Located>> read_strings(const Expr& value, std::string_view key, bool allow_single,
+                                                 DiagnosticSink& sink) {
+  if (!is_string_list(value, key, allow_single, sink)) return std::nullopt;
+  if (value.is(Expr::Kind::kString)) return std::vector<Located>{{std::string(value.text), value.range}};
+  std::vector<Located> out;
+  out.reserve(value.operands.size());
+  for (const Expr& element : value.operands) out.push_back({std::string(element.text), element.range});
   return out;
 }
 

@@ -70,6 +70,9 @@ struct Located {
 };
 std::optional<std::vector<Located>> read_strings(const ast::Expr& value, std::string_view key, bool allow_single,
                                                  DiagnosticSink& sink);
+// The same check without the copies, for lists that can be long: true when `value` is a list of strings (or, with
+// allow_single, a string), whose elements the caller then reads from the tree; false after reporting what is not.
+bool is_string_list(const ast::Expr& value, std::string_view key, bool allow_single, DiagnosticSink& sink);
 // "jan", "february", …, case-insensitive → 1..12.
 std::optional<int> month_number(std::string_view word);
 

@@ -119,6 +119,40 @@ TEST(Sema, DatabasesAllExcept) {
   EXPECT_FALSE(s.matches(*sk::DatabaseName::parse("tmp")));
 }
 
+// A repeated name is reported where it repeats (each repetition once) and dropped; the others keep their order,
+// a single name included (it once came out empty: moved onto itself).
+TEST(Sema, DatabasesListedTwiceAreReportedWhereTheyRepeatAndDropped) {
+  const auto names_of = [](const std::vector<sk::DatabaseName>& names) {
+    std::vector<std::string> out;
+    for (const auto& n : names) out.push_back(n.str());
+    return out;
+  };
+  const std::string text =
+      "policy \"t\" { databases = [\"b\", \"a\", \"b\", \"c\", \"a\", \"b\"]\n"
+      "  repository \"r\" { location = \"s3a://b/p\" }\n"
+      "  tier \"n\" { backup = database; schedule = daily at 03:00; retain = 7d } }";
+  auto c = compile(text);
+  std::vector<uint32_t> repeated_at;
+  for (const auto& d : c->sink.diagnostics()) {
+    if (d.code == Code::kDatabaseListedTwice) repeated_at.push_back(d.range->begin);
+  }
+  const size_t list = text.find('[');
+  EXPECT_EQ(repeated_at, (std::vector<uint32_t>{static_cast<uint32_t>(list + 11), static_cast<uint32_t>(list + 21),
+                                                static_cast<uint32_t>(list + 26)}))
+      << c->text();
+  auto one = compile(
+      "policy \"t\" { databases = [\"sales\"]\n"
+      "  repository \"r\" { location = \"s3a://b/p\" }\n"
+      "  tier \"n\" { backup = database; schedule = daily at 03:00; retain = 7d } }");
+  ASSERT_TRUE(one->model) << one->text();
+  EXPECT_EQ(names_of(one->model->databases.include), (std::vector<std::string>{"sales"}));
+  auto excluded = compile(
+      "policy \"t\" { databases = all except [\"x\", \"tmp\", \"x\"]\n"
+      "  repository \"r\" { location = \"s3a://b/p\" }\n"
+      "  tier \"n\" { backup = database; schedule = daily at 03:00; retain = 7d } }");
+  EXPECT_TRUE(excluded->has(Code::kDatabaseListedTwice));
+}
+
 TEST(Sema, DefaultsApplyToTiers) {
   auto c = compile(policy_with(
       "defaults { window = 90m; retain = 30d; label = \"{db}_{date}_{tier}\" }\n"
