@@ -340,7 +340,8 @@ class TokenCheck {
  public:
   TokenCheck(const SourceMap& map, diag::DiagnosticSink& sink) : map_(map), sink_(sink) {}
 
-  // False (after reporting SK0106) when the nesting is too deep: the file is not parsed.
+  // False (after reporting SK0106 or SK0109) when the nesting is too deep or a call or path too long: the file is
+  // not parsed.
   bool add(const antlr4::Token& t) {
     switch (t.getType()) {
       case PolicyLexer::ERROR_CHAR: invalid_character(t); break;
@@ -357,12 +358,42 @@ class TokenCheck {
       sink_.report(diag::Code::kNestingTooDeep, map_.range(t.getStartIndex(), t.getStopIndex()), kMaxNesting);
       return false;
     }
-    return true;
+    return t.getChannel() != antlr4::Token::DEFAULT_CHANNEL || within_lengths(t);
   }
   // Opening less closing braces.
   [[nodiscard]] long brace_balance() const { return braces_; }
 
  private:
+  // Counts a call's arguments (the commas of a '(' that follows a name, not those of a list inside it) and a
+  // path's segments; false after reporting SK0109 at the first one too many.
+  bool within_lengths(const antlr4::Token& t) {
+    const size_t type = t.getType();
+    if (type == PolicyLexer::LPAREN || type == PolicyLexer::LBRACK || type == PolicyLexer::LBRACE) {
+      commas_.push_back(type == PolicyLexer::LPAREN && previous_ == PolicyLexer::IDENT ? 0 : -1);
+    } else if ((type == PolicyLexer::RPAREN || type == PolicyLexer::RBRACK || type == PolicyLexer::RBRACE) &&
+               !commas_.empty()) {
+      commas_.pop_back();
+    }
+    bool too_long = false;
+    if (type == PolicyLexer::COMMA && !commas_.empty() && commas_.back() >= 0) {
+      too_long = ++commas_.back() >= kMaxCallArguments;
+      if (too_long) report_too_long(t, kMaxCallArguments, "arguments in a call");
+    }
+    if (type == PolicyLexer::DOT) {
+      dots_ = previous_ == PolicyLexer::IDENT ? dots_ + 1 : 1;
+      too_long = dots_ >= kMaxPathSegments;
+      if (too_long) report_too_long(t, kMaxPathSegments, "segments in a dotted path");
+    } else if (type != PolicyLexer::IDENT) {
+      dots_ = 0;
+    }
+    previous_ = type;
+    return !too_long;
+  }
+
+  void report_too_long(const antlr4::Token& t, int limit, std::string_view what) {
+    sink_.report(diag::Code::kTooLong, map_.range(t.getStartIndex(), t.getStopIndex()), limit, what);
+  }
+
   void invalid_character(const antlr4::Token& t) {
     // The first invalid byte (read as U+FFFD) is reported once, as SK0105, not again as a stray character.
     if (!map_.invalid_bytes().empty() && map_.byte_offset(t.getStartIndex()) == map_.invalid_bytes().front()) return;
@@ -380,6 +411,9 @@ class TokenCheck {
   int nots_ = 0;
   long braces_ = 0;
   bool reported_char_ = false;
+  std::vector<int> commas_;  // per open bracket: a call's commas so far, -1 for other brackets
+  int dots_ = 0;             // the dots of the path being read
+  size_t previous_ = 0;      // the type of the previous visible token
 };
 
 // Counts, in the same lexing pass, the entries and blocks of each body and the elements of each bracketed list

@@ -19,6 +19,12 @@ ast::Policy parse(const diag::SourceFile& file, diag::DiagnosticSink& sink);
 // Nesting of ( [ { deeper than this is rejected (SK0106) before parsing, bounding recursion.
 inline constexpr int kMaxNesting = 64;
 
+// A call with more arguments, or a dotted path with more segments, than this is rejected (SK0109) before parsing:
+// their parts are not built as the parser goes (a call of 87,000 arguments needed 540 bytes per input byte), and no
+// call or path of the language has more than a few.
+inline constexpr int kMaxCallArguments = 64;
+inline constexpr int kMaxPathSegments = 64;
+
 // After this many syntax errors the parse stops (SK0108), as a C++ compiler's error limit does: recovery that far
 // into a broken file rarely says anything new, and a file of 256 KiB of commas would otherwise cost an error, and a
 // kilobyte of memory, per byte.

@@ -328,6 +328,39 @@ TEST(Parse, DeepNestingIsRejectedBeforeParsing) {
   EXPECT_TRUE(p->ast.blocks.empty());
 }
 
+// A call's arguments and a path's segments are not built as the parser goes: more than 64 of them are rejected
+// before parsing (SK0109), at the first one too many. 64 still parse; commas of a list inside a call do not count.
+TEST(Parse, CallsAndPathsTooLongAreRejectedBeforeParsing) {
+  const auto args = [](int n, std::string_view each) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += (i ? ", " : "") + std::string(each);
+    return out;
+  };
+  const auto segments = [](int n) {
+    std::string out = "a";
+    for (int i = 1; i < n; ++i) out += ".a";
+    return out;
+  };
+  const std::string call = "policy \"p\" { a = f(" + args(65, "\"x\"") + ") }\n";
+  auto p = parse(call);
+  ASSERT_EQ(p->sink.diagnostics().size(), 1u);
+  EXPECT_EQ(p->sink.diagnostics()[0].code, Code::kTooLong);
+  EXPECT_EQ(p->sink.diagnostics()[0].message, "more than 64 arguments in a call; the file was not parsed");
+  EXPECT_EQ(p->sink.diagnostics()[0].range->begin, call.rfind(','));  // the 64th comma
+  EXPECT_TRUE(p->ast.blocks.empty());
+  auto path = parse("policy \"p\" { a = " + segments(65) + " }\n");
+  ASSERT_EQ(path->sink.diagnostics().size(), 1u);
+  EXPECT_EQ(path->sink.diagnostics()[0].message, "more than 64 segments in a dotted path; the file was not parsed");
+  for (const std::string& fine : {"policy \"p\" { a = f(" + args(64, "\"x\"") + ") }\n",
+                                  "policy \"p\" { a = f([" + args(500, "\"x\"") + "]) }\n",
+                                  "policy \"p\" { a = [" + args(500, "x") + "]; b = f(x, (y)) }\n",
+                                  "policy \"p\" { a = " + segments(64) + " }\n"}) {
+    auto ok = parse(fine);
+    EXPECT_FALSE(ok->sink.has_errors()) << fine.substr(0, 80);
+    EXPECT_EQ(ok->ast.blocks.size(), 1u) << fine.substr(0, 80);
+  }
+}
+
 TEST(Parse, EmptyAndGarbageInputsNeverThrow) {
   for (const char* text : {"", "}", "{{{{", "policy", "policy \"p\"", "\"", "= = =", "policy \"p\" { a = [1, }"}) {
     EXPECT_NO_THROW({ auto p = parse(text); }) << text;
